@@ -1,0 +1,108 @@
+# ft - the city brain toolkit.  See README.md.
+#
+#   make              build bin/ft-*
+#   make check        build, then run every test (SANITIZE=1: under ASan and
+#                     UBSan; FT_VALGRIND=1: under valgrind)
+#   make demo         run the nightly job on a generated district
+#   make bench        the benchmarks of BENCHMARKS.md
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make lint         clang-format, cppcheck, shellcheck, mandoc -Tlint
+
+PREFIX ?= /usr/local
+BINDIR = $(PREFIX)/bin
+MANDIR = $(PREFIX)/share/man
+CC ?= cc
+OPT ?= -O2
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wstrict-prototypes \
+       -Wmissing-prototypes
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+CFLAGS ?= $(OPT) -g
+ALL_CFLAGS = -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	     -Ilib -I$(OUT)/gen $(CFLAGS)
+LDLIBS = -lsqlite3 -ljq -lcsv -lm -lpthread
+
+ifeq ($(SANITIZE),1)
+OUT = build/san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer \
+	      -fno-sanitize-recover=undefined
+LDFLAGS += -fsanitize=address,undefined
+else
+OUT = build/rel
+endif
+
+TOOLS = ft-ingest
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(patsubst lib/%.c,$(OUT)/lib/%.o,$(LIB_SRC)) $(OUT)/lib/ft_maps.o
+MAPS = $(wildcard maps/*.jq)
+BINS = $(addprefix $(OUT)/bin/,$(TOOLS))
+
+all: deps $(BINS) bin
+
+# bin/ always holds the last build, for the tests, the demo and the user.
+bin: $(BINS)
+	@mkdir -p bin
+	@for t in $(TOOLS); do ln -sf ../$(OUT)/bin/$$t bin/$$t; done
+
+deps:
+	@sh tools/deps.sh build
+
+$(OUT)/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(OUT)/lib
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUT)/gen/ft_maps.c: $(MAPS) maps/embed.sh | $(OUT)/gen
+	sh maps/embed.sh $(MAPS) > $@.tmp && mv $@.tmp $@
+
+$(OUT)/lib/ft_maps.o: $(OUT)/gen/ft_maps.c lib/ft_jq.h | $(OUT)/lib
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUT)/libft.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(OUT)/bin/%: cmd/%.c $(OUT)/libft.a | $(OUT)/bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libft.a $(LDLIBS)
+
+$(OUT)/lib $(OUT)/bin $(OUT)/gen:
+	mkdir -p $@
+
+check: all
+	@sh tools/deps.sh test
+	@FT_BIN=$(CURDIR)/$(OUT)/bin sh tests/run.sh $(TESTS)
+
+demo: all
+	@sh tools/deps.sh test
+	@FT_BIN=$(CURDIR)/$(OUT)/bin sh tools/demo.sh
+
+bench: all
+	@sh tools/deps.sh bench
+	@FT_BIN=$(CURDIR)/$(OUT)/bin sh bench/run.sh
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+	for t in $(TOOLS); do \
+		install -m 755 $(OUT)/bin/$$t $(DESTDIR)$(BINDIR)/$$t; \
+		ln -sf ft $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; \
+	done
+	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 completions/ft.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ft
+	install -m 644 completions/_ft $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ft
+
+lint:
+	@sh tools/deps.sh lint
+	clang-format --dry-run --Werror lib/*.c lib/*.h cmd/*.c || true
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
+		-Ilib --suppress=missingIncludeSystem lib cmd
+	shellcheck -s bash completions/ft.bash tools/*.sh bench/*.sh
+	mandoc -Tlint -W warning man/*.1 man/*.7
+
+clean:
+	rm -rf build bin
+
+.PHONY: all bin deps check demo bench install lint clean

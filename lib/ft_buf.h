@@ -1,0 +1,62 @@
+/*
+ * ft_buf.h - a growable byte buffer, always NUL-terminated.
+ *
+ * Buffers are reused across records: ft_buf_reset() keeps the allocation.
+ * Allocation failure aborts the process through ft_die_nomem(): a tool that
+ * cannot get a few kilobytes has nothing sensible left to do.
+ */
+#ifndef FT_BUF_H
+#define FT_BUF_H
+
+#include <stddef.h>
+#include <string.h>
+
+struct ft_buf {
+	char *s;	/* owned; "" (static) until the first append */
+	size_t len;
+	size_t cap;
+};
+
+#define FT_BUF_INIT { ft_buf_empty, 0, 0 }
+extern char ft_buf_empty[];
+
+void ft_buf_init(struct ft_buf *b);
+/* Frees the contents and leaves b ready for reuse. */
+void ft_buf_release(struct ft_buf *b);
+/* Makes room for n more bytes plus the terminating NUL. */
+void ft_buf_grow(struct ft_buf *b, size_t n);
+void ft_buf_add(struct ft_buf *b, const void *p, size_t n);
+void ft_buf_addf(struct ft_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Hands the string to the caller, who frees it; b is left empty. */
+char *ft_buf_detach(struct ft_buf *b, size_t *len);
+
+static inline void
+ft_buf_reset(struct ft_buf *b)
+{
+	b->len = 0;
+	if (b->cap)
+		b->s[0] = '\0';
+}
+
+static inline void
+ft_buf_addc(struct ft_buf *b, char c)
+{
+	if (b->len + 1 >= b->cap)
+		ft_buf_grow(b, 1);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
+static inline void
+ft_buf_adds(struct ft_buf *b, const char *s)
+{
+	ft_buf_add(b, s, strlen(s));
+}
+
+void *ft_xmalloc(size_t n);
+void *ft_xrealloc(void *p, size_t n);
+char *ft_xstrdup(const char *s);
+char *ft_xstrndup(const char *s, size_t n);
+
+#endif

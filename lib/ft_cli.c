@@ -1,0 +1,100 @@
+#include "ft_cli.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_time.h"
+#include "ft_version.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void
+ft_cli_init(const char *progname)
+{
+	const char *slash = strrchr(progname, '/');
+
+	ft_progname = slash ? slash + 1 : progname;
+	/*
+	 * A closed pipe is an ordinary end (ft-report ... | head -1), and a
+	 * shell would read a SIGPIPE death as status 141: take EPIPE as an
+	 * error return instead and end quietly.
+	 */
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int
+ft_cli_common(int c, const char *arg, struct ft_common *cm,
+	      const char *usage, int *exit_now)
+{
+	switch (c) {
+	case FT_OPT_DB:
+		cm->db = arg;
+		return 1;
+	case FT_OPT_NOW:
+		cm->now = arg;
+		return 1;
+	case FT_OPT_TZ:
+		cm->tz = arg;
+		return 1;
+	case 'q':
+		cm->quiet = 1;
+		return 1;
+	case 'h':
+		fputs(usage, stdout);
+		*exit_now = 1;
+		return 1;
+	case FT_OPT_VERSION:
+		printf("%s (ft) %s\n", ft_progname, FT_VERSION);
+		*exit_now = 1;
+		return 1;
+	}
+	return 0;
+}
+
+int
+ft_cli_apply(const struct ft_common *cm)
+{
+	const char *err;
+
+	if (ft_time_set_zone(cm->tz)) {
+		ft_error("unknown time zone \"%s\"", cm->tz ? cm->tz :
+			 getenv("TZ"));
+		return FT_USAGE;
+	}
+	if (ft_time_set_now(cm->now, &err)) {
+		ft_error("%s: not a time: \"%s\" (%s)", cm->now ? "--now" :
+			 "FT_NOW", cm->now ? cm->now : getenv("FT_NOW"), err);
+		return FT_USAGE;
+	}
+	return FT_OK;
+}
+
+int
+ft_usage_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ft_error("%s", msg);
+	fprintf(stderr, "Try '%s --help' for more information.\n",
+		ft_progname);
+	return FT_USAGE;
+}
+
+int
+ft_finish(int status)
+{
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE)
+			return status;
+		ft_error("standard output: write error: %s", strerror(errno));
+		return status && status != FT_REJECTED ? status : FT_IOERR;
+	}
+	return status;
+}

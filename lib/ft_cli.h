@@ -1,0 +1,58 @@
+/*
+ * ft_cli.h - what every tool's main() shares: the common options
+ * (--db, --now, --tz, -q, -h, --version), usage errors, and the end of a
+ * run (ft_finish), which turns a late write error on stdout into 74.
+ */
+#ifndef FT_CLI_H
+#define FT_CLI_H
+
+#include <getopt.h>
+
+/* getopt_long values of the common long options without a short form. */
+enum {
+	FT_OPT_DB = 1000,
+	FT_OPT_NOW,
+	FT_OPT_TZ,
+	FT_OPT_VERSION,
+	FT_OPT_TOOL		/* tools number their own from here */
+};
+
+/* The common options, to splice into a tool's table. */
+#define FT_COMMON_OPTIONS						\
+	{ "db", required_argument, NULL, FT_OPT_DB },			\
+	{ "now", required_argument, NULL, FT_OPT_NOW },			\
+	{ "tz", required_argument, NULL, FT_OPT_TZ },			\
+	{ "quiet", no_argument, NULL, 'q' },				\
+	{ "help", no_argument, NULL, 'h' },				\
+	{ "version", no_argument, NULL, FT_OPT_VERSION }
+
+struct ft_common {
+	const char *db;
+	const char *now;
+	const char *tz;
+	int quiet;
+};
+
+/* Sets the program name for messages and the stdio behaviour of a tool. */
+void ft_cli_init(const char *progname);
+
+/*
+ * Handles a common option.  Returns 1 if c was one, 0 if not; --help and
+ * --version print usage (the text given) or the version and set *exit_now.
+ */
+int ft_cli_common(int c, const char *arg, struct ft_common *cm,
+		  const char *usage, int *exit_now);
+
+/* Applies --tz and --now (or TZ and FT_NOW).  Returns an exit status. */
+int ft_cli_apply(const struct ft_common *cm);
+
+/* Prints "tool: msg" and the pointer to --help; returns FT_USAGE. */
+int ft_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Ends a run: flushes standard output and returns status, or 74 if
+ * writing failed (a reader that went away is not a failure).
+ */
+int ft_finish(int status);
+
+#endif

@@ -1,0 +1,386 @@
+#include "ft_db.h"
+#include "ft_buf.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/*
+ * The migrations: step i brings a database from user_version i to i+1.
+ * Never edit a step that has shipped; add one.  ft(7) documents the result.
+ */
+static const char *const migrations[FT_SCHEMA_VERSION] = {
+	/* 0 -> 1: ingest history, events, units, facilities. */
+	"CREATE TABLE ingests ("
+	"  ingest INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  file TEXT NOT NULL,"
+	"  format TEXT NOT NULL,"
+	"  map TEXT,"
+	"  started_at TEXT NOT NULL,"
+	"  finished_at TEXT,"
+	"  records INTEGER NOT NULL DEFAULT 0,"
+	"  inserted INTEGER NOT NULL DEFAULT 0,"
+	"  updated INTEGER NOT NULL DEFAULT 0,"
+	"  unchanged INTEGER NOT NULL DEFAULT 0,"
+	"  rejected INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL DEFAULT 'running'"
+	"    CHECK (status IN ('running', 'done', 'failed', 'dry-run')),"
+	"  version TEXT NOT NULL"
+	");"
+	"CREATE TABLE units ("
+	"  id TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  kind TEXT NOT NULL CHECK (kind IN ('district', 'street',"
+	"    'community', 'grid', 'department', 'team')),"
+	"  parent TEXT,"
+	"  boundary TEXT,"
+	"  min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL,"
+	"  extra TEXT,"
+	"  raw TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  ingest INTEGER REFERENCES ingests(ingest),"
+	"  line INTEGER"
+	");"
+	"CREATE INDEX units_parent ON units(parent);"
+	"CREATE TABLE facilities ("
+	"  id TEXT PRIMARY KEY,"
+	"  kind TEXT NOT NULL,"
+	"  name TEXT,"
+	"  lat REAL, lon REAL,"
+	"  area TEXT,"
+	"  owner TEXT,"
+	"  extra TEXT,"
+	"  raw TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  ingest INTEGER REFERENCES ingests(ingest),"
+	"  line INTEGER"
+	");"
+	"CREATE TABLE events ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  id TEXT NOT NULL UNIQUE,"
+	"  source TEXT,"
+	"  category TEXT NOT NULL,"
+	"  title TEXT,"
+	"  text TEXT,"
+	"  lat REAL, lon REAL,"
+	"  address TEXT,"
+	"  facility TEXT,"
+	"  reporter TEXT,"
+	"  severity INTEGER CHECK (severity BETWEEN 1 AND 4),"
+	"  reported_at TEXT NOT NULL,"
+	"  status TEXT NOT NULL DEFAULT 'new',"
+	"  area TEXT, unit TEXT, rule TEXT, priority INTEGER,"
+	"  respond_by TEXT, resolve_by TEXT, duplicate_of TEXT,"
+	"  extra TEXT,"
+	"  raw TEXT NOT NULL,"
+	"  hash TEXT NOT NULL,"
+	"  ingest INTEGER REFERENCES ingests(ingest),"
+	"  line INTEGER"
+	");"
+	"CREATE INDEX events_reported_at ON events(reported_at);",
+
+	/* 1 -> 2: the append-only history of every change of every record. */
+	"CREATE TABLE history ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL DEFAULT 'event'"
+	"    CHECK (kind IN ('event', 'unit', 'facility')),"
+	"  id TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  tool TEXT NOT NULL,"
+	"  by TEXT,"
+	"  action TEXT NOT NULL,"
+	"  from_status TEXT,"
+	"  to_status TEXT,"
+	"  detail TEXT,"
+	"  ingest INTEGER REFERENCES ingests(ingest)"
+	");"
+	"CREATE INDEX history_id ON history(kind, id);"
+	"CREATE TRIGGER history_no_update BEFORE UPDATE ON history"
+	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+	"CREATE TRIGGER history_no_delete BEFORE DELETE ON history"
+	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+};
+
+const char *
+ft_db_path(const char *arg)
+{
+	const char *env;
+
+	if (arg && *arg)
+		return arg;
+	env = getenv("FT_DB");
+	if (env && *env)
+		return env;
+	return "ft.db";
+}
+
+int
+ft_db_status(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW:
+		return FT_OK;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return FT_TEMPFAIL;
+	case SQLITE_IOERR:
+	case SQLITE_FULL:
+		return FT_IOERR;
+	case SQLITE_CANTOPEN:
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_AUTH:
+		return FT_NOINPUT;
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return FT_DATAERR;
+	default:
+		return FT_SOFTWARE;
+	}
+}
+
+int
+ft_db_fail(struct ft_db *db, int rc, const char *what)
+{
+	int st = ft_db_status(rc);
+
+	if (st == FT_TEMPFAIL)
+		ft_error("%s: %s: database busy beyond the timeout; try again "
+			 "later", db->path, what);
+	else
+		ft_error("%s: %s: %s", db->path, what,
+			 db->h ? sqlite3_errmsg(db->h) : sqlite3_errstr(rc));
+	return st == FT_OK ? FT_SOFTWARE : st;
+}
+
+static int
+exec(struct ft_db *db, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+
+	if (rc != SQLITE_OK) {
+		int st = ft_db_status(rc);
+
+		if (st == FT_TEMPFAIL)
+			ft_error("%s: %s: database busy beyond the timeout; "
+				 "try again later", db->path, what);
+		else
+			ft_error("%s: %s: %s", db->path, what,
+				 msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return st == FT_OK ? FT_SOFTWARE : st;
+	}
+	return FT_OK;
+}
+
+static int
+pragma_int(struct ft_db *db, const char *sql, int *v)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return ft_db_fail(db, rc, "reading the schema version");
+	rc = sqlite3_step(st);
+	*v = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ft_db_fail(db, rc, "reading the schema version");
+	return FT_OK;
+}
+
+/* Creates the file with mode 0600 before SQLite does (it would use 0644). */
+static int
+create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	return errno == EEXIST ? 0 : -1;
+}
+
+static int
+migrate(struct ft_db *db)
+{
+	int v, app, st, ntables;
+	char sql[64];
+
+	if ((st = pragma_int(db, "PRAGMA user_version", &v)) ||
+	    (st = pragma_int(db, "PRAGMA application_id", &app)) ||
+	    (st = pragma_int(db, "SELECT count(*) FROM sqlite_schema "
+				 "WHERE type = 'table'", &ntables)))
+		return st;
+	if (app != FT_APPLICATION_ID && (app != 0 || ntables > 0)) {
+		ft_error("%s: not an ft database (it has tables of another "
+			 "program)", db->path);
+		return FT_CONFIG;
+	}
+	if (v > FT_SCHEMA_VERSION) {
+		ft_error("%s: database schema version %d is newer than this "
+			 "ft understands (%d); use a newer ft", db->path, v,
+			 FT_SCHEMA_VERSION);
+		return FT_CONFIG;
+	}
+	for (; v < FT_SCHEMA_VERSION; v++) {
+		if ((st = exec(db, migrations[v], "updating the schema")))
+			return st;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if ((st = exec(db, sql, "updating the schema")))
+			return st;
+	}
+	if (app != FT_APPLICATION_ID) {
+		snprintf(sql, sizeof(sql), "PRAGMA application_id = %d",
+			 FT_APPLICATION_ID);
+		if ((st = exec(db, sql, "updating the schema")))
+			return st;
+	}
+	return FT_OK;
+}
+
+static int
+busy_timeout_ms(void)
+{
+	const char *s = getenv("FT_BUSY_TIMEOUT");
+	long v;
+	char *end;
+
+	if (s && *s) {
+		v = strtol(s, &end, 10);
+		if (!*end && v >= 0 && v < 86400000)
+			return (int)v;
+	}
+	return 60000;
+}
+
+int
+ft_db_open(struct ft_db *db, const char *path, int flags)
+{
+	struct stat sb;
+	int rc, st, v;
+
+	memset(db, 0, sizeof(*db));
+	db->path = ft_xstrdup(path);
+	db->dry = !!(flags & FT_DB_DRYRUN);
+	if (db->dry && stat(path, &sb) != 0) {
+		rc = sqlite3_open_v2(":memory:", &db->h,
+				     SQLITE_OPEN_READWRITE, NULL);
+	} else {
+		if (!db->dry && create_private(path) != 0) {
+			ft_error("%s: cannot create the database: %s", path,
+				 strerror(errno));
+			ft_db_close(db);
+			return FT_NOINPUT;
+		}
+		rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+				     SQLITE_OPEN_NOFOLLOW, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		st = ft_db_fail(db, rc, "cannot open the database");
+		ft_db_close(db);
+		return st == FT_SOFTWARE ? FT_NOINPUT : st;
+	}
+	sqlite3_extended_result_codes(db->h, 0);
+	sqlite3_busy_timeout(db->h, busy_timeout_ms());
+	/* Reading the version fails here if the file is not a database. */
+	if ((st = pragma_int(db, "PRAGMA user_version", &v)) ||
+	    (!db->dry && (st = exec(db, "PRAGMA journal_mode = WAL",
+				    "setting WAL mode"))) ||
+	    (st = exec(db, "PRAGMA foreign_keys = ON;"
+			   "PRAGMA synchronous = NORMAL;"
+			   "PRAGMA cache_size = -8000;"
+			   "PRAGMA temp_store = MEMORY", "setting up"))) {
+		ft_db_close(db);
+		return st;
+	}
+	/* Migrate in a write transaction, re-reading the version inside it so
+	 * that two tools opening a new file at once do not both migrate. */
+	if ((st = ft_db_begin(db))) {
+		ft_db_close(db);
+		return st;
+	}
+	if ((st = migrate(db))) {
+		ft_db_close(db);
+		return st;
+	}
+	if (!db->dry && (st = ft_db_commit(db))) {
+		ft_db_close(db);
+		return st;
+	}
+	return FT_OK;
+}
+
+void
+ft_db_close(struct ft_db *db)
+{
+	if (db->h) {
+		if (db->in_tx)
+			sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close_v2(db->h);
+		db->h = NULL;
+	}
+	db->in_tx = 0;
+	free(db->path);
+	db->path = NULL;
+}
+
+int
+ft_db_begin(struct ft_db *db)
+{
+	int st;
+
+	if (db->in_tx)
+		return FT_OK;	/* a dry run keeps its one transaction */
+	st = exec(db, "BEGIN IMMEDIATE", "starting a transaction");
+	if (st == FT_OK)
+		db->in_tx = 1;
+	return st;
+}
+
+int
+ft_db_commit(struct ft_db *db)
+{
+	int st;
+
+	if (db->dry || !db->in_tx)
+		return FT_OK;
+	st = exec(db, "COMMIT", "committing");
+	if (st == FT_OK)
+		db->in_tx = 0;
+	return st;
+}
+
+void
+ft_db_rollback(struct ft_db *db)
+{
+	if (db->dry || !db->in_tx)
+		return;
+	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	db->in_tx = 0;
+}
+
+sqlite3_stmt *
+ft_db_prepare(struct ft_db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT,
+				    &st, NULL);
+
+	if (rc != SQLITE_OK) {
+		ft_db_fail(db, rc, "preparing a statement");
+		return NULL;
+	}
+	return st;
+}

@@ -1,0 +1,65 @@
+/*
+ * ft_db.h - the database: opening, the schema and its migrations, and the
+ * mapping of SQLite's result codes to the toolkit's exit statuses.
+ *
+ * Every storage call of the toolkit goes through this module and ft_store,
+ * so that another backend (DESIGN.md section 7) stays a contained change.
+ *
+ * A database is one SQLite file in WAL mode with foreign keys on and a busy
+ * timeout, created with mode 0600 because it holds personal data.  Its schema
+ * version is PRAGMA user_version; ft_db_open() brings an older file up to
+ * date in one transaction and refuses a newer one (FT_CONFIG).
+ */
+#ifndef FT_DB_H
+#define FT_DB_H
+
+#include <sqlite3.h>
+
+#define FT_SCHEMA_VERSION 2
+#define FT_APPLICATION_ID 0x66740001	/* "ft" and a format number */
+
+enum {
+	FT_DB_DRYRUN = 1	/* one transaction, rolled back at close */
+};
+
+struct ft_db {
+	sqlite3 *h;
+	char *path;
+	int dry;
+	int in_tx;
+};
+
+/*
+ * The path to use: the --db argument if not NULL, else $FT_DB, else
+ * "./ft.db".  Borrowed.
+ */
+const char *ft_db_path(const char *arg);
+
+/*
+ * Opens (creating if needed) the database at path.  With FT_DB_DRYRUN, a
+ * missing file is not created (an empty in-memory database stands in) and
+ * nothing is ever committed.  Returns an exit status; on failure the message
+ * has been printed and db is closed.
+ */
+int ft_db_open(struct ft_db *db, const char *path, int flags);
+/* Rolls back what is open, finalizes, closes.  Safe to call twice. */
+void ft_db_close(struct ft_db *db);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; return an exit status (0 ok). */
+int ft_db_begin(struct ft_db *db);
+int ft_db_commit(struct ft_db *db);
+void ft_db_rollback(struct ft_db *db);
+
+/* Prepares static SQL text once; NULL after printing on failure. */
+sqlite3_stmt *ft_db_prepare(struct ft_db *db, const char *sql);
+
+/*
+ * The exit status for an SQLite result code: BUSY/LOCKED -> 75, IOERR/FULL
+ * -> 74, CANTOPEN -> 66, NOTADB/CORRUPT -> 65, anything else -> 70.
+ */
+int ft_db_status(int rc);
+
+/* Prints "what: message" for the last error on db and returns the status. */
+int ft_db_fail(struct ft_db *db, int rc, const char *what);
+
+#endif

@@ -1,0 +1,1417 @@
+#include "ft_ingest.h"
+#include "ft_err.h"
+#include "ft_event.h"
+#include "ft_exit.h"
+#include "ft_geo.h"
+#include "ft_jq.h"
+#include "ft_sha256.h"
+#include "ft_time.h"
+#include "ft_version.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DEFAULT_BATCH 5000
+#define MAX_MESSAGES 100	/* rejection messages a file, on stderr */
+
+enum ctype { T_ID, T_STR, T_REQ, T_LAT, T_LON, T_SEV, T_TIME, T_STATUS,
+	     T_UKIND, T_GEOM };
+
+struct canon {
+	const char *name;
+	enum ctype t;
+};
+
+static const struct canon event_cols[] = {
+	{ "id", T_ID }, { "source", T_STR }, { "category", T_REQ },
+	{ "title", T_STR }, { "text", T_STR }, { "lat", T_LAT },
+	{ "lon", T_LON }, { "address", T_STR }, { "facility", T_STR },
+	{ "reporter", T_STR }, { "severity", T_SEV },
+	{ "reported_at", T_TIME }, { "status", T_STATUS }
+};
+static const struct canon unit_cols[] = {
+	{ "id", T_ID }, { "name", T_STR }, { "kind", T_UKIND },
+	{ "parent", T_STR }, { "boundary", T_GEOM }
+};
+static const struct canon facility_cols[] = {
+	{ "id", T_ID }, { "kind", T_REQ }, { "name", T_STR },
+	{ "lat", T_LAT }, { "lon", T_LON }, { "area", T_STR },
+	{ "owner", T_STR }
+};
+
+static const struct kinddef {
+	const char *name, *table, *one;	/* one: its history kind */
+	const struct canon *cols;
+	size_t ncols;
+	int bbox;	/* has min_lon, min_lat, max_lon, max_lat columns */
+} kinds[] = {
+	{ "events", "events", "event", event_cols,
+	  sizeof(event_cols) / sizeof(*event_cols), 0 },
+	{ "units", "units", "unit", unit_cols,
+	  sizeof(unit_cols) / sizeof(*unit_cols), 1 },
+	{ "facilities", "facilities", "facility", facility_cols,
+	  sizeof(facility_cols) / sizeof(*facility_cols), 0 },
+};
+
+/* A value bound to a column: NULL, text in the batch arena, or a number. */
+struct val {
+	int t;		/* 0 NULL, 1 text, 2 integer, 3 real */
+	size_t off, len;
+	int64_t i;
+	double d;
+};
+
+struct brec {
+	long line;
+	size_t raw, rawlen;	/* the source text, for --rejects */
+	size_t out, outlen;	/* the output line */
+	size_t id, idlen;
+	size_t v;		/* its first value in batch.v */
+	char hash[33];
+	int emit;
+};
+
+struct batch {
+	struct ft_buf a;	/* arena */
+	struct brec *r;
+	size_t n, cap;
+	struct val *v;
+	size_t nv, capv;
+};
+
+struct counts {
+	long records, inserted, updated, unchanged, rejected, skipped;
+	long nullisland;
+};
+
+struct ft_ingest {
+	struct ft_ingest_opts o;
+	const struct kinddef *k;
+	size_t nvals;		/* values a record: columns bound */
+	unsigned *canon_hash;
+	struct ft_db *db;
+	struct ft_jq *jq;
+	FILE *rejects;
+	char *user;
+
+	sqlite3_stmt *ins, *sel, *upd, *hist, *run_new, *run_upd;
+	int64_t run;		/* the ingests row of the current file */
+	const char *fname;
+	struct counts c;
+	long messages;
+	int status;
+	int out_closed;		/* stdout's reader went away */
+
+	struct batch b;
+	struct ft_json_doc mdoc, fdoc;
+	struct ft_buf mapped, rest, extra, tmp, why, line;
+	double t0, last_progress;
+	int nfiles;
+};
+
+int
+ft_kind_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++)
+		if (!strcmp(name, kinds[i].name))
+			return (int)i;
+	return -1;
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- statements ---- */
+
+static sqlite3_stmt *
+prepare_insert(struct ft_ingest *ig)
+{
+	struct ft_buf sql = FT_BUF_INIT;
+	sqlite3_stmt *st;
+	size_t i, n = 0;
+
+	ft_buf_addf(&sql, "INSERT INTO %s(", ig->k->table);
+	for (i = 0; i < ig->k->ncols; i++)
+		ft_buf_addf(&sql, "%s, ", ig->k->cols[i].name);
+	if (ig->k->bbox)
+		ft_buf_adds(&sql, "min_lon, min_lat, max_lon, max_lat, ");
+	ft_buf_adds(&sql, "extra, raw, hash, ingest, line) VALUES (");
+	for (i = 0; i < ig->nvals + 2; i++)
+		ft_buf_addf(&sql, "%s?%zu", i ? ", " : "", ++n);
+	ft_buf_adds(&sql, ") ON CONFLICT(id) DO NOTHING");
+	st = ft_db_prepare(ig->db, sql.s);
+	ft_buf_release(&sql);
+	return st;
+}
+
+static sqlite3_stmt *
+prepare_update(struct ft_ingest *ig)
+{
+	struct ft_buf sql = FT_BUF_INIT;
+	sqlite3_stmt *st;
+	size_t i;
+
+	/* The same numbering as the insert; status is ft-update's. */
+	ft_buf_addf(&sql, "UPDATE %s SET ", ig->k->table);
+	for (i = 1; i < ig->k->ncols; i++)
+		if (strcmp(ig->k->cols[i].name, "status"))
+			ft_buf_addf(&sql, "%s = ?%zu, ", ig->k->cols[i].name,
+				    i + 1);
+	if (ig->k->bbox)
+		ft_buf_addf(&sql, "min_lon = ?%zu, min_lat = ?%zu, max_lon = "
+			    "?%zu, max_lat = ?%zu, ", i + 1, i + 2, i + 3,
+			    i + 4);
+	i = ig->nvals - 3;
+	ft_buf_addf(&sql, "extra = ?%zu, raw = ?%zu, hash = ?%zu, ingest = "
+		    "?%zu, line = ?%zu WHERE id = ?1", i + 1, i + 2, i + 3,
+		    i + 4, i + 5);
+	st = ft_db_prepare(ig->db, sql.s);
+	ft_buf_release(&sql);
+	return st;
+}
+
+static sqlite3_stmt *
+prepare_select(struct ft_ingest *ig)
+{
+	struct ft_buf sql = FT_BUF_INIT;
+	sqlite3_stmt *st;
+	size_t i;
+
+	ft_buf_adds(&sql, "SELECT hash");
+	for (i = 1; i < ig->k->ncols; i++)
+		ft_buf_addf(&sql, ", %s", ig->k->cols[i].name);
+	ft_buf_addf(&sql, ", extra FROM %s WHERE id = ?1", ig->k->table);
+	st = ft_db_prepare(ig->db, sql.s);
+	ft_buf_release(&sql);
+	return st;
+}
+
+static void
+finalize(struct ft_ingest *ig)
+{
+	sqlite3_finalize(ig->ins);
+	sqlite3_finalize(ig->sel);
+	sqlite3_finalize(ig->upd);
+	sqlite3_finalize(ig->hist);
+	sqlite3_finalize(ig->run_new);
+	sqlite3_finalize(ig->run_upd);
+	ig->ins = ig->sel = ig->upd = ig->hist = NULL;
+	ig->run_new = ig->run_upd = NULL;
+}
+
+/* ---- set-up ---- */
+
+/* Applies the "#ft: tz ZONE" and "#ft: time-format FMT" lines of a map. */
+static int
+map_pragmas(const char *prog, int zone_given)
+{
+	const char *p = prog, *nl;
+	char buf[256];
+	size_t n;
+
+	for (; *p; p = nl ? nl + 1 : p + strlen(p)) {
+		nl = strchr(p, '\n');
+		n = nl ? (size_t)(nl - p) : strlen(p);
+		if (n < 5 || strncmp(p, "#ft: ", 5) || n - 5 >= sizeof(buf)) {
+			if (!nl)
+				break;
+			continue;
+		}
+		memcpy(buf, p + 5, n - 5);
+		buf[n - 5] = '\0';
+		if (!strncmp(buf, "tz ", 3)) {
+			if (!zone_given && ft_time_set_zone(buf + 3)) {
+				ft_error("map: unknown time zone \"%s\"",
+					 buf + 3);
+				return FT_CONFIG;
+			}
+		} else if (!strncmp(buf, "time-format ", 12)) {
+			ft_time_add_format(buf + 12);
+		}
+		if (!nl)
+			break;
+	}
+	return FT_OK;
+}
+
+int
+ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
+	      const struct ft_ingest_opts *o)
+{
+	struct ft_ingest *ig = ft_xmalloc(sizeof(*ig));
+	struct passwd *pw;
+	const char *u;
+	size_t i;
+	int st;
+
+	memset(ig, 0, sizeof(*ig));
+	*igp = ig;
+	ig->o = *o;
+	if (!ig->o.batch)
+		ig->o.batch = DEFAULT_BATCH;
+	ig->k = &kinds[o->kind];
+	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
+	ig->db = db;
+	ft_buf_init(&ig->b.a);
+	ft_buf_init(&ig->mapped);
+	ft_buf_init(&ig->rest);
+	ft_buf_init(&ig->extra);
+	ft_buf_init(&ig->tmp);
+	ft_buf_init(&ig->why);
+	ft_buf_init(&ig->line);
+	ft_json_doc_init(&ig->mdoc);
+	ft_json_doc_init(&ig->fdoc);
+	ig->canon_hash = ft_xmalloc(ig->k->ncols * sizeof(unsigned));
+	for (i = 0; i < ig->k->ncols; i++)
+		ig->canon_hash[i] = ft_json_key_hash(ig->k->cols[i].name,
+						     strlen(ig->k->cols[i].name));
+	u = getenv("FT_USER");
+	if (!u || !*u) {
+		pw = getpwuid(getuid());
+		u = pw ? pw->pw_name : "unknown";
+	}
+	ig->user = ft_xstrdup(u);
+	if (o->map) {
+		if ((st = map_pragmas(o->map, o->tz_given)))
+			return st;
+		ig->jq = ft_jq_compile(o->map, o->map_origin);
+		if (!ig->jq)
+			return o->map_origin[0] == '@' ? FT_CONFIG : FT_USAGE;
+	}
+	if (o->rejects) {
+		ig->rejects = fopen(o->rejects, "w");
+		if (!ig->rejects) {
+			ft_error("%s: cannot create: %s", o->rejects,
+				 strerror(errno));
+			return FT_CANTCREAT;
+		}
+	}
+	ig->ins = prepare_insert(ig);
+	ig->sel = prepare_select(ig);
+	ig->upd = prepare_update(ig);
+	ig->hist = ft_db_prepare(db, "INSERT INTO history(kind, id, at, "
+				 "tool, by, action, detail, ingest) VALUES "
+				 "(?1, ?2, ?3, 'ft-ingest', ?4, 'upsert', ?5, "
+				 "?6)");
+	ig->run_new = ft_db_prepare(db, "INSERT INTO ingests(kind, file, "
+				    "format, map, started_at, status, "
+				    "version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+				    "?7)");
+	ig->run_upd = ft_db_prepare(db, "UPDATE ingests SET records = ?2, "
+				    "inserted = ?3, updated = ?4, unchanged "
+				    "= ?5, rejected = ?6, finished_at = ?7, "
+				    "status = coalesce(?8, status) WHERE "
+				    "ingest = ?1");
+	if (!ig->ins || !ig->sel || !ig->upd || !ig->hist || !ig->run_new ||
+	    !ig->run_upd)
+		return FT_SOFTWARE;
+	return FT_OK;
+}
+
+void
+ft_ingest_free(struct ft_ingest *ig)
+{
+	if (!ig)
+		return;
+	finalize(ig);
+	ft_jq_free(ig->jq);
+	if (ig->rejects)
+		fclose(ig->rejects);
+	free(ig->canon_hash);
+	free(ig->user);
+	free(ig->b.r);
+	free(ig->b.v);
+	ft_buf_release(&ig->b.a);
+	ft_buf_release(&ig->mapped);
+	ft_buf_release(&ig->rest);
+	ft_buf_release(&ig->extra);
+	ft_buf_release(&ig->tmp);
+	ft_buf_release(&ig->why);
+	ft_buf_release(&ig->line);
+	ft_json_doc_release(&ig->mdoc);
+	ft_json_doc_release(&ig->fdoc);
+	free(ig);
+}
+
+/* ---- rejection ---- */
+
+static void
+reject(struct ft_ingest *ig, long line, const char *reason, const char *raw,
+       size_t rawlen, const struct ft_json_doc *src)
+{
+	struct ft_buf *l = &ig->line;
+
+	ig->c.rejected++;
+	if (ig->messages++ < MAX_MESSAGES)
+		ft_error("%s:%ld: %s", ig->fname, line, reason);
+	else if (ig->messages == MAX_MESSAGES + 1)
+		ft_error("%s: more records rejected; %s", ig->fname,
+			 ig->rejects ? "all are in the rejects file"
+				     : "--rejects FILE keeps them all");
+	if (!ig->rejects)
+		return;
+	ft_buf_reset(l);
+	ft_buf_adds(l, "{\"file\":");
+	ft_json_escape_lossy(l, ig->fname, strlen(ig->fname));
+	ft_buf_addf(l, ",\"line\":%ld,\"reason\":", line);
+	ft_json_escape_lossy(l, reason, strlen(reason));
+	ft_buf_adds(l, ",\"raw\":");
+	while (rawlen && (raw[rawlen - 1] == '\n' || raw[rawlen - 1] == '\r'))
+		rawlen--;
+	ft_json_escape_lossy(l, raw, rawlen);
+	if (src) {
+		ft_buf_adds(l, ",\"record\":");
+		ft_buf_add(l, src->text.s, src->text.len);
+	}
+	ft_buf_adds(l, "}\n");
+	if (fwrite(l->s, 1, l->len, ig->rejects) != l->len && !ig->status) {
+		ft_error("%s: write error: %s", ig->o.rejects, strerror(errno));
+		ig->status = FT_IOERR;
+	}
+}
+
+/* ---- values ---- */
+
+/*
+ * The value of member m as text in ig->tmp: a string decoded and trimmed,
+ * a number as written.  Returns 0 when absent (null, or an empty string),
+ * 's' for a string, 'n' for a number, or the JSON type letter otherwise.
+ */
+static int
+field_text(struct ft_ingest *ig, const struct ft_json_doc *d,
+	   const struct ft_json_member *m)
+{
+	const char *v = d->text.s + m->val;
+	char *s;
+	size_t n;
+
+	ft_buf_reset(&ig->tmp);
+	switch (*v) {
+	case 'n':
+		return 0;
+	case '"':
+		ft_json_unescape(v, m->vallen, &ig->tmp);
+		s = ig->tmp.s;
+		n = ig->tmp.len;
+		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
+			     s[n - 1] == '\r' || s[n - 1] == '\n'))
+			n--;
+		s[n] = '\0';
+		ig->tmp.len = n;
+		for (s = ig->tmp.s; *s == ' ' || *s == '\t' || *s == '\r' ||
+				    *s == '\n'; s++)
+			;
+		if (s != ig->tmp.s) {
+			ig->tmp.len = n - (size_t)(s - ig->tmp.s);
+			memmove(ig->tmp.s, s, ig->tmp.len + 1);
+		}
+		return ig->tmp.len ? 's' : 0;
+	case '{': case '[': case 't': case 'f':
+		return *v;
+	default:
+		ft_buf_add(&ig->tmp, v, m->vallen);
+		return 'n';
+	}
+}
+
+static const char *
+type_name(int t)
+{
+	switch (t) {
+	case '{': return "an object";
+	case '[': return "an array";
+	case 't': case 'f': return "a boolean";
+	case 'n': return "a number";
+	default: return "a string";
+	}
+}
+
+/* Parses a decimal number, no hex, no inf/nan. */
+static int
+parse_double(const char *s, double *v)
+{
+	const char *p;
+	char *end;
+
+	for (p = s; *p; p++)
+		if (!strchr("0123456789+-.eE", *p))
+			return -1;
+	if (!*s)
+		return -1;
+	*v = strtod(s, &end);
+	return *end || !isfinite(*v) ? -1 : 0;
+}
+
+/* The shortest text that reads back as v. */
+static void
+add_double(struct ft_buf *b, double v)
+{
+	char s[40];
+	int prec;
+
+	for (prec = 15; prec <= 17; prec++) {
+		snprintf(s, sizeof(s), "%.*g", prec, v);
+		if (strtod(s, NULL) == v)
+			break;
+	}
+	ft_buf_adds(b, s);
+}
+
+static size_t
+arena_add(struct ft_ingest *ig, const char *s, size_t n)
+{
+	size_t off = ig->b.a.len;
+
+	ft_buf_add(&ig->b.a, s, n);
+	return off;
+}
+
+static struct val *
+new_vals(struct ft_ingest *ig)
+{
+	struct batch *b = &ig->b;
+	struct val *v;
+
+	if (b->nv + ig->nvals > b->capv) {
+		b->capv = (b->nv + ig->nvals) * 2;
+		b->v = ft_xrealloc(b->v, b->capv * sizeof(*b->v));
+	}
+	v = &b->v[b->nv];
+	memset(v, 0, ig->nvals * sizeof(*v));
+	return v;
+}
+
+static void
+set_text(struct ft_ingest *ig, struct val *v, const char *s, size_t n)
+{
+	v->t = 1;
+	v->off = arena_add(ig, s, n);
+	v->len = n;
+}
+
+/* Appends ,"name":<json> to ig->rest. */
+static void
+put_key(struct ft_ingest *ig, const char *name)
+{
+	ft_buf_addc(&ig->rest, ',');
+	ft_buf_addc(&ig->rest, '"');
+	ft_buf_adds(&ig->rest, name);
+	ft_buf_add(&ig->rest, "\":", 2);
+}
+
+static const char *
+bad_field(struct ft_ingest *ig, const char *name, const char *what,
+	  const char *value)
+{
+	ft_buf_reset(&ig->why);
+	ft_buf_addf(&ig->why, "field \"%s\": %s", name, what);
+	if (value) {
+		ft_buf_adds(&ig->why, ": ");
+		ft_json_escape_lossy(&ig->why, value,
+				     strlen(value) > 80 ? 80 : strlen(value));
+	}
+	return ig->why.s;
+}
+
+/*
+ * A GeoJSON Feature read without a map becomes its properties, with its
+ * geometry as "geometry" and its id as "id" when the properties have none.
+ * Returns the flattened record (ig->fdoc), or d itself if not a Feature.
+ */
+static const struct ft_json_doc *
+flatten_feature(struct ft_ingest *ig, const struct ft_json_doc *d)
+{
+	const struct ft_json_member *t = ft_json_get(d, "type");
+	const struct ft_json_member *p, *g, *id;
+	struct ft_json_doc props;
+	const char *err;
+	size_t pos, i;
+	int first = 1;
+
+	if (!t || t->vallen != 9 || memcmp(d->text.s + t->val, "\"Feature\"", 9))
+		return d;
+	p = ft_json_get(d, "properties");
+	g = ft_json_get(d, "geometry");
+	id = ft_json_get(d, "id");
+	ft_buf_reset(&ig->mapped);
+	ft_buf_addc(&ig->mapped, '{');
+	ft_json_doc_init(&props);
+	if (p && d->text.s[p->val] == '{' &&
+	    !ft_json_parse(&props, d->text.s + p->val, p->vallen, &err, &pos)) {
+		for (i = 0; i < props.n; i++) {
+			const struct ft_json_member *m = &props.m[i];
+
+			if (!first)
+				ft_buf_addc(&ig->mapped, ',');
+			ft_buf_add(&ig->mapped, props.text.s + m->key - 1,
+				   m->keylen + 2);
+			ft_buf_addc(&ig->mapped, ':');
+			ft_buf_add(&ig->mapped, props.text.s + m->val,
+				   m->vallen);
+			first = 0;
+		}
+		if (id && !ft_json_get(&props, "id")) {
+			ft_buf_adds(&ig->mapped, first ? "\"id\":" : ",\"id\":");
+			ft_buf_add(&ig->mapped, d->text.s + id->val, id->vallen);
+			first = 0;
+		}
+	}
+	ft_json_doc_release(&props);
+	if (g) {
+		ft_buf_adds(&ig->mapped, first ? "\"geometry\":" : ",\"geometry\":");
+		ft_buf_add(&ig->mapped, d->text.s + g->val, g->vallen);
+	}
+	ft_buf_addc(&ig->mapped, '}');
+	if (ft_json_parse(&ig->fdoc, ig->mapped.s, ig->mapped.len, &err, &pos))
+		return d;
+	return &ig->fdoc;
+}
+
+static int
+is_canonical(struct ft_ingest *ig, const struct ft_json_doc *d,
+	     const struct ft_json_member *m)
+{
+	size_t i;
+
+	for (i = 0; i < ig->k->ncols; i++)
+		if (m->hash == ig->canon_hash[i] && !m->escaped &&
+		    m->keylen == strlen(ig->k->cols[i].name) &&
+		    !memcmp(d->text.s + m->key, ig->k->cols[i].name, m->keylen))
+			return 1;
+	return 0;
+}
+
+/* Is member i repeated later in d (so that the later one wins)? */
+static int
+repeated(const struct ft_json_doc *d, size_t i)
+{
+	size_t j;
+
+	for (j = i + 1; j < d->n; j++)
+		if (d->m[j].hash == d->m[i].hash &&
+		    d->m[j].keylen == d->m[i].keylen &&
+		    !memcmp(d->text.s + d->m[j].key, d->text.s + d->m[i].key,
+			    d->m[i].keylen))
+			return 1;
+	return 0;
+}
+
+/*
+ * Validates and normalises record d of the current kind, and queues it in
+ * the batch.  Returns NULL, or the reason it is rejected.
+ */
+static const char *
+take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
+     const char *raw, size_t rawlen, const struct ft_json_doc *src)
+{
+	const struct kinddef *k = ig->k;
+	struct val *vals = new_vals(ig);
+	const struct ft_json_member *m, *geom = NULL;
+	struct brec *r;
+	struct ft_bbox bb;
+	double lat = 0, lon = 0, glat = 0, glon = 0;
+	int has_lat = 0, has_lon = 0, has_gpt = 0, t, is_point;
+	size_t i, idoff = 0, idlen = 0;
+	int64_t when;
+	char tbuf[FT_TIME_LEN];
+	const char *err;
+	unsigned char dig[32];
+	struct ft_sha256 sh;
+	char hex[65];
+	int have_geom_col = 0;
+
+	if (d->type != '{') {
+		ft_buf_reset(&ig->why);
+		ft_buf_addf(&ig->why, "not a record: %s, not an object",
+			    d->type == '[' ? "an array" :
+			    d->type == '"' ? "a string" :
+			    d->type == '0' ? "a number" :
+			    d->type == 'n' ? "null" : "a boolean");
+		return ig->why.s;
+	}
+	if (!ig->jq)
+		d = flatten_feature(ig, d);
+	geom = ft_json_get(d, "geometry");
+	ft_buf_reset(&ig->rest);
+	ft_buf_reset(&ig->extra);
+	for (i = 0; i < k->ncols; i++) {
+		const struct canon *c = &k->cols[i];
+		struct val *v = &vals[i];
+
+		m = ft_json_get(d, c->name);
+		ft_buf_reset(&ig->tmp);
+		t = m ? field_text(ig, d, m) : 0;
+		if (t && t != 's' && t != 'n' &&
+		    !(c->t == T_GEOM && t == '{'))
+		{
+			ft_buf_reset(&ig->tmp);
+			ft_buf_addf(&ig->tmp, "%s, not %s", type_name(t),
+				    c->t == T_GEOM ? "a GeoJSON geometry"
+						   : "a string or number");
+			return bad_field(ig, c->name, ig->tmp.s, NULL);
+		}
+		switch (c->t) {
+		case T_ID:
+			if (!t) {
+				if (ig->o.kind != FT_KIND_EVENTS)
+					return bad_field(ig, c->name,
+							 "missing", NULL);
+				break;	/* derived below */
+			}
+			if (t == 'n' && strpbrk(ig->tmp.s, ".eE"))
+				return bad_field(ig, c->name, "not a string "
+						 "or integer", ig->tmp.s);
+			set_text(ig, v, ig->tmp.s, ig->tmp.len);
+			idoff = v->off;
+			idlen = v->len;
+			break;
+		case T_REQ:
+			if (!t)
+				return bad_field(ig, c->name, "missing", NULL);
+			/* fall through */
+		case T_STR:
+			if (!t && ig->o.kind == FT_KIND_EVENTS &&
+			    !strcmp(c->name, "source") && ig->o.source) {
+				ft_buf_adds(&ig->tmp, ig->o.source);
+				t = 's';
+			}
+			if (!t && ig->o.kind == FT_KIND_UNITS &&
+			    !strcmp(c->name, "name")) {
+				/* A unit without a name goes by its id. */
+				set_text(ig, v, ig->b.a.s + idoff, idlen);
+				put_key(ig, c->name);
+				ft_json_escape(&ig->rest, ig->b.a.s + idoff,
+					       idlen);
+				break;
+			}
+			if (!t)
+				break;
+			set_text(ig, v, ig->tmp.s, ig->tmp.len);
+			put_key(ig, c->name);
+			ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
+			break;
+		case T_LAT:
+		case T_LON:
+			if (!t)
+				break;
+			{
+				double x;
+				int islat = c->t == T_LAT;
+
+				if (parse_double(ig->tmp.s, &x))
+					return bad_field(ig, c->name,
+							 "not a number",
+							 ig->tmp.s);
+				if (islat ? fabs(x) > 90 : fabs(x) > 180)
+					return bad_field(ig, c->name, islat ?
+					    "latitude out of range [-90, 90]" :
+					    "longitude out of range [-180, "
+					    "180]", ig->tmp.s);
+				v->t = 3;
+				v->d = x;
+				if (islat) {
+					lat = x;
+					has_lat = 1;
+				} else {
+					lon = x;
+					has_lon = 1;
+				}
+			}
+			break;
+		case T_SEV:
+			if (!t)
+				break;
+			{
+				char *end;
+				long x = strtol(ig->tmp.s, &end, 10);
+
+				if (*end || end == ig->tmp.s || x < 1 || x > 4)
+					return bad_field(ig, c->name, "not an "
+					    "integer from 1 to 4", ig->tmp.s);
+				v->t = 2;
+				v->i = x;
+				put_key(ig, c->name);
+				ft_buf_addf(&ig->rest, "%ld", x);
+			}
+			break;
+		case T_TIME:
+			if (!t)
+				return bad_field(ig, c->name, "missing", NULL);
+			if ((t == 'n' ? ft_time_from_number(ig->tmp.s,
+							    ig->tmp.len, &when,
+							    &err)
+				      : ft_time_parse(ig->tmp.s, ig->tmp.len,
+						      &when, &err)))
+				return bad_field(ig, c->name, err, ig->tmp.s);
+			ft_time_format(when, tbuf);
+			set_text(ig, v, tbuf, FT_TIME_LEN - 1);
+			put_key(ig, c->name);
+			ft_buf_addc(&ig->rest, '"');
+			ft_buf_add(&ig->rest, tbuf, FT_TIME_LEN - 1);
+			ft_buf_addc(&ig->rest, '"');
+			break;
+		case T_STATUS:
+			if (!t) {
+				ft_buf_adds(&ig->tmp, "new");
+			} else if (!ft_word_in(ft_event_states, ig->tmp.s,
+					       ig->tmp.len)) {
+				return bad_field(ig, c->name, "not a state "
+				    "(new, dispatched, accepted, resolved, "
+				    "closed, rejected, reopened)", ig->tmp.s);
+			}
+			set_text(ig, v, ig->tmp.s, ig->tmp.len);
+			put_key(ig, c->name);
+			ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
+			break;
+		case T_UKIND:
+			if (!t)
+				return bad_field(ig, c->name, "missing", NULL);
+			if (!ft_word_in(ft_unit_kinds, ig->tmp.s, ig->tmp.len))
+				return bad_field(ig, c->name, "not a unit kind "
+				    "(district, street, community, grid, "
+				    "department, team)", ig->tmp.s);
+			set_text(ig, v, ig->tmp.s, ig->tmp.len);
+			put_key(ig, c->name);
+			ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
+			break;
+		case T_GEOM: {
+			const char *gt;
+			size_t gl;
+			struct ft_json_doc *gd = &ig->mdoc;
+
+			if (!t && geom && d->text.s[geom->val] == '{') {
+				m = geom;
+				t = '{';
+				have_geom_col = 1;
+			}
+			if (!t)
+				break;
+			if (t == 's') {
+				/* A boundary in a CSV column: GeoJSON text. */
+				if (d == gd)
+					gd = &ig->fdoc;
+				if (ft_json_parse(gd, ig->tmp.s, ig->tmp.len,
+						  &err, &gl))
+					return bad_field(ig, c->name, "not "
+					    "GeoJSON", err);
+				gt = gd->text.s;
+				gl = gd->text.len;
+			} else if (t == '{') {
+				gt = d->text.s + m->val;
+				gl = m->vallen;
+			} else {
+				return bad_field(ig, c->name, "not a GeoJSON "
+						 "geometry", ig->tmp.s);
+			}
+			err = ft_geo_check_area(gt, gl, &bb, &ig->why);
+			if (err) {
+				ft_buf_reset(&ig->tmp);
+				ft_buf_adds(&ig->tmp, err);
+				return bad_field(ig, c->name, ig->tmp.s, NULL);
+			}
+			set_text(ig, v, gt, gl);
+			vals[k->ncols + 0].t = 3;
+			vals[k->ncols + 0].d = bb.min_lon;
+			vals[k->ncols + 1].t = 3;
+			vals[k->ncols + 1].d = bb.min_lat;
+			vals[k->ncols + 2].t = 3;
+			vals[k->ncols + 2].d = bb.max_lon;
+			vals[k->ncols + 3].t = 3;
+			vals[k->ncols + 3].d = bb.max_lat;
+			put_key(ig, c->name);
+			ft_buf_add(&ig->rest, gt, gl);
+			break;
+		}
+		}
+	}
+	/* Coordinates: both or neither; a Point geometry stands in. */
+	if (!has_lat && !has_lon && geom && !k->bbox &&
+	    d->text.s[geom->val] == '{') {
+		err = ft_geo_point(d->text.s + geom->val, geom->vallen, &glon,
+				   &glat, &is_point, &ig->why);
+		if (is_point) {
+			if (err) {
+				ft_buf_reset(&ig->tmp);
+				ft_buf_adds(&ig->tmp, err);
+				return bad_field(ig, "geometry", ig->tmp.s,
+						 NULL);
+			}
+			has_lat = has_lon = has_gpt = 1;
+			lat = glat;
+			lon = glon;
+		}
+	}
+	if (has_lat != has_lon)
+		return bad_field(ig, has_lat ? "lon" : "lat", has_lat ?
+				 "missing while \"lat\" is given" :
+				 "missing while \"lon\" is given", NULL);
+	if (has_lat && lat == 0 && lon == 0) {
+		/* 0,0 is how some exports say "no location" (SF 311). */
+		ig->c.nullisland++;
+		has_lat = has_lon = 0;
+	}
+	if (has_lat) {
+		for (i = 0; i < k->ncols; i++) {
+			if (k->cols[i].t == T_LAT) {
+				vals[i].t = 3;
+				vals[i].d = lat;
+			} else if (k->cols[i].t == T_LON) {
+				vals[i].t = 3;
+				vals[i].d = lon;
+			}
+		}
+	} else {
+		for (i = 0; i < k->ncols; i++)
+			if (k->cols[i].t == T_LAT || k->cols[i].t == T_LON)
+				vals[i].t = 0;
+	}
+	/* lat and lon are checked as a pair, so they follow the other
+	 * canonical fields in the output. */
+	if (has_lat) {
+		put_key(ig, "lat");
+		add_double(&ig->rest, lat);
+		put_key(ig, "lon");
+		add_double(&ig->rest, lon);
+	}
+	/* The fields the record keeps besides the canonical ones. */
+	for (i = 0; i < d->n; i++) {
+		m = &d->m[i];
+		if (is_canonical(ig, d, m))
+			continue;
+		if (m == geom && (have_geom_col || has_gpt))
+			continue;
+		if (repeated(d, i))	/* the last one wins */
+			continue;
+		ft_buf_addc(&ig->rest, ',');
+		ft_buf_add(&ig->rest, d->text.s + m->key - 1, m->keylen + 2);
+		ft_buf_addc(&ig->rest, ':');
+		ft_buf_add(&ig->rest, d->text.s + m->val, m->vallen);
+		ft_buf_addc(&ig->extra, ig->extra.len ? ',' : '{');
+		ft_buf_add(&ig->extra, d->text.s + m->key - 1, m->keylen + 2);
+		ft_buf_addc(&ig->extra, ':');
+		ft_buf_add(&ig->extra, d->text.s + m->val, m->vallen);
+	}
+	ft_buf_addc(&ig->rest, '}');
+	if (ig->extra.len) {
+		ft_buf_addc(&ig->extra, '}');
+		set_text(ig, &vals[ig->nvals - 3], ig->extra.s, ig->extra.len);
+	}
+	/* No id: the content's digest stands for it. */
+	if (!idlen) {
+		ft_sha256_init(&sh);
+		ft_sha256_add(&sh, ig->rest.s, ig->rest.len);
+		ft_sha256_done(&sh, dig);
+		ft_hex(hex, dig, 12);
+		ft_buf_reset(&ig->tmp);
+		ft_buf_add(&ig->tmp, "h-", 2);
+		ft_buf_add(&ig->tmp, hex, 24);
+		set_text(ig, &vals[0], ig->tmp.s, ig->tmp.len);
+		idoff = vals[0].off;
+		idlen = vals[0].len;
+	}
+	/* The queued record. */
+	if (ig->b.n == ig->b.cap) {
+		ig->b.cap = ig->b.cap ? ig->b.cap * 2 : 1024;
+		ig->b.r = ft_xrealloc(ig->b.r, ig->b.cap * sizeof(*ig->b.r));
+	}
+	r = &ig->b.r[ig->b.n];
+	r->line = line;
+	r->id = idoff;
+	r->idlen = idlen;
+	r->emit = 0;
+	r->v = ig->b.nv;
+	r->raw = arena_add(ig, raw, rawlen);
+	r->rawlen = rawlen;
+	r->out = ig->b.a.len;
+	ft_buf_add(&ig->b.a, "{\"id\":", 6);
+	ft_json_escape(&ig->b.a, ig->b.a.s + idoff, idlen);
+	ft_buf_add(&ig->b.a, ig->rest.s, ig->rest.len);
+	r->outlen = ig->b.a.len - r->out;
+	ft_sha256_init(&sh);
+	ft_sha256_add(&sh, ig->b.a.s + r->out, r->outlen);
+	ft_sha256_done(&sh, dig);
+	ft_hex(r->hash, dig, 16);
+	/* raw column: the source record as compact JSON. */
+	vals[ig->nvals - 2].t = 1;
+	vals[ig->nvals - 2].off = arena_add(ig, src->text.s, src->text.len);
+	vals[ig->nvals - 2].len = src->text.len;
+	vals[ig->nvals - 1].t = 1;
+	vals[ig->nvals - 1].off = arena_add(ig, r->hash, 32);
+	vals[ig->nvals - 1].len = 32;
+	ig->b.nv += ig->nvals;
+	ig->b.n++;
+	return NULL;
+}
+
+/* ---- writing ---- */
+
+static void
+bind_vals(struct ft_ingest *ig, sqlite3_stmt *st, const struct brec *r)
+{
+	const struct val *v = &ig->b.v[r->v];
+	size_t i;
+
+	for (i = 0; i < ig->nvals; i++) {
+		int col = (int)i + 1;
+
+		switch (v[i].t) {
+		case 1:
+			sqlite3_bind_text(st, col, ig->b.a.s + v[i].off,
+					  (int)v[i].len, SQLITE_STATIC);
+			break;
+		case 2:
+			sqlite3_bind_int64(st, col, v[i].i);
+			break;
+		case 3:
+			sqlite3_bind_double(st, col, v[i].d);
+			break;
+		default:
+			sqlite3_bind_null(st, col);
+		}
+	}
+	sqlite3_bind_int64(st, (int)ig->nvals + 1, ig->run);
+	sqlite3_bind_int64(st, (int)ig->nvals + 2, r->line);
+}
+
+/* The JSON of which fields an upsert changed: {"field":{"from":..,"to":..}}. */
+static void
+describe_change(struct ft_ingest *ig, const struct brec *r)
+{
+	const struct val *v = &ig->b.v[r->v];
+	struct ft_buf *o = &ig->tmp;
+	size_t i;
+	int n = 0;
+
+	ft_buf_reset(o);
+	ft_buf_addc(o, '{');
+	for (i = 1; i <= ig->k->ncols; i++) {
+		const char *name = i < ig->k->ncols ? ig->k->cols[i].name
+						    : "extra";
+		const struct val *nv = i < ig->k->ncols ? &v[i] : &v[ig->nvals - 3];
+		int ct = sqlite3_column_type(ig->sel, (int)i);
+		const char *old = (const char *)sqlite3_column_text(ig->sel,
+								    (int)i);
+		char nbuf[64];
+		const char *newt = NULL;
+		size_t newl = 0;
+
+		if (!strcmp(name, "status"))
+			continue;
+		if (nv->t == 1) {
+			newt = ig->b.a.s + nv->off;
+			newl = nv->len;
+		} else if (nv->t == 2) {
+			snprintf(nbuf, sizeof(nbuf), "%lld", (long long)nv->i);
+			newt = nbuf;
+			newl = strlen(nbuf);
+		} else if (nv->t == 3) {
+			struct ft_buf tb = FT_BUF_INIT;
+
+			add_double(&tb, nv->d);
+			snprintf(nbuf, sizeof(nbuf), "%s", tb.s);
+			ft_buf_release(&tb);
+			newt = nbuf;
+			newl = strlen(nbuf);
+			if (ct == SQLITE_FLOAT &&
+			    sqlite3_column_double(ig->sel, (int)i) == nv->d)
+				continue;
+		}
+		if (ct == SQLITE_NULL && !newt)
+			continue;
+		if (ct != SQLITE_NULL && newt && ct != SQLITE_FLOAT &&
+		    strlen(old) == newl && !memcmp(old, newt, newl))
+			continue;
+		if (n++)
+			ft_buf_addc(o, ',');
+		ft_json_escape(o, name, strlen(name));
+		ft_buf_adds(o, ":{\"from\":");
+		if (ct == SQLITE_NULL)
+			ft_buf_adds(o, "null");
+		else
+			ft_json_escape_lossy(o, old, strlen(old));
+		ft_buf_adds(o, ",\"to\":");
+		if (!newt)
+			ft_buf_adds(o, "null");
+		else
+			ft_json_escape(o, newt, newl);
+		ft_buf_addc(o, '}');
+	}
+	ft_buf_addc(o, '}');
+}
+
+static int
+step_done(struct ft_ingest *ig, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		int s = ft_db_fail(ig->db, rc, what);
+
+		sqlite3_reset(st);
+		return s;
+	}
+	return FT_OK;
+}
+
+static int
+write_one(struct ft_ingest *ig, struct brec *r)
+{
+	char at[FT_TIME_LEN];
+	int st, rc;
+
+	bind_vals(ig, ig->ins, r);
+	st = step_done(ig, ig->ins, "storing a record");
+	sqlite3_reset(ig->ins);
+	if (st)
+		return st;
+	if (sqlite3_changes(ig->db->h) == 1) {
+		ig->c.inserted++;
+		r->emit = 1;
+		return FT_OK;
+	}
+	sqlite3_bind_text(ig->sel, 1, ig->b.a.s + r->id, (int)r->idlen,
+			  SQLITE_STATIC);
+	rc = sqlite3_step(ig->sel);
+	if (rc != SQLITE_ROW) {
+		st = rc == SQLITE_DONE ? FT_SOFTWARE
+				       : ft_db_fail(ig->db, rc, "reading");
+		sqlite3_reset(ig->sel);
+		return st;
+	}
+	if (!strcmp((const char *)sqlite3_column_text(ig->sel, 0), r->hash)) {
+		ig->c.unchanged++;
+		sqlite3_reset(ig->sel);
+		return FT_OK;
+	}
+	if (!ig->o.upsert) {
+		sqlite3_reset(ig->sel);
+		ft_buf_reset(&ig->why);
+		ft_buf_adds(&ig->why, "id ");
+		ft_json_escape_lossy(&ig->why, ig->b.a.s + r->id, r->idlen);
+		ft_buf_adds(&ig->why, " is stored already with other content "
+			    "(--upsert replaces it)");
+		reject(ig, r->line, ig->why.s, ig->b.a.s + r->raw, r->rawlen,
+		       NULL);
+		return FT_OK;
+	}
+	describe_change(ig, r);
+	sqlite3_reset(ig->sel);
+	bind_vals(ig, ig->upd, r);
+	st = step_done(ig, ig->upd, "updating a record");
+	sqlite3_reset(ig->upd);
+	if (st)
+		return st;
+	ft_time_format(ft_time_now(), at);
+	sqlite3_bind_text(ig->hist, 1, ig->k->one, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ig->hist, 2, ig->b.a.s + r->id, (int)r->idlen,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(ig->hist, 3, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ig->hist, 4, ig->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ig->hist, 5, ig->tmp.s, (int)ig->tmp.len,
+			  SQLITE_TRANSIENT);
+	sqlite3_bind_int64(ig->hist, 6, ig->run);
+	st = step_done(ig, ig->hist, "logging a change");
+	sqlite3_reset(ig->hist);
+	if (st)
+		return st;
+	ig->c.updated++;
+	r->emit = 1;
+	return FT_OK;
+}
+
+static int
+update_run(struct ft_ingest *ig, const char *status)
+{
+	char at[FT_TIME_LEN];
+	int st;
+
+	ft_time_format(ft_time_now(), at);
+	sqlite3_bind_int64(ig->run_upd, 1, ig->run);
+	sqlite3_bind_int64(ig->run_upd, 2, ig->c.records);
+	sqlite3_bind_int64(ig->run_upd, 3, ig->c.inserted);
+	sqlite3_bind_int64(ig->run_upd, 4, ig->c.updated);
+	sqlite3_bind_int64(ig->run_upd, 5, ig->c.unchanged);
+	sqlite3_bind_int64(ig->run_upd, 6, ig->c.rejected);
+	if (status) {
+		sqlite3_bind_text(ig->run_upd, 7, at, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ig->run_upd, 8, status, -1, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_null(ig->run_upd, 7);
+		sqlite3_bind_null(ig->run_upd, 8);
+	}
+	st = step_done(ig, ig->run_upd, "recording the run");
+	sqlite3_reset(ig->run_upd);
+	return st;
+}
+
+static void
+emit(struct ft_ingest *ig)
+{
+	size_t i;
+
+	if (ig->o.quiet || ig->out_closed)
+		return;
+	for (i = 0; i < ig->b.n; i++) {
+		struct brec *r = &ig->b.r[i];
+
+		if (!r->emit)
+			continue;
+		ig->b.a.s[r->out + r->outlen] = '\n';
+		if (fwrite(ig->b.a.s + r->out, 1, r->outlen + 1, stdout) !=
+		    r->outlen + 1)
+			break;
+	}
+	if (fflush(stdout) == EOF || ferror(stdout)) {
+		if (errno == EPIPE) {
+			/* The reader went away: keep loading, quietly. */
+			ig->out_closed = 1;
+		} else if (!ig->status) {
+			ft_error("standard output: write error: %s",
+				 strerror(errno));
+			ig->status = FT_IOERR;
+		}
+	}
+}
+
+static void
+progress(struct ft_ingest *ig, int done)
+{
+	double t = now_seconds();
+
+	if (!ig->o.progress)
+		return;
+	if (!done && t - ig->last_progress < 0.25)
+		return;
+	ig->last_progress = t;
+	if (done)
+		fprintf(stderr, "\r\033[K");
+	else
+		fprintf(stderr, "\r\033[K%s: %s: %ld records (%.0f/s)",
+			ft_progname, ig->fname, ig->c.records,
+			ig->c.records / (t - ig->t0 > 0 ? t - ig->t0 : 1));
+	fflush(stderr);
+}
+
+static int
+flush_batch(struct ft_ingest *ig, const char *final)
+{
+	size_t i;
+	int st;
+
+	if ((st = ft_db_begin(ig->db)))
+		return st;
+	for (i = 0; i < ig->b.n; i++)
+		if ((st = write_one(ig, &ig->b.r[i]))) {
+			ft_db_rollback(ig->db);
+			return st;
+		}
+	if ((st = update_run(ig, final)) || (st = ft_db_commit(ig->db))) {
+		ft_db_rollback(ig->db);
+		return st;
+	}
+	emit(ig);
+	ig->b.n = ig->b.nv = 0;
+	ft_buf_reset(&ig->b.a);
+	progress(ig, 0);
+	return FT_OK;
+}
+
+/* ---- a file ---- */
+
+static int
+start_run(struct ft_ingest *ig, struct ft_input *in)
+{
+	char at[FT_TIME_LEN];
+	int st;
+
+	if ((st = ft_db_begin(ig->db)))
+		return st;
+	ft_time_format(ft_time_now(), at);
+	sqlite3_bind_text(ig->run_new, 1, ig->k->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ig->run_new, 2, ft_input_name(in), -1,
+			  SQLITE_STATIC);
+	sqlite3_bind_text(ig->run_new, 3, ft_format_name(ft_input_format(in)),
+			  -1, SQLITE_STATIC);
+	if (ig->o.map)
+		sqlite3_bind_text(ig->run_new, 4, ig->o.map_origin, -1,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(ig->run_new, 4);
+	sqlite3_bind_text(ig->run_new, 5, at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ig->run_new, 6, ig->o.dry_run ? "dry-run" : "running",
+			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(ig->run_new, 7, FT_VERSION, -1, SQLITE_STATIC);
+	st = step_done(ig, ig->run_new, "recording the run");
+	sqlite3_reset(ig->run_new);
+	if (!st)
+		ig->run = sqlite3_last_insert_rowid(ig->db->h);
+	if (st || (st = ft_db_commit(ig->db)))
+		ft_db_rollback(ig->db);
+	return st;
+}
+
+/* One source record: through the map, then taken or rejected. */
+static void
+source_record(struct ft_ingest *ig, const struct ft_item *it)
+{
+	const char *why, *err;
+	size_t pos;
+	int r, n = 0;
+
+	ig->c.records++;
+	if (!it->doc) {
+		reject(ig, it->line, it->err, it->raw, it->rawlen, NULL);
+		return;
+	}
+	if (!ig->jq) {
+		why = take(ig, it->doc, it->line, it->raw, it->rawlen, it->doc);
+		if (why)
+			reject(ig, it->line, why, it->raw, it->rawlen, it->doc);
+		return;
+	}
+	if (ft_jq_start(ig->jq, it->doc->text.s, it->doc->text.len, &err)) {
+		ft_buf_reset(&ig->tmp);
+		ft_buf_addf(&ig->tmp, "map: cannot read the record: %s", err);
+		reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen, it->doc);
+		return;
+	}
+	while ((r = ft_jq_next(ig->jq, &ig->mapped, &err)) == 1) {
+		n++;
+		if (ft_json_parse(&ig->mdoc, ig->mapped.s, ig->mapped.len, &why,
+				  &pos)) {
+			ft_buf_reset(&ig->tmp);
+			ft_buf_addf(&ig->tmp, "map: its output is not JSON: %s",
+				    why);
+			reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen,
+			       it->doc);
+			continue;
+		}
+		why = take(ig, &ig->mdoc, it->line, it->raw, it->rawlen,
+			   it->doc);
+		if (why) {
+			ft_buf_reset(&ig->tmp);
+			ft_buf_adds(&ig->tmp, why);
+			reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen,
+			       it->doc);
+		}
+	}
+	if (r < 0) {
+		ft_buf_reset(&ig->tmp);
+		ft_buf_addf(&ig->tmp, "map: %s", err);
+		reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen, it->doc);
+	} else if (n == 0) {
+		ig->c.skipped++;
+	}
+}
+
+static void
+summary(struct ft_ingest *ig, struct ft_input *in, double secs)
+{
+	struct ft_buf s = FT_BUF_INIT;
+
+	ft_buf_addf(&s, "%s: %ld records: %ld new, %ld updated, %ld "
+		    "unchanged, %ld rejected", ig->fname, ig->c.records,
+		    ig->c.inserted, ig->c.updated, ig->c.unchanged,
+		    ig->c.rejected);
+	if (ig->c.skipped)
+		ft_buf_addf(&s, ", %ld left out by the map", ig->c.skipped);
+	if (ig->c.nullisland)
+		ft_buf_addf(&s, "; %ld at 0,0 taken as no location",
+			    ig->c.nullisland);
+	if (ft_input_replaced(in))
+		ft_buf_addf(&s, "; %zu bytes not in %s replaced by U+FFFD",
+			    ft_input_replaced(in), ig->o.in.encoding ?
+			    ig->o.in.encoding : "the encoding");
+	ft_buf_addf(&s, " (%.2f s)%s", secs, ig->o.dry_run ?
+		    "; dry run, nothing written" : "");
+	ft_warn("%s", s.s);
+	ft_buf_release(&s);
+}
+
+int
+ft_ingest_file(struct ft_ingest *ig, const char *path)
+{
+	struct ft_input *in = NULL;
+	struct ft_item it;
+	int st, r, fatal = FT_OK;
+
+	memset(&ig->c, 0, sizeof(ig->c));
+	ig->messages = 0;
+	ig->t0 = now_seconds();
+	ig->nfiles++;
+	st = ft_input_open(&in, path, &ig->o.in);
+	if (st) {
+		ft_input_close(in);
+		return st;
+	}
+	ig->fname = ft_input_name(in);
+	if ((st = start_run(ig, in))) {
+		ft_input_close(in);
+		return st;
+	}
+	while ((r = ft_input_next(in, &it)) == 1) {
+		source_record(ig, &it);
+		if (ig->b.n >= ig->o.batch && (st = flush_batch(ig, NULL)))
+			break;
+	}
+	if (r > 1)
+		fatal = r;
+	if (!st)
+		st = flush_batch(ig, fatal ? "failed" : ig->o.dry_run ?
+				 "dry-run" : "done");
+	progress(ig, 1);
+	if (!ig->o.quiet)
+		summary(ig, in, now_seconds() - ig->t0);
+	ft_input_close(in);
+	ig->fname = NULL;
+	if (st)
+		return st;
+	if (ig->status)
+		return ig->status;
+	if (fatal)
+		return fatal;
+	return ig->c.rejected ? FT_REJECTED : FT_OK;
+}
+
+int
+ft_ingest_finish(struct ft_ingest *ig)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (ig->o.kind == FT_KIND_UNITS && !ig->o.quiet) {
+		st = ft_db_prepare(ig->db, "SELECT count(*), min(u.id), "
+				   "min(u.parent) FROM units u WHERE u.parent "
+				   "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
+				   "units p WHERE p.id = u.parent)");
+		if (!st)
+			return FT_SOFTWARE;
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
+			ft_warn("warning: %d units name a parent that is not "
+				"loaded (the first: \"%s\" names \"%s\")",
+				sqlite3_column_int(st, 0),
+				(const char *)sqlite3_column_text(st, 1),
+				(const char *)sqlite3_column_text(st, 2));
+		sqlite3_finalize(st);
+	}
+	if (ig->rejects && fflush(ig->rejects) == EOF) {
+		ft_error("%s: write error: %s", ig->o.rejects, strerror(errno));
+		return FT_IOERR;
+	}
+	return ig->status;
+}

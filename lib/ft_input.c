@@ -1,0 +1,1006 @@
+#include "ft_input.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_geo.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <iconv.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CHUNK 65536
+
+enum jstate { J_START, J_ELEM, J_SEP, J_TAIL, J_DONE };
+
+struct ft_input {
+	char *name;
+	int fd;
+	enum ft_format format;
+	int err;		/* a fatal status, once seen */
+
+	/* Decoded input: data[pos..len) not yet consumed. */
+	struct ft_buf data;
+	size_t pos;
+	int eof;
+	iconv_t cd;
+	char *ibuf;		/* bytes read, not yet converted */
+	size_t ilen;
+	size_t replaced;
+	long line;		/* the line data[pos] is on */
+
+	struct ft_json_doc doc;
+	struct ft_buf raw;
+
+	/* CSV */
+	struct csv_parser csv;
+	int delim;
+	int cr_only;		/* lines end with a bare CR */
+	int fed_eof;
+	int have_header;
+	char **names;		/* decoded header names */
+	struct ft_buf keys;	/* the header's JSON key literals */
+	size_t *keyoff, *keylen;
+	unsigned *keyhash;
+	int *keyesc;
+	size_t ncols;
+	struct ft_buf fields;	/* queued fields, back to back */
+	size_t *fstart, *flen;
+	size_t nf, capf;
+	size_t *recend;		/* field count at each queued record end */
+	long *recline;
+	size_t *rawend;		/* end of each queued record in rawq */
+	size_t nrec, caprec, headrec, headfield;
+	struct ft_buf rawq;
+	long recstart;
+	int inrec;
+	const char *fielderr;
+
+	/* JSON */
+	enum jstate js;
+	int in_features;	/* iterating a FeatureCollection's array */
+	struct ft_json_scan scan;
+	char *whole;		/* a top-level object read whole */
+	size_t wholelen;
+};
+
+static const char *const format_names[] = {
+	"auto", "csv", "tsv", "ndjson", "json", "geojson"
+};
+
+int
+ft_format_parse(const char *name)
+{
+	size_t i;
+
+	for (i = 1; i < sizeof(format_names) / sizeof(*format_names); i++)
+		if (!strcmp(name, format_names[i]))
+			return (int)i;
+	if (!strcmp(name, "jsonl"))
+		return FT_FMT_NDJSON;
+	return -1;
+}
+
+const char *
+ft_format_name(enum ft_format f)
+{
+	return format_names[f];
+}
+
+enum ft_format
+ft_input_format(const struct ft_input *in)
+{
+	return in->format;
+}
+
+const char *
+ft_input_name(const struct ft_input *in)
+{
+	return in->name;
+}
+
+size_t
+ft_input_replaced(const struct ft_input *in)
+{
+	return in->replaced;
+}
+
+static int
+read_fail(struct ft_input *in)
+{
+	ft_error("%s: read error: %s", in->name, strerror(errno));
+	in->err = FT_IOERR;
+	return -1;
+}
+
+/* Converts ibuf into data; at_eof flushes an incomplete tail as U+FFFD. */
+static void
+convert(struct ft_input *in, int at_eof)
+{
+	char *ip = in->ibuf;
+	size_t il = in->ilen;
+
+	while (il > 0) {
+		char *op;
+		size_t ol, r;
+
+		ft_buf_grow(&in->data, il * 4 + 16);
+		op = in->data.s + in->data.len;
+		ol = in->data.cap - in->data.len - 1;
+		r = iconv(in->cd, &ip, &il, &op, &ol);
+		in->data.len = (size_t)(op - in->data.s);
+		in->data.s[in->data.len] = '\0';
+		if (r != (size_t)-1)
+			break;
+		if (errno == E2BIG)
+			continue;
+		if (errno == EINVAL && !at_eof)
+			break;	/* an incomplete sequence: wait for more */
+		/* EILSEQ, or a sequence cut off by the end of the input. */
+		ft_buf_add(&in->data, "\xEF\xBF\xBD", 3);
+		in->replaced++;
+		ip++;
+		il--;
+	}
+	memmove(in->ibuf, ip, il);
+	in->ilen = il;
+}
+
+/*
+ * Appends at least one more chunk of decoded input to data.  Returns the
+ * number of bytes added, 0 at the end, -1 on error.
+ */
+static ssize_t
+fill(struct ft_input *in)
+{
+	size_t before;
+	ssize_t n;
+
+	if (in->eof)
+		return 0;
+	/* Drop what has been consumed once it is most of the buffer. */
+	if (in->pos > 0 && (in->pos >= CHUNK * 4 || in->pos * 2 > in->data.len)) {
+		memmove(in->data.s, in->data.s + in->pos, in->data.len - in->pos);
+		in->data.len -= in->pos;
+		in->data.s[in->data.len] = '\0';
+		in->pos = 0;
+	}
+	before = in->data.len;
+	for (;;) {
+		if (in->cd == (iconv_t)-1) {
+			ft_buf_grow(&in->data, CHUNK);
+			do
+				n = read(in->fd, in->data.s + in->data.len, CHUNK);
+			while (n < 0 && errno == EINTR);
+			if (n < 0)
+				return read_fail(in);
+			if (n == 0) {
+				in->eof = 1;
+				return (ssize_t)(in->data.len - before);
+			}
+			in->data.len += (size_t)n;
+			in->data.s[in->data.len] = '\0';
+			return n;
+		}
+		do
+			n = read(in->fd, in->ibuf + in->ilen, CHUNK);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			return read_fail(in);
+		in->ilen += (size_t)n;
+		convert(in, n == 0);
+		if (n == 0)
+			in->eof = 1;
+		if (in->data.len > before || in->eof)
+			return (ssize_t)(in->data.len - before);
+	}
+}
+
+static int
+open_iconv(struct ft_input *in, const char *from)
+{
+	in->cd = iconv_open("UTF-8", from);
+	if (in->cd == (iconv_t)-1) {
+		ft_error("%s: unknown encoding \"%s\" (see iconv -l)", in->name,
+			 from);
+		return FT_USAGE;
+	}
+	in->ibuf = ft_xmalloc(CHUNK * 2);
+	return FT_OK;
+}
+
+static int
+ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcasecmp(s + n - k, suffix);
+}
+
+/* Is the first line of data one complete JSON value, with more after it? */
+static int
+looks_ndjson(struct ft_input *in)
+{
+	const char *p = in->data.s + in->pos;
+	const char *nl = memchr(p, '\n', in->data.len - in->pos);
+	const char *err;
+	size_t errpos;
+
+	if (!nl)
+		return 0;
+	if (ft_json_parse(&in->doc, p, (size_t)(nl - p), &err, &errpos))
+		return 0;
+	return 1;
+}
+
+static enum ft_format
+detect(struct ft_input *in)
+{
+	const char *p = in->data.s + in->pos, *end = in->data.s + in->data.len;
+	const char *nl;
+
+	if (ends_with(in->name, ".csv"))
+		return FT_FMT_CSV;
+	if (ends_with(in->name, ".tsv") || ends_with(in->name, ".tab"))
+		return FT_FMT_TSV;
+	if (ends_with(in->name, ".ndjson") || ends_with(in->name, ".jsonl") ||
+	    ends_with(in->name, ".ldjson"))
+		return FT_FMT_NDJSON;
+	if (ends_with(in->name, ".geojson"))
+		return FT_FMT_GEOJSON;
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	if (p < end && *p == '[')
+		return FT_FMT_JSON;
+	if (p < end && *p == '{')
+		return looks_ndjson(in) ? FT_FMT_NDJSON : FT_FMT_JSON;
+	if (ends_with(in->name, ".json"))
+		return FT_FMT_JSON;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (!nl)
+		nl = end;
+	if (memchr(p, '\t', (size_t)(nl - p)) && !memchr(p, ',', (size_t)(nl - p)))
+		return FT_FMT_TSV;
+	return FT_FMT_CSV;
+}
+
+static int csv_setup(struct ft_input *in, const struct ft_input_opts *o);
+
+int
+ft_input_open(struct ft_input **inp, const char *path,
+	      const struct ft_input_opts *o)
+{
+	struct ft_input *in = ft_xmalloc(sizeof(*in));
+	unsigned char *u;
+	int st;
+
+	memset(in, 0, sizeof(*in));
+	*inp = in;
+	ft_buf_init(&in->data);
+	ft_buf_init(&in->raw);
+	ft_buf_init(&in->keys);
+	ft_buf_init(&in->fields);
+	ft_buf_init(&in->rawq);
+	ft_json_doc_init(&in->doc);
+	in->cd = (iconv_t)-1;
+	in->line = 1;
+	if (!strcmp(path, "-")) {
+		in->name = ft_xstrdup("stdin");
+		in->fd = 0;
+	} else {
+		in->name = ft_xstrdup(path);
+		in->fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (in->fd < 0) {
+			ft_error("%s: cannot open: %s", path, strerror(errno));
+			return FT_NOINPUT;
+		}
+	}
+	if (o->encoding && *o->encoding && strcasecmp(o->encoding, "UTF-8") &&
+	    strcasecmp(o->encoding, "UTF8")) {
+		if ((st = open_iconv(in, o->encoding)))
+			return st;
+	}
+	/* Look at the first bytes before decoding, for a byte order mark. */
+	if (in->cd == (iconv_t)-1) {
+		if (fill(in) < 0)
+			return in->err;
+		u = (unsigned char *)in->data.s;
+		if (in->data.len >= 3 && u[0] == 0xEF && u[1] == 0xBB &&
+		    u[2] == 0xBF) {
+			in->pos = 3;
+		} else if (in->data.len >= 2 && ((u[0] == 0xFF && u[1] == 0xFE) ||
+						 (u[0] == 0xFE && u[1] == 0xFF))) {
+			if ((st = open_iconv(in, "UTF-16")))
+				return st;
+			memcpy(in->ibuf, in->data.s, in->data.len);
+			in->ilen = in->data.len;
+			ft_buf_reset(&in->data);
+			convert(in, in->eof);
+		}
+	} else if (fill(in) < 0) {
+		return in->err;
+	}
+	/* Enough to decide the format on: a few lines. */
+	while (!in->eof && in->data.len - in->pos < CHUNK &&
+	       !memchr(in->data.s + in->pos, '\n', in->data.len - in->pos))
+		if (fill(in) < 0)
+			return in->err;
+	in->format = o->format != FT_FMT_AUTO ? o->format : detect(in);
+	if (in->format == FT_FMT_CSV || in->format == FT_FMT_TSV)
+		return csv_setup(in, o);
+	in->js = J_START;
+	return FT_OK;
+}
+
+void
+ft_input_close(struct ft_input *in)
+{
+	size_t i;
+
+	if (!in)
+		return;
+	if (in->fd > 0)
+		close(in->fd);
+	if (in->cd != (iconv_t)-1)
+		iconv_close(in->cd);
+	if (in->format == FT_FMT_CSV || in->format == FT_FMT_TSV)
+		csv_free(&in->csv);
+	for (i = 0; i < in->ncols; i++)
+		free(in->names[i]);
+	free(in->names);
+	free(in->keyoff);
+	free(in->keylen);
+	free(in->keyhash);
+	free(in->keyesc);
+	free(in->fstart);
+	free(in->flen);
+	free(in->recend);
+	free(in->recline);
+	free(in->rawend);
+	free(in->ibuf);
+	free(in->whole);
+	free(in->name);
+	ft_buf_release(&in->data);
+	ft_buf_release(&in->raw);
+	ft_buf_release(&in->keys);
+	ft_buf_release(&in->fields);
+	ft_buf_release(&in->rawq);
+	ft_json_doc_release(&in->doc);
+	free(in);
+}
+
+/* ---- CSV ---- */
+
+static void
+csv_field(void *s, size_t len, void *data)
+{
+	struct ft_input *in = data;
+
+	if (in->nf == in->capf) {
+		in->capf = in->capf ? in->capf * 2 : 64;
+		in->fstart = ft_xrealloc(in->fstart, in->capf * sizeof(size_t));
+		in->flen = ft_xrealloc(in->flen, in->capf * sizeof(size_t));
+	}
+	in->fstart[in->nf] = in->fields.len;
+	in->flen[in->nf] = len;
+	in->nf++;
+	ft_buf_add(&in->fields, s ? s : "", s ? len : 0);
+}
+
+static void
+csv_row(int c, void *data)
+{
+	struct ft_input *in = data;
+
+	(void)c;
+	if (in->nrec == in->caprec) {
+		in->caprec = in->caprec ? in->caprec * 2 : 8;
+		in->recend = ft_xrealloc(in->recend, in->caprec * sizeof(size_t));
+		in->recline = ft_xrealloc(in->recline, in->caprec * sizeof(long));
+		in->rawend = ft_xrealloc(in->rawend, in->caprec * sizeof(size_t));
+	}
+	in->recend[in->nrec] = in->nf;
+	in->recline[in->nrec] = in->recstart;
+	ft_buf_add(&in->rawq, in->raw.s, in->raw.len);
+	in->rawend[in->nrec] = in->rawq.len;
+	in->nrec++;
+	ft_buf_reset(&in->raw);
+	in->inrec = 0;
+}
+
+static int
+never_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static int
+set_header(struct ft_input *in, char **names, size_t n)
+{
+	size_t i, j;
+
+	in->ncols = n;
+	in->names = names;
+	in->keyoff = ft_xmalloc(n * sizeof(size_t));
+	in->keylen = ft_xmalloc(n * sizeof(size_t));
+	in->keyhash = ft_xmalloc(n * sizeof(unsigned));
+	in->keyesc = ft_xmalloc(n * sizeof(int));
+	for (i = 0; i < n; i++) {
+		if (!*names[i]) {
+			free(names[i]);
+			names[i] = ft_xmalloc(32);
+			snprintf(names[i], 32, "column_%zu", i + 1);
+		}
+		for (j = 0; j < i; j++)
+			if (!strcmp(names[i], names[j])) {
+				ft_error("%s: the header names column \"%s\" "
+					 "twice (columns %zu and %zu)", in->name,
+					 names[i], j + 1, i + 1);
+				return FT_DATAERR;
+			}
+		if (ft_utf8_valid(names[i], strlen(names[i])) != strlen(names[i])) {
+			ft_error("%s: column %zu of the header is not valid "
+				 "UTF-8 (try --encoding)", in->name, i + 1);
+			return FT_DATAERR;
+		}
+		in->keyoff[i] = in->keys.len;
+		ft_json_escape(&in->keys, names[i], strlen(names[i]));
+		in->keylen[i] = in->keys.len - in->keyoff[i];
+		in->keyesc[i] = memchr(in->keys.s + in->keyoff[i], '\\',
+				       in->keylen[i]) != NULL;
+		in->keyhash[i] = ft_json_key_hash(in->keys.s + in->keyoff[i] + 1,
+						  in->keylen[i] - 2);
+	}
+	in->have_header = 1;
+	return FT_OK;
+}
+
+static int
+csv_setup(struct ft_input *in, const struct ft_input_opts *o)
+{
+	if (csv_init(&in->csv, 0)) {
+		ft_error("%s: cannot set up the CSV parser", in->name);
+		return FT_SOFTWARE;
+	}
+	in->delim = o->delimiter ? o->delimiter :
+		    in->format == FT_FMT_TSV ? '\t' : ',';
+	csv_set_delim(&in->csv, (unsigned char)in->delim);
+	csv_set_space_func(&in->csv, never_space);
+	in->cr_only = !memchr(in->data.s + in->pos, '\n',
+			      in->data.len - in->pos) &&
+		      memchr(in->data.s + in->pos, '\r',
+			     in->data.len - in->pos);
+	if (o->columns) {
+		char **names = NULL;
+		size_t n = 0;
+		const char *p = o->columns, *c;
+
+		for (;;) {
+			c = strchr(p, ',');
+			names = ft_xrealloc(names, (n + 1) * sizeof(*names));
+			names[n++] = ft_xstrndup(p, c ? (size_t)(c - p) : strlen(p));
+			if (!c)
+				break;
+			p = c + 1;
+		}
+		return set_header(in, names, n);
+	}
+	return FT_OK;
+}
+
+/* Feeds the next physical line to libcsv.  Returns 1, 0 at the end, -1. */
+static int
+csv_feed(struct ft_input *in)
+{
+	const char *p, *nl;
+	size_t n;
+	int blank;
+
+	for (;;) {
+		p = in->data.s + in->pos;
+		nl = memchr(p, in->cr_only ? '\r' : '\n', in->data.len - in->pos);
+		if (nl || in->eof)
+			break;
+		if (fill(in) < 0)
+			return -1;
+	}
+	if (!nl && in->pos == in->data.len) {
+		if (!in->fed_eof) {
+			in->fed_eof = 1;
+			csv_fini(&in->csv, csv_field, csv_row, in);
+			return 1;
+		}
+		return 0;
+	}
+	n = nl ? (size_t)(nl - p) + 1 : in->data.len - in->pos;
+	blank = (n == 1 && (*p == '\n' || *p == '\r')) ||
+		(n == 2 && p[0] == '\r' && p[1] == '\n');
+	if (!in->inrec && !blank) {
+		in->inrec = 1;
+		in->recstart = in->line;
+	}
+	if (in->inrec)
+		ft_buf_add(&in->raw, p, n);
+	if (csv_parse(&in->csv, p, n, csv_field, csv_row, in) != n) {
+		ft_error("%s:%ld: CSV parser: %s", in->name, in->line,
+			 csv_strerror(csv_error(&in->csv)));
+		in->err = FT_SOFTWARE;
+		return -1;
+	}
+	in->pos += n;
+	if (nl)
+		in->line++;
+	return 1;
+}
+
+/* Builds the JSON object of queued record r into in->doc. */
+static const char *
+csv_build(struct ft_input *in, size_t f0, size_t f1)
+{
+	struct ft_json_doc *d = &in->doc;
+	size_t i;
+
+	ft_buf_reset(&d->text);
+	d->n = 0;
+	d->type = '{';
+	if (f1 - f0 != in->ncols)
+		return NULL;
+	if (d->cap < in->ncols) {
+		d->cap = in->ncols;
+		d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
+	}
+	ft_buf_addc(&d->text, '{');
+	for (i = 0; i < in->ncols; i++) {
+		struct ft_json_member *m = &d->m[i];
+		const char *v = in->fields.s + in->fstart[f0 + i];
+		size_t vl = in->flen[f0 + i];
+
+		if (i)
+			ft_buf_addc(&d->text, ',');
+		m->key = d->text.len + 1;
+		m->keylen = in->keylen[i] - 2;
+		m->hash = in->keyhash[i];
+		m->escaped = in->keyesc[i];
+		ft_buf_add(&d->text, in->keys.s + in->keyoff[i], in->keylen[i]);
+		ft_buf_addc(&d->text, ':');
+		if (memchr(v, '\0', vl)) {
+			in->fielderr = in->names[i];
+			return "NUL byte";
+		}
+		if (ft_utf8_valid(v, vl) != vl) {
+			in->fielderr = in->names[i];
+			return "invalid UTF-8 (try --encoding)";
+		}
+		m->val = d->text.len;
+		ft_json_escape(&d->text, v, vl);
+		m->vallen = d->text.len - m->val;
+	}
+	ft_buf_addc(&d->text, '}');
+	d->n = in->ncols;
+	return NULL;
+}
+
+static int
+csv_next(struct ft_input *in, struct ft_item *it)
+{
+	static char msg[160];
+	size_t f0, f1, r0, r1;
+	const char *why;
+	int r;
+
+	for (;;) {
+		/* Drop the record handed out last time. */
+		if (in->headrec == in->nrec && in->nrec) {
+			in->nrec = in->headrec = in->headfield = in->nf = 0;
+			ft_buf_reset(&in->fields);
+			ft_buf_reset(&in->rawq);
+		}
+		while (in->headrec == in->nrec) {
+			r = csv_feed(in);
+			if (r < 0)
+				return in->err;
+			if (r == 0)
+				return 0;
+		}
+		f0 = in->headfield;
+		f1 = in->recend[in->headrec];
+		r0 = in->headrec ? in->rawend[in->headrec - 1] : 0;
+		r1 = in->rawend[in->headrec];
+		it->line = in->recline[in->headrec];
+		in->headfield = f1;
+		in->headrec++;
+		it->raw = in->rawq.s + r0;
+		it->rawlen = r1 - r0;
+		if (!in->have_header) {
+			char **names = ft_xmalloc((f1 - f0 + 1) * sizeof(*names));
+			size_t i;
+			int st;
+
+			for (i = f0; i < f1; i++)
+				names[i - f0] = ft_xstrndup(in->fields.s +
+							    in->fstart[i],
+							    in->flen[i]);
+			if ((st = set_header(in, names, f1 - f0))) {
+				in->err = st;
+				return st;
+			}
+			continue;
+		}
+		/* A line holding nothing but spaces is not a record. */
+		if (f1 - f0 == 1 && in->ncols > 1 && in->flen[f0] == 0)
+			continue;
+		it->doc = NULL;
+		it->err = NULL;
+		if (f1 - f0 != in->ncols) {
+			snprintf(msg, sizeof(msg), "row has %zu fields, the "
+				 "header has %zu", f1 - f0, in->ncols);
+			it->err = msg;
+			return 1;
+		}
+		why = csv_build(in, f0, f1);
+		if (why) {
+			snprintf(msg, sizeof(msg), "column \"%.80s\": %s",
+				 in->fielderr, why);
+			it->err = msg;
+			return 1;
+		}
+		it->doc = &in->doc;
+		return 1;
+	}
+}
+
+/* ---- NDJSON ---- */
+
+static const char *
+json_error(const char *why, const char *text, size_t errpos, long *line,
+	   long *col)
+{
+	size_t i;
+
+	*col = 1;
+	for (i = 0; i < errpos; i++) {
+		if (text[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+			(*col)++;
+		}
+	}
+	return why;
+}
+
+static int
+ndjson_next(struct ft_input *in, struct ft_item *it)
+{
+	static char msg[160];
+	const char *p, *nl, *q, *why;
+	size_t n, errpos;
+	long line, col;
+
+	for (;;) {
+		for (;;) {
+			p = in->data.s + in->pos;
+			nl = memchr(p, '\n', in->data.len - in->pos);
+			if (nl || in->eof)
+				break;
+			if (fill(in) < 0)
+				return in->err;
+		}
+		if (!nl && in->pos == in->data.len)
+			return 0;
+		n = nl ? (size_t)(nl - p) : in->data.len - in->pos;
+		in->pos += n + (nl != NULL);
+		it->line = in->line++;
+		for (q = p; q < p + n && (*q == ' ' || *q == '\t' || *q == '\r');
+		     q++)
+			;
+		if (q == p + n)
+			continue;	/* a blank line is not a record */
+		it->raw = p;
+		it->rawlen = n && p[n - 1] == '\r' ? n - 1 : n;
+		if (ft_json_parse(&in->doc, p, n, &why, &errpos)) {
+			line = it->line;
+			json_error(why, p, errpos, &line, &col);
+			snprintf(msg, sizeof(msg), "invalid JSON: %s (column "
+				 "%ld)", why, col);
+			it->doc = NULL;
+			it->err = msg;
+			return 1;
+		}
+		it->doc = &in->doc;
+		it->err = NULL;
+		return 1;
+	}
+}
+
+/* ---- JSON: an array of records, or one value ---- */
+
+static void
+skip_ws(struct ft_input *in)
+{
+	for (;;) {
+		while (in->pos < in->data.len) {
+			char c = in->data.s[in->pos];
+
+			if (c == '\n')
+				in->line++;
+			else if (c != ' ' && c != '\t' && c != '\r')
+				return;
+			in->pos++;
+		}
+		if (fill(in) <= 0)
+			return;
+	}
+}
+
+static int
+fatal_at(struct ft_input *in, long line, const char *why)
+{
+	ft_error("%s:%ld: invalid JSON: %s", in->name, line, why);
+	in->err = FT_DATAERR;
+	return FT_DATAERR;
+}
+
+/* Reads the rest of the input into memory, from pos. */
+static int
+slurp(struct ft_input *in)
+{
+	ssize_t r;
+
+	while ((r = fill(in)) > 0)
+		;
+	return r < 0 ? -1 : 0;
+}
+
+/* Where the value of member "features" of the object at p starts. */
+static const char *
+find_features(const char *p, const char *end)
+{
+	struct ft_json_scan sc;
+	size_t e;
+	int isfeat;
+
+	p++;	/* '{' */
+	for (;;) {
+		while (p < end && strchr(" \t\r\n,", *p))
+			p++;
+		if (p >= end || *p != '"')
+			return NULL;
+		isfeat = (size_t)(end - p) >= 10 && !memcmp(p, "\"features\"", 10);
+		ft_json_scan_init(&sc);
+		if (ft_json_scan(&sc, p, (size_t)(end - p), 1, &e) != 1)
+			return NULL;
+		p += e;
+		while (p < end && strchr(" \t\r\n:", *p))
+			p++;
+		if (isfeat)
+			return p < end && *p == '[' ? p : NULL;
+		ft_json_scan_init(&sc);
+		if (ft_json_scan(&sc, p, (size_t)(end - p), 1, &e) != 1)
+			return NULL;
+		p += e;
+	}
+}
+
+/* A top-level object: a FeatureCollection, or one record. */
+static int
+json_object(struct ft_input *in, struct ft_item *it)
+{
+	const char *why, *feat;
+	const struct ft_json_member *t;
+	size_t errpos, i;
+	long line = in->line, col;
+	struct ft_buf crs = FT_BUF_INIT;
+
+	if (slurp(in))
+		return in->err;
+	in->wholelen = in->data.len - in->pos;
+	in->whole = ft_xstrndup(in->data.s + in->pos, in->wholelen);
+	if (ft_json_parse(&in->doc, in->whole, in->wholelen, &why, &errpos)) {
+		json_error(why, in->whole, errpos, &line, &col);
+		return fatal_at(in, line, why);
+	}
+	t = ft_json_get(&in->doc, "type");
+	if (!t || t->vallen != 19 ||
+	    memcmp(in->doc.text.s + t->val, "\"FeatureCollection\"", 19)) {
+		/* One record: the whole object. */
+		in->js = J_DONE;
+		it->line = in->line;
+		it->raw = in->whole;
+		it->rawlen = in->wholelen;
+		it->doc = &in->doc;
+		it->err = NULL;
+		in->pos = in->data.len;
+		return 1;
+	}
+	if (ft_geojson_crs_name(&in->doc, &crs) && !ft_geo_is_wgs84(crs.s)) {
+		ft_error("%s: crs \"%s\" is not WGS 84 longitude/latitude; "
+			 "reproject the file to EPSG:4326 (for example with "
+			 "ogr2ogr -t_srs EPSG:4326) and load it again",
+			 in->name, crs.s);
+		ft_buf_release(&crs);
+		in->err = FT_DATAERR;
+		return FT_DATAERR;
+	}
+	ft_buf_release(&crs);
+	feat = find_features(in->whole, in->whole + in->wholelen);
+	if (!feat) {
+		ft_error("%s: a FeatureCollection without a \"features\" "
+			 "array", in->name);
+		in->err = FT_DATAERR;
+		return FT_DATAERR;
+	}
+	/* Iterate the features in place: data becomes the whole text. */
+	for (i = 0; in->whole + i < feat; i++)
+		if (in->whole[i] == '\n')
+			in->line++;
+	ft_buf_reset(&in->data);
+	ft_buf_add(&in->data, in->whole, in->wholelen);
+	in->pos = (size_t)(feat - in->whole) + 1;
+	in->in_features = 1;
+	in->js = J_ELEM;
+	in->scan.pos = 0;
+	ft_json_scan_init(&in->scan);
+	skip_ws(in);
+	if (in->pos < in->data.len && in->data.s[in->pos] == ']') {
+		in->js = J_DONE;
+		return 0;
+	}
+	return -1;	/* go on reading elements */
+}
+
+static int
+json_next(struct ft_input *in, struct ft_item *it)
+{
+	static char msg[160];
+	const char *why;
+	size_t end, errpos, i;
+	long line, col;
+	int r;
+
+	for (;;) {
+		switch (in->js) {
+		case J_START:
+			skip_ws(in);
+			if (in->err)
+				return in->err;
+			if (in->pos >= in->data.len) {
+				in->js = J_DONE;
+				return 0;	/* nothing at all: no records */
+			}
+			if (in->data.s[in->pos] == '{') {
+				r = json_object(in, it);
+				if (r >= 0)
+					return r;
+				continue;
+			}
+			if (in->data.s[in->pos] != '[') {
+				/* One value that is not an object or array. */
+				if (slurp(in))
+					return in->err;
+				in->js = J_DONE;
+				it->line = in->line;
+				it->raw = in->data.s + in->pos;
+				it->rawlen = in->data.len - in->pos;
+				if (ft_json_parse(&in->doc, it->raw, it->rawlen,
+						  &why, &errpos)) {
+					line = in->line;
+					json_error(why, it->raw, errpos, &line,
+						   &col);
+					return fatal_at(in, line, why);
+				}
+				it->doc = &in->doc;
+				it->err = NULL;
+				return 1;
+			}
+			in->pos++;
+			skip_ws(in);
+			if (in->pos < in->data.len &&
+			    in->data.s[in->pos] == ']') {
+				in->pos++;
+				in->js = J_TAIL;
+				continue;
+			}
+			in->js = J_ELEM;
+			ft_json_scan_init(&in->scan);
+			continue;
+		case J_ELEM:
+			skip_ws(in);
+			if (in->pos >= in->data.len)
+				return fatal_at(in, in->line,
+						"unterminated array");
+			if (strchr(",]}:", in->data.s[in->pos]))
+				return fatal_at(in, in->line,
+						"expected a value");
+			for (;;) {
+				r = ft_json_scan(&in->scan,
+						 in->data.s + in->pos,
+						 in->data.len - in->pos,
+						 in->eof, &end);
+				if (r != 0)
+					break;
+				if (in->eof)
+					return fatal_at(in, in->line,
+						"unterminated array");
+				if (fill(in) < 0)
+					return in->err;
+			}
+			if (r < 0)
+				return fatal_at(in, in->line,
+						"mismatched bracket");
+			ft_json_scan_init(&in->scan);
+			it->line = in->line;
+			it->raw = in->data.s + in->pos;
+			it->rawlen = end;
+			for (i = 0; i < end; i++)
+				if (it->raw[i] == '\n')
+					in->line++;
+			in->pos += end;
+			in->js = J_SEP;
+			if (ft_json_parse(&in->doc, it->raw, end, &why,
+					  &errpos)) {
+				line = it->line;
+				json_error(why, it->raw, errpos, &line, &col);
+				snprintf(msg, sizeof(msg),
+					 "invalid JSON: %s (line %ld, column "
+					 "%ld)", why, line, col);
+				it->doc = NULL;
+				it->err = msg;
+				return 1;
+			}
+			it->doc = &in->doc;
+			it->err = NULL;
+			return 1;
+		case J_SEP:
+			skip_ws(in);
+			if (in->pos >= in->data.len)
+				return fatal_at(in, in->line,
+						"unterminated array");
+			if (in->data.s[in->pos] == ',') {
+				in->pos++;
+				in->js = J_ELEM;
+				continue;
+			}
+			if (in->data.s[in->pos] == ']') {
+				in->pos++;
+				if (in->in_features) {
+					in->js = J_DONE;
+					return 0;
+				}
+				in->js = J_TAIL;
+				continue;
+			}
+			return fatal_at(in, in->line,
+					"expected ',' or ']' after an element");
+		case J_TAIL:
+			skip_ws(in);
+			if (in->pos < in->data.len)
+				return fatal_at(in, in->line,
+						"unexpected data after the "
+						"array");
+			in->js = J_DONE;
+			return 0;
+		case J_DONE:
+			return 0;
+		}
+	}
+}
+
+int
+ft_input_next(struct ft_input *in, struct ft_item *it)
+{
+	if (in->err)
+		return in->err;
+	switch (in->format) {
+	case FT_FMT_CSV:
+	case FT_FMT_TSV:
+		return csv_next(in, it);
+	case FT_FMT_NDJSON:
+		return ndjson_next(in, it);
+	default:
+		return json_next(in, it);
+	}
+}

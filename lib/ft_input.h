@@ -1,0 +1,79 @@
+/*
+ * ft_input.h - streaming readers of records: CSV and TSV (libcsv), NDJSON,
+ * a JSON array or a single JSON value, and GeoJSON (a FeatureCollection or
+ * a bare array of Features).
+ *
+ * Each record comes out as a strictly checked, compact JSON value with its
+ * top-level members indexed (ft_json_doc), together with the number of the
+ * physical line it starts on and its source text, so that a rejected record
+ * can be kept whole.  A CSV row becomes an object keyed by the header, every
+ * value a string.
+ *
+ * Memory stays flat: one record at a time, buffers reused.  The exception is
+ * a file whose top level is one JSON object (a GeoJSON FeatureCollection, a
+ * wrapped API response): it is read whole, as its members may come in any
+ * order.
+ *
+ * Encodings: a UTF-8 BOM is skipped; a UTF-16 BOM switches to UTF-16; with
+ * an encoding named, iconv(3) converts to UTF-8 and bytes that do not
+ * convert become U+FFFD (counted, see ft_input_replaced()).
+ */
+#ifndef FT_INPUT_H
+#define FT_INPUT_H
+
+#include "ft_json.h"
+
+#include <stddef.h>
+
+enum ft_format {
+	FT_FMT_AUTO,
+	FT_FMT_CSV,
+	FT_FMT_TSV,
+	FT_FMT_NDJSON,
+	FT_FMT_JSON,
+	FT_FMT_GEOJSON
+};
+
+/* "csv", "tsv", ... ; FT_FMT_AUTO (-1 return) for an unknown name. */
+int ft_format_parse(const char *name);
+const char *ft_format_name(enum ft_format f);
+
+struct ft_input_opts {
+	enum ft_format format;
+	int delimiter;		/* 0: ',' for CSV, tab for TSV */
+	const char *columns;	/* comma-separated names: no header row */
+	const char *encoding;	/* NULL or "UTF-8": none */
+};
+
+struct ft_item {
+	long line;		/* the physical line the record starts on */
+	const char *raw;	/* its source text; borrowed */
+	size_t rawlen;
+	const struct ft_json_doc *doc;	/* NULL when err is set; borrowed */
+	const char *err;	/* why the record could not be read */
+};
+
+struct ft_input;
+
+/*
+ * Opens path ("-" is standard input) and decides its format.  Returns an
+ * exit status; on failure the message has been printed.
+ */
+int ft_input_open(struct ft_input **in, const char *path,
+		  const struct ft_input_opts *o);
+
+/*
+ * Reads the next record into *it (valid until the next call).  Returns 1,
+ * 0 at the end, or an exit status greater than 1 when the rest of the input
+ * is unusable (the message has been printed).
+ */
+int ft_input_next(struct ft_input *in, struct ft_item *it);
+
+enum ft_format ft_input_format(const struct ft_input *in);
+/* The name used in messages: the path, or "stdin". */
+const char *ft_input_name(const struct ft_input *in);
+/* Bytes that could not be converted from the encoding. */
+size_t ft_input_replaced(const struct ft_input *in);
+void ft_input_close(struct ft_input *in);
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * ft_jq.h - a jq filter, compiled once and run on each record (libjq 1.6).
+ *
+ * Records come in and go out as JSON text: the input has already passed the
+ * strict parser (ft_json), and each output is dumped compact, to be indexed
+ * by ft_json again.  jv ownership stays inside this module.
+ */
+#ifndef FT_JQ_H
+#define FT_JQ_H
+
+#include "ft_buf.h"
+
+#include <stddef.h>
+
+struct ft_jq;
+
+/*
+ * Compiles program; origin names it in messages ("--map", "@nyc311").
+ * Returns NULL after printing the compiler's messages.
+ */
+struct ft_jq *ft_jq_compile(const char *program, const char *origin);
+void ft_jq_free(struct ft_jq *q);
+
+/*
+ * Starts the filter on the JSON text json[0..len).  Returns 0, or -1 with
+ * the reason in *err (valid until the next call).
+ */
+int ft_jq_start(struct ft_jq *q, const char *json, size_t len,
+		const char **err);
+
+/*
+ * The next output, as compact JSON text in out (replaced).  Returns 1, 0
+ * when there are no more, or -1 with the filter's error in *err.
+ */
+int ft_jq_next(struct ft_jq *q, struct ft_buf *out, const char **err);
+
+/*
+ * The text of a mapping shipped with ft ("nyc311" for "@nyc311"), or NULL.
+ * Borrowed, static.
+ */
+const char *ft_jq_builtin(const char *name);
+/* The names of the shipped mappings, NULL-terminated. */
+extern const char *const ft_jq_builtin_names[];
+
+#endif

@@ -1,0 +1,659 @@
+#include "ft_json.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct parser {
+	const char *s, *p, *end;
+	struct ft_json_doc *d;
+	const char *err;
+	int depth;
+};
+
+void
+ft_json_doc_init(struct ft_json_doc *d)
+{
+	ft_buf_init(&d->text);
+	d->m = NULL;
+	d->n = d->cap = 0;
+	d->type = 0;
+}
+
+void
+ft_json_doc_release(struct ft_json_doc *d)
+{
+	ft_buf_release(&d->text);
+	free(d->m);
+	ft_json_doc_init(d);
+}
+
+static int
+fail(struct parser *ps, const char *err)
+{
+	if (!ps->err)
+		ps->err = err;
+	return -1;
+}
+
+static void
+skip_ws(struct parser *ps)
+{
+	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' ||
+				   *ps->p == '\r' || *ps->p == '\t'))
+		ps->p++;
+}
+
+/* Length of one valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t
+utf8_seq(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xC2)
+		return 0;
+	if (c < 0xE0) {
+		if (n < 2 || (s[1] & 0xC0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c < 0xF0) {
+		if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xE0 && s[1] < 0xA0)
+			return 0;	/* overlong */
+		if (c == 0xED && s[1] >= 0xA0)
+			return 0;	/* a surrogate */
+		return 3;
+	}
+	if (c < 0xF5) {
+		if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 ||
+		    (s[3] & 0xC0) != 0x80)
+			return 0;
+		if (c == 0xF0 && s[1] < 0x90)
+			return 0;	/* overlong */
+		if (c == 0xF4 && s[1] >= 0x90)
+			return 0;	/* past U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+size_t
+ft_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < n) {
+		if (u[i] < 0x80) {
+			i++;
+			continue;
+		}
+		k = utf8_seq(u + i, n - i);
+		if (!k)
+			break;
+		i += k;
+	}
+	return i;
+}
+
+static int
+hex4(const char *p, unsigned *v)
+{
+	unsigned x = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		x <<= 4;
+		if (c >= '0' && c <= '9')
+			x |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			x |= (unsigned)(c - 'a' + 10);
+		else if (c >= 'A' && c <= 'F')
+			x |= (unsigned)(c - 'A' + 10);
+		else
+			return -1;
+	}
+	*v = x;
+	return 0;
+}
+
+/* Checks a string literal at ps->p and copies it; sets *esc if escaped. */
+static int
+parse_string(struct parser *ps, int *esc)
+{
+	const char *start = ps->p;
+	const unsigned char *p = (const unsigned char *)ps->p + 1;
+	const unsigned char *end = (const unsigned char *)ps->end;
+	unsigned v, w;
+	size_t k;
+
+	if (esc)
+		*esc = 0;
+	for (;;) {
+		/* The common case: a run of plain ASCII. */
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
+		       *p != '\\')
+			p++;
+		if (p >= end) {
+			ps->p = (const char *)p;
+			return fail(ps, "unterminated string");
+		}
+		if (*p == '"')
+			break;
+		if (*p == '\\') {
+			if (esc)
+				*esc = 1;
+			if (p + 1 >= end) {
+				ps->p = (const char *)p;
+				return fail(ps, "unterminated string");
+			}
+			switch (p[1]) {
+			case '"': case '\\': case '/': case 'b': case 'f':
+			case 'n': case 'r': case 't':
+				p += 2;
+				continue;
+			case 'u':
+				break;
+			default:
+				ps->p = (const char *)p;
+				return fail(ps, "invalid escape in string");
+			}
+			if (end - p < 6 || hex4((const char *)p + 2, &v)) {
+				ps->p = (const char *)p;
+				return fail(ps, "invalid \\u escape in string");
+			}
+			if (v >= 0xDC00 && v <= 0xDFFF) {
+				ps->p = (const char *)p;
+				return fail(ps, "lone low surrogate in string");
+			}
+			if (v >= 0xD800 && v <= 0xDBFF) {
+				if (end - p < 12 || p[6] != '\\' || p[7] != 'u' ||
+				    hex4((const char *)p + 8, &w) ||
+				    w < 0xDC00 || w > 0xDFFF) {
+					ps->p = (const char *)p;
+					return fail(ps,
+					    "lone high surrogate in string");
+				}
+				p += 12;
+				continue;
+			}
+			p += 6;
+			continue;
+		}
+		if (*p < 0x20) {
+			ps->p = (const char *)p;
+			return fail(ps, *p ? "control character in string"
+					   : "NUL byte in string");
+		}
+		k = utf8_seq(p, (size_t)(end - p));
+		if (!k) {
+			ps->p = (const char *)p;
+			return fail(ps, "invalid UTF-8 in string");
+		}
+		p += k;
+	}
+	p++;
+	ft_buf_add(&ps->d->text, start, (size_t)((const char *)p - start));
+	ps->p = (const char *)p;
+	return 0;
+}
+
+static int
+parse_number(struct parser *ps)
+{
+	const char *start = ps->p, *p = ps->p, *end = ps->end;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9') {
+		ps->p = p;
+		return fail(ps, "invalid number");
+	}
+	if (*p == '0') {
+		p++;
+		if (p < end && *p >= '0' && *p <= '9') {
+			ps->p = p;
+			return fail(ps, "number with a leading zero");
+		}
+	} else {
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && *p == '.') {
+		p++;
+		if (p >= end || *p < '0' || *p > '9') {
+			ps->p = p;
+			return fail(ps, "invalid number: no digit after '.'");
+		}
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		p++;
+		if (p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || *p < '0' || *p > '9') {
+			ps->p = p;
+			return fail(ps, "invalid number: bad exponent");
+		}
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	ft_buf_add(&ps->d->text, start, (size_t)(p - start));
+	ps->p = p;
+	return 0;
+}
+
+static int
+literal(struct parser *ps, const char *word)
+{
+	size_t n = strlen(word);
+
+	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n))
+		return fail(ps, "invalid literal");
+	ft_buf_add(&ps->d->text, word, n);
+	ps->p += n;
+	return 0;
+}
+
+unsigned
+ft_json_key_hash(const char *s, size_t n)
+{
+	unsigned h = 2166136261u;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 16777619u;
+	return h;
+}
+
+static int parse_value(struct parser *ps);
+
+static int
+parse_object(struct parser *ps)
+{
+	struct ft_json_doc *d = ps->d;
+	int top = ps->depth == 1;
+	int first = 1;
+
+	ps->p++;
+	ft_buf_addc(&d->text, '{');
+	for (;;) {
+		struct ft_json_member m;
+		int esc;
+
+		skip_ws(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, "unterminated object");
+		if (*ps->p == '}' && first)
+			break;
+		if (*ps->p != '"')
+			return fail(ps, first ? "expected a key or '}'"
+					      : "expected a key");
+		m.key = d->text.len + 1;
+		if (parse_string(ps, &esc))
+			return -1;
+		m.keylen = d->text.len - 1 - m.key;
+		m.escaped = esc;
+		skip_ws(ps);
+		if (ps->p >= ps->end || *ps->p != ':')
+			return fail(ps, "expected ':' after a key");
+		ps->p++;
+		ft_buf_addc(&d->text, ':');
+		skip_ws(ps);
+		m.val = d->text.len;
+		if (parse_value(ps))
+			return -1;
+		m.vallen = d->text.len - m.val;
+		if (top) {
+			if (d->n == d->cap) {
+				d->cap = d->cap ? d->cap * 2 : 32;
+				d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
+			}
+			m.hash = ft_json_key_hash(d->text.s + m.key, m.keylen);
+			d->m[d->n++] = m;
+		}
+		first = 0;
+		skip_ws(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, "unterminated object");
+		if (*ps->p == ',') {
+			ps->p++;
+			ft_buf_addc(&d->text, ',');
+			continue;
+		}
+		if (*ps->p == '}')
+			break;
+		return fail(ps, "expected ',' or '}'");
+	}
+	ps->p++;
+	ft_buf_addc(&d->text, '}');
+	return 0;
+}
+
+static int
+parse_array(struct parser *ps)
+{
+	int first = 1;
+
+	ps->p++;
+	ft_buf_addc(&ps->d->text, '[');
+	for (;;) {
+		skip_ws(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, "unterminated array");
+		if (*ps->p == ']' && first)
+			break;
+		if (parse_value(ps))
+			return -1;
+		first = 0;
+		skip_ws(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, "unterminated array");
+		if (*ps->p == ',') {
+			ps->p++;
+			ft_buf_addc(&ps->d->text, ',');
+			continue;
+		}
+		if (*ps->p == ']')
+			break;
+		return fail(ps, "expected ',' or ']'");
+	}
+	ps->p++;
+	ft_buf_addc(&ps->d->text, ']');
+	return 0;
+}
+
+static int
+parse_value(struct parser *ps)
+{
+	int r;
+
+	if (ps->p >= ps->end)
+		return fail(ps, "expected a value");
+	switch (*ps->p) {
+	case '{':
+		if (++ps->depth > FT_JSON_MAX_DEPTH)
+			return fail(ps, "nested too deeply");
+		r = parse_object(ps);
+		ps->depth--;
+		return r;
+	case '[':
+		if (++ps->depth > FT_JSON_MAX_DEPTH)
+			return fail(ps, "nested too deeply");
+		r = parse_array(ps);
+		ps->depth--;
+		return r;
+	case '"':
+		return parse_string(ps, NULL);
+	case 't':
+		return literal(ps, "true");
+	case 'f':
+		return literal(ps, "false");
+	case 'n':
+		return literal(ps, "null");
+	case '-': case '0': case '1': case '2': case '3': case '4':
+	case '5': case '6': case '7': case '8': case '9':
+		return parse_number(ps);
+	case '\0':
+		return fail(ps, "NUL byte");
+	default:
+		return fail(ps, "not a JSON value");
+	}
+}
+
+int
+ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
+	      const char **err, size_t *errpos)
+{
+	struct parser ps = { src, src, src + len, d, NULL, 0 };
+
+	ft_buf_reset(&d->text);
+	d->n = 0;
+	skip_ws(&ps);
+	if (ps.p >= ps.end) {
+		*err = "no value";
+		*errpos = len;
+		return -1;
+	}
+	d->type = *ps.p == '-' || (*ps.p >= '0' && *ps.p <= '9') ? '0' : *ps.p;
+	if (parse_value(&ps) == 0) {
+		skip_ws(&ps);
+		if (ps.p == ps.end)
+			return 0;
+		fail(&ps, "unexpected data after the value");
+	}
+	*err = ps.err;
+	*errpos = (size_t)(ps.p - src);
+	return -1;
+}
+
+void
+ft_json_key(const struct ft_json_doc *d, const struct ft_json_member *m,
+	    struct ft_buf *out)
+{
+	ft_buf_reset(out);
+	if (m->escaped)
+		ft_json_unescape(d->text.s + m->key - 1, m->keylen + 2, out);
+	else
+		ft_buf_add(out, d->text.s + m->key, m->keylen);
+}
+
+const struct ft_json_member *
+ft_json_get(const struct ft_json_doc *d, const char *key)
+{
+	size_t n = strlen(key), i;
+	unsigned h = ft_json_key_hash(key, n);
+
+	for (i = d->n; i-- > 0;) {
+		const struct ft_json_member *m = &d->m[i];
+
+		if (m->escaped) {
+			struct ft_buf k = FT_BUF_INIT;
+			int same;
+
+			ft_json_key(d, m, &k);
+			same = k.len == n && !memcmp(k.s, key, n);
+			ft_buf_release(&k);
+			if (same)
+				return m;
+		} else if (m->hash == h && m->keylen == n &&
+			   !memcmp(d->text.s + m->key, key, n)) {
+			return m;
+		}
+	}
+	return NULL;
+}
+
+static void
+put_utf8(struct ft_buf *out, unsigned c)
+{
+	char b[4];
+
+	if (c < 0x80) {
+		ft_buf_addc(out, (char)c);
+	} else if (c < 0x800) {
+		b[0] = (char)(0xC0 | c >> 6);
+		b[1] = (char)(0x80 | (c & 0x3F));
+		ft_buf_add(out, b, 2);
+	} else if (c < 0x10000) {
+		b[0] = (char)(0xE0 | c >> 12);
+		b[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[2] = (char)(0x80 | (c & 0x3F));
+		ft_buf_add(out, b, 3);
+	} else {
+		b[0] = (char)(0xF0 | c >> 18);
+		b[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+		b[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+		b[3] = (char)(0x80 | (c & 0x3F));
+		ft_buf_add(out, b, 4);
+	}
+}
+
+void
+ft_json_unescape(const char *s, size_t n, struct ft_buf *out)
+{
+	const char *p = s + 1, *end = s + n - 1, *run;
+	unsigned v, w;
+
+	while (p < end) {
+		run = p;
+		while (p < end && *p != '\\')
+			p++;
+		ft_buf_add(out, run, (size_t)(p - run));
+		if (p >= end)
+			break;
+		switch (p[1]) {
+		case 'b': ft_buf_addc(out, '\b'); break;
+		case 'f': ft_buf_addc(out, '\f'); break;
+		case 'n': ft_buf_addc(out, '\n'); break;
+		case 'r': ft_buf_addc(out, '\r'); break;
+		case 't': ft_buf_addc(out, '\t'); break;
+		case 'u':
+			if (hex4(p + 2, &v))
+				v = 0xFFFD;
+			if (v >= 0xD800 && v <= 0xDBFF && end - p >= 12 &&
+			    !hex4(p + 8, &w)) {
+				v = 0x10000 + ((v - 0xD800) << 10) + (w - 0xDC00);
+				p += 6;
+			}
+			put_utf8(out, v);
+			p += 6;
+			continue;
+		default: ft_buf_addc(out, p[1]); break;
+		}
+		p += 2;
+	}
+}
+
+static void
+escape(struct ft_buf *out, const char *s, size_t n, int lossy)
+{
+	static const char hexd[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *end = p + n, *run;
+
+	ft_buf_grow(out, n + 2);
+	ft_buf_addc(out, '"');
+	while (p < end) {
+		run = p;
+		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' &&
+		       (*p < 0x80 || !lossy))
+			p++;
+		ft_buf_add(out, run, (size_t)(p - run));
+		if (p >= end)
+			break;
+		if (*p >= 0x80) {
+			size_t k = utf8_seq(p, (size_t)(end - p));
+
+			if (k) {
+				ft_buf_add(out, p, k);
+				p += k;
+			} else {
+				ft_buf_add(out, "\xEF\xBF\xBD", 3);
+				p++;
+			}
+			continue;
+		}
+		switch (*p) {
+		case '"': ft_buf_add(out, "\\\"", 2); break;
+		case '\\': ft_buf_add(out, "\\\\", 2); break;
+		case '\n': ft_buf_add(out, "\\n", 2); break;
+		case '\r': ft_buf_add(out, "\\r", 2); break;
+		case '\t': ft_buf_add(out, "\\t", 2); break;
+		case '\b': ft_buf_add(out, "\\b", 2); break;
+		case '\f': ft_buf_add(out, "\\f", 2); break;
+		default: {
+			char u[6] = { '\\', 'u', '0', '0', hexd[*p >> 4],
+				      hexd[*p & 15] };
+			ft_buf_add(out, u, 6);
+		}
+		}
+		p++;
+	}
+	ft_buf_addc(out, '"');
+}
+
+void
+ft_json_escape(struct ft_buf *out, const char *s, size_t n)
+{
+	escape(out, s, n, 0);
+}
+
+void
+ft_json_escape_lossy(struct ft_buf *out, const char *s, size_t n)
+{
+	escape(out, s, n, 1);
+}
+
+void
+ft_json_scan_init(struct ft_json_scan *sc)
+{
+	memset(sc, 0, sizeof(*sc));
+}
+
+int
+ft_json_scan(struct ft_json_scan *sc, const char *p, size_t n, int at_eof,
+	     size_t *end)
+{
+	size_t i = sc->pos;
+
+	if (i == 0 && n > 0 && p[0] != '{' && p[0] != '[' && p[0] != '"') {
+		/* A scalar ends at the first delimiter. */
+		while (i < n && !strchr(",]} \t\r\n", p[i]))
+			i++;
+		if (i == n && !at_eof) {
+			sc->pos = 0;
+			return 0;
+		}
+		*end = i;
+		return 1;
+	}
+	for (; i < n; i++) {
+		char c = p[i];
+
+		if (sc->instr) {
+			if (sc->esc)
+				sc->esc = 0;
+			else if (c == '\\')
+				sc->esc = 1;
+			else if (c == '"')
+				sc->instr = 0;
+			if (!sc->instr && sc->depth == 0) {
+				*end = i + 1;
+				return 1;
+			}
+			continue;
+		}
+		switch (c) {
+		case '"':
+			sc->instr = 1;
+			break;
+		case '{': case '[':
+			if (sc->depth >= FT_JSON_MAX_DEPTH) {
+				/* The parser names the fault; end here. */
+				*end = i + 1;
+				return 1;
+			}
+			sc->stack[sc->depth++] = c;
+			break;
+		case '}': case ']':
+			if (sc->depth == 0 ||
+			    sc->stack[sc->depth - 1] != (c == '}' ? '{' : '['))
+				return -1;
+			if (--sc->depth == 0) {
+				*end = i + 1;
+				return 1;
+			}
+			break;
+		}
+	}
+	sc->pos = i;
+	return 0;
+}

@@ -1,0 +1,98 @@
+/*
+ * ft_json.h - a strict JSON (RFC 8259) parser that compacts and indexes.
+ *
+ * libjq 1.6 accepts texts that are not JSON (NaN, +1, -01, 2.e3, raw
+ * control characters in strings, NUL bytes), so every record is first checked
+ * here.  The parser does not build a tree: it copies the value into a
+ * compact form (insignificant white space removed, everything else byte for
+ * byte, so numbers and escapes stay exactly as written) and, for an object,
+ * records where each top-level member's key and value lie in that copy.
+ * That is all the tools need to read the canonical fields of a record and to
+ * pass the others on untouched.
+ *
+ * Rejected: invalid UTF-8 (overlong forms, surrogates, code points past
+ * U+10FFFF), lone surrogate escapes, control characters in strings, numbers
+ * outside the JSON grammar, nesting deeper than FT_JSON_MAX_DEPTH.
+ */
+#ifndef FT_JSON_H
+#define FT_JSON_H
+
+#include "ft_buf.h"
+
+#include <stddef.h>
+
+#define FT_JSON_MAX_DEPTH 256	/* the same limit as libjq's parser */
+
+struct ft_json_member {
+	size_t key, keylen;	/* the key's text without its quotes */
+	size_t val, vallen;	/* the value's compact text */
+	unsigned hash;		/* of the raw key text, to find duplicates */
+	int escaped;		/* the key holds a backslash escape */
+};
+
+struct ft_json_doc {
+	struct ft_buf text;		/* compact copy of the value */
+	struct ft_json_member *m;	/* top-level members, if an object */
+	size_t n, cap;
+	char type;	/* '{' '[' '"' 'n' 't' 'f' or '0' for a number */
+};
+
+void ft_json_doc_init(struct ft_json_doc *d);
+void ft_json_doc_release(struct ft_json_doc *d);
+
+/*
+ * Parses the JSON text src[0..len) (one value, white space around it
+ * allowed) into d, replacing what d held.  Returns 0, or -1 with *err set to
+ * a static description and *errpos to the offset in src where it went wrong.
+ * An input with no value at all is an error ("no value").
+ */
+int ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
+		  const char **err, size_t *errpos);
+
+/* The hash ft_json_member.hash holds, of a key's raw text. */
+unsigned ft_json_key_hash(const char *s, size_t n);
+
+/* The member named key (the last one, if repeated), or NULL. */
+const struct ft_json_member *ft_json_get(const struct ft_json_doc *d,
+					 const char *key);
+
+/* The decoded key of member m, into out (replaced). */
+void ft_json_key(const struct ft_json_doc *d, const struct ft_json_member *m,
+		 struct ft_buf *out);
+
+/*
+ * Decodes the JSON string literal s[0..n) (with its quotes) into UTF-8,
+ * appended to out.  The literal must already have passed ft_json_parse().
+ */
+void ft_json_unescape(const char *s, size_t n, struct ft_buf *out);
+
+/* Appends s[0..n) to out as a JSON string literal, quotes included. */
+void ft_json_escape(struct ft_buf *out, const char *s, size_t n);
+
+/*
+ * Like ft_json_escape(), but replaces bytes that are not valid UTF-8 with
+ * U+FFFD, for text that may come straight from a damaged input.
+ */
+void ft_json_escape_lossy(struct ft_buf *out, const char *s, size_t n);
+
+/* Returns the length of the valid UTF-8 prefix of s[0..n). */
+size_t ft_utf8_valid(const char *s, size_t n);
+
+/*
+ * Finds where a JSON value that starts at p[0] ends, for reading arrays
+ * element by element.  State is kept in *sc so that it can resume when more
+ * data arrives.  Returns 1 and sets *end to the offset just past the value,
+ * 0 when the value continues past p[n-1] (at_eof: it never ends), or -1
+ * when the structure is broken (a closing bracket that does not match).
+ */
+struct ft_json_scan {
+	size_t pos;
+	int depth;
+	int instr, esc;
+	char stack[FT_JSON_MAX_DEPTH + 1];
+};
+void ft_json_scan_init(struct ft_json_scan *sc);
+int ft_json_scan(struct ft_json_scan *sc, const char *p, size_t n, int at_eof,
+		 size_t *end);
+
+#endif

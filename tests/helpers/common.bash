@@ -1,0 +1,36 @@
+# Shared set-up for the bats suites: each test gets its own database and a
+# PATH that finds the tools under test first.
+# shellcheck shell=bash
+
+: "${FT_BIN:=$BATS_TEST_DIRNAME/../bin}"
+CORPUS="$BATS_TEST_DIRNAME/../../shared/corpus"
+FIXTURES="$BATS_TEST_DIRNAME/fixtures"
+
+common_setup() {
+	export FT_DB="$BATS_TEST_TMPDIR/ft.db"
+	export FT_NOW="2026-11-25T12:00:00Z"
+	export FT_USER="tester"
+	unset TZ
+	if [ "${FT_VALGRIND:-0}" = 1 ]; then
+		mkdir -p "$BATS_TEST_TMPDIR/vg"
+		for t in "$FT_BIN"/ft-*; do
+			n=$(basename "$t")
+			printf '#!/bin/sh\nexec valgrind -q --error-exitcode=70 --leak-check=full --errors-for-leak-kinds=definite "%s" "$@"\n' "$t" > "$BATS_TEST_TMPDIR/vg/$n"
+			chmod +x "$BATS_TEST_TMPDIR/vg/$n"
+		done
+		PATH="$BATS_TEST_TMPDIR/vg:$PATH"
+	else
+		PATH="$FT_BIN:$PATH"
+	fi
+	export PATH
+}
+
+# sql QUERY: runs QUERY on the test database.
+sql() {
+	sqlite3 -batch "$FT_DB" "$1"
+}
+
+# corpus_or_skip: the real-data tests need ../shared/corpus beside the tree.
+corpus_or_skip() {
+	[ -d "$CORPUS" ] || skip "no ../shared/corpus"
+}

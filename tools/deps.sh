@@ -1,0 +1,37 @@
+#!/bin/sh
+# Makes sure the Debian packages a make target needs are installed.
+# Usage: tools/deps.sh build|test|bench|lint
+# As root with apt-get it installs what is missing; otherwise it prints the
+# exact command to run and fails.
+set -eu
+build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev tzdata"
+test="$build bats jq sqlite3"
+bench="$test sqlite-utils time"
+lint="clang-format clang-tidy cppcheck shellcheck mandoc"
+case "${1:-build}" in
+build) want=$build ;;
+test) want=$test ;;
+bench) want=$bench ;;
+lint) want=$lint ;;
+*) echo "usage: tools/deps.sh build|test|bench|lint" >&2; exit 64 ;;
+esac
+missing=""
+for p in $want; do
+	s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$s" in
+	*"install ok installed"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+	echo "ft: installing missing Debian packages:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq >&2
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $missing >&2
+	exit 0
+fi
+echo "ft: missing Debian packages:$missing" >&2
+echo "ft: install them with:  sudo apt-get install$missing" >&2
+exit 1
