@@ -151,7 +151,8 @@ main(int argc, char **argv)
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
-	while ((c = getopt_long(argc, argv, "k:f:m:d:e:r:unqh", options,
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":k:f:m:d:e:r:unqh", options,
 				NULL)) != -1) {
 		if (ft_cli_common(c, optarg, &cm, usage, &exit_now)) {
 			if (exit_now)
@@ -218,8 +219,15 @@ main(int argc, char **argv)
 				    "a number from 1 to 1000000", optarg);
 			o.batch = (size_t)n;
 			break;
+		case ':':
+			return ft_usage_error("option '%s' needs a value",
+					      argv[optind - 1]);
 		default:
-			return ft_usage_error("unknown option");
+			if (optopt)
+				return ft_usage_error("unknown option '-%c'",
+						      optopt);
+			return ft_usage_error("unknown option '%s'",
+					      argv[optind - 1]);
 		}
 	}
 	if (list_maps) {

@@ -44,7 +44,6 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL,"
 	"  extra TEXT,"
 	"  raw TEXT NOT NULL,"
-	"  hash TEXT NOT NULL,"
 	"  ingest INTEGER REFERENCES ingests(ingest),"
 	"  line INTEGER"
 	");"
@@ -58,7 +57,6 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  owner TEXT,"
 	"  extra TEXT,"
 	"  raw TEXT NOT NULL,"
-	"  hash TEXT NOT NULL,"
 	"  ingest INTEGER REFERENCES ingests(ingest),"
 	"  line INTEGER"
 	");"
@@ -80,7 +78,6 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  respond_by TEXT, resolve_by TEXT, duplicate_of TEXT,"
 	"  extra TEXT,"
 	"  raw TEXT NOT NULL,"
-	"  hash TEXT NOT NULL,"
 	"  ingest INTEGER REFERENCES ingests(ingest),"
 	"  line INTEGER"
 	");"
@@ -271,12 +268,20 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	struct stat sb;
 	int rc, st, v;
 
+	static int configured;
+
+	/* Each connection is used by one thread at a time (ft-ingest hands it
+	 * from the reader to its writer thread): no mutexes, no statistics. */
+	if (!configured) {
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+		configured = 1;
+	}
 	memset(db, 0, sizeof(*db));
 	db->path = ft_xstrdup(path);
 	db->dry = !!(flags & FT_DB_DRYRUN);
 	if (db->dry && stat(path, &sb) != 0) {
-		rc = sqlite3_open_v2(":memory:", &db->h,
-				     SQLITE_OPEN_READWRITE, NULL);
+		rc = sqlite3_open_v2(":memory:", &db->h, SQLITE_OPEN_READWRITE
+				     | SQLITE_OPEN_NOMUTEX, NULL);
 	} else {
 		if (!db->dry && create_private(path) != 0) {
 			ft_error("%s: cannot create the database: %s", path,
@@ -285,7 +290,8 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 			return FT_NOINPUT;
 		}
 		rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
-				     SQLITE_OPEN_NOFOLLOW, NULL);
+				     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+				     NULL);
 	}
 	if (rc != SQLITE_OK) {
 		st = ft_db_fail(db, rc, "cannot open the database");
@@ -295,16 +301,27 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	sqlite3_extended_result_codes(db->h, 0);
 	sqlite3_busy_timeout(db->h, busy_timeout_ms());
 	/* Reading the version fails here if the file is not a database. */
-	if ((st = pragma_int(db, "PRAGMA user_version", &v)) ||
+	if ((st = pragma_int(db, "PRAGMA user_version", &v)))
+		goto fail;
+	/* A new file: larger pages mean fewer, larger writes (a bulk load
+	 * writes each page to the WAL and again at the checkpoint). */
+	if (v == 0 && !getenv("FT_PAGE_SIZE_DEFAULT")) {
+		char ps[64];
+		const char *e = getenv("FT_PAGE_SIZE");
+
+		snprintf(ps, sizeof(ps), "PRAGMA page_size = %d",
+			 e ? atoi(e) : 16384);
+		if ((st = exec(db, ps, "setting the page size")))
+			goto fail;
+	}
+	if (
 	    (!db->dry && (st = exec(db, "PRAGMA journal_mode = WAL",
 				    "setting WAL mode"))) ||
 	    (st = exec(db, "PRAGMA foreign_keys = ON;"
 			   "PRAGMA synchronous = NORMAL;"
 			   "PRAGMA cache_size = -8000;"
-			   "PRAGMA temp_store = MEMORY", "setting up"))) {
-		ft_db_close(db);
-		return st;
-	}
+			   "PRAGMA temp_store = MEMORY", "setting up")))
+		goto fail;
 	/* Migrate in a write transaction, re-reading the version inside it so
 	 * that two tools opening a new file at once do not both migrate. */
 	if ((st = ft_db_begin(db))) {
@@ -315,11 +332,12 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 		ft_db_close(db);
 		return st;
 	}
-	if (!db->dry && (st = ft_db_commit(db))) {
-		ft_db_close(db);
-		return st;
-	}
+	if (!db->dry && (st = ft_db_commit(db)))
+		goto fail;
 	return FT_OK;
+fail:
+	ft_db_close(db);
+	return st;
 }
 
 void

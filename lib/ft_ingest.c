@@ -9,6 +9,7 @@
 #include "ft_version.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdint.h>
@@ -73,7 +74,6 @@ struct brec {
 	size_t out, outlen;	/* the output line */
 	size_t id, idlen;
 	size_t v;		/* its first value in batch.v */
-	char hash[33];
 	int emit;
 };
 
@@ -83,6 +83,8 @@ struct batch {
 	size_t n, cap;
 	struct val *v;
 	size_t nv, capv;
+	long records;		/* source records read up to its end */
+	const char *final;	/* the run's status, on a file's last batch */
 };
 
 struct counts {
@@ -105,11 +107,30 @@ struct ft_ingest {
 	const char *fname;
 	struct counts c;
 	long messages;
-	int status;
 	int out_closed;		/* stdout's reader went away */
 
-	struct batch b;
+	/*
+	 * Two batches: the producer (reading, mapping, checking) fills *b
+	 * while the writer thread stores the other (full).  mu guards full,
+	 * wstatus, the rejection count and the rejects file.
+	 */
+	struct batch bat[2], *b, *full;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int wstatus;
+	struct ft_buf wtmp, wwhy;
 	struct ft_json_doc mdoc, fdoc;
+
+	/*
+	 * Where the canonical fields are among a record's members, kept from
+	 * one record to the next: a CSV file, and most NDJSON, repeats the
+	 * same keys in the same order.  lay_role: -1 another field, -2 a key
+	 * repeated later (the last one wins), else the canonical column.
+	 */
+	struct ft_buf lay_keys;
+	size_t *lay_off, lay_n, lay_cap;
+	int *lay_role, *lay_pos;
+	int lit;		/* field_text(): the literal is the text */
 	struct ft_buf mapped, rest, extra, tmp, why, line;
 	double t0, last_progress;
 	int nfiles;
@@ -149,7 +170,7 @@ prepare_insert(struct ft_ingest *ig)
 		ft_buf_addf(&sql, "%s, ", ig->k->cols[i].name);
 	if (ig->k->bbox)
 		ft_buf_adds(&sql, "min_lon, min_lat, max_lon, max_lat, ");
-	ft_buf_adds(&sql, "extra, raw, hash, ingest, line) VALUES (");
+	ft_buf_adds(&sql, "extra, raw, ingest, line) VALUES (");
 	for (i = 0; i < ig->nvals + 2; i++)
 		ft_buf_addf(&sql, "%s?%zu", i ? ", " : "", ++n);
 	ft_buf_adds(&sql, ") ON CONFLICT(id) DO NOTHING");
@@ -175,10 +196,9 @@ prepare_update(struct ft_ingest *ig)
 		ft_buf_addf(&sql, "min_lon = ?%zu, min_lat = ?%zu, max_lon = "
 			    "?%zu, max_lat = ?%zu, ", i + 1, i + 2, i + 3,
 			    i + 4);
-	i = ig->nvals - 3;
-	ft_buf_addf(&sql, "extra = ?%zu, raw = ?%zu, hash = ?%zu, ingest = "
-		    "?%zu, line = ?%zu WHERE id = ?1", i + 1, i + 2, i + 3,
-		    i + 4, i + 5);
+	i = ig->nvals - 2;
+	ft_buf_addf(&sql, "extra = ?%zu, raw = ?%zu, ingest = ?%zu, line = "
+		    "?%zu WHERE id = ?1", i + 1, i + 2, i + 3, i + 4);
 	st = ft_db_prepare(ig->db, sql.s);
 	ft_buf_release(&sql);
 	return st;
@@ -191,7 +211,7 @@ prepare_select(struct ft_ingest *ig)
 	sqlite3_stmt *st;
 	size_t i;
 
-	ft_buf_adds(&sql, "SELECT hash");
+	ft_buf_adds(&sql, "SELECT id");
 	for (i = 1; i < ig->k->ncols; i++)
 		ft_buf_addf(&sql, ", %s", ig->k->cols[i].name);
 	ft_buf_addf(&sql, ", extra FROM %s WHERE id = ?1", ig->k->table);
@@ -264,9 +284,15 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	if (!ig->o.batch)
 		ig->o.batch = DEFAULT_BATCH;
 	ig->k = &kinds[o->kind];
-	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
+	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 2;
 	ig->db = db;
-	ft_buf_init(&ig->b.a);
+	for (i = 0; i < 2; i++)
+		ft_buf_init(&ig->bat[i].a);
+	ig->b = &ig->bat[0];
+	pthread_mutex_init(&ig->mu, NULL);
+	pthread_cond_init(&ig->cv, NULL);
+	ft_buf_init(&ig->wtmp);
+	ft_buf_init(&ig->wwhy);
 	ft_buf_init(&ig->mapped);
 	ft_buf_init(&ig->rest);
 	ft_buf_init(&ig->extra);
@@ -275,6 +301,9 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	ft_buf_init(&ig->line);
 	ft_json_doc_init(&ig->mdoc);
 	ft_json_doc_init(&ig->fdoc);
+	ft_buf_init(&ig->lay_keys);
+	ig->lay_n = (size_t)-1;
+	ig->lay_pos = ft_xmalloc(ig->k->ncols * sizeof(int));
 	ig->canon_hash = ft_xmalloc(ig->k->ncols * sizeof(unsigned));
 	for (i = 0; i < ig->k->ncols; i++)
 		ig->canon_hash[i] = ft_json_key_hash(ig->k->cols[i].name,
@@ -325,6 +354,8 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 void
 ft_ingest_free(struct ft_ingest *ig)
 {
+	int i;
+
 	if (!ig)
 		return;
 	finalize(ig);
@@ -333,9 +364,15 @@ ft_ingest_free(struct ft_ingest *ig)
 		fclose(ig->rejects);
 	free(ig->canon_hash);
 	free(ig->user);
-	free(ig->b.r);
-	free(ig->b.v);
-	ft_buf_release(&ig->b.a);
+	for (i = 0; i < 2; i++) {
+		free(ig->bat[i].r);
+		free(ig->bat[i].v);
+		ft_buf_release(&ig->bat[i].a);
+	}
+	pthread_mutex_destroy(&ig->mu);
+	pthread_cond_destroy(&ig->cv);
+	ft_buf_release(&ig->wtmp);
+	ft_buf_release(&ig->wwhy);
 	ft_buf_release(&ig->mapped);
 	ft_buf_release(&ig->rest);
 	ft_buf_release(&ig->extra);
@@ -344,14 +381,32 @@ ft_ingest_free(struct ft_ingest *ig)
 	ft_buf_release(&ig->line);
 	ft_json_doc_release(&ig->mdoc);
 	ft_json_doc_release(&ig->fdoc);
+	ft_buf_release(&ig->lay_keys);
+	free(ig->lay_off);
+	free(ig->lay_role);
+	free(ig->lay_pos);
 	free(ig);
 }
 
 /* ---- rejection ---- */
 
+static void reject_locked(struct ft_ingest *ig, long line, const char *reason,
+			  const char *raw, size_t rawlen,
+			  const struct ft_json_doc *src);
+
 static void
 reject(struct ft_ingest *ig, long line, const char *reason, const char *raw,
        size_t rawlen, const struct ft_json_doc *src)
+{
+	pthread_mutex_lock(&ig->mu);
+	reject_locked(ig, line, reason, raw, rawlen, src);
+	pthread_mutex_unlock(&ig->mu);
+}
+
+/* reject(), with ig->mu held: the producer and the writer both reject. */
+static void
+reject_locked(struct ft_ingest *ig, long line, const char *reason,
+	      const char *raw, size_t rawlen, const struct ft_json_doc *src)
 {
 	struct ft_buf *l = &ig->line;
 
@@ -378,9 +433,9 @@ reject(struct ft_ingest *ig, long line, const char *reason, const char *raw,
 		ft_buf_add(l, src->text.s, src->text.len);
 	}
 	ft_buf_adds(l, "}\n");
-	if (fwrite(l->s, 1, l->len, ig->rejects) != l->len && !ig->status) {
+	if (fwrite(l->s, 1, l->len, ig->rejects) != l->len && !ig->wstatus) {
 		ft_error("%s: write error: %s", ig->o.rejects, strerror(errno));
-		ig->status = FT_IOERR;
+		ig->wstatus = FT_IOERR;
 	}
 }
 
@@ -400,11 +455,13 @@ field_text(struct ft_ingest *ig, const struct ft_json_doc *d,
 	size_t n;
 
 	ft_buf_reset(&ig->tmp);
+	ig->lit = 0;
 	switch (*v) {
 	case 'n':
 		return 0;
 	case '"':
 		ft_json_unescape(v, m->vallen, &ig->tmp);
+		ig->lit = ig->tmp.len == m->vallen - 2;
 		s = ig->tmp.s;
 		n = ig->tmp.len;
 		while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
@@ -419,6 +476,8 @@ field_text(struct ft_ingest *ig, const struct ft_json_doc *d,
 			ig->tmp.len = n - (size_t)(s - ig->tmp.s);
 			memmove(ig->tmp.s, s, ig->tmp.len + 1);
 		}
+		if (ig->tmp.len != m->vallen - 2)
+			ig->lit = 0;
 		return ig->tmp.len ? 's' : 0;
 	case '{': case '[': case 't': case 'f':
 		return *v;
@@ -456,6 +515,38 @@ parse_double(const char *s, double *v)
 	return *end || !isfinite(*v) ? -1 : 0;
 }
 
+/* Is s[0..n) a number as JSON writes them? */
+static int
+json_number(const char *s, size_t n)
+{
+	size_t i = 0;
+
+	if (i < n && s[i] == '-')
+		i++;
+	if (i >= n || s[i] < '0' || s[i] > '9')
+		return 0;
+	if (s[i] == '0')
+		i++;
+	else
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	if (i < n && s[i] == '.') {
+		if (++i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i >= n || s[i] < '0' || s[i] > '9')
+			return 0;
+		while (i < n && s[i] >= '0' && s[i] <= '9')
+			i++;
+	}
+	return i == n;
+}
+
 /* The shortest text that reads back as v. */
 static void
 add_double(struct ft_buf *b, double v)
@@ -474,16 +565,16 @@ add_double(struct ft_buf *b, double v)
 static size_t
 arena_add(struct ft_ingest *ig, const char *s, size_t n)
 {
-	size_t off = ig->b.a.len;
+	size_t off = ig->b->a.len;
 
-	ft_buf_add(&ig->b.a, s, n);
+	ft_buf_add(&ig->b->a, s, n);
 	return off;
 }
 
 static struct val *
 new_vals(struct ft_ingest *ig)
 {
-	struct batch *b = &ig->b;
+	struct batch *b = ig->b;
 	struct val *v;
 
 	if (b->nv + ig->nvals > b->capv) {
@@ -581,20 +672,6 @@ flatten_feature(struct ft_ingest *ig, const struct ft_json_doc *d)
 	return &ig->fdoc;
 }
 
-static int
-is_canonical(struct ft_ingest *ig, const struct ft_json_doc *d,
-	     const struct ft_json_member *m)
-{
-	size_t i;
-
-	for (i = 0; i < ig->k->ncols; i++)
-		if (m->hash == ig->canon_hash[i] && !m->escaped &&
-		    m->keylen == strlen(ig->k->cols[i].name) &&
-		    !memcmp(d->text.s + m->key, ig->k->cols[i].name, m->keylen))
-			return 1;
-	return 0;
-}
-
 /* Is member i repeated later in d (so that the later one wins)? */
 static int
 repeated(const struct ft_json_doc *d, size_t i)
@@ -608,6 +685,56 @@ repeated(const struct ft_json_doc *d, size_t i)
 			    d->m[i].keylen))
 			return 1;
 	return 0;
+}
+
+/* Fills ig->lay_role and ig->lay_pos for d, unless d has the same keys
+ * as the record before it. */
+static void
+layout(struct ft_ingest *ig, const struct ft_json_doc *d)
+{
+	size_t i, j;
+
+	if (d->n == ig->lay_n) {
+		for (i = 0; i < d->n; i++) {
+			const struct ft_json_member *m = &d->m[i];
+
+			if (m->keylen != ig->lay_off[i + 1] - ig->lay_off[i] ||
+			    memcmp(d->text.s + m->key,
+				   ig->lay_keys.s + ig->lay_off[i], m->keylen))
+				break;
+		}
+		if (i == d->n)
+			return;
+	}
+	if (d->n + 1 > ig->lay_cap) {
+		ig->lay_cap = d->n + 1;
+		ig->lay_off = ft_xrealloc(ig->lay_off,
+					  ig->lay_cap * sizeof(size_t));
+		ig->lay_role = ft_xrealloc(ig->lay_role,
+					   ig->lay_cap * sizeof(int));
+	}
+	ft_buf_reset(&ig->lay_keys);
+	for (j = 0; j < ig->k->ncols; j++)
+		ig->lay_pos[j] = -1;
+	for (i = 0; i < d->n; i++) {
+		const struct ft_json_member *m = &d->m[i];
+
+		ig->lay_off[i] = ig->lay_keys.len;
+		/* An escaped key is stored decoded: it never matches the raw
+		 * text of a later record, so such records skip the cache. */
+		ft_buf_add(&ig->lay_keys, m->escaped ? "\\" : "", m->escaped);
+		ft_buf_add(&ig->lay_keys, d->text.s + m->key, m->keylen);
+		ig->lay_role[i] = repeated(d, i) ? -2 : -1;
+		if (ig->lay_role[i] == -2)
+			continue;
+		for (j = 0; j < ig->k->ncols; j++)
+			if (ft_json_get(d, ig->k->cols[j].name) == m) {
+				ig->lay_role[i] = (int)j;
+				ig->lay_pos[j] = (int)i;
+			}
+	}
+	ig->lay_off[d->n] = ig->lay_keys.len;
+	ig->lay_n = d->n;
 }
 
 /*
@@ -633,6 +760,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	struct ft_sha256 sh;
 	char hex[65];
 	int have_geom_col = 0;
+	char latbuf[32] = "", lonbuf[32] = "";
 
 	if (d->type != '{') {
 		ft_buf_reset(&ig->why);
@@ -646,13 +774,14 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	if (!ig->jq)
 		d = flatten_feature(ig, d);
 	geom = ft_json_get(d, "geometry");
+	layout(ig, d);
 	ft_buf_reset(&ig->rest);
 	ft_buf_reset(&ig->extra);
 	for (i = 0; i < k->ncols; i++) {
 		const struct canon *c = &k->cols[i];
 		struct val *v = &vals[i];
 
-		m = ft_json_get(d, c->name);
+		m = ig->lay_pos[i] >= 0 ? &d->m[ig->lay_pos[i]] : NULL;
 		ft_buf_reset(&ig->tmp);
 		t = m ? field_text(ig, d, m) : 0;
 		if (t && t != 's' && t != 'n' &&
@@ -692,9 +821,9 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 			if (!t && ig->o.kind == FT_KIND_UNITS &&
 			    !strcmp(c->name, "name")) {
 				/* A unit without a name goes by its id. */
-				set_text(ig, v, ig->b.a.s + idoff, idlen);
+				set_text(ig, v, ig->b->a.s + idoff, idlen);
 				put_key(ig, c->name);
-				ft_json_escape(&ig->rest, ig->b.a.s + idoff,
+				ft_json_escape(&ig->rest, ig->b->a.s + idoff,
 					       idlen);
 				break;
 			}
@@ -702,7 +831,12 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 				break;
 			set_text(ig, v, ig->tmp.s, ig->tmp.len);
 			put_key(ig, c->name);
-			ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
+			if (ig->lit && t == 's')
+				ft_buf_add(&ig->rest, d->text.s + m->val,
+					   m->vallen);
+			else
+				ft_json_escape(&ig->rest, ig->tmp.s,
+					       ig->tmp.len);
 			break;
 		case T_LAT:
 		case T_LON:
@@ -723,6 +857,14 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 					    "180]", ig->tmp.s);
 				v->t = 3;
 				v->d = x;
+				/* Keep the digits as written when they are
+				 * JSON already: no float formatting. */
+				if (json_number(ig->tmp.s, ig->tmp.len) &&
+				    ig->tmp.len < sizeof(latbuf))
+					memcpy(islat ? latbuf : lonbuf,
+					       ig->tmp.s, ig->tmp.len + 1);
+				else
+					(islat ? latbuf : lonbuf)[0] = '\0';
 				if (islat) {
 					lat = x;
 					has_lat = 1;
@@ -883,18 +1025,22 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	 * canonical fields in the output. */
 	if (has_lat) {
 		put_key(ig, "lat");
-		add_double(&ig->rest, lat);
+		if (latbuf[0] && !has_gpt)
+			ft_buf_adds(&ig->rest, latbuf);
+		else
+			add_double(&ig->rest, lat);
 		put_key(ig, "lon");
-		add_double(&ig->rest, lon);
+		if (lonbuf[0] && !has_gpt)
+			ft_buf_adds(&ig->rest, lonbuf);
+		else
+			add_double(&ig->rest, lon);
 	}
 	/* The fields the record keeps besides the canonical ones. */
 	for (i = 0; i < d->n; i++) {
 		m = &d->m[i];
-		if (is_canonical(ig, d, m))
+		if (ig->lay_role[i] != -1)
 			continue;
 		if (m == geom && (have_geom_col || has_gpt))
-			continue;
-		if (repeated(d, i))	/* the last one wins */
 			continue;
 		ft_buf_addc(&ig->rest, ',');
 		ft_buf_add(&ig->rest, d->text.s + m->key - 1, m->keylen + 2);
@@ -908,7 +1054,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	ft_buf_addc(&ig->rest, '}');
 	if (ig->extra.len) {
 		ft_buf_addc(&ig->extra, '}');
-		set_text(ig, &vals[ig->nvals - 3], ig->extra.s, ig->extra.len);
+		set_text(ig, &vals[ig->nvals - 2], ig->extra.s, ig->extra.len);
 	}
 	/* No id: the content's digest stands for it. */
 	if (!idlen) {
@@ -924,45 +1070,41 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 		idlen = vals[0].len;
 	}
 	/* The queued record. */
-	if (ig->b.n == ig->b.cap) {
-		ig->b.cap = ig->b.cap ? ig->b.cap * 2 : 1024;
-		ig->b.r = ft_xrealloc(ig->b.r, ig->b.cap * sizeof(*ig->b.r));
+	if (ig->b->n == ig->b->cap) {
+		ig->b->cap = ig->b->cap ? ig->b->cap * 2 : 1024;
+		ig->b->r = ft_xrealloc(ig->b->r, ig->b->cap * sizeof(*ig->b->r));
 	}
-	r = &ig->b.r[ig->b.n];
+	r = &ig->b->r[ig->b->n];
 	r->line = line;
 	r->id = idoff;
 	r->idlen = idlen;
 	r->emit = 0;
-	r->v = ig->b.nv;
+	r->v = ig->b->nv;
 	r->raw = arena_add(ig, raw, rawlen);
 	r->rawlen = rawlen;
-	r->out = ig->b.a.len;
-	ft_buf_add(&ig->b.a, "{\"id\":", 6);
-	ft_json_escape(&ig->b.a, ig->b.a.s + idoff, idlen);
-	ft_buf_add(&ig->b.a, ig->rest.s, ig->rest.len);
-	r->outlen = ig->b.a.len - r->out;
-	ft_sha256_init(&sh);
-	ft_sha256_add(&sh, ig->b.a.s + r->out, r->outlen);
-	ft_sha256_done(&sh, dig);
-	ft_hex(r->hash, dig, 16);
+	/* The id is escaped apart: appending to the arena may move it. */
+	ft_buf_reset(&ig->tmp);
+	ft_buf_add(&ig->tmp, "{\"id\":", 6);
+	ft_json_escape(&ig->tmp, ig->b->a.s + idoff, idlen);
+	r->out = arena_add(ig, ig->tmp.s, ig->tmp.len);
+	ft_buf_add(&ig->b->a, ig->rest.s, ig->rest.len);
+	r->outlen = ig->b->a.len - r->out;
 	/* raw column: the source record as compact JSON. */
-	vals[ig->nvals - 2].t = 1;
-	vals[ig->nvals - 2].off = arena_add(ig, src->text.s, src->text.len);
-	vals[ig->nvals - 2].len = src->text.len;
 	vals[ig->nvals - 1].t = 1;
-	vals[ig->nvals - 1].off = arena_add(ig, r->hash, 32);
-	vals[ig->nvals - 1].len = 32;
-	ig->b.nv += ig->nvals;
-	ig->b.n++;
+	vals[ig->nvals - 1].off = arena_add(ig, src->text.s, src->text.len);
+	vals[ig->nvals - 1].len = src->text.len;
+	ig->b->nv += ig->nvals;
+	ig->b->n++;
 	return NULL;
 }
 
 /* ---- writing ---- */
 
 static void
-bind_vals(struct ft_ingest *ig, sqlite3_stmt *st, const struct brec *r)
+bind_vals(struct ft_ingest *ig, const struct batch *wb, sqlite3_stmt *st,
+	  const struct brec *r)
 {
-	const struct val *v = &ig->b.v[r->v];
+	const struct val *v = &wb->v[r->v];
 	size_t i;
 
 	for (i = 0; i < ig->nvals; i++) {
@@ -970,7 +1112,7 @@ bind_vals(struct ft_ingest *ig, sqlite3_stmt *st, const struct brec *r)
 
 		switch (v[i].t) {
 		case 1:
-			sqlite3_bind_text(st, col, ig->b.a.s + v[i].off,
+			sqlite3_bind_text(st, col, wb->a.s + v[i].off,
 					  (int)v[i].len, SQLITE_STATIC);
 			break;
 		case 2:
@@ -987,12 +1129,17 @@ bind_vals(struct ft_ingest *ig, sqlite3_stmt *st, const struct brec *r)
 	sqlite3_bind_int64(st, (int)ig->nvals + 2, r->line);
 }
 
-/* The JSON of which fields an upsert changed: {"field":{"from":..,"to":..}}. */
-static void
-describe_change(struct ft_ingest *ig, const struct brec *r)
+/*
+ * Compares r with the stored row the select statement is on: returns how
+ * many fields differ, and their JSON ({"field":{"from":..,"to":..}}) in
+ * ig->wtmp.  Status is ft-update's business and not compared.
+ */
+static int
+describe_change(struct ft_ingest *ig, const struct batch *wb,
+		const struct brec *r)
 {
-	const struct val *v = &ig->b.v[r->v];
-	struct ft_buf *o = &ig->tmp;
+	const struct val *v = &wb->v[r->v];
+	struct ft_buf *o = &ig->wtmp;
 	size_t i;
 	int n = 0;
 
@@ -1001,7 +1148,7 @@ describe_change(struct ft_ingest *ig, const struct brec *r)
 	for (i = 1; i <= ig->k->ncols; i++) {
 		const char *name = i < ig->k->ncols ? ig->k->cols[i].name
 						    : "extra";
-		const struct val *nv = i < ig->k->ncols ? &v[i] : &v[ig->nvals - 3];
+		const struct val *nv = i < ig->k->ncols ? &v[i] : &v[ig->nvals - 2];
 		int ct = sqlite3_column_type(ig->sel, (int)i);
 		const char *old = (const char *)sqlite3_column_text(ig->sel,
 								    (int)i);
@@ -1012,7 +1159,7 @@ describe_change(struct ft_ingest *ig, const struct brec *r)
 		if (!strcmp(name, "status"))
 			continue;
 		if (nv->t == 1) {
-			newt = ig->b.a.s + nv->off;
+			newt = wb->a.s + nv->off;
 			newl = nv->len;
 		} else if (nv->t == 2) {
 			snprintf(nbuf, sizeof(nbuf), "%lld", (long long)nv->i);
@@ -1051,6 +1198,7 @@ describe_change(struct ft_ingest *ig, const struct brec *r)
 		ft_buf_addc(o, '}');
 	}
 	ft_buf_addc(o, '}');
+	return n;
 }
 
 static int
@@ -1068,12 +1216,12 @@ step_done(struct ft_ingest *ig, sqlite3_stmt *st, const char *what)
 }
 
 static int
-write_one(struct ft_ingest *ig, struct brec *r)
+write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 {
 	char at[FT_TIME_LEN];
 	int st, rc;
 
-	bind_vals(ig, ig->ins, r);
+	bind_vals(ig, wb, ig->ins, r);
 	st = step_done(ig, ig->ins, "storing a record");
 	sqlite3_reset(ig->ins);
 	if (st)
@@ -1083,7 +1231,7 @@ write_one(struct ft_ingest *ig, struct brec *r)
 		r->emit = 1;
 		return FT_OK;
 	}
-	sqlite3_bind_text(ig->sel, 1, ig->b.a.s + r->id, (int)r->idlen,
+	sqlite3_bind_text(ig->sel, 1, wb->a.s + r->id, (int)r->idlen,
 			  SQLITE_STATIC);
 	rc = sqlite3_step(ig->sel);
 	if (rc != SQLITE_ROW) {
@@ -1092,36 +1240,36 @@ write_one(struct ft_ingest *ig, struct brec *r)
 		sqlite3_reset(ig->sel);
 		return st;
 	}
-	if (!strcmp((const char *)sqlite3_column_text(ig->sel, 0), r->hash)) {
+	/* The same content is every compared column equal. */
+	if (describe_change(ig, wb, r) == 0) {
 		ig->c.unchanged++;
 		sqlite3_reset(ig->sel);
 		return FT_OK;
 	}
 	if (!ig->o.upsert) {
 		sqlite3_reset(ig->sel);
-		ft_buf_reset(&ig->why);
-		ft_buf_adds(&ig->why, "id ");
-		ft_json_escape_lossy(&ig->why, ig->b.a.s + r->id, r->idlen);
-		ft_buf_adds(&ig->why, " is stored already with other content "
+		ft_buf_reset(&ig->wwhy);
+		ft_buf_adds(&ig->wwhy, "id ");
+		ft_json_escape_lossy(&ig->wwhy, wb->a.s + r->id, r->idlen);
+		ft_buf_adds(&ig->wwhy, " is stored already with other content "
 			    "(--upsert replaces it)");
-		reject(ig, r->line, ig->why.s, ig->b.a.s + r->raw, r->rawlen,
+		reject(ig, r->line, ig->wwhy.s, wb->a.s + r->raw, r->rawlen,
 		       NULL);
 		return FT_OK;
 	}
-	describe_change(ig, r);
 	sqlite3_reset(ig->sel);
-	bind_vals(ig, ig->upd, r);
+	bind_vals(ig, wb, ig->upd, r);
 	st = step_done(ig, ig->upd, "updating a record");
 	sqlite3_reset(ig->upd);
 	if (st)
 		return st;
 	ft_time_format(ft_time_now(), at);
 	sqlite3_bind_text(ig->hist, 1, ig->k->one, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ig->hist, 2, ig->b.a.s + r->id, (int)r->idlen,
+	sqlite3_bind_text(ig->hist, 2, wb->a.s + r->id, (int)r->idlen,
 			  SQLITE_STATIC);
 	sqlite3_bind_text(ig->hist, 3, at, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(ig->hist, 4, ig->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ig->hist, 5, ig->tmp.s, (int)ig->tmp.len,
+	sqlite3_bind_text(ig->hist, 5, ig->wtmp.s, (int)ig->wtmp.len,
 			  SQLITE_TRANSIENT);
 	sqlite3_bind_int64(ig->hist, 6, ig->run);
 	st = step_done(ig, ig->hist, "logging a change");
@@ -1134,18 +1282,20 @@ write_one(struct ft_ingest *ig, struct brec *r)
 }
 
 static int
-update_run(struct ft_ingest *ig, const char *status)
+update_run(struct ft_ingest *ig, long records, const char *status)
 {
 	char at[FT_TIME_LEN];
 	int st;
 
 	ft_time_format(ft_time_now(), at);
 	sqlite3_bind_int64(ig->run_upd, 1, ig->run);
-	sqlite3_bind_int64(ig->run_upd, 2, ig->c.records);
+	sqlite3_bind_int64(ig->run_upd, 2, records);
 	sqlite3_bind_int64(ig->run_upd, 3, ig->c.inserted);
 	sqlite3_bind_int64(ig->run_upd, 4, ig->c.updated);
 	sqlite3_bind_int64(ig->run_upd, 5, ig->c.unchanged);
+	pthread_mutex_lock(&ig->mu);
 	sqlite3_bind_int64(ig->run_upd, 6, ig->c.rejected);
+	pthread_mutex_unlock(&ig->mu);
 	if (status) {
 		sqlite3_bind_text(ig->run_upd, 7, at, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_text(ig->run_upd, 8, status, -1, SQLITE_STATIC);
@@ -1159,19 +1309,19 @@ update_run(struct ft_ingest *ig, const char *status)
 }
 
 static void
-emit(struct ft_ingest *ig)
+emit(struct ft_ingest *ig, struct batch *wb)
 {
 	size_t i;
 
 	if (ig->o.quiet || ig->out_closed)
 		return;
-	for (i = 0; i < ig->b.n; i++) {
-		struct brec *r = &ig->b.r[i];
+	for (i = 0; i < wb->n; i++) {
+		struct brec *r = &wb->r[i];
 
 		if (!r->emit)
 			continue;
-		ig->b.a.s[r->out + r->outlen] = '\n';
-		if (fwrite(ig->b.a.s + r->out, 1, r->outlen + 1, stdout) !=
+		wb->a.s[r->out + r->outlen] = '\n';
+		if (fwrite(wb->a.s + r->out, 1, r->outlen + 1, stdout) !=
 		    r->outlen + 1)
 			break;
 	}
@@ -1179,10 +1329,12 @@ emit(struct ft_ingest *ig)
 		if (errno == EPIPE) {
 			/* The reader went away: keep loading, quietly. */
 			ig->out_closed = 1;
-		} else if (!ig->status) {
+		} else {
 			ft_error("standard output: write error: %s",
 				 strerror(errno));
-			ig->status = FT_IOERR;
+			pthread_mutex_lock(&ig->mu);
+			ig->wstatus = FT_IOERR;
+			pthread_mutex_unlock(&ig->mu);
 		}
 	}
 }
@@ -1206,28 +1358,89 @@ progress(struct ft_ingest *ig, int done)
 	fflush(stderr);
 }
 
+/* Writes batch wb in one transaction, then prints what it stored. */
 static int
-flush_batch(struct ft_ingest *ig, const char *final)
+write_batch(struct ft_ingest *ig, struct batch *wb)
 {
 	size_t i;
 	int st;
 
 	if ((st = ft_db_begin(ig->db)))
 		return st;
-	for (i = 0; i < ig->b.n; i++)
-		if ((st = write_one(ig, &ig->b.r[i]))) {
+	for (i = 0; i < wb->n; i++)
+		if ((st = write_one(ig, wb, &wb->r[i]))) {
 			ft_db_rollback(ig->db);
 			return st;
 		}
-	if ((st = update_run(ig, final)) || (st = ft_db_commit(ig->db))) {
+	if ((st = update_run(ig, wb->records, wb->final)) ||
+	    (st = ft_db_commit(ig->db))) {
 		ft_db_rollback(ig->db);
 		return st;
 	}
-	emit(ig);
-	ig->b.n = ig->b.nv = 0;
-	ft_buf_reset(&ig->b.a);
-	progress(ig, 0);
+	emit(ig, wb);
 	return FT_OK;
+}
+
+/*
+ * The writer thread: SQLite and standard output are its alone while a file
+ * is read, so parsing the next batch overlaps writing this one.
+ */
+static void *
+writer(void *arg)
+{
+	struct ft_ingest *ig = arg;
+	struct batch *wb;
+	int st, last;
+
+	for (;;) {
+		pthread_mutex_lock(&ig->mu);
+		while (!ig->full)
+			pthread_cond_wait(&ig->cv, &ig->mu);
+		wb = ig->full;
+		pthread_mutex_unlock(&ig->mu);
+		last = wb->final != NULL;
+		st = ig->wstatus ? ig->wstatus : write_batch(ig, wb);
+		pthread_mutex_lock(&ig->mu);
+		if (st && !ig->wstatus)
+			ig->wstatus = st;
+		ig->full = NULL;
+		pthread_cond_broadcast(&ig->cv);
+		pthread_mutex_unlock(&ig->mu);
+		if (last)
+			return NULL;
+	}
+}
+
+/*
+ * Hands the producer's batch to the writer, waiting for the one before it,
+ * and gives the producer the other buffer.  final (a run status) marks the
+ * file's last batch.  Returns the writer's status so far.
+ */
+static int
+hand_over(struct ft_ingest *ig, const char *final)
+{
+	struct batch *b = ig->b;
+	int st;
+
+	b->records = ig->c.records;
+	b->final = final;
+	pthread_mutex_lock(&ig->mu);
+	while (ig->full)
+		pthread_cond_wait(&ig->cv, &ig->mu);
+	ig->full = b;
+	pthread_cond_broadcast(&ig->cv);
+	st = ig->wstatus;
+	pthread_mutex_unlock(&ig->mu);
+	ig->b = b == &ig->bat[0] ? &ig->bat[1] : &ig->bat[0];
+	/* The other buffer was written before this one was handed over. */
+	pthread_mutex_lock(&ig->mu);
+	while (ig->full == ig->b)
+		pthread_cond_wait(&ig->cv, &ig->mu);
+	pthread_mutex_unlock(&ig->mu);
+	ig->b->n = ig->b->nv = 0;
+	ft_buf_reset(&ig->b->a);
+	progress(ig, 0);
+	return st;
 }
 
 /* ---- a file ---- */
@@ -1323,8 +1536,9 @@ summary(struct ft_ingest *ig, struct ft_input *in, double secs)
 {
 	struct ft_buf s = FT_BUF_INIT;
 
-	ft_buf_addf(&s, "%s: %ld records: %ld new, %ld updated, %ld "
+	ft_buf_addf(&s, "%s: %ld record%s: %ld new, %ld updated, %ld "
 		    "unchanged, %ld rejected", ig->fname, ig->c.records,
+		    ig->c.records == 1 ? "" : "s",
 		    ig->c.inserted, ig->c.updated, ig->c.unchanged,
 		    ig->c.rejected);
 	if (ig->c.skipped)
@@ -1347,7 +1561,8 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 {
 	struct ft_input *in = NULL;
 	struct ft_item it;
-	int st, r, fatal = FT_OK;
+	pthread_t tid;
+	int st = FT_OK, r, fatal = FT_OK, wst;
 
 	memset(&ig->c, 0, sizeof(ig->c));
 	ig->messages = 0;
@@ -1363,16 +1578,26 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 		ft_input_close(in);
 		return st;
 	}
+	ig->wstatus = FT_OK;
+	ig->full = NULL;
+	if (pthread_create(&tid, NULL, writer, ig)) {
+		ft_error("cannot start the writer thread");
+		ft_input_close(in);
+		return FT_SOFTWARE;
+	}
 	while ((r = ft_input_next(in, &it)) == 1) {
 		source_record(ig, &it);
-		if (ig->b.n >= ig->o.batch && (st = flush_batch(ig, NULL)))
+		if (ig->b->n >= ig->o.batch && (st = hand_over(ig, NULL)))
 			break;
 	}
 	if (r > 1)
 		fatal = r;
+	/* The last batch ends the writer, whatever happened before. */
+	wst = hand_over(ig, fatal || st ? "failed" : ig->o.dry_run ?
+			"dry-run" : "done");
+	pthread_join(tid, NULL);
 	if (!st)
-		st = flush_batch(ig, fatal ? "failed" : ig->o.dry_run ?
-				 "dry-run" : "done");
+		st = ig->wstatus ? ig->wstatus : wst;
 	progress(ig, 1);
 	if (!ig->o.quiet)
 		summary(ig, in, now_seconds() - ig->t0);
@@ -1380,8 +1605,6 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	ig->fname = NULL;
 	if (st)
 		return st;
-	if (ig->status)
-		return ig->status;
 	if (fatal)
 		return fatal;
 	return ig->c.rejected ? FT_REJECTED : FT_OK;
@@ -1413,5 +1636,5 @@ ft_ingest_finish(struct ft_ingest *ig)
 		ft_error("%s: write error: %s", ig->o.rejects, strerror(errno));
 		return FT_IOERR;
 	}
-	return ig->status;
+	return FT_OK;
 }

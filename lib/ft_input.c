@@ -566,16 +566,15 @@ csv_build(struct ft_input *in, size_t f0, size_t f1)
 		m->escaped = in->keyesc[i];
 		ft_buf_add(&d->text, in->keys.s + in->keyoff[i], in->keylen[i]);
 		ft_buf_addc(&d->text, ':');
-		if (memchr(v, '\0', vl)) {
+		m->val = d->text.len;
+		switch (ft_json_escape_checked(&d->text, v, vl)) {
+		case -1:
 			in->fielderr = in->names[i];
 			return "NUL byte";
-		}
-		if (ft_utf8_valid(v, vl) != vl) {
+		case -2:
 			in->fielderr = in->names[i];
 			return "invalid UTF-8 (try --encoding)";
 		}
-		m->val = d->text.len;
-		ft_json_escape(&d->text, v, vl);
 		m->vallen = d->text.len - m->val;
 	}
 	ft_buf_addc(&d->text, '}');

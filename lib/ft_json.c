@@ -532,21 +532,56 @@ ft_json_unescape(const char *s, size_t n, struct ft_buf *out)
 	}
 }
 
-static void
-escape(struct ft_buf *out, const char *s, size_t n, int lossy)
+/* Bytes that cannot stand as themselves inside a JSON string. */
+static const unsigned char special[256] = {
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0,
+	/* 0x60 on: only the high bytes need a look (UTF-8). */
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+	2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2,
+};
+
+/*
+ * The one escaper.  mode 0: bytes >= 0x80 are copied as they are; 1
+ * (lossy): invalid UTF-8 becomes U+FFFD; 2 (checked): returns -2 at
+ * invalid UTF-8 and -1 at a NUL byte, leaving out partly written.
+ */
+static int
+escape(struct ft_buf *out, const char *s, size_t n, int mode)
 {
 	static const char hexd[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n, *run;
+	unsigned char stop = mode ? 1 : 2;	/* special[] values to stop at */
+	char *o;
 
+	/* Room for the common case, where nothing needs escaping. */
 	ft_buf_grow(out, n + 2);
-	ft_buf_addc(out, '"');
+	o = out->s + out->len;
+	*o++ = '"';
+	out->len++;
 	while (p < end) {
 		run = p;
-		while (p < end && *p >= 0x20 && *p != '"' && *p != '\\' &&
-		       (*p < 0x80 || !lossy))
+		while (p < end && (special[*p] == 0 || special[*p] > stop))
 			p++;
-		ft_buf_add(out, run, (size_t)(p - run));
+		if (p > run) {
+			if (out->len + (size_t)(p - run) + 2 > out->cap)
+				ft_buf_grow(out, (size_t)(p - run) + 2);
+			memcpy(out->s + out->len, run, (size_t)(p - run));
+			out->len += (size_t)(p - run);
+		}
 		if (p >= end)
 			break;
 		if (*p >= 0x80) {
@@ -555,10 +590,12 @@ escape(struct ft_buf *out, const char *s, size_t n, int lossy)
 			if (k) {
 				ft_buf_add(out, p, k);
 				p += k;
-			} else {
-				ft_buf_add(out, "\xEF\xBF\xBD", 3);
-				p++;
+				continue;
 			}
+			if (mode == 2)
+				return -2;
+			ft_buf_add(out, "\xEF\xBF\xBD", 3);
+			p++;
 			continue;
 		}
 		switch (*p) {
@@ -572,12 +609,17 @@ escape(struct ft_buf *out, const char *s, size_t n, int lossy)
 		default: {
 			char u[6] = { '\\', 'u', '0', '0', hexd[*p >> 4],
 				      hexd[*p & 15] };
+
+			if (*p == 0 && mode == 2)
+				return -1;
 			ft_buf_add(out, u, 6);
 		}
 		}
 		p++;
 	}
 	ft_buf_addc(out, '"');
+	(void)o;
+	return 0;
 }
 
 void
@@ -590,6 +632,12 @@ void
 ft_json_escape_lossy(struct ft_buf *out, const char *s, size_t n)
 {
 	escape(out, s, n, 1);
+}
+
+int
+ft_json_escape_checked(struct ft_buf *out, const char *s, size_t n)
+{
+	return escape(out, s, n, 2);
 }
 
 void

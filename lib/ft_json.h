@@ -75,6 +75,12 @@ void ft_json_escape(struct ft_buf *out, const char *s, size_t n);
  */
 void ft_json_escape_lossy(struct ft_buf *out, const char *s, size_t n);
 
+/*
+ * Like ft_json_escape(), for untrusted text: returns 0, or -1 at a NUL byte
+ * and -2 at invalid UTF-8 (out then holds a partial literal).
+ */
+int ft_json_escape_checked(struct ft_buf *out, const char *s, size_t n);
+
 /* Returns the length of the valid UTF-8 prefix of s[0..n). */
 size_t ft_utf8_valid(const char *s, size_t n);
 

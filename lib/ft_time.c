@@ -55,6 +55,13 @@ civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 	*y += *m <= 2;
 }
 
+static void
+put2(char *p, unsigned v)
+{
+	p[0] = (char)('0' + v / 10 % 10);
+	p[1] = (char)('0' + v % 10);
+}
+
 void
 ft_time_format(int64_t t, char out[FT_TIME_LEN])
 {
@@ -62,14 +69,24 @@ ft_time_format(int64_t t, char out[FT_TIME_LEN])
 	int64_t secs = t - days * 86400, y;
 	unsigned m, d;
 
+	/* By hand: snprintf was a tenth of ft-ingest's time. */
 	civil_from_days(days, &y, &m, &d);
-	char tmp[64];
-
-	snprintf(tmp, sizeof(tmp), "%04d-%02u-%02uT%02d:%02d:%02dZ",
-		 (int)y, m % 100, d % 100, (int)(secs / 3600),
-		 (int)(secs / 60 % 60), (int)(secs % 60));
-	memcpy(out, tmp, FT_TIME_LEN - 1);
-	out[FT_TIME_LEN - 1] = '\0';
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;
+	put2(out, (unsigned)(y / 100));
+	put2(out + 2, (unsigned)(y % 100));
+	out[4] = '-';
+	put2(out + 5, m);
+	out[7] = '-';
+	put2(out + 8, d);
+	out[10] = 'T';
+	put2(out + 11, (unsigned)(secs / 3600));
+	out[13] = ':';
+	put2(out + 14, (unsigned)(secs / 60 % 60));
+	out[16] = ':';
+	put2(out + 17, (unsigned)(secs % 60));
+	out[19] = 'Z';
+	out[20] = '\0';
 }
 
 static int
