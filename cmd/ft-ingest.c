@@ -23,8 +23,8 @@ static const char usage[] =
 "and print the accepted ones as NDJSON.\n"
 "\n"
 "  -k, --kind KIND         events (the default), units or facilities\n"
-"  -f, --format FORMAT     csv, tsv, ndjson, json or geojson (default: from\n"
-"                          the file's name, else its content)\n"
+"  -f, --format FORMAT     csv, tsv, ndjson (or jsonl), json or geojson\n"
+"                          (default: from the name, else the content)\n"
 "  -m, --map FILTER        a jq program turning a source record into ours;\n"
 "                          @NAME for a shipped mapping, @FILE.jq for a file\n"
 "      --list-maps         list the shipped mappings and exit\n"
@@ -104,12 +104,14 @@ read_map_file(const char *path)
 
 /* The program of --map: inline, @NAME shipped, or @FILE. */
 static int
-load_map(const char *arg, char **prog)
+load_map(const char *arg, char **prog, const char **origin)
 {
 	const char *text;
 
 	*prog = NULL;
+	*origin = arg;
 	if (arg[0] != '@') {
+		*origin = "--map";
 		*prog = ft_xstrdup(arg);
 		return FT_OK;
 	}
@@ -242,7 +244,8 @@ main(int argc, char **argv)
 	o.tz_given = cm.tz != NULL;
 	o.quiet = cm.quiet;
 	o.progress = !cm.quiet && isatty(2);
-	if (o.map_origin && (st = load_map(o.map_origin, &map)))
+	if (o.map_origin &&
+	    (st = load_map(o.map_origin, &map, &o.map_origin)))
 		goto out;
 	o.map = map;
 	if ((st = ft_db_open(&db, ft_db_path(cm.db),

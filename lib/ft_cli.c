@@ -60,9 +60,11 @@ ft_cli_apply(const struct ft_common *cm)
 	const char *err;
 
 	if (ft_time_set_zone(cm->tz)) {
-		ft_error("unknown time zone \"%s\"", cm->tz ? cm->tz :
-			 getenv("TZ"));
-		return FT_USAGE;
+		if (cm->tz)
+			return ft_usage_error("--tz: unknown time zone \"%s\"",
+					      cm->tz);
+		ft_error("TZ: unknown time zone \"%s\"", getenv("TZ"));
+		return FT_CONFIG;
 	}
 	if (ft_time_set_now(cm->now, &err)) {
 		ft_error("%s: not a time: \"%s\" (%s)", cm->now ? "--now" :
@@ -87,13 +89,32 @@ ft_usage_error(const char *fmt, ...)
 	return FT_USAGE;
 }
 
+static int stdout_reported, stdout_gone;
+
+void
+ft_stdout_failed(int err)
+{
+	if (err == EPIPE) {
+		stdout_gone = 1;
+		return;
+	}
+	if (stdout_reported)
+		return;
+	ft_error("standard output: write error: %s", strerror(err));
+	stdout_reported = 1;
+}
+
 int
 ft_finish(int status)
 {
-	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE)
-			return status;
-		ft_error("standard output: write error: %s", strerror(errno));
+	int bad = fflush(stdout) == EOF || ferror(stdout);
+
+	if (bad && errno == EPIPE)
+		stdout_gone = 1;
+	if (stdout_gone && !stdout_reported)
+		return status;	/* the reader went away: a quiet end */
+	if (bad || stdout_reported) {
+		ft_stdout_failed(errno);
 		return status && status != FT_REJECTED ? status : FT_IOERR;
 	}
 	return status;

@@ -50,6 +50,12 @@ int ft_cli_apply(const struct ft_common *cm);
 int ft_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Reports a failed write to standard output once (not a closed pipe, which
+ * is an ordinary end); ft_finish() then returns 74.
+ */
+void ft_stdout_failed(int err);
+
+/*
  * Ends a run: flushes standard output and returns status, or 74 if
  * writing failed (a reader that went away is not a failure).
  */

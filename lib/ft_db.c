@@ -303,19 +303,7 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	/* Reading the version fails here if the file is not a database. */
 	if ((st = pragma_int(db, "PRAGMA user_version", &v)))
 		goto fail;
-	/* A new file: larger pages mean fewer, larger writes (a bulk load
-	 * writes each page to the WAL and again at the checkpoint). */
-	if (v == 0 && !getenv("FT_PAGE_SIZE_DEFAULT")) {
-		char ps[64];
-		const char *e = getenv("FT_PAGE_SIZE");
-
-		snprintf(ps, sizeof(ps), "PRAGMA page_size = %d",
-			 e ? atoi(e) : 16384);
-		if ((st = exec(db, ps, "setting the page size")))
-			goto fail;
-	}
-	if (
-	    (!db->dry && (st = exec(db, "PRAGMA journal_mode = WAL",
+	if ((!db->dry && (st = exec(db, "PRAGMA journal_mode = WAL",
 				    "setting WAL mode"))) ||
 	    (st = exec(db, "PRAGMA foreign_keys = ON;"
 			   "PRAGMA synchronous = NORMAL;"

@@ -70,7 +70,7 @@ position(struct cur *c, double *lon, double *lat)
 		return bad(c, "coordinates: a position is not closed");
 	if (!(fabs(*lon) <= 180) || !(fabs(*lat) <= 90)) {
 		ft_buf_reset(c->why);
-		ft_buf_addf(c->why, "coordinates out of range [%g, %g]: not "
+		ft_buf_addf(c->why, "coordinates out of range [%.10g, %.10g]: not "
 			    "WGS 84 longitude/latitude (projected "
 			    "coordinates? reproject to EPSG:4326)", *lon, *lat);
 		c->err = c->why->s;

@@ -1,4 +1,5 @@
 #include "ft_ingest.h"
+#include "ft_cli.h"
 #include "ft_err.h"
 #include "ft_event.h"
 #include "ft_exit.h"
@@ -9,6 +10,7 @@
 #include "ft_version.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <math.h>
 #include <pwd.h>
@@ -34,7 +36,7 @@ static const struct canon event_cols[] = {
 	{ "title", T_STR }, { "text", T_STR }, { "lat", T_LAT },
 	{ "lon", T_LON }, { "address", T_STR }, { "facility", T_STR },
 	{ "reporter", T_STR }, { "severity", T_SEV },
-	{ "reported_at", T_TIME }, { "status", T_STATUS }
+	{ "reported_at", T_TIME }, { "status", T_STATUS }, { "area", T_STR }
 };
 static const struct canon unit_cols[] = {
 	{ "id", T_ID }, { "name", T_STR }, { "kind", T_UKIND },
@@ -322,8 +324,14 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 			return o->map_origin[0] == '@' ? FT_CONFIG : FT_USAGE;
 	}
 	if (o->rejects) {
-		ig->rejects = fopen(o->rejects, "w");
+		/* Rejected records hold personal data, like the database. */
+		int fd = open(o->rejects, O_WRONLY | O_CREAT | O_TRUNC |
+			      O_CLOEXEC, 0600);
+
+		ig->rejects = fd < 0 ? NULL : fdopen(fd, "w");
 		if (!ig->rejects) {
+			if (fd >= 0)
+				close(fd);
 			ft_error("%s: cannot create: %s", o->rejects,
 				 strerror(errno));
 			return FT_CANTCREAT;
@@ -783,6 +791,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 
 		m = ig->lay_pos[i] >= 0 ? &d->m[ig->lay_pos[i]] : NULL;
 		ft_buf_reset(&ig->tmp);
+		ig->lit = 0;
 		t = m ? field_text(ig, d, m) : 0;
 		if (t && t != 's' && t != 'n' &&
 		    !(c->t == T_GEOM && t == '{'))
@@ -1328,10 +1337,11 @@ emit(struct ft_ingest *ig, struct batch *wb)
 	if (fflush(stdout) == EOF || ferror(stdout)) {
 		if (errno == EPIPE) {
 			/* The reader went away: keep loading, quietly. */
+			ft_stdout_failed(EPIPE);
 			ig->out_closed = 1;
 		} else {
-			ft_error("standard output: write error: %s",
-				 strerror(errno));
+			ft_stdout_failed(errno);
+			ig->out_closed = 1;
 			pthread_mutex_lock(&ig->mu);
 			ig->wstatus = FT_IOERR;
 			pthread_mutex_unlock(&ig->mu);
@@ -1547,8 +1557,10 @@ summary(struct ft_ingest *ig, struct ft_input *in, double secs)
 		ft_buf_addf(&s, "; %ld at 0,0 taken as no location",
 			    ig->c.nullisland);
 	if (ft_input_replaced(in))
-		ft_buf_addf(&s, "; %zu bytes not in %s replaced by U+FFFD",
-			    ft_input_replaced(in), ig->o.in.encoding ?
+		ft_buf_addf(&s, "; %zu byte%s not in %s replaced by U+FFFD",
+			    ft_input_replaced(in),
+			    ft_input_replaced(in) == 1 ? "" : "s",
+			    ig->o.in.encoding ?
 			    ig->o.in.encoding : "the encoding");
 	ft_buf_addf(&s, " (%.2f s)%s", secs, ig->o.dry_run ?
 		    "; dry run, nothing written" : "");
@@ -1625,9 +1637,11 @@ ft_ingest_finish(struct ft_ingest *ig)
 			return FT_SOFTWARE;
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
-			ft_warn("warning: %d units name a parent that is not "
-				"loaded (the first: \"%s\" names \"%s\")",
+			ft_warn("warning: %d unit%s name%s a parent that is "
+				"not loaded (the first: \"%s\" names \"%s\")",
 				sqlite3_column_int(st, 0),
+				sqlite3_column_int(st, 0) == 1 ? "" : "s",
+				sqlite3_column_int(st, 0) == 1 ? "s" : "",
 				(const char *)sqlite3_column_text(st, 1),
 				(const char *)sqlite3_column_text(st, 2));
 		sqlite3_finalize(st);

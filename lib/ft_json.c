@@ -564,7 +564,6 @@ escape(struct ft_buf *out, const char *s, size_t n, int mode)
 	static const char hexd[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n, *run;
-	unsigned char stop = mode ? 1 : 2;	/* special[] values to stop at */
 	char *o;
 
 	/* Room for the common case, where nothing needs escaping. */
@@ -574,7 +573,8 @@ escape(struct ft_buf *out, const char *s, size_t n, int mode)
 	out->len++;
 	while (p < end) {
 		run = p;
-		while (p < end && (special[*p] == 0 || special[*p] > stop))
+		while (p < end && (special[*p] == 0 ||
+				   (special[*p] == 2 && mode == 0)))
 			p++;
 		if (p > run) {
 			if (out->len + (size_t)(p - run) + 2 > out->cap)

@@ -406,7 +406,14 @@ ft_time_parse(const char *s, size_t n, int64_t *t, const char **err)
 		return r;
 	for (i = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
 		;
-	if (i == n || (i < n && s[i] == '.' && i > 0))
+	if (i == 8 && n == 8) {
+		/* ISO 8601 basic: 20240101. */
+		char iso[11] = { s[0], s[1], s[2], s[3], '-', s[4], s[5], '-',
+				 s[6], s[7], 0 };
+
+		return parse_iso(iso, 10, t, err) ? -1 : 0;
+	}
+	if ((i == n || (s[i] == '.' && i > 0)) && i >= 9)
 		return ft_time_from_number(s, n, t, err);
 	if (n < sizeof(buf)) {
 		memcpy(buf, s, n);

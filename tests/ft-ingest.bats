@@ -1,0 +1,623 @@
+#!/usr/bin/env bats
+# ft-ingest: options, formats, validation, identity and every error path.
+# Real-data tests are in corpus.bats; documentation checks in docs.bats.
+
+bats_require_minimum_version 1.5.0
+load helpers/common
+
+setup() {
+	common_setup
+	F="$FIXTURES/ft-ingest"
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+# ---- the command line ----
+
+@test "ft-ingest cli: --help prints the usage on stdout" {
+	run -0 --separate-stderr ft-ingest --help
+	[[ "${lines[0]}" == "Usage: ft-ingest [OPTION]... [FILE]..." ]]
+	[[ "$output" == *"--rejects FILE"* ]]
+	[ -z "$stderr" ]
+}
+
+@test "ft-ingest cli: --version" {
+	run -0 --separate-stderr ft-ingest --version
+	[[ "$output" =~ ^ft-ingest\ \(ft\)\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "ft-ingest cli: an unknown option is a usage error (64)" {
+	run -64 --separate-stderr ft-ingest --bogus x.csv
+	[ -z "$output" ]
+	[[ "$stderr" == *"ft-ingest: unknown option '--bogus'"* ]]
+	[[ "$stderr" == *"Try 'ft-ingest --help'"* ]]
+	run -64 --separate-stderr ft-ingest -Z
+	[[ "$stderr" == *"unknown option '-Z'"* ]]
+}
+
+@test "ft-ingest cli: an option without its value is a usage error (64)" {
+	run -64 --separate-stderr ft-ingest --db
+	[[ "$stderr" == *"option '--db' needs a value"* ]]
+}
+
+@test "ft-ingest cli: bad values of options are usage errors (64)" {
+	run -64 --separate-stderr ft-ingest --kind people x
+	[[ "$stderr" == *'--kind: "people" is not events, units or facilities'* ]]
+	run -64 --separate-stderr ft-ingest --format xml x
+	[[ "$stderr" == *'--format: "xml" is not'* ]]
+	run -64 --separate-stderr ft-ingest --delimiter ';;' x
+	[[ "$stderr" == *'--delimiter: ";;" is not one character'* ]]
+	run -64 --separate-stderr ft-ingest --batch 0 x
+	[[ "$stderr" == *'--batch: "0" is not a number from 1 to 1000000'* ]]
+	run -64 --separate-stderr ft-ingest --columns '' x
+	[[ "$stderr" == *"--columns: no names"* ]]
+	run -64 --separate-stderr ft-ingest --tz Mars/Olympus x
+	[[ "$stderr" == *'--tz: unknown time zone "Mars/Olympus"'* ]]
+	run -64 --separate-stderr ft-ingest --now yesterdayish x
+	[[ "$stderr" == *'--now: not a time: "yesterdayish"'* ]]
+	[ ! -e "$FT_DB" ]
+}
+
+@test "ft-ingest cli: a bad FT_NOW is a usage error, a bad TZ a configuration error" {
+	FT_NOW=soon run -64 --separate-stderr ft-ingest "$F/events.csv"
+	[[ "$stderr" == *'FT_NOW: not a time: "soon"'* ]]
+	TZ=Nowhere/Land run -78 --separate-stderr ft-ingest "$F/events.csv"
+	[[ "$stderr" == *'TZ: unknown time zone "Nowhere/Land"'* ]]
+}
+
+@test "ft-ingest cli: --list-maps names the shipped mappings" {
+	run -0 --separate-stderr ft-ingest --list-maps
+	[[ "$output" == *"@nyc311"* ]]
+	[[ "$output" == *"@open311"* ]]
+}
+
+@test "ft-ingest cli: an unknown shipped mapping is a usage error (64)" {
+	run -64 --separate-stderr ft-ingest --map @nope "$F/events.csv"
+	[[ "$stderr" == *'--map: no shipped mapping "@nope"'* ]]
+}
+
+@test "ft-ingest cli: an inline map that does not compile is a usage error (64)" {
+	run -64 --separate-stderr ft-ingest --map '{' "$F/events.csv"
+	[[ "$stderr" == *"ft-ingest: --map: jq: error: syntax error"* ]]
+	[ -z "$output" ]
+}
+
+@test "ft-ingest cli: a mapping file that does not compile is a configuration error (78)" {
+	echo '.x | ' > bad.jq
+	run -78 --separate-stderr ft-ingest --map @bad.jq "$F/events.csv"
+	[[ "$stderr" == *"ft-ingest: @bad.jq: jq: error"* ]]
+	run -66 --separate-stderr ft-ingest --map @missing.jq "$F/events.csv"
+	[[ "$stderr" == *"missing.jq: cannot open the mapping"* ]]
+}
+
+@test "ft-ingest cli: an input that cannot be opened is 66, the others still load" {
+	run -66 --separate-stderr ft-ingest -q nothere.csv "$F/events.csv"
+	[[ "$stderr" == *"ft-ingest: nothere.csv: cannot open: No such file or directory"* ]]
+	[ "$(sql 'select count(*) from events')" = 2 ]
+}
+
+@test "ft-ingest cli: a rejects file that cannot be created is 73" {
+	run -73 --separate-stderr ft-ingest -r /nonexistent/dir/rej.ndjson "$F/events.csv"
+	[[ "$stderr" == *"/nonexistent/dir/rej.ndjson: cannot create"* ]]
+}
+
+@test "ft-ingest cli: a database that cannot be opened is 66" {
+	run -66 --separate-stderr ft-ingest --db /nonexistent/dir/ft.db "$F/events.csv"
+	[[ "$stderr" == *"/nonexistent/dir/ft.db: cannot create the database"* ]]
+}
+
+@test "ft-ingest cli: standard input when no file or -" {
+	run -0 --separate-stderr ft-ingest -f ndjson < <(echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}')
+	[ "$output" = '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+	[[ "$stderr" == *"ft-ingest: stdin: 1 record: 1 new, 0 updated, 0 unchanged, 0 rejected"* ]]
+	echo '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}' | ft-ingest -q -
+	[ "$(sql 'select group_concat(id) from events')" = "a,b" ]
+}
+
+# ---- the database ----
+
+@test "ft-ingest db: created with mode 0600, WAL, the current schema" {
+	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
+	[ "$(stat -c %a "$FT_DB")" = 600 ]
+	[ "$(sql 'pragma journal_mode')" = wal ]
+	[ "$(sql 'pragma user_version')" = 2 ]
+	[ "$(sql 'pragma application_id')" = 1718878209 ]
+}
+
+@test "ft-ingest db: --db, then FT_DB, then ./ft.db" {
+	unset FT_DB
+	ft-ingest -q "$F/events.csv" || [ $? = 1 ]
+	[ -f ft.db ]
+	FT_DB=other.db ft-ingest -q "$F/events.csv" || [ $? = 1 ]
+	[ -f other.db ]
+	ft-ingest -q --db third.db "$F/events.csv" || [ $? = 1 ]
+	[ -f third.db ]
+}
+
+@test "ft-ingest db: an older schema is brought up to date, its data kept" {
+	sqlite3 "$FT_DB" < "$F/schema-v1.sql"
+	[ "$(sql 'pragma user_version')" = 1 ]
+	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
+	[ "$(sql 'pragma user_version')" = 2 ]
+	[ "$(sql 'select count(*) from events')" = 3 ]
+	[ "$(sql "select count(*) from sqlite_schema where name = 'history'")" = 1 ]
+}
+
+@test "ft-ingest db: a newer schema is refused (78) and left alone" {
+	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
+	run -78 --separate-stderr ft-ingest "$F/events.csv"
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (2)"* ]]
+	[ "$(sql 'pragma user_version')" = 99 ]
+}
+
+@test "ft-ingest db: another program's database is refused (78)" {
+	sqlite3 "$FT_DB" 'create table customers(id)'
+	run -78 --separate-stderr ft-ingest "$F/events.csv"
+	[[ "$stderr" == *"not an ft database"* ]]
+}
+
+@test "ft-ingest db: a file that is not a database is 65" {
+	head -c 4096 /dev/urandom > "$FT_DB"
+	run -65 --separate-stderr ft-ingest "$F/events.csv"
+	[[ "$stderr" == *"file is not a database"* ]]
+}
+
+@test "ft-ingest db: history refuses UPDATE and DELETE" {
+	ft-ingest -q "$F/events.csv" || true
+	sed 's/垃圾满溢/垃圾已满/' "$F/events.csv" > changed.csv
+	run -1 --separate-stderr ft-ingest -q --upsert changed.csv
+	[ "$(sql 'select count(*) from history')" = 1 ]
+	# The sqlite3 shell exits with the SQLite error code (19, constraint).
+	run -19 sqlite3 "$FT_DB" "update history set by = 'mallory'"
+	[[ "$output" == *"history is append-only"* ]]
+	run -19 sqlite3 "$FT_DB" "delete from history"
+	[[ "$output" == *"history is append-only"* ]]
+	[ "$(sql 'select by from history')" = tester ]
+}
+
+@test "ft-ingest db: each run is recorded in ingests, each event with its run and line" {
+	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
+	[ "$(sql 'select kind, format, records, inserted, updated, unchanged, rejected, status, started_at from ingests')" = "events|csv|4|2|0|0|2|done|2026-11-25T12:00:00Z" ]
+	[ "$(sql "select group_concat(id || ':' || line || ':' || ingest) from events")" = "e1:2:1,e2:3:1" ]
+	[ "$(sql 'select file from ingests')" = "$F/events.csv" ]
+}
+
+# ---- formats ----
+
+@test "ft-ingest csv: fields, quoting, canonical fields first, the rest kept" {
+	run -1 --separate-stderr ft-ingest "$F/events.csv"
+	[ "${lines[0]}" = '{"id":"e1","source":"app","category":"streetlight","title":"路灯不亮","severity":2,"reported_at":"2026-03-01T00:00:00Z","status":"new","lat":22.5431,"lon":114.0579,"channel":"wechat"}' ]
+	[ "${lines[1]}" = '{"id":"e2","source":"hotline","category":"garbage","title":"垃圾满溢, \"急\"","severity":3,"reported_at":"2026-03-01T09:30:00Z","status":"new","lat":22.5401,"lon":114.0601,"channel":"phone"}' ]
+	[ "${#lines[@]}" = 2 ]
+	[ "$(sql "select extra from events where id = 'e1'")" = '{"channel":"wechat"}' ]
+	[ "$(sql "select json_extract(raw, '$.title') from events where id = 'e2'")" = '垃圾满溢, "急"' ]
+}
+
+@test "ft-ingest csv: --columns names the columns of a file without a header" {
+	printf 'x1,noise,2026-01-01T00:00:00Z\n' > nohead.csv
+	run -0 --separate-stderr ft-ingest --columns id,category,reported_at nohead.csv
+	[ "$output" = '{"id":"x1","category":"noise","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+}
+
+@test "ft-ingest csv: --delimiter, TSV, a BOM and CRLF" {
+	printf '\xef\xbb\xbfid;category;reported_at\r\ns1;noise;2026-01-01T00:00:00Z\r\n' > semi.txt
+	run -0 --separate-stderr ft-ingest -f csv -d ';' semi.txt
+	[ "$output" = '{"id":"s1","category":"noise","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+	printf 'id\tcategory\treported_at\nt1\tnoise\t2026-01-01T00:00:00Z\n' > tabs.tsv
+	run -0 --separate-stderr ft-ingest tabs.tsv
+	[ "$output" = '{"id":"t1","category":"noise","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+}
+
+@test "ft-ingest csv: a quoted field over several lines; lines are physical lines" {
+	printf 'id,category,text,reported_at\na,noise,"one\ntwo\nthree",2026-01-01T00:00:00Z\nb,noise,x,bad time\n' > multi.csv
+	run -1 --separate-stderr ft-ingest multi.csv
+	[ "$output" = '{"id":"a","category":"noise","text":"one\ntwo\nthree","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+	[[ "$stderr" == *'multi.csv:5: field "reported_at": not an ISO 8601 time or epoch seconds: "bad time"'* ]]
+}
+
+@test "ft-ingest csv: a row with the wrong number of fields is rejected, the rest kept" {
+	printf 'id,category,reported_at\na,noise,2026-01-01T00:00:00Z\nb,noise\nc,noise,2026-01-01T00:00:00Z,extra\nd,noise,2026-01-01T00:00:00Z\n' > ragged.csv
+	run -1 --separate-stderr ft-ingest -q ragged.csv
+	[[ "$stderr" == *"ragged.csv:3: row has 2 fields, the header has 3"* ]]
+	[[ "$stderr" == *"ragged.csv:4: row has 4 fields, the header has 3"* ]]
+	[ "$(sql 'select group_concat(id) from events')" = "a,d" ]
+}
+
+@test "ft-ingest csv: a header naming a column twice makes the file unusable (65)" {
+	printf 'id,category,id\n' > dup.csv
+	run -65 --separate-stderr ft-ingest dup.csv
+	[[ "$stderr" == *'dup.csv: the header names column "id" twice (columns 1 and 3)'* ]]
+}
+
+@test "ft-ingest csv: invalid UTF-8 is rejected with a pointer to --encoding" {
+	printf 'id,category,reported_at,title\na,noise,2026-01-01T00:00:00Z,caf\xe9\n' > latin1.csv
+	run -1 --separate-stderr ft-ingest latin1.csv
+	[[ "$stderr" == *'latin1.csv:2: column "title": invalid UTF-8 (try --encoding)'* ]]
+	run -0 --separate-stderr ft-ingest --encoding latin1 latin1.csv
+	[[ "$output" == *'"title":"café"'* ]]
+}
+
+@test "ft-ingest csv: --encoding GB18030 converts Chinese exports" {
+	printf 'id,category,reported_at,title\ng1,noise,2026-01-01T00:00:00Z,噪音扰民\n' | iconv -f UTF-8 -t GB18030 > gb.csv
+	run -0 --separate-stderr ft-ingest --encoding GB18030 gb.csv
+	[[ "$output" == *'"title":"噪音扰民"'* ]]
+	run -0 --separate-stderr ft-ingest --db gbk.db -e GBK gb.csv
+	[[ "$output" == *'"title":"噪音扰民"'* ]]
+}
+
+@test "ft-ingest csv: an unknown encoding is a usage error (64)" {
+	run -64 --separate-stderr ft-ingest --encoding KLINGON "$F/events.csv"
+	[[ "$stderr" == *'unknown encoding "KLINGON"'* ]]
+}
+
+@test "ft-ingest ndjson: blank lines skipped, bad lines rejected with line and column" {
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n\n{"id":"b","category":"x","reported_at":NaN}\n{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > a.ndjson
+	run -1 --separate-stderr ft-ingest a.ndjson
+	[[ "$stderr" == *"a.ndjson:3: invalid JSON: not a JSON value (column 40)"* ]]
+	[ "${#lines[@]}" = 2 ]
+}
+
+@test "ft-ingest ndjson: stricter than jq: +1, -01, 2., raw control characters" {
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z","n":+1}\n{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z","n":-01}\n{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z","n":2.}\n{"id":"d","category":"x\x01","reported_at":"2026-01-01T00:00:00Z"}\n' > strict.ndjson
+	run -1 --separate-stderr ft-ingest strict.ndjson
+	[ -z "$output" ]
+	[[ "$stderr" == *"strict.ndjson:1: invalid JSON: not a JSON value"* ]]
+	[[ "$stderr" == *"strict.ndjson:2: invalid JSON: number with a leading zero"* ]]
+	[[ "$stderr" == *"strict.ndjson:3: invalid JSON: invalid number: no digit after '.'"* ]]
+	[[ "$stderr" == *"strict.ndjson:4: invalid JSON: control character in string"* ]]
+}
+
+@test "ft-ingest json: an array of records, a value that is not an object rejected" {
+	printf '[\n {"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"},\n 7,\n {"id":"b","category":"x",\n  "reported_at":"2026-01-01T00:00:00Z"}\n]\n' > arr.json
+	run -1 --separate-stderr ft-ingest arr.json
+	[ "${#lines[@]}" = 2 ]
+	[[ "$stderr" == *"arr.json:3: not a record: a number, not an object"* ]]
+	[ "$(sql "select line from events where id = 'b'")" = 4 ]
+}
+
+@test "ft-ingest json: a broken array is unusable from there on (65), the records before kept" {
+	printf '[{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"},\n{"id":"b"' > broken.json
+	run -65 --separate-stderr ft-ingest -q broken.json
+	[[ "$stderr" == *"broken.json:2: invalid JSON: unterminated array"* ]]
+	[ "$(sql 'select count(*) from events')" = 1 ]
+	[ "$(sql 'select status from ingests')" = failed ]
+}
+
+@test "ft-ingest json: one object is one record; --map can unwrap it" {
+	printf '{"total":2,"results":[{"k":"a","t":"2026-01-01T00:00:00Z"},{"k":"b","t":"2026-01-02T00:00:00Z"}]}' > wrapped.json
+	run -0 --separate-stderr ft-ingest --map '.results[] | {id: .k, category: "x", reported_at: .t}' wrapped.json
+	[ "${#lines[@]}" = 2 ]
+	[[ "$stderr" == *"1 record: 2 new"* ]]
+}
+
+@test "ft-ingest json: empty and white-space input is zero records" {
+	: > empty.json
+	run -0 --separate-stderr ft-ingest empty.json
+	[ -z "$output" ]
+	[[ "$stderr" == *"empty.json: 0 records"* ]]
+	printf ' \n\t\n' > ws.ndjson
+	run -0 --separate-stderr ft-ingest ws.ndjson
+	[[ "$stderr" == *"ws.ndjson: 0 records"* ]]
+}
+
+# ---- validation ----
+
+@test "ft-ingest validate: every reason names the line and the field" {
+	cat > bad.ndjson <<'JSON'
+{"id":"ok","category":"x","reported_at":"2026-01-01T00:00:00Z"}
+{"id":"a","reported_at":"2026-01-01T00:00:00Z"}
+{"id":"b","category":"x"}
+{"id":"c","category":"x","reported_at":"2026-13-01T00:00:00Z"}
+{"id":"d","category":"x","reported_at":"2026-01-01T00:00:00Z","lat":"abc","lon":1}
+{"id":"e","category":"x","reported_at":"2026-01-01T00:00:00Z","lat":91,"lon":1}
+{"id":"f","category":"x","reported_at":"2026-01-01T00:00:00Z","lat":1,"lon":181}
+{"id":"g","category":"x","reported_at":"2026-01-01T00:00:00Z","lat":1}
+{"id":"h","category":"x","reported_at":"2026-01-01T00:00:00Z","severity":5}
+{"id":"i","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"done"}
+{"id":1.5,"category":"x","reported_at":"2026-01-01T00:00:00Z"}
+{"id":"j","category":{"a":1},"reported_at":"2026-01-01T00:00:00Z"}
+{"id":"k","category":"x","reported_at":99999999999999}
+JSON
+	run -1 --separate-stderr ft-ingest bad.ndjson
+	[[ "$stderr" == *'bad.ndjson:2: field "category": missing'* ]]
+	[[ "$stderr" == *'bad.ndjson:3: field "reported_at": missing'* ]]
+	[[ "$stderr" == *'bad.ndjson:4: field "reported_at": no such date: "2026-13-01T00:00:00Z"'* ]]
+	[[ "$stderr" == *'bad.ndjson:5: field "lat": not a number: "abc"'* ]]
+	[[ "$stderr" == *'bad.ndjson:6: field "lat": latitude out of range [-90, 90]: "91"'* ]]
+	[[ "$stderr" == *'bad.ndjson:7: field "lon": longitude out of range [-180, 180]: "181"'* ]]
+	[[ "$stderr" == *'bad.ndjson:8: field "lon": missing while "lat" is given'* ]]
+	[[ "$stderr" == *'bad.ndjson:9: field "severity": not an integer from 1 to 4: "5"'* ]]
+	[[ "$stderr" == *'bad.ndjson:10: field "status": not a state'* ]]
+	[[ "$stderr" == *'bad.ndjson:11: field "id": not a string or integer: "1.5"'* ]]
+	[[ "$stderr" == *'bad.ndjson:12: field "category": an object, not a string or number'* ]]
+	[[ "$stderr" == *'bad.ndjson:13: field "reported_at": epoch seconds out of range (milliseconds?)'* ]]
+	[[ "$stderr" == *"13 records: 1 new, 0 updated, 0 unchanged, 12 rejected"* ]]
+	[ "$(sql 'select group_concat(id) from events')" = ok ]
+}
+
+@test "ft-ingest validate: --rejects keeps each rejected record whole, private" {
+	run -1 --separate-stderr ft-ingest -q -r rej.ndjson "$F/events.csv"
+	[ "$(stat -c %a rej.ndjson)" = 600 ]
+	[ "$(wc -l < rej.ndjson)" = 2 ]
+	[ "$(jq -c '[.file, .line, .reason]' rej.ndjson | head -1)" = "[\"$F/events.csv\",4,\"field \\\"lat\\\": not a number: \\\"abc\\\"\"]" ]
+	[ "$(jq -r '.raw' rej.ndjson | head -1)" = 'e3,qr,noise,噪音扰民,abc,114.05,1,2026-03-01T10:00:00Z,qr' ]
+	[ "$(jq -r '.record.title' rej.ndjson | tail -1)" = '缺类别' ]
+}
+
+@test "ft-ingest validate: at most 100 messages a file, then a pointer to --rejects" {
+	for i in $(seq 150); do echo '{"id":"x"}'; done > many.ndjson
+	run -1 --separate-stderr ft-ingest many.ndjson
+	[ "$(grep -c 'field "category": missing' <<< "$stderr")" = 100 ]
+	[[ "$stderr" == *"many.ndjson: more records rejected; --rejects FILE keeps them all"* ]]
+	[[ "$stderr" == *"150 records: 0 new, 0 updated, 0 unchanged, 150 rejected"* ]]
+}
+
+@test "ft-ingest validate: 0,0 is taken as no location, and said so" {
+	echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z","lat":0,"lon":"0.0"}' > nul.ndjson
+	run -0 --separate-stderr ft-ingest nul.ndjson
+	[ "$output" = '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+	[[ "$stderr" == *"1 at 0,0 taken as no location"* ]]
+	[ "$(sql 'select lat is null from events')" = 1 ]
+}
+
+@test "ft-ingest validate: --source fills the source of events that name none" {
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"b","source":"app","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > s.ndjson
+	ft-ingest -q --source hotline s.ndjson
+	[ "$(sql 'select group_concat(source) from events')" = "hotline,app" ]
+}
+
+# ---- times ----
+
+@test "ft-ingest time: offsets, local times in --tz, epoch seconds, compact dates" {
+	cat > t.ndjson <<'JSON'
+{"id":"z","category":"x","reported_at":"2026-03-01T08:00:00Z"}
+{"id":"p8","category":"x","reported_at":"2026-03-01T08:00:00+08:00"}
+{"id":"p8b","category":"x","reported_at":"2026-03-01 08:00:00+0800"}
+{"id":"frac","category":"x","reported_at":"2026-03-01T08:00:00.999-05:00"}
+{"id":"local","category":"x","reported_at":"2026-03-01 08:00:00"}
+{"id":"date","category":"x","reported_at":"2026-03-01"}
+{"id":"epoch","category":"x","reported_at":1772352000}
+{"id":"epochs","category":"x","reported_at":"1772352000"}
+{"id":"basic","category":"x","reported_at":"20260301"}
+JSON
+	ft-ingest -q --tz Asia/Shanghai t.ndjson
+	[ "$(sql "select group_concat(id || '=' || reported_at, ' ') from events")" = "z=2026-03-01T08:00:00Z p8=2026-03-01T00:00:00Z p8b=2026-03-01T00:00:00Z frac=2026-03-01T13:00:00Z local=2026-03-01T00:00:00Z date=2026-02-28T16:00:00Z epoch=2026-03-01T08:00:00Z epochs=2026-03-01T08:00:00Z basic=2026-02-28T16:00:00Z" ]
+}
+
+@test "ft-ingest time: TZ applies when --tz is not given; --tz wins over TZ" {
+	echo '{"id":"a","category":"x","reported_at":"2026-07-01 12:00:00"}' > l.ndjson
+	TZ=America/New_York ft-ingest -q l.ndjson
+	[ "$(sql 'select reported_at from events')" = "2026-07-01T16:00:00Z" ]
+	TZ=America/New_York ft-ingest -q --db b.db --tz Europe/Paris l.ndjson
+	[ "$(sqlite3 b.db 'select reported_at from events')" = "2026-07-01T10:00:00Z" ]
+}
+
+@test "ft-ingest time: across DST in a local zone (gap and overlap)" {
+	cat > dst.ndjson <<'JSON'
+{"id":"before","category":"x","reported_at":"2023-03-12 01:59:59"}
+{"id":"gap","category":"x","reported_at":"2023-03-12 02:30:00"}
+{"id":"after","category":"x","reported_at":"2023-03-12 03:00:00"}
+{"id":"overlap","category":"x","reported_at":"2023-11-05 01:30:00"}
+{"id":"later","category":"x","reported_at":"2023-11-05 02:30:00"}
+JSON
+	ft-ingest -q --tz America/New_York dst.ndjson
+	[ "$(sql "select group_concat(id || '=' || reported_at, ' ') from events")" = "before=2023-03-12T06:59:59Z gap=2023-03-12T07:30:00Z after=2023-03-12T07:00:00Z overlap=2023-11-05T05:30:00Z later=2023-11-05T07:30:00Z" ]
+}
+
+@test "ft-ingest time: --time-format reads other forms" {
+	printf 'id,category,reported_at\na,x,01/03/2026 08:00\nb,x,2026-03-01T08:00:00Z\nc,x,1.3.2026\n' > f.csv
+	run -1 --separate-stderr ft-ingest -q --tz UTC --time-format '%d/%m/%Y %H:%M' f.csv
+	[ "$(sql "select group_concat(id || '=' || reported_at, ' ') from events")" = "a=2026-03-01T08:00:00Z b=2026-03-01T08:00:00Z" ]
+	[[ "$stderr" == *'f.csv:4: field "reported_at": not a time in ISO 8601 or the --time-format given: "1.3.2026"'* ]]
+}
+
+# ---- identity ----
+
+@test "ft-ingest identity: the same file twice changes nothing and says so" {
+	run -1 --separate-stderr ft-ingest "$F/events.csv"
+	run -1 --separate-stderr ft-ingest "$F/events.csv"
+	[ -z "$output" ]
+	[[ "$stderr" == *"4 records: 0 new, 0 updated, 2 unchanged, 2 rejected"* ]]
+	[ "$(sql 'select count(*) from events')" = 2 ]
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > one.ndjson
+	ft-ingest -q one.ndjson
+	run -0 --separate-stderr ft-ingest one.ndjson
+	[[ "$stderr" == *"1 record: 0 new, 0 updated, 1 unchanged, 0 rejected"* ]]
+}
+
+@test "ft-ingest identity: without an id, a digest of the content" {
+	printf '{"category":"x","reported_at":"2026-01-01T00:00:00Z","title":"a"}\n{"category":"x","reported_at":"2026-01-01T00:00:00Z","title":"b"}\n{"title":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > noid.ndjson
+	run -0 --separate-stderr ft-ingest noid.ndjson
+	[[ "$stderr" == *"3 records: 2 new, 0 updated, 1 unchanged"* ]]
+	[[ "${lines[0]}" =~ ^\{\"id\":\"h-[0-9a-f]{24}\" ]]
+	[ "$(sql 'select count(distinct id) from events')" = 2 ]
+}
+
+@test "ft-ingest identity: other content under a stored id is rejected without --upsert" {
+	ft-ingest -q "$F/events.csv" || true
+	sed 's/垃圾满溢/垃圾已满/' "$F/events.csv" > changed.csv
+	run -1 --separate-stderr ft-ingest changed.csv
+	[[ "$stderr" == *'changed.csv:3: id "e2" is stored already with other content (--upsert replaces it)'* ]]
+	[ "$(sql "select title from events where id = 'e2'")" = '垃圾满溢, "急"' ]
+}
+
+@test "ft-ingest identity: --upsert replaces it and logs what changed" {
+	ft-ingest -q "$F/events.csv" || true
+	sed 's/垃圾满溢/垃圾已满/' "$F/events.csv" > changed.csv
+	run -1 --separate-stderr ft-ingest --upsert changed.csv
+	[ "$output" = '{"id":"e2","source":"hotline","category":"garbage","title":"垃圾已满, \"急\"","severity":3,"reported_at":"2026-03-01T09:30:00Z","status":"new","lat":22.5401,"lon":114.0601,"channel":"phone"}' ]
+	[[ "$stderr" == *"0 new, 1 updated, 1 unchanged, 2 rejected"* ]]
+	[ "$(sql "select title from events where id = 'e2'")" = '垃圾已满, "急"' ]
+	[ "$(sql 'select kind, id, tool, by, action, at, detail from history')" = 'event|e2|ft-ingest|tester|upsert|2026-11-25T12:00:00Z|{"title":{"from":"垃圾满溢, \"急\"","to":"垃圾已满, \"急\""}}' ]
+}
+
+@test "ft-ingest identity: the same id twice in one file" {
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"a","category":"y","reported_at":"2026-01-01T00:00:00Z"}\n' > twice.ndjson
+	run -1 --separate-stderr ft-ingest twice.ndjson
+	[[ "$stderr" == *"3 records: 1 new, 0 updated, 1 unchanged, 1 rejected"* ]]
+}
+
+# ---- options that change the run ----
+
+@test "ft-ingest run: --dry-run prints, writes nothing, creates no database" {
+	run -1 --separate-stderr ft-ingest --dry-run "$F/events.csv"
+	[ "${#lines[@]}" = 2 ]
+	[[ "$stderr" == *"dry run, nothing written"* ]]
+	[ ! -e "$FT_DB" ]
+	ft-ingest -q "$F/events.csv" || true
+	sed 's/e1/e9/' "$F/events.csv" > more.csv
+	run -1 --separate-stderr ft-ingest -n more.csv
+	[[ "$stderr" == *"1 new, 0 updated, 1 unchanged, 2 rejected"* ]]
+	[ "$(sql 'select count(*) from events')" = 2 ]
+	[ "$(sql 'select count(*) from ingests')" = 1 ]
+}
+
+@test "ft-ingest run: -q prints no records and no summary" {
+	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
+	[ -z "$output" ]
+	[[ "$stderr" != *"records:"* ]]
+	[[ "$stderr" == *'field "lat": not a number'* ]]
+}
+
+@test "ft-ingest run: --batch commits in transactions of N" {
+	for i in $(seq 25); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > b.ndjson
+	run -0 --separate-stderr ft-ingest --batch 7 b.ndjson
+	[ "${#lines[@]}" = 25 ]
+	[ "$(sql 'select count(*), max(line) from events')" = "25|25" ]
+}
+
+@test "ft-ingest run: stdout to /dev/full is 74 with one message, the records still stored" {
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > one.ndjson
+	run -74 --separate-stderr bash -c 'ft-ingest one.ndjson > /dev/full'
+	[ "$(grep -c 'standard output: write error: No space left on device' <<< "$stderr")" = 1 ]
+	[ "$(sql 'select count(*) from events')" = 1 ]
+}
+
+@test "ft-ingest run: a reader that goes away ends nothing: quiet, all loaded" {
+	for i in $(seq 20000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	run -0 --separate-stderr bash -c 'set -o pipefail; ft-ingest -q big.ndjson >/dev/null; ft-ingest --db p.db big.ndjson 2>err.txt | head -1; echo "status=${PIPESTATUS[0]}"'
+	[ "${lines[0]}" = '{"id":"1","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+	[ "${lines[1]}" = "status=0" ]
+	[[ "$(cat err.txt)" != *"error"* ]]
+	[ "$(sqlite3 p.db 'select count(*) from events')" = 20000 ]
+}
+
+# ---- units and facilities ----
+
+@test "ft-ingest units: kinds, boundaries, reasons, the parent warning" {
+	run -1 --separate-stderr ft-ingest -k units "$F/units.ndjson"
+	[ "$(sql 'select group_concat(id) from (select id from units order by rowid)')" = "d1,s1,g1,g2,c9" ]
+	[[ "$stderr" == *'units.ndjson:5: field "boundary": ring 1 is not closed'* ]]
+	[[ "$stderr" == *'units.ndjson:6: field "boundary": coordinates out of range [12697000, 2575000]: not WGS 84 longitude/latitude'* ]]
+	[[ "$stderr" == *'units.ndjson:7: field "boundary": a Point is not an area (Polygon or MultiPolygon)'* ]]
+	[[ "$stderr" == *'units.ndjson:8: field "kind": not a unit kind'* ]]
+	[[ "$stderr" == *'warning: 1 unit names a parent that is not loaded (the first: "c9" names "s404")'* ]]
+	[ "$(sql "select min_lon, min_lat, max_lon, max_lat from units where id = 'g2'")" = "114.06|22.54|114.09|22.55" ]
+	[ "$(sql "select name from units where id = 'g1'")" = "网格一" ]
+}
+
+@test "ft-ingest units: a boundary as GeoJSON text in a CSV column; a unit's name defaults to its id" {
+	printf 'id,kind,boundary\ng7,grid,"{""type"":""Polygon"",""coordinates"":[[[1,1],[2,1],[2,2],[1,1]]]}"\n' > u.csv
+	run -0 --separate-stderr ft-ingest -k units u.csv
+	[ "$output" = '{"id":"g7","name":"g7","kind":"grid","boundary":{"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,1]]]}}' ]
+}
+
+@test "ft-ingest units: a GeoJSON FeatureCollection without a map" {
+	cat > fc.geojson <<'JSON'
+{"type":"FeatureCollection","features":[
+{"type":"Feature","id":"g1","properties":{"name":"一","kind":"grid"},"geometry":{"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,1]]]}},
+{"type":"Feature","properties":{"id":"g2","name":"二","kind":"grid"},"geometry":{"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,1]]]}}
+]}
+JSON
+	run -0 --separate-stderr ft-ingest -k units fc.geojson
+	[ "$(sql 'select group_concat(id || ":" || line) from units')" = "g1:2,g2:3" ]
+	[ "$(sql "select boundary from units where id = 'g2'")" = '{"type":"Polygon","coordinates":[[[1,1],[2,1],[2,2],[1,1]]]}' ]
+}
+
+@test "ft-ingest units: a crs that is not WGS 84 makes the file unusable (65)" {
+	echo '{"type":"FeatureCollection","crs":{"type":"name","properties":{"name":"urn:ogc:def:crs:EPSG::3857"}},"features":[]}' > m.geojson
+	run -65 --separate-stderr ft-ingest -k units m.geojson
+	[[ "$stderr" == *'m.geojson: crs "urn:ogc:def:crs:EPSG::3857" is not WGS 84 longitude/latitude'* ]]
+}
+
+@test "ft-ingest facilities: required kind, a Point geometry gives lat and lon" {
+	cat > fac.ndjson <<'JSON'
+{"id":"QR-1","kind":"streetlight","name":"路灯1","lat":22.54,"lon":114.05,"area":"g1","owner":"城管"}
+{"type":"Feature","properties":{"id":"QR-2","kind":"bin"},"geometry":{"type":"Point","coordinates":[114.06,22.55]}}
+{"id":"QR-3","name":"无类"}
+JSON
+	run -1 --separate-stderr ft-ingest -k facilities fac.ndjson
+	[ "${lines[1]}" = '{"id":"QR-2","kind":"bin","lat":22.55,"lon":114.06}' ]
+	[[ "$stderr" == *'fac.ndjson:3: field "kind": missing'* ]]
+	[ "$(sql 'select group_concat(id || "@" || lat || "," || lon) from facilities')" = "QR-1@22.54,114.05,QR-2@22.55,114.06" ]
+}
+
+# ---- maps ----
+
+@test "ft-ingest map: a filter may give none or several records; its errors reject" {
+	printf '{"a":1}\n{"a":2}\n{"a":"x"}\n' > m.ndjson
+	run -1 --separate-stderr ft-ingest --map 'select(.a != 1) | {id: (.a|tostring), category: "x", reported_at: "2026-01-01T00:00:00Z", n: (.a + 1)}' m.ndjson
+	[ "$output" = '{"id":"2","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new","n":3}' ]
+	[[ "$stderr" == *"m.ndjson:3: map: string (\"x\") and number (1) cannot be added"* ]]
+	[[ "$stderr" == *"3 records: 1 new, 0 updated, 0 unchanged, 1 rejected, 1 left out by the map"* ]]
+}
+
+@test "ft-ingest map: @open311 reads GeoReport v2 requests" {
+	cat > o.json <<'JSON'
+[{"service_request_id":"638344","status":"closed","service_code":"006","service_name":"Streetlight out","description":"light out","agency_responsible":"DPW","requested_datetime":"2010-04-14T06:37:38-08:00","address":"8TH AVE and JUDAH ST","lat":37.762221815,"long":-122.4651145}]
+JSON
+	run -0 --separate-stderr ft-ingest --map @open311 o.json
+	[ "$output" = '{"id":"638344","source":"app","category":"006","title":"Streetlight out","text":"light out","address":"8TH AVE and JUDAH ST","reported_at":"2010-04-14T14:37:38Z","status":"new","lat":37.762221815,"lon":-122.4651145,"open311_status":"closed","agency_responsible":"DPW"}' ]
+}
+
+@test "ft-ingest map: a mapping's zone applies unless --tz is given" {
+	printf 'Unique Key,Created Date,Complaint Type\n1,07/01/2026 12:00:00 PM,Noise - Residential\n' > n.csv
+	ft-ingest -q --map @nyc311 n.csv
+	[ "$(sql 'select reported_at, category from events')" = "2026-07-01T16:00:00Z|noise" ]
+	ft-ingest -q --db b.db --tz UTC --map @nyc311 n.csv
+	[ "$(sqlite3 b.db 'select reported_at from events')" = "2026-07-01T12:00:00Z" ]
+}
+
+# ---- crash safety and concurrency ----
+
+@test "ft-ingest safety: killed with SIGKILL halfway, then run again: exactly once" {
+	for i in $(seq 200000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	ft-ingest -q --batch 1000 big.ndjson &
+	pid=$!
+	for _ in $(seq 100); do
+		n=$(sqlite3 "$FT_DB" 'select count(*) from events' 2>/dev/null || echo 0)
+		[ "${n:-0}" -gt 20000 ] && break
+		sleep 0.05
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	n=$(sql 'select count(*) from events')
+	[ "$n" -gt 0 ] && [ "$n" -lt 200000 ]
+	run -0 --separate-stderr ft-ingest big.ndjson -q
+	[ "$(sql 'select count(*), count(distinct id) from events')" = "200000|200000" ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+}
+
+@test "ft-ingest safety: two ingests into one database at once: no lock error, no row lost" {
+	for i in $(seq 30000); do printf '{"id":"a%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > a.ndjson
+	for i in $(seq 30000); do printf '{"id":"b%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > b.ndjson
+	ft-ingest -q --batch 500 a.ndjson 2>a.err &
+	p1=$!
+	ft-ingest -q --batch 500 b.ndjson 2>b.err &
+	p2=$!
+	wait "$p1"
+	wait "$p2"
+	[ ! -s a.err ] && [ ! -s b.err ]
+	[ "$(sql 'select count(*) from events')" = 60000 ]
+}
+
+@test "ft-ingest safety: a database busy beyond the timeout is 75" {
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > one.ndjson
+	ft-ingest -q one.ndjson
+	# Another writer holds the lock for three seconds.
+	( printf 'begin immediate;\ndelete from events;\n'; sleep 3; printf 'rollback;\n' ) | sqlite3 "$FT_DB" &
+	sleep 0.5
+	FT_BUSY_TIMEOUT=200 run -75 --separate-stderr ft-ingest one.ndjson
+	[[ "$stderr" == *"database busy beyond the timeout; try again later"* ]]
+	wait
+	[ "$(sql 'select count(*) from events')" = 1 ]
+}
