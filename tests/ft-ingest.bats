@@ -621,3 +621,14 @@ JSON
 	wait
 	[ "$(sql 'select count(*) from events')" = 1 ]
 }
+
+@test "ft-ingest run: a progress line on a terminal only" {
+	command -v script >/dev/null || skip "no script(1)"
+	for i in $(seq 3000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > p.ndjson
+	script -qec "ft-ingest --db tty.db --batch 1000 p.ndjson >/dev/null" /dev/null > tty.out
+	grep -q 'p.ndjson: 1000 records (' tty.out
+	grep -q $'\033\\[K' tty.out
+	run -0 --separate-stderr ft-ingest --db notty.db --batch 1000 p.ndjson
+	[[ "$stderr" != *$'\033'* ]]
+	[[ "$stderr" != *"1000 records ("* ]]
+}
