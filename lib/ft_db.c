@@ -31,7 +31,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  unchanged INTEGER NOT NULL DEFAULT 0,"
 	"  rejected INTEGER NOT NULL DEFAULT 0,"
 	"  status TEXT NOT NULL DEFAULT 'running'"
-	"    CHECK (status IN ('running', 'done', 'failed', 'dry-run')),"
+	"    CHECK (status IN ('running', 'done', 'failed')),"
 	"  version TEXT NOT NULL"
 	");"
 	"CREATE TABLE units ("
@@ -320,7 +320,7 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 		ft_db_close(db);
 		return st;
 	}
-	if (!db->dry && (st = ft_db_commit(db)))
+	if ((st = ft_db_commit(db)))
 		goto fail;
 	return FT_OK;
 fail:
@@ -348,8 +348,10 @@ ft_db_begin(struct ft_db *db)
 	int st;
 
 	if (db->in_tx)
-		return FT_OK;	/* a dry run keeps its one transaction */
-	st = exec(db, "BEGIN IMMEDIATE", "starting a transaction");
+		return FT_OK;
+	/* A dry run writes only TEMP tables: it takes no write lock. */
+	st = exec(db, db->dry ? "BEGIN" : "BEGIN IMMEDIATE",
+		  "starting a transaction");
 	if (st == FT_OK)
 		db->in_tx = 1;
 	return st;
@@ -360,7 +362,7 @@ ft_db_commit(struct ft_db *db)
 {
 	int st;
 
-	if (db->dry || !db->in_tx)
+	if (!db->in_tx)
 		return FT_OK;
 	st = exec(db, "COMMIT", "committing");
 	if (st == FT_OK)
@@ -371,7 +373,7 @@ ft_db_commit(struct ft_db *db)
 void
 ft_db_rollback(struct ft_db *db)
 {
-	if (db->dry || !db->in_tx)
+	if (!db->in_tx)
 		return;
 	sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	db->in_tx = 0;

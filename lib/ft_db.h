@@ -19,7 +19,13 @@
 #define FT_APPLICATION_ID 0x66740001	/* "ft" and a format number */
 
 enum {
-	FT_DB_DRYRUN = 1	/* one transaction, rolled back at close */
+	/*
+	 * A missing file is not created (an empty in-memory database stands
+	 * in) and transactions are deferred: a dry run reads the database and
+	 * writes only TEMP tables, so it never holds the write lock.  An
+	 * older schema is still brought up to date.
+	 */
+	FT_DB_DRYRUN = 1
 };
 
 struct ft_db {
@@ -36,9 +42,7 @@ struct ft_db {
 const char *ft_db_path(const char *arg);
 
 /*
- * Opens (creating if needed) the database at path.  With FT_DB_DRYRUN, a
- * missing file is not created (an empty in-memory database stands in) and
- * nothing is ever committed.  Returns an exit status; on failure the message
+ * Opens (creating if needed) the database at path.  Returns an exit status; on failure the message
  * has been printed and db is closed.
  */
 int ft_db_open(struct ft_db *db, const char *path, int flags);

@@ -167,7 +167,8 @@ prepare_insert(struct ft_ingest *ig)
 	sqlite3_stmt *st;
 	size_t i, n = 0;
 
-	ft_buf_addf(&sql, "INSERT INTO %s(", ig->k->table);
+	ft_buf_addf(&sql, "INSERT INTO %s%s(", ig->o.dry_run ? "temp." : "",
+		    ig->k->table);
 	for (i = 0; i < ig->k->ncols; i++)
 		ft_buf_addf(&sql, "%s, ", ig->k->cols[i].name);
 	if (ig->k->bbox)
@@ -216,7 +217,21 @@ prepare_select(struct ft_ingest *ig)
 	ft_buf_adds(&sql, "SELECT id");
 	for (i = 1; i < ig->k->ncols; i++)
 		ft_buf_addf(&sql, ", %s", ig->k->cols[i].name);
-	ft_buf_addf(&sql, ", extra FROM %s WHERE id = ?1", ig->k->table);
+	ft_buf_addf(&sql, ", extra FROM main.%s WHERE id = ?1", ig->k->table);
+	if (ig->o.dry_run) {
+		/* What this dry run has "stored" comes first. */
+		struct ft_buf t = FT_BUF_INIT;
+
+		ft_buf_adds(&t, "SELECT id");
+		for (i = 1; i < ig->k->ncols; i++)
+			ft_buf_addf(&t, ", %s", ig->k->cols[i].name);
+		ft_buf_addf(&t, ", extra FROM temp.%s WHERE id = ?1 UNION ALL ",
+			    ig->k->table);
+		ft_buf_add(&t, sql.s, sql.len);
+		ft_buf_adds(&t, " LIMIT 1");
+		ft_buf_release(&sql);
+		sql = t;
+	}
 	st = ft_db_prepare(ig->db, sql.s);
 	ft_buf_release(&sql);
 	return st;
@@ -266,6 +281,28 @@ map_pragmas(const char *prog, int zone_given)
 		}
 		if (!nl)
 			break;
+	}
+	return FT_OK;
+}
+
+/*
+ * A dry run "stores" into a TEMP copy of its table, so that it reports new,
+ * unchanged and conflicting records exactly, without writing the database.
+ */
+static int
+dry_tables(struct ft_ingest *ig)
+{
+	char sql[256];
+	char *msg = NULL;
+
+	snprintf(sql, sizeof(sql), "CREATE TEMP TABLE %s AS SELECT * FROM "
+		 "main.%s WHERE 0; CREATE UNIQUE INDEX temp.dry_%s_id ON "
+		 "%s(id)", ig->k->table, ig->k->table, ig->k->table,
+		 ig->k->table);
+	if (sqlite3_exec(ig->db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		ft_error("%s: preparing the dry run: %s", ig->db->path, msg);
+		sqlite3_free(msg);
+		return FT_SOFTWARE;
 	}
 	return FT_OK;
 }
@@ -337,6 +374,8 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 			return FT_CANTCREAT;
 		}
 	}
+	if (o->dry_run && (st = dry_tables(ig)))
+		return st;
 	ig->ins = prepare_insert(ig);
 	ig->sel = prepare_select(ig);
 	ig->upd = prepare_update(ig);
@@ -830,10 +869,13 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 			if (!t && ig->o.kind == FT_KIND_UNITS &&
 			    !strcmp(c->name, "name")) {
 				/* A unit without a name goes by its id. */
-				set_text(ig, v, ig->b->a.s + idoff, idlen);
+				/* Copied out first: the arena may move. */
+				ft_buf_reset(&ig->tmp);
+				ft_buf_add(&ig->tmp, ig->b->a.s + idoff, idlen);
+				set_text(ig, v, ig->tmp.s, ig->tmp.len);
 				put_key(ig, c->name);
-				ft_json_escape(&ig->rest, ig->b->a.s + idoff,
-					       idlen);
+				ft_json_escape(&ig->rest, ig->tmp.s,
+					       ig->tmp.len);
 				break;
 			}
 			if (!t)
@@ -1228,21 +1270,33 @@ static int
 write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 {
 	char at[FT_TIME_LEN];
-	int st, rc;
+	int st, rc = SQLITE_DONE;
 
-	bind_vals(ig, wb, ig->ins, r);
-	st = step_done(ig, ig->ins, "storing a record");
-	sqlite3_reset(ig->ins);
-	if (st)
-		return st;
-	if (sqlite3_changes(ig->db->h) == 1) {
-		ig->c.inserted++;
-		r->emit = 1;
-		return FT_OK;
+	if (ig->o.dry_run) {
+		/* The TEMP table cannot see a conflict with the database. */
+		sqlite3_bind_text(ig->sel, 1, wb->a.s + r->id, (int)r->idlen,
+				  SQLITE_STATIC);
+		rc = sqlite3_step(ig->sel);
+		if (rc != SQLITE_ROW)
+			sqlite3_reset(ig->sel);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return ft_db_fail(ig->db, rc, "reading");
 	}
-	sqlite3_bind_text(ig->sel, 1, wb->a.s + r->id, (int)r->idlen,
-			  SQLITE_STATIC);
-	rc = sqlite3_step(ig->sel);
+	if (rc != SQLITE_ROW) {
+		bind_vals(ig, wb, ig->ins, r);
+		st = step_done(ig, ig->ins, "storing a record");
+		sqlite3_reset(ig->ins);
+		if (st)
+			return st;
+		if (sqlite3_changes(ig->db->h) == 1) {
+			ig->c.inserted++;
+			r->emit = 1;
+			return FT_OK;
+		}
+		sqlite3_bind_text(ig->sel, 1, wb->a.s + r->id, (int)r->idlen,
+				  SQLITE_STATIC);
+		rc = sqlite3_step(ig->sel);
+	}
 	if (rc != SQLITE_ROW) {
 		st = rc == SQLITE_DONE ? FT_SOFTWARE
 				       : ft_db_fail(ig->db, rc, "reading");
@@ -1267,6 +1321,11 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 		return FT_OK;
 	}
 	sqlite3_reset(ig->sel);
+	if (ig->o.dry_run) {
+		ig->c.updated++;
+		r->emit = 1;
+		return FT_OK;
+	}
 	bind_vals(ig, wb, ig->upd, r);
 	st = step_done(ig, ig->upd, "updating a record");
 	sqlite3_reset(ig->upd);
@@ -1296,6 +1355,8 @@ update_run(struct ft_ingest *ig, long records, const char *status)
 	char at[FT_TIME_LEN];
 	int st;
 
+	if (ig->o.dry_run)
+		return FT_OK;	/* a dry run leaves no trace */
 	ft_time_format(ft_time_now(), at);
 	sqlite3_bind_int64(ig->run_upd, 1, ig->run);
 	sqlite3_bind_int64(ig->run_upd, 2, records);
@@ -1461,6 +1522,9 @@ start_run(struct ft_ingest *ig, struct ft_input *in)
 	char at[FT_TIME_LEN];
 	int st;
 
+	ig->run = 0;
+	if (ig->o.dry_run)
+		return FT_OK;
 	if ((st = ft_db_begin(ig->db)))
 		return st;
 	ft_time_format(ft_time_now(), at);
@@ -1475,8 +1539,7 @@ start_run(struct ft_ingest *ig, struct ft_input *in)
 	else
 		sqlite3_bind_null(ig->run_new, 4);
 	sqlite3_bind_text(ig->run_new, 5, at, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(ig->run_new, 6, ig->o.dry_run ? "dry-run" : "running",
-			  -1, SQLITE_STATIC);
+	sqlite3_bind_text(ig->run_new, 6, "running", -1, SQLITE_STATIC);
 	sqlite3_bind_text(ig->run_new, 7, FT_VERSION, -1, SQLITE_STATIC);
 	st = step_done(ig, ig->run_new, "recording the run");
 	sqlite3_reset(ig->run_new);
@@ -1605,8 +1668,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	if (r > 1)
 		fatal = r;
 	/* The last batch ends the writer, whatever happened before. */
-	wst = hand_over(ig, fatal || st ? "failed" : ig->o.dry_run ?
-			"dry-run" : "done");
+	wst = hand_over(ig, fatal || st ? "failed" : "done");
 	pthread_join(tid, NULL);
 	if (!st)
 		st = ig->wstatus ? ig->wstatus : wst;

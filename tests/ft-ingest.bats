@@ -471,6 +471,19 @@ JSON
 	[ "$(sql 'select count(*) from ingests')" = 1 ]
 }
 
+@test "ft-ingest run: --dry-run takes no write lock; counts repeats within the run" {
+	ft-ingest -q "$F/events.csv" || true
+	# Another writer holds the lock: a dry run is not held up.
+	( printf 'begin immediate;\ndelete from events;\n'; sleep 3; printf 'rollback;\n' ) | sqlite3 "$FT_DB" &
+	sleep 0.5
+	printf '{"id":"n1","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"n1","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"n1","category":"y","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"e1","category":"other","reported_at":"2026-01-01T00:00:00Z"}\n' > d.ndjson
+	FT_BUSY_TIMEOUT=200 run -1 --separate-stderr ft-ingest -n d.ndjson
+	[[ "$stderr" == *"4 records: 1 new, 0 updated, 1 unchanged, 2 rejected"* ]]
+	[[ "$stderr" == *'d.ndjson:4: id "e1" is stored already with other content'* ]]
+	wait
+	[ "$(sql 'select count(*) from events')" = 2 ]
+}
+
 @test "ft-ingest run: -q prints no records and no summary" {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
 	[ -z "$output" ]

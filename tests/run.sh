@@ -11,10 +11,16 @@ if [ "$#" -eq 0 ]; then
 	set -- "$here"/*.bats
 fi
 out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-bats --tap "$@" | tee "$out"
-status=$?
+st=$(mktemp)
+trap 'rm -f "$out" "$st"' EXIT
+# bats's own status, not tee's: sh has no pipefail.
+{ bats --tap "$@"; echo $? > "$st"; } | tee "$out"
+status=$(cat "$st")
 passed=$(grep -c '^ok ' "$out")
 failed=$(grep -c '^not ok ' "$out")
 echo "tests: $passed passed, $failed failed"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then
+	echo "tests: no test ran" >&2
+	exit 1
+fi
 exit "$status"

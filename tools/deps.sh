@@ -5,7 +5,7 @@
 # exact command to run and fails.
 set -eu
 build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev tzdata"
-test="$build bats jq sqlite3"
+test="$build bats jq sqlite3 mandoc zsh"
 bench="$test sqlite-utils time"
 lint="clang-format clang-tidy cppcheck shellcheck mandoc"
 case "${1:-build}" in
@@ -33,5 +33,13 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
 	exit 0
 fi
 echo "ft: missing Debian packages:$missing" >&2
-echo "ft: install them with:  sudo apt-get install$missing" >&2
+# The exact command, as this user can run it.
+if [ "$(id -u)" = 0 ]; then
+	cmd="apt-get install$missing"
+elif command -v sudo >/dev/null 2>&1; then
+	cmd="sudo apt-get install$missing"
+else
+	cmd="su -c 'apt-get install$missing'"
+fi
+echo "ft: install them with:  $cmd" >&2
 exit 1

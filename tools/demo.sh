@@ -1,0 +1,193 @@
+#!/bin/sh
+# The nightly job on a generated district: `make demo` runs it with FT_BIN
+# naming the directory of the tools just built.
+#
+# It writes everything into ./demo/ (gitignored): a district made up by
+# tools/gendistrict.c (streets, communities, grid cells, departments,
+# facilities and a season of events, a few of them deliberately bad), a fresh
+# demo/ft.db, the accepted and rejected records, and ends with a report.
+# The same run always gives the same files and the same report.
+#
+# Usage: FT_BIN=DIR sh tools/demo.sh
+#
+# Every stage writes a file and its exit status is checked before the next
+# stage reads it: a POSIX sh pipeline would hide the status of all but the
+# last command.  The places where the later tools join the pipeline are
+# marked "PIPELINE:".
+set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+: "${FT_BIN:=$root/bin}"
+: "${CC:=cc}"
+out=demo
+cd "$root"
+
+step() {
+	printf '\n== %s\n' "$*"
+}
+
+die() {
+	printf 'demo: %s\n' "$*" >&2
+	exit 1
+}
+
+# run EXPECTED CMD...: runs CMD and fails the demo unless its exit status
+# is exactly EXPECTED.  ft-ingest says 1 when it rejected some records, and
+# the demo's events include bad rows on purpose, so "it failed" is not
+# enough: 70 (an internal error) must not pass for the expected 1.
+run() {
+	want=$1
+	shift
+	set +e
+	"$@"
+	got=$?
+	set -e
+	[ "$got" -eq "$want" ] ||
+		die "$(basename "$1"): exit status $got, expected $want"
+}
+
+# value NAME: a count the generator reported.
+value() {
+	sed -n "s/^$1=//p" "$out/generated.txt"
+}
+
+# sql QUERY: the query, on the demo database, as a table.
+sql() {
+	sqlite3 -batch -column -header "$FT_DB" "$1"
+}
+
+# PIPELINE: add ft-dispatch, ft-warn and ft-report here as they join.
+tools="ft-ingest"
+for t in $tools; do
+	[ -x "$FT_BIN/$t" ] || die "$FT_BIN/$t: not built (run make demo)"
+done
+command -v sqlite3 >/dev/null || die "sqlite3: not found (sh tools/deps.sh test)"
+command -v jq >/dev/null || die "jq: not found (sh tools/deps.sh test)"
+
+started=$(date +%s)
+mkdir -p "$out" build/tools
+
+# The database is made anew each run, so the report is the same each run.
+FT_DB=$out/ft.db
+rm -f "$FT_DB" "$FT_DB-wal" "$FT_DB-shm" "$out/rejects.ndjson"
+# The season ends on 29 August 2026; tools that ask the time get this one.
+FT_NOW=2026-08-30T06:00:00+08:00
+FT_USER=demo
+export FT_DB FT_NOW FT_USER
+
+step "generating the district"
+gen=build/tools/gendistrict
+if ! [ -x "$gen" ] || [ -n "$(find tools/gendistrict.c -newer "$gen")" ]; then
+	$CC -std=c17 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Wpedantic \
+		-Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+		-O2 -o "$gen" tools/gendistrict.c
+fi
+run 0 "$gen" "$out" > "$out/generated.txt"
+units=$(value units)
+facilities=$(value facilities)
+events=$(value events)
+bad=$(value bad_events)
+echo "$units units, $facilities facilities, $events events ($bad bad on purpose) in $out/"
+
+step "loading the units (district, streets, communities, grid, departments)"
+run 0 "$FT_BIN/ft-ingest" --kind units "$out/units.ndjson" > "$out/units.out"
+
+step "loading the facilities"
+run 0 "$FT_BIN/ft-ingest" --kind facilities "$out/facilities.ndjson" \
+	> "$out/facilities.out"
+
+step "loading a season of events"
+# Exit status 1: the bad rows are rejected and kept in rejects.ndjson, the
+# rest are in.
+run 1 "$FT_BIN/ft-ingest" --rejects "$out/rejects.ndjson" "$out/events.csv" \
+	> "$out/events.ndjson"
+n=$(wc -l < "$out/rejects.ndjson")
+[ "$n" -eq "$bad" ] || die "$n rejected records, expected $bad"
+echo "$n records rejected, as expected: each is kept whole, with its line and reason, in $out/rejects.ndjson"
+
+step "the accepted events, first three"
+head -n 3 "$out/events.ndjson" |
+	jq -c '{id, source, category, title, facility, reported_at}
+	       | with_entries(select(.value != null))'
+
+step "loading the same file again changes nothing"
+run 1 "$FT_BIN/ft-ingest" "$out/events.csv" > /dev/null
+sql "SELECT ingest, kind, file, records, inserted, updated, unchanged,
+            rejected, status FROM ingests ORDER BY ingest;"
+got=$(sqlite3 -batch "$FT_DB" "SELECT inserted + updated FROM ingests
+				  ORDER BY ingest DESC LIMIT 1")
+[ "$got" -eq 0 ] || die "loading again changed $got records"
+
+# PIPELINE: ft-dispatch goes here.  It reads the accepted events, gives each
+# an area and a responsible unit with deadlines, and prints them on:
+#   run 0 "$FT_BIN/ft-dispatch" --rules tools/demo/dispatch.json \
+#       "$out/events.ndjson" > "$out/dispatched.ndjson"
+
+# PIPELINE: ft-warn goes here, on what ft-dispatch printed:
+#   run 0 "$FT_BIN/ft-warn" --rules tools/demo/warn.json \
+#       "$out/dispatched.ndjson" > "$out/warnings.ndjson"
+# The season has a typhoon (21-23 July), a street lamp that keeps breaking
+# (QR-SL-00007), a water-level sensor that goes silent on 31 July
+# (QR-SW-00003) and public-opinion items that speak of danger to find.
+
+# PIPELINE: ft-report replaces the sqlite3 queries below, e.g.
+#   "$FT_BIN/ft-report" events --by month,category --since 2026-06-01
+#   "$FT_BIN/ft-report" sla; "$FT_BIN/ft-report" warnings
+step "report: what the database holds"
+sql "SELECT 'units' AS records, count(*) AS n FROM units
+     UNION ALL SELECT 'facilities', count(*) FROM facilities
+     UNION ALL SELECT 'events', count(*) FROM events
+     UNION ALL SELECT 'history', count(*) FROM history
+     UNION ALL SELECT 'ingests', count(*) FROM ingests;"
+echo
+sql "SELECT kind, count(*) AS units FROM units GROUP BY kind
+     ORDER BY min(rowid);"
+
+got=$(sqlite3 -batch "$FT_DB" "SELECT count(*) FROM units")
+[ "$got" -eq "$units" ] || die "$got units in the database, expected $units"
+got=$(sqlite3 -batch "$FT_DB" "SELECT count(*) FROM facilities")
+[ "$got" -eq "$facilities" ] ||
+	die "$got facilities in the database, expected $facilities"
+got=$(sqlite3 -batch "$FT_DB" "SELECT count(*) FROM events")
+[ "$got" -eq $((events - bad)) ] ||
+	die "$got events in the database, expected $((events - bad))"
+
+# Months in the district's zone (UTC+8, no daylight saving), so an event at
+# 07:00 on 1 July counts in July.  The month columns come from the data;
+# they are checked to be months before they go into the query.
+months=$(sqlite3 -batch "$FT_DB" "SELECT DISTINCT strftime('%Y-%m',
+	 reported_at, '+8 hours') FROM events ORDER BY 1")
+cols=""
+for m in $months; do
+	case $m in
+	[0-9][0-9][0-9][0-9]-[0-9][0-9]) ;;
+	*) die "unexpected month: $m" ;;
+	esac
+	cols="$cols sum(m = '$m') AS \"$m\","
+done
+
+step "report: events by source and month"
+sql "SELECT source, $cols count(*) AS total
+     FROM (SELECT source, strftime('%Y-%m', reported_at, '+8 hours') AS m
+           FROM events)
+     GROUP BY source ORDER BY total DESC;"
+
+step "report: events by category and month"
+sql "SELECT category, $cols count(*) AS total
+     FROM (SELECT category, strftime('%Y-%m', reported_at, '+8 hours') AS m
+           FROM events)
+     GROUP BY category ORDER BY total DESC;"
+
+step "report: the facilities people report most"
+sql "SELECT f.id AS facility, f.kind, f.area, count(*) AS reports
+     FROM events e JOIN facilities f ON f.id = e.facility
+     WHERE e.source <> 'sensor'
+     GROUP BY f.id ORDER BY reports DESC, f.id LIMIT 5;"
+
+step "report: the busiest days"
+sql "SELECT date(reported_at, '+8 hours') AS day, count(*) AS events,
+            sum(severity >= 3) AS severe
+     FROM events GROUP BY day ORDER BY events DESC, day LIMIT 5;"
+
+printf '\ndemo: done in %ss; the files are in %s/, the database is %s\n' \
+	$(($(date +%s) - started)) "$out" "$FT_DB"
