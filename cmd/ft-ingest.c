@@ -37,7 +37,7 @@ static const char usage[] =
 "  -r, --rejects FILE      write rejected records to FILE as NDJSON\n"
 "  -u, --upsert            replace stored records whose content changed\n"
 "  -n, --dry-run           check and print, write nothing\n"
-"      --batch N           records a transaction (default 5000)\n"
+"      --batch N           records a transaction (default 2000)\n"
 "      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
 "      --now TIME          the current time (default $FT_NOW, else the clock)\n"
 "      --tz ZONE           the zone of times without an offset (default: the\n"

@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_BATCH 5000
+#define DEFAULT_BATCH 2000
 #define MAX_MESSAGES 100	/* rejection messages a file, on stderr */
 
 enum ctype { T_ID, T_STR, T_REQ, T_LAT, T_LON, T_SEV, T_TIME, T_STATUS,
@@ -121,6 +121,9 @@ struct ft_ingest {
 	pthread_cond_t cv;
 	int wstatus;
 	struct ft_buf wtmp, wwhy;
+	sqlite3 *ck;		/* the checkpointer's connection */
+	pthread_t ck_tid;
+	int ck_stop;
 	struct ft_json_doc mdoc, fdoc;
 
 	/*
@@ -1483,6 +1486,67 @@ writer(void *arg)
 }
 
 /*
+ * The checkpointer thread: copies the WAL into the database from a second
+ * connection while the writer goes on (a passive checkpoint never blocks
+ * it), so that the writer's commits do not stop for checkpoints.  The
+ * writer's own automatic checkpoints stay as a backstop, at a higher mark.
+ */
+static void *
+checkpointer(void *arg)
+{
+	struct ft_ingest *ig = arg;
+	struct timespec nap = { 0, 20 * 1000 * 1000 };
+	int done = 0, log, ckpt;
+
+	while (!done) {
+		nanosleep(&nap, NULL);
+		pthread_mutex_lock(&ig->mu);
+		done = ig->ck_stop;
+		pthread_mutex_unlock(&ig->mu);
+		sqlite3_wal_checkpoint_v2(ig->ck, NULL, SQLITE_CHECKPOINT_PASSIVE,
+					  &log, &ckpt);
+	}
+	return NULL;
+}
+
+/* Starts the checkpointer for a file; without it all still works. */
+static void
+checkpointer_start(struct ft_ingest *ig)
+{
+	ig->ck = NULL;
+	if (ig->o.dry_run)
+		return;
+	if (sqlite3_open_v2(ig->db->path, &ig->ck, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close(ig->ck);
+		ig->ck = NULL;
+		return;
+	}
+	sqlite3_busy_timeout(ig->ck, 100);
+	ig->ck_stop = 0;
+	if (pthread_create(&ig->ck_tid, NULL, checkpointer, ig)) {
+		sqlite3_close(ig->ck);
+		ig->ck = NULL;
+		return;
+	}
+	sqlite3_wal_autocheckpoint(ig->db->h, 8000);
+}
+
+static void
+checkpointer_stop(struct ft_ingest *ig)
+{
+	if (!ig->ck)
+		return;
+	pthread_mutex_lock(&ig->mu);
+	ig->ck_stop = 1;
+	pthread_mutex_unlock(&ig->mu);
+	pthread_join(ig->ck_tid, NULL);
+	sqlite3_close(ig->ck);
+	ig->ck = NULL;
+	sqlite3_wal_autocheckpoint(ig->db->h, 1000);
+}
+
+/*
  * Hands the producer's batch to the writer, waiting for the one before it,
  * and gives the producer the other buffer.  final (a run status) marks the
  * file's last batch.  Returns the writer's status so far.
@@ -1655,7 +1719,9 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	}
 	ig->wstatus = FT_OK;
 	ig->full = NULL;
+	checkpointer_start(ig);
 	if (pthread_create(&tid, NULL, writer, ig)) {
+		checkpointer_stop(ig);
 		ft_error("cannot start the writer thread");
 		ft_input_close(in);
 		return FT_SOFTWARE;
@@ -1670,6 +1736,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	/* The last batch ends the writer, whatever happened before. */
 	wst = hand_over(ig, fatal || st ? "failed" : "done");
 	pthread_join(tid, NULL);
+	checkpointer_stop(ig);
 	if (!st)
 		st = ig->wstatus ? ig->wstatus : wst;
 	progress(ig, 1);

@@ -1,8 +1,12 @@
 #include "ft_jq.h"
 #include "ft_err.h"
+#include "ft_json.h"
 
 #include <jq.h>
 #include <jv.h>
+#include <float.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,10 +100,93 @@ ft_jq_start(struct ft_jq *q, const char *json, size_t len, const char **err)
 	return 0;
 }
 
+/*
+ * Writes v as compact JSON, borrowing it.  Faster than jv_dump_string(),
+ * which was a quarter of a --map run: strings go through ft's escaper and
+ * numbers print as integers when they are.
+ */
+static void
+dump(struct ft_buf *out, jv v)
+{
+	char num[40];
+	double x;
+	int i, n, first;
+
+	switch (jv_get_kind(v)) {
+	case JV_KIND_NULL:
+	case JV_KIND_INVALID:
+		ft_buf_add(out, "null", 4);
+		break;
+	case JV_KIND_FALSE:
+		ft_buf_add(out, "false", 5);
+		break;
+	case JV_KIND_TRUE:
+		ft_buf_add(out, "true", 4);
+		break;
+	case JV_KIND_NUMBER:
+		x = jv_number_value(v);
+		if (x != x) {
+			ft_buf_add(out, "null", 4);	/* as jq prints NaN */
+			break;
+		}
+		if (x > DBL_MAX)
+			x = DBL_MAX;
+		else if (x < -DBL_MAX)
+			x = -DBL_MAX;
+		if (x == (double)(long long)x && fabs(x) < 1e17) {
+			snprintf(num, sizeof(num), "%lld", (long long)x);
+		} else {
+			for (i = 15; i <= 17; i++) {
+				snprintf(num, sizeof(num), "%.*g", i, x);
+				if (strtod(num, NULL) == x)
+					break;
+			}
+		}
+		ft_buf_adds(out, num);
+		break;
+	case JV_KIND_STRING:
+		ft_json_escape(out, jv_string_value(v),
+			       (size_t)jv_string_length_bytes(jv_copy(v)));
+		break;
+	case JV_KIND_ARRAY:
+		ft_buf_addc(out, '[');
+		n = jv_array_length(jv_copy(v));
+		for (i = 0; i < n; i++) {
+			jv e = jv_array_get(jv_copy(v), i);
+
+			if (i)
+				ft_buf_addc(out, ',');
+			dump(out, e);
+			jv_free(e);
+		}
+		ft_buf_addc(out, ']');
+		break;
+	case JV_KIND_OBJECT:
+		ft_buf_addc(out, '{');
+		first = 1;
+		for (i = jv_object_iter(v); jv_object_iter_valid(v, i);
+		     i = jv_object_iter_next(v, i)) {
+			jv k = jv_object_iter_key(v, i);
+			jv e = jv_object_iter_value(v, i);
+
+			if (!first)
+				ft_buf_addc(out, ',');
+			first = 0;
+			dump(out, k);
+			ft_buf_addc(out, ':');
+			dump(out, e);
+			jv_free(k);
+			jv_free(e);
+		}
+		ft_buf_addc(out, '}');
+		break;
+	}
+}
+
 int
 ft_jq_next(struct ft_jq *q, struct ft_buf *out, const char **err)
 {
-	jv v, s;
+	jv v;
 
 	if (!q->running)
 		return 0;
@@ -113,10 +200,8 @@ ft_jq_next(struct ft_jq *q, struct ft_buf *out, const char **err)
 		jv_free(v);
 		return 0;
 	}
-	s = jv_dump_string(v, 0);
 	ft_buf_reset(out);
-	ft_buf_add(out, jv_string_value(s), (size_t)jv_string_length_bytes(
-							jv_copy(s)));
-	jv_free(s);
+	dump(out, v);
+	jv_free(v);
 	return 1;
 }
