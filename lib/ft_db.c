@@ -303,6 +303,14 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	/* Reading the version fails here if the file is not a database. */
 	if ((st = pragma_int(db, "PRAGMA user_version", &v)))
 		goto fail;
+	/*
+	 * A new file gets 16 KiB pages: a bulk load writes every page twice
+	 * (WAL, then checkpoint), and a quarter of the pages means a quarter
+	 * of the system calls; measured, a fifth off ft-ingest's time.
+	 */
+	if (v == 0 && (st = exec(db, "PRAGMA page_size = 16384",
+				 "setting the page size")))
+		goto fail;
 	if ((!db->dry && (st = exec(db, "PRAGMA journal_mode = WAL",
 				    "setting WAL mode"))) ||
 	    (st = exec(db, "PRAGMA foreign_keys = ON;"

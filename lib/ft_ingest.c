@@ -775,13 +775,17 @@ layout(struct ft_ingest *ig, const struct ft_json_doc *d)
 		ft_buf_add(&ig->lay_keys, m->escaped ? "\\" : "", m->escaped);
 		ft_buf_add(&ig->lay_keys, d->text.s + m->key, m->keylen);
 		ig->lay_role[i] = repeated(d, i) ? -2 : -1;
-		if (ig->lay_role[i] == -2)
-			continue;
-		for (j = 0; j < ig->k->ncols; j++)
-			if (ft_json_get(d, ig->k->cols[j].name) == m) {
-				ig->lay_role[i] = (int)j;
-				ig->lay_pos[j] = (int)i;
-			}
+	}
+	/* ft_json_get() finds the last of repeated keys, as jq does. */
+	for (j = 0; j < ig->k->ncols; j++) {
+		const struct ft_json_member *m = ft_json_get(d,
+							     ig->k->cols[j].name);
+
+		if (m) {
+			i = (size_t)(m - d->m);
+			ig->lay_role[i] = (int)j;
+			ig->lay_pos[j] = (int)i;
+		}
 	}
 	ig->lay_off[d->n] = ig->lay_keys.len;
 	ig->lay_n = d->n;
@@ -1529,7 +1533,7 @@ checkpointer_start(struct ft_ingest *ig)
 		ig->ck = NULL;
 		return;
 	}
-	sqlite3_wal_autocheckpoint(ig->db->h, 8000);
+	sqlite3_wal_autocheckpoint(ig->db->h, 4000);
 }
 
 static void

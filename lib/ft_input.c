@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CHUNK 65536
+#define CHUNK (256 * 1024)
 
 enum jstate { J_START, J_ELEM, J_SEP, J_TAIL, J_DONE };
 
