@@ -1527,6 +1527,14 @@ checkpointer_start(struct ft_ingest *ig)
 		return;
 	}
 	sqlite3_busy_timeout(ig->ck, 100);
+	/* Until it has read the file, a connection does not know it is in
+	 * WAL mode, and its checkpoints do nothing. */
+	if (sqlite3_exec(ig->ck, "PRAGMA schema_version", NULL, NULL,
+			 NULL) != SQLITE_OK) {
+		sqlite3_close(ig->ck);
+		ig->ck = NULL;
+		return;
+	}
 	ig->ck_stop = 0;
 	if (pthread_create(&ig->ck_tid, NULL, checkpointer, ig)) {
 		sqlite3_close(ig->ck);
