@@ -1631,7 +1631,6 @@ static void
 source_record(struct ft_ingest *ig, const struct ft_item *it)
 {
 	const char *why, *err;
-	size_t pos;
 	int r, n = 0;
 
 	ig->c.records++;
@@ -1651,17 +1650,8 @@ source_record(struct ft_ingest *ig, const struct ft_item *it)
 		reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen, it->doc);
 		return;
 	}
-	while ((r = ft_jq_next(ig->jq, &ig->mapped, &err)) == 1) {
+	while ((r = ft_jq_next(ig->jq, &ig->mdoc, &err)) == 1) {
 		n++;
-		if (ft_json_parse(&ig->mdoc, ig->mapped.s, ig->mapped.len, &why,
-				  &pos)) {
-			ft_buf_reset(&ig->tmp);
-			ft_buf_addf(&ig->tmp, "map: its output is not JSON: %s",
-				    why);
-			reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen,
-			       it->doc);
-			continue;
-		}
 		why = take(ig, &ig->mdoc, it->line, it->raw, it->rawlen,
 			   it->doc);
 		if (why) {

@@ -101,15 +101,71 @@ ft_jq_start(struct ft_jq *q, const char *json, size_t len, const char **err)
 }
 
 /*
- * Writes v as compact JSON, borrowing it.  Faster than jv_dump_string(),
- * which was a quarter of a --map run: strings go through ft's escaper and
- * numbers print as integers when they are.
+ * A number as JSON: integers and numbers of at most six decimals by hand
+ * (ids, counts, coordinates: most of what maps produce), the rest as the
+ * shortest %g that reads back the same.  NaN is null and infinities the
+ * largest finite numbers, as jq prints them.
  */
 static void
-dump(struct ft_buf *out, jv v)
+put_number(struct ft_buf *out, double x)
 {
-	char num[40];
-	double x;
+	char num[40], *p = num + sizeof(num);
+	unsigned long long k, ip, fp;
+	int i, neg = signbit(x) != 0, digits;	/* -0 stays -0, as in jq */
+
+	if (x != x) {
+		ft_buf_add(out, "null", 4);
+		return;
+	}
+	if (x > DBL_MAX)
+		x = DBL_MAX;
+	else if (x < -DBL_MAX)
+		x = -DBL_MAX;
+	if (fabs(x) < 1e9 && (double)(k = (unsigned long long)llround(
+					 fabs(x) * 1e6)) / 1e6 == fabs(x)) {
+		ip = k / 1000000;
+		fp = k % 1000000;
+		digits = 6;
+		while (fp && fp % 10 == 0) {
+			fp /= 10;
+			digits--;
+		}
+		if (fp) {
+			for (i = 0; i < digits; i++) {
+				*--p = (char)('0' + fp % 10);
+				fp /= 10;
+			}
+			*--p = '.';
+		}
+		do
+			*--p = (char)('0' + ip % 10);
+		while (ip /= 10);
+		if (neg)
+			*--p = '-';
+		ft_buf_add(out, p, (size_t)(num + sizeof(num) - p));
+		return;
+	}
+	if (fabs(x) < 1e17 && x == (double)(long long)x) {
+		snprintf(num, sizeof(num), "%lld", (long long)x);
+	} else {
+		for (i = 15; i <= 17; i++) {
+			snprintf(num, sizeof(num), "%.*g", i, x);
+			if (strtod(num, NULL) == x)
+				break;
+		}
+	}
+	ft_buf_adds(out, num);
+}
+
+/*
+ * Writes v as compact JSON, borrowing it.  Faster than jv_dump_string(),
+ * which was a quarter of a --map run.  With d, v's top-level members are
+ * indexed in d as ft_json_parse() would, which saves parsing the text
+ * again: it is JSON by construction (jq's strings are valid UTF-8).
+ */
+static void
+dump(struct ft_buf *out, jv v, struct ft_json_doc *d)
+{
 	int i, n, first;
 
 	switch (jv_get_kind(v)) {
@@ -124,25 +180,7 @@ dump(struct ft_buf *out, jv v)
 		ft_buf_add(out, "true", 4);
 		break;
 	case JV_KIND_NUMBER:
-		x = jv_number_value(v);
-		if (x != x) {
-			ft_buf_add(out, "null", 4);	/* as jq prints NaN */
-			break;
-		}
-		if (x > DBL_MAX)
-			x = DBL_MAX;
-		else if (x < -DBL_MAX)
-			x = -DBL_MAX;
-		if (x == (double)(long long)x && fabs(x) < 1e17) {
-			snprintf(num, sizeof(num), "%lld", (long long)x);
-		} else {
-			for (i = 15; i <= 17; i++) {
-				snprintf(num, sizeof(num), "%.*g", i, x);
-				if (strtod(num, NULL) == x)
-					break;
-			}
-		}
-		ft_buf_adds(out, num);
+		put_number(out, jv_number_value(v));
 		break;
 	case JV_KIND_STRING:
 		ft_json_escape(out, jv_string_value(v),
@@ -156,7 +194,7 @@ dump(struct ft_buf *out, jv v)
 
 			if (i)
 				ft_buf_addc(out, ',');
-			dump(out, e);
+			dump(out, e, NULL);
 			jv_free(e);
 		}
 		ft_buf_addc(out, ']');
@@ -168,15 +206,29 @@ dump(struct ft_buf *out, jv v)
 		     i = jv_object_iter_next(v, i)) {
 			jv k = jv_object_iter_key(v, i);
 			jv e = jv_object_iter_value(v, i);
+			struct ft_json_member m;
 
 			if (!first)
 				ft_buf_addc(out, ',');
 			first = 0;
-			dump(out, k);
+			m.key = out->len + 1;
+			dump(out, k, NULL);
+			m.keylen = out->len - 1 - m.key;
 			ft_buf_addc(out, ':');
-			dump(out, e);
+			m.val = out->len;
+			dump(out, e, NULL);
+			m.vallen = out->len - m.val;
 			jv_free(k);
 			jv_free(e);
+			if (!d)
+				continue;
+			m.escaped = memchr(out->s + m.key, '\\', m.keylen) != NULL;
+			m.hash = ft_json_key_hash(out->s + m.key, m.keylen);
+			if (d->n == d->cap) {
+				d->cap = d->cap ? d->cap * 2 : 32;
+				d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
+			}
+			d->m[d->n++] = m;
 		}
 		ft_buf_addc(out, '}');
 		break;
@@ -184,7 +236,7 @@ dump(struct ft_buf *out, jv v)
 }
 
 int
-ft_jq_next(struct ft_jq *q, struct ft_buf *out, const char **err)
+ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 {
 	jv v;
 
@@ -200,8 +252,18 @@ ft_jq_next(struct ft_jq *q, struct ft_buf *out, const char **err)
 		jv_free(v);
 		return 0;
 	}
-	ft_buf_reset(out);
-	dump(out, v);
+	ft_buf_reset(&d->text);
+	d->n = 0;
+	switch (jv_get_kind(v)) {
+	case JV_KIND_OBJECT: d->type = '{'; break;
+	case JV_KIND_ARRAY: d->type = '['; break;
+	case JV_KIND_STRING: d->type = '"'; break;
+	case JV_KIND_NUMBER: d->type = '0'; break;
+	case JV_KIND_TRUE: d->type = 't'; break;
+	case JV_KIND_FALSE: d->type = 'f'; break;
+	default: d->type = 'n'; break;
+	}
+	dump(&d->text, v, d);
 	jv_free(v);
 	return 1;
 }

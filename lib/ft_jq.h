@@ -9,6 +9,7 @@
 #define FT_JQ_H
 
 #include "ft_buf.h"
+#include "ft_json.h"
 
 #include <stddef.h>
 
@@ -29,10 +30,11 @@ int ft_jq_start(struct ft_jq *q, const char *json, size_t len,
 		const char **err);
 
 /*
- * The next output, as compact JSON text in out (replaced).  Returns 1, 0
- * when there are no more, or -1 with the filter's error in *err.
+ * The next output, as a compact JSON document in d (replaced), indexed as
+ * ft_json_parse() would.  Returns 1, 0 when there are no more, or -1 with
+ * the filter's error in *err.
  */
-int ft_jq_next(struct ft_jq *q, struct ft_buf *out, const char **err);
+int ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err);
 
 /*
  * The text of a mapping shipped with ft ("nyc311" for "@nyc311"), or NULL.
