@@ -597,21 +597,6 @@ json_number(const char *s, size_t n)
 	return i == n;
 }
 
-/* The shortest text that reads back as v. */
-static void
-add_double(struct ft_buf *b, double v)
-{
-	char s[40];
-	int prec;
-
-	for (prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, v);
-		if (strtod(s, NULL) == v)
-			break;
-	}
-	ft_buf_adds(b, s);
-}
-
 static size_t
 arena_add(struct ft_ingest *ig, const char *s, size_t n)
 {
@@ -1086,12 +1071,12 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 		if (latbuf[0] && !has_gpt)
 			ft_buf_adds(&ig->rest, latbuf);
 		else
-			add_double(&ig->rest, lat);
+			ft_json_number(&ig->rest, lat);
 		put_key(ig, "lon");
 		if (lonbuf[0] && !has_gpt)
 			ft_buf_adds(&ig->rest, lonbuf);
 		else
-			add_double(&ig->rest, lon);
+			ft_json_number(&ig->rest, lon);
 	}
 	/* The fields the record keeps besides the canonical ones. */
 	for (i = 0; i < d->n; i++) {
@@ -1226,7 +1211,7 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 		} else if (nv->t == 3) {
 			struct ft_buf tb = FT_BUF_INIT;
 
-			add_double(&tb, nv->d);
+			ft_json_number(&tb, nv->d);
 			snprintf(nbuf, sizeof(nbuf), "%s", tb.s);
 			ft_buf_release(&tb);
 			newt = nbuf;

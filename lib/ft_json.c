@@ -1,6 +1,9 @@
 #include "ft_json.h"
 
+#include <float.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -704,4 +707,61 @@ ft_json_scan(struct ft_json_scan *sc, const char *p, size_t n, int at_eof,
 	}
 	sc->pos = i;
 	return 0;
+}
+
+/*
+ * A number as JSON: integers and numbers of at most six decimals by hand
+ * (ids, counts, coordinates: most of what maps produce), the rest as the
+ * shortest %g that reads back the same.  NaN is null and infinities the
+ * largest finite numbers, as jq prints them.
+ */
+void
+ft_json_number(struct ft_buf *out, double x)
+{
+	char num[40], *p = num + sizeof(num);
+	unsigned long long k, ip, fp;
+	int i, neg = signbit(x) != 0, digits;	/* -0 stays -0, as in jq */
+
+	if (x != x) {
+		ft_buf_add(out, "null", 4);
+		return;
+	}
+	if (x > DBL_MAX)
+		x = DBL_MAX;
+	else if (x < -DBL_MAX)
+		x = -DBL_MAX;
+	if (fabs(x) < 1e9 && (double)(k = (unsigned long long)llround(
+					 fabs(x) * 1e6)) / 1e6 == fabs(x)) {
+		ip = k / 1000000;
+		fp = k % 1000000;
+		digits = 6;
+		while (fp && fp % 10 == 0) {
+			fp /= 10;
+			digits--;
+		}
+		if (fp) {
+			for (i = 0; i < digits; i++) {
+				*--p = (char)('0' + fp % 10);
+				fp /= 10;
+			}
+			*--p = '.';
+		}
+		do
+			*--p = (char)('0' + ip % 10);
+		while (ip /= 10);
+		if (neg)
+			*--p = '-';
+		ft_buf_add(out, p, (size_t)(num + sizeof(num) - p));
+		return;
+	}
+	if (fabs(x) < 1e17 && x == (double)(long long)x) {
+		snprintf(num, sizeof(num), "%lld", (long long)x);
+	} else {
+		for (i = 15; i <= 17; i++) {
+			snprintf(num, sizeof(num), "%.*g", i, x);
+			if (strtod(num, NULL) == x)
+				break;
+		}
+	}
+	ft_buf_adds(out, num);
 }

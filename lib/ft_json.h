@@ -81,6 +81,13 @@ void ft_json_escape_lossy(struct ft_buf *out, const char *s, size_t n);
  */
 int ft_json_escape_checked(struct ft_buf *out, const char *s, size_t n);
 
+/*
+ * Appends x as a JSON number: the shortest text that reads back as x
+ * (integers and up to six decimals without printf).  NaN is null and the
+ * infinities the largest finite numbers, as jq prints them; -0 stays -0.
+ */
+void ft_json_number(struct ft_buf *out, double x);
+
 /* Returns the length of the valid UTF-8 prefix of s[0..n). */
 size_t ft_utf8_valid(const char *s, size_t n);
 
