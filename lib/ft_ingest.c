@@ -1563,12 +1563,9 @@ hand_over(struct ft_ingest *ig, const char *final)
 	pthread_cond_broadcast(&ig->cv);
 	st = ig->wstatus;
 	pthread_mutex_unlock(&ig->mu);
+	/* The other buffer is free: the writer finished it before it took
+	 * this one (full was empty above). */
 	ig->b = b == &ig->bat[0] ? &ig->bat[1] : &ig->bat[0];
-	/* The other buffer was written before this one was handed over. */
-	pthread_mutex_lock(&ig->mu);
-	while (ig->full == ig->b)
-		pthread_cond_wait(&ig->cv, &ig->mu);
-	pthread_mutex_unlock(&ig->mu);
 	ig->b->n = ig->b->nv = 0;
 	ft_buf_reset(&ig->b->a);
 	progress(ig, 0);

@@ -841,7 +841,6 @@ json_object(struct ft_input *in, struct ft_item *it)
 	in->pos = (size_t)(feat - in->whole) + 1;
 	in->in_features = 1;
 	in->js = J_ELEM;
-	in->scan.pos = 0;
 	ft_json_scan_init(&in->scan);
 	skip_ws(in);
 	if (in->pos < in->data.len && in->data.s[in->pos] == ']') {

@@ -567,13 +567,9 @@ escape(struct ft_buf *out, const char *s, size_t n, int mode)
 	static const char hexd[] = "0123456789abcdef";
 	const unsigned char *p = (const unsigned char *)s;
 	const unsigned char *end = p + n, *run;
-	char *o;
-
 	/* Room for the common case, where nothing needs escaping. */
 	ft_buf_grow(out, n + 2);
-	o = out->s + out->len;
-	*o++ = '"';
-	out->len++;
+	ft_buf_addc(out, '"');
 	while (p < end) {
 		run = p;
 		while (p < end && (special[*p] == 0 ||
@@ -621,7 +617,6 @@ escape(struct ft_buf *out, const char *s, size_t n, int mode)
 		p++;
 	}
 	ft_buf_addc(out, '"');
-	(void)o;
 	return 0;
 }
 
