@@ -2,6 +2,8 @@
 #include "ft_buf.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_sha256.h"
+#include "ft_time.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,7 +104,63 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"CREATE TRIGGER history_no_update BEFORE UPDATE ON history"
 	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
 	"CREATE TRIGGER history_no_delete BEFORE DELETE ON history"
-	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;",
+
+	/*
+	 * 2 -> 3: dispatch and the lifecycle.  The history is chained (each
+	 * entry's hash covers the one before; chain_history() fills the
+	 * entries already there).  A unit's boundary gets a validity period:
+	 * the triggers keep every version of it in boundaries, so that an old
+	 * report is placed by the boundary in force when it was made.
+	 */
+	"ALTER TABLE history ADD COLUMN hash TEXT;"
+	"ALTER TABLE units ADD COLUMN valid_from TEXT;"
+	"ALTER TABLE events ADD COLUMN dispatched_at TEXT;"
+	"ALTER TABLE events ADD COLUMN status_at TEXT;"
+	"ALTER TABLE events ADD COLUMN outcome TEXT;"
+	"ALTER TABLE events ADD COLUMN escalation INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE events ADD COLUMN chain TEXT;"
+	"ALTER TABLE events ADD COLUMN near_boundary TEXT;"
+	"ALTER TABLE events ADD COLUMN rating INTEGER"
+	"  CHECK (rating BETWEEN 1 AND 5);"
+	"ALTER TABLE events ADD COLUMN rating_comment TEXT;"
+	"ALTER TABLE events ADD COLUMN rated_at TEXT;"
+	"CREATE INDEX events_category ON events(category, reported_at);"
+	"CREATE INDEX events_facility ON events(facility)"
+	"  WHERE facility IS NOT NULL;"
+	"CREATE INDEX events_open ON events(status, dispatched_at)"
+	"  WHERE status IN ('dispatched', 'accepted', 'reopened');"
+	"CREATE INDEX events_pending ON events(reported_at)"
+	"  WHERE dispatched_at IS NULL AND status = 'new';"
+	"CREATE TABLE boundaries ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  unit TEXT NOT NULL,"
+	"  valid_from TEXT,"
+	"  valid_until TEXT,"
+	"  boundary TEXT NOT NULL,"
+	"  min_lon REAL, min_lat REAL, max_lon REAL, max_lat REAL"
+	");"
+	"CREATE INDEX boundaries_unit ON boundaries(unit);"
+	"INSERT INTO boundaries(unit, valid_from, boundary, min_lon, min_lat,"
+	"  max_lon, max_lat) SELECT id, NULL, boundary, min_lon, min_lat,"
+	"  max_lon, max_lat FROM units WHERE boundary IS NOT NULL;"
+	"CREATE TRIGGER units_boundary_new AFTER INSERT ON units"
+	" WHEN NEW.boundary IS NOT NULL BEGIN"
+	"  INSERT INTO boundaries(unit, valid_from, boundary, min_lon,"
+	"   min_lat, max_lon, max_lat) VALUES (NEW.id, NEW.valid_from,"
+	"   NEW.boundary, NEW.min_lon, NEW.min_lat, NEW.max_lon, NEW.max_lat);"
+	" END;"
+	"CREATE TRIGGER units_boundary_change AFTER UPDATE OF boundary ON units"
+	" WHEN NEW.boundary IS NOT OLD.boundary BEGIN"
+	"  UPDATE boundaries SET valid_until = max(coalesce(valid_from, ''),"
+	"   coalesce(NEW.valid_from, ft_now()))"
+	"   WHERE unit = NEW.id AND valid_until IS NULL;"
+	"  INSERT INTO boundaries(unit, valid_from, boundary, min_lon,"
+	"   min_lat, max_lon, max_lat) SELECT NEW.id,"
+	"   coalesce(NEW.valid_from, ft_now()), NEW.boundary, NEW.min_lon,"
+	"   NEW.min_lat, NEW.max_lon, NEW.max_lat"
+	"   WHERE NEW.boundary IS NOT NULL;"
+	" END;"
 };
 
 const char *
@@ -209,6 +267,85 @@ create_private(const char *path)
 	return errno == EEXIST ? 0 : -1;
 }
 
+/*
+ * ft_chain(prev, entry): the hash of a history entry, hex SHA-256 of the
+ * previous entry's hash (or nothing, for the first) followed by the entry's
+ * own text, json_array(kind, id, at, tool, by, action, from_status,
+ * to_status, detail, ingest).  ft(7) gives the formula for outside checks.
+ */
+static void
+sql_chain(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	struct ft_sha256 c;
+	unsigned char md[32];
+	char hex[65];
+	const unsigned char *p;
+
+	(void)argc;
+	ft_sha256_init(&c);
+	if ((p = sqlite3_value_text(argv[0])))
+		ft_sha256_add(&c, p, (size_t)sqlite3_value_bytes(argv[0]));
+	if ((p = sqlite3_value_text(argv[1])))
+		ft_sha256_add(&c, p, (size_t)sqlite3_value_bytes(argv[1]));
+	ft_sha256_done(&c, md);
+	ft_hex(hex, md, sizeof(md));
+	sqlite3_result_text(cx, hex, 64, SQLITE_TRANSIENT);
+}
+
+/* ft_now(): the tool's current time (--now, FT_NOW), for the triggers. */
+static void
+sql_now(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	char t[FT_TIME_LEN];
+
+	(void)argc;
+	(void)argv;
+	ft_time_format(ft_time_now(), t);
+	sqlite3_result_text(cx, t, -1, SQLITE_TRANSIENT);
+}
+
+/* Chains the history entries a version-2 database already holds. */
+static int
+chain_history(struct ft_db *db)
+{
+	sqlite3_stmt *sel = NULL, *upd = NULL;
+	char *prev = NULL;
+	int rc, st;
+
+	if ((st = exec(db, "DROP TRIGGER history_no_update",
+		       "updating the schema")))
+		return st;
+	rc = sqlite3_prepare_v2(db->h, "SELECT seq, json_array(kind, id, at, "
+				"tool, by, action, from_status, to_status, "
+				"detail, ingest) FROM history ORDER BY seq",
+				-1, &sel, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db->h, "UPDATE history SET hash = "
+					"ft_chain(?2, ?3) WHERE seq = ?1 "
+					"RETURNING hash", -1, &upd, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(sel)) == SQLITE_ROW) {
+		sqlite3_bind_int64(upd, 1, sqlite3_column_int64(sel, 0));
+		sqlite3_bind_text(upd, 2, prev, -1, SQLITE_STATIC);
+		sqlite3_bind_value(upd, 3, sqlite3_column_value(sel, 1));
+		if ((rc = sqlite3_step(upd)) != SQLITE_ROW)
+			break;
+		free(prev);
+		prev = ft_xstrdup((const char *)sqlite3_column_text(upd, 0));
+		sqlite3_reset(upd);
+		rc = SQLITE_OK;
+	}
+	free(prev);
+	st = rc == SQLITE_DONE ? FT_OK
+			       : ft_db_fail(db, rc, "chaining the history");
+	sqlite3_finalize(sel);
+	sqlite3_finalize(upd);
+	if (st)
+		return st;
+	return exec(db, "CREATE TRIGGER history_no_update BEFORE UPDATE ON "
+		    "history BEGIN SELECT RAISE(ABORT, 'history is "
+		    "append-only'); END", "updating the schema");
+}
+
 static int
 migrate(struct ft_db *db)
 {
@@ -233,6 +370,8 @@ migrate(struct ft_db *db)
 	}
 	for (; v < FT_SCHEMA_VERSION; v++) {
 		if ((st = exec(db, migrations[v], "updating the schema")))
+			return st;
+		if (v == 2 && (st = chain_history(db)))
 			return st;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
 		if ((st = exec(db, sql, "updating the schema")))
@@ -299,6 +438,11 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 		return st == FT_SOFTWARE ? FT_NOINPUT : st;
 	}
 	sqlite3_extended_result_codes(db->h, 0);
+	sqlite3_create_function(db->h, "ft_chain", 2, SQLITE_UTF8 |
+				SQLITE_DETERMINISTIC, NULL, sql_chain, NULL,
+				NULL);
+	sqlite3_create_function(db->h, "ft_now", 0, SQLITE_UTF8, NULL,
+				sql_now, NULL, NULL);
 	sqlite3_busy_timeout(db->h, busy_timeout_ms());
 	/* Reading the version fails here if the file is not a database. */
 	if ((st = pragma_int(db, "PRAGMA user_version", &v)))

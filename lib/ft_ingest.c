@@ -4,6 +4,7 @@
 #include "ft_event.h"
 #include "ft_exit.h"
 #include "ft_geo.h"
+#include "ft_hist.h"
 #include "ft_jq.h"
 #include "ft_sha256.h"
 #include "ft_time.h"
@@ -23,7 +24,7 @@
 #define DEFAULT_BATCH 2000
 #define MAX_MESSAGES 100	/* rejection messages a file, on stderr */
 
-enum ctype { T_ID, T_STR, T_REQ, T_LAT, T_LON, T_SEV, T_TIME, T_STATUS,
+enum ctype { T_ID, T_STR, T_REQ, T_LAT, T_LON, T_SEV, T_TIME, T_OTIME, T_STATUS,
 	     T_UKIND, T_GEOM };
 
 struct canon {
@@ -40,7 +41,8 @@ static const struct canon event_cols[] = {
 };
 static const struct canon unit_cols[] = {
 	{ "id", T_ID }, { "name", T_STR }, { "kind", T_UKIND },
-	{ "parent", T_STR }, { "boundary", T_GEOM }
+	{ "parent", T_STR }, { "boundary", T_GEOM },
+	{ "valid_from", T_OTIME }
 };
 static const struct canon facility_cols[] = {
 	{ "id", T_ID }, { "kind", T_REQ }, { "name", T_STR },
@@ -102,9 +104,10 @@ struct ft_ingest {
 	struct ft_db *db;
 	struct ft_jq *jq;
 	FILE *rejects;
-	char *user;
 
-	sqlite3_stmt *ins, *sel, *upd, *hist, *run_new, *run_upd;
+	sqlite3_stmt *ins, *sel, *upd, *run_new, *run_upd;
+	struct ft_hist hist;
+	int status_col;		/* the index of "status" in cols, or -1 */
 	int64_t run;		/* the ingests row of the current file */
 	const char *fname;
 	struct counts c;
@@ -246,10 +249,10 @@ finalize(struct ft_ingest *ig)
 	sqlite3_finalize(ig->ins);
 	sqlite3_finalize(ig->sel);
 	sqlite3_finalize(ig->upd);
-	sqlite3_finalize(ig->hist);
+	ft_hist_release(&ig->hist);
 	sqlite3_finalize(ig->run_new);
 	sqlite3_finalize(ig->run_upd);
-	ig->ins = ig->sel = ig->upd = ig->hist = NULL;
+	ig->ins = ig->sel = ig->upd = NULL;
 	ig->run_new = ig->run_upd = NULL;
 }
 
@@ -315,8 +318,6 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	      const struct ft_ingest_opts *o)
 {
 	struct ft_ingest *ig = ft_xmalloc(sizeof(*ig));
-	struct passwd *pw;
-	const char *u;
 	size_t i;
 	int st;
 
@@ -350,12 +351,10 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	for (i = 0; i < ig->k->ncols; i++)
 		ig->canon_hash[i] = ft_json_key_hash(ig->k->cols[i].name,
 						     strlen(ig->k->cols[i].name));
-	u = getenv("FT_USER");
-	if (!u || !*u) {
-		pw = getpwuid(getuid());
-		u = pw ? pw->pw_name : "unknown";
-	}
-	ig->user = ft_xstrdup(u);
+	ig->status_col = -1;
+	for (i = 0; i < ig->k->ncols; i++)
+		if (!strcmp(ig->k->cols[i].name, "status"))
+			ig->status_col = (int)i;
 	if (o->map) {
 		if ((st = map_pragmas(o->map, o->tz_given)))
 			return st;
@@ -382,10 +381,8 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	ig->ins = prepare_insert(ig);
 	ig->sel = prepare_select(ig);
 	ig->upd = prepare_update(ig);
-	ig->hist = ft_db_prepare(db, "INSERT INTO history(kind, id, at, "
-				 "tool, by, action, detail, ingest) VALUES "
-				 "(?1, ?2, ?3, 'ft-ingest', ?4, 'upsert', ?5, "
-				 "?6)");
+	if (!o->dry_run && (st = ft_hist_init(&ig->hist, db, "ft-ingest")))
+		return st;
 	ig->run_new = ft_db_prepare(db, "INSERT INTO ingests(kind, file, "
 				    "format, map, started_at, status, "
 				    "version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
@@ -395,7 +392,7 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 				    "= ?5, rejected = ?6, finished_at = ?7, "
 				    "status = coalesce(?8, status) WHERE "
 				    "ingest = ?1");
-	if (!ig->ins || !ig->sel || !ig->upd || !ig->hist || !ig->run_new ||
+	if (!ig->ins || !ig->sel || !ig->upd || !ig->run_new ||
 	    !ig->run_upd)
 		return FT_SOFTWARE;
 	return FT_OK;
@@ -413,7 +410,6 @@ ft_ingest_free(struct ft_ingest *ig)
 	if (ig->rejects)
 		fclose(ig->rejects);
 	free(ig->canon_hash);
-	free(ig->user);
 	for (i = 0; i < 2; i++) {
 		free(ig->bat[i].r);
 		free(ig->bat[i].v);
@@ -933,6 +929,10 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 				ft_buf_addf(&ig->rest, "%ld", x);
 			}
 			break;
+		case T_OTIME:
+			if (!t)
+				break;
+			/* fall through */
 		case T_TIME:
 			if (!t)
 				return bad_field(ig, c->name, "missing", NULL);
@@ -1258,10 +1258,40 @@ step_done(struct ft_ingest *ig, sqlite3_stmt *st, const char *what)
 	return FT_OK;
 }
 
+/* Logs the insertion or replacement of r in the history. */
+static int
+log_change(struct ft_ingest *ig, const struct batch *wb,
+	   const struct brec *r, const char *action, const char *detail,
+	   size_t detaillen)
+{
+	struct ft_hist_entry e = { 0 };
+	char at[FT_TIME_LEN], status[16];
+	const struct val *v;
+
+	ft_time_format(ft_time_now(), at);
+	e.kind = ig->k->one;
+	e.id = wb->a.s + r->id;
+	e.idlen = r->idlen;
+	e.at = at;
+	e.action = action;
+	e.detail = detail;
+	e.detaillen = detaillen;
+	e.ingest = ig->run;
+	if (ig->status_col >= 0 && !strcmp(action, "ingest")) {
+		v = &wb->v[r->v + (size_t)ig->status_col];
+		e.to = "new";
+		if (v->t == 1 && v->len < sizeof(status)) {
+			memcpy(status, wb->a.s + v->off, v->len);
+			status[v->len] = '\0';
+			e.to = status;
+		}
+	}
+	return ft_hist_add(&ig->hist, &e);
+}
+
 static int
 write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 {
-	char at[FT_TIME_LEN];
 	int st, rc = SQLITE_DONE;
 
 	if (ig->o.dry_run) {
@@ -1281,6 +1311,9 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 		if (st)
 			return st;
 		if (sqlite3_changes(ig->db->h) == 1) {
+			if (!ig->o.dry_run &&
+			    (st = log_change(ig, wb, r, "ingest", NULL, 0)))
+				return st;
 			ig->c.inserted++;
 			r->emit = 1;
 			return FT_OK;
@@ -1323,18 +1356,7 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 	sqlite3_reset(ig->upd);
 	if (st)
 		return st;
-	ft_time_format(ft_time_now(), at);
-	sqlite3_bind_text(ig->hist, 1, ig->k->one, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ig->hist, 2, wb->a.s + r->id, (int)r->idlen,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(ig->hist, 3, at, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(ig->hist, 4, ig->user, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ig->hist, 5, ig->wtmp.s, (int)ig->wtmp.len,
-			  SQLITE_TRANSIENT);
-	sqlite3_bind_int64(ig->hist, 6, ig->run);
-	st = step_done(ig, ig->hist, "logging a change");
-	sqlite3_reset(ig->hist);
-	if (st)
+	if ((st = log_change(ig, wb, r, "upsert", ig->wtmp.s, ig->wtmp.len)))
 		return st;
 	ig->c.updated++;
 	r->emit = 1;

@@ -1,0 +1,131 @@
+#include "ft_hist.h"
+#include "ft_buf.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_sha256.h"
+
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int
+ft_hist_init(struct ft_hist *h, struct ft_db *db, const char *tool)
+{
+	const char *u = getenv("FT_USER");
+	struct passwd *pw;
+
+	memset(h, 0, sizeof(*h));
+	h->db = db;
+	h->tool = tool;
+	if (!u || !*u) {
+		pw = getpwuid(getuid());
+		u = pw ? pw->pw_name : "unknown";
+	}
+	h->user = ft_xstrdup(u);
+	/* The previous hash is read inside the writer's transaction, so two
+	 * tools appending at once still make one chain. */
+	h->ins = ft_db_prepare(db, "INSERT INTO history(kind, id, at, tool, "
+			       "by, action, from_status, to_status, detail, "
+			       "ingest, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+			       "?7, ?8, ?9, ?10, ft_chain((SELECT hash FROM "
+			       "history ORDER BY seq DESC LIMIT 1), "
+			       "json_array(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
+			       "?10)))");
+	return h->ins ? FT_OK : FT_SOFTWARE;
+}
+
+void
+ft_hist_release(struct ft_hist *h)
+{
+	sqlite3_finalize(h->ins);
+	h->ins = NULL;
+	free(h->user);
+	h->user = NULL;
+}
+
+const char *
+ft_hist_user(const struct ft_hist *h)
+{
+	return h->user;
+}
+
+static void
+bind_opt(sqlite3_stmt *st, int i, const char *s, size_t n)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+int
+ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
+{
+	sqlite3_stmt *st = h->ins;
+	int rc;
+
+	sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, e->id, (int)e->idlen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, e->at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, h->tool, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, e->by ? e->by : h->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, e->action, -1, SQLITE_STATIC);
+	bind_opt(st, 7, e->from, e->from ? strlen(e->from) : 0);
+	bind_opt(st, 8, e->to, e->to ? strlen(e->to) : 0);
+	bind_opt(st, 9, e->detail, e->detaillen);
+	if (e->ingest)
+		sqlite3_bind_int64(st, 10, e->ingest);
+	else
+		sqlite3_bind_null(st, 10);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return ft_db_fail(h->db, rc, "logging a change");
+	return FT_OK;
+}
+
+int
+ft_hist_verify(struct ft_db *db, long *n, char head[65])
+{
+	sqlite3_stmt *st;
+	struct ft_sha256 c;
+	unsigned char md[32];
+	char hex[65];
+	int rc, status = FT_OK;
+
+	*n = 0;
+	head[0] = '\0';
+	rc = sqlite3_prepare_v2(db->h, "SELECT seq, hash, json_array(kind, "
+				"id, at, tool, by, action, from_status, "
+				"to_status, detail, ingest) FROM history "
+				"ORDER BY seq", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return ft_db_fail(db, rc, "reading the history");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *stored = (const char *)sqlite3_column_text(st, 1);
+		const void *txt = sqlite3_column_text(st, 2);
+
+		ft_sha256_init(&c);
+		ft_sha256_add(&c, head, strlen(head));
+		ft_sha256_add(&c, txt, (size_t)sqlite3_column_bytes(st, 2));
+		ft_sha256_done(&c, md);
+		ft_hex(hex, md, sizeof(md));
+		if (!stored || strcmp(stored, hex)) {
+			ft_error("%s: history entry %lld: %s: the chain "
+				 "breaks here (this entry was altered, or one "
+				 "before it altered, inserted or deleted)",
+				 db->path,
+				 (long long)sqlite3_column_int64(st, 0),
+				 stored ? "hash does not match" : "no hash");
+			status = FT_DATAERR;
+			break;
+		}
+		memcpy(head, hex, 65);
+		++*n;
+	}
+	if (status == FT_OK && rc != SQLITE_DONE)
+		status = ft_db_fail(db, rc, "reading the history");
+	sqlite3_finalize(st);
+	return status;
+}
