@@ -510,6 +510,19 @@ ft_db_begin(struct ft_db *db)
 }
 
 int
+ft_db_begin_write(struct ft_db *db)
+{
+	int st;
+
+	if (db->in_tx)
+		return FT_OK;
+	st = exec(db, "BEGIN IMMEDIATE", "starting a transaction");
+	if (st == FT_OK)
+		db->in_tx = 1;
+	return st;
+}
+
+int
 ft_db_commit(struct ft_db *db)
 {
 	int st;

@@ -52,6 +52,11 @@ void ft_db_close(struct ft_db *db);
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK; return an exit status (0 ok). */
 int ft_db_begin(struct ft_db *db);
 int ft_db_commit(struct ft_db *db);
+/*
+ * BEGIN IMMEDIATE even in a dry run: for a dry run that writes and rolls
+ * back, so that its decisions see its own earlier ones.
+ */
+int ft_db_begin_write(struct ft_db *db);
 void ft_db_rollback(struct ft_db *db);
 
 /* Prepares static SQL text once; NULL after printing on failure. */

@@ -10,6 +10,8 @@ struct cur {
 	struct ft_buf *why;
 	struct ft_bbox *bb;
 	const char *err;
+	ft_geo_point_fn *fn;
+	void *arg;
 };
 
 static int
@@ -92,6 +94,8 @@ ring(struct cur *c, int k)
 	do {
 		if (position(c, &lon, &lat))
 			return -1;
+		if (c->fn)
+			c->fn(c->arg, k, lon, lat);
 		if (n++ == 0) {
 			lon0 = lon;
 			lat0 = lat;
@@ -205,6 +209,13 @@ const char *
 ft_geo_check_area(const char *text, size_t len, struct ft_bbox *bb,
 		  struct ft_buf *why)
 {
+	return ft_geo_area_points(text, len, bb, why, NULL, NULL);
+}
+
+const char *
+ft_geo_area_points(const char *text, size_t len, struct ft_bbox *bb,
+		   struct ft_buf *why, ft_geo_point_fn *fn, void *arg)
+{
 	struct ft_json_doc d;
 	const char *type, *coords, *r = NULL;
 	size_t tlen, clen;
@@ -239,6 +250,8 @@ ft_geo_check_area(const char *text, size_t len, struct ft_bbox *bb,
 	c.why = why;
 	c.bb = bb;
 	c.err = NULL;
+	c.fn = fn;
+	c.arg = arg;
 	bb->min_lon = bb->min_lat = INFINITY;
 	bb->max_lon = bb->max_lat = -INFINITY;
 	if (multi) {

@@ -25,6 +25,15 @@ const char *ft_geo_check_area(const char *text, size_t len,
 			      struct ft_bbox *bb, struct ft_buf *why);
 
 /*
+ * ft_geo_check_area(), calling fn(arg, ring, lon, lat) for every position
+ * in order; ring counts the rings of all polygons from 1.
+ */
+typedef void ft_geo_point_fn(void *arg, int ring, double lon, double lat);
+const char *ft_geo_area_points(const char *text, size_t len,
+			       struct ft_bbox *bb, struct ft_buf *why,
+			       ft_geo_point_fn *fn, void *arg);
+
+/*
  * Reads a GeoJSON Point.  Returns NULL and its coordinates, or the reason
  * (in why).  *is_point is 0 when the geometry is of another type.
  */

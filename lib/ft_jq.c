@@ -207,3 +207,26 @@ ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 	jv_free(v);
 	return 1;
 }
+
+int
+ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err)
+{
+	jv v;
+	int k;
+
+	if (ft_jq_start(q, json, len, err))
+		return -1;
+	v = jq_next(q->jq);
+	q->running = 0;
+	if (!jv_is_valid(v)) {
+		if (jv_invalid_has_msg(jv_copy(v))) {
+			*err = message(q, jv_invalid_get_msg(v));
+			return -1;
+		}
+		jv_free(v);
+		return 0;	/* empty: no output is not true */
+	}
+	k = jv_get_kind(v);
+	jv_free(v);
+	return k != JV_KIND_NULL && k != JV_KIND_FALSE;
+}

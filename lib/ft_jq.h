@@ -37,6 +37,14 @@ int ft_jq_start(struct ft_jq *q, const char *json, size_t len,
 int ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err);
 
 /*
+ * Runs q as a predicate on json[0..len): 1 when its first output is true
+ * (neither false nor null), 0 when it is not or there is none, -1 with the
+ * reason in *err when it fails.
+ */
+int ft_jq_test(struct ft_jq *q, const char *json, size_t len,
+	       const char **err);
+
+/*
  * The text of a mapping shipped with ft ("nyc311" for "@nyc311"), or NULL.
  * Borrowed, static.
  */

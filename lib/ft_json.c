@@ -760,3 +760,29 @@ ft_json_number(struct ft_buf *out, double x)
 	}
 	ft_buf_adds(out, num);
 }
+
+size_t
+ft_json_object_without(const struct ft_json_doc *d, const char *const *drop,
+		       struct ft_buf *out)
+{
+	const char *const *k;
+	size_t i, n = 0;
+
+	ft_buf_addc(out, '{');
+	for (i = 0; i < d->n; i++) {
+		const struct ft_json_member *m = &d->m[i];
+
+		for (k = drop; *k; k++)
+			if (strlen(*k) == m->keylen &&
+			    !memcmp(*k, d->text.s + m->key, m->keylen))
+				break;
+		if (*k)
+			continue;
+		if (n++)
+			ft_buf_addc(out, ',');
+		/* The key with its quotes, the colon and the value. */
+		ft_buf_add(out, d->text.s + m->key - 1,
+			   m->val - m->key + 1 + m->vallen);
+	}
+	return n;
+}

@@ -88,6 +88,13 @@ int ft_json_escape_checked(struct ft_buf *out, const char *s, size_t n);
  */
 void ft_json_number(struct ft_buf *out, double x);
 
+/*
+ * Appends the object d without the members named in drop (NULL-ended), open:
+ * "{" and the members kept, no closing brace.  Returns how many were kept.
+ */
+size_t ft_json_object_without(const struct ft_json_doc *d,
+			      const char *const *drop, struct ft_buf *out);
+
 /* Returns the length of the valid UTF-8 prefix of s[0..n). */
 size_t ft_utf8_valid(const char *s, size_t n);
 

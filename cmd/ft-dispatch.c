@@ -1,0 +1,161 @@
+/*
+ * ft-dispatch - give each event an area, a responsible unit and deadlines;
+ * escalate overdue cases.  See ft-dispatch(1).
+ */
+#include "ft_cli.h"
+#include "ft_db.h"
+#include "ft_dispatch.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+"Usage: ft-dispatch --rules FILE [OPTION]... [FILE]...\n"
+"       ft-dispatch --rules FILE --pending [OPTION]...\n"
+"       ft-dispatch --escalate [OPTION]...\n"
+"Give each event read from FILEs (standard input when none, or -) its area,\n"
+"a responsible unit and deadlines by the rules, store the decision and print\n"
+"the event with it as NDJSON.\n"
+"\n"
+"      --rules FILE        the dispatch rules (JSON; see ft-dispatch(1))\n"
+"      --pending           dispatch every stored event not yet dispatched\n"
+"      --escalate          move every overdue case up its escalation chain\n"
+"  -x, --explain           add an \"explain\" member: how the area was found\n"
+"                          and the rules tried\n"
+"  -n, --dry-run           decide and print, store nothing\n"
+"  -r, --rejects FILE      write rejected records to FILE as NDJSON\n"
+"      --batch N           events a transaction (default 2000)\n"
+"      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
+"      --now TIME          the current time (default $FT_NOW, else the clock)\n"
+"      --tz ZONE           the zone of rules' hours and calendars (default\n"
+"                          $TZ, else UTC)\n"
+"  -q, --quiet             print no events and no summary\n"
+"  -h, --help              show this help and exit\n"
+"      --version           show the version and exit\n"
+"\n"
+"Exit status: 0 all done; 1 some events rejected; 64 usage; 65 input\n"
+"unusable; 66 cannot open; 73 cannot create; 74 I/O error; 75 database\n"
+"busy; 78 bad rules file or newer database.  See ft-dispatch(1).\n";
+
+enum {
+	OPT_RULES = FT_OPT_TOOL,
+	OPT_PENDING,
+	OPT_ESCALATE,
+	OPT_BATCH
+};
+
+static const struct option options[] = {
+	{ "rules", required_argument, NULL, OPT_RULES },
+	{ "pending", no_argument, NULL, OPT_PENDING },
+	{ "escalate", no_argument, NULL, OPT_ESCALATE },
+	{ "explain", no_argument, NULL, 'x' },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "rejects", required_argument, NULL, 'r' },
+	{ "batch", required_argument, NULL, OPT_BATCH },
+	FT_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 }
+};
+
+int
+main(int argc, char **argv)
+{
+	struct ft_common cm = { 0 };
+	struct ft_dispatch_opts o;
+	struct ft_dispatch *d = NULL;
+	struct ft_db db = { 0 };
+	int c, exit_now = 0, st = FT_OK, fst, i, pending = 0, escalate = 0;
+	char *end;
+	long n;
+
+	ft_cli_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":xnr:qh", options, NULL)) != -1) {
+		if (ft_cli_common(c, optarg, &cm, usage, &exit_now)) {
+			if (exit_now)
+				return ft_finish(FT_OK);
+			continue;
+		}
+		switch (c) {
+		case OPT_RULES:
+			o.rules = optarg;
+			break;
+		case OPT_PENDING:
+			pending = 1;
+			break;
+		case OPT_ESCALATE:
+			escalate = 1;
+			break;
+		case 'x':
+			o.explain = 1;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'r':
+			o.rejects = optarg;
+			break;
+		case OPT_BATCH:
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || n < 1 || n > 1000000)
+				return ft_usage_error("--batch: \"%s\" is not "
+				    "a number from 1 to 1000000", optarg);
+			o.batch = (size_t)n;
+			break;
+		case ':':
+			return ft_usage_error("option '%s' needs a value",
+					      argv[optind - 1]);
+		default:
+			if (optopt)
+				return ft_usage_error("unknown option '-%c'",
+						      optopt);
+			return ft_usage_error("unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (escalate && (pending || o.rules || o.explain))
+		return ft_usage_error("--escalate works on the stored cases "
+				      "alone: no --rules, --pending or "
+				      "--explain");
+	if (!escalate && !o.rules)
+		return ft_usage_error("--rules FILE is needed (or --escalate)");
+	if ((pending || escalate) && optind < argc)
+		return ft_usage_error("--%s reads the database, not files",
+				      pending ? "pending" : "escalate");
+	if ((st = ft_cli_apply(&cm)))
+		goto out;
+	o.quiet = cm.quiet;
+	o.progress = !cm.quiet && isatty(2);
+	if ((st = ft_db_open(&db, ft_db_path(cm.db),
+			     o.dry_run ? FT_DB_DRYRUN : 0)))
+		goto out;
+	if ((st = ft_dispatch_new(&d, &db, &o)))
+		goto out;
+	if (escalate) {
+		st = ft_dispatch_escalate(d);
+	} else if (pending) {
+		st = ft_dispatch_pending(d);
+	} else if (optind == argc) {
+		st = ft_dispatch_file(d, "-");
+	} else {
+		for (i = optind; i < argc; i++) {
+			fst = ft_dispatch_file(d, argv[i]);
+			st = ft_exit_worst(st, fst);
+			/* A busy or broken database stops the run. */
+			if (fst == FT_TEMPFAIL || fst == FT_IOERR ||
+			    fst == FT_SOFTWARE)
+				break;
+		}
+	}
+	st = ft_exit_worst(st, ft_dispatch_finish(d));
+out:
+	ft_dispatch_free(d);
+	ft_db_close(&db);
+	return ft_finish(st);
+}

@@ -1,0 +1,136 @@
+/*
+ * ft-update - record what happened to events afterwards, checked against
+ * the lifecycle; record residents' ratings; verify the history.
+ * See ft-update(1).
+ */
+#include "ft_cli.h"
+#include "ft_db.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_hist.h"
+#include "ft_update.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+"Usage: ft-update [OPTION]... [FILE]...\n"
+"       ft-update --verify [OPTION]...\n"
+"Apply the status changes and residents' ratings read from FILEs (standard\n"
+"input when none, or -) to the stored events, each checked against the\n"
+"lifecycle, and print every change applied as NDJSON.\n"
+"\n"
+"      --verify            check the history's hash chain and exit\n"
+"  -n, --dry-run           check and print, store nothing\n"
+"  -r, --rejects FILE      write rejected records to FILE as NDJSON\n"
+"      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
+"      --now TIME          the current time (default $FT_NOW, else the clock)\n"
+"      --tz ZONE           the zone of times without an offset (default $TZ,\n"
+"                          else UTC)\n"
+"  -q, --quiet             print no changes and no summary\n"
+"  -h, --help              show this help and exit\n"
+"      --version           show the version and exit\n"
+"\n"
+"Exit status: 0 all applied (or the history is intact); 1 some records\n"
+"rejected; 64 usage; 65 input unusable, or the history's chain is broken;\n"
+"66 cannot open; 73 cannot create; 74 I/O error; 75 database busy;\n"
+"78 newer database.  See ft-update(1).\n";
+
+enum {
+	OPT_VERIFY = FT_OPT_TOOL
+};
+
+static const struct option options[] = {
+	{ "verify", no_argument, NULL, OPT_VERIFY },
+	{ "dry-run", no_argument, NULL, 'n' },
+	{ "rejects", required_argument, NULL, 'r' },
+	FT_COMMON_OPTIONS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int
+verify(struct ft_db *db, int quiet)
+{
+	char head[65];
+	long n;
+	int st = ft_hist_verify(db, &n, head);
+
+	if (st == FT_OK && !quiet)
+		printf("{\"entries\":%ld,\"head\":\"%s\"}\n", n, head);
+	if (st == FT_OK && !quiet)
+		ft_warn("%s: the history is intact: %ld entr%s chained", db->path,
+			n, n == 1 ? "y" : "ies");
+	return st;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ft_common cm = { 0 };
+	struct ft_update_opts o;
+	struct ft_update *u = NULL;
+	struct ft_db db = { 0 };
+	int c, exit_now = 0, st = FT_OK, fst, i, do_verify = 0;
+
+	ft_cli_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":nr:qh", options, NULL)) != -1) {
+		if (ft_cli_common(c, optarg, &cm, usage, &exit_now)) {
+			if (exit_now)
+				return ft_finish(FT_OK);
+			continue;
+		}
+		switch (c) {
+		case OPT_VERIFY:
+			do_verify = 1;
+			break;
+		case 'n':
+			o.dry_run = 1;
+			break;
+		case 'r':
+			o.rejects = optarg;
+			break;
+		case ':':
+			return ft_usage_error("option '%s' needs a value",
+					      argv[optind - 1]);
+		default:
+			if (optopt)
+				return ft_usage_error("unknown option '-%c'",
+						      optopt);
+			return ft_usage_error("unknown option '%s'",
+					      argv[optind - 1]);
+		}
+	}
+	if (do_verify && (optind < argc || o.dry_run || o.rejects))
+		return ft_usage_error("--verify reads the database alone");
+	if ((st = ft_cli_apply(&cm)))
+		goto out;
+	o.quiet = cm.quiet;
+	if ((st = ft_db_open(&db, ft_db_path(cm.db),
+			     o.dry_run || do_verify ? FT_DB_DRYRUN : 0)))
+		goto out;
+	if (do_verify) {
+		st = verify(&db, cm.quiet);
+		goto out;
+	}
+	if ((st = ft_update_new(&u, &db, &o)))
+		goto out;
+	if (optind == argc) {
+		st = ft_update_file(u, "-");
+	} else {
+		for (i = optind; i < argc; i++) {
+			fst = ft_update_file(u, argv[i]);
+			st = ft_exit_worst(st, fst);
+			if (fst == FT_TEMPFAIL || fst == FT_IOERR ||
+			    fst == FT_SOFTWARE)
+				break;
+		}
+	}
+	st = ft_exit_worst(st, ft_update_finish(u));
+out:
+	ft_update_free(u);
+	ft_db_close(&db);
+	return ft_finish(st);
+}

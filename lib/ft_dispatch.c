@@ -1,0 +1,1175 @@
+#include "ft_dispatch.h"
+#include "ft_area.h"
+#include "ft_buf.h"
+#include "ft_cli.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_hist.h"
+#include "ft_input.h"
+#include "ft_json.h"
+#include "ft_reject.h"
+#include "ft_rules.h"
+#include "ft_time.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_BATCH 2000
+
+/* Members ft-dispatch writes; a record's own are replaced. */
+static const char *const ours[] = {
+	"status", "area", "unit", "rule", "priority", "respond_by",
+	"resolve_by", "duplicate_of", "near_boundary", "escalation",
+	"escalated_from", "explain", NULL
+};
+
+/* The canonical record of a stored event, as ft-ingest prints it. */
+#define RECORD_SQL							\
+	"json_patch(json_patch('{}', json_object('id', id, 'source', "	\
+	"source, 'category', category, 'title', title, 'text', text, "	\
+	"'lat', lat, 'lon', lon, 'address', address, 'facility', "	\
+	"facility, 'reporter', reporter, 'severity', severity, "	\
+	"'reported_at', reported_at, 'status', status, 'area', area)), "	\
+	"coalesce(extra, '{}'))"
+
+struct counts {
+	long read, dispatched, duplicates, unchanged, notnew, rejected;
+	long escalated, near;
+};
+
+/* The decoded fields of the event at hand; buffers reused. */
+struct fields {
+	struct ft_buf id, category, source, title, text, facility, area,
+		      when;
+	int has_point, severity;
+	double lat, lon;
+	int64_t reported;
+};
+
+struct ft_dispatch {
+	struct ft_dispatch_opts o;
+	struct ft_db *db;
+	struct ft_area *a;
+	struct ft_rules *rules;
+	struct ft_hist hist;
+	struct ft_reject rej;
+	sqlite3_stmt *sel, *upd, *dupfac, *dupnear, *pend, *esc, *escupd,
+		     *record;
+	double near_m, dup_m;
+	int dup_min, dup_fac;
+	char now[FT_TIME_LEN];
+	int64_t now_t;
+	const char *fname;
+	long in_batch;
+	struct counts c;
+	struct fields f;
+	struct ft_json_doc doc;
+	struct ft_buf out;	/* the batch's output, printed on commit */
+	struct ft_buf line, detail, explain, chain, nearb, why, dupid,
+		      dupunit;
+	int out_closed;
+	double t0;
+};
+
+static double
+seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+fields_init(struct fields *f)
+{
+	ft_buf_init(&f->id);
+	ft_buf_init(&f->category);
+	ft_buf_init(&f->source);
+	ft_buf_init(&f->title);
+	ft_buf_init(&f->text);
+	ft_buf_init(&f->facility);
+	ft_buf_init(&f->area);
+	ft_buf_init(&f->when);
+}
+
+static void
+fields_release(struct fields *f)
+{
+	ft_buf_release(&f->id);
+	ft_buf_release(&f->category);
+	ft_buf_release(&f->source);
+	ft_buf_release(&f->title);
+	ft_buf_release(&f->text);
+	ft_buf_release(&f->facility);
+	ft_buf_release(&f->area);
+	ft_buf_release(&f->when);
+}
+
+static sqlite3_stmt *
+prep(struct ft_dispatch *d, const char *sql)
+{
+	return ft_db_prepare(d->db, sql);
+}
+
+int
+ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
+		const struct ft_dispatch_opts *o)
+{
+	struct ft_dispatch *d = ft_xmalloc(sizeof(*d));
+	int st;
+
+	memset(d, 0, sizeof(*d));
+	*dp = d;
+	d->o = *o;
+	if (!d->o.batch)
+		d->o.batch = DEFAULT_BATCH;
+	d->db = db;
+	d->t0 = seconds();
+	d->now_t = ft_time_now();
+	ft_time_format(d->now_t, d->now);
+	fields_init(&d->f);
+	ft_json_doc_init(&d->doc);
+	ft_buf_init(&d->out);
+	ft_buf_init(&d->line);
+	ft_buf_init(&d->detail);
+	ft_buf_init(&d->explain);
+	ft_buf_init(&d->chain);
+	ft_buf_init(&d->nearb);
+	ft_buf_init(&d->why);
+	ft_buf_init(&d->dupid);
+	ft_buf_init(&d->dupunit);
+	if ((st = ft_reject_open(&d->rej, o->rejects)))
+		return st;
+	if ((st = ft_hist_init(&d->hist, db, "ft-dispatch")))
+		return st;
+	if ((st = ft_area_load(&d->a, db)))
+		return st;
+	if (o->rules) {
+		if ((st = ft_rules_load(&d->rules, o->rules, d->a)))
+			return st;
+		d->near_m = ft_rules_near_m(d->rules);
+		ft_rules_dups(d->rules, &d->dup_m, &d->dup_min, &d->dup_fac);
+	}
+	d->sel = prep(d, "SELECT seq, status, dispatched_at FROM events "
+		      "WHERE id = ?1");
+	d->upd = prep(d, "UPDATE events SET area = ?2, unit = ?3, rule = ?4, "
+		      "priority = ?5, respond_by = ?6, resolve_by = ?7, "
+		      "status = ?8, dispatched_at = ?9, status_at = ?9, "
+		      "chain = ?10, near_boundary = ?11, duplicate_of = ?12 "
+		      "WHERE seq = ?1 AND dispatched_at IS NULL");
+	d->dupfac = prep(d, "SELECT id, unit FROM events WHERE facility = ?1 "
+			 "AND status IN ('dispatched', 'accepted', "
+			 "'reopened') AND duplicate_of IS NULL AND seq <> ?2 "
+			 "ORDER BY reported_at, seq LIMIT 1");
+	d->dupnear = prep(d, "SELECT id, unit, lat, lon FROM events WHERE "
+			  "category = ?1 AND reported_at BETWEEN ?2 AND ?3 "
+			  "AND status IN ('dispatched', 'accepted', "
+			  "'reopened') AND duplicate_of IS NULL AND seq <> ?4 "
+			  "AND lat BETWEEN ?5 AND ?6 AND lon BETWEEN ?7 AND ?8 "
+			  "ORDER BY reported_at, seq");
+	d->pend = prep(d, "SELECT seq, " RECORD_SQL ", reported_at FROM "
+		       "events WHERE status = 'new' AND dispatched_at IS NULL "
+		       "AND (reported_at, seq) > (?1, ?2) ORDER BY "
+		       "reported_at, seq LIMIT ?3");
+	d->esc = prep(d, "SELECT seq, id, unit, status, respond_by, "
+		      "resolve_by, escalation, chain, " RECORD_SQL " FROM "
+		      "events WHERE status IN ('dispatched', 'accepted', "
+		      "'reopened') AND chain IS NOT NULL AND seq > ?2 AND "
+		      "escalation < json_array_length(chain) AND "
+		      "((status <> 'accepted' AND respond_by <= ?1) OR "
+		      "resolve_by <= ?1) ORDER BY seq LIMIT 500");
+	d->escupd = prep(d, "UPDATE events SET unit = ?2, escalation = ?3 "
+			 "WHERE seq = ?1 AND escalation = ?4");
+	if (!d->sel || !d->upd || !d->dupfac || !d->dupnear || !d->pend ||
+	    !d->esc || !d->escupd)
+		return FT_SOFTWARE;
+	return FT_OK;
+}
+
+void
+ft_dispatch_free(struct ft_dispatch *d)
+{
+	if (!d)
+		return;
+	sqlite3_finalize(d->sel);
+	sqlite3_finalize(d->upd);
+	sqlite3_finalize(d->dupfac);
+	sqlite3_finalize(d->dupnear);
+	sqlite3_finalize(d->pend);
+	sqlite3_finalize(d->esc);
+	sqlite3_finalize(d->escupd);
+	ft_hist_release(&d->hist);
+	ft_reject_close(&d->rej);
+	ft_rules_free(d->rules);
+	ft_area_free(d->a);
+	fields_release(&d->f);
+	ft_json_doc_release(&d->doc);
+	ft_buf_release(&d->out);
+	ft_buf_release(&d->line);
+	ft_buf_release(&d->detail);
+	ft_buf_release(&d->explain);
+	ft_buf_release(&d->chain);
+	ft_buf_release(&d->nearb);
+	ft_buf_release(&d->why);
+	ft_buf_release(&d->dupid);
+	ft_buf_release(&d->dupunit);
+	free(d);
+}
+
+/* ---- batches ---- */
+
+static void
+flush_out(struct ft_dispatch *d)
+{
+	if (d->out.len && !d->o.quiet && !d->out_closed &&
+	    (fwrite(d->out.s, 1, d->out.len, stdout) != d->out.len ||
+	     fflush(stdout) == EOF)) {
+		ft_stdout_failed(errno);
+		d->out_closed = 1;
+	}
+	ft_buf_reset(&d->out);
+}
+
+/* Ends the batch: commits (a dry run rolls back) and prints it. */
+static int
+end_batch(struct ft_dispatch *d)
+{
+	int st = FT_OK;
+
+	if (d->db->in_tx) {
+		if (d->o.dry_run)
+			ft_db_rollback(d->db);
+		else
+			st = ft_db_commit(d->db);
+	}
+	d->in_batch = 0;
+	if (st) {
+		ft_buf_reset(&d->out);
+		return st;
+	}
+	flush_out(d);
+	return FT_OK;
+}
+
+static int
+in_batch(struct ft_dispatch *d)
+{
+	if (d->in_batch >= (long)d->o.batch) {
+		int st = end_batch(d);
+
+		if (st)
+			return st;
+	}
+	d->in_batch++;
+	return ft_db_begin_write(d->db);
+}
+
+static void
+reject(struct ft_dispatch *d, long line, const char *reason,
+       const char *raw, size_t rawlen, const struct ft_json_doc *doc)
+{
+	d->c.rejected++;
+	ft_reject_add(&d->rej, d->fname, line, reason, raw, rawlen,
+		      doc ? doc->text.s : NULL, doc ? doc->text.len : 0);
+}
+
+/* ---- reading an event ---- */
+
+/* A string member decoded into b; 0 when absent, null or "". */
+static int
+str_member(const struct ft_json_doc *doc, const char *key, struct ft_buf *b)
+{
+	const struct ft_json_member *m = ft_json_get(doc, key);
+
+	ft_buf_reset(b);
+	if (!m || doc->text.s[m->val] != '"' || m->vallen <= 2)
+		return 0;
+	ft_json_unescape(doc->text.s + m->val, m->vallen, b);
+	return b->len > 0;
+}
+
+static int
+num_member(const struct ft_json_doc *doc, const char *key, double *x)
+{
+	const struct ft_json_member *m = ft_json_get(doc, key);
+	const char *s;
+	char *end;
+
+	if (!m)
+		return 0;
+	s = doc->text.s + m->val;
+	if (*s == '"') {	/* a number in a string, as CSV gives */
+		*x = strtod(s + 1, &end);
+		return end != s + 1 && *end == '"';
+	}
+	if (*s != '-' && (*s < '0' || *s > '9'))
+		return 0;
+	*x = strtod(s, &end);
+	return 1;
+}
+
+/* Reads the fields of d->doc; NULL, or why the record is unusable. */
+static const char *
+read_fields(struct ft_dispatch *d)
+{
+	struct fields *f = &d->f;
+	const struct ft_json_doc *doc = &d->doc;
+	const char *err;
+	double x, y;
+
+	if (doc->type != '{')
+		return "not a JSON object";
+	if (!str_member(doc, "id", &f->id))
+		return "field \"id\": missing (ft-dispatch reads the events "
+		       "ft-ingest printed)";
+	if (!str_member(doc, "reported_at", &f->when))
+		return "field \"reported_at\": missing";
+	if (ft_time_parse(f->when.s, f->when.len, &f->reported, &err)) {
+		ft_buf_reset(&d->why);
+		ft_buf_addf(&d->why, "field \"reported_at\": %s", err);
+		return d->why.s;
+	}
+	str_member(doc, "category", &f->category);
+	str_member(doc, "source", &f->source);
+	str_member(doc, "title", &f->title);
+	str_member(doc, "text", &f->text);
+	str_member(doc, "facility", &f->facility);
+	str_member(doc, "area", &f->area);
+	f->severity = num_member(doc, "severity", &x) && x >= 1 && x <= 4 ?
+		      (int)x : 0;
+	f->has_point = num_member(doc, "lat", &y) &&
+		       num_member(doc, "lon", &x) && fabs(y) <= 90 &&
+		       fabs(x) <= 180 && !(x == 0 && y == 0);
+	f->lat = y;
+	f->lon = x;
+	return NULL;
+}
+
+/* ---- writing the result ---- */
+
+static void
+add_str(struct ft_buf *b, const char *key, const char *v)
+{
+	ft_buf_addf(b, ",\"%s\":", key);
+	if (v)
+		ft_json_escape(b, v, strlen(v));
+	else
+		ft_buf_adds(b, "null");
+}
+
+/*
+ * The record without the members ft-dispatch writes, open: "{...".  An
+ * empty record gets "id":null, so that members follow with a comma.
+ */
+static void
+record_head(struct ft_buf *b, const struct ft_json_doc *doc)
+{
+	if (!ft_json_object_without(doc, ours, b))
+		ft_buf_adds(b, "\"id\":null");
+}
+
+static void
+bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int
+step(struct ft_dispatch *d, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return ft_db_fail(d->db, rc, what);
+	return FT_OK;
+}
+
+/* ---- duplicates ---- */
+
+static double
+metres(double lat1, double lon1, double lat2, double lon2)
+{
+	double kx = 111320.0 * cos((lat1 + lat2) / 2 * M_PI / 180);
+	double dx = (lon2 - lon1) * kx, dy = (lat2 - lat1) * 110574.0;
+
+	return sqrt(dx * dx + dy * dy);
+}
+
+/*
+ * The open event this one repeats, into id and unit: at the same facility,
+ * or of the same category within the distance and time.  Returns 1 when
+ * found, 0 when not, or -(status) on a database error.
+ */
+static int
+find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
+	       struct ft_buf *unit, const char **how)
+{
+	struct fields *f = &d->f;
+	char t0[FT_TIME_LEN];
+	int rc, found = 0;
+
+	ft_buf_reset(id);
+	ft_buf_reset(unit);
+	if (d->dup_fac && f->facility.len) {
+		sqlite3_bind_text(d->dupfac, 1, f->facility.s,
+				  (int)f->facility.len, SQLITE_STATIC);
+		sqlite3_bind_int64(d->dupfac, 2, seq);
+		rc = sqlite3_step(d->dupfac);
+		if (rc == SQLITE_ROW) {
+			ft_buf_adds(id, (const char *)
+				    sqlite3_column_text(d->dupfac, 0));
+			if (sqlite3_column_type(d->dupfac, 1) != SQLITE_NULL)
+				ft_buf_adds(unit, (const char *)
+					    sqlite3_column_text(d->dupfac, 1));
+			found = 1;
+			*how = "facility";
+		}
+		sqlite3_reset(d->dupfac);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -ft_db_fail(d->db, rc, "finding duplicates");
+		if (found)
+			return 1;
+	}
+	if (d->dup_m > 0 && f->has_point && f->category.len) {
+		double dy = d->dup_m / 110574.0;
+		double dx = d->dup_m / (111320.0 *
+				       fmax(cos(f->lat * M_PI / 180), 1e-6));
+		sqlite3_stmt *st = d->dupnear;
+
+		ft_time_format(f->reported - (int64_t)d->dup_min * 60, t0);
+		sqlite3_bind_text(st, 1, f->category.s, (int)f->category.len,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, t0, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, f->when.s, (int)f->when.len,
+				  SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, seq);
+		sqlite3_bind_double(st, 5, f->lat - dy);
+		sqlite3_bind_double(st, 6, f->lat + dy);
+		sqlite3_bind_double(st, 7, f->lon - dx);
+		sqlite3_bind_double(st, 8, f->lon + dx);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			if (metres(f->lat, f->lon,
+				   sqlite3_column_double(st, 2),
+				   sqlite3_column_double(st, 3)) > d->dup_m)
+				continue;
+			ft_buf_adds(id, (const char *)
+				    sqlite3_column_text(st, 0));
+			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+				ft_buf_adds(unit, (const char *)
+					    sqlite3_column_text(st, 1));
+			found = 1;
+			*how = "nearby";
+			break;
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -ft_db_fail(d->db, rc, "finding duplicates");
+	}
+	return found;
+}
+
+/* ---- one event ---- */
+
+/*
+ * The area of the event: given, else its facility's, else its point's.
+ * Returns the unit index or -1; *name is the area's id (or the given
+ * text), *how says which.
+ */
+static int
+place(struct ft_dispatch *d, struct ft_area_hit *h, const char **name,
+      const char **how, const struct ft_facility **fac)
+{
+	struct fields *f = &d->f;
+	int u = -1;
+
+	memset(h, 0, sizeof(*h));
+	h->unit = -1;
+	*name = NULL;
+	*how = "none";
+	*fac = f->facility.len ? ft_area_facility(d->a, f->facility.s,
+						  f->facility.len) : NULL;
+	if (f->area.len) {
+		*how = "given";
+		*name = f->area.s;
+		return ft_area_find(d->a, f->area.s, f->area.len);
+	}
+	if (*fac && (*fac)->area) {
+		*how = "facility";
+		*name = (*fac)->area;
+		return ft_area_find(d->a, (*fac)->area, strlen((*fac)->area));
+	}
+	if (*fac && (*fac)->has_point) {
+		*how = "facility";
+		u = ft_area_locate(d->a, (*fac)->lon, (*fac)->lat,
+				   f->reported, 0, h);
+	} else if (f->has_point) {
+		*how = "point";
+		u = ft_area_locate(d->a, f->lon, f->lat, f->reported,
+				   d->near_m, h);
+	}
+	*name = u >= 0 ? ft_area_id(d->a, u) : NULL;
+	return u;
+}
+
+static void
+explain_area(struct ft_dispatch *d, const struct ft_area_hit *h,
+	     const char *how, const char *name)
+{
+	struct ft_buf *b = &d->line;
+	size_t i;
+
+	ft_buf_adds(b, ",\"explain\":{\"area\":{\"how\":");
+	ft_json_escape(b, how, strlen(how));
+	add_str(b, "area", name);
+	if (!strcmp(how, "point") || (h->tested && !strcmp(how,
+							    "facility"))) {
+		ft_buf_addf(b, ",\"tested\":%zu,\"within\":[", h->tested);
+		for (i = 0; i < h->nwithin; i++) {
+			const char *id = ft_area_id(d->a, h->within[i]);
+
+			if (i)
+				ft_buf_addc(b, ',');
+			ft_json_escape(b, id, strlen(id));
+		}
+		ft_buf_adds(b, "],\"near\":[");
+		for (i = 0; i < h->nnear; i++) {
+			const char *id = ft_area_id(d->a, h->near[i]);
+
+			if (i)
+				ft_buf_addc(b, ',');
+			ft_buf_adds(b, "{\"area\":");
+			ft_json_escape(b, id, strlen(id));
+			ft_buf_adds(b, ",\"metres\":");
+			ft_json_number(b, round(h->near_m[i] * 10) / 10);
+			ft_buf_addc(b, '}');
+		}
+		ft_buf_addc(b, ']');
+	}
+	ft_buf_addc(b, '}');
+}
+
+/* Stores the decision and appends the output line.  seq: the event. */
+static int
+store(struct ft_dispatch *d, int64_t seq, const char *area,
+      const char *unit, const char *rule, int priority, const char *resp,
+      const char *resol, const char *status, const char *dup)
+{
+	struct ft_hist_entry e = { 0 };
+	sqlite3_stmt *u = d->upd;
+	struct ft_buf *dt = &d->detail;
+	int st;
+
+	sqlite3_bind_int64(u, 1, seq);
+	bind_text(u, 2, area);
+	bind_text(u, 3, unit);
+	bind_text(u, 4, rule);
+	if (priority)
+		sqlite3_bind_int(u, 5, priority);
+	else
+		sqlite3_bind_null(u, 5);
+	bind_text(u, 6, resp);
+	bind_text(u, 7, resol);
+	sqlite3_bind_text(u, 8, status, -1, SQLITE_STATIC);
+	sqlite3_bind_text(u, 9, d->now, -1, SQLITE_STATIC);
+	if (d->chain.len)
+		sqlite3_bind_text(u, 10, d->chain.s, (int)d->chain.len,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(u, 10);
+	if (d->nearb.len)
+		sqlite3_bind_text(u, 11, d->nearb.s, (int)d->nearb.len,
+				  SQLITE_STATIC);
+	else
+		sqlite3_bind_null(u, 11);
+	bind_text(u, 12, dup);
+	if ((st = step(d, u, "storing a dispatch")))
+		return st;
+	if (sqlite3_changes(d->db->h) != 1)
+		return -1;	/* dispatched meanwhile by another run */
+	ft_buf_reset(dt);
+	ft_buf_adds(dt, "{\"area\":");
+	if (area)
+		ft_json_escape(dt, area, strlen(area));
+	else
+		ft_buf_adds(dt, "null");
+	add_str(dt, "unit", unit);
+	if (dup) {
+		add_str(dt, "duplicate_of", dup);
+	} else {
+		add_str(dt, "rule", rule);
+		ft_buf_addf(dt, ",\"priority\":%d", priority);
+		add_str(dt, "respond_by", resp);
+		add_str(dt, "resolve_by", resol);
+	}
+	if (d->nearb.len) {
+		ft_buf_adds(dt, ",\"near_boundary\":");
+		ft_buf_add(dt, d->nearb.s, d->nearb.len);
+	}
+	ft_buf_addc(dt, '}');
+	e.kind = "event";
+	e.id = d->f.id.s;
+	e.idlen = d->f.id.len;
+	e.at = d->now;
+	e.action = dup ? "duplicate" : "dispatch";
+	e.from = "new";
+	e.to = status;
+	e.detail = dt->s;
+	e.detaillen = dt->len;
+	return ft_hist_add(&d->hist, &e);
+}
+
+/*
+ * Decides one event (d->doc, already parsed) and stores the decision.
+ * Returns an exit status for failures that stop the run.
+ */
+static int
+dispatch_one(struct ft_dispatch *d, long line, const char *raw,
+	     size_t rawlen)
+{
+	struct fields *f = &d->f;
+	struct ft_area_hit h;
+	struct ft_rule_event re;
+	struct ft_buf *dupid = &d->dupid, *dupunit = &d->dupunit;
+	const struct ft_facility *fac;
+	const char *err, *areaname, *how, *duphow = NULL, *unitname = NULL;
+	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
+	int64_t seq, rby, sby;
+	int st = FT_OK, au, ri = -1, unit = -1, rc;
+	size_t i, nsteps;
+	const struct ft_step *steps;
+
+	d->c.read++;
+	if ((err = read_fields(d))) {
+		reject(d, line, err, raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	if ((st = in_batch(d)))
+		return st;
+	sqlite3_bind_text(d->sel, 1, f->id.s, (int)f->id.len, SQLITE_STATIC);
+	rc = sqlite3_step(d->sel);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(d->sel);
+		if (rc != SQLITE_DONE)
+			return ft_db_fail(d->db, rc, "reading an event");
+		ft_buf_reset(&d->why);
+		ft_buf_adds(&d->why, "event ");
+		ft_json_escape(&d->why, f->id.s, f->id.len);
+		ft_buf_adds(&d->why, " is not in the database (load it with "
+			    "ft-ingest first)");
+		reject(d, line, d->why.s, raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	seq = sqlite3_column_int64(d->sel, 0);
+	if (sqlite3_column_type(d->sel, 2) != SQLITE_NULL) {
+		sqlite3_reset(d->sel);
+		d->c.unchanged++;
+		return FT_OK;
+	}
+	if (strcmp((const char *)sqlite3_column_text(d->sel, 1), "new")) {
+		sqlite3_reset(d->sel);
+		d->c.notnew++;
+		return FT_OK;
+	}
+	sqlite3_reset(d->sel);
+
+	au = place(d, &h, &areaname, &how, &fac);
+	ft_buf_reset(&d->nearb);
+	if (h.nnear) {
+		ft_buf_addc(&d->nearb, '[');
+		for (i = 0; i < h.nnear; i++) {
+			const char *id = ft_area_id(d->a, h.near[i]);
+
+			if (i)
+				ft_buf_addc(&d->nearb, ',');
+			ft_json_escape(&d->nearb, id, strlen(id));
+		}
+		ft_buf_addc(&d->nearb, ']');
+		d->c.near++;
+	}
+	ft_buf_reset(&d->line);
+	record_head(&d->line, &d->doc);
+	ft_buf_reset(&d->chain);
+
+	rc = find_duplicate(d, seq, dupid, dupunit, &duphow);
+	if (rc < 0) {
+		st = -rc;
+		goto out;
+	}
+	if (rc == 1) {
+		const char *du = dupunit->len ? dupunit->s : NULL;
+
+		st = store(d, seq, areaname, du, NULL, 0, NULL, NULL,
+			   "duplicate", dupid->s);
+		if (st < 0) {
+			d->c.unchanged++;
+			st = FT_OK;
+			goto out;
+		}
+		if (st)
+			goto out;
+		d->c.duplicates++;
+		ft_buf_adds(&d->line, ",\"status\":\"duplicate\"");
+		add_str(&d->line, "area", areaname);
+		add_str(&d->line, "unit", du);
+		add_str(&d->line, "duplicate_of", dupid->s);
+		if (d->nearb.len) {
+			ft_buf_adds(&d->line, ",\"near_boundary\":");
+			ft_buf_add(&d->line, d->nearb.s, d->nearb.len);
+		}
+		if (d->o.explain) {
+			explain_area(d, &h, how, areaname);
+			ft_buf_adds(&d->line, ",\"duplicate\":{\"of\":");
+			ft_json_escape(&d->line, dupid->s, dupid->len);
+			add_str(&d->line, "by", duphow);
+			ft_buf_adds(&d->line, "}}");
+		}
+		ft_buf_adds(&d->line, "}\n");
+		ft_buf_add(&d->out, d->line.s, d->line.len);
+		goto out;
+	}
+
+	re.category = f->category.len ? f->category.s : NULL;
+	re.source = f->source.len ? f->source.s : NULL;
+	re.title = f->title.len ? f->title.s : NULL;
+	re.text = f->text.len ? f->text.s : NULL;
+	re.severity = f->severity;
+	re.reported = f->reported;
+	re.area = au;
+	re.json = d->doc.text.s;
+	re.jsonlen = d->doc.text.len;
+	ft_buf_reset(&d->explain);
+	ri = ft_rules_match(d->rules, &re, &unit,
+			    d->o.explain ? &d->explain : NULL);
+	if (ri < 0) {
+		ft_buf_reset(&d->why);
+		ft_buf_adds(&d->why, "event ");
+		ft_json_escape(&d->why, f->id.s, f->id.len);
+		ft_buf_adds(&d->why, ": no rule matches it (add a last rule "
+			    "without conditions to catch every event)");
+		if (d->o.explain) {
+			ft_buf_adds(&d->why, "; rules tried: ");
+			ft_buf_add(&d->why, d->explain.s, d->explain.len);
+		}
+		reject(d, line, d->why.s, raw, rawlen, &d->doc);
+		goto out;
+	}
+	unitname = ft_area_id(d->a, unit);
+	if (fac && fac->owner && !ft_rule_ignores_owner(d->rules, ri))
+		unitname = fac->owner;
+	ft_rule_deadlines(d->rules, ri, f->reported, &rby, &sby);
+	if (rby)
+		ft_time_format(rby, resp);
+	if (sby)
+		ft_time_format(sby, resol);
+	steps = ft_rule_chain(d->rules, ri, &nsteps);
+	if (nsteps) {
+		int n = 0;
+
+		ft_buf_addc(&d->chain, '[');
+		for (i = 0; i < nsteps; i++) {
+			int to = ft_target_unit(d->a, &steps[i].to, au);
+			const char *id;
+
+			if (to < 0)
+				continue;	/* @area with no area */
+			id = ft_area_id(d->a, to);
+			if (n++)
+				ft_buf_addc(&d->chain, ',');
+			ft_buf_addf(&d->chain, "{\"after\":%d,\"to\":",
+				    steps[i].after);
+			ft_json_escape(&d->chain, id, strlen(id));
+			ft_buf_addc(&d->chain, '}');
+		}
+		ft_buf_addc(&d->chain, ']');
+		if (!n)
+			ft_buf_reset(&d->chain);
+	}
+	st = store(d, seq, areaname, unitname, ft_rule_name(d->rules, ri),
+		   ft_rule_priority(d->rules, ri), rby ? resp : NULL,
+		   sby ? resol : NULL, "dispatched", NULL);
+	if (st < 0) {
+		d->c.unchanged++;
+		st = FT_OK;
+		goto out;
+	}
+	if (st)
+		goto out;
+	d->c.dispatched++;
+	ft_buf_adds(&d->line, ",\"status\":\"dispatched\"");
+	add_str(&d->line, "area", areaname);
+	add_str(&d->line, "unit", unitname);
+	add_str(&d->line, "rule", ft_rule_name(d->rules, ri));
+	ft_buf_addf(&d->line, ",\"priority\":%d",
+		    ft_rule_priority(d->rules, ri));
+	add_str(&d->line, "respond_by", rby ? resp : NULL);
+	add_str(&d->line, "resolve_by", sby ? resol : NULL);
+	if (d->nearb.len) {
+		ft_buf_adds(&d->line, ",\"near_boundary\":");
+		ft_buf_add(&d->line, d->nearb.s, d->nearb.len);
+	}
+	if (d->o.explain) {
+		explain_area(d, &h, how, areaname);
+		ft_buf_adds(&d->line, ",\"rules\":");
+		ft_buf_add(&d->line, d->explain.s, d->explain.len);
+		ft_buf_adds(&d->line, ",\"unit\":");
+		if (fac && fac->owner && unitname == fac->owner)
+			ft_buf_adds(&d->line, "\"the facility's owner\"");
+		else
+			ft_buf_adds(&d->line, "\"the rule's\"");
+		ft_buf_addc(&d->line, '}');
+	}
+	ft_buf_adds(&d->line, "}\n");
+	ft_buf_add(&d->out, d->line.s, d->line.len);
+out:
+	return st;
+}
+
+/* ---- the runs ---- */
+
+static void
+progress(struct ft_dispatch *d, int done)
+{
+	static double last;
+	double t;
+
+	if (!d->o.progress)
+		return;
+	t = seconds();
+	if (done) {
+		fprintf(stderr, "\r\033[K");
+		return;
+	}
+	if (t - last < 0.25)
+		return;
+	last = t;
+	fprintf(stderr, "\r\033[K%s: %ld events", ft_progname, d->c.read);
+}
+
+int
+ft_dispatch_file(struct ft_dispatch *d, const char *path)
+{
+	struct ft_input_opts io = { 0 };
+	struct ft_input *in;
+	struct ft_item it;
+	int st, rc;
+
+	if ((st = ft_input_open(&in, path, &io)))
+		return st;
+	d->fname = ft_input_name(in);
+	while ((rc = ft_input_next(in, &it)) == 1) {
+		const char *err;
+		size_t pos;
+
+		if (it.err) {
+			d->c.read++;
+			reject(d, it.line, it.err, it.raw, it.rawlen, NULL);
+			continue;
+		}
+		/* it.doc is ours to re-parse: copy its text for the rules. */
+		if (ft_json_parse(&d->doc, it.doc->text.s, it.doc->text.len,
+				  &err, &pos)) {
+			d->c.read++;
+			reject(d, it.line, err, it.raw, it.rawlen, NULL);
+			continue;
+		}
+		if ((st = dispatch_one(d, it.line, it.raw, it.rawlen)))
+			break;
+		progress(d, 0);
+	}
+	if (!st && rc > 1)
+		st = rc;
+	if (!st)
+		st = end_batch(d);
+	ft_input_close(in);
+	return st;
+}
+
+int
+ft_dispatch_pending(struct ft_dispatch *d)
+{
+	struct ft_buf last = FT_BUF_INIT;
+	int64_t lastseq = 0;
+	int st = FT_OK, rc;
+	long n;
+
+	d->fname = "pending";
+	do {
+		n = 0;
+		/* A page at a time, each page under its own transaction: the
+		 * query restarts after the last event seen. */
+		if ((st = ft_db_begin_write(d->db)))
+			break;
+		d->in_batch = 0;
+		sqlite3_bind_text(d->pend, 1, last.s, (int)last.len,
+				  SQLITE_TRANSIENT);
+		sqlite3_bind_int64(d->pend, 2, lastseq);
+		sqlite3_bind_int64(d->pend, 3, (sqlite3_int64)d->o.batch);
+		while ((rc = sqlite3_step(d->pend)) == SQLITE_ROW) {
+			const char *err, *txt;
+			size_t pos;
+
+			n++;
+			lastseq = sqlite3_column_int64(d->pend, 0);
+			ft_buf_reset(&last);
+			ft_buf_adds(&last, (const char *)
+				    sqlite3_column_text(d->pend, 2));
+			txt = (const char *)sqlite3_column_text(d->pend, 1);
+			if (ft_json_parse(&d->doc, txt,
+					  (size_t)sqlite3_column_bytes(d->pend,
+								       1),
+					  &err, &pos)) {
+				d->c.read++;
+				reject(d, (long)lastseq, err, txt, strlen(txt),
+				       NULL);
+				continue;
+			}
+			if ((st = dispatch_one(d, (long)lastseq, txt,
+					       strlen(txt))))
+				break;
+			progress(d, 0);
+		}
+		sqlite3_reset(d->pend);
+		if (!st && rc != SQLITE_DONE && rc != SQLITE_ROW)
+			st = ft_db_fail(d->db, rc, "reading pending events");
+		if (!st) {
+			/* in_batch() must not split the page. */
+			d->in_batch = 0;
+			st = end_batch(d);
+		}
+	} while (!st && n == (long)d->o.batch);
+	if (st)
+		ft_db_rollback(d->db);
+	ft_buf_release(&last);
+	return st;
+}
+
+/* Reads step k ({"after", "to"}) of the stored chain. */
+static int
+chain_step(struct ft_dispatch *d, const char *chain, int k, int *after,
+	   struct ft_buf *to)
+{
+	const struct ft_json_member *m;
+	struct ft_json_doc *doc = &d->doc;
+	const char *err, *p;
+	size_t pos, depth = 0;
+	int i = 0;
+
+	/* The chain is ours (written by store()): [{"after":N,"to":"U"},..]. */
+	for (p = chain; *p; p++) {
+		if (*p == '{' && depth++ == 0 && i++ == k) {
+			const char *q = p;
+
+			while (*q && *q != '}')
+				q++;
+			if (ft_json_parse(doc, p, (size_t)(q - p + 1), &err,
+					  &pos))
+				return -1;
+			m = ft_json_get(doc, "after");
+			if (!m)
+				return -1;
+			*after = atoi(doc->text.s + m->val);
+			if (!str_member(doc, "to", to))
+				return -1;
+			return 0;
+		}
+		if (*p == '}')
+			depth--;
+	}
+	return -1;
+}
+
+int
+ft_dispatch_escalate(struct ft_dispatch *d)
+{
+	sqlite3_stmt *q = d->esc;
+	struct ft_buf to = FT_BUF_INIT, unit = FT_BUF_INIT, id = FT_BUF_INIT,
+		      rec = FT_BUF_INIT, status = FT_BUF_INIT;
+	int64_t lastseq = 0;
+	int st = FT_OK, rc;
+	long n;
+
+	d->fname = "escalate";
+	do {
+		n = 0;
+		if ((st = ft_db_begin_write(d->db)))
+			break;
+		sqlite3_bind_text(q, 1, d->now, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, lastseq);
+		/* Collect the page first: the updates below change rows the
+		 * query reads. */
+		ft_buf_reset(&rec);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			int c;
+
+			n++;
+			lastseq = sqlite3_column_int64(q, 0);
+			for (c = 0; c < 9; c++) {
+				const char *v = (const char *)
+					sqlite3_column_text(q, c);
+
+				ft_buf_adds(&rec, v ? v : "");
+				ft_buf_addc(&rec, '\x1f');
+			}
+			ft_buf_addc(&rec, '\x1e');
+		}
+		sqlite3_reset(q);
+		if (rc != SQLITE_DONE) {
+			st = ft_db_fail(d->db, rc, "finding overdue cases");
+			break;
+		}
+		{
+			char *save = NULL, *r;
+
+			for (r = strtok_r(rec.s, "\x1e", &save); r && !st;
+			     r = strtok_r(NULL, "\x1e", &save)) {
+				char *col[9], *p = r;
+				int c, k, after, esc;
+				int64_t missed, tmissed;
+				const char *which, *err;
+				char mt[FT_TIME_LEN];
+				size_t pos;
+
+				for (c = 0; c < 9; c++) {
+					col[c] = p;
+					p = strchr(p, '\x1f');
+					*p++ = '\0';
+				}
+				/* Which deadline was missed: the response,
+				 * while the case is not accepted, else the
+				 * resolution. */
+				which = strcmp(col[3], "accepted") && *col[4] &&
+					strcmp(col[4], d->now) <= 0 ?
+					"respond_by" : "resolve_by";
+				if (ft_time_parse(!strcmp(which, "respond_by") ?
+						  col[4] : col[5],
+						  strlen(!strcmp(which,
+						  "respond_by") ? col[4] :
+						  col[5]), &missed, &err))
+					continue;
+				tmissed = missed;
+				ft_time_format(tmissed, mt);
+				esc = atoi(col[6]);
+				ft_buf_reset(&unit);
+				ft_buf_adds(&unit, col[2]);
+				ft_buf_reset(&id);
+				ft_buf_adds(&id, col[1]);
+				ft_buf_reset(&status);
+				ft_buf_adds(&status, col[3]);
+				for (k = esc; !chain_step(d, col[7], k, &after,
+							  &to); k++) {
+					struct ft_hist_entry e = { 0 };
+
+					if (d->now_t < missed +
+						       (int64_t)after * 60)
+						break;
+					sqlite3_bind_int64(d->escupd, 1,
+						strtoll(col[0], NULL, 10));
+					sqlite3_bind_text(d->escupd, 2, to.s,
+							  (int)to.len,
+							  SQLITE_STATIC);
+					sqlite3_bind_int(d->escupd, 3, k + 1);
+					sqlite3_bind_int(d->escupd, 4, k);
+					if ((st = step(d, d->escupd,
+						       "escalating")))
+						break;
+					if (sqlite3_changes(d->db->h) != 1)
+						break;	/* another run did */
+					ft_buf_reset(&d->detail);
+					ft_buf_addf(&d->detail, "{\"step\":%d",
+						    k + 1);
+					add_str(&d->detail, "from_unit",
+						unit.len ? unit.s : NULL);
+					add_str(&d->detail, "to_unit", to.s);
+					add_str(&d->detail, "missed", which);
+					add_str(&d->detail, "deadline", mt);
+					ft_buf_addf(&d->detail, ",\"after\":%d}",
+						    after);
+					e.kind = "event";
+					e.id = id.s;
+					e.idlen = id.len;
+					e.at = d->now;
+					e.action = "escalate";
+					e.from = status.s;
+					e.to = status.s;
+					e.detail = d->detail.s;
+					e.detaillen = d->detail.len;
+					if ((st = ft_hist_add(&d->hist, &e)))
+						break;
+					/* The output: the event as stored,
+					 * with this step. */
+					if (ft_json_parse(&d->doc, col[8],
+							  strlen(col[8]), &err,
+							  &pos) == 0) {
+						ft_buf_reset(&d->line);
+						record_head(&d->line, &d->doc);
+						add_str(&d->line, "status",
+							status.s);
+						add_str(&d->line, "unit", to.s);
+						ft_buf_addf(&d->line,
+							    ",\"escalation\":"
+							    "%d", k + 1);
+						add_str(&d->line,
+							"escalated_from",
+							unit.len ? unit.s :
+							NULL);
+						add_str(&d->line, "missed",
+							which);
+						ft_buf_adds(&d->line, "}\n");
+						ft_buf_add(&d->out, d->line.s,
+							   d->line.len);
+					}
+					ft_buf_reset(&unit);
+					ft_buf_add(&unit, to.s, to.len);
+					d->c.escalated++;
+				}
+			}
+		}
+		if (!st)
+			st = end_batch(d);
+	} while (!st && n == 500);
+	if (st)
+		ft_db_rollback(d->db);
+	ft_buf_release(&to);
+	ft_buf_release(&unit);
+	ft_buf_release(&id);
+	ft_buf_release(&rec);
+	ft_buf_release(&status);
+	return st;
+}
+
+int
+ft_dispatch_finish(struct ft_dispatch *d)
+{
+	int st = end_batch(d);
+
+	progress(d, 1);
+	st = ft_exit_worst(st, ft_reject_close(&d->rej));
+	if (!d->o.quiet) {
+		if (!d->rules)
+			ft_warn("%ld escalation step%s%s (%.2f s)",
+				d->c.escalated, d->c.escalated == 1 ? "" : "s",
+				d->o.dry_run ? ", dry run: nothing stored" :
+				"", seconds() - d->t0);
+		else
+			ft_warn("%ld event%s: %ld dispatched, %ld "
+				"duplicates, %ld unchanged, %ld not new, %ld "
+				"rejected; %ld near a boundary%s (%.2f s)",
+				d->c.read, d->c.read == 1 ? "" : "s",
+				d->c.dispatched, d->c.duplicates,
+				d->c.unchanged, d->c.notnew, d->c.rejected,
+				d->c.near, d->o.dry_run ? "; dry run: nothing "
+				"stored" : "", seconds() - d->t0);
+	}
+	if (!st && d->c.rejected)
+		st = FT_REJECTED;
+	return st;
+}

@@ -1,0 +1,42 @@
+/*
+ * ft_reject.h - rejected records: the message on standard error and the
+ * --rejects file, the same for every tool.
+ *
+ * The file holds one JSON object a line: {"file", "line", "reason", "raw"
+ * and, when the record could be read, "record"}.  It is created with mode
+ * 0600: rejected records hold personal data, like the database.  Messages
+ * stop after FT_REJECT_MESSAGES a run; the file keeps them all.
+ */
+#ifndef FT_REJECT_H
+#define FT_REJECT_H
+
+#include "ft_buf.h"
+
+#include <stddef.h>
+#include <stdio.h>
+
+#define FT_REJECT_MESSAGES 100
+
+struct ft_reject {
+	FILE *f;		/* NULL: no --rejects */
+	char *path;
+	long n;			/* records rejected */
+	int status;		/* FT_IOERR once writing the file failed */
+	struct ft_buf line;
+};
+
+/* Opens path (NULL: messages only).  Returns an exit status (73). */
+int ft_reject_open(struct ft_reject *r, const char *path);
+
+/*
+ * Rejects one record: fname:line: reason on standard error, and the record
+ * in the file.  raw is its source text; record its JSON, or NULL.
+ */
+void ft_reject_add(struct ft_reject *r, const char *fname, long line,
+		   const char *reason, const char *raw, size_t rawlen,
+		   const char *record, size_t reclen);
+
+/* Closes the file.  Returns an exit status (74 if a write failed). */
+int ft_reject_close(struct ft_reject *r);
+
+#endif
