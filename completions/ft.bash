@@ -21,6 +21,15 @@ _ft_opts_ft_ingest="-k --kind -f --format -m --map --list-maps -d --delimiter
 _ft_args_ft_ingest="-k --kind -f --format -m --map -d --delimiter --columns
 	-e --encoding --time-format --source -r --rejects --batch"
 
+# ft-dispatch(1)
+_ft_opts_ft_dispatch="--rules --pending --escalate -x --explain -n --dry-run
+	-r --rejects --batch"
+_ft_args_ft_dispatch="--rules -r --rejects --batch"
+
+# ft-update(1)
+_ft_opts_ft_update="--verify -n --dry-run -r --rejects"
+_ft_args_ft_update="-r --rejects"
+
 # _ft_add: appends the lines of standard input to COMPREPLY.
 _ft_add()
 {
@@ -97,6 +106,16 @@ _ft_values()
 		-r | --rejects)
 			_ft_files "$cur" ;;
 		esac ;;
+	ft-dispatch)
+		case $opt in
+		--rules | -r | --rejects)
+			_ft_files "$cur" ;;
+		esac ;;
+	ft-update)
+		case $opt in
+		-r | --rejects)
+			_ft_files "$cur" ;;
+		esac ;;
 	esac
 }
 
@@ -153,4 +172,4 @@ _ft()
 	_ft_files "$cur"
 }
 
-complete -F _ft ft-ingest
+complete -F _ft ft-ingest ft-dispatch ft-update

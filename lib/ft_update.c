@@ -108,9 +108,8 @@ ft_update_new(struct ft_update **up, struct ft_db *db,
 	u->upd = ft_db_prepare(db, "UPDATE events SET status = ?3, status_at "
 			       "= ?4, outcome = ?5, unit = coalesce(?6, unit), "
 			       "dispatched_at = coalesce(dispatched_at, ?7), "
-			       "escalation = CASE WHEN ?6 IS NULL THEN "
-			       "escalation ELSE 0 END WHERE seq = ?1 AND "
-			       "status = ?2");
+			       "chain = CASE WHEN ?6 IS NULL THEN chain "
+			       "END WHERE seq = ?1 AND status = ?2");
 	u->rate = ft_db_prepare(db, "UPDATE events SET rating = ?2, "
 				"rating_comment = ?3, rated_at = ?4 WHERE seq "
 				"= ?1");
@@ -367,6 +366,20 @@ apply(struct ft_update *u, const struct ft_item *it)
 		reject(u, it, "field \"at\": before the event was reported");
 		return FT_OK;
 	}
+	/* A rating needs a handled case: checked before anything of the
+	 * record is applied, so that a record is applied whole or not. */
+	if (has_rating) {
+		const char *then = has_status == 1 ? u->status.s : cur;
+
+		if (strcmp(then, "resolved") && strcmp(then, "closed")) {
+			ft_buf_reset(&u->why);
+			ft_buf_addf(&u->why, "a rating needs a resolved or "
+				    "closed case; this one is %s (not handled "
+				    "yet)", then);
+			reject(u, it, u->why.s);
+			return FT_OK;
+		}
+	}
 
 	if (has_status == 1) {
 		/* The same change again is no change, however the event has
@@ -477,24 +490,17 @@ apply(struct ft_update *u, const struct ft_item *it)
 		}
 	}
 	if (has_rating) {
-		if (strcmp(cur, "resolved") && strcmp(cur, "closed")) {
-			ft_buf_reset(&u->why);
-			ft_buf_addf(&u->why, "a rating needs a resolved or "
-				    "closed case; this one is %s (not handled "
-				    "yet)", cur);
-			reject(u, it, u->why.s);
-			return FT_OK;
-		}
 		member_text(d, "comment", &u->comment);
 		ft_buf_reset(&u->detail);
 		ft_buf_addf(&u->detail, "{\"rating\":%d", rating);
 		add(&u->detail, "comment", &u->comment);
 		ft_buf_addc(&u->detail, '}');
 		if (logged(u, "rate", NULL, at, u->detail.s)) {
-			if (has_status != 1 || !u->applied_now) {
+			if (!u->applied_now) {
 				u->unchanged++;
 				return FT_OK;
 			}
+			goto print;	/* the rating was in already */
 		}
 		sqlite3_bind_int64(u->rate, 1, seq);
 		sqlite3_bind_int(u->rate, 2, rating);
@@ -517,6 +523,7 @@ apply(struct ft_update *u, const struct ft_item *it)
 			return st;
 		u->rated++;
 	}
+print:
 	/* The output: the record, with the state it came from. */
 	{
 		static const char *const drop[] = { "at", "status", "from",

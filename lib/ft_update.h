@@ -13,7 +13,8 @@
  *   duplicate  -> closed, reopened
  * Closing records how the case ended: "fixed" from resolved, "duplicate"
  * from duplicate, "not fixed" from anywhere else, so that fix rates count
- * only what was fixed.
+ * only what was fixed.  A case dispatched by hand (naming its unit) leaves
+ * its automatic escalation chain: the person who chose the unit owns it.
  */
 #ifndef FT_UPDATE_H
 #define FT_UPDATE_H

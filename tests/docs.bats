@@ -188,7 +188,7 @@ has_status() {
 	for t in $(tools); do
 		run -0 --separate-stderr bash -c '
 			source "$1"
-			COMP_WORDS=("$2" --ver); COMP_CWORD=1; _ft
+			COMP_WORDS=("$2" --vers); COMP_CWORD=1; _ft
 			printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMP" "$t"
 		[ "$output" = "--version" ]
 		[ -z "$stderr" ]
