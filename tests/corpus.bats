@@ -699,7 +699,7 @@ praise 4000" ]
 		"$CORPUS/nyc_boundaries/nyc_community_districts.geojson"
 	run -0 --separate-stderr ft-ingest -q --map @nyc311 \
 		"$CORPUS/nyc311/nyc311_2023-02_export_4999.csv"
-	echo '[{"name": "the district itself", "unit": "@area"}, {"name": "no point", "unit": "311"}]' > rules.json
+	echo '[{"name": "the district itself", "unit": "@area"}, {"name": "no point", "unit": "311"}]' > "$BATS_TEST_TMPDIR/rules.json"
 	run -0 --separate-stderr ft-dispatch --rules "$BATS_TEST_TMPDIR/rules.json" --pending
 	[ "${#lines[@]}" -eq 4999 ]
 	[[ "$stderr" == "ft-dispatch: 4999 events: 4999 dispatched, 0 duplicates, 0 unchanged, 0 not new, 0 rejected; 0 near a boundary ("* ]]
