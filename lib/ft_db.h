@@ -33,6 +33,7 @@ struct ft_db {
 	char *path;
 	int dry;
 	int in_tx;
+	unsigned long txn;	/* counts transactions begun */
 };
 
 /*

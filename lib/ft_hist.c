@@ -2,9 +2,11 @@
 #include "ft_buf.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_json.h"
 #include "ft_sha256.h"
 
 #include <pwd.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -23,23 +25,23 @@ ft_hist_init(struct ft_hist *h, struct ft_db *db, const char *tool)
 		u = pw ? pw->pw_name : "unknown";
 	}
 	h->user = ft_xstrdup(u);
-	/* The previous hash is read inside the writer's transaction, so two
-	 * tools appending at once still make one chain. */
+	ft_buf_init(&h->text);
 	h->ins = ft_db_prepare(db, "INSERT INTO history(kind, id, at, tool, "
 			       "by, action, from_status, to_status, detail, "
 			       "ingest, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-			       "?7, ?8, ?9, ?10, ft_chain((SELECT hash FROM "
-			       "history ORDER BY seq DESC LIMIT 1), "
-			       "json_array(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
-			       "?10)))");
-	return h->ins ? FT_OK : FT_SOFTWARE;
+			       "?7, ?8, ?9, ?10, ?11)");
+	h->last = ft_db_prepare(db, "SELECT hash FROM history ORDER BY seq "
+				"DESC LIMIT 1");
+	return h->ins && h->last ? FT_OK : FT_SOFTWARE;
 }
 
 void
 ft_hist_release(struct ft_hist *h)
 {
 	sqlite3_finalize(h->ins);
-	h->ins = NULL;
+	sqlite3_finalize(h->last);
+	h->ins = h->last = NULL;
+	ft_buf_release(&h->text);
 	free(h->user);
 	h->user = NULL;
 }
@@ -59,17 +61,90 @@ bind_opt(sqlite3_stmt *st, int i, const char *s, size_t n)
 		sqlite3_bind_null(st, i);
 }
 
+/*
+ * The previous entry's hash.  It is read once a transaction: while the
+ * transaction holds the write lock no other tool appends, so the chain can
+ * go on from memory.
+ */
+static int
+previous(struct ft_hist *h)
+{
+	const char *p;
+	int rc;
+
+	if (h->have_prev && h->db->in_tx && h->txn == h->db->txn)
+		return FT_OK;
+	rc = sqlite3_step(h->last);
+	p = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(h->last, 0)
+			     : NULL;
+	snprintf(h->prev, sizeof(h->prev), "%s", p ? p : "");
+	sqlite3_reset(h->last);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return ft_db_fail(h->db, rc, "reading the history");
+	h->txn = h->db->txn;
+	h->have_prev = 1;
+	return FT_OK;
+}
+
+/* Appends a text value as SQLite's json_array() writes it. */
+static void
+text_value(struct ft_buf *b, const char *s, size_t n)
+{
+	if (s)
+		ft_json_escape(b, s, n);
+	else
+		ft_buf_adds(b, "null");
+}
+
 int
 ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
 {
 	sqlite3_stmt *st = h->ins;
-	int rc;
+	struct ft_buf *t = &h->text;
+	struct ft_sha256 c;
+	unsigned char md[32];
+	char hex[65];
+	const char *by = e->by ? e->by : h->user;
+	int rc, s;
+
+	if ((s = previous(h)))
+		return s;
+	/* json_array(kind, id, at, tool, by, action, from_status, to_status,
+	 * detail, ingest): the text ft_hist_verify() has SQLite make. */
+	ft_buf_reset(t);
+	ft_buf_addc(t, '[');
+	text_value(t, e->kind, strlen(e->kind));
+	ft_buf_addc(t, ',');
+	text_value(t, e->id, e->idlen);
+	ft_buf_addc(t, ',');
+	text_value(t, e->at, strlen(e->at));
+	ft_buf_addc(t, ',');
+	text_value(t, h->tool, strlen(h->tool));
+	ft_buf_addc(t, ',');
+	text_value(t, by, strlen(by));
+	ft_buf_addc(t, ',');
+	text_value(t, e->action, strlen(e->action));
+	ft_buf_addc(t, ',');
+	text_value(t, e->from, e->from ? strlen(e->from) : 0);
+	ft_buf_addc(t, ',');
+	text_value(t, e->to, e->to ? strlen(e->to) : 0);
+	ft_buf_addc(t, ',');
+	text_value(t, e->detail, e->detaillen);
+	if (e->ingest)
+		ft_buf_addf(t, ",%lld]", (long long)e->ingest);
+	else
+		ft_buf_adds(t, ",null]");
+	ft_sha256_init(&c);
+	ft_sha256_add(&c, h->prev, strlen(h->prev));
+	ft_sha256_add(&c, t->s, t->len);
+	ft_sha256_done(&c, md);
+	ft_hex(hex, md, sizeof(md));
 
 	sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, e->id, (int)e->idlen, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, e->at, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, h->tool, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, e->by ? e->by : h->user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, e->action, -1, SQLITE_STATIC);
 	bind_opt(st, 7, e->from, e->from ? strlen(e->from) : 0);
 	bind_opt(st, 8, e->to, e->to ? strlen(e->to) : 0);
@@ -78,10 +153,12 @@ ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
 		sqlite3_bind_int64(st, 10, e->ingest);
 	else
 		sqlite3_bind_null(st, 10);
+	sqlite3_bind_text(st, 11, hex, 64, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return ft_db_fail(h->db, rc, "logging a change");
+	memcpy(h->prev, hex, sizeof(hex));
 	return FT_OK;
 }
 

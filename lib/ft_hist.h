@@ -12,6 +12,7 @@
 #ifndef FT_HIST_H
 #define FT_HIST_H
 
+#include "ft_buf.h"
 #include "ft_db.h"
 
 #include <stddef.h>
@@ -19,7 +20,11 @@
 
 struct ft_hist {
 	struct ft_db *db;
-	sqlite3_stmt *ins;
+	sqlite3_stmt *ins, *last;
+	char prev[65];		/* the last hash, valid in transaction txn */
+	unsigned long txn;
+	int have_prev;
+	struct ft_buf text;	/* the entry as json_array() renders it */
 	const char *tool;	/* borrowed, static */
 	char *user;		/* owned: $FT_USER, else the login name */
 };
