@@ -629,7 +629,8 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 		add_str(dt, "duplicate_of", dup);
 	} else {
 		add_str(dt, "rule", rule);
-		ft_buf_addf(dt, ",\"priority\":%d", priority);
+		ft_buf_adds(dt, ",\"priority\":");
+		ft_json_number(dt, priority);
 		add_str(dt, "respond_by", resp);
 		add_str(dt, "resolve_by", resol);
 	}
@@ -831,8 +832,8 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	add_str(&d->line, "area", areaname);
 	add_str(&d->line, "unit", unitname);
 	add_str(&d->line, "rule", ft_rule_name(d->rules, ri));
-	ft_buf_addf(&d->line, ",\"priority\":%d",
-		    ft_rule_priority(d->rules, ri));
+	ft_buf_adds(&d->line, ",\"priority\":");
+	ft_json_number(&d->line, ft_rule_priority(d->rules, ri));
 	add_str(&d->line, "respond_by", rby ? resp : NULL);
 	add_str(&d->line, "resolve_by", sby ? resol : NULL);
 	if (d->nearb.len) {
@@ -925,33 +926,28 @@ static void
 stored_record(struct ft_buf *b, sqlite3_stmt *st, int first)
 {
 	const char *x;
-	int i, n = 0, c;
+	int i, n = 0, c, t;
 
 	ft_buf_reset(b);
 	ft_buf_addc(b, '{');
 	for (i = 0; i < STORED_N; i++) {
 		c = first + i;
-		switch (sqlite3_column_type(st, c)) {
-		case SQLITE_NULL:
+		t = sqlite3_column_type(st, c);
+		if (t == SQLITE_NULL)
 			continue;
-		case SQLITE_INTEGER:
-			ft_buf_addf(b, "%s\"%s\":%lld", n++ ? "," : "",
-				    stored_names[i],
-				    (long long)sqlite3_column_int64(st, c));
-			continue;
-		case SQLITE_FLOAT:
-			ft_buf_addf(b, "%s\"%s\":", n++ ? "," : "",
-				    stored_names[i]);
+		/* Keys by hand: ft_buf_addf() cost more than the rest. */
+		if (n++)
+			ft_buf_addc(b, ',');
+		ft_buf_addc(b, '"');
+		ft_buf_adds(b, stored_names[i]);
+		ft_buf_adds(b, "\":");
+		if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
 			ft_json_number(b, sqlite3_column_double(st, c));
-			continue;
-		default:
-			ft_buf_addf(b, "%s\"%s\":", n++ ? "," : "",
-				    stored_names[i]);
+		else
 			ft_json_escape_lossy(b, (const char *)
 					     sqlite3_column_text(st, c),
 					     (size_t)sqlite3_column_bytes(st,
 									  c));
-		}
 	}
 	/* extra is an object of the other members: its inside follows. */
 	x = (const char *)sqlite3_column_text(st, first + STORED_N);
