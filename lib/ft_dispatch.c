@@ -256,18 +256,18 @@ flush_out(struct ft_dispatch *d)
 	ft_buf_reset(&d->out);
 }
 
-/* Ends the batch: commits (a dry run rolls back) and prints it. */
+/*
+ * Ends the batch: commits and prints it.  A dry run keeps its one
+ * transaction to the end of the run, so that every decision sees the ones
+ * before it, as in a real run, and ft_dispatch_finish() rolls it back.
+ */
 static int
 end_batch(struct ft_dispatch *d)
 {
 	int st = FT_OK;
 
-	if (d->db->in_tx) {
-		if (d->o.dry_run)
-			ft_db_rollback(d->db);
-		else
-			st = ft_db_commit(d->db);
-	}
+	if (d->db->in_tx && !d->o.dry_run)
+		st = ft_db_commit(d->db);
 	d->in_batch = 0;
 	if (st) {
 		ft_buf_reset(&d->out);
@@ -886,8 +886,10 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 	struct ft_item it;
 	int st, rc;
 
-	if ((st = ft_input_open(&in, path, &io)))
+	if ((st = ft_input_open(&in, path, &io))) {
+		ft_input_close(in);
 		return st;
+	}
 	d->fname = ft_input_name(in);
 	while ((rc = ft_input_next(in, &it)) == 1) {
 		const char *err;
@@ -1221,6 +1223,9 @@ int
 ft_dispatch_finish(struct ft_dispatch *d)
 {
 	int st = end_batch(d);
+
+	if (d->o.dry_run)
+		ft_db_rollback(d->db);
 
 	progress(d, 1);
 	st = ft_exit_worst(st, ft_reject_close(&d->rej));

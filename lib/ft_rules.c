@@ -400,8 +400,9 @@ out:
 	return st;
 }
 
+/* Reads rule r from o, borrowed. */
 static int
-read_rule(struct ft_rules *rs, struct ctx *c, struct rule *r, jv o)
+read_rule_body(struct ft_rules *rs, struct ctx *c, struct rule *r, jv o)
 {
 	static const char *const keys[] = { "name", "when", "unit",
 		"priority", "respond", "resolve", "escalate", "calendar",
@@ -552,6 +553,16 @@ read_rule(struct ft_rules *rs, struct ctx *c, struct rule *r, jv o)
 	}
 out:
 	jv_free(v);
+	return st;
+}
+
+/* Reads rule r from o, which it consumes. */
+static int
+read_rule(struct ft_rules *rs, struct ctx *c, struct rule *r, jv o)
+{
+	int st = read_rule_body(rs, c, r, o);
+
+	jv_free(o);
 	return st;
 }
 

@@ -71,6 +71,7 @@ struct ft_update {
 	double t0;
 	int out_closed;
 	int applied_now;	/* the record's status change was applied */
+	int64_t before;		/* the last history entry before the run */
 };
 
 int
@@ -116,10 +117,23 @@ ft_update_new(struct ft_update **up, struct ft_db *db,
 	u->last = ft_db_prepare(db, "SELECT 1 FROM history WHERE kind = "
 				"'event' AND id = ?1 AND action = ?2 AND at = ?3 "
 				"AND (?4 IS NULL OR to_status = ?4) AND (?5 IS "
-				"NULL OR detail = ?5) LIMIT 1");
+				"NULL OR detail = ?5) AND seq <= ?6 LIMIT 1");
 	u->unit = ft_db_prepare(db, "SELECT 1 FROM units WHERE id = ?1");
 	if (!u->sel || !u->upd || !u->rate || !u->last || !u->unit)
 		return FT_SOFTWARE;
+	/* Repeats are told by the history before this run: changes of one
+	 * event to the same state at the same second, within a run, are
+	 * each applied. */
+	{
+		sqlite3_stmt *m = ft_db_prepare(db, "SELECT coalesce(max(seq), "
+						"0) FROM history");
+
+		if (!m)
+			return FT_SOFTWARE;
+		if (sqlite3_step(m) == SQLITE_ROW)
+			u->before = sqlite3_column_int64(m, 0);
+		sqlite3_finalize(m);
+	}
 	return FT_OK;
 }
 
@@ -181,17 +195,14 @@ flush(struct ft_update *u)
 	ft_buf_reset(&u->out);
 }
 
+/* Commits and prints; a dry run keeps one transaction to its end. */
 static int
 end_batch(struct ft_update *u)
 {
 	int st = FT_OK;
 
-	if (u->db->in_tx) {
-		if (u->o.dry_run)
-			ft_db_rollback(u->db);
-		else
-			st = ft_db_commit(u->db);
-	}
+	if (u->db->in_tx && !u->o.dry_run)
+		st = ft_db_commit(u->db);
 	u->batch = 0;
 	if (st)
 		ft_buf_reset(&u->out);
@@ -229,7 +240,7 @@ step(struct ft_update *u, sqlite3_stmt *st, const char *what)
 	return FT_OK;
 }
 
-/* Has the history an entry of this change already? */
+/* Had the history an entry of this change before this run? */
 static int
 logged(struct ft_update *u, const char *action, const char *to,
        const char *at, const char *detail)
@@ -247,6 +258,7 @@ logged(struct ft_update *u, const char *action, const char *to,
 		sqlite3_bind_text(u->last, 5, detail, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(u->last, 5);
+	sqlite3_bind_int64(u->last, 6, u->before);
 	rc = sqlite3_step(u->last);
 	sqlite3_reset(u->last);
 	return rc == SQLITE_ROW;
@@ -556,8 +568,10 @@ ft_update_file(struct ft_update *u, const char *path)
 	struct ft_item it;
 	int st = FT_OK, rc;
 
-	if ((st = ft_input_open(&in, path, &io)))
+	if ((st = ft_input_open(&in, path, &io))) {
+		ft_input_close(in);
 		return st;
+	}
 	u->fname = ft_input_name(in);
 	while ((rc = ft_input_next(in, &it)) == 1) {
 		u->read++;
@@ -583,6 +597,9 @@ ft_update_finish(struct ft_update *u)
 {
 	struct timespec ts;
 	int st = end_batch(u);
+
+	if (u->o.dry_run)
+		ft_db_rollback(u->db);
 
 	st = ft_exit_worst(st, ft_reject_close(&u->rej));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
