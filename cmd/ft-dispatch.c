@@ -8,7 +8,6 @@
 #include "ft_err.h"
 #include "ft_exit.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,7 +68,6 @@ main(int argc, char **argv)
 	struct ft_dispatch *d = NULL;
 	struct ft_db db = { 0 };
 	int c, exit_now = 0, st = FT_OK, fst, i, pending = 0, escalate = 0;
-	char *end;
 	long n;
 
 	ft_cli_init(argv[0]);
@@ -101,22 +99,12 @@ main(int argc, char **argv)
 			o.rejects = optarg;
 			break;
 		case OPT_BATCH:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || *end || n < 1 || n > 1000000)
-				return ft_usage_error("--batch: \"%s\" is not "
-				    "a number from 1 to 1000000", optarg);
+			if (ft_cli_number("--batch", optarg, 1, 1000000, &n))
+				return FT_USAGE;
 			o.batch = (size_t)n;
 			break;
-		case ':':
-			return ft_usage_error("option '%s' needs a value",
-					      argv[optind - 1]);
 		default:
-			if (optopt)
-				return ft_usage_error("unknown option '-%c'",
-						      optopt);
-			return ft_usage_error("unknown option '%s'",
-					      argv[optind - 1]);
+			return ft_cli_bad_option(c, argv);
 		}
 	}
 	if (escalate && (pending || o.rules || o.explain))

@@ -76,32 +76,6 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
-/* Reads a mapping file whole; NULL after a message. */
-static char *
-read_map_file(const char *path)
-{
-	struct ft_buf b = FT_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		ft_error("%s: cannot open the mapping: %s", path,
-			 strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		ft_buf_add(&b, chunk, n);
-	if (ferror(f)) {
-		ft_error("%s: read error: %s", path, strerror(errno));
-		fclose(f);
-		ft_buf_release(&b);
-		return NULL;
-	}
-	fclose(f);
-	return ft_buf_detach(&b, NULL);
-}
-
 /* The program of --map: inline, @NAME shipped, or @FILE. */
 static int
 load_map(const char *arg, char **prog, const char **origin)
@@ -116,7 +90,7 @@ load_map(const char *arg, char **prog, const char **origin)
 		return FT_OK;
 	}
 	if (strchr(arg + 1, '/') || strstr(arg + 1, ".jq")) {
-		*prog = read_map_file(arg + 1);
+		*prog = ft_slurp(arg + 1, "the mapping", NULL);
 		return *prog ? FT_OK : FT_NOINPUT;
 	}
 	text = ft_jq_builtin(arg + 1);
@@ -147,7 +121,7 @@ main(int argc, char **argv)
 	struct ft_ingest_opts o;
 	struct ft_ingest *ig = NULL;
 	struct ft_db db = { 0 };
-	char *map = NULL, *end;
+	char *map = NULL;
 	int c, exit_now = 0, st = FT_OK, fst, i, list_maps = 0;
 	long n;
 
@@ -214,22 +188,12 @@ main(int argc, char **argv)
 			o.dry_run = 1;
 			break;
 		case OPT_BATCH:
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || *end || n < 1 || n > 1000000)
-				return ft_usage_error("--batch: \"%s\" is not "
-				    "a number from 1 to 1000000", optarg);
+			if (ft_cli_number("--batch", optarg, 1, 1000000, &n))
+				return FT_USAGE;
 			o.batch = (size_t)n;
 			break;
-		case ':':
-			return ft_usage_error("option '%s' needs a value",
-					      argv[optind - 1]);
 		default:
-			if (optopt)
-				return ft_usage_error("unknown option '-%c'",
-						      optopt);
-			return ft_usage_error("unknown option '%s'",
-					      argv[optind - 1]);
+			return ft_cli_bad_option(c, argv);
 		}
 	}
 	if (list_maps) {

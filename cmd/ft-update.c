@@ -92,15 +92,8 @@ main(int argc, char **argv)
 		case 'r':
 			o.rejects = optarg;
 			break;
-		case ':':
-			return ft_usage_error("option '%s' needs a value",
-					      argv[optind - 1]);
 		default:
-			if (optopt)
-				return ft_usage_error("unknown option '-%c'",
-						      optopt);
-			return ft_usage_error("unknown option '%s'",
-					      argv[optind - 1]);
+			return ft_cli_bad_option(c, argv);
 		}
 	}
 	if (do_verify && (optind < argc || o.dry_run || o.rejects))

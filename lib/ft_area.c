@@ -341,6 +341,12 @@ load_boundaries(struct ft_area *a, struct ft_db *db)
 			break;
 		}
 		b->nring = a->nrings - b->ring0;
+		/* The box in the same 1e-7 degrees as the exact test, so that a
+		 * point that rounds onto an edge is not dropped by the box. */
+		b->bb.min_lon = lrint(b->bb.min_lon * FIX) / FIX;
+		b->bb.min_lat = lrint(b->bb.min_lat * FIX) / FIX;
+		b->bb.max_lon = lrint(b->bb.max_lon * FIX) / FIX;
+		b->bb.max_lat = lrint(b->bb.max_lat * FIX) / FIX;
 		a->nb++;
 	}
 	sqlite3_finalize(st);
@@ -610,6 +616,9 @@ ft_area_locate(struct ft_area *a, double lon, double lat, int64_t t,
 	h->unit = -1;
 	if (!a->nb)
 		return -1;
+	/* From here on the point is the one the exact test sees. */
+	lon = px / FIX;
+	lat = py / FIX;
 	cell_range(a, lon, lat, lon, lat, r);
 	if (lon >= a->gx0 && lat >= a->gy0) {
 		size_t cell = (size_t)r[1] * a->gw + r[0];

@@ -1,9 +1,11 @@
 #include "ft_buf.h"
 #include "ft_err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 char ft_buf_empty[1];
 
@@ -120,4 +122,29 @@ ft_xstrndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
+}
+
+char *
+ft_slurp(const char *path, const char *what, size_t *len)
+{
+	struct ft_buf b = FT_BUF_INIT;
+	char chunk[8192];
+	size_t n;
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		ft_error("%s: cannot open %s: %s", path, what,
+			 strerror(errno));
+		return NULL;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		ft_buf_add(&b, chunk, n);
+	if (ferror(f)) {
+		ft_error("%s: read error: %s", path, strerror(errno));
+		fclose(f);
+		ft_buf_release(&b);
+		return NULL;
+	}
+	fclose(f);
+	return ft_buf_detach(&b, len);
 }

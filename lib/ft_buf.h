@@ -54,6 +54,12 @@ ft_buf_adds(struct ft_buf *b, const char *s)
 	ft_buf_add(b, s, strlen(s));
 }
 
+/*
+ * Reads the file at path whole; the caller frees it.  NULL after a message
+ * naming what it is ("the rules").  *len gets its length, if len is given.
+ */
+char *ft_slurp(const char *path, const char *what, size_t *len);
+
 void *ft_xmalloc(size_t n);
 void *ft_xrealloc(void *p, size_t n);
 char *ft_xstrdup(const char *s);

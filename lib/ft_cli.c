@@ -119,3 +119,28 @@ ft_finish(int status)
 	}
 	return status;
 }
+
+int
+ft_cli_bad_option(int c, char **argv)
+{
+	if (c == ':')
+		return ft_usage_error("option '%s' needs a value",
+				      argv[optind - 1]);
+	if (optopt)
+		return ft_usage_error("unknown option '-%c'", optopt);
+	return ft_usage_error("unknown option '%s'", argv[optind - 1]);
+}
+
+int
+ft_cli_number(const char *name, const char *arg, long min, long max,
+	      long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtol(arg, &end, 10);
+	if (errno || *end || end == arg || *v < min || *v > max)
+		return ft_usage_error("%s: \"%s\" is not a number from %ld "
+				      "to %ld", name, arg, min, max);
+	return 0;
+}

@@ -46,6 +46,19 @@ int ft_cli_common(int c, const char *arg, struct ft_common *cm,
 /* Applies --tz and --now (or TZ and FT_NOW).  Returns an exit status. */
 int ft_cli_apply(const struct ft_common *cm);
 
+/*
+ * The usage error for what getopt_long() returned for a bad option: ':'
+ * (a value missing) or '?' (unknown).  Returns FT_USAGE.
+ */
+int ft_cli_bad_option(int c, char **argv);
+
+/*
+ * Reads the value of option name as an integer from min to max into *v.
+ * Returns 0, or FT_USAGE after a message.
+ */
+int ft_cli_number(const char *name, const char *arg, long min, long max,
+		  long *v);
+
 /* Prints "tool: msg" and the pointer to --help; returns FT_USAGE. */
 int ft_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

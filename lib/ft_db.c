@@ -13,6 +13,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The triggers that make the history append-only. */
+#define HISTORY_GUARDS							\
+	"CREATE TRIGGER history_no_update BEFORE UPDATE ON history"	\
+	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"	\
+	"CREATE TRIGGER history_no_delete BEFORE DELETE ON history"	\
+	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+
 /*
  * The migrations: step i brings a database from user_version i to i+1.
  * Never edit a step that has shipped; add one.  ft(7) documents the result.
@@ -101,10 +108,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  ingest INTEGER REFERENCES ingests(ingest)"
 	");"
 	"CREATE INDEX history_id ON history(kind, id);"
-	"CREATE TRIGGER history_no_update BEFORE UPDATE ON history"
-	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
-	"CREATE TRIGGER history_no_delete BEFORE DELETE ON history"
-	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;",
+	HISTORY_GUARDS,
 
 	/*
 	 * 2 -> 3: dispatch and the lifecycle.  The history is chained (each
@@ -138,10 +142,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"DROP TABLE history;"
 	"ALTER TABLE history_v3 RENAME TO history;"
 	"CREATE INDEX history_id ON history(kind, id);"
-	"CREATE TRIGGER history_no_update BEFORE UPDATE ON history"
-	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
-	"CREATE TRIGGER history_no_delete BEFORE DELETE ON history"
-	" BEGIN SELECT RAISE(ABORT, 'history is append-only'); END;"
+	HISTORY_GUARDS
 	"ALTER TABLE units ADD COLUMN valid_from TEXT;"
 	"ALTER TABLE events ADD COLUMN dispatched_at TEXT;"
 	"ALTER TABLE events ADD COLUMN status_at TEXT;"

@@ -437,7 +437,7 @@ find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
 	       struct ft_buf *unit, const char **how)
 {
 	struct fields *f = &d->f;
-	char t0[FT_TIME_LEN];
+	char t0[FT_TIME_LEN], t1[FT_TIME_LEN];
 	int rc, found = 0;
 
 	ft_buf_reset(id);
@@ -472,8 +472,10 @@ find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
 		sqlite3_bind_text(st, 1, f->category.s, (int)f->category.len,
 				  SQLITE_STATIC);
 		sqlite3_bind_text(st, 2, t0, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(st, 3, f->when.s, (int)f->when.len,
-				  SQLITE_STATIC);
+		/* Stored times are UTC text: the record's own may have any
+		 * offset. */
+		ft_time_format(f->reported, t1);
+		sqlite3_bind_text(st, 3, t1, -1, SQLITE_TRANSIENT);
 		sqlite3_bind_int64(st, 4, seq);
 		sqlite3_bind_double(st, 5, f->lat - dy);
 		sqlite3_bind_double(st, 6, f->lat + dy);

@@ -291,6 +291,7 @@ ft_geo_point(const char *text, size_t len, double *lon, double *lat,
 	r = geometry(text, len, &d, why, &type, &tlen, &coords, &clen);
 	if (!r && type_is(type, tlen, "Point")) {
 		*is_point = 1;
+		memset(&c, 0, sizeof(c));
 		c.p = coords;
 		c.end = coords ? coords + clen : NULL;
 		c.why = why;

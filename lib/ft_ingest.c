@@ -6,6 +6,7 @@
 #include "ft_geo.h"
 #include "ft_hist.h"
 #include "ft_jq.h"
+#include "ft_reject.h"
 #include "ft_sha256.h"
 #include "ft_time.h"
 #include "ft_version.h"
@@ -22,7 +23,6 @@
 #include <unistd.h>
 
 #define DEFAULT_BATCH 2000
-#define MAX_MESSAGES 100	/* rejection messages a file, on stderr */
 
 enum ctype { T_ID, T_STR, T_REQ, T_LAT, T_LON, T_SEV, T_TIME, T_OTIME, T_STATUS,
 	     T_UKIND, T_GEOM };
@@ -103,7 +103,7 @@ struct ft_ingest {
 	unsigned *canon_hash;
 	struct ft_db *db;
 	struct ft_jq *jq;
-	FILE *rejects;
+	struct ft_reject rej;
 
 	sqlite3_stmt *ins, *sel, *upd, *run_new, *run_upd;
 	struct ft_hist hist;
@@ -111,7 +111,6 @@ struct ft_ingest {
 	int64_t run;		/* the ingests row of the current file */
 	const char *fname;
 	struct counts c;
-	long messages;
 	int out_closed;		/* stdout's reader went away */
 
 	/*
@@ -362,20 +361,8 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 		if (!ig->jq)
 			return o->map_origin[0] == '@' ? FT_CONFIG : FT_USAGE;
 	}
-	if (o->rejects) {
-		/* Rejected records hold personal data, like the database. */
-		int fd = open(o->rejects, O_WRONLY | O_CREAT | O_TRUNC |
-			      O_CLOEXEC, 0600);
-
-		ig->rejects = fd < 0 ? NULL : fdopen(fd, "w");
-		if (!ig->rejects) {
-			if (fd >= 0)
-				close(fd);
-			ft_error("%s: cannot create: %s", o->rejects,
-				 strerror(errno));
-			return FT_CANTCREAT;
-		}
-	}
+	if ((st = ft_reject_open(&ig->rej, o->rejects)))
+		return st;
 	if (o->dry_run && (st = dry_tables(ig)))
 		return st;
 	ig->ins = prepare_insert(ig);
@@ -407,8 +394,7 @@ ft_ingest_free(struct ft_ingest *ig)
 		return;
 	finalize(ig);
 	ft_jq_free(ig->jq);
-	if (ig->rejects)
-		fclose(ig->rejects);
+	ft_reject_close(&ig->rej);
 	free(ig->canon_hash);
 	for (i = 0; i < 2; i++) {
 		free(ig->bat[i].r);
@@ -454,35 +440,11 @@ static void
 reject_locked(struct ft_ingest *ig, long line, const char *reason,
 	      const char *raw, size_t rawlen, const struct ft_json_doc *src)
 {
-	struct ft_buf *l = &ig->line;
-
 	ig->c.rejected++;
-	if (ig->messages++ < MAX_MESSAGES)
-		ft_error("%s:%ld: %s", ig->fname, line, reason);
-	else if (ig->messages == MAX_MESSAGES + 1)
-		ft_error("%s: more records rejected; %s", ig->fname,
-			 ig->rejects ? "all are in the rejects file"
-				     : "--rejects FILE keeps them all");
-	if (!ig->rejects)
-		return;
-	ft_buf_reset(l);
-	ft_buf_adds(l, "{\"file\":");
-	ft_json_escape_lossy(l, ig->fname, strlen(ig->fname));
-	ft_buf_addf(l, ",\"line\":%ld,\"reason\":", line);
-	ft_json_escape_lossy(l, reason, strlen(reason));
-	ft_buf_adds(l, ",\"raw\":");
-	while (rawlen && (raw[rawlen - 1] == '\n' || raw[rawlen - 1] == '\r'))
-		rawlen--;
-	ft_json_escape_lossy(l, raw, rawlen);
-	if (src) {
-		ft_buf_adds(l, ",\"record\":");
-		ft_buf_add(l, src->text.s, src->text.len);
-	}
-	ft_buf_adds(l, "}\n");
-	if (fwrite(l->s, 1, l->len, ig->rejects) != l->len && !ig->wstatus) {
-		ft_error("%s: write error: %s", ig->o.rejects, strerror(errno));
-		ig->wstatus = FT_IOERR;
-	}
+	ft_reject_add(&ig->rej, ig->fname, line, reason, raw, rawlen,
+		      src ? src->text.s : NULL, src ? src->text.len : 0);
+	if (ig->rej.status && !ig->wstatus)
+		ig->wstatus = ig->rej.status;
 }
 
 /* ---- values ---- */
@@ -1710,7 +1672,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	int st = FT_OK, r, fatal = FT_OK, wst;
 
 	memset(&ig->c, 0, sizeof(ig->c));
-	ig->messages = 0;
+	ig->rej.messages = 0;	/* messages are counted by file */
 	ig->t0 = now_seconds();
 	ig->nfiles++;
 	st = ft_input_open(&in, path, &ig->o.in);
@@ -1781,7 +1743,7 @@ ft_ingest_finish(struct ft_ingest *ig)
 				(const char *)sqlite3_column_text(st, 2));
 		sqlite3_finalize(st);
 	}
-	if (ig->rejects && fflush(ig->rejects) == EOF) {
+	if (ig->rej.f && fflush(ig->rej.f) == EOF) {
 		ft_error("%s: write error: %s", ig->o.rejects, strerror(errno));
 		return FT_IOERR;
 	}

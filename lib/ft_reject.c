@@ -37,9 +37,10 @@ ft_reject_add(struct ft_reject *r, const char *fname, long line,
 {
 	struct ft_buf *l = &r->line;
 
-	if (r->n++ < FT_REJECT_MESSAGES)
+	r->n++;
+	if (r->messages++ < FT_REJECT_MESSAGES)
 		ft_error("%s:%ld: %s", fname, line, reason);
-	else if (r->n == FT_REJECT_MESSAGES + 1)
+	else if (r->messages == FT_REJECT_MESSAGES + 1)
 		ft_error("%s: more records rejected; %s", fname,
 			 r->f ? "all are in the rejects file"
 			      : "--rejects FILE keeps them all");

@@ -5,7 +5,8 @@
  * The file holds one JSON object a line: {"file", "line", "reason", "raw"
  * and, when the record could be read, "record"}.  It is created with mode
  * 0600: rejected records hold personal data, like the database.  Messages
- * stop after FT_REJECT_MESSAGES a run; the file keeps them all.
+ * stop after FT_REJECT_MESSAGES (a run, or a file when the caller resets
+ * messages); the file keeps them all.
  */
 #ifndef FT_REJECT_H
 #define FT_REJECT_H
@@ -21,6 +22,7 @@ struct ft_reject {
 	FILE *f;		/* NULL: no --rejects */
 	char *path;
 	long n;			/* records rejected */
+	long messages;		/* printed; a caller may count by file */
 	int status;		/* FT_IOERR once writing the file failed */
 	struct ft_buf line;
 };

@@ -253,7 +253,7 @@ read_when(const struct ctx *c, struct ft_area *a, struct rule *r, jv w)
 {
 	static const char *const keys[] = { "category", "source", "severity",
 		"area", "words", "pattern", "hours", "days", "jq", NULL };
-	char origin[64];
+	char origin[512];
 	int st;
 	jv v;
 
@@ -387,8 +387,12 @@ read_when(const struct ctx *c, struct ft_area *a, struct rule *r, jv w)
 			st = bad(c, "when.jq", "not a jq program (a string)");
 			goto out;
 		}
-		snprintf(origin, sizeof(origin), "%s: rule %d: field "
-			 "\"when.jq\"", c->path, c->rule);
+		if (c->name)
+			snprintf(origin, sizeof(origin), "%s: rule %d (\"%s\"): "
+				 "field \"when.jq\"", c->path, c->rule, c->name);
+		else
+			snprintf(origin, sizeof(origin), "%s: rule %d: field "
+				 "\"when.jq\"", c->path, c->rule);
 		r->jq = ft_jq_compile(jv_string_value(v), origin);
 		if (!r->jq) {
 			st = FT_CONFIG;
@@ -566,31 +570,6 @@ read_rule(struct ft_rules *rs, struct ctx *c, struct rule *r, jv o)
 	return st;
 }
 
-static char *
-slurp(const char *path, size_t *len)
-{
-	struct ft_buf b = FT_BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	FILE *f = fopen(path, "r");
-
-	if (!f) {
-		ft_error("%s: cannot open the rules: %s", path,
-			 strerror(errno));
-		return NULL;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		ft_buf_add(&b, chunk, n);
-	if (ferror(f)) {
-		ft_error("%s: read error: %s", path, strerror(errno));
-		fclose(f);
-		ft_buf_release(&b);
-		return NULL;
-	}
-	fclose(f);
-	return ft_buf_detach(&b, len);
-}
-
 static int
 read_top(struct ft_rules *rs, struct ctx *c, jv top, jv *rules)
 {
@@ -722,7 +701,7 @@ ft_rules_load(struct ft_rules **rp, const char *path, struct ft_area *a)
 	rs->a = a;
 	rs->path = ft_xstrdup(path);
 	*rp = rs;
-	if (!(text = slurp(path, &len)))
+	if (!(text = ft_slurp(path, "the rules", &len)))
 		return FT_NOINPUT;
 	/* Patterns match characters, not bytes, when the locale allows. */
 	setlocale(LC_CTYPE, "C.UTF-8");
@@ -995,8 +974,9 @@ ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
 		}
 		*unit = ft_target_unit(rs->a, &r->unit, e->area);
 		if (*unit < 0) {
-			why(explain, r, "unit @area: the event has no area",
-			    &n);
+			why(explain, r, e->area < 0 ? "unit @area: the event "
+			    "has no area" : "unit @area: the event's area has "
+			    "no unit of that kind above it", &n);
 			continue;
 		}
 		why(explain, r, NULL, &n);
@@ -1012,22 +992,27 @@ ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
 
 /* ---- deadlines ---- */
 
-/* t plus minutes of working time by the calendar of rs. */
+/* t plus minutes of working time by the calendar of rs, to the second. */
 static int64_t
 add_working(const struct ft_rules *rs, int64_t t, int64_t minutes)
 {
+	int64_t need = minutes * 60, left;
 	int guard = 0;
 
-	while (minutes > 0 && guard++ < 4000) {
+	while (need > 0 && guard++ < 4000) {
 		time_t tt = (time_t)t;
 		struct tm tm;
-		int m, left;
+		int sec;
 
 		localtime_r(&tt, &tm);
-		m = tm.tm_hour * 60 + tm.tm_min;
-		if (!(rs->cal_days & (1 << tm.tm_wday)) || m >= rs->cal_to) {
-			/* On to the next day's start (mktime does DST). */
-			tm.tm_mday++;
+		sec = (tm.tm_hour * 60 + tm.tm_min) * 60 + tm.tm_sec;
+		if (!(rs->cal_days & (1 << tm.tm_wday)) ||
+		    sec >= rs->cal_to * 60 || sec < rs->cal_from * 60) {
+			/* On to the next start: today's, else the next
+			 * day's (mktime() handles DST). */
+			if (sec >= rs->cal_from * 60 ||
+			    !(rs->cal_days & (1 << tm.tm_wday)))
+				tm.tm_mday++;
 			tm.tm_hour = rs->cal_from / 60;
 			tm.tm_min = rs->cal_from % 60;
 			tm.tm_sec = 0;
@@ -1035,19 +1020,11 @@ add_working(const struct ft_rules *rs, int64_t t, int64_t minutes)
 			t = (int64_t)mktime(&tm);
 			continue;
 		}
-		if (m < rs->cal_from) {
-			tm.tm_hour = rs->cal_from / 60;
-			tm.tm_min = rs->cal_from % 60;
-			tm.tm_sec = 0;
-			tm.tm_isdst = -1;
-			t = (int64_t)mktime(&tm);
-			continue;
-		}
-		left = rs->cal_to - m;
-		if (minutes <= left)
-			return t + minutes * 60;
-		minutes -= left;
-		t += (int64_t)left * 60 - tm.tm_sec;
+		left = (int64_t)rs->cal_to * 60 - sec;
+		if (need <= left)
+			return t + need;
+		need -= left;
+		t += left;
 	}
 	return t;
 }
