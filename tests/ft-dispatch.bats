@@ -1079,3 +1079,62 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	[ "$(sql "select count(*) from history where tool = 'ft-dispatch'")" = 1 ]
 	run -0 --separate-stderr ft-update --verify
 }
+
+# ---- safety ----
+
+@test "ft-dispatch safety: killed with SIGKILL halfway, then run again: each event dispatched once" {
+	awk 'BEGIN { for (i = 1; i <= 30000; i++)
+		printf "{\"id\":\"k%d\",\"category\":\"x\",\"reported_at\":\"2026-11-25T08:00:00Z\",\"lat\":22.55,\"lon\":114.05}\n", i }' > big.ndjson
+	ft-ingest -q big.ndjson
+	echo '[{"unit": "@area"}]' > rules.json
+	ft-dispatch -q --batch 200 --rules rules.json --pending &
+	pid=$!
+	for _ in $(seq 200); do
+		n=$(sqlite3 "$FT_DB" 'select count(*) from events where dispatched_at is not null' 2>/dev/null || echo 0)
+		[ "${n:-0}" -gt 2000 ] && break
+		sleep 0.02
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	n=$(sql 'select count(*) from events where dispatched_at is not null')
+	[ "$n" -gt 0 ] && [ "$n" -lt 30000 ]
+	# What was committed is whole: a decision and its history entry together.
+	[ "$(sql "select count(*) from history where action = 'dispatch'")" = "$n" ]
+	run -0 --separate-stderr ft-dispatch -q --rules rules.json --pending
+	[ "$(sql "select count(*), count(distinct area) from events where dispatched_at is not null")" = "30000|1" ]
+	[ "$(sql "select count(*), count(distinct id) from history where action = 'dispatch'")" = "30000|30000" ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+	run -0 --separate-stderr ft-update --verify
+}
+
+@test "ft-dispatch safety: a reader that goes away ends nothing: quiet, all dispatched" {
+	awk 'BEGIN { for (i = 1; i <= 5000; i++)
+		printf "{\"id\":\"p%d\",\"category\":\"x\",\"reported_at\":\"2026-11-25T08:00:00Z\"}\n", i }' > big.ndjson
+	ft-ingest -q big.ndjson
+	echo '[{"unit": "d1"}]' > rules.json
+	run -0 --separate-stderr bash -c 'set -o pipefail; ft-dispatch --batch 100 --rules rules.json big.ndjson 2>err.txt | head -1; echo "status=${PIPESTATUS[0]}"'
+	[ "${lines[0]}" = '{"id":"p1","category":"x","reported_at":"2026-11-25T08:00:00Z","status":"dispatched","area":null,"unit":"d1","rule":"rule 1","priority":3,"respond_by":null,"resolve_by":null}' ]
+	[ "${lines[1]}" = "status=0" ]
+	[[ "$(cat err.txt)" != *"error"* ]]
+	[ "$(sql "select count(*) from events where status = 'dispatched'")" = 5000 ]
+}
+
+@test "ft-dispatch safety: a dispatch and an ingest at once: no lock error, nothing lost" {
+	awk 'BEGIN { for (i = 1; i <= 20000; i++)
+		printf "{\"id\":\"a%d\",\"category\":\"x\",\"reported_at\":\"2026-11-25T08:00:00Z\"}\n", i }' > a.ndjson
+	awk 'BEGIN { for (i = 1; i <= 20000; i++)
+		printf "{\"id\":\"b%d\",\"category\":\"x\",\"reported_at\":\"2026-11-25T08:00:00Z\"}\n", i }' > b.ndjson
+	ft-ingest -q a.ndjson
+	echo '[{"unit": "d1"}]' > rules.json
+	ft-dispatch -q --batch 100 --rules rules.json --pending 2>d.err &
+	p1=$!
+	ft-ingest -q --batch 100 b.ndjson 2>i.err &
+	p2=$!
+	wait "$p1"
+	wait "$p2"
+	[ ! -s d.err ] && [ ! -s i.err ]
+	[ "$(sql "select count(*) from events where id like 'a%' and status = 'dispatched'")" = 20000 ]
+	[ "$(sql "select count(*) from events where id like 'b%'")" = 20000 ]
+	run -0 --separate-stderr ft-update --verify
+	[[ "$output" == '{"entries":'* ]]
+}
