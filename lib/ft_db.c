@@ -154,7 +154,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  CHECK (rating BETWEEN 1 AND 5);"
 	"ALTER TABLE events ADD COLUMN rating_comment TEXT;"
 	"ALTER TABLE events ADD COLUMN rated_at TEXT;"
-	"CREATE INDEX events_category ON events(category, reported_at);"
+	"CREATE INDEX events_category ON events(category, reported_at, lat, lon);"
 	"CREATE INDEX events_facility ON events(facility, reported_at)"
 	"  WHERE facility IS NOT NULL;"
 	"CREATE INDEX events_open ON events(status, dispatched_at)"

@@ -192,7 +192,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 			  "category = ?1 AND reported_at BETWEEN ?2 AND ?3 "
 			  "AND " OPEN_SQL " AND duplicate_of IS NULL AND seq <> ?4 "
 			  "AND lat BETWEEN ?5 AND ?6 AND lon BETWEEN ?7 AND ?8 "
-			  "ORDER BY reported_at, seq");
+			  "ORDER BY reported_at");
 	d->pend = prep(d, "SELECT seq, " STORED_COLUMNS " FROM "
 		       "events WHERE status = 'new' AND dispatched_at IS NULL "
 		       "AND (reported_at, seq) > (?1, ?2) ORDER BY "

@@ -1,6 +1,12 @@
 #include "ft_sha256.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_SHA_NI 1
+#endif
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
@@ -19,7 +25,7 @@ static const uint32_t K[64] = {
 #define ROR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
 
 static void
-block(struct ft_sha256 *c, const unsigned char *p)
+block_c(struct ft_sha256 *c, const unsigned char *p)
 {
 	uint32_t w[64], a, b, cc, d, e, f, g, h, t1, t2;
 	int i;
@@ -46,6 +52,79 @@ block(struct ft_sha256 *c, const unsigned char *p)
 	}
 	c->h[0] += a; c->h[1] += b; c->h[2] += cc; c->h[3] += d;
 	c->h[4] += e; c->h[5] += f; c->h[6] += g; c->h[7] += h;
+}
+
+#ifdef HAVE_SHA_NI
+/*
+ * One block with the x86 SHA extensions: a tenth of the instructions of
+ * block_c(), which matters since every history entry is hashed.  The state
+ * is kept as the instructions want it (ABEF, CDGH) only inside the call.
+ */
+__attribute__((target("sha,sse4.1")))
+static void
+block_ni(struct ft_sha256 *c, const unsigned char *p)
+{
+	const __m128i mask = _mm_set_epi64x(0x0c0d0e0f08090a0bULL,
+					    0x0405060700010203ULL);
+	__m128i s0, s1, t, msg, w[4], save0, save1;
+	int g;
+
+	t = _mm_loadu_si128((const __m128i *)&c->h[0]);
+	s1 = _mm_loadu_si128((const __m128i *)&c->h[4]);
+	t = _mm_shuffle_epi32(t, 0xB1);			/* CDAB */
+	s1 = _mm_shuffle_epi32(s1, 0x1B);		/* EFGH */
+	s0 = _mm_alignr_epi8(t, s1, 8);			/* ABEF */
+	s1 = _mm_blend_epi16(s1, t, 0xF0);		/* CDGH */
+	save0 = s0;
+	save1 = s1;
+	for (g = 0; g < 16; g++) {
+		if (g < 4) {
+			w[g] = _mm_shuffle_epi8(_mm_loadu_si128(
+				(const __m128i *)(p + 16 * g)), mask);
+		} else {
+			/* W[t-16] + s0(W[t-15]), + W[t-7], + s1(W[t-2]). */
+			t = _mm_sha256msg1_epu32(w[g & 3], w[(g - 3) & 3]);
+			t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g - 1) & 3],
+							     w[(g - 2) & 3], 4));
+			w[g & 3] = _mm_sha256msg2_epu32(t, w[(g - 1) & 3]);
+		}
+		msg = _mm_add_epi32(w[g & 3],
+				    _mm_loadu_si128((const __m128i *)&K[4 * g]));
+		s1 = _mm_sha256rnds2_epu32(s1, s0, msg);
+		msg = _mm_shuffle_epi32(msg, 0x0E);
+		s0 = _mm_sha256rnds2_epu32(s0, s1, msg);
+	}
+	s0 = _mm_add_epi32(s0, save0);
+	s1 = _mm_add_epi32(s1, save1);
+	t = _mm_shuffle_epi32(s0, 0x1B);		/* FEBA */
+	s1 = _mm_shuffle_epi32(s1, 0xB1);		/* DCHG */
+	s0 = _mm_blend_epi16(t, s1, 0xF0);		/* DCBA */
+	s1 = _mm_alignr_epi8(s1, t, 8);			/* HGFE */
+	_mm_storeu_si128((__m128i *)&c->h[0], s0);
+	_mm_storeu_si128((__m128i *)&c->h[4], s1);
+}
+#endif
+
+/* The block function for this CPU, chosen once. */
+static void
+block(struct ft_sha256 *c, const unsigned char *p)
+{
+#ifdef HAVE_SHA_NI
+	static int ni = -1;
+
+	if (ni < 0) {
+		const char *off = getenv("FT_SHA_PORTABLE");
+
+		__builtin_cpu_init();
+		ni = __builtin_cpu_supports("sha") &&
+		     __builtin_cpu_supports("sse4.1") && !(off && *off);
+	}
+	if (ni) {
+		block_ni(c, p);
+		return;
+	}
+#endif
+	block_c(c, p);
 }
 
 void
