@@ -10,11 +10,14 @@
 # "sh bench/run.sh --table" prints the table of the last run again.
 #
 # The data is generated once (bench/gen.c, deterministic) into BENCH_DATA
-# and reused while its stamp says the same N.  Every case then runs once,
+# and reused while its stamp says the same N.  ft-dispatch's units come
+# from bench/genunits.c (2,000 grid cells, also deterministic), its rules
+# from bench/dispatch.json.  Every case then runs once,
 # on the same files, into a fresh database, under /usr/bin/time for wall
 # seconds and peak RSS.  Every database-loading run must leave exactly N
-# rows, and every libjq floor run must see N values: otherwise the script
-# says so loudly and exits 1, since its figures would mean nothing.
+# rows, every libjq floor run must see N values, and every ft-dispatch run
+# must leave exactly N events dispatched: otherwise the script says so
+# loudly and exits 1, since its figures would mean nothing.
 #
 # The ft tools are copied from FT_BIN before the first case (their sha256
 # is printed), so that a rebuild during the run cannot mix two versions.
@@ -57,7 +60,7 @@ bad=0
 table() {
 awk -v strict="${BENCH_STRICT:-0}" '
 $1 == "invalid" { s[$2] = "-"; kb[$2] = "-"; wrong[$2] = 1; next }
-$1 == "N" { print "N = " $2 " records"; next }
+$1 == "N" { n = $2; print "N = " $2 " records"; next }
 $1 == "load" { $1 = ""; print "load average" $0; next }
 { s[$1] = $2; us[$1] = $3; ss[$1] = $4; kb[$1] = $5; order[++k] = $1 }
 function ratio(a, b) {
@@ -79,8 +82,21 @@ function target(name, r, op, lim, c,    ok) {
 	else if (op == ">=") ok = (r + 0 >= lim) ? "PASS" : "FAIL"
 	else ok = (r + 0 < lim) ? "PASS" : "FAIL"
 	if (ok == "FAIL" && r != "n/a") fails++
-	printf "| %-36s | %8s | %-7s | %-4s | %9s |\n", name, r, op " " lim, \
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", name, r, op " " lim, \
 		ok, c
+}
+# Events a second through ft-dispatch: N over wall seconds (or over user +
+# system CPU seconds, for information).
+function rate(a) {
+	if (!(a in s) || s[a] == "-" || s[a] == 0 || !n)
+		return "n/a"
+	return sprintf("%d", n / s[a])
+}
+function cpurate(a,    d) {
+	if (!(a in s) || s[a] == "-" || !n)
+		return "n/a"
+	d = us[a] + ss[a]
+	return d ? sprintf("%d", n / d) : "n/a"
 }
 END {
 	print ""
@@ -102,9 +118,9 @@ END {
 		if ((fts[i] in kb) && kb[fts[i]] != "-" && kb[fts[i]] > peak)
 			peak = kb[fts[i]]
 	print ""
-	printf "| %-36s | %8s | %-7s | %-4s | %9s |\n", "target (on wall time)", \
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", "target (on wall time)", \
 		"got", "want", "", "CPU ratio"
-	print "|--------------------------------------|---------:|---------|------|----------:|"
+	print "|--------------------------------------|---------:|-----------|------|----------:|"
 	target("CSV: ft / sqlite3 .import", ratio("ft-csv", "sqlite3-import"), \
 		"<=", 0.8, cpu("ft-csv", "sqlite3-import"))
 	target("CSV: sqlite-utils / ft", ratio("sqlite-utils-csv", "ft-csv"), \
@@ -119,7 +135,19 @@ END {
 		cpu("ft-map", "jq-parse-filter"))
 	target("ft-ingest peak RSS, MB", \
 		peak ? sprintf("%.1f", peak / 1024) : "n/a", "<", 32, "")
+	# ft-dispatch: the CPU column holds events per CPU second.
+	dpeak = 0
+	split("dispatch-pending dispatch-stdin", dcs, " ")
+	for (i in dcs)
+		if ((dcs[i] in kb) && kb[dcs[i]] != "-" && kb[dcs[i]] > dpeak)
+			dpeak = kb[dcs[i]]
+	target("dispatch --pending: events/s", rate("dispatch-pending"), \
+		">=", 200000, cpurate("dispatch-pending"))
+	target("dispatch peak RSS, MB", \
+		dpeak ? sprintf("%.1f", dpeak / 1024) : "n/a", "<", 64, "")
 	print ""
+	printf "(for information: ft-dispatch from standard input = %s events/s, %s a CPU second)\n", \
+		rate("dispatch-stdin"), cpurate("dispatch-stdin")
 	printf "(for information: ft / sqlite3 .import into a keyed table = %s)\n", \
 		ratio("ft-csv", "sqlite3-import-keyed")
 	printf "targets: %d failed\n", fails
@@ -138,6 +166,8 @@ fi
 # The helpers are built every time: they are small and must match the source.
 $CC -O2 -o "$DATA/gen" "$here/gen.c"
 $CC -O2 -o "$DATA/jqfloor" "$here/jqfloor.c" -ljq
+$CC -O2 -o "$DATA/genunits" "$here/genunits.c"
+"$DATA/genunits" "$DATA"
 
 if [ -f "$DATA/events.n" ] && [ "$(cat "$DATA/events.n")" = "$N" ] &&
 	[ -f "$CSV" ] && [ -f "$NDJSON" ]; then
@@ -174,6 +204,12 @@ cp "$FT_BIN/ft-ingest" "$WORK/bin/"
 echo "bench: ft-ingest from $FT_BIN, sha256" \
 	"$(sha256sum "$WORK/bin/ft-ingest" | cut -c1-16)," \
 	"$("$WORK/bin/ft-ingest" --version 2>&1 | head -1)"
+if [ -x "$FT_BIN/ft-dispatch" ]; then
+	cp "$FT_BIN/ft-dispatch" "$WORK/bin/"
+	echo "bench: ft-dispatch from $FT_BIN, sha256" \
+		"$(sha256sum "$WORK/bin/ft-dispatch" | cut -c1-16)," \
+		"$("$WORK/bin/ft-dispatch" --version 2>&1 | head -1)"
+fi
 FT=$WORK/bin
 
 # Warm the page cache, so that no case pays for the first read of a file.
@@ -217,6 +253,28 @@ rows() {
 		echo "invalid $1" >>"$RESULTS"
 		bad=1
 	fi
+}
+
+# dispatched CASE DB: an ft-dispatch run must have left exactly N events
+# with dispatched_at set (dispatched or linked as duplicates).
+dispatched() {
+	got=$(sqlite3 "$2" "SELECT count(*) FROM events
+		WHERE dispatched_at IS NOT NULL" 2>&1) || got="error: $got"
+	if [ "$got" != "$N" ]; then
+		echo "bench: FAIL: $1 dispatched $got events, want $N" >&2
+		echo "invalid $1" >>"$RESULTS"
+		bad=1
+		return 0
+	fi
+	# For the record: what the rules made of them.
+	sqlite3 -separator ' ' "$2" "SELECT
+		sum(status = 'dispatched'), sum(status = 'duplicate'),
+		sum(near_boundary IS NOT NULL), sum(area IS NULL),
+		count(DISTINCT rule) FROM events" | {
+		read -r d u nb na nr
+		echo "bench:   $d dispatched, $u duplicates, $nb near a" \
+			"boundary, $na without an area, $nr rules used"
+	}
 }
 
 # values CASE: a libjq floor run must have seen N values.
@@ -273,13 +331,44 @@ rows ft-map "$db" events
 measure jq-parse-filter "$DATA/jqfloor" -m "$MAP" "$NDJSON"
 values jq-parse-filter
 
-# --- ft-dispatch: figures will be added here ---------------------------
-# When ft-dispatch exists, measure it on the database ft-ingest just filled
-# ($WORK/ft-ndjson.db, N events): e.g. a `measure ft-dispatch ...` case
-# with a rules file under bench/, a check that N events got an area, and
-# its targets in table() above.
-if [ -x "$FT_BIN/ft-dispatch" ]; then
-	echo "bench: ft-dispatch is built, but has no benchmark case yet"
+# --- ft-dispatch ---------------------------------------------------------
+# Issue 3: N events against 2,000 grid polygons of 50 vertices and a rules
+# file of 50 rules (bench/dispatch.json: words, hours, areas, two jq
+# predicates, @area targets, escalation chains, near_boundary 10 m,
+# duplicates within 50 m and 60 minutes), the database writes included.
+# The base database (units, then the N events through ft-ingest) is built
+# unmeasured; each case runs on its own copy of it.
+RULES=$here/dispatch.json
+if [ -x "$FT/ft-dispatch" ]; then
+	base=$(fresh dispatch-base)
+	"$FT/ft-ingest" -q --db "$base" --kind units "$DATA/units.ndjson"
+	"$FT/ft-ingest" -q --db "$base" "$NDJSON"
+	sqlite3 "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	got=$(sqlite3 "$base" "SELECT (SELECT count(*) FROM events) || ' ' ||
+		(SELECT count(*) FROM units WHERE kind = 'grid')")
+	if [ "$got" != "$N 2000" ]; then
+		echo "bench: FAIL: the dispatch database holds $got" \
+			"(events, grid cells), want $N 2000" >&2
+		bad=1
+	fi
+
+	# The events are read back from the database, a page at a time.
+	db=$(fresh dispatch-pending)
+	cp "$base" "$db"
+	measure dispatch-pending "$FT/ft-dispatch" -q --tz Asia/Shanghai \
+		--rules "$RULES" --db "$db" --pending
+	dispatched dispatch-pending "$db"
+
+	# The pipeline form: the events on standard input, each looked up.
+	db=$(fresh dispatch-stdin)
+	cp "$base" "$db"
+	measure dispatch-stdin "$FT/ft-dispatch" -q --tz Asia/Shanghai \
+		--rules "$RULES" --db "$db" <"$NDJSON"
+	dispatched dispatch-stdin "$db"
+	rm -f "$base"
+else
+	echo "bench: FAIL: no $FT_BIN/ft-dispatch (run make)" >&2
+	bad=1
 fi
 # --- end of ft-dispatch ------------------------------------------------
 
