@@ -142,6 +142,27 @@ setup() {
 	[ "$(sql "select count(*) from sqlite_schema where name = 'history'")" = 1 ]
 }
 
+@test "ft-ingest db: a version-2 database is brought to 3: its history kept, chained, still append-only" {
+	sqlite3 "$FT_DB" < "$F/schema-v2.sql"
+	[ "$(sql 'pragma user_version')" = 2 ]
+	before=$(sql 'select seq, kind, id, at, tool, by, action, detail from history order by seq')
+	[ "$(sql 'select count(*) from history')" = 2 ]
+	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
+	[ "$(sql 'pragma user_version')" = 3 ]
+	# The old entries as they were, now with hashes; the chain verifies.
+	[ "$(sql 'select seq, kind, id, at, tool, by, action, detail from history where seq <= 2 order by seq')" = "$before" ]
+	[ "$(sql 'select count(*) from history where hash is null')" = 0 ]
+	run -0 --separate-stderr ft-update --verify
+	[[ "$output" == '{"entries":2,"head":"'* ]]
+	# The units' boundaries became their first versions.
+	[ "$(sql 'select count(*) from boundaries')" = "$(sql 'select count(*) from units where boundary is not null')" ]
+	[ "$(sql 'select count(*) from boundaries where valid_from is null and valid_until is null')" = 2 ]
+	run -19 sqlite3 "$FT_DB" "update history set by = 'mallory'"
+	[[ "$output" == *"history is append-only"* ]]
+	run -19 sqlite3 "$FT_DB" "delete from history"
+	[[ "$output" == *"history is append-only"* ]]
+}
+
 @test "ft-ingest db: a newer schema is refused (78) and left alone" {
 	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-ingest "$F/events.csv"
