@@ -60,6 +60,13 @@ static const struct option options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/* One input file, for ft_cli_each_file(). */
+static int
+each_file(void *ctx, const char *path)
+{
+	return ft_dispatch_file(ctx, path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -67,7 +74,7 @@ main(int argc, char **argv)
 	struct ft_dispatch_opts o;
 	struct ft_dispatch *d = NULL;
 	struct ft_db db = { 0 };
-	int c, exit_now = 0, st = FT_OK, fst, i, pending = 0, escalate = 0;
+	int c, exit_now = 0, st = FT_OK, pending = 0, escalate = 0;
 	long n;
 
 	ft_cli_init(argv[0]);
@@ -129,17 +136,9 @@ main(int argc, char **argv)
 		st = ft_dispatch_escalate(d);
 	} else if (pending) {
 		st = ft_dispatch_pending(d);
-	} else if (optind == argc) {
-		st = ft_dispatch_file(d, "-");
 	} else {
-		for (i = optind; i < argc; i++) {
-			fst = ft_dispatch_file(d, argv[i]);
-			st = ft_exit_worst(st, fst);
-			/* A busy or broken database stops the run. */
-			if (fst == FT_TEMPFAIL || fst == FT_IOERR ||
-			    fst == FT_SOFTWARE)
-				break;
-		}
+		st = ft_cli_each_file(argv + optind, argc - optind, each_file,
+				      d);
 	}
 	st = ft_exit_worst(st, ft_dispatch_finish(d));
 out:

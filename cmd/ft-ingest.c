@@ -114,6 +114,13 @@ parse_delimiter(const char *s, int *d)
 	return 0;
 }
 
+/* One input file, for ft_cli_each_file(). */
+static int
+each_file(void *ctx, const char *path)
+{
+	return ft_ingest_file(ctx, path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -122,7 +129,7 @@ main(int argc, char **argv)
 	struct ft_ingest *ig = NULL;
 	struct ft_db db = { 0 };
 	char *map = NULL;
-	int c, exit_now = 0, st = FT_OK, fst, i, list_maps = 0;
+	int c, exit_now = 0, st = FT_OK, i, list_maps = 0;
 	long n;
 
 	ft_cli_init(argv[0]);
@@ -217,18 +224,7 @@ main(int argc, char **argv)
 		goto out;
 	if ((st = ft_ingest_new(&ig, &db, &o)))
 		goto out;
-	if (optind == argc) {
-		st = ft_ingest_file(ig, "-");
-	} else {
-		for (i = optind; i < argc; i++) {
-			fst = ft_ingest_file(ig, argv[i]);
-			st = ft_exit_worst(st, fst);
-			/* A busy or broken database stops the run. */
-			if (fst == FT_TEMPFAIL || fst == FT_IOERR ||
-			    fst == FT_SOFTWARE)
-				break;
-		}
-	}
+	st = ft_cli_each_file(argv + optind, argc - optind, each_file, ig);
 	st = ft_exit_worst(st, ft_ingest_finish(ig));
 out:
 	ft_ingest_free(ig);

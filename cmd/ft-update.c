@@ -64,6 +64,13 @@ verify(struct ft_db *db, int quiet)
 	return st;
 }
 
+/* One input file, for ft_cli_each_file(). */
+static int
+each_file(void *ctx, const char *path)
+{
+	return ft_update_file(ctx, path);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -71,7 +78,7 @@ main(int argc, char **argv)
 	struct ft_update_opts o;
 	struct ft_update *u = NULL;
 	struct ft_db db = { 0 };
-	int c, exit_now = 0, st = FT_OK, fst, i, do_verify = 0;
+	int c, exit_now = 0, st = FT_OK, do_verify = 0;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -116,17 +123,7 @@ main(int argc, char **argv)
 	}
 	if ((st = ft_update_new(&u, &db, &o)))
 		goto out;
-	if (optind == argc) {
-		st = ft_update_file(u, "-");
-	} else {
-		for (i = optind; i < argc; i++) {
-			fst = ft_update_file(u, argv[i]);
-			st = ft_exit_worst(st, fst);
-			if (fst == FT_TEMPFAIL || fst == FT_IOERR ||
-			    fst == FT_SOFTWARE)
-				break;
-		}
-	}
+	st = ft_cli_each_file(argv + optind, argc - optind, each_file, u);
 	st = ft_exit_worst(st, ft_update_finish(u));
 out:
 	ft_update_free(u);

@@ -144,3 +144,20 @@ ft_cli_number(const char *name, const char *arg, long min, long max,
 				      "to %ld", name, arg, min, max);
 	return 0;
 }
+
+int
+ft_cli_each_file(char **files, int n, int (*fn)(void *, const char *),
+		 void *ctx)
+{
+	int i, st = FT_OK, fst;
+
+	if (n == 0)
+		return fn(ctx, "-");
+	for (i = 0; i < n; i++) {
+		fst = fn(ctx, files[i]);
+		st = ft_exit_worst(st, fst);
+		if (fst == FT_TEMPFAIL || fst == FT_IOERR || fst == FT_SOFTWARE)
+			break;
+	}
+	return st;
+}

@@ -59,6 +59,14 @@ int ft_cli_bad_option(int c, char **argv);
 int ft_cli_number(const char *name, const char *arg, long min, long max,
 		  long *v);
 
+/*
+ * Runs fn(ctx, path) on each of files[0..n), or on "-" (standard input)
+ * when n is 0, and returns the worst status.  A busy or broken database
+ * (75, 74, 70) stops the run: the files after it would fail the same way.
+ */
+int ft_cli_each_file(char **files, int n, int (*fn)(void *, const char *),
+		     void *ctx);
+
 /* Prints "tool: msg" and the pointer to --help; returns FT_USAGE. */
 int ft_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -202,7 +202,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 		      "events WHERE " OPEN_SQL " AND chain IS NOT NULL AND seq > ?2 AND "
 		      "escalation < json_array_length(chain) AND "
 		      "((status <> 'accepted' AND respond_by <= ?1) OR "
-		      "resolve_by <= ?1) ORDER BY seq LIMIT 500");
+		      "resolve_by <= ?1) ORDER BY seq LIMIT 500");	/* ESCALATE_PAGE */
 	d->escupd = prep(d, "UPDATE events SET unit = ?2, escalation = ?3 "
 			 "WHERE seq = ?1 AND escalation = ?4");
 	if (!d->sel || !d->upd || !d->dupfac || !d->dupnear || !d->pend ||
@@ -383,6 +383,18 @@ add_str(struct ft_buf *b, const char *key, const char *v)
 		ft_json_escape(b, v, strlen(v));
 	else
 		ft_buf_adds(b, "null");
+}
+
+/* Appends ,"key":json when json (a JSON text) is not empty. */
+static void
+add_raw(struct ft_buf *b, const char *key, const struct ft_buf *json)
+{
+	if (!json->len)
+		return;
+	ft_buf_adds(b, ",\"");
+	ft_buf_adds(b, key);
+	ft_buf_adds(b, "\":");
+	ft_buf_add(b, json->s, json->len);
 }
 
 /*
@@ -636,10 +648,7 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 		add_str(dt, "respond_by", resp);
 		add_str(dt, "resolve_by", resol);
 	}
-	if (d->nearb.len) {
-		ft_buf_adds(dt, ",\"near_boundary\":");
-		ft_buf_add(dt, d->nearb.s, d->nearb.len);
-	}
+	add_raw(dt, "near_boundary", &d->nearb);
 	ft_buf_addc(dt, '}');
 	e.kind = "event";
 	e.id = d->f.id.s;
@@ -747,10 +756,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 		add_str(&d->line, "area", areaname);
 		add_str(&d->line, "unit", du);
 		add_str(&d->line, "duplicate_of", dupid->s);
-		if (d->nearb.len) {
-			ft_buf_adds(&d->line, ",\"near_boundary\":");
-			ft_buf_add(&d->line, d->nearb.s, d->nearb.len);
-		}
+		add_raw(&d->line, "near_boundary", &d->nearb);
 		if (d->o.explain) {
 			explain_area(d, &h, how, areaname);
 			ft_buf_adds(&d->line, ",\"duplicate\":{\"of\":");
@@ -838,10 +844,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	ft_json_number(&d->line, ft_rule_priority(d->rules, ri));
 	add_str(&d->line, "respond_by", rby ? resp : NULL);
 	add_str(&d->line, "resolve_by", sby ? resol : NULL);
-	if (d->nearb.len) {
-		ft_buf_adds(&d->line, ",\"near_boundary\":");
-		ft_buf_add(&d->line, d->nearb.s, d->nearb.len);
-	}
+	add_raw(&d->line, "near_boundary", &d->nearb);
 	if (d->o.explain) {
 		explain_area(d, &h, how, areaname);
 		ft_buf_adds(&d->line, ",\"rules\":");
@@ -1059,15 +1062,111 @@ chain_step(struct ft_dispatch *d, const char *chain, int k, int *after,
 	return -1;
 }
 
+/* An overdue case, copied out of the query (its updates change its rows). */
+struct overdue {
+	int64_t seq;
+	int escalation;
+	char *col[8];	/* id, unit, status, respond_by, resolve_by, chain,
+			 * record, area; "" for NULL */
+};
+enum { O_ID, O_UNIT, O_STATUS, O_RESPOND, O_RESOLVE, O_CHAIN, O_RECORD,
+       O_AREA };
+
+/*
+ * Fires every step of case o that is due: the missed deadline is the
+ * response while the case is not accepted, else the resolution.  Returns
+ * an exit status.
+ */
+static int
+escalate_one(struct ft_dispatch *d, const struct overdue *o,
+	     struct ft_buf *to, struct ft_buf *unit)
+{
+	const char *which, *when, *err;
+	char mt[FT_TIME_LEN];
+	int64_t missed;
+	size_t pos;
+	int k, after, st;
+	int respond = strcmp(o->col[O_STATUS], "accepted") &&
+		      *o->col[O_RESPOND] &&
+		      strcmp(o->col[O_RESPOND], d->now) <= 0;
+
+	which = respond ? "respond_by" : "resolve_by";
+	when = o->col[respond ? O_RESPOND : O_RESOLVE];
+	if (ft_time_parse(when, strlen(when), &missed, &err))
+		return FT_OK;
+	ft_time_format(missed, mt);
+	ft_buf_reset(unit);
+	ft_buf_adds(unit, o->col[O_UNIT]);
+	for (k = o->escalation; !chain_step(d, o->col[O_CHAIN], k, &after, to);
+	     k++) {
+		struct ft_hist_entry e = { 0 };
+
+		if (d->now_t < missed + (int64_t)after * 60)
+			break;
+		sqlite3_bind_int64(d->escupd, 1, o->seq);
+		sqlite3_bind_text(d->escupd, 2, to->s, (int)to->len,
+				  SQLITE_STATIC);
+		sqlite3_bind_int(d->escupd, 3, k + 1);
+		sqlite3_bind_int(d->escupd, 4, k);
+		if ((st = step(d, d->escupd, "escalating")))
+			return st;
+		if (sqlite3_changes(d->db->h) != 1)
+			break;	/* another run did */
+		ft_buf_reset(&d->detail);
+		ft_buf_adds(&d->detail, "{\"step\":");
+		ft_json_number(&d->detail, k + 1);
+		add_str(&d->detail, "from_unit", unit->len ? unit->s : NULL);
+		add_str(&d->detail, "to_unit", to->s);
+		add_str(&d->detail, "missed", which);
+		add_str(&d->detail, "deadline", mt);
+		ft_buf_adds(&d->detail, ",\"after\":");
+		ft_json_number(&d->detail, after);
+		ft_buf_addc(&d->detail, '}');
+		e.kind = "event";
+		e.id = o->col[O_ID];
+		e.idlen = strlen(o->col[O_ID]);
+		e.at = d->now;
+		e.action = "escalate";
+		e.from = e.to = o->col[O_STATUS];
+		e.detail = d->detail.s;
+		e.detaillen = d->detail.len;
+		if ((st = ft_hist_add(&d->hist, &e)))
+			return st;
+		/* The output: the event as stored, with this step. */
+		if (ft_json_parse(&d->doc, o->col[O_RECORD],
+				  strlen(o->col[O_RECORD]), &err, &pos) == 0) {
+			ft_buf_reset(&d->line);
+			record_head(&d->line, &d->doc);
+			add_str(&d->line, "status", o->col[O_STATUS]);
+			add_str(&d->line, "area", *o->col[O_AREA] ?
+				o->col[O_AREA] : NULL);
+			add_str(&d->line, "unit", to->s);
+			ft_buf_adds(&d->line, ",\"escalation\":");
+			ft_json_number(&d->line, k + 1);
+			add_str(&d->line, "escalated_from",
+				unit->len ? unit->s : NULL);
+			add_str(&d->line, "missed", which);
+			ft_buf_adds(&d->line, "}\n");
+			ft_buf_add(&d->out, d->line.s, d->line.len);
+		}
+		ft_buf_reset(unit);
+		ft_buf_add(unit, to->s, to->len);
+		d->c.escalated++;
+	}
+	return FT_OK;
+}
+
+#define ESCALATE_PAGE 500
+
 int
 ft_dispatch_escalate(struct ft_dispatch *d)
 {
 	sqlite3_stmt *q = d->esc;
-	struct ft_buf to = FT_BUF_INIT, unit = FT_BUF_INIT, id = FT_BUF_INIT,
-		      rec = FT_BUF_INIT, status = FT_BUF_INIT;
+	struct ft_buf to = FT_BUF_INIT, unit = FT_BUF_INIT;
+	struct overdue *page = ft_xmalloc(ESCALATE_PAGE * sizeof(*page));
 	int64_t lastseq = 0;
-	int st = FT_OK, rc;
-	long n;
+	int st = FT_OK, rc, c;
+	long n, i;
 
 	d->fname = "escalate";
 	do {
@@ -1076,148 +1175,37 @@ ft_dispatch_escalate(struct ft_dispatch *d)
 			break;
 		sqlite3_bind_text(q, 1, d->now, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 2, lastseq);
-		/* Collect the page first: the updates below change rows the
-		 * query reads. */
-		ft_buf_reset(&rec);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			int c;
+			struct overdue *o = &page[n++];
 
-			n++;
-			lastseq = sqlite3_column_int64(q, 0);
-			for (c = 0; c < 10; c++) {
+			o->seq = lastseq = sqlite3_column_int64(q, 0);
+			o->escalation = sqlite3_column_int(q, 6);
+			for (c = 0; c < 8; c++) {
+				/* Columns 1-5 and 7-9 of the query. */
 				const char *v = (const char *)
-					sqlite3_column_text(q, c);
+					sqlite3_column_text(q, c < 5 ? c + 1
+								     : c + 2);
 
-				ft_buf_adds(&rec, v ? v : "");
-				ft_buf_addc(&rec, '\x1f');
+				o->col[c] = ft_xstrdup(v ? v : "");
 			}
-			ft_buf_addc(&rec, '\x1e');
 		}
 		sqlite3_reset(q);
-		if (rc != SQLITE_DONE) {
+		if (rc != SQLITE_DONE)
 			st = ft_db_fail(d->db, rc, "finding overdue cases");
-			break;
-		}
-		{
-			char *save = NULL, *r;
-
-			for (r = strtok_r(rec.s, "\x1e", &save); r && !st;
-			     r = strtok_r(NULL, "\x1e", &save)) {
-				char *col[10], *p = r;
-				int c, k, after, esc;
-				int64_t missed, tmissed;
-				const char *which, *err;
-				char mt[FT_TIME_LEN];
-				size_t pos;
-
-				for (c = 0; c < 10; c++) {
-					col[c] = p;
-					p = strchr(p, '\x1f');
-					*p++ = '\0';
-				}
-				/* Which deadline was missed: the response,
-				 * while the case is not accepted, else the
-				 * resolution. */
-				which = strcmp(col[3], "accepted") && *col[4] &&
-					strcmp(col[4], d->now) <= 0 ?
-					"respond_by" : "resolve_by";
-				if (ft_time_parse(!strcmp(which, "respond_by") ?
-						  col[4] : col[5],
-						  strlen(!strcmp(which,
-						  "respond_by") ? col[4] :
-						  col[5]), &missed, &err))
-					continue;
-				tmissed = missed;
-				ft_time_format(tmissed, mt);
-				esc = atoi(col[6]);
-				ft_buf_reset(&unit);
-				ft_buf_adds(&unit, col[2]);
-				ft_buf_reset(&id);
-				ft_buf_adds(&id, col[1]);
-				ft_buf_reset(&status);
-				ft_buf_adds(&status, col[3]);
-				for (k = esc; !chain_step(d, col[7], k, &after,
-							  &to); k++) {
-					struct ft_hist_entry e = { 0 };
-
-					if (d->now_t < missed +
-						       (int64_t)after * 60)
-						break;
-					sqlite3_bind_int64(d->escupd, 1,
-						strtoll(col[0], NULL, 10));
-					sqlite3_bind_text(d->escupd, 2, to.s,
-							  (int)to.len,
-							  SQLITE_STATIC);
-					sqlite3_bind_int(d->escupd, 3, k + 1);
-					sqlite3_bind_int(d->escupd, 4, k);
-					if ((st = step(d, d->escupd,
-						       "escalating")))
-						break;
-					if (sqlite3_changes(d->db->h) != 1)
-						break;	/* another run did */
-					ft_buf_reset(&d->detail);
-					ft_buf_addf(&d->detail, "{\"step\":%d",
-						    k + 1);
-					add_str(&d->detail, "from_unit",
-						unit.len ? unit.s : NULL);
-					add_str(&d->detail, "to_unit", to.s);
-					add_str(&d->detail, "missed", which);
-					add_str(&d->detail, "deadline", mt);
-					ft_buf_addf(&d->detail, ",\"after\":%d}",
-						    after);
-					e.kind = "event";
-					e.id = id.s;
-					e.idlen = id.len;
-					e.at = d->now;
-					e.action = "escalate";
-					e.from = status.s;
-					e.to = status.s;
-					e.detail = d->detail.s;
-					e.detaillen = d->detail.len;
-					if ((st = ft_hist_add(&d->hist, &e)))
-						break;
-					/* The output: the event as stored,
-					 * with this step. */
-					if (ft_json_parse(&d->doc, col[8],
-							  strlen(col[8]), &err,
-							  &pos) == 0) {
-						ft_buf_reset(&d->line);
-						record_head(&d->line, &d->doc);
-						add_str(&d->line, "status",
-							status.s);
-						add_str(&d->line, "area",
-							*col[9] ? col[9] :
-							NULL);
-						add_str(&d->line, "unit", to.s);
-						ft_buf_addf(&d->line,
-							    ",\"escalation\":"
-							    "%d", k + 1);
-						add_str(&d->line,
-							"escalated_from",
-							unit.len ? unit.s :
-							NULL);
-						add_str(&d->line, "missed",
-							which);
-						ft_buf_adds(&d->line, "}\n");
-						ft_buf_add(&d->out, d->line.s,
-							   d->line.len);
-					}
-					ft_buf_reset(&unit);
-					ft_buf_add(&unit, to.s, to.len);
-					d->c.escalated++;
-				}
-			}
+		for (i = 0; i < n; i++) {
+			if (!st)
+				st = escalate_one(d, &page[i], &to, &unit);
+			for (c = 0; c < 8; c++)
+				free(page[i].col[c]);
 		}
 		if (!st)
 			st = end_batch(d);
-	} while (!st && n == 500);
+	} while (!st && n == ESCALATE_PAGE);
 	if (st)
 		ft_db_rollback(d->db);
+	free(page);
 	ft_buf_release(&to);
 	ft_buf_release(&unit);
-	ft_buf_release(&id);
-	ft_buf_release(&rec);
-	ft_buf_release(&status);
 	return st;
 }
 

@@ -130,10 +130,12 @@ ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
 	text_value(t, e->to, e->to ? strlen(e->to) : 0);
 	ft_buf_addc(t, ',');
 	text_value(t, e->detail, e->detaillen);
+	ft_buf_addc(t, ',');
 	if (e->ingest)
-		ft_buf_addf(t, ",%lld]", (long long)e->ingest);
+		ft_json_number(t, (double)e->ingest);	/* run numbers: exact */
 	else
-		ft_buf_adds(t, ",null]");
+		ft_buf_adds(t, "null");
+	ft_buf_addc(t, ']');
 	ft_sha256_init(&c);
 	ft_sha256_add(&c, h->prev, strlen(h->prev));
 	ft_sha256_add(&c, t->s, t->len);
