@@ -9,6 +9,8 @@
 # --help prints them) and those that take a value in _ft_args_<tool>, add the
 # values it completes to _ft_values, and add its name to the `complete` line
 # at the end.  Dashes in tool names become underscores in variable names.
+# A tool with verbs (ft-vote) completes its words other than options' values
+# in a function of its own, called from _ft.
 
 # The options every tool has (ft(7)).
 _ft_opts_common="--db --now --tz -q --quiet -h --help --version"
@@ -29,6 +31,26 @@ _ft_args_ft_dispatch="--rules -r --rejects --batch"
 # ft-update(1)
 _ft_opts_ft_update="--verify -n --dry-run -r --rejects"
 _ft_args_ft_update="-r --rejects"
+
+# ft-vote(1): a verb first, then the verb's options (every option when no
+# verb is given yet).
+_ft_opts_ft_vote="-k --key --round --channel --replace -R --rule --complete
+	--threshold --tiebreak --compare --totals -f --force -n --dry-run
+	-r --rejects"
+_ft_args_ft_vote="-k --key --round --channel -R --rule --complete --threshold
+	--tiebreak --compare -r --rejects"
+_ft_vote_verbs="open projects register cast import export tally recount rounds"
+_ft_vote_rules="greedy greedy-no-skip greedy-threshold mes mes-add1"
+_ft_vote_opts_open="-k --key -n --dry-run -r --rejects"
+_ft_vote_opts_projects="-n --dry-run -r --rejects"
+_ft_vote_opts_register="-k --key -n --dry-run -r --rejects"
+_ft_vote_opts_cast="-k --key --channel --replace -n --dry-run -r --rejects"
+_ft_vote_opts_import="--round -k --key -n --dry-run"
+_ft_vote_opts_export=""
+_ft_vote_opts_tally="-R --rule --complete --threshold --tiebreak --compare
+	--totals -f --force -n --dry-run"
+_ft_vote_opts_recount=""
+_ft_vote_opts_rounds=""
 
 # _ft_add: appends the lines of standard input to COMPREPLY.
 _ft_add()
@@ -116,6 +138,118 @@ _ft_values()
 		-r | --rejects)
 			_ft_files "$cur" ;;
 		esac ;;
+	ft-vote)
+		case $opt in
+		-k | --key | -r | --rejects)
+			_ft_files "$cur" ;;
+		-R | --rule)
+			_ft_words "$_ft_vote_rules" "$cur" ;;
+		--complete)
+			_ft_words "greedy" "$cur" ;;
+		--tiebreak)
+			_ft_words "votes,cost,id votes,id,cost cost,votes,id
+				cost,id,votes id,votes,cost id,cost,votes refuse" \
+				"$cur" ;;
+		--compare)
+			# A comma-separated list: complete the rule after the
+			# last comma.
+			if [[ $cur == *,* ]]; then
+				f=${cur%,*},
+			else
+				f=
+			fi
+			_ft_add < <(compgen -P "$f" -W "$_ft_vote_rules" -- \
+				"${cur##*,}")
+			compopt -o nospace 2>/dev/null ;;
+		--channel)
+			_ft_words "online paper" "$cur" ;;
+		esac ;;
+	esac
+}
+
+# _ft_vote_words: the words of the ft-vote command line before the current
+# one that are neither options nor options' values (the verb, the round,
+# the files), one a line.
+_ft_vote_words()
+{
+	local i w skip=
+
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		w=${COMP_WORDS[i]}
+		if [ -n "$skip" ]; then
+			# The value, or the '=' before it.
+			[ "$w" = = ] || skip=
+			continue
+		fi
+		case $w in
+		--*=* | =) ;;
+		-*)
+			[[ " $_ft_args_ft_vote $_ft_args_common " == *" $w "* ]] &&
+				skip=1 ;;
+		*)
+			echo "$w" ;;
+		esac
+	done
+}
+
+# _ft_vote_rounds CUR: the ids of the rounds in the database of the command
+# line (--db, else $FT_DB, else ./ft.db), as `ft-vote rounds` lists them.
+_ft_vote_rounds()
+{
+	local i db=()
+
+	for ((i = 1; i < COMP_CWORD; i++)); do
+		case ${COMP_WORDS[i]} in
+		--db=*)
+			db=(--db "${COMP_WORDS[i]#--db=}") ;;
+		--db)
+			# "--db path", or "--db = path" when '=' breaks words.
+			if [ "${COMP_WORDS[i + 1]-}" = = ]; then
+				db=(--db "${COMP_WORDS[i + 2]-}")
+			else
+				db=(--db "${COMP_WORDS[i + 1]-}")
+			fi ;;
+		esac
+	done
+	_ft_words "$(ft-vote rounds "${db[@]}" 2>/dev/null |
+		sed -n 's/^{"id":"\([^"\\]*\)".*/\1/p')" "$1"
+}
+
+# _ft_vote CUR: ft-vote's words that are not option values: the verb, then
+# the verb's options, and files where the verb reads them.
+_ft_vote()
+{
+	local cur=$1 var
+	local -a w
+
+	mapfile -t w < <(_ft_vote_words)
+	if [ "${#w[@]}" -eq 0 ]; then
+		if [[ $cur == -* ]]; then
+			_ft_words "$_ft_opts_ft_vote $_ft_opts_common" "$cur"
+		else
+			_ft_words "$_ft_vote_verbs" "$cur"
+		fi
+		return
+	fi
+	if [[ $cur == -* ]]; then
+		var=_ft_vote_opts_${w[0]}
+		_ft_words "${!var-} $_ft_opts_common" "$cur"
+		return
+	fi
+	case ${w[0]} in
+	import)
+		_ft_files "$cur" "*.pb" ;;
+	open)
+		_ft_files "$cur" ;;
+	projects | register | cast)
+		# The round first, then the files.
+		if [ "${#w[@]}" -ge 2 ]; then
+			_ft_files "$cur"
+		else
+			_ft_vote_rounds "$cur"
+		fi ;;
+	export | tally | recount)
+		[ "${#w[@]}" -eq 1 ] && _ft_vote_rounds "$cur" ;;
 	esac
 }
 
@@ -165,6 +299,10 @@ _ft()
 			return
 		fi
 	done
+	if [ "$tool" = ft-vote ]; then
+		_ft_vote "$cur"
+		return
+	fi
 	if [[ $cur == -* ]]; then
 		_ft_words "$opts" "$cur"
 		return
@@ -172,4 +310,4 @@ _ft()
 	_ft_files "$cur"
 }
 
-complete -F _ft ft-ingest ft-dispatch ft-update
+complete -F _ft ft-ingest ft-dispatch ft-update ft-vote
