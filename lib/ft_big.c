@@ -6,8 +6,8 @@
 
 __extension__ typedef unsigned __int128 u128;
 
-static void
-reserve(struct ft_big *a, int n)
+void
+ft_big_reserve(struct ft_big *a, int n)
 {
 	if (n <= a->cap)
 		return;
@@ -34,7 +34,7 @@ ft_big_release(struct ft_big *a)
 void
 ft_big_set_u64(struct ft_big *a, uint64_t v)
 {
-	reserve(a, 1);
+	ft_big_reserve(a, 1);
 	a->d[0] = v;
 	a->n = v != 0;
 }
@@ -44,23 +44,10 @@ ft_big_copy(struct ft_big *dst, const struct ft_big *src)
 {
 	if (dst == src)
 		return;
-	reserve(dst, src->n);
+	ft_big_reserve(dst, src->n);
 	if (src->n)
 		memcpy(dst->d, src->d, (size_t)src->n * sizeof(*src->d));
 	dst->n = src->n;
-}
-
-int
-ft_big_cmp(const struct ft_big *a, const struct ft_big *b)
-{
-	int i;
-
-	if (a->n != b->n)
-		return a->n < b->n ? -1 : 1;
-	for (i = a->n - 1; i >= 0; i--)
-		if (a->d[i] != b->d[i])
-			return a->d[i] < b->d[i] ? -1 : 1;
-	return 0;
 }
 
 void
@@ -69,7 +56,7 @@ ft_big_add(struct ft_big *a, const struct ft_big *b)
 	int i, n = a->n > b->n ? a->n : b->n;
 	uint64_t carry = 0;
 
-	reserve(a, n + 1);
+	ft_big_reserve(a, n + 1);
 	for (i = a->n; i < n; i++)
 		a->d[i] = 0;
 	for (i = 0; i < n; i++) {
@@ -91,7 +78,7 @@ ft_big_addmul(struct ft_big *a, const struct ft_big *b, uint64_t m)
 
 	if (m == 0 || b->n == 0)
 		return;
-	reserve(a, n + 1);
+	ft_big_reserve(a, n + 1);
 	for (i = a->n; i <= n; i++)
 		a->d[i] = 0;
 	for (i = 0; i < b->n; i++) {
@@ -130,12 +117,6 @@ ft_big_sub(struct ft_big *a, const struct ft_big *b)
 }
 
 void
-ft_big_mul(struct ft_big *a, uint64_t m)
-{
-	ft_big_mul_to(a, a, m);
-}
-
-void
 ft_big_mul_to(struct ft_big *dst, const struct ft_big *a, uint64_t m)
 {
 	int i, n = a->n;
@@ -145,7 +126,7 @@ ft_big_mul_to(struct ft_big *dst, const struct ft_big *a, uint64_t m)
 		dst->n = 0;
 		return;
 	}
-	reserve(dst, n + 1);
+	ft_big_reserve(dst, n + 1);
 	for (i = 0; i < n; i++) {
 		u128 s = (u128)a->d[i] * m + carry;
 
@@ -154,6 +135,33 @@ ft_big_mul_to(struct ft_big *dst, const struct ft_big *a, uint64_t m)
 	}
 	dst->d[n] = carry;
 	dst->n = n + 1;
+	trim(dst);
+}
+
+void
+ft_big_mul_big(struct ft_big *dst, const struct ft_big *a,
+	       const struct ft_big *b)
+{
+	int i, j, n = a->n + b->n;
+
+	if (a->n == 0 || b->n == 0) {
+		dst->n = 0;
+		return;
+	}
+	ft_big_reserve(dst, n);
+	memset(dst->d, 0, (size_t)n * sizeof(*dst->d));
+	for (i = 0; i < a->n; i++) {
+		uint64_t carry = 0;
+
+		for (j = 0; j < b->n; j++) {
+			u128 s = (u128)a->d[i] * b->d[j] + dst->d[i + j] + carry;
+
+			dst->d[i + j] = (uint64_t)s;
+			carry = (uint64_t)(s >> 64);
+		}
+		dst->d[i + b->n] = carry;
+	}
+	dst->n = n;
 	trim(dst);
 }
 

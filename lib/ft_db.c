@@ -250,6 +250,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  replaced INTEGER NOT NULL DEFAULT 0,"
 	"  UNIQUE (round, tag)"
 	");"
+	"CREATE INDEX ballots_round ON ballots(round);"
 	"CREATE TABLE tallies ("
 	"  tally INTEGER PRIMARY KEY,"
 	"  round TEXT NOT NULL REFERENCES rounds(round),"

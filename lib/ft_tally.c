@@ -3,9 +3,11 @@
 #include "ft_buf.h"
 #include "ft_exit.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *const rule_names[] = {
 	"greedy", "greedy-no-skip", "greedy-threshold", "mes", "mes-add1"
@@ -377,6 +379,15 @@ struct mes {
 	int64_t *su;
 	int64_t *wu;		/* the sum of w * u of each project */
 	struct ft_big *beta;	/* the budget of a voter of each group */
+	unsigned char *tv;	/* T[u] valid in this pass */
+	/* A run's working copy of the supporters: those left with nothing
+	 * are dropped as they are met, so that late steps scan few. */
+	size_t *slen;
+	int *wg;
+	int64_t *wpts;
+	/* Groups that may still pay: some money, some project alive. */
+	int *live, nlive;
+	int *nalive;		/* alive projects on each group's ballot */
 	unsigned char *paid;	/* scratch: the group has paid this step */
 	unsigned char *poor;	/* scratch, by supporter */
 	struct ft_big L, C, X, S, tmp, ca, cb, T[17];
@@ -425,6 +436,12 @@ mes_init(struct mes *m, struct ft_tally *t)
 	m->beta = ft_xmalloc(((size_t)t->ng + 1) * sizeof(*m->beta));
 	memset(m->beta, 0, ((size_t)t->ng + 1) * sizeof(*m->beta));
 	m->paid = ft_xmalloc((size_t)t->ng + 1);
+	m->tv = ft_xmalloc(17);
+	m->slen = ft_xmalloc(((size_t)t->np + 1) * sizeof(*m->slen));
+	m->wg = ft_xmalloc((t->ne + 1) * sizeof(*m->wg));
+	m->wpts = ft_xmalloc((t->ne + 1) * sizeof(*m->wpts));
+	m->live = ft_xmalloc(((size_t)t->ng + 1) * sizeof(*m->live));
+	m->nalive = ft_xmalloc(((size_t)t->ng + 1) * sizeof(*m->nalive));
 	m->px = ft_xmalloc(((size_t)t->np + 1) * sizeof(*m->px));
 	memset(m->px, 0, ((size_t)t->np + 1) * sizeof(*m->px));
 	m->pk = ft_xmalloc(((size_t)t->np + 1) * sizeof(*m->pk));
@@ -443,6 +460,12 @@ mes_release(struct mes *m)
 		ft_big_release(&m->beta[i]);
 	for (i = 0; i < m->t->np; i++)
 		ft_big_release(&m->px[i]);
+	free(m->tv);
+	free(m->slen);
+	free(m->wg);
+	free(m->wpts);
+	free(m->live);
+	free(m->nalive);
 	for (i = 0; i < 17; i++)
 		ft_big_release(&m->T[i]);
 	ft_big_release(&m->L);
@@ -467,30 +490,29 @@ mes_release(struct mes *m)
 	free(m->tied);
 }
 
+/* T[u] = ceil(X*u/K): a voter with points u is poor below it. */
+static const struct ft_big *
+threshold(struct mes *m, int64_t u, uint64_t K)
+{
+	if (!m->tv[u]) {
+		ft_big_mul_to(&m->T[u], &m->X, (uint64_t)u);
+		ft_big_set_u64(&m->ca, K - 1);
+		ft_big_add(&m->T[u], &m->ca);
+		ft_big_div(&m->T[u], K);
+		m->tv[u] = 1;
+	}
+	return &m->T[u];
+}
+
 /* Is a voter of group g with points u poor at rho = X / K?  beta*K < X*u */
 static int
 is_poor(struct mes *m, int g, int64_t u, uint64_t K)
 {
 	const struct ft_big *b = &m->beta[g];
 
-	if (u <= 16) {
-		/* T[u] = ceil(X*u/K), computed once per pass. */
-		return ft_big_cmp(b, &m->T[u]) < 0;
-	}
+	if (u <= 16)
+		return ft_big_cmp(b, threshold(m, u, K)) < 0;
 	return ft_big_cmp_mul(b, K, &m->X, (uint64_t)u) < 0;
-}
-
-static void
-thresholds(struct mes *m, uint64_t K)
-{
-	int u;
-
-	for (u = 1; u <= 16; u++) {
-		ft_big_mul_to(&m->T[u], &m->X, (uint64_t)u);
-		ft_big_set_u64(&m->tmp, K - 1);
-		ft_big_add(&m->T[u], &m->tmp);
-		ft_big_div(&m->T[u], K);
-	}
 }
 
 /*
@@ -501,43 +523,58 @@ static int
 mes_eval(struct mes *m, int q, uint64_t *K)
 {
 	struct ft_tally *t = m->t;
-	size_t s, a = m->soff[q], b = m->soff[q + 1];
+	size_t s, a = m->soff[q], b = a + m->slen[q];
 	uint64_t k = 0;
 	int changed;
 
-	ft_big_mul_to(&m->C, &m->L, (uint64_t)t->p[q].cost);
-	ft_big_set_u64(&m->S, 0);
-	for (s = a; s < b; s++) {
-		int g = m->sg[s];
+	ft_big_mul_to(&m->X, &m->L, (uint64_t)t->p[q].cost);
+	for (s = a; s < b;) {
+		int g = m->wg[s];
 
-		m->poor[s] = ft_big_is_zero(&m->beta[g]);
-		if (m->poor[s])
+		if (ft_big_is_zero(&m->beta[g])) {
+			/* Nothing left: out of this project's list. */
+			b--;
+			m->wg[s] = m->wg[b];
+			m->wpts[s] = m->wpts[b];
 			continue;
-		ft_big_addmul(&m->S, &m->beta[g], (uint64_t)t->gw[g]);
-		k += (uint64_t)(t->gw[g] * m->su[s]);
+		}
+		m->poor[s] = 0;
+		k += (uint64_t)(t->gw[g] * m->wpts[s]);
+		s++;
 	}
-	if (k == 0 || ft_big_cmp(&m->S, &m->C) < 0)
-		return 0;
-	ft_big_copy(&m->X, &m->C);
+	m->slen[q] = b - a;
 	/* Those who cannot pay rho*u pay all they have; rho rises as they
-	 * drop out, so repeat until no one else drops. */
+	 * drop out, so repeat until no one else drops.  If everyone drops,
+	 * their money together is less than the cost: the project cannot
+	 * be paid (if it is enough, someone pays rho and keeps the rest). */
 	do {
 		changed = 0;
-		thresholds(m, k);
-		for (s = a; s < b; s++) {
-			int g = m->sg[s];
+		memset(m->tv, 0, 17);
+		for (s = a; s < b && k > 0; s++) {
+			int g = m->wg[s];
 
-			if (m->poor[s] || !is_poor(m, g, m->su[s], k))
+			if (m->poor[s] || !is_poor(m, g, m->wpts[s], k))
 				continue;
 			m->poor[s] = 1;
 			changed = 1;
 			ft_big_mul_to(&m->tmp, &m->beta[g], (uint64_t)t->gw[g]);
 			ft_big_sub(&m->X, &m->tmp);
-			k -= (uint64_t)(t->gw[g] * m->su[s]);
+			k -= (uint64_t)(t->gw[g] * m->wpts[s]);
 		}
-	} while (changed);
+	} while (changed && k > 0);
 	*K = k;
-	return 1;
+	return k > 0;
+}
+
+/* Project q is out (selected or unaffordable): its groups lose one. */
+static void
+mes_drop(struct mes *m, int q)
+{
+	size_t s;
+
+	m->alive[q] = 0;
+	for (s = m->soff[q]; s < m->soff[q] + m->slen[q]; s++)
+		m->nalive[m->wg[s]]--;
 }
 
 /* Charges the supporters of q at rho = X / K and rescales everyone. */
@@ -545,9 +582,9 @@ static void
 mes_pay(struct mes *m, int q, uint64_t K)
 {
 	struct ft_tally *t = m->t;
-	size_t s, a = m->soff[q], b = m->soff[q + 1];
+	size_t s, a = m->soff[q], b = a + m->slen[q];
 	uint64_t r = ft_big_mod(&m->X, K), g1 = K, g2 = r, kk;
-	int g, i;
+	int g, i, n;
 
 	while (g2) {
 		uint64_t x = g1 % g2;
@@ -557,29 +594,37 @@ mes_pay(struct mes *m, int q, uint64_t K)
 	kk = K / g1;
 	/* Who pays all they have is decided at rho itself, before the
 	 * fraction is reduced. */
-	thresholds(m, K);
+	memset(m->tv, 0, 17);
 	for (s = a; s < b; s++) {
-		g = m->sg[s];
+		g = m->wg[s];
 		m->poor[s] = ft_big_is_zero(&m->beta[g]) ||
-			     is_poor(m, g, m->su[s], K);
+			     is_poor(m, g, m->wpts[s], K);
 	}
 	memset(m->paid, 0, (size_t)t->ng);
 	ft_big_div(&m->X, g1);	/* rho = X' / K' */
 	for (s = a; s < b; s++) {
-		g = m->sg[s];
+		g = m->wg[s];
 		m->paid[g] = 1;
 		if (m->poor[s]) {
 			ft_big_set_u64(&m->beta[g], 0);
 			continue;
 		}
 		ft_big_mul(&m->beta[g], kk);
-		ft_big_mul_to(&m->tmp, &m->X, (uint64_t)m->su[s]);
+		ft_big_mul_to(&m->tmp, &m->X, (uint64_t)m->wpts[s]);
 		ft_big_sub(&m->beta[g], &m->tmp);
 	}
+	mes_drop(m, q);
+	/* Rescale the groups that may still pay; forget the others. */
+	for (i = n = 0; i < m->nlive; i++) {
+		g = m->live[i];
+		if (ft_big_is_zero(&m->beta[g]) || m->nalive[g] <= 0)
+			continue;
+		if (kk != 1 && !m->paid[g])
+			ft_big_mul(&m->beta[g], kk);
+		m->live[n++] = g;
+	}
+	m->nlive = n;
 	if (kk != 1) {
-		for (g = 0; g < t->ng; g++)
-			if (!m->paid[g] && !ft_big_is_zero(&m->beta[g]))
-				ft_big_mul(&m->beta[g], kk);
 		for (i = 0; i < t->np; i++)
 			if (m->alive[i])
 				ft_big_mul(&m->px[i], kk);
@@ -610,16 +655,23 @@ rho_cmp(struct mes *m, const struct ft_big *xa, uint64_t ka, int a,
 	return tie_cmp(m->t, a, b);
 }
 
-static struct mes *sort_mes;
-
-static int
-bound_cmp(const void *x, const void *y)
+/* Sorts the candidates by their bounds (few: an insertion sort, and no
+ * global state, so that two runs may go on two threads). */
+static void
+sort_bounds(struct mes *m, int *cand, int nc)
 {
-	struct mes *m = sort_mes;
-	int a = *(const int *)x, b = *(const int *)y, tie;
+	int i, j, tie;
 
-	return rho_cmp(m, &m->px[a], m->pk[a], a, &m->px[b], m->pk[b], b,
-		       &tie);
+	for (i = 1; i < nc; i++) {
+		int c = cand[i];
+
+		for (j = i; j > 0 && rho_cmp(m, &m->px[c], m->pk[c], c,
+					     &m->px[cand[j - 1]],
+					     m->pk[cand[j - 1]], cand[j - 1],
+					     &tie) < 0; j--)
+			cand[j] = cand[j - 1];
+		cand[j] = c;
+	}
 }
 
 /*
@@ -635,12 +687,24 @@ mes_run(struct mes *m, uint64_t b0, uint64_t l0)
 	uint64_t bk = 0, K;
 
 	ft_big_set_u64(&m->L, l0);
-	for (g = 0; g < t->ng; g++)
+	for (g = 0; g < t->ng; g++) {
 		ft_big_set_u64(&m->beta[g], b0);
+		m->live[g] = g;
+		m->nalive[g] = 0;
+	}
+	m->nlive = t->ng;
+	memcpy(m->wg, m->sg, t->ne * sizeof(*m->wg));
+	memcpy(m->wpts, m->su, t->ne * sizeof(*m->wpts));
 	m->nwin = 0;
 	m->spent = 0;
 	for (q = 0; q < t->np; q++) {
+		size_t e;
+
+		m->slen[q] = m->soff[q + 1] - m->soff[q];
 		m->alive[q] = t->p[q].votes > 0 && m->wu[q] > 0;
+		if (m->alive[q])
+			for (e = m->soff[q]; e < m->soff[q + 1]; e++)
+				m->nalive[m->sg[e]]++;
 		/* A lower bound of rho: everyone pays an equal share. */
 		ft_big_mul_to(&m->px[q], &m->L, (uint64_t)t->p[q].cost);
 		m->pk[q] = (uint64_t)m->wu[q];
@@ -652,8 +716,7 @@ mes_run(struct mes *m, uint64_t b0, uint64_t l0)
 		for (nc = 0, q = 0; q < t->np; q++)
 			if (m->alive[q])
 				cand[nc++] = q;
-		sort_mes = m;
-		qsort(cand, (size_t)nc, sizeof(*cand), bound_cmp);
+		sort_bounds(m, cand, nc);
 		best = -1;
 		ntied = 0;
 		for (i = 0; i < nc; i++) {
@@ -664,7 +727,7 @@ mes_run(struct mes *m, uint64_t b0, uint64_t l0)
 			    !tie)
 				break;
 			if (!mes_eval(m, c, &K)) {
-				m->alive[c] = 0;
+				mes_drop(m, c);
 				continue;
 			}
 			ft_big_copy(&m->px[c], &m->X);
@@ -703,14 +766,48 @@ mes_run(struct mes *m, uint64_t b0, uint64_t l0)
 	return 0;
 }
 
-static int
-mes_exhaustive(const struct mes *m, const unsigned char *in)
+struct run_arg {
+	struct mes *m;
+	uint64_t b0;
+	int st;
+};
+
+static void *
+run_thread(void *arg)
 {
-	const struct ft_tally *t = m->t;
+	struct run_arg *a = arg;
+
+	a->st = mes_run(a->m, a->b0, 1);
+	return NULL;
+}
+
+/* An outcome kept: its winners and what they cost. */
+struct outcome {
+	int *win;
+	int nwin;
+	int64_t spent;
+};
+
+static void
+keep(struct outcome *o, const struct mes *m)
+{
+	memcpy(o->win, m->win, (size_t)m->nwin * sizeof(*o->win));
+	o->nwin = m->nwin;
+	o->spent = m->spent;
+}
+
+/* Would some project left out still fit what the outcome leaves? */
+static int
+exhaustive(const struct ft_tally *t, const struct outcome *o,
+	   unsigned char *in)
+{
 	int q;
 
+	memset(in, 0, (size_t)t->np);
+	for (q = 0; q < o->nwin; q++)
+		in[o->win[q]] = 1;
 	for (q = 0; q < t->np; q++)
-		if (!in[q] && m->spent + t->p[q].cost <= t->budget)
+		if (!in[q] && o->spent + t->p[q].cost <= t->budget)
 			return 0;
 	return 1;
 }
@@ -718,46 +815,61 @@ mes_exhaustive(const struct mes *m, const unsigned char *in)
 static int
 count_mes(struct ft_tally *t, int add1, int *order, int *n)
 {
-	struct mes m;
+	struct mes m, m2;
+	struct outcome res;
 	unsigned char *in = ft_xmalloc((size_t)t->np + 1);
-	int *best = ft_xmalloc(((size_t)t->np + 1) * sizeof(*best));
-	int nbest, i, st;
-	int64_t spent, unit = 1;
+	int i, st, two = 0;
+	int64_t unit = 1;
 	uint64_t b;
 
 	for (i = 0; i < t->scale; i++)
 		unit *= 10;
+	res.win = ft_xmalloc(((size_t)t->np + 1) * sizeof(*res.win));
 	mes_init(&m, t);
 	/* Each voter gets budget / ballots. */
 	st = mes_run(&m, (uint64_t)t->budget, (uint64_t)t->ballots);
+	keep(&res, &m);
 	t->per_voter = t->ballots ? t->budget / t->ballots : 0;
+	/*
+	 * add1: raise the budget one whole unit of currency a voter at a
+	 * time, from budget / voters rounded down, while the outcome still
+	 * fits and leaves a project that would fit.  The runs are
+	 * independent: on a second core, the run for the unit after next
+	 * goes on meanwhile, and is thrown away if the loop stops before it.
+	 * (Not under --tiebreak refuse: a refused tie writes t->err.)
+	 */
 	if (add1 && st == 0) {
-		/* Raise the budget one whole unit of currency a voter at a
-		 * time, from budget / voters rounded down, while the outcome
-		 * still fits and leaves a project that would fit. */
+		two = !t->refuse && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+		if (two)
+			mes_init(&m2, t);
 		b = (uint64_t)(t->budget / unit / t->ballots);
-		for (;;) {
-			memset(in, 0, (size_t)t->np);
-			for (i = 0; i < m.nwin; i++)
-				in[m.win[i]] = 1;
-			if (mes_exhaustive(&m, in))
+		while (!exhaustive(t, &res, in)) {
+			struct run_arg ra = { &m2, (b + 2) * (uint64_t)unit, 0 };
+			pthread_t th;
+			int started = two && pthread_create(&th, NULL, run_thread,
+							    &ra) == 0;
+
+			st = mes_run(&m, (b + 1) * (uint64_t)unit, 1);
+			if (started)
+				pthread_join(th, NULL);
+			if (st || m.spent > t->budget)
 				break;
-			nbest = m.nwin;
-			memcpy(best, m.win, (size_t)nbest * sizeof(*best));
-			spent = m.spent;
-			if ((st = mes_run(&m, (b + 1) * (uint64_t)unit, 1)))
+			keep(&res, &m);
+			t->per_voter = (int64_t)++b * unit;
+			if (!started || exhaustive(t, &res, in))
+				continue;
+			if ((st = ra.st) || m2.spent > t->budget)
 				break;
-			if (m.spent > t->budget) {
-				m.nwin = nbest;
-				memcpy(m.win, best,
-				       (size_t)nbest * sizeof(*best));
-				m.spent = spent;
-				break;
-			}
-			b++;
-			t->per_voter = (int64_t)b * unit;
+			keep(&res, &m2);
+			t->per_voter = (int64_t)++b * unit;
 		}
+		if (two)
+			mes_release(&m2);
 	}
+	m.nwin = res.nwin;
+	memcpy(m.win, res.win, (size_t)res.nwin * sizeof(*res.win));
+	m.spent = res.spent;
+	free(res.win);
 	if (st == 0) {
 		for (i = 0; i < m.nwin; i++) {
 			struct ft_tally_project *p = &t->p[m.win[i]];
@@ -778,7 +890,6 @@ count_mes(struct ft_tally *t, int add1, int *order, int *n)
 	}
 	mes_release(&m);
 	free(in);
-	free(best);
 	return st;
 }
 

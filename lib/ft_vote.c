@@ -444,8 +444,14 @@ static const char *const sql[S_N] = {
 		       " (SELECT value FROM json_each(?2)) LIMIT 1",
 	[S_PROJ_ALL] = "SELECT project, name, cost, category, unit, selected,"
 		       " extra FROM projects WHERE round = ?1 ORDER BY seq",
+	/* In rowid order within the round's range: a round's ballots lie
+	 * together, and reading them by the (round, tag) index would visit
+	 * the table's pages at random. */
 	[S_BALLOT_ALL] = "SELECT projects, points, channel, extra FROM"
-			 " ballots WHERE round = ?1 ORDER BY ballot",
+			 " ballots WHERE ballot BETWEEN (SELECT min(ballot)"
+			 " FROM ballots WHERE round = ?1) AND (SELECT"
+			 " max(ballot) FROM ballots WHERE round = ?1) AND"
+			 " round = ?1 ORDER BY ballot",
 	[S_TALLY_INS] = "INSERT INTO tallies(round, rule, counted_at,"
 			" ballots, digest, result) VALUES (?1, ?2, ?3, ?4,"
 			" ?5, ?6)",

@@ -1147,3 +1147,31 @@ greedy_round() {
 	run -66 --separate-stderr ft-vote import --key "$KEY" nothere.pb
 	[[ "$stderr" == *"nothere.pb"* ]]
 }
+
+@test "ft-vote cli: an option of another verb is a usage error (64)" {
+	run -64 --separate-stderr ft-vote export g --rule mes
+	[ -z "$output" ]
+	[[ "$stderr" == "ft-vote: export: --rule does not apply"* ]]
+	run -64 --separate-stderr ft-vote tally g --replace
+	[[ "$stderr" == "ft-vote: tally: --replace does not apply"* ]]
+	run -64 --separate-stderr ft-vote projects g --key k.key
+	[[ "$stderr" == "ft-vote: projects: --key does not apply"* ]]
+}
+
+@test "ft-vote cast: a file that cannot be read leaves the ballots of the files before it stored, as printed (66)" {
+	greedy_round
+	printf '{"voter":"13900000001"}\n' > v.ndjson
+	printf '{"voter":"13900000099","projects":["A"]}\n' > late.ndjson
+	ft-vote register g -q --key "$KEY" --now "$T0" <<< '{"voter":"13900000099"}'
+	run -66 --separate-stderr ft-vote cast g --key "$KEY" --now "$T1" late.ndjson missing.ndjson
+	[ "${#lines[@]}" = 1 ]
+	[[ "${lines[0]}" == '{"round":"g","ballot":6,"channel":"online","projects":["A"]}' ]]
+	[ "$(sql "select count(*) from ballots where round = 'g'")" = 6 ]
+}
+
+@test "ft-vote open: an amount of more than 11 digits before the point is refused, not silently wrapped" {
+	printf '{"id":"big","name":"big","budget":999999999999999,"opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T09:00:00Z","ballot":"approval"}\n' > big.json
+	run -1 --separate-stderr ft-vote open --key "$KEY" --now "$T0" big.json
+	[ -z "$output" ]
+	[[ "$stderr" == *'big.json:1: field "budget": not an amount above 0: "999999999999999"'* ]]
+}
