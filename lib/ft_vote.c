@@ -429,8 +429,8 @@ static const char *const sql[S_N] = {
 	[S_VOTER_INS] = "INSERT OR IGNORE INTO voters(round, voter)"
 			" VALUES (?1, ?2)",
 	[S_VOTER_GET] = "SELECT 1 FROM voters WHERE round = ?1 AND voter = ?2",
-	[S_BALLOT_GET] = "SELECT ballot FROM ballots WHERE round = ?1 AND"
-			 " tag = ?2",
+	[S_BALLOT_GET] = "SELECT ballot, projects, points FROM ballots"
+			 " WHERE round = ?1 AND tag = ?2",
 	[S_BALLOT_INS] = "INSERT INTO ballots(round, tag, channel, projects,"
 			 " points, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 	[S_BALLOT_UPD] = "UPDATE ballots SET channel = ?3, projects = ?4,"
@@ -1572,12 +1572,6 @@ cast_one(struct run *u, const struct ft_item *it)
 		goto fail;
 	bind_text(s, 1, u->r.f[R_ID]);
 	bind_text(s, 2, tag);
-	r = sqlite3_step(s);
-	old = r == SQLITE_ROW;
-	oldid = old ? (long long)sqlite3_column_int64(s, 0) : 0;
-	sqlite3_reset(s);
-	if (old && !u->o->replace)
-		return "already voted";
 	/* The canonical texts the count reads and the digest covers. */
 	ft_buf_reset(&u->d);
 	json_list(&u->d, &u->items, n, 0);
@@ -1591,6 +1585,26 @@ cast_one(struct run *u, const struct ft_item *it)
 				    (long long)c->pts[i]);
 		ft_buf_addc(&u->e, ']');
 	}
+	r = sqlite3_step(s);
+	old = r == SQLITE_ROW;
+	oldid = 0;
+	if (old) {
+		const char *op = (const char *)sqlite3_column_text(s, 1);
+		const char *opts = (const char *)sqlite3_column_text(s, 2);
+
+		oldid = (long long)sqlite3_column_int64(s, 0);
+		/* The same ballot again (a job run twice, or resumed after a
+		 * crash) changes nothing: it is not a second vote. */
+		if (op && !strcmp(op, u->d.s) && (np > 0 ? opts &&
+		    !strcmp(opts, u->e.s) : !opts)) {
+			sqlite3_reset(s);
+			u->unchanged++;
+			return NULL;
+		}
+	}
+	sqlite3_reset(s);
+	if (old && !u->o->replace)
+		return "already voted";
 	if (!(s = stmt(u, old ? S_BALLOT_UPD : S_BALLOT_INS)))
 		goto fail;
 	bind_text(s, 1, u->r.f[R_ID]);
@@ -1646,9 +1660,10 @@ ft_vote_cast(struct ft_db *db, const struct ft_vote_opts *o,
 		st = each_record(&u, files, n, cast_one);
 	}
 	if (!o->quiet && st <= FT_REJECTED)
-		ft_warn("%s: %ld ballot%s cast, %ld replaced, %ld rejected%s",
-			round, u.done, u.done == 1 ? "" : "s", u.updated,
-			u.rej.n, o->dry_run ? " (dry run: nothing stored)" : "");
+		ft_warn("%s: %ld ballot%s cast, %ld replaced, %ld unchanged, "
+			"%ld rejected%s", round, u.done, u.done == 1 ? "" : "s",
+			u.updated, u.unchanged, u.rej.n,
+			o->dry_run ? " (dry run: nothing stored)" : "");
 	plist_release(&c->p);
 	free(c);
 	return run_release(&u, st);

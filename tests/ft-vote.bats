@@ -438,7 +438,7 @@ greedy_round() {
 	[ "${lines[1]}" = '{"round":"2027-futian","ballot":2,"channel":"online","projects":["p2"]}' ]
 	[ "${lines[2]}" = '{"round":"2027-futian","ballot":3,"channel":"app","projects":["p3"]}' ]
 	[ "${#lines[@]}" = 3 ]
-	[ "$stderr" = "ft-vote: 2027-futian: 3 ballots cast, 0 replaced, 0 rejected" ]
+	[ "$stderr" = "ft-vote: 2027-futian: 3 ballots cast, 0 replaced, 0 unchanged, 0 rejected" ]
 	[[ "$output" != *13800138* ]]
 	[[ "$stderr" != *13800138* ]]
 	[ "$(sql "select group_concat(channel, ' ') from (select channel from ballots order by ballot)")" = "online online app" ]
@@ -508,7 +508,7 @@ greedy_round() {
 	[[ "$stderr" == *"$b:8: field \"projects\": total cost 2534355.54 over the ballot's limit 2000000"* ]]
 	[[ "$stderr" != *"$b:9:"* ]]
 	[[ "$stderr" != *13800138004* ]]
-	[[ "$stderr" == *"ft-vote: 2027-futian: 1 ballot cast, 0 replaced, 8 rejected"* ]]
+	[[ "$stderr" == *"ft-vote: 2027-futian: 1 ballot cast, 0 replaced, 0 unchanged, 8 rejected"* ]]
 	[ "$(sql 'select count(*) from ballots')" = 1 ]
 }
 
@@ -572,7 +572,7 @@ greedy_round() {
 	# Printed like any accepted ballot, with its number (whether the old
 	# row is kept, marked replaced, or rewritten is the database's affair).
 	[[ "$output" =~ ^\{\"round\":\"rep\",\"ballot\":[0-9]+,\"channel\":\"online\",\"projects\":\[\"B\"\](,\"replaced\":true)?\}$ ]]
-	[ "$stderr" = "ft-vote: rep: 0 ballots cast, 1 replaced, 0 rejected" ]
+	[ "$stderr" = "ft-vote: rep: 0 ballots cast, 1 replaced, 0 unchanged, 0 rejected" ]
 	run -0 --separate-stderr ft-vote tally rep --totals
 	[ "${lines[0]}" = "$(row rep greedy B 50 2 2 1 true 'fits the remaining budget')" ]
 	[ "${lines[1]}" = "$(row rep greedy A 60 1 1 2 false 'did not fit the remaining budget (50 left)')" ]
@@ -584,7 +584,7 @@ greedy_round() {
 	ft-vote register rep -q --key "$KEY" --now "$T0" v9.ndjson
 	echo '{"voter":"13900000009","projects":["A"]}' > new9.ndjson
 	run -0 --separate-stderr ft-vote cast rep --key "$KEY" --now "$T1" --replace new9.ndjson
-	[ "$stderr" = "ft-vote: rep: 1 ballot cast, 0 replaced, 0 rejected" ]
+	[ "$stderr" = "ft-vote: rep: 1 ballot cast, 0 replaced, 0 unchanged, 0 rejected" ]
 	run -0 --separate-stderr ft-vote tally rep --totals
 	[ "${lines[1]}" = "$(row rep greedy A 60 2 2 2 false 'did not fit the remaining budget (50 left)')" ]
 	[ "$(jq -c 'select(.totals) | .ballots' <<< "$output")" = 4 ]
@@ -682,7 +682,7 @@ greedy_round() {
 	before=$(dump)
 	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" -n "$F/ballots.ndjson"
 	[ "${#lines[@]}" = 3 ]
-	[ "$stderr" = "ft-vote: 2027-futian: 3 ballots cast, 0 replaced, 0 rejected (dry run: nothing stored)" ]
+	[ "$stderr" = "ft-vote: 2027-futian: 3 ballots cast, 0 replaced, 0 unchanged, 0 rejected (dry run: nothing stored)" ]
 	[ "$(dump)" = "$before" ]
 	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" "$F/ballots.ndjson"
 	[ "${#lines[@]}" = 3 ]
@@ -1174,4 +1174,23 @@ greedy_round() {
 	run -1 --separate-stderr ft-vote open --key "$KEY" --now "$T0" big.json
 	[ -z "$output" ]
 	[[ "$stderr" == *'big.json:1: field "budget": not an amount above 0: "999999999999999"'* ]]
+}
+
+@test "ft-vote cast: the same ballots again change nothing and say so (0); a crashed cast run again completes once" {
+	futian
+	ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" "$F/ballots.ndjson"
+	before=$(dump)
+	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" "$F/ballots.ndjson"
+	[ -z "$output" ]
+	[ "$stderr" = "ft-vote: 2027-futian: 0 ballots cast, 0 replaced, 3 unchanged, 0 rejected" ]
+	[ "$(dump)" = "$before" ]
+	# A cast killed halfway: the file's transaction is gone whole, and the
+	# run again stores every ballot once.
+	sqlite3 "$FT_DB" "delete from ballots"
+	ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" "$F/ballots.ndjson" &
+	kill -9 $! 2> /dev/null || true
+	wait || true
+	run -0 --separate-stderr ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" "$F/ballots.ndjson"
+	[ "$(sql 'select count(*) from ballots')" = 3 ]
+	[ "$(sql 'select count(distinct tag) from ballots')" = 3 ]
 }
