@@ -6,8 +6,13 @@
 #   BENCH_N     records to generate (default 1000000); never shrunk
 #   BENCH_DATA  where the data and the databases go (default bench/data)
 #   BENCH_STRICT=1  exit 1 when a target fails, not only when a run is wrong
+#   BENCH_CORPUS  the shared corpus (default ../shared/corpus from the
+#               repository's root); BENCH_PB  the .pb file of the ft-vote
+#               section (default BENCH_CORPUS/pabulib/Poland_Warszawa_2026.pb)
 #
-# "sh bench/run.sh --table" prints the table of the last run again.
+# "sh bench/run.sh --table" prints the tables of the last run again.
+# "sh bench/run.sh vote" runs the ft-vote section alone (no event data is
+# generated, the other sections' results are left as they are).
 #
 # The data is generated once (bench/gen.c, deterministic) into BENCH_DATA
 # and reused while its stamp says the same N.  ft-dispatch's units come
@@ -18,6 +23,18 @@
 # rows, every libjq floor run must see N values, and every ft-dispatch run
 # must leave exactly N events dispatched: otherwise the script says so
 # loudly and exits 1, since its figures would mean nothing.
+#
+# The ft-vote section runs on a real participatory-budgeting round, a
+# pabulib file (by default Warszawa 2026: 61,668 approval ballots, 83
+# projects): ft-vote import into a fresh database, then one tally for each
+# of greedy, mes and mes-add1.  The import must leave the file's ballots and
+# projects, and greedy-threshold at the file's threshold must select the
+# projects the file marks selected; each tally must print every project.
+# Where python3 is installed, bench/mes_ref.py (the equalshares.net
+# reference code, in floats) counts mes and mes-add1 on the same file, for
+# a ratio and to check that both choose the same projects.  Its figures go
+# to BENCH_DATA/vote-results.txt, in the same format plus a few lines of
+# their own.
 #
 # The ft tools are copied from FT_BIN before the first case (their sha256
 # is printed), so that a rebuild during the run cannot mix two versions.
@@ -36,13 +53,32 @@ N=${BENCH_N:-1000000}
 DATA=${BENCH_DATA:-$here/data}
 CC=${CC:-cc}
 
+CORPUS=${BENCH_CORPUS:-$here/../../shared/corpus}
+CORPUS=$(cd "$CORPUS" 2>/dev/null && pwd || echo "$CORPUS")
+PB=${BENCH_PB:-$CORPUS/pabulib/Poland_Warszawa_2026.pb}
+
+# What to run: everything (the default), the ft-vote section alone, or
+# nothing but the tables of the last run.
+case ${1:-} in
+'') only= ;;
+vote | --table) only=$1 ;;
+*) echo "usage: sh bench/run.sh [vote | --table]" >&2; exit 64 ;;
+esac
+
 case $N in
 '' | *[!0-9]*) echo "bench: BENCH_N must be a positive integer: $N" >&2; exit 64 ;;
 esac
 [ "$N" -gt 0 ] || { echo "bench: BENCH_N must be positive" >&2; exit 64; }
-[ -x "$FT_BIN/ft-ingest" ] ||
-	{ echo "bench: no $FT_BIN/ft-ingest (run make)" >&2; exit 66; }
-for t in sqlite3 sqlite-utils /usr/bin/time; do
+if [ -z "$only" ]; then
+	[ -x "$FT_BIN/ft-ingest" ] ||
+		{ echo "bench: no $FT_BIN/ft-ingest (run make)" >&2; exit 66; }
+	need="sqlite3 sqlite-utils jq /usr/bin/time"
+elif [ "$only" = vote ]; then
+	need="jq /usr/bin/time"
+else
+	need=
+fi
+for t in $need; do
 	command -v "$t" >/dev/null 2>&1 ||
 		{ echo "bench: $t is missing (sh tools/deps.sh bench)" >&2; exit 66; }
 done
@@ -52,6 +88,7 @@ DATA=$(cd "$DATA" && pwd)
 CSV=$DATA/events.csv
 NDJSON=$DATA/events.ndjson
 RESULTS=$DATA/results.txt
+VRESULTS=$DATA/vote-results.txt
 WORK=$DATA/work
 bad=0
 
@@ -155,12 +192,315 @@ END {
 }' "$1"
 }
 
+# vote_table RESULTS: the ft-vote section's table and targets, from its
+# results file; exits 1 from awk when BENCH_STRICT=1 and a target failed.
+vote_table() {
+awk -v strict="${BENCH_STRICT:-0}" '
+$1 == "invalid" { wrong[$2] = 1; next }
+$1 == "load" { $1 = ""; print "load average" $0; next }
+$1 == "pb" { pb = $2; nb = $3; np = $4
+	print "ft-vote on " pb ": " nb " ballots, " np " projects"; next }
+$1 == "missing" { $1 = ""; missing = missing $0; next }
+$1 == "agree" { agree[$2] = $3; detail[$2] = $4 (NF > 4 ? " " $5 : ""); next }
+$1 == "noref" { noref = 1; next }
+NF == 5 { s[$1] = $2; us[$1] = $3; ss[$1] = $4; kb[$1] = $5; order[++k] = $1 }
+function ok(c) { return (c in s) && s[c] != "-" && !(c in wrong) }
+function secs(c) { return ok(c) ? s[c] : "n/a" }
+function cpus(c) { return ok(c) ? sprintf("%.2f", us[c] + ss[c]) : "" }
+function ratio(a, b) {
+	if (!ok(a) || !ok(b) || s[b] == 0) return "n/a"
+	return sprintf("%.4f", s[a] / s[b])
+}
+function cpu(a, b,    d) {
+	if (!ok(a) || !ok(b)) return "n/a"
+	d = us[b] + ss[b]
+	return d ? sprintf("%.4f", (us[a] + ss[a]) / d) : "n/a"
+}
+function target(name, r, op, lim, c,    res) {
+	if (r == "n/a") res = "FAIL"
+	else res = (r + 0 < lim) ? "PASS" : "FAIL"
+	if (res == "FAIL") fails++
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", name, r, op " " lim, \
+		res, c
+}
+END {
+	if (missing != "") print "ft-vote section not run:" missing
+	print ""
+	printf "| %-24s | %9s | %8s | %8s | %8s |\n", "case", "wall s", \
+		"user s", "sys s", "peak MB"
+	print "|--------------------------|----------:|---------:|---------:|---------:|"
+	for (i = 1; i <= k; i++) {
+		c = order[i]
+		mb = kb[c] == "-" ? "-" : sprintf("%.1f", kb[c] / 1024)
+		printf "| %-24s | %9s | %8s | %8s | %8s |\n", c, s[c], us[c], \
+			ss[c], mb
+		if (c in wrong)
+			printf "| %-24s | %9s | %8s | %8s | %8s |\n", \
+				"  ^ WRONG RESULT", "invalid", "-", "-", "-"
+	}
+	peak = 0
+	split("vote-import vote-greedy vote-mes vote-mes-add1", vcs, " ")
+	for (i in vcs)
+		if ((vcs[i] in kb) && kb[vcs[i]] != "-" && kb[vcs[i]] > peak)
+			peak = kb[vcs[i]]
+	print ""
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", "target (on wall time)", \
+		"got", "want", "", "CPU s"
+	print "|--------------------------------------|---------:|-----------|------|----------:|"
+	target("ft-vote import, s", secs("vote-import"), "<", 1, \
+		cpus("vote-import"))
+	target("ft-vote tally --rule greedy, s", secs("vote-greedy"), "<", 0.2, \
+		cpus("vote-greedy"))
+	target("ft-vote tally --rule mes, s", secs("vote-mes"), "<", 0.5, \
+		cpus("vote-mes"))
+	target("ft-vote tally --rule mes-add1, s", secs("vote-mes-add1"), "<", \
+		5, cpus("vote-mes-add1"))
+	target("ft-vote peak RSS, MB", \
+		peak ? sprintf("%.1f", peak / 1024) : "n/a", "<", 100, "")
+	print ""
+	if (noref)
+		print "(no reference alternative: python3 is not installed)"
+	else if (missing == "") {
+		printf "| %-36s | %8s | %9s | %-24s |\n", \
+			"against bench/mes_ref.py (python3)", "ft / ref", \
+			"CPU ratio", "same projects"
+		print "|--------------------------------------|---------:|----------:|--------------------------|"
+		split("mes mes-add1", rs, " ")
+		for (i = 1; i <= 2; i++) {
+			r = rs[i]
+			a = r in agree ? agree[r] " (" detail[r] ")" : "n/a"
+			printf "| %-36s | %8s | %9s | %-24s |\n", \
+				"tally --rule " r, ratio("vote-" r, "ref-" r), \
+				cpu("vote-" r, "ref-" r), a
+		}
+		for (i = 1; i <= 2; i++)
+			if (agree[rs[i]] == "no")
+				printf "(%s: ft-vote and the reference chose different projects: %s)\n", \
+					rs[i], detail[rs[i]]
+	}
+	printf "ft-vote targets: %d failed\n", fails
+	if (strict == 1 && fails) exit 1
+}' "$1"
+}
 
-# "run.sh --table" prints the table of the last run again, running nothing.
-if [ "${1:-}" = --table ]; then
-	[ -f "$RESULTS" ] || { echo "bench: no $RESULTS yet" >&2; exit 66; }
-	table "$RESULTS"
-	exit
+# fresh NAME: prints the path of a database that does not exist yet.
+fresh() {
+	rm -f "$WORK/$1.db" "$WORK/$1.db-wal" "$WORK/$1.db-shm" \
+		"$WORK/$1.db-journal"
+	echo "$WORK/$1.db"
+}
+
+# timed RESULTS OUT CASE CMD...: runs CMD once with standard output into
+# OUT and records "CASE wall user sys peak_kb" in RESULTS.  A failing
+# command fails the benchmark.  A case whose result is wrong gets an
+# "invalid CASE" line after its own: its figures are then left out of
+# every ratio and fail their targets.
+timed() {
+	res=$1
+	out=$2
+	c=$3
+	shift 3
+	printf 'bench: %-24s ' "$c"
+	if /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" \
+		>"$out" 2>"$WORK/$c.err"; then
+		:
+	else
+		echo "FAILED (exit $?)"
+		sed 's/^/    /' "$WORK/$c.err" >&2
+		bad=1
+		echo "$c - - - -" >>"$res"
+		return 0
+	fi
+	read -r s us ss kb <"$WORK/time"
+	echo "$s s (user $us, sys $ss), $((kb / 1024)) MB"
+	echo "$c $s $us $ss $kb" >>"$res"
+}
+
+# measure CASE CMD...: the same, standard output discarded, into RESULTS.
+measure() {
+	timed "$RESULTS" /dev/null "$@"
+}
+
+# pbmeta KEY: the value of KEY in the .pb file's META section.
+pbmeta() {
+	awk -F';' -v k="$1" '{ sub(/\r$/, "") }
+		$0 == "PROJECTS" { exit }
+		$1 == k { print $2; exit }' "$PB"
+}
+
+# pbselected: the ids of the projects the .pb file marks selected, sorted;
+# nothing when it has no selected column (or a quoted field, which this
+# plain split cannot read).
+pbselected() {
+	awk -F';' '{ sub(/\r$/, "") }
+		$0 == "PROJECTS" { p = 1; h = 0; next }
+		$0 == "VOTES" { exit }
+		!p { next }
+		!h { h = NF; for (i = 1; i <= NF; i++) col[$i] = i; next }
+		/"/ || NF != h { exit }
+		("selected" in col) && $col["selected"] + 0 >= 1 {
+			print $col["project_id"] }' "$PB" | LC_ALL=C sort
+}
+
+# selected FILE: the ids of the projects a tally printed as selected, sorted.
+selected() {
+	jq -r 'select(.project != null and .selected == true) | .project' "$1" |
+		LC_ALL=C sort
+}
+
+# --- ft-vote -------------------------------------------------------------
+# A real round: BENCH_PB (Warszawa 2026 by default, approval ballots of up
+# to 5 projects, greedy-threshold at 3,000 votes).  ft-vote import into a
+# fresh database, then a tally under each rule on it, each measured; then
+# the reference, bench/mes_ref.py, on the .pb file itself.  The tallies are
+# run as a clerk would, after the round's close, so each is stored too.
+vote_bench() {
+	vw=$WORK/vote
+	rm -rf "$vw"
+	mkdir -p "$vw/bin"
+	: >"$VRESULTS"
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (before)" >>"$VRESULTS"
+	if ! [ -x "$FT_BIN/ft-vote" ]; then
+		echo "bench: FAIL: no $FT_BIN/ft-vote (run make)" >&2
+		echo "missing $FT_BIN/ft-vote" >>"$VRESULTS"
+		bad=1
+		return 0
+	fi
+	if ! [ -r "$PB" ]; then
+		echo "bench: FAIL: no $PB (set BENCH_CORPUS or BENCH_PB)" >&2
+		echo "missing $PB" >>"$VRESULTS"
+		bad=1
+		return 0
+	fi
+	cp "$FT_BIN/ft-vote" "$vw/bin/"
+	V=$vw/bin/ft-vote
+	echo "bench: ft-vote from $FT_BIN, sha256" \
+		"$(sha256sum "$V" | cut -c1-16)," \
+		"$("$V" --version 2>&1 | head -1)"
+	np=$(pbmeta num_projects)
+	nv=$(pbmeta num_votes)
+	thr=$(pbmeta min_project_score_threshold)
+	echo "pb $(basename "$PB") $nv $np" >>"$VRESULTS"
+	echo "bench: $(basename "$PB"): $nv ballots, $np projects," \
+		"$(wc -c <"$PB") bytes"
+	cat "$PB" >/dev/null
+
+	db=$(fresh vote)
+	timed "$VRESULTS" "$vw/import.out" vote-import \
+		"$V" import --key "$vw/vote.key" --db "$db" "$PB"
+	round=$(head -n 1 "$vw/import.out")
+	if [ -z "$round" ]; then
+		echo "bench: FAIL: ft-vote import printed no round id" >&2
+		echo "invalid vote-import" >>"$VRESULTS"
+		bad=1
+		return 0
+	fi
+	# Unmeasured, stored nothing (-n): the round holds the file's ballots
+	# and projects, and the file's own rule at its own threshold selects
+	# the projects the file says were selected.
+	if [ -n "$thr" ]; then
+		set -- --rule greedy-threshold --threshold "$thr"
+	else
+		set -- --rule greedy
+	fi
+	if "$V" tally "$round" --db "$db" -n --totals "$@" \
+		>"$vw/check.out" 2>"$WORK/vote-check.err"; then
+		got=$(jq -r 'select(.totals == true) | "\(.ballots) \(.projects)"' \
+			"$vw/check.out")
+	else
+		got="error (exit $?)"
+	fi
+	if [ "$got" != "$nv $np" ]; then
+		echo "bench: FAIL: round $round holds $got (ballots, projects)," \
+			"want $nv $np" >&2
+		sed 's/^/    /' "$WORK/vote-check.err" >&2
+		echo "invalid vote-import" >>"$VRESULTS"
+		bad=1
+	fi
+	pbselected >"$vw/file-selected.txt"
+	if [ -n "$thr" ] && [ -s "$vw/file-selected.txt" ]; then
+		selected "$vw/check.out" >"$vw/check-selected.txt"
+		if cmp -s "$vw/file-selected.txt" "$vw/check-selected.txt"; then
+			echo "bench:   $* selects the file's" \
+				"$(wc -l <"$vw/file-selected.txt") projects"
+		else
+			echo "bench: FAIL: $* does not select the projects the" \
+				"file marks selected:" >&2
+			diff "$vw/file-selected.txt" "$vw/check-selected.txt" |
+				sed 's/^/    /' >&2 || :
+			bad=1
+		fi
+	fi
+
+	for r in greedy mes mes-add1; do
+		timed "$VRESULTS" "$vw/$r.out" "vote-$r" \
+			"$V" tally "$round" --rule "$r" --db "$db"
+		got=$(jq -c --arg r "$r" \
+			'select(.project != null and .rule == $r)' "$vw/$r.out" |
+			wc -l)
+		if [ "$got" -ne "$np" ]; then
+			echo "bench: FAIL: tally --rule $r printed $got" \
+				"projects, want $np" >&2
+			echo "invalid vote-$r" >>"$VRESULTS"
+			bad=1
+		else
+			selected "$vw/$r.out" >"$vw/$r-selected.txt"
+			echo "bench:   $r selects $(wc -l <"$vw/$r-selected.txt")" \
+				"projects"
+		fi
+	done
+
+	if ! command -v python3 >/dev/null 2>&1; then
+		echo "bench: no python3: no reference for ft-vote"
+		echo "noref" >>"$VRESULTS"
+	else
+		for r in mes mes-add1; do
+			timed "$VRESULTS" "$vw/ref-$r.out" "ref-$r" \
+				python3 "$here/mes_ref.py" --rule "$r" "$PB"
+			[ -f "$vw/$r-selected.txt" ] || continue
+			LC_ALL=C sort "$vw/ref-$r.out" >"$vw/ref-$r-selected.txt"
+			a=$vw/$r-selected.txt
+			b=$vw/ref-$r-selected.txt
+			if cmp -s "$a" "$b"; then
+				echo "agree $r yes $(wc -l <"$a")" >>"$VRESULTS"
+			else
+				fo=$(LC_ALL=C comm -23 "$a" "$b" | paste -sd, -)
+				ro=$(LC_ALL=C comm -13 "$a" "$b" | paste -sd, -)
+				echo "agree $r no ft-only=${fo:--}" \
+					"ref-only=${ro:--}" >>"$VRESULTS"
+			fi
+		done
+	fi
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$VRESULTS"
+}
+# --- end of ft-vote ----------------------------------------------------
+
+# "run.sh --table" prints the tables of the last run again, running nothing.
+if [ "$only" = --table ]; then
+	[ -f "$RESULTS" ] || [ -f "$VRESULTS" ] ||
+		{ echo "bench: no $RESULTS yet" >&2; exit 66; }
+	st=0
+	if [ -f "$RESULTS" ]; then
+		table "$RESULTS" || st=1
+	fi
+	if [ -f "$VRESULTS" ]; then
+		echo
+		vote_table "$VRESULTS" || st=1
+	fi
+	exit "$st"
+fi
+
+# "run.sh vote": the ft-vote section alone.
+if [ "$only" = vote ]; then
+	mkdir -p "$WORK"
+	vote_bench
+	echo
+	vote_table "$VRESULTS" || bad=1
+	if [ "$bad" != 0 ]; then
+		echo "bench: FAILED: a run failed or gave a wrong result" >&2
+		exit 1
+	fi
+	exit 0
 fi
 
 # The helpers are built every time: they are small and must match the source.
@@ -214,36 +554,6 @@ FT=$WORK/bin
 
 # Warm the page cache, so that no case pays for the first read of a file.
 cat "$CSV" "$NDJSON" >/dev/null
-
-# fresh NAME: prints the path of a database that does not exist yet.
-fresh() {
-	rm -f "$WORK/$1.db" "$WORK/$1.db-wal" "$WORK/$1.db-shm" \
-		"$WORK/$1.db-journal"
-	echo "$WORK/$1.db"
-}
-
-# measure CASE CMD...: runs CMD once with standard output discarded and
-# records "CASE wall user sys peak_kb".  A failing command fails the benchmark.
-# A case whose result is wrong gets an "invalid CASE" line after its own:
-# its figures are then left out of every ratio.
-measure() {
-	c=$1
-	shift
-	printf 'bench: %-24s ' "$c"
-	if /usr/bin/time -f '%e %U %S %M' -o "$WORK/time" "$@" \
-		>/dev/null 2>"$WORK/$c.err"; then
-		:
-	else
-		echo "FAILED (exit $?)"
-		sed 's/^/    /' "$WORK/$c.err" >&2
-		bad=1
-		echo "$c - - - -" >>"$RESULTS"
-		return 0
-	fi
-	read -r s us ss kb <"$WORK/time"
-	echo "$s s (user $us, sys $ss), $((kb / 1024)) MB"
-	echo "$c $s $us $ss $kb" >>"$RESULTS"
-}
 
 # rows CASE DB TABLE: the load must have left exactly N rows.
 rows() {
@@ -373,8 +683,15 @@ fi
 # --- end of ft-dispatch ------------------------------------------------
 
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$RESULTS"
+
+# The ft-vote section (defined above, so that "run.sh vote" can run it
+# alone); its figures go to their own results file.
+vote_bench
+
 echo
 table "$RESULTS" || bad=1
+echo
+vote_table "$VRESULTS" || bad=1
 
 if [ "$bad" != 0 ]; then
 	echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2

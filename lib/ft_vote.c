@@ -3350,9 +3350,9 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
 		st = ft_db_commit(db);
 	}
 	if (!o->quiet && !st)
-		ft_warn("%s: %s: %d of %d projects selected, %ld ballots, "
+		ft_warn("%s: %s: %d of %d projects selected, %ld ballot%s, "
 			"digest %.12s", round, sp.text, t.nselected, t.np, b.n,
-			b.hex);
+			b.n == 1 ? "" : "s", b.hex);
 out:
 	if (counted)
 		ft_tally_release(&t);
@@ -3362,6 +3362,62 @@ out:
 	bset_release(&b);
 	plist_release(&p);
 	return run_release(&u, st);
+}
+
+/*
+ * The outcome of a count's result text, for comparing two counts: each
+ * project with whether it was selected, sorted, and the amount spent.
+ */
+static void
+outcome_of(const char *text, struct ft_buf *out)
+{
+	struct ft_json_doc d;
+	struct ft_buf v = FT_BUF_INIT;
+	char **lines = NULL;
+	long n = 0, cap = 0, i;
+	const char *p = text;
+
+	ft_json_doc_init(&d);
+	ft_buf_reset(out);
+	while (p && *p) {
+		const char *e = strchr(p, '\n'), *err;
+		size_t len = e ? (size_t)(e - p) : strlen(p), pos;
+		const struct ft_json_member *m;
+
+		if (ft_json_parse(&d, p, len, &err, &pos) == 0 &&
+		    d.type == '{') {
+			struct ft_buf line = FT_BUF_INIT;
+
+			if (member_text(&d, "project", &v) > 0) {
+				ft_buf_add(&line, v.s, v.len);
+				m = ft_json_get(&d, "selected");
+				ft_buf_adds(&line, m && d.text.s[m->val] == 't' ?
+					    "\tselected" : "\tnot selected");
+			} else if (member_text(&d, "spent", &v) > 0) {
+				ft_buf_adds(&line, "\tspent ");
+				ft_buf_add(&line, v.s, v.len);
+			}
+			if (line.len) {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 64;
+					lines = ft_xrealloc(lines, (size_t)cap *
+							    sizeof(*lines));
+				}
+				lines[n++] = ft_buf_detach(&line, NULL);
+			}
+			ft_buf_release(&line);
+		}
+		p = e ? e + 1 : NULL;
+	}
+	qsort(lines, (size_t)n, sizeof(*lines), str_cmp);
+	for (i = 0; i < n; i++) {
+		ft_buf_adds(out, lines[i]);
+		ft_buf_addc(out, '\n');
+		free(lines[i]);
+	}
+	free(lines);
+	ft_buf_release(&v);
+	ft_json_doc_release(&d);
 }
 
 int
@@ -3409,7 +3465,11 @@ ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
 		}
 		ft_buf_reset(&res);
 		result_text(&u, &t, order, &sp, &b, 1, 0, &res);
-		same = !strcmp(dg, b.hex) && !strcmp(kept, res.s);
+		/* The outcome, not the text: a later version may word the
+		 * reasons or order the members otherwise. */
+		outcome_of(kept, &u.c);
+		outcome_of(res.s, &u.d);
+		same = !strcmp(dg, b.hex) && !strcmp(u.c.s, u.d.s);
 		if (!same) {
 			differ++;
 			ft_error("round \"%s\": count %ld (%s): the recount "

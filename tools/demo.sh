@@ -5,8 +5,11 @@
 # It writes everything into ./demo/ (gitignored): a district made up by
 # tools/gendistrict.c (streets, communities, grid cells, departments,
 # facilities and a season of events, a few of them deliberately bad), a fresh
-# demo/ft.db, the accepted and rejected records, and ends with a report.
-# The same run always gives the same files and the same report.
+# demo/ft.db, the accepted and rejected records, and a report; then it runs
+# a participatory-budgeting round on the district with ft-vote (projects,
+# a voter list, online and paper ballots, a few of them deliberately bad,
+# the count, greedy beside it, a recount).  The same run always gives the
+# same files and the same report.
 #
 # Usage: FT_BIN=DIR sh tools/demo.sh
 #
@@ -57,7 +60,7 @@ sql() {
 }
 
 # PIPELINE: add ft-warn and ft-report here as they join.
-tools="ft-ingest ft-dispatch ft-update"
+tools="ft-ingest ft-dispatch ft-update ft-vote"
 for t in $tools; do
 	[ -x "$FT_BIN/$t" ] || die "$FT_BIN/$t: not built (run make demo)"
 done
@@ -69,7 +72,8 @@ mkdir -p "$out" build/tools
 
 # The database is made anew each run, so the report is the same each run.
 FT_DB=$out/ft.db
-rm -f "$FT_DB" "$FT_DB-wal" "$FT_DB-shm" "$out/rejects.ndjson"
+rm -f "$FT_DB" "$FT_DB-wal" "$FT_DB-shm" "$out/rejects.ndjson" \
+	"$out/vote.key"
 # The season ends on 29 August 2026; tools that ask the time get this one.
 FT_NOW=2026-08-30T06:00:00+08:00
 FT_USER=demo
@@ -235,6 +239,144 @@ step "report: the busiest days"
 sql "SELECT date(reported_at, '+8 hours') AS day, count(*) AS events,
             sum(severity >= 3) AS severe
      FROM events GROUP BY day ORDER BY events DESC, day LIMIT 5;"
+
+# --- participatory budgeting ------------------------------------------
+# A round of 民生微实事 (small livelihood projects) for the district's four
+# streets: the round and its projects from tools/demo/, the voter list and
+# the ballots from tools/demo/voters.awk (deterministic), a count by equal
+# shares completed by greedy, greedy beside it, and a recount.  The voters'
+# ids (mobile numbers) are stored only as hashes keyed by $out/vote.key.
+round=2026-ft-minsheng
+key=$out/vote.key
+# The round opens on 1 September and closes on 15 September at 18:00.
+during=2026-09-10T21:00:00+08:00
+booth=2026-09-15T17:30:00+08:00
+after=2026-09-16T09:00:00+08:00
+
+# vvalue NAME: a count the voter generator reported.
+vvalue() {
+	sed -n "s/^$1=//p" "$out/vote-generated.txt"
+}
+
+# rejected FILE REASON: FILE holds exactly one rejected record, for REASON.
+rejected() {
+	n=$(wc -l < "$1")
+	[ "$n" -eq 1 ] || die "$1: $n rejected records, expected 1"
+	jq -e --arg r "$2" '.reason | contains($r)' "$1" > /dev/null ||
+		die "$1: rejected for $(jq -r .reason "$1"), expected \"$2\""
+	echo "1 record rejected, as expected: kept whole, with its line and reason, in $1"
+}
+
+step "participatory budgeting: opening the round (the district's four streets)"
+run 0 "$FT_BIN/ft-vote" open --key "$key" tools/demo/vote-round.json \
+	> "$out/vote-round.out"
+jq -c '{id, name, budget, scope, opens_at, closes_at, ballot, max_length, rule}
+       | with_entries(select(.value != null))' "$out/vote-round.out"
+run 0 "$FT_BIN/ft-vote" open --key "$key" tools/demo/vote-round.json \
+	> /dev/null
+
+step "the projects on the ballot (fixed once the round opens)"
+run 0 "$FT_BIN/ft-vote" projects "$round" tools/demo/vote-projects.csv \
+	> "$out/vote-projects.out"
+jq -r '"  \(.id)  \(.cost)  \(.unit)  \(.name)"' "$out/vote-projects.out"
+n=$(wc -l < "$out/vote-projects.out")
+[ "$n" -eq 8 ] || die "$n projects stored, expected 8"
+
+step "registering the eligible residents (stored only as keyed hashes)"
+run 0 awk -v n=360 -v dir="$out" -f tools/demo/voters.awk \
+	> "$out/vote-generated.txt"
+nvoters=$(vvalue voters)
+online=$(vvalue ballots_online)
+paper=$(vvalue ballots_paper)
+first=$(vvalue voter_first)
+# Exit status 1: one resident is registered at the district itself, which
+# is not one of the round's streets.
+run 1 "$FT_BIN/ft-vote" register "$round" --key "$key" \
+	--rejects "$out/vote-register-rejects.ndjson" "$out/vote-voters.ndjson" \
+	> "$out/vote-register.out"
+[ ! -s "$out/vote-register.out" ] || die "ft-vote register printed records"
+rejected "$out/vote-register-rejects.ndjson" "scope"
+got=$(sqlite3 -batch "$FT_DB" "SELECT count(*) FROM voters
+			      WHERE round = '$round'")
+[ "$got" -eq "$nvoters" ] || die "$got voters registered, expected $nvoters"
+echo "$got residents registered"
+
+step "voting online (1-9 September)"
+# Exit status 1: one ballot names four projects, where three is the most.
+run 1 "$FT_BIN/ft-vote" cast "$round" --key "$key" --now "$during" \
+	--rejects "$out/vote-online-rejects.ndjson" "$out/vote-online.ndjson" \
+	> "$out/vote-online.out"
+rejected "$out/vote-online-rejects.ndjson" "at most 3"
+head -n 3 "$out/vote-online.out" | jq -c .
+n=$(wc -l < "$out/vote-online.out")
+[ "$n" -eq "$online" ] || die "$n online ballots accepted, expected $online"
+echo "$n online ballots accepted"
+
+step "the paper ballots from the booths (15 September)"
+# Exit status 1: one resident who voted online on the first day turns up
+# at a booth too.
+run 1 "$FT_BIN/ft-vote" cast "$round" --key "$key" --channel paper \
+	--now "$booth" --rejects "$out/vote-paper-rejects.ndjson" \
+	"$out/vote-paper.csv" > "$out/vote-paper.out"
+rejected "$out/vote-paper-rejects.ndjson" "already voted"
+n=$(wc -l < "$out/vote-paper.out")
+[ "$n" -eq "$paper" ] || die "$n paper ballots accepted, expected $paper"
+n=$(jq -c 'select(.channel != "paper")' "$out/vote-paper.out" | wc -l)
+[ "$n" -eq 0 ] || die "$n booth ballots not on the paper channel"
+echo "$paper paper ballots accepted"
+
+# A ballot is printed without its voter, and the database holds no mobile
+# number: only their keyed hashes.
+if grep -q voter "$out/vote-online.out" "$out/vote-paper.out"; then
+	die "a printed ballot names its voter"
+fi
+for f in "$FT_DB" "$FT_DB-wal"; do
+	if [ -f "$f" ] && grep -q -a -F "$first" "$f"; then
+		die "$f holds the voter id $first in the clear"
+	fi
+done
+echo "no ballot names its voter; the database holds no voter id in the clear"
+sql "SELECT channel, count(*) AS ballots FROM ballots WHERE round = '$round'
+     GROUP BY channel ORDER BY ballots DESC;"
+
+step "no results before the close"
+run 75 "$FT_BIN/ft-vote" tally "$round" --now "$during" > /dev/null \
+	2> "$out/vote-early.err"
+cat "$out/vote-early.err"
+
+step "the count after the close: equal shares, the rest spent by greedy"
+run 0 "$FT_BIN/ft-vote" tally "$round" --now "$after" --rule mes \
+	--complete greedy --totals > "$out/vote-tally.ndjson"
+jq -r 'select(.totals != true)
+       | "  \(.rank). \(.project)  \(.votes) votes  \(.cost)  \(if .selected then "SELECTED" else "-" end)  \(.name): \(.reason)"' \
+	"$out/vote-tally.ndjson"
+jq -c 'select(.totals == true)' "$out/vote-tally.ndjson"
+want=$((online + paper))
+got=$(jq 'select(.totals == true) | .ballots' "$out/vote-tally.ndjson")
+[ "$got" = "$want" ] || die "the count saw $got ballots, expected $want"
+jq -e 'select(.totals == true) | (.spent | tonumber) <= (.budget | tonumber)' \
+	"$out/vote-tally.ndjson" > /dev/null || die "the count spent over the budget"
+
+step "greedy against equal shares"
+run 0 "$FT_BIN/ft-vote" tally "$round" --now "$after" --compare greedy,mes \
+	> "$out/vote-compare.ndjson"
+jq -r '"  \(.project)  \(.votes) votes  \(.cost)  greedy: \(if .greedy then "yes" else "no " end)  mes: \(if .mes then "yes" else "no " end)\(if .differs then "  <- differs" else "" end)  \(.name)"' \
+	"$out/vote-compare.ndjson"
+
+step "the recount: every stored count again, from the stored ballots"
+run 0 "$FT_BIN/ft-vote" recount "$round" --now "$after" \
+	> "$out/vote-recount.ndjson"
+jq -c . "$out/vote-recount.ndjson"
+n=$(wc -l < "$out/vote-recount.ndjson")
+[ "$n" -ge 1 ] || die "the recount found no stored count"
+n=$(jq -c 'select(.same != true)' "$out/vote-recount.ndjson" | wc -l)
+[ "$n" -eq 0 ] || die "$n stored counts differ on a recount"
+sql "SELECT tally, rule, ballots, counted_at, substr(digest, 1, 16) AS digest
+     FROM tallies WHERE round = '$round' ORDER BY tally;"
+run 0 "$FT_BIN/ft-vote" rounds > "$out/vote-rounds.out"
+jq -c . "$out/vote-rounds.out"
+run 0 "$FT_BIN/ft-update" --verify
+# --- end of participatory budgeting -------------------------------------
 
 printf '\ndemo: done in %ss; the files are in %s/, the database is %s\n' \
 	$(($(date +%s) - started)) "$out" "$FT_DB"
