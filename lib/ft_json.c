@@ -786,3 +786,23 @@ ft_json_object_without(const struct ft_json_doc *d, const char *const *drop,
 	}
 	return n;
 }
+
+int
+ft_json_member_text(const struct ft_json_doc *d, const char *key,
+		    struct ft_buf *b)
+{
+	const struct ft_json_member *m = ft_json_get(d, key);
+	const char *v;
+
+	ft_buf_reset(b);
+	if (!m)
+		return 0;
+	v = d->text.s + m->val;
+	if (*v == '"')
+		ft_json_unescape(v, m->vallen, b);
+	else if (*v == '-' || (*v >= '0' && *v <= '9'))
+		ft_buf_add(b, v, m->vallen);
+	else if (*v != 'n')
+		return -1;	/* an object, array or boolean */
+	return b->len > 0;
+}

@@ -56,6 +56,14 @@ unsigned ft_json_key_hash(const char *s, size_t n);
 const struct ft_json_member *ft_json_get(const struct ft_json_doc *d,
 					 const char *key);
 
+/*
+ * The member named key of object d as text into b (replaced): a string
+ * decoded, a number as written.  Returns 1, 0 when it is absent, null or
+ * "", and -1 for an object, an array or a boolean.
+ */
+int ft_json_member_text(const struct ft_json_doc *d, const char *key,
+			struct ft_buf *b);
+
 /* The decoded key of member m, into out (replaced). */
 void ft_json_key(const struct ft_json_doc *d, const struct ft_json_member *m,
 		 struct ft_buf *out);

@@ -163,25 +163,6 @@ ft_update_free(struct ft_update *u)
 	free(u);
 }
 
-/* A member as text (a string decoded, a number as written) into b. */
-static int
-member_text(const struct ft_json_doc *d, const char *key, struct ft_buf *b)
-{
-	const struct ft_json_member *m = ft_json_get(d, key);
-	const char *v;
-
-	ft_buf_reset(b);
-	if (!m)
-		return 0;
-	v = d->text.s + m->val;
-	if (*v == '"')
-		ft_json_unescape(v, m->vallen, b);
-	else if (*v == '-' || (*v >= '0' && *v <= '9'))
-		ft_buf_add(b, v, m->vallen);
-	else if (*v != 'n')
-		return -1;	/* an object, array or boolean */
-	return b->len > 0;
-}
 
 static void
 flush(struct ft_update *u)
@@ -293,12 +274,12 @@ apply(struct ft_update *u, const struct ft_item *it)
 		reject(u, it, "not a JSON object");
 		return FT_OK;
 	}
-	if (member_text(d, "id", &u->id) != 1) {
+	if (ft_json_member_text(d, "id", &u->id) != 1) {
 		reject(u, it, "field \"id\": missing");
 		return FT_OK;
 	}
-	has_status = member_text(d, "status", &u->status);
-	has_rating = member_text(d, "rating", &u->comment);
+	has_status = ft_json_member_text(d, "status", &u->status);
+	has_rating = ft_json_member_text(d, "rating", &u->comment);
 	if (has_status < 0 || (has_status == 1 &&
 	    !ft_word_in(ft_event_states, u->status.s, u->status.len) &&
 	    strcmp(u->status.s, "duplicate"))) {
@@ -326,7 +307,7 @@ apply(struct ft_update *u, const struct ft_item *it)
 		       "apply");
 		return FT_OK;
 	}
-	if (member_text(d, "at", &u->at) == 1) {
+	if (ft_json_member_text(d, "at", &u->at) == 1) {
 		if (ft_time_parse(u->at.s, u->at.len, &t, &err)) {
 			ft_buf_reset(&u->why);
 			ft_buf_addf(&u->why, "field \"at\": %s", err);
@@ -341,9 +322,9 @@ apply(struct ft_update *u, const struct ft_item *it)
 		return FT_OK;
 	}
 	ft_time_format(t, at);
-	if (member_text(d, "by", &u->by) < 0 ||
-	    member_text(d, "note", &u->note) < 0 ||
-	    member_text(d, "unit", &u->unitb) < 0) {
+	if (ft_json_member_text(d, "by", &u->by) < 0 ||
+	    ft_json_member_text(d, "note", &u->note) < 0 ||
+	    ft_json_member_text(d, "unit", &u->unitb) < 0) {
 		reject(u, it, "fields \"by\", \"note\" and \"unit\" are text");
 		return FT_OK;
 	}
@@ -502,7 +483,7 @@ apply(struct ft_update *u, const struct ft_item *it)
 		}
 	}
 	if (has_rating) {
-		member_text(d, "comment", &u->comment);
+		ft_json_member_text(d, "comment", &u->comment);
 		ft_buf_reset(&u->detail);
 		ft_buf_addf(&u->detail, "{\"rating\":%d", rating);
 		add(&u->detail, "comment", &u->comment);

@@ -236,26 +236,6 @@ is_zero_amount(const char *s)
 	return s[strspn(s, "0.")] == '\0';
 }
 
-/* A member as text (a string decoded, a number as written) into b:
- * 1, 0 when absent or null or "", -1 for another type. */
-static int
-member_text(const struct ft_json_doc *d, const char *key, struct ft_buf *b)
-{
-	const struct ft_json_member *m = ft_json_get(d, key);
-	const char *v;
-
-	ft_buf_reset(b);
-	if (!m)
-		return 0;
-	v = d->text.s + m->val;
-	if (*v == '"')
-		ft_json_unescape(v, m->vallen, b);
-	else if (*v == '-' || (*v >= '0' && *v <= '9'))
-		ft_buf_add(b, v, m->vallen);
-	else if (*v != 'n')
-		return -1;
-	return b->len > 0;
-}
 
 /*
  * The elements of the compact JSON array text v[0..len) of strings and
@@ -385,7 +365,7 @@ member_long(const struct ft_json_doc *d, const char *key, long min, long max,
 	    long *v, struct ft_buf *b)
 {
 	char *end;
-	int r = member_text(d, key, b);
+	int r = ft_json_member_text(d, key, b);
 
 	if (r <= 0)
 		return r;
@@ -867,7 +847,7 @@ open_one(struct run *u, const struct ft_item *it)
 	unsigned char secret[32], rkey[32];
 
 #define NEED(key, what) do {						\
-		if ((r = member_text(d, key, b)) <= 0) {		\
+		if ((r = ft_json_member_text(d, key, b)) <= 0) {		\
 			reason = why("field \"%s\": %s", key,		\
 				     r < 0 ? "not a " what : "missing");\
 			goto out;					\
@@ -958,7 +938,7 @@ open_one(struct run *u, const struct ft_item *it)
 		f[R_MINPTS] = ft_xstrdup(why("%ld", minp));
 	if (maxp > 0)
 		f[R_MAXPTS] = ft_xstrdup(why("%ld", maxp));
-	if ((r = member_text(d, "max_cost", b)) != 0) {
+	if ((r = ft_json_member_text(d, "max_cost", b)) != 0) {
 		if (r < 0 || dec_scale(b->s) < 0) {
 			reason = "field \"max_cost\": not an amount";
 			goto out;
@@ -966,7 +946,7 @@ open_one(struct run *u, const struct ft_item *it)
 		dec_canon(b->s, &u->b);
 		f[R_MAXCOST] = ft_xstrdup(u->b.s);
 	}
-	if ((r = member_text(d, "rule", b)) != 0) {
+	if ((r = ft_json_member_text(d, "rule", b)) != 0) {
 		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE) {
 			reason = why("field \"rule\": not greedy, "
 				     "greedy-no-skip, greedy-threshold, mes or "
@@ -975,14 +955,14 @@ open_one(struct run *u, const struct ft_item *it)
 		}
 		f[R_RULE] = ft_xstrdup(b->s);
 	}
-	if ((r = member_text(d, "threshold", b)) != 0) {
+	if ((r = ft_json_member_text(d, "threshold", b)) != 0) {
 		if (r < 0 || b->s[strspn(b->s, "0123456789")] || b->len > 15) {
 			reason = "field \"threshold\": not a whole number";
 			goto out;
 		}
 		f[R_THRESHOLD] = ft_xstrdup(b->s);
 	}
-	if ((r = member_text(d, "tiebreak", b)) != 0) {
+	if ((r = ft_json_member_text(d, "tiebreak", b)) != 0) {
 		struct ft_tally t;
 
 		ft_tally_init(&t, 0, 0);
@@ -1102,22 +1082,22 @@ project_one(struct run *u, const struct ft_item *it)
 	if (u->r.opens != INT64_MIN && ft_time_now() >= u->r.opens)
 		return why("round %s opened at %s: its projects are fixed",
 			   u->r.f[R_ID], u->r.f[R_OPENS]);
-	if ((r = member_text(d, "id", &u->a)) <= 0)
+	if ((r = ft_json_member_text(d, "id", &u->a)) <= 0)
 		return r < 0 ? "field \"id\": not a string" :
 			       "field \"id\": missing";
-	if ((r = member_text(d, "name", &u->b)) <= 0)
+	if ((r = ft_json_member_text(d, "name", &u->b)) <= 0)
 		return r < 0 ? "field \"name\": not a string" :
 			       "field \"name\": missing";
-	if ((r = member_text(d, "cost", &u->c)) <= 0)
+	if ((r = ft_json_member_text(d, "cost", &u->c)) <= 0)
 		return r < 0 ? "field \"cost\": not a number" :
 			       "field \"cost\": missing";
 	if (dec_scale(u->c.s) < 0 || is_zero_amount(u->c.s))
 		return why("field \"cost\": not an amount above 0: \"%s\"",
 			   u->c.s);
 	dec_canon(u->c.s, &u->e);
-	if (member_text(d, "category", &u->d) < 0)
+	if (ft_json_member_text(d, "category", &u->d) < 0)
 		return "field \"category\": not a string";
-	if (member_text(d, "unit", &u->items) < 0)
+	if (ft_json_member_text(d, "unit", &u->items) < 0)
 		return "field \"unit\": not a string";
 	id = u->a.s;
 	name = u->b.s;
@@ -1215,7 +1195,7 @@ voter_id(struct run *u, const struct ft_json_doc *d)
 {
 	char *s;
 	size_t n;
-	int r = member_text(d, "voter", &u->a);
+	int r = ft_json_member_text(d, "voter", &u->a);
 
 	if (r < 0)
 		return "field \"voter\": not a string";
@@ -1245,7 +1225,7 @@ register_one(struct run *u, const struct ft_item *it)
 	if (u->r.closes != INT64_MIN && ft_time_now() >= u->r.closes)
 		return why("voting has closed (closed at %s)",
 			   u->r.f[R_CLOSES]);
-	if ((r = member_text(d, "unit", &u->b)) < 0)
+	if ((r = ft_json_member_text(d, "unit", &u->b)) < 0)
 		return "field \"unit\": not a string";
 	if (u->r.f[R_SCOPE]) {
 		if (r == 0)
@@ -1545,7 +1525,7 @@ cast_one(struct run *u, const struct ft_item *it)
 	if (r != SQLITE_ROW)
 		return "not registered for this round";
 	at = ft_time_now();
-	if ((r = member_text(d, "cast_at", &u->b)) < 0 ||
+	if ((r = ft_json_member_text(d, "cast_at", &u->b)) < 0 ||
 	    (r > 0 && parse_time(u->b.s, &at)))
 		return why("field \"cast_at\": not a time: \"%s\"", u->b.s);
 	if (u->r.opens != INT64_MIN && at < u->r.opens)
@@ -1554,7 +1534,7 @@ cast_one(struct run *u, const struct ft_item *it)
 	if (u->r.closes != INT64_MIN && at >= u->r.closes)
 		return why("voting has closed (closed at %s)",
 			   u->r.f[R_CLOSES]);
-	if ((r = member_text(d, "channel", &u->c)) < 0 ||
+	if ((r = ft_json_member_text(d, "channel", &u->c)) < 0 ||
 	    (r > 0 && !is_word(u->c.s)))
 		return "field \"channel\": not a word";
 	channel = r > 0 ? u->c.s : u->o->channel ? u->o->channel : "online";
@@ -2183,6 +2163,49 @@ pb_rule(const char *r)
 	return NULL;
 }
 
+/*
+ * The canonical texts of the ballot in VOTES row r, as they are stored
+ * and as the digest covers them: the projects as a JSON array into pj, and
+ * for a cumulative ballot the points as one into pts (else pts is empty).
+ */
+static void
+pb_ballot(const struct imp *m, const struct ft_pb_row *r, struct ft_buf *pj,
+	  struct ft_buf *pts)
+{
+	const char *p;
+	long pt;
+
+	ft_buf_reset(pj);
+	ft_buf_addc(pj, '[');
+	for (p = ft_pb_field(r, m->v_vote); *p;) {
+		size_t l = strcspn(p, ",");
+
+		if (pj->len > 1)
+			ft_buf_addc(pj, ',');
+		ft_json_escape_lossy(pj, p, l);
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	ft_buf_addc(pj, ']');
+	ft_buf_reset(pts);
+	if (strcmp(m->type, "cumulative"))
+		return;
+	ft_buf_addc(pts, '[');
+	for (p = ft_pb_field(r, m->v_points); *p;) {
+		size_t l = strcspn(p, ",");
+		char num[24];
+
+		snprintf(num, sizeof(num), "%.*s", (int)l, p);
+		whole(num, &pt);
+		ft_buf_addf(pts, "%s%ld", pts->len > 1 ? "," : "", pt);
+		p += l;
+		if (*p == ',')
+			p++;
+	}
+	ft_buf_addc(pts, ']');
+}
+
 /* Stores the checked file m as round id. */
 static int
 imp_store(struct run *u, struct imp *m, const char *id,
@@ -2291,7 +2314,6 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		const struct ft_pb_row *r = &vs->rows[i];
 		const char *vid = ft_pb_field(r, m->v_id);
 		char hash[65];
-		const char *p;
 
 		keyed(rkey, "voter", vid, hash);
 		if (!(s = stmt(u, S_VOTER_INS)))
@@ -2307,40 +2329,10 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		bind_text(s, 2, hash);
 		v = ft_pb_field(r, m->v_method);
 		bind_text(s, 3, *v ? v : "pb");
-		ft_buf_reset(&u->b);
-		ft_buf_addc(&u->b, '[');
-		for (p = ft_pb_field(r, m->v_vote); *p;) {
-			size_t l = strcspn(p, ",");
-
-			if (u->b.len > 1)
-				ft_buf_addc(&u->b, ',');
-			ft_json_escape_lossy(&u->b, p, l);
-			p += l;
-			if (*p == ',')
-				p++;
-		}
-		ft_buf_addc(&u->b, ']');
+		pb_ballot(m, r, &u->b, &u->c);
 		bind_text(s, 4, u->b.s);
-		if (!strcmp(type, "cumulative")) {
-			long pt;
-
-			ft_buf_reset(&u->c);
-			ft_buf_addc(&u->c, '[');
-			for (p = ft_pb_field(r, m->v_points); *p;) {
-				size_t l = strcspn(p, ",");
-				char num[24];
-
-				snprintf(num, sizeof(num), "%.*s", (int)l, p);
-				whole(num, &pt);
-				ft_buf_addf(&u->c, "%s%ld",
-					    u->c.len > 1 ? "," : "", pt);
-				p += l;
-				if (*p == ',')
-					p++;
-			}
-			ft_buf_addc(&u->c, ']');
+		if (u->c.len)
 			bind_text(s, 5, u->c.s);
-		}
 		row_object(&u->d, vs, r, skip_v);
 		if (u->d.len > 2)
 			bind_text(s, 6, u->d.s);
@@ -2359,40 +2351,7 @@ imp_digest(struct run *u, struct imp *m, char hex[65])
 	int i;
 
 	for (i = 0; i < vs->nrows; i++) {
-		const struct ft_pb_row *r = &vs->rows[i];
-		const char *p;
-		long pt;
-
-		ft_buf_reset(&u->b);
-		ft_buf_addc(&u->b, '[');
-		for (p = ft_pb_field(r, m->v_vote); *p;) {
-			size_t l = strcspn(p, ",");
-
-			if (u->b.len > 1)
-				ft_buf_addc(&u->b, ',');
-			ft_json_escape_lossy(&u->b, p, l);
-			p += l;
-			if (*p == ',')
-				p++;
-		}
-		ft_buf_addc(&u->b, ']');
-		ft_buf_reset(&u->c);
-		if (!strcmp(m->type, "cumulative")) {
-			ft_buf_addc(&u->c, '[');
-			for (p = ft_pb_field(r, m->v_points); *p;) {
-				size_t l = strcspn(p, ",");
-				char num[24];
-
-				snprintf(num, sizeof(num), "%.*s", (int)l, p);
-				whole(num, &pt);
-				ft_buf_addf(&u->c, "%s%ld",
-					    u->c.len > 1 ? "," : "", pt);
-				p += l;
-				if (*p == ',')
-					p++;
-			}
-			ft_buf_addc(&u->c, ']');
-		}
+		pb_ballot(m, &vs->rows[i], &u->b, &u->c);
 		lines[i] = ballot_line(u->b.s, u->c.len ? u->c.s : NULL);
 	}
 	digest(lines, vs->nrows, hex);
@@ -2593,7 +2552,7 @@ object_field(const char *text, const char *key, struct ft_buf *b)
 	ft_json_doc_init(&d);
 	if (ft_json_parse(&d, text, strlen(text), &err, &pos) == 0 &&
 	    d.type == '{')
-		member_text(&d, key, b);
+		ft_json_member_text(&d, key, b);
 	ft_json_doc_release(&d);
 }
 
@@ -3388,12 +3347,12 @@ outcome_of(const char *text, struct ft_buf *out)
 		    d.type == '{') {
 			struct ft_buf line = FT_BUF_INIT;
 
-			if (member_text(&d, "project", &v) > 0) {
+			if (ft_json_member_text(&d, "project", &v) > 0) {
 				ft_buf_add(&line, v.s, v.len);
 				m = ft_json_get(&d, "selected");
 				ft_buf_adds(&line, m && d.text.s[m->val] == 't' ?
 					    "\tselected" : "\tnot selected");
-			} else if (member_text(&d, "spent", &v) > 0) {
+			} else if (ft_json_member_text(&d, "spent", &v) > 0) {
 				ft_buf_adds(&line, "\tspent ");
 				ft_buf_add(&line, v.s, v.len);
 			}
