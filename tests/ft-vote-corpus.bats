@@ -27,27 +27,19 @@ WARSZAWA=Poland_Warszawa_2026
 WROCLAW=Poland_Wroclaw_2023
 
 # pb_projects FILE COLUMN...: the PROJECTS rows of FILE, one a line, as
-# "project_id COLUMN...", in the file's order, read with Python's CSV
-# reader (the files quote fields holding ';').
+# "project_id COLUMN...", in the file's order, read with sqlite3's CSV
+# reader (the files quote fields holding ';'), not with ft-vote's own.
 pb_projects() {
-	python3 - "$@" <<-'EOF'
-	import csv, sys
-	path, cols = sys.argv[1], sys.argv[2:]
-	sec = hdr = None
-	with open(path, encoding="utf-8", newline="") as f:
-	    for row in csv.reader(f, delimiter=";"):
-	        if not row or all(not c.strip() for c in row):
-	            continue
-	        if len(row) == 1 and row[0].strip() in ("META", "PROJECTS", "VOTES"):
-	            sec, hdr = row[0].strip(), None
-	            continue
-	        if hdr is None:
-	            hdr = [h.strip() for h in row]
-	            continue
-	        if sec == "PROJECTS":
-	            d = dict(zip(hdr, row))
-	            print(" ".join([d["project_id"]] + [d[c].strip() for c in cols]))
-	EOF
+	local f=$1 t="$BATS_TEST_TMPDIR/pb-projects.csv" cols="" c
+	shift
+	# The PROJECTS section alone, its header first, without CRs.
+	tr -d '\r' < "$f" |
+		awk '/^PROJECTS$/ { p = 1; next } /^VOTES$/ { exit } p && NF' > "$t"
+	for c in "$@"; do
+		cols="$cols || ' ' || trim(\"$c\")"
+	done
+	sqlite3 -batch :memory: ".mode csv" ".separator ;" ".import $t p" \
+		".mode list" "select project_id $cols from p order by rowid"
 }
 
 # pb_meta FILE KEY: the META value of KEY.
