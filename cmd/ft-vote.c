@@ -2,6 +2,7 @@
  * ft-vote - participatory-budgeting rounds: projects, eligible voters,
  * ballots and the count; pabulib .pb import and export.  See ft-vote(1).
  */
+#include "ft_buf.h"
 #include "ft_cli.h"
 #include "ft_db.h"
 #include "ft_err.h"
@@ -156,6 +157,7 @@ main(int argc, char **argv)
 	char **files;
 	int c, exit_now = 0, st = FT_OK, nfiles, v, i;
 	unsigned given = 0;
+	static struct ft_buf compare = FT_BUF_INIT;	/* reachable to the end */
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -199,7 +201,12 @@ main(int argc, char **argv)
 			o.tiebreak = optarg;
 			break;
 		case OPT_COMPARE:
-			o.compare = optarg;
+			/* --compare greedy --compare mes is --compare
+			 * greedy,mes. */
+			if (compare.len)
+				ft_buf_addc(&compare, ',');
+			ft_buf_adds(&compare, optarg);
+			o.compare = compare.s;
 			break;
 		case OPT_TOTALS:
 			o.totals = 1;
@@ -289,5 +296,7 @@ main(int argc, char **argv)
 	}
 out:
 	ft_db_close(&db);
-	return ft_finish(st);
+	st = ft_finish(st);
+	ft_buf_release(&compare);
+	return st;
 }

@@ -1209,3 +1209,12 @@ greedy_round() {
 	[[ "$output" == *'"same":false}' ]]
 	[[ "$stderr" == *"another result from the same ballots"* ]]
 }
+
+@test "ft-vote tally: --compare repeated is --compare with the rules joined" {
+	greedy_round
+	run -0 --separate-stderr ft-vote tally g --compare greedy,mes
+	joined=$output
+	run -0 --separate-stderr ft-vote tally g --compare greedy --compare mes
+	[ "$output" = "$joined" ]
+	[[ "${lines[0]}" == *'"greedy":true,"mes":true,"differs":false}' ]]
+}
