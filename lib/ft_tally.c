@@ -272,20 +272,19 @@ rank_order(const struct ft_tally *t, int *order)
 	qsort(order, (size_t)t->np, sizeof(*order), rank_cmp);
 }
 
-/* Writes an amount of units as a decimal. */
-static void
-amount(const struct ft_tally *t, int64_t v, char *out, size_t cap)
+void
+ft_tally_amount(int64_t v, int scale, char *out, size_t cap)
 {
 	int64_t unit = 1;
 	int i;
 
-	for (i = 0; i < t->scale; i++)
+	for (i = 0; i < scale; i++)
 		unit *= 10;
-	if (t->scale == 0 || v % unit == 0) {
+	if (scale == 0 || v % unit == 0) {
 		snprintf(out, cap, "%lld", (long long)(v / unit));
 		return;
 	}
-	snprintf(out, cap, "%lld.%0*lld", (long long)(v / unit), t->scale & 7,
+	snprintf(out, cap, "%lld.%0*lld", (long long)(v / unit), scale & 7,
 		 (long long)(v % unit));
 	/* No trailing zeros: 0.50 is 0.5. */
 	for (i = (int)strlen(out) - 1; out[i] == '0'; i--)
@@ -358,7 +357,7 @@ greedy_pass(struct ft_tally *t, const int *order, int no_skip,
 			snprintf(p->reason, sizeof(p->reason), "%s", reason_ok);
 			continue;
 		}
-		amount(t, t->budget - t->spent, left, sizeof(left));
+		ft_tally_amount(t->budget - t->spent, t->scale, left, sizeof(left));
 		snprintf(p->reason, sizeof(p->reason),
 			 "did not fit the remaining budget (%s left)", left);
 		if (no_skip)
@@ -390,7 +389,7 @@ struct mes {
 	int *nalive;		/* alive projects on each group's ballot */
 	unsigned char *paid;	/* scratch: the group has paid this step */
 	unsigned char *poor;	/* scratch, by supporter */
-	struct ft_big L, C, X, S, tmp, ca, cb, T[17];
+	struct ft_big L, X, tmp, ca, cb, T[17];
 	struct ft_big *px;	/* each project's last rho: px / pk over L */
 	uint64_t *pk;
 	int *alive;		/* still a candidate */
@@ -469,9 +468,7 @@ mes_release(struct mes *m)
 	for (i = 0; i < 17; i++)
 		ft_big_release(&m->T[i]);
 	ft_big_release(&m->L);
-	ft_big_release(&m->C);
 	ft_big_release(&m->X);
-	ft_big_release(&m->S);
 	ft_big_release(&m->tmp);
 	ft_big_release(&m->ca);
 	ft_big_release(&m->cb);

@@ -85,6 +85,12 @@ void ft_tally_release(struct ft_tally *t);
  */
 int ft_tally_set_tiebreak(struct ft_tally *t, const char *text);
 
+/*
+ * Writes v units of 10^-scale as a decimal without trailing zeros
+ * ("1734355.54", "600000.5", "400000") into out.
+ */
+void ft_tally_amount(int64_t v, int scale, char *out, size_t cap);
+
 /* Adds a project; returns its index.  id and name are copied. */
 int ft_tally_add_project(struct ft_tally *t, const char *id,
 			 const char *name, int64_t cost);

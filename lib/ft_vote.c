@@ -28,7 +28,6 @@
 
 /* ---- small helpers ---- */
 
-static void units_text(int64_t v, int scale, char *out, size_t cap);
 
 static void
 hmac(const unsigned char *key, size_t klen, const char *a, const char *b,
@@ -1437,7 +1436,7 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 	{
 		char a[64];
 
-		units_text(cost, scale, a, sizeof(a));
+		ft_tally_amount(cost, scale, a, sizeof(a));
 		return why("field \"projects\": total cost %s over the "
 			   "ballot's limit %s", a, u->r.f[R_MAXCOST]);
 	}
@@ -1502,7 +1501,7 @@ cast_one(struct run *u, const struct ft_item *it)
 	const struct ft_json_doc *d = it->doc;
 	struct cast *c = the_cast;
 	const char *bad, *channel;
-	char tag[65], hash[65], tb[FT_TIME_LEN];
+	char tag[65], hash[65];
 	struct ft_buf *o = &u->out;
 	sqlite3_stmt *s;
 	int64_t at;
@@ -1609,7 +1608,6 @@ cast_one(struct run *u, const struct ft_item *it)
 	if (old)
 		json_bool(o, "replaced", 1);
 	ft_buf_adds(o, "}\n");
-	(void)tb;
 	return NULL;
 fail:
 	u->status = FT_SOFTWARE;
@@ -2148,19 +2146,25 @@ stored_digest(struct run *u, char hex[65], long *count)
 	return FT_OK;
 }
 
+/* The pabulib names of the rules ft-vote counts by, and its own. */
+static const char *const pb_rules[][2] = {
+	{ "greedy", "greedy" },
+	{ "greedy-no-skip", "greedy-no-skip" },
+	{ "greedy-threshold", "greedy-threshold" },
+	{ "equalshares", "mes" },
+	{ "equalshares/add1", "mes-add1" },
+};
+
+/* from = 0: a META rule to ft-vote's (NULL if none); 1: the other way. */
 static const char *
-pb_rule(const char *r)
+pb_rule_name(const char *r, int from)
 {
-	if (!r)
-		return NULL;
-	if (!strcmp(r, "greedy") || !strcmp(r, "greedy-no-skip") ||
-	    !strcmp(r, "greedy-threshold"))
-		return r;
-	if (!strcmp(r, "equalshares"))
-		return "mes";
-	if (!strcmp(r, "equalshares/add1"))
-		return "mes-add1";
-	return NULL;
+	size_t i;
+
+	for (i = 0; r && i < sizeof(pb_rules) / sizeof(*pb_rules); i++)
+		if (!strcmp(r, pb_rules[i][from]))
+			return pb_rules[i][!from];
+	return from ? r : NULL;
 }
 
 /*
@@ -2260,7 +2264,7 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		sqlite3_bind_int64(s, 11, x);
 	if ((v = meta(m, "max_sum_points")) && whole(v, &x))
 		sqlite3_bind_int64(s, 12, x);
-	bind_text(s, 13, pb_rule(meta(m, "rule")));
+	bind_text(s, 13, pb_rule_name(meta(m, "rule"), 0));
 	bind_text(s, 14, meta(m, "min_project_score_threshold"));
 	bind_text(s, 15, "votes,cost,id");
 	bind_text(s, 16, check);
@@ -2475,18 +2479,6 @@ meta_row(struct ft_buf *o, const char *k, const char *v)
 		ft_pb_put_row(o, f, 2);
 }
 
-static const char *
-rule_to_pb(const char *r)
-{
-	if (!r)
-		return NULL;
-	if (!strcmp(r, "mes"))
-		return "equalshares";
-	if (!strcmp(r, "mes-add1"))
-		return "equalshares/add1";
-	return r;
-}
-
 /* "dd.mm.yyyy" of instant t (end: of the instant before it). */
 static void
 pb_date_of(int64_t t, int end, char out[16])
@@ -2645,7 +2637,6 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 		struct ft_json_doc d;
 		const char *err;
 		size_t pos, k;
-		int had_country = 0;
 
 		ft_json_doc_init(&d);
 		if (u.r.f[R_META] && ft_json_parse(&d, u.r.f[R_META],
@@ -2669,8 +2660,7 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 			ft_buf_release(&key);
 		} else {
 			meta_row(out, "description", u.r.f[R_NAME]);
-			meta_row(out, "country", had_country ? NULL :
-				 "unknown");
+			meta_row(out, "country", "unknown");
 			meta_row(out, "unit", u.r.f[R_ID]);
 			snprintf(num, sizeof(num), "%d", p.n);
 			meta_row(out, "num_projects", num);
@@ -2678,7 +2668,7 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 			meta_row(out, "num_votes", num);
 			meta_row(out, "budget", u.r.f[R_BUDGET]);
 			meta_row(out, "vote_type", u.r.f[R_BALLOT]);
-			meta_row(out, "rule", rule_to_pb(u.r.f[R_RULE]));
+			meta_row(out, "rule", pb_rule_name(u.r.f[R_RULE], 1));
 			if (u.r.opens != INT64_MIN) {
 				pb_date_of(u.r.opens, 0, d1);
 				meta_row(out, "date_begin", d1);
@@ -2946,24 +2936,6 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 	return FT_OK;
 }
 
-static void
-units_text(int64_t v, int scale, char *out, size_t cap)
-{
-	int64_t unit = 1;
-	int i;
-
-	for (i = 0; i < scale; i++)
-		unit *= 10;
-	if (scale == 0 || v % unit == 0) {
-		snprintf(out, cap, "%lld", (long long)(v / unit));
-		return;
-	}
-	snprintf(out, cap, "%lld.%0*lld", (long long)(v / unit), scale & 7,
-		 (long long)(v % unit));
-	for (i = (int)strlen(out) - 1; out[i] == '0'; i--)
-		out[i] = '\0';
-}
-
 /* Parses a spec from its options; returns 0 or FT_USAGE after a message. */
 static int
 spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
@@ -3106,7 +3078,7 @@ result_text(struct run *u, const struct ft_tally *t, const int *order,
 		spec_fields(o, sp);
 		json_str(o, "project", q->id);
 		json_str(o, "name", q->name);
-		units_text(q->cost, t->scale, a, sizeof(a));
+		ft_tally_amount(q->cost, t->scale, a, sizeof(a));
 		json_raw(o, "cost", a);
 		json_long(o, "votes", q->votes);
 		json_long(o, "score", (long long)q->score);
@@ -3121,17 +3093,17 @@ result_text(struct run *u, const struct ft_tally *t, const int *order,
 	json_str(o, "round", u->r.f[R_ID]);
 	spec_fields(o, sp);
 	json_bool(o, "totals", 1);
-	units_text(t->budget, t->scale, a, sizeof(a));
+	ft_tally_amount(t->budget, t->scale, a, sizeof(a));
 	json_raw(o, "budget", a);
-	units_text(t->spent, t->scale, a, sizeof(a));
+	ft_tally_amount(t->spent, t->scale, a, sizeof(a));
 	json_raw(o, "spent", a);
-	units_text(t->budget - t->spent, t->scale, a, sizeof(a));
+	ft_tally_amount(t->budget - t->spent, t->scale, a, sizeof(a));
 	json_raw(o, "left", a);
 	json_long(o, "selected", t->nselected);
 	json_long(o, "projects", t->np);
 	json_long(o, "ballots", b->n);
 	if (sp->rule == FT_RULE_MES || sp->rule == FT_RULE_MES_ADD1) {
-		units_text(t->per_voter, t->scale, a, sizeof(a));
+		ft_tally_amount(t->per_voter, t->scale, a, sizeof(a));
 		json_raw(o, "per_voter", a);
 	}
 	json_str(o, "digest", b->hex);
@@ -3181,7 +3153,7 @@ compare(struct run *u, const struct plist *p, const struct bset *b,
 		json_str(o, "round", u->r.f[R_ID]);
 		json_str(o, "project", q->id);
 		json_str(o, "name", q->name);
-		units_text(q->cost, scale, a, sizeof(a));
+		ft_tally_amount(q->cost, scale, a, sizeof(a));
 		json_raw(o, "cost", a);
 		json_long(o, "votes", q->votes);
 		json_long(o, "score", (long long)q->score);
@@ -3198,9 +3170,9 @@ compare(struct run *u, const struct plist *p, const struct bset *b,
 			json_str(o, "round", u->r.f[R_ID]);
 			spec_fields(o, &sp[i]);
 			json_bool(o, "totals", 1);
-			units_text(t[i].spent, scale, a, sizeof(a));
+			ft_tally_amount(t[i].spent, scale, a, sizeof(a));
 			json_raw(o, "spent", a);
-			units_text(t[i].budget - t[i].spent, scale, a,
+			ft_tally_amount(t[i].budget - t[i].spent, scale, a,
 				   sizeof(a));
 			json_raw(o, "left", a);
 			json_long(o, "selected", t[i].nselected);
