@@ -15,7 +15,7 @@
 
 #include <sqlite3.h>
 
-#define FT_SCHEMA_VERSION 4
+#define FT_SCHEMA_VERSION 5
 #define FT_APPLICATION_ID 0x66740001	/* "ft" and a format number */
 
 enum {

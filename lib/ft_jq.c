@@ -9,7 +9,7 @@
 
 struct ft_jq {
 	jq_state *jq;
-	struct ft_buf err;
+	struct ft_buf err, str;
 	const char *origin;
 	int running;
 };
@@ -36,6 +36,7 @@ ft_jq_compile(const char *program, const char *origin)
 
 	memset(q, 0, sizeof(*q));
 	ft_buf_init(&q->err);
+	ft_buf_init(&q->str);
 	q->origin = origin;
 	q->jq = jq_init();
 	if (!q->jq) {
@@ -64,6 +65,7 @@ ft_jq_free(struct ft_jq *q)
 	if (q->jq)
 		jq_teardown(&q->jq);
 	ft_buf_release(&q->err);
+	ft_buf_release(&q->str);
 	free(q);
 }
 
@@ -83,10 +85,161 @@ message(struct ft_jq *q, jv msg)
 	return q->err.s;
 }
 
+/*
+ * Builds the jv of the JSON text at *p (up to end), which the strict parser
+ * has passed or ft has written, so it is valid JSON; sets *p past it.  On
+ * anything unexpected it returns an invalid jv without a message, and the
+ * caller falls back on libjq's own parser.  libjq's parser was the most
+ * expensive single step of a --map run (it also makes a parser a call).
+ */
+static jv
+build(struct ft_jq *q, const char **p, const char *end, int depth)
+{
+	const char *s;
+	jv v, k, e;
+
+	while (*p < end && (**p == ' ' || **p == '\t' || **p == '\n' ||
+			    **p == '\r'))
+		++*p;
+	if (*p >= end || depth > FT_JSON_MAX_DEPTH)
+		return jv_invalid();
+	s = *p;
+	switch (*s) {
+	case '{':
+		v = jv_object();
+		++*p;
+		if (*p < end && **p == '}') {
+			++*p;
+			return v;
+		}
+		for (;;) {
+			k = build(q, p, end, depth + 1);
+			if (jv_get_kind(k) != JV_KIND_STRING || *p >= end ||
+			    **p != ':') {
+				jv_free(k);
+				jv_free(v);
+				return jv_invalid();
+			}
+			++*p;
+			e = build(q, p, end, depth + 1);
+			if (!jv_is_valid(e)) {
+				jv_free(k);
+				jv_free(v);
+				return e;
+			}
+			v = jv_object_set(v, k, e);
+			if (*p < end && **p == ',') {
+				++*p;
+				continue;
+			}
+			if (*p < end && **p == '}') {
+				++*p;
+				return v;
+			}
+			jv_free(v);
+			return jv_invalid();
+		}
+	case '[':
+		v = jv_array();
+		++*p;
+		if (*p < end && **p == ']') {
+			++*p;
+			return v;
+		}
+		for (;;) {
+			e = build(q, p, end, depth + 1);
+			if (!jv_is_valid(e)) {
+				jv_free(v);
+				return e;
+			}
+			v = jv_array_append(v, e);
+			if (*p < end && **p == ',') {
+				++*p;
+				continue;
+			}
+			if (*p < end && **p == ']') {
+				++*p;
+				return v;
+			}
+			jv_free(v);
+			return jv_invalid();
+		}
+	case '"':
+		for (++s; s < end && *s != '"'; s++)
+			if (*s == '\\' && ++s == end)
+				return jv_invalid();
+		if (s == end)
+			return jv_invalid();
+		s++;
+		if (!memchr(*p, '\\', (size_t)(s - *p)))
+			v = jv_string_sized(*p + 1, (int)(s - *p - 2));
+		else {
+			ft_buf_reset(&q->str);
+			ft_json_unescape(*p, (size_t)(s - *p), &q->str);
+			v = jv_string_sized(q->str.s, (int)q->str.len);
+		}
+		*p = s;
+		return v;
+	case 't':
+		if (end - s >= 4 && !memcmp(s, "true", 4)) {
+			*p += 4;
+			return jv_true();
+		}
+		return jv_invalid();
+	case 'f':
+		if (end - s >= 5 && !memcmp(s, "false", 5)) {
+			*p += 5;
+			return jv_false();
+		}
+		return jv_invalid();
+	case 'n':
+		if (end - s >= 4 && !memcmp(s, "null", 4)) {
+			*p += 4;
+			return jv_null();
+		}
+		return jv_invalid();
+	default: {
+		char num[64], *stop;
+		size_t n;
+
+		while (s < end && (*s == '-' || *s == '+' || *s == '.' ||
+				   *s == 'e' || *s == 'E' ||
+				   (*s >= '0' && *s <= '9')))
+			s++;
+		n = (size_t)(s - *p);
+		if (!n || n >= sizeof(num))
+			return jv_invalid();
+		memcpy(num, *p, n);
+		num[n] = '\0';
+		v = jv_number(strtod(num, &stop));
+		if (*stop)
+			return jv_invalid();
+		*p = s;
+		return v;
+	}
+	}
+}
+
+/* The jv of the JSON text json[0..len). */
+static jv
+input(struct ft_jq *q, const char *json, size_t len)
+{
+	const char *p = json, *end = json + len;
+	jv v = build(q, &p, end, 0);
+
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
+			   *p == '\r'))
+		p++;
+	if (jv_is_valid(v) && p == end)
+		return v;
+	jv_free(v);
+	return jv_parse_sized(json, (int)len);
+}
+
 int
 ft_jq_start(struct ft_jq *q, const char *json, size_t len, const char **err)
 {
-	jv in = jv_parse_sized(json, (int)len);
+	jv in = input(q, json, len);
 
 	if (!jv_is_valid(in)) {
 		*err = message(q, jv_invalid_get_msg(in));

@@ -119,7 +119,7 @@ setup() {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
 	[ "$(stat -c %a "$FT_DB")" = 600 ]
 	[ "$(sql 'pragma journal_mode')" = wal ]
-	[ "$(sql 'pragma user_version')" = 4 ]
+	[ "$(sql 'pragma user_version')" = 5 ]
 	[ "$(sql 'pragma application_id')" = 1718878209 ]
 }
 
@@ -137,7 +137,7 @@ setup() {
 	sqlite3 "$FT_DB" < "$F/schema-v1.sql"
 	[ "$(sql 'pragma user_version')" = 1 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 4 ]
+	[ "$(sql 'pragma user_version')" = 5 ]
 	[ "$(sql 'select count(*) from events')" = 3 ]
 	[ "$(sql "select count(*) from sqlite_schema where name = 'history'")" = 1 ]
 }
@@ -148,7 +148,7 @@ setup() {
 	before=$(sql 'select seq, kind, id, at, tool, by, action, detail from history order by seq')
 	[ "$(sql 'select count(*) from history')" = 2 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 4 ]
+	[ "$(sql 'pragma user_version')" = 5 ]
 	# The old entries as they were, now with hashes; the chain verifies.
 	[ "$(sql 'select seq, kind, id, at, tool, by, action, detail from history where seq <= 2 order by seq')" = "$before" ]
 	[ "$(sql 'select count(*) from history where hash is null')" = 0 ]
@@ -166,7 +166,7 @@ setup() {
 @test "ft-ingest db: a newer schema is refused (78) and left alone" {
 	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-ingest "$F/events.csv"
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (4)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (5)"* ]]
 	[ "$(sql 'pragma user_version')" = 99 ]
 }
 
@@ -193,7 +193,38 @@ setup() {
 	run -19 sqlite3 "$FT_DB" "delete from history"
 	[[ "$output" == *"history is append-only"* ]]
 	[ "$(sql 'select distinct by from history')" = tester ]
-	[ "$(sql 'select action from history order by seq' | tr '\n' ' ')" = 'ingest ingest upsert ' ]
+	# The two new events share an entry; the upsert has its own.
+	[ "$(sql 'select action from history order by seq' | tr '\n' ' ')" = 'ingest upsert ' ]
+}
+
+@test "ft-ingest history: the new events of a transaction share one entry, which names them" {
+	awk 'BEGIN { for (i = 1; i <= 4500; i++)
+		printf "{\"id\":\"n%04d\",\"category\":\"noise\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > many.ndjson
+	run -0 --separate-stderr ft-ingest -q many.ndjson
+	# Batches of 2000: three entries, each with its count, seqs and digest.
+	[ "$(sql "select kind || '|' || id || '|' || action || '|' || coalesce(from_status, '-') || '|' || to_status || '|' || json_extract(detail, '$.events') || '|' || json_extract(detail, '$.first_seq') || '|' || json_extract(detail, '$.last_seq') from history order by seq")" = 'event||ingest|-|new|2000|1|2000
+event||ingest|-|new|2000|2001|4000
+event||ingest|-|new|500|4001|4500' ]
+	want=$(sql 'select id from events where seq between 2001 and 4000 order by seq' | sha256sum | cut -c1-64)
+	[ "$(sql "select json_extract(detail, '$.ids') from history where seq = 2")" = "$want" ]
+	# event_history: a line for each event, from the entry that made it.
+	[ "$(sql 'select count(*), count(distinct id) from event_history')" = '4500|4500' ]
+	[ "$(sql "select entry || ' ' || action || ' ' || to_status || ' ' || tool from event_history where id = 'n2001'")" = '2 ingest new ft-ingest' ]
+	run -0 --separate-stderr ft-update --verify
+	[[ "$output" == '{"entries":3,"head":"'* ]]
+	# An event loaded in another state has an entry of its own, in order.
+	printf '%s\n' '{"id":"s1","category":"noise","reported_at":"2026-01-01T00:00:00Z"}' \
+		'{"id":"s2","category":"noise","reported_at":"2026-01-01T00:00:00Z","status":"closed"}' \
+		'{"id":"s3","category":"noise","reported_at":"2026-01-01T00:00:00Z"}' > states.ndjson
+	run -0 --separate-stderr ft-ingest -q states.ndjson
+	[ "$(sql "select id || '|' || to_status || '|' || coalesce(json_extract(detail, '$.first_seq') || '-' || json_extract(detail, '$.last_seq'), '') from history where seq > 3 order by seq")" = '|new|4501-4501
+s2|closed|
+|new|4503-4503' ]
+	[ "$(sql "select group_concat(id || ':' || to_status, ' ') from (select * from event_history where entry > 3 order by entry)")" = 's1:new s2:closed s3:new' ]
+	# A dry run and a second load add nothing.
+	run -0 --separate-stderr ft-ingest -q many.ndjson states.ndjson
+	run -0 --separate-stderr ft-ingest -q -n many.ndjson
+	[ "$(sql 'select count(*) from history')" = 6 ]
 }
 
 @test "ft-ingest db: each run is recorded in ingests, each event with its run and line" {
@@ -594,6 +625,20 @@ JSON
 	[ "$output" = '{"id":"2","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new","n":3}' ]
 	[[ "$stderr" == *"m.ndjson:3: map: string (\"x\") and number (1) cannot be added"* ]]
 	[[ "$stderr" == *"3 records: 1 new, 0 updated, 0 unchanged, 1 rejected, 1 left out by the map"* ]]
+}
+
+@test "ft-ingest map: the filter sees every value as jq reads it: escapes, numbers, repeated keys, nesting" {
+	cat > tricky.ndjson <<- 'EOF'
+	{"id":"j1","category":"x","reported_at":"2026-01-01T00:00:00Z","v":{"s":"a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\ud83d\ude00\u0000","n":[0,-0,1.5,-2e-3,1E+2,12345678901234567890,1e400,5e-324],"t":true,"f":false,"z":null,"e":{},"a":[],"d":1,"d":2,"deep":[[[[{"k":[1,{"m":"中文"}]}]]]]}}
+	{ "id" : "j2" , "category":"x","reported_at":"2026-01-01T00:00:00Z", "v" : [ 1 , "two" , { "three" : 3 } ] }
+	EOF
+	run -0 --separate-stderr ft-ingest -m '{id, category, reported_at, v, kinds: (.v | [.. | type] | unique)}' tricky.ndjson
+	[ "${#lines[@]}" = 2 ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -c .v)" = "$(jq -c .v tricky.ndjson)" ]
+	[ "$(printf '%s\n' "${lines[0]}" | jq -c .kinds)" = '["array","boolean","null","number","object","string"]' ]
+	# The string byte for byte, its NUL included.
+	[ "$(printf '%s\n' "${lines[0]}" | jq -j .v.s | od -An -tx1)" = "$(head -1 tricky.ndjson | jq -j .v.s | od -An -tx1)" ]
+	[[ "$(printf '%s\n' "${lines[0]}" | jq -j .v.s | od -An -tx1 | tr -d ' \n')" == *f09f988000 ]]
 }
 
 @test "ft-ingest map: @open311 reads GeoReport v2 requests" {

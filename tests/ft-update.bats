@@ -12,8 +12,8 @@ load helpers/common
 #   e3 garbage beside e2 -> duplicate of e2
 #   e4 noise, no point   -> dispatched to dep1
 #   e5 other             -> no rule: stays new
-# 13 history entries so far: 4 units, 5 events ingested, 3 dispatches and
-# a duplicate.  FT_NOW is 2026-11-25T12:00:00Z.
+# 9 history entries so far: 4 units, one for the 5 events ingested (one
+# transaction), 3 dispatches and a duplicate.  FT_NOW is 2026-11-25T12:00:00Z.
 setup() {
 	common_setup
 	F="$FIXTURES/ft-update"
@@ -24,7 +24,7 @@ setup() {
 	ft-dispatch -q --rules "$F/rules.json" --now 2026-11-21T00:00:00Z \
 		dispatch.ndjson
 	[ "$(states)" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched e5:new" ]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 # states: every event as id:status, by id.
@@ -85,7 +85,7 @@ dump() {
 	[[ "$stderr" == *'ft-update: --now: not a time: "soon"'* ]]
 	FT_NOW=soon run -64 --separate-stderr ft-update "$F/fixed.ndjson"
 	[[ "$stderr" == *'FT_NOW: not a time: "soon"'* ]]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 @test "ft-update cli: an input that cannot be opened is 66, the other files still applied" {
@@ -116,11 +116,11 @@ dump() {
 	sqlite3 new.db 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-update --db new.db "$F/fixed.ndjson"
 	[ -z "$output" ]
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (4)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (5)"* ]]
 	[ "$(sqlite3 new.db 'pragma user_version')" = 99 ]
 	[ "$(sqlite3 new.db "select count(*) from sqlite_schema where name = 'history'")" = 0 ]
 	run -78 --separate-stderr ft-update --db new.db --verify
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (4)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (5)"* ]]
 }
 
 @test "ft-update db: another program's database is refused (78)" {
@@ -271,7 +271,7 @@ dump() {
 	[[ "$stderr" == *"mixed.ndjson:6: cannot go from duplicate to accepted (allowed: closed,reopened)"* ]]
 	[[ "$stderr" == *"6 records: 2 status changes, 0 ratings, 0 unchanged, 4 rejected"* ]]
 	[ "$(states)" = "e1:resolved e2:dispatched e3:duplicate e4:dispatched e5:new" ]
-	[ "$(hist_count)" = 15 ]
+	[ "$(hist_count)" = 11 ]
 }
 
 @test "ft-update transitions: every pair of states, allowed or refused as the lifecycle says" {
@@ -303,7 +303,7 @@ dump() {
 			fi
 		done
 	done
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 @test "ft-update transitions: new -> dispatched and new -> duplicate are ft-dispatch's" {
@@ -321,7 +321,7 @@ dump() {
 	run -1 --separate-stderr ft-update u.ndjson
 	[ -z "$output" ]
 	[[ "$stderr" == *"u.ndjson:1: event is dispatched already"* ]]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 @test "ft-update transitions: a status that is not a state, or no status and no rating, is refused" {
@@ -331,7 +331,7 @@ dump() {
 	[ -z "$output" ]
 	[[ "$stderr" == *'u.ndjson:1: field "status": not a state (new, dispatched, accepted, resolved, closed, rejected, reopened, duplicate)'* ]]
 	[[ "$stderr" == *'u.ndjson:2: neither "status" nor "rating": nothing to apply'* ]]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 # ---- ratings ----
@@ -420,7 +420,7 @@ dump() {
 	[ -z "$output" ]
 	[[ "$stderr" == *"ft-update: 10 records: 0 status changes, 0 ratings, 10 unchanged, 0 rejected ("* ]]
 	[ "$(dump)" = "$before" ]
-	[ "$(hist_count)" = 23 ]
+	[ "$(hist_count)" = 19 ]
 	[ "$(states)" = "e1:closed e2:dispatched e3:closed e4:dispatched e5:closed" ]
 }
 
@@ -445,7 +445,7 @@ dump() {
 	[ "${lines[3]}" = '{"id":"e2","at":"2026-11-25T10:00:00Z","status":"resolved","from":"reopened"}' ]
 	[[ "$stderr" == *"4 records: 4 status changes, 0 ratings, 0 unchanged, 0 rejected"* ]]
 	[ "$(sql "select status from events where id = 'e2'")" = resolved ]
-	[ "$(hist_count)" = 17 ]
+	[ "$(hist_count)" = 13 ]
 }
 
 # ---- "at" ----
@@ -503,7 +503,7 @@ dump() {
 	[ -z "$output" ]
 	[[ "$stderr" == *'ft-update: u.ndjson:1: field "at": not an ISO 8601 time or epoch seconds'* ]]
 	[[ "$stderr" == *'ft-update: u.ndjson:2: field "at": '* ]]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 @test "ft-update at: a time without an offset is read in --tz" {
@@ -523,7 +523,7 @@ dump() {
 	[ -z "$output" ]
 	[[ "$stderr" == *'ft-update: u.ndjson:1: field "id": missing'* ]]
 	[[ "$stderr" == *'ft-update: u.ndjson:2: field "id": missing'* ]]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 @test "ft-update records: an unknown id is refused" {
@@ -532,7 +532,7 @@ dump() {
 	[ -z "$output" ]
 	[[ "$stderr" == *'ft-update: u.ndjson:1: event "e99" is not in the database'* ]]
 	[ "$(sql "select count(*) from events where id = 'e99'")" = 0 ]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 }
 
 @test "ft-update records: a line that is not an object is refused" {
@@ -575,7 +575,7 @@ dump() {
 	[ "${#lines[@]}" = 10 ]
 	[[ "$stderr" == *"10 records: 9 status changes, 1 ratings, 0 unchanged, 0 rejected; dry run: nothing stored ("* ]]
 	[ "$(dump)" = "$before" ]
-	[ "$(hist_count)" = 13 ]
+	[ "$(hist_count)" = 9 ]
 	run -1 --separate-stderr ft-update -n "$F/mixed.ndjson"
 	[ "${#lines[@]}" = 2 ]
 	[[ "$stderr" == *"mixed.ndjson:1: cannot go from new to resolved (allowed: rejected,closed)"* ]]
@@ -630,12 +630,12 @@ dump() {
 	[ "$(upd_hist)" = 'e1|2026-11-25T09:00:00Z|王工|status|dispatched|accepted|{"note":"到场"}
 e1|2026-11-25T10:00:00Z|tester|status|accepted|resolved|{"note":"换了灯泡"}
 e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
-	[ "$(hist_count)" = 16 ]
-	[ "$(sql 'select group_concat(distinct tool) from history where seq > 13')" = ft-update ]
-	[ "$(sql "select count(*) from history where seq > 13 and (kind != 'event' or hash is null or length(hash) != 64)")" = 0 ]
+	[ "$(hist_count)" = 12 ]
+	[ "$(sql 'select group_concat(distinct tool) from history where seq > 9')" = ft-update ]
+	[ "$(sql "select count(*) from history where seq > 9 and (kind != 'event' or hash is null or length(hash) != 64)")" = 0 ]
 	# Refused and unchanged records leave no entry.
 	run -1 --separate-stderr ft-update "$F/fixed.ndjson" "$F/mixed.ndjson"
-	[ "$(hist_count)" = 16 ]
+	[ "$(hist_count)" = 12 ]
 }
 
 @test "ft-update history: by defaults to FT_USER, else the login name" {
@@ -660,7 +660,7 @@ e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
 		prev=$want
 		n=$((n + 1))
 	done
-	[ "$n" = 23 ]
+	[ "$n" = 19 ]
 }
 
 # ---- --verify ----
@@ -671,54 +671,54 @@ e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
 	head=$(sql 'select hash from history order by seq desc limit 1')
 	[[ "$head" =~ ^[0-9a-f]{64}$ ]]
 	run -0 --separate-stderr ft-update --verify
-	[ "$output" = "{\"entries\":16,\"head\":\"$head\"}" ]
-	[[ "$stderr" == *"the history is intact: 16 entries chained"* ]]
+	[ "$output" = "{\"entries\":12,\"head\":\"$head\"}" ]
+	[[ "$stderr" == *"the history is intact: 12 entries chained"* ]]
 	[ "$(dump)" = "$before" ]
 }
 
 @test "ft-update verify: an altered detail is 65, the entry named" {
 	ft-update -q "$F/fixed.ndjson"
-	sql "drop trigger history_no_update; update history set detail = '{\"note\":\"forged\"}' where seq = 15"
+	sql "drop trigger history_no_update; update history set detail = '{\"note\":\"forged\"}' where seq = 11"
 	run -65 --separate-stderr ft-update --verify
 	[ -z "$output" ]
-	[[ "$stderr" == *"ft-update: $FT_DB: history entry 15: hash does not match: the chain breaks here"* ]]
+	[[ "$stderr" == *"ft-update: $FT_DB: history entry 11: hash does not match: the chain breaks here"* ]]
 }
 
 @test "ft-update verify: an altered by is 65, the entry named" {
 	ft-update -q "$F/fixed.ndjson"
-	sql "drop trigger history_no_update; update history set by = 'mallory' where seq = 14"
+	sql "drop trigger history_no_update; update history set by = 'mallory' where seq = 10"
 	run -65 --separate-stderr ft-update --verify
 	[ -z "$output" ]
-	[[ "$stderr" == *"history entry 14: hash does not match: the chain breaks here"* ]]
-	# An ingest entry, too.
-	sql "update history set by = 'tester' where seq = 14; update history set by = 'mallory' where seq = 3"
+	[[ "$stderr" == *"history entry 10: hash does not match: the chain breaks here"* ]]
+	# The shared entry of the events ingested, too.
+	sql "update history set by = 'tester' where seq = 10; update history set by = 'mallory' where seq = 5"
 	run -65 --separate-stderr ft-update --verify
-	[[ "$stderr" == *"history entry 3: hash does not match"* ]]
+	[[ "$stderr" == *"history entry 5: hash does not match"* ]]
 }
 
 @test "ft-update verify: an entry without a hash is 65, the entry named" {
 	ft-update -q "$F/fixed.ndjson"
-	sql "drop trigger history_no_update; update history set hash = null where seq = 16"
+	sql "drop trigger history_no_update; update history set hash = null where seq = 12"
 	run -65 --separate-stderr ft-update --verify
 	[ -z "$output" ]
-	[[ "$stderr" == *"history entry 16: no hash: the chain breaks here"* ]]
+	[[ "$stderr" == *"history entry 12: no hash: the chain breaks here"* ]]
 }
 
 @test "ft-update verify: a deleted middle entry is 65, the entry after it named" {
 	ft-update -q "$F/fixed.ndjson"
-	sql "drop trigger history_no_delete; delete from history where seq = 15"
+	sql "drop trigger history_no_delete; delete from history where seq = 11"
 	run -65 --separate-stderr ft-update --verify
 	[ -z "$output" ]
-	[[ "$stderr" == *"history entry 16: hash does not match: the chain breaks here"* ]]
+	[[ "$stderr" == *"history entry 12: hash does not match: the chain breaks here"* ]]
 }
 
 @test "ft-update verify: a truncated chain is intact, only its head tells" {
 	ft-update -q "$F/fixed.ndjson"
 	run -0 --separate-stderr ft-update --verify
 	full=$output
-	sql "drop trigger history_no_delete; delete from history where seq = 16"
+	sql "drop trigger history_no_delete; delete from history where seq = 12"
 	run -0 --separate-stderr ft-update --verify
-	[ "$output" = "{\"entries\":15,\"head\":\"$(sql 'select hash from history where seq = 15')\"}" ]
+	[ "$output" = "{\"entries\":11,\"head\":\"$(sql 'select hash from history where seq = 11')\"}" ]
 	[ "$output" != "$full" ]
 }
 
