@@ -13,6 +13,7 @@
 #ifndef FT_DB_H
 #define FT_DB_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #define FT_SCHEMA_VERSION 5
@@ -71,5 +72,23 @@ int ft_db_status(int rc);
 
 /* Prints "what: message" for the last error on db and returns the status. */
 int ft_db_fail(struct ft_db *db, int rc, const char *what);
+
+/*
+ * A checkpointer: a thread with a second connection that copies the WAL
+ * into the database (passive checkpoints, every 20 ms) while a long run
+ * writes, so that the run's commits do not stop to do it themselves.  The
+ * run's own automatic checkpoints stay as a backstop, at a higher mark.
+ * Nothing happens for a dry run, and if it cannot start, all still works.
+ */
+struct ft_db_ckpt {
+	sqlite3 *h;
+	struct ft_db *db;
+	pthread_t tid;
+	pthread_mutex_t mu;
+	int stop;
+};
+
+void ft_db_ckpt_start(struct ft_db_ckpt *ck, struct ft_db *db);
+void ft_db_ckpt_stop(struct ft_db_ckpt *ck);
 
 #endif

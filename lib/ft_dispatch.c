@@ -95,6 +95,7 @@ struct ft_dispatch {
 		      dupunit, rec;
 	int out_closed;
 	double t0;
+	struct ft_db_ckpt ck;
 };
 
 static double
@@ -178,6 +179,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 		d->near_m = ft_rules_near_m(d->rules);
 		ft_rules_dups(d->rules, &d->dup_m, &d->dup_min, &d->dup_fac);
 	}
+	ft_db_ckpt_start(&d->ck, db);
 	d->sel = prep(d, "SELECT seq, status, dispatched_at FROM events "
 		      "WHERE id = ?1");
 	d->upd = prep(d, "UPDATE events SET area = ?2, unit = ?3, rule = ?4, "
@@ -216,6 +218,7 @@ ft_dispatch_free(struct ft_dispatch *d)
 {
 	if (!d)
 		return;
+	ft_db_ckpt_stop(&d->ck);
 	sqlite3_finalize(d->sel);
 	sqlite3_finalize(d->upd);
 	sqlite3_finalize(d->dupfac);
@@ -666,9 +669,13 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
  * Decides one event (d->doc, already parsed) and stores the decision.
  * Returns an exit status for failures that stop the run.
  */
+/*
+ * seq: the event's, when the caller read it pending (new, not dispatched)
+ * in this transaction; 0 to look it up by id.
+ */
 static int
 dispatch_one(struct ft_dispatch *d, long line, const char *raw,
-	     size_t rawlen)
+	     size_t rawlen, int64_t seq)
 {
 	struct fields *f = &d->f;
 	struct ft_area_hit h;
@@ -677,7 +684,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	const struct ft_facility *fac;
 	const char *err, *areaname, *how, *duphow = NULL, *unitname = NULL;
 	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
-	int64_t seq, rby, sby;
+	int64_t rby, sby;
 	int st = FT_OK, au, ri = -1, unit = -1, rc;
 	size_t i, nsteps;
 	const struct ft_step *steps;
@@ -689,6 +696,8 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	}
 	if ((st = in_batch(d)))
 		return st;
+	if (seq)
+		goto known;
 	sqlite3_bind_text(d->sel, 1, f->id.s, (int)f->id.len, SQLITE_STATIC);
 	rc = sqlite3_step(d->sel);
 	if (rc != SQLITE_ROW) {
@@ -715,7 +724,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 		return FT_OK;
 	}
 	sqlite3_reset(d->sel);
-
+known:
 	au = place(d, &h, &areaname, &how, &fac);
 	ft_buf_reset(&d->nearb);
 	if (h.nnear) {
@@ -912,7 +921,7 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 			reject(d, it.line, err, it.raw, it.rawlen, NULL);
 			continue;
 		}
-		if ((st = dispatch_one(d, it.line, it.raw, it.rawlen)))
+		if ((st = dispatch_one(d, it.line, it.raw, it.rawlen, 0)))
 			break;
 		progress(d, 0);
 	}
@@ -1008,7 +1017,7 @@ ft_dispatch_pending(struct ft_dispatch *d)
 				continue;
 			}
 			if ((st = dispatch_one(d, (long)lastseq, txt,
-					       strlen(txt))))
+					       strlen(txt), lastseq)))
 				break;
 			progress(d, 0);
 		}
@@ -1214,6 +1223,7 @@ ft_dispatch_finish(struct ft_dispatch *d)
 {
 	int st = end_batch(d);
 
+	ft_db_ckpt_stop(&d->ck);
 	if (d->o.dry_run)
 		ft_db_rollback(d->db);
 

@@ -131,9 +131,7 @@ struct ft_ingest {
 	pthread_cond_t cv;
 	int wstatus;
 	struct ft_buf wtmp, wwhy;
-	sqlite3 *ck;		/* the checkpointer's connection */
-	pthread_t ck_tid;
-	int ck_stop;
+	struct ft_db_ckpt ck;
 	struct ft_json_doc mdoc, fdoc;
 
 	/*
@@ -1542,75 +1540,6 @@ writer(void *arg)
 }
 
 /*
- * The checkpointer thread: copies the WAL into the database from a second
- * connection while the writer goes on (a passive checkpoint never blocks
- * it), so that the writer's commits do not stop for checkpoints.  The
- * writer's own automatic checkpoints stay as a backstop, at a higher mark.
- */
-static void *
-checkpointer(void *arg)
-{
-	struct ft_ingest *ig = arg;
-	struct timespec nap = { 0, 20 * 1000 * 1000 };
-	int done = 0, log, ckpt;
-
-	while (!done) {
-		nanosleep(&nap, NULL);
-		pthread_mutex_lock(&ig->mu);
-		done = ig->ck_stop;
-		pthread_mutex_unlock(&ig->mu);
-		sqlite3_wal_checkpoint_v2(ig->ck, NULL, SQLITE_CHECKPOINT_PASSIVE,
-					  &log, &ckpt);
-	}
-	return NULL;
-}
-
-/* Starts the checkpointer for a file; without it all still works. */
-static void
-checkpointer_start(struct ft_ingest *ig)
-{
-	ig->ck = NULL;
-	if (ig->o.dry_run)
-		return;
-	if (sqlite3_open_v2(ig->db->path, &ig->ck, SQLITE_OPEN_READWRITE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		sqlite3_close(ig->ck);
-		ig->ck = NULL;
-		return;
-	}
-	sqlite3_busy_timeout(ig->ck, 100);
-	/* Until it has read the file, a connection does not know it is in
-	 * WAL mode, and its checkpoints do nothing. */
-	if (sqlite3_exec(ig->ck, "PRAGMA schema_version", NULL, NULL,
-			 NULL) != SQLITE_OK) {
-		sqlite3_close(ig->ck);
-		ig->ck = NULL;
-		return;
-	}
-	ig->ck_stop = 0;
-	if (pthread_create(&ig->ck_tid, NULL, checkpointer, ig)) {
-		sqlite3_close(ig->ck);
-		ig->ck = NULL;
-		return;
-	}
-	sqlite3_wal_autocheckpoint(ig->db->h, 4000);
-}
-
-static void
-checkpointer_stop(struct ft_ingest *ig)
-{
-	if (!ig->ck)
-		return;
-	pthread_mutex_lock(&ig->mu);
-	ig->ck_stop = 1;
-	pthread_mutex_unlock(&ig->mu);
-	pthread_join(ig->ck_tid, NULL);
-	sqlite3_close(ig->ck);
-	ig->ck = NULL;
-	sqlite3_wal_autocheckpoint(ig->db->h, 1000);
-}
-
-/*
  * Hands the producer's batch to the writer, waiting for the one before it,
  * and gives the producer the other buffer.  final (a run status) marks the
  * file's last batch.  Returns the writer's status so far.
@@ -1770,9 +1699,12 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	}
 	ig->wstatus = FT_OK;
 	ig->full = NULL;
-	checkpointer_start(ig);
+	if (!ig->o.dry_run)
+		ft_db_ckpt_start(&ig->ck, ig->db);
+	else
+		ig->ck.h = NULL;
 	if (pthread_create(&tid, NULL, writer, ig)) {
-		checkpointer_stop(ig);
+		ft_db_ckpt_stop(&ig->ck);
 		ft_error("cannot start the writer thread");
 		ft_input_close(in);
 		return FT_SOFTWARE;
@@ -1787,7 +1719,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	/* The last batch ends the writer, whatever happened before. */
 	wst = hand_over(ig, fatal || st ? "failed" : "done");
 	pthread_join(tid, NULL);
-	checkpointer_stop(ig);
+	ft_db_ckpt_stop(&ig->ck);
 	if (!st)
 		st = ig->wstatus ? ig->wstatus : wst;
 	progress(ig, 1);
