@@ -667,11 +667,9 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 
 /*
  * Decides one event (d->doc, already parsed) and stores the decision.
- * Returns an exit status for failures that stop the run.
- */
-/*
  * seq: the event's, when the caller read it pending (new, not dispatched)
- * in this transaction; 0 to look it up by id.
+ * in this transaction; 0 to look it up by id.  Returns an exit status for
+ * failures that stop the run.
  */
 static int
 dispatch_one(struct ft_dispatch *d, long line, const char *raw,

@@ -1699,10 +1699,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	}
 	ig->wstatus = FT_OK;
 	ig->full = NULL;
-	if (!ig->o.dry_run)
-		ft_db_ckpt_start(&ig->ck, ig->db);
-	else
-		ig->ck.h = NULL;
+	ft_db_ckpt_start(&ig->ck, ig->db);	/* none for a dry run */
 	if (pthread_create(&tid, NULL, writer, ig)) {
 		ft_db_ckpt_stop(&ig->ck);
 		ft_error("cannot start the writer thread");

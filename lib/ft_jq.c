@@ -85,6 +85,15 @@ message(struct ft_jq *q, jv msg)
 	return q->err.s;
 }
 
+/* Past JSON's insignificant white space. */
+static const char *
+skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
 /*
  * Builds the jv of the JSON text at *p (up to end), which the strict parser
  * has passed or ft has written, so it is valid JSON; sets *p past it.  On
@@ -98,22 +107,21 @@ build(struct ft_jq *q, const char **p, const char *end, int depth)
 	const char *s;
 	jv v, k, e;
 
-	while (*p < end && (**p == ' ' || **p == '\t' || **p == '\n' ||
-			    **p == '\r'))
-		++*p;
+	*p = skip_space(*p, end);
 	if (*p >= end || depth > FT_JSON_MAX_DEPTH)
 		return jv_invalid();
 	s = *p;
 	switch (*s) {
 	case '{':
 		v = jv_object();
-		++*p;
+		*p = skip_space(*p + 1, end);
 		if (*p < end && **p == '}') {
 			++*p;
 			return v;
 		}
 		for (;;) {
 			k = build(q, p, end, depth + 1);
+			*p = skip_space(*p, end);
 			if (jv_get_kind(k) != JV_KIND_STRING || *p >= end ||
 			    **p != ':') {
 				jv_free(k);
@@ -128,6 +136,7 @@ build(struct ft_jq *q, const char **p, const char *end, int depth)
 				return e;
 			}
 			v = jv_object_set(v, k, e);
+			*p = skip_space(*p, end);
 			if (*p < end && **p == ',') {
 				++*p;
 				continue;
@@ -141,7 +150,7 @@ build(struct ft_jq *q, const char **p, const char *end, int depth)
 		}
 	case '[':
 		v = jv_array();
-		++*p;
+		*p = skip_space(*p + 1, end);
 		if (*p < end && **p == ']') {
 			++*p;
 			return v;
@@ -153,6 +162,7 @@ build(struct ft_jq *q, const char **p, const char *end, int depth)
 				return e;
 			}
 			v = jv_array_append(v, e);
+			*p = skip_space(*p, end);
 			if (*p < end && **p == ',') {
 				++*p;
 				continue;
@@ -220,17 +230,14 @@ build(struct ft_jq *q, const char **p, const char *end, int depth)
 	}
 }
 
-/* The jv of the JSON text json[0..len). */
+/* The jv of the JSON text json[0..len), white space allowed. */
 static jv
 input(struct ft_jq *q, const char *json, size_t len)
 {
 	const char *p = json, *end = json + len;
 	jv v = build(q, &p, end, 0);
 
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' ||
-			   *p == '\r'))
-		p++;
-	if (jv_is_valid(v) && p == end)
+	if (jv_is_valid(v) && skip_space(p, end) == end)
 		return v;
 	jv_free(v);
 	return jv_parse_sized(json, (int)len);
