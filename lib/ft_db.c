@@ -269,7 +269,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	 * not duplicates themselves, so their indexes hold only those: a new
 	 * event is not in them, and loading no longer scatters writes over
 	 * two indexes in facility and category order.  (The WHERE clauses are
-	 * OPEN_SQL of ft_dispatch.c, word for word, so that its queries can
+	 * FT_OPEN_SQL of ft_db.h, word for word, so that its queries can
 	 * use them.)  ft-ingest logs the events a transaction creates as one
 	 * history entry with their seqs and a digest of their ids; the view
 	 * event_history gives every event its own line again.
@@ -292,7 +292,19 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"   h.to_status, NULL, h.ingest, h.hash FROM history h JOIN events e"
 	"   ON e.seq BETWEEN json_extract(h.detail, '$.first_seq')"
 	"   AND json_extract(h.detail, '$.last_seq')"
-	"   WHERE h.kind = 'event' AND h.id = '' AND h.action = 'ingest';"
+	"   WHERE h.kind = 'event' AND h.id = '' AND h.action = 'ingest';",
+
+	/*
+	 * 5 -> 6: ft-dispatch --escalate, run from cron every few minutes,
+	 * read every event ever stored to find the open cases with an
+	 * escalation chain; events_open (status, dispatched_at), which no
+	 * query used, becomes the index of those cases alone.  Its WHERE is
+	 * FT_OPEN_SQL, word for word, so that the query can use it.
+	 */
+	"DROP INDEX events_open;"
+	"CREATE INDEX events_open ON events(seq)"
+	"  WHERE CASE status WHEN 'dispatched' THEN 1 WHEN 'accepted' THEN 1"
+	"  WHEN 'reopened' THEN 1 ELSE 0 END AND chain IS NOT NULL;"
 };
 
 const char *

@@ -16,7 +16,18 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#define FT_SCHEMA_VERSION 5
+#define FT_SCHEMA_VERSION 6
+
+/*
+ * An open case (dispatched, accepted or reopened), as SQL.  The partial
+ * indexes events_category, events_facility and events_open hold open
+ * cases in these words exactly, so that the queries saying the same can use them.  Not
+ * "status IN (...)": SQLite builds a temporary b-tree for the list on
+ * every run of the statement, a third of the time spent.
+ */
+#define FT_OPEN_SQL							\
+	"CASE status WHEN 'dispatched' THEN 1 WHEN 'accepted' THEN 1 "	\
+	"WHEN 'reopened' THEN 1 ELSE 0 END"
 #define FT_APPLICATION_ID 0x66740001	/* "ft" and a format number */
 
 enum {

@@ -2,6 +2,7 @@
 #include "ft_area.h"
 #include "ft_buf.h"
 #include "ft_cli.h"
+#include "ft_dup.h"
 #include "ft_err.h"
 #include "ft_exit.h"
 #include "ft_hist.h"
@@ -26,14 +27,6 @@ static const char *const ours[] = {
 	"resolve_by", "duplicate_of", "near_boundary", "escalation",
 	"escalated_from", "explain", NULL
 };
-
-/*
- * An open case.  Not "status IN (...)": SQLite builds a temporary b-tree
- * for the list on every run of the statement, a third of the time spent.
- */
-#define OPEN_SQL							\
-	"CASE status WHEN 'dispatched' THEN 1 WHEN 'accepted' THEN 1 "	\
-	"WHEN 'reopened' THEN 1 ELSE 0 END"
 
 /* The canonical record of a stored event, as ft-ingest prints it. */
 #define RECORD_SQL							\
@@ -79,8 +72,9 @@ struct ft_dispatch {
 	struct ft_rules *rules;
 	struct ft_hist hist;
 	struct ft_reject rej;
-	sqlite3_stmt *sel, *upd, *dupfac, *dupnear, *pend, *esc, *escupd,
-		     *record;
+	sqlite3_stmt *sel, *upd, *byseq, *pend, *esc, *escupd;
+	struct ft_dup *dup;	/* the open cases, for the duplicate search */
+	unsigned long dup_txn;	/* the transaction dup was synced in */
 	double near_m, dup_m;
 	int dup_min, dup_fac;
 	char now[FT_TIME_LEN];
@@ -94,6 +88,7 @@ struct ft_dispatch {
 	struct ft_buf line, detail, explain, chain, nearb, why, dupid,
 		      dupunit, rec;
 	int out_closed;
+	int idle_st;		/* what ending a batch on idle input gave */
 	double t0;
 	struct ft_db_ckpt ck;
 };
@@ -178,6 +173,9 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 			return st;
 		d->near_m = ft_rules_near_m(d->rules);
 		ft_rules_dups(d->rules, &d->dup_m, &d->dup_min, &d->dup_fac);
+		if ((st = ft_dup_new(&d->dup, db, d->dup_m, d->dup_min,
+				     d->dup_fac)))
+			return st;
 	}
 	ft_db_ckpt_start(&d->ck, db);
 	d->sel = prep(d, "SELECT seq, status, dispatched_at FROM events "
@@ -187,27 +185,20 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 		      "status = ?8, dispatched_at = ?9, status_at = ?9, "
 		      "chain = ?10, near_boundary = ?11, duplicate_of = ?12 "
 		      "WHERE seq = ?1 AND dispatched_at IS NULL");
-	d->dupfac = prep(d, "SELECT id, unit FROM events WHERE facility = ?1 "
-			 "AND " OPEN_SQL " AND duplicate_of IS NULL AND seq <> ?2 "
-			 "ORDER BY reported_at, seq LIMIT 1");
-	d->dupnear = prep(d, "SELECT id, unit, lat, lon FROM events WHERE "
-			  "category = ?1 AND reported_at BETWEEN ?2 AND ?3 "
-			  "AND " OPEN_SQL " AND duplicate_of IS NULL AND seq <> ?4 "
-			  "AND lat BETWEEN ?5 AND ?6 AND lon BETWEEN ?7 AND ?8 "
-			  "ORDER BY reported_at");
+	d->byseq = prep(d, "SELECT id, unit FROM events WHERE seq = ?1");
 	d->pend = prep(d, "SELECT seq, " STORED_COLUMNS " FROM "
 		       "events WHERE status = 'new' AND dispatched_at IS NULL "
 		       "AND (reported_at, seq) > (?1, ?2) ORDER BY "
 		       "reported_at, seq LIMIT ?3");
 	d->esc = prep(d, "SELECT seq, id, unit, status, respond_by, "
 		      "resolve_by, escalation, chain, " RECORD_SQL ", area FROM "
-		      "events WHERE " OPEN_SQL " AND chain IS NOT NULL AND seq > ?2 AND "
+		      "events WHERE " FT_OPEN_SQL " AND chain IS NOT NULL AND seq > ?2 AND "
 		      "escalation < json_array_length(chain) AND "
 		      "((status <> 'accepted' AND respond_by <= ?1) OR "
 		      "resolve_by <= ?1) ORDER BY seq LIMIT 500");	/* ESCALATE_PAGE */
 	d->escupd = prep(d, "UPDATE events SET unit = ?2, escalation = ?3 "
 			 "WHERE seq = ?1 AND escalation = ?4");
-	if (!d->sel || !d->upd || !d->dupfac || !d->dupnear || !d->pend ||
+	if (!d->sel || !d->upd || !d->byseq || !d->pend ||
 	    !d->esc || !d->escupd)
 		return FT_SOFTWARE;
 	return FT_OK;
@@ -221,8 +212,8 @@ ft_dispatch_free(struct ft_dispatch *d)
 	ft_db_ckpt_stop(&d->ck);
 	sqlite3_finalize(d->sel);
 	sqlite3_finalize(d->upd);
-	sqlite3_finalize(d->dupfac);
-	sqlite3_finalize(d->dupnear);
+	sqlite3_finalize(d->byseq);
+	ft_dup_free(d->dup);
 	sqlite3_finalize(d->pend);
 	sqlite3_finalize(d->esc);
 	sqlite3_finalize(d->escupd);
@@ -433,88 +424,66 @@ step(struct ft_dispatch *d, sqlite3_stmt *st, const char *what)
 
 /* ---- duplicates ---- */
 
-static double
-metres(double lat1, double lon1, double lat2, double lon2)
+/* The duplicate search's view of the event at hand, seq. */
+static void
+dup_event(const struct ft_dispatch *d, int64_t seq, struct ft_dup_event *e)
 {
-	double kx = 111320.0 * cos((lat1 + lat2) / 2 * M_PI / 180);
-	double dx = (lon2 - lon1) * kx, dy = (lat2 - lat1) * 110574.0;
+	const struct fields *f = &d->f;
 
-	return sqrt(dx * dx + dy * dy);
+	e->seq = seq;
+	e->at = f->reported;
+	e->category = f->category.s;
+	e->catlen = f->category.len;
+	e->facility = f->facility.s;
+	e->faclen = f->facility.len;
+	e->has_point = f->has_point;
+	e->lat = f->lat;
+	e->lon = f->lon;
+}
+
+/* The event at hand (seq) is now an open case the search must find. */
+static void
+remember(struct ft_dispatch *d, int64_t seq)
+{
+	struct ft_dup_event e;
+
+	dup_event(d, seq, &e);
+	ft_dup_add(d->dup, &e);
 }
 
 /*
- * The open event this one repeats, into id and unit: at the same facility,
- * or of the same category within the distance and time.  Returns 1 when
- * found, 0 when not, or -(status) on a database error.
+ * The open event this one (seq) repeats, into id and unit: at the same
+ * facility, or of the same category within the distance and time (see
+ * ft_dup.h).  Returns 1 when found, 0 when not, or -(status) on a
+ * database error.
  */
 static int
 find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
 	       struct ft_buf *unit, const char **how)
 {
-	struct fields *f = &d->f;
-	char t0[FT_TIME_LEN], t1[FT_TIME_LEN];
-	int rc, found = 0;
+	struct ft_dup_event e;
+	int64_t of;
+	int rc;
 
 	ft_buf_reset(id);
 	ft_buf_reset(unit);
-	if (d->dup_fac && f->facility.len) {
-		sqlite3_bind_text(d->dupfac, 1, f->facility.s,
-				  (int)f->facility.len, SQLITE_STATIC);
-		sqlite3_bind_int64(d->dupfac, 2, seq);
-		rc = sqlite3_step(d->dupfac);
-		if (rc == SQLITE_ROW) {
-			ft_buf_adds(id, (const char *)
-				    sqlite3_column_text(d->dupfac, 0));
-			if (sqlite3_column_type(d->dupfac, 1) != SQLITE_NULL)
-				ft_buf_adds(unit, (const char *)
-					    sqlite3_column_text(d->dupfac, 1));
-			found = 1;
-			*how = "facility";
-		}
-		sqlite3_reset(d->dupfac);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return -ft_db_fail(d->db, rc, "finding duplicates");
-		if (found)
-			return 1;
+	dup_event(d, seq, &e);
+	if ((rc = ft_dup_find(d->dup, &e, &of, how)) <= 0)
+		return rc;
+	sqlite3_bind_int64(d->byseq, 1, of);
+	rc = sqlite3_step(d->byseq);
+	if (rc == SQLITE_ROW) {
+		ft_buf_adds(id, (const char *)sqlite3_column_text(d->byseq, 0));
+		if (sqlite3_column_type(d->byseq, 1) != SQLITE_NULL)
+			ft_buf_adds(unit, (const char *)
+				    sqlite3_column_text(d->byseq, 1));
 	}
-	if (d->dup_m > 0 && f->has_point && f->category.len) {
-		double dy = d->dup_m / 110574.0;
-		double dx = d->dup_m / (111320.0 *
-				       fmax(cos(f->lat * M_PI / 180), 1e-6));
-		sqlite3_stmt *st = d->dupnear;
-
-		ft_time_format(f->reported - (int64_t)d->dup_min * 60, t0);
-		sqlite3_bind_text(st, 1, f->category.s, (int)f->category.len,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, t0, -1, SQLITE_TRANSIENT);
-		/* Stored times are UTC text: the record's own may have any
-		 * offset. */
-		ft_time_format(f->reported, t1);
-		sqlite3_bind_text(st, 3, t1, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(st, 4, seq);
-		sqlite3_bind_double(st, 5, f->lat - dy);
-		sqlite3_bind_double(st, 6, f->lat + dy);
-		sqlite3_bind_double(st, 7, f->lon - dx);
-		sqlite3_bind_double(st, 8, f->lon + dx);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (metres(f->lat, f->lon,
-				   sqlite3_column_double(st, 2),
-				   sqlite3_column_double(st, 3)) > d->dup_m)
-				continue;
-			ft_buf_adds(id, (const char *)
-				    sqlite3_column_text(st, 0));
-			if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-				ft_buf_adds(unit, (const char *)
-					    sqlite3_column_text(st, 1));
-			found = 1;
-			*how = "nearby";
-			break;
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return -ft_db_fail(d->db, rc, "finding duplicates");
-	}
-	return found;
+	sqlite3_reset(d->byseq);
+	if (rc != SQLITE_ROW)
+		return -ft_db_fail(d->db, rc == SQLITE_DONE ? SQLITE_CORRUPT
+							      : rc,
+				   "finding duplicates");
+	return 1;
 }
 
 /* ---- one event ---- */
@@ -694,6 +663,11 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	}
 	if ((st = in_batch(d)))
 		return st;
+	if (d->dup_txn != d->db->txn) {
+		if ((st = ft_dup_sync(d->dup)))
+			return st;
+		d->dup_txn = d->db->txn;
+	}
 	if (seq)
 		goto known;
 	sqlite3_bind_text(d->sel, 1, f->id.s, (int)f->id.len, SQLITE_STATIC);
@@ -843,6 +817,7 @@ known:
 	if (st)
 		goto out;
 	d->c.dispatched++;
+	remember(d, seq);
 	ft_buf_adds(&d->line, ",\"status\":\"dispatched\"");
 	add_str(&d->line, "area", areaname);
 	add_str(&d->line, "unit", unitname);
@@ -890,6 +865,17 @@ progress(struct ft_dispatch *d, int done)
 	fprintf(stderr, "\r\033[K%s: %ld events", ft_progname, d->c.read);
 }
 
+/* The input would wait: what is decided is stored and printed first. */
+static void
+on_idle(void *ctx)
+{
+	struct ft_dispatch *d = ctx;
+	int st;
+
+	if (d->in_batch && !d->idle_st && (st = end_batch(d)))
+		d->idle_st = st;
+}
+
 int
 ft_dispatch_file(struct ft_dispatch *d, const char *path)
 {
@@ -898,6 +884,8 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 	struct ft_item it;
 	int st, rc;
 
+	io.idle = on_idle;
+	io.idle_ctx = d;
 	if ((st = ft_input_open(&in, path, &io))) {
 		ft_input_close(in);
 		return st;
@@ -907,6 +895,8 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 		const char *err;
 		size_t pos;
 
+		if ((st = d->idle_st))
+			break;
 		if (it.err) {
 			d->c.read++;
 			reject(d, it.line, it.err, it.raw, it.rawlen, NULL);
@@ -925,6 +915,8 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 	}
 	if (!st && rc > 1)
 		st = rc;
+	if (!st)
+		st = d->idle_st;
 	if (!st)
 		st = end_batch(d);
 	ft_input_close(in);

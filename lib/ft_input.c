@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,6 +27,8 @@ struct ft_input {
 	size_t pos;
 	int eof;
 	iconv_t cd;
+	void (*idle)(void *);
+	void *idle_ctx;
 	char *ibuf;		/* bytes read, not yet converted */
 	size_t ilen;
 	size_t replaced;
@@ -148,6 +151,33 @@ convert(struct ft_input *in, int at_eof)
 	in->ilen = il;
 }
 
+void
+ft_input_set_idle(struct ft_input *in, void (*idle)(void *ctx), void *ctx)
+{
+	in->idle = idle;
+	in->idle_ctx = ctx;
+}
+
+/*
+ * read(2), after telling the tool when it would wait: when nothing has
+ * come for IDLE_MS, so that a producer merely slower than the tool does
+ * not cut its batches short.
+ */
+#define IDLE_MS 100
+static ssize_t
+read_some(struct ft_input *in, char *buf)
+{
+	struct pollfd p = { .fd = in->fd, .events = POLLIN };
+	ssize_t n;
+
+	if (in->idle && poll(&p, 1, 0) == 0 && poll(&p, 1, IDLE_MS) == 0)
+		in->idle(in->idle_ctx);
+	do
+		n = read(in->fd, buf, CHUNK);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
 /*
  * Appends at least one more chunk of decoded input to data.  Returns the
  * number of bytes added, 0 at the end, -1 on error.
@@ -171,9 +201,7 @@ fill(struct ft_input *in)
 	for (;;) {
 		if (in->cd == (iconv_t)-1) {
 			ft_buf_grow(&in->data, CHUNK);
-			do
-				n = read(in->fd, in->data.s + in->data.len, CHUNK);
-			while (n < 0 && errno == EINTR);
+			n = read_some(in, in->data.s + in->data.len);
 			if (n < 0)
 				return read_fail(in);
 			if (n == 0) {
@@ -184,9 +212,7 @@ fill(struct ft_input *in)
 			in->data.s[in->data.len] = '\0';
 			return n;
 		}
-		do
-			n = read(in->fd, in->ibuf + in->ilen, CHUNK);
-		while (n < 0 && errno == EINTR);
+		n = read_some(in, in->ibuf + in->ilen);
 		if (n < 0)
 			return read_fail(in);
 		in->ilen += (size_t)n;
@@ -285,6 +311,8 @@ ft_input_open(struct ft_input **inp, const char *path,
 	ft_buf_init(&in->rawq);
 	ft_json_doc_init(&in->doc);
 	in->cd = (iconv_t)-1;
+	in->idle = o->idle;
+	in->idle_ctx = o->idle_ctx;
 	in->line = 1;
 	if (!strcmp(path, "-")) {
 		in->name = ft_xstrdup("stdin");

@@ -41,6 +41,15 @@ struct rule {
 	size_t nchain;
 };
 
+/*
+ * The byte pairs of the text the words are looked for in, hashed into
+ * PAIR_BITS bits: a word with a pair the text lacks is not in it, which
+ * spares most of the memmem(3) calls (most words are in no event).
+ */
+#define PAIR_BITS 4096
+#define PAIR(p) ((((unsigned)(unsigned char)(p)[0] << 4) ^ \
+		  (unsigned char)(p)[1]) & (PAIR_BITS - 1))
+
 struct ft_rules {
 	struct rule *r;
 	size_t n;
@@ -50,6 +59,7 @@ struct ft_rules {
 	int cal_days, cal_from, cal_to;	/* the working-hours calendar */
 	int need_words;
 	struct ft_buf hay;	/* title and text, lower case */
+	unsigned char pairs[PAIR_BITS / 8];	/* the byte pairs in hay */
 	char *path;
 };
 
@@ -850,25 +860,32 @@ in_strs(const struct strs *s, const char *v)
 /*
  * The zone's offset from UTC at t, in seconds.  localtime_r() costs a lock
  * and a look at TZ each call, a tenth of a dispatch with calendar rules:
- * the offset is kept for the quarter hour, since zones change offset on
- * a quarter hour at the finest.
+ * the offset is kept by the quarter hour, since zones change offset on a
+ * quarter hour at the finest, for the last OFFSETS quarters asked about
+ * (a deadline in working hours asks about several days at once).
  */
+#define OFFSETS 64
 static long
 utc_offset(int64_t t)
 {
-	static int64_t hour = INT64_MIN;
-	static long off;
-	int64_t h = t >= 0 ? t / 900 : (t - 899) / 900;
+	static struct {
+		int64_t q;
+		long off;
+		int set;
+	} memo[OFFSETS];
+	int64_t q = t >= 0 ? t / 900 : (t - 899) / 900;
+	unsigned i = (unsigned)((uint64_t)q % OFFSETS);
 
-	if (h != hour) {
-		time_t tt = (time_t)(h * 900);
+	if (!memo[i].set || memo[i].q != q) {
+		time_t tt = (time_t)(q * 900);
 		struct tm tm;
 
 		localtime_r(&tt, &tm);
-		off = tm.tm_gmtoff;
-		hour = h;
+		memo[i].off = tm.tm_gmtoff;
+		memo[i].q = q;
+		memo[i].set = 1;
 	}
-	return off;
+	return memo[i].off;
 }
 
 /* The local second of the day, weekday (0 Sunday) and day number of t. */
@@ -911,6 +928,20 @@ why(struct ft_buf *ex, const struct rule *r, const char *reason, int *n)
 	ft_buf_addc(ex, '}');
 }
 
+/* Whether the text may hold word w: each of its byte pairs is in it. */
+static int
+may_hold(const struct ft_rules *rs, const char *w)
+{
+	unsigned h;
+
+	for (; w[0] && w[1]; w++) {
+		h = PAIR(w);
+		if (!(rs->pairs[h >> 3] & (1u << (h & 7))))
+			return 0;
+	}
+	return 1;
+}
+
 /* Why rule r does not hold for e, or NULL when it does. */
 static const char *
 test(struct ft_rules *rs, struct rule *r, const struct ft_rule_event *e,
@@ -944,7 +975,8 @@ test(struct ft_rules *rs, struct rule *r, const struct ft_rule_event *e,
 	if (r->words.n) {
 		ok = 0;
 		for (i = 0; i < r->words.n && !ok; i++)
-			ok = memmem(rs->hay.s, rs->hay.len, r->words.s[i],
+			ok = may_hold(rs, r->words.s[i]) &&
+			     memmem(rs->hay.s, rs->hay.len, r->words.s[i],
 				    strlen(r->words.s[i])) != NULL;
 		if (!ok)
 			return "words";
@@ -997,6 +1029,12 @@ ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
 			ft_buf_adds(&rs->hay, e->text);
 		for (p = rs->hay.s; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
+		memset(rs->pairs, 0, sizeof(rs->pairs));
+		for (p = rs->hay.s; p[0] && p[1]; p++) {
+			unsigned h = PAIR(p);
+
+			rs->pairs[h >> 3] |= (unsigned char)(1u << (h & 7));
+		}
 	}
 	if (explain)
 		ft_buf_addc(explain, '[');

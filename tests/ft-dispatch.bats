@@ -989,6 +989,26 @@ near='[\"g2\"]'" ]
 	run -0 --separate-stderr ft-update --verify
 }
 
+@test "ft-dispatch escalate: the open cases with a chain are found through events_open, not by reading every event" {
+	events <<- 'EOF'
+	{"id":"chained","category":"road","reported_at":"2026-11-25T10:00:00Z"}
+	{"id":"plain","category":"noise","reported_at":"2026-11-25T10:00:00Z"}
+	{"id":"closed","category":"road","reported_at":"2026-11-25T10:00:00Z"}
+	EOF
+	rules <<- 'EOF'
+	[{"name": "noise", "when": {"category": "noise"}, "unit": "h", "respond": 30},
+	 {"name": "roads", "unit": "r", "respond": 30, "escalate": [{"after": 0, "to": "w"}]}]
+	EOF
+	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	echo '{"id":"closed","status":"closed","at":"2026-11-25T12:00:00Z"}' | ft-update -q
+	[ "$(sql "select id from events indexed by events_open where case status when 'dispatched' then 1 when 'accepted' then 1 when 'reopened' then 1 else 0 end and chain is not null order by seq")" = chained ]
+	# The query of --escalate (esc in lib/ft_dispatch.c), as SQLite plans it.
+	run -0 sql "EXPLAIN QUERY PLAN SELECT seq FROM events WHERE CASE status WHEN 'dispatched' THEN 1 WHEN 'accepted' THEN 1 WHEN 'reopened' THEN 1 ELSE 0 END AND chain IS NOT NULL AND seq > 0 AND escalation < json_array_length(chain) AND ((status <> 'accepted' AND respond_by <= '2026-11-25T11:00:00Z') OR resolve_by <= '2026-11-25T11:00:00Z') ORDER BY seq LIMIT 500"
+	[[ "$output" == *"SEARCH events USING INDEX events_open (seq>?)"* ]]
+	run -0 --separate-stderr ft-dispatch --escalate --now 2026-11-25T11:00:00Z
+	[ "$(got .id)" = chained ]
+}
+
 @test "ft-dispatch escalate: all the steps due fire at once, in order; @area steps resolved at dispatch" {
 	# x is in g1 (team t1, community c1, street s1); y in g5, which has no
 	# community: that step is left out of its chain.
@@ -1137,4 +1157,65 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	[ "$(sql "select count(*) from events where id like 'b%'")" = 20000 ]
 	run -0 --separate-stderr ft-update --verify
 	[[ "$output" == '{"entries":'* ]]
+}
+
+@test "ft-dispatch pipeline: each event is stored and printed as it comes, with no lock held while the input waits" {
+	events <<- 'EOF'
+	{"id":"a","category":"garbage","reported_at":"2026-11-25T02:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"b","category":"garbage","reported_at":"2026-11-25T02:10:00Z","lat":22.55,"lon":114.05}
+	{"id":"c","category":"garbage","reported_at":"2026-11-25T02:20:00Z","lat":22.55,"lon":114.05}
+	EOF
+	echo '{"duplicates": {"distance": 100, "within": 60}, "rules": [{"name": "all", "unit": "cc"}]}' | rules
+	mkfifo in.fifo
+	ft-dispatch --rules rules.json < in.fifo > out.ndjson 2> err.txt 3>&- &
+	pid=$!
+	exec 7> in.fifo
+	sed -n 1p ev.ndjson >&7
+	lines_within out.ndjson 1
+	[ "$(sql "select status from events where id = 'a'")" = dispatched ]
+	sed -n 2p ev.ndjson >&7
+	lines_within out.ndjson 2
+	# While ft-dispatch waits for c, another tool closes a at once: no
+	# wait for the lock.  c is then no duplicate: its original is closed,
+	# and what ft-dispatch remembered of the open cases is forgotten.
+	FT_BUSY_TIMEOUT=2000 run -0 --separate-stderr ft-update <<< '{"id":"a","status":"closed","at":"2026-11-25T12:00:00Z","by":"x"}'
+	sed -n 3p ev.ndjson >&7
+	exec 7>&-
+	wait "$pid"
+	run jq -c '[.id, .status, .duplicate_of]' out.ndjson
+	[ "$output" = '["a","dispatched",null]
+["b","duplicate","a"]
+["c","dispatched",null]' ]
+	[[ "$(cat err.txt)" == "$(summary 3 2 1 0 0 0) ("* ]]
+}
+
+@test "ft-dispatch duplicates: events in any order of time, days apart, find the same originals as one at a time" {
+	# From standard input the events come in any order: the open cases
+	# remembered for the search reach back, forward, and start afresh.
+	events <<- 'EOF'
+	{"id":"d10","category":"garbage","reported_at":"2026-11-10T10:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"d10-early","category":"garbage","reported_at":"2026-11-10T09:30:00Z","lat":22.55,"lon":114.05}
+	{"id":"d10-late","category":"garbage","reported_at":"2026-11-10T10:40:00Z","lat":22.55,"lon":114.05}
+	{"id":"d1","category":"garbage","reported_at":"2026-11-01T10:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"d20","category":"garbage","reported_at":"2026-11-20T10:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"d1-late","category":"garbage","reported_at":"2026-11-01T10:59:59Z","lat":22.55,"lon":114.05}
+	{"id":"d10-again","category":"garbage","reported_at":"2026-11-10T10:20:00Z","lat":22.5504,"lon":114.05}
+	{"id":"d10-after","category":"garbage","reported_at":"2026-11-10T11:00:01Z","lat":22.55,"lon":114.05}
+	{"id":"d20-far","category":"garbage","reported_at":"2026-11-20T10:30:00Z","lat":22.552,"lon":114.05}
+	EOF
+	echo '{"duplicates": {"distance": 100, "within": 60}, "rules": [{"name": "all", "unit": "cc"}]}' | rules
+	run -0 --separate-stderr ft-dispatch --batch 2 --rules rules.json ev.ndjson
+	# d10-early is 30 minutes before d10: the window looks back only.
+	# d10-again is a duplicate of d10-early, the earliest open case within
+	# the hour before it.  d10-after is 61 minutes after d10-early and 60
+	# minutes and 1 second after d10: its own case.
+	[ "$(got '"\(.id)=\(.duplicate_of)"')" = "d10=null d10-early=null d10-late=d10 d1=null d20=null d1-late=d1 d10-again=d10-early d10-after=null d20-far=null" ]
+	# One at a time, each from its own run, the answers are the same.
+	cp "$BATS_FILE_TMPDIR/base.db" "$FT_DB"
+	ft-ingest -q ev.ndjson
+	while read -r line; do
+		echo "$line" > one.ndjson
+		ft-dispatch -q --rules rules.json one.ndjson
+	done < ev.ndjson
+	[ "$(sql "select group_concat(id || '=' || coalesce(duplicate_of, 'null'), ' ') from (select id, duplicate_of from events order by seq)")" = "d10=null d10-early=null d10-late=d10 d1=null d20=null d1-late=d1 d10-again=d10-early d10-after=null d20-far=null" ]
 }

@@ -119,7 +119,7 @@ setup() {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
 	[ "$(stat -c %a "$FT_DB")" = 600 ]
 	[ "$(sql 'pragma journal_mode')" = wal ]
-	[ "$(sql 'pragma user_version')" = 5 ]
+	[ "$(sql 'pragma user_version')" = 6 ]
 	[ "$(sql 'pragma application_id')" = 1718878209 ]
 }
 
@@ -137,7 +137,7 @@ setup() {
 	sqlite3 "$FT_DB" < "$F/schema-v1.sql"
 	[ "$(sql 'pragma user_version')" = 1 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 5 ]
+	[ "$(sql 'pragma user_version')" = 6 ]
 	[ "$(sql 'select count(*) from events')" = 3 ]
 	[ "$(sql "select count(*) from sqlite_schema where name = 'history'")" = 1 ]
 }
@@ -148,7 +148,7 @@ setup() {
 	before=$(sql 'select seq, kind, id, at, tool, by, action, detail from history order by seq')
 	[ "$(sql 'select count(*) from history')" = 2 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 5 ]
+	[ "$(sql 'pragma user_version')" = 6 ]
 	# The old entries as they were, now with hashes; the chain verifies.
 	[ "$(sql 'select seq, kind, id, at, tool, by, action, detail from history where seq <= 2 order by seq')" = "$before" ]
 	[ "$(sql 'select count(*) from history where hash is null')" = 0 ]
@@ -166,7 +166,7 @@ setup() {
 @test "ft-ingest db: a newer schema is refused (78) and left alone" {
 	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-ingest "$F/events.csv"
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (5)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (6)"* ]]
 	[ "$(sql 'pragma user_version')" = 99 ]
 }
 
@@ -735,4 +735,26 @@ JSON
 	run -0 --separate-stderr ft-ingest --db notty.db --batch 1000 p.ndjson
 	[[ "$stderr" != *$'\033'* ]]
 	[[ "$stderr" != *"1000 records ("* ]]
+}
+
+@test "ft-ingest pipeline: each record is stored and printed as it comes, with no lock held while the input waits" {
+	mkfifo in.fifo
+	ft-ingest < in.fifo > out.ndjson 2> err.txt 3>&- &
+	pid=$!
+	exec 7> in.fifo
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 1
+	[ "$(sql "select id from events")" = a ]
+	# Another tool writes at once, while ft-ingest waits for more.
+	printf '{"id":"o","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > other.ndjson
+	FT_BUSY_TIMEOUT=2000 run -0 --separate-stderr ft-ingest -q other.ndjson
+	printf '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 2
+	exec 7>&-
+	wait "$pid"
+	run jq -r .id out.ndjson
+	[ "$output" = 'a
+b' ]
+	[[ "$(cat err.txt)" == "ft-ingest: stdin: 2 records: 2 new, 0 updated, 0 unchanged, 0 rejected ("* ]]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by seq)")" = "a o b" ]
 }

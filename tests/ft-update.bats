@@ -116,11 +116,11 @@ dump() {
 	sqlite3 new.db 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-update --db new.db "$F/fixed.ndjson"
 	[ -z "$output" ]
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (5)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (6)"* ]]
 	[ "$(sqlite3 new.db 'pragma user_version')" = 99 ]
 	[ "$(sqlite3 new.db "select count(*) from sqlite_schema where name = 'history'")" = 0 ]
 	run -78 --separate-stderr ft-update --db new.db --verify
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (5)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (6)"* ]]
 }
 
 @test "ft-update db: another program's database is refused (78)" {
@@ -754,4 +754,26 @@ e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
 	[ "${#lines[@]}" = 3 ]
 	[[ "$stderr" == *"3 records: 2 status changes, 1 ratings, 0 unchanged, 0 rejected"* ]]
 	[ "$(sql "select status, rating, typeof(rating), rating_comment, rated_at from events where id = 'e1'")" = "resolved|4|integer|还行|2026-11-25T10:00:00Z" ]
+}
+
+@test "ft-update pipeline: each change is stored and printed as it comes, with no lock held while the input waits" {
+	mkfifo in.fifo
+	ft-update < in.fifo > out.ndjson 2> err.txt 3>&- &
+	pid=$!
+	exec 7> in.fifo
+	echo '{"id":"e1","status":"accepted","at":"2026-11-22T00:00:00Z","by":"w"}' >&7
+	lines_within out.ndjson 1
+	[ "$(sql "select status from events where id = 'e1'")" = accepted ]
+	# Another tool writes at once, while ft-update waits for more (and
+	# rejects e5, which no rule matches: 1, not 75).
+	FT_BUSY_TIMEOUT=2000 run -1 --separate-stderr ft-dispatch -q --rules "$F/rules.json" --now 2026-11-21T00:00:00Z --pending
+	[[ "$stderr" == *'"e5": no rule matches it'* ]]
+	echo '{"id":"e2","status":"accepted","at":"2026-11-22T00:00:00Z","by":"w"}' >&7
+	lines_within out.ndjson 2
+	exec 7>&-
+	wait "$pid"
+	run jq -r '"\(.id)=\(.status)"' out.ndjson
+	[ "$output" = 'e1=accepted
+e2=accepted' ]
+	[[ "$(cat err.txt)" == "ft-update: 2 records: 2 status changes, 0 ratings, 0 unchanged, 0 rejected ("* ]]
 }

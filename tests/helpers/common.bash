@@ -34,3 +34,16 @@ sql() {
 corpus_or_skip() {
 	[ -d "$CORPUS" ] || skip "no ../shared/corpus"
 }
+
+# lines_within FILE N: waits up to 20 s for FILE to hold N lines, else
+# fails saying how many it holds.  For the pipelines that must deliver a
+# record before their input ends.
+lines_within() {
+	local i
+	for ((i = 0; i < 200; i++)); do
+		[ "$(wc -l < "$1")" -ge "$2" ] && return 0
+		sleep 0.1
+	done
+	echo "$1 holds $(wc -l < "$1") lines after 20 s, want $2" >&2
+	return 1
+}

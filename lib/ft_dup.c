@@ -1,0 +1,457 @@
+#include "ft_dup.h"
+#include "ft_buf.h"
+#include "ft_exit.h"
+#include "ft_json.h"
+#include "ft_time.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * A category's span reaches this far past the event that reads it, and
+ * what lies this far behind the events is forgotten: the window plus an
+ * hour, times AHEAD.
+ */
+#define AHEAD 4
+/* Facilities remembered before the memory of them starts afresh. */
+#define FACILITIES_MAX 65536
+
+struct key {
+	char *s;
+	size_t len;
+	unsigned h;
+};
+
+/* An open case of a category, with its point. */
+struct cand {
+	int64_t at, seq;
+	double lat, lon;
+};
+
+/* A category's candidates reported in [lo, hi], sorted by (at, seq). */
+struct cat {
+	struct key k;
+	int loaded;
+	int64_t lo, hi;
+	struct cand *v;
+	size_t n, cap;
+};
+
+/* The earliest candidate at a facility; seq 0 for none. */
+struct fac {
+	struct key k;
+	int64_t at, seq;
+};
+
+/* Entries by key, open addressing; each entry starts with its key. */
+struct table {
+	struct key **slot;
+	size_t cap, n;
+};
+
+struct ft_dup {
+	struct ft_db *db;
+	double m;
+	int64_t win;
+	int fac;
+	sqlite3_stmt *qcat, *qfac, *qver;
+	int64_t ver;
+	int have_ver;
+	struct table cats, facs;
+	struct cand *tmp;
+	size_t ntmp, tmpcap;
+};
+
+/* ---- the tables ---- */
+
+static void
+table_grow(struct table *t)
+{
+	size_t cap = t->cap ? t->cap * 2 : 16, i, j;
+	struct key **s = ft_xmalloc(cap * sizeof(*s));
+
+	memset(s, 0, cap * sizeof(*s));
+	for (i = 0; i < t->cap; i++) {
+		if (!t->slot[i])
+			continue;
+		j = t->slot[i]->h & (cap - 1);
+		while (s[j])
+			j = (j + 1) & (cap - 1);
+		s[j] = t->slot[i];
+	}
+	free(t->slot);
+	t->slot = s;
+	t->cap = cap;
+}
+
+/* The entry of key s; when there is none, a new zeroed one of size sz, or
+ * NULL when sz is 0. */
+static void *
+table_get(struct table *t, const char *s, size_t len, size_t sz)
+{
+	unsigned h = ft_json_key_hash(s, len);
+	struct key *k;
+	size_t j;
+
+	if (2 * (t->n + 1) > t->cap)
+		table_grow(t);
+	j = h & (t->cap - 1);
+	for (; (k = t->slot[j]); j = (j + 1) & (t->cap - 1))
+		if (k->h == h && k->len == len && !memcmp(k->s, s, len))
+			return k;
+	if (!sz)
+		return NULL;
+	k = ft_xmalloc(sz);
+	memset(k, 0, sz);
+	k->s = ft_xstrndup(s, len);
+	k->len = len;
+	k->h = h;
+	t->slot[j] = k;
+	t->n++;
+	return k;
+}
+
+/* Empties t; each entry is handed to release, if given, before it goes. */
+static void
+table_clear(struct table *t, void (*release)(struct key *))
+{
+	size_t i;
+
+	for (i = 0; i < t->cap; i++) {
+		if (!t->slot[i])
+			continue;
+		if (release)
+			release(t->slot[i]);
+		free(t->slot[i]->s);
+		free(t->slot[i]);
+		t->slot[i] = NULL;
+	}
+	t->n = 0;
+}
+
+static void
+cat_release(struct key *k)
+{
+	free(((struct cat *)k)->v);
+}
+
+/* ---- set-up ---- */
+
+int
+ft_dup_new(struct ft_dup **dp, struct ft_db *db, double metres, int minutes,
+	   int facility)
+{
+	struct ft_dup *d = ft_xmalloc(sizeof(*d));
+
+	memset(d, 0, sizeof(*d));
+	*dp = d;
+	d->db = db;
+	d->m = metres;
+	d->win = (int64_t)minutes * 60;
+	d->fac = facility;
+	/* Both read their partial index alone (EXPLAIN QUERY PLAN: a
+	 * covering index for the first): its WHERE is theirs. */
+	d->qcat = ft_db_prepare(db, "SELECT seq, reported_at, lat, lon FROM "
+				"events WHERE category = ?1 AND reported_at "
+				"BETWEEN ?2 AND ?3 AND " FT_OPEN_SQL " AND "
+				"duplicate_of IS NULL AND lat IS NOT NULL AND "
+				"lon IS NOT NULL ORDER BY reported_at, seq");
+	d->qfac = ft_db_prepare(db, "SELECT seq, reported_at FROM events "
+				"WHERE facility = ?1 AND " FT_OPEN_SQL " AND "
+				"duplicate_of IS NULL ORDER BY reported_at, seq "
+				"LIMIT 1");
+	d->qver = ft_db_prepare(db, "PRAGMA data_version");
+	if (!d->qcat || !d->qfac || !d->qver)
+		return FT_SOFTWARE;
+	return FT_OK;
+}
+
+void
+ft_dup_free(struct ft_dup *d)
+{
+	if (!d)
+		return;
+	sqlite3_finalize(d->qcat);
+	sqlite3_finalize(d->qfac);
+	sqlite3_finalize(d->qver);
+	table_clear(&d->cats, cat_release);
+	table_clear(&d->facs, NULL);
+	free(d->cats.slot);
+	free(d->facs.slot);
+	free(d->tmp);
+	free(d);
+}
+
+int
+ft_dup_sync(struct ft_dup *d)
+{
+	int rc = sqlite3_step(d->qver);
+	int64_t v = sqlite3_column_int64(d->qver, 0);
+	size_t i;
+
+	sqlite3_reset(d->qver);
+	if (rc != SQLITE_ROW)
+		return ft_db_fail(d->db, rc, "reading the data version");
+	if (d->have_ver && v == d->ver)
+		return FT_OK;
+	/* Another connection committed: what it changed is not known. */
+	d->ver = v;
+	d->have_ver = 1;
+	for (i = 0; i < d->cats.cap; i++) {
+		struct cat *c = (struct cat *)d->cats.slot[i];
+
+		if (c)
+			c->loaded = 0;
+	}
+	table_clear(&d->facs, NULL);
+	return FT_OK;
+}
+
+/* ---- a category's span ---- */
+
+static int
+cand_before(const struct cand *a, int64_t at, int64_t seq)
+{
+	return a->at < at || (a->at == at && a->seq < seq);
+}
+
+/* The first candidate of c not before (at, seq). */
+static size_t
+lower(const struct cat *c, int64_t at, int64_t seq)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (cand_before(&c->v[mid], at, seq))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void
+reserve(struct cand **v, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return;
+	*cap = *cap ? *cap : 64;
+	while (*cap < n)
+		*cap *= 2;
+	*v = ft_xrealloc(*v, *cap * sizeof(**v));
+}
+
+/* The candidates of c reported in [a, b], into d->tmp in order. */
+static int
+read_span(struct ft_dup *d, const struct cat *c, int64_t a, int64_t b)
+{
+	sqlite3_stmt *q = d->qcat;
+	char t0[FT_TIME_LEN], t1[FT_TIME_LEN];
+	int rc;
+
+	d->ntmp = 0;
+	ft_time_format(a, t0);
+	ft_time_format(b, t1);
+	sqlite3_bind_text(q, 1, c->k.s, (int)c->k.len, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, t0, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, t1, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *s = (const char *)sqlite3_column_text(q, 1);
+		const char *err;
+		struct cand x;
+
+		if (!s || ft_time_parse(s, strlen(s), &x.at, &err))
+			continue;	/* not ft's: no time to compare */
+		x.seq = sqlite3_column_int64(q, 0);
+		x.lat = sqlite3_column_double(q, 2);
+		x.lon = sqlite3_column_double(q, 3);
+		reserve(&d->tmp, &d->tmpcap, d->ntmp + 1);
+		d->tmp[d->ntmp++] = x;
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_DONE)
+		return ft_db_fail(d->db, rc, "finding duplicates");
+	return FT_OK;
+}
+
+/*
+ * Makes c's span hold [t - window, t]: extended on the side that lacks
+ * it, by at most the window and what is read ahead, or read afresh when
+ * it lies apart.  Then forgets what lies far behind t, or far ahead.
+ */
+static int
+cover(struct ft_dup *d, struct cat *c, int64_t t)
+{
+	int64_t a = t - d->win, ahead = AHEAD * (d->win + 3600);
+	size_t i;
+	int st;
+
+	if (c->loaded && (t < c->lo || a > c->hi))
+		c->loaded = 0;
+	if (!c->loaded) {
+		if ((st = read_span(d, c, a, t + ahead)))
+			return st;
+		reserve(&c->v, &c->cap, d->ntmp);
+		memcpy(c->v, d->tmp, d->ntmp * sizeof(*c->v));
+		c->n = d->ntmp;
+		c->lo = a;
+		c->hi = t + ahead;
+		c->loaded = 1;
+		return FT_OK;
+	}
+	if (a < c->lo) {
+		if ((st = read_span(d, c, a, c->lo - 1)))
+			return st;
+		reserve(&c->v, &c->cap, c->n + d->ntmp);
+		memmove(c->v + d->ntmp, c->v, c->n * sizeof(*c->v));
+		memcpy(c->v, d->tmp, d->ntmp * sizeof(*c->v));
+		c->n += d->ntmp;
+		c->lo = a;
+	}
+	if (t > c->hi) {
+		if ((st = read_span(d, c, c->hi + 1, t + ahead)))
+			return st;
+		reserve(&c->v, &c->cap, c->n + d->ntmp);
+		memcpy(c->v + c->n, d->tmp, d->ntmp * sizeof(*c->v));
+		c->n += d->ntmp;
+		c->hi = t + ahead;
+	}
+	if (a - c->lo > ahead) {
+		i = lower(c, a, INT64_MIN);
+		memmove(c->v, c->v + i, (c->n - i) * sizeof(*c->v));
+		c->n -= i;
+		c->lo = a;
+	}
+	if (c->hi - t > 2 * ahead) {
+		c->n = lower(c, t + ahead + 1, INT64_MIN);
+		c->hi = t + ahead;
+	}
+	return FT_OK;
+}
+
+/* ---- the search ---- */
+
+/* The metres between two points (flat earth, fine at these distances). */
+static double
+metres(double lat1, double lon1, double lat2, double lon2)
+{
+	double kx = 111320.0 * cos((lat1 + lat2) / 2 * M_PI / 180);
+	double dx = (lon2 - lon1) * kx, dy = (lat2 - lat1) * 110574.0;
+
+	return sqrt(dx * dx + dy * dy);
+}
+
+static int
+find_facility(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq)
+{
+	struct fac *f = table_get(&d->facs, e->facility, e->faclen, 0);
+	sqlite3_stmt *q = d->qfac;
+	int rc;
+
+	if (!f) {
+		int64_t at = 0, s = 0;
+
+		sqlite3_bind_text(q, 1, e->facility, (int)e->faclen,
+				  SQLITE_STATIC);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
+			const char *t = (const char *)sqlite3_column_text(q,
+									  1);
+			const char *err;
+
+			s = sqlite3_column_int64(q, 0);
+			if (!t || ft_time_parse(t, strlen(t), &at, &err))
+				at = INT64_MIN;
+		}
+		sqlite3_reset(q);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -ft_db_fail(d->db, rc, "finding duplicates");
+		if (d->facs.n >= FACILITIES_MAX)
+			table_clear(&d->facs, NULL);
+		f = table_get(&d->facs, e->facility, e->faclen, sizeof(*f));
+		f->seq = s;
+		f->at = at;
+	}
+	if (!f->seq || f->seq == e->seq)
+		return 0;
+	*seq = f->seq;
+	return 1;
+}
+
+static int
+find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq)
+{
+	struct cat *c = table_get(&d->cats, e->category, e->catlen,
+				  sizeof(*c));
+	double dy = d->m / 110574.0;
+	double dx = d->m / (111320.0 * fmax(cos(e->lat * M_PI / 180), 1e-6));
+	size_t i;
+	int st;
+
+	if ((st = cover(d, c, e->at)))
+		return -st;
+	for (i = lower(c, e->at - d->win, INT64_MIN);
+	     i < c->n && c->v[i].at <= e->at; i++) {
+		const struct cand *x = &c->v[i];
+
+		if (x->seq == e->seq || x->lat < e->lat - dy ||
+		    x->lat > e->lat + dy || x->lon < e->lon - dx ||
+		    x->lon > e->lon + dx ||
+		    metres(e->lat, e->lon, x->lat, x->lon) > d->m)
+			continue;
+		*seq = x->seq;
+		return 1;
+	}
+	return 0;
+}
+
+int
+ft_dup_find(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
+	    const char **how)
+{
+	int rc;
+
+	if (d->fac && e->faclen && (rc = find_facility(d, e, seq))) {
+		*how = "facility";
+		return rc;
+	}
+	if (d->m > 0 && e->has_point && e->catlen &&
+	    (rc = find_nearby(d, e, seq))) {
+		*how = "nearby";
+		return rc;
+	}
+	return 0;
+}
+
+void
+ft_dup_add(struct ft_dup *d, const struct ft_dup_event *e)
+{
+	if (d->fac && e->faclen) {
+		struct fac *f = table_get(&d->facs, e->facility, e->faclen, 0);
+
+		/* Not remembered: the database answers when asked. */
+		if (f && (!f->seq || e->at < f->at ||
+			  (e->at == f->at && e->seq < f->seq))) {
+			f->seq = e->seq;
+			f->at = e->at;
+		}
+	}
+	if (d->m > 0 && e->has_point && e->catlen) {
+		struct cat *c = table_get(&d->cats, e->category, e->catlen, 0);
+		size_t i;
+
+		if (!c || !c->loaded || e->at < c->lo || e->at > c->hi)
+			return;
+		i = lower(c, e->at, e->seq);
+		reserve(&c->v, &c->cap, c->n + 1);
+		memmove(c->v + i + 1, c->v + i, (c->n - i) * sizeof(*c->v));
+		c->v[i].at = e->at;
+		c->v[i].seq = e->seq;
+		c->v[i].lat = e->lat;
+		c->v[i].lon = e->lon;
+		c->n++;
+	}
+}
