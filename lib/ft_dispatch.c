@@ -431,6 +431,9 @@ dup_event(const struct ft_dispatch *d, int64_t seq, struct ft_dup_event *e)
 	const struct fields *f = &d->f;
 
 	e->seq = seq;
+	e->id = f->id.s;
+	e->idlen = f->id.len;
+	e->unit = NULL;
 	e->at = f->reported;
 	e->category = f->category.s;
 	e->catlen = f->category.len;
@@ -441,13 +444,17 @@ dup_event(const struct ft_dispatch *d, int64_t seq, struct ft_dup_event *e)
 	e->lon = f->lon;
 }
 
-/* The event at hand (seq) is now an open case the search must find. */
+/*
+ * The event at hand (seq), sent to unit, is now an open case the search
+ * must find.
+ */
 static void
-remember(struct ft_dispatch *d, int64_t seq)
+remember(struct ft_dispatch *d, int64_t seq, const char *unit)
 {
 	struct ft_dup_event e;
 
 	dup_event(d, seq, &e);
+	e.unit = unit;
 	ft_dup_add(d->dup, &e);
 }
 
@@ -462,14 +469,22 @@ find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
 	       struct ft_buf *unit, const char **how)
 {
 	struct ft_dup_event e;
+	const char *oid, *ounit;
 	int64_t of;
 	int rc;
 
 	ft_buf_reset(id);
 	ft_buf_reset(unit);
 	dup_event(d, seq, &e);
-	if ((rc = ft_dup_find(d->dup, &e, &of, how)) <= 0)
+	if ((rc = ft_dup_find(d->dup, &e, &of, &oid, &ounit, how)) <= 0)
 		return rc;
+	if (oid) {
+		ft_buf_adds(id, oid);
+		if (ounit)
+			ft_buf_adds(unit, ounit);
+		return 1;
+	}
+	/* An open case read from the database: its id and unit are there. */
 	sqlite3_bind_int64(d->byseq, 1, of);
 	rc = sqlite3_step(d->byseq);
 	if (rc == SQLITE_ROW) {
@@ -817,7 +832,7 @@ known:
 	if (st)
 		goto out;
 	d->c.dispatched++;
-	remember(d, seq);
+	remember(d, seq, unitname);
 	ft_buf_adds(&d->line, ",\"status\":\"dispatched\"");
 	add_str(&d->line, "area", areaname);
 	add_str(&d->line, "unit", unitname);

@@ -23,10 +23,15 @@ struct key {
 	unsigned h;
 };
 
-/* An open case of a category, with its point. */
+/*
+ * An open case of a category, with its point.  id and unit (one block
+ * from who()) are known for the cases this run dispatched; NULL for those
+ * read from the database, which are looked up when they are the answer.
+ */
 struct cand {
 	int64_t at, seq;
 	double lat, lon;
+	char *id, *unit;
 };
 
 /* A category's candidates reported in [lo, hi], sorted by (at, seq). */
@@ -38,10 +43,11 @@ struct cat {
 	size_t n, cap;
 };
 
-/* The earliest candidate at a facility; seq 0 for none. */
+/* The earliest candidate at a facility, as cand; seq 0 for none. */
 struct fac {
 	struct key k;
 	int64_t at, seq;
+	char *id, *unit;
 };
 
 /* Entries by key, open addressing; each entry starts with its key. */
@@ -130,10 +136,49 @@ table_clear(struct table *t, void (*release)(struct key *))
 	t->n = 0;
 }
 
+/* id and unit (NULL for none) in one block: *idp gets it, *unitp its unit. */
+static void
+who(const char *id, size_t idlen, const char *unit, char **idp,
+    char **unitp)
+{
+	size_t ul = unit ? strlen(unit) : 0;
+	char *b = ft_xmalloc(idlen + ul + 2);
+
+	memcpy(b, id, idlen);
+	b[idlen] = '\0';
+	*idp = b;
+	*unitp = NULL;
+	if (unit) {
+		memcpy(b + idlen + 1, unit, ul + 1);
+		*unitp = b + idlen + 1;
+	}
+}
+
+/* Drops the candidates [from, to) of c, keeping the order of the rest. */
+static void
+cat_drop(struct cat *c, size_t from, size_t to)
+{
+	size_t i;
+
+	for (i = from; i < to; i++)
+		free(c->v[i].id);
+	memmove(c->v + from, c->v + to, (c->n - to) * sizeof(*c->v));
+	c->n -= to - from;
+}
+
 static void
 cat_release(struct key *k)
 {
-	free(((struct cat *)k)->v);
+	struct cat *c = (struct cat *)k;
+
+	cat_drop(c, 0, c->n);
+	free(c->v);
+}
+
+static void
+fac_release(struct key *k)
+{
+	free(((struct fac *)k)->id);
 }
 
 /* ---- set-up ---- */
@@ -157,8 +202,8 @@ ft_dup_new(struct ft_dup **dp, struct ft_db *db, double metres, int minutes,
 				"BETWEEN ?2 AND ?3 AND " FT_OPEN_SQL " AND "
 				"duplicate_of IS NULL AND lat IS NOT NULL AND "
 				"lon IS NOT NULL ORDER BY reported_at, seq");
-	d->qfac = ft_db_prepare(db, "SELECT seq, reported_at FROM events "
-				"WHERE facility = ?1 AND " FT_OPEN_SQL " AND "
+	d->qfac = ft_db_prepare(db, "SELECT seq, reported_at, id, unit FROM "
+				"events WHERE facility = ?1 AND " FT_OPEN_SQL " AND "
 				"duplicate_of IS NULL ORDER BY reported_at, seq "
 				"LIMIT 1");
 	d->qver = ft_db_prepare(db, "PRAGMA data_version");
@@ -176,7 +221,7 @@ ft_dup_free(struct ft_dup *d)
 	sqlite3_finalize(d->qfac);
 	sqlite3_finalize(d->qver);
 	table_clear(&d->cats, cat_release);
-	table_clear(&d->facs, NULL);
+	table_clear(&d->facs, fac_release);
 	free(d->cats.slot);
 	free(d->facs.slot);
 	free(d->tmp);
@@ -201,10 +246,12 @@ ft_dup_sync(struct ft_dup *d)
 	for (i = 0; i < d->cats.cap; i++) {
 		struct cat *c = (struct cat *)d->cats.slot[i];
 
-		if (c)
+		if (c) {
+			cat_drop(c, 0, c->n);
 			c->loaded = 0;
+		}
 	}
-	table_clear(&d->facs, NULL);
+	table_clear(&d->facs, fac_release);
 	return FT_OK;
 }
 
@@ -268,6 +315,7 @@ read_span(struct ft_dup *d, const struct cat *c, int64_t a, int64_t b)
 		x.seq = sqlite3_column_int64(q, 0);
 		x.lat = sqlite3_column_double(q, 2);
 		x.lon = sqlite3_column_double(q, 3);
+		x.id = x.unit = NULL;
 		reserve(&d->tmp, &d->tmpcap, d->ntmp + 1);
 		d->tmp[d->ntmp++] = x;
 	}
@@ -286,11 +334,12 @@ static int
 cover(struct ft_dup *d, struct cat *c, int64_t t)
 {
 	int64_t a = t - d->win, ahead = AHEAD * (d->win + 3600);
-	size_t i;
 	int st;
 
-	if (c->loaded && (t < c->lo || a > c->hi))
+	if (c->loaded && (t < c->lo || a > c->hi)) {
+		cat_drop(c, 0, c->n);
 		c->loaded = 0;
+	}
 	if (!c->loaded) {
 		if ((st = read_span(d, c, a, t + ahead)))
 			return st;
@@ -320,13 +369,11 @@ cover(struct ft_dup *d, struct cat *c, int64_t t)
 		c->hi = t + ahead;
 	}
 	if (a - c->lo > ahead) {
-		i = lower(c, a, INT64_MIN);
-		memmove(c->v, c->v + i, (c->n - i) * sizeof(*c->v));
-		c->n -= i;
+		cat_drop(c, 0, lower(c, a, INT64_MIN));
 		c->lo = a;
 	}
 	if (c->hi - t > 2 * ahead) {
-		c->n = lower(c, t + ahead + 1, INT64_MIN);
+		cat_drop(c, lower(c, t + ahead + 1, INT64_MIN), c->n);
 		c->hi = t + ahead;
 	}
 	return FT_OK;
@@ -345,15 +392,17 @@ metres(double lat1, double lon1, double lat2, double lon2)
 }
 
 static int
-find_facility(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq)
+find_facility(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
+	      const char **id, const char **unit)
 {
 	struct fac *f = table_get(&d->facs, e->facility, e->faclen, 0);
 	sqlite3_stmt *q = d->qfac;
 	int rc;
 
 	if (!f) {
-		int64_t at = 0, s = 0;
-
+		if (d->facs.n >= FACILITIES_MAX)
+			table_clear(&d->facs, fac_release);
+		f = table_get(&d->facs, e->facility, e->faclen, sizeof(*f));
 		sqlite3_bind_text(q, 1, e->facility, (int)e->faclen,
 				  SQLITE_STATIC);
 		rc = sqlite3_step(q);
@@ -362,27 +411,29 @@ find_facility(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq)
 									  1);
 			const char *err;
 
-			s = sqlite3_column_int64(q, 0);
-			if (!t || ft_time_parse(t, strlen(t), &at, &err))
-				at = INT64_MIN;
+			f->seq = sqlite3_column_int64(q, 0);
+			if (!t || ft_time_parse(t, strlen(t), &f->at, &err))
+				f->at = INT64_MIN;
+			who((const char *)sqlite3_column_text(q, 2),
+			    (size_t)sqlite3_column_bytes(q, 2),
+			    (const char *)sqlite3_column_text(q, 3), &f->id,
+			    &f->unit);
 		}
 		sqlite3_reset(q);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -ft_db_fail(d->db, rc, "finding duplicates");
-		if (d->facs.n >= FACILITIES_MAX)
-			table_clear(&d->facs, NULL);
-		f = table_get(&d->facs, e->facility, e->faclen, sizeof(*f));
-		f->seq = s;
-		f->at = at;
 	}
 	if (!f->seq || f->seq == e->seq)
 		return 0;
 	*seq = f->seq;
+	*id = f->id;
+	*unit = f->unit;
 	return 1;
 }
 
 static int
-find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq)
+find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
+	    const char **id, const char **unit)
 {
 	struct cat *c = table_get(&d->cats, e->category, e->catlen,
 				  sizeof(*c));
@@ -403,6 +454,8 @@ find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq)
 		    metres(e->lat, e->lon, x->lat, x->lon) > d->m)
 			continue;
 		*seq = x->seq;
+		*id = x->id;
+		*unit = x->unit;
 		return 1;
 	}
 	return 0;
@@ -410,16 +463,17 @@ find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq)
 
 int
 ft_dup_find(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
-	    const char **how)
+	    const char **id, const char **unit, const char **how)
 {
 	int rc;
 
-	if (d->fac && e->faclen && (rc = find_facility(d, e, seq))) {
+	if (d->fac && e->faclen &&
+	    (rc = find_facility(d, e, seq, id, unit))) {
 		*how = "facility";
 		return rc;
 	}
 	if (d->m > 0 && e->has_point && e->catlen &&
-	    (rc = find_nearby(d, e, seq))) {
+	    (rc = find_nearby(d, e, seq, id, unit))) {
 		*how = "nearby";
 		return rc;
 	}
@@ -435,8 +489,10 @@ ft_dup_add(struct ft_dup *d, const struct ft_dup_event *e)
 		/* Not remembered: the database answers when asked. */
 		if (f && (!f->seq || e->at < f->at ||
 			  (e->at == f->at && e->seq < f->seq))) {
+			free(f->id);
 			f->seq = e->seq;
 			f->at = e->at;
+			who(e->id, e->idlen, e->unit, &f->id, &f->unit);
 		}
 	}
 	if (d->m > 0 && e->has_point && e->catlen) {
@@ -452,6 +508,7 @@ ft_dup_add(struct ft_dup *d, const struct ft_dup_event *e)
 		c->v[i].seq = e->seq;
 		c->v[i].lat = e->lat;
 		c->v[i].lon = e->lon;
+		who(e->id, e->idlen, e->unit, &c->v[i].id, &c->v[i].unit);
 		c->n++;
 	}
 }

@@ -31,6 +31,9 @@ struct ft_dup;
 /* An event, or a case just dispatched.  Strings are borrowed. */
 struct ft_dup_event {
 	int64_t seq;
+	const char *id;		/* for ft_dup_add() */
+	size_t idlen;
+	const char *unit;	/* for ft_dup_add(); NULL for none */
 	int64_t at;		/* reported_at, seconds since the epoch */
 	const char *category, *facility;	/* "" or NULL: none */
 	size_t catlen, faclen;
@@ -54,10 +57,12 @@ int ft_dup_sync(struct ft_dup *dup);
  * the earliest of its category reported within the minutes before it
  * and the metres around it (by reported_at, then seq).  Returns 1 with
  * *seq and *how ("facility" or "nearby"), 0 when there is none, or
- * -(status) on a database error.
+ * -(status) on a database error.  *id and *unit are the case's, valid
+ * until the next call, or *id is NULL when the database holds them.
  */
 int ft_dup_find(struct ft_dup *dup, const struct ft_dup_event *e,
-		int64_t *seq, const char **how);
+		int64_t *seq, const char **id, const char **unit,
+		const char **how);
 
 /* e has just been dispatched: an open case, a candidate from now on. */
 void ft_dup_add(struct ft_dup *dup, const struct ft_dup_event *e);

@@ -926,6 +926,23 @@ near='[\"g2\"]'" ]
 	[ "$(got '"\(.id)=\(.status)/\(.unit)"')" = "f3=dispatched/h" ]
 }
 
+@test "ft-dispatch duplicates: the original may come from an earlier run, with its id and unit" {
+	events <<- 'EOF'
+	{"id":"a","category":"garbage","reported_at":"2026-11-25T02:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"f1","category":"smell","facility":"bin-1","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo '{"duplicates": {"distance": 100, "within": 60}, "rules": [{"name": "all", "unit": "@area", "ignore_owner": true}]}' | rules
+	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.unit)"')" = "a=t1 f1=g2" ]
+	cat > more.ndjson <<- 'EOF'
+	{"id":"b","category":"garbage","reported_at":"2026-11-25T02:30:00Z","lat":22.55045,"lon":114.05}
+	{"id":"f2","category":"noise","facility":"bin-1","reported_at":"2026-11-26T09:00:00Z","lat":22.65,"lon":114.15}
+	EOF
+	ft-ingest -q more.ndjson
+	run -0 --separate-stderr ft-dispatch -x --rules rules.json more.ndjson
+	[ "$(got '"\(.id)=\(.status)/\(.duplicate_of)/\(.unit)/\(.explain.duplicate.by)"')" = "b=duplicate/a/t1/nearby f2=duplicate/f1/g2/facility" ]
+}
+
 @test "ft-dispatch duplicates: after the first is closed, a repeat is not a duplicate" {
 	events <<- 'EOF'
 	{"id":"a","category":"garbage","facility":"bin-1","reported_at":"2026-11-25T02:00:00Z","lat":22.55,"lon":114.15}
