@@ -154,16 +154,41 @@ who(const char *id, size_t idlen, const char *unit, char **idp,
 	}
 }
 
+static void
+reserve(struct cand **v, size_t *cap, size_t n)
+{
+	if (n <= *cap)
+		return;
+	*cap = *cap ? *cap : 64;
+	while (*cap < n)
+		*cap *= 2;
+	*v = ft_xrealloc(*v, *cap * sizeof(**v));
+}
+
 /* Drops the candidates [from, to) of c, keeping the order of the rest. */
 static void
 cat_drop(struct cat *c, size_t from, size_t to)
 {
 	size_t i;
 
+	if (from == to)
+		return;
 	for (i = from; i < to; i++)
 		free(c->v[i].id);
 	memmove(c->v + from, c->v + to, (c->n - to) * sizeof(*c->v));
 	c->n -= to - from;
+}
+
+/* Puts the n candidates v into c at i, moving the rest on. */
+static void
+cat_put(struct cat *c, size_t i, const struct cand *v, size_t n)
+{
+	if (!n)
+		return;
+	reserve(&c->v, &c->cap, c->n + n);
+	memmove(c->v + i + n, c->v + i, (c->n - i) * sizeof(*c->v));
+	memcpy(c->v + i, v, n * sizeof(*c->v));
+	c->n += n;
 }
 
 static void
@@ -280,17 +305,6 @@ lower(const struct cat *c, int64_t at, int64_t seq)
 	return lo;
 }
 
-static void
-reserve(struct cand **v, size_t *cap, size_t n)
-{
-	if (n <= *cap)
-		return;
-	*cap = *cap ? *cap : 64;
-	while (*cap < n)
-		*cap *= 2;
-	*v = ft_xrealloc(*v, *cap * sizeof(**v));
-}
-
 /* The candidates of c reported in [a, b], into d->tmp in order. */
 static int
 read_span(struct ft_dup *d, const struct cat *c, int64_t a, int64_t b)
@@ -343,9 +357,7 @@ cover(struct ft_dup *d, struct cat *c, int64_t t)
 	if (!c->loaded) {
 		if ((st = read_span(d, c, a, t + ahead)))
 			return st;
-		reserve(&c->v, &c->cap, d->ntmp);
-		memcpy(c->v, d->tmp, d->ntmp * sizeof(*c->v));
-		c->n = d->ntmp;
+		cat_put(c, 0, d->tmp, d->ntmp);
 		c->lo = a;
 		c->hi = t + ahead;
 		c->loaded = 1;
@@ -354,18 +366,13 @@ cover(struct ft_dup *d, struct cat *c, int64_t t)
 	if (a < c->lo) {
 		if ((st = read_span(d, c, a, c->lo - 1)))
 			return st;
-		reserve(&c->v, &c->cap, c->n + d->ntmp);
-		memmove(c->v + d->ntmp, c->v, c->n * sizeof(*c->v));
-		memcpy(c->v, d->tmp, d->ntmp * sizeof(*c->v));
-		c->n += d->ntmp;
+		cat_put(c, 0, d->tmp, d->ntmp);
 		c->lo = a;
 	}
 	if (t > c->hi) {
 		if ((st = read_span(d, c, c->hi + 1, t + ahead)))
 			return st;
-		reserve(&c->v, &c->cap, c->n + d->ntmp);
-		memcpy(c->v + c->n, d->tmp, d->ntmp * sizeof(*c->v));
-		c->n += d->ntmp;
+		cat_put(c, c->n, d->tmp, d->ntmp);
 		c->hi = t + ahead;
 	}
 	if (a - c->lo > ahead) {
