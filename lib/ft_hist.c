@@ -164,10 +164,51 @@ ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
 	return FT_OK;
 }
 
+/*
+ * Checks the events an "ingest" entry of many (ft_ingest.c's log_created)
+ * logged: the events of seqs first..last, count of them, whose ids, each
+ * with a newline, have the SHA-256 ids.  Returns a status, after naming
+ * the entry (seq) when they are not as logged.
+ */
+static int
+verify_created(struct ft_db *db, sqlite3_stmt *ev, long long seq,
+	       sqlite3_int64 first, sqlite3_int64 last, sqlite3_int64 count,
+	       const char *ids)
+{
+	struct ft_sha256 c;
+	unsigned char md[32];
+	char hex[65];
+	sqlite3_int64 got = 0;
+	int rc;
+
+	ft_sha256_init(&c);
+	sqlite3_bind_int64(ev, 1, first);
+	sqlite3_bind_int64(ev, 2, last);
+	while ((rc = sqlite3_step(ev)) == SQLITE_ROW) {
+		ft_sha256_add(&c, sqlite3_column_text(ev, 0),
+			      (size_t)sqlite3_column_bytes(ev, 0));
+		ft_sha256_add(&c, "\n", 1);
+		got++;
+	}
+	sqlite3_reset(ev);
+	if (rc != SQLITE_DONE)
+		return ft_db_fail(db, rc, "reading the events");
+	ft_sha256_done(&c, md);
+	ft_hex(hex, md, sizeof(md));
+	if (got == count && ids && !strcmp(ids, hex))
+		return FT_OK;
+	ft_error("%s: history entry %lld: the %lld events it logged as "
+		 "loaded (seq %lld to %lld) are not as logged: %s", db->path,
+		 seq, (long long)count, (long long)first, (long long)last,
+		 got != count ? "an event was deleted or added"
+			      : "an event's id was changed");
+	return FT_DATAERR;
+}
+
 int
 ft_hist_verify(struct ft_db *db, long *n, char head[65])
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st, *ev = NULL;
 	struct ft_sha256 c;
 	unsigned char md[32];
 	char hex[65];
@@ -175,12 +216,25 @@ ft_hist_verify(struct ft_db *db, long *n, char head[65])
 
 	*n = 0;
 	head[0] = '\0';
+	/* Columns 3-6: what an ingest entry of many events says of them. */
 	rc = sqlite3_prepare_v2(db->h, "SELECT seq, hash, json_array(kind, "
 				"id, at, tool, by, action, from_status, "
-				"to_status, detail, ingest) FROM history "
+				"to_status, detail, ingest), CASE WHEN kind = "
+				"'event' AND id = '' AND action = 'ingest' AND "
+				"json_valid(detail) THEN 1 END, "
+				"json_extract(detail, '$.first_seq'), "
+				"json_extract(detail, '$.last_seq'), "
+				"json_extract(detail, '$.events'), "
+				"json_extract(detail, '$.ids') FROM history "
 				"ORDER BY seq", -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(db->h, "SELECT id FROM events WHERE "
+					"seq BETWEEN ?1 AND ?2 ORDER BY seq",
+					-1, &ev, NULL);
+	if (rc != SQLITE_OK) {
+		sqlite3_finalize(st);
 		return ft_db_fail(db, rc, "reading the history");
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *stored = (const char *)sqlite3_column_text(st, 1);
 		const void *txt = sqlite3_column_text(st, 2);
@@ -200,11 +254,21 @@ ft_hist_verify(struct ft_db *db, long *n, char head[65])
 			status = FT_DATAERR;
 			break;
 		}
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		    (status = verify_created(db, ev,
+					     sqlite3_column_int64(st, 0),
+					     sqlite3_column_int64(st, 4),
+					     sqlite3_column_int64(st, 5),
+					     sqlite3_column_int64(st, 6),
+					     (const char *)
+					     sqlite3_column_text(st, 7))))
+			break;
 		memcpy(head, hex, 65);
 		++*n;
 	}
 	if (status == FT_OK && rc != SQLITE_DONE)
 		status = ft_db_fail(db, rc, "reading the history");
 	sqlite3_finalize(st);
+	sqlite3_finalize(ev);
 	return status;
 }

@@ -696,6 +696,27 @@ e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
 	[[ "$stderr" == *"history entry 5: hash does not match"* ]]
 }
 
+@test "ft-update verify: the events a load logged as one entry are checked: an id changed, an event deleted or added is 65" {
+	# Entry 5 logged the 5 events of the fixture, seq 1 to 5.
+	[ "$(sql "select json_extract(detail, '$.events') || ' ' || json_extract(detail, '$.first_seq') || '-' || json_extract(detail, '$.last_seq') from history where seq = 5 and id = ''")" = "5 1-5" ]
+	cp "$FT_DB" intact.db
+	sql "update events set id = 'e2x' where id = 'e2'"
+	run -65 --separate-stderr ft-update --verify
+	[ -z "$output" ]
+	[ "$stderr" = "ft-update: $FT_DB: history entry 5: the 5 events it logged as loaded (seq 1 to 5) are not as logged: an event's id was changed" ]
+	cp intact.db "$FT_DB"
+	sql "delete from events where id = 'e5'"
+	run -65 --separate-stderr ft-update --verify
+	[ "$stderr" = "ft-update: $FT_DB: history entry 5: the 5 events it logged as loaded (seq 1 to 5) are not as logged: an event was deleted or added" ]
+	# An event slipped into the range by hand.
+	cp intact.db "$FT_DB"
+	sql "delete from events where id = 'e5'; insert into events(seq, id, category, reported_at, raw) values (5, 'forged', 'x', '2026-11-20T00:00:00Z', '{}')"
+	run -65 --separate-stderr ft-update --verify
+	[[ "$stderr" == *"history entry 5: the 5 events it logged as loaded (seq 1 to 5) are not as logged: an event's id was changed" ]]
+	cp intact.db "$FT_DB"
+	run -0 --separate-stderr ft-update --verify
+}
+
 @test "ft-update verify: an entry without a hash is 65, the entry named" {
 	ft-update -q "$F/fixed.ndjson"
 	sql "drop trigger history_no_update; update history set hash = null where seq = 12"
