@@ -88,7 +88,6 @@ struct ft_dispatch {
 	struct ft_buf line, detail, explain, chain, nearb, why, dupid,
 		      dupunit, rec;
 	int out_closed;
-	int idle_st;		/* what ending a batch on idle input gave */
 	double t0;
 	struct ft_db_ckpt ck;
 };
@@ -271,17 +270,26 @@ end_batch(struct ft_dispatch *d)
 	return FT_OK;
 }
 
+/*
+ * Counts one more event into the batch, in a write transaction, with the
+ * memory of the open cases brought up to date with that transaction.
+ */
 static int
 in_batch(struct ft_dispatch *d)
 {
-	if (d->in_batch >= (long)d->o.batch) {
-		int st = end_batch(d);
+	int st;
 
-		if (st)
-			return st;
-	}
+	if (d->in_batch >= (long)d->o.batch && (st = end_batch(d)))
+		return st;
 	d->in_batch++;
-	return ft_db_begin_write(d->db);
+	if ((st = ft_db_begin_write(d->db)))
+		return st;
+	if (d->dup_txn != d->db->txn) {
+		if ((st = ft_dup_sync(d->dup)))
+			return st;
+		d->dup_txn = d->db->txn;
+	}
+	return FT_OK;
 }
 
 static void
@@ -678,11 +686,6 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	}
 	if ((st = in_batch(d)))
 		return st;
-	if (d->dup_txn != d->db->txn) {
-		if ((st = ft_dup_sync(d->dup)))
-			return st;
-		d->dup_txn = d->db->txn;
-	}
 	if (seq)
 		goto known;
 	sqlite3_bind_text(d->sel, 1, f->id.s, (int)f->id.len, SQLITE_STATIC);
@@ -880,15 +883,13 @@ progress(struct ft_dispatch *d, int done)
 	fprintf(stderr, "\r\033[K%s: %ld events", ft_progname, d->c.read);
 }
 
-/* The input would wait: what is decided is stored and printed first. */
-static void
+/* The input waits: what is decided is stored and printed first. */
+static int
 on_idle(void *ctx)
 {
 	struct ft_dispatch *d = ctx;
-	int st;
 
-	if (d->in_batch && !d->idle_st && (st = end_batch(d)))
-		d->idle_st = st;
+	return d->in_batch ? end_batch(d) : FT_OK;
 }
 
 int
@@ -899,19 +900,16 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 	struct ft_item it;
 	int st, rc;
 
-	io.idle = on_idle;
-	io.idle_ctx = d;
 	if ((st = ft_input_open(&in, path, &io))) {
 		ft_input_close(in);
 		return st;
 	}
+	ft_input_set_idle(in, on_idle, d);
 	d->fname = ft_input_name(in);
 	while ((rc = ft_input_next(in, &it)) == 1) {
 		const char *err;
 		size_t pos;
 
-		if ((st = d->idle_st))
-			break;
 		if (it.err) {
 			d->c.read++;
 			reject(d, it.line, it.err, it.raw, it.rawlen, NULL);
@@ -930,8 +928,6 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 	}
 	if (!st && rc > 1)
 		st = rc;
-	if (!st)
-		st = d->idle_st;
 	if (!st)
 		st = end_batch(d);
 	ft_input_close(in);

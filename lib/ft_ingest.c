@@ -127,7 +127,6 @@ struct ft_ingest {
 	 * wstatus, the rejection count and the rejects file.
 	 */
 	struct batch bat[2], *b, *full;
-	int idle_st;		/* what handing a batch over on idle gave */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int wstatus;
@@ -1569,15 +1568,13 @@ hand_over(struct ft_ingest *ig, const char *final)
 	return st;
 }
 
-/* The input would wait: what is read goes to the writer first. */
-static void
+/* The input waits: what is read goes to the writer first. */
+static int
 on_idle(void *ctx)
 {
 	struct ft_ingest *ig = ctx;
-	int st;
 
-	if (ig->b->n && !ig->idle_st && (st = hand_over(ig, NULL)))
-		ig->idle_st = st;
+	return ig->b->n ? hand_over(ig, NULL) : FT_OK;
 }
 
 /* ---- a file ---- */
@@ -1699,8 +1696,6 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	ig->rej.messages = 0;	/* messages are counted by file */
 	ig->t0 = now_seconds();
 	ig->nfiles++;
-	ig->idle_st = FT_OK;
-	ig->o.in.idle = NULL;	/* no writer to hand to yet */
 	st = ft_input_open(&in, path, &ig->o.in);
 	if (st) {
 		ft_input_close(in);
@@ -1722,14 +1717,10 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	}
 	ft_input_set_idle(in, on_idle, ig);
 	while ((r = ft_input_next(in, &it)) == 1) {
-		if ((st = ig->idle_st))
-			break;
 		source_record(ig, &it);
 		if (ig->b->n >= ig->o.batch && (st = hand_over(ig, NULL)))
 			break;
 	}
-	if (!st)
-		st = ig->idle_st;
 	if (r > 1)
 		fatal = r;
 	/* The last batch ends the writer, whatever happened before. */

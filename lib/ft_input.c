@@ -27,7 +27,7 @@ struct ft_input {
 	size_t pos;
 	int eof;
 	iconv_t cd;
-	void (*idle)(void *);
+	int (*idle)(void *);
 	void *idle_ctx;
 	char *ibuf;		/* bytes read, not yet converted */
 	size_t ilen;
@@ -152,7 +152,7 @@ convert(struct ft_input *in, int at_eof)
 }
 
 void
-ft_input_set_idle(struct ft_input *in, void (*idle)(void *ctx), void *ctx)
+ft_input_set_idle(struct ft_input *in, int (*idle)(void *ctx), void *ctx)
 {
 	in->idle = idle;
 	in->idle_ctx = ctx;
@@ -161,7 +161,8 @@ ft_input_set_idle(struct ft_input *in, void (*idle)(void *ctx), void *ctx)
 /*
  * read(2), after telling the tool when it would wait: when nothing has
  * come for IDLE_MS, so that a producer merely slower than the tool does
- * not cut its batches short.
+ * not cut its batches short.  -1 for a read error, -2 when the tool
+ * failed (in->err set, the message printed).
  */
 #define IDLE_MS 100
 static ssize_t
@@ -169,9 +170,13 @@ read_some(struct ft_input *in, char *buf)
 {
 	struct pollfd p = { .fd = in->fd, .events = POLLIN };
 	ssize_t n;
+	int st;
 
-	if (in->idle && poll(&p, 1, 0) == 0 && poll(&p, 1, IDLE_MS) == 0)
-		in->idle(in->idle_ctx);
+	if (in->idle && poll(&p, 1, 0) == 0 && poll(&p, 1, IDLE_MS) == 0 &&
+	    (st = in->idle(in->idle_ctx))) {
+		in->err = st;
+		return -2;
+	}
 	do
 		n = read(in->fd, buf, CHUNK);
 	while (n < 0 && errno == EINTR);
@@ -203,7 +208,7 @@ fill(struct ft_input *in)
 			ft_buf_grow(&in->data, CHUNK);
 			n = read_some(in, in->data.s + in->data.len);
 			if (n < 0)
-				return read_fail(in);
+				return n == -2 ? -1 : read_fail(in);
 			if (n == 0) {
 				in->eof = 1;
 				return (ssize_t)(in->data.len - before);
@@ -214,7 +219,7 @@ fill(struct ft_input *in)
 		}
 		n = read_some(in, in->ibuf + in->ilen);
 		if (n < 0)
-			return read_fail(in);
+			return n == -2 ? -1 : read_fail(in);
 		in->ilen += (size_t)n;
 		convert(in, n == 0);
 		if (n == 0)
@@ -311,8 +316,6 @@ ft_input_open(struct ft_input **inp, const char *path,
 	ft_buf_init(&in->rawq);
 	ft_json_doc_init(&in->doc);
 	in->cd = (iconv_t)-1;
-	in->idle = o->idle;
-	in->idle_ctx = o->idle_ctx;
 	in->line = 1;
 	if (!strcmp(path, "-")) {
 		in->name = ft_xstrdup("stdin");

@@ -43,14 +43,6 @@ struct ft_input_opts {
 	int delimiter;		/* 0: ',' for CSV, tab for TSV */
 	const char *columns;	/* comma-separated names: no header row */
 	const char *encoding;	/* NULL or "UTF-8": none */
-	/*
-	 * Called when the next read would wait (a pipe or a terminal with
-	 * nothing in it yet), before it does: a tool commits and prints what
-	 * it holds, so that a pipeline delivers each record as it comes and
-	 * no tool holds the write lock while it waits for input.  NULL: none.
-	 */
-	void (*idle)(void *ctx);
-	void *idle_ctx;
 };
 
 struct ft_item {
@@ -70,8 +62,15 @@ struct ft_input;
 int ft_input_open(struct ft_input **in, const char *path,
 		  const struct ft_input_opts *o);
 
-/* Sets the idle call of ft_input_opts once the tool is ready for it. */
-void ft_input_set_idle(struct ft_input *in, void (*idle)(void *ctx),
+/*
+ * Has idle(ctx) called when the input waits (a pipe or a terminal that has
+ * had nothing for a tenth of a second), before the read that waits: a
+ * tool commits and prints what it holds, so that a pipeline delivers each
+ * record as it comes and no tool holds the write lock while it waits.  A
+ * status other than FT_OK from idle ends the input: ft_input_next()
+ * returns it (idle has said why).
+ */
+void ft_input_set_idle(struct ft_input *in, int (*idle)(void *ctx),
 		       void *ctx);
 
 /*

@@ -70,7 +70,6 @@ struct ft_update {
 		      out, line;
 	double t0;
 	int out_closed;
-	int idle_st;		/* what ending a batch on idle input gave */
 	int applied_now;	/* the record's status change was applied */
 	int64_t before;		/* the last history entry before the run */
 };
@@ -542,15 +541,13 @@ print:
 	return FT_OK;
 }
 
-/* The input would wait: what is applied is stored and printed first. */
-static void
+/* The input waits: what is applied is stored and printed first. */
+static int
 on_idle(void *ctx)
 {
 	struct ft_update *u = ctx;
-	int st;
 
-	if (u->batch && !u->idle_st && (st = end_batch(u)))
-		u->idle_st = st;
+	return u->batch ? end_batch(u) : FT_OK;
 }
 
 int
@@ -561,16 +558,13 @@ ft_update_file(struct ft_update *u, const char *path)
 	struct ft_item it;
 	int st = FT_OK, rc;
 
-	io.idle = on_idle;
-	io.idle_ctx = u;
 	if ((st = ft_input_open(&in, path, &io))) {
 		ft_input_close(in);
 		return st;
 	}
+	ft_input_set_idle(in, on_idle, u);
 	u->fname = ft_input_name(in);
 	while ((rc = ft_input_next(in, &it)) == 1) {
-		if ((st = u->idle_st))
-			break;
 		u->read++;
 		if (it.err) {
 			reject(u, &it, it.err);
@@ -581,8 +575,6 @@ ft_update_file(struct ft_update *u, const char *path)
 	}
 	if (!st && rc > 1)
 		st = rc;
-	if (!st)
-		st = u->idle_st;
 	if (!st)
 		st = end_batch(u);
 	else

@@ -1183,10 +1183,7 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	{"id":"c","category":"garbage","reported_at":"2026-11-25T02:20:00Z","lat":22.55,"lon":114.05}
 	EOF
 	echo '{"duplicates": {"distance": 100, "within": 60}, "rules": [{"name": "all", "unit": "cc"}]}' | rules
-	mkfifo in.fifo
-	ft-dispatch --rules rules.json < in.fifo > out.ndjson 2> err.txt 3>&- &
-	pid=$!
-	exec 7> in.fifo
+	feed_start ft-dispatch --rules rules.json
 	sed -n 1p ev.ndjson >&7
 	lines_within out.ndjson 1
 	[ "$(sql "select status from events where id = 'a'")" = dispatched ]
@@ -1197,8 +1194,7 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	# and what ft-dispatch remembered of the open cases is forgotten.
 	FT_BUSY_TIMEOUT=2000 run -0 --separate-stderr ft-update <<< '{"id":"a","status":"closed","at":"2026-11-25T12:00:00Z","by":"x"}'
 	sed -n 3p ev.ndjson >&7
-	exec 7>&-
-	wait "$pid"
+	feed_end
 	run jq -c '[.id, .status, .duplicate_of]' out.ndjson
 	[ "$output" = '["a","dispatched",null]
 ["b","duplicate","a"]

@@ -738,10 +738,7 @@ JSON
 }
 
 @test "ft-ingest pipeline: each record is stored and printed as it comes, with no lock held while the input waits" {
-	mkfifo in.fifo
-	ft-ingest < in.fifo > out.ndjson 2> err.txt 3>&- &
-	pid=$!
-	exec 7> in.fifo
+	feed_start ft-ingest
 	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
 	lines_within out.ndjson 1
 	[ "$(sql "select id from events")" = a ]
@@ -750,8 +747,7 @@ JSON
 	FT_BUSY_TIMEOUT=2000 run -0 --separate-stderr ft-ingest -q other.ndjson
 	printf '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
 	lines_within out.ndjson 2
-	exec 7>&-
-	wait "$pid"
+	feed_end
 	run jq -r .id out.ndjson
 	[ "$output" = 'a
 b' ]

@@ -778,10 +778,7 @@ e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
 }
 
 @test "ft-update pipeline: each change is stored and printed as it comes, with no lock held while the input waits" {
-	mkfifo in.fifo
-	ft-update < in.fifo > out.ndjson 2> err.txt 3>&- &
-	pid=$!
-	exec 7> in.fifo
+	feed_start ft-update
 	echo '{"id":"e1","status":"accepted","at":"2026-11-22T00:00:00Z","by":"w"}' >&7
 	lines_within out.ndjson 1
 	[ "$(sql "select status from events where id = 'e1'")" = accepted ]
@@ -791,8 +788,7 @@ e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
 	[[ "$stderr" == *'"e5": no rule matches it'* ]]
 	echo '{"id":"e2","status":"accepted","at":"2026-11-22T00:00:00Z","by":"w"}' >&7
 	lines_within out.ndjson 2
-	exec 7>&-
-	wait "$pid"
+	feed_end
 	run jq -r '"\(.id)=\(.status)"' out.ndjson
 	[ "$output" = 'e1=accepted
 e2=accepted' ]

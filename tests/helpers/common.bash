@@ -47,3 +47,19 @@ lines_within() {
 	echo "$1 holds $(wc -l < "$1") lines after 20 s, want $2" >&2
 	return 1
 }
+
+# feed_start CMD...: runs CMD in the background with its standard input
+# the pipe in.fifo, whose writing end is fd 7 (bats keeps 3 for itself),
+# its output in out.ndjson and its messages in err.txt.  feed_end closes
+# the pipe and waits for CMD, returning its status.
+feed_start() {
+	mkfifo in.fifo
+	"$@" < in.fifo > out.ndjson 2> err.txt 3>&- &
+	feed_pid=$!
+	exec 7> in.fifo
+}
+
+feed_end() {
+	exec 7>&-
+	wait "$feed_pid"
+}
