@@ -472,6 +472,7 @@ struct run {
 	long done, unchanged, updated;
 	int status;		/* worst so far */
 	int out_closed;
+	FILE *spill;		/* output held past HOLD_MAX, or NULL */
 };
 
 static sqlite3_stmt *
@@ -564,6 +565,8 @@ run_release(struct run *u, int st)
 	ft_buf_release(&u->e);
 	ft_buf_release(&u->items);
 	ft_buf_release(&u->items2);
+	if (u->spill)
+		fclose(u->spill);
 	return st;
 }
 
@@ -578,6 +581,93 @@ flush(struct run *u)
 		u->out_closed = 1;
 	}
 	ft_buf_reset(&u->out);
+}
+
+/*
+ * The output of a transaction waits for its commit: what is printed is
+ * what is stored.  It is held in u->out, and past HOLD_MAX in an unnamed
+ * temporary file, so that memory stays flat however many records a file
+ * holds.
+ */
+#define HOLD_MAX (1 << 20)
+
+/* Keeps what is in u->out for release() or discard(). */
+static void
+hold(struct run *u)
+{
+	const char *dir = getenv("TMPDIR");
+	char path[4096];
+	int fd;
+
+	if (u->o->quiet || u->out_closed) {
+		ft_buf_reset(&u->out);
+		return;
+	}
+	if (u->out.len < HOLD_MAX)
+		return;
+	if (!u->spill) {
+		snprintf(path, sizeof(path), "%s/ft-vote.XXXXXX",
+			 dir && *dir ? dir : "/tmp");
+		if ((fd = mkstemp(path)) < 0 ||
+		    !(u->spill = fdopen(fd, "w+"))) {
+			ft_error("%s: cannot create a temporary file: %s", path,
+				 strerror(errno));
+			if (fd >= 0)
+				close(fd);
+			u->status = FT_CANTCREAT;
+			return;
+		}
+		unlink(path);
+	}
+	if (fwrite(u->out.s, 1, u->out.len, u->spill) != u->out.len) {
+		ft_error("a temporary file: write error: %s", strerror(errno));
+		u->status = FT_IOERR;
+		return;
+	}
+	ft_buf_reset(&u->out);
+}
+
+/* Drops what hold() kept: its transaction did not commit. */
+static void
+discard(struct run *u)
+{
+	ft_buf_reset(&u->out);
+	if (u->spill) {
+		fclose(u->spill);
+		u->spill = NULL;
+	}
+}
+
+/* Prints what hold() kept, once its transaction has committed. */
+static void
+release(struct run *u)
+{
+	char chunk[65536];
+	size_t n;
+
+	if (u->spill && !u->o->quiet && !u->out_closed) {
+		if (fflush(u->spill) == EOF || fseek(u->spill, 0, SEEK_SET)) {
+			ft_error("a temporary file: read error: %s",
+				 strerror(errno));
+			u->status = FT_IOERR;
+		}
+		while (!u->status && !u->out_closed &&
+		       (n = fread(chunk, 1, sizeof(chunk), u->spill)) > 0)
+			if (fwrite(chunk, 1, n, stdout) != n) {
+				ft_stdout_failed(errno);
+				u->out_closed = 1;
+			}
+		if (!u->status && ferror(u->spill)) {
+			ft_error("a temporary file: read error: %s",
+				 strerror(errno));
+			u->status = FT_IOERR;
+		}
+	}
+	if (u->spill) {
+		fclose(u->spill);
+		u->spill = NULL;
+	}
+	flush(u);
 }
 
 static void
@@ -664,8 +754,11 @@ each_record(struct run *u, char **files, int n, record_fn fn)
 		n = 1;
 	}
 	/* A transaction a file: what was printed is what was stored, even
-	 * when a later file cannot be read. */
+	 * when a later file cannot be read, and nothing of a file whose
+	 * transaction did not commit. */
 	for (i = 0; i < n && !st; i++) {
+		long done = u->done, unchanged = u->unchanged;
+		long updated = u->updated;
 		struct ft_input *in;
 		struct ft_item it;
 		int rc;
@@ -695,7 +788,9 @@ each_record(struct run *u, char **files, int n, record_fn fn)
 				break;
 			if (why)
 				reject(u, &it, why);
-			flush(u);
+			hold(u);
+			if (u->status)
+				break;
 		}
 		if (u->status)
 			st = u->status;
@@ -706,6 +801,17 @@ each_record(struct run *u, char **files, int n, record_fn fn)
 			st = ft_db_commit(u->db);
 		else
 			ft_db_rollback(u->db);
+		if (st) {
+			/* Nothing of it was stored: nothing is printed or
+			 * counted. */
+			discard(u);
+			u->done = done;
+			u->unchanged = unchanged;
+			u->updated = updated;
+		} else {
+			release(u);
+			st = u->status;
+		}
 	}
 	if (!st && u->rej.n)
 		st = FT_REJECTED;
@@ -3230,6 +3336,11 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
 	if (!o->compare && (st = spec_make(&u, &sp, o->rule, o->complete,
 					   o->threshold, o->tiebreak)))
 		goto out;
+	/* A count that is kept reads the ballots in the transaction that
+	 * keeps it: no ballot comes in between (see cast's freeze). */
+	if (!provisional && !o->dry_run && !o->compare &&
+	    (st = ft_db_begin_write(db)))
+		goto out;
 	if ((st = plist_load(&u, &p)) || (st = bset_load(&u, &p, &b)))
 		goto out;
 	scale = round_scale(&u, &p);
@@ -3244,13 +3355,12 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
 	/* What is kept is the whole result, totals included. */
 	result_text(&u, &t, order, &sp, &b, 1, 0, &res);
 	result_text(&u, &t, order, &sp, &b, o->totals, provisional, &u.out);
-	flush(&u);
+	/* Printed once kept: a count that could not be stored is not a
+	 * result. */
 	if (!provisional && !o->dry_run) {
 		sqlite3_stmt *s;
 		int rc;
 
-		if ((st = ft_db_begin_write(db)))
-			goto out;
 		if (!(s = stmt(&u, S_TALLY_SAME))) {
 			st = FT_SOFTWARE;
 			goto out;
@@ -3278,8 +3388,10 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
 			st = ft_db_fail(db, rc, "reading the counts");
 			goto out;
 		}
-		st = ft_db_commit(db);
+		if ((st = ft_db_commit(db)))
+			goto out;
 	}
+	flush(&u);
 	if (!o->quiet && !st)
 		ft_warn("%s: %s: %d of %d projects selected, %ld ballot%s, "
 			"digest %.12s", round, sp.text, t.nselected, t.np, b.n,

@@ -1218,3 +1218,59 @@ greedy_round() {
 	[ "$output" = "$joined" ]
 	[[ "${lines[0]}" == *'"greedy":true,"mes":true,"differs":false}' ]]
 }
+
+# trap TABLE WHEN: makes the COMMIT of a transaction that inserts into
+# TABLE a row for which WHEN holds fail, as a full disk would: a trigger
+# adds a row that breaks a deferred foreign key, which SQLite checks at
+# COMMIT only.
+trap_commit() {
+	sql "CREATE TABLE trap(x TEXT REFERENCES rounds(round) DEFERRABLE INITIALLY DEFERRED);
+	     CREATE TRIGGER trap_$1 AFTER INSERT ON $1 WHEN $2 BEGIN INSERT INTO trap VALUES ('no such round'); END;"
+}
+
+@test "ft-vote cast: a file whose transaction does not commit prints and counts none of its ballots (70)" {
+	greedy_round
+	printf '{"voter":"1390000010%d"}\n' 1 2 3 | ft-vote register g -q --key "$KEY" --now "$T0"
+	printf '{"voter":"13900000101","projects":["A"]}\n' > first.ndjson
+	printf '{"voter":"1390000010%d","projects":["B"],"channel":"%s"}\n' 2 paper 3 trap > second.ndjson
+	trap_commit ballots "NEW.channel = 'trap'"
+	run -70 --separate-stderr ft-vote cast g --key "$KEY" --now "$T1" first.ndjson second.ndjson
+	[ "$output" = '{"round":"g","ballot":6,"channel":"online","projects":["A"]}' ]
+	[ "$stderr" = "ft-vote: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[ "$(sql "select count(*) from ballots where round = 'g'")" = 6 ]
+	# One file of more output than is held in memory (1 MB; the rest
+	# waits in a temporary file): none printed.
+	long=$(printf 'P%.0s' $(seq 250))
+	mkround h 1000 approval '"rule":"greedy"'
+	mkprojects h "${long}1:60" "${long}2:50" "${long}3:30" "${long}4:20"
+	for i in $(seq 1001 3000); do printf '{"voter":"13900%06d"}\n' "$i"; done > many-voters.ndjson
+	ft-vote register h -q --key "$KEY" --now "$T0" many-voters.ndjson
+	for i in $(seq 1001 3000); do printf '{"voter":"13900%06d","projects":["%s1","%s2","%s3","%s4"]}\n' "$i" "$long" "$long" "$long" "$long"; done > many.ndjson
+	sql "DROP TRIGGER trap_ballots; CREATE TRIGGER trap_ballots AFTER INSERT ON ballots WHEN NEW.round = 'h' AND (SELECT count(*) FROM ballots WHERE round = 'h') = 2000 BEGIN INSERT INTO trap VALUES ('no such round'); END;"
+	run -70 --separate-stderr ft-vote cast h --key "$KEY" --now "$T1" many.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = "ft-vote: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[ "$(sql "select count(*) from ballots where round = 'h'")" = 0 ]
+	# Without the trap, all of it goes out, in order, once stored.
+	sql "DROP TRIGGER trap_ballots"
+	run -0 --separate-stderr ft-vote cast h --key "$KEY" --now "$T1" many.ndjson
+	[ "${#lines[@]}" = 2000 ]
+	[ "$(printf '%s\n' "${lines[@]}" | wc -c)" -gt 2000000 ]
+	[ "${lines[0]}" = "{\"round\":\"h\",\"ballot\":7,\"channel\":\"online\",\"projects\":[\"${long}1\",\"${long}2\",\"${long}3\",\"${long}4\"]}" ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -s 'map(.ballot) == [range(7; 2007)]')" = true ]
+	[ "$stderr" = "ft-vote: h: 2000 ballots cast, 0 replaced, 0 unchanged, 0 rejected" ]
+}
+
+@test "ft-vote tally: a count that could not be kept is not printed (70); once kept, it is" {
+	greedy_round
+	trap_commit tallies 1
+	run -70 --separate-stderr ft-vote tally g --totals
+	[ -z "$output" ]
+	[ "$stderr" = "ft-vote: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[ "$(sql 'select count(*) from tallies')" = 0 ]
+	sql "DROP TRIGGER trap_tallies"
+	run -0 --separate-stderr ft-vote tally g --totals
+	[ "${lines[0]}" = "$(row g greedy A 60 5 5 1 true 'fits the remaining budget')" ]
+	[ "${#lines[@]}" = 5 ]
+	[ "$(sql 'select count(*) from tallies')" = 1 ]
+}
