@@ -1083,6 +1083,34 @@ open_one(struct run *u, const struct ft_item *it)
 		goto out;
 	}
 	if (n > 0) {
+		size_t pos = 0;
+
+		/* A voter's unit is checked against the scope: a unit that
+		 * does not exist would let no one in, or not the ones meant. */
+		for (i = 0; i < n; i++) {
+			const char *unit = next_item(&u->items, &pos);
+			sqlite3_stmt *s = stmt(u, S_UNIT);
+
+			if (!s) {
+				u->status = FT_SOFTWARE;
+				goto out;
+			}
+			bind_text(s, 1, unit);
+			r = sqlite3_step(s);
+			sqlite3_reset(s);
+			if (r != SQLITE_ROW && r != SQLITE_DONE) {
+				u->status = ft_db_fail(u->db, r,
+						       "reading the units");
+				goto out;
+			}
+			if (r != SQLITE_ROW) {
+				ft_buf_reset(b);
+				ft_json_escape(b, unit, strlen(unit));
+				reason = why("field \"scope\": unknown unit %s",
+					     b->s);
+				goto out;
+			}
+		}
 		ft_buf_reset(b);
 		json_list(b, &u->items, n, 0);
 		f[R_SCOPE] = ft_xstrdup(b->s);

@@ -1274,3 +1274,14 @@ trap_commit() {
 	[ "${#lines[@]}" = 5 ]
 	[ "$(sql 'select count(*) from tallies')" = 1 ]
 }
+
+@test "ft-vote open: a scope naming a unit that does not exist is rejected with the unit, nothing stored (1)" {
+	printf '{"id":"sc","name":"sc","budget":100,"scope":["s1","street-09"],"opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T09:00:00Z","ballot":"approval"}\n' > sc.json
+	printf '%s\n' 'id,name,budget,scope,opens_at,closes_at,ballot' 'sc2,sc2,100,"c1, nowhere",2026-11-10T09:00:00Z,2026-11-20T09:00:00Z,approval' 'sc3,sc3,100,"c1,s2",2026-11-10T09:00:00Z,2026-11-20T09:00:00Z,approval' > sc.csv
+	run -1 --separate-stderr ft-vote open --key "$KEY" --now "$T0" sc.json sc.csv
+	[ "$output" = '{"id":"sc3","name":"sc3","budget":100,"scope":["c1","s2"],"opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T09:00:00Z","ballot":"approval","min_length":1,"tiebreak":"votes,cost,id"}' ]
+	[ "$stderr" = 'ft-vote: sc.json:1: field "scope": unknown unit "street-09"
+ft-vote: sc.csv:2: field "scope": unknown unit "nowhere"
+ft-vote: 1 round opened, 0 unchanged, 2 rejected' ]
+	[ "$(sql 'select group_concat(round) from rounds')" = sc3 ]
+}
