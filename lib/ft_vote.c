@@ -381,7 +381,7 @@ enum {
 	S_ROUND, S_ROUND_INS, S_PROJ_GET, S_PROJ_INS, S_PROJ_UPD, S_PROJ_SEQ,
 	S_VOTER_INS, S_VOTER_GET, S_BALLOT_GET, S_BALLOT_INS, S_BALLOT_UPD,
 	S_UNIT, S_IN_SCOPE, S_PROJ_ALL, S_BALLOT_ALL, S_TALLY_INS,
-	S_TALLY_SAME, S_TALLY_ALL, S_ROUNDS, S_N
+	S_TALLY_SAME, S_TALLY_ALL, S_ROUNDS, S_COUNTED, S_N
 };
 
 static const char *const sql[S_N] = {
@@ -445,6 +445,8 @@ static const char *const sql[S_N] = {
 		     " (SELECT count(*) FROM voters v WHERE v.round = r.round),"
 		     " (SELECT count(*) FROM ballots b WHERE b.round = r.round)"
 		     " FROM rounds r ORDER BY r.round",
+	[S_COUNTED] = "SELECT tally, counted_at FROM tallies WHERE round = ?1"
+		      " ORDER BY tally LIMIT 1",
 };
 
 /* A round as stored. */
@@ -473,6 +475,10 @@ struct run {
 	int status;		/* worst so far */
 	int out_closed;
 	FILE *spill;		/* output held past HOLD_MAX, or NULL */
+	/* cast: the round's first stored count, as of transaction txn */
+	unsigned long counted_txn;
+	long long counted;	/* its tally, 0: none */
+	char counted_at[FT_TIME_LEN];
 };
 
 static sqlite3_stmt *
@@ -1629,16 +1635,55 @@ is_word(const char *s)
 	return 1;
 }
 
+/*
+ * NULL while the round has no stored count, else the reason a ballot is
+ * refused.  Read once a transaction: a count is kept in one of its own.
+ */
+static const char *
+counted(struct run *u)
+{
+	sqlite3_stmt *s;
+	int r;
+
+	if (u->counted_txn != u->db->txn) {
+		if (!(s = stmt(u, S_COUNTED))) {
+			u->status = FT_SOFTWARE;
+			return NULL;
+		}
+		bind_text(s, 1, u->r.f[R_ID]);
+		r = sqlite3_step(s);
+		u->counted = 0;
+		if (r == SQLITE_ROW) {
+			const char *c = (const char *)sqlite3_column_text(s, 1);
+
+			u->counted = sqlite3_column_int64(s, 0);
+			snprintf(u->counted_at, sizeof(u->counted_at), "%s",
+				 c ? c : "?");
+		}
+		sqlite3_reset(s);
+		if (r != SQLITE_ROW && r != SQLITE_DONE) {
+			u->status = ft_db_fail(u->db, r, "reading the counts");
+			return NULL;
+		}
+		u->counted_txn = u->db->txn;
+	}
+	if (!u->counted)
+		return NULL;
+	return why("field \"cast_at\": too late: round %s was counted at %s "
+		   "(tally %lld), its ballots are frozen", u->r.f[R_ID],
+		   u->counted_at, u->counted);
+}
+
 static const char *
 cast_one(struct run *u, const struct ft_item *it)
 {
 	const struct ft_json_doc *d = it->doc;
 	struct cast *c = the_cast;
 	const char *bad, *channel;
-	char tag[65], hash[65];
+	char tag[65], hash[65], t1[FT_TIME_LEN], t2[FT_TIME_LEN];
 	struct ft_buf *o = &u->out;
 	sqlite3_stmt *s;
-	int64_t at;
+	int64_t at, now;
 	long long oldid;
 	int n, np, r, old;
 
@@ -1657,16 +1702,21 @@ cast_one(struct run *u, const struct ft_item *it)
 	}
 	if (r != SQLITE_ROW)
 		return "not registered for this round";
-	at = ft_time_now();
+	at = now = ft_time_now();
 	if ((r = ft_json_member_text(d, "cast_at", &u->b)) < 0 ||
 	    (r > 0 && parse_time(u->b.s, &at)))
 		return why("field \"cast_at\": not a time: \"%s\"", u->b.s);
+	/* A ballot is cast before it is stored: one dated later is not one
+	 * (nor one dated inside the period while voting has not opened). */
+	if (at > now)
+		return why("field \"cast_at\": %s is later than the current "
+			   "time %s", fmt_time(at, t1), fmt_time(now, t2));
 	if (u->r.opens != INT64_MIN && at < u->r.opens)
-		return why("voting has not opened yet (opens at %s)",
-			   u->r.f[R_OPENS]);
+		return why("field \"cast_at\": voting has not opened yet "
+			   "(opens at %s)", u->r.f[R_OPENS]);
 	if (u->r.closes != INT64_MIN && at >= u->r.closes)
-		return why("voting has closed (closed at %s)",
-			   u->r.f[R_CLOSES]);
+		return why("field \"cast_at\": voting has closed (closed at "
+			   "%s)", u->r.f[R_CLOSES]);
 	if ((r = ft_json_member_text(d, "channel", &u->c)) < 0 ||
 	    (r > 0 && !is_word(u->c.s)))
 		return "field \"channel\": not a word";
@@ -1716,6 +1766,12 @@ cast_one(struct run *u, const struct ft_item *it)
 		}
 	}
 	sqlite3_reset(s);
+	/* Once a result is stored, it must stay the count of the ballots:
+	 * they are frozen, however late ballots are dated. */
+	if ((bad = counted(u)) != NULL)
+		return bad;
+	if (u->status)
+		return NULL;
 	if (old && !u->o->replace)
 		return "already voted";
 	if (!(s = stmt(u, old ? S_BALLOT_UPD : S_BALLOT_INS)))

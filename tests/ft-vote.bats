@@ -562,7 +562,9 @@ greedy_round() {
 	mkround rep 100 approval '"rule":"greedy"'
 	mkprojects rep A:60 B:50
 	vote rep 2:A 1:B
-	run -0 --separate-stderr ft-vote tally rep
+	# Counted while voting goes on (--force, not kept): a kept count would
+	# freeze the ballots.
+	run -0 --separate-stderr ft-vote tally rep --force --now "$T1"
 	[ "${lines[0]}" = "$(row rep greedy A 60 2 2 1 true 'fits the remaining budget')" ]
 	[ "${lines[1]}" = "$(row rep greedy B 50 1 1 2 false 'did not fit the remaining budget (40 left)')" ]
 	echo '{"voter":"13900000001","projects":["B"]}' > new.ndjson
@@ -573,7 +575,7 @@ greedy_round() {
 	# row is kept, marked replaced, or rewritten is the database's affair).
 	[[ "$output" =~ ^\{\"round\":\"rep\",\"ballot\":[0-9]+,\"channel\":\"online\",\"projects\":\[\"B\"\](,\"replaced\":true)?\}$ ]]
 	[ "$stderr" = "ft-vote: rep: 0 ballots cast, 1 replaced, 0 unchanged, 0 rejected" ]
-	run -0 --separate-stderr ft-vote tally rep --totals
+	run -0 --separate-stderr ft-vote tally rep --totals --force --now "$T1"
 	[ "${lines[0]}" = "$(row rep greedy B 50 2 2 1 true 'fits the remaining budget')" ]
 	[ "${lines[1]}" = "$(row rep greedy A 60 1 1 2 false 'did not fit the remaining budget (50 left)')" ]
 	[ "$(jq -c 'select(.totals) | .ballots' <<< "$output")" = 3 ]
@@ -595,13 +597,13 @@ greedy_round() {
 	echo '{"voter":"13800138001","projects":["p1"]}' > b.ndjson
 	run -1 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now 2026-11-10T00:59:59Z b.ndjson
 	[ -z "$output" ]
-	[[ "$stderr" == *'ft-vote: b.ndjson:1: voting has not opened yet (opens at 2026-11-10T01:00:00Z)'* ]]
+	[[ "$stderr" == *'ft-vote: b.ndjson:1: field "cast_at": voting has not opened yet (opens at 2026-11-10T01:00:00Z)'* ]]
 	run -1 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now 2026-11-20T10:00:01Z b.ndjson
 	[ -z "$output" ]
-	[[ "$stderr" == *'ft-vote: b.ndjson:1: voting has closed (closed at 2026-11-20T10:00:00Z)'* ]]
+	[[ "$stderr" == *'ft-vote: b.ndjson:1: field "cast_at": voting has closed (closed at 2026-11-20T10:00:00Z)'* ]]
 	# FT_NOW is after the close too.
 	run -1 --separate-stderr ft-vote cast 2027-futian --key "$KEY" b.ndjson
-	[[ "$stderr" == *'ft-vote: b.ndjson:1: voting has closed (closed at 2026-11-20T10:00:00Z)'* ]]
+	[[ "$stderr" == *'ft-vote: b.ndjson:1: field "cast_at": voting has closed (closed at 2026-11-20T10:00:00Z)'* ]]
 	# --now in --tz: 2026-11-20 17:59 in Shanghai is 09:59Z, still open.
 	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --tz Asia/Shanghai --now '2026-11-20 17:59' b.ndjson
 	[ "$output" = '{"round":"2027-futian","ballot":1,"channel":"online","projects":["p1"]}' ]
@@ -621,7 +623,7 @@ greedy_round() {
 	[ "${lines[0]}" = '{"round":"paper","ballot":1,"channel":"paper","projects":["A","B"]}' ]
 	[ "${lines[1]}" = '{"round":"paper","ballot":2,"channel":"online","projects":["B"]}' ]
 	[ "${#lines[@]}" = 2 ]
-	[[ "$stderr" == *"ft-vote: $F/paper.csv:3: voting has closed (closed at 2026-11-20T10:00:00Z)"* ]]
+	[[ "$stderr" == *"ft-vote: $F/paper.csv:3: field \"cast_at\": voting has closed (closed at 2026-11-20T10:00:00Z)"* ]]
 	[ "$(sql 'select count(*) from ballots')" = 0 ]
 	run -0 --separate-stderr ft-vote cast paper --key "$KEY" --tz Asia/Shanghai --channel booth "$F/paper.csv"
 	[ "${lines[0]}" = '{"round":"paper","ballot":1,"channel":"paper","projects":["A","B"]}' ]
@@ -1284,4 +1286,56 @@ trap_commit() {
 ft-vote: sc.csv:2: field "scope": unknown unit "nowhere"
 ft-vote: 1 round opened, 0 unchanged, 2 rejected' ]
 	[ "$(sql 'select group_concat(round) from rounds')" = sc3 ]
+}
+
+@test "ft-vote cast: once a count is stored the round's ballots are frozen: a late paper ballot is rejected (1), the result stays" {
+	greedy_round
+	ft-vote register g -q --key "$KEY" --now "$T0" <<< '{"voter":"13900000099"}'
+	run -0 --separate-stderr ft-vote tally g
+	published=$output
+	# Paper ballots dated inside the period, keyed in after the close (by
+	# FT_NOW): B, C and D would now be selected in place of A and C.
+	printf '%s\n' 'voter,projects,channel,cast_at' '13900000099,"B,D",paper,2026-11-15 10:00' > late.csv
+	run -1 --separate-stderr ft-vote cast g --key "$KEY" late.csv
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: late.csv:2: field "cast_at": too late: round g was counted at 2026-11-25T12:00:00Z (tally 1), its ballots are frozen
+ft-vote: g: 0 ballots cast, 0 replaced, 0 unchanged, 1 rejected' ]
+	# Nor may a voter replace a ballot.
+	echo '{"voter":"13900000005","projects":["D"],"cast_at":"2026-11-15T00:00:00Z"}' > again.ndjson
+	run -1 --separate-stderr ft-vote cast g --key "$KEY" --replace again.ndjson
+	[ -z "$output" ]
+	[[ "$stderr" == 'ft-vote: again.ndjson:1: field "cast_at": too late: round g was counted at 2026-11-25T12:00:00Z (tally 1), its ballots are frozen'* ]]
+	# The same ballots again are still unchanged, not late.
+	run -0 --separate-stderr ft-vote cast g --key "$KEY" --now "$T1" ballots-g.ndjson
+	[ "$stderr" = "ft-vote: g: 0 ballots cast, 0 replaced, 5 unchanged, 0 rejected" ]
+	[ "$(sql "select count(*) from ballots where round = 'g'")" = 5 ]
+	run -0 --separate-stderr ft-vote recount g
+	[[ "$output" == '{"round":"g","tally":1,"rule":"greedy","digest":"'*'","same":true}' ]]
+	run -0 --separate-stderr ft-vote tally g
+	[ "$output" = "$published" ]
+	[ "$(sql 'select count(*) from tallies')" = 1 ]
+}
+
+@test "ft-vote cast: a cast_at later than the current time is rejected, so no ballot comes in before voting opens (1)" {
+	futian
+	echo '{"voter":"13800138001","projects":["p1"],"cast_at":"2026-11-19T00:00:00Z"}' > future.ndjson
+	run -1 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" future.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: future.ndjson:1: field "cast_at": 2026-11-19T00:00:00Z is later than the current time 2026-11-15T00:00:00Z
+ft-vote: 2027-futian: 0 ballots cast, 0 replaced, 0 unchanged, 1 rejected' ]
+	# Before the opening, a ballot dated inside the period is one from the
+	# future too.
+	echo '{"voter":"13800138001","projects":["p1"],"cast_at":"2026-11-15T00:00:00Z"}' > early.ndjson
+	run -1 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T0" early.ndjson
+	[ -z "$output" ]
+	[[ "$stderr" == 'ft-vote: early.ndjson:1: field "cast_at": 2026-11-15T00:00:00Z is later than the current time 2026-11-01T00:00:00Z'* ]]
+	# Dated before the opening, cast inside the period.
+	echo '{"voter":"13800138001","projects":["p1"],"cast_at":"2026-11-10T00:59:59Z"}' > before.ndjson
+	run -1 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" before.ndjson
+	[[ "$stderr" == 'ft-vote: before.ndjson:1: field "cast_at": voting has not opened yet (opens at 2026-11-10T01:00:00Z)'* ]]
+	[ "$(sql 'select count(*) from ballots')" = 0 ]
+	# Dated at the current time, it is in.
+	echo '{"voter":"13800138001","projects":["p1"],"cast_at":"2026-11-15T00:00:00Z"}' > now.ndjson
+	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" now.ndjson
+	[ "$output" = '{"round":"2027-futian","ballot":1,"channel":"online","projects":["p1"]}' ]
 }
