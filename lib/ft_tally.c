@@ -336,7 +336,10 @@ greedy_pass(struct ft_tally *t, const int *order, int no_skip,
 					break;
 				if (q->selected || q->reason[0])
 					continue;
-				sum += q->cost;
+				/* Only sum > rem matters: past rem, stop adding,
+				 * as many dear projects would overflow it. */
+				if (sum <= rem)
+					sum += q->cost;
 				fit += q->cost <= rem;
 				if (n < 64)
 					ids[n++] = order[j];

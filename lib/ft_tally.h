@@ -23,6 +23,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * The bounds the caller keeps, so that every sum of a count fits in 64
+ * bits and none can wrap: amounts (a cost, the budget) below 10^17 units,
+ * points from 0 to FT_TALLY_MAX_POINTS, at most FT_TALLY_MAX_BALLOT
+ * projects on a ballot, fewer than INT_MAX ballots.  A score is then at
+ * most 2^31 * 10^6.
+ */
+#define FT_TALLY_MAX_POINTS 1000000
+#define FT_TALLY_MAX_BALLOT 1024
+
 enum ft_rule {
 	FT_RULE_NONE = -1,
 	FT_RULE_GREEDY,

@@ -23,7 +23,8 @@
 #include <unistd.h>
 
 #define MAX_SCALE 6		/* decimals of an amount */
-#define MAX_BALLOT 1024		/* projects on one ballot */
+#define MAX_BALLOT FT_TALLY_MAX_BALLOT	/* projects on one ballot */
+#define MAX_POINTS FT_TALLY_MAX_POINTS	/* points on one ballot */
 #define MAX_WHOLE 11		/* digits before the point: 10^11 * 10^6 * 10^1 */
 
 /* ---- small helpers ---- */
@@ -341,6 +342,24 @@ next_item(const struct ft_buf *items, size_t *pos)
 
 	*pos += strlen(s) + 1;
 	return s;
+}
+
+/*
+ * A point of a stored ballot: a whole number from 0 to MAX_POINTS, as cast
+ * and import store them.  -1 for another text (a database written by
+ * other means): counted, it could overflow a score.
+ */
+static int64_t
+stored_point(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 0 || v > MAX_POINTS)
+		return -1;
+	return v;
 }
 
 static int
@@ -1020,7 +1039,7 @@ open_one(struct run *u, const struct ft_item *it)
 		}
 		minl = maxl = v;
 	} else if (strcmp(f[R_BALLOT], "cumulative") == 0) {
-		if ((r = member_long(d, "points", 1, 1000000, &maxp, b)) <= 0) {
+		if ((r = member_long(d, "points", 1, MAX_POINTS, &maxp, b)) <= 0) {
 			reason = r < 0 ? "field \"points\": not a whole number "
 					 "from 1 to 1000000" :
 					 "field \"points\": missing (the points "
@@ -1544,8 +1563,8 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 	long maxl = u->r.f[R_MAXLEN] ? atol(u->r.f[R_MAXLEN]) : MAX_BALLOT;
 	int cumulative = strcmp(type, "cumulative") == 0;
 	size_t pos = 0;
-	int64_t cost = 0, sum = 0;
-	int i, j;
+	int64_t cost = 0, sum = 0, c;
+	int i, j, over = 0;
 
 	if (n > MAX_BALLOT)
 		return why("field \"projects\": %d projects, at most %d", n,
@@ -1560,7 +1579,12 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 			if (idx[j] == idx[i])
 				return why("field \"projects\": project \"%s\" "
 					   "named twice", id);
-		cost += dec_units(p->cost[idx[i]], scale);
+		/* Costs below 10^17 units each: 93 of them overflow. */
+		c = dec_units(p->cost[idx[i]], scale);
+		if (cost > INT64_MAX - c)
+			over = 1;
+		else
+			cost += c;
 	}
 	if (strcmp(type, "ordinal") == 0 && n != minl)
 		return why("field \"projects\": a ranking of exactly %ld "
@@ -1571,6 +1595,9 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 	if (n > maxl)
 		return why("field \"projects\": %d projects, at most %ld", n,
 			   maxl);
+	if (u->r.f[R_MAXCOST] && over)
+		return why("field \"projects\": total cost over the ballot's "
+			   "limit %s", u->r.f[R_MAXCOST]);
 	if (u->r.f[R_MAXCOST] &&
 	    cost > dec_units(u->r.f[R_MAXCOST], scale))
 	{
@@ -1599,7 +1626,7 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 
 		errno = 0;
 		v = strtol(s, &end, 10);
-		if (!*s || *end || errno || v < 1 || v > 1000000)
+		if (!*s || *end || errno || v < 1 || v > MAX_POINTS)
 			return why("field \"points\": not a whole number above "
 				   "0: \"%s\"", s);
 		pts[i] = v;
@@ -2175,9 +2202,13 @@ imp_check(struct imp *m)
 			if (strcmp(m->type, "cumulative") == 0 && np == n) {
 				const char *q = next_item(&pts, &ppos);
 
-				if (!whole(q, &pt))
+				/* Bounded, so that no sum can wrap. */
+				if (!whole(q, &pt) || pt > MAX_POINTS) {
 					imp_err(m, r->line, "VOTES points: not "
-						"a whole number: \"%s\"", q);
+						"a whole number from 0 to %d: "
+						"\"%s\"", MAX_POINTS, q);
+					pt = 0;
+				}
 				sum += pt;
 			} else if (strcmp(m->type, "ordinal") == 0) {
 				pt = n - j;
@@ -2807,14 +2838,25 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 		int n = list_json(bproj[i], strlen(bproj[i]), &items), k;
 		size_t pos = 0, ppos = 0;
 
-		if (bpts[i])
-			list_json(bpts[i], strlen(bpts[i]), &u.items);
+		if (bpts[i] && list_json(bpts[i], strlen(bpts[i]), &u.items) !=
+		    n) {
+			ft_error("round \"%s\": ballot %ld: not a ballot: %s",
+				 round, i + 1, bpts[i]);
+			st = FT_DATAERR;
+			goto out;
+		}
 		for (k = 0; k < n; k++) {
 			int x = plist_find(&p, next_item(&items, &pos));
-			long pt = ordinal ? n - k : 1;
+			int64_t pt = ordinal ? n - k : 1;
 
-			if (bpts[i])
-				pt = atol(next_item(&u.items, &ppos));
+			if (bpts[i] &&
+			    (pt = stored_point(next_item(&u.items, &ppos))) < 0) {
+				ft_error("round \"%s\": ballot %ld: not a ballot "
+					 "(points from 0 to %d): %s", round,
+					 i + 1, MAX_POINTS, bpts[i]);
+				st = FT_DATAERR;
+				goto out;
+			}
 			if (x >= 0) {
 				votes[x]++;
 				score[x] += pt;
@@ -3098,8 +3140,17 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 				break;
 			}
 			b->proj[b->ne] = x;
-			b->pts[b->ne] = pt ? atol(next_item(&u->items2, &ppos))
+			b->pts[b->ne] = pt ? stored_point(next_item(&u->items2,
+								    &ppos))
 				      : ordinal ? n - k : 1;
+			if (b->pts[b->ne] < 0 || n > MAX_BALLOT) {
+				ft_error("round \"%s\": ballot %ld: not a ballot "
+					 "(at most %d projects, points from 0 "
+					 "to %d): %s", u->r.f[R_ID], b->n + 1,
+					 MAX_BALLOT, MAX_POINTS, pt ? pt : pj);
+				rc = SQLITE_CORRUPT;
+				break;
+			}
 			b->ne++;
 		}
 		if (rc == SQLITE_CORRUPT)

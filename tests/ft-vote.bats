@@ -1339,3 +1339,62 @@ ft-vote: 2027-futian: 0 ballots cast, 0 replaced, 0 unchanged, 1 rejected' ]
 	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" now.ndjson
 	[ "$output" = '{"round":"2027-futian","ballot":1,"channel":"online","projects":["p1"]}' ]
 }
+
+@test "ft-vote import: points that would overflow a sum are refused (65), not wrapped into range" {
+	# 2 * (2^63 - 1) + 3 wraps to 1 in 64 bits: within max_sum_points 10.
+	printf '%s\n' META 'key;value' 'country;X' 'budget;100' 'vote_type;cumulative' 'max_sum_points;10' 'rule;greedy' \
+		PROJECTS 'project_id;cost' '1;60' '2;50' '3;30' VOTES 'voter_id;vote;points' \
+		'a1;1,2,3;9223372036854775807,9223372036854775807,3' 'a2;2,3;5,5' 'a3;3;1' > big.pb
+	run -65 --separate-stderr ft-vote import --key "$KEY" big.pb
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: big.pb:15: VOTES points: not a whole number from 0 to 1000000: "9223372036854775807"
+ft-vote: big.pb:15: VOTES points: not a whole number from 0 to 1000000: "9223372036854775807"
+ft-vote: big.pb: refused: 2 errors; nothing stored' ]
+	[ ! -e "$FT_DB" ] || [ "$(sql 'select count(*) from rounds')" = 0 ]
+	# A ballot stored by other means with such points is not counted.
+	sed -i '15s/.*/a1;1;1000001/' big.pb
+	run -65 --separate-stderr ft-vote import --key "$KEY" big.pb
+	[ "$stderr" = 'ft-vote: big.pb:15: VOTES points: not a whole number from 0 to 1000000: "1000001"
+ft-vote: big.pb: refused: 1 error; nothing stored' ]
+	sed -i '15d' big.pb
+	ft-vote import -q --key "$KEY" big.pb
+	sql "update ballots set points = '[9223372036854775807,3]' where points = '[5,5]'"
+	run -65 --separate-stderr ft-vote tally big
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: round "big": ballot 1: not a ballot (at most 1024 projects, points from 0 to 1000000): [9223372036854775807,3]' ]
+	run -65 --separate-stderr ft-vote export big
+	[ "$stderr" = 'ft-vote: round "big": ballot 1: not a ballot (points from 0 to 1000000): [9223372036854775807,3]' ]
+}
+
+@test "ft-vote cast: a ballot's total cost that would overflow is over its max_cost, not wrapped under it (1)" {
+	# 100 projects of 99999999999.000001: 10^17 units each at 6 decimals;
+	# 100 of them pass 2^63.
+	printf '{"id":"dear","name":"dear","budget":"1.000001","opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T09:00:00Z","ballot":"approval","max_cost":100}\n' > dear.json
+	ft-vote open -q --key "$KEY" --now "$T0" dear.json
+	for i in $(seq 100); do printf '{"id":"p%d","name":"p%d","cost":"99999999999.000001"}\n' "$i" "$i"; done > dear.ndjson
+	ft-vote projects dear -q --now "$T0" dear.ndjson
+	ft-vote register dear -q --key "$KEY" --now "$T0" <<< '{"voter":"13900000001"}'
+	printf '{"voter":"13900000001","projects":[%s]}\n' "$(seq -s, -f '"p%g"' 100)" > b.ndjson
+	run -1 --separate-stderr ft-vote cast dear --key "$KEY" --now "$T1" b.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = "ft-vote: b.ndjson:1: field \"projects\": total cost over the ballot's limit 100
+ft-vote: dear: 0 ballots cast, 0 replaced, 0 unchanged, 1 rejected" ]
+	[ "$(sql 'select count(*) from ballots')" = 0 ]
+}
+
+@test "ft-vote tally: --tiebreak refuse sees a tie of projects whose costs together would overflow (65)" {
+	# 100 projects of 10^17 units each, all with one vote: one fits the
+	# budget, which one is up to the tie.
+	printf '{"id":"tie","name":"tie","budget":"99999999999.000001","opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T09:00:00Z","ballot":"approval","rule":"greedy"}\n' > tie.json
+	ft-vote open -q --key "$KEY" --now "$T0" tie.json
+	for i in $(seq 100); do printf '{"id":"%d","name":"p%d","cost":"99999999999.000001"}\n' "$i" "$i"; done > tie.ndjson
+	ft-vote projects tie -q --now "$T0" tie.ndjson
+	ft-vote register tie -q --key "$KEY" --now "$T0" <<< '{"voter":"13900000001"}'
+	printf '{"voter":"13900000001","projects":[%s]}\n' "$(seq -s, -f '"%g"' 100)" > b.ndjson
+	ft-vote cast tie -q --key "$KEY" --now "$T1" b.ndjson
+	run -65 --separate-stderr ft-vote tally tie --tiebreak refuse
+	[ -z "$output" ]
+	[[ "$stderr" == 'ft-vote: round "tie": greedy --tiebreak refuse: a greedy tie between "1", "2", "3", '*' (--tiebreak refuse)' ]]
+	run -0 --separate-stderr ft-vote tally tie
+	[ "$(jq -r 'select(.selected) | .project' <<< "$output")" = 1 ]
+}
