@@ -1,6 +1,7 @@
 #include "ft_pb.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_json.h"
 
 #include <csv.h>
 #include <errno.h>
@@ -50,6 +51,87 @@ ft_pb_release(struct ft_pb *pb)
 	section_release(&pb->votes);
 }
 
+#define MAX_ERRORS 100
+
+/* Prints an error of the file; only the first MAX_ERRORS. */
+static void
+pb_error(struct reader *r, long line, const char *what, const char *why)
+{
+	if (++r->pb->errors > MAX_ERRORS) {
+		if (r->pb->errors == MAX_ERRORS + 1)
+			ft_error("%s: more errors not shown", r->path);
+		return;
+	}
+	ft_error("%s:%ld: %s: %s", r->path, line, what, why);
+}
+
+/*
+ * NULL when s[0..len) is text: UTF-8 without NUL or control characters
+ * but tabs and line ends; else what it holds (a literal, or why).
+ */
+static const char *
+not_text(const char *s, size_t len, char why[40])
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i;
+
+	if (memchr(s, '\0', len))
+		return "NUL byte";
+	if (ft_utf8_valid(s, len) != len)
+		return "not UTF-8";
+	for (i = 0; i < len; i++) {
+		unsigned c = u[i];
+
+		/* C1 controls, U+0080 to U+009F, are C2 80 to C2 9F. */
+		if (c == 0xc2 && i + 1 < len && u[i + 1] < 0xa0)
+			c = u[i + 1];
+		else if ((c >= 0x20 && c != 0x7f) || c == '\t' || c == '\n' ||
+			 c == '\r')
+			continue;
+		snprintf(why, 40, "control character U+%04X", c);
+		return why;
+	}
+	return NULL;
+}
+
+static const char *
+section_name(const struct ft_pb *pb, const struct ft_pb_section *s)
+{
+	return s == &pb->meta ? "META" : s == &pb->projects ? "PROJECTS" :
+	       s == &pb->votes ? "VOTES" : "before META";
+}
+
+/* Reports field s[0..len) of the row being read if it is not text. */
+static int
+check_field(struct reader *r, const char *s, size_t len)
+{
+	const struct ft_pb_section *sec = r->cur;
+	char what[160], buf[40];
+	const char *why = not_text(s, len, buf), *col = NULL;
+	int c = r->row.n, kc;
+
+	if (!why)
+		return 0;
+	if (!sec || (sec->head.n == 0 && !sec->nrows))
+		col = "header";
+	else if (sec == &r->pb->meta && c < sec->head.n &&
+		 !strcmp(sec->head.f[c], "value") &&
+		 (kc = ft_pb_col(sec, "key")) >= 0 && kc < c &&
+		 *r->row.f[kc])
+		col = r->row.f[kc];	/* the key, checked already */
+	else if (c < sec->head.n)
+		col = sec->head.f[c];
+	if (col)
+		snprintf(what, sizeof(what), "%s %s", section_name(r->pb, sec),
+			 col);
+	else
+		snprintf(what, sizeof(what), "%s column %d",
+			 section_name(r->pb, sec), c + 1);
+	pb_error(r, r->line, what, why);
+	r->status = FT_DATAERR;
+	return -1;
+}
+
 static void
 on_field(void *s, size_t len, void *data)
 {
@@ -66,6 +148,10 @@ on_field(void *s, size_t len, void *data)
 	while (s && len && (((char *)s)[len - 1] == '\n' ||
 			    ((char *)s)[len - 1] == '\r'))
 		len--;
+	/* A field that is not text is kept empty: the file is refused, and
+	 * what names a field in a message must be text. */
+	if (s && check_field(r, s, len))
+		len = 0;
 	r->row.f[r->row.n++] = ft_xstrndup(s ? s : "", s ? len : 0);
 }
 
@@ -105,6 +191,7 @@ on_row(int c, void *data)
 		if (s->line && !r->status) {
 			ft_error("%s:%ld: section %s twice (first at line %ld)",
 				 r->path, row.line, row.f[0], s->line);
+			r->pb->errors++;
 			r->status = FT_DATAERR;
 		}
 		s->line = row.line;
@@ -113,9 +200,11 @@ on_row(int c, void *data)
 		return;
 	}
 	if (!r->cur) {
-		if (!r->status)
+		if (!r->status) {
 			ft_error("%s:%ld: not a .pb file: text before the META "
 				 "section", r->path, row.line);
+			r->pb->errors++;
+		}
 		r->status = FT_DATAERR;
 		row_release(&row);
 		return;
@@ -187,6 +276,7 @@ ft_pb_read(struct ft_pb *pb, const char *path)
 		    e - i) {
 			ft_error("%s:%ld: %s", path, r.line,
 				 csv_strerror(csv_error(&p)));
+			pb->errors++;
 			r.status = FT_DATAERR;
 			break;
 		}
@@ -205,6 +295,7 @@ ft_pb_read(struct ft_pb *pb, const char *path)
 		ft_error("%s: not a .pb file: no %s section", path,
 			 !pb->meta.line ? "META" : !pb->projects.line ?
 			 "PROJECTS" : "VOTES");
+		pb->errors++;
 		st = FT_DATAERR;
 	}
 	if (st)

@@ -32,12 +32,18 @@ struct ft_pb_section {
 
 struct ft_pb {
 	struct ft_pb_section meta, projects, votes;
+	long errors;		/* how many ft_pb_read() printed */
 };
 
 /*
  * Reads path into pb.  Returns an exit status; on failure the message has
  * been printed.  Syntax errors (text before META, a section twice) are
- * FT_DATAERR with the line named.
+ * FT_DATAERR with the line named, and so is a field that is not text: a
+ * NUL byte (which would cut the field short, and make an id the same as
+ * its prefix), bytes that are not UTF-8, or a control character other than
+ * a tab or a line end (terminal escapes, were it printed).  Each such
+ * field is reported (up to 100) as FILE:LINE: SECTION COLUMN: what, and
+ * pb->errors says how many errors there were.
  */
 int ft_pb_read(struct ft_pb *pb, const char *path);
 void ft_pb_release(struct ft_pb *pb);

@@ -1651,6 +1651,22 @@ struct cast {
 
 static struct cast *the_cast;
 
+/* Is s UTF-8 without control characters (C0, DEL, C1)? */
+static int
+is_text(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t n = strlen(s), i;
+
+	if (ft_utf8_valid(s, n) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (u[i] < 0x20 || u[i] == 0x7f ||
+		    (u[i] == 0xc2 && u[i + 1] < 0xa0))
+			return 0;
+	return 1;
+}
+
 static int
 is_word(const char *s)
 {
@@ -2601,8 +2617,12 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 	memset(&m, 0, sizeof(m));
 	m.path = path;
 	run_init(&u, db, o);
-	if ((st = ft_pb_read(&m.pb, path)))
+	if ((st = ft_pb_read(&m.pb, path))) {
+		if (m.pb.errors)
+			ft_error("%s: refused: %ld error%s; nothing stored",
+				 path, m.pb.errors, m.pb.errors == 1 ? "" : "s");
 		goto out;
+	}
 	imp_check(&m);
 	if (m.errors) {
 		ft_error("%s: refused: %ld error%s; nothing stored", path,
@@ -2623,6 +2643,14 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 	}
 	if (!*id) {
 		st = ft_usage_error("--round: an empty id");
+		goto out;
+	}
+	if (!is_text(id)) {
+		ft_buf_reset(&u.a);
+		ft_json_escape_lossy(&u.a, id, strlen(id));
+		st = ft_usage_error("%s %s: not UTF-8 text without control "
+				    "characters", o->round ? "--round" :
+				    "the round id from the file's name", u.a.s);
 		goto out;
 	}
 	if ((st = ft_db_begin_write(db)))

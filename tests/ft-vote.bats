@@ -1398,3 +1398,32 @@ ft-vote: dear: 0 ballots cast, 0 replaced, 0 unchanged, 1 rejected" ]
 	run -0 --separate-stderr ft-vote tally tie
 	[ "$(jq -r 'select(.selected) | .project' <<< "$output")" = 1 ]
 }
+
+@test "ft-vote import: a .pb field with a NUL byte, bytes not UTF-8 or a control character is refused (65), each named" {
+	printf 'META\nkey;value\ndescription;bad\033[31mred\nbudget;100\ncountry;X\nvote_type;approval\nPROJECTS\nproject_id;cost;name;category\n1;60;Lamps\377;x\302\233y\n2;50;"Park\n\tsmall";\nVOTES\nvoter_id;vote\na1\000b;1\na2;2\n' > enc.pb
+	run -65 --separate-stderr ft-vote import --key "$KEY" enc.pb
+	[ -z "$output" ]
+	[ "$stderr" = "ft-vote: enc.pb:3: META description: control character U+001B
+ft-vote: enc.pb:9: PROJECTS name: not UTF-8
+ft-vote: enc.pb:9: PROJECTS category: control character U+009B
+ft-vote: enc.pb:14: VOTES voter_id: NUL byte
+ft-vote: enc.pb: refused: 4 errors; nothing stored" ]
+	[ ! -e "$FT_DB" ] || [ "$(sql 'select count(*) from rounds')" = 0 ]
+	# A NUL made an id the same as its prefix: a second "1" is not a
+	# project given twice, but a field that is not text.
+	printf 'META\nkey;value\nbudget;100\ncountry;X\nvote_type;approval\nPROJECTS\nproject_id;cost\n1;60\n1\000;50\nVOTES\nvoter_id;vote\na1;1\n' > nul.pb
+	run -65 --separate-stderr ft-vote import --key "$KEY" nul.pb
+	[ "$stderr" = "ft-vote: nul.pb:9: PROJECTS project_id: NUL byte
+ft-vote: nul.pb: refused: 1 error; nothing stored" ]
+	# The round id, from the file's name or --round, is text too (64).
+	cp "$F/small.pb" "$(printf 'x\033y.pb')"
+	run -64 --separate-stderr ft-vote import --key "$KEY" "$(printf 'x\033y.pb')"
+	[[ "$stderr" == 'ft-vote: the round id from the file'"'"'s name "x\u001by": not UTF-8 text without control characters'* ]]
+	run -64 --separate-stderr ft-vote import --key "$KEY" --round "$(printf 'a\377b')" "$F/small.pb"
+	[[ "$stderr" == 'ft-vote: --round "a'*'b": not UTF-8 text without control characters'* ]]
+	# A tab and a line end in a quoted field are text.
+	printf 'META\nkey;value\ndescription;fine\nbudget;100\ncountry;X\nvote_type;approval\nPROJECTS\nproject_id;cost;name;category\n1;60;Lamps;x\n2;50;"Park\n\tsmall";\nVOTES\nvoter_id;vote\na1;1\na2;2\n' > ok.pb
+	run -0 --separate-stderr ft-vote import --key "$KEY" ok.pb
+	[ "$output" = ok ]
+	[ "$(sql "select name from projects where round = 'ok' and project = '2'")" = "$(printf 'Park\n\tsmall')" ]
+}
