@@ -633,8 +633,9 @@ hold(struct run *u)
 	if (!u->spill) {
 		snprintf(path, sizeof(path), "%s/ft-vote.XXXXXX",
 			 dir && *dir ? dir : "/tmp");
-		if ((fd = mkstemp(path)) < 0 ||
-		    !(u->spill = fdopen(fd, "w+"))) {
+		if ((fd = mkstemp(path)) >= 0)
+			unlink(path);
+		if (fd < 0 || !(u->spill = fdopen(fd, "w+"))) {
 			ft_error("%s: cannot create a temporary file: %s", path,
 				 strerror(errno));
 			if (fd >= 0)
@@ -642,7 +643,6 @@ hold(struct run *u)
 			u->status = FT_CANTCREAT;
 			return;
 		}
-		unlink(path);
 	}
 	if (fwrite(u->out.s, 1, u->out.len, u->spill) != u->out.len) {
 		ft_error("a temporary file: write error: %s", strerror(errno));
@@ -686,6 +686,10 @@ release(struct run *u)
 			ft_error("a temporary file: read error: %s",
 				 strerror(errno));
 			u->status = FT_IOERR;
+		}
+		if (!u->out_closed && fflush(stdout) == EOF) {
+			ft_stdout_failed(errno);
+			u->out_closed = 1;
 		}
 	}
 	if (u->spill) {
