@@ -7,18 +7,45 @@
 #include <fcntl.h>
 #include <string.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int
 ft_reject_open(struct ft_reject *r, const char *path)
 {
-	int fd;
+	struct stat sb;
+	int fd, flags;
 
 	memset(r, 0, sizeof(*r));
 	ft_buf_init(&r->line);
 	if (!path)
 		return FT_OK;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/*
+	 * A predictable daily name in a shared directory must not let another
+	 * user point it at a file of ours (a symlink attack), and rejects hold
+	 * personal data: the last component is never followed, the file is
+	 * truncated only once opened, and a regular file is made 0600 even
+	 * if it existed with another mode.  Under /dev the links are the
+	 * system's own (/dev/stdout, /dev/fd/N) and are followed.
+	 */
+	flags = O_WRONLY | O_CREAT | O_CLOEXEC;
+	if (strncmp(path, "/dev/", 5) != 0)
+		flags |= O_NOFOLLOW;
+	fd = open(path, flags, 0600);
+	if (fd < 0 && errno == ELOOP && (flags & O_NOFOLLOW)) {
+		ft_error("%s: cannot create: a symbolic link (refused: give "
+			 "the file itself)", path);
+		return FT_CANTCREAT;
+	}
+	if (fd >= 0 && (fstat(fd, &sb) != 0 ||
+			(S_ISREG(sb.st_mode) &&
+			 (ftruncate(fd, 0) != 0 ||
+			  ((sb.st_mode & 07777) != 0600 &&
+			   fchmod(fd, 0600) != 0))))) {
+		ft_error("%s: cannot create: %s", path, strerror(errno));
+		close(fd);
+		return FT_CANTCREAT;
+	}
 	r->f = fd < 0 ? NULL : fdopen(fd, "w");
 	if (!r->f) {
 		if (fd >= 0)

@@ -4,9 +4,10 @@
  *
  * The file holds one JSON object a line: {"file", "line", "reason", "raw"
  * and, when the record could be read, "record"}.  It is created with mode
- * 0600: rejected records hold personal data, like the database.  Messages
- * stop after FT_REJECT_MESSAGES (a run, or a file when the caller resets
- * messages); the file keeps them all.
+ * 0600 (an existing file is emptied and made 0600; a symbolic link is
+ * refused, but under /dev): rejected records hold personal data, like the
+ * database.  Messages stop after FT_REJECT_MESSAGES (a run, or a file when
+ * the caller resets messages); the file keeps them all.
  */
 #ifndef FT_REJECT_H
 #define FT_REJECT_H

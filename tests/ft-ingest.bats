@@ -754,3 +754,32 @@ b' ]
 	[[ "$(cat err.txt)" == "ft-ingest: stdin: 2 records: 2 new, 0 updated, 0 unchanged, 0 rejected ("* ]]
 	[ "$(sql "select group_concat(id, ' ') from (select id from events order by seq)")" = "a o b" ]
 }
+
+# ---- the rejects file is never a way into another file ----
+
+@test "ft-ingest rejects: a symbolic link as --rejects is refused (73), its target untouched" {
+	printf 'precious\n' > target.txt
+	chmod 644 target.txt
+	ln -s target.txt rej.ndjson
+	run -73 --separate-stderr ft-ingest -q -r rej.ndjson "$F/events.csv"
+	[ -z "$output" ]
+	[ "$stderr" = "ft-ingest: rej.ndjson: cannot create: a symbolic link (refused: give the file itself)" ]
+	[ "$(cat target.txt)" = precious ]
+	[ "$(stat -c %a target.txt)" = 644 ]
+	[ ! -e ft.db ] || [ "$(sql 'select count(*) from events')" = 0 ]
+}
+
+@test "ft-ingest rejects: an existing rejects file is emptied and made private (0600)" {
+	printf 'old line\nold line\nold line\n' > rej.ndjson
+	chmod 644 rej.ndjson
+	run -1 --separate-stderr ft-ingest -q -r rej.ndjson "$F/events.csv"
+	[ "$(stat -c %a rej.ndjson)" = 600 ]
+	[ "$(wc -l < rej.ndjson)" = 2 ]
+	[ "$(jq -r .line rej.ndjson | tr '\n' ' ')" = "4 5 " ]
+}
+
+@test "ft-ingest rejects: /dev/stdout, a link of the system's, is still followed" {
+	run -1 --separate-stderr ft-ingest -q -r /dev/stdout "$F/events.csv"
+	[ "${#lines[@]}" = 2 ]
+	[ "$(printf '%s\n' "$output" | jq -r .line | tr '\n' ' ')" = "4 5 " ]
+}
