@@ -384,8 +384,8 @@ parse_format(const char *fmt, const char *s, int64_t *t)
 	return 0;
 }
 
-int
-ft_time_parse(const char *s, size_t n, int64_t *t, const char **err)
+static int
+parse_any(const char *s, size_t n, int64_t *t, const char **err)
 {
 	char buf[128];
 	size_t i;
@@ -425,6 +425,26 @@ ft_time_parse(const char *s, size_t n, int64_t *t, const char **err)
 	*err = nformats ? "not a time in ISO 8601 or the --time-format given"
 			: "not an ISO 8601 time or epoch seconds";
 	return -1;
+}
+
+/*
+ * A time is stored as "YYYY-MM-DDThh:mm:ssZ": an offset or a zone that moves
+ * it out of years 0000 to 9999 in UTC would be stored as another time, so it
+ * is refused here, where every tool reads its times.
+ */
+int
+ft_time_parse(const char *s, size_t n, int64_t *t, const char **err)
+{
+	static const int64_t lo = -62167219200LL;	/* 0000-01-01T00:00:00Z */
+	static const int64_t hi = 253402300799LL;	/* 9999-12-31T23:59:59Z */
+
+	if (parse_any(s, n, t, err))
+		return -1;
+	if (*t < lo || *t > hi) {
+		*err = "out of range: not within the years 0000 to 9999 in UTC";
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -783,3 +783,25 @@ b' ]
 	[ "${#lines[@]}" = 2 ]
 	[ "$(printf '%s\n' "$output" | jq -r .line | tr '\n' ' ')" = "4 5 " ]
 }
+
+# ---- times that cannot be stored ----
+
+@test "ft-ingest time: a time an offset moves out of the years 0000-9999 is rejected (1), not stored as another" {
+	{
+		echo '{"id":"lo","category":"x","reported_at":"0000-01-01T00:00:00+01:00"}'
+		echo '{"id":"hi","category":"x","reported_at":"9999-12-31T23:30:00-01:00"}'
+		echo '{"id":"a","category":"x","reported_at":"0000-01-01T00:00:00Z"}'
+		echo '{"id":"b","category":"x","reported_at":"9999-12-31T23:59:59Z"}'
+	} > edge.ndjson
+	run -1 --separate-stderr ft-ingest edge.ndjson
+	[ "$(printf '%s\n' "$output" | jq -r .reported_at | tr '\n' ' ')" = "0000-01-01T00:00:00Z 9999-12-31T23:59:59Z " ]
+	[[ "$stderr" == *'edge.ndjson:1: field "reported_at": out of range: not within the years 0000 to 9999 in UTC: "0000-01-01T00:00:00+01:00"'* ]]
+	[[ "$stderr" == *'edge.ndjson:2: field "reported_at": out of range: not within the years 0000 to 9999 in UTC: "9999-12-31T23:30:00-01:00"'* ]]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by seq)")" = "a b" ]
+}
+
+@test "ft-ingest time: --now out of the years 0000-9999 is a usage error (64)" {
+	run -64 --separate-stderr ft-ingest --now '0000-01-01T00:00:00+00:30' "$F/events.csv"
+	[ -z "$output" ]
+	[[ "$stderr" == *"out of range: not within the years 0000 to 9999 in UTC"* ]]
+}
