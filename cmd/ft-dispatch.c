@@ -32,7 +32,7 @@ static const char usage[] =
 "      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
 "      --now TIME          the current time (default $FT_NOW, else the clock)\n"
 "      --tz ZONE           the zone of rules' hours and calendars (default\n"
-"                          $TZ, else UTC)\n"
+"                          the rules file's \"tz\", else $TZ, else UTC)\n"
 "  -q, --quiet             print no events and no summary\n"
 "  -h, --help              show this help and exit\n"
 "      --version           show the version and exit\n"

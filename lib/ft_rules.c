@@ -5,6 +5,7 @@
 #include "ft_exit.h"
 #include "ft_jq.h"
 #include "ft_json.h"
+#include "ft_time.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -61,6 +62,7 @@ struct ft_rules {
 	struct ft_buf hay;	/* title and text, lower case */
 	unsigned char pairs[PAIR_BITS / 8];	/* the byte pairs in hay */
 	char *path;
+	char *tz;		/* "tz": the zone, unless --tz names one */
 };
 
 /* ---- reading ---- */
@@ -584,7 +586,7 @@ static int
 read_top(struct ft_rules *rs, struct ctx *c, jv top, jv *rules)
 {
 	static const char *const keys[] = { "rules", "near_boundary",
-		"duplicates", "calendar", NULL };
+		"duplicates", "calendar", "tz", NULL };
 	static const char *const dk[] = { "distance", "within", "facility",
 		NULL };
 	static const char *const ck[] = { "days", "hours", NULL };
@@ -614,6 +616,21 @@ read_top(struct ft_rules *rs, struct ctx *c, jv top, jv *rules)
 		jv_free(top);
 		return bad(c, "near_boundary", "not a distance in metres "
 			   "from 0 to 100000");
+	}
+	jv_free(v);
+	v = jv_object_get(jv_copy(top), jv_string("tz"));
+	if (jv_get_kind(v) == JV_KIND_STRING &&
+	    ft_time_zone_exists(jv_string_value(v))) {
+		rs->tz = ft_xstrdup(jv_string_value(v));
+	} else if (jv_get_kind(v) != JV_KIND_INVALID) {
+		st = jv_get_kind(v) == JV_KIND_STRING ?
+		     bad(c, "tz", "unknown time zone \"%s\"",
+			 jv_string_value(v)) :
+		     bad(c, "tz", "not a time zone name such as "
+			 "\"Asia/Shanghai\"");
+		jv_free(v);
+		jv_free(top);
+		return st;
 	}
 	jv_free(v);
 	v = jv_object_get(jv_copy(top), jv_string("duplicates"));
@@ -728,6 +745,11 @@ ft_rules_load(struct ft_rules **rp, const char *path, struct ft_area *a)
 	}
 	if ((st = read_top(rs, &c, top, &rules)))
 		return st;
+	/* --tz, else the file's "tz", else TZ. */
+	if (rs->tz && !ft_time_zone_given() && ft_time_set_zone(rs->tz)) {
+		jv_free(rules);
+		return bad(&c, "tz", "unknown time zone \"%s\"", rs->tz);
+	}
 	n = jv_array_length(jv_copy(rules));
 	if (n == 0) {
 		jv_free(rules);
@@ -783,6 +805,7 @@ ft_rules_free(struct ft_rules *rs)
 	free(rs->r);
 	ft_buf_release(&rs->hay);
 	free(rs->path);
+	free(rs->tz);
 	free(rs);
 }
 

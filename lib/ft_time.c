@@ -89,6 +89,8 @@ ft_time_format(int64_t t, char out[FT_TIME_LEN])
 	out[20] = '\0';
 }
 
+static int zone_given;	/* the zone was named, not taken from TZ */
+
 static int
 zone_exists(const char *z)
 {
@@ -125,8 +127,16 @@ zone_exists(const char *z)
 }
 
 int
+ft_time_zone_exists(const char *zone)
+{
+	return zone && *zone && zone_exists(zone);
+}
+
+int
 ft_time_set_zone(const char *zone)
 {
+	int given = zone && *zone;
+
 	if (!zone || !*zone)
 		zone = getenv("TZ");
 	if (!zone || !*zone)
@@ -139,7 +149,14 @@ ft_time_set_zone(const char *zone)
 	setenv("TZ", !strcmp(zone, "Z") ? "UTC" : zone, 1);
 	tzset();
 	memset(cache, 0, sizeof(cache));
+	zone_given = given;
 	return 0;
+}
+
+int
+ft_time_zone_given(void)
+{
+	return zone_given;
 }
 
 const char *

@@ -29,6 +29,10 @@
  * (glibc would silently take it as UTC).
  */
 int ft_time_set_zone(const char *zone);
+/* Whether the zone was named (--tz), not taken from TZ or the default. */
+int ft_time_zone_given(void);
+/* Whether zone names a zone that exists. */
+int ft_time_zone_exists(const char *zone);
 /* The zone's name as set, for messages; "UTC" when none. */
 const char *ft_time_zone(void);
 

@@ -1232,3 +1232,38 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	done < ev.ndjson
 	[ "$(sql "select group_concat(id || '=' || coalesce(duplicate_of, 'null'), ' ') from (select id, duplicate_of from events order by seq)")" = "d10=null d10-early=null d10-late=d10 d1=null d20=null d1-late=d1 d10-again=d10-early d10-after=null d20-far=null" ]
 }
+
+@test "ft-dispatch rules: the file's \"tz\" is the zone of its calendar under cron (no TZ); --tz overrides it, TZ does not" {
+	# Friday 17:30 in Shanghai plus 60 working minutes is Monday 09:30
+	# there; read as UTC, Friday 09:30 plus 60 is Friday 10:30.
+	events <<- 'EOF'
+	{"id":"fri1730","category":"x","reported_at":"2026-11-20T09:30:00Z"}
+	EOF
+	rules <<- 'EOF'
+	{"tz": "Asia/Shanghai",
+	 "calendar": {"days": ["mon", "tue", "wed", "thu", "fri"], "hours": "09:00-18:00"},
+	 "rules": [{"name": "office", "unit": "cc", "respond": 60, "calendar": true}]}
+	EOF
+	run -0 --separate-stderr env -u TZ ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$(got .respond_by)" = 2026-11-23T01:30:00Z ]
+	TZ=UTC run -0 --separate-stderr ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$(got .respond_by)" = 2026-11-23T01:30:00Z ]
+	run -0 --separate-stderr env -u TZ ft-dispatch -n --tz UTC --rules rules.json ev.ndjson
+	[ "$(got .respond_by)" = 2026-11-20T10:30:00Z ]
+}
+
+@test "ft-dispatch rules: a \"tz\" that is not a zone is a bad rules file (78)" {
+	events <<- 'EOF'
+	{"id":"a","category":"x","reported_at":"2026-11-20T09:30:00Z"}
+	EOF
+	echo '{"tz": "Mars/Olympus", "rules": [{"name": "all", "unit": "cc"}]}' | rules
+	run -78 --separate-stderr ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$output" = "" ]
+	[ "$stderr" = 'ft-dispatch: rules.json: field "tz": unknown time zone "Mars/Olympus"' ]
+	echo '{"tz": 8, "rules": [{"name": "all", "unit": "cc"}]}' | rules
+	run -78 --separate-stderr ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$stderr" = 'ft-dispatch: rules.json: field "tz": not a time zone name such as "Asia/Shanghai"' ]
+	# --tz does not make a bad file good.
+	run -78 --separate-stderr ft-dispatch -n --tz UTC --rules rules.json ev.ndjson
+	[ "$stderr" = 'ft-dispatch: rules.json: field "tz": not a time zone name such as "Asia/Shanghai"' ]
+}
