@@ -34,31 +34,24 @@ static void
 hmac(const unsigned char *key, size_t klen, const char *a, const char *b,
      unsigned char out[32])
 {
-	unsigned char k[64], pad[64], inner[32];
-	struct ft_sha256 c;
-	size_t i;
+	struct ft_hmac h;
 
-	memset(k, 0, sizeof(k));
-	if (klen > 64) {
-		ft_sha256_init(&c);
-		ft_sha256_add(&c, key, klen);
-		ft_sha256_done(&c, k);
-	} else {
-		memcpy(k, key, klen);
+	ft_hmac_init(&h, key, klen);
+	ft_hmac_add(&h, a, strlen(a) + 1);	/* with its NUL */
+	ft_hmac_add(&h, b, strlen(b));
+	ft_hmac_done(&h, out);
+}
+
+/* A new secret, from the kernel's random source. */
+static int
+random_key(unsigned char secret[32])
+{
+	if (getentropy(secret, 32) != 0) {
+		ft_error("cannot get random bytes for a key: %s",
+			 strerror(errno));
+		return FT_SOFTWARE;
 	}
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x36;
-	ft_sha256_init(&c);
-	ft_sha256_add(&c, pad, 64);
-	ft_sha256_add(&c, a, strlen(a) + 1);	/* with its NUL */
-	ft_sha256_add(&c, b, strlen(b));
-	ft_sha256_done(&c, inner);
-	for (i = 0; i < 64; i++)
-		pad[i] = k[i] ^ 0x5c;
-	ft_sha256_init(&c);
-	ft_sha256_add(&c, pad, 64);
-	ft_sha256_add(&c, inner, 32);
-	ft_sha256_done(&c, out);
+	return FT_OK;
 }
 
 /* hex HMAC(round key, what NUL id) */
@@ -102,16 +95,10 @@ read_key(const char *path, int create, unsigned char secret[32])
 				      "(or FT_VOTE_KEY)");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
-		int r = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+		int st = random_key(secret);
 
-		if (r < 0 || read(r, secret, 32) != 32) {
-			ft_error("/dev/urandom: cannot read: %s",
-				 strerror(errno));
-			if (r >= 0)
-				close(r);
-			return FT_SOFTWARE;
-		}
-		close(r);
+		if (st)
+			return st;
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0) {
 			ft_error("%s: cannot create: %s", path,
@@ -2686,16 +2673,8 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 		if ((st = read_key(keyfile, 1, secret)))
 			goto rollback;
 	} else {
-		int r = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-
-		if (r < 0 || read(r, secret, 32) != 32) {
-			ft_error("/dev/urandom: cannot read");
-			if (r >= 0)
-				close(r);
-			st = FT_SOFTWARE;
+		if ((st = random_key(secret)))
 			goto rollback;
-		}
-		close(r);
 	}
 	round_key(secret, id, rkey);
 	keyed(rkey, "check", "", check);

@@ -4,7 +4,7 @@
 # As root with apt-get it installs what is missing; otherwise it prints the
 # exact command to run and fails.
 set -eu
-build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev tzdata"
+build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev nettle-dev tzdata"
 test="$build bats jq sqlite3 mandoc zsh"
 bench="$test sqlite-utils time"
 lint="clang-format clang-tidy cppcheck shellcheck mandoc"
