@@ -545,7 +545,7 @@ JSON
 }
 
 @test "ft-ingest run: --batch commits in transactions of N" {
-	for i in $(seq 25); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > b.ndjson
+	awk 'BEGIN { for (i = 1; i <= 25; i++) printf "{\"id\":\"%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > b.ndjson
 	run -0 --separate-stderr ft-ingest --batch 7 b.ndjson
 	[ "${#lines[@]}" = 25 ]
 	[ "$(sql 'select count(*), max(line) from events')" = "25|25" ]
@@ -559,7 +559,7 @@ JSON
 }
 
 @test "ft-ingest run: a reader that goes away ends nothing: quiet, all loaded" {
-	for i in $(seq 20000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "{\"id\":\"%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > big.ndjson
 	run -0 --separate-stderr bash -c 'set -o pipefail; ft-ingest -q big.ndjson >/dev/null; ft-ingest --db p.db big.ndjson 2>err.txt | head -1; echo "status=${PIPESTATUS[0]}"'
 	[ "${lines[0]}" = '{"id":"1","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
 	[ "${lines[1]}" = "status=0" ]
@@ -660,7 +660,7 @@ JSON
 # ---- crash safety and concurrency ----
 
 @test "ft-ingest safety: killed with SIGKILL halfway, then run again: exactly once" {
-	for i in $(seq 200000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	awk 'BEGIN { for (i = 1; i <= 200000; i++) printf "{\"id\":\"%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > big.ndjson
 	ft-ingest -q --batch 1000 big.ndjson &
 	pid=$!
 	for _ in $(seq 100); do
@@ -702,8 +702,8 @@ JSON
 }
 
 @test "ft-ingest safety: two ingests into one database at once: no lock error, no row lost" {
-	for i in $(seq 30000); do printf '{"id":"a%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > a.ndjson
-	for i in $(seq 30000); do printf '{"id":"b%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > b.ndjson
+	awk 'BEGIN { for (i = 1; i <= 30000; i++) printf "{\"id\":\"a%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > a.ndjson
+	awk 'BEGIN { for (i = 1; i <= 30000; i++) printf "{\"id\":\"b%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > b.ndjson
 	ft-ingest -q --batch 500 a.ndjson 2>a.err &
 	p1=$!
 	ft-ingest -q --batch 500 b.ndjson 2>b.err &
@@ -728,7 +728,7 @@ JSON
 
 @test "ft-ingest run: a progress line on a terminal only" {
 	command -v script >/dev/null || skip "no script(1)"
-	for i in $(seq 3000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > p.ndjson
+	awk 'BEGIN { for (i = 1; i <= 3000; i++) printf "{\"id\":\"%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > p.ndjson
 	script -qec "ft-ingest --db tty.db --batch 1000 p.ndjson >/dev/null" /dev/null > tty.out
 	grep -q 'p.ndjson: 1000 records (' tty.out
 	grep -q $'\033\\[K' tty.out
