@@ -50,13 +50,15 @@ bin: $(BINS)
 	@for t in $(TOOLS); do ln -sf ../$(OUT)/bin/$$t bin/$$t; done
 
 # Check every package the goals need at once, before building, so that one
-# message names them all.
+# message names them all.  make check, demo and bench install what is
+# missing when they can (root with apt-get); a plain build never installs
+# anything, it names the command to run.
 ifneq ($(filter bench,$(MAKECMDGOALS)),)
 DEPS = bench
 else ifneq ($(filter check demo,$(MAKECMDGOALS)),)
 DEPS = test
 else
-DEPS = build
+DEPS = -n build
 endif
 
 deps:

@@ -1,9 +1,15 @@
 #!/bin/sh
 # Makes sure the Debian packages a make target needs are installed.
-# Usage: tools/deps.sh build|test|bench|lint
-# As root with apt-get it installs what is missing; otherwise it prints the
-# exact command to run and fails.
+# Usage: tools/deps.sh [-n] build|test|bench|lint
+# As root with apt-get it installs what is missing; otherwise, or with -n
+# (plain make: a build never installs anything), it prints the exact
+# command to run and fails.
 set -eu
+install=1
+if [ "${1:-}" = -n ]; then
+	install=0
+	shift
+fi
 build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev nettle-dev tzdata"
 test="$build bats jq sqlite3 mandoc zsh"
 bench="$test sqlite-utils time"
@@ -13,7 +19,7 @@ build) want=$build ;;
 test) want=$test ;;
 bench) want=$bench ;;
 lint) want=$lint ;;
-*) echo "usage: tools/deps.sh build|test|bench|lint" >&2; exit 64 ;;
+*) echo "usage: tools/deps.sh [-n] build|test|bench|lint" >&2; exit 64 ;;
 esac
 missing=""
 for p in $want; do
@@ -24,7 +30,8 @@ for p in $want; do
 	esac
 done
 [ -z "$missing" ] && exit 0
-if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+if [ "$install" = 1 ] && [ "$(id -u)" = 0 ] &&
+	command -v apt-get >/dev/null 2>&1; then
 	echo "ft: installing missing Debian packages:$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >&2
