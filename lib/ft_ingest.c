@@ -1451,17 +1451,14 @@ emit(struct ft_ingest *ig, struct batch *wb)
 			break;
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE) {
-			/* The reader went away: keep loading, quietly. */
-			ft_stdout_failed(EPIPE);
-			ig->out_closed = 1;
-		} else {
-			ft_stdout_failed(errno);
-			ig->out_closed = 1;
-			pthread_mutex_lock(&ig->mu);
-			ig->wstatus = FT_IOERR;
-			pthread_mutex_unlock(&ig->mu);
-		}
+		/*
+		 * Printing stops, loading goes on: what is stored does not
+		 * depend on who reads.  A closed pipe ends quietly; any other
+		 * error is reported once here and ft_finish() makes the exit
+		 * status 74.  Not a writer status: that would stop the load.
+		 */
+		ft_stdout_failed(errno);
+		ig->out_closed = 1;
 	}
 }
 

@@ -805,3 +805,30 @@ b' ]
 	[ -z "$output" ]
 	[[ "$stderr" == *"out of range: not within the years 0000 to 9999 in UTC"* ]]
 }
+
+# ---- issue 11: output errors, re-runs, killed runs ----
+
+@test "ft-ingest run: a stdout write error stops the printing, not the loading (74, one message)" {
+	for i in $(seq 30000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	run -74 --separate-stderr bash -c 'ft-ingest big.ndjson > /dev/full'
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: standard output: write error: No space left on device' ]
+	[[ "${stderr_lines[1]}" =~ ^'ft-ingest: big.ndjson: 30000 records: 30000 new, 0 updated, 0 unchanged, 0 rejected ('[0-9.]+' s)'$ ]]
+	[ "$(sql 'select count(*) from events')" = 30000 ]
+	[ "$(sql 'select records, inserted, status from ingests')" = '30000|30000|done' ]
+	# A rejected record too: still 74, the worse status.
+	printf '{"id":"bad","reported_at":"2026-01-01T00:00:00Z"}\n' >> big.ndjson
+	run -74 --separate-stderr bash -c 'ft-ingest --db b.db big.ndjson > /dev/full'
+	[ "$(sqlite3 b.db 'select count(*) from events')" = 30000 ]
+	[ "$(grep -c 'write error' <<< "$stderr")" = 1 ]
+}
+
+@test "ft-ingest run: a closed pipe ends the printing quietly, every record stored (0)" {
+	for i in $(seq 30000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	run -0 --separate-stderr bash -c 'ft-ingest big.ndjson 2>err.txt | head -1; echo "status=${PIPESTATUS[0]}"'
+	[ "$output" = $'{"id":"1","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}\nstatus=0' ]
+	[ "$(wc -l < err.txt)" = 1 ]
+	[[ "$(cat err.txt)" =~ ^'ft-ingest: big.ndjson: 30000 records: 30000 new, 0 updated, 0 unchanged, 0 rejected ('[0-9.]+' s)'$ ]]
+	[ "$(sql 'select count(*) from events')" = "$(wc -l < big.ndjson)" ]
+	[ "$(sql 'select status from ingests')" = done ]
+}
