@@ -94,6 +94,7 @@ struct batch {
 struct counts {
 	long records, inserted, updated, unchanged, rejected, skipped;
 	long nullisland;
+	long moved;		/* upserts that moved a decided event */
 };
 
 struct ft_ingest {
@@ -120,6 +121,7 @@ struct ft_ingest {
 	const char *fname;
 	struct counts c;
 	int out_closed;		/* stdout's reader went away */
+	int wmoved;		/* describe_change(): a decided event moved */
 
 	/*
 	 * Two batches: the producer (reading, mapping, checking) fills *b
@@ -193,6 +195,31 @@ prepare_insert(struct ft_ingest *ig)
 	return st;
 }
 
+/*
+ * An event's area is the source's while the event is new, and
+ * ft-dispatch's decision once it has left new (ft-dispatch keeps a given
+ * area, or places the event itself): a reload neither compares nor
+ * writes it then, so that loading the same file again after dispatch
+ * changes nothing, and an upsert keeps the decision.
+ */
+static int
+is_decided_col(const struct ft_ingest *ig, size_t i)
+{
+	return ig->status_col >= 0 && i < ig->k->ncols &&
+	       !strcmp(ig->k->cols[i].name, "area");
+}
+
+/* The fields that say where an event is. */
+static int
+is_location_col(const struct ft_ingest *ig, size_t i)
+{
+	const char *n = ig->k->cols[i].name;
+
+	return ig->status_col >= 0 && i < ig->k->ncols &&
+	       (!strcmp(n, "lat") || !strcmp(n, "lon") ||
+		!strcmp(n, "address") || !strcmp(n, "facility"));
+}
+
 static sqlite3_stmt *
 prepare_update(struct ft_ingest *ig)
 {
@@ -203,7 +230,13 @@ prepare_update(struct ft_ingest *ig)
 	/* The same numbering as the insert; status is ft-update's. */
 	ft_buf_addf(&sql, "UPDATE %s SET ", ig->k->table);
 	for (i = 1; i < ig->k->ncols; i++)
-		if (strcmp(ig->k->cols[i].name, "status"))
+		if ((int)i == ig->status_col)
+			continue;
+		else if (is_decided_col(ig, i))
+			ft_buf_addf(&sql, "%s = CASE WHEN status = 'new' THEN "
+				    "?%zu ELSE %s END, ", ig->k->cols[i].name,
+				    i + 1, ig->k->cols[i].name);
+		else
 			ft_buf_addf(&sql, "%s = ?%zu, ", ig->k->cols[i].name,
 				    i + 1);
 	if (ig->k->bbox)
@@ -1141,9 +1174,13 @@ bind_vals(struct ft_ingest *ig, const struct batch *wb, sqlite3_stmt *st,
 }
 
 /*
- * Compares r with the stored row the select statement is on: returns how
- * many fields differ, and their JSON ({"field":{"from":..,"to":..}}) in
- * ig->wtmp.  Status is ft-update's business and not compared.
+ * Compares what the source says of r with the stored row the select
+ * statement is on: returns how many fields differ, and their JSON
+ * ({"field":{"from":..,"to":..}}) in ig->wtmp.  Only the fields a source
+ * gives are compared: status is ft-update's business, and an event's area
+ * is ft-dispatch's once the event has left new (see is_decided_col()).
+ * When the location of such an event changes, its area is kept and the
+ * JSON says so: "area":{"kept":AREA}, for the operator to check.
  */
 static int
 describe_change(struct ft_ingest *ig, const struct batch *wb,
@@ -1152,8 +1189,14 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 	const struct val *v = &wb->v[r->v];
 	struct ft_buf *o = &ig->wtmp;
 	size_t i;
-	int n = 0;
+	int n = 0, decided = 0, moved = 0;
 
+	if (ig->status_col >= 0) {
+		const char *s = (const char *)sqlite3_column_text(
+		    ig->sel, ig->status_col);
+
+		decided = s && strcmp(s, "new");
+	}
 	ft_buf_reset(o);
 	ft_buf_addc(o, '{');
 	for (i = 1; i <= ig->k->ncols; i++) {
@@ -1167,7 +1210,7 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 		const char *newt = NULL;
 		size_t newl = 0;
 
-		if (!strcmp(name, "status"))
+		if ((int)i == ig->status_col || (decided && is_decided_col(ig, i)))
 			continue;
 		if (nv->t == 1) {
 			newt = wb->a.s + nv->off;
@@ -1195,6 +1238,8 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 			continue;
 		if (n++)
 			ft_buf_addc(o, ',');
+		if (decided && is_location_col(ig, i))
+			moved = 1;
 		ft_json_escape(o, name, strlen(name));
 		ft_buf_adds(o, ":{\"from\":");
 		if (ct == SQLITE_NULL)
@@ -1208,7 +1253,20 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 			ft_json_escape(o, newt, newl);
 		ft_buf_addc(o, '}');
 	}
+	if (moved) {
+		for (i = 1; i < ig->k->ncols && !is_decided_col(ig, i); i++)
+			;
+		ft_buf_adds(o, ",\"area\":{\"kept\":");
+		if (sqlite3_column_type(ig->sel, (int)i) == SQLITE_NULL)
+			ft_buf_adds(o, "null");
+		else
+			ft_json_escape_lossy(o, (const char *)
+			    sqlite3_column_text(ig->sel, (int)i),
+			    (size_t)sqlite3_column_bytes(ig->sel, (int)i));
+		ft_buf_addc(o, '}');
+	}
 	ft_buf_addc(o, '}');
+	ig->wmoved = moved;
 	return n;
 }
 
@@ -1388,6 +1446,7 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 	}
 	sqlite3_reset(ig->sel);
 	if (ig->o.dry_run) {
+		ig->c.moved += ig->wmoved;
 		ig->c.updated++;
 		r->emit = 1;
 		return FT_OK;
@@ -1399,6 +1458,7 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 		return st;
 	if ((st = log_change(ig, wb, r, "upsert", ig->wtmp.s, ig->wtmp.len)))
 		return st;
+	ig->c.moved += ig->wmoved;
 	ig->c.updated++;
 	r->emit = 1;
 	return FT_OK;
@@ -1669,6 +1729,11 @@ summary(struct ft_ingest *ig, struct ft_input *in, double secs)
 	if (ig->c.nullisland)
 		ft_buf_addf(&s, "; %ld at 0,0 taken as no location",
 			    ig->c.nullisland);
+	if (ig->c.moved)
+		ft_buf_addf(&s, "; %ld dispatched event%s moved, %s area kept "
+			    "(see the history)", ig->c.moved,
+			    ig->c.moved == 1 ? "" : "s",
+			    ig->c.moved == 1 ? "its" : "their");
 	if (ft_input_replaced(in))
 		ft_buf_addf(&s, "; %zu byte%s not in %s replaced by U+FFFD",
 			    ft_input_replaced(in),
