@@ -918,3 +918,36 @@ e5|upsert|||{"area":{"from":null,"to":"g1"}}' ]
 	run -0 --separate-stderr bash -e -o pipefail block.sh
 	[ "$(sqlite3 demo/ft.db "select count(*) from history where action = 'upsert'")" = 1 ]
 }
+
+@test "ft-ingest safety: a killed run's ingests row is closed by the next run, once" {
+	feed_start ft-ingest -
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 1
+	kill -9 "$feed_pid"
+	wait "$feed_pid" || [ $? = 137 ]
+	exec 7>&-
+	[ "$(sql 'select ingest, status, finished_at is null from ingests')" = '1|running|1' ]
+	printf '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > b.ndjson
+	run -0 --separate-stderr ft-ingest -q b.ndjson
+	[ "$stderr" = 'ft-ingest: warning: ingest 1 ("stdin", started 2026-11-25T12:00:00Z) was interrupted: no process runs it any more; marked failed' ]
+	[ "$(sql 'select ingest, status, finished_at from ingests order by ingest')" = $'1|failed|2026-11-25T12:00:00Z\n2|done|2026-11-25T12:00:00Z' ]
+	run -0 --separate-stderr ft-ingest -q b.ndjson
+	[ -z "$stderr" ]
+	[ "$(sql "select count(*) from ingests where status = 'failed'")" = 1 ]
+	[ "$(sql 'select count(*) from events')" = 2 ]
+}
+
+@test "ft-ingest safety: a live run's ingests row is left alone by a run beside it" {
+	feed_start ft-ingest -
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 1
+	printf '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > b.ndjson
+	run -0 --separate-stderr ft-ingest -q b.ndjson
+	[ -z "$stderr" ]
+	[ "$(sql 'select ingest, status from ingests order by ingest')" = $'1|running\n2|done' ]
+	printf '{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 2
+	feed_end
+	[ "$(sql 'select ingest, status, records from ingests order by ingest')" = $'1|done|2\n2|done|1' ]
+	[[ "$(cat err.txt)" != *interrupted* ]]
+}
