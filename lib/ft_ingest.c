@@ -94,6 +94,7 @@ struct batch {
 struct counts {
 	long records, inserted, updated, unchanged, rejected, skipped;
 	long nullisland;
+	long moved;		/* upserts that moved a decided event */
 };
 
 struct ft_ingest {
@@ -106,6 +107,8 @@ struct ft_ingest {
 	struct ft_reject rej;
 
 	sqlite3_stmt *ins, *sel, *upd, *run_new, *run_upd;
+	sqlite3_stmt *run_open, *run_stale;	/* see close_stale() */
+	int lockfd;		/* the runs' lock file, or -1 */
 	struct ft_hist hist;
 	/*
 	 * The events created in the current transaction with status "new":
@@ -120,6 +123,7 @@ struct ft_ingest {
 	const char *fname;
 	struct counts c;
 	int out_closed;		/* stdout's reader went away */
+	int wmoved;		/* describe_change(): a decided event moved */
 
 	/*
 	 * Two batches: the producer (reading, mapping, checking) fills *b
@@ -193,6 +197,31 @@ prepare_insert(struct ft_ingest *ig)
 	return st;
 }
 
+/*
+ * An event's area is the source's while the event is new, and
+ * ft-dispatch's decision once it has left new (ft-dispatch keeps a given
+ * area, or places the event itself): a reload neither compares nor
+ * writes it then, so that loading the same file again after dispatch
+ * changes nothing, and an upsert keeps the decision.
+ */
+static int
+is_decided_col(const struct ft_ingest *ig, size_t i)
+{
+	return ig->status_col >= 0 && i < ig->k->ncols &&
+	       !strcmp(ig->k->cols[i].name, "area");
+}
+
+/* The fields that say where an event is. */
+static int
+is_location_col(const struct ft_ingest *ig, size_t i)
+{
+	const char *n = ig->k->cols[i].name;
+
+	return ig->status_col >= 0 && i < ig->k->ncols &&
+	       (!strcmp(n, "lat") || !strcmp(n, "lon") ||
+		!strcmp(n, "address") || !strcmp(n, "facility"));
+}
+
 static sqlite3_stmt *
 prepare_update(struct ft_ingest *ig)
 {
@@ -203,7 +232,13 @@ prepare_update(struct ft_ingest *ig)
 	/* The same numbering as the insert; status is ft-update's. */
 	ft_buf_addf(&sql, "UPDATE %s SET ", ig->k->table);
 	for (i = 1; i < ig->k->ncols; i++)
-		if (strcmp(ig->k->cols[i].name, "status"))
+		if ((int)i == ig->status_col)
+			continue;
+		else if (is_decided_col(ig, i))
+			ft_buf_addf(&sql, "%s = CASE WHEN status = 'new' THEN "
+				    "?%zu ELSE %s END, ", ig->k->cols[i].name,
+				    i + 1, ig->k->cols[i].name);
+		else
 			ft_buf_addf(&sql, "%s = ?%zu, ", ig->k->cols[i].name,
 				    i + 1);
 	if (ig->k->bbox)
@@ -257,8 +292,10 @@ finalize(struct ft_ingest *ig)
 	ft_hist_release(&ig->hist);
 	sqlite3_finalize(ig->run_new);
 	sqlite3_finalize(ig->run_upd);
+	sqlite3_finalize(ig->run_open);
+	sqlite3_finalize(ig->run_stale);
 	ig->ins = ig->sel = ig->upd = NULL;
-	ig->run_new = ig->run_upd = NULL;
+	ig->run_new = ig->run_upd = ig->run_open = ig->run_stale = NULL;
 }
 
 /* ---- set-up ---- */
@@ -318,6 +355,102 @@ dry_tables(struct ft_ingest *ig)
 	return FT_OK;
 }
 
+static int step_done(struct ft_ingest *ig, sqlite3_stmt *st,
+		     const char *what);
+
+/*
+ * Runs that are alive: each run holds a write lock (fcntl(2)) on one byte
+ * of DB-ingests.lock, at the offset of its ingests row, from before that
+ * row is committed until the run's end; the kernel drops it when the
+ * process ends, however it ends.  So a row that says "running" and whose
+ * byte nobody holds is a run that was killed (or stopped without closing
+ * its row): a later run marks it failed (see close_stale()).  A lock, not
+ * a pid, so that a reused pid cannot pass for the dead run.  POSIX locks
+ * belong to the process and go when it closes any descriptor of the file:
+ * the file is opened once, here, and closed by ft_ingest_free().
+ */
+static int
+open_lock(struct ft_ingest *ig)
+{
+	struct ft_buf path = FT_BUF_INIT;
+
+	ft_buf_addf(&path, "%s-ingests.lock", ig->db->path);
+	ig->lockfd = open(path.s, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			  0600);
+	if (ig->lockfd < 0) {
+		ft_error("%s: cannot create the lock file: %s", path.s,
+			 strerror(errno));
+		ft_buf_release(&path);
+		return FT_CANTCREAT;
+	}
+	ft_buf_release(&path);
+	return FT_OK;
+}
+
+/* Takes (F_WRLCK), gives up (F_UNLCK) or tests (F_GETLK) run's byte. */
+static int
+run_lock(struct ft_ingest *ig, int64_t run, int cmd, short type)
+{
+	struct flock fl;
+
+	memset(&fl, 0, sizeof(fl));
+	fl.l_type = type;
+	fl.l_whence = SEEK_SET;
+	fl.l_start = (off_t)run;
+	fl.l_len = 1;
+	if (fcntl(ig->lockfd, cmd, &fl) < 0)
+		return -1;
+	return cmd == F_GETLK ? fl.l_type != F_UNLCK : 0;
+}
+
+/*
+ * Inside start_run()'s write transaction: marks failed, with the time
+ * found as finished_at, the rows still "running" whose run holds no lock,
+ * and says so once, on the run that closes them.  A live run (another
+ * process loading now) holds its lock and is left alone; this process's
+ * own runs are never running here.
+ */
+static int
+close_stale(struct ft_ingest *ig, const char *at)
+{
+	struct ft_buf msg = FT_BUF_INIT;
+	int rc, st = FT_OK, held;
+
+	while ((rc = sqlite3_step(ig->run_open)) == SQLITE_ROW) {
+		int64_t run = sqlite3_column_int64(ig->run_open, 0);
+		const char *file = (const char *)sqlite3_column_text(
+		    ig->run_open, 1);
+		const char *started = (const char *)sqlite3_column_text(
+		    ig->run_open, 2);
+
+		if ((held = run_lock(ig, run, F_GETLK, F_WRLCK)) < 0) {
+			ft_error("%s-ingests.lock: %s", ig->db->path,
+				 strerror(errno));
+			st = FT_IOERR;
+			break;
+		}
+		if (held)
+			continue;
+		sqlite3_bind_int64(ig->run_stale, 1, run);
+		sqlite3_bind_text(ig->run_stale, 2, at, -1, SQLITE_STATIC);
+		st = step_done(ig, ig->run_stale, "closing an interrupted run");
+		sqlite3_reset(ig->run_stale);
+		if (st)
+			break;
+		ft_buf_reset(&msg);
+		ft_json_escape_lossy(&msg, file ? file : "", file ?
+				     strlen(file) : 0);
+		ft_warn("warning: ingest %lld (%s, started %s) was interrupted: "
+			"no process runs it any more; marked failed",
+			(long long)run, msg.s, started ? started : "?");
+	}
+	if (!st && rc != SQLITE_DONE)
+		st = ft_db_fail(ig->db, rc, "reading the runs");
+	sqlite3_reset(ig->run_open);
+	ft_buf_release(&msg);
+	return st;
+}
+
 int
 ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	      const struct ft_ingest_opts *o)
@@ -329,6 +462,7 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	memset(ig, 0, sizeof(*ig));
 	*igp = ig;
 	ig->o = *o;
+	ig->lockfd = -1;
 	if (!ig->o.batch)
 		ig->o.batch = DEFAULT_BATCH;
 	ig->k = &kinds[o->kind];
@@ -388,7 +522,17 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	if (!ig->ins || !ig->sel || !ig->upd || !ig->run_new ||
 	    !ig->run_upd)
 		return FT_SOFTWARE;
-	return FT_OK;
+	if (o->dry_run)
+		return FT_OK;	/* no row of ingests, no lock */
+	ig->run_open = ft_db_prepare(db, "SELECT ingest, file, started_at "
+				     "FROM ingests WHERE status = 'running' "
+				     "ORDER BY ingest");
+	ig->run_stale = ft_db_prepare(db, "UPDATE ingests SET status = "
+				      "'failed', finished_at = ?2 WHERE "
+				      "ingest = ?1 AND status = 'running'");
+	if (!ig->run_open || !ig->run_stale)
+		return FT_SOFTWARE;
+	return open_lock(ig);
 }
 
 void
@@ -399,6 +543,8 @@ ft_ingest_free(struct ft_ingest *ig)
 	if (!ig)
 		return;
 	finalize(ig);
+	if (ig->lockfd >= 0)
+		close(ig->lockfd);
 	ft_jq_free(ig->jq);
 	ft_reject_close(&ig->rej);
 	free(ig->canon_hash);
@@ -1141,9 +1287,13 @@ bind_vals(struct ft_ingest *ig, const struct batch *wb, sqlite3_stmt *st,
 }
 
 /*
- * Compares r with the stored row the select statement is on: returns how
- * many fields differ, and their JSON ({"field":{"from":..,"to":..}}) in
- * ig->wtmp.  Status is ft-update's business and not compared.
+ * Compares what the source says of r with the stored row the select
+ * statement is on: returns how many fields differ, and their JSON
+ * ({"field":{"from":..,"to":..}}) in ig->wtmp.  Only the fields a source
+ * gives are compared: status is ft-update's business, and an event's area
+ * is ft-dispatch's once the event has left new (see is_decided_col()).
+ * When the location of such an event changes, its area is kept and the
+ * JSON says so: "area":{"kept":AREA}, for the operator to check.
  */
 static int
 describe_change(struct ft_ingest *ig, const struct batch *wb,
@@ -1152,8 +1302,14 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 	const struct val *v = &wb->v[r->v];
 	struct ft_buf *o = &ig->wtmp;
 	size_t i;
-	int n = 0;
+	int n = 0, decided = 0, moved = 0;
 
+	if (ig->status_col >= 0) {
+		const char *s = (const char *)sqlite3_column_text(
+		    ig->sel, ig->status_col);
+
+		decided = s && strcmp(s, "new");
+	}
 	ft_buf_reset(o);
 	ft_buf_addc(o, '{');
 	for (i = 1; i <= ig->k->ncols; i++) {
@@ -1167,7 +1323,7 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 		const char *newt = NULL;
 		size_t newl = 0;
 
-		if (!strcmp(name, "status"))
+		if ((int)i == ig->status_col || (decided && is_decided_col(ig, i)))
 			continue;
 		if (nv->t == 1) {
 			newt = wb->a.s + nv->off;
@@ -1195,6 +1351,8 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 			continue;
 		if (n++)
 			ft_buf_addc(o, ',');
+		if (decided && is_location_col(ig, i))
+			moved = 1;
 		ft_json_escape(o, name, strlen(name));
 		ft_buf_adds(o, ":{\"from\":");
 		if (ct == SQLITE_NULL)
@@ -1208,7 +1366,20 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 			ft_json_escape(o, newt, newl);
 		ft_buf_addc(o, '}');
 	}
+	if (moved) {
+		for (i = 1; i < ig->k->ncols && !is_decided_col(ig, i); i++)
+			;
+		ft_buf_adds(o, ",\"area\":{\"kept\":");
+		if (sqlite3_column_type(ig->sel, (int)i) == SQLITE_NULL)
+			ft_buf_adds(o, "null");
+		else
+			ft_json_escape_lossy(o, (const char *)
+			    sqlite3_column_text(ig->sel, (int)i),
+			    (size_t)sqlite3_column_bytes(ig->sel, (int)i));
+		ft_buf_addc(o, '}');
+	}
 	ft_buf_addc(o, '}');
+	ig->wmoved = moved;
 	return n;
 }
 
@@ -1388,6 +1559,7 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 	}
 	sqlite3_reset(ig->sel);
 	if (ig->o.dry_run) {
+		ig->c.moved += ig->wmoved;
 		ig->c.updated++;
 		r->emit = 1;
 		return FT_OK;
@@ -1399,6 +1571,7 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 		return st;
 	if ((st = log_change(ig, wb, r, "upsert", ig->wtmp.s, ig->wtmp.len)))
 		return st;
+	ig->c.moved += ig->wmoved;
 	ig->c.updated++;
 	r->emit = 1;
 	return FT_OK;
@@ -1451,17 +1624,14 @@ emit(struct ft_ingest *ig, struct batch *wb)
 			break;
 	}
 	if (fflush(stdout) == EOF || ferror(stdout)) {
-		if (errno == EPIPE) {
-			/* The reader went away: keep loading, quietly. */
-			ft_stdout_failed(EPIPE);
-			ig->out_closed = 1;
-		} else {
-			ft_stdout_failed(errno);
-			ig->out_closed = 1;
-			pthread_mutex_lock(&ig->mu);
-			ig->wstatus = FT_IOERR;
-			pthread_mutex_unlock(&ig->mu);
-		}
+		/*
+		 * Printing stops, loading goes on: what is stored does not
+		 * depend on who reads.  A closed pipe ends quietly; any other
+		 * error is reported once here and ft_finish() makes the exit
+		 * status 74.  Not a writer status: that would stop the load.
+		 */
+		ft_stdout_failed(errno);
+		ig->out_closed = 1;
 	}
 }
 
@@ -1591,6 +1761,10 @@ start_run(struct ft_ingest *ig, struct ft_input *in)
 	if ((st = ft_db_begin(ig->db)))
 		return st;
 	ft_time_format(ft_time_now(), at);
+	if ((st = close_stale(ig, at))) {
+		ft_db_rollback(ig->db);
+		return st;
+	}
 	sqlite3_bind_text(ig->run_new, 1, ig->k->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(ig->run_new, 2, ft_input_name(in), -1,
 			  SQLITE_STATIC);
@@ -1608,8 +1782,18 @@ start_run(struct ft_ingest *ig, struct ft_input *in)
 	sqlite3_reset(ig->run_new);
 	if (!st)
 		ig->run = sqlite3_last_insert_rowid(ig->db->h);
-	if (st || (st = ft_db_commit(ig->db)))
+	/* Locked before the row is seen: a live run never looks dead. */
+	if (!st && run_lock(ig, ig->run, F_SETLK, F_WRLCK) < 0) {
+		ft_error("%s-ingests.lock: cannot lock: %s", ig->db->path,
+			 strerror(errno));
+		st = FT_IOERR;
+	}
+	if (st || (st = ft_db_commit(ig->db))) {
 		ft_db_rollback(ig->db);
+		if (ig->run)
+			run_lock(ig, ig->run, F_SETLK, F_UNLCK);
+		ig->run = 0;
+	}
 	return st;
 }
 
@@ -1672,6 +1856,11 @@ summary(struct ft_ingest *ig, struct ft_input *in, double secs)
 	if (ig->c.nullisland)
 		ft_buf_addf(&s, "; %ld at 0,0 taken as no location",
 			    ig->c.nullisland);
+	if (ig->c.moved)
+		ft_buf_addf(&s, "; %ld dispatched event%s moved, %s area kept "
+			    "(see the history)", ig->c.moved,
+			    ig->c.moved == 1 ? "" : "s",
+			    ig->c.moved == 1 ? "its" : "their");
 	if (ft_input_replaced(in))
 		ft_buf_addf(&s, "; %zu byte%s not in %s replaced by U+FFFD",
 			    ft_input_replaced(in),
@@ -1727,6 +1916,8 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	wst = hand_over(ig, fatal || st ? "failed" : "done");
 	pthread_join(tid, NULL);
 	ft_db_ckpt_stop(&ig->ck);
+	if (ig->run)
+		run_lock(ig, ig->run, F_SETLK, F_UNLCK);
 	if (!st)
 		st = ig->wstatus ? ig->wstatus : wst;
 	progress(ig, 1);

@@ -805,3 +805,149 @@ b' ]
 	[ -z "$output" ]
 	[[ "$stderr" == *"out of range: not within the years 0000 to 9999 in UTC"* ]]
 }
+
+# ---- issue 11: output errors, re-runs, killed runs ----
+
+@test "ft-ingest run: a stdout write error stops the printing, not the loading (74, one message)" {
+	for i in $(seq 30000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	run -74 --separate-stderr bash -c 'ft-ingest big.ndjson > /dev/full'
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: standard output: write error: No space left on device' ]
+	[[ "${stderr_lines[1]}" =~ ^'ft-ingest: big.ndjson: 30000 records: 30000 new, 0 updated, 0 unchanged, 0 rejected ('[0-9.]+' s)'$ ]]
+	[ "$(sql 'select count(*) from events')" = 30000 ]
+	[ "$(sql 'select records, inserted, status from ingests')" = '30000|30000|done' ]
+	# A rejected record too: still 74, the worse status.
+	printf '{"id":"bad","reported_at":"2026-01-01T00:00:00Z"}\n' >> big.ndjson
+	run -74 --separate-stderr bash -c 'ft-ingest --db b.db big.ndjson > /dev/full'
+	[ "$(sqlite3 b.db 'select count(*) from events')" = 30000 ]
+	[ "$(grep -c 'write error' <<< "$stderr")" = 1 ]
+}
+
+@test "ft-ingest run: a closed pipe ends the printing quietly, every record stored (0)" {
+	for i in $(seq 30000); do printf '{"id":"%s","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$i"; done > big.ndjson
+	run -0 --separate-stderr bash -c 'ft-ingest big.ndjson 2>err.txt | head -1; echo "status=${PIPESTATUS[0]}"'
+	[ "$output" = $'{"id":"1","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}\nstatus=0' ]
+	[ "$(wc -l < err.txt)" = 1 ]
+	[[ "$(cat err.txt)" =~ ^'ft-ingest: big.ndjson: 30000 records: 30000 new, 0 updated, 0 unchanged, 0 rejected ('[0-9.]+' s)'$ ]]
+	[ "$(sql 'select count(*) from events')" = "$(wc -l < big.ndjson)" ]
+	[ "$(sql 'select status from ingests')" = done ]
+}
+
+# dispatched: the events of ../fixtures/ft-update loaded, dispatched by its
+# rules (e5 matches none and stays new) and e1 accepted.
+dispatched() {
+	U="$FIXTURES/ft-update"
+	ft-ingest -q -k units "$U/units.ndjson"
+	{ ft-ingest "$U/events.ndjson" 2>/dev/null | ft-dispatch -q --rules "$U/rules.json"; } 2>/dev/null || true
+	[ "$(sql "select group_concat(id || ':' || status || ':' || coalesce(area, '-'), ' ') from events")" = 'e1:dispatched:g1 e2:dispatched:g1 e3:duplicate:g1 e4:dispatched:- e5:new:-' ]
+	printf '{"id":"e1","status":"accepted","by":"li"}\n' | ft-update -q
+}
+
+@test "ft-ingest identity: loading the same file again after ft-dispatch and ft-update changes nothing (0)" {
+	dispatched
+	before=$(sql 'select * from events order by seq')
+	hist=$(sql 'select count(*) from history')
+	run -0 --separate-stderr ft-ingest "$U/events.ndjson"
+	[ -z "$output" ]
+	[[ "$stderr" =~ ^'ft-ingest: '.*'events.ndjson: 5 records: 0 new, 0 updated, 5 unchanged, 0 rejected ('[0-9.]+' s)'$ ]]
+	run -0 --separate-stderr ft-ingest --upsert "$U/events.ndjson"
+	[ -z "$output" ]
+	[[ "$stderr" == *"5 records: 0 new, 0 updated, 5 unchanged, 0 rejected"* ]]
+	[ "$(sql 'select * from events order by seq')" = "$before" ]
+	[ "$(sql 'select count(*) from history')" = "$hist" ]
+	run -0 ft-update --verify
+}
+
+@test "ft-ingest identity: --upsert of corrected records keeps the decisions and the lifecycle, and logs the fields that changed" {
+	dispatched
+	keep="select status, area, unit, rule, priority, respond_by, resolve_by, duplicate_of, dispatched_at, chain from events where id in ('e1', 'e2', 'e3') order by seq"
+	before=$(sql "$keep")
+	# e1 moved, e2 retitled, e3 names an area (it was decided: kept),
+	# e5 (still new) names its area: the source's, stored.
+	jq -c 'if .id == "e1" then .lat = 22.546
+	       elif .id == "e2" then .title = "垃圾满溢了"
+	       elif .id == "e3" then .area = "g2"
+	       elif .id == "e5" then .area = "g1" else . end' "$U/events.ndjson" > fixed.ndjson
+	run -1 --separate-stderr ft-ingest fixed.ndjson
+	[[ "$stderr" == *'fixed.ndjson:1: id "e1" is stored already with other content (--upsert replaces it)'* ]]
+	[[ "$stderr" == *"5 records: 0 new, 0 updated, 2 unchanged, 3 rejected"* ]]
+	run -0 --separate-stderr ft-ingest --upsert fixed.ndjson
+	[ "${#lines[@]}" = 3 ]
+	[[ "$stderr" =~ 'fixed.ndjson: 5 records: 0 new, 3 updated, 2 unchanged, 0 rejected; 1 dispatched event moved, its area kept (see the history) ('[0-9.]+' s)'$ ]]
+	[ "$(sql "$keep")" = "$before" ]
+	[ "$(sql "select lat, title from events where id in ('e1', 'e2') order by seq")" = $'22.546|路灯不亮\n22.545|垃圾满溢了' ]
+	[ "$(sql "select area, status from events where id = 'e5'")" = 'g1|new' ]
+	[ "$(sql "select id, action, from_status, to_status, detail from history where action = 'upsert' order by seq")" = 'e1|upsert|||{"lat":{"from":"22.545","to":"22.546"},"area":{"kept":"g1"}}
+e2|upsert|||{"title":{"from":"垃圾满溢","to":"垃圾满溢了"}}
+e5|upsert|||{"area":{"from":null,"to":"g1"}}' ]
+	run -0 --separate-stderr ft-update --verify
+	[[ "$stderr" == *"the history is intact"* ]]
+	# Loading the corrected file again changes nothing.
+	run -0 --separate-stderr ft-ingest --upsert fixed.ndjson
+	[[ "$stderr" == *"5 records: 0 new, 0 updated, 5 unchanged, 0 rejected"* ]]
+}
+
+@test "ft-ingest readme: the --upsert workflow for a corrected export runs as written on a demo database" {
+	command -v "${CC:-cc}" >/dev/null || skip "no C compiler for tools/gendistrict.c"
+	root="$BATS_TEST_DIRNAME/.."
+	# The block between the markers, its four spaces of indent taken off.
+	awk '/^<!-- readme-test: upsert -->$/ { on = 1; next }
+	     /^<!-- \/readme-test -->$/ { on = 0 }
+	     on && /^    / { print substr($0, 5) }' "$root/README.md" > block.sh
+	[ "$(grep -c 'ft-ingest --upsert' block.sh)" = 1 ]
+	# A demo database as tools/demo.sh makes it, with fewer events.
+	"${CC:-cc}" -std=c17 -D_POSIX_C_SOURCE=200809L -O1 -o gen "$root/tools/gendistrict.c"
+	mkdir demo
+	./gen -n 2000 demo > /dev/null
+	FT_DB=demo/ft.db ft-ingest -q -k units demo/units.ndjson
+	FT_DB=demo/ft.db ft-ingest -q -k facilities demo/facilities.ndjson
+	{ FT_DB=demo/ft.db ft-ingest --rejects demo/rejects.ndjson demo/events.csv > demo/events.ndjson 2>/dev/null; } || [ $? = 1 ]
+	FT_DB=demo/ft.db ft-dispatch -q --tz Asia/Shanghai --rules "$root/tools/demo/dispatch.json" demo/events.ndjson
+	id=$(head -n 1 demo/events.ndjson | jq -r .id)
+	keep="select status, area, unit, rule, respond_by, resolve_by from events where id = '$id'"
+	before=$(sqlite3 demo/ft.db "$keep")
+	[[ "$before" == dispatched\|* ]]
+	unset FT_DB
+	run -0 --separate-stderr bash -e -o pipefail block.sh
+	[ "$(sqlite3 demo/ft.db "select count(*), min(id) from history where action = 'upsert'")" = "1|$id" ]
+	[ "$(sqlite3 demo/ft.db "select json_group_array(key) from history, json_each(detail) where action = 'upsert'")" = '["address","area"]' ]
+	[ "$(sqlite3 demo/ft.db "$keep")" = "$before" ]
+	[[ "$output" == *"$id|"*'"area":{"kept":"'* ]]
+	FT_DB=demo/ft.db run -0 ft-update --verify
+	# As written a second time: nothing more changes.
+	run -0 --separate-stderr bash -e -o pipefail block.sh
+	[ "$(sqlite3 demo/ft.db "select count(*) from history where action = 'upsert'")" = 1 ]
+}
+
+@test "ft-ingest safety: a killed run's ingests row is closed by the next run, once" {
+	feed_start ft-ingest -
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 1
+	kill -9 "$feed_pid"
+	wait "$feed_pid" || [ $? = 137 ]
+	exec 7>&-
+	[ "$(sql 'select ingest, status, finished_at is null from ingests')" = '1|running|1' ]
+	printf '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > b.ndjson
+	run -0 --separate-stderr ft-ingest -q b.ndjson
+	[ "$stderr" = 'ft-ingest: warning: ingest 1 ("stdin", started 2026-11-25T12:00:00Z) was interrupted: no process runs it any more; marked failed' ]
+	[ "$(sql 'select ingest, status, finished_at from ingests order by ingest')" = $'1|failed|2026-11-25T12:00:00Z\n2|done|2026-11-25T12:00:00Z' ]
+	run -0 --separate-stderr ft-ingest -q b.ndjson
+	[ -z "$stderr" ]
+	[ "$(sql "select count(*) from ingests where status = 'failed'")" = 1 ]
+	[ "$(sql 'select count(*) from events')" = 2 ]
+}
+
+@test "ft-ingest safety: a live run's ingests row is left alone by a run beside it" {
+	feed_start ft-ingest -
+	printf '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 1
+	printf '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > b.ndjson
+	run -0 --separate-stderr ft-ingest -q b.ndjson
+	[ -z "$stderr" ]
+	[ "$(sql 'select ingest, status from ingests order by ingest')" = $'1|running\n2|done' ]
+	printf '{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' >&7
+	lines_within out.ndjson 2
+	feed_end
+	[ "$(sql 'select ingest, status, records from ingests order by ingest')" = $'1|done|2\n2|done|1' ]
+	[[ "$(cat err.txt)" != *interrupted* ]]
+}
