@@ -177,8 +177,8 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 			return st;
 	}
 	ft_db_ckpt_start(&d->ck, db);
-	d->sel = prep(d, "SELECT seq, status, dispatched_at FROM events "
-		      "WHERE id = ?1");
+	d->sel = prep(d, "SELECT seq, status, dispatched_at, " STORED_COLUMNS
+		      " FROM events WHERE id = ?1");
 	d->upd = prep(d, "UPDATE events SET area = ?2, unit = ?3, rule = ?4, "
 		      "priority = ?5, respond_by = ?6, resolve_by = ?7, "
 		      "status = ?8, dispatched_at = ?9, status_at = ?9, "
@@ -336,7 +336,10 @@ num_member(const struct ft_json_doc *doc, const char *key, double *x)
 	return 1;
 }
 
-/* Reads the fields of d->doc; NULL, or why the record is unusable. */
+/*
+ * Reads the fields of d->doc, a stored event's record; NULL, or why it
+ * is unusable.
+ */
 static const char *
 read_fields(struct ft_dispatch *d)
 {
@@ -345,11 +348,8 @@ read_fields(struct ft_dispatch *d)
 	const char *err;
 	double x, y;
 
-	if (doc->type != '{')
-		return "not a JSON object";
 	if (!str_member(doc, "id", &f->id))
-		return "field \"id\": missing (ft-dispatch reads the events "
-		       "ft-ingest printed)";
+		return "field \"id\": missing";
 	if (!str_member(doc, "reported_at", &f->when))
 		return "field \"reported_at\": missing";
 	if (ft_time_parse(f->when.s, f->when.len, &f->reported, &err)) {
@@ -657,11 +657,15 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 	return ft_hist_add(&d->hist, &e);
 }
 
+static void stored_record(struct ft_buf *b, sqlite3_stmt *st, int first);
+
 /*
- * Decides one event (d->doc, already parsed) and stores the decision.
- * seq: the event's, when the caller read it pending (new, not dispatched)
- * in this transaction; 0 to look it up by id.  Returns an exit status for
- * failures that stop the run.
+ * Decides one event and stores the decision.  seq: the event's, when the
+ * caller read it pending (new, not dispatched) in this transaction, and
+ * d->doc is its stored record; 0 when d->doc is a record read from the
+ * input, which only names the event by its "id": the event is decided as
+ * it is stored, whatever else the record says.  Returns an exit status
+ * for failures that stop the run.
  */
 static int
 dispatch_one(struct ft_dispatch *d, long line, const char *raw,
@@ -676,18 +680,23 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
 	int64_t rby, sby;
 	int st = FT_OK, au, ri = -1, unit = -1, rc;
-	size_t i, nsteps;
+	size_t i, nsteps, pos;
 	const struct ft_step *steps;
 
 	d->c.read++;
-	if ((err = read_fields(d))) {
-		reject(d, line, err, raw, rawlen, &d->doc);
+	if (seq)
+		goto known;
+	if (d->doc.type != '{') {
+		reject(d, line, "not a JSON object", raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	if (!str_member(&d->doc, "id", &f->id)) {
+		reject(d, line, "field \"id\": missing (ft-dispatch reads the "
+		       "events ft-ingest printed)", raw, rawlen, &d->doc);
 		return FT_OK;
 	}
 	if ((st = in_batch(d)))
 		return st;
-	if (seq)
-		goto known;
 	sqlite3_bind_text(d->sel, 1, f->id.s, (int)f->id.len, SQLITE_STATIC);
 	rc = sqlite3_step(d->sel);
 	if (rc != SQLITE_ROW) {
@@ -713,8 +722,22 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 		d->c.notnew++;
 		return FT_OK;
 	}
+	/* The stored event is the truth: the input only named it. */
+	stored_record(&d->rec, d->sel, 3);
 	sqlite3_reset(d->sel);
+	if (ft_json_parse(&d->doc, d->rec.s, d->rec.len, &err, &pos)) {
+		reject(d, line, err, raw, rawlen, NULL);
+		return FT_OK;
+	}
+	goto decide;
 known:
+	if ((st = in_batch(d)))
+		return st;
+decide:
+	if ((err = read_fields(d))) {
+		reject(d, line, err, raw, rawlen, &d->doc);
+		return FT_OK;
+	}
 	au = place(d, &h, &areaname, &how, &fac);
 	ft_buf_reset(&d->nearb);
 	if (h.nnear) {
