@@ -6,6 +6,7 @@
 #include "ft_err.h"
 #include "ft_exit.h"
 #include "ft_hist.h"
+#include "ft_hold.h"
 #include "ft_input.h"
 #include "ft_json.h"
 #include "ft_reject.h"
@@ -82,12 +83,12 @@ struct ft_dispatch {
 	const char *fname;
 	long in_batch;
 	struct counts c;
+	struct counts kept;	/* c as of the last commit */
 	struct fields f;
 	struct ft_json_doc doc;
-	struct ft_buf out;	/* the batch's output, printed on commit */
+	struct ft_hold out;	/* the batch's output, printed on commit */
 	struct ft_buf line, detail, explain, chain, nearb, why, dupid,
 		      dupunit, rec;
-	int out_closed;
 	double t0;
 	struct ft_db_ckpt ck;
 };
@@ -151,7 +152,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	ft_time_format(d->now_t, d->now);
 	fields_init(&d->f);
 	ft_json_doc_init(&d->doc);
-	ft_buf_init(&d->out);
+	ft_hold_init(&d->out, o->quiet);
 	ft_buf_init(&d->line);
 	ft_buf_init(&d->detail);
 	ft_buf_init(&d->explain);
@@ -222,7 +223,7 @@ ft_dispatch_free(struct ft_dispatch *d)
 	ft_area_free(d->a);
 	fields_release(&d->f);
 	ft_json_doc_release(&d->doc);
-	ft_buf_release(&d->out);
+	ft_hold_release(&d->out);
 	ft_buf_release(&d->line);
 	ft_buf_release(&d->detail);
 	ft_buf_release(&d->explain);
@@ -237,22 +238,29 @@ ft_dispatch_free(struct ft_dispatch *d)
 
 /* ---- batches ---- */
 
+/*
+ * Drops the batch: rolls it back, and nothing of it is printed or
+ * counted, but the events read and the records rejected (they are in the
+ * rejects file already).
+ */
 static void
-flush_out(struct ft_dispatch *d)
+drop_batch(struct ft_dispatch *d)
 {
-	if (d->out.len && !d->o.quiet && !d->out_closed &&
-	    (fwrite(d->out.s, 1, d->out.len, stdout) != d->out.len ||
-	     fflush(stdout) == EOF)) {
-		ft_stdout_failed(errno);
-		d->out_closed = 1;
-	}
-	ft_buf_reset(&d->out);
+	long read = d->c.read, rejected = d->c.rejected;
+
+	ft_db_rollback(d->db);
+	ft_hold_drop(&d->out);
+	d->c = d->kept;
+	d->c.read = read;
+	d->c.rejected = rejected;
+	d->in_batch = 0;
 }
 
 /*
- * Ends the batch: commits and prints it.  A dry run keeps its one
- * transaction to the end of the run, so that every decision sees the ones
- * before it, as in a real run, and ft_dispatch_finish() rolls it back.
+ * Ends the batch: commits it, then prints it; a batch that does not
+ * commit is dropped.  A dry run keeps its one transaction to the end of
+ * the run, so that every decision sees the ones before it, as in a real
+ * run, and ft_dispatch_finish() rolls it back.
  */
 static int
 end_batch(struct ft_dispatch *d)
@@ -263,11 +271,11 @@ end_batch(struct ft_dispatch *d)
 		st = ft_db_commit(d->db);
 	d->in_batch = 0;
 	if (st) {
-		ft_buf_reset(&d->out);
+		drop_batch(d);
 		return st;
 	}
-	flush_out(d);
-	return FT_OK;
+	d->kept = d->c;
+	return ft_hold_print(&d->out);
 }
 
 /*
@@ -787,7 +795,8 @@ decide:
 			ft_buf_adds(&d->line, "}}");
 		}
 		ft_buf_adds(&d->line, "}\n");
-		ft_buf_add(&d->out, d->line.s, d->line.len);
+		ft_buf_add(&d->out.buf, d->line.s, d->line.len);
+		st = ft_hold_keep(&d->out);
 		goto out;
 	}
 
@@ -880,7 +889,8 @@ decide:
 		ft_buf_addc(&d->line, '}');
 	}
 	ft_buf_adds(&d->line, "}\n");
-	ft_buf_add(&d->out, d->line.s, d->line.len);
+	ft_buf_add(&d->out.buf, d->line.s, d->line.len);
+	st = ft_hold_keep(&d->out);
 out:
 	return st;
 }
@@ -953,6 +963,8 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 		st = rc;
 	if (!st)
 		st = end_batch(d);
+	else
+		drop_batch(d);
 	ft_input_close(in);
 	return st;
 }
@@ -1055,7 +1067,7 @@ ft_dispatch_pending(struct ft_dispatch *d)
 		}
 	} while (!st && n == (long)d->o.batch);
 	if (st)
-		ft_db_rollback(d->db);
+		drop_batch(d);
 	ft_buf_release(&last);
 	return st;
 }
@@ -1180,7 +1192,9 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 				unit->len ? unit->s : NULL);
 			add_str(&d->line, "missed", which);
 			ft_buf_adds(&d->line, "}\n");
-			ft_buf_add(&d->out, d->line.s, d->line.len);
+			ft_buf_add(&d->out.buf, d->line.s, d->line.len);
+			if ((st = ft_hold_keep(&d->out)))
+				return st;
 		}
 		ft_buf_reset(unit);
 		ft_buf_add(unit, to->s, to->len);
@@ -1235,7 +1249,7 @@ ft_dispatch_escalate(struct ft_dispatch *d)
 			st = end_batch(d);
 	} while (!st && n == ESCALATE_PAGE);
 	if (st)
-		ft_db_rollback(d->db);
+		drop_batch(d);
 	free(page);
 	ft_buf_release(&to);
 	ft_buf_release(&unit);

@@ -1260,3 +1260,56 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	[[ "$stderr" == "$(summary 2 2 0 0 0 0) ("*" s)" ]]
 	[ "$(sql "select group_concat(id || ':' || area || ':' || unit, ' ') from events")" = "p1:g1:t1 p2:g4:g4" ]
 }
+
+# ---- a batch that does not commit ----
+
+# trap_commit WHEN: from now on, a COMMIT of an update of an event's status
+# for which WHEN holds fails: the trigger breaks a deferred foreign key,
+# which SQLite checks only at COMMIT.
+trap_commit() {
+	sql "CREATE TABLE trap(x TEXT REFERENCES units(id) DEFERRABLE INITIALLY DEFERRED);
+	     CREATE TRIGGER trap_events AFTER UPDATE OF status ON events WHEN $1 BEGIN INSERT INTO trap VALUES ('no such unit'); END;"
+}
+
+@test "ft-dispatch batch: a batch whose COMMIT fails prints and counts none of its decisions (70); without the trap a rerun stores and prints them" {
+	events <<- 'EOF'
+	{"id":"a","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"b","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.65,"lon":114.15}
+	{"id":"c","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.685,"lon":114.015}
+	EOF
+	area_rules
+	trap_commit "NEW.id = 'c'"
+	# Two batches: the first commits and is printed, the second does not.
+	run -70 --separate-stderr ft-dispatch --batch 2 --rules rules.json ev.ndjson
+	[ "$(got .id)" = "a b" ]
+	[ "${stderr_lines[0]}" = "ft-dispatch: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[[ "${stderr_lines[1]}" == "$(summary 3 2 0 0 0 0) ("*" s)" ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$(sql "select group_concat(id || ':' || status, ' ') from events")" = "a:dispatched b:dispatched c:new" ]
+	sql "DROP TRIGGER trap_events"
+	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.area)"')" = "c=g3" ]
+	[[ "$stderr" == "$(summary 3 1 0 2 0 0) ("*" s)" ]]
+}
+
+@test "ft-dispatch batch: --pending with more output than is held in memory prints none of a batch that does not commit (70)" {
+	# 1500 events of a 1000-character title: 1.5 MB of output, past the
+	# 1 MB held in memory (the rest waits in a temporary file).
+	long=$(printf 'T%.0s' $(seq 1000))
+	for i in $(seq 1001 2500); do
+		printf '{"id":"e%d","category":"garbage","title":"%s","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}\n' "$i" "$long"
+	done | events
+	echo '{"rules": [{"name": "all", "unit": "cc"}]}' | rules
+	trap_commit "NEW.id = 'e2500'"
+	run -70 --separate-stderr ft-dispatch --pending --rules rules.json
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "ft-dispatch: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[[ "${stderr_lines[1]}" == "$(summary 1500 0 0 0 0 0) ("*" s)" ]]
+	[ "$(sql "select count(*) from events where status = 'new' and dispatched_at is null")" = 1500 ]
+	sql "DROP TRIGGER trap_events"
+	run -0 --separate-stderr ft-dispatch --pending --rules rules.json
+	[ "${#lines[@]}" = 1500 ]
+	[ "$(printf '%s\n' "${lines[@]}" | wc -c)" -gt 1500000 ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -rs 'map(.id) == [range(1001; 2501) | "e\(.)"]')" = true ]
+	[[ "$stderr" == "$(summary 1500 1500 0 0 0 0) ("*" s)" ]]
+}
