@@ -6,6 +6,7 @@
 #include "ft_err.h"
 #include "ft_exit.h"
 #include "ft_hist.h"
+#include "ft_hold.h"
 #include "ft_input.h"
 #include "ft_json.h"
 #include "ft_reject.h"
@@ -82,12 +83,12 @@ struct ft_dispatch {
 	const char *fname;
 	long in_batch;
 	struct counts c;
+	struct counts kept;	/* c as of the last commit */
 	struct fields f;
 	struct ft_json_doc doc;
-	struct ft_buf out;	/* the batch's output, printed on commit */
+	struct ft_hold out;	/* the batch's output, printed on commit */
 	struct ft_buf line, detail, explain, chain, nearb, why, dupid,
 		      dupunit, rec;
-	int out_closed;
 	double t0;
 	struct ft_db_ckpt ck;
 };
@@ -151,7 +152,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	ft_time_format(d->now_t, d->now);
 	fields_init(&d->f);
 	ft_json_doc_init(&d->doc);
-	ft_buf_init(&d->out);
+	ft_hold_init(&d->out, o->quiet);
 	ft_buf_init(&d->line);
 	ft_buf_init(&d->detail);
 	ft_buf_init(&d->explain);
@@ -177,8 +178,8 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 			return st;
 	}
 	ft_db_ckpt_start(&d->ck, db);
-	d->sel = prep(d, "SELECT seq, status, dispatched_at FROM events "
-		      "WHERE id = ?1");
+	d->sel = prep(d, "SELECT seq, status, dispatched_at, " STORED_COLUMNS
+		      " FROM events WHERE id = ?1");
 	d->upd = prep(d, "UPDATE events SET area = ?2, unit = ?3, rule = ?4, "
 		      "priority = ?5, respond_by = ?6, resolve_by = ?7, "
 		      "status = ?8, dispatched_at = ?9, status_at = ?9, "
@@ -222,7 +223,7 @@ ft_dispatch_free(struct ft_dispatch *d)
 	ft_area_free(d->a);
 	fields_release(&d->f);
 	ft_json_doc_release(&d->doc);
-	ft_buf_release(&d->out);
+	ft_hold_release(&d->out);
 	ft_buf_release(&d->line);
 	ft_buf_release(&d->detail);
 	ft_buf_release(&d->explain);
@@ -237,22 +238,29 @@ ft_dispatch_free(struct ft_dispatch *d)
 
 /* ---- batches ---- */
 
+/*
+ * Drops the batch: rolls it back, and nothing of it is printed or
+ * counted, but the events read and the records rejected (they are in the
+ * rejects file already).
+ */
 static void
-flush_out(struct ft_dispatch *d)
+drop_batch(struct ft_dispatch *d)
 {
-	if (d->out.len && !d->o.quiet && !d->out_closed &&
-	    (fwrite(d->out.s, 1, d->out.len, stdout) != d->out.len ||
-	     fflush(stdout) == EOF)) {
-		ft_stdout_failed(errno);
-		d->out_closed = 1;
-	}
-	ft_buf_reset(&d->out);
+	long read = d->c.read, rejected = d->c.rejected;
+
+	ft_db_rollback(d->db);
+	ft_hold_drop(&d->out);
+	d->c = d->kept;
+	d->c.read = read;
+	d->c.rejected = rejected;
+	d->in_batch = 0;
 }
 
 /*
- * Ends the batch: commits and prints it.  A dry run keeps its one
- * transaction to the end of the run, so that every decision sees the ones
- * before it, as in a real run, and ft_dispatch_finish() rolls it back.
+ * Ends the batch: commits it, then prints it; a batch that does not
+ * commit is dropped.  A dry run keeps its one transaction to the end of
+ * the run, so that every decision sees the ones before it, as in a real
+ * run, and ft_dispatch_finish() rolls it back.
  */
 static int
 end_batch(struct ft_dispatch *d)
@@ -263,11 +271,11 @@ end_batch(struct ft_dispatch *d)
 		st = ft_db_commit(d->db);
 	d->in_batch = 0;
 	if (st) {
-		ft_buf_reset(&d->out);
+		drop_batch(d);
 		return st;
 	}
-	flush_out(d);
-	return FT_OK;
+	d->kept = d->c;
+	return ft_hold_print(&d->out);
 }
 
 /*
@@ -336,7 +344,10 @@ num_member(const struct ft_json_doc *doc, const char *key, double *x)
 	return 1;
 }
 
-/* Reads the fields of d->doc; NULL, or why the record is unusable. */
+/*
+ * Reads the fields of d->doc, a stored event's record; NULL, or why it
+ * is unusable.
+ */
 static const char *
 read_fields(struct ft_dispatch *d)
 {
@@ -345,11 +356,8 @@ read_fields(struct ft_dispatch *d)
 	const char *err;
 	double x, y;
 
-	if (doc->type != '{')
-		return "not a JSON object";
 	if (!str_member(doc, "id", &f->id))
-		return "field \"id\": missing (ft-dispatch reads the events "
-		       "ft-ingest printed)";
+		return "field \"id\": missing";
 	if (!str_member(doc, "reported_at", &f->when))
 		return "field \"reported_at\": missing";
 	if (ft_time_parse(f->when.s, f->when.len, &f->reported, &err)) {
@@ -657,11 +665,15 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 	return ft_hist_add(&d->hist, &e);
 }
 
+static void stored_record(struct ft_buf *b, sqlite3_stmt *st, int first);
+
 /*
- * Decides one event (d->doc, already parsed) and stores the decision.
- * seq: the event's, when the caller read it pending (new, not dispatched)
- * in this transaction; 0 to look it up by id.  Returns an exit status for
- * failures that stop the run.
+ * Decides one event and stores the decision.  seq: the event's, when the
+ * caller read it pending (new, not dispatched) in this transaction, and
+ * d->doc is its stored record; 0 when d->doc is a record read from the
+ * input, which only names the event by its "id": the event is decided as
+ * it is stored, whatever else the record says.  Returns an exit status
+ * for failures that stop the run.
  */
 static int
 dispatch_one(struct ft_dispatch *d, long line, const char *raw,
@@ -676,18 +688,23 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
 	int64_t rby, sby;
 	int st = FT_OK, au, ri = -1, unit = -1, rc;
-	size_t i, nsteps;
+	size_t i, nsteps, pos;
 	const struct ft_step *steps;
 
 	d->c.read++;
-	if ((err = read_fields(d))) {
-		reject(d, line, err, raw, rawlen, &d->doc);
+	if (seq)
+		goto known;
+	if (d->doc.type != '{') {
+		reject(d, line, "not a JSON object", raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	if (!str_member(&d->doc, "id", &f->id)) {
+		reject(d, line, "field \"id\": missing (ft-dispatch reads the "
+		       "events ft-ingest printed)", raw, rawlen, &d->doc);
 		return FT_OK;
 	}
 	if ((st = in_batch(d)))
 		return st;
-	if (seq)
-		goto known;
 	sqlite3_bind_text(d->sel, 1, f->id.s, (int)f->id.len, SQLITE_STATIC);
 	rc = sqlite3_step(d->sel);
 	if (rc != SQLITE_ROW) {
@@ -713,8 +730,22 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 		d->c.notnew++;
 		return FT_OK;
 	}
+	/* The stored event is the truth: the input only named it. */
+	stored_record(&d->rec, d->sel, 3);
 	sqlite3_reset(d->sel);
+	if (ft_json_parse(&d->doc, d->rec.s, d->rec.len, &err, &pos)) {
+		reject(d, line, err, raw, rawlen, NULL);
+		return FT_OK;
+	}
+	goto decide;
 known:
+	if ((st = in_batch(d)))
+		return st;
+decide:
+	if ((err = read_fields(d))) {
+		reject(d, line, err, raw, rawlen, &d->doc);
+		return FT_OK;
+	}
 	au = place(d, &h, &areaname, &how, &fac);
 	ft_buf_reset(&d->nearb);
 	if (h.nnear) {
@@ -764,7 +795,8 @@ known:
 			ft_buf_adds(&d->line, "}}");
 		}
 		ft_buf_adds(&d->line, "}\n");
-		ft_buf_add(&d->out, d->line.s, d->line.len);
+		ft_buf_add(&d->out.buf, d->line.s, d->line.len);
+		st = ft_hold_keep(&d->out);
 		goto out;
 	}
 
@@ -857,7 +889,8 @@ known:
 		ft_buf_addc(&d->line, '}');
 	}
 	ft_buf_adds(&d->line, "}\n");
-	ft_buf_add(&d->out, d->line.s, d->line.len);
+	ft_buf_add(&d->out.buf, d->line.s, d->line.len);
+	st = ft_hold_keep(&d->out);
 out:
 	return st;
 }
@@ -930,6 +963,8 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 		st = rc;
 	if (!st)
 		st = end_batch(d);
+	else
+		drop_batch(d);
 	ft_input_close(in);
 	return st;
 }
@@ -1032,7 +1067,7 @@ ft_dispatch_pending(struct ft_dispatch *d)
 		}
 	} while (!st && n == (long)d->o.batch);
 	if (st)
-		ft_db_rollback(d->db);
+		drop_batch(d);
 	ft_buf_release(&last);
 	return st;
 }
@@ -1157,7 +1192,9 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 				unit->len ? unit->s : NULL);
 			add_str(&d->line, "missed", which);
 			ft_buf_adds(&d->line, "}\n");
-			ft_buf_add(&d->out, d->line.s, d->line.len);
+			ft_buf_add(&d->out.buf, d->line.s, d->line.len);
+			if ((st = ft_hold_keep(&d->out)))
+				return st;
 		}
 		ft_buf_reset(unit);
 		ft_buf_add(unit, to->s, to->len);
@@ -1212,7 +1249,7 @@ ft_dispatch_escalate(struct ft_dispatch *d)
 			st = end_batch(d);
 	} while (!st && n == ESCALATE_PAGE);
 	if (st)
-		ft_db_rollback(d->db);
+		drop_batch(d);
 	free(page);
 	ft_buf_release(&to);
 	ft_buf_release(&unit);

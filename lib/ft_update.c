@@ -5,6 +5,7 @@
 #include "ft_event.h"
 #include "ft_exit.h"
 #include "ft_hist.h"
+#include "ft_hold.h"
 #include "ft_input.h"
 #include "ft_json.h"
 #include "ft_reject.h"
@@ -66,10 +67,11 @@ struct ft_update {
 	sqlite3_stmt *sel, *upd, *rate, *last, *unit;
 	const char *fname;
 	long read, applied, rated, unchanged, batch;
+	long kept[3];		/* applied, rated, unchanged at the last commit */
 	struct ft_buf id, status, at, by, note, unitb, comment, why, detail,
-		      out, line;
+		      line;
+	struct ft_hold out;	/* the batch's output, printed on commit */
 	double t0;
-	int out_closed;
 	int applied_now;	/* the record's status change was applied */
 	int64_t before;		/* the last history entry before the run */
 };
@@ -97,7 +99,7 @@ ft_update_new(struct ft_update **up, struct ft_db *db,
 	ft_buf_init(&u->comment);
 	ft_buf_init(&u->why);
 	ft_buf_init(&u->detail);
-	ft_buf_init(&u->out);
+	ft_hold_init(&u->out, o->quiet);
 	ft_buf_init(&u->line);
 	if ((st = ft_reject_open(&u->rej, o->rejects)) ||
 	    (st = ft_hist_init(&u->hist, db, "ft-update")))
@@ -158,25 +160,31 @@ ft_update_free(struct ft_update *u)
 	ft_buf_release(&u->comment);
 	ft_buf_release(&u->why);
 	ft_buf_release(&u->detail);
-	ft_buf_release(&u->out);
+	ft_hold_release(&u->out);
 	ft_buf_release(&u->line);
 	free(u);
 }
 
 
+/*
+ * Drops the batch: rolls it back, and nothing of it is printed or
+ * counted (but the records read and rejected).
+ */
 static void
-flush(struct ft_update *u)
+drop_batch(struct ft_update *u)
 {
-	if (u->out.len && !u->o.quiet && !u->out_closed &&
-	    (fwrite(u->out.s, 1, u->out.len, stdout) != u->out.len ||
-	     fflush(stdout) == EOF)) {
-		ft_stdout_failed(errno);
-		u->out_closed = 1;
-	}
-	ft_buf_reset(&u->out);
+	ft_db_rollback(u->db);
+	ft_hold_drop(&u->out);
+	u->applied = u->kept[0];
+	u->rated = u->kept[1];
+	u->unchanged = u->kept[2];
+	u->batch = 0;
 }
 
-/* Commits and prints; a dry run keeps one transaction to its end. */
+/*
+ * Commits, then prints; a batch that does not commit is dropped.  A dry
+ * run keeps one transaction to its end.
+ */
 static int
 end_batch(struct ft_update *u)
 {
@@ -185,11 +193,14 @@ end_batch(struct ft_update *u)
 	if (u->db->in_tx && !u->o.dry_run)
 		st = ft_db_commit(u->db);
 	u->batch = 0;
-	if (st)
-		ft_buf_reset(&u->out);
-	else
-		flush(u);
-	return st;
+	if (st) {
+		drop_batch(u);
+		return st;
+	}
+	u->kept[0] = u->applied;
+	u->kept[1] = u->rated;
+	u->kept[2] = u->unchanged;
+	return ft_hold_print(&u->out);
 }
 
 static void
@@ -534,7 +545,9 @@ print:
 		if (outcome)
 			ft_buf_addf(&u->line, ",\"outcome\":\"%s\"", outcome);
 		ft_buf_adds(&u->line, "}\n");
-		ft_buf_add(&u->out, u->line.s, u->line.len);
+		ft_buf_add(&u->out.buf, u->line.s, u->line.len);
+		if ((st = ft_hold_keep(&u->out)))
+			return st;
 	}
 	if (u->batch >= BATCH)
 		return end_batch(u);
@@ -578,7 +591,7 @@ ft_update_file(struct ft_update *u, const char *path)
 	if (!st)
 		st = end_batch(u);
 	else
-		ft_db_rollback(u->db);
+		drop_batch(u);
 	ft_input_close(in);
 	return st;
 }

@@ -2,6 +2,7 @@
 #include "ft_buf.h"
 #include "ft_cli.h"
 #include "ft_err.h"
+#include "ft_hold.h"
 #include "ft_exit.h"
 #include "ft_input.h"
 #include "ft_json.h"
@@ -473,14 +474,13 @@ struct run {
 	const struct ft_vote_opts *o;
 	sqlite3_stmt *st[S_N];
 	struct ft_reject rej;
-	struct ft_buf out, a, b, c, d, e, items, items2;
+	struct ft_hold out;	/* a transaction's output, until it commits */
+	struct ft_buf a, b, c, d, e, items, items2;
 	const char *fname;
 	struct round r;
 	int have_round;
 	long done, unchanged, updated;
 	int status;		/* worst so far */
-	int out_closed;
-	FILE *spill;		/* output held past HOLD_MAX, or NULL */
 	/* cast: the round's first stored count, as of transaction txn */
 	unsigned long counted_txn;
 	long long counted;	/* its tally, 0: none */
@@ -537,7 +537,7 @@ run_init(struct run *u, struct ft_db *db, const struct ft_vote_opts *o)
 	memset(u, 0, sizeof(*u));
 	u->db = db;
 	u->o = o;
-	ft_buf_init(&u->out);
+	ft_hold_init(&u->out, o->quiet);
 	ft_buf_init(&u->a);
 	ft_buf_init(&u->b);
 	ft_buf_init(&u->c);
@@ -569,7 +569,7 @@ run_release(struct run *u, int st)
 			sqlite3_finalize(u->st[i]);
 	round_release(&u->r);
 	st = ft_exit_worst(st, ft_reject_close(&u->rej));
-	ft_buf_release(&u->out);
+	ft_hold_release(&u->out);
 	ft_buf_release(&u->a);
 	ft_buf_release(&u->b);
 	ft_buf_release(&u->c);
@@ -577,113 +577,14 @@ run_release(struct run *u, int st)
 	ft_buf_release(&u->e);
 	ft_buf_release(&u->items);
 	ft_buf_release(&u->items2);
-	if (u->spill)
-		fclose(u->spill);
 	return st;
 }
 
-/* Writes what is in u->out to standard output. */
+/* Prints what is in u->out now: output outside a transaction. */
 static void
 flush(struct run *u)
 {
-	if (u->out.len && !u->o->quiet && !u->out_closed &&
-	    (fwrite(u->out.s, 1, u->out.len, stdout) != u->out.len ||
-	     fflush(stdout) == EOF)) {
-		ft_stdout_failed(errno);
-		u->out_closed = 1;
-	}
-	ft_buf_reset(&u->out);
-}
-
-/*
- * The output of a transaction waits for its commit: what is printed is
- * what is stored.  It is held in u->out, and past HOLD_MAX in an unnamed
- * temporary file, so that memory stays flat however many records a file
- * holds.
- */
-#define HOLD_MAX (1 << 20)
-
-/* Keeps what is in u->out for release() or discard(). */
-static void
-hold(struct run *u)
-{
-	const char *dir = getenv("TMPDIR");
-	char path[4096];
-	int fd;
-
-	if (u->o->quiet || u->out_closed) {
-		ft_buf_reset(&u->out);
-		return;
-	}
-	if (u->out.len < HOLD_MAX)
-		return;
-	if (!u->spill) {
-		snprintf(path, sizeof(path), "%s/ft-vote.XXXXXX",
-			 dir && *dir ? dir : "/tmp");
-		if ((fd = mkstemp(path)) >= 0)
-			unlink(path);
-		if (fd < 0 || !(u->spill = fdopen(fd, "w+"))) {
-			ft_error("%s: cannot create a temporary file: %s", path,
-				 strerror(errno));
-			if (fd >= 0)
-				close(fd);
-			u->status = FT_CANTCREAT;
-			return;
-		}
-	}
-	if (fwrite(u->out.s, 1, u->out.len, u->spill) != u->out.len) {
-		ft_error("a temporary file: write error: %s", strerror(errno));
-		u->status = FT_IOERR;
-		return;
-	}
-	ft_buf_reset(&u->out);
-}
-
-/* Drops what hold() kept: its transaction did not commit. */
-static void
-discard(struct run *u)
-{
-	ft_buf_reset(&u->out);
-	if (u->spill) {
-		fclose(u->spill);
-		u->spill = NULL;
-	}
-}
-
-/* Prints what hold() kept, once its transaction has committed. */
-static void
-release(struct run *u)
-{
-	char chunk[65536];
-	size_t n;
-
-	if (u->spill && !u->o->quiet && !u->out_closed) {
-		if (fflush(u->spill) == EOF || fseek(u->spill, 0, SEEK_SET)) {
-			ft_error("a temporary file: read error: %s",
-				 strerror(errno));
-			u->status = FT_IOERR;
-		}
-		while (!u->status && !u->out_closed &&
-		       (n = fread(chunk, 1, sizeof(chunk), u->spill)) > 0)
-			if (fwrite(chunk, 1, n, stdout) != n) {
-				ft_stdout_failed(errno);
-				u->out_closed = 1;
-			}
-		if (!u->status && ferror(u->spill)) {
-			ft_error("a temporary file: read error: %s",
-				 strerror(errno));
-			u->status = FT_IOERR;
-		}
-		if (!u->out_closed && fflush(stdout) == EOF) {
-			ft_stdout_failed(errno);
-			u->out_closed = 1;
-		}
-	}
-	if (u->spill) {
-		fclose(u->spill);
-		u->spill = NULL;
-	}
-	flush(u);
+	ft_hold_print(&u->out);
 }
 
 static void
@@ -804,8 +705,7 @@ each_record(struct run *u, char **files, int n, record_fn fn)
 				break;
 			if (why)
 				reject(u, &it, why);
-			hold(u);
-			if (u->status)
+			if ((u->status = ft_hold_keep(&u->out)))
 				break;
 		}
 		if (u->status)
@@ -820,13 +720,12 @@ each_record(struct run *u, char **files, int n, record_fn fn)
 		if (st) {
 			/* Nothing of it was stored: nothing is printed or
 			 * counted. */
-			discard(u);
+			ft_hold_drop(&u->out);
 			u->done = done;
 			u->unchanged = unchanged;
 			u->updated = updated;
 		} else {
-			release(u);
-			st = u->status;
+			st = ft_hold_print(&u->out);
 		}
 	}
 	if (!st && u->rej.n)
@@ -938,7 +837,7 @@ print_round(struct run *u, char *const *f)
 		"ballot", "min_length", "max_length", "max_cost",
 		"min_points", "points", "rule", "threshold", "tiebreak"
 	};
-	struct ft_buf *o = &u->out;
+	struct ft_buf *o = &u->out.buf;
 	int i;
 
 	ft_buf_addc(o, '{');
@@ -1224,7 +1123,7 @@ project_one(struct run *u, const struct ft_item *it)
 {
 	const struct ft_json_doc *d = it->doc;
 	const char *id, *name, *cat, *unit;
-	struct ft_buf *o = &u->out;
+	struct ft_buf *o = &u->out.buf;
 	sqlite3_stmt *s;
 	int r, same;
 
@@ -1715,7 +1614,7 @@ cast_one(struct run *u, const struct ft_item *it)
 	struct cast *c = the_cast;
 	const char *bad, *channel;
 	char tag[65], hash[65], t1[FT_TIME_LEN], t2[FT_TIME_LEN];
-	struct ft_buf *o = &u->out;
+	struct ft_buf *o = &u->out.buf;
 	sqlite3_stmt *s;
 	int64_t at, now;
 	long long oldid;
@@ -2787,7 +2686,7 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 	struct run u;
 	struct plist p;
 	sqlite3_stmt *s;
-	struct ft_buf *out = &u.out, v = FT_BUF_INIT;
+	struct ft_buf *out = &u.out.buf, v = FT_BUF_INIT;
 	char **pextra = NULL, **bproj = NULL, **bpts = NULL, **bchan = NULL;
 	char **bextra = NULL, **pcat = NULL, **psel = NULL, **pk = NULL;
 	char **bk = NULL, num[32], d1[16];
@@ -3372,7 +3271,7 @@ compare(struct run *u, const struct plist *p, const struct bset *b,
 	struct ft_tally t[8];
 	int *order[8], n = 0, i, k, st = 0, counted = 0;
 	const char *s = u->o->compare;
-	struct ft_buf *o = &u->out;
+	struct ft_buf *o = &u->out.buf;
 	char name[64], a[64];
 
 	while (*s && n < 8) {
@@ -3432,7 +3331,7 @@ compare(struct run *u, const struct plist *p, const struct bset *b,
 			json_str(o, "digest", b->hex);
 			ft_buf_adds(o, "}\n");
 		}
-	flush(u);
+	ft_hold_print(&u->out);
 out:
 	for (i = 0; i < counted; i++) {
 		ft_tally_release(&t[i]);
@@ -3500,7 +3399,7 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
 		goto out;
 	/* What is kept is the whole result, totals included. */
 	result_text(&u, &t, order, &sp, &b, 1, 0, &res);
-	result_text(&u, &t, order, &sp, &b, o->totals, provisional, &u.out);
+	result_text(&u, &t, order, &sp, &b, o->totals, provisional, &u.out.buf);
 	/* Printed once kept: a count that could not be stored is not a
 	 * result. */
 	if (!provisional && !o->dry_run) {
@@ -3667,15 +3566,15 @@ ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
 				 "ones counted (another digest)" :
 				 "another result from the same ballots");
 		}
-		ft_buf_addc(&u.out, '{');
-		json_str(&u.out, "round", round);
-		json_long(&u.out, "tally", id);
-		json_str(&u.out, "rule", rule);
-		json_str(&u.out, "digest", dg);
+		ft_buf_addc(&u.out.buf, '{');
+		json_str(&u.out.buf, "round", round);
+		json_long(&u.out.buf, "tally", id);
+		json_str(&u.out.buf, "rule", rule);
+		json_str(&u.out.buf, "digest", dg);
 		if (!same && strcmp(dg, b.hex))
-			json_str(&u.out, "now", b.hex);
-		json_bool(&u.out, "same", same);
-		ft_buf_adds(&u.out, "}\n");
+			json_str(&u.out.buf, "now", b.hex);
+		json_bool(&u.out.buf, "same", same);
+		ft_buf_adds(&u.out.buf, "}\n");
 		flush(&u);
 		ft_tally_release(&t);
 		free(rule);
@@ -3709,7 +3608,7 @@ ft_vote_rounds(struct ft_db *db, const struct ft_vote_opts *o)
 	if (!(s = stmt(&u, S_ROUNDS)))
 		return run_release(&u, FT_SOFTWARE);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ft_buf *b = &u.out;
+		struct ft_buf *b = &u.out.buf;
 		char *f[15];
 		int i;
 

@@ -129,7 +129,7 @@ area_rules() {
 	EOF
 	area_rules
 	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
-	[ "${lines[0]}" = '{"id":"p1","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05,"status":"dispatched","area":"g1","unit":"t1","rule":"area","priority":3,"respond_by":null,"resolve_by":null}' ]
+	[ "${lines[0]}" = '{"id":"p1","category":"garbage","lat":22.55,"lon":114.05,"reported_at":"2026-11-25T01:00:00Z","status":"dispatched","area":"g1","unit":"t1","rule":"area","priority":3,"respond_by":null,"resolve_by":null}' ]
 	[ "$(got '"\(.id)=\(.area)/\(.unit)"')" = "p1=g1/t1 p2=g4/g4 p3=g3/g3" ]
 	[ "${#lines[@]}" = 3 ]
 	[[ "$stderr" == "$(summary 3 3 0 0 0 0) ("*" s)" ]]
@@ -213,7 +213,7 @@ area_rules() {
 	EOF
 	area_rules
 	run -0 --separate-stderr ft-dispatch -x --rules rules.json ev.ndjson
-	[ "$output" = '{"id":"o1","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.8,"lon":114.15,"status":"dispatched","area":null,"unit":"cc","rule":"rest","priority":3,"respond_by":null,"resolve_by":null,"explain":{"area":{"how":"point","area":null,"tested":0,"within":[],"near":[]},"rules":[{"rule":"area","failed":"unit @area: the event has no area"},{"rule":"rest","matched":true}],"unit":"the rule'"'"'s"}}' ]
+	[ "$output" = '{"id":"o1","category":"garbage","lat":22.8,"lon":114.15,"reported_at":"2026-11-25T01:00:00Z","status":"dispatched","area":null,"unit":"cc","rule":"rest","priority":3,"respond_by":null,"resolve_by":null,"explain":{"area":{"how":"point","area":null,"tested":0,"within":[],"near":[]},"rules":[{"rule":"area","failed":"unit @area: the event has no area"},{"rule":"rest","matched":true}],"unit":"the rule'"'"'s"}}' ]
 	[ "$(sql "select quote(area) || ' ' || unit from events")" = "NULL cc" ]
 }
 
@@ -260,7 +260,7 @@ area_rules() {
 	EOF
 	area_rules
 	run -0 --separate-stderr ft-dispatch -x --rules rules.json ev.ndjson
-	[ "$output" = '{"id":"f1","category":"garbage","facility":"bin-1","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05,"status":"dispatched","area":"g2","unit":"h","rule":"area","priority":3,"respond_by":null,"resolve_by":null,"explain":{"area":{"how":"facility","area":"g2"},"rules":[{"rule":"area","matched":true}],"unit":"the facility'"'"'s owner"}}' ]
+	[ "$output" = '{"id":"f1","category":"garbage","lat":22.55,"lon":114.05,"facility":"bin-1","reported_at":"2026-11-25T01:00:00Z","status":"dispatched","area":"g2","unit":"h","rule":"area","priority":3,"respond_by":null,"resolve_by":null,"explain":{"area":{"how":"facility","area":"g2"},"rules":[{"rule":"area","matched":true}],"unit":"the facility'"'"'s owner"}}' ]
 	[ "$(sql "select area || ' ' || unit from events")" = "g2 h" ]
 }
 
@@ -843,7 +843,7 @@ area_rules() {
 	{"near_boundary": 1000, "rules": [{"name": "all", "unit": "@area"}]}
 	EOF
 	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
-	[ "${lines[0]}" = '{"id":"near","category":"x","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.095,"status":"dispatched","area":"g1","unit":"t1","rule":"all","priority":3,"respond_by":null,"resolve_by":null,"near_boundary":["g2"]}' ]
+	[ "${lines[0]}" = '{"id":"near","category":"x","lat":22.55,"lon":114.095,"reported_at":"2026-11-25T01:00:00Z","status":"dispatched","area":"g1","unit":"t1","rule":"all","priority":3,"respond_by":null,"resolve_by":null,"near_boundary":["g2"]}' ]
 	[ "$(got 'select(.id == "far") | has("near_boundary")')" = false ]
 	# Only cells (areas of the point's own kind): not s2, c2.
 	[ "$(got 'select(.id == "corner") | .near_boundary | sort | join(",")')" = "g2,g3,g4" ]
@@ -888,7 +888,7 @@ near='[\"g2\"]'" ]
 	           {"name": "all", "unit": "@area", "respond": 30}]}
 	EOF
 	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
-	[ "${lines[1]}" = '{"id":"b","category":"garbage","reported_at":"2026-11-25T02:30:00Z","lat":22.55045,"lon":114.05,"status":"duplicate","area":"g1","unit":"t1","duplicate_of":"a"}' ]
+	[ "${lines[1]}" = '{"id":"b","category":"garbage","lat":22.55045,"lon":114.05,"reported_at":"2026-11-25T02:30:00Z","status":"duplicate","area":"g1","unit":"t1","duplicate_of":"a"}' ]
 	[ "$(got '"\(.id)=\(.status)/\(.unit)"')" = "a=dispatched/t1 b=duplicate/t1 c=dispatched/t1 d=dispatched/t1 e=dispatched/h" ]
 	[[ "$stderr" == "$(summary 5 4 1 0 0 0) ("* ]]
 	[ "$(sql "select id || ':' || status || ':' || coalesce(duplicate_of, '-') || ':' || unit from events order by id" | paste -sd ' ' -)" = "a:dispatched:-:t1 b:duplicate:a:t1 c:dispatched:-:t1 d:dispatched:-:t1 e:dispatched:-:h" ]
@@ -1266,4 +1266,84 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	# --tz does not make a bad file good.
 	run -78 --separate-stderr ft-dispatch -n --tz UTC --rules rules.json ev.ndjson
 	[ "$stderr" = 'ft-dispatch: rules.json: field "tz": not a time zone name such as "Asia/Shanghai"' ]
+
+# ---- the stored event decides ----
+
+@test "ft-dispatch stored: a piped point that differs from the stored one does not move the event" {
+	events <<- 'EOF'
+	{"id":"p1","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}
+	EOF
+	area_rules
+	# The stream says g4 (another cell, another unit): the stored event is in g1.
+	echo '{"id":"p1","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.65,"lon":114.15}' > moved.ndjson
+	run -0 --separate-stderr ft-dispatch --rules rules.json moved.ndjson
+	[ "$output" = '{"id":"p1","category":"garbage","lat":22.55,"lon":114.05,"reported_at":"2026-11-25T01:00:00Z","status":"dispatched","area":"g1","unit":"t1","rule":"area","priority":3,"respond_by":null,"resolve_by":null}' ]
+	[[ "$stderr" == "$(summary 1 1 0 0 0 0) ("*" s)" ]]
+	[ "$(sql "select area || ' ' || unit || ' ' || lat || ' ' || lon from events")" = "g1 t1 22.55 114.05" ]
+}
+
+@test "ft-dispatch stored: a piped record that only names the event is decided on the stored event" {
+	events <<- 'EOF'
+	{"id":"p1","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"p2","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.65,"lon":114.15}
+	EOF
+	area_rules
+	printf '%s\n' '{"id":"p1","reported_at":"2026-11-25T01:00:00Z"}' '{"id":"p2"}' > ids.ndjson
+	run -0 --separate-stderr ft-dispatch --rules rules.json ids.ndjson
+	[ "$(got '"\(.id)=\(.area)/\(.unit)/\(.category)/\(.lat)"')" = "p1=g1/t1/garbage/22.55 p2=g4/g4/garbage/22.65" ]
+	[[ "$stderr" == "$(summary 2 2 0 0 0 0) ("*" s)" ]]
+	[ "$(sql "select group_concat(id || ':' || area || ':' || unit, ' ') from events")" = "p1:g1:t1 p2:g4:g4" ]
+}
+
+# ---- a batch that does not commit ----
+
+# trap_commit WHEN: from now on, a COMMIT of an update of an event's status
+# for which WHEN holds fails: the trigger breaks a deferred foreign key,
+# which SQLite checks only at COMMIT.
+trap_commit() {
+	sql "CREATE TABLE trap(x TEXT REFERENCES units(id) DEFERRABLE INITIALLY DEFERRED);
+	     CREATE TRIGGER trap_events AFTER UPDATE OF status ON events WHEN $1 BEGIN INSERT INTO trap VALUES ('no such unit'); END;"
+}
+
+@test "ft-dispatch batch: a batch whose COMMIT fails prints and counts none of its decisions (70); without the trap a rerun stores and prints them" {
+	events <<- 'EOF'
+	{"id":"a","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"b","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.65,"lon":114.15}
+	{"id":"c","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.685,"lon":114.015}
+	EOF
+	area_rules
+	trap_commit "NEW.id = 'c'"
+	# Two batches: the first commits and is printed, the second does not.
+	run -70 --separate-stderr ft-dispatch --batch 2 --rules rules.json ev.ndjson
+	[ "$(got .id)" = "a b" ]
+	[ "${stderr_lines[0]}" = "ft-dispatch: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[[ "${stderr_lines[1]}" == "$(summary 3 2 0 0 0 0) ("*" s)" ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$(sql "select group_concat(id || ':' || status, ' ') from events")" = "a:dispatched b:dispatched c:new" ]
+	sql "DROP TRIGGER trap_events"
+	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.area)"')" = "c=g3" ]
+	[[ "$stderr" == "$(summary 3 1 0 2 0 0) ("*" s)" ]]
+}
+
+@test "ft-dispatch batch: --pending with more output than is held in memory prints none of a batch that does not commit (70)" {
+	# 1500 events of a 1000-character title: 1.5 MB of output, past the
+	# 1 MB held in memory (the rest waits in a temporary file).
+	long=$(printf 'T%.0s' $(seq 1000))
+	for i in $(seq 1001 2500); do
+		printf '{"id":"e%d","category":"garbage","title":"%s","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}\n' "$i" "$long"
+	done | events
+	echo '{"rules": [{"name": "all", "unit": "cc"}]}' | rules
+	trap_commit "NEW.id = 'e2500'"
+	run -70 --separate-stderr ft-dispatch --pending --rules rules.json
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "ft-dispatch: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[[ "${stderr_lines[1]}" == "$(summary 1500 0 0 0 0 0) ("*" s)" ]]
+	[ "$(sql "select count(*) from events where status = 'new' and dispatched_at is null")" = 1500 ]
+	sql "DROP TRIGGER trap_events"
+	run -0 --separate-stderr ft-dispatch --pending --rules rules.json
+	[ "${#lines[@]}" = 1500 ]
+	[ "$(printf '%s\n' "${lines[@]}" | wc -c)" -gt 1500000 ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -rs 'map(.id) == [range(1001; 2501) | "e\(.)"]')" = true ]
+	[[ "$stderr" == "$(summary 1500 1500 0 0 0 0) ("*" s)" ]]
 }

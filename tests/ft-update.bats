@@ -794,3 +794,53 @@ e1|2026-11-25T11:00:00Z|tester|status|resolved|closed|{"outcome":"fixed"}' ]
 e2=accepted' ]
 	[[ "$(cat err.txt)" == "ft-update: 2 records: 2 status changes, 0 ratings, 0 unchanged, 0 rejected ("* ]]
 }
+
+# ---- a batch that does not commit ----
+
+# trap_commit WHEN: from now on, a COMMIT of an update of an event's status
+# for which WHEN holds fails: the trigger breaks a deferred foreign key,
+# which SQLite checks only at COMMIT.
+trap_commit() {
+	sql "CREATE TABLE trap(x TEXT REFERENCES units(id) DEFERRABLE INITIALLY DEFERRED);
+	     CREATE TRIGGER trap_events AFTER UPDATE OF status ON events WHEN $1 BEGIN INSERT INTO trap VALUES ('no such unit'); END;"
+}
+
+@test "ft-update batch: a file whose COMMIT fails prints and counts none of its changes (70); without the trap a rerun applies them" {
+	echo '{"id":"e1","status":"accepted","at":"2026-11-22T00:00:00Z"}' > one.ndjson
+	printf '%s\n' '{"id":"e2","status":"accepted","at":"2026-11-22T00:00:00Z"}' '{"id":"e4","status":"accepted","at":"2026-11-22T00:00:00Z"}' > two.ndjson
+	trap_commit "NEW.id = 'e4'"
+	run -70 --separate-stderr ft-update one.ndjson two.ndjson
+	[ "$output" = '{"id":"e1","at":"2026-11-22T00:00:00Z","status":"accepted","from":"dispatched"}' ]
+	[ "${stderr_lines[0]}" = "ft-update: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[[ "${stderr_lines[1]}" == "ft-update: 3 records: 1 status changes, 0 ratings, 0 unchanged, 0 rejected ("* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$(states)" = "e1:accepted e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+	sql "DROP TRIGGER trap_events"
+	run -0 --separate-stderr ft-update two.ndjson
+	[ "$(jq -r .id <<< "$output" | paste -sd ' ')" = "e2 e4" ]
+	[[ "$stderr" == "ft-update: 2 records: 2 status changes, 0 ratings, 0 unchanged, 0 rejected ("* ]]
+	[ "$(states)" = "e1:accepted e2:accepted e3:duplicate e4:accepted e5:new" ]
+}
+
+@test "ft-update batch: more output than is held in memory, of a batch that does not commit, is not printed (70)" {
+	long=$(printf 'N%.0s' $(seq 1000))
+	for i in $(seq 1001 2500); do
+		printf '{"id":"x%d","category":"other","reported_at":"2026-11-20T01:00:00Z"}\n' "$i"
+	done > more.ndjson
+	ft-ingest -q more.ndjson
+	for i in $(seq 1001 2500); do
+		printf '{"id":"x%d","status":"closed","at":"2026-11-22T00:00:00Z","note":"%s"}\n' "$i" "$long"
+	done > close.ndjson
+	trap_commit "NEW.id = 'x2500'"
+	run -70 --separate-stderr ft-update close.ndjson
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "ft-update: $FT_DB: committing: FOREIGN KEY constraint failed" ]
+	[[ "${stderr_lines[1]}" == "ft-update: 1500 records: 0 status changes, 0 ratings, 0 unchanged, 0 rejected ("* ]]
+	[ "$(sql "select count(*) from events where status = 'closed'")" = 0 ]
+	sql "DROP TRIGGER trap_events"
+	run -0 --separate-stderr ft-update close.ndjson
+	[ "${#lines[@]}" = 1500 ]
+	[ "$(printf '%s\n' "${lines[@]}" | wc -c)" -gt 1500000 ]
+	[ "$(printf '%s\n' "${lines[@]}" | jq -rs 'map(.id) == [range(1001; 2501) | "x\(.)"]')" = true ]
+	[[ "$stderr" == "ft-update: 1500 records: 1500 status changes, 0 ratings, 0 unchanged, 0 rejected ("* ]]
+}
