@@ -85,13 +85,13 @@ bad(const struct ctx *c, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->rule && c->name)
-		ft_error("%s: rule %d (\"%s\"): field \"%s\": %s", c->path,
-			 c->rule, c->name, field, msg);
+		ft_error("%s: rule %d (%s): field %s: %s", c->path,
+			 c->rule, ft_q(c->name), ft_q(field), msg);
 	else if (c->rule)
-		ft_error("%s: rule %d: field \"%s\": %s", c->path, c->rule,
-			 field, msg);
+		ft_error("%s: rule %d: field %s: %s", c->path, c->rule,
+			 ft_q(field), msg);
 	else
-		ft_error("%s: field \"%s\": %s", c->path, field, msg);
+		ft_error("%s: field %s: %s", c->path, ft_q(field), msg);
 	return FT_CONFIG;
 }
 
@@ -214,8 +214,8 @@ get_days(const struct ctx *c, jv v, const char *field, int *mask)
 			    strlen(s.s[i]) >= 3)
 				break;
 		if (d == 7) {
-			st = bad(c, field, "\"%s\" is not a day (mon, tue, "
-				 "wed, thu, fri, sat, sun)", s.s[i]);
+			st = bad(c, field, "%s is not a day (mon, tue, "
+				 "wed, thu, fri, sat, sun)", ft_q(s.s[i]));
 			goto out;
 		}
 		*mask |= 1 << d;
@@ -246,15 +246,16 @@ get_target(const struct ctx *c, struct ft_area *a, jv v, const char *field,
 			if (!strcmp(s + 6, ft_unit_kinds[k]))
 				break;
 		if (k == 4)
-			return bad(c, field, "\"%s\": the level is one of "
-				   "grid, community, street, district", s);
+			return bad(c, field, "%s: the level is one of "
+				   "grid, community, street, district",
+				   ft_q(s));
 		t->level = k;
 		return FT_OK;
 	}
 	t->unit = ft_area_find(a, s, strlen(s));
 	if (t->unit < 0)
-		return bad(c, field, "no unit \"%s\" in the database (load it "
-			   "with ft-ingest --kind units)", s);
+		return bad(c, field, "no unit %s in the database (load it "
+			   "with ft-ingest --kind units)", ft_q(s));
 	return FT_OK;
 }
 
@@ -716,16 +717,17 @@ ft_rules_load(struct ft_rules **rp, const char *path, struct ft_area *a)
 	/* Patterns match characters, not bytes, when the locale allows. */
 	setlocale(LC_CTYPE, "C.UTF-8");
 	top = jv_parse_sized(text, (int)len);
-	free(text);
 	if (!jv_is_valid(top)) {
 		jv msg = jv_invalid_get_msg(top);
 
+		free(text);
 		ft_error("%s: not JSON: %s", path,
 			 jv_get_kind(msg) == JV_KIND_STRING ?
 			 jv_string_value(msg) : "unreadable");
 		jv_free(msg);
 		return FT_CONFIG;
 	}
+	free(text);
 	if ((st = read_top(rs, &c, top, &rules)))
 		return st;
 	n = jv_array_length(jv_copy(rules));

@@ -1232,3 +1232,11 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	done < ev.ndjson
 	[ "$(sql "select group_concat(id || '=' || coalesce(duplicate_of, 'null'), ' ') from (select id, duplicate_of from events order by seq)")" = "d10=null d10-early=null d10-late=d10 d1=null d20=null d1-late=d1 d10-again=d10-early d10-after=null d20-far=null" ]
 }
+
+# ---- input text in messages ----
+
+@test "ft-dispatch messages: a rule's name and unit are named escaped, never as a terminal escape (78)" {
+	echo '{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z"}' | events
+	echo '[{"name": "\u001b]0;pwn\u0007", "unit": "no\u001b[31mbody"}]' | rules
+	refused 'rules.json: rule 1 ("\x1b]0;pwn\x07"): field "unit": no unit "no\x1b[31mbody" in the database (load it with ft-ingest --kind units)'
+}

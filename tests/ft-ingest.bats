@@ -805,3 +805,40 @@ b' ]
 	[ -z "$output" ]
 	[[ "$stderr" == *"out of range: not within the years 0000 to 9999 in UTC"* ]]
 }
+
+# ---- input text in messages; wide headers ----
+
+@test "ft-ingest csv: a header of 100,000 columns naming one twice is refused (65) at once" {
+	# Names alike for their first 40 bytes, as generated exports have.
+	awk 'BEGIN { p = "sensor_reading_of_the_district_station_"
+		for (i = 1; i < 100000; i++) printf "%s%06d,", p, i
+		print p "000005" }' > wide.csv
+	run -65 --separate-stderr timeout 20 ft-ingest -q wide.csv
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-ingest: wide.csv: the header names column "sensor_reading_of_the_district_station_000005" twice (columns 5 and 100000)' ]
+}
+
+@test "ft-ingest csv: of several names given twice, the one repeated first is named" {
+	printf 'b,a,x,a,b\n' > two.csv
+	run -65 --separate-stderr ft-ingest -q two.csv
+	[ "$stderr" = 'ft-ingest: two.csv: the header names column "a" twice (columns 2 and 4)' ]
+}
+
+@test "ft-ingest messages: a header name reaches the terminal escaped, never as a terminal escape" {
+	printf 'id,\033[31mred,"say ""hi""\\",\033[31mred\n' > esc.csv
+	run -65 --separate-stderr ft-ingest -q esc.csv
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-ingest: esc.csv: the header names column "\x1b[31mred" twice (columns 2 and 4)' ]
+	printf 'id,category,reported_at,"say ""hi""\\"\na,x,2026-01-01T00:00:00Z,caf\xe9\n' > quote.csv
+	run -1 --separate-stderr ft-ingest -q quote.csv
+	[ "$stderr" = 'ft-ingest: quote.csv:2: column "say \"hi\"\\": invalid UTF-8 (try --encoding)' ]
+}
+
+@test "ft-ingest messages: control characters and invalid UTF-8 in a reason are escaped" {
+	printf '{"id":"a","category":"x","reported_at":"\\u001b[31m\\u009b2J"}\n' > esc.ndjson
+	run -1 --separate-stderr ft-ingest -q esc.ndjson
+	[ "$stderr" = 'ft-ingest: esc.ndjson:1: field "reported_at": not an ISO 8601 time or epoch seconds: "\u001b[31m\u009b2J"' ]
+	run -64 --separate-stderr ft-ingest -q --format "$(printf 'x\033[2J\xff')" esc.ndjson
+	[ -z "$output" ]
+	[[ "$stderr" == 'ft-ingest: --format: "x\x1b[2J\xff" is '* ]]
+}

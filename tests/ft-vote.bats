@@ -1427,3 +1427,17 @@ ft-vote: nul.pb: refused: 1 error; nothing stored" ]
 	[ "$output" = ok ]
 	[ "$(sql "select name from projects where round = 'ok' and project = '2'")" = "$(printf 'Park\n\tsmall')" ]
 }
+
+# ---- input text in messages ----
+
+@test "ft-vote messages: register and open name a value escaped, never as a terminal escape (1)" {
+	ft-vote open -q --key "$KEY" --now "$T0" "$F/round.json"
+	printf 'voter,unit\n13800138005,\033[31mc9\n' > v.csv
+	run -1 --separate-stderr ft-vote register 2027-futian -q --key "$KEY" --now "$T0" v.csv
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: v.csv:2: field "unit": unknown unit "\x1b[31mc9"' ]
+	printf '{"id":"r2","name":"x","budget":100,"opens_at":"2026-11-10T01:00:00Z","closes_at":"2026-11-20T10:00:00Z","ballot":"\\u001b[2J\\"x"}\n' > r.ndjson
+	run -1 --separate-stderr ft-vote open -q --key "$KEY" --now "$T0" r.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: r.ndjson:1: field "ballot": not approval, choose-1, cumulative or ordinal: "\x1b[2J\"x"' ]
+}
