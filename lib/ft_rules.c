@@ -727,6 +727,29 @@ ft_rules_load(struct ft_rules **rp, const char *path, struct ft_area *a)
 		jv_free(msg);
 		return FT_CONFIG;
 	}
+	/*
+	 * jq keeps the last of a key given twice, silently: the rules are
+	 * checked as every JSON input is (ft_json_parse), so that such a key,
+	 * plain or written with escapes, is refused by name.
+	 */
+	{
+		struct ft_json_doc d;
+		const char *why;
+		size_t pos, k;
+		long line = 1;
+
+		ft_json_doc_init(&d);
+		if (ft_json_parse(&d, text, len, &why, &pos)) {
+			for (k = 0; k < pos; k++)
+				line += text[k] == '\n';
+			ft_error("%s:%ld: not JSON: %s", path, line, why);
+			ft_json_doc_release(&d);
+			free(text);
+			jv_free(top);
+			return FT_CONFIG;
+		}
+		ft_json_doc_release(&d);
+	}
 	free(text);
 	if ((st = read_top(rs, &c, top, &rules)))
 		return st;
