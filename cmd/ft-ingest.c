@@ -95,8 +95,8 @@ load_map(const char *arg, char **prog, const char **origin)
 	}
 	text = ft_jq_builtin(arg + 1);
 	if (!text)
-		return ft_usage_error("--map: no shipped mapping \"%s\" (see "
-				      "--list-maps)", arg);
+		return ft_usage_error("--map: no shipped mapping %s (see "
+				      "--list-maps)", ft_q(arg));
 	*prog = ft_xstrdup(text);
 	return FT_OK;
 }
@@ -145,15 +145,16 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'k':
 			if ((i = ft_kind_parse(optarg)) < 0)
-				return ft_usage_error("--kind: \"%s\" is not "
-				    "events, units or facilities", optarg);
+				return ft_usage_error("--kind: %s is not "
+				    "events, units or facilities",
+				    ft_q(optarg));
 			o.kind = (enum ft_kind)i;
 			break;
 		case 'f':
 			if ((i = ft_format_parse(optarg)) < 0)
-				return ft_usage_error("--format: \"%s\" is "
+				return ft_usage_error("--format: %s is "
 				    "not csv, tsv, ndjson, json or geojson",
-				    optarg);
+				    ft_q(optarg));
 			o.in.format = (enum ft_format)i;
 			break;
 		case 'm':
@@ -164,8 +165,8 @@ main(int argc, char **argv)
 			break;
 		case 'd':
 			if (parse_delimiter(optarg, &o.in.delimiter))
-				return ft_usage_error("--delimiter: \"%s\" is "
-				    "not one character", optarg);
+				return ft_usage_error("--delimiter: %s is "
+				    "not one character", ft_q(optarg));
 			break;
 		case OPT_COLUMNS:
 			if (!*optarg)

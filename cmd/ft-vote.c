@@ -191,7 +191,7 @@ main(int argc, char **argv)
 		case OPT_COMPLETE:
 			if (strcmp(optarg, "greedy") != 0)
 				return ft_usage_error("--complete: only greedy, "
-						      "not \"%s\"", optarg);
+						      "not %s", ft_q(optarg));
 			o.complete = 1;
 			break;
 		case OPT_THRESHOLD:
@@ -232,7 +232,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[optind], verbs[v]) == 0)
 			break;
 	if (v == V_N)
-		return ft_usage_error("unknown command \"%s\"", argv[optind]);
+		return ft_usage_error("unknown command %s", ft_q(argv[optind]));
 	optind++;
 	if (v == V_PROJECTS || v == V_REGISTER || v == V_CAST ||
 	    v == V_EXPORT || v == V_TALLY || v == V_RECOUNT) {
@@ -250,8 +250,8 @@ main(int argc, char **argv)
 		return ft_usage_error("import: one FILE.pb, not %d", nfiles);
 	if ((v == V_EXPORT || v == V_TALLY || v == V_RECOUNT ||
 	     v == V_ROUNDS) && nfiles > 0)
-		return ft_usage_error("%s: unexpected argument \"%s\"",
-				      verbs[v], files[0]);
+		return ft_usage_error("%s: unexpected argument %s",
+				      verbs[v], ft_q(files[0]));
 	if ((v == V_REGISTER || v == V_CAST) && !o.key &&
 	    !getenv("FT_VOTE_KEY"))
 		return ft_usage_error("%s needs --key KEYFILE (or "

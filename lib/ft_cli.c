@@ -61,14 +61,15 @@ ft_cli_apply(const struct ft_common *cm)
 
 	if (ft_time_set_zone(cm->tz)) {
 		if (cm->tz)
-			return ft_usage_error("--tz: unknown time zone \"%s\"",
-					      cm->tz);
-		ft_error("TZ: unknown time zone \"%s\"", getenv("TZ"));
+			return ft_usage_error("--tz: unknown time zone %s",
+					      ft_q(cm->tz));
+		ft_error("TZ: unknown time zone %s", ft_q(getenv("TZ")));
 		return FT_CONFIG;
 	}
 	if (ft_time_set_now(cm->now, &err)) {
-		ft_error("%s: not a time: \"%s\" (%s)", cm->now ? "--now" :
-			 "FT_NOW", cm->now ? cm->now : getenv("FT_NOW"), err);
+		ft_error("%s: not a time: %s (%s)", cm->now ? "--now" :
+			 "FT_NOW",
+			 ft_q(cm->now ? cm->now : getenv("FT_NOW")), err);
 		return FT_USAGE;
 	}
 	return FT_OK;
@@ -140,8 +141,8 @@ ft_cli_number(const char *name, const char *arg, long min, long max,
 	errno = 0;
 	*v = strtol(arg, &end, 10);
 	if (errno || *end || end == arg || *v < min || *v > max)
-		return ft_usage_error("%s: \"%s\" is not a number from %ld "
-				      "to %ld", name, arg, min, max);
+		return ft_usage_error("%s: %s is not a number from %ld "
+				      "to %ld", name, ft_q(arg), min, max);
 	return 0;
 }
 

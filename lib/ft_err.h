@@ -2,17 +2,44 @@
  * ft_err.h - messages to standard error, prefixed with the tool's name.
  *
  * Messages follow one shape: "ft-ingest: calls.csv:123: field "lat": not a
- * number: "abc"" - lower case, no final full stop.  ft_error() returns -1
+ * number: "abc"" - lower case, no final full stop.  Input text in a message
+ * is quoted with ft_q() (below); a message is written with any control
+ * character or invalid UTF-8 left in it escaped all the same, so that no
+ * message can drive the terminal it is shown on.  ft_error() returns -1
  * so that library code can write "return ft_error(...)".
  */
 #ifndef FT_ERR_H
 #define FT_ERR_H
+
+#include <stddef.h>
 
 /* Set once by main(); used as the prefix of every message. */
 extern const char *ft_progname;
 
 int ft_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void ft_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * Input text quoted in a message: s[0..n) between double quotes, with '"'
+ * and '\\' escaped by a backslash, \n \r \t as such, every other control
+ * character (C0, DEL) and every byte that is not valid UTF-8 as \xHH, and
+ * the C1 controls and the bidirectional controls as \uHHHH.  So a crafted
+ * value can neither send escape sequences to a terminal nor end the quotes
+ * early.  Appended to out.
+ */
+struct ft_buf;
+void ft_quote(struct ft_buf *out, const char *s, size_t n);
+
+/*
+ * The same, for a message's arguments: ft_error("no unit %s", ft_q(id)).
+ * The result lives in one of FT_Q_SLOTS buffers per thread, reused in turn,
+ * so up to that many may stand in one message; a value quoted longer than
+ * FT_Q_MAX bytes is cut, and "..." follows the closing quote.
+ */
+#define FT_Q_SLOTS 8
+#define FT_Q_MAX 240
+const char *ft_q(const char *s);
+const char *ft_qn(const char *s, size_t n);
+
 /* Out of memory: print and exit 70.  The one place library code exits. */
 _Noreturn void ft_die_nomem(void);
 

@@ -234,8 +234,8 @@ open_iconv(struct ft_input *in, const char *from)
 {
 	in->cd = iconv_open("UTF-8", from);
 	if (in->cd == (iconv_t)-1) {
-		ft_error("%s: unknown encoding \"%s\" (see iconv -l)", in->name,
-			 from);
+		ft_error("%s: unknown encoding %s (see iconv -l)", in->name,
+			 ft_q(from));
 		return FT_USAGE;
 	}
 	in->ibuf = ft_xmalloc(CHUNK * 2);
@@ -448,10 +448,56 @@ never_space(unsigned char c)
 	return 0;
 }
 
+/* Header columns in name order, then column order: duplicates side by side. */
+static int
+by_name(const void *a, const void *b)
+{
+	const char *const *x = *(const char *const *const *)a;
+	const char *const *y = *(const char *const *const *)b;
+	int c = strcmp(*x, *y);
+
+	return c ? c : x < y ? -1 : x > y;
+}
+
+/*
+ * Refuses a header that names a column twice.  Sorted, not compared pair by
+ * pair: a header of 100,000 columns must not take minutes.
+ */
+static int
+header_twice(struct ft_input *in, char **names, size_t n)
+{
+	char ***v;
+	size_t i, a = 0, b = 0;
+	int twice = 0;
+
+	if (n < 2)
+		return FT_OK;
+	v = ft_xmalloc(n * sizeof(*v));
+	for (i = 0; i < n; i++)
+		v[i] = &names[i];
+	qsort(v, n, sizeof(*v), by_name);
+	/* Of the names given twice, the one whose second use comes first. */
+	for (i = 1; i < n; i++)
+		if (!strcmp(*v[i], *v[i - 1]) &&
+		    (!twice || (size_t)(v[i] - names) < b)) {
+			twice = 1;
+			a = (size_t)(v[i - 1] - names);
+			b = (size_t)(v[i] - names);
+			while (i + 1 < n && !strcmp(*v[i + 1], *v[i]))
+				i++;
+		}
+	free(v);
+	if (!twice)
+		return FT_OK;
+	ft_error("%s: the header names column %s twice (columns %zu and %zu)",
+		 in->name, ft_q(names[a]), a + 1, b + 1);
+	return FT_DATAERR;
+}
+
 static int
 set_header(struct ft_input *in, char **names, size_t n)
 {
-	size_t i, j;
+	size_t i;
 
 	in->ncols = n;
 	in->names = names;
@@ -465,13 +511,6 @@ set_header(struct ft_input *in, char **names, size_t n)
 			names[i] = ft_xmalloc(32);
 			snprintf(names[i], 32, "column_%zu", i + 1);
 		}
-		for (j = 0; j < i; j++)
-			if (!strcmp(names[i], names[j])) {
-				ft_error("%s: the header names column \"%s\" "
-					 "twice (columns %zu and %zu)", in->name,
-					 names[i], j + 1, i + 1);
-				return FT_DATAERR;
-			}
 		if (ft_utf8_valid(names[i], strlen(names[i])) != strlen(names[i])) {
 			ft_error("%s: column %zu of the header is not valid "
 				 "UTF-8 (try --encoding)", in->name, i + 1);
@@ -485,6 +524,8 @@ set_header(struct ft_input *in, char **names, size_t n)
 		in->keyhash[i] = ft_json_key_hash(in->keys.s + in->keyoff[i] + 1,
 						  in->keylen[i] - 2);
 	}
+	if (header_twice(in, names, n))
+		return FT_DATAERR;
 	in->have_header = 1;
 	return FT_OK;
 }
@@ -616,7 +657,7 @@ csv_build(struct ft_input *in, size_t f0, size_t f1)
 static int
 csv_next(struct ft_input *in, struct ft_item *it)
 {
-	static char msg[160];
+	static char msg[320];
 	size_t f0, f1, r0, r1;
 	const char *why;
 	int r;
@@ -672,8 +713,8 @@ csv_next(struct ft_input *in, struct ft_item *it)
 		}
 		why = csv_build(in, f0, f1);
 		if (why) {
-			snprintf(msg, sizeof(msg), "column \"%.80s\": %s",
-				 in->fielderr, why);
+			snprintf(msg, sizeof(msg), "column %s: %s",
+				 ft_q(in->fielderr), why);
 			it->err = msg;
 			return 1;
 		}
@@ -847,10 +888,10 @@ json_object(struct ft_input *in, struct ft_item *it)
 		return 1;
 	}
 	if (ft_geojson_crs_name(&in->doc, &crs) && !ft_geo_is_wgs84(crs.s)) {
-		ft_error("%s: crs \"%s\" is not WGS 84 longitude/latitude; "
+		ft_error("%s: crs %s is not WGS 84 longitude/latitude; "
 			 "reproject the file to EPSG:4326 (for example with "
 			 "ogr2ogr -t_srs EPSG:4326) and load it again",
-			 in->name, crs.s);
+			 in->name, ft_q(crs.s));
 		ft_buf_release(&crs);
 		in->err = FT_DATAERR;
 		return FT_DATAERR;

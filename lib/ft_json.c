@@ -1,4 +1,5 @@
 #include "ft_json.h"
+#include "ft_err.h"
 
 #include <float.h>
 #include <math.h>
@@ -7,11 +8,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A key of an object being parsed, to find one given twice. */
+struct kent {
+	unsigned hash;		/* of the decoded key */
+	int dec;		/* the text is in kdec (decoded), not d->text */
+	size_t off, len;	/* the decoded key's text */
+	size_t at;		/* where the key starts in the source */
+};
+
 struct parser {
 	const char *s, *p, *end;
 	struct ft_json_doc *d;
 	const char *err;
 	int depth;
+	/* The keys of the objects open, innermost last. */
+	struct kent *ks;
+	size_t nks, capks;
+	int heap;		/* ks was allocated */
+	struct ft_buf kdec;	/* escaped keys, decoded */
 };
 
 void
@@ -278,17 +292,126 @@ ft_json_key_hash(const char *s, size_t n)
 
 static int parse_value(struct parser *ps);
 
+static const char *
+kent_text(const struct parser *ps, const struct kent *k)
+{
+	return (k->dec ? ps->kdec.s : ps->d->text.s) + k->off;
+}
+
+static _Thread_local const struct parser *sort_ps;
+
+/* Keys by hash, then text, then place: the same key side by side. */
+static int
+kent_cmp(const void *a, const void *b)
+{
+	const struct kent *x = a, *y = b;
+	int c;
+
+	if (x->hash != y->hash)
+		return x->hash < y->hash ? -1 : 1;
+	if (x->len != y->len)
+		return x->len < y->len ? -1 : 1;
+	c = memcmp(kent_text(sort_ps, x), kent_text(sort_ps, y), x->len);
+	if (c)
+		return c;
+	return x->at < y->at ? -1 : x->at > y->at;
+}
+
+static int
+kent_same(const struct parser *ps, const struct kent *x, const struct kent *y)
+{
+	return x->hash == y->hash && x->len == y->len &&
+	       !memcmp(kent_text(ps, x), kent_text(ps, y), x->len);
+}
+
+/*
+ * Fails if the keys ks[base..nks) of one object hold the same decoded key
+ * twice: JSON leaves the meaning of such an object open (jq keeps the last,
+ * other readers the first), so that the value a tool reads could differ
+ * from the one stored.  The error names the key and points at its second
+ * use.  Sorted when there are many, so that a huge object costs n log n.
+ */
+static int
+check_keys(struct parser *ps, size_t base)
+{
+	static _Thread_local char msg[FT_Q_MAX + 32];
+	struct kent *k = ps->ks + base, *x = NULL, *y = NULL;
+	size_t n = ps->nks - base, i, j;
+
+	if (n < 2)
+		return 0;
+	if (n <= 32) {
+		for (j = 1; j < n && !y; j++)
+			for (i = 0; i < j; i++)
+				if (kent_same(ps, &k[i], &k[j])) {
+					x = &k[i];
+					y = &k[j];
+					break;
+				}
+	} else {
+		sort_ps = ps;
+		qsort(k, n, sizeof(*k), kent_cmp);
+		for (i = 1; i < n; i++)
+			if (kent_same(ps, &k[i - 1], &k[i]) &&
+			    (!y || k[i].at < y->at)) {
+				x = &k[i - 1];
+				y = &k[i];
+				while (i + 1 < n && kent_same(ps, &k[i], &k[i + 1]))
+					i++;
+			}
+	}
+	if (!y)
+		return 0;
+	snprintf(msg, sizeof(msg), "key %s given twice",
+		 ft_qn(kent_text(ps, x), x->len));
+	ps->p = ps->s + y->at;
+	ps->err = NULL;
+	return fail(ps, msg);
+}
+
+/* Notes the key just copied to d->text[key..key+keylen), raw at src. */
+static void
+push_key(struct parser *ps, size_t key, size_t keylen, int esc, size_t src)
+{
+	struct kent *k;
+
+	if (ps->nks == ps->capks) {
+		struct kent *nk = ft_xmalloc(ps->capks * 2 * sizeof(*nk));
+
+		memcpy(nk, ps->ks, ps->nks * sizeof(*nk));
+		if (ps->heap)
+			free(ps->ks);
+		ps->ks = nk;
+		ps->capks *= 2;
+		ps->heap = 1;
+	}
+	k = &ps->ks[ps->nks++];
+	k->at = src;
+	k->dec = esc;
+	if (esc) {
+		k->off = ps->kdec.len;
+		ft_json_unescape(ps->d->text.s + key - 1, keylen + 2, &ps->kdec);
+		k->len = ps->kdec.len - k->off;
+	} else {
+		k->off = key;
+		k->len = keylen;
+	}
+	k->hash = ft_json_key_hash(kent_text(ps, k), k->len);
+}
+
 static int
 parse_object(struct parser *ps)
 {
 	struct ft_json_doc *d = ps->d;
 	int top = ps->depth == 1;
 	int first = 1;
+	size_t kbase = ps->nks, kdbase = ps->kdec.len;
 
 	ps->p++;
 	ft_buf_addc(&d->text, '{');
 	for (;;) {
 		struct ft_json_member m;
+		size_t at;
 		int esc;
 
 		skip_ws(ps);
@@ -300,10 +423,12 @@ parse_object(struct parser *ps)
 			return fail(ps, first ? "expected a key or '}'"
 					      : "expected a key");
 		m.key = d->text.len + 1;
+		at = (size_t)(ps->p - ps->s);
 		if (parse_string(ps, &esc))
 			return -1;
 		m.keylen = d->text.len - 1 - m.key;
 		m.escaped = esc;
+		push_key(ps, m.key, m.keylen, esc, at);
 		skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != ':')
 			return fail(ps, "expected ':' after a key");
@@ -335,6 +460,10 @@ parse_object(struct parser *ps)
 			break;
 		return fail(ps, "expected ',' or '}'");
 	}
+	if (check_keys(ps, kbase))
+		return -1;
+	ps->nks = kbase;
+	ps->kdec.len = kdbase;
 	ps->p++;
 	ft_buf_addc(&d->text, '}');
 	return 0;
@@ -415,7 +544,10 @@ int
 ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 	      const char **err, size_t *errpos)
 {
-	struct parser ps = { src, src, src + len, d, NULL, 0 };
+	struct kent local[64];
+	struct parser ps = { src, src, src + len, d, NULL, 0, local, 0, 64, 0,
+			     FT_BUF_INIT };
+	int r = -1;
 
 	ft_buf_reset(&d->text);
 	d->n = 0;
@@ -429,9 +561,15 @@ ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 	if (parse_value(&ps) == 0) {
 		skip_ws(&ps);
 		if (ps.p == ps.end)
-			return 0;
-		fail(&ps, "unexpected data after the value");
+			r = 0;
+		else
+			fail(&ps, "unexpected data after the value");
 	}
+	if (ps.heap)
+		free(ps.ks);
+	ft_buf_release(&ps.kdec);
+	if (r == 0)
+		return 0;
 	*err = ps.err;
 	*errpos = (size_t)(ps.p - src);
 	return -1;
@@ -772,10 +910,22 @@ ft_json_object_without(const struct ft_json_doc *d, const char *const *drop,
 	for (i = 0; i < d->n; i++) {
 		const struct ft_json_member *m = &d->m[i];
 
-		for (k = drop; *k; k++)
-			if (strlen(*k) == m->keylen &&
-			    !memcmp(*k, d->text.s + m->key, m->keylen))
-				break;
+		/* Keys compare by their decoded text: "\u0069d" is "id". */
+		if (m->escaped) {
+			struct ft_buf key = FT_BUF_INIT;
+
+			ft_json_key(d, m, &key);
+			for (k = drop; *k; k++)
+				if (strlen(*k) == key.len &&
+				    !memcmp(*k, key.s, key.len))
+					break;
+			ft_buf_release(&key);
+		} else {
+			for (k = drop; *k; k++)
+				if (strlen(*k) == m->keylen &&
+				    !memcmp(*k, d->text.s + m->key, m->keylen))
+					break;
+		}
 		if (*k)
 			continue;
 		if (n++)

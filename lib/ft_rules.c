@@ -87,13 +87,13 @@ bad(const struct ctx *c, const char *field, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	if (c->rule && c->name)
-		ft_error("%s: rule %d (\"%s\"): field \"%s\": %s", c->path,
-			 c->rule, c->name, field, msg);
+		ft_error("%s: rule %d (%s): field %s: %s", c->path,
+			 c->rule, ft_q(c->name), ft_q(field), msg);
 	else if (c->rule)
-		ft_error("%s: rule %d: field \"%s\": %s", c->path, c->rule,
-			 field, msg);
+		ft_error("%s: rule %d: field %s: %s", c->path, c->rule,
+			 ft_q(field), msg);
 	else
-		ft_error("%s: field \"%s\": %s", c->path, field, msg);
+		ft_error("%s: field %s: %s", c->path, ft_q(field), msg);
 	return FT_CONFIG;
 }
 
@@ -216,8 +216,8 @@ get_days(const struct ctx *c, jv v, const char *field, int *mask)
 			    strlen(s.s[i]) >= 3)
 				break;
 		if (d == 7) {
-			st = bad(c, field, "\"%s\" is not a day (mon, tue, "
-				 "wed, thu, fri, sat, sun)", s.s[i]);
+			st = bad(c, field, "%s is not a day (mon, tue, "
+				 "wed, thu, fri, sat, sun)", ft_q(s.s[i]));
 			goto out;
 		}
 		*mask |= 1 << d;
@@ -248,15 +248,16 @@ get_target(const struct ctx *c, struct ft_area *a, jv v, const char *field,
 			if (!strcmp(s + 6, ft_unit_kinds[k]))
 				break;
 		if (k == 4)
-			return bad(c, field, "\"%s\": the level is one of "
-				   "grid, community, street, district", s);
+			return bad(c, field, "%s: the level is one of "
+				   "grid, community, street, district",
+				   ft_q(s));
 		t->level = k;
 		return FT_OK;
 	}
 	t->unit = ft_area_find(a, s, strlen(s));
 	if (t->unit < 0)
-		return bad(c, field, "no unit \"%s\" in the database (load it "
-			   "with ft-ingest --kind units)", s);
+		return bad(c, field, "no unit %s in the database (load it "
+			   "with ft-ingest --kind units)", ft_q(s));
 	return FT_OK;
 }
 
@@ -733,16 +734,40 @@ ft_rules_load(struct ft_rules **rp, const char *path, struct ft_area *a)
 	/* Patterns match characters, not bytes, when the locale allows. */
 	setlocale(LC_CTYPE, "C.UTF-8");
 	top = jv_parse_sized(text, (int)len);
-	free(text);
 	if (!jv_is_valid(top)) {
 		jv msg = jv_invalid_get_msg(top);
 
+		free(text);
 		ft_error("%s: not JSON: %s", path,
 			 jv_get_kind(msg) == JV_KIND_STRING ?
 			 jv_string_value(msg) : "unreadable");
 		jv_free(msg);
 		return FT_CONFIG;
 	}
+	/*
+	 * jq keeps the last of a key given twice, silently: the rules are
+	 * checked as every JSON input is (ft_json_parse), so that such a key,
+	 * plain or written with escapes, is refused by name.
+	 */
+	{
+		struct ft_json_doc d;
+		const char *why;
+		size_t pos, k;
+		long line = 1;
+
+		ft_json_doc_init(&d);
+		if (ft_json_parse(&d, text, len, &why, &pos)) {
+			for (k = 0; k < pos; k++)
+				line += text[k] == '\n';
+			ft_error("%s:%ld: not JSON: %s", path, line, why);
+			ft_json_doc_release(&d);
+			free(text);
+			jv_free(top);
+			return FT_CONFIG;
+		}
+		ft_json_doc_release(&d);
+	}
+	free(text);
 	if ((st = read_top(rs, &c, top, &rules)))
 		return st;
 	/* --tz, else the file's "tz", else TZ. */

@@ -610,7 +610,7 @@ load_round(struct run *u, const char *id, int quiet)
 	if (rc == SQLITE_DONE) {
 		sqlite3_reset(s);
 		if (!quiet)
-			ft_error("no such round: \"%s\"", id);
+			ft_error("no such round: %s", ft_q(id));
 		return FT_NOINPUT;
 	}
 	if (rc != SQLITE_ROW)
@@ -640,14 +640,14 @@ round_unlock(struct run *u)
 	round_key(secret, u->r.f[R_ID], u->r.key);
 	keyed(u->r.key, "check", "", check);
 	if (!u->r.f[R_KEYCHECK]) {
-		ft_error("round \"%s\" kept no key: it takes no voters and no "
-			 "ballots", u->r.f[R_ID]);
+		ft_error("round %s kept no key: it takes no voters and no "
+			 "ballots", ft_q(u->r.f[R_ID]));
 		return FT_CONFIG;
 	}
 	if (strcmp(check, u->r.f[R_KEYCHECK]) != 0) {
-		ft_error("%s: not the key of round \"%s\"",
+		ft_error("%s: not the key of round %s",
 			 u->o->key ? u->o->key : getenv("FT_VOTE_KEY"),
-			 u->r.f[R_ID]);
+			 ft_q(u->r.f[R_ID]));
 		return FT_CONFIG;
 	}
 	return FT_OK;
@@ -868,7 +868,7 @@ open_one(struct run *u, const struct ft_item *it)
 
 #define NEED(key, what) do {						\
 		if ((r = ft_json_member_text(d, key, b)) <= 0) {		\
-			reason = why("field \"%s\": %s", key,		\
+			reason = why("field %s: %s", ft_q(key),		\
 				     r < 0 ? "not a " what : "missing");\
 			goto out;					\
 		}							\
@@ -879,21 +879,21 @@ open_one(struct run *u, const struct ft_item *it)
 	f[R_NAME] = ft_xstrdup(b->s);
 	NEED("budget", "number");
 	if (dec_scale(b->s) < 0 || is_zero_amount(b->s)) {
-		reason = why("field \"budget\": not an amount above 0: \"%s\"",
-			     b->s);
+		reason = why("field \"budget\": not an amount above 0: %s",
+			     ft_q(b->s));
 		goto out;
 	}
 	dec_canon(b->s, &u->b);
 	f[R_BUDGET] = ft_xstrdup(u->b.s);
 	NEED("opens_at", "time");
 	if (parse_time(b->s, &opens)) {
-		reason = why("field \"opens_at\": not a time: \"%s\"", b->s);
+		reason = why("field \"opens_at\": not a time: %s", ft_q(b->s));
 		goto out;
 	}
 	f[R_OPENS] = ft_xstrdup(fmt_time(opens, t1));
 	NEED("closes_at", "time");
 	if (parse_time(b->s, &closes)) {
-		reason = why("field \"closes_at\": not a time: \"%s\"", b->s);
+		reason = why("field \"closes_at\": not a time: %s", ft_q(b->s));
 		goto out;
 	}
 	f[R_CLOSES] = ft_xstrdup(fmt_time(closes, t2));
@@ -905,7 +905,7 @@ open_one(struct run *u, const struct ft_item *it)
 	NEED("ballot", "string");
 	if (!known(ballot_types, b->s)) {
 		reason = why("field \"ballot\": not approval, choose-1, "
-			     "cumulative or ordinal: \"%s\"", b->s);
+			     "cumulative or ordinal: %s", ft_q(b->s));
 		goto out;
 	}
 	f[R_BALLOT] = ft_xstrdup(b->s);
@@ -970,7 +970,7 @@ open_one(struct run *u, const struct ft_item *it)
 		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE) {
 			reason = why("field \"rule\": not greedy, "
 				     "greedy-no-skip, greedy-threshold, mes or "
-				     "mes-add1: \"%s\"", b->s);
+				     "mes-add1: %s", ft_q(b->s));
 			goto out;
 		}
 		f[R_RULE] = ft_xstrdup(b->s);
@@ -988,7 +988,7 @@ open_one(struct run *u, const struct ft_item *it)
 		ft_tally_init(&t, 0, 0);
 		if (r < 0 || ft_tally_set_tiebreak(&t, b->s)) {
 			reason = why("field \"tiebreak\": not a list of votes, "
-				     "cost, id, or refuse: \"%s\"", b->s);
+				     "cost, id, or refuse: %s", ft_q(b->s));
 			goto out;
 		}
 	}
@@ -1140,8 +1140,8 @@ project_one(struct run *u, const struct ft_item *it)
 		return r < 0 ? "field \"cost\": not a number" :
 			       "field \"cost\": missing";
 	if (dec_scale(u->c.s) < 0 || is_zero_amount(u->c.s))
-		return why("field \"cost\": not an amount above 0: \"%s\"",
-			   u->c.s);
+		return why("field \"cost\": not an amount above 0: %s",
+			   ft_q(u->c.s));
 	dec_canon(u->c.s, &u->e);
 	if (ft_json_member_text(d, "category", &u->d) < 0)
 		return "field \"category\": not a string";
@@ -1284,8 +1284,8 @@ register_one(struct run *u, const struct ft_item *it)
 		r = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (r != SQLITE_ROW)
-			return why("field \"unit\": unknown unit \"%s\"",
-				   u->b.s);
+			return why("field \"unit\": unknown unit %s",
+				   ft_q(u->b.s));
 		if (!(s = stmt(u, S_IN_SCOPE)))
 			goto fail;
 		bind_text(s, 1, u->b.s);
@@ -1293,8 +1293,8 @@ register_one(struct run *u, const struct ft_item *it)
 		r = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (r != SQLITE_ROW)
-			return why("field \"unit\": \"%s\" is not in the "
-				   "round's scope", u->b.s);
+			return why("field \"unit\": %s is not in the "
+				   "round's scope", ft_q(u->b.s));
 	}
 	keyed(u->r.key, "voter", u->a.s, hash);
 	if (!(s = stmt(u, S_VOTER_INS)))
@@ -1464,11 +1464,11 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 
 		if ((idx[i] = plist_find(p, id)) < 0)
 			return why("field \"projects\": unknown project "
-				   "\"%s\"", id);
+				   "%s", ft_q(id));
 		for (j = 0; j < i; j++)
 			if (idx[j] == idx[i])
-				return why("field \"projects\": project \"%s\" "
-					   "named twice", id);
+				return why("field \"projects\": project %s "
+					   "named twice", ft_q(id));
 		/* Costs below 10^17 units each: 93 of them overflow. */
 		c = dec_units(p->cost[idx[i]], scale);
 		if (cost > INT64_MAX - c)
@@ -1518,7 +1518,7 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 		v = strtol(s, &end, 10);
 		if (!*s || *end || errno || v < 1 || v > MAX_POINTS)
 			return why("field \"points\": not a whole number above "
-				   "0: \"%s\"", s);
+				   "0: %s", ft_q(s));
 		pts[i] = v;
 		sum += v;
 	}
@@ -1638,7 +1638,7 @@ cast_one(struct run *u, const struct ft_item *it)
 	at = now = ft_time_now();
 	if ((r = ft_json_member_text(d, "cast_at", &u->b)) < 0 ||
 	    (r > 0 && parse_time(u->b.s, &at)))
-		return why("field \"cast_at\": not a time: \"%s\"", u->b.s);
+		return why("field \"cast_at\": not a time: %s", ft_q(u->b.s));
 	/* A ballot is cast before it is stored: one dated later is not one
 	 * (nor one dated inside the period while voting has not opened). */
 	if (at > now)
@@ -1750,8 +1750,8 @@ ft_vote_cast(struct ft_db *db, const struct ft_vote_opts *o,
 	if (o->channel && !is_word(o->channel)) {
 		free(c);
 		run_release(&u, 0);
-		return ft_usage_error("--channel: not a word: \"%s\"",
-				      o->channel);
+		return ft_usage_error("--channel: not a word: %s",
+				      ft_q(o->channel));
 	}
 	if ((st = start_round(&u, round)) == FT_OK &&
 	    (st = round_unlock(&u)) == FT_OK &&
@@ -1935,19 +1935,19 @@ imp_check(struct imp *m)
 		imp_err(m, pb->meta.line, "META budget: missing");
 	else if (dec_scale(v) < 0 || is_zero_amount(v))
 		imp_err(m, meta_line(m, "budget"), "META budget: not a decimal "
-			"amount above 0: \"%s\"", v);
+			"amount above 0: %s", ft_q(v));
 	if (!(m->type = meta(m, "vote_type")))
 		imp_err(m, pb->meta.line, "META vote_type: missing");
 	else if (!known(types, m->type))
 		imp_err(m, meta_line(m, "vote_type"), "META vote_type: not "
-			"approval, choose-1, cumulative or ordinal: \"%s\"",
-			m->type);
+			"approval, choose-1, cumulative or ordinal: %s",
+			ft_q(m->type));
 	if (!m->type || !known(types, m->type))
 		m->type = "approval";
 	if ((v = meta(m, "currency")) && (strlen(v) != 3 ||
 	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
 		imp_err(m, meta_line(m, "currency"), "META currency: not an "
-			"ISO 4217 code: \"%s\"", v);
+			"ISO 4217 code: %s", ft_q(v));
 	if (meta(m, "budget_per_category"))
 		imp_err(m, meta_line(m, "budget_per_category"),
 			"META budget_per_category: budgets by category are not "
@@ -1955,16 +1955,16 @@ imp_check(struct imp *m)
 	for (i = 0; ints[i]; i++)
 		if ((v = meta(m, ints[i])) && !whole(v, &x))
 			imp_err(m, meta_line(m, ints[i]), "META %s: not a whole "
-				"number: \"%s\"", ints[i], v);
+				"number: %s", ints[i], ft_q(v));
 	if ((v = meta(m, "max_sum_cost")) && dec_scale(v) < 0)
 		imp_err(m, meta_line(m, "max_sum_cost"), "META max_sum_cost: "
-			"not a decimal amount: \"%s\"", v);
+			"not a decimal amount: %s", ft_q(v));
 	have_begin = (v = meta(m, "date_begin")) && !pb_date(v, 0, &begin);
 	have_end = (v = meta(m, "date_end")) && !pb_date(v, 1, &end);
 	if (have_begin && have_end && end <= begin)
-		imp_err(m, meta_line(m, "date_end"), "META date_end: \"%s\" is "
-			"before date_begin \"%s\"", meta(m, "date_end"),
-			meta(m, "date_begin"));
+		imp_err(m, meta_line(m, "date_end"), "META date_end: %s is "
+			"before date_begin %s", ft_q(meta(m, "date_end")),
+			ft_q(meta(m, "date_begin")));
 	if ((v = meta(m, "min_length")) && whole(v, &x))
 		minl = x;
 	if ((v = meta(m, "max_length")) && whole(v, &x))
@@ -2001,11 +2001,11 @@ imp_check(struct imp *m)
 		v = ft_pb_field(r, m->p_cost);
 		if (m->p_cost >= 0 && (dec_scale(v) < 0 || is_zero_amount(v)))
 			imp_err(m, r->line, "PROJECTS cost: not a decimal "
-				"amount above 0: \"%s\"", v);
+				"amount above 0: %s", ft_q(v));
 		if (m->p_sel >= 0 && *(v = ft_pb_field(r, m->p_sel)) &&
 		    !whole(v, &x))
 			imp_err(m, r->line, "PROJECTS selected: not a whole "
-				"number: \"%s\"", v);
+				"number: %s", ft_q(v));
 	}
 	sort_plist = &pl;
 	qsort(pl.order, (size_t)pl.n, sizeof(int), plist_cmp);
@@ -2013,8 +2013,8 @@ imp_check(struct imp *m)
 		if (*pl.id[pl.order[i]] &&
 		    strcmp(pl.id[pl.order[i]], pl.id[pl.order[i - 1]]) == 0)
 			imp_err(m, ps->rows[pl.order[i]].line, "PROJECTS "
-				"project_id: \"%s\" given twice",
-				pl.id[pl.order[i]]);
+				"project_id: %s given twice",
+				ft_q(pl.id[pl.order[i]]));
 	if ((v = meta(m, "num_projects")) && whole(v, &x) && x != ps->nrows)
 		imp_err(m, meta_line(m, "num_projects"), "META num_projects: "
 			"%ld, but PROJECTS has %d", x, ps->nrows);
@@ -2048,12 +2048,12 @@ imp_check(struct imp *m)
 		if (!*id)
 			imp_err(m, r->line, "VOTES voter_id: missing");
 		else if (strchr(id, ','))
-			imp_err(m, r->line, "VOTES voter_id: \"%s\" holds a "
-				"comma", id);
+			imp_err(m, r->line, "VOTES voter_id: %s holds a "
+				"comma", ft_q(id));
 		if (m->v_sex >= 0 && *(v = ft_pb_field(r, m->v_sex)) &&
 		    strcmp(v, "M") && strcmp(v, "F") && strcmp(v, "O"))
-			imp_err(m, r->line, "VOTES sex: not M, F or O: \"%s\"",
-				v);
+			imp_err(m, r->line, "VOTES sex: not M, F or O: %s",
+				ft_q(v));
 		v = ft_pb_field(r, m->v_vote);
 		if (*v) {
 			const char *s = v, *c;
@@ -2098,13 +2098,13 @@ imp_check(struct imp *m)
 			idx[j] = plist_find(&pl, p);
 			if (idx[j] < 0) {
 				imp_err(m, r->line, "VOTES vote: unknown "
-					"project \"%s\"", p);
+					"project %s", ft_q(p));
 				continue;
 			}
 			for (k = 0; k < j; k++)
 				if (idx[k] == idx[j])
 					imp_err(m, r->line, "VOTES vote: project "
-						"\"%s\" named twice", p);
+						"%s named twice", ft_q(p));
 			if (strcmp(m->type, "cumulative") == 0 && np == n) {
 				const char *q = next_item(&pts, &ppos);
 
@@ -2112,7 +2112,7 @@ imp_check(struct imp *m)
 				if (!whole(q, &pt) || pt > MAX_POINTS) {
 					imp_err(m, r->line, "VOTES points: not "
 						"a whole number from 0 to %d: "
-						"\"%s\"", MAX_POINTS, q);
+						"%s", MAX_POINTS, ft_q(q));
 					pt = 0;
 				}
 				sum += pt;
@@ -2145,8 +2145,9 @@ imp_check(struct imp *m)
 		for (i = 1; i < vs->nrows; i++)
 			if (*ids[ix[i]] && !strcmp(ids[ix[i]], ids[ix[i - 1]]))
 				imp_err(m, vs->rows[ix[i]].line, "VOTES voter_id: "
-					"\"%s\" given twice (first at line %ld)",
-					ids[ix[i]], vs->rows[ix[i - 1]].line);
+					"%s given twice (first at line %ld)",
+					ft_q(ids[ix[i]]),
+					vs->rows[ix[i - 1]].line);
 		free(ix);
 	}
 	free(ids);
@@ -2159,13 +2160,14 @@ imp_check(struct imp *m)
 
 		if (m->p_votes >= 0 && *(v = ft_pb_field(r, m->p_votes)) &&
 		    (!whole(v, &x) || x != m->votes[i]))
-			imp_err(m, r->line, "PROJECTS votes: \"%s\", but the "
-				"ballots give %ld", v, m->votes[i]);
+			imp_err(m, r->line, "PROJECTS votes: %s, but the "
+				"ballots give %ld", ft_q(v), m->votes[i]);
 		if (m->p_score >= 0 && *(v = ft_pb_field(r, m->p_score)) &&
 		    strcmp(m->type, "approval") && strcmp(m->type, "choose-1")
 		    && (!whole(v, &x) || x != m->score[i]))
-			imp_err(m, r->line, "PROJECTS score: \"%s\", but the "
-				"ballots give %lld", v, (long long)m->score[i]);
+			imp_err(m, r->line, "PROJECTS score: %s, but the "
+				"ballots give %lld", ft_q(v),
+				(long long)m->score[i]);
 	}
 	free(pl.id);
 	free(pl.order);
@@ -2552,16 +2554,16 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 		if ((st = stored_digest(&u, d2, &nb)))
 			goto rollback;
 		if (strcmp(d1, d2) != 0) {
-			ft_error("%s: round \"%s\" exists with other ballots "
+			ft_error("%s: round %s exists with other ballots "
 				 "(--round ID imports it under another id)",
-				 path, id);
+				 path, ft_q(id));
 			st = FT_DATAERR;
 			goto rollback;
 		}
 		ft_db_rollback(db);
 		if (!o->quiet)
-			ft_warn("%s: round \"%s\" is already in, unchanged",
-				path, id);
+			ft_warn("%s: round %s is already in, unchanged",
+				path, ft_q(id));
 		printf("%s\n", id);
 		goto out;
 	}
@@ -2584,8 +2586,8 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 	else if ((st = ft_db_commit(db)))
 		goto out;
 	if (!o->quiet)
-		ft_warn("%s: round \"%s\": %d project%s, %d ballot%s%s", path,
-			id, m.pb.projects.nrows,
+		ft_warn("%s: round %s: %d project%s, %d ballot%s%s", path,
+			ft_q(id), m.pb.projects.nrows,
 			m.pb.projects.nrows == 1 ? "" : "s", m.pb.votes.nrows,
 			m.pb.votes.nrows == 1 ? "" : "s",
 			o->dry_run ? " (dry run: nothing stored)" : "");
@@ -2750,8 +2752,8 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 
 		if (bpts[i] && list_json(bpts[i], strlen(bpts[i]), &u.items) !=
 		    n) {
-			ft_error("round \"%s\": ballot %ld: not a ballot: %s",
-				 round, i + 1, bpts[i]);
+			ft_error("round %s: ballot %ld: not a ballot: %s",
+				 ft_q(round), i + 1, bpts[i]);
 			st = FT_DATAERR;
 			goto out;
 		}
@@ -2761,9 +2763,10 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 
 			if (bpts[i] &&
 			    (pt = stored_point(next_item(&u.items, &ppos))) < 0) {
-				ft_error("round \"%s\": ballot %ld: not a ballot "
-					 "(points from 0 to %d): %s", round,
-					 i + 1, MAX_POINTS, bpts[i]);
+				ft_error("round %s: ballot %ld: not a ballot "
+					 "(points from 0 to %d): %s",
+					 ft_q(round), i + 1, MAX_POINTS,
+					 bpts[i]);
 				st = FT_DATAERR;
 				goto out;
 			}
@@ -3028,8 +3031,8 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 		if (pt)
 			np = list_json(pt, strlen(pt), &u->items2);
 		if (n < 0 || (pt && np != n)) {
-			ft_error("round \"%s\": ballot %ld: not a ballot: %s",
-				 u->r.f[R_ID], b->n + 1, pj);
+			ft_error("round %s: ballot %ld: not a ballot: %s",
+				 ft_q(u->r.f[R_ID]), b->n + 1, pj);
 			rc = SQLITE_CORRUPT;
 			break;
 		}
@@ -3043,9 +3046,10 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 			int x = plist_find(p, id);
 
 			if (x < 0) {
-				ft_error("round \"%s\": ballot %ld names no "
-					 "project of the round: \"%s\"",
-					 u->r.f[R_ID], b->n + 1, id);
+				ft_error("round %s: ballot %ld names no "
+					 "project of the round: %s",
+					 ft_q(u->r.f[R_ID]), b->n + 1,
+					 ft_q(id));
 				rc = SQLITE_CORRUPT;
 				break;
 			}
@@ -3054,9 +3058,10 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 								    &ppos))
 				      : ordinal ? n - k : 1;
 			if (b->pts[b->ne] < 0 || n > MAX_BALLOT) {
-				ft_error("round \"%s\": ballot %ld: not a ballot "
+				ft_error("round %s: ballot %ld: not a ballot "
 					 "(at most %d projects, points from 0 "
-					 "to %d): %s", u->r.f[R_ID], b->n + 1,
+					 "to %d): %s", ft_q(u->r.f[R_ID]),
+					 b->n + 1,
 					 MAX_BALLOT, MAX_POINTS, pt ? pt : pj);
 				rc = SQLITE_CORRUPT;
 				break;
@@ -3100,14 +3105,14 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 	if (!rule)
 		rule = u->r.f[R_RULE];
 	if (!rule) {
-		ft_error("round \"%s\" has no counting rule: name one with "
-			 "--rule", u->r.f[R_ID]);
+		ft_error("round %s has no counting rule: name one with "
+			 "--rule", ft_q(u->r.f[R_ID]));
 		return FT_USAGE;
 	}
 	if ((sp->rule = ft_tally_rule_parse(rule)) == FT_RULE_NONE)
 		return ft_usage_error("--rule: not greedy, greedy-no-skip, "
 				      "greedy-threshold, mes or mes-add1: "
-				      "\"%s\"", rule);
+				      "%s", ft_q(rule));
 	sp->complete = complete;
 	if (complete && sp->rule != FT_RULE_MES && sp->rule != FT_RULE_MES_ADD1)
 		return ft_usage_error("--complete greedy completes mes or "
@@ -3123,7 +3128,7 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 		sp->threshold = strtoll(threshold, &end, 10);
 		if (!*threshold || *end || errno || sp->threshold < 0)
 			return ft_usage_error("--threshold: not a whole number: "
-					      "\"%s\"", threshold);
+					      "%s", ft_q(threshold));
 	}
 	sp->tiebreak = tiebreak ? tiebreak : u->r.f[R_TIEBREAK];
 	if (!sp->tiebreak)
@@ -3131,7 +3136,7 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 	ft_tally_init(&t, 0, 0);
 	if (ft_tally_set_tiebreak(&t, sp->tiebreak))
 		return ft_usage_error("--tiebreak: not a list of votes, cost, "
-				      "id, or refuse: \"%s\"", sp->tiebreak);
+				      "id, or refuse: %s", ft_q(sp->tiebreak));
 	n = (size_t)snprintf(sp->text, sizeof(sp->text), "%s",
 			     ft_tally_rule_name(sp->rule));
 	if (sp->rule == FT_RULE_GREEDY_THRESHOLD)
@@ -3194,8 +3199,8 @@ count(struct run *u, const struct plist *p, const struct bset *b,
 				    (int)(b->off[i + 1] - b->off[i]));
 	if ((st = ft_tally_count(t, sp->rule, sp->threshold, sp->complete,
 				 order)))
-		ft_error("round \"%s\": %s: %s (--tiebreak refuse)",
-			 u->r.f[R_ID], sp->text, t->err);
+		ft_error("round %s: %s: %s (--tiebreak refuse)",
+			 ft_q(u->r.f[R_ID]), sp->text, t->err);
 	return st;
 }
 
@@ -3353,8 +3358,8 @@ closed(struct run *u, int *provisional)
 			 u->r.f[R_CLOSES]);
 		return FT_TEMPFAIL;
 	}
-	ft_warn("round \"%s\" has not closed (it closes at %s): this count "
-		"is provisional and is not kept", u->r.f[R_ID],
+	ft_warn("round %s has not closed (it closes at %s): this count "
+		"is provisional and is not kept", ft_q(u->r.f[R_ID]),
 		u->r.f[R_CLOSES]);
 	*provisional = 1;
 	return FT_OK;
@@ -3560,8 +3565,8 @@ ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
 		same = !strcmp(dg, b.hex) && !strcmp(u.c.s, u.d.s);
 		if (!same) {
 			differ++;
-			ft_error("round \"%s\": count %ld (%s): the recount "
-				 "differs: %s", round, id, rule,
+			ft_error("round %s: count %ld (%s): the recount "
+				 "differs: %s", ft_q(round), id, rule,
 				 strcmp(dg, b.hex) ? "the ballots are not the "
 				 "ones counted (another digest)" :
 				 "another result from the same ballots");

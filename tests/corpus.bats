@@ -147,6 +147,8 @@ err_has() {
 	[ "${#files[@]}" -eq 95 ]
 	for f in "$JST"/y_*.json; do
 		b=${f##*/}
+		# A key given twice is refused: see "a key given twice" below.
+		[[ $b == y_object_duplicated_key* ]] && continue
 		jst_run "$f" --format json
 		case $rc in
 		0|1) ;;
@@ -186,6 +188,7 @@ err_has() {
 	for fmt in json auto; do
 		for f in "$JST"/y_*.json; do
 			b=${f##*/}
+			[[ $b == y_object_duplicated_key* ]] && continue
 			out="$BATS_TEST_TMPDIR/$fmt/$b"
 			export FT_DB="$BATS_TEST_TMPDIR/$fmt/$b.db"
 			if [ "$fmt" = auto ]; then
@@ -202,6 +205,7 @@ err_has() {
 	# records in one file are one.
 	# (One jq a file: jq would read files without a final newline as one.)
 	for f in "$JST"/y_*.json; do
+		[[ $f == */y_object_duplicated_key* ]] && continue
 		jq -c --arg f "${f##*/}" 'if type == "array" then .[] else . end | [$f, .]' "$f"
 	done | awk '!seen[$0]++' > "$BATS_TEST_TMPDIR/expected"
 	for fmt in json auto; do
@@ -727,4 +731,18 @@ praise 4000" ]
 	[ "$(sql "SELECT count(*) FROM history WHERE action = 'dispatch'")" = 4999 ]
 	run -0 --separate-stderr ft-update --verify
 	[[ "$output" == '{"entries":5073,"head":"'* ]]
+}
+
+@test "ft-ingest corpus: jsontestsuite: a key given twice, the two y_ files RFC 8259 leaves open, is refused by name" {
+	cd "$BATS_TEST_TMPDIR" || exit 1
+	for f in y_object_duplicated_key y_object_duplicated_key_and_value; do
+		cp "$JST/$f.json" .
+		run -65 --separate-stderr ft-ingest -q --format json "$f.json"
+		[ -z "$output" ]
+		[ "$stderr" = "ft-ingest: $f.json:1: invalid JSON: key \"a\" given twice" ]
+		printf '[%s]\n' "$(cat "$f.json")" > "$f-array.json"
+		run -1 --separate-stderr ft-ingest -q "$f-array.json"
+		[ "$stderr" = "ft-ingest: $f-array.json:1: invalid JSON: key \"a\" given twice (line 1, column 10)" ]
+	done
+	[ ! -e "$FT_DB" ] || [ "$(sql 'select count(*) from events')" = 0 ]
 }

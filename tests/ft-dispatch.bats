@@ -1266,6 +1266,7 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	# --tz does not make a bad file good.
 	run -78 --separate-stderr ft-dispatch -n --tz UTC --rules rules.json ev.ndjson
 	[ "$stderr" = 'ft-dispatch: rules.json: field "tz": not a time zone name such as "Asia/Shanghai"' ]
+}
 
 # ---- the stored event decides ----
 
@@ -1346,4 +1347,39 @@ trap_commit() {
 	[ "$(printf '%s\n' "${lines[@]}" | wc -c)" -gt 1500000 ]
 	[ "$(printf '%s\n' "${lines[@]}" | jq -rs 'map(.id) == [range(1001; 2501) | "e\(.)"]')" = true ]
 	[[ "$stderr" == "$(summary 1500 1500 0 0 0 0) ("*" s)" ]]
+}
+
+# ---- input text in messages ----
+
+@test "ft-dispatch messages: a rule's name and unit are named escaped, never as a terminal escape (78)" {
+	echo '{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z"}' | events
+	echo '[{"name": "\u001b]0;pwn\u0007", "unit": "no\u001b[31mbody"}]' | rules
+	refused 'rules.json: rule 1 ("\x1b]0;pwn\x07"): field "unit": no unit "no\x1b[31mbody" in the database (load it with ft-ingest --kind units)'
+}
+
+# ---- JSON keys: decoded text, never twice ----
+
+@test "ft-dispatch json keys: a piped key written with escapes is that key; one given twice is rejected (1)" {
+	printf '%s\n' '{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z","lat":22.6,"lon":114.05}' \
+		'{"id":"b","category":"x","reported_at":"2026-11-25T01:00:00Z","lat":22.6,"lon":114.05}' | events
+	echo '[{"name": "all", "unit": "cc"}]' | rules
+	printf '%s\n' '{"\u0069d":"a","category":"x","reported_at":"2026-11-25T01:00:00Z","lat":22.6,"lon":114.05,"st\u0061tus":"new"}' \
+		'{"id":"b","\u0069d":"a","category":"x","reported_at":"2026-11-25T01:00:00Z"}' > in.ndjson
+	run -1 --separate-stderr ft-dispatch --rules rules.json in.ndjson
+	[ "${#lines[@]}" = 1 ]
+	# One status in the line, ours: not the piped "st\u0061tus" as well.
+	[ "$(grep -o '"st[^"]*tus":"[a-z]*"' <<< "$output" | tr '\n' ' ')" = '"status":"dispatched" ' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: in.ndjson:2: invalid JSON: key "id" given twice (column 11)' ]
+	[ "$(sql "select group_concat(id || ':' || status, ' ') from (select * from events order by id)")" = "a:dispatched b:new" ]
+}
+
+@test "ft-dispatch rules file: a key written with escapes is that key; one given twice is refused (78)" {
+	echo '{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z","lat":22.6,"lon":114.05}' | events
+	echo '[{"name": "x", "unit": "cc", "\u0075nit": "t1"}]' | rules
+	refused 'rules.json:1: not JSON: key "unit" given twice'
+	printf '[{"name": "x",\n  "when": {"category": "x", "c\\u0061tegory": "y"}, "unit": "cc"}]\n' > rules.json
+	refused 'rules.json:2: not JSON: key "category" given twice'
+	echo '[{"n\u0061me": "x", "\u0075nit": "cc"}]' | rules
+	run -0 --separate-stderr ft-dispatch -q --rules rules.json ev.ndjson
+	[ "$(sql "select unit || ':' || rule from events")" = cc:x ]
 }

@@ -627,9 +627,9 @@ JSON
 	[[ "$stderr" == *"3 records: 1 new, 0 updated, 0 unchanged, 1 rejected, 1 left out by the map"* ]]
 }
 
-@test "ft-ingest map: the filter sees every value as jq reads it: escapes, numbers, repeated keys, nesting" {
+@test "ft-ingest map: the filter sees every value as jq reads it: escapes, numbers, nesting" {
 	cat > tricky.ndjson <<- 'EOF'
-	{"id":"j1","category":"x","reported_at":"2026-01-01T00:00:00Z","v":{"s":"a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\ud83d\ude00\u0000","n":[0,-0,1.5,-2e-3,1E+2,12345678901234567890,1e400,5e-324],"t":true,"f":false,"z":null,"e":{},"a":[],"d":1,"d":2,"deep":[[[[{"k":[1,{"m":"中文"}]}]]]]}}
+	{"id":"j1","category":"x","reported_at":"2026-01-01T00:00:00Z","v":{"s":"a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\ud83d\ude00\u0000","n":[0,-0,1.5,-2e-3,1E+2,12345678901234567890,1e400,5e-324],"t":true,"f":false,"z":null,"e":{},"a":[],"d":2,"deep":[[[[{"k":[1,{"m":"中文"}]}]]]]}}
 	{ "id" : "j2" , "category":"x","reported_at":"2026-01-01T00:00:00Z", "v" : [ 1 , "two" , { "three" : 3 } ] }
 	EOF
 	run -0 --separate-stderr ft-ingest -m '{id, category, reported_at, v, kinds: (.v | [.. | type] | unique)}' tricky.ndjson
@@ -950,4 +950,76 @@ e5|upsert|||{"area":{"from":null,"to":"g1"}}' ]
 	feed_end
 	[ "$(sql 'select ingest, status, records from ingests order by ingest')" = $'1|done|2\n2|done|1' ]
 	[[ "$(cat err.txt)" != *interrupted* ]]
+}
+
+# ---- input text in messages; wide headers ----
+
+@test "ft-ingest csv: a header of 100,000 columns naming one twice is refused (65) at once" {
+	# Names alike for their first 40 bytes, as generated exports have.
+	awk 'BEGIN { p = "sensor_reading_of_the_district_station_"
+		for (i = 1; i < 100000; i++) printf "%s%06d,", p, i
+		print p "000005" }' > wide.csv
+	run -65 --separate-stderr timeout 20 ft-ingest -q wide.csv
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-ingest: wide.csv: the header names column "sensor_reading_of_the_district_station_000005" twice (columns 5 and 100000)' ]
+}
+
+@test "ft-ingest csv: of several names given twice, the one repeated first is named" {
+	printf 'b,a,x,a,b\n' > two.csv
+	run -65 --separate-stderr ft-ingest -q two.csv
+	[ "$stderr" = 'ft-ingest: two.csv: the header names column "a" twice (columns 2 and 4)' ]
+}
+
+@test "ft-ingest messages: a header name reaches the terminal escaped, never as a terminal escape" {
+	printf 'id,\033[31mred,"say ""hi""\\",\033[31mred\n' > esc.csv
+	run -65 --separate-stderr ft-ingest -q esc.csv
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-ingest: esc.csv: the header names column "\x1b[31mred" twice (columns 2 and 4)' ]
+	printf 'id,category,reported_at,"say ""hi""\\"\na,x,2026-01-01T00:00:00Z,caf\xe9\n' > quote.csv
+	run -1 --separate-stderr ft-ingest -q quote.csv
+	[ "$stderr" = 'ft-ingest: quote.csv:2: column "say \"hi\"\\": invalid UTF-8 (try --encoding)' ]
+}
+
+@test "ft-ingest messages: control characters and invalid UTF-8 in a reason are escaped" {
+	printf '{"id":"a","category":"x","reported_at":"\\u001b[31m\\u009b2J"}\n' > esc.ndjson
+	run -1 --separate-stderr ft-ingest -q esc.ndjson
+	[ "$stderr" = 'ft-ingest: esc.ndjson:1: field "reported_at": not an ISO 8601 time or epoch seconds: "\u001b[31m\u009b2J"' ]
+	run -64 --separate-stderr ft-ingest -q --format "$(printf 'x\033[2J\xff')" esc.ndjson
+	[ -z "$output" ]
+	[[ "$stderr" == 'ft-ingest: --format: "x\x1b[2J\xff" is '* ]]
+}
+
+# ---- JSON keys: decoded text, never twice ----
+
+@test "ft-ingest json keys: a key written with escapes is that key (\"\\u0069d\" is id)" {
+	printf '{"\\u0069d":"x","category":"c","reported_at":"2026-01-01T00:00:00Z","\\u0074itle":"t"}\n' > esc.ndjson
+	run -0 --separate-stderr ft-ingest -q esc.ndjson
+	[ "$(sql 'select id || "|" || title from events')" = "x|t" ]
+}
+
+@test "ft-ingest json keys: an object giving a key twice, plainly or with escapes, at any depth, is rejected (1)" {
+	{
+		echo '{"id":"a","\u0069d":"b","category":"c","reported_at":"2026-01-01T00:00:00Z"}'
+		echo '{"id":"a","category":"c","reported_at":"2026-01-01T00:00:00Z","id":"b"}'
+		echo '{"id":"n","category":"c","reported_at":"2026-01-01T00:00:00Z","v":{"x":1,"\u0078":2}}'
+		echo '{"id":"ok","category":"c","reported_at":"2026-01-01T00:00:00Z","v":{"x":1,"y":{"x":2}}}'
+	} > dup.ndjson
+	run -1 --separate-stderr ft-ingest -q dup.ndjson
+	[ "$stderr" = 'ft-ingest: dup.ndjson:1: invalid JSON: key "id" given twice (column 11)
+ft-ingest: dup.ndjson:2: invalid JSON: key "id" given twice (column 63)
+ft-ingest: dup.ndjson:3: invalid JSON: key "x" given twice (column 74)' ]
+	[ "$(sql 'select group_concat(id) from events')" = ok ]
+	# The same in a JSON array, and with a map: the map never sees it.
+	printf '[{"id":"a","category":"c","reported_at":"2026-01-01T00:00:00Z","\\u0063ategory":"d"}]\n' > dup.json
+	run -1 --separate-stderr ft-ingest -q -m . dup.json
+	[ "$stderr" = 'ft-ingest: dup.json:1: invalid JSON: key "category" given twice (line 1, column 63)' ]
+}
+
+@test "ft-ingest json keys: an object of 100,000 keys giving one twice is rejected at once" {
+	awk 'BEGIN { printf "{\"id\":\"w\",\"category\":\"c\",\"reported_at\":\"2026-01-01T00:00:00Z\""
+		for (i = 1; i <= 100000; i++) printf ",\"k%d\":%d", i, i
+		print ",\"k77\":0}" }' > wide.ndjson
+	run -1 --separate-stderr timeout 20 ft-ingest -q wide.ndjson
+	[[ "$stderr" == 'ft-ingest: wide.ndjson:1: invalid JSON: key "k77" given twice (column '*')' ]]
+	[ "$(sql 'select count(*) from events')" = 0 ]
 }

@@ -844,3 +844,15 @@ trap_commit() {
 	[ "$(printf '%s\n' "${lines[@]}" | jq -rs 'map(.id) == [range(1001; 2501) | "x\(.)"]')" = true ]
 	[[ "$stderr" == "ft-update: 1500 records: 1500 status changes, 0 ratings, 0 unchanged, 0 rejected ("* ]]
 }
+
+# ---- JSON keys: decoded text, never twice ----
+
+@test "ft-update json keys: a key written with escapes is that key; one given twice is rejected (1)" {
+	printf '%s\n' '{"\u0069d":"e1","st\u0061tus":"accepted","at":"2026-11-25T09:00:00Z"}' \
+		'{"id":"e2","\u0069d":"e4","status":"accepted","at":"2026-11-25T09:00:00Z"}' > k.ndjson
+	run -1 --separate-stderr ft-update k.ndjson
+	[ "${#lines[@]}" = 1 ]
+	[ "$(grep -o '"st[^"]*tus":"[a-z]*"' <<< "$output" | tr '\n' ' ')" = '"status":"accepted" ' ]
+	[ "${stderr_lines[0]}" = 'ft-update: k.ndjson:2: invalid JSON: key "id" given twice (column 12)' ]
+	[ "$(states)" = "e1:accepted e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+}

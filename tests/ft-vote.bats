@@ -1427,3 +1427,32 @@ ft-vote: nul.pb: refused: 1 error; nothing stored" ]
 	[ "$output" = ok ]
 	[ "$(sql "select name from projects where round = 'ok' and project = '2'")" = "$(printf 'Park\n\tsmall')" ]
 }
+
+# ---- input text in messages ----
+
+@test "ft-vote messages: register and open name a value escaped, never as a terminal escape (1)" {
+	ft-vote open -q --key "$KEY" --now "$T0" "$F/round.json"
+	printf 'voter,unit\n13800138005,\033[31mc9\n' > v.csv
+	run -1 --separate-stderr ft-vote register 2027-futian -q --key "$KEY" --now "$T0" v.csv
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: v.csv:2: field "unit": unknown unit "\x1b[31mc9"' ]
+	printf '{"id":"r2","name":"x","budget":100,"opens_at":"2026-11-10T01:00:00Z","closes_at":"2026-11-20T10:00:00Z","ballot":"\\u001b[2J\\"x"}\n' > r.ndjson
+	run -1 --separate-stderr ft-vote open -q --key "$KEY" --now "$T0" r.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: r.ndjson:1: field "ballot": not approval, choose-1, cumulative or ordinal: "\x1b[2J\"x"' ]
+}
+
+# ---- JSON keys: decoded text, never twice ----
+
+@test "ft-vote json keys: a key written with escapes is that key; one given twice is rejected (1)" {
+	futian
+	printf '%s\n' '{"v\u006fter":"13800138001","projects":["p1"]}' \
+		'{"voter":"13800138002","v\u006fter":"13800138003","projects":["p2"]}' > b.ndjson
+	run -1 --separate-stderr ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" b.ndjson
+	[ "$stderr" = 'ft-vote: b.ndjson:2: invalid JSON: key "voter" given twice (column 24)' ]
+	[ "$(sql 'select count(*) from ballots')" = 1 ]
+	printf '{"id":"r2","name":"x","budget":100,"opens_at":"2026-11-10T01:00:00Z","closes_at":"2026-11-20T10:00:00Z","ballot":"approval","b\\u0075dget":5}\n' > r.ndjson
+	run -1 --separate-stderr ft-vote open -q --key "$KEY" --now "$T0" r.ndjson
+	[ "$stderr" = 'ft-vote: r.ndjson:1: invalid JSON: key "budget" given twice (column 125)' ]
+	[ "$(sql "select count(*) from rounds where round = 'r2'")" = 0 ]
+}
