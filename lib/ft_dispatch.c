@@ -309,6 +309,17 @@ reject(struct ft_dispatch *d, long line, const char *reason,
 		      doc ? doc->text.s : NULL, doc ? doc->text.len : 0);
 }
 
+/* Rejects the event at hand, named by its id (d->f.id). */
+static void
+reject_id(struct ft_dispatch *d, long line, const char *reason,
+	  const char *raw, size_t rawlen, const struct ft_json_doc *doc)
+{
+	d->c.rejected++;
+	ft_reject_add_id(&d->rej, d->fname, line, d->f.id.s, d->f.id.len,
+			 reason, raw, rawlen, doc ? doc->text.s : NULL,
+			 doc ? doc->text.len : 0);
+}
+
 /* ---- reading an event ---- */
 
 /* A string member decoded into b; 0 when absent, null or "". */
@@ -711,12 +722,8 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 		sqlite3_reset(d->sel);
 		if (rc != SQLITE_DONE)
 			return ft_db_fail(d->db, rc, "reading an event");
-		ft_buf_reset(&d->why);
-		ft_buf_adds(&d->why, "event ");
-		ft_json_escape(&d->why, f->id.s, f->id.len);
-		ft_buf_adds(&d->why, " is not in the database (load it with "
-			    "ft-ingest first)");
-		reject(d, line, d->why.s, raw, rawlen, &d->doc);
+		reject_id(d, line, "not in the database (load it with "
+			  "ft-ingest first)", raw, rawlen, &d->doc);
 		return FT_OK;
 	}
 	seq = sqlite3_column_int64(d->sel, 0);
@@ -734,7 +741,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	stored_record(&d->rec, d->sel, 3);
 	sqlite3_reset(d->sel);
 	if (ft_json_parse(&d->doc, d->rec.s, d->rec.len, &err, &pos)) {
-		reject(d, line, err, raw, rawlen, NULL);
+		reject_id(d, line, err, raw, rawlen, NULL);
 		return FT_OK;
 	}
 	goto decide;
@@ -743,7 +750,7 @@ known:
 		return st;
 decide:
 	if ((err = read_fields(d))) {
-		reject(d, line, err, raw, rawlen, &d->doc);
+		reject_id(d, line, err, raw, rawlen, &d->doc);
 		return FT_OK;
 	}
 	au = place(d, &h, &areaname, &how, &fac);
@@ -814,15 +821,13 @@ decide:
 			    d->o.explain ? &d->explain : NULL);
 	if (ri < 0) {
 		ft_buf_reset(&d->why);
-		ft_buf_adds(&d->why, "event ");
-		ft_json_escape(&d->why, f->id.s, f->id.len);
-		ft_buf_adds(&d->why, ": no rule matches it (add a last rule "
+		ft_buf_adds(&d->why, "no rule matches it (add a last rule "
 			    "without conditions to catch every event)");
 		if (d->o.explain) {
 			ft_buf_adds(&d->why, "; rules tried: ");
 			ft_buf_add(&d->why, d->explain.s, d->explain.len);
 		}
-		reject(d, line, d->why.s, raw, rawlen, &d->doc);
+		reject_id(d, line, d->why.s, raw, rawlen, &d->doc);
 		goto out;
 	}
 	unitname = ft_area_id(d->a, unit);

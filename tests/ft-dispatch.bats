@@ -522,7 +522,7 @@ area_rules() {
 	echo '[{"name":"local","unit":"@area"}]' | rules
 	run -1 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: event "a": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: id "a": no rule matches it (add a last rule without conditions to catch every event)' ]
 }
 
 # ---- deadlines ----
@@ -573,15 +573,15 @@ area_rules() {
 	echo '[{"name":"water","when":{"category":"water"},"unit":"w"}]' | rules
 	run -1 --separate-stderr ft-dispatch --rules rules.json -r rej.ndjson ev.ndjson
 	[ "$output" = '{"id":"ok","category":"water","reported_at":"2026-11-25T01:00:00Z","status":"dispatched","area":null,"unit":"w","rule":"water","priority":3,"respond_by":null,"resolve_by":null}' ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:2: event "lost": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:2: id "lost": no rule matches it (add a last rule without conditions to catch every event)' ]
 	[[ "${stderr_lines[1]}" == "$(summary 2 1 0 0 0 1) ("* ]]
 	[ "$(sql "select status || ' ' || quote(dispatched_at) || ' ' || quote(unit) from events where id = 'lost'")" = "new NULL NULL" ]
 	[ "$(sql "select count(*) from history where id = 'lost' and tool = 'ft-dispatch'")" = 0 ]
-	[ "$(jq -c '[.file, .line, .reason, .raw, .record.id]' rej.ndjson)" = '["ev.ndjson",2,"event \"lost\": no rule matches it (add a last rule without conditions to catch every event)","{\"id\":\"lost\",\"category\":\"noise\",\"reported_at\":\"2026-11-25T01:00:00Z\"}","lost"]' ]
+	[ "$(jq -c '[.file, .line, .reason, .raw, .record.id]' rej.ndjson)" = '["ev.ndjson",2,"no rule matches it (add a last rule without conditions to catch every event)","{\"id\":\"lost\",\"category\":\"noise\",\"reported_at\":\"2026-11-25T01:00:00Z\"}","lost"]' ]
 	# With --pending, the file is "pending" and the line the event's seq.
 	run -1 --separate-stderr ft-dispatch --rules rules.json --pending
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: pending:2: event "lost": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: pending:2: id "lost": no rule matches it (add a last rule without conditions to catch every event)' ]
 	[[ "${stderr_lines[1]}" == "$(summary 1 0 0 0 0 1) ("* ]]
 	# Still pending: a later run with a catch-all rule dispatches it.
 	echo '[{"name":"rest","unit":"cc"}]' | rules
@@ -596,7 +596,7 @@ area_rules() {
 	echo '[{"name":"water","when":{"category":"water"},"unit":"w"}]' | rules
 	run -1 --separate-stderr ft-dispatch -x --rules rules.json ev.ndjson
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: event "lost": no rule matches it (add a last rule without conditions to catch every event); rules tried: [{"rule":"water","failed":"category"}]' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: id "lost": no rule matches it (add a last rule without conditions to catch every event); rules tried: [{"rule":"water","failed":"category"}]' ]
 }
 
 # ---- bad rules files: 78, nothing touched ----
@@ -824,9 +824,9 @@ area_rules() {
 	area_rules
 	run -1 --separate-stderr ft-dispatch --rules rules.json -r rej.ndjson ghost.ndjson
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ghost.ndjson:1: event "ghost" is not in the database (load it with ft-ingest first)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ghost.ndjson:1: id "ghost": not in the database (load it with ft-ingest first)' ]
 	[[ "${stderr_lines[1]}" == "$(summary 1 0 0 0 0 1) ("* ]]
-	[ "$(jq -r .reason rej.ndjson)" = 'event "ghost" is not in the database (load it with ft-ingest first)' ]
+	[ "$(jq -r .reason rej.ndjson)" = 'not in the database (load it with ft-ingest first)' ]
 	[ "$(sql "select count(*) from events where id = 'ghost'")" = 0 ]
 	[ "$(sql "select status from events where id = 'a'")" = new ]
 }
@@ -1312,4 +1312,21 @@ trap_commit() {
 	[ "$(printf '%s\n' "${lines[@]}" | wc -c)" -gt 1500000 ]
 	[ "$(printf '%s\n' "${lines[@]}" | jq -rs 'map(.id) == [range(1001; 2501) | "e\(.)"]')" = true ]
 	[[ "$stderr" == "$(summary 1500 1500 0 0 0 0) ("*" s)" ]]
+}
+
+@test "ft-dispatch rejects: the id is a member of its own, and the reason a fixed text that names no id" {
+	events <<- 'EOF'
+	{"id":"lost-1","category":"noise","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"lost-2","category":"noise","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo '[{"name":"water","when":{"category":"water"},"unit":"w"}]' | rules
+	printf '%s\n' '{"id":"lost-1"}' '{"id":"ghost-1"}' '{"id":"lost-2"}' '{"id":"ghost-2"}' > in.ndjson
+	run -1 --separate-stderr ft-dispatch --rules rules.json -r rej.ndjson in.ndjson
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: in.ndjson:1: id "lost-1": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[1]}" = 'ft-dispatch: in.ndjson:2: id "ghost-1": not in the database (load it with ft-ingest first)' ]
+	[ "$(jq -c '[.line, .id]' rej.ndjson | paste -sd ' ')" = '[1,"lost-1"] [2,"ghost-1"] [3,"lost-2"] [4,"ghost-2"]' ]
+	run -0 sh -c 'jq -r .reason rej.ndjson | sort | uniq -c'
+	[ "$output" = '      2 no rule matches it (add a last rule without conditions to catch every event)
+      2 not in the database (load it with ft-ingest first)' ]
 }
