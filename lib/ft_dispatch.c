@@ -11,6 +11,7 @@
 #include "ft_json.h"
 #include "ft_reject.h"
 #include "ft_rules.h"
+#include "ft_sha256.h"
 #include "ft_time.h"
 
 #include <errno.h>
@@ -79,6 +80,7 @@ struct ft_dispatch {
 	double near_m, dup_m;
 	int dup_min, dup_fac;
 	char now[FT_TIME_LEN];
+	char rules_digest[65];	/* SHA-256 of the rules file, hex */
 	int64_t now_t;
 	const char *fname;
 	long in_batch;
@@ -134,6 +136,25 @@ prep(struct ft_dispatch *d, const char *sql)
 	return ft_db_prepare(d->db, sql);
 }
 
+/* The SHA-256 of the rules file at path, in hex, into hex. */
+static int
+rules_digest(const char *path, char hex[65])
+{
+	struct ft_sha256 c;
+	unsigned char md[32];
+	size_t len;
+	char *text = ft_slurp(path, "the rules", &len);
+
+	if (!text)
+		return FT_NOINPUT;
+	ft_sha256_init(&c);
+	ft_sha256_add(&c, text, len);
+	ft_sha256_done(&c, md);
+	ft_hex(hex, md, sizeof(md));
+	free(text);
+	return FT_OK;
+}
+
 int
 ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 		const struct ft_dispatch_opts *o)
@@ -171,6 +192,8 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	if (o->rules) {
 		if ((st = ft_rules_load(&d->rules, o->rules, d->a)))
 			return st;
+		if ((st = rules_digest(o->rules, d->rules_digest)))
+			return st;
 		d->near_m = ft_rules_near_m(d->rules);
 		ft_rules_dups(d->rules, &d->dup_m, &d->dup_min, &d->dup_fac);
 		if ((st = ft_dup_new(&d->dup, db, d->dup_m, d->dup_min,
@@ -188,7 +211,11 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	d->byseq = prep(d, "SELECT id, unit FROM events WHERE seq = ?1");
 	d->pend = prep(d, "SELECT seq, " STORED_COLUMNS " FROM "
 		       "events WHERE status = 'new' AND dispatched_at IS NULL "
-		       "AND (reported_at, seq) > (?1, ?2) ORDER BY "
+		       "AND (reported_at, seq) > (?1, ?2) AND (SELECT CASE "
+		       "h.action WHEN 'unplaced' THEN json_extract(h.detail, "
+		       "'$.rules') END FROM history h WHERE h.kind = 'event' "
+		       "AND h.id = events.id ORDER BY h.seq DESC LIMIT 1) IS "
+		       "NOT ?4 ORDER BY "
 		       "reported_at, seq LIMIT ?3");
 	d->esc = prep(d, "SELECT seq, id, unit, status, respond_by, "
 		      "resolve_by, escalation, chain, " RECORD_SQL ", area FROM "
@@ -307,6 +334,17 @@ reject(struct ft_dispatch *d, long line, const char *reason,
 	d->c.rejected++;
 	ft_reject_add(&d->rej, d->fname, line, reason, raw, rawlen,
 		      doc ? doc->text.s : NULL, doc ? doc->text.len : 0);
+}
+
+/* Rejects the event at hand, named by its id (d->f.id). */
+static void
+reject_id(struct ft_dispatch *d, long line, const char *reason,
+	  const char *raw, size_t rawlen, const struct ft_json_doc *doc)
+{
+	d->c.rejected++;
+	ft_reject_add_id(&d->rej, d->fname, line, d->f.id.s, d->f.id.len,
+			 reason, raw, rawlen, doc ? doc->text.s : NULL,
+			 doc ? doc->text.len : 0);
 }
 
 /* ---- reading an event ---- */
@@ -668,6 +706,33 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 static void stored_record(struct ft_buf *b, sqlite3_stmt *st, int first);
 
 /*
+ * The event at hand has no location and no rule matches it: the history
+ * says so, with the rules file's digest, so that --pending passes over it
+ * until the event or the rules change, instead of reporting it on every
+ * run from cron.
+ */
+static int
+unplaced(struct ft_dispatch *d)
+{
+	struct ft_hist_entry e = { 0 };
+
+	ft_buf_reset(&d->detail);
+	ft_buf_adds(&d->detail, "{\"reason\":\"no location and no rule "
+		    "matches it\",\"rules\":\"");
+	ft_buf_adds(&d->detail, d->rules_digest);
+	ft_buf_adds(&d->detail, "\"}");
+	e.kind = "event";
+	e.id = d->f.id.s;
+	e.idlen = d->f.id.len;
+	e.at = d->now;
+	e.action = "unplaced";
+	e.from = e.to = "new";
+	e.detail = d->detail.s;
+	e.detaillen = d->detail.len;
+	return ft_hist_add(&d->hist, &e);
+}
+
+/*
  * Decides one event and stores the decision.  seq: the event's, when the
  * caller read it pending (new, not dispatched) in this transaction, and
  * d->doc is its stored record; 0 when d->doc is a record read from the
@@ -711,12 +776,8 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 		sqlite3_reset(d->sel);
 		if (rc != SQLITE_DONE)
 			return ft_db_fail(d->db, rc, "reading an event");
-		ft_buf_reset(&d->why);
-		ft_buf_adds(&d->why, "event ");
-		ft_json_escape(&d->why, f->id.s, f->id.len);
-		ft_buf_adds(&d->why, " is not in the database (load it with "
-			    "ft-ingest first)");
-		reject(d, line, d->why.s, raw, rawlen, &d->doc);
+		reject_id(d, line, "not in the database (load it with "
+			  "ft-ingest first)", raw, rawlen, &d->doc);
 		return FT_OK;
 	}
 	seq = sqlite3_column_int64(d->sel, 0);
@@ -734,7 +795,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	stored_record(&d->rec, d->sel, 3);
 	sqlite3_reset(d->sel);
 	if (ft_json_parse(&d->doc, d->rec.s, d->rec.len, &err, &pos)) {
-		reject(d, line, err, raw, rawlen, NULL);
+		reject_id(d, line, err, raw, rawlen, NULL);
 		return FT_OK;
 	}
 	goto decide;
@@ -743,7 +804,7 @@ known:
 		return st;
 decide:
 	if ((err = read_fields(d))) {
-		reject(d, line, err, raw, rawlen, &d->doc);
+		reject_id(d, line, err, raw, rawlen, &d->doc);
 		return FT_OK;
 	}
 	au = place(d, &h, &areaname, &how, &fac);
@@ -814,15 +875,15 @@ decide:
 			    d->o.explain ? &d->explain : NULL);
 	if (ri < 0) {
 		ft_buf_reset(&d->why);
-		ft_buf_adds(&d->why, "event ");
-		ft_json_escape(&d->why, f->id.s, f->id.len);
-		ft_buf_adds(&d->why, ": no rule matches it (add a last rule "
+		ft_buf_adds(&d->why, "no rule matches it (add a last rule "
 			    "without conditions to catch every event)");
 		if (d->o.explain) {
 			ft_buf_adds(&d->why, "; rules tried: ");
 			ft_buf_add(&d->why, d->explain.s, d->explain.len);
 		}
-		reject(d, line, d->why.s, raw, rawlen, &d->doc);
+		reject_id(d, line, d->why.s, raw, rawlen, &d->doc);
+		if (!strcmp(how, "none"))
+			st = unplaced(d);
 		goto out;
 	}
 	unitname = ft_area_id(d->a, unit);
@@ -1033,6 +1094,8 @@ ft_dispatch_pending(struct ft_dispatch *d)
 				  SQLITE_TRANSIENT);
 		sqlite3_bind_int64(d->pend, 2, lastseq);
 		sqlite3_bind_int64(d->pend, 3, (sqlite3_int64)d->o.batch);
+		sqlite3_bind_text(d->pend, 4, d->rules_digest, -1,
+				  SQLITE_STATIC);
 		while ((rc = sqlite3_step(d->pend)) == SQLITE_ROW) {
 			const char *err, *txt;
 			size_t pos;

@@ -57,17 +57,26 @@ ft_reject_open(struct ft_reject *r, const char *path)
 	return FT_OK;
 }
 
-void
-ft_reject_add(struct ft_reject *r, const char *fname, long line,
-	      const char *reason, const char *raw, size_t rawlen,
-	      const char *record, size_t reclen)
+/* Both of ft_reject_add() and ft_reject_add_id(); id NULL: none. */
+static void
+add(struct ft_reject *r, const char *fname, long line, const char *id,
+    size_t idlen, const char *reason, const char *raw, size_t rawlen,
+    const char *record, size_t reclen)
 {
 	struct ft_buf *l = &r->line;
 
 	r->n++;
-	if (r->messages++ < FT_REJECT_MESSAGES)
-		ft_error("%s:%ld: %s", fname, line, reason);
-	else if (r->messages == FT_REJECT_MESSAGES + 1)
+	if (r->messages++ < FT_REJECT_MESSAGES) {
+		if (id) {
+			/* Escaped: an id is data, and reaches a terminal. */
+			ft_buf_reset(l);
+			ft_json_escape_lossy(l, id, idlen);
+			ft_error("%s:%ld: id %s: %s", fname, line, l->s,
+				 reason);
+		} else {
+			ft_error("%s:%ld: %s", fname, line, reason);
+		}
+	} else if (r->messages == FT_REJECT_MESSAGES + 1)
 		ft_error("%s: more records rejected; %s", fname,
 			 r->f ? "all are in the rejects file"
 			      : "--rejects FILE keeps them all");
@@ -76,7 +85,13 @@ ft_reject_add(struct ft_reject *r, const char *fname, long line,
 	ft_buf_reset(l);
 	ft_buf_adds(l, "{\"file\":");
 	ft_json_escape_lossy(l, fname, strlen(fname));
-	ft_buf_addf(l, ",\"line\":%ld,\"reason\":", line);
+	ft_buf_addf(l, ",\"line\":%ld,", line);
+	if (id) {
+		ft_buf_adds(l, "\"id\":");
+		ft_json_escape_lossy(l, id, idlen);
+		ft_buf_addc(l, ',');
+	}
+	ft_buf_adds(l, "\"reason\":");
 	ft_json_escape_lossy(l, reason, strlen(reason));
 	ft_buf_adds(l, ",\"raw\":");
 	while (rawlen && (raw[rawlen - 1] == '\n' || raw[rawlen - 1] == '\r'))
@@ -91,6 +106,23 @@ ft_reject_add(struct ft_reject *r, const char *fname, long line,
 		ft_error("%s: write error: %s", r->path, strerror(errno));
 		r->status = FT_IOERR;
 	}
+}
+
+void
+ft_reject_add(struct ft_reject *r, const char *fname, long line,
+	      const char *reason, const char *raw, size_t rawlen,
+	      const char *record, size_t reclen)
+{
+	add(r, fname, line, NULL, 0, reason, raw, rawlen, record, reclen);
+}
+
+void
+ft_reject_add_id(struct ft_reject *r, const char *fname, long line,
+		 const char *id, size_t idlen, const char *reason,
+		 const char *raw, size_t rawlen, const char *record,
+		 size_t reclen)
+{
+	add(r, fname, line, id, idlen, reason, raw, rawlen, record, reclen);
 }
 
 int

@@ -2,8 +2,11 @@
  * ft_reject.h - rejected records: the message on standard error and the
  * --rejects file, the same for every tool.
  *
- * The file holds one JSON object a line: {"file", "line", "reason", "raw"
- * and, when the record could be read, "record"}.  It is created with mode
+ * The file holds one JSON object a line: {"file", "line", "id" when the
+ * record names a stored one, "reason", "raw" and, when the record could be
+ * read, "record"}.  A reason is a fixed text for each kind of rejection,
+ * so that reasons can be counted; what varies (the id) is a member of its
+ * own.  It is created with mode
  * 0600 (an existing file is emptied and made 0600; a symbolic link is
  * refused, but under /dev): rejected records hold personal data, like the
  * database.  Messages stop after FT_REJECT_MESSAGES (a run, or a file when
@@ -38,6 +41,16 @@ int ft_reject_open(struct ft_reject *r, const char *path);
 void ft_reject_add(struct ft_reject *r, const char *fname, long line,
 		   const char *reason, const char *raw, size_t rawlen,
 		   const char *record, size_t reclen);
+
+/*
+ * The same, for a record that names the stored record id (idlen bytes):
+ * "fname:line: id \"ID\": reason" on standard error, and an "id" member in
+ * the file.  reason does not repeat the id.
+ */
+void ft_reject_add_id(struct ft_reject *r, const char *fname, long line,
+		      const char *id, size_t idlen, const char *reason,
+		      const char *raw, size_t rawlen, const char *record,
+		      size_t reclen);
 
 /* Closes the file.  Returns an exit status (74 if a write failed). */
 int ft_reject_close(struct ft_reject *r);

@@ -349,11 +349,10 @@ apply(struct ft_update *u, const struct ft_item *it)
 		sqlite3_reset(u->sel);
 		if (rc != SQLITE_DONE)
 			return ft_db_fail(u->db, rc, "reading an event");
-		ft_buf_reset(&u->why);
-		ft_buf_adds(&u->why, "event ");
-		ft_json_escape(&u->why, u->id.s, u->id.len);
-		ft_buf_adds(&u->why, " is not in the database");
-		reject(u, it, u->why.s);
+		ft_reject_add_id(&u->rej, u->fname, it->line, u->id.s,
+				 u->id.len, "not in the database", it->raw,
+				 it->rawlen, it->doc ? it->doc->text.s : NULL,
+				 it->doc ? it->doc->text.len : 0);
 		return FT_OK;
 	}
 	seq = sqlite3_column_int64(u->sel, 0);

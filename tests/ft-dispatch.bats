@@ -522,7 +522,7 @@ area_rules() {
 	echo '[{"name":"local","unit":"@area"}]' | rules
 	run -1 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: event "a": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: id "a": no rule matches it (add a last rule without conditions to catch every event)' ]
 }
 
 # ---- deadlines ----
@@ -573,20 +573,23 @@ area_rules() {
 	echo '[{"name":"water","when":{"category":"water"},"unit":"w"}]' | rules
 	run -1 --separate-stderr ft-dispatch --rules rules.json -r rej.ndjson ev.ndjson
 	[ "$output" = '{"id":"ok","category":"water","reported_at":"2026-11-25T01:00:00Z","status":"dispatched","area":null,"unit":"w","rule":"water","priority":3,"respond_by":null,"resolve_by":null}' ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:2: event "lost": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:2: id "lost": no rule matches it (add a last rule without conditions to catch every event)' ]
 	[[ "${stderr_lines[1]}" == "$(summary 2 1 0 0 0 1) ("* ]]
 	[ "$(sql "select status || ' ' || quote(dispatched_at) || ' ' || quote(unit) from events where id = 'lost'")" = "new NULL NULL" ]
-	[ "$(sql "select count(*) from history where id = 'lost' and tool = 'ft-dispatch'")" = 0 ]
-	[ "$(jq -c '[.file, .line, .reason, .raw, .record.id]' rej.ndjson)" = '["ev.ndjson",2,"event \"lost\": no rule matches it (add a last rule without conditions to catch every event)","{\"id\":\"lost\",\"category\":\"noise\",\"reported_at\":\"2026-11-25T01:00:00Z\"}","lost"]' ]
-	# With --pending, the file is "pending" and the line the event's seq.
+	# It has no location: the history says it was reported (see below).
+	[ "$(sql "select group_concat(action) from history where id = 'lost' and tool = 'ft-dispatch'")" = unplaced ]
+	[ "$(jq -c '[.file, .line, .reason, .raw, .record.id]' rej.ndjson)" = '["ev.ndjson",2,"no rule matches it (add a last rule without conditions to catch every event)","{\"id\":\"lost\",\"category\":\"noise\",\"reported_at\":\"2026-11-25T01:00:00Z\"}","lost"]' ]
+	# With --pending, the file is "pending" and the line the event's seq
+	# (an event with a location; one with none was reported once already).
+	echo '{"id":"lost-here","category":"noise","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}' | ft-ingest -q
 	run -1 --separate-stderr ft-dispatch --rules rules.json --pending
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: pending:2: event "lost": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: pending:3: id "lost-here": no rule matches it (add a last rule without conditions to catch every event)' ]
 	[[ "${stderr_lines[1]}" == "$(summary 1 0 0 0 0 1) ("* ]]
 	# Still pending: a later run with a catch-all rule dispatches it.
 	echo '[{"name":"rest","unit":"cc"}]' | rules
 	run -0 --separate-stderr ft-dispatch --rules rules.json --pending
-	[ "$(got '"\(.id)=\(.unit)"')" = "lost=cc" ]
+	[ "$(got '"\(.id)=\(.unit)"')" = "lost=cc lost-here=cc" ]
 }
 
 @test "ft-dispatch rejects: with --explain the message lists the rules tried" {
@@ -596,7 +599,7 @@ area_rules() {
 	echo '[{"name":"water","when":{"category":"water"},"unit":"w"}]' | rules
 	run -1 --separate-stderr ft-dispatch -x --rules rules.json ev.ndjson
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: event "lost": no rule matches it (add a last rule without conditions to catch every event); rules tried: [{"rule":"water","failed":"category"}]' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: id "lost": no rule matches it (add a last rule without conditions to catch every event); rules tried: [{"rule":"water","failed":"category"}]' ]
 }
 
 # ---- bad rules files: 78, nothing touched ----
@@ -824,9 +827,9 @@ area_rules() {
 	area_rules
 	run -1 --separate-stderr ft-dispatch --rules rules.json -r rej.ndjson ghost.ndjson
 	[ -z "$output" ]
-	[ "${stderr_lines[0]}" = 'ft-dispatch: ghost.ndjson:1: event "ghost" is not in the database (load it with ft-ingest first)' ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ghost.ndjson:1: id "ghost": not in the database (load it with ft-ingest first)' ]
 	[[ "${stderr_lines[1]}" == "$(summary 1 0 0 0 0 1) ("* ]]
-	[ "$(jq -r .reason rej.ndjson)" = 'event "ghost" is not in the database (load it with ft-ingest first)' ]
+	[ "$(jq -r .reason rej.ndjson)" = 'not in the database (load it with ft-ingest first)' ]
 	[ "$(sql "select count(*) from events where id = 'ghost'")" = 0 ]
 	[ "$(sql "select status from events where id = 'a'")" = new ]
 }
@@ -1382,4 +1385,64 @@ trap_commit() {
 	echo '[{"n\u0061me": "x", "\u0075nit": "cc"}]' | rules
 	run -0 --separate-stderr ft-dispatch -q --rules rules.json ev.ndjson
 	[ "$(sql "select unit || ':' || rule from events")" = cc:x ]
+}
+
+@test "ft-dispatch rejects: the id is a member of its own, and the reason a fixed text that names no id" {
+	events <<- 'EOF'
+	{"id":"lost-1","category":"noise","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"lost-2","category":"noise","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo '[{"name":"water","when":{"category":"water"},"unit":"w"}]' | rules
+	printf '%s\n' '{"id":"lost-1"}' '{"id":"ghost-1"}' '{"id":"lost-2"}' '{"id":"ghost-2"}' > in.ndjson
+	run -1 --separate-stderr ft-dispatch --rules rules.json -r rej.ndjson in.ndjson
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: in.ndjson:1: id "lost-1": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[1]}" = 'ft-dispatch: in.ndjson:2: id "ghost-1": not in the database (load it with ft-ingest first)' ]
+	[ "$(jq -c '[.line, .id]' rej.ndjson | paste -sd ' ')" = '[1,"lost-1"] [2,"ghost-1"] [3,"lost-2"] [4,"ghost-2"]' ]
+	run -0 sh -c 'jq -r .reason rej.ndjson | sort | uniq -c'
+	[ "$output" = '      2 no rule matches it (add a last rule without conditions to catch every event)
+      2 not in the database (load it with ft-ingest first)' ]
+}
+
+@test "ft-dispatch pending: an event with no location that no rule matches is reported once, not on every --pending run" {
+	events <<- 'EOF'
+	{"id":"nowhere","category":"garbage","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"outside","category":"garbage","reported_at":"2026-11-25T02:00:00Z","lat":22.8,"lon":114.15}
+	EOF
+	echo '[{"name":"area","unit":"@area"}]' | rules
+	run -1 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: pending:1: id "nowhere": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[ "${stderr_lines[1]}" = 'ft-dispatch: pending:2: id "outside": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[[ "${stderr_lines[2]}" == "$(summary 2 0 0 0 0 2) ("*" s)" ]]
+	[ "$(sql "select id || ' ' || from_status || ' ' || to_status || ' ' || json_extract(detail, '$.reason') from history where action = 'unplaced'")" = "nowhere new new no location and no rule matches it" ]
+	# The next run from cron, with the same rules, passes over the event
+	# with no location; one with a point is tried again (its area may come).
+	run -1 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ "${stderr_lines[0]}" = 'ft-dispatch: pending:2: id "outside": no rule matches it (add a last rule without conditions to catch every event)' ]
+	[[ "${stderr_lines[1]}" == "$(summary 1 0 0 0 0 1) ("*" s)" ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$(sql "select count(*) from history where action = 'unplaced'")" = 1 ]
+	[ "$(sql "select status from events where id = 'nowhere'")" = new ]
+	# Once the event changes (a corrected record with its point), it is
+	# pending again, and placed.
+	echo '{"id":"nowhere","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}' > fixed.ndjson
+	ft-ingest -q --upsert fixed.ndjson
+	run -1 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ "$(got '"\(.id)=\(.area)/\(.unit)"')" = "nowhere=g1/t1" ]
+	[[ "${stderr_lines[1]}" == "$(summary 2 1 0 0 0 1) ("*" s)" ]]
+}
+
+@test "ft-dispatch pending: an event with no location passed over is tried again once the rules file changes" {
+	events <<- 'EOF'
+	{"id":"nowhere","category":"garbage","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo '[{"name":"area","unit":"@area"}]' | rules
+	run -1 --separate-stderr ft-dispatch --rules rules.json --pending
+	run -0 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ -z "$output" ]
+	[[ "$stderr" == "$(summary 0 0 0 0 0 0) ("*" s)" ]]
+	echo '[{"name":"area","unit":"@area"},{"name":"rest","unit":"cc"}]' | rules
+	run -0 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ "$(got '"\(.id)=\(.unit)"')" = "nowhere=cc" ]
 }

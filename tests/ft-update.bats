@@ -530,7 +530,7 @@ dump() {
 	echo '{"id":"e99","status":"closed","at":"2026-11-25T09:00:00Z"}' > u.ndjson
 	run -1 --separate-stderr ft-update u.ndjson
 	[ -z "$output" ]
-	[[ "$stderr" == *'ft-update: u.ndjson:1: event "e99" is not in the database'* ]]
+	[[ "$stderr" == *'ft-update: u.ndjson:1: id "e99": not in the database'* ]]
 	[ "$(sql "select count(*) from events where id = 'e99'")" = 0 ]
 	[ "$(hist_count)" = 9 ]
 }
@@ -559,7 +559,7 @@ dump() {
 	[ "${lines[1]}" = '{"id":"e2","at":"2026-11-25T09:00:00Z","status":"closed","from":"dispatched","outcome":"not fixed"}' ]
 	[ "${#lines[@]}" = 2 ]
 	[[ "$stderr" == *'bad.ndjson:1: field "id": missing'* ]]
-	[[ "$stderr" == *'bad.ndjson:3: event "nope" is not in the database'* ]]
+	[[ "$stderr" == *'bad.ndjson:3: id "nope": not in the database'* ]]
 	[[ "$stderr" == *'bad.ndjson:4: not a JSON object'* ]]
 	[[ "$stderr" == *"bad.ndjson:5: invalid JSON: expected ',' or '}' (column 12)"* ]]
 	[[ "$stderr" == *"6 records: 2 status changes, 0 ratings, 0 unchanged, 4 rejected"* ]]
@@ -855,4 +855,14 @@ trap_commit() {
 	[ "$(grep -o '"st[^"]*tus":"[a-z]*"' <<< "$output" | tr '\n' ' ')" = '"status":"accepted" ' ]
 	[ "${stderr_lines[0]}" = 'ft-update: k.ndjson:2: invalid JSON: key "id" given twice (column 12)' ]
 	[ "$(states)" = "e1:accepted e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+}
+
+@test "ft-update rejects: the id is a member of its own, and the reason a fixed text that names no id" {
+	printf '%s\n' '{"id":"e98","status":"closed"}' '{"id":"e99","status":"closed"}' > u.ndjson
+	run -1 --separate-stderr ft-update -r rej.ndjson u.ndjson
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-update: u.ndjson:1: id "e98": not in the database' ]
+	[ "${stderr_lines[1]}" = 'ft-update: u.ndjson:2: id "e99": not in the database' ]
+	[ "$(jq -c '[.line, .id, .reason]' rej.ndjson | paste -sd ' ')" = '[1,"e98","not in the database"] [2,"e99","not in the database"]' ]
+	[ "$(jq -c 'keys_unsorted' rej.ndjson | sort -u)" = '["file","line","id","reason","raw","record"]' ]
 }
