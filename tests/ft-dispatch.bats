@@ -1267,3 +1267,21 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	run -0 --separate-stderr ft-dispatch -q --rules rules.json ev.ndjson
 	[ "$(sql "select unit || ':' || rule from events")" = cc:x ]
 }
+
+# ---- files that are not text files ----
+
+@test "ft-dispatch files: a directory is 66 and a binary file 65, with one message" {
+	echo '[{"name": "all", "unit": "cc"}]' | rules
+	mkdir adir
+	run -66 --separate-stderr ft-dispatch --rules rules.json adir
+	[ "${stderr_lines[0]}" = 'ft-dispatch: adir: cannot open: Is a directory' ]
+	[[ "${stderr_lines[1]}" == 'ft-dispatch: 0 events: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	run -65 --separate-stderr ft-dispatch --rules rules.json /bin/ls
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: /bin/ls: a binary file, not text' ]
+	[[ "${stderr_lines[1]}" == 'ft-dispatch: 0 events: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	run -66 --separate-stderr ft-dispatch --rules adir --pending
+	[ "$stderr" = 'ft-dispatch: adir: cannot open the rules: Is a directory' ]
+}

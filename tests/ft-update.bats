@@ -806,3 +806,19 @@ e2=accepted' ]
 	[ "${stderr_lines[0]}" = 'ft-update: k.ndjson:2: invalid JSON: key "id" given twice (column 12)' ]
 	[ "$(states)" = "e1:accepted e2:dispatched e3:duplicate e4:dispatched e5:new" ]
 }
+
+# ---- files that are not text files ----
+
+@test "ft-update files: a directory is 66 and a binary file 65, with one message" {
+	mkdir adir
+	run -66 --separate-stderr ft-update adir
+	[ "${stderr_lines[0]}" = 'ft-update: adir: cannot open: Is a directory' ]
+	[[ "${stderr_lines[1]}" == 'ft-update: 0 records: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	run -65 --separate-stderr ft-update /bin/ls
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-update: /bin/ls: a binary file, not text' ]
+	[[ "${stderr_lines[1]}" == 'ft-update: 0 records: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$(states)" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+}
