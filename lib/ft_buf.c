@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 char ft_buf_empty[1];
 
@@ -132,9 +133,19 @@ ft_slurp(const char *path, const char *what, size_t *len)
 	size_t n;
 	FILE *f = fopen(path, "r");
 
+	struct stat sb;
+
 	if (!f) {
 		ft_error("%s: cannot open %s: %s", path, what,
 			 strerror(errno));
+		return NULL;
+	}
+	/* fopen(3) takes a directory; only reading it fails. */
+	if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		ft_error("%s: cannot open %s: %s", path, what,
+			 strerror(EISDIR));
+		fclose(f);
+		errno = EISDIR;
 		return NULL;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)

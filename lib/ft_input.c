@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CHUNK (256 * 1024)
@@ -304,6 +305,7 @@ ft_input_open(struct ft_input **inp, const char *path,
 	      const struct ft_input_opts *o)
 {
 	struct ft_input *in = ft_xmalloc(sizeof(*in));
+	struct stat sb;
 	unsigned char *u;
 	int st;
 
@@ -325,6 +327,12 @@ ft_input_open(struct ft_input **inp, const char *path,
 		in->fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (in->fd < 0) {
 			ft_error("%s: cannot open: %s", path, strerror(errno));
+			return FT_NOINPUT;
+		}
+		/* Open(2) takes a directory; reading it is then an I/O error
+		 * (74), but it is a file that cannot be opened (66). */
+		if (fstat(in->fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+			ft_error("%s: cannot open: %s", path, strerror(EISDIR));
 			return FT_NOINPUT;
 		}
 	}
@@ -358,6 +366,14 @@ ft_input_open(struct ft_input **inp, const char *path,
 	       !memchr(in->data.s + in->pos, '\n', in->data.len - in->pos))
 		if (fill(in) < 0)
 			return in->err;
+	/*
+	 * No text holds a NUL byte: a program or an archive given by mistake
+	 * is refused as a whole, not read as thousands of bad records.
+	 */
+	if (memchr(in->data.s + in->pos, '\0', in->data.len - in->pos)) {
+		ft_error("%s: a binary file, not text", in->name);
+		return FT_DATAERR;
+	}
 	in->format = o->format != FT_FMT_AUTO ? o->format : detect(in);
 	if (in->format == FT_FMT_CSV || in->format == FT_FMT_TSV)
 		return csv_setup(in, o);

@@ -254,6 +254,18 @@ ft_pb_read(struct ft_pb *pb, const char *path)
 	if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3))
 		start = 3;
 	/*
+	 * A program or an archive given by mistake is one error, not one a
+	 * line: a NUL byte in the first block of a file that does not open
+	 * with its META section (a NUL in a field of a .pb file is named
+	 * where it is).
+	 */
+	if (memchr(text + start, '\0', len - start < 65536 ? len - start :
+		   65536) && (len - start < 4 || memcmp(text + start, "META", 4))) {
+		ft_error("%s: a binary file, not text", path);
+		free(text);
+		return FT_DATAERR;
+	}
+	/*
 	 * Row by row, so that each knows the line it starts on.  A row ends
 	 * at the first line end where its quotes are paired: a quoted field
 	 * may hold a line end, and a stray quote inside an unquoted field

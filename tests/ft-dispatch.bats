@@ -1446,3 +1446,21 @@ trap_commit() {
 	run -0 --separate-stderr ft-dispatch --rules rules.json --pending
 	[ "$(got '"\(.id)=\(.unit)"')" = "nowhere=cc" ]
 }
+
+# ---- files that are not text files ----
+
+@test "ft-dispatch files: a directory is 66 and a binary file 65, with one message" {
+	echo '[{"name": "all", "unit": "cc"}]' | rules
+	mkdir adir
+	run -66 --separate-stderr ft-dispatch --rules rules.json adir
+	[ "${stderr_lines[0]}" = 'ft-dispatch: adir: cannot open: Is a directory' ]
+	[[ "${stderr_lines[1]}" == 'ft-dispatch: 0 events: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	run -65 --separate-stderr ft-dispatch --rules rules.json /bin/ls
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: /bin/ls: a binary file, not text' ]
+	[[ "${stderr_lines[1]}" == 'ft-dispatch: 0 events: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	run -66 --separate-stderr ft-dispatch --rules adir --pending
+	[ "$stderr" = 'ft-dispatch: adir: cannot open the rules: Is a directory' ]
+}

@@ -1023,3 +1023,19 @@ ft-ingest: dup.ndjson:3: invalid JSON: key "x" given twice (column 74)' ]
 	[[ "$stderr" == 'ft-ingest: wide.ndjson:1: invalid JSON: key "k77" given twice (column '*')' ]]
 	[ "$(sql 'select count(*) from events')" = 0 ]
 }
+
+# ---- files that are not text files ----
+
+@test "ft-ingest files: a directory is 66 and a binary file 65, one message each, the other files still loaded" {
+	mkdir adir
+	printf 'id,category,reported_at\n\000\000\000,x,y\n' > nul.csv
+	echo '{"id":"g","category":"c","reported_at":"2026-01-01T00:00:00Z"}' > good.ndjson
+	run -66 --separate-stderr ft-ingest -q adir
+	[ "$stderr" = 'ft-ingest: adir: cannot open: Is a directory' ]
+	run -65 --separate-stderr ft-ingest -q /bin/ls nul.csv good.ndjson
+	[ "$stderr" = 'ft-ingest: /bin/ls: a binary file, not text
+ft-ingest: nul.csv: a binary file, not text' ]
+	run -65 --separate-stderr ft-ingest -q - < /bin/ls
+	[ "$stderr" = 'ft-ingest: stdin: a binary file, not text' ]
+	[ "$(sql 'select group_concat(id) from events')" = g ]
+}

@@ -866,3 +866,19 @@ trap_commit() {
 	[ "$(jq -c '[.line, .id, .reason]' rej.ndjson | paste -sd ' ')" = '[1,"e98","not in the database"] [2,"e99","not in the database"]' ]
 	[ "$(jq -c 'keys_unsorted' rej.ndjson | sort -u)" = '["file","line","id","reason","raw","record"]' ]
 }
+
+# ---- files that are not text files ----
+
+@test "ft-update files: a directory is 66 and a binary file 65, with one message" {
+	mkdir adir
+	run -66 --separate-stderr ft-update adir
+	[ "${stderr_lines[0]}" = 'ft-update: adir: cannot open: Is a directory' ]
+	[[ "${stderr_lines[1]}" == 'ft-update: 0 records: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	run -65 --separate-stderr ft-update /bin/ls
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = 'ft-update: /bin/ls: a binary file, not text' ]
+	[[ "${stderr_lines[1]}" == 'ft-update: 0 records: '* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$(states)" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+}

@@ -1456,3 +1456,23 @@ ft-vote: nul.pb: refused: 1 error; nothing stored" ]
 	[ "$stderr" = 'ft-vote: r.ndjson:1: invalid JSON: key "budget" given twice (column 125)' ]
 	[ "$(sql "select count(*) from rounds where round = 'r2'")" = 0 ]
 }
+
+# ---- files that are not text files ----
+
+@test "ft-vote files: a directory is 66 and a binary file 65, with one message, in every verb" {
+	futian
+	mkdir adir
+	run -66 --separate-stderr ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" adir
+	[ "$stderr" = 'ft-vote: adir: cannot open: Is a directory' ]
+	run -65 --separate-stderr ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" /bin/ls
+	[ "$stderr" = 'ft-vote: /bin/ls: a binary file, not text' ]
+	run -65 --separate-stderr ft-vote register 2027-futian -q --key "$KEY" --now "$T0" /bin/ls
+	[ "$stderr" = 'ft-vote: /bin/ls: a binary file, not text' ]
+	run -66 --separate-stderr ft-vote import --key "$KEY" adir
+	[ "$stderr" = 'ft-vote: adir: cannot open the .pb file: Is a directory' ]
+	cp /bin/ls ls.pb
+	run -65 --separate-stderr ft-vote import --key "$KEY" ls.pb
+	[ "$stderr" = 'ft-vote: ls.pb: a binary file, not text' ]
+	[ "$(sql 'select count(*) from ballots')" = 0 ]
+	[ "$(sql "select count(*) from rounds where round = 'ls'")" = 0 ]
+}
