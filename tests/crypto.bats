@@ -55,34 +55,31 @@ rep() {
 	[ "$output" = 9b09ffa71b942fcb27635fbcd5b0e944bfdc63644f0713938a7f51535c3a35e2 ]
 }
 
-# A fixed run over the fixtures: units, events, a dispatch, updates, and a
-# vote with a fixed key.
-fixed_run() {
-	local F="$FIXTURES"
-	ft-ingest -k units "$F/ft-update/units.ndjson" > /dev/null
-	ft-ingest "$F/ft-update/events.ndjson" > /dev/null
-	ft-dispatch --rules "$F/ft-update/rules.json" \
-		--now 2026-11-21T00:00:00Z --pending > /dev/null
-	ft-update "$F/ft-update/updates.csv" > /dev/null
-	printf '%s\n' 000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f > vote.key
-	chmod 600 vote.key
-	ft-ingest -k units "$F/ft-vote/units.ndjson" > /dev/null
-	ft-vote open --key vote.key --now 2026-11-01T00:00:00Z "$F/ft-vote/round.json" > /dev/null
-	ft-vote projects 2027-futian --now 2026-11-01T00:00:00Z "$F/ft-vote/projects.ndjson" > /dev/null
-	ft-vote register 2027-futian --key vote.key --now 2026-11-01T00:00:00Z "$F/ft-vote/voters.csv" > /dev/null
-	ft-vote cast 2027-futian --key vote.key --now 2026-11-15T00:00:00Z "$F/ft-vote/ballots.ndjson" > /dev/null
-	ft-vote tally 2027-futian --now 2026-11-21T00:00:00Z > /dev/null
-}
+# fixtures/crypto-v6.db.gz was made by the tools before SHA-256 and HMAC
+# came from Nettle (6ca57fc), with FT_NOW 2026-11-25T12:00:00Z and FT_USER
+# tester: units and the five events of fixtures/ft-update loaded,
+# dispatched --pending (--now 2026-11-21T00:00:00Z) by its rules.json, its
+# updates.csv applied; then the round of fixtures/ft-vote opened
+# (--now 2026-11-01T00:00:00Z) with the key of KEY below, its projects and
+# voters.csv, ballots.ndjson cast (--now 2026-11-15T00:00:00Z) and counted
+# (--now 2026-11-21T00:00:00Z).  Its 15 history entries end in HEAD, and
+# the count's digest is TALLY.
+KEY=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+HEAD=6c407e008576ef10d425a0b9c20a013d378ce675c5c34f94eb34bb87128397fe
+TALLY=9dbff1fe721409028d13e6392c7b79941478ffddc2b97d152d6b0faedefee3c4
 
-@test "crypto digests: a fixed run stores the history hashes, tags and tally digest earlier versions stored" {
-	run -0 fixed_run
+@test "crypto digests: a database made before Nettle still verifies, its voters and ballots are recognised, its count recounts" {
+	gzip -dc "$FIXTURES/crypto-v6.db.gz" > "$FT_DB"
+	printf '%s\n' "$KEY" > vote.key
+	chmod 600 vote.key
 	run -0 --separate-stderr ft-update --verify
-	run -0 sql "SELECT hash FROM history ORDER BY seq DESC LIMIT 1"
-	[ "$output" = 6c407e008576ef10d425a0b9c20a013d378ce675c5c34f94eb34bb87128397fe ]
-	run -0 sql "SELECT group_concat(voter, ' ') FROM (SELECT voter FROM voters ORDER BY voter)"
-	[ "$output" = '150d8812eafbafb7c89cda5194324271231243537458110f914239294928f04b 4017c56b1b6ef191547b0288e4df47d86e6a2df36b25f9d1d0495a555a7879eb 463d84076619335be5f8cbd32a45602a7252c74f441cb653c7b12a60b868fb0e c7499fac2c08d4aa1ccd644e359edf82b1d4584fd604ee9eb6d08f2e3e843837 f3f8c98dc0d83922694a1c2d5b01cbcb9e351137f57c957483055d11734b9578' ]
-	run -0 sql "SELECT group_concat(tag, ' ') FROM (SELECT tag FROM ballots ORDER BY tag)"
-	[ "$output" = '6d4d0661c60b2b6f478bf1591e37e83676fc42079324d7cd48f1ca5a47d77b74 9ab770035926e1a4b58787dbbeabe4a932f2ecc9a0f9a8533fb6fe388047fb2a e54d0663002d3f5463ba356e68aa42853fae8e89eaf2ce5976fbcf3516124483' ]
-	run -0 sql "SELECT digest FROM tallies"
-	[ "$output" = 9dbff1fe721409028d13e6392c7b79941478ffddc2b97d152d6b0faedefee3c4 ]
+	[ "$output" = "{\"entries\":15,\"head\":\"$HEAD\"}" ]
+	# The same voters and ballots, hashed again, are the stored ones.
+	run -0 --separate-stderr ft-vote register 2027-futian --key vote.key --now 2026-11-01T00:00:00Z "$FIXTURES/ft-vote/voters.csv"
+	[ "$stderr" = "ft-vote: 2027-futian: 0 voters registered, 5 unchanged, 0 rejected" ]
+	run -0 --separate-stderr ft-vote cast 2027-futian --key vote.key --now 2026-11-15T00:00:00Z "$FIXTURES/ft-vote/ballots.ndjson"
+	[ "$stderr" = "ft-vote: 2027-futian: 0 ballots cast, 0 replaced, 3 unchanged, 0 rejected" ]
+	run -0 --separate-stderr ft-vote recount 2027-futian
+	[ "$output" = "{\"round\":\"2027-futian\",\"tally\":1,\"rule\":\"greedy\",\"digest\":\"$TALLY\",\"same\":true}" ]
+	[ "$stderr" = "ft-vote: 2027-futian: 1 count recounted, all the same" ]
 }
