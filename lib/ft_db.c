@@ -588,15 +588,25 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	memset(db, 0, sizeof(*db));
 	db->path = ft_xstrdup(path);
 	db->dry = !!(flags & FT_DB_DRYRUN);
+	if ((flags & FT_DB_EXISTING) && stat(path, &sb) != 0) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			ft_error("%s: no such database", path);
+		else
+			ft_error("%s: cannot open the database: %s", path,
+				 strerror(errno));
+		ft_db_close(db);
+		return FT_NOINPUT;
+	}
 	if (db->dry && stat(path, &sb) != 0) {
 		rc = sqlite3_open_v2(":memory:", &db->h, SQLITE_OPEN_READWRITE
 				     | SQLITE_OPEN_NOMUTEX, NULL);
 	} else {
-		if (!db->dry && create_private(path) != 0) {
+		if (!db->dry && !(flags & FT_DB_EXISTING) &&
+		    create_private(path) != 0) {
 			ft_error("%s: cannot create the database: %s", path,
 				 strerror(errno));
 			ft_db_close(db);
-			return FT_NOINPUT;
+			return FT_CANTCREAT;
 		}
 		rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
 				     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,

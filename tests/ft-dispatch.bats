@@ -1232,3 +1232,22 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	done < ev.ndjson
 	[ "$(sql "select group_concat(id || '=' || coalesce(duplicate_of, 'null'), ' ') from (select id, duplicate_of from events order by seq)")" = "d10=null d10-early=null d10-late=d10 d1=null d20=null d1-late=d1 d10-again=d10-early d10-after=null d20-far=null" ]
 }
+
+@test "ft-dispatch db: a --db that does not exist is 66 \"no such database\" and is not created" {
+	rules <<< '[{"then":{"unit":"d1"}}]'
+	echo '{"id":"x","category":"c","reported_at":"2026-11-01T00:00:00Z"}' > ev.ndjson
+	run -66 --separate-stderr ft-dispatch --db typo.db --escalate
+	[ -z "$output" ]
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	run -66 --separate-stderr ft-dispatch --db typo.db -n --escalate
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	FT_DB=typo.db run -66 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	run -66 --separate-stderr ft-dispatch --db typo.db --rules rules.json ev.ndjson
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	[ ! -e typo.db ]
+	# In a directory that does not exist: 66 as well, it would not create it.
+	run -66 --separate-stderr ft-dispatch --db nodir/ft.db --escalate
+	[ "$stderr" = "ft-dispatch: nodir/ft.db: no such database" ]
+	[ ! -e nodir ]
+}

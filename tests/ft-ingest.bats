@@ -100,9 +100,9 @@ setup() {
 	[[ "$stderr" == *"/nonexistent/dir/rej.ndjson: cannot create"* ]]
 }
 
-@test "ft-ingest cli: a database that cannot be opened is 66" {
-	run -66 --separate-stderr ft-ingest --db /nonexistent/dir/ft.db "$F/events.csv"
-	[[ "$stderr" == *"/nonexistent/dir/ft.db: cannot create the database"* ]]
+@test "ft-ingest cli: a database in a directory that does not exist cannot be created: 73" {
+	run -73 --separate-stderr ft-ingest --db /nonexistent/dir/ft.db "$F/events.csv"
+	[ "$stderr" = "ft-ingest: /nonexistent/dir/ft.db: cannot create the database: No such file or directory" ]
 }
 
 @test "ft-ingest cli: standard input when no file or -" {
@@ -804,4 +804,13 @@ b' ]
 	run -64 --separate-stderr ft-ingest --now '0000-01-01T00:00:00+00:30' "$F/events.csv"
 	[ -z "$output" ]
 	[[ "$stderr" == *"out of range: not within the years 0000 to 9999 in UTC"* ]]
+}
+
+@test "ft-ingest db: it creates a missing database, mode 0600; a dry run creates none" {
+	echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}' > one.ndjson
+	run -0 --separate-stderr ft-ingest -n --db dry.db one.ndjson
+	[ ! -e dry.db ]
+	run -0 --separate-stderr ft-ingest -q --db new.db one.ndjson
+	[ "$(stat -c %a new.db)" = 600 ]
+	[ "$(sqlite3 new.db 'select count(*) from events')" = 1 ]
 }
