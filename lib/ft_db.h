@@ -30,6 +30,15 @@
 	"WHEN 'reopened' THEN 1 ELSE 0 END"
 #define FT_APPLICATION_ID 0x66740001	/* "ft" and a format number */
 
+/*
+ * The bound of the WAL (PRAGMA journal_size_limit of every writer): a
+ * checkpoint that lets the WAL start over cuts the file back to it.  And
+ * how long a writer's truncating checkpoint at its close waits for the
+ * readers of the WAL before it leaves the WAL as it is.
+ */
+#define FT_DB_WAL_LIMIT_SQL "67108864"	/* 64 MiB */
+#define FT_DB_CKPT_WAIT_MS 250
+
 enum {
 	/*
 	 * A missing file is not created (an empty in-memory database stands
