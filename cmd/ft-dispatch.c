@@ -127,8 +127,9 @@ main(int argc, char **argv)
 		goto out;
 	o.quiet = cm.quiet;
 	o.progress = !cm.quiet && isatty(2);
-	if ((st = ft_db_open(&db, ft_db_path(cm.db),
-			     o.dry_run ? FT_DB_DRYRUN : 0)))
+	/* It works on stored events: a mistyped --db is no new database. */
+	if ((st = ft_db_open(&db, ft_db_path(cm.db), FT_DB_EXISTING |
+			     (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	if ((st = ft_dispatch_new(&d, &db, &o)))
 		goto out;

@@ -140,11 +140,15 @@ static const unsigned allowed[] = {
 	[V_ROUNDS] = 0,
 };
 
-/* Verbs that read the database only. */
+/*
+ * Verbs that bring data in from nothing: open and import start a round,
+ * and create the database if needed.  The others work on a stored round:
+ * a missing database is "no such database", never a new empty one.
+ */
 static int
-reads_only(enum verb v)
+creates(enum verb v)
 {
-	return v == V_EXPORT || v == V_ROUNDS;
+	return v == V_OPEN || v == V_IMPORT;
 }
 
 int
@@ -259,12 +263,8 @@ main(int argc, char **argv)
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
 	o.quiet = cm.quiet;
-	if (reads_only(v) && access(ft_db_path(cm.db), F_OK) != 0) {
-		ft_error("%s: no such database", ft_db_path(cm.db));
-		st = FT_NOINPUT;
-		goto out;
-	}
-	if ((st = ft_db_open(&db, ft_db_path(cm.db), 0)))
+	if ((st = ft_db_open(&db, ft_db_path(cm.db),
+			     creates(v) ? 0 : FT_DB_EXISTING)))
 		goto out;
 	switch (v) {
 	case V_OPEN:

@@ -30,6 +30,15 @@
 	"WHEN 'reopened' THEN 1 ELSE 0 END"
 #define FT_APPLICATION_ID 0x66740001	/* "ft" and a format number */
 
+/*
+ * The bound of the WAL (PRAGMA journal_size_limit of every writer): a
+ * checkpoint that lets the WAL start over cuts the file back to it.  And
+ * how long a writer's truncating checkpoint at its close waits for the
+ * readers of the WAL before it leaves the WAL as it is.
+ */
+#define FT_DB_WAL_LIMIT_SQL "67108864"	/* 64 MiB */
+#define FT_DB_CKPT_WAIT_MS 250
+
 enum {
 	/*
 	 * A missing file is not created (an empty in-memory database stands
@@ -37,7 +46,15 @@ enum {
 	 * writes only TEMP tables, so it never holds the write lock.  An
 	 * older schema is still brought up to date.
 	 */
-	FT_DB_DRYRUN = 1
+	FT_DB_DRYRUN = 1,
+	/*
+	 * For a tool that works on stored data alone: a missing file is not
+	 * created, it is FT_NOINPUT "no such database" (a mistyped --db must
+	 * not look like an empty district).  Without it, a missing file is
+	 * created, and a path in a directory that does not exist is
+	 * FT_CANTCREAT.
+	 */
+	FT_DB_EXISTING = 2
 };
 
 struct ft_db {
@@ -55,7 +72,8 @@ struct ft_db {
 const char *ft_db_path(const char *arg);
 
 /*
- * Opens (creating if needed) the database at path.  Returns an exit status; on failure the message
+ * Opens the database at path, creating it if needed unless flags has
+ * FT_DB_EXISTING or FT_DB_DRYRUN.  Returns an exit status; on failure the message
  * has been printed and db is closed.
  */
 int ft_db_open(struct ft_db *db, const char *path, int flags);

@@ -1464,3 +1464,22 @@ trap_commit() {
 	run -66 --separate-stderr ft-dispatch --rules adir --pending
 	[ "$stderr" = 'ft-dispatch: adir: cannot open the rules: Is a directory' ]
 }
+
+@test "ft-dispatch db: a --db that does not exist is 66 \"no such database\" and is not created" {
+	rules <<< '[{"then":{"unit":"d1"}}]'
+	echo '{"id":"x","category":"c","reported_at":"2026-11-01T00:00:00Z"}' > ev.ndjson
+	run -66 --separate-stderr ft-dispatch --db typo.db --escalate
+	[ -z "$output" ]
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	run -66 --separate-stderr ft-dispatch --db typo.db -n --escalate
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	FT_DB=typo.db run -66 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	run -66 --separate-stderr ft-dispatch --db typo.db --rules rules.json ev.ndjson
+	[ "$stderr" = "ft-dispatch: typo.db: no such database" ]
+	[ ! -e typo.db ]
+	# In a directory that does not exist: 66 as well, it would not create it.
+	run -66 --separate-stderr ft-dispatch --db nodir/ft.db --escalate
+	[ "$stderr" = "ft-dispatch: nodir/ft.db: no such database" ]
+	[ ! -e nodir ]
+}

@@ -100,9 +100,9 @@ setup() {
 	[[ "$stderr" == *"/nonexistent/dir/rej.ndjson: cannot create"* ]]
 }
 
-@test "ft-ingest cli: a database that cannot be opened is 66" {
-	run -66 --separate-stderr ft-ingest --db /nonexistent/dir/ft.db "$F/events.csv"
-	[[ "$stderr" == *"/nonexistent/dir/ft.db: cannot create the database"* ]]
+@test "ft-ingest cli: a database in a directory that does not exist cannot be created: 73" {
+	run -73 --separate-stderr ft-ingest --db /nonexistent/dir/ft.db "$F/events.csv"
+	[ "$stderr" = "ft-ingest: /nonexistent/dir/ft.db: cannot create the database: No such file or directory" ]
 }
 
 @test "ft-ingest cli: standard input when no file or -" {
@@ -1038,4 +1038,60 @@ ft-ingest: nul.csv: a binary file, not text' ]
 	run -65 --separate-stderr ft-ingest -q - < /bin/ls
 	[ "$stderr" = 'ft-ingest: stdin: a binary file, not text' ]
 	[ "$(sql 'select group_concat(id) from events')" = g ]
+}
+
+@test "ft-ingest db: it creates a missing database, mode 0600; a dry run creates none" {
+	echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}' > one.ndjson
+	run -0 --separate-stderr ft-ingest -n --db dry.db one.ndjson
+	[ ! -e dry.db ]
+	run -0 --separate-stderr ft-ingest -q --db new.db one.ndjson
+	[ "$(stat -c %a new.db)" = 600 ]
+	[ "$(sqlite3 new.db 'select count(*) from events')" = 1 ]
+}
+
+@test "ft-ingest db: after a run of many batches the WAL is emptied, though another connection keeps the database open" {
+	for ((i = 0; i < 3000; i++)); do
+		printf '{"id":"w%d","category":"x","reported_at":"2026-01-01T00:00:00Z","text":"%0200d"}\n' "$i" "$i"
+	done > many.ndjson
+	echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}' > one.ndjson
+	ft-ingest -q one.ndjson
+	# An analyst's connection, open all along but between queries: the
+	# last connection to close would empty the WAL anyway; this one keeps
+	# it, as a cron job beside others does.
+	mkfifo hold.fifo
+	sqlite3 -batch "$FT_DB" < hold.fifo > hold.out 2>&1 3>&- &
+	hold=$!
+	exec 8> hold.fifo
+	echo 'select count(*) from events;' >&8
+	lines_within hold.out 1
+	run -0 --separate-stderr ft-ingest -q --batch 20 many.ndjson
+	[ "$(sql 'select count(*) from events')" = 3001 ]
+	[ -e "$FT_DB-wal" ]
+	[ "$(stat -c %s "$FT_DB-wal")" = 0 ]
+	exec 8>&-
+	wait "$hold"
+}
+
+@test "ft-ingest db: the analyst's sqlite3 -readonly -cmd '.timeout 5000' of ft(7) waits out a writer's lock" {
+	echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}' > one.ndjson
+	ft-ingest -q one.ndjson
+	# A writer that holds the database for a second (as the last
+	# connection does while it copies the WAL back at its close).
+	mkfifo hold.fifo
+	sqlite3 -batch "$FT_DB" < hold.fifo > hold.out 2>&1 3>&- &
+	hold=$!
+	exec 8> hold.fifo
+	echo "PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE; SELECT 'held';" >&8
+	lines_within hold.out 2
+	# Without the timeout: "database is locked" at once.
+	run -5 --separate-stderr sqlite3 -readonly "$FT_DB" 'select count(*) from events'
+	[[ "$stderr" == *"database is locked"* ]]
+	{ sleep 1; exec 8>&-; } 3>&- &
+	exec 8>&-
+	run -0 --separate-stderr sqlite3 -readonly -cmd '.timeout 5000' "$FT_DB" 'select count(*) from events'
+	[ "$output" = 1 ]
+	[ -z "$stderr" ]
+	wait "$hold"
+	# The page says so.
+	grep -q "sqlite3 -readonly -cmd '.timeout 5000' ft.db" "$BATS_TEST_DIRNAME/../man/ft.7"
 }

@@ -882,3 +882,18 @@ trap_commit() {
 	[ "${#stderr_lines[@]}" = 2 ]
 	[ "$(states)" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched e5:new" ]
 }
+
+@test "ft-update db: a --db that does not exist is 66 \"no such database\" and is not created" {
+	echo '{"id":"e1","status":"accepted","at":"2026-11-22T00:00:00Z","by":"w"}' > up.ndjson
+	run -66 --separate-stderr ft-update --db typo.db up.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = "ft-update: typo.db: no such database" ]
+	run -66 --separate-stderr ft-update --db typo.db -n up.ndjson
+	[ "$stderr" = "ft-update: typo.db: no such database" ]
+	FT_DB=typo.db run -66 --separate-stderr ft-update --verify
+	[ "$stderr" = "ft-update: typo.db: no such database" ]
+	[ ! -e typo.db ]
+	run -66 --separate-stderr ft-update --db nodir/ft.db up.ndjson
+	[ "$stderr" = "ft-update: nodir/ft.db: no such database" ]
+	[ ! -e nodir ]
+}

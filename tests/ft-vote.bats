@@ -1476,3 +1476,25 @@ ft-vote: nul.pb: refused: 1 error; nothing stored" ]
 	[ "$(sql 'select count(*) from ballots')" = 0 ]
 	[ "$(sql "select count(*) from rounds where round = 'ls'")" = 0 ]
 }
+
+@test "ft-vote db: open and import create the database; every other command on a missing one is 66 \"no such database\"" {
+	echo '{"id":"1","name":"x","cost":10}' > p.ndjson
+	echo '{"voter":"13900000001"}' > v.ndjson
+	for cmd in "projects r1 p.ndjson" "register r1 --key $KEY v.ndjson" "cast r1 --key $KEY v.ndjson" "export r1" "tally r1" "recount r1" "rounds" "tally r1 -n"; do
+		# shellcheck disable=SC2086
+		run -66 --separate-stderr ft-vote --db typo.db $cmd
+		[ -z "$output" ]
+		[ "$stderr" = "ft-vote: typo.db: no such database" ]
+		[ ! -e typo.db ]
+	done
+	run -66 --separate-stderr ft-vote --db nodir/ft.db rounds
+	[ "$stderr" = "ft-vote: nodir/ft.db: no such database" ]
+	# open and import bring a round in: they create it, or say 73.
+	printf '{"id":"r1","name":"r","budget":100,"opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T18:00:00Z","ballot":"approval"}\n' > r1.json
+	run -73 --separate-stderr ft-vote --db nodir/ft.db open --key "$KEY" --now "$T0" r1.json
+	[ "$stderr" = "ft-vote: nodir/ft.db: cannot create the database: No such file or directory" ]
+	run -0 --separate-stderr ft-vote --db new.db open -q --key "$KEY" --now "$T0" r1.json
+	[ "$(stat -c %a new.db)" = 600 ]
+	run -0 --separate-stderr ft-vote --db imp.db import -q --key "$KEY" "$F/small.pb"
+	[ "$(sqlite3 imp.db 'select count(*) from rounds')" = 1 ]
+}
