@@ -134,7 +134,7 @@ struct ft_ingest {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	int wstatus;
-	struct ft_buf wtmp, wwhy;
+	struct ft_buf wtmp;
 	struct ft_db_ckpt ck;
 	struct ft_json_doc mdoc, fdoc;
 
@@ -474,7 +474,6 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	pthread_mutex_init(&ig->mu, NULL);
 	pthread_cond_init(&ig->cv, NULL);
 	ft_buf_init(&ig->wtmp);
-	ft_buf_init(&ig->wwhy);
 	ft_buf_init(&ig->mapped);
 	ft_buf_init(&ig->rest);
 	ft_buf_init(&ig->extra);
@@ -556,7 +555,6 @@ ft_ingest_free(struct ft_ingest *ig)
 	pthread_mutex_destroy(&ig->mu);
 	pthread_cond_destroy(&ig->cv);
 	ft_buf_release(&ig->wtmp);
-	ft_buf_release(&ig->wwhy);
 	ft_buf_release(&ig->mapped);
 	ft_buf_release(&ig->rest);
 	ft_buf_release(&ig->extra);
@@ -597,6 +595,20 @@ reject_locked(struct ft_ingest *ig, long line, const char *reason,
 		      src ? src->text.s : NULL, src ? src->text.len : 0);
 	if (ig->rej.status && !ig->wstatus)
 		ig->wstatus = ig->rej.status;
+}
+
+/* reject() of a record whose id is known: the reason stays one text. */
+static void
+reject_id(struct ft_ingest *ig, long line, const char *id, size_t idlen,
+	  const char *reason, const char *raw, size_t rawlen)
+{
+	pthread_mutex_lock(&ig->mu);
+	ig->c.rejected++;
+	ft_reject_add_id(&ig->rej, ig->fname, line, id, idlen, reason, raw,
+			 rawlen, NULL, 0);
+	if (ig->rej.status && !ig->wstatus)
+		ig->wstatus = ig->rej.status;
+	pthread_mutex_unlock(&ig->mu);
 }
 
 /* ---- values ---- */
@@ -1548,13 +1560,9 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 	}
 	if (!ig->o.upsert) {
 		sqlite3_reset(ig->sel);
-		ft_buf_reset(&ig->wwhy);
-		ft_buf_adds(&ig->wwhy, "id ");
-		ft_json_escape_lossy(&ig->wwhy, wb->a.s + r->id, r->idlen);
-		ft_buf_adds(&ig->wwhy, " is stored already with other content "
-			    "(--upsert replaces it)");
-		reject(ig, r->line, ig->wwhy.s, wb->a.s + r->raw, r->rawlen,
-		       NULL);
+		reject_id(ig, r->line, wb->a.s + r->id, r->idlen,
+			  "stored already with other content (--upsert "
+			  "replaces it)", wb->a.s + r->raw, r->rawlen);
 		return FT_OK;
 	}
 	sqlite3_reset(ig->sel);

@@ -488,8 +488,10 @@ JSON
 @test "ft-ingest identity: other content under a stored id is rejected without --upsert" {
 	ft-ingest -q "$F/events.csv" || true
 	sed 's/垃圾满溢/垃圾已满/' "$F/events.csv" > changed.csv
-	run -1 --separate-stderr ft-ingest changed.csv
-	[[ "$stderr" == *'changed.csv:3: id "e2" is stored already with other content (--upsert replaces it)'* ]]
+	run -1 --separate-stderr ft-ingest -r rej.ndjson changed.csv
+	[[ "$stderr" == *'changed.csv:3: id "e2": stored already with other content (--upsert replaces it)'* ]]
+	# The id is a member of its own; the reason one text for every record.
+	[ "$(jq -c 'select(.id) | [.id, .reason]' rej.ndjson)" = '["e2","stored already with other content (--upsert replaces it)"]' ]
 	[ "$(sql "select title from events where id = 'e2'")" = '垃圾满溢, "急"' ]
 }
 
@@ -532,7 +534,7 @@ JSON
 	printf '{"id":"n1","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"n1","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"n1","category":"y","reported_at":"2026-01-01T00:00:00Z"}\n{"id":"e1","category":"other","reported_at":"2026-01-01T00:00:00Z"}\n' > d.ndjson
 	FT_BUSY_TIMEOUT=200 run -1 --separate-stderr ft-ingest -n d.ndjson
 	[[ "$stderr" == *"4 records: 1 new, 0 updated, 1 unchanged, 2 rejected"* ]]
-	[[ "$stderr" == *'d.ndjson:4: id "e1" is stored already with other content'* ]]
+	[[ "$stderr" == *'d.ndjson:4: id "e1": stored already with other content'* ]]
 	wait
 	[ "$(sql 'select count(*) from events')" = 2 ]
 }
@@ -869,7 +871,7 @@ dispatched() {
 	       elif .id == "e3" then .area = "g2"
 	       elif .id == "e5" then .area = "g1" else . end' "$U/events.ndjson" > fixed.ndjson
 	run -1 --separate-stderr ft-ingest fixed.ndjson
-	[[ "$stderr" == *'fixed.ndjson:1: id "e1" is stored already with other content (--upsert replaces it)'* ]]
+	[[ "$stderr" == *'fixed.ndjson:1: id "e1": stored already with other content (--upsert replaces it)'* ]]
 	[[ "$stderr" == *"5 records: 0 new, 0 updated, 2 unchanged, 3 rejected"* ]]
 	run -0 --separate-stderr ft-ingest --upsert fixed.ndjson
 	[ "${#lines[@]}" = 3 ]
