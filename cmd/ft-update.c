@@ -108,9 +108,11 @@ main(int argc, char **argv)
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
 	o.quiet = cm.quiet;
-	/* It works on stored events: a mistyped --db is no new database. */
+	/* It works on stored events: a mistyped --db is no new database.
+	 * --verify only reads: read access to the file is enough. */
 	if ((st = ft_db_open(&db, ft_db_path(cm.db), FT_DB_EXISTING |
-			     (o.dry_run || do_verify ? FT_DB_DRYRUN : 0))))
+			     (do_verify ? FT_DB_READONLY : 0) |
+			     (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	if (do_verify) {
 		st = verify(&db, cm.quiet);

@@ -151,6 +151,14 @@ creates(enum verb v)
 	return v == V_OPEN || v == V_IMPORT;
 }
 
+/* Runs that read the database only: read access to it is enough. */
+static int
+reads_only(enum verb v, const struct ft_vote_opts *o)
+{
+	return v == V_EXPORT || v == V_ROUNDS || v == V_RECOUNT ||
+	       (v == V_TALLY && (o->dry_run || o->compare));
+}
+
 int
 main(int argc, char **argv)
 {
@@ -264,7 +272,9 @@ main(int argc, char **argv)
 		goto out;
 	o.quiet = cm.quiet;
 	if ((st = ft_db_open(&db, ft_db_path(cm.db),
-			     creates(v) ? 0 : FT_DB_EXISTING)))
+			     (creates(v) ? 0 : FT_DB_EXISTING) |
+			     (reads_only(v, &o) ? FT_DB_READONLY :
+			      o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	switch (v) {
 	case V_OPEN:

@@ -571,6 +571,120 @@ set_wal(struct ft_db *db)
 	return FT_OK;
 }
 
+/* Does the connection fail to read the file for want of write access? */
+static int
+read_refused(sqlite3 *h, int *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(h, "PRAGMA user_version", -1, &st, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*v = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* "file:PATH?immutable=1", PATH %-escaped where a URI needs it. */
+static char *
+immutable_uri(const char *path)
+{
+	struct ft_buf b = FT_BUF_INIT;
+	const char *p;
+
+	ft_buf_adds(&b, "file:");
+	for (p = path; *p; p++) {
+		if (*p == '%' || *p == '?' || *p == '#')
+			ft_buf_addf(&b, "%%%02X", (unsigned char)*p);
+		else
+			ft_buf_addc(&b, *p);
+	}
+	ft_buf_adds(&b, "?immutable=1");
+	return b.s;
+}
+
+/*
+ * Opens an existing file for a run that does not write it (flags has
+ * FT_DB_READONLY or FT_DB_DRYRUN); see ft_db.h.  A dry run that can
+ * write keeps the file itself, as before: its writes are rolled back.
+ * Otherwise the file is opened read-only (as immutable if the -shm cannot
+ * be made and there is no -wal: see https://www.sqlite.org/wal.html,
+ * "read-only databases"), and copied into a private temporary database
+ * when the run writes (a dry run) or the schema is older.
+ */
+static int
+open_reading(struct ft_db *db, const char *path, int flags)
+{
+	struct stat sb;
+	sqlite3 *cp;
+	sqlite3_backup *bk;
+	char *wal, *uri;
+	int rc, v = 0;
+
+	if (!(flags & FT_DB_READONLY)) {
+		rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE |
+				     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX,
+				     NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_busy_timeout(db->h, busy_timeout_ms());
+			rc = read_refused(db->h, &v);
+		}
+		if (rc == SQLITE_OK && !sqlite3_db_readonly(db->h, "main"))
+			return SQLITE_OK;
+		if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_CANTOPEN &&
+		    (rc & 0xff) != SQLITE_READONLY && (rc & 0xff) != SQLITE_PERM)
+			return rc;
+		sqlite3_close_v2(db->h);
+		db->h = NULL;
+	}
+	rc = sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READONLY |
+			     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_timeout(db->h, busy_timeout_ms());
+		rc = read_refused(db->h, &v);
+	}
+	wal = ft_xmalloc(strlen(path) + 5);
+	sprintf(wal, "%s-wal", path);
+	/* No -shm can be made (CANTOPEN, or READONLY_CANTINIT). */
+	if (((rc & 0xff) == SQLITE_CANTOPEN || (rc & 0xff) == SQLITE_READONLY)
+	    && stat(wal, &sb) != 0 && errno == ENOENT) {
+		sqlite3_close_v2(db->h);
+		uri = immutable_uri(path);
+		rc = sqlite3_open_v2(uri, &db->h, SQLITE_OPEN_READONLY |
+				     SQLITE_OPEN_URI | SQLITE_OPEN_NOFOLLOW |
+				     SQLITE_OPEN_NOMUTEX, NULL);
+		free(uri);
+		if (rc == SQLITE_OK)
+			rc = read_refused(db->h, &v);
+	}
+	free(wal);
+	if (rc != SQLITE_OK || (!db->dry && v >= FT_SCHEMA_VERSION))
+		return rc;
+	/* "" is a temporary file of SQLite's own, gone at the close. */
+	if ((rc = sqlite3_open_v2("", &cp, SQLITE_OPEN_READWRITE |
+				  SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				  NULL)) != SQLITE_OK) {
+		sqlite3_close(cp);
+		return rc;
+	}
+	if (!(bk = sqlite3_backup_init(cp, "main", db->h, "main"))) {
+		rc = sqlite3_errcode(cp);
+		sqlite3_close(cp);
+		return rc == SQLITE_OK ? SQLITE_ERROR : rc;
+	}
+	sqlite3_backup_step(bk, -1);
+	rc = sqlite3_backup_finish(bk);
+	if (rc != SQLITE_OK) {
+		sqlite3_close(cp);
+		return rc;
+	}
+	sqlite3_close_v2(db->h);
+	db->h = cp;
+	db->dry = 1;
+	return SQLITE_OK;
+}
+
 int
 ft_db_open(struct ft_db *db, const char *path, int flags)
 {
@@ -587,8 +701,9 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	}
 	memset(db, 0, sizeof(*db));
 	db->path = ft_xstrdup(path);
-	db->dry = !!(flags & FT_DB_DRYRUN);
-	if ((flags & FT_DB_EXISTING) && stat(path, &sb) != 0) {
+	db->dry = !!(flags & (FT_DB_DRYRUN | FT_DB_READONLY));
+	if ((flags & (FT_DB_EXISTING | FT_DB_READONLY)) &&
+	    stat(path, &sb) != 0) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			ft_error("%s: no such database", path);
 		else
@@ -600,6 +715,8 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	if (db->dry && stat(path, &sb) != 0) {
 		rc = sqlite3_open_v2(":memory:", &db->h, SQLITE_OPEN_READWRITE
 				     | SQLITE_OPEN_NOMUTEX, NULL);
+	} else if (db->dry) {
+		rc = open_reading(db, path, flags);
 	} else {
 		if (!db->dry && !(flags & FT_DB_EXISTING) &&
 		    create_private(path) != 0) {

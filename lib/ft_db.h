@@ -54,7 +54,18 @@ enum {
 	 * created, and a path in a directory that does not exist is
 	 * FT_CANTCREAT.
 	 */
-	FT_DB_EXISTING = 2
+	FT_DB_EXISTING = 2,
+	/*
+	 * The run only reads (ft-update --verify, ft-vote export...): the
+	 * file is opened SQLITE_OPEN_READONLY and nothing is ever written to
+	 * it, so that a read-only file or directory is enough.  Implies
+	 * FT_DB_EXISTING.  In a directory where the -shm cannot be made and
+	 * with no -wal (no tool has it open), the file is read as immutable.
+	 * An older schema is brought up to date in a private copy.  A dry
+	 * run (FT_DB_DRYRUN) that cannot write the file works the same way,
+	 * on a private copy that it may write.
+	 */
+	FT_DB_READONLY = 4
 };
 
 struct ft_db {

@@ -1483,3 +1483,25 @@ trap_commit() {
 	[ "$stderr" = "ft-dispatch: nodir/ft.db: no such database" ]
 	[ ! -e nodir ]
 }
+
+@test "ft-dispatch db: a dry run works on a read-only database file and changes nothing" {
+	events <<- 'EOF'
+	{"id":"x","category":"road","reported_at":"2026-11-25T10:00:00Z","lat":22.55,"lon":114.05}
+	EOF
+	rules <<- 'EOF'
+	[{"name": "roads", "unit": "r", "respond": 30, "resolve": 240,
+	  "escalate": [{"after": 0, "to": "w"}]}]
+	EOF
+	FT_NOW=2026-11-25T10:05:00Z ft-dispatch -q --rules rules.json ev.ndjson
+	ro_dir
+	cp "$FT_DB" "$RO/ft.db"
+	chmod 444 "$RO/ft.db"
+	chmod 777 "$RO"
+	before=$(sha256sum < "$RO/ft.db")
+	FT_DB="$RO/ft.db" run -0 --separate-stderr as_reader "$FT_BIN/ft-dispatch" --escalate -n --now 2026-11-25T10:31:00Z
+	[ "$(got '"\(.id) \(.unit) \(.escalation)"')" = "x w 1" ]
+	[[ "$stderr" == "ft-dispatch: 1 escalation step, dry run: nothing stored ("* ]]
+	[ "$(sha256sum < "$RO/ft.db")" = "$before" ]
+	[ "$(sqlite3 -readonly "$RO/ft.db" 'select unit, escalation from events')" = "r|0" ]
+	rm_ro
+}

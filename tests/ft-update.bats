@@ -897,3 +897,20 @@ trap_commit() {
 	[ "$stderr" = "ft-update: nodir/ft.db: no such database" ]
 	[ ! -e nodir ]
 }
+
+@test "ft-update db: --verify and -n work on a database in a read-only directory, and change nothing" {
+	ro_dir
+	cp "$FT_DB" "$RO/ft.db"
+	echo '{"id":"e1","status":"accepted","at":"2026-11-22T00:00:00Z","by":"w"}' > "$RO/up.ndjson"
+	chmod 644 "$RO/ft.db" "$RO/up.ndjson"
+	chmod 555 "$RO"
+	before=$(sha256sum < "$RO/ft.db")
+	FT_DB="$RO/ft.db" run -0 --separate-stderr as_reader "$FT_BIN/ft-update" --verify
+	[ "$(jq -r .entries <<< "$output")" = 9 ]
+	[[ "$stderr" == *"the history is intact: 9 entries chained"* ]]
+	FT_DB="$RO/ft.db" run -0 --separate-stderr as_reader "$FT_BIN/ft-update" -n "$RO/up.ndjson"
+	[ "$(jq -r '"\(.id)=\(.status)"' <<< "$output")" = e1=accepted ]
+	[ "$(sha256sum < "$RO/ft.db")" = "$before" ]
+	[ "$(ls "$RO")" = "$(printf 'ft.db\nup.ndjson')" ]
+	rm_ro
+}

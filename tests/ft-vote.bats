@@ -1498,3 +1498,21 @@ ft-vote: nul.pb: refused: 1 error; nothing stored" ]
 	run -0 --separate-stderr ft-vote --db imp.db import -q --key "$KEY" "$F/small.pb"
 	[ "$(sqlite3 imp.db 'select count(*) from rounds')" = 1 ]
 }
+
+@test "ft-vote db: export, rounds and tally -n work on a database in a read-only directory, and change nothing" {
+	mkround r1 100 approval
+	mkprojects r1 1:60 2:50
+	ro_dir
+	cp "$FT_DB" "$RO/ft.db"
+	chmod 644 "$RO/ft.db"
+	chmod 555 "$RO"
+	before=$(sha256sum < "$RO/ft.db")
+	FT_DB="$RO/ft.db" run -0 --separate-stderr as_reader "$FT_BIN/ft-vote" rounds
+	[ "$(jq -r .id <<< "$output")" = r1 ]
+	FT_DB="$RO/ft.db" run -0 --separate-stderr as_reader "$FT_BIN/ft-vote" export r1
+	[[ "$output" == META* ]]
+	FT_DB="$RO/ft.db" run -0 --separate-stderr as_reader "$FT_BIN/ft-vote" tally r1 -n -f --rule greedy
+	[ "$(sha256sum < "$RO/ft.db")" = "$before" ]
+	[ "$(ls "$RO")" = ft.db ]
+	rm_ro
+}

@@ -63,3 +63,32 @@ feed_end() {
 	exec 7>&-
 	wait "$feed_pid"
 }
+
+# ro_dir: a new directory $RO that user nobody can reach and read, for the
+# read-only tests (the test's own directory is private to its owner).
+# Remove it with rm_ro.
+ro_dir() {
+	RO=$(mktemp -d "${TMPDIR:-/tmp}/ft-ro.XXXXXX")
+	chmod 755 "$RO"
+}
+
+rm_ro() {
+	chmod -R u+w "$RO" 2>/dev/null
+	rm -rf "$RO"
+}
+
+# as_reader CMD...: runs CMD without the power to write what chmod made
+# read-only.  Root ignores file modes, so as root CMD runs as nobody (by
+# setpriv or runuser, both in util-linux); else as is.  Skips the test
+# when root has neither.
+as_reader() {
+	if [ "$(id -u)" != 0 ]; then
+		"$@"
+	elif command -v setpriv > /dev/null; then
+		setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"
+	elif command -v runuser > /dev/null; then
+		runuser -u nobody -- "$@"
+	else
+		skip "running as root with neither setpriv nor runuser: chmod does not stop root"
+	fi
+}
