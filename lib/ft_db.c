@@ -753,7 +753,7 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 				 "setting the page size")))
 		goto fail;
 	/*
-	 * The WAL is cut back to FT_DB_WAL_LIMIT whenever a checkpoint lets
+	 * The WAL is cut back to FT_DB_WAL_LIMIT_SQL whenever a checkpoint lets
 	 * it start over: without a limit it keeps the largest size it ever
 	 * had (3 GB seen under four writers and readers).
 	 */
