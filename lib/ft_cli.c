@@ -1,6 +1,7 @@
 #include "ft_cli.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_jq.h"
 #include "ft_time.h"
 #include "ft_version.h"
 
@@ -54,11 +55,50 @@ ft_cli_common(int c, const char *arg, struct ft_common *cm,
 	return 0;
 }
 
+/*
+ * A bound from the environment: a decimal number from 0 (no bound) to max;
+ * 1 when name is not set, 0 when it is, -1 (said) when it is not such.
+ */
+static int
+env_bound(const char *name, double max, double *v)
+{
+	const char *s = getenv(name);
+	char *end;
+
+	if (!s)
+		return 1;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (!*s || *end || errno || !(*v >= 0 && *v <= max)) {
+		ft_error("%s: not a number from 0 to %.0f: %s", name, max,
+			 ft_q(s));
+		return -1;
+	}
+	return 0;
+}
+
+/* The bounds on jq filters' work per record (ft_jq.h). */
+static int
+jq_bounds(void)
+{
+	double secs = FT_JQ_SECONDS, mib = FT_JQ_MEGABYTES;
+	int a, b;
+
+	if ((a = env_bound("FT_JQ_TIME", 86400, &secs)) < 0 ||
+	    (b = env_bound("FT_JQ_MEMORY", 1 << 20, &mib)) < 0)
+		return FT_CONFIG;
+	if (a == 0 || b == 0)
+		ft_jq_limits(secs, (long long)(mib * 1048576));
+	return FT_OK;
+}
+
 int
 ft_cli_apply(const struct ft_common *cm)
 {
 	const char *err;
 
+	if (jq_bounds())
+		return FT_CONFIG;
 	if (ft_time_set_zone(cm->tz)) {
 		if (cm->tz)
 			return ft_usage_error("--tz: unknown time zone %s",

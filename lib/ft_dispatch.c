@@ -873,6 +873,11 @@ decide:
 	ft_buf_reset(&d->explain);
 	ri = ft_rules_match(d->rules, &re, &unit,
 			    d->o.explain ? &d->explain : NULL);
+	if (ri == -2) {
+		reject_id(d, line, ft_rules_stopped(d->rules), raw, rawlen,
+			  &d->doc);
+		goto out;
+	}
 	if (ri < 0) {
 		ft_buf_reset(&d->why);
 		ft_buf_adds(&d->why, "no rule matches it (add a last rule "

@@ -4,15 +4,286 @@
 
 #include <jq.h>
 #include <jv.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct ft_jq {
 	jq_state *jq;
 	struct ft_buf err, str;
 	const char *origin;
 	int running;
+	long long base;		/* bytes held when the run started */
 };
+
+/* ---- bounds: libjq's allocator, and a watchdog for its time ---- */
+
+/*
+ * A filter that never ends (def f: f; f) allocates nothing, so only time
+ * catches it; one that grows ([repeat(1)]) is caught by what it holds.
+ * libjq checks jq_halt()'s flag before each instruction and stays usable
+ * after a halt, so both stop the run between two instructions.  A single
+ * builtin step ("x" * 1e8) cannot be stopped inside: it is seen after.
+ */
+static double limit_secs = FT_JQ_SECONDS;
+static long long limit_bytes = (long long)FT_JQ_MEGABYTES << 20;
+
+/*
+ * What libjq holds, counted through its allocator, which it calls through
+ * the PLT, so these definitions take the place of its own.  Counted per
+ * thread, and signed: libjq hands jv_mem_free() some memory it had from
+ * plain malloc(), so the count only means something as a difference.
+ */
+/* libjq's jv_alloc.h, which it does not install. */
+void *jv_mem_alloc(size_t n);
+void *jv_mem_alloc_unguarded(size_t n);
+void *jv_mem_calloc(size_t n, size_t size);
+void *jv_mem_calloc_unguarded(size_t n, size_t size);
+char *jv_mem_strdup(const char *s);
+char *jv_mem_strdup_unguarded(const char *s);
+void jv_mem_free(void *p);
+void *jv_mem_realloc(void *p, size_t n);
+
+static _Thread_local long long held;
+static _Thread_local struct ft_jq *working;	/* the run under way, or NULL */
+
+enum { STOP_TIME = 1, STOP_MEMORY };
+
+static struct {
+	pthread_mutex_t mu;
+	jq_state *jq;		/* working now, or NULL */
+	clockid_t cpu;		/* the CPU clock of the thread working */
+	unsigned long call;	/* calls to jq_next() so far */
+	int stopped;		/* STOP_*: why the call under way was halted */
+} wd = { .mu = PTHREAD_MUTEX_INITIALIZER };
+static pthread_once_t wd_once = PTHREAD_ONCE_INIT;
+
+/* Halts jq, called with wd.mu held; libjq asserts it is not halted. */
+static void
+halt(int why)
+{
+	if (!wd.jq || wd.stopped)
+		return;
+	if (!jq_halted(wd.jq))
+		jq_halt(wd.jq, jv_invalid(), jv_invalid());
+	wd.stopped = why;
+}
+
+static void
+count(long long n)
+{
+	held += n;
+	if (n > 0 && working && limit_bytes &&
+	    held - working->base > limit_bytes) {
+		pthread_mutex_lock(&wd.mu);
+		halt(STOP_MEMORY);
+		pthread_mutex_unlock(&wd.mu);
+	}
+}
+
+static void *
+counted(void *p)
+{
+	if (p)
+		count((long long)malloc_usable_size(p));
+	return p;
+}
+
+void *
+jv_mem_alloc_unguarded(size_t n)
+{
+	return counted(malloc(n ? n : 1));
+}
+
+void *
+jv_mem_alloc(size_t n)
+{
+	void *p = jv_mem_alloc_unguarded(n);
+
+	if (!p)
+		ft_die_nomem();
+	return p;
+}
+
+void *
+jv_mem_calloc_unguarded(size_t n, size_t size)
+{
+	return counted(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *
+jv_mem_calloc(size_t n, size_t size)
+{
+	void *p = jv_mem_calloc_unguarded(n, size);
+
+	if (!p)
+		ft_die_nomem();
+	return p;
+}
+
+char *
+jv_mem_strdup_unguarded(const char *s)
+{
+	return counted(strdup(s));
+}
+
+char *
+jv_mem_strdup(const char *s)
+{
+	char *p = jv_mem_strdup_unguarded(s);
+
+	if (!p)
+		ft_die_nomem();
+	return p;
+}
+
+void
+jv_mem_free(void *p)
+{
+	if (p)
+		held -= (long long)malloc_usable_size(p);
+	free(p);
+}
+
+void *
+jv_mem_realloc(void *p, size_t n)
+{
+	long long was = p ? (long long)malloc_usable_size(p) : 0;
+	void *q = realloc(p, n ? n : 1);
+
+	if (!q)
+		ft_die_nomem();
+	count((long long)malloc_usable_size(q) - was);
+	return q;
+}
+
+static double
+secs(const struct timespec *t)
+{
+	return (double)t->tv_sec + (double)t->tv_nsec / 1e9;
+}
+
+/*
+ * Every tenth of a second: a call to jq_next() seen at two ticks is timed
+ * by its thread's CPU clock from the first, so a process that was stopped
+ * (^Z) or starved is not blamed for the time it did not run.  Calls shorter
+ * than a tick cost nothing but two uncontended locks.
+ */
+static void *
+watch(void *arg)
+{
+	const struct timespec tick = { 0, 100 * 1000 * 1000 };
+	struct timespec from = { 0, 0 }, now;
+	unsigned long seen = 0;
+
+	(void)arg;
+	for (;;) {
+		nanosleep(&tick, NULL);
+		pthread_mutex_lock(&wd.mu);
+		if (wd.jq && !wd.stopped) {
+			if (wd.call != seen) {
+				seen = wd.call;
+				if (clock_gettime(wd.cpu, &from))
+					seen = 0;
+			} else if (!clock_gettime(wd.cpu, &now) &&
+				   secs(&now) - secs(&from) >= limit_secs) {
+				halt(STOP_TIME);
+			}
+		}
+		pthread_mutex_unlock(&wd.mu);
+	}
+	return NULL;
+}
+
+static void
+watch_start(void)
+{
+	sigset_t all, old;
+	pthread_t tid;
+
+	/* Signals stay with the threads that wait for them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	if (!pthread_create(&tid, NULL, watch, NULL))
+		pthread_detach(tid);
+	else
+		ft_warn("jq: cannot start the watchdog: a filter that never "
+			"ends will not be stopped");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void
+ft_jq_limits(double seconds, long long bytes)
+{
+	limit_secs = seconds;
+	limit_bytes = bytes;
+}
+
+/* Around each jq_next(): 0, or STOP_* when it was halted. */
+static void
+arm(struct ft_jq *q)
+{
+	clockid_t cpu;
+
+	if (limit_secs > 0)
+		pthread_once(&wd_once, watch_start);
+	if (pthread_getcpuclockid(pthread_self(), &cpu))
+		cpu = CLOCK_MONOTONIC;
+	working = q;
+	pthread_mutex_lock(&wd.mu);
+	wd.jq = limit_secs > 0 || limit_bytes ? q->jq : NULL;
+	wd.cpu = cpu;
+	wd.call++;
+	wd.stopped = 0;
+	pthread_mutex_unlock(&wd.mu);
+}
+
+static int
+disarm(void)
+{
+	int why;
+
+	working = NULL;
+	pthread_mutex_lock(&wd.mu);
+	wd.jq = NULL;
+	why = wd.stopped;
+	wd.stopped = 0;
+	pthread_mutex_unlock(&wd.mu);
+	return why;
+}
+
+/* The reason a run was halted, in q->err. */
+static const char *
+stopped(struct ft_jq *q, int why)
+{
+	ft_buf_reset(&q->err);
+	if (why == STOP_TIME)
+		ft_buf_addf(&q->err, "stopped after %g s of work "
+			    "(FT_JQ_TIME)", limit_secs);
+	else
+		ft_buf_addf(&q->err, "stopped at %lld MiB of memory "
+			    "(FT_JQ_MEMORY)", limit_bytes >> 20);
+	return q->err.s;
+}
+
+/* jq_next() within the bounds: *why is 0 or STOP_*. */
+static jv
+next(struct ft_jq *q, int *why)
+{
+	jv v;
+
+	arm(q);
+	v = jq_next(q->jq);
+	*why = disarm();
+	if (*why) {
+		jv_free(v);
+		return jv_invalid();
+	}
+	return v;
+}
 
 /* Collects compile errors; libjq hands each one over as a jv we own. */
 static void
@@ -253,6 +524,7 @@ ft_jq_start(struct ft_jq *q, const char *json, size_t len, const char **err)
 		return -1;
 	}
 	jq_start(q->jq, in, 0);
+	q->base = held;
 	q->running = 1;
 	return 0;
 }
@@ -339,10 +611,16 @@ int
 ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 {
 	jv v;
+	int why;
 
 	if (!q->running)
 		return 0;
-	v = jq_next(q->jq);
+	v = next(q, &why);
+	if (why) {
+		q->running = 0;
+		*err = stopped(q, why);
+		return -2;
+	}
 	if (!jv_is_valid(v)) {
 		q->running = 0;
 		if (jv_invalid_has_msg(jv_copy(v))) {
@@ -372,12 +650,16 @@ int
 ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err)
 {
 	jv v;
-	int k;
+	int k, why;
 
 	if (ft_jq_start(q, json, len, err))
 		return -1;
-	v = jq_next(q->jq);
+	v = next(q, &why);
 	q->running = 0;
+	if (why) {
+		*err = stopped(q, why);
+		return -2;
+	}
 	if (!jv_is_valid(v)) {
 		if (jv_invalid_has_msg(jv_copy(v))) {
 			*err = message(q, jv_invalid_get_msg(v));

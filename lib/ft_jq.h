@@ -16,6 +16,20 @@
 struct ft_jq;
 
 /*
+ * The bounds on a filter's work on one record, by default: the seconds of
+ * CPU one call may take to give its next output (or to end), and what the
+ * run may hold.  A filter past either is halted, and its record rejected
+ * with the reason (-2 below); the tools' pages document these defaults and
+ * the FT_JQ_TIME and FT_JQ_MEMORY variables that change them.  One thread
+ * at a time runs filters.
+ */
+#define FT_JQ_SECONDS	1.0
+#define FT_JQ_MEGABYTES	256
+
+/* Sets the bounds: seconds (0: none) and bytes (0: none). */
+void ft_jq_limits(double seconds, long long bytes);
+
+/*
  * Compiles program; origin names it in messages ("--map", "@nyc311").
  * Returns NULL after printing the compiler's messages.
  */
@@ -31,15 +45,16 @@ int ft_jq_start(struct ft_jq *q, const char *json, size_t len,
 
 /*
  * The next output, as a compact JSON document in d (replaced), indexed as
- * ft_json_parse() would.  Returns 1, 0 when there are no more, or -1 with
- * the filter's error in *err.
+ * ft_json_parse() would.  Returns 1, 0 when there are no more, -1 with
+ * the filter's error in *err, or -2 with the reason in *err when the
+ * filter was halted at one of the bounds (the run is over).
  */
 int ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err);
 
 /*
  * Runs q as a predicate on json[0..len): 1 when its first output is true
  * (neither false nor null), 0 when it is not or there is none, -1 with the
- * reason in *err when it fails.
+ * reason in *err when it fails, or -2 as ft_jq_next() when it was halted.
  */
 int ft_jq_test(struct ft_jq *q, const char *json, size_t len,
 	       const char **err);

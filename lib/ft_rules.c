@@ -63,6 +63,7 @@ struct ft_rules {
 	unsigned char pairs[PAIR_BITS / 8];	/* the byte pairs in hay */
 	char *path;
 	char *tz;		/* "tz": the zone, unless --tz names one */
+	struct ft_buf stop;	/* why a jq condition was halted (-2) */
 };
 
 /* ---- reading ---- */
@@ -726,6 +727,7 @@ ft_rules_load(struct ft_rules **rp, const char *path, struct ft_area *a)
 
 	memset(rs, 0, sizeof(*rs));
 	ft_buf_init(&rs->hay);
+	ft_buf_init(&rs->stop);
 	rs->a = a;
 	rs->path = ft_xstrdup(path);
 	*rp = rs;
@@ -829,6 +831,7 @@ ft_rules_free(struct ft_rules *rs)
 	}
 	free(rs->r);
 	ft_buf_release(&rs->hay);
+	ft_buf_release(&rs->stop);
 	free(rs->path);
 	free(rs->tz);
 	free(rs);
@@ -1047,6 +1050,13 @@ test(struct ft_rules *rs, struct rule *r, const struct ft_rule_event *e,
 	}
 	if (r->jq) {
 		ok = ft_jq_test(r->jq, e->json, e->jsonlen, &err);
+		if (ok == -2) {
+			ft_buf_reset(&rs->stop);
+			ft_buf_adds(&rs->stop, "rule ");
+			ft_json_escape_lossy(&rs->stop, r->name,
+					     strlen(r->name));
+			ft_buf_addf(&rs->stop, ": jq: %s", err);
+		}
 		if (ok < 0) {
 			snprintf(buf, bufsz, "jq: %s", err);
 			return buf;
@@ -1089,8 +1099,17 @@ ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
 	for (i = 0; i < rs->n; i++) {
 		struct rule *r = &rs->r[i];
 
+		ft_buf_reset(&rs->stop);
 		if ((w = test(rs, r, e, buf, sizeof(buf)))) {
 			why(explain, r, w, &n);
+			if (rs->stop.len) {
+				/* Unknown, not false: no later rule may
+				 * take the event in its place. */
+				if (explain)
+					ft_buf_addc(explain, ']');
+				*unit = -1;
+				return -2;
+			}
 			continue;
 		}
 		*unit = ft_target_unit(rs->a, &r->unit, e->area);
@@ -1109,6 +1128,12 @@ ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
 		ft_buf_addc(explain, ']');
 	*unit = -1;
 	return -1;
+}
+
+const char *
+ft_rules_stopped(const struct ft_rules *rs)
+{
+	return rs->stop.s;
 }
 
 /* ---- deadlines ---- */

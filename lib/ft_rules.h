@@ -57,10 +57,14 @@ void ft_rules_dups(const struct ft_rules *r, double *metres, int *minutes,
  * The first rule e matches, or -1.  With explain not NULL, appends to it a
  * JSON array of the rules tried and why each failed or held.  *unit gets
  * the unit the rule names for e, or -1 when it names @area and e has none
- * (such a rule does not match: the next is tried).
+ * (such a rule does not match: the next is tried).  -2 when a rule's jq
+ * condition was halted at a bound (ft_jq.h): whether it holds is unknown,
+ * so no later rule is tried; ft_rules_stopped() says why.
  */
 int ft_rules_match(struct ft_rules *r, const struct ft_rule_event *e,
 		   int *unit, struct ft_buf *explain);
+/* After -2 from ft_rules_match(): "rule \"NAME\": jq: stopped ...". */
+const char *ft_rules_stopped(const struct ft_rules *r);
 
 /* A rule's name ("rule N" when it has none), priority, and settings. */
 const char *ft_rule_name(const struct ft_rules *r, int i);

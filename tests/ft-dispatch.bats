@@ -1505,3 +1505,44 @@ trap_commit() {
 	[ "$(sqlite3 -readonly "$RO/ft.db" 'select unit, escalation from events')" = "r|0" ]
 	rm_ro
 }
+
+@test "ft-dispatch when: a jq condition that never ends or grows without bound is halted and its event rejected with the reason; no later rule takes it (1)" {
+	events <<- 'EOF'
+	{"id":"loop","category":"x","reported_at":"2026-11-25T01:00:00Z","channel":"loop"}
+	{"id":"grow","category":"x","reported_at":"2026-11-25T01:00:00Z","channel":"grow"}
+	{"id":"ok","category":"x","reported_at":"2026-11-25T01:00:00Z","channel":"ok"}
+	EOF
+	rules <<- 'EOF'
+	[{"name": "heavy", "unit": "w",
+	  "when": {"jq": "def f: f; if .channel == \"loop\" then f elif .channel == \"grow\" then [repeat(1)] else false end"}},
+	 {"name": "rest", "unit": "cc"}]
+	EOF
+	# timeout: without the bounds the first event never ends.
+	FT_JQ_TIME=0.3 FT_JQ_MEMORY=16 run -1 --separate-stderr timeout 60 ft-dispatch --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.unit)"')" = "ok=cc" ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ev.ndjson:1: id "loop": rule "heavy": jq: stopped after 0.3 s of work (FT_JQ_TIME)' ]
+	[ "${stderr_lines[1]}" = 'ft-dispatch: ev.ndjson:2: id "grow": rule "heavy": jq: stopped at 16 MiB of memory (FT_JQ_MEMORY)' ]
+	[[ "${stderr_lines[2]}" == "$(summary 3 1 0 0 0 2)"* ]]
+	[ "${#stderr_lines[@]}" = 3 ]
+	[ "$(sql "select group_concat(id || ':' || status || ':' || coalesce(unit, '-'), ' ') from (select * from events order by id)")" = "grow:new:- loop:new:- ok:dispatched:cc" ]
+	# The default bound is one second of work.
+	sed -n 1p ev.ndjson > loop.ndjson
+	run -1 --separate-stderr timeout 60 ft-dispatch -n --rules rules.json loop.ndjson
+	[ "${stderr_lines[0]}" = 'ft-dispatch: loop.ndjson:1: id "loop": rule "heavy": jq: stopped after 1 s of work (FT_JQ_TIME)' ]
+}
+
+@test "ft-dispatch when: FT_JQ_TIME and FT_JQ_MEMORY must be numbers from 0 (78, nothing done)" {
+	events <<- 'EOF'
+	{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo '[{"name": "rest", "unit": "cc"}]' | rules
+	FT_JQ_TIME=1s run -78 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-dispatch: FT_JQ_TIME: not a number from 0 to 86400: "1s"' ]
+	FT_JQ_MEMORY=-1 run -78 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	[ "$stderr" = 'ft-dispatch: FT_JQ_MEMORY: not a number from 0 to 1048576: "-1"' ]
+	[ "$(sql "select status from events")" = new ]
+	# 0 is no bound.
+	FT_JQ_TIME=0 FT_JQ_MEMORY=0 run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	[ "$(got .unit)" = cc ]
+}
