@@ -17,6 +17,7 @@ struct ft_jq {
 	const char *origin;
 	int running;
 	long long base;		/* bytes held when the run started */
+	double used;		/* seconds the run has worked so far */
 };
 
 /* ---- bounds: libjq's allocator, and a watchdog for its time ---- */
@@ -56,7 +57,11 @@ static struct {
 	pthread_mutex_t mu;
 	jq_state *jq;		/* working now, or NULL */
 	clockid_t cpu;		/* the CPU clock of the thread working */
-	unsigned long call;	/* calls to jq_next() so far */
+	double start;		/* when the call began (CLOCK_MONOTONIC) */
+	double used;		/* what the run had used before it */
+	int seen;		/* the watchdog has seen the call: */
+	double seen_at;		/* when, */
+	double seen_cpu;	/* and the thread's CPU time then */
 	int stopped;		/* STOP_*: why the call under way was halted */
 } wd = { .mu = PTHREAD_MUTEX_INITIALIZER };
 static pthread_once_t wd_once = PTHREAD_ONCE_INIT;
@@ -161,37 +166,47 @@ jv_mem_realloc(void *p, size_t n)
 }
 
 static double
-secs(const struct timespec *t)
+clock_secs(clockid_t id)
 {
-	return (double)t->tv_sec + (double)t->tv_nsec / 1e9;
+	struct timespec t;
+
+	if (clock_gettime(id, &t))
+		return -1;
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
 /*
- * Every tenth of a second: a call to jq_next() seen at two ticks is timed
- * by its thread's CPU clock from the first, so a process that was stopped
- * (^Z) or starved is not blamed for the time it did not run.  Calls shorter
- * than a tick cost nothing but two uncontended locks.
+ * A run's time is what its calls to jq_next() took, so a filter that never
+ * ends and one that gives outputs for ever are both bounded; ft's own work
+ * between the calls is not counted.  A call shorter than TICK is timed by
+ * the wall clock (two reads of CLOCK_MONOTONIC: the CPU clock of a thread
+ * costs a system call).  A longer one is timed by its thread's CPU clock
+ * from when the watchdog first saw it, so a process stopped (^Z) or starved
+ * meanwhile is not blamed for the time it did not run.
  */
+#define TICK 0.1
+
 static void *
 watch(void *arg)
 {
-	const struct timespec tick = { 0, 100 * 1000 * 1000 };
-	struct timespec from = { 0, 0 }, now;
-	unsigned long seen = 0;
+	const struct timespec tick = { 0, (long)(TICK * 1e9) };
+	double now, cpu;
 
 	(void)arg;
 	for (;;) {
 		nanosleep(&tick, NULL);
 		pthread_mutex_lock(&wd.mu);
-		if (wd.jq && !wd.stopped) {
-			if (wd.call != seen) {
-				seen = wd.call;
-				if (clock_gettime(wd.cpu, &from))
-					seen = 0;
-			} else if (!clock_gettime(wd.cpu, &now) &&
-				   secs(&now) - secs(&from) >= limit_secs) {
-				halt(STOP_TIME);
+		if (wd.jq && !wd.stopped &&
+		    (now = clock_secs(CLOCK_MONOTONIC)) >= 0 &&
+		    (cpu = clock_secs(wd.cpu)) >= 0) {
+			if (!wd.seen) {
+				wd.seen = 1;
+				wd.seen_at = now;
+				wd.seen_cpu = cpu;
 			}
+			if (wd.used + (wd.seen_at - wd.start) +
+			    (cpu - wd.seen_cpu) >= limit_secs)
+				halt(STOP_TIME);
 		}
 		pthread_mutex_unlock(&wd.mu);
 	}
@@ -222,32 +237,49 @@ ft_jq_limits(double seconds, long long bytes)
 	limit_bytes = bytes;
 }
 
-/* Around each jq_next(): 0, or STOP_* when it was halted. */
-static void
+/* Before each jq_next(): 0, or STOP_TIME when the run has used its time. */
+static int
 arm(struct ft_jq *q)
 {
 	clockid_t cpu;
 
-	if (limit_secs > 0)
+	if (limit_secs > 0) {
+		if (q->used >= limit_secs)
+			return STOP_TIME;
 		pthread_once(&wd_once, watch_start);
+	}
 	if (pthread_getcpuclockid(pthread_self(), &cpu))
 		cpu = CLOCK_MONOTONIC;
 	working = q;
 	pthread_mutex_lock(&wd.mu);
 	wd.jq = limit_secs > 0 || limit_bytes ? q->jq : NULL;
 	wd.cpu = cpu;
-	wd.call++;
+	wd.used = q->used;
+	wd.seen = 0;
 	wd.stopped = 0;
+	wd.start = clock_secs(CLOCK_MONOTONIC);
 	pthread_mutex_unlock(&wd.mu);
+	return 0;
 }
 
+/* After it: 0, or STOP_* when it was halted. */
 static int
-disarm(void)
+disarm(struct ft_jq *q)
 {
+	double now = clock_secs(CLOCK_MONOTONIC), took;
 	int why;
 
 	working = NULL;
 	pthread_mutex_lock(&wd.mu);
+	took = now - wd.start;
+	if (took >= TICK / 2) {
+		/* Long: CPU time from when the watchdog saw it. */
+		double cpu = wd.seen ? clock_secs(wd.cpu) : -1;
+
+		took = cpu >= 0 ? (wd.seen_at - wd.start) +
+				  (cpu - wd.seen_cpu) : TICK;
+	}
+	q->used += took;
 	wd.jq = NULL;
 	why = wd.stopped;
 	wd.stopped = 0;
@@ -275,9 +307,10 @@ next(struct ft_jq *q, int *why)
 {
 	jv v;
 
-	arm(q);
+	if ((*why = arm(q)))
+		return jv_invalid();
 	v = jq_next(q->jq);
-	*why = disarm();
+	*why = disarm(q);
 	if (*why) {
 		jv_free(v);
 		return jv_invalid();
@@ -525,6 +558,7 @@ ft_jq_start(struct ft_jq *q, const char *json, size_t len, const char **err)
 	}
 	jq_start(q->jq, in, 0);
 	q->base = held;
+	q->used = 0;
 	q->running = 1;
 	return 0;
 }

@@ -16,9 +16,8 @@
 struct ft_jq;
 
 /*
- * The bounds on a filter's work on one record, by default: the seconds of
- * CPU one call may take to give its next output (or to end), and what the
- * run may hold.  A filter past either is halted, and its record rejected
+ * The bounds on a filter's work on one record, by default: the seconds its
+ * run may work, over all its outputs, and the MiB it may hold.  A filter past either is halted, and its record rejected
  * with the reason (-2 below); the tools' pages document these defaults and
  * the FT_JQ_TIME and FT_JQ_MEMORY variables that change them.  One thread
  * at a time runs filters.

@@ -1546,3 +1546,23 @@ trap_commit() {
 	FT_JQ_TIME=0 FT_JQ_MEMORY=0 run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
 	[ "$(got .unit)" = cc ]
 }
+
+@test "ft-dispatch when: the time bound counts the work, not the time the process was stopped (^Z) (0)" {
+	events <<- 'EOF'
+	{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	# About a second of work, stopped for four in the middle of it.
+	echo '[{"name": "slow", "unit": "w", "when": {"jq": "[range(2e6)] | length > 0"}}]' | rules
+	FT_JQ_TIME=3 ft-dispatch --rules rules.json ev.ndjson > out 2> err &
+	pid=$!
+	sleep 0.3
+	kill -STOP "$pid"
+	sleep 4
+	kill -CONT "$pid"
+	st=0
+	wait "$pid" || st=$?
+	[ "$st" = 0 ] || { cat err; false; }
+	output=$(cat out)
+	[ "$(got '"\(.id)=\(.unit)"')" = "a=w" ]
+	[[ "$(cat err)" == "$(summary 1 1 0 0 0 0)"* ]]
+}

@@ -1108,3 +1108,12 @@ ft-ingest: nul.csv: a binary file, not text' ]
 	[[ "${stderr_lines[2]}" == "ft-ingest: m.ndjson: 3 records: 1 new, 0 updated, 0 unchanged, 2 rejected ("* ]]
 	[ "$(sql 'select group_concat(id) from events')" = c ]
 }
+
+@test "ft-ingest map: the bound is on a record's whole run, so a map that gives outputs for ever is halted too, and the ones it gave stay (1)" {
+	echo '{"n":1}' > one.ndjson
+	FT_JQ_TIME=0.2 run -1 --separate-stderr timeout 60 ft-ingest --map 'range(1e9) | ([range(2000)] | length) as $x | {id: "x", category: "x", reported_at: "2026-01-01T00:00:00Z"}' one.ndjson
+	[ "$output" = '{"id":"x","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: one.ndjson:1: map: stopped after 0.2 s of work (FT_JQ_TIME)' ]
+	[[ "${stderr_lines[1]}" =~ ^"ft-ingest: one.ndjson: 1 record: 1 new, 0 updated, "[0-9]+" unchanged, 1 rejected (" ]]
+	[ "$(sql 'select count(*) from events')" = 1 ]
+}
