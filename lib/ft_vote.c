@@ -2220,7 +2220,8 @@ digest(char **lines, long n, char hex[65])
 	unsigned char h[32];
 	long i;
 
-	qsort(lines, (size_t)n, sizeof(*lines), str_cmp);
+	if (n > 1)	/* lines is NULL when there are none */
+		qsort(lines, (size_t)n, sizeof(*lines), str_cmp);
 	ft_sha256_init(&c);
 	for (i = 0; i < n; i++) {
 		ft_sha256_add(&c, lines[i], strlen(lines[i]));
