@@ -332,3 +332,16 @@ page_columns() {
 		[ -z "$stderr" ]
 	done
 }
+
+@test "docs man: every page renders at 80 columns with no groff or mandoc warning" {
+	local page
+
+	for page in "$MAN"/*.[0-9]; do
+		run -0 --separate-stderr groff -ww -mandoc -Tutf8 -rLL=80n "$page"
+		[ -n "$output" ]
+		[ -z "$stderr" ] || { echo "$stderr"; false; }
+		run -0 --separate-stderr mandoc -Tlint -W warning "$page"
+		[ -z "$output" ] || { echo "$output"; false; }
+		[ -z "$stderr" ] || { echo "$stderr"; false; }
+	done
+}

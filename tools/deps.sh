@@ -11,7 +11,7 @@ if [ "${1:-}" = -n ]; then
 	shift
 fi
 build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev nettle-dev tzdata"
-test="$build bats jq sqlite3 mandoc zsh"
+test="$build bats jq sqlite3 mandoc groff-base zsh"
 bench="$test sqlite-utils time"
 lint="clang-format clang-tidy cppcheck shellcheck mandoc"
 case "${1:-build}" in
