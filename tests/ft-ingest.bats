@@ -539,11 +539,11 @@ JSON
 	[ "$(sql 'select count(*) from events')" = 2 ]
 }
 
-@test "ft-ingest run: -q prints no records and no summary" {
+@test "ft-ingest run: -q prints the records and no summary" {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ -z "$output" ]
-	[[ "$stderr" != *"records:"* ]]
-	[[ "$stderr" == *'field "lat": not a number'* ]]
+	[ "$(printf '%s\n' "$output" | jq -r .id | tr '\n' ' ')" = "e1 e2 " ]
+	[ "$stderr" = "ft-ingest: $F/events.csv:4: field \"lat\": not a number: \"abc\"
+ft-ingest: $F/events.csv:5: field \"category\": missing" ]
 }
 
 @test "ft-ingest run: --batch commits in transactions of N" {
@@ -781,7 +781,7 @@ b' ]
 }
 
 @test "ft-ingest rejects: /dev/stdout, a link of the system's, is still followed" {
-	run -1 --separate-stderr ft-ingest -q -r /dev/stdout "$F/events.csv"
+	run -1 --separate-stderr ft-ingest -q --no-output -r /dev/stdout "$F/events.csv"
 	[ "${#lines[@]}" = 2 ]
 	[ "$(printf '%s\n' "$output" | jq -r .line | tr '\n' ' ')" = "4 5 " ]
 }
@@ -1096,4 +1096,40 @@ ft-ingest: nul.csv: a binary file, not text' ]
 	wait "$hold"
 	# The page says so.
 	grep -q "sqlite3 -readonly -cmd '.timeout 5000' ft.db" "$BATS_TEST_DIRNAME/../man/ft.7"
+}
+
+# ---- -q and --no-output ----
+
+@test "ft-ingest run: -q keeps the records on standard output: ft-ingest -q | ft-dispatch -q dispatches them all, no summary" {
+	U="$FIXTURES/ft-update"
+	ft-ingest -q -k units "$U/units.ndjson" > /dev/null
+	grep -v '"id":"e5"' "$U/events.ndjson" > ev.ndjson
+	run -0 --separate-stderr bash -o pipefail -c 'ft-ingest -q ev.ndjson |
+		ft-dispatch -q --rules "$1" --now 2026-11-21T00:00:00Z' _ "$U/rules.json"
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | jq -r '.id + ":" + .status' | tr '\n' ' ')" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched " ]
+	[ "$(sql "select group_concat(id || ':' || status, ' ') from (select id, status from events order by id)")" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched" ]
+}
+
+@test "ft-ingest run: --no-output prints no records; the summary is still printed, the records stored" {
+	run -1 --separate-stderr ft-ingest --no-output "$F/events.csv"
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" = 3 ]
+	[ "${stderr_lines[0]}" = "ft-ingest: $F/events.csv:4: field \"lat\": not a number: \"abc\"" ]
+	[ "${stderr_lines[1]}" = "ft-ingest: $F/events.csv:5: field \"category\": missing" ]
+	[[ "${stderr_lines[2]}" == "ft-ingest: $F/events.csv: 4 records: 2 new, 0 updated, 0 unchanged, 2 rejected ("*" s)" ]]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by id)")" = "e1 e2" ]
+}
+
+@test "ft-ingest run: -q --no-output prints nothing but the rejections, the records stored" {
+	run -1 --separate-stderr ft-ingest -q --no-output "$F/events.csv"
+	[ -z "$output" ]
+	[ "$stderr" = "ft-ingest: $F/events.csv:4: field \"lat\": not a number: \"abc\"
+ft-ingest: $F/events.csv:5: field \"category\": missing" ]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by id)")" = "e1 e2" ]
+	echo '{"id":"n1","category":"x","reported_at":"2026-01-01T00:00:00Z"}' > ok.ndjson
+	run -0 --separate-stderr ft-ingest -q --no-output ok.ndjson
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by id)")" = "e1 e2 n1" ]
 }
