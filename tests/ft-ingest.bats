@@ -890,21 +890,10 @@ e5|upsert|||{"area":{"from":null,"to":"g1"}}' ]
 }
 
 @test "ft-ingest readme: the --upsert workflow for a corrected export runs as written on a demo database" {
-	command -v "${CC:-cc}" >/dev/null || skip "no C compiler for tools/gendistrict.c"
-	root="$BATS_TEST_DIRNAME/.."
-	# The block between the markers, its four spaces of indent taken off.
-	awk '/^<!-- readme-test: upsert -->$/ { on = 1; next }
-	     /^<!-- \/readme-test -->$/ { on = 0 }
-	     on && /^    / { print substr($0, 5) }' "$root/README.md" > block.sh
+	readme_block upsert > block.sh
 	[ "$(grep -c 'ft-ingest --upsert' block.sh)" = 1 ]
 	# A demo database as tools/demo.sh makes it, with fewer events.
-	"${CC:-cc}" -std=c17 -D_POSIX_C_SOURCE=200809L -O1 -o gen "$root/tools/gendistrict.c"
-	mkdir demo
-	./gen -n 2000 demo > /dev/null
-	FT_DB=demo/ft.db ft-ingest -q -k units demo/units.ndjson
-	FT_DB=demo/ft.db ft-ingest -q -k facilities demo/facilities.ndjson
-	{ FT_DB=demo/ft.db ft-ingest --rejects demo/rejects.ndjson demo/events.csv > demo/events.ndjson 2>/dev/null; } || [ $? = 1 ]
-	FT_DB=demo/ft.db ft-dispatch -q --tz Asia/Shanghai --rules "$root/tools/demo/dispatch.json" demo/events.ndjson
+	demo_db demo 2000
 	id=$(head -n 1 demo/events.ndjson | jq -r .id)
 	keep="select status, area, unit, rule, respond_by, resolve_by from events where id = '$id'"
 	before=$(sqlite3 demo/ft.db "$keep")
@@ -1132,4 +1121,43 @@ ft-ingest: $F/events.csv:5: field \"category\": missing" ]
 	[ -z "$output" ]
 	[ -z "$stderr" ]
 	[ "$(sql "select group_concat(id, ' ') from (select id from events order by id)")" = "e1 e2 n1" ]
+}
+
+@test "ft-ingest readme: the nightly cron job runs as written on a demo district, and fails (66) when its first stage fails" {
+	demo_district demo 2000
+	readme_block nightly > demo/nightly
+	chmod +x demo/nightly
+	[ "$(head -n 1 demo/nightly)" = '#!/bin/bash' ]
+	cp "$BATS_TEST_DIRNAME/../tools/demo/dispatch.json" demo/
+	# The day is fixed: a date(1) that answers +%F with it.
+	mkdir shim
+	printf '#!/bin/sh\n[ "$1" = +%%F ] && { echo 2026-06-02; exit; }\nexec /bin/date "$@"\n' > shim/date
+	chmod +x shim/date
+	PATH="$BATS_TEST_TMPDIR/shim:$PATH"
+	# The day's export: the demo's hotline calls but for the rows it
+	# makes bad on purpose.
+	mkdir demo/in
+	{ FT_DB=demo/ft.db ft-ingest -n -q --no-output --rejects bad.ndjson demo/events.csv 2> /dev/null; } || [ $? = 1 ]
+	[ -s bad.ndjson ]
+	jq .line bad.ndjson | awk -F, 'NR == FNR { bad[$1]; next }
+		FNR == 1 || ($2 == "hotline" && !(FNR in bad))' - demo/events.csv > demo/in/hotline-2026-06-02.csv
+	n=$(($(wc -l < demo/in/hotline-2026-06-02.csv) - 1))
+	[ "$n" -gt 100 ]
+	unset FT_DB
+	run -0 --separate-stderr demo/nightly
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sqlite3 demo/ft.db "select count(*), count(*) filter (where source = 'hotline' and status in ('dispatched', 'duplicate')) from events")" = "$n|$n" ]
+	[ ! -s demo/rejects-2026-06-02.ndjson ]
+	# Again: nothing more to do.
+	run -0 --separate-stderr demo/nightly
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	# No export: ft-ingest fails, and the job with it, though ft-dispatch,
+	# reading nothing, ends 0.
+	rm demo/in/hotline-2026-06-02.csv
+	run -66 --separate-stderr demo/nightly
+	[ -z "$output" ]
+	[ "$stderr" = "ft-ingest: in/hotline-2026-06-02.csv: cannot open: No such file or directory" ]
+	[ "$(sqlite3 demo/ft.db "select count(*) from events")" = "$n" ]
 }
