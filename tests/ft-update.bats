@@ -969,3 +969,21 @@ three_and_a_bad_one() {
 	[ -z "$output" ]
 	[[ "$stderr" == *"history entry 5: hash does not match: the chain breaks here"* ]]
 }
+
+# ---- the README ----
+
+@test "ft-update readme: the status file example runs as written on the demo database" {
+	demo_db demo
+	readme_transcript update
+	[ "$(head -n 1 session.sh)" = "export FT_DB=demo/ft.db" ]
+	[ "$(grep -c '^ft-update ' session.sh)" = 1 ]
+	[ "$(wc -l < status.csv)" = 3 ]
+	run -0 bash -e session.sh
+	# What it prints is what the README shows, but for the time taken.
+	[ "$(sed -E 's/\([0-9.]+ s\)$/(T s)/' <<< "$output")" = "$(sed -E 's/\([0-9.]+ s\)$/(T s)/' session.out)" ]
+	[ -e status-rejects.ndjson ]
+	[ ! -s status-rejects.ndjson ]
+	[ "$(sqlite3 demo/ft.db "select status, status_at from events where id = 'hotline-20260601-00001'")" = "resolved|2026-08-30T01:10:00Z" ]
+	[ "$(sqlite3 demo/ft.db "select group_concat(to_status, ' ') from (select to_status from history where tool = 'ft-update' order by seq)")" = "accepted resolved" ]
+	FT_DB=demo/ft.db run -0 ft-update -q --verify
+}

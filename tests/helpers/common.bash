@@ -107,6 +107,34 @@ readme_block() {
 	printf '%s\n' "$block"
 }
 
+# readme_transcript NAME: README.md's block NAME as a session ("$ command"
+# lines, each followed by what it prints) split in the current directory
+# into the files it shows ("$ cat FILE" followed by FILE's lines),
+# session.sh (its commands, in order; a line ending in a backslash goes on
+# on the next) and session.out (what they print, standard output and
+# error together, in order).
+readme_transcript() {
+	readme_block "$1" > session.txt || return
+	awk '
+		cont { print > "session.sh"; cont = /\\$/; next }
+		/^\$ / {
+			cmd = substr($0, 3)
+			print cmd > "session.sh"
+			cont = /\\$/
+			file = ""
+			if (cmd ~ /^cat [^ ]+$/) {
+				file = substr(cmd, 5)
+				printf "" > file
+			}
+			next
+		}
+		{
+			print > "session.out"
+			if (file != "")
+				print >> file
+		}' session.txt
+}
+
 # DEMO_NOW: the time tools/demo.sh runs the district at (its FT_NOW).
 DEMO_NOW=2026-08-30T06:00:00+08:00
 
