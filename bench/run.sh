@@ -602,7 +602,7 @@ echo "bench: N = $N records; $(wc -c <"$CSV") bytes of CSV," \
 
 # --- CSV ---------------------------------------------------------------
 db=$(fresh ft-csv)
-measure ft-csv "$FT/ft-ingest" -q --db "$db" "$CSV"
+measure ft-csv "$FT/ft-ingest" -q --no-output --db "$db" "$CSV"
 rows ft-csv "$db" events
 
 db=$(fresh sqlite3-import)
@@ -623,7 +623,7 @@ rows sqlite-utils-csv "$db" events
 
 # --- NDJSON ------------------------------------------------------------
 db=$(fresh ft-ndjson)
-measure ft-ndjson "$FT/ft-ingest" -q --db "$db" "$NDJSON"
+measure ft-ndjson "$FT/ft-ingest" -q --no-output --db "$db" "$NDJSON"
 rows ft-ndjson "$db" events
 
 measure jq-parse "$DATA/jqfloor" "$NDJSON"
@@ -635,7 +635,7 @@ rows sqlite-utils-ndjson "$db" events
 
 # --- NDJSON through a jq mapping ---------------------------------------
 db=$(fresh ft-map)
-measure ft-map "$FT/ft-ingest" -q -m "$MAP" --db "$db" "$NDJSON"
+measure ft-map "$FT/ft-ingest" -q --no-output -m "$MAP" --db "$db" "$NDJSON"
 rows ft-map "$db" events
 
 measure jq-parse-filter "$DATA/jqfloor" -m "$MAP" "$NDJSON"
@@ -651,8 +651,8 @@ values jq-parse-filter
 RULES=$here/dispatch.json
 if [ -x "$FT/ft-dispatch" ]; then
 	base=$(fresh dispatch-base)
-	"$FT/ft-ingest" -q --db "$base" --kind units "$DATA/units.ndjson"
-	"$FT/ft-ingest" -q --db "$base" "$NDJSON"
+	"$FT/ft-ingest" -q --no-output --db "$base" --kind units "$DATA/units.ndjson"
+	"$FT/ft-ingest" -q --no-output --db "$base" "$NDJSON"
 	sqlite3 "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
 	got=$(sqlite3 "$base" "SELECT (SELECT count(*) FROM events) || ' ' ||
 		(SELECT count(*) FROM units WHERE kind = 'grid')")
@@ -665,14 +665,14 @@ if [ -x "$FT/ft-dispatch" ]; then
 	# The events are read back from the database, a page at a time.
 	db=$(fresh dispatch-pending)
 	cp "$base" "$db"
-	measure dispatch-pending "$FT/ft-dispatch" -q --tz Asia/Shanghai \
+	measure dispatch-pending "$FT/ft-dispatch" -q --no-output --tz Asia/Shanghai \
 		--rules "$RULES" --db "$db" --pending
 	dispatched dispatch-pending "$db"
 
 	# The pipeline form: the events on standard input, each looked up.
 	db=$(fresh dispatch-stdin)
 	cp "$base" "$db"
-	measure dispatch-stdin "$FT/ft-dispatch" -q --tz Asia/Shanghai \
+	measure dispatch-stdin "$FT/ft-dispatch" -q --no-output --tz Asia/Shanghai \
 		--rules "$RULES" --db "$db" <"$NDJSON"
 	dispatched dispatch-stdin "$db"
 	rm -f "$base"

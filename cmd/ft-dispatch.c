@@ -33,7 +33,9 @@ static const char usage[] =
 "      --now TIME          the current time (default $FT_NOW, else the clock)\n"
 "      --tz ZONE           the zone of rules' hours and calendars (default\n"
 "                          the rules file's \"tz\", else $TZ, else UTC)\n"
-"  -q, --quiet             print no events and no summary\n"
+"  -q, --quiet             print no summary or progress on standard error\n"
+"                          (the events are still printed)\n"
+"      --no-output         print no events on standard output\n"
 "  -h, --help              show this help and exit\n"
 "      --version           show the version and exit\n"
 "\n"
@@ -126,6 +128,7 @@ main(int argc, char **argv)
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
 	o.quiet = cm.quiet;
+	o.no_output = cm.no_output;
 	o.progress = !cm.quiet && isatty(2);
 	/* It works on stored events: a mistyped --db is no new database. */
 	if ((st = ft_db_open(&db, ft_db_path(cm.db), FT_DB_EXISTING |

@@ -42,7 +42,9 @@ static const char usage[] =
 "      --now TIME          the current time (default $FT_NOW, else the clock)\n"
 "      --tz ZONE           the zone of times without an offset (default: the\n"
 "                          map's, else $TZ, else UTC)\n"
-"  -q, --quiet             print no records and no summary\n"
+"  -q, --quiet             print no summary or progress on standard error\n"
+"                          (the records are still printed)\n"
+"      --no-output         print no records on standard output\n"
 "  -h, --help              show this help and exit\n"
 "      --version           show the version and exit\n"
 "\n"
@@ -215,6 +217,7 @@ main(int argc, char **argv)
 		goto out;
 	o.tz_given = cm.tz != NULL;
 	o.quiet = cm.quiet;
+	o.no_output = cm.no_output;
 	o.progress = !cm.quiet && isatty(2);
 	if (o.map_origin &&
 	    (st = load_map(o.map_origin, &map, &o.map_origin)))

@@ -28,7 +28,9 @@ static const char usage[] =
 "      --now TIME          the current time (default $FT_NOW, else the clock)\n"
 "      --tz ZONE           the zone of times without an offset (default $TZ,\n"
 "                          else UTC)\n"
-"  -q, --quiet             print no changes and no summary\n"
+"  -q, --quiet             print no summary on standard error (the\n"
+"                          changes are still printed)\n"
+"      --no-output         print no changes on standard output\n"
 "  -h, --help              show this help and exit\n"
 "      --version           show the version and exit\n"
 "\n"
@@ -50,15 +52,15 @@ static const struct option options[] = {
 };
 
 static int
-verify(struct ft_db *db, int quiet)
+verify(struct ft_db *db, const struct ft_common *cm)
 {
 	char head[65];
 	long n;
 	int st = ft_hist_verify(db, &n, head);
 
-	if (st == FT_OK && !quiet)
+	if (st == FT_OK && !cm->no_output)
 		printf("{\"entries\":%ld,\"head\":\"%s\"}\n", n, head);
-	if (st == FT_OK && !quiet)
+	if (st == FT_OK && !cm->quiet)
 		ft_warn("%s: the history is intact: %ld entr%s chained", db->path,
 			n, n == 1 ? "y" : "ies");
 	return st;
@@ -108,6 +110,7 @@ main(int argc, char **argv)
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
 	o.quiet = cm.quiet;
+	o.no_output = cm.no_output;
 	/* It works on stored events: a mistyped --db is no new database.
 	 * --verify only reads: read access to the file is enough. */
 	if ((st = ft_db_open(&db, ft_db_path(cm.db), FT_DB_EXISTING |
@@ -115,7 +118,7 @@ main(int argc, char **argv)
 			     (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	if (do_verify) {
-		st = verify(&db, cm.quiet);
+		st = verify(&db, &cm);
 		goto out;
 	}
 	if ((st = ft_update_new(&u, &db, &o)))

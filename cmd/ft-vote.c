@@ -52,7 +52,9 @@ static const char usage[] =
 "      --now TIME          the current time (default $FT_NOW, else the clock)\n"
 "      --tz ZONE           the zone of times without an offset (default $TZ,\n"
 "                          else UTC)\n"
-"  -q, --quiet             print no records and no summary\n"
+"  -q, --quiet             print no summary on standard error (the\n"
+"                          records are still printed)\n"
+"      --no-output         print no records on standard output\n"
 "  -h, --help              show this help and exit\n"
 "      --version           show the version and exit\n"
 "\n"
@@ -271,6 +273,7 @@ main(int argc, char **argv)
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
 	o.quiet = cm.quiet;
+	o.no_output = cm.no_output;
 	if ((st = ft_db_open(&db, ft_db_path(cm.db),
 			     (creates(v) ? 0 : FT_DB_EXISTING) |
 			     (reads_only(v, &o) ? FT_DB_READONLY :

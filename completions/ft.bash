@@ -13,7 +13,7 @@
 # in a function of its own, called from _ft.
 
 # The options every tool has (ft(7)).
-_ft_opts_common="--db --now --tz -q --quiet -h --help --version"
+_ft_opts_common="--db --now --tz -q --quiet --no-output -h --help --version"
 _ft_args_common="--db --now --tz"
 
 # ft-ingest(1)

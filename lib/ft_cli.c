@@ -43,6 +43,9 @@ ft_cli_common(int c, const char *arg, struct ft_common *cm,
 	case 'q':
 		cm->quiet = 1;
 		return 1;
+	case FT_OPT_NO_OUTPUT:
+		cm->no_output = 1;
+		return 1;
 	case 'h':
 		fputs(usage, stdout);
 		*exit_now = 1;

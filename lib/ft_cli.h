@@ -1,7 +1,8 @@
 /*
  * ft_cli.h - what every tool's main() shares: the common options
- * (--db, --now, --tz, -q, -h, --version), usage errors, and the end of a
- * run (ft_finish), which turns a late write error on stdout into 74.
+ * (--db, --now, --tz, -q, --no-output, -h, --version), usage errors, and
+ * the end of a run (ft_finish), which turns a late write error on stdout
+ * into 74.
  */
 #ifndef FT_CLI_H
 #define FT_CLI_H
@@ -14,6 +15,7 @@ enum {
 	FT_OPT_NOW,
 	FT_OPT_TZ,
 	FT_OPT_VERSION,
+	FT_OPT_NO_OUTPUT,
 	FT_OPT_TOOL		/* tools number their own from here */
 };
 
@@ -23,6 +25,7 @@ enum {
 	{ "now", required_argument, NULL, FT_OPT_NOW },			\
 	{ "tz", required_argument, NULL, FT_OPT_TZ },			\
 	{ "quiet", no_argument, NULL, 'q' },				\
+	{ "no-output", no_argument, NULL, FT_OPT_NO_OUTPUT },		\
 	{ "help", no_argument, NULL, 'h' },				\
 	{ "version", no_argument, NULL, FT_OPT_VERSION }
 
@@ -30,7 +33,14 @@ struct ft_common {
 	const char *db;
 	const char *now;
 	const char *tz;
+	/*
+	 * Two switches, apart: -q drops the summary and the progress line on
+	 * standard error (errors and rejects are still reported), so that
+	 * "ft-ingest -q | ft-dispatch -q" stays a pipeline; --no-output drops
+	 * the records on standard output, for a stream nobody reads.
+	 */
 	int quiet;
+	int no_output;
 };
 
 /* Sets the program name for messages and the stdio behaviour of a tool. */

@@ -173,7 +173,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	ft_time_format(d->now_t, d->now);
 	fields_init(&d->f);
 	ft_json_doc_init(&d->doc);
-	ft_hold_init(&d->out, o->quiet);
+	ft_hold_init(&d->out, o->no_output);
 	ft_buf_init(&d->line);
 	ft_buf_init(&d->detail);
 	ft_buf_init(&d->explain);

@@ -21,7 +21,8 @@ struct ft_dispatch_opts {
 	size_t batch;		/* events a transaction; 0: the default */
 	int explain;
 	int dry_run;		/* decide and print; roll every batch back */
-	int quiet;
+	int quiet;		/* no summary on stderr */
+	int no_output;		/* no events on stdout */
 	int progress;
 };
 

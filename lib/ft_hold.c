@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 void
-ft_hold_init(struct ft_hold *h, int quiet)
+ft_hold_init(struct ft_hold *h, int no_output)
 {
 	memset(h, 0, sizeof(*h));
 	ft_buf_init(&h->buf);
-	h->quiet = quiet;
+	h->no_output = no_output;
 }
 
 int
@@ -23,7 +23,7 @@ ft_hold_keep(struct ft_hold *h)
 	char path[4096];
 	int fd;
 
-	if (h->quiet || h->closed) {
+	if (h->no_output || h->closed) {
 		ft_buf_reset(&h->buf);
 		return FT_OK;
 	}
@@ -77,7 +77,7 @@ ft_hold_print(struct ft_hold *h)
 	size_t n;
 	int st = FT_OK;
 
-	if (h->quiet || h->closed) {
+	if (h->no_output || h->closed) {
 		ft_hold_drop(h);
 		return FT_OK;
 	}

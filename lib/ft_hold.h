@@ -22,12 +22,12 @@
 struct ft_hold {
 	struct ft_buf buf;	/* the output not yet kept: append here */
 	FILE *spill;		/* what is held past FT_HOLD_MAX, or NULL */
-	int quiet;		/* -q: nothing is printed, nothing held */
+	int no_output;		/* --no-output: nothing printed, nothing held */
 	int closed;		/* standard output failed: nothing more */
 };
 
-/* Sets up h, empty; quiet drops everything. */
-void ft_hold_init(struct ft_hold *h, int quiet);
+/* Sets up h, empty; no_output (--no-output) drops everything. */
+void ft_hold_init(struct ft_hold *h, int no_output);
 
 /*
  * Keeps what is in buf until the transaction ends.  Returns an exit

@@ -1619,7 +1619,7 @@ emit(struct ft_ingest *ig, struct batch *wb)
 {
 	size_t i;
 
-	if (ig->o.quiet || ig->out_closed)
+	if (ig->o.no_output || ig->out_closed)
 		return;
 	for (i = 0; i < wb->n; i++) {
 		struct brec *r = &wb->r[i];

@@ -40,7 +40,8 @@ struct ft_ingest_opts {
 	int tz_given;		/* --tz was given: it beats a map's zone */
 	int upsert;
 	int dry_run;
-	int quiet;		/* nothing on stdout, no summary */
+	int quiet;		/* no summary on stderr */
+	int no_output;		/* no records on stdout */
 	int progress;		/* a progress line on stderr */
 };
 

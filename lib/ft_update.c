@@ -99,7 +99,7 @@ ft_update_new(struct ft_update **up, struct ft_db *db,
 	ft_buf_init(&u->comment);
 	ft_buf_init(&u->why);
 	ft_buf_init(&u->detail);
-	ft_hold_init(&u->out, o->quiet);
+	ft_hold_init(&u->out, o->no_output);
 	ft_buf_init(&u->line);
 	if ((st = ft_reject_open(&u->rej, o->rejects)) ||
 	    (st = ft_hist_init(&u->hist, db, "ft-update")))

@@ -24,7 +24,8 @@
 struct ft_update_opts {
 	const char *rejects;
 	int dry_run;
-	int quiet;
+	int quiet;		/* no summary on stderr */
+	int no_output;		/* no changes on stdout */
 };
 
 struct ft_update;

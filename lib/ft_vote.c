@@ -537,7 +537,7 @@ run_init(struct run *u, struct ft_db *db, const struct ft_vote_opts *o)
 	memset(u, 0, sizeof(*u));
 	u->db = db;
 	u->o = o;
-	ft_hold_init(&u->out, o->quiet);
+	ft_hold_init(&u->out, o->no_output);
 	ft_buf_init(&u->a);
 	ft_buf_init(&u->b);
 	ft_buf_init(&u->c);
@@ -2565,7 +2565,8 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 		if (!o->quiet)
 			ft_warn("%s: round %s is already in, unchanged",
 				path, ft_q(id));
-		printf("%s\n", id);
+		if (!o->no_output)
+			printf("%s\n", id);
 		goto out;
 	}
 	if (st != FT_NOINPUT)
@@ -2592,7 +2593,8 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 			m.pb.projects.nrows == 1 ? "" : "s", m.pb.votes.nrows,
 			m.pb.votes.nrows == 1 ? "" : "s",
 			o->dry_run ? " (dry run: nothing stored)" : "");
-	printf("%s\n", id);
+	if (!o->no_output)
+		printf("%s\n", id);
 	goto out;
 rollback:
 	ft_db_rollback(db);

@@ -28,7 +28,8 @@ struct ft_vote_opts {
 	int totals;
 	int force;
 	int dry_run;
-	int quiet;
+	int quiet;		/* no summary on stderr */
+	int no_output;		/* no records on stdout */
 	const char *rejects;
 };
 

@@ -351,7 +351,7 @@ err_has() {
 	local f n
 
 	while read -r f n; do
-		run -0 --separate-stderr ft-ingest -q --map @nyc311 "$CORPUS/nyc311/$f"
+		run -0 --separate-stderr ft-ingest -q --no-output --map @nyc311 "$CORPUS/nyc311/$f"
 		[ "$output" = "" ]
 		[ "$(sql "SELECT count(*) FROM events e JOIN ingests i USING (ingest) WHERE i.file = '$CORPUS/nyc311/$f'")" = "$n" ]
 		[ "$(sql "SELECT records || ' ' || inserted || ' ' || rejected || ' ' || status FROM ingests WHERE file = '$CORPUS/nyc311/$f'")" = "$n $n 0 done" ]

@@ -786,7 +786,8 @@ area_rules() {
 	grep '"done"' ev.ndjson > one.ndjson
 	area_rules
 	run -0 --separate-stderr ft-dispatch -q --rules rules.json one.ndjson
-	[ -z "$output" ] && [ -z "$stderr" ]
+	[ "$(got .id)" = done ]
+	[ -z "$stderr" ]
 	run -0 --separate-stderr ft-dispatch --rules rules.json --pending
 	[ "${lines[0]}" = '{"id":"early","category":"noise","reported_at":"2026-11-25T02:00:00Z","status":"dispatched","area":null,"unit":"cc","rule":"rest","priority":3,"respond_by":null,"resolve_by":null}' ]
 	[ "${lines[1]}" = '{"id":"late","source":"app","category":"garbage","title":"垃圾","lat":22.55,"lon":114.05,"reported_at":"2026-11-25T03:00:00Z","channel":"wechat","status":"dispatched","area":"g1","unit":"t1","rule":"area","priority":3,"respond_by":null,"resolve_by":null}' ]
@@ -1565,4 +1566,54 @@ trap_commit() {
 	output=$(cat out)
 	[ "$(got '"\(.id)=\(.unit)"')" = "a=w" ]
 	[[ "$(cat err)" == "$(summary 1 1 0 0 0 0)"* ]]
+}
+
+# ---- -q and --no-output ----
+
+# two_events: p1 (in g1, team t1) and p2 (no place) loaded, ghost not;
+# in.ndjson names all three.
+two_events() {
+	events <<- 'EOF'
+	{"id":"p1","category":"garbage","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}
+	{"id":"p2","category":"noise","reported_at":"2026-11-25T02:00:00Z"}
+	EOF
+	{ cat ev.ndjson; echo '{"id":"ghost","category":"x","reported_at":"2026-11-25T01:00:00Z"}'; } > in.ndjson
+	area_rules
+}
+
+@test "ft-dispatch output: -q prints the events and no summary, so ft-ingest -q | ft-dispatch -q | jq sees every one" {
+	two_events
+	run -1 --separate-stderr ft-dispatch -q --rules rules.json in.ndjson
+	[ "$(got '.id + ":" + .unit')" = "p1:t1 p2:cc" ]
+	[ "$stderr" = 'ft-dispatch: in.ndjson:3: id "ghost": not in the database (load it with ft-ingest first)' ]
+	echo '{"id":"p3","category":"garbage","reported_at":"2026-11-25T03:00:00Z","lat":22.55,"lon":114.15}' > new.ndjson
+	run -0 --separate-stderr bash -o pipefail -c 'ft-ingest -q new.ndjson |
+		ft-dispatch -q --rules rules.json | jq -r ".id + \":\" + .unit"'
+	[ "$output" = "p3:g2" ]
+	[ -z "$stderr" ]
+	[ "$(sql "select group_concat(id || ':' || status || ':' || unit, ' ') from (select * from events order by id)")" = "p1:dispatched:t1 p2:dispatched:cc p3:dispatched:g2" ]
+}
+
+@test "ft-dispatch output: --no-output prints no events; the summary is still printed, the decisions stored" {
+	two_events
+	run -1 --separate-stderr ft-dispatch --no-output --rules rules.json in.ndjson
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: in.ndjson:3: id "ghost": not in the database (load it with ft-ingest first)' ]
+	[[ "${stderr_lines[1]}" == "$(summary 3 2 0 0 0 1) ("* ]]
+	[ "$(sql "select group_concat(id || ':' || status || ':' || unit, ' ') from (select * from events order by id)")" = "p1:dispatched:t1 p2:dispatched:cc" ]
+	[ "$(sql "select count(*) from history where action = 'dispatch'")" = 2 ]
+}
+
+@test "ft-dispatch output: -q --no-output prints nothing but the rejections, the decisions stored" {
+	two_events
+	run -1 --separate-stderr ft-dispatch -q --no-output --rules rules.json in.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-dispatch: in.ndjson:3: id "ghost": not in the database (load it with ft-ingest first)' ]
+	[ "$(sql "select group_concat(id || ':' || status || ':' || unit, ' ') from (select * from events order by id)")" = "p1:dispatched:t1 p2:dispatched:cc" ]
+	echo '{"id":"p3","category":"garbage","reported_at":"2026-11-25T03:00:00Z","lat":22.55,"lon":114.15}' | ft-ingest -q --no-output
+	run -0 --separate-stderr ft-dispatch -q --no-output --rules rules.json --pending
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sql "select status || ':' || unit from events where id = 'p3'")" = "dispatched:g2" ]
 }

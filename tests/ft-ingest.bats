@@ -539,11 +539,11 @@ JSON
 	[ "$(sql 'select count(*) from events')" = 2 ]
 }
 
-@test "ft-ingest run: -q prints no records and no summary" {
+@test "ft-ingest run: -q prints the records and no summary" {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ -z "$output" ]
-	[[ "$stderr" != *"records:"* ]]
-	[[ "$stderr" == *'field "lat": not a number'* ]]
+	[ "$(printf '%s\n' "$output" | jq -r .id | tr '\n' ' ')" = "e1 e2 " ]
+	[ "$stderr" = "ft-ingest: $F/events.csv:4: field \"lat\": not a number: \"abc\"
+ft-ingest: $F/events.csv:5: field \"category\": missing" ]
 }
 
 @test "ft-ingest run: --batch commits in transactions of N" {
@@ -781,7 +781,7 @@ b' ]
 }
 
 @test "ft-ingest rejects: /dev/stdout, a link of the system's, is still followed" {
-	run -1 --separate-stderr ft-ingest -q -r /dev/stdout "$F/events.csv"
+	run -1 --separate-stderr ft-ingest -q --no-output -r /dev/stdout "$F/events.csv"
 	[ "${#lines[@]}" = 2 ]
 	[ "$(printf '%s\n' "$output" | jq -r .line | tr '\n' ' ')" = "4 5 " ]
 }
@@ -890,21 +890,10 @@ e5|upsert|||{"area":{"from":null,"to":"g1"}}' ]
 }
 
 @test "ft-ingest readme: the --upsert workflow for a corrected export runs as written on a demo database" {
-	command -v "${CC:-cc}" >/dev/null || skip "no C compiler for tools/gendistrict.c"
-	root="$BATS_TEST_DIRNAME/.."
-	# The block between the markers, its four spaces of indent taken off.
-	awk '/^<!-- readme-test: upsert -->$/ { on = 1; next }
-	     /^<!-- \/readme-test -->$/ { on = 0 }
-	     on && /^    / { print substr($0, 5) }' "$root/README.md" > block.sh
+	readme_block upsert > block.sh
 	[ "$(grep -c 'ft-ingest --upsert' block.sh)" = 1 ]
 	# A demo database as tools/demo.sh makes it, with fewer events.
-	"${CC:-cc}" -std=c17 -D_POSIX_C_SOURCE=200809L -O1 -o gen "$root/tools/gendistrict.c"
-	mkdir demo
-	./gen -n 2000 demo > /dev/null
-	FT_DB=demo/ft.db ft-ingest -q -k units demo/units.ndjson
-	FT_DB=demo/ft.db ft-ingest -q -k facilities demo/facilities.ndjson
-	{ FT_DB=demo/ft.db ft-ingest --rejects demo/rejects.ndjson demo/events.csv > demo/events.ndjson 2>/dev/null; } || [ $? = 1 ]
-	FT_DB=demo/ft.db ft-dispatch -q --tz Asia/Shanghai --rules "$root/tools/demo/dispatch.json" demo/events.ndjson
+	demo_db demo 2000
 	id=$(head -n 1 demo/events.ndjson | jq -r .id)
 	keep="select status, area, unit, rule, respond_by, resolve_by from events where id = '$id'"
 	before=$(sqlite3 demo/ft.db "$keep")
@@ -1116,4 +1105,79 @@ ft-ingest: nul.csv: a binary file, not text' ]
 	[ "${stderr_lines[0]}" = 'ft-ingest: one.ndjson:1: map: stopped after 0.2 s of work (FT_JQ_TIME)' ]
 	[[ "${stderr_lines[1]}" =~ ^"ft-ingest: one.ndjson: 1 record: 1 new, 0 updated, "[0-9]+" unchanged, 1 rejected (" ]]
 	[ "$(sql 'select count(*) from events')" = 1 ]
+}
+
+# ---- -q and --no-output ----
+
+@test "ft-ingest run: -q keeps the records on standard output: ft-ingest -q | ft-dispatch -q dispatches them all, no summary" {
+	U="$FIXTURES/ft-update"
+	ft-ingest -q -k units "$U/units.ndjson" > /dev/null
+	grep -v '"id":"e5"' "$U/events.ndjson" > ev.ndjson
+	run -0 --separate-stderr bash -o pipefail -c 'ft-ingest -q ev.ndjson |
+		ft-dispatch -q --rules "$1" --now 2026-11-21T00:00:00Z' _ "$U/rules.json"
+	[ -z "$stderr" ]
+	[ "$(printf '%s\n' "$output" | jq -r '.id + ":" + .status' | tr '\n' ' ')" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched " ]
+	[ "$(sql "select group_concat(id || ':' || status, ' ') from (select id, status from events order by id)")" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched" ]
+}
+
+@test "ft-ingest run: --no-output prints no records; the summary is still printed, the records stored" {
+	run -1 --separate-stderr ft-ingest --no-output "$F/events.csv"
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" = 3 ]
+	[ "${stderr_lines[0]}" = "ft-ingest: $F/events.csv:4: field \"lat\": not a number: \"abc\"" ]
+	[ "${stderr_lines[1]}" = "ft-ingest: $F/events.csv:5: field \"category\": missing" ]
+	[[ "${stderr_lines[2]}" == "ft-ingest: $F/events.csv: 4 records: 2 new, 0 updated, 0 unchanged, 2 rejected ("*" s)" ]]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by id)")" = "e1 e2" ]
+}
+
+@test "ft-ingest run: -q --no-output prints nothing but the rejections, the records stored" {
+	run -1 --separate-stderr ft-ingest -q --no-output "$F/events.csv"
+	[ -z "$output" ]
+	[ "$stderr" = "ft-ingest: $F/events.csv:4: field \"lat\": not a number: \"abc\"
+ft-ingest: $F/events.csv:5: field \"category\": missing" ]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by id)")" = "e1 e2" ]
+	echo '{"id":"n1","category":"x","reported_at":"2026-01-01T00:00:00Z"}' > ok.ndjson
+	run -0 --separate-stderr ft-ingest -q --no-output ok.ndjson
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sql "select group_concat(id, ' ') from (select id from events order by id)")" = "e1 e2 n1" ]
+}
+
+@test "ft-ingest readme: the nightly cron job runs as written on a demo district, and fails (66) when its first stage fails" {
+	demo_district demo 2000
+	readme_block nightly > demo/nightly
+	chmod +x demo/nightly
+	[ "$(head -n 1 demo/nightly)" = '#!/bin/bash' ]
+	cp "$BATS_TEST_DIRNAME/../tools/demo/dispatch.json" demo/
+	# The day is fixed: a date(1) that answers +%F with it.
+	mkdir shim
+	printf '#!/bin/sh\n[ "$1" = +%%F ] && { echo 2026-06-02; exit; }\nexec /bin/date "$@"\n' > shim/date
+	chmod +x shim/date
+	PATH="$BATS_TEST_TMPDIR/shim:$PATH"
+	# The day's export: the demo's hotline calls but for the rows it
+	# makes bad on purpose.
+	mkdir demo/in
+	{ FT_DB=demo/ft.db ft-ingest -n -q --no-output --rejects bad.ndjson demo/events.csv 2> /dev/null; } || [ $? = 1 ]
+	[ -s bad.ndjson ]
+	jq .line bad.ndjson | awk -F, 'NR == FNR { bad[$1]; next }
+		FNR == 1 || ($2 == "hotline" && !(FNR in bad))' - demo/events.csv > demo/in/hotline-2026-06-02.csv
+	n=$(($(wc -l < demo/in/hotline-2026-06-02.csv) - 1))
+	[ "$n" -gt 100 ]
+	unset FT_DB
+	run -0 --separate-stderr demo/nightly
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sqlite3 demo/ft.db "select count(*), count(*) filter (where source = 'hotline' and status in ('dispatched', 'duplicate')) from events")" = "$n|$n" ]
+	[ ! -s demo/rejects-2026-06-02.ndjson ]
+	# Again: nothing more to do.
+	run -0 --separate-stderr demo/nightly
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	# No export: ft-ingest fails, and the job with it, though ft-dispatch,
+	# reading nothing, ends 0.
+	rm demo/in/hotline-2026-06-02.csv
+	run -66 --separate-stderr demo/nightly
+	[ -z "$output" ]
+	[ "$stderr" = "ft-ingest: in/hotline-2026-06-02.csv: cannot open: No such file or directory" ]
+	[ "$(sqlite3 demo/ft.db "select count(*) from events")" = "$n" ]
 }

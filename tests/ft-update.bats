@@ -103,9 +103,9 @@ dump() {
 	[ "$(states)" = "e1:accepted e2:accepted e3:duplicate e4:dispatched e5:new" ]
 }
 
-@test "ft-update cli: -q prints no changes and no summary, still applies" {
+@test "ft-update cli: -q prints the changes and no summary, still applies" {
 	run -0 --separate-stderr ft-update -q "$F/fixed.ndjson"
-	[ -z "$output" ]
+	[ "$(printf '%s\n' "$output" | jq -r '.id + ":" + .status' | tr '\n' ' ')" = "e1:accepted e1:resolved e1:closed " ]
 	[ -z "$stderr" ]
 	[ "$(sql "select status from events where id = 'e1'")" = closed ]
 }
@@ -913,4 +913,77 @@ trap_commit() {
 	[ "$(sha256sum < "$RO/ft.db")" = "$before" ]
 	[ "$(ls "$RO")" = "$(printf 'ft.db\nup.ndjson')" ]
 	rm_ro
+}
+
+# ---- -q and --no-output ----
+
+# in.ndjson: fixed.ndjson's three changes of e1, then one that is refused.
+three_and_a_bad_one() {
+	{
+		cat "$F/fixed.ndjson"
+		echo '{"id":"e5","status":"resolved","at":"2026-11-25T11:00:00Z"}'
+	} > in.ndjson
+}
+
+@test "ft-update cli: -q keeps the changes on standard output for the next stage, with only the rejections on stderr" {
+	three_and_a_bad_one
+	run -1 --separate-stderr bash -o pipefail -c 'ft-update -q in.ndjson | jq -r ".id + \":\" + .status"'
+	[ "$output" = $'e1:accepted\ne1:resolved\ne1:closed' ]
+	[ "$stderr" = 'ft-update: in.ndjson:4: cannot go from new to resolved (allowed: rejected,closed)' ]
+	[ "$(states)" = "e1:closed e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+}
+
+@test "ft-update cli: --no-output prints no changes; the summary is still printed, the changes stored" {
+	three_and_a_bad_one
+	run -1 --separate-stderr ft-update --no-output in.ndjson
+	[ -z "$output" ]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "${stderr_lines[0]}" = 'ft-update: in.ndjson:4: cannot go from new to resolved (allowed: rejected,closed)' ]
+	[[ "${stderr_lines[1]}" =~ ^'ft-update: 4 records: 3 status changes, 0 ratings, 0 unchanged, 1 rejected ('[0-9.]+' s)'$ ]]
+	[ "$(states)" = "e1:closed e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+	[ "$(hist_count)" = 12 ]
+}
+
+@test "ft-update cli: -q --no-output prints nothing but the rejections, the changes stored" {
+	three_and_a_bad_one
+	run -1 --separate-stderr ft-update -q --no-output in.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-update: in.ndjson:4: cannot go from new to resolved (allowed: rejected,closed)' ]
+	[ "$(states)" = "e1:closed e2:dispatched e3:duplicate e4:dispatched e5:new" ]
+	[ "$(hist_count)" = 12 ]
+}
+
+@test "ft-update verify: -q prints the entries and the head alone, --no-output the message alone, both nothing" {
+	head=$(sql 'select hash from history order by seq desc limit 1')
+	run -0 --separate-stderr ft-update -q --verify
+	[ "$output" = "{\"entries\":9,\"head\":\"$head\"}" ]
+	[ -z "$stderr" ]
+	run -0 --separate-stderr ft-update --no-output --verify
+	[ -z "$output" ]
+	[ "$stderr" = "ft-update: $FT_DB: the history is intact: 9 entries chained" ]
+	run -0 --separate-stderr ft-update -q --no-output --verify
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	sql "drop trigger history_no_update; update history set by = 'mallory' where seq = 5"
+	run -65 --separate-stderr ft-update -q --no-output --verify
+	[ -z "$output" ]
+	[[ "$stderr" == *"history entry 5: hash does not match: the chain breaks here"* ]]
+}
+
+# ---- the README ----
+
+@test "ft-update readme: the status file example runs as written on the demo database" {
+	demo_db demo
+	readme_transcript update
+	[ "$(head -n 1 session.sh)" = "export FT_DB=demo/ft.db" ]
+	[ "$(grep -c '^ft-update ' session.sh)" = 1 ]
+	[ "$(wc -l < status.csv)" = 3 ]
+	run -0 bash -e session.sh
+	# What it prints is what the README shows, but for the time taken.
+	[ "$(sed -E 's/\([0-9.]+ s\)$/(T s)/' <<< "$output")" = "$(sed -E 's/\([0-9.]+ s\)$/(T s)/' session.out)" ]
+	[ -e status-rejects.ndjson ]
+	[ ! -s status-rejects.ndjson ]
+	[ "$(sqlite3 demo/ft.db "select status, status_at from events where id = 'hotline-20260601-00001'")" = "resolved|2026-08-30T01:10:00Z" ]
+	[ "$(sqlite3 demo/ft.db "select group_concat(to_status, ' ') from (select to_status from history where tool = 'ft-update' order by seq)")" = "accepted resolved" ]
+	FT_DB=demo/ft.db run -0 ft-update -q --verify
 }

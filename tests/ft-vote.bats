@@ -1516,3 +1516,57 @@ ft-vote: nul.pb: refused: 1 error; nothing stored" ]
 	[ "$(ls "$RO")" = ft.db ]
 	rm_ro
 }
+
+# ---- -q and --no-output ----
+
+# ab_round: round g (A 60, B 50) with voters 13900000001 and -02, and
+# b.ndjson: their two ballots around one of a voter not registered.
+ab_round() {
+	mkround g 100 approval
+	mkprojects g A:60 B:50
+	printf '{"voter":"13900000001"}\n{"voter":"13900000002"}\n' > v.ndjson
+	ft-vote register g -q --key "$KEY" --now "$T0" v.ndjson
+	printf '%s\n' '{"voter":"13900000001","projects":["A"]}' \
+		'{"voter":"13900000009","projects":["B"]}' \
+		'{"voter":"13900000002","projects":["A","B"]}' > b.ndjson
+}
+
+@test "ft-vote cli: -q prints the ballots and no summary, for the next stage to read" {
+	ab_round
+	run -1 --separate-stderr bash -o pipefail -c 'ft-vote cast g -q --key "$1" --now "$2" b.ndjson | jq -c .projects' _ "$KEY" "$T1"
+	[ "$output" = $'["A"]\n["A","B"]' ]
+	[ "$stderr" = 'ft-vote: b.ndjson:2: not registered for this round' ]
+	[ "$(sql "select count(*) from ballots where round = 'g'")" = 2 ]
+	run -0 --separate-stderr ft-vote import -q "$F/small.pb"
+	[ "$output" = small ]
+	[ -z "$stderr" ]
+}
+
+@test "ft-vote cli: --no-output prints no ballots and no imported id; the summary is still printed, all stored" {
+	ab_round
+	run -1 --separate-stderr ft-vote cast g --no-output --key "$KEY" --now "$T1" b.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: b.ndjson:2: not registered for this round
+ft-vote: g: 2 ballots cast, 0 replaced, 0 unchanged, 1 rejected' ]
+	[ "$(sql "select count(*) from ballots where round = 'g'")" = 2 ]
+	run -0 --separate-stderr ft-vote import --no-output "$F/small.pb"
+	[ -z "$output" ]
+	[ "$stderr" = "ft-vote: $F/small.pb: round \"small\": 3 projects, 4 ballots" ]
+	[ "$(sql "select count(*) from ballots where round = 'small'")" = 4 ]
+}
+
+@test "ft-vote cli: -q --no-output prints nothing but the rejections, all stored" {
+	ab_round
+	run -1 --separate-stderr ft-vote cast g -q --no-output --key "$KEY" --now "$T1" b.ndjson
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: b.ndjson:2: not registered for this round' ]
+	[ "$(sql "select count(*) from ballots where round = 'g'")" = 2 ]
+	run -0 --separate-stderr ft-vote tally g -q --no-output --rule greedy
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sql "select count(*) from tallies where round = 'g'")" = 1 ]
+	run -0 --separate-stderr ft-vote import -q --no-output "$F/small.pb"
+	[ -z "$output" ]
+	[ -z "$stderr" ]
+	[ "$(sql "select count(*) from ballots where round = 'small'")" = 4 ]
+}

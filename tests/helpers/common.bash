@@ -92,3 +92,86 @@ as_reader() {
 		skip "running as root with neither setpriv nor runuser: chmod does not stop root"
 	fi
 }
+
+# readme_block NAME: the code of README.md's block between the lines
+# "<!-- readme-test: NAME -->" and "<!-- /readme-test -->", its four spaces
+# of indent taken off (blank lines left out); fails when there is none.
+readme_block() {
+	local block
+	block=$(awk -v want="<!-- readme-test: $1 -->" '
+		$0 == want { on = 1; next }
+		/^<!-- \/readme-test -->$/ { on = 0 }
+		on && /^    / { print substr($0, 5) }' \
+		"$BATS_TEST_DIRNAME/../README.md")
+	[ -n "$block" ] || { echo "README.md: no readme-test block \"$1\"" >&2; return 1; }
+	printf '%s\n' "$block"
+}
+
+# readme_transcript NAME: README.md's block NAME as a session ("$ command"
+# lines, each followed by what it prints) split in the current directory
+# into the files it shows ("$ cat FILE" followed by FILE's lines),
+# session.sh (its commands, in order; a line ending in a backslash goes on
+# on the next) and session.out (what they print, standard output and
+# error together, in order).
+readme_transcript() {
+	readme_block "$1" > session.txt || return
+	awk '
+		cont { print > "session.sh"; cont = /\\$/; next }
+		/^\$ / {
+			cmd = substr($0, 3)
+			print cmd > "session.sh"
+			cont = /\\$/
+			file = ""
+			if (cmd ~ /^cat [^ ]+$/) {
+				file = substr(cmd, 5)
+				printf "" > file
+			}
+			next
+		}
+		{
+			print > "session.out"
+			if (file != "")
+				print >> file
+		}' session.txt
+}
+
+# DEMO_NOW: the time tools/demo.sh runs the district at (its FT_NOW).
+DEMO_NOW=2026-08-30T06:00:00+08:00
+
+# demo_district DIR [N]: a district as tools/demo.sh makes one, in DIR:
+# tools/gendistrict.c's files (with N events, else as many as the demo's),
+# and DIR/ft.db with the units and facilities loaded at DEMO_NOW.  Skips
+# the test when there is no C compiler.
+demo_district() {
+	local root="$BATS_TEST_DIRNAME/.."
+
+	command -v "${CC:-cc}" > /dev/null ||
+		skip "no C compiler for tools/gendistrict.c"
+	"${CC:-cc}" -std=c17 -D_POSIX_C_SOURCE=200809L -O1 \
+		-o "$BATS_TEST_TMPDIR/gendistrict" "$root/tools/gendistrict.c"
+	mkdir -p "$1"
+	"$BATS_TEST_TMPDIR/gendistrict" ${2:+-n "$2"} "$1" > "$1/generated.txt"
+	FT_DB="$1/ft.db" FT_NOW=$DEMO_NOW FT_USER=demo \
+		ft-ingest -q --no-output -k units "$1/units.ndjson"
+	FT_DB="$1/ft.db" FT_NOW=$DEMO_NOW FT_USER=demo \
+		ft-ingest -q --no-output -k facilities "$1/facilities.ndjson"
+}
+
+# demo_db DIR [N]: demo_district DIR N, then its season of events loaded
+# (the bad ones, on purpose, rejected into DIR/rejects.ndjson; what was
+# stored printed to DIR/events.ndjson) and dispatched by
+# tools/demo/dispatch.json, at DEMO_NOW, as tools/demo.sh does.
+demo_db() {
+	local st=0
+
+	demo_district "$@"
+	FT_DB="$1/ft.db" FT_NOW=$DEMO_NOW FT_USER=demo \
+		ft-ingest -q --rejects "$1/rejects.ndjson" "$1/events.csv" \
+		> "$1/events.ndjson" 2> /dev/null || st=$?
+	[ "$st" = 1 ] ||
+		{ echo "demo_db: ft-ingest: exit status $st, expected 1" >&2; return 1; }
+	FT_DB="$1/ft.db" FT_NOW=$DEMO_NOW FT_USER=demo \
+		ft-dispatch -q --no-output --tz Asia/Shanghai \
+		--rules "$BATS_TEST_DIRNAME/../tools/demo/dispatch.json" \
+		"$1/events.ndjson"
+}
