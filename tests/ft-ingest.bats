@@ -1097,3 +1097,89 @@ ft-ingest: nul.csv: a binary file, not text' ]
 	# The page says so.
 	grep -q "sqlite3 -readonly -cmd '.timeout 5000' ft.db" "$BATS_TEST_DIRNAME/../man/ft.7"
 }
+
+# big_text N: a JSON string member "text" of N times 64 x's, on one line.
+big_text() {
+	awk -v n="$1" 'BEGIN {
+		s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		printf "\"text\":\""
+		for (i = 0; i < n; i++)
+			printf "%s", s
+		printf "\""
+	}'
+}
+
+@test "ft-ingest limits: an NDJSON line over 16 MiB is rejected at its line, passed over, and the lines around it are stored" {
+	{
+		echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}'
+		printf '{"id":"big","category":"x","reported_at":"2026-01-01T00:00:00Z",'
+		big_text 270000	# 17 MB
+		echo '}'
+		echo '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}'
+	} > big.ndjson
+	run -1 --separate-stderr ft-ingest -q --rejects rej.ndjson big.ndjson
+	[ "$stderr" = 'ft-ingest: big.ndjson:2: record larger than 16 MiB' ]
+	[ "$(sql 'select group_concat(id || ":" || line) from events')" = a:1,b:3 ]
+	[ "$(jq -c '[.line, .reason, (.raw | length), (.raw | startswith("{\"id\":\"big\""))]' rej.ndjson)" = \
+		'[2,"record larger than 16 MiB",1024,true]' ]
+	# A record just under the limit is a record.
+	{
+		printf '{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z",'
+		big_text 262000
+		echo '}'
+	} > under.ndjson
+	run -0 --separate-stderr ft-ingest -q under.ndjson
+	[ "$(sql "select length(text) from events where id = 'c'")" = 16768000 ]
+}
+
+@test "ft-ingest limits: a CSV record over 16 MiB, quoted over many lines, is rejected at its first line and the rows after it keep their lines" {
+	{
+		echo 'id,category,reported_at,text'
+		echo 'a,x,2026-01-01T00:00:00Z,hi'
+		printf 'big,x,2026-01-01T00:00:00Z,"'
+		awk 'BEGIN {
+			s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			for (i = 0; i < 270000; i++) {
+				printf "%s", s
+				if (i % 1000 == 0)
+					printf "\n\"\"quoted, with a comma\"\"\n"
+			}
+		}'
+		echo '"'
+		echo 'b,x,2026-01-01T00:00:00Z,"two'
+		echo 'lines"'
+		echo 'c,x,2026-01-01T00:00:00Z,z'
+	} > big.csv
+	run -1 --separate-stderr ft-ingest -q --rejects rej.ndjson big.csv
+	[ "$stderr" = 'ft-ingest: big.csv:3: record larger than 16 MiB' ]
+	[ "$(sql 'select group_concat(id || ":" || line) from events')" = a:2,b:544,c:546 ]
+	[ "$(jq -c '[.line, (.raw | length)]' rej.ndjson)" = '[3,1024]' ]
+}
+
+@test "ft-ingest limits: an element of a JSON array over 16 MiB is rejected, and the elements after it are read" {
+	{
+		echo '[{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"},'
+		printf '{"id":"big","category":"x","reported_at":"2026-01-01T00:00:00Z",'
+		big_text 270000
+		printf ',"list":[\n1,\n2]},\n'
+		echo '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}]'
+	} > big.json
+	run -1 --separate-stderr ft-ingest -q big.json
+	[ "$stderr" = 'ft-ingest: big.json:2: record larger than 16 MiB' ]
+	[ "$(sql 'select group_concat(id || ":" || line) from events')" = a:1,b:5 ]
+}
+
+@test "ft-ingest limits: a file that is one JSON value over 64 MiB is unusable as a whole" {
+	{
+		printf '{"results":['
+		awk 'BEGIN {
+			for (i = 0; i < 640000; i++)
+				printf "{\"id\":\"%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\",\"t\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},", i
+		}'
+		echo '{}]}'
+	} > wrapped.json
+	[ "$(stat -c %s wrapped.json)" -gt $((64 << 20)) ]
+	run -65 --separate-stderr ft-ingest -q wrapped.json
+	[ "$stderr" = 'ft-ingest: wrapped.json: a JSON document larger than 64 MiB, which is read whole: give the records as NDJSON or a JSON array' ]
+	[ "$(sql 'select count(*) from events')" = 0 ]
+}
