@@ -137,6 +137,18 @@ struct ft_ingest {
 	struct ft_buf wtmp;
 	struct ft_db_ckpt ck;
 	struct ft_json_doc mdoc, fdoc;
+	/*
+	 * A map split by ft_jq_split(): jqp lists the paths of the values
+	 * jqr runs on, each of them the raw of what it gives (edoc).  The
+	 * paths of one record are kept in spaths (each ending in a NUL),
+	 * where they start in soff, the values' places in the record in
+	 * sval (offset, length).
+	 */
+	struct ft_jq *jqp, *jqr;
+	struct ft_json_doc pdoc, edoc;
+	struct ft_json_cursor cur;
+	struct ft_buf spaths;
+	size_t *soff, *sval, scap;
 
 	/*
 	 * Where the canonical fields are among a record's members, kept from
@@ -451,6 +463,29 @@ close_stale(struct ft_ingest *ig, const char *at)
 	return st;
 }
 
+/*
+ * A map "PATHS | REST" that takes records out of a wrapped document
+ * (".results[] | {...}") runs as two programs, so that each record keeps
+ * as raw the value it came from, not the whole document (see
+ * ft_jq_split()).  Any other map runs whole.
+ */
+static void
+map_split(struct ft_ingest *ig, const char *map)
+{
+	struct ft_buf paths = FT_BUF_INIT, rest = FT_BUF_INIT;
+
+	if (ft_jq_split(map, &paths, &rest)) {
+		ig->jqp = ft_jq_compile_quiet(paths.s);
+		ig->jqr = ig->jqp ? ft_jq_compile_quiet(rest.s) : NULL;
+		if (!ig->jqr) {
+			ft_jq_free(ig->jqp);
+			ig->jqp = NULL;
+		}
+	}
+	ft_buf_release(&paths);
+	ft_buf_release(&rest);
+}
+
 int
 ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	      const struct ft_ingest_opts *o)
@@ -482,6 +517,10 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	ft_buf_init(&ig->line);
 	ft_json_doc_init(&ig->mdoc);
 	ft_json_doc_init(&ig->fdoc);
+	ft_json_doc_init(&ig->pdoc);
+	ft_json_doc_init(&ig->edoc);
+	ft_json_cursor_init(&ig->cur);
+	ft_buf_init(&ig->spaths);
 	ft_buf_init(&ig->lay_keys);
 	ig->lay_n = (size_t)-1;
 	ig->lay_pos = ft_xmalloc(ig->k->ncols * sizeof(int));
@@ -499,6 +538,7 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 		ig->jq = ft_jq_compile(o->map, o->map_origin);
 		if (!ig->jq)
 			return o->map_origin[0] == '@' ? FT_CONFIG : FT_USAGE;
+		map_split(ig, o->map);
 	}
 	if ((st = ft_reject_open(&ig->rej, o->rejects)))
 		return st;
@@ -545,6 +585,14 @@ ft_ingest_free(struct ft_ingest *ig)
 	if (ig->lockfd >= 0)
 		close(ig->lockfd);
 	ft_jq_free(ig->jq);
+	ft_jq_free(ig->jqp);
+	ft_jq_free(ig->jqr);
+	ft_json_doc_release(&ig->pdoc);
+	ft_json_doc_release(&ig->edoc);
+	ft_json_cursor_release(&ig->cur);
+	ft_buf_release(&ig->spaths);
+	free(ig->soff);
+	free(ig->sval);
 	ft_reject_close(&ig->rej);
 	free(ig->canon_hash);
 	for (i = 0; i < 2; i++) {
@@ -606,6 +654,22 @@ reject_id(struct ft_ingest *ig, long line, const char *id, size_t idlen,
 	ig->c.rejected++;
 	ft_reject_add_id(&ig->rej, ig->fname, line, id, idlen, reason, raw,
 			 rawlen, NULL, 0);
+	if (ig->rej.status && !ig->wstatus)
+		ig->wstatus = ig->rej.status;
+	pthread_mutex_unlock(&ig->mu);
+}
+
+/* reject() of a value a split map took from a record, named by its path. */
+static void
+reject_path(struct ft_ingest *ig, long line, const char *path,
+	    const char *reason, const char *raw, size_t rawlen,
+	    const struct ft_json_doc *src)
+{
+	pthread_mutex_lock(&ig->mu);
+	ig->c.rejected++;
+	ft_reject_add_path(&ig->rej, ig->fname, line, path, strlen(path),
+			   reason, raw, rawlen, src ? src->text.s : NULL,
+			   src ? src->text.len : 0);
 	if (ig->rej.status && !ig->wstatus)
 		ig->wstatus = ig->rej.status;
 	pthread_mutex_unlock(&ig->mu);
@@ -1805,6 +1869,85 @@ start_run(struct ft_ingest *ig, struct ft_input *in)
 	return st;
 }
 
+/*
+ * One source record through a split map: the paths first, all of them, and
+ * where their values are; then REST on each value, which is the raw of the
+ * records it gives and of their rejects.  An error of REST rejects that
+ * value only.  Returns 0, or -1 before anything is taken when the split
+ * does not hold for this record (PATHS failed: not a path expression here,
+ * or an error that the whole map reports again).
+ */
+static int
+source_split(struct ft_ingest *ig, const struct ft_item *it, int *n)
+{
+	const struct ft_json_doc *d = it->doc;
+	const char *err, *why, *v, *path;
+	size_t np = 0, i, off, len, errpos;
+	int r;
+
+	if (ft_jq_start(ig->jqp, d->text.s, d->text.len, &err))
+		return -1;
+	ft_buf_reset(&ig->spaths);
+	ft_json_cursor_reset(&ig->cur);
+	while ((r = ft_jq_next(ig->jqp, &ig->pdoc, &err)) == 1) {
+		if (ft_json_at(&ig->cur, d->text.s, d->text.len,
+			       ig->pdoc.text.s, ig->pdoc.text.len, &off, &len))
+			return -1;
+		if (np == ig->scap) {
+			ig->scap = ig->scap ? ig->scap * 2 : 64;
+			ig->soff = ft_xrealloc(ig->soff, ig->scap *
+					       sizeof(*ig->soff));
+			ig->sval = ft_xrealloc(ig->sval, ig->scap * 2 *
+					       sizeof(*ig->sval));
+		}
+		ig->soff[np] = ig->spaths.len;
+		ig->sval[2 * np] = off;
+		ig->sval[2 * np + 1] = len;
+		ft_buf_add(&ig->spaths, ig->pdoc.text.s, ig->pdoc.text.len);
+		ft_buf_addc(&ig->spaths, '\0');
+		np++;
+	}
+	if (r < 0)
+		return -1;
+	/* The document's jv is not needed any more: drop it. */
+	(void)ft_jq_start(ig->jqp, "null", 4, &err);
+	(void)ft_jq_next(ig->jqp, &ig->pdoc, &err);
+	for (i = 0; i < np; i++) {
+		v = d->text.s + ig->sval[2 * i];
+		len = ig->sval[2 * i + 1];
+		path = ig->spaths.s + ig->soff[i];
+		if (ft_json_parse(&ig->edoc, v, len, &why, &errpos)) {
+			reject_path(ig, it->line, path, why, v, len, NULL);
+			continue;
+		}
+		if (ft_jq_start(ig->jqr, v, len, &err)) {
+			ft_buf_reset(&ig->tmp);
+			ft_buf_addf(&ig->tmp, "map: cannot read the record: %s",
+				    err);
+			reject_path(ig, it->line, path, ig->tmp.s, v, len,
+				    &ig->edoc);
+			continue;
+		}
+		while ((r = ft_jq_next(ig->jqr, &ig->mdoc, &err)) == 1) {
+			++*n;
+			why = take(ig, &ig->mdoc, it->line, v, len, &ig->edoc);
+			if (why) {
+				ft_buf_reset(&ig->tmp);
+				ft_buf_adds(&ig->tmp, why);
+				reject_path(ig, it->line, path, ig->tmp.s, v,
+					    len, &ig->edoc);
+			}
+		}
+		if (r < 0) {
+			ft_buf_reset(&ig->tmp);
+			ft_buf_addf(&ig->tmp, "map: %s", err);
+			reject_path(ig, it->line, path, ig->tmp.s, v, len,
+				    &ig->edoc);
+		}
+	}
+	return 0;
+}
+
 /* One source record: through the map, then taken or rejected. */
 static void
 source_record(struct ft_ingest *ig, const struct ft_item *it)
@@ -1821,6 +1964,11 @@ source_record(struct ft_ingest *ig, const struct ft_item *it)
 		why = take(ig, it->doc, it->line, it->raw, it->rawlen, it->doc);
 		if (why)
 			reject(ig, it->line, why, it->raw, it->rawlen, it->doc);
+		return;
+	}
+	if (ig->jqp && source_split(ig, it, &n) == 0) {
+		if (n == 0)
+			ig->c.skipped++;
 		return;
 	}
 	if (ft_jq_start(ig->jq, it->doc->text.s, it->doc->text.len, &err)) {

@@ -37,6 +37,7 @@ struct ft_input {
 
 	struct ft_json_doc doc;
 	struct ft_buf raw;
+	struct ft_buf head;	/* the start of a record over the limit */
 
 	/* CSV */
 	struct csv_parser csv;
@@ -60,6 +61,8 @@ struct ft_input {
 	struct ft_buf rawq;
 	long recstart;
 	int inrec;
+	int big;		/* a record over the limit was skipped */
+	long bigline;		/* the line it started on */
 	const char *fielderr;
 
 	/* JSON */
@@ -69,6 +72,8 @@ struct ft_input {
 	char *whole;		/* a top-level object read whole */
 	size_t wholelen;
 };
+
+static const char too_big[] = "record larger than " FT_RECORD_MAX_TEXT;
 
 static const char *const format_names[] = {
 	"auto", "csv", "tsv", "ndjson", "json", "geojson"
@@ -313,6 +318,7 @@ ft_input_open(struct ft_input **inp, const char *path,
 	*inp = in;
 	ft_buf_init(&in->data);
 	ft_buf_init(&in->raw);
+	ft_buf_init(&in->head);
 	ft_buf_init(&in->keys);
 	ft_buf_init(&in->fields);
 	ft_buf_init(&in->rawq);
@@ -411,11 +417,71 @@ ft_input_close(struct ft_input *in)
 	free(in->name);
 	ft_buf_release(&in->data);
 	ft_buf_release(&in->raw);
+	ft_buf_release(&in->head);
 	ft_buf_release(&in->keys);
 	ft_buf_release(&in->fields);
 	ft_buf_release(&in->rawq);
 	ft_json_doc_release(&in->doc);
 	free(in);
+}
+
+/*
+ * Keeps the start of a record over the limit, cut at a character, for its
+ * reject: the record itself is not held.
+ */
+static void
+head_add(struct ft_input *in, const char *p, size_t n)
+{
+	size_t room = FT_RECORD_HEAD + 1 - in->head.len;
+
+	ft_buf_add(&in->head, p, n < room ? n : room);
+}
+
+/* Cuts the kept start to FT_RECORD_HEAD bytes, at a character. */
+static void
+head_cut(struct ft_input *in)
+{
+	size_t k;
+
+	if (in->head.len > FT_RECORD_HEAD) {
+		k = FT_RECORD_HEAD;
+		while (k > 0 && ((unsigned char)in->head.s[k] & 0xC0) == 0x80)
+			k--;
+		in->head.len = k;
+		in->head.s[k] = '\0';
+	}
+}
+
+static void
+keep_head(struct ft_input *in, const char *p, size_t n)
+{
+	ft_buf_reset(&in->head);
+	head_add(in, p, n);
+	head_cut(in);
+}
+
+/* Hands out the record over the limit whose start keep_head() kept. */
+static int
+big_item(struct ft_input *in, struct ft_item *it, long line)
+{
+	it->line = line;
+	it->raw = in->head.s;
+	it->rawlen = in->head.len;
+	it->doc = NULL;
+	it->err = too_big;
+	return 1;
+}
+
+/* Counts the line ends in p[0..n) into in->line. */
+static void
+count_lines(struct ft_input *in, const char *p, size_t n, char nl)
+{
+	const char *e = p + n;
+
+	while ((p = memchr(p, nl, (size_t)(e - p)))) {
+		in->line++;
+		p++;
+	}
 }
 
 /* ---- CSV ---- */
@@ -557,6 +623,12 @@ csv_setup(struct ft_input *in, const struct ft_input_opts *o)
 		    in->format == FT_FMT_TSV ? '\t' : ',';
 	csv_set_delim(&in->csv, (unsigned char)in->delim);
 	csv_set_space_func(&in->csv, never_space);
+	/*
+	 * libcsv grows its field buffer by this much at a time (128 bytes by
+	 * default): a field of megabytes would be copied thousands of times
+	 * where realloc(3) cannot grow it in place.
+	 */
+	csv_set_blk_size(&in->csv, CHUNK);
 	in->cr_only = !memchr(in->data.s + in->pos, '\n',
 			      in->data.len - in->pos) &&
 		      memchr(in->data.s + in->pos, '\r',
@@ -579,6 +651,79 @@ csv_setup(struct ft_input *in, const struct ft_input_opts *o)
 	return FT_OK;
 }
 
+static void
+csv_drop_field(void *s, size_t len, void *data)
+{
+	(void)s;
+	(void)len;
+	(void)data;
+}
+
+static void
+csv_drop_row(int c, void *data)
+{
+	(void)c;
+	(void)data;
+}
+
+/*
+ * Passes over the rest of a CSV record over the limit, from pos (a line
+ * start: inside a quoted field when the record began on an earlier line),
+ * without holding it: quotes are followed as libcsv follows them, and the
+ * record ends at a line end outside quotes.  Then the parser starts afresh
+ * and the record is queued as in->big.  Returns 1, or -1.
+ */
+static int
+csv_skip(struct ft_input *in)
+{
+	char nl = in->cr_only ? '\r' : '\n';
+	int quoted = in->inrec, after = 0, start = !in->inrec;
+	char c;
+
+	in->bigline = in->inrec ? in->recstart : in->line;
+	/* Its start: the lines fed so far, then the line at pos. */
+	ft_buf_reset(&in->head);
+	head_add(in, in->raw.s, in->raw.len);
+	head_add(in, in->data.s + in->pos, in->data.len - in->pos);
+	head_cut(in);
+	for (;;) {
+		while (in->pos < in->data.len) {
+			c = in->data.s[in->pos++];
+			if (c == nl)
+				in->line++;
+			if (quoted) {
+				if (c == '"') {
+					quoted = 0;
+					after = 1;
+				}
+				continue;
+			}
+			if (c == '"' && (after || start)) {
+				quoted = 1;	/* a doubled quote, or an opening one */
+				after = start = 0;
+				continue;
+			}
+			after = 0;
+			start = c == in->delim;
+			if (c == '\n' || c == '\r')
+				goto end;
+		}
+		if (in->eof)
+			break;
+		if (fill(in) < 0)
+			return -1;
+	}
+end:
+	if (in->inrec)
+		csv_fini(&in->csv, csv_drop_field, csv_drop_row, NULL);
+	in->nf = 0;
+	ft_buf_reset(&in->fields);
+	ft_buf_reset(&in->raw);
+	in->inrec = 0;
+	in->big = 1;
+	return 1;
+}
+
 /* Feeds the next physical line to libcsv.  Returns 1, 0 at the end, -1. */
 static int
 csv_feed(struct ft_input *in)
@@ -592,9 +737,14 @@ csv_feed(struct ft_input *in)
 		nl = memchr(p, in->cr_only ? '\r' : '\n', in->data.len - in->pos);
 		if (nl || in->eof)
 			break;
+		if (in->raw.len + in->data.len - in->pos > FT_RECORD_MAX)
+			return csv_skip(in);
 		if (fill(in) < 0)
 			return -1;
 	}
+	if (in->raw.len + (nl ? (size_t)(nl - p) + 1 : in->data.len - in->pos) >
+	    FT_RECORD_MAX)
+		return csv_skip(in);
 	if (!nl && in->pos == in->data.len) {
 		if (!in->fed_eof) {
 			in->fed_eof = 1;
@@ -691,6 +841,17 @@ csv_next(struct ft_input *in, struct ft_item *it)
 				return in->err;
 			if (r == 0)
 				return 0;
+			if (in->big) {
+				in->big = 0;
+				if (!in->have_header) {
+					ft_error("%s: the header is larger "
+						 "than %s", in->name,
+						 FT_RECORD_MAX_TEXT);
+					in->err = FT_DATAERR;
+					return FT_DATAERR;
+				}
+				return big_item(in, it, in->bigline);
+			}
 		}
 		f0 = in->headfield;
 		f1 = in->recend[in->headrec];
@@ -759,6 +920,30 @@ json_error(const char *why, const char *text, size_t errpos, long *line,
 	return why;
 }
 
+/*
+ * Passes over the rest of a line over the limit, from pos, reading and
+ * dropping it a chunk at a time.  Returns 0, or -1 on a read error.
+ */
+static int
+skip_line(struct ft_input *in)
+{
+	const char *p, *nl;
+
+	for (;;) {
+		p = in->data.s + in->pos;
+		nl = memchr(p, '\n', in->data.len - in->pos);
+		if (nl) {
+			in->pos = (size_t)(nl - in->data.s) + 1;
+			return 0;
+		}
+		in->pos = in->data.len;
+		if (in->eof)
+			return 0;
+		if (fill(in) < 0)
+			return -1;
+	}
+}
+
 static int
 ndjson_next(struct ft_input *in, struct ft_item *it)
 {
@@ -771,7 +956,8 @@ ndjson_next(struct ft_input *in, struct ft_item *it)
 		for (;;) {
 			p = in->data.s + in->pos;
 			nl = memchr(p, '\n', in->data.len - in->pos);
-			if (nl || in->eof)
+			if (nl || in->eof ||
+			    in->data.len - in->pos > FT_RECORD_MAX)
 				break;
 			if (fill(in) < 0)
 				return in->err;
@@ -779,6 +965,12 @@ ndjson_next(struct ft_input *in, struct ft_item *it)
 		if (!nl && in->pos == in->data.len)
 			return 0;
 		n = nl ? (size_t)(nl - p) : in->data.len - in->pos;
+		if (n > FT_RECORD_MAX) {
+			keep_head(in, p, n);
+			if (skip_line(in))
+				return in->err;
+			return big_item(in, it, in->line++);
+		}
 		in->pos += n + (nl != NULL);
 		it->line = in->line++;
 		for (q = p; q < p + n && (*q == ' ' || *q == '\t' || *q == '\r');
@@ -831,15 +1023,58 @@ fatal_at(struct ft_input *in, long line, const char *why)
 	return FT_DATAERR;
 }
 
-/* Reads the rest of the input into memory, from pos. */
+/*
+ * Reads the rest of the input into memory, from pos: a document that can
+ * be read only whole, up to FT_DOCUMENT_MAX.
+ */
 static int
 slurp(struct ft_input *in)
 {
 	ssize_t r;
 
-	while ((r = fill(in)) > 0)
-		;
+	do {
+		if (in->data.len - in->pos > FT_DOCUMENT_MAX) {
+			ft_error("%s: a JSON document larger than %s, which "
+				 "is read whole: give the records as NDJSON or "
+				 "a JSON array", in->name, FT_DOCUMENT_MAX_TEXT);
+			in->err = FT_DATAERR;
+			return -1;
+		}
+	} while ((r = fill(in)) > 0);
 	return r < 0 ? -1 : 0;
+}
+
+/*
+ * Passes over the rest of an array element over the limit, from pos, which
+ * the scanner has followed up to scan.pos: what it has passed is dropped
+ * (its line ends counted), all but the byte it stands after, so that it
+ * goes on where it was.  Returns 1 and the element's end past pos in *end,
+ * or an exit status.
+ */
+static int
+skip_element(struct ft_input *in, size_t *end)
+{
+	size_t k;
+	int r;
+
+	keep_head(in, in->data.s + in->pos, in->data.len - in->pos);
+	for (;;) {
+		k = in->scan.pos ? in->scan.pos - 1 : in->data.len - in->pos - 1;
+		count_lines(in, in->data.s + in->pos, k, '\n');
+		in->pos += k;
+		if (in->scan.pos)
+			in->scan.pos = 1;
+		if (fill(in) < 0)
+			return in->err;
+		r = ft_json_scan(&in->scan, in->data.s + in->pos,
+				 in->data.len - in->pos, in->eof, end);
+		if (r > 0)
+			return 1;
+		if (r < 0)
+			return fatal_at(in, in->line, "mismatched bracket");
+		if (in->eof)
+			return fatal_at(in, in->line, "unterminated array");
+	}
 }
 
 /* Where the value of member "features" of the object at p starts. */
@@ -944,8 +1179,8 @@ json_next(struct ft_input *in, struct ft_item *it)
 	static char msg[160];
 	const char *why;
 	size_t end, errpos, i;
-	long line, col;
-	int r;
+	long line, col, start;
+	int r, big;
 
 	for (;;) {
 		switch (in->js) {
@@ -1001,6 +1236,8 @@ json_next(struct ft_input *in, struct ft_item *it)
 			if (strchr(",]}:", in->data.s[in->pos]))
 				return fatal_at(in, in->line,
 						"expected a value");
+			start = in->line;
+			big = 0;
 			for (;;) {
 				r = ft_json_scan(&in->scan,
 						 in->data.s + in->pos,
@@ -1011,6 +1248,13 @@ json_next(struct ft_input *in, struct ft_item *it)
 				if (in->eof)
 					return fatal_at(in, in->line,
 						"unterminated array");
+				if (in->data.len - in->pos > FT_RECORD_MAX) {
+					r = skip_element(in, &end);
+					if (r != 1)
+						return r;
+					big = 1;
+					break;
+				}
 				if (fill(in) < 0)
 					return in->err;
 			}
@@ -1018,6 +1262,14 @@ json_next(struct ft_input *in, struct ft_item *it)
 				return fatal_at(in, in->line,
 						"mismatched bracket");
 			ft_json_scan_init(&in->scan);
+			if (big || end > FT_RECORD_MAX) {
+				if (!big)
+					keep_head(in, in->data.s + in->pos, end);
+				count_lines(in, in->data.s + in->pos, end, '\n');
+				in->pos += end;
+				in->js = J_SEP;
+				return big_item(in, it, start);
+			}
 			it->line = in->line;
 			it->raw = in->data.s + in->pos;
 			it->rawlen = end;

@@ -14,6 +14,14 @@
  * wrapped API response): it is read whole, as its members may come in any
  * order.
  *
+ * Sizes are bounded, as a record costs several times its size in memory
+ * once parsed and mapped: a record (an NDJSON line, a CSV record, an element
+ * of a JSON array or of a FeatureCollection) larger than FT_RECORD_MAX is
+ * skipped without being held and handed out with err set (its raw text cut
+ * to FT_RECORD_HEAD bytes); a file that is one JSON value larger than
+ * FT_DOCUMENT_MAX is unusable as a whole (65), since it can be read only
+ * whole.
+ *
  * Encodings: a UTF-8 BOM is skipped; a UTF-16 BOM switches to UTF-16; with
  * an encoding named, iconv(3) converts to UTF-8 and bytes that do not
  * convert become U+FFFD (counted, see ft_input_replaced()).
@@ -24,6 +32,12 @@
 #include "ft_json.h"
 
 #include <stddef.h>
+
+#define FT_RECORD_MAX ((size_t)16 << 20)	/* 16 MiB */
+#define FT_RECORD_MAX_TEXT "16 MiB"
+#define FT_DOCUMENT_MAX ((size_t)64 << 20)	/* 64 MiB */
+#define FT_DOCUMENT_MAX_TEXT "64 MiB"
+#define FT_RECORD_HEAD 1024	/* raw text kept of a record over the limit */
 
 enum ft_format {
 	FT_FMT_AUTO,

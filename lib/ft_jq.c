@@ -706,3 +706,112 @@ ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err)
 	jv_free(v);
 	return k != JV_KIND_NULL && k != JV_KIND_FALSE;
 }
+
+struct ft_jq *
+ft_jq_compile_quiet(const char *program)
+{
+	struct ft_jq *q = ft_xmalloc(sizeof(*q));
+
+	memset(q, 0, sizeof(*q));
+	ft_buf_init(&q->err);
+	ft_buf_init(&q->str);
+	q->origin = "--map";
+	q->jq = jq_init();
+	if (!q->jq) {
+		free(q);
+		return NULL;
+	}
+	jq_set_error_cb(q->jq, collect, q);
+	if (!jq_compile(q->jq, program)) {
+		ft_jq_free(q);
+		return NULL;
+	}
+	return q;
+}
+
+/* Does the program text p start with the keyword kw? */
+static int
+keyword(const char *p, const char *kw)
+{
+	size_t n = strlen(kw);
+	char c = p[n];
+
+	return !strncmp(p, kw, n) &&
+	       !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		 (c >= '0' && c <= '9') || c == '_');
+}
+
+int
+ft_jq_split(const char *program, struct ft_buf *paths, struct ft_buf *rest)
+{
+	const char *p, *first = NULL, *last = NULL;
+	char open[64];	/* '(' '[' '{', or 'S' for "\(" in a string */
+	int n = 0, instr = 0;
+
+	for (p = program; *p; p++) {
+		if (instr) {
+			if (*p == '\\' && p[1] == '(') {
+				if (n == (int)sizeof(open))
+					return 0;
+				open[n++] = 'S';
+				instr = 0;
+				p++;
+			} else if (*p == '\\' && p[1]) {
+				p++;
+			} else if (*p == '"') {
+				instr = 0;
+				last = p;
+			}
+			continue;
+		}
+		switch (*p) {
+		case '#':
+			while (p[1] && p[1] != '\n')
+				p++;
+			continue;
+		case ' ': case '\t': case '\r': case '\n':
+			continue;
+		case '"':
+			instr = 1;
+			break;
+		case '(': case '[': case '{':
+			if (n == (int)sizeof(open))
+				return 0;
+			open[n++] = *p;
+			break;
+		case ')': case ']': case '}':
+			if (n == 0)
+				return 0;
+			if (open[--n] == 'S') {
+				instr = 1;
+				continue;
+			}
+			break;
+		case '|':
+			if (n == 0 && p[1] != '=')
+				goto split;
+			break;
+		}
+		if (!first)
+			first = p;
+		last = p;
+	}
+	return 0;
+split:
+	if (!first || !last)
+		return 0;
+	if (keyword(first, "def") || keyword(first, "import") ||
+	    keyword(first, "include"))
+		return 0;
+	if (*last == '?')
+		last--;
+	if (last - first < 1 || last[0] != ']' || last[-1] != '[')
+		return 0;
+	ft_buf_reset(paths);
+	ft_buf_adds(paths, "[path(");
+	ft_buf_add(paths, program, (size_t)(p - program));
+	ft_buf_adds(paths, "\n)][]");
+	ft_buf_reset(rest);
+	ft_buf_adds(rest, p + 1);
+	return 1;
+}

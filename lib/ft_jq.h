@@ -59,6 +59,24 @@ int ft_jq_test(struct ft_jq *q, const char *json, size_t len,
 	       const char **err);
 
 /*
+ * ft_jq_compile() without messages: NULL when program does not compile.
+ */
+struct ft_jq *ft_jq_compile_quiet(const char *program);
+
+/*
+ * Splits a map of the form "PATHS | REST", where PATHS ends by iterating
+ * ("[]" or "[]?", as in ".results[] | {...}"), at its first '|' outside
+ * strings, comments and brackets ("|=" is not one): *paths gets
+ * "[path(PATHS)][]", a program whose outputs are the paths of the values
+ * REST runs on (all listed before the first, so that a PATHS that is not a
+ * path expression fails before any), and *rest gets REST.  Returns 1, or 0
+ * when the program is not of that form (or starts with a definition, which
+ * REST would need).  Whether both compile is the caller's to check.
+ */
+int ft_jq_split(const char *program, struct ft_buf *paths,
+		struct ft_buf *rest);
+
+/*
  * The text of a mapping shipped with ft ("nyc311" for "@nyc311"), or NULL.
  * Borrowed, static.
  */

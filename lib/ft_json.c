@@ -956,3 +956,184 @@ ft_json_member_text(const struct ft_json_doc *d, const char *key,
 		return -1;	/* an object, array or boolean */
 	return b->len > 0;
 }
+
+void
+ft_json_cursor_init(struct ft_json_cursor *c)
+{
+	memset(c, 0, sizeof(*c));
+	ft_buf_init(&c->parent);
+	ft_buf_init(&c->key);
+}
+
+void
+ft_json_cursor_release(struct ft_json_cursor *c)
+{
+	ft_buf_release(&c->parent);
+	ft_buf_release(&c->key);
+}
+
+void
+ft_json_cursor_reset(struct ft_json_cursor *c)
+{
+	c->valid = 0;
+}
+
+static size_t
+at_ws(const char *t, size_t n, size_t i)
+{
+	while (i < n && (t[i] == ' ' || t[i] == '\t' || t[i] == '\r' ||
+			 t[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* Past the value at t[i] (valid JSON). */
+static size_t
+at_end(const char *t, size_t n, size_t i)
+{
+	struct ft_json_scan sc;
+	size_t e;
+
+	ft_json_scan_init(&sc);
+	if (ft_json_scan(&sc, t + i, n - i, 1, &e) != 1)
+		return n;
+	return i + e;
+}
+
+/*
+ * One step from the container at t[poff], looking from i (just inside it, or
+ * just past a value of it) on, where index from is: a member named by the
+ * decoded key (want, wlen), or with want NULL the element at index k.
+ */
+static int
+at_step(struct ft_json_cursor *c, const char *t, size_t n, size_t i,
+	long from, const char *want, size_t wlen, long k, size_t *off,
+	size_t *end)
+{
+	size_t ke, e;
+	long j;
+
+	for (j = from;; j++) {
+		i = at_ws(t, n, i);
+		if (i < n && t[i] == ',')
+			i = at_ws(t, n, i + 1);
+		if (i >= n || t[i] == ']' || t[i] == '}')
+			return -1;
+		if (want) {
+			ke = at_end(t, n, i);
+			c->key.len = 0;
+			if (memchr(t + i, '\\', ke - i))
+				ft_json_unescape(t + i, ke - i, &c->key);
+			else
+				ft_buf_add(&c->key, t + i + 1, ke - i - 2);
+			i = at_ws(t, n, ke) + 1;	/* ':' */
+			i = at_ws(t, n, i);
+		}
+		e = at_end(t, n, i);
+		if (want ? c->key.len == wlen && !memcmp(c->key.s, want, wlen) :
+			   j == k) {
+			*off = i;
+			*end = e;
+			return 0;
+		}
+		i = e;
+	}
+}
+
+int
+ft_json_at(struct ft_json_cursor *c, const char *t, size_t n,
+	   const char *path, size_t pathlen, size_t *off, size_t *len)
+{
+	struct ft_buf want = FT_BUF_INIT;
+	size_t i, se, last = 0, v, e, steps = 0, pe;
+	long k = 0;
+	char *stop;
+	int r = -1, isname;
+
+	/* The steps: find the last one, the container's path before it. */
+	i = at_ws(path, pathlen, 0);
+	if (i >= pathlen || path[i] != '[')
+		return -1;
+	for (i++;;) {
+		i = at_ws(path, pathlen, i);
+		if (i < pathlen && path[i] == ',')
+			i = at_ws(path, pathlen, i + 1);
+		if (i >= pathlen || path[i] == ']')
+			break;
+		last = i;
+		i = at_end(path, pathlen, i);
+		steps++;
+	}
+	v = at_ws(t, n, 0);
+	if (!steps) {
+		*off = v;
+		*len = at_end(t, n, v) - v;
+		return 0;
+	}
+	if (!c->valid || c->parent.len != last ||
+	    memcmp(c->parent.s, path, last)) {
+		/* Walk to the container from the top. */
+		ft_buf_reset(&c->parent);
+		ft_buf_add(&c->parent, path, last);
+		c->valid = 0;
+		for (i = at_ws(path, pathlen, 0) + 1; i < last; i = se) {
+			i = at_ws(path, pathlen, i);
+			if (path[i] == ',')
+				i = at_ws(path, pathlen, i + 1);
+			if (i >= last)
+				break;
+			se = at_end(path, pathlen, i);
+			ft_buf_reset(&want);
+			isname = path[i] == '"';
+			if (isname) {
+				ft_json_unescape(path + i, se - i, &want);
+			} else {
+				k = strtol(path + i, &stop, 10);
+				if (stop != path + se || k < 0)
+					goto out;
+			}
+			if (t[v] != (isname ? '{' : '['))
+				goto out;
+			if (at_step(c, t, n, v + 1, 0, isname ? want.s : NULL,
+				    want.len, k, &v, &e))
+				goto out;
+		}
+		c->poff = v;
+		c->idx = -1;
+		c->next = v + 1;
+		c->valid = 1;
+	}
+	/* The last step, from where the one before it ended when it can. */
+	v = c->poff;
+	se = at_end(path, pathlen, last);
+	ft_buf_reset(&want);
+	isname = path[last] == '"';
+	if (isname) {
+		ft_json_unescape(path + last, se - last, &want);
+	} else {
+		k = strtol(path + last, &stop, 10);
+		if (stop != path + se || k < 0)
+			goto out;
+	}
+	if (t[v] != (isname ? '{' : '['))
+		goto out;
+	pe = 0;
+	if (isname) {
+		if (at_step(c, t, n, c->next, 0, want.s, want.len, 0, off, &pe) &&
+		    (c->next == v + 1 ||
+		     at_step(c, t, n, v + 1, 0, want.s, want.len, 0, off, &pe)))
+			goto out;
+	} else if (k > c->idx) {
+		if (at_step(c, t, n, c->next, c->idx + 1, NULL, 0, k, off, &pe))
+			goto out;
+	} else if (at_step(c, t, n, v + 1, 0, NULL, 0, k, off, &pe)) {
+		goto out;
+	}
+	c->idx = isname ? -1 : k;
+	c->next = pe;
+	*len = pe - *off;
+	r = 0;
+out:
+	ft_buf_release(&want);
+	return r;
+}

@@ -123,4 +123,29 @@ void ft_json_scan_init(struct ft_json_scan *sc);
 int ft_json_scan(struct ft_json_scan *sc, const char *p, size_t n, int at_eof,
 		 size_t *end);
 
+/*
+ * Where the value at path is in the JSON text t[0..n), which has passed
+ * ft_json_parse(): path is the JSON text of an array of steps, member names
+ * (strings, matched by their decoded text) and array indices (integers from
+ * 0), as jq's path() writes it.  The cursor makes a walk over the elements
+ * of one array (or the members of one object) in order cost one step each:
+ * it remembers the container of the last value found and where that value
+ * ended.  Returns 0 with the value at t[*off..*off + *len), or -1 when there
+ * is none or a step is of another kind.
+ */
+struct ft_json_cursor {
+	int valid;		/* parent..next say something of this text */
+	struct ft_buf parent;	/* the path of the container, its last step cut */
+	size_t poff;		/* the container's offset in t */
+	long idx;		/* the index of the last value found in it */
+	size_t next;		/* where that value ends */
+	struct ft_buf key;	/* scratch */
+};
+void ft_json_cursor_init(struct ft_json_cursor *c);
+void ft_json_cursor_release(struct ft_json_cursor *c);
+/* Forgets the text: call it before using the cursor on another one. */
+void ft_json_cursor_reset(struct ft_json_cursor *c);
+int ft_json_at(struct ft_json_cursor *c, const char *t, size_t n,
+	       const char *path, size_t pathlen, size_t *off, size_t *len);
+
 #endif

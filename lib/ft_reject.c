@@ -57,11 +57,14 @@ ft_reject_open(struct ft_reject *r, const char *path)
 	return FT_OK;
 }
 
-/* Both of ft_reject_add() and ft_reject_add_id(); id NULL: none. */
+/*
+ * ft_reject_add(), ft_reject_add_id() and ft_reject_add_path(); id NULL:
+ * none; path NULL: none.
+ */
 static void
 add(struct ft_reject *r, const char *fname, long line, const char *id,
-    size_t idlen, const char *reason, const char *raw, size_t rawlen,
-    const char *record, size_t reclen)
+    size_t idlen, const char *path, size_t pathlen, const char *reason,
+    const char *raw, size_t rawlen, const char *record, size_t reclen)
 {
 	struct ft_buf *l = &r->line;
 
@@ -73,6 +76,10 @@ add(struct ft_reject *r, const char *fname, long line, const char *id,
 			ft_json_escape_lossy(l, id, idlen);
 			ft_error("%s:%ld: id %s: %s", fname, line, l->s,
 				 reason);
+		} else if (path) {
+			/* JSON text, escaped already. */
+			ft_error("%s:%ld: path %.*s: %s", fname, line,
+				 (int)pathlen, path, reason);
 		} else {
 			ft_error("%s:%ld: %s", fname, line, reason);
 		}
@@ -86,6 +93,11 @@ add(struct ft_reject *r, const char *fname, long line, const char *id,
 	ft_buf_adds(l, "{\"file\":");
 	ft_json_escape_lossy(l, fname, strlen(fname));
 	ft_buf_addf(l, ",\"line\":%ld,", line);
+	if (path) {
+		ft_buf_adds(l, "\"path\":");
+		ft_buf_add(l, path, pathlen);
+		ft_buf_addc(l, ',');
+	}
 	if (id) {
 		ft_buf_adds(l, "\"id\":");
 		ft_json_escape_lossy(l, id, idlen);
@@ -113,7 +125,8 @@ ft_reject_add(struct ft_reject *r, const char *fname, long line,
 	      const char *reason, const char *raw, size_t rawlen,
 	      const char *record, size_t reclen)
 {
-	add(r, fname, line, NULL, 0, reason, raw, rawlen, record, reclen);
+	add(r, fname, line, NULL, 0, NULL, 0, reason, raw, rawlen, record,
+	    reclen);
 }
 
 void
@@ -122,7 +135,18 @@ ft_reject_add_id(struct ft_reject *r, const char *fname, long line,
 		 const char *raw, size_t rawlen, const char *record,
 		 size_t reclen)
 {
-	add(r, fname, line, id, idlen, reason, raw, rawlen, record, reclen);
+	add(r, fname, line, id, idlen, NULL, 0, reason, raw, rawlen, record,
+	    reclen);
+}
+
+void
+ft_reject_add_path(struct ft_reject *r, const char *fname, long line,
+		   const char *path, size_t pathlen, const char *reason,
+		   const char *raw, size_t rawlen, const char *record,
+		   size_t reclen)
+{
+	add(r, fname, line, NULL, 0, path, pathlen, reason, raw, rawlen,
+	    record, reclen);
 }
 
 int

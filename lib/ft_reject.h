@@ -2,9 +2,9 @@
  * ft_reject.h - rejected records: the message on standard error and the
  * --rejects file, the same for every tool.
  *
- * The file holds one JSON object a line: {"file", "line", "id" when the
- * record names a stored one, "reason", "raw" and, when the record could be
- * read, "record"}.  A reason is a fixed text for each kind of rejection,
+ * The file holds one JSON object a line: {"file", "line", "path" for a
+ * value a map split from the record, "id" when the record names a stored
+ * one, "reason", "raw" and, when the record could be read, "record"}.  A reason is a fixed text for each kind of rejection,
  * so that reasons can be counted; what varies (the id) is a member of its
  * own.  It is created with mode
  * 0600 (an existing file is emptied and made 0600; a symbolic link is
@@ -51,6 +51,17 @@ void ft_reject_add_id(struct ft_reject *r, const char *fname, long line,
 		      const char *id, size_t idlen, const char *reason,
 		      const char *raw, size_t rawlen, const char *record,
 		      size_t reclen);
+
+/*
+ * The same, for one of the values a --map split a source record into (see
+ * ft_jq_split()): path is the JSON text of its path in the record
+ * (["results",17]), as "fname:line: path PATH: reason" on standard error
+ * and a "path" member in the file; raw is the value's text.
+ */
+void ft_reject_add_path(struct ft_reject *r, const char *fname, long line,
+			const char *path, size_t pathlen, const char *reason,
+			const char *raw, size_t rawlen, const char *record,
+			size_t reclen);
 
 /* Closes the file.  Returns an exit status (74 if a write failed). */
 int ft_reject_close(struct ft_reject *r);

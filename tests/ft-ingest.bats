@@ -1181,3 +1181,144 @@ ft-ingest: $F/events.csv:5: field \"category\": missing" ]
 	[ "$stderr" = "ft-ingest: in/hotline-2026-06-02.csv: cannot open: No such file or directory" ]
 	[ "$(sqlite3 demo/ft.db "select count(*) from events")" = "$n" ]
 }
+
+# big_text N: a JSON string member "text" of N times 64 x's, on one line.
+big_text() {
+	awk -v n="$1" 'BEGIN {
+		s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		printf "\"text\":\""
+		for (i = 0; i < n; i++)
+			printf "%s", s
+		printf "\""
+	}'
+}
+
+@test "ft-ingest limits: an NDJSON line over 16 MiB is rejected at its line, passed over, and the lines around it are stored" {
+	{
+		echo '{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"}'
+		printf '{"id":"big","category":"x","reported_at":"2026-01-01T00:00:00Z",'
+		big_text 270000	# 17 MB
+		echo '}'
+		echo '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}'
+	} > big.ndjson
+	run -1 --separate-stderr ft-ingest -q --rejects rej.ndjson big.ndjson
+	[ "$stderr" = 'ft-ingest: big.ndjson:2: record larger than 16 MiB' ]
+	[ "$(sql 'select group_concat(id || ":" || line) from events')" = a:1,b:3 ]
+	[ "$(jq -c '[.line, .reason, (.raw | length), (.raw | startswith("{\"id\":\"big\""))]' rej.ndjson)" = \
+		'[2,"record larger than 16 MiB",1024,true]' ]
+	# A record just under the limit is a record.
+	{
+		printf '{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z",'
+		big_text 262000
+		echo '}'
+	} > under.ndjson
+	run -0 --separate-stderr ft-ingest -q under.ndjson
+	[ "$(sql "select length(text) from events where id = 'c'")" = 16768000 ]
+}
+
+@test "ft-ingest limits: a CSV record over 16 MiB, quoted over many lines, is rejected at its first line and the rows after it keep their lines" {
+	{
+		echo 'id,category,reported_at,text'
+		echo 'a,x,2026-01-01T00:00:00Z,hi'
+		printf 'big,x,2026-01-01T00:00:00Z,"'
+		awk 'BEGIN {
+			s = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+			for (i = 0; i < 270000; i++) {
+				printf "%s", s
+				if (i % 1000 == 0)
+					printf "\n\"\"quoted, with a comma\"\"\n"
+			}
+		}'
+		echo '"'
+		echo 'b,x,2026-01-01T00:00:00Z,"two'
+		echo 'lines"'
+		echo 'c,x,2026-01-01T00:00:00Z,z'
+	} > big.csv
+	run -1 --separate-stderr ft-ingest -q --rejects rej.ndjson big.csv
+	[ "$stderr" = 'ft-ingest: big.csv:3: record larger than 16 MiB' ]
+	[ "$(sql 'select group_concat(id || ":" || line) from events')" = a:2,b:544,c:546 ]
+	[ "$(jq -c '[.line, (.raw | length)]' rej.ndjson)" = '[3,1024]' ]
+}
+
+@test "ft-ingest limits: an element of a JSON array over 16 MiB is rejected, and the elements after it are read" {
+	{
+		echo '[{"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"},'
+		printf '{"id":"big","category":"x","reported_at":"2026-01-01T00:00:00Z",'
+		big_text 270000
+		printf ',"list":[\n1,\n2]},\n'
+		echo '{"id":"b","category":"x","reported_at":"2026-01-01T00:00:00Z"}]'
+	} > big.json
+	run -1 --separate-stderr ft-ingest -q big.json
+	[ "$stderr" = 'ft-ingest: big.json:2: record larger than 16 MiB' ]
+	[ "$(sql 'select group_concat(id || ":" || line) from events')" = a:1,b:5 ]
+}
+
+@test "ft-ingest limits: a file that is one JSON value over 64 MiB is unusable as a whole" {
+	{
+		printf '{"results":['
+		awk 'BEGIN {
+			for (i = 0; i < 640000; i++)
+				printf "{\"id\":\"%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\",\"t\":\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"},", i
+		}'
+		echo '{}]}'
+	} > wrapped.json
+	[ "$(stat -c %s wrapped.json)" -gt $((64 << 20)) ]
+	run -65 --separate-stderr ft-ingest -q wrapped.json
+	[ "$stderr" = 'ft-ingest: wrapped.json: a JSON document larger than 64 MiB, which is read whole: give the records as NDJSON or a JSON array' ]
+	[ "$(sql 'select count(*) from events')" = 0 ]
+}
+
+# The Vancouver 311 sample (an OpenDataSoft API response,
+# {"total_count":..,"results":[100 objects]}), as a bigger export of the
+# same form: its results three times over, ids made unique (about 140 KB
+# compact, 200 KB as written).
+vancouver_wrapped() {
+	jq '{total_count, results: [range(3) as $k | .results | to_entries[] | .value + {id: "v\($k)-\(.key)"}]}' \
+		"$CORPUS/vancouver311/vancouver311_2024-03_opendatasoft_100.json"
+}
+
+@test "ft-ingest map: a wrapped export split by '.results[] | ...' keeps each element as its record's raw, not the whole document" {
+	corpus_or_skip
+	vancouver_wrapped > wrapped.json
+	run -0 --separate-stderr ft-ingest -q --map '.results[] | {id, category: .service_request_type, reported_at: .service_request_open_timestamp, lat: .latitude, lon: .longitude, address}' wrapped.json
+	[ "$(sql 'select count(*) from events')" = 300 ]
+	# The raws add up to the document's elements, not 300 times the document.
+	[ "$(sql 'select sum(length(raw)) from events')" = "$(jq -c '.results[]' wrapped.json | tr -d '\n' | wc -c)" ]
+	[ "$(sql "select raw from events where id = 'v1-17'")" = "$(jq -c '.results[117]' wrapped.json)" ]
+	# A map that does not split that way keeps the document whole.
+	run -0 --separate-stderr ft-ingest -q --db whole.db --map '[.results[]][] | {id, category: .service_request_type, reported_at: .service_request_open_timestamp}' wrapped.json
+	[ "$(sqlite3 whole.db "select raw from events where id = 'v1-17'")" = "$(jq -c . wrapped.json)" ]
+}
+
+@test "ft-ingest map: a rejected element of a split map names its path, and carries the element, not the document" {
+	corpus_or_skip
+	vancouver_wrapped > wrapped.json
+	# local_area is null in 27 of the 100 records: ascii_downcase fails on them.
+	run -1 --separate-stderr ft-ingest -q --rejects rej.ndjson --map '.results[] | {id, category: .service_request_type, reported_at: .service_request_open_timestamp, area_name: (.local_area | ascii_downcase)}' wrapped.json
+	[ "$(sql 'select count(*) from events')" = 219 ]
+	[ "$(wc -l < rej.ndjson)" = 81 ]
+	[ "$(head -1 <<< "$stderr")" = 'ft-ingest: wrapped.json:1: path ["results",0]: map: explode input must be a string' ]
+	[ "$(jq -c 'select(.path == ["results",103]) | [.line, .reason, (.record | tojson)]' rej.ndjson)" = \
+		"$(jq -c '[1, "map: explode input must be a string", (.results[103] | tojson)]' wrapped.json)" ]
+	[ "$(jq -c 'select(.path == ["results",103]) | (.raw | fromjson) == .record' rej.ndjson)" = true ]
+	# The rejects hold the elements: not 81 copies of the document.
+	[ "$(stat -c %s rej.ndjson)" -lt "$(stat -c %s wrapped.json)" ]
+}
+
+@test "ft-ingest map: the split is at the top-level '|' only, and a split map gives what the whole map gives" {
+	cat > w.json <<'JSON'
+{"meta": {"n": 2}, "results": [
+ {"id": 12345678901234567890, "k": "a|b", "t": "2026-01-01T00:00:00Z"},
+ {"id": "b", "k": "c", "t": "2026-01-02T00:00:00Z", "n": [1.50, {"x": "\u0069"}]}
+]}
+JSON
+	# '|' in a string, in an interpolation, in parentheses, and '|='.
+	m='.results[] # a comment | not a split
+	| .k |= ("\(. | ascii_upcase)|" + (. | tostring)) | {id: (.id | tostring), category: .k, reported_at: .t}'
+	run -0 --separate-stderr ft-ingest -q --map "$m" w.json
+	[ "$output" = '' ]
+	[ "$(sql "select group_concat(category, ' ') from events")" = 'A|B|a|b C|c' ]
+	# Each raw is its element as written, numbers exact.
+	[ "$(sql "select raw from events where category = 'C|c'")" = '{"id":"b","k":"c","t":"2026-01-02T00:00:00Z","n":[1.50,{"x":"\u0069"}]}' ]
+	[ "$(sql "select raw from events where category = 'A|B|a|b'")" = '{"id":12345678901234567890,"k":"a|b","t":"2026-01-01T00:00:00Z"}' ]
+}
