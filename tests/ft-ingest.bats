@@ -1315,7 +1315,7 @@ JSON
 	# '|' in a string, in an interpolation, in parentheses, and '|='.
 	m='.results[] # a comment | not a split
 	| .k |= ("\(. | ascii_upcase)|" + (. | tostring)) | {id: (.id | tostring), category: .k, reported_at: .t}'
-	run -0 --separate-stderr ft-ingest -q --map "$m" w.json
+	run -0 --separate-stderr ft-ingest -q --no-output --map "$m" w.json
 	[ "$output" = '' ]
 	[ "$(sql "select group_concat(category, ' ') from events")" = 'A|B|a|b C|c' ]
 	# Each raw is its element as written, numbers exact.
