@@ -332,8 +332,9 @@ collect(void *data, jv msg)
 	jv_free(msg);
 }
 
-struct ft_jq *
-ft_jq_compile(const char *program, const char *origin)
+/* Compiles program; with quiet, says nothing when it cannot. */
+static struct ft_jq *
+compile(const char *program, const char *origin, int quiet)
 {
 	struct ft_jq *q = ft_xmalloc(sizeof(*q));
 	char *line, *save;
@@ -344,21 +345,31 @@ ft_jq_compile(const char *program, const char *origin)
 	q->origin = origin;
 	q->jq = jq_init();
 	if (!q->jq) {
-		ft_error("%s: cannot start jq", origin);
+		if (!quiet)
+			ft_error("%s: cannot start jq", origin);
 		free(q);
 		return NULL;
 	}
 	jq_set_error_cb(q->jq, collect, q);
 	if (!jq_compile(q->jq, program)) {
-		for (line = strtok_r(q->err.s, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save))
-			ft_error("%s: %s", origin, line);
-		if (!q->err.len)
-			ft_error("%s: the filter does not compile", origin);
+		if (!quiet) {
+			for (line = strtok_r(q->err.s, "\n", &save); line;
+			     line = strtok_r(NULL, "\n", &save))
+				ft_error("%s: %s", origin, line);
+			if (!q->err.len)
+				ft_error("%s: the filter does not compile",
+					 origin);
+		}
 		ft_jq_free(q);
 		return NULL;
 	}
 	return q;
+}
+
+struct ft_jq *
+ft_jq_compile(const char *program, const char *origin)
+{
+	return compile(program, origin, 0);
 }
 
 void
@@ -710,23 +721,7 @@ ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err)
 struct ft_jq *
 ft_jq_compile_quiet(const char *program)
 {
-	struct ft_jq *q = ft_xmalloc(sizeof(*q));
-
-	memset(q, 0, sizeof(*q));
-	ft_buf_init(&q->err);
-	ft_buf_init(&q->str);
-	q->origin = "--map";
-	q->jq = jq_init();
-	if (!q->jq) {
-		free(q);
-		return NULL;
-	}
-	jq_set_error_cb(q->jq, collect, q);
-	if (!jq_compile(q->jq, program)) {
-		ft_jq_free(q);
-		return NULL;
-	}
-	return q;
+	return compile(program, "--map", 1);
 }
 
 /* Does the program text p start with the keyword kw? */
