@@ -304,7 +304,18 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"DROP INDEX events_open;"
 	"CREATE INDEX events_open ON events(seq)"
 	"  WHERE CASE status WHEN 'dispatched' THEN 1 WHEN 'accepted' THEN 1"
-	"  WHEN 'reopened' THEN 1 ELSE 0 END AND chain IS NOT NULL;"
+	"  WHEN 'reopened' THEN 1 ELSE 0 END AND chain IS NOT NULL;",
+
+	/*
+	 * 6 -> 7: a record that a split map took out of a wrapped document
+	 * keeps as raw the value it came from; raw_path is where that value
+	 * was in the source record (its jq path, as JSON text), so that the
+	 * record can be found in the file again.  NULL when raw is the
+	 * source record whole.
+	 */
+	"ALTER TABLE events ADD COLUMN raw_path TEXT;"
+	"ALTER TABLE units ADD COLUMN raw_path TEXT;"
+	"ALTER TABLE facilities ADD COLUMN raw_path TEXT;"
 };
 
 const char *

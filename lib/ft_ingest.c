@@ -75,6 +75,7 @@ struct val {
 struct brec {
 	long line;
 	size_t raw, rawlen;	/* the source text, for --rejects */
+	size_t path, pathlen;	/* its path for a split map; pathlen 0: none */
 	size_t out, outlen;	/* the output line */
 	size_t id, idlen;
 	size_t v;		/* its first value in batch.v */
@@ -101,6 +102,9 @@ struct ft_ingest {
 	struct ft_ingest_opts o;
 	const struct kinddef *k;
 	size_t nvals;		/* values a record: columns bound */
+#define V_EXTRA(ig)	((ig)->nvals - 3)	/* the last three values */
+#define V_RAW(ig)	((ig)->nvals - 2)
+#define V_RAW_PATH(ig)	((ig)->nvals - 1)
 	unsigned *canon_hash;
 	struct ft_db *db;
 	struct ft_jq *jq;
@@ -200,7 +204,7 @@ prepare_insert(struct ft_ingest *ig)
 		ft_buf_addf(&sql, "%s, ", ig->k->cols[i].name);
 	if (ig->k->bbox)
 		ft_buf_adds(&sql, "min_lon, min_lat, max_lon, max_lat, ");
-	ft_buf_adds(&sql, "extra, raw, ingest, line) VALUES (");
+	ft_buf_adds(&sql, "extra, raw, raw_path, ingest, line) VALUES (");
 	for (i = 0; i < ig->nvals + 2; i++)
 		ft_buf_addf(&sql, "%s?%zu", i ? ", " : "", ++n);
 	ft_buf_adds(&sql, ") ON CONFLICT(id) DO NOTHING");
@@ -257,9 +261,10 @@ prepare_update(struct ft_ingest *ig)
 		ft_buf_addf(&sql, "min_lon = ?%zu, min_lat = ?%zu, max_lon = "
 			    "?%zu, max_lat = ?%zu, ", i + 1, i + 2, i + 3,
 			    i + 4);
-	i = ig->nvals - 2;
-	ft_buf_addf(&sql, "extra = ?%zu, raw = ?%zu, ingest = ?%zu, line = "
-		    "?%zu WHERE id = ?1", i + 1, i + 2, i + 3, i + 4);
+	i = V_EXTRA(ig);
+	ft_buf_addf(&sql, "extra = ?%zu, raw = ?%zu, raw_path = ?%zu, ingest "
+		    "= ?%zu, line = ?%zu WHERE id = ?1", i + 1, i + 2, i + 3,
+		    i + 4, i + 5);
 	st = ft_db_prepare(ig->db, sql.s);
 	ft_buf_release(&sql);
 	return st;
@@ -501,7 +506,7 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	if (!ig->o.batch)
 		ig->o.batch = DEFAULT_BATCH;
 	ig->k = &kinds[o->kind];
-	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 2;
+	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
 	ig->db = db;
 	for (i = 0; i < 2; i++)
 		ft_buf_init(&ig->bat[i].a);
@@ -645,15 +650,23 @@ reject_locked(struct ft_ingest *ig, long line, const char *reason,
 		ig->wstatus = ig->rej.status;
 }
 
-/* reject() of a record whose id is known: the reason stays one text. */
+/*
+ * reject() of a record whose id is known: the reason stays one text.  path
+ * (pathlen bytes, 0: none) is where a split map found it.
+ */
 static void
 reject_id(struct ft_ingest *ig, long line, const char *id, size_t idlen,
-	  const char *reason, const char *raw, size_t rawlen)
+	  const char *path, size_t pathlen, const char *reason,
+	  const char *raw, size_t rawlen)
 {
 	pthread_mutex_lock(&ig->mu);
 	ig->c.rejected++;
-	ft_reject_add_id(&ig->rej, ig->fname, line, id, idlen, reason, raw,
-			 rawlen, NULL, 0);
+	if (pathlen)
+		ft_reject_add_path(&ig->rej, ig->fname, line, id, idlen, path,
+				   pathlen, reason, raw, rawlen, NULL, 0);
+	else
+		ft_reject_add_id(&ig->rej, ig->fname, line, id, idlen, reason,
+				 raw, rawlen, NULL, 0);
 	if (ig->rej.status && !ig->wstatus)
 		ig->wstatus = ig->rej.status;
 	pthread_mutex_unlock(&ig->mu);
@@ -667,9 +680,9 @@ reject_path(struct ft_ingest *ig, long line, const char *path,
 {
 	pthread_mutex_lock(&ig->mu);
 	ig->c.rejected++;
-	ft_reject_add_path(&ig->rej, ig->fname, line, path, strlen(path),
-			   reason, raw, rawlen, src ? src->text.s : NULL,
-			   src ? src->text.len : 0);
+	ft_reject_add_path(&ig->rej, ig->fname, line, NULL, 0, path,
+			   strlen(path), reason, raw, rawlen,
+			   src ? src->text.s : NULL, src ? src->text.len : 0);
 	if (ig->rej.status && !ig->wstatus)
 		ig->wstatus = ig->rej.status;
 	pthread_mutex_unlock(&ig->mu);
@@ -964,11 +977,14 @@ layout(struct ft_ingest *ig, const struct ft_json_doc *d)
 
 /*
  * Validates and normalises record d of the current kind, and queues it in
- * the batch.  Returns NULL, or the reason it is rejected.
+ * the batch.  src is what it was mapped from, stored as raw; path, for a
+ * split map, the JSON text of src's path in the source record, else NULL.
+ * Returns NULL, or the reason it is rejected.
  */
 static const char *
 take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
-     const char *raw, size_t rawlen, const struct ft_json_doc *src)
+     const char *raw, size_t rawlen, const struct ft_json_doc *src,
+     const char *path)
 {
 	const struct kinddef *k = ig->k;
 	struct val *vals = new_vals(ig);
@@ -1287,7 +1303,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	ft_buf_addc(&ig->rest, '}');
 	if (ig->extra.len) {
 		ft_buf_addc(&ig->extra, '}');
-		set_text(ig, &vals[ig->nvals - 2], ig->extra.s, ig->extra.len);
+		set_text(ig, &vals[V_EXTRA(ig)], ig->extra.s, ig->extra.len);
 	}
 	/* No id: the content's digest stands for it. */
 	if (!idlen) {
@@ -1323,9 +1339,18 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	ft_buf_add(&ig->b->a, ig->rest.s, ig->rest.len);
 	r->outlen = ig->b->a.len - r->out;
 	/* raw column: the source record as compact JSON. */
-	vals[ig->nvals - 1].t = 1;
-	vals[ig->nvals - 1].off = arena_add(ig, src->text.s, src->text.len);
-	vals[ig->nvals - 1].len = src->text.len;
+	vals[V_RAW(ig)].t = 1;
+	vals[V_RAW(ig)].off = arena_add(ig, src->text.s, src->text.len);
+	vals[V_RAW(ig)].len = src->text.len;
+	/* raw_path: where raw was in the source record, for a split map. */
+	r->path = r->pathlen = 0;
+	if (path) {
+		r->pathlen = strlen(path);
+		r->path = arena_add(ig, path, r->pathlen);
+		vals[V_RAW_PATH(ig)].t = 1;
+		vals[V_RAW_PATH(ig)].off = r->path;
+		vals[V_RAW_PATH(ig)].len = r->pathlen;
+	}
 	ig->b->nv += ig->nvals;
 	ig->b->n++;
 	return NULL;
@@ -1391,7 +1416,7 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 	for (i = 1; i <= ig->k->ncols; i++) {
 		const char *name = i < ig->k->ncols ? ig->k->cols[i].name
 						    : "extra";
-		const struct val *nv = i < ig->k->ncols ? &v[i] : &v[ig->nvals - 2];
+		const struct val *nv = &v[i < ig->k->ncols ? i : V_EXTRA(ig)];
 		int ct = sqlite3_column_type(ig->sel, (int)i);
 		const char *old = (const char *)sqlite3_column_text(ig->sel,
 								    (int)i);
@@ -1625,8 +1650,9 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 	if (!ig->o.upsert) {
 		sqlite3_reset(ig->sel);
 		reject_id(ig, r->line, wb->a.s + r->id, r->idlen,
-			  "stored already with other content (--upsert "
-			  "replaces it)", wb->a.s + r->raw, r->rawlen);
+			  wb->a.s + r->path, r->pathlen, "stored already with "
+			  "other content (--upsert replaces it)",
+			  wb->a.s + r->raw, r->rawlen);
 		return FT_OK;
 	}
 	sqlite3_reset(ig->sel);
@@ -1930,7 +1956,8 @@ source_split(struct ft_ingest *ig, const struct ft_item *it, int *n)
 		}
 		while ((r = ft_jq_next(ig->jqr, &ig->mdoc, &err)) == 1) {
 			++*n;
-			why = take(ig, &ig->mdoc, it->line, v, len, &ig->edoc);
+			why = take(ig, &ig->mdoc, it->line, v, len, &ig->edoc,
+				   path);
 			if (why) {
 				ft_buf_reset(&ig->tmp);
 				ft_buf_adds(&ig->tmp, why);
@@ -1961,7 +1988,8 @@ source_record(struct ft_ingest *ig, const struct ft_item *it)
 		return;
 	}
 	if (!ig->jq) {
-		why = take(ig, it->doc, it->line, it->raw, it->rawlen, it->doc);
+		why = take(ig, it->doc, it->line, it->raw, it->rawlen, it->doc,
+			   NULL);
 		if (why)
 			reject(ig, it->line, why, it->raw, it->rawlen, it->doc);
 		return;
@@ -1980,7 +2008,7 @@ source_record(struct ft_ingest *ig, const struct ft_item *it)
 	while ((r = ft_jq_next(ig->jq, &ig->mdoc, &err)) == 1) {
 		n++;
 		why = take(ig, &ig->mdoc, it->line, it->raw, it->rawlen,
-			   it->doc);
+			   it->doc, NULL);
 		if (why) {
 			ft_buf_reset(&ig->tmp);
 			ft_buf_adds(&ig->tmp, why);

@@ -71,13 +71,20 @@ add(struct ft_reject *r, const char *fname, long line, const char *id,
 	r->n++;
 	if (r->messages++ < FT_REJECT_MESSAGES) {
 		if (id) {
-			/* Escaped: an id is data, and reaches a terminal. */
+			/*
+			 * Escaped: an id is data, and reaches a terminal.  A
+			 * path is JSON text, escaped already.
+			 */
 			ft_buf_reset(l);
 			ft_json_escape_lossy(l, id, idlen);
-			ft_error("%s:%ld: id %s: %s", fname, line, l->s,
-				 reason);
+			if (path)
+				ft_error("%s:%ld: path %.*s: id %s: %s", fname,
+					 line, (int)pathlen, path, l->s,
+					 reason);
+			else
+				ft_error("%s:%ld: id %s: %s", fname, line,
+					 l->s, reason);
 		} else if (path) {
-			/* JSON text, escaped already. */
 			ft_error("%s:%ld: path %.*s: %s", fname, line,
 				 (int)pathlen, path, reason);
 		} else {
@@ -141,11 +148,11 @@ ft_reject_add_id(struct ft_reject *r, const char *fname, long line,
 
 void
 ft_reject_add_path(struct ft_reject *r, const char *fname, long line,
-		   const char *path, size_t pathlen, const char *reason,
-		   const char *raw, size_t rawlen, const char *record,
-		   size_t reclen)
+		   const char *id, size_t idlen, const char *path,
+		   size_t pathlen, const char *reason, const char *raw,
+		   size_t rawlen, const char *record, size_t reclen)
 {
-	add(r, fname, line, NULL, 0, path, pathlen, reason, raw, rawlen,
+	add(r, fname, line, id, idlen, path, pathlen, reason, raw, rawlen,
 	    record, reclen);
 }
 

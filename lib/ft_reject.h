@@ -56,12 +56,13 @@ void ft_reject_add_id(struct ft_reject *r, const char *fname, long line,
  * The same, for one of the values a --map split a source record into (see
  * ft_jq_split()): path is the JSON text of its path in the record
  * (["results",17]), as "fname:line: path PATH: reason" on standard error
- * and a "path" member in the file; raw is the value's text.
+ * and a "path" member in the file; raw is the value's text.  id, when not
+ * NULL, is named too: "fname:line: path PATH: id \"ID\": reason".
  */
 void ft_reject_add_path(struct ft_reject *r, const char *fname, long line,
-			const char *path, size_t pathlen, const char *reason,
-			const char *raw, size_t rawlen, const char *record,
-			size_t reclen);
+			const char *id, size_t idlen, const char *path,
+			size_t pathlen, const char *reason, const char *raw,
+			size_t rawlen, const char *record, size_t reclen);
 
 /* Closes the file.  Returns an exit status (74 if a write failed). */
 int ft_reject_close(struct ft_reject *r);

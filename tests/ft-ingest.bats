@@ -119,7 +119,7 @@ setup() {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
 	[ "$(stat -c %a "$FT_DB")" = 600 ]
 	[ "$(sql 'pragma journal_mode')" = wal ]
-	[ "$(sql 'pragma user_version')" = 6 ]
+	[ "$(sql 'pragma user_version')" = 7 ]
 	[ "$(sql 'pragma application_id')" = 1718878209 ]
 }
 
@@ -137,7 +137,7 @@ setup() {
 	sqlite3 "$FT_DB" < "$F/schema-v1.sql"
 	[ "$(sql 'pragma user_version')" = 1 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 6 ]
+	[ "$(sql 'pragma user_version')" = 7 ]
 	[ "$(sql 'select count(*) from events')" = 3 ]
 	[ "$(sql "select count(*) from sqlite_schema where name = 'history'")" = 1 ]
 }
@@ -148,7 +148,7 @@ setup() {
 	before=$(sql 'select seq, kind, id, at, tool, by, action, detail from history order by seq')
 	[ "$(sql 'select count(*) from history')" = 2 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 6 ]
+	[ "$(sql 'pragma user_version')" = 7 ]
 	# The old entries as they were, now with hashes; the chain verifies.
 	[ "$(sql 'select seq, kind, id, at, tool, by, action, detail from history where seq <= 2 order by seq')" = "$before" ]
 	[ "$(sql 'select count(*) from history where hash is null')" = 0 ]
@@ -166,7 +166,7 @@ setup() {
 @test "ft-ingest db: a newer schema is refused (78) and left alone" {
 	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-ingest "$F/events.csv"
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (6)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (7)"* ]]
 	[ "$(sql 'pragma user_version')" = 99 ]
 }
 
@@ -1321,4 +1321,26 @@ JSON
 	# Each raw is its element as written, numbers exact.
 	[ "$(sql "select raw from events where category = 'C|c'")" = '{"id":"b","k":"c","t":"2026-01-02T00:00:00Z","n":[1.50,{"x":"\u0069"}]}' ]
 	[ "$(sql "select raw from events where category = 'A|B|a|b'")" = '{"id":12345678901234567890,"k":"a|b","t":"2026-01-01T00:00:00Z"}' ]
+}
+
+@test "ft-ingest map: a record a split map took keeps its element's path as raw_path; a changed reload names path and id" {
+	corpus_or_skip
+	vancouver_wrapped > wrapped.json
+	m='.results[] | {id, category: .service_request_type, reported_at: .service_request_open_timestamp}'
+	run -0 --separate-stderr ft-ingest -q --no-output --map "$m" wrapped.json
+	[ "$(sql "select raw_path from events where id = 'v1-17'")" = '["results",117]' ]
+	[ "$(sql 'select count(*) from events where raw_path is null')" = 0 ]
+	# The path finds the raw again in the file.
+	[ "$(jq -c "getpath($(sql "select raw_path from events where id = 'v2-5'"))" wrapped.json)" = "$(sql "select raw from events where id = 'v2-5'")" ]
+	# A record that is its source whole has none.
+	run -0 --separate-stderr ft-ingest -q --no-output --db whole.db --map '[.results[]][] | {id, category: .service_request_type, reported_at: .service_request_open_timestamp}' wrapped.json
+	[ "$(sqlite3 whole.db 'select count(*) from events where raw_path is not null')" = 0 ]
+	printf '{"id":"n1","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' > one.ndjson
+	run -0 --separate-stderr ft-ingest -q --no-output one.ndjson
+	[ "$(sql "select quote(raw_path) from events where id = 'n1'")" = NULL ]
+	# An element whose record is stored with other content is named by both.
+	jq '.results[117].service_request_type = "Changed"' wrapped.json > changed.json
+	run -1 --separate-stderr ft-ingest -q --no-output --rejects rej.ndjson --map "$m" changed.json
+	[ "$stderr" = 'ft-ingest: changed.json:1: path ["results",117]: id "v1-17": stored already with other content (--upsert replaces it)' ]
+	[ "$(jq -c '[.path, .id, (.raw | fromjson | .id)]' rej.ndjson)" = '[["results",117],"v1-17","v1-17"]' ]
 }

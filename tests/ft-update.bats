@@ -116,11 +116,11 @@ dump() {
 	sqlite3 new.db 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-update --db new.db "$F/fixed.ndjson"
 	[ -z "$output" ]
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (6)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (7)"* ]]
 	[ "$(sqlite3 new.db 'pragma user_version')" = 99 ]
 	[ "$(sqlite3 new.db "select count(*) from sqlite_schema where name = 'history'")" = 0 ]
 	run -78 --separate-stderr ft-update --db new.db --verify
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (6)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (7)"* ]]
 }
 
 @test "ft-update db: another program's database is refused (78)" {
