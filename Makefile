@@ -41,8 +41,13 @@ LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(patsubst lib/%.c,$(OUT)/lib/%.o,$(LIB_SRC)) $(OUT)/lib/ft_maps.o
 MAPS = $(wildcard maps/*.jq)
 BINS = $(addprefix $(OUT)/bin/,$(TOOLS))
+# What every tool's main() shares (options, environment, usage): cmd/ only.
+CMD_OBJ = $(OUT)/cmd/ft_cli.o $(OUT)/cmd/ft_opt.o
 
-all: deps $(BINS) bin
+# The completions, made from the tools' option tables (cmd/ft_opt.h).
+COMPLETIONS = $(OUT)/completions/ft.bash $(OUT)/completions/_ft
+
+all: deps $(BINS) $(COMPLETIONS) bin
 
 # bin/ always holds the last build, for the tests, the demo and the user.
 bin: $(BINS)
@@ -82,11 +87,25 @@ $(OUT)/test/ft-digest: tests/unit/digest.c $(OUT)/libft.a | $(OUT)/bin
 	@mkdir -p $(OUT)/test
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libft.a $(LDLIBS)
 
-$(OUT)/bin/%: cmd/%.c $(OUT)/libft.a | $(OUT)/bin
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libft.a $(LDLIBS)
+$(OUT)/cmd/%.o: cmd/%.c $(wildcard cmd/*.h) $(wildcard lib/*.h) | $(OUT)/cmd
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(OUT)/bin/%: cmd/%.c $(wildcard cmd/*.h) $(CMD_OBJ) $(OUT)/libft.a | $(OUT)/bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CMD_OBJ) $(OUT)/libft.a \
+		$(LDLIBS)
+
+$(OUT)/completions/ft.bash: completions/ft.bash.in completions/gen.sh $(BINS)
+	@mkdir -p $(OUT)/completions
+	$(SAN_ENV) sh completions/gen.sh bash completions/ft.bash.in $(BINS) > $@.tmp
+	mv $@.tmp $@
+
+$(OUT)/completions/_ft: completions/_ft.in completions/gen.sh $(BINS)
+	@mkdir -p $(OUT)/completions
+	$(SAN_ENV) sh completions/gen.sh zsh completions/_ft.in $(BINS) > $@.tmp
+	mv $@.tmp $@
 
 # After deps, also under make -j: nothing compiles before the headers are in.
-$(OUT)/lib $(OUT)/bin $(OUT)/gen: | deps
+$(OUT)/lib $(OUT)/cmd $(OUT)/bin $(OUT)/gen: | deps
 	mkdir -p $@
 
 check: all $(OUT)/test/ft-digest
@@ -112,16 +131,17 @@ install: all
 	done
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
-	install -m 644 completions/ft.bash \
+	install -m 644 $(OUT)/completions/ft.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ft
-	install -m 644 completions/_ft $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ft
+	install -m 644 $(OUT)/completions/_ft \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ft
 
-lint:
+lint: $(COMPLETIONS)
 	@sh tools/deps.sh lint
 	clang-format --dry-run --Werror lib/*.c lib/*.h cmd/*.c || true
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		-Ilib --suppress=missingIncludeSystem lib cmd
-	shellcheck -s bash completions/ft.bash tools/*.sh bench/*.sh
+	shellcheck -s bash $(OUT)/completions/ft.bash tools/*.sh bench/*.sh
 	mandoc -Tlint -W warning man/*.1 man/*.7
 
 clean:

@@ -7,6 +7,7 @@
 #include "ft_dispatch.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_rules.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,24 +21,9 @@ static const char usage[] =
 "Give each event read from FILEs (standard input when none, or -) its area,\n"
 "a responsible unit and deadlines by the rules, store the decision and print\n"
 "the event with it as NDJSON.\n"
-"\n"
-"      --rules FILE        the dispatch rules (JSON; see ft-dispatch(1))\n"
-"      --pending           dispatch every stored event not yet dispatched\n"
-"      --escalate          move every overdue case up its escalation chain\n"
-"  -x, --explain           add an \"explain\" member: how the area was found\n"
-"                          and the rules tried\n"
-"  -n, --dry-run           decide and print, store nothing\n"
-"  -r, --rejects FILE      write rejected records to FILE as NDJSON\n"
-"      --batch N           events a transaction (default 2000)\n"
-"      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
-"      --now TIME          the current time (default $FT_NOW, else the clock)\n"
-"      --tz ZONE           the zone of rules' hours and calendars (default\n"
-"                          the rules file's \"tz\", else $TZ, else UTC)\n"
-"  -q, --quiet             print no summary or progress on standard error\n"
-"                          (the events are still printed)\n"
-"      --no-output         print no events on standard output\n"
-"  -h, --help              show this help and exit\n"
-"      --version           show the version and exit\n"
+"\n";
+
+static const char tail[] =
 "\n"
 "Exit status: 0 all done; 1 some events rejected; 64 usage; 65 input\n"
 "unusable; 66 cannot open; 73 cannot create; 74 I/O error; 75 database\n"
@@ -50,16 +36,33 @@ enum {
 	OPT_BATCH
 };
 
-static const struct option options[] = {
-	{ "rules", required_argument, NULL, OPT_RULES },
-	{ "pending", no_argument, NULL, OPT_PENDING },
-	{ "escalate", no_argument, NULL, OPT_ESCALATE },
-	{ "explain", no_argument, NULL, 'x' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "rejects", required_argument, NULL, 'r' },
-	{ "batch", required_argument, NULL, OPT_BATCH },
-	FT_COMMON_OPTIONS,
-	{ NULL, 0, NULL, 0 }
+static const struct ft_opt opts[] = {
+	{ OPT_RULES, "rules", "FILE", "the dispatch rules (JSON; see "
+	  "ft-dispatch(1))", 0, "file", "the dispatch rules (JSON)",
+	  "--escalate", 0 },
+	{ OPT_PENDING, "pending", NULL, "dispatch every stored event not yet "
+	  "dispatched", 0, NULL, NULL, "--escalate *", 0 },
+	{ OPT_ESCALATE, "escalate", NULL, "move every overdue case up its "
+	  "escalation chain", 0, NULL, NULL, "--rules --pending -x --explain *",
+	  0 },
+	{ 'x', "explain", NULL, "add an \"explain\" member: how the area was "
+	  "found\nand the rules tried", 0, NULL, NULL,
+	  "-x --explain --escalate", 0 },
+	{ 'n', "dry-run", NULL, "decide and print, store nothing", 0, NULL, NULL,
+	  NULL, 0 },
+	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON", 0,
+	  "file", NULL, NULL, 0 },
+	{ OPT_BATCH, "batch", "N", "events a transaction (default 2000)", 0,
+	  "text", NULL, NULL, 0 },
+	FT_OPTS_COMMON("the zone of rules' hours and calendars (default\n"
+		       "the rules file's \"tz\", else $TZ, else UTC)",
+		       "print no summary or progress on standard error\n"
+		       "(the events are still printed)", "events")
+};
+
+static const struct ft_tool tool = {
+	"ft-dispatch", usage, tail, opts, NULL,
+	"(--pending --escalate)input file=file..."
 };
 
 /* One input file, for ft_cli_each_file(). */
@@ -76,21 +79,23 @@ main(int argc, char **argv)
 	struct ft_dispatch_opts o;
 	struct ft_dispatch *d = NULL;
 	struct ft_db db = { 0 };
+	const char *arg;
 	int c, exit_now = 0, st = FT_OK, pending = 0, escalate = 0;
 	long n;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":xnr:qh", options, NULL)) != -1) {
-		if (ft_cli_common(c, optarg, &cm, usage, &exit_now)) {
+	while ((c = ft_opt_next(&tool, argc, argv, &arg)) != -1) {
+		if (c == -2)
+			return FT_USAGE;
+		if (ft_cli_common(c, arg, &cm, &tool, &exit_now)) {
 			if (exit_now)
-				return ft_finish(FT_OK);
+				return ft_finish(cm.exit_status);
 			continue;
 		}
 		switch (c) {
 		case OPT_RULES:
-			o.rules = optarg;
+			o.rules = arg;
 			break;
 		case OPT_PENDING:
 			pending = 1;
@@ -105,15 +110,13 @@ main(int argc, char **argv)
 			o.dry_run = 1;
 			break;
 		case 'r':
-			o.rejects = optarg;
+			o.rejects = arg;
 			break;
 		case OPT_BATCH:
-			if (ft_cli_number("--batch", optarg, 1, 1000000, &n))
+			if (ft_cli_number("--batch", arg, 1, 1000000, &n))
 				return FT_USAGE;
 			o.batch = (size_t)n;
 			break;
-		default:
-			return ft_cli_bad_option(c, argv);
 		}
 	}
 	if (escalate && (pending || o.rules || o.explain))
@@ -130,8 +133,21 @@ main(int argc, char **argv)
 	o.quiet = cm.quiet;
 	o.no_output = cm.no_output;
 	o.progress = !cm.quiet && isatty(2);
+	/*
+	 * The rules are checked before the database opens (all but their
+	 * units, which are in it), so that a mistake there changes nothing:
+	 * not even the schema of an older file.
+	 */
+	if (o.rules) {
+		struct ft_rules *r = NULL;
+
+		st = ft_rules_load(&r, o.rules, NULL);
+		ft_rules_free(r);
+		if (st)
+			goto out;
+	}
 	/* It works on stored events: a mistyped --db is no new database. */
-	if ((st = ft_db_open(&db, ft_db_path(cm.db), FT_DB_EXISTING |
+	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_EXISTING |
 			     (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	if ((st = ft_dispatch_new(&d, &db, &o)))

@@ -21,32 +21,9 @@ static const char usage[] =
 "Usage: ft-ingest [OPTION]... [FILE]...\n"
 "Load records from FILEs (standard input when none, or -) into the database\n"
 "and print the accepted ones as NDJSON.\n"
-"\n"
-"  -k, --kind KIND         events (the default), units or facilities\n"
-"  -f, --format FORMAT     csv, tsv, ndjson (or jsonl), json or geojson\n"
-"                          (default: from the name, else the content)\n"
-"  -m, --map FILTER        a jq program turning a source record into ours;\n"
-"                          @NAME for a shipped mapping, @FILE.jq for a file\n"
-"      --list-maps         list the shipped mappings and exit\n"
-"  -d, --delimiter CHAR    the CSV field separator (default ',', tab for tsv)\n"
-"      --columns LIST      comma-separated column names: there is no header\n"
-"  -e, --encoding ENC      convert from ENC (GB18030, GBK, LATIN1...) to UTF-8\n"
-"      --time-format FMT   also read times in this strptime(3) format\n"
-"                          (repeatable)\n"
-"      --source WORD       the source of events that name none\n"
-"  -r, --rejects FILE      write rejected records to FILE as NDJSON\n"
-"  -u, --upsert            replace stored records whose content changed\n"
-"  -n, --dry-run           check and print, write nothing\n"
-"      --batch N           records a transaction (default 2000)\n"
-"      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
-"      --now TIME          the current time (default $FT_NOW, else the clock)\n"
-"      --tz ZONE           the zone of times without an offset (default: the\n"
-"                          map's, else $TZ, else UTC)\n"
-"  -q, --quiet             print no summary or progress on standard error\n"
-"                          (the records are still printed)\n"
-"      --no-output         print no records on standard output\n"
-"  -h, --help              show this help and exit\n"
-"      --version           show the version and exit\n"
+"\n";
+
+static const char tail[] =
 "\n"
 "Exit status: 0 all loaded; 1 some records rejected; 64 usage; 65 input\n"
 "unusable; 66 cannot open; 73 cannot create; 74 I/O error; 75 database\n"
@@ -60,22 +37,46 @@ enum {
 	OPT_LIST_MAPS
 };
 
-static const struct option options[] = {
-	{ "kind", required_argument, NULL, 'k' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "map", required_argument, NULL, 'm' },
-	{ "list-maps", no_argument, NULL, OPT_LIST_MAPS },
-	{ "delimiter", required_argument, NULL, 'd' },
-	{ "columns", required_argument, NULL, OPT_COLUMNS },
-	{ "encoding", required_argument, NULL, 'e' },
-	{ "time-format", required_argument, NULL, OPT_TIME_FORMAT },
-	{ "source", required_argument, NULL, OPT_SOURCE },
-	{ "rejects", required_argument, NULL, 'r' },
-	{ "upsert", no_argument, NULL, 'u' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "batch", required_argument, NULL, OPT_BATCH },
-	FT_COMMON_OPTIONS,
-	{ NULL, 0, NULL, 0 }
+static const struct ft_opt opts[] = {
+	{ 'k', "kind", "KIND", "events (the default), units or facilities", 0,
+	  "words:events units facilities", "the kind of the records", NULL, 0 },
+	{ 'f', "format", "FORMAT", "csv, tsv, ndjson (or jsonl), json or "
+	  "geojson\n(default: from the name, else the content)", 0,
+	  "words:csv tsv ndjson json geojson", "the input format", NULL, 0 },
+	{ 'm', "map", "FILTER", "a jq program turning a source record into "
+	  "ours;\n@NAME for a shipped mapping, @FILE.jq for a file", 0,
+	  "@maps", NULL, NULL, 0 },
+	{ OPT_LIST_MAPS, "list-maps", NULL, "list the shipped mappings and exit",
+	  0, NULL, NULL, "- *", 0 },
+	{ 'd', "delimiter", "CHAR", "the CSV field separator (default ',', tab "
+	  "for tsv)", 0, "words:tab , ; |", NULL, NULL, 0 },
+	{ OPT_COLUMNS, "columns", "LIST", "comma-separated column names: there "
+	  "is no header", 0, "text", NULL, NULL, 0 },
+	{ 'e', "encoding", "ENC", "convert from ENC (GB18030, GBK, LATIN1...) "
+	  "to UTF-8", 0, "words:GB18030 GBK GB2312 BIG5 UTF-8 UTF-16 UTF-16LE "
+	  "UTF-16BE LATIN1 CP1252", "convert from this encoding to UTF-8",
+	  NULL, 0 },
+	{ OPT_TIME_FORMAT, "time-format", "FMT", "also read times in this "
+	  "strptime(3) format\n(repeatable)", 0, "text", NULL, NULL,
+	  FT_OPT_REPEAT },
+	{ OPT_SOURCE, "source", "WORD", "the source of events that name none",
+	  0, "words:app hotline qr sensor opinion patrol", NULL, NULL, 0 },
+	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON", 0,
+	  "file", NULL, NULL, 0 },
+	{ 'u', "upsert", NULL, "replace stored records whose content changed",
+	  0, NULL, NULL, NULL, 0 },
+	{ 'n', "dry-run", NULL, "check and print, write nothing", 0, NULL, NULL,
+	  NULL, 0 },
+	{ OPT_BATCH, "batch", "N", "records a transaction (default 2000)", 0,
+	  "text", NULL, NULL, 0 },
+	FT_OPTS_COMMON("the zone of times without an offset (default: the\n"
+		       "map's, else $TZ, else UTC)",
+		       "print no summary or progress on standard error\n"
+		       "(the records are still printed)", "records")
+};
+
+static const struct ft_tool tool = {
+	"ft-ingest", usage, tail, opts, NULL, "input file=file..."
 };
 
 /* The program of --map: inline, @NAME shipped, or @FILE. */
@@ -131,65 +132,66 @@ main(int argc, char **argv)
 	struct ft_ingest *ig = NULL;
 	struct ft_db db = { 0 };
 	char *map = NULL;
+	const char *arg;
 	int c, exit_now = 0, st = FT_OK, i, list_maps = 0;
 	long n;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:f:m:d:e:r:unqh", options,
-				NULL)) != -1) {
-		if (ft_cli_common(c, optarg, &cm, usage, &exit_now)) {
+	while ((c = ft_opt_next(&tool, argc, argv, &arg)) != -1) {
+		if (c == -2)
+			return FT_USAGE;
+		if (ft_cli_common(c, arg, &cm, &tool, &exit_now)) {
 			if (exit_now)
-				return ft_finish(FT_OK);
+				return ft_finish(cm.exit_status);
 			continue;
 		}
 		switch (c) {
 		case 'k':
-			if ((i = ft_kind_parse(optarg)) < 0)
+			if ((i = ft_kind_parse(arg)) < 0)
 				return ft_usage_error("--kind: %s is not "
 				    "events, units or facilities",
-				    ft_q(optarg));
+				    ft_q(arg));
 			o.kind = (enum ft_kind)i;
 			break;
 		case 'f':
-			if ((i = ft_format_parse(optarg)) < 0)
+			if ((i = ft_format_parse(arg)) < 0)
 				return ft_usage_error("--format: %s is "
 				    "not csv, tsv, ndjson, json or geojson",
-				    ft_q(optarg));
+				    ft_q(arg));
 			o.in.format = (enum ft_format)i;
 			break;
 		case 'm':
-			o.map_origin = optarg;
+			o.map_origin = arg;
 			break;
 		case OPT_LIST_MAPS:
 			list_maps = 1;
 			break;
 		case 'd':
-			if (parse_delimiter(optarg, &o.in.delimiter))
+			if (parse_delimiter(arg, &o.in.delimiter))
 				return ft_usage_error("--delimiter: %s is "
-				    "not one character", ft_q(optarg));
+				    "not one character", ft_q(arg));
 			break;
 		case OPT_COLUMNS:
-			if (!*optarg)
+			if (!*arg)
 				return ft_usage_error("--columns: no names");
-			o.in.columns = optarg;
+			o.in.columns = arg;
 			break;
 		case 'e':
-			o.in.encoding = optarg;
+			o.in.encoding = arg;
 			break;
 		case OPT_TIME_FORMAT:
-			if (!*optarg)
+			if (!*arg)
 				return ft_usage_error("--time-format: empty");
-			ft_time_add_format(optarg);
+			ft_time_add_format(arg);
 			break;
 		case OPT_SOURCE:
-			if (!*optarg)
+			if (!*arg)
 				return ft_usage_error("--source: empty");
-			o.source = optarg;
+			o.source = arg;
 			break;
 		case 'r':
-			o.rejects = optarg;
+			o.rejects = arg;
 			break;
 		case 'u':
 			o.upsert = 1;
@@ -198,12 +200,10 @@ main(int argc, char **argv)
 			o.dry_run = 1;
 			break;
 		case OPT_BATCH:
-			if (ft_cli_number("--batch", optarg, 1, 1000000, &n))
+			if (ft_cli_number("--batch", arg, 1, 1000000, &n))
 				return FT_USAGE;
 			o.batch = (size_t)n;
 			break;
-		default:
-			return ft_cli_bad_option(c, argv);
 		}
 	}
 	if (list_maps) {
@@ -223,10 +223,11 @@ main(int argc, char **argv)
 	    (st = load_map(o.map_origin, &map, &o.map_origin)))
 		goto out;
 	o.map = map;
-	if ((st = ft_db_open(&db, ft_db_path(cm.db),
-			     o.dry_run ? FT_DB_DRYRUN : 0)))
-		goto out;
-	if ((st = ft_ingest_new(&ig, &db, &o)))
+	/* The options and the map are checked before the database opens. */
+	if ((st = ft_ingest_new(&ig, &o)) ||
+	    (st = ft_db_open(&db, ft_cli_db(&cm),
+			     o.dry_run ? FT_DB_DRYRUN : 0)) ||
+	    (st = ft_ingest_start(ig, &db)))
 		goto out;
 	st = ft_cli_each_file(argv + optind, argc - optind, each_file, ig);
 	st = ft_exit_worst(st, ft_ingest_finish(ig));

@@ -14,41 +14,41 @@
 #include <string.h>
 #include <unistd.h>
 
+enum {
+	OPT_VERIFY = FT_OPT_TOOL
+};
+
+static const struct ft_opt opts[] = {
+	{ OPT_VERIFY, "verify", NULL, "check the history's hash chain and exit",
+	  0, NULL, "check the hash chain of the history and exit",
+	  "-n --dry-run -r --rejects *", 0 },
+	{ 'n', "dry-run", NULL, "check and print, store nothing", 0, NULL,
+	  NULL, "-n --dry-run --verify", 0 },
+	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON",
+	  0, "file", NULL, "-r --rejects --verify", 0 },
+	FT_OPTS_COMMON("the zone of times without an offset (default $TZ,\n"
+		       "else UTC)",
+		       "print no summary on standard error (the\n"
+		       "changes are still printed)", "changes")
+};
+
 static const char usage[] =
 "Usage: ft-update [OPTION]... [FILE]...\n"
 "       ft-update --verify [OPTION]...\n"
 "Apply the status changes and residents' ratings read from FILEs (standard\n"
 "input when none, or -) to the stored events, each checked against the\n"
 "lifecycle, and print every change applied as NDJSON.\n"
-"\n"
-"      --verify            check the history's hash chain and exit\n"
-"  -n, --dry-run           check and print, store nothing\n"
-"  -r, --rejects FILE      write rejected records to FILE as NDJSON\n"
-"      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
-"      --now TIME          the current time (default $FT_NOW, else the clock)\n"
-"      --tz ZONE           the zone of times without an offset (default $TZ,\n"
-"                          else UTC)\n"
-"  -q, --quiet             print no summary on standard error (the\n"
-"                          changes are still printed)\n"
-"      --no-output         print no changes on standard output\n"
-"  -h, --help              show this help and exit\n"
-"      --version           show the version and exit\n"
+"\n";
+
+static const char tail[] =
 "\n"
 "Exit status: 0 all applied (or the history is intact); 1 some records\n"
 "rejected; 64 usage; 65 input unusable, or the history's chain is broken;\n"
 "66 cannot open; 73 cannot create; 74 I/O error; 75 database busy;\n"
 "78 newer database.  See ft-update(1).\n";
 
-enum {
-	OPT_VERIFY = FT_OPT_TOOL
-};
-
-static const struct option options[] = {
-	{ "verify", no_argument, NULL, OPT_VERIFY },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "rejects", required_argument, NULL, 'r' },
-	FT_COMMON_OPTIONS,
-	{ NULL, 0, NULL, 0 }
+static const struct ft_tool tool = {
+	"ft-update", usage, tail, opts, NULL, "(--verify)input file=file..."
 };
 
 static int
@@ -80,15 +80,17 @@ main(int argc, char **argv)
 	struct ft_update_opts o;
 	struct ft_update *u = NULL;
 	struct ft_db db = { 0 };
+	const char *arg;
 	int c, exit_now = 0, st = FT_OK, do_verify = 0;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":nr:qh", options, NULL)) != -1) {
-		if (ft_cli_common(c, optarg, &cm, usage, &exit_now)) {
+	while ((c = ft_opt_next(&tool, argc, argv, &arg)) != -1) {
+		if (c == -2)
+			return FT_USAGE;
+		if (ft_cli_common(c, arg, &cm, &tool, &exit_now)) {
 			if (exit_now)
-				return ft_finish(FT_OK);
+				return ft_finish(cm.exit_status);
 			continue;
 		}
 		switch (c) {
@@ -99,10 +101,8 @@ main(int argc, char **argv)
 			o.dry_run = 1;
 			break;
 		case 'r':
-			o.rejects = optarg;
+			o.rejects = arg;
 			break;
-		default:
-			return ft_cli_bad_option(c, argv);
 		}
 	}
 	if (do_verify && (optind < argc || o.dry_run || o.rejects))
@@ -113,7 +113,7 @@ main(int argc, char **argv)
 	o.no_output = cm.no_output;
 	/* It works on stored events: a mistyped --db is no new database.
 	 * --verify only reads: read access to the file is enough. */
-	if ((st = ft_db_open(&db, ft_db_path(cm.db), FT_DB_EXISTING |
+	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_EXISTING |
 			     (do_verify ? FT_DB_READONLY : 0) |
 			     (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;

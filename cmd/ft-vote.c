@@ -27,36 +27,9 @@ static const char usage[] =
 "Run participatory-budgeting rounds: open a round, add its projects, register\n"
 "its eligible voters, cast ballots, count them; import and export pabulib .pb\n"
 "files.\n"
-"\n"
-"  -k, --key KEYFILE       the file of the secret that hashes voter ids (open\n"
-"                          and import create it when missing; default $FT_VOTE_KEY)\n"
-"      --round ID          import: the id of the new round (default: from the\n"
-"                          file's name)\n"
-"      --channel NAME      cast: the channel of ballots that name none\n"
-"                          (default online)\n"
-"      --replace           cast: a voter's new ballot replaces the earlier one\n"
-"  -R, --rule RULE         tally: greedy, greedy-no-skip, greedy-threshold, mes,\n"
-"                          mes-add1 (default: the round's rule)\n"
-"      --complete greedy   tally: spend what mes or mes-add1 leaves, by greedy\n"
-"      --threshold N       tally: the minimum score of greedy-threshold\n"
-"                          (default: the round's)\n"
-"      --tiebreak ORDER    tally: votes,cost,id (default) or any order of them,\n"
-"                          or refuse\n"
-"      --compare RULES     tally: count under each of RULES (comma-separated)\n"
-"                          and print them side by side\n"
-"      --totals            tally: end with one line of totals\n"
-"  -f, --force             tally: count a round that has not closed yet\n"
-"  -n, --dry-run           check and print, store nothing\n"
-"  -r, --rejects FILE      write rejected records to FILE as NDJSON\n"
-"      --db PATH           the database (default $FT_DB, else ./ft.db)\n"
-"      --now TIME          the current time (default $FT_NOW, else the clock)\n"
-"      --tz ZONE           the zone of times without an offset (default $TZ,\n"
-"                          else UTC)\n"
-"  -q, --quiet             print no summary on standard error (the\n"
-"                          records are still printed)\n"
-"      --no-output         print no records on standard output\n"
-"  -h, --help              show this help and exit\n"
-"      --version           show the version and exit\n"
+"\n";
+
+static const char tail[] =
 "\n"
 "Exit status: 0 done; 1 some records rejected; 64 usage; 65 input unusable\n"
 "(a .pb file with errors, a tie under --tiebreak refuse, a recount that\n"
@@ -75,71 +48,78 @@ enum {
 	OPT_TOTALS
 };
 
-static const struct option options[] = {
-	{ "key", required_argument, NULL, 'k' },
-	{ "round", required_argument, NULL, OPT_ROUND },
-	{ "channel", required_argument, NULL, OPT_CHANNEL },
-	{ "replace", no_argument, NULL, OPT_REPLACE },
-	{ "rule", required_argument, NULL, 'R' },
-	{ "complete", required_argument, NULL, OPT_COMPLETE },
-	{ "threshold", required_argument, NULL, OPT_THRESHOLD },
-	{ "tiebreak", required_argument, NULL, OPT_TIEBREAK },
-	{ "compare", required_argument, NULL, OPT_COMPARE },
-	{ "totals", no_argument, NULL, OPT_TOTALS },
-	{ "force", no_argument, NULL, 'f' },
-	{ "dry-run", no_argument, NULL, 'n' },
-	{ "rejects", required_argument, NULL, 'r' },
-	FT_COMMON_OPTIONS,
-	{ NULL, 0, NULL, 0 }
-};
-
 enum verb { V_OPEN, V_PROJECTS, V_REGISTER, V_CAST, V_IMPORT, V_EXPORT,
 	    V_TALLY, V_RECOUNT, V_ROUNDS, V_N };
 
-static const char *const verbs[V_N] = {
-	"open", "projects", "register", "cast", "import", "export", "tally",
-	"recount", "rounds"
+/* The verbs that take an option. */
+#define VB(v) (1u << (v))
+#define IN_FILES (VB(V_OPEN) | VB(V_PROJECTS) | VB(V_REGISTER) | VB(V_CAST))
+
+static const struct ft_verb verbs[] = {
+	{ "open", "define rounds", "round definitions=file..." },
+	{ "projects", "add the projects of a round",
+	  "round=@vote_rounds;projects file=file..." },
+	{ "register", "register the eligible voters of a round",
+	  "round=@vote_rounds;voter list=file..." },
+	{ "cast", "check and store ballots",
+	  "round=@vote_rounds;ballots file=file..." },
+	{ "import", "import a pabulib .pb file as a round",
+	  "pabulib file=file:*.pb" },
+	{ "export", "write a round as a pabulib .pb file", "round=@vote_rounds" },
+	{ "tally", "count a round", "round=@vote_rounds" },
+	{ "recount", "count every stored tally again and compare",
+	  "round=@vote_rounds" },
+	{ "rounds", "list the rounds", "" },
+	{ NULL, NULL, NULL }
 };
 
-/* The options of one verb or a few: which verbs take which. */
-enum {
-	B_KEY = 1, B_ROUND = 2, B_CHANNEL = 4, B_REPLACE = 8, B_RULE = 16,
-	B_COMPLETE = 32, B_THRESHOLD = 64, B_TIEBREAK = 128, B_COMPARE = 256,
-	B_TOTALS = 512, B_FORCE = 1024, B_DRY = 2048, B_REJECTS = 4096
+static const struct ft_opt opts[] = {
+	{ 'k', "key", "KEYFILE", "the file of the secret that hashes voter ids "
+	  "(open\nand import create it when missing; default $FT_VOTE_KEY)",
+	  VB(V_OPEN) | VB(V_REGISTER) | VB(V_CAST) | VB(V_IMPORT), "file",
+	  NULL, NULL, 0 },
+	{ OPT_ROUND, "round", "ID", "import: the id of the new round (default: "
+	  "from the\nfile's name)", VB(V_IMPORT), "text",
+	  "the id of the new round (default: from the file's name)", NULL, 0 },
+	{ OPT_CHANNEL, "channel", "NAME", "cast: the channel of ballots that "
+	  "name none\n(default online)", VB(V_CAST), "words:online paper",
+	  "the channel of ballots that name none (default online)", NULL, 0 },
+	{ OPT_REPLACE, "replace", NULL, "cast: a voter's new ballot replaces the "
+	  "earlier one", VB(V_CAST), NULL, NULL, NULL, 0 },
+	{ 'R', "rule", "RULE", "tally: greedy, greedy-no-skip, "
+	  "greedy-threshold, mes,\nmes-add1 (default: the round's rule)",
+	  VB(V_TALLY), "@vote_rules", "the counting rule (default: the "
+	  "round's)", "-R --rule --compare", 0 },
+	{ OPT_COMPLETE, "complete", "greedy", "tally: spend what mes or "
+	  "mes-add1 leaves, by greedy", VB(V_TALLY), "words:greedy", NULL, NULL,
+	  0 },
+	{ OPT_THRESHOLD, "threshold", "N", "tally: the minimum score of "
+	  "greedy-threshold\n(default: the round's)", VB(V_TALLY), "text",
+	  NULL, NULL, 0 },
+	{ OPT_TIEBREAK, "tiebreak", "ORDER", "tally: votes,cost,id (default) or "
+	  "any order of them,\nor refuse", VB(V_TALLY), "words:votes,cost,id "
+	  "votes,id,cost cost,votes,id cost,id,votes id,votes,cost id,cost,votes "
+	  "refuse", "the order ties are broken in, or refuse", NULL, 0 },
+	{ OPT_COMPARE, "compare", "RULES", "tally: count under each of RULES "
+	  "(comma-separated)\nand print them side by side", VB(V_TALLY),
+	  "@vote_rule_list", "count under each rule and print them side by "
+	  "side", "-R --rule", FT_OPT_REPEAT },
+	{ OPT_TOTALS, "totals", NULL, "tally: end with one line of totals",
+	  VB(V_TALLY), NULL, NULL, NULL, 0 },
+	{ 'f', "force", NULL, "tally: count a round that has not closed yet",
+	  VB(V_TALLY), NULL, NULL, NULL, 0 },
+	{ 'n', "dry-run", NULL, "check and print, store nothing",
+	  IN_FILES | VB(V_IMPORT) | VB(V_TALLY), NULL, NULL, NULL, 0 },
+	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON",
+	  IN_FILES, "file", NULL, NULL, 0 },
+	FT_OPTS_COMMON("the zone of times without an offset (default $TZ,\n"
+		       "else UTC)",
+		       "print no summary on standard error (the\n"
+		       "records are still printed)", "records")
 };
 
-static const struct {
-	int c;
-	unsigned bit;
-	const char *name;
-} opt_bits[] = {
-	{ 'k', B_KEY, "key" },
-	{ OPT_ROUND, B_ROUND, "round" },
-	{ OPT_CHANNEL, B_CHANNEL, "channel" },
-	{ OPT_REPLACE, B_REPLACE, "replace" },
-	{ 'R', B_RULE, "rule" },
-	{ OPT_COMPLETE, B_COMPLETE, "complete" },
-	{ OPT_THRESHOLD, B_THRESHOLD, "threshold" },
-	{ OPT_TIEBREAK, B_TIEBREAK, "tiebreak" },
-	{ OPT_COMPARE, B_COMPARE, "compare" },
-	{ OPT_TOTALS, B_TOTALS, "totals" },
-	{ 'f', B_FORCE, "force" },
-	{ 'n', B_DRY, "dry-run" },
-	{ 'r', B_REJECTS, "rejects" },
-};
-#define NOPT ((int)(sizeof(opt_bits) / sizeof(*opt_bits)))
-
-static const unsigned allowed[] = {
-	[V_OPEN] = B_KEY | B_DRY | B_REJECTS,
-	[V_PROJECTS] = B_DRY | B_REJECTS,
-	[V_REGISTER] = B_KEY | B_DRY | B_REJECTS,
-	[V_CAST] = B_KEY | B_CHANNEL | B_REPLACE | B_DRY | B_REJECTS,
-	[V_IMPORT] = B_KEY | B_ROUND | B_DRY,
-	[V_EXPORT] = 0,
-	[V_TALLY] = B_RULE | B_COMPLETE | B_THRESHOLD | B_TIEBREAK |
-		    B_COMPARE | B_TOTALS | B_FORCE | B_DRY,
-	[V_RECOUNT] = 0,
-	[V_ROUNDS] = 0,
+static const struct ft_tool tool = {
+	"ft-vote", usage, tail, opts, verbs, NULL
 };
 
 /*
@@ -169,57 +149,55 @@ main(int argc, char **argv)
 	struct ft_db db = { 0 };
 	const char *round = NULL;
 	char **files;
-	int c, exit_now = 0, st = FT_OK, nfiles, v, i;
-	unsigned given = 0;
+	const char *arg;
+	int c, exit_now = 0, st = FT_OK, nfiles, v;
 	static struct ft_buf compare = FT_BUF_INIT;	/* reachable to the end */
+	struct ft_buf why = FT_BUF_INIT;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":k:R:fnr:qh", options, NULL)) !=
-	       -1) {
-		if (ft_cli_common(c, optarg, &cm, usage, &exit_now)) {
+	while ((c = ft_opt_next(&tool, argc, argv, &arg)) != -1) {
+		if (c == -2)
+			return FT_USAGE;
+		if (ft_cli_common(c, arg, &cm, &tool, &exit_now)) {
 			if (exit_now)
-				return ft_finish(FT_OK);
+				return ft_finish(cm.exit_status);
 			continue;
 		}
-		for (i = 0; i < NOPT; i++)
-			if (opt_bits[i].c == c)
-				given |= opt_bits[i].bit;
 		switch (c) {
 		case 'k':
-			o.key = optarg;
+			o.key = arg;
 			break;
 		case OPT_ROUND:
-			o.round = optarg;
+			o.round = arg;
 			break;
 		case OPT_CHANNEL:
-			o.channel = optarg;
+			o.channel = arg;
 			break;
 		case OPT_REPLACE:
 			o.replace = 1;
 			break;
 		case 'R':
-			o.rule = optarg;
+			o.rule = arg;
 			break;
 		case OPT_COMPLETE:
-			if (strcmp(optarg, "greedy") != 0)
+			if (strcmp(arg, "greedy") != 0)
 				return ft_usage_error("--complete: only greedy, "
-						      "not %s", ft_q(optarg));
+						      "not %s", ft_q(arg));
 			o.complete = 1;
 			break;
 		case OPT_THRESHOLD:
-			o.threshold = optarg;
+			o.threshold = arg;
 			break;
 		case OPT_TIEBREAK:
-			o.tiebreak = optarg;
+			o.tiebreak = arg;
 			break;
 		case OPT_COMPARE:
 			/* --compare greedy --compare mes is --compare
 			 * greedy,mes. */
 			if (compare.len)
 				ft_buf_addc(&compare, ',');
-			ft_buf_adds(&compare, optarg);
+			ft_buf_adds(&compare, arg);
 			o.compare = compare.s;
 			break;
 		case OPT_TOTALS:
@@ -232,10 +210,8 @@ main(int argc, char **argv)
 			o.dry_run = 1;
 			break;
 		case 'r':
-			o.rejects = optarg;
+			o.rejects = arg;
 			break;
-		default:
-			return ft_cli_bad_option(c, argv);
 		}
 	}
 	if (optind >= argc)
@@ -243,7 +219,7 @@ main(int argc, char **argv)
 				      "cast, import, export, tally, recount or "
 				      "rounds");
 	for (v = 0; v < V_N; v++)
-		if (strcmp(argv[optind], verbs[v]) == 0)
+		if (strcmp(argv[optind], verbs[v].name) == 0)
 			break;
 	if (v == V_N)
 		return ft_usage_error("unknown command %s", ft_q(argv[optind]));
@@ -251,13 +227,11 @@ main(int argc, char **argv)
 	if (v == V_PROJECTS || v == V_REGISTER || v == V_CAST ||
 	    v == V_EXPORT || v == V_TALLY || v == V_RECOUNT) {
 		if (optind >= argc)
-			return ft_usage_error("%s: no ROUND named", verbs[v]);
+			return ft_usage_error("%s: no ROUND named", verbs[v].name);
 		round = argv[optind++];
 	}
-	for (i = 0; i < NOPT; i++)
-		if ((given & opt_bits[i].bit) && !(allowed[v] & opt_bits[i].bit))
-			return ft_usage_error("%s: --%s does not apply",
-					      verbs[v], opt_bits[i].name);
+	if (ft_opt_verb_check(&tool, v))
+		return FT_USAGE;
 	files = argv + optind;
 	nfiles = argc - optind;
 	if (v == V_IMPORT && nfiles != 1)
@@ -265,16 +239,25 @@ main(int argc, char **argv)
 	if ((v == V_EXPORT || v == V_TALLY || v == V_RECOUNT ||
 	     v == V_ROUNDS) && nfiles > 0)
 		return ft_usage_error("%s: unexpected argument %s",
-				      verbs[v], ft_q(files[0]));
-	if ((v == V_REGISTER || v == V_CAST) && !o.key &&
-	    !getenv("FT_VOTE_KEY"))
+				      verbs[v].name, ft_q(files[0]));
+	if (!o.key)
+		o.key = ft_cli_env("FT_VOTE_KEY");
+	if (v == V_OPEN && !o.key)
+		return ft_usage_error("open needs --key KEYFILE (or "
+				      "FT_VOTE_KEY): where the round's secret "
+				      "is kept");
+	if ((v == V_REGISTER || v == V_CAST) && !o.key)
 		return ft_usage_error("%s needs --key KEYFILE (or "
-				      "FT_VOTE_KEY)", verbs[v]);
+				      "FT_VOTE_KEY)", verbs[v].name);
+	if (ft_vote_check(&o, &why)) {
+		st = ft_usage_error("%s", why.s);
+		goto out;
+	}
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
 	o.quiet = cm.quiet;
 	o.no_output = cm.no_output;
-	if ((st = ft_db_open(&db, ft_db_path(cm.db),
+	if ((st = ft_db_open(&db, ft_cli_db(&cm),
 			     (creates(v) ? 0 : FT_DB_EXISTING) |
 			     (reads_only(v, &o) ? FT_DB_READONLY :
 			      o.dry_run ? FT_DB_DRYRUN : 0))))
@@ -311,5 +294,6 @@ out:
 	ft_db_close(&db);
 	st = ft_finish(st);
 	ft_buf_release(&compare);
+	ft_buf_release(&why);
 	return st;
 }

@@ -318,19 +318,6 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"ALTER TABLE facilities ADD COLUMN raw_path TEXT;"
 };
 
-const char *
-ft_db_path(const char *arg)
-{
-	const char *env;
-
-	if (arg && *arg)
-		return arg;
-	env = getenv("FT_DB");
-	if (env && *env)
-		return env;
-	return "ft.db";
-}
-
 int
 ft_db_status(int rc)
 {
@@ -541,19 +528,18 @@ migrate(struct ft_db *db)
 	return FT_OK;
 }
 
+static int busy_ms = 60000;	/* set by main(), from FT_BUSY_TIMEOUT */
+
+void
+ft_db_set_busy_timeout(int ms)
+{
+	busy_ms = ms;
+}
+
 static int
 busy_timeout_ms(void)
 {
-	const char *s = getenv("FT_BUSY_TIMEOUT");
-	long v;
-	char *end;
-
-	if (s && *s) {
-		v = strtol(s, &end, 10);
-		if (!*end && v >= 0 && v < 86400000)
-			return (int)v;
-	}
-	return 60000;
+	return busy_ms;
 }
 
 /*

@@ -77,10 +77,10 @@ struct ft_db {
 };
 
 /*
- * The path to use: the --db argument if not NULL, else $FT_DB, else
- * "./ft.db".  Borrowed.
+ * How long a writer waits for another before it gives up with FT_TEMPFAIL,
+ * in milliseconds (default 60000).  main() sets it from FT_BUSY_TIMEOUT.
  */
-const char *ft_db_path(const char *arg);
+void ft_db_set_busy_timeout(int ms);
 
 /*
  * Opens the database at path, creating it if needed unless flags has

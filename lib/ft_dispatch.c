@@ -1,7 +1,6 @@
 #include "ft_dispatch.h"
 #include "ft_area.h"
 #include "ft_buf.h"
-#include "ft_cli.h"
 #include "ft_dup.h"
 #include "ft_err.h"
 #include "ft_exit.h"

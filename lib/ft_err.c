@@ -2,6 +2,7 @@
 #include "ft_exit.h"
 #include "ft_buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,4 +203,37 @@ ft_die_nomem(void)
 	(void)!write(2, ft_progname, __builtin_strlen(ft_progname));
 	(void)!write(2, msg, sizeof(msg) - 1);
 	_exit(FT_SOFTWARE);
+}
+
+/* ---- standard output ---- */
+
+static int stdout_reported, stdout_gone;
+
+void
+ft_stdout_failed(int err)
+{
+	if (err == EPIPE) {
+		stdout_gone = 1;
+		return;
+	}
+	if (stdout_reported)
+		return;
+	ft_error("standard output: write error: %s", strerror(err));
+	stdout_reported = 1;
+}
+
+int
+ft_finish(int status)
+{
+	int bad = fflush(stdout) == EOF || ferror(stdout);
+
+	if (bad && errno == EPIPE)
+		stdout_gone = 1;
+	if (stdout_gone && !stdout_reported)
+		return status;	/* the reader went away: a quiet end */
+	if (bad || stdout_reported) {
+		ft_stdout_failed(errno);
+		return status && status != FT_REJECTED ? status : FT_IOERR;
+	}
+	return status;
 }

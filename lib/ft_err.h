@@ -40,6 +40,18 @@ void ft_quote(struct ft_buf *out, const char *s, size_t n);
 const char *ft_q(const char *s);
 const char *ft_qn(const char *s, size_t n);
 
+/*
+ * Reports a failed write to standard output once (not a closed pipe, which
+ * is an ordinary end); ft_finish() then returns 74.
+ */
+void ft_stdout_failed(int err);
+
+/*
+ * Ends a run: flushes standard output and returns status, or 74 if
+ * writing failed (a reader that went away is not a failure).
+ */
+int ft_finish(int status);
+
 /* Out of memory: print and exit 70.  The one place library code exits. */
 _Noreturn void ft_die_nomem(void);
 

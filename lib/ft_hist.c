@@ -11,10 +11,18 @@
 #include <string.h>
 #include <unistd.h>
 
+static const char *user;	/* set by main(), from FT_USER */
+
+void
+ft_hist_set_user(const char *name)
+{
+	user = name;
+}
+
 int
 ft_hist_init(struct ft_hist *h, struct ft_db *db, const char *tool)
 {
-	const char *u = getenv("FT_USER");
+	const char *u = user;
 	struct passwd *pw;
 
 	memset(h, 0, sizeof(*h));

@@ -47,6 +47,12 @@ struct ft_hist_entry {
  * Prepares appending to db's history as tool.  Returns an exit status.
  */
 int ft_hist_init(struct ft_hist *h, struct ft_db *db, const char *tool);
+
+/*
+ * Who the entries are by: name (borrowed, kept), else the name of the
+ * user the process runs as.  main() sets it from FT_USER.
+ */
+void ft_hist_set_user(const char *name);
 void ft_hist_release(struct ft_hist *h);
 
 /* The user named in entries by default; borrowed. */

@@ -1,5 +1,4 @@
 #include "ft_hold.h"
-#include "ft_cli.h"
 #include "ft_err.h"
 #include "ft_exit.h"
 
@@ -16,10 +15,18 @@ ft_hold_init(struct ft_hold *h, int no_output)
 	h->no_output = no_output;
 }
 
+static const char *tmpdir;	/* set by main(), from TMPDIR */
+
+void
+ft_hold_set_dir(const char *dir)
+{
+	tmpdir = dir;
+}
+
 int
 ft_hold_keep(struct ft_hold *h)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = tmpdir;
 	char path[4096];
 	int fd;
 

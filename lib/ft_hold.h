@@ -30,6 +30,12 @@ struct ft_hold {
 void ft_hold_init(struct ft_hold *h, int no_output);
 
 /*
+ * The directory of the temporary files (borrowed, kept; NULL or "": /tmp).
+ * main() sets it from TMPDIR.
+ */
+void ft_hold_set_dir(const char *dir);
+
+/*
  * Keeps what is in buf until the transaction ends.  Returns an exit
  * status: 73 when the temporary file cannot be created, 74 when it cannot
  * be written (the caller stops and rolls back).

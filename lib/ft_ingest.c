@@ -1,5 +1,4 @@
 #include "ft_ingest.h"
-#include "ft_cli.h"
 #include "ft_err.h"
 #include "ft_event.h"
 #include "ft_exit.h"
@@ -492,8 +491,7 @@ map_split(struct ft_ingest *ig, const char *map)
 }
 
 int
-ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
-	      const struct ft_ingest_opts *o)
+ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 {
 	struct ft_ingest *ig = ft_xmalloc(sizeof(*ig));
 	size_t i;
@@ -507,7 +505,6 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 		ig->o.batch = DEFAULT_BATCH;
 	ig->k = &kinds[o->kind];
 	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
-	ig->db = db;
 	for (i = 0; i < 2; i++)
 		ft_buf_init(&ig->bat[i].a);
 	ig->b = &ig->bat[0];
@@ -537,6 +534,11 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 	for (i = 0; i < ig->k->ncols; i++)
 		if (!strcmp(ig->k->cols[i].name, "status"))
 			ig->status_col = (int)i;
+	if (o->in.encoding && ft_input_check_encoding(o->in.encoding)) {
+		ft_error("--encoding: unknown encoding %s (see iconv -l)",
+			 ft_q(o->in.encoding));
+		return FT_USAGE;
+	}
 	if (o->map) {
 		if ((st = map_pragmas(o->map, o->tz_given)))
 			return st;
@@ -545,6 +547,16 @@ ft_ingest_new(struct ft_ingest **igp, struct ft_db *db,
 			return o->map_origin[0] == '@' ? FT_CONFIG : FT_USAGE;
 		map_split(ig, o->map);
 	}
+	return FT_OK;
+}
+
+int
+ft_ingest_start(struct ft_ingest *ig, struct ft_db *db)
+{
+	const struct ft_ingest_opts *o = &ig->o;
+	int st;
+
+	ig->db = db;
 	if ((st = ft_reject_open(&ig->rej, o->rejects)))
 		return st;
 	if (o->dry_run && (st = dry_tables(ig)))

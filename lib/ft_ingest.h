@@ -48,11 +48,17 @@ struct ft_ingest_opts {
 struct ft_ingest;
 
 /*
- * Prepares a run over db (open, owned by the caller): compiles the map and
- * opens the rejects file.  Returns an exit status.
+ * Prepares a run: checks the options and compiles the map, before any
+ * file is opened, so that a mistake there neither creates nor changes a
+ * database.  Returns an exit status.
  */
-int ft_ingest_new(struct ft_ingest **ig, struct ft_db *db,
-		  const struct ft_ingest_opts *o);
+int ft_ingest_new(struct ft_ingest **ig, const struct ft_ingest_opts *o);
+
+/*
+ * Starts the run on db (open, owned by the caller): opens the rejects
+ * file and prepares the statements.  Returns an exit status.
+ */
+int ft_ingest_start(struct ft_ingest *ig, struct ft_db *db);
 
 /* Loads one input ("-" for standard input).  Returns an exit status. */
 int ft_ingest_file(struct ft_ingest *ig, const char *path);

@@ -235,6 +235,17 @@ fill(struct ft_input *in)
 	}
 }
 
+int
+ft_input_check_encoding(const char *encoding)
+{
+	iconv_t cd = iconv_open("UTF-8", encoding);
+
+	if (cd == (iconv_t)-1)
+		return -1;
+	iconv_close(cd);
+	return 0;
+}
+
 static int
 open_iconv(struct ft_input *in, const char *from)
 {

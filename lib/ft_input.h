@@ -101,4 +101,7 @@ const char *ft_input_name(const struct ft_input *in);
 size_t ft_input_replaced(const struct ft_input *in);
 void ft_input_close(struct ft_input *in);
 
+/* Returns 0 if iconv(3) converts from encoding to UTF-8, else -1. */
+int ft_input_check_encoding(const char *encoding);
+
 #endif

@@ -255,6 +255,8 @@ get_target(const struct ctx *c, struct ft_area *a, jv v, const char *field,
 		t->level = k;
 		return FT_OK;
 	}
+	if (!a)
+		return FT_OK;	/* checked without the units */
 	t->unit = ft_area_find(a, s, strlen(s));
 	if (t->unit < 0)
 		return bad(c, field, "no unit %s in the database (load it "
@@ -356,7 +358,7 @@ read_when(const struct ctx *c, struct ft_area *a, struct rule *r, jv w)
 		st = get_strs(c, v, "when.area", &s, 0);
 		r->areas = ft_xmalloc((s.n + 1) * sizeof(int));
 		for (i = 0; i < s.n; i++) {
-			if (!st) {
+			if (!st && a) {
 				r->areas[r->nareas] = ft_area_find(a, s.s[i],
 							strlen(s.s[i]));
 				if (r->areas[r->nareas++] < 0)

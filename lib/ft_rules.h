@@ -41,8 +41,10 @@ struct ft_rules;
 
 /*
  * Reads and checks the rules file at path against the units in a (kept,
- * borrowed).  Returns an exit status: FT_NOINPUT if it cannot be read,
- * FT_CONFIG if it is not valid, after a message naming rule and field.
+ * borrowed; NULL: everything but the units is checked, and the rules
+ * are only good for ft_rules_free()).  Returns an exit status: FT_NOINPUT
+ * if it cannot be read, FT_CONFIG if it is not valid, after a message
+ * naming rule and field.
  */
 int ft_rules_load(struct ft_rules **rp, const char *path, struct ft_area *a);
 void ft_rules_free(struct ft_rules *r);

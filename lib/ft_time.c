@@ -90,11 +90,25 @@ ft_time_format(int64_t t, char out[FT_TIME_LEN])
 }
 
 static int zone_given;	/* the zone was named, not taken from TZ */
+/*
+ * Set by main(): ft_time_env().  TZ is copied, since ft_time_set_zone()
+ * sets it again; TZDIR is kept as given.  A TZ longer than the copy is
+ * kept cut, and names no zone.
+ */
+static char env_tz[256];
+static const char *env_tzdir;
+
+void
+ft_time_env(const char *tz, const char *tzdir)
+{
+	snprintf(env_tz, sizeof(env_tz), "%s", tz ? tz : "");
+	env_tzdir = tzdir;
+}
 
 static int
 zone_exists(const char *z)
 {
-	const char *dir = getenv("TZDIR");
+	const char *dir = env_tzdir;
 	char path[4096];
 	struct stat st;
 
@@ -138,7 +152,7 @@ ft_time_set_zone(const char *zone)
 	int given = zone && *zone;
 
 	if (!zone || !*zone)
-		zone = getenv("TZ");
+		zone = env_tz;
 	if (!zone || !*zone)
 		zone = "UTC";
 	if (!zone_exists(zone))
@@ -469,8 +483,6 @@ ft_time_set_now(const char *s, const char **err)
 {
 	int64_t t;
 
-	if (!s)
-		s = getenv("FT_NOW");
 	if (!s || !*s) {
 		now_set = 0;
 		return 0;

@@ -24,9 +24,17 @@
 #define FT_TIME_LEN 21	/* "YYYY-MM-DDTHH:MM:SSZ" and its NUL */
 
 /*
+ * What the environment says (NULL: not set): TZ (copied), the zone of
+ * local times when none is named, and TZDIR (borrowed, kept), where the
+ * zones are (default /usr/share/zoneinfo).  main() passes them: the
+ * library reads no environment variable.
+ */
+void ft_time_env(const char *tz, const char *tzdir);
+
+/*
  * Makes zone the zone of local times, for the whole process (it sets TZ).
- * NULL or "" keeps $TZ, else UTC.  Returns -1 for a zone that does not exist
- * (glibc would silently take it as UTC).
+ * NULL or "" keeps the TZ given to ft_time_env(), else UTC.  Returns -1
+ * for a zone that does not exist (glibc would silently take it as UTC).
  */
 int ft_time_set_zone(const char *zone);
 /* Whether the zone was named (--tz), not taken from TZ or the default. */
@@ -53,8 +61,9 @@ int ft_time_from_number(const char *s, size_t n, int64_t *t, const char **err);
 void ft_time_format(int64_t t, char out[FT_TIME_LEN]);
 
 /*
- * The current time: FT_NOW or the value given to ft_time_set_now(), else the
- * clock.  ft_time_set_now() returns -1 if the text is not a time.
+ * The current time: the value given to ft_time_set_now() (main() passes
+ * --now, else FT_NOW), else the clock (s NULL or "").  ft_time_set_now()
+ * returns -1 if the text is not a time.
  */
 int ft_time_set_now(const char *s, const char **err);
 int64_t ft_time_now(void);

@@ -1,6 +1,5 @@
 #include "ft_update.h"
 #include "ft_buf.h"
-#include "ft_cli.h"
 #include "ft_err.h"
 #include "ft_event.h"
 #include "ft_exit.h"

@@ -1,6 +1,5 @@
 #include "ft_vote.h"
 #include "ft_buf.h"
-#include "ft_cli.h"
 #include "ft_err.h"
 #include "ft_hold.h"
 #include "ft_exit.h"
@@ -30,6 +29,23 @@
 
 /* ---- small helpers ---- */
 
+/*
+ * A usage error found with the round in hand (the options alone are
+ * checked by ft_vote_check() before the database opens): the message,
+ * then FT_USAGE.  The library prints no usage text; main() does.
+ */
+static int __attribute__((format(printf, 1, 2)))
+usage_error(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ft_error("%s", msg);
+	return FT_USAGE;
+}
 
 static void
 hmac(const unsigned char *key, size_t klen, const char *a, const char *b,
@@ -90,9 +106,7 @@ read_key(const char *path, int create, unsigned char secret[32])
 	int fd, i;
 
 	if (!path || !*path)
-		path = getenv("FT_VOTE_KEY");
-	if (!path || !*path)
-		return ft_usage_error("a key file is needed: --key KEYFILE "
+		return usage_error("a key file is needed: --key KEYFILE "
 				      "(or FT_VOTE_KEY)");
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT && create) {
@@ -646,7 +660,7 @@ round_unlock(struct run *u)
 	}
 	if (strcmp(check, u->r.f[R_KEYCHECK]) != 0) {
 		ft_error("%s: not the key of round %s",
-			 u->o->key ? u->o->key : getenv("FT_VOTE_KEY"),
+			 u->o->key,
 			 ft_q(u->r.f[R_ID]));
 		return FT_CONFIG;
 	}
@@ -1101,9 +1115,9 @@ ft_vote_open(struct ft_db *db, const struct ft_vote_opts *o, char **files,
 	int st;
 
 	run_init(&u, db, o);
-	if (!o->key && !getenv("FT_VOTE_KEY")) {
+	if (!o->key || !*o->key) {
 		run_release(&u, 0);
-		return ft_usage_error("open needs --key KEYFILE (or "
+		return usage_error("open needs --key KEYFILE (or "
 				      "FT_VOTE_KEY): where the round's secret "
 				      "is kept");
 	}
@@ -1750,7 +1764,7 @@ ft_vote_cast(struct ft_db *db, const struct ft_vote_opts *o,
 	if (o->channel && !is_word(o->channel)) {
 		free(c);
 		run_release(&u, 0);
-		return ft_usage_error("--channel: not a word: %s",
+		return usage_error("--channel: not a word: %s",
 				      ft_q(o->channel));
 	}
 	if ((st = start_round(&u, round)) == FT_OK &&
@@ -2501,7 +2515,7 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 	char idbuf[256], check[65], d1[65], d2[65];
 	unsigned char secret[32], rkey[32];
 	const char *id = o->round;
-	const char *keyfile = o->key ? o->key : getenv("FT_VOTE_KEY");
+	const char *keyfile = o->key;
 	long nb;
 	int st;
 
@@ -2535,13 +2549,13 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 		id = idbuf;
 	}
 	if (!*id) {
-		st = ft_usage_error("--round: an empty id");
+		st = usage_error("--round: an empty id");
 		goto out;
 	}
 	if (!is_text(id)) {
 		ft_buf_reset(&u.a);
 		ft_json_escape_lossy(&u.a, id, strlen(id));
-		st = ft_usage_error("%s %s: not UTF-8 text without control "
+		st = usage_error("%s %s: not UTF-8 text without control "
 				    "characters", o->round ? "--round" :
 				    "the round id from the file's name", u.a.s);
 		goto out;
@@ -3113,24 +3127,24 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 		return FT_USAGE;
 	}
 	if ((sp->rule = ft_tally_rule_parse(rule)) == FT_RULE_NONE)
-		return ft_usage_error("--rule: not greedy, greedy-no-skip, "
+		return usage_error("--rule: not greedy, greedy-no-skip, "
 				      "greedy-threshold, mes or mes-add1: "
 				      "%s", ft_q(rule));
 	sp->complete = complete;
 	if (complete && sp->rule != FT_RULE_MES && sp->rule != FT_RULE_MES_ADD1)
-		return ft_usage_error("--complete greedy completes mes or "
+		return usage_error("--complete greedy completes mes or "
 				      "mes-add1, not %s", rule);
 	if (sp->rule == FT_RULE_GREEDY_THRESHOLD) {
 		if (!threshold)
 			threshold = u->r.f[R_THRESHOLD];
 		if (!threshold)
-			return ft_usage_error("greedy-threshold needs "
+			return usage_error("greedy-threshold needs "
 					      "--threshold N (the round has "
 					      "none)");
 		errno = 0;
 		sp->threshold = strtoll(threshold, &end, 10);
 		if (!*threshold || *end || errno || sp->threshold < 0)
-			return ft_usage_error("--threshold: not a whole number: "
+			return usage_error("--threshold: not a whole number: "
 					      "%s", ft_q(threshold));
 	}
 	sp->tiebreak = tiebreak ? tiebreak : u->r.f[R_TIEBREAK];
@@ -3138,7 +3152,7 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 		sp->tiebreak = "votes,cost,id";
 	ft_tally_init(&t, 0, 0);
 	if (ft_tally_set_tiebreak(&t, sp->tiebreak))
-		return ft_usage_error("--tiebreak: not a list of votes, cost, "
+		return usage_error("--tiebreak: not a list of votes, cost, "
 				      "id, or refuse: %s", ft_q(sp->tiebreak));
 	n = (size_t)snprintf(sp->text, sizeof(sp->text), "%s",
 			     ft_tally_rule_name(sp->rule));
@@ -3295,7 +3309,7 @@ compare(struct run *u, const struct plist *p, const struct bset *b,
 			s++;
 	}
 	if (n < 1)
-		return ft_usage_error("--compare: no rule named");
+		return usage_error("--compare: no rule named");
 	for (i = 0; i < n; i++) {
 		order[i] = ft_xmalloc(((size_t)p->n + 1) * sizeof(int));
 		st = count(u, p, b, scale, &sp[i], &t[i], order[i]);
@@ -3637,4 +3651,82 @@ ft_vote_rounds(struct ft_db *db, const struct ft_vote_opts *o)
 	if (rc != SQLITE_DONE)
 		st = ft_db_fail(db, rc, "reading the rounds");
 	return run_release(&u, st);
+}
+
+/*
+ * The checks of the options that need no round: run before the database
+ * opens, so that a mistyped option neither creates nor changes one.
+ */
+int
+ft_vote_check(const struct ft_vote_opts *o, struct ft_buf *why)
+{
+	struct ft_tally t;
+	enum ft_rule r = FT_RULE_NONE;
+	const char *s;
+	char *end;
+	long long v;
+
+	ft_buf_reset(why);
+	if (o->rule && (r = ft_tally_rule_parse(o->rule)) == FT_RULE_NONE) {
+		ft_buf_addf(why, "--rule: not greedy, greedy-no-skip, "
+			    "greedy-threshold, mes or mes-add1: %s",
+			    ft_q(o->rule));
+		return -1;
+	}
+	if (o->complete && o->rule && r != FT_RULE_MES &&
+	    r != FT_RULE_MES_ADD1) {
+		ft_buf_addf(why, "--complete greedy completes mes or mes-add1, "
+			    "not %s", o->rule);
+		return -1;
+	}
+	if (o->threshold) {
+		errno = 0;
+		v = strtoll(o->threshold, &end, 10);
+		if (!*o->threshold || *end || errno || v < 0) {
+			ft_buf_addf(why, "--threshold: not a whole number: %s",
+				    ft_q(o->threshold));
+			return -1;
+		}
+	}
+	ft_tally_init(&t, 0, 0);
+	if (o->tiebreak && ft_tally_set_tiebreak(&t, o->tiebreak)) {
+		ft_buf_addf(why, "--tiebreak: not a list of votes, cost, id, "
+			    "or refuse: %s", ft_q(o->tiebreak));
+		return -1;
+	}
+	if (o->compare && !*o->compare) {
+		ft_buf_adds(why, "--compare: no rule named");
+		return -1;
+	}
+	for (s = o->compare; s && *s;) {
+		size_t l = strcspn(s, ",");
+		char name[64];
+
+		snprintf(name, sizeof(name), "%.*s", (int)l, s);
+		if (l >= sizeof(name) ||
+		    ft_tally_rule_parse(name) == FT_RULE_NONE) {
+			ft_buf_addf(why, "--compare: not greedy, "
+				    "greedy-no-skip, greedy-threshold, mes or "
+				    "mes-add1: %s", ft_q(name));
+			return -1;
+		}
+		s += l;
+		if (*s == ',')
+			s++;
+	}
+	if (o->channel && !is_word(o->channel)) {
+		ft_buf_addf(why, "--channel: not a word: %s", ft_q(o->channel));
+		return -1;
+	}
+	if (o->round && !*o->round) {
+		ft_buf_adds(why, "--round: an empty id");
+		return -1;
+	}
+	if (o->round && !is_text(o->round)) {
+		ft_buf_adds(why, "--round ");
+		ft_json_escape_lossy(why, o->round, strlen(o->round));
+		ft_buf_adds(why, ": not UTF-8 text without control characters");
+		return -1;
+	}
+	return 0;
 }

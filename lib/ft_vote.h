@@ -13,10 +13,11 @@
 #ifndef FT_VOTE_H
 #define FT_VOTE_H
 
+#include "ft_buf.h"
 #include "ft_db.h"
 
 struct ft_vote_opts {
-	const char *key;	/* the key file, or NULL */
+	const char *key;	/* the key file (--key, else FT_VOTE_KEY), or NULL */
 	const char *round;	/* import: the new round's id */
 	const char *channel;	/* cast: default channel */
 	int replace;		/* cast: a new ballot replaces the old */
@@ -32,6 +33,12 @@ struct ft_vote_opts {
 	int no_output;		/* no records on stdout */
 	const char *rejects;
 };
+
+/*
+ * Checks what the options say alone, before any file is opened: returns
+ * 0, or -1 with the reason in why (a usage error).
+ */
+int ft_vote_check(const struct ft_vote_opts *o, struct ft_buf *why);
 
 /*
  * Each returns an exit status (ft_exit.h) after printing its messages.

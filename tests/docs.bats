@@ -14,8 +14,11 @@ load helpers/common
 
 ROOT="$BATS_TEST_DIRNAME/.."
 MAN="$ROOT/man"
-BASH_COMP="$ROOT/completions/ft.bash"
-ZSH_COMP="$ROOT/completions/_ft"
+# The completions the build made from the tools' option tables, beside the
+# tools ($FT_BIN may hold links to them: bin/).
+BUILT="$(dirname "$(readlink -f "$FT_BIN/ft-ingest")")/.."
+BASH_COMP="$BUILT/completions/ft.bash"
+ZSH_COMP="$BUILT/completions/_ft"
 
 setup() {
 	common_setup
@@ -343,5 +346,31 @@ page_columns() {
 		run -0 --separate-stderr mandoc -Tlint -W warning "$page"
 		[ -z "$output" ] || { echo "$output"; false; }
 		[ -z "$stderr" ] || { echo "$stderr"; false; }
+	done
+}
+
+@test "docs completions: made by the build from the tools' option tables: each file is what the tools print now, and offers no option --help lacks" {
+	local t o extra=""
+
+	run -0 --separate-stderr sh "$ROOT/completions/gen.sh" bash "$ROOT/completions/ft.bash.in" $(tools | sed "s|^|$FT_BIN/|")
+	[ "$output" = "$(cat "$BASH_COMP")" ]
+	run -0 --separate-stderr sh "$ROOT/completions/gen.sh" zsh "$ROOT/completions/_ft.in" $(tools | sed "s|^|$FT_BIN/|")
+	[ "$output" = "$(cat "$ZSH_COMP")" ]
+	for t in $(tools); do
+		for o in $(bash_table "$t" opts); do
+			help_long_options "$t" | grep -qx -- "$o" ||
+				help_short_options "$t" | grep -qx -- "$o" ||
+				extra="$extra $t:$o"
+		done
+	done
+	[ -z "$extra" ] || { echo "completed but not in --help:$extra"; false; }
+	# The build's own option is no user's: not in --help, and it knows
+	# two shells.
+	for t in $(tools); do
+		run -64 --separate-stderr "$t" --ft-completion fish
+		[ "$stderr" = "$t: --ft-completion: bash or zsh, not \"fish\"
+Try '$t --help' for more information." ]
+		run -0 --separate-stderr "$t" --help
+		[[ $output != *ft-completion* ]]
 	done
 }

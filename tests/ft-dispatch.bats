@@ -1467,7 +1467,7 @@ trap_commit() {
 }
 
 @test "ft-dispatch db: a --db that does not exist is 66 \"no such database\" and is not created" {
-	rules <<< '[{"then":{"unit":"d1"}}]'
+	rules <<< '[{"unit":"d1"}]'
 	echo '{"id":"x","category":"c","reported_at":"2026-11-01T00:00:00Z"}' > ev.ndjson
 	run -66 --separate-stderr ft-dispatch --db typo.db --escalate
 	[ -z "$output" ]
@@ -1616,4 +1616,21 @@ two_events() {
 	[ -z "$output" ]
 	[ -z "$stderr" ]
 	[ "$(sql "select status || ':' || unit from events where id = 'p3'")" = "dispatched:g2" ]
+}
+
+@test "ft-dispatch options: a rules file with a mistake is refused (78) before the database is opened: an older one is not brought up to date" {
+	sqlite3 old.db < "$FIXTURES/ft-ingest/schema-v1.sql"
+	before=$(sha256sum < old.db)
+	printf '[{"name":"x","when":{"bogus":1},"unit":"u"}]\n' > bad.json
+	run -78 --separate-stderr ft-dispatch --db old.db --rules bad.json --pending
+	[ "$stderr" = 'ft-dispatch: bad.json: rule 1 ("x"): field "when.bogus": not a field of this object (a typo?)' ]
+	[ "$(sha256sum < old.db)" = "$before" ]
+	[ "$(sqlite3 old.db 'pragma user_version')" = 1 ]
+	# A rules file that cannot be read: 66, and nothing changed either.
+	run -66 --separate-stderr ft-dispatch --db old.db --rules missing.json --pending
+	[ "$(sha256sum < old.db)" = "$before" ]
+	# A unit the rules name is looked up in the database, once it is open.
+	printf '[{"name":"x","unit":"nosuch"}]\n' > unit.json
+	run -78 --separate-stderr ft-dispatch --db old.db --rules unit.json --pending
+	[ "$stderr" = 'ft-dispatch: unit.json: rule 1 ("x"): field "unit": no unit "nosuch" in the database (load it with ft-ingest --kind units)' ]
 }

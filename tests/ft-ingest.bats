@@ -1344,3 +1344,20 @@ JSON
 	[ "$stderr" = 'ft-ingest: changed.json:1: path ["results",117]: id "v1-17": stored already with other content (--upsert replaces it)' ]
 	[ "$(jq -c '[.path, .id, (.raw | fromjson | .id)]' rej.ndjson)" = '[["results",117],"v1-17","v1-17"]' ]
 }
+
+@test "ft-ingest options: a bad map or encoding is refused before the database is opened: none is created, an older one is not changed" {
+	for args in "--map .[" "--map @nosuch" "--encoding KLINGON" "--tz Nowhere/Else" "--batch 0"; do
+		# shellcheck disable=SC2086
+		run -64 --separate-stderr ft-ingest -q --db new.db $args "$F/events.csv"
+		[ ! -e new.db ]
+	done
+	[ "$(head -1 <<< "$stderr")" != '' ]
+	run -64 --separate-stderr ft-ingest -q --db new.db --encoding KLINGON "$F/events.csv"
+	[ "$stderr" = 'ft-ingest: --encoding: unknown encoding "KLINGON" (see iconv -l)' ]
+	# An older file stays as it was: not even brought up to date.
+	sqlite3 old.db < "$F/schema-v1.sql"
+	before=$(sha256sum < old.db)
+	run -64 --separate-stderr ft-ingest -q --db old.db --map '.[' "$F/events.csv"
+	[ "$(sha256sum < old.db)" = "$before" ]
+	[ "$(sqlite3 old.db 'pragma user_version')" = 1 ]
+}

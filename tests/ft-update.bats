@@ -987,3 +987,19 @@ three_and_a_bad_one() {
 	[ "$(sqlite3 demo/ft.db "select group_concat(to_status, ' ') from (select to_status from history where tool = 'ft-update' order by seq)")" = "accepted resolved" ]
 	FT_DB=demo/ft.db run -0 ft-update -q --verify
 }
+
+@test "ft-update options: a bad option, --now, FT_BUSY_TIMEOUT or FT_JQ_TIME is refused before the database is opened: an older one is not changed" {
+	sqlite3 old.db < "$FIXTURES/ft-ingest/schema-v1.sql"
+	before=$(sha256sum < old.db)
+	run -64 --separate-stderr ft-update --db old.db --bogus
+	run -64 --separate-stderr ft-update --db old.db --now yesterday-ish /dev/null
+	[ "$stderr" = 'ft-update: --now: not a time: "yesterday-ish" (not an ISO 8601 time or epoch seconds)' ]
+	FT_BUSY_TIMEOUT=soon run -78 --separate-stderr ft-update --db old.db /dev/null
+	[ "$stderr" = 'ft-update: FT_BUSY_TIMEOUT: not a number from 0 to 86400000: "soon"' ]
+	FT_JQ_TIME=-1 run -78 --separate-stderr ft-update --db old.db /dev/null
+	[ "$(sha256sum < old.db)" = "$before" ]
+	[ "$(sqlite3 old.db 'pragma user_version')" = 1 ]
+	# A good one is read: 0 is "do not wait".
+	FT_BUSY_TIMEOUT=0 run -0 --separate-stderr ft-update --db old.db /dev/null
+	[ "$(sqlite3 old.db 'pragma user_version')" = 7 ]
+}

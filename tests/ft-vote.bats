@@ -1570,3 +1570,26 @@ ft-vote: g: 2 ballots cast, 0 replaced, 0 unchanged, 1 rejected' ]
 	[ -z "$stderr" ]
 	[ "$(sql "select count(*) from ballots where round = 'small'")" = 4 ]
 }
+
+@test "ft-vote options: a bad --rule, --tiebreak, --threshold, --compare, --complete, --channel or --round is a usage error (64) before any database is opened" {
+	check() {
+		local want=$1; shift
+		run -64 --separate-stderr ft-vote "$@" --db new.db
+		[ "$stderr" = "ft-vote: $want
+Try 'ft-vote --help' for more information." ]
+		[ ! -e new.db ]
+	}
+	check '--rule: not greedy, greedy-no-skip, greedy-threshold, mes or mes-add1: "bogus"' tally r1 --rule bogus
+	check '--tiebreak: not a list of votes, cost, id, or refuse: "bogus"' tally r1 --tiebreak bogus
+	check '--threshold: not a whole number: "-1"' tally r1 --rule greedy-threshold --threshold -1
+	check '--compare: not greedy, greedy-no-skip, greedy-threshold, mes or mes-add1: "bogus"' tally r1 --compare greedy,bogus
+	check '--compare: no rule named' tally r1 --compare ''
+	check '--complete greedy completes mes or mes-add1, not greedy' tally r1 --rule greedy --complete greedy
+	check '--channel: not a word: "on line"' cast r1 --key "$KEY" --channel 'on line' /dev/null
+	check '--round: an empty id' import --round '' "$F/../corpus/none.pb"
+	# On a database that exists, nothing of it changes either.
+	ft-vote open --key "$KEY" -q --no-output "$F/round.json"
+	before=$(sha256sum < "$FT_DB")
+	run -64 --separate-stderr ft-vote tally 2027-futian --rule bogus
+	[ "$(sha256sum < "$FT_DB")" = "$before" ]
+}

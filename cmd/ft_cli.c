@@ -1,11 +1,15 @@
 #include "ft_cli.h"
 #include "ft_err.h"
+#include "ft_db.h"
 #include "ft_exit.h"
+#include "ft_hist.h"
+#include "ft_hold.h"
 #include "ft_jq.h"
 #include "ft_time.h"
 #include "ft_version.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -28,7 +32,7 @@ ft_cli_init(const char *progname)
 
 int
 ft_cli_common(int c, const char *arg, struct ft_common *cm,
-	      const char *usage, int *exit_now)
+	      const struct ft_tool *t, int *exit_now)
 {
 	switch (c) {
 	case FT_OPT_DB:
@@ -47,7 +51,11 @@ ft_cli_common(int c, const char *arg, struct ft_common *cm,
 		cm->no_output = 1;
 		return 1;
 	case 'h':
-		fputs(usage, stdout);
+		ft_opt_help(t);
+		*exit_now = 1;
+		return 1;
+	case FT_OPT_COMPLETION:
+		cm->exit_status = ft_opt_completion(t, arg);
 		*exit_now = 1;
 		return 1;
 	case FT_OPT_VERSION:
@@ -95,13 +103,36 @@ jq_bounds(void)
 	return FT_OK;
 }
 
+const char *
+ft_cli_env(const char *name)
+{
+	const char *s = getenv(name);
+
+	return s && *s ? s : NULL;
+}
+
+const char *
+ft_cli_db(const struct ft_common *cm)
+{
+	const char *env = ft_cli_env("FT_DB");
+
+	if (cm->db && *cm->db)
+		return cm->db;
+	return env ? env : "ft.db";
+}
+
 int
 ft_cli_apply(const struct ft_common *cm)
 {
-	const char *err;
+	const char *err, *now = cm->now ? cm->now : ft_cli_env("FT_NOW");
+	double ms = 60000;
 
-	if (jq_bounds())
+	if (jq_bounds() || env_bound("FT_BUSY_TIMEOUT", 86400000, &ms) < 0)
 		return FT_CONFIG;
+	ft_db_set_busy_timeout((int)ms);
+	ft_hist_set_user(ft_cli_env("FT_USER"));
+	ft_hold_set_dir(ft_cli_env("TMPDIR"));
+	ft_time_env(ft_cli_env("TZ"), ft_cli_env("TZDIR"));
 	if (ft_time_set_zone(cm->tz)) {
 		if (cm->tz)
 			return ft_usage_error("--tz: unknown time zone %s",
@@ -109,10 +140,9 @@ ft_cli_apply(const struct ft_common *cm)
 		ft_error("TZ: unknown time zone %s", ft_q(getenv("TZ")));
 		return FT_CONFIG;
 	}
-	if (ft_time_set_now(cm->now, &err)) {
+	if (ft_time_set_now(now, &err)) {
 		ft_error("%s: not a time: %s (%s)", cm->now ? "--now" :
-			 "FT_NOW",
-			 ft_q(cm->now ? cm->now : getenv("FT_NOW")), err);
+			 "FT_NOW", ft_q(now), err);
 		return FT_USAGE;
 	}
 	return FT_OK;
@@ -131,37 +161,6 @@ ft_usage_error(const char *fmt, ...)
 	fprintf(stderr, "Try '%s --help' for more information.\n",
 		ft_progname);
 	return FT_USAGE;
-}
-
-static int stdout_reported, stdout_gone;
-
-void
-ft_stdout_failed(int err)
-{
-	if (err == EPIPE) {
-		stdout_gone = 1;
-		return;
-	}
-	if (stdout_reported)
-		return;
-	ft_error("standard output: write error: %s", strerror(err));
-	stdout_reported = 1;
-}
-
-int
-ft_finish(int status)
-{
-	int bad = fflush(stdout) == EOF || ferror(stdout);
-
-	if (bad && errno == EPIPE)
-		stdout_gone = 1;
-	if (stdout_gone && !stdout_reported)
-		return status;	/* the reader went away: a quiet end */
-	if (bad || stdout_reported) {
-		ft_stdout_failed(errno);
-		return status && status != FT_REJECTED ? status : FT_IOERR;
-	}
-	return status;
 }
 
 int

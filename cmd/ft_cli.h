@@ -1,33 +1,15 @@
 /*
- * ft_cli.h - what every tool's main() shares: the common options
- * (--db, --now, --tz, -q, --no-output, -h, --version), usage errors, and
- * the end of a run (ft_finish), which turns a late write error on stdout
- * into 74.
+ * ft_cli.h - what every tool's main() shares, and main() alone: the
+ * common options (--db, --now, --tz, -q, --no-output, -h, --version), the
+ * environment, and usage errors.  It is in cmd/, not lib/: the library
+ * reads no environment variable and prints no usage; main() turns argv and
+ * the environment into checked settings before any file is opened.  The
+ * end of a run (ft_finish) is in ft_err.h.
  */
 #ifndef FT_CLI_H
 #define FT_CLI_H
 
-#include <getopt.h>
-
-/* getopt_long values of the common long options without a short form. */
-enum {
-	FT_OPT_DB = 1000,
-	FT_OPT_NOW,
-	FT_OPT_TZ,
-	FT_OPT_VERSION,
-	FT_OPT_NO_OUTPUT,
-	FT_OPT_TOOL		/* tools number their own from here */
-};
-
-/* The common options, to splice into a tool's table. */
-#define FT_COMMON_OPTIONS						\
-	{ "db", required_argument, NULL, FT_OPT_DB },			\
-	{ "now", required_argument, NULL, FT_OPT_NOW },			\
-	{ "tz", required_argument, NULL, FT_OPT_TZ },			\
-	{ "quiet", no_argument, NULL, 'q' },				\
-	{ "no-output", no_argument, NULL, FT_OPT_NO_OUTPUT },		\
-	{ "help", no_argument, NULL, 'h' },				\
-	{ "version", no_argument, NULL, FT_OPT_VERSION }
+#include "ft_opt.h"
 
 struct ft_common {
 	const char *db;
@@ -41,20 +23,32 @@ struct ft_common {
 	 */
 	int quiet;
 	int no_output;
+	int exit_status;	/* once ft_cli_common() says to exit */
 };
 
 /* Sets the program name for messages and the stdio behaviour of a tool. */
 void ft_cli_init(const char *progname);
 
 /*
- * Handles a common option.  Returns 1 if c was one, 0 if not; --help and
- * --version print usage (the text given) or the version and set *exit_now.
+ * Handles a common option of tool t.  Returns 1 if c was one, 0 if not;
+ * --help, --version and --ft-completion print and set *exit_now, and the
+ * status to exit with in cm->exit_status.
  */
 int ft_cli_common(int c, const char *arg, struct ft_common *cm,
-		  const char *usage, int *exit_now);
+		  const struct ft_tool *t, int *exit_now);
 
-/* Applies --tz and --now (or TZ and FT_NOW).  Returns an exit status. */
+/*
+ * Applies --tz and --now and the environment the library is told of: TZ,
+ * TZDIR, FT_NOW, FT_USER, TMPDIR, FT_BUSY_TIMEOUT, FT_JQ_TIME and
+ * FT_JQ_MEMORY (a bad number is 78).  Returns an exit status.
+ */
 int ft_cli_apply(const struct ft_common *cm);
+
+/* The environment variable name, or NULL when it is not set or empty. */
+const char *ft_cli_env(const char *name);
+
+/* The database: --db, else $FT_DB, else ./ft.db.  Borrowed. */
+const char *ft_cli_db(const struct ft_common *cm);
 
 /*
  * The usage error for what getopt_long() returned for a bad option: ':'
@@ -79,17 +73,5 @@ int ft_cli_each_file(char **files, int n, int (*fn)(void *, const char *),
 
 /* Prints "tool: msg" and the pointer to --help; returns FT_USAGE. */
 int ft_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-/*
- * Reports a failed write to standard output once (not a closed pipe, which
- * is an ordinary end); ft_finish() then returns 74.
- */
-void ft_stdout_failed(int err);
-
-/*
- * Ends a run: flushes standard output and returns status, or 74 if
- * writing failed (a reader that went away is not a failure).
- */
-int ft_finish(int status);
 
 #endif
