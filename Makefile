@@ -43,6 +43,8 @@ MAPS = $(wildcard maps/*.jq)
 BINS = $(addprefix $(OUT)/bin/,$(TOOLS))
 # What every tool's main() shares (options, environment, usage): cmd/ only.
 CMD_OBJ = $(OUT)/cmd/ft_cli.o $(OUT)/cmd/ft_opt.o
+# Made by a pattern rule for a pattern rule: kept, not rebuilt each time.
+.SECONDARY: $(CMD_OBJ)
 
 # The completions, made from the tools' option tables (cmd/ft_opt.h).
 COMPLETIONS = $(OUT)/completions/ft.bash $(OUT)/completions/_ft

@@ -8,10 +8,12 @@
 #include "ft_input.h"
 #include "ft_json.h"
 #include "ft_reject.h"
+#include "ft_store.h"
 #include "ft_time.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,16 +64,15 @@ struct ft_update {
 	struct ft_update_opts o;
 	struct ft_db *db;
 	struct ft_hist hist;
+	struct ft_store *store;
 	struct ft_reject rej;
-	sqlite3_stmt *sel, *upd, *rate, *last, *unit;
 	const char *fname;
 	long read, applied, rated, unchanged, batch;
 	long kept[3];		/* applied, rated, unchanged at the last commit */
 	struct ft_buf id, status, at, by, note, unitb, comment, why, detail,
-		      line;
+		      rdetail, line;
 	struct ft_hold out;	/* the batch's output, printed on commit */
 	double t0;
-	int applied_now;	/* the record's status change was applied */
 	int64_t before;		/* the last history entry before the run */
 };
 
@@ -98,43 +99,18 @@ ft_update_new(struct ft_update **up, struct ft_db *db,
 	ft_buf_init(&u->comment);
 	ft_buf_init(&u->why);
 	ft_buf_init(&u->detail);
+	ft_buf_init(&u->rdetail);
 	ft_hold_init(&u->out, o->no_output);
 	ft_buf_init(&u->line);
 	if ((st = ft_reject_open(&u->rej, o->rejects)) ||
 	    (st = ft_hist_init(&u->hist, db, "ft-update")))
 		return st;
-	u->sel = ft_db_prepare(db, "SELECT seq, status, reported_at, "
-			       "coalesce(status_at, reported_at), rating, "
-			       "rating_comment, rated_at FROM events WHERE "
-			       "id = ?1");
-	u->upd = ft_db_prepare(db, "UPDATE events SET status = ?3, status_at "
-			       "= ?4, outcome = ?5, unit = coalesce(?6, unit), "
-			       "dispatched_at = coalesce(dispatched_at, ?7), "
-			       "chain = CASE WHEN ?6 IS NULL THEN chain "
-			       "END WHERE seq = ?1 AND status = ?2");
-	u->rate = ft_db_prepare(db, "UPDATE events SET rating = ?2, "
-				"rating_comment = ?3, rated_at = ?4 WHERE seq "
-				"= ?1");
-	u->last = ft_db_prepare(db, "SELECT 1 FROM history WHERE kind = "
-				"'event' AND id = ?1 AND action = ?2 AND at = ?3 "
-				"AND (?4 IS NULL OR to_status = ?4) AND (?5 IS "
-				"NULL OR detail = ?5) AND seq <= ?6 LIMIT 1");
-	u->unit = ft_db_prepare(db, "SELECT 1 FROM units WHERE id = ?1");
-	if (!u->sel || !u->upd || !u->rate || !u->last || !u->unit)
-		return FT_SOFTWARE;
 	/* Repeats are told by the history before this run: changes of one
 	 * event to the same state at the same second, within a run, are
 	 * each applied. */
-	{
-		sqlite3_stmt *m = ft_db_prepare(db, "SELECT coalesce(max(seq), "
-						"0) FROM history");
-
-		if (!m)
-			return FT_SOFTWARE;
-		if (sqlite3_step(m) == SQLITE_ROW)
-			u->before = sqlite3_column_int64(m, 0);
-		sqlite3_finalize(m);
-	}
+	if ((st = ft_store_open(&u->store, db)) ||
+	    (st = ft_store_history_last_seq(u->store, &u->before)))
+		return st;
 	return FT_OK;
 }
 
@@ -143,11 +119,7 @@ ft_update_free(struct ft_update *u)
 {
 	if (!u)
 		return;
-	sqlite3_finalize(u->sel);
-	sqlite3_finalize(u->upd);
-	sqlite3_finalize(u->rate);
-	sqlite3_finalize(u->last);
-	sqlite3_finalize(u->unit);
+	ft_store_close(u->store);
 	ft_hist_release(&u->hist);
 	ft_reject_close(&u->rej);
 	ft_buf_release(&u->id);
@@ -159,6 +131,7 @@ ft_update_free(struct ft_update *u)
 	ft_buf_release(&u->comment);
 	ft_buf_release(&u->why);
 	ft_buf_release(&u->detail);
+	ft_buf_release(&u->rdetail);
 	ft_hold_release(&u->out);
 	ft_buf_release(&u->line);
 	free(u);
@@ -220,333 +193,352 @@ add(struct ft_buf *b, const char *key, const struct ft_buf *v)
 	ft_json_escape(b, v->s, v->len);
 }
 
-static int
-step(struct ft_update *u, sqlite3_stmt *st, const char *what)
+/* What a record asks, read and checked alone. */
+struct request {
+	int has_status;		/* 1: a status to change to, in u->status */
+	int has_rating;		/* a rating, in rating; comment in u->comment */
+	int rating;
+	int64_t t;
+	char at[FT_TIME_LEN];	/* when it happened */
+};
+
+/* What the store says of the event the record names. */
+struct facts {
+	struct ft_event_state ev;
+	int64_t reported, last;	/* ev's times, as seconds */
+	int status_seen;	/* this status change is in the history */
+	int rating_seen;	/* this rating is in the history */
+	int unit_known;		/* the unit a dispatch names is stored */
+};
+
+/* What is done with the record: decide() of a request and its facts. */
+struct decision {
+	const char *why;	/* rejected, for this reason; else NULL */
+	int unchanged;		/* all of it is in already */
+	int set_status;		/* store the change of status */
+	int set_rating;		/* store the rating */
+	const char *outcome;	/* closed: how */
+	char from[16];		/* the status before it */
+	char status[16];	/* and after it */
+};
+
+/*
+ * Reads record d into *q.  Returns NULL, or the reason it is rejected (in
+ * u->why, or static).  The text of the fields is left in u's buffers.
+ */
+static const char *
+parse(struct ft_update *u, const struct ft_json_doc *d, struct request *q)
 {
-	int rc = sqlite3_step(st);
+	const char *err;
+	double r;
+	char *end;
 
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return ft_db_fail(u->db, rc, what);
-	return FT_OK;
-}
-
-/* Had the history an entry of this change before this run? */
-static int
-logged(struct ft_update *u, const char *action, const char *to,
-       const char *at, const char *detail)
-{
-	int rc;
-
-	sqlite3_bind_text(u->last, 1, u->id.s, (int)u->id.len, SQLITE_STATIC);
-	sqlite3_bind_text(u->last, 2, action, -1, SQLITE_STATIC);
-	sqlite3_bind_text(u->last, 3, at, -1, SQLITE_STATIC);
-	if (to)
-		sqlite3_bind_text(u->last, 4, to, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(u->last, 4);
-	if (detail)
-		sqlite3_bind_text(u->last, 5, detail, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(u->last, 5);
-	sqlite3_bind_int64(u->last, 6, u->before);
-	rc = sqlite3_step(u->last);
-	sqlite3_reset(u->last);
-	return rc == SQLITE_ROW;
-}
-
-static void
-bind_buf(sqlite3_stmt *st, int i, const struct ft_buf *b)
-{
-	if (b->len)
-		sqlite3_bind_text(st, i, b->s, (int)b->len, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
+	memset(q, 0, sizeof(*q));
+	if (d->type != '{')
+		return "not a JSON object";
+	if (ft_json_member_text(d, "id", &u->id) != 1)
+		return "field \"id\": missing";
+	q->has_status = ft_json_member_text(d, "status", &u->status);
+	q->has_rating = ft_json_member_text(d, "rating", &u->comment);
+	if (q->has_status < 0 || (q->has_status == 1 &&
+	    !ft_word_in(ft_event_states, u->status.s, u->status.len) &&
+	    strcmp(u->status.s, "duplicate")))
+		return "field \"status\": not a state (new, dispatched, "
+		       "accepted, resolved, closed, rejected, reopened, "
+		       "duplicate)";
+	if (q->has_rating) {
+		r = strtod(u->comment.s, &end);
+		if (q->has_rating < 0 || *end || r != floor(r) || r < 1 ||
+		    r > 5)
+			return "field \"rating\": not a whole number from 1 "
+			       "to 5";
+		q->rating = (int)r;
+	}
+	if (q->has_status != 1 && !q->has_rating)
+		return "neither \"status\" nor \"rating\": nothing to apply";
+	if (ft_json_member_text(d, "at", &u->at) == 1) {
+		if (ft_time_parse(u->at.s, u->at.len, &q->t, &err)) {
+			ft_buf_reset(&u->why);
+			ft_buf_addf(&u->why, "field \"at\": %s", err);
+			return u->why.s;
+		}
+	} else {
+		q->t = ft_time_now();
+	}
+	if (q->t > ft_time_now() + FUTURE_SLACK)
+		return "field \"at\": in the future";
+	ft_time_format(q->t, q->at);
+	if (ft_json_member_text(d, "by", &u->by) < 0 ||
+	    ft_json_member_text(d, "note", &u->note) < 0 ||
+	    ft_json_member_text(d, "unit", &u->unitb) < 0)
+		return "fields \"by\", \"note\" and \"unit\" are text";
+	/* Only a dispatch names a unit. */
+	if (q->has_status == 1 && strcmp(u->status.s, "dispatched"))
+		ft_buf_reset(&u->unitb);
+	if (q->has_rating) {
+		ft_json_member_text(d, "comment", &u->comment);
+		ft_buf_reset(&u->detail);
+		ft_buf_addf(&u->detail, "{\"rating\":%d", q->rating);
+		add(&u->detail, "comment", &u->comment);
+		ft_buf_addc(&u->detail, '}');
+		ft_buf_reset(&u->rdetail);
+		ft_buf_add(&u->rdetail, u->detail.s, u->detail.len);
+	}
+	return NULL;
 }
 
 /*
- * Applies one record.  Returns an exit status for what stops the run; a
- * rejected record is FT_OK after reject().
+ * What the store says of the event q names, into *f.  Returns FT_OK and
+ * sets *found, or a database status.
+ */
+static int
+fetch(struct ft_update *u, const struct request *q, struct facts *f,
+      int *found)
+{
+	const char *err;
+	int st;
+
+	memset(f, 0, sizeof(*f));
+	if ((st = ft_store_event_state(u->store, u->id.s, u->id.len, &f->ev,
+				       found)) || !*found)
+		return st;
+	ft_time_parse(f->ev.reported_at, strlen(f->ev.reported_at),
+		      &f->reported, &err);
+	if (ft_time_parse(f->ev.last_at, strlen(f->ev.last_at), &f->last,
+			  &err))
+		f->last = f->reported;
+	if (q->has_status == 1 &&
+	    (st = ft_store_history_has(u->store, u->id.s, u->id.len,
+				       "status", q->at, u->status.s, NULL,
+				       u->before, &f->status_seen)))
+		return st;
+	if (q->has_status == 1 && u->unitb.len &&
+	    (st = ft_store_unit_exists(u->store, u->unitb.s, u->unitb.len,
+				       &f->unit_known)))
+		return st;
+	if (q->has_rating &&
+	    (st = ft_store_history_has(u->store, u->id.s, u->id.len, "rate",
+				       q->at, NULL, u->rdetail.s, u->before,
+				       &f->rating_seen)))
+		return st;
+	return FT_OK;
+}
+
+/* Rejects in *c with the reason in u->why, made like printf. */
+static void __attribute__((format(printf, 3, 4)))
+refuse(struct ft_update *u, struct decision *c, const char *fmt, ...)
+{
+	va_list ap;
+	char msg[512];
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ft_buf_reset(&u->why);
+	ft_buf_adds(&u->why, msg);
+	c->why = u->why.s;
+}
+
+/*
+ * The lifecycle: what is done with request q on an event of facts f.
+ * Decides only; stores and prints nothing.  A record is applied whole or
+ * not at all: a rating is checked before the status it comes with is
+ * changed.
+ */
+static void
+decide(struct ft_update *u, const struct request *q, const struct facts *f,
+       struct decision *c)
+{
+	const char *to = u->status.s;
+	const char *then = q->has_status == 1 ? to : f->ev.status;
+	const char *l;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->from, sizeof(c->from), "%s", f->ev.status);
+	snprintf(c->status, sizeof(c->status), "%s", f->ev.status);
+	if (q->t < f->reported) {
+		c->why = "field \"at\": before the event was reported";
+		return;
+	}
+	if (q->has_rating && strcmp(then, "resolved") &&
+	    strcmp(then, "closed")) {
+		refuse(u, c, "a rating needs a resolved or closed case; this "
+		       "one is %s (not handled yet)", then);
+		return;
+	}
+	/* The same change again is no change, however the event has moved
+	 * on since. */
+	if (q->has_status == 1 && !f->status_seen) {
+		if (!strcmp(f->ev.status, to)) {
+			refuse(u, c, "event is %s already", f->ev.status);
+			return;
+		}
+		if (!allowed(f->ev.status, to)) {
+			l = ft_update_allowed(f->ev.status);
+			refuse(u, c, "cannot go from %s to %s (allowed: %s)",
+			       f->ev.status, to, l ? l : "none");
+			return;
+		}
+		if (q->t < f->last) {
+			refuse(u, c, "field \"at\": before the event's last "
+			       "change (%s)", f->ev.last_at);
+			return;
+		}
+		if (!strcmp(to, "dispatched") && !u->unitb.len) {
+			c->why = "a dispatch names the unit (field \"unit\")";
+			return;
+		}
+		if (!strcmp(to, "dispatched") && !f->unit_known) {
+			ft_buf_reset(&u->why);
+			ft_buf_adds(&u->why, "field \"unit\": no unit ");
+			ft_json_escape(&u->why, u->unitb.s, u->unitb.len);
+			ft_buf_adds(&u->why, " in the database");
+			c->why = u->why.s;
+			return;
+		}
+		if (!strcmp(to, "closed"))
+			c->outcome = !strcmp(f->ev.status, "resolved") ?
+				     "fixed" : !strcmp(f->ev.status,
+						       "duplicate") ?
+				     "duplicate" : "not fixed";
+		c->set_status = 1;
+		snprintf(c->status, sizeof(c->status), "%s", to);
+	}
+	c->set_rating = q->has_rating && !f->rating_seen;
+	/* Nothing new: a status seen, and a rating seen or none. */
+	c->unchanged = !c->set_status && !c->set_rating;
+}
+
+/* Stores decision c of request q on event f.  Returns a status. */
+static int
+store(struct ft_update *u, const struct request *q, const struct facts *f,
+      const struct decision *c)
+{
+	struct ft_hist_entry e = { 0 };
+	struct ft_status_change sc = { 0 };
+	int st;
+
+	e.kind = "event";
+	e.id = u->id.s;
+	e.idlen = u->id.len;
+	e.at = q->at;
+	e.by = u->by.len ? u->by.s : NULL;
+	if (c->set_status) {
+		sc.seq = f->ev.seq;
+		sc.from = c->from;
+		sc.to = u->status.s;
+		sc.tolen = u->status.len;
+		sc.at = q->at;
+		sc.outcome = c->outcome;
+		sc.unit = u->unitb.len ? u->unitb.s : NULL;
+		sc.unitlen = u->unitb.len;
+		if ((st = ft_store_event_status(u->store, &sc)))
+			return st;
+		ft_buf_reset(&u->detail);
+		ft_buf_addc(&u->detail, '{');
+		add(&u->detail, "note", &u->note);
+		add(&u->detail, "unit", &u->unitb);
+		if (c->outcome)
+			ft_buf_addf(&u->detail, ",\"outcome\":\"%s\"",
+				    c->outcome);
+		if (u->detail.len > 1) {	/* the first comma */
+			memmove(u->detail.s + 1, u->detail.s + 2,
+				u->detail.len - 1);
+			u->detail.len--;
+		}
+		ft_buf_addc(&u->detail, '}');
+		e.action = "status";
+		e.from = c->from;
+		e.to = c->status;
+		e.detail = u->detail.len > 2 ? u->detail.s : NULL;
+		e.detaillen = u->detail.len;
+		if ((st = ft_hist_add(&u->hist, &e)))
+			return st;
+		u->applied++;
+	}
+	if (c->set_rating) {
+		if ((st = ft_store_event_rating(u->store, f->ev.seq, q->rating,
+						u->comment.len ? u->comment.s :
+						NULL, u->comment.len, q->at)))
+			return st;
+		e.action = "rate";
+		e.from = c->status;
+		e.to = c->status;
+		e.detail = u->rdetail.s;
+		e.detaillen = u->rdetail.len;
+		if ((st = ft_hist_add(&u->hist, &e)))
+			return st;
+		u->rated++;
+	}
+	return FT_OK;
+}
+
+/* Prints the record, with the state it came from.  Returns a status. */
+static int
+print(struct ft_update *u, const struct ft_json_doc *d,
+      const struct request *q, const struct decision *c)
+{
+	static const char *const drop[] = { "at", "status", "from",
+		"outcome", NULL };
+
+	ft_buf_reset(&u->line);
+	if (ft_json_object_without(d, drop, &u->line))
+		ft_buf_addc(&u->line, ',');
+	ft_buf_addf(&u->line, "\"at\":\"%s\",\"status\":", q->at);
+	ft_json_escape(&u->line, c->status, strlen(c->status));
+	if (q->has_status == 1) {
+		ft_buf_adds(&u->line, ",\"from\":");
+		ft_json_escape(&u->line, c->from, strlen(c->from));
+	}
+	if (c->outcome)
+		ft_buf_addf(&u->line, ",\"outcome\":\"%s\"", c->outcome);
+	ft_buf_adds(&u->line, "}\n");
+	ft_buf_add(&u->out.buf, u->line.s, u->line.len);
+	return ft_hold_keep(&u->out);
+}
+
+/*
+ * One record: read, fetch what the store says, decide, store, print.
+ * Returns an exit status for what stops the run; a rejected record is
+ * FT_OK after reject().
  */
 static int
 apply(struct ft_update *u, const struct ft_item *it)
 {
-	const struct ft_json_doc *d = it->doc;
-	struct ft_hist_entry e = { 0 };
-	char at[FT_TIME_LEN], cur[16], from[16], last[FT_TIME_LEN];
-	const char *err, *outcome = NULL;
-	int64_t t, tr, tl;
-	int64_t seq;
-	int has_status, has_rating, rating = 0, rc, st;
-	double r;
+	struct request q;
+	struct facts f;
+	struct decision c;
+	const char *why;
+	int st, found;
 
-	if (d->type != '{') {
-		reject(u, it, "not a JSON object");
+	if ((why = parse(u, it->doc, &q))) {
+		reject(u, it, why);
 		return FT_OK;
 	}
-	if (ft_json_member_text(d, "id", &u->id) != 1) {
-		reject(u, it, "field \"id\": missing");
-		return FT_OK;
-	}
-	has_status = ft_json_member_text(d, "status", &u->status);
-	has_rating = ft_json_member_text(d, "rating", &u->comment);
-	if (has_status < 0 || (has_status == 1 &&
-	    !ft_word_in(ft_event_states, u->status.s, u->status.len) &&
-	    strcmp(u->status.s, "duplicate"))) {
-		ft_buf_reset(&u->why);
-		ft_buf_addf(&u->why, "field \"status\": not a state (new, "
-			    "dispatched, accepted, resolved, closed, "
-			    "rejected, reopened, duplicate)");
-		reject(u, it, u->why.s);
-		return FT_OK;
-	}
-	if (has_rating) {
-		char *end;
-
-		r = strtod(u->comment.s, &end);
-		if (has_rating < 0 || *end || r != floor(r) || r < 1 ||
-		    r > 5) {
-			reject(u, it, "field \"rating\": not a whole number "
-			       "from 1 to 5");
-			return FT_OK;
-		}
-		rating = (int)r;
-	}
-	if (has_status != 1 && !has_rating) {
-		reject(u, it, "neither \"status\" nor \"rating\": nothing to "
-		       "apply");
-		return FT_OK;
-	}
-	if (ft_json_member_text(d, "at", &u->at) == 1) {
-		if (ft_time_parse(u->at.s, u->at.len, &t, &err)) {
-			ft_buf_reset(&u->why);
-			ft_buf_addf(&u->why, "field \"at\": %s", err);
-			reject(u, it, u->why.s);
-			return FT_OK;
-		}
-	} else {
-		t = ft_time_now();
-	}
-	if (t > ft_time_now() + FUTURE_SLACK) {
-		reject(u, it, "field \"at\": in the future");
-		return FT_OK;
-	}
-	ft_time_format(t, at);
-	if (ft_json_member_text(d, "by", &u->by) < 0 ||
-	    ft_json_member_text(d, "note", &u->note) < 0 ||
-	    ft_json_member_text(d, "unit", &u->unitb) < 0) {
-		reject(u, it, "fields \"by\", \"note\" and \"unit\" are text");
-		return FT_OK;
-	}
-
 	if (!u->db->in_tx && (st = ft_db_begin_write(u->db)))
 		return st;
 	u->batch++;
-	sqlite3_bind_text(u->sel, 1, u->id.s, (int)u->id.len, SQLITE_STATIC);
-	rc = sqlite3_step(u->sel);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(u->sel);
-		if (rc != SQLITE_DONE)
-			return ft_db_fail(u->db, rc, "reading an event");
+	if ((st = fetch(u, &q, &f, &found)))
+		return st;
+	if (!found) {
 		ft_reject_add_id(&u->rej, u->fname, it->line, u->id.s,
 				 u->id.len, "not in the database", it->raw,
 				 it->rawlen, it->doc ? it->doc->text.s : NULL,
 				 it->doc ? it->doc->text.len : 0);
 		return FT_OK;
 	}
-	seq = sqlite3_column_int64(u->sel, 0);
-	snprintf(cur, sizeof(cur), "%s", sqlite3_column_text(u->sel, 1));
-	memcpy(from, cur, sizeof(from));
-	ft_time_parse((const char *)sqlite3_column_text(u->sel, 2),
-		      (size_t)sqlite3_column_bytes(u->sel, 2), &tr, &err);
-	snprintf(last, sizeof(last), "%s", sqlite3_column_text(u->sel, 3));
-	if (ft_time_parse(last, strlen(last), &tl, &err))
-		tl = tr;
-	sqlite3_reset(u->sel);
-	u->applied_now = 0;
-	if (t < tr) {
-		reject(u, it, "field \"at\": before the event was reported");
+	decide(u, &q, &f, &c);
+	if (c.why) {
+		reject(u, it, c.why);
 		return FT_OK;
 	}
-	/* A rating needs a handled case: checked before anything of the
-	 * record is applied, so that a record is applied whole or not. */
-	if (has_rating) {
-		const char *then = has_status == 1 ? u->status.s : cur;
-
-		if (strcmp(then, "resolved") && strcmp(then, "closed")) {
-			ft_buf_reset(&u->why);
-			ft_buf_addf(&u->why, "a rating needs a resolved or "
-				    "closed case; this one is %s (not handled "
-				    "yet)", then);
-			reject(u, it, u->why.s);
-			return FT_OK;
-		}
+	if (c.unchanged) {
+		u->unchanged++;
+		return FT_OK;
 	}
-
-	if (has_status == 1) {
-		/* The same change again is no change, however the event has
-		 * moved on since. */
-		if (logged(u, "status", u->status.s, at, NULL)) {
-			if (!has_rating) {
-				u->unchanged++;
-				return FT_OK;
-			}
-		} else if (!strcmp(cur, u->status.s)) {
-			ft_buf_reset(&u->why);
-			ft_buf_addf(&u->why, "event is %s already", cur);
-			reject(u, it, u->why.s);
-			return FT_OK;
-		} else {
-			if (!allowed(cur, u->status.s)) {
-				const char *l = ft_update_allowed(cur);
-
-				ft_buf_reset(&u->why);
-				ft_buf_addf(&u->why, "cannot go from %s to %s "
-					    "(allowed: %s)", cur, u->status.s,
-					    l ? l : "none");
-				reject(u, it, u->why.s);
-				return FT_OK;
-			}
-			if (t < tl) {
-				ft_buf_reset(&u->why);
-				ft_buf_addf(&u->why, "field \"at\": before the "
-					    "event's last change (%s)", last);
-				reject(u, it, u->why.s);
-				return FT_OK;
-			}
-			if (!strcmp(u->status.s, "dispatched")) {
-				if (!u->unitb.len) {
-					reject(u, it, "a dispatch names the "
-					       "unit (field \"unit\")");
-					return FT_OK;
-				}
-				sqlite3_bind_text(u->unit, 1, u->unitb.s,
-						  (int)u->unitb.len,
-						  SQLITE_STATIC);
-				rc = sqlite3_step(u->unit);
-				sqlite3_reset(u->unit);
-				if (rc != SQLITE_ROW) {
-					ft_buf_reset(&u->why);
-					ft_buf_adds(&u->why, "field \"unit\": "
-						    "no unit ");
-					ft_json_escape(&u->why, u->unitb.s,
-						       u->unitb.len);
-					ft_buf_adds(&u->why, " in the "
-						    "database");
-					reject(u, it, u->why.s);
-					return FT_OK;
-				}
-			} else {
-				ft_buf_reset(&u->unitb);
-			}
-			if (!strcmp(u->status.s, "closed"))
-				outcome = !strcmp(cur, "resolved") ? "fixed" :
-					  !strcmp(cur, "duplicate") ?
-					  "duplicate" : "not fixed";
-			sqlite3_bind_int64(u->upd, 1, seq);
-			sqlite3_bind_text(u->upd, 2, cur, -1, SQLITE_STATIC);
-			sqlite3_bind_text(u->upd, 3, u->status.s,
-					  (int)u->status.len, SQLITE_STATIC);
-			sqlite3_bind_text(u->upd, 4, at, -1, SQLITE_STATIC);
-			if (outcome)
-				sqlite3_bind_text(u->upd, 5, outcome, -1,
-						  SQLITE_STATIC);
-			else
-				sqlite3_bind_null(u->upd, 5);
-			bind_buf(u->upd, 6, &u->unitb);
-			if (!strcmp(u->status.s, "dispatched"))
-				sqlite3_bind_text(u->upd, 7, at, -1,
-						  SQLITE_STATIC);
-			else
-				sqlite3_bind_null(u->upd, 7);
-			if ((st = step(u, u->upd, "updating an event")))
-				return st;
-			ft_buf_reset(&u->detail);
-			ft_buf_addc(&u->detail, '{');
-			add(&u->detail, "note", &u->note);
-			add(&u->detail, "unit", &u->unitb);
-			if (outcome)
-				ft_buf_addf(&u->detail, ",\"outcome\":\"%s\"",
-					    outcome);
-			if (u->detail.len > 1) {	/* the first comma */
-				memmove(u->detail.s + 1, u->detail.s + 2,
-					u->detail.len - 1);
-				u->detail.len--;
-			}
-			ft_buf_addc(&u->detail, '}');
-			e.kind = "event";
-			e.id = u->id.s;
-			e.idlen = u->id.len;
-			e.at = at;
-			e.by = u->by.len ? u->by.s : NULL;
-			e.action = "status";
-			e.from = cur;
-			e.to = u->status.s;
-			e.detail = u->detail.len > 2 ? u->detail.s : NULL;
-			e.detaillen = u->detail.len;
-			if ((st = ft_hist_add(&u->hist, &e)))
-				return st;
-			u->applied++;
-			u->applied_now = 1;
-			snprintf(cur, sizeof(cur), "%s", u->status.s);
-		}
-	}
-	if (has_rating) {
-		ft_json_member_text(d, "comment", &u->comment);
-		ft_buf_reset(&u->detail);
-		ft_buf_addf(&u->detail, "{\"rating\":%d", rating);
-		add(&u->detail, "comment", &u->comment);
-		ft_buf_addc(&u->detail, '}');
-		if (logged(u, "rate", NULL, at, u->detail.s)) {
-			if (!u->applied_now) {
-				u->unchanged++;
-				return FT_OK;
-			}
-			goto print;	/* the rating was in already */
-		}
-		sqlite3_bind_int64(u->rate, 1, seq);
-		sqlite3_bind_int(u->rate, 2, rating);
-		bind_buf(u->rate, 3, &u->comment);
-		sqlite3_bind_text(u->rate, 4, at, -1, SQLITE_STATIC);
-		if ((st = step(u, u->rate, "storing a rating")))
-			return st;
-		memset(&e, 0, sizeof(e));
-		e.kind = "event";
-		e.id = u->id.s;
-		e.idlen = u->id.len;
-		e.at = at;
-		e.by = u->by.len ? u->by.s : NULL;
-		e.action = "rate";
-		e.from = cur;
-		e.to = cur;
-		e.detail = u->detail.s;
-		e.detaillen = u->detail.len;
-		if ((st = ft_hist_add(&u->hist, &e)))
-			return st;
-		u->rated++;
-	}
-print:
-	/* The output: the record, with the state it came from. */
-	{
-		static const char *const drop[] = { "at", "status", "from",
-			"outcome", NULL };
-
-		ft_buf_reset(&u->line);
-		if (ft_json_object_without(d, drop, &u->line))
-			ft_buf_addc(&u->line, ',');
-		ft_buf_addf(&u->line, "\"at\":\"%s\",\"status\":", at);
-		ft_json_escape(&u->line, cur, strlen(cur));
-		if (has_status == 1) {
-			ft_buf_adds(&u->line, ",\"from\":");
-			ft_json_escape(&u->line, from, strlen(from));
-		}
-		if (outcome)
-			ft_buf_addf(&u->line, ",\"outcome\":\"%s\"", outcome);
-		ft_buf_adds(&u->line, "}\n");
-		ft_buf_add(&u->out.buf, u->line.s, u->line.len);
-		if ((st = ft_hold_keep(&u->out)))
-			return st;
-	}
+	if ((st = store(u, &q, &f, &c)) ||
+	    (st = print(u, it->doc, &q, &c)))
+		return st;
 	if (u->batch >= BATCH)
 		return end_batch(u);
 	return FT_OK;

@@ -1,0 +1,113 @@
+/*
+ * ft_store.h - the storage seam: the toolkit's statements, behind typed
+ * operations on its records.  A tool decides; the store keeps; neither
+ * knows how the other works.
+ *
+ * Every statement is in one table in ft_store.c (sql[]), named by an
+ * enum, prepared once a run when first used.  The operations take and
+ * give plain C values (text with its length, int64 seconds, the
+ * toolkit's exit statuses), never a statement or a row: a caller outside
+ * ft_store and ft_db does not call sqlite3_*.  Transactions are ft_db's
+ * (ft_db_begin_write, ft_db_commit, ft_db_rollback), around a batch of
+ * operations.
+ *
+ * The tools move behind the seam one at a time; ft-update's statements
+ * are here, the others' still in their modules (issue 12).
+ *
+ * A second backend (PostgreSQL through libpq, DESIGN.md section 7) would
+ * implement these operations and ft_db's over a connection, and would
+ * have to provide what SQLite gives this one:
+ *   - the schema of ft(7), its migrations by version, and exact text for
+ *     amounts and times (TEXT "YYYY-MM-DDTHH:MM:SSZ" compares as time);
+ *   - the history's append-only triggers (RAISE(ABORT) on UPDATE and
+ *     DELETE: a BEFORE trigger raising an exception) and its hash chain,
+ *     computed by ft_hist in C over the same canonical text, so the
+ *     digests stay the same on any backend;
+ *   - the areas' bounding boxes (SQLite's R*Tree: PostGIS, or a GiST
+ *     index on a box column) and the partial indexes of open cases
+ *     (FT_OPEN_SQL: PostgreSQL has partial indexes);
+ *   - one writer at a time per district (BEGIN IMMEDIATE: LOCK TABLE or
+ *     an advisory lock), and readers that see committed batches only;
+ *   - the statuses: busy is FT_TEMPFAIL, a full disk FT_IOERR, a
+ *     constraint broken FT_SOFTWARE (see ft_db_status()).
+ */
+#ifndef FT_STORE_H
+#define FT_STORE_H
+
+#include "ft_db.h"
+#include "ft_time.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ft_store;
+
+/* Opens the store of db (open, owned by the caller).  Returns a status. */
+int ft_store_open(struct ft_store **sp, struct ft_db *db);
+void ft_store_close(struct ft_store *s);
+
+/* ---- events: their lifecycle (ft-update) ---- */
+
+/* An event as the lifecycle sees it. */
+struct ft_event_state {
+	int64_t seq;
+	char status[16];
+	char reported_at[FT_TIME_LEN];
+	char last_at[FT_TIME_LEN];	/* its last change, else reported_at */
+};
+
+/*
+ * Reads the event id (idlen bytes) into *e.  Returns FT_OK and sets
+ * *found to 1 or 0, or a database status.
+ */
+int ft_store_event_state(struct ft_store *s, const char *id, size_t idlen,
+			 struct ft_event_state *e, int *found);
+
+/* A change of an event's status, as ft-update decided it. */
+struct ft_status_change {
+	int64_t seq;
+	const char *from;	/* the status it must still have */
+	const char *to;
+	size_t tolen;
+	const char *at;		/* the status's time */
+	const char *outcome;	/* closed: "fixed"...; else NULL */
+	const char *unit;	/* dispatched: the unit; else NULL */
+	size_t unitlen;
+};
+
+/*
+ * Stores c: the status, its time, the outcome; a dispatch sets the unit
+ * and the time it was first dispatched, and ends any escalation chain.
+ * Returns a status.
+ */
+int ft_store_event_status(struct ft_store *s, const struct ft_status_change *c);
+
+/* Stores a resident's rating of event seq.  Returns a status. */
+int ft_store_event_rating(struct ft_store *s, int64_t seq, int rating,
+			  const char *comment, size_t commentlen,
+			  const char *at);
+
+/* ---- units ---- */
+
+/* Is unit id (idlen bytes) stored: *yes 1 or 0.  Returns a status. */
+int ft_store_unit_exists(struct ft_store *s, const char *id, size_t idlen,
+			 int *yes);
+
+/* ---- history ---- */
+
+/*
+ * The seq of the last history entry (0: none), into *seq.  Returns a
+ * status.
+ */
+int ft_store_history_last_seq(struct ft_store *s, int64_t *seq);
+
+/*
+ * Had event id an entry of action at time at, up to entry seq before, to
+ * status to (NULL: any) with detail (NULL: any): *yes 1 or 0.  Returns a
+ * status.
+ */
+int ft_store_history_has(struct ft_store *s, const char *id, size_t idlen,
+			 const char *action, const char *at, const char *to,
+			 const char *detail, int64_t before, int *yes);
+
+#endif
