@@ -7,6 +7,7 @@
 #   make bench        the benchmarks of BENCHMARKS.md
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make lint         clang-format, cppcheck, shellcheck, mandoc -Tlint
+#   make format       lay out the lines make lint's clang-format checks
 
 PREFIX ?= /usr/local
 BINDIR = $(PREFIX)/bin
@@ -116,15 +117,36 @@ install: all
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ft
 	install -m 644 completions/_ft $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_ft
 
+# clang-format checks the lines of lib/ and cmd/ changed since .clang-format
+# came in, not the whole tree: the older code was laid out by hand in ways
+# clang-format cannot express (.clang-format says which), and run over all
+# of it, clang-format would change some 1,400 of its 20,700 lines.  `make
+# format` lays the changed lines out as the check wants them (clang-format's
+# output only).  Outside a git clone the check has nothing to compare with
+# and is skipped, with a message.
+FORMAT_BASE = $(shell git log -1 --format=%H --diff-filter=A -- .clang-format \
+		2>/dev/null)
+FORMAT_PATHS = lib cmd
+
 lint:
 	@sh tools/deps.sh lint
-	clang-format --dry-run --Werror lib/*.c lib/*.h cmd/*.c || true
+	@if [ -z "$(FORMAT_BASE)" ]; then \
+		echo "lint: no git history of .clang-format: clang-format skipped" >&2; \
+	else \
+		echo "git clang-format --diff --quiet $(FORMAT_BASE) -- $(FORMAT_PATHS)"; \
+		git clang-format --diff --quiet $(FORMAT_BASE) -- $(FORMAT_PATHS); \
+	fi
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		-Ilib --suppress=missingIncludeSystem lib cmd
 	shellcheck -s bash completions/ft.bash tools/*.sh bench/*.sh
 	mandoc -Tlint -W warning man/*.1 man/*.7
 
+format:
+	@sh tools/deps.sh lint
+	@test -n "$(FORMAT_BASE)" || { echo "format: no git history of .clang-format" >&2; exit 1; }
+	git clang-format --force $(FORMAT_BASE) -- $(FORMAT_PATHS)
+
 clean:
 	rm -rf build bin
 
-.PHONY: all bin deps check demo bench install lint clean
+.PHONY: all bin deps check demo bench install lint format clean
