@@ -123,7 +123,8 @@ install: all
 # of it, clang-format would change some 1,400 of its 20,700 lines.  `make
 # format` lays the changed lines out as the check wants them (clang-format's
 # output only).  Outside a git clone the check has nothing to compare with
-# and is skipped, with a message.
+# and is skipped, with a message.  git clang-format 14 exits 0 whether or not
+# it finds lines to change: its output says.
 FORMAT_BASE = $(shell git log -1 --format=%H --diff-filter=A -- .clang-format \
 		2>/dev/null)
 FORMAT_PATHS = lib cmd
@@ -134,7 +135,13 @@ lint:
 		echo "lint: no git history of .clang-format: clang-format skipped" >&2; \
 	else \
 		echo "git clang-format --diff --quiet $(FORMAT_BASE) -- $(FORMAT_PATHS)"; \
-		git clang-format --diff --quiet $(FORMAT_BASE) -- $(FORMAT_PATHS); \
+		out=$$(git clang-format --diff --quiet $(FORMAT_BASE) -- \
+			$(FORMAT_PATHS)) || exit; \
+		if [ -n "$$out" ]; then \
+			printf '%s\n' "$$out"; \
+			echo "lint: clang-format lays these lines out otherwise: make format" >&2; \
+			exit 1; \
+		fi; \
 	fi
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
 		-Ilib --suppress=missingIncludeSystem lib cmd
