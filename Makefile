@@ -143,8 +143,13 @@ lint:
 			exit 1; \
 		fi; \
 	fi
-	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
-		-Ilib --suppress=missingIncludeSystem lib cmd
+	@# cppcheck is not given the system headers, as its manual advises
+	@# (it knows the C library's functions from its own configuration), so
+	@# it must not say that it did not find them: missingIncludeSystem.
+	cppcheck --quiet --error-exitcode=1 \
+		--enable=warning,portability,performance -Ilib \
+		--suppress=missingIncludeSystem \
+		--suppress-xml=tools/cppcheck-suppressions.xml lib cmd
 	shellcheck -s bash completions/ft.bash tools/*.sh bench/*.sh
 	mandoc -Tlint -W warning man/*.1 man/*.7
 
