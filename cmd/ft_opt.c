@@ -200,7 +200,7 @@ ident(const char *name)
 	static char buf[64];
 	size_t i;
 
-	for (i = 0; name[i] && i < sizeof(buf) - 1; i++)
+	for (i = 0; i < sizeof(buf) - 1 && name[i]; i++)
 		buf[i] = name[i] == '-' ? '_' : name[i];
 	buf[i] = '\0';
 	return buf;
@@ -381,7 +381,7 @@ zsh_opt(const struct ft_tool *t, const struct ft_opt *o, const char *indent)
 	zsh_desc(t, o);
 	putchar(']');
 	if (o->arg) {
-		for (i = 0; o->arg[i] && i < sizeof(label) - 1; i++)
+		for (i = 0; i < sizeof(label) - 1 && o->arg[i]; i++)
 			label[i] = (char)tolower((unsigned char)o->arg[i]);
 		label[i] = '\0';
 		printf(":%s:", label);

@@ -391,7 +391,7 @@ read_fields(struct ft_dispatch *d)
 	struct fields *f = &d->f;
 	const struct ft_json_doc *doc = &d->doc;
 	const char *err;
-	double x, y;
+	double x = 0, y = 0;
 
 	if (!str_member(doc, "id", &f->id))
 		return "field \"id\": missing";

@@ -75,8 +75,11 @@ static void
 table_grow(struct table *t)
 {
 	size_t cap = t->cap ? t->cap * 2 : 16, i, j;
+	/* sizeof(*s), a pointer to a struct, is meant: s is an array of them.
+	 * NOLINTNEXTLINE(bugprone-sizeof-expression) */
 	struct key **s = ft_xmalloc(cap * sizeof(*s));
 
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): as above */
 	memset(s, 0, cap * sizeof(*s));
 	for (i = 0; i < t->cap; i++) {
 		if (!t->slot[i])

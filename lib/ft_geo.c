@@ -217,8 +217,8 @@ ft_geo_area_points(const char *text, size_t len, struct ft_bbox *bb,
 		   struct ft_buf *why, ft_geo_point_fn *fn, void *arg)
 {
 	struct ft_json_doc d;
-	const char *type, *coords, *r = NULL;
-	size_t tlen, clen;
+	const char *type = NULL, *coords = NULL, *r = NULL;
+	size_t tlen = 0, clen = 0;
 	struct cur c;
 	int k = 0, multi, dp;
 
@@ -281,8 +281,8 @@ ft_geo_point(const char *text, size_t len, double *lon, double *lat,
 	     int *is_point, struct ft_buf *why)
 {
 	struct ft_json_doc d;
-	const char *type, *coords, *r;
-	size_t tlen, clen;
+	const char *type = NULL, *coords = NULL, *r;
+	size_t tlen = 0, clen = 0;
 	struct ft_bbox bb;
 	struct cur c;
 

@@ -837,8 +837,9 @@ count_mes(struct ft_tally *t, int add1, int *order, int *n)
 	 * independent: on a second core, the run for the unit after next
 	 * goes on meanwhile, and is thrown away if the loop stops before it.
 	 * (Not under --tiebreak refuse: a refused tie writes t->err.)
+	 * Without ballots there is no voter to raise: mes's outcome stands.
 	 */
-	if (add1 && st == 0) {
+	if (add1 && st == 0 && t->ballots > 0) {
 		two = !t->refuse && sysconf(_SC_NPROCESSORS_ONLN) > 1;
 		if (two)
 			mes_init(&m2, t);

@@ -3519,7 +3519,9 @@ outcome_of(const char *text, struct ft_buf *out)
 		}
 		p = e ? e + 1 : NULL;
 	}
-	qsort(lines, (size_t)n, sizeof(*lines), str_cmp);
+	/* With no line, lines is NULL, which qsort(3) must not be given. */
+	if (n > 0)
+		qsort(lines, (size_t)n, sizeof(*lines), str_cmp);
 	for (i = 0; i < n; i++) {
 		ft_buf_adds(out, lines[i]);
 		ft_buf_addc(out, '\n');

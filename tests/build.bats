@@ -42,3 +42,15 @@ apt-get install -y -qq --no-install-recommends nettle-dev" ]
 	run -64 --separate-stderr sh "$DEPS" -n everything
 	[ "$stderr" = "usage: tools/deps.sh [-n] build|test|bench|lint" ]
 }
+
+@test "build lint: make lint runs every check and swallows no failure, and CI runs it" {
+	local mk="$BATS_TEST_DIRNAME/../Makefile" recipe
+	recipe=$(sed -n '/^lint:/,/^$/p' "$mk")
+	[[ "$recipe" == *"git clang-format --diff"* ]]
+	[[ "$recipe" == *"cppcheck "* ]]
+	[[ "$recipe" == *"clang-tidy "* ]]
+	[[ "$recipe" == *"shellcheck "* ]]
+	[[ "$recipe" == *"mandoc -Tlint -W warning"* ]]
+	[[ "$recipe" != *"|| true"* ]]
+	grep -qx 'step lint make lint' "$BATS_TEST_DIRNAME/../.ci/run"
+}

@@ -1593,3 +1593,13 @@ Try 'ft-vote --help' for more information." ]
 	run -64 --separate-stderr ft-vote tally 2027-futian --rule bogus
 	[ "$(sha256sum < "$FT_DB")" = "$before" ]
 }
+
+@test "ft-vote tally: mes-add1 of a round without ballots is mes's outcome, not a division by zero" {
+	# add1 raises budget / ballots: with no ballots it divided by zero
+	# (SIGFPE, exit 136).  Found by clang-tidy in make lint.
+	mkround a 100 approval '"rule":"mes-add1"'
+	mkprojects a A:60
+	run -0 --separate-stderr ft-vote tally a --force -n
+	[ "$output" = "$(row a mes-add1 A 60 0 0 1 false 'no supporters')" ]
+	[ "$stderr" = "ft-vote: a: mes-add1: 0 of 1 projects selected, 0 ballots, digest e3b0c44298fc" ]
+}

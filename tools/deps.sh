@@ -13,7 +13,9 @@ fi
 build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev nettle-dev tzdata"
 test="$build bats jq sqlite3 mandoc groff-base zsh"
 bench="$test sqlite-utils time"
-lint="clang-format clang-tidy cppcheck shellcheck mandoc"
+# git: make lint checks the layout of the lines changed since .clang-format
+# came in (git clang-format).
+lint="clang-format clang-tidy cppcheck shellcheck mandoc git"
 case "${1:-build}" in
 build) want=$build ;;
 test) want=$test ;;

@@ -4,6 +4,7 @@
 
 : "${FT_BIN:=$BATS_TEST_DIRNAME/../bin}"
 CORPUS="$BATS_TEST_DIRNAME/../../shared/corpus"
+# shellcheck disable=SC2034 # used by the .bats files that load this one
 FIXTURES="$BATS_TEST_DIRNAME/fixtures"
 
 common_setup() {
