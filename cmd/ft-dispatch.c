@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The text as --help prints it, a line a line. */
+/* clang-format off */
 static const char usage[] =
 "Usage: ft-dispatch --rules FILE [OPTION]... [FILE]...\n"
 "       ft-dispatch --rules FILE --pending [OPTION]...\n"
@@ -28,6 +30,7 @@ static const char tail[] =
 "Exit status: 0 all done; 1 some events rejected; 64 usage; 65 input\n"
 "unusable; 66 cannot open; 73 cannot create; 74 I/O error; 75 database\n"
 "busy; 78 bad rules file or newer database.  See ft-dispatch(1).\n";
+/* clang-format on */
 
 enum {
 	OPT_RULES = FT_OPT_TOOL,

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The text as --help prints it, a line a line. */
+/* clang-format off */
 static const char usage[] =
 "Usage: ft-ingest [OPTION]... [FILE]...\n"
 "Load records from FILEs (standard input when none, or -) into the database\n"
@@ -28,6 +30,7 @@ static const char tail[] =
 "Exit status: 0 all loaded; 1 some records rejected; 64 usage; 65 input\n"
 "unusable; 66 cannot open; 73 cannot create; 74 I/O error; 75 database\n"
 "busy; 78 bad mapping or newer database.  See ft-ingest(1).\n";
+/* clang-format on */
 
 enum {
 	OPT_COLUMNS = FT_OPT_TOOL,

@@ -32,6 +32,8 @@ static const struct ft_opt opts[] = {
 		       "changes are still printed)", "changes")
 };
 
+/* The text as --help prints it, a line a line. */
+/* clang-format off */
 static const char usage[] =
 "Usage: ft-update [OPTION]... [FILE]...\n"
 "       ft-update --verify [OPTION]...\n"
@@ -46,6 +48,7 @@ static const char tail[] =
 "rejected; 64 usage; 65 input unusable, or the history's chain is broken;\n"
 "66 cannot open; 73 cannot create; 74 I/O error; 75 database busy;\n"
 "78 newer database.  See ft-update(1).\n";
+/* clang-format on */
 
 static const struct ft_tool tool = {
 	"ft-update", usage, tail, opts, NULL, "(--verify)input file=file..."

@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+/* The text as --help prints it, a line a line. */
+/* clang-format off */
 static const char usage[] =
 "Usage: ft-vote open [OPTION]... [FILE]...\n"
 "       ft-vote projects ROUND [OPTION]... [FILE]...\n"
@@ -36,6 +38,7 @@ static const char tail[] =
 "differs); 66 cannot open, or no such round; 73 cannot create; 74 I/O error;\n"
 "75 database busy, or the round has not closed yet; 78 configuration unusable\n"
 "(a wrong key, a newer database).  See ft-vote(1).\n";
+/* clang-format on */
 
 enum {
 	OPT_ROUND = FT_OPT_TOOL,
