@@ -40,19 +40,24 @@ enum {
 };
 
 static const struct ft_opt opts[] = {
-	{ OPT_RULES, "rules", "FILE", "the dispatch rules (JSON; see "
-	  "ft-dispatch(1))", 0, "file", "the dispatch rules (JSON)",
-	  "--escalate", 0 },
-	{ OPT_PENDING, "pending", NULL, "dispatch every stored event not yet "
-	  "dispatched", 0, NULL, NULL, "--escalate *", 0 },
-	{ OPT_ESCALATE, "escalate", NULL, "move every overdue case up its "
-	  "escalation chain", 0, NULL, NULL, "--rules --pending -x --explain *",
-	  0 },
-	{ 'x', "explain", NULL, "add an \"explain\" member: how the area was "
-	  "found\nand the rules tried", 0, NULL, NULL,
-	  "-x --explain --escalate", 0 },
-	{ 'n', "dry-run", NULL, "decide and print, store nothing", 0, NULL, NULL,
-	  NULL, 0 },
+	{ OPT_RULES, "rules", "FILE",
+	  "the dispatch rules (JSON; see "
+	  "ft-dispatch(1))",
+	  0, "file", "the dispatch rules (JSON)", "--escalate", 0 },
+	{ OPT_PENDING, "pending", NULL,
+	  "dispatch every stored event not yet "
+	  "dispatched",
+	  0, NULL, NULL, "--escalate *", 0 },
+	{ OPT_ESCALATE, "escalate", NULL,
+	  "move every overdue case up its "
+	  "escalation chain",
+	  0, NULL, NULL, "--rules --pending -x --explain *", 0 },
+	{ 'x', "explain", NULL,
+	  "add an \"explain\" member: how the area was "
+	  "found\nand the rules tried",
+	  0, NULL, NULL, "-x --explain --escalate", 0 },
+	{ 'n', "dry-run", NULL, "decide and print, store nothing", 0, NULL,
+	  NULL, NULL, 0 },
 	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON", 0,
 	  "file", NULL, NULL, 0 },
 	{ OPT_BATCH, "batch", "N", "events a transaction (default 2000)", 0,
@@ -60,12 +65,13 @@ static const struct ft_opt opts[] = {
 	FT_OPTS_COMMON("the zone of rules' hours and calendars (default\n"
 		       "the rules file's \"tz\", else $TZ, else UTC)",
 		       "print no summary or progress on standard error\n"
-		       "(the events are still printed)", "events")
+		       "(the events are still printed)",
+		       "events")
 };
 
 static const struct ft_tool tool = {
-	"ft-dispatch", usage, tail, opts, NULL,
-	"(--pending --escalate)input file=file..."
+	"ft-dispatch", usage, tail,
+	opts,	       NULL,  "(--pending --escalate)input file=file..."
 };
 
 /* One input file, for ft_cli_each_file(). */
@@ -150,8 +156,8 @@ main(int argc, char **argv)
 			goto out;
 	}
 	/* It works on stored events: a mistyped --db is no new database. */
-	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_EXISTING |
-			     (o.dry_run ? FT_DB_DRYRUN : 0))))
+	if ((st = ft_db_open(&db, ft_cli_db(&cm),
+			     FT_DB_EXISTING | (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	if ((st = ft_dispatch_new(&d, &db, &o)))
 		goto out;

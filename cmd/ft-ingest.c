@@ -43,25 +43,35 @@ enum {
 static const struct ft_opt opts[] = {
 	{ 'k', "kind", "KIND", "events (the default), units or facilities", 0,
 	  "words:events units facilities", "the kind of the records", NULL, 0 },
-	{ 'f', "format", "FORMAT", "csv, tsv, ndjson (or jsonl), json or "
-	  "geojson\n(default: from the name, else the content)", 0,
-	  "words:csv tsv ndjson json geojson", "the input format", NULL, 0 },
-	{ 'm', "map", "FILTER", "a jq program turning a source record into "
-	  "ours;\n@NAME for a shipped mapping, @FILE.jq for a file", 0,
-	  "@maps", NULL, NULL, 0 },
-	{ OPT_LIST_MAPS, "list-maps", NULL, "list the shipped mappings and exit",
-	  0, NULL, NULL, "- *", 0 },
-	{ 'd', "delimiter", "CHAR", "the CSV field separator (default ',', tab "
-	  "for tsv)", 0, "words:tab , ; |", NULL, NULL, 0 },
-	{ OPT_COLUMNS, "columns", "LIST", "comma-separated column names: there "
-	  "is no header", 0, "text", NULL, NULL, 0 },
-	{ 'e', "encoding", "ENC", "convert from ENC (GB18030, GBK, LATIN1...) "
-	  "to UTF-8", 0, "words:GB18030 GBK GB2312 BIG5 UTF-8 UTF-16 UTF-16LE "
-	  "UTF-16BE LATIN1 CP1252", "convert from this encoding to UTF-8",
-	  NULL, 0 },
-	{ OPT_TIME_FORMAT, "time-format", "FMT", "also read times in this "
-	  "strptime(3) format\n(repeatable)", 0, "text", NULL, NULL,
-	  FT_OPT_REPEAT },
+	{ 'f', "format", "FORMAT",
+	  "csv, tsv, ndjson (or jsonl), json or "
+	  "geojson\n(default: from the name, else the content)",
+	  0, "words:csv tsv ndjson json geojson", "the input format", NULL, 0 },
+	{ 'm', "map", "FILTER",
+	  "a jq program turning a source record into "
+	  "ours;\n@NAME for a shipped mapping, @FILE.jq for a file",
+	  0, "@maps", NULL, NULL, 0 },
+	{ OPT_LIST_MAPS, "list-maps", NULL,
+	  "list the shipped mappings and exit", 0, NULL, NULL, "- *", 0 },
+	{ 'd', "delimiter", "CHAR",
+	  "the CSV field separator (default ',', tab "
+	  "for tsv)",
+	  0, "words:tab , ; |", NULL, NULL, 0 },
+	{ OPT_COLUMNS, "columns", "LIST",
+	  "comma-separated column names: there "
+	  "is no header",
+	  0, "text", NULL, NULL, 0 },
+	{ 'e', "encoding", "ENC",
+	  "convert from ENC (GB18030, GBK, LATIN1...) "
+	  "to UTF-8",
+	  0,
+	  "words:GB18030 GBK GB2312 BIG5 UTF-8 UTF-16 UTF-16LE "
+	  "UTF-16BE LATIN1 CP1252",
+	  "convert from this encoding to UTF-8", NULL, 0 },
+	{ OPT_TIME_FORMAT, "time-format", "FMT",
+	  "also read times in this "
+	  "strptime(3) format\n(repeatable)",
+	  0, "text", NULL, NULL, FT_OPT_REPEAT },
 	{ OPT_SOURCE, "source", "WORD", "the source of events that name none",
 	  0, "words:app hotline qr sensor opinion patrol", NULL, NULL, 0 },
 	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON", 0,
@@ -75,12 +85,12 @@ static const struct ft_opt opts[] = {
 	FT_OPTS_COMMON("the zone of times without an offset (default: the\n"
 		       "map's, else $TZ, else UTC)",
 		       "print no summary or progress on standard error\n"
-		       "(the records are still printed)", "records")
+		       "(the records are still printed)",
+		       "records")
 };
 
-static const struct ft_tool tool = {
-	"ft-ingest", usage, tail, opts, NULL, "input file=file..."
-};
+static const struct ft_tool tool = { "ft-ingest", usage, tail,
+				     opts,	  NULL,	 "input file=file..." };
 
 /* The program of --map: inline, @NAME shipped, or @FILE. */
 static int
@@ -152,16 +162,18 @@ main(int argc, char **argv)
 		switch (c) {
 		case 'k':
 			if ((i = ft_kind_parse(arg)) < 0)
-				return ft_usage_error("--kind: %s is not "
-				    "events, units or facilities",
-				    ft_q(arg));
+				return ft_usage_error(
+					"--kind: %s is not "
+					"events, units or facilities",
+					ft_q(arg));
 			o.kind = (enum ft_kind)i;
 			break;
 		case 'f':
 			if ((i = ft_format_parse(arg)) < 0)
-				return ft_usage_error("--format: %s is "
-				    "not csv, tsv, ndjson, json or geojson",
-				    ft_q(arg));
+				return ft_usage_error(
+					"--format: %s is "
+					"not csv, tsv, ndjson, json or geojson",
+					ft_q(arg));
 			o.in.format = (enum ft_format)i;
 			break;
 		case 'm':
@@ -173,7 +185,8 @@ main(int argc, char **argv)
 		case 'd':
 			if (parse_delimiter(arg, &o.in.delimiter))
 				return ft_usage_error("--delimiter: %s is "
-				    "not one character", ft_q(arg));
+						      "not one character",
+						      ft_q(arg));
 			break;
 		case OPT_COLUMNS:
 			if (!*arg)

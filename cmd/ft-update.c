@@ -22,14 +22,15 @@ static const struct ft_opt opts[] = {
 	{ OPT_VERIFY, "verify", NULL, "check the history's hash chain and exit",
 	  0, NULL, "check the hash chain of the history and exit",
 	  "-n --dry-run -r --rejects *", 0 },
-	{ 'n', "dry-run", NULL, "check and print, store nothing", 0, NULL,
-	  NULL, "-n --dry-run --verify", 0 },
-	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON",
-	  0, "file", NULL, "-r --rejects --verify", 0 },
+	{ 'n', "dry-run", NULL, "check and print, store nothing", 0, NULL, NULL,
+	  "-n --dry-run --verify", 0 },
+	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON", 0,
+	  "file", NULL, "-r --rejects --verify", 0 },
 	FT_OPTS_COMMON("the zone of times without an offset (default $TZ,\n"
 		       "else UTC)",
 		       "print no summary on standard error (the\n"
-		       "changes are still printed)", "changes")
+		       "changes are still printed)",
+		       "changes")
 };
 
 /* The text as --help prints it, a line a line. */
@@ -116,9 +117,9 @@ main(int argc, char **argv)
 	o.no_output = cm.no_output;
 	/* It works on stored events: a mistyped --db is no new database.
 	 * --verify only reads: read access to the file is enough. */
-	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_EXISTING |
-			     (do_verify ? FT_DB_READONLY : 0) |
-			     (o.dry_run ? FT_DB_DRYRUN : 0))))
+	if ((st = ft_db_open(&db, ft_cli_db(&cm),
+			     FT_DB_EXISTING | (do_verify ? FT_DB_READONLY : 0) |
+				     (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	if (do_verify) {
 		st = verify(&db, &cm);

@@ -68,7 +68,8 @@ static const struct ft_verb verbs[] = {
 	  "round=@vote_rounds;ballots file=file..." },
 	{ "import", "import a pabulib .pb file as a round",
 	  "pabulib file=file:*.pb" },
-	{ "export", "write a round as a pabulib .pb file", "round=@vote_rounds" },
+	{ "export", "write a round as a pabulib .pb file",
+	  "round=@vote_rounds" },
 	{ "tally", "count a round", "round=@vote_rounds" },
 	{ "recount", "count every stored tally again and compare",
 	  "round=@vote_rounds" },
@@ -77,36 +78,55 @@ static const struct ft_verb verbs[] = {
 };
 
 static const struct ft_opt opts[] = {
-	{ 'k', "key", "KEYFILE", "the file of the secret that hashes voter ids "
+	{ 'k', "key", "KEYFILE",
+	  "the file of the secret that hashes voter ids "
 	  "(open\nand import create it when missing; default $FT_VOTE_KEY)",
-	  VB(V_OPEN) | VB(V_REGISTER) | VB(V_CAST) | VB(V_IMPORT), "file",
-	  NULL, NULL, 0 },
-	{ OPT_ROUND, "round", "ID", "import: the id of the new round (default: "
-	  "from the\nfile's name)", VB(V_IMPORT), "text",
+	  VB(V_OPEN) | VB(V_REGISTER) | VB(V_CAST) | VB(V_IMPORT), "file", NULL,
+	  NULL, 0 },
+	{ OPT_ROUND, "round", "ID",
+	  "import: the id of the new round (default: "
+	  "from the\nfile's name)",
+	  VB(V_IMPORT), "text",
 	  "the id of the new round (default: from the file's name)", NULL, 0 },
-	{ OPT_CHANNEL, "channel", "NAME", "cast: the channel of ballots that "
-	  "name none\n(default online)", VB(V_CAST), "words:online paper",
+	{ OPT_CHANNEL, "channel", "NAME",
+	  "cast: the channel of ballots that "
+	  "name none\n(default online)",
+	  VB(V_CAST), "words:online paper",
 	  "the channel of ballots that name none (default online)", NULL, 0 },
-	{ OPT_REPLACE, "replace", NULL, "cast: a voter's new ballot replaces the "
-	  "earlier one", VB(V_CAST), NULL, NULL, NULL, 0 },
-	{ 'R', "rule", "RULE", "tally: greedy, greedy-no-skip, "
+	{ OPT_REPLACE, "replace", NULL,
+	  "cast: a voter's new ballot replaces the "
+	  "earlier one",
+	  VB(V_CAST), NULL, NULL, NULL, 0 },
+	{ 'R', "rule", "RULE",
+	  "tally: greedy, greedy-no-skip, "
 	  "greedy-threshold, mes,\nmes-add1 (default: the round's rule)",
-	  VB(V_TALLY), "@vote_rules", "the counting rule (default: the "
-	  "round's)", "-R --rule --compare", 0 },
-	{ OPT_COMPLETE, "complete", "greedy", "tally: spend what mes or "
-	  "mes-add1 leaves, by greedy", VB(V_TALLY), "words:greedy", NULL, NULL,
-	  0 },
-	{ OPT_THRESHOLD, "threshold", "N", "tally: the minimum score of "
-	  "greedy-threshold\n(default: the round's)", VB(V_TALLY), "text",
-	  NULL, NULL, 0 },
-	{ OPT_TIEBREAK, "tiebreak", "ORDER", "tally: votes,cost,id (default) or "
-	  "any order of them,\nor refuse", VB(V_TALLY), "words:votes,cost,id "
+	  VB(V_TALLY), "@vote_rules",
+	  "the counting rule (default: the "
+	  "round's)",
+	  "-R --rule --compare", 0 },
+	{ OPT_COMPLETE, "complete", "greedy",
+	  "tally: spend what mes or "
+	  "mes-add1 leaves, by greedy",
+	  VB(V_TALLY), "words:greedy", NULL, NULL, 0 },
+	{ OPT_THRESHOLD, "threshold", "N",
+	  "tally: the minimum score of "
+	  "greedy-threshold\n(default: the round's)",
+	  VB(V_TALLY), "text", NULL, NULL, 0 },
+	{ OPT_TIEBREAK, "tiebreak", "ORDER",
+	  "tally: votes,cost,id (default) or "
+	  "any order of them,\nor refuse",
+	  VB(V_TALLY),
+	  "words:votes,cost,id "
 	  "votes,id,cost cost,votes,id cost,id,votes id,votes,cost id,cost,votes "
-	  "refuse", "the order ties are broken in, or refuse", NULL, 0 },
-	{ OPT_COMPARE, "compare", "RULES", "tally: count under each of RULES "
-	  "(comma-separated)\nand print them side by side", VB(V_TALLY),
-	  "@vote_rule_list", "count under each rule and print them side by "
-	  "side", "-R --rule", FT_OPT_REPEAT },
+	  "refuse",
+	  "the order ties are broken in, or refuse", NULL, 0 },
+	{ OPT_COMPARE, "compare", "RULES",
+	  "tally: count under each of RULES "
+	  "(comma-separated)\nand print them side by side",
+	  VB(V_TALLY), "@vote_rule_list",
+	  "count under each rule and print them side by "
+	  "side",
+	  "-R --rule", FT_OPT_REPEAT },
 	{ OPT_TOTALS, "totals", NULL, "tally: end with one line of totals",
 	  VB(V_TALLY), NULL, NULL, NULL, 0 },
 	{ 'f', "force", NULL, "tally: count a round that has not closed yet",
@@ -118,7 +138,8 @@ static const struct ft_opt opts[] = {
 	FT_OPTS_COMMON("the zone of times without an offset (default $TZ,\n"
 		       "else UTC)",
 		       "print no summary on standard error (the\n"
-		       "records are still printed)", "records")
+		       "records are still printed)",
+		       "records")
 };
 
 static const struct ft_tool tool = {
@@ -185,8 +206,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_COMPLETE:
 			if (strcmp(arg, "greedy") != 0)
-				return ft_usage_error("--complete: only greedy, "
-						      "not %s", ft_q(arg));
+				return ft_usage_error(
+					"--complete: only greedy, "
+					"not %s",
+					ft_q(arg));
 			o.complete = 1;
 			break;
 		case OPT_THRESHOLD:
@@ -230,7 +253,8 @@ main(int argc, char **argv)
 	if (v == V_PROJECTS || v == V_REGISTER || v == V_CAST ||
 	    v == V_EXPORT || v == V_TALLY || v == V_RECOUNT) {
 		if (optind >= argc)
-			return ft_usage_error("%s: no ROUND named", verbs[v].name);
+			return ft_usage_error("%s: no ROUND named",
+					      verbs[v].name);
 		round = argv[optind++];
 	}
 	if (ft_opt_verb_check(&tool, v))
@@ -251,7 +275,8 @@ main(int argc, char **argv)
 				      "is kept");
 	if ((v == V_REGISTER || v == V_CAST) && !o.key)
 		return ft_usage_error("%s needs --key KEYFILE (or "
-				      "FT_VOTE_KEY)", verbs[v].name);
+				      "FT_VOTE_KEY)",
+				      verbs[v].name);
 	if (ft_vote_check(&o, &why)) {
 		st = ft_usage_error("%s", why.s);
 		goto out;
@@ -262,8 +287,9 @@ main(int argc, char **argv)
 	o.no_output = cm.no_output;
 	if ((st = ft_db_open(&db, ft_cli_db(&cm),
 			     (creates(v) ? 0 : FT_DB_EXISTING) |
-			     (reads_only(v, &o) ? FT_DB_READONLY :
-			      o.dry_run ? FT_DB_DRYRUN : 0))))
+				     (reads_only(v, &o) ? FT_DB_READONLY :
+				      o.dry_run		? FT_DB_DRYRUN :
+							  0))))
 		goto out;
 	switch (v) {
 	case V_OPEN:

@@ -141,8 +141,8 @@ ft_cli_apply(const struct ft_common *cm)
 		return FT_CONFIG;
 	}
 	if (ft_time_set_now(now, &err)) {
-		ft_error("%s: not a time: %s (%s)", cm->now ? "--now" :
-			 "FT_NOW", ft_q(now), err);
+		ft_error("%s: not a time: %s (%s)",
+			 cm->now ? "--now" : "FT_NOW", ft_q(now), err);
 		return FT_USAGE;
 	}
 	return FT_OK;
@@ -158,8 +158,7 @@ ft_usage_error(const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	ft_error("%s", msg);
-	fprintf(stderr, "Try '%s --help' for more information.\n",
-		ft_progname);
+	fprintf(stderr, "Try '%s --help' for more information.\n", ft_progname);
 	return FT_USAGE;
 }
 
@@ -175,8 +174,7 @@ ft_cli_bad_option(int c, char **argv)
 }
 
 int
-ft_cli_number(const char *name, const char *arg, long min, long max,
-	      long *v)
+ft_cli_number(const char *name, const char *arg, long min, long max, long *v)
 {
 	char *end;
 
@@ -184,7 +182,8 @@ ft_cli_number(const char *name, const char *arg, long min, long max,
 	*v = strtol(arg, &end, 10);
 	if (errno || *end || end == arg || *v < min || *v > max)
 		return ft_usage_error("%s: %s is not a number from %ld "
-				      "to %ld", name, ft_q(arg), min, max);
+				      "to %ld",
+				      name, ft_q(arg), min, max);
 	return 0;
 }
 

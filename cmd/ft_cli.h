@@ -23,7 +23,7 @@ struct ft_common {
 	 */
 	int quiet;
 	int no_output;
-	int exit_status;	/* once ft_cli_common() says to exit */
+	int exit_status; /* once ft_cli_common() says to exit */
 };
 
 /* Sets the program name for messages and the stdio behaviour of a tool. */

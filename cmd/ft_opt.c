@@ -10,12 +10,12 @@
 #include <string.h>
 
 #define MAX_OPTS 64
-#define HELP_COL 26	/* the column of the help texts */
+#define HELP_COL 26 /* the column of the help texts */
 
 /* The table being parsed: one tool a process. */
 static struct option lopts[MAX_OPTS + 1];
 static char shortopts[2 * MAX_OPTS + 2];
-static unsigned char given[MAX_OPTS];	/* the options met, by index */
+static unsigned char given[MAX_OPTS]; /* the options met, by index */
 static const struct ft_tool *parsed;
 
 static int
@@ -30,7 +30,7 @@ build(const struct ft_tool *t)
 	size_t i, n = 0;
 	char *s = shortopts;
 
-	*s++ = ':';	/* a missing value is ':', not '?' */
+	*s++ = ':'; /* a missing value is ':', not '?' */
 	for (i = 0; t->opts[i].id; i++) {
 		const struct ft_opt *o = &t->opts[i];
 
@@ -56,8 +56,7 @@ build(const struct ft_tool *t)
 }
 
 int
-ft_opt_next(const struct ft_tool *t, int argc, char **argv,
-	    const char **arg)
+ft_opt_next(const struct ft_tool *t, int argc, char **argv, const char **arg)
 {
 	int c;
 	size_t i;
@@ -105,9 +104,9 @@ ft_opt_help(const struct ft_tool *t)
 		if (!o->help)
 			continue;
 		n = printf("  %c%c%s--%s%s%s", has_short(o) ? '-' : ' ',
-			   has_short(o) ? o->id : ' ', has_short(o) ? ", " :
-			   "  ", o->name, o->arg ? " " : "",
-			   o->arg ? o->arg : "");
+			   has_short(o) ? o->id : ' ',
+			   has_short(o) ? ", " : "  ", o->name,
+			   o->arg ? " " : "", o->arg ? o->arg : "");
 		for (h = o->help;; h = nl + 1) {
 			printf("%*s", n < HELP_COL - 1 ? HELP_COL - n : 2, "");
 			nl = strchr(h, '\n');
@@ -189,7 +188,7 @@ bash_values(const char *spec)
 	} else if (spec[0] == '@') {
 		printf("_ft_%s \"$2\"", spec + 1);
 	} else {
-		printf(":");	/* "text": nothing to offer */
+		printf(":"); /* "text": nothing to offer */
 	}
 }
 
@@ -290,8 +289,8 @@ zsh_quoted(const char *s, size_t n, int desc)
 			fputs("'\\''", stdout);
 		else if (s[i] == '\n')
 			putchar(' ');
-		else if (desc && (s[i] == ']' || s[i] == '[' ||
-				  s[i] == ':' || s[i] == '\\'))
+		else if (desc && (s[i] == ']' || s[i] == '[' || s[i] == ':' ||
+				  s[i] == '\\'))
 			printf("\\%c", s[i]);
 		else
 			putchar(s[i]);
@@ -326,7 +325,7 @@ zsh_action(const char *spec)
 	} else if (spec[0] == '@') {
 		printf("_ft_%s", spec + 1);
 	} else {
-		putchar(' ');	/* "text": a message only */
+		putchar(' '); /* "text": a message only */
 	}
 }
 
@@ -343,7 +342,8 @@ zsh_desc(const struct ft_tool *t, const struct ft_opt *o)
 	colon = strstr(h, ": ");
 	if (!o->desc && colon && t->verbs) {
 		for (v = 0; t->verbs[v].name; v++)
-			if (!strncmp(h, t->verbs[v].name, (size_t)(colon - h)) &&
+			if (!strncmp(h, t->verbs[v].name,
+				     (size_t)(colon - h)) &&
 			    strlen(t->verbs[v].name) == (size_t)(colon - h))
 				h = colon + 2;
 	}
@@ -413,7 +413,8 @@ zsh_args(const char *list, const char *indent)
 		lab = p;
 		printf("%s'", indent);
 		if (*lab == '(') {
-			const char *close = memchr(lab, ')', (size_t)(eq - lab));
+			const char *close = memchr(lab, ')',
+						   (size_t)(eq - lab));
 
 			if (close) {
 				printf("%.*s", (int)(close - lab + 1), lab);
@@ -470,7 +471,8 @@ zsh(const struct ft_tool *t)
 	       "    curcontext=${curcontext%%:*:*}:%s-$words[1]:\n"
 	       "    # A --db before the verb, for the completion of rounds.\n"
 	       "    _ft_db=${opt_args[--db]}\n"
-	       "    case $words[1] in\n", t->name, t->name);
+	       "    case $words[1] in\n",
+	       t->name, t->name);
 	for (v = 0; t->verbs[v].name; v++) {
 		printf("    %s)\n      _arguments -s -S \\\n",
 		       t->verbs[v].name);

@@ -21,13 +21,13 @@ enum {
 	FT_OPT_TZ,
 	FT_OPT_VERSION,
 	FT_OPT_NO_OUTPUT,
-	FT_OPT_COMPLETION,	/* --ft-completion SHELL, for the build */
-	FT_OPT_TOOL		/* tools number their own from here */
+	FT_OPT_COMPLETION, /* --ft-completion SHELL, for the build */
+	FT_OPT_TOOL /* tools number their own from here */
 };
 
 /* ft_opt.flags */
 enum {
-	FT_OPT_REPEAT = 1	/* may be given more than once */
+	FT_OPT_REPEAT = 1 /* may be given more than once */
 };
 
 struct ft_opt {
@@ -36,15 +36,15 @@ struct ft_opt {
 	 * else a number from FT_OPT_TOOL on (or a common FT_OPT_*).
 	 */
 	int id;
-	const char *name;	/* the long name, without "--" */
-	const char *arg;	/* the value's name in --help; NULL: none */
+	const char *name; /* the long name, without "--" */
+	const char *arg; /* the value's name in --help; NULL: none */
 	/*
 	 * The --help text; a '\n' goes on on a new line at the text's
 	 * column.  The first line, or up to ": ", is the zsh description
 	 * unless desc says otherwise.
 	 */
 	const char *help;
-	unsigned verbs;		/* the verbs that take it, 1 << verb; 0: all */
+	unsigned verbs; /* the verbs that take it, 1 << verb; 0: all */
 	/*
 	 * What completes the value:
 	 *   "file"            file names
@@ -56,15 +56,15 @@ struct ft_opt {
 	 *                     (completions/ft.bash.in, completions/_ft.in)
 	 */
 	const char *values;
-	const char *desc;	/* zsh: the description, if not from help */
-	const char *excl;	/* zsh: what it excludes ("--rules *"); NULL:
+	const char *desc; /* zsh: the description, if not from help */
+	const char *excl; /* zsh: what it excludes ("--rules *"); NULL:
 				   its own names */
 	int flags;
 };
 
 struct ft_verb {
 	const char *name;
-	const char *desc;	/* zsh: what it does */
+	const char *desc; /* zsh: what it does */
 	/*
 	 * Its words after the verb, for the completions: "round" (a round
 	 * of the database), "files", "file:GLOB", as a list ("round files":
@@ -75,11 +75,11 @@ struct ft_verb {
 
 struct ft_tool {
 	const char *name;
-	const char *usage;	/* --help: the lines before the options */
-	const char *tail;	/* --help: the lines after them */
-	const struct ft_opt *opts;	/* ends with an id of 0 */
-	const struct ft_verb *verbs;	/* ends with a NULL name; NULL: none */
-	const char *args;	/* zsh: the _arguments specs of the words that
+	const char *usage; /* --help: the lines before the options */
+	const char *tail; /* --help: the lines after them */
+	const struct ft_opt *opts; /* ends with an id of 0 */
+	const struct ft_verb *verbs; /* ends with a NULL name; NULL: none */
+	const char *args; /* zsh: the _arguments specs of the words that
 				   are not options (no verbs) */
 };
 
@@ -87,27 +87,71 @@ struct ft_tool {
  * The common options, whose help says what the tool prints (RECORDS:
  * "records", "events"...) and how --tz is chosen (TZHELP).
  */
-#define FT_OPTS_COMMON(TZHELP, QUIET, RECORDS)				\
-	{ FT_OPT_DB, "db", "PATH",					\
-	  "the database (default $FT_DB, else ./ft.db)", 0, "file",	\
-	  NULL, NULL, 0 },						\
-	{ FT_OPT_NOW, "now", "TIME",					\
-	  "the current time (default $FT_NOW, else the clock)", 0,	\
-	  "text", NULL, NULL, 0 },					\
-	{ FT_OPT_TZ, "tz", "ZONE", TZHELP, 0, "zone",			\
-	  "the zone of times without an offset", NULL, 0 },		\
-	{ 'q', "quiet", NULL, QUIET, 0, NULL,				\
-	  "print no summary on standard error", NULL, 0 },		\
-	{ FT_OPT_NO_OUTPUT, "no-output", NULL,				\
-	  "print no " RECORDS " on standard output", 0, NULL, NULL,	\
-	  NULL, 0 },							\
-	{ 'h', "help", NULL, "show this help and exit", 0, NULL, NULL,	\
-	  "- *", 0 },							\
-	{ FT_OPT_VERSION, "version", NULL, "show the version and exit",	\
-	  0, NULL, NULL, "- *", 0 },					\
-	{ FT_OPT_COMPLETION, "ft-completion", "SHELL", NULL, 0, NULL,	\
-	  NULL, NULL, 0 },						\
-	{ 0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 }
+#define FT_OPTS_COMMON(TZHELP, QUIET, RECORDS) \
+	{ FT_OPT_DB, "db", \
+	  "PATH",    "the database (default $FT_DB, else ./ft.db)", \
+	  0,	     "file", \
+	  NULL,	     NULL, \
+	  0 }, \
+		{ FT_OPT_NOW, \
+		  "now", \
+		  "TIME", \
+		  "the current time (default $FT_NOW, else the clock)", \
+		  0, \
+		  "text", \
+		  NULL, \
+		  NULL, \
+		  0 }, \
+		{ FT_OPT_TZ, \
+		  "tz", \
+		  "ZONE", \
+		  TZHELP, \
+		  0, \
+		  "zone", \
+		  "the zone of times without an offset", \
+		  NULL, \
+		  0 }, \
+		{ 'q', \
+		  "quiet", \
+		  NULL, \
+		  QUIET, \
+		  0, \
+		  NULL, \
+		  "print no summary on standard error", \
+		  NULL, \
+		  0 }, \
+		{ FT_OPT_NO_OUTPUT, \
+		  "no-output", \
+		  NULL, \
+		  "print no " RECORDS " on standard output", \
+		  0, \
+		  NULL, \
+		  NULL, \
+		  NULL, \
+		  0 }, \
+		{ 'h',	"help", NULL, "show this help and exit", 0, NULL, \
+		  NULL, "- *",	0 }, \
+		{ FT_OPT_VERSION, \
+		  "version", \
+		  NULL, \
+		  "show the version and exit", \
+		  0, \
+		  NULL, \
+		  NULL, \
+		  "- *", \
+		  0 }, \
+		{ FT_OPT_COMPLETION, \
+		  "ft-completion", \
+		  "SHELL", \
+		  NULL, \
+		  0, \
+		  NULL, \
+		  NULL, \
+		  NULL, \
+		  0 }, \
+	{ \
+		0, NULL, NULL, NULL, 0, NULL, NULL, NULL, 0 \
+	}
 
 /*
  * The next option of argv, as getopt_long() reads it (options and other

@@ -528,7 +528,7 @@ migrate(struct ft_db *db)
 	return FT_OK;
 }
 
-static int busy_ms = 60000;	/* set by main(), from FT_BUSY_TIMEOUT */
+static int busy_ms = 60000; /* set by main(), from FT_BUSY_TIMEOUT */
 
 void
 ft_db_set_busy_timeout(int ms)

@@ -230,7 +230,7 @@ ft_finish(int status)
 	if (bad && errno == EPIPE)
 		stdout_gone = 1;
 	if (stdout_gone && !stdout_reported)
-		return status;	/* the reader went away: a quiet end */
+		return status; /* the reader went away: a quiet end */
 	if (bad || stdout_reported) {
 		ft_stdout_failed(errno);
 		return status && status != FT_REJECTED ? status : FT_IOERR;

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *user;	/* set by main(), from FT_USER */
+static const char *user; /* set by main(), from FT_USER */
 
 void
 ft_hist_set_user(const char *name)

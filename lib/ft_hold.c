@@ -15,7 +15,7 @@ ft_hold_init(struct ft_hold *h, int no_output)
 	h->no_output = no_output;
 }
 
-static const char *tmpdir;	/* set by main(), from TMPDIR */
+static const char *tmpdir; /* set by main(), from TMPDIR */
 
 void
 ft_hold_set_dir(const char *dir)

@@ -256,7 +256,7 @@ get_target(const struct ctx *c, struct ft_area *a, jv v, const char *field,
 		return FT_OK;
 	}
 	if (!a)
-		return FT_OK;	/* checked without the units */
+		return FT_OK; /* checked without the units */
 	t->unit = ft_area_find(a, s, strlen(s));
 	if (t->unit < 0)
 		return bad(c, field, "no unit %s in the database (load it "

@@ -22,35 +22,29 @@ enum stmt {
 /* Every statement of the store, in one place. */
 static const struct {
 	const char *sql;
-	const char *what;	/* for a message: "reading an event" */
+	const char *what; /* for a message: "reading an event" */
 } stmts[NSTMT] = {
-	[EVENT_STATE] = {
-		"SELECT seq, status, reported_at, coalesce(status_at, "
-		"reported_at) FROM events WHERE id = ?1",
-		"reading an event" },
+	[EVENT_STATE] = { "SELECT seq, status, reported_at, coalesce(status_at, "
+			  "reported_at) FROM events WHERE id = ?1",
+			  "reading an event" },
 	/* The status it had is checked again: no other writer is between
 	 * the read and this, but a wrong caller would be. */
-	[EVENT_STATUS] = {
-		"UPDATE events SET status = ?3, status_at = ?4, outcome = ?5, "
-		"unit = coalesce(?6, unit), dispatched_at = "
-		"coalesce(dispatched_at, ?7), chain = CASE WHEN ?6 IS NULL "
-		"THEN chain END WHERE seq = ?1 AND status = ?2",
-		"updating an event" },
-	[EVENT_RATING] = {
-		"UPDATE events SET rating = ?2, rating_comment = ?3, rated_at "
-		"= ?4 WHERE seq = ?1",
-		"storing a rating" },
-	[UNIT_EXISTS] = {
-		"SELECT 1 FROM units WHERE id = ?1",
-		"reading the units" },
-	[HISTORY_LAST_SEQ] = {
-		"SELECT coalesce(max(seq), 0) FROM history",
-		"reading the history" },
-	[HISTORY_HAS] = {
-		"SELECT 1 FROM history WHERE kind = 'event' AND id = ?1 AND "
-		"action = ?2 AND at = ?3 AND (?4 IS NULL OR to_status = ?4) "
-		"AND (?5 IS NULL OR detail = ?5) AND seq <= ?6 LIMIT 1",
-		"reading the history" },
+	[EVENT_STATUS] = { "UPDATE events SET status = ?3, status_at = ?4, outcome = ?5, "
+			   "unit = coalesce(?6, unit), dispatched_at = "
+			   "coalesce(dispatched_at, ?7), chain = CASE WHEN ?6 IS NULL "
+			   "THEN chain END WHERE seq = ?1 AND status = ?2",
+			   "updating an event" },
+	[EVENT_RATING] = { "UPDATE events SET rating = ?2, rating_comment = ?3, rated_at "
+			   "= ?4 WHERE seq = ?1",
+			   "storing a rating" },
+	[UNIT_EXISTS] = { "SELECT 1 FROM units WHERE id = ?1",
+			  "reading the units" },
+	[HISTORY_LAST_SEQ] = { "SELECT coalesce(max(seq), 0) FROM history",
+			       "reading the history" },
+	[HISTORY_HAS] = { "SELECT 1 FROM history WHERE kind = 'event' AND id = ?1 AND "
+			  "action = ?2 AND at = ?3 AND (?4 IS NULL OR to_status = ?4) "
+			  "AND (?5 IS NULL OR detail = ?5) AND seq <= ?6 LIMIT 1",
+			  "reading the history" },
 };
 
 struct ft_store {
@@ -115,8 +109,7 @@ step(struct ft_store *s, enum stmt n, int *row)
 		return FT_OK;
 	sqlite3_reset(st);
 	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? FT_OK : ft_db_fail(s->db, rc,
-						      stmts[n].what);
+	return rc == SQLITE_DONE ? FT_OK : ft_db_fail(s->db, rc, stmts[n].what);
 }
 
 static void
@@ -203,8 +196,7 @@ ft_store_event_rating(struct ft_store *s, int64_t seq, int rating,
 }
 
 int
-ft_store_unit_exists(struct ft_store *s, const char *id, size_t idlen,
-		     int *yes)
+ft_store_unit_exists(struct ft_store *s, const char *id, size_t idlen, int *yes)
 {
 	sqlite3_stmt *st = get(s, UNIT_EXISTS);
 	int rc;

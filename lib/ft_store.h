@@ -53,7 +53,7 @@ struct ft_event_state {
 	int64_t seq;
 	char status[16];
 	char reported_at[FT_TIME_LEN];
-	char last_at[FT_TIME_LEN];	/* its last change, else reported_at */
+	char last_at[FT_TIME_LEN]; /* its last change, else reported_at */
 };
 
 /*
@@ -66,12 +66,12 @@ int ft_store_event_state(struct ft_store *s, const char *id, size_t idlen,
 /* A change of an event's status, as ft-update decided it. */
 struct ft_status_change {
 	int64_t seq;
-	const char *from;	/* the status it must still have */
+	const char *from; /* the status it must still have */
 	const char *to;
 	size_t tolen;
-	const char *at;		/* the status's time */
-	const char *outcome;	/* closed: "fixed"...; else NULL */
-	const char *unit;	/* dispatched: the unit; else NULL */
+	const char *at; /* the status's time */
+	const char *outcome; /* closed: "fixed"...; else NULL */
+	const char *unit; /* dispatched: the unit; else NULL */
 	size_t unitlen;
 };
 

@@ -70,7 +70,7 @@ struct ft_update {
 	long read, applied, rated, unchanged, batch;
 	long kept[3];		/* applied, rated, unchanged at the last commit */
 	struct ft_buf id, status, at, by, note, unitb, comment, why, detail,
-		      rdetail, line;
+		rdetail, line;
 	struct ft_hold out;	/* the batch's output, printed on commit */
 	double t0;
 	int64_t before;		/* the last history entry before the run */
@@ -195,31 +195,31 @@ add(struct ft_buf *b, const char *key, const struct ft_buf *v)
 
 /* What a record asks, read and checked alone. */
 struct request {
-	int has_status;		/* 1: a status to change to, in u->status */
-	int has_rating;		/* a rating, in rating; comment in u->comment */
+	int has_status; /* 1: a status to change to, in u->status */
+	int has_rating; /* a rating, in rating; comment in u->comment */
 	int rating;
 	int64_t t;
-	char at[FT_TIME_LEN];	/* when it happened */
+	char at[FT_TIME_LEN]; /* when it happened */
 };
 
 /* What the store says of the event the record names. */
 struct facts {
 	struct ft_event_state ev;
-	int64_t reported, last;	/* ev's times, as seconds */
-	int status_seen;	/* this status change is in the history */
-	int rating_seen;	/* this rating is in the history */
-	int unit_known;		/* the unit a dispatch names is stored */
+	int64_t reported, last; /* ev's times, as seconds */
+	int status_seen; /* this status change is in the history */
+	int rating_seen; /* this rating is in the history */
+	int unit_known; /* the unit a dispatch names is stored */
 };
 
 /* What is done with the record: decide() of a request and its facts. */
 struct decision {
-	const char *why;	/* rejected, for this reason; else NULL */
-	int unchanged;		/* all of it is in already */
-	int set_status;		/* store the change of status */
-	int set_rating;		/* store the rating */
-	const char *outcome;	/* closed: how */
-	char from[16];		/* the status before it */
-	char status[16];	/* and after it */
+	const char *why; /* rejected, for this reason; else NULL */
+	int unchanged; /* all of it is in already */
+	int set_status; /* store the change of status */
+	int set_rating; /* store the rating */
+	const char *outcome; /* closed: how */
+	char from[16]; /* the status before it */
+	char status[16]; /* and after it */
 };
 
 /*
@@ -240,9 +240,10 @@ parse(struct ft_update *u, const struct ft_json_doc *d, struct request *q)
 		return "field \"id\": missing";
 	q->has_status = ft_json_member_text(d, "status", &u->status);
 	q->has_rating = ft_json_member_text(d, "rating", &u->comment);
-	if (q->has_status < 0 || (q->has_status == 1 &&
-	    !ft_word_in(ft_event_states, u->status.s, u->status.len) &&
-	    strcmp(u->status.s, "duplicate")))
+	if (q->has_status < 0 ||
+	    (q->has_status == 1 &&
+	     !ft_word_in(ft_event_states, u->status.s, u->status.len) &&
+	     strcmp(u->status.s, "duplicate")))
 		return "field \"status\": not a state (new, dispatched, "
 		       "accepted, resolved, closed, rejected, reopened, "
 		       "duplicate)";
@@ -292,25 +293,24 @@ parse(struct ft_update *u, const struct ft_json_doc *d, struct request *q)
  * sets *found, or a database status.
  */
 static int
-fetch(struct ft_update *u, const struct request *q, struct facts *f,
-      int *found)
+fetch(struct ft_update *u, const struct request *q, struct facts *f, int *found)
 {
 	const char *err;
 	int st;
 
 	memset(f, 0, sizeof(*f));
 	if ((st = ft_store_event_state(u->store, u->id.s, u->id.len, &f->ev,
-				       found)) || !*found)
+				       found)) ||
+	    !*found)
 		return st;
 	ft_time_parse(f->ev.reported_at, strlen(f->ev.reported_at),
 		      &f->reported, &err);
-	if (ft_time_parse(f->ev.last_at, strlen(f->ev.last_at), &f->last,
-			  &err))
+	if (ft_time_parse(f->ev.last_at, strlen(f->ev.last_at), &f->last, &err))
 		f->last = f->reported;
 	if (q->has_status == 1 &&
-	    (st = ft_store_history_has(u->store, u->id.s, u->id.len,
-				       "status", q->at, u->status.s, NULL,
-				       u->before, &f->status_seen)))
+	    (st = ft_store_history_has(u->store, u->id.s, u->id.len, "status",
+				       q->at, u->status.s, NULL, u->before,
+				       &f->status_seen)))
 		return st;
 	if (q->has_status == 1 && u->unitb.len &&
 	    (st = ft_store_unit_exists(u->store, u->unitb.s, u->unitb.len,
@@ -362,8 +362,10 @@ decide(struct ft_update *u, const struct request *q, const struct facts *f,
 	}
 	if (q->has_rating && strcmp(then, "resolved") &&
 	    strcmp(then, "closed")) {
-		refuse(u, c, "a rating needs a resolved or closed case; this "
-		       "one is %s (not handled yet)", then);
+		refuse(u, c,
+		       "a rating needs a resolved or closed case; this "
+		       "one is %s (not handled yet)",
+		       then);
 		return;
 	}
 	/* The same change again is no change, however the event has moved
@@ -380,8 +382,10 @@ decide(struct ft_update *u, const struct request *q, const struct facts *f,
 			return;
 		}
 		if (q->t < f->last) {
-			refuse(u, c, "field \"at\": before the event's last "
-			       "change (%s)", f->ev.last_at);
+			refuse(u, c,
+			       "field \"at\": before the event's last "
+			       "change (%s)",
+			       f->ev.last_at);
 			return;
 		}
 		if (!strcmp(to, "dispatched") && !u->unitb.len) {
@@ -398,9 +402,10 @@ decide(struct ft_update *u, const struct request *q, const struct facts *f,
 		}
 		if (!strcmp(to, "closed"))
 			c->outcome = !strcmp(f->ev.status, "resolved") ?
-				     "fixed" : !strcmp(f->ev.status,
-						       "duplicate") ?
-				     "duplicate" : "not fixed";
+					     "fixed" :
+				     !strcmp(f->ev.status, "duplicate") ?
+					     "duplicate" :
+					     "not fixed";
 		c->set_status = 1;
 		snprintf(c->status, sizeof(c->status), "%s", to);
 	}
@@ -441,7 +446,7 @@ store(struct ft_update *u, const struct request *q, const struct facts *f,
 		if (c->outcome)
 			ft_buf_addf(&u->detail, ",\"outcome\":\"%s\"",
 				    c->outcome);
-		if (u->detail.len > 1) {	/* the first comma */
+		if (u->detail.len > 1) { /* the first comma */
 			memmove(u->detail.s + 1, u->detail.s + 2,
 				u->detail.len - 1);
 			u->detail.len--;
@@ -459,7 +464,8 @@ store(struct ft_update *u, const struct request *q, const struct facts *f,
 	if (c->set_rating) {
 		if ((st = ft_store_event_rating(u->store, f->ev.seq, q->rating,
 						u->comment.len ? u->comment.s :
-						NULL, u->comment.len, q->at)))
+								 NULL,
+						u->comment.len, q->at)))
 			return st;
 		e.action = "rate";
 		e.from = c->status;
@@ -475,11 +481,11 @@ store(struct ft_update *u, const struct request *q, const struct facts *f,
 
 /* Prints the record, with the state it came from.  Returns a status. */
 static int
-print(struct ft_update *u, const struct ft_json_doc *d,
-      const struct request *q, const struct decision *c)
+print(struct ft_update *u, const struct ft_json_doc *d, const struct request *q,
+      const struct decision *c)
 {
-	static const char *const drop[] = { "at", "status", "from",
-		"outcome", NULL };
+	static const char *const drop[] = { "at", "status", "from", "outcome",
+					    NULL };
 
 	ft_buf_reset(&u->line);
 	if (ft_json_object_without(d, drop, &u->line))
@@ -536,8 +542,7 @@ apply(struct ft_update *u, const struct ft_item *it)
 		u->unchanged++;
 		return FT_OK;
 	}
-	if ((st = store(u, &q, &f, &c)) ||
-	    (st = print(u, it->doc, &q, &c)))
+	if ((st = store(u, &q, &f, &c)) || (st = print(u, it->doc, &q, &c)))
 		return st;
 	if (u->batch >= BATCH)
 		return end_batch(u);
