@@ -203,60 +203,59 @@ kind_index(const char *k)
 	return -1;
 }
 
+/* load_units(): what a walk over the units gathers. */
+struct units_walk {
+	struct ft_area *a;
+	size_t cap;
+	char **parent;	/* each unit's parent's id, until resolved */
+};
+
 static int
-load_units(struct ft_area *a, struct ft_db *db)
+unit_row(void *arg, const struct ft_unit_row *r)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0, i;
-	char **parent = NULL;
-	int rc;
+	struct units_walk *w = arg;
+	struct ft_area *a = w->a;
 
-	/* The analyzer sees a->nu anew after each sqlite3 call (a escaped
-	 * through *ap) and so a first row without the growth that makes
-	 * parent: a->nu starts at 0, ft_area_load() zeroed a.  The same holds
-	 * for load_facilities()'s off.
-	 * NOLINTBEGIN(clang-analyzer-core.NullDereference) */
-	rc = sqlite3_prepare_v2(db->h, "SELECT id, kind, parent FROM units "
-				"ORDER BY id", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return ft_db_fail(db, rc, "reading the units");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *p = (const char *)sqlite3_column_text(st, 2);
-
-		if (a->nu == cap) {
-			cap = cap ? cap * 2 : 256;
-			a->u = ft_xrealloc(a->u, cap * sizeof(*a->u));
-			parent = ft_xrealloc(parent, cap * sizeof(*parent));
-		}
-		a->u[a->nu].id = ft_xstrdup((const char *)
-					    sqlite3_column_text(st, 0));
-		a->u[a->nu].kind = kind_index((const char *)
-					      sqlite3_column_text(st, 1));
-		a->u[a->nu].team = -1;
-		parent[a->nu] = p ? ft_xstrdup(p) : NULL;
-		a->nu++;
+	if (a->nu == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 256;
+		a->u = ft_xrealloc(a->u, w->cap * sizeof(*a->u));
+		w->parent = ft_xrealloc(w->parent, w->cap *
+					sizeof(*w->parent));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
+	a->u[a->nu].id = ft_xstrdup(r->id);
+	a->u[a->nu].kind = kind_index(r->kind);
+	a->u[a->nu].team = -1;
+	w->parent[a->nu] = r->parent ? ft_xstrdup(r->parent) : NULL;
+	a->nu++;
+	return FT_OK;
+}
+
+static int
+load_units(struct ft_area *a, struct ft_store *s)
+{
+	struct units_walk w = { a, 0, NULL };
+	size_t i;
+	int st = ft_store_units_each(s, unit_row, &w);
+
+	if (st) {
 		for (i = 0; i < a->nu; i++)
-			free(parent[i]);
-		free(parent);
-		return ft_db_fail(db, rc, "reading the units");
+			free(w.parent[i]);
+		free(w.parent);
+		return st;
 	}
 	smap_build(&a->umap, a->nu, unit_key, a);
 	for (i = 0; i < a->nu; i++) {
-		int p = parent[i] ? ft_area_find(a, parent[i],
-						 strlen(parent[i])) : -1;
+		int p = w.parent[i] ? ft_area_find(a, w.parent[i],
+						   strlen(w.parent[i])) : -1;
 
 		a->u[i].parent = p;
 		/* Units come in id order: the first team of a parent wins. */
 		if (p >= 0 && a->u[i].kind == 5 && a->u[p].team < 0)
 			a->u[p].team = (int)i;
-		free(parent[i]);
+		free(w.parent[i]);
 	}
-	free(parent);
+	free(w.parent);
 	return FT_OK;
-	/* NOLINTEND(clang-analyzer-core.NullDereference) */
 }
 
 struct collect {
@@ -292,9 +291,8 @@ add_point(void *arg, int ring, double lon, double lat)
 }
 
 static int64_t
-when(sqlite3_stmt *st, int col, int64_t dflt)
+when(const char *s, int64_t dflt)
 {
-	const char *s = (const char *)sqlite3_column_text(st, col);
 	const char *err;
 	int64_t t;
 
@@ -303,63 +301,60 @@ when(sqlite3_stmt *st, int col, int64_t dflt)
 	return t;
 }
 
+/* load_boundaries(): what a walk over the boundaries gathers. */
+struct bounds_walk {
+	struct ft_area *a;
+	struct ft_store *s;
+	size_t cap;
+	struct ft_buf why;
+};
+
 static int
-load_boundaries(struct ft_area *a, struct ft_db *db)
+boundary_row(void *arg, const struct ft_boundary_row *r)
 {
-	sqlite3_stmt *st;
-	struct ft_buf why = FT_BUF_INIT;
-	size_t cap = 0;
-	int rc, status = FT_OK;
+	struct bounds_walk *w = arg;
+	struct ft_area *a = w->a;
+	struct collect c = { a, 0 };
+	struct bnd *b;
+	const char *err;
 
-	rc = sqlite3_prepare_v2(db->h, "SELECT b.unit, b.valid_from, "
-				"b.valid_until, b.boundary, b.seq FROM "
-				"boundaries b JOIN units u ON u.id = b.unit "
-				"WHERE u.kind IN ('district', 'street', "
-				"'community', 'grid') ORDER BY b.unit, b.seq",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return ft_db_fail(db, rc, "reading the boundaries");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		const char *g = (const char *)sqlite3_column_text(st, 3);
-		struct collect c = { a, 0 };
-		struct bnd *b;
-		const char *err;
-
-		if (a->nb == cap) {
-			cap = cap ? cap * 2 : 256;
-			a->b = ft_xrealloc(a->b, cap * sizeof(*a->b));
-		}
-		b = &a->b[a->nb];
-		b->unit = ft_area_find(a, id, strlen(id));
-		b->rank = kind_rank[a->u[b->unit].kind];
-		b->from = when(st, 1, INT64_MIN);
-		b->until = when(st, 2, INT64_MAX);
-		b->ring0 = a->nrings;
-		err = ft_geo_area_points(g, (size_t)sqlite3_column_bytes(st, 3),
-					 &b->bb, &why, add_point, &c);
-		if (err) {
-			ft_error("%s: the stored boundary %lld of unit %s "
-				 "cannot be read: %s", db->path,
-				 (long long)sqlite3_column_int64(st, 4), id,
-				 err);
-			status = FT_DATAERR;
-			break;
-		}
-		b->nring = a->nrings - b->ring0;
-		/* The box in the same 1e-7 degrees as the exact test, so that a
-		 * point that rounds onto an edge is not dropped by the box. */
-		b->bb.min_lon = lrint(b->bb.min_lon * FIX) / FIX;
-		b->bb.min_lat = lrint(b->bb.min_lat * FIX) / FIX;
-		b->bb.max_lon = lrint(b->bb.max_lon * FIX) / FIX;
-		b->bb.max_lat = lrint(b->bb.max_lat * FIX) / FIX;
-		a->nb++;
+	if (a->nb == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 256;
+		a->b = ft_xrealloc(a->b, w->cap * sizeof(*a->b));
 	}
-	sqlite3_finalize(st);
-	ft_buf_release(&why);
-	if (status == FT_OK && rc != SQLITE_DONE)
-		status = ft_db_fail(db, rc, "reading the boundaries");
-	return status;
+	b = &a->b[a->nb];
+	b->unit = ft_area_find(a, r->unit, strlen(r->unit));
+	b->rank = kind_rank[a->u[b->unit].kind];
+	b->from = when(r->valid_from, INT64_MIN);
+	b->until = when(r->valid_until, INT64_MAX);
+	b->ring0 = a->nrings;
+	err = ft_geo_area_points(r->geojson, r->geolen, &b->bb, &w->why,
+				 add_point, &c);
+	if (err) {
+		ft_error("%s: the stored boundary %lld of unit %s cannot be "
+			 "read: %s", ft_store_name(w->s), (long long)r->seq,
+			 r->unit, err);
+		return FT_DATAERR;
+	}
+	b->nring = a->nrings - b->ring0;
+	/* The box in the same 1e-7 degrees as the exact test, so that a
+	 * point that rounds onto an edge is not dropped by the box. */
+	b->bb.min_lon = lrint(b->bb.min_lon * FIX) / FIX;
+	b->bb.min_lat = lrint(b->bb.min_lat * FIX) / FIX;
+	b->bb.max_lon = lrint(b->bb.max_lon * FIX) / FIX;
+	b->bb.max_lat = lrint(b->bb.max_lat * FIX) / FIX;
+	a->nb++;
+	return FT_OK;
+}
+
+static int
+load_boundaries(struct ft_area *a, struct ft_store *s)
+{
+	struct bounds_walk w = { a, s, 0, FT_BUF_INIT };
+	int st = ft_store_boundaries_each(s, boundary_row, &w);
+
+	ft_buf_release(&w.why);
+	return st;
 }
 
 static void
@@ -441,66 +436,67 @@ build_grid(struct ft_area *a)
 	memset(a->seen, 0, (a->nb + 1) * sizeof(unsigned));
 }
 
+/* load_facilities(): what a walk over the facilities gathers. */
+struct facs_walk {
+	struct ft_area *a;
+	size_t cap;
+	size_t *off;	/* id, area, owner in a->fstr; SIZE_MAX: NULL */
+};
+
 static int
-load_facilities(struct ft_area *a, struct ft_db *db)
+facility_row(void *arg, const struct ft_facility_row *r)
 {
-	sqlite3_stmt *st;
-	size_t cap = 0, i, *off = NULL;
-	int rc;
+	struct facs_walk *w = arg;
+	struct ft_area *a = w->a;
+	const char *v[3] = { r->id, r->area, r->owner };
+	struct ft_facility *f;
+	int c;
 
-	/* a->nf starts at 0: see load_units().
-	 * NOLINTBEGIN(clang-analyzer-core.NullDereference) */
-	rc = sqlite3_prepare_v2(db->h, "SELECT id, area, owner, lat, lon FROM "
-				"facilities", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return ft_db_fail(db, rc, "reading the facilities");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct ft_facility *f;
-		int c;
-
-		if (a->nf == cap) {
-			cap = cap ? cap * 2 : 256;
-			a->f = ft_xrealloc(a->f, cap * sizeof(*a->f));
-			off = ft_xrealloc(off, cap * 3 * sizeof(*off));
-		}
-		f = &a->f[a->nf];
-		/* Strings go to one buffer; pointers are set once it stops
-		 * moving.  SIZE_MAX marks NULL. */
-		for (c = 0; c < 3; c++) {
-			const char *s = (const char *)
-				sqlite3_column_text(st, c);
-
-			off[a->nf * 3 + (size_t)c] = s ? a->fstr.len
-						       : (size_t)-1;
-			if (s)
-				ft_buf_add(&a->fstr, s, strlen(s) + 1);
-		}
-		f->has_point = sqlite3_column_type(st, 3) != SQLITE_NULL &&
-			       sqlite3_column_type(st, 4) != SQLITE_NULL;
-		f->lat = sqlite3_column_double(st, 3);
-		f->lon = sqlite3_column_double(st, 4);
-		a->nf++;
+	if (a->nf == w->cap) {
+		w->cap = w->cap ? w->cap * 2 : 256;
+		a->f = ft_xrealloc(a->f, w->cap * sizeof(*a->f));
+		w->off = ft_xrealloc(w->off, w->cap * 3 * sizeof(*w->off));
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		free(off);
-		return ft_db_fail(db, rc, "reading the facilities");
+	f = &a->f[a->nf];
+	/* Strings go to one buffer; pointers are set once it stops moving. */
+	for (c = 0; c < 3; c++) {
+		w->off[a->nf * 3 + (size_t)c] = v[c] ? a->fstr.len
+						     : (size_t)-1;
+		if (v[c])
+			ft_buf_add(&a->fstr, v[c], strlen(v[c]) + 1);
+	}
+	f->has_point = r->has_point;
+	f->lat = r->lat;
+	f->lon = r->lon;
+	a->nf++;
+	return FT_OK;
+}
+
+static int
+load_facilities(struct ft_area *a, struct ft_store *s)
+{
+	struct facs_walk w = { a, 0, NULL };
+	size_t i;
+	int st = ft_store_facilities_each(s, facility_row, &w);
+
+	if (st) {
+		free(w.off);
+		return st;
 	}
 	for (i = 0; i < a->nf; i++) {
-		size_t *o = &off[i * 3];
+		size_t *o = &w.off[i * 3];
 
 		a->f[i].id = a->fstr.s + o[0];
 		a->f[i].area = o[1] == (size_t)-1 ? NULL : a->fstr.s + o[1];
 		a->f[i].owner = o[2] == (size_t)-1 ? NULL : a->fstr.s + o[2];
 	}
-	free(off);
+	free(w.off);
 	smap_build(&a->fmap, a->nf, fac_key, a);
 	return FT_OK;
-	/* NOLINTEND(clang-analyzer-core.NullDereference) */
 }
 
 int
-ft_area_load(struct ft_area **ap, struct ft_db *db)
+ft_area_load(struct ft_area **ap, struct ft_store *s)
 {
 	struct ft_area *a = ft_xmalloc(sizeof(*a));
 	int st;
@@ -508,8 +504,8 @@ ft_area_load(struct ft_area **ap, struct ft_db *db)
 	memset(a, 0, sizeof(*a));
 	ft_buf_init(&a->fstr);
 	*ap = a;
-	if ((st = load_units(a, db)) || (st = load_boundaries(a, db)) ||
-	    (st = load_facilities(a, db)))
+	if ((st = load_units(a, s)) || (st = load_boundaries(a, s)) ||
+	    (st = load_facilities(a, s)))
 		return st;
 	build_grid(a);
 	return FT_OK;

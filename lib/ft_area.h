@@ -19,7 +19,7 @@
 #ifndef FT_AREA_H
 #define FT_AREA_H
 
-#include "ft_db.h"
+#include "ft_store.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -49,10 +49,11 @@ struct ft_facility {
 };
 
 /*
- * Loads units, boundaries and facilities from db.  Returns an exit status;
- * a stored boundary that cannot be read is FT_DATAERR, after a message.
+ * Loads units, boundaries and facilities from the store.  Returns an exit
+ * status; a stored boundary that cannot be read is FT_DATAERR, after a
+ * message.
  */
-int ft_area_load(struct ft_area **ap, struct ft_db *db);
+int ft_area_load(struct ft_area **ap, struct ft_store *s);
 void ft_area_free(struct ft_area *a);
 
 /* The unit with this id, as an index, or -1. */

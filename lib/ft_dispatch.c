@@ -10,6 +10,7 @@
 #include "ft_json.h"
 #include "ft_reject.h"
 #include "ft_rules.h"
+#include "ft_store.h"
 #include "ft_sha256.h"
 #include "ft_time.h"
 
@@ -69,6 +70,7 @@ struct fields {
 struct ft_dispatch {
 	struct ft_dispatch_opts o;
 	struct ft_db *db;
+	struct ft_store *store;
 	struct ft_area *a;
 	struct ft_rules *rules;
 	struct ft_hist hist;
@@ -186,7 +188,8 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 		return st;
 	if ((st = ft_hist_init(&d->hist, db, "ft-dispatch")))
 		return st;
-	if ((st = ft_area_load(&d->a, db)))
+	if ((st = ft_store_open(&d->store, db)) ||
+	    (st = ft_area_load(&d->a, d->store)))
 		return st;
 	if (o->rules) {
 		if ((st = ft_rules_load(&d->rules, o->rules, d->a)))
@@ -195,7 +198,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 			return st;
 		d->near_m = ft_rules_near_m(d->rules);
 		ft_rules_dups(d->rules, &d->dup_m, &d->dup_min, &d->dup_fac);
-		if ((st = ft_dup_new(&d->dup, db, d->dup_m, d->dup_min,
+		if ((st = ft_dup_new(&d->dup, d->store, d->dup_m, d->dup_min,
 				     d->dup_fac)))
 			return st;
 	}
@@ -247,6 +250,7 @@ ft_dispatch_free(struct ft_dispatch *d)
 	ft_reject_close(&d->rej);
 	ft_rules_free(d->rules);
 	ft_area_free(d->a);
+	ft_store_close(d->store);
 	fields_release(&d->f);
 	ft_json_doc_release(&d->doc);
 	ft_hold_release(&d->out);

@@ -57,11 +57,10 @@ struct table {
 };
 
 struct ft_dup {
-	struct ft_db *db;
+	struct ft_store *s;
 	double m;
 	int64_t win;
 	int fac;
-	sqlite3_stmt *qcat, *qfac, *qver;
 	int64_t ver;
 	int have_ver;
 	struct table cats, facs;
@@ -212,31 +211,17 @@ fac_release(struct key *k)
 /* ---- set-up ---- */
 
 int
-ft_dup_new(struct ft_dup **dp, struct ft_db *db, double metres, int minutes,
-	   int facility)
+ft_dup_new(struct ft_dup **dp, struct ft_store *s, double metres,
+	   int minutes, int facility)
 {
 	struct ft_dup *d = ft_xmalloc(sizeof(*d));
 
 	memset(d, 0, sizeof(*d));
 	*dp = d;
-	d->db = db;
+	d->s = s;
 	d->m = metres;
 	d->win = (int64_t)minutes * 60;
 	d->fac = facility;
-	/* Both read their partial index alone (EXPLAIN QUERY PLAN: a
-	 * covering index for the first): its WHERE is theirs. */
-	d->qcat = ft_db_prepare(db, "SELECT seq, reported_at, lat, lon FROM "
-				"events WHERE category = ?1 AND reported_at "
-				"BETWEEN ?2 AND ?3 AND " FT_OPEN_SQL " AND "
-				"duplicate_of IS NULL AND lat IS NOT NULL AND "
-				"lon IS NOT NULL ORDER BY reported_at, seq");
-	d->qfac = ft_db_prepare(db, "SELECT seq, reported_at, id, unit FROM "
-				"events WHERE facility = ?1 AND " FT_OPEN_SQL " AND "
-				"duplicate_of IS NULL ORDER BY reported_at, seq "
-				"LIMIT 1");
-	d->qver = ft_db_prepare(db, "PRAGMA data_version");
-	if (!d->qcat || !d->qfac || !d->qver)
-		return FT_SOFTWARE;
 	return FT_OK;
 }
 
@@ -245,9 +230,6 @@ ft_dup_free(struct ft_dup *d)
 {
 	if (!d)
 		return;
-	sqlite3_finalize(d->qcat);
-	sqlite3_finalize(d->qfac);
-	sqlite3_finalize(d->qver);
 	table_clear(&d->cats, cat_release);
 	table_clear(&d->facs, fac_release);
 	free(d->cats.slot);
@@ -259,13 +241,12 @@ ft_dup_free(struct ft_dup *d)
 int
 ft_dup_sync(struct ft_dup *d)
 {
-	int rc = sqlite3_step(d->qver);
-	int64_t v = sqlite3_column_int64(d->qver, 0);
+	int64_t v;
 	size_t i;
+	int st;
 
-	sqlite3_reset(d->qver);
-	if (rc != SQLITE_ROW)
-		return ft_db_fail(d->db, rc, "reading the data version");
+	if ((st = ft_store_data_version(d->s, &v)))
+		return st;
 	if (d->have_ver && v == d->ver)
 		return FT_OK;
 	/* Another connection committed: what it changed is not known. */
@@ -308,38 +289,38 @@ lower(const struct cat *c, int64_t at, int64_t seq)
 	return lo;
 }
 
+/* read_span(): one candidate more, into d->tmp. */
+static int
+span_row(void *arg, const struct ft_case_row *r)
+{
+	struct ft_dup *d = arg;
+	const char *err;
+	struct cand x;
+
+	if (!r->reported_at || ft_time_parse(r->reported_at,
+					     strlen(r->reported_at), &x.at,
+					     &err))
+		return FT_OK;	/* not ft's: no time to compare */
+	x.seq = r->seq;
+	x.lat = r->lat;
+	x.lon = r->lon;
+	x.id = x.unit = NULL;
+	reserve(&d->tmp, &d->tmpcap, d->ntmp + 1);
+	d->tmp[d->ntmp++] = x;
+	return FT_OK;
+}
+
 /* The candidates of c reported in [a, b], into d->tmp in order. */
 static int
 read_span(struct ft_dup *d, const struct cat *c, int64_t a, int64_t b)
 {
-	sqlite3_stmt *q = d->qcat;
 	char t0[FT_TIME_LEN], t1[FT_TIME_LEN];
-	int rc;
 
 	d->ntmp = 0;
 	ft_time_format(a, t0);
 	ft_time_format(b, t1);
-	sqlite3_bind_text(q, 1, c->k.s, (int)c->k.len, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, t0, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, t1, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		const char *s = (const char *)sqlite3_column_text(q, 1);
-		const char *err;
-		struct cand x;
-
-		if (!s || ft_time_parse(s, strlen(s), &x.at, &err))
-			continue;	/* not ft's: no time to compare */
-		x.seq = sqlite3_column_int64(q, 0);
-		x.lat = sqlite3_column_double(q, 2);
-		x.lon = sqlite3_column_double(q, 3);
-		x.id = x.unit = NULL;
-		reserve(&d->tmp, &d->tmpcap, d->ntmp + 1);
-		d->tmp[d->ntmp++] = x;
-	}
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE)
-		return ft_db_fail(d->db, rc, "finding duplicates");
-	return FT_OK;
+	return ft_store_cases_near_each(d->s, c->k.s, c->k.len, t0, t1,
+					span_row, d);
 }
 
 /*
@@ -406,32 +387,26 @@ find_facility(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
 	      const char **id, const char **unit)
 {
 	struct fac *f = table_get(&d->facs, e->facility, e->faclen, 0);
-	sqlite3_stmt *q = d->qfac;
-	int rc;
+	struct ft_case_row r;
+	int st, found;
 
 	if (!f) {
 		if (d->facs.n >= FACILITIES_MAX)
 			table_clear(&d->facs, fac_release);
 		f = table_get(&d->facs, e->facility, e->faclen, sizeof(*f));
-		sqlite3_bind_text(q, 1, e->facility, (int)e->faclen,
-				  SQLITE_STATIC);
-		rc = sqlite3_step(q);
-		if (rc == SQLITE_ROW) {
-			const char *t = (const char *)sqlite3_column_text(q,
-									  1);
+		if ((st = ft_store_case_at_facility(d->s, e->facility,
+						    e->faclen, &r, &found)))
+			return -st;
+		if (found) {
 			const char *err;
 
-			f->seq = sqlite3_column_int64(q, 0);
-			if (!t || ft_time_parse(t, strlen(t), &f->at, &err))
+			f->seq = r.seq;
+			if (!r.reported_at ||
+			    ft_time_parse(r.reported_at, strlen(r.reported_at),
+					  &f->at, &err))
 				f->at = INT64_MIN;
-			who((const char *)sqlite3_column_text(q, 2),
-			    (size_t)sqlite3_column_bytes(q, 2),
-			    (const char *)sqlite3_column_text(q, 3), &f->id,
-			    &f->unit);
+			who(r.id, r.idlen, r.unit, &f->id, &f->unit);
 		}
-		sqlite3_reset(q);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return -ft_db_fail(d->db, rc, "finding duplicates");
 	}
 	if (!f->seq || f->seq == e->seq)
 		return 0;

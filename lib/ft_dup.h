@@ -21,7 +21,7 @@
 #ifndef FT_DUP_H
 #define FT_DUP_H
 
-#include "ft_db.h"
+#include "ft_store.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -45,7 +45,7 @@ struct ft_dup_event {
  * metres and minutes: the nearby rule (metres 0: off); facility: whether
  * the same facility makes a duplicate.  Returns a status.
  */
-int ft_dup_new(struct ft_dup **dp, struct ft_db *db, double metres,
+int ft_dup_new(struct ft_dup **dp, struct ft_store *s, double metres,
 	       int minutes, int facility);
 void ft_dup_free(struct ft_dup *dup);
 

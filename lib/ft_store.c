@@ -14,7 +14,13 @@ enum stmt {
 	EVENT_STATUS,
 	EVENT_RATING,
 	UNIT_EXISTS,
+	UNITS_ALL,
+	BOUNDARIES_AREAS,
+	FACILITIES_ALL,
 	HISTORY_LAST_SEQ,
+	DATA_VERSION,
+	CASES_NEAR,
+	CASE_AT_FACILITY,
 	HISTORY_HAS,
 	NSTMT
 };
@@ -39,6 +45,34 @@ static const struct {
 			   "storing a rating" },
 	[UNIT_EXISTS] = { "SELECT 1 FROM units WHERE id = ?1",
 			  "reading the units" },
+	[UNITS_ALL] = {
+		"SELECT id, kind, parent FROM units ORDER BY id",
+		"reading the units" },
+	[BOUNDARIES_AREAS] = {
+		"SELECT b.unit, b.valid_from, b.valid_until, b.boundary, b.seq "
+		"FROM boundaries b JOIN units u ON u.id = b.unit WHERE u.kind "
+		"IN ('district', 'street', 'community', 'grid') ORDER BY "
+		"b.unit, b.seq",
+		"reading the boundaries" },
+	[FACILITIES_ALL] = {
+		"SELECT id, area, owner, lat, lon FROM facilities",
+		"reading the facilities" },
+	[DATA_VERSION] = {
+		"PRAGMA data_version",
+		"reading the data version" },
+	/* Both read their partial index alone (EXPLAIN QUERY PLAN: a
+	 * covering index for the first): its WHERE is theirs. */
+	[CASES_NEAR] = {
+		"SELECT seq, reported_at, lat, lon FROM events WHERE category "
+		"= ?1 AND reported_at BETWEEN ?2 AND ?3 AND " FT_OPEN_SQL " AND "
+		"duplicate_of IS NULL AND lat IS NOT NULL AND lon IS NOT NULL "
+		"ORDER BY reported_at, seq",
+		"finding duplicates" },
+	[CASE_AT_FACILITY] = {
+		"SELECT seq, reported_at, id, unit FROM events WHERE facility = "
+		"?1 AND " FT_OPEN_SQL " AND duplicate_of IS NULL ORDER BY "
+		"reported_at, seq LIMIT 1",
+		"finding duplicates" },
 	[HISTORY_LAST_SEQ] = { "SELECT coalesce(max(seq), 0) FROM history",
 			       "reading the history" },
 	[HISTORY_HAS] = { "SELECT 1 FROM history WHERE kind = 'event' AND id = ?1 AND "
@@ -50,14 +84,18 @@ static const struct {
 struct ft_store {
 	struct ft_db *db;
 	sqlite3_stmt *st[NSTMT];
+	struct ft_buf row[3];	/* the text of a row given out, kept */
 };
 
 int
 ft_store_open(struct ft_store **sp, struct ft_db *db)
 {
 	struct ft_store *s = ft_xmalloc(sizeof(*s));
+	int i;
 
 	memset(s, 0, sizeof(*s));
+	for (i = 0; i < 3; i++)
+		ft_buf_init(&s->row[i]);
 	s->db = db;
 	*sp = s;
 	return FT_OK;
@@ -72,6 +110,8 @@ ft_store_close(struct ft_store *s)
 		return;
 	for (i = 0; i < NSTMT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (i = 0; i < 3; i++)
+		ft_buf_release(&s->row[i]);
 	free(s);
 }
 
@@ -137,6 +177,210 @@ col_text(sqlite3_stmt *st, int i, char *buf, size_t n)
 	const unsigned char *t = sqlite3_column_text(st, i);
 
 	snprintf(buf, n, "%s", t ? (const char *)t : "");
+}
+
+const char *
+ft_store_name(const struct ft_store *s)
+{
+	return s->db->path;
+}
+
+/* Column i of the row as text copied into b, or NULL. */
+static const char *
+keep(struct ft_buf *b, sqlite3_stmt *st, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(st, i);
+
+	if (!t)
+		return NULL;
+	ft_buf_reset(b);
+	ft_buf_add(b, t, (size_t)sqlite3_column_bytes(st, i));
+	return b->s;
+}
+
+/* Column i of the row as text, or NULL. */
+static const char *
+col(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/*
+ * Walks statement n: each(s, st, ctx) reads a row and calls the caller's
+ * function.  Returns the first status other than FT_OK.
+ */
+static int
+walk(struct ft_store *s, enum stmt n, int (*each)(sqlite3_stmt *, void *),
+     void *ctx)
+{
+	sqlite3_stmt *st = get(s, n);
+	int row, rc;
+
+	if (!st)
+		return FT_SOFTWARE;
+	while ((rc = step(s, n, &row)) == FT_OK && row)
+		if ((rc = each(st, ctx)) != FT_OK) {
+			done(s, n);
+			return rc;
+		}
+	return rc;
+}
+
+struct walk_ctx {
+	void (*fn)(void);	/* the caller's: cast back by its kind's row
+				   reader (function pointers convert) */
+	void *ctx;
+};
+
+static int
+unit_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk_ctx *w = arg;
+	int (*fn)(void *, const struct ft_unit_row *) =
+		(int (*)(void *, const struct ft_unit_row *))w->fn;
+	struct ft_unit_row r;
+
+	r.id = col(st, 0);
+	r.kind = col(st, 1);
+	r.parent = col(st, 2);
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_units_each(struct ft_store *s,
+		    int (*fn)(void *ctx, const struct ft_unit_row *r),
+		    void *ctx)
+{
+	struct walk_ctx w = { (void (*)(void))fn, ctx };
+
+	return walk(s, UNITS_ALL, unit_row, &w);
+}
+
+static int
+boundary_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk_ctx *w = arg;
+	int (*fn)(void *, const struct ft_boundary_row *) =
+		(int (*)(void *, const struct ft_boundary_row *))w->fn;
+	struct ft_boundary_row r;
+
+	r.unit = col(st, 0);
+	r.valid_from = col(st, 1);
+	r.valid_until = col(st, 2);
+	r.geojson = col(st, 3);
+	r.geolen = (size_t)sqlite3_column_bytes(st, 3);
+	r.seq = sqlite3_column_int64(st, 4);
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_boundaries_each(struct ft_store *s,
+			 int (*fn)(void *ctx, const struct ft_boundary_row *r),
+			 void *ctx)
+{
+	struct walk_ctx w = { (void (*)(void))fn, ctx };
+
+	return walk(s, BOUNDARIES_AREAS, boundary_row, &w);
+}
+
+static int
+facility_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk_ctx *w = arg;
+	int (*fn)(void *, const struct ft_facility_row *) =
+		(int (*)(void *, const struct ft_facility_row *))w->fn;
+	struct ft_facility_row r;
+
+	r.id = col(st, 0);
+	r.area = col(st, 1);
+	r.owner = col(st, 2);
+	r.has_point = sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		      sqlite3_column_type(st, 4) != SQLITE_NULL;
+	r.lat = sqlite3_column_double(st, 3);
+	r.lon = sqlite3_column_double(st, 4);
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_facilities_each(struct ft_store *s,
+			 int (*fn)(void *ctx, const struct ft_facility_row *r),
+			 void *ctx)
+{
+	struct walk_ctx w = { (void (*)(void))fn, ctx };
+
+	return walk(s, FACILITIES_ALL, facility_row, &w);
+}
+
+int
+ft_store_data_version(struct ft_store *s, int64_t *v)
+{
+	sqlite3_stmt *st = get(s, DATA_VERSION);
+	int row, rc;
+
+	*v = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	if ((rc = step(s, DATA_VERSION, &row)) || !row)
+		return rc;
+	*v = sqlite3_column_int64(st, 0);
+	done(s, DATA_VERSION);
+	return FT_OK;
+}
+
+static int
+case_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk_ctx *w = arg;
+	int (*fn)(void *, const struct ft_case_row *) =
+		(int (*)(void *, const struct ft_case_row *))w->fn;
+	struct ft_case_row r = { 0 };
+
+	r.seq = sqlite3_column_int64(st, 0);
+	r.reported_at = col(st, 1);
+	r.lat = sqlite3_column_double(st, 2);
+	r.lon = sqlite3_column_double(st, 3);
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_cases_near_each(struct ft_store *s, const char *cat,
+			 size_t catlen, const char *t0, const char *t1,
+			 int (*fn)(void *ctx, const struct ft_case_row *r),
+			 void *ctx)
+{
+	sqlite3_stmt *st = get(s, CASES_NEAR);
+	struct walk_ctx w = { (void (*)(void))fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind_text(st, 1, cat, catlen);
+	bind_text(st, 2, t0, strlen(t0));
+	bind_text(st, 3, t1, strlen(t1));
+	return walk(s, CASES_NEAR, case_row, &w);
+}
+
+int
+ft_store_case_at_facility(struct ft_store *s, const char *fac,
+			  size_t faclen, struct ft_case_row *r, int *found)
+{
+	sqlite3_stmt *st = get(s, CASE_AT_FACILITY);
+	int rc;
+
+	*found = 0;
+	memset(r, 0, sizeof(*r));
+	if (!st)
+		return FT_SOFTWARE;
+	bind_text(st, 1, fac, faclen);
+	if ((rc = step(s, CASE_AT_FACILITY, found)) || !*found)
+		return rc;
+	/* Copied, so that the statement lets go of the database now. */
+	r->seq = sqlite3_column_int64(st, 0);
+	r->reported_at = keep(&s->row[0], st, 1);
+	r->id = keep(&s->row[1], st, 2);
+	r->idlen = (size_t)sqlite3_column_bytes(st, 2);
+	r->unit = keep(&s->row[2], st, 3);
+	done(s, CASE_AT_FACILITY);
+	return FT_OK;
 }
 
 int

@@ -87,6 +87,94 @@ int ft_store_event_rating(struct ft_store *s, int64_t seq, int rating,
 			  const char *comment, size_t commentlen,
 			  const char *at);
 
+/* The database's name, for messages. */
+const char *ft_store_name(const struct ft_store *s);
+
+/*
+ * The operations named _each call fn(ctx, row) on each row, in the order
+ * they say; the row's text lives until fn returns.  fn returns FT_OK to
+ * go on, else a status that stops the walk and is returned.
+ */
+
+/* ---- units, their boundaries, facilities (ft-dispatch's map) ---- */
+
+struct ft_unit_row {
+	const char *id, *kind;
+	const char *parent;	/* NULL: none */
+};
+
+/* Every unit, in id order. */
+int ft_store_units_each(struct ft_store *s,
+			int (*fn)(void *ctx, const struct ft_unit_row *r),
+			void *ctx);
+
+struct ft_boundary_row {
+	int64_t seq;
+	const char *unit;
+	const char *valid_from, *valid_until;	/* NULL: open */
+	const char *geojson;
+	size_t geolen;
+};
+
+/*
+ * The boundaries of the units that are areas (district, street,
+ * community, grid), in the order of unit and seq.
+ */
+int ft_store_boundaries_each(struct ft_store *s,
+			     int (*fn)(void *ctx,
+				       const struct ft_boundary_row *r),
+			     void *ctx);
+
+struct ft_facility_row {
+	const char *id;
+	const char *area, *owner;	/* NULL: none */
+	int has_point;
+	double lat, lon;
+};
+
+/* Every facility. */
+int ft_store_facilities_each(struct ft_store *s,
+			     int (*fn)(void *ctx,
+				       const struct ft_facility_row *r),
+			     void *ctx);
+
+/* ---- open cases, for ft-dispatch's duplicate search ---- */
+
+/*
+ * A counter that moves when another connection commits: the cases read
+ * before may have changed.  (SQLite's PRAGMA data_version; a backend
+ * without one would give a new value each time, and the search would
+ * read afresh.)  Returns a status.
+ */
+int ft_store_data_version(struct ft_store *s, int64_t *v);
+
+struct ft_case_row {
+	int64_t seq;
+	const char *reported_at;
+	double lat, lon;	/* case_near */
+	const char *id, *unit;	/* case_at_facility */
+	size_t idlen;
+};
+
+/*
+ * The open cases (FT_OPEN_SQL) that are no duplicates, with a point, of
+ * category cat (catlen bytes), reported from t0 to t1 (stored times),
+ * in the order of reported_at and seq.
+ */
+int ft_store_cases_near_each(struct ft_store *s, const char *cat,
+			     size_t catlen, const char *t0, const char *t1,
+			     int (*fn)(void *ctx, const struct ft_case_row *r),
+			     void *ctx);
+
+/*
+ * The first open case that is no duplicate at facility fac (faclen
+ * bytes), into *r (its text lives until the next call): *found 1 or 0.
+ * Returns a status.
+ */
+int ft_store_case_at_facility(struct ft_store *s, const char *fac,
+			      size_t faclen, struct ft_case_row *r,
+			      int *found);
+
 /* ---- units ---- */
 
 /* Is unit id (idlen bytes) stored: *yes 1 or 0.  Returns a status. */
