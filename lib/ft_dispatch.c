@@ -30,29 +30,6 @@ static const char *const ours[] = {
 	"escalated_from", "explain", NULL
 };
 
-/* The canonical record of a stored event, as ft-ingest prints it. */
-#define RECORD_SQL							\
-	"json_patch(json_patch('{}', json_object('id', id, 'source', "	\
-	"source, 'category', category, 'title', title, 'text', text, "	\
-	"'lat', lat, 'lon', lon, 'address', address, 'facility', "	\
-	"facility, 'reporter', reporter, 'severity', severity, "	\
-	"'reported_at', reported_at, 'status', status, 'area', area)), "	\
-	"coalesce(extra, '{}'))"
-
-/*
- * The columns of a stored event in the order of its record, then extra:
- * stored_record() makes the record from them, as ft-ingest printed it.
- */
-static const char *const stored_names[] = {
-	"id", "source", "category", "title", "text", "lat", "lon", "address",
-	"facility", "reporter", "severity", "reported_at", "status", "area"
-};
-#define STORED_COLUMNS							\
-	"id, source, category, title, text, lat, lon, address, facility, " \
-	"reporter, severity, reported_at, status, area, extra"
-#define STORED_N 14
-#define STORED_REPORTED_AT 12	/* its column, after seq */
-
 struct counts {
 	long read, dispatched, duplicates, unchanged, notnew, rejected;
 	long escalated, near;
@@ -75,7 +52,6 @@ struct ft_dispatch {
 	struct ft_rules *rules;
 	struct ft_hist hist;
 	struct ft_reject rej;
-	sqlite3_stmt *sel, *upd, *byseq, *pend, *esc, *escupd;
 	struct ft_dup *dup;	/* the open cases, for the duplicate search */
 	unsigned long dup_txn;	/* the transaction dup was synced in */
 	double near_m, dup_m;
@@ -91,7 +67,7 @@ struct ft_dispatch {
 	struct ft_json_doc doc;
 	struct ft_hold out;	/* the batch's output, printed on commit */
 	struct ft_buf line, detail, explain, chain, nearb, why, dupid,
-		      dupunit, rec;
+		      dupunit;
 	double t0;
 	struct ft_db_ckpt ck;
 };
@@ -129,12 +105,6 @@ fields_release(struct fields *f)
 	ft_buf_release(&f->facility);
 	ft_buf_release(&f->area);
 	ft_buf_release(&f->when);
-}
-
-static sqlite3_stmt *
-prep(struct ft_dispatch *d, const char *sql)
-{
-	return ft_db_prepare(d->db, sql);
 }
 
 /* The SHA-256 of the rules file at path, in hex, into hex. */
@@ -183,7 +153,6 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	ft_buf_init(&d->why);
 	ft_buf_init(&d->dupid);
 	ft_buf_init(&d->dupunit);
-	ft_buf_init(&d->rec);
 	if ((st = ft_reject_open(&d->rej, o->rejects)))
 		return st;
 	if ((st = ft_hist_init(&d->hist, db, "ft-dispatch")))
@@ -203,33 +172,6 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 			return st;
 	}
 	ft_db_ckpt_start(&d->ck, db);
-	d->sel = prep(d, "SELECT seq, status, dispatched_at, " STORED_COLUMNS
-		      " FROM events WHERE id = ?1");
-	d->upd = prep(d, "UPDATE events SET area = ?2, unit = ?3, rule = ?4, "
-		      "priority = ?5, respond_by = ?6, resolve_by = ?7, "
-		      "status = ?8, dispatched_at = ?9, status_at = ?9, "
-		      "chain = ?10, near_boundary = ?11, duplicate_of = ?12 "
-		      "WHERE seq = ?1 AND dispatched_at IS NULL");
-	d->byseq = prep(d, "SELECT id, unit FROM events WHERE seq = ?1");
-	d->pend = prep(d, "SELECT seq, " STORED_COLUMNS " FROM "
-		       "events WHERE status = 'new' AND dispatched_at IS NULL "
-		       "AND (reported_at, seq) > (?1, ?2) AND (SELECT CASE "
-		       "h.action WHEN 'unplaced' THEN json_extract(h.detail, "
-		       "'$.rules') END FROM history h WHERE h.kind = 'event' "
-		       "AND h.id = events.id ORDER BY h.seq DESC LIMIT 1) IS "
-		       "NOT ?4 ORDER BY "
-		       "reported_at, seq LIMIT ?3");
-	d->esc = prep(d, "SELECT seq, id, unit, status, respond_by, "
-		      "resolve_by, escalation, chain, " RECORD_SQL ", area FROM "
-		      "events WHERE " FT_OPEN_SQL " AND chain IS NOT NULL AND seq > ?2 AND "
-		      "escalation < json_array_length(chain) AND "
-		      "((status <> 'accepted' AND respond_by <= ?1) OR "
-		      "resolve_by <= ?1) ORDER BY seq LIMIT 500");	/* ESCALATE_PAGE */
-	d->escupd = prep(d, "UPDATE events SET unit = ?2, escalation = ?3 "
-			 "WHERE seq = ?1 AND escalation = ?4");
-	if (!d->sel || !d->upd || !d->byseq || !d->pend ||
-	    !d->esc || !d->escupd)
-		return FT_SOFTWARE;
 	return FT_OK;
 }
 
@@ -239,13 +181,7 @@ ft_dispatch_free(struct ft_dispatch *d)
 	if (!d)
 		return;
 	ft_db_ckpt_stop(&d->ck);
-	sqlite3_finalize(d->sel);
-	sqlite3_finalize(d->upd);
-	sqlite3_finalize(d->byseq);
 	ft_dup_free(d->dup);
-	sqlite3_finalize(d->pend);
-	sqlite3_finalize(d->esc);
-	sqlite3_finalize(d->escupd);
 	ft_hist_release(&d->hist);
 	ft_reject_close(&d->rej);
 	ft_rules_free(d->rules);
@@ -262,7 +198,6 @@ ft_dispatch_free(struct ft_dispatch *d)
 	ft_buf_release(&d->why);
 	ft_buf_release(&d->dupid);
 	ft_buf_release(&d->dupunit);
-	ft_buf_release(&d->rec);
 	free(d);
 }
 
@@ -459,26 +394,6 @@ record_head(struct ft_buf *b, const struct ft_json_doc *doc)
 		ft_buf_adds(b, "\"id\":null");
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *s)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-static int
-step(struct ft_dispatch *d, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return ft_db_fail(d->db, rc, what);
-	return FT_OK;
-}
-
 /* ---- duplicates ---- */
 
 /* The duplicate search's view of the event at hand, seq. */
@@ -542,19 +457,8 @@ find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
 		return 1;
 	}
 	/* An open case read from the database: its id and unit are there. */
-	sqlite3_bind_int64(d->byseq, 1, of);
-	rc = sqlite3_step(d->byseq);
-	if (rc == SQLITE_ROW) {
-		ft_buf_adds(id, (const char *)sqlite3_column_text(d->byseq, 0));
-		if (sqlite3_column_type(d->byseq, 1) != SQLITE_NULL)
-			ft_buf_adds(unit, (const char *)
-				    sqlite3_column_text(d->byseq, 1));
-	}
-	sqlite3_reset(d->byseq);
-	if (rc != SQLITE_ROW)
-		return -ft_db_fail(d->db, rc == SQLITE_DONE ? SQLITE_CORRUPT
-							      : rc,
-				   "finding duplicates");
+	if ((rc = ft_store_event_id_unit(d->store, of, id, unit)))
+		return -rc;
 	return 1;
 }
 
@@ -645,36 +549,27 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
       const char *resol, const char *status, const char *dup)
 {
 	struct ft_hist_entry e = { 0 };
-	sqlite3_stmt *u = d->upd;
+	struct ft_dispatch_decision c = { 0 };
 	struct ft_buf *dt = &d->detail;
-	int st;
+	int st, stored;
 
-	sqlite3_bind_int64(u, 1, seq);
-	bind_text(u, 2, area);
-	bind_text(u, 3, unit);
-	bind_text(u, 4, rule);
-	if (priority)
-		sqlite3_bind_int(u, 5, priority);
-	else
-		sqlite3_bind_null(u, 5);
-	bind_text(u, 6, resp);
-	bind_text(u, 7, resol);
-	sqlite3_bind_text(u, 8, status, -1, SQLITE_STATIC);
-	sqlite3_bind_text(u, 9, d->now, -1, SQLITE_STATIC);
-	if (d->chain.len)
-		sqlite3_bind_text(u, 10, d->chain.s, (int)d->chain.len,
-				  SQLITE_STATIC);
-	else
-		sqlite3_bind_null(u, 10);
-	if (d->nearb.len)
-		sqlite3_bind_text(u, 11, d->nearb.s, (int)d->nearb.len,
-				  SQLITE_STATIC);
-	else
-		sqlite3_bind_null(u, 11);
-	bind_text(u, 12, dup);
-	if ((st = step(d, u, "storing a dispatch")))
+	c.seq = seq;
+	c.area = area;
+	c.unit = unit;
+	c.rule = rule;
+	c.priority = priority;
+	c.respond_by = resp;
+	c.resolve_by = resol;
+	c.status = status;
+	c.at = d->now;
+	c.chain = d->chain.s;
+	c.chainlen = d->chain.len;
+	c.near = d->nearb.s;
+	c.nearlen = d->nearb.len;
+	c.duplicate_of = dup;
+	if ((st = ft_store_event_dispatch(d->store, &c, &stored)))
 		return st;
-	if (sqlite3_changes(d->db->h) != 1)
+	if (!stored)
 		return -1;	/* dispatched meanwhile by another run */
 	ft_buf_reset(dt);
 	ft_buf_adds(dt, "{\"area\":");
@@ -705,8 +600,6 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 	e.detaillen = dt->len;
 	return ft_hist_add(&d->hist, &e);
 }
-
-static void stored_record(struct ft_buf *b, sqlite3_stmt *st, int first);
 
 /*
  * The event at hand has no location and no rule matches it: the history
@@ -755,7 +648,8 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	const char *err, *areaname, *how, *duphow = NULL, *unitname = NULL;
 	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
 	int64_t rby, sby;
-	int st = FT_OK, au, ri = -1, unit = -1, rc;
+	struct ft_event_record er;
+	int st = FT_OK, au, ri = -1, unit = -1, rc, found;
 	size_t i, nsteps, pos;
 	const struct ft_step *steps;
 
@@ -773,31 +667,25 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	}
 	if ((st = in_batch(d)))
 		return st;
-	sqlite3_bind_text(d->sel, 1, f->id.s, (int)f->id.len, SQLITE_STATIC);
-	rc = sqlite3_step(d->sel);
-	if (rc != SQLITE_ROW) {
-		sqlite3_reset(d->sel);
-		if (rc != SQLITE_DONE)
-			return ft_db_fail(d->db, rc, "reading an event");
+	if ((st = ft_store_event_record(d->store, f->id.s, f->id.len, &er,
+					&found)))
+		return st;
+	if (!found) {
 		reject_id(d, line, "not in the database (load it with "
 			  "ft-ingest first)", raw, rawlen, &d->doc);
 		return FT_OK;
 	}
-	seq = sqlite3_column_int64(d->sel, 0);
-	if (sqlite3_column_type(d->sel, 2) != SQLITE_NULL) {
-		sqlite3_reset(d->sel);
+	seq = er.seq;
+	if (er.dispatched) {
 		d->c.unchanged++;
 		return FT_OK;
 	}
-	if (strcmp((const char *)sqlite3_column_text(d->sel, 1), "new")) {
-		sqlite3_reset(d->sel);
+	if (strcmp(er.status, "new")) {
 		d->c.notnew++;
 		return FT_OK;
 	}
 	/* The stored event is the truth: the input only named it. */
-	stored_record(&d->rec, d->sel, 3);
-	sqlite3_reset(d->sel);
-	if (ft_json_parse(&d->doc, d->rec.s, d->rec.len, &err, &pos)) {
+	if (ft_json_parse(&d->doc, er.record, er.reclen, &err, &pos)) {
 		reject_id(d, line, err, raw, rawlen, NULL);
 		return FT_OK;
 	}
@@ -1038,108 +926,65 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 	return st;
 }
 
-/*
- * The record of a stored event from its columns (first: the column of
- * its id), into b: what RECORD_SQL makes, without the two json_patch()
- * calls that took a quarter of --pending's time.
- */
-static void
-stored_record(struct ft_buf *b, sqlite3_stmt *st, int first)
-{
-	const char *x;
-	int i, n = 0, c, t;
+/* ft_dispatch_pending(): one pending event of a page. */
+struct pending_page {
+	struct ft_dispatch *d;
+	struct ft_buf last;	/* the reported_at of the last one read */
+	int64_t lastseq;
+	long n;
+};
 
-	ft_buf_reset(b);
-	ft_buf_addc(b, '{');
-	for (i = 0; i < STORED_N; i++) {
-		c = first + i;
-		t = sqlite3_column_type(st, c);
-		if (t == SQLITE_NULL)
-			continue;
-		/* Keys by hand: ft_buf_addf() cost more than the rest. */
-		if (n++)
-			ft_buf_addc(b, ',');
-		ft_buf_addc(b, '"');
-		ft_buf_adds(b, stored_names[i]);
-		ft_buf_adds(b, "\":");
-		if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-			ft_json_number(b, sqlite3_column_double(st, c));
-		else
-			ft_json_escape_lossy(b, (const char *)
-					     sqlite3_column_text(st, c),
-					     (size_t)sqlite3_column_bytes(st,
-									  c));
+static int
+pending_one(void *arg, const struct ft_event_record *r)
+{
+	struct pending_page *p = arg;
+	struct ft_dispatch *d = p->d;
+	const char *err;
+	size_t pos;
+	int st;
+
+	p->n++;
+	p->lastseq = r->seq;
+	ft_buf_reset(&p->last);
+	ft_buf_adds(&p->last, r->reported_at);
+	if (ft_json_parse(&d->doc, r->record, r->reclen, &err, &pos)) {
+		d->c.read++;
+		reject(d, (long)r->seq, err, r->record, r->reclen, NULL);
+		return FT_OK;
 	}
-	/* extra is an object of the other members: its inside follows. */
-	x = (const char *)sqlite3_column_text(st, first + STORED_N);
-	if (x && sqlite3_column_bytes(st, first + STORED_N) > 2) {
-		if (n)
-			ft_buf_addc(b, ',');
-		ft_buf_add(b, x + 1,
-			   (size_t)sqlite3_column_bytes(st, first + STORED_N) -
-			   2);
-	}
-	ft_buf_addc(b, '}');
+	if ((st = dispatch_one(d, (long)r->seq, r->record, r->reclen,
+			       r->seq)))
+		return st;
+	progress(d, 0);
+	return FT_OK;
 }
 
 int
 ft_dispatch_pending(struct ft_dispatch *d)
 {
-	struct ft_buf last = FT_BUF_INIT;
-	int64_t lastseq = 0;
-	int st = FT_OK, rc;
-	long n;
+	struct pending_page p = { d, FT_BUF_INIT, 0, 0 };
+	int st = FT_OK;
 
 	d->fname = "pending";
 	do {
-		n = 0;
+		p.n = 0;
 		/* A page at a time, each page under its own transaction: the
 		 * query restarts after the last event seen. */
 		if ((st = ft_db_begin_write(d->db)))
 			break;
 		d->in_batch = 0;
-		sqlite3_bind_text(d->pend, 1, last.s, (int)last.len,
-				  SQLITE_TRANSIENT);
-		sqlite3_bind_int64(d->pend, 2, lastseq);
-		sqlite3_bind_int64(d->pend, 3, (sqlite3_int64)d->o.batch);
-		sqlite3_bind_text(d->pend, 4, d->rules_digest, -1,
-				  SQLITE_STATIC);
-		while ((rc = sqlite3_step(d->pend)) == SQLITE_ROW) {
-			const char *err, *txt;
-			size_t pos;
-
-			n++;
-			lastseq = sqlite3_column_int64(d->pend, 0);
-			ft_buf_reset(&last);
-			ft_buf_adds(&last, (const char *)
-				    sqlite3_column_text(d->pend,
-							STORED_REPORTED_AT));
-			stored_record(&d->rec, d->pend, 1);
-			txt = d->rec.s;
-			if (ft_json_parse(&d->doc, txt, d->rec.len, &err,
-					  &pos)) {
-				d->c.read++;
-				reject(d, (long)lastseq, err, txt, strlen(txt),
-				       NULL);
-				continue;
-			}
-			if ((st = dispatch_one(d, (long)lastseq, txt,
-					       strlen(txt), lastseq)))
-				break;
-			progress(d, 0);
-		}
-		sqlite3_reset(d->pend);
-		if (!st && rc != SQLITE_DONE && rc != SQLITE_ROW)
-			st = ft_db_fail(d->db, rc, "reading pending events");
+		st = ft_store_pending_each(d->store, p.last.s, p.lastseq,
+					   (long)d->o.batch, d->rules_digest,
+					   pending_one, &p);
 		if (!st) {
 			/* in_batch() must not split the page. */
 			d->in_batch = 0;
 			st = end_batch(d);
 		}
-	} while (!st && n == (long)d->o.batch);
+	} while (!st && p.n == (long)d->o.batch);
 	if (st)
 		drop_batch(d);
-	ft_buf_release(&last);
+	ft_buf_release(&p.last);
 	return st;
 }
 
@@ -1201,7 +1046,7 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 	char mt[FT_TIME_LEN];
 	int64_t missed;
 	size_t pos;
-	int k, after, st;
+	int k, after, st, stored;
 	int respond = strcmp(o->col[O_STATUS], "accepted") &&
 		      *o->col[O_RESPOND] &&
 		      strcmp(o->col[O_RESPOND], d->now) <= 0;
@@ -1219,14 +1064,10 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 
 		if (d->now_t < missed + (int64_t)after * 60)
 			break;
-		sqlite3_bind_int64(d->escupd, 1, o->seq);
-		sqlite3_bind_text(d->escupd, 2, to->s, (int)to->len,
-				  SQLITE_STATIC);
-		sqlite3_bind_int(d->escupd, 3, k + 1);
-		sqlite3_bind_int(d->escupd, 4, k);
-		if ((st = step(d, d->escupd, "escalating")))
+		if ((st = ft_store_event_escalate(d->store, o->seq, to->s,
+						  to->len, k, &stored)))
 			return st;
-		if (sqlite3_changes(d->db->h) != 1)
+		if (!stored)
 			break;	/* another run did */
 		ft_buf_reset(&d->detail);
 		ft_buf_adds(&d->detail, "{\"step\":");
@@ -1274,54 +1115,57 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 	return FT_OK;
 }
 
-#define ESCALATE_PAGE 500
+/* ft_dispatch_escalate(): a page of overdue cases, copied. */
+struct overdue_page {
+	struct overdue *o;
+	long n;
+	int64_t lastseq;
+};
+
+static int
+overdue_one(void *arg, const struct ft_overdue_row *r)
+{
+	struct overdue_page *p = arg;
+	struct overdue *o = &p->o[p->n++];
+	const char *v[8] = { r->id, r->unit, r->status, r->respond_by,
+			     r->resolve_by, r->chain, r->record, r->area };
+	int c;
+
+	o->seq = p->lastseq = r->seq;
+	o->escalation = r->escalation;
+	for (c = 0; c < 8; c++)
+		o->col[c] = ft_xstrdup(v[c]);
+	return FT_OK;
+}
 
 int
 ft_dispatch_escalate(struct ft_dispatch *d)
 {
-	sqlite3_stmt *q = d->esc;
 	struct ft_buf to = FT_BUF_INIT, unit = FT_BUF_INIT;
-	struct overdue *page = ft_xmalloc(ESCALATE_PAGE * sizeof(*page));
-	int64_t lastseq = 0;
-	int st = FT_OK, rc, c;
-	long n, i;
+	struct overdue_page p = { NULL, 0, 0 };
+	int st = FT_OK, c;
+	long i;
 
+	p.o = ft_xmalloc(FT_STORE_OVERDUE_PAGE * sizeof(*p.o));
 	d->fname = "escalate";
 	do {
-		n = 0;
+		p.n = 0;
 		if ((st = ft_db_begin_write(d->db)))
 			break;
-		sqlite3_bind_text(q, 1, d->now, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 2, lastseq);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			struct overdue *o = &page[n++];
-
-			o->seq = lastseq = sqlite3_column_int64(q, 0);
-			o->escalation = sqlite3_column_int(q, 6);
-			for (c = 0; c < 8; c++) {
-				/* Columns 1-5 and 7-9 of the query. */
-				const char *v = (const char *)
-					sqlite3_column_text(q, c < 5 ? c + 1
-								     : c + 2);
-
-				o->col[c] = ft_xstrdup(v ? v : "");
-			}
-		}
-		sqlite3_reset(q);
-		if (rc != SQLITE_DONE)
-			st = ft_db_fail(d->db, rc, "finding overdue cases");
-		for (i = 0; i < n; i++) {
+		st = ft_store_overdue_each(d->store, d->now, p.lastseq,
+					   overdue_one, &p);
+		for (i = 0; i < p.n; i++) {
 			if (!st)
-				st = escalate_one(d, &page[i], &to, &unit);
+				st = escalate_one(d, &p.o[i], &to, &unit);
 			for (c = 0; c < 8; c++)
-				free(page[i].col[c]);
+				free(p.o[i].col[c]);
 		}
 		if (!st)
 			st = end_batch(d);
-	} while (!st && n == ESCALATE_PAGE);
+	} while (!st && p.n == FT_STORE_OVERDUE_PAGE);
 	if (st)
 		drop_batch(d);
-	free(page);
+	free(p.o);
 	ft_buf_release(&to);
 	ft_buf_release(&unit);
 	return st;

@@ -34,21 +34,14 @@ ft_hist_init(struct ft_hist *h, struct ft_db *db, const char *tool)
 	}
 	h->user = ft_xstrdup(u);
 	ft_buf_init(&h->text);
-	h->ins = ft_db_prepare(db, "INSERT INTO history(kind, id, at, tool, "
-			       "by, action, from_status, to_status, detail, "
-			       "ingest, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-			       "?7, ?8, ?9, ?10, ?11)");
-	h->last = ft_db_prepare(db, "SELECT hash FROM history ORDER BY seq "
-				"DESC LIMIT 1");
-	return h->ins && h->last ? FT_OK : FT_SOFTWARE;
+	return ft_store_open(&h->store, db);
 }
 
 void
 ft_hist_release(struct ft_hist *h)
 {
-	sqlite3_finalize(h->ins);
-	sqlite3_finalize(h->last);
-	h->ins = h->last = NULL;
+	ft_store_close(h->store);
+	h->store = NULL;
 	ft_buf_release(&h->text);
 	free(h->user);
 	h->user = NULL;
@@ -60,15 +53,6 @@ ft_hist_user(const struct ft_hist *h)
 	return h->user;
 }
 
-static void
-bind_opt(sqlite3_stmt *st, int i, const char *s, size_t n)
-{
-	if (s)
-		sqlite3_bind_text(st, i, s, (int)n, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
 /*
  * The previous entry's hash.  It is read once a transaction: while the
  * transaction holds the write lock no other tool appends, so the chain can
@@ -77,18 +61,12 @@ bind_opt(sqlite3_stmt *st, int i, const char *s, size_t n)
 static int
 previous(struct ft_hist *h)
 {
-	const char *p;
-	int rc;
+	int st;
 
 	if (h->have_prev && h->db->in_tx && h->txn == h->db->txn)
 		return FT_OK;
-	rc = sqlite3_step(h->last);
-	p = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(h->last, 0)
-			     : NULL;
-	snprintf(h->prev, sizeof(h->prev), "%s", p ? p : "");
-	sqlite3_reset(h->last);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return ft_db_fail(h->db, rc, "reading the history");
+	if ((st = ft_store_history_last_hash(h->store, h->prev)))
+		return st;
 	h->txn = h->db->txn;
 	h->have_prev = 1;
 	return FT_OK;
@@ -107,13 +85,13 @@ text_value(struct ft_buf *b, const char *s, size_t n)
 int
 ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
 {
-	sqlite3_stmt *st = h->ins;
+	struct ft_history_row r = { 0 };
 	struct ft_buf *t = &h->text;
 	struct ft_sha256 c;
 	unsigned char md[32];
 	char hex[65];
 	const char *by = e->by ? e->by : h->user;
-	int rc, s;
+	int s;
 
 	if ((s = previous(h)))
 		return s;
@@ -150,25 +128,42 @@ ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
 	ft_sha256_done(&c, md);
 	ft_hex(hex, md, sizeof(md));
 
-	sqlite3_bind_text(st, 1, e->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, e->id, (int)e->idlen, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, e->at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, h->tool, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, by, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, e->action, -1, SQLITE_STATIC);
-	bind_opt(st, 7, e->from, e->from ? strlen(e->from) : 0);
-	bind_opt(st, 8, e->to, e->to ? strlen(e->to) : 0);
-	bind_opt(st, 9, e->detail, e->detaillen);
-	if (e->ingest)
-		sqlite3_bind_int64(st, 10, e->ingest);
-	else
-		sqlite3_bind_null(st, 10);
-	sqlite3_bind_text(st, 11, hex, 64, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return ft_db_fail(h->db, rc, "logging a change");
+	r.kind = e->kind;
+	r.id = e->id;
+	r.idlen = e->idlen;
+	r.at = e->at;
+	r.tool = h->tool;
+	r.by = by;
+	r.action = e->action;
+	r.from = e->from;
+	r.to = e->to;
+	r.detail = e->detail;
+	r.detaillen = e->detaillen;
+	r.ingest = e->ingest;
+	r.hash = hex;
+	if ((s = ft_store_history_append(h->store, &r)))
+		return s;
 	memcpy(h->prev, hex, sizeof(hex));
+	return FT_OK;
+}
+
+/* ft_hist_verify()'s walk: the chain so far. */
+struct verify {
+	struct ft_store *s;
+	struct ft_sha256 ids;	/* of the events an entry logged */
+	int64_t got;
+	long n;
+	char *head;
+};
+
+static int
+id_one(void *arg, const char *id, size_t n)
+{
+	struct verify *v = arg;
+
+	ft_sha256_add(&v->ids, id, n);
+	ft_sha256_add(&v->ids, "\n", 1);
+	v->got++;
 	return FT_OK;
 }
 
@@ -176,107 +171,75 @@ ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
  * Checks the events an "ingest" entry of many (ft_ingest.c's log_created)
  * logged: the events of seqs first..last, count of them, whose ids, each
  * with a newline, have the SHA-256 ids.  Returns a status, after naming
- * the entry (seq) when they are not as logged.
+ * the entry when they are not as logged.
  */
 static int
-verify_created(struct ft_db *db, sqlite3_stmt *ev, long long seq,
-	       sqlite3_int64 first, sqlite3_int64 last, sqlite3_int64 count,
-	       const char *ids)
+verify_created(struct verify *v, const struct ft_history_row *r)
 {
+	unsigned char md[32];
+	char hex[65];
+	int st;
+
+	ft_sha256_init(&v->ids);
+	v->got = 0;
+	if ((st = ft_store_event_ids_each(v->s, r->first_seq, r->last_seq,
+					  id_one, v)))
+		return st;
+	ft_sha256_done(&v->ids, md);
+	ft_hex(hex, md, sizeof(md));
+	if (v->got == r->events && r->ids && !strcmp(r->ids, hex))
+		return FT_OK;
+	ft_error("%s: history entry %lld: the %lld events it logged as "
+		 "loaded (seq %lld to %lld) are not as logged: %s",
+		 ft_store_name(v->s), (long long)r->seq, (long long)r->events,
+		 (long long)r->first_seq, (long long)r->last_seq,
+		 v->got != r->events ? "an event was deleted or added"
+				     : "an event's id was changed");
+	return FT_DATAERR;
+}
+
+static int
+verify_one(void *arg, const struct ft_history_row *r)
+{
+	struct verify *v = arg;
 	struct ft_sha256 c;
 	unsigned char md[32];
 	char hex[65];
-	sqlite3_int64 got = 0;
-	int rc;
+	int st;
 
 	ft_sha256_init(&c);
-	sqlite3_bind_int64(ev, 1, first);
-	sqlite3_bind_int64(ev, 2, last);
-	while ((rc = sqlite3_step(ev)) == SQLITE_ROW) {
-		ft_sha256_add(&c, sqlite3_column_text(ev, 0),
-			      (size_t)sqlite3_column_bytes(ev, 0));
-		ft_sha256_add(&c, "\n", 1);
-		got++;
-	}
-	sqlite3_reset(ev);
-	if (rc != SQLITE_DONE)
-		return ft_db_fail(db, rc, "reading the events");
+	ft_sha256_add(&c, v->head, strlen(v->head));
+	ft_sha256_add(&c, r->canon, r->canonlen);
 	ft_sha256_done(&c, md);
 	ft_hex(hex, md, sizeof(md));
-	if (got == count && ids && !strcmp(ids, hex))
-		return FT_OK;
-	ft_error("%s: history entry %lld: the %lld events it logged as "
-		 "loaded (seq %lld to %lld) are not as logged: %s", db->path,
-		 seq, (long long)count, (long long)first, (long long)last,
-		 got != count ? "an event was deleted or added"
-			      : "an event's id was changed");
-	return FT_DATAERR;
+	if (!r->hash || strcmp(r->hash, hex)) {
+		ft_error("%s: history entry %lld: %s: the chain breaks here "
+			 "(this entry was altered, or one before it altered, "
+			 "inserted or deleted)", ft_store_name(v->s),
+			 (long long)r->seq,
+			 r->hash ? "hash does not match" : "no hash");
+		return FT_DATAERR;
+	}
+	if (r->many && (st = verify_created(v, r)))
+		return st;
+	memcpy(v->head, hex, 65);
+	v->n++;
+	return FT_OK;
 }
 
 int
 ft_hist_verify(struct ft_db *db, long *n, char head[65])
 {
-	sqlite3_stmt *st, *ev = NULL;
-	struct ft_sha256 c;
-	unsigned char md[32];
-	char hex[65];
-	int rc, status = FT_OK;
+	struct verify v;
+	int st;
 
+	memset(&v, 0, sizeof(v));
+	v.head = head;
 	*n = 0;
 	head[0] = '\0';
-	/* Columns 3-6: what an ingest entry of many events says of them. */
-	rc = sqlite3_prepare_v2(db->h, "SELECT seq, hash, json_array(kind, "
-				"id, at, tool, by, action, from_status, "
-				"to_status, detail, ingest), CASE WHEN kind = "
-				"'event' AND id = '' AND action = 'ingest' AND "
-				"json_valid(detail) THEN 1 END, "
-				"json_extract(detail, '$.first_seq'), "
-				"json_extract(detail, '$.last_seq'), "
-				"json_extract(detail, '$.events'), "
-				"json_extract(detail, '$.ids') FROM history "
-				"ORDER BY seq", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(db->h, "SELECT id FROM events WHERE "
-					"seq BETWEEN ?1 AND ?2 ORDER BY seq",
-					-1, &ev, NULL);
-	if (rc != SQLITE_OK) {
-		sqlite3_finalize(st);
-		return ft_db_fail(db, rc, "reading the history");
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *stored = (const char *)sqlite3_column_text(st, 1);
-		const void *txt = sqlite3_column_text(st, 2);
-
-		ft_sha256_init(&c);
-		ft_sha256_add(&c, head, strlen(head));
-		ft_sha256_add(&c, txt, (size_t)sqlite3_column_bytes(st, 2));
-		ft_sha256_done(&c, md);
-		ft_hex(hex, md, sizeof(md));
-		if (!stored || strcmp(stored, hex)) {
-			ft_error("%s: history entry %lld: %s: the chain "
-				 "breaks here (this entry was altered, or one "
-				 "before it altered, inserted or deleted)",
-				 db->path,
-				 (long long)sqlite3_column_int64(st, 0),
-				 stored ? "hash does not match" : "no hash");
-			status = FT_DATAERR;
-			break;
-		}
-		if (sqlite3_column_type(st, 3) != SQLITE_NULL &&
-		    (status = verify_created(db, ev,
-					     sqlite3_column_int64(st, 0),
-					     sqlite3_column_int64(st, 4),
-					     sqlite3_column_int64(st, 5),
-					     sqlite3_column_int64(st, 6),
-					     (const char *)
-					     sqlite3_column_text(st, 7))))
-			break;
-		memcpy(head, hex, 65);
-		++*n;
-	}
-	if (status == FT_OK && rc != SQLITE_DONE)
-		status = ft_db_fail(db, rc, "reading the history");
-	sqlite3_finalize(st);
-	sqlite3_finalize(ev);
-	return status;
+	if ((st = ft_store_open(&v.s, db)) == FT_OK)
+		st = ft_store_history_each(v.s, verify_one, &v);
+	ft_store_close(v.s);
+	*n = v.n;
+	return st;
 }

@@ -14,13 +14,14 @@
 
 #include "ft_buf.h"
 #include "ft_db.h"
+#include "ft_store.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
 struct ft_hist {
 	struct ft_db *db;
-	sqlite3_stmt *ins, *last;
+	struct ft_store *store;
 	char prev[65];		/* the last hash, valid in transaction txn */
 	unsigned long txn;
 	int have_prev;

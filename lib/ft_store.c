@@ -2,11 +2,35 @@
 #include "ft_buf.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_json.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The canonical record of a stored event, as ft-ingest prints it. */
+#define RECORD_SQL							\
+	"json_patch(json_patch('{}', json_object('id', id, 'source', "	\
+	"source, 'category', category, 'title', title, 'text', text, "	\
+	"'lat', lat, 'lon', lon, 'address', address, 'facility', "	\
+	"facility, 'reporter', reporter, 'severity', severity, "	\
+	"'reported_at', reported_at, 'status', status, 'area', area)), "	\
+	"coalesce(extra, '{}'))"
+
+/*
+ * The columns of a stored event in the order of its record, then extra:
+ * record() makes the record from them, as ft-ingest printed it.
+ */
+static const char *const stored_names[] = {
+	"id", "source", "category", "title", "text", "lat", "lon", "address",
+	"facility", "reporter", "severity", "reported_at", "status", "area"
+};
+#define STORED_COLUMNS							\
+	"id, source, category, title, text, lat, lon, address, facility, " \
+	"reporter, severity, reported_at, status, area, extra"
+#define STORED_N 14
+#define STORED_REPORTED_AT 11	/* its place among them */
 
 /* The statements, by name. */
 enum stmt {
@@ -18,7 +42,17 @@ enum stmt {
 	BOUNDARIES_AREAS,
 	FACILITIES_ALL,
 	HISTORY_LAST_SEQ,
+	HISTORY_LAST_HASH,
+	HISTORY_APPEND,
+	HISTORY_ALL,
+	EVENT_IDS,
 	DATA_VERSION,
+	EVENT_RECORD,
+	PENDING,
+	EVENT_DISPATCH,
+	EVENT_ID_UNIT,
+	OVERDUE,
+	EVENT_ESCALATE,
 	CASES_NEAR,
 	CASE_AT_FACILITY,
 	HISTORY_HAS,
@@ -57,6 +91,40 @@ static const struct {
 	[FACILITIES_ALL] = {
 		"SELECT id, area, owner, lat, lon FROM facilities",
 		"reading the facilities" },
+	[EVENT_RECORD] = {
+		"SELECT seq, status, dispatched_at, " STORED_COLUMNS " FROM "
+		"events WHERE id = ?1",
+		"reading an event" },
+	[PENDING] = {
+		"SELECT seq, status, dispatched_at, " STORED_COLUMNS " FROM "
+		"events WHERE status = 'new' AND dispatched_at IS NULL AND "
+		"(reported_at, seq) > (?1, ?2) AND (SELECT CASE h.action WHEN "
+		"'unplaced' THEN json_extract(h.detail, '$.rules') END FROM "
+		"history h WHERE h.kind = 'event' AND h.id = events.id ORDER BY "
+		"h.seq DESC LIMIT 1) IS NOT ?4 ORDER BY reported_at, seq LIMIT "
+		"?3",
+		"reading pending events" },
+	[EVENT_DISPATCH] = {
+		"UPDATE events SET area = ?2, unit = ?3, rule = ?4, priority = "
+		"?5, respond_by = ?6, resolve_by = ?7, status = ?8, "
+		"dispatched_at = ?9, status_at = ?9, chain = ?10, "
+		"near_boundary = ?11, duplicate_of = ?12 WHERE seq = ?1 AND "
+		"dispatched_at IS NULL",
+		"storing a dispatch" },
+	[EVENT_ID_UNIT] = {
+		"SELECT id, unit FROM events WHERE seq = ?1",
+		"finding duplicates" },
+	[OVERDUE] = {
+		"SELECT seq, id, unit, status, respond_by, resolve_by, "
+		"escalation, chain, " RECORD_SQL ", area FROM events WHERE "
+		FT_OPEN_SQL " AND chain IS NOT NULL AND seq > ?2 AND escalation "
+		"< json_array_length(chain) AND ((status <> 'accepted' AND "
+		"respond_by <= ?1) OR resolve_by <= ?1) ORDER BY seq LIMIT ?3",
+		"finding overdue cases" },
+	[EVENT_ESCALATE] = {
+		"UPDATE events SET unit = ?2, escalation = ?3 WHERE seq = ?1 "
+		"AND escalation = ?4",
+		"escalating" },
 	[DATA_VERSION] = {
 		"PRAGMA data_version",
 		"reading the data version" },
@@ -73,6 +141,27 @@ static const struct {
 		"?1 AND " FT_OPEN_SQL " AND duplicate_of IS NULL ORDER BY "
 		"reported_at, seq LIMIT 1",
 		"finding duplicates" },
+	[HISTORY_LAST_HASH] = {
+		"SELECT hash FROM history ORDER BY seq DESC LIMIT 1",
+		"reading the history" },
+	[HISTORY_APPEND] = {
+		"INSERT INTO history(kind, id, at, tool, by, action, "
+		"from_status, to_status, detail, ingest, hash) VALUES (?1, ?2, "
+		"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		"logging a change" },
+	/* Columns 3-7: what an ingest entry of many events says of them. */
+	[HISTORY_ALL] = {
+		"SELECT seq, hash, json_array(kind, id, at, tool, by, action, "
+		"from_status, to_status, detail, ingest), CASE WHEN kind = "
+		"'event' AND id = '' AND action = 'ingest' AND "
+		"json_valid(detail) THEN 1 END, json_extract(detail, "
+		"'$.first_seq'), json_extract(detail, '$.last_seq'), "
+		"json_extract(detail, '$.events'), json_extract(detail, "
+		"'$.ids') FROM history ORDER BY seq",
+		"reading the history" },
+	[EVENT_IDS] = {
+		"SELECT id FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+		"reading the events" },
 	[HISTORY_LAST_SEQ] = { "SELECT coalesce(max(seq), 0) FROM history",
 			       "reading the history" },
 	[HISTORY_HAS] = { "SELECT 1 FROM history WHERE kind = 'event' AND id = ?1 AND "
@@ -85,6 +174,7 @@ struct ft_store {
 	struct ft_db *db;
 	sqlite3_stmt *st[NSTMT];
 	struct ft_buf row[3];	/* the text of a row given out, kept */
+	struct ft_buf rec;	/* the record of an event given out */
 };
 
 int
@@ -96,6 +186,7 @@ ft_store_open(struct ft_store **sp, struct ft_db *db)
 	memset(s, 0, sizeof(*s));
 	for (i = 0; i < 3; i++)
 		ft_buf_init(&s->row[i]);
+	ft_buf_init(&s->rec);
 	s->db = db;
 	*sp = s;
 	return FT_OK;
@@ -112,6 +203,7 @@ ft_store_close(struct ft_store *s)
 		sqlite3_finalize(s->st[i]);
 	for (i = 0; i < 3; i++)
 		ft_buf_release(&s->row[i]);
+	ft_buf_release(&s->rec);
 	free(s);
 }
 
@@ -311,6 +403,233 @@ ft_store_facilities_each(struct ft_store *s,
 	return walk(s, FACILITIES_ALL, facility_row, &w);
 }
 
+/*
+ * The record of a stored event from its columns (first: the column of
+ * its id), into b: what RECORD_SQL makes, without the two json_patch()
+ * calls that took a quarter of --pending's time.
+ */
+static void
+record(struct ft_buf *b, sqlite3_stmt *st, int first)
+{
+	const char *x;
+	int i, n = 0, c, t;
+
+	ft_buf_reset(b);
+	ft_buf_addc(b, '{');
+	for (i = 0; i < STORED_N; i++) {
+		c = first + i;
+		t = sqlite3_column_type(st, c);
+		if (t == SQLITE_NULL)
+			continue;
+		/* Keys by hand: ft_buf_addf() cost more than the rest. */
+		if (n++)
+			ft_buf_addc(b, ',');
+		ft_buf_addc(b, '"');
+		ft_buf_adds(b, stored_names[i]);
+		ft_buf_adds(b, "\":");
+		if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+			ft_json_number(b, sqlite3_column_double(st, c));
+		else
+			ft_json_escape_lossy(b, (const char *)
+					     sqlite3_column_text(st, c),
+					     (size_t)sqlite3_column_bytes(st,
+									  c));
+	}
+	/* extra is an object of the other members: its inside follows. */
+	x = (const char *)sqlite3_column_text(st, first + STORED_N);
+	if (x && sqlite3_column_bytes(st, first + STORED_N) > 2) {
+		if (n)
+			ft_buf_addc(b, ',');
+		ft_buf_add(b, x + 1,
+			   (size_t)sqlite3_column_bytes(st, first + STORED_N) -
+			   2);
+	}
+	ft_buf_addc(b, '}');
+}
+
+/* The row of EVENT_RECORD or PENDING into *r, its record in s->rec. */
+static void
+event_record(struct ft_store *s, sqlite3_stmt *st, struct ft_event_record *r)
+{
+	r->seq = sqlite3_column_int64(st, 0);
+	col_text(st, 1, r->status, sizeof(r->status));
+	r->dispatched = sqlite3_column_type(st, 2) != SQLITE_NULL;
+	r->reported_at = col(st, 3 + STORED_REPORTED_AT);
+	record(&s->rec, st, 3);
+	r->record = s->rec.s;
+	r->reclen = s->rec.len;
+}
+
+int
+ft_store_event_record(struct ft_store *s, const char *id, size_t idlen,
+		      struct ft_event_record *r, int *found)
+{
+	sqlite3_stmt *st = get(s, EVENT_RECORD);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	bind_text(st, 1, id, idlen);
+	if ((rc = step(s, EVENT_RECORD, found)) || !*found)
+		return rc;
+	event_record(s, st, r);
+	r->reported_at = NULL;	/* not kept past the reset */
+	done(s, EVENT_RECORD);
+	return FT_OK;
+}
+
+struct pending_walk {
+	struct ft_store *s;
+	int (*fn)(void *, const struct ft_event_record *);
+	void *ctx;
+};
+
+static int
+pending_row(sqlite3_stmt *st, void *arg)
+{
+	struct pending_walk *w = arg;
+	struct ft_event_record r;
+
+	event_record(w->s, st, &r);
+	return w->fn(w->ctx, &r);
+}
+
+int
+ft_store_pending_each(struct ft_store *s, const char *after_at,
+		      int64_t after_seq, long limit, const char *digest,
+		      int (*fn)(void *ctx, const struct ft_event_record *r),
+		      void *ctx)
+{
+	sqlite3_stmt *st = get(s, PENDING);
+	struct pending_walk w = { s, fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_text(st, 1, after_at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, after_seq);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+	bind_text(st, 4, digest, strlen(digest));
+	return walk(s, PENDING, pending_row, &w);
+}
+
+int
+ft_store_event_dispatch(struct ft_store *s,
+			const struct ft_dispatch_decision *c, int *stored)
+{
+	sqlite3_stmt *st = get(s, EVENT_DISPATCH);
+	int rc;
+
+	*stored = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(st, 1, c->seq);
+	bind_text(st, 2, c->area, c->area ? strlen(c->area) : 0);
+	bind_text(st, 3, c->unit, c->unit ? strlen(c->unit) : 0);
+	bind_text(st, 4, c->rule, c->rule ? strlen(c->rule) : 0);
+	if (c->priority)
+		sqlite3_bind_int(st, 5, c->priority);
+	bind_text(st, 6, c->respond_by,
+		  c->respond_by ? strlen(c->respond_by) : 0);
+	bind_text(st, 7, c->resolve_by,
+		  c->resolve_by ? strlen(c->resolve_by) : 0);
+	bind_text(st, 8, c->status, strlen(c->status));
+	bind_text(st, 9, c->at, strlen(c->at));
+	bind_text(st, 10, c->chainlen ? c->chain : NULL, c->chainlen);
+	bind_text(st, 11, c->nearlen ? c->near : NULL, c->nearlen);
+	bind_text(st, 12, c->duplicate_of,
+		  c->duplicate_of ? strlen(c->duplicate_of) : 0);
+	if ((rc = run(s, EVENT_DISPATCH)))
+		return rc;
+	*stored = sqlite3_changes(s->db->h) == 1;
+	return FT_OK;
+}
+
+int
+ft_store_event_id_unit(struct ft_store *s, int64_t seq, struct ft_buf *id,
+		       struct ft_buf *unit)
+{
+	sqlite3_stmt *st = get(s, EVENT_ID_UNIT);
+	int row, rc;
+
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(st, 1, seq);
+	if ((rc = step(s, EVENT_ID_UNIT, &row)))
+		return rc;
+	if (!row)
+		return ft_db_fail(s->db, SQLITE_CORRUPT,
+				  stmts[EVENT_ID_UNIT].what);
+	ft_buf_adds(id, col(st, 0));
+	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
+		ft_buf_adds(unit, col(st, 1));
+	done(s, EVENT_ID_UNIT);
+	return FT_OK;
+}
+
+static const char *
+or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+static int
+overdue_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk_ctx *w = arg;
+	int (*fn)(void *, const struct ft_overdue_row *) =
+		(int (*)(void *, const struct ft_overdue_row *))w->fn;
+	struct ft_overdue_row r;
+
+	r.seq = sqlite3_column_int64(st, 0);
+	r.id = or_empty(col(st, 1));
+	r.unit = or_empty(col(st, 2));
+	r.status = or_empty(col(st, 3));
+	r.respond_by = or_empty(col(st, 4));
+	r.resolve_by = or_empty(col(st, 5));
+	r.escalation = sqlite3_column_int(st, 6);
+	r.chain = or_empty(col(st, 7));
+	r.record = or_empty(col(st, 8));
+	r.area = or_empty(col(st, 9));
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_overdue_each(struct ft_store *s, const char *now, int64_t after_seq,
+		      int (*fn)(void *ctx, const struct ft_overdue_row *r),
+		      void *ctx)
+{
+	sqlite3_stmt *st = get(s, OVERDUE);
+	struct walk_ctx w = { (void (*)(void))fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind_text(st, 1, now, strlen(now));
+	sqlite3_bind_int64(st, 2, after_seq);
+	sqlite3_bind_int(st, 3, FT_STORE_OVERDUE_PAGE);
+	return walk(s, OVERDUE, overdue_row, &w);
+}
+
+int
+ft_store_event_escalate(struct ft_store *s, int64_t seq, const char *unit,
+			size_t unitlen, int k, int *stored)
+{
+	sqlite3_stmt *st = get(s, EVENT_ESCALATE);
+	int rc;
+
+	*stored = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(st, 1, seq);
+	bind_text(st, 2, unit, unitlen);
+	sqlite3_bind_int(st, 3, k + 1);
+	sqlite3_bind_int(st, 4, k);
+	if ((rc = run(s, EVENT_ESCALATE)))
+		return rc;
+	*stored = sqlite3_changes(s->db->h) == 1;
+	return FT_OK;
+}
+
 int
 ft_store_data_version(struct ft_store *s, int64_t *v)
 {
@@ -468,6 +787,100 @@ ft_store_history_last_seq(struct ft_store *s, int64_t *seq)
 	*seq = sqlite3_column_int64(st, 0);
 	done(s, HISTORY_LAST_SEQ);
 	return FT_OK;
+}
+
+int
+ft_store_history_last_hash(struct ft_store *s, char hex[65])
+{
+	sqlite3_stmt *st = get(s, HISTORY_LAST_HASH);
+	int row, rc;
+
+	hex[0] = '\0';
+	if (!st)
+		return FT_SOFTWARE;
+	if ((rc = step(s, HISTORY_LAST_HASH, &row)) || !row)
+		return rc;
+	col_text(st, 0, hex, 65);
+	done(s, HISTORY_LAST_HASH);
+	return FT_OK;
+}
+
+int
+ft_store_history_append(struct ft_store *s, const struct ft_history_row *r)
+{
+	sqlite3_stmt *st = get(s, HISTORY_APPEND);
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind_text(st, 1, r->kind, strlen(r->kind));
+	bind_text(st, 2, r->id, r->idlen);
+	bind_text(st, 3, r->at, strlen(r->at));
+	bind_text(st, 4, r->tool, strlen(r->tool));
+	bind_text(st, 5, r->by, strlen(r->by));
+	bind_text(st, 6, r->action, strlen(r->action));
+	bind_text(st, 7, r->from, r->from ? strlen(r->from) : 0);
+	bind_text(st, 8, r->to, r->to ? strlen(r->to) : 0);
+	bind_text(st, 9, r->detail, r->detaillen);
+	if (r->ingest)
+		sqlite3_bind_int64(st, 10, r->ingest);
+	bind_text(st, 11, r->hash, strlen(r->hash));
+	return run(s, HISTORY_APPEND);
+}
+
+static int
+history_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk_ctx *w = arg;
+	int (*fn)(void *, const struct ft_history_row *) =
+		(int (*)(void *, const struct ft_history_row *))w->fn;
+	struct ft_history_row r;
+
+	memset(&r, 0, sizeof(r));
+	r.seq = sqlite3_column_int64(st, 0);
+	r.hash = col(st, 1);
+	r.canon = col(st, 2);
+	r.canonlen = (size_t)sqlite3_column_bytes(st, 2);
+	r.many = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	r.first_seq = sqlite3_column_int64(st, 4);
+	r.last_seq = sqlite3_column_int64(st, 5);
+	r.events = sqlite3_column_int64(st, 6);
+	r.ids = col(st, 7);
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_history_each(struct ft_store *s,
+		      int (*fn)(void *ctx, const struct ft_history_row *r),
+		      void *ctx)
+{
+	struct walk_ctx w = { (void (*)(void))fn, ctx };
+
+	return walk(s, HISTORY_ALL, history_row, &w);
+}
+
+static int
+id_row(sqlite3_stmt *st, void *arg)
+{
+	struct walk_ctx *w = arg;
+	int (*fn)(void *, const char *, size_t) =
+		(int (*)(void *, const char *, size_t))w->fn;
+
+	return fn(w->ctx, col(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+}
+
+int
+ft_store_event_ids_each(struct ft_store *s, int64_t first, int64_t last,
+			int (*fn)(void *ctx, const char *id, size_t n),
+			void *ctx)
+{
+	sqlite3_stmt *st = get(s, EVENT_IDS);
+	struct walk_ctx w = { (void (*)(void))fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(st, 1, first);
+	sqlite3_bind_int64(st, 2, last);
+	return walk(s, EVENT_IDS, id_row, &w);
 }
 
 int

@@ -11,8 +11,9 @@
  * (ft_db_begin_write, ft_db_commit, ft_db_rollback), around a batch of
  * operations.
  *
- * The tools move behind the seam one at a time; ft-update's statements
- * are here, the others' still in their modules (issue 12).
+ * The tools move behind the seam one at a time: ft-update's and
+ * ft-dispatch's statements (with ft_area's and ft_dup's) are here;
+ * ft_ingest, ft_vote and ft_hist still hold their own (issue 12).
  *
  * A second backend (PostgreSQL through libpq, DESIGN.md section 7) would
  * implement these operations and ft_db's over a connection, and would
@@ -34,6 +35,7 @@
 #ifndef FT_STORE_H
 #define FT_STORE_H
 
+#include "ft_buf.h"
 #include "ft_db.h"
 #include "ft_time.h"
 
@@ -138,6 +140,97 @@ int ft_store_facilities_each(struct ft_store *s,
 				       const struct ft_facility_row *r),
 			     void *ctx);
 
+/* ---- events: dispatch and escalation (ft-dispatch) ---- */
+
+/* A stored event as ft-dispatch reads it. */
+struct ft_event_record {
+	int64_t seq;
+	char status[16];
+	int dispatched;		/* it was dispatched once */
+	const char *reported_at;
+	/*
+	 * The event as ft-ingest printed it: its stored fields (none that
+	 * is NULL) then its extra members, as a JSON object.  Lives until the
+	 * next call of the operation that gave it.
+	 */
+	const char *record;
+	size_t reclen;
+};
+
+/* Reads event id (idlen bytes) into *r: *found 1 or 0.  Returns a status. */
+int ft_store_event_record(struct ft_store *s, const char *id, size_t idlen,
+			  struct ft_event_record *r, int *found);
+
+/*
+ * The events still new and never dispatched that come after (after_at,
+ * after_seq) in the order of reported_at and seq, at most limit of them,
+ * but those whose last history entry says the rules of digest could not
+ * place them.
+ */
+int ft_store_pending_each(struct ft_store *s, const char *after_at,
+			  int64_t after_seq, long limit, const char *digest,
+			  int (*fn)(void *ctx, const struct ft_event_record *r),
+			  void *ctx);
+
+/* What ft-dispatch decided for an event (NULL: none). */
+struct ft_dispatch_decision {
+	int64_t seq;
+	const char *area, *unit, *rule;
+	int priority;		/* 0: none */
+	const char *respond_by, *resolve_by;
+	const char *status;	/* dispatched, or duplicate */
+	const char *at;
+	const char *chain;	/* the escalation chain, JSON */
+	size_t chainlen;
+	const char *near;	/* near_boundary, JSON */
+	size_t nearlen;
+	const char *duplicate_of;
+};
+
+/*
+ * Stores decision c if the event was never dispatched: *stored 1, or 0
+ * when another run dispatched it meanwhile.  Returns a status.
+ */
+int ft_store_event_dispatch(struct ft_store *s,
+			    const struct ft_dispatch_decision *c, int *stored);
+
+/*
+ * The id and unit of event seq, appended to id and unit (nothing for a
+ * NULL unit).  A seq that is not stored is a corrupt database.  Returns
+ * a status.
+ */
+int ft_store_event_id_unit(struct ft_store *s, int64_t seq,
+			   struct ft_buf *id, struct ft_buf *unit);
+
+/* An open case past a deadline, with its escalation chain ("" for NULL). */
+struct ft_overdue_row {
+	int64_t seq;
+	int escalation;
+	const char *id, *unit, *status, *respond_by, *resolve_by, *chain;
+	const char *record;	/* as in struct ft_event_record */
+	const char *area;
+};
+
+#define FT_STORE_OVERDUE_PAGE 500
+
+/*
+ * The open cases with steps of their chain left, past respond_by (not
+ * accepted yet) or resolve_by at time now, after seq after_seq, in seq
+ * order: at most FT_STORE_OVERDUE_PAGE of them.
+ */
+int ft_store_overdue_each(struct ft_store *s, const char *now,
+			  int64_t after_seq,
+			  int (*fn)(void *ctx, const struct ft_overdue_row *r),
+			  void *ctx);
+
+/*
+ * Moves event seq from escalation step k to k + 1, to unit: *stored 1, or
+ * 0 when another run did.  Returns a status.
+ */
+int ft_store_event_escalate(struct ft_store *s, int64_t seq,
+			    const char *unit, size_t unitlen, int k,
+			    int *stored);
+
 /* ---- open cases, for ft-dispatch's duplicate search ---- */
 
 /*
@@ -182,6 +275,47 @@ int ft_store_unit_exists(struct ft_store *s, const char *id, size_t idlen,
 			 int *yes);
 
 /* ---- history ---- */
+
+/* One entry as stored (NULL: SQL NULL; ingest 0: none). */
+struct ft_history_row {
+	int64_t seq;
+	const char *kind, *id;
+	size_t idlen;
+	const char *at, *tool, *by, *action, *from, *to;
+	const char *detail;
+	size_t detaillen;
+	int64_t ingest;
+	const char *hash;
+	/*
+	 * Read back (ft_store_history_each()): the entry as SQLite's
+	 * json_array(kind, id, at, tool, by, action, from_status, to_status,
+	 * detail, ingest) renders it, which its hash covers (a backend must
+	 * render it byte for byte the same); and what an "ingest" entry of
+	 * many events says of them (many 0: not one).
+	 */
+	const char *canon;
+	size_t canonlen;
+	int many;
+	int64_t first_seq, last_seq, events;
+	const char *ids;
+};
+
+/* The hash of the last entry into hex ("" when none).  Returns a status. */
+int ft_store_history_last_hash(struct ft_store *s, char hex[65]);
+
+/* Appends entry r (seq, canon and after are not read).  Returns a status. */
+int ft_store_history_append(struct ft_store *s,
+			    const struct ft_history_row *r);
+
+/* Every entry, in seq order (kind... hash are not given: canon is). */
+int ft_store_history_each(struct ft_store *s,
+			  int (*fn)(void *ctx, const struct ft_history_row *r),
+			  void *ctx);
+
+/* The ids of the events of seq first to last, in seq order. */
+int ft_store_event_ids_each(struct ft_store *s, int64_t first, int64_t last,
+			    int (*fn)(void *ctx, const char *id, size_t n),
+			    void *ctx);
 
 /*
  * The seq of the last history entry (0: none), into *seq.  Returns a
