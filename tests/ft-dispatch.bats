@@ -1335,9 +1335,8 @@ trap_commit() {
 	# 1500 events of a 1000-character title: 1.5 MB of output, past the
 	# 1 MB held in memory (the rest waits in a temporary file).
 	long=$(printf 'T%.0s' $(seq 1000))
-	for i in $(seq 1001 2500); do
-		printf '{"id":"e%d","category":"garbage","title":"%s","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05}\n' "$i" "$long"
-	done | events
+	awk -v long="$long" 'BEGIN { for (i = 1001; i <= 2500; i++)
+		printf "{\"id\":\"e%d\",\"category\":\"garbage\",\"title\":\"%s\",\"reported_at\":\"2026-11-25T01:00:00Z\",\"lat\":22.55,\"lon\":114.05}\n", i, long }' | events
 	echo '{"rules": [{"name": "all", "unit": "cc"}]}' | rules
 	trap_commit "NEW.id = 'e2500'"
 	run -70 --separate-stderr ft-dispatch --pending --rules rules.json

@@ -824,13 +824,11 @@ trap_commit() {
 
 @test "ft-update batch: more output than is held in memory, of a batch that does not commit, is not printed (70)" {
 	long=$(printf 'N%.0s' $(seq 1000))
-	for i in $(seq 1001 2500); do
-		printf '{"id":"x%d","category":"other","reported_at":"2026-11-20T01:00:00Z"}\n' "$i"
-	done > more.ndjson
+	awk 'BEGIN { for (i = 1001; i <= 2500; i++)
+		printf "{\"id\":\"x%d\",\"category\":\"other\",\"reported_at\":\"2026-11-20T01:00:00Z\"}\n", i }' > more.ndjson
 	ft-ingest -q more.ndjson
-	for i in $(seq 1001 2500); do
-		printf '{"id":"x%d","status":"closed","at":"2026-11-22T00:00:00Z","note":"%s"}\n' "$i" "$long"
-	done > close.ndjson
+	awk -v long="$long" 'BEGIN { for (i = 1001; i <= 2500; i++)
+		printf "{\"id\":\"x%d\",\"status\":\"closed\",\"at\":\"2026-11-22T00:00:00Z\",\"note\":\"%s\"}\n", i, long }' > close.ndjson
 	trap_commit "NEW.id = 'x2500'"
 	run -70 --separate-stderr ft-update close.ndjson
 	[ -z "$output" ]

@@ -1245,9 +1245,9 @@ trap_commit() {
 	long=$(printf 'P%.0s' $(seq 250))
 	mkround h 1000 approval '"rule":"greedy"'
 	mkprojects h "${long}1:60" "${long}2:50" "${long}3:30" "${long}4:20"
-	for i in $(seq 1001 3000); do printf '{"voter":"13900%06d"}\n' "$i"; done > many-voters.ndjson
+	awk 'BEGIN { for (i = 1001; i <= 3000; i++) printf "{\"voter\":\"13900%06d\"}\n", i }' > many-voters.ndjson
 	ft-vote register h -q --key "$KEY" --now "$T0" many-voters.ndjson
-	for i in $(seq 1001 3000); do printf '{"voter":"13900%06d","projects":["%s1","%s2","%s3","%s4"]}\n' "$i" "$long" "$long" "$long" "$long"; done > many.ndjson
+	awk -v long="$long" 'BEGIN { for (i = 1001; i <= 3000; i++) printf "{\"voter\":\"13900%06d\",\"projects\":[\"%s1\",\"%s2\",\"%s3\",\"%s4\"]}\n", i, long, long, long, long }' > many.ndjson
 	sql "DROP TRIGGER trap_ballots; CREATE TRIGGER trap_ballots AFTER INSERT ON ballots WHEN NEW.round = 'h' AND (SELECT count(*) FROM ballots WHERE round = 'h') = 2000 BEGIN INSERT INTO trap VALUES ('no such round'); END;"
 	run -70 --separate-stderr ft-vote cast h --key "$KEY" --now "$T1" many.ndjson
 	[ -z "$output" ]
@@ -1371,7 +1371,7 @@ ft-vote: big.pb: refused: 1 error; nothing stored' ]
 	# 100 of them pass 2^63.
 	printf '{"id":"dear","name":"dear","budget":"1.000001","opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T09:00:00Z","ballot":"approval","max_cost":100}\n' > dear.json
 	ft-vote open -q --key "$KEY" --now "$T0" dear.json
-	for i in $(seq 100); do printf '{"id":"p%d","name":"p%d","cost":"99999999999.000001"}\n' "$i" "$i"; done > dear.ndjson
+	awk 'BEGIN { for (i = 1; i <= 100; i++) printf "{\"id\":\"p%d\",\"name\":\"p%d\",\"cost\":\"99999999999.000001\"}\n", i, i }' > dear.ndjson
 	ft-vote projects dear -q --now "$T0" dear.ndjson
 	ft-vote register dear -q --key "$KEY" --now "$T0" <<< '{"voter":"13900000001"}'
 	printf '{"voter":"13900000001","projects":[%s]}\n' "$(seq -s, -f '"p%g"' 100)" > b.ndjson
@@ -1387,7 +1387,7 @@ ft-vote: dear: 0 ballots cast, 0 replaced, 0 unchanged, 1 rejected" ]
 	# budget, which one is up to the tie.
 	printf '{"id":"tie","name":"tie","budget":"99999999999.000001","opens_at":"2026-11-10T09:00:00Z","closes_at":"2026-11-20T09:00:00Z","ballot":"approval","rule":"greedy"}\n' > tie.json
 	ft-vote open -q --key "$KEY" --now "$T0" tie.json
-	for i in $(seq 100); do printf '{"id":"%d","name":"p%d","cost":"99999999999.000001"}\n' "$i" "$i"; done > tie.ndjson
+	awk 'BEGIN { for (i = 1; i <= 100; i++) printf "{\"id\":\"%d\",\"name\":\"p%d\",\"cost\":\"99999999999.000001\"}\n", i, i }' > tie.ndjson
 	ft-vote projects tie -q --now "$T0" tie.ndjson
 	ft-vote register tie -q --key "$KEY" --now "$T0" <<< '{"voter":"13900000001"}'
 	printf '{"voter":"13900000001","projects":[%s]}\n' "$(seq -s, -f '"%g"' 100)" > b.ndjson
