@@ -483,6 +483,8 @@ enum {
 	R_THRESHOLD, R_TIEBREAK, R_KEYCHECK, R_META
 };
 
+struct cast;
+
 struct run {
 	struct ft_db *db;
 	const struct ft_vote_opts *o;
@@ -499,6 +501,8 @@ struct run {
 	unsigned long counted_txn;
 	long long counted;	/* its tally, 0: none */
 	char counted_at[FT_TIME_LEN];
+	struct cast *cast;	/* cast: the round's projects, a ballot's */
+	char reason[512];	/* why()'s text */
 };
 
 static sqlite3_stmt *
@@ -825,21 +829,23 @@ known(const char *const *list, const char *s)
 	return 0;
 }
 
-static char reason_buf[512];
-
-/* A reason with printf formatting, in a static buffer. */
+/*
+ * A reason with printf formatting, in u->reason: valid until the next
+ * call on the same run.
+ */
 static const char *
-why(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+why(struct run *u, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static const char *
-why(const char *fmt, ...)
+why(struct run *u, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(reason_buf, sizeof(reason_buf), fmt, ap);
+	vsnprintf(u->reason, sizeof(u->reason), fmt, ap);
 	va_end(ap);
-	return reason_buf;
+	return u->reason;
 }
 
 /* Prints a round (the columns of S_ROUND) as a record into u->out. */
@@ -882,7 +888,7 @@ open_one(struct run *u, const struct ft_item *it)
 
 #define NEED(key, what) do {						\
 		if ((r = ft_json_member_text(d, key, b)) <= 0) {		\
-			reason = why("field %s: %s", ft_q(key),		\
+			reason = why(u, "field %s: %s", ft_q(key),		\
 				     r < 0 ? "not a " what : "missing");\
 			goto out;					\
 		}							\
@@ -893,7 +899,7 @@ open_one(struct run *u, const struct ft_item *it)
 	f[R_NAME] = ft_xstrdup(b->s);
 	NEED("budget", "number");
 	if (dec_scale(b->s) < 0 || is_zero_amount(b->s)) {
-		reason = why("field \"budget\": not an amount above 0: %s",
+		reason = why(u, "field \"budget\": not an amount above 0: %s",
 			     ft_q(b->s));
 		goto out;
 	}
@@ -901,24 +907,24 @@ open_one(struct run *u, const struct ft_item *it)
 	f[R_BUDGET] = ft_xstrdup(u->b.s);
 	NEED("opens_at", "time");
 	if (parse_time(b->s, &opens)) {
-		reason = why("field \"opens_at\": not a time: %s", ft_q(b->s));
+		reason = why(u, "field \"opens_at\": not a time: %s", ft_q(b->s));
 		goto out;
 	}
 	f[R_OPENS] = ft_xstrdup(fmt_time(opens, t1));
 	NEED("closes_at", "time");
 	if (parse_time(b->s, &closes)) {
-		reason = why("field \"closes_at\": not a time: %s", ft_q(b->s));
+		reason = why(u, "field \"closes_at\": not a time: %s", ft_q(b->s));
 		goto out;
 	}
 	f[R_CLOSES] = ft_xstrdup(fmt_time(closes, t2));
 	if (closes <= opens) {
-		reason = why("field \"closes_at\": %s is not after opens_at "
+		reason = why(u, "field \"closes_at\": %s is not after opens_at "
 			     "%s", t2, t1);
 		goto out;
 	}
 	NEED("ballot", "string");
 	if (!known(ballot_types, b->s)) {
-		reason = why("field \"ballot\": not approval, choose-1, "
+		reason = why(u, "field \"ballot\": not approval, choose-1, "
 			     "cumulative or ordinal: %s", ft_q(b->s));
 		goto out;
 	}
@@ -965,13 +971,13 @@ open_one(struct run *u, const struct ft_item *it)
 		goto out;
 	}
 	if (minl > 0)
-		f[R_MINLEN] = ft_xstrdup(why("%ld", minl));
+		f[R_MINLEN] = ft_xstrdup(why(u, "%ld", minl));
 	if (maxl > 0)
-		f[R_MAXLEN] = ft_xstrdup(why("%ld", maxl));
+		f[R_MAXLEN] = ft_xstrdup(why(u, "%ld", maxl));
 	if (minp > 0)
-		f[R_MINPTS] = ft_xstrdup(why("%ld", minp));
+		f[R_MINPTS] = ft_xstrdup(why(u, "%ld", minp));
 	if (maxp > 0)
-		f[R_MAXPTS] = ft_xstrdup(why("%ld", maxp));
+		f[R_MAXPTS] = ft_xstrdup(why(u, "%ld", maxp));
 	if ((r = ft_json_member_text(d, "max_cost", b)) != 0) {
 		if (r < 0 || dec_scale(b->s) < 0) {
 			reason = "field \"max_cost\": not an amount";
@@ -982,7 +988,7 @@ open_one(struct run *u, const struct ft_item *it)
 	}
 	if ((r = ft_json_member_text(d, "rule", b)) != 0) {
 		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE) {
-			reason = why("field \"rule\": not greedy, "
+			reason = why(u, "field \"rule\": not greedy, "
 				     "greedy-no-skip, greedy-threshold, mes or "
 				     "mes-add1: %s", ft_q(b->s));
 			goto out;
@@ -1001,7 +1007,7 @@ open_one(struct run *u, const struct ft_item *it)
 
 		ft_tally_init(&t, 0, 0);
 		if (r < 0 || ft_tally_set_tiebreak(&t, b->s)) {
-			reason = why("field \"tiebreak\": not a list of votes, "
+			reason = why(u, "field \"tiebreak\": not a list of votes, "
 				     "cost, id, or refuse: %s", ft_q(b->s));
 			goto out;
 		}
@@ -1035,7 +1041,7 @@ open_one(struct run *u, const struct ft_item *it)
 			if (r != SQLITE_ROW) {
 				ft_buf_reset(b);
 				ft_json_escape(b, unit, strlen(unit));
-				reason = why("field \"scope\": unknown unit %s",
+				reason = why(u, "field \"scope\": unknown unit %s",
 					     b->s);
 				goto out;
 			}
@@ -1065,7 +1071,7 @@ open_one(struct run *u, const struct ft_item *it)
 			}
 			sqlite3_reset(s);
 			if (i <= R_TIEBREAK) {
-				reason = why("round %s exists with other "
+				reason = why(u, "round %s exists with other "
 					     "settings", f[R_ID]);
 				goto out;
 			}
@@ -1142,7 +1148,7 @@ project_one(struct run *u, const struct ft_item *it)
 	int r, same;
 
 	if (u->r.opens != INT64_MIN && ft_time_now() >= u->r.opens)
-		return why("round %s opened at %s: its projects are fixed",
+		return why(u, "round %s opened at %s: its projects are fixed",
 			   u->r.f[R_ID], u->r.f[R_OPENS]);
 	if ((r = ft_json_member_text(d, "id", &u->a)) <= 0)
 		return r < 0 ? "field \"id\": not a string" :
@@ -1154,7 +1160,7 @@ project_one(struct run *u, const struct ft_item *it)
 		return r < 0 ? "field \"cost\": not a number" :
 			       "field \"cost\": missing";
 	if (dec_scale(u->c.s) < 0 || is_zero_amount(u->c.s))
-		return why("field \"cost\": not an amount above 0: %s",
+		return why(u, "field \"cost\": not an amount above 0: %s",
 			   ft_q(u->c.s));
 	dec_canon(u->c.s, &u->e);
 	if (ft_json_member_text(d, "category", &u->d) < 0)
@@ -1285,7 +1291,7 @@ register_one(struct run *u, const struct ft_item *it)
 	if ((bad = voter_id(u, d)))
 		return bad;
 	if (u->r.closes != INT64_MIN && ft_time_now() >= u->r.closes)
-		return why("voting has closed (closed at %s)",
+		return why(u, "voting has closed (closed at %s)",
 			   u->r.f[R_CLOSES]);
 	if ((r = ft_json_member_text(d, "unit", &u->b)) < 0)
 		return "field \"unit\": not a string";
@@ -1298,7 +1304,7 @@ register_one(struct run *u, const struct ft_item *it)
 		r = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (r != SQLITE_ROW)
-			return why("field \"unit\": unknown unit %s",
+			return why(u, "field \"unit\": unknown unit %s",
 				   ft_q(u->b.s));
 		if (!(s = stmt(u, S_IN_SCOPE)))
 			goto fail;
@@ -1307,7 +1313,7 @@ register_one(struct run *u, const struct ft_item *it)
 		r = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (r != SQLITE_ROW)
-			return why("field \"unit\": %s is not in the "
+			return why(u, "field \"unit\": %s is not in the "
 				   "round's scope", ft_q(u->b.s));
 	}
 	keyed(u->r.key, "voter", u->a.s, hash);
@@ -1357,13 +1363,42 @@ struct plist {
 	int *order;		/* indexes sorted by id, for bsearch */
 };
 
-static const struct plist *sort_plist;
+/*
+ * An id with its index, sorted as one: the comparison needs no context
+ * beyond the two elements.
+ */
+struct id_ix {
+	const char *id;
+	int ix;
+};
 
 static int
-plist_cmp(const void *a, const void *b)
+id_ix_cmp(const void *a, const void *b)
 {
-	return strcmp(sort_plist->id[*(const int *)a],
-		      sort_plist->id[*(const int *)b]);
+	const struct id_ix *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x->ix > y->ix) - (x->ix < y->ix);
+}
+
+/*
+ * Fills order[0..n) with the indexes of ids[0..n) in the order of their
+ * ids; equal ids in the order of their indexes.
+ */
+static void
+order_by_id(char *const *ids, int n, int *order)
+{
+	struct id_ix *v = ft_xmalloc(((size_t)n + 1) * sizeof(*v));
+	int i;
+
+	for (i = 0; i < n; i++) {
+		v[i].id = ids[i];
+		v[i].ix = i;
+	}
+	qsort(v, (size_t)n, sizeof(*v), id_ix_cmp);
+	for (i = 0; i < n; i++)
+		order[i] = v[i].ix;
+	free(v);
 }
 
 static void
@@ -1413,10 +1448,7 @@ plist_load(struct run *u, struct plist *p)
 	if (rc != SQLITE_DONE)
 		return ft_db_fail(u->db, rc, "reading the projects");
 	p->order = ft_xmalloc(((size_t)p->n + 1) * sizeof(int));
-	for (rc = 0; rc < p->n; rc++)
-		p->order[rc] = rc;
-	sort_plist = p;
-	qsort(p->order, (size_t)p->n, sizeof(int), plist_cmp);
+	order_by_id(p->id, p->n, p->order);
 	return FT_OK;
 }
 
@@ -1458,7 +1490,7 @@ round_scale(const struct run *u, const struct plist *p)
  * or the reason.  idx receives the projects' indexes.
  */
 static const char *
-check_ballot(const struct run *u, const struct plist *p, int scale,
+check_ballot(struct run *u, const struct plist *p, int scale,
 	     const struct ft_buf *names, int n, const struct ft_buf *ptext,
 	     int np, int *idx, int64_t *pts)
 {
@@ -1471,17 +1503,17 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 	int i, j, over = 0;
 
 	if (n > MAX_BALLOT)
-		return why("field \"projects\": %d projects, at most %d", n,
+		return why(u, "field \"projects\": %d projects, at most %d", n,
 			   MAX_BALLOT);
 	for (i = 0; i < n; i++) {
 		const char *id = next_item(names, &pos);
 
 		if ((idx[i] = plist_find(p, id)) < 0)
-			return why("field \"projects\": unknown project "
+			return why(u, "field \"projects\": unknown project "
 				   "%s", ft_q(id));
 		for (j = 0; j < i; j++)
 			if (idx[j] == idx[i])
-				return why("field \"projects\": project %s "
+				return why(u, "field \"projects\": project %s "
 					   "named twice", ft_q(id));
 		/* Costs below 10^17 units each: 93 of them overflow. */
 		c = dec_units(p->cost[idx[i]], scale);
@@ -1491,16 +1523,16 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 			cost += c;
 	}
 	if (strcmp(type, "ordinal") == 0 && n != minl)
-		return why("field \"projects\": a ranking of exactly %ld "
+		return why(u, "field \"projects\": a ranking of exactly %ld "
 			   "projects", minl);
 	if (n < minl)
-		return why("field \"projects\": %d project%s, at least %ld", n,
+		return why(u, "field \"projects\": %d project%s, at least %ld", n,
 			   n == 1 ? "" : "s", minl);
 	if (n > maxl)
-		return why("field \"projects\": %d projects, at most %ld", n,
+		return why(u, "field \"projects\": %d projects, at most %ld", n,
 			   maxl);
 	if (u->r.f[R_MAXCOST] && over)
-		return why("field \"projects\": total cost over the ballot's "
+		return why(u, "field \"projects\": total cost over the ballot's "
 			   "limit %s", u->r.f[R_MAXCOST]);
 	if (u->r.f[R_MAXCOST] &&
 	    cost > dec_units(u->r.f[R_MAXCOST], scale))
@@ -1508,7 +1540,7 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 		char a[64];
 
 		ft_tally_amount(cost, scale, a, sizeof(a));
-		return why("field \"projects\": total cost %s over the "
+		return why(u, "field \"projects\": total cost %s over the "
 			   "ballot's limit %s", a, u->r.f[R_MAXCOST]);
 	}
 	if (!cumulative) {
@@ -1520,7 +1552,7 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 		return NULL;
 	}
 	if (np != n)
-		return why("field \"points\": %d values for %d projects", np,
+		return why(u, "field \"points\": %d values for %d projects", np,
 			   n);
 	pos = 0;
 	for (i = 0; i < n; i++) {
@@ -1531,16 +1563,16 @@ check_ballot(const struct run *u, const struct plist *p, int scale,
 		errno = 0;
 		v = strtol(s, &end, 10);
 		if (!*s || *end || errno || v < 1 || v > MAX_POINTS)
-			return why("field \"points\": not a whole number above "
+			return why(u, "field \"points\": not a whole number above "
 				   "0: %s", ft_q(s));
 		pts[i] = v;
 		sum += v;
 	}
 	if (u->r.f[R_MAXPTS] && sum > atol(u->r.f[R_MAXPTS]))
-		return why("field \"points\": %lld points, at most %s",
+		return why(u, "field \"points\": %lld points, at most %s",
 			   (long long)sum, u->r.f[R_MAXPTS]);
 	if (u->r.f[R_MINPTS] && sum < atol(u->r.f[R_MINPTS]))
-		return why("field \"points\": %lld point%s, at least %s",
+		return why(u, "field \"points\": %lld point%s, at least %s",
 			   (long long)sum, sum == 1 ? "" : "s",
 			   u->r.f[R_MINPTS]);
 	return NULL;
@@ -1552,8 +1584,6 @@ struct cast {
 	int idx[MAX_BALLOT + 1];
 	int64_t pts[MAX_BALLOT + 1];
 };
-
-static struct cast *the_cast;
 
 /* Is s UTF-8 without control characters (C0, DEL, C1)? */
 static int
@@ -1616,7 +1646,7 @@ counted(struct run *u)
 	}
 	if (!u->counted)
 		return NULL;
-	return why("field \"cast_at\": too late: round %s was counted at %s "
+	return why(u, "field \"cast_at\": too late: round %s was counted at %s "
 		   "(tally %lld), its ballots are frozen", u->r.f[R_ID],
 		   u->counted_at, u->counted);
 }
@@ -1625,7 +1655,7 @@ static const char *
 cast_one(struct run *u, const struct ft_item *it)
 {
 	const struct ft_json_doc *d = it->doc;
-	struct cast *c = the_cast;
+	struct cast *c = u->cast;
 	const char *bad, *channel;
 	char tag[65], hash[65], t1[FT_TIME_LEN], t2[FT_TIME_LEN];
 	struct ft_buf *o = &u->out.buf;
@@ -1652,17 +1682,17 @@ cast_one(struct run *u, const struct ft_item *it)
 	at = now = ft_time_now();
 	if ((r = ft_json_member_text(d, "cast_at", &u->b)) < 0 ||
 	    (r > 0 && parse_time(u->b.s, &at)))
-		return why("field \"cast_at\": not a time: %s", ft_q(u->b.s));
+		return why(u, "field \"cast_at\": not a time: %s", ft_q(u->b.s));
 	/* A ballot is cast before it is stored: one dated later is not one
 	 * (nor one dated inside the period while voting has not opened). */
 	if (at > now)
-		return why("field \"cast_at\": %s is later than the current "
+		return why(u, "field \"cast_at\": %s is later than the current "
 			   "time %s", fmt_time(at, t1), fmt_time(now, t2));
 	if (u->r.opens != INT64_MIN && at < u->r.opens)
-		return why("field \"cast_at\": voting has not opened yet "
+		return why(u, "field \"cast_at\": voting has not opened yet "
 			   "(opens at %s)", u->r.f[R_OPENS]);
 	if (u->r.closes != INT64_MIN && at >= u->r.closes)
-		return why("field \"cast_at\": voting has closed (closed at "
+		return why(u, "field \"cast_at\": voting has closed (closed at "
 			   "%s)", u->r.f[R_CLOSES]);
 	if ((r = ft_json_member_text(d, "channel", &u->c)) < 0 ||
 	    (r > 0 && !is_word(u->c.s)))
@@ -1771,7 +1801,7 @@ ft_vote_cast(struct ft_db *db, const struct ft_vote_opts *o,
 	    (st = round_unlock(&u)) == FT_OK &&
 	    (st = plist_load(&u, &c->p)) == FT_OK) {
 		c->scale = round_scale(&u, &c->p);
-		the_cast = c;
+		u.cast = c;
 		st = each_record(&u, files, n, cast_one);
 	}
 	if (!o->quiet && st <= FT_REJECTED)
@@ -1891,17 +1921,6 @@ whole(const char *s, long *v)
 	return *s && !*end && !errno && *v >= 0;
 }
 
-static char **sort_ids;
-
-static int
-id_index_cmp(const void *a, const void *b)
-{
-	int x = *(const int *)a, y = *(const int *)b;
-	int c = strcmp(sort_ids[x], sort_ids[y]);
-
-	return c ? c : (x > y) - (x < y);
-}
-
 /* Checks the file whole; every error is printed.  Fills m. */
 static void
 imp_check(struct imp *m)
@@ -2009,7 +2028,6 @@ imp_check(struct imp *m)
 		const struct ft_pb_row *r = &ps->rows[i];
 
 		pl.id[i] = (char *)ft_pb_field(r, m->p_id);
-		pl.order[i] = i;
 		if (!*pl.id[i])
 			imp_err(m, r->line, "PROJECTS project_id: missing");
 		v = ft_pb_field(r, m->p_cost);
@@ -2021,8 +2039,7 @@ imp_check(struct imp *m)
 			imp_err(m, r->line, "PROJECTS selected: not a whole "
 				"number: %s", ft_q(v));
 	}
-	sort_plist = &pl;
-	qsort(pl.order, (size_t)pl.n, sizeof(int), plist_cmp);
+	order_by_id(pl.id, pl.n, pl.order);
 	for (i = 1; i < pl.n; i++)
 		if (*pl.id[pl.order[i]] &&
 		    strcmp(pl.id[pl.order[i]], pl.id[pl.order[i - 1]]) == 0)
@@ -2152,10 +2169,7 @@ imp_check(struct imp *m)
 	{
 		int *ix = ft_xmalloc(((size_t)vs->nrows + 1) * sizeof(int));
 
-		for (i = 0; i < vs->nrows; i++)
-			ix[i] = i;
-		sort_ids = ids;
-		qsort(ix, (size_t)vs->nrows, sizeof(*ix), id_index_cmp);
+		order_by_id(ids, vs->nrows, ix);
 		for (i = 1; i < vs->nrows; i++)
 			if (*ids[ix[i]] && !strcmp(ids[ix[i]], ids[ix[i - 1]]))
 				imp_err(m, vs->rows[ix[i]].line, "VOTES voter_id: "
