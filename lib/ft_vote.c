@@ -1,4 +1,6 @@
 #include "ft_vote.h"
+#include "ft_vkey.h"
+#include "ft_amount.h"
 #include "ft_buf.h"
 #include "ft_err.h"
 #include "ft_hold.h"
@@ -22,10 +24,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_SCALE 6		/* decimals of an amount */
 #define MAX_BALLOT FT_TALLY_MAX_BALLOT	/* projects on one ballot */
 #define MAX_POINTS FT_TALLY_MAX_POINTS	/* points on one ballot */
-#define MAX_WHOLE 11		/* digits before the point: 10^11 * 10^6 * 10^1 */
 
 /* ---- small helpers ---- */
 
@@ -46,198 +46,6 @@ usage_error(const char *fmt, ...)
 	ft_error("%s", msg);
 	return FT_USAGE;
 }
-
-static void
-hmac(const unsigned char *key, size_t klen, const char *a, const char *b,
-     unsigned char out[32])
-{
-	struct ft_hmac h;
-
-	ft_hmac_init(&h, key, klen);
-	ft_hmac_add(&h, a, strlen(a) + 1);	/* with its NUL */
-	ft_hmac_add(&h, b, strlen(b));
-	ft_hmac_done(&h, out);
-}
-
-/* A new secret, from the kernel's random source. */
-static int
-random_key(unsigned char secret[32])
-{
-	if (getentropy(secret, 32) != 0) {
-		ft_error("cannot get random bytes for a key: %s",
-			 strerror(errno));
-		return FT_SOFTWARE;
-	}
-	return FT_OK;
-}
-
-/* hex HMAC(round key, what NUL id) */
-static void
-keyed(const unsigned char rkey[32], const char *what, const char *id,
-      char hex[65])
-{
-	unsigned char h[32];
-
-	hmac(rkey, 32, what, id, h);
-	ft_hex(hex, h, 32);
-}
-
-static int
-hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Reads the secret of the key file at path, creating it (mode 0600, 32
- * random bytes as hex) when missing and create is set.
- */
-static int
-read_key(const char *path, int create, unsigned char secret[32])
-{
-	char text[80];
-	ssize_t n;
-	int fd, i;
-
-	if (!path || !*path)
-		return usage_error("a key file is needed: --key KEYFILE "
-				      "(or FT_VOTE_KEY)");
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && create) {
-		int st = random_key(secret);
-
-		if (st)
-			return st;
-		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			ft_error("%s: cannot create: %s", path,
-				 strerror(errno));
-			return FT_CANTCREAT;
-		}
-		ft_hex(text, secret, 32);
-		text[64] = '\n';
-		if (write(fd, text, 65) != 65 || close(fd) != 0) {
-			ft_error("%s: cannot write: %s", path, strerror(errno));
-			return FT_IOERR;
-		}
-		return FT_OK;
-	}
-	if (fd < 0) {
-		ft_error("%s: cannot open: %s", path, strerror(errno));
-		return FT_NOINPUT;
-	}
-	n = read(fd, text, sizeof(text) - 1);
-	close(fd);
-	if (n < 64) {
-		ft_error("%s: not a key file: no 64 hex digits", path);
-		return FT_CONFIG;
-	}
-	for (i = 0; i < 32; i++) {
-		int h = hexval(text[2 * i]), l = hexval(text[2 * i + 1]);
-
-		if (h < 0 || l < 0) {
-			ft_error("%s: not a key file: no 64 hex digits", path);
-			return FT_CONFIG;
-		}
-		secret[i] = (unsigned char)(h << 4 | l);
-	}
-	return FT_OK;
-}
-
-static void
-round_key(const unsigned char secret[32], const char *round,
-	  unsigned char rkey[32])
-{
-	hmac(secret, 32, "ft-vote round", round, rkey);
-}
-
-/*
- * A decimal amount: digits, optionally a point and up to MAX_SCALE digits.
- * Returns its decimals (trailing zeros not counted), or -1.
- */
-static int
-dec_scale(const char *s)
-{
-	const char *p = s;
-	int d = 0, z = 0;
-
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p))
-		p++;
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		for (; isdigit((unsigned char)*p); p++) {
-			d++;
-			z = *p == '0' ? z + 1 : 0;
-		}
-	}
-	if (*p)
-		return -1;
-	d -= z;
-	/* Whole units and decimals must fit one 64-bit count of units
-	 * at the finest scale, with room for a round's sum. */
-	if (d > MAX_SCALE || (strchr(s, '.') ? (size_t)(strchr(s, '.') - s) :
-			      strlen(s)) > MAX_WHOLE)
-		return -1;
-	return d;
-}
-
-/* The amount s (dec_scale() >= 0) in units of 10^-scale. */
-static int64_t
-dec_units(const char *s, int scale)
-{
-	int64_t v = 0;
-	int d = -1;
-
-	for (; *s; s++) {
-		if (*s == '.') {
-			d = 0;
-			continue;
-		}
-		if (d >= 0 && d >= scale)
-			continue;	/* a trailing zero past the scale */
-		v = v * 10 + (*s - '0');
-		if (d >= 0)
-			d++;
-	}
-	for (d = d < 0 ? 0 : d; d < scale; d++)
-		v *= 10;
-	return v;
-}
-
-/* The canonical text of an amount: no trailing zeros, no lone point. */
-static void
-dec_canon(const char *s, struct ft_buf *out)
-{
-	size_t n = strlen(s);
-
-	ft_buf_reset(out);
-	if (strchr(s, '.')) {
-		while (s[n - 1] == '0')
-			n--;
-		if (s[n - 1] == '.')
-			n--;
-	}
-	while (n > 1 && s[0] == '0' && s[1] != '.')
-		s++, n--;
-	ft_buf_add(out, s, n);
-}
-
-static int
-is_zero_amount(const char *s)
-{
-	return s[strspn(s, "0.")] == '\0';
-}
-
 
 /*
  * The elements of the compact JSON array text v[0..len) of strings and
@@ -653,10 +461,10 @@ round_unlock(struct run *u)
 	char check[65];
 	int st;
 
-	if ((st = read_key(u->o->key, 0, secret)))
+	if ((st = ft_vkey_read(u->o->key, 0, secret)))
 		return st;
-	round_key(secret, u->r.f[R_ID], u->r.key);
-	keyed(u->r.key, "check", "", check);
+	ft_vkey_round(secret, u->r.f[R_ID], u->r.key);
+	ft_vkey_hash(u->r.key, "check", "", check);
 	if (!u->r.f[R_KEYCHECK]) {
 		ft_error("round %s kept no key: it takes no voters and no "
 			 "ballots", ft_q(u->r.f[R_ID]));
@@ -898,12 +706,12 @@ open_one(struct run *u, const struct ft_item *it)
 	NEED("name", "string");
 	f[R_NAME] = ft_xstrdup(b->s);
 	NEED("budget", "number");
-	if (dec_scale(b->s) < 0 || is_zero_amount(b->s)) {
+	if (ft_amount_scale(b->s) < 0 || ft_amount_is_zero(b->s)) {
 		reason = why(u, "field \"budget\": not an amount above 0: %s",
 			     ft_q(b->s));
 		goto out;
 	}
-	dec_canon(b->s, &u->b);
+	ft_amount_canon(b->s, &u->b);
 	f[R_BUDGET] = ft_xstrdup(u->b.s);
 	NEED("opens_at", "time");
 	if (parse_time(b->s, &opens)) {
@@ -979,11 +787,11 @@ open_one(struct run *u, const struct ft_item *it)
 	if (maxp > 0)
 		f[R_MAXPTS] = ft_xstrdup(why(u, "%ld", maxp));
 	if ((r = ft_json_member_text(d, "max_cost", b)) != 0) {
-		if (r < 0 || dec_scale(b->s) < 0) {
+		if (r < 0 || ft_amount_scale(b->s) < 0) {
 			reason = "field \"max_cost\": not an amount";
 			goto out;
 		}
-		dec_canon(b->s, &u->b);
+		ft_amount_canon(b->s, &u->b);
 		f[R_MAXCOST] = ft_xstrdup(u->b.s);
 	}
 	if ((r = ft_json_member_text(d, "rule", b)) != 0) {
@@ -1084,10 +892,10 @@ open_one(struct run *u, const struct ft_item *it)
 			goto out;
 		}
 	}
-	if ((u->status = read_key(u->o->key, 1, secret)))
+	if ((u->status = ft_vkey_read(u->o->key, 1, secret)))
 		goto out;
-	round_key(secret, f[R_ID], rkey);
-	keyed(rkey, "check", "", check);
+	ft_vkey_round(secret, f[R_ID], rkey);
+	ft_vkey_hash(rkey, "check", "", check);
 	{
 		sqlite3_stmt *s = stmt(u, S_ROUND_INS);
 		char now[FT_TIME_LEN];
@@ -1159,10 +967,10 @@ project_one(struct run *u, const struct ft_item *it)
 	if ((r = ft_json_member_text(d, "cost", &u->c)) <= 0)
 		return r < 0 ? "field \"cost\": not a number" :
 			       "field \"cost\": missing";
-	if (dec_scale(u->c.s) < 0 || is_zero_amount(u->c.s))
+	if (ft_amount_scale(u->c.s) < 0 || ft_amount_is_zero(u->c.s))
 		return why(u, "field \"cost\": not an amount above 0: %s",
 			   ft_q(u->c.s));
-	dec_canon(u->c.s, &u->e);
+	ft_amount_canon(u->c.s, &u->e);
 	if (ft_json_member_text(d, "category", &u->d) < 0)
 		return "field \"category\": not a string";
 	if (ft_json_member_text(d, "unit", &u->items) < 0)
@@ -1316,7 +1124,7 @@ register_one(struct run *u, const struct ft_item *it)
 			return why(u, "field \"unit\": %s is not in the "
 				   "round's scope", ft_q(u->b.s));
 	}
-	keyed(u->r.key, "voter", u->a.s, hash);
+	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
 	if (!(s = stmt(u, S_VOTER_INS)))
 		goto fail;
 	bind_text(s, 1, u->r.f[R_ID]);
@@ -1474,12 +1282,12 @@ plist_find(const struct plist *p, const char *id)
 static int
 round_scale(const struct run *u, const struct plist *p)
 {
-	int i, s = dec_scale(u->r.f[R_BUDGET]), x;
+	int i, s = ft_amount_scale(u->r.f[R_BUDGET]), x;
 
 	for (i = 0; i < p->n; i++)
-		if ((x = dec_scale(p->cost[i])) > s)
+		if ((x = ft_amount_scale(p->cost[i])) > s)
 			s = x;
-	if (u->r.f[R_MAXCOST] && (x = dec_scale(u->r.f[R_MAXCOST])) > s)
+	if (u->r.f[R_MAXCOST] && (x = ft_amount_scale(u->r.f[R_MAXCOST])) > s)
 		s = x;
 	return s < 0 ? 0 : s;
 }
@@ -1516,7 +1324,7 @@ check_ballot(struct run *u, const struct plist *p, int scale,
 				return why(u, "field \"projects\": project %s "
 					   "named twice", ft_q(id));
 		/* Costs below 10^17 units each: 93 of them overflow. */
-		c = dec_units(p->cost[idx[i]], scale);
+		c = ft_amount_units(p->cost[idx[i]], scale);
 		if (cost > INT64_MAX - c)
 			over = 1;
 		else
@@ -1535,7 +1343,7 @@ check_ballot(struct run *u, const struct plist *p, int scale,
 		return why(u, "field \"projects\": total cost over the ballot's "
 			   "limit %s", u->r.f[R_MAXCOST]);
 	if (u->r.f[R_MAXCOST] &&
-	    cost > dec_units(u->r.f[R_MAXCOST], scale))
+	    cost > ft_amount_units(u->r.f[R_MAXCOST], scale))
 	{
 		char a[64];
 
@@ -1666,7 +1474,7 @@ cast_one(struct run *u, const struct ft_item *it)
 
 	if ((bad = voter_id(u, d)))
 		return bad;
-	keyed(u->r.key, "voter", u->a.s, hash);
+	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
 	if (!(s = stmt(u, S_VOTER_GET)))
 		goto fail;
 	bind_text(s, 1, u->r.f[R_ID]);
@@ -1707,7 +1515,7 @@ cast_one(struct run *u, const struct ft_item *it)
 	if ((bad = check_ballot(u, &c->p, c->scale, &u->items, n, &u->items2,
 				np, c->idx, c->pts)))
 		return bad;
-	keyed(u->r.key, "ballot", u->a.s, tag);
+	ft_vkey_hash(u->r.key, "ballot", u->a.s, tag);
 	if (!(s = stmt(u, S_BALLOT_GET)))
 		goto fail;
 	bind_text(s, 1, u->r.f[R_ID]);
@@ -1966,7 +1774,7 @@ imp_check(struct imp *m)
 		imp_err(m, pb->meta.line, "META country: missing");
 	if (!(v = meta(m, "budget")))
 		imp_err(m, pb->meta.line, "META budget: missing");
-	else if (dec_scale(v) < 0 || is_zero_amount(v))
+	else if (ft_amount_scale(v) < 0 || ft_amount_is_zero(v))
 		imp_err(m, meta_line(m, "budget"), "META budget: not a decimal "
 			"amount above 0: %s", ft_q(v));
 	if (!(m->type = meta(m, "vote_type")))
@@ -1989,7 +1797,7 @@ imp_check(struct imp *m)
 		if ((v = meta(m, ints[i])) && !whole(v, &x))
 			imp_err(m, meta_line(m, ints[i]), "META %s: not a whole "
 				"number: %s", ints[i], ft_q(v));
-	if ((v = meta(m, "max_sum_cost")) && dec_scale(v) < 0)
+	if ((v = meta(m, "max_sum_cost")) && ft_amount_scale(v) < 0)
 		imp_err(m, meta_line(m, "max_sum_cost"), "META max_sum_cost: "
 			"not a decimal amount: %s", ft_q(v));
 	have_begin = (v = meta(m, "date_begin")) && !pb_date(v, 0, &begin);
@@ -2031,7 +1839,7 @@ imp_check(struct imp *m)
 		if (!*pl.id[i])
 			imp_err(m, r->line, "PROJECTS project_id: missing");
 		v = ft_pb_field(r, m->p_cost);
-		if (m->p_cost >= 0 && (dec_scale(v) < 0 || is_zero_amount(v)))
+		if (m->p_cost >= 0 && (ft_amount_scale(v) < 0 || ft_amount_is_zero(v)))
 			imp_err(m, r->line, "PROJECTS cost: not a decimal "
 				"amount above 0: %s", ft_q(v));
 		if (m->p_sel >= 0 && *(v = ft_pb_field(r, m->p_sel)) &&
@@ -2398,7 +2206,7 @@ imp_store(struct run *u, struct imp *m, const char *id,
 	bind_text(s, 1, id);
 	v = meta(m, "description");
 	bind_text(s, 2, v && *v ? v : id);
-	dec_canon(meta(m, "budget"), &u->b);
+	ft_amount_canon(meta(m, "budget"), &u->b);
 	bind_text(s, 3, u->b.s);
 	if ((v = meta(m, "date_begin")) && !pb_date(v, 0, &when))
 		bind_text(s, 5, fmt_time(when, t));
@@ -2415,7 +2223,7 @@ imp_store(struct run *u, struct imp *m, const char *id,
 			sqlite3_bind_int64(s, 9, x);
 	}
 	if ((v = meta(m, "max_sum_cost"))) {
-		dec_canon(v, &u->c);
+		ft_amount_canon(v, &u->c);
 		bind_text(s, 10, u->c.s);
 	}
 	if ((v = meta(m, "min_sum_points")) && whole(v, &x))
@@ -2453,7 +2261,7 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		bind_text(s, 1, id);
 		bind_text(s, 2, ft_pb_field(r, m->p_id));
 		bind_text(s, 3, ft_pb_field(r, m->p_name));
-		dec_canon(ft_pb_field(r, m->p_cost), &u->b);
+		ft_amount_canon(ft_pb_field(r, m->p_cost), &u->b);
 		bind_text(s, 4, u->b.s);
 		if (*(v = ft_pb_field(r, m->p_cat)))
 			bind_text(s, 5, v);
@@ -2477,14 +2285,14 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		const char *vid = ft_pb_field(r, m->v_id);
 		char hash[65];
 
-		keyed(rkey, "voter", vid, hash);
+		ft_vkey_hash(rkey, "voter", vid, hash);
 		if (!(s = stmt(u, S_VOTER_INS)))
 			return FT_SOFTWARE;
 		bind_text(s, 1, id);
 		bind_text(s, 2, hash);
 		if ((st = exec_stmt(u, s, "registering a voter")))
 			return st;
-		keyed(rkey, "ballot", vid, hash);
+		ft_vkey_hash(rkey, "ballot", vid, hash);
 		if (!(s = stmt(u, S_BALLOT_INS)))
 			return FT_SOFTWARE;
 		bind_text(s, 1, id);
@@ -2601,14 +2409,14 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 		goto rollback;
 	/* No such round: load_round's message is not an error here. */
 	if (keyfile) {
-		if ((st = read_key(keyfile, 1, secret)))
+		if ((st = ft_vkey_read(keyfile, 1, secret)))
 			goto rollback;
 	} else {
-		if ((st = random_key(secret)))
+		if ((st = ft_vkey_random(secret)))
 			goto rollback;
 	}
-	round_key(secret, id, rkey);
-	keyed(rkey, "check", "", check);
+	ft_vkey_round(secret, id, rkey);
+	ft_vkey_hash(rkey, "check", "", check);
 	if ((st = imp_store(&u, &m, id, rkey, keyfile ? check : NULL)))
 		goto rollback;
 	if (o->dry_run)
@@ -3220,11 +3028,11 @@ count(struct run *u, const struct plist *p, const struct bset *b,
 	long i;
 	int st;
 
-	ft_tally_init(t, dec_units(u->r.f[R_BUDGET], scale), scale);
+	ft_tally_init(t, ft_amount_units(u->r.f[R_BUDGET], scale), scale);
 	ft_tally_set_tiebreak(t, sp->tiebreak);
 	for (i = 0; i < p->n; i++)
 		ft_tally_add_project(t, p->id[i], p->name[i],
-				     dec_units(p->cost[i], scale));
+				     ft_amount_units(p->cost[i], scale));
 	for (i = 0; i < b->n; i++)
 		ft_tally_add_ballot(t, b->proj + b->off[i], b->pts + b->off[i],
 				    (int)(b->off[i + 1] - b->off[i]));
