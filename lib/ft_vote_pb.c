@@ -848,304 +848,362 @@ object_field(const char *text, const char *key, struct ft_buf *b)
 	ft_json_doc_release(&d);
 }
 
+/*
+ * A round as export writes it: read whole from the database, the counts
+ * of its PROJECTS section decided from the ballots, then printed.
+ */
+struct exp {
+	struct plist p;
+	char **pcat, **psel, **pextra;	/* by project, NULL for NULL */
+	long *votes, *score;		/* by project, from the ballots */
+	int has_cat, has_sel;		/* a project has a category, ... */
+	char **bproj, **bpts, **bchan, **bextra;	/* by ballot */
+	long nb, cap;
+	int cumulative, ordinal;	/* the round's type of ballot */
+	int method;			/* a ballot came by another channel */
+	struct ft_buf items;		/* scratch: a ballot's items */
+};
+
+static void
+exp_release(struct exp *x)
+{
+	long i;
+
+	for (i = 0; i < x->p.n && x->pextra; i++) {
+		free(x->pextra[i]);
+		free(x->pcat[i]);
+		free(x->psel[i]);
+	}
+	for (i = 0; i < x->nb; i++) {
+		free(x->bproj[i]);
+		free(x->bpts[i]);
+		free(x->bchan[i]);
+		free(x->bextra[i]);
+	}
+	free(x->pextra);
+	free(x->pcat);
+	free(x->psel);
+	free(x->bproj);
+	free(x->bpts);
+	free(x->bchan);
+	free(x->bextra);
+	free(x->votes);
+	free(x->score);
+	ft_buf_release(&x->items);
+	vote_plist_release(&x->p);
+}
+
+/* Reads the columns of u->r's projects and its ballots into x (whose
+ * projects are loaded). */
+static int
+exp_read(struct run *u, const char *round, struct exp *x)
+{
+	const struct plist *p = &x->p;
+	sqlite3_stmt *s;
+	long i;
+
+	x->cumulative = !strcmp(u->r.f[R_BALLOT], "cumulative");
+	x->ordinal = !strcmp(u->r.f[R_BALLOT], "ordinal");
+	x->pextra = ft_xmalloc(((size_t)p->n + 1) * sizeof(char *));
+	x->pcat = ft_xmalloc(((size_t)p->n + 1) * sizeof(char *));
+	x->psel = ft_xmalloc(((size_t)p->n + 1) * sizeof(char *));
+	x->votes = ft_xmalloc(((size_t)p->n + 1) * sizeof(long));
+	x->score = ft_xmalloc(((size_t)p->n + 1) * sizeof(long));
+	memset(x->votes, 0, ((size_t)p->n + 1) * sizeof(long));
+	memset(x->score, 0, ((size_t)p->n + 1) * sizeof(long));
+	if (!(s = vote_stmt(u, S_PROJ_ALL)))
+		return FT_SOFTWARE;
+	vote_bind_text(s, 1, round);
+	for (i = 0; sqlite3_step(s) == SQLITE_ROW && i < p->n; i++) {
+		x->pcat[i] = vote_col_dup(s, 3);
+		x->psel[i] = vote_col_dup(s, 5);
+		x->pextra[i] = vote_col_dup(s, 6);
+		x->has_cat |= x->pcat[i] != NULL;
+		x->has_sel |= x->psel[i] != NULL;
+	}
+	sqlite3_reset(s);
+	if (!(s = vote_stmt(u, S_BALLOT_ALL)))
+		return FT_SOFTWARE;
+	vote_bind_text(s, 1, round);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		if (x->nb == x->cap) {
+			size_t n;
+
+			x->cap = x->cap ? 2 * x->cap : 1024;
+			n = (size_t)x->cap * sizeof(char *);
+			x->bproj = ft_xrealloc(x->bproj, n);
+			x->bpts = ft_xrealloc(x->bpts, n);
+			x->bchan = ft_xrealloc(x->bchan, n);
+			x->bextra = ft_xrealloc(x->bextra, n);
+		}
+		x->bproj[x->nb] = vote_col_dup(s, 0);
+		x->bpts[x->nb] = vote_col_dup(s, 1);
+		x->bchan[x->nb] = vote_col_dup(s, 2);
+		x->bextra[x->nb] = vote_col_dup(s, 3);
+		x->method |= strcmp(x->bchan[x->nb], "pb") != 0;
+		x->nb++;
+	}
+	sqlite3_reset(s);
+	return FT_OK;
+}
+
+/* The counts of the PROJECTS section, from the ballots: x->votes and
+ * x->score.  FT_DATAERR after a message for a stored ballot that is not
+ * one. */
+static int
+exp_counts(struct run *u, const char *round, struct exp *x)
+{
+	long i;
+
+	for (i = 0; i < x->nb; i++) {
+		const char *pj = x->bproj[i], *pts = x->bpts[i];
+		int n = vote_list_json(pj, strlen(pj), &x->items), k;
+		size_t pos = 0, ppos = 0;
+
+		if (pts && vote_list_json(pts, strlen(pts), &u->items) != n) {
+			ft_error("round %s: ballot %ld: not a ballot: %s",
+				 ft_q(round), i + 1, pts);
+			return FT_DATAERR;
+		}
+		for (k = 0; k < n; k++) {
+			const char *id = vote_next_item(&x->items, &pos);
+			int p = vote_plist_find(&x->p, id);
+			int64_t pt = x->ordinal ? n - k : 1;
+
+			if (pts && (pt = vote_stored_point(
+			    vote_next_item(&u->items, &ppos))) < 0) {
+				ft_error("round %s: ballot %ld: not a ballot "
+					 "(points from 0 to %d): %s",
+					 ft_q(round), i + 1, MAX_POINTS, pts);
+				return FT_DATAERR;
+			}
+			if (p >= 0) {
+				x->votes[p]++;
+				x->score[p] += pt;
+			}
+		}
+	}
+	return FT_OK;
+}
+
+/* The META section into out: the file's own META when the round came
+ * from one (with the counts as they are now), else the round's settings. */
+static void
+exp_meta(const struct run *u, const struct exp *x, struct ft_buf *out)
+{
+	const struct round *r = &u->r;
+	struct ft_json_doc d;
+	struct ft_buf v = FT_BUF_INIT;
+	const char *err;
+	size_t pos, k;
+	char num[32], d1[16];
+
+	ft_buf_adds(out, "META\nkey;value\n");
+	ft_json_doc_init(&d);
+	if (r->f[R_META] && ft_json_parse(&d, r->f[R_META],
+	    strlen(r->f[R_META]), &err, &pos) == 0 && d.n > 0) {
+		struct ft_buf key = FT_BUF_INIT;
+
+		for (k = 0; k < d.n; k++) {
+			ft_json_key(&d, &d.m[k], &key);
+			ft_buf_reset(&v);
+			ft_json_unescape(d.text.s + d.m[k].val, d.m[k].vallen,
+					 &v);
+			if (!strcmp(key.s, "num_projects"))
+				snprintf(num, sizeof(num), "%d", x->p.n);
+			else if (!strcmp(key.s, "num_votes"))
+				snprintf(num, sizeof(num), "%ld", x->nb);
+			meta_row(out, key.s, !strcmp(key.s, "num_projects") ||
+				 !strcmp(key.s, "num_votes") ? num : v.s);
+		}
+		ft_buf_release(&key);
+	} else {
+		meta_row(out, "description", r->f[R_NAME]);
+		meta_row(out, "country", "unknown");
+		meta_row(out, "unit", r->f[R_ID]);
+		snprintf(num, sizeof(num), "%d", x->p.n);
+		meta_row(out, "num_projects", num);
+		snprintf(num, sizeof(num), "%ld", x->nb);
+		meta_row(out, "num_votes", num);
+		meta_row(out, "budget", r->f[R_BUDGET]);
+		meta_row(out, "vote_type", r->f[R_BALLOT]);
+		meta_row(out, "rule", pb_rule_name(r->f[R_RULE], 1));
+		if (r->opens != INT64_MIN) {
+			pb_date_of(r->opens, 0, d1);
+			meta_row(out, "date_begin", d1);
+		}
+		if (r->closes != INT64_MIN) {
+			pb_date_of(r->closes, 1, d1);
+			meta_row(out, "date_end", d1);
+		}
+		if (strcmp(r->f[R_BALLOT], "choose-1")) {
+			meta_row(out, "min_length", r->f[R_MINLEN]);
+			meta_row(out, "max_length", r->f[R_MAXLEN]);
+		}
+		meta_row(out, "min_sum_points", r->f[R_MINPTS]);
+		meta_row(out, "max_sum_points", r->f[R_MAXPTS]);
+		meta_row(out, "max_sum_cost", r->f[R_MAXCOST]);
+		meta_row(out, "min_project_score_threshold",
+			 r->f[R_THRESHOLD]);
+	}
+	ft_json_doc_release(&d);
+	ft_buf_release(&v);
+}
+
+/* The PROJECTS section into out, the keys of the projects' extra
+ * columns after ft's own. */
+static void
+exp_projects(const struct exp *x, struct ft_buf *out)
+{
+	const struct plist *p = &x->p;
+	const char *h[64];
+	char **pk = NULL;
+	int n = 0, npk, j;
+	long i;
+
+	npk = union_keys(x->pextra, p->n, &pk);
+	h[n++] = "project_id";
+	h[n++] = "cost";
+	h[n++] = "votes";
+	if (x->cumulative || x->ordinal)
+		h[n++] = "score";
+	h[n++] = "name";
+	if (x->has_cat)
+		h[n++] = "category";
+	if (x->has_sel)
+		h[n++] = "selected";
+	for (j = 0; j < npk && n < 64; j++)
+		h[n++] = pk[j];
+	ft_buf_adds(out, "PROJECTS\n");
+	ft_pb_put_row(out, h, n);
+	for (i = 0; i < p->n; i++) {
+		const char *f[64];
+		char vb[24], sb[24];
+		struct ft_buf ex[64];
+		int m = 0, e;
+
+		snprintf(vb, sizeof(vb), "%ld", x->votes[i]);
+		snprintf(sb, sizeof(sb), "%ld", x->score[i]);
+		f[m++] = p->id[i];
+		f[m++] = p->cost[i];
+		f[m++] = vb;
+		if (x->cumulative || x->ordinal)
+			f[m++] = sb;
+		f[m++] = p->name[i];
+		if (x->has_cat)
+			f[m++] = x->pcat[i];
+		if (x->has_sel)
+			f[m++] = x->psel[i];
+		for (e = 0; e < npk && m < 64; e++) {
+			ft_buf_init(&ex[e]);
+			object_field(x->pextra[i], pk[e], &ex[e]);
+			f[m++] = ex[e].s;
+		}
+		ft_pb_put_row(out, f, m);
+		for (e = 0; e < npk && e < 64; e++)
+			ft_buf_release(&ex[e]);
+	}
+	for (j = 0; j < npk; j++)
+		free(pk[j]);
+	free(pk);
+}
+
+/* The VOTES section into u->out, printed as it grows: the ballots in
+ * their order, numbered from 1, the keys of their extra columns after
+ * ft's own. */
+static void
+exp_votes(struct run *u, struct exp *x)
+{
+	struct ft_buf *out = &u->out.buf;
+	const char *h[64];
+	char **bk = NULL;
+	int n = 0, nbk, j;
+	long i;
+
+	nbk = union_keys(x->bextra, x->nb, &bk);
+	h[n++] = "voter_id";
+	h[n++] = "vote";
+	if (x->cumulative)
+		h[n++] = "points";
+	if (x->method)
+		h[n++] = "voting_method";
+	for (j = 0; j < nbk && n < 64; j++)
+		h[n++] = bk[j];
+	ft_buf_adds(out, "VOTES\n");
+	ft_pb_put_row(out, h, n);
+	for (i = 0; i < x->nb; i++) {
+		const char *f[64];
+		char idb[24];
+		struct ft_buf vote = FT_BUF_INIT, pts = FT_BUF_INIT;
+		struct ft_buf ex[64];
+		int m = 0, e, k, c;
+		size_t pos = 0;
+
+		snprintf(idb, sizeof(idb), "%ld", i + 1);
+		c = vote_list_json(x->bproj[i], strlen(x->bproj[i]), &x->items);
+		for (k = 0; k < c; k++) {
+			if (k)
+				ft_buf_addc(&vote, ',');
+			ft_buf_adds(&vote, vote_next_item(&x->items, &pos));
+		}
+		if (x->bpts[i]) {
+			c = vote_list_json(x->bpts[i], strlen(x->bpts[i]),
+					   &x->items);
+			pos = 0;
+			for (k = 0; k < c; k++) {
+				if (k)
+					ft_buf_addc(&pts, ',');
+				ft_buf_adds(&pts,
+					    vote_next_item(&x->items, &pos));
+			}
+		}
+		f[m++] = idb;
+		f[m++] = vote.s;
+		if (x->cumulative)
+			f[m++] = pts.s;
+		if (x->method)
+			f[m++] = strcmp(x->bchan[i], "pb") ? x->bchan[i] : "";
+		for (e = 0; e < nbk && m < 64; e++) {
+			ft_buf_init(&ex[e]);
+			object_field(x->bextra[i], bk[e], &ex[e]);
+			f[m++] = ex[e].s;
+		}
+		ft_pb_put_row(out, f, m);
+		for (e = 0; e < nbk && e < 64; e++)
+			ft_buf_release(&ex[e]);
+		ft_buf_release(&vote);
+		ft_buf_release(&pts);
+		if (out->len > 65536)
+			vote_flush(u);
+	}
+	for (j = 0; j < nbk; j++)
+		free(bk[j]);
+	free(bk);
+}
+
 int
 ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 	       const char *round)
 {
 	struct run u;
-	struct plist p;
-	sqlite3_stmt *s;
-	struct ft_buf *out = &u.out.buf, v = FT_BUF_INIT;
-	char **pextra = NULL, **bproj = NULL, **bpts = NULL, **bchan = NULL;
-	char **bextra = NULL, **pcat = NULL, **psel = NULL, **pk = NULL;
-	char **bk = NULL, num[32], d1[16];
-	long nb = 0, cap = 0, i, *votes = NULL, *score = NULL;
-	int st, npk = 0, nbk = 0, j, cumulative, ordinal, method = 0;
-	int has_cat = 0, has_sel = 0;
-	struct ft_buf items = FT_BUF_INIT;
+	struct exp x;
+	int st;
 
 	vote_run_init(&u, db, o);
-	memset(&p, 0, sizeof(p));
+	memset(&x, 0, sizeof(x));
+	ft_buf_init(&x.items);
 	if ((st = vote_load_round(&u, round, 0)) ||
-	    (st = vote_plist_load(&u, &p)))
+	    (st = vote_plist_load(&u, &x.p)) ||
+	    (st = exp_read(&u, round, &x)) ||
+	    (st = exp_counts(&u, round, &x)))
 		goto out;
-	cumulative = !strcmp(u.r.f[R_BALLOT], "cumulative");
-	ordinal = !strcmp(u.r.f[R_BALLOT], "ordinal");
-	pextra = ft_xmalloc(((size_t)p.n + 1) * sizeof(char *));
-	pcat = ft_xmalloc(((size_t)p.n + 1) * sizeof(char *));
-	psel = ft_xmalloc(((size_t)p.n + 1) * sizeof(char *));
-	votes = ft_xmalloc(((size_t)p.n + 1) * sizeof(long));
-	score = ft_xmalloc(((size_t)p.n + 1) * sizeof(long));
-	memset(votes, 0, ((size_t)p.n + 1) * sizeof(long));
-	memset(score, 0, ((size_t)p.n + 1) * sizeof(long));
-	if (!(s = vote_stmt(&u, S_PROJ_ALL))) {
-		st = FT_SOFTWARE;
-		goto out;
-	}
-	vote_bind_text(s, 1, round);
-	for (i = 0; sqlite3_step(s) == SQLITE_ROW && i < p.n; i++) {
-		pcat[i] = vote_col_dup(s, 3);
-		psel[i] = vote_col_dup(s, 5);
-		pextra[i] = vote_col_dup(s, 6);
-		has_cat |= pcat[i] != NULL;
-		has_sel |= psel[i] != NULL;
-	}
-	sqlite3_reset(s);
-	if (!(s = vote_stmt(&u, S_BALLOT_ALL))) {
-		st = FT_SOFTWARE;
-		goto out;
-	}
-	vote_bind_text(s, 1, round);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (nb == cap) {
-			cap = cap ? 2 * cap : 1024;
-			bproj = ft_xrealloc(bproj, (size_t)cap * sizeof(char *));
-			bpts = ft_xrealloc(bpts, (size_t)cap * sizeof(char *));
-			bchan = ft_xrealloc(bchan, (size_t)cap * sizeof(char *));
-			bextra = ft_xrealloc(bextra,
-					     (size_t)cap * sizeof(char *));
-		}
-		bproj[nb] = vote_col_dup(s, 0);
-		bpts[nb] = vote_col_dup(s, 1);
-		bchan[nb] = vote_col_dup(s, 2);
-		bextra[nb] = vote_col_dup(s, 3);
-		method |= strcmp(bchan[nb], "pb") != 0;
-		nb++;
-	}
-	sqlite3_reset(s);
-	/* The counts of the PROJECTS section, from the ballots. */
-	for (i = 0; i < nb; i++) {
-		int n = vote_list_json(bproj[i], strlen(bproj[i]), &items), k;
-		size_t pos = 0, ppos = 0;
-
-		if (bpts[i] &&
-		    vote_list_json(bpts[i], strlen(bpts[i]), &u.items) != n) {
-			ft_error("round %s: ballot %ld: not a ballot: %s",
-				 ft_q(round), i + 1, bpts[i]);
-			st = FT_DATAERR;
-			goto out;
-		}
-		for (k = 0; k < n; k++) {
-			int x = vote_plist_find(&p, vote_next_item(&items,
-								   &pos));
-			int64_t pt = ordinal ? n - k : 1;
-
-			if (bpts[i] && (pt = vote_stored_point(
-			    vote_next_item(&u.items, &ppos))) < 0) {
-				ft_error("round %s: ballot %ld: not a ballot "
-					 "(points from 0 to %d): %s",
-					 ft_q(round), i + 1, MAX_POINTS,
-					 bpts[i]);
-				st = FT_DATAERR;
-				goto out;
-			}
-			if (x >= 0) {
-				votes[x]++;
-				score[x] += pt;
-			}
-		}
-	}
-	/* META */
-	ft_buf_adds(out, "META\nkey;value\n");
-	{
-		struct ft_json_doc d;
-		const char *err;
-		size_t pos, k;
-
-		ft_json_doc_init(&d);
-		if (u.r.f[R_META] && ft_json_parse(&d, u.r.f[R_META],
-		    strlen(u.r.f[R_META]), &err, &pos) == 0 && d.n > 0) {
-			struct ft_buf key = FT_BUF_INIT;
-
-			for (k = 0; k < d.n; k++) {
-				ft_json_key(&d, &d.m[k], &key);
-				ft_buf_reset(&v);
-				ft_json_unescape(d.text.s + d.m[k].val,
-						 d.m[k].vallen, &v);
-				if (!strcmp(key.s, "num_projects"))
-					snprintf(num, sizeof(num), "%d", p.n);
-				else if (!strcmp(key.s, "num_votes"))
-					snprintf(num, sizeof(num), "%ld", nb);
-				meta_row(out, key.s,
-					 !strcmp(key.s, "num_projects") ||
-					 !strcmp(key.s, "num_votes") ? num :
-					 v.s);
-			}
-			ft_buf_release(&key);
-		} else {
-			meta_row(out, "description", u.r.f[R_NAME]);
-			meta_row(out, "country", "unknown");
-			meta_row(out, "unit", u.r.f[R_ID]);
-			snprintf(num, sizeof(num), "%d", p.n);
-			meta_row(out, "num_projects", num);
-			snprintf(num, sizeof(num), "%ld", nb);
-			meta_row(out, "num_votes", num);
-			meta_row(out, "budget", u.r.f[R_BUDGET]);
-			meta_row(out, "vote_type", u.r.f[R_BALLOT]);
-			meta_row(out, "rule", pb_rule_name(u.r.f[R_RULE], 1));
-			if (u.r.opens != INT64_MIN) {
-				pb_date_of(u.r.opens, 0, d1);
-				meta_row(out, "date_begin", d1);
-			}
-			if (u.r.closes != INT64_MIN) {
-				pb_date_of(u.r.closes, 1, d1);
-				meta_row(out, "date_end", d1);
-			}
-			if (strcmp(u.r.f[R_BALLOT], "choose-1")) {
-				meta_row(out, "min_length", u.r.f[R_MINLEN]);
-				meta_row(out, "max_length", u.r.f[R_MAXLEN]);
-			}
-			meta_row(out, "min_sum_points", u.r.f[R_MINPTS]);
-			meta_row(out, "max_sum_points", u.r.f[R_MAXPTS]);
-			meta_row(out, "max_sum_cost", u.r.f[R_MAXCOST]);
-			meta_row(out, "min_project_score_threshold",
-				 u.r.f[R_THRESHOLD]);
-		}
-		ft_json_doc_release(&d);
-	}
-	/* PROJECTS */
-	npk = union_keys(pextra, p.n, &pk);
-	{
-		const char *h[64];
-		int n = 0;
-
-		h[n++] = "project_id";
-		h[n++] = "cost";
-		h[n++] = "votes";
-		if (cumulative || ordinal)
-			h[n++] = "score";
-		h[n++] = "name";
-		if (has_cat)
-			h[n++] = "category";
-		if (has_sel)
-			h[n++] = "selected";
-		for (j = 0; j < npk && n < 64; j++)
-			h[n++] = pk[j];
-		ft_buf_adds(out, "PROJECTS\n");
-		ft_pb_put_row(out, h, n);
-		for (i = 0; i < p.n; i++) {
-			const char *f[64];
-			char vb[24], sb[24];
-			struct ft_buf ex[64];
-			int m = 0, e;
-
-			snprintf(vb, sizeof(vb), "%ld", votes[i]);
-			snprintf(sb, sizeof(sb), "%ld", score[i]);
-			f[m++] = p.id[i];
-			f[m++] = p.cost[i];
-			f[m++] = vb;
-			if (cumulative || ordinal)
-				f[m++] = sb;
-			f[m++] = p.name[i];
-			if (has_cat)
-				f[m++] = pcat[i];
-			if (has_sel)
-				f[m++] = psel[i];
-			for (e = 0; e < npk && m < 64; e++) {
-				ft_buf_init(&ex[e]);
-				object_field(pextra[i], pk[e], &ex[e]);
-				f[m++] = ex[e].s;
-			}
-			ft_pb_put_row(out, f, m);
-			for (e = 0; e < npk && e < 64; e++)
-				ft_buf_release(&ex[e]);
-		}
-	}
+	exp_meta(&u, &x, &u.out.buf);
+	exp_projects(&x, &u.out.buf);
 	vote_flush(&u);
-	/* VOTES */
-	nbk = union_keys(bextra, nb, &bk);
-	{
-		const char *h[64];
-		int n = 0;
-
-		h[n++] = "voter_id";
-		h[n++] = "vote";
-		if (cumulative)
-			h[n++] = "points";
-		if (method)
-			h[n++] = "voting_method";
-		for (j = 0; j < nbk && n < 64; j++)
-			h[n++] = bk[j];
-		ft_buf_adds(out, "VOTES\n");
-		ft_pb_put_row(out, h, n);
-		for (i = 0; i < nb; i++) {
-			const char *f[64];
-			char idb[24];
-			struct ft_buf vote = FT_BUF_INIT, pts = FT_BUF_INIT;
-			struct ft_buf ex[64];
-			int m = 0, e, k, c;
-			size_t pos = 0;
-
-			snprintf(idb, sizeof(idb), "%ld", i + 1);
-			c = vote_list_json(bproj[i], strlen(bproj[i]), &items);
-			for (k = 0; k < c; k++) {
-				if (k)
-					ft_buf_addc(&vote, ',');
-				ft_buf_adds(&vote,
-					    vote_next_item(&items, &pos));
-			}
-			if (bpts[i]) {
-				c = vote_list_json(bpts[i], strlen(bpts[i]),
-						   &items);
-				pos = 0;
-				for (k = 0; k < c; k++) {
-					if (k)
-						ft_buf_addc(&pts, ',');
-					ft_buf_adds(&pts, vote_next_item(&items,
-									 &pos));
-				}
-			}
-			f[m++] = idb;
-			f[m++] = vote.s;
-			if (cumulative)
-				f[m++] = pts.s;
-			if (method)
-				f[m++] = strcmp(bchan[i], "pb") ? bchan[i] : "";
-			for (e = 0; e < nbk && m < 64; e++) {
-				ft_buf_init(&ex[e]);
-				object_field(bextra[i], bk[e], &ex[e]);
-				f[m++] = ex[e].s;
-			}
-			ft_pb_put_row(out, f, m);
-			for (e = 0; e < nbk && e < 64; e++)
-				ft_buf_release(&ex[e]);
-			ft_buf_release(&vote);
-			ft_buf_release(&pts);
-			if (out->len > 65536)
-				vote_flush(&u);
-		}
-	}
+	exp_votes(&u, &x);
 	vote_flush(&u);
 out:
-	for (i = 0; i < p.n && pextra; i++) {
-		free(pextra[i]);
-		free(pcat[i]);
-		free(psel[i]);
-	}
-	for (i = 0; i < nb; i++) {
-		free(bproj[i]);
-		free(bpts[i]);
-		free(bchan[i]);
-		free(bextra[i]);
-	}
-	for (j = 0; j < npk; j++)
-		free(pk[j]);
-	for (j = 0; j < nbk; j++)
-		free(bk[j]);
-	free(pk);
-	free(bk);
-	free(pextra);
-	free(pcat);
-	free(psel);
-	free(bproj);
-	free(bpts);
-	free(bchan);
-	free(bextra);
-	free(votes);
-	free(score);
-	ft_buf_release(&v);
-	ft_buf_release(&items);
-	vote_plist_release(&p);
+	exp_release(&x);
 	return vote_run_release(&u, st);
 }
 
