@@ -35,6 +35,7 @@ struct imp {
 	int p_id, p_cost, p_name, p_cat, p_sel, p_votes, p_score;
 	int v_id, v_vote, v_points, v_method, v_sex;
 	const char *type;
+	long minl, maxl, minp, maxp;	/* META's limits of a ballot */
 	int scale;
 	long *votes;
 	int64_t *score;
@@ -122,12 +123,11 @@ whole(const char *s, long *v)
 	return *s && !*end && !errno && *v >= 0;
 }
 
-/* Checks the file whole; every error is printed.  Fills m. */
+/* Checks META; sets m->type and the limits of a ballot. */
 static void
-imp_check(struct imp *m)
+imp_check_meta(struct imp *m)
 {
 	struct ft_pb *pb = &m->pb;
-	const struct ft_pb_section *ps = &pb->projects, *vs = &pb->votes;
 	static const char *const types[] = {
 		"approval", "choose-1", "cumulative", "ordinal", NULL
 	};
@@ -136,13 +136,15 @@ imp_check(struct imp *m)
 		"min_project_score_threshold", "num_projects", "num_votes", NULL
 	};
 	const char *v;
-	char **ids;
-	long minl = 0, maxl = MAX_BALLOT, minp = -1, maxp = -1, x;
-	int i, j, k, kc, vc;
+	long x;
+	int i, kc, vc;
 	int64_t begin = 0, end = 0;
 	int have_begin, have_end;
-	struct plist pl;
 
+	m->minl = 0;
+	m->maxl = MAX_BALLOT;
+	m->minp = -1;
+	m->maxp = -1;
 	kc = ft_pb_col(&pb->meta, "key");
 	vc = ft_pb_col(&pb->meta, "value");
 	if (kc < 0 || vc < 0)
@@ -200,17 +202,26 @@ imp_check(struct imp *m)
 			"before date_begin %s", ft_q(meta(m, "date_end")),
 			ft_q(meta(m, "date_begin")));
 	if ((v = meta(m, "min_length")) && whole(v, &x))
-		minl = x;
+		m->minl = x;
 	if ((v = meta(m, "max_length")) && whole(v, &x))
-		maxl = x;
+		m->maxl = x;
 	if (strcmp(m->type, "choose-1") == 0)
-		minl = maxl = 1;
+		m->minl = m->maxl = 1;
 	if ((v = meta(m, "min_sum_points")) && whole(v, &x))
-		minp = x;
+		m->minp = x;
 	if ((v = meta(m, "max_sum_points")) && whole(v, &x))
-		maxp = x;
+		m->maxp = x;
+}
 
-	/* PROJECTS */
+/* Checks PROJECTS; pl gets their ids (borrowed from m) sorted. */
+static void
+imp_check_projects(struct imp *m, struct plist *pl)
+{
+	const struct ft_pb_section *ps = &m->pb.projects;
+	const char *v;
+	long x;
+	int i;
+
 	m->p_id = ft_pb_col(ps, "project_id");
 	m->p_cost = ft_pb_col(ps, "cost");
 	m->p_name = ft_pb_col(ps, "name");
@@ -221,15 +232,15 @@ imp_check(struct imp *m)
 	if (m->p_id < 0 || m->p_cost < 0)
 		imp_err(m, ps->line + 1, "PROJECTS: no %s column",
 			m->p_id < 0 ? "project_id" : "cost");
-	memset(&pl, 0, sizeof(pl));
-	pl.n = ps->nrows;
-	pl.id = ft_xmalloc(((size_t)pl.n + 1) * sizeof(char *));
-	pl.order = ft_xmalloc(((size_t)pl.n + 1) * sizeof(int));
+	memset(pl, 0, sizeof(*pl));
+	pl->n = ps->nrows;
+	pl->id = ft_xmalloc(((size_t)pl->n + 1) * sizeof(char *));
+	pl->order = ft_xmalloc(((size_t)pl->n + 1) * sizeof(int));
 	for (i = 0; i < ps->nrows; i++) {
 		const struct ft_pb_row *r = &ps->rows[i];
 
-		pl.id[i] = (char *)ft_pb_field(r, m->p_id);
-		if (!*pl.id[i])
+		pl->id[i] = (char *)ft_pb_field(r, m->p_id);
+		if (!*pl->id[i])
 			imp_err(m, r->line, "PROJECTS project_id: missing");
 		v = ft_pb_field(r, m->p_cost);
 		if (m->p_cost >= 0 &&
@@ -241,18 +252,29 @@ imp_check(struct imp *m)
 			imp_err(m, r->line, "PROJECTS selected: not a whole "
 				"number: %s", ft_q(v));
 	}
-	vote_order_by_id(pl.id, pl.n, pl.order);
-	for (i = 1; i < pl.n; i++)
-		if (*pl.id[pl.order[i]] &&
-		    strcmp(pl.id[pl.order[i]], pl.id[pl.order[i - 1]]) == 0)
-			imp_err(m, ps->rows[pl.order[i]].line, "PROJECTS "
+	vote_order_by_id(pl->id, pl->n, pl->order);
+	for (i = 1; i < pl->n; i++)
+		if (*pl->id[pl->order[i]] &&
+		    strcmp(pl->id[pl->order[i]], pl->id[pl->order[i - 1]]) == 0)
+			imp_err(m, ps->rows[pl->order[i]].line, "PROJECTS "
 				"project_id: %s given twice",
-				ft_q(pl.id[pl.order[i]]));
+				ft_q(pl->id[pl->order[i]]));
 	if ((v = meta(m, "num_projects")) && whole(v, &x) && x != ps->nrows)
 		imp_err(m, meta_line(m, "num_projects"), "META num_projects: "
 			"%ld, but PROJECTS has %d", x, ps->nrows);
+}
 
-	/* VOTES */
+/* Checks VOTES against the projects pl; counts each project's votes and
+ * score into m. */
+static void
+imp_check_votes(struct imp *m, const struct plist *pl)
+{
+	const struct ft_pb_section *vs = &m->pb.votes;
+	const char *v;
+	char **ids;
+	long x;
+	int i, j, k;
+
 	m->v_id = ft_pb_col(vs, "voter_id");
 	m->v_vote = ft_pb_col(vs, "vote");
 	m->v_points = ft_pb_col(vs, "points");
@@ -264,10 +286,10 @@ imp_check(struct imp *m)
 	if (strcmp(m->type, "cumulative") == 0 && m->v_points < 0)
 		imp_err(m, vs->line + 1, "VOTES: no points column (the vote "
 			"type is cumulative)");
-	m->votes = ft_xmalloc(((size_t)pl.n + 1) * sizeof(long));
-	m->score = ft_xmalloc(((size_t)pl.n + 1) * sizeof(int64_t));
-	memset(m->votes, 0, ((size_t)pl.n + 1) * sizeof(long));
-	memset(m->score, 0, ((size_t)pl.n + 1) * sizeof(int64_t));
+	m->votes = ft_xmalloc(((size_t)pl->n + 1) * sizeof(long));
+	m->score = ft_xmalloc(((size_t)pl->n + 1) * sizeof(int64_t));
+	memset(m->votes, 0, ((size_t)pl->n + 1) * sizeof(long));
+	memset(m->score, 0, ((size_t)pl->n + 1) * sizeof(int64_t));
 	ids = ft_xmalloc(((size_t)vs->nrows + 1) * sizeof(char *));
 	for (i = 0; i < vs->nrows; i++) {
 		const struct ft_pb_row *r = &vs->rows[i];
@@ -328,7 +350,7 @@ imp_check(struct imp *m)
 			const char *p = vote_next_item(&list, &pos);
 			long pt = 1;
 
-			idx[j] = vote_plist_find(&pl, p);
+			idx[j] = vote_plist_find(pl, p);
 			if (idx[j] < 0) {
 				imp_err(m, r->line, "VOTES vote: unknown "
 					"project %s", ft_q(p));
@@ -355,12 +377,12 @@ imp_check(struct imp *m)
 			m->votes[idx[j]]++;
 			m->score[idx[j]] += pt;
 		}
-		if (n && (n < minl || n > maxl))
+		if (n && (n < m->minl || n > m->maxl))
 			imp_err(m, r->line, "VOTES vote: %d project%s, outside "
 				"min_length %ld and max_length %ld", n,
-				n == 1 ? "" : "s", minl, maxl);
-		if (n && np && ((minp >= 0 && sum < minp) ||
-				(maxp >= 0 && sum > maxp)))
+				n == 1 ? "" : "s", m->minl, m->maxl);
+		if (n && np && ((m->minp >= 0 && sum < m->minp) ||
+				(m->maxp >= 0 && sum > m->maxp)))
 			imp_err(m, r->line, "VOTES points: %lld, outside "
 				"min_sum_points and max_sum_points",
 				(long long)sum);
@@ -384,7 +406,17 @@ imp_check(struct imp *m)
 	if ((v = meta(m, "num_votes")) && whole(v, &x) && x != vs->nrows)
 		imp_err(m, meta_line(m, "num_votes"), "META num_votes: %ld, "
 			"but VOTES has %d", x, vs->nrows);
-	/* The published counts must be the ballots' own. */
+}
+
+/* The published counts of PROJECTS must be the ballots' own. */
+static void
+imp_check_counts(struct imp *m)
+{
+	const struct ft_pb_section *ps = &m->pb.projects;
+	const char *v;
+	long x;
+	int i;
+
 	for (i = 0; i < ps->nrows; i++) {
 		const struct ft_pb_row *r = &ps->rows[i];
 
@@ -399,6 +431,18 @@ imp_check(struct imp *m)
 				"ballots give %lld", ft_q(v),
 				(long long)m->score[i]);
 	}
+}
+
+/* Checks the file whole; every error is printed.  Fills m. */
+static void
+imp_check(struct imp *m)
+{
+	struct plist pl;
+
+	imp_check_meta(m);
+	imp_check_projects(m, &pl);
+	imp_check_votes(m, &pl);
+	imp_check_counts(m);
 	free(pl.id);
 	free(pl.order);
 }
