@@ -637,18 +637,20 @@ print_round(struct run *u, char *const *f)
 	ft_buf_adds(o, "}\n");
 }
 
+/*
+ * The settings of the round in record d, checked, as the columns of
+ * S_ROUND into f (new strings the caller frees).  NULL or the reason the
+ * record is refused; u->status set on an error of the database.
+ */
 static const char *
-open_one(struct run *u, const struct ft_item *it)
+open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 {
-	const struct ft_json_doc *d = it->doc;
-	char *f[17] = { 0 };
-	char t1[FT_TIME_LEN], t2[FT_TIME_LEN], check[65];
+	char t1[FT_TIME_LEN], t2[FT_TIME_LEN];
 	struct ft_buf *b = &u->a;
 	const char *reason = NULL;
 	int64_t opens, closes;
 	long v, minl = -1, maxl = -1, minp = -1, maxp = -1;
 	int r, i, n;
-	unsigned char secret[32], rkey[32];
 
 #define NEED(key, what) do {						\
 		if ((r = ft_json_member_text(d, key, b)) <= 0) {		\
@@ -818,6 +820,23 @@ open_one(struct run *u, const struct ft_item *it)
 		json_list(b, &u->items, n, 0);
 		f[R_SCOPE] = ft_xstrdup(b->s);
 	}
+out:
+	return reason;
+}
+
+/*
+ * Stores the round of settings f (from open_fields()) with the check
+ * value of its key, and prints it; the same round again changes nothing.
+ * NULL or the reason it is refused; u->status set on an error.
+ */
+static const char *
+open_store(struct run *u, char **f)
+{
+	char check[65];
+	const char *reason = NULL;
+	int r, i;
+	unsigned char secret[32], rkey[32];
+
 	/* The same round again changes nothing; another is refused. */
 	{
 		sqlite3_stmt *s = vote_stmt(u, S_ROUND);
@@ -876,6 +895,18 @@ open_one(struct run *u, const struct ft_item *it)
 	u->done++;
 	print_round(u, f);
 out:
+	return reason;
+}
+
+static const char *
+open_one(struct run *u, const struct ft_item *it)
+{
+	char *f[17] = { 0 };
+	const char *reason;
+	int i;
+
+	if (!(reason = open_fields(u, it->doc, f)) && !u->status)
+		reason = open_store(u, f);
 	for (i = 0; i < 17; i++)
 		free(f[i]);
 	return reason;
