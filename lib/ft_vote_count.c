@@ -1,0 +1,644 @@
+/*
+ * ft_vote_count.c - ft-vote tally and recount: reading a round's ballots
+ * once, counting them by a rule (ft_tally), keeping the result with the
+ * digest of the ballots it counted, and recounting every kept result.
+ */
+#include "ft_vote_ballot.h"
+#include "ft_amount.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_json.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct spec {
+	enum ft_rule rule;
+	int complete;
+	int64_t threshold;
+	const char *tiebreak;
+	char text[160];		/* as tallies.rule keeps it */
+};
+
+/* The round's ballots, read once for every count. */
+struct bset {
+	long n;
+	size_t *off;
+	int *proj;
+	int64_t *pts;
+	size_t ne, cap;
+	char hex[65];
+};
+
+static void
+bset_release(struct bset *b)
+{
+	free(b->off);
+	free(b->proj);
+	free(b->pts);
+	memset(b, 0, sizeof(*b));
+}
+
+static int
+bset_load(struct run *u, const struct plist *p, struct bset *b)
+{
+	sqlite3_stmt *s = vote_stmt(u, S_BALLOT_ALL);
+	int ordinal = !strcmp(u->r.f[R_BALLOT], "ordinal");
+	char **lines = NULL;
+	long lcap = 0;
+	int rc;
+
+	memset(b, 0, sizeof(*b));
+	if (!s)
+		return FT_SOFTWARE;
+	vote_bind_text(s, 1, u->r.f[R_ID]);
+	b->off = ft_xmalloc(sizeof(*b->off));
+	b->off[0] = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *pj = (const char *)sqlite3_column_text(s, 0);
+		const char *pt = (const char *)sqlite3_column_text(s, 1);
+		int n = vote_list_json(pj, strlen(pj), &u->items), k, np = 0;
+		size_t pos = 0, ppos = 0;
+
+		if (pt)
+			np = vote_list_json(pt, strlen(pt), &u->items2);
+		if (n < 0 || (pt && np != n)) {
+			ft_error("round %s: ballot %ld: not a ballot: %s",
+				 ft_q(u->r.f[R_ID]), b->n + 1, pj);
+			rc = SQLITE_CORRUPT;
+			break;
+		}
+		while (b->ne + (size_t)n > b->cap) {
+			b->cap = b->cap ? 2 * b->cap : 65536;
+			b->proj = ft_xrealloc(b->proj, b->cap * sizeof(int));
+			b->pts = ft_xrealloc(b->pts, b->cap * sizeof(int64_t));
+		}
+		for (k = 0; k < n; k++) {
+			const char *id = vote_next_item(&u->items, &pos);
+			int x = vote_plist_find(p, id);
+
+			if (x < 0) {
+				ft_error("round %s: ballot %ld names no "
+					 "project of the round: %s",
+					 ft_q(u->r.f[R_ID]), b->n + 1,
+					 ft_q(id));
+				rc = SQLITE_CORRUPT;
+				break;
+			}
+			b->proj[b->ne] = x;
+			b->pts[b->ne] = pt ?
+				vote_stored_point(vote_next_item(&u->items2,
+								 &ppos)) :
+				ordinal ? n - k : 1;
+			if (b->pts[b->ne] < 0 || n > MAX_BALLOT) {
+				ft_error("round %s: ballot %ld: not a ballot "
+					 "(at most %d projects, points from 0 "
+					 "to %d): %s", ft_q(u->r.f[R_ID]),
+					 b->n + 1,
+					 MAX_BALLOT, MAX_POINTS, pt ? pt : pj);
+				rc = SQLITE_CORRUPT;
+				break;
+			}
+			b->ne++;
+		}
+		if (rc == SQLITE_CORRUPT)
+			break;
+		if (b->n + 1 >= lcap) {
+			lcap = lcap ? 2 * lcap : 1024;
+			lines = ft_xrealloc(lines, (size_t)lcap * sizeof(*lines));
+			b->off = ft_xrealloc(b->off, ((size_t)lcap + 1) *
+					     sizeof(*b->off));
+		}
+		lines[b->n] = vote_ballot_line(pj, pt);
+		b->off[++b->n] = b->ne;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		while (b->n)
+			free(lines[--b->n]);
+		free(lines);
+		return rc == SQLITE_CORRUPT ? FT_DATAERR :
+		       ft_db_fail(u->db, rc, "reading the ballots");
+	}
+	vote_digest(lines, b->n, b->hex);
+	free(lines);
+	return FT_OK;
+}
+
+/* Parses a spec from its options; returns 0 or FT_USAGE after a message. */
+static int
+spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
+	  const char *threshold, const char *tiebreak)
+{
+	struct ft_tally t;
+	char *end;
+	size_t n;
+
+	memset(sp, 0, sizeof(*sp));
+	if (!rule)
+		rule = u->r.f[R_RULE];
+	if (!rule) {
+		ft_error("round %s has no counting rule: name one with "
+			 "--rule", ft_q(u->r.f[R_ID]));
+		return FT_USAGE;
+	}
+	if ((sp->rule = ft_tally_rule_parse(rule)) == FT_RULE_NONE)
+		return vote_usage_error("--rule: not greedy, greedy-no-skip, "
+					"greedy-threshold, mes or mes-add1: %s",
+					ft_q(rule));
+	sp->complete = complete;
+	if (complete && sp->rule != FT_RULE_MES && sp->rule != FT_RULE_MES_ADD1)
+		return vote_usage_error("--complete greedy completes mes or "
+					"mes-add1, not %s", rule);
+	if (sp->rule == FT_RULE_GREEDY_THRESHOLD) {
+		if (!threshold)
+			threshold = u->r.f[R_THRESHOLD];
+		if (!threshold)
+			return vote_usage_error("greedy-threshold needs "
+						"--threshold N (the round has "
+						"none)");
+		errno = 0;
+		sp->threshold = strtoll(threshold, &end, 10);
+		if (!*threshold || *end || errno || sp->threshold < 0)
+			return vote_usage_error("--threshold: not a whole "
+						"number: %s", ft_q(threshold));
+	}
+	sp->tiebreak = tiebreak ? tiebreak : u->r.f[R_TIEBREAK];
+	if (!sp->tiebreak)
+		sp->tiebreak = "votes,cost,id";
+	ft_tally_init(&t, 0, 0);
+	if (ft_tally_set_tiebreak(&t, sp->tiebreak))
+		return vote_usage_error("--tiebreak: not a list of votes, "
+					"cost, id, or refuse: %s",
+					ft_q(sp->tiebreak));
+	n = (size_t)snprintf(sp->text, sizeof(sp->text), "%s",
+			     ft_tally_rule_name(sp->rule));
+	if (sp->rule == FT_RULE_GREEDY_THRESHOLD)
+		n += (size_t)snprintf(sp->text + n, sizeof(sp->text) - n,
+				      " --threshold %lld",
+				      (long long)sp->threshold);
+	if (complete)
+		n += (size_t)snprintf(sp->text + n, sizeof(sp->text) - n,
+				      " --complete greedy");
+	if (strcmp(sp->tiebreak, "votes,cost,id"))
+		snprintf(sp->text + n, sizeof(sp->text) - n, " --tiebreak %s",
+			 sp->tiebreak);
+	return 0;
+}
+
+/* Reads a spec back from tallies.rule. */
+static int
+spec_parse(struct run *u, struct spec *sp, const char *text)
+{
+	char buf[160], *w[8], *save = NULL, *tok;
+	const char *rule = NULL, *thr = NULL, *tb = NULL;
+	int n = 0, i, complete = 0;
+
+	snprintf(buf, sizeof(buf), "%s", text);
+	for (tok = strtok_r(buf, " ", &save); tok && n < 8;
+	     tok = strtok_r(NULL, " ", &save))
+		w[n++] = tok;
+	if (n)
+		rule = w[0];
+	for (i = 1; i + 1 < n; i += 2) {
+		if (!strcmp(w[i], "--threshold"))
+			thr = w[i + 1];
+		else if (!strcmp(w[i], "--complete"))
+			complete = 1;
+		else if (!strcmp(w[i], "--tiebreak"))
+			tb = w[i + 1];
+	}
+	return spec_make(u, sp, rule ? rule : "?", complete, thr,
+			 tb ? tb : "votes,cost,id");
+}
+
+/*
+ * Counts the ballots b by spec into t (initialised here; the caller
+ * releases it); order gets the rank order.
+ */
+static int
+count(struct run *u, const struct plist *p, const struct bset *b,
+      int scale, const struct spec *sp, struct ft_tally *t, int *order)
+{
+	long i;
+	int st;
+
+	ft_tally_init(t, ft_amount_units(u->r.f[R_BUDGET], scale), scale);
+	ft_tally_set_tiebreak(t, sp->tiebreak);
+	for (i = 0; i < p->n; i++)
+		ft_tally_add_project(t, p->id[i], p->name[i],
+				     ft_amount_units(p->cost[i], scale));
+	for (i = 0; i < b->n; i++)
+		ft_tally_add_ballot(t, b->proj + b->off[i], b->pts + b->off[i],
+				    (int)(b->off[i + 1] - b->off[i]));
+	if ((st = ft_tally_count(t, sp->rule, sp->threshold, sp->complete,
+				 order)))
+		ft_error("round %s: %s: %s (--tiebreak refuse)",
+			 ft_q(u->r.f[R_ID]), sp->text, t->err);
+	return st;
+}
+
+/* The rule and its options, as members of a result line. */
+static void
+spec_fields(struct ft_buf *o, const struct spec *sp)
+{
+	vote_json_str(o, "rule", ft_tally_rule_name(sp->rule));
+	if (sp->rule == FT_RULE_GREEDY_THRESHOLD)
+		vote_json_long(o, "threshold", (long long)sp->threshold);
+	if (sp->complete)
+		vote_json_str(o, "complete", "greedy");
+	if (strcmp(sp->tiebreak, "votes,cost,id"))
+		vote_json_str(o, "tiebreak", sp->tiebreak);
+}
+
+/* The result lines of a count, and with totals its last line. */
+static void
+result_text(struct run *u, const struct ft_tally *t, const int *order,
+	    const struct spec *sp, const struct bset *b, int totals,
+	    int provisional, struct ft_buf *o)
+{
+	char a[64];
+	int i;
+
+	for (i = 0; i < t->np; i++) {
+		const struct ft_tally_project *q = &t->p[order[i]];
+
+		ft_buf_addc(o, '{');
+		vote_json_str(o, "round", u->r.f[R_ID]);
+		spec_fields(o, sp);
+		vote_json_str(o, "project", q->id);
+		vote_json_str(o, "name", q->name);
+		ft_tally_amount(q->cost, t->scale, a, sizeof(a));
+		vote_json_raw(o, "cost", a);
+		vote_json_long(o, "votes", q->votes);
+		vote_json_long(o, "score", (long long)q->score);
+		vote_json_long(o, "rank", q->rank);
+		vote_json_bool(o, "selected", q->selected);
+		vote_json_str(o, "reason", q->reason);
+		ft_buf_adds(o, "}\n");
+	}
+	if (!totals)
+		return;
+	ft_buf_addc(o, '{');
+	vote_json_str(o, "round", u->r.f[R_ID]);
+	spec_fields(o, sp);
+	vote_json_bool(o, "totals", 1);
+	ft_tally_amount(t->budget, t->scale, a, sizeof(a));
+	vote_json_raw(o, "budget", a);
+	ft_tally_amount(t->spent, t->scale, a, sizeof(a));
+	vote_json_raw(o, "spent", a);
+	ft_tally_amount(t->budget - t->spent, t->scale, a, sizeof(a));
+	vote_json_raw(o, "left", a);
+	vote_json_long(o, "selected", t->nselected);
+	vote_json_long(o, "projects", t->np);
+	vote_json_long(o, "ballots", b->n);
+	if (sp->rule == FT_RULE_MES || sp->rule == FT_RULE_MES_ADD1) {
+		ft_tally_amount(t->per_voter, t->scale, a, sizeof(a));
+		vote_json_raw(o, "per_voter", a);
+	}
+	vote_json_str(o, "digest", b->hex);
+	if (provisional)
+		vote_json_bool(o, "provisional", 1);
+	ft_buf_adds(o, "}\n");
+}
+
+static int
+compare(struct run *u, const struct plist *p, const struct bset *b,
+	int scale)
+{
+	struct spec sp[8];
+	struct ft_tally t[8];
+	int *order[8], n = 0, i, k, st = 0, counted = 0;
+	const char *s = u->o->compare;
+	struct ft_buf *o = &u->out.buf;
+	char name[64], a[64];
+
+	while (*s && n < 8) {
+		size_t l = strcspn(s, ",");
+
+		snprintf(name, sizeof(name), "%.*s", (int)l, s);
+		if ((st = spec_make(u, &sp[n], name, 0, u->o->threshold,
+				    u->o->tiebreak)))
+			return st;
+		n++;
+		s += l;
+		if (*s == ',')
+			s++;
+	}
+	if (n < 1)
+		return vote_usage_error("--compare: no rule named");
+	for (i = 0; i < n; i++) {
+		order[i] = ft_xmalloc(((size_t)p->n + 1) * sizeof(int));
+		st = count(u, p, b, scale, &sp[i], &t[i], order[i]);
+		counted = i + 1;
+		if (st)
+			goto out;
+	}
+	/* In the rank order of the first rule, by score. */
+	for (k = 0; k < p->n; k++) {
+		int x = order[0][k], differs = 0;
+		const struct ft_tally_project *q = &t[0].p[x];
+
+		ft_buf_addc(o, '{');
+		vote_json_str(o, "round", u->r.f[R_ID]);
+		vote_json_str(o, "project", q->id);
+		vote_json_str(o, "name", q->name);
+		ft_tally_amount(q->cost, scale, a, sizeof(a));
+		vote_json_raw(o, "cost", a);
+		vote_json_long(o, "votes", q->votes);
+		vote_json_long(o, "score", (long long)q->score);
+		for (i = 0; i < n; i++) {
+			vote_json_bool(o, sp[i].text, t[i].p[x].selected);
+			differs |= t[i].p[x].selected != q->selected;
+		}
+		vote_json_bool(o, "differs", differs);
+		ft_buf_adds(o, "}\n");
+	}
+	if (u->o->totals)
+		for (i = 0; i < n; i++) {
+			ft_buf_addc(o, '{');
+			vote_json_str(o, "round", u->r.f[R_ID]);
+			spec_fields(o, &sp[i]);
+			vote_json_bool(o, "totals", 1);
+			ft_tally_amount(t[i].spent, scale, a, sizeof(a));
+			vote_json_raw(o, "spent", a);
+			ft_tally_amount(t[i].budget - t[i].spent, scale, a,
+				   sizeof(a));
+			vote_json_raw(o, "left", a);
+			vote_json_long(o, "selected", t[i].nselected);
+			vote_json_long(o, "ballots", b->n);
+			vote_json_str(o, "digest", b->hex);
+			ft_buf_adds(o, "}\n");
+		}
+	ft_hold_print(&u->out);
+out:
+	for (i = 0; i < counted; i++) {
+		ft_tally_release(&t[i]);
+		free(order[i]);
+	}
+	return st;
+}
+
+/* Has the round closed?  0, or 75 after the message (unless forced). */
+static int
+closed(struct run *u, int *provisional)
+{
+	*provisional = 0;
+	if (u->r.closes == INT64_MIN || ft_time_now() >= u->r.closes)
+		return FT_OK;
+	if (!u->o->force) {
+		ft_error("round %s closes at %s: no results before then "
+			 "(--force to count anyway)", u->r.f[R_ID],
+			 u->r.f[R_CLOSES]);
+		return FT_TEMPFAIL;
+	}
+	ft_warn("round %s has not closed (it closes at %s): this count "
+		"is provisional and is not kept", ft_q(u->r.f[R_ID]),
+		u->r.f[R_CLOSES]);
+	*provisional = 1;
+	return FT_OK;
+}
+
+int
+ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
+	      const char *round)
+{
+	struct run u;
+	struct plist p;
+	struct bset b;
+	struct spec sp;
+	struct ft_tally t;
+	struct ft_buf res = FT_BUF_INIT;
+	int *order = NULL, st, provisional, scale, counted = 0;
+	char now[FT_TIME_LEN];
+
+	vote_run_init(&u, db, o);
+	memset(&p, 0, sizeof(p));
+	memset(&b, 0, sizeof(b));
+	if ((st = vote_load_round(&u, round, 0)) ||
+	    (st = closed(&u, &provisional)))
+		goto out;
+	if (!o->compare && (st = spec_make(&u, &sp, o->rule, o->complete,
+					   o->threshold, o->tiebreak)))
+		goto out;
+	/* A count that is kept reads the ballots in the transaction that
+	 * keeps it: no ballot comes in between (see cast's freeze). */
+	if (!provisional && !o->dry_run && !o->compare &&
+	    (st = ft_db_begin_write(db)))
+		goto out;
+	if ((st = vote_plist_load(&u, &p)) || (st = bset_load(&u, &p, &b)))
+		goto out;
+	scale = vote_round_scale(&u, &p);
+	if (o->compare) {
+		st = compare(&u, &p, &b, scale);
+		goto out;
+	}
+	order = ft_xmalloc(((size_t)p.n + 1) * sizeof(int));
+	counted = 1;
+	if ((st = count(&u, &p, &b, scale, &sp, &t, order)))
+		goto out;
+	/* What is kept is the whole result, totals included. */
+	result_text(&u, &t, order, &sp, &b, 1, 0, &res);
+	result_text(&u, &t, order, &sp, &b, o->totals, provisional, &u.out.buf);
+	/* Printed once kept: a count that could not be stored is not a
+	 * result. */
+	if (!provisional && !o->dry_run) {
+		sqlite3_stmt *s;
+		int rc;
+
+		if (!(s = vote_stmt(&u, S_TALLY_SAME))) {
+			st = FT_SOFTWARE;
+			goto out;
+		}
+		vote_bind_text(s, 1, round);
+		vote_bind_text(s, 2, sp.text);
+		vote_bind_text(s, 3, b.hex);
+		vote_bind_text(s, 4, res.s);
+		rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc == SQLITE_DONE) {
+			if (!(s = vote_stmt(&u, S_TALLY_INS))) {
+				st = FT_SOFTWARE;
+				goto out;
+			}
+			vote_bind_text(s, 1, round);
+			vote_bind_text(s, 2, sp.text);
+			vote_bind_text(s, 3, vote_fmt_time(ft_time_now(), now));
+			sqlite3_bind_int64(s, 4, b.n);
+			vote_bind_text(s, 5, b.hex);
+			vote_bind_text(s, 6, res.s);
+			if ((st = vote_exec_stmt(&u, s, "keeping the count")))
+				goto out;
+		} else if (rc != SQLITE_ROW) {
+			st = ft_db_fail(db, rc, "reading the counts");
+			goto out;
+		}
+		if ((st = ft_db_commit(db)))
+			goto out;
+	}
+	vote_flush(&u);
+	if (!o->quiet && !st)
+		ft_warn("%s: %s: %d of %d projects selected, %ld ballot%s, "
+			"digest %.12s", round, sp.text, t.nselected, t.np, b.n,
+			b.n == 1 ? "" : "s", b.hex);
+out:
+	if (counted)
+		ft_tally_release(&t);
+	ft_db_rollback(db);
+	free(order);
+	ft_buf_release(&res);
+	bset_release(&b);
+	vote_plist_release(&p);
+	return vote_run_release(&u, st);
+}
+
+/*
+ * The outcome of a count's result text, for comparing two counts: each
+ * project with whether it was selected, sorted, and the amount spent.
+ */
+static void
+outcome_of(const char *text, struct ft_buf *out)
+{
+	struct ft_json_doc d;
+	struct ft_buf v = FT_BUF_INIT;
+	char **lines = NULL;
+	long n = 0, cap = 0, i;
+	const char *p = text;
+
+	ft_json_doc_init(&d);
+	ft_buf_reset(out);
+	while (p && *p) {
+		const char *e = strchr(p, '\n'), *err;
+		size_t len = e ? (size_t)(e - p) : strlen(p), pos;
+		const struct ft_json_member *m;
+
+		if (ft_json_parse(&d, p, len, &err, &pos) == 0 &&
+		    d.type == '{') {
+			struct ft_buf line = FT_BUF_INIT;
+
+			if (ft_json_member_text(&d, "project", &v) > 0) {
+				ft_buf_add(&line, v.s, v.len);
+				m = ft_json_get(&d, "selected");
+				ft_buf_adds(&line, m && d.text.s[m->val] == 't' ?
+					    "\tselected" : "\tnot selected");
+			} else if (ft_json_member_text(&d, "spent", &v) > 0) {
+				ft_buf_adds(&line, "\tspent ");
+				ft_buf_add(&line, v.s, v.len);
+			}
+			if (line.len) {
+				if (n == cap) {
+					cap = cap ? 2 * cap : 64;
+					lines = ft_xrealloc(lines, (size_t)cap *
+							    sizeof(*lines));
+				}
+				lines[n++] = ft_buf_detach(&line, NULL);
+			}
+			ft_buf_release(&line);
+		}
+		p = e ? e + 1 : NULL;
+	}
+	/* With no line, lines is NULL, which qsort(3) must not be given. */
+	if (n > 0)
+		qsort(lines, (size_t)n, sizeof(*lines), vote_str_cmp);
+	for (i = 0; i < n; i++) {
+		ft_buf_adds(out, lines[i]);
+		ft_buf_addc(out, '\n');
+		free(lines[i]);
+	}
+	free(lines);
+	ft_buf_release(&v);
+	ft_json_doc_release(&d);
+}
+
+int
+ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
+		const char *round)
+{
+	struct run u;
+	struct plist p;
+	struct bset b;
+	sqlite3_stmt *s;
+	struct ft_buf res = FT_BUF_INIT;
+	int *order = NULL, st, scale, rc, differ = 0;
+	long n = 0;
+
+	vote_run_init(&u, db, o);
+	memset(&p, 0, sizeof(p));
+	memset(&b, 0, sizeof(b));
+	if ((st = vote_load_round(&u, round, 0)) ||
+	    (st = vote_plist_load(&u, &p)) ||
+	    (st = bset_load(&u, &p, &b)))
+		goto out;
+	scale = vote_round_scale(&u, &p);
+	order = ft_xmalloc(((size_t)p.n + 1) * sizeof(int));
+	if (!(s = vote_stmt(&u, S_TALLY_ALL))) {
+		st = FT_SOFTWARE;
+		goto out;
+	}
+	vote_bind_text(s, 1, round);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		long id = (long)sqlite3_column_int64(s, 0);
+		char *rule = vote_col_dup(s, 1), *dg = vote_col_dup(s, 2);
+		char *kept = vote_col_dup(s, 3);
+		struct spec sp;
+		struct ft_tally t;
+		int same;
+
+		n++;
+		if ((st = spec_parse(&u, &sp, rule))) {
+			free(rule), free(dg), free(kept);
+			break;
+		}
+		if ((st = count(&u, &p, &b, scale, &sp, &t, order))) {
+			ft_tally_release(&t);
+			free(rule), free(dg), free(kept);
+			break;
+		}
+		ft_buf_reset(&res);
+		result_text(&u, &t, order, &sp, &b, 1, 0, &res);
+		/* The outcome, not the text: a later version may word the
+		 * reasons or order the members otherwise. */
+		outcome_of(kept, &u.c);
+		outcome_of(res.s, &u.d);
+		same = !strcmp(dg, b.hex) && !strcmp(u.c.s, u.d.s);
+		if (!same) {
+			differ++;
+			ft_error("round %s: count %ld (%s): the recount "
+				 "differs: %s", ft_q(round), id, rule,
+				 strcmp(dg, b.hex) ? "the ballots are not the "
+				 "ones counted (another digest)" :
+				 "another result from the same ballots");
+		}
+		ft_buf_addc(&u.out.buf, '{');
+		vote_json_str(&u.out.buf, "round", round);
+		vote_json_long(&u.out.buf, "tally", id);
+		vote_json_str(&u.out.buf, "rule", rule);
+		vote_json_str(&u.out.buf, "digest", dg);
+		if (!same && strcmp(dg, b.hex))
+			vote_json_str(&u.out.buf, "now", b.hex);
+		vote_json_bool(&u.out.buf, "same", same);
+		ft_buf_adds(&u.out.buf, "}\n");
+		vote_flush(&u);
+		ft_tally_release(&t);
+		free(rule);
+		free(dg);
+		free(kept);
+	}
+	sqlite3_reset(s);
+	if (!st && rc != SQLITE_DONE)
+		st = ft_db_fail(db, rc, "reading the counts");
+	if (!st && differ)
+		st = FT_DATAERR;
+	if (!st && !o->quiet)
+		ft_warn("%s: %ld count%s recounted, all the same", round, n,
+			n == 1 ? "" : "s");
+out:
+	free(order);
+	ft_buf_release(&res);
+	bset_release(&b);
+	vote_plist_release(&p);
+	return vote_run_release(&u, st);
+}
+

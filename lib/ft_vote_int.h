@@ -1,0 +1,155 @@
+/*
+ * ft_vote_int.h - what the parts of ft-vote share; not for other modules.
+ *
+ * ft-vote is cut by idea: ft_vote.c holds the run (below) and the verbs
+ * that read records (open, projects, register, cast) with rounds and the
+ * option checks; ft_vote_ballot.c the round's projects, the checks of a
+ * ballot and the digest of a ballot set; ft_vote_pb.c import and export of
+ * pabulib .pb files; ft_vote_count.c tally and recount.  The key file and
+ * the keyed hashes are ft_vkey, the amounts ft_amount.
+ *
+ * A run is one verb's state: its statements (prepared once, reset after
+ * each use, finalized by vote_run_release()), the round it works on, the
+ * output held until its transaction commits (ft_hold), the rejects and
+ * the counts of its summary.  A run belongs to the thread that made it;
+ * nothing here is shared between runs.
+ */
+#ifndef FT_VOTE_INT_H
+#define FT_VOTE_INT_H
+
+#include "ft_buf.h"
+#include "ft_db.h"
+#include "ft_hold.h"
+#include "ft_reject.h"
+#include "ft_tally.h"
+#include "ft_time.h"
+#include "ft_vote.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define MAX_BALLOT FT_TALLY_MAX_BALLOT	/* projects on one ballot */
+#define MAX_POINTS FT_TALLY_MAX_POINTS	/* points on one ballot */
+
+/* The statements of a run, by index into its table (ft_vote.c). */
+enum {
+	S_ROUND, S_ROUND_INS, S_PROJ_GET, S_PROJ_INS, S_PROJ_UPD, S_PROJ_SEQ,
+	S_VOTER_INS, S_VOTER_GET, S_BALLOT_GET, S_BALLOT_INS, S_BALLOT_UPD,
+	S_UNIT, S_IN_SCOPE, S_PROJ_ALL, S_BALLOT_ALL, S_TALLY_INS,
+	S_TALLY_SAME, S_TALLY_ALL, S_ROUNDS, S_COUNTED, S_N
+};
+
+/* A round as stored. */
+struct round {
+	char *f[17];		/* the columns of S_ROUND, NULL for NULL */
+	int64_t opens, closes;	/* INT64_MIN: none */
+	unsigned char key[32];
+};
+
+enum {
+	R_ID, R_NAME, R_BUDGET, R_SCOPE, R_OPENS, R_CLOSES, R_BALLOT,
+	R_MINLEN, R_MAXLEN, R_MAXCOST, R_MINPTS, R_MAXPTS, R_RULE,
+	R_THRESHOLD, R_TIEBREAK, R_KEYCHECK, R_META
+};
+
+struct cast;
+
+struct run {
+	struct ft_db *db;
+	const struct ft_vote_opts *o;
+	sqlite3_stmt *st[S_N];
+	struct ft_reject rej;
+	struct ft_hold out;	/* a transaction's output, until it commits */
+	struct ft_buf a, b, c, d, e, items, items2;
+	const char *fname;
+	struct round r;
+	int have_round;
+	long done, unchanged, updated;
+	int status;		/* worst so far */
+	/* cast: the round's first stored count, as of transaction txn */
+	unsigned long counted_txn;
+	long long counted;	/* its tally, 0: none */
+	char counted_at[FT_TIME_LEN];
+	struct cast *cast;	/* cast: the round's projects, a ballot's */
+	char reason[512];	/* vote_why()'s text */
+};
+
+/* ---- the run (ft_vote.c) ---- */
+
+void vote_run_init(struct run *u, struct ft_db *db,
+		   const struct ft_vote_opts *o);
+
+/* Frees u and closes its rejects file; returns the worse of st and the
+ * close's status. */
+int vote_run_release(struct run *u, int st);
+
+/* Statement i of the run, prepared on first use, reset and unbound; NULL
+ * when it cannot be prepared (the message is out). */
+sqlite3_stmt *vote_stmt(struct run *u, int i);
+
+/* Binds text t to parameter i, or NULL when t is NULL. */
+void vote_bind_text(sqlite3_stmt *s, int i, const char *t);
+
+/* Steps a statement that returns no row (or one, ignored). */
+int vote_exec_stmt(struct run *u, sqlite3_stmt *s, const char *what);
+
+/* Column i as a new string the caller frees, or NULL for NULL. */
+char *vote_col_dup(sqlite3_stmt *s, int i);
+
+/* Prints what is in u->out now: output outside a transaction. */
+void vote_flush(struct run *u);
+
+/* Loads round id into u->r.  66 when there is none (with a message
+ * unless quiet). */
+int vote_load_round(struct run *u, const char *id, int quiet);
+
+/*
+ * A usage error found with the round in hand (the options alone are
+ * checked by ft_vote_check() before the database opens): the message,
+ * then FT_USAGE.  The library prints no usage text; main() does.
+ */
+int vote_usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/*
+ * A reason with printf formatting, in u->reason: valid until the next
+ * call on the same run.
+ */
+const char *vote_why(struct run *u, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * The elements of the compact JSON array text v[0..len) of strings and
+ * numbers, appended to items NUL-terminated.  Returns the count, or -2
+ * for another element.
+ */
+int vote_list_json(const char *v, size_t len, struct ft_buf *items);
+
+/* The next item of a list vote_list_json() filled; pos starts at 0. */
+const char *vote_next_item(const struct ft_buf *items, size_t *pos);
+
+/*
+ * A point of a stored ballot: a whole number from 0 to MAX_POINTS, as cast
+ * and import store them.  -1 for another text (a database written by
+ * other means): counted, it could overflow a score.
+ */
+int64_t vote_stored_point(const char *s);
+
+/* Instant t as ft_time_format() writes it, into buf; returns buf. */
+const char *vote_fmt_time(int64_t t, char buf[FT_TIME_LEN]);
+
+/* Is s one of list (NULL-terminated)? */
+int vote_known(const char *const *list, const char *s);
+
+/* Is s UTF-8 without control characters (C0, DEL, C1)? */
+int vote_is_text(const char *s);
+
+/* Members of a record's JSON text: key k with a string, a value that is
+ * already JSON text (a number, an array), a number, a boolean.  A NULL
+ * string or text is left out. */
+void vote_json_str(struct ft_buf *o, const char *k, const char *v);
+void vote_json_raw(struct ft_buf *o, const char *k, const char *v);
+void vote_json_long(struct ft_buf *o, const char *k, long long v);
+void vote_json_bool(struct ft_buf *o, const char *k, int v);
+
+#endif
