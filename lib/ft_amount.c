@@ -34,7 +34,7 @@ ft_amount_scale(const char *s)
 	 * at the finest scale, with room for a round's sum. */
 	if (d > FT_AMOUNT_MAX_SCALE ||
 	    (strchr(s, '.') ? (size_t)(strchr(s, '.') - s) : strlen(s)) >
-	    FT_AMOUNT_MAX_WHOLE)
+		    FT_AMOUNT_MAX_WHOLE)
 		return -1;
 	return d;
 }
@@ -52,7 +52,7 @@ ft_amount_units(const char *s, int scale)
 			continue;
 		}
 		if (d >= 0 && d >= scale)
-			continue;	/* a trailing zero past the scale */
+			continue; /* a trailing zero past the scale */
 		v = v * 10 + (*s - '0');
 		if (d >= 0)
 			d++;
@@ -85,4 +85,3 @@ ft_amount_is_zero(const char *s)
 {
 	return s[strspn(s, "0.")] == '\0';
 }
-

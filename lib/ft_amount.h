@@ -16,8 +16,8 @@
 
 #include <stdint.h>
 
-#define FT_AMOUNT_MAX_SCALE 6	/* decimals of an amount */
-#define FT_AMOUNT_MAX_WHOLE 11	/* digits before the point */
+#define FT_AMOUNT_MAX_SCALE 6 /* decimals of an amount */
+#define FT_AMOUNT_MAX_WHOLE 11 /* digits before the point */
 
 /* The decimals of amount s (trailing zeros not counted), or -1 when s is
  * not an amount within the bounds above. */

@@ -207,7 +207,7 @@ kind_index(const char *k)
 struct units_walk {
 	struct ft_area *a;
 	size_t cap;
-	char **parent;	/* each unit's parent's id, until resolved */
+	char **parent; /* each unit's parent's id, until resolved */
 };
 
 static int
@@ -219,8 +219,7 @@ unit_row(void *arg, const struct ft_unit_row *r)
 	if (a->nu == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 256;
 		a->u = ft_xrealloc(a->u, w->cap * sizeof(*a->u));
-		w->parent = ft_xrealloc(w->parent, w->cap *
-					sizeof(*w->parent));
+		w->parent = ft_xrealloc(w->parent, w->cap * sizeof(*w->parent));
 	}
 	a->u[a->nu].id = ft_xstrdup(r->id);
 	a->u[a->nu].kind = kind_index(r->kind);
@@ -246,7 +245,8 @@ load_units(struct ft_area *a, struct ft_store *s)
 	smap_build(&a->umap, a->nu, unit_key, a);
 	for (i = 0; i < a->nu; i++) {
 		int p = w.parent[i] ? ft_area_find(a, w.parent[i],
-						   strlen(w.parent[i])) : -1;
+						   strlen(w.parent[i])) :
+				      -1;
 
 		a->u[i].parent = p;
 		/* Units come in id order: the first team of a parent wins. */
@@ -332,8 +332,8 @@ boundary_row(void *arg, const struct ft_boundary_row *r)
 				 add_point, &c);
 	if (err) {
 		ft_error("%s: the stored boundary %lld of unit %s cannot be "
-			 "read: %s", ft_store_name(w->s), (long long)r->seq,
-			 r->unit, err);
+			 "read: %s",
+			 ft_store_name(w->s), (long long)r->seq, r->unit, err);
 		return FT_DATAERR;
 	}
 	b->nring = a->nrings - b->ring0;
@@ -440,7 +440,7 @@ build_grid(struct ft_area *a)
 struct facs_walk {
 	struct ft_area *a;
 	size_t cap;
-	size_t *off;	/* id, area, owner in a->fstr; SIZE_MAX: NULL */
+	size_t *off; /* id, area, owner in a->fstr; SIZE_MAX: NULL */
 };
 
 static int
@@ -460,8 +460,7 @@ facility_row(void *arg, const struct ft_facility_row *r)
 	f = &a->f[a->nf];
 	/* Strings go to one buffer; pointers are set once it stops moving. */
 	for (c = 0; c < 3; c++) {
-		w->off[a->nf * 3 + (size_t)c] = v[c] ? a->fstr.len
-						     : (size_t)-1;
+		w->off[a->nf * 3 + (size_t)c] = v[c] ? a->fstr.len : (size_t)-1;
 		if (v[c])
 			ft_buf_add(&a->fstr, v[c], strlen(v[c]) + 1);
 	}
@@ -484,11 +483,12 @@ load_facilities(struct ft_area *a, struct ft_store *s)
 		return st;
 	}
 	for (i = 0; i < a->nf; i++) {
-		size_t *o = &w.off[i * 3];
+		size_t id = w.off[i * 3], area = w.off[i * 3 + 1],
+		       owner = w.off[i * 3 + 2];
 
-		a->f[i].id = a->fstr.s + o[0];
-		a->f[i].area = o[1] == (size_t)-1 ? NULL : a->fstr.s + o[1];
-		a->f[i].owner = o[2] == (size_t)-1 ? NULL : a->fstr.s + o[2];
+		a->f[i].id = a->fstr.s + id;
+		a->f[i].area = area == (size_t)-1 ? NULL : a->fstr.s + area;
+		a->f[i].owner = owner == (size_t)-1 ? NULL : a->fstr.s + owner;
 	}
 	free(w.off);
 	smap_build(&a->fmap, a->nf, fac_key, a);

@@ -66,8 +66,7 @@ struct ft_dispatch {
 	struct fields f;
 	struct ft_json_doc doc;
 	struct ft_hold out;	/* the batch's output, printed on commit */
-	struct ft_buf line, detail, explain, chain, nearb, why, dupid,
-		      dupunit;
+	struct ft_buf line, detail, explain, chain, nearb, why, dupid, dupunit;
 	double t0;
 	struct ft_db_ckpt ck;
 };
@@ -929,7 +928,7 @@ ft_dispatch_file(struct ft_dispatch *d, const char *path)
 /* ft_dispatch_pending(): one pending event of a page. */
 struct pending_page {
 	struct ft_dispatch *d;
-	struct ft_buf last;	/* the reported_at of the last one read */
+	struct ft_buf last; /* the reported_at of the last one read */
 	int64_t lastseq;
 	long n;
 };
@@ -952,8 +951,7 @@ pending_one(void *arg, const struct ft_event_record *r)
 		reject(d, (long)r->seq, err, r->record, r->reclen, NULL);
 		return FT_OK;
 	}
-	if ((st = dispatch_one(d, (long)r->seq, r->record, r->reclen,
-			       r->seq)))
+	if ((st = dispatch_one(d, (long)r->seq, r->record, r->reclen, r->seq)))
 		return st;
 	progress(d, 0);
 	return FT_OK;
@@ -1127,7 +1125,7 @@ overdue_one(void *arg, const struct ft_overdue_row *r)
 {
 	struct overdue_page *p = arg;
 	struct overdue *o = &p->o[p->n++];
-	const char *v[8] = { r->id, r->unit, r->status, r->respond_by,
+	const char *v[8] = { r->id,	    r->unit,  r->status, r->respond_by,
 			     r->resolve_by, r->chain, r->record, r->area };
 	int c;
 

@@ -211,8 +211,8 @@ fac_release(struct key *k)
 /* ---- set-up ---- */
 
 int
-ft_dup_new(struct ft_dup **dp, struct ft_store *s, double metres,
-	   int minutes, int facility)
+ft_dup_new(struct ft_dup **dp, struct ft_store *s, double metres, int minutes,
+	   int facility)
 {
 	struct ft_dup *d = ft_xmalloc(sizeof(*d));
 
@@ -297,10 +297,9 @@ span_row(void *arg, const struct ft_case_row *r)
 	const char *err;
 	struct cand x;
 
-	if (!r->reported_at || ft_time_parse(r->reported_at,
-					     strlen(r->reported_at), &x.at,
-					     &err))
-		return FT_OK;	/* not ft's: no time to compare */
+	if (!r->reported_at ||
+	    ft_time_parse(r->reported_at, strlen(r->reported_at), &x.at, &err))
+		return FT_OK; /* not ft's: no time to compare */
 	x.seq = r->seq;
 	x.lat = r->lat;
 	x.lon = r->lon;

@@ -150,7 +150,7 @@ ft_hist_add(struct ft_hist *h, const struct ft_hist_entry *e)
 /* ft_hist_verify()'s walk: the chain so far. */
 struct verify {
 	struct ft_store *s;
-	struct ft_sha256 ids;	/* of the events an entry logged */
+	struct ft_sha256 ids; /* of the events an entry logged */
 	int64_t got;
 	long n;
 	char *head;
@@ -193,8 +193,8 @@ verify_created(struct verify *v, const struct ft_history_row *r)
 		 "loaded (seq %lld to %lld) are not as logged: %s",
 		 ft_store_name(v->s), (long long)r->seq, (long long)r->events,
 		 (long long)r->first_seq, (long long)r->last_seq,
-		 v->got != r->events ? "an event was deleted or added"
-				     : "an event's id was changed");
+		 v->got != r->events ? "an event was deleted or added" :
+				       "an event's id was changed");
 	return FT_DATAERR;
 }
 
@@ -215,8 +215,8 @@ verify_one(void *arg, const struct ft_history_row *r)
 	if (!r->hash || strcmp(r->hash, hex)) {
 		ft_error("%s: history entry %lld: %s: the chain breaks here "
 			 "(this entry was altered, or one before it altered, "
-			 "inserted or deleted)", ft_store_name(v->s),
-			 (long long)r->seq,
+			 "inserted or deleted)",
+			 ft_store_name(v->s), (long long)r->seq,
 			 r->hash ? "hash does not match" : "no hash");
 		return FT_DATAERR;
 	}

@@ -10,12 +10,12 @@
 #include <string.h>
 
 /* The canonical record of a stored event, as ft-ingest prints it. */
-#define RECORD_SQL							\
-	"json_patch(json_patch('{}', json_object('id', id, 'source', "	\
-	"source, 'category', category, 'title', title, 'text', text, "	\
-	"'lat', lat, 'lon', lon, 'address', address, 'facility', "	\
-	"facility, 'reporter', reporter, 'severity', severity, "	\
-	"'reported_at', reported_at, 'status', status, 'area', area)), "	\
+#define RECORD_SQL \
+	"json_patch(json_patch('{}', json_object('id', id, 'source', " \
+	"source, 'category', category, 'title', title, 'text', text, " \
+	"'lat', lat, 'lon', lon, 'address', address, 'facility', " \
+	"facility, 'reporter', reporter, 'severity', severity, " \
+	"'reported_at', reported_at, 'status', status, 'area', area)), " \
 	"coalesce(extra, '{}'))"
 
 /*
@@ -23,14 +23,15 @@
  * record() makes the record from them, as ft-ingest printed it.
  */
 static const char *const stored_names[] = {
-	"id", "source", "category", "title", "text", "lat", "lon", "address",
-	"facility", "reporter", "severity", "reported_at", "status", "area"
+	"id",	    "source",	   "category", "title",	   "text",
+	"lat",	    "lon",	   "address",  "facility", "reporter",
+	"severity", "reported_at", "status",   "area"
 };
-#define STORED_COLUMNS							\
+#define STORED_COLUMNS \
 	"id, source, category, title, text, lat, lon, address, facility, " \
 	"reporter, severity, reported_at, status, area, extra"
 #define STORED_N 14
-#define STORED_REPORTED_AT 11	/* its place among them */
+#define STORED_REPORTED_AT 11 /* its place among them */
 
 /* The statements, by name. */
 enum stmt {
@@ -79,89 +80,77 @@ static const struct {
 			   "storing a rating" },
 	[UNIT_EXISTS] = { "SELECT 1 FROM units WHERE id = ?1",
 			  "reading the units" },
-	[UNITS_ALL] = {
-		"SELECT id, kind, parent FROM units ORDER BY id",
-		"reading the units" },
-	[BOUNDARIES_AREAS] = {
-		"SELECT b.unit, b.valid_from, b.valid_until, b.boundary, b.seq "
-		"FROM boundaries b JOIN units u ON u.id = b.unit WHERE u.kind "
-		"IN ('district', 'street', 'community', 'grid') ORDER BY "
-		"b.unit, b.seq",
-		"reading the boundaries" },
-	[FACILITIES_ALL] = {
-		"SELECT id, area, owner, lat, lon FROM facilities",
-		"reading the facilities" },
-	[EVENT_RECORD] = {
-		"SELECT seq, status, dispatched_at, " STORED_COLUMNS " FROM "
-		"events WHERE id = ?1",
-		"reading an event" },
-	[PENDING] = {
-		"SELECT seq, status, dispatched_at, " STORED_COLUMNS " FROM "
-		"events WHERE status = 'new' AND dispatched_at IS NULL AND "
-		"(reported_at, seq) > (?1, ?2) AND (SELECT CASE h.action WHEN "
-		"'unplaced' THEN json_extract(h.detail, '$.rules') END FROM "
-		"history h WHERE h.kind = 'event' AND h.id = events.id ORDER BY "
-		"h.seq DESC LIMIT 1) IS NOT ?4 ORDER BY reported_at, seq LIMIT "
-		"?3",
-		"reading pending events" },
-	[EVENT_DISPATCH] = {
-		"UPDATE events SET area = ?2, unit = ?3, rule = ?4, priority = "
-		"?5, respond_by = ?6, resolve_by = ?7, status = ?8, "
-		"dispatched_at = ?9, status_at = ?9, chain = ?10, "
-		"near_boundary = ?11, duplicate_of = ?12 WHERE seq = ?1 AND "
-		"dispatched_at IS NULL",
-		"storing a dispatch" },
-	[EVENT_ID_UNIT] = {
-		"SELECT id, unit FROM events WHERE seq = ?1",
-		"finding duplicates" },
-	[OVERDUE] = {
-		"SELECT seq, id, unit, status, respond_by, resolve_by, "
-		"escalation, chain, " RECORD_SQL ", area FROM events WHERE "
-		FT_OPEN_SQL " AND chain IS NOT NULL AND seq > ?2 AND escalation "
-		"< json_array_length(chain) AND ((status <> 'accepted' AND "
-		"respond_by <= ?1) OR resolve_by <= ?1) ORDER BY seq LIMIT ?3",
-		"finding overdue cases" },
-	[EVENT_ESCALATE] = {
-		"UPDATE events SET unit = ?2, escalation = ?3 WHERE seq = ?1 "
-		"AND escalation = ?4",
-		"escalating" },
-	[DATA_VERSION] = {
-		"PRAGMA data_version",
-		"reading the data version" },
+	[UNITS_ALL] = { "SELECT id, kind, parent FROM units ORDER BY id",
+			"reading the units" },
+	[BOUNDARIES_AREAS] = { "SELECT b.unit, b.valid_from, b.valid_until, b.boundary, b.seq "
+			       "FROM boundaries b JOIN units u ON u.id = b.unit WHERE u.kind "
+			       "IN ('district', 'street', 'community', 'grid') ORDER BY "
+			       "b.unit, b.seq",
+			       "reading the boundaries" },
+	[FACILITIES_ALL] = { "SELECT id, area, owner, lat, lon FROM facilities",
+			     "reading the facilities" },
+	[EVENT_RECORD] = { "SELECT seq, status, dispatched_at, " STORED_COLUMNS
+			   " FROM "
+			   "events WHERE id = ?1",
+			   "reading an event" },
+	[PENDING] = { "SELECT seq, status, dispatched_at, " STORED_COLUMNS
+		      " FROM "
+		      "events WHERE status = 'new' AND dispatched_at IS NULL AND "
+		      "(reported_at, seq) > (?1, ?2) AND (SELECT CASE h.action WHEN "
+		      "'unplaced' THEN json_extract(h.detail, '$.rules') END FROM "
+		      "history h WHERE h.kind = 'event' AND h.id = events.id ORDER BY "
+		      "h.seq DESC LIMIT 1) IS NOT ?4 ORDER BY reported_at, seq LIMIT "
+		      "?3",
+		      "reading pending events" },
+	[EVENT_DISPATCH] = { "UPDATE events SET area = ?2, unit = ?3, rule = ?4, priority = "
+			     "?5, respond_by = ?6, resolve_by = ?7, status = ?8, "
+			     "dispatched_at = ?9, status_at = ?9, chain = ?10, "
+			     "near_boundary = ?11, duplicate_of = ?12 WHERE seq = ?1 AND "
+			     "dispatched_at IS NULL",
+			     "storing a dispatch" },
+	[EVENT_ID_UNIT] = { "SELECT id, unit FROM events WHERE seq = ?1",
+			    "finding duplicates" },
+	[OVERDUE] = { "SELECT seq, id, unit, status, respond_by, resolve_by, "
+		      "escalation, chain, " RECORD_SQL
+		      ", area FROM events WHERE " FT_OPEN_SQL
+		      " AND chain IS NOT NULL AND seq > ?2 AND escalation "
+		      "< json_array_length(chain) AND ((status <> 'accepted' AND "
+		      "respond_by <= ?1) OR resolve_by <= ?1) ORDER BY seq LIMIT ?3",
+		      "finding overdue cases" },
+	[EVENT_ESCALATE] = { "UPDATE events SET unit = ?2, escalation = ?3 WHERE seq = ?1 "
+			     "AND escalation = ?4",
+			     "escalating" },
+	[DATA_VERSION] = { "PRAGMA data_version", "reading the data version" },
 	/* Both read their partial index alone (EXPLAIN QUERY PLAN: a
 	 * covering index for the first): its WHERE is theirs. */
-	[CASES_NEAR] = {
-		"SELECT seq, reported_at, lat, lon FROM events WHERE category "
-		"= ?1 AND reported_at BETWEEN ?2 AND ?3 AND " FT_OPEN_SQL " AND "
-		"duplicate_of IS NULL AND lat IS NOT NULL AND lon IS NOT NULL "
-		"ORDER BY reported_at, seq",
-		"finding duplicates" },
-	[CASE_AT_FACILITY] = {
-		"SELECT seq, reported_at, id, unit FROM events WHERE facility = "
-		"?1 AND " FT_OPEN_SQL " AND duplicate_of IS NULL ORDER BY "
-		"reported_at, seq LIMIT 1",
-		"finding duplicates" },
-	[HISTORY_LAST_HASH] = {
-		"SELECT hash FROM history ORDER BY seq DESC LIMIT 1",
-		"reading the history" },
-	[HISTORY_APPEND] = {
-		"INSERT INTO history(kind, id, at, tool, by, action, "
-		"from_status, to_status, detail, ingest, hash) VALUES (?1, ?2, "
-		"?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-		"logging a change" },
+	[CASES_NEAR] = { "SELECT seq, reported_at, lat, lon FROM events WHERE category "
+			 "= ?1 AND reported_at BETWEEN ?2 AND ?3 AND " FT_OPEN_SQL
+			 " AND "
+			 "duplicate_of IS NULL AND lat IS NOT NULL AND lon IS NOT NULL "
+			 "ORDER BY reported_at, seq",
+			 "finding duplicates" },
+	[CASE_AT_FACILITY] = { "SELECT seq, reported_at, id, unit FROM events WHERE facility = "
+			       "?1 AND " FT_OPEN_SQL
+			       " AND duplicate_of IS NULL ORDER BY "
+			       "reported_at, seq LIMIT 1",
+			       "finding duplicates" },
+	[HISTORY_LAST_HASH] = { "SELECT hash FROM history ORDER BY seq DESC LIMIT 1",
+				"reading the history" },
+	[HISTORY_APPEND] = { "INSERT INTO history(kind, id, at, tool, by, action, "
+			     "from_status, to_status, detail, ingest, hash) VALUES (?1, ?2, "
+			     "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+			     "logging a change" },
 	/* Columns 3-7: what an ingest entry of many events says of them. */
-	[HISTORY_ALL] = {
-		"SELECT seq, hash, json_array(kind, id, at, tool, by, action, "
-		"from_status, to_status, detail, ingest), CASE WHEN kind = "
-		"'event' AND id = '' AND action = 'ingest' AND "
-		"json_valid(detail) THEN 1 END, json_extract(detail, "
-		"'$.first_seq'), json_extract(detail, '$.last_seq'), "
-		"json_extract(detail, '$.events'), json_extract(detail, "
-		"'$.ids') FROM history ORDER BY seq",
-		"reading the history" },
-	[EVENT_IDS] = {
-		"SELECT id FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
-		"reading the events" },
+	[HISTORY_ALL] = { "SELECT seq, hash, json_array(kind, id, at, tool, by, action, "
+			  "from_status, to_status, detail, ingest), CASE WHEN kind = "
+			  "'event' AND id = '' AND action = 'ingest' AND "
+			  "json_valid(detail) THEN 1 END, json_extract(detail, "
+			  "'$.first_seq'), json_extract(detail, '$.last_seq'), "
+			  "json_extract(detail, '$.events'), json_extract(detail, "
+			  "'$.ids') FROM history ORDER BY seq",
+			  "reading the history" },
+	[EVENT_IDS] = { "SELECT id FROM events WHERE seq BETWEEN ?1 AND ?2 ORDER BY seq",
+			"reading the events" },
 	[HISTORY_LAST_SEQ] = { "SELECT coalesce(max(seq), 0) FROM history",
 			       "reading the history" },
 	[HISTORY_HAS] = { "SELECT 1 FROM history WHERE kind = 'event' AND id = ?1 AND "
@@ -173,8 +162,8 @@ static const struct {
 struct ft_store {
 	struct ft_db *db;
 	sqlite3_stmt *st[NSTMT];
-	struct ft_buf row[3];	/* the text of a row given out, kept */
-	struct ft_buf rec;	/* the record of an event given out */
+	struct ft_buf row[3]; /* the text of a row given out, kept */
+	struct ft_buf rec; /* the record of an event given out */
 };
 
 int
@@ -319,7 +308,7 @@ walk(struct ft_store *s, enum stmt n, int (*each)(sqlite3_stmt *, void *),
 }
 
 struct walk_ctx {
-	void (*fn)(void);	/* the caller's: cast back by its kind's row
+	void (*fn)(void); /* the caller's: cast back by its kind's row
 				   reader (function pointers convert) */
 	void *ctx;
 };
@@ -430,8 +419,9 @@ record(struct ft_buf *b, sqlite3_stmt *st, int first)
 		if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
 			ft_json_number(b, sqlite3_column_double(st, c));
 		else
-			ft_json_escape_lossy(b, (const char *)
-					     sqlite3_column_text(st, c),
+			ft_json_escape_lossy(b,
+					     (const char *)
+						     sqlite3_column_text(st, c),
 					     (size_t)sqlite3_column_bytes(st,
 									  c));
 	}
@@ -442,7 +432,7 @@ record(struct ft_buf *b, sqlite3_stmt *st, int first)
 			ft_buf_addc(b, ',');
 		ft_buf_add(b, x + 1,
 			   (size_t)sqlite3_column_bytes(st, first + STORED_N) -
-			   2);
+				   2);
 	}
 	ft_buf_addc(b, '}');
 }
@@ -474,7 +464,7 @@ ft_store_event_record(struct ft_store *s, const char *id, size_t idlen,
 	if ((rc = step(s, EVENT_RECORD, found)) || !*found)
 		return rc;
 	event_record(s, st, r);
-	r->reported_at = NULL;	/* not kept past the reset */
+	r->reported_at = NULL; /* not kept past the reset */
 	done(s, EVENT_RECORD);
 	return FT_OK;
 }
@@ -662,8 +652,8 @@ case_row(sqlite3_stmt *st, void *arg)
 }
 
 int
-ft_store_cases_near_each(struct ft_store *s, const char *cat,
-			 size_t catlen, const char *t0, const char *t1,
+ft_store_cases_near_each(struct ft_store *s, const char *cat, size_t catlen,
+			 const char *t0, const char *t1,
 			 int (*fn)(void *ctx, const struct ft_case_row *r),
 			 void *ctx)
 {
@@ -679,8 +669,8 @@ ft_store_cases_near_each(struct ft_store *s, const char *cat,
 }
 
 int
-ft_store_case_at_facility(struct ft_store *s, const char *fac,
-			  size_t faclen, struct ft_case_row *r, int *found)
+ft_store_case_at_facility(struct ft_store *s, const char *fac, size_t faclen,
+			  struct ft_case_row *r, int *found)
 {
 	sqlite3_stmt *st = get(s, CASE_AT_FACILITY);
 	int rc;
@@ -862,8 +852,8 @@ static int
 id_row(sqlite3_stmt *st, void *arg)
 {
 	struct walk_ctx *w = arg;
-	int (*fn)(void *, const char *, size_t) =
-		(int (*)(void *, const char *, size_t))w->fn;
+	int (*fn)(void *, const char *,
+		  size_t) = (int (*)(void *, const char *, size_t))w->fn;
 
 	return fn(w->ctx, col(st, 0), (size_t)sqlite3_column_bytes(st, 0));
 }

@@ -102,7 +102,7 @@ const char *ft_store_name(const struct ft_store *s);
 
 struct ft_unit_row {
 	const char *id, *kind;
-	const char *parent;	/* NULL: none */
+	const char *parent; /* NULL: none */
 };
 
 /* Every unit, in id order. */
@@ -113,7 +113,7 @@ int ft_store_units_each(struct ft_store *s,
 struct ft_boundary_row {
 	int64_t seq;
 	const char *unit;
-	const char *valid_from, *valid_until;	/* NULL: open */
+	const char *valid_from, *valid_until; /* NULL: open */
 	const char *geojson;
 	size_t geolen;
 };
@@ -129,7 +129,7 @@ int ft_store_boundaries_each(struct ft_store *s,
 
 struct ft_facility_row {
 	const char *id;
-	const char *area, *owner;	/* NULL: none */
+	const char *area, *owner; /* NULL: none */
 	int has_point;
 	double lat, lon;
 };
@@ -146,7 +146,7 @@ int ft_store_facilities_each(struct ft_store *s,
 struct ft_event_record {
 	int64_t seq;
 	char status[16];
-	int dispatched;		/* it was dispatched once */
+	int dispatched; /* it was dispatched once */
 	const char *reported_at;
 	/*
 	 * The event as ft-ingest printed it: its stored fields (none that
@@ -176,13 +176,13 @@ int ft_store_pending_each(struct ft_store *s, const char *after_at,
 struct ft_dispatch_decision {
 	int64_t seq;
 	const char *area, *unit, *rule;
-	int priority;		/* 0: none */
+	int priority; /* 0: none */
 	const char *respond_by, *resolve_by;
-	const char *status;	/* dispatched, or duplicate */
+	const char *status; /* dispatched, or duplicate */
 	const char *at;
-	const char *chain;	/* the escalation chain, JSON */
+	const char *chain; /* the escalation chain, JSON */
 	size_t chainlen;
-	const char *near;	/* near_boundary, JSON */
+	const char *near; /* near_boundary, JSON */
 	size_t nearlen;
 	const char *duplicate_of;
 };
@@ -199,15 +199,15 @@ int ft_store_event_dispatch(struct ft_store *s,
  * NULL unit).  A seq that is not stored is a corrupt database.  Returns
  * a status.
  */
-int ft_store_event_id_unit(struct ft_store *s, int64_t seq,
-			   struct ft_buf *id, struct ft_buf *unit);
+int ft_store_event_id_unit(struct ft_store *s, int64_t seq, struct ft_buf *id,
+			   struct ft_buf *unit);
 
 /* An open case past a deadline, with its escalation chain ("" for NULL). */
 struct ft_overdue_row {
 	int64_t seq;
 	int escalation;
 	const char *id, *unit, *status, *respond_by, *resolve_by, *chain;
-	const char *record;	/* as in struct ft_event_record */
+	const char *record; /* as in struct ft_event_record */
 	const char *area;
 };
 
@@ -227,9 +227,8 @@ int ft_store_overdue_each(struct ft_store *s, const char *now,
  * Moves event seq from escalation step k to k + 1, to unit: *stored 1, or
  * 0 when another run did.  Returns a status.
  */
-int ft_store_event_escalate(struct ft_store *s, int64_t seq,
-			    const char *unit, size_t unitlen, int k,
-			    int *stored);
+int ft_store_event_escalate(struct ft_store *s, int64_t seq, const char *unit,
+			    size_t unitlen, int k, int *stored);
 
 /* ---- open cases, for ft-dispatch's duplicate search ---- */
 
@@ -244,8 +243,8 @@ int ft_store_data_version(struct ft_store *s, int64_t *v);
 struct ft_case_row {
 	int64_t seq;
 	const char *reported_at;
-	double lat, lon;	/* case_near */
-	const char *id, *unit;	/* case_at_facility */
+	double lat, lon; /* case_near */
+	const char *id, *unit; /* case_at_facility */
 	size_t idlen;
 };
 
@@ -254,8 +253,8 @@ struct ft_case_row {
  * category cat (catlen bytes), reported from t0 to t1 (stored times),
  * in the order of reported_at and seq.
  */
-int ft_store_cases_near_each(struct ft_store *s, const char *cat,
-			     size_t catlen, const char *t0, const char *t1,
+int ft_store_cases_near_each(struct ft_store *s, const char *cat, size_t catlen,
+			     const char *t0, const char *t1,
 			     int (*fn)(void *ctx, const struct ft_case_row *r),
 			     void *ctx);
 
@@ -265,8 +264,7 @@ int ft_store_cases_near_each(struct ft_store *s, const char *cat,
  * Returns a status.
  */
 int ft_store_case_at_facility(struct ft_store *s, const char *fac,
-			      size_t faclen, struct ft_case_row *r,
-			      int *found);
+			      size_t faclen, struct ft_case_row *r, int *found);
 
 /* ---- units ---- */
 
@@ -304,8 +302,7 @@ struct ft_history_row {
 int ft_store_history_last_hash(struct ft_store *s, char hex[65]);
 
 /* Appends entry r (seq, canon and after are not read).  Returns a status. */
-int ft_store_history_append(struct ft_store *s,
-			    const struct ft_history_row *r);
+int ft_store_history_append(struct ft_store *s, const struct ft_history_row *r);
 
 /* Every entry, in seq order (kind... hash are not given: canon is). */
 int ft_store_history_each(struct ft_store *s,

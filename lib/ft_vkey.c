@@ -15,7 +15,7 @@ hmac(const unsigned char *key, size_t klen, const char *a, const char *b,
 	struct ft_hmac h;
 
 	ft_hmac_init(&h, key, klen);
-	ft_hmac_add(&h, a, strlen(a) + 1);	/* with its NUL */
+	ft_hmac_add(&h, a, strlen(a) + 1); /* with its NUL */
 	ft_hmac_add(&h, b, strlen(b));
 	ft_hmac_done(&h, out);
 }
@@ -35,7 +35,7 @@ ft_vkey_random(unsigned char secret[32])
 /* hex HMAC(round key, what NUL id) */
 void
 ft_vkey_hash(const unsigned char rkey[32], const char *what, const char *id,
-      char hex[65])
+	     char hex[65])
 {
 	unsigned char h[32];
 
@@ -115,7 +115,7 @@ ft_vkey_read(const char *path, int create, unsigned char secret[32])
 
 void
 ft_vkey_round(const unsigned char secret[32], const char *round,
-	  unsigned char rkey[32])
+	      unsigned char rkey[32])
 {
 	hmac(secret, 32, "ft-vote round", round, rkey);
 }

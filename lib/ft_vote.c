@@ -430,8 +430,7 @@ round_unlock(struct run *u)
 		return FT_CONFIG;
 	}
 	if (strcmp(check, u->r.f[R_KEYCHECK]) != 0) {
-		ft_error("%s: not the key of round %s",
-			 u->o->key,
+		ft_error("%s: not the key of round %s", u->o->key,
 			 ft_q(u->r.f[R_ID]));
 		return FT_CONFIG;
 	}
@@ -652,12 +651,13 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 	long v, minl = -1, maxl = -1, minp = -1, maxp = -1;
 	int r, i, n;
 
-#define NEED(key, what) do {						\
-		if ((r = ft_json_member_text(d, key, b)) <= 0) {		\
-			reason = vote_why(u, "field %s: %s", ft_q(key),	\
-					  r < 0 ? "not a " what : "missing");\
-			goto out;					\
-		}							\
+#define NEED(key, what) \
+	do { \
+		if ((r = ft_json_member_text(d, key, b)) <= 0) { \
+			reason = vote_why(u, "field %s: %s", ft_q(key), \
+					  r < 0 ? "not a " what : "missing"); \
+			goto out; \
+		} \
 	} while (0)
 	NEED("id", "string");
 	f[R_ID] = ft_xstrdup(b->s);
@@ -665,8 +665,10 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 	f[R_NAME] = ft_xstrdup(b->s);
 	NEED("budget", "number");
 	if (ft_amount_scale(b->s) < 0 || ft_amount_is_zero(b->s)) {
-		reason = vote_why(u, "field \"budget\": not an amount above 0: "
-				  "%s", ft_q(b->s));
+		reason = vote_why(u,
+				  "field \"budget\": not an amount above 0: "
+				  "%s",
+				  ft_q(b->s));
 		goto out;
 	}
 	ft_amount_canon(b->s, &u->b);
@@ -686,13 +688,16 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 	}
 	f[R_CLOSES] = ft_xstrdup(vote_fmt_time(closes, t2));
 	if (closes <= opens) {
-		reason = vote_why(u, "field \"closes_at\": %s is not after "
-				  "opens_at %s", t2, t1);
+		reason = vote_why(u,
+				  "field \"closes_at\": %s is not after "
+				  "opens_at %s",
+				  t2, t1);
 		goto out;
 	}
 	NEED("ballot", "string");
 	if (!vote_known(ballot_types, b->s)) {
-		reason = vote_why(u, "field \"ballot\": not approval, "
+		reason = vote_why(u,
+				  "field \"ballot\": not approval, "
 				  "choose-1, cumulative or ordinal: %s",
 				  ft_q(b->s));
 		goto out;
@@ -757,9 +762,11 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 	}
 	if ((r = ft_json_member_text(d, "rule", b)) != 0) {
 		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE) {
-			reason = vote_why(u, "field \"rule\": not greedy, "
+			reason = vote_why(u,
+					  "field \"rule\": not greedy, "
 					  "greedy-no-skip, greedy-threshold, "
-					  "mes or mes-add1: %s", ft_q(b->s));
+					  "mes or mes-add1: %s",
+					  ft_q(b->s));
 			goto out;
 		}
 		f[R_RULE] = ft_xstrdup(b->s);
@@ -776,7 +783,8 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 
 		ft_tally_init(&t, 0, 0);
 		if (r < 0 || ft_tally_set_tiebreak(&t, b->s)) {
-			reason = vote_why(u, "field \"tiebreak\": not a list "
+			reason = vote_why(u,
+					  "field \"tiebreak\": not a list "
 					  "of votes, cost, id, or refuse: %s",
 					  ft_q(b->s));
 			goto out;
@@ -811,8 +819,10 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 			if (r != SQLITE_ROW) {
 				ft_buf_reset(b);
 				ft_json_escape(b, unit, strlen(unit));
-				reason = vote_why(u, "field \"scope\": unknown "
-						  "unit %s", b->s);
+				reason = vote_why(u,
+						  "field \"scope\": unknown "
+						  "unit %s",
+						  b->s);
 				goto out;
 			}
 		}
@@ -858,8 +868,10 @@ open_store(struct run *u, char **f)
 			}
 			sqlite3_reset(s);
 			if (i <= R_TIEBREAK) {
-				reason = vote_why(u, "round %s exists with "
-						  "other settings", f[R_ID]);
+				reason = vote_why(u,
+						  "round %s exists with "
+						  "other settings",
+						  f[R_ID]);
 				goto out;
 			}
 			u->unchanged++;
@@ -947,8 +959,10 @@ project_one(struct run *u, const struct ft_item *it)
 	int r, same;
 
 	if (u->r.opens != INT64_MIN && ft_time_now() >= u->r.opens)
-		return vote_why(u, "round %s opened at %s: its projects are "
-				"fixed", u->r.f[R_ID], u->r.f[R_OPENS]);
+		return vote_why(u,
+				"round %s opened at %s: its projects are "
+				"fixed",
+				u->r.f[R_ID], u->r.f[R_OPENS]);
 	if ((r = ft_json_member_text(d, "id", &u->a)) <= 0)
 		return r < 0 ? "field \"id\": not a string" :
 			       "field \"id\": missing";
@@ -1112,8 +1126,10 @@ register_one(struct run *u, const struct ft_item *it)
 		r = sqlite3_step(s);
 		sqlite3_reset(s);
 		if (r != SQLITE_ROW)
-			return vote_why(u, "field \"unit\": %s is not in the "
-					"round's scope", ft_q(u->b.s));
+			return vote_why(u,
+					"field \"unit\": %s is not in the "
+					"round's scope",
+					ft_q(u->b.s));
 	}
 	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
 	if (!(s = vote_stmt(u, S_VOTER_INS)))
@@ -1221,7 +1237,8 @@ counted(struct run *u)
 	}
 	if (!u->counted)
 		return NULL;
-	return vote_why(u, "field \"cast_at\": too late: round %s was counted "
+	return vote_why(u,
+			"field \"cast_at\": too late: round %s was counted "
 			"at %s (tally %lld), its ballots are frozen",
 			u->r.f[R_ID], u->counted_at, u->counted);
 }
@@ -1262,15 +1279,20 @@ cast_one(struct run *u, const struct ft_item *it)
 	/* A ballot is cast before it is stored: one dated later is not one
 	 * (nor one dated inside the period while voting has not opened). */
 	if (at > now)
-		return vote_why(u, "field \"cast_at\": %s is later than the "
-				"current time %s", vote_fmt_time(at, t1),
-				vote_fmt_time(now, t2));
+		return vote_why(u,
+				"field \"cast_at\": %s is later than the "
+				"current time %s",
+				vote_fmt_time(at, t1), vote_fmt_time(now, t2));
 	if (u->r.opens != INT64_MIN && at < u->r.opens)
-		return vote_why(u, "field \"cast_at\": voting has not opened "
-				"yet (opens at %s)", u->r.f[R_OPENS]);
+		return vote_why(u,
+				"field \"cast_at\": voting has not opened "
+				"yet (opens at %s)",
+				u->r.f[R_OPENS]);
 	if (u->r.closes != INT64_MIN && at >= u->r.closes)
-		return vote_why(u, "field \"cast_at\": voting has closed "
-				"(closed at %s)", u->r.f[R_CLOSES]);
+		return vote_why(u,
+				"field \"cast_at\": voting has closed "
+				"(closed at %s)",
+				u->r.f[R_CLOSES]);
 	if ((r = ft_json_member_text(d, "channel", &u->c)) < 0 ||
 	    (r > 0 && !is_word(u->c.s)))
 		return "field \"channel\": not a word";
@@ -1343,8 +1365,9 @@ cast_one(struct run *u, const struct ft_item *it)
 		u->done++;
 	ft_buf_addc(o, '{');
 	vote_json_str(o, "round", u->r.f[R_ID]);
-	vote_json_long(o, "ballot", old ? oldid :
-		       (long long)sqlite3_last_insert_rowid(u->db->h));
+	vote_json_long(o, "ballot",
+		       old ? oldid :
+			     (long long)sqlite3_last_insert_rowid(u->db->h));
 	vote_json_str(o, "channel", channel);
 	vote_json_raw(o, "projects", u->d.s);
 	if (np > 0)
@@ -1440,15 +1463,18 @@ ft_vote_check(const struct ft_vote_opts *o, struct ft_buf *why)
 
 	ft_buf_reset(why);
 	if (o->rule && (r = ft_tally_rule_parse(o->rule)) == FT_RULE_NONE) {
-		ft_buf_addf(why, "--rule: not greedy, greedy-no-skip, "
+		ft_buf_addf(why,
+			    "--rule: not greedy, greedy-no-skip, "
 			    "greedy-threshold, mes or mes-add1: %s",
 			    ft_q(o->rule));
 		return -1;
 	}
 	if (o->complete && o->rule && r != FT_RULE_MES &&
 	    r != FT_RULE_MES_ADD1) {
-		ft_buf_addf(why, "--complete greedy completes mes or mes-add1, "
-			    "not %s", o->rule);
+		ft_buf_addf(why,
+			    "--complete greedy completes mes or mes-add1, "
+			    "not %s",
+			    o->rule);
 		return -1;
 	}
 	if (o->threshold) {
@@ -1462,8 +1488,10 @@ ft_vote_check(const struct ft_vote_opts *o, struct ft_buf *why)
 	}
 	ft_tally_init(&t, 0, 0);
 	if (o->tiebreak && ft_tally_set_tiebreak(&t, o->tiebreak)) {
-		ft_buf_addf(why, "--tiebreak: not a list of votes, cost, id, "
-			    "or refuse: %s", ft_q(o->tiebreak));
+		ft_buf_addf(why,
+			    "--tiebreak: not a list of votes, cost, id, "
+			    "or refuse: %s",
+			    ft_q(o->tiebreak));
 		return -1;
 	}
 	if (o->compare && !*o->compare) {
@@ -1477,9 +1505,11 @@ ft_vote_check(const struct ft_vote_opts *o, struct ft_buf *why)
 		snprintf(name, sizeof(name), "%.*s", (int)l, s);
 		if (l >= sizeof(name) ||
 		    ft_tally_rule_parse(name) == FT_RULE_NONE) {
-			ft_buf_addf(why, "--compare: not greedy, "
+			ft_buf_addf(why,
+				    "--compare: not greedy, "
 				    "greedy-no-skip, greedy-threshold, mes or "
-				    "mes-add1: %s", ft_q(name));
+				    "mes-add1: %s",
+				    ft_q(name));
 			return -1;
 		}
 		s += l;

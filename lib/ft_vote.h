@@ -17,7 +17,7 @@
 #include "ft_db.h"
 
 struct ft_vote_opts {
-	const char *key;	/* the key file (--key, else FT_VOTE_KEY), or NULL */
+	const char *key; /* the key file (--key, else FT_VOTE_KEY), or NULL */
 	const char *round;	/* import: the new round's id */
 	const char *channel;	/* cast: default channel */
 	int replace;		/* cast: a new ballot replaces the old */

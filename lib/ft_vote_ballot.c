@@ -81,7 +81,8 @@ vote_plist_load(struct run *u, struct plist *p)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (p->n == cap) {
 			cap = cap ? 2 * cap : 64;
-			p->id = ft_xrealloc(p->id, (size_t)cap * sizeof(char *));
+			p->id = ft_xrealloc(p->id,
+					    (size_t)cap * sizeof(char *));
 			p->name = ft_xrealloc(p->name,
 					      (size_t)cap * sizeof(char *));
 			p->cost = ft_xrealloc(p->cost,
@@ -129,8 +130,7 @@ vote_round_scale(const struct run *u, const struct plist *p)
 	for (i = 0; i < p->n; i++)
 		if ((x = ft_amount_scale(p->cost[i])) > s)
 			s = x;
-	if (u->r.f[R_MAXCOST] &&
-	    (x = ft_amount_scale(u->r.f[R_MAXCOST])) > s)
+	if (u->r.f[R_MAXCOST] && (x = ft_amount_scale(u->r.f[R_MAXCOST])) > s)
 		s = x;
 	return s < 0 ? 0 : s;
 }
@@ -142,8 +142,8 @@ vote_round_scale(const struct run *u, const struct plist *p)
  */
 const char *
 vote_check_ballot(struct run *u, const struct plist *p, int scale,
-	     const struct ft_buf *names, int n, const struct ft_buf *ptext,
-	     int np, int *idx, int64_t *pts)
+		  const struct ft_buf *names, int n, const struct ft_buf *ptext,
+		  int np, int *idx, int64_t *pts)
 {
 	const char *type = u->r.f[R_BALLOT];
 	long minl = u->r.f[R_MINLEN] ? atol(u->r.f[R_MINLEN]) : 0;
@@ -154,17 +154,22 @@ vote_check_ballot(struct run *u, const struct plist *p, int scale,
 	int i, j, over = 0;
 
 	if (n > MAX_BALLOT)
-		return vote_why(u, "field \"projects\": %d projects, at most "
-				"%d", n, MAX_BALLOT);
+		return vote_why(u,
+				"field \"projects\": %d projects, at most "
+				"%d",
+				n, MAX_BALLOT);
 	for (i = 0; i < n; i++) {
 		const char *id = vote_next_item(names, &pos);
 
 		if ((idx[i] = vote_plist_find(p, id)) < 0)
-			return vote_why(u, "field \"projects\": unknown "
-					"project %s", ft_q(id));
+			return vote_why(u,
+					"field \"projects\": unknown "
+					"project %s",
+					ft_q(id));
 		for (j = 0; j < i; j++)
 			if (idx[j] == idx[i])
-				return vote_why(u, "field \"projects\": "
+				return vote_why(u,
+						"field \"projects\": "
 						"project %s named twice",
 						ft_q(id));
 		/* Costs below 10^17 units each: 93 of them overflow. */
@@ -175,25 +180,34 @@ vote_check_ballot(struct run *u, const struct plist *p, int scale,
 			cost += c;
 	}
 	if (strcmp(type, "ordinal") == 0 && n != minl)
-		return vote_why(u, "field \"projects\": a ranking of exactly "
-				"%ld projects", minl);
+		return vote_why(u,
+				"field \"projects\": a ranking of exactly "
+				"%ld projects",
+				minl);
 	if (n < minl)
-		return vote_why(u, "field \"projects\": %d project%s, at least "
-				"%ld", n, n == 1 ? "" : "s", minl);
+		return vote_why(u,
+				"field \"projects\": %d project%s, at least "
+				"%ld",
+				n, n == 1 ? "" : "s", minl);
 	if (n > maxl)
-		return vote_why(u, "field \"projects\": %d projects, at most "
-				"%ld", n, maxl);
+		return vote_why(u,
+				"field \"projects\": %d projects, at most "
+				"%ld",
+				n, maxl);
 	if (u->r.f[R_MAXCOST] && over)
-		return vote_why(u, "field \"projects\": total cost over the "
-				"ballot's limit %s", u->r.f[R_MAXCOST]);
+		return vote_why(u,
+				"field \"projects\": total cost over the "
+				"ballot's limit %s",
+				u->r.f[R_MAXCOST]);
 	if (u->r.f[R_MAXCOST] &&
-	    cost > ft_amount_units(u->r.f[R_MAXCOST], scale))
-	{
+	    cost > ft_amount_units(u->r.f[R_MAXCOST], scale)) {
 		char a[64];
 
 		ft_tally_amount(cost, scale, a, sizeof(a));
-		return vote_why(u, "field \"projects\": total cost %s over the "
-				"ballot's limit %s", a, u->r.f[R_MAXCOST]);
+		return vote_why(u,
+				"field \"projects\": total cost %s over the "
+				"ballot's limit %s",
+				a, u->r.f[R_MAXCOST]);
 	}
 	if (!cumulative) {
 		if (np > 0)
@@ -204,8 +218,10 @@ vote_check_ballot(struct run *u, const struct plist *p, int scale,
 		return NULL;
 	}
 	if (np != n)
-		return vote_why(u, "field \"points\": %d values for %d "
-				"projects", np, n);
+		return vote_why(u,
+				"field \"points\": %d values for %d "
+				"projects",
+				np, n);
 	pos = 0;
 	for (i = 0; i < n; i++) {
 		const char *s = vote_next_item(ptext, &pos);
@@ -215,8 +231,10 @@ vote_check_ballot(struct run *u, const struct plist *p, int scale,
 		errno = 0;
 		v = strtol(s, &end, 10);
 		if (!*s || *end || errno || v < 1 || v > MAX_POINTS)
-			return vote_why(u, "field \"points\": not a whole "
-					"number above 0: %s", ft_q(s));
+			return vote_why(u,
+					"field \"points\": not a whole "
+					"number above 0: %s",
+					ft_q(s));
 		pts[i] = v;
 		sum += v;
 	}
@@ -224,8 +242,10 @@ vote_check_ballot(struct run *u, const struct plist *p, int scale,
 		return vote_why(u, "field \"points\": %lld points, at most %s",
 				(long long)sum, u->r.f[R_MAXPTS]);
 	if (u->r.f[R_MINPTS] && sum < atol(u->r.f[R_MINPTS]))
-		return vote_why(u, "field \"points\": %lld point%s, at least "
-				"%s", (long long)sum, sum == 1 ? "" : "s",
+		return vote_why(u,
+				"field \"points\": %lld point%s, at least "
+				"%s",
+				(long long)sum, sum == 1 ? "" : "s",
 				u->r.f[R_MINPTS]);
 	return NULL;
 }
@@ -247,7 +267,7 @@ vote_digest(char **lines, long n, char hex[65])
 	unsigned char h[32];
 	long i;
 
-	if (n > 1)	/* lines is NULL when there are none */
+	if (n > 1) /* lines is NULL when there are none */
 		qsort(lines, (size_t)n, sizeof(*lines), vote_str_cmp);
 	ft_sha256_init(&c);
 	for (i = 0; i < n; i++) {
@@ -285,11 +305,14 @@ vote_stored_digest(struct run *u, char hex[65], long *count)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? 2 * cap : 1024;
-			lines = ft_xrealloc(lines, (size_t)cap * sizeof(*lines));
+			lines = ft_xrealloc(lines,
+					    (size_t)cap * sizeof(*lines));
 		}
-		lines[n++] = vote_ballot_line(
-			(const char *)sqlite3_column_text(s, 0),
-			(const char *)sqlite3_column_text(s, 1));
+		lines[n++] =
+			vote_ballot_line((const char *)sqlite3_column_text(s,
+									   0),
+					 (const char *)sqlite3_column_text(s,
+									   1));
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE) {
@@ -303,4 +326,3 @@ vote_stored_digest(struct run *u, char hex[65], long *count)
 	*count = n;
 	return FT_OK;
 }
-

@@ -20,8 +20,8 @@ struct plist {
 	int n;
 	char **id;
 	char **name;
-	char **cost;		/* canonical decimal */
-	int *order;		/* indexes sorted by id, for bsearch */
+	char **cost; /* canonical decimal */
+	int *order; /* indexes sorted by id, for bsearch */
 };
 
 /*
@@ -47,8 +47,8 @@ int vote_round_scale(const struct run *u, const struct plist *p);
  * Returns NULL or the reason (in u->reason).  idx receives the projects'
  * indexes, pts their points.
  */
-const char *vote_check_ballot(struct run *u, const struct plist *p,
-			      int scale, const struct ft_buf *names, int n,
+const char *vote_check_ballot(struct run *u, const struct plist *p, int scale,
+			      const struct ft_buf *names, int n,
 			      const struct ft_buf *ptext, int np, int *idx,
 			      int64_t *pts);
 

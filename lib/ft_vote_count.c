@@ -19,7 +19,7 @@ struct spec {
 	int complete;
 	int64_t threshold;
 	const char *tiebreak;
-	char text[160];		/* as tallies.rule keeps it */
+	char text[160]; /* as tallies.rule keeps it */
 };
 
 /* The round's ballots, read once for every count. */
@@ -88,15 +88,16 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 				break;
 			}
 			b->proj[b->ne] = x;
-			b->pts[b->ne] = pt ?
-				vote_stored_point(vote_next_item(&u->items2,
-								 &ppos)) :
-				ordinal ? n - k : 1;
+			b->pts[b->ne] = pt ? vote_stored_point(
+						     vote_next_item(&u->items2,
+								    &ppos)) :
+					ordinal ? n - k :
+						  1;
 			if (b->pts[b->ne] < 0 || n > MAX_BALLOT) {
 				ft_error("round %s: ballot %ld: not a ballot "
 					 "(at most %d projects, points from 0 "
-					 "to %d): %s", ft_q(u->r.f[R_ID]),
-					 b->n + 1,
+					 "to %d): %s",
+					 ft_q(u->r.f[R_ID]), b->n + 1,
 					 MAX_BALLOT, MAX_POINTS, pt ? pt : pj);
 				rc = SQLITE_CORRUPT;
 				break;
@@ -107,9 +108,10 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 			break;
 		if (b->n + 1 >= lcap) {
 			lcap = lcap ? 2 * lcap : 1024;
-			lines = ft_xrealloc(lines, (size_t)lcap * sizeof(*lines));
+			lines = ft_xrealloc(lines,
+					    (size_t)lcap * sizeof(*lines));
 			b->off = ft_xrealloc(b->off, ((size_t)lcap + 1) *
-					     sizeof(*b->off));
+							     sizeof(*b->off));
 		}
 		lines[b->n] = vote_ballot_line(pj, pt);
 		b->off[++b->n] = b->ne;
@@ -119,8 +121,9 @@ bset_load(struct run *u, const struct plist *p, struct bset *b)
 		while (b->n)
 			free(lines[--b->n]);
 		free(lines);
-		return rc == SQLITE_CORRUPT ? FT_DATAERR :
-		       ft_db_fail(u->db, rc, "reading the ballots");
+		return rc == SQLITE_CORRUPT ?
+			       FT_DATAERR :
+			       ft_db_fail(u->db, rc, "reading the ballots");
 	}
 	vote_digest(lines, b->n, b->hex);
 	free(lines);
@@ -141,7 +144,8 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 		rule = u->r.f[R_RULE];
 	if (!rule) {
 		ft_error("round %s has no counting rule: name one with "
-			 "--rule", ft_q(u->r.f[R_ID]));
+			 "--rule",
+			 ft_q(u->r.f[R_ID]));
 		return FT_USAGE;
 	}
 	if ((sp->rule = ft_tally_rule_parse(rule)) == FT_RULE_NONE)
@@ -151,7 +155,8 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 	sp->complete = complete;
 	if (complete && sp->rule != FT_RULE_MES && sp->rule != FT_RULE_MES_ADD1)
 		return vote_usage_error("--complete greedy completes mes or "
-					"mes-add1, not %s", rule);
+					"mes-add1, not %s",
+					rule);
 	if (sp->rule == FT_RULE_GREEDY_THRESHOLD) {
 		if (!threshold)
 			threshold = u->r.f[R_THRESHOLD];
@@ -163,7 +168,8 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 		sp->threshold = strtoll(threshold, &end, 10);
 		if (!*threshold || *end || errno || sp->threshold < 0)
 			return vote_usage_error("--threshold: not a whole "
-						"number: %s", ft_q(threshold));
+						"number: %s",
+						ft_q(threshold));
 	}
 	sp->tiebreak = tiebreak ? tiebreak : u->r.f[R_TIEBREAK];
 	if (!sp->tiebreak)
@@ -219,8 +225,8 @@ spec_parse(struct run *u, struct spec *sp, const char *text)
  * releases it); order gets the rank order.
  */
 static int
-count(struct run *u, const struct plist *p, const struct bset *b,
-      int scale, const struct spec *sp, struct ft_tally *t, int *order)
+count(struct run *u, const struct plist *p, const struct bset *b, int scale,
+      const struct spec *sp, struct ft_tally *t, int *order)
 {
 	long i;
 	int st;
@@ -305,8 +311,7 @@ result_text(struct run *u, const struct ft_tally *t, const int *order,
 }
 
 static int
-compare(struct run *u, const struct plist *p, const struct bset *b,
-	int scale)
+compare(struct run *u, const struct plist *p, const struct bset *b, int scale)
 {
 	struct spec sp[8];
 	struct ft_tally t[8];
@@ -365,7 +370,7 @@ compare(struct run *u, const struct plist *p, const struct bset *b,
 			ft_tally_amount(t[i].spent, scale, a, sizeof(a));
 			vote_json_raw(o, "spent", a);
 			ft_tally_amount(t[i].budget - t[i].spent, scale, a,
-				   sizeof(a));
+					sizeof(a));
 			vote_json_raw(o, "left", a);
 			vote_json_long(o, "selected", t[i].nselected);
 			vote_json_long(o, "ballots", b->n);
@@ -390,20 +395,19 @@ closed(struct run *u, int *provisional)
 		return FT_OK;
 	if (!u->o->force) {
 		ft_error("round %s closes at %s: no results before then "
-			 "(--force to count anyway)", u->r.f[R_ID],
-			 u->r.f[R_CLOSES]);
+			 "(--force to count anyway)",
+			 u->r.f[R_ID], u->r.f[R_CLOSES]);
 		return FT_TEMPFAIL;
 	}
 	ft_warn("round %s has not closed (it closes at %s): this count "
-		"is provisional and is not kept", ft_q(u->r.f[R_ID]),
-		u->r.f[R_CLOSES]);
+		"is provisional and is not kept",
+		ft_q(u->r.f[R_ID]), u->r.f[R_CLOSES]);
 	*provisional = 1;
 	return FT_OK;
 }
 
 int
-ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
-	      const char *round)
+ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o, const char *round)
 {
 	struct run u;
 	struct plist p;
@@ -481,7 +485,8 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o,
 	vote_flush(&u);
 	if (!o->quiet && !st)
 		ft_warn("%s: %s: %d of %d projects selected, %ld ballot%s, "
-			"digest %.12s", round, sp.text, t.nselected, t.np, b.n,
+			"digest %.12s",
+			round, sp.text, t.nselected, t.np, b.n,
 			b.n == 1 ? "" : "s", b.hex);
 out:
 	if (counted)
@@ -521,8 +526,10 @@ outcome_of(const char *text, struct ft_buf *out)
 			if (ft_json_member_text(&d, "project", &v) > 0) {
 				ft_buf_add(&line, v.s, v.len);
 				m = ft_json_get(&d, "selected");
-				ft_buf_adds(&line, m && d.text.s[m->val] == 't' ?
-					    "\tselected" : "\tnot selected");
+				ft_buf_adds(&line,
+					    m && d.text.s[m->val] == 't' ?
+						    "\tselected" :
+						    "\tnot selected");
 			} else if (ft_json_member_text(&d, "spent", &v) > 0) {
 				ft_buf_adds(&line, "\tspent ");
 				ft_buf_add(&line, v.s, v.len);
@@ -530,8 +537,9 @@ outcome_of(const char *text, struct ft_buf *out)
 			if (line.len) {
 				if (n == cap) {
 					cap = cap ? 2 * cap : 64;
-					lines = ft_xrealloc(lines, (size_t)cap *
-							    sizeof(*lines));
+					lines = ft_xrealloc(
+						lines,
+						(size_t)cap * sizeof(*lines));
 				}
 				lines[n++] = ft_buf_detach(&line, NULL);
 			}
@@ -568,8 +576,7 @@ ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
 	memset(&p, 0, sizeof(p));
 	memset(&b, 0, sizeof(b));
 	if ((st = vote_load_round(&u, round, 0)) ||
-	    (st = vote_plist_load(&u, &p)) ||
-	    (st = bset_load(&u, &p, &b)))
+	    (st = vote_plist_load(&u, &p)) || (st = bset_load(&u, &p, &b)))
 		goto out;
 	scale = vote_round_scale(&u, &p);
 	order = ft_xmalloc(((size_t)p.n + 1) * sizeof(int));
@@ -605,11 +612,14 @@ ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
 		same = !strcmp(dg, b.hex) && !strcmp(u.c.s, u.d.s);
 		if (!same) {
 			differ++;
-			ft_error("round %s: count %ld (%s): the recount "
-				 "differs: %s", ft_q(round), id, rule,
-				 strcmp(dg, b.hex) ? "the ballots are not the "
-				 "ones counted (another digest)" :
-				 "another result from the same ballots");
+			ft_error(
+				"round %s: count %ld (%s): the recount "
+				"differs: %s",
+				ft_q(round), id, rule,
+				strcmp(dg, b.hex) ?
+					"the ballots are not the "
+					"ones counted (another digest)" :
+					"another result from the same ballots");
 		}
 		ft_buf_addc(&u.out.buf, '{');
 		vote_json_str(&u.out.buf, "round", round);
@@ -641,4 +651,3 @@ out:
 	vote_plist_release(&p);
 	return vote_run_release(&u, st);
 }
-

@@ -28,28 +28,59 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MAX_BALLOT FT_TALLY_MAX_BALLOT	/* projects on one ballot */
-#define MAX_POINTS FT_TALLY_MAX_POINTS	/* points on one ballot */
+#define MAX_BALLOT FT_TALLY_MAX_BALLOT /* projects on one ballot */
+#define MAX_POINTS FT_TALLY_MAX_POINTS /* points on one ballot */
 
 /* The statements of a run, by index into its table (ft_vote.c). */
 enum {
-	S_ROUND, S_ROUND_INS, S_PROJ_GET, S_PROJ_INS, S_PROJ_UPD, S_PROJ_SEQ,
-	S_VOTER_INS, S_VOTER_GET, S_BALLOT_GET, S_BALLOT_INS, S_BALLOT_UPD,
-	S_UNIT, S_IN_SCOPE, S_PROJ_ALL, S_BALLOT_ALL, S_TALLY_INS,
-	S_TALLY_SAME, S_TALLY_ALL, S_ROUNDS, S_COUNTED, S_N
+	S_ROUND,
+	S_ROUND_INS,
+	S_PROJ_GET,
+	S_PROJ_INS,
+	S_PROJ_UPD,
+	S_PROJ_SEQ,
+	S_VOTER_INS,
+	S_VOTER_GET,
+	S_BALLOT_GET,
+	S_BALLOT_INS,
+	S_BALLOT_UPD,
+	S_UNIT,
+	S_IN_SCOPE,
+	S_PROJ_ALL,
+	S_BALLOT_ALL,
+	S_TALLY_INS,
+	S_TALLY_SAME,
+	S_TALLY_ALL,
+	S_ROUNDS,
+	S_COUNTED,
+	S_N
 };
 
 /* A round as stored. */
 struct round {
-	char *f[17];		/* the columns of S_ROUND, NULL for NULL */
-	int64_t opens, closes;	/* INT64_MIN: none */
+	char *f[17]; /* the columns of S_ROUND, NULL for NULL */
+	int64_t opens, closes; /* INT64_MIN: none */
 	unsigned char key[32];
 };
 
 enum {
-	R_ID, R_NAME, R_BUDGET, R_SCOPE, R_OPENS, R_CLOSES, R_BALLOT,
-	R_MINLEN, R_MAXLEN, R_MAXCOST, R_MINPTS, R_MAXPTS, R_RULE,
-	R_THRESHOLD, R_TIEBREAK, R_KEYCHECK, R_META
+	R_ID,
+	R_NAME,
+	R_BUDGET,
+	R_SCOPE,
+	R_OPENS,
+	R_CLOSES,
+	R_BALLOT,
+	R_MINLEN,
+	R_MAXLEN,
+	R_MAXCOST,
+	R_MINPTS,
+	R_MAXPTS,
+	R_RULE,
+	R_THRESHOLD,
+	R_TIEBREAK,
+	R_KEYCHECK,
+	R_META
 };
 
 struct cast;
@@ -59,19 +90,19 @@ struct run {
 	const struct ft_vote_opts *o;
 	sqlite3_stmt *st[S_N];
 	struct ft_reject rej;
-	struct ft_hold out;	/* a transaction's output, until it commits */
+	struct ft_hold out; /* a transaction's output, until it commits */
 	struct ft_buf a, b, c, d, e, items, items2;
 	const char *fname;
 	struct round r;
 	int have_round;
 	long done, unchanged, updated;
-	int status;		/* worst so far */
+	int status; /* worst so far */
 	/* cast: the round's first stored count, as of transaction txn */
 	unsigned long counted_txn;
-	long long counted;	/* its tally, 0: none */
+	long long counted; /* its tally, 0: none */
 	char counted_at[FT_TIME_LEN];
-	struct cast *cast;	/* cast: the round's projects, a ballot's */
-	char reason[512];	/* vote_why()'s text */
+	struct cast *cast; /* cast: the round's projects, a ballot's */
+	char reason[512]; /* vote_why()'s text */
 };
 
 /* ---- the run (ft_vote.c) ---- */

@@ -35,14 +35,13 @@ struct imp {
 	int p_id, p_cost, p_name, p_cat, p_sel, p_votes, p_score;
 	int v_id, v_vote, v_points, v_method, v_sex;
 	const char *type;
-	long minl, maxl, minp, maxp;	/* META's limits of a ballot */
+	long minl, maxl, minp, maxp; /* META's limits of a ballot */
 	int scale;
 	long *votes;
 	int64_t *score;
 };
 
-static void
-imp_err(struct imp *m, long line, const char *fmt, ...)
+static void imp_err(struct imp *m, long line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -96,8 +95,8 @@ pb_date(const char *s, int end, int64_t *t)
 	char extra;
 
 	if (sscanf(s, "%2u.%2u.%4u%c", &d, &mo, &y, &extra) == 3 ||
-	    sscanf(s, "%2u.%2u.%4u, %2u:%2u%c", &d, &mo, &y, &h, &mi,
-		   &extra) == 5) {
+	    sscanf(s, "%2u.%2u.%4u, %2u:%2u%c", &d, &mo, &y, &h, &mi, &extra) ==
+		    5) {
 		if (d < 1 || d > 31 || mo < 1 || mo > 12 || h > 23 || mi > 59)
 			return -1;
 		*t = ft_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60;
@@ -128,13 +127,16 @@ static void
 imp_check_meta(struct imp *m)
 {
 	struct ft_pb *pb = &m->pb;
-	static const char *const types[] = {
-		"approval", "choose-1", "cumulative", "ordinal", NULL
-	};
-	static const char *const ints[] = {
-		"min_length", "max_length", "min_sum_points", "max_sum_points",
-		"min_project_score_threshold", "num_projects", "num_votes", NULL
-	};
+	static const char *const types[] = { "approval", "choose-1",
+					     "cumulative", "ordinal", NULL };
+	static const char *const ints[] = { "min_length",
+					    "max_length",
+					    "min_sum_points",
+					    "max_sum_points",
+					    "min_project_score_threshold",
+					    "num_projects",
+					    "num_votes",
+					    NULL };
 	const char *v;
 	long x;
 	int i, kc, vc;
@@ -148,7 +150,8 @@ imp_check_meta(struct imp *m)
 	kc = ft_pb_col(&pb->meta, "key");
 	vc = ft_pb_col(&pb->meta, "value");
 	if (kc < 0 || vc < 0)
-		imp_err(m, pb->meta.line + 1, "META: the columns are not "
+		imp_err(m, pb->meta.line + 1,
+			"META: the columns are not "
 			"key;value");
 	m->mkey = ft_xmalloc(((size_t)pb->meta.nrows + 1) * sizeof(char *));
 	m->mval = ft_xmalloc(((size_t)pb->meta.nrows + 1) * sizeof(char *));
@@ -170,37 +173,47 @@ imp_check_meta(struct imp *m)
 	if (!(v = meta(m, "budget")))
 		imp_err(m, pb->meta.line, "META budget: missing");
 	else if (ft_amount_scale(v) < 0 || ft_amount_is_zero(v))
-		imp_err(m, meta_line(m, "budget"), "META budget: not a decimal "
-			"amount above 0: %s", ft_q(v));
+		imp_err(m, meta_line(m, "budget"),
+			"META budget: not a decimal "
+			"amount above 0: %s",
+			ft_q(v));
 	if (!(m->type = meta(m, "vote_type")))
 		imp_err(m, pb->meta.line, "META vote_type: missing");
 	else if (!vote_known(types, m->type))
-		imp_err(m, meta_line(m, "vote_type"), "META vote_type: not "
+		imp_err(m, meta_line(m, "vote_type"),
+			"META vote_type: not "
 			"approval, choose-1, cumulative or ordinal: %s",
 			ft_q(m->type));
 	if (!m->type || !vote_known(types, m->type))
 		m->type = "approval";
-	if ((v = meta(m, "currency")) && (strlen(v) != 3 ||
-	    strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
-		imp_err(m, meta_line(m, "currency"), "META currency: not an "
-			"ISO 4217 code: %s", ft_q(v));
+	if ((v = meta(m, "currency")) &&
+	    (strlen(v) != 3 || strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3))
+		imp_err(m, meta_line(m, "currency"),
+			"META currency: not an "
+			"ISO 4217 code: %s",
+			ft_q(v));
 	if (meta(m, "budget_per_category"))
 		imp_err(m, meta_line(m, "budget_per_category"),
 			"META budget_per_category: budgets by category are not "
 			"supported");
 	for (i = 0; ints[i]; i++)
 		if ((v = meta(m, ints[i])) && !whole(v, &x))
-			imp_err(m, meta_line(m, ints[i]), "META %s: not a whole "
-				"number: %s", ints[i], ft_q(v));
+			imp_err(m, meta_line(m, ints[i]),
+				"META %s: not a whole "
+				"number: %s",
+				ints[i], ft_q(v));
 	if ((v = meta(m, "max_sum_cost")) && ft_amount_scale(v) < 0)
-		imp_err(m, meta_line(m, "max_sum_cost"), "META max_sum_cost: "
-			"not a decimal amount: %s", ft_q(v));
+		imp_err(m, meta_line(m, "max_sum_cost"),
+			"META max_sum_cost: "
+			"not a decimal amount: %s",
+			ft_q(v));
 	have_begin = (v = meta(m, "date_begin")) && !pb_date(v, 0, &begin);
 	have_end = (v = meta(m, "date_end")) && !pb_date(v, 1, &end);
 	if (have_begin && have_end && end <= begin)
-		imp_err(m, meta_line(m, "date_end"), "META date_end: %s is "
-			"before date_begin %s", ft_q(meta(m, "date_end")),
-			ft_q(meta(m, "date_begin")));
+		imp_err(m, meta_line(m, "date_end"),
+			"META date_end: %s is "
+			"before date_begin %s",
+			ft_q(meta(m, "date_end")), ft_q(meta(m, "date_begin")));
 	if ((v = meta(m, "min_length")) && whole(v, &x))
 		m->minl = x;
 	if ((v = meta(m, "max_length")) && whole(v, &x))
@@ -245,23 +258,30 @@ imp_check_projects(struct imp *m, struct plist *pl)
 		v = ft_pb_field(r, m->p_cost);
 		if (m->p_cost >= 0 &&
 		    (ft_amount_scale(v) < 0 || ft_amount_is_zero(v)))
-			imp_err(m, r->line, "PROJECTS cost: not a decimal "
-				"amount above 0: %s", ft_q(v));
+			imp_err(m, r->line,
+				"PROJECTS cost: not a decimal "
+				"amount above 0: %s",
+				ft_q(v));
 		if (m->p_sel >= 0 && *(v = ft_pb_field(r, m->p_sel)) &&
 		    !whole(v, &x))
-			imp_err(m, r->line, "PROJECTS selected: not a whole "
-				"number: %s", ft_q(v));
+			imp_err(m, r->line,
+				"PROJECTS selected: not a whole "
+				"number: %s",
+				ft_q(v));
 	}
 	vote_order_by_id(pl->id, pl->n, pl->order);
 	for (i = 1; i < pl->n; i++)
 		if (*pl->id[pl->order[i]] &&
 		    strcmp(pl->id[pl->order[i]], pl->id[pl->order[i - 1]]) == 0)
-			imp_err(m, ps->rows[pl->order[i]].line, "PROJECTS "
+			imp_err(m, ps->rows[pl->order[i]].line,
+				"PROJECTS "
 				"project_id: %s given twice",
 				ft_q(pl->id[pl->order[i]]));
 	if ((v = meta(m, "num_projects")) && whole(v, &x) && x != ps->nrows)
-		imp_err(m, meta_line(m, "num_projects"), "META num_projects: "
-			"%ld, but PROJECTS has %d", x, ps->nrows);
+		imp_err(m, meta_line(m, "num_projects"),
+			"META num_projects: "
+			"%ld, but PROJECTS has %d",
+			x, ps->nrows);
 }
 
 /* Checks VOTES against the projects pl; counts each project's votes and
@@ -284,7 +304,8 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 		imp_err(m, vs->line + 1, "VOTES: no %s column",
 			m->v_id < 0 ? "voter_id" : "vote");
 	if (strcmp(m->type, "cumulative") == 0 && m->v_points < 0)
-		imp_err(m, vs->line + 1, "VOTES: no points column (the vote "
+		imp_err(m, vs->line + 1,
+			"VOTES: no points column (the vote "
 			"type is cumulative)");
 	m->votes = ft_xmalloc(((size_t)pl->n + 1) * sizeof(long));
 	m->score = ft_xmalloc(((size_t)pl->n + 1) * sizeof(int64_t));
@@ -303,8 +324,10 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 		if (!*id)
 			imp_err(m, r->line, "VOTES voter_id: missing");
 		else if (strchr(id, ','))
-			imp_err(m, r->line, "VOTES voter_id: %s holds a "
-				"comma", ft_q(id));
+			imp_err(m, r->line,
+				"VOTES voter_id: %s holds a "
+				"comma",
+				ft_q(id));
 		if (m->v_sex >= 0 && *(v = ft_pb_field(r, m->v_sex)) &&
 		    strcmp(v, "M") && strcmp(v, "F") && strcmp(v, "O"))
 			imp_err(m, r->line, "VOTES sex: not M, F or O: %s",
@@ -315,8 +338,8 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 
 			for (;; s = c + 1) {
 				c = strchr(s, ',');
-				ft_buf_add(&list, s, c ? (size_t)(c - s) :
-					   strlen(s));
+				ft_buf_add(&list, s,
+					   c ? (size_t)(c - s) : strlen(s));
 				ft_buf_addc(&list, '\0');
 				n++;
 				if (!c)
@@ -328,8 +351,8 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 
 			for (;; s = c + 1) {
 				c = strchr(s, ',');
-				ft_buf_add(&pts, s, c ? (size_t)(c - s) :
-					   strlen(s));
+				ft_buf_add(&pts, s,
+					   c ? (size_t)(c - s) : strlen(s));
 				ft_buf_addc(&pts, '\0');
 				np++;
 				if (!c)
@@ -344,30 +367,38 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 			n = 0;
 		}
 		if (strcmp(m->type, "cumulative") == 0 && np != n)
-			imp_err(m, r->line, "VOTES points: %d values for %d "
-				"projects", np, n);
+			imp_err(m, r->line,
+				"VOTES points: %d values for %d "
+				"projects",
+				np, n);
 		for (j = 0; j < n; j++) {
 			const char *p = vote_next_item(&list, &pos);
 			long pt = 1;
 
 			idx[j] = vote_plist_find(pl, p);
 			if (idx[j] < 0) {
-				imp_err(m, r->line, "VOTES vote: unknown "
-					"project %s", ft_q(p));
+				imp_err(m, r->line,
+					"VOTES vote: unknown "
+					"project %s",
+					ft_q(p));
 				continue;
 			}
 			for (k = 0; k < j; k++)
 				if (idx[k] == idx[j])
-					imp_err(m, r->line, "VOTES vote: project "
-						"%s named twice", ft_q(p));
+					imp_err(m, r->line,
+						"VOTES vote: project "
+						"%s named twice",
+						ft_q(p));
 			if (strcmp(m->type, "cumulative") == 0 && np == n) {
 				const char *q = vote_next_item(&pts, &ppos);
 
 				/* Bounded, so that no sum can wrap. */
 				if (!whole(q, &pt) || pt > MAX_POINTS) {
-					imp_err(m, r->line, "VOTES points: not "
+					imp_err(m, r->line,
+						"VOTES points: not "
 						"a whole number from 0 to %d: "
-						"%s", MAX_POINTS, ft_q(q));
+						"%s",
+						MAX_POINTS, ft_q(q));
 					pt = 0;
 				}
 				sum += pt;
@@ -378,12 +409,15 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 			m->score[idx[j]] += pt;
 		}
 		if (n && (n < m->minl || n > m->maxl))
-			imp_err(m, r->line, "VOTES vote: %d project%s, outside "
-				"min_length %ld and max_length %ld", n,
-				n == 1 ? "" : "s", m->minl, m->maxl);
-		if (n && np && ((m->minp >= 0 && sum < m->minp) ||
-				(m->maxp >= 0 && sum > m->maxp)))
-			imp_err(m, r->line, "VOTES points: %lld, outside "
+			imp_err(m, r->line,
+				"VOTES vote: %d project%s, outside "
+				"min_length %ld and max_length %ld",
+				n, n == 1 ? "" : "s", m->minl, m->maxl);
+		if (n && np &&
+		    ((m->minp >= 0 && sum < m->minp) ||
+		     (m->maxp >= 0 && sum > m->maxp)))
+			imp_err(m, r->line,
+				"VOTES points: %lld, outside "
 				"min_sum_points and max_sum_points",
 				(long long)sum);
 		ft_buf_release(&list);
@@ -396,7 +430,8 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 		vote_order_by_id(ids, vs->nrows, ix);
 		for (i = 1; i < vs->nrows; i++)
 			if (*ids[ix[i]] && !strcmp(ids[ix[i]], ids[ix[i - 1]]))
-				imp_err(m, vs->rows[ix[i]].line, "VOTES voter_id: "
+				imp_err(m, vs->rows[ix[i]].line,
+					"VOTES voter_id: "
 					"%s given twice (first at line %ld)",
 					ft_q(ids[ix[i]]),
 					vs->rows[ix[i - 1]].line);
@@ -404,8 +439,10 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 	}
 	free(ids);
 	if ((v = meta(m, "num_votes")) && whole(v, &x) && x != vs->nrows)
-		imp_err(m, meta_line(m, "num_votes"), "META num_votes: %ld, "
-			"but VOTES has %d", x, vs->nrows);
+		imp_err(m, meta_line(m, "num_votes"),
+			"META num_votes: %ld, "
+			"but VOTES has %d",
+			x, vs->nrows);
 }
 
 /* The published counts of PROJECTS must be the ballots' own. */
@@ -422,14 +459,18 @@ imp_check_counts(struct imp *m)
 
 		if (m->p_votes >= 0 && *(v = ft_pb_field(r, m->p_votes)) &&
 		    (!whole(v, &x) || x != m->votes[i]))
-			imp_err(m, r->line, "PROJECTS votes: %s, but the "
-				"ballots give %ld", ft_q(v), m->votes[i]);
+			imp_err(m, r->line,
+				"PROJECTS votes: %s, but the "
+				"ballots give %ld",
+				ft_q(v), m->votes[i]);
 		if (m->p_score >= 0 && *(v = ft_pb_field(r, m->p_score)) &&
-		    strcmp(m->type, "approval") && strcmp(m->type, "choose-1")
-		    && (!whole(v, &x) || x != m->score[i]))
-			imp_err(m, r->line, "PROJECTS score: %s, but the "
-				"ballots give %lld", ft_q(v),
-				(long long)m->score[i]);
+		    strcmp(m->type, "approval") &&
+		    strcmp(m->type, "choose-1") &&
+		    (!whole(v, &x) || x != m->score[i]))
+			imp_err(m, r->line,
+				"PROJECTS score: %s, but the "
+				"ballots give %lld",
+				ft_q(v), (long long)m->score[i]);
 	}
 }
 
@@ -700,8 +741,7 @@ imp_digest(struct run *u, struct imp *m, char hex[65])
 }
 
 int
-ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
-	       const char *path)
+ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o, const char *path)
 {
 	struct run u;
 	struct imp m;
@@ -720,7 +760,8 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 	if ((st = ft_pb_read(&m.pb, path))) {
 		if (m.pb.errors)
 			ft_error("%s: refused: %ld error%s; nothing stored",
-				 path, m.pb.errors, m.pb.errors == 1 ? "" : "s");
+				 path, m.pb.errors,
+				 m.pb.errors == 1 ? "" : "s");
 		goto out;
 	}
 	imp_check(&m);
@@ -748,10 +789,12 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 	if (!vote_is_text(id)) {
 		ft_buf_reset(&u.a);
 		ft_json_escape_lossy(&u.a, id, strlen(id));
-		st = vote_usage_error("%s %s: not UTF-8 text without control "
-				      "characters", o->round ? "--round" :
-				      "the round id from the file's name",
-				      u.a.s);
+		st = vote_usage_error(
+			"%s %s: not UTF-8 text without control "
+			"characters",
+			o->round ? "--round" :
+				   "the round id from the file's name",
+			u.a.s);
 		goto out;
 	}
 	if ((st = ft_db_begin_write(db)))
@@ -771,8 +814,8 @@ ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 		}
 		ft_db_rollback(db);
 		if (!o->quiet)
-			ft_warn("%s: round %s is already in, unchanged",
-				path, ft_q(id));
+			ft_warn("%s: round %s is already in, unchanged", path,
+				ft_q(id));
 		if (!o->no_output)
 			printf("%s\n", id);
 		goto out;
@@ -849,8 +892,9 @@ union_keys(char **texts, long n, char ***keys)
 		const char *err;
 		size_t pos;
 
-		if (!texts[i] || ft_json_parse(&d, texts[i], strlen(texts[i]),
-					       &err, &pos) || d.type != '{')
+		if (!texts[i] ||
+		    ft_json_parse(&d, texts[i], strlen(texts[i]), &err, &pos) ||
+		    d.type != '{')
 			continue;
 		for (m = 0; m < d.n; m++) {
 			ft_json_key(&d, &d.m[m], &k);
@@ -861,8 +905,9 @@ union_keys(char **texts, long n, char ***keys)
 				continue;
 			if (nk == cap) {
 				cap = cap ? 2 * cap : 8;
-				*keys = ft_xrealloc(*keys, (size_t)cap *
-						    sizeof(char *));
+				*keys = ft_xrealloc(*keys,
+						    (size_t)cap *
+							    sizeof(char *));
 			}
 			(*keys)[nk++] = ft_xstrdup(k.s);
 		}
@@ -898,14 +943,14 @@ object_field(const char *text, const char *key, struct ft_buf *b)
  */
 struct exp {
 	struct plist p;
-	char **pcat, **psel, **pextra;	/* by project, NULL for NULL */
-	long *votes, *score;		/* by project, from the ballots */
-	int has_cat, has_sel;		/* a project has a category, ... */
-	char **bproj, **bpts, **bchan, **bextra;	/* by ballot */
+	char **pcat, **psel, **pextra; /* by project, NULL for NULL */
+	long *votes, *score; /* by project, from the ballots */
+	int has_cat, has_sel; /* a project has a category, ... */
+	char **bproj, **bpts, **bchan, **bextra; /* by ballot */
 	long nb, cap;
-	int cumulative, ordinal;	/* the round's type of ballot */
-	int method;			/* a ballot came by another channel */
-	struct ft_buf items;		/* scratch: a ballot's items */
+	int cumulative, ordinal; /* the round's type of ballot */
+	int method; /* a ballot came by another channel */
+	struct ft_buf items; /* scratch: a ballot's items */
 };
 
 static void
@@ -1014,8 +1059,9 @@ exp_counts(struct run *u, const char *round, struct exp *x)
 			int p = vote_plist_find(&x->p, id);
 			int64_t pt = x->ordinal ? n - k : 1;
 
-			if (pts && (pt = vote_stored_point(
-			    vote_next_item(&u->items, &ppos))) < 0) {
+			if (pts &&
+			    (pt = vote_stored_point(
+				     vote_next_item(&u->items, &ppos))) < 0) {
 				ft_error("round %s: ballot %ld: not a ballot "
 					 "(points from 0 to %d): %s",
 					 ft_q(round), i + 1, MAX_POINTS, pts);
@@ -1044,8 +1090,10 @@ exp_meta(const struct run *u, const struct exp *x, struct ft_buf *out)
 
 	ft_buf_adds(out, "META\nkey;value\n");
 	ft_json_doc_init(&d);
-	if (r->f[R_META] && ft_json_parse(&d, r->f[R_META],
-	    strlen(r->f[R_META]), &err, &pos) == 0 && d.n > 0) {
+	if (r->f[R_META] &&
+	    ft_json_parse(&d, r->f[R_META], strlen(r->f[R_META]), &err, &pos) ==
+		    0 &&
+	    d.n > 0) {
 		struct ft_buf key = FT_BUF_INIT;
 
 		for (k = 0; k < d.n; k++) {
@@ -1057,8 +1105,11 @@ exp_meta(const struct run *u, const struct exp *x, struct ft_buf *out)
 				snprintf(num, sizeof(num), "%d", x->p.n);
 			else if (!strcmp(key.s, "num_votes"))
 				snprintf(num, sizeof(num), "%ld", x->nb);
-			meta_row(out, key.s, !strcmp(key.s, "num_projects") ||
-				 !strcmp(key.s, "num_votes") ? num : v.s);
+			meta_row(out, key.s,
+				 !strcmp(key.s, "num_projects") ||
+						 !strcmp(key.s, "num_votes") ?
+					 num :
+					 v.s);
 		}
 		ft_buf_release(&key);
 	} else {
@@ -1087,8 +1138,7 @@ exp_meta(const struct run *u, const struct exp *x, struct ft_buf *out)
 		meta_row(out, "min_sum_points", r->f[R_MINPTS]);
 		meta_row(out, "max_sum_points", r->f[R_MAXPTS]);
 		meta_row(out, "max_sum_cost", r->f[R_MAXCOST]);
-		meta_row(out, "min_project_score_threshold",
-			 r->f[R_THRESHOLD]);
+		meta_row(out, "min_project_score_threshold", r->f[R_THRESHOLD]);
 	}
 	ft_json_doc_release(&d);
 	ft_buf_release(&v);
@@ -1238,8 +1288,7 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 	ft_buf_init(&x.items);
 	if ((st = vote_load_round(&u, round, 0)) ||
 	    (st = vote_plist_load(&u, &x.p)) ||
-	    (st = exp_read(&u, round, &x)) ||
-	    (st = exp_counts(&u, round, &x)))
+	    (st = exp_read(&u, round, &x)) || (st = exp_counts(&u, round, &x)))
 		goto out;
 	exp_meta(&u, &x, &u.out.buf);
 	exp_projects(&x, &u.out.buf);
@@ -1250,4 +1299,3 @@ out:
 	exp_release(&x);
 	return vote_run_release(&u, st);
 }
-
