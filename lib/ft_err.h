@@ -7,6 +7,21 @@
  * character or invalid UTF-8 left in it escaped all the same, so that no
  * message can drive the terminal it is shown on.  ft_error() returns -1
  * so that library code can write "return ft_error(...)".
+ *
+ * The return convention of lib/ (issue 12 asks for one, written here):
+ *   - A function that can fail returns an exit status of ft_exit.h: FT_OK
+ *     (0), or the status the run should end with, after it has printed
+ *     its one message.  The caller passes a status up unchanged and
+ *     prints nothing more; only cmd/ turns it into the exit status, and
+ *     ft_exit_worst() keeps the worst of several.
+ *   - What a function finds goes to an out-parameter (found, yes, stored,
+ *     a row): the store's operations (ft_store.h) work this way.
+ *   - A yes/no helper that cannot fail returns 1 or 0.
+ *   - A record rejected is no failure: reject, count, return FT_OK.
+ * Not yet converted (their comments say what they return): ft_dup_find()
+ * and ft-dispatch's find_duplicate() return 1, 0 or -(status);
+ * ft_jq_next(), ft_jq_test() and ft_rules_match() return -2 for a halted
+ * jq program; vote_list_json() returns -2 for a list it cannot read.
  */
 #ifndef FT_ERR_H
 #define FT_ERR_H
