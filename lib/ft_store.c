@@ -3,6 +3,7 @@
 #include "ft_err.h"
 #include "ft_exit.h"
 #include "ft_json.h"
+#include "ft_stmt.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -61,10 +62,7 @@ enum stmt {
 };
 
 /* Every statement of the store, in one place. */
-static const struct {
-	const char *sql;
-	const char *what; /* for a message: "reading an event" */
-} stmts[NSTMT] = {
+static const struct ft_stmt_def stmts[NSTMT] = {
 	[EVENT_STATE] = { "SELECT seq, status, reported_at, coalesce(status_at, "
 			  "reported_at) FROM events WHERE id = ?1",
 			  "reading an event" },
@@ -161,7 +159,7 @@ static const struct {
 
 struct ft_store {
 	struct ft_db *db;
-	sqlite3_stmt *st[NSTMT];
+	struct ft_stmts t;
 	struct ft_buf row[3]; /* the text of a row given out, kept */
 	struct ft_buf rec; /* the record of an event given out */
 };
@@ -177,6 +175,7 @@ ft_store_open(struct ft_store **sp, struct ft_db *db)
 		ft_buf_init(&s->row[i]);
 	ft_buf_init(&s->rec);
 	s->db = db;
+	ft_stmts_init(&s->t, db, stmts, NSTMT);
 	*sp = s;
 	return FT_OK;
 }
@@ -188,67 +187,35 @@ ft_store_close(struct ft_store *s)
 
 	if (!s)
 		return;
-	for (i = 0; i < NSTMT; i++)
-		sqlite3_finalize(s->st[i]);
+	ft_stmts_release(&s->t);
 	for (i = 0; i < 3; i++)
 		ft_buf_release(&s->row[i]);
 	ft_buf_release(&s->rec);
 	free(s);
 }
 
-/* Statement n, prepared the first time, reset and cleared; NULL: failed. */
 static sqlite3_stmt *
 get(struct ft_store *s, enum stmt n)
 {
-	if (!s->st[n])
-		s->st[n] = ft_db_prepare(s->db, stmts[n].sql);
-	return s->st[n];
+	return ft_stmts_get(&s->t, n);
 }
 
-static void
-bind_text(sqlite3_stmt *st, int i, const char *v, size_t n)
-{
-	if (v)
-		sqlite3_bind_text(st, i, v, (int)n, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(st, i);
-}
-
-/*
- * Steps statement n once: FT_OK with *row 1 on a row (the statement left
- * on it, for the caller to read and then reset), 0 when done (reset); or
- * a status after a message (reset).
- */
 static int
 step(struct ft_store *s, enum stmt n, int *row)
 {
-	sqlite3_stmt *st = s->st[n];
-	int rc = sqlite3_step(st);
-
-	*row = rc == SQLITE_ROW;
-	if (rc == SQLITE_ROW)
-		return FT_OK;
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? FT_OK : ft_db_fail(s->db, rc, stmts[n].what);
+	return ft_stmts_step(&s->t, n, row);
 }
 
 static void
 done(struct ft_store *s, enum stmt n)
 {
-	sqlite3_reset(s->st[n]);
-	sqlite3_clear_bindings(s->st[n]);
+	ft_stmts_done(&s->t, n);
 }
 
-/* Runs statement n to its end, ignoring any row.  Returns a status. */
 static int
 run(struct ft_store *s, enum stmt n)
 {
-	int row, st = step(s, n, &row);
-
-	if (row)
-		done(s, n);
-	return st;
+	return ft_stmts_run(&s->t, n);
 }
 
 /* Column i of the row as text into buf (size n): "" for NULL. */
@@ -266,45 +233,11 @@ ft_store_name(const struct ft_store *s)
 	return s->db->path;
 }
 
-/* Column i of the row as text copied into b, or NULL. */
-static const char *
-keep(struct ft_buf *b, sqlite3_stmt *st, int i)
-{
-	const char *t = (const char *)sqlite3_column_text(st, i);
-
-	if (!t)
-		return NULL;
-	ft_buf_reset(b);
-	ft_buf_add(b, t, (size_t)sqlite3_column_bytes(st, i));
-	return b->s;
-}
-
-/* Column i of the row as text, or NULL. */
-static const char *
-col(sqlite3_stmt *st, int i)
-{
-	return (const char *)sqlite3_column_text(st, i);
-}
-
-/*
- * Walks statement n: each(s, st, ctx) reads a row and calls the caller's
- * function.  Returns the first status other than FT_OK.
- */
 static int
 walk(struct ft_store *s, enum stmt n, int (*each)(sqlite3_stmt *, void *),
      void *ctx)
 {
-	sqlite3_stmt *st = get(s, n);
-	int row, rc;
-
-	if (!st)
-		return FT_SOFTWARE;
-	while ((rc = step(s, n, &row)) == FT_OK && row)
-		if ((rc = each(st, ctx)) != FT_OK) {
-			done(s, n);
-			return rc;
-		}
-	return rc;
+	return ft_stmts_walk(&s->t, n, each, ctx);
 }
 
 struct walk_ctx {
@@ -321,9 +254,9 @@ unit_row(sqlite3_stmt *st, void *arg)
 		(int (*)(void *, const struct ft_unit_row *))w->fn;
 	struct ft_unit_row r;
 
-	r.id = col(st, 0);
-	r.kind = col(st, 1);
-	r.parent = col(st, 2);
+	r.id = ft_sql_col(st, 0);
+	r.kind = ft_sql_col(st, 1);
+	r.parent = ft_sql_col(st, 2);
 	return fn(w->ctx, &r);
 }
 
@@ -345,10 +278,10 @@ boundary_row(sqlite3_stmt *st, void *arg)
 		(int (*)(void *, const struct ft_boundary_row *))w->fn;
 	struct ft_boundary_row r;
 
-	r.unit = col(st, 0);
-	r.valid_from = col(st, 1);
-	r.valid_until = col(st, 2);
-	r.geojson = col(st, 3);
+	r.unit = ft_sql_col(st, 0);
+	r.valid_from = ft_sql_col(st, 1);
+	r.valid_until = ft_sql_col(st, 2);
+	r.geojson = ft_sql_col(st, 3);
 	r.geolen = (size_t)sqlite3_column_bytes(st, 3);
 	r.seq = sqlite3_column_int64(st, 4);
 	return fn(w->ctx, &r);
@@ -372,9 +305,9 @@ facility_row(sqlite3_stmt *st, void *arg)
 		(int (*)(void *, const struct ft_facility_row *))w->fn;
 	struct ft_facility_row r;
 
-	r.id = col(st, 0);
-	r.area = col(st, 1);
-	r.owner = col(st, 2);
+	r.id = ft_sql_col(st, 0);
+	r.area = ft_sql_col(st, 1);
+	r.owner = ft_sql_col(st, 2);
 	r.has_point = sqlite3_column_type(st, 3) != SQLITE_NULL &&
 		      sqlite3_column_type(st, 4) != SQLITE_NULL;
 	r.lat = sqlite3_column_double(st, 3);
@@ -444,7 +377,7 @@ event_record(struct ft_store *s, sqlite3_stmt *st, struct ft_event_record *r)
 	r->seq = sqlite3_column_int64(st, 0);
 	col_text(st, 1, r->status, sizeof(r->status));
 	r->dispatched = sqlite3_column_type(st, 2) != SQLITE_NULL;
-	r->reported_at = col(st, 3 + STORED_REPORTED_AT);
+	r->reported_at = ft_sql_col(st, 3 + STORED_REPORTED_AT);
 	record(&s->rec, st, 3);
 	r->record = s->rec.s;
 	r->reclen = s->rec.len;
@@ -460,7 +393,7 @@ ft_store_event_record(struct ft_store *s, const char *id, size_t idlen,
 	*found = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, id, idlen);
+	ft_sql_bind_text(st, 1, id, idlen);
 	if ((rc = step(s, EVENT_RECORD, found)) || !*found)
 		return rc;
 	event_record(s, st, r);
@@ -499,7 +432,7 @@ ft_store_pending_each(struct ft_store *s, const char *after_at,
 	sqlite3_bind_text(st, 1, after_at, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, after_seq);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-	bind_text(st, 4, digest, strlen(digest));
+	ft_sql_bind_text(st, 4, digest, strlen(digest));
 	return walk(s, PENDING, pending_row, &w);
 }
 
@@ -514,21 +447,21 @@ ft_store_event_dispatch(struct ft_store *s,
 	if (!st)
 		return FT_SOFTWARE;
 	sqlite3_bind_int64(st, 1, c->seq);
-	bind_text(st, 2, c->area, c->area ? strlen(c->area) : 0);
-	bind_text(st, 3, c->unit, c->unit ? strlen(c->unit) : 0);
-	bind_text(st, 4, c->rule, c->rule ? strlen(c->rule) : 0);
+	ft_sql_bind_text(st, 2, c->area, c->area ? strlen(c->area) : 0);
+	ft_sql_bind_text(st, 3, c->unit, c->unit ? strlen(c->unit) : 0);
+	ft_sql_bind_text(st, 4, c->rule, c->rule ? strlen(c->rule) : 0);
 	if (c->priority)
 		sqlite3_bind_int(st, 5, c->priority);
-	bind_text(st, 6, c->respond_by,
-		  c->respond_by ? strlen(c->respond_by) : 0);
-	bind_text(st, 7, c->resolve_by,
-		  c->resolve_by ? strlen(c->resolve_by) : 0);
-	bind_text(st, 8, c->status, strlen(c->status));
-	bind_text(st, 9, c->at, strlen(c->at));
-	bind_text(st, 10, c->chainlen ? c->chain : NULL, c->chainlen);
-	bind_text(st, 11, c->nearlen ? c->near : NULL, c->nearlen);
-	bind_text(st, 12, c->duplicate_of,
-		  c->duplicate_of ? strlen(c->duplicate_of) : 0);
+	ft_sql_bind_text(st, 6, c->respond_by,
+			 c->respond_by ? strlen(c->respond_by) : 0);
+	ft_sql_bind_text(st, 7, c->resolve_by,
+			 c->resolve_by ? strlen(c->resolve_by) : 0);
+	ft_sql_bind_text(st, 8, c->status, strlen(c->status));
+	ft_sql_bind_text(st, 9, c->at, strlen(c->at));
+	ft_sql_bind_text(st, 10, c->chainlen ? c->chain : NULL, c->chainlen);
+	ft_sql_bind_text(st, 11, c->nearlen ? c->near : NULL, c->nearlen);
+	ft_sql_bind_text(st, 12, c->duplicate_of,
+			 c->duplicate_of ? strlen(c->duplicate_of) : 0);
 	if ((rc = run(s, EVENT_DISPATCH)))
 		return rc;
 	*stored = sqlite3_changes(s->db->h) == 1;
@@ -550,9 +483,9 @@ ft_store_event_id_unit(struct ft_store *s, int64_t seq, struct ft_buf *id,
 	if (!row)
 		return ft_db_fail(s->db, SQLITE_CORRUPT,
 				  stmts[EVENT_ID_UNIT].what);
-	ft_buf_adds(id, col(st, 0));
+	ft_buf_adds(id, ft_sql_col(st, 0));
 	if (sqlite3_column_type(st, 1) != SQLITE_NULL)
-		ft_buf_adds(unit, col(st, 1));
+		ft_buf_adds(unit, ft_sql_col(st, 1));
 	done(s, EVENT_ID_UNIT);
 	return FT_OK;
 }
@@ -572,15 +505,15 @@ overdue_row(sqlite3_stmt *st, void *arg)
 	struct ft_overdue_row r;
 
 	r.seq = sqlite3_column_int64(st, 0);
-	r.id = or_empty(col(st, 1));
-	r.unit = or_empty(col(st, 2));
-	r.status = or_empty(col(st, 3));
-	r.respond_by = or_empty(col(st, 4));
-	r.resolve_by = or_empty(col(st, 5));
+	r.id = or_empty(ft_sql_col(st, 1));
+	r.unit = or_empty(ft_sql_col(st, 2));
+	r.status = or_empty(ft_sql_col(st, 3));
+	r.respond_by = or_empty(ft_sql_col(st, 4));
+	r.resolve_by = or_empty(ft_sql_col(st, 5));
 	r.escalation = sqlite3_column_int(st, 6);
-	r.chain = or_empty(col(st, 7));
-	r.record = or_empty(col(st, 8));
-	r.area = or_empty(col(st, 9));
+	r.chain = or_empty(ft_sql_col(st, 7));
+	r.record = or_empty(ft_sql_col(st, 8));
+	r.area = or_empty(ft_sql_col(st, 9));
 	return fn(w->ctx, &r);
 }
 
@@ -594,7 +527,7 @@ ft_store_overdue_each(struct ft_store *s, const char *now, int64_t after_seq,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, now, strlen(now));
+	ft_sql_bind_text(st, 1, now, strlen(now));
 	sqlite3_bind_int64(st, 2, after_seq);
 	sqlite3_bind_int(st, 3, FT_STORE_OVERDUE_PAGE);
 	return walk(s, OVERDUE, overdue_row, &w);
@@ -611,7 +544,7 @@ ft_store_event_escalate(struct ft_store *s, int64_t seq, const char *unit,
 	if (!st)
 		return FT_SOFTWARE;
 	sqlite3_bind_int64(st, 1, seq);
-	bind_text(st, 2, unit, unitlen);
+	ft_sql_bind_text(st, 2, unit, unitlen);
 	sqlite3_bind_int(st, 3, k + 1);
 	sqlite3_bind_int(st, 4, k);
 	if ((rc = run(s, EVENT_ESCALATE)))
@@ -645,7 +578,7 @@ case_row(sqlite3_stmt *st, void *arg)
 	struct ft_case_row r = { 0 };
 
 	r.seq = sqlite3_column_int64(st, 0);
-	r.reported_at = col(st, 1);
+	r.reported_at = ft_sql_col(st, 1);
 	r.lat = sqlite3_column_double(st, 2);
 	r.lon = sqlite3_column_double(st, 3);
 	return fn(w->ctx, &r);
@@ -662,9 +595,9 @@ ft_store_cases_near_each(struct ft_store *s, const char *cat, size_t catlen,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, cat, catlen);
-	bind_text(st, 2, t0, strlen(t0));
-	bind_text(st, 3, t1, strlen(t1));
+	ft_sql_bind_text(st, 1, cat, catlen);
+	ft_sql_bind_text(st, 2, t0, strlen(t0));
+	ft_sql_bind_text(st, 3, t1, strlen(t1));
 	return walk(s, CASES_NEAR, case_row, &w);
 }
 
@@ -679,15 +612,15 @@ ft_store_case_at_facility(struct ft_store *s, const char *fac, size_t faclen,
 	memset(r, 0, sizeof(*r));
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, fac, faclen);
+	ft_sql_bind_text(st, 1, fac, faclen);
 	if ((rc = step(s, CASE_AT_FACILITY, found)) || !*found)
 		return rc;
 	/* Copied, so that the statement lets go of the database now. */
 	r->seq = sqlite3_column_int64(st, 0);
-	r->reported_at = keep(&s->row[0], st, 1);
-	r->id = keep(&s->row[1], st, 2);
+	r->reported_at = ft_sql_keep(&s->row[0], st, 1);
+	r->id = ft_sql_keep(&s->row[1], st, 2);
 	r->idlen = (size_t)sqlite3_column_bytes(st, 2);
-	r->unit = keep(&s->row[2], st, 3);
+	r->unit = ft_sql_keep(&s->row[2], st, 3);
 	done(s, CASE_AT_FACILITY);
 	return FT_OK;
 }
@@ -702,7 +635,7 @@ ft_store_event_state(struct ft_store *s, const char *id, size_t idlen,
 	*found = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, id, idlen);
+	ft_sql_bind_text(st, 1, id, idlen);
 	if ((rc = step(s, EVENT_STATE, &row)) || !row)
 		return rc;
 	e->seq = sqlite3_column_int64(st, 0);
@@ -722,14 +655,15 @@ ft_store_event_status(struct ft_store *s, const struct ft_status_change *c)
 	if (!st)
 		return FT_SOFTWARE;
 	sqlite3_bind_int64(st, 1, c->seq);
-	bind_text(st, 2, c->from, strlen(c->from));
-	bind_text(st, 3, c->to, c->tolen);
-	bind_text(st, 4, c->at, strlen(c->at));
-	bind_text(st, 5, c->outcome, c->outcome ? strlen(c->outcome) : 0);
-	bind_text(st, 6, c->unit, c->unitlen);
+	ft_sql_bind_text(st, 2, c->from, strlen(c->from));
+	ft_sql_bind_text(st, 3, c->to, c->tolen);
+	ft_sql_bind_text(st, 4, c->at, strlen(c->at));
+	ft_sql_bind_text(st, 5, c->outcome,
+			 c->outcome ? strlen(c->outcome) : 0);
+	ft_sql_bind_text(st, 6, c->unit, c->unitlen);
 	/* The time it was first dispatched, if it is now. */
 	if (!strcmp(c->to, "dispatched"))
-		bind_text(st, 7, c->at, strlen(c->at));
+		ft_sql_bind_text(st, 7, c->at, strlen(c->at));
 	return run(s, EVENT_STATUS);
 }
 
@@ -743,8 +677,8 @@ ft_store_event_rating(struct ft_store *s, int64_t seq, int rating,
 		return FT_SOFTWARE;
 	sqlite3_bind_int64(st, 1, seq);
 	sqlite3_bind_int(st, 2, rating);
-	bind_text(st, 3, comment, commentlen);
-	bind_text(st, 4, at, strlen(at));
+	ft_sql_bind_text(st, 3, comment, commentlen);
+	ft_sql_bind_text(st, 4, at, strlen(at));
 	return run(s, EVENT_RATING);
 }
 
@@ -757,7 +691,7 @@ ft_store_unit_exists(struct ft_store *s, const char *id, size_t idlen, int *yes)
 	*yes = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, id, idlen);
+	ft_sql_bind_text(st, 1, id, idlen);
 	if ((rc = step(s, UNIT_EXISTS, yes)) == FT_OK && *yes)
 		done(s, UNIT_EXISTS);
 	return rc;
@@ -802,18 +736,18 @@ ft_store_history_append(struct ft_store *s, const struct ft_history_row *r)
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, r->kind, strlen(r->kind));
-	bind_text(st, 2, r->id, r->idlen);
-	bind_text(st, 3, r->at, strlen(r->at));
-	bind_text(st, 4, r->tool, strlen(r->tool));
-	bind_text(st, 5, r->by, strlen(r->by));
-	bind_text(st, 6, r->action, strlen(r->action));
-	bind_text(st, 7, r->from, r->from ? strlen(r->from) : 0);
-	bind_text(st, 8, r->to, r->to ? strlen(r->to) : 0);
-	bind_text(st, 9, r->detail, r->detaillen);
+	ft_sql_bind_text(st, 1, r->kind, strlen(r->kind));
+	ft_sql_bind_text(st, 2, r->id, r->idlen);
+	ft_sql_bind_text(st, 3, r->at, strlen(r->at));
+	ft_sql_bind_text(st, 4, r->tool, strlen(r->tool));
+	ft_sql_bind_text(st, 5, r->by, strlen(r->by));
+	ft_sql_bind_text(st, 6, r->action, strlen(r->action));
+	ft_sql_bind_text(st, 7, r->from, r->from ? strlen(r->from) : 0);
+	ft_sql_bind_text(st, 8, r->to, r->to ? strlen(r->to) : 0);
+	ft_sql_bind_text(st, 9, r->detail, r->detaillen);
 	if (r->ingest)
 		sqlite3_bind_int64(st, 10, r->ingest);
-	bind_text(st, 11, r->hash, strlen(r->hash));
+	ft_sql_bind_text(st, 11, r->hash, strlen(r->hash));
 	return run(s, HISTORY_APPEND);
 }
 
@@ -827,14 +761,14 @@ history_row(sqlite3_stmt *st, void *arg)
 
 	memset(&r, 0, sizeof(r));
 	r.seq = sqlite3_column_int64(st, 0);
-	r.hash = col(st, 1);
-	r.canon = col(st, 2);
+	r.hash = ft_sql_col(st, 1);
+	r.canon = ft_sql_col(st, 2);
 	r.canonlen = (size_t)sqlite3_column_bytes(st, 2);
 	r.many = sqlite3_column_type(st, 3) != SQLITE_NULL;
 	r.first_seq = sqlite3_column_int64(st, 4);
 	r.last_seq = sqlite3_column_int64(st, 5);
 	r.events = sqlite3_column_int64(st, 6);
-	r.ids = col(st, 7);
+	r.ids = ft_sql_col(st, 7);
 	return fn(w->ctx, &r);
 }
 
@@ -855,7 +789,8 @@ id_row(sqlite3_stmt *st, void *arg)
 	int (*fn)(void *, const char *,
 		  size_t) = (int (*)(void *, const char *, size_t))w->fn;
 
-	return fn(w->ctx, col(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	return fn(w->ctx, ft_sql_col(st, 0),
+		  (size_t)sqlite3_column_bytes(st, 0));
 }
 
 int
@@ -884,11 +819,11 @@ ft_store_history_has(struct ft_store *s, const char *id, size_t idlen,
 	*yes = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	bind_text(st, 1, id, idlen);
-	bind_text(st, 2, action, strlen(action));
-	bind_text(st, 3, at, strlen(at));
-	bind_text(st, 4, to, to ? strlen(to) : 0);
-	bind_text(st, 5, detail, detail ? strlen(detail) : 0);
+	ft_sql_bind_text(st, 1, id, idlen);
+	ft_sql_bind_text(st, 2, action, strlen(action));
+	ft_sql_bind_text(st, 3, at, strlen(at));
+	ft_sql_bind_text(st, 4, to, to ? strlen(to) : 0);
+	ft_sql_bind_text(st, 5, detail, detail ? strlen(detail) : 0);
 	sqlite3_bind_int64(st, 6, before);
 	if ((rc = step(s, HISTORY_HAS, yes)) == FT_OK && *yes)
 		done(s, HISTORY_HAS);
