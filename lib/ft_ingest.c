@@ -7,6 +7,7 @@
 #include "ft_jq.h"
 #include "ft_reject.h"
 #include "ft_sha256.h"
+#include "ft_store_load.h"
 #include "ft_time.h"
 #include "ft_version.h"
 
@@ -63,9 +64,12 @@ static const struct kinddef {
 	  sizeof(facility_cols) / sizeof(*facility_cols), 0 },
 };
 
-/* A value bound to a column: NULL, text in the batch arena, or a number. */
+/*
+ * A value of a column (ft_store_load.h): its text kept in the batch arena
+ * at off, since the arena moves while the batch fills.
+ */
 struct val {
-	int t;		/* 0 NULL, 1 text, 2 integer, 3 real */
+	enum ft_value_type t;
 	size_t off, len;
 	int64_t i;
 	double d;
@@ -109,8 +113,10 @@ struct ft_ingest {
 	struct ft_jq *jq;
 	struct ft_reject rej;
 
-	sqlite3_stmt *ins, *sel, *upd, *run_new, *run_upd;
-	sqlite3_stmt *run_open, *run_stale;	/* see close_stale() */
+	struct ft_load *store; /* the writer thread's while a file loads */
+	struct ft_value *wv; /* the values of the record being stored */
+	const struct ft_value
+		*found; /* the stored record it is compared with */
 	int lockfd;		/* the runs' lock file, or -1 */
 	struct ft_hist hist;
 	/*
@@ -190,28 +196,6 @@ now_seconds(void)
 
 /* ---- statements ---- */
 
-static sqlite3_stmt *
-prepare_insert(struct ft_ingest *ig)
-{
-	struct ft_buf sql = FT_BUF_INIT;
-	sqlite3_stmt *st;
-	size_t i, n = 0;
-
-	ft_buf_addf(&sql, "INSERT INTO %s%s(", ig->o.dry_run ? "temp." : "",
-		    ig->k->table);
-	for (i = 0; i < ig->k->ncols; i++)
-		ft_buf_addf(&sql, "%s, ", ig->k->cols[i].name);
-	if (ig->k->bbox)
-		ft_buf_adds(&sql, "min_lon, min_lat, max_lon, max_lat, ");
-	ft_buf_adds(&sql, "extra, raw, raw_path, ingest, line) VALUES (");
-	for (i = 0; i < ig->nvals + 2; i++)
-		ft_buf_addf(&sql, "%s?%zu", i ? ", " : "", ++n);
-	ft_buf_adds(&sql, ") ON CONFLICT(id) DO NOTHING");
-	st = ft_db_prepare(ig->db, sql.s);
-	ft_buf_release(&sql);
-	return st;
-}
-
 /*
  * An event's area is the source's while the event is new, and
  * ft-dispatch's decision once it has left new (ft-dispatch keeps a given
@@ -235,83 +219,6 @@ is_location_col(const struct ft_ingest *ig, size_t i)
 	return ig->status_col >= 0 && i < ig->k->ncols &&
 	       (!strcmp(n, "lat") || !strcmp(n, "lon") ||
 		!strcmp(n, "address") || !strcmp(n, "facility"));
-}
-
-static sqlite3_stmt *
-prepare_update(struct ft_ingest *ig)
-{
-	struct ft_buf sql = FT_BUF_INIT;
-	sqlite3_stmt *st;
-	size_t i;
-
-	/* The same numbering as the insert; status is ft-update's. */
-	ft_buf_addf(&sql, "UPDATE %s SET ", ig->k->table);
-	for (i = 1; i < ig->k->ncols; i++)
-		if ((int)i == ig->status_col)
-			continue;
-		else if (is_decided_col(ig, i))
-			ft_buf_addf(&sql, "%s = CASE WHEN status = 'new' THEN "
-				    "?%zu ELSE %s END, ", ig->k->cols[i].name,
-				    i + 1, ig->k->cols[i].name);
-		else
-			ft_buf_addf(&sql, "%s = ?%zu, ", ig->k->cols[i].name,
-				    i + 1);
-	if (ig->k->bbox)
-		ft_buf_addf(&sql, "min_lon = ?%zu, min_lat = ?%zu, max_lon = "
-			    "?%zu, max_lat = ?%zu, ", i + 1, i + 2, i + 3,
-			    i + 4);
-	i = V_EXTRA(ig);
-	ft_buf_addf(&sql, "extra = ?%zu, raw = ?%zu, raw_path = ?%zu, ingest "
-		    "= ?%zu, line = ?%zu WHERE id = ?1", i + 1, i + 2, i + 3,
-		    i + 4, i + 5);
-	st = ft_db_prepare(ig->db, sql.s);
-	ft_buf_release(&sql);
-	return st;
-}
-
-static sqlite3_stmt *
-prepare_select(struct ft_ingest *ig)
-{
-	struct ft_buf sql = FT_BUF_INIT;
-	sqlite3_stmt *st;
-	size_t i;
-
-	ft_buf_adds(&sql, "SELECT id");
-	for (i = 1; i < ig->k->ncols; i++)
-		ft_buf_addf(&sql, ", %s", ig->k->cols[i].name);
-	ft_buf_addf(&sql, ", extra FROM main.%s WHERE id = ?1", ig->k->table);
-	if (ig->o.dry_run) {
-		/* What this dry run has "stored" comes first. */
-		struct ft_buf t = FT_BUF_INIT;
-
-		ft_buf_adds(&t, "SELECT id");
-		for (i = 1; i < ig->k->ncols; i++)
-			ft_buf_addf(&t, ", %s", ig->k->cols[i].name);
-		ft_buf_addf(&t, ", extra FROM temp.%s WHERE id = ?1 UNION ALL ",
-			    ig->k->table);
-		ft_buf_add(&t, sql.s, sql.len);
-		ft_buf_adds(&t, " LIMIT 1");
-		ft_buf_release(&sql);
-		sql = t;
-	}
-	st = ft_db_prepare(ig->db, sql.s);
-	ft_buf_release(&sql);
-	return st;
-}
-
-static void
-finalize(struct ft_ingest *ig)
-{
-	sqlite3_finalize(ig->ins);
-	sqlite3_finalize(ig->sel);
-	sqlite3_finalize(ig->upd);
-	ft_hist_release(&ig->hist);
-	sqlite3_finalize(ig->run_new);
-	sqlite3_finalize(ig->run_upd);
-	sqlite3_finalize(ig->run_open);
-	sqlite3_finalize(ig->run_stale);
-	ig->ins = ig->sel = ig->upd = NULL;
-	ig->run_new = ig->run_upd = ig->run_open = ig->run_stale = NULL;
 }
 
 /* ---- set-up ---- */
@@ -348,31 +255,6 @@ map_pragmas(const char *prog, int zone_given)
 	}
 	return FT_OK;
 }
-
-/*
- * A dry run "stores" into a TEMP copy of its table, so that it reports new,
- * unchanged and conflicting records exactly, without writing the database.
- */
-static int
-dry_tables(struct ft_ingest *ig)
-{
-	char sql[256];
-	char *msg = NULL;
-
-	snprintf(sql, sizeof(sql), "CREATE TEMP TABLE %s AS SELECT * FROM "
-		 "main.%s WHERE 0; CREATE UNIQUE INDEX temp.dry_%s_id ON "
-		 "%s(id)", ig->k->table, ig->k->table, ig->k->table,
-		 ig->k->table);
-	if (sqlite3_exec(ig->db->h, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		ft_error("%s: preparing the dry run: %s", ig->db->path, msg);
-		sqlite3_free(msg);
-		return FT_SOFTWARE;
-	}
-	return FT_OK;
-}
-
-static int step_done(struct ft_ingest *ig, sqlite3_stmt *st,
-		     const char *what);
 
 /*
  * Runs that are alive: each run holds a write lock (fcntl(2)) on one byte
@@ -426,44 +308,43 @@ run_lock(struct ft_ingest *ig, int64_t run, int cmd, short type)
  * process loading now) holds its lock and is left alone; this process's
  * own runs are never running here.
  */
+struct stale_ctx {
+	struct ft_ingest *ig;
+	const char *at;
+	struct ft_buf msg;
+};
+
+static int
+stale_one(void *arg, int64_t run, const char *file, const char *started)
+{
+	struct stale_ctx *c = arg;
+	struct ft_ingest *ig = c->ig;
+	int held, st;
+
+	if ((held = run_lock(ig, run, F_GETLK, F_WRLCK)) < 0) {
+		ft_error("%s-ingests.lock: %s", ig->db->path, strerror(errno));
+		return FT_IOERR;
+	}
+	if (held)
+		return FT_OK;
+	if ((st = ft_load_run_fail(ig->store, run, c->at)))
+		return st;
+	ft_buf_reset(&c->msg);
+	ft_json_escape_lossy(&c->msg, file ? file : "",
+			     file ? strlen(file) : 0);
+	ft_warn("warning: ingest %lld (%s, started %s) was interrupted: "
+		"no process runs it any more; marked failed",
+		(long long)run, c->msg.s, started ? started : "?");
+	return FT_OK;
+}
+
 static int
 close_stale(struct ft_ingest *ig, const char *at)
 {
-	struct ft_buf msg = FT_BUF_INIT;
-	int rc, st = FT_OK, held;
+	struct stale_ctx c = { ig, at, FT_BUF_INIT };
+	int st = ft_load_running_each(ig->store, stale_one, &c);
 
-	while ((rc = sqlite3_step(ig->run_open)) == SQLITE_ROW) {
-		int64_t run = sqlite3_column_int64(ig->run_open, 0);
-		const char *file = (const char *)sqlite3_column_text(
-		    ig->run_open, 1);
-		const char *started = (const char *)sqlite3_column_text(
-		    ig->run_open, 2);
-
-		if ((held = run_lock(ig, run, F_GETLK, F_WRLCK)) < 0) {
-			ft_error("%s-ingests.lock: %s", ig->db->path,
-				 strerror(errno));
-			st = FT_IOERR;
-			break;
-		}
-		if (held)
-			continue;
-		sqlite3_bind_int64(ig->run_stale, 1, run);
-		sqlite3_bind_text(ig->run_stale, 2, at, -1, SQLITE_STATIC);
-		st = step_done(ig, ig->run_stale, "closing an interrupted run");
-		sqlite3_reset(ig->run_stale);
-		if (st)
-			break;
-		ft_buf_reset(&msg);
-		ft_json_escape_lossy(&msg, file ? file : "", file ?
-				     strlen(file) : 0);
-		ft_warn("warning: ingest %lld (%s, started %s) was interrupted: "
-			"no process runs it any more; marked failed",
-			(long long)run, msg.s, started ? started : "?");
-	}
-	if (!st && rc != SQLITE_DONE)
-		st = ft_db_fail(ig->db, rc, "reading the runs");
-	sqlite3_reset(ig->run_open);
-	ft_buf_release(&msg);
+	ft_buf_release(&c.msg);
 	return st;
 }
 
@@ -505,6 +386,7 @@ ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 		ig->o.batch = DEFAULT_BATCH;
 	ig->k = &kinds[o->kind];
 	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
+	ig->wv = ft_xmalloc(ig->nvals * sizeof(*ig->wv));
 	for (i = 0; i < 2; i++)
 		ft_buf_init(&ig->bat[i].a);
 	ig->b = &ig->bat[0];
@@ -559,35 +441,12 @@ ft_ingest_start(struct ft_ingest *ig, struct ft_db *db)
 	ig->db = db;
 	if ((st = ft_reject_open(&ig->rej, o->rejects)))
 		return st;
-	if (o->dry_run && (st = dry_tables(ig)))
+	if ((st = ft_load_open(&ig->store, db, o->kind, o->dry_run)))
 		return st;
-	ig->ins = prepare_insert(ig);
-	ig->sel = prepare_select(ig);
-	ig->upd = prepare_update(ig);
 	if (!o->dry_run && (st = ft_hist_init(&ig->hist, db, "ft-ingest")))
 		return st;
-	ig->run_new = ft_db_prepare(db, "INSERT INTO ingests(kind, file, "
-				    "format, map, started_at, status, "
-				    "version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-				    "?7)");
-	ig->run_upd = ft_db_prepare(db, "UPDATE ingests SET records = ?2, "
-				    "inserted = ?3, updated = ?4, unchanged "
-				    "= ?5, rejected = ?6, finished_at = ?7, "
-				    "status = coalesce(?8, status) WHERE "
-				    "ingest = ?1");
-	if (!ig->ins || !ig->sel || !ig->upd || !ig->run_new ||
-	    !ig->run_upd)
-		return FT_SOFTWARE;
 	if (o->dry_run)
-		return FT_OK;	/* no row of ingests, no lock */
-	ig->run_open = ft_db_prepare(db, "SELECT ingest, file, started_at "
-				     "FROM ingests WHERE status = 'running' "
-				     "ORDER BY ingest");
-	ig->run_stale = ft_db_prepare(db, "UPDATE ingests SET status = "
-				      "'failed', finished_at = ?2 WHERE "
-				      "ingest = ?1 AND status = 'running'");
-	if (!ig->run_open || !ig->run_stale)
-		return FT_SOFTWARE;
+		return FT_OK; /* no row of ingests, no lock */
 	return open_lock(ig);
 }
 
@@ -598,7 +457,9 @@ ft_ingest_free(struct ft_ingest *ig)
 
 	if (!ig)
 		return;
-	finalize(ig);
+	ft_load_close(ig->store);
+	ft_hist_release(&ig->hist);
+	free(ig->wv);
 	if (ig->lockfd >= 0)
 		close(ig->lockfd);
 	ft_jq_free(ig->jq);
@@ -835,7 +696,7 @@ new_vals(struct ft_ingest *ig)
 static void
 set_text(struct ft_ingest *ig, struct val *v, const char *s, size_t n)
 {
-	v->t = 1;
+	v->t = FT_VTEXT;
 	v->off = arena_add(ig, s, n);
 	v->len = n;
 }
@@ -1116,7 +977,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 					    "latitude out of range [-90, 90]" :
 					    "longitude out of range [-180, "
 					    "180]", ig->tmp.s);
-				v->t = 3;
+				v->t = FT_VREAL;
 				v->d = x;
 				/* Keep the digits as written when they are
 				 * JSON already: no float formatting. */
@@ -1145,7 +1006,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 				if (*end || end == ig->tmp.s || x < 1 || x > 4)
 					return bad_field(ig, c->name, "not an "
 					    "integer from 1 to 4", ig->tmp.s);
-				v->t = 2;
+				v->t = FT_VINT;
 				v->i = x;
 				put_key(ig, c->name);
 				ft_buf_addf(&ig->rest, "%ld", x);
@@ -1231,13 +1092,13 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 				return bad_field(ig, c->name, ig->tmp.s, NULL);
 			}
 			set_text(ig, v, gt, gl);
-			vals[k->ncols + 0].t = 3;
+			vals[k->ncols + 0].t = FT_VREAL;
 			vals[k->ncols + 0].d = bb.min_lon;
-			vals[k->ncols + 1].t = 3;
+			vals[k->ncols + 1].t = FT_VREAL;
 			vals[k->ncols + 1].d = bb.min_lat;
-			vals[k->ncols + 2].t = 3;
+			vals[k->ncols + 2].t = FT_VREAL;
 			vals[k->ncols + 2].d = bb.max_lon;
-			vals[k->ncols + 3].t = 3;
+			vals[k->ncols + 3].t = FT_VREAL;
 			vals[k->ncols + 3].d = bb.max_lat;
 			put_key(ig, c->name);
 			ft_buf_add(&ig->rest, gt, gl);
@@ -1274,17 +1135,17 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	if (has_lat) {
 		for (i = 0; i < k->ncols; i++) {
 			if (k->cols[i].t == T_LAT) {
-				vals[i].t = 3;
+				vals[i].t = FT_VREAL;
 				vals[i].d = lat;
 			} else if (k->cols[i].t == T_LON) {
-				vals[i].t = 3;
+				vals[i].t = FT_VREAL;
 				vals[i].d = lon;
 			}
 		}
 	} else {
 		for (i = 0; i < k->ncols; i++)
 			if (k->cols[i].t == T_LAT || k->cols[i].t == T_LON)
-				vals[i].t = 0;
+				vals[i].t = FT_VNULL;
 	}
 	/* lat and lon are checked as a pair, so they follow the other
 	 * canonical fields in the output. */
@@ -1355,7 +1216,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	ft_buf_add(&ig->b->a, ig->rest.s, ig->rest.len);
 	r->outlen = ig->b->a.len - r->out;
 	/* raw column: the source record as compact JSON. */
-	vals[V_RAW(ig)].t = 1;
+	vals[V_RAW(ig)].t = FT_VTEXT;
 	vals[V_RAW(ig)].off = arena_add(ig, src->text.s, src->text.len);
 	vals[V_RAW(ig)].len = src->text.len;
 	/* raw_path: where raw was in the source record, for a split map. */
@@ -1363,7 +1224,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	if (path) {
 		r->pathlen = strlen(path);
 		r->path = arena_add(ig, path, r->pathlen);
-		vals[V_RAW_PATH(ig)].t = 1;
+		vals[V_RAW_PATH(ig)].t = FT_VTEXT;
 		vals[V_RAW_PATH(ig)].off = r->path;
 		vals[V_RAW_PATH(ig)].len = r->pathlen;
 	}
@@ -1374,38 +1235,27 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 
 /* ---- writing ---- */
 
-static void
-bind_vals(struct ft_ingest *ig, const struct batch *wb, sqlite3_stmt *st,
-	  const struct brec *r)
+/* The values of r, for the store. */
+static const struct ft_value *
+values(struct ft_ingest *ig, const struct batch *wb, const struct brec *r)
 {
 	const struct val *v = &wb->v[r->v];
 	size_t i;
 
 	for (i = 0; i < ig->nvals; i++) {
-		int col = (int)i + 1;
+		struct ft_value *w = &ig->wv[i];
 
-		switch (v[i].t) {
-		case 1:
-			sqlite3_bind_text(st, col, wb->a.s + v[i].off,
-					  (int)v[i].len, SQLITE_STATIC);
-			break;
-		case 2:
-			sqlite3_bind_int64(st, col, v[i].i);
-			break;
-		case 3:
-			sqlite3_bind_double(st, col, v[i].d);
-			break;
-		default:
-			sqlite3_bind_null(st, col);
-		}
+		w->t = v[i].t;
+		w->s = v[i].t == FT_VTEXT ? wb->a.s + v[i].off : NULL;
+		w->len = v[i].len;
+		w->i = v[i].i;
+		w->d = v[i].d;
 	}
-	sqlite3_bind_int64(st, (int)ig->nvals + 1, ig->run);
-	sqlite3_bind_int64(st, (int)ig->nvals + 2, r->line);
+	return ig->wv;
 }
 
 /*
- * Compares what the source says of r with the stored row the select
- * statement is on: returns how many fields differ, and their JSON
+ * Compares what the source says of r with the stored row ig->found: returns how many fields differ, and their JSON
  * ({"field":{"from":..,"to":..}}) in ig->wtmp.  Only the fields a source
  * gives are compared: status is ft-update's business, and an event's area
  * is ft-dispatch's once the event has left new (see is_decided_col()).
@@ -1417,13 +1267,13 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 		const struct brec *r)
 {
 	const struct val *v = &wb->v[r->v];
+	const struct ft_value *row = ig->found;
 	struct ft_buf *o = &ig->wtmp;
 	size_t i;
 	int n = 0, decided = 0, moved = 0;
 
 	if (ig->status_col >= 0) {
-		const char *s = (const char *)sqlite3_column_text(
-		    ig->sel, ig->status_col);
+		const char *s = row[ig->status_col].s;
 
 		decided = s && strcmp(s, "new");
 	}
@@ -1433,23 +1283,22 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 		const char *name = i < ig->k->ncols ? ig->k->cols[i].name
 						    : "extra";
 		const struct val *nv = &v[i < ig->k->ncols ? i : V_EXTRA(ig)];
-		int ct = sqlite3_column_type(ig->sel, (int)i);
-		const char *old = (const char *)sqlite3_column_text(ig->sel,
-								    (int)i);
+		enum ft_value_type ct = row[i].t;
+		const char *old = row[i].s;
 		char nbuf[64];
 		const char *newt = NULL;
 		size_t newl = 0;
 
 		if ((int)i == ig->status_col || (decided && is_decided_col(ig, i)))
 			continue;
-		if (nv->t == 1) {
+		if (nv->t == FT_VTEXT) {
 			newt = wb->a.s + nv->off;
 			newl = nv->len;
-		} else if (nv->t == 2) {
+		} else if (nv->t == FT_VINT) {
 			snprintf(nbuf, sizeof(nbuf), "%lld", (long long)nv->i);
 			newt = nbuf;
 			newl = strlen(nbuf);
-		} else if (nv->t == 3) {
+		} else if (nv->t == FT_VREAL) {
 			struct ft_buf tb = FT_BUF_INIT;
 
 			ft_json_number(&tb, nv->d);
@@ -1457,13 +1306,12 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 			ft_buf_release(&tb);
 			newt = nbuf;
 			newl = strlen(nbuf);
-			if (ct == SQLITE_FLOAT &&
-			    sqlite3_column_double(ig->sel, (int)i) == nv->d)
+			if (ct == FT_VREAL && row[i].d == nv->d)
 				continue;
 		}
-		if (ct == SQLITE_NULL && !newt)
+		if (ct == FT_VNULL && !newt)
 			continue;
-		if (ct != SQLITE_NULL && newt && ct != SQLITE_FLOAT &&
+		if (ct != FT_VNULL && newt && ct != FT_VREAL &&
 		    strlen(old) == newl && !memcmp(old, newt, newl))
 			continue;
 		if (n++)
@@ -1472,7 +1320,7 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 			moved = 1;
 		ft_json_escape(o, name, strlen(name));
 		ft_buf_adds(o, ":{\"from\":");
-		if (ct == SQLITE_NULL)
+		if (ct == FT_VNULL)
 			ft_buf_adds(o, "null");
 		else
 			ft_json_escape_lossy(o, old, strlen(old));
@@ -1487,31 +1335,15 @@ describe_change(struct ft_ingest *ig, const struct batch *wb,
 		for (i = 1; i < ig->k->ncols && !is_decided_col(ig, i); i++)
 			;
 		ft_buf_adds(o, ",\"area\":{\"kept\":");
-		if (sqlite3_column_type(ig->sel, (int)i) == SQLITE_NULL)
+		if (row[i].t == FT_VNULL)
 			ft_buf_adds(o, "null");
 		else
-			ft_json_escape_lossy(o, (const char *)
-			    sqlite3_column_text(ig->sel, (int)i),
-			    (size_t)sqlite3_column_bytes(ig->sel, (int)i));
+			ft_json_escape_lossy(o, row[i].s, row[i].len);
 		ft_buf_addc(o, '}');
 	}
 	ft_buf_addc(o, '}');
 	ig->wmoved = moved;
 	return n;
-}
-
-static int
-step_done(struct ft_ingest *ig, sqlite3_stmt *st, const char *what)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		int s = ft_db_fail(ig->db, rc, what);
-
-		sqlite3_reset(st);
-		return s;
-	}
-	return FT_OK;
 }
 
 /* Logs the insertion or replacement of r in the history. */
@@ -1536,7 +1368,7 @@ log_change(struct ft_ingest *ig, const struct batch *wb,
 	if (ig->status_col >= 0 && !strcmp(action, "ingest")) {
 		v = &wb->v[r->v + (size_t)ig->status_col];
 		e.to = "new";
-		if (v->t == 1 && v->len < sizeof(status)) {
+		if (v->t == FT_VTEXT && v->len < sizeof(status)) {
 			memcpy(status, wb->a.s + v->off, v->len);
 			status[v->len] = '\0';
 			e.to = status;
@@ -1588,24 +1420,23 @@ log_created(struct ft_ingest *ig)
  * unit, a facility, an event given another status) is an entry of its own.
  */
 static int
-log_insert(struct ft_ingest *ig, const struct batch *wb, const struct brec *r)
+log_insert(struct ft_ingest *ig, const struct batch *wb, const struct brec *r,
+	   int64_t seq)
 {
 	const struct val *v;
-	int64_t seq;
 	int st;
 
 	if (ig->k != &kinds[0])
 		return log_change(ig, wb, r, "ingest", NULL, 0);
 	if (ig->status_col >= 0) {
 		v = &wb->v[r->v + (size_t)ig->status_col];
-		if (v->t == 1 && !(v->len == 3 &&
-				   !memcmp(wb->a.s + v->off, "new", 3))) {
+		if (v->t == FT_VTEXT &&
+		    !(v->len == 3 && !memcmp(wb->a.s + v->off, "new", 3))) {
 			if ((st = log_created(ig)))
 				return st;
 			return log_change(ig, wb, r, "ingest", NULL, 0);
 		}
 	}
-	seq = sqlite3_last_insert_rowid(ig->db->h);
 	if (ig->cr_n && seq != ig->cr_last + 1 && (st = log_created(ig)))
 		return st;
 	if (!ig->cr_n) {
@@ -1622,69 +1453,52 @@ log_insert(struct ft_ingest *ig, const struct batch *wb, const struct brec *r)
 static int
 write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 {
-	int st, rc = SQLITE_DONE;
+	const struct ft_value *v = values(ig, wb, r);
+	const char *id = wb->a.s + r->id;
+	int st, found = 0, inserted;
+	int64_t seq;
 
-	if (ig->o.dry_run) {
-		/* The TEMP table cannot see a conflict with the database. */
-		sqlite3_bind_text(ig->sel, 1, wb->a.s + r->id, (int)r->idlen,
-				  SQLITE_STATIC);
-		rc = sqlite3_step(ig->sel);
-		if (rc != SQLITE_ROW)
-			sqlite3_reset(ig->sel);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return ft_db_fail(ig->db, rc, "reading");
-	}
-	if (rc != SQLITE_ROW) {
-		bind_vals(ig, wb, ig->ins, r);
-		st = step_done(ig, ig->ins, "storing a record");
-		sqlite3_reset(ig->ins);
-		if (st)
+	/* A dry run's private table cannot see a conflict with the database. */
+	if (ig->o.dry_run &&
+	    (st = ft_load_find(ig->store, id, r->idlen, &ig->found, &found)))
+		return st;
+	if (!found) {
+		if ((st = ft_load_insert(ig->store, v, ig->run, r->line,
+					 &inserted, &seq)))
 			return st;
-		if (sqlite3_changes(ig->db->h) == 1) {
-			if (!ig->o.dry_run && (st = log_insert(ig, wb, r)))
+		if (inserted) {
+			if (!ig->o.dry_run && (st = log_insert(ig, wb, r, seq)))
 				return st;
 			ig->c.inserted++;
 			r->emit = 1;
 			return FT_OK;
 		}
-		sqlite3_bind_text(ig->sel, 1, wb->a.s + r->id, (int)r->idlen,
-				  SQLITE_STATIC);
-		rc = sqlite3_step(ig->sel);
-	}
-	if (rc != SQLITE_ROW) {
-		st = rc == SQLITE_DONE ? FT_SOFTWARE
-				       : ft_db_fail(ig->db, rc, "reading");
-		sqlite3_reset(ig->sel);
-		return st;
+		if ((st = ft_load_find(ig->store, id, r->idlen, &ig->found,
+				       &found)))
+			return st;
+		if (!found)
+			return FT_SOFTWARE;
 	}
 	/* The same content is every compared column equal. */
 	if (describe_change(ig, wb, r) == 0) {
 		ig->c.unchanged++;
-		sqlite3_reset(ig->sel);
 		return FT_OK;
 	}
 	if (!ig->o.upsert) {
-		sqlite3_reset(ig->sel);
-		reject_id(ig, r->line, wb->a.s + r->id, r->idlen,
-			  wb->a.s + r->path, r->pathlen, "stored already with "
-			  "other content (--upsert replaces it)",
+		reject_id(ig, r->line, id, r->idlen, wb->a.s + r->path,
+			  r->pathlen,
+			  "stored already with other content "
+			  "(--upsert replaces it)",
 			  wb->a.s + r->raw, r->rawlen);
 		return FT_OK;
 	}
-	sqlite3_reset(ig->sel);
-	if (ig->o.dry_run) {
-		ig->c.moved += ig->wmoved;
-		ig->c.updated++;
-		r->emit = 1;
-		return FT_OK;
+	if (!ig->o.dry_run) {
+		if ((st = ft_load_update(ig->store, v, ig->run, r->line)))
+			return st;
+		if ((st = log_change(ig, wb, r, "upsert", ig->wtmp.s,
+				     ig->wtmp.len)))
+			return st;
 	}
-	bind_vals(ig, wb, ig->upd, r);
-	st = step_done(ig, ig->upd, "updating a record");
-	sqlite3_reset(ig->upd);
-	if (st)
-		return st;
-	if ((st = log_change(ig, wb, r, "upsert", ig->wtmp.s, ig->wtmp.len)))
-		return st;
 	ig->c.moved += ig->wmoved;
 	ig->c.updated++;
 	r->emit = 1;
@@ -1694,30 +1508,23 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 static int
 update_run(struct ft_ingest *ig, long records, const char *status)
 {
+	struct ft_load_run r = { 0 };
 	char at[FT_TIME_LEN];
-	int st;
 
 	if (ig->o.dry_run)
 		return FT_OK;	/* a dry run leaves no trace */
 	ft_time_format(ft_time_now(), at);
-	sqlite3_bind_int64(ig->run_upd, 1, ig->run);
-	sqlite3_bind_int64(ig->run_upd, 2, records);
-	sqlite3_bind_int64(ig->run_upd, 3, ig->c.inserted);
-	sqlite3_bind_int64(ig->run_upd, 4, ig->c.updated);
-	sqlite3_bind_int64(ig->run_upd, 5, ig->c.unchanged);
+	r.ingest = ig->run;
+	r.records = records;
+	r.inserted = ig->c.inserted;
+	r.updated = ig->c.updated;
+	r.unchanged = ig->c.unchanged;
 	pthread_mutex_lock(&ig->mu);
-	sqlite3_bind_int64(ig->run_upd, 6, ig->c.rejected);
+	r.rejected = ig->c.rejected;
 	pthread_mutex_unlock(&ig->mu);
-	if (status) {
-		sqlite3_bind_text(ig->run_upd, 7, at, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ig->run_upd, 8, status, -1, SQLITE_STATIC);
-	} else {
-		sqlite3_bind_null(ig->run_upd, 7);
-		sqlite3_bind_null(ig->run_upd, 8);
-	}
-	st = step_done(ig, ig->run_upd, "recording the run");
-	sqlite3_reset(ig->run_upd);
-	return st;
+	r.finished_at = status ? at : NULL;
+	r.status = status;
+	return ft_load_run_update(ig->store, &r);
 }
 
 static void
@@ -1879,23 +1686,10 @@ start_run(struct ft_ingest *ig, struct ft_input *in)
 		ft_db_rollback(ig->db);
 		return st;
 	}
-	sqlite3_bind_text(ig->run_new, 1, ig->k->name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(ig->run_new, 2, ft_input_name(in), -1,
-			  SQLITE_STATIC);
-	sqlite3_bind_text(ig->run_new, 3, ft_format_name(ft_input_format(in)),
-			  -1, SQLITE_STATIC);
-	if (ig->o.map)
-		sqlite3_bind_text(ig->run_new, 4, ig->o.map_origin, -1,
-				  SQLITE_STATIC);
-	else
-		sqlite3_bind_null(ig->run_new, 4);
-	sqlite3_bind_text(ig->run_new, 5, at, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(ig->run_new, 6, "running", -1, SQLITE_STATIC);
-	sqlite3_bind_text(ig->run_new, 7, FT_VERSION, -1, SQLITE_STATIC);
-	st = step_done(ig, ig->run_new, "recording the run");
-	sqlite3_reset(ig->run_new);
-	if (!st)
-		ig->run = sqlite3_last_insert_rowid(ig->db->h);
+	st = ft_load_run_begin(ig->store, ig->k->name, ft_input_name(in),
+			       ft_format_name(ft_input_format(in)),
+			       ig->o.map ? ig->o.map_origin : NULL, at,
+			       FT_VERSION, &ig->run);
 	/* Locked before the row is seen: a live run never looks dead. */
 	if (!st && run_lock(ig, ig->run, F_SETLK, F_WRLCK) < 0) {
 		ft_error("%s-ingests.lock: cannot lock: %s", ig->db->path,
@@ -2135,26 +1929,20 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 int
 ft_ingest_finish(struct ft_ingest *ig)
 {
-	sqlite3_stmt *st;
-	int rc;
+	struct ft_buf id = FT_BUF_INIT, parent = FT_BUF_INIT;
+	int n, st;
 
 	if (ig->o.kind == FT_KIND_UNITS && !ig->o.quiet) {
-		st = ft_db_prepare(ig->db, "SELECT count(*), min(u.id), "
-				   "min(u.parent) FROM units u WHERE u.parent "
-				   "IS NOT NULL AND NOT EXISTS (SELECT 1 FROM "
-				   "units p WHERE p.id = u.parent)");
-		if (!st)
-			return FT_SOFTWARE;
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) > 0)
+		st = ft_load_orphans(ig->store, &n, &id, &parent);
+		if (!st && n > 0)
 			ft_warn("warning: %d unit%s name%s a parent that is "
 				"not loaded (the first: \"%s\" names \"%s\")",
-				sqlite3_column_int(st, 0),
-				sqlite3_column_int(st, 0) == 1 ? "" : "s",
-				sqlite3_column_int(st, 0) == 1 ? "s" : "",
-				(const char *)sqlite3_column_text(st, 1),
-				(const char *)sqlite3_column_text(st, 2));
-		sqlite3_finalize(st);
+				n, n == 1 ? "" : "s", n == 1 ? "s" : "", id.s,
+				parent.s);
+		ft_buf_release(&id);
+		ft_buf_release(&parent);
+		if (st)
+			return st;
 	}
 	if (ig->rej.f && fflush(ig->rej.f) == EOF) {
 		ft_error("%s: write error: %s", ig->o.rejects, strerror(errno));

@@ -1,0 +1,409 @@
+#include "ft_store_load.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_ingest.h"
+#include "ft_stmt.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The columns of each kind, in the order of its values (ft_store_load.h). */
+#define EV_COLS \
+	"id, source, category, title, text, lat, lon, address, facility, " \
+	"reporter, severity, reported_at, status, area"
+#define UN_COLS "id, name, kind, parent, boundary, valid_from"
+#define UN_BBOX "min_lon, min_lat, max_lon, max_lat"
+#define FA_COLS "id, kind, name, lat, lon, area, owner"
+#define TAIL "extra, raw, raw_path, ingest, line"
+
+/* Each kind's statements, in this order; then the runs'. */
+enum op {
+	INSERT,
+	INSERT_DRY,
+	FIND,
+	FIND_DRY,
+	UPDATE,
+	DRY_TABLE,
+	DRY_INDEX,
+	NOPS
+};
+
+enum stmt {
+	EV_FIRST = 0,
+	UN_FIRST = NOPS,
+	FA_FIRST = 2 * NOPS,
+	RUN_BEGIN = 3 * NOPS,
+	RUN_UPDATE,
+	RUNNING,
+	RUN_FAIL,
+	ORPHANS,
+	NSTMT
+};
+
+#define INSERT_SQL(table, cols, params) \
+	"INSERT INTO " table "(" cols ", " TAIL ") VALUES (" params \
+	") ON CONFLICT(id) DO NOTHING"
+#define FIND_SQL(table, cols) \
+	"SELECT " cols ", extra FROM main." table " WHERE id = ?1"
+/* What this dry run has "stored" comes first. */
+#define FIND_DRY_SQL(table, cols) \
+	"SELECT " cols ", extra FROM temp." table " WHERE id = ?1 UNION " \
+	"ALL " FIND_SQL(table, cols) " LIMIT 1"
+#define DRY_TABLE_SQL(table) \
+	"CREATE TEMP TABLE " table " AS SELECT * FROM main." table " WHERE 0"
+#define DRY_INDEX_SQL(table) \
+	"CREATE UNIQUE INDEX temp.dry_" table "_id ON " table "(id)"
+
+#define EV_PARAMS \
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, " \
+	"?16, ?17, ?18, ?19"
+#define UN_PARAMS \
+	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"
+#define FA_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+
+/* Every statement of loading, in one place. */
+static const struct ft_stmt_def stmts[NSTMT] = {
+	[EV_FIRST + INSERT] = { INSERT_SQL("events", EV_COLS, EV_PARAMS),
+				"storing a record" },
+	[EV_FIRST +
+		INSERT_DRY] = { INSERT_SQL("temp.events", EV_COLS, EV_PARAMS),
+				"storing a record" },
+	[EV_FIRST + FIND] = { FIND_SQL("events", EV_COLS), "reading" },
+	[EV_FIRST + FIND_DRY] = { FIND_DRY_SQL("events", EV_COLS), "reading" },
+	/* status is ft-update's; area ft-dispatch's once the event left new */
+	[EV_FIRST +
+		UPDATE] = { "UPDATE events SET source = ?2, category = ?3, title = ?4, "
+			    "text = ?5, lat = ?6, lon = ?7, address = ?8, facility = ?9, "
+			    "reporter = ?10, severity = ?11, reported_at = ?12, area = "
+			    "CASE WHEN status = 'new' THEN ?14 ELSE area END, extra = ?15, "
+			    "raw = ?16, raw_path = ?17, ingest = ?18, line = ?19 WHERE "
+			    "id = ?1",
+			    "updating a record" },
+	[EV_FIRST + DRY_TABLE] = { DRY_TABLE_SQL("events"),
+				   "preparing the dry run" },
+	[EV_FIRST + DRY_INDEX] = { DRY_INDEX_SQL("events"),
+				   "preparing the dry run" },
+	[UN_FIRST + INSERT] = { INSERT_SQL("units", UN_COLS ", " UN_BBOX,
+					   UN_PARAMS),
+				"storing a record" },
+	[UN_FIRST + INSERT_DRY] = { INSERT_SQL("temp.units",
+					       UN_COLS ", " UN_BBOX, UN_PARAMS),
+				    "storing a record" },
+	[UN_FIRST + FIND] = { FIND_SQL("units", UN_COLS), "reading" },
+	[UN_FIRST + FIND_DRY] = { FIND_DRY_SQL("units", UN_COLS), "reading" },
+	[UN_FIRST +
+		UPDATE] = { "UPDATE units SET name = ?2, kind = ?3, parent = ?4, boundary "
+			    "= ?5, valid_from = ?6, min_lon = ?7, min_lat = ?8, max_lon = "
+			    "?9, max_lat = ?10, extra = ?11, raw = ?12, raw_path = ?13, "
+			    "ingest = ?14, line = ?15 WHERE id = ?1",
+			    "updating a record" },
+	[UN_FIRST + DRY_TABLE] = { DRY_TABLE_SQL("units"),
+				   "preparing the dry run" },
+	[UN_FIRST + DRY_INDEX] = { DRY_INDEX_SQL("units"),
+				   "preparing the dry run" },
+	[FA_FIRST + INSERT] = { INSERT_SQL("facilities", FA_COLS, FA_PARAMS),
+				"storing a record" },
+	[FA_FIRST + INSERT_DRY] = { INSERT_SQL("temp.facilities", FA_COLS,
+					       FA_PARAMS),
+				    "storing a record" },
+	[FA_FIRST + FIND] = { FIND_SQL("facilities", FA_COLS), "reading" },
+	[FA_FIRST +
+		FIND_DRY] = { FIND_DRY_SQL("facilities", FA_COLS), "reading" },
+	[FA_FIRST +
+		UPDATE] = { "UPDATE facilities SET kind = ?2, name = ?3, lat = ?4, lon = "
+			    "?5, area = ?6, owner = ?7, extra = ?8, raw = ?9, raw_path = "
+			    "?10, ingest = ?11, line = ?12 WHERE id = ?1",
+			    "updating a record" },
+	[FA_FIRST + DRY_TABLE] = { DRY_TABLE_SQL("facilities"),
+				   "preparing the dry run" },
+	[FA_FIRST + DRY_INDEX] = { DRY_INDEX_SQL("facilities"),
+				   "preparing the dry run" },
+	[RUN_BEGIN] = { "INSERT INTO ingests(kind, file, format, map, "
+			"started_at, status, version) VALUES (?1, ?2, ?3, ?4, "
+			"?5, 'running', ?6)",
+			"recording the run" },
+	[RUN_UPDATE] = { "UPDATE ingests SET records = ?2, inserted = ?3, "
+			 "updated = ?4, unchanged = ?5, rejected = ?6, "
+			 "finished_at = ?7, status = "
+			 "coalesce(?8, status) WHERE ingest = ?1",
+			 "recording the run" },
+	[RUNNING] = { "SELECT ingest, file, started_at FROM ingests WHERE "
+		      "status = 'running' ORDER BY ingest",
+		      "reading the runs" },
+	[RUN_FAIL] = { "UPDATE ingests SET status = 'failed', finished_at = "
+		       "?2 WHERE ingest = ?1 AND status = 'running'",
+		       "closing an interrupted run" },
+	[ORPHANS] = { "SELECT count(*), min(u.id), min(u.parent) FROM units u "
+		      "WHERE u.parent IS NOT NULL AND NOT EXISTS (SELECT 1 "
+		      "FROM units p WHERE p.id = u.parent)",
+		      "reading the units" },
+};
+
+/* The columns a kind's find gives before extra. */
+static const size_t ncols[] = { 14, 6, 7 };
+/* Its values: the columns, a unit's bounding box, extra, raw, raw_path. */
+static const size_t nvalues[] = { 14 + 3, 6 + 4 + 3, 7 + 3 };
+
+struct ft_load {
+	struct ft_db *db;
+	struct ft_stmts t;
+	int first; /* the kind's first statement */
+	int dry;
+	struct ft_value row[16]; /* the last record found */
+	struct ft_buf rowtext;
+};
+
+size_t
+ft_load_nvalues(int kind)
+{
+	return nvalues[kind];
+}
+
+int
+ft_load_open(struct ft_load **lp, struct ft_db *db, int kind, int dry_run)
+{
+	struct ft_load *l = ft_xmalloc(sizeof(*l));
+	int st;
+
+	memset(l, 0, sizeof(*l));
+	*lp = l;
+	l->db = db;
+	l->first = kind * NOPS;
+	l->dry = dry_run;
+	ft_buf_init(&l->rowtext);
+	ft_stmts_init(&l->t, db, stmts, NSTMT);
+	if (!dry_run)
+		return FT_OK;
+	if (!ft_stmts_get(&l->t, l->first + DRY_TABLE) ||
+	    (st = ft_stmts_run(&l->t, l->first + DRY_TABLE)))
+		return FT_SOFTWARE;
+	if (!ft_stmts_get(&l->t, l->first + DRY_INDEX) ||
+	    (st = ft_stmts_run(&l->t, l->first + DRY_INDEX)))
+		return FT_SOFTWARE;
+	return FT_OK;
+}
+
+void
+ft_load_close(struct ft_load *l)
+{
+	if (!l)
+		return;
+	ft_stmts_release(&l->t);
+	ft_buf_release(&l->rowtext);
+	free(l);
+}
+
+static void
+bind_value(sqlite3_stmt *st, int i, const struct ft_value *v)
+{
+	switch (v->t) {
+	case FT_VTEXT:
+		sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_STATIC);
+		break;
+	case FT_VINT:
+		sqlite3_bind_int64(st, i, v->i);
+		break;
+	case FT_VREAL:
+		sqlite3_bind_double(st, i, v->d);
+		break;
+	default:
+		sqlite3_bind_null(st, i);
+	}
+}
+
+/* Binds a record's values, then ingest and line, to statement n. */
+static sqlite3_stmt *
+bind_record(struct ft_load *l, int n, const struct ft_value *v, int64_t ingest,
+	    long line)
+{
+	sqlite3_stmt *st = ft_stmts_get(&l->t, n);
+	size_t i, nv = nvalues[l->first / NOPS];
+
+	if (!st)
+		return NULL;
+	for (i = 0; i < nv; i++)
+		bind_value(st, (int)i + 1, &v[i]);
+	sqlite3_bind_int64(st, (int)nv + 1, ingest);
+	sqlite3_bind_int64(st, (int)nv + 2, line);
+	return st;
+}
+
+int
+ft_load_insert(struct ft_load *l, const struct ft_value *v, int64_t ingest,
+	       long line, int *inserted, int64_t *seq)
+{
+	int n = l->first + (l->dry ? INSERT_DRY : INSERT), st;
+
+	*inserted = 0;
+	if (!bind_record(l, n, v, ingest, line))
+		return FT_SOFTWARE;
+	if ((st = ft_stmts_run(&l->t, n)))
+		return st;
+	*inserted = sqlite3_changes(l->db->h) == 1;
+	*seq = *inserted ? sqlite3_last_insert_rowid(l->db->h) : 0;
+	return FT_OK;
+}
+
+int
+ft_load_update(struct ft_load *l, const struct ft_value *v, int64_t ingest,
+	       long line)
+{
+	int n = l->first + UPDATE;
+
+	if (!bind_record(l, n, v, ingest, line))
+		return FT_SOFTWARE;
+	return ft_stmts_run(&l->t, n);
+}
+
+int
+ft_load_find(struct ft_load *l, const char *id, size_t idlen,
+	     const struct ft_value **row, int *found)
+{
+	int n = l->first + (l->dry ? FIND_DRY : FIND), r, st;
+	size_t i, nc = ncols[l->first / NOPS] + 1, off[16];
+	sqlite3_stmt *s = ft_stmts_get(&l->t, n);
+
+	*found = 0;
+	if (!s)
+		return FT_SOFTWARE;
+	ft_sql_bind_text(s, 1, id, idlen);
+	if ((st = ft_stmts_step(&l->t, n, &r)) || !r)
+		return st;
+	/* The text first, then the pointers: the buffer may move. */
+	ft_buf_reset(&l->rowtext);
+	for (i = 0; i < nc; i++) {
+		struct ft_value *v = &l->row[i];
+		const char *t = ft_sql_col(s, (int)i);
+
+		memset(v, 0, sizeof(*v));
+		switch (sqlite3_column_type(s, (int)i)) {
+		case SQLITE_NULL:
+			v->t = FT_VNULL;
+			continue;
+		case SQLITE_INTEGER:
+			v->t = FT_VINT;
+			v->i = sqlite3_column_int64(s, (int)i);
+			break;
+		case SQLITE_FLOAT:
+			v->t = FT_VREAL;
+			v->d = sqlite3_column_double(s, (int)i);
+			break;
+		default:
+			v->t = FT_VTEXT;
+		}
+		v->len = (size_t)sqlite3_column_bytes(s, (int)i);
+		off[i] = l->rowtext.len;
+		ft_buf_add(&l->rowtext, t ? t : "", v->len);
+		ft_buf_addc(&l->rowtext, '\0');
+	}
+	for (i = 0; i < nc; i++)
+		if (l->row[i].t != FT_VNULL)
+			l->row[i].s = l->rowtext.s + off[i];
+	ft_stmts_done(&l->t, n);
+	*row = l->row;
+	*found = 1;
+	return FT_OK;
+}
+
+/* ---- runs ---- */
+
+int
+ft_load_run_begin(struct ft_load *l, const char *kind, const char *file,
+		  const char *format, const char *map, const char *at,
+		  const char *version, int64_t *ingest)
+{
+	sqlite3_stmt *s = ft_stmts_get(&l->t, RUN_BEGIN);
+	int st;
+
+	if (!s)
+		return FT_SOFTWARE;
+	ft_sql_bind_text(s, 1, kind, strlen(kind));
+	ft_sql_bind_text(s, 2, file, strlen(file));
+	ft_sql_bind_text(s, 3, format, strlen(format));
+	ft_sql_bind_text(s, 4, map, map ? strlen(map) : 0);
+	ft_sql_bind_text(s, 5, at, strlen(at));
+	ft_sql_bind_text(s, 6, version, strlen(version));
+	if ((st = ft_stmts_run(&l->t, RUN_BEGIN)))
+		return st;
+	*ingest = sqlite3_last_insert_rowid(l->db->h);
+	return FT_OK;
+}
+
+int
+ft_load_run_update(struct ft_load *l, const struct ft_load_run *r)
+{
+	sqlite3_stmt *s = ft_stmts_get(&l->t, RUN_UPDATE);
+	const char *at = r->finished_at, *status = r->status;
+
+	if (!s)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(s, 1, r->ingest);
+	sqlite3_bind_int64(s, 2, r->records);
+	sqlite3_bind_int64(s, 3, r->inserted);
+	sqlite3_bind_int64(s, 4, r->updated);
+	sqlite3_bind_int64(s, 5, r->unchanged);
+	sqlite3_bind_int64(s, 6, r->rejected);
+	ft_sql_bind_text(s, 7, at, at ? strlen(at) : 0);
+	ft_sql_bind_text(s, 8, status, status ? strlen(status) : 0);
+	return ft_stmts_run(&l->t, RUN_UPDATE);
+}
+
+struct running_ctx {
+	int (*fn)(void *, int64_t, const char *, const char *);
+	void *ctx;
+};
+
+static int
+running_row(sqlite3_stmt *s, void *arg)
+{
+	struct running_ctx *c = arg;
+
+	return c->fn(c->ctx, sqlite3_column_int64(s, 0), ft_sql_col(s, 1),
+		     ft_sql_col(s, 2));
+}
+
+int
+ft_load_running_each(struct ft_load *l,
+		     int (*fn)(void *ctx, int64_t ingest, const char *file,
+			       const char *started),
+		     void *ctx)
+{
+	struct running_ctx c = { fn, ctx };
+
+	return ft_stmts_walk(&l->t, RUNNING, running_row, &c);
+}
+
+int
+ft_load_run_fail(struct ft_load *l, int64_t ingest, const char *at)
+{
+	sqlite3_stmt *s = ft_stmts_get(&l->t, RUN_FAIL);
+
+	if (!s)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(s, 1, ingest);
+	ft_sql_bind_text(s, 2, at, strlen(at));
+	return ft_stmts_run(&l->t, RUN_FAIL);
+}
+
+int
+ft_load_orphans(struct ft_load *l, int *n, struct ft_buf *id,
+		struct ft_buf *parent)
+{
+	sqlite3_stmt *s = ft_stmts_get(&l->t, ORPHANS);
+	const char *t;
+	int r, st;
+
+	*n = 0;
+	if (!s)
+		return FT_SOFTWARE;
+	if ((st = ft_stmts_step(&l->t, ORPHANS, &r)) || !r)
+		return st;
+	*n = sqlite3_column_int(s, 0);
+	if ((t = ft_sql_col(s, 1)))
+		ft_buf_adds(id, t);
+	if ((t = ft_sql_col(s, 2)))
+		ft_buf_adds(parent, t);
+	ft_stmts_done(&l->t, ORPHANS);
+	return FT_OK;
+}
