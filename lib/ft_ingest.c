@@ -848,269 +848,291 @@ layout(struct ft_ingest *ig, const struct ft_json_doc *d)
 	ig->lay_n = d->n;
 }
 
+/* What take() learns of a record while it checks its fields. */
+struct taking {
+	const struct ft_json_doc *d;
+	const struct ft_json_member *geom; /* its "geometry", or NULL */
+	struct val *vals;
+	double lat, lon;
+	int has_lat, has_lon;
+	int has_gpt; /* the point is its Point geometry's */
+	int have_geom_col; /* the geometry is the boundary column */
+	size_t idoff, idlen; /* the id in the arena; idlen 0: none yet */
+	char latbuf[32], lonbuf[32]; /* as written, when JSON already */
+};
+
+/* A coordinate, column i (lat or lon), its text in ig->tmp. */
+static const char *
+take_coord(struct ft_ingest *ig, struct taking *tk, size_t i)
+{
+	const struct canon *c = &ig->k->cols[i];
+	int islat = c->t == T_LAT;
+	char *buf = islat ? tk->latbuf : tk->lonbuf;
+	double x;
+
+	if (parse_double(ig->tmp.s, &x))
+		return bad_field(ig, c->name, "not a number", ig->tmp.s);
+	if (islat ? fabs(x) > 90 : fabs(x) > 180)
+		return bad_field(ig, c->name,
+				 islat ? "latitude out of range [-90, 90]" :
+					 "longitude out of range [-180, 180]",
+				 ig->tmp.s);
+	tk->vals[i].t = FT_VREAL;
+	tk->vals[i].d = x;
+	/* Keep the digits as written when they are JSON already: no float
+	 * formatting. */
+	if (json_number(ig->tmp.s, ig->tmp.len) &&
+	    ig->tmp.len < sizeof(tk->latbuf))
+		memcpy(buf, ig->tmp.s, ig->tmp.len + 1);
+	else
+		buf[0] = '\0';
+	if (islat) {
+		tk->lat = x;
+		tk->has_lat = 1;
+	} else {
+		tk->lon = x;
+		tk->has_lon = 1;
+	}
+	return NULL;
+}
+
+/* A time, column i, given as t (field_text()) in ig->tmp. */
+static const char *
+take_time(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
+{
+	const char *name = ig->k->cols[i].name, *err;
+	char tbuf[FT_TIME_LEN];
+	int64_t when;
+
+	if ((t == 'n' ?
+		     ft_time_from_number(ig->tmp.s, ig->tmp.len, &when, &err) :
+		     ft_time_parse(ig->tmp.s, ig->tmp.len, &when, &err)))
+		return bad_field(ig, name, err, ig->tmp.s);
+	ft_time_format(when, tbuf);
+	set_text(ig, &tk->vals[i], tbuf, FT_TIME_LEN - 1);
+	put_key(ig, name);
+	ft_buf_addc(&ig->rest, '"');
+	ft_buf_add(&ig->rest, tbuf, FT_TIME_LEN - 1);
+	ft_buf_addc(&ig->rest, '"');
+	return NULL;
+}
+
 /*
- * Validates and normalises record d of the current kind, and queues it in
- * the batch.  src is what it was mapped from, stored as raw; path, for a
- * split map, the JSON text of src's path in the source record, else NULL.
- * Returns NULL, or the reason it is rejected.
+ * A unit's boundary, column i: member m given as t (field_text()), or
+ * else the record's GeoJSON geometry.  Its bounding box follows the
+ * columns.
  */
 static const char *
-take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
-     const char *raw, size_t rawlen, const struct ft_json_doc *src,
-     const char *path)
+take_geom(struct ft_ingest *ig, struct taking *tk, size_t i,
+	  const struct ft_json_member *m, int t)
+{
+	const struct ft_json_doc *d = tk->d;
+	const char *name = ig->k->cols[i].name, *gt, *err;
+	struct ft_json_doc *gd = &ig->mdoc;
+	struct val *bv = &tk->vals[ig->k->ncols];
+	struct ft_bbox bb;
+	size_t gl, j;
+
+	if (!t && tk->geom && d->text.s[tk->geom->val] == '{') {
+		m = tk->geom;
+		t = '{';
+		tk->have_geom_col = 1;
+	}
+	if (!t)
+		return NULL;
+	if (t == 's') {
+		/* A boundary in a CSV column: GeoJSON text. */
+		if (d == gd)
+			gd = &ig->fdoc;
+		if (ft_json_parse(gd, ig->tmp.s, ig->tmp.len, &err, &gl))
+			return bad_field(ig, name, "not GeoJSON", err);
+		gt = gd->text.s;
+		gl = gd->text.len;
+	} else if (t == '{') {
+		gt = d->text.s + m->val;
+		gl = m->vallen;
+	} else {
+		return bad_field(ig, name, "not a GeoJSON geometry", ig->tmp.s);
+	}
+	err = ft_geo_check_area(gt, gl, &bb, &ig->why);
+	if (err) {
+		ft_buf_reset(&ig->tmp);
+		ft_buf_adds(&ig->tmp, err);
+		return bad_field(ig, name, ig->tmp.s, NULL);
+	}
+	set_text(ig, &tk->vals[i], gt, gl);
+	bv[0].d = bb.min_lon;
+	bv[1].d = bb.min_lat;
+	bv[2].d = bb.max_lon;
+	bv[3].d = bb.max_lat;
+	for (j = 0; j < 4; j++)
+		bv[j].t = FT_VREAL;
+	put_key(ig, name);
+	ft_buf_add(&ig->rest, gt, gl);
+	return NULL;
+}
+
+/* Text column i, given as t in ig->tmp (0: missing), member m. */
+static const char *
+take_text(struct ft_ingest *ig, struct taking *tk, size_t i,
+	  const struct ft_json_member *m, int t)
+{
+	const struct canon *c = &ig->k->cols[i];
+
+	if (!t && c->t == T_REQ)
+		return bad_field(ig, c->name, "missing", NULL);
+	if (!t && ig->o.kind == FT_KIND_EVENTS && !strcmp(c->name, "source") &&
+	    ig->o.source) {
+		ft_buf_adds(&ig->tmp, ig->o.source);
+		t = 's';
+	}
+	if (!t && ig->o.kind == FT_KIND_UNITS && !strcmp(c->name, "name")) {
+		/* A unit without a name goes by its id. */
+		/* Copied out first: the arena may move. */
+		ft_buf_reset(&ig->tmp);
+		ft_buf_add(&ig->tmp, ig->b->a.s + tk->idoff, tk->idlen);
+		set_text(ig, &tk->vals[i], ig->tmp.s, ig->tmp.len);
+		put_key(ig, c->name);
+		ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
+		return NULL;
+	}
+	if (!t)
+		return NULL;
+	set_text(ig, &tk->vals[i], ig->tmp.s, ig->tmp.len);
+	put_key(ig, c->name);
+	if (ig->lit && t == 's')
+		/* ig->lit is set by field_text() alone, run on m; the
+		 * analyzer forgets it over the ft_buf calls given &ig->tmp,
+		 * so lets m be NULL.
+		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
+		ft_buf_add(&ig->rest, tk->d->text.s + m->val, m->vallen);
+	else
+		ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
+	return NULL;
+}
+
+/* A word of list (what it lists), column i, given as t in ig->tmp. */
+static const char *
+take_word(struct ft_ingest *ig, struct taking *tk, size_t i,
+	  const char *const *list, const char *what)
+{
+	const char *name = ig->k->cols[i].name;
+
+	if (!ft_word_in(list, ig->tmp.s, ig->tmp.len))
+		return bad_field(ig, name, what, ig->tmp.s);
+	set_text(ig, &tk->vals[i], ig->tmp.s, ig->tmp.len);
+	put_key(ig, name);
+	ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
+	return NULL;
+}
+
+/* Checks canonical column i of the record and takes its value. */
+static const char *
+take_field(struct ft_ingest *ig, struct taking *tk, size_t i)
+{
+	const struct canon *c = &ig->k->cols[i];
+	const struct ft_json_member *m;
+	struct val *v = &tk->vals[i];
+	int t;
+
+	m = ig->lay_pos[i] >= 0 ? &tk->d->m[ig->lay_pos[i]] : NULL;
+	ft_buf_reset(&ig->tmp);
+	ig->lit = 0;
+	t = m ? field_text(ig, tk->d, m) : 0;
+	if (t && t != 's' && t != 'n' && !(c->t == T_GEOM && t == '{')) {
+		ft_buf_reset(&ig->tmp);
+		ft_buf_addf(&ig->tmp, "%s, not %s", type_name(t),
+			    c->t == T_GEOM ? "a GeoJSON geometry" :
+					     "a string or number");
+		return bad_field(ig, c->name, ig->tmp.s, NULL);
+	}
+	switch (c->t) {
+	case T_ID:
+		if (!t) {
+			if (ig->o.kind != FT_KIND_EVENTS)
+				return bad_field(ig, c->name, "missing", NULL);
+			return NULL; /* derived: see take_digest_id() */
+		}
+		if (t == 'n' && strpbrk(ig->tmp.s, ".eE"))
+			return bad_field(ig, c->name,
+					 "not a string or "
+					 "integer",
+					 ig->tmp.s);
+		set_text(ig, v, ig->tmp.s, ig->tmp.len);
+		tk->idoff = v->off;
+		tk->idlen = v->len;
+		return NULL;
+	case T_REQ:
+	case T_STR:
+		return take_text(ig, tk, i, m, t);
+	case T_LAT:
+	case T_LON:
+		return t ? take_coord(ig, tk, i) : NULL;
+	case T_SEV: {
+		char *end;
+		long x;
+
+		if (!t)
+			return NULL;
+		x = strtol(ig->tmp.s, &end, 10);
+		if (*end || end == ig->tmp.s || x < 1 || x > 4)
+			return bad_field(ig, c->name,
+					 "not an integer from 1 "
+					 "to 4",
+					 ig->tmp.s);
+		v->t = FT_VINT;
+		v->i = x;
+		put_key(ig, c->name);
+		ft_buf_addf(&ig->rest, "%ld", x);
+		return NULL;
+	}
+	case T_OTIME:
+		return t ? take_time(ig, tk, i, t) : NULL;
+	case T_TIME:
+		if (!t)
+			return bad_field(ig, c->name, "missing", NULL);
+		return take_time(ig, tk, i, t);
+	case T_STATUS:
+		if (!t) {
+			ft_buf_adds(&ig->tmp, "new");
+		}
+		return take_word(
+			ig, tk, i, ft_event_states,
+			"not a state "
+			"(new, dispatched, accepted, resolved, closed, "
+			"rejected, reopened)");
+	case T_UKIND:
+		if (!t)
+			return bad_field(ig, c->name, "missing", NULL);
+		return take_word(ig, tk, i, ft_unit_kinds,
+				 "not a unit kind "
+				 "(district, street, community, grid, "
+				 "department, team)");
+	case T_GEOM:
+		return take_geom(ig, tk, i, m, t);
+	}
+	return NULL;
+}
+
+/*
+ * The coordinates: both or neither; a Point geometry stands in; 0,0 is
+ * none.  They are checked as a pair, so they follow the other canonical
+ * fields in the output.
+ */
+static const char *
+take_location(struct ft_ingest *ig, struct taking *tk)
 {
 	const struct kinddef *k = ig->k;
-	struct val *vals = new_vals(ig);
-	const struct ft_json_member *m, *geom = NULL;
-	struct brec *r;
-	struct ft_bbox bb;
-	double lat = 0, lon = 0, glat = 0, glon = 0;
-	int has_lat = 0, has_lon = 0, has_gpt = 0, t, is_point;
-	size_t i, idoff = 0, idlen = 0;
-	int64_t when;
-	char tbuf[FT_TIME_LEN];
+	const struct ft_json_member *geom = tk->geom;
+	double glat = 0, glon = 0;
 	const char *err;
-	unsigned char dig[32];
-	struct ft_sha256 sh;
-	char hex[65];
-	int have_geom_col = 0;
-	char latbuf[32] = "", lonbuf[32] = "";
+	int is_point;
+	size_t i;
 
-	if (d->type != '{') {
-		ft_buf_reset(&ig->why);
-		ft_buf_addf(&ig->why, "not a record: %s, not an object",
-			    d->type == '[' ? "an array" :
-			    d->type == '"' ? "a string" :
-			    d->type == '0' ? "a number" :
-			    d->type == 'n' ? "null" : "a boolean");
-		return ig->why.s;
-	}
-	if (!ig->jq)
-		d = flatten_feature(ig, d);
-	geom = ft_json_get(d, "geometry");
-	layout(ig, d);
-	ft_buf_reset(&ig->rest);
-	ft_buf_reset(&ig->extra);
-	for (i = 0; i < k->ncols; i++) {
-		const struct canon *c = &k->cols[i];
-		struct val *v = &vals[i];
-
-		m = ig->lay_pos[i] >= 0 ? &d->m[ig->lay_pos[i]] : NULL;
-		ft_buf_reset(&ig->tmp);
-		ig->lit = 0;
-		t = m ? field_text(ig, d, m) : 0;
-		if (t && t != 's' && t != 'n' &&
-		    !(c->t == T_GEOM && t == '{'))
-		{
-			ft_buf_reset(&ig->tmp);
-			ft_buf_addf(&ig->tmp, "%s, not %s", type_name(t),
-				    c->t == T_GEOM ? "a GeoJSON geometry"
-						   : "a string or number");
-			return bad_field(ig, c->name, ig->tmp.s, NULL);
-		}
-		switch (c->t) {
-		case T_ID:
-			if (!t) {
-				if (ig->o.kind != FT_KIND_EVENTS)
-					return bad_field(ig, c->name,
-							 "missing", NULL);
-				break;	/* derived below */
-			}
-			if (t == 'n' && strpbrk(ig->tmp.s, ".eE"))
-				return bad_field(ig, c->name, "not a string "
-						 "or integer", ig->tmp.s);
-			set_text(ig, v, ig->tmp.s, ig->tmp.len);
-			idoff = v->off;
-			idlen = v->len;
-			break;
-		case T_REQ:
-			if (!t)
-				return bad_field(ig, c->name, "missing", NULL);
-			/* fall through */
-		case T_STR:
-			if (!t && ig->o.kind == FT_KIND_EVENTS &&
-			    !strcmp(c->name, "source") && ig->o.source) {
-				ft_buf_adds(&ig->tmp, ig->o.source);
-				t = 's';
-			}
-			if (!t && ig->o.kind == FT_KIND_UNITS &&
-			    !strcmp(c->name, "name")) {
-				/* A unit without a name goes by its id. */
-				/* Copied out first: the arena may move. */
-				ft_buf_reset(&ig->tmp);
-				ft_buf_add(&ig->tmp, ig->b->a.s + idoff, idlen);
-				set_text(ig, v, ig->tmp.s, ig->tmp.len);
-				put_key(ig, c->name);
-				ft_json_escape(&ig->rest, ig->tmp.s,
-					       ig->tmp.len);
-				break;
-			}
-			if (!t)
-				break;
-			set_text(ig, v, ig->tmp.s, ig->tmp.len);
-			put_key(ig, c->name);
-			if (ig->lit && t == 's')
-				/* ig->lit is set by field_text() alone, run on
-				 * m; the analyzer forgets it over the ft_buf
-				 * calls given &ig->tmp, so lets m be NULL.
-				 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
-				ft_buf_add(&ig->rest, d->text.s + m->val,
-					   m->vallen);
-			else
-				ft_json_escape(&ig->rest, ig->tmp.s,
-					       ig->tmp.len);
-			break;
-		case T_LAT:
-		case T_LON:
-			if (!t)
-				break;
-			{
-				double x;
-				int islat = c->t == T_LAT;
-
-				if (parse_double(ig->tmp.s, &x))
-					return bad_field(ig, c->name,
-							 "not a number",
-							 ig->tmp.s);
-				if (islat ? fabs(x) > 90 : fabs(x) > 180)
-					return bad_field(ig, c->name, islat ?
-					    "latitude out of range [-90, 90]" :
-					    "longitude out of range [-180, "
-					    "180]", ig->tmp.s);
-				v->t = FT_VREAL;
-				v->d = x;
-				/* Keep the digits as written when they are
-				 * JSON already: no float formatting. */
-				if (json_number(ig->tmp.s, ig->tmp.len) &&
-				    ig->tmp.len < sizeof(latbuf))
-					memcpy(islat ? latbuf : lonbuf,
-					       ig->tmp.s, ig->tmp.len + 1);
-				else
-					(islat ? latbuf : lonbuf)[0] = '\0';
-				if (islat) {
-					lat = x;
-					has_lat = 1;
-				} else {
-					lon = x;
-					has_lon = 1;
-				}
-			}
-			break;
-		case T_SEV:
-			if (!t)
-				break;
-			{
-				char *end;
-				long x = strtol(ig->tmp.s, &end, 10);
-
-				if (*end || end == ig->tmp.s || x < 1 || x > 4)
-					return bad_field(ig, c->name, "not an "
-					    "integer from 1 to 4", ig->tmp.s);
-				v->t = FT_VINT;
-				v->i = x;
-				put_key(ig, c->name);
-				ft_buf_addf(&ig->rest, "%ld", x);
-			}
-			break;
-		case T_OTIME:
-			if (!t)
-				break;
-			/* fall through */
-		case T_TIME:
-			if (!t)
-				return bad_field(ig, c->name, "missing", NULL);
-			if ((t == 'n' ? ft_time_from_number(ig->tmp.s,
-							    ig->tmp.len, &when,
-							    &err)
-				      : ft_time_parse(ig->tmp.s, ig->tmp.len,
-						      &when, &err)))
-				return bad_field(ig, c->name, err, ig->tmp.s);
-			ft_time_format(when, tbuf);
-			set_text(ig, v, tbuf, FT_TIME_LEN - 1);
-			put_key(ig, c->name);
-			ft_buf_addc(&ig->rest, '"');
-			ft_buf_add(&ig->rest, tbuf, FT_TIME_LEN - 1);
-			ft_buf_addc(&ig->rest, '"');
-			break;
-		case T_STATUS:
-			if (!t) {
-				ft_buf_adds(&ig->tmp, "new");
-			} else if (!ft_word_in(ft_event_states, ig->tmp.s,
-					       ig->tmp.len)) {
-				return bad_field(ig, c->name, "not a state "
-				    "(new, dispatched, accepted, resolved, "
-				    "closed, rejected, reopened)", ig->tmp.s);
-			}
-			set_text(ig, v, ig->tmp.s, ig->tmp.len);
-			put_key(ig, c->name);
-			ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
-			break;
-		case T_UKIND:
-			if (!t)
-				return bad_field(ig, c->name, "missing", NULL);
-			if (!ft_word_in(ft_unit_kinds, ig->tmp.s, ig->tmp.len))
-				return bad_field(ig, c->name, "not a unit kind "
-				    "(district, street, community, grid, "
-				    "department, team)", ig->tmp.s);
-			set_text(ig, v, ig->tmp.s, ig->tmp.len);
-			put_key(ig, c->name);
-			ft_json_escape(&ig->rest, ig->tmp.s, ig->tmp.len);
-			break;
-		case T_GEOM: {
-			const char *gt;
-			size_t gl;
-			struct ft_json_doc *gd = &ig->mdoc;
-
-			if (!t && geom && d->text.s[geom->val] == '{') {
-				m = geom;
-				t = '{';
-				have_geom_col = 1;
-			}
-			if (!t)
-				break;
-			if (t == 's') {
-				/* A boundary in a CSV column: GeoJSON text. */
-				if (d == gd)
-					gd = &ig->fdoc;
-				if (ft_json_parse(gd, ig->tmp.s, ig->tmp.len,
-						  &err, &gl))
-					return bad_field(ig, c->name, "not "
-					    "GeoJSON", err);
-				gt = gd->text.s;
-				gl = gd->text.len;
-			} else if (t == '{') {
-				gt = d->text.s + m->val;
-				gl = m->vallen;
-			} else {
-				return bad_field(ig, c->name, "not a GeoJSON "
-						 "geometry", ig->tmp.s);
-			}
-			err = ft_geo_check_area(gt, gl, &bb, &ig->why);
-			if (err) {
-				ft_buf_reset(&ig->tmp);
-				ft_buf_adds(&ig->tmp, err);
-				return bad_field(ig, c->name, ig->tmp.s, NULL);
-			}
-			set_text(ig, v, gt, gl);
-			vals[k->ncols + 0].t = FT_VREAL;
-			vals[k->ncols + 0].d = bb.min_lon;
-			vals[k->ncols + 1].t = FT_VREAL;
-			vals[k->ncols + 1].d = bb.min_lat;
-			vals[k->ncols + 2].t = FT_VREAL;
-			vals[k->ncols + 2].d = bb.max_lon;
-			vals[k->ncols + 3].t = FT_VREAL;
-			vals[k->ncols + 3].d = bb.max_lat;
-			put_key(ig, c->name);
-			ft_buf_add(&ig->rest, gt, gl);
-			break;
-		}
-		}
-	}
-	/* Coordinates: both or neither; a Point geometry stands in. */
-	if (!has_lat && !has_lon && geom && !k->bbox &&
-	    d->text.s[geom->val] == '{') {
-		err = ft_geo_point(d->text.s + geom->val, geom->vallen, &glon,
-				   &glat, &is_point, &ig->why);
+	if (!tk->has_lat && !tk->has_lon && geom && !k->bbox &&
+	    tk->d->text.s[geom->val] == '{') {
+		err = ft_geo_point(tk->d->text.s + geom->val, geom->vallen,
+				   &glon, &glat, &is_point, &ig->why);
 		if (is_point) {
 			if (err) {
 				ft_buf_reset(&ig->tmp);
@@ -1118,55 +1140,58 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 				return bad_field(ig, "geometry", ig->tmp.s,
 						 NULL);
 			}
-			has_lat = has_lon = has_gpt = 1;
-			lat = glat;
-			lon = glon;
+			tk->has_lat = tk->has_lon = tk->has_gpt = 1;
+			tk->lat = glat;
+			tk->lon = glon;
 		}
 	}
-	if (has_lat != has_lon)
-		return bad_field(ig, has_lat ? "lon" : "lat", has_lat ?
-				 "missing while \"lat\" is given" :
-				 "missing while \"lon\" is given", NULL);
-	if (has_lat && lat == 0 && lon == 0) {
+	if (tk->has_lat != tk->has_lon)
+		return bad_field(ig, tk->has_lat ? "lon" : "lat",
+				 tk->has_lat ?
+					 "missing while \"lat\" is given" :
+					 "missing while \"lon\" is given",
+				 NULL);
+	if (tk->has_lat && tk->lat == 0 && tk->lon == 0) {
 		/* 0,0 is how some exports say "no location" (SF 311). */
 		ig->c.nullisland++;
-		has_lat = has_lon = 0;
+		tk->has_lat = tk->has_lon = 0;
 	}
-	if (has_lat) {
-		for (i = 0; i < k->ncols; i++) {
-			if (k->cols[i].t == T_LAT) {
-				vals[i].t = FT_VREAL;
-				vals[i].d = lat;
-			} else if (k->cols[i].t == T_LON) {
-				vals[i].t = FT_VREAL;
-				vals[i].d = lon;
-			}
-		}
-	} else {
-		for (i = 0; i < k->ncols; i++)
-			if (k->cols[i].t == T_LAT || k->cols[i].t == T_LON)
-				vals[i].t = FT_VNULL;
+	for (i = 0; i < k->ncols; i++) {
+		struct val *v = &tk->vals[i];
+
+		if (k->cols[i].t != T_LAT && k->cols[i].t != T_LON)
+			continue;
+		v->t = tk->has_lat ? FT_VREAL : FT_VNULL;
+		v->d = k->cols[i].t == T_LAT ? tk->lat : tk->lon;
 	}
-	/* lat and lon are checked as a pair, so they follow the other
-	 * canonical fields in the output. */
-	if (has_lat) {
+	if (tk->has_lat) {
 		put_key(ig, "lat");
-		if (latbuf[0] && !has_gpt)
-			ft_buf_adds(&ig->rest, latbuf);
+		if (tk->latbuf[0] && !tk->has_gpt)
+			ft_buf_adds(&ig->rest, tk->latbuf);
 		else
-			ft_json_number(&ig->rest, lat);
+			ft_json_number(&ig->rest, tk->lat);
 		put_key(ig, "lon");
-		if (lonbuf[0] && !has_gpt)
-			ft_buf_adds(&ig->rest, lonbuf);
+		if (tk->lonbuf[0] && !tk->has_gpt)
+			ft_buf_adds(&ig->rest, tk->lonbuf);
 		else
-			ft_json_number(&ig->rest, lon);
+			ft_json_number(&ig->rest, tk->lon);
 	}
-	/* The fields the record keeps besides the canonical ones. */
+	return NULL;
+}
+
+/* The fields the record keeps besides the canonical ones: extra. */
+static void
+take_extra(struct ft_ingest *ig, struct taking *tk)
+{
+	const struct ft_json_doc *d = tk->d;
+	const struct ft_json_member *m;
+	size_t i;
+
 	for (i = 0; i < d->n; i++) {
 		m = &d->m[i];
 		if (ig->lay_role[i] != -1)
 			continue;
-		if (m == geom && (have_geom_col || has_gpt))
+		if (m == tk->geom && (tk->have_geom_col || tk->has_gpt))
 			continue;
 		ft_buf_addc(&ig->rest, ',');
 		ft_buf_add(&ig->rest, d->text.s + m->key - 1, m->keylen + 2);
@@ -1180,30 +1205,50 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	ft_buf_addc(&ig->rest, '}');
 	if (ig->extra.len) {
 		ft_buf_addc(&ig->extra, '}');
-		set_text(ig, &vals[V_EXTRA(ig)], ig->extra.s, ig->extra.len);
+		set_text(ig, &tk->vals[V_EXTRA(ig)], ig->extra.s,
+			 ig->extra.len);
 	}
-	/* No id: the content's digest stands for it. */
-	if (!idlen) {
-		ft_sha256_init(&sh);
-		ft_sha256_add(&sh, ig->rest.s, ig->rest.len);
-		ft_sha256_done(&sh, dig);
-		ft_hex(hex, dig, 12);
-		ft_buf_reset(&ig->tmp);
-		ft_buf_add(&ig->tmp, "h-", 2);
-		ft_buf_add(&ig->tmp, hex, 24);
-		set_text(ig, &vals[0], ig->tmp.s, ig->tmp.len);
-		idoff = vals[0].off;
-		idlen = vals[0].len;
-	}
-	/* The queued record. */
+}
+
+/* An event without an id: the digest of its content stands for it. */
+static void
+take_digest_id(struct ft_ingest *ig, struct taking *tk)
+{
+	unsigned char dig[32];
+	struct ft_sha256 sh;
+	char hex[65];
+
+	ft_sha256_init(&sh);
+	ft_sha256_add(&sh, ig->rest.s, ig->rest.len);
+	ft_sha256_done(&sh, dig);
+	ft_hex(hex, dig, 12);
+	ft_buf_reset(&ig->tmp);
+	ft_buf_add(&ig->tmp, "h-", 2);
+	ft_buf_add(&ig->tmp, hex, 24);
+	set_text(ig, &tk->vals[0], ig->tmp.s, ig->tmp.len);
+	tk->idoff = tk->vals[0].off;
+	tk->idlen = tk->vals[0].len;
+}
+
+/*
+ * Queues the record taken in the batch: its output line (ig->rest after
+ * the id), its source (raw, src, path) and where its values are.
+ */
+static void
+queue(struct ft_ingest *ig, struct taking *tk, long line, const char *raw,
+      size_t rawlen, const struct ft_json_doc *src, const char *path)
+{
+	struct val *vals = tk->vals;
+	struct brec *r;
+
 	if (ig->b->n == ig->b->cap) {
 		ig->b->cap = ig->b->cap ? ig->b->cap * 2 : 1024;
 		ig->b->r = ft_xrealloc(ig->b->r, ig->b->cap * sizeof(*ig->b->r));
 	}
 	r = &ig->b->r[ig->b->n];
 	r->line = line;
-	r->id = idoff;
-	r->idlen = idlen;
+	r->id = tk->idoff;
+	r->idlen = tk->idlen;
 	r->emit = 0;
 	r->v = ig->b->nv;
 	r->raw = arena_add(ig, raw, rawlen);
@@ -1211,7 +1256,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	/* The id is escaped apart: appending to the arena may move it. */
 	ft_buf_reset(&ig->tmp);
 	ft_buf_add(&ig->tmp, "{\"id\":", 6);
-	ft_json_escape(&ig->tmp, ig->b->a.s + idoff, idlen);
+	ft_json_escape(&ig->tmp, ig->b->a.s + tk->idoff, tk->idlen);
 	r->out = arena_add(ig, ig->tmp.s, ig->tmp.len);
 	ft_buf_add(&ig->b->a, ig->rest.s, ig->rest.len);
 	r->outlen = ig->b->a.len - r->out;
@@ -1230,6 +1275,52 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	}
 	ig->b->nv += ig->nvals;
 	ig->b->n++;
+}
+
+/*
+ * Validates and normalises record d of the current kind (its values and
+ * its output line), and queues it in the batch.  src is what it was
+ * mapped from, stored as raw; path, for a split map, the JSON text of
+ * src's path in the source record, else NULL.  Returns NULL, or the
+ * reason it is rejected.
+ */
+static const char *
+take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
+     const char *raw, size_t rawlen, const struct ft_json_doc *src,
+     const char *path)
+{
+	struct taking tk;
+	const char *why;
+	size_t i;
+
+	if (d->type != '{') {
+		ft_buf_reset(&ig->why);
+		ft_buf_addf(&ig->why, "not a record: %s, not an object",
+			    d->type == '[' ? "an array" :
+			    d->type == '"' ? "a string" :
+			    d->type == '0' ? "a number" :
+			    d->type == 'n' ? "null" :
+					     "a boolean");
+		return ig->why.s;
+	}
+	if (!ig->jq)
+		d = flatten_feature(ig, d);
+	memset(&tk, 0, sizeof(tk));
+	tk.d = d;
+	tk.vals = new_vals(ig);
+	tk.geom = ft_json_get(d, "geometry");
+	layout(ig, d);
+	ft_buf_reset(&ig->rest);
+	ft_buf_reset(&ig->extra);
+	for (i = 0; i < ig->k->ncols; i++)
+		if ((why = take_field(ig, &tk, i)))
+			return why;
+	if ((why = take_location(ig, &tk)))
+		return why;
+	take_extra(ig, &tk);
+	if (!tk.idlen)
+		take_digest_id(ig, &tk);
+	queue(ig, &tk, line, raw, rawlen, src, path);
 	return NULL;
 }
 
