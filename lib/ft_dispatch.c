@@ -9,6 +9,7 @@
 #include "ft_input.h"
 #include "ft_json.h"
 #include "ft_reject.h"
+#include "ft_run.h"
 #include "ft_rules.h"
 #include "ft_store.h"
 #include "ft_sha256.h"
@@ -59,13 +60,11 @@ struct ft_dispatch {
 	char now[FT_TIME_LEN];
 	char rules_digest[65];	/* SHA-256 of the rules file, hex */
 	int64_t now_t;
-	const char *fname;
-	long in_batch;
+	struct ft_run run; /* the batches, and their output */
 	struct counts c;
 	struct counts kept;	/* c as of the last commit */
 	struct fields f;
 	struct ft_json_doc doc;
-	struct ft_hold out;	/* the batch's output, printed on commit */
 	struct ft_buf line, detail, explain, chain, nearb, why, dupid, dupunit;
 	double t0;
 	struct ft_db_ckpt ck;
@@ -125,6 +124,30 @@ rules_digest(const char *path, char hex[65])
 	return FT_OK;
 }
 
+/* A batch committed: its counts stand (ft_run). */
+static void
+keep_counts(void *ctx)
+{
+	struct ft_dispatch *d = ctx;
+
+	d->kept = d->c;
+}
+
+/*
+ * A batch was dropped: nothing of it is counted, but the events read and
+ * the records rejected (they are in the rejects file already).
+ */
+static void
+drop_counts(void *ctx)
+{
+	struct ft_dispatch *d = ctx;
+	long read = d->c.read, rejected = d->c.rejected;
+
+	d->c = d->kept;
+	d->c.read = read;
+	d->c.rejected = rejected;
+}
+
 int
 ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 		const struct ft_dispatch_opts *o)
@@ -143,7 +166,10 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	ft_time_format(d->now_t, d->now);
 	fields_init(&d->f);
 	ft_json_doc_init(&d->doc);
-	ft_hold_init(&d->out, o->no_output);
+	ft_run_init(&d->run, db, (long)o->batch, o->dry_run, o->no_output);
+	d->run.ctx = d;
+	d->run.keep = keep_counts;
+	d->run.drop = drop_counts;
 	ft_buf_init(&d->line);
 	ft_buf_init(&d->detail);
 	ft_buf_init(&d->explain);
@@ -188,7 +214,7 @@ ft_dispatch_free(struct ft_dispatch *d)
 	ft_store_close(d->store);
 	fields_release(&d->f);
 	ft_json_doc_release(&d->doc);
-	ft_hold_release(&d->out);
+	ft_run_release(&d->run);
 	ft_buf_release(&d->line);
 	ft_buf_release(&d->detail);
 	ft_buf_release(&d->explain);
@@ -203,46 +229,6 @@ ft_dispatch_free(struct ft_dispatch *d)
 /* ---- batches ---- */
 
 /*
- * Drops the batch: rolls it back, and nothing of it is printed or
- * counted, but the events read and the records rejected (they are in the
- * rejects file already).
- */
-static void
-drop_batch(struct ft_dispatch *d)
-{
-	long read = d->c.read, rejected = d->c.rejected;
-
-	ft_db_rollback(d->db);
-	ft_hold_drop(&d->out);
-	d->c = d->kept;
-	d->c.read = read;
-	d->c.rejected = rejected;
-	d->in_batch = 0;
-}
-
-/*
- * Ends the batch: commits it, then prints it; a batch that does not
- * commit is dropped.  A dry run keeps its one transaction to the end of
- * the run, so that every decision sees the ones before it, as in a real
- * run, and ft_dispatch_finish() rolls it back.
- */
-static int
-end_batch(struct ft_dispatch *d)
-{
-	int st = FT_OK;
-
-	if (d->db->in_tx && !d->o.dry_run)
-		st = ft_db_commit(d->db);
-	d->in_batch = 0;
-	if (st) {
-		drop_batch(d);
-		return st;
-	}
-	d->kept = d->c;
-	return ft_hold_print(&d->out);
-}
-
-/*
  * Counts one more event into the batch, in a write transaction, with the
  * memory of the open cases brought up to date with that transaction.
  */
@@ -251,10 +237,7 @@ in_batch(struct ft_dispatch *d)
 {
 	int st;
 
-	if (d->in_batch >= (long)d->o.batch && (st = end_batch(d)))
-		return st;
-	d->in_batch++;
-	if ((st = ft_db_begin_write(d->db)))
+	if ((st = ft_run_enter(&d->run)))
 		return st;
 	if (d->dup_txn != d->db->txn) {
 		if ((st = ft_dup_sync(d->dup)))
@@ -269,7 +252,7 @@ reject(struct ft_dispatch *d, long line, const char *reason,
        const char *raw, size_t rawlen, const struct ft_json_doc *doc)
 {
 	d->c.rejected++;
-	ft_reject_add(&d->rej, d->fname, line, reason, raw, rawlen,
+	ft_reject_add(&d->rej, d->run.fname, line, reason, raw, rawlen,
 		      doc ? doc->text.s : NULL, doc ? doc->text.len : 0);
 }
 
@@ -279,7 +262,7 @@ reject_id(struct ft_dispatch *d, long line, const char *reason,
 	  const char *raw, size_t rawlen, const struct ft_json_doc *doc)
 {
 	d->c.rejected++;
-	ft_reject_add_id(&d->rej, d->fname, line, d->f.id.s, d->f.id.len,
+	ft_reject_add_id(&d->rej, d->run.fname, line, d->f.id.s, d->f.id.len,
 			 reason, raw, rawlen, doc ? doc->text.s : NULL,
 			 doc ? doc->text.len : 0);
 }
@@ -746,8 +729,8 @@ decide:
 			ft_buf_adds(&d->line, "}}");
 		}
 		ft_buf_adds(&d->line, "}\n");
-		ft_buf_add(&d->out.buf, d->line.s, d->line.len);
-		st = ft_hold_keep(&d->out);
+		ft_buf_add(&d->run.out.buf, d->line.s, d->line.len);
+		st = ft_hold_keep(&d->run.out);
 		goto out;
 	}
 
@@ -845,8 +828,8 @@ decide:
 		ft_buf_addc(&d->line, '}');
 	}
 	ft_buf_adds(&d->line, "}\n");
-	ft_buf_add(&d->out.buf, d->line.s, d->line.len);
-	st = ft_hold_keep(&d->out);
+	ft_buf_add(&d->run.out.buf, d->line.s, d->line.len);
+	st = ft_hold_keep(&d->run.out);
 out:
 	return st;
 }
@@ -872,57 +855,37 @@ progress(struct ft_dispatch *d, int done)
 	fprintf(stderr, "\r\033[K%s: %ld events", ft_progname, d->c.read);
 }
 
-/* The input waits: what is decided is stored and printed first. */
+/* One record of the input (ft_run_file()). */
 static int
-on_idle(void *ctx)
+each(void *ctx, const struct ft_item *it)
 {
 	struct ft_dispatch *d = ctx;
+	const char *err;
+	size_t pos;
+	int st;
 
-	return d->in_batch ? end_batch(d) : FT_OK;
+	if (it->err) {
+		d->c.read++;
+		reject(d, it->line, it->err, it->raw, it->rawlen, NULL);
+		return FT_OK;
+	}
+	/* it->doc is ours to re-parse: copy its text for the rules. */
+	if (ft_json_parse(&d->doc, it->doc->text.s, it->doc->text.len, &err,
+			  &pos)) {
+		d->c.read++;
+		reject(d, it->line, err, it->raw, it->rawlen, NULL);
+		return FT_OK;
+	}
+	if ((st = dispatch_one(d, it->line, it->raw, it->rawlen, 0)))
+		return st;
+	progress(d, 0);
+	return FT_OK;
 }
 
 int
 ft_dispatch_file(struct ft_dispatch *d, const char *path)
 {
-	struct ft_input_opts io = { 0 };
-	struct ft_input *in;
-	struct ft_item it;
-	int st, rc;
-
-	if ((st = ft_input_open(&in, path, &io))) {
-		ft_input_close(in);
-		return st;
-	}
-	ft_input_set_idle(in, on_idle, d);
-	d->fname = ft_input_name(in);
-	while ((rc = ft_input_next(in, &it)) == 1) {
-		const char *err;
-		size_t pos;
-
-		if (it.err) {
-			d->c.read++;
-			reject(d, it.line, it.err, it.raw, it.rawlen, NULL);
-			continue;
-		}
-		/* it.doc is ours to re-parse: copy its text for the rules. */
-		if (ft_json_parse(&d->doc, it.doc->text.s, it.doc->text.len,
-				  &err, &pos)) {
-			d->c.read++;
-			reject(d, it.line, err, it.raw, it.rawlen, NULL);
-			continue;
-		}
-		if ((st = dispatch_one(d, it.line, it.raw, it.rawlen, 0)))
-			break;
-		progress(d, 0);
-	}
-	if (!st && rc > 1)
-		st = rc;
-	if (!st)
-		st = end_batch(d);
-	else
-		drop_batch(d);
-	ft_input_close(in);
-	return st;
+	return ft_run_file(&d->run, path, each);
 }
 
 /* ft_dispatch_pending(): one pending event of a page. */
@@ -963,25 +926,21 @@ ft_dispatch_pending(struct ft_dispatch *d)
 	struct pending_page p = { d, FT_BUF_INIT, 0, 0 };
 	int st = FT_OK;
 
-	d->fname = "pending";
+	d->run.fname = "pending";
 	do {
 		p.n = 0;
 		/* A page at a time, each page under its own transaction: the
 		 * query restarts after the last event seen. */
-		if ((st = ft_db_begin_write(d->db)))
+		if ((st = ft_run_begin_page(&d->run)))
 			break;
-		d->in_batch = 0;
 		st = ft_store_pending_each(d->store, p.last.s, p.lastseq,
 					   (long)d->o.batch, d->rules_digest,
 					   pending_one, &p);
-		if (!st) {
-			/* in_batch() must not split the page. */
-			d->in_batch = 0;
-			st = end_batch(d);
-		}
+		if (!st)
+			st = ft_run_end(&d->run);
 	} while (!st && p.n == (long)d->o.batch);
 	if (st)
-		drop_batch(d);
+		ft_run_drop(&d->run);
 	ft_buf_release(&p.last);
 	return st;
 }
@@ -1102,8 +1061,8 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 				unit->len ? unit->s : NULL);
 			add_str(&d->line, "missed", which);
 			ft_buf_adds(&d->line, "}\n");
-			ft_buf_add(&d->out.buf, d->line.s, d->line.len);
-			if ((st = ft_hold_keep(&d->out)))
+			ft_buf_add(&d->run.out.buf, d->line.s, d->line.len);
+			if ((st = ft_hold_keep(&d->run.out)))
 				return st;
 		}
 		ft_buf_reset(unit);
@@ -1145,10 +1104,10 @@ ft_dispatch_escalate(struct ft_dispatch *d)
 	long i;
 
 	p.o = ft_xmalloc(FT_STORE_OVERDUE_PAGE * sizeof(*p.o));
-	d->fname = "escalate";
+	d->run.fname = "escalate";
 	do {
 		p.n = 0;
-		if ((st = ft_db_begin_write(d->db)))
+		if ((st = ft_run_begin_page(&d->run)))
 			break;
 		st = ft_store_overdue_each(d->store, d->now, p.lastseq,
 					   overdue_one, &p);
@@ -1159,10 +1118,10 @@ ft_dispatch_escalate(struct ft_dispatch *d)
 				free(p.o[i].col[c]);
 		}
 		if (!st)
-			st = end_batch(d);
+			st = ft_run_end(&d->run);
 	} while (!st && p.n == FT_STORE_OVERDUE_PAGE);
 	if (st)
-		drop_batch(d);
+		ft_run_drop(&d->run);
 	free(p.o);
 	ft_buf_release(&to);
 	ft_buf_release(&unit);
@@ -1172,11 +1131,9 @@ ft_dispatch_escalate(struct ft_dispatch *d)
 int
 ft_dispatch_finish(struct ft_dispatch *d)
 {
-	int st = end_batch(d);
+	int st = ft_run_finish(&d->run);
 
 	ft_db_ckpt_stop(&d->ck);
-	if (d->o.dry_run)
-		ft_db_rollback(d->db);
 
 	progress(d, 1);
 	st = ft_exit_worst(st, ft_reject_close(&d->rej));

@@ -8,6 +8,7 @@
 #include "ft_input.h"
 #include "ft_json.h"
 #include "ft_reject.h"
+#include "ft_run.h"
 #include "ft_store.h"
 #include "ft_time.h"
 
@@ -66,15 +67,39 @@ struct ft_update {
 	struct ft_hist hist;
 	struct ft_store *store;
 	struct ft_reject rej;
-	const char *fname;
-	long read, applied, rated, unchanged, batch;
+	struct ft_run run; /* the batches, and their output */
+	long read, applied, rated, unchanged;
 	long kept[3];		/* applied, rated, unchanged at the last commit */
 	struct ft_buf id, status, at, by, note, unitb, comment, why, detail,
 		rdetail, line;
-	struct ft_hold out;	/* the batch's output, printed on commit */
 	double t0;
 	int64_t before;		/* the last history entry before the run */
 };
+
+/* A batch committed: its counts stand (ft_run). */
+static void
+keep_counts(void *ctx)
+{
+	struct ft_update *u = ctx;
+
+	u->kept[0] = u->applied;
+	u->kept[1] = u->rated;
+	u->kept[2] = u->unchanged;
+}
+
+/*
+ * A batch was dropped: nothing of it is counted, but the records read and
+ * rejected.
+ */
+static void
+drop_counts(void *ctx)
+{
+	struct ft_update *u = ctx;
+
+	u->applied = u->kept[0];
+	u->rated = u->kept[1];
+	u->unchanged = u->kept[2];
+}
 
 int
 ft_update_new(struct ft_update **up, struct ft_db *db,
@@ -100,7 +125,10 @@ ft_update_new(struct ft_update **up, struct ft_db *db,
 	ft_buf_init(&u->why);
 	ft_buf_init(&u->detail);
 	ft_buf_init(&u->rdetail);
-	ft_hold_init(&u->out, o->no_output);
+	ft_run_init(&u->run, db, BATCH, o->dry_run, o->no_output);
+	u->run.ctx = u;
+	u->run.keep = keep_counts;
+	u->run.drop = drop_counts;
 	ft_buf_init(&u->line);
 	if ((st = ft_reject_open(&u->rej, o->rejects)) ||
 	    (st = ft_hist_init(&u->hist, db, "ft-update")))
@@ -132,53 +160,15 @@ ft_update_free(struct ft_update *u)
 	ft_buf_release(&u->why);
 	ft_buf_release(&u->detail);
 	ft_buf_release(&u->rdetail);
-	ft_hold_release(&u->out);
+	ft_run_release(&u->run);
 	ft_buf_release(&u->line);
 	free(u);
-}
-
-
-/*
- * Drops the batch: rolls it back, and nothing of it is printed or
- * counted (but the records read and rejected).
- */
-static void
-drop_batch(struct ft_update *u)
-{
-	ft_db_rollback(u->db);
-	ft_hold_drop(&u->out);
-	u->applied = u->kept[0];
-	u->rated = u->kept[1];
-	u->unchanged = u->kept[2];
-	u->batch = 0;
-}
-
-/*
- * Commits, then prints; a batch that does not commit is dropped.  A dry
- * run keeps one transaction to its end.
- */
-static int
-end_batch(struct ft_update *u)
-{
-	int st = FT_OK;
-
-	if (u->db->in_tx && !u->o.dry_run)
-		st = ft_db_commit(u->db);
-	u->batch = 0;
-	if (st) {
-		drop_batch(u);
-		return st;
-	}
-	u->kept[0] = u->applied;
-	u->kept[1] = u->rated;
-	u->kept[2] = u->unchanged;
-	return ft_hold_print(&u->out);
 }
 
 static void
 reject(struct ft_update *u, const struct ft_item *it, const char *why)
 {
-	ft_reject_add(&u->rej, u->fname, it->line, why, it->raw, it->rawlen,
+	ft_reject_add(&u->rej, u->run.fname, it->line, why, it->raw, it->rawlen,
 		      it->doc ? it->doc->text.s : NULL,
 		      it->doc ? it->doc->text.len : 0);
 }
@@ -499,8 +489,8 @@ print(struct ft_update *u, const struct ft_json_doc *d, const struct request *q,
 	if (c->outcome)
 		ft_buf_addf(&u->line, ",\"outcome\":\"%s\"", c->outcome);
 	ft_buf_adds(&u->line, "}\n");
-	ft_buf_add(&u->out.buf, u->line.s, u->line.len);
-	return ft_hold_keep(&u->out);
+	ft_buf_add(&u->run.out.buf, u->line.s, u->line.len);
+	return ft_hold_keep(&u->run.out);
 }
 
 /*
@@ -521,13 +511,12 @@ apply(struct ft_update *u, const struct ft_item *it)
 		reject(u, it, why);
 		return FT_OK;
 	}
-	if (!u->db->in_tx && (st = ft_db_begin_write(u->db)))
+	if ((st = ft_run_enter(&u->run)))
 		return st;
-	u->batch++;
 	if ((st = fetch(u, &q, &f, &found)))
 		return st;
 	if (!found) {
-		ft_reject_add_id(&u->rej, u->fname, it->line, u->id.s,
+		ft_reject_add_id(&u->rej, u->run.fname, it->line, u->id.s,
 				 u->id.len, "not in the database", it->raw,
 				 it->rawlen, it->doc ? it->doc->text.s : NULL,
 				 it->doc ? it->doc->text.len : 0);
@@ -544,61 +533,34 @@ apply(struct ft_update *u, const struct ft_item *it)
 	}
 	if ((st = store(u, &q, &f, &c)) || (st = print(u, it->doc, &q, &c)))
 		return st;
-	if (u->batch >= BATCH)
-		return end_batch(u);
 	return FT_OK;
 }
 
-/* The input waits: what is applied is stored and printed first. */
+/* One record of the input (ft_run_file()). */
 static int
-on_idle(void *ctx)
+each(void *ctx, const struct ft_item *it)
 {
 	struct ft_update *u = ctx;
 
-	return u->batch ? end_batch(u) : FT_OK;
+	u->read++;
+	if (it->err) {
+		reject(u, it, it->err);
+		return FT_OK;
+	}
+	return apply(u, it);
 }
 
 int
 ft_update_file(struct ft_update *u, const char *path)
 {
-	struct ft_input_opts io = { 0 };
-	struct ft_input *in;
-	struct ft_item it;
-	int st = FT_OK, rc;
-
-	if ((st = ft_input_open(&in, path, &io))) {
-		ft_input_close(in);
-		return st;
-	}
-	ft_input_set_idle(in, on_idle, u);
-	u->fname = ft_input_name(in);
-	while ((rc = ft_input_next(in, &it)) == 1) {
-		u->read++;
-		if (it.err) {
-			reject(u, &it, it.err);
-			continue;
-		}
-		if ((st = apply(u, &it)))
-			break;
-	}
-	if (!st && rc > 1)
-		st = rc;
-	if (!st)
-		st = end_batch(u);
-	else
-		drop_batch(u);
-	ft_input_close(in);
-	return st;
+	return ft_run_file(&u->run, path, each);
 }
 
 int
 ft_update_finish(struct ft_update *u)
 {
 	struct timespec ts;
-	int st = end_batch(u);
-
-	if (u->o.dry_run)
-		ft_db_rollback(u->db);
+	int st = ft_run_finish(&u->run);
 
 	st = ft_exit_worst(st, ft_reject_close(&u->rej));
 	clock_gettime(CLOCK_MONOTONIC, &ts);

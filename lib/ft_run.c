@@ -1,0 +1,116 @@
+#include "ft_run.h"
+#include "ft_exit.h"
+
+void
+ft_run_init(struct ft_run *r, struct ft_db *db, long limit, int dry_run,
+	    int no_output)
+{
+	r->db = db;
+	r->limit = limit;
+	r->n = 0;
+	r->page = 0;
+	r->dry_run = dry_run;
+	r->fname = NULL;
+	ft_hold_init(&r->out, no_output);
+}
+
+void
+ft_run_release(struct ft_run *r)
+{
+	ft_hold_release(&r->out);
+}
+
+void
+ft_run_drop(struct ft_run *r)
+{
+	ft_db_rollback(r->db);
+	ft_hold_drop(&r->out);
+	if (r->drop)
+		r->drop(r->ctx);
+	r->n = 0;
+	r->page = 0;
+}
+
+int
+ft_run_end(struct ft_run *r)
+{
+	int st = FT_OK;
+
+	if (r->db->in_tx && !r->dry_run)
+		st = ft_db_commit(r->db);
+	r->n = 0;
+	r->page = 0;
+	if (st) {
+		ft_run_drop(r);
+		return st;
+	}
+	if (r->keep)
+		r->keep(r->ctx);
+	return ft_hold_print(&r->out);
+}
+
+int
+ft_run_enter(struct ft_run *r)
+{
+	int st;
+
+	if (!r->page && r->n >= r->limit && (st = ft_run_end(r)))
+		return st;
+	r->n++;
+	return ft_db_begin_write(r->db);
+}
+
+int
+ft_run_begin_page(struct ft_run *r)
+{
+	r->n = 0;
+	r->page = 1;
+	return ft_db_begin_write(r->db);
+}
+
+/* The input waits: what is decided is stored and printed first. */
+static int
+on_idle(void *ctx)
+{
+	struct ft_run *r = ctx;
+
+	return r->n ? ft_run_end(r) : FT_OK;
+}
+
+int
+ft_run_file(struct ft_run *r, const char *path,
+	    int (*each)(void *ctx, const struct ft_item *it))
+{
+	struct ft_input_opts io = { 0 };
+	struct ft_input *in;
+	struct ft_item it;
+	int st = FT_OK, rc;
+
+	if ((st = ft_input_open(&in, path, &io))) {
+		ft_input_close(in);
+		return st;
+	}
+	ft_input_set_idle(in, on_idle, r);
+	r->fname = ft_input_name(in);
+	while ((rc = ft_input_next(in, &it)) == 1)
+		if ((st = each(r->ctx, &it)))
+			break;
+	if (!st && rc > 1)
+		st = rc;
+	if (!st)
+		st = ft_run_end(r);
+	else
+		ft_run_drop(r);
+	ft_input_close(in);
+	return st;
+}
+
+int
+ft_run_finish(struct ft_run *r)
+{
+	int st = ft_run_end(r);
+
+	if (r->dry_run)
+		ft_db_rollback(r->db);
+	return st;
+}
