@@ -341,30 +341,6 @@ read_fields(struct ft_dispatch *d)
 
 /* ---- writing the result ---- */
 
-static void
-add_str(struct ft_buf *b, const char *key, const char *v)
-{
-	ft_buf_adds(b, ",\"");
-	ft_buf_adds(b, key);
-	ft_buf_adds(b, "\":");
-	if (v)
-		ft_json_escape(b, v, strlen(v));
-	else
-		ft_buf_adds(b, "null");
-}
-
-/* Appends ,"key":json when json (a JSON text) is not empty. */
-static void
-add_raw(struct ft_buf *b, const char *key, const struct ft_buf *json)
-{
-	if (!json->len)
-		return;
-	ft_buf_adds(b, ",\"");
-	ft_buf_adds(b, key);
-	ft_buf_adds(b, "\":");
-	ft_buf_add(b, json->s, json->len);
-}
-
 /*
  * The record without the members ft-dispatch writes, open: "{...".  An
  * empty record gets "id":null, so that members follow with a comma.
@@ -496,7 +472,7 @@ explain_area(struct ft_dispatch *d, const struct ft_area_hit *h,
 
 	ft_buf_adds(b, ",\"explain\":{\"area\":{\"how\":");
 	ft_json_escape(b, how, strlen(how));
-	add_str(b, "area", name);
+	ft_json_put_decided(b, "area", name);
 	if (!strcmp(how, "point") || (h->tested && !strcmp(how,
 							    "facility"))) {
 		ft_buf_addf(b, ",\"tested\":%zu,\"within\":[", h->tested);
@@ -559,17 +535,16 @@ store(struct ft_dispatch *d, int64_t seq, const char *area,
 		ft_json_escape(dt, area, strlen(area));
 	else
 		ft_buf_adds(dt, "null");
-	add_str(dt, "unit", unit);
+	ft_json_put_decided(dt, "unit", unit);
 	if (dup) {
-		add_str(dt, "duplicate_of", dup);
+		ft_json_put_decided(dt, "duplicate_of", dup);
 	} else {
-		add_str(dt, "rule", rule);
-		ft_buf_adds(dt, ",\"priority\":");
-		ft_json_number(dt, priority);
-		add_str(dt, "respond_by", resp);
-		add_str(dt, "resolve_by", resol);
+		ft_json_put_decided(dt, "rule", rule);
+		ft_json_put_number(dt, "priority", priority);
+		ft_json_put_decided(dt, "respond_by", resp);
+		ft_json_put_decided(dt, "resolve_by", resol);
 	}
-	add_raw(dt, "near_boundary", &d->nearb);
+	ft_json_put_raw(dt, "near_boundary", d->nearb.s, d->nearb.len);
 	ft_buf_addc(dt, '}');
 	e.kind = "event";
 	e.id = d->f.id.s;
@@ -717,15 +692,16 @@ decide:
 			goto out;
 		d->c.duplicates++;
 		ft_buf_adds(&d->line, ",\"status\":\"duplicate\"");
-		add_str(&d->line, "area", areaname);
-		add_str(&d->line, "unit", du);
-		add_str(&d->line, "duplicate_of", dupid->s);
-		add_raw(&d->line, "near_boundary", &d->nearb);
+		ft_json_put_decided(&d->line, "area", areaname);
+		ft_json_put_decided(&d->line, "unit", du);
+		ft_json_put_decided(&d->line, "duplicate_of", dupid->s);
+		ft_json_put_raw(&d->line, "near_boundary", d->nearb.s,
+				d->nearb.len);
 		if (d->o.explain) {
 			explain_area(d, &h, how, areaname);
 			ft_buf_adds(&d->line, ",\"duplicate\":{\"of\":");
 			ft_json_escape(&d->line, dupid->s, dupid->len);
-			add_str(&d->line, "by", duphow);
+			ft_json_put_decided(&d->line, "by", duphow);
 			ft_buf_adds(&d->line, "}}");
 		}
 		ft_buf_adds(&d->line, "}\n");
@@ -808,14 +784,14 @@ decide:
 	d->c.dispatched++;
 	remember(d, seq, unitname);
 	ft_buf_adds(&d->line, ",\"status\":\"dispatched\"");
-	add_str(&d->line, "area", areaname);
-	add_str(&d->line, "unit", unitname);
-	add_str(&d->line, "rule", ft_rule_name(d->rules, ri));
-	ft_buf_adds(&d->line, ",\"priority\":");
-	ft_json_number(&d->line, ft_rule_priority(d->rules, ri));
-	add_str(&d->line, "respond_by", rby ? resp : NULL);
-	add_str(&d->line, "resolve_by", sby ? resol : NULL);
-	add_raw(&d->line, "near_boundary", &d->nearb);
+	ft_json_put_decided(&d->line, "area", areaname);
+	ft_json_put_decided(&d->line, "unit", unitname);
+	ft_json_put_decided(&d->line, "rule", ft_rule_name(d->rules, ri));
+	ft_json_put_number(&d->line, "priority",
+			   ft_rule_priority(d->rules, ri));
+	ft_json_put_decided(&d->line, "respond_by", rby ? resp : NULL);
+	ft_json_put_decided(&d->line, "resolve_by", sby ? resol : NULL);
+	ft_json_put_raw(&d->line, "near_boundary", d->nearb.s, d->nearb.len);
 	if (d->o.explain) {
 		explain_area(d, &h, how, areaname);
 		ft_buf_adds(&d->line, ",\"rules\":");
@@ -1029,10 +1005,11 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 		ft_buf_reset(&d->detail);
 		ft_buf_adds(&d->detail, "{\"step\":");
 		ft_json_number(&d->detail, k + 1);
-		add_str(&d->detail, "from_unit", unit->len ? unit->s : NULL);
-		add_str(&d->detail, "to_unit", to->s);
-		add_str(&d->detail, "missed", which);
-		add_str(&d->detail, "deadline", mt);
+		ft_json_put_decided(&d->detail, "from_unit",
+				    unit->len ? unit->s : NULL);
+		ft_json_put_decided(&d->detail, "to_unit", to->s);
+		ft_json_put_decided(&d->detail, "missed", which);
+		ft_json_put_decided(&d->detail, "deadline", mt);
 		ft_buf_adds(&d->detail, ",\"after\":");
 		ft_json_number(&d->detail, after);
 		ft_buf_addc(&d->detail, '}');
@@ -1051,15 +1028,17 @@ escalate_one(struct ft_dispatch *d, const struct overdue *o,
 				  strlen(o->col[O_RECORD]), &err, &pos) == 0) {
 			ft_buf_reset(&d->line);
 			record_head(&d->line, &d->doc);
-			add_str(&d->line, "status", o->col[O_STATUS]);
-			add_str(&d->line, "area", *o->col[O_AREA] ?
-				o->col[O_AREA] : NULL);
-			add_str(&d->line, "unit", to->s);
+			ft_json_put_decided(&d->line, "status",
+					    o->col[O_STATUS]);
+			ft_json_put_decided(&d->line, "area",
+					    *o->col[O_AREA] ? o->col[O_AREA] :
+							      NULL);
+			ft_json_put_decided(&d->line, "unit", to->s);
 			ft_buf_adds(&d->line, ",\"escalation\":");
 			ft_json_number(&d->line, k + 1);
-			add_str(&d->line, "escalated_from",
-				unit->len ? unit->s : NULL);
-			add_str(&d->line, "missed", which);
+			ft_json_put_decided(&d->line, "escalated_from",
+					    unit->len ? unit->s : NULL);
+			ft_json_put_decided(&d->line, "missed", which);
 			ft_buf_adds(&d->line, "}\n");
 			ft_buf_add(&d->run.out.buf, d->line.s, d->line.len);
 			if ((st = ft_hold_keep(&d->run.out)))

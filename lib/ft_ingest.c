@@ -705,10 +705,7 @@ set_text(struct ft_ingest *ig, struct val *v, const char *s, size_t n)
 static void
 put_key(struct ft_ingest *ig, const char *name)
 {
-	ft_buf_addc(&ig->rest, ',');
-	ft_buf_addc(&ig->rest, '"');
-	ft_buf_adds(&ig->rest, name);
-	ft_buf_add(&ig->rest, "\":", 2);
+	ft_json_put_key(&ig->rest, name);
 }
 
 static const char *

@@ -1137,3 +1137,46 @@ out:
 	ft_buf_release(&want);
 	return r;
 }
+
+void
+ft_json_put_key(struct ft_buf *out, const char *key)
+{
+	ft_buf_add(out, ",\"", 2);
+	ft_buf_adds(out, key);
+	ft_buf_add(out, "\":", 2);
+}
+
+void
+ft_json_put_str(struct ft_buf *out, const char *key, const char *v, size_t n)
+{
+	if (!v)
+		return;
+	ft_json_put_key(out, key);
+	ft_json_escape(out, v, n);
+}
+
+void
+ft_json_put_decided(struct ft_buf *out, const char *key, const char *v)
+{
+	ft_json_put_key(out, key);
+	if (v)
+		ft_json_escape(out, v, strlen(v));
+	else
+		ft_buf_add(out, "null", 4);
+}
+
+void
+ft_json_put_raw(struct ft_buf *out, const char *key, const char *json, size_t n)
+{
+	if (!n)
+		return;
+	ft_json_put_key(out, key);
+	ft_buf_add(out, json, n);
+}
+
+void
+ft_json_put_number(struct ft_buf *out, const char *key, double x)
+{
+	ft_json_put_key(out, key);
+	ft_json_number(out, x);
+}

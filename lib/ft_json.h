@@ -97,6 +97,30 @@ int ft_json_escape_checked(struct ft_buf *out, const char *s, size_t n);
 void ft_json_number(struct ft_buf *out, double x);
 
 /*
+ * Writing a record's members, after its first one (each is ,"key":value;
+ * keys are plain ASCII names, not escaped).  Every tool's output follows
+ * one rule for values that are absent, documented in ft(7): a field of
+ * the record that has no value is left out (ft_json_put_str(),
+ * ft_json_put_raw()); a field that the tool decides is always printed,
+ * null when the decision is none (ft_json_put_decided()).
+ */
+void ft_json_put_key(struct ft_buf *out, const char *key);
+
+/* ,"key":"v" for v (n bytes); nothing when v is NULL. */
+void ft_json_put_str(struct ft_buf *out, const char *key, const char *v,
+		     size_t n);
+
+/* ,"key":"v", or ,"key":null when v is NULL: a decision that is none. */
+void ft_json_put_decided(struct ft_buf *out, const char *key, const char *v);
+
+/* ,"key":json for a JSON text (n bytes); nothing when n is 0. */
+void ft_json_put_raw(struct ft_buf *out, const char *key, const char *json,
+		     size_t n);
+
+/* ,"key":x as ft_json_number() writes it. */
+void ft_json_put_number(struct ft_buf *out, const char *key, double x);
+
+/*
  * Appends the object d without the members named in drop (NULL-ended), open:
  * "{" and the members kept, no closing brace.  Returns how many were kept.
  */

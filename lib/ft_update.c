@@ -173,14 +173,11 @@ reject(struct ft_update *u, const struct ft_item *it, const char *why)
 		      it->doc ? it->doc->text.len : 0);
 }
 
-/* Appends ,"key":"value" (value NULL: nothing). */
+/* Appends ,"key":"value"; an empty value is absent: nothing. */
 static void
 add(struct ft_buf *b, const char *key, const struct ft_buf *v)
 {
-	if (!v->len)
-		return;
-	ft_buf_addf(b, ",\"%s\":", key);
-	ft_json_escape(b, v->s, v->len);
+	ft_json_put_str(b, key, v->len ? v->s : NULL, v->len);
 }
 
 /* What a record asks, read and checked alone. */
