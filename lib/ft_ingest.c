@@ -6,6 +6,7 @@
 #include "ft_hist.h"
 #include "ft_jq.h"
 #include "ft_reject.h"
+#include "ft_run.h"
 #include "ft_sha256.h"
 #include "ft_store_load.h"
 #include "ft_time.h"
@@ -113,10 +114,16 @@ struct ft_ingest {
 	struct ft_jq *jq;
 	struct ft_reject rej;
 
-	struct ft_load *store; /* the writer thread's while a file loads */
-	struct ft_value *wv; /* the values of the record being stored */
-	const struct ft_value
-		*found; /* the stored record it is compared with */
+	/*
+	 * The writer thread's while a file loads: the store, the batches'
+	 * life cycle, the batch it writes, the values of the record it
+	 * stores and the stored record that one is compared with.
+	 */
+	struct ft_load *store;
+	struct ft_run batches;
+	struct batch *wb;
+	struct ft_value *wv;
+	const struct ft_value *found;
 	int lockfd;		/* the runs' lock file, or -1 */
 	struct ft_hist hist;
 	/*
@@ -432,6 +439,8 @@ ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 	return FT_OK;
 }
 
+static int print_batch(void *ctx);
+
 int
 ft_ingest_start(struct ft_ingest *ig, struct ft_db *db)
 {
@@ -443,6 +452,12 @@ ft_ingest_start(struct ft_ingest *ig, struct ft_db *db)
 		return st;
 	if ((st = ft_load_open(&ig->store, db, o->kind, o->dry_run)))
 		return st;
+	/* The writer is handed a batch whole; a dry run commits its private
+	 * tables batch by batch. */
+	ft_run_init(&ig->batches, db, 0, 0, o->no_output);
+	ig->batches.ctx = ig;
+	ig->batches.print = print_batch;
+	ig->batches.begin = ft_db_begin;
 	if (!o->dry_run && (st = ft_hist_init(&ig->hist, db, "ft-ingest")))
 		return st;
 	if (o->dry_run)
@@ -458,6 +473,7 @@ ft_ingest_free(struct ft_ingest *ig)
 	if (!ig)
 		return;
 	ft_load_close(ig->store);
+	ft_run_release(&ig->batches);
 	ft_hist_release(&ig->hist);
 	free(ig->wv);
 	if (ig->lockfd >= 0)
@@ -1663,29 +1679,41 @@ progress(struct ft_ingest *ig, int done)
 	fflush(stderr);
 }
 
-/* Writes batch wb in one transaction, then prints what it stored. */
+/* Prints the batch just committed (ft_run's print). */
+static int
+print_batch(void *ctx)
+{
+	struct ft_ingest *ig = ctx;
+
+	emit(ig, ig->wb);
+	return FT_OK;
+}
+
+/*
+ * Writes batch wb in one transaction, a batch of ft_run's, then prints
+ * what it stored.
+ */
 static int
 write_batch(struct ft_ingest *ig, struct batch *wb)
 {
 	size_t i;
 	int st;
 
-	if ((st = ft_db_begin(ig->db)))
+	if ((st = ft_run_begin_page(&ig->batches)))
 		return st;
+	ig->wb = wb;
 	ig->cr_n = 0;
 	for (i = 0; i < wb->n; i++)
 		if ((st = write_one(ig, wb, &wb->r[i]))) {
-			ft_db_rollback(ig->db);
+			ft_run_drop(&ig->batches);
 			return st;
 		}
 	if ((st = log_created(ig)) ||
-	    (st = update_run(ig, wb->records, wb->final)) ||
-	    (st = ft_db_commit(ig->db))) {
-		ft_db_rollback(ig->db);
+	    (st = update_run(ig, wb->records, wb->final))) {
+		ft_run_drop(&ig->batches);
 		return st;
 	}
-	emit(ig, wb);
-	return FT_OK;
+	return ft_run_end(&ig->batches);
 }
 
 /*

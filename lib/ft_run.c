@@ -11,6 +11,10 @@ ft_run_init(struct ft_run *r, struct ft_db *db, long limit, int dry_run,
 	r->page = 0;
 	r->dry_run = dry_run;
 	r->fname = NULL;
+	r->ctx = NULL;
+	r->keep = r->drop = NULL;
+	r->print = NULL;
+	r->begin = ft_db_begin_write;
 	ft_hold_init(&r->out, no_output);
 }
 
@@ -46,7 +50,7 @@ ft_run_end(struct ft_run *r)
 	}
 	if (r->keep)
 		r->keep(r->ctx);
-	return ft_hold_print(&r->out);
+	return r->print ? r->print(r->ctx) : ft_hold_print(&r->out);
 }
 
 int
@@ -57,7 +61,7 @@ ft_run_enter(struct ft_run *r)
 	if (!r->page && r->n >= r->limit && (st = ft_run_end(r)))
 		return st;
 	r->n++;
-	return ft_db_begin_write(r->db);
+	return r->begin(r->db);
 }
 
 int
@@ -65,7 +69,7 @@ ft_run_begin_page(struct ft_run *r)
 {
 	r->n = 0;
 	r->page = 1;
-	return ft_db_begin_write(r->db);
+	return r->begin(r->db);
 }
 
 /* The input waits: what is decided is stored and printed first. */

@@ -36,6 +36,18 @@ struct ft_run {
 	void *ctx; /* the tool's, given to keep and drop */
 	void (*keep)(void *ctx); /* the batch committed: its counts stand */
 	void (*drop)(void *ctx); /* it did not: back to the counts kept */
+	/*
+	 * Optional: prints the batch just committed, for a tool that holds
+	 * its output itself (ft-ingest's lines are in its batch already);
+	 * NULL: out is printed.  Returns a status.
+	 */
+	int (*print)(void *ctx);
+	/*
+	 * How a batch's transaction begins: ft_db_begin_write() (the
+	 * default: a dry run too writes and rolls back), or ft_db_begin()
+	 * for a dry run that writes only private tables and takes no lock.
+	 */
+	int (*begin)(struct ft_db *db);
 };
 
 /* Sets up r over db (open); no_output: --no-output. */
@@ -51,8 +63,8 @@ int ft_run_enter(struct ft_run *r);
 
 /*
  * A batch of its own, however many records enter it, until ft_run_end():
- * for a page read from the database under one transaction.  Returns a
- * status.
+ * for a page read from the database under one transaction, or a batch a
+ * writer thread was handed whole.  Returns a status.
  */
 int ft_run_begin_page(struct ft_run *r);
 
