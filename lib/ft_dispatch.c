@@ -585,131 +585,101 @@ unplaced(struct ft_dispatch *d)
 	return ft_hist_add(&d->hist, &e);
 }
 
+/* What ft-dispatch decided for the event at hand (decide()). */
+struct verdict {
+	enum {
+		V_REJECT,
+		V_DUPLICATE,
+		V_DISPATCH
+	} what;
+	const char *why; /* V_REJECT: the reason */
+	int unplaced; /* V_REJECT: it is in no area either */
+	struct ft_area_hit h;
+	const char *area, *how; /* the area found, and how */
+	const struct ft_facility *fac;
+	const char *unit;
+	const char *duphow; /* V_DUPLICATE: how (d->dupid is the case) */
+	int ri; /* V_DISPATCH: the rule */
+	const char *respond_by, *resolve_by; /* NULL: none */
+	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
+};
+
+/* The ids of the areas the event is near, as a JSON array in d->nearb. */
+static void
+near_list(struct ft_dispatch *d, const struct ft_area_hit *h)
+{
+	size_t i;
+
+	ft_buf_reset(&d->nearb);
+	if (!h->nnear)
+		return;
+	ft_buf_addc(&d->nearb, '[');
+	for (i = 0; i < h->nnear; i++) {
+		const char *id = ft_area_id(d->a, h->near[i]);
+
+		if (i)
+			ft_buf_addc(&d->nearb, ',');
+		ft_json_escape(&d->nearb, id, strlen(id));
+	}
+	ft_buf_addc(&d->nearb, ']');
+}
+
+/* The escalation chain of rule ri for area au, as JSON in d->chain. */
+static void
+chain_of(struct ft_dispatch *d, int ri, int au)
+{
+	const struct ft_step *steps;
+	size_t i, nsteps;
+	int n = 0;
+
+	ft_buf_reset(&d->chain);
+	steps = ft_rule_chain(d->rules, ri, &nsteps);
+	if (!nsteps)
+		return;
+	ft_buf_addc(&d->chain, '[');
+	for (i = 0; i < nsteps; i++) {
+		int to = ft_target_unit(d->a, &steps[i].to, au);
+		const char *id;
+
+		if (to < 0)
+			continue; /* @area with no area */
+		id = ft_area_id(d->a, to);
+		if (n++)
+			ft_buf_addc(&d->chain, ',');
+		ft_buf_addf(&d->chain, "{\"after\":%d,\"to\":", steps[i].after);
+		ft_json_escape(&d->chain, id, strlen(id));
+		ft_buf_addc(&d->chain, '}');
+	}
+	ft_buf_addc(&d->chain, ']');
+	if (!n)
+		ft_buf_reset(&d->chain);
+}
+
 /*
- * Decides one event and stores the decision.  seq: the event's, when the
- * caller read it pending (new, not dispatched) in this transaction, and
- * d->doc is its stored record; 0 when d->doc is a record read from the
- * input, which only names the event by its "id": the event is decided as
- * it is stored, whatever else the record says.  Returns an exit status
- * for failures that stop the run.
+ * Decides event seq, read into d->f and d->doc: its area, then a case it
+ * duplicates, else the rule, unit, deadlines and chain that take it.
+ * Stores nothing.  Returns a status for what stops the run.
  */
 static int
-dispatch_one(struct ft_dispatch *d, long line, const char *raw,
-	     size_t rawlen, int64_t seq)
+decide(struct ft_dispatch *d, int64_t seq, struct verdict *v)
 {
-	struct fields *f = &d->f;
-	struct ft_area_hit h;
+	const struct fields *f = &d->f;
 	struct ft_rule_event re;
-	struct ft_buf *dupid = &d->dupid, *dupunit = &d->dupunit;
-	const struct ft_facility *fac;
-	const char *err, *areaname, *how, *duphow = NULL, *unitname = NULL;
-	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
 	int64_t rby, sby;
-	struct ft_event_record er;
-	int st = FT_OK, au, ri = -1, unit = -1, rc, found;
-	size_t i, nsteps, pos;
-	const struct ft_step *steps;
+	int au, rc, unit = -1;
 
-	d->c.read++;
-	if (seq)
-		goto known;
-	if (d->doc.type != '{') {
-		reject(d, line, "not a JSON object", raw, rawlen, &d->doc);
-		return FT_OK;
-	}
-	if (!str_member(&d->doc, "id", &f->id)) {
-		reject(d, line, "field \"id\": missing (ft-dispatch reads the "
-		       "events ft-ingest printed)", raw, rawlen, &d->doc);
-		return FT_OK;
-	}
-	if ((st = in_batch(d)))
-		return st;
-	if ((st = ft_store_event_record(d->store, f->id.s, f->id.len, &er,
-					&found)))
-		return st;
-	if (!found) {
-		reject_id(d, line, "not in the database (load it with "
-			  "ft-ingest first)", raw, rawlen, &d->doc);
-		return FT_OK;
-	}
-	seq = er.seq;
-	if (er.dispatched) {
-		d->c.unchanged++;
-		return FT_OK;
-	}
-	if (strcmp(er.status, "new")) {
-		d->c.notnew++;
-		return FT_OK;
-	}
-	/* The stored event is the truth: the input only named it. */
-	if (ft_json_parse(&d->doc, er.record, er.reclen, &err, &pos)) {
-		reject_id(d, line, err, raw, rawlen, NULL);
-		return FT_OK;
-	}
-	goto decide;
-known:
-	if ((st = in_batch(d)))
-		return st;
-decide:
-	if ((err = read_fields(d))) {
-		reject_id(d, line, err, raw, rawlen, &d->doc);
-		return FT_OK;
-	}
-	au = place(d, &h, &areaname, &how, &fac);
-	ft_buf_reset(&d->nearb);
-	if (h.nnear) {
-		ft_buf_addc(&d->nearb, '[');
-		for (i = 0; i < h.nnear; i++) {
-			const char *id = ft_area_id(d->a, h.near[i]);
-
-			if (i)
-				ft_buf_addc(&d->nearb, ',');
-			ft_json_escape(&d->nearb, id, strlen(id));
-		}
-		ft_buf_addc(&d->nearb, ']');
-		d->c.near++;
-	}
-	ft_buf_reset(&d->line);
-	record_head(&d->line, &d->doc);
+	memset(v, 0, sizeof(*v));
+	au = place(d, &v->h, &v->area, &v->how, &v->fac);
+	near_list(d, &v->h);
 	ft_buf_reset(&d->chain);
-
-	rc = find_duplicate(d, seq, dupid, dupunit, &duphow);
-	if (rc < 0) {
-		st = -rc;
-		goto out;
-	}
+	rc = find_duplicate(d, seq, &d->dupid, &d->dupunit, &v->duphow);
+	if (rc < 0)
+		return -rc;
 	if (rc == 1) {
-		const char *du = dupunit->len ? dupunit->s : NULL;
-
-		st = store(d, seq, areaname, du, NULL, 0, NULL, NULL,
-			   "duplicate", dupid->s);
-		if (st < 0) {
-			d->c.unchanged++;
-			st = FT_OK;
-			goto out;
-		}
-		if (st)
-			goto out;
-		d->c.duplicates++;
-		ft_buf_adds(&d->line, ",\"status\":\"duplicate\"");
-		ft_json_put_decided(&d->line, "area", areaname);
-		ft_json_put_decided(&d->line, "unit", du);
-		ft_json_put_decided(&d->line, "duplicate_of", dupid->s);
-		ft_json_put_raw(&d->line, "near_boundary", d->nearb.s,
-				d->nearb.len);
-		if (d->o.explain) {
-			explain_area(d, &h, how, areaname);
-			ft_buf_adds(&d->line, ",\"duplicate\":{\"of\":");
-			ft_json_escape(&d->line, dupid->s, dupid->len);
-			ft_json_put_decided(&d->line, "by", duphow);
-			ft_buf_adds(&d->line, "}}");
-		}
-		ft_buf_adds(&d->line, "}\n");
-		ft_buf_add(&d->run.out.buf, d->line.s, d->line.len);
-		st = ft_hold_keep(&d->run.out);
-		goto out;
+		v->what = V_DUPLICATE;
+		v->unit = d->dupunit.len ? d->dupunit.s : NULL;
+		return FT_OK;
 	}
-
 	re.category = f->category.len ? f->category.s : NULL;
 	re.source = f->source.len ? f->source.s : NULL;
 	re.title = f->title.len ? f->title.s : NULL;
@@ -720,94 +690,197 @@ decide:
 	re.json = d->doc.text.s;
 	re.jsonlen = d->doc.text.len;
 	ft_buf_reset(&d->explain);
-	ri = ft_rules_match(d->rules, &re, &unit,
-			    d->o.explain ? &d->explain : NULL);
-	if (ri == -2) {
-		reject_id(d, line, ft_rules_stopped(d->rules), raw, rawlen,
-			  &d->doc);
-		goto out;
+	v->ri = ft_rules_match(d->rules, &re, &unit,
+			       d->o.explain ? &d->explain : NULL);
+	if (v->ri == -2) {
+		v->what = V_REJECT;
+		v->why = ft_rules_stopped(d->rules);
+		return FT_OK;
 	}
-	if (ri < 0) {
+	if (v->ri < 0) {
 		ft_buf_reset(&d->why);
-		ft_buf_adds(&d->why, "no rule matches it (add a last rule "
+		ft_buf_adds(&d->why,
+			    "no rule matches it (add a last rule "
 			    "without conditions to catch every event)");
 		if (d->o.explain) {
 			ft_buf_adds(&d->why, "; rules tried: ");
 			ft_buf_add(&d->why, d->explain.s, d->explain.len);
 		}
-		reject_id(d, line, d->why.s, raw, rawlen, &d->doc);
-		if (!strcmp(how, "none"))
-			st = unplaced(d);
-		goto out;
+		v->what = V_REJECT;
+		v->why = d->why.s;
+		v->unplaced = !strcmp(v->how, "none");
+		return FT_OK;
 	}
-	unitname = ft_area_id(d->a, unit);
-	if (fac && fac->owner && !ft_rule_ignores_owner(d->rules, ri))
-		unitname = fac->owner;
-	ft_rule_deadlines(d->rules, ri, f->reported, &rby, &sby);
-	if (rby)
-		ft_time_format(rby, resp);
-	if (sby)
-		ft_time_format(sby, resol);
-	steps = ft_rule_chain(d->rules, ri, &nsteps);
-	if (nsteps) {
-		int n = 0;
+	v->what = V_DISPATCH;
+	v->unit = ft_area_id(d->a, unit);
+	if (v->fac && v->fac->owner && !ft_rule_ignores_owner(d->rules, v->ri))
+		v->unit = v->fac->owner;
+	ft_rule_deadlines(d->rules, v->ri, f->reported, &rby, &sby);
+	if (rby) {
+		ft_time_format(rby, v->resp);
+		v->respond_by = v->resp;
+	}
+	if (sby) {
+		ft_time_format(sby, v->resol);
+		v->resolve_by = v->resol;
+	}
+	chain_of(d, v->ri, au);
+	return FT_OK;
+}
 
-		ft_buf_addc(&d->chain, '[');
-		for (i = 0; i < nsteps; i++) {
-			int to = ft_target_unit(d->a, &steps[i].to, au);
-			const char *id;
+/* Prints verdict v (stored) after the record's head in d->line. */
+static int
+print_verdict(struct ft_dispatch *d, const struct verdict *v)
+{
+	struct ft_buf *l = &d->line;
 
-			if (to < 0)
-				continue;	/* @area with no area */
-			id = ft_area_id(d->a, to);
-			if (n++)
-				ft_buf_addc(&d->chain, ',');
-			ft_buf_addf(&d->chain, "{\"after\":%d,\"to\":",
-				    steps[i].after);
-			ft_json_escape(&d->chain, id, strlen(id));
-			ft_buf_addc(&d->chain, '}');
+	if (v->what == V_DUPLICATE) {
+		ft_buf_adds(l, ",\"status\":\"duplicate\"");
+		ft_json_put_decided(l, "area", v->area);
+		ft_json_put_decided(l, "unit", v->unit);
+		ft_json_put_decided(l, "duplicate_of", d->dupid.s);
+	} else {
+		ft_buf_adds(l, ",\"status\":\"dispatched\"");
+		ft_json_put_decided(l, "area", v->area);
+		ft_json_put_decided(l, "unit", v->unit);
+		ft_json_put_decided(l, "rule", ft_rule_name(d->rules, v->ri));
+		ft_json_put_number(l, "priority",
+				   ft_rule_priority(d->rules, v->ri));
+		ft_json_put_decided(l, "respond_by", v->respond_by);
+		ft_json_put_decided(l, "resolve_by", v->resolve_by);
+	}
+	ft_json_put_raw(l, "near_boundary", d->nearb.s, d->nearb.len);
+	if (d->o.explain) {
+		explain_area(d, &v->h, v->how, v->area);
+		if (v->what == V_DUPLICATE) {
+			ft_buf_adds(l, ",\"duplicate\":{\"of\":");
+			ft_json_escape(l, d->dupid.s, d->dupid.len);
+			ft_json_put_decided(l, "by", v->duphow);
+			ft_buf_addc(l, '}');
+		} else {
+			ft_buf_adds(l, ",\"rules\":");
+			ft_buf_add(l, d->explain.s, d->explain.len);
+			ft_buf_adds(l, ",\"unit\":");
+			if (v->fac && v->fac->owner && v->unit == v->fac->owner)
+				ft_buf_adds(l, "\"the facility's owner\"");
+			else
+				ft_buf_adds(l, "\"the rule's\"");
 		}
-		ft_buf_addc(&d->chain, ']');
-		if (!n)
-			ft_buf_reset(&d->chain);
+		ft_buf_addc(l, '}');
 	}
-	st = store(d, seq, areaname, unitname, ft_rule_name(d->rules, ri),
-		   ft_rule_priority(d->rules, ri), rby ? resp : NULL,
-		   sby ? resol : NULL, "dispatched", NULL);
-	if (st < 0) {
+	ft_buf_adds(l, "}\n");
+	ft_buf_add(&d->run.out.buf, l->s, l->len);
+	return ft_hold_keep(&d->run.out);
+}
+
+/*
+ * Reads the event a record from the input names (by its "id" alone: the
+ * stored event is the truth) into d->doc: *seq its seq, or 0 when there
+ * is nothing to decide (rejected, dispatched already, not new).
+ * Returns a status for what stops the run.
+ */
+static int
+fetch(struct ft_dispatch *d, long line, const char *raw, size_t rawlen,
+      int64_t *seq)
+{
+	struct ft_event_record er;
+	const char *err;
+	size_t pos;
+	int st, found;
+
+	*seq = 0;
+	if (d->doc.type != '{') {
+		reject(d, line, "not a JSON object", raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	if (!str_member(&d->doc, "id", &d->f.id)) {
+		reject(d, line, "field \"id\": missing (ft-dispatch reads the "
+		       "events ft-ingest printed)", raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	if ((st = in_batch(d)))
+		return st;
+	if ((st = ft_store_event_record(d->store, d->f.id.s, d->f.id.len, &er,
+					&found)))
+		return st;
+	if (!found) {
+		reject_id(d, line, "not in the database (load it with "
+			  "ft-ingest first)", raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	if (er.dispatched) {
 		d->c.unchanged++;
-		st = FT_OK;
-		goto out;
+		return FT_OK;
+	}
+	if (strcmp(er.status, "new")) {
+		d->c.notnew++;
+		return FT_OK;
+	}
+	if (ft_json_parse(&d->doc, er.record, er.reclen, &err, &pos)) {
+		reject_id(d, line, err, raw, rawlen, NULL);
+		return FT_OK;
+	}
+	*seq = er.seq;
+	return FT_OK;
+}
+
+/*
+ * One event: read, decide, store, print.  seq: the event's, when the
+ * caller read it pending (new, not dispatched) in this transaction, and
+ * d->doc is its stored record; 0 when d->doc is a record read from the
+ * input, which only names the event by its "id": the event is decided as
+ * it is stored, whatever else the record says.  Returns an exit status
+ * for failures that stop the run.
+ */
+static int
+dispatch_one(struct ft_dispatch *d, long line, const char *raw, size_t rawlen,
+	     int64_t seq)
+{
+	struct verdict v;
+	const char *err;
+	int st;
+
+	d->c.read++;
+	if (!seq) {
+		if ((st = fetch(d, line, raw, rawlen, &seq)) || !seq)
+			return st;
+	} else if ((st = in_batch(d))) {
+		return st;
+	}
+	if ((err = read_fields(d))) {
+		reject_id(d, line, err, raw, rawlen, &d->doc);
+		return FT_OK;
+	}
+	ft_buf_reset(&d->line);
+	record_head(&d->line, &d->doc);
+	if ((st = decide(d, seq, &v)))
+		return st;
+	if (v.h.nnear)
+		d->c.near++;
+	if (v.what == V_REJECT) {
+		reject_id(d, line, v.why, raw, rawlen, &d->doc);
+		return v.unplaced ? unplaced(d) : FT_OK;
+	}
+	if (v.what == V_DUPLICATE)
+		st = store(d, seq, v.area, v.unit, NULL, 0, NULL, NULL,
+			   "duplicate", d->dupid.s);
+	else
+		st = store(d, seq, v.area, v.unit, ft_rule_name(d->rules, v.ri),
+			   ft_rule_priority(d->rules, v.ri), v.respond_by,
+			   v.resolve_by, "dispatched", NULL);
+	if (st < 0) {
+		d->c.unchanged++; /* dispatched meanwhile by another run */
+		return FT_OK;
 	}
 	if (st)
-		goto out;
-	d->c.dispatched++;
-	remember(d, seq, unitname);
-	ft_buf_adds(&d->line, ",\"status\":\"dispatched\"");
-	ft_json_put_decided(&d->line, "area", areaname);
-	ft_json_put_decided(&d->line, "unit", unitname);
-	ft_json_put_decided(&d->line, "rule", ft_rule_name(d->rules, ri));
-	ft_json_put_number(&d->line, "priority",
-			   ft_rule_priority(d->rules, ri));
-	ft_json_put_decided(&d->line, "respond_by", rby ? resp : NULL);
-	ft_json_put_decided(&d->line, "resolve_by", sby ? resol : NULL);
-	ft_json_put_raw(&d->line, "near_boundary", d->nearb.s, d->nearb.len);
-	if (d->o.explain) {
-		explain_area(d, &h, how, areaname);
-		ft_buf_adds(&d->line, ",\"rules\":");
-		ft_buf_add(&d->line, d->explain.s, d->explain.len);
-		ft_buf_adds(&d->line, ",\"unit\":");
-		if (fac && fac->owner && unitname == fac->owner)
-			ft_buf_adds(&d->line, "\"the facility's owner\"");
-		else
-			ft_buf_adds(&d->line, "\"the rule's\"");
-		ft_buf_addc(&d->line, '}');
+		return st;
+	if (v.what == V_DUPLICATE) {
+		d->c.duplicates++;
+	} else {
+		d->c.dispatched++;
+		remember(d, seq, v.unit);
 	}
-	ft_buf_adds(&d->line, "}\n");
-	ft_buf_add(&d->run.out.buf, d->line.s, d->line.len);
-	st = ft_hold_keep(&d->run.out);
-out:
-	return st;
+	return print_verdict(d, &v);
 }
 
 /* ---- the runs ---- */
