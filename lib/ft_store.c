@@ -240,87 +240,89 @@ walk(struct ft_store *s, enum stmt n, int (*each)(sqlite3_stmt *, void *),
 	return ft_stmts_walk(&s->t, n, each, ctx);
 }
 
-struct walk_ctx {
-	void (*fn)(void); /* the caller's: cast back by its kind's row
-				   reader (function pointers convert) */
-	void *ctx;
-};
+/*
+ * ROW_WALK(name, T) makes the typed walk of rows of type T: struct
+ * name_walk holds the caller's function and context, and name_row(), the
+ * reader walk() calls, fills a T with name_fill() and gives it to that
+ * function.  A second backend reads its rows its own way and keeps the
+ * same callbacks.
+ */
+#define ROW_WALK(name, T) \
+	struct name##_walk { \
+		int (*fn)(void *, const T *); \
+		void *ctx; \
+	}; \
+	static int name##_row(sqlite3_stmt *st, void *arg) \
+	{ \
+		struct name##_walk *w = arg; \
+		T r; \
+		name##_fill(st, &r); \
+		return w->fn(w->ctx, &r); \
+	}
 
-static int
-unit_row(sqlite3_stmt *st, void *arg)
+static void
+unit_fill(sqlite3_stmt *st, struct ft_unit_row *r)
 {
-	struct walk_ctx *w = arg;
-	int (*fn)(void *, const struct ft_unit_row *) =
-		(int (*)(void *, const struct ft_unit_row *))w->fn;
-	struct ft_unit_row r;
-
-	r.id = ft_sql_col(st, 0);
-	r.kind = ft_sql_col(st, 1);
-	r.parent = ft_sql_col(st, 2);
-	return fn(w->ctx, &r);
+	r->id = ft_sql_col(st, 0);
+	r->kind = ft_sql_col(st, 1);
+	r->parent = ft_sql_col(st, 2);
 }
+
+ROW_WALK(unit, struct ft_unit_row)
 
 int
 ft_store_units_each(struct ft_store *s,
 		    int (*fn)(void *ctx, const struct ft_unit_row *r),
 		    void *ctx)
 {
-	struct walk_ctx w = { (void (*)(void))fn, ctx };
+	struct unit_walk w = { fn, ctx };
 
 	return walk(s, UNITS_ALL, unit_row, &w);
 }
 
-static int
-boundary_row(sqlite3_stmt *st, void *arg)
+static void
+boundary_fill(sqlite3_stmt *st, struct ft_boundary_row *r)
 {
-	struct walk_ctx *w = arg;
-	int (*fn)(void *, const struct ft_boundary_row *) =
-		(int (*)(void *, const struct ft_boundary_row *))w->fn;
-	struct ft_boundary_row r;
-
-	r.unit = ft_sql_col(st, 0);
-	r.valid_from = ft_sql_col(st, 1);
-	r.valid_until = ft_sql_col(st, 2);
-	r.geojson = ft_sql_col(st, 3);
-	r.geolen = (size_t)sqlite3_column_bytes(st, 3);
-	r.seq = sqlite3_column_int64(st, 4);
-	return fn(w->ctx, &r);
+	r->unit = ft_sql_col(st, 0);
+	r->valid_from = ft_sql_col(st, 1);
+	r->valid_until = ft_sql_col(st, 2);
+	r->geojson = ft_sql_col(st, 3);
+	r->geolen = (size_t)sqlite3_column_bytes(st, 3);
+	r->seq = sqlite3_column_int64(st, 4);
 }
+
+ROW_WALK(boundary, struct ft_boundary_row)
 
 int
 ft_store_boundaries_each(struct ft_store *s,
 			 int (*fn)(void *ctx, const struct ft_boundary_row *r),
 			 void *ctx)
 {
-	struct walk_ctx w = { (void (*)(void))fn, ctx };
+	struct boundary_walk w = { fn, ctx };
 
 	return walk(s, BOUNDARIES_AREAS, boundary_row, &w);
 }
 
-static int
-facility_row(sqlite3_stmt *st, void *arg)
+static void
+facility_fill(sqlite3_stmt *st, struct ft_facility_row *r)
 {
-	struct walk_ctx *w = arg;
-	int (*fn)(void *, const struct ft_facility_row *) =
-		(int (*)(void *, const struct ft_facility_row *))w->fn;
-	struct ft_facility_row r;
-
-	r.id = ft_sql_col(st, 0);
-	r.area = ft_sql_col(st, 1);
-	r.owner = ft_sql_col(st, 2);
-	r.has_point = sqlite3_column_type(st, 3) != SQLITE_NULL &&
-		      sqlite3_column_type(st, 4) != SQLITE_NULL;
-	r.lat = sqlite3_column_double(st, 3);
-	r.lon = sqlite3_column_double(st, 4);
-	return fn(w->ctx, &r);
+	r->id = ft_sql_col(st, 0);
+	r->area = ft_sql_col(st, 1);
+	r->owner = ft_sql_col(st, 2);
+	r->has_point = sqlite3_column_type(st, 3) != SQLITE_NULL &&
+		       sqlite3_column_type(st, 4) != SQLITE_NULL;
+	r->lat = sqlite3_column_double(st, 3);
+	r->lon = sqlite3_column_double(st, 4);
 }
+
+ROW_WALK(facility, struct ft_facility_row)
 
 int
 ft_store_facilities_each(struct ft_store *s,
 			 int (*fn)(void *ctx, const struct ft_facility_row *r),
 			 void *ctx)
 {
-	struct walk_ctx w = { (void (*)(void))fn, ctx };
+	struct facility_walk w = { fn, ctx };
 
 	return walk(s, FACILITIES_ALL, facility_row, &w);
 }
@@ -496,26 +498,22 @@ or_empty(const char *s)
 	return s ? s : "";
 }
 
-static int
-overdue_row(sqlite3_stmt *st, void *arg)
+static void
+overdue_fill(sqlite3_stmt *st, struct ft_overdue_row *r)
 {
-	struct walk_ctx *w = arg;
-	int (*fn)(void *, const struct ft_overdue_row *) =
-		(int (*)(void *, const struct ft_overdue_row *))w->fn;
-	struct ft_overdue_row r;
-
-	r.seq = sqlite3_column_int64(st, 0);
-	r.id = or_empty(ft_sql_col(st, 1));
-	r.unit = or_empty(ft_sql_col(st, 2));
-	r.status = or_empty(ft_sql_col(st, 3));
-	r.respond_by = or_empty(ft_sql_col(st, 4));
-	r.resolve_by = or_empty(ft_sql_col(st, 5));
-	r.escalation = sqlite3_column_int(st, 6);
-	r.chain = or_empty(ft_sql_col(st, 7));
-	r.record = or_empty(ft_sql_col(st, 8));
-	r.area = or_empty(ft_sql_col(st, 9));
-	return fn(w->ctx, &r);
+	r->seq = sqlite3_column_int64(st, 0);
+	r->id = or_empty(ft_sql_col(st, 1));
+	r->unit = or_empty(ft_sql_col(st, 2));
+	r->status = or_empty(ft_sql_col(st, 3));
+	r->respond_by = or_empty(ft_sql_col(st, 4));
+	r->resolve_by = or_empty(ft_sql_col(st, 5));
+	r->escalation = sqlite3_column_int(st, 6);
+	r->chain = or_empty(ft_sql_col(st, 7));
+	r->record = or_empty(ft_sql_col(st, 8));
+	r->area = or_empty(ft_sql_col(st, 9));
 }
+
+ROW_WALK(overdue, struct ft_overdue_row)
 
 int
 ft_store_overdue_each(struct ft_store *s, const char *now, int64_t after_seq,
@@ -523,7 +521,7 @@ ft_store_overdue_each(struct ft_store *s, const char *now, int64_t after_seq,
 		      void *ctx)
 {
 	sqlite3_stmt *st = get(s, OVERDUE);
-	struct walk_ctx w = { (void (*)(void))fn, ctx };
+	struct overdue_walk w = { fn, ctx };
 
 	if (!st)
 		return FT_SOFTWARE;
@@ -569,20 +567,17 @@ ft_store_data_version(struct ft_store *s, int64_t *v)
 	return FT_OK;
 }
 
-static int
-case_row(sqlite3_stmt *st, void *arg)
+static void
+case_fill(sqlite3_stmt *st, struct ft_case_row *r)
 {
-	struct walk_ctx *w = arg;
-	int (*fn)(void *, const struct ft_case_row *) =
-		(int (*)(void *, const struct ft_case_row *))w->fn;
-	struct ft_case_row r = { 0 };
-
-	r.seq = sqlite3_column_int64(st, 0);
-	r.reported_at = ft_sql_col(st, 1);
-	r.lat = sqlite3_column_double(st, 2);
-	r.lon = sqlite3_column_double(st, 3);
-	return fn(w->ctx, &r);
+	memset(r, 0, sizeof(*r));
+	r->seq = sqlite3_column_int64(st, 0);
+	r->reported_at = ft_sql_col(st, 1);
+	r->lat = sqlite3_column_double(st, 2);
+	r->lon = sqlite3_column_double(st, 3);
 }
+
+ROW_WALK(case, struct ft_case_row)
 
 int
 ft_store_cases_near_each(struct ft_store *s, const char *cat, size_t catlen,
@@ -591,7 +586,7 @@ ft_store_cases_near_each(struct ft_store *s, const char *cat, size_t catlen,
 			 void *ctx)
 {
 	sqlite3_stmt *st = get(s, CASES_NEAR);
-	struct walk_ctx w = { (void (*)(void))fn, ctx };
+	struct case_walk w = { fn, ctx };
 
 	if (!st)
 		return FT_SOFTWARE;
@@ -751,46 +746,45 @@ ft_store_history_append(struct ft_store *s, const struct ft_history_row *r)
 	return run(s, HISTORY_APPEND);
 }
 
-static int
-history_row(sqlite3_stmt *st, void *arg)
+static void
+history_fill(sqlite3_stmt *st, struct ft_history_row *r)
 {
-	struct walk_ctx *w = arg;
-	int (*fn)(void *, const struct ft_history_row *) =
-		(int (*)(void *, const struct ft_history_row *))w->fn;
-	struct ft_history_row r;
-
-	memset(&r, 0, sizeof(r));
-	r.seq = sqlite3_column_int64(st, 0);
-	r.hash = ft_sql_col(st, 1);
-	r.canon = ft_sql_col(st, 2);
-	r.canonlen = (size_t)sqlite3_column_bytes(st, 2);
-	r.many = sqlite3_column_type(st, 3) != SQLITE_NULL;
-	r.first_seq = sqlite3_column_int64(st, 4);
-	r.last_seq = sqlite3_column_int64(st, 5);
-	r.events = sqlite3_column_int64(st, 6);
-	r.ids = ft_sql_col(st, 7);
-	return fn(w->ctx, &r);
+	memset(r, 0, sizeof(*r));
+	r->seq = sqlite3_column_int64(st, 0);
+	r->hash = ft_sql_col(st, 1);
+	r->canon = ft_sql_col(st, 2);
+	r->canonlen = (size_t)sqlite3_column_bytes(st, 2);
+	r->many = sqlite3_column_type(st, 3) != SQLITE_NULL;
+	r->first_seq = sqlite3_column_int64(st, 4);
+	r->last_seq = sqlite3_column_int64(st, 5);
+	r->events = sqlite3_column_int64(st, 6);
+	r->ids = ft_sql_col(st, 7);
 }
+
+ROW_WALK(history, struct ft_history_row)
 
 int
 ft_store_history_each(struct ft_store *s,
 		      int (*fn)(void *ctx, const struct ft_history_row *r),
 		      void *ctx)
 {
-	struct walk_ctx w = { (void (*)(void))fn, ctx };
+	struct history_walk w = { fn, ctx };
 
 	return walk(s, HISTORY_ALL, history_row, &w);
 }
 
+struct id_walk {
+	int (*fn)(void *, const char *, size_t);
+	void *ctx;
+};
+
 static int
 id_row(sqlite3_stmt *st, void *arg)
 {
-	struct walk_ctx *w = arg;
-	int (*fn)(void *, const char *,
-		  size_t) = (int (*)(void *, const char *, size_t))w->fn;
+	struct id_walk *w = arg;
 
-	return fn(w->ctx, ft_sql_col(st, 0),
-		  (size_t)sqlite3_column_bytes(st, 0));
+	return w->fn(w->ctx, ft_sql_col(st, 0),
+		     (size_t)sqlite3_column_bytes(st, 0));
 }
 
 int
@@ -799,7 +793,7 @@ ft_store_event_ids_each(struct ft_store *s, int64_t first, int64_t last,
 			void *ctx)
 {
 	sqlite3_stmt *st = get(s, EVENT_IDS);
-	struct walk_ctx w = { (void (*)(void))fn, ctx };
+	struct id_walk w = { fn, ctx };
 
 	if (!st)
 		return FT_SOFTWARE;
