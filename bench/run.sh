@@ -62,6 +62,19 @@
 # win or lose.  A floor run must leave exactly N rows (N events
 # dispatched) and say so itself ("floor: N rows").
 #
+# The threads (issue 12: each stays only where a benchmark shows it pays).
+# The script builds a second copy of ft-ingest, ft-dispatch and ft-vote
+# from this source tree, with the Makefile's own rules and flags plus
+# -DFT_NO_CHECKPOINTER (lib/ft_db.c: no checkpointer thread, SQLite's
+# automatic checkpoints instead) and -DFT_ONE_THREAD_TALLY (lib/ft_tally.c:
+# mes-add1 without its second thread), into BENCH_DATA/nothreads (make
+# OUT=... CFLAGS=..., kept between runs, so only a changed source is
+# rebuilt).  Then ft-csv, ft-ndjson, dispatch-pending and vote-mes-add1 run
+# again with it, as the cases "...-nothreads", each checked as its twin,
+# and the tables print "with / without" on wall time: under 1 the thread
+# pays.  FT_BIN should be the build of the same tree (make bench's is).
+# ft-ingest's own writer thread has no switch yet.
+#
 # The ft tools are copied from FT_BIN before the first case (their sha256
 # is printed), so that a rebuild during the run cannot mix two versions.
 #
@@ -231,6 +244,14 @@ END {
 		rate("dispatch-stdin"), cpurate("dispatch-stdin")
 	printf "(for information: ft / sqlite3 .import into a keyed table = %s)\n", \
 		ratio("ft-csv", "sqlite3-import-keyed")
+	# The checkpointer thread: with / without, under 1 it pays.
+	printf "(the checkpointer thread, with / without on wall time: ft-csv %s, ft-ndjson %s, dispatch --pending %s; on CPU: %s, %s, %s)\n", \
+		ratio("ft-csv", "ft-csv-nothreads"), \
+		ratio("ft-ndjson", "ft-ndjson-nothreads"), \
+		ratio("dispatch-pending", "dispatch-pending-nothreads"), \
+		cpu("ft-csv", "ft-csv-nothreads"), \
+		cpu("ft-ndjson", "ft-ndjson-nothreads"), \
+		cpu("dispatch-pending", "dispatch-pending-nothreads")
 	printf "targets: %d failed\n", fails
 	if (strict == 1 && fails) exit 1
 }' "$1"
@@ -322,6 +343,10 @@ END {
 				printf "(%s: ft-vote and the reference chose different projects: %s)\n", \
 					rs[i], detail[rs[i]]
 	}
+	if ("vote-mes-add1-nothreads" in s)
+		printf "(the tally'"'"'s second thread: mes-add1 with / without = %s on wall time, %s on CPU)\n", \
+			ratio("vote-mes-add1", "vote-mes-add1-nothreads"), \
+			cpu("vote-mes-add1", "vote-mes-add1-nothreads")
 	printf "ft-vote targets: %d failed\n", fails
 	if (strict == 1 && fails) exit 1
 }' "$1"
@@ -390,6 +415,23 @@ pbselected() {
 selected() {
 	jq -r 'select(.project != null and .selected == true) | .project' "$1" |
 		LC_ALL=C sort
+}
+
+# build_nothreads: the second copy of the tools, without the checkpointer
+# and the tally's second thread, into $NOTHR/bin (see the header); on
+# failure NOTHR is emptied, the script says so and will exit 1.
+build_nothreads() {
+	NOTHR=$DATA/nothreads
+	echo "bench: building the tools without their threads into $NOTHR"
+	if ! make -C "$here/.." --no-print-directory OUT="$NOTHR" \
+		CFLAGS="-O2 -g -DFT_NO_CHECKPOINTER -DFT_ONE_THREAD_TALLY" \
+		"$NOTHR/bin/ft-ingest" "$NOTHR/bin/ft-dispatch" \
+		"$NOTHR/bin/ft-vote" >"$DATA/nothreads.log" 2>&1; then
+		echo "bench: FAIL: the build without threads failed:" >&2
+		tail -n 20 "$DATA/nothreads.log" | sed 's/^/    /' >&2
+		NOTHR=
+		bad=1
+	fi
 }
 
 # --- ft-vote -------------------------------------------------------------
@@ -494,6 +536,22 @@ vote_bench() {
 		fi
 	done
 
+	# mes-add1 without its second thread (see build_nothreads): the
+	# same projects, or the case is invalid.
+	if [ -n "${NOTHR:-}" ] && [ -f "$vw/mes-add1-selected.txt" ]; then
+		timed "$VRESULTS" "$vw/mes-add1-1.out" vote-mes-add1-nothreads \
+			"$NOTHR/bin/ft-vote" tally "$round" --rule mes-add1 \
+			--db "$db"
+		selected "$vw/mes-add1-1.out" >"$vw/mes-add1-1-selected.txt"
+		if ! cmp -s "$vw/mes-add1-selected.txt" \
+			"$vw/mes-add1-1-selected.txt"; then
+			echo "bench: FAIL: mes-add1 without the second thread" \
+				"selects other projects" >&2
+			echo "invalid vote-mes-add1-nothreads" >>"$VRESULTS"
+			bad=1
+		fi
+	fi
+
 	if ! command -v python3 >/dev/null 2>&1; then
 		echo "bench: no python3: no reference for ft-vote"
 		echo "noref" >>"$VRESULTS"
@@ -537,6 +595,7 @@ fi
 # "run.sh vote": the ft-vote section alone.
 if [ "$only" = vote ]; then
 	mkdir -p "$WORK"
+	build_nothreads
 	vote_bench
 	echo
 	vote_table "$VRESULTS" || bad=1
@@ -552,6 +611,7 @@ $CC -O2 -o "$DATA/gen" "$here/gen.c"
 $CC -O2 -o "$DATA/jqfloor" "$here/jqfloor.c" -ljq
 $CC -O2 -o "$DATA/floor" "$here/floor.c" -lsqlite3 -lcsv -lnettle
 $CC -O2 -o "$DATA/genunits" "$here/genunits.c"
+build_nothreads
 "$DATA/genunits" "$DATA"
 
 if [ -f "$DATA/events.n" ] && [ "$(cat "$DATA/events.n")" = "$N" ] &&
@@ -676,6 +736,13 @@ measure floor-csv "$DATA/floor" ingest "$db" "$CSV"
 rows floor-csv "$db" events
 floored floor-csv
 
+if [ -n "$NOTHR" ]; then
+	db=$(fresh ft-csv-nothreads)
+	measure ft-csv-nothreads "$NOTHR/bin/ft-ingest" -q --no-output \
+		--db "$db" "$CSV"
+	rows ft-csv-nothreads "$db" events
+fi
+
 db=$(fresh sqlite3-import)
 sqlite3 "$db" "CREATE TABLE events ($COLS);"
 measure sqlite3-import sqlite3 "$db" ".mode csv" ".import --skip 1 '$CSV' events"
@@ -701,6 +768,13 @@ db=$(floordb floor-ndjson)
 measure floor-ndjson "$DATA/floor" ingest "$db" "$NDJSON"
 rows floor-ndjson "$db" events
 floored floor-ndjson
+
+if [ -n "$NOTHR" ]; then
+	db=$(fresh ft-ndjson-nothreads)
+	measure ft-ndjson-nothreads "$NOTHR/bin/ft-ingest" -q --no-output \
+		--db "$db" "$NDJSON"
+	rows ft-ndjson-nothreads "$db" events
+fi
 
 measure jq-parse "$DATA/jqfloor" "$NDJSON"
 values jq-parse
@@ -762,6 +836,15 @@ if [ -x "$FT/ft-dispatch" ]; then
 	dispatched floor-dispatch "$db"
 	floored floor-dispatch
 	rm -f "$WORK/decisions.tsv"
+
+	if [ -n "$NOTHR" ]; then
+		db=$(fresh dispatch-pending-nothreads)
+		cp "$base" "$db"
+		measure dispatch-pending-nothreads "$NOTHR/bin/ft-dispatch" -q \
+			--no-output --tz Asia/Shanghai --rules "$RULES" \
+			--db "$db" --pending
+		dispatched dispatch-pending-nothreads "$db"
+	fi
 
 	# The pipeline form: the events on standard input, each looked up.
 	db=$(fresh dispatch-stdin)

@@ -121,11 +121,16 @@ int ft_db_fail(struct ft_db *db, int rc, const char *what);
  * Nothing happens for a dry run, and if it cannot start, all still works.
  */
 struct ft_db_ckpt {
+	/* The checkpointer's own connection: opened by the starting thread,
+	 * then the checkpointer thread's alone until ft_db_ckpt_stop() has
+	 * joined it, and closed there. */
 	sqlite3 *h;
+	/* The run's database: the starting thread's (ft_db_ckpt_start() and
+	 * _stop() only); never read by the checkpointer thread. */
 	struct ft_db *db;
-	pthread_t tid;
-	pthread_mutex_t mu;
-	int stop;
+	pthread_t tid;		/* the starting thread's */
+	pthread_mutex_t mu;	/* guards stop */
+	int stop;		/* set by _stop(), read by the thread; under mu */
 };
 
 void ft_db_ckpt_start(struct ft_db_ckpt *ck, struct ft_db *db);
