@@ -248,10 +248,10 @@ END {
 	printf "(the checkpointer thread, with / without on wall time: ft-csv %s, ft-ndjson %s, dispatch --pending %s; on CPU: %s, %s, %s)\n", \
 		ratio("ft-csv", "ft-csv-nothreads"), \
 		ratio("ft-ndjson", "ft-ndjson-nothreads"), \
-		ratio("dispatch-pending", "dispatch-pending-nothreads"), \
+		ratio("dispatch-pending", "dispatch-nothreads"), \
 		cpu("ft-csv", "ft-csv-nothreads"), \
 		cpu("ft-ndjson", "ft-ndjson-nothreads"), \
-		cpu("dispatch-pending", "dispatch-pending-nothreads")
+		cpu("dispatch-pending", "dispatch-nothreads")
 	printf "targets: %d failed\n", fails
 	if (strict == 1 && fails) exit 1
 }' "$1"
@@ -838,12 +838,12 @@ if [ -x "$FT/ft-dispatch" ]; then
 	rm -f "$WORK/decisions.tsv"
 
 	if [ -n "$NOTHR" ]; then
-		db=$(fresh dispatch-pending-nothreads)
+		db=$(fresh dispatch-nothreads)
 		cp "$base" "$db"
-		measure dispatch-pending-nothreads "$NOTHR/bin/ft-dispatch" -q \
+		measure dispatch-nothreads "$NOTHR/bin/ft-dispatch" -q \
 			--no-output --tz Asia/Shanghai --rules "$RULES" \
 			--db "$db" --pending
-		dispatched dispatch-pending-nothreads "$db"
+		dispatched dispatch-nothreads "$db"
 	fi
 
 	# The pipeline form: the events on standard input, each looked up.
