@@ -128,9 +128,11 @@ struct ft_db_ckpt {
 	/* The run's database: the starting thread's (ft_db_ckpt_start() and
 	 * _stop() only); never read by the checkpointer thread. */
 	struct ft_db *db;
-	pthread_t tid;		/* the starting thread's */
-	pthread_mutex_t mu;	/* guards stop */
-	int stop;		/* set by _stop(), read by the thread; under mu */
+	/* The starting thread's. */
+	pthread_t tid;
+	/* Guards stop, which ft_db_ckpt_stop() sets and the thread reads. */
+	pthread_mutex_t mu;
+	int stop;
 };
 
 void ft_db_ckpt_start(struct ft_db_ckpt *ck, struct ft_db *db);
