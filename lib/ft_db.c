@@ -528,7 +528,9 @@ migrate(struct ft_db *db)
 	return FT_OK;
 }
 
-static int busy_ms = 60000; /* set by main(), from FT_BUSY_TIMEOUT */
+/* Set by main(), from FT_BUSY_TIMEOUT.  Threads: written once by the
+ * main thread before any other thread starts, read-only after. */
+static int busy_ms = 60000;
 
 void
 ft_db_set_busy_timeout(int ms)
@@ -688,6 +690,8 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 	struct stat sb;
 	int rc, st, v;
 
+	/* Threads: the main thread's; ft_db_open() is called before any
+	 * thread of the toolkit starts. */
 	static int configured;
 
 	/* Each connection is used by one thread at a time (ft-ingest hands it
@@ -874,6 +878,13 @@ ft_db_prepare(struct ft_db *db, const char *sql)
 	return st;
 }
 
+/*
+ * The checkpointer thread.  Threads: of *ck it reads h, its own
+ * connection, which no other thread uses from pthread_create() to
+ * pthread_join(), and stop under mu; it never touches ck->db, whose
+ * connection is the run's (SQLite's own locks on the file order the two
+ * connections' writes and checkpoints).
+ */
 static void *
 checkpointer(void *arg)
 {
@@ -892,11 +903,19 @@ checkpointer(void *arg)
 	return NULL;
 }
 
+/*
+ * -DFT_NO_CHECKPOINTER builds the toolkit without the thread: the run's
+ * own automatic checkpoints (SQLite's default, 1000 pages) do the work, as
+ * in a dry run.  For bench/run.sh, to measure what the thread is worth.
+ */
 void
 ft_db_ckpt_start(struct ft_db_ckpt *ck, struct ft_db *db)
 {
 	ck->h = NULL;
 	ck->db = db;
+#ifdef FT_NO_CHECKPOINTER
+	return;
+#endif
 	if (db->dry)
 		return;
 	if (sqlite3_open_v2(db->path, &ck->h, SQLITE_OPEN_READWRITE |

@@ -121,9 +121,16 @@ int ft_db_fail(struct ft_db *db, int rc, const char *what);
  * Nothing happens for a dry run, and if it cannot start, all still works.
  */
 struct ft_db_ckpt {
+	/* The checkpointer's own connection: opened by the starting thread,
+	 * then the checkpointer thread's alone until ft_db_ckpt_stop() has
+	 * joined it, and closed there. */
 	sqlite3 *h;
+	/* The run's database: the starting thread's (ft_db_ckpt_start() and
+	 * _stop() only); never read by the checkpointer thread. */
 	struct ft_db *db;
+	/* The starting thread's. */
 	pthread_t tid;
+	/* Guards stop, which ft_db_ckpt_stop() sets and the thread reads. */
 	pthread_mutex_t mu;
 	int stop;
 };

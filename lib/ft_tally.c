@@ -247,6 +247,11 @@ tie_cmp(const struct ft_tally *t, int a, int b)
 	return id_cmp(pa->id, pb->id);
 }
 
+/*
+ * rank_cmp()'s tally (qsort has no context).  Threads: owned by the thread
+ * that counts, set and read by it alone in rank_order(); the add1 loop's
+ * second thread (count_mes()) never ranks.
+ */
 static const struct ft_tally *sort_tally;
 
 static int
@@ -766,6 +771,15 @@ mes_run(struct mes *m, uint64_t b0, uint64_t l0)
 	return 0;
 }
 
+/*
+ * What count_mes() hands its second thread.  Threads: the whole struct,
+ * and the struct mes it points to (m2), belong to the second thread from
+ * pthread_create() to pthread_join(); the counting thread writes them
+ * only before the one and reads them only after the other (the join is
+ * the synchronisation: no lock).  Both threads read the tally (m->t)
+ * meanwhile, and neither writes it: mes_run() writes t only for a refused
+ * tie, and there is no second thread under --tiebreak refuse.
+ */
 struct run_arg {
 	struct mes *m;
 	uint64_t b0;
@@ -838,9 +852,15 @@ count_mes(struct ft_tally *t, int add1, int *order, int *n)
 	 * goes on meanwhile, and is thrown away if the loop stops before it.
 	 * (Not under --tiebreak refuse: a refused tie writes t->err.)
 	 * Without ballots there is no voter to raise: mes's outcome stands.
+	 * -DFT_ONE_THREAD_TALLY builds it without the second thread, for
+	 * bench/run.sh to measure what the thread is worth.
 	 */
 	if (add1 && st == 0 && t->ballots > 0) {
+#ifdef FT_ONE_THREAD_TALLY
+		two = 0;
+#else
 		two = !t->refuse && sysconf(_SC_NPROCESSORS_ONLN) > 1;
+#endif
 		if (two)
 			mes_init(&m2, t);
 		b = (uint64_t)(t->budget / unit / t->ballots);
