@@ -66,14 +66,15 @@
 # The script builds a second copy of ft-ingest, ft-dispatch and ft-vote
 # from this source tree, with the Makefile's own rules and flags plus
 # -DFT_NO_CHECKPOINTER (lib/ft_db.c: no checkpointer thread, SQLite's
-# automatic checkpoints instead) and -DFT_ONE_THREAD_TALLY (lib/ft_tally.c:
-# mes-add1 without its second thread), into BENCH_DATA/nothreads (make
+# automatic checkpoints instead), -DFT_ONE_THREAD_TALLY (lib/ft_tally.c:
+# mes-add1 without its second thread) and -DFT_NO_WRITER_THREAD
+# (lib/ft_ingest.c: the reading thread writes each batch itself), into BENCH_DATA/nothreads (make
 # OUT=... CFLAGS=..., kept between runs, so only a changed source is
 # rebuilt).  Then ft-csv, ft-ndjson, dispatch-pending and vote-mes-add1 run
 # again with it, as the cases "...-nothreads", each checked as its twin,
 # and the tables print "with / without" on wall time: under 1 the thread
 # pays.  FT_BIN should be the build of the same tree (make bench's is).
-# ft-ingest's own writer thread has no switch yet.
+# For ft-ingest, "without" is without both its threads.
 #
 # The ft tools are copied from FT_BIN before the first case (their sha256
 # is printed), so that a rebuild during the run cannot mix two versions.
@@ -424,7 +425,7 @@ build_nothreads() {
 	NOTHR=$DATA/nothreads
 	echo "bench: building the tools without their threads into $NOTHR"
 	if ! make -C "$here/.." --no-print-directory OUT="$NOTHR" \
-		CFLAGS="-O2 -g -DFT_NO_CHECKPOINTER -DFT_ONE_THREAD_TALLY" \
+		CFLAGS="-O2 -g -DFT_NO_CHECKPOINTER -DFT_ONE_THREAD_TALLY -DFT_NO_WRITER_THREAD" \
 		"$NOTHR/bin/ft-ingest" "$NOTHR/bin/ft-dispatch" \
 		"$NOTHR/bin/ft-vote" >"$DATA/nothreads.log" 2>&1; then
 		echo "bench: FAIL: the build without threads failed:" >&2

@@ -25,6 +25,18 @@
 
 #define DEFAULT_BATCH 2000
 
+/*
+ * The writer thread stores a batch while the next one is read (see
+ * writer()).  make bench builds the tools once more with
+ * -DFT_NO_WRITER_THREAD, where the reading thread writes each batch
+ * itself, to show what the thread is worth (BENCHMARKS.md).
+ */
+#ifdef FT_NO_WRITER_THREAD
+#define WRITER_THREAD 0
+#else
+#define WRITER_THREAD 1
+#endif
+
 enum ctype { T_ID, T_STR, T_REQ, T_LAT, T_LON, T_SEV, T_TIME, T_OTIME, T_STATUS,
 	     T_UKIND, T_GEOM };
 
@@ -1759,6 +1771,16 @@ hand_over(struct ft_ingest *ig, const char *final)
 
 	b->records = ig->c.records;
 	b->final = final;
+	if (!WRITER_THREAD) {
+		/* make bench's build without it: the batch is written here. */
+		st = ig->wstatus ? ig->wstatus : write_batch(ig, b);
+		if (st && !ig->wstatus)
+			ig->wstatus = st;
+		b->n = b->nv = 0;
+		ft_buf_reset(&b->a);
+		progress(ig, 0);
+		return st;
+	}
 	pthread_mutex_lock(&ig->mu);
 	while (ig->full)
 		pthread_cond_wait(&ig->cv, &ig->mu);
@@ -2008,7 +2030,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	ig->wstatus = FT_OK;
 	ig->full = NULL;
 	ft_db_ckpt_start(&ig->ck, ig->db);	/* none for a dry run */
-	if (pthread_create(&tid, NULL, writer, ig)) {
+	if (WRITER_THREAD && pthread_create(&tid, NULL, writer, ig)) {
 		ft_db_ckpt_stop(&ig->ck);
 		ft_error("cannot start the writer thread");
 		ft_input_close(in);
@@ -2024,7 +2046,8 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 		fatal = r;
 	/* The last batch ends the writer, whatever happened before. */
 	wst = hand_over(ig, fatal || st ? "failed" : "done");
-	pthread_join(tid, NULL);
+	if (WRITER_THREAD)
+		pthread_join(tid, NULL);
 	ft_db_ckpt_stop(&ig->ck);
 	if (ig->run)
 		run_lock(ig, ig->run, F_SETLK, F_UNLCK);
