@@ -12,8 +12,8 @@ ft_stmts_init(struct ft_stmts *t, struct ft_db *db,
 	t->db = db;
 	t->def = def;
 	t->n = n;
-	t->st = ft_xmalloc((size_t)n * sizeof(*t->st));
-	memset(t->st, 0, (size_t)n * sizeof(*t->st));
+	t->st = ft_xmalloc((size_t)n * sizeof(sqlite3_stmt *));
+	memset(t->st, 0, (size_t)n * sizeof(sqlite3_stmt *));
 }
 
 void
