@@ -432,33 +432,31 @@ remember(struct ft_dispatch *d, int64_t seq, const char *unit)
 /*
  * The open event this one (seq) repeats, into id and unit: at the same
  * facility, or of the same category within the distance and time (see
- * ft_dup.h).  Returns 1 when found, 0 when not, or -(status) on a
- * database error.
+ * ft_dup.h).  *found is 1 when there is one, else 0.  Returns a status.
  */
 static int
-find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
-	       struct ft_buf *unit, const char **how)
+find_duplicate(struct ft_dispatch *d, int64_t seq, int *found,
+	       struct ft_buf *id, struct ft_buf *unit, const char **how)
 {
 	struct ft_dup_event e;
 	const char *oid, *ounit;
 	int64_t of;
-	int rc;
+	int st;
 
 	ft_buf_reset(id);
 	ft_buf_reset(unit);
 	dup_event(d, seq, &e);
-	if ((rc = ft_dup_find(d->dup, &e, &of, &oid, &ounit, how)) <= 0)
-		return rc;
+	if ((st = ft_dup_find(d->dup, &e, found, &of, &oid, &ounit, how)) ||
+	    !*found)
+		return st;
 	if (oid) {
 		ft_buf_adds(id, oid);
 		if (ounit)
 			ft_buf_adds(unit, ounit);
-		return 1;
+		return FT_OK;
 	}
 	/* An open case read from the database: its id and unit are there. */
-	if ((rc = ft_store_event_id_unit(d->store, of, id, unit)))
-		return -rc;
-	return 1;
+	return ft_store_event_id_unit(d->store, of, id, unit);
 }
 
 /* ---- one event ---- */
@@ -648,7 +646,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
 	int64_t rby, sby;
 	struct ft_event_record er;
-	int st = FT_OK, au, ri = -1, unit = -1, rc, found;
+	int st = FT_OK, au, ri = -1, unit = -1, isdup, found;
 	size_t i, nsteps, pos;
 	const struct ft_step *steps;
 
@@ -715,12 +713,9 @@ decide:
 	record_head(&d->line, &d->doc);
 	ft_buf_reset(&d->chain);
 
-	rc = find_duplicate(d, seq, dupid, dupunit, &duphow);
-	if (rc < 0) {
-		st = -rc;
+	if ((st = find_duplicate(d, seq, &isdup, dupid, dupunit, &duphow)))
 		goto out;
-	}
-	if (rc == 1) {
+	if (isdup) {
 		const char *du = dupunit->len ? dupunit->s : NULL;
 
 		st = store(d, seq, areaname, du, NULL, 0, NULL, NULL,
