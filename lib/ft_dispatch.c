@@ -643,6 +643,7 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw,
 	struct ft_buf *dupid = &d->dupid, *dupunit = &d->dupunit;
 	const struct ft_facility *fac;
 	const char *err, *areaname, *how, *duphow = NULL, *unitname = NULL;
+	const char *stopped;
 	char resp[FT_TIME_LEN], resol[FT_TIME_LEN];
 	int64_t rby, sby;
 	struct ft_event_record er;
@@ -756,11 +757,10 @@ decide:
 	re.json = d->doc.text.s;
 	re.jsonlen = d->doc.text.len;
 	ft_buf_reset(&d->explain);
-	ri = ft_rules_match(d->rules, &re, &unit,
-			    d->o.explain ? &d->explain : NULL);
-	if (ri == -2) {
-		reject_id(d, line, ft_rules_stopped(d->rules), raw, rawlen,
-			  &d->doc);
+	ft_rules_match(d->rules, &re, &ri, &unit, &stopped,
+		       d->o.explain ? &d->explain : NULL);
+	if (stopped) {
+		reject_id(d, line, stopped, raw, rawlen, &d->doc);
 		goto out;
 	}
 	if (ri < 0) {

@@ -658,19 +658,20 @@ ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 	jv v;
 	int why;
 
+	*err = NULL;
 	if (!q->running)
 		return 0;
 	v = next(q, &why);
 	if (why) {
 		q->running = 0;
 		*err = stopped(q, why);
-		return -2;
+		return 0;
 	}
 	if (!jv_is_valid(v)) {
 		q->running = 0;
 		if (jv_invalid_has_msg(jv_copy(v))) {
 			*err = message(q, jv_invalid_get_msg(v));
-			return -1;
+			return 0;
 		}
 		jv_free(v);
 		return 0;
@@ -692,23 +693,27 @@ ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 }
 
 int
-ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err)
+ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err,
+	   int *halted)
 {
 	jv v;
 	int k, why;
 
+	*err = NULL;
+	*halted = 0;
 	if (ft_jq_start(q, json, len, err))
-		return -1;
+		return 0;
 	v = next(q, &why);
 	q->running = 0;
 	if (why) {
 		*err = stopped(q, why);
-		return -2;
+		*halted = 1;
+		return 0;
 	}
 	if (!jv_is_valid(v)) {
 		if (jv_invalid_has_msg(jv_copy(v))) {
 			*err = message(q, jv_invalid_get_msg(v));
-			return -1;
+			return 0;
 		}
 		jv_free(v);
 		return 0;	/* empty: no output is not true */
