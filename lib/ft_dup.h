@@ -60,8 +60,8 @@ int ft_dup_sync(struct ft_dup *dup);
  * *id and *unit are the case's, valid until the next call, or *id is NULL
  * when the database holds them.  Returns a status.
  */
-int ft_dup_find(struct ft_dup *dup, const struct ft_dup_event *e,
-		int *found, int64_t *seq, const char **id, const char **unit,
+int ft_dup_find(struct ft_dup *dup, const struct ft_dup_event *e, int *found,
+		int64_t *seq, const char **id, const char **unit,
 		const char **how);
 
 /* e has just been dispatched: an open case, a candidate from now on. */

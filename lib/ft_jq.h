@@ -45,9 +45,9 @@ int ft_jq_start(struct ft_jq *q, const char *json, size_t len,
 /*
  * The next output, as a compact JSON document in d (replaced), indexed as
  * ft_json_parse() would.  Returns 1, or 0 when the run is over: *err is
- * then NULL when the filter came to its end, or why it did not: the
- * filter's error, or that it was halted at one of the bounds.  *err is
- * valid until the next call.
+ * then NULL when the filter came to its end (halt is one), or why it did
+ * not: the filter's error (halt_error's input is one), or that it was
+ * halted at one of the bounds.  *err is valid until the next call.
  */
 int ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err);
 
@@ -58,8 +58,8 @@ int ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err);
  * says it: *halted is 1 when it was halted at one of the bounds, so that
  * whether json passes is unknown, and 0 when it failed.
  */
-int ft_jq_test(struct ft_jq *q, const char *json, size_t len,
-	       const char **err, int *halted);
+int ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err,
+	       int *halted);
 
 /*
  * ft_jq_compile() without messages: NULL when program does not compile.

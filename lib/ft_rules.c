@@ -63,7 +63,7 @@ struct ft_rules {
 	unsigned char pairs[PAIR_BITS / 8];	/* the byte pairs in hay */
 	char *path;
 	char *tz;		/* "tz": the zone, unless --tz names one */
-	struct ft_buf stop;	/* why a jq condition was halted, or "" */
+	struct ft_buf stop; /* why a jq condition was halted, or "" */
 };
 
 /* ---- reading ---- */
