@@ -391,33 +391,31 @@ remember(struct ft_dispatch *d, int64_t seq, const char *unit)
 /*
  * The open event this one (seq) repeats, into id and unit: at the same
  * facility, or of the same category within the distance and time (see
- * ft_dup.h).  Returns 1 when found, 0 when not, or -(status) on a
- * database error.
+ * ft_dup.h).  *found is 1 when there is one, else 0.  Returns a status.
  */
 static int
-find_duplicate(struct ft_dispatch *d, int64_t seq, struct ft_buf *id,
-	       struct ft_buf *unit, const char **how)
+find_duplicate(struct ft_dispatch *d, int64_t seq, int *found,
+	       struct ft_buf *id, struct ft_buf *unit, const char **how)
 {
 	struct ft_dup_event e;
 	const char *oid, *ounit;
 	int64_t of;
-	int rc;
+	int st;
 
 	ft_buf_reset(id);
 	ft_buf_reset(unit);
 	dup_event(d, seq, &e);
-	if ((rc = ft_dup_find(d->dup, &e, &of, &oid, &ounit, how)) <= 0)
-		return rc;
+	if ((st = ft_dup_find(d->dup, &e, found, &of, &oid, &ounit, how)) ||
+	    !*found)
+		return st;
 	if (oid) {
 		ft_buf_adds(id, oid);
 		if (ounit)
 			ft_buf_adds(unit, ounit);
-		return 1;
+		return FT_OK;
 	}
 	/* An open case read from the database: its id and unit are there. */
-	if ((rc = ft_store_event_id_unit(d->store, of, id, unit)))
-		return -rc;
-	return 1;
+	return ft_store_event_id_unit(d->store, of, id, unit);
 }
 
 /* ---- one event ---- */
@@ -665,17 +663,18 @@ decide(struct ft_dispatch *d, int64_t seq, struct verdict *v)
 {
 	const struct fields *f = &d->f;
 	struct ft_rule_event re;
+	const char *stopped;
 	int64_t rby, sby;
-	int au, rc, unit = -1;
+	int au, st, isdup, unit = -1;
 
 	memset(v, 0, sizeof(*v));
 	au = place(d, &v->h, &v->area, &v->how, &v->fac);
 	near_list(d, &v->h);
 	ft_buf_reset(&d->chain);
-	rc = find_duplicate(d, seq, &d->dupid, &d->dupunit, &v->duphow);
-	if (rc < 0)
-		return -rc;
-	if (rc == 1) {
+	if ((st = find_duplicate(d, seq, &isdup, &d->dupid, &d->dupunit,
+				 &v->duphow)))
+		return st;
+	if (isdup) {
 		v->what = V_DUPLICATE;
 		v->unit = d->dupunit.len ? d->dupunit.s : NULL;
 		return FT_OK;
@@ -690,11 +689,11 @@ decide(struct ft_dispatch *d, int64_t seq, struct verdict *v)
 	re.json = d->doc.text.s;
 	re.jsonlen = d->doc.text.len;
 	ft_buf_reset(&d->explain);
-	v->ri = ft_rules_match(d->rules, &re, &unit,
-			       d->o.explain ? &d->explain : NULL);
-	if (v->ri == -2) {
+	ft_rules_match(d->rules, &re, &v->ri, &unit, &stopped,
+		       d->o.explain ? &d->explain : NULL);
+	if (stopped) {
 		v->what = V_REJECT;
-		v->why = ft_rules_stopped(d->rules);
+		v->why = stopped;
 		return FT_OK;
 	}
 	if (v->ri < 0) {

@@ -381,22 +381,23 @@ metres(double lat1, double lon1, double lat2, double lon2)
 	return sqrt(dx * dx + dy * dy);
 }
 
+/* The earliest open case at e's facility, as ft_dup_find().  A status. */
 static int
-find_facility(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
-	      const char **id, const char **unit)
+find_facility(struct ft_dup *d, const struct ft_dup_event *e, int *found,
+	      int64_t *seq, const char **id, const char **unit)
 {
 	struct fac *f = table_get(&d->facs, e->facility, e->faclen, 0);
 	struct ft_case_row r;
-	int st, found;
+	int st, there;
 
 	if (!f) {
 		if (d->facs.n >= FACILITIES_MAX)
 			table_clear(&d->facs, fac_release);
 		f = table_get(&d->facs, e->facility, e->faclen, sizeof(*f));
 		if ((st = ft_store_case_at_facility(d->s, e->facility,
-						    e->faclen, &r, &found)))
-			return -st;
-		if (found) {
+						    e->faclen, &r, &there)))
+			return st;
+		if (there) {
 			const char *err;
 
 			f->seq = r.seq;
@@ -408,16 +409,18 @@ find_facility(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
 		}
 	}
 	if (!f->seq || f->seq == e->seq)
-		return 0;
+		return FT_OK;
+	*found = 1;
 	*seq = f->seq;
 	*id = f->id;
 	*unit = f->unit;
-	return 1;
+	return FT_OK;
 }
 
+/* The earliest open case near e, as ft_dup_find().  A status. */
 static int
-find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
-	    const char **id, const char **unit)
+find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int *found,
+	    int64_t *seq, const char **id, const char **unit)
 {
 	struct cat *c = table_get(&d->cats, e->category, e->catlen,
 				  sizeof(*c));
@@ -427,7 +430,7 @@ find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
 	int st;
 
 	if ((st = cover(d, c, e->at)))
-		return -st;
+		return st;
 	for (i = lower(c, e->at - d->win, INT64_MIN);
 	     i < c->n && c->v[i].at <= e->at; i++) {
 		const struct cand *x = &c->v[i];
@@ -437,31 +440,33 @@ find_nearby(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
 		    x->lon > e->lon + dx ||
 		    metres(e->lat, e->lon, x->lat, x->lon) > d->m)
 			continue;
+		*found = 1;
 		*seq = x->seq;
 		*id = x->id;
 		*unit = x->unit;
-		return 1;
+		return FT_OK;
 	}
-	return 0;
+	return FT_OK;
 }
 
 int
-ft_dup_find(struct ft_dup *d, const struct ft_dup_event *e, int64_t *seq,
-	    const char **id, const char **unit, const char **how)
+ft_dup_find(struct ft_dup *d, const struct ft_dup_event *e, int *found,
+	    int64_t *seq, const char **id, const char **unit, const char **how)
 {
-	int rc;
+	int st;
 
+	*found = 0;
 	if (d->fac && e->faclen &&
-	    (rc = find_facility(d, e, seq, id, unit))) {
+	    ((st = find_facility(d, e, found, seq, id, unit)) || *found)) {
 		*how = "facility";
-		return rc;
+		return st;
 	}
 	if (d->m > 0 && e->has_point && e->catlen &&
-	    (rc = find_nearby(d, e, seq, id, unit))) {
+	    ((st = find_nearby(d, e, found, seq, id, unit)) || *found)) {
 		*how = "nearby";
-		return rc;
+		return st;
 	}
-	return 0;
+	return FT_OK;
 }
 
 void

@@ -55,12 +55,12 @@ int ft_dup_sync(struct ft_dup *dup);
 /*
  * The open case e repeats: the earliest open case at its facility, else
  * the earliest of its category reported within the minutes before it
- * and the metres around it (by reported_at, then seq).  Returns 1 with
- * *seq and *how ("facility" or "nearby"), 0 when there is none, or
- * -(status) on a database error.  *id and *unit are the case's, valid
- * until the next call, or *id is NULL when the database holds them.
+ * and the metres around it (by reported_at, then seq).  *found is 1
+ * with *seq and *how ("facility" or "nearby"), or 0 when there is none.
+ * *id and *unit are the case's, valid until the next call, or *id is NULL
+ * when the database holds them.  Returns a status.
  */
-int ft_dup_find(struct ft_dup *dup, const struct ft_dup_event *e,
+int ft_dup_find(struct ft_dup *dup, const struct ft_dup_event *e, int *found,
 		int64_t *seq, const char **id, const char **unit,
 		const char **how);
 

@@ -18,10 +18,8 @@
  *     a row): the store's operations (ft_store.h) work this way.
  *   - A yes/no helper that cannot fail returns 1 or 0.
  *   - A record rejected is no failure: reject, count, return FT_OK.
- * Not yet converted (their comments say what they return): ft_dup_find()
- * and ft-dispatch's find_duplicate() return 1, 0 or -(status);
- * ft_jq_next(), ft_jq_test() and ft_rules_match() return -2 for a halted
- * jq program; vote_list_json() returns -2 for a list it cannot read.
+ * Not yet converted (its comment says what it returns): vote_list_json()
+ * returns -2 for a list it cannot read.
  */
 #ifndef FT_ERR_H
 #define FT_ERR_H

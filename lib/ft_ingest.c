@@ -1857,13 +1857,12 @@ source_split(struct ft_ingest *ig, const struct ft_item *it, int *n)
 	const struct ft_json_doc *d = it->doc;
 	const char *err, *why, *v, *path;
 	size_t np = 0, i, off, len, errpos;
-	int r;
 
 	if (ft_jq_start(ig->jqp, d->text.s, d->text.len, &err))
 		return -1;
 	ft_buf_reset(&ig->spaths);
 	ft_json_cursor_reset(&ig->cur);
-	while ((r = ft_jq_next(ig->jqp, &ig->pdoc, &err)) == 1) {
+	while (ft_jq_next(ig->jqp, &ig->pdoc, &err)) {
 		if (ft_json_at(&ig->cur, d->text.s, d->text.len,
 			       ig->pdoc.text.s, ig->pdoc.text.len, &off, &len))
 			return -1;
@@ -1881,7 +1880,7 @@ source_split(struct ft_ingest *ig, const struct ft_item *it, int *n)
 		ft_buf_addc(&ig->spaths, '\0');
 		np++;
 	}
-	if (r < 0)
+	if (err)
 		return -1;
 	/* The document's jv is not needed any more: drop it. */
 	(void)ft_jq_start(ig->jqp, "null", 4, &err);
@@ -1902,7 +1901,7 @@ source_split(struct ft_ingest *ig, const struct ft_item *it, int *n)
 				    &ig->edoc);
 			continue;
 		}
-		while ((r = ft_jq_next(ig->jqr, &ig->mdoc, &err)) == 1) {
+		while (ft_jq_next(ig->jqr, &ig->mdoc, &err)) {
 			++*n;
 			why = take(ig, &ig->mdoc, it->line, v, len, &ig->edoc,
 				   path);
@@ -1913,7 +1912,7 @@ source_split(struct ft_ingest *ig, const struct ft_item *it, int *n)
 					    len, &ig->edoc);
 			}
 		}
-		if (r < 0) {
+		if (err) {
 			ft_buf_reset(&ig->tmp);
 			ft_buf_addf(&ig->tmp, "map: %s", err);
 			reject_path(ig, it->line, path, ig->tmp.s, v, len,
@@ -1928,7 +1927,7 @@ static void
 source_record(struct ft_ingest *ig, const struct ft_item *it)
 {
 	const char *why, *err;
-	int r, n = 0;
+	int n = 0;
 
 	ig->c.records++;
 	if (!it->doc) {
@@ -1953,7 +1952,7 @@ source_record(struct ft_ingest *ig, const struct ft_item *it)
 		reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen, it->doc);
 		return;
 	}
-	while ((r = ft_jq_next(ig->jq, &ig->mdoc, &err)) == 1) {
+	while (ft_jq_next(ig->jq, &ig->mdoc, &err)) {
 		n++;
 		why = take(ig, &ig->mdoc, it->line, it->raw, it->rawlen,
 			   it->doc, NULL);
@@ -1964,7 +1963,7 @@ source_record(struct ft_ingest *ig, const struct ft_item *it)
 			       it->doc);
 		}
 	}
-	if (r < 0) {
+	if (err) {
 		ft_buf_reset(&ig->tmp);
 		ft_buf_addf(&ig->tmp, "map: %s", err);
 		reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen, it->doc);

@@ -652,27 +652,61 @@ dump(struct ft_buf *out, jv v, struct ft_json_doc *d)
 	}
 }
 
+/*
+ * After jq_next() gave nothing: did the program stop itself?  halt ends
+ * the run as if it had come to its end; halt_error is the program's
+ * error, its input the reason in *err: a string as it is, less one final
+ * newline, anything else as JSON.  libjq 1.6 frees that input at the next
+ * jq_start() but keeps it, and frees it again at the one after (a double
+ * free): so the state is reset here, while this module holds a copy, and
+ * halted again with nothing to free.
+ */
+static void
+self_halted(struct ft_jq *q, const char **err)
+{
+	jv code, msg;
+	int failed;
+
+	if (!jq_halted(q->jq))
+		return;
+	code = jq_get_exit_code(q->jq);
+	msg = jq_get_error_message(q->jq);
+	failed = jv_is_valid(code);
+	jv_free(code);
+	jq_start(q->jq, jv_null(), 0);
+	jq_halt(q->jq, jv_invalid(), jv_invalid());
+	if (!failed) {
+		jv_free(msg);
+		return;
+	}
+	*err = message(q, msg);
+	if (q->err.len && q->err.s[q->err.len - 1] == '\n')
+		q->err.s[--q->err.len] = '\0';
+}
+
 int
 ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 {
 	jv v;
 	int why;
 
+	*err = NULL;
 	if (!q->running)
 		return 0;
 	v = next(q, &why);
 	if (why) {
 		q->running = 0;
 		*err = stopped(q, why);
-		return -2;
+		return 0;
 	}
 	if (!jv_is_valid(v)) {
 		q->running = 0;
 		if (jv_invalid_has_msg(jv_copy(v))) {
 			*err = message(q, jv_invalid_get_msg(v));
-			return -1;
+			return 0;
 		}
 		jv_free(v);
+		self_halted(q, err);
 		return 0;
 	}
 	ft_buf_reset(&d->text);
@@ -692,25 +726,30 @@ ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 }
 
 int
-ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err)
+ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err,
+	   int *halted)
 {
 	jv v;
 	int k, why;
 
+	*err = NULL;
+	*halted = 0;
 	if (ft_jq_start(q, json, len, err))
-		return -1;
+		return 0;
 	v = next(q, &why);
 	q->running = 0;
 	if (why) {
 		*err = stopped(q, why);
-		return -2;
+		*halted = 1;
+		return 0;
 	}
 	if (!jv_is_valid(v)) {
 		if (jv_invalid_has_msg(jv_copy(v))) {
 			*err = message(q, jv_invalid_get_msg(v));
-			return -1;
+			return 0;
 		}
 		jv_free(v);
+		self_halted(q, err);
 		return 0;	/* empty: no output is not true */
 	}
 	k = jv_get_kind(v);

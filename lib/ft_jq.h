@@ -18,7 +18,7 @@ struct ft_jq;
 /*
  * The bounds on a filter's work on one record, by default: the seconds its
  * run may work, over all its outputs, and the MiB it may hold.  A filter past either is halted, and its record rejected
- * with the reason (-2 below); the tools' pages document these defaults and
+ * with the reason (*err below); the tools' pages document these defaults and
  * the FT_JQ_TIME and FT_JQ_MEMORY variables that change them.  One thread
  * at a time runs filters.
  */
@@ -44,19 +44,22 @@ int ft_jq_start(struct ft_jq *q, const char *json, size_t len,
 
 /*
  * The next output, as a compact JSON document in d (replaced), indexed as
- * ft_json_parse() would.  Returns 1, 0 when there are no more, -1 with
- * the filter's error in *err, or -2 with the reason in *err when the
- * filter was halted at one of the bounds (the run is over).
+ * ft_json_parse() would.  Returns 1, or 0 when the run is over: *err is
+ * then NULL when the filter came to its end (halt is one), or why it did
+ * not: the filter's error (halt_error's input is one), or that it was
+ * halted at one of the bounds.  *err is valid until the next call.
  */
 int ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err);
 
 /*
- * Runs q as a predicate on json[0..len): 1 when its first output is true
- * (neither false nor null), 0 when it is not or there is none, -1 with the
- * reason in *err when it fails, or -2 as ft_jq_next() when it was halted.
+ * Runs q as a predicate on json[0..len): returns 1 when its first output
+ * is true (neither false nor null), else 0.  *err is NULL when the filter
+ * answered (no output is not true), or why it did not, as ft_jq_next()
+ * says it: *halted is 1 when it was halted at one of the bounds, so that
+ * whether json passes is unknown, and 0 when it failed.
  */
-int ft_jq_test(struct ft_jq *q, const char *json, size_t len,
-	       const char **err);
+int ft_jq_test(struct ft_jq *q, const char *json, size_t len, const char **err,
+	       int *halted);
 
 /*
  * ft_jq_compile() without messages: NULL when program does not compile.

@@ -63,7 +63,7 @@ struct ft_rules {
 	unsigned char pairs[PAIR_BITS / 8];	/* the byte pairs in hay */
 	char *path;
 	char *tz;		/* "tz": the zone, unless --tz names one */
-	struct ft_buf stop;	/* why a jq condition was halted (-2) */
+	struct ft_buf stop; /* why a jq condition was halted, or "" */
 };
 
 /* ---- reading ---- */
@@ -1009,7 +1009,7 @@ test(struct ft_rules *rs, struct rule *r, const struct ft_rule_event *e,
      char *buf, size_t bufsz)
 {
 	size_t i;
-	int ok, minute, wday;
+	int ok, minute, wday, halted;
 	const char *err;
 
 	if (r->category.n && !in_strs(&r->category, e->category))
@@ -1059,15 +1059,15 @@ test(struct ft_rules *rs, struct rule *r, const struct ft_rule_event *e,
 			return "hours";
 	}
 	if (r->jq) {
-		ok = ft_jq_test(r->jq, e->json, e->jsonlen, &err);
-		if (ok == -2) {
+		ok = ft_jq_test(r->jq, e->json, e->jsonlen, &err, &halted);
+		if (halted) {
 			ft_buf_reset(&rs->stop);
 			ft_buf_adds(&rs->stop, "rule ");
 			ft_json_escape_lossy(&rs->stop, r->name,
 					     strlen(r->name));
 			ft_buf_addf(&rs->stop, ": jq: %s", err);
 		}
-		if (ok < 0) {
+		if (err) {
 			snprintf(buf, bufsz, "jq: %s", err);
 			return buf;
 		}
@@ -1077,15 +1077,18 @@ test(struct ft_rules *rs, struct rule *r, const struct ft_rule_event *e,
 	return NULL;
 }
 
-int
-ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
-	       int *unit, struct ft_buf *explain)
+void
+ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e, int *rule,
+	       int *unit, const char **stopped, struct ft_buf *explain)
 {
 	char buf[256];
 	const char *w;
 	size_t i;
 	int n = 0;
 
+	*rule = -1;
+	*unit = -1;
+	*stopped = NULL;
 	if (rs->need_words) {
 		char *p;
 
@@ -1117,8 +1120,8 @@ ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
 				 * take the event in its place. */
 				if (explain)
 					ft_buf_addc(explain, ']');
-				*unit = -1;
-				return -2;
+				*stopped = rs->stop.s;
+				return;
 			}
 			continue;
 		}
@@ -1132,18 +1135,11 @@ ft_rules_match(struct ft_rules *rs, const struct ft_rule_event *e,
 		why(explain, r, NULL, &n);
 		if (explain)
 			ft_buf_addc(explain, ']');
-		return (int)i;
+		*rule = (int)i;
+		return;
 	}
 	if (explain)
 		ft_buf_addc(explain, ']');
-	*unit = -1;
-	return -1;
-}
-
-const char *
-ft_rules_stopped(const struct ft_rules *rs)
-{
-	return rs->stop.s;
 }
 
 /* ---- deadlines ---- */

@@ -56,17 +56,18 @@ void ft_rules_dups(const struct ft_rules *r, double *metres, int *minutes,
 		   int *by_facility);
 
 /*
- * The first rule e matches, or -1.  With explain not NULL, appends to it a
- * JSON array of the rules tried and why each failed or held.  *unit gets
- * the unit the rule names for e, or -1 when it names @area and e has none
- * (such a rule does not match: the next is tried).  -2 when a rule's jq
- * condition was halted at a bound (ft_jq.h): whether it holds is unknown,
- * so no later rule is tried; ft_rules_stopped() says why.
+ * The first rule e matches: *rule gets its index, or -1 when none does.
+ * With explain not NULL, appends to it a JSON array of the rules tried and
+ * why each failed or held.  *unit gets the unit the rule names for e, or
+ * -1 when it names @area and e has none (such a rule does not match: the
+ * next is tried).  *stopped is NULL, or why no rule was chosen when a
+ * rule's jq condition was halted at a bound (ft_jq.h): "rule \"NAME\": jq:
+ * stopped ..."; whether that rule holds is unknown, so no later rule is
+ * tried, and *rule is -1.  *stopped is valid until the next call.
  */
-int ft_rules_match(struct ft_rules *r, const struct ft_rule_event *e,
-		   int *unit, struct ft_buf *explain);
-/* After -2 from ft_rules_match(): "rule \"NAME\": jq: stopped ...". */
-const char *ft_rules_stopped(const struct ft_rules *r);
+void ft_rules_match(struct ft_rules *r, const struct ft_rule_event *e,
+		    int *rule, int *unit, const char **stopped,
+		    struct ft_buf *explain);
 
 /* A rule's name ("rule N" when it has none), priority, and settings. */
 const char *ft_rule_name(const struct ft_rules *r, int i);

@@ -1633,3 +1633,23 @@ two_events() {
 	run -78 --separate-stderr ft-dispatch --db old.db --rules unit.json --pending
 	[ "$stderr" = 'ft-dispatch: unit.json: rule 1 ("x"): field "unit": no unit "nosuch" in the database (load it with ft-ingest --kind units)' ]
 }
+
+@test "ft-dispatch when: a jq condition that stops with halt_error fails with its message, shown by --explain; the next rule takes the event" {
+	events <<- 'EOF'
+	{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z","channel":"none"}
+	{"id":"c","category":"x","reported_at":"2026-11-25T01:00:00Z","channel":"wechat"}
+	{"id":"b","category":"x","reported_at":"2026-11-25T01:00:00Z","channel":"obj"}
+	EOF
+	rules <<- 'EOF'
+	[{"name": "hit", "unit": "w",
+	  "when": {"jq": "if .channel == \"none\" then \"no channel\\n\" | halt_error elif .channel == \"obj\" then {channel} | halt_error else .channel == \"wechat\" end"}},
+	 {"name": "rest", "unit": "cc"}]
+	EOF
+	# c runs between two halt_errors: libjq 1.6 would free the first message twice.
+	run -0 --separate-stderr ft-dispatch -x --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.unit)"')" = "a=cc c=w b=cc" ]
+	[ "$(got 'select(.id == "a") | .explain.rules[0].failed')" = 'jq: no channel' ]
+	[ "$(got 'select(.id == "b") | .explain.rules[0].failed')" = 'jq: {"channel":"obj"}' ]
+	[[ "$stderr" == "$(summary 3 3 0 0 0 0)"* ]]
+	[ "$(sql "select group_concat(id || ':' || status || ':' || unit, ' ') from (select * from events order by id)")" = "a:dispatched:cc b:dispatched:cc c:dispatched:w" ]
+}

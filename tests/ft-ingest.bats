@@ -1360,3 +1360,20 @@ JSON
 	[ "$(sha256sum < old.db)" = "$before" ]
 	[ "$(sqlite3 old.db 'pragma user_version')" = 1 ]
 }
+
+@test "ft-ingest map: halt_error rejects its record with the message, halt leaves it out, and the next records load (1)" {
+	printf '{"n":1}\n{"n":2}\n{"n":3}\n{"n":4}\n' > m.ndjson
+	# 2 runs between two halt_errors: libjq 1.6 would free the first message twice.
+	run -1 --separate-stderr ft-ingest --map 'if .n == 1 then "no id here\n" | halt_error elif .n == 3 then {n} | halt_error elif .n == 4 then halt else {id: "c", category: "x", reported_at: "2026-01-01T00:00:00Z"} end' m.ndjson
+	[ "$output" = '{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: m.ndjson:1: map: no id here' ]
+	[ "${stderr_lines[1]}" = 'ft-ingest: m.ndjson:3: map: {"n":3}' ]
+	[[ "${stderr_lines[2]}" == "ft-ingest: m.ndjson: 4 records: 1 new, 0 updated, 0 unchanged, 2 rejected, 1 left out by the map ("* ]]
+	[ "${#stderr_lines[@]}" = 3 ]
+	[ "$(sql 'select group_concat(id) from events')" = c ]
+	# The same in a split map: the element is rejected, by its path.
+	echo '{"r":[{"n":1},{"n":3},{"n":4}]}' > r.json
+	run -1 --separate-stderr ft-ingest -n --map '.r[] | if .n == 1 then "no id here\n" | halt_error elif .n == 3 then halt else {id: "c", category: "x", reported_at: "2026-01-01T00:00:00Z"} end' r.json
+	[ "${stderr_lines[0]}" = 'ft-ingest: r.json:1: path ["r",0]: map: no id here' ]
+	[[ "${stderr_lines[1]}" == "ft-ingest: r.json: 1 record: 0 new, 0 updated, 1 unchanged, 1 rejected ("* ]]
+}
