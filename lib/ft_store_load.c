@@ -261,7 +261,7 @@ ft_load_find(struct ft_load *l, const char *id, size_t idlen,
 	     const struct ft_value **row, int *found)
 {
 	int n = l->first + (l->dry ? FIND_DRY : FIND), r, st;
-	size_t i, nc = ncols[l->first / NOPS] + 1, off[16];
+	size_t i, nc = ncols[l->first / NOPS] + 1, off[16] = { 0 };
 	sqlite3_stmt *s = ft_stmts_get(&l->t, n);
 
 	*found = 0;
