@@ -21,7 +21,7 @@
  * Not yet converted (their comments say what they return): ft_dup_find()
  * and ft-dispatch's find_duplicate() return 1, 0 or -(status);
  * ft_jq_next(), ft_jq_test() and ft_rules_match() return -2 for a halted
- * jq program; vote_list_json() returns -2 for a list it cannot read.
+ * jq program.
  */
 #ifndef FT_ERR_H
 #define FT_ERR_H

@@ -49,20 +49,20 @@ vote_usage_error(const char *fmt, ...)
 }
 
 /*
- * The elements of the compact JSON array text v[0..len) of strings and
- * numbers, appended to items NUL-terminated.  Returns the count, or -2
- * for another element.
+ * Is v[0..len) the compact JSON array text of strings and numbers?  1,
+ * its elements appended to items NUL-terminated and their count in *n;
+ * else 0, and *n 0.
  */
 int
-vote_list_json(const char *v, size_t len, struct ft_buf *items)
+vote_list_json(const char *v, size_t len, struct ft_buf *items, int *n)
 {
 	struct ft_buf tmp = FT_BUF_INIT;
 	const char *e = v + len;
-	int n = 0;
 
+	*n = 0;
 	ft_buf_reset(items);
 	if (len == 0 || *v != '[')
-		return -2;
+		return 0;
 	v++;
 	while (v < e && *v != ']') {
 		const char *s = v;
@@ -81,45 +81,46 @@ vote_list_json(const char *v, size_t len, struct ft_buf *items)
 			ft_buf_add(items, s, (size_t)(v - s));
 		} else {
 			ft_buf_release(&tmp);
-			return -2;
+			*n = 0;
+			return 0;
 		}
 		ft_buf_addc(items, '\0');
-		n++;
+		(*n)++;
 		if (*v == ',')
 			v++;
 	}
 	ft_buf_release(&tmp);
-	return n;
+	return 1;
 }
 
 /*
  * The elements of a member that is a JSON array of strings or numbers, or
  * (from CSV) a string of comma-separated items: each appended to items as
- * a NUL-terminated string.  Returns the count, 0 when absent, -1 when it
- * is neither, -2 for an element that is not a string or number.
+ * a NUL-terminated string, their count in *n (0 when absent).  Returns 1,
+ * or 0 when it is neither (*n 0): a reason to reject the record.
  */
 static int
-member_list(const struct ft_json_doc *d, const char *key,
-	    struct ft_buf *items)
+member_list(const struct ft_json_doc *d, const char *key, struct ft_buf *items,
+	    int *n)
 {
 	const struct ft_json_member *m = ft_json_get(d, key);
 	struct ft_buf tmp = FT_BUF_INIT;
 	const char *v;
-	int n = 0;
 
+	*n = 0;
 	ft_buf_reset(items);
 	if (!m)
-		return 0;
+		return 1;
 	v = d->text.s + m->val;
 	if (*v == 'n')
-		return 0;
+		return 1;
 	if (*v == '"') {
 		const char *s, *c;
 
 		ft_json_unescape(v, m->vallen, &tmp);
 		if (tmp.len == 0) {
 			ft_buf_release(&tmp);
-			return 0;
+			return 1;
 		}
 		for (s = tmp.s;; s = c + 1) {
 			size_t l;
@@ -132,17 +133,17 @@ member_list(const struct ft_json_doc *d, const char *key,
 				l--;
 			ft_buf_add(items, s, l);
 			ft_buf_addc(items, '\0');
-			n++;
+			(*n)++;
 			if (!c)
 				break;
 		}
 		ft_buf_release(&tmp);
-		return n;
+		return 1;
 	}
 	if (*v != '[')
-		return -1;
+		return 0;
 	ft_buf_release(&tmp);
-	return vote_list_json(v, m->vallen, items);
+	return vote_list_json(v, m->vallen, items, n);
 }
 
 /* The next item of a list member_list() filled. */
@@ -674,7 +675,7 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 		}
 	}
 	f[R_TIEBREAK] = ft_xstrdup(r > 0 ? b->s : "votes,cost,id");
-	if ((n = member_list(d, "scope", &u->items)) < 0) {
+	if (!member_list(d, "scope", &u->items, &n)) {
 		reason = "field \"scope\": not a list of unit ids";
 		goto out;
 	}
@@ -1112,11 +1113,11 @@ cast_one(struct run *u, const struct ft_item *it)
 	    (r > 0 && !is_word(u->c.s)))
 		return "field \"channel\": not a word";
 	channel = r > 0 ? u->c.s : u->o->channel ? u->o->channel : "online";
-	if ((n = member_list(d, "projects", &u->items)) < 0)
+	if (!member_list(d, "projects", &u->items, &n))
 		return "field \"projects\": not a list of project ids";
 	if (n == 0 && !ft_json_get(d, "projects"))
 		return "field \"projects\": missing";
-	if ((np = member_list(d, "points", &u->items2)) < 0)
+	if (!member_list(d, "points", &u->items2, &np))
 		return "field \"points\": not a list of numbers";
 	if ((bad = vote_check_ballot(u, &c->p, c->scale, &u->items, n,
 				     &u->items2, np, c->idx, c->pts)))

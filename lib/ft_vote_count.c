@@ -60,12 +60,12 @@ bset_add(void *ctx, const struct ft_store_vote_ballot *r)
 	struct run *u = c->u;
 	struct bset *b = c->b;
 	const char *pj = r->projects, *pt = r->points;
-	int n = vote_list_json(pj, strlen(pj), &u->items), k, np = 0;
+	int n, k, np = 0;
 	size_t pos = 0, ppos = 0;
 
-	if (pt)
-		np = vote_list_json(pt, strlen(pt), &u->items2);
-	if (n < 0 || (pt && np != n)) {
+	if (!vote_list_json(pj, strlen(pj), &u->items, &n) ||
+	    (pt &&
+	     (!vote_list_json(pt, strlen(pt), &u->items2, &np) || np != n))) {
 		ft_error("round %s: ballot %ld: not a ballot: %s",
 			 ft_q(u->r.f[R_ID]), b->n + 1, pj);
 		return FT_DATAERR;

@@ -117,11 +117,12 @@ const char *vote_why(struct run *u, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * The elements of the compact JSON array text v[0..len) of strings and
- * numbers, appended to items NUL-terminated.  Returns the count, or -2
- * for another element.
+ * Is v[0..len) the compact JSON array text of strings and numbers?  1,
+ * its elements appended to items NUL-terminated and their count in *n;
+ * else 0, and *n 0.  (A yes/no helper: what is not a list is a reject or
+ * a corrupt ballot, which the caller words.)
  */
-int vote_list_json(const char *v, size_t len, struct ft_buf *items);
+int vote_list_json(const char *v, size_t len, struct ft_buf *items, int *n);
 
 /* The next item of a list vote_list_json() filled; pos starts at 0. */
 const char *vote_next_item(const struct ft_buf *items, size_t *pos);

@@ -1069,10 +1069,15 @@ exp_counts(struct run *u, const char *round, struct exp *x)
 
 	for (i = 0; i < x->nb; i++) {
 		const char *pj = x->bproj[i], *pts = x->bpts[i];
-		int n = vote_list_json(pj, strlen(pj), &x->items), k;
+		int n, np = 0, k, ok, pok = 0;
 		size_t pos = 0, ppos = 0;
 
-		if (pts && vote_list_json(pts, strlen(pts), &u->items) != n) {
+		ok = vote_list_json(pj, strlen(pj), &x->items, &n);
+		if (pts)
+			pok = vote_list_json(pts, strlen(pts), &u->items, &np);
+		/* Points and projects lists of one length, or neither a list
+		 * (counted as nothing). */
+		if (pts && (pok != ok || np != n)) {
 			ft_error("round %s: ballot %ld: not a ballot: %s",
 				 ft_q(round), i + 1, pts);
 			return FT_DATAERR;
@@ -1257,15 +1262,15 @@ exp_votes(struct run *u, struct exp *x)
 		size_t pos = 0;
 
 		snprintf(idb, sizeof(idb), "%ld", i + 1);
-		c = vote_list_json(x->bproj[i], strlen(x->bproj[i]), &x->items);
+		vote_list_json(x->bproj[i], strlen(x->bproj[i]), &x->items, &c);
 		for (k = 0; k < c; k++) {
 			if (k)
 				ft_buf_addc(&vote, ',');
 			ft_buf_adds(&vote, vote_next_item(&x->items, &pos));
 		}
 		if (x->bpts[i]) {
-			c = vote_list_json(x->bpts[i], strlen(x->bpts[i]),
-					   &x->items);
+			vote_list_json(x->bpts[i], strlen(x->bpts[i]),
+				       &x->items, &c);
 			pos = 0;
 			for (k = 0; k < c; k++) {
 				if (k)
