@@ -26,12 +26,20 @@
 #ifndef FT_ERR_H
 #define FT_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Set once by main(); used as the prefix of every message. */
 extern const char *ft_progname;
 
 int ft_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * ft_error() with the arguments in ap, for a function that takes a format
+ * of its own (a usage error, in cmd/ and in lib/).  The message is cut at
+ * 1023 bytes, as the copies it replaces cut it.  Returns -1.
+ */
+int ft_errorv(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
 void ft_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Input text quoted in a message: s[0..n) between double quotes, with '"'

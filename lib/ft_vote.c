@@ -38,13 +38,11 @@
 int
 vote_usage_error(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ft_errorv(fmt, ap);
 	va_end(ap);
-	ft_error("%s", msg);
 	return FT_USAGE;
 }
 
