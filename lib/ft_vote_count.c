@@ -144,6 +144,9 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 	size_t n;
 
 	memset(sp, 0, sizeof(*sp));
+	/* Never NULL, even in a spec refused (clang-tidy cannot see that
+	 * vote_usage_error() returns no 0, and follows a refused spec on). */
+	sp->tiebreak = "votes,cost,id";
 	if (!rule)
 		rule = u->r.f[R_RULE];
 	if (!rule) {
