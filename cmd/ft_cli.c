@@ -151,13 +151,11 @@ ft_cli_apply(const struct ft_common *cm)
 int
 ft_usage_error(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ft_errorv(fmt, ap);
 	va_end(ap);
-	ft_error("%s", msg);
 	fprintf(stderr, "Try '%s --help' for more information.\n", ft_progname);
 	return FT_USAGE;
 }

@@ -185,6 +185,15 @@ ft_error(const char *fmt, ...)
 	return -1;
 }
 
+int
+ft_errorv(const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	return ft_error("%s", msg);
+}
+
 void
 ft_warn(const char *fmt, ...)
 {

@@ -18,18 +18,29 @@
  *     a row): the store's operations (ft_store.h) work this way.
  *   - A yes/no helper that cannot fail returns 1 or 0.
  *   - A record rejected is no failure: reject, count, return FT_OK.
- * Not yet converted (its comment says what it returns): vote_list_json()
- * returns -2 for a list it cannot read.
+ *   - A lookup that gives a place returns it, or -1 for none
+ *     (vote_plist_find()); that is an answer, not a failure.
+ * The functions that returned -2 or -(status) beside their answer
+ * (ft_dup_find, ft_jq_next, ft_jq_test, ft_rules_match, vote_list_json)
+ * were converted in issue 12.
  */
 #ifndef FT_ERR_H
 #define FT_ERR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 /* Set once by main(); used as the prefix of every message. */
 extern const char *ft_progname;
 
 int ft_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * ft_error() with the arguments in ap, for a function that takes a format
+ * of its own (a usage error, in cmd/ and in lib/).  The message is cut at
+ * 1023 bytes, as the copies it replaces cut it.  Returns -1.
+ */
+int ft_errorv(const char *fmt, va_list ap)
+	__attribute__((format(printf, 1, 0)));
 void ft_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Input text quoted in a message: s[0..n) between double quotes, with '"'

@@ -38,31 +38,29 @@
 int
 vote_usage_error(const char *fmt, ...)
 {
-	char msg[1024];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ft_errorv(fmt, ap);
 	va_end(ap);
-	ft_error("%s", msg);
 	return FT_USAGE;
 }
 
 /*
- * The elements of the compact JSON array text v[0..len) of strings and
- * numbers, appended to items NUL-terminated.  Returns the count, or -2
- * for another element.
+ * Is v[0..len) the compact JSON array text of strings and numbers?  1,
+ * its elements appended to items NUL-terminated and their count in *n;
+ * else 0, and *n 0.
  */
 int
-vote_list_json(const char *v, size_t len, struct ft_buf *items)
+vote_list_json(const char *v, size_t len, struct ft_buf *items, int *n)
 {
 	struct ft_buf tmp = FT_BUF_INIT;
 	const char *e = v + len;
-	int n = 0;
 
+	*n = 0;
 	ft_buf_reset(items);
 	if (len == 0 || *v != '[')
-		return -2;
+		return 0;
 	v++;
 	while (v < e && *v != ']') {
 		const char *s = v;
@@ -81,45 +79,46 @@ vote_list_json(const char *v, size_t len, struct ft_buf *items)
 			ft_buf_add(items, s, (size_t)(v - s));
 		} else {
 			ft_buf_release(&tmp);
-			return -2;
+			*n = 0;
+			return 0;
 		}
 		ft_buf_addc(items, '\0');
-		n++;
+		(*n)++;
 		if (*v == ',')
 			v++;
 	}
 	ft_buf_release(&tmp);
-	return n;
+	return 1;
 }
 
 /*
  * The elements of a member that is a JSON array of strings or numbers, or
  * (from CSV) a string of comma-separated items: each appended to items as
- * a NUL-terminated string.  Returns the count, 0 when absent, -1 when it
- * is neither, -2 for an element that is not a string or number.
+ * a NUL-terminated string, their count in *n (0 when absent).  Returns 1,
+ * or 0 when it is neither (*n 0): a reason to reject the record.
  */
 static int
-member_list(const struct ft_json_doc *d, const char *key,
-	    struct ft_buf *items)
+member_list(const struct ft_json_doc *d, const char *key, struct ft_buf *items,
+	    int *n)
 {
 	const struct ft_json_member *m = ft_json_get(d, key);
 	struct ft_buf tmp = FT_BUF_INIT;
 	const char *v;
-	int n = 0;
 
+	*n = 0;
 	ft_buf_reset(items);
 	if (!m)
-		return 0;
+		return 1;
 	v = d->text.s + m->val;
 	if (*v == 'n')
-		return 0;
+		return 1;
 	if (*v == '"') {
 		const char *s, *c;
 
 		ft_json_unescape(v, m->vallen, &tmp);
 		if (tmp.len == 0) {
 			ft_buf_release(&tmp);
-			return 0;
+			return 1;
 		}
 		for (s = tmp.s;; s = c + 1) {
 			size_t l;
@@ -132,17 +131,17 @@ member_list(const struct ft_json_doc *d, const char *key,
 				l--;
 			ft_buf_add(items, s, l);
 			ft_buf_addc(items, '\0');
-			n++;
+			(*n)++;
 			if (!c)
 				break;
 		}
 		ft_buf_release(&tmp);
-		return n;
+		return 1;
 	}
 	if (*v != '[')
-		return -1;
+		return 0;
 	ft_buf_release(&tmp);
-	return vote_list_json(v, m->vallen, items);
+	return vote_list_json(v, m->vallen, items, n);
 }
 
 /* The next item of a list member_list() filled. */
@@ -205,116 +204,7 @@ member_long(const struct ft_json_doc *d, const char *key, long min, long max,
 	return 1;
 }
 
-/* ---- the run: statements, output, rejects ---- */
-
-static const char *const sql[S_N] = {
-	[S_ROUND] = "SELECT round, name, budget, scope, opens_at, closes_at,"
-		    " ballot, min_length, max_length, max_cost, min_points,"
-		    " max_points, rule, threshold, tiebreak, key_check, meta"
-		    " FROM rounds WHERE round = ?1",
-	[S_ROUND_INS] = "INSERT INTO rounds(round, name, budget, scope,"
-			" opens_at, closes_at, ballot, min_length, max_length,"
-			" max_cost, min_points, max_points, rule, threshold,"
-			" tiebreak, key_check, meta, source, created_at)"
-			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			" ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-	[S_PROJ_GET] = "SELECT name, cost, category, unit FROM projects"
-		       " WHERE round = ?1 AND project = ?2",
-	[S_PROJ_INS] = "INSERT INTO projects(round, project, seq, name, cost,"
-		       " category, unit, selected, extra) VALUES (?1, ?2,"
-		       " (SELECT coalesce(max(seq), 0) + 1 FROM projects"
-		       "  WHERE round = ?1), ?3, ?4, ?5, ?6, ?7, ?8)",
-	[S_PROJ_UPD] = "UPDATE projects SET name = ?3, cost = ?4,"
-		       " category = ?5, unit = ?6 WHERE round = ?1 AND"
-		       " project = ?2",
-	[S_PROJ_SEQ] = "SELECT count(*) FROM projects WHERE round = ?1",
-	[S_VOTER_INS] = "INSERT OR IGNORE INTO voters(round, voter)"
-			" VALUES (?1, ?2)",
-	[S_VOTER_GET] = "SELECT 1 FROM voters WHERE round = ?1 AND voter = ?2",
-	[S_BALLOT_GET] = "SELECT ballot, projects, points FROM ballots"
-			 " WHERE round = ?1 AND tag = ?2",
-	[S_BALLOT_INS] = "INSERT INTO ballots(round, tag, channel, projects,"
-			 " points, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[S_BALLOT_UPD] = "UPDATE ballots SET channel = ?3, projects = ?4,"
-			 " points = ?5, replaced = replaced + 1"
-			 " WHERE round = ?1 AND tag = ?2",
-	[S_UNIT] = "SELECT 1 FROM units WHERE id = ?1",
-	[S_IN_SCOPE] = "WITH RECURSIVE up(id, n) AS (SELECT ?1, 0 UNION"
-		       " SELECT u.parent, up.n + 1 FROM units u JOIN up"
-		       " ON u.id = up.id WHERE u.parent IS NOT NULL AND"
-		       " up.n < 64) SELECT 1 FROM up WHERE id IN"
-		       " (SELECT value FROM json_each(?2)) LIMIT 1",
-	[S_PROJ_ALL] = "SELECT project, name, cost, category, unit, selected,"
-		       " extra FROM projects WHERE round = ?1 ORDER BY seq",
-	/* In rowid order within the round's range: a round's ballots lie
-	 * together, and reading them by the (round, tag) index would visit
-	 * the table's pages at random. */
-	[S_BALLOT_ALL] = "SELECT projects, points, channel, extra FROM"
-			 " ballots WHERE ballot BETWEEN (SELECT min(ballot)"
-			 " FROM ballots WHERE round = ?1) AND (SELECT"
-			 " max(ballot) FROM ballots WHERE round = ?1) AND"
-			 " round = ?1 ORDER BY ballot",
-	[S_TALLY_INS] = "INSERT INTO tallies(round, rule, counted_at,"
-			" ballots, digest, result) VALUES (?1, ?2, ?3, ?4,"
-			" ?5, ?6)",
-	[S_TALLY_SAME] = "SELECT tally FROM tallies WHERE round = ?1 AND"
-			 " rule = ?2 AND digest = ?3 AND result = ?4",
-	[S_TALLY_ALL] = "SELECT tally, rule, digest, result FROM tallies"
-			" WHERE round = ?1 ORDER BY tally",
-	[S_ROUNDS] = "SELECT r.round, name, budget, scope, opens_at,"
-		     " closes_at, ballot, min_length, max_length, max_cost,"
-		     " min_points, max_points, rule, threshold, tiebreak,"
-		     " (SELECT count(*) FROM projects p WHERE p.round = r.round),"
-		     " (SELECT count(*) FROM voters v WHERE v.round = r.round),"
-		     " (SELECT count(*) FROM ballots b WHERE b.round = r.round)"
-		     " FROM rounds r ORDER BY r.round",
-	[S_COUNTED] = "SELECT tally, counted_at FROM tallies WHERE round = ?1"
-		      " ORDER BY tally LIMIT 1",
-};
-
-sqlite3_stmt *
-vote_stmt(struct run *u, int i)
-{
-	if (!u->st[i])
-		u->st[i] = ft_db_prepare(u->db, sql[i]);
-	if (u->st[i]) {
-		sqlite3_reset(u->st[i]);
-		sqlite3_clear_bindings(u->st[i]);
-	}
-	return u->st[i];
-}
-
-void
-vote_bind_text(sqlite3_stmt *s, int i, const char *t)
-{
-	if (t)
-		sqlite3_bind_text(s, i, t, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_null(s, i);
-}
-
-/* Steps a statement that returns no row (or one, ignored). */
-int
-vote_exec_stmt(struct run *u, sqlite3_stmt *s, const char *what)
-{
-	int rc;
-
-	if (!s)
-		return FT_SOFTWARE;
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		return ft_db_fail(u->db, rc, what);
-	return FT_OK;
-}
-
-char *
-vote_col_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-
-	return t ? ft_xstrdup((const char *)t) : NULL;
-}
+/* ---- the run: its store, output, rejects ---- */
 
 void
 vote_run_init(struct run *u, struct ft_db *db, const struct ft_vote_opts *o)
@@ -322,6 +212,7 @@ vote_run_init(struct run *u, struct ft_db *db, const struct ft_vote_opts *o)
 	memset(u, 0, sizeof(*u));
 	u->db = db;
 	u->o = o;
+	u->vs = ft_store_vote_open(db);
 	ft_hold_init(&u->out, o->no_output);
 	ft_buf_init(&u->a);
 	ft_buf_init(&u->b);
@@ -338,7 +229,7 @@ round_release(struct round *r)
 {
 	int i;
 
-	for (i = 0; i < 17; i++) {
+	for (i = 0; i < FT_STORE_VOTE_ROUND_FIELDS; i++) {
 		free(r->f[i]);
 		r->f[i] = NULL;
 	}
@@ -347,11 +238,8 @@ round_release(struct round *r)
 int
 vote_run_release(struct run *u, int st)
 {
-	int i;
-
-	for (i = 0; i < S_N; i++)
-		if (u->st[i])
-			sqlite3_finalize(u->st[i]);
+	ft_store_vote_close(u->vs);
+	u->vs = NULL;
 	round_release(&u->r);
 	st = ft_exit_worst(st, ft_reject_close(&u->rej));
 	ft_hold_release(&u->out);
@@ -384,25 +272,19 @@ reject(struct run *u, const struct ft_item *it, const char *why)
 int
 vote_load_round(struct run *u, const char *id, int quiet)
 {
-	sqlite3_stmt *s = vote_stmt(u, S_ROUND);
-	int rc, i;
+	struct ft_store_vote_round r;
+	int st, found, i;
 
-	if (!s)
-		return FT_SOFTWARE;
 	round_release(&u->r);
-	vote_bind_text(s, 1, id);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_DONE) {
-		sqlite3_reset(s);
+	if ((st = ft_store_vote_round(u->vs, id, &r, &found)))
+		return st;
+	if (!found) {
 		if (!quiet)
 			ft_error("no such round: %s", ft_q(id));
 		return FT_NOINPUT;
 	}
-	if (rc != SQLITE_ROW)
-		return ft_db_fail(u->db, rc, "reading the round");
-	for (i = 0; i < 17; i++)
-		u->r.f[i] = vote_col_dup(s, i);
-	sqlite3_reset(s);
+	for (i = 0; i < FT_STORE_VOTE_ROUND_FIELDS; i++)
+		u->r.f[i] = r.f[i] ? ft_xstrdup(r.f[i]) : NULL;
 	u->r.opens = u->r.closes = INT64_MIN;
 	if (u->r.f[R_OPENS])
 		parse_time(u->r.f[R_OPENS], &u->r.opens);
@@ -611,7 +493,7 @@ vote_why(struct run *u, const char *fmt, ...)
 	return u->reason;
 }
 
-/* Prints a round (the columns of S_ROUND) as a record into u->out. */
+/* Prints a round (its settings, by R_*) as a record into u->out. */
 static void
 print_round(struct run *u, char *const *f)
 {
@@ -637,9 +519,9 @@ print_round(struct run *u, char *const *f)
 }
 
 /*
- * The settings of the round in record d, checked, as the columns of
- * S_ROUND into f (new strings the caller frees).  NULL or the reason the
- * record is refused; u->status set on an error of the database.
+ * The settings of the round in record d, checked, by R_* into f (new
+ * strings the caller frees).  NULL or the reason the record is refused;
+ * u->status set on an error of the database.
  */
 static const char *
 open_fields(struct run *u, const struct ft_json_doc *d, char **f)
@@ -791,7 +673,7 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 		}
 	}
 	f[R_TIEBREAK] = ft_xstrdup(r > 0 ? b->s : "votes,cost,id");
-	if ((n = member_list(d, "scope", &u->items)) < 0) {
+	if (!member_list(d, "scope", &u->items, &n)) {
 		reason = "field \"scope\": not a list of unit ids";
 		goto out;
 	}
@@ -802,21 +684,12 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 		 * does not exist would let no one in, or not the ones meant. */
 		for (i = 0; i < n; i++) {
 			const char *unit = vote_next_item(&u->items, &pos);
-			sqlite3_stmt *s = vote_stmt(u, S_UNIT);
+			int yes;
 
-			if (!s) {
-				u->status = FT_SOFTWARE;
+			if ((u->status = ft_store_vote_unit_exists(u->vs, unit,
+								   &yes)))
 				goto out;
-			}
-			vote_bind_text(s, 1, unit);
-			r = sqlite3_step(s);
-			sqlite3_reset(s);
-			if (r != SQLITE_ROW && r != SQLITE_DONE) {
-				u->status = ft_db_fail(u->db, r,
-						       "reading the units");
-				goto out;
-			}
-			if (r != SQLITE_ROW) {
+			if (!yes) {
 				ft_buf_reset(b);
 				ft_json_escape(b, unit, strlen(unit));
 				reason = vote_why(u,
@@ -844,29 +717,24 @@ open_store(struct run *u, char **f)
 {
 	char check[65];
 	const char *reason = NULL;
-	int r, i;
+	int found, i;
 	unsigned char secret[32], rkey[32];
 
 	/* The same round again changes nothing; another is refused. */
 	{
-		sqlite3_stmt *s = vote_stmt(u, S_ROUND);
+		struct ft_store_vote_round old;
 
-		if (!s) {
-			u->status = FT_SOFTWARE;
+		if ((u->status = ft_store_vote_round(u->vs, f[R_ID], &old,
+						     &found)))
 			goto out;
-		}
-		vote_bind_text(s, 1, f[R_ID]);
-		r = sqlite3_step(s);
-		if (r == SQLITE_ROW) {
+		if (found) {
 			for (i = 1; i <= R_TIEBREAK; i++) {
-				const char *c = (const char *)
-					sqlite3_column_text(s, i);
+				const char *c = old.f[i];
 
 				if ((c == NULL) != (f[i] == NULL) ||
 				    (c && strcmp(c, f[i])))
 					break;
 			}
-			sqlite3_reset(s);
 			if (i <= R_TIEBREAK) {
 				reason = vote_why(u,
 						  "round %s exists with "
@@ -877,31 +745,23 @@ open_store(struct run *u, char **f)
 			u->unchanged++;
 			goto out;
 		}
-		sqlite3_reset(s);
-		if (r != SQLITE_DONE) {
-			u->status = ft_db_fail(u->db, r, "reading the round");
-			goto out;
-		}
 	}
 	if ((u->status = ft_vkey_read(u->o->key, 1, secret)))
 		goto out;
 	ft_vkey_round(secret, f[R_ID], rkey);
 	ft_vkey_hash(rkey, "check", "", check);
 	{
-		sqlite3_stmt *s = vote_stmt(u, S_ROUND_INS);
+		struct ft_store_vote_round r;
 		char now[FT_TIME_LEN];
 
-		if (!s) {
-			u->status = FT_SOFTWARE;
-			goto out;
-		}
+		memset(&r, 0, sizeof(r));
 		for (i = 0; i <= R_TIEBREAK; i++)
-			vote_bind_text(s, i + 1, f[i]);
-		vote_bind_text(s, 16, check);
-		vote_bind_text(s, 17, "{}");
-		vote_bind_text(s, 18, u->fname);
-		vote_bind_text(s, 19, vote_fmt_time(ft_time_now(), now));
-		if ((u->status = vote_exec_stmt(u, s, "storing the round")))
+			r.f[i] = f[i];
+		r.f[R_KEYCHECK] = check;
+		r.f[R_META] = "{}";
+		r.source = u->fname;
+		r.created_at = vote_fmt_time(ft_time_now(), now);
+		if ((u->status = ft_store_vote_round_add(u->vs, &r)))
 			goto out;
 	}
 	u->done++;
@@ -955,8 +815,8 @@ project_one(struct run *u, const struct ft_item *it)
 	const struct ft_json_doc *d = it->doc;
 	const char *id, *name, *cat, *unit;
 	struct ft_buf *o = &u->out.buf;
-	sqlite3_stmt *s;
-	int r, same;
+	struct ft_store_vote_project p;
+	int r, same, found;
 
 	if (u->r.opens != INT64_MIN && ft_time_now() >= u->r.opens)
 		return vote_why(u,
@@ -984,49 +844,31 @@ project_one(struct run *u, const struct ft_item *it)
 	name = u->b.s;
 	cat = u->d.len ? u->d.s : NULL;
 	unit = u->items.len ? u->items.s : NULL;
-	if (!(s = vote_stmt(u, S_PROJ_GET))) {
-		u->status = FT_SOFTWARE;
+	if ((u->status = ft_store_vote_project(u->vs, u->r.f[R_ID], id, &p,
+					       &found)))
 		return NULL;
-	}
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	vote_bind_text(s, 2, id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
-		const char *c[4];
-		int i;
-
-		for (i = 0; i < 4; i++)
-			c[i] = (const char *)sqlite3_column_text(s, i);
-		same = c[0] && !strcmp(c[0], name) && !strcmp(c[1], u->e.s) &&
-		       (!c[2]) == (!cat) && (!cat || !strcmp(c[2], cat)) &&
-		       (!c[3]) == (!unit) && (!unit || !strcmp(c[3], unit));
-		sqlite3_reset(s);
+	if (found) {
+		same = p.name && !strcmp(p.name, name) &&
+		       !strcmp(p.cost, u->e.s) && (!p.category) == (!cat) &&
+		       (!cat || !strcmp(p.category, cat)) &&
+		       (!p.unit) == (!unit) && (!unit || !strcmp(p.unit, unit));
 		if (same) {
 			u->unchanged++;
 			return NULL;
 		}
-		s = vote_stmt(u, S_PROJ_UPD);
 		u->updated++;
 	} else {
-		sqlite3_reset(s);
-		if (r != SQLITE_DONE) {
-			u->status = ft_db_fail(u->db, r, "reading a project");
-			return NULL;
-		}
-		s = vote_stmt(u, S_PROJ_INS);
 		u->done++;
 	}
-	if (!s) {
-		u->status = FT_SOFTWARE;
-		return NULL;
-	}
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	vote_bind_text(s, 2, id);
-	vote_bind_text(s, 3, name);
-	vote_bind_text(s, 4, u->e.s);
-	vote_bind_text(s, 5, cat);
-	vote_bind_text(s, 6, unit);
-	if ((u->status = vote_exec_stmt(u, s, "storing a project")))
+	memset(&p, 0, sizeof(p));
+	p.round = u->r.f[R_ID];
+	p.id = id;
+	p.name = name;
+	p.cost = u->e.s;
+	p.category = cat;
+	p.unit = unit;
+	if ((u->status = found ? ft_store_vote_project_set(u->vs, &p) :
+				 ft_store_vote_project_add(u->vs, &p)))
 		return NULL;
 	ft_buf_addc(o, '{');
 	vote_json_str(o, "round", u->r.f[R_ID]);
@@ -1098,8 +940,7 @@ register_one(struct run *u, const struct ft_item *it)
 	const struct ft_json_doc *d = it->doc;
 	const char *bad;
 	char hash[65];
-	sqlite3_stmt *s;
-	int r;
+	int r, yes, added;
 
 	if ((bad = voter_id(u, d)))
 		return bad;
@@ -1111,40 +952,30 @@ register_one(struct run *u, const struct ft_item *it)
 	if (u->r.f[R_SCOPE]) {
 		if (r == 0)
 			return "field \"unit\": missing (the round has a scope)";
-		if (!(s = vote_stmt(u, S_UNIT)))
-			goto fail;
-		vote_bind_text(s, 1, u->b.s);
-		r = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (r != SQLITE_ROW)
+		if ((u->status = ft_store_vote_unit_exists(u->vs, u->b.s,
+							   &yes)))
+			return NULL;
+		if (!yes)
 			return vote_why(u, "field \"unit\": unknown unit %s",
 					ft_q(u->b.s));
-		if (!(s = vote_stmt(u, S_IN_SCOPE)))
-			goto fail;
-		vote_bind_text(s, 1, u->b.s);
-		vote_bind_text(s, 2, u->r.f[R_SCOPE]);
-		r = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (r != SQLITE_ROW)
+		if ((u->status = ft_store_vote_unit_in_scope(u->vs, u->b.s,
+							     u->r.f[R_SCOPE],
+							     &yes)))
+			return NULL;
+		if (!yes)
 			return vote_why(u,
 					"field \"unit\": %s is not in the "
 					"round's scope",
 					ft_q(u->b.s));
 	}
 	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
-	if (!(s = vote_stmt(u, S_VOTER_INS)))
-		goto fail;
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	vote_bind_text(s, 2, hash);
-	if ((u->status = vote_exec_stmt(u, s, "registering a voter")))
+	if ((u->status = ft_store_vote_voter_add(u->vs, u->r.f[R_ID], hash,
+						 &added)))
 		return NULL;
-	if (sqlite3_changes(u->db->h))
+	if (added)
 		u->done++;
 	else
 		u->unchanged++;
-	return NULL;
-fail:
-	u->status = FT_SOFTWARE;
 	return NULL;
 }
 
@@ -1210,28 +1041,18 @@ is_word(const char *s)
 static const char *
 counted(struct run *u)
 {
-	sqlite3_stmt *s;
-	int r;
+	struct ft_store_vote_tally t;
+	int found;
 
 	if (u->counted_txn != u->db->txn) {
-		if (!(s = vote_stmt(u, S_COUNTED))) {
-			u->status = FT_SOFTWARE;
-			return NULL;
-		}
-		vote_bind_text(s, 1, u->r.f[R_ID]);
-		r = sqlite3_step(s);
 		u->counted = 0;
-		if (r == SQLITE_ROW) {
-			const char *c = (const char *)sqlite3_column_text(s, 1);
-
-			u->counted = sqlite3_column_int64(s, 0);
-			snprintf(u->counted_at, sizeof(u->counted_at), "%s",
-				 c ? c : "?");
-		}
-		sqlite3_reset(s);
-		if (r != SQLITE_ROW && r != SQLITE_DONE) {
-			u->status = ft_db_fail(u->db, r, "reading the counts");
+		if ((u->status = ft_store_vote_tally_first(u->vs, u->r.f[R_ID],
+							   &t, &found)))
 			return NULL;
+		if (found) {
+			u->counted = t.tally;
+			snprintf(u->counted_at, sizeof(u->counted_at), "%s",
+				 t.counted_at ? t.counted_at : "?");
 		}
 		u->counted_txn = u->db->txn;
 	}
@@ -1251,25 +1072,18 @@ cast_one(struct run *u, const struct ft_item *it)
 	const char *bad, *channel;
 	char tag[65], hash[65], t1[FT_TIME_LEN], t2[FT_TIME_LEN];
 	struct ft_buf *o = &u->out.buf;
-	sqlite3_stmt *s;
-	int64_t at, now;
+	struct ft_store_vote_ballot b;
+	int64_t at, now, id = 0;
 	long long oldid;
 	int n, np, r, old;
 
 	if ((bad = voter_id(u, d)))
 		return bad;
 	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
-	if (!(s = vote_stmt(u, S_VOTER_GET)))
-		goto fail;
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	vote_bind_text(s, 2, hash);
-	r = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (r != SQLITE_ROW && r != SQLITE_DONE) {
-		u->status = ft_db_fail(u->db, r, "reading the register");
+	if ((u->status = ft_store_vote_voter_exists(u->vs, u->r.f[R_ID], hash,
+						    &r)))
 		return NULL;
-	}
-	if (r != SQLITE_ROW)
+	if (!r)
 		return "not registered for this round";
 	at = now = ft_time_now();
 	if ((r = ft_json_member_text(d, "cast_at", &u->b)) < 0 ||
@@ -1297,20 +1111,16 @@ cast_one(struct run *u, const struct ft_item *it)
 	    (r > 0 && !is_word(u->c.s)))
 		return "field \"channel\": not a word";
 	channel = r > 0 ? u->c.s : u->o->channel ? u->o->channel : "online";
-	if ((n = member_list(d, "projects", &u->items)) < 0)
+	if (!member_list(d, "projects", &u->items, &n))
 		return "field \"projects\": not a list of project ids";
 	if (n == 0 && !ft_json_get(d, "projects"))
 		return "field \"projects\": missing";
-	if ((np = member_list(d, "points", &u->items2)) < 0)
+	if (!member_list(d, "points", &u->items2, &np))
 		return "field \"points\": not a list of numbers";
 	if ((bad = vote_check_ballot(u, &c->p, c->scale, &u->items, n,
 				     &u->items2, np, c->idx, c->pts)))
 		return bad;
 	ft_vkey_hash(u->r.key, "ballot", u->a.s, tag);
-	if (!(s = vote_stmt(u, S_BALLOT_GET)))
-		goto fail;
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	vote_bind_text(s, 2, tag);
 	/* The canonical texts the count reads and the digest covers. */
 	ft_buf_reset(&u->d);
 	json_list(&u->d, &u->items, n, 0);
@@ -1324,24 +1134,23 @@ cast_one(struct run *u, const struct ft_item *it)
 				    (long long)c->pts[i]);
 		ft_buf_addc(&u->e, ']');
 	}
-	r = sqlite3_step(s);
-	old = r == SQLITE_ROW;
+	if ((u->status = ft_store_vote_ballot(u->vs, u->r.f[R_ID], tag, &b,
+					      &old)))
+		return NULL;
 	oldid = 0;
 	if (old) {
-		const char *op = (const char *)sqlite3_column_text(s, 1);
-		const char *opts = (const char *)sqlite3_column_text(s, 2);
+		const char *op = b.projects;
+		const char *opts = b.points;
 
-		oldid = (long long)sqlite3_column_int64(s, 0);
+		oldid = (long long)b.ballot;
 		/* The same ballot again (a job run twice, or resumed after a
 		 * crash) changes nothing: it is not a second vote. */
-		if (op && !strcmp(op, u->d.s) && (np > 0 ? opts &&
-		    !strcmp(opts, u->e.s) : !opts)) {
-			sqlite3_reset(s);
+		if (op && !strcmp(op, u->d.s) &&
+		    (np > 0 ? opts && !strcmp(opts, u->e.s) : !opts)) {
 			u->unchanged++;
 			return NULL;
 		}
 	}
-	sqlite3_reset(s);
 	/* Once a result is stored, it must stay the count of the ballots:
 	 * they are frozen, however late ballots are dated. */
 	if ((bad = counted(u)) != NULL)
@@ -1350,14 +1159,14 @@ cast_one(struct run *u, const struct ft_item *it)
 		return NULL;
 	if (old && !u->o->replace)
 		return "already voted";
-	if (!(s = vote_stmt(u, old ? S_BALLOT_UPD : S_BALLOT_INS)))
-		goto fail;
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	vote_bind_text(s, 2, tag);
-	vote_bind_text(s, 3, channel);
-	vote_bind_text(s, 4, u->d.s);
-	vote_bind_text(s, 5, np > 0 ? u->e.s : NULL);
-	if ((u->status = vote_exec_stmt(u, s, "storing a ballot")))
+	memset(&b, 0, sizeof(b));
+	b.round = u->r.f[R_ID];
+	b.tag = tag;
+	b.channel = channel;
+	b.projects = u->d.s;
+	b.points = np > 0 ? u->e.s : NULL;
+	if ((u->status = old ? ft_store_vote_ballot_replace(u->vs, &b) :
+			       ft_store_vote_ballot_add(u->vs, &b, &id)))
 		return NULL;
 	if (old)
 		u->updated++;
@@ -1365,9 +1174,7 @@ cast_one(struct run *u, const struct ft_item *it)
 		u->done++;
 	ft_buf_addc(o, '{');
 	vote_json_str(o, "round", u->r.f[R_ID]);
-	vote_json_long(o, "ballot",
-		       old ? oldid :
-			     (long long)sqlite3_last_insert_rowid(u->db->h));
+	vote_json_long(o, "ballot", old ? oldid : (long long)id);
 	vote_json_str(o, "channel", channel);
 	vote_json_raw(o, "projects", u->d.s);
 	if (np > 0)
@@ -1375,9 +1182,6 @@ cast_one(struct run *u, const struct ft_item *it)
 	if (old)
 		vote_json_bool(o, "replaced", 1);
 	ft_buf_adds(o, "}\n");
-	return NULL;
-fail:
-	u->status = FT_SOFTWARE;
 	return NULL;
 }
 
@@ -1414,38 +1218,38 @@ ft_vote_cast(struct ft_db *db, const struct ft_vote_opts *o,
 	return vote_run_release(&u, st);
 }
 
+/* Prints a round of ft_vote_rounds(). */
+static int
+rounds_one(void *ctx, const struct ft_store_vote_round *r)
+{
+	struct run *u = ctx;
+	struct ft_buf *b = &u->out.buf;
+	char *f[FT_STORE_VOTE_ROUND_SETTINGS];
+	int i;
+
+	for (i = 0; i < FT_STORE_VOTE_ROUND_SETTINGS; i++)
+		f[i] = r->f[i] ? ft_xstrdup(r->f[i]) : NULL;
+	print_round(u, f);
+	for (i = 0; i < FT_STORE_VOTE_ROUND_SETTINGS; i++)
+		free(f[i]);
+	/* Open's record, and then what the round holds. */
+	b->len -= 2;
+	vote_json_long(b, "projects", r->projects);
+	vote_json_long(b, "voters", r->voters);
+	vote_json_long(b, "ballots", r->ballots);
+	ft_buf_adds(b, "}\n");
+	vote_flush(u);
+	return FT_OK;
+}
+
 int
 ft_vote_rounds(struct ft_db *db, const struct ft_vote_opts *o)
 {
 	struct run u;
-	sqlite3_stmt *s;
-	int rc, st = FT_OK;
 
 	vote_run_init(&u, db, o);
-	if (!(s = vote_stmt(&u, S_ROUNDS)))
-		return vote_run_release(&u, FT_SOFTWARE);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct ft_buf *b = &u.out.buf;
-		char *f[15];
-		int i;
-
-		for (i = 0; i < 15; i++)
-			f[i] = vote_col_dup(s, i);
-		print_round(&u, f);
-		for (i = 0; i < 15; i++)
-			free(f[i]);
-		/* Open's record, and then what the round holds. */
-		b->len -= 2;
-		vote_json_long(b, "projects", sqlite3_column_int64(s, 15));
-		vote_json_long(b, "voters", sqlite3_column_int64(s, 16));
-		vote_json_long(b, "ballots", sqlite3_column_int64(s, 17));
-		ft_buf_adds(b, "}\n");
-		vote_flush(&u);
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		st = ft_db_fail(db, rc, "reading the rounds");
-	return vote_run_release(&u, st);
+	return vote_run_release(&u, ft_store_vote_rounds_each(u.vs, rounds_one,
+							      &u));
 }
 
 /*

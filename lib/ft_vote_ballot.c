@@ -68,36 +68,41 @@ vote_plist_release(struct plist *p)
 	memset(p, 0, sizeof(*p));
 }
 
+/* A new string the caller frees, or NULL for NULL. */
+static char *
+dup_or_null(const char *s)
+{
+	return s ? ft_xstrdup(s) : NULL;
+}
+
+/* Adds stored project r to the list ctx. */
+static int
+plist_add(void *ctx, const struct ft_store_vote_project *r)
+{
+	struct plist *p = ctx;
+
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 64;
+		p->id = ft_xrealloc(p->id, (size_t)p->cap * sizeof(char *));
+		p->name = ft_xrealloc(p->name, (size_t)p->cap * sizeof(char *));
+		p->cost = ft_xrealloc(p->cost, (size_t)p->cap * sizeof(char *));
+	}
+	p->id[p->n] = dup_or_null(r->id);
+	p->name[p->n] = ft_xstrdup(r->name ? r->name : "");
+	p->cost[p->n] = dup_or_null(r->cost);
+	p->n++;
+	return FT_OK;
+}
+
 int
 vote_plist_load(struct run *u, struct plist *p)
 {
-	sqlite3_stmt *s = vote_stmt(u, S_PROJ_ALL);
-	int rc, cap = 0;
+	int st;
 
 	memset(p, 0, sizeof(*p));
-	if (!s)
-		return FT_SOFTWARE;
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (p->n == cap) {
-			cap = cap ? 2 * cap : 64;
-			p->id = ft_xrealloc(p->id,
-					    (size_t)cap * sizeof(char *));
-			p->name = ft_xrealloc(p->name,
-					      (size_t)cap * sizeof(char *));
-			p->cost = ft_xrealloc(p->cost,
-					      (size_t)cap * sizeof(char *));
-		}
-		p->id[p->n] = vote_col_dup(s, 0);
-		p->name[p->n] = vote_col_dup(s, 1);
-		p->cost[p->n] = vote_col_dup(s, 2);
-		if (!p->name[p->n])
-			p->name[p->n] = ft_xstrdup("");
-		p->n++;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE)
-		return ft_db_fail(u->db, rc, "reading the projects");
+	if ((st = ft_store_vote_projects_each(u->vs, u->r.f[R_ID], plist_add,
+					      p)))
+		return st;
 	p->order = ft_xmalloc(((size_t)p->n + 1) * sizeof(int));
 	vote_order_by_id(p->id, p->n, p->order);
 	return FT_OK;
@@ -290,39 +295,42 @@ vote_ballot_line(const char *projects, const char *points)
 	return ft_buf_detach(&b, NULL);
 }
 
+/* The canonical lines of a round's ballots, as they are read. */
+struct lines {
+	char **line;
+	long n, cap;
+};
+
+static int
+lines_add(void *ctx, const struct ft_store_vote_ballot *b)
+{
+	struct lines *l = ctx;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 1024;
+		l->line = ft_xrealloc(l->line,
+				      (size_t)l->cap * sizeof(*l->line));
+	}
+	l->line[l->n++] = vote_ballot_line(b->projects, b->points);
+	return FT_OK;
+}
+
 /* The digest of the stored ballots of u->r. */
 int
 vote_stored_digest(struct run *u, char hex[65], long *count)
 {
-	sqlite3_stmt *s = vote_stmt(u, S_BALLOT_ALL);
-	char **lines = NULL;
-	long n = 0, cap = 0;
-	int rc;
+	struct lines l = { NULL, 0, 0 };
+	int st;
 
-	if (!s)
-		return FT_SOFTWARE;
-	vote_bind_text(s, 1, u->r.f[R_ID]);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			lines = ft_xrealloc(lines,
-					    (size_t)cap * sizeof(*lines));
-		}
-		lines[n++] =
-			vote_ballot_line((const char *)sqlite3_column_text(s,
-									   0),
-					 (const char *)sqlite3_column_text(s,
-									   1));
+	if ((st = ft_store_vote_ballots_each(u->vs, u->r.f[R_ID], lines_add,
+					     &l))) {
+		while (l.n)
+			free(l.line[--l.n]);
+		free(l.line);
+		return st;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		while (n)
-			free(lines[--n]);
-		free(lines);
-		return ft_db_fail(u->db, rc, "reading the ballots");
-	}
-	vote_digest(lines, n, hex);
-	free(lines);
-	*count = n;
+	vote_digest(l.line, l.n, hex);
+	free(l.line);
+	*count = l.n;
 	return FT_OK;
 }

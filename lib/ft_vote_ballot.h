@@ -17,7 +17,7 @@
 
 /* The round's projects by id, for checking ballots and counting. */
 struct plist {
-	int n;
+	int n, cap;
 	char **id;
 	char **name;
 	char **cost; /* canonical decimal */

@@ -41,92 +41,96 @@ bset_release(struct bset *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* What bset_load() reads the ballots into. */
+struct bset_ctx {
+	struct run *u;
+	const struct plist *p;
+	struct bset *b;
+	int ordinal;
+	char **lines;
+	long lcap;
+};
+
+/* Adds the stored ballot r to the set: FT_DATAERR after a message for
+ * one that is not a ballot of the round. */
+static int
+bset_add(void *ctx, const struct ft_store_vote_ballot *r)
+{
+	struct bset_ctx *c = ctx;
+	struct run *u = c->u;
+	struct bset *b = c->b;
+	const char *pj = r->projects, *pt = r->points;
+	int n, k, np = 0;
+	size_t pos = 0, ppos = 0;
+
+	if (!vote_list_json(pj, strlen(pj), &u->items, &n) ||
+	    (pt &&
+	     (!vote_list_json(pt, strlen(pt), &u->items2, &np) || np != n))) {
+		ft_error("round %s: ballot %ld: not a ballot: %s",
+			 ft_q(u->r.f[R_ID]), b->n + 1, pj);
+		return FT_DATAERR;
+	}
+	while (b->ne + (size_t)n > b->cap) {
+		b->cap = b->cap ? 2 * b->cap : 65536;
+		b->proj = ft_xrealloc(b->proj, b->cap * sizeof(int));
+		b->pts = ft_xrealloc(b->pts, b->cap * sizeof(int64_t));
+	}
+	for (k = 0; k < n; k++) {
+		const char *id = vote_next_item(&u->items, &pos);
+		int x = vote_plist_find(c->p, id);
+
+		if (x < 0) {
+			ft_error("round %s: ballot %ld names no project of "
+				 "the round: %s",
+				 ft_q(u->r.f[R_ID]), b->n + 1, ft_q(id));
+			return FT_DATAERR;
+		}
+		b->proj[b->ne] = x;
+		b->pts[b->ne] = pt ? vote_stored_point(
+					     vote_next_item(&u->items2,
+							    &ppos)) :
+				c->ordinal ? n - k :
+					     1;
+		if (b->pts[b->ne] < 0 || n > MAX_BALLOT) {
+			ft_error("round %s: ballot %ld: not a ballot (at most "
+				 "%d projects, points from 0 to %d): %s",
+				 ft_q(u->r.f[R_ID]), b->n + 1, MAX_BALLOT,
+				 MAX_POINTS, pt ? pt : pj);
+			return FT_DATAERR;
+		}
+		b->ne++;
+	}
+	if (b->n + 1 >= c->lcap) {
+		c->lcap = c->lcap ? 2 * c->lcap : 1024;
+		c->lines = ft_xrealloc(c->lines,
+				       (size_t)c->lcap * sizeof(*c->lines));
+		b->off = ft_xrealloc(b->off,
+				     ((size_t)c->lcap + 1) * sizeof(*b->off));
+	}
+	c->lines[b->n] = vote_ballot_line(pj, pt);
+	b->off[++b->n] = b->ne;
+	return FT_OK;
+}
+
 static int
 bset_load(struct run *u, const struct plist *p, struct bset *b)
 {
-	sqlite3_stmt *s = vote_stmt(u, S_BALLOT_ALL);
-	int ordinal = !strcmp(u->r.f[R_BALLOT], "ordinal");
-	char **lines = NULL;
-	long lcap = 0;
-	int rc;
+	struct bset_ctx c = { u, p, b, 0, NULL, 0 };
+	int st;
 
 	memset(b, 0, sizeof(*b));
-	if (!s)
-		return FT_SOFTWARE;
-	vote_bind_text(s, 1, u->r.f[R_ID]);
+	c.ordinal = !strcmp(u->r.f[R_BALLOT], "ordinal");
 	b->off = ft_xmalloc(sizeof(*b->off));
 	b->off[0] = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *pj = (const char *)sqlite3_column_text(s, 0);
-		const char *pt = (const char *)sqlite3_column_text(s, 1);
-		int n = vote_list_json(pj, strlen(pj), &u->items), k, np = 0;
-		size_t pos = 0, ppos = 0;
-
-		if (pt)
-			np = vote_list_json(pt, strlen(pt), &u->items2);
-		if (n < 0 || (pt && np != n)) {
-			ft_error("round %s: ballot %ld: not a ballot: %s",
-				 ft_q(u->r.f[R_ID]), b->n + 1, pj);
-			rc = SQLITE_CORRUPT;
-			break;
-		}
-		while (b->ne + (size_t)n > b->cap) {
-			b->cap = b->cap ? 2 * b->cap : 65536;
-			b->proj = ft_xrealloc(b->proj, b->cap * sizeof(int));
-			b->pts = ft_xrealloc(b->pts, b->cap * sizeof(int64_t));
-		}
-		for (k = 0; k < n; k++) {
-			const char *id = vote_next_item(&u->items, &pos);
-			int x = vote_plist_find(p, id);
-
-			if (x < 0) {
-				ft_error("round %s: ballot %ld names no "
-					 "project of the round: %s",
-					 ft_q(u->r.f[R_ID]), b->n + 1,
-					 ft_q(id));
-				rc = SQLITE_CORRUPT;
-				break;
-			}
-			b->proj[b->ne] = x;
-			b->pts[b->ne] = pt ? vote_stored_point(
-						     vote_next_item(&u->items2,
-								    &ppos)) :
-					ordinal ? n - k :
-						  1;
-			if (b->pts[b->ne] < 0 || n > MAX_BALLOT) {
-				ft_error("round %s: ballot %ld: not a ballot "
-					 "(at most %d projects, points from 0 "
-					 "to %d): %s",
-					 ft_q(u->r.f[R_ID]), b->n + 1,
-					 MAX_BALLOT, MAX_POINTS, pt ? pt : pj);
-				rc = SQLITE_CORRUPT;
-				break;
-			}
-			b->ne++;
-		}
-		if (rc == SQLITE_CORRUPT)
-			break;
-		if (b->n + 1 >= lcap) {
-			lcap = lcap ? 2 * lcap : 1024;
-			lines = ft_xrealloc(lines,
-					    (size_t)lcap * sizeof(*lines));
-			b->off = ft_xrealloc(b->off, ((size_t)lcap + 1) *
-							     sizeof(*b->off));
-		}
-		lines[b->n] = vote_ballot_line(pj, pt);
-		b->off[++b->n] = b->ne;
-	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
+	if ((st = ft_store_vote_ballots_each(u->vs, u->r.f[R_ID], bset_add,
+					     &c))) {
 		while (b->n)
-			free(lines[--b->n]);
-		free(lines);
-		return rc == SQLITE_CORRUPT ?
-			       FT_DATAERR :
-			       ft_db_fail(u->db, rc, "reading the ballots");
+			free(c.lines[--b->n]);
+		free(c.lines);
+		return st;
 	}
-	vote_digest(lines, b->n, b->hex);
-	free(lines);
+	vote_digest(c.lines, b->n, b->hex);
+	free(c.lines);
 	return FT_OK;
 }
 
@@ -140,6 +144,9 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 	size_t n;
 
 	memset(sp, 0, sizeof(*sp));
+	/* Never NULL, even in a spec refused (clang-tidy cannot see that
+	 * vote_usage_error() returns no 0, and follows a refused spec on). */
+	sp->tiebreak = "votes,cost,id";
 	if (!rule)
 		rule = u->r.f[R_RULE];
 	if (!rule) {
@@ -449,35 +456,21 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o, const char *round)
 	/* Printed once kept: a count that could not be stored is not a
 	 * result. */
 	if (!provisional && !o->dry_run) {
-		sqlite3_stmt *s;
-		int rc;
+		struct ft_store_vote_tally k;
+		int kept;
 
-		if (!(s = vote_stmt(&u, S_TALLY_SAME))) {
-			st = FT_SOFTWARE;
+		memset(&k, 0, sizeof(k));
+		k.round = round;
+		k.rule = sp.text;
+		k.ballots = b.n;
+		k.digest = b.hex;
+		k.result = res.s;
+		if ((st = ft_store_vote_tally_kept(u.vs, &k, &kept)))
 			goto out;
-		}
-		vote_bind_text(s, 1, round);
-		vote_bind_text(s, 2, sp.text);
-		vote_bind_text(s, 3, b.hex);
-		vote_bind_text(s, 4, res.s);
-		rc = sqlite3_step(s);
-		sqlite3_reset(s);
-		if (rc == SQLITE_DONE) {
-			if (!(s = vote_stmt(&u, S_TALLY_INS))) {
-				st = FT_SOFTWARE;
+		if (!kept) {
+			k.counted_at = vote_fmt_time(ft_time_now(), now);
+			if ((st = ft_store_vote_tally_add(u.vs, &k)))
 				goto out;
-			}
-			vote_bind_text(s, 1, round);
-			vote_bind_text(s, 2, sp.text);
-			vote_bind_text(s, 3, vote_fmt_time(ft_time_now(), now));
-			sqlite3_bind_int64(s, 4, b.n);
-			vote_bind_text(s, 5, b.hex);
-			vote_bind_text(s, 6, res.s);
-			if ((st = vote_exec_stmt(&u, s, "keeping the count")))
-				goto out;
-		} else if (rc != SQLITE_ROW) {
-			st = ft_db_fail(db, rc, "reading the counts");
-			goto out;
 		}
 		if ((st = ft_db_commit(db)))
 			goto out;
@@ -560,6 +553,69 @@ outcome_of(const char *text, struct ft_buf *out)
 	ft_json_doc_release(&d);
 }
 
+/* What ft_vote_recount() recounts with, and what it found so far. */
+struct recount {
+	struct run *u;
+	const char *round;
+	const struct plist *p;
+	const struct bset *b;
+	int scale, *order;
+	struct ft_buf res;
+	long n;
+	int differ;
+};
+
+/* Recounts the kept count k, and prints whether it is the same. */
+static int
+recount_one(void *ctx, const struct ft_store_vote_tally *k)
+{
+	struct recount *c = ctx;
+	struct run *u = c->u;
+	const struct bset *b = c->b;
+	const char *round = c->round, *rule = k->rule, *dg = k->digest;
+	long id = (long)k->tally;
+	struct spec sp;
+	struct ft_tally t;
+	int st, same;
+
+	c->n++;
+	if ((st = spec_parse(u, &sp, rule)))
+		return st;
+	if ((st = count(u, c->p, b, c->scale, &sp, &t, c->order))) {
+		ft_tally_release(&t);
+		return st;
+	}
+	ft_buf_reset(&c->res);
+	result_text(u, &t, c->order, &sp, b, 1, 0, &c->res);
+	/* The outcome, not the text: a later version may word the
+	 * reasons or order the members otherwise. */
+	outcome_of(k->result, &u->c);
+	outcome_of(c->res.s, &u->d);
+	same = !strcmp(dg, b->hex) && !strcmp(u->c.s, u->d.s);
+	if (!same) {
+		c->differ++;
+		ft_error("round %s: count %ld (%s): the recount "
+			 "differs: %s",
+			 ft_q(round), id, rule,
+			 strcmp(dg, b->hex) ?
+				 "the ballots are not the "
+				 "ones counted (another digest)" :
+				 "another result from the same ballots");
+	}
+	ft_buf_addc(&u->out.buf, '{');
+	vote_json_str(&u->out.buf, "round", round);
+	vote_json_long(&u->out.buf, "tally", id);
+	vote_json_str(&u->out.buf, "rule", rule);
+	vote_json_str(&u->out.buf, "digest", dg);
+	if (!same && strcmp(dg, b->hex))
+		vote_json_str(&u->out.buf, "now", b->hex);
+	vote_json_bool(&u->out.buf, "same", same);
+	ft_buf_adds(&u->out.buf, "}\n");
+	vote_flush(u);
+	ft_tally_release(&t);
+	return FT_OK;
+}
+
 int
 ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
 		const char *round)
@@ -567,86 +623,32 @@ ft_vote_recount(struct ft_db *db, const struct ft_vote_opts *o,
 	struct run u;
 	struct plist p;
 	struct bset b;
-	sqlite3_stmt *s;
-	struct ft_buf res = FT_BUF_INIT;
-	int *order = NULL, st, scale, rc, differ = 0;
-	long n = 0;
+	struct recount c;
+	int st;
 
 	vote_run_init(&u, db, o);
 	memset(&p, 0, sizeof(p));
 	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
+	ft_buf_init(&c.res);
 	if ((st = vote_load_round(&u, round, 0)) ||
 	    (st = vote_plist_load(&u, &p)) || (st = bset_load(&u, &p, &b)))
 		goto out;
-	scale = vote_round_scale(&u, &p);
-	order = ft_xmalloc(((size_t)p.n + 1) * sizeof(int));
-	if (!(s = vote_stmt(&u, S_TALLY_ALL))) {
-		st = FT_SOFTWARE;
-		goto out;
-	}
-	vote_bind_text(s, 1, round);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		long id = (long)sqlite3_column_int64(s, 0);
-		char *rule = vote_col_dup(s, 1), *dg = vote_col_dup(s, 2);
-		char *kept = vote_col_dup(s, 3);
-		struct spec sp;
-		struct ft_tally t;
-		int same;
-
-		n++;
-		if ((st = spec_parse(&u, &sp, rule))) {
-			free(rule), free(dg), free(kept);
-			break;
-		}
-		if ((st = count(&u, &p, &b, scale, &sp, &t, order))) {
-			ft_tally_release(&t);
-			free(rule), free(dg), free(kept);
-			break;
-		}
-		ft_buf_reset(&res);
-		result_text(&u, &t, order, &sp, &b, 1, 0, &res);
-		/* The outcome, not the text: a later version may word the
-		 * reasons or order the members otherwise. */
-		outcome_of(kept, &u.c);
-		outcome_of(res.s, &u.d);
-		same = !strcmp(dg, b.hex) && !strcmp(u.c.s, u.d.s);
-		if (!same) {
-			differ++;
-			ft_error(
-				"round %s: count %ld (%s): the recount "
-				"differs: %s",
-				ft_q(round), id, rule,
-				strcmp(dg, b.hex) ?
-					"the ballots are not the "
-					"ones counted (another digest)" :
-					"another result from the same ballots");
-		}
-		ft_buf_addc(&u.out.buf, '{');
-		vote_json_str(&u.out.buf, "round", round);
-		vote_json_long(&u.out.buf, "tally", id);
-		vote_json_str(&u.out.buf, "rule", rule);
-		vote_json_str(&u.out.buf, "digest", dg);
-		if (!same && strcmp(dg, b.hex))
-			vote_json_str(&u.out.buf, "now", b.hex);
-		vote_json_bool(&u.out.buf, "same", same);
-		ft_buf_adds(&u.out.buf, "}\n");
-		vote_flush(&u);
-		ft_tally_release(&t);
-		free(rule);
-		free(dg);
-		free(kept);
-	}
-	sqlite3_reset(s);
-	if (!st && rc != SQLITE_DONE)
-		st = ft_db_fail(db, rc, "reading the counts");
-	if (!st && differ)
+	c.u = &u;
+	c.round = round;
+	c.p = &p;
+	c.b = &b;
+	c.scale = vote_round_scale(&u, &p);
+	c.order = ft_xmalloc(((size_t)p.n + 1) * sizeof(int));
+	st = ft_store_vote_tallies_each(u.vs, round, recount_one, &c);
+	if (!st && c.differ)
 		st = FT_DATAERR;
 	if (!st && !o->quiet)
-		ft_warn("%s: %ld count%s recounted, all the same", round, n,
-			n == 1 ? "" : "s");
+		ft_warn("%s: %ld count%s recounted, all the same", round, c.n,
+			c.n == 1 ? "" : "s");
 out:
-	free(order);
-	ft_buf_release(&res);
+	free(c.order);
+	ft_buf_release(&c.res);
 	bset_release(&b);
 	vote_plist_release(&p);
 	return vote_run_release(&u, st);

@@ -8,8 +8,8 @@
  * pabulib .pb files; ft_vote_count.c tally and recount.  The key file and
  * the keyed hashes are ft_vkey, the amounts ft_amount.
  *
- * A run is one verb's state: its statements (prepared once, reset after
- * each use, finalized by vote_run_release()), the round it works on, the
+ * A run is one verb's state: its store (ft_store_vote: the statements,
+ * prepared once, closed by vote_run_release()), the round it works on, the
  * output held until its transaction commits (ft_hold), the rejects and
  * the counts of its summary.  A run belongs to the thread that made it;
  * nothing here is shared between runs.
@@ -21,6 +21,7 @@
 #include "ft_db.h"
 #include "ft_hold.h"
 #include "ft_reject.h"
+#include "ft_store_vote.h"
 #include "ft_tally.h"
 #include "ft_time.h"
 #include "ft_vote.h"
@@ -31,38 +32,14 @@
 #define MAX_BALLOT FT_TALLY_MAX_BALLOT /* projects on one ballot */
 #define MAX_POINTS FT_TALLY_MAX_POINTS /* points on one ballot */
 
-/* The statements of a run, by index into its table (ft_vote.c). */
-enum {
-	S_ROUND,
-	S_ROUND_INS,
-	S_PROJ_GET,
-	S_PROJ_INS,
-	S_PROJ_UPD,
-	S_PROJ_SEQ,
-	S_VOTER_INS,
-	S_VOTER_GET,
-	S_BALLOT_GET,
-	S_BALLOT_INS,
-	S_BALLOT_UPD,
-	S_UNIT,
-	S_IN_SCOPE,
-	S_PROJ_ALL,
-	S_BALLOT_ALL,
-	S_TALLY_INS,
-	S_TALLY_SAME,
-	S_TALLY_ALL,
-	S_ROUNDS,
-	S_COUNTED,
-	S_N
-};
-
 /* A round as stored. */
 struct round {
-	char *f[17]; /* the columns of S_ROUND, NULL for NULL */
+	char *f[FT_STORE_VOTE_ROUND_FIELDS]; /* by R_*, NULL for NULL */
 	int64_t opens, closes; /* INT64_MIN: none */
 	unsigned char key[32];
 };
 
+/* The settings of a round, in the store's order (ft_store_vote.h). */
 enum {
 	R_ID,
 	R_NAME,
@@ -82,13 +59,16 @@ enum {
 	R_KEYCHECK,
 	R_META
 };
+_Static_assert(R_META + 1 == FT_STORE_VOTE_ROUND_FIELDS &&
+		       R_TIEBREAK + 1 == FT_STORE_VOTE_ROUND_SETTINGS,
+	       "R_* follow the store's round fields");
 
 struct cast;
 
 struct run {
 	struct ft_db *db;
 	const struct ft_vote_opts *o;
-	sqlite3_stmt *st[S_N];
+	struct ft_store_vote *vs; /* its statements */
 	struct ft_reject rej;
 	struct ft_hold out; /* a transaction's output, until it commits */
 	struct ft_buf a, b, c, d, e, items, items2;
@@ -114,19 +94,6 @@ void vote_run_init(struct run *u, struct ft_db *db,
  * close's status. */
 int vote_run_release(struct run *u, int st);
 
-/* Statement i of the run, prepared on first use, reset and unbound; NULL
- * when it cannot be prepared (the message is out). */
-sqlite3_stmt *vote_stmt(struct run *u, int i);
-
-/* Binds text t to parameter i, or NULL when t is NULL. */
-void vote_bind_text(sqlite3_stmt *s, int i, const char *t);
-
-/* Steps a statement that returns no row (or one, ignored). */
-int vote_exec_stmt(struct run *u, sqlite3_stmt *s, const char *what);
-
-/* Column i as a new string the caller frees, or NULL for NULL. */
-char *vote_col_dup(sqlite3_stmt *s, int i);
-
 /* Prints what is in u->out now: output outside a transaction. */
 void vote_flush(struct run *u);
 
@@ -150,11 +117,12 @@ const char *vote_why(struct run *u, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /*
- * The elements of the compact JSON array text v[0..len) of strings and
- * numbers, appended to items NUL-terminated.  Returns the count, or -2
- * for another element.
+ * Is v[0..len) the compact JSON array text of strings and numbers?  1,
+ * its elements appended to items NUL-terminated and their count in *n;
+ * else 0, and *n 0.  (A yes/no helper: what is not a list is a reject or
+ * a corrupt ballot, which the caller words.)
  */
-int vote_list_json(const char *v, size_t len, struct ft_buf *items);
+int vote_list_json(const char *v, size_t len, struct ft_buf *items, int *n);
 
 /* The next item of a list vote_list_json() filled; pos starts at 0. */
 const char *vote_next_item(const struct ft_buf *items, size_t *pos);

@@ -122,6 +122,18 @@ whole(const char *s, long *v)
 	return *s && !*end && !errno && *v >= 0;
 }
 
+/* The text of s when whole() takes it, as "%ld" into buf, else NULL. */
+static const char *
+whole_text(const char *s, char buf[24])
+{
+	long x;
+
+	if (!s || !whole(s, &x))
+		return NULL;
+	snprintf(buf, 24, "%ld", x);
+	return buf;
+}
+
 /* Checks META; sets m->type and the limits of a ballot. */
 static void
 imp_check_meta(struct imp *m)
@@ -594,13 +606,12 @@ imp_store(struct run *u, struct imp *m, const char *id,
 	  const unsigned char rkey[32], const char *check)
 {
 	const struct ft_pb_section *ps = &m->pb.projects, *vs = &m->pb.votes;
-	sqlite3_stmt *s;
-	char t[FT_TIME_LEN];
-	int64_t when;
+	struct ft_store_vote_round rd;
+	char t[3][FT_TIME_LEN], num[4][24], sel[24];
+	int64_t when, ballot;
 	const char *v, *type = m->type;
-	int i, st, skip_p[8], skip_v[5];
+	int i, st, added, skip_p[8], skip_v[5];
 	struct ft_buf *o = &u->a;
-	long x;
 
 	/* The round: META as JSON, in its order. */
 	ft_buf_reset(o);
@@ -613,43 +624,39 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		ft_json_escape_lossy(o, m->mval[i], strlen(m->mval[i]));
 	}
 	ft_buf_addc(o, '}');
-	if (!(s = vote_stmt(u, S_ROUND_INS)))
-		return FT_SOFTWARE;
-	vote_bind_text(s, 1, id);
+	memset(&rd, 0, sizeof(rd));
+	rd.f[R_ID] = id;
 	v = meta(m, "description");
-	vote_bind_text(s, 2, v && *v ? v : id);
+	rd.f[R_NAME] = v && *v ? v : id;
 	ft_amount_canon(meta(m, "budget"), &u->b);
-	vote_bind_text(s, 3, u->b.s);
+	rd.f[R_BUDGET] = u->b.s;
 	if ((v = meta(m, "date_begin")) && !pb_date(v, 0, &when))
-		vote_bind_text(s, 5, vote_fmt_time(when, t));
+		rd.f[R_OPENS] = vote_fmt_time(when, t[0]);
 	if ((v = meta(m, "date_end")) && !pb_date(v, 1, &when))
-		vote_bind_text(s, 6, vote_fmt_time(when, t));
-	vote_bind_text(s, 7, type);
+		rd.f[R_CLOSES] = vote_fmt_time(when, t[1]);
+	rd.f[R_BALLOT] = type;
+	/* The limits are whole numbers: stored as such from their text. */
 	if (!strcmp(type, "choose-1")) {
-		vote_bind_text(s, 8, "1");
-		vote_bind_text(s, 9, "1");
+		rd.f[R_MINLEN] = "1";
+		rd.f[R_MAXLEN] = "1";
 	} else {
-		if ((v = meta(m, "min_length")) && whole(v, &x))
-			sqlite3_bind_int64(s, 8, x);
-		if ((v = meta(m, "max_length")) && whole(v, &x))
-			sqlite3_bind_int64(s, 9, x);
+		rd.f[R_MINLEN] = whole_text(meta(m, "min_length"), num[0]);
+		rd.f[R_MAXLEN] = whole_text(meta(m, "max_length"), num[1]);
 	}
 	if ((v = meta(m, "max_sum_cost"))) {
 		ft_amount_canon(v, &u->c);
-		vote_bind_text(s, 10, u->c.s);
+		rd.f[R_MAXCOST] = u->c.s;
 	}
-	if ((v = meta(m, "min_sum_points")) && whole(v, &x))
-		sqlite3_bind_int64(s, 11, x);
-	if ((v = meta(m, "max_sum_points")) && whole(v, &x))
-		sqlite3_bind_int64(s, 12, x);
-	vote_bind_text(s, 13, pb_rule_name(meta(m, "rule"), 0));
-	vote_bind_text(s, 14, meta(m, "min_project_score_threshold"));
-	vote_bind_text(s, 15, "votes,cost,id");
-	vote_bind_text(s, 16, check);
-	vote_bind_text(s, 17, o->s);
-	vote_bind_text(s, 18, m->path);
-	vote_bind_text(s, 19, vote_fmt_time(ft_time_now(), t));
-	if ((st = vote_exec_stmt(u, s, "storing the round")))
+	rd.f[R_MINPTS] = whole_text(meta(m, "min_sum_points"), num[2]);
+	rd.f[R_MAXPTS] = whole_text(meta(m, "max_sum_points"), num[3]);
+	rd.f[R_RULE] = pb_rule_name(meta(m, "rule"), 0);
+	rd.f[R_THRESHOLD] = meta(m, "min_project_score_threshold");
+	rd.f[R_TIEBREAK] = "votes,cost,id";
+	rd.f[R_KEYCHECK] = check;
+	rd.f[R_META] = o->s;
+	rd.source = m->path;
+	rd.created_at = vote_fmt_time(ft_time_now(), t[2]);
+	if ((st = ft_store_vote_round_add(u->vs, &rd)))
 		return st;
 
 	/* The projects, with the columns ft has no place for in extra. */
@@ -667,22 +674,21 @@ imp_store(struct run *u, struct imp *m, const char *id,
 			skip_p[i] = INT32_MAX;
 	for (i = 0; i < ps->nrows; i++) {
 		const struct ft_pb_row *r = &ps->rows[i];
+		struct ft_store_vote_project pr;
 
-		if (!(s = vote_stmt(u, S_PROJ_INS)))
-			return FT_SOFTWARE;
-		vote_bind_text(s, 1, id);
-		vote_bind_text(s, 2, ft_pb_field(r, m->p_id));
-		vote_bind_text(s, 3, ft_pb_field(r, m->p_name));
+		memset(&pr, 0, sizeof(pr));
+		pr.round = id;
+		pr.id = ft_pb_field(r, m->p_id);
+		pr.name = ft_pb_field(r, m->p_name);
 		ft_amount_canon(ft_pb_field(r, m->p_cost), &u->b);
-		vote_bind_text(s, 4, u->b.s);
+		pr.cost = u->b.s;
 		if (*(v = ft_pb_field(r, m->p_cat)))
-			vote_bind_text(s, 5, v);
-		if (*(v = ft_pb_field(r, m->p_sel)) && whole(v, &x))
-			sqlite3_bind_int64(s, 7, x);
+			pr.category = v;
+		pr.selected = whole_text(ft_pb_field(r, m->p_sel), sel);
 		row_object(&u->c, ps, r, skip_p);
 		if (u->c.len > 2)
-			vote_bind_text(s, 8, u->c.s);
-		if ((st = vote_exec_stmt(u, s, "storing a project")))
+			pr.extra = u->c.s;
+		if ((st = ft_store_vote_project_add(u->vs, &pr)))
 			return st;
 	}
 
@@ -697,28 +703,25 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		const char *vid = ft_pb_field(r, m->v_id);
 		char hash[65];
 
+		struct ft_store_vote_ballot b;
+
 		ft_vkey_hash(rkey, "voter", vid, hash);
-		if (!(s = vote_stmt(u, S_VOTER_INS)))
-			return FT_SOFTWARE;
-		vote_bind_text(s, 1, id);
-		vote_bind_text(s, 2, hash);
-		if ((st = vote_exec_stmt(u, s, "registering a voter")))
+		if ((st = ft_store_vote_voter_add(u->vs, id, hash, &added)))
 			return st;
 		ft_vkey_hash(rkey, "ballot", vid, hash);
-		if (!(s = vote_stmt(u, S_BALLOT_INS)))
-			return FT_SOFTWARE;
-		vote_bind_text(s, 1, id);
-		vote_bind_text(s, 2, hash);
+		memset(&b, 0, sizeof(b));
+		b.round = id;
+		b.tag = hash;
 		v = ft_pb_field(r, m->v_method);
-		vote_bind_text(s, 3, *v ? v : "pb");
+		b.channel = *v ? v : "pb";
 		pb_ballot(m, r, &u->b, &u->c);
-		vote_bind_text(s, 4, u->b.s);
+		b.projects = u->b.s;
 		if (u->c.len)
-			vote_bind_text(s, 5, u->c.s);
+			b.points = u->c.s;
 		row_object(&u->d, vs, r, skip_v);
 		if (u->d.len > 2)
-			vote_bind_text(s, 6, u->d.s);
-		if ((st = vote_exec_stmt(u, s, "storing a ballot")))
+			b.extra = u->d.s;
+		if ((st = ft_store_vote_ballot_add(u->vs, &b, &ballot)))
 			return st;
 	}
 	return FT_OK;
@@ -982,58 +985,78 @@ exp_release(struct exp *x)
 	vote_plist_release(&x->p);
 }
 
+/* The columns of the projects that export reads, by project. */
+struct exp_proj {
+	struct exp *x;
+	long i;
+};
+
+static int
+exp_project(void *ctx, const struct ft_store_vote_project *r)
+{
+	struct exp_proj *c = ctx;
+	struct exp *x = c->x;
+	long i = c->i++;
+
+	if (i >= x->p.n) /* stored after the list was read */
+		return FT_OK;
+	x->pcat[i] = r->category ? ft_xstrdup(r->category) : NULL;
+	x->psel[i] = r->selected ? ft_xstrdup(r->selected) : NULL;
+	x->pextra[i] = r->extra ? ft_xstrdup(r->extra) : NULL;
+	x->has_cat |= x->pcat[i] != NULL;
+	x->has_sel |= x->psel[i] != NULL;
+	return FT_OK;
+}
+
+static int
+exp_ballot(void *ctx, const struct ft_store_vote_ballot *b)
+{
+	struct exp *x = ctx;
+
+	if (x->nb == x->cap) {
+		size_t n;
+
+		x->cap = x->cap ? 2 * x->cap : 1024;
+		n = (size_t)x->cap * sizeof(char *);
+		x->bproj = ft_xrealloc(x->bproj, n);
+		x->bpts = ft_xrealloc(x->bpts, n);
+		x->bchan = ft_xrealloc(x->bchan, n);
+		x->bextra = ft_xrealloc(x->bextra, n);
+	}
+	x->bproj[x->nb] = ft_xstrdup(b->projects);
+	x->bpts[x->nb] = b->points ? ft_xstrdup(b->points) : NULL;
+	x->bchan[x->nb] = ft_xstrdup(b->channel);
+	x->bextra[x->nb] = b->extra ? ft_xstrdup(b->extra) : NULL;
+	x->method |= strcmp(x->bchan[x->nb], "pb") != 0;
+	x->nb++;
+	return FT_OK;
+}
+
 /* Reads the columns of u->r's projects and its ballots into x (whose
  * projects are loaded). */
 static int
 exp_read(struct run *u, const char *round, struct exp *x)
 {
 	const struct plist *p = &x->p;
-	sqlite3_stmt *s;
-	long i;
+	struct exp_proj c = { x, 0 };
+	size_t n = ((size_t)p->n + 1) * sizeof(char *);
+	int st;
 
 	x->cumulative = !strcmp(u->r.f[R_BALLOT], "cumulative");
 	x->ordinal = !strcmp(u->r.f[R_BALLOT], "ordinal");
-	x->pextra = ft_xmalloc(((size_t)p->n + 1) * sizeof(char *));
-	x->pcat = ft_xmalloc(((size_t)p->n + 1) * sizeof(char *));
-	x->psel = ft_xmalloc(((size_t)p->n + 1) * sizeof(char *));
+	x->pextra = ft_xmalloc(n);
+	x->pcat = ft_xmalloc(n);
+	x->psel = ft_xmalloc(n);
+	memset(x->pextra, 0, n);
+	memset(x->pcat, 0, n);
+	memset(x->psel, 0, n);
 	x->votes = ft_xmalloc(((size_t)p->n + 1) * sizeof(long));
 	x->score = ft_xmalloc(((size_t)p->n + 1) * sizeof(long));
 	memset(x->votes, 0, ((size_t)p->n + 1) * sizeof(long));
 	memset(x->score, 0, ((size_t)p->n + 1) * sizeof(long));
-	if (!(s = vote_stmt(u, S_PROJ_ALL)))
-		return FT_SOFTWARE;
-	vote_bind_text(s, 1, round);
-	for (i = 0; sqlite3_step(s) == SQLITE_ROW && i < p->n; i++) {
-		x->pcat[i] = vote_col_dup(s, 3);
-		x->psel[i] = vote_col_dup(s, 5);
-		x->pextra[i] = vote_col_dup(s, 6);
-		x->has_cat |= x->pcat[i] != NULL;
-		x->has_sel |= x->psel[i] != NULL;
-	}
-	sqlite3_reset(s);
-	if (!(s = vote_stmt(u, S_BALLOT_ALL)))
-		return FT_SOFTWARE;
-	vote_bind_text(s, 1, round);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		if (x->nb == x->cap) {
-			size_t n;
-
-			x->cap = x->cap ? 2 * x->cap : 1024;
-			n = (size_t)x->cap * sizeof(char *);
-			x->bproj = ft_xrealloc(x->bproj, n);
-			x->bpts = ft_xrealloc(x->bpts, n);
-			x->bchan = ft_xrealloc(x->bchan, n);
-			x->bextra = ft_xrealloc(x->bextra, n);
-		}
-		x->bproj[x->nb] = vote_col_dup(s, 0);
-		x->bpts[x->nb] = vote_col_dup(s, 1);
-		x->bchan[x->nb] = vote_col_dup(s, 2);
-		x->bextra[x->nb] = vote_col_dup(s, 3);
-		x->method |= strcmp(x->bchan[x->nb], "pb") != 0;
-		x->nb++;
-	}
-	sqlite3_reset(s);
-	return FT_OK;
+	if ((st = ft_store_vote_projects_each(u->vs, round, exp_project, &c)))
+		return st;
+	return ft_store_vote_ballots_each(u->vs, round, exp_ballot, x);
 }
 
 /* The counts of the PROJECTS section, from the ballots: x->votes and
@@ -1046,10 +1069,15 @@ exp_counts(struct run *u, const char *round, struct exp *x)
 
 	for (i = 0; i < x->nb; i++) {
 		const char *pj = x->bproj[i], *pts = x->bpts[i];
-		int n = vote_list_json(pj, strlen(pj), &x->items), k;
+		int n, np = 0, k, ok, pok = 0;
 		size_t pos = 0, ppos = 0;
 
-		if (pts && vote_list_json(pts, strlen(pts), &u->items) != n) {
+		ok = vote_list_json(pj, strlen(pj), &x->items, &n);
+		if (pts)
+			pok = vote_list_json(pts, strlen(pts), &u->items, &np);
+		/* Points and projects lists of one length, or neither a list
+		 * (counted as nothing). */
+		if (pts && (pok != ok || np != n)) {
 			ft_error("round %s: ballot %ld: not a ballot: %s",
 				 ft_q(round), i + 1, pts);
 			return FT_DATAERR;
@@ -1234,15 +1262,15 @@ exp_votes(struct run *u, struct exp *x)
 		size_t pos = 0;
 
 		snprintf(idb, sizeof(idb), "%ld", i + 1);
-		c = vote_list_json(x->bproj[i], strlen(x->bproj[i]), &x->items);
+		vote_list_json(x->bproj[i], strlen(x->bproj[i]), &x->items, &c);
 		for (k = 0; k < c; k++) {
 			if (k)
 				ft_buf_addc(&vote, ',');
 			ft_buf_adds(&vote, vote_next_item(&x->items, &pos));
 		}
 		if (x->bpts[i]) {
-			c = vote_list_json(x->bpts[i], strlen(x->bpts[i]),
-					   &x->items);
+			vote_list_json(x->bpts[i], strlen(x->bpts[i]),
+				       &x->items, &c);
 			pos = 0;
 			for (k = 0; k < c; k++) {
 				if (k)
