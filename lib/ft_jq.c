@@ -182,9 +182,21 @@ clock_secs(clockid_t id)
  * the wall clock (two reads of CLOCK_MONOTONIC: the CPU clock of a thread
  * costs a system call).  A longer one is timed by its thread's CPU clock
  * from when the watchdog first saw it, so a process stopped (^Z) or starved
- * meanwhile is not blamed for the time it did not run.
+ * meanwhile is not blamed for the time it did not run.  Before that the
+ * call counts as one TICK at the most: the watchdog looks every TICK, and
+ * a later first look means that it, or the whole process, did not run
+ * (stopped, or starved on a loaded machine), not that jq worked.
  */
 #define TICK 0.1
+
+/* The time of the call under way before the watchdog saw it (wd.mu held). */
+static double
+before_seen(void)
+{
+	double t = wd.seen_at - wd.start;
+
+	return t < TICK ? t : TICK;
+}
 
 static void *
 watch(void *arg)
@@ -204,8 +216,8 @@ watch(void *arg)
 				wd.seen_at = now;
 				wd.seen_cpu = cpu;
 			}
-			if (wd.used + (wd.seen_at - wd.start) +
-			    (cpu - wd.seen_cpu) >= limit_secs)
+			if (wd.used + before_seen() + (cpu - wd.seen_cpu) >=
+			    limit_secs)
 				halt(STOP_TIME);
 		}
 		pthread_mutex_unlock(&wd.mu);
@@ -276,8 +288,7 @@ disarm(struct ft_jq *q)
 		/* Long: CPU time from when the watchdog saw it. */
 		double cpu = wd.seen ? clock_secs(wd.cpu) : -1;
 
-		took = cpu >= 0 ? (wd.seen_at - wd.start) +
-				  (cpu - wd.seen_cpu) : TICK;
+		took = cpu >= 0 ? before_seen() + (cpu - wd.seen_cpu) : TICK;
 	}
 	q->used += took;
 	wd.jq = NULL;

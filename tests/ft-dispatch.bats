@@ -1653,3 +1653,26 @@ two_events() {
 	[[ "$stderr" == "$(summary 3 3 0 0 0 0)"* ]]
 	[ "$(sql "select group_concat(id || ':' || status || ':' || unit, ' ') from (select * from events order by id)")" = "a:dispatched:cc b:dispatched:cc c:dispatched:w" ]
 }
+
+@test "ft-dispatch when: a process stopped (^Z) before the watchdog's first look is not charged the stop either (0)" {
+	events <<- 'EOF'
+	{"id":"a","category":"x","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo '[{"name": "slow", "unit": "w", "when": {"jq": "[range(1e6)] | length > 0"}}]' | rules
+	# Stopped for 3.2 s at a few moments early in the run: before the fix
+	# one of them fell before the watchdog first saw the call, and the
+	# stop was counted as work (exit 1, "stopped after 3 s of work").
+	for at in 0.05 0.1 0.15 0.2 0.25; do
+		FT_JQ_TIME=3 ft-dispatch --rules rules.json --dry-run ev.ndjson > out 2> err &
+		pid=$!
+		sleep "$at"
+		kill -STOP "$pid"
+		sleep 3.2
+		kill -CONT "$pid"
+		st=0
+		wait "$pid" || st=$?
+		[ "$st" = 0 ] || { echo "stopped at $at s: $st"; cat err; false; }
+		output=$(cat out)
+		[ "$(got '"\(.id)=\(.unit)"')" = "a=w" ]
+	done
+}
