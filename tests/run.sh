@@ -2,6 +2,15 @@
 # Runs the bats suites and ends with one line "tests: N passed, N failed",
 # keeping bats's exit status.  FT_BIN names the directory of the tools under
 # test; FT_VALGRIND=1 runs each tool under valgrind.
+#
+# The files run side by side, FT_TEST_JOBS at a time (by default one more
+# than the cores: a test spends most of its time waiting, on fsync and on
+# its tools' threads, not computing), each file's tests one after another;
+# FT_TEST_JOBS=1 runs the files one by one.  Side by side needs GNU parallel
+# (Debian package parallel, which make check installs); without it the files
+# run one by one, with a message.  The TAP lines come out as one run's, in
+# the files' order.  Not the tests of a file side by side: bats 1.8 then
+# looks for a free slot once a second, slower than one by one.
 # Usage: tests/run.sh [FILE.bats...]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -9,6 +18,20 @@ here=$(cd "$(dirname "$0")" && pwd)
 export FT_BIN
 if [ "$#" -eq 0 ]; then
 	set -- "$here"/*.bats
+fi
+jobs=${FT_TEST_JOBS:-$(($(nproc 2>/dev/null || echo 1) + 1))}
+case $jobs in
+'' | *[!0-9]* | 0)
+	echo "tests: FT_TEST_JOBS: not a number of jobs: \"$jobs\"" >&2
+	exit 64
+	;;
+esac
+if [ "$jobs" -gt 1 ] && [ "$#" -gt 1 ]; then
+	if command -v parallel >/dev/null 2>&1; then
+		set -- --jobs "$jobs" --no-parallelize-within-files "$@"
+	else
+		echo "tests: no GNU parallel (Debian package parallel): the files run one by one" >&2
+	fi
 fi
 out=$(mktemp)
 st=$(mktemp)
