@@ -14,15 +14,32 @@ load helpers/common
 #   e5 other             -> no rule: stays new
 # 9 history entries so far: 4 units, one for the 5 events ingested (one
 # transaction), 3 dispatches and a duplicate.  FT_NOW is 2026-11-25T12:00:00Z.
+# They are loaded and dispatched once, as a test would (its set-up, under
+# valgrind too), in $BATS_FILE_TMPDIR/base; each test starts from a copy of
+# what that left (the database comes out the same byte for byte).
+setup_file() {
+	(
+		BATS_TEST_TMPDIR="$BATS_FILE_TMPDIR/base"
+		mkdir "$BATS_TEST_TMPDIR" || exit 1
+		common_setup
+		F="$FIXTURES/ft-update"
+		cd "$BATS_TEST_TMPDIR" || exit 1
+		ft-ingest -q -k units "$F/units.ndjson"
+		ft-ingest -q "$F/events.ndjson"
+		grep -v '"id":"e5"' "$F/events.ndjson" > dispatch.ndjson
+		ft-dispatch -q --rules "$F/rules.json" --now 2026-11-21T00:00:00Z \
+			dispatch.ndjson
+		[ ! -e "$FT_DB-wal" ]
+	)
+}
+
 setup() {
+	local base="$BATS_FILE_TMPDIR/base"
+
 	common_setup
 	F="$FIXTURES/ft-update"
 	cd "$BATS_TEST_TMPDIR" || exit 1
-	ft-ingest -q -k units "$F/units.ndjson"
-	ft-ingest -q "$F/events.ndjson"
-	grep -v '"id":"e5"' "$F/events.ndjson" > dispatch.ndjson
-	ft-dispatch -q --rules "$F/rules.json" --now 2026-11-21T00:00:00Z \
-		dispatch.ndjson
+	cp "$base/ft.db" "$base/ft.db-ingests.lock" "$base/dispatch.ndjson" .
 	[ "$(states)" = "e1:dispatched e2:dispatched e3:duplicate e4:dispatched e5:new" ]
 	[ "$(hist_count)" = 9 ]
 }

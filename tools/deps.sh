@@ -11,7 +11,8 @@ if [ "${1:-}" = -n ]; then
 	shift
 fi
 build="gcc make libc6-dev libsqlite3-dev libjq-dev libcsv-dev nettle-dev tzdata"
-test="$build bats jq sqlite3 mandoc groff-base zsh"
+# parallel: tests/run.sh runs the test files side by side with it.
+test="$build bats parallel jq sqlite3 mandoc groff-base zsh"
 bench="$test sqlite-utils time"
 # git: make lint checks the layout of the lines changed since .clang-format
 # came in (git clang-format).
