@@ -11,9 +11,12 @@
  * (ft_db_begin_write, ft_db_commit, ft_db_rollback), around a batch of
  * operations.
  *
- * The tools move behind the seam one at a time: ft-update's and
- * ft-dispatch's statements (with ft_area's and ft_dup's) are here;
- * ft_ingest, ft_vote and ft_hist still hold their own (issue 12).
+ * The store is a few modules by record kind, each with its statements in
+ * one table (on ft_stmt.h, the SQLite side they share): this one (events
+ * as ft-update and ft-dispatch see them, units, boundaries, facilities,
+ * open cases, the history), ft_store_load.h (what ft-ingest stores, and
+ * its runs) and ft_store_vote.h (rounds, projects, voters, ballots,
+ * counts).  Outside them and ft_db nothing calls sqlite3_*.
  *
  * A second backend (PostgreSQL through libpq, DESIGN.md section 7) would
  * implement these operations and ft_db's over a connection, and would
