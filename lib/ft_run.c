@@ -110,6 +110,40 @@ ft_run_file(struct ft_run *r, const char *path,
 }
 
 int
+ft_run_file_whole(struct ft_run *r, const char *path,
+		  int (*each)(void *ctx, const struct ft_item *it))
+{
+	struct ft_input_opts io = { 0 };
+	struct ft_input *in;
+	struct ft_item it;
+	int st, rc;
+
+	if ((st = ft_input_open(&in, path, &io))) {
+		ft_input_close(in);
+		return st;
+	}
+	if ((st = ft_run_begin_page(r))) {
+		ft_input_close(in);
+		return st;
+	}
+	r->fname = ft_input_name(in);
+	while ((rc = ft_input_next(in, &it)) == 1)
+		if ((st = each(r->ctx, &it)))
+			break;
+	if (!st && rc > 1)
+		st = rc;
+	ft_input_close(in);
+	if (st) {
+		ft_run_drop(r);
+		return st;
+	}
+	st = ft_run_end(r);
+	if (r->dry_run)
+		ft_db_rollback(r->db);
+	return st;
+}
+
+int
 ft_run_finish(struct ft_run *r)
 {
 	int st = ft_run_end(r);

@@ -84,6 +84,15 @@ void ft_run_drop(struct ft_run *r);
 int ft_run_file(struct ft_run *r, const char *path,
 		int (*each)(void *ctx, const struct ft_item *it));
 
+/*
+ * Like ft_run_file(), with the whole file as one batch: one transaction
+ * for the file, no idle commit, so that a file is stored whole or not at
+ * all (ft-vote's casts); a dry run rolls each file back.  Returns a
+ * status.
+ */
+int ft_run_file_whole(struct ft_run *r, const char *path,
+		      int (*each)(void *ctx, const struct ft_item *it));
+
 /* Ends the last batch; a dry run's transaction is rolled back. */
 int ft_run_finish(struct ft_run *r);
 

@@ -206,6 +206,28 @@ member_long(const struct ft_json_doc *d, const char *key, long min, long max,
 
 /* ---- the run: its store, output, rejects ---- */
 
+/* A file's transaction committed: its counts stand (ft_run). */
+static void
+keep_counts(void *ctx)
+{
+	struct run *u = ctx;
+
+	u->kept[0] = u->done;
+	u->kept[1] = u->unchanged;
+	u->kept[2] = u->updated;
+}
+
+/* It did not: nothing of it was stored, nothing of it is counted. */
+static void
+drop_counts(void *ctx)
+{
+	struct run *u = ctx;
+
+	u->done = u->kept[0];
+	u->unchanged = u->kept[1];
+	u->updated = u->kept[2];
+}
+
 void
 vote_run_init(struct run *u, struct ft_db *db, const struct ft_vote_opts *o)
 {
@@ -213,7 +235,10 @@ vote_run_init(struct run *u, struct ft_db *db, const struct ft_vote_opts *o)
 	u->db = db;
 	u->o = o;
 	u->vs = ft_store_vote_open(db);
-	ft_hold_init(&u->out, o->no_output);
+	ft_run_init(&u->run, db, 0, o->dry_run, o->no_output);
+	u->run.ctx = u;
+	u->run.keep = keep_counts;
+	u->run.drop = drop_counts;
 	ft_buf_init(&u->a);
 	ft_buf_init(&u->b);
 	ft_buf_init(&u->c);
@@ -242,7 +267,7 @@ vote_run_release(struct run *u, int st)
 	u->vs = NULL;
 	round_release(&u->r);
 	st = ft_exit_worst(st, ft_reject_close(&u->rej));
-	ft_hold_release(&u->out);
+	ft_run_release(&u->run);
 	ft_buf_release(&u->a);
 	ft_buf_release(&u->b);
 	ft_buf_release(&u->c);
@@ -257,7 +282,7 @@ vote_run_release(struct run *u, int st)
 void
 vote_flush(struct run *u)
 {
-	ft_hold_print(&u->out);
+	ft_hold_print(&u->run.out);
 }
 
 static void
@@ -321,80 +346,50 @@ round_unlock(struct run *u)
 
 typedef const char *(*record_fn)(struct run *, const struct ft_item *);
 
+/* One record of a file (ft_run_file_whole()): u->fn decides it. */
+static int
+each(void *ctx, const struct ft_item *it)
+{
+	struct run *u = ctx;
+	const char *why;
+
+	u->fname = u->run.fname;
+	if (it->err) {
+		reject(u, it, it->err);
+		return FT_OK;
+	}
+	if (it->doc->type != '{') {
+		reject(u, it, "not a record (a JSON object)");
+		return FT_OK;
+	}
+	why = u->fn(u, it);
+	if (u->status)
+		return u->status;
+	if (why)
+		reject(u, it, why);
+	return (u->status = ft_hold_keep(&u->run.out));
+}
+
 /*
  * Runs fn on every record of files[0..n): a returned reason rejects the
- * record; u->status set to an error stops.  One transaction for the run.
+ * record; u->status set to an error stops.  A transaction a file: what
+ * was printed is what was stored, even when a later file cannot be read,
+ * and nothing of a file whose transaction did not commit.
  */
 static int
 each_record(struct run *u, char **files, int n, record_fn fn)
 {
 	/* Read only (files is not const): standard input as the one file. */
 	static char *stdin_only[] = { "-" };
-	struct ft_input_opts io = { 0 };
 	int i, st = FT_OK;
 
 	if (n == 0) {
 		files = stdin_only;
 		n = 1;
 	}
-	/* A transaction a file: what was printed is what was stored, even
-	 * when a later file cannot be read, and nothing of a file whose
-	 * transaction did not commit. */
-	for (i = 0; i < n && !st; i++) {
-		long done = u->done, unchanged = u->unchanged;
-		long updated = u->updated;
-		struct ft_input *in;
-		struct ft_item it;
-		int rc;
-
-		if ((st = ft_input_open(&in, files[i], &io))) {
-			ft_input_close(in);
-			break;
-		}
-		if ((st = ft_db_begin_write(u->db))) {
-			ft_input_close(in);
-			break;
-		}
-		u->fname = ft_input_name(in);
-		while ((rc = ft_input_next(in, &it)) == 1) {
-			const char *why;
-
-			if (it.err) {
-				reject(u, &it, it.err);
-				continue;
-			}
-			if (it.doc->type != '{') {
-				reject(u, &it, "not a record (a JSON object)");
-				continue;
-			}
-			why = fn(u, &it);
-			if (u->status)
-				break;
-			if (why)
-				reject(u, &it, why);
-			if ((u->status = ft_hold_keep(&u->out)))
-				break;
-		}
-		if (u->status)
-			st = u->status;
-		else if (rc > 1)
-			st = rc;
-		ft_input_close(in);
-		if (!st && !u->o->dry_run)
-			st = ft_db_commit(u->db);
-		else
-			ft_db_rollback(u->db);
-		if (st) {
-			/* Nothing of it was stored: nothing is printed or
-			 * counted. */
-			ft_hold_drop(&u->out);
-			u->done = done;
-			u->unchanged = unchanged;
-			u->updated = updated;
-		} else {
-			st = ft_hold_print(&u->out);
-		}
-	}
+	u->fn = fn;
+	for (i = 0; i < n && !st; i++)
+		st = ft_run_file_whole(&u->run, files[i], each);
 	if (!st && u->rej.n)
 		st = FT_REJECTED;
 	return st;
@@ -493,7 +488,7 @@ vote_why(struct run *u, const char *fmt, ...)
 	return u->reason;
 }
 
-/* Prints a round (its settings, by R_*) as a record into u->out. */
+/* Prints a round (its settings, by R_*) as a record into u->run.out. */
 static void
 print_round(struct run *u, char *const *f)
 {
@@ -502,7 +497,7 @@ print_round(struct run *u, char *const *f)
 		"ballot", "min_length", "max_length", "max_cost",
 		"min_points", "points", "rule", "threshold", "tiebreak"
 	};
-	struct ft_buf *o = &u->out.buf;
+	struct ft_buf *o = &u->run.out.buf;
 	int i;
 
 	ft_buf_addc(o, '{');
@@ -814,7 +809,7 @@ project_one(struct run *u, const struct ft_item *it)
 {
 	const struct ft_json_doc *d = it->doc;
 	const char *id, *name, *cat, *unit;
-	struct ft_buf *o = &u->out.buf;
+	struct ft_buf *o = &u->run.out.buf;
 	struct ft_store_vote_project p;
 	int r, same, found;
 
@@ -1071,7 +1066,7 @@ cast_one(struct run *u, const struct ft_item *it)
 	struct cast *c = u->cast;
 	const char *bad, *channel;
 	char tag[65], hash[65], t1[FT_TIME_LEN], t2[FT_TIME_LEN];
-	struct ft_buf *o = &u->out.buf;
+	struct ft_buf *o = &u->run.out.buf;
 	struct ft_store_vote_ballot b;
 	int64_t at, now, id = 0;
 	long long oldid;
@@ -1223,7 +1218,7 @@ static int
 rounds_one(void *ctx, const struct ft_store_vote_round *r)
 {
 	struct run *u = ctx;
-	struct ft_buf *b = &u->out.buf;
+	struct ft_buf *b = &u->run.out.buf;
 	char *f[FT_STORE_VOTE_ROUND_SETTINGS];
 	int i;
 

@@ -324,7 +324,7 @@ compare(struct run *u, const struct plist *p, const struct bset *b, int scale)
 	struct ft_tally t[8];
 	int *order[8], n = 0, i, k, st = 0, counted = 0;
 	const char *s = u->o->compare;
-	struct ft_buf *o = &u->out.buf;
+	struct ft_buf *o = &u->run.out.buf;
 	char name[64], a[64];
 
 	while (*s && n < 8) {
@@ -384,7 +384,7 @@ compare(struct run *u, const struct plist *p, const struct bset *b, int scale)
 			vote_json_str(o, "digest", b->hex);
 			ft_buf_adds(o, "}\n");
 		}
-	ft_hold_print(&u->out);
+	ft_hold_print(&u->run.out);
 out:
 	for (i = 0; i < counted; i++) {
 		ft_tally_release(&t[i]);
@@ -452,7 +452,8 @@ ft_vote_tally(struct ft_db *db, const struct ft_vote_opts *o, const char *round)
 		goto out;
 	/* What is kept is the whole result, totals included. */
 	result_text(&u, &t, order, &sp, &b, 1, 0, &res);
-	result_text(&u, &t, order, &sp, &b, o->totals, provisional, &u.out.buf);
+	result_text(&u, &t, order, &sp, &b, o->totals, provisional,
+		    &u.run.out.buf);
 	/* Printed once kept: a count that could not be stored is not a
 	 * result. */
 	if (!provisional && !o->dry_run) {
@@ -602,15 +603,15 @@ recount_one(void *ctx, const struct ft_store_vote_tally *k)
 				 "ones counted (another digest)" :
 				 "another result from the same ballots");
 	}
-	ft_buf_addc(&u->out.buf, '{');
-	vote_json_str(&u->out.buf, "round", round);
-	vote_json_long(&u->out.buf, "tally", id);
-	vote_json_str(&u->out.buf, "rule", rule);
-	vote_json_str(&u->out.buf, "digest", dg);
+	ft_buf_addc(&u->run.out.buf, '{');
+	vote_json_str(&u->run.out.buf, "round", round);
+	vote_json_long(&u->run.out.buf, "tally", id);
+	vote_json_str(&u->run.out.buf, "rule", rule);
+	vote_json_str(&u->run.out.buf, "digest", dg);
 	if (!same && strcmp(dg, b->hex))
-		vote_json_str(&u->out.buf, "now", b->hex);
-	vote_json_bool(&u->out.buf, "same", same);
-	ft_buf_adds(&u->out.buf, "}\n");
+		vote_json_str(&u->run.out.buf, "now", b->hex);
+	vote_json_bool(&u->run.out.buf, "same", same);
+	ft_buf_adds(&u->run.out.buf, "}\n");
 	vote_flush(u);
 	ft_tally_release(&t);
 	return FT_OK;

@@ -21,6 +21,7 @@
 #include "ft_db.h"
 #include "ft_hold.h"
 #include "ft_reject.h"
+#include "ft_run.h"
 #include "ft_store_vote.h"
 #include "ft_tally.h"
 #include "ft_time.h"
@@ -70,12 +71,15 @@ struct run {
 	const struct ft_vote_opts *o;
 	struct ft_store_vote *vs; /* its statements */
 	struct ft_reject rej;
-	struct ft_hold out; /* a transaction's output, until it commits */
+	struct ft_run run; /* a file's transaction, and its output */
 	struct ft_buf a, b, c, d, e, items, items2;
 	const char *fname;
 	struct round r;
 	int have_round;
 	long done, unchanged, updated;
+	long kept[3]; /* done, unchanged, updated at the last commit */
+	/* each_record(): what decides a record of the file being read */
+	const char *(*fn)(struct run *, const struct ft_item *);
 	int status; /* worst so far */
 	/* cast: the round's first stored count, as of transaction txn */
 	unsigned long counted_txn;

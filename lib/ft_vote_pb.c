@@ -1236,7 +1236,7 @@ exp_projects(const struct exp *x, struct ft_buf *out)
 static void
 exp_votes(struct run *u, struct exp *x)
 {
-	struct ft_buf *out = &u->out.buf;
+	struct ft_buf *out = &u->run.out.buf;
 	const char *h[64];
 	char **bk = NULL;
 	int n = 0, nbk, j;
@@ -1318,8 +1318,8 @@ ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,
 	    (st = vote_plist_load(&u, &x.p)) ||
 	    (st = exp_read(&u, round, &x)) || (st = exp_counts(&u, round, &x)))
 		goto out;
-	exp_meta(&u, &x, &u.out.buf);
-	exp_projects(&x, &u.out.buf);
+	exp_meta(&u, &x, &u.run.out.buf);
+	exp_projects(&x, &u.run.out.buf);
 	vote_flush(&u);
 	exp_votes(&u, &x);
 	vote_flush(&u);
