@@ -1089,10 +1089,12 @@ ft-ingest: nul.csv: a binary file, not text' ]
 @test "ft-ingest map: a map that never ends or grows without bound is halted and its record rejected with the reason; the others load (1)" {
 	printf '{"n":1}\n{"n":2}\n{"n":3}\n' > m.ndjson
 	# timeout: without the bounds the first record never ends.
-	FT_JQ_TIME=0.3 FT_JQ_MEMORY=16 run -1 --separate-stderr timeout 60 ft-ingest --map 'def f: f; if .n == 1 then f elif .n == 2 then [repeat(1)] else {id: "c", category: "x", reported_at: "2026-01-01T00:00:00Z"} end' m.ndjson
+	# The memory bound is small and the time bound not: under the
+	# sanitizers [repeat(1)] took 0.25 s of work to reach 16 MiB.
+	FT_JQ_TIME=0.5 FT_JQ_MEMORY=4 run -1 --separate-stderr timeout 60 ft-ingest --map 'def f: f; if .n == 1 then f elif .n == 2 then [repeat(1)] else {id: "c", category: "x", reported_at: "2026-01-01T00:00:00Z"} end' m.ndjson
 	[ "$output" = '{"id":"c","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new"}' ]
-	[ "${stderr_lines[0]}" = 'ft-ingest: m.ndjson:1: map: stopped after 0.3 s of work (FT_JQ_TIME)' ]
-	[ "${stderr_lines[1]}" = 'ft-ingest: m.ndjson:2: map: stopped at 16 MiB of memory (FT_JQ_MEMORY)' ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: m.ndjson:1: map: stopped after 0.5 s of work (FT_JQ_TIME)' ]
+	[ "${stderr_lines[1]}" = 'ft-ingest: m.ndjson:2: map: stopped at 4 MiB of memory (FT_JQ_MEMORY)' ]
 	[[ "${stderr_lines[2]}" == "ft-ingest: m.ndjson: 3 records: 1 new, 0 updated, 0 unchanged, 2 rejected ("* ]]
 	[ "$(sql 'select group_concat(id) from events')" = c ]
 }
