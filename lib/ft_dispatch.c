@@ -662,7 +662,7 @@ static int
 decide(struct ft_dispatch *d, int64_t seq, struct verdict *v)
 {
 	const struct fields *f = &d->f;
-	struct ft_rule_event re;
+	struct ft_cond_event re;
 	const char *stopped;
 	int64_t rby, sby;
 	int au, st, isdup, unit = -1;
@@ -683,6 +683,7 @@ decide(struct ft_dispatch *d, int64_t seq, struct verdict *v)
 	re.source = f->source.len ? f->source.s : NULL;
 	re.title = f->title.len ? f->title.s : NULL;
 	re.text = f->text.len ? f->text.s : NULL;
+	re.facility = f->facility.len ? f->facility.s : NULL;
 	re.severity = f->severity;
 	re.reported = f->reported;
 	re.area = au;

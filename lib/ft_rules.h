@@ -11,20 +11,11 @@
 #define FT_RULES_H
 
 #include "ft_area.h"
+#include "ft_cond.h"
 #include "ft_buf.h"
 
 #include <stddef.h>
 #include <stdint.h>
-
-/* An event as the rules see it.  Strings borrowed, NULL when absent. */
-struct ft_rule_event {
-	const char *category, *source, *title, *text;
-	int severity;		/* 0: none */
-	int64_t reported;	/* reported_at, epoch seconds */
-	int area;		/* its area (a unit index), or -1 */
-	const char *json;	/* the whole record, for jq conditions */
-	size_t jsonlen;
-};
 
 /* A target: a fixed unit, or the responsible unit of the event's area. */
 struct ft_target {
@@ -65,7 +56,7 @@ void ft_rules_dups(const struct ft_rules *r, double *metres, int *minutes,
  * stopped ..."; whether that rule holds is unknown, so no later rule is
  * tried, and *rule is -1.  *stopped is valid until the next call.
  */
-void ft_rules_match(struct ft_rules *r, const struct ft_rule_event *e,
+void ft_rules_match(struct ft_rules *r, const struct ft_cond_event *e,
 		    int *rule, int *unit, const char **stopped,
 		    struct ft_buf *explain);
 

@@ -10,6 +10,13 @@
 
 static char **formats;
 static size_t nformats;
+/* ft_time_offset()'s memo */
+#define OFFSETS 64
+static struct {
+	int64_t q;
+	long off;
+	int set;
+} offsets[OFFSETS];
 static int64_t now_override;
 static int now_set;
 static char zone_name[256] = "UTC";
@@ -163,6 +170,7 @@ ft_time_set_zone(const char *zone)
 	setenv("TZ", !strcmp(zone, "Z") ? "UTC" : zone, 1);
 	tzset();
 	memset(cache, 0, sizeof(cache));
+	memset(offsets, 0, sizeof(offsets));
 	zone_given = given;
 	return 0;
 }
@@ -207,6 +215,40 @@ offset_at(int64_t t)
 	if (zone_utc || !localtime_r(&tt, &tm))
 		return 0;
 	return tm.tm_gmtoff;
+}
+
+/*
+ * The zone's offset at t, kept by the quarter hour (zones change offset
+ * on a quarter hour at the finest) for the last OFFSETS quarters asked
+ * about: localtime_r() costs a lock and a look at TZ each call, a tenth of
+ * a dispatch with calendar rules, and a deadline in working hours asks
+ * about several days at once.  ft_time_set_zone() empties it.
+ */
+
+long
+ft_time_offset(int64_t t)
+{
+	int64_t q = t >= 0 ? t / 900 : (t - 899) / 900;
+	unsigned i = (unsigned)((uint64_t)q % OFFSETS);
+
+	if (!offsets[i].set || offsets[i].q != q) {
+		offsets[i].off = offset_at(q * 900);
+		offsets[i].q = q;
+		offsets[i].set = 1;
+	}
+	return offsets[i].off;
+}
+
+void
+ft_time_local(int64_t t, int *sec, int *wday, int64_t *day)
+{
+	int64_t lt = t + ft_time_offset(t);
+	int64_t d = lt >= 0 ? lt / 86400 : (lt - 86399) / 86400;
+
+	*sec = (int)(lt - d * 86400);
+	*wday = (int)(((d % 7) + 11) % 7); /* 1970-01-01 was a Thursday */
+	if (day)
+		*day = d;
 }
 
 /*

@@ -68,6 +68,14 @@ void ft_time_format(int64_t t, char out[FT_TIME_LEN]);
 int ft_time_set_now(const char *s, const char **err);
 int64_t ft_time_now(void);
 
+/* The offset of the zone from UTC at t, in seconds. */
+long ft_time_offset(int64_t t);
+/*
+ * The local time of t: its second of the day, weekday (0 Sunday) and,
+ * when day is not NULL, day number (days since 1970-01-01, local).
+ */
+void ft_time_local(int64_t t, int *sec, int *wday, int64_t *day);
+
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 int64_t ft_days_from_civil(int64_t y, unsigned m, unsigned d);
 

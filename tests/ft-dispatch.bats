@@ -1678,3 +1678,19 @@ two_events() {
 		[ "$(got '"\(.id)=\(.unit)"')" = "a=w" ]
 	done
 }
+
+@test "ft-dispatch when: facility, a string and an array; an event without one does not match (the condition ft-warn shares)" {
+	fac=$(head -1 "$FIXTURES/ft-dispatch/facilities.ndjson" | jq -r .id)
+	events <<- EOF
+	{"id":"a","category":"x","facility":"$fac","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"b","category":"x","facility":"QR-none","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"c","category":"x","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo "[{\"name\":\"hit\",\"when\":{\"facility\":\"$fac\"},\"unit\":\"w\",\"ignore_owner\":true},{\"name\":\"rest\",\"unit\":\"cc\",\"ignore_owner\":true}]" | rules
+	run -0 --separate-stderr ft-dispatch -n -x --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.unit)"')" = "a=w b=cc c=cc" ]
+	[ "$(got 'select(.id != "a") | .explain.rules[0].failed')" = 'facility facility (the event has none)' ]
+	echo '[{"name":"hit","when":{"facility":[]},"unit":"w"}]' | rules
+	run -78 --separate-stderr ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$stderr" = 'ft-dispatch: rules.json: rule 1 ("hit"): field "when.facility": not a string or a non-empty array of strings' ]
+}
