@@ -108,8 +108,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  detail TEXT,"
 	"  ingest INTEGER REFERENCES ingests(ingest)"
 	");"
-	"CREATE INDEX history_id ON history(kind, id);"
-	HISTORY_GUARDS,
+	"CREATE INDEX history_id ON history(kind, id);" HISTORY_GUARDS,
 
 	/*
 	 * 2 -> 3: dispatch and the lifecycle.  The history is chained (each
@@ -142,8 +141,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  FROM history ORDER BY seq;"
 	"DROP TABLE history;"
 	"ALTER TABLE history_v3 RENAME TO history;"
-	"CREATE INDEX history_id ON history(kind, id);"
-	HISTORY_GUARDS
+	"CREATE INDEX history_id ON history(kind, id);" HISTORY_GUARDS
 	"ALTER TABLE units ADD COLUMN valid_from TEXT;"
 	"ALTER TABLE events ADD COLUMN dispatched_at TEXT;"
 	"ALTER TABLE events ADD COLUMN status_at TEXT;"
@@ -315,7 +313,84 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	 */
 	"ALTER TABLE events ADD COLUMN raw_path TEXT;"
 	"ALTER TABLE units ADD COLUMN raw_path TEXT;"
-	"ALTER TABLE facilities ADD COLUMN raw_path TEXT;"
+	"ALTER TABLE facilities ADD COLUMN raw_path TEXT;",
+
+	/*
+	 * 7 -> 8: ft-warn.  The warnings, one live (open or acked) per rule
+	 * and key; the records each key's window holds and the clock, so
+	 * that the next run goes on where this one stopped.  The history
+	 * takes warnings as a kind of record: it is rebuilt (its CHECK
+	 * names the kinds), every entry and hash copied as it is, so the
+	 * chain still verifies.  The view that reads it goes and comes back
+	 * around the rebuild, as SQLite will not rename a table a view reads.
+	 */
+	"CREATE TABLE warnings ("
+	"  warning TEXT PRIMARY KEY,"
+	"  rule TEXT NOT NULL,"
+	"  type TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  level TEXT NOT NULL CHECK (level = 'blue' OR level = 'yellow'"
+	"   OR level = 'orange' OR level = 'red'),"
+	"  major INTEGER NOT NULL DEFAULT 0,"
+	"  status TEXT NOT NULL CHECK (status = 'open' OR status = 'acked'"
+	"   OR status = 'resolved'),"
+	"  count INTEGER NOT NULL,"
+	"  value REAL,"
+	"  first_at TEXT NOT NULL,"
+	"  last_at TEXT NOT NULL,"
+	"  raised_at TEXT NOT NULL,"
+	"  acked_at TEXT, acked_by TEXT, ack_note TEXT,"
+	"  resolved_at TEXT, resolved_by TEXT, resolution TEXT,"
+	"  events TEXT NOT NULL DEFAULT '[]',"
+	"  state TEXT"
+	");"
+	"CREATE UNIQUE INDEX warnings_live ON warnings(rule, key)"
+	"  WHERE status <> 'resolved';"
+	"CREATE INDEX warnings_raised ON warnings(raised_at);"
+	"CREATE TABLE warn_windows ("
+	"  rule TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  PRIMARY KEY (rule, key)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE warn_clock ("
+	"  one INTEGER PRIMARY KEY CHECK (one = 1),"
+	"  at INTEGER NOT NULL"
+	");"
+	"DROP VIEW event_history;"
+	"CREATE TABLE history_v8 ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  kind TEXT NOT NULL DEFAULT 'event'"
+	"    CHECK (kind = 'event' OR kind = 'unit' OR kind = 'facility'"
+	"    OR kind = 'warning'),"
+	"  id TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  tool TEXT NOT NULL,"
+	"  by TEXT,"
+	"  action TEXT NOT NULL,"
+	"  from_status TEXT,"
+	"  to_status TEXT,"
+	"  detail TEXT,"
+	"  ingest INTEGER REFERENCES ingests(ingest),"
+	"  hash TEXT"
+	");"
+	"INSERT INTO history_v8(seq, kind, id, at, tool, by, action,"
+	"  from_status, to_status, detail, ingest, hash) SELECT seq, kind, id,"
+	"  at, tool, by, action, from_status, to_status, detail, ingest, hash"
+	"  FROM history ORDER BY seq;"
+	"DROP TABLE history;"
+	"ALTER TABLE history_v8 RENAME TO history;"
+	"CREATE INDEX history_id ON history(kind, id);" HISTORY_GUARDS
+	"CREATE VIEW event_history AS"
+	"  SELECT seq AS entry, id, at, tool, by, action, from_status,"
+	"   to_status, detail, ingest, hash FROM history"
+	"   WHERE kind = 'event' AND id <> ''"
+	"  UNION ALL"
+	"  SELECT h.seq, e.id, h.at, h.tool, h.by, h.action, h.from_status,"
+	"   h.to_status, NULL, h.ingest, h.hash FROM history h JOIN events e"
+	"   ON e.seq BETWEEN json_extract(h.detail, '$.first_seq')"
+	"   AND json_extract(h.detail, '$.last_seq')"
+	"   WHERE h.kind = 'event' AND h.id = '' AND h.action = 'ingest';"
 };
 
 int

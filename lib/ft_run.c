@@ -40,7 +40,9 @@ ft_run_end(struct ft_run *r)
 {
 	int st = FT_OK;
 
-	if (r->db->in_tx && !r->dry_run)
+	if (r->db->in_tx && !r->dry_run && r->flush)
+		st = r->flush(r->ctx);
+	if (r->db->in_tx && !r->dry_run && !st)
 		st = ft_db_commit(r->db);
 	r->n = 0;
 	r->page = 0;

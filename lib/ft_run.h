@@ -43,6 +43,12 @@ struct ft_run {
 	 */
 	int (*print)(void *ctx);
 	/*
+	 * Optional: writes what the tool keeps in memory across records
+	 * (ft-warn's windows) into the batch, just before it commits.
+	 * Returns a status; a failure drops the batch.
+	 */
+	int (*flush)(void *ctx);
+	/*
 	 * How a batch's transaction begins: ft_db_begin_write() (the
 	 * default: a dry run too writes and rolls back), or ft_db_begin()
 	 * for a dry run that writes only private tables and takes no lock.

@@ -1,0 +1,282 @@
+/*
+ * ft-warn - evaluate warning rules over events and sensor readings; raise,
+ * update and resolve warnings; acknowledge and resolve them by hand; list
+ * them.  See ft-warn(1).
+ */
+#include "ft_cli.h"
+#include "ft_db.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_time.h"
+#include "ft_warn.h"
+#include "ft_warn_rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* The text as --help prints it, a line a line. */
+/* clang-format off */
+static const char usage[] =
+"Usage: ft-warn [watch] --rules FILE [OPTION]... [FILE]...\n"
+"       ft-warn check --rules FILE\n"
+"       ft-warn list [OPTION]...\n"
+"       ft-warn ack WARNING [--by NAME] [--note TEXT] [OPTION]...\n"
+"       ft-warn resolve WARNING [--by NAME] [--note TEXT] [OPTION]...\n"
+"Evaluate the warning rules over the events and sensor readings read from\n"
+"FILEs (standard input when none, or -), as they arrive; print each warning\n"
+"raised, risen in level, or resolved, as NDJSON.  Acknowledge and resolve\n"
+"warnings; list them.\n"
+"\n";
+
+static const char tail[] =
+"\n"
+"Exit status: 0 done; 1 some records rejected; 64 usage; 65 input unusable\n"
+"(a warning that cannot be acknowledged or resolved as asked); 66 cannot\n"
+"open, or no such warning; 73 cannot create; 74 I/O error; 75 database\n"
+"busy; 78 bad rules file or newer database.  See ft-warn(1).\n";
+/* clang-format on */
+
+enum {
+	OPT_RULES = FT_OPT_TOOL,
+	OPT_BY,
+	OPT_NOTE,
+	OPT_STATUS,
+	OPT_LEVEL,
+	OPT_RULE,
+	OPT_KEY,
+	OPT_SINCE,
+	OPT_UNTIL,
+	OPT_MAJOR
+};
+
+enum verb { V_WATCH, V_CHECK, V_LIST, V_ACK, V_RESOLVE, V_N };
+
+#define VB(v) (1u << (v))
+
+static const struct ft_verb verbs[] = {
+	{ "watch", "evaluate the rules over events and readings (the default)",
+	  "input file=file..." },
+	{ "check", "check a rules file and exit", "" },
+	{ "list", "list the warnings", "" },
+	{ "ack", "acknowledge a warning", "warning id=text" },
+	{ "resolve", "resolve a warning by hand", "warning id=text" },
+	{ NULL, NULL, NULL }
+};
+
+static const struct ft_opt opts[] = {
+	{ OPT_RULES, "rules", "FILE", "the warning rules (JSON; see ft-warn(1))",
+	  VB(V_WATCH) | VB(V_CHECK), "file", "the warning rules (JSON)", NULL,
+	  0 },
+	{ 'n', "dry-run", NULL, "evaluate and print, store nothing",
+	  VB(V_WATCH) | VB(V_ACK) | VB(V_RESOLVE), NULL, NULL, NULL, 0 },
+	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON",
+	  VB(V_WATCH), "file", NULL, NULL, 0 },
+	{ OPT_BY, "by", "NAME",
+	  "ack, resolve: who acts (default $FT_USER, else\nthe login name)",
+	  VB(V_ACK) | VB(V_RESOLVE), "text", "who acts", NULL, 0 },
+	{ OPT_NOTE, "note", "TEXT",
+	  "ack: a note; resolve: how it was resolved",
+	  VB(V_ACK) | VB(V_RESOLVE), "text", "a note, or how it was resolved",
+	  NULL, 0 },
+	{ OPT_STATUS, "status", "STATUS",
+	  "list: open, acked, resolved, or live (open or\nacked)",
+	  VB(V_LIST), "words:open acked resolved live",
+	  "the warnings of this status", NULL, 0 },
+	{ OPT_LEVEL, "level", "LEVEL",
+	  "list: the warnings at LEVEL or above (blue,\nyellow, orange, red)",
+	  VB(V_LIST), "words:blue yellow orange red",
+	  "the warnings at this level or above", NULL, 0 },
+	{ OPT_RULE, "rule", "NAME", "list: the warnings of one rule",
+	  VB(V_LIST), "text", NULL, NULL, 0 },
+	{ OPT_KEY, "key", "KEY", "list: the warnings of one key", VB(V_LIST),
+	  "text", NULL, NULL, 0 },
+	{ OPT_SINCE, "since", "TIME", "list: the warnings raised at TIME or later",
+	  VB(V_LIST), "text", NULL, NULL, 0 },
+	{ OPT_UNTIL, "until", "TIME", "list: the warnings raised before TIME",
+	  VB(V_LIST), "text", NULL, NULL, 0 },
+	{ OPT_MAJOR, "major", NULL, "list: major warnings only", VB(V_LIST),
+	  NULL, NULL, NULL, 0 },
+	FT_OPTS_COMMON("the zone of times without an offset and of rules'\n"
+		       "hours (default $TZ, else UTC)",
+		       "print no summary on standard error (the\n"
+		       "warnings are still printed)",
+		       "warnings")
+};
+
+static const struct ft_tool tool = { "ft-warn", usage, tail, opts, verbs,
+				     NULL };
+
+/* One input file, for ft_cli_each_file(). */
+static int
+each_file(void *ctx, const char *path)
+{
+	return ft_warn_file(ctx, path);
+}
+
+/* A time option into "YYYY-MM-DDTHH:MM:SSZ"; 64 after a message. */
+static int
+time_opt(const char *name, const char *arg, char out[FT_TIME_LEN])
+{
+	const char *err;
+	int64_t t;
+
+	if (!arg)
+		return FT_OK;
+	if (ft_time_parse(arg, strlen(arg), &t, &err))
+		return ft_usage_error("--%s: %s: %s", name, ft_q(arg), err);
+	ft_time_format(t, out);
+	return FT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ft_common cm = { 0 };
+	struct ft_warn_opts o;
+	struct ft_warn_act act;
+	struct ft_warn_list l;
+	struct ft_warn *w = NULL;
+	struct ft_db db = { 0 };
+	const char *arg, *level = NULL, *since = NULL, *until = NULL;
+	char since_t[FT_TIME_LEN], until_t[FT_TIME_LEN];
+	int c, exit_now = 0, st = FT_OK, v = V_WATCH;
+
+	ft_cli_init(argv[0]);
+	memset(&o, 0, sizeof(o));
+	memset(&act, 0, sizeof(act));
+	memset(&l, 0, sizeof(l));
+	l.level = -1;
+	while ((c = ft_opt_next(&tool, argc, argv, &arg)) != -1) {
+		if (c == -2)
+			return FT_USAGE;
+		if (ft_cli_common(c, arg, &cm, &tool, &exit_now)) {
+			if (exit_now)
+				return ft_finish(cm.exit_status);
+			continue;
+		}
+		switch (c) {
+		case OPT_RULES:
+			o.rules = arg;
+			break;
+		case 'n':
+			o.dry_run = act.dry_run = 1;
+			break;
+		case 'r':
+			o.rejects = arg;
+			break;
+		case OPT_BY:
+			act.by = arg;
+			break;
+		case OPT_NOTE:
+			act.note = arg;
+			break;
+		case OPT_STATUS:
+			if (strcmp(arg, "open") && strcmp(arg, "acked") &&
+			    strcmp(arg, "resolved") && strcmp(arg, "live"))
+				return ft_usage_error(
+					"--status: %s is not open, acked, "
+					"resolved or live",
+					ft_q(arg));
+			l.status = arg;
+			break;
+		case OPT_LEVEL:
+			level = arg;
+			if ((l.level = ft_warn_level_find(arg)) < 0)
+				return ft_usage_error(
+					"--level: %s is not blue, yellow, "
+					"orange or red",
+					ft_q(arg));
+			break;
+		case OPT_RULE:
+			l.rule = arg;
+			break;
+		case OPT_KEY:
+			l.key = arg;
+			break;
+		case OPT_SINCE:
+			since = arg;
+			break;
+		case OPT_UNTIL:
+			until = arg;
+			break;
+		case OPT_MAJOR:
+			l.major = 1;
+			break;
+		}
+	}
+	(void)level;
+	/* A first word that names a verb is the verb; else it is watch's
+	 * first file (a file named like a verb is ./ack). */
+	if (optind < argc)
+		for (c = 0; c < V_N; c++)
+			if (!strcmp(argv[optind], verbs[c].name)) {
+				v = c;
+				optind++;
+				break;
+			}
+	if (ft_opt_verb_check(&tool, v))
+		return FT_USAGE;
+	if (v == V_ACK || v == V_RESOLVE) {
+		if (optind >= argc)
+			return ft_usage_error("%s: no WARNING named",
+					      verbs[v].name);
+		act.id = argv[optind++];
+	}
+	if (v != V_WATCH && optind < argc)
+		return ft_usage_error("%s: unexpected argument %s",
+				      verbs[v].name, ft_q(argv[optind]));
+	if ((v == V_WATCH || v == V_CHECK) && !o.rules)
+		return ft_usage_error("%s: --rules FILE is needed",
+				      verbs[v].name);
+	if ((st = ft_cli_apply(&cm)))
+		goto out;
+	if ((st = time_opt("since", since, since_t)) ||
+	    (st = time_opt("until", until, until_t)))
+		goto out;
+	l.since = since ? since_t : NULL;
+	l.until = until ? until_t : NULL;
+	o.quiet = cm.quiet;
+	o.no_output = act.no_output = cm.no_output;
+	/*
+	 * The rules are checked before the database opens (all but their
+	 * areas, which are in it), so that a mistake there changes nothing.
+	 */
+	if (o.rules && (st = ft_warn_check_rules(o.rules)))
+		goto out;
+	if (v == V_CHECK) {
+		if (!cm.quiet)
+			ft_warn("%s: the rules are good", o.rules);
+		goto out;
+	}
+	/* list only reads; ack and resolve need warnings, so a database;
+	 * watch creates one as a pipeline's first run may need. */
+	if ((st = ft_db_open(&db, ft_cli_db(&cm),
+			     (v == V_WATCH ? 0 : FT_DB_EXISTING) |
+				     (v == V_LIST ? FT_DB_READONLY :
+				      o.dry_run	  ? FT_DB_DRYRUN :
+						    0))))
+		goto out;
+	switch (v) {
+	case V_LIST:
+		st = ft_warn_list(&db, &l);
+		break;
+	case V_ACK:
+		st = ft_warn_ack(&db, &act);
+		break;
+	case V_RESOLVE:
+		st = ft_warn_resolve(&db, &act);
+		break;
+	default:
+		if ((st = ft_warn_new(&w, &db, &o)))
+			break;
+		st = ft_cli_each_file(argv + optind, argc - optind, each_file,
+				      w);
+		st = ft_exit_worst(st, ft_warn_finish(w));
+	}
+out:
+	ft_warn_free(w);
+	ft_db_close(&db);
+	return ft_finish(st);
+}

@@ -1,0 +1,284 @@
+/*
+ * ft_store_warn.c - ft-warn's statements and the operations over them:
+ * see ft_store_warn.h.
+ */
+#include "ft_store_warn.h"
+#include "ft_buf.h"
+#include "ft_exit.h"
+#include "ft_stmt.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum stmt {
+	PUT,
+	GET,
+	EACH,
+	WINDOW_PUT,
+	WINDOW_DEL,
+	WINDOWS,
+	CLOCK,
+	CLOCK_SET,
+	NSTMT
+};
+
+#define WARNING_COLUMNS                                                     \
+	"warning, rule, type, key, level, status, major, count, value,"     \
+	" first_at, last_at, raised_at, acked_at, acked_by, ack_note,"      \
+	" resolved_at, resolved_by, resolution, events, state"
+
+static const struct ft_stmt_def stmts[NSTMT] = {
+	[PUT] = { "INSERT INTO warnings(" WARNING_COLUMNS ") VALUES (?1, ?2,"
+		  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
+		  " ?16, ?17, ?18, ?19, ?20) ON CONFLICT(warning) DO UPDATE SET"
+		  " level = excluded.level, status = excluded.status,"
+		  " major = excluded.major, count = excluded.count,"
+		  " value = excluded.value, first_at = excluded.first_at,"
+		  " last_at = excluded.last_at, acked_at = excluded.acked_at,"
+		  " acked_by = excluded.acked_by, ack_note = excluded.ack_note,"
+		  " resolved_at = excluded.resolved_at,"
+		  " resolved_by = excluded.resolved_by,"
+		  " resolution = excluded.resolution, events = excluded.events,"
+		  " state = excluded.state",
+		  "storing a warning" },
+	[GET] = { "SELECT " WARNING_COLUMNS " FROM warnings WHERE warning = ?1",
+		  "reading a warning" },
+	/* ?1 status ("live": open or acked), ?2 rule, ?3 key, ?4 level
+	 * from (a number), ?5 since, ?6 until, ?7 major only. */
+	[EACH] = { "SELECT " WARNING_COLUMNS " FROM warnings WHERE"
+		   " (?1 IS NULL OR status = ?1 OR (?1 = 'live' AND status <>"
+		   " 'resolved')) AND (?2 IS NULL OR rule = ?2) AND (?3 IS NULL"
+		   " OR key = ?3) AND (?4 IS NULL OR CASE level WHEN 'blue'"
+		   " THEN 0 WHEN 'yellow' THEN 1 WHEN 'orange' THEN 2 ELSE 3"
+		   " END >= ?4) AND (?5 IS NULL OR raised_at >= ?5) AND"
+		   " (?6 IS NULL OR raised_at < ?6) AND (?7 IS NULL OR major)"
+		   " ORDER BY raised_at, warning",
+		   "reading the warnings" },
+	[WINDOW_PUT] = { "INSERT INTO warn_windows(rule, key, state) VALUES"
+			 " (?1, ?2, ?3) ON CONFLICT(rule, key) DO UPDATE SET"
+			 " state = excluded.state",
+			 "storing a window" },
+	[WINDOW_DEL] = { "DELETE FROM warn_windows WHERE rule = ?1 AND"
+			 " key = ?2",
+			 "storing a window" },
+	[WINDOWS] = { "SELECT rule, key, state FROM warn_windows",
+		      "reading the windows" },
+	[CLOCK] = { "SELECT at FROM warn_clock", "reading the clock" },
+	[CLOCK_SET] = { "INSERT INTO warn_clock(one, at) VALUES (1, ?1)"
+			" ON CONFLICT(one) DO UPDATE SET at = excluded.at",
+			"storing the clock" },
+};
+
+struct ft_store_warn {
+	struct ft_stmts t;
+	struct ft_buf keep[20]; /* GET's columns */
+};
+
+int
+ft_store_warn_open(struct ft_store_warn **sp, struct ft_db *db)
+{
+	struct ft_store_warn *s = ft_xmalloc(sizeof(*s));
+	size_t i;
+
+	ft_stmts_init(&s->t, db, stmts, NSTMT);
+	for (i = 0; i < 20; i++)
+		ft_buf_init(&s->keep[i]);
+	*sp = s;
+	return FT_OK;
+}
+
+void
+ft_store_warn_close(struct ft_store_warn *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	ft_stmts_release(&s->t);
+	for (i = 0; i < 20; i++)
+		ft_buf_release(&s->keep[i]);
+	free(s);
+}
+
+static void
+bind(sqlite3_stmt *st, int i, const char *v)
+{
+	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
+}
+
+int
+ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, PUT);
+	const char *text[] = { w->warning,    w->rule,	      w->type,
+			       w->key,	      w->level,	      w->status };
+	const char *more[] = { w->first_at,    w->last_at,	w->raised_at,
+			       w->acked_at,    w->acked_by,	w->ack_note,
+			       w->resolved_at, w->resolved_by, w->resolution,
+			       w->events,      w->state };
+	int i;
+
+	if (!st)
+		return FT_SOFTWARE;
+	for (i = 0; i < 6; i++)
+		bind(st, i + 1, text[i]);
+	sqlite3_bind_int(st, 7, w->major);
+	sqlite3_bind_int64(st, 8, w->count);
+	if (w->value)
+		sqlite3_bind_double(st, 9, strtod(w->value, NULL));
+	else
+		sqlite3_bind_null(st, 9);
+	for (i = 0; i < 11; i++)
+		bind(st, i + 10, more[i]);
+	return ft_stmts_run(&s->t, PUT);
+}
+
+/* The row st is on, into w (borrowed from st, or kept in keep). */
+static void
+row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep)
+{
+	const char **f[] = { &w->warning,     &w->rule,	       &w->type,
+			     &w->key,	      &w->level,       &w->status,
+			     NULL,	      NULL,	       &w->value,
+			     &w->first_at,    &w->last_at,     &w->raised_at,
+			     &w->acked_at,    &w->acked_by,    &w->ack_note,
+			     &w->resolved_at, &w->resolved_by, &w->resolution,
+			     &w->events,      &w->state };
+	int i;
+
+	memset(w, 0, sizeof(*w));
+	for (i = 0; i < 20; i++)
+		if (f[i])
+			*f[i] = keep ? ft_sql_keep(&keep[i], st, i) :
+				       ft_sql_col(st, i);
+	w->major = sqlite3_column_int(st, 6);
+	w->count = sqlite3_column_int64(st, 7);
+}
+
+int
+ft_store_warn_get(struct ft_store_warn *s, const char *id,
+		  struct ft_store_warning *w, int *found)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, GET);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, id);
+	if ((rc = ft_stmts_step(&s->t, GET, found)) || !*found)
+		return rc;
+	row(st, w, s->keep);
+	ft_stmts_done(&s->t, GET);
+	return FT_OK;
+}
+
+struct each_ctx {
+	int (*fn)(void *ctx, const struct ft_store_warning *w);
+	void *ctx;
+};
+
+static int
+each_row(sqlite3_stmt *st, void *ctx)
+{
+	struct each_ctx *e = ctx;
+	struct ft_store_warning w;
+
+	row(st, &w, NULL);
+	return e->fn(e->ctx, &w);
+}
+
+int
+ft_store_warn_each(struct ft_store_warn *s,
+		   const struct ft_store_warn_filter *f,
+		   int (*fn)(void *ctx, const struct ft_store_warning *w),
+		   void *ctx)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, EACH);
+	struct each_ctx e = { fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, f->status);
+	bind(st, 2, f->rule);
+	bind(st, 3, f->key);
+	if (f->level >= 0)
+		sqlite3_bind_int(st, 4, f->level);
+	bind(st, 5, f->since);
+	bind(st, 6, f->until);
+	if (f->major)
+		sqlite3_bind_int(st, 7, 1);
+	return ft_stmts_walk(&s->t, EACH, each_row, &e);
+}
+
+int
+ft_store_warn_window_put(struct ft_store_warn *s, const char *rule,
+			 const char *key, const char *state)
+{
+	int i = state ? WINDOW_PUT : WINDOW_DEL;
+	sqlite3_stmt *st = ft_stmts_get(&s->t, i);
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, rule);
+	bind(st, 2, key);
+	if (state)
+		bind(st, 3, state);
+	return ft_stmts_run(&s->t, i);
+}
+
+struct windows_ctx {
+	int (*fn)(void *ctx, const char *rule, const char *key,
+		  const char *state);
+	void *ctx;
+};
+
+static int
+window_row(sqlite3_stmt *st, void *ctx)
+{
+	struct windows_ctx *w = ctx;
+
+	return w->fn(w->ctx, ft_sql_col(st, 0), ft_sql_col(st, 1),
+		     ft_sql_col(st, 2));
+}
+
+int
+ft_store_warn_windows_each(struct ft_store_warn *s,
+			   int (*fn)(void *ctx, const char *rule,
+				     const char *key, const char *state),
+			   void *ctx)
+{
+	struct windows_ctx w = { fn, ctx };
+
+	if (!ft_stmts_get(&s->t, WINDOWS))
+		return FT_SOFTWARE;
+	return ft_stmts_walk(&s->t, WINDOWS, window_row, &w);
+}
+
+int
+ft_store_warn_clock(struct ft_store_warn *s, int64_t *at, int *found)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, CLOCK);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	if ((rc = ft_stmts_step(&s->t, CLOCK, found)) || !*found)
+		return rc;
+	*at = sqlite3_column_int64(st, 0);
+	ft_stmts_done(&s->t, CLOCK);
+	return FT_OK;
+}
+
+int
+ft_store_warn_clock_set(struct ft_store_warn *s, int64_t at)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, CLOCK_SET);
+
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(st, 1, at);
+	return ft_stmts_run(&s->t, CLOCK_SET);
+}

@@ -1,0 +1,76 @@
+/*
+ * ft_store_warn.h - what ft-warn stores: the warnings, the records each
+ * key's window holds between runs, and the clock (the latest time seen),
+ * so that a run that stops and starts again neither floods nor forgets a
+ * window.  The tables are in ft(7).
+ *
+ * A second backend (PostgreSQL, ft_store.h) provides the same operations
+ * over the same tables: the partial unique index warnings_live (one live
+ * warning per rule and key) becomes a partial unique index there too, and
+ * warn_windows a table keyed by (rule, key) with its state as JSON (jsonb).
+ */
+#ifndef FT_STORE_WARN_H
+#define FT_STORE_WARN_H
+
+#include "ft_db.h"
+
+#include <stdint.h>
+
+struct ft_store_warn;
+
+int ft_store_warn_open(struct ft_store_warn **sp, struct ft_db *db);
+void ft_store_warn_close(struct ft_store_warn *s);
+
+/* One warning, as stored.  Strings borrowed; NULL: SQL NULL. */
+struct ft_store_warning {
+	const char *warning, *rule, *type, *key, *level, *status;
+	int major;
+	int64_t count;
+	const char *value; /* a number's text, or NULL */
+	const char *first_at, *last_at, *raised_at;
+	const char *acked_at, *acked_by, *ack_note;
+	const char *resolved_at, *resolved_by, *resolution;
+	const char *events; /* JSON array */
+	const char *state; /* JSON object: the engine's, for the next run */
+};
+
+/* Stores w, new or changed (by its id).  Returns a status. */
+int ft_store_warn_put(struct ft_store_warn *s,
+		      const struct ft_store_warning *w);
+
+/* The warning id, into *w (valid until the next call); *found 0: none. */
+int ft_store_warn_get(struct ft_store_warn *s, const char *id,
+		      struct ft_store_warning *w, int *found);
+
+/* What ft_store_warn_each() picks; NULL or -1: any. */
+struct ft_store_warn_filter {
+	const char *status; /* "open", "acked", "resolved", or "live" */
+	const char *rule, *key;
+	int level; /* at or above this level (0 blue .. 3 red) */
+	const char *since, *until; /* raised_at from, before */
+	int major; /* 1: major only */
+};
+
+/*
+ * Calls fn for each warning f picks, by raised_at then id; "live" ones
+ * (open or acked) for the engine's start.  Stops at fn's first status.
+ */
+int ft_store_warn_each(struct ft_store_warn *s,
+		       const struct ft_store_warn_filter *f,
+		       int (*fn)(void *ctx, const struct ft_store_warning *w),
+		       void *ctx);
+
+/* A window's state (JSON text): stored, or, when state is NULL, gone. */
+int ft_store_warn_window_put(struct ft_store_warn *s, const char *rule,
+			     const char *key, const char *state);
+/* Calls fn for every stored window. */
+int ft_store_warn_windows_each(struct ft_store_warn *s,
+			       int (*fn)(void *ctx, const char *rule,
+					 const char *key, const char *state),
+			       void *ctx);
+
+/* The clock: the latest time ft-warn has seen; *found 0: never run. */
+int ft_store_warn_clock(struct ft_store_warn *s, int64_t *at, int *found);
+int ft_store_warn_clock_set(struct ft_store_warn *s, int64_t at);
+
+#endif

@@ -1,0 +1,1263 @@
+/*
+ * ft_warn.c - ft-warn's engine: see ft_warn.h and ft-warn(1).
+ *
+ * Each rule keeps, per key, what its condition needs (struct kst): the
+ * matching events in the window, or whether a sensor is out of its
+ * limits, and the key's live warning.  A record first moves the clock to
+ * its time, resolving the warnings whose quiet period ended before it;
+ * then each rule decides on it.  What changed is written into the batch's
+ * transaction before it commits (flush), and printed once it has.
+ */
+#define _GNU_SOURCE /* memmem(3) */
+#include "ft_warn.h"
+#include "ft_area.h"
+#include "ft_buf.h"
+#include "ft_cond.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_hist.h"
+#include "ft_input.h"
+#include "ft_json.h"
+#include "ft_reject.h"
+#include "ft_run.h"
+#include "ft_sha256.h"
+#include "ft_store.h"
+#include "ft_store_warn.h"
+#include "ft_time.h"
+#include "ft_warn_rules.h"
+
+#include <jv.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 5000
+#define KEEP_EVENTS 20 /* the ids a warning lists, at most */
+#define NEVER INT64_MAX
+
+struct hit {
+	int64_t t;
+	char *id;
+};
+
+/* A live warning (open or acknowledged). */
+struct warning {
+	char id[24];
+	int level, major, acked;
+	int64_t count;
+	double value;
+	int has_value;
+	int64_t first, last, raised;
+	int64_t cleared; /* when its condition cleared; 0: it holds */
+	int64_t resolve_at; /* NEVER: not due */
+	int64_t printed; /* when it was last printed */
+	char *ev[KEEP_EVENTS];
+	size_t nev;
+	char *acked_at, *acked_by, *ack_note; /* from the database */
+};
+
+/* A rule's state for one key. */
+struct kst {
+	int rule;
+	char *key;
+	struct hit *w; /* threshold, repeat: the window, oldest first */
+	size_t n, cap;
+	int out; /* value: out of limits */
+	int64_t out_since, nout; /* since when, how many readings */
+	struct warning *live;
+	int dirty;
+	struct kst *next; /* in its hash bucket */
+};
+
+/* A record, read. */
+struct rec {
+	int reading;
+	struct ft_cond_event e;
+	const char *id, *address, *unit, *area; /* events */
+	const char *sensor, *metric; /* readings */
+	double value;
+	int64_t t;
+};
+
+struct counts {
+	long records, events, readings, raised, updated, resolved;
+};
+
+struct ft_warn {
+	struct ft_warn_opts o;
+	struct ft_db *db;
+	struct ft_store *store;
+	struct ft_store_warn *ws;
+	struct ft_area *a;
+	struct ft_warn_rules rules;
+	struct ft_hist hist;
+	struct ft_run run;
+	struct ft_reject rej;
+	struct ft_cond_text text;
+	struct kst **tab;
+	size_t nb, nkeys;
+	struct kst **dirty;
+	size_t ndirty, capdirty;
+	struct kst **live;
+	size_t nlive, caplive;
+	int64_t clock;
+	int clock_set, clock_dirty;
+	int64_t next_due; /* no live warning is due before it */
+	struct counts c, kept;
+	/* the fields of the record being read */
+	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
+		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
+	struct ft_buf key, why, json, detail;
+	double t0;
+};
+
+/* ---- keys ---- */
+
+static uint64_t
+hash(int rule, const char *key)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)rule;
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+	return h;
+}
+
+static void
+grow(struct ft_warn *w)
+{
+	size_t nb = w->nb ? w->nb * 2 : 1024, i;
+	struct kst **tab = ft_xmalloc(nb * sizeof(*tab)), *k, *next;
+
+	memset(tab, 0, nb * sizeof(*tab));
+	for (i = 0; i < w->nb; i++)
+		for (k = w->tab[i]; k; k = next) {
+			size_t b = hash(k->rule, k->key) & (nb - 1);
+
+			next = k->next;
+			k->next = tab[b];
+			tab[b] = k;
+		}
+	free(w->tab);
+	w->tab = tab;
+	w->nb = nb;
+}
+
+/* The state of rule and key, made when create and none is. */
+static struct kst *
+kst_get(struct ft_warn *w, int rule, const char *key, int create)
+{
+	struct kst *k;
+	size_t b;
+
+	if (w->nb) {
+		b = hash(rule, key) & (w->nb - 1);
+		for (k = w->tab[b]; k; k = k->next)
+			if (k->rule == rule && !strcmp(k->key, key))
+				return k;
+	}
+	if (!create)
+		return NULL;
+	if (w->nkeys >= w->nb)
+		grow(w);
+	k = ft_xmalloc(sizeof(*k));
+	memset(k, 0, sizeof(*k));
+	k->rule = rule;
+	k->key = ft_xstrdup(key);
+	b = hash(rule, key) & (w->nb - 1);
+	k->next = w->tab[b];
+	w->tab[b] = k;
+	w->nkeys++;
+	return k;
+}
+
+static void
+touch(struct ft_warn *w, struct kst *k)
+{
+	if (k->dirty)
+		return;
+	k->dirty = 1;
+	if (w->ndirty == w->capdirty) {
+		w->capdirty = w->capdirty ? w->capdirty * 2 : 256;
+		w->dirty = ft_xrealloc(w->dirty,
+				       w->capdirty * sizeof(*w->dirty));
+	}
+	w->dirty[w->ndirty++] = k;
+}
+
+static void
+live_add(struct ft_warn *w, struct kst *k)
+{
+	if (w->nlive == w->caplive) {
+		w->caplive = w->caplive ? w->caplive * 2 : 64;
+		w->live = ft_xrealloc(w->live, w->caplive * sizeof(*w->live));
+	}
+	w->live[w->nlive++] = k;
+}
+
+static void
+live_remove(struct ft_warn *w, struct kst *k)
+{
+	size_t i;
+
+	for (i = 0; i < w->nlive; i++)
+		if (w->live[i] == k) {
+			w->live[i] = w->live[--w->nlive];
+			return;
+		}
+}
+
+static void
+warning_free(struct warning *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	for (i = 0; i < x->nev; i++)
+		free(x->ev[i]);
+	free(x->acked_at);
+	free(x->acked_by);
+	free(x->ack_note);
+	free(x);
+}
+
+static void
+kst_free(struct kst *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->w[i].id);
+	free(k->w);
+	free(k->key);
+	warning_free(k->live);
+	free(k);
+}
+
+/* ---- output and the history ---- */
+
+static const char *
+tstr(int64_t t, char buf[FT_TIME_LEN])
+{
+	ft_time_format(t, buf);
+	return buf;
+}
+
+/* The warning record of k's live warning x, ending with "change". */
+static void
+record(struct ft_warn *w, struct ft_buf *b, const struct kst *k,
+       const struct warning *x, const char *status, const char *change,
+       int64_t resolved_at)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	char t[FT_TIME_LEN];
+	size_t i;
+
+	ft_buf_adds(b, "{\"warning\":\"");
+	ft_buf_adds(b, x->id);
+	ft_buf_addc(b, '"');
+	ft_json_put_str(b, "rule", r->name, strlen(r->name));
+	ft_json_put_str(b, "type", ft_warn_type_name(r->type),
+			strlen(ft_warn_type_name(r->type)));
+	ft_json_put_str(b, "key", k->key, strlen(k->key));
+	ft_json_put_str(b, "level", ft_warn_levels[x->level],
+			strlen(ft_warn_levels[x->level]));
+	ft_json_put_raw(b, "major", x->major ? "true" : "false",
+			x->major ? 4 : 5);
+	ft_json_put_str(b, "status", status, strlen(status));
+	ft_json_put_str(b, "change", change, strlen(change));
+	ft_json_put_number(b, "count", (double)x->count);
+	if (x->has_value)
+		ft_json_put_number(b, "value", x->value);
+	ft_json_put_str(b, "first_at", tstr(x->first, t), FT_TIME_LEN - 1);
+	ft_json_put_str(b, "last_at", tstr(x->last, t), FT_TIME_LEN - 1);
+	ft_json_put_str(b, "raised_at", tstr(x->raised, t), FT_TIME_LEN - 1);
+	if (x->acked_at)
+		ft_json_put_str(b, "acked_at", x->acked_at,
+				strlen(x->acked_at));
+	if (resolved_at) {
+		ft_json_put_str(b, "resolved_at", tstr(resolved_at, t),
+				FT_TIME_LEN - 1);
+		ft_json_put_number(b, "duration",
+				   (double)(resolved_at - x->raised));
+	}
+	if (x->nev) {
+		ft_json_put_key(b, "events");
+		ft_buf_addc(b, '[');
+		for (i = 0; i < x->nev; i++) {
+			if (i)
+				ft_buf_addc(b, ',');
+			ft_json_escape(b, x->ev[i], strlen(x->ev[i]));
+		}
+		ft_buf_addc(b, ']');
+	}
+	ft_buf_adds(b, "}\n");
+}
+
+static int
+print(struct ft_warn *w, const struct kst *k, const struct warning *x,
+      const char *status, const char *change, int64_t resolved_at)
+{
+	if (w->o.no_output)
+		return FT_OK;
+	record(w, &w->run.out.buf, k, x, status, change, resolved_at);
+	return ft_hold_keep(&w->run.out);
+}
+
+static int
+history(struct ft_warn *w, const struct kst *k, const struct warning *x,
+	int64_t at, const char *action, const char *from, const char *to)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	struct ft_hist_entry e;
+	char t[FT_TIME_LEN];
+
+	ft_buf_reset(&w->detail);
+	ft_buf_adds(&w->detail, "{\"rule\":");
+	ft_json_escape(&w->detail, r->name, strlen(r->name));
+	ft_json_put_str(&w->detail, "key", k->key, strlen(k->key));
+	ft_json_put_str(&w->detail, "level", ft_warn_levels[x->level],
+			strlen(ft_warn_levels[x->level]));
+	ft_json_put_number(&w->detail, "count", (double)x->count);
+	ft_buf_addc(&w->detail, '}');
+	memset(&e, 0, sizeof(e));
+	e.kind = "warning";
+	e.id = x->id;
+	e.idlen = strlen(x->id);
+	e.at = tstr(at, t);
+	e.action = action;
+	e.from = from;
+	e.to = to;
+	e.detail = w->detail.s;
+	e.detaillen = w->detail.len;
+	return ft_hist_add(&w->hist, &e);
+}
+
+/* ---- storing ---- */
+
+static void
+events_json(struct ft_buf *b, const struct warning *x)
+{
+	size_t i;
+
+	ft_buf_addc(b, '[');
+	for (i = 0; i < x->nev; i++) {
+		if (i)
+			ft_buf_addc(b, ',');
+		ft_json_escape(b, x->ev[i], strlen(x->ev[i]));
+	}
+	ft_buf_addc(b, ']');
+}
+
+/* Stores k's warning x with status (resolved: at resolved_at). */
+static int
+put_warning(struct ft_warn *w, const struct kst *k, const struct warning *x,
+	    const char *status, int64_t resolved_at)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	struct ft_store_warning s;
+	char first[FT_TIME_LEN], last[FT_TIME_LEN], raised[FT_TIME_LEN],
+		res[FT_TIME_LEN], value[40];
+	size_t evlen;
+
+	memset(&s, 0, sizeof(s));
+	s.warning = x->id;
+	s.rule = r->name;
+	s.type = ft_warn_type_name(r->type);
+	s.key = k->key;
+	s.level = ft_warn_levels[x->level];
+	s.status = status;
+	s.major = x->major;
+	s.count = x->count;
+	if (x->has_value) {
+		snprintf(value, sizeof(value), "%.17g", x->value);
+		s.value = value;
+	}
+	s.first_at = tstr(x->first, first);
+	s.last_at = tstr(x->last, last);
+	s.raised_at = tstr(x->raised, raised);
+	s.acked_at = x->acked_at;
+	s.acked_by = x->acked_by;
+	s.ack_note = x->ack_note;
+	if (resolved_at) {
+		s.resolved_at = tstr(resolved_at, res);
+		s.resolution = "cleared";
+	}
+	ft_buf_reset(&w->json);
+	events_json(&w->json, x);
+	evlen = w->json.len;
+	ft_buf_addf(&w->json, "%c{\"cleared\":%lld,\"resolve_at\":%lld,"
+		    "\"printed\":%lld}", 0, (long long)x->cleared,
+		    /* 0: not due (NEVER is no number JSON keeps exact) */
+		    (long long)(x->resolve_at == NEVER ? 0 : x->resolve_at),
+		    (long long)x->printed);
+	s.events = w->json.s;
+	s.state = w->json.s + evlen + 1;
+	return ft_store_warn_put(w->ws, &s);
+}
+
+/* Writes the state of k for the next run. */
+static int
+put_window(struct ft_warn *w, const struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	size_t i;
+
+	if (!k->n && !k->out)
+		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
+	ft_buf_reset(&w->json);
+	ft_buf_adds(&w->json, "{\"w\":[");
+	for (i = 0; i < k->n; i++) {
+		ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
+			    (long long)k->w[i].t);
+		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
+		ft_buf_addc(&w->json, ']');
+	}
+	ft_buf_addf(&w->json, "],\"out\":%d,\"since\":%lld,\"n\":%lld}",
+		    k->out, (long long)k->out_since, (long long)k->nout);
+	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
+}
+
+/* ft_run's flush: what changed in memory, into the batch. */
+static int
+flush(void *ctx)
+{
+	struct ft_warn *w = ctx;
+	size_t i;
+	int st = FT_OK;
+
+	for (i = 0; i < w->ndirty && !st; i++) {
+		struct kst *k = w->dirty[i];
+
+		k->dirty = 0;
+		st = put_window(w, k);
+		if (!st && k->live)
+			st = put_warning(w, k, k->live,
+					 k->live->acked ? "acked" : "open", 0);
+	}
+	w->ndirty = 0;
+	if (!st && w->clock_dirty)
+		st = ft_store_warn_clock_set(w->ws, w->clock);
+	w->clock_dirty = 0;
+	return st;
+}
+
+static void
+keep_counts(void *ctx)
+{
+	struct ft_warn *w = ctx;
+
+	w->kept = w->c;
+}
+
+static void
+drop_counts(void *ctx)
+{
+	struct ft_warn *w = ctx;
+
+	w->c = w->kept;
+}
+
+/* ---- warnings ---- */
+
+static void
+add_event(struct warning *x, const char *id)
+{
+	if (id && x->nev < KEEP_EVENTS)
+		x->ev[x->nev++] = ft_xstrdup(id);
+}
+
+static int
+is_major(const struct ft_warn_rule *r, int level)
+{
+	return level >= r->major;
+}
+
+/* Raises a warning of k at level, at time t. */
+static int
+raise_warning(struct ft_warn *w, struct kst *k, int level, int64_t first,
+	      int64_t t)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	struct warning *x = ft_xmalloc(sizeof(*x));
+	struct ft_sha256 h;
+	unsigned char d[32];
+	char n[32];
+
+	memset(x, 0, sizeof(*x));
+	x->level = level;
+	x->major = is_major(r, level);
+	x->first = first;
+	x->last = t;
+	x->raised = t;
+	x->printed = t;
+	x->resolve_at = NEVER;
+	/* Its id: the same rule, key and time give the same id. */
+	ft_sha256_init(&h);
+	ft_sha256_add(&h, r->name, strlen(r->name) + 1);
+	ft_sha256_add(&h, k->key, strlen(k->key) + 1);
+	snprintf(n, sizeof(n), "%lld", (long long)t);
+	ft_sha256_add(&h, n, strlen(n));
+	ft_sha256_done(&h, d);
+	x->id[0] = 'w';
+	ft_hex(x->id + 1, d, 8);
+	k->live = x;
+	live_add(w, k);
+	touch(w, k);
+	w->c.raised++;
+	return FT_OK;
+}
+
+/* The warning of k was raised or rose: printed, in the history. */
+static int
+announce(struct ft_warn *w, struct kst *k, int raised, int from_level)
+{
+	struct warning *x = k->live;
+	int st;
+
+	if (raised)
+		st = history(w, k, x, x->raised, "raise", NULL, "open");
+	else
+		st = history(w, k, x, x->last, "level",
+			     x->acked ? "acked" : "open",
+			     x->acked ? "acked" : "open");
+	(void)from_level;
+	if (st)
+		return st;
+	x->printed = x->last;
+	return print(w, k, x, x->acked ? "acked" : "open",
+		     raised ? "raised" : "level", 0);
+}
+
+/*
+ * The live warning of k holds again at time t with measure m at level:
+ * counted, its level raised if it rose, printed again when reraise is due.
+ */
+static int
+update_warning(struct ft_warn *w, struct kst *k, int level, int64_t t,
+	       const char *id)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	struct warning *x = k->live;
+	int from = x->level;
+
+	x->count++;
+	if (t > x->last)
+		x->last = t;
+	add_event(x, id);
+	touch(w, k);
+	w->c.updated++;
+	if (level > x->level) {
+		x->level = level;
+		x->major = is_major(r, level);
+		return announce(w, k, 0, from);
+	}
+	if (r->reraise && !x->acked && t >= x->printed + r->reraise) {
+		x->printed = t;
+		return print(w, k, x, "open", "reraised", 0);
+	}
+	return FT_OK;
+}
+
+static int
+resolve_live(struct ft_warn *w, struct kst *k)
+{
+	struct warning *x = k->live;
+	int64_t at = x->resolve_at;
+	int st;
+
+	if ((st = history(w, k, x, at, "resolve", x->acked ? "acked" : "open",
+			  "resolved")) ||
+	    (st = put_warning(w, k, x, "resolved", at)) ||
+	    (st = print(w, k, x, "resolved", "resolved", at)))
+		return st;
+	live_remove(w, k);
+	warning_free(x);
+	k->live = NULL;
+	touch(w, k);
+	w->c.resolved++;
+	return FT_OK;
+}
+
+static int
+by_due(const void *a, const void *b)
+{
+	const struct kst *x = *(struct kst *const *)a,
+			 *y = *(struct kst *const *)b;
+	int64_t p = x->live->resolve_at, q = y->live->resolve_at;
+
+	if (p != q)
+		return p < q ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* x is due at at: the sweep looks from then on. */
+static void
+due_at(struct ft_warn *w, struct warning *x, int64_t at)
+{
+	x->resolve_at = at;
+	if (at < w->next_due)
+		w->next_due = at;
+}
+
+/*
+ * The warnings whose quiet period ended at or before t resolve, in the
+ * order they ended: a record at or after that time no longer counts
+ * for them.
+ */
+static int
+sweep(struct ft_warn *w, int64_t t)
+{
+	struct kst **due = NULL;
+	size_t n = 0, i;
+	int st = FT_OK;
+
+	if (t < w->next_due)
+		return FT_OK;
+	w->next_due = NEVER;
+	for (i = 0; i < w->nlive; i++)
+		if (w->live[i]->live->resolve_at <= t)
+			n++;
+	if (n) {
+		due = ft_xmalloc(n * sizeof(*due));
+		n = 0;
+		for (i = 0; i < w->nlive; i++)
+			if (w->live[i]->live->resolve_at <= t)
+				due[n++] = w->live[i];
+		qsort(due, n, sizeof(*due), by_due);
+		for (i = 0; i < n && !st; i++)
+			st = resolve_live(w, due[i]);
+		free(due);
+	}
+	for (i = 0; i < w->nlive; i++)
+		if (w->live[i]->live->resolve_at < w->next_due)
+			w->next_due = w->live[i]->live->resolve_at;
+	return st;
+}
+
+/* Moves the clock to t, if t is later, resolving what is due. */
+static int
+advance(struct ft_warn *w, int64_t t)
+{
+	int st = sweep(w, t);
+
+	if (st || (w->clock_set && t <= w->clock))
+		return st;
+	w->clock = t;
+	w->clock_set = 1;
+	w->clock_dirty = 1;
+	return FT_OK;
+}
+
+/* ---- the rules ---- */
+
+/* The key of record q for rule r, into w->key; 0 when q has none. */
+static int
+key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
+{
+	const char *v = NULL;
+
+	ft_buf_reset(&w->key);
+	switch (r->key) {
+	case FT_KEY_AREA:
+		v = q->area;
+		break;
+	case FT_KEY_FACILITY:
+		v = q->e.facility;
+		break;
+	case FT_KEY_CATEGORY:
+		v = q->e.category;
+		break;
+	case FT_KEY_SOURCE:
+		v = q->e.source;
+		break;
+	case FT_KEY_ADDRESS:
+		v = q->address;
+		break;
+	case FT_KEY_UNIT:
+		v = q->unit;
+		break;
+	case FT_KEY_ID:
+		v = q->id;
+		break;
+	case FT_KEY_SENSOR:
+		if (!q->sensor)
+			return 0;
+		ft_buf_adds(&w->key, q->sensor);
+		if (q->metric) {
+			ft_buf_addc(&w->key, ':');
+			ft_buf_adds(&w->key, q->metric);
+		}
+		return 1;
+	case FT_KEY_ALL:
+		v = "*";
+		break;
+	}
+	if (!v)
+		return 0;
+	ft_buf_adds(&w->key, v);
+	return 1;
+}
+
+/* Adds the event (t, id) to k's window, in time order; 0: seen already. */
+static int
+window_add(struct kst *k, int64_t t, const char *id)
+{
+	size_t i, j;
+
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->w[i].id, id))
+			return 0;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 8;
+		k->w = ft_xrealloc(k->w, k->cap * sizeof(*k->w));
+	}
+	for (j = k->n; j > 0 && k->w[j - 1].t > t; j--)
+		k->w[j] = k->w[j - 1];
+	k->w[j].t = t;
+	k->w[j].id = ft_xstrdup(id);
+	k->n++;
+	return 1;
+}
+
+/* Drops what is no longer in the window ending at k's newest event. */
+static void
+window_prune(struct kst *k, int64_t window)
+{
+	int64_t end = k->n ? k->w[k->n - 1].t : 0;
+	size_t i = 0, j;
+
+	while (i < k->n && k->w[i].t <= end - window)
+		free(k->w[i++].id);
+	if (!i)
+		return;
+	for (j = 0; i < k->n; i++, j++)
+		k->w[j] = k->w[i];
+	k->n = j;
+}
+
+/* threshold, repeat: at least count events of the key in the window. */
+static int
+on_window(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	size_t need = (size_t)r->at[r->level], i;
+	int level, st;
+
+	if (!window_add(k, q->t, q->id))
+		return FT_OK;
+	window_prune(k, r->window);
+	touch(w, k);
+	level = ft_warn_level_of(r, (double)k->n);
+	if (k->live) {
+		if (level >= 0) {
+			st = update_warning(w, k, level, q->t, q->id);
+			/* Clears once fewer than count are in the window. */
+			k->live->cleared = k->w[k->n - need].t + r->window;
+			due_at(w, k->live, k->live->cleared + r->quiet);
+			return st;
+		}
+		return FT_OK;
+	}
+	if (level < 0)
+		return FT_OK;
+	/* Raised at the end of the window (an event may come late). */
+	if ((st = raise_warning(w, k, level, k->w[0].t, k->w[k->n - 1].t)))
+		return st;
+	k->live->count = (int64_t)k->n;
+	for (i = k->n > KEEP_EVENTS ? k->n - KEEP_EVENTS : 0; i < k->n; i++)
+		add_event(k->live, k->w[i].id);
+	k->live->cleared = k->w[k->n - need].t + r->window;
+	due_at(w, k->live, k->live->cleared + r->quiet);
+	return announce(w, k, 1, -1);
+}
+
+/* keyword: the weights of the terms in the text, summed. */
+static int
+on_keyword(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct kst *k;
+	double score = 0;
+	size_t i;
+	int level, st;
+
+	for (i = 0; i < r->nterms; i++)
+		if (memmem(w->text.hay.s, w->text.hay.len, r->terms[i].text,
+			   strlen(r->terms[i].text)))
+			score += r->terms[i].weight;
+	if ((level = ft_warn_level_of(r, score)) < 0)
+		return FT_OK;
+	k = kst_get(w, ri, w->key.s, 1);
+	if (k->live) {
+		if (!(st = update_warning(w, k, level, q->t, q->id))) {
+			if (q->t > k->live->cleared)
+				k->live->cleared = q->t;
+			due_at(w, k->live, k->live->cleared + r->quiet);
+		}
+		return st;
+	}
+	if ((st = raise_warning(w, k, level, q->t, q->t)))
+		return st;
+	k->live->count = 1;
+	k->live->value = score;
+	k->live->has_value = 1;
+	add_event(k->live, q->id);
+	k->live->cleared = q->t;
+	due_at(w, k->live, q->t + r->quiet);
+	return announce(w, k, 1, -1);
+}
+
+/* value: a reading out of its limits, for long enough. */
+static int
+on_value(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	double lim = r->at[r->level], v = q->value;
+	int level = ft_warn_level_of(r, v), st;
+	int back = r->below ? v >= lim + r->hysteresis :
+			      v <= lim - r->hysteresis;
+	struct warning *x;
+
+	if (level >= 0) {
+		if (!k->out) {
+			k->out = 1;
+			k->out_since = q->t;
+			k->nout = 0;
+		}
+		k->nout++;
+		touch(w, k);
+		if ((x = k->live)) {
+			if (r->below ? v < x->value : v > x->value)
+				x->value = v;
+			x->cleared = 0;
+			x->resolve_at = NEVER;
+			return update_warning(w, k, level, q->t, NULL);
+		}
+		if (q->t - k->out_since < r->hold)
+			return FT_OK;
+		if ((st = raise_warning(w, k, level, k->out_since, q->t)))
+			return st;
+		k->live->count = k->nout;
+		k->live->value = v;
+		k->live->has_value = 1;
+		return announce(w, k, 1, -1);
+	}
+	if (!back)
+		return FT_OK; /* within the hysteresis: as it was */
+	if (k->out) {
+		k->out = 0;
+		k->out_since = k->nout = 0;
+		touch(w, k);
+	}
+	if ((x = k->live) && !x->cleared) {
+		x->cleared = q->t;
+		due_at(w, x, q->t + r->quiet);
+		touch(w, k);
+	}
+	return FT_OK;
+}
+
+static int
+evaluate(struct ft_warn *w, const struct rec *q)
+{
+	char buf[256];
+	size_t i;
+	int st, halted;
+
+	if ((st = advance(w, q->t)))
+		return st;
+	if (!q->reading && w->rules.need_text)
+		ft_cond_text_set(&w->text, &q->e);
+	for (i = 0; i < w->rules.n; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		if ((r->type == FT_WARN_VALUE) != q->reading)
+			continue;
+		if (q->reading ?
+			    (r->sensors.n &&
+			     !ft_strs_has(&r->sensors, q->sensor)) ||
+				    (r->metrics.n &&
+				     !ft_strs_has(&r->metrics, q->metric)) :
+			    ft_cond_test(&r->when, w->a, &w->text, &q->e, buf,
+					 sizeof(buf), &halted) != NULL)
+			continue;
+		if (!key_of(w, r, q))
+			continue;
+		switch (r->type) {
+		case FT_WARN_THRESHOLD:
+		case FT_WARN_REPEAT:
+			st = on_window(w, (int)i, q);
+			break;
+		case FT_WARN_KEYWORD:
+			st = on_keyword(w, (int)i, q);
+			break;
+		case FT_WARN_VALUE:
+			st = on_value(w, (int)i, q);
+			break;
+		}
+		if (st)
+			return st;
+	}
+	return sweep(w, w->clock);
+}
+
+/* ---- records ---- */
+
+static const char *
+text_of(const struct ft_json_doc *d, const char *key, struct ft_buf *b,
+	int *bad)
+{
+	int r = ft_json_member_text(d, key, b);
+
+	if (r < 0)
+		*bad = 1;
+	return r == 1 ? b->s : NULL;
+}
+
+/* Reads record d into q.  Returns NULL, or why it is rejected. */
+static const char *
+parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
+{
+	const char *err, *at;
+	char *end;
+	int bad = 0;
+
+	memset(q, 0, sizeof(*q));
+	q->e.area = -1;
+	if (d->type != '{')
+		return "not a JSON object";
+	q->sensor = text_of(d, "sensor", &w->f_sensor, &bad);
+	if (bad)
+		return "field \"sensor\": not a string";
+	if (q->sensor) {
+		q->reading = 1;
+		q->metric = text_of(d, "metric", &w->f_metric, &bad);
+		if (bad)
+			return "field \"metric\": not a string";
+		if (!text_of(d, "value", &w->f_value, &bad) || bad)
+			return "field \"value\": missing, or not a number";
+		q->value = strtod(w->f_value.s, &end);
+		if (*end || end == w->f_value.s || !isfinite(q->value))
+			return "field \"value\": not a number";
+		if (!(at = text_of(d, "at", &w->f_at, &bad)) || bad)
+			return "field \"at\": missing";
+	} else {
+		q->id = text_of(d, "id", &w->f_id, &bad);
+		if (!q->id || bad)
+			return "field \"id\": missing (an event has an id; a "
+			       "reading, a sensor)";
+		q->e.category = text_of(d, "category", &w->f_cat, &bad);
+		q->e.source = text_of(d, "source", &w->f_src, &bad);
+		q->e.title = text_of(d, "title", &w->f_title, &bad);
+		q->e.text = text_of(d, "text", &w->f_text, &bad);
+		q->e.facility = text_of(d, "facility", &w->f_fac, &bad);
+		q->address = text_of(d, "address", &w->f_addr, &bad);
+		q->unit = text_of(d, "unit", &w->f_unit, &bad);
+		q->area = text_of(d, "area", &w->f_area, &bad);
+		if (bad)
+			return "a field of the event (category, source, title,"
+			       " text, facility, address, unit, area) is not "
+			       "a string";
+		if (text_of(d, "severity", &w->f_sev, &bad)) {
+			q->e.severity = atoi(w->f_sev.s);
+			if (q->e.severity < 1 || q->e.severity > 4)
+				q->e.severity = 0;
+		}
+		if (q->area && w->a)
+			q->e.area = ft_area_find(w->a, q->area,
+						 strlen(q->area));
+		if (!(at = text_of(d, "reported_at", &w->f_at, &bad)) || bad)
+			return "field \"reported_at\": missing";
+		q->e.json = d->text.s;
+		q->e.jsonlen = d->text.len;
+	}
+	if (ft_time_parse(w->f_at.s, w->f_at.len, &q->t, &err)) {
+		ft_buf_reset(&w->why);
+		ft_buf_addf(&w->why, "field \"%s\": %s",
+			    q->reading ? "at" : "reported_at", err);
+		return w->why.s;
+	}
+	q->e.reported = q->t;
+	return NULL;
+}
+
+static int
+each(void *ctx, const struct ft_item *it)
+{
+	struct ft_warn *w = ctx;
+	const char *why;
+	struct rec q;
+	int st;
+
+	w->c.records++;
+	if (!(why = it->err) && !(why = parse(w, it->doc, &q))) {
+		if ((st = ft_run_enter(&w->run)))
+			return st;
+		if (q.reading)
+			w->c.readings++;
+		else
+			w->c.events++;
+		return evaluate(w, &q);
+	}
+	ft_reject_add(&w->rej, w->run.fname, it->line, why, it->raw,
+		      it->rawlen, it->doc ? it->doc->text.s : NULL,
+		      it->doc ? it->doc->text.len : 0);
+	return FT_OK;
+}
+
+/* ---- the state of the last run ---- */
+
+static int64_t
+num_member(jv o, const char *name)
+{
+	jv x = jv_object_get(jv_copy(o), jv_string(name));
+	int64_t v = jv_get_kind(x) == JV_KIND_NUMBER ?
+			    (int64_t)jv_number_value(x) :
+			    0;
+
+	jv_free(x);
+	return v;
+}
+
+static int
+load_window(void *ctx, const char *rule, const char *key, const char *state)
+{
+	struct ft_warn *w = ctx;
+	int ri = ft_warn_rule_find(&w->rules, rule), i, n;
+	struct kst *k;
+	jv s, a, x;
+
+	if (ri < 0 || !state)
+		return FT_OK; /* a rule no longer in the file */
+	k = kst_get(w, ri, key, 1);
+	s = jv_parse(state);
+	if (jv_get_kind(s) != JV_KIND_OBJECT) {
+		jv_free(s);
+		ft_error("%s: warn_windows: rule %s, key %s: the state is not "
+			 "JSON",
+			 w->db->path, ft_q(rule), ft_q(key));
+		return FT_DATAERR;
+	}
+	a = jv_object_get(jv_copy(s), jv_string("w"));
+	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
+	for (i = 0; i < n; i++) {
+		jv p = jv_array_get(jv_copy(a), i);
+		jv t = jv_array_get(jv_copy(p), 0), id = jv_array_get(p, 1);
+
+		if (jv_get_kind(t) == JV_KIND_NUMBER &&
+		    jv_get_kind(id) == JV_KIND_STRING)
+			window_add(k, (int64_t)jv_number_value(t),
+				   jv_string_value(id));
+		jv_free(t);
+		jv_free(id);
+	}
+	jv_free(a);
+	x = jv_object_get(jv_copy(s), jv_string("out"));
+	k->out = jv_get_kind(x) == JV_KIND_NUMBER && jv_number_value(x) != 0;
+	jv_free(x);
+	k->out_since = num_member(s, "since");
+	k->nout = num_member(s, "n");
+	jv_free(s);
+	return FT_OK;
+}
+
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? ft_xstrdup(s) : NULL;
+}
+
+static int
+load_warning(void *ctx, const struct ft_store_warning *s)
+{
+	struct ft_warn *w = ctx;
+	int ri = ft_warn_rule_find(&w->rules, s->rule), i, n;
+	const char *err;
+	struct warning *x;
+	struct kst *k;
+	jv st, ev;
+
+	if (ri < 0)
+		return FT_OK; /* its rule is not in this file */
+	k = kst_get(w, ri, s->key, 1);
+	x = ft_xmalloc(sizeof(*x));
+	memset(x, 0, sizeof(*x));
+	snprintf(x->id, sizeof(x->id), "%s", s->warning);
+	x->level = ft_warn_level_find(s->level);
+	if (x->level < 0)
+		x->level = 0;
+	x->major = s->major;
+	x->acked = !strcmp(s->status, "acked");
+	x->count = s->count;
+	if (s->value) {
+		x->value = strtod(s->value, NULL);
+		x->has_value = 1;
+	}
+	if (ft_time_parse(s->first_at, strlen(s->first_at), &x->first, &err) ||
+	    ft_time_parse(s->last_at, strlen(s->last_at), &x->last, &err) ||
+	    ft_time_parse(s->raised_at, strlen(s->raised_at), &x->raised,
+			  &err)) {
+		free(x);
+		ft_error("%s: warning %s: a time that is not one",
+			 w->db->path, ft_q(s->warning));
+		return FT_DATAERR;
+	}
+	x->acked_at = dup_or_null(s->acked_at);
+	x->acked_by = dup_or_null(s->acked_by);
+	x->ack_note = dup_or_null(s->ack_note);
+	st = jv_parse(s->state ? s->state : "{}");
+	x->cleared = num_member(st, "cleared");
+	x->resolve_at = num_member(st, "resolve_at");
+	if (!x->resolve_at)
+		x->resolve_at = NEVER;
+	x->printed = num_member(st, "printed");
+	jv_free(st);
+	ev = jv_parse(s->events ? s->events : "[]");
+	n = jv_get_kind(ev) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ev)) :
+					       0;
+	for (i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(ev), i);
+
+		if (jv_get_kind(e) == JV_KIND_STRING)
+			add_event(x, jv_string_value(e));
+		jv_free(e);
+	}
+	jv_free(ev);
+	warning_free(k->live);
+	k->live = x;
+	live_add(w, k);
+	if (x->resolve_at < w->next_due)
+		w->next_due = x->resolve_at;
+	return FT_OK;
+}
+
+/* ---- the run ---- */
+
+int
+ft_warn_new(struct ft_warn **wp, struct ft_db *db,
+	    const struct ft_warn_opts *o)
+{
+	struct ft_warn *w = ft_xmalloc(sizeof(*w));
+	struct ft_store_warn_filter f = { "live", NULL, NULL, -1,
+					  NULL, NULL, 0 };
+	struct ft_buf *bufs[] = { &w->f_id,	&w->f_cat,    &w->f_src,
+				  &w->f_title,	&w->f_text,   &w->f_fac,
+				  &w->f_addr,	&w->f_unit,   &w->f_area,
+				  &w->f_sev,	&w->f_at,     &w->f_sensor,
+				  &w->f_metric, &w->f_value,  &w->key,
+				  &w->why,	&w->json,     &w->detail };
+	struct timespec ts;
+	size_t i;
+	int st, found;
+
+	memset(w, 0, sizeof(*w));
+	*wp = w;
+	w->o = *o;
+	w->next_due = NEVER;
+	w->db = db;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	for (i = 0; i < sizeof(bufs) / sizeof(*bufs); i++)
+		ft_buf_init(bufs[i]);
+	ft_cond_text_init(&w->text);
+	ft_run_init(&w->run, db, BATCH, o->dry_run, o->no_output);
+	w->run.ctx = w;
+	w->run.keep = keep_counts;
+	w->run.drop = drop_counts;
+	w->run.flush = flush;
+	if ((st = ft_store_open(&w->store, db)) ||
+	    (st = ft_area_load(&w->a, w->store)) ||
+	    (st = ft_warn_rules_load(&w->rules, o->rules, w->a)) ||
+	    (st = ft_reject_open(&w->rej, o->rejects)) ||
+	    (st = ft_hist_init(&w->hist, db, "ft-warn")) ||
+	    (st = ft_store_warn_open(&w->ws, db)))
+		return st;
+	if ((st = ft_store_warn_clock(w->ws, &w->clock, &found)))
+		return st;
+	w->clock_set = found;
+	if ((st = ft_store_warn_windows_each(w->ws, load_window, w)) ||
+	    (st = ft_store_warn_each(w->ws, &f, load_warning, w)))
+		return st;
+	return FT_OK;
+}
+
+int
+ft_warn_file(struct ft_warn *w, const char *path)
+{
+	return ft_run_file(&w->run, path, each);
+}
+
+int
+ft_warn_finish(struct ft_warn *w)
+{
+	struct timespec ts;
+	int st = ft_run_finish(&w->run);
+
+	st = ft_exit_worst(st, ft_reject_close(&w->rej));
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (!w->o.quiet)
+		ft_warn("%ld record%s (%ld events, %ld readings): %ld "
+			"raised, %ld resolved, %ld rejected%s (%.2f s)",
+			w->c.records, w->c.records == 1 ? "" : "s",
+			w->c.events, w->c.readings, w->c.raised,
+			w->c.resolved, w->rej.n,
+			w->o.dry_run ? "; dry run: nothing stored" : "",
+			(double)ts.tv_sec + ts.tv_nsec / 1e9 - w->t0);
+	if (!st && w->rej.n)
+		st = FT_REJECTED;
+	return st;
+}
+
+void
+ft_warn_free(struct ft_warn *w)
+{
+	struct ft_buf *bufs[] = { &w->f_id,	&w->f_cat,    &w->f_src,
+				  &w->f_title,	&w->f_text,   &w->f_fac,
+				  &w->f_addr,	&w->f_unit,   &w->f_area,
+				  &w->f_sev,	&w->f_at,     &w->f_sensor,
+				  &w->f_metric, &w->f_value,  &w->key,
+				  &w->why,	&w->json,     &w->detail };
+	struct kst *k, *next;
+	size_t i;
+
+	if (!w)
+		return;
+	for (i = 0; i < w->nb; i++)
+		for (k = w->tab[i]; k; k = next) {
+			next = k->next;
+			kst_free(k);
+		}
+	free(w->tab);
+	free(w->dirty);
+	free(w->live);
+	ft_warn_rules_free(&w->rules);
+	ft_store_warn_close(w->ws);
+	ft_hist_release(&w->hist);
+	ft_reject_close(&w->rej);
+	ft_run_release(&w->run);
+	ft_area_free(w->a);
+	ft_store_close(w->store);
+	ft_cond_text_release(&w->text);
+	for (i = 0; i < sizeof(bufs) / sizeof(*bufs); i++)
+		ft_buf_release(bufs[i]);
+	free(w);
+}
+
+int
+ft_warn_check_rules(const char *path)
+{
+	struct ft_warn_rules rs;
+	int st = ft_warn_rules_load(&rs, path, NULL);
+
+	ft_warn_rules_free(&rs);
+	return st;
+}

@@ -1,0 +1,599 @@
+/*
+ * ft_warn_rules.c - reading and checking ft-warn's rules: see
+ * ft_warn_rules.h and ft-warn(1).
+ */
+#include "ft_warn_rules.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+
+#include <ctype.h>
+#include <locale.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *const ft_warn_levels[FT_LEVELS] = { "blue", "yellow", "orange",
+						"red" };
+
+static const char *const types[] = { "threshold", "repeat", "keyword",
+				     "value", NULL };
+static const char *const keys[] = { "area",    "facility", "category",
+				    "source",  "address",  "unit",
+				    "id",      "sensor",   "*",
+				    NULL };
+
+const char *
+ft_warn_type_name(enum ft_warn_type t)
+{
+	return types[t];
+}
+
+const char *
+ft_warn_key_name(enum ft_warn_key k)
+{
+	return keys[k];
+}
+
+int
+ft_warn_level_find(const char *s)
+{
+	int l;
+
+	for (l = 0; l < FT_LEVELS; l++)
+		if (!strcmp(s, ft_warn_levels[l]))
+			return l;
+	return -1;
+}
+
+static int
+word_find(const char *const *words, const char *s)
+{
+	int i;
+
+	for (i = 0; words[i]; i++)
+		if (!strcmp(words[i], s))
+			return i;
+	return -1;
+}
+
+/* v, borrowed: the member name of o, or an invalid jv when absent. */
+static jv
+member(jv o, const char *name)
+{
+	return jv_object_get(jv_copy(o), jv_string(name));
+}
+
+/*
+ * A duration: a number of minutes, or a string "N" + s, m, h, d or w.
+ * Into seconds, from min seconds to ten years.
+ */
+static int
+duration(const struct ft_conf *c, jv v, const char *field, int64_t min,
+	 int64_t *out)
+{
+	double d;
+	char unit = 'm', tail;
+
+	if (jv_get_kind(v) == JV_KIND_NUMBER) {
+		d = jv_number_value(v);
+	} else if (jv_get_kind(v) != JV_KIND_STRING ||
+		   sscanf(jv_string_value(v), "%lf%c%c", &d, &unit, &tail) !=
+			   2 ||
+		   !strchr("smhdw", unit)) {
+		return ft_conf_bad(c, field,
+				   "not a duration: minutes, or a string "
+				   "such as \"90s\", \"15m\", \"2h\", \"7d\"");
+	}
+	switch (unit) {
+	case 's':
+		break;
+	case 'm':
+		d *= 60;
+		break;
+	case 'h':
+		d *= 3600;
+		break;
+	case 'd':
+		d *= 86400;
+		break;
+	default:
+		d *= 7 * 86400;
+	}
+	if (!(d >= (double)min) || d > 10 * 366 * 86400.0 || d != floor(d))
+		return ft_conf_bad(c, field,
+				   "a duration of whole seconds from %lld s "
+				   "to ten years",
+				   (long long)min);
+	*out = (int64_t)d;
+	return FT_OK;
+}
+
+static int
+number(const struct ft_conf *c, jv v, const char *field, double *out)
+{
+	if (jv_get_kind(v) != JV_KIND_NUMBER ||
+	    !isfinite(jv_number_value(v)))
+		return ft_conf_bad(c, field, "not a number");
+	*out = jv_number_value(v);
+	return FT_OK;
+}
+
+static int
+level(const struct ft_conf *c, jv v, const char *field, int *out)
+{
+	if (jv_get_kind(v) != JV_KIND_STRING ||
+	    (*out = ft_warn_level_find(jv_string_value(v))) < 0)
+		return ft_conf_bad(c, field,
+				   "not a level (blue, yellow, orange, red)");
+	return FT_OK;
+}
+
+/* "levels": {"orange": 10, "red": 20}, above the rule's level. */
+static int
+read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
+{
+	char field[64];
+	int l, st = FT_OK;
+	double prev;
+
+	if (jv_get_kind(v) != JV_KIND_OBJECT)
+		return ft_conf_bad(c, "levels",
+				   "not an object of levels and the "
+				   "measure each starts at, such as "
+				   "{\"orange\": 10, \"red\": 20}");
+	jv_object_foreach(v, k, x) {
+		snprintf(field, sizeof(field), "levels.%s",
+			 jv_string_value(k));
+		l = ft_warn_level_find(jv_string_value(k));
+		if (st)
+			;
+		else if (l < 0)
+			st = ft_conf_bad(c, field,
+					 "not a level (blue, yellow, orange, "
+					 "red)");
+		else if (l <= r->level)
+			st = ft_conf_bad(c, field,
+					 "not above the rule's level (%s)",
+					 ft_warn_levels[r->level]);
+		else
+			st = number(c, x, field, &r->at[l]);
+		jv_free(k);
+		jv_free(x);
+	}
+	if (st)
+		return st;
+	prev = r->at[r->level];
+	for (l = r->level + 1; l < FT_LEVELS; l++) {
+		if (r->at[l] == HUGE_VAL)
+			continue;
+		if (r->below ? !(r->at[l] < prev) : !(r->at[l] > prev)) {
+			snprintf(field, sizeof(field), "levels.%s",
+				 ft_warn_levels[l]);
+			return ft_conf_bad(c, field,
+					   "%s %g: each level starts %s the "
+					   "one below it",
+					   r->below ? "not below" :
+						      "not above",
+					   prev, r->below ? "below" : "above");
+		}
+		prev = r->at[l];
+	}
+	return FT_OK;
+}
+
+/* "terms": {"火灾": 3, "gas leak": 2}. */
+static int
+read_terms(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
+{
+	size_t n;
+	int st = FT_OK;
+
+	if (jv_get_kind(v) != JV_KIND_OBJECT ||
+	    (n = (size_t)jv_object_length(jv_copy(v))) == 0)
+		return ft_conf_bad(c, "terms",
+				   "missing, or not an object of terms and "
+				   "their weights, such as {\"fire\": 3}");
+	r->terms = ft_xmalloc(n * sizeof(*r->terms));
+	jv_object_foreach(v, k, x) {
+		char field[256], *p;
+		double w = 0;
+
+		snprintf(field, sizeof(field), "terms.%s", jv_string_value(k));
+		if (!st && !*jv_string_value(k))
+			st = ft_conf_bad(c, "terms", "an empty term");
+		if (!st && !(st = number(c, x, field, &w)) && !(w > 0))
+			st = ft_conf_bad(c, field, "a weight above 0");
+		if (!st) {
+			r->terms[r->nterms].text =
+				ft_xstrdup(jv_string_value(k));
+			r->terms[r->nterms++].weight = w;
+			for (p = r->terms[r->nterms - 1].text; *p; p++)
+				*p = (char)tolower((unsigned char)*p);
+		}
+		jv_free(k);
+		jv_free(x);
+	}
+	return st;
+}
+
+/* What each type takes besides the fields of every rule. */
+static const char *const common_fields[] = { "name", "type", "key", "level",
+					     "levels", "major", "quiet",
+					     "reraise", NULL };
+
+static int
+allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
+{
+	static const char *const own[][6] = {
+		[FT_WARN_THRESHOLD] = { "when", "count", "window", NULL },
+		[FT_WARN_REPEAT] = { "when", "count", "window", NULL },
+		[FT_WARN_KEYWORD] = { "when", "terms", "min", NULL },
+		[FT_WARN_VALUE] = { "sensor", "metric", "above", "below",
+				    "hysteresis", "for" },
+	};
+	const char *all[16];
+	size_t n = 0, i;
+
+	for (i = 0; common_fields[i]; i++)
+		all[n++] = common_fields[i];
+	for (i = 0; i < 6 && own[r->type][i]; i++)
+		all[n++] = own[r->type][i];
+	all[n] = NULL;
+	return ft_conf_only_keys(c, o, all, "");
+}
+
+static int
+read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
+{
+	int k;
+
+	switch (r->type) {
+	case FT_WARN_REPEAT:
+		r->key = FT_KEY_FACILITY;
+		break;
+	case FT_WARN_KEYWORD:
+		r->key = FT_KEY_ID;
+		break;
+	case FT_WARN_VALUE:
+		r->key = FT_KEY_SENSOR;
+		break;
+	default:
+		r->key = FT_KEY_AREA;
+	}
+	if (jv_get_kind(v) == JV_KIND_INVALID)
+		return FT_OK;
+	if (jv_get_kind(v) != JV_KIND_STRING ||
+	    (k = word_find(keys, jv_string_value(v))) < 0)
+		return ft_conf_bad(c, "key",
+				   "not a key (area, facility, category, "
+				   "source, address, unit, id, sensor, *)");
+	if (r->type == FT_WARN_VALUE ?
+		    k != FT_KEY_SENSOR && k != FT_KEY_ALL :
+		    k == FT_KEY_SENSOR)
+		return ft_conf_bad(c, "key",
+				   r->type == FT_WARN_VALUE ?
+					   "a value rule groups readings by "
+					   "\"sensor\" or \"*\"" :
+					   "\"sensor\" groups readings: this "
+					   "rule reads events");
+	if (r->type == FT_WARN_REPEAT && k != FT_KEY_FACILITY &&
+	    k != FT_KEY_ADDRESS)
+		return ft_conf_bad(c, "key",
+				   "a repeat rule groups by \"facility\" or "
+				   "\"address\"");
+	r->key = (enum ft_warn_key)k;
+	return FT_OK;
+}
+
+/* The fields of a threshold or repeat rule. */
+static int
+read_window(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv v = member(o, "count");
+	int st;
+
+	if (jv_get_kind(v) != JV_KIND_NUMBER ||
+	    jv_number_value(v) != floor(jv_number_value(v)) ||
+	    jv_number_value(v) < 1 || jv_number_value(v) > 1e9) {
+		jv_free(v);
+		return ft_conf_bad(c, "count",
+				   "missing, or not a whole number of "
+				   "events from 1");
+	}
+	r->at[r->level] = jv_number_value(v);
+	jv_free(v);
+	v = member(o, "window");
+	st = jv_get_kind(v) == JV_KIND_INVALID ?
+		     ft_conf_bad(c, "window", "missing") :
+		     duration(c, v, "window", 1, &r->window);
+	jv_free(v);
+	r->quiet = r->window;
+	return st;
+}
+
+static int
+read_keyword(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv v = member(o, "terms");
+	size_t i;
+	int st = read_terms(c, r, v);
+
+	jv_free(v);
+	if (st)
+		return st;
+	r->at[r->level] = HUGE_VAL;
+	for (i = 0; i < r->nterms; i++)
+		if (r->terms[i].weight < r->at[r->level])
+			r->at[r->level] = r->terms[i].weight;
+	v = member(o, "min");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = number(c, v, "min", &r->at[r->level])) &&
+	    !(r->at[r->level] > 0))
+		st = ft_conf_bad(c, "min", "a score above 0");
+	jv_free(v);
+	r->quiet = 3600;
+	return st;
+}
+
+static int
+read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv a = member(o, "above"), b = member(o, "below"), v;
+	int st = FT_OK;
+
+	if ((jv_get_kind(a) == JV_KIND_INVALID) ==
+	    (jv_get_kind(b) == JV_KIND_INVALID))
+		st = ft_conf_bad(c, "above",
+				 "a value rule has one limit: \"above\" or "
+				 "\"below\"");
+	else if (jv_get_kind(a) != JV_KIND_INVALID)
+		st = number(c, a, "above", &r->at[r->level]);
+	else if (!(st = number(c, b, "below", &r->at[r->level])))
+		r->below = 1;
+	jv_free(a);
+	jv_free(b);
+	if (st)
+		return st;
+	v = member(o, "hysteresis");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = number(c, v, "hysteresis", &r->hysteresis)) &&
+	    r->hysteresis < 0)
+		st = ft_conf_bad(c, "hysteresis", "below 0");
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "for");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = duration(c, v, "for", 0, &r->hold);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "sensor");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_conf_strs(c, v, "sensor", &r->sensors, 0);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "metric");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_conf_strs(c, v, "metric", &r->metrics, 0);
+	jv_free(v);
+	return st;
+}
+
+/* The fields every rule has, after its type's own. */
+static int
+read_common(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv v = member(o, "levels");
+	int st = FT_OK;
+
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = read_levels(c, r, v);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "major");
+	if (jv_get_kind(v) == JV_KIND_TRUE)
+		r->major = 0;
+	else if (jv_get_kind(v) == JV_KIND_FALSE ||
+		 jv_get_kind(v) == JV_KIND_INVALID)
+		r->major = FT_LEVELS;
+	else if (jv_get_kind(v) != JV_KIND_STRING ||
+		 (r->major = ft_warn_level_find(jv_string_value(v))) < 0)
+		st = ft_conf_bad(c, "major",
+				 "not true, false or the level from which a "
+				 "warning is major");
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "quiet");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = duration(c, v, "quiet", 0, &r->quiet);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "reraise");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = duration(c, v, "reraise", 60, &r->reraise);
+	jv_free(v);
+	return st;
+}
+
+static int
+read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
+	  struct ft_warn_rule *r, jv o)
+{
+	int st = FT_OK, l;
+	size_t i;
+	jv v;
+
+	ft_cond_init(&r->when);
+	for (l = 0; l < FT_LEVELS; l++)
+		r->at[l] = HUGE_VAL;
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return ft_conf_bad(c, "rule", "not an object");
+	v = member(o, "name");
+	if (jv_get_kind(v) != JV_KIND_STRING || !*jv_string_value(v)) {
+		jv_free(v);
+		return ft_conf_bad(c, "name",
+				   "missing, or not a non-empty string: a "
+				   "warning is known by its rule's name");
+	}
+	r->name = ft_xstrdup(jv_string_value(v));
+	c->name = r->name;
+	jv_free(v);
+	for (i = 0; i + 1 < rs->n; i++)
+		if (!strcmp(rs->r[i].name, r->name))
+			return ft_conf_bad(c, "name",
+					   "rule %zu has the same name", i + 1);
+	v = member(o, "type");
+	if (jv_get_kind(v) != JV_KIND_STRING ||
+	    (l = word_find(types, jv_string_value(v))) < 0) {
+		jv_free(v);
+		return ft_conf_bad(c, "type",
+				   "missing, or not a type (threshold, "
+				   "repeat, keyword, value)");
+	}
+	jv_free(v);
+	r->type = (enum ft_warn_type)l;
+	if ((st = allowed(c, r, o)))
+		return st;
+	v = member(o, "key");
+	st = read_key(c, r, v);
+	jv_free(v);
+	if (st)
+		return st;
+	r->level = 1;
+	v = member(o, "level");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = level(c, v, "level", &r->level);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "when");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_cond_read(c, a, v, &r->when);
+	jv_free(v);
+	if (st)
+		return st;
+	switch (r->type) {
+	case FT_WARN_THRESHOLD:
+	case FT_WARN_REPEAT:
+		st = read_window(c, r, o);
+		break;
+	case FT_WARN_KEYWORD:
+		st = read_keyword(c, r, o);
+		break;
+	case FT_WARN_VALUE:
+		st = read_value(c, r, o);
+		break;
+	}
+	if (st)
+		return st;
+	if ((st = read_common(c, r, o)))
+		return st;
+	if (ft_cond_needs_text(&r->when) || r->type == FT_WARN_KEYWORD)
+		rs->need_text = 1;
+	if (r->window > rs->longest)
+		rs->longest = r->window;
+	if (r->hold > rs->longest)
+		rs->longest = r->hold;
+	return FT_OK;
+}
+
+int
+ft_warn_rules_load(struct ft_warn_rules *rs, const char *path,
+		   struct ft_area *a)
+{
+	static const char *const top_keys[] = { "rules", NULL };
+	struct ft_conf c = { path, 0, NULL };
+	jv top, rules;
+	int st, i, n;
+
+	memset(rs, 0, sizeof(*rs));
+	/* Patterns match characters, not bytes, when the locale allows. */
+	setlocale(LC_CTYPE, "C.UTF-8");
+	if ((st = ft_conf_load(path, "the rules", &top)))
+		return st;
+	if (jv_get_kind(top) == JV_KIND_OBJECT) {
+		if ((st = ft_conf_only_keys(&c, top, top_keys, ""))) {
+			jv_free(top);
+			return st;
+		}
+		rules = member(top, "rules");
+		jv_free(top);
+	} else {
+		rules = top;
+	}
+	if (jv_get_kind(rules) != JV_KIND_ARRAY) {
+		jv_free(rules);
+		return ft_conf_bad(&c, "rules",
+				   "the file is neither an array of rules "
+				   "nor an object with \"rules\"");
+	}
+	n = jv_array_length(jv_copy(rules));
+	if (n == 0) {
+		jv_free(rules);
+		return ft_conf_bad(&c, "rules", "no rules");
+	}
+	rs->r = ft_xmalloc((size_t)n * sizeof(*rs->r));
+	memset(rs->r, 0, (size_t)n * sizeof(*rs->r));
+	for (i = 0; i < n && !st; i++) {
+		jv o = jv_array_get(jv_copy(rules), i);
+
+		c.rule = i + 1;
+		c.name = NULL;
+		rs->n++;
+		st = read_rule(rs, &c, a, &rs->r[i], o);
+		jv_free(o);
+	}
+	jv_free(rules);
+	return st;
+}
+
+void
+ft_warn_rules_free(struct ft_warn_rules *rs)
+{
+	size_t i, j;
+
+	for (i = 0; i < rs->n; i++) {
+		struct ft_warn_rule *r = &rs->r[i];
+
+		free(r->name);
+		ft_cond_free(&r->when);
+		ft_strs_free(&r->sensors);
+		ft_strs_free(&r->metrics);
+		for (j = 0; j < r->nterms; j++)
+			free(r->terms[j].text);
+		free(r->terms);
+	}
+	free(rs->r);
+	memset(rs, 0, sizeof(*rs));
+}
+
+int
+ft_warn_rule_find(const struct ft_warn_rules *rs, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < rs->n; i++)
+		if (!strcmp(rs->r[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+int
+ft_warn_level_of(const struct ft_warn_rule *r, double m)
+{
+	int l, got = -1;
+
+	for (l = r->level; l < FT_LEVELS; l++) {
+		if (r->at[l] == HUGE_VAL)
+			continue;
+		if (r->below ? m < r->at[l] : m >= r->at[l])
+			got = l;
+	}
+	return got;
+}

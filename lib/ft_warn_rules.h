@@ -1,0 +1,102 @@
+/*
+ * ft_warn_rules.h - ft-warn's rules: what to watch, grouped by what, and
+ * at which level to warn.  The format is in ft-warn(1), "Rules".
+ *
+ * A rules file is checked whole before any record is read: a mistake
+ * refuses it (FT_CONFIG) with the rule's number, name and field.  The
+ * conditions of a rule ("when") are ft-dispatch's (ft_cond.h).
+ *
+ * Every duration is in seconds here; the file gives minutes, or a string
+ * with a unit ("90s", "15m", "2h", "7d").
+ */
+#ifndef FT_WARN_RULES_H
+#define FT_WARN_RULES_H
+
+#include "ft_area.h"
+#include "ft_cond.h"
+
+#include <stdint.h>
+
+enum ft_warn_type {
+	FT_WARN_THRESHOLD, /* at least count matching events in a window */
+	FT_WARN_REPEAT, /* the same facility or address, count times */
+	FT_WARN_KEYWORD, /* terms' weights in the text, summed */
+	FT_WARN_VALUE /* a reading above or below its limits */
+};
+
+/* What groups the records into keys. */
+enum ft_warn_key {
+	FT_KEY_AREA,
+	FT_KEY_FACILITY,
+	FT_KEY_CATEGORY,
+	FT_KEY_SOURCE,
+	FT_KEY_ADDRESS,
+	FT_KEY_UNIT,
+	FT_KEY_ID,
+	FT_KEY_SENSOR, /* sensor, and ":metric" when the reading has one */
+	FT_KEY_ALL /* one key for every record: "*" */
+};
+
+/* Levels, in order: blue < yellow < orange < red. */
+#define FT_LEVELS 4
+extern const char *const ft_warn_levels[FT_LEVELS];
+
+struct ft_warn_term {
+	char *text; /* lower case */
+	double weight;
+};
+
+struct ft_warn_rule {
+	char *name;
+	enum ft_warn_type type;
+	struct ft_cond when; /* events; value rules: none */
+	struct ft_strs sensors, metrics; /* value rules: which readings */
+	enum ft_warn_key key;
+	int level; /* the level raised at */
+	/*
+	 * at[l]: the measure (count, score, value) from which the warning
+	 * is at level l; used for l from level up, HUGE_VAL when the rule
+	 * never reaches l.  at[level] is the firing threshold.
+	 */
+	double at[FT_LEVELS];
+	int major; /* the level from which a warning is major; 4: never */
+	int64_t window; /* threshold, repeat */
+	int64_t quiet; /* cleared this long: resolved */
+	int64_t reraise; /* open and still active: printed again; 0 never */
+	int64_t hold; /* value: out of limits this long before raising */
+	int below; /* value: a lower limit (at[] descends) */
+	double hysteresis; /* value: back this far inside to clear */
+	struct ft_warn_term *terms; /* keyword */
+	size_t nterms;
+};
+
+struct ft_warn_rules {
+	struct ft_warn_rule *r;
+	size_t n;
+	int64_t longest; /* the longest window or hold, for late records */
+	int need_text; /* some condition reads the words of the text */
+};
+
+/*
+ * Reads and checks the rules file at path against the units in a (NULL:
+ * areas are not checked).  Returns FT_OK, FT_NOINPUT or FT_CONFIG after
+ * a message.
+ */
+int ft_warn_rules_load(struct ft_warn_rules *rs, const char *path,
+		       struct ft_area *a);
+void ft_warn_rules_free(struct ft_warn_rules *rs);
+
+/* The rule named name, or -1. */
+int ft_warn_rule_find(const struct ft_warn_rules *rs, const char *name);
+
+/* The level a measure m reaches in rule r: -1 below the threshold. */
+int ft_warn_level_of(const struct ft_warn_rule *r, double m);
+
+/* The name of type t, of key k. */
+const char *ft_warn_type_name(enum ft_warn_type t);
+const char *ft_warn_key_name(enum ft_warn_key k);
+
+/* The level named s, or -1. */
+int ft_warn_level_find(const char *s);
+
+#endif
