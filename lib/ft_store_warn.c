@@ -23,9 +23,9 @@ enum stmt {
 	NSTMT
 };
 
-#define WARNING_COLUMNS                                                     \
-	"warning, rule, type, key, level, status, major, count, value,"     \
-	" first_at, last_at, raised_at, acked_at, acked_by, ack_note,"      \
+#define WARNING_COLUMNS \
+	"warning, rule, type, key, level, status, major, count, value," \
+	" first_at, last_at, raised_at, acked_at, acked_by, ack_note," \
 	" resolved_at, resolved_by, resolution, events, state"
 
 static const struct ft_stmt_def stmts[NSTMT] = {
@@ -53,7 +53,7 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		   " THEN 0 WHEN 'yellow' THEN 1 WHEN 'orange' THEN 2 ELSE 3"
 		   " END >= ?4) AND (?5 IS NULL OR raised_at >= ?5) AND"
 		   " (?6 IS NULL OR raised_at < ?6) AND (?7 IS NULL OR major)"
-		   " ORDER BY raised_at, warning",
+		   " ORDER BY raised_at, rule, key, warning",
 		   "reading the warnings" },
 	[WINDOW_PUT] = { "INSERT INTO warn_windows(rule, key, state) VALUES"
 			 " (?1, ?2, ?3) ON CONFLICT(rule, key) DO UPDATE SET"
@@ -111,10 +111,10 @@ int
 ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
 {
 	sqlite3_stmt *st = ft_stmts_get(&s->t, PUT);
-	const char *text[] = { w->warning,    w->rule,	      w->type,
-			       w->key,	      w->level,	      w->status };
-	const char *more[] = { w->first_at,    w->last_at,	w->raised_at,
-			       w->acked_at,    w->acked_by,	w->ack_note,
+	const char *text[] = { w->warning, w->rule,  w->type,
+			       w->key,	   w->level, w->status };
+	const char *more[] = { w->first_at,    w->last_at,     w->raised_at,
+			       w->acked_at,    w->acked_by,    w->ack_note,
 			       w->resolved_at, w->resolved_by, w->resolution,
 			       w->events,      w->state };
 	int i;
@@ -138,13 +138,13 @@ ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
 static void
 row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep)
 {
-	const char **f[] = { &w->warning,     &w->rule,	       &w->type,
-			     &w->key,	      &w->level,       &w->status,
-			     NULL,	      NULL,	       &w->value,
-			     &w->first_at,    &w->last_at,     &w->raised_at,
-			     &w->acked_at,    &w->acked_by,    &w->ack_note,
-			     &w->resolved_at, &w->resolved_by, &w->resolution,
-			     &w->events,      &w->state };
+	const char **f[] = {
+		&w->warning,	 &w->rule,	 &w->type,     &w->key,
+		&w->level,	 &w->status,	 NULL,	       NULL,
+		&w->value,	 &w->first_at,	 &w->last_at,  &w->raised_at,
+		&w->acked_at,	 &w->acked_by,	 &w->ack_note, &w->resolved_at,
+		&w->resolved_by, &w->resolution, &w->events,   &w->state
+	};
 	int i;
 
 	memset(w, 0, sizeof(*w));

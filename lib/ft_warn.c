@@ -389,8 +389,10 @@ put_warning(struct ft_warn *w, const struct kst *k, const struct warning *x,
 	ft_buf_reset(&w->json);
 	events_json(&w->json, x);
 	evlen = w->json.len;
-	ft_buf_addf(&w->json, "%c{\"cleared\":%lld,\"resolve_at\":%lld,"
-		    "\"printed\":%lld}", 0, (long long)x->cleared,
+	ft_buf_addf(&w->json,
+		    "%c{\"cleared\":%lld,\"resolve_at\":%lld,"
+		    "\"printed\":%lld}",
+		    0, (long long)x->cleared,
 		    /* 0: not due (NEVER is no number JSON keeps exact) */
 		    (long long)(x->resolve_at == NEVER ? 0 : x->resolve_at),
 		    (long long)x->printed);
@@ -416,8 +418,8 @@ put_window(struct ft_warn *w, const struct kst *k)
 		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
 		ft_buf_addc(&w->json, ']');
 	}
-	ft_buf_addf(&w->json, "],\"out\":%d,\"since\":%lld,\"n\":%lld}",
-		    k->out, (long long)k->out_since, (long long)k->nout);
+	ft_buf_addf(&w->json, "],\"out\":%d,\"since\":%lld,\"n\":%lld}", k->out,
+		    (long long)k->out_since, (long long)k->nout);
 	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
 }
 
@@ -1007,8 +1009,8 @@ each(void *ctx, const struct ft_item *it)
 			w->c.events++;
 		return evaluate(w, &q);
 	}
-	ft_reject_add(&w->rej, w->run.fname, it->line, why, it->raw,
-		      it->rawlen, it->doc ? it->doc->text.s : NULL,
+	ft_reject_add(&w->rej, w->run.fname, it->line, why, it->raw, it->rawlen,
+		      it->doc ? it->doc->text.s : NULL,
 		      it->doc ? it->doc->text.len : 0);
 	return FT_OK;
 }
@@ -1069,7 +1071,6 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	return FT_OK;
 }
 
-
 static char *
 dup_or_null(const char *s)
 {
@@ -1107,8 +1108,8 @@ load_warning(void *ctx, const struct ft_store_warning *s)
 	    ft_time_parse(s->raised_at, strlen(s->raised_at), &x->raised,
 			  &err)) {
 		free(x);
-		ft_error("%s: warning %s: a time that is not one",
-			 w->db->path, ft_q(s->warning));
+		ft_error("%s: warning %s: a time that is not one", w->db->path,
+			 ft_q(s->warning));
 		return FT_DATAERR;
 	}
 	x->acked_at = dup_or_null(s->acked_at);
@@ -1122,8 +1123,7 @@ load_warning(void *ctx, const struct ft_store_warning *s)
 	x->printed = num_member(st, "printed");
 	jv_free(st);
 	ev = jv_parse(s->events ? s->events : "[]");
-	n = jv_get_kind(ev) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ev)) :
-					       0;
+	n = jv_get_kind(ev) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ev)) : 0;
 	for (i = 0; i < n; i++) {
 		jv e = jv_array_get(jv_copy(ev), i);
 
@@ -1142,21 +1142,30 @@ load_warning(void *ctx, const struct ft_store_warning *s)
 
 /* ---- the run ---- */
 
+/* fn on each of w's buffers. */
+static void
+each_buf(struct ft_warn *w, void (*fn)(struct ft_buf *))
+{
+	struct ft_buf *const all[] = { &w->f_id,     &w->f_cat,	  &w->f_src,
+				       &w->f_title,  &w->f_text,  &w->f_fac,
+				       &w->f_addr,   &w->f_unit,  &w->f_area,
+				       &w->f_sev,    &w->f_at,	  &w->f_sensor,
+				       &w->f_metric, &w->f_value, &w->key,
+				       &w->why,	     &w->json,	  &w->detail };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(*all); i++)
+		fn(all[i]);
+}
+
 int
-ft_warn_new(struct ft_warn **wp, struct ft_db *db,
-	    const struct ft_warn_opts *o)
+ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 {
 	struct ft_warn *w = ft_xmalloc(sizeof(*w));
-	struct ft_store_warn_filter f = { "live", NULL, NULL, -1,
-					  NULL, NULL, 0 };
-	struct ft_buf *bufs[] = { &w->f_id,	&w->f_cat,    &w->f_src,
-				  &w->f_title,	&w->f_text,   &w->f_fac,
-				  &w->f_addr,	&w->f_unit,   &w->f_area,
-				  &w->f_sev,	&w->f_at,     &w->f_sensor,
-				  &w->f_metric, &w->f_value,  &w->key,
-				  &w->why,	&w->json,     &w->detail };
+	struct ft_store_warn_filter f = {
+		"live", NULL, NULL, -1, NULL, NULL, 0
+	};
 	struct timespec ts;
-	size_t i;
 	int st, found;
 
 	memset(w, 0, sizeof(*w));
@@ -1166,8 +1175,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db,
 	w->db = db;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	for (i = 0; i < sizeof(bufs) / sizeof(*bufs); i++)
-		ft_buf_init(bufs[i]);
+	each_buf(w, ft_buf_init);
 	ft_cond_text_init(&w->text);
 	ft_run_init(&w->run, db, BATCH, o->dry_run, o->no_output);
 	w->run.ctx = w;
@@ -1207,9 +1215,8 @@ ft_warn_finish(struct ft_warn *w)
 	if (!w->o.quiet)
 		ft_warn("%ld record%s (%ld events, %ld readings): %ld "
 			"raised, %ld resolved, %ld rejected%s (%.2f s)",
-			w->c.records, w->c.records == 1 ? "" : "s",
-			w->c.events, w->c.readings, w->c.raised,
-			w->c.resolved, w->rej.n,
+			w->c.records, w->c.records == 1 ? "" : "s", w->c.events,
+			w->c.readings, w->c.raised, w->c.resolved, w->rej.n,
 			w->o.dry_run ? "; dry run: nothing stored" : "",
 			(double)ts.tv_sec + ts.tv_nsec / 1e9 - w->t0);
 	if (!st && w->rej.n)
@@ -1220,12 +1227,6 @@ ft_warn_finish(struct ft_warn *w)
 void
 ft_warn_free(struct ft_warn *w)
 {
-	struct ft_buf *bufs[] = { &w->f_id,	&w->f_cat,    &w->f_src,
-				  &w->f_title,	&w->f_text,   &w->f_fac,
-				  &w->f_addr,	&w->f_unit,   &w->f_area,
-				  &w->f_sev,	&w->f_at,     &w->f_sensor,
-				  &w->f_metric, &w->f_value,  &w->key,
-				  &w->why,	&w->json,     &w->detail };
 	struct kst *k, *next;
 	size_t i;
 
@@ -1247,8 +1248,7 @@ ft_warn_free(struct ft_warn *w)
 	ft_area_free(w->a);
 	ft_store_close(w->store);
 	ft_cond_text_release(&w->text);
-	for (i = 0; i < sizeof(bufs) / sizeof(*bufs); i++)
-		ft_buf_release(bufs[i]);
+	each_buf(w, ft_buf_release);
 	free(w);
 }
 

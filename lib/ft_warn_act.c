@@ -32,9 +32,12 @@ static void
 line(struct ft_buf *b, const struct ft_store_warning *w)
 {
 	const char *const f[][2] = {
-		{ "first_at", w->first_at },	{ "last_at", w->last_at },
-		{ "raised_at", w->raised_at },	{ "acked_at", w->acked_at },
-		{ "acked_by", w->acked_by },	{ "ack_note", w->ack_note },
+		{ "first_at", w->first_at },
+		{ "last_at", w->last_at },
+		{ "raised_at", w->raised_at },
+		{ "acked_at", w->acked_at },
+		{ "acked_by", w->acked_by },
+		{ "ack_note", w->ack_note },
 		{ "resolved_at", w->resolved_at },
 		{ "resolved_by", w->resolved_by },
 		{ "resolution", w->resolution },
@@ -134,8 +137,7 @@ act(struct ft_db *db, const struct ft_warn_act *a, int resolve)
 	snprintf(status, sizeof(status), "%s", w.status);
 	if (!strcmp(status, "resolved") ||
 	    (!resolve && !strcmp(status, "acked"))) {
-		ft_error("warning %s is %s already (at %s, by %s)",
-			 ft_q(a->id),
+		ft_error("warning %s is %s already (at %s, by %s)", ft_q(a->id),
 			 resolve || !strcmp(status, "resolved") ?
 				 "resolved" :
 				 "acknowledged",

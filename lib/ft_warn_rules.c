@@ -16,12 +16,11 @@
 const char *const ft_warn_levels[FT_LEVELS] = { "blue", "yellow", "orange",
 						"red" };
 
-static const char *const types[] = { "threshold", "repeat", "keyword",
-				     "value", NULL };
-static const char *const keys[] = { "area",    "facility", "category",
-				    "source",  "address",  "unit",
-				    "id",      "sensor",   "*",
-				    NULL };
+static const char *const types[] = { "threshold", "repeat", "keyword", "value",
+				     NULL };
+static const char *const keys[] = { "area",    "facility", "category", "source",
+				    "address", "unit",	   "id",       "sensor",
+				    "*",       NULL };
 
 const char *
 ft_warn_type_name(enum ft_warn_type t)
@@ -112,8 +111,7 @@ duration(const struct ft_conf *c, jv v, const char *field, int64_t min,
 static int
 number(const struct ft_conf *c, jv v, const char *field, double *out)
 {
-	if (jv_get_kind(v) != JV_KIND_NUMBER ||
-	    !isfinite(jv_number_value(v)))
+	if (jv_get_kind(v) != JV_KIND_NUMBER || !isfinite(jv_number_value(v)))
 		return ft_conf_bad(c, field, "not a number");
 	*out = jv_number_value(v);
 	return FT_OK;
@@ -143,8 +141,7 @@ read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 				   "measure each starts at, such as "
 				   "{\"orange\": 10, \"red\": 20}");
 	jv_object_foreach(v, k, x) {
-		snprintf(field, sizeof(field), "levels.%s",
-			 jv_string_value(k));
+		snprintf(field, sizeof(field), "levels.%s", jv_string_value(k));
 		l = ft_warn_level_find(jv_string_value(k));
 		if (st)
 			;
@@ -173,8 +170,7 @@ read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 			return ft_conf_bad(c, field,
 					   "%s %g: each level starts %s the "
 					   "one below it",
-					   r->below ? "not below" :
-						      "not above",
+					   r->below ? "not below" : "not above",
 					   prev, r->below ? "below" : "above");
 		}
 		prev = r->at[l];
@@ -205,8 +201,8 @@ read_terms(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 		if (!st && !(st = number(c, x, field, &w)) && !(w > 0))
 			st = ft_conf_bad(c, field, "a weight above 0");
 		if (!st) {
-			r->terms[r->nterms].text =
-				ft_xstrdup(jv_string_value(k));
+			r->terms[r->nterms].text = ft_xstrdup(
+				jv_string_value(k));
 			r->terms[r->nterms++].weight = w;
 			for (p = r->terms[r->nterms - 1].text; *p; p++)
 				*p = (char)tolower((unsigned char)*p);
@@ -218,9 +214,9 @@ read_terms(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 }
 
 /* What each type takes besides the fields of every rule. */
-static const char *const common_fields[] = { "name", "type", "key", "level",
-					     "levels", "major", "quiet",
-					     "reraise", NULL };
+static const char *const common_fields[] = { "name",  "type",	 "key",
+					     "level", "levels",	 "major",
+					     "quiet", "reraise", NULL };
 
 static int
 allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
@@ -268,9 +264,8 @@ read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 		return ft_conf_bad(c, "key",
 				   "not a key (area, facility, category, "
 				   "source, address, unit, id, sensor, *)");
-	if (r->type == FT_WARN_VALUE ?
-		    k != FT_KEY_SENSOR && k != FT_KEY_ALL :
-		    k == FT_KEY_SENSOR)
+	if (r->type == FT_WARN_VALUE ? k != FT_KEY_SENSOR && k != FT_KEY_ALL :
+				       k == FT_KEY_SENSOR)
 		return ft_conf_bad(c, "key",
 				   r->type == FT_WARN_VALUE ?
 					   "a value rule groups readings by "
@@ -592,7 +587,11 @@ ft_warn_level_of(const struct ft_warn_rule *r, double m)
 	for (l = r->level; l < FT_LEVELS; l++) {
 		if (r->at[l] == HUGE_VAL)
 			continue;
-		if (r->below ? m < r->at[l] : m >= r->at[l])
+		/* A count or score reaches its level; a value is beyond
+		 * its limit. */
+		if (r->below		     ? m < r->at[l] :
+		    r->type == FT_WARN_VALUE ? m > r->at[l] :
+					       m >= r->at[l])
 			got = l;
 	}
 	return got;

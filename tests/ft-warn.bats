@@ -1,0 +1,325 @@
+#!/usr/bin/env bats
+# ft-warn: warning rules over events and readings (issue 13).  Each rule
+# type at the edges of its windows and thresholds, the level rising, the
+# same record twice, self-resolution, ack/resolve/list, the same warnings
+# however the input is split into runs, bad rules and bad records.
+# shellcheck disable=SC2154
+bats_require_minimum_version 1.5.0
+load helpers/common
+
+setup() {
+	common_setup
+	cd "$BATS_TEST_TMPDIR" || exit 1
+}
+
+# rules: standard input becomes rules.json.
+rules() {
+	cat > rules.json
+}
+
+# got FILTER: FILTER on each line of $output, joined by spaces.
+got() {
+	jq -rn "[inputs | $1 | if type == \"string\" then . else tojson end] | join(\" \")" <<< "$output"
+}
+
+# ev ID MINUTE [FIELDS]: an event of category x in area g1 at 08:MINUTE.
+ev() {
+	printf '{"id":"%s","category":"x","area":"g1","reported_at":"2026-12-01T08:%02d:00Z"%s}\n' "$1" "$2" "${3:-}"
+}
+
+# rd MINUTE VALUE: a reading of sensor s1 at 09:MINUTE.
+rd() {
+	printf '{"sensor":"s1","at":"2026-12-01T09:%02d:00Z","value":%s}\n' "$1" "$2"
+}
+
+@test "ft-warn threshold: count-1 events in the window raise nothing, count raise one warning at the last, count+1 update it" {
+	echo '[{"name":"surge","type":"threshold","count":3,"window":30}]' | rules
+	{ ev a 0; ev b 10; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	[ "$stderr" = "ft-warn: 2 records (2 events, 0 readings): 0 raised, 0 resolved, 0 rejected (${stderr##*rejected (}" ]
+	ev c 20 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key) \(.count) \(.first_at) \(.raised_at) \(.events)"')" = 'raised g1 3 2026-12-01T08:00:00Z 2026-12-01T08:20:00Z ["a","b","c"]' ]
+	ev d 25 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT status, count, last_at, events FROM warnings")" = 'open|4|2026-12-01T08:25:00Z|["a","b","c","d"]' ]
+}
+
+@test "ft-warn threshold: an event at the window's length after the first is outside it (the window is (t - window, t])" {
+	echo '[{"name":"surge","type":"threshold","count":3,"window":20}]' | rules
+	{ ev a 0; ev b 10; ev c 20; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	{ ev a 0; ev b 10; ev c 19; } > in2.ndjson
+	rm -f "$FT_DB"
+	run -0 --separate-stderr ft-warn --rules rules.json in2.ndjson
+	[ "$(got .change)" = raised ]
+}
+
+@test "ft-warn threshold: the level rises with the count, once per level; major from its level" {
+	echo '[{"name":"surge","type":"threshold","count":2,"window":60,"level":"blue","levels":{"orange":4,"red":5},"major":"red"}]' | rules
+	for i in 1 2 3 4 5 6; do ev "e$i" "$i"; done > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change):\(.level):\(.major):\(.count)"')" = "raised:blue:false:2 level:orange:false:4 level:red:true:5" ]
+	[ "$(got .warning | tr ' ' '\n' | sort -u | wc -l)" = 1 ]
+	[ "$(sql "SELECT action, detail FROM history WHERE kind = 'warning' ORDER BY seq")" = 'raise|{"rule":"surge","key":"g1","level":"blue","count":2}
+level|{"rule":"surge","key":"g1","level":"orange","count":4}
+level|{"rule":"surge","key":"g1","level":"red","count":5}' ]
+}
+
+@test "ft-warn threshold: the same event twice counts once, in one run or two" {
+	echo '[{"name":"surge","type":"threshold","count":2,"window":60}]' | rules
+	{ ev a 0; ev a 0; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	ev b 1 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.count)"')" = "raised 2" ]
+}
+
+@test "ft-warn threshold: resolves itself once fewer than count have been in the window for the quiet period, at that time; the next surge is a new warning" {
+	echo '[{"name":"surge","type":"threshold","count":2,"window":10,"quiet":5}]' | rules
+	# a at 0 and b at 4: the window holds 2 until 0+10 = 08:10, quiet to 08:15.
+	{ ev a 0; ev b 4; ev c 14 '' ; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.status)"')" = "raised open" ]
+	ev d 15 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.resolved_at // "-") \(.duration // "-") \(.count)"')" = "resolved 2026-12-01T08:15:00Z 660 2 raised - - 2" ]
+	# d at 15 and c at 14: a new surge, a new warning.
+	[ "$(sql "SELECT count(*), count(DISTINCT warning) FROM warnings")" = "2|2" ]
+	[ "$(sql "SELECT status FROM warnings ORDER BY raised_at")" = "resolved
+open" ]
+}
+
+@test "ft-warn threshold: a key is the rule's field: area, category, facility...; a record without it is not counted" {
+	echo '[{"name":"c","type":"threshold","key":"category","count":2,"window":60}]' | rules
+	{ ev a 0; printf '{"id":"b","category":"x","reported_at":"2026-12-01T08:01:00Z"}\n'; printf '{"id":"c","reported_at":"2026-12-01T08:02:00Z"}\n'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.count)"')" = "x 2" ]
+}
+
+@test "ft-warn when: the conditions of ft-dispatch (category, source, words, jq) pick the events a rule counts" {
+	echo '[{"name":"w","type":"threshold","when":{"source":"app","words":"fire","jq":".severity >= 2"},"count":2,"window":60}]' | rules
+	{ ev a 0 ',"source":"app","title":"Fire!","severity":3'
+	  ev b 1 ',"source":"hotline","title":"fire","severity":3'
+	  ev c 2 ',"source":"app","title":"smoke","severity":3'
+	  ev d 3 ',"source":"app","text":"a FIRE here","severity":1'
+	  ev e 4 ',"source":"app","text":"fire","severity":2'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '.events')" = '["a","e"]' ]
+}
+
+@test "ft-warn repeat: the same facility count times in the window; other facilities apart; address as key" {
+	echo '[{"name":"lamp","type":"repeat","count":2,"window":"1d"},{"name":"addr","type":"repeat","key":"address","count":3,"window":"1d"}]' | rules
+	{ ev a 0 ',"facility":"L1","address":"1 Main St"'
+	  ev b 1 ',"facility":"L2","address":"1 Main St"'
+	  ev c 2 ',"facility":"L1","address":"1 Main St"'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.count)"')" = "lamp L1 2 addr 1 Main St 3" ]
+}
+
+@test "ft-warn keyword: the weights of the distinct terms found, summed: below min nothing, at min the level, at a level's score that level" {
+	echo '[{"name":"fire","type":"keyword","terms":{"火灾":3,"冒烟":2,"gas":1},"min":3,"levels":{"red":5}}]' | rules
+	{ ev a 0 ',"title":"冒烟 冒烟"'
+	  ev b 1 ',"title":"小区冒烟","text":"GAS"'
+	  ev c 2 ',"title":"疑似火灾","text":"冒烟"'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key):\(.level):\(.value)"')" = "b:yellow:3 c:red:5" ]
+}
+
+@test "ft-warn keyword: a key shared by several items updates one warning, which resolves the quiet period after the last" {
+	echo '[{"name":"kw","type":"keyword","key":"category","terms":{"leak":1},"quiet":"10m"}]' | rules
+	{ ev a 0 ',"title":"leak"'; ev b 5 ',"title":"leak"'; ev c 15 ',"title":"none"'; ev d 16; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.count) \(.resolved_at // "-")"')" = "raised 1 - resolved 2 2026-12-01T08:15:00Z" ]
+}
+
+@test "ft-warn value: above is strict; for holds the raise; hysteresis holds the clearing; levels by value" {
+	echo '[{"name":"w","type":"value","above":5,"for":"10m","hysteresis":1,"levels":{"red":9},"quiet":0}]' | rules
+	{ rd 0 5; rd 1 6; rd 5 7; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	{ rd 11 9.5; rd 12 4.5; rd 13 6; rd 14 4; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level) \(.count) \(.value) \(.first_at) \(.resolved_at // "-")"')" = "raised red 3 9.5 2026-12-01T09:01:00Z - resolved red 4 9.5 2026-12-01T09:01:00Z 2026-12-01T09:14:00Z" ]
+}
+
+@test "ft-warn value: below, and the sensor and metric a rule reads" {
+	echo '[{"name":"low","type":"value","sensor":"s1","metric":"level","below":2}]' | rules
+	printf '%s\n' '{"sensor":"s1","metric":"level","at":"2026-12-01T09:00:00Z","value":1}' \
+		'{"sensor":"s1","at":"2026-12-01T09:00:00Z","value":1}' \
+		'{"sensor":"s2","metric":"level","at":"2026-12-01T09:00:00Z","value":1}' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.value)"')" = "s1:level 1" ]
+}
+
+@test "ft-warn runs: the same records split into two runs at every point give the same warnings as one run" {
+	rules <<- 'EOF'
+	[{"name":"surge","type":"threshold","count":3,"window":30,"levels":{"red":4}},
+	 {"name":"lamp","type":"repeat","count":2,"window":"1h"},
+	 {"name":"kw","type":"keyword","key":"category","terms":{"fire":2},"quiet":"5m"},
+	 {"name":"w","type":"value","above":5,"for":"5m","hysteresis":1}]
+	EOF
+	{ ev a 0 ',"facility":"L1"'; ev b 10 ',"title":"fire"'; ev c 15 ',"facility":"L1"'
+	  ev d 20 ',"title":"fire"'; ev e 25; ev f 59; rd 0 6; rd 5 7; rd 7 4.5; rd 9 3
+	  rd 30 8; rd 40 8; rd 41 1; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" -ge 8 ]
+	n=$(wc -l < in.ndjson)
+	for i in $(seq 0 "$n"); do
+		rm -f split.db*
+		head -n "$i" in.ndjson > a.ndjson
+		tail -n "+$((i + 1))" in.ndjson > b.ndjson
+		{ FT_DB=split.db ft-warn -q --rules rules.json a.ndjson
+		  FT_DB=split.db ft-warn -q --rules rules.json b.ndjson; } > split.ndjson
+		cmp whole.ndjson split.ndjson || { echo "split after line $i differs"; false; }
+	done
+}
+
+@test "ft-warn ack: acknowledges an open warning with who, when and a note; the response time is raise to ack; in the history" {
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60}]' | rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	id=$(got .warning)
+	run -0 --separate-stderr ft-warn ack "$id" --by alice --note "on my way" --now 2026-12-01T08:04:30Z
+	[ "$(got '"\(.status) \(.acked_by) \(.ack_note) \(.acked_at) \(.response)"')" = "acked alice on my way 2026-12-01T08:04:30Z 270" ]
+	[ "$(sql "SELECT by, action, from_status, to_status FROM history WHERE kind = 'warning' ORDER BY seq")" = "tester|raise||open
+alice|ack|open|acked" ]
+	run -65 --separate-stderr ft-warn ack "$id"
+	[ "$stderr" = "ft-warn: warning \"$id\" is acknowledged already (at 2026-12-01T08:04:30Z, by \"alice\")" ]
+	run -0 ft-update --verify -q
+}
+
+@test "ft-warn resolve: by hand, with how; then the condition raises a new warning; resolving twice is refused" {
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60}]' | rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	id=$(got .warning)
+	run -0 --separate-stderr ft-warn resolve "$id" --note "bins emptied" --now 2026-12-01T08:30:00Z
+	[ "$(got '"\(.status) \(.resolved_by) \(.resolution) \(.duration)"')" = "resolved tester bins emptied 1800" ]
+	run -65 --separate-stderr ft-warn resolve "$id"
+	[ "$stderr" = "ft-warn: warning \"$id\" is resolved already (at 2026-12-01T08:30:00Z, by \"tester\")" ]
+	ev b 31 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got .change)" = raised ]
+	[ "$(got .warning)" != "$id" ]
+}
+
+@test "ft-warn ack: no such warning is 66; before it was raised is 65; no database is 66 and none is made" {
+	run -66 --separate-stderr ft-warn ack w1
+	[ ! -e "$FT_DB" ]
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60}]' | rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	id=$(got .warning)
+	run -66 --separate-stderr ft-warn ack nope
+	[ "$stderr" = 'ft-warn: no such warning: "nope"' ]
+	run -65 --separate-stderr ft-warn ack "$id" --now 2026-12-01T07:00:00Z
+	[ "$stderr" = "ft-warn: warning \"$id\" was raised at 2026-12-01T08:00:00Z, after 2026-12-01T07:00:00Z: it cannot be acknowledged before it was raised" ]
+	run -0 --separate-stderr ft-warn ack "$id" -n --now 2026-12-01T08:01:00Z
+	[ "$(got .status)" = acked ]
+	[ "$(sql "SELECT status FROM warnings")" = open ]
+}
+
+@test "ft-warn list: by status, level and above, rule, key, time and major" {
+	echo '[{"name":"a","type":"threshold","count":1,"window":60,"levels":{"red":2},"major":"red"},{"name":"b","type":"threshold","key":"category","count":1,"window":60}]' | rules
+	{ ev e1 0; printf '{"id":"e2","category":"y","area":"g2","reported_at":"2026-12-01T09:00:00Z"}\n'; ev e3 1; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	run -0 --separate-stderr ft-warn list
+	[ "$(got '"\(.rule)/\(.key)/\(.level)"')" = "a/g1/red b/x/yellow a/g2/yellow b/y/yellow" ]
+	run -0 --separate-stderr ft-warn list --level red
+	[ "$(got '"\(.rule)/\(.key)"')" = "a/g1" ]
+	run -0 --separate-stderr ft-warn list --major --rule a
+	[ "$(got '"\(.rule)/\(.key)"')" = "a/g1" ]
+	run -0 --separate-stderr ft-warn list --key y --since 2026-12-01T08:30:00Z
+	[ "$(got '"\(.rule)/\(.key)"')" = "b/y" ]
+	run -0 --separate-stderr ft-warn list --until 2026-12-01T08:30:00Z --status open
+	[ "$(got '"\(.rule)/\(.key)"')" = "a/g1 b/x" ]
+	run -64 --separate-stderr ft-warn list --status done
+	[ "$stderr" = "ft-warn: --status: \"done\" is not open, acked, resolved or live
+Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-warn: --status: \"done\" is not open, acked, resolved or live" ]
+}
+
+@test "ft-warn records: a bad record is rejected with file, line and reason (1); the others are evaluated" {
+	echo '[{"name":"surge","type":"threshold","count":2,"window":60}]' | rules
+	{ ev a 0; echo '{"category":"x","reported_at":"2026-12-01T08:01:00Z"}'; echo '{"id":"c","reported_at":"yesterday-ish"}'
+	  echo '{"sensor":"s1","at":"2026-12-01T08:01:00Z","value":"high"}'; echo '[1]'; echo '{bad'; ev b 2; } > in.ndjson
+	run -1 --separate-stderr ft-warn --rules rules.json -r rej.ndjson in.ndjson
+	[ "$(got .count)" = 2 ]
+	[ "$(jq -r '"\(.line) \(.reason)"' rej.ndjson)" = '2 field "id": missing (an event has an id; a reading, a sensor)
+3 field "reported_at": not an ISO 8601 time or epoch seconds
+4 field "value": not a number
+5 not a JSON object
+6 invalid JSON: expected a key or '"'}'"' (column 2)' ]
+	[ "${stderr%%$'\n'*}" = 'ft-warn: in.ndjson:2: field "id": missing (an event has an id; a reading, a sensor)' ]
+	[ "$(wc -l < rej.ndjson)" = 5 ]
+}
+
+@test "ft-warn rules: each kind of mistake is refused (78) naming the rule and field, before the database is touched" {
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn --rules rules.json /dev/null
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+		[ ! -e "$FT_DB" ]
+	}
+	check '[]' 'rules.json: field "rules": no rules'
+	check '{"rule":[]}' 'rules.json: field "rule": not a field of the rules file (a typo?)'
+	check '[{"type":"threshold"}]' 'rules.json: rule 1: field "name": missing, or not a non-empty string: a warning is known by its rule'"'"'s name'
+	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value)'
+	check '[{"name":"a","type":"threshold","count":2,"window":5},{"name":"a","type":"threshold","count":2,"window":5}]' 'rules.json: rule 2 ("a"): field "name": rule 1 has the same name'
+	check '[{"name":"a","type":"threshold","window":5}]' 'rules.json: rule 1 ("a"): field "count": missing, or not a whole number of events from 1'
+	check '[{"name":"a","type":"threshold","count":2}]' 'rules.json: rule 1 ("a"): field "window": missing'
+	check '[{"name":"a","type":"threshold","count":2,"window":"5x"}]' 'rules.json: rule 1 ("a"): field "window": not a duration: minutes, or a string such as "90s", "15m", "2h", "7d"'
+	check '[{"name":"a","type":"threshold","count":2,"window":5,"levels":{"red":1}}]' 'rules.json: rule 1 ("a"): field "levels.red": not above 2: each level starts above the one below it'
+	check '[{"name":"a","type":"threshold","count":2,"window":5,"level":"red","levels":{"orange":9}}]' 'rules.json: rule 1 ("a"): field "levels.orange": not above the rule'"'"'s level (red)'
+	check '[{"name":"a","type":"threshold","count":2,"window":5,"major":"pink"}]' 'rules.json: rule 1 ("a"): field "major": not true, false or the level from which a warning is major'
+	check '[{"name":"a","type":"threshold","count":2,"window":5,"key":"sensor"}]' 'rules.json: rule 1 ("a"): field "key": "sensor" groups readings: this rule reads events'
+	check '[{"name":"a","type":"repeat","count":2,"window":5,"key":"area"}]' 'rules.json: rule 1 ("a"): field "key": a repeat rule groups by "facility" or "address"'
+	check '[{"name":"a","type":"keyword","terms":{}}]' 'rules.json: rule 1 ("a"): field "terms": missing, or not an object of terms and their weights, such as {"fire": 3}'
+	check '[{"name":"a","type":"keyword","terms":{"x":0}}]' 'rules.json: rule 1 ("a"): field "terms.x": a weight above 0'
+	check '[{"name":"a","type":"value","above":1,"below":0}]' 'rules.json: rule 1 ("a"): field "above": a value rule has one limit: "above" or "below"'
+	check '[{"name":"a","type":"value","above":1,"when":{}}]' 'rules.json: rule 1 ("a"): field "when": not a field of a rule (a typo?)'
+	check '[{"name":"a","type":"value","below":1,"levels":{"red":2}}]' 'rules.json: rule 1 ("a"): field "levels.red": not below 1: each level starts below the one below it'
+	check '[{"name":"a","type":"threshold","count":2,"window":5,"when":{"colour":"red"}}]' 'rules.json: rule 1 ("a"): field "when.colour": not a field of this object (a typo?)'
+	echo '[{"name":"a","type":"threshold","count":2,"window":5,"when":{"jq":"..."}}]' | rules
+	run -78 --separate-stderr ft-warn --rules rules.json /dev/null
+	[[ "${stderr%%$'\n'*}" == 'ft-warn: rules.json: rule 1 ("a"): field "when.jq": jq: error: '* ]]
+}
+
+@test "ft-warn rules: an area condition names units of the database; check reads the file alone" {
+	echo '[{"name":"a","type":"threshold","count":2,"window":5,"when":{"area":"nowhere"}}]' | rules
+	run -0 --separate-stderr ft-warn check --rules rules.json
+	[ "$stderr" = "ft-warn: rules.json: the rules are good" ]
+	[ ! -e "$FT_DB" ]
+	run -78 --separate-stderr ft-warn --rules rules.json /dev/null
+	[ "$stderr" = 'ft-warn: rules.json: rule 1 ("a"): field "when.area": no unit "nowhere" in the database' ]
+}
+
+@test "ft-warn options: usage errors are 64 and touch no database" {
+	run -64 --separate-stderr ft-warn /dev/null
+	[ "${stderr%%$'\n'*}" = "ft-warn: watch: --rules FILE is needed" ]
+	run -64 --separate-stderr ft-warn ack
+	[ "${stderr%%$'\n'*}" = "ft-warn: ack: no WARNING named" ]
+	run -64 --separate-stderr ft-warn list extra
+	[ "${stderr%%$'\n'*}" = 'ft-warn: list: unexpected argument "extra"' ]
+	run -64 --separate-stderr ft-warn list --rules x.json
+	[ "${stderr%%$'\n'*}" = "ft-warn: list: --rules is not an option of list" ] || [[ "$stderr" == *"--rules"* ]]
+	run -64 --separate-stderr ft-warn list --level pink
+	[ ! -e "$FT_DB" ]
+}
+
+@test "ft-warn dry run: warnings printed, nothing stored" {
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60}]' | rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json in.ndjson
+	[ "$(got .change)" = raised ]
+	[[ "$stderr" == *"dry run: nothing stored"* ]]
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got .change)" = raised ]
+}
