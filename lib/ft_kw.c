@@ -6,9 +6,14 @@
  * so that states are numbered in breadth-first order and the children of
  * a state are numbered side by side: a state keeps its first child and
  * their number, and the byte into each state is kept once, in label[].
- * Finding the child of s on byte c is then a memchr() over s's children's
- * labels, and the failure links can be made in state order.  The root's
- * children, the first step of nearly every byte, are in a table of 256.
+ * A state's children come in the order of their bytes: the child of s on
+ * byte c is found among a few by a look at each; among many, by c's place
+ * between the first and the last byte, read off a window of one byte an
+ * entry (the bytes of UTF-8's second place, 0x80 to 0xbf, give most
+ * states with many children) unless the bytes are too far apart for it
+ * to pay, where memchr() finds it.  The failure links can be made in state
+ * order.  The root's children, the first step of nearly every byte, are
+ * in a table of 256.
  */
 #include "ft_kw.h"
 
@@ -18,6 +23,30 @@
 
 #include <stdlib.h>
 #include <string.h>
+
+/*
+ * A state with more than KW_FEW children has a window on them: rows[row[s]
+ * + c - lo] is 1 + c's child's place among them, or 0, for c from the
+ * lowest byte lo to the highest, when they are no more than KW_SPREAD
+ * bytes apart a child; KW_DENSE when every byte from lo to the highest
+ * has a child (no window needed); else KW_NOROW.
+ */
+#define KW_FEW 4
+#define KW_SPREAD 4
+#define KW_NOROW UINT32_MAX
+#define KW_DENSE (UINT32_MAX - 1)
+
+/* What a step of the scan reads of a state, in one place. */
+struct kw_state {
+	uint32_t child; /* the first child; the others follow it */
+	uint32_t fail;
+	/* The first state with terms on the chain s, fail(s), ...: s's
+	 * terms and its suffixes' are those of emit, then of
+	 * emit[fail[emit]], ...; 0 for none. */
+	uint32_t emit;
+	uint32_t row; /* the window in rows[], KW_NOROW or KW_DENSE */
+	uint16_t nchild;
+};
 
 struct kw_term {
 	size_t off; /* in bytes[] */
@@ -34,11 +63,10 @@ struct ft_kw {
 
 	/* The automaton of the last build; nstates 0 before it. */
 	uint32_t nstates;
+	struct kw_state *st;
 	unsigned char *label; /* label[s]: the byte from s's parent to s */
-	uint32_t *child; /* s's first child; its children follow it */
-	uint16_t *nchild;
-	uint32_t *fail;
-	uint32_t *dict; /* the next state on s's failure chain with terms */
+	unsigned char *rows;
+	size_t nrows;
 	uint32_t *out; /* s's terms' ranks: outr[out[s] .. out[s + 1]) */
 	uint32_t *outr;
 	uint32_t root[256]; /* the root's child on each byte, 0 for none */
@@ -67,16 +95,16 @@ static void
 kw_release_automaton(struct ft_kw *k)
 {
 	free(k->label);
-	free(k->child);
-	free(k->nchild);
-	free(k->fail);
-	free(k->dict);
+	free(k->st);
+	free(k->rows);
 	free(k->out);
 	free(k->outr);
 	free(k->ids);
 	k->label = NULL;
-	k->child = k->out = k->outr = k->fail = k->dict = NULL;
-	k->nchild = NULL;
+	k->st = NULL;
+	k->out = k->outr = NULL;
+	k->rows = NULL;
+	k->nrows = 0;
 	k->ids = NULL;
 	k->nstates = k->nids = 0;
 	memset(k->root, 0, sizeof(k->root));
@@ -106,14 +134,12 @@ ft_kw_size(const struct ft_kw *k, size_t *states)
 
 	if (states)
 		*states = n;
-	/* label, child, nchild, fail, dict, out: a state's; outr: a
-	 * term's at most. */
-	per = 1 + sizeof(*k->child) + sizeof(*k->nchild) + sizeof(*k->fail) +
-	      sizeof(*k->dict) + sizeof(*k->out);
+	/* st, label, out: a state's; outr: a term's at most. */
+	per = sizeof(*k->st) + 1 + sizeof(*k->out);
 	return sizeof(*k) + k->capbytes + k->capterms * sizeof(*k->terms) +
 	       (n ? n * per + sizeof(*k->out) : 0) +
 	       (n ? k->nterms * sizeof(*k->outr) : 0) +
-	       k->nids * sizeof(*k->ids);
+	       k->nids * sizeof(*k->ids) + k->nrows;
 }
 
 int
@@ -199,16 +225,68 @@ id_rank(const struct ft_kw *k, int id)
 static inline uint32_t
 kw_go(const struct ft_kw *k, uint32_t s, unsigned char c)
 {
-	uint32_t n = k->nchild[s], first = k->child[s];
-	const unsigned char *l, *p;
+	const struct kw_state *q = &k->st[s];
+	uint32_t n = q->nchild, first = q->child, j, d, r;
+	const unsigned char *l = k->label + first, *p;
 
-	if (!n)
+	if (n <= KW_FEW) {
+		for (j = 0; j < n; j++)
+			if (l[j] == c)
+				return first + j;
 		return 0;
-	l = k->label + first;
-	if (n == 1)
-		return *l == c ? first : 0;
+	}
+	/* Below the lowest byte, d wraps round: above the highest too. */
+	d = (uint32_t)c - l[0];
+	if (d > (uint32_t)(l[n - 1] - l[0]))
+		return 0;
+	if ((r = q->row) == KW_DENSE)
+		return first + d;
+	if (r != KW_NOROW) {
+		j = k->rows[r + d];
+		return j ? first + j - 1 : 0;
+	}
 	p = memchr(l, c, n);
 	return p ? first + (uint32_t)(p - l) : 0;
+}
+
+/* The windows of the states with many children (see KW_FEW). */
+static void
+kw_rows(struct ft_kw *k)
+{
+	uint32_t s, j;
+	size_t at = 0;
+	int fill;
+
+	/* Twice: the windows' size, then the windows. */
+	for (fill = 0; fill < 2; fill++) {
+		for (s = 0, at = 0; s < k->nstates; s++) {
+			struct kw_state *q = &k->st[s];
+			uint32_t n = q->nchild, first = q->child;
+			const unsigned char *l = k->label + first;
+			uint32_t span = n ? (uint32_t)(l[n - 1] - l[0]) + 1 : 0;
+
+			q->row = KW_NOROW;
+			if (n <= KW_FEW || span > KW_SPREAD * n)
+				continue;
+			if (span == n) {
+				q->row = KW_DENSE;
+				continue;
+			}
+			if (at + span >= KW_DENSE)
+				continue;
+			q->row = (uint32_t)at;
+			if (fill)
+				for (j = 0; j < n; j++)
+					k->rows[at + l[j] - l[0]] =
+						(unsigned char)(j + 1);
+			at += span;
+		}
+		if (!fill) {
+			k->rows = ft_xmalloc(at ? at : 1);
+			memset(k->rows, 0, at ? at : 1);
+		}
+	}
+	k->nrows = at;
 }
 
 /* Makes the distinct ids, ascending, and the sorted terms with ranks. */
@@ -255,11 +333,10 @@ kw_trie(struct ft_kw *k, struct kw_sterm *st, uint32_t **ends, size_t *nends)
 
 	/* At most one state a byte of the terms, and the root. */
 	k->label = ft_xmalloc(max);
-	k->child = ft_xmalloc(max * sizeof(*k->child));
-	k->nchild = ft_xmalloc(max * sizeof(*k->nchild));
+	k->st = ft_xmalloc(max * sizeof(*k->st));
 	parent = ft_xmalloc(max * sizeof(*parent));
 	k->label[0] = 0;
-	k->child[0] = k->nchild[0] = 0;
+	memset(&k->st[0], 0, sizeof(k->st[0]));
 	parent[0] = 0;
 	for (i = 0; i < nact; i++)
 		cur[i] = 0;
@@ -273,10 +350,10 @@ kw_trie(struct ft_kw *k, struct kw_sterm *st, uint32_t **ends, size_t *nends)
 			if ((int)c != lastc || cur[i] != lastp) {
 				s++;
 				k->label[s] = c;
-				k->child[s] = k->nchild[s] = 0;
+				memset(&k->st[s], 0, sizeof(k->st[s]));
 				parent[s] = cur[i];
-				if (!k->nchild[cur[i]]++)
-					k->child[cur[i]] = s;
+				if (!k->st[cur[i]].nchild++)
+					k->st[cur[i]].child = s;
 				lastc = c;
 				lastp = cur[i];
 			}
@@ -317,9 +394,9 @@ ft_kw_build(struct ft_kw *k)
 	n = k->nstates;
 	/* Made for a state a byte of the terms: as many as there are. */
 	k->label = ft_xrealloc(k->label, n);
-	k->child = ft_xrealloc(k->child, (size_t)n * sizeof(*k->child));
-	k->nchild = ft_xrealloc(k->nchild, (size_t)n * sizeof(*k->nchild));
+	k->st = ft_xrealloc(k->st, (size_t)n * sizeof(*k->st));
 	k->ids = ft_xrealloc(k->ids, (size_t)k->nids * sizeof(*k->ids));
+	kw_rows(k);
 
 	/* Each state's terms, by rank: ends[] is in state order. */
 	k->out = ft_xmalloc(((size_t)n + 1) * sizeof(*k->out));
@@ -336,24 +413,22 @@ ft_kw_build(struct ft_kw *k)
 	/* The root's children into the table; then, in breadth-first
 	 * order, each state's failure link: the longest proper suffix of
 	 * its path that is a path too, found from its parent's. */
-	for (s = k->child[0]; s < k->child[0] + k->nchild[0]; s++)
+	for (s = k->st[0].child; s < k->st[0].child + k->st[0].nchild; s++)
 		k->root[k->label[s]] = s;
-	k->fail = ft_xmalloc((size_t)n * sizeof(*k->fail));
-	k->dict = ft_xmalloc((size_t)n * sizeof(*k->dict));
-	k->fail[0] = k->dict[0] = 0;
+	k->st[0].fail = k->st[0].emit = 0;
 	for (s = 1; s < n; s++) {
 		uint32_t f = parent[s], t = 0;
 		unsigned char c = k->label[s];
 
 		if (f) {
-			for (f = k->fail[f];; f = k->fail[f]) {
+			for (f = k->st[f].fail;; f = k->st[f].fail) {
 				t = f ? kw_go(k, f, c) : k->root[c];
 				if (t || !f)
 					break;
 			}
 		}
-		k->fail[s] = t;
-		k->dict[s] = k->out[t + 1] > k->out[t] ? t : k->dict[t];
+		k->st[s].fail = t;
+		k->st[s].emit = k->out[s + 1] > k->out[s] ? s : k->st[t].emit;
 	}
 	free(parent);
 }
@@ -458,11 +533,10 @@ ft_kw_scan(const struct ft_kw *k, struct ft_kw_hits *h, const char *text,
 				s = t;
 				break;
 			}
-			s = k->fail[s];
+			s = k->st[s].fail;
 		}
 		/* The terms that end here: s's own, then its suffixes'. */
-		o = k->out[s + 1] > k->out[s] ? s : k->dict[s];
-		for (; o; o = k->dict[o]) {
+		for (o = k->st[s].emit; o; o = k->st[k->st[o].fail].emit) {
 			uint32_t j;
 
 			for (j = k->out[o]; j < k->out[o + 1]; j++) {
