@@ -91,6 +91,10 @@ $(OUT)/test/ft-digest: tests/unit/digest.c $(OUT)/libft.a | $(OUT)/bin
 	@mkdir -p $(OUT)/test
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libft.a $(LDLIBS)
 
+$(OUT)/test/ft-kw: tests/unit/kw.c $(OUT)/libft.a | $(OUT)/bin
+	@mkdir -p $(OUT)/test
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libft.a $(LDLIBS)
+
 $(OUT)/cmd/%.o: cmd/%.c $(wildcard cmd/*.h) $(wildcard lib/*.h) | $(OUT)/cmd
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -112,7 +116,7 @@ $(OUT)/completions/_ft: completions/_ft.in completions/gen.sh $(BINS)
 $(OUT)/lib $(OUT)/cmd $(OUT)/bin $(OUT)/gen: | deps
 	mkdir -p $@
 
-check: all $(OUT)/test/ft-digest
+check: all $(OUT)/test/ft-digest $(OUT)/test/ft-kw
 	@sh tools/deps.sh test
 	@$(SAN_ENV) FT_BIN=$(CURDIR)/$(OUT)/bin sh tests/run.sh $(TESTS)
 
@@ -120,7 +124,7 @@ demo: all
 	@sh tools/deps.sh test
 	@$(SAN_ENV) FT_BIN=$(CURDIR)/$(OUT)/bin sh tools/demo.sh
 
-bench: all
+bench: all $(OUT)/test/ft-kw
 	@sh tools/deps.sh bench
 	@FT_BIN=$(CURDIR)/$(OUT)/bin sh bench/run.sh
 

@@ -12,7 +12,8 @@
 #
 # "sh bench/run.sh --table" prints the tables of the last run again.
 # "sh bench/run.sh vote" runs the ft-vote section alone (no event data is
-# generated, the other sections' results are left as they are).
+# generated, the other sections' results are left as they are); "sh
+# bench/run.sh kw" the same for the keyword section (lib/ft_kw, below).
 #
 # The data is generated once (bench/gen.c, deterministic) into BENCH_DATA
 # and reused while its stamp says the same N.  ft-dispatch's units come
@@ -79,6 +80,22 @@
 # The ft tools are copied from FT_BIN before the first case (their sha256
 # is printed), so that a rebuild during the run cannot mix two versions.
 #
+# The keyword section (issue 13: a keyword rule's terms found in one pass
+# over a text for all of them, not one search a term): tests/unit/kw.c,
+# built by make beside the tools as build/.../test/ft-kw, draws 5,000 terms
+# from ../shared/corpus/chinese_text/waimai_10k.csv itself (seed 13:
+# mostly one to four whole characters, some ASCII in either case, some cut
+# mid-character), then scans every line of the file alone, as ft-warn
+# scans an item's text, with lib/ft_kw (the whole file again and again for
+# half a second at least) and with a naive memmem() per term over the line
+# folded to lower case (once).  Both must find the same ids on every line,
+# or the case is invalid.  It prints lines a second of each and their
+# ratio, into BENCH_DATA/kw-results.txt too; on CPU seconds (one thread
+# each), so that other processes on the machine do not count.  Those terms
+# are common (about 300 found a line): for information, the same again
+# with 5,000 pairs of random ideographs ("ft-kw cjk 13 5000 2"), of which
+# the file holds two, which measures the pass alone.
+#
 # Output: the table and the targets on standard output; the same figures,
 # one "case wall_s user_s sys_s peak_kb" line each, in
 # BENCH_DATA/results.txt.  The ratios use wall time: that is what a nightly
@@ -101,8 +118,8 @@ PB=${BENCH_PB:-$CORPUS/pabulib/Poland_Warszawa_2026.pb}
 # nothing but the tables of the last run.
 case ${1:-} in
 '') only= ;;
-vote | --table) only=$1 ;;
-*) echo "usage: sh bench/run.sh [vote | --table]" >&2; exit 64 ;;
+vote | kw | --table) only=$1 ;;
+*) echo "usage: sh bench/run.sh [vote | kw | --table]" >&2; exit 64 ;;
 esac
 
 case $N in
@@ -115,6 +132,8 @@ if [ -z "$only" ]; then
 	need="sqlite3 sqlite-utils jq /usr/bin/time"
 elif [ "$only" = vote ]; then
 	need="jq /usr/bin/time"
+elif [ "$only" = kw ]; then
+	need=
 else
 	need=
 fi
@@ -129,6 +148,7 @@ CSV=$DATA/events.csv
 NDJSON=$DATA/events.ndjson
 RESULTS=$DATA/results.txt
 VRESULTS=$DATA/vote-results.txt
+KRESULTS=$DATA/kw-results.txt
 WORK=$DATA/work
 bad=0
 
@@ -578,9 +598,63 @@ vote_bench() {
 }
 # --- end of ft-vote ----------------------------------------------------
 
+# --- ft_kw ---------------------------------------------------------------
+# Keywords (see the header): ft-kw's own lines, "kw: ...", into KRESULTS,
+# or an "invalid" line when the two searches disagree or it fails.
+kw_bench() {
+	: >"$KRESULTS"
+	kw=$(dirname "$(readlink -f "$FT_BIN/ft-ingest")")/../test/ft-kw
+	waimai=$CORPUS/chinese_text/waimai_10k.csv
+	if ! [ -x "$kw" ]; then
+		echo "bench: FAIL: no $kw (make bench builds it)" >&2
+		echo "kw: invalid: no ft-kw" >>"$KRESULTS"
+		bad=1
+		return 0
+	fi
+	if ! [ -r "$waimai" ]; then
+		echo "bench: FAIL: no $waimai (set BENCH_CORPUS)" >&2
+		echo "kw: invalid: no waimai_10k.csv" >>"$KRESULTS"
+		bad=1
+		return 0
+	fi
+	mkdir -p "$WORK"
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (before)" >>"$KRESULTS"
+	echo "bench: keywords: 5000 terms over $(wc -l <"$waimai") lines" \
+		"of $(basename "$waimai")"
+	# The case, then for information the same with 5,000 pairs of
+	# random ideographs, which the text hardly holds: the cost of the
+	# pass itself, without the terms found.
+	"$kw" draw 13 5000 "$waimai" >"$WORK/kw-terms.txt"
+	kw_case "drawn from the file:" "$WORK/kw-terms.txt"
+	"$kw" cjk 13 5000 2 >"$WORK/kw-cjk.txt"
+	kw_case "random pairs (information):" "$WORK/kw-cjk.txt"
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$KRESULTS"
+}
+
+# kw_case TITLE TERMS: one run of ft-kw bench, into KRESULTS.
+kw_case() {
+	echo "kw: $1" >>"$KRESULTS"
+	if "$kw" bench "$2" "$waimai" >"$WORK/kw.out" 2>"$WORK/kw.err"; then
+		cat "$WORK/kw.out" >>"$KRESULTS"
+	else
+		echo "bench: FAIL: ft_kw and the naive search disagree" \
+			"(or ft-kw failed):" >&2
+		head -n 4 "$WORK/kw.out" "$WORK/kw.err" | sed 's/^/    /' >&2
+		echo "kw: invalid: ft_kw and the naive search disagree" \
+			>>"$KRESULTS"
+		bad=1
+	fi
+}
+
+# kw_table: the keyword section's figures, from KRESULTS.
+kw_table() {
+	sed -n 's/^kw: //p; s/^load /keywords: load average /p' "$KRESULTS"
+}
+# --- end of ft_kw --------------------------------------------------------
+
 # "run.sh --table" prints the tables of the last run again, running nothing.
 if [ "$only" = --table ]; then
-	[ -f "$RESULTS" ] || [ -f "$VRESULTS" ] ||
+	[ -f "$RESULTS" ] || [ -f "$VRESULTS" ] || [ -f "$KRESULTS" ] ||
 		{ echo "bench: no $RESULTS yet" >&2; exit 66; }
 	st=0
 	if [ -f "$RESULTS" ]; then
@@ -590,7 +664,23 @@ if [ "$only" = --table ]; then
 		echo
 		vote_table "$VRESULTS" || st=1
 	fi
+	if [ -f "$KRESULTS" ]; then
+		echo
+		kw_table
+	fi
 	exit "$st"
+fi
+
+# "run.sh kw": the keyword section alone.
+if [ "$only" = kw ]; then
+	kw_bench
+	echo
+	kw_table
+	if [ "$bad" != 0 ]; then
+		echo "bench: FAILED: a run failed or gave a wrong result" >&2
+		exit 1
+	fi
+	exit 0
 fi
 
 # "run.sh vote": the ft-vote section alone.
@@ -865,11 +955,14 @@ echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$RESULTS"
 # The ft-vote section (defined above, so that "run.sh vote" can run it
 # alone); its figures go to their own results file.
 vote_bench
+kw_bench
 
 echo
 table "$RESULTS" || bad=1
 echo
 vote_table "$VRESULTS" || bad=1
+echo
+kw_table
 
 if [ "$bad" != 0 ]; then
 	echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2
