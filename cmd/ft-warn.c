@@ -51,7 +51,14 @@ enum {
 	OPT_MAJOR
 };
 
-enum verb { V_WATCH, V_CHECK, V_LIST, V_ACK, V_RESOLVE, V_N };
+enum verb {
+	V_WATCH,
+	V_CHECK,
+	V_LIST,
+	V_ACK,
+	V_RESOLVE,
+	V_N
+};
 
 #define VB(v) (1u << (v))
 
@@ -66,9 +73,9 @@ static const struct ft_verb verbs[] = {
 };
 
 static const struct ft_opt opts[] = {
-	{ OPT_RULES, "rules", "FILE", "the warning rules (JSON; see ft-warn(1))",
-	  VB(V_WATCH) | VB(V_CHECK), "file", "the warning rules (JSON)", NULL,
-	  0 },
+	{ OPT_RULES, "rules", "FILE",
+	  "the warning rules (JSON; see ft-warn(1))", VB(V_WATCH) | VB(V_CHECK),
+	  "file", "the warning rules (JSON)", NULL, 0 },
 	{ 'n', "dry-run", NULL, "evaluate and print, store nothing",
 	  VB(V_WATCH) | VB(V_ACK) | VB(V_RESOLVE), NULL, NULL, NULL, 0 },
 	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON",
@@ -76,14 +83,13 @@ static const struct ft_opt opts[] = {
 	{ OPT_BY, "by", "NAME",
 	  "ack, resolve: who acts (default $FT_USER, else\nthe login name)",
 	  VB(V_ACK) | VB(V_RESOLVE), "text", "who acts", NULL, 0 },
-	{ OPT_NOTE, "note", "TEXT",
-	  "ack: a note; resolve: how it was resolved",
+	{ OPT_NOTE, "note", "TEXT", "ack: a note; resolve: how it was resolved",
 	  VB(V_ACK) | VB(V_RESOLVE), "text", "a note, or how it was resolved",
 	  NULL, 0 },
 	{ OPT_STATUS, "status", "STATUS",
-	  "list: open, acked, resolved, or live (open or\nacked)",
-	  VB(V_LIST), "words:open acked resolved live",
-	  "the warnings of this status", NULL, 0 },
+	  "list: open, acked, resolved, or live (open or\nacked)", VB(V_LIST),
+	  "words:open acked resolved live", "the warnings of this status", NULL,
+	  0 },
 	{ OPT_LEVEL, "level", "LEVEL",
 	  "list: the warnings at LEVEL or above (blue,\nyellow, orange, red)",
 	  VB(V_LIST), "words:blue yellow orange red",
@@ -92,8 +98,9 @@ static const struct ft_opt opts[] = {
 	  VB(V_LIST), "text", NULL, NULL, 0 },
 	{ OPT_KEY, "key", "KEY", "list: the warnings of one key", VB(V_LIST),
 	  "text", NULL, NULL, 0 },
-	{ OPT_SINCE, "since", "TIME", "list: the warnings raised at TIME or later",
-	  VB(V_LIST), "text", NULL, NULL, 0 },
+	{ OPT_SINCE, "since", "TIME",
+	  "list: the warnings raised at TIME or later", VB(V_LIST), "text",
+	  NULL, NULL, 0 },
 	{ OPT_UNTIL, "until", "TIME", "list: the warnings raised before TIME",
 	  VB(V_LIST), "text", NULL, NULL, 0 },
 	{ OPT_MAJOR, "major", NULL, "list: major warnings only", VB(V_LIST),
@@ -105,8 +112,9 @@ static const struct ft_opt opts[] = {
 		       "warnings")
 };
 
-static const struct ft_tool tool = { "ft-warn", usage, tail, opts, verbs,
-				     NULL };
+static const struct ft_tool tool = {
+	"ft-warn", usage, tail, opts, verbs, NULL
+};
 
 /* One input file, for ft_cli_each_file(). */
 static int
