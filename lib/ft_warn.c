@@ -18,6 +18,7 @@
 #include "ft_hist.h"
 #include "ft_input.h"
 #include "ft_json.h"
+#include "ft_kw.h"
 #include "ft_reject.h"
 #include "ft_run.h"
 #include "ft_sha256.h"
@@ -96,6 +97,8 @@ struct ft_warn {
 	struct ft_run run;
 	struct ft_reject rej;
 	struct ft_cond_text text;
+	struct ft_kw_hits hits;
+	double *score; /* a keyword rule's score of the record */
 	struct kst **tab;
 	size_t nb, nkeys;
 	struct kst **dirty;
@@ -786,14 +789,9 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
 	struct kst *k;
-	double score = 0;
-	size_t i;
+	double score = w->score[ri];
 	int level, st;
 
-	for (i = 0; i < r->nterms; i++)
-		if (memmem(w->text.hay.s, w->text.hay.len, r->terms[i].text,
-			   strlen(r->terms[i].text)))
-			score += r->terms[i].weight;
 	if ((level = ft_warn_level_of(r, score)) < 0)
 		return FT_OK;
 	k = kst_get(w, ri, w->key.s, 1);
@@ -878,6 +876,15 @@ evaluate(struct ft_warn *w, const struct rec *q)
 		return st;
 	if (!q->reading && w->rules.need_text)
 		ft_cond_text_set(&w->text, &q->e);
+	if (!q->reading && w->rules.kw) {
+		/* Every keyword rule's terms, in one pass over the text. */
+		memset(w->score, 0, w->rules.n * sizeof(*w->score));
+		ft_kw_scan(w->rules.kw, &w->hits, w->text.hay.s,
+			   w->text.hay.len);
+		for (i = 0; i < w->hits.n; i++)
+			w->score[w->rules.kw_rule[w->hits.ids[i]]] +=
+				w->rules.kw_weight[w->hits.ids[i]];
+	}
 	for (i = 0; i < w->rules.n; i++) {
 		const struct ft_warn_rule *r = &w->rules.r[i];
 
@@ -1177,6 +1184,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	each_buf(w, ft_buf_init);
 	ft_cond_text_init(&w->text);
+	ft_kw_hits_init(&w->hits);
 	ft_run_init(&w->run, db, BATCH, o->dry_run, o->no_output);
 	w->run.ctx = w;
 	w->run.keep = keep_counts;
@@ -1189,6 +1197,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_hist_init(&w->hist, db, "ft-warn")) ||
 	    (st = ft_store_warn_open(&w->ws, db)))
 		return st;
+	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
 	if ((st = ft_store_warn_clock(w->ws, &w->clock, &found)))
 		return st;
 	w->clock_set = found;
@@ -1248,6 +1257,8 @@ ft_warn_free(struct ft_warn *w)
 	ft_area_free(w->a);
 	ft_store_close(w->store);
 	ft_cond_text_release(&w->text);
+	ft_kw_hits_release(&w->hits);
+	free(w->score);
 	each_buf(w, ft_buf_release);
 	free(w);
 }

@@ -5,6 +5,7 @@
 #include "ft_warn_rules.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_kw.h"
 
 #include <ctype.h>
 #include <locale.h>
@@ -498,6 +499,32 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 	return FT_OK;
 }
 
+/* The automaton of every keyword rule's terms. */
+static void
+build_kw(struct ft_warn_rules *rs)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < rs->n; i++)
+		n += rs->r[i].nterms;
+	if (!n)
+		return;
+	rs->kw = ft_kw_new();
+	rs->kw_rule = ft_xmalloc(n * sizeof(*rs->kw_rule));
+	rs->kw_weight = ft_xmalloc(n * sizeof(*rs->kw_weight));
+	n = 0;
+	for (i = 0; i < rs->n; i++)
+		for (j = 0; j < rs->r[i].nterms; j++, n++) {
+			const struct ft_warn_term *t = &rs->r[i].terms[j];
+
+			/* Not empty: read_terms() refused that. */
+			ft_kw_add(rs->kw, t->text, strlen(t->text), (int)n);
+			rs->kw_rule[n] = (int)i;
+			rs->kw_weight[n] = t->weight;
+		}
+	ft_kw_build(rs->kw);
+}
+
 int
 ft_warn_rules_load(struct ft_warn_rules *rs, const char *path,
 		   struct ft_area *a)
@@ -545,6 +572,8 @@ ft_warn_rules_load(struct ft_warn_rules *rs, const char *path,
 		jv_free(o);
 	}
 	jv_free(rules);
+	if (!st)
+		build_kw(rs);
 	return st;
 }
 
@@ -565,6 +594,9 @@ ft_warn_rules_free(struct ft_warn_rules *rs)
 		free(r->terms);
 	}
 	free(rs->r);
+	ft_kw_free(rs->kw);
+	free(rs->kw_rule);
+	free(rs->kw_weight);
 	memset(rs, 0, sizeof(*rs));
 }
 

@@ -70,9 +70,19 @@ struct ft_warn_rule {
 	size_t nterms;
 };
 
+struct ft_kw;
+
 struct ft_warn_rules {
 	struct ft_warn_rule *r;
 	size_t n;
+	/*
+	 * The terms of every keyword rule in one automaton (ft_kw.h), so
+	 * that an event's text is read once for all of them: term i of the
+	 * automaton is a term of rule kw_rule[i], weighing kw_weight[i].
+	 */
+	struct ft_kw *kw;
+	int *kw_rule;
+	double *kw_weight;
 	int64_t longest; /* the longest window or hold, for late records */
 	int need_text; /* some condition reads the words of the text */
 };
