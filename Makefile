@@ -132,13 +132,15 @@ install: all
 	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man7 \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions \
-		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions \
+		$(DESTDIR)$(PREFIX)/share/ft/rules
 	for t in $(TOOLS); do \
 		install -m 755 $(OUT)/bin/$$t $(DESTDIR)$(BINDIR)/$$t; \
 		ln -sf ft $(DESTDIR)$(PREFIX)/share/bash-completion/completions/$$t; \
 	done
 	install -m 644 man/*.1 $(DESTDIR)$(MANDIR)/man1/
 	install -m 644 man/*.7 $(DESTDIR)$(MANDIR)/man7/
+	install -m 644 rules/*.json $(DESTDIR)$(PREFIX)/share/ft/rules/
 	install -m 644 $(OUT)/completions/ft.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/ft
 	install -m 644 $(OUT)/completions/_ft \

@@ -17,6 +17,7 @@
 #include "ft_exit.h"
 #include "ft_hist.h"
 #include "ft_input.h"
+#include "ft_jq.h"
 #include "ft_json.h"
 #include "ft_kw.h"
 #include "ft_reject.h"
@@ -113,6 +114,7 @@ struct ft_warn {
 	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
 		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
 	struct ft_buf key, why, json, detail;
+	struct ft_json_doc keydoc; /* a jq key's output */
 	double t0;
 };
 
@@ -661,6 +663,29 @@ advance(struct ft_warn *w, int64_t t)
 
 /* ---- the rules ---- */
 
+/*
+ * The key a jq program gives: its first output, a string as it reads, any
+ * other value as its JSON text; none (the record is not counted by the
+ * rule) when it gives no output, null or false, or fails.
+ */
+static int
+key_jq(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
+{
+	struct ft_json_doc *d = &w->keydoc;
+	const char *err;
+
+	if (q->reading ||
+	    ft_jq_start(r->keyjq, q->e.json, q->e.jsonlen, &err) ||
+	    ft_jq_next(r->keyjq, d, &err) != 1 || d->type == 'n' ||
+	    d->type == 'f')
+		return 0;
+	if (d->type == '"')
+		ft_json_unescape(d->text.s, d->text.len, &w->key);
+	else
+		ft_buf_add(&w->key, d->text.s, d->text.len);
+	return w->key.len > 0;
+}
+
 /* The key of record q for rule r, into w->key; 0 when q has none. */
 static int
 key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
@@ -702,6 +727,8 @@ key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 	case FT_KEY_ALL:
 		v = "*";
 		break;
+	case FT_KEY_JQ:
+		return key_jq(w, r, q);
 	}
 	if (!v)
 		return 0;
@@ -1185,6 +1212,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	each_buf(w, ft_buf_init);
 	ft_cond_text_init(&w->text);
 	ft_kw_hits_init(&w->hits);
+	ft_json_doc_init(&w->keydoc);
 	ft_run_init(&w->run, db, BATCH, o->dry_run, o->no_output);
 	w->run.ctx = w;
 	w->run.keep = keep_counts;
@@ -1258,6 +1286,7 @@ ft_warn_free(struct ft_warn *w)
 	ft_store_close(w->store);
 	ft_cond_text_release(&w->text);
 	ft_kw_hits_release(&w->hits);
+	ft_json_doc_release(&w->keydoc);
 	free(w->score);
 	each_buf(w, ft_buf_release);
 	free(w);

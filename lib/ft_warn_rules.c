@@ -5,6 +5,7 @@
 #include "ft_warn_rules.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_jq.h"
 #include "ft_kw.h"
 
 #include <ctype.h>
@@ -240,6 +241,34 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 	return ft_conf_only_keys(c, o, all, "");
 }
 
+/* "key": {"jq": ".community_board"}. */
+static int
+read_key_jq(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
+{
+	static const char *const only[] = { "jq", NULL };
+	char origin[512];
+	jv p;
+	int st;
+
+	if ((st = ft_conf_only_keys(c, v, only, "key.")))
+		return st;
+	p = member(v, "jq");
+	if (jv_get_kind(p) != JV_KIND_STRING) {
+		jv_free(p);
+		return ft_conf_bad(c, "key.jq", "not a jq program (a string)");
+	}
+	snprintf(origin, sizeof(origin),
+		 "%s: rule %d (\"%s\"): field "
+		 "\"key.jq\"",
+		 c->path, c->rule, c->name);
+	r->keyjq = ft_jq_compile(jv_string_value(p), origin);
+	jv_free(p);
+	if (!r->keyjq)
+		return FT_CONFIG;
+	r->key = FT_KEY_JQ;
+	return FT_OK;
+}
+
 static int
 read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 {
@@ -260,11 +289,14 @@ read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 	}
 	if (jv_get_kind(v) == JV_KIND_INVALID)
 		return FT_OK;
+	if (jv_get_kind(v) == JV_KIND_OBJECT && r->type != FT_WARN_VALUE)
+		return read_key_jq(c, r, v);
 	if (jv_get_kind(v) != JV_KIND_STRING ||
 	    (k = word_find(keys, jv_string_value(v))) < 0)
 		return ft_conf_bad(c, "key",
 				   "not a key (area, facility, category, "
-				   "source, address, unit, id, sensor, *)");
+				   "source, address, unit, id, sensor, *, "
+				   "or {\"jq\": PROGRAM})");
 	if (r->type == FT_WARN_VALUE ? k != FT_KEY_SENSOR && k != FT_KEY_ALL :
 				       k == FT_KEY_SENSOR)
 		return ft_conf_bad(c, "key",
@@ -587,6 +619,7 @@ ft_warn_rules_free(struct ft_warn_rules *rs)
 
 		free(r->name);
 		ft_cond_free(&r->when);
+		ft_jq_free(r->keyjq);
 		ft_strs_free(&r->sensors);
 		ft_strs_free(&r->metrics);
 		for (j = 0; j < r->nterms; j++)

@@ -34,7 +34,8 @@ enum ft_warn_key {
 	FT_KEY_UNIT,
 	FT_KEY_ID,
 	FT_KEY_SENSOR, /* sensor, and ":metric" when the reading has one */
-	FT_KEY_ALL /* one key for every record: "*" */
+	FT_KEY_ALL, /* one key for every record: "*" */
+	FT_KEY_JQ /* {"jq": PROGRAM}: its first output */
 };
 
 /* Levels, in order: blue < yellow < orange < red. */
@@ -52,6 +53,7 @@ struct ft_warn_rule {
 	struct ft_cond when; /* events; value rules: none */
 	struct ft_strs sensors, metrics; /* value rules: which readings */
 	enum ft_warn_key key;
+	struct ft_jq *keyjq; /* FT_KEY_JQ */
 	int level; /* the level raised at */
 	/*
 	 * at[l]: the measure (count, score, value) from which the warning

@@ -287,6 +287,8 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	check '[{"name":"a","type":"value","above":1,"when":{}}]' 'rules.json: rule 1 ("a"): field "when": not a field of a rule (a typo?)'
 	check '[{"name":"a","type":"value","below":1,"levels":{"red":2}}]' 'rules.json: rule 1 ("a"): field "levels.red": not below 1: each level starts below the one below it'
 	check '[{"name":"a","type":"threshold","count":2,"window":5,"when":{"colour":"red"}}]' 'rules.json: rule 1 ("a"): field "when.colour": not a field of this object (a typo?)'
+	check '[{"name":"a","type":"threshold","count":2,"window":5,"key":{"jq":1}}]' 'rules.json: rule 1 ("a"): field "key.jq": not a jq program (a string)'
+	check '[{"name":"a","type":"threshold","count":2,"window":5,"key":"colour"}]' 'rules.json: rule 1 ("a"): field "key": not a key (area, facility, category, source, address, unit, id, sensor, *, or {"jq": PROGRAM})'
 	echo '[{"name":"a","type":"threshold","count":2,"window":5,"when":{"jq":"..."}}]' | rules
 	run -78 --separate-stderr ft-warn --rules rules.json /dev/null
 	[[ "${stderr%%$'\n'*}" == 'ft-warn: rules.json: rule 1 ("a"): field "when.jq": jq: error: '* ]]
@@ -322,4 +324,48 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[[ "$stderr" == *"dry run: nothing stored"* ]]
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "$(got .change)" = raised ]
+}
+
+@test "ft-warn corpus: nyc311: a repeat rule on addresses and a threshold rule on community districts (a jq key) raise exactly the warnings a count made apart finds" {
+	corpus_or_skip
+	ft-ingest -q --map @nyc311 "$CORPUS/nyc311/nyc311_2023-02_export_4999.csv" |
+		jq -c -s 'sort_by(.reported_at)[]' > nyc.ndjson
+	[ "$(wc -l < nyc.ndjson)" = 4999 ]
+	rules <<- 'EOF'
+	[{"name":"same-address","type":"repeat","key":"address","count":5,"window":"1h","quiet":"3650d"},
+	 {"name":"district-surge","type":"threshold","key":{"jq":".community_board"},"count":15,"window":"1h","quiet":"3650d"}]
+	EOF
+	run -0 --separate-stderr ft-warn --rules rules.json nyc.ndjson
+	printf '%s\n' "$output" | jq -r '"\(.rule) \(.key) \(.raised_at | fromdate) \(.count)"' | sort > got.txt
+	# The same rules counted apart: per key, the first event at which the
+	# hour before it (t - 3600, t] holds N events of the key.
+	apart() {
+		jq -r --arg f "$2" 'select(.[$f] != null) | "\(.[$f])\t\(.reported_at | fromdate)"' nyc.ndjson |
+			awk -F'\t' -v R="$1" -v N="$3" '{
+				k = $1; t = $2; n[k]++; T[k, n[k]] = t; c = 0
+				for (i = 1; i <= n[k]; i++) if (T[k, i] > t - 3600) c++
+				if (c >= N && !f[k]) { f[k] = 1; print R " " k " " t " " c }
+			}'
+	}
+	{ apart same-address address 5; apart district-surge community_board 15; } | sort > want.txt
+	[ "$(wc -l < want.txt)" -gt 100 ]
+	diff got.txt want.txt
+	[ "$(grep -c '^same-address ' got.txt)" -gt 10 ]
+}
+
+@test "ft-warn corpus: waimai_10k: the shipped Chinese keyword rules give, per level, the counts a naive count of the same terms gives" {
+	corpus_or_skip
+	tail -n +2 "$CORPUS/chinese_text/waimai_10k.csv" |
+		jq -R -c 'capture("^(?<label>[01]),(?<review>.*)$") | {id: "w\(input_line_number)", source: "opinion", category: "opinion", title: .review, reported_at: "2026-12-01T08:00:00Z"}' > waimai.ndjson
+	[ "$(wc -l < waimai.ndjson)" = 11987 ]
+	run -0 --separate-stderr ft-warn --rules "$BATS_TEST_DIRNAME/../rules/warn-opinion.json" waimai.ndjson
+	got=$(printf '%s\n' "$output" | jq -r .level | sort | uniq -c | awk '{ print $2 "=" $1 }' | tr '\n' ' ')
+	# Apart: every term looked for in every line with awk's index().
+	jq -r '.rules[0].terms | to_entries[] | "\(.key)\t\(.value)"' "$BATS_TEST_DIRNAME/../rules/warn-opinion.json" > terms.tsv
+	want=$(jq -r .title waimai.ndjson | awk -F'\t' 'NR == FNR { t[NR] = $1; w[NR] = $2; n = NR; next }
+		{ s = 0; for (i = 1; i <= n; i++) if (index($0, t[i])) s += w[i]
+		  if (s >= 6) r++; else if (s >= 4) o++; else if (s >= 2) y++ }
+		END { printf "orange=%d red=%d yellow=%d ", o, r, y }' terms.tsv -)
+	[ "$got" = "$want" ]
+	[ "$got" = "orange=204 red=90 yellow=1166 " ]
 }
