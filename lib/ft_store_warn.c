@@ -32,15 +32,22 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[PUT] = { "INSERT INTO warnings(" WARNING_COLUMNS ") VALUES (?1, ?2,"
 		  " ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
 		  " ?16, ?17, ?18, ?19, ?20) ON CONFLICT(warning) DO UPDATE SET"
-		  " level = excluded.level, status = excluded.status,"
+		  /* What a person did since the engine read the warning
+		   * (ft-warn ack or resolve while a watch runs) stands:
+		   * an ack or a resolution is never undone by an update. */
+		  " level = excluded.level, status = CASE WHEN status ="
+		  " 'resolved' OR excluded.status = 'resolved' THEN 'resolved'"
+		  " WHEN status = 'acked' THEN 'acked' ELSE excluded.status END,"
 		  " major = excluded.major, count = excluded.count,"
 		  " value = excluded.value, first_at = excluded.first_at,"
-		  " last_at = excluded.last_at, acked_at = excluded.acked_at,"
-		  " acked_by = excluded.acked_by, ack_note = excluded.ack_note,"
-		  " resolved_at = excluded.resolved_at,"
-		  " resolved_by = excluded.resolved_by,"
-		  " resolution = excluded.resolution, events = excluded.events,"
-		  " state = excluded.state",
+		  " last_at = excluded.last_at,"
+		  " acked_at = coalesce(acked_at, excluded.acked_at),"
+		  " acked_by = coalesce(acked_by, excluded.acked_by),"
+		  " ack_note = coalesce(ack_note, excluded.ack_note),"
+		  " resolved_at = coalesce(resolved_at, excluded.resolved_at),"
+		  " resolved_by = coalesce(resolved_by, excluded.resolved_by),"
+		  " resolution = coalesce(resolution, excluded.resolution),"
+		  " events = excluded.events, state = excluded.state",
 		  "storing a warning" },
 	[GET] = { "SELECT " WARNING_COLUMNS " FROM warnings WHERE warning = ?1",
 		  "reading a warning" },

@@ -109,6 +109,7 @@ struct ft_warn {
 	int64_t clock;
 	int clock_set, clock_dirty;
 	int64_t next_due; /* no live warning is due before it */
+	int failed; /* reading the state again failed: its status */
 	struct counts c, kept;
 	/* the fields of the record being read */
 	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
@@ -460,12 +461,21 @@ keep_counts(void *ctx)
 	w->kept = w->c;
 }
 
+static int reload(struct ft_warn *w);
+
+/*
+ * The batch did not commit: the database is as it was, and so must be
+ * what the engine holds, read from it again; a failure to read it stops
+ * the run at the next record.
+ */
 static void
 drop_counts(void *ctx)
 {
 	struct ft_warn *w = ctx;
 
 	w->c = w->kept;
+	if (!w->failed)
+		w->failed = reload(w);
 }
 
 /* ---- warnings ---- */
@@ -782,6 +792,9 @@ on_window(struct ft_warn *w, int ri, const struct rec *q)
 	size_t need = (size_t)r->at[r->level], i;
 	int level, st;
 
+	/* Older than the key's window: it no longer counts. */
+	if (k->n && q->t <= k->w[k->n - 1].t - r->window)
+		return FT_OK;
 	if (!window_add(k, q->t, q->id))
 		return FT_OK;
 	window_prune(k, r->window);
@@ -1033,6 +1046,8 @@ each(void *ctx, const struct ft_item *it)
 	struct rec q;
 	int st;
 
+	if (w->failed)
+		return w->failed;
 	w->c.records++;
 	if (!(why = it->err) && !(why = parse(w, it->doc, &q))) {
 		if ((st = ft_run_enter(&w->run)))
@@ -1176,6 +1191,51 @@ load_warning(void *ctx, const struct ft_store_warning *s)
 
 /* ---- the run ---- */
 
+/* What the last run left: the clock, the windows, the live warnings. */
+static int
+load_state(struct ft_warn *w)
+{
+	struct ft_store_warn_filter f = {
+		"live", NULL, NULL, -1, NULL, NULL, 0
+	};
+	int st, found;
+
+	if ((st = ft_store_warn_clock(w->ws, &w->clock, &found)))
+		return st;
+	w->clock_set = found;
+	w->clock_dirty = 0;
+	w->next_due = NEVER;
+	if ((st = ft_store_warn_windows_each(w->ws, load_window, w)) ||
+	    (st = ft_store_warn_each(w->ws, &f, load_warning, w)))
+		return st;
+	return FT_OK;
+}
+
+/* Forgets every key's state. */
+static void
+forget(struct ft_warn *w)
+{
+	struct kst *k, *next;
+	size_t i;
+
+	for (i = 0; i < w->nb; i++)
+		for (k = w->tab[i]; k; k = next) {
+			next = k->next;
+			kst_free(k);
+		}
+	free(w->tab);
+	w->tab = NULL;
+	w->nb = w->nkeys = 0;
+	w->ndirty = w->nlive = 0;
+}
+
+static int
+reload(struct ft_warn *w)
+{
+	forget(w);
+	return load_state(w);
+}
+
 /* fn on each of w's buffers. */
 static void
 each_buf(struct ft_warn *w, void (*fn)(struct ft_buf *))
@@ -1196,11 +1256,8 @@ int
 ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 {
 	struct ft_warn *w = ft_xmalloc(sizeof(*w));
-	struct ft_store_warn_filter f = {
-		"live", NULL, NULL, -1, NULL, NULL, 0
-	};
 	struct timespec ts;
-	int st, found;
+	int st;
 
 	memset(w, 0, sizeof(*w));
 	*wp = w;
@@ -1226,13 +1283,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_store_warn_open(&w->ws, db)))
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
-	if ((st = ft_store_warn_clock(w->ws, &w->clock, &found)))
-		return st;
-	w->clock_set = found;
-	if ((st = ft_store_warn_windows_each(w->ws, load_window, w)) ||
-	    (st = ft_store_warn_each(w->ws, &f, load_warning, w)))
-		return st;
-	return FT_OK;
+	return load_state(w);
 }
 
 int
@@ -1264,17 +1315,9 @@ ft_warn_finish(struct ft_warn *w)
 void
 ft_warn_free(struct ft_warn *w)
 {
-	struct kst *k, *next;
-	size_t i;
-
 	if (!w)
 		return;
-	for (i = 0; i < w->nb; i++)
-		for (k = w->tab[i]; k; k = next) {
-			next = k->next;
-			kst_free(k);
-		}
-	free(w->tab);
+	forget(w);
 	free(w->dirty);
 	free(w->live);
 	ft_warn_rules_free(&w->rules);

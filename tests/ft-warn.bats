@@ -369,3 +369,36 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[ "$got" = "$want" ]
 	[ "$got" = "orange=204 red=90 yellow=1166 " ]
 }
+
+@test "ft-warn runs: a file unusable as a whole (65) is dropped, its records forgotten: they count for no later file" {
+	echo '[{"name":"s","type":"threshold","count":3,"window":60}]' | rules
+	printf '[%s,%s,' "$(ev 1 0)" "$(ev 2 1)" > broken.json
+	ev 3 2 > ok.ndjson
+	run -65 --separate-stderr ft-warn --rules rules.json broken.json ok.ndjson
+	[ "$output" = "" ]
+	[ "${stderr%%$'\n'*}" = "ft-warn: broken.json:1: invalid JSON: unterminated array" ]
+	[ "$(sql "SELECT count(*) FROM warnings")" = 0 ]
+	{ ev 4 3; ev 5 4; } > more.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json more.ndjson
+	[ "$(got .events)" = '["3","4","5"]' ]
+}
+
+@test "ft-warn threshold: an event that comes late, older than its key's window, counts for nothing" {
+	echo '[{"name":"s","type":"threshold","count":2,"window":10}]' | rules
+	{ ev a 20; ev b 25; ev c 5; ev d 26; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.count)"')" = "raised 2" ]
+	[ "$(sql "SELECT count, events FROM warnings")" = '3|["a","b","d"]' ]
+}
+
+@test "ft-warn ack: an ack made while a watch runs stands when the watch updates the warning" {
+	echo '[{"name":"s","type":"threshold","count":1,"window":60}]' | rules
+	feed_start ft-warn --rules rules.json
+	ev a 0 >&7
+	lines_within out.ndjson 1
+	id=$(jq -r .warning out.ndjson)
+	run -0 --separate-stderr ft-warn ack "$id" --by alice --now 2026-12-01T08:01:00Z
+	ev b 2 >&7
+	feed_end
+	[ "$(sql "SELECT status, count, acked_by FROM warnings")" = "acked|2|alice" ]
+}
