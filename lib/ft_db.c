@@ -108,8 +108,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  detail TEXT,"
 	"  ingest INTEGER REFERENCES ingests(ingest)"
 	");"
-	"CREATE INDEX history_id ON history(kind, id);"
-	HISTORY_GUARDS,
+	"CREATE INDEX history_id ON history(kind, id);" HISTORY_GUARDS,
 
 	/*
 	 * 2 -> 3: dispatch and the lifecycle.  The history is chained (each
@@ -142,8 +141,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  FROM history ORDER BY seq;"
 	"DROP TABLE history;"
 	"ALTER TABLE history_v3 RENAME TO history;"
-	"CREATE INDEX history_id ON history(kind, id);"
-	HISTORY_GUARDS
+	"CREATE INDEX history_id ON history(kind, id);" HISTORY_GUARDS
 	"ALTER TABLE units ADD COLUMN valid_from TEXT;"
 	"ALTER TABLE events ADD COLUMN dispatched_at TEXT;"
 	"ALTER TABLE events ADD COLUMN status_at TEXT;"
@@ -315,7 +313,17 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	 */
 	"ALTER TABLE events ADD COLUMN raw_path TEXT;"
 	"ALTER TABLE units ADD COLUMN raw_path TEXT;"
-	"ALTER TABLE facilities ADD COLUMN raw_path TEXT;"
+	"ALTER TABLE facilities ADD COLUMN raw_path TEXT;",
+
+	/*
+	 * 7 -> 8: sensor readings (ft-ingest --kind readings), for
+	 * ft-warn's value, spike and flatline rules.  Many and narrow: the
+	 * time is epoch seconds (an INTEGER, not the TEXT of the other
+	 * tables), the key is the row, and there is no raw copy.
+	 */
+	"CREATE TABLE readings (sensor TEXT NOT NULL, metric TEXT NOT NULL "
+	"DEFAULT '', at INTEGER NOT NULL, value REAL NOT NULL, ingest "
+	"INTEGER, PRIMARY KEY (sensor, metric, at)) WITHOUT ROWID;"
 };
 
 int
