@@ -1956,6 +1956,8 @@ write_readings(struct ft_ingest *ig, struct batch *wb)
 	size_t i;
 	int st;
 
+	if (!wb->n)
+		return FT_OK; /* and qsort() is not given NULL */
 	if (wb->n > ig->rcap) {
 		ig->rcap = wb->n;
 		ig->rkeys = ft_xrealloc(ig->rkeys,
