@@ -5,6 +5,7 @@
  *
  * Usage: floor ingest DB FILE        FILE is .csv (with a header) or .ndjson
  *        floor dispatch DB DECISIONS
+ *        floor readings DB FILE      FILE is .ndjson
  *
  * DB must already hold ft's schema (run.sh makes it with ft-ingest on an
  * empty file, or copies the dispatch base database), so that every index,
@@ -44,6 +45,16 @@
  * floor writes the very values ft-dispatch wrote.  Not done: the rules,
  * the areas, the duplicate search, the deadlines, the output lines, the
  * "unplaced" look-up in the history that ft's page query makes.
+ *
+ * readings: as ingest, for ft-ingest --kind readings: one ingests row
+ * (kind "readings"), then the readings of FILE (flat NDJSON objects of
+ * sensor, metric, at as "YYYY-MM-DDTHH:MM:SSZ", value) in file order, in
+ * transactions of RBATCH (ft-ingest's batch for readings): each an INSERT
+ * ... ON CONFLICT(sensor, metric, at) DO NOTHING of sensor, metric ('' when
+ * absent), at as epoch seconds, value REAL and ingest, then the ingests
+ * row's counts.  No history (ft-ingest logs none for readings).  Not
+ * done: validation, rejection, the comparison of a value stored already,
+ * the runs' lock, the output lines, and ft's sorting of each batch by key.
  *
  * Both compute each history entry's hash as ft does (SHA-256, nettle, of
  * the previous hash and the entry's json_array() text), so that
@@ -756,6 +767,126 @@ ingest(const char *path)
 	fprintf(stderr, "floor: %ld rows\n", inserted);
 }
 
+/* ---- readings ---- */
+
+#define RBATCH 100000
+
+static void
+reading_line(const char *s, long line)
+{
+	static struct buf sensor, metric, at;
+	const char *p = skip_ws(s), *v;
+	double value = 0;
+	struct tm tm = { 0 };
+	int has_value = 0;
+
+	sensor.len = metric.len = at.len = 0;
+	if (*p != '{')
+		die(65, "a line that is no object");
+	p = skip_ws(p + 1);
+	while (*p != '}') {
+		const char *k = p + 1;
+		size_t kn;
+
+		if (*p != '"')
+			die(65, "a member that is no string");
+		p = string(k, NULL);
+		kn = (size_t)(p - 1 - k);
+		p = skip_ws(p);
+		if (*p++ != ':')
+			die(65, "no colon");
+		v = p = skip_ws(p);
+		if (*p == '"') {
+			p = string(p + 1, kn == 6 && !memcmp(k, "sensor", 6) ?
+				   &sensor : kn == 6 && !memcmp(k, "metric", 6) ?
+				   &metric : kn == 2 && !memcmp(k, "at", 2) ? &at
+				   : NULL);
+		} else {
+			while (*p && *p != ',' && *p != '}' && *p != ' ')
+				p++;
+			if (kn == 5 && !memcmp(k, "value", 5)) {
+				value = strtod(v, NULL);
+				has_value = 1;
+			}
+		}
+		p = skip_ws(p);
+		if (*p == ',')
+			p = skip_ws(p + 1);
+		else if (*p != '}')
+			die(65, "a bad object");
+	}
+	add(&at, "", 1);
+	if (!sensor.len || !has_value ||
+	    sscanf(at.s, "%4d-%2d-%2dT%2d:%2d:%2dZ", &tm.tm_year, &tm.tm_mon,
+		   &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+		fprintf(stderr, "floor: line %ld: ", line);
+		die(65, "not a reading");
+	}
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	records++;
+	sqlite3_bind_text(ins, 1, sensor.s, (int)sensor.len, SQLITE_STATIC);
+	sqlite3_bind_text(ins, 2, metric.len ? metric.s : "", (int)metric.len,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 3, (int64_t)timegm(&tm));
+	sqlite3_bind_double(ins, 4, value);
+	sqlite3_bind_int64(ins, 5, run);
+	step(ins, "storing a reading");
+	inserted += sqlite3_changes(db) == 1;
+	if (records % RBATCH == 0) {
+		ingest_commit(NULL);
+		ingest_begin();
+	}
+}
+
+static void
+readings(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	sqlite3_stmt *st;
+	char *s = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long line = 0;
+
+	if (!f)
+		die(66, path);
+	ins = prep("INSERT INTO readings(sensor, metric, at, value, ingest) "
+		   "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT(sensor, metric, at) "
+		   "DO NOTHING");
+	run_upd = prep("UPDATE ingests SET records = ?2, inserted = ?3, "
+		       "updated = 0, unchanged = 0, rejected = 0, "
+		       "finished_at = ?4, status = coalesce(?5, status) "
+		       "WHERE ingest = ?1");
+	exec("BEGIN IMMEDIATE");
+	st = prep("INSERT INTO ingests(kind, file, format, map, started_at, "
+		  "status, version) VALUES ('readings', ?1, 'ndjson', NULL, "
+		  "?2, 'running', '0.1.0')");
+	sqlite3_bind_text(st, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, now, -1, SQLITE_STATIC);
+	step(st, "recording the run");
+	sqlite3_finalize(st);
+	run = sqlite3_last_insert_rowid(db);
+	exec("COMMIT");
+
+	ingest_begin();
+	while ((n = getline(&s, &cap, f)) > 0) {
+		line++;
+		while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+			s[--n] = '\0';
+		if (n)
+			reading_line(s, line);
+	}
+	free(s);
+	if (ferror(f))
+		die(66, path);
+	fclose(f);
+	ingest_commit("done");
+	sqlite3_finalize(ins);
+	sqlite3_finalize(run_upd);
+	fprintf(stderr, "floor: %ld rows\n", inserted);
+}
+
 /* ---- dispatch ---- */
 
 #define NF 13	/* the fields of a line of DECISIONS */
@@ -872,9 +1003,11 @@ main(int argc, char **argv)
 	struct tm tm;
 
 	if (argc != 4 || (strcmp(argv[1], "ingest") &&
-			  strcmp(argv[1], "dispatch"))) {
+			  strcmp(argv[1], "dispatch") &&
+			  strcmp(argv[1], "readings"))) {
 		fprintf(stderr, "usage: floor ingest DB FILE\n"
-			"       floor dispatch DB DECISIONS\n");
+			"       floor dispatch DB DECISIONS\n"
+			"       floor readings DB FILE\n");
 		return 64;
 	}
 	/* Who and when, as ft's history says them (FT_USER, else the
@@ -897,6 +1030,8 @@ main(int argc, char **argv)
 	hist_prepare();
 	if (!strcmp(argv[1], "ingest"))
 		ingest(argv[3]);
+	else if (!strcmp(argv[1], "readings"))
+		readings(argv[3]);
 	else
 		dispatch(argv[3]);
 	sqlite3_finalize(hist_ins);

@@ -13,7 +13,18 @@
 # "sh bench/run.sh --table" prints the tables of the last run again.
 # "sh bench/run.sh vote" runs the ft-vote section alone (no event data is
 # generated, the other sections' results are left as they are); "sh
-# bench/run.sh kw" the same for the keyword section (lib/ft_kw, below).
+# bench/run.sh kw" the same for the keyword section (lib/ft_kw, below);
+# "sh bench/run.sh readings" the readings section alone, likewise.
+#
+# The readings section (issue 13: at least 500,000 readings/s stored from
+# NDJSON): bench/genread.c writes BENCH_READINGS readings (default
+# 2,000,000) from 10,000 sensors, a round of every sensor a minute, in time
+# order (reused while its stamp matches); ft-ingest --kind readings loads
+# them into a fresh database, and "floor readings" (bench/floor.c) makes
+# the same durable inserts in plain SQL, in file order, into a database
+# that ft-ingest made from an empty file.  Each must leave exactly that
+# many rows.  Its figures go to BENCH_DATA/readings-results.txt; the table
+# prints readings/s and ft / floor.
 #
 # The data is generated once (bench/gen.c, deterministic) into BENCH_DATA
 # and reused while its stamp says the same N.  ft-dispatch's units come
@@ -118,15 +129,15 @@ PB=${BENCH_PB:-$CORPUS/pabulib/Poland_Warszawa_2026.pb}
 # nothing but the tables of the last run.
 case ${1:-} in
 '') only= ;;
-vote | kw | --table) only=$1 ;;
-*) echo "usage: sh bench/run.sh [vote | kw | --table]" >&2; exit 64 ;;
+vote | kw | readings | --table) only=$1 ;;
+*) echo "usage: sh bench/run.sh [vote | kw | readings | --table]" >&2; exit 64 ;;
 esac
 
 case $N in
 '' | *[!0-9]*) echo "bench: BENCH_N must be a positive integer: $N" >&2; exit 64 ;;
 esac
 [ "$N" -gt 0 ] || { echo "bench: BENCH_N must be positive" >&2; exit 64; }
-if [ -z "$only" ]; then
+if [ -z "$only" ] || [ "$only" = readings ]; then
 	[ -x "$FT_BIN/ft-ingest" ] ||
 		{ echo "bench: no $FT_BIN/ft-ingest (run make)" >&2; exit 66; }
 	need="sqlite3 sqlite-utils jq /usr/bin/time"
@@ -134,6 +145,8 @@ elif [ "$only" = vote ]; then
 	need="jq /usr/bin/time"
 elif [ "$only" = kw ]; then
 	need=
+elif [ "$only" = readings ]; then
+	need="sqlite3 /usr/bin/time"
 else
 	need=
 fi
@@ -149,6 +162,13 @@ NDJSON=$DATA/events.ndjson
 RESULTS=$DATA/results.txt
 VRESULTS=$DATA/vote-results.txt
 KRESULTS=$DATA/kw-results.txt
+RRESULTS=$DATA/readings-results.txt
+RN=${BENCH_READINGS:-2000000}
+RSENSORS=10000
+RFILE=$DATA/readings.ndjson
+case $RN in
+'' | *[!0-9]*) echo "bench: BENCH_READINGS must be a positive integer: $RN" >&2; exit 64 ;;
+esac
 WORK=$DATA/work
 bad=0
 
@@ -369,6 +389,63 @@ END {
 			ratio("vote-mes-add1", "vote-mes-add1-nothreads"), \
 			cpu("vote-mes-add1", "vote-mes-add1-nothreads")
 	printf "ft-vote targets: %d failed\n", fails
+	if (strict == 1 && fails) exit 1
+}' "$1"
+}
+
+# readings_table RESULTS: the readings section's table and target, from
+# its results file; exits 1 from awk when BENCH_STRICT=1 and it failed.
+readings_table() {
+awk -v strict="${BENCH_STRICT:-0}" '
+$1 == "invalid" { wrong[$2] = 1; next }
+$1 == "load" { $1 = ""; print "load average" $0; next }
+$1 == "readings" { n = $2
+	print "readings: " $2 " from " $3 " sensors, NDJSON"; next }
+NF == 5 { s[$1] = $2; us[$1] = $3; ss[$1] = $4; kb[$1] = $5; order[++k] = $1 }
+function ok(c) { return (c in s) && s[c] != "-" && s[c] > 0 && !(c in wrong) }
+function rate(c) { return ok(c) ? sprintf("%d", n / s[c]) : "n/a" }
+function cpurate(c,    d) {
+	if (!ok(c)) return "n/a"
+	d = us[c] + ss[c]
+	return d ? sprintf("%d", n / d) : "n/a"
+}
+function ratio(a, b) {
+	return ok(a) && ok(b) ? sprintf("%.2f", s[a] / s[b]) : "n/a"
+}
+function cpu(a, b,    d) {
+	if (!ok(a) || !ok(b)) return "n/a"
+	d = us[b] + ss[b]
+	return d ? sprintf("%.2f", (us[a] + ss[a]) / d) : "n/a"
+}
+END {
+	print ""
+	printf "| %-24s | %9s | %8s | %8s | %8s | %10s |\n", "case", "wall s", \
+		"user s", "sys s", "peak MB", "readings/s"
+	print "|--------------------------|----------:|---------:|---------:|---------:|-----------:|"
+	for (i = 1; i <= k; i++) {
+		c = order[i]
+		mb = kb[c] == "-" ? "-" : sprintf("%.1f", kb[c] / 1024)
+		printf "| %-24s | %9s | %8s | %8s | %8s | %10s |\n", c, s[c], \
+			us[c], ss[c], mb, rate(c)
+		if (c in wrong)
+			printf "| %-24s | %9s | %8s | %8s | %8s | %10s |\n", \
+				"  ^ WRONG ROW COUNT", "invalid", "-", "-", "-", "-"
+	}
+	print ""
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", "target (on wall time)", \
+		"got", "want", "", "a CPU s"
+	print "|--------------------------------------|---------:|-----------|------|----------:|"
+	r = rate("ft-readings")
+	res = r != "n/a" && r + 0 >= 500000 ? "PASS" : "FAIL"
+	if (res == "FAIL") fails++
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", \
+		"readings/s stored, NDJSON", r, ">= 500000", res, \
+		cpurate("ft-readings")
+	print ""
+	printf "(ft / plain-SQL floor of the same inserts: %s on wall time, %s on CPU; the floor: %s readings/s)\n", \
+		ratio("ft-readings", "floor-readings"), \
+		cpu("ft-readings", "floor-readings"), rate("floor-readings")
+	printf "readings targets: %d failed\n", fails
 	if (strict == 1 && fails) exit 1
 }' "$1"
 }
@@ -651,6 +728,63 @@ kw_table() {
 	sed -n 's/^kw: //p; s/^load /keywords: load average /p' "$KRESULTS"
 }
 # --- end of ft_kw --------------------------------------------------------
+# --- readings (issue 13) -----------------------------------------------
+# Defined here so that "run.sh readings" can run it alone.  Its own copy
+# of ft-ingest, its own results file.
+readings_bench() {
+	rw=$WORK/readings
+	rm -rf "$rw"
+	mkdir -p "$rw"
+	: >"$RRESULTS"
+	echo "readings $RN $RSENSORS" >>"$RRESULTS"
+	$CC -O2 -o "$DATA/genread" "$here/genread.c"
+	$CC -O2 -o "$DATA/floor" "$here/floor.c" -lsqlite3 -lcsv -lnettle
+	if [ -f "$DATA/readings.n" ] &&
+		[ "$(cat "$DATA/readings.n")" = "$RN $RSENSORS" ] &&
+		[ -f "$RFILE" ]; then
+		echo "bench: reusing $RN readings in $DATA"
+	else
+		echo "bench: generating $RN readings into $DATA"
+		rm -f "$DATA/readings.n"
+		"$DATA/genread" -n "$RN" -s "$RSENSORS" "$DATA"
+	fi
+	cp "$FT_BIN/ft-ingest" "$rw/ft-ingest"
+	echo "bench: ft-ingest from $FT_BIN, sha256" \
+		"$(sha256sum "$rw/ft-ingest" | cut -c1-16)"
+	cat "$RFILE" >/dev/null
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (before)" >>"$RRESULTS"
+
+	db=$(fresh ft-readings)
+	timed "$RRESULTS" /dev/null ft-readings "$rw/ft-ingest" -q \
+		--no-output --kind readings --db "$db" "$RFILE"
+	readings_rows ft-readings "$db"
+
+	db=$(fresh floor-readings)
+	: >"$WORK/empty.csv"
+	"$rw/ft-ingest" -q --no-output --db "$db" "$WORK/empty.csv"
+	timed "$RRESULTS" /dev/null floor-readings "$DATA/floor" readings \
+		"$db" "$RFILE"
+	readings_rows floor-readings "$db"
+	if ! grep -q "^floor: $RN rows" "$WORK/floor-readings.err"; then
+		echo "bench: FAIL: floor-readings did not write $RN rows" >&2
+		echo "invalid floor-readings" >>"$RRESULTS"
+		bad=1
+	fi
+	rm -f "$WORK"/ft-readings.db* "$WORK"/floor-readings.db*
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$RRESULTS"
+}
+
+# readings_rows CASE DB: the load must have left exactly RN readings.
+readings_rows() {
+	got=$(sqlite3 "$2" "SELECT count(*) FROM readings" 2>&1) ||
+		got="error: $got"
+	if [ "$got" != "$RN" ]; then
+		echo "bench: FAIL: $1 loaded $got readings, want $RN" >&2
+		echo "invalid $1" >>"$RRESULTS"
+		bad=1
+	fi
+}
+# --- end of readings ---------------------------------------------------
 
 # "run.sh --table" prints the tables of the last run again, running nothing.
 if [ "$only" = --table ]; then
@@ -668,6 +802,10 @@ if [ "$only" = --table ]; then
 		echo
 		kw_table
 	fi
+	if [ -f "$RRESULTS" ]; then
+		echo
+		readings_table "$RRESULTS" || st=1
+	fi
 	exit "$st"
 fi
 
@@ -678,6 +816,19 @@ if [ "$only" = kw ]; then
 	kw_table
 	if [ "$bad" != 0 ]; then
 		echo "bench: FAILED: a run failed or gave a wrong result" >&2
+		exit 1
+	fi
+	exit 0
+fi
+
+# "run.sh readings": the readings section alone.
+if [ "$only" = readings ]; then
+	mkdir -p "$WORK"
+	readings_bench
+	echo
+	readings_table "$RRESULTS" || bad=1
+	if [ "$bad" != 0 ]; then
+		echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2
 		exit 1
 	fi
 	exit 0
@@ -956,6 +1107,7 @@ echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$RESULTS"
 # alone); its figures go to their own results file.
 vote_bench
 kw_bench
+readings_bench
 
 echo
 table "$RESULTS" || bad=1
@@ -963,6 +1115,7 @@ echo
 vote_table "$VRESULTS" || bad=1
 echo
 kw_table
+readings_table "$RRESULTS" || bad=1
 
 if [ "$bad" != 0 ]; then
 	echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2

@@ -1,5 +1,6 @@
 /*
- * ft-ingest - load events, units and facilities into the database.
+ * ft-ingest - load events, units, facilities and readings into the
+ * database.
  * See ft-ingest(1).
  */
 #include "ft_buf.h"
@@ -41,8 +42,10 @@ enum {
 };
 
 static const struct ft_opt opts[] = {
-	{ 'k', "kind", "KIND", "events (the default), units or facilities", 0,
-	  "words:events units facilities", "the kind of the records", NULL, 0 },
+	{ 'k', "kind", "KIND",
+	  "events (the default), units, facilities or\nreadings", 0,
+	  "words:events units facilities readings", "the kind of the records",
+	  NULL, 0 },
 	{ 'f', "format", "FORMAT",
 	  "csv, tsv, ndjson (or jsonl), json or "
 	  "geojson\n(default: from the name, else the content)",
@@ -164,7 +167,8 @@ main(int argc, char **argv)
 			if ((i = ft_kind_parse(arg)) < 0)
 				return ft_usage_error(
 					"--kind: %s is not "
-					"events, units or facilities",
+					"events, units, facilities or "
+					"readings",
 					ft_q(arg));
 			o.kind = (enum ft_kind)i;
 			break;

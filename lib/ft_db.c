@@ -390,7 +390,17 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"   h.to_status, NULL, h.ingest, h.hash FROM history h JOIN events e"
 	"   ON e.seq BETWEEN json_extract(h.detail, '$.first_seq')"
 	"   AND json_extract(h.detail, '$.last_seq')"
-	"   WHERE h.kind = 'event' AND h.id = '' AND h.action = 'ingest';"
+	"   WHERE h.kind = 'event' AND h.id = '' AND h.action = 'ingest';",
+
+	/*
+	 * 8 -> 9: sensor readings (ft-ingest --kind readings), for
+	 * ft-warn's value, spike and flatline rules.  Many and narrow: the
+	 * time is epoch seconds (an INTEGER, not the TEXT of the other
+	 * tables), the key is the row, and there is no raw copy.
+	 */
+	"CREATE TABLE readings (sensor TEXT NOT NULL, metric TEXT NOT NULL "
+	"DEFAULT '', at INTEGER NOT NULL, value REAL NOT NULL, ingest "
+	"INTEGER, PRIMARY KEY (sensor, metric, at)) WITHOUT ROWID;"
 };
 
 int

@@ -24,6 +24,13 @@
 #include <unistd.h>
 
 #define DEFAULT_BATCH 2000
+/*
+ * Readings are many and small, and each batch rewrites every leaf of the
+ * table it touches (see write_readings()): the larger the batch, the fewer
+ * times a leaf is written.  A stream that waits still commits at once
+ * (ft_run's idle commit), so this bounds a bulk load's transactions only.
+ */
+#define READINGS_BATCH 100000
 
 /*
  * The writer thread stores a batch while the next one is read (see
@@ -38,7 +45,11 @@
 #endif
 
 enum ctype { T_ID, T_STR, T_REQ, T_LAT, T_LON, T_SEV, T_TIME, T_OTIME, T_STATUS,
-	     T_UKIND, T_GEOM };
+	T_UKIND,
+	T_GEOM,
+	T_EPOCH,
+	T_VALUE
+};
 
 struct canon {
 	const char *name;
@@ -63,6 +74,12 @@ static const struct canon facility_cols[] = {
 	{ "owner", T_STR }
 };
 
+/* A reading's time is stored as epoch seconds (T_EPOCH), its value REAL. */
+static const struct canon reading_cols[] = { { "sensor", T_REQ },
+					     { "metric", T_STR },
+					     { "at", T_EPOCH },
+					     { "value", T_VALUE } };
+
 static const struct kinddef {
 	const char *name, *table, *one;	/* one: its history kind */
 	const struct canon *cols;
@@ -75,6 +92,8 @@ static const struct kinddef {
 	  sizeof(unit_cols) / sizeof(*unit_cols), 1 },
 	{ "facilities", "facilities", "facility", facility_cols,
 	  sizeof(facility_cols) / sizeof(*facility_cols), 0 },
+	{ "readings", "readings", "reading", reading_cols,
+	  sizeof(reading_cols) / sizeof(*reading_cols), 0 },
 };
 
 /*
@@ -177,6 +196,8 @@ struct ft_ingest {
 	struct ft_json_cursor cur;
 	struct ft_buf spaths;
 	size_t *soff, *sval, scap;
+	struct rkey *rkeys; /* write_readings()'s order */
+	size_t rcap;
 
 	/*
 	 * Where the canonical fields are among a record's members, kept from
@@ -402,9 +423,12 @@ ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 	ig->o = *o;
 	ig->lockfd = -1;
 	if (!ig->o.batch)
-		ig->o.batch = DEFAULT_BATCH;
+		ig->o.batch = o->kind == FT_KIND_READINGS ? READINGS_BATCH :
+							    DEFAULT_BATCH;
 	ig->k = &kinds[o->kind];
 	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
+	if (o->kind == FT_KIND_READINGS)
+		ig->nvals = ig->k->ncols; /* no extra, no raw: see take() */
 	ig->wv = ft_xmalloc(ig->nvals * sizeof(*ig->wv));
 	for (i = 0; i < 2; i++)
 		ft_buf_init(&ig->bat[i].a);
@@ -499,6 +523,7 @@ ft_ingest_free(struct ft_ingest *ig)
 	ft_buf_release(&ig->spaths);
 	free(ig->soff);
 	free(ig->sval);
+	free(ig->rkeys);
 	ft_reject_close(&ig->rej);
 	free(ig->canon_hash);
 	for (i = 0; i < 2; i++) {
@@ -943,6 +968,83 @@ take_time(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
 }
 
 /*
+ * A reading's time, column i, given as t in ig->tmp: read as take_time()
+ * reads one, kept as epoch seconds, printed as every time is.
+ */
+static const char *
+take_epoch(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
+{
+	const char *name = ig->k->cols[i].name, *err;
+	char tbuf[FT_TIME_LEN];
+	int64_t when;
+
+	if ((t == 'n' ?
+		     ft_time_from_number(ig->tmp.s, ig->tmp.len, &when, &err) :
+		     ft_time_parse(ig->tmp.s, ig->tmp.len, &when, &err)))
+		return bad_field(ig, name, err, ig->tmp.s);
+	tk->vals[i].t = FT_VINT;
+	tk->vals[i].i = when;
+	ft_time_format(when, tbuf);
+	put_key(ig, name);
+	ft_buf_addc(&ig->rest, '"');
+	ft_buf_add(&ig->rest, tbuf, FT_TIME_LEN - 1);
+	ft_buf_addc(&ig->rest, '"');
+	return NULL;
+}
+
+/*
+ * A reading's value, column i, its text in ig->tmp: a finite number, or
+ * a string that is one (as lat and lon are read), printed as written
+ * when that is JSON already.
+ */
+static const char *
+take_value(struct ft_ingest *ig, struct taking *tk, size_t i)
+{
+	const char *name = ig->k->cols[i].name;
+	double x;
+
+	if (parse_double(ig->tmp.s, &x))
+		return bad_field(ig, name, "not a finite number", ig->tmp.s);
+	tk->vals[i].t = FT_VREAL;
+	tk->vals[i].d = x;
+	put_key(ig, name);
+	if (json_number(ig->tmp.s, ig->tmp.len))
+		ft_buf_add(&ig->rest, ig->tmp.s, ig->tmp.len);
+	else
+		ft_json_number(&ig->rest, x);
+	return NULL;
+}
+
+/*
+ * A reading has its four fields and no other: it keeps no extra (readings
+ * are many and narrow), and a field it would drop is more likely a
+ * misspelt one.  Returns the reason the first other field rejects d, or
+ * NULL.
+ */
+static const char *
+reading_other_field(struct ft_ingest *ig, const struct ft_json_doc *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		const struct ft_json_member *m = &d->m[i];
+
+		if (ig->lay_role[i] != -1)
+			continue;
+		ft_buf_reset(&ig->tmp);
+		ft_json_unescape(d->text.s + m->key - 1, m->keylen + 2,
+				 &ig->tmp);
+		ft_buf_reset(&ig->why);
+		ft_buf_adds(&ig->why, "field ");
+		ft_json_escape_lossy(&ig->why, ig->tmp.s, ig->tmp.len);
+		ft_buf_adds(&ig->why, ": not a field of a reading (sensor, "
+				      "metric, at, value; --map picks them)");
+		return ig->why.s;
+	}
+	return NULL;
+}
+
+/*
  * A unit's boundary, column i: member m given as t (field_text()), or
  * else the record's GeoJSON geometry.  Its bounding box follows the
  * columns.
@@ -1135,6 +1237,14 @@ take_field(struct ft_ingest *ig, struct taking *tk, size_t i)
 				 "department, team)");
 	case T_GEOM:
 		return take_geom(ig, tk, i, m, t);
+	case T_EPOCH:
+		if (!t)
+			return bad_field(ig, c->name, "missing", NULL);
+		return take_epoch(ig, tk, i, t);
+	case T_VALUE:
+		if (!t)
+			return bad_field(ig, c->name, "missing", NULL);
+		return take_value(ig, tk, i);
 	}
 	return NULL;
 }
@@ -1303,6 +1413,43 @@ queue(struct ft_ingest *ig, struct taking *tk, long line, const char *raw,
 }
 
 /*
+ * Queues the reading taken in the batch: its output line ({ and ig->rest
+ * after its first comma), its source (raw, path) for a rejection.
+ */
+static void
+queue_reading(struct ft_ingest *ig, long line, const char *raw, size_t rawlen,
+	      const char *path)
+{
+	struct brec *r;
+
+	if (ig->b->n == ig->b->cap) {
+		ig->b->cap = ig->b->cap ? ig->b->cap * 2 : 1024;
+		ig->b->r = ft_xrealloc(ig->b->r,
+				       ig->b->cap * sizeof(*ig->b->r));
+	}
+	r = &ig->b->r[ig->b->n];
+	r->line = line;
+	r->id = r->idlen = 0;
+	r->emit = 0;
+	r->v = ig->b->nv;
+	r->raw = arena_add(ig, raw, rawlen);
+	r->rawlen = rawlen;
+	r->path = r->pathlen = 0;
+	if (path) {
+		r->pathlen = strlen(path);
+		r->path = arena_add(ig, path, r->pathlen);
+	}
+	r->out = arena_add(ig, "{", 1);
+	ft_buf_add(&ig->b->a, ig->rest.s + 1, ig->rest.len - 1);
+	ft_buf_addc(&ig->b->a, '}');
+	r->outlen = ig->b->a.len - r->out;
+	/* emit() puts the newline here. */
+	ft_buf_addc(&ig->b->a, '\n');
+	ig->b->nv += ig->nvals;
+	ig->b->n++;
+}
+
+/*
  * Validates and normalises record d of the current kind (its values and
  * its output line), and queues it in the batch.  src is what it was
  * mapped from, stored as raw; path, for a split map, the JSON text of
@@ -1337,9 +1484,16 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 	layout(ig, d);
 	ft_buf_reset(&ig->rest);
 	ft_buf_reset(&ig->extra);
+	if (ig->o.kind == FT_KIND_READINGS &&
+	    (why = reading_other_field(ig, d)))
+		return why;
 	for (i = 0; i < ig->k->ncols; i++)
 		if ((why = take_field(ig, &tk, i)))
 			return why;
+	if (ig->o.kind == FT_KIND_READINGS) {
+		queue_reading(ig, line, raw, rawlen, path);
+		return NULL;
+	}
 	if ((why = take_location(ig, &tk)))
 		return why;
 	take_extra(ig, &tk);
@@ -1566,6 +1720,60 @@ log_insert(struct ft_ingest *ig, const struct batch *wb, const struct brec *r,
 	return FT_OK;
 }
 
+/*
+ * Stores reading r: new, or unchanged when its key holds the same value
+ * already; another value is a conflict, marked for write_readings() to
+ * reject, or with --upsert replaced (readings are not in the history: the
+ * ingests row counts the replacement and the reading's ingest names the
+ * run).
+ */
+static int
+write_reading(struct ft_ingest *ig, const struct batch *wb, struct brec *r)
+{
+	const struct val *v = &wb->v[r->v];
+	struct ft_reading rd;
+	double old = 0;
+	int st, found = 0, inserted;
+
+	rd.sensor = wb->a.s + v[0].off;
+	rd.sensorlen = v[0].len;
+	rd.metric = v[1].t == FT_VTEXT ? wb->a.s + v[1].off : NULL;
+	rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
+	rd.at = v[2].i;
+	rd.value = v[3].d;
+	/* A dry run's private table cannot see a conflict with the database. */
+	if (ig->o.dry_run &&
+	    (st = ft_load_reading_find(ig->store, &rd, &old, &found)))
+		return st;
+	if (!found) {
+		if ((st = ft_load_reading(ig->store, &rd, ig->run, &inserted)))
+			return st;
+		if (inserted) {
+			ig->c.inserted++;
+			r->emit = 1;
+			return FT_OK;
+		}
+		if ((st = ft_load_reading_find(ig->store, &rd, &old, &found)))
+			return st;
+		if (!found)
+			return FT_SOFTWARE;
+	}
+	if (old == rd.value) {
+		ig->c.unchanged++;
+		return FT_OK;
+	}
+	if (!ig->o.upsert) {
+		r->emit = -1; /* rejected by write_readings(), in line order */
+		return FT_OK;
+	}
+	if (!ig->o.dry_run &&
+	    (st = ft_load_reading_update(ig->store, &rd, ig->run)))
+		return st;
+	ig->c.updated++;
+	r->emit = 1;
+	return FT_OK;
+}
+
 static int
 write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 {
@@ -1701,6 +1909,90 @@ print_batch(void *ctx)
 	return FT_OK;
 }
 
+/* A reading of the batch, by its key, for write_readings(). */
+struct rkey {
+	const char *sensor, *metric;
+	size_t sensorlen, metriclen;
+	int64_t at;
+	size_t i; /* its place in the batch */
+};
+
+/* Two texts as SQLite's BINARY collation orders them. */
+static int
+cmp_text(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+
+	return c ? c : (an > bn) - (an < bn);
+}
+
+/* The table's order, (sensor, metric, at), then the batch's. */
+static int
+cmp_rkey(const void *pa, const void *pb)
+{
+	const struct rkey *a = pa, *b = pb;
+	int c;
+
+	if ((c = cmp_text(a->sensor, a->sensorlen, b->sensor, b->sensorlen)) ||
+	    (c = cmp_text(a->metric, a->metriclen, b->metric, b->metriclen)))
+		return c;
+	if (a->at != b->at)
+		return a->at < b->at ? -1 : 1;
+	return (a->i > b->i) - (a->i < b->i);
+}
+
+/*
+ * Writes the readings of batch wb in the table's key order: a sensor
+ * network sends a round of all its sensors at a time, and in that order
+ * each leaf of the table would be read and written once a round; in key
+ * order it is once a batch (BENCHMARKS.md: about three times as many
+ * readings a second, with batches of 100,000).  The same key twice in a
+ * batch is taken in the order read, so the first one is stored.  The
+ * records of another value are rejected afterwards, in the order read.
+ * Returns a status.
+ */
+static int
+write_readings(struct ft_ingest *ig, struct batch *wb)
+{
+	size_t i;
+	int st;
+
+	if (!wb->n)
+		return FT_OK; /* and qsort() is not given NULL */
+	if (wb->n > ig->rcap) {
+		ig->rcap = wb->n;
+		ig->rkeys = ft_xrealloc(ig->rkeys,
+					ig->rcap * sizeof(*ig->rkeys));
+	}
+	for (i = 0; i < wb->n; i++) {
+		const struct val *v = &wb->v[wb->r[i].v];
+		struct rkey *k = &ig->rkeys[i];
+
+		k->sensor = wb->a.s + v[0].off;
+		k->sensorlen = v[0].len;
+		k->metric = v[1].t == FT_VTEXT ? wb->a.s + v[1].off : "";
+		k->metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
+		k->at = v[2].i;
+		k->i = i;
+	}
+	qsort(ig->rkeys, wb->n, sizeof(*ig->rkeys), cmp_rkey);
+	for (i = 0; i < wb->n; i++)
+		if ((st = write_reading(ig, wb, &wb->r[ig->rkeys[i].i])))
+			return st;
+	for (i = 0; i < wb->n; i++) {
+		struct brec *r = &wb->r[i];
+
+		if (r->emit != -1)
+			continue;
+		r->emit = 0;
+		reject_id(ig, r->line, NULL, 0, wb->a.s + r->path, r->pathlen,
+			  "stored already with another value "
+			  "(--upsert replaces it)",
+			  wb->a.s + r->raw, r->rawlen);
+	}
+	return FT_OK;
+}
+
 /*
  * Writes batch wb in one transaction, a batch of ft_run's, then prints
  * what it stored.
@@ -1715,11 +2007,18 @@ write_batch(struct ft_ingest *ig, struct batch *wb)
 		return st;
 	ig->wb = wb;
 	ig->cr_n = 0;
-	for (i = 0; i < wb->n; i++)
-		if ((st = write_one(ig, wb, &wb->r[i]))) {
+	if (ig->o.kind == FT_KIND_READINGS) {
+		if ((st = write_readings(ig, wb))) {
 			ft_run_drop(&ig->batches);
 			return st;
 		}
+	} else {
+		for (i = 0; i < wb->n; i++)
+			if ((st = write_one(ig, wb, &wb->r[i]))) {
+				ft_run_drop(&ig->batches);
+				return st;
+			}
+	}
 	if ((st = log_created(ig)) ||
 	    (st = update_run(ig, wb->records, wb->final))) {
 		ft_run_drop(&ig->batches);

@@ -4,13 +4,16 @@
  *
  * A record passes through: a reader (ft_input) -> the --map filter (ft_jq),
  * which may turn one source record into none or several -> validation and
- * normalisation for its kind (events, units, facilities) -> a batch that is
- * written in one transaction -> standard output, once committed.
+ * normalisation for its kind (events, units, facilities, readings) -> a
+ * batch that is written in one transaction -> standard output, once
+ * committed.
  *
  * Identity: a record's id, else (events only) "h-" and 24 hex digits of the
  * SHA-256 of its normalised content.  A record whose id is stored already is
  * unchanged if its content is the same, replaced with --upsert (the change
- * logged in history), else rejected.
+ * logged in history), else rejected.  A reading has no id: its key is
+ * (sensor, metric, at), and the same rule holds for its value (not logged
+ * in history: readings are not).
  */
 #ifndef FT_INGEST_H
 #define FT_INGEST_H
@@ -23,10 +26,11 @@
 enum ft_kind {
 	FT_KIND_EVENTS,
 	FT_KIND_UNITS,
-	FT_KIND_FACILITIES
+	FT_KIND_FACILITIES,
+	FT_KIND_READINGS
 };
 
-/* "events", "units", "facilities"; -1 for anything else. */
+/* "events", "units", "facilities", "readings"; -1 for anything else. */
 int ft_kind_parse(const char *name);
 
 struct ft_ingest_opts {

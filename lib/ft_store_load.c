@@ -33,7 +33,8 @@ enum stmt {
 	EV_FIRST = 0,
 	UN_FIRST = NOPS,
 	FA_FIRST = 2 * NOPS,
-	RUN_BEGIN = 3 * NOPS,
+	RD_FIRST = 3 * NOPS,
+	RUN_BEGIN = 4 * NOPS,
 	RUN_UPDATE,
 	RUNNING,
 	RUN_FAIL,
@@ -61,6 +62,13 @@ enum stmt {
 #define UN_PARAMS \
 	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"
 #define FA_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
+
+/* Readings: the key is the row; no id, no extra, no raw. */
+#define RD_INSERT_SQL(table) \
+	"INSERT INTO " table "(sensor, metric, at, value, ingest) VALUES " \
+	"(?1, ?2, ?3, ?4, ?5) ON CONFLICT(sensor, metric, at) DO NOTHING"
+#define RD_KEY "sensor = ?1 AND metric = ?2 AND at = ?3"
+#define RD_FIND_SQL "SELECT value FROM main.readings WHERE " RD_KEY
 
 /* Every statement of loading, in one place. */
 static const struct ft_stmt_def stmts[NSTMT] = {
@@ -119,6 +127,22 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 				   "preparing the dry run" },
 	[FA_FIRST + DRY_INDEX] = { DRY_INDEX_SQL("facilities"),
 				   "preparing the dry run" },
+	[RD_FIRST + INSERT] = { RD_INSERT_SQL("readings"), "storing a record" },
+	[RD_FIRST + INSERT_DRY] = { RD_INSERT_SQL("temp.readings"),
+				    "storing a record" },
+	[RD_FIRST + FIND] = { RD_FIND_SQL, "reading" },
+	[RD_FIRST +
+		FIND_DRY] = { "SELECT value FROM temp.readings WHERE " RD_KEY
+			      " UNION ALL " RD_FIND_SQL " LIMIT 1",
+			      "reading" },
+	[RD_FIRST + UPDATE] = { "UPDATE readings SET value = ?4, ingest = ?5 "
+				"WHERE " RD_KEY,
+				"updating a record" },
+	[RD_FIRST + DRY_TABLE] = { DRY_TABLE_SQL("readings"),
+				   "preparing the dry run" },
+	[RD_FIRST + DRY_INDEX] = { "CREATE UNIQUE INDEX temp.dry_readings_key "
+				   "ON readings(sensor, metric, at)",
+				   "preparing the dry run" },
 	[RUN_BEGIN] = { "INSERT INTO ingests(kind, file, format, map, "
 			"started_at, status, version) VALUES (?1, ?2, ?3, ?4, "
 			"?5, 'running', ?6)",
@@ -141,9 +165,12 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 };
 
 /* The columns a kind's find gives before extra. */
-static const size_t ncols[] = { 14, 6, 7 };
-/* Its values: the columns, a unit's bounding box, extra, raw, raw_path. */
-static const size_t nvalues[] = { 14 + 3, 6 + 4 + 3, 7 + 3 };
+static const size_t ncols[] = { 14, 6, 7, 4 };
+/*
+ * Its values: the columns, a unit's bounding box, extra, raw, raw_path
+ * (readings: their four columns, stored by ft_load_reading()).
+ */
+static const size_t nvalues[] = { 14 + 3, 6 + 4 + 3, 7 + 3, 4 };
 
 struct ft_load {
 	struct ft_db *db;
@@ -304,6 +331,72 @@ ft_load_find(struct ft_load *l, const char *id, size_t idlen,
 	*row = l->row;
 	*found = 1;
 	return FT_OK;
+}
+
+/* ---- readings ---- */
+
+/* Binds a reading's key (?1, ?2, ?3) to statement n. */
+static sqlite3_stmt *
+bind_reading(struct ft_load *l, int n, const struct ft_reading *r)
+{
+	sqlite3_stmt *st = ft_stmts_get(&l->t, n);
+
+	if (!st)
+		return NULL;
+	sqlite3_bind_text(st, 1, r->sensor, (int)r->sensorlen, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->metric ? r->metric : "", (int)r->metriclen,
+			  SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r->at);
+	return st;
+}
+
+int
+ft_load_reading(struct ft_load *l, const struct ft_reading *r, int64_t ingest,
+		int *inserted)
+{
+	int n = RD_FIRST + (l->dry ? INSERT_DRY : INSERT), st;
+	sqlite3_stmt *s = bind_reading(l, n, r);
+
+	*inserted = 0;
+	if (!s)
+		return FT_SOFTWARE;
+	sqlite3_bind_double(s, 4, r->value);
+	sqlite3_bind_int64(s, 5, ingest);
+	if ((st = ft_stmts_run(&l->t, n)))
+		return st;
+	*inserted = sqlite3_changes(l->db->h) == 1;
+	return FT_OK;
+}
+
+int
+ft_load_reading_find(struct ft_load *l, const struct ft_reading *r,
+		     double *value, int *found)
+{
+	int n = RD_FIRST + (l->dry ? FIND_DRY : FIND), row, st;
+	sqlite3_stmt *s = bind_reading(l, n, r);
+
+	*found = 0;
+	if (!s)
+		return FT_SOFTWARE;
+	if ((st = ft_stmts_step(&l->t, n, &row)) || !row)
+		return st;
+	*value = sqlite3_column_double(s, 0);
+	*found = 1;
+	ft_stmts_done(&l->t, n);
+	return FT_OK;
+}
+
+int
+ft_load_reading_update(struct ft_load *l, const struct ft_reading *r,
+		       int64_t ingest)
+{
+	sqlite3_stmt *s = bind_reading(l, RD_FIRST + UPDATE, r);
+
+	if (!s)
+		return FT_SOFTWARE;
+	sqlite3_bind_double(s, 4, r->value);
+	sqlite3_bind_int64(s, 5, ingest);
+	return ft_stmts_run(&l->t, RD_FIRST + UPDATE);
 }
 
 /* ---- runs ---- */

@@ -1,9 +1,11 @@
 /*
  * ft_store_load.h - the storage seam for ft-ingest: the records of one
- * kind (events, units, facilities) stored a batch at a time, and the
- * runs kept in the ingests table.  Part of the store: ft_store.h says
+ * kind (events, units, facilities, readings) stored a batch at a time,
+ * and the runs kept in the ingests table.  Part of the store: ft_store.h says
  * what a second backend would have to provide; these statements are in
  * one table in ft_store_load.c, fixed text, one set by kind.
+ *
+ * Readings have their own calls (below): a narrow row with no id.
  *
  * A record is given as an array of values, in this order: the kind's
  * columns as ft(7) lists them (events: id, source, category, title,
@@ -78,6 +80,38 @@ int ft_load_find(struct ft_load *l, const char *id, size_t idlen,
  */
 int ft_load_update(struct ft_load *l, const struct ft_value *v, int64_t ingest,
 		   long line);
+
+/* ---- readings ---- */
+
+/*
+ * A sensor reading (FT_KIND_READINGS): its key is sensor, metric (NULL
+ * or "" when it has none) and at (epoch seconds, UTC); value is finite.
+ * The texts are borrowed.
+ */
+struct ft_reading {
+	const char *sensor, *metric;
+	size_t sensorlen, metriclen;
+	int64_t at;
+	double value;
+};
+
+/*
+ * Stores reading r, read by run ingest: *inserted 1, or 0 when its key
+ * is stored already (nothing is changed then).  Returns a status.
+ */
+int ft_load_reading(struct ft_load *l, const struct ft_reading *r,
+		    int64_t ingest, int *inserted);
+
+/*
+ * The value stored under r's key (a dry run: what it stored first):
+ * *found 1 and *value, or *found 0.  Returns a status.
+ */
+int ft_load_reading_find(struct ft_load *l, const struct ft_reading *r,
+			 double *value, int *found);
+
+/* Replaces the value stored under r's key with r's.  Returns a status. */
+int ft_load_reading_update(struct ft_load *l, const struct ft_reading *r,
+			   int64_t ingest);
 
 /* ---- runs ---- */
 

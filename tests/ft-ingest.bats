@@ -41,7 +41,7 @@ setup() {
 
 @test "ft-ingest cli: bad values of options are usage errors (64)" {
 	run -64 --separate-stderr ft-ingest --kind people x
-	[[ "$stderr" == *'--kind: "people" is not events, units or facilities'* ]]
+	[[ "$stderr" == *'--kind: "people" is not events, units, facilities or readings'* ]]
 	run -64 --separate-stderr ft-ingest --format xml x
 	[[ "$stderr" == *'--format: "xml" is not'* ]]
 	run -64 --separate-stderr ft-ingest --delimiter ';;' x
@@ -119,7 +119,7 @@ setup() {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
 	[ "$(stat -c %a "$FT_DB")" = 600 ]
 	[ "$(sql 'pragma journal_mode')" = wal ]
-	[ "$(sql 'pragma user_version')" = 7 ]
+	[ "$(sql 'pragma user_version')" = 9 ]
 	[ "$(sql 'pragma application_id')" = 1718878209 ]
 }
 
@@ -137,7 +137,7 @@ setup() {
 	sqlite3 "$FT_DB" < "$F/schema-v1.sql"
 	[ "$(sql 'pragma user_version')" = 1 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 7 ]
+	[ "$(sql 'pragma user_version')" = 9 ]
 	[ "$(sql 'select count(*) from events')" = 3 ]
 	[ "$(sql "select count(*) from sqlite_schema where name = 'history'")" = 1 ]
 }
@@ -148,7 +148,7 @@ setup() {
 	before=$(sql 'select seq, kind, id, at, tool, by, action, detail from history order by seq')
 	[ "$(sql 'select count(*) from history')" = 2 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 7 ]
+	[ "$(sql 'pragma user_version')" = 9 ]
 	# The old entries as they were, now with hashes; the chain verifies.
 	[ "$(sql 'select seq, kind, id, at, tool, by, action, detail from history where seq <= 2 order by seq')" = "$before" ]
 	[ "$(sql 'select count(*) from history where hash is null')" = 0 ]
@@ -166,7 +166,7 @@ setup() {
 @test "ft-ingest db: a newer schema is refused (78) and left alone" {
 	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-ingest "$F/events.csv"
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (7)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (9)"* ]]
 	[ "$(sql 'pragma user_version')" = 99 ]
 }
 
@@ -1378,4 +1378,200 @@ JSON
 	run -1 --separate-stderr ft-ingest -n --map '.r[] | if .n == 1 then "no id here\n" | halt_error elif .n == 3 then halt else {id: "c", category: "x", reported_at: "2026-01-01T00:00:00Z"} end' r.json
 	[ "${stderr_lines[0]}" = 'ft-ingest: r.json:1: path ["r",0]: map: no id here' ]
 	[[ "${stderr_lines[1]}" == "ft-ingest: r.json: 1 record: 0 new, 0 updated, 1 unchanged, 1 rejected ("* ]]
+}
+
+# ---- readings (issue 13) ----
+
+@test "ft-ingest readings: the table is the migration's, WITHOUT ROWID, keyed on (sensor, metric, at)" {
+	run -0 --separate-stderr ft-ingest -q --kind readings /dev/null
+	[ "$(sql "select sql from sqlite_schema where name = 'readings'")" = "CREATE TABLE readings (sensor TEXT NOT NULL, metric TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL, value REAL NOT NULL, ingest INTEGER, PRIMARY KEY (sensor, metric, at)) WITHOUT ROWID" ]
+	[ "$(sql 'pragma user_version')" = 9 ]
+}
+
+@test "ft-ingest readings: accepted readings are stored (at in epoch seconds) and printed, metric only when given" {
+	cat > r.ndjson <<'JSON'
+{"sensor":"WL-1","at":"2024-06-01T08:00:00+08:00","value":1.5}
+{"sensor":"WL-1","metric":"level","at":1717200060,"value":"2.50"}
+{"sensor":" WL-2 ","metric":null,"at":"2024-06-01 08:02","value":-0.25e1}
+{"at":"2024-06-01T00:03:00Z","value":7,"sensor":17}
+JSON
+	run -0 --separate-stderr ft-ingest --kind readings --tz Asia/Shanghai r.ndjson
+	[ "$output" = '{"sensor":"WL-1","at":"2024-06-01T00:00:00Z","value":1.5}
+{"sensor":"WL-1","metric":"level","at":"2024-06-01T00:01:00Z","value":2.50}
+{"sensor":"WL-2","at":"2024-06-01T00:02:00Z","value":-0.25e1}
+{"sensor":"17","at":"2024-06-01T00:03:00Z","value":7}' ]
+	[ "${stderr% (*}" = 'ft-ingest: r.ndjson: 4 records: 4 new, 0 updated, 0 unchanged, 0 rejected' ]
+	[ "$(sql "select sensor, metric, at, datetime(at, 'unixepoch'), value, typeof(at), typeof(value), ingest from readings order by at")" = "WL-1||1717200000|2024-06-01 00:00:00|1.5|integer|real|1
+WL-1|level|1717200060|2024-06-01 00:01:00|2.5|integer|real|1
+WL-2||1717200120|2024-06-01 00:02:00|-2.5|integer|real|1
+17||1717200180|2024-06-01 00:03:00|7.0|integer|real|1" ]
+	[ "$(sql 'select kind, records, inserted, unchanged, rejected, status from ingests')" = 'readings|4|4|0|0|done' ]
+	# No history for readings: the ingests row is their record.
+	[ "$(sql 'select count(*) from history')" = 0 ]
+}
+
+@test "ft-ingest readings: the same readings sent again store nothing new (idempotent on sensor, metric, at)" {
+	printf '%s\n' '{"sensor":"s","at":"2024-06-01T00:00:00Z","value":1}' \
+		'{"sensor":"s","metric":"m","at":"2024-06-01T00:00:00Z","value":1}' \
+		'{"sensor":"s","at":"2024-06-01T00:01:00Z","value":2.5}' > r.ndjson
+	run -0 --separate-stderr ft-ingest --kind readings r.ndjson
+	[ "${#lines[@]}" = 3 ]
+	[ "${stderr% (*}" = 'ft-ingest: r.ndjson: 3 records: 3 new, 0 updated, 0 unchanged, 0 rejected' ]
+	run -0 --separate-stderr ft-ingest --kind readings r.ndjson
+	[ "$output" = '' ]
+	[ "${stderr% (*}" = 'ft-ingest: r.ndjson: 3 records: 0 new, 0 updated, 3 unchanged, 0 rejected' ]
+	# Equal as numbers is the same value; a repeat within one run too.
+	printf '%s\n' '{"sensor":"s","at":"2024-06-01T00:01:00Z","value":"2.50"}' \
+		'{"sensor":"t","at":1717200000,"value":3}' \
+		'{"sensor":"t","at":"2024-06-01T00:00:00Z","value":3.0}' > again.ndjson
+	run -0 --separate-stderr ft-ingest --kind readings - < again.ndjson
+	[ "$output" = '{"sensor":"t","at":"2024-06-01T00:00:00Z","value":3}' ]
+	[ "${stderr% (*}" = 'ft-ingest: stdin: 3 records: 1 new, 0 updated, 2 unchanged, 0 rejected' ]
+	[ "$(sql 'select count(*) from readings')" = 4 ]
+	[ "$(sql 'select ingest, records, inserted, unchanged from ingests order by ingest')" = '1|3|3|0
+2|3|0|3
+3|3|1|2' ]
+}
+
+@test "ft-ingest readings: another value for a stored key is rejected, in input order; --upsert replaces it" {
+	printf '%s\n' '{"sensor":"b","at":1717200000,"value":1}' '{"sensor":"a","at":1717200000,"value":1}' > r.ndjson
+	run -0 --separate-stderr ft-ingest -q --kind readings r.ndjson
+	# Line 1 is later than line 3 in the key's order: the messages keep the input's.
+	printf '%s\n' '{"sensor":"b","at":1717200000,"value":2}' \
+		'{"sensor":"c","at":1717200000,"value":5}' \
+		'{"sensor":"a","at":1717200000,"value":1.5}' \
+		'{"sensor":"c","at":1717200000,"value":6}' > c.ndjson
+	run -1 --separate-stderr ft-ingest --kind readings --rejects rej.ndjson c.ndjson
+	[ "$output" = '{"sensor":"c","at":"2024-06-01T00:00:00Z","value":5}' ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: c.ndjson:1: stored already with another value (--upsert replaces it)' ]
+	[ "${stderr_lines[1]}" = 'ft-ingest: c.ndjson:3: stored already with another value (--upsert replaces it)' ]
+	[ "${stderr_lines[2]}" = 'ft-ingest: c.ndjson:4: stored already with another value (--upsert replaces it)' ]
+	[ "${stderr_lines[3]% (*}" = 'ft-ingest: c.ndjson: 4 records: 1 new, 0 updated, 0 unchanged, 3 rejected' ]
+	[ "${#stderr_lines[@]}" = 4 ]
+	[ "$(jq -c '[.line, .reason, .raw]' rej.ndjson)" = '[1,"stored already with another value (--upsert replaces it)","{\"sensor\":\"b\",\"at\":1717200000,\"value\":2}"]
+[3,"stored already with another value (--upsert replaces it)","{\"sensor\":\"a\",\"at\":1717200000,\"value\":1.5}"]
+[4,"stored already with another value (--upsert replaces it)","{\"sensor\":\"c\",\"at\":1717200000,\"value\":6}"]' ]
+	[ "$(sql 'select sensor, value, ingest from readings order by sensor')" = 'a|1.0|1
+b|1.0|1
+c|5.0|2' ]
+	run -0 --separate-stderr ft-ingest --kind readings --upsert c.ndjson
+	[ "$output" = '{"sensor":"b","at":"2024-06-01T00:00:00Z","value":2}
+{"sensor":"a","at":"2024-06-01T00:00:00Z","value":1.5}
+{"sensor":"c","at":"2024-06-01T00:00:00Z","value":6}' ]
+	[ "${stderr% (*}" = 'ft-ingest: c.ndjson: 4 records: 0 new, 3 updated, 1 unchanged, 0 rejected' ]
+	[ "$(sql 'select sensor, value, ingest from readings order by sensor')" = 'a|1.5|3
+b|2.0|3
+c|6.0|3' ]
+}
+
+@test "ft-ingest readings: each bad field rejects its record with file, line and field; the rest go in (1)" {
+	cat > bad.ndjson <<'JSON'
+{"at":"2024-06-01T00:00:00Z","value":1}
+{"sensor":"  ","at":"2024-06-01T00:00:00Z","value":1}
+{"sensor":{"id":1},"at":"2024-06-01T00:00:00Z","value":1}
+{"sensor":"s","metric":[1],"at":"2024-06-01T00:00:00Z","value":1}
+{"sensor":"s","value":1}
+{"sensor":"s","at":"yesterday","value":1}
+{"sensor":"s","at":true,"value":1}
+{"sensor":"s","at":"2024-06-01T00:00:00Z"}
+{"sensor":"s","at":"2024-06-01T00:00:00Z","value":"high"}
+{"sensor":"s","at":"2024-06-01T00:00:00Z","value":"1e999"}
+{"sensor":"s","at":"2024-06-01T00:00:00Z","value":"nan"}
+{"sensor":"s","at":"2024-06-01T00:00:00Z","value":"0x10"}
+{"sensor":"s","at":"2024-06-01T00:00:00Z","value":false}
+{"sensor":"s","at":"2024-06-01T00:00:00Z","value":1,"unit":"m"}
+{"sensor":"s","at":"2024-06-01T00:00:00Z","vaule":1}
+["s","2024-06-01T00:00:00Z",1]
+{"sensor":"ok","at":"2024-06-01T00:00:00Z","value":1}
+JSON
+	run -1 --separate-stderr ft-ingest --kind readings bad.ndjson
+	[ "$output" = '{"sensor":"ok","at":"2024-06-01T00:00:00Z","value":1}' ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: bad.ndjson:1: field "sensor": missing' ]
+	[ "${stderr_lines[1]}" = 'ft-ingest: bad.ndjson:2: field "sensor": missing' ]
+	[ "${stderr_lines[2]}" = 'ft-ingest: bad.ndjson:3: field "sensor": an object, not a string or number' ]
+	[ "${stderr_lines[3]}" = 'ft-ingest: bad.ndjson:4: field "metric": an array, not a string or number' ]
+	[ "${stderr_lines[4]}" = 'ft-ingest: bad.ndjson:5: field "at": missing' ]
+	[ "${stderr_lines[5]}" = 'ft-ingest: bad.ndjson:6: field "at": not an ISO 8601 time or epoch seconds: "yesterday"' ]
+	[ "${stderr_lines[6]}" = 'ft-ingest: bad.ndjson:7: field "at": a boolean, not a string or number' ]
+	[ "${stderr_lines[7]}" = 'ft-ingest: bad.ndjson:8: field "value": missing' ]
+	[ "${stderr_lines[8]}" = 'ft-ingest: bad.ndjson:9: field "value": not a finite number: "high"' ]
+	[ "${stderr_lines[9]}" = 'ft-ingest: bad.ndjson:10: field "value": not a finite number: "1e999"' ]
+	[ "${stderr_lines[10]}" = 'ft-ingest: bad.ndjson:11: field "value": not a finite number: "nan"' ]
+	[ "${stderr_lines[11]}" = 'ft-ingest: bad.ndjson:12: field "value": not a finite number: "0x10"' ]
+	[ "${stderr_lines[12]}" = 'ft-ingest: bad.ndjson:13: field "value": a boolean, not a string or number' ]
+	[ "${stderr_lines[13]}" = 'ft-ingest: bad.ndjson:14: field "unit": not a field of a reading (sensor, metric, at, value; --map picks them)' ]
+	[ "${stderr_lines[14]}" = 'ft-ingest: bad.ndjson:15: field "vaule": not a field of a reading (sensor, metric, at, value; --map picks them)' ]
+	[ "${stderr_lines[15]}" = 'ft-ingest: bad.ndjson:16: not a record: an array, not an object' ]
+	[ "${stderr_lines[16]% (*}" = 'ft-ingest: bad.ndjson: 17 records: 1 new, 0 updated, 0 unchanged, 16 rejected' ]
+	[ "${#stderr_lines[@]}" = 17 ]
+	[ "$(sql 'select sensor from readings')" = ok ]
+	# A JSON number too large is no finite number either.
+	echo '{"sensor":"s","at":"2024-06-01T00:00:00Z","value":1e999}' > big.ndjson
+	run -1 --separate-stderr ft-ingest --kind readings - < big.ndjson
+	[ "${stderr_lines[0]}" = 'ft-ingest: stdin:1: field "value": not a finite number: "1e999"' ]
+}
+
+@test "ft-ingest readings: CSV, TSV and a JSON array are read as for the other kinds" {
+	printf 'sensor,metric,at,value\nWL-1,,2024-06-01T00:00:00Z,1.25\nWL-1,level,1717200060,-3\nWL-2,,2024-06-01T00:02:00Z,x\n' > r.csv
+	run -1 --separate-stderr ft-ingest --kind readings r.csv
+	[ "$output" = '{"sensor":"WL-1","at":"2024-06-01T00:00:00Z","value":1.25}
+{"sensor":"WL-1","metric":"level","at":"2024-06-01T00:01:00Z","value":-3}' ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: r.csv:4: field "value": not a finite number: "x"' ]
+	[ "${stderr_lines[1]% (*}" = 'ft-ingest: r.csv: 3 records: 2 new, 0 updated, 0 unchanged, 1 rejected' ]
+	printf 'sensor\tat\tvalue\nWL-3\t2024-06-01T00:03:00Z\t4\n' > r.tsv
+	run -0 --separate-stderr ft-ingest --kind readings r.tsv
+	[ "$output" = '{"sensor":"WL-3","at":"2024-06-01T00:03:00Z","value":4}' ]
+	echo '[{"sensor":"WL-4","at":"2024-06-01T00:04:00Z","value":5},{"sensor":"WL-4","at":"2024-06-01T00:05:00Z","value":6}]' > r.json
+	run -0 --separate-stderr ft-ingest --kind readings --no-output r.json
+	[ "$output" = '' ]
+	[ "${stderr% (*}" = 'ft-ingest: r.json: 2 records: 2 new, 0 updated, 0 unchanged, 0 rejected' ]
+	[ "$(sql "select sensor || '/' || metric || '/' || at || '/' || value from readings order by at")" = 'WL-1//1717200000/1.25
+WL-1/level/1717200060/-3.0
+WL-3//1717200180/4.0
+WL-4//1717200240/5.0
+WL-4//1717200300/6.0' ]
+}
+
+@test "ft-ingest readings: --dry-run prints and counts, writes nothing" {
+	printf '%s\n' '{"sensor":"s","at":1717200000,"value":1}' > a.ndjson
+	run -0 --separate-stderr ft-ingest -q --kind readings a.ndjson
+	printf '%s\n' '{"sensor":"s","at":1717200000,"value":1}' \
+		'{"sensor":"s","at":1717200060,"value":2}' \
+		'{"sensor":"s","at":1717200060,"value":2}' \
+		'{"sensor":"s","at":1717200000,"value":9}' > b.ndjson
+	run -1 --separate-stderr ft-ingest --kind readings --dry-run b.ndjson
+	[ "$output" = '{"sensor":"s","at":"2024-06-01T00:01:00Z","value":2}' ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: b.ndjson:4: stored already with another value (--upsert replaces it)' ]
+	[ "${stderr_lines[1]}" = 'ft-ingest: b.ndjson: 4 records: 1 new, 0 updated, 2 unchanged, 1 rejected ('"${stderr_lines[1]#*rejected (}" ]
+	[[ "${stderr_lines[1]}" == *' s); dry run, nothing written' ]]
+	[ "$(sql 'select count(*) from readings')" = 1 ]
+	[ "$(sql 'select count(*) from ingests')" = 1 ]
+	run -1 --separate-stderr ft-ingest --kind readings --dry-run --db none.db b.ndjson
+	[ ! -e none.db ]
+}
+
+@test "ft-ingest readings: a real NAB road sensor series through --map, every row once, and once only" {
+	corpus_or_skip
+	f="$CORPUS/nab/data/realTraffic/speed_7578.csv"
+	# The count made apart: the data rows (the file has no final newline).
+	n=$(tail -n +2 "$f" | grep -c .)
+	[ "$n" = 1127 ]
+	map='{sensor: "7578", metric: "speed", at: .timestamp, value}'
+	run -0 --separate-stderr ft-ingest --kind readings --map "$map" --no-output "$f"
+	[ "${stderr% (*}" = "ft-ingest: $f: $n records: $n new, 0 updated, 0 unchanged, 0 rejected" ]
+	[ "$(sql "select count(*), count(distinct at) from readings where sensor = '7578' and metric = 'speed'")" = "$n|$n" ]
+	# First and last rows, as the file has them (times read as UTC: no TZ).
+	[ "$(sql "select datetime(min(at), 'unixepoch'), datetime(max(at), 'unixepoch') from readings")" = "2015-09-08 11:39:00|2015-09-17 14:05:00" ]
+	[ "$(sql "select value from readings order by at limit 1")" = "$(sed -n 2p "$f" | cut -d, -f2).0" ]
+	[ "$(sql 'select sum(value) from readings')" = "$(tail -n +2 "$f" | awk -F, '{s += $2} END {printf "%.1f", s}')" ]
+	run -0 --separate-stderr ft-ingest --kind readings --map "$map" "$f"
+	[ "$output" = '' ]
+	[ "${stderr% (*}" = "ft-ingest: $f: $n records: 0 new, 0 updated, $n unchanged, 0 rejected" ]
+}
+
+@test "ft-ingest readings: --help names the kind, and a wrong kind is told the four" {
+	run -0 --separate-stderr ft-ingest --help
+	[[ "$output" == *"events (the default), units, facilities or"*"readings"* ]]
+	run -64 --separate-stderr ft-ingest --kind reading /dev/null
+	[ "${stderr_lines[0]}" = 'ft-ingest: --kind: "reading" is not events, units, facilities or readings' ]
 }
