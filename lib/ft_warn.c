@@ -68,6 +68,8 @@ struct kst {
 	size_t n, cap;
 	int out; /* value: out of limits */
 	int64_t out_since, nout; /* since when, how many readings */
+	int64_t last; /* value: the newest reading's time */
+	int has_last;
 	struct warning *live;
 	int dirty;
 	struct kst *next; /* in its hash bucket */
@@ -110,6 +112,7 @@ struct ft_warn {
 	int clock_set, clock_dirty;
 	int64_t next_due; /* no live warning is due before it */
 	int failed; /* reading the state again failed: its status */
+	unsigned long flushes;
 	struct counts c, kept;
 	/* the fields of the record being read */
 	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
@@ -118,6 +121,16 @@ struct ft_warn {
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double t0;
 };
+
+/*
+ * How far back from the clock rule r remembers what it counted: records
+ * older pass it by, and keys with nothing newer are forgotten (gc()).
+ */
+static int64_t
+horizon(const struct ft_warn_rule *r)
+{
+	return r->window + r->quiet + r->hold + 1;
+}
 
 /* ---- keys ---- */
 
@@ -414,7 +427,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
-	if (!k->n && !k->out)
+	if (!k->n && !k->out && !k->has_last)
 		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
@@ -424,9 +437,48 @@ put_window(struct ft_warn *w, const struct kst *k)
 		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
 		ft_buf_addc(&w->json, ']');
 	}
-	ft_buf_addf(&w->json, "],\"out\":%d,\"since\":%lld,\"n\":%lld}", k->out,
+	ft_buf_addf(&w->json, "],\"out\":%d,\"since\":%lld,\"n\":%lld", k->out,
 		    (long long)k->out_since, (long long)k->nout);
+	if (k->has_last)
+		ft_buf_addf(&w->json, ",\"last\":%lld", (long long)k->last);
+	ft_buf_addc(&w->json, '}');
 	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
+}
+
+/*
+ * Forgets the keys with nothing the rules remember: no live warning, no
+ * reading out of limits, no value rule's series, and the newest record
+ * counted older than the rule's horizon; their rows go too.  Run every
+ * GC_EVERY batches, so that a stream of ever new keys (an id each) holds
+ * only the recent ones.
+ */
+#define GC_EVERY 16
+static int
+gc(struct ft_warn *w)
+{
+	struct kst **p, *k;
+	size_t i;
+	int st = FT_OK;
+
+	if (!w->clock_set || ++w->flushes % GC_EVERY)
+		return FT_OK;
+	for (i = 0; i < w->nb && !st; i++)
+		for (p = &w->tab[i]; (k = *p) && !st;) {
+			const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+			if (k->live || k->out || k->has_last || k->dirty ||
+			    (k->n &&
+			     k->w[k->n - 1].t >= w->clock - horizon(r))) {
+				p = &k->next;
+				continue;
+			}
+			st = ft_store_warn_window_put(w->ws, r->name, k->key,
+						      NULL);
+			*p = k->next;
+			kst_free(k);
+			w->nkeys--;
+		}
+	return st;
 }
 
 /* ft_run's flush: what changed in memory, into the batch. */
@@ -450,7 +502,7 @@ flush(void *ctx)
 	if (!st && w->clock_dirty)
 		st = ft_store_warn_clock_set(w->ws, w->clock);
 	w->clock_dirty = 0;
-	return st;
+	return st ? st : gc(w);
 }
 
 static void
@@ -823,6 +875,13 @@ on_window(struct ft_warn *w, int ri, const struct rec *q)
 	return announce(w, k, 1, -1);
 }
 
+/* How long a keyword rule remembers the items it counted. */
+static int64_t
+span(const struct ft_warn_rule *r)
+{
+	return r->quiet > 0 ? r->quiet : 1;
+}
+
 /* keyword: the weights of the terms in the text, summed. */
 static int
 on_keyword(struct ft_warn *w, int ri, const struct rec *q)
@@ -835,6 +894,14 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 	if ((level = ft_warn_level_of(r, score)) < 0)
 		return FT_OK;
 	k = kst_get(w, ri, w->key.s, 1);
+	/* The items of the quiet period, so that one sent again counts
+	 * once (a threshold rule's window does the same). */
+	if (k->n && q->t <= k->w[k->n - 1].t - span(r))
+		return FT_OK;
+	if (!window_add(k, q->t, q->id))
+		return FT_OK;
+	window_prune(k, span(r));
+	touch(w, k);
 	if (k->live) {
 		if (!(st = update_warning(w, k, level, q->t, q->id))) {
 			if (q->t > k->live->cleared)
@@ -865,6 +932,14 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	int back = r->below ? v >= lim + r->hysteresis :
 			      v <= lim - r->hysteresis;
 	struct warning *x;
+
+	/* A reading at or before the newest of its key, come late or sent
+	 * again, changes nothing: a series moves forward. */
+	if (k->has_last && q->t <= k->last)
+		return FT_OK;
+	k->last = q->t;
+	k->has_last = 1;
+	touch(w, k);
 
 	if (level >= 0) {
 		if (!k->out) {
@@ -937,6 +1012,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 				     !ft_strs_has(&r->metrics, q->metric)) :
 			    ft_cond_test(&r->when, w->a, &w->text, &q->e, buf,
 					 sizeof(buf), &halted) != NULL)
+			continue;
+		/* Older than all the rule remembers: it would count anew. */
+		if (w->clock_set && q->t < w->clock - horizon(r))
 			continue;
 		if (!key_of(w, r, q))
 			continue;
@@ -1116,6 +1194,10 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	jv_free(x);
 	k->out_since = num_member(s, "since");
 	k->nout = num_member(s, "n");
+	x = jv_object_get(jv_copy(s), jv_string("last"));
+	if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
+		k->last = (int64_t)jv_number_value(x);
+	jv_free(x);
 	jv_free(s);
 	return FT_OK;
 }

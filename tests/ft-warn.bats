@@ -402,3 +402,25 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	feed_end
 	[ "$(sql "SELECT status, count, acked_by FROM warnings")" = "acked|2|alice" ]
 }
+
+@test "ft-warn runs: the same input sent again changes nothing: no warning printed, raised or counted twice, no history entry" {
+	rules <<- 'EOF'
+	[{"name":"surge","type":"threshold","count":3,"window":30,"levels":{"red":4}},
+	 {"name":"lamp","type":"repeat","count":2,"window":"1h"},
+	 {"name":"kw","type":"keyword","key":"category","terms":{"fire":2},"quiet":"5m"},
+	 {"name":"kwid","type":"keyword","terms":{"fire":2},"quiet":0},
+	 {"name":"w","type":"value","above":5,"for":"5m","hysteresis":1}]
+	EOF
+	{ ev a 0 ',"facility":"L1"'; ev b 10 ',"title":"fire"'; ev c 15 ',"facility":"L1"'
+	  ev d 20 ',"title":"fire"'; ev e 25; ev f 59; rd 0 6; rd 5 7; rd 7 4.5; rd 9 3
+	  rd 30 8; rd 40 8; rd 41 1; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(printf '%s\n' "$output" | wc -l)" = 16 ]
+	sql "SELECT * FROM warnings ORDER BY warning" > before.txt
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	[ "$stderr" = "ft-warn: 13 records (6 events, 7 readings): 0 raised, 0 resolved, 0 rejected (${stderr##*rejected (}" ]
+	sql "SELECT * FROM warnings ORDER BY warning" > after.txt
+	cmp before.txt after.txt
+	[ "$(sql "SELECT count(*) FROM history")" = 16 ]
+}
