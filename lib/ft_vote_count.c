@@ -18,7 +18,9 @@ struct spec {
 	enum ft_rule rule;
 	int complete;
 	int64_t threshold;
-	const char *tiebreak;
+	/* Owned, not borrowed: spec_parse() reads it from a buffer of its
+	 * own.  A valid list is at most "votes,cost,id" (13 bytes). */
+	char tiebreak[16];
 	char text[160]; /* as tallies.rule keeps it */
 };
 
@@ -144,9 +146,9 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 	size_t n;
 
 	memset(sp, 0, sizeof(*sp));
-	/* Never NULL, even in a spec refused (clang-tidy cannot see that
+	/* Never empty, even in a spec refused (clang-tidy cannot see that
 	 * vote_usage_error() returns no 0, and follows a refused spec on). */
-	sp->tiebreak = "votes,cost,id";
+	snprintf(sp->tiebreak, sizeof(sp->tiebreak), "%s", "votes,cost,id");
 	if (!rule)
 		rule = u->r.f[R_RULE];
 	if (!rule) {
@@ -178,14 +180,16 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 						"number: %s",
 						ft_q(threshold));
 	}
-	sp->tiebreak = tiebreak ? tiebreak : u->r.f[R_TIEBREAK];
-	if (!sp->tiebreak)
-		sp->tiebreak = "votes,cost,id";
+	if (!tiebreak)
+		tiebreak = u->r.f[R_TIEBREAK];
+	if (!tiebreak)
+		tiebreak = "votes,cost,id";
 	ft_tally_init(&t, 0, 0);
-	if (ft_tally_set_tiebreak(&t, sp->tiebreak))
+	if (ft_tally_set_tiebreak(&t, tiebreak))
 		return vote_usage_error("--tiebreak: not a list of votes, "
 					"cost, id, or refuse: %s",
-					ft_q(sp->tiebreak));
+					ft_q(tiebreak));
+	snprintf(sp->tiebreak, sizeof(sp->tiebreak), "%s", tiebreak);
 	n = (size_t)snprintf(sp->text, sizeof(sp->text), "%s",
 			     ft_tally_rule_name(sp->rule));
 	if (sp->rule == FT_RULE_GREEDY_THRESHOLD)

@@ -1620,3 +1620,19 @@ Try 'ft-vote --help' for more information." ]
 	[ "$output" = "$(row a mes-add1 A 60 0 0 1 false 'no supporters')" ]
 	[ "$stderr" = "ft-vote: a: mes-add1: 0 of 1 projects selected, 0 ballots, digest e3b0c44298fc" ]
 }
+
+@test "ft-vote recount: a count kept with another --tiebreak is recounted with that tiebreak: same true" {
+	# spec_parse() left the tiebreak it read from tallies.rule pointing
+	# into its own stack buffer, and the recount read it after the return:
+	# another tiebreak, "the recount differs" (65).  Under the sanitizers
+	# detect_stack_use_after_return makes ASan see the read itself.
+	mkround tc 100 cumulative '"points":4,"rule":"greedy"'
+	mkprojects tc X:60 Y:60 Z:50 W:40
+	vote tc 1:X:4 1:Y,Z:2,2 1:Y,W:2,2
+	ft-vote tally -q tc --tiebreak cost,id,votes > /dev/null
+	d=$(sql 'select digest from tallies')
+	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_stack_use_after_return=1" \
+		run -0 --separate-stderr ft-vote recount tc
+	[ "$output" = "{\"round\":\"tc\",\"tally\":1,\"rule\":\"greedy --tiebreak cost,id,votes\",\"digest\":\"$d\",\"same\":true}" ]
+	[ "$stderr" = "ft-vote: tc: 1 count recounted, all the same" ]
+}
