@@ -395,48 +395,6 @@ each_record(struct run *u, char **files, int n, record_fn fn)
 	return st;
 }
 
-static void
-json_key(struct ft_buf *o, const char *k)
-{
-	if (o->len && o->s[o->len - 1] != '{')
-		ft_buf_addc(o, ',');
-	ft_json_escape(o, k, strlen(k));
-	ft_buf_addc(o, ':');
-}
-
-void
-vote_json_str(struct ft_buf *o, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	json_key(o, k);
-	ft_json_escape(o, v, strlen(v));
-}
-
-/* A value that is already JSON text (a number, an array). */
-void
-vote_json_raw(struct ft_buf *o, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	json_key(o, k);
-	ft_buf_adds(o, v);
-}
-
-void
-vote_json_long(struct ft_buf *o, const char *k, long long v)
-{
-	json_key(o, k);
-	ft_buf_addf(o, "%lld", v);
-}
-
-void
-vote_json_bool(struct ft_buf *o, const char *k, int v)
-{
-	json_key(o, k);
-	ft_buf_adds(o, v ? "true" : "false");
-}
-
 /* Writes JSON array text of the items into o. */
 static void
 json_list(struct ft_buf *o, const struct ft_buf *items, int n, int numbers)
@@ -500,15 +458,17 @@ print_round(struct run *u, char *const *f)
 	struct ft_buf *o = &u->run.out.buf;
 	int i;
 
-	ft_buf_addc(o, '{');
-	for (i = 0; i < 15; i++) {
+	/* The id first: a round always has one. */
+	ft_json_open(o, names[R_ID]);
+	ft_json_escape(o, f[R_ID], strlen(f[R_ID]));
+	for (i = R_ID + 1; i < 15; i++) {
 		if (!f[i])
 			continue;
 		if (i == R_BUDGET || i == R_SCOPE || (i >= R_MINLEN &&
 		    i <= R_MAXPTS) || i == R_THRESHOLD)
-			vote_json_raw(o, names[i], f[i]);
+			ft_json_put_raw(o, names[i], f[i], strlen(f[i]));
 		else
-			vote_json_str(o, names[i], f[i]);
+			ft_json_put_str(o, names[i], f[i], strlen(f[i]));
 	}
 	ft_buf_adds(o, "}\n");
 }
@@ -865,13 +825,13 @@ project_one(struct run *u, const struct ft_item *it)
 	if ((u->status = found ? ft_store_vote_project_set(u->vs, &p) :
 				 ft_store_vote_project_add(u->vs, &p)))
 		return NULL;
-	ft_buf_addc(o, '{');
-	vote_json_str(o, "round", u->r.f[R_ID]);
-	vote_json_str(o, "id", id);
-	vote_json_str(o, "name", name);
-	vote_json_raw(o, "cost", u->e.s);
-	vote_json_str(o, "category", cat);
-	vote_json_str(o, "unit", unit);
+	ft_json_open(o, "round");
+	ft_json_escape(o, u->r.f[R_ID], strlen(u->r.f[R_ID]));
+	ft_json_put_str(o, "id", id, strlen(id));
+	ft_json_put_str(o, "name", name, strlen(name));
+	ft_json_put_raw(o, "cost", u->e.s, strlen(u->e.s));
+	ft_json_put_str(o, "category", cat, cat ? strlen(cat) : 0);
+	ft_json_put_str(o, "unit", unit, unit ? strlen(unit) : 0);
 	ft_buf_adds(o, "}\n");
 	return NULL;
 }
@@ -1167,15 +1127,15 @@ cast_one(struct run *u, const struct ft_item *it)
 		u->updated++;
 	else
 		u->done++;
-	ft_buf_addc(o, '{');
-	vote_json_str(o, "round", u->r.f[R_ID]);
-	vote_json_long(o, "ballot", old ? oldid : (long long)id);
-	vote_json_str(o, "channel", channel);
-	vote_json_raw(o, "projects", u->d.s);
+	ft_json_open(o, "round");
+	ft_json_escape(o, u->r.f[R_ID], strlen(u->r.f[R_ID]));
+	ft_json_put_int(o, "ballot", old ? oldid : (long long)id);
+	ft_json_put_str(o, "channel", channel, strlen(channel));
+	ft_json_put_raw(o, "projects", u->d.s, strlen(u->d.s));
 	if (np > 0)
-		vote_json_raw(o, "points", u->e.s);
+		ft_json_put_raw(o, "points", u->e.s, strlen(u->e.s));
 	if (old)
-		vote_json_bool(o, "replaced", 1);
+		ft_json_put_bool(o, "replaced", 1);
 	ft_buf_adds(o, "}\n");
 	return NULL;
 }
@@ -1229,9 +1189,9 @@ rounds_one(void *ctx, const struct ft_store_vote_round *r)
 		free(f[i]);
 	/* Open's record, and then what the round holds. */
 	b->len -= 2;
-	vote_json_long(b, "projects", r->projects);
-	vote_json_long(b, "voters", r->voters);
-	vote_json_long(b, "ballots", r->ballots);
+	ft_json_put_int(b, "projects", r->projects);
+	ft_json_put_int(b, "voters", r->voters);
+	ft_json_put_int(b, "ballots", r->ballots);
 	ft_buf_adds(b, "}\n");
 	vote_flush(u);
 	return FT_OK;
