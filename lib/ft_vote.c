@@ -474,113 +474,122 @@ print_round(struct run *u, char *const *f)
 }
 
 /*
- * The settings of the round in record d, checked, by R_* into f (new
- * strings the caller frees).  NULL or the reason the record is refused;
- * u->status set on an error of the database.
+ * Member key of d as text into b: NULL, or the reason when it is missing
+ * or not a what.
  */
 static const char *
-open_fields(struct run *u, const struct ft_json_doc *d, char **f)
+need(struct run *u, const struct ft_json_doc *d, const char *key,
+     const char *what, struct ft_buf *b)
+{
+	int r = ft_json_member_text(d, key, b);
+
+	if (r > 0)
+		return NULL;
+	return vote_why(u, "field %s: %s%s", ft_q(key), r < 0 ? "not a " : "",
+			r < 0 ? what : "missing");
+}
+
+/* The id, name and budget of the round in d, by R_* into f. */
+static const char *
+open_head(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	const char *reason;
+
+	if ((reason = need(u, d, "id", "string", b)))
+		return reason;
+	f[R_ID] = ft_xstrdup(b->s);
+	if ((reason = need(u, d, "name", "string", b)))
+		return reason;
+	f[R_NAME] = ft_xstrdup(b->s);
+	if ((reason = need(u, d, "budget", "number", b)))
+		return reason;
+	if (ft_amount_scale(b->s) < 0 || ft_amount_is_zero(b->s))
+		return vote_why(u,
+				"field \"budget\": not an amount above 0: "
+				"%s",
+				ft_q(b->s));
+	ft_amount_canon(b->s, &u->b);
+	f[R_BUDGET] = ft_xstrdup(u->b.s);
+	return NULL;
+}
+
+/* When voting opens and closes, by R_* into f. */
+static const char *
+open_window(struct run *u, const struct ft_json_doc *d, char **f)
 {
 	char t1[FT_TIME_LEN], t2[FT_TIME_LEN];
 	struct ft_buf *b = &u->a;
-	const char *reason = NULL;
+	const char *reason;
 	int64_t opens, closes;
-	long v, minl = -1, maxl = -1, minp = -1, maxp = -1;
-	int r, i, n;
 
-#define NEED(key, what) \
-	do { \
-		if ((r = ft_json_member_text(d, key, b)) <= 0) { \
-			reason = vote_why(u, "field %s: %s", ft_q(key), \
-					  r < 0 ? "not a " what : "missing"); \
-			goto out; \
-		} \
-	} while (0)
-	NEED("id", "string");
-	f[R_ID] = ft_xstrdup(b->s);
-	NEED("name", "string");
-	f[R_NAME] = ft_xstrdup(b->s);
-	NEED("budget", "number");
-	if (ft_amount_scale(b->s) < 0 || ft_amount_is_zero(b->s)) {
-		reason = vote_why(u,
-				  "field \"budget\": not an amount above 0: "
-				  "%s",
-				  ft_q(b->s));
-		goto out;
-	}
-	ft_amount_canon(b->s, &u->b);
-	f[R_BUDGET] = ft_xstrdup(u->b.s);
-	NEED("opens_at", "time");
-	if (parse_time(b->s, &opens)) {
-		reason = vote_why(u, "field \"opens_at\": not a time: %s",
-				  ft_q(b->s));
-		goto out;
-	}
+	if ((reason = need(u, d, "opens_at", "time", b)))
+		return reason;
+	if (parse_time(b->s, &opens))
+		return vote_why(u, "field \"opens_at\": not a time: %s",
+				ft_q(b->s));
 	f[R_OPENS] = ft_xstrdup(vote_fmt_time(opens, t1));
-	NEED("closes_at", "time");
-	if (parse_time(b->s, &closes)) {
-		reason = vote_why(u, "field \"closes_at\": not a time: %s",
-				  ft_q(b->s));
-		goto out;
-	}
+	if ((reason = need(u, d, "closes_at", "time", b)))
+		return reason;
+	if (parse_time(b->s, &closes))
+		return vote_why(u, "field \"closes_at\": not a time: %s",
+				ft_q(b->s));
 	f[R_CLOSES] = ft_xstrdup(vote_fmt_time(closes, t2));
-	if (closes <= opens) {
-		reason = vote_why(u,
-				  "field \"closes_at\": %s is not after "
-				  "opens_at %s",
-				  t2, t1);
-		goto out;
-	}
-	NEED("ballot", "string");
-	if (!vote_known(ballot_types, b->s)) {
-		reason = vote_why(u,
-				  "field \"ballot\": not approval, "
-				  "choose-1, cumulative or ordinal: %s",
-				  ft_q(b->s));
-		goto out;
-	}
+	if (closes <= opens)
+		return vote_why(u,
+				"field \"closes_at\": %s is not after "
+				"opens_at %s",
+				t2, t1);
+	return NULL;
+}
+
+/* The ballot's type and the limits of a ballot by its type, into f. */
+static const char *
+open_ballot(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	const char *reason;
+	long v, minl = -1, maxl = -1, minp = -1, maxp = -1;
+	int r;
+
+	if ((reason = need(u, d, "ballot", "string", b)))
+		return reason;
+	if (!vote_known(ballot_types, b->s))
+		return vote_why(u,
+				"field \"ballot\": not approval, "
+				"choose-1, cumulative or ordinal: %s",
+				ft_q(b->s));
 	f[R_BALLOT] = ft_xstrdup(b->s);
-#undef NEED
-	/* The limits of a ballot, by its type. */
 	if ((r = member_long(d, "min_length", 1, MAX_BALLOT, &minl, b)) < 0 ||
-	    (r = member_long(d, "max_length", 1, MAX_BALLOT, &maxl, b)) < 0) {
-		reason = "fields \"min_length\", \"max_length\": not a whole "
-			 "number from 1 to 1024";
-		goto out;
-	}
+	    (r = member_long(d, "max_length", 1, MAX_BALLOT, &maxl, b)) < 0)
+		return "fields \"min_length\", \"max_length\": not a whole "
+		       "number from 1 to 1024";
 	if (strcmp(f[R_BALLOT], "choose-1") == 0) {
 		minl = maxl = 1;
 	} else if (strcmp(f[R_BALLOT], "ordinal") == 0) {
-		if ((r = member_long(d, "length", 1, MAX_BALLOT, &v, b)) <= 0) {
-			reason = r < 0 ? "field \"length\": not a whole number "
-					 "from 1 to 1024" :
-					 "field \"length\": missing (an ordinal "
-					 "ballot ranks a fixed number)";
-			goto out;
-		}
+		if ((r = member_long(d, "length", 1, MAX_BALLOT, &v, b)) <= 0)
+			return r < 0 ? "field \"length\": not a whole number "
+				       "from 1 to 1024" :
+				       "field \"length\": missing (an ordinal "
+				       "ballot ranks a fixed number)";
 		minl = maxl = v;
 	} else if (strcmp(f[R_BALLOT], "cumulative") == 0) {
-		if ((r = member_long(d, "points", 1, MAX_POINTS, &maxp, b)) <= 0) {
-			reason = r < 0 ? "field \"points\": not a whole number "
-					 "from 1 to 1000000" :
-					 "field \"points\": missing (the points "
-					 "a cumulative ballot spreads)";
-			goto out;
-		}
-		if ((r = member_long(d, "min_points", 1, maxp, &minp, b)) < 0) {
-			reason = "field \"min_points\": not a whole number "
-				 "from 1 to points";
-			goto out;
-		}
+		if ((r = member_long(d, "points", 1, MAX_POINTS, &maxp, b)) <=
+		    0)
+			return r < 0 ? "field \"points\": not a whole number "
+				       "from 1 to 1000000" :
+				       "field \"points\": missing (the points "
+				       "a cumulative ballot spreads)";
+		if ((r = member_long(d, "min_points", 1, maxp, &minp, b)) < 0)
+			return "field \"min_points\": not a whole number "
+			       "from 1 to points";
 		if (r == 0)
 			minp = 1;
 	}
 	if (minl < 0 && strcmp(f[R_BALLOT], "approval") == 0)
 		minl = 1;
-	if (minl > 0 && maxl > 0 && minl > maxl) {
-		reason = "field \"min_length\": above max_length";
-		goto out;
-	}
+	if (minl > 0 && maxl > 0 && minl > maxl)
+		return "field \"min_length\": above max_length";
 	if (minl > 0)
 		f[R_MINLEN] = ft_xstrdup(vote_why(u, "%ld", minl));
 	if (maxl > 0)
@@ -589,77 +598,100 @@ open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 		f[R_MINPTS] = ft_xstrdup(vote_why(u, "%ld", minp));
 	if (maxp > 0)
 		f[R_MAXPTS] = ft_xstrdup(vote_why(u, "%ld", maxp));
+	return NULL;
+}
+
+/* How the round is counted (max_cost, rule, threshold, tiebreak). */
+static const char *
+open_count(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	int r;
+
 	if ((r = ft_json_member_text(d, "max_cost", b)) != 0) {
-		if (r < 0 || ft_amount_scale(b->s) < 0) {
-			reason = "field \"max_cost\": not an amount";
-			goto out;
-		}
+		if (r < 0 || ft_amount_scale(b->s) < 0)
+			return "field \"max_cost\": not an amount";
 		ft_amount_canon(b->s, &u->b);
 		f[R_MAXCOST] = ft_xstrdup(u->b.s);
 	}
 	if ((r = ft_json_member_text(d, "rule", b)) != 0) {
-		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE) {
-			reason = vote_why(u,
-					  "field \"rule\": not greedy, "
-					  "greedy-no-skip, greedy-threshold, "
-					  "mes or mes-add1: %s",
-					  ft_q(b->s));
-			goto out;
-		}
+		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE)
+			return vote_why(u,
+					"field \"rule\": not greedy, "
+					"greedy-no-skip, greedy-threshold, "
+					"mes or mes-add1: %s",
+					ft_q(b->s));
 		f[R_RULE] = ft_xstrdup(b->s);
 	}
 	if ((r = ft_json_member_text(d, "threshold", b)) != 0) {
-		if (r < 0 || b->s[strspn(b->s, "0123456789")] || b->len > 15) {
-			reason = "field \"threshold\": not a whole number";
-			goto out;
-		}
+		if (r < 0 || b->s[strspn(b->s, "0123456789")] || b->len > 15)
+			return "field \"threshold\": not a whole number";
 		f[R_THRESHOLD] = ft_xstrdup(b->s);
 	}
 	if ((r = ft_json_member_text(d, "tiebreak", b)) != 0) {
 		struct ft_tally t;
 
 		ft_tally_init(&t, 0, 0);
-		if (r < 0 || ft_tally_set_tiebreak(&t, b->s)) {
-			reason = vote_why(u,
-					  "field \"tiebreak\": not a list "
-					  "of votes, cost, id, or refuse: %s",
-					  ft_q(b->s));
-			goto out;
-		}
+		if (r < 0 || ft_tally_set_tiebreak(&t, b->s))
+			return vote_why(u,
+					"field \"tiebreak\": not a list "
+					"of votes, cost, id, or refuse: %s",
+					ft_q(b->s));
 	}
 	f[R_TIEBREAK] = ft_xstrdup(r > 0 ? b->s : "votes,cost,id");
-	if (!member_list(d, "scope", &u->items, &n)) {
-		reason = "field \"scope\": not a list of unit ids";
-		goto out;
-	}
-	if (n > 0) {
-		size_t pos = 0;
+	return NULL;
+}
 
-		/* A voter's unit is checked against the scope: a unit that
-		 * does not exist would let no one in, or not the ones meant. */
-		for (i = 0; i < n; i++) {
-			const char *unit = vote_next_item(&u->items, &pos);
-			int yes;
+/*
+ * The units the round is open to, each one checked, into f.  u->status
+ * set on an error of the database.
+ */
+static const char *
+open_scope(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	size_t pos = 0;
+	int i, n;
 
-			if ((u->status = ft_store_vote_unit_exists(u->vs, unit,
-								   &yes)))
-				goto out;
-			if (!yes) {
-				ft_buf_reset(b);
-				ft_json_escape(b, unit, strlen(unit));
-				reason = vote_why(u,
-						  "field \"scope\": unknown "
-						  "unit %s",
-						  b->s);
-				goto out;
-			}
+	if (!member_list(d, "scope", &u->items, &n))
+		return "field \"scope\": not a list of unit ids";
+	if (n == 0)
+		return NULL;
+	/* A voter's unit is checked against the scope: a unit that does not
+	 * exist would let no one in, or not the ones meant. */
+	for (i = 0; i < n; i++) {
+		const char *unit = vote_next_item(&u->items, &pos);
+		int yes;
+
+		if ((u->status = ft_store_vote_unit_exists(u->vs, unit, &yes)))
+			return NULL;
+		if (!yes) {
+			ft_buf_reset(b);
+			ft_json_escape(b, unit, strlen(unit));
+			return vote_why(u, "field \"scope\": unknown unit %s",
+					b->s);
 		}
-		ft_buf_reset(b);
-		json_list(b, &u->items, n, 0);
-		f[R_SCOPE] = ft_xstrdup(b->s);
 	}
-out:
-	return reason;
+	ft_buf_reset(b);
+	json_list(b, &u->items, n, 0);
+	f[R_SCOPE] = ft_xstrdup(b->s);
+	return NULL;
+}
+
+/*
+ * The settings of the round in record d, checked, by R_* into f (new
+ * strings the caller frees).  NULL or the reason the record is refused;
+ * u->status set on an error of the database.
+ */
+static const char *
+open_fields(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	const char *reason;
+
+	if ((reason = open_head(u, d, f)) || (reason = open_window(u, d, f)) ||
+	    (reason = open_ballot(u, d, f)) || (reason = open_count(u, d, f)))
+		return reason;
+	return open_scope(u, d, f);
 }
 
 /*
