@@ -1051,27 +1051,18 @@ counted(struct run *u)
 			u->r.f[R_ID], u->counted_at, u->counted);
 }
 
+/*
+ * When the ballot of record d was cast (now, if it does not say), checked
+ * against the clock and the round's voting window: NULL or the reason it
+ * is refused.
+ */
 static const char *
-cast_one(struct run *u, const struct ft_item *it)
+cast_when(struct run *u, const struct ft_json_doc *d)
 {
-	const struct ft_json_doc *d = it->doc;
-	struct cast *c = u->cast;
-	const char *bad, *channel;
-	char tag[65], hash[65], t1[FT_TIME_LEN], t2[FT_TIME_LEN];
-	struct ft_buf *o = &u->run.out.buf;
-	struct ft_store_vote_ballot b;
-	int64_t at, now, id = 0;
-	long long oldid;
-	int n, np, r, old;
+	char t1[FT_TIME_LEN], t2[FT_TIME_LEN];
+	int64_t at, now;
+	int r;
 
-	if ((bad = voter_id(u, d)))
-		return bad;
-	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
-	if ((u->status = ft_store_vote_voter_exists(u->vs, u->r.f[R_ID], hash,
-						    &r)))
-		return NULL;
-	if (!r)
-		return "not registered for this round";
 	at = now = ft_time_now();
 	if ((r = ft_json_member_text(d, "cast_at", &u->b)) < 0 ||
 	    (r > 0 && parse_time(u->b.s, &at)))
@@ -1094,33 +1085,83 @@ cast_one(struct run *u, const struct ft_item *it)
 				"field \"cast_at\": voting has closed "
 				"(closed at %s)",
 				u->r.f[R_CLOSES]);
+	return NULL;
+}
+
+/*
+ * The ballot of record d, checked: its channel into *channel (borrowed:
+ * u->c or the options), the canonical texts the count reads and the
+ * digest covers into u->d (the projects) and u->e (the points; empty
+ * when *np is 0).  NULL or the reason it is refused.
+ */
+static const char *
+cast_ballot(struct run *u, const struct ft_json_doc *d, const char **channel,
+	    int *np)
+{
+	struct cast *c = u->cast;
+	const char *bad;
+	int n, r, i;
+
 	if ((r = ft_json_member_text(d, "channel", &u->c)) < 0 ||
 	    (r > 0 && !is_word(u->c.s)))
 		return "field \"channel\": not a word";
-	channel = r > 0 ? u->c.s : u->o->channel ? u->o->channel : "online";
+	*channel = r > 0 ? u->c.s : u->o->channel ? u->o->channel : "online";
 	if (!member_list(d, "projects", &u->items, &n))
 		return "field \"projects\": not a list of project ids";
 	if (n == 0 && !ft_json_get(d, "projects"))
 		return "field \"projects\": missing";
-	if (!member_list(d, "points", &u->items2, &np))
+	if (!member_list(d, "points", &u->items2, np))
 		return "field \"points\": not a list of numbers";
 	if ((bad = vote_check_ballot(u, &c->p, c->scale, &u->items, n,
-				     &u->items2, np, c->idx, c->pts)))
+				     &u->items2, *np, c->idx, c->pts)))
 		return bad;
-	ft_vkey_hash(u->r.key, "ballot", u->a.s, tag);
-	/* The canonical texts the count reads and the digest covers. */
 	ft_buf_reset(&u->d);
 	json_list(&u->d, &u->items, n, 0);
 	ft_buf_reset(&u->e);
-	if (np > 0) {
-		int i;
-
+	if (*np > 0) {
 		ft_buf_addc(&u->e, '[');
 		for (i = 0; i < n; i++)
 			ft_buf_addf(&u->e, "%s%lld", i ? "," : "",
 				    (long long)c->pts[i]);
 		ft_buf_addc(&u->e, ']');
 	}
+	return NULL;
+}
+
+/* Prints ballot id of the round as stored from u->d and u->e. */
+static void
+print_ballot(struct run *u, long long id, const char *channel, int np,
+	     int replaced)
+{
+	struct ft_buf *o = &u->run.out.buf;
+
+	ft_json_open(o, "round");
+	ft_json_escape(o, u->r.f[R_ID], strlen(u->r.f[R_ID]));
+	ft_json_put_int(o, "ballot", id);
+	ft_json_put_str(o, "channel", channel, strlen(channel));
+	ft_json_put_raw(o, "projects", u->d.s, strlen(u->d.s));
+	if (np > 0)
+		ft_json_put_raw(o, "points", u->e.s, strlen(u->e.s));
+	if (replaced)
+		ft_json_put_bool(o, "replaced", 1);
+	ft_buf_adds(o, "}\n");
+}
+
+/*
+ * Stores the ballot of cast_ballot() under the voter's tag, and prints
+ * it: the same ballot again changes nothing, another replaces the first
+ * only with --replace, none goes in once the round is counted.  NULL or
+ * the reason it is refused; u->status set on an error.
+ */
+static const char *
+cast_store(struct run *u, const char *tag, const char *channel, int np)
+{
+	struct ft_store_vote_ballot b;
+	const char *bad;
+	int64_t id = 0;
+	long long oldid;
+	int old;
+
 	if ((u->status = ft_store_vote_ballot(u->vs, u->r.f[R_ID], tag, &b,
 					      &old)))
 		return NULL;
@@ -1159,17 +1200,30 @@ cast_one(struct run *u, const struct ft_item *it)
 		u->updated++;
 	else
 		u->done++;
-	ft_json_open(o, "round");
-	ft_json_escape(o, u->r.f[R_ID], strlen(u->r.f[R_ID]));
-	ft_json_put_int(o, "ballot", old ? oldid : (long long)id);
-	ft_json_put_str(o, "channel", channel, strlen(channel));
-	ft_json_put_raw(o, "projects", u->d.s, strlen(u->d.s));
-	if (np > 0)
-		ft_json_put_raw(o, "points", u->e.s, strlen(u->e.s));
-	if (old)
-		ft_json_put_bool(o, "replaced", 1);
-	ft_buf_adds(o, "}\n");
+	print_ballot(u, old ? oldid : (long long)id, channel, np, old);
 	return NULL;
+}
+
+static const char *
+cast_one(struct run *u, const struct ft_item *it)
+{
+	const struct ft_json_doc *d = it->doc;
+	const char *bad, *channel;
+	char tag[65], hash[65];
+	int np, r;
+
+	if ((bad = voter_id(u, d)))
+		return bad;
+	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
+	if ((u->status = ft_store_vote_voter_exists(u->vs, u->r.f[R_ID], hash,
+						    &r)))
+		return NULL;
+	if (!r)
+		return "not registered for this round";
+	if ((bad = cast_when(u, d)) || (bad = cast_ballot(u, d, &channel, &np)))
+		return bad;
+	ft_vkey_hash(u->r.key, "ballot", u->a.s, tag);
+	return cast_store(u, tag, channel, np);
 }
 
 int
