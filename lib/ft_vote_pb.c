@@ -634,20 +634,27 @@ pb_ballot(const struct imp *m, const struct ft_pb_row *r, struct ft_buf *pj,
 	ft_buf_addc(pts, ']');
 }
 
-/* Stores the checked file m as round id. */
-static int
-imp_store(struct run *u, struct imp *m, const char *id,
-	  const unsigned char rkey[32], const char *check)
-{
-	const struct ft_pb_section *ps = &m->pb.projects, *vs = &m->pb.votes;
+/* The round of an imported file, and the texts its settings point to. */
+struct pb_round {
 	struct ft_store_vote_round rd;
-	char t[3][FT_TIME_LEN], num[4][24], sel[24];
-	int64_t when, ballot;
-	const char *v, *type = m->type;
-	int i, st, added, skip_p[8], skip_v[5];
-	struct ft_buf *o = &u->a;
+	char t[3][FT_TIME_LEN], num[4][24];
+};
 
-	/* The round: META as JSON, in its order. */
+/*
+ * The round of the checked file m as round id, from its META (kept whole
+ * as JSON in u->a, in its order), into pr; borrowed from m, u->a, u->b
+ * and u->c until they change.
+ */
+static void
+imp_round(struct run *u, const struct imp *m, const char *id, const char *check,
+	  struct pb_round *pr)
+{
+	struct ft_store_vote_round *rd = &pr->rd;
+	struct ft_buf *o = &u->a;
+	const char *v, *type = m->type;
+	int64_t when;
+	int i;
+
 	ft_buf_reset(o);
 	ft_buf_addc(o, '{');
 	for (i = 0; i < m->nmeta; i++) {
@@ -658,42 +665,50 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		ft_json_escape_lossy(o, m->mval[i], strlen(m->mval[i]));
 	}
 	ft_buf_addc(o, '}');
-	memset(&rd, 0, sizeof(rd));
-	rd.f[R_ID] = id;
+	memset(rd, 0, sizeof(*rd));
+	rd->f[R_ID] = id;
 	v = meta(m, "description");
-	rd.f[R_NAME] = v && *v ? v : id;
+	rd->f[R_NAME] = v && *v ? v : id;
 	ft_amount_canon(meta(m, "budget"), &u->b);
-	rd.f[R_BUDGET] = u->b.s;
+	rd->f[R_BUDGET] = u->b.s;
 	if ((v = meta(m, "date_begin")) && !pb_date(v, 0, &when))
-		rd.f[R_OPENS] = vote_fmt_time(when, t[0]);
+		rd->f[R_OPENS] = vote_fmt_time(when, pr->t[0]);
 	if ((v = meta(m, "date_end")) && !pb_date(v, 1, &when))
-		rd.f[R_CLOSES] = vote_fmt_time(when, t[1]);
-	rd.f[R_BALLOT] = type;
+		rd->f[R_CLOSES] = vote_fmt_time(when, pr->t[1]);
+	rd->f[R_BALLOT] = type;
 	/* The limits are whole numbers: stored as such from their text. */
 	if (!strcmp(type, "choose-1")) {
-		rd.f[R_MINLEN] = "1";
-		rd.f[R_MAXLEN] = "1";
+		rd->f[R_MINLEN] = "1";
+		rd->f[R_MAXLEN] = "1";
 	} else {
-		rd.f[R_MINLEN] = whole_text(meta(m, "min_length"), num[0]);
-		rd.f[R_MAXLEN] = whole_text(meta(m, "max_length"), num[1]);
+		rd->f[R_MINLEN] = whole_text(meta(m, "min_length"), pr->num[0]);
+		rd->f[R_MAXLEN] = whole_text(meta(m, "max_length"), pr->num[1]);
 	}
 	if ((v = meta(m, "max_sum_cost"))) {
 		ft_amount_canon(v, &u->c);
-		rd.f[R_MAXCOST] = u->c.s;
+		rd->f[R_MAXCOST] = u->c.s;
 	}
-	rd.f[R_MINPTS] = whole_text(meta(m, "min_sum_points"), num[2]);
-	rd.f[R_MAXPTS] = whole_text(meta(m, "max_sum_points"), num[3]);
-	rd.f[R_RULE] = pb_rule_name(meta(m, "rule"), 0);
-	rd.f[R_THRESHOLD] = meta(m, "min_project_score_threshold");
-	rd.f[R_TIEBREAK] = "votes,cost,id";
-	rd.f[R_KEYCHECK] = check;
-	rd.f[R_META] = o->s;
-	rd.source = m->path;
-	rd.created_at = vote_fmt_time(ft_time_now(), t[2]);
-	if ((st = ft_store_vote_round_add(u->vs, &rd)))
-		return st;
+	rd->f[R_MINPTS] = whole_text(meta(m, "min_sum_points"), pr->num[2]);
+	rd->f[R_MAXPTS] = whole_text(meta(m, "max_sum_points"), pr->num[3]);
+	rd->f[R_RULE] = pb_rule_name(meta(m, "rule"), 0);
+	rd->f[R_THRESHOLD] = meta(m, "min_project_score_threshold");
+	rd->f[R_TIEBREAK] = "votes,cost,id";
+	rd->f[R_KEYCHECK] = check;
+	rd->f[R_META] = o->s;
+	rd->source = m->path;
+	rd->created_at = vote_fmt_time(ft_time_now(), pr->t[2]);
+}
 
-	/* The projects, with the columns ft has no place for in extra. */
+/* Stores the projects of m in round id, with the columns ft has no place
+ * for in extra. */
+static int
+imp_store_projects(struct run *u, const struct imp *m, const char *id)
+{
+	const struct ft_pb_section *ps = &m->pb.projects;
+	char sel[24];
+	const char *v;
+	int i, st, skip_p[8];
+
 	i = 0;
 	skip_p[i++] = m->p_id;
 	skip_p[i++] = m->p_cost;
@@ -725,8 +740,20 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		if ((st = ft_store_vote_project_add(u->vs, &pr)))
 			return st;
 	}
+	return FT_OK;
+}
 
-	/* The ballots; the voter ids only as keyed hashes. */
+/* Stores the ballots of m in round id; the voter ids only as keyed
+ * hashes (by rkey). */
+static int
+imp_store_ballots(struct run *u, const struct imp *m, const char *id,
+		  const unsigned char rkey[32])
+{
+	const struct ft_pb_section *vs = &m->pb.votes;
+	int64_t ballot;
+	const char *v;
+	int i, st, added, skip_v[5];
+
 	skip_v[0] = m->v_id;
 	skip_v[1] = m->v_vote;
 	skip_v[2] = m->v_points < 0 ? INT32_MAX : m->v_points;
@@ -759,6 +786,21 @@ imp_store(struct run *u, struct imp *m, const char *id,
 			return st;
 	}
 	return FT_OK;
+}
+
+/* Stores the checked file m as round id. */
+static int
+imp_store(struct run *u, struct imp *m, const char *id,
+	  const unsigned char rkey[32], const char *check)
+{
+	struct pb_round pr;
+	int st;
+
+	imp_round(u, m, id, check, &pr);
+	if ((st = ft_store_vote_round_add(u->vs, &pr.rd)) ||
+	    (st = imp_store_projects(u, m, id)))
+		return st;
+	return imp_store_ballots(u, m, id, rkey);
 }
 
 /* The digest of the ballots of a checked file, as they would be stored. */
