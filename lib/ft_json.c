@@ -1147,6 +1147,14 @@ ft_json_put_key(struct ft_buf *out, const char *key)
 }
 
 void
+ft_json_open(struct ft_buf *out, const char *key)
+{
+	ft_buf_add(out, "{\"", 2);
+	ft_buf_adds(out, key);
+	ft_buf_add(out, "\":", 2);
+}
+
+void
 ft_json_put_str(struct ft_buf *out, const char *key, const char *v, size_t n)
 {
 	if (!v)
@@ -1179,4 +1187,21 @@ ft_json_put_number(struct ft_buf *out, const char *key, double x)
 {
 	ft_json_put_key(out, key);
 	ft_json_number(out, x);
+}
+
+void
+ft_json_put_int(struct ft_buf *out, const char *key, long long v)
+{
+	ft_json_put_key(out, key);
+	ft_buf_addf(out, "%lld", v);
+}
+
+void
+ft_json_put_bool(struct ft_buf *out, const char *key, int v)
+{
+	ft_json_put_key(out, key);
+	if (v)
+		ft_buf_add(out, "true", 4);
+	else
+		ft_buf_add(out, "false", 5);
 }

@@ -106,6 +106,12 @@ void ft_json_number(struct ft_buf *out, double x);
  */
 void ft_json_put_key(struct ft_buf *out, const char *key);
 
+/*
+ * Starts a record with its first member's key, {"key": (the value follows,
+ * then the other members): for a record whose first member is never absent.
+ */
+void ft_json_open(struct ft_buf *out, const char *key);
+
 /* ,"key":"v" for v (n bytes); nothing when v is NULL. */
 void ft_json_put_str(struct ft_buf *out, const char *key, const char *v,
 		     size_t n);
@@ -119,6 +125,12 @@ void ft_json_put_raw(struct ft_buf *out, const char *key, const char *json,
 
 /* ,"key":x as ft_json_number() writes it. */
 void ft_json_put_number(struct ft_buf *out, const char *key, double x);
+
+/* ,"key":v for a whole number (an id, a count), exact at any size. */
+void ft_json_put_int(struct ft_buf *out, const char *key, long long v);
+
+/* ,"key":true or ,"key":false, as v is not 0 or is. */
+void ft_json_put_bool(struct ft_buf *out, const char *key, int v);
 
 /*
  * Appends the object d without the members named in drop (NULL-ended), open:

@@ -83,66 +83,63 @@ on_idle(void *ctx)
 	return r->n ? ft_run_end(r) : FT_OK;
 }
 
-int
-ft_run_file(struct ft_run *r, const char *path,
-	    int (*each)(void *ctx, const struct ft_item *it))
-{
-	struct ft_input_opts io = { 0 };
-	struct ft_input *in;
-	struct ft_item it;
-	int st = FT_OK, rc;
-
-	if ((st = ft_input_open(&in, path, &io))) {
-		ft_input_close(in);
-		return st;
-	}
-	ft_input_set_idle(in, on_idle, r);
-	r->fname = ft_input_name(in);
-	while ((rc = ft_input_next(in, &it)) == 1)
-		if ((st = each(r->ctx, &it)))
-			break;
-	if (!st && rc > 1)
-		st = rc;
-	if (!st)
-		st = ft_run_end(r);
-	else
-		ft_run_drop(r);
-	ft_input_close(in);
-	return st;
-}
-
-int
-ft_run_file_whole(struct ft_run *r, const char *path,
-		  int (*each)(void *ctx, const struct ft_item *it))
+/*
+ * Reads path record by record into each(): the reader of ft_run_file()
+ * (whole 0: the batch ends when the input waits, the input is closed
+ * after the last batch ends) and of ft_run_file_whole() (whole 1: the
+ * file is one batch, the input closed before it ends, a dry run rolled
+ * back once it has).  A run that stops drops the batch.  Returns a
+ * status.
+ */
+static int
+read_file(struct ft_run *r, const char *path,
+	  int (*each)(void *ctx, const struct ft_item *it), int whole)
 {
 	struct ft_input_opts io = { 0 };
 	struct ft_input *in;
 	struct ft_item it;
 	int st, rc;
 
-	if ((st = ft_input_open(&in, path, &io))) {
+	if ((st = ft_input_open(&in, path, &io)) ||
+	    (whole && (st = ft_run_begin_page(r)))) {
 		ft_input_close(in);
 		return st;
 	}
-	if ((st = ft_run_begin_page(r))) {
-		ft_input_close(in);
-		return st;
-	}
+	if (!whole)
+		ft_input_set_idle(in, on_idle, r);
 	r->fname = ft_input_name(in);
 	while ((rc = ft_input_next(in, &it)) == 1)
 		if ((st = each(r->ctx, &it)))
 			break;
 	if (!st && rc > 1)
 		st = rc;
-	ft_input_close(in);
-	if (st) {
-		ft_run_drop(r);
-		return st;
+	if (whole) {
+		ft_input_close(in);
+		in = NULL;
 	}
-	st = ft_run_end(r);
-	if (r->dry_run)
-		ft_db_rollback(r->db);
+	if (!st) {
+		st = ft_run_end(r);
+		if (whole && r->dry_run)
+			ft_db_rollback(r->db);
+	} else {
+		ft_run_drop(r);
+	}
+	ft_input_close(in);
 	return st;
+}
+
+int
+ft_run_file(struct ft_run *r, const char *path,
+	    int (*each)(void *ctx, const struct ft_item *it))
+{
+	return read_file(r, path, each, 0);
+}
+
+int
+ft_run_file_whole(struct ft_run *r, const char *path,
+		  int (*each)(void *ctx, const struct ft_item *it))
+{
+	return read_file(r, path, each, 1);
 }
 
 int

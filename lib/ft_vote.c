@@ -395,48 +395,6 @@ each_record(struct run *u, char **files, int n, record_fn fn)
 	return st;
 }
 
-static void
-json_key(struct ft_buf *o, const char *k)
-{
-	if (o->len && o->s[o->len - 1] != '{')
-		ft_buf_addc(o, ',');
-	ft_json_escape(o, k, strlen(k));
-	ft_buf_addc(o, ':');
-}
-
-void
-vote_json_str(struct ft_buf *o, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	json_key(o, k);
-	ft_json_escape(o, v, strlen(v));
-}
-
-/* A value that is already JSON text (a number, an array). */
-void
-vote_json_raw(struct ft_buf *o, const char *k, const char *v)
-{
-	if (!v)
-		return;
-	json_key(o, k);
-	ft_buf_adds(o, v);
-}
-
-void
-vote_json_long(struct ft_buf *o, const char *k, long long v)
-{
-	json_key(o, k);
-	ft_buf_addf(o, "%lld", v);
-}
-
-void
-vote_json_bool(struct ft_buf *o, const char *k, int v)
-{
-	json_key(o, k);
-	ft_buf_adds(o, v ? "true" : "false");
-}
-
 /* Writes JSON array text of the items into o. */
 static void
 json_list(struct ft_buf *o, const struct ft_buf *items, int n, int numbers)
@@ -500,17 +458,224 @@ print_round(struct run *u, char *const *f)
 	struct ft_buf *o = &u->run.out.buf;
 	int i;
 
-	ft_buf_addc(o, '{');
-	for (i = 0; i < 15; i++) {
+	/* The id first: a round always has one. */
+	ft_json_open(o, names[R_ID]);
+	ft_json_escape(o, f[R_ID], strlen(f[R_ID]));
+	for (i = R_ID + 1; i < 15; i++) {
 		if (!f[i])
 			continue;
 		if (i == R_BUDGET || i == R_SCOPE || (i >= R_MINLEN &&
 		    i <= R_MAXPTS) || i == R_THRESHOLD)
-			vote_json_raw(o, names[i], f[i]);
+			ft_json_put_raw(o, names[i], f[i], strlen(f[i]));
 		else
-			vote_json_str(o, names[i], f[i]);
+			ft_json_put_str(o, names[i], f[i], strlen(f[i]));
 	}
 	ft_buf_adds(o, "}\n");
+}
+
+/*
+ * Member key of d as text into b: NULL, or the reason when it is missing
+ * or not a what.
+ */
+static const char *
+need(struct run *u, const struct ft_json_doc *d, const char *key,
+     const char *what, struct ft_buf *b)
+{
+	int r = ft_json_member_text(d, key, b);
+
+	if (r > 0)
+		return NULL;
+	return vote_why(u, "field %s: %s%s", ft_q(key), r < 0 ? "not a " : "",
+			r < 0 ? what : "missing");
+}
+
+/* The id, name and budget of the round in d, by R_* into f. */
+static const char *
+open_head(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	const char *reason;
+
+	if ((reason = need(u, d, "id", "string", b)))
+		return reason;
+	f[R_ID] = ft_xstrdup(b->s);
+	if ((reason = need(u, d, "name", "string", b)))
+		return reason;
+	f[R_NAME] = ft_xstrdup(b->s);
+	if ((reason = need(u, d, "budget", "number", b)))
+		return reason;
+	if (ft_amount_scale(b->s) < 0 || ft_amount_is_zero(b->s))
+		return vote_why(u,
+				"field \"budget\": not an amount above 0: "
+				"%s",
+				ft_q(b->s));
+	ft_amount_canon(b->s, &u->b);
+	f[R_BUDGET] = ft_xstrdup(u->b.s);
+	return NULL;
+}
+
+/* When voting opens and closes, by R_* into f. */
+static const char *
+open_window(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	char t1[FT_TIME_LEN], t2[FT_TIME_LEN];
+	struct ft_buf *b = &u->a;
+	const char *reason;
+	int64_t opens, closes;
+
+	if ((reason = need(u, d, "opens_at", "time", b)))
+		return reason;
+	if (parse_time(b->s, &opens))
+		return vote_why(u, "field \"opens_at\": not a time: %s",
+				ft_q(b->s));
+	f[R_OPENS] = ft_xstrdup(vote_fmt_time(opens, t1));
+	if ((reason = need(u, d, "closes_at", "time", b)))
+		return reason;
+	if (parse_time(b->s, &closes))
+		return vote_why(u, "field \"closes_at\": not a time: %s",
+				ft_q(b->s));
+	f[R_CLOSES] = ft_xstrdup(vote_fmt_time(closes, t2));
+	if (closes <= opens)
+		return vote_why(u,
+				"field \"closes_at\": %s is not after "
+				"opens_at %s",
+				t2, t1);
+	return NULL;
+}
+
+/* The ballot's type and the limits of a ballot by its type, into f. */
+static const char *
+open_ballot(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	const char *reason;
+	long v, minl = -1, maxl = -1, minp = -1, maxp = -1;
+	int r;
+
+	if ((reason = need(u, d, "ballot", "string", b)))
+		return reason;
+	if (!vote_known(ballot_types, b->s))
+		return vote_why(u,
+				"field \"ballot\": not approval, "
+				"choose-1, cumulative or ordinal: %s",
+				ft_q(b->s));
+	f[R_BALLOT] = ft_xstrdup(b->s);
+	if ((r = member_long(d, "min_length", 1, MAX_BALLOT, &minl, b)) < 0 ||
+	    (r = member_long(d, "max_length", 1, MAX_BALLOT, &maxl, b)) < 0)
+		return "fields \"min_length\", \"max_length\": not a whole "
+		       "number from 1 to 1024";
+	if (strcmp(f[R_BALLOT], "choose-1") == 0) {
+		minl = maxl = 1;
+	} else if (strcmp(f[R_BALLOT], "ordinal") == 0) {
+		if ((r = member_long(d, "length", 1, MAX_BALLOT, &v, b)) <= 0)
+			return r < 0 ? "field \"length\": not a whole number "
+				       "from 1 to 1024" :
+				       "field \"length\": missing (an ordinal "
+				       "ballot ranks a fixed number)";
+		minl = maxl = v;
+	} else if (strcmp(f[R_BALLOT], "cumulative") == 0) {
+		if ((r = member_long(d, "points", 1, MAX_POINTS, &maxp, b)) <=
+		    0)
+			return r < 0 ? "field \"points\": not a whole number "
+				       "from 1 to 1000000" :
+				       "field \"points\": missing (the points "
+				       "a cumulative ballot spreads)";
+		if ((r = member_long(d, "min_points", 1, maxp, &minp, b)) < 0)
+			return "field \"min_points\": not a whole number "
+			       "from 1 to points";
+		if (r == 0)
+			minp = 1;
+	}
+	if (minl < 0 && strcmp(f[R_BALLOT], "approval") == 0)
+		minl = 1;
+	if (minl > 0 && maxl > 0 && minl > maxl)
+		return "field \"min_length\": above max_length";
+	if (minl > 0)
+		f[R_MINLEN] = ft_xstrdup(vote_why(u, "%ld", minl));
+	if (maxl > 0)
+		f[R_MAXLEN] = ft_xstrdup(vote_why(u, "%ld", maxl));
+	if (minp > 0)
+		f[R_MINPTS] = ft_xstrdup(vote_why(u, "%ld", minp));
+	if (maxp > 0)
+		f[R_MAXPTS] = ft_xstrdup(vote_why(u, "%ld", maxp));
+	return NULL;
+}
+
+/* How the round is counted (max_cost, rule, threshold, tiebreak). */
+static const char *
+open_count(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	int r;
+
+	if ((r = ft_json_member_text(d, "max_cost", b)) != 0) {
+		if (r < 0 || ft_amount_scale(b->s) < 0)
+			return "field \"max_cost\": not an amount";
+		ft_amount_canon(b->s, &u->b);
+		f[R_MAXCOST] = ft_xstrdup(u->b.s);
+	}
+	if ((r = ft_json_member_text(d, "rule", b)) != 0) {
+		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE)
+			return vote_why(u,
+					"field \"rule\": not greedy, "
+					"greedy-no-skip, greedy-threshold, "
+					"mes or mes-add1: %s",
+					ft_q(b->s));
+		f[R_RULE] = ft_xstrdup(b->s);
+	}
+	if ((r = ft_json_member_text(d, "threshold", b)) != 0) {
+		if (r < 0 || b->s[strspn(b->s, "0123456789")] || b->len > 15)
+			return "field \"threshold\": not a whole number";
+		f[R_THRESHOLD] = ft_xstrdup(b->s);
+	}
+	if ((r = ft_json_member_text(d, "tiebreak", b)) != 0) {
+		struct ft_tally t;
+
+		ft_tally_init(&t, 0, 0);
+		if (r < 0 || ft_tally_set_tiebreak(&t, b->s))
+			return vote_why(u,
+					"field \"tiebreak\": not a list "
+					"of votes, cost, id, or refuse: %s",
+					ft_q(b->s));
+	}
+	f[R_TIEBREAK] = ft_xstrdup(r > 0 ? b->s : "votes,cost,id");
+	return NULL;
+}
+
+/*
+ * The units the round is open to, each one checked, into f.  u->status
+ * set on an error of the database.
+ */
+static const char *
+open_scope(struct run *u, const struct ft_json_doc *d, char **f)
+{
+	struct ft_buf *b = &u->a;
+	size_t pos = 0;
+	int i, n;
+
+	if (!member_list(d, "scope", &u->items, &n))
+		return "field \"scope\": not a list of unit ids";
+	if (n == 0)
+		return NULL;
+	/* A voter's unit is checked against the scope: a unit that does not
+	 * exist would let no one in, or not the ones meant. */
+	for (i = 0; i < n; i++) {
+		const char *unit = vote_next_item(&u->items, &pos);
+		int yes;
+
+		if ((u->status = ft_store_vote_unit_exists(u->vs, unit, &yes)))
+			return NULL;
+		if (!yes) {
+			ft_buf_reset(b);
+			ft_json_escape(b, unit, strlen(unit));
+			return vote_why(u, "field \"scope\": unknown unit %s",
+					b->s);
+		}
+	}
+	ft_buf_reset(b);
+	json_list(b, &u->items, n, 0);
+	f[R_SCOPE] = ft_xstrdup(b->s);
+	return NULL;
 }
 
 /*
@@ -521,185 +686,12 @@ print_round(struct run *u, char *const *f)
 static const char *
 open_fields(struct run *u, const struct ft_json_doc *d, char **f)
 {
-	char t1[FT_TIME_LEN], t2[FT_TIME_LEN];
-	struct ft_buf *b = &u->a;
-	const char *reason = NULL;
-	int64_t opens, closes;
-	long v, minl = -1, maxl = -1, minp = -1, maxp = -1;
-	int r, i, n;
+	const char *reason;
 
-#define NEED(key, what) \
-	do { \
-		if ((r = ft_json_member_text(d, key, b)) <= 0) { \
-			reason = vote_why(u, "field %s: %s", ft_q(key), \
-					  r < 0 ? "not a " what : "missing"); \
-			goto out; \
-		} \
-	} while (0)
-	NEED("id", "string");
-	f[R_ID] = ft_xstrdup(b->s);
-	NEED("name", "string");
-	f[R_NAME] = ft_xstrdup(b->s);
-	NEED("budget", "number");
-	if (ft_amount_scale(b->s) < 0 || ft_amount_is_zero(b->s)) {
-		reason = vote_why(u,
-				  "field \"budget\": not an amount above 0: "
-				  "%s",
-				  ft_q(b->s));
-		goto out;
-	}
-	ft_amount_canon(b->s, &u->b);
-	f[R_BUDGET] = ft_xstrdup(u->b.s);
-	NEED("opens_at", "time");
-	if (parse_time(b->s, &opens)) {
-		reason = vote_why(u, "field \"opens_at\": not a time: %s",
-				  ft_q(b->s));
-		goto out;
-	}
-	f[R_OPENS] = ft_xstrdup(vote_fmt_time(opens, t1));
-	NEED("closes_at", "time");
-	if (parse_time(b->s, &closes)) {
-		reason = vote_why(u, "field \"closes_at\": not a time: %s",
-				  ft_q(b->s));
-		goto out;
-	}
-	f[R_CLOSES] = ft_xstrdup(vote_fmt_time(closes, t2));
-	if (closes <= opens) {
-		reason = vote_why(u,
-				  "field \"closes_at\": %s is not after "
-				  "opens_at %s",
-				  t2, t1);
-		goto out;
-	}
-	NEED("ballot", "string");
-	if (!vote_known(ballot_types, b->s)) {
-		reason = vote_why(u,
-				  "field \"ballot\": not approval, "
-				  "choose-1, cumulative or ordinal: %s",
-				  ft_q(b->s));
-		goto out;
-	}
-	f[R_BALLOT] = ft_xstrdup(b->s);
-#undef NEED
-	/* The limits of a ballot, by its type. */
-	if ((r = member_long(d, "min_length", 1, MAX_BALLOT, &minl, b)) < 0 ||
-	    (r = member_long(d, "max_length", 1, MAX_BALLOT, &maxl, b)) < 0) {
-		reason = "fields \"min_length\", \"max_length\": not a whole "
-			 "number from 1 to 1024";
-		goto out;
-	}
-	if (strcmp(f[R_BALLOT], "choose-1") == 0) {
-		minl = maxl = 1;
-	} else if (strcmp(f[R_BALLOT], "ordinal") == 0) {
-		if ((r = member_long(d, "length", 1, MAX_BALLOT, &v, b)) <= 0) {
-			reason = r < 0 ? "field \"length\": not a whole number "
-					 "from 1 to 1024" :
-					 "field \"length\": missing (an ordinal "
-					 "ballot ranks a fixed number)";
-			goto out;
-		}
-		minl = maxl = v;
-	} else if (strcmp(f[R_BALLOT], "cumulative") == 0) {
-		if ((r = member_long(d, "points", 1, MAX_POINTS, &maxp, b)) <= 0) {
-			reason = r < 0 ? "field \"points\": not a whole number "
-					 "from 1 to 1000000" :
-					 "field \"points\": missing (the points "
-					 "a cumulative ballot spreads)";
-			goto out;
-		}
-		if ((r = member_long(d, "min_points", 1, maxp, &minp, b)) < 0) {
-			reason = "field \"min_points\": not a whole number "
-				 "from 1 to points";
-			goto out;
-		}
-		if (r == 0)
-			minp = 1;
-	}
-	if (minl < 0 && strcmp(f[R_BALLOT], "approval") == 0)
-		minl = 1;
-	if (minl > 0 && maxl > 0 && minl > maxl) {
-		reason = "field \"min_length\": above max_length";
-		goto out;
-	}
-	if (minl > 0)
-		f[R_MINLEN] = ft_xstrdup(vote_why(u, "%ld", minl));
-	if (maxl > 0)
-		f[R_MAXLEN] = ft_xstrdup(vote_why(u, "%ld", maxl));
-	if (minp > 0)
-		f[R_MINPTS] = ft_xstrdup(vote_why(u, "%ld", minp));
-	if (maxp > 0)
-		f[R_MAXPTS] = ft_xstrdup(vote_why(u, "%ld", maxp));
-	if ((r = ft_json_member_text(d, "max_cost", b)) != 0) {
-		if (r < 0 || ft_amount_scale(b->s) < 0) {
-			reason = "field \"max_cost\": not an amount";
-			goto out;
-		}
-		ft_amount_canon(b->s, &u->b);
-		f[R_MAXCOST] = ft_xstrdup(u->b.s);
-	}
-	if ((r = ft_json_member_text(d, "rule", b)) != 0) {
-		if (r < 0 || ft_tally_rule_parse(b->s) == FT_RULE_NONE) {
-			reason = vote_why(u,
-					  "field \"rule\": not greedy, "
-					  "greedy-no-skip, greedy-threshold, "
-					  "mes or mes-add1: %s",
-					  ft_q(b->s));
-			goto out;
-		}
-		f[R_RULE] = ft_xstrdup(b->s);
-	}
-	if ((r = ft_json_member_text(d, "threshold", b)) != 0) {
-		if (r < 0 || b->s[strspn(b->s, "0123456789")] || b->len > 15) {
-			reason = "field \"threshold\": not a whole number";
-			goto out;
-		}
-		f[R_THRESHOLD] = ft_xstrdup(b->s);
-	}
-	if ((r = ft_json_member_text(d, "tiebreak", b)) != 0) {
-		struct ft_tally t;
-
-		ft_tally_init(&t, 0, 0);
-		if (r < 0 || ft_tally_set_tiebreak(&t, b->s)) {
-			reason = vote_why(u,
-					  "field \"tiebreak\": not a list "
-					  "of votes, cost, id, or refuse: %s",
-					  ft_q(b->s));
-			goto out;
-		}
-	}
-	f[R_TIEBREAK] = ft_xstrdup(r > 0 ? b->s : "votes,cost,id");
-	if (!member_list(d, "scope", &u->items, &n)) {
-		reason = "field \"scope\": not a list of unit ids";
-		goto out;
-	}
-	if (n > 0) {
-		size_t pos = 0;
-
-		/* A voter's unit is checked against the scope: a unit that
-		 * does not exist would let no one in, or not the ones meant. */
-		for (i = 0; i < n; i++) {
-			const char *unit = vote_next_item(&u->items, &pos);
-			int yes;
-
-			if ((u->status = ft_store_vote_unit_exists(u->vs, unit,
-								   &yes)))
-				goto out;
-			if (!yes) {
-				ft_buf_reset(b);
-				ft_json_escape(b, unit, strlen(unit));
-				reason = vote_why(u,
-						  "field \"scope\": unknown "
-						  "unit %s",
-						  b->s);
-				goto out;
-			}
-		}
-		ft_buf_reset(b);
-		json_list(b, &u->items, n, 0);
-		f[R_SCOPE] = ft_xstrdup(b->s);
-	}
-out:
-	return reason;
+	if ((reason = open_head(u, d, f)) || (reason = open_window(u, d, f)) ||
+	    (reason = open_ballot(u, d, f)) || (reason = open_count(u, d, f)))
+		return reason;
+	return open_scope(u, d, f);
 }
 
 /*
@@ -865,13 +857,13 @@ project_one(struct run *u, const struct ft_item *it)
 	if ((u->status = found ? ft_store_vote_project_set(u->vs, &p) :
 				 ft_store_vote_project_add(u->vs, &p)))
 		return NULL;
-	ft_buf_addc(o, '{');
-	vote_json_str(o, "round", u->r.f[R_ID]);
-	vote_json_str(o, "id", id);
-	vote_json_str(o, "name", name);
-	vote_json_raw(o, "cost", u->e.s);
-	vote_json_str(o, "category", cat);
-	vote_json_str(o, "unit", unit);
+	ft_json_open(o, "round");
+	ft_json_escape(o, u->r.f[R_ID], strlen(u->r.f[R_ID]));
+	ft_json_put_str(o, "id", id, strlen(id));
+	ft_json_put_str(o, "name", name, strlen(name));
+	ft_json_put_raw(o, "cost", u->e.s, strlen(u->e.s));
+	ft_json_put_str(o, "category", cat, cat ? strlen(cat) : 0);
+	ft_json_put_str(o, "unit", unit, unit ? strlen(unit) : 0);
 	ft_buf_adds(o, "}\n");
 	return NULL;
 }
@@ -1059,27 +1051,18 @@ counted(struct run *u)
 			u->r.f[R_ID], u->counted_at, u->counted);
 }
 
+/*
+ * When the ballot of record d was cast (now, if it does not say), checked
+ * against the clock and the round's voting window: NULL or the reason it
+ * is refused.
+ */
 static const char *
-cast_one(struct run *u, const struct ft_item *it)
+cast_when(struct run *u, const struct ft_json_doc *d)
 {
-	const struct ft_json_doc *d = it->doc;
-	struct cast *c = u->cast;
-	const char *bad, *channel;
-	char tag[65], hash[65], t1[FT_TIME_LEN], t2[FT_TIME_LEN];
-	struct ft_buf *o = &u->run.out.buf;
-	struct ft_store_vote_ballot b;
-	int64_t at, now, id = 0;
-	long long oldid;
-	int n, np, r, old;
+	char t1[FT_TIME_LEN], t2[FT_TIME_LEN];
+	int64_t at, now;
+	int r;
 
-	if ((bad = voter_id(u, d)))
-		return bad;
-	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
-	if ((u->status = ft_store_vote_voter_exists(u->vs, u->r.f[R_ID], hash,
-						    &r)))
-		return NULL;
-	if (!r)
-		return "not registered for this round";
 	at = now = ft_time_now();
 	if ((r = ft_json_member_text(d, "cast_at", &u->b)) < 0 ||
 	    (r > 0 && parse_time(u->b.s, &at)))
@@ -1102,33 +1085,83 @@ cast_one(struct run *u, const struct ft_item *it)
 				"field \"cast_at\": voting has closed "
 				"(closed at %s)",
 				u->r.f[R_CLOSES]);
+	return NULL;
+}
+
+/*
+ * The ballot of record d, checked: its channel into *channel (borrowed:
+ * u->c or the options), the canonical texts the count reads and the
+ * digest covers into u->d (the projects) and u->e (the points; empty
+ * when *np is 0).  NULL or the reason it is refused.
+ */
+static const char *
+cast_ballot(struct run *u, const struct ft_json_doc *d, const char **channel,
+	    int *np)
+{
+	struct cast *c = u->cast;
+	const char *bad;
+	int n, r, i;
+
 	if ((r = ft_json_member_text(d, "channel", &u->c)) < 0 ||
 	    (r > 0 && !is_word(u->c.s)))
 		return "field \"channel\": not a word";
-	channel = r > 0 ? u->c.s : u->o->channel ? u->o->channel : "online";
+	*channel = r > 0 ? u->c.s : u->o->channel ? u->o->channel : "online";
 	if (!member_list(d, "projects", &u->items, &n))
 		return "field \"projects\": not a list of project ids";
 	if (n == 0 && !ft_json_get(d, "projects"))
 		return "field \"projects\": missing";
-	if (!member_list(d, "points", &u->items2, &np))
+	if (!member_list(d, "points", &u->items2, np))
 		return "field \"points\": not a list of numbers";
 	if ((bad = vote_check_ballot(u, &c->p, c->scale, &u->items, n,
-				     &u->items2, np, c->idx, c->pts)))
+				     &u->items2, *np, c->idx, c->pts)))
 		return bad;
-	ft_vkey_hash(u->r.key, "ballot", u->a.s, tag);
-	/* The canonical texts the count reads and the digest covers. */
 	ft_buf_reset(&u->d);
 	json_list(&u->d, &u->items, n, 0);
 	ft_buf_reset(&u->e);
-	if (np > 0) {
-		int i;
-
+	if (*np > 0) {
 		ft_buf_addc(&u->e, '[');
 		for (i = 0; i < n; i++)
 			ft_buf_addf(&u->e, "%s%lld", i ? "," : "",
 				    (long long)c->pts[i]);
 		ft_buf_addc(&u->e, ']');
 	}
+	return NULL;
+}
+
+/* Prints ballot id of the round as stored from u->d and u->e. */
+static void
+print_ballot(struct run *u, long long id, const char *channel, int np,
+	     int replaced)
+{
+	struct ft_buf *o = &u->run.out.buf;
+
+	ft_json_open(o, "round");
+	ft_json_escape(o, u->r.f[R_ID], strlen(u->r.f[R_ID]));
+	ft_json_put_int(o, "ballot", id);
+	ft_json_put_str(o, "channel", channel, strlen(channel));
+	ft_json_put_raw(o, "projects", u->d.s, strlen(u->d.s));
+	if (np > 0)
+		ft_json_put_raw(o, "points", u->e.s, strlen(u->e.s));
+	if (replaced)
+		ft_json_put_bool(o, "replaced", 1);
+	ft_buf_adds(o, "}\n");
+}
+
+/*
+ * Stores the ballot of cast_ballot() under the voter's tag, and prints
+ * it: the same ballot again changes nothing, another replaces the first
+ * only with --replace, none goes in once the round is counted.  NULL or
+ * the reason it is refused; u->status set on an error.
+ */
+static const char *
+cast_store(struct run *u, const char *tag, const char *channel, int np)
+{
+	struct ft_store_vote_ballot b;
+	const char *bad;
+	int64_t id = 0;
+	long long oldid;
+	int old;
+
 	if ((u->status = ft_store_vote_ballot(u->vs, u->r.f[R_ID], tag, &b,
 					      &old)))
 		return NULL;
@@ -1167,17 +1200,30 @@ cast_one(struct run *u, const struct ft_item *it)
 		u->updated++;
 	else
 		u->done++;
-	ft_buf_addc(o, '{');
-	vote_json_str(o, "round", u->r.f[R_ID]);
-	vote_json_long(o, "ballot", old ? oldid : (long long)id);
-	vote_json_str(o, "channel", channel);
-	vote_json_raw(o, "projects", u->d.s);
-	if (np > 0)
-		vote_json_raw(o, "points", u->e.s);
-	if (old)
-		vote_json_bool(o, "replaced", 1);
-	ft_buf_adds(o, "}\n");
+	print_ballot(u, old ? oldid : (long long)id, channel, np, old);
 	return NULL;
+}
+
+static const char *
+cast_one(struct run *u, const struct ft_item *it)
+{
+	const struct ft_json_doc *d = it->doc;
+	const char *bad, *channel;
+	char tag[65], hash[65];
+	int np, r;
+
+	if ((bad = voter_id(u, d)))
+		return bad;
+	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
+	if ((u->status = ft_store_vote_voter_exists(u->vs, u->r.f[R_ID], hash,
+						    &r)))
+		return NULL;
+	if (!r)
+		return "not registered for this round";
+	if ((bad = cast_when(u, d)) || (bad = cast_ballot(u, d, &channel, &np)))
+		return bad;
+	ft_vkey_hash(u->r.key, "ballot", u->a.s, tag);
+	return cast_store(u, tag, channel, np);
 }
 
 int
@@ -1229,9 +1275,9 @@ rounds_one(void *ctx, const struct ft_store_vote_round *r)
 		free(f[i]);
 	/* Open's record, and then what the round holds. */
 	b->len -= 2;
-	vote_json_long(b, "projects", r->projects);
-	vote_json_long(b, "voters", r->voters);
-	vote_json_long(b, "ballots", r->ballots);
+	ft_json_put_int(b, "projects", r->projects);
+	ft_json_put_int(b, "voters", r->voters);
+	ft_json_put_int(b, "ballots", r->ballots);
 	ft_buf_adds(b, "}\n");
 	vote_flush(u);
 	return FT_OK;

@@ -18,7 +18,9 @@ struct spec {
 	enum ft_rule rule;
 	int complete;
 	int64_t threshold;
-	const char *tiebreak;
+	/* Owned, not borrowed: spec_parse() reads it from a buffer of its
+	 * own.  A valid list is at most "votes,cost,id" (13 bytes). */
+	char tiebreak[16];
 	char text[160]; /* as tallies.rule keeps it */
 };
 
@@ -144,9 +146,9 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 	size_t n;
 
 	memset(sp, 0, sizeof(*sp));
-	/* Never NULL, even in a spec refused (clang-tidy cannot see that
+	/* Never empty, even in a spec refused (clang-tidy cannot see that
 	 * vote_usage_error() returns no 0, and follows a refused spec on). */
-	sp->tiebreak = "votes,cost,id";
+	snprintf(sp->tiebreak, sizeof(sp->tiebreak), "%s", "votes,cost,id");
 	if (!rule)
 		rule = u->r.f[R_RULE];
 	if (!rule) {
@@ -178,14 +180,16 @@ spec_make(struct run *u, struct spec *sp, const char *rule, int complete,
 						"number: %s",
 						ft_q(threshold));
 	}
-	sp->tiebreak = tiebreak ? tiebreak : u->r.f[R_TIEBREAK];
-	if (!sp->tiebreak)
-		sp->tiebreak = "votes,cost,id";
+	if (!tiebreak)
+		tiebreak = u->r.f[R_TIEBREAK];
+	if (!tiebreak)
+		tiebreak = "votes,cost,id";
 	ft_tally_init(&t, 0, 0);
-	if (ft_tally_set_tiebreak(&t, sp->tiebreak))
+	if (ft_tally_set_tiebreak(&t, tiebreak))
 		return vote_usage_error("--tiebreak: not a list of votes, "
 					"cost, id, or refuse: %s",
-					ft_q(sp->tiebreak));
+					ft_q(tiebreak));
+	snprintf(sp->tiebreak, sizeof(sp->tiebreak), "%s", tiebreak);
 	n = (size_t)snprintf(sp->text, sizeof(sp->text), "%s",
 			     ft_tally_rule_name(sp->rule));
 	if (sp->rule == FT_RULE_GREEDY_THRESHOLD)
@@ -253,17 +257,28 @@ count(struct run *u, const struct plist *p, const struct bset *b, int scale,
 	return st;
 }
 
+/* Starts a line of the count of round u: {"round":"id". */
+static void
+round_open(const struct run *u, struct ft_buf *o)
+{
+	ft_json_open(o, "round");
+	ft_json_escape(o, u->r.f[R_ID], strlen(u->r.f[R_ID]));
+}
+
 /* The rule and its options, as members of a result line. */
 static void
 spec_fields(struct ft_buf *o, const struct spec *sp)
 {
-	vote_json_str(o, "rule", ft_tally_rule_name(sp->rule));
+	const char *rule = ft_tally_rule_name(sp->rule);
+
+	ft_json_put_str(o, "rule", rule, strlen(rule));
 	if (sp->rule == FT_RULE_GREEDY_THRESHOLD)
-		vote_json_long(o, "threshold", (long long)sp->threshold);
+		ft_json_put_int(o, "threshold", (long long)sp->threshold);
 	if (sp->complete)
-		vote_json_str(o, "complete", "greedy");
+		ft_json_put_str(o, "complete", "greedy", 6);
 	if (strcmp(sp->tiebreak, "votes,cost,id"))
-		vote_json_str(o, "tiebreak", sp->tiebreak);
+		ft_json_put_str(o, "tiebreak", sp->tiebreak,
+				strlen(sp->tiebreak));
 }
 
 /* The result lines of a count, and with totals its last line. */
@@ -278,42 +293,40 @@ result_text(struct run *u, const struct ft_tally *t, const int *order,
 	for (i = 0; i < t->np; i++) {
 		const struct ft_tally_project *q = &t->p[order[i]];
 
-		ft_buf_addc(o, '{');
-		vote_json_str(o, "round", u->r.f[R_ID]);
+		round_open(u, o);
 		spec_fields(o, sp);
-		vote_json_str(o, "project", q->id);
-		vote_json_str(o, "name", q->name);
+		ft_json_put_str(o, "project", q->id, strlen(q->id));
+		ft_json_put_str(o, "name", q->name, strlen(q->name));
 		ft_tally_amount(q->cost, t->scale, a, sizeof(a));
-		vote_json_raw(o, "cost", a);
-		vote_json_long(o, "votes", q->votes);
-		vote_json_long(o, "score", (long long)q->score);
-		vote_json_long(o, "rank", q->rank);
-		vote_json_bool(o, "selected", q->selected);
-		vote_json_str(o, "reason", q->reason);
+		ft_json_put_raw(o, "cost", a, strlen(a));
+		ft_json_put_int(o, "votes", q->votes);
+		ft_json_put_int(o, "score", (long long)q->score);
+		ft_json_put_int(o, "rank", q->rank);
+		ft_json_put_bool(o, "selected", q->selected);
+		ft_json_put_str(o, "reason", q->reason, strlen(q->reason));
 		ft_buf_adds(o, "}\n");
 	}
 	if (!totals)
 		return;
-	ft_buf_addc(o, '{');
-	vote_json_str(o, "round", u->r.f[R_ID]);
+	round_open(u, o);
 	spec_fields(o, sp);
-	vote_json_bool(o, "totals", 1);
+	ft_json_put_bool(o, "totals", 1);
 	ft_tally_amount(t->budget, t->scale, a, sizeof(a));
-	vote_json_raw(o, "budget", a);
+	ft_json_put_raw(o, "budget", a, strlen(a));
 	ft_tally_amount(t->spent, t->scale, a, sizeof(a));
-	vote_json_raw(o, "spent", a);
+	ft_json_put_raw(o, "spent", a, strlen(a));
 	ft_tally_amount(t->budget - t->spent, t->scale, a, sizeof(a));
-	vote_json_raw(o, "left", a);
-	vote_json_long(o, "selected", t->nselected);
-	vote_json_long(o, "projects", t->np);
-	vote_json_long(o, "ballots", b->n);
+	ft_json_put_raw(o, "left", a, strlen(a));
+	ft_json_put_int(o, "selected", t->nselected);
+	ft_json_put_int(o, "projects", t->np);
+	ft_json_put_int(o, "ballots", b->n);
 	if (sp->rule == FT_RULE_MES || sp->rule == FT_RULE_MES_ADD1) {
 		ft_tally_amount(t->per_voter, t->scale, a, sizeof(a));
-		vote_json_raw(o, "per_voter", a);
+		ft_json_put_raw(o, "per_voter", a, strlen(a));
 	}
-	vote_json_str(o, "digest", b->hex);
+	ft_json_put_str(o, "digest", b->hex, strlen(b->hex));
 	if (provisional)
-		vote_json_bool(o, "provisional", 1);
+		ft_json_put_bool(o, "provisional", 1);
 	ft_buf_adds(o, "}\n");
 }
 
@@ -353,35 +366,35 @@ compare(struct run *u, const struct plist *p, const struct bset *b, int scale)
 		int x = order[0][k], differs = 0;
 		const struct ft_tally_project *q = &t[0].p[x];
 
-		ft_buf_addc(o, '{');
-		vote_json_str(o, "round", u->r.f[R_ID]);
-		vote_json_str(o, "project", q->id);
-		vote_json_str(o, "name", q->name);
+		round_open(u, o);
+		ft_json_put_str(o, "project", q->id, strlen(q->id));
+		ft_json_put_str(o, "name", q->name, strlen(q->name));
 		ft_tally_amount(q->cost, scale, a, sizeof(a));
-		vote_json_raw(o, "cost", a);
-		vote_json_long(o, "votes", q->votes);
-		vote_json_long(o, "score", (long long)q->score);
+		ft_json_put_raw(o, "cost", a, strlen(a));
+		ft_json_put_int(o, "votes", q->votes);
+		ft_json_put_int(o, "score", (long long)q->score);
+		/* Keyed by the rule's text: a rule name and its options, all
+		 * plain ASCII that needs no escape. */
 		for (i = 0; i < n; i++) {
-			vote_json_bool(o, sp[i].text, t[i].p[x].selected);
+			ft_json_put_bool(o, sp[i].text, t[i].p[x].selected);
 			differs |= t[i].p[x].selected != q->selected;
 		}
-		vote_json_bool(o, "differs", differs);
+		ft_json_put_bool(o, "differs", differs);
 		ft_buf_adds(o, "}\n");
 	}
 	if (u->o->totals)
 		for (i = 0; i < n; i++) {
-			ft_buf_addc(o, '{');
-			vote_json_str(o, "round", u->r.f[R_ID]);
+			round_open(u, o);
 			spec_fields(o, &sp[i]);
-			vote_json_bool(o, "totals", 1);
+			ft_json_put_bool(o, "totals", 1);
 			ft_tally_amount(t[i].spent, scale, a, sizeof(a));
-			vote_json_raw(o, "spent", a);
+			ft_json_put_raw(o, "spent", a, strlen(a));
 			ft_tally_amount(t[i].budget - t[i].spent, scale, a,
 					sizeof(a));
-			vote_json_raw(o, "left", a);
-			vote_json_long(o, "selected", t[i].nselected);
-			vote_json_long(o, "ballots", b->n);
-			vote_json_str(o, "digest", b->hex);
+			ft_json_put_raw(o, "left", a, strlen(a));
+			ft_json_put_int(o, "selected", t[i].nselected);
+			ft_json_put_int(o, "ballots", b->n);
+			ft_json_put_str(o, "digest", b->hex, strlen(b->hex));
 			ft_buf_adds(o, "}\n");
 		}
 	ft_hold_print(&u->run.out);
@@ -574,6 +587,7 @@ recount_one(void *ctx, const struct ft_store_vote_tally *k)
 	struct run *u = c->u;
 	const struct bset *b = c->b;
 	const char *round = c->round, *rule = k->rule, *dg = k->digest;
+	struct ft_buf *o = &u->run.out.buf;
 	long id = (long)k->tally;
 	struct spec sp;
 	struct ft_tally t;
@@ -603,15 +617,15 @@ recount_one(void *ctx, const struct ft_store_vote_tally *k)
 				 "ones counted (another digest)" :
 				 "another result from the same ballots");
 	}
-	ft_buf_addc(&u->run.out.buf, '{');
-	vote_json_str(&u->run.out.buf, "round", round);
-	vote_json_long(&u->run.out.buf, "tally", id);
-	vote_json_str(&u->run.out.buf, "rule", rule);
-	vote_json_str(&u->run.out.buf, "digest", dg);
+	ft_json_open(o, "round");
+	ft_json_escape(o, round, strlen(round));
+	ft_json_put_int(o, "tally", id);
+	ft_json_put_str(o, "rule", rule, strlen(rule));
+	ft_json_put_str(o, "digest", dg, strlen(dg));
 	if (!same && strcmp(dg, b->hex))
-		vote_json_str(&u->run.out.buf, "now", b->hex);
-	vote_json_bool(&u->run.out.buf, "same", same);
-	ft_buf_adds(&u->run.out.buf, "}\n");
+		ft_json_put_str(o, "now", b->hex, strlen(b->hex));
+	ft_json_put_bool(o, "same", same);
+	ft_buf_adds(o, "}\n");
 	vote_flush(u);
 	ft_tally_release(&t);
 	return FT_OK;

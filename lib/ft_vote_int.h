@@ -147,12 +147,4 @@ int vote_known(const char *const *list, const char *s);
 /* Is s UTF-8 without control characters (C0, DEL, C1)? */
 int vote_is_text(const char *s);
 
-/* Members of a record's JSON text: key k with a string, a value that is
- * already JSON text (a number, an array), a number, a boolean.  A NULL
- * string or text is left out. */
-void vote_json_str(struct ft_buf *o, const char *k, const char *v);
-void vote_json_raw(struct ft_buf *o, const char *k, const char *v);
-void vote_json_long(struct ft_buf *o, const char *k, long long v);
-void vote_json_bool(struct ft_buf *o, const char *k, int v);
-
 #endif

@@ -296,6 +296,163 @@ imp_check_projects(struct imp *m, struct plist *pl)
 			x, ps->nrows);
 }
 
+/* Splits the comma-separated list v into items (NUL-ended, appended to
+ * out); returns how many: none for an empty v. */
+static int
+split_list(const char *v, struct ft_buf *out)
+{
+	const char *s = v, *c;
+	int n = 0;
+
+	if (!*v)
+		return 0;
+	for (;; s = c + 1) {
+		c = strchr(s, ',');
+		ft_buf_add(out, s, c ? (size_t)(c - s) : strlen(s));
+		ft_buf_addc(out, '\0');
+		n++;
+		if (!c)
+			break;
+	}
+	return n;
+}
+
+/* Checks the voter of VOTES row r: its id and its sex. */
+static void
+imp_check_voter(struct imp *m, const struct ft_pb_row *r)
+{
+	const char *id = ft_pb_field(r, m->v_id), *v;
+
+	if (!*id)
+		imp_err(m, r->line, "VOTES voter_id: missing");
+	else if (strchr(id, ','))
+		imp_err(m, r->line,
+			"VOTES voter_id: %s holds a "
+			"comma",
+			ft_q(id));
+	if (m->v_sex >= 0 && *(v = ft_pb_field(r, m->v_sex)) &&
+	    strcmp(v, "M") && strcmp(v, "F") && strcmp(v, "O"))
+		imp_err(m, r->line, "VOTES sex: not M, F or O: %s", ft_q(v));
+}
+
+/*
+ * Checks the n projects of a ballot of VOTES row r (list) and their np
+ * points (pts) against the projects pl; counts each project's votes and
+ * score into m.  Returns the sum of the points.
+ */
+static int64_t
+imp_check_items(struct imp *m, const struct plist *pl,
+		const struct ft_pb_row *r, const struct ft_buf *list, int n,
+		const struct ft_buf *pts, int np)
+{
+	int idx[MAX_BALLOT + 1], j, k;
+	size_t pos = 0, ppos = 0;
+	int64_t sum = 0;
+
+	for (j = 0; j < n; j++) {
+		const char *p = vote_next_item(list, &pos);
+		long pt = 1;
+
+		idx[j] = vote_plist_find(pl, p);
+		if (idx[j] < 0) {
+			imp_err(m, r->line,
+				"VOTES vote: unknown "
+				"project %s",
+				ft_q(p));
+			continue;
+		}
+		for (k = 0; k < j; k++)
+			if (idx[k] == idx[j])
+				imp_err(m, r->line,
+					"VOTES vote: project "
+					"%s named twice",
+					ft_q(p));
+		if (strcmp(m->type, "cumulative") == 0 && np == n) {
+			const char *q = vote_next_item(pts, &ppos);
+
+			/* Bounded, so that no sum can wrap. */
+			if (!whole(q, &pt) || pt > MAX_POINTS) {
+				imp_err(m, r->line,
+					"VOTES points: not "
+					"a whole number from 0 to %d: "
+					"%s",
+					MAX_POINTS, ft_q(q));
+				pt = 0;
+			}
+			sum += pt;
+		} else if (strcmp(m->type, "ordinal") == 0) {
+			pt = n - j;
+		}
+		m->votes[idx[j]]++;
+		m->score[idx[j]] += pt;
+	}
+	return sum;
+}
+
+/* Checks the ballot of VOTES row r against the projects pl and counts
+ * it into m. */
+static void
+imp_check_ballot(struct imp *m, const struct plist *pl,
+		 const struct ft_pb_row *r)
+{
+	struct ft_buf list = FT_BUF_INIT, pts = FT_BUF_INIT;
+	int n, np = 0;
+	int64_t sum;
+
+	n = split_list(ft_pb_field(r, m->v_vote), &list);
+	if (m->v_points >= 0)
+		np = split_list(ft_pb_field(r, m->v_points), &pts);
+	if (n == 0)
+		imp_err(m, r->line, "VOTES vote: empty");
+	if (n > MAX_BALLOT) {
+		imp_err(m, r->line, "VOTES vote: more than %d projects",
+			MAX_BALLOT);
+		n = 0;
+	}
+	if (strcmp(m->type, "cumulative") == 0 && np != n)
+		imp_err(m, r->line,
+			"VOTES points: %d values for %d "
+			"projects",
+			np, n);
+	sum = imp_check_items(m, pl, r, &list, n, &pts, np);
+	if (n && (n < m->minl || n > m->maxl))
+		imp_err(m, r->line,
+			"VOTES vote: %d project%s, outside "
+			"min_length %ld and max_length %ld",
+			n, n == 1 ? "" : "s", m->minl, m->maxl);
+	if (n && np &&
+	    ((m->minp >= 0 && sum < m->minp) ||
+	     (m->maxp >= 0 && sum > m->maxp)))
+		imp_err(m, r->line,
+			"VOTES points: %lld, outside "
+			"min_sum_points and max_sum_points",
+			(long long)sum);
+	ft_buf_release(&list);
+	ft_buf_release(&pts);
+}
+
+/* No voter twice in VOTES: its ids sorted, then by line. */
+static void
+imp_check_twice(struct imp *m)
+{
+	const struct ft_pb_section *vs = &m->pb.votes;
+	char **ids = ft_xmalloc(((size_t)vs->nrows + 1) * sizeof(char *));
+	int *ix = ft_xmalloc(((size_t)vs->nrows + 1) * sizeof(int));
+	int i;
+
+	for (i = 0; i < vs->nrows; i++)
+		ids[i] = (char *)ft_pb_field(&vs->rows[i], m->v_id);
+	vote_order_by_id(ids, vs->nrows, ix);
+	for (i = 1; i < vs->nrows; i++)
+		if (*ids[ix[i]] && !strcmp(ids[ix[i]], ids[ix[i - 1]]))
+			imp_err(m, vs->rows[ix[i]].line,
+				"VOTES voter_id: "
+				"%s given twice (first at line %ld)",
+				ft_q(ids[ix[i]]), vs->rows[ix[i - 1]].line);
+	free(ix);
+	free(ids);
+}
+
 /* Checks VOTES against the projects pl; counts each project's votes and
  * score into m. */
 static void
@@ -303,9 +460,8 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 {
 	const struct ft_pb_section *vs = &m->pb.votes;
 	const char *v;
-	char **ids;
 	long x;
-	int i, j, k;
+	int i;
 
 	m->v_id = ft_pb_col(vs, "voter_id");
 	m->v_vote = ft_pb_col(vs, "vote");
@@ -323,133 +479,11 @@ imp_check_votes(struct imp *m, const struct plist *pl)
 	m->score = ft_xmalloc(((size_t)pl->n + 1) * sizeof(int64_t));
 	memset(m->votes, 0, ((size_t)pl->n + 1) * sizeof(long));
 	memset(m->score, 0, ((size_t)pl->n + 1) * sizeof(int64_t));
-	ids = ft_xmalloc(((size_t)vs->nrows + 1) * sizeof(char *));
 	for (i = 0; i < vs->nrows; i++) {
-		const struct ft_pb_row *r = &vs->rows[i];
-		struct ft_buf list = FT_BUF_INIT, pts = FT_BUF_INIT;
-		const char *id = ft_pb_field(r, m->v_id);
-		int idx[MAX_BALLOT + 1], n = 0, np = 0;
-		size_t pos = 0, ppos = 0;
-		int64_t sum = 0;
-
-		ids[i] = (char *)id;
-		if (!*id)
-			imp_err(m, r->line, "VOTES voter_id: missing");
-		else if (strchr(id, ','))
-			imp_err(m, r->line,
-				"VOTES voter_id: %s holds a "
-				"comma",
-				ft_q(id));
-		if (m->v_sex >= 0 && *(v = ft_pb_field(r, m->v_sex)) &&
-		    strcmp(v, "M") && strcmp(v, "F") && strcmp(v, "O"))
-			imp_err(m, r->line, "VOTES sex: not M, F or O: %s",
-				ft_q(v));
-		v = ft_pb_field(r, m->v_vote);
-		if (*v) {
-			const char *s = v, *c;
-
-			for (;; s = c + 1) {
-				c = strchr(s, ',');
-				ft_buf_add(&list, s,
-					   c ? (size_t)(c - s) : strlen(s));
-				ft_buf_addc(&list, '\0');
-				n++;
-				if (!c)
-					break;
-			}
-		}
-		if (m->v_points >= 0 && *(v = ft_pb_field(r, m->v_points))) {
-			const char *s = v, *c;
-
-			for (;; s = c + 1) {
-				c = strchr(s, ',');
-				ft_buf_add(&pts, s,
-					   c ? (size_t)(c - s) : strlen(s));
-				ft_buf_addc(&pts, '\0');
-				np++;
-				if (!c)
-					break;
-			}
-		}
-		if (n == 0)
-			imp_err(m, r->line, "VOTES vote: empty");
-		if (n > MAX_BALLOT) {
-			imp_err(m, r->line, "VOTES vote: more than %d projects",
-				MAX_BALLOT);
-			n = 0;
-		}
-		if (strcmp(m->type, "cumulative") == 0 && np != n)
-			imp_err(m, r->line,
-				"VOTES points: %d values for %d "
-				"projects",
-				np, n);
-		for (j = 0; j < n; j++) {
-			const char *p = vote_next_item(&list, &pos);
-			long pt = 1;
-
-			idx[j] = vote_plist_find(pl, p);
-			if (idx[j] < 0) {
-				imp_err(m, r->line,
-					"VOTES vote: unknown "
-					"project %s",
-					ft_q(p));
-				continue;
-			}
-			for (k = 0; k < j; k++)
-				if (idx[k] == idx[j])
-					imp_err(m, r->line,
-						"VOTES vote: project "
-						"%s named twice",
-						ft_q(p));
-			if (strcmp(m->type, "cumulative") == 0 && np == n) {
-				const char *q = vote_next_item(&pts, &ppos);
-
-				/* Bounded, so that no sum can wrap. */
-				if (!whole(q, &pt) || pt > MAX_POINTS) {
-					imp_err(m, r->line,
-						"VOTES points: not "
-						"a whole number from 0 to %d: "
-						"%s",
-						MAX_POINTS, ft_q(q));
-					pt = 0;
-				}
-				sum += pt;
-			} else if (strcmp(m->type, "ordinal") == 0) {
-				pt = n - j;
-			}
-			m->votes[idx[j]]++;
-			m->score[idx[j]] += pt;
-		}
-		if (n && (n < m->minl || n > m->maxl))
-			imp_err(m, r->line,
-				"VOTES vote: %d project%s, outside "
-				"min_length %ld and max_length %ld",
-				n, n == 1 ? "" : "s", m->minl, m->maxl);
-		if (n && np &&
-		    ((m->minp >= 0 && sum < m->minp) ||
-		     (m->maxp >= 0 && sum > m->maxp)))
-			imp_err(m, r->line,
-				"VOTES points: %lld, outside "
-				"min_sum_points and max_sum_points",
-				(long long)sum);
-		ft_buf_release(&list);
-		ft_buf_release(&pts);
+		imp_check_voter(m, &vs->rows[i]);
+		imp_check_ballot(m, pl, &vs->rows[i]);
 	}
-	/* Twice the same voter: sorted by id, then by line. */
-	{
-		int *ix = ft_xmalloc(((size_t)vs->nrows + 1) * sizeof(int));
-
-		vote_order_by_id(ids, vs->nrows, ix);
-		for (i = 1; i < vs->nrows; i++)
-			if (*ids[ix[i]] && !strcmp(ids[ix[i]], ids[ix[i - 1]]))
-				imp_err(m, vs->rows[ix[i]].line,
-					"VOTES voter_id: "
-					"%s given twice (first at line %ld)",
-					ft_q(ids[ix[i]]),
-					vs->rows[ix[i - 1]].line);
-		free(ix);
-	}
-	free(ids);
+	imp_check_twice(m);
 	if ((v = meta(m, "num_votes")) && whole(v, &x) && x != vs->nrows)
 		imp_err(m, meta_line(m, "num_votes"),
 			"META num_votes: %ld, "
@@ -600,20 +634,27 @@ pb_ballot(const struct imp *m, const struct ft_pb_row *r, struct ft_buf *pj,
 	ft_buf_addc(pts, ']');
 }
 
-/* Stores the checked file m as round id. */
-static int
-imp_store(struct run *u, struct imp *m, const char *id,
-	  const unsigned char rkey[32], const char *check)
-{
-	const struct ft_pb_section *ps = &m->pb.projects, *vs = &m->pb.votes;
+/* The round of an imported file, and the texts its settings point to. */
+struct pb_round {
 	struct ft_store_vote_round rd;
-	char t[3][FT_TIME_LEN], num[4][24], sel[24];
-	int64_t when, ballot;
-	const char *v, *type = m->type;
-	int i, st, added, skip_p[8], skip_v[5];
-	struct ft_buf *o = &u->a;
+	char t[3][FT_TIME_LEN], num[4][24];
+};
 
-	/* The round: META as JSON, in its order. */
+/*
+ * The round of the checked file m as round id, from its META (kept whole
+ * as JSON in u->a, in its order), into pr; borrowed from m, u->a, u->b
+ * and u->c until they change.
+ */
+static void
+imp_round(struct run *u, const struct imp *m, const char *id, const char *check,
+	  struct pb_round *pr)
+{
+	struct ft_store_vote_round *rd = &pr->rd;
+	struct ft_buf *o = &u->a;
+	const char *v, *type = m->type;
+	int64_t when;
+	int i;
+
 	ft_buf_reset(o);
 	ft_buf_addc(o, '{');
 	for (i = 0; i < m->nmeta; i++) {
@@ -624,42 +665,50 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		ft_json_escape_lossy(o, m->mval[i], strlen(m->mval[i]));
 	}
 	ft_buf_addc(o, '}');
-	memset(&rd, 0, sizeof(rd));
-	rd.f[R_ID] = id;
+	memset(rd, 0, sizeof(*rd));
+	rd->f[R_ID] = id;
 	v = meta(m, "description");
-	rd.f[R_NAME] = v && *v ? v : id;
+	rd->f[R_NAME] = v && *v ? v : id;
 	ft_amount_canon(meta(m, "budget"), &u->b);
-	rd.f[R_BUDGET] = u->b.s;
+	rd->f[R_BUDGET] = u->b.s;
 	if ((v = meta(m, "date_begin")) && !pb_date(v, 0, &when))
-		rd.f[R_OPENS] = vote_fmt_time(when, t[0]);
+		rd->f[R_OPENS] = vote_fmt_time(when, pr->t[0]);
 	if ((v = meta(m, "date_end")) && !pb_date(v, 1, &when))
-		rd.f[R_CLOSES] = vote_fmt_time(when, t[1]);
-	rd.f[R_BALLOT] = type;
+		rd->f[R_CLOSES] = vote_fmt_time(when, pr->t[1]);
+	rd->f[R_BALLOT] = type;
 	/* The limits are whole numbers: stored as such from their text. */
 	if (!strcmp(type, "choose-1")) {
-		rd.f[R_MINLEN] = "1";
-		rd.f[R_MAXLEN] = "1";
+		rd->f[R_MINLEN] = "1";
+		rd->f[R_MAXLEN] = "1";
 	} else {
-		rd.f[R_MINLEN] = whole_text(meta(m, "min_length"), num[0]);
-		rd.f[R_MAXLEN] = whole_text(meta(m, "max_length"), num[1]);
+		rd->f[R_MINLEN] = whole_text(meta(m, "min_length"), pr->num[0]);
+		rd->f[R_MAXLEN] = whole_text(meta(m, "max_length"), pr->num[1]);
 	}
 	if ((v = meta(m, "max_sum_cost"))) {
 		ft_amount_canon(v, &u->c);
-		rd.f[R_MAXCOST] = u->c.s;
+		rd->f[R_MAXCOST] = u->c.s;
 	}
-	rd.f[R_MINPTS] = whole_text(meta(m, "min_sum_points"), num[2]);
-	rd.f[R_MAXPTS] = whole_text(meta(m, "max_sum_points"), num[3]);
-	rd.f[R_RULE] = pb_rule_name(meta(m, "rule"), 0);
-	rd.f[R_THRESHOLD] = meta(m, "min_project_score_threshold");
-	rd.f[R_TIEBREAK] = "votes,cost,id";
-	rd.f[R_KEYCHECK] = check;
-	rd.f[R_META] = o->s;
-	rd.source = m->path;
-	rd.created_at = vote_fmt_time(ft_time_now(), t[2]);
-	if ((st = ft_store_vote_round_add(u->vs, &rd)))
-		return st;
+	rd->f[R_MINPTS] = whole_text(meta(m, "min_sum_points"), pr->num[2]);
+	rd->f[R_MAXPTS] = whole_text(meta(m, "max_sum_points"), pr->num[3]);
+	rd->f[R_RULE] = pb_rule_name(meta(m, "rule"), 0);
+	rd->f[R_THRESHOLD] = meta(m, "min_project_score_threshold");
+	rd->f[R_TIEBREAK] = "votes,cost,id";
+	rd->f[R_KEYCHECK] = check;
+	rd->f[R_META] = o->s;
+	rd->source = m->path;
+	rd->created_at = vote_fmt_time(ft_time_now(), pr->t[2]);
+}
 
-	/* The projects, with the columns ft has no place for in extra. */
+/* Stores the projects of m in round id, with the columns ft has no place
+ * for in extra. */
+static int
+imp_store_projects(struct run *u, const struct imp *m, const char *id)
+{
+	const struct ft_pb_section *ps = &m->pb.projects;
+	char sel[24];
+	const char *v;
+	int i, st, skip_p[8];
+
 	i = 0;
 	skip_p[i++] = m->p_id;
 	skip_p[i++] = m->p_cost;
@@ -691,8 +740,20 @@ imp_store(struct run *u, struct imp *m, const char *id,
 		if ((st = ft_store_vote_project_add(u->vs, &pr)))
 			return st;
 	}
+	return FT_OK;
+}
 
-	/* The ballots; the voter ids only as keyed hashes. */
+/* Stores the ballots of m in round id; the voter ids only as keyed
+ * hashes (by rkey). */
+static int
+imp_store_ballots(struct run *u, const struct imp *m, const char *id,
+		  const unsigned char rkey[32])
+{
+	const struct ft_pb_section *vs = &m->pb.votes;
+	int64_t ballot;
+	const char *v;
+	int i, st, added, skip_v[5];
+
 	skip_v[0] = m->v_id;
 	skip_v[1] = m->v_vote;
 	skip_v[2] = m->v_points < 0 ? INT32_MAX : m->v_points;
@@ -725,6 +786,21 @@ imp_store(struct run *u, struct imp *m, const char *id,
 			return st;
 	}
 	return FT_OK;
+}
+
+/* Stores the checked file m as round id. */
+static int
+imp_store(struct run *u, struct imp *m, const char *id,
+	  const unsigned char rkey[32], const char *check)
+{
+	struct pb_round pr;
+	int st;
+
+	imp_round(u, m, id, check, &pr);
+	if ((st = ft_store_vote_round_add(u->vs, &pr.rd)) ||
+	    (st = imp_store_projects(u, m, id)))
+		return st;
+	return imp_store_ballots(u, m, id, rkey);
 }
 
 /* The digest of the ballots of a checked file, as they would be stored. */
