@@ -8,6 +8,7 @@
 #include "ft_stmt.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -288,4 +289,16 @@ ft_store_warn_clock_set(struct ft_store_warn *s, int64_t at)
 		return FT_SOFTWARE;
 	sqlite3_bind_int64(st, 1, at);
 	return ft_stmts_run(&s->t, CLOCK_SET);
+}
+
+int
+ft_store_warn_cache(struct ft_store_warn *s, int kib)
+{
+	char sql[64];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	rc = sqlite3_exec(s->t.db->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? FT_OK :
+				 ft_db_fail(s->t.db, rc, "sizing the cache");
 }

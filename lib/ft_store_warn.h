@@ -73,4 +73,7 @@ int ft_store_warn_windows_each(struct ft_store_warn *s,
 int ft_store_warn_clock(struct ft_store_warn *s, int64_t *at, int *found);
 int ft_store_warn_clock_set(struct ft_store_warn *s, int64_t at);
 
+/* The page cache of the connection, in KiB. */
+int ft_store_warn_cache(struct ft_store_warn *s, int kib);
+
 #endif

@@ -35,7 +35,7 @@
 #include <string.h>
 #include <time.h>
 
-#define BATCH 5000
+#define BATCH 50000
 #define KEEP_EVENTS 20 /* the ids a warning lists, at most */
 #define NEVER INT64_MAX
 
@@ -64,7 +64,12 @@ struct warning {
 struct kst {
 	int rule;
 	char *key;
-	struct hit *w; /* threshold, repeat: the window, oldest first */
+	/*
+	 * threshold, repeat, keyword: the window, oldest first: w[0..n),
+	 * within base[0..cap); what leaves the window at its start moves w
+	 * on, and the entries move back to base only when the end is full.
+	 */
+	struct hit *w, *base;
 	size_t n, cap;
 	int out; /* value: out of limits */
 	int64_t out_since, nout; /* since when, how many readings */
@@ -250,7 +255,7 @@ kst_free(struct kst *k)
 
 	for (i = 0; i < k->n; i++)
 		free(k->w[i].id);
-	free(k->w);
+	free(k->base);
 	free(k->key);
 	warning_free(k->live);
 	free(k);
@@ -452,7 +457,7 @@ put_window(struct ft_warn *w, const struct kst *k)
  * GC_EVERY batches, so that a stream of ever new keys (an id each) holds
  * only the recent ones.
  */
-#define GC_EVERY 16
+#define GC_EVERY 1
 static int
 gc(struct ft_warn *w)
 {
@@ -798,21 +803,35 @@ key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 	return 1;
 }
 
-/* Adds the event (t, id) to k's window, in time order; 0: seen already. */
+/*
+ * Adds the event (t, id) to k's window, in time order; 0 when it is there
+ * already.  An event sent again has its time again: only the entries of
+ * that time are compared.
+ */
 static int
 window_add(struct kst *k, int64_t t, const char *id)
 {
-	size_t i, j;
+	size_t j, i;
 
-	for (i = 0; i < k->n; i++)
-		if (!strcmp(k->w[i].id, id))
-			return 0;
-	if (k->n == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 8;
-		k->w = ft_xrealloc(k->w, k->cap * sizeof(*k->w));
-	}
 	for (j = k->n; j > 0 && k->w[j - 1].t > t; j--)
-		k->w[j] = k->w[j - 1];
+		;
+	for (i = j; i > 0 && k->w[i - 1].t == t; i--)
+		if (!strcmp(k->w[i - 1].id, id))
+			return 0;
+	if ((size_t)(k->w - k->base) + k->n == k->cap) {
+		if (k->w != k->base && k->n < k->cap / 2) {
+			memmove(k->base, k->w, k->n * sizeof(*k->w));
+		} else {
+			size_t off = (size_t)(k->w - k->base);
+
+			k->cap = k->cap ? k->cap * 2 : 8;
+			k->base = ft_xrealloc(k->base,
+					      k->cap * sizeof(*k->base));
+			memmove(k->base, k->base + off, k->n * sizeof(*k->w));
+		}
+		k->w = k->base;
+	}
+	memmove(k->w + j + 1, k->w + j, (k->n - j) * sizeof(*k->w));
 	k->w[j].t = t;
 	k->w[j].id = ft_xstrdup(id);
 	k->n++;
@@ -824,15 +843,12 @@ static void
 window_prune(struct kst *k, int64_t window)
 {
 	int64_t end = k->n ? k->w[k->n - 1].t : 0;
-	size_t i = 0, j;
+	size_t i = 0;
 
 	while (i < k->n && k->w[i].t <= end - window)
 		free(k->w[i++].id);
-	if (!i)
-		return;
-	for (j = 0; i < k->n; i++, j++)
-		k->w[j] = k->w[i];
-	k->n = j;
+	k->w += i;
+	k->n -= i;
 }
 
 /* threshold, repeat: at least count events of the key in the window. */
@@ -1362,7 +1378,8 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_warn_rules_load(&w->rules, o->rules, w->a)) ||
 	    (st = ft_reject_open(&w->rej, o->rejects)) ||
 	    (st = ft_hist_init(&w->hist, db, "ft-warn")) ||
-	    (st = ft_store_warn_open(&w->ws, db)))
+	    (st = ft_store_warn_open(&w->ws, db)) ||
+	    (st = ft_store_warn_cache(w->ws, 32768)))
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
 	return load_state(w);
