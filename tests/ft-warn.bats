@@ -429,6 +429,7 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	echo '[{"name":"s","type":"threshold","count":2,"window":10,"quiet":5}]' | rules
 	{ ev a 0; ev b 30; ev c 5 | sed 's/g1/g2/'; ev d 6 | sed 's/g1/g2/'; ev e 15 | sed 's/g1/g3/'; ev f 16 | sed 's/g1/g3/'; } > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
-	# c and d (08:05, 08:06) are older than 08:30 - 16 min; e and f are not.
-	[ "$(got '"\(.key) \(.events)"')" = 'g3 ["e","f"]' ]
+	# c and d (08:05, 08:06) are older than 08:30 - 16 min; e and f are
+	# not: they raise a warning, due already (08:15 + 10 + 5 = 08:30).
+	[ "$(got '"\(.key) \(.change) \(.events)"')" = 'g3 raised ["e","f"] g3 resolved ["e","f"]' ]
 }
