@@ -32,7 +32,8 @@ static const char usage[] =
 
 static const char tail[] =
 "\n"
-"Exit status: 0 done; 1 some records rejected; 64 usage; 65 input unusable\n"
+"Exit status: 0 done; 1 some records rejected; 3 (--fail-on) a warning at\n"
+"that level or above is open; 64 usage; 65 input unusable\n"
 "(a warning that cannot be acknowledged or resolved as asked); 66 cannot\n"
 "open, or no such warning; 73 cannot create; 74 I/O error; 75 database\n"
 "busy; 78 bad rules file or newer database.  See ft-warn(1).\n";
@@ -48,8 +49,16 @@ enum {
 	OPT_KEY,
 	OPT_SINCE,
 	OPT_UNTIL,
-	OPT_MAJOR
+	OPT_MAJOR,
+	OPT_FAIL_ON
 };
+
+/*
+ * --fail-on: an open warning at or above the level, unacknowledged, ends
+ * the run with this status (ft(7): none of the others uses it).  It
+ * outranks 1 (some records rejected), and every error outranks it.
+ */
+#define FT_WARNING_OPEN 3
 
 enum verb {
 	V_WATCH,
@@ -105,6 +114,13 @@ static const struct ft_opt opts[] = {
 	  VB(V_LIST), "text", NULL, NULL, 0 },
 	{ OPT_MAJOR, "major", NULL, "list: major warnings only", VB(V_LIST),
 	  NULL, NULL, NULL, 0 },
+	{ OPT_FAIL_ON, "fail-on", "LEVEL",
+	  "watch, list: exit 3 when a warning at LEVEL or\nabove is open "
+	  "and unacknowledged",
+	  VB(V_WATCH) | VB(V_LIST), "words:blue yellow orange red",
+	  "exit 3 while an unacknowledged warning at this level or above is "
+	  "open",
+	  NULL, 0 },
 	FT_OPTS_COMMON("the zone of times without an offset and of rules'\n"
 		       "hours (default $TZ, else UTC)",
 		       "print no summary on standard error (the\n"
@@ -149,7 +165,8 @@ main(int argc, char **argv)
 	struct ft_db db = { 0 };
 	const char *arg, *level = NULL, *since = NULL, *until = NULL;
 	char since_t[FT_TIME_LEN], until_t[FT_TIME_LEN];
-	int c, exit_now = 0, st = FT_OK, v = V_WATCH;
+	int c, exit_now = 0, st = FT_OK, v = V_WATCH, fail_on = -1;
+	long open_n = 0;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -212,6 +229,13 @@ main(int argc, char **argv)
 		case OPT_MAJOR:
 			l.major = 1;
 			break;
+		case OPT_FAIL_ON:
+			if ((fail_on = ft_warn_level_find(arg)) < 0)
+				return ft_usage_error(
+					"--fail-on: %s is not blue, yellow, "
+					"orange or red",
+					ft_q(arg));
+			break;
 		}
 	}
 	(void)level;
@@ -235,6 +259,9 @@ main(int argc, char **argv)
 	if (v != V_WATCH && optind < argc)
 		return ft_usage_error("%s: unexpected argument %s",
 				      verbs[v].name, ft_q(argv[optind]));
+	if (fail_on >= 0 && o.dry_run)
+		return ft_usage_error("--fail-on reads the stored warnings: a "
+				      "dry run stores none");
 	if ((v == V_WATCH || v == V_CHECK) && !o.rules)
 		return ft_usage_error("%s: --rules FILE is needed",
 				      verbs[v].name);
@@ -246,7 +273,7 @@ main(int argc, char **argv)
 	l.since = since ? since_t : NULL;
 	l.until = until ? until_t : NULL;
 	o.quiet = cm.quiet;
-	o.no_output = act.no_output = cm.no_output;
+	o.no_output = act.no_output = l.no_output = cm.no_output;
 	/*
 	 * The rules are checked before the database opens (all but their
 	 * areas, which are in it), so that a mistake there changes nothing.
@@ -282,6 +309,14 @@ main(int argc, char **argv)
 		st = ft_cli_each_file(argv + optind, argc - optind, each_file,
 				      w);
 		st = ft_exit_worst(st, ft_warn_finish(w));
+	}
+	if (fail_on >= 0 && (st == FT_OK || st == FT_REJECTED) && !o.dry_run) {
+		int s2 = ft_warn_open_at(&db, fail_on, &open_n);
+
+		if (s2)
+			st = s2;
+		else if (open_n)
+			st = FT_WARNING_OPEN;
 	}
 out:
 	ft_warn_free(w);

@@ -62,7 +62,14 @@ struct ft_warn_list {
 	const char *status, *rule, *key, *since, *until;
 	int level; /* -1: any */
 	int major;
+	int no_output; /* --no-output: nothing printed */
 };
 int ft_warn_list(struct ft_db *db, const struct ft_warn_list *l);
+
+/*
+ * --fail-on: the number of warnings open (neither acknowledged nor
+ * resolved) at level or above, into *n.  Returns a status.
+ */
+int ft_warn_open_at(struct ft_db *db, int level, long *n);
 
 #endif

@@ -88,8 +88,9 @@ write_line(const struct ft_store_warning *w)
 static int
 list_one(void *ctx, const struct ft_store_warning *w)
 {
-	(void)ctx;
-	return write_line(w);
+	const struct ft_warn_list *l = ctx;
+
+	return l->no_output ? FT_OK : write_line(w);
 }
 
 int
@@ -103,7 +104,31 @@ ft_warn_list(struct ft_db *db, const struct ft_warn_list *l)
 
 	if ((st = ft_store_warn_open(&s, db)))
 		return st;
-	st = ft_store_warn_each(s, &f, list_one, NULL);
+	st = ft_store_warn_each(s, &f, list_one, (void *)l);
+	ft_store_warn_close(s);
+	return st;
+}
+
+static int
+count_one(void *ctx, const struct ft_store_warning *w)
+{
+	(void)w;
+	++*(long *)ctx;
+	return FT_OK;
+}
+
+int
+ft_warn_open_at(struct ft_db *db, int level, long *n)
+{
+	struct ft_store_warn_filter f = { "open", NULL, NULL, level,
+					  NULL,	  NULL, 0 };
+	struct ft_store_warn *s;
+	int st;
+
+	*n = 0;
+	if ((st = ft_store_warn_open(&s, db)))
+		return st;
+	st = ft_store_warn_each(s, &f, count_one, n);
 	ft_store_warn_close(s);
 	return st;
 }

@@ -433,3 +433,32 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	# not: they raise a warning, due already (08:15 + 10 + 5 = 08:30).
 	[ "$(got '"\(.key) \(.change) \(.events)"')" = 'g3 raised ["e","f"] g3 resolved ["e","f"]' ]
 }
+
+@test "ft-warn --fail-on: exit 3 while an unacknowledged warning at the level or above is open; 0 once it is acknowledged; below the level 0; errors outrank it" {
+	echo '[{"name":"s","type":"threshold","count":1,"window":60,"levels":{"orange":2}}]' | rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --fail-on orange --rules rules.json in.ndjson
+	[ "$(got .level)" = yellow ]
+	run -3 --separate-stderr ft-warn --fail-on yellow list --no-output
+	[ "$output" = "" ]
+	ev b 1 > in.ndjson
+	run -3 --separate-stderr ft-warn --fail-on orange --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level)"')" = "level orange" ]
+	run -0 --separate-stderr ft-warn list --fail-on red --no-output
+	run -0 --separate-stderr ft-warn ack "$(ft-warn list | jq -r .warning)" --now 2026-12-01T08:02:00Z
+	run -0 --separate-stderr ft-warn list --fail-on blue --no-output
+	echo '{"id":"x"}' > bad.ndjson
+	run -1 --separate-stderr ft-warn --fail-on blue --rules rules.json bad.ndjson
+	run -64 --separate-stderr ft-warn --fail-on pink list
+	[ "${stderr%%$'\n'*}" = 'ft-warn: --fail-on: "pink" is not blue, yellow, orange or red' ]
+	run -64 --separate-stderr ft-warn --fail-on red -n --rules rules.json in.ndjson
+	[ "${stderr%%$'\n'*}" = "ft-warn: --fail-on reads the stored warnings: a dry run stores none" ]
+	run -64 --separate-stderr ft-warn ack w1 --fail-on red
+}
+
+@test "ft-warn --fail-on: a rejected record and an open warning: 3 outranks 1" {
+	echo '[{"name":"s","type":"threshold","count":1,"window":60}]' | rules
+	{ ev a 0; echo '{"id":"x"}'; } > in.ndjson
+	run -3 --separate-stderr ft-warn --fail-on yellow --rules rules.json in.ndjson
+	[ "$(got .change)" = raised ]
+}
