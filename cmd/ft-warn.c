@@ -55,10 +55,9 @@ enum {
 
 /*
  * --fail-on: an open warning at or above the level, unacknowledged, ends
- * the run with this status (ft(7): none of the others uses it).  It
+ * the run with FT_WARNING_OPEN (3; ft(7): no other tool uses it).  It
  * outranks 1 (some records rejected), and every error outranks it.
  */
-#define FT_WARNING_OPEN 3
 
 enum verb {
 	V_WATCH,
