@@ -75,7 +75,7 @@ bash_table() {
 
 # exit_statuses: "N<TAB>meaning" for each status of lib/ft_exit.h.
 exit_statuses() {
-	sed -n -E 's|^[[:space:]]*FT_[A-Z]+ = ([0-9]+),?[[:space:]]*/\* (.*) \*/.*|\1\t\2|p' \
+	sed -n -E 's|^[[:space:]]*FT_[A-Z_]+ = ([0-9]+),?[[:space:]]*/\* (.*) \*/.*|\1\t\2|p' \
 		"$ROOT/lib/ft_exit.h"
 }
 
@@ -244,6 +244,9 @@ has_status() {
 
 	for t in $(tools); do
 		while IFS=$'\t' read -r n m; do
+			# A status of one tool alone: "... (ft-warn --fail-on)".
+			[[ $m =~ \((ft-[a-z]+) ]] && [ "${BASH_REMATCH[1]}" != "$t" ] &&
+				continue
 			has_status "$MAN/$t.1" "$n" "$m" ||
 				missing="$missing $t:$n"
 		done < <(exit_statuses)
