@@ -20,6 +20,7 @@
 /* clang-format off */
 static const char usage[] =
 "Usage: ft-warn [watch] --rules FILE [OPTION]... [FILE]...\n"
+"       ft-warn [watch] --rules FILE --since TIME [--until TIME] [OPTION]...\n"
 "       ft-warn check --rules FILE\n"
 "       ft-warn list [OPTION]...\n"
 "       ft-warn ack WARNING [--by NAME] [--note TEXT] [OPTION]...\n"
@@ -107,10 +108,15 @@ static const struct ft_opt opts[] = {
 	{ OPT_KEY, "key", "KEY", "list: the warnings of one key", VB(V_LIST),
 	  "text", NULL, NULL, 0 },
 	{ OPT_SINCE, "since", "TIME",
-	  "list: the warnings raised at TIME or later", VB(V_LIST), "text",
-	  NULL, NULL, 0 },
-	{ OPT_UNTIL, "until", "TIME", "list: the warnings raised before TIME",
-	  VB(V_LIST), "text", NULL, NULL, 0 },
+	  "watch: evaluate the stored events reported at TIME\nor later "
+	  "(a back-test, no FILE); list: the warnings\nraised at TIME or "
+	  "later; TIME may be 24h, 7d...",
+	  VB(V_WATCH) | VB(V_LIST), "text",
+	  "from this time (or 24h, 7d... before now)", NULL, 0 },
+	{ OPT_UNTIL, "until", "TIME",
+	  "watch: ... reported before TIME (default now);\nlist: the "
+	  "warnings raised before TIME",
+	  VB(V_WATCH) | VB(V_LIST), "text", "before this time", NULL, 0 },
 	{ OPT_MAJOR, "major", NULL, "list: major warnings only", VB(V_LIST),
 	  NULL, NULL, NULL, 0 },
 	{ OPT_FAIL_ON, "fail-on", "LEVEL",
@@ -138,15 +144,30 @@ each_file(void *ctx, const char *path)
 	return ft_warn_file(ctx, path);
 }
 
-/* A time option into "YYYY-MM-DDTHH:MM:SSZ"; 64 after a message. */
+/*
+ * A time option into "YYYY-MM-DDTHH:MM:SSZ": a time, or a duration back
+ * from now ("90m", "24h", "7d", "2w").  64 after a message.
+ */
 static int
 time_opt(const char *name, const char *arg, char out[FT_TIME_LEN])
 {
 	const char *err;
+	unsigned long n;
+	char unit, rest;
 	int64_t t;
 
 	if (!arg)
 		return FT_OK;
+	if (sscanf(arg, "%lu%c%c", &n, &unit, &rest) == 2 &&
+	    strchr("smhdw", unit) && n <= 100000000UL) {
+		t = ft_time_now() - (int64_t)n * (unit == 's' ? 1 :
+						  unit == 'm' ? 60 :
+						  unit == 'h' ? 3600 :
+						  unit == 'd' ? 86400 :
+								7 * 86400);
+		ft_time_format(t, out);
+		return FT_OK;
+	}
 	if (ft_time_parse(arg, strlen(arg), &t, &err))
 		return ft_usage_error("--%s: %s: %s", name, ft_q(arg), err);
 	ft_time_format(t, out);
@@ -258,6 +279,11 @@ main(int argc, char **argv)
 	if (v != V_WATCH && optind < argc)
 		return ft_usage_error("%s: unexpected argument %s",
 				      verbs[v].name, ft_q(argv[optind]));
+	if (v == V_WATCH && (since || until) && optind < argc)
+		return ft_usage_error("--since and --until read the stored "
+				      "events, not files");
+	if (v == V_WATCH && until && !since)
+		return ft_usage_error("--until needs --since");
 	if (fail_on >= 0 && o.dry_run)
 		return ft_usage_error("--fail-on reads the stored warnings: a "
 				      "dry run stores none");
@@ -271,6 +297,10 @@ main(int argc, char **argv)
 		goto out;
 	l.since = since ? since_t : NULL;
 	l.until = until ? until_t : NULL;
+	if (v == V_WATCH && since && !until)
+		ft_time_format(ft_time_now(), until_t);
+	/* A dry-run back-test tries the rules as if they were new. */
+	o.fresh = v == V_WATCH && since && o.dry_run;
 	o.quiet = cm.quiet;
 	o.no_output = act.no_output = l.no_output = cm.no_output;
 	/*
@@ -305,8 +335,11 @@ main(int argc, char **argv)
 	default:
 		if ((st = ft_warn_new(&w, &db, &o)))
 			break;
-		st = ft_cli_each_file(argv + optind, argc - optind, each_file,
-				      w);
+		if (since)
+			st = ft_warn_stored(w, since_t, until_t);
+		else
+			st = ft_cli_each_file(argv + optind, argc - optind,
+					      each_file, w);
 		st = ft_exit_worst(st, ft_warn_finish(w));
 	}
 	if (fail_on >= 0 && (st == FT_OK || st == FT_REJECTED) && !o.dry_run) {

@@ -11,7 +11,7 @@
 enum ft_exit {
 	FT_OK = 0,		/* all done */
 	FT_REJECTED = 1,	/* done, but some records were rejected */
-	FT_WARNING_OPEN = 3,	/* a warning open (ft-warn --fail-on) */
+	FT_WARNING_OPEN = 3, /* a warning open (ft-warn --fail-on) */
 	FT_USAGE = 64,		/* usage error */
 	FT_DATAERR = 65,	/* input unusable as a whole */
 	FT_NOINPUT = 66,	/* an input file or the database cannot be opened */

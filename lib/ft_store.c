@@ -50,6 +50,7 @@ enum stmt {
 	EVENT_IDS,
 	DATA_VERSION,
 	EVENT_RECORD,
+	EVENTS_BETWEEN,
 	PENDING,
 	EVENT_DISPATCH,
 	EVENT_ID_UNIT,
@@ -91,6 +92,12 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			   " FROM "
 			   "events WHERE id = ?1",
 			   "reading an event" },
+	/* ?1 from, ?2 before (reported_at), after (?3, ?4), at most ?5. */
+	[EVENTS_BETWEEN] = { "SELECT seq, status, dispatched_at, " STORED_COLUMNS
+			     " FROM events WHERE reported_at >= ?1 AND"
+			     " reported_at < ?2 AND (reported_at, seq) > (?3, ?4)"
+			     " ORDER BY reported_at, seq LIMIT ?5",
+			     "reading the events of a period" },
 	[PENDING] = { "SELECT seq, status, dispatched_at, " STORED_COLUMNS
 		      " FROM "
 		      "events WHERE status = 'new' AND dispatched_at IS NULL AND "
@@ -436,6 +443,25 @@ ft_store_pending_each(struct ft_store *s, const char *after_at,
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
 	ft_sql_bind_text(st, 4, digest, strlen(digest));
 	return walk(s, PENDING, pending_row, &w);
+}
+
+int
+ft_store_events_each(struct ft_store *s, const char *since, const char *until,
+		     const char *after_at, int64_t after_seq, long limit,
+		     int (*fn)(void *ctx, const struct ft_event_record *r),
+		     void *ctx)
+{
+	sqlite3_stmt *st = get(s, EVENTS_BETWEEN);
+	struct pending_walk w = { s, fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_text(st, 1, since, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, until, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 3, after_at, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, after_seq);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)limit);
+	return walk(s, EVENTS_BETWEEN, pending_row, &w);
 }
 
 int

@@ -175,6 +175,17 @@ int ft_store_pending_each(struct ft_store *s, const char *after_at,
 			  int (*fn)(void *ctx, const struct ft_event_record *r),
 			  void *ctx);
 
+/*
+ * The events reported from since to before until (stored times) that come
+ * after (after_at, after_seq), in the order of reported_at and seq, at
+ * most limit of them: ft-warn's back-test.
+ */
+int ft_store_events_each(struct ft_store *s, const char *since,
+			 const char *until, const char *after_at,
+			 int64_t after_seq, long limit,
+			 int (*fn)(void *ctx, const struct ft_event_record *r),
+			 void *ctx);
+
 /* What ft-dispatch decided for an event (NULL: none). */
 struct ft_dispatch_decision {
 	int64_t seq;

@@ -1382,7 +1382,84 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_store_warn_cache(w->ws, 32768)))
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
-	return load_state(w);
+	return o->fresh ? FT_OK : load_state(w);
+}
+
+/* A page of the back-test. */
+struct page {
+	struct ft_warn *w;
+	struct ft_json_doc doc;
+	struct ft_buf at;
+	int64_t seq;
+	long n;
+	int st;
+};
+
+static int
+stored_one(void *ctx, const struct ft_event_record *r)
+{
+	struct page *p = ctx;
+	struct ft_item it;
+	const char *why;
+	size_t pos;
+
+	memset(&it, 0, sizeof(it));
+	p->n++;
+	p->seq = r->seq;
+	ft_buf_reset(&p->at);
+	ft_buf_adds(&p->at, r->reported_at);
+	it.line = (long)r->seq;
+	it.raw = r->record;
+	it.rawlen = r->reclen;
+	if (ft_json_parse(&p->doc, r->record, r->reclen, &why, &pos))
+		it.err = why;
+	else
+		it.doc = &p->doc;
+	return each(p->w, &it);
+}
+
+#define PAGE 5000
+
+int
+ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
+{
+	struct page p;
+	const char *why;
+	int64_t end;
+	int st;
+
+	memset(&p, 0, sizeof(p));
+	p.w = w;
+	ft_json_doc_init(&p.doc);
+	ft_buf_init(&p.at);
+	ft_buf_adds(&p.at, "");
+	w->run.fname = "the database";
+	do {
+		p.n = 0;
+		if ((st = ft_run_begin_page(&w->run)) ||
+		    (st = ft_store_events_each(w->store, since, until, p.at.s,
+					       p.seq, PAGE, stored_one, &p))) {
+			ft_run_drop(&w->run);
+			break;
+		}
+		if ((st = ft_run_end(&w->run)))
+			break;
+	} while (p.n == PAGE);
+	/*
+	 * The period is over: the clock moves to its end, so that what
+	 * cleared within it resolves (a cron job's back-test of the last
+	 * hours resolves what went quiet).
+	 */
+	if (!st && !ft_time_parse(until, strlen(until), &end, &why)) {
+		if (!(st = ft_run_begin_page(&w->run)) &&
+		    !(st = advance(w, end)))
+			st = ft_run_end(&w->run);
+		else
+			ft_run_drop(&w->run);
+	}
+	ft_json_doc_release(&p.doc);
+	ft_buf_release(&p.at);
+	return st;
 }
 
 int

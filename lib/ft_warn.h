@@ -27,6 +27,12 @@ struct ft_warn_opts {
 	int dry_run;
 	int quiet; /* no summary */
 	int no_output; /* no warnings on standard output */
+	/*
+	 * Start from nothing: not from what the last run left (the
+	 * windows, the live warnings, the clock), as a dry-run back-test
+	 * tries rules as if they were new.
+	 */
+	int fresh;
 };
 
 struct ft_warn;
@@ -36,6 +42,13 @@ int ft_warn_new(struct ft_warn **wp, struct ft_db *db,
 		const struct ft_warn_opts *o);
 /* Evaluates the records of path ("-": standard input). */
 int ft_warn_file(struct ft_warn *w, const char *path);
+/*
+ * The back-test: evaluates the events stored with reported_at from since
+ * to before until (stored times, "YYYY-MM-DDTHH:MM:SSZ"), in the order
+ * they were reported, as if they came in now; then moves the clock to
+ * until, resolving what is due by then.  Returns a status.
+ */
+int ft_warn_stored(struct ft_warn *w, const char *since, const char *until);
 /* Ends the run: the state stored, the summary.  Returns the status. */
 int ft_warn_finish(struct ft_warn *w);
 void ft_warn_free(struct ft_warn *w);

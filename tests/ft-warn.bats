@@ -351,6 +351,10 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[ "$(wc -l < want.txt)" -gt 100 ]
 	diff got.txt want.txt
 	[ "$(grep -c '^same-address ' got.txt)" -gt 10 ]
+	# The back-test over the stored events gives the same warnings.
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2023-01-01 --until 2024-01-01
+	printf '%s\n' "$output" | jq -r '"\(.rule) \(.key) \(.raised_at | fromdate) \(.count)"' | sort > stored.txt
+	diff stored.txt want.txt
 }
 
 @test "ft-warn corpus: waimai_10k: the shipped Chinese keyword rules give, per level, the counts a naive count of the same terms gives" {
@@ -461,4 +465,29 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	{ ev a 0; echo '{"id":"x"}'; } > in.ndjson
 	run -3 --separate-stderr ft-warn --fail-on yellow --rules rules.json in.ndjson
 	[ "$(got .change)" = raised ]
+}
+
+@test "ft-warn back-test: --since/--until read the stored events in the order reported; with -n from nothing and nothing stored; without, it goes on from the last run and twice changes nothing" {
+	echo '[{"name":"s","type":"threshold","count":2,"window":60}]' | rules
+	{ ev b 10; ev a 0; ev c 50 | sed 's/g1/g2/'; ev d 5 | sed 's/T08/T09/'; } > in.ndjson
+	ft-ingest -q --no-output in.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T09:00:00Z
+	[ "$(got '"\(.key) \(.events)"')" = 'g1 ["a","b"]' ]
+	[[ "$stderr" == "ft-warn: 3 records (3 events, 0 readings): 1 raised, 0 resolved, 0 rejected; dry run: nothing stored ("* ]]
+	[ "$(sql "SELECT count(*) FROM warnings")" = 0 ]
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-11-30 --now 2026-12-02T00:00:00Z
+	[ "$(got '"\(.change) \(.key)"')" = "raised g1 resolved g1" ]
+	run -0 --separate-stderr ft-warn --rules rules.json --since 30d --now 2026-12-02T00:00:00Z
+	[ "$output" = "" ]
+	[ "$(sql "SELECT count(*) FROM history WHERE kind = 'warning'")" = 2 ]
+}
+
+@test "ft-warn back-test: --since with files, or --until alone, is a usage error (64)" {
+	echo '[{"name":"s","type":"threshold","count":2,"window":60}]' | rules
+	run -64 --separate-stderr ft-warn --rules rules.json --since 24h in.ndjson
+	[ "${stderr%%$'\n'*}" = "ft-warn: --since and --until read the stored events, not files" ]
+	run -64 --separate-stderr ft-warn --rules rules.json --until 24h
+	[ "${stderr%%$'\n'*}" = "ft-warn: --until needs --since" ]
+	run -64 --separate-stderr ft-warn --rules rules.json --since yesterday-ish
+	[[ "${stderr%%$'\n'*}" == 'ft-warn: --since: "yesterday-ish": '* ]]
 }
