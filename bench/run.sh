@@ -25,10 +25,10 @@
 # (not -q: its summary line must count N records, or the case is invalid);
 # the keys it kept (warn_windows) and the warnings it raised are recorded.
 # Then, for reference, the same with one rule (a threshold on category);
-# and the NDJSON parse floor, bench/parsefloor.c: the same file read a
-# line at a time and each line through ft_json_parse() (ft's own parser,
-# linked from the build's libft.a) and nothing else; it must count N
-# lines.  Its figures go to BENCH_DATA/warn-results.txt; the table prints
+# and the NDJSON parse floor, bench/parsefloor.c: the same file read as
+# lib/ft_input.c reads it (256 KiB at a time, the lines found in place) and
+# each line through ft_json_parse() (ft's own parser, linked from the
+# build's libft.a) and nothing else; it must count N lines.  Its figures go to BENCH_DATA/warn-results.txt; the table prints
 # events/s and ft-warn / floor.
 #
 # The readings section (issue 13: at least 500,000 readings/s stored from
