@@ -14,7 +14,22 @@
 # "sh bench/run.sh vote" runs the ft-vote section alone (no event data is
 # generated, the other sections' results are left as they are); "sh
 # bench/run.sh kw" the same for the keyword section (lib/ft_kw, below);
-# "sh bench/run.sh readings" the readings section alone, likewise.
+# "sh bench/run.sh readings" the readings section alone, likewise;
+# "sh bench/run.sh warn" the ft-warn section alone.
+#
+# The ft-warn section (issue 13: at least 300,000 events/s in stream mode
+# through 50 rules of mixed types, no jq predicates; peak RSS under 64 MB
+# with 100,000 distinct keys): the N events of BENCH_DATA/events.ndjson
+# (the generation below, reused while its stamp matches) through the 50
+# rules of bench/warn.json, "ft-warn --no-output" into a fresh database
+# (not -q: its summary line must count N records, or the case is invalid);
+# the keys it kept (warn_windows) and the warnings it raised are recorded.
+# Then, for reference, the same with one rule (a threshold on category);
+# and the NDJSON parse floor, bench/parsefloor.c: the same file read as
+# lib/ft_input.c reads it (256 KiB at a time, the lines found in place) and
+# each line through ft_json_parse() (ft's own parser, linked from the
+# build's libft.a) and nothing else; it must count N lines.  Its figures go to BENCH_DATA/warn-results.txt; the table prints
+# events/s and ft-warn / floor.
 #
 # The readings section (issue 13: at least 500,000 readings/s stored from
 # NDJSON): bench/genread.c writes BENCH_READINGS readings (default
@@ -129,8 +144,8 @@ PB=${BENCH_PB:-$CORPUS/pabulib/Poland_Warszawa_2026.pb}
 # nothing but the tables of the last run.
 case ${1:-} in
 '') only= ;;
-vote | kw | readings | --table) only=$1 ;;
-*) echo "usage: sh bench/run.sh [vote | kw | readings | --table]" >&2; exit 64 ;;
+vote | kw | readings | warn | --table) only=$1 ;;
+*) echo "usage: sh bench/run.sh [vote | kw | readings | warn | --table]" >&2; exit 64 ;;
 esac
 
 case $N in
@@ -146,6 +161,8 @@ elif [ "$only" = vote ]; then
 elif [ "$only" = kw ]; then
 	need=
 elif [ "$only" = readings ]; then
+	need="sqlite3 /usr/bin/time"
+elif [ "$only" = warn ]; then
 	need="sqlite3 /usr/bin/time"
 else
 	need=
@@ -163,6 +180,7 @@ RESULTS=$DATA/results.txt
 VRESULTS=$DATA/vote-results.txt
 KRESULTS=$DATA/kw-results.txt
 RRESULTS=$DATA/readings-results.txt
+WRESULTS=$DATA/warn-results.txt
 RN=${BENCH_READINGS:-2000000}
 RSENSORS=10000
 RFILE=$DATA/readings.ndjson
@@ -785,10 +803,181 @@ readings_rows() {
 	fi
 }
 # --- end of readings ---------------------------------------------------
+# --- ft-warn (issue 13) ------------------------------------------------
+# Defined here so that "run.sh warn" can run it alone (see the header).
+# Its own copy of ft-warn, its own results file.
+warn_bench() {
+	ww=$WORK/warn
+	rm -rf "$ww"
+	mkdir -p "$ww"
+	: >"$WRESULTS"
+	echo "warn $N" >>"$WRESULTS"
+	if ! [ -x "$FT_BIN/ft-warn" ]; then
+		echo "bench: FAIL: no $FT_BIN/ft-warn (run make)" >&2
+		echo "missing $FT_BIN/ft-warn" >>"$WRESULTS"
+		bad=1
+		return 0
+	fi
+	# The parse floor links the libft.a of FT_BIN's build, as the Makefile
+	# builds the tools (FT_BIN should be the build of this tree).
+	libft=$(dirname "$(readlink -f "$FT_BIN/ft-warn")")/../libft.a
+	if ! [ -f "$libft" ] || ! $CC -O2 -std=c17 -D_POSIX_C_SOURCE=200809L \
+		-D_DEFAULT_SOURCE -I"$here/../lib" -o "$DATA/parsefloor" \
+		"$here/parsefloor.c" "$libft" -lsqlite3 -ljq -lcsv -lnettle \
+		-lm -lpthread; then
+		echo "bench: FAIL: cannot build bench/parsefloor.c with $libft" >&2
+		echo "missing $libft" >>"$WRESULTS"
+		bad=1
+		return 0
+	fi
+	if [ -f "$DATA/events.n" ] && [ "$(cat "$DATA/events.n")" = "$N" ] &&
+		[ -f "$CSV" ] && [ -f "$NDJSON" ]; then
+		echo "bench: reusing $N records in $DATA"
+	else
+		echo "bench: generating $N records into $DATA"
+		$CC -O2 -o "$DATA/gen" "$here/gen.c"
+		rm -f "$DATA/events.n"
+		"$DATA/gen" -n "$N" "$DATA"
+	fi
+	cp "$FT_BIN/ft-warn" "$ww/ft-warn"
+	echo "bench: ft-warn from $FT_BIN, sha256" \
+		"$(sha256sum "$ww/ft-warn" | cut -c1-16)," \
+		"$("$ww/ft-warn" --version 2>&1 | head -1)"
+	# The reference rules file: one threshold rule on category, the
+	# first of bench/warn.json.
+	cat >"$ww/warn1.json" <<'RULES'
+{"rules": [{"name": "t-cat-noise", "type": "threshold", "when": {"category": "noise"}, "key": "category", "count": 50, "window": "1h", "levels": {"orange": 100, "red": 200}}]}
+RULES
+	cat "$NDJSON" >/dev/null
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (before)" >>"$WRESULTS"
+
+	db=$(fresh ft-warn)
+	timed "$WRESULTS" /dev/null ft-warn "$ww/ft-warn" --no-output \
+		--rules "$here/warn.json" --db "$db" "$NDJSON"
+	warn_check ft-warn "$db"
+
+	db=$(fresh ft-warn-1rule)
+	timed "$WRESULTS" /dev/null ft-warn-1rule "$ww/ft-warn" --no-output \
+		--rules "$ww/warn1.json" --db "$db" "$NDJSON"
+	warn_check ft-warn-1rule "$db"
+
+	timed "$WRESULTS" /dev/null parse-floor "$DATA/parsefloor" "$NDJSON"
+	if ! grep -q "^parsefloor: $N lines" "$WORK/parse-floor.err"; then
+		echo "bench: FAIL: parse-floor did not parse $N lines:" >&2
+		sed 's/^/    /' "$WORK/parse-floor.err" >&2
+		echo "invalid parse-floor" >>"$WRESULTS"
+		bad=1
+	fi
+	rm -f "$WORK"/ft-warn.db* "$WORK"/ft-warn-1rule.db*
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$WRESULTS"
+}
+
+# warn_check CASE DB: the run must have exited 0 (timed) and its summary
+# line must count N records; the keys it kept and the warnings it raised
+# are recorded ("keys CASE K", "warnings CASE W").
+warn_check() {
+	if grep -q "^$1 - " "$WRESULTS"; then
+		echo "invalid $1" >>"$WRESULTS"
+		return 0
+	fi
+	got=$(sed -n 's/^ft-warn: \([0-9]*\) records .*/\1/p' "$WORK/$1.err")
+	if [ "$got" != "$N" ]; then
+		echo "bench: FAIL: $1 read ${got:-no summary,} records, want $N:" >&2
+		sed 's/^/    /' "$WORK/$1.err" >&2
+		echo "invalid $1" >>"$WRESULTS"
+		bad=1
+		return 0
+	fi
+	keys=$(sqlite3 "$2" "SELECT count(*) FROM warn_windows" 2>&1) ||
+		keys="error"
+	warns=$(sqlite3 "$2" "SELECT count(*) FROM warnings" 2>&1) ||
+		warns="error"
+	echo "bench:   $keys keys kept, $warns warnings raised"
+	echo "keys $1 $keys" >>"$WRESULTS"
+	echo "warnings $1 $warns" >>"$WRESULTS"
+}
+
+# warn_table RESULTS: the ft-warn section's table and targets, from its
+# results file; exits 1 from awk when BENCH_STRICT=1 and a target failed.
+warn_table() {
+awk -v strict="${BENCH_STRICT:-0}" '
+$1 == "invalid" { wrong[$2] = 1; next }
+$1 == "missing" { $1 = ""; missing = missing $0; next }
+$1 == "load" { $1 = ""; print "load average" $0; next }
+$1 == "warn" { n = $2; print "ft-warn stream: " $2 " events, NDJSON"; next }
+$1 == "keys" { keys[$2] = $3; next }
+$1 == "warnings" { warns[$2] = $3; next }
+NF == 5 { s[$1] = $2; us[$1] = $3; ss[$1] = $4; kb[$1] = $5; order[++k] = $1 }
+function ok(c) { return (c in s) && s[c] != "-" && s[c] > 0 && !(c in wrong) }
+function rate(c) { return ok(c) ? sprintf("%d", n / s[c]) : "n/a" }
+function cpurate(c,    d) {
+	if (!ok(c)) return "n/a"
+	d = us[c] + ss[c]
+	return d ? sprintf("%d", n / d) : "n/a"
+}
+function ratio(a, b) {
+	return ok(a) && ok(b) ? sprintf("%.2f", s[a] / s[b]) : "n/a"
+}
+function cpu(a, b,    d) {
+	if (!ok(a) || !ok(b)) return "n/a"
+	d = us[b] + ss[b]
+	return d ? sprintf("%.2f", (us[a] + ss[a]) / d) : "n/a"
+}
+function mb(c) { return ok(c) ? sprintf("%.1f", kb[c] / 1024) : "n/a" }
+function target(name, r, op, lim, c,    res) {
+	if (r == "n/a") res = "FAIL"
+	else if (op == ">=") res = (r + 0 >= lim) ? "PASS" : "FAIL"
+	else res = (r + 0 < lim) ? "PASS" : "FAIL"
+	if (res == "FAIL") fails++
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", name, r, op " " lim, \
+		res, c
+}
+END {
+	if (missing != "") print "ft-warn section not run:" missing
+	print ""
+	printf "| %-24s | %9s | %8s | %8s | %8s | %10s | %8s | %8s |\n", \
+		"case", "wall s", "user s", "sys s", "peak MB", "events/s", \
+		"keys", "warnings"
+	print "|--------------------------|----------:|---------:|---------:|---------:|-----------:|---------:|---------:|"
+	for (i = 1; i <= k; i++) {
+		c = order[i]
+		printf "| %-24s | %9s | %8s | %8s | %8s | %10s | %8s | %8s |\n", \
+			c, s[c], us[c], ss[c], \
+			kb[c] == "-" ? "-" : sprintf("%.1f", kb[c] / 1024), \
+			rate(c), c in keys ? keys[c] : "-", \
+			c in warns ? warns[c] : "-"
+		if (c in wrong)
+			printf "| %-24s | %9s | %8s | %8s | %8s | %10s | %8s | %8s |\n", \
+				"  ^ WRONG RESULT", "invalid", "-", "-", "-", \
+				"-", "-", "-"
+	}
+	print ""
+	printf "| %-36s | %8s | %-9s | %-4s | %9s |\n", "target (on wall time)", \
+		"got", "want", "", "a CPU s"
+	print "|--------------------------------------|---------:|-----------|------|----------:|"
+	target("ft-warn stream: events/s", rate("ft-warn"), ">=", 300000, \
+		cpurate("ft-warn"))
+	target("ft-warn peak RSS, MB", mb("ft-warn"), "<", 64, "")
+	print ""
+	printf "(the RSS target is with ~100,000 keys: this run kept %s)\n", \
+		("ft-warn" in keys) ? keys["ft-warn"] : "n/a"
+	printf "(ft-warn / NDJSON parse floor: %s on wall time, %s on CPU; the floor: %s events/s, %s a CPU second)\n", \
+		ratio("ft-warn", "parse-floor"), cpu("ft-warn", "parse-floor"), \
+		rate("parse-floor"), cpurate("parse-floor")
+	printf "(50 rules / 1 rule: %s on wall time, %s on CPU; 1 rule / parse floor: %s on wall time)\n", \
+		ratio("ft-warn", "ft-warn-1rule"), \
+		cpu("ft-warn", "ft-warn-1rule"), \
+		ratio("ft-warn-1rule", "parse-floor")
+	printf "ft-warn targets: %d failed\n", fails
+	if (strict == 1 && fails) exit 1
+}' "$1"
+}
+# --- end of ft-warn ----------------------------------------------------
 
 # "run.sh --table" prints the tables of the last run again, running nothing.
 if [ "$only" = --table ]; then
 	[ -f "$RESULTS" ] || [ -f "$VRESULTS" ] || [ -f "$KRESULTS" ] ||
+		[ -f "$WRESULTS" ] ||
 		{ echo "bench: no $RESULTS yet" >&2; exit 66; }
 	st=0
 	if [ -f "$RESULTS" ]; then
@@ -805,6 +994,10 @@ if [ "$only" = --table ]; then
 	if [ -f "$RRESULTS" ]; then
 		echo
 		readings_table "$RRESULTS" || st=1
+	fi
+	if [ -f "$WRESULTS" ]; then
+		echo
+		warn_table "$WRESULTS" || st=1
 	fi
 	exit "$st"
 fi
@@ -834,7 +1027,19 @@ if [ "$only" = readings ]; then
 	exit 0
 fi
 
-# "run.sh vote": the ft-vote section alone.
+# "run.sh warn": the ft-warn section alone.
+if [ "$only" = warn ]; then
+	mkdir -p "$WORK"
+	warn_bench
+	echo
+	warn_table "$WRESULTS" || bad=1
+	if [ "$bad" != 0 ]; then
+		echo "bench: FAILED: a run failed or gave a wrong result" >&2
+		exit 1
+	fi
+	exit 0
+fi
+
 if [ "$only" = vote ]; then
 	mkdir -p "$WORK"
 	build_nothreads
@@ -1108,6 +1313,7 @@ echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$RESULTS"
 vote_bench
 kw_bench
 readings_bench
+warn_bench
 
 echo
 table "$RESULTS" || bad=1
@@ -1116,6 +1322,8 @@ vote_table "$VRESULTS" || bad=1
 echo
 kw_table
 readings_table "$RRESULTS" || bad=1
+echo
+warn_table "$WRESULTS" || bad=1
 
 if [ "$bad" != 0 ]; then
 	echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2
