@@ -270,6 +270,21 @@ tstr(int64_t t, char buf[FT_TIME_LEN])
 	return buf;
 }
 
+/* The ids of the events behind x, as a JSON array. */
+static void
+events_json(struct ft_buf *b, const struct warning *x)
+{
+	size_t i;
+
+	ft_buf_addc(b, '[');
+	for (i = 0; i < x->nev; i++) {
+		if (i)
+			ft_buf_addc(b, ',');
+		ft_json_escape(b, x->ev[i], strlen(x->ev[i]));
+	}
+	ft_buf_addc(b, ']');
+}
+
 /* The warning record of k's live warning x, ending with "change". */
 static void
 record(struct ft_warn *w, struct ft_buf *b, const struct kst *k,
@@ -278,7 +293,6 @@ record(struct ft_warn *w, struct ft_buf *b, const struct kst *k,
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	char t[FT_TIME_LEN];
-	size_t i;
 
 	ft_buf_adds(b, "{\"warning\":\"");
 	ft_buf_adds(b, x->id);
@@ -310,13 +324,7 @@ record(struct ft_warn *w, struct ft_buf *b, const struct kst *k,
 	}
 	if (x->nev) {
 		ft_json_put_key(b, "events");
-		ft_buf_addc(b, '[');
-		for (i = 0; i < x->nev; i++) {
-			if (i)
-				ft_buf_addc(b, ',');
-			ft_json_escape(b, x->ev[i], strlen(x->ev[i]));
-		}
-		ft_buf_addc(b, ']');
+		events_json(b, x);
 	}
 	ft_buf_adds(b, "}\n");
 }
@@ -361,20 +369,6 @@ history(struct ft_warn *w, const struct kst *k, const struct warning *x,
 }
 
 /* ---- storing ---- */
-
-static void
-events_json(struct ft_buf *b, const struct warning *x)
-{
-	size_t i;
-
-	ft_buf_addc(b, '[');
-	for (i = 0; i < x->nev; i++) {
-		if (i)
-			ft_buf_addc(b, ',');
-		ft_json_escape(b, x->ev[i], strlen(x->ev[i]));
-	}
-	ft_buf_addc(b, ']');
-}
 
 /* Stores k's warning x with status (resolved: at resolved_at). */
 static int
