@@ -73,8 +73,11 @@ struct kst {
 	size_t n, cap;
 	int out; /* value: out of limits */
 	int64_t out_since, nout; /* since when, how many readings */
-	int64_t last; /* value: the newest reading's time */
+	int64_t last; /* value, flatline: the newest record's time */
 	int has_last;
+	int64_t *iv; /* flatline "usual": the last intervals, oldest first */
+	int niv;
+	int64_t silent_at; /* flatline: silent after it; NEVER: not judged */
 	struct warning *live;
 	int dirty;
 	struct kst *next; /* in its hash bucket */
@@ -116,6 +119,9 @@ struct ft_warn {
 	int64_t clock;
 	int clock_set, clock_dirty;
 	int64_t next_due; /* no live warning is due before it */
+	struct kst **flat; /* the keys of flatline rules */
+	size_t nflat, capflat;
+	int64_t next_silent; /* no flatline key is silent before it */
 	int failed; /* reading the state again failed: its status */
 	unsigned long flushes;
 	struct counts c, kept;
@@ -256,6 +262,7 @@ kst_free(struct kst *k)
 	for (i = 0; i < k->n; i++)
 		free(k->w[i].id);
 	free(k->base);
+	free(k->iv);
 	free(k->key);
 	warning_free(k->live);
 	free(k);
@@ -440,6 +447,15 @@ put_window(struct ft_warn *w, const struct kst *k)
 		    (long long)k->out_since, (long long)k->nout);
 	if (k->has_last)
 		ft_buf_addf(&w->json, ",\"last\":%lld", (long long)k->last);
+	if (k->niv) {
+		int j;
+
+		ft_buf_adds(&w->json, ",\"iv\":[");
+		for (j = 0; j < k->niv; j++)
+			ft_buf_addf(&w->json, "%s%lld", j ? "," : "",
+				    (long long)k->iv[j]);
+		ft_buf_addc(&w->json, ']');
+	}
 	ft_buf_addc(&w->json, '}');
 	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
 }
@@ -630,6 +646,8 @@ update_warning(struct ft_warn *w, struct kst *k, int level, int64_t t,
 	return FT_OK;
 }
 
+static void silent_at(struct ft_warn *w, struct kst *k);
+
 static int
 resolve_live(struct ft_warn *w, struct kst *k)
 {
@@ -647,6 +665,8 @@ resolve_live(struct ft_warn *w, struct kst *k)
 	k->live = NULL;
 	touch(w, k);
 	w->c.resolved++;
+	if (w->rules.r[k->rule].type == FT_WARN_FLATLINE)
+		silent_at(w, k); /* judged again from its last report */
 	return FT_OK;
 }
 
@@ -708,11 +728,16 @@ sweep(struct ft_warn *w, int64_t t)
 	return st;
 }
 
+static int flat_scan(struct ft_warn *w, int64_t t);
+
 /* Moves the clock to t, if t is later, resolving what is due. */
 static int
 advance(struct ft_warn *w, int64_t t)
 {
-	int st = sweep(w, t);
+	int st = flat_scan(w, t);
+
+	if (!st)
+		st = sweep(w, t);
 
 	if (st || (w->clock_set && t <= w->clock))
 		return st;
@@ -990,6 +1015,138 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	return FT_OK;
 }
 
+/* ---- flatline ---- */
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* When k's key counts as silent, from its last report. */
+static void
+silent_at(struct ft_warn *w, struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	int64_t s[1000];
+	double med;
+	int n = k->niv;
+
+	k->silent_at = NEVER;
+	if (!k->has_last || k->live)
+		return;
+	if (r->gap) {
+		k->silent_at = k->last + r->gap;
+	} else if (n >= r->reports) {
+		memcpy(s, k->iv, (size_t)n * sizeof(*s));
+		qsort(s, (size_t)n, sizeof(*s), cmp_i64);
+		med = n % 2 ? (double)s[n / 2] :
+			      ((double)s[n / 2 - 1] + (double)s[n / 2]) / 2;
+		k->silent_at = k->last + (int64_t)ceil(r->usual * med);
+	}
+	if (k->silent_at < w->next_silent)
+		w->next_silent = k->silent_at;
+}
+
+static void
+flat_add(struct ft_warn *w, struct kst *k)
+{
+	if (w->nflat == w->capflat) {
+		w->capflat = w->capflat ? w->capflat * 2 : 64;
+		w->flat = ft_xrealloc(w->flat, w->capflat * sizeof(*w->flat));
+	}
+	w->flat[w->nflat++] = k;
+}
+
+static int
+by_silence(const void *a, const void *b)
+{
+	const struct kst *x = *(struct kst *const *)a,
+			 *y = *(struct kst *const *)b;
+
+	if (x->silent_at != y->silent_at)
+		return x->silent_at < y->silent_at ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/*
+ * The keys silent before t: a warning each, raised at the time the
+ * silence began to count, in that order.  A report exactly at that time
+ * was on time.
+ */
+static int
+flat_scan(struct ft_warn *w, int64_t t)
+{
+	struct kst **due;
+	size_t i, n = 0;
+	int st = FT_OK;
+
+	if (t <= w->next_silent)
+		return FT_OK;
+	due = ft_xmalloc((w->nflat + 1) * sizeof(*due));
+	for (i = 0; i < w->nflat; i++)
+		if (!w->flat[i]->live && w->flat[i]->silent_at < t)
+			due[n++] = w->flat[i];
+	qsort(due, n, sizeof(*due), by_silence);
+	for (i = 0; i < n && !st; i++) {
+		struct kst *k = due[i];
+		const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+		if ((st = raise_warning(w, k, r->level, k->last, k->silent_at)))
+			break;
+		k->live->count = 1;
+		k->live->value = (double)(k->silent_at - k->last);
+		k->live->has_value = 1;
+		k->silent_at = NEVER;
+		st = announce(w, k, 1, -1);
+	}
+	free(due);
+	w->next_silent = NEVER;
+	for (i = 0; i < w->nflat; i++)
+		if (!w->flat[i]->live && w->flat[i]->silent_at < w->next_silent)
+			w->next_silent = w->flat[i]->silent_at;
+	return st;
+}
+
+/* flatline: a report of the key; a silent key is back. */
+static int
+on_flatline(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct kst *k = kst_get(w, ri, w->key.s, 1);
+
+	/* A series moves forward: a report at or before the last one, sent
+	 * again or come late, changes nothing. */
+	if (k->has_last && q->t <= k->last)
+		return FT_OK;
+	if (!k->has_last && !k->live)
+		flat_add(w, k);
+	if (k->live) {
+		/* Back after the silence: that interval is not a usual one. */
+		k->live->last = q->t;
+		k->live->cleared = q->t;
+		due_at(w, k->live, q->t + r->quiet);
+	} else if (k->has_last && r->usual) {
+		if (k->niv == r->reports) {
+			memmove(k->iv, k->iv + 1,
+				(size_t)(k->niv - 1) * sizeof(*k->iv));
+			k->niv--;
+		}
+		if (!k->iv)
+			k->iv = ft_xmalloc((size_t)r->reports * sizeof(*k->iv));
+		k->iv[k->niv++] = q->t - k->last;
+	}
+	k->last = q->t;
+	k->has_last = 1;
+	touch(w, k);
+	silent_at(w, k);
+	return FT_OK;
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
@@ -1013,7 +1170,8 @@ evaluate(struct ft_warn *w, const struct rec *q)
 	for (i = 0; i < w->rules.n; i++) {
 		const struct ft_warn_rule *r = &w->rules.r[i];
 
-		if ((r->type == FT_WARN_VALUE) != q->reading)
+		if ((r->type == FT_WARN_VALUE || (r->type == FT_WARN_FLATLINE &&
+						  r->readings)) != q->reading)
 			continue;
 		if (q->reading ?
 			    (r->sensors.n &&
@@ -1038,6 +1196,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 			break;
 		case FT_WARN_VALUE:
 			st = on_value(w, (int)i, q);
+			break;
+		case FT_WARN_FLATLINE:
+			st = on_flatline(w, (int)i, q);
 			break;
 		}
 		if (st)
@@ -1208,6 +1369,31 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
 		k->last = (int64_t)jv_number_value(x);
 	jv_free(x);
+	if (w->rules.r[ri].type == FT_WARN_FLATLINE) {
+		const struct ft_warn_rule *r = &w->rules.r[ri];
+
+		x = jv_object_get(jv_copy(s), jv_string("iv"));
+		n = jv_get_kind(x) == JV_KIND_ARRAY ?
+			    jv_array_length(jv_copy(x)) :
+			    0;
+		if (n > r->reports)
+			n = r->reports;
+		if (n && r->usual) {
+			k->iv = ft_xmalloc((size_t)r->reports * sizeof(*k->iv));
+			for (i = 0; i < n; i++) {
+				jv e = jv_array_get(jv_copy(x), i);
+
+				k->iv[k->niv++] =
+					jv_get_kind(e) == JV_KIND_NUMBER ?
+						(int64_t)jv_number_value(e) :
+						0;
+				jv_free(e);
+			}
+		}
+		jv_free(x);
+		if (k->has_last)
+			flat_add(w, k);
+	}
 	jv_free(s);
 	return FT_OK;
 }
@@ -1297,9 +1483,12 @@ load_state(struct ft_warn *w)
 	w->clock_set = found;
 	w->clock_dirty = 0;
 	w->next_due = NEVER;
+	w->next_silent = NEVER;
 	if ((st = ft_store_warn_windows_each(w->ws, load_window, w)) ||
 	    (st = ft_store_warn_each(w->ws, &f, load_warning, w)))
 		return st;
+	for (size_t i = 0; i < w->nflat; i++)
+		silent_at(w, w->flat[i]);
 	return FT_OK;
 }
 
@@ -1318,7 +1507,8 @@ forget(struct ft_warn *w)
 	free(w->tab);
 	w->tab = NULL;
 	w->nb = w->nkeys = 0;
-	w->ndirty = w->nlive = 0;
+	w->ndirty = w->nlive = w->nflat = 0;
+	w->next_silent = NEVER;
 }
 
 static int
@@ -1355,6 +1545,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	*wp = w;
 	w->o = *o;
 	w->next_due = NEVER;
+	w->next_silent = NEVER;
 	w->db = db;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
@@ -1488,6 +1679,7 @@ ft_warn_free(struct ft_warn *w)
 	if (!w)
 		return;
 	forget(w);
+	free(w->flat);
 	free(w->dirty);
 	free(w->live);
 	ft_warn_rules_free(&w->rules);

@@ -18,8 +18,8 @@
 const char *const ft_warn_levels[FT_LEVELS] = { "blue", "yellow", "orange",
 						"red" };
 
-static const char *const types[] = { "threshold", "repeat", "keyword", "value",
-				     NULL };
+static const char *const types[] = { "threshold", "repeat",   "keyword",
+				     "value",	  "flatline", NULL };
 static const char *const keys[] = { "area",    "facility", "category", "source",
 				    "address", "unit",	   "id",       "sensor",
 				    "*",       NULL };
@@ -229,6 +229,8 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 		[FT_WARN_KEYWORD] = { "when", "terms", "min", NULL },
 		[FT_WARN_VALUE] = { "sensor", "metric", "above", "below",
 				    "hysteresis", "for" },
+		[FT_WARN_FLATLINE] = { "when", "sensor", "metric", "gap",
+				       "usual", "reports" },
 	};
 	const char *all[16];
 	size_t n = 0, i;
@@ -284,6 +286,9 @@ read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 	case FT_WARN_VALUE:
 		r->key = FT_KEY_SENSOR;
 		break;
+	case FT_WARN_FLATLINE:
+		r->key = FT_KEY_SOURCE;
+		break;
 	default:
 		r->key = FT_KEY_AREA;
 	}
@@ -297,8 +302,11 @@ read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 				   "not a key (area, facility, category, "
 				   "source, address, unit, id, sensor, *, "
 				   "or {\"jq\": PROGRAM})");
-	if (r->type == FT_WARN_VALUE ? k != FT_KEY_SENSOR && k != FT_KEY_ALL :
-				       k == FT_KEY_SENSOR)
+	if (r->type == FT_WARN_FLATLINE)
+		; /* events by any key, or readings by sensor */
+	else if (r->type == FT_WARN_VALUE ?
+			 k != FT_KEY_SENSOR && k != FT_KEY_ALL :
+			 k == FT_KEY_SENSOR)
 		return ft_conf_bad(c, "key",
 				   r->type == FT_WARN_VALUE ?
 					   "a value rule groups readings by "
@@ -410,6 +418,76 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	return st;
 }
 
+/* flatline: "gap", or "usual" (and "reports"). */
+static int
+read_flatline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv g = member(o, "gap"), u = member(o, "usual"), v;
+	int st = FT_OK;
+
+	r->readings = r->key == FT_KEY_SENSOR;
+	if ((jv_get_kind(g) == JV_KIND_INVALID) ==
+	    (jv_get_kind(u) == JV_KIND_INVALID))
+		st = ft_conf_bad(c, "gap",
+				 "a flatline rule has \"gap\" (a duration) "
+				 "or \"usual\" (times the usual interval), "
+				 "one of them");
+	else if (jv_get_kind(g) != JV_KIND_INVALID)
+		st = duration(c, g, "gap", 1, &r->gap);
+	else if (!(st = number(c, u, "usual", &r->usual)) && !(r->usual > 1))
+		st = ft_conf_bad(c, "usual",
+				 "a factor above 1 of the key's usual "
+				 "interval");
+	jv_free(g);
+	jv_free(u);
+	if (st)
+		return st;
+	r->reports = 8;
+	v = member(o, "reports");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (!r->usual)
+			st = ft_conf_bad(c, "reports", "only with \"usual\"");
+		else if (jv_get_kind(v) != JV_KIND_NUMBER ||
+			 jv_number_value(v) != floor(jv_number_value(v)) ||
+			 jv_number_value(v) < 2 || jv_number_value(v) > 1000)
+			st = ft_conf_bad(c, "reports",
+					 "not a whole number of intervals "
+					 "from 2 to 1000");
+		else
+			r->reports = (int)jv_number_value(v);
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, r->readings ? "when" : "sensor");
+	if (jv_get_kind(v) == JV_KIND_INVALID) {
+		jv_free(v);
+		v = member(o, r->readings ? "when" : "metric");
+	}
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_conf_bad(c, r->readings ? "when" : "sensor",
+				 r->readings ? "a flatline rule keyed by "
+					       "sensor reads readings: no "
+					       "\"when\"" :
+					       "\"sensor\" and \"metric\" pick "
+					       "readings: key the rule by "
+					       "\"sensor\"");
+	jv_free(v);
+	if (st || !r->readings)
+		return st;
+	v = member(o, "sensor");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_conf_strs(c, v, "sensor", &r->sensors, 0);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "metric");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_conf_strs(c, v, "metric", &r->metrics, 0);
+	jv_free(v);
+	return st;
+}
+
 /* The fields every rule has, after its type's own. */
 static int
 read_common(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
@@ -482,7 +560,7 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		jv_free(v);
 		return ft_conf_bad(c, "type",
 				   "missing, or not a type (threshold, "
-				   "repeat, keyword, value)");
+				   "repeat, keyword, value, flatline)");
 	}
 	jv_free(v);
 	r->type = (enum ft_warn_type)l;
@@ -516,6 +594,16 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		break;
 	case FT_WARN_VALUE:
 		st = read_value(c, r, o);
+		break;
+	case FT_WARN_FLATLINE:
+		/* The threshold is the silence itself: level from the
+		 * start, never above it. */
+		r->at[r->level] = 0;
+		st = read_flatline(c, r, o);
+		r->quiet = 0;
+		/* What it remembers back from the clock (horizon()): its
+		 * gap, or a week of a usual interval. */
+		r->window = r->gap ? r->gap : 7 * 86400;
 		break;
 	}
 	if (st)

@@ -21,7 +21,8 @@ enum ft_warn_type {
 	FT_WARN_THRESHOLD, /* at least count matching events in a window */
 	FT_WARN_REPEAT, /* the same facility or address, count times */
 	FT_WARN_KEYWORD, /* terms' weights in the text, summed */
-	FT_WARN_VALUE /* a reading above or below its limits */
+	FT_WARN_VALUE, /* a reading above or below its limits */
+	FT_WARN_FLATLINE /* a key that reported and went silent */
 };
 
 /* What groups the records into keys. */
@@ -70,6 +71,14 @@ struct ft_warn_rule {
 	double hysteresis; /* value: back this far inside to clear */
 	struct ft_warn_term *terms; /* keyword */
 	size_t nterms;
+	/*
+	 * flatline: silent for gap seconds, or, when usual is not 0, for
+	 * usual times the median of the key's last reports intervals.
+	 */
+	int64_t gap;
+	double usual;
+	int reports;
+	int readings; /* it reads readings (keyed by sensor), not events */
 };
 
 struct ft_kw;

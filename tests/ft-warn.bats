@@ -271,7 +271,7 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	check '[]' 'rules.json: field "rules": no rules'
 	check '{"rule":[]}' 'rules.json: field "rule": not a field of the rules file (a typo?)'
 	check '[{"type":"threshold"}]' 'rules.json: rule 1: field "name": missing, or not a non-empty string: a warning is known by its rule'"'"'s name'
-	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value)'
+	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value, flatline)'
 	check '[{"name":"a","type":"threshold","count":2,"window":5},{"name":"a","type":"threshold","count":2,"window":5}]' 'rules.json: rule 2 ("a"): field "name": rule 1 has the same name'
 	check '[{"name":"a","type":"threshold","window":5}]' 'rules.json: rule 1 ("a"): field "count": missing, or not a whole number of events from 1'
 	check '[{"name":"a","type":"threshold","count":2}]' 'rules.json: rule 1 ("a"): field "window": missing'
@@ -490,4 +490,70 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[ "${stderr%%$'\n'*}" = "ft-warn: --until needs --since" ]
 	run -64 --separate-stderr ft-warn --rules rules.json --since yesterday-ish
 	[[ "${stderr%%$'\n'*}" == 'ft-warn: --since: "yesterday-ish": '* ]]
+}
+
+# fe ID SOURCE HH:MM: an event of SOURCE at that time.
+fe() {
+	printf '{"id":"%s","category":"x","source":"%s","reported_at":"2026-12-01T%s:00Z"}\n' "$1" "$2" "$3"
+}
+
+@test "ft-warn flatline: a key silent for exactly the gap is on time; a second more is silent: a warning raised at the gap's end, resolved when it reports again" {
+	echo '[{"name":"q","type":"flatline","key":"source","gap":"30m"}]' | rules
+	{ fe a app 08:00; fe b app 08:30; fe h other 09:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	printf '{"id":"h2","category":"x","source":"other","reported_at":"2026-12-01T09:00:01Z"}\n' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.change) \(.first_at) \(.raised_at) \(.value)"')" = "app raised 2026-12-01T08:30:00Z 2026-12-01T09:00:00Z 1800" ]
+	fe c app 09:20 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.change) \(.resolved_at) \(.duration)"')" = "app resolved 2026-12-01T09:20:00Z 1200" ]
+}
+
+@test "ft-warn flatline: usual times the median of the last intervals; not judged before it has that many; readings keyed by sensor" {
+	echo '[{"name":"u","type":"flatline","key":"sensor","usual":2,"reports":3}]' | rules
+	for m in 00 05 10; do printf '{"sensor":"s1","at":"2026-12-01T09:%s:00Z","value":1}\n' "$m"; done > in.ndjson
+	printf '{"sensor":"s2","at":"2026-12-01T10:00:00Z","value":1}\n' >> in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	# Two intervals of s1: not judged yet.
+	[ "$output" = "" ]
+	for m in 15 20; do printf '{"sensor":"s3","at":"2026-12-01T10:%s:00Z","value":1}\n' "$m"; done > in.ndjson
+	printf '{"sensor":"s1","at":"2026-12-01T10:30:00Z","value":1}\n' >> in.ndjson
+	for m in 35 40 45 56; do printf '{"sensor":"s1","at":"2026-12-01T10:%s:00Z","value":1}\n' "$m"; done >> in.ndjson
+	printf '{"sensor":"s9","at":"2026-12-01T11:30:00Z","value":1}\n' >> in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	# s1 at 10:30, 35, 40, 45: intervals 5, 5, 5 (the 80 min before 10:30
+	# was dropped for the last three), so 10 min of silence counts: 10:55;
+	# 10:56 is late by a minute.  Then 11:30 finds it silent again at 11:06
+	# (intervals 5, 5, 11: median 5).
+	[ "$(got '"\(.key) \(.change) \(.raised_at) \(.resolved_at // "-")"')" = "s1 raised 2026-12-01T10:55:00Z - s1 resolved 2026-12-01T10:55:00Z 2026-12-01T10:56:00Z s1 raised 2026-12-01T11:06:00Z -" ]
+}
+
+@test "ft-warn flatline: the same records split into two runs at every point give the same warnings; the rules' mistakes are refused (78)" {
+	echo '[{"name":"q","type":"flatline","key":"source","gap":"30m"},{"name":"u","type":"flatline","usual":3,"reports":3,"level":"orange"}]' | rules
+	{ fe a app 08:00; fe b app 08:10; fe c app 08:20; fe d app 08:30; fe h1 hot 08:35
+	  fe h2 hot 09:00; fe h3 hot 09:05; fe e app 09:10; fe f app 09:20; fe g hot 10:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" = 8 ]
+	n=$(wc -l < in.ndjson)
+	for i in $(seq 0 "$n"); do
+		rm -f split.db*
+		head -n "$i" in.ndjson > a.ndjson
+		tail -n "+$((i + 1))" in.ndjson > b.ndjson
+		{ FT_DB=split.db ft-warn -q --rules rules.json a.ndjson
+		  FT_DB=split.db ft-warn -q --rules rules.json b.ndjson; } > split.ndjson
+		cmp whole.ndjson split.ndjson || { echo "split after line $i differs"; false; }
+	done
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn check --rules rules.json
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+	}
+	check '[{"name":"f","type":"flatline"}]' 'rules.json: rule 1 ("f"): field "gap": a flatline rule has "gap" (a duration) or "usual" (times the usual interval), one of them'
+	check '[{"name":"f","type":"flatline","gap":5,"usual":2}]' 'rules.json: rule 1 ("f"): field "gap": a flatline rule has "gap" (a duration) or "usual" (times the usual interval), one of them'
+	check '[{"name":"f","type":"flatline","usual":1}]' 'rules.json: rule 1 ("f"): field "usual": a factor above 1 of the key'"'"'s usual interval'
+	check '[{"name":"f","type":"flatline","gap":5,"reports":3}]' 'rules.json: rule 1 ("f"): field "reports": only with "usual"'
+	check '[{"name":"f","type":"flatline","key":"sensor","gap":5,"when":{}}]' 'rules.json: rule 1 ("f"): field "when": a flatline rule keyed by sensor reads readings: no "when"'
+	check '[{"name":"f","type":"flatline","gap":5,"sensor":"s1"}]' 'rules.json: rule 1 ("f"): field "sensor": "sensor" and "metric" pick readings: key the rule by "sensor"'
 }
