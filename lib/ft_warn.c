@@ -140,7 +140,11 @@ struct ft_warn {
 static int64_t
 horizon(const struct ft_warn_rule *r)
 {
-	return r->window + r->quiet + r->hold + 1;
+	int64_t span = r->type == FT_WARN_SPIKE ?
+			       r->window * (r->baseline + 1) :
+			       r->window;
+
+	return span + r->quiet + r->hold + 1;
 }
 
 /* ---- keys ---- */
@@ -1015,6 +1019,87 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	return FT_OK;
 }
 
+/* ---- spike ---- */
+
+/* The window t is in: its number since the epoch, windows of len s. */
+static int64_t
+window_of(int64_t t, int64_t len)
+{
+	return t >= 0 ? t / len : -((-t + len - 1) / len);
+}
+
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * spike: the events of the key in the record's window, at least min,
+ * against the median of the baseline windows before it (a window
+ * without events counts 0, and a median of 0 counts as 1): the ratio
+ * is the measure, "factor" its threshold.
+ */
+static int
+on_spike(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	int64_t len = r->window, b = window_of(q->t, len), c;
+	long counts[1000], now = 0;
+	double med, ratio;
+	size_t i, j;
+	int level, st, nb = r->baseline;
+
+	if (k->n && q->t <= k->w[k->n - 1].t - len * (nb + 1))
+		return FT_OK;
+	if (!window_add(k, q->t, q->id))
+		return FT_OK;
+	window_prune(k, len * (nb + 1));
+	touch(w, k);
+	memset(counts, 0, (size_t)nb * sizeof(*counts));
+	for (i = 0; i < k->n; i++) {
+		c = window_of(k->w[i].t, len);
+		if (c == b)
+			now++;
+		else if (c < b && c >= b - nb)
+			counts[b - c - 1]++;
+	}
+	qsort(counts, (size_t)nb, sizeof(*counts), cmp_long);
+	med = nb % 2 ?
+		      (double)counts[nb / 2] :
+		      ((double)counts[nb / 2 - 1] + (double)counts[nb / 2]) / 2;
+	ratio = (double)now / (med > 1 ? med : 1);
+	if (now < r->min_count || (level = ft_warn_level_of(r, ratio)) < 0)
+		return FT_OK;
+	if (k->live) {
+		if (ratio > k->live->value)
+			k->live->value = ratio;
+		if ((st = update_warning(w, k, level, q->t, q->id)))
+			return st;
+	} else {
+		if ((st = raise_warning(w, k, level, q->t, q->t)))
+			return st;
+		k->live->count = now;
+		k->live->value = ratio;
+		k->live->has_value = 1;
+		for (i = 0, j = 0; i < k->n; i++)
+			if (window_of(k->w[i].t, len) == b) {
+				if (!j++)
+					k->live->first = k->w[i].t;
+				add_event(k->live, k->w[i].id);
+			}
+		if ((st = announce(w, k, 1, -1)))
+			return st;
+	}
+	/* Over with its window. */
+	k->live->cleared = (b + 1) * len;
+	due_at(w, k->live, k->live->cleared + r->quiet);
+	return FT_OK;
+}
+
 /* ---- flatline ---- */
 
 static int
@@ -1199,6 +1284,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 			break;
 		case FT_WARN_FLATLINE:
 			st = on_flatline(w, (int)i, q);
+			break;
+		case FT_WARN_SPIKE:
+			st = on_spike(w, (int)i, q);
 			break;
 		}
 		if (st)

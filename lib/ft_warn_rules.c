@@ -18,8 +18,8 @@
 const char *const ft_warn_levels[FT_LEVELS] = { "blue", "yellow", "orange",
 						"red" };
 
-static const char *const types[] = { "threshold", "repeat",   "keyword",
-				     "value",	  "flatline", NULL };
+static const char *const types[] = { "threshold", "repeat", "keyword", "value",
+				     "flatline",  "spike",  NULL };
 static const char *const keys[] = { "area",    "facility", "category", "source",
 				    "address", "unit",	   "id",       "sensor",
 				    "*",       NULL };
@@ -231,6 +231,8 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 				    "hysteresis", "for" },
 		[FT_WARN_FLATLINE] = { "when", "sensor", "metric", "gap",
 				       "usual", "reports" },
+		[FT_WARN_SPIKE] = { "when", "window", "baseline", "factor",
+				    "min", NULL },
 	};
 	const char *all[16];
 	size_t n = 0, i;
@@ -418,6 +420,61 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	return st;
 }
 
+/* spike: "window", "baseline", "factor", "min". */
+static int
+read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv v = member(o, "window");
+	int st;
+
+	st = jv_get_kind(v) == JV_KIND_INVALID ?
+		     ft_conf_bad(c, "window", "missing") :
+		     duration(c, v, "window", 1, &r->window);
+	jv_free(v);
+	if (st)
+		return st;
+	r->baseline = 6;
+	v = member(o, "baseline");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (jv_get_kind(v) != JV_KIND_NUMBER ||
+		    jv_number_value(v) != floor(jv_number_value(v)) ||
+		    jv_number_value(v) < 1 || jv_number_value(v) > 1000)
+			st = ft_conf_bad(c, "baseline",
+					 "not a whole number of windows from "
+					 "1 to 1000");
+		else
+			r->baseline = (int)jv_number_value(v);
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	r->at[r->level] = 3;
+	v = member(o, "factor");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = number(c, v, "factor", &r->at[r->level])) &&
+	    !(r->at[r->level] > 1))
+		st = ft_conf_bad(c, "factor",
+				 "a ratio above 1 to the usual count");
+	jv_free(v);
+	if (st)
+		return st;
+	r->min_count = 5;
+	v = member(o, "min");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (jv_get_kind(v) != JV_KIND_NUMBER ||
+		    jv_number_value(v) != floor(jv_number_value(v)) ||
+		    jv_number_value(v) < 1 || jv_number_value(v) > 1e9)
+			st = ft_conf_bad(c, "min",
+					 "not a whole number of events from "
+					 "1");
+		else
+			r->min_count = (int64_t)jv_number_value(v);
+	}
+	jv_free(v);
+	r->quiet = 0;
+	return st;
+}
+
 /* flatline: "gap", or "usual" (and "reports"). */
 static int
 read_flatline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
@@ -560,7 +617,8 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		jv_free(v);
 		return ft_conf_bad(c, "type",
 				   "missing, or not a type (threshold, "
-				   "repeat, keyword, value, flatline)");
+				   "repeat, keyword, value, flatline, "
+				   "spike)");
 	}
 	jv_free(v);
 	r->type = (enum ft_warn_type)l;
@@ -594,6 +652,9 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		break;
 	case FT_WARN_VALUE:
 		st = read_value(c, r, o);
+		break;
+	case FT_WARN_SPIKE:
+		st = read_spike(c, r, o);
 		break;
 	case FT_WARN_FLATLINE:
 		/* The threshold is the silence itself: level from the

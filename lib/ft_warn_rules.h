@@ -22,7 +22,8 @@ enum ft_warn_type {
 	FT_WARN_REPEAT, /* the same facility or address, count times */
 	FT_WARN_KEYWORD, /* terms' weights in the text, summed */
 	FT_WARN_VALUE, /* a reading above or below its limits */
-	FT_WARN_FLATLINE /* a key that reported and went silent */
+	FT_WARN_FLATLINE, /* a key that reported and went silent */
+	FT_WARN_SPIKE /* a window's count against the windows before it */
 };
 
 /* What groups the records into keys. */
@@ -79,6 +80,12 @@ struct ft_warn_rule {
 	double usual;
 	int reports;
 	int readings; /* it reads readings (keyed by sensor), not events */
+	/*
+	 * spike: the window's count, at least min_count, against the
+	 * median of the baseline windows before it: at[] is on the ratio.
+	 */
+	int baseline;
+	int64_t min_count;
 };
 
 struct ft_kw;

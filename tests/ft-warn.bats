@@ -271,7 +271,7 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	check '[]' 'rules.json: field "rules": no rules'
 	check '{"rule":[]}' 'rules.json: field "rule": not a field of the rules file (a typo?)'
 	check '[{"type":"threshold"}]' 'rules.json: rule 1: field "name": missing, or not a non-empty string: a warning is known by its rule'"'"'s name'
-	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value, flatline)'
+	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value, flatline, spike)'
 	check '[{"name":"a","type":"threshold","count":2,"window":5},{"name":"a","type":"threshold","count":2,"window":5}]' 'rules.json: rule 2 ("a"): field "name": rule 1 has the same name'
 	check '[{"name":"a","type":"threshold","window":5}]' 'rules.json: rule 1 ("a"): field "count": missing, or not a whole number of events from 1'
 	check '[{"name":"a","type":"threshold","count":2}]' 'rules.json: rule 1 ("a"): field "window": missing'
@@ -556,4 +556,53 @@ fe() {
 	check '[{"name":"f","type":"flatline","gap":5,"reports":3}]' 'rules.json: rule 1 ("f"): field "reports": only with "usual"'
 	check '[{"name":"f","type":"flatline","key":"sensor","gap":5,"when":{}}]' 'rules.json: rule 1 ("f"): field "when": a flatline rule keyed by sensor reads readings: no "when"'
 	check '[{"name":"f","type":"flatline","gap":5,"sensor":"s1"}]' 'rules.json: rule 1 ("f"): field "sensor": "sensor" and "metric" pick readings: key the rule by "sensor"'
+}
+
+# se ID MM: an event of area g1 at 08:MM.
+se() {
+	printf '{"id":"%s","category":"x","area":"g1","reported_at":"2026-12-01T08:%s:00Z"}\n' "$1" "$2"
+}
+
+@test "ft-warn spike: the window's count against the median of the baseline windows: one below the factor nothing, at it raised, a level by ratio; below min nothing; over with its window" {
+	echo '[{"name":"sp","type":"spike","window":10,"baseline":3,"factor":3,"min":5,"levels":{"red":5}}]' | rules
+	# Baseline 2, 1, 2: median 2; the fifth event of 08:30-08:40 is 2.5x,
+	# the sixth 3x (raised), the tenth 5x (red); resolved at 08:40.
+	{ se a1 01; se a2 05; se b1 12; se c1 21; se c2 25
+	  for i in 0 1 2 3 4 5 6 7 8 9; do se "d$i" "3$i"; done; se x 41; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level) \(.count) \(.value) \(.first_at) \(.raised_at) \(.resolved_at // "-")"')" = "raised yellow 6 3 2026-12-01T08:30:00Z 2026-12-01T08:35:00Z - level red 10 5 2026-12-01T08:30:00Z 2026-12-01T08:35:00Z - resolved red 10 5 2026-12-01T08:30:00Z 2026-12-01T08:35:00Z 2026-12-01T08:40:00Z" ]
+	# A quiet key (baseline 0, counted as 1): min decides.
+	rm -f "$FT_DB"
+	for i in 0 1 2 3; do se "q$i" "5$i"; done > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	se q4 54 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.count) \(.value)"')" = "raised 5 5" ]
+}
+
+@test "ft-warn spike: split runs give the same warnings; its mistakes are refused (78)" {
+	echo '[{"name":"sp","type":"spike","window":10,"baseline":3,"factor":2,"min":3}]' | rules
+	{ se a1 01; se a2 05; se b1 12; se c1 21; se d1 31; se d2 33; se d3 35; se d4 36; se e1 44; se f1 51; se f2 52; se f3 53; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" -ge 3 ]
+	n=$(wc -l < in.ndjson)
+	for i in $(seq 0 "$n"); do
+		rm -f split.db*
+		head -n "$i" in.ndjson > a.ndjson
+		tail -n "+$((i + 1))" in.ndjson > b.ndjson
+		{ FT_DB=split.db ft-warn -q --rules rules.json a.ndjson
+		  FT_DB=split.db ft-warn -q --rules rules.json b.ndjson; } > split.ndjson
+		cmp whole.ndjson split.ndjson || { echo "split after line $i differs"; false; }
+	done
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn check --rules rules.json
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+	}
+	check '[{"name":"s","type":"spike"}]' 'rules.json: rule 1 ("s"): field "window": missing'
+	check '[{"name":"s","type":"spike","window":5,"baseline":0}]' 'rules.json: rule 1 ("s"): field "baseline": not a whole number of windows from 1 to 1000'
+	check '[{"name":"s","type":"spike","window":5,"factor":1}]' 'rules.json: rule 1 ("s"): field "factor": a ratio above 1 to the usual count'
+	check '[{"name":"s","type":"spike","window":5,"min":0}]' 'rules.json: rule 1 ("s"): field "min": not a whole number of events from 1'
 }
