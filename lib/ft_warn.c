@@ -163,9 +163,9 @@ static void
 grow(struct ft_warn *w)
 {
 	size_t nb = w->nb ? w->nb * 2 : 1024, i;
-	struct kst **tab = ft_xmalloc(nb * sizeof(*tab)), *k, *next;
+	struct kst **tab = ft_xmalloc(nb * sizeof(struct kst *)), *k, *next;
 
-	memset(tab, 0, nb * sizeof(*tab));
+	memset(tab, 0, nb * sizeof(struct kst *));
 	for (i = 0; i < w->nb; i++)
 		for (k = w->tab[i]; k; k = next) {
 			size_t b = hash(k->rule, k->key) & (nb - 1);
@@ -216,7 +216,7 @@ touch(struct ft_warn *w, struct kst *k)
 	if (w->ndirty == w->capdirty) {
 		w->capdirty = w->capdirty ? w->capdirty * 2 : 256;
 		w->dirty = ft_xrealloc(w->dirty,
-				       w->capdirty * sizeof(*w->dirty));
+				       w->capdirty * sizeof(struct kst *));
 	}
 	w->dirty[w->ndirty++] = k;
 }
@@ -226,7 +226,8 @@ live_add(struct ft_warn *w, struct kst *k)
 {
 	if (w->nlive == w->caplive) {
 		w->caplive = w->caplive ? w->caplive * 2 : 64;
-		w->live = ft_xrealloc(w->live, w->caplive * sizeof(*w->live));
+		w->live = ft_xrealloc(w->live,
+				      w->caplive * sizeof(struct kst *));
 	}
 	w->live[w->nlive++] = k;
 }
@@ -716,12 +717,12 @@ sweep(struct ft_warn *w, int64_t t)
 		if (w->live[i]->live->resolve_at <= t)
 			n++;
 	if (n) {
-		due = ft_xmalloc(n * sizeof(*due));
+		due = ft_xmalloc(n * sizeof(struct kst *));
 		n = 0;
 		for (i = 0; i < w->nlive; i++)
 			if (w->live[i]->live->resolve_at <= t)
 				due[n++] = w->live[i];
-		qsort(due, n, sizeof(*due), by_due);
+		qsort(due, n, sizeof(struct kst *), by_due);
 		for (i = 0; i < n && !st; i++)
 			st = resolve_live(w, due[i]);
 		free(due);
@@ -1051,7 +1052,7 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 	long counts[1000], now = 0;
 	double med, ratio;
 	size_t i, j;
-	int level, st, nb = r->baseline;
+	int level, st, nb = r->baseline, mid;
 
 	if (k->n && q->t <= k->w[k->n - 1].t - len * (nb + 1))
 		return FT_OK;
@@ -1068,9 +1069,9 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 			counts[b - c - 1]++;
 	}
 	qsort(counts, (size_t)nb, sizeof(*counts), cmp_long);
-	med = nb % 2 ?
-		      (double)counts[nb / 2] :
-		      ((double)counts[nb / 2 - 1] + (double)counts[nb / 2]) / 2;
+	mid = nb / 2;
+	med = nb % 2 ? (double)counts[mid] :
+		       ((double)counts[mid - 1] + (double)counts[mid]) / 2;
 	ratio = (double)now / (med > 1 ? med : 1);
 	if (now < r->min_count || (level = ft_warn_level_of(r, ratio)) < 0)
 		return FT_OK;
@@ -1125,10 +1126,12 @@ silent_at(struct ft_warn *w, struct kst *k)
 	if (r->gap) {
 		k->silent_at = k->last + r->gap;
 	} else if (n >= r->reports) {
+		int mid = n / 2;
+
 		memcpy(s, k->iv, (size_t)n * sizeof(*s));
 		qsort(s, (size_t)n, sizeof(*s), cmp_i64);
-		med = n % 2 ? (double)s[n / 2] :
-			      ((double)s[n / 2 - 1] + (double)s[n / 2]) / 2;
+		med = n % 2 ? (double)s[mid] :
+			      ((double)s[mid - 1] + (double)s[mid]) / 2;
 		k->silent_at = k->last + (int64_t)ceil(r->usual * med);
 	}
 	if (k->silent_at < w->next_silent)
@@ -1140,7 +1143,8 @@ flat_add(struct ft_warn *w, struct kst *k)
 {
 	if (w->nflat == w->capflat) {
 		w->capflat = w->capflat ? w->capflat * 2 : 64;
-		w->flat = ft_xrealloc(w->flat, w->capflat * sizeof(*w->flat));
+		w->flat = ft_xrealloc(w->flat,
+				      w->capflat * sizeof(struct kst *));
 	}
 	w->flat[w->nflat++] = k;
 }
@@ -1172,11 +1176,11 @@ flat_scan(struct ft_warn *w, int64_t t)
 
 	if (t <= w->next_silent)
 		return FT_OK;
-	due = ft_xmalloc((w->nflat + 1) * sizeof(*due));
+	due = ft_xmalloc((w->nflat + 1) * sizeof(struct kst *));
 	for (i = 0; i < w->nflat; i++)
 		if (!w->flat[i]->live && w->flat[i]->silent_at < t)
 			due[n++] = w->flat[i];
-	qsort(due, n, sizeof(*due), by_silence);
+	qsort(due, n, sizeof(struct kst *), by_silence);
 	for (i = 0; i < n && !st; i++) {
 		struct kst *k = due[i];
 		const struct ft_warn_rule *r = &w->rules.r[k->rule];
@@ -1618,7 +1622,7 @@ each_buf(struct ft_warn *w, void (*fn)(struct ft_buf *))
 				       &w->why,	     &w->json,	  &w->detail };
 	size_t i;
 
-	for (i = 0; i < sizeof(all) / sizeof(*all); i++)
+	for (i = 0; i < sizeof(all) / sizeof(struct ft_buf *); i++)
 		fn(all[i]);
 }
 
@@ -1685,7 +1689,7 @@ stored_one(void *ctx, const struct ft_event_record *r)
 	it.raw = r->record;
 	it.rawlen = r->reclen;
 	if (ft_json_parse(&p->doc, r->record, r->reclen, &why, &pos))
-		it.err = why;
+		it.err = why ? why : "not JSON";
 	else
 		it.doc = &p->doc;
 	return each(p->w, &it);

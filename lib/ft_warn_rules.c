@@ -137,6 +137,8 @@ read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 	int l, st = FT_OK;
 	double prev;
 
+	if (r->level < 0 || r->level >= FT_LEVELS)
+		return FT_CONFIG; /* level() refused it already */
 	if (jv_get_kind(v) != JV_KIND_OBJECT)
 		return ft_conf_bad(c, "levels",
 				   "not an object of levels and the "
