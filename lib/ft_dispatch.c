@@ -166,7 +166,7 @@ ft_dispatch_new(struct ft_dispatch **dp, struct ft_db *db,
 	ft_time_format(d->now_t, d->now);
 	fields_init(&d->f);
 	ft_json_doc_init(&d->doc);
-	ft_run_init(&d->run, db, (long)o->batch, o->dry_run, o->no_output);
+	ft_run_init(&d->run, db, (long)d->o.batch, o->dry_run, o->no_output);
 	d->run.ctx = d;
 	d->run.keep = keep_counts;
 	d->run.drop = drop_counts;
