@@ -183,7 +183,7 @@ main(int argc, char **argv)
 	struct ft_warn_list l;
 	struct ft_warn *w = NULL;
 	struct ft_db db = { 0 };
-	const char *arg, *level = NULL, *since = NULL, *until = NULL;
+	const char *arg, *since = NULL, *until = NULL;
 	char since_t[FT_TIME_LEN], until_t[FT_TIME_LEN];
 	int c, exit_now = 0, st = FT_OK, v = V_WATCH, fail_on = -1;
 	long open_n = 0;
@@ -227,7 +227,6 @@ main(int argc, char **argv)
 			l.status = arg;
 			break;
 		case OPT_LEVEL:
-			level = arg;
 			if ((l.level = ft_warn_level_find(arg)) < 0)
 				return ft_usage_error(
 					"--level: %s is not blue, yellow, "
@@ -258,7 +257,6 @@ main(int argc, char **argv)
 			break;
 		}
 	}
-	(void)level;
 	/* A first word that names a verb is the verb; else it is watch's
 	 * first file (a file named like a verb is ./ack). */
 	if (optind < argc)

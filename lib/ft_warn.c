@@ -602,7 +602,7 @@ raise_warning(struct ft_warn *w, struct kst *k, int level, int64_t first,
 
 /* The warning of k was raised or rose: printed, in the history. */
 static int
-announce(struct ft_warn *w, struct kst *k, int raised, int from_level)
+announce(struct ft_warn *w, struct kst *k, int raised)
 {
 	struct warning *x = k->live;
 	int st;
@@ -613,7 +613,6 @@ announce(struct ft_warn *w, struct kst *k, int raised, int from_level)
 		st = history(w, k, x, x->last, "level",
 			     x->acked ? "acked" : "open",
 			     x->acked ? "acked" : "open");
-	(void)from_level;
 	if (st)
 		return st;
 	x->printed = x->last;
@@ -631,7 +630,6 @@ update_warning(struct ft_warn *w, struct kst *k, int level, int64_t t,
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	struct warning *x = k->live;
-	int from = x->level;
 
 	x->count++;
 	if (t > x->last)
@@ -642,7 +640,7 @@ update_warning(struct ft_warn *w, struct kst *k, int level, int64_t t,
 	if (level > x->level) {
 		x->level = level;
 		x->major = is_major(r, level);
-		return announce(w, k, 0, from);
+		return announce(w, k, 0);
 	}
 	if (r->reraise && !x->acked && t >= x->printed + r->reraise) {
 		x->printed = t;
@@ -912,7 +910,7 @@ on_window(struct ft_warn *w, int ri, const struct rec *q)
 		add_event(k->live, k->w[i].id);
 	k->live->cleared = k->w[k->n - need].t + r->window;
 	due_at(w, k->live, k->live->cleared + r->quiet);
-	return announce(w, k, 1, -1);
+	return announce(w, k, 1);
 }
 
 /* How long a keyword rule remembers the items it counted. */
@@ -958,7 +956,7 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 	add_event(k->live, q->id);
 	k->live->cleared = q->t;
 	due_at(w, k->live, q->t + r->quiet);
-	return announce(w, k, 1, -1);
+	return announce(w, k, 1);
 }
 
 /* value: a reading out of its limits, for long enough. */
@@ -1003,7 +1001,7 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 		k->live->count = k->nout;
 		k->live->value = v;
 		k->live->has_value = 1;
-		return announce(w, k, 1, -1);
+		return announce(w, k, 1);
 	}
 	if (!back)
 		return FT_OK; /* within the hysteresis: as it was */
@@ -1092,7 +1090,7 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 					k->live->first = k->w[i].t;
 				add_event(k->live, k->w[i].id);
 			}
-		if ((st = announce(w, k, 1, -1)))
+		if ((st = announce(w, k, 1)))
 			return st;
 	}
 	/* Over with its window. */
@@ -1191,7 +1189,7 @@ flat_scan(struct ft_warn *w, int64_t t)
 		k->live->value = (double)(k->silent_at - k->last);
 		k->live->has_value = 1;
 		k->silent_at = NEVER;
-		st = announce(w, k, 1, -1);
+		st = announce(w, k, 1);
 	}
 	free(due);
 	w->next_silent = NEVER;

@@ -119,6 +119,23 @@ number(const struct ft_conf *c, jv v, const char *field, double *out)
 	return FT_OK;
 }
 
+/*
+ * A whole number from min to max into *out, else why (the message after
+ * the field's name).
+ */
+static int
+whole(const struct ft_conf *c, jv v, const char *field, double min, double max,
+      const char *why, double *out)
+{
+	double d = jv_get_kind(v) == JV_KIND_NUMBER ? jv_number_value(v) : 0;
+
+	if (jv_get_kind(v) != JV_KIND_NUMBER || d != floor(d) || d < min ||
+	    d > max)
+		return ft_conf_bad(c, field, "%s", why);
+	*out = d;
+	return FT_OK;
+}
+
 static int
 level(const struct ft_conf *c, jv v, const char *field, int *out)
 {
@@ -331,18 +348,13 @@ static int
 read_window(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	jv v = member(o, "count");
-	int st;
+	int st = whole(c, v, "count", 1, 1e9,
+		       "missing, or not a whole number of events from 1",
+		       &r->at[r->level]);
 
-	if (jv_get_kind(v) != JV_KIND_NUMBER ||
-	    jv_number_value(v) != floor(jv_number_value(v)) ||
-	    jv_number_value(v) < 1 || jv_number_value(v) > 1e9) {
-		jv_free(v);
-		return ft_conf_bad(c, "count",
-				   "missing, or not a whole number of "
-				   "events from 1");
-	}
-	r->at[r->level] = jv_number_value(v);
 	jv_free(v);
+	if (st)
+		return st;
 	v = member(o, "window");
 	st = jv_get_kind(v) == JV_KIND_INVALID ?
 		     ft_conf_bad(c, "window", "missing") :
@@ -373,6 +385,25 @@ read_keyword(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 		st = ft_conf_bad(c, "min", "a score above 0");
 	jv_free(v);
 	r->quiet = 3600;
+	return st;
+}
+
+/* "sensor" and "metric": the readings a value or flatline rule reads. */
+static int
+read_series(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv v = member(o, "sensor");
+	int st = FT_OK;
+
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_conf_strs(c, v, "sensor", &r->sensors, 0);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "metric");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = ft_conf_strs(c, v, "metric", &r->metrics, 0);
+	jv_free(v);
 	return st;
 }
 
@@ -409,17 +440,7 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	jv_free(v);
 	if (st)
 		return st;
-	v = member(o, "sensor");
-	if (jv_get_kind(v) != JV_KIND_INVALID)
-		st = ft_conf_strs(c, v, "sensor", &r->sensors, 0);
-	jv_free(v);
-	if (st)
-		return st;
-	v = member(o, "metric");
-	if (jv_get_kind(v) != JV_KIND_INVALID)
-		st = ft_conf_strs(c, v, "metric", &r->metrics, 0);
-	jv_free(v);
-	return st;
+	return read_series(c, r, o);
 }
 
 /* spike: "window", "baseline", "factor", "min". */
@@ -427,6 +448,7 @@ static int
 read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	jv v = member(o, "window");
+	double d;
 	int st;
 
 	st = jv_get_kind(v) == JV_KIND_INVALID ?
@@ -437,16 +459,10 @@ read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 		return st;
 	r->baseline = 6;
 	v = member(o, "baseline");
-	if (jv_get_kind(v) != JV_KIND_INVALID) {
-		if (jv_get_kind(v) != JV_KIND_NUMBER ||
-		    jv_number_value(v) != floor(jv_number_value(v)) ||
-		    jv_number_value(v) < 1 || jv_number_value(v) > 1000)
-			st = ft_conf_bad(c, "baseline",
-					 "not a whole number of windows from "
-					 "1 to 1000");
-		else
-			r->baseline = (int)jv_number_value(v);
-	}
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "baseline", 1, 1000,
+			 "not a whole number of windows from 1 to 1000", &d)))
+		r->baseline = (int)d;
 	jv_free(v);
 	if (st)
 		return st;
@@ -462,16 +478,10 @@ read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 		return st;
 	r->min_count = 5;
 	v = member(o, "min");
-	if (jv_get_kind(v) != JV_KIND_INVALID) {
-		if (jv_get_kind(v) != JV_KIND_NUMBER ||
-		    jv_number_value(v) != floor(jv_number_value(v)) ||
-		    jv_number_value(v) < 1 || jv_number_value(v) > 1e9)
-			st = ft_conf_bad(c, "min",
-					 "not a whole number of events from "
-					 "1");
-		else
-			r->min_count = (int64_t)jv_number_value(v);
-	}
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "min", 1, 1e9,
+			 "not a whole number of events from 1", &d)))
+		r->min_count = (int64_t)d;
 	jv_free(v);
 	r->quiet = 0;
 	return st;
@@ -482,6 +492,7 @@ static int
 read_flatline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	jv g = member(o, "gap"), u = member(o, "usual"), v;
+	double d;
 	int st = FT_OK;
 
 	r->readings = r->key == FT_KEY_SENSOR;
@@ -506,14 +517,11 @@ read_flatline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	if (jv_get_kind(v) != JV_KIND_INVALID) {
 		if (!r->usual)
 			st = ft_conf_bad(c, "reports", "only with \"usual\"");
-		else if (jv_get_kind(v) != JV_KIND_NUMBER ||
-			 jv_number_value(v) != floor(jv_number_value(v)) ||
-			 jv_number_value(v) < 2 || jv_number_value(v) > 1000)
-			st = ft_conf_bad(c, "reports",
-					 "not a whole number of intervals "
-					 "from 2 to 1000");
-		else
-			r->reports = (int)jv_number_value(v);
+		else if (!(st = whole(c, v, "reports", 2, 1000,
+				      "not a whole number of intervals from 2 "
+				      "to 1000",
+				      &d)))
+			r->reports = (int)d;
 	}
 	jv_free(v);
 	if (st)
@@ -534,17 +542,7 @@ read_flatline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	jv_free(v);
 	if (st || !r->readings)
 		return st;
-	v = member(o, "sensor");
-	if (jv_get_kind(v) != JV_KIND_INVALID)
-		st = ft_conf_strs(c, v, "sensor", &r->sensors, 0);
-	jv_free(v);
-	if (st)
-		return st;
-	v = member(o, "metric");
-	if (jv_get_kind(v) != JV_KIND_INVALID)
-		st = ft_conf_strs(c, v, "metric", &r->metrics, 0);
-	jv_free(v);
-	return st;
+	return read_series(c, r, o);
 }
 
 /* The fields every rule has, after its type's own. */

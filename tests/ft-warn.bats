@@ -27,6 +27,21 @@ ev() {
 	printf '{"id":"%s","category":"x","area":"g1","reported_at":"2026-12-01T08:%02d:00Z"%s}\n' "$1" "$2" "${3:-}"
 }
 
+# splits_equal: in.ndjson split into two runs after every line, each into
+# a new database, prints what whole.ndjson holds (the single run's output).
+splits_equal() {
+	local i n
+	n=$(wc -l < in.ndjson)
+	for i in $(seq 0 "$n"); do
+		rm -f split.db*
+		head -n "$i" in.ndjson > a.ndjson
+		tail -n "+$((i + 1))" in.ndjson > b.ndjson
+		{ FT_DB=split.db ft-warn -q --rules rules.json a.ndjson
+		  FT_DB=split.db ft-warn -q --rules rules.json b.ndjson; } > split.ndjson
+		cmp whole.ndjson split.ndjson || { echo "split after line $i differs"; return 1; }
+	done
+}
+
 # rd MINUTE VALUE: a reading of sensor s1 at 09:MINUTE.
 rd() {
 	printf '{"sensor":"s1","at":"2026-12-01T09:%02d:00Z","value":%s}\n' "$1" "$2"
@@ -171,15 +186,7 @@ open" ]
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	printf '%s\n' "$output" > whole.ndjson
 	[ "$(wc -l < whole.ndjson)" -ge 8 ]
-	n=$(wc -l < in.ndjson)
-	for i in $(seq 0 "$n"); do
-		rm -f split.db*
-		head -n "$i" in.ndjson > a.ndjson
-		tail -n "+$((i + 1))" in.ndjson > b.ndjson
-		{ FT_DB=split.db ft-warn -q --rules rules.json a.ndjson
-		  FT_DB=split.db ft-warn -q --rules rules.json b.ndjson; } > split.ndjson
-		cmp whole.ndjson split.ndjson || { echo "split after line $i differs"; false; }
-	done
+	splits_equal
 }
 
 @test "ft-warn ack: acknowledges an open warning with who, when and a note; the response time is raise to ack; in the history" {
@@ -536,15 +543,7 @@ fe() {
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	printf '%s\n' "$output" > whole.ndjson
 	[ "$(wc -l < whole.ndjson)" = 8 ]
-	n=$(wc -l < in.ndjson)
-	for i in $(seq 0 "$n"); do
-		rm -f split.db*
-		head -n "$i" in.ndjson > a.ndjson
-		tail -n "+$((i + 1))" in.ndjson > b.ndjson
-		{ FT_DB=split.db ft-warn -q --rules rules.json a.ndjson
-		  FT_DB=split.db ft-warn -q --rules rules.json b.ndjson; } > split.ndjson
-		cmp whole.ndjson split.ndjson || { echo "split after line $i differs"; false; }
-	done
+	splits_equal
 	check() {
 		echo "$1" | rules
 		run -78 --separate-stderr ft-warn check --rules rules.json
@@ -587,15 +586,7 @@ se() {
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	printf '%s\n' "$output" > whole.ndjson
 	[ "$(wc -l < whole.ndjson)" -ge 3 ]
-	n=$(wc -l < in.ndjson)
-	for i in $(seq 0 "$n"); do
-		rm -f split.db*
-		head -n "$i" in.ndjson > a.ndjson
-		tail -n "+$((i + 1))" in.ndjson > b.ndjson
-		{ FT_DB=split.db ft-warn -q --rules rules.json a.ndjson
-		  FT_DB=split.db ft-warn -q --rules rules.json b.ndjson; } > split.ndjson
-		cmp whole.ndjson split.ndjson || { echo "split after line $i differs"; false; }
-	done
+	splits_equal
 	check() {
 		echo "$1" | rules
 		run -78 --separate-stderr ft-warn check --rules rules.json
