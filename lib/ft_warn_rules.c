@@ -73,7 +73,7 @@ static int
 duration(const struct ft_conf *c, jv v, const char *field, int64_t min,
 	 int64_t *out)
 {
-	double d;
+	double d = 0;
 	char unit = 'm', tail;
 
 	if (jv_get_kind(v) == JV_KIND_NUMBER) {
@@ -448,7 +448,7 @@ static int
 read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	jv v = member(o, "window");
-	double d;
+	double d = 0;
 	int st;
 
 	st = jv_get_kind(v) == JV_KIND_INVALID ?
@@ -492,7 +492,7 @@ static int
 read_flatline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	jv g = member(o, "gap"), u = member(o, "usual"), v;
-	double d;
+	double d = 0;
 	int st = FT_OK;
 
 	r->readings = r->key == FT_KEY_SENSOR;
