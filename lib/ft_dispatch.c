@@ -1198,12 +1198,17 @@ ft_dispatch_finish(struct ft_dispatch *d)
 		else
 			ft_warn("%ld event%s: %ld dispatched, %ld "
 				"duplicates, %ld unchanged, %ld not new, %ld "
-				"rejected; %ld near a boundary%s (%.2f s)",
+				"rejected; %ld near a boundary%s (%ld "
+				"transaction%s, %.2f s)",
 				d->c.read, d->c.read == 1 ? "" : "s",
 				d->c.dispatched, d->c.duplicates,
 				d->c.unchanged, d->c.notnew, d->c.rejected,
-				d->c.near, d->o.dry_run ? "; dry run: nothing "
-				"stored" : "", seconds() - d->t0);
+				d->c.near,
+				d->o.dry_run ? "; dry run: nothing "
+					       "stored" :
+					       "",
+				d->run.commits, d->run.commits == 1 ? "" : "s",
+				seconds() - d->t0);
 	}
 	if (!st && d->c.rejected)
 		st = FT_REJECTED;

@@ -8,6 +8,7 @@ ft_run_init(struct ft_run *r, struct ft_db *db, long limit, int dry_run,
 	r->db = db;
 	r->limit = limit;
 	r->n = 0;
+	r->commits = 0;
 	r->page = 0;
 	r->dry_run = dry_run;
 	r->fname = NULL;
@@ -42,8 +43,8 @@ ft_run_end(struct ft_run *r)
 
 	if (r->db->in_tx && !r->dry_run && r->flush)
 		st = r->flush(r->ctx);
-	if (r->db->in_tx && !r->dry_run && !st)
-		st = ft_db_commit(r->db);
+	if (r->db->in_tx && !r->dry_run && !st && !(st = ft_db_commit(r->db)))
+		r->commits++;
 	r->n = 0;
 	r->page = 0;
 	if (st) {

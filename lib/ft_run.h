@@ -30,6 +30,7 @@ struct ft_run {
 	struct ft_hold out; /* what the batch prints once committed */
 	long limit; /* records a batch at most */
 	long n; /* records in the batch so far */
+	long commits; /* batches committed so far: transactions */
 	int page; /* ft_run_begin_page(): no record ends it */
 	int dry_run;
 	const char *fname; /* the input being read, for messages */

@@ -808,6 +808,32 @@ area_rules() {
 	[ "$(sql "select count(*) from events where status = 'dispatched'")" = 5 ]
 }
 
+@test "ft-dispatch batch: events from a file or standard input go --batch to a transaction (default 2000), as the summary counts" {
+	for i in 1 2 3; do
+		echo "{\"id\":\"e$i\",\"category\":\"x\",\"reported_at\":\"2026-11-25T0$i:00:00Z\"}"
+	done | events
+	area_rules
+	cp "$FT_DB" fresh.db
+	run -0 --separate-stderr ft-dispatch --rules rules.json ev.ndjson
+	[ "${#lines[@]}" = 3 ]
+	[[ "$stderr" == "$(summary 3 3 0 0 0 0) (1 transaction, "*" s)" ]]
+	cp fresh.db "$FT_DB"
+	run -0 --separate-stderr ft-dispatch --rules rules.json < ev.ndjson
+	[ "${#lines[@]}" = 3 ]
+	[[ "$stderr" == "$(summary 3 3 0 0 0 0) (1 transaction, "*" s)" ]]
+	cp fresh.db "$FT_DB"
+	run -0 --separate-stderr ft-dispatch --batch 2 --rules rules.json ev.ndjson
+	[[ "$stderr" == "$(summary 3 3 0 0 0 0) (2 transactions, "*" s)" ]]
+	cp fresh.db "$FT_DB"
+	run -0 --separate-stderr ft-dispatch --batch 1 --rules rules.json < ev.ndjson
+	[ "$(got .id)" = "e1 e2 e3" ]
+	[[ "$stderr" == "$(summary 3 3 0 0 0 0) (3 transactions, "*" s)" ]]
+	# A dry run commits nothing.
+	cp fresh.db "$FT_DB"
+	run -0 --separate-stderr ft-dispatch --dry-run --rules rules.json ev.ndjson
+	[[ "$stderr" == "$(summary 3 3 0 0 0 0); dry run: nothing stored (0 transactions, "*" s)" ]]
+}
+
 @test "ft-dispatch again: an event whose status is not new is counted as not new, not printed" {
 	events <<- 'EOF'
 	{"id":"shut","category":"x","status":"closed","reported_at":"2026-11-25T01:00:00Z"}
