@@ -208,21 +208,26 @@ time_opt(const char *name, const char *arg, char out[FT_TIME_LEN])
 	return FT_OK;
 }
 
-/* A duration N + s, m, h, d or w into seconds; -1 when it is not one. */
+/*
+ * A duration N + s, m, h, d or w, up to ten years, into seconds; -1 when
+ * it is not one.
+ */
 static int64_t
 seconds_of(const char *arg)
 {
 	unsigned long n;
 	char unit, rest;
+	int64_t d;
 
 	if (sscanf(arg, "%lu%c%c", &n, &unit, &rest) != 2 ||
 	    !strchr("smhdw", unit) || !n || n > 100000000UL || *arg == '+')
 		return -1;
-	return (int64_t)n * (unit == 's' ? 1 :
-			     unit == 'm' ? 60 :
-			     unit == 'h' ? 3600 :
-			     unit == 'd' ? 86400 :
-					   7 * 86400);
+	d = (int64_t)n * (unit == 's' ? 1 :
+			  unit == 'm' ? 60 :
+			  unit == 'h' ? 3600 :
+			  unit == 'd' ? 86400 :
+					7 * 86400);
+	return d > 10 * 366 * 86400 ? -1 : d;
 }
 
 /*
@@ -247,7 +252,8 @@ silence_opts(struct ft_warn_silence *s, const char *for_arg, const char *until)
 	if (for_arg) {
 		if ((d = seconds_of(for_arg)) < 0)
 			return ft_usage_error("--for: %s is not a duration "
-					      "such as 30m, 2h, 7d",
+					      "of up to ten years, such as "
+					      "30m, 2h, 7d",
 					      ft_q(for_arg));
 		s->until = now + d;
 		return FT_OK;

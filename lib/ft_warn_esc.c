@@ -185,8 +185,9 @@ esc_one(struct esc_run *e, const struct ft_warn_rule *r,
 int
 ft_warn_escalate(struct ft_db *db, const struct ft_warn_esc *o)
 {
-	struct ft_store_warn_filter f = { "open", NULL, NULL, -1,
-					  NULL,	  NULL, 0 };
+	struct ft_store_warn_filter f = {
+		"open", NULL, NULL, -1, NULL, NULL, 0
+	};
 	struct ft_warn_rules rules;
 	struct ft_warn_sils sils = { NULL, 0 };
 	struct esc_list l = { NULL, 0, FT_BUF_INIT };
@@ -315,9 +316,9 @@ write_buf(const struct ft_buf *b)
 
 /* The history entry of silence x: action, from status from. */
 static int
-sil_history(struct ft_hist *h, const struct ft_store_silence *x,
-	    const char *at, const char *by, const char *action,
-	    const char *from, const char *note)
+sil_history(struct ft_hist *h, const struct ft_store_silence *x, const char *at,
+	    const char *by, const char *action, const char *from,
+	    const char *note)
 {
 	struct ft_buf d = FT_BUF_INIT;
 	struct ft_hist_entry e;

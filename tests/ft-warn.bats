@@ -813,6 +813,8 @@ s1|carol|unsilence|active|removed|{"rule":"each","key":null,"from_at":"2026-12-0
 	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
 	sl --rule surge --for 1h --note "x" -n
 	[ "$(got .silence)" = s1 ]
+	sl --rule surge --for 522w --note "x" -n
+	[ "$(got .until_at)" = 2036-12-02T08:10:00Z ]
 	[ "$(sql "SELECT count(*) FROM warn_silences")" = 0 ]
 	sl --rule surge --for 1h --note "x"
 	run -0 --separate-stderr ft-warn unsilence s1 -n
@@ -851,8 +853,9 @@ s1|carol|unsilence|active|removed|{"rule":"each","key":null,"from_at":"2026-12-0
 	msg='silence: --for DURATION or --until TIME is needed, not both' bad silence --rule surge --note x --for 1h --until 2026-12-01T09:00:00Z
 	msg='silence: --note TEXT is needed: why' bad silence --rule surge --for 1h
 	msg='silence: --note TEXT is needed: why' bad silence --rule surge --for 1h --note ''
-	msg='--for: "0h" is not a duration such as 30m, 2h, 7d' bad silence --rule surge --for 0h --note x
-	msg='--for: "1y" is not a duration such as 30m, 2h, 7d' bad silence --rule surge --for 1y --note x
+	msg='--for: "0h" is not a duration of up to ten years, such as 30m, 2h, 7d' bad silence --rule surge --for 0h --note x
+	msg='--for: "1y" is not a duration of up to ten years, such as 30m, 2h, 7d' bad silence --rule surge --for 1y --note x
+	msg='--for: "523w" is not a duration of up to ten years, such as 30m, 2h, 7d' bad silence --rule surge --for 523w --note x
 	msg='--until: "2026-12-01T08:10:00Z" is not after the current time (2026-12-01T08:10:00Z)' bad silence --rule surge --until 2026-12-01T08:10:00Z --note x
 	msg='--until: "2h": not an ISO 8601 time or epoch seconds' bad silence --rule surge --until 2h --note x
 	msg='unsilence: no SILENCE named' bad unsilence
@@ -861,4 +864,17 @@ s1|carol|unsilence|active|removed|{"rule":"each","key":null,"from_at":"2026-12-0
 	[ "$(sql "SELECT count(*) FROM warn_silences")" = 0 ]
 	run -66 --separate-stderr ft-warn silences --db nowhere.db
 	[ ! -e nowhere.db ]
+}
+
+@test "ft-warn silence: a reraise is muted; a resolution is printed all the same (it is not new)" {
+	echo '[{"name":"r","type":"threshold","count":1,"window":60,"reraise":"1h"}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule r --for 3h --note "x"
+	{ evs a 08:20:00; evs b 09:25:00; evs c 11:30:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change):\(.events):\(.resolved_at)"')" = 'resolved:["a","b"]:2026-12-01T11:25:00Z raised:["c"]:null' ]
+	[ "$stderr" = "ft-warn: 3 records (3 events, 0 readings): 2 raised, 1 resolved, 0 rejected; 2 not printed: silenced (${stderr##*silenced (}" ]
+	rm -f "$FT_DB"*
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got .change)" = "raised reraised resolved raised" ]
 }
