@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # ft-warn: warning rules over events and readings (issue 13).  Each rule
 # type at the edges of its windows and thresholds, the level rising, the
-# same record twice, self-resolution, ack/resolve/list, the same warnings
-# however the input is split into runs, bad rules and bad records.
+# same record twice, self-resolution, ack/resolve/list, escalation chains
+# and silences (their edges, the history and its verification), the same
+# warnings however the input is split into runs, bad rules and bad records.
 # shellcheck disable=SC2154
 bats_require_minimum_version 1.5.0
 load helpers/common
