@@ -9,6 +9,7 @@
 #include "ft_exit.h"
 #include "ft_time.h"
 #include "ft_warn.h"
+#include "ft_warn_esc.h"
 #include "ft_warn_rules.h"
 
 #include <stdio.h>
@@ -25,19 +26,26 @@ static const char usage[] =
 "       ft-warn list [OPTION]...\n"
 "       ft-warn ack WARNING [--by NAME] [--note TEXT] [OPTION]...\n"
 "       ft-warn resolve WARNING [--by NAME] [--note TEXT] [OPTION]...\n"
+"       ft-warn escalate --rules FILE [OPTION]...\n"
+"       ft-warn silence {--rule NAME | --key KEY}... {--for DURATION |\n"
+"               --until TIME} --note TEXT [--by NAME] [OPTION]...\n"
+"       ft-warn unsilence SILENCE [--by NAME] [--note TEXT] [OPTION]...\n"
+"       ft-warn silences [--all] [OPTION]...\n"
 "Evaluate the warning rules over the events and sensor readings read from\n"
 "FILEs (standard input when none, or -), as they arrive; print each warning\n"
 "raised, risen in level, or resolved, as NDJSON.  Acknowledge and resolve\n"
-"warnings; list them.\n"
+"warnings; list them; escalate those left unacknowledged; silence a rule\n"
+"or a key for a while.\n"
 "\n";
 
 static const char tail[] =
 "\n"
 "Exit status: 0 done; 1 some records rejected; 3 (--fail-on) a warning at\n"
 "that level or above is open; 64 usage; 65 input unusable\n"
-"(a warning that cannot be acknowledged or resolved as asked); 66 cannot\n"
-"open, or no such warning; 73 cannot create; 74 I/O error; 75 database\n"
-"busy; 78 bad rules file or newer database.  See ft-warn(1).\n";
+"(a warning that cannot be acknowledged or resolved as asked, a silence\n"
+"removed already); 66 cannot open, or no such warning or silence;\n"
+"73 cannot create; 74 I/O error; 75 database busy; 78 bad rules file or\n"
+"newer database.  See ft-warn(1).\n";
 /* clang-format on */
 
 enum {
@@ -51,7 +59,9 @@ enum {
 	OPT_SINCE,
 	OPT_UNTIL,
 	OPT_MAJOR,
-	OPT_FAIL_ON
+	OPT_FAIL_ON,
+	OPT_FOR,
+	OPT_ALL
 };
 
 /*
@@ -66,6 +76,10 @@ enum verb {
 	V_LIST,
 	V_ACK,
 	V_RESOLVE,
+	V_ESCALATE,
+	V_SILENCE,
+	V_UNSILENCE,
+	V_SILENCES,
 	V_N
 };
 
@@ -78,23 +92,34 @@ static const struct ft_verb verbs[] = {
 	{ "list", "list the warnings", "" },
 	{ "ack", "acknowledge a warning", "warning id=text" },
 	{ "resolve", "resolve a warning by hand", "warning id=text" },
+	{ "escalate", "escalate the unacknowledged warnings (from cron)", "" },
+	{ "silence", "mute a rule or a key for a while", "" },
+	{ "unsilence", "remove a silence", "silence id=text" },
+	{ "silences", "list the silences", "" },
 	{ NULL, NULL, NULL }
 };
 
 static const struct ft_opt opts[] = {
 	{ OPT_RULES, "rules", "FILE",
-	  "the warning rules (JSON; see ft-warn(1))", VB(V_WATCH) | VB(V_CHECK),
-	  "file", "the warning rules (JSON)", NULL, 0 },
+	  "the warning rules (JSON; see ft-warn(1))",
+	  VB(V_WATCH) | VB(V_CHECK) | VB(V_ESCALATE), "file",
+	  "the warning rules (JSON)", NULL, 0 },
 	{ 'n', "dry-run", NULL, "evaluate and print, store nothing",
-	  VB(V_WATCH) | VB(V_ACK) | VB(V_RESOLVE), NULL, NULL, NULL, 0 },
+	  VB(V_WATCH) | VB(V_ACK) | VB(V_RESOLVE) | VB(V_ESCALATE) |
+		  VB(V_SILENCE) | VB(V_UNSILENCE),
+	  NULL, NULL, NULL, 0 },
 	{ 'r', "rejects", "FILE", "write rejected records to FILE as NDJSON",
 	  VB(V_WATCH), "file", NULL, NULL, 0 },
 	{ OPT_BY, "by", "NAME",
-	  "ack, resolve: who acts (default $FT_USER, else\nthe login name)",
-	  VB(V_ACK) | VB(V_RESOLVE), "text", "who acts", NULL, 0 },
-	{ OPT_NOTE, "note", "TEXT", "ack: a note; resolve: how it was resolved",
-	  VB(V_ACK) | VB(V_RESOLVE), "text", "a note, or how it was resolved",
-	  NULL, 0 },
+	  "ack, resolve, silence, unsilence: who acts\n(default $FT_USER, "
+	  "else the login name)",
+	  VB(V_ACK) | VB(V_RESOLVE) | VB(V_SILENCE) | VB(V_UNSILENCE), "text",
+	  "who acts", NULL, 0 },
+	{ OPT_NOTE, "note", "TEXT",
+	  "ack: a note; resolve: how it was resolved;\nsilence: why "
+	  "(required); unsilence: why",
+	  VB(V_ACK) | VB(V_RESOLVE) | VB(V_SILENCE) | VB(V_UNSILENCE), "text",
+	  "a note, or how it was resolved", NULL, 0 },
 	{ OPT_STATUS, "status", "STATUS",
 	  "list: open, acked, resolved, or live (open or\nacked)", VB(V_LIST),
 	  "words:open acked resolved live", "the warnings of this status", NULL,
@@ -103,10 +128,17 @@ static const struct ft_opt opts[] = {
 	  "list: the warnings at LEVEL or above (blue,\nyellow, orange, red)",
 	  VB(V_LIST), "words:blue yellow orange red",
 	  "the warnings at this level or above", NULL, 0 },
-	{ OPT_RULE, "rule", "NAME", "list: the warnings of one rule",
-	  VB(V_LIST), "text", NULL, NULL, 0 },
-	{ OPT_KEY, "key", "KEY", "list: the warnings of one key", VB(V_LIST),
-	  "text", NULL, NULL, 0 },
+	{ OPT_RULE, "rule", "NAME",
+	  "list: the warnings of one rule; silence: the\nrule muted",
+	  VB(V_LIST) | VB(V_SILENCE), "text", NULL, NULL, 0 },
+	{ OPT_KEY, "key", "KEY",
+	  "list: the warnings of one key; silence: the key\nmuted",
+	  VB(V_LIST) | VB(V_SILENCE), "text", NULL, NULL, 0 },
+	{ OPT_FOR, "for", "DURATION",
+	  "silence: for this long from now (30m, 2h, 7d,\n1w...)",
+	  VB(V_SILENCE), "text", "how long the silence lasts", NULL, 0 },
+	{ OPT_ALL, "all", NULL, "silences: the expired and removed ones too",
+	  VB(V_SILENCES), NULL, NULL, NULL, 0 },
 	{ OPT_SINCE, "since", "TIME",
 	  "watch: evaluate the stored events reported at TIME\nor later "
 	  "(a back-test, no FILE); list: the warnings\nraised at TIME or "
@@ -115,8 +147,10 @@ static const struct ft_opt opts[] = {
 	  "from this time (or 24h, 7d... before now)", NULL, 0 },
 	{ OPT_UNTIL, "until", "TIME",
 	  "watch: ... reported before TIME (default now);\nlist: the "
-	  "warnings raised before TIME",
-	  VB(V_WATCH) | VB(V_LIST), "text", "before this time", NULL, 0 },
+	  "warnings raised before TIME; silence:\nuntil TIME (a time, "
+	  "not a duration)",
+	  VB(V_WATCH) | VB(V_LIST) | VB(V_SILENCE), "text", "before this time",
+	  NULL, 0 },
 	{ OPT_MAJOR, "major", NULL, "list: major warnings only", VB(V_LIST),
 	  NULL, NULL, NULL, 0 },
 	{ OPT_FAIL_ON, "fail-on", "LEVEL",
@@ -174,6 +208,67 @@ time_opt(const char *name, const char *arg, char out[FT_TIME_LEN])
 	return FT_OK;
 }
 
+/*
+ * A duration N + s, m, h, d or w, up to ten years, into seconds; -1 when
+ * it is not one.
+ */
+static int64_t
+seconds_of(const char *arg)
+{
+	unsigned long n;
+	char unit, rest;
+	int64_t d;
+
+	if (sscanf(arg, "%lu%c%c", &n, &unit, &rest) != 2 ||
+	    !strchr("smhdw", unit) || !n || n > 100000000UL || *arg == '+')
+		return -1;
+	d = (int64_t)n * (unit == 's' ? 1 :
+			  unit == 'm' ? 60 :
+			  unit == 'h' ? 3600 :
+			  unit == 'd' ? 86400 :
+					7 * 86400);
+	return d > 10 * 366 * 86400 ? -1 : d;
+}
+
+/*
+ * silence: what it mutes, and until when: --for from now, or --until a
+ * time after now.  64 after a message.
+ */
+static int
+silence_opts(struct ft_warn_silence *s, const char *for_arg, const char *until)
+{
+	int64_t now = ft_time_now(), d, t;
+	char nt[FT_TIME_LEN];
+	const char *err;
+
+	if (!s->rule && !s->key)
+		return ft_usage_error("silence: --rule NAME or --key KEY is "
+				      "needed: what it mutes");
+	if (!for_arg == !until)
+		return ft_usage_error("silence: --for DURATION or --until TIME "
+				      "is needed, not both");
+	if (!s->note || !*s->note)
+		return ft_usage_error("silence: --note TEXT is needed: why");
+	if (for_arg) {
+		if ((d = seconds_of(for_arg)) < 0)
+			return ft_usage_error("--for: %s is not a duration "
+					      "of up to ten years, such as "
+					      "30m, 2h, 7d",
+					      ft_q(for_arg));
+		s->until = now + d;
+		return FT_OK;
+	}
+	if (ft_time_parse(until, strlen(until), &t, &err))
+		return ft_usage_error("--until: %s: %s", ft_q(until), err);
+	ft_time_format(now, nt);
+	if (t <= now)
+		return ft_usage_error("--until: %s is not after the current "
+				      "time (%s)",
+				      ft_q(until), nt);
+	s->until = t;
+	return FT_OK;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -181,9 +276,11 @@ main(int argc, char **argv)
 	struct ft_warn_opts o;
 	struct ft_warn_act act;
 	struct ft_warn_list l;
+	struct ft_warn_silence sil;
+	struct ft_warn_esc esc;
 	struct ft_warn *w = NULL;
 	struct ft_db db = { 0 };
-	const char *arg, *since = NULL, *until = NULL;
+	const char *arg, *since = NULL, *until = NULL, *for_arg = NULL;
 	char since_t[FT_TIME_LEN], until_t[FT_TIME_LEN];
 	int c, exit_now = 0, st = FT_OK, v = V_WATCH, fail_on = -1;
 	long open_n = 0;
@@ -192,6 +289,8 @@ main(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&act, 0, sizeof(act));
 	memset(&l, 0, sizeof(l));
+	memset(&sil, 0, sizeof(sil));
+	memset(&esc, 0, sizeof(esc));
 	l.level = -1;
 	while ((c = ft_opt_next(&tool, argc, argv, &arg)) != -1) {
 		if (c == -2)
@@ -206,16 +305,22 @@ main(int argc, char **argv)
 			o.rules = arg;
 			break;
 		case 'n':
-			o.dry_run = act.dry_run = 1;
+			o.dry_run = act.dry_run = sil.dry_run = esc.dry_run = 1;
 			break;
 		case 'r':
 			o.rejects = arg;
 			break;
 		case OPT_BY:
-			act.by = arg;
+			act.by = sil.by = arg;
 			break;
 		case OPT_NOTE:
-			act.note = arg;
+			act.note = sil.note = arg;
+			break;
+		case OPT_FOR:
+			for_arg = arg;
+			break;
+		case OPT_ALL:
+			sil.all = 1;
 			break;
 		case OPT_STATUS:
 			if (strcmp(arg, "open") && strcmp(arg, "acked") &&
@@ -234,10 +339,10 @@ main(int argc, char **argv)
 					ft_q(arg));
 			break;
 		case OPT_RULE:
-			l.rule = arg;
+			l.rule = sil.rule = arg;
 			break;
 		case OPT_KEY:
-			l.key = arg;
+			l.key = sil.key = arg;
 			break;
 		case OPT_SINCE:
 			since = arg;
@@ -274,6 +379,11 @@ main(int argc, char **argv)
 					      verbs[v].name);
 		act.id = argv[optind++];
 	}
+	if (v == V_UNSILENCE) {
+		if (optind >= argc)
+			return ft_usage_error("unsilence: no SILENCE named");
+		sil.id = argv[optind++];
+	}
 	if (v != V_WATCH && optind < argc)
 		return ft_usage_error("%s: unexpected argument %s",
 				      verbs[v].name, ft_q(argv[optind]));
@@ -285,11 +395,17 @@ main(int argc, char **argv)
 	if (fail_on >= 0 && o.dry_run)
 		return ft_usage_error("--fail-on reads the stored warnings: a "
 				      "dry run stores none");
-	if ((v == V_WATCH || v == V_CHECK) && !o.rules)
+	if ((v == V_WATCH || v == V_CHECK || v == V_ESCALATE) && !o.rules)
 		return ft_usage_error("%s: --rules FILE is needed",
 				      verbs[v].name);
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
+	if (v == V_SILENCE) {
+		/* --until is a time here, never a duration back. */
+		if ((st = silence_opts(&sil, for_arg, until)))
+			goto out;
+		until = NULL;
+	}
 	if ((st = time_opt("since", since, since_t)) ||
 	    (st = time_opt("until", until, until_t)))
 		goto out;
@@ -301,6 +417,9 @@ main(int argc, char **argv)
 	o.fresh = v == V_WATCH && since && o.dry_run;
 	o.quiet = cm.quiet;
 	o.no_output = act.no_output = l.no_output = cm.no_output;
+	sil.no_output = esc.no_output = cm.no_output;
+	esc.rules = o.rules;
+	esc.quiet = cm.quiet;
 	/*
 	 * The rules are checked before the database opens (all but their
 	 * areas, which are in it), so that a mistake there changes nothing.
@@ -316,9 +435,10 @@ main(int argc, char **argv)
 	 * watch creates one as a pipeline's first run may need. */
 	if ((st = ft_db_open(&db, ft_cli_db(&cm),
 			     (v == V_WATCH ? 0 : FT_DB_EXISTING) |
-				     (v == V_LIST ? FT_DB_READONLY :
-				      o.dry_run	  ? FT_DB_DRYRUN :
-						    0))))
+				     (v == V_LIST || v == V_SILENCES ?
+					      FT_DB_READONLY :
+				      o.dry_run ? FT_DB_DRYRUN :
+						  0))))
 		goto out;
 	switch (v) {
 	case V_LIST:
@@ -329,6 +449,18 @@ main(int argc, char **argv)
 		break;
 	case V_RESOLVE:
 		st = ft_warn_resolve(&db, &act);
+		break;
+	case V_ESCALATE:
+		st = ft_warn_escalate(&db, &esc);
+		break;
+	case V_SILENCE:
+		st = ft_warn_silence(&db, &sil);
+		break;
+	case V_UNSILENCE:
+		st = ft_warn_unsilence(&db, &sil);
+		break;
+	case V_SILENCES:
+		st = ft_warn_silences(&db, &sil);
 		break;
 	default:
 		if ((st = ft_warn_new(&w, &db, &o)))

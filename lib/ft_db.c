@@ -400,7 +400,31 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	 */
 	"CREATE TABLE readings (sensor TEXT NOT NULL, metric TEXT NOT NULL "
 	"DEFAULT '', at INTEGER NOT NULL, value REAL NOT NULL, ingest "
-	"INTEGER, PRIMARY KEY (sensor, metric, at)) WITHOUT ROWID;"
+	"INTEGER, PRIMARY KEY (sensor, metric, at)) WITHOUT ROWID;",
+
+	/*
+	 * 9 -> 10: ft-warn's escalation chains and silences.  A warning
+	 * keeps the number of steps of its rule's chain it has reached
+	 * (ft-warn escalate fires each once).  A silence mutes a rule, a
+	 * key, or a key of a rule from from_at to until_at; it is never
+	 * deleted: its removal (ft-warn unsilence) is a time and a name.
+	 * Both go into the history as kind 'warning', which schema 8
+	 * admits: the history is not rebuilt.
+	 */
+	"ALTER TABLE warnings ADD COLUMN escalation INTEGER NOT NULL"
+	"  DEFAULT 0;"
+	"CREATE TABLE warn_silences ("
+	"  silence INTEGER PRIMARY KEY,"
+	"  rule TEXT,"
+	"  key TEXT,"
+	"  from_at TEXT NOT NULL,"
+	"  until_at TEXT NOT NULL,"
+	"  by TEXT NOT NULL,"
+	"  note TEXT NOT NULL,"
+	"  removed_at TEXT, removed_by TEXT, removed_note TEXT,"
+	"  CHECK (rule IS NOT NULL OR key IS NOT NULL),"
+	"  CHECK (until_at > from_at)"
+	");"
 };
 
 int

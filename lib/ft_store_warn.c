@@ -21,6 +21,11 @@ enum stmt {
 	WINDOWS,
 	CLOCK,
 	CLOCK_SET,
+	ESCALATE,
+	SIL_ADD,
+	SIL_GET,
+	SIL_REMOVE,
+	SIL_EACH,
 	NSTMT
 };
 
@@ -28,6 +33,11 @@ enum stmt {
 	"warning, rule, type, key, level, status, major, count, value," \
 	" first_at, last_at, raised_at, acked_at, acked_by, ack_note," \
 	" resolved_at, resolved_by, resolution, events, state"
+/* What is read: the columns stored, and what only ft-warn escalate moves. */
+#define WARNING_READ WARNING_COLUMNS ", escalation"
+#define SILENCE_COLUMNS \
+	"silence, rule, key, from_at, until_at, by, note, removed_at," \
+	" removed_by, removed_note"
 
 static const struct ft_stmt_def stmts[NSTMT] = {
 	[PUT] = { "INSERT INTO warnings(" WARNING_COLUMNS ") VALUES (?1, ?2,"
@@ -50,11 +60,11 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		  " resolution = coalesce(resolution, excluded.resolution),"
 		  " events = excluded.events, state = excluded.state",
 		  "storing a warning" },
-	[GET] = { "SELECT " WARNING_COLUMNS " FROM warnings WHERE warning = ?1",
+	[GET] = { "SELECT " WARNING_READ " FROM warnings WHERE warning = ?1",
 		  "reading a warning" },
 	/* ?1 status ("live": open or acked), ?2 rule, ?3 key, ?4 level
 	 * from (a number), ?5 since, ?6 until, ?7 major only. */
-	[EACH] = { "SELECT " WARNING_COLUMNS " FROM warnings WHERE"
+	[EACH] = { "SELECT " WARNING_READ " FROM warnings WHERE"
 		   " (?1 IS NULL OR status = ?1 OR (?1 = 'live' AND status <>"
 		   " 'resolved')) AND (?2 IS NULL OR rule = ?2) AND (?3 IS NULL"
 		   " OR key = ?3) AND (?4 IS NULL OR CASE level WHEN 'blue'"
@@ -76,11 +86,30 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[CLOCK_SET] = { "INSERT INTO warn_clock(one, at) VALUES (1, ?1)"
 			" ON CONFLICT(one) DO UPDATE SET at = excluded.at",
 			"storing the clock" },
+	[ESCALATE] = { "UPDATE warnings SET escalation = ?3 WHERE warning = ?1"
+		       " AND escalation = ?2 AND status = 'open'",
+		       "escalating a warning" },
+	[SIL_ADD] = { "INSERT INTO warn_silences(rule, key, from_at, until_at,"
+		      " by, note) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+		      "storing a silence" },
+	[SIL_GET] = { "SELECT " SILENCE_COLUMNS " FROM warn_silences"
+		      " WHERE silence = ?1",
+		      "reading a silence" },
+	[SIL_REMOVE] = { "UPDATE warn_silences SET removed_at = ?2,"
+			 " removed_by = ?3, removed_note = ?4"
+			 " WHERE silence = ?1 AND removed_at IS NULL",
+			 "removing a silence" },
+	/* ?1 all; ?2 until_at after it (NULL: any) */
+	[SIL_EACH] = { "SELECT " SILENCE_COLUMNS " FROM warn_silences"
+		       " WHERE ?1 OR (removed_at IS NULL AND (?2 IS NULL OR"
+		       " until_at > ?2)) ORDER BY silence",
+		       "reading the silences" },
 };
 
 struct ft_store_warn {
 	struct ft_stmts t;
 	struct ft_buf keep[20]; /* GET's columns */
+	struct ft_buf skeep[10]; /* SIL_GET's */
 };
 
 int
@@ -92,6 +121,8 @@ ft_store_warn_open(struct ft_store_warn **sp, struct ft_db *db)
 	ft_stmts_init(&s->t, db, stmts, NSTMT);
 	for (i = 0; i < 20; i++)
 		ft_buf_init(&s->keep[i]);
+	for (i = 0; i < 10; i++)
+		ft_buf_init(&s->skeep[i]);
 	*sp = s;
 	return FT_OK;
 }
@@ -106,6 +137,8 @@ ft_store_warn_close(struct ft_store_warn *s)
 	ft_stmts_release(&s->t);
 	for (i = 0; i < 20; i++)
 		ft_buf_release(&s->keep[i]);
+	for (i = 0; i < 10; i++)
+		ft_buf_release(&s->skeep[i]);
 	free(s);
 }
 
@@ -162,6 +195,7 @@ row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep)
 				       ft_sql_col(st, i);
 	w->major = sqlite3_column_int(st, 6);
 	w->count = sqlite3_column_int64(st, 7);
+	w->escalation = sqlite3_column_int(st, 20);
 }
 
 int
@@ -301,4 +335,122 @@ ft_store_warn_cache(struct ft_store_warn *s, int kib)
 	rc = sqlite3_exec(s->t.db->h, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? FT_OK :
 				 ft_db_fail(s->t.db, rc, "sizing the cache");
+}
+
+int
+ft_store_warn_escalate(struct ft_store_warn *s, const char *id, int from,
+		       int to, int *moved)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, ESCALATE);
+	int rc;
+
+	*moved = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, id);
+	sqlite3_bind_int(st, 2, from);
+	sqlite3_bind_int(st, 3, to);
+	if ((rc = ft_stmts_run(&s->t, ESCALATE)))
+		return rc;
+	*moved = sqlite3_changes(s->t.db->h) > 0;
+	return FT_OK;
+}
+
+int
+ft_store_warn_silence_add(struct ft_store_warn *s, struct ft_store_silence *x)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, SIL_ADD);
+	const char *v[] = { x->rule,	 x->key, x->from_at,
+			    x->until_at, x->by,	 x->note };
+	int i, rc;
+
+	if (!st)
+		return FT_SOFTWARE;
+	for (i = 0; i < 6; i++)
+		bind(st, i + 1, v[i]);
+	if ((rc = ft_stmts_run(&s->t, SIL_ADD)))
+		return rc;
+	x->silence = sqlite3_last_insert_rowid(s->t.db->h);
+	return FT_OK;
+}
+
+/* The silence st is on, into x (borrowed from st, or kept in keep). */
+static void
+silence_row(sqlite3_stmt *st, struct ft_store_silence *x, struct ft_buf *keep)
+{
+	const char **f[] = { NULL,	     &x->rule,
+			     &x->key,	     &x->from_at,
+			     &x->until_at,   &x->by,
+			     &x->note,	     &x->removed_at,
+			     &x->removed_by, &x->removed_note };
+	int i;
+
+	memset(x, 0, sizeof(*x));
+	x->silence = sqlite3_column_int64(st, 0);
+	for (i = 1; i < 10; i++)
+		*f[i] = keep ? ft_sql_keep(&keep[i], st, i) : ft_sql_col(st, i);
+}
+
+int
+ft_store_warn_silence_get(struct ft_store_warn *s, int64_t n,
+			  struct ft_store_silence *x, int *found)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, SIL_GET);
+	int rc;
+
+	*found = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(st, 1, n);
+	if ((rc = ft_stmts_step(&s->t, SIL_GET, found)) || !*found)
+		return rc;
+	silence_row(st, x, s->skeep);
+	ft_stmts_done(&s->t, SIL_GET);
+	return FT_OK;
+}
+
+int
+ft_store_warn_silence_remove(struct ft_store_warn *s, int64_t n, const char *at,
+			     const char *by, const char *note)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, SIL_REMOVE);
+
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(st, 1, n);
+	bind(st, 2, at);
+	bind(st, 3, by);
+	bind(st, 4, note);
+	return ft_stmts_run(&s->t, SIL_REMOVE);
+}
+
+struct sil_ctx {
+	int (*fn)(void *ctx, const struct ft_store_silence *x);
+	void *ctx;
+};
+
+static int
+sil_row(sqlite3_stmt *st, void *ctx)
+{
+	struct sil_ctx *c = ctx;
+	struct ft_store_silence x;
+
+	silence_row(st, &x, NULL);
+	return c->fn(c->ctx, &x);
+}
+
+int
+ft_store_warn_silences_each(struct ft_store_warn *s, int all, const char *since,
+			    int (*fn)(void *ctx,
+				      const struct ft_store_silence *x),
+			    void *ctx)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, SIL_EACH);
+	struct sil_ctx c = { fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	sqlite3_bind_int(st, 1, all);
+	bind(st, 2, since);
+	return ft_stmts_walk(&s->t, SIL_EACH, sil_row, &c);
 }

@@ -32,6 +32,11 @@ struct ft_store_warning {
 	const char *resolved_at, *resolved_by, *resolution;
 	const char *events; /* JSON array */
 	const char *state; /* JSON object: the engine's, for the next run */
+	/*
+	 * The steps of its rule's chain reached: read, never written by
+	 * ft_store_warn_put() (ft_store_warn_escalate() moves it).
+	 */
+	int escalation;
 };
 
 /* Stores w, new or changed (by its id).  Returns a status. */
@@ -72,6 +77,41 @@ int ft_store_warn_windows_each(struct ft_store_warn *s,
 /* The clock: the latest time ft-warn has seen; *found 0: never run. */
 int ft_store_warn_clock(struct ft_store_warn *s, int64_t *at, int *found);
 int ft_store_warn_clock_set(struct ft_store_warn *s, int64_t at);
+
+/*
+ * Moves warning id from step from of its chain to step to, if it is
+ * open and still at from; *moved 0: it was not (another run moved it,
+ * or it was acknowledged or resolved meanwhile).
+ */
+int ft_store_warn_escalate(struct ft_store_warn *s, const char *id, int from,
+			   int to, int *moved);
+
+/* A silence (table warn_silences).  Strings borrowed; NULL: SQL NULL. */
+struct ft_store_silence {
+	int64_t silence; /* its number: "s" and it names it */
+	const char *rule, *key; /* NULL: any */
+	const char *from_at, *until_at, *by, *note;
+	const char *removed_at, *removed_by, *removed_note;
+};
+
+/* Stores the new silence x; its number into x->silence. */
+int ft_store_warn_silence_add(struct ft_store_warn *s,
+			      struct ft_store_silence *x);
+/* Silence n, into *x (valid until the next call); *found 0: none. */
+int ft_store_warn_silence_get(struct ft_store_warn *s, int64_t n,
+			      struct ft_store_silence *x, int *found);
+/* Marks silence n removed at, by, with a note (NULL: none). */
+int ft_store_warn_silence_remove(struct ft_store_warn *s, int64_t n,
+				 const char *at, const char *by,
+				 const char *note);
+/*
+ * Calls fn for each silence, by number: all of them, or (all 0) those
+ * not removed whose until_at is after since (NULL: every one not
+ * removed).  Stops at fn's first status.
+ */
+int ft_store_warn_silences_each(
+	struct ft_store_warn *s, int all, const char *since,
+	int (*fn)(void *ctx, const struct ft_store_silence *x), void *ctx);
 
 /* The page cache of the connection, in KiB. */
 int ft_store_warn_cache(struct ft_store_warn *s, int kib);

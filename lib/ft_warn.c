@@ -26,6 +26,7 @@
 #include "ft_store.h"
 #include "ft_store_warn.h"
 #include "ft_time.h"
+#include "ft_warn_esc.h"
 #include "ft_warn_rules.h"
 
 #include <jv.h>
@@ -95,6 +96,7 @@ struct rec {
 
 struct counts {
 	long records, events, readings, raised, updated, resolved;
+	long muted; /* records not printed: silenced */
 };
 
 struct ft_warn {
@@ -131,6 +133,7 @@ struct ft_warn {
 	struct ft_buf key, why, json, detail;
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double t0;
+	struct ft_warn_sils sils; /* read at the start: muted() */
 };
 
 /*
@@ -362,11 +365,28 @@ record(struct ft_warn *w, struct ft_buf *b, const struct kst *k,
 	ft_buf_adds(b, "}\n");
 }
 
+/*
+ * Whether a silence mutes the record of k's warning x: one that covers
+ * its rule and key at the time of the record that raised, rose or
+ * re-raised it.  A resolution is printed all the same: it is not new.
+ */
+static int
+muted(struct ft_warn *w, const struct kst *k, const struct warning *x,
+      const char *change)
+{
+	if (!w->sils.n || !strcmp(change, "resolved") ||
+	    !ft_warn_sils_cover(&w->sils, w->rules.r[k->rule].name, k->key,
+				x->last))
+		return 0;
+	w->c.muted++;
+	return 1;
+}
+
 static int
 print(struct ft_warn *w, const struct kst *k, const struct warning *x,
       const char *status, const char *change, int64_t resolved_at)
 {
-	if (w->o.no_output)
+	if (muted(w, k, x, change) || w->o.no_output)
 		return FT_OK;
 	record(w, &w->run.out.buf, k, x, status, change, resolved_at);
 	return ft_hold_keep(&w->run.out);
@@ -1703,6 +1723,9 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_store_warn_cache(w->ws, 4096)))
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
+	/* A dry-run back-test tries the rules as if new: none is muted. */
+	if (!o->fresh && (st = ft_warn_sils_load(&w->sils, w->ws)))
+		return st;
 	return o->fresh ? FT_OK : load_state(w);
 }
 
@@ -1793,16 +1816,20 @@ int
 ft_warn_finish(struct ft_warn *w)
 {
 	struct timespec ts;
+	char muted[64] = "";
 	int st = ft_run_finish(&w->run);
 
 	st = ft_exit_worst(st, ft_reject_close(&w->rej));
 	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (w->c.muted)
+		snprintf(muted, sizeof(muted), "; %ld not printed: silenced",
+			 w->c.muted);
 	if (!w->o.quiet)
 		ft_warn("%ld record%s (%ld events, %ld readings): %ld "
-			"raised, %ld resolved, %ld rejected%s (%.2f s)",
+			"raised, %ld resolved, %ld rejected%s%s (%.2f s)",
 			w->c.records, w->c.records == 1 ? "" : "s", w->c.events,
 			w->c.readings, w->c.raised, w->c.resolved, w->rej.n,
-			w->o.dry_run ? "; dry run: nothing stored" : "",
+			muted, w->o.dry_run ? "; dry run: nothing stored" : "",
 			(double)ts.tv_sec + ts.tv_nsec / 1e9 - w->t0);
 	if (!st && w->rej.n)
 		st = FT_REJECTED;
@@ -1829,6 +1856,7 @@ ft_warn_free(struct ft_warn *w)
 	ft_kw_hits_release(&w->hits);
 	ft_json_doc_release(&w->keydoc);
 	free(w->score);
+	ft_warn_sils_release(&w->sils);
 	each_buf(w, ft_buf_release);
 	free(w);
 }

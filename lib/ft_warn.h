@@ -81,7 +81,8 @@ int ft_warn_list(struct ft_db *db, const struct ft_warn_list *l);
 
 /*
  * --fail-on: the number of warnings open (neither acknowledged nor
- * resolved) at level or above, into *n.  Returns a status.
+ * resolved) at level or above, and covered by no silence at the current
+ * time, into *n.  Returns a status.
  */
 int ft_warn_open_at(struct ft_db *db, int level, long *n);
 

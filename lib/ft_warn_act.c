@@ -10,6 +10,7 @@
 #include "ft_store_warn.h"
 #include "ft_time.h"
 #include "ft_warn.h"
+#include "ft_warn_esc.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,9 +28,8 @@ seconds(const char *a, const char *b, int *ok)
 	return *ok ? y - x : 0;
 }
 
-/* A stored warning as its NDJSON line. */
-static void
-line(struct ft_buf *b, const struct ft_store_warning *w)
+void
+ft_warn_line(struct ft_buf *b, const struct ft_store_warning *w)
 {
 	const char *const f[][2] = {
 		{ "first_at", w->first_at },
@@ -67,8 +67,17 @@ line(struct ft_buf *b, const struct ft_store_warning *w)
 	s = seconds(w->raised_at, w->resolved_at, &ok);
 	if (ok)
 		ft_json_put_number(b, "duration", (double)s);
+	if (w->escalation)
+		ft_json_put_int(b, "escalation", w->escalation);
 	if (w->events && strcmp(w->events, "[]"))
 		ft_json_put_raw(b, "events", w->events, strlen(w->events));
+}
+
+/* A stored warning as its NDJSON line. */
+static void
+line(struct ft_buf *b, const struct ft_store_warning *w)
+{
+	ft_warn_line(b, w);
 	ft_buf_adds(b, "}\n");
 }
 
@@ -109,11 +118,20 @@ ft_warn_list(struct ft_db *db, const struct ft_warn_list *l)
 	return st;
 }
 
+/* --fail-on's count: the warnings no silence covers now. */
+struct count_ctx {
+	struct ft_warn_sils sils;
+	int64_t now;
+	long n;
+};
+
 static int
 count_one(void *ctx, const struct ft_store_warning *w)
 {
-	(void)w;
-	++*(long *)ctx;
+	struct count_ctx *c = ctx;
+
+	if (!ft_warn_sils_cover(&c->sils, w->rule, w->key, c->now))
+		c->n++;
 	return FT_OK;
 }
 
@@ -122,13 +140,17 @@ ft_warn_open_at(struct ft_db *db, int level, long *n)
 {
 	struct ft_store_warn_filter f = { "open", NULL, NULL, level,
 					  NULL,	  NULL, 0 };
+	struct count_ctx c = { { NULL, 0 }, ft_time_now(), 0 };
 	struct ft_store_warn *s;
 	int st;
 
 	*n = 0;
 	if ((st = ft_store_warn_open(&s, db)))
 		return st;
-	st = ft_store_warn_each(s, &f, count_one, n);
+	if (!(st = ft_warn_sils_load(&c.sils, s)))
+		st = ft_store_warn_each(s, &f, count_one, &c);
+	*n = c.n;
+	ft_warn_sils_release(&c.sils);
 	ft_store_warn_close(s);
 	return st;
 }

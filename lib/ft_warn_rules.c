@@ -237,7 +237,8 @@ read_terms(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 /* What each type takes besides the fields of every rule. */
 static const char *const common_fields[] = { "name",  "type",	 "key",
 					     "level", "levels",	 "major",
-					     "quiet", "reraise", NULL };
+					     "quiet", "reraise", "escalate",
+					     NULL };
 
 static int
 allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
@@ -545,6 +546,74 @@ read_flatline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	return read_series(c, r, o);
 }
 
+#define MAX_STEPS 16
+
+/*
+ * "escalate": [{"after": "15m", "notify": "district-duty"}, ...]: each
+ * step a duration from the raise and whom to notify, the durations
+ * increasing.
+ */
+static int
+read_escalate(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
+{
+	static const char *const only[] = { "after", "notify", NULL };
+	char field[64], where[32];
+	int i, n = 0, st = FT_OK;
+
+	if (jv_get_kind(v) == JV_KIND_ARRAY)
+		n = jv_array_length(jv_copy(v));
+	if (n < 1 || n > MAX_STEPS)
+		return ft_conf_bad(c, "escalate",
+				   "not an array of 1 to %d steps, such as "
+				   "[{\"after\": \"15m\", \"notify\": "
+				   "\"duty\"}]",
+				   MAX_STEPS);
+	r->esc = ft_xmalloc((size_t)n * sizeof(*r->esc));
+	for (i = 0; i < n && !st; i++) {
+		struct ft_warn_step *p = &r->esc[i];
+		jv s = jv_array_get(jv_copy(v), i), a, t;
+
+		snprintf(where, sizeof(where), "escalate[%d].", i + 1);
+		if (jv_get_kind(s) != JV_KIND_OBJECT) {
+			jv_free(s);
+			snprintf(field, sizeof(field), "escalate[%d]", i + 1);
+			return ft_conf_bad(c, field,
+					   "not an object {\"after\", "
+					   "\"notify\"}");
+		}
+		if ((st = ft_conf_only_keys(c, s, only, where))) {
+			jv_free(s);
+			return st;
+		}
+		a = jv_object_get(jv_copy(s), jv_string("after"));
+		t = jv_object_get(s, jv_string("notify"));
+		snprintf(field, sizeof(field), "%safter", where);
+		p->after = 0;
+		st = jv_get_kind(a) == JV_KIND_INVALID ?
+			     ft_conf_bad(c, field, "missing") :
+			     duration(c, a, field, 0, &p->after);
+		if (!st && i && p->after <= r->esc[i - 1].after)
+			st = ft_conf_bad(
+				c, field,
+				"not after the step before it (%lld s): "
+				"the steps come in order",
+				(long long)r->esc[i - 1].after);
+		snprintf(field, sizeof(field), "%snotify", where);
+		if (!st &&
+		    (jv_get_kind(t) != JV_KIND_STRING || !*jv_string_value(t)))
+			st = ft_conf_bad(c, field,
+					 "missing, or not a non-empty string: "
+					 "whom the step notifies");
+		if (!st) {
+			p->notify = ft_xstrdup(jv_string_value(t));
+			r->nesc++;
+		}
+		jv_free(a);
+		jv_free(t);
+	}
+	return st;
+}
+
 /* The fields every rule has, after its type's own. */
 static int
 read_common(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
@@ -580,6 +649,12 @@ read_common(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	v = member(o, "reraise");
 	if (jv_get_kind(v) != JV_KIND_INVALID)
 		st = duration(c, v, "reraise", 60, &r->reraise);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "escalate");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = read_escalate(c, r, v);
 	jv_free(v);
 	return st;
 }
@@ -774,6 +849,9 @@ ft_warn_rules_free(struct ft_warn_rules *rs)
 		for (j = 0; j < r->nterms; j++)
 			free(r->terms[j].text);
 		free(r->terms);
+		for (j = 0; j < r->nesc; j++)
+			free(r->esc[j].notify);
+		free(r->esc);
 	}
 	free(rs->r);
 	ft_kw_free(rs->kw);

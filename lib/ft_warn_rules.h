@@ -49,6 +49,15 @@ struct ft_warn_term {
 	double weight;
 };
 
+/*
+ * A step of a rule's escalation chain: a warning still open (neither
+ * acknowledged nor resolved) after seconds from its raise notifies whom.
+ */
+struct ft_warn_step {
+	int64_t after;
+	char *notify;
+};
+
 struct ft_warn_rule {
 	char *name;
 	enum ft_warn_type type;
@@ -86,6 +95,9 @@ struct ft_warn_rule {
 	 */
 	int baseline;
 	int64_t min_count;
+	/* escalate: the chain, after increasing; nesc 0: none */
+	struct ft_warn_step *esc;
+	size_t nesc;
 };
 
 struct ft_kw;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bats
 # ft-warn: warning rules over events and readings (issue 13).  Each rule
 # type at the edges of its windows and thresholds, the level rising, the
-# same record twice, self-resolution, ack/resolve/list, the same warnings
-# however the input is split into runs, bad rules and bad records.
+# same record twice, self-resolution, ack/resolve/list, escalation chains
+# and silences (their edges, the history and its verification), the same
+# warnings however the input is split into runs, bad rules and bad records.
 # shellcheck disable=SC2154
 bats_require_minimum_version 1.5.0
 load helpers/common
@@ -596,4 +597,285 @@ se() {
 	check '[{"name":"s","type":"spike","window":5,"baseline":0}]' 'rules.json: rule 1 ("s"): field "baseline": not a whole number of windows from 1 to 1000'
 	check '[{"name":"s","type":"spike","window":5,"factor":1}]' 'rules.json: rule 1 ("s"): field "factor": a ratio above 1 to the usual count'
 	check '[{"name":"s","type":"spike","window":5,"min":0}]' 'rules.json: rule 1 ("s"): field "min": not a whole number of events from 1'
+}
+
+# es TIME: escalate at TIME (the current time, --now).
+es() {
+	run -0 --separate-stderr ft-warn escalate --rules rules.json --now "2026-12-01T$1Z" "${@:2}"
+}
+
+# A rule whose warnings escalate 15 minutes, then 30, after their raise.
+esc_rules() {
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60,"escalate":[{"after":"15m","notify":"district-duty"},{"after":30,"notify":"mayor-office"}]},{"name":"calm","type":"threshold","key":"category","count":1,"window":60}]' | rules
+}
+
+@test "ft-warn escalate: a step fires at raise + after, not a second before; each once, in order; run twice, once; stored, in the history, verified" {
+	esc_rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	id=$(got 'select(.rule == "surge") | .warning')
+	es 08:14:59
+	[ "$output" = "" ]
+	[ "$stderr" = "ft-warn: 0 escalation steps" ]
+	es 08:15:00
+	[ "$(got '"\(.warning) \(.change) \(.status) \(.escalation) \(.notify) \(.after) \(.due_at)"')" = "$id escalated open 1 district-duty 900 2026-12-01T08:15:00Z" ]
+	[ "$stderr" = "ft-warn: 1 escalation step" ]
+	es 08:15:00
+	[ "$output" = "" ]
+	es 08:29:59
+	[ "$output" = "" ]
+	es 08:30:00
+	[ "$(got '"\(.escalation) \(.notify) \(.due_at)"')" = "2 mayor-office 2026-12-01T08:30:00Z" ]
+	[ "$(jq -c 'keys_unsorted' <<< "$output")" = '["warning","rule","type","key","level","major","status","count","first_at","last_at","raised_at","events","change","escalation","after","due_at","notify"]' ]
+	es 08:30:01
+	[ "$output" = "" ]
+	es 23:00:00
+	[ "$output" = "" ]
+	[ "$(sql "SELECT rule, escalation FROM warnings ORDER BY rule")" = "calm|0
+surge|2" ]
+	[ "$(sql "SELECT at, by, action, from_status, to_status, detail FROM history WHERE kind = 'warning' AND action = 'escalate' ORDER BY seq")" = '2026-12-01T08:15:00Z|tester|escalate|open|open|{"rule":"surge","key":"g1","level":"yellow","step":1,"after":900,"notify":"district-duty"}
+2026-12-01T08:30:00Z|tester|escalate|open|open|{"rule":"surge","key":"g1","level":"yellow","step":2,"after":1800,"notify":"mayor-office"}' ]
+	run -0 --separate-stderr ft-warn list --rule surge
+	[ "$(got .escalation)" = 2 ]
+	run -0 --separate-stderr ft-update --verify
+	[[ "$stderr" == *"the history is intact: 4 entries chained" ]]
+}
+
+@test "ft-warn escalate: a second after a step, that step alone; late, every step due at once, in order" {
+	esc_rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	cp "$FT_DB" late.db
+	es 08:15:01
+	[ "$(got .escalation)" = 1 ]
+	FT_DB=late.db es 09:00:00
+	[ "$(got '"\(.escalation):\(.notify)"')" = "1:district-duty 2:mayor-office" ]
+	[ "$stderr" = "ft-warn: 2 escalation steps" ]
+}
+
+@test "ft-warn escalate: an acknowledged or resolved warning escalates no more; a dry run prints and stores nothing" {
+	esc_rules
+	{ ev a 0; printf '{"id":"b","category":"x","area":"g2","reported_at":"2026-12-01T08:00:00Z"}\n'
+	  printf '{"id":"c","category":"x","area":"g3","reported_at":"2026-12-01T08:00:00Z"}\n'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	es 08:15:00 -n
+	[ "$(got .key)" = "g1 g2 g3" ]
+	[ "$stderr" = "ft-warn: 3 escalation steps; dry run: nothing stored" ]
+	[ "$(sql "SELECT count(*) FROM warnings WHERE escalation > 0")" = 0 ]
+	[ "$(sql "SELECT count(*) FROM history WHERE action = 'escalate'")" = 0 ]
+	run -0 --separate-stderr ft-warn ack "$(ft-warn list --key g1 | jq -r .warning)" --now 2026-12-01T08:10:00Z
+	run -0 --separate-stderr ft-warn resolve "$(ft-warn list --key g2 | jq -r .warning)" --now 2026-12-01T08:10:00Z
+	es 08:15:00
+	[ "$(got .key)" = g3 ]
+	es 09:00:00
+	[ "$(got '"\(.key):\(.escalation)"')" = g3:2 ]
+}
+
+@test "ft-warn escalate: an entry of the history altered after the steps fails ft-update --verify (65), the entry named" {
+	esc_rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	es 08:30:00
+	run -0 --separate-stderr ft-update --verify
+	seq=$(sql "SELECT min(seq) FROM history WHERE action = 'escalate'")
+	sql "DROP TRIGGER history_no_update; UPDATE history SET detail = replace(detail, 'district-duty', 'nobody') WHERE seq = $seq"
+	run -65 --separate-stderr ft-update --verify
+	[ "$output" = "" ]
+	[[ "$stderr" == *"ft-update: $FT_DB: history entry $seq: hash does not match: the chain breaks here"* ]]
+}
+
+@test "ft-warn rules: the mistakes of an escalation chain are refused (78) naming the rule and field" {
+	check() {
+		echo "[{\"name\":\"a\",\"type\":\"threshold\",\"count\":1,\"window\":5,\"escalate\":$1}]" | rules
+		run -78 --separate-stderr ft-warn escalate --rules rules.json
+		[ "$stderr" = "ft-warn: rules.json: rule 1 (\"a\"): field $2" ] || { echo "got: $stderr"; return 1; }
+		run -78 --separate-stderr ft-warn check --rules rules.json
+		[ "$stderr" = "ft-warn: rules.json: rule 1 (\"a\"): field $2" ]
+		[ ! -e "$FT_DB" ]
+	}
+	check '{}' '"escalate": not an array of 1 to 16 steps, such as [{"after": "15m", "notify": "duty"}]'
+	check '[]' '"escalate": not an array of 1 to 16 steps, such as [{"after": "15m", "notify": "duty"}]'
+	check '["15m"]' '"escalate[1]": not an object {"after", "notify"}'
+	check '[{"after":"15m","notify":"a","to":"b"}]' '"escalate[1].to": not a field of this object (a typo?)'
+	check '[{"notify":"a"}]' '"escalate[1].after": missing'
+	check '[{"after":"soon","notify":"a"}]' '"escalate[1].after": not a duration: minutes, or a string such as "90s", "15m", "2h", "7d"'
+	check '[{"after":-1,"notify":"a"}]' '"escalate[1].after": a duration of whole seconds from 0 s to ten years'
+	check '[{"after":"15m","notify":"a"},{"after":"900s","notify":"b"}]' '"escalate[2].after": not after the step before it (900 s): the steps come in order'
+	check '[{"after":"15m","notify":"a"},{"after":"10m","notify":"b"}]' '"escalate[2].after": not after the step before it (900 s): the steps come in order'
+	check '[{"after":"15m"}]' '"escalate[1].notify": missing, or not a non-empty string: whom the step notifies'
+	check '[{"after":"15m","notify":""}]' '"escalate[1].notify": missing, or not a non-empty string: whom the step notifies'
+	check '[{"after":"15m","notify":3}]' '"escalate[1].notify": missing, or not a non-empty string: whom the step notifies'
+	echo '[{"name":"a","type":"threshold","count":1,"window":5,"escalate":[{"after":0,"notify":"a"},{"after":"1s","notify":"b"}]}]' | rules
+	run -0 --separate-stderr ft-warn check --rules rules.json
+}
+
+# sl ARGS...: ft-warn silence at 08:10 (the current time, --now).
+sl() {
+	run -0 --separate-stderr ft-warn silence --now 2026-12-01T08:10:00Z "$@"
+}
+
+# evs ID HH:MM:SS [AREA]: an event of category x at that time.
+evs() {
+	printf '{"id":"%s","category":"x","area":"%s","reported_at":"2026-12-01T%sZ"}\n' "$1" "${3:-g1}" "$2"
+}
+
+@test "ft-warn silence: covers the records from its making to before its end: a second before, printed; at its start and a second before its end, stored and not printed; at its end, printed" {
+	echo '[{"name":"each","type":"threshold","key":"id","count":1,"window":60}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule each --for 10m --by bob --note "drill"
+	[ "$output" = '{"silence":"s1","rule":"each","from_at":"2026-12-01T08:10:00Z","until_at":"2026-12-01T08:20:00Z","status":"active","by":"bob","note":"drill"}' ]
+	{ evs a 08:09:59; evs b 08:10:00; evs c 08:19:59; evs d 08:20:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key):\(.change)"')" = "a:raised d:raised" ]
+	[ "$stderr" = "ft-warn: 4 records (4 events, 0 readings): 4 raised, 0 resolved, 0 rejected; 2 not printed: silenced (${stderr##*silenced (}" ]
+	[ "$(sql "SELECT key, status FROM warnings ORDER BY key")" = "a|open
+b|open
+c|open
+d|open" ]
+	[ "$(sql "SELECT id, by, action, from_status, to_status, detail FROM history WHERE kind = 'warning' AND action <> 'raise'")" = 's1|bob|silence||active|{"rule":"each","key":null,"from_at":"2026-12-01T08:10:00Z","until_at":"2026-12-01T08:20:00Z","note":"drill"}' ]
+	[ "$(sql "SELECT group_concat(id, ' ') FROM (SELECT w.key AS id FROM history h JOIN warnings w ON w.warning = h.id WHERE h.action = 'raise' ORDER BY w.key)")" = "a b c d" ]
+	run -0 --separate-stderr ft-update --verify
+}
+
+@test "ft-warn silence: a key of one rule mutes that key alone; a key alone mutes it in every rule; a rise of level is muted too" {
+	echo '[{"name":"a","type":"threshold","count":1,"window":60,"levels":{"red":2}},{"name":"b","type":"threshold","count":1,"window":60}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule a --key g1 --for 1h --note "known"
+	{ evs e1 08:30:00 g1; evs e2 08:31:00 g2; evs e3 08:32:00 g1; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule)/\(.key):\(.change):\(.level)"')" = "b/g1:raised:yellow a/g2:raised:yellow b/g2:raised:yellow" ]
+	[ "$(sql "SELECT rule, key, level FROM warnings WHERE rule = 'a' ORDER BY key")" = "a|g1|red
+a|g2|yellow" ]
+	[ "$(sql "SELECT count(*) FROM history WHERE action = 'level'")" = 1 ]
+	rm -f "$FT_DB"*
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --key g1 --for 1h --note "known"
+	[ "$(got '"\(.rule) \(.key)"')" = "null g1" ]
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule)/\(.key)"')" = "a/g2 b/g2" ]
+}
+
+@test "ft-warn silence: expires: a silence that ended, or a record after it, is printed; silences lists those in force, --all every one with its status" {
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule surge --until 2026-12-01T08:40:00Z --note "a"
+	sl --rule other --for 1m --note "b"
+	run -0 --separate-stderr ft-warn silences --now 2026-12-01T08:10:59Z
+	[ "$(got '"\(.silence):\(.status)"')" = "s1:active s2:active" ]
+	run -0 --separate-stderr ft-warn silences --now 2026-12-01T08:11:00Z
+	[ "$(got '"\(.silence):\(.status)"')" = "s1:active" ]
+	run -0 --separate-stderr ft-warn silences --all --now 2026-12-01T08:11:00Z
+	[ "$(got '"\(.silence):\(.status)"')" = "s1:active s2:expired" ]
+	run -0 --separate-stderr ft-warn silences --all --now 2026-12-01T08:09:59Z
+	[ "$(got '"\(.silence):\(.status)"')" = "s1:pending s2:pending" ]
+	evs a 08:39:59 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	rm -f "$FT_DB"*
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule surge --until 2026-12-01T08:40:00Z --note "a"
+	evs a 08:40:00 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got .change)" = raised ]
+}
+
+@test "ft-warn unsilence: the next run prints again; the removal in the history, who and why; removed twice 65; no such silence 66; verified" {
+	echo '[{"name":"each","type":"threshold","key":"id","count":1,"window":60}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule each --for 1h --note "drill"
+	evs a 08:20:00 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	run -0 --separate-stderr ft-warn unsilence s1 --by carol --note "drill over" --now 2026-12-01T08:21:00Z
+	[ "$(got '"\(.status) \(.removed_at) \(.removed_by) \(.removed_note)"')" = "removed 2026-12-01T08:21:00Z carol drill over" ]
+	evs b 08:22:00 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key):\(.change)"')" = "b:raised" ]
+	[ "$(sql "SELECT id, by, action, from_status, to_status, detail FROM history WHERE action LIKE '%silence'")" = 's1|tester|silence||active|{"rule":"each","key":null,"from_at":"2026-12-01T08:10:00Z","until_at":"2026-12-01T09:10:00Z","note":"drill"}
+s1|carol|unsilence|active|removed|{"rule":"each","key":null,"from_at":"2026-12-01T08:10:00Z","until_at":"2026-12-01T09:10:00Z","note":"drill over"}' ]
+	run -65 --separate-stderr ft-warn unsilence s1
+	[ "$stderr" = 'ft-warn: silence "s1" is removed already (at 2026-12-01T08:21:00Z, by "carol")' ]
+	run -66 --separate-stderr ft-warn unsilence s7
+	[ "$stderr" = 'ft-warn: no such silence: "s7"' ]
+	run -66 --separate-stderr ft-warn unsilence 1
+	[ "$stderr" = 'ft-warn: no such silence: "1"' ]
+	run -0 --separate-stderr ft-warn silences
+	[ "$output" = "" ]
+	run -0 --separate-stderr ft-update --verify
+	[[ "$stderr" == *"the history is intact: 4 entries chained" ]]
+	seq=$(sql "SELECT seq FROM history WHERE action = 'unsilence'")
+	sql "DROP TRIGGER history_no_update; UPDATE history SET by = 'mallory' WHERE seq = $seq"
+	run -65 --separate-stderr ft-update --verify
+	[[ "$stderr" == *"history entry $seq: hash does not match: the chain breaks here"* ]]
+}
+
+@test "ft-warn silence: a dry run prints the silence, stores nothing; an unsilence dry run removes nothing" {
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule surge --for 1h --note "x" -n
+	[ "$(got .silence)" = s1 ]
+	sl --rule surge --for 522w --note "x" -n
+	[ "$(got .until_at)" = 2036-12-02T08:10:00Z ]
+	[ "$(sql "SELECT count(*) FROM warn_silences")" = 0 ]
+	sl --rule surge --for 1h --note "x"
+	run -0 --separate-stderr ft-warn unsilence s1 -n
+	[ "$(got .status)" = removed ]
+	[ "$(sql "SELECT count(*) FROM warn_silences WHERE removed_at IS NULL")" = 1 ]
+	[ "$(sql "SELECT count(*) FROM history WHERE action LIKE '%silence'")" = 1 ]
+}
+
+@test "ft-warn silence: --fail-on passes silenced warnings by while the silence holds; escalate too, and fires the steps due once it ends" {
+	esc_rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule surge --for 1h --note "x"
+	evs a 08:20:00 > in.ndjson
+	run -3 --separate-stderr ft-warn --rules rules.json --fail-on yellow in.ndjson --now 2026-12-01T08:20:00Z
+	[ "$(got '"\(.rule):\(.change)"')" = "calm:raised" ]
+	run -3 --separate-stderr ft-warn list --fail-on yellow --no-output --now 2026-12-01T08:20:00Z
+	run -0 --separate-stderr ft-warn ack "$(ft-warn list --rule calm | jq -r .warning)" --now 2026-12-01T08:21:00Z
+	run -0 --separate-stderr ft-warn list --fail-on yellow --no-output --now 2026-12-01T09:09:59Z
+	run -3 --separate-stderr ft-warn list --fail-on yellow --no-output --now 2026-12-01T09:10:00Z
+	es 09:09:59
+	[ "$output" = "" ]
+	[ "$stderr" = "ft-warn: 0 escalation steps; 1 silenced warning passed by" ]
+	es 09:10:00
+	[ "$(got '"\(.key):\(.escalation)"')" = "g1:1 g1:2" ]
+}
+
+@test "ft-warn silence: usage errors are 64 with the message, and store nothing" {
+	echo '[{"name":"surge","type":"threshold","count":1,"window":60}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	bad() {
+		run -64 --separate-stderr ft-warn "$@" --now 2026-12-01T08:10:00Z
+		[ "${stderr%%$'\n'*}" = "ft-warn: $msg" ] || { echo "got: $stderr"; return 1; }
+	}
+	msg='silence: --rule NAME or --key KEY is needed: what it mutes' bad silence --for 1h --note x
+	msg='silence: --for DURATION or --until TIME is needed, not both' bad silence --rule surge --note x
+	msg='silence: --for DURATION or --until TIME is needed, not both' bad silence --rule surge --note x --for 1h --until 2026-12-01T09:00:00Z
+	msg='silence: --note TEXT is needed: why' bad silence --rule surge --for 1h
+	msg='silence: --note TEXT is needed: why' bad silence --rule surge --for 1h --note ''
+	msg='--for: "0h" is not a duration of up to ten years, such as 30m, 2h, 7d' bad silence --rule surge --for 0h --note x
+	msg='--for: "1y" is not a duration of up to ten years, such as 30m, 2h, 7d' bad silence --rule surge --for 1y --note x
+	msg='--for: "523w" is not a duration of up to ten years, such as 30m, 2h, 7d' bad silence --rule surge --for 523w --note x
+	msg='--until: "2026-12-01T08:10:00Z" is not after the current time (2026-12-01T08:10:00Z)' bad silence --rule surge --until 2026-12-01T08:10:00Z --note x
+	msg='--until: "2h": not an ISO 8601 time or epoch seconds' bad silence --rule surge --until 2h --note x
+	msg='unsilence: no SILENCE named' bad unsilence
+	msg='silences: unexpected argument "s1"' bad silences s1
+	msg='escalate: --rules FILE is needed' bad escalate
+	[ "$(sql "SELECT count(*) FROM warn_silences")" = 0 ]
+	run -66 --separate-stderr ft-warn silences --db nowhere.db
+	[ ! -e nowhere.db ]
+}
+
+@test "ft-warn silence: a reraise is muted; a resolution is printed all the same (it is not new)" {
+	echo '[{"name":"r","type":"threshold","count":1,"window":60,"reraise":"1h"}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	sl --rule r --for 3h --note "x"
+	{ evs a 08:20:00; evs b 09:25:00; evs c 11:30:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change):\(.events):\(.resolved_at)"')" = 'resolved:["a","b"]:2026-12-01T11:25:00Z raised:["c"]:null' ]
+	[ "$stderr" = "ft-warn: 3 records (3 events, 0 readings): 2 raised, 1 resolved, 0 rejected; 2 not printed: silenced (${stderr##*silenced (}" ]
+	rm -f "$FT_DB"*
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got .change)" = "raised reraised resolved raised" ]
 }
