@@ -24,6 +24,7 @@
 #include "ft_run.h"
 #include "ft_sha256.h"
 #include "ft_store.h"
+#include "ft_store_rd.h"
 #include "ft_store_warn.h"
 #include "ft_time.h"
 #include "ft_warn_esc.h"
@@ -1764,37 +1765,120 @@ stored_one(void *ctx, const struct ft_event_record *r)
 
 #define PAGE 5000
 
+/* A stored reading, as each() takes a record of the stream. */
+static int
+stored_reading(struct ft_warn *w, const struct ft_reading *r)
+{
+	struct rec q;
+	int st;
+
+	if (w->failed)
+		return w->failed;
+	w->c.records++;
+	memset(&q, 0, sizeof(q));
+	q.e.area = -1;
+	q.reading = 1;
+	q.sensor = r->sensor;
+	q.metric = *r->metric ? r->metric : NULL;
+	q.value = r->value;
+	q.t = q.e.reported = r->at;
+	if ((st = ft_run_enter(&w->run)))
+		return st;
+	w->c.readings++;
+	return evaluate(w, &q);
+}
+
+/* The time of the next stored event: the first of a page of one. */
+static int
+peek_event(void *ctx, const struct ft_event_record *r)
+{
+	struct ft_buf *b = ctx;
+
+	ft_buf_reset(b);
+	ft_buf_adds(b, r->reported_at);
+	return FT_OK;
+}
+
+/*
+ * The back-test: the stored events and readings of the period in time
+ * order, a page at a time.  At the same second, the events come first
+ * (in the order of reported_at and seq), then the readings (by sensor,
+ * then metric): the order a stream of the same records in that order
+ * sees.
+ */
 int
 ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 {
 	struct page p;
-	const char *why;
-	int64_t end;
-	int st;
+	struct ft_store_rd *rd = NULL;
+	struct ft_reading r;
+	struct ft_buf next;
+	char bound[FT_TIME_LEN];
+	const char *why, *to;
+	int64_t end, from, te = 0, tr = 0;
+	int st, has_e, has_r, any;
+	long n;
 
 	memset(&p, 0, sizeof(p));
 	p.w = w;
 	ft_json_doc_init(&p.doc);
 	ft_buf_init(&p.at);
+	ft_buf_init(&next);
 	ft_buf_adds(&p.at, "");
 	w->run.fname = "the database";
-	do {
-		p.n = 0;
-		if ((st = ft_run_begin_page(&w->run)) ||
-		    (st = ft_store_events_each(w->store, since, until, p.at.s,
-					       p.seq, PAGE, stored_one, &p))) {
+	if ((st = ft_time_parse(since, strlen(since), &from, &why)) ||
+	    (st = ft_time_parse(until, strlen(until), &end, &why)))
+		st = FT_SOFTWARE;
+	else
+		st = ft_store_rd_open(&rd, w->db, from, end);
+	while (!st) {
+		ft_buf_reset(&next);
+		if ((st = ft_store_events_each(w->store, since, until, p.at.s,
+					       p.seq, 1, peek_event, &next)) ||
+		    (st = ft_store_rd_peek(rd, &has_r, &tr)))
+			break;
+		if ((has_e = next.len > 0) &&
+		    ft_time_parse(next.s, next.len, &te, &why)) {
+			st = FT_SOFTWARE;
+			break;
+		}
+		if (!has_e && !has_r)
+			break;
+		if ((st = ft_run_begin_page(&w->run)))
+			break;
+		if (has_e && (!has_r || te <= tr)) {
+			/* The events up to the second of the next reading. */
+			to = until;
+			if (has_r) {
+				ft_time_format(tr + 1, bound);
+				if (strcmp(bound, until) < 0)
+					to = bound;
+			}
+			st = ft_store_events_each(w->store, since, to, p.at.s,
+						  p.seq, PAGE, stored_one, &p);
+		} else {
+			/* The readings before the second of the next event. */
+			for (n = 0; !st && n < PAGE; n++) {
+				if ((st = ft_store_rd_peek(rd, &any, &tr)) ||
+				    !any || (has_e && tr >= te))
+					break;
+				if (!(st = ft_store_rd_next(rd, &r, &any)))
+					st = stored_reading(w, &r);
+			}
+		}
+		if (st) {
 			ft_run_drop(&w->run);
 			break;
 		}
-		if ((st = ft_run_end(&w->run)))
-			break;
-	} while (p.n == PAGE);
+		st = ft_run_end(&w->run);
+	}
+	ft_store_rd_close(rd);
 	/*
 	 * The period is over: the clock moves to its end, so that what
 	 * cleared within it resolves (a cron job's back-test of the last
 	 * hours resolves what went quiet).
 	 */
-	if (!st && !ft_time_parse(until, strlen(until), &end, &why)) {
+	if (!st) {
 		if (!(st = ft_run_begin_page(&w->run)) &&
 		    !(st = advance(w, end)))
 			st = ft_run_end(&w->run);
@@ -1803,6 +1887,7 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	}
 	ft_json_doc_release(&p.doc);
 	ft_buf_release(&p.at);
+	ft_buf_release(&next);
 	return st;
 }
 
