@@ -15,7 +15,26 @@
 # generated, the other sections' results are left as they are); "sh
 # bench/run.sh kw" the same for the keyword section (lib/ft_kw, below);
 # "sh bench/run.sh readings" the readings section alone, likewise;
-# "sh bench/run.sh warn" the ft-warn section alone.
+# "sh bench/run.sh warn" the ft-warn section alone; "sh bench/run.sh
+# warnreadings" the ft-warn section over readings alone.
+#
+# The ft-warn section over readings (issue 13: 10,000,000 readings from
+# 10,000 sensors through 20 value/flatline rules, at least 1,000,000
+# readings/s from NDJSON; the back-test over the stored readings within
+# 2x of the stream): bench/genread.c writes BENCH_WARN_READINGS readings
+# (default 10,000,000; a smaller N only by that variable, and the table
+# prints it) into BENCH_DATA/warnreadings, reused while its stamp matches.
+# ft-ingest --kind readings stores them (unmeasured).  Measured: the
+# stream, "ft-warn --no-output" through bench/warn-readings.json into a
+# fresh database; the back-test, the same rules with --since/--until over
+# the stored readings, on a copy of that database (it must raise exactly
+# the warnings the stream raised, and both must count N records); the
+# NDJSON parse floor (bench/parsefloor.c, as above) on the same file; and
+# the plain-SQL floors (bench/rdfloor.c): the same rows read through
+# sqlite3's C API in the order of the table's key (the floor), and in the
+# order of time, sorted by SQLite (for information).  Its figures go to
+# BENCH_DATA/warnreadings-results.txt; the table prints readings/s, stream
+# / parse floor, back-test / stream and back-test / SQL floor.
 #
 # The ft-warn section (issue 13: at least 300,000 events/s in stream mode
 # through 50 rules of mixed types, no jq predicates; peak RSS under 64 MB
@@ -144,8 +163,8 @@ PB=${BENCH_PB:-$CORPUS/pabulib/Poland_Warszawa_2026.pb}
 # nothing but the tables of the last run.
 case ${1:-} in
 '') only= ;;
-vote | kw | readings | warn | --table) only=$1 ;;
-*) echo "usage: sh bench/run.sh [vote | kw | readings | warn | --table]" >&2; exit 64 ;;
+vote | kw | readings | warn | warnreadings | --table) only=$1 ;;
+*) echo "usage: sh bench/run.sh [vote | kw | readings | warn | warnreadings | --table]" >&2; exit 64 ;;
 esac
 
 case $N in
@@ -162,7 +181,7 @@ elif [ "$only" = kw ]; then
 	need=
 elif [ "$only" = readings ]; then
 	need="sqlite3 /usr/bin/time"
-elif [ "$only" = warn ]; then
+elif [ "$only" = warn ] || [ "$only" = warnreadings ]; then
 	need="sqlite3 /usr/bin/time"
 else
 	need=
@@ -181,6 +200,12 @@ VRESULTS=$DATA/vote-results.txt
 KRESULTS=$DATA/kw-results.txt
 RRESULTS=$DATA/readings-results.txt
 WRESULTS=$DATA/warn-results.txt
+XRESULTS=$DATA/warnreadings-results.txt
+WRN=${BENCH_WARN_READINGS:-10000000}
+case $WRN in
+'' | *[!0-9]*) echo "bench: BENCH_WARN_READINGS must be a positive integer: $WRN" >&2; exit 64 ;;
+esac
+[ "$WRN" -gt 0 ] || { echo "bench: BENCH_WARN_READINGS must be positive" >&2; exit 64; }
 RN=${BENCH_READINGS:-2000000}
 RSENSORS=10000
 RFILE=$DATA/readings.ndjson
@@ -974,10 +999,224 @@ END {
 }
 # --- end of ft-warn ----------------------------------------------------
 
+# --- ft-warn over readings (issue 13) ----------------------------------
+# Defined here so that "run.sh warnreadings" can run it alone (see the
+# header).  Its own copy of ft-warn and ft-ingest, its own data directory
+# (DATA/warnreadings: genread's file of WRN readings) and results file.
+warnreadings_bench() {
+	xw=$WORK/warnreadings
+	xd=$DATA/warnreadings
+	rm -rf "$xw"
+	mkdir -p "$xw" "$xd"
+	: >"$XRESULTS"
+	echo "warnreadings $WRN $RSENSORS" >>"$XRESULTS"
+	for t in ft-warn ft-ingest; do
+		if ! [ -x "$FT_BIN/$t" ]; then
+			echo "bench: FAIL: no $FT_BIN/$t (run make)" >&2
+			echo "missing $FT_BIN/$t" >>"$XRESULTS"
+			bad=1
+			return 0
+		fi
+	done
+	libft=$(dirname "$(readlink -f "$FT_BIN/ft-warn")")/../libft.a
+	if ! [ -f "$libft" ] || ! $CC -O2 -std=c17 -D_POSIX_C_SOURCE=200809L \
+		-D_DEFAULT_SOURCE -I"$here/../lib" -o "$DATA/parsefloor" \
+		"$here/parsefloor.c" "$libft" -lsqlite3 -ljq -lcsv -lnettle \
+		-lm -lpthread ||
+		! $CC -O2 -o "$DATA/rdfloor" "$here/rdfloor.c" -lsqlite3 ||
+		! $CC -O2 -o "$DATA/genread" "$here/genread.c"; then
+		echo "bench: FAIL: cannot build the floors (libft.a: $libft)" >&2
+		echo "missing parsefloor-or-rdfloor" >>"$XRESULTS"
+		bad=1
+		return 0
+	fi
+	if [ -f "$xd/readings.n" ] &&
+		[ "$(cat "$xd/readings.n")" = "$WRN $RSENSORS" ] &&
+		[ -f "$xd/readings.ndjson" ]; then
+		echo "bench: reusing $WRN readings in $xd"
+	else
+		echo "bench: generating $WRN readings into $xd"
+		rm -f "$xd/readings.n"
+		"$DATA/genread" -n "$WRN" -s "$RSENSORS" "$xd"
+	fi
+	xfile=$xd/readings.ndjson
+	cp "$FT_BIN/ft-warn" "$FT_BIN/ft-ingest" "$xw/"
+	echo "bench: ft-warn from $FT_BIN, sha256" \
+		"$(sha256sum "$xw/ft-warn" | cut -c1-16)," \
+		"$("$xw/ft-warn" --version 2>&1 | head -1)"
+	# The period of the back-test: genread's first round to the minute
+	# after its last (a round a minute from 2024-06-01T00:00:00Z).
+	since=1717200000
+	rounds=$(((WRN + RSENSORS - 1) / RSENSORS))
+	until=$((since + rounds * 60))
+	since_t=$(date -u -d "@$since" +%Y-%m-%dT%H:%M:%SZ)
+	until_t=$(date -u -d "@$until" +%Y-%m-%dT%H:%M:%SZ)
+	# The stored readings, unmeasured (the readings section measures the
+	# load); the back-test runs on a copy, so that the floors read the
+	# same rows as it does.
+	base=$(fresh warnreadings-base)
+	"$xw/ft-ingest" -q --no-output --kind readings --db "$base" "$xfile"
+	sqlite3 "$base" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	got=$(sqlite3 "$base" "SELECT count(*) FROM readings" 2>&1) ||
+		got="error: $got"
+	if [ "$got" != "$WRN" ]; then
+		echo "bench: FAIL: the readings database holds $got, want $WRN" >&2
+		echo "invalid warn-readings-back" >>"$XRESULTS"
+		bad=1
+	fi
+	cat "$xfile" "$base" >/dev/null
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (before)" >>"$XRESULTS"
+
+	db=$(fresh warn-readings-stream)
+	timed "$XRESULTS" /dev/null warn-readings-stream "$xw/ft-warn" \
+		--no-output --rules "$here/warn-readings.json" --db "$db" \
+		"$xfile"
+	warnreadings_check warn-readings-stream "$db"
+	sqlite3 "$db" "SELECT warning, rule, key, level, count, first_at,
+		raised_at FROM warnings ORDER BY warning" >"$xw/stream.txt"
+
+	db=$(fresh warn-readings-back)
+	cp "$base" "$db"
+	timed "$XRESULTS" /dev/null warn-readings-back "$xw/ft-warn" \
+		--no-output --rules "$here/warn-readings.json" --db "$db" \
+		--since "$since_t" --until "$until_t"
+	warnreadings_check warn-readings-back "$db"
+	# Same records, same warnings: the back-test raises what the stream
+	# raised (its clock then moves to the period's end, which may
+	# resolve more: the statuses are not compared).
+	sqlite3 "$db" "SELECT warning, rule, key, level, count, first_at,
+		raised_at FROM warnings ORDER BY warning" >"$xw/back.txt"
+	if ! cmp -s "$xw/stream.txt" "$xw/back.txt"; then
+		echo "bench: FAIL: the back-test's warnings are not the stream's" >&2
+		diff "$xw/stream.txt" "$xw/back.txt" | head -n 10 >&2
+		echo "invalid warn-readings-back" >>"$XRESULTS"
+		bad=1
+	fi
+
+	timed "$XRESULTS" /dev/null parse-floor-readings "$DATA/parsefloor" \
+		"$xfile"
+	if ! grep -q "^parsefloor: $WRN lines" \
+		"$WORK/parse-floor-readings.err"; then
+		echo "bench: FAIL: parse-floor-readings did not parse $WRN lines" >&2
+		echo "invalid parse-floor-readings" >>"$XRESULTS"
+		bad=1
+	fi
+	for m in key time; do
+		timed "$XRESULTS" /dev/null "sql-floor-$m" "$DATA/rdfloor" "$m" \
+			"$base" "$since" "$until"
+		if ! grep -q "^rdfloor: $WRN rows" "$WORK/sql-floor-$m.err"; then
+			echo "bench: FAIL: sql-floor-$m did not read $WRN rows" >&2
+			echo "invalid sql-floor-$m" >>"$XRESULTS"
+			bad=1
+		fi
+	done
+	rm -f "$WORK"/warn-readings-*.db* "$WORK"/warnreadings-base.db*
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$XRESULTS"
+}
+
+# warnreadings_check CASE DB: as warn_check, in the readings' results.
+warnreadings_check() {
+	if grep -q "^$1 - " "$XRESULTS"; then
+		echo "invalid $1" >>"$XRESULTS"
+		return 0
+	fi
+	got=$(sed -n 's/^ft-warn: \([0-9]*\) records .*/\1/p' "$WORK/$1.err")
+	if [ "$got" != "$WRN" ]; then
+		echo "bench: FAIL: $1 read ${got:-no summary,} records, want $WRN:" >&2
+		sed 's/^/    /' "$WORK/$1.err" >&2
+		echo "invalid $1" >>"$XRESULTS"
+		bad=1
+		return 0
+	fi
+	warns=$(sqlite3 "$2" "SELECT count(*) FROM warnings" 2>&1) ||
+		warns="error"
+	echo "bench:   $warns warnings raised"
+	echo "warnings $1 $warns" >>"$XRESULTS"
+}
+
+# warnreadings_table RESULTS: its table and targets; exits 1 from awk
+# when BENCH_STRICT=1 and a target failed.
+warnreadings_table() {
+awk -v strict="${BENCH_STRICT:-0}" '
+$1 == "invalid" { wrong[$2] = 1; next }
+$1 == "missing" { $1 = ""; missing = missing $0; next }
+$1 == "load" { $1 = ""; print "load average" $0; next }
+$1 == "warnreadings" { n = $2
+	print "ft-warn over readings: " $2 " readings from " $3 \
+		" sensors, 20 rules (bench/warn-readings.json)"; next }
+$1 == "warnings" { warns[$2] = $3; next }
+NF == 5 { s[$1] = $2; us[$1] = $3; ss[$1] = $4; kb[$1] = $5; order[++k] = $1 }
+function ok(c) { return (c in s) && s[c] != "-" && s[c] > 0 && !(c in wrong) }
+function rate(c) { return ok(c) ? sprintf("%d", n / s[c]) : "n/a" }
+function cpurate(c,    d) {
+	if (!ok(c)) return "n/a"
+	d = us[c] + ss[c]
+	return d ? sprintf("%d", n / d) : "n/a"
+}
+function ratio(a, b) {
+	return ok(a) && ok(b) ? sprintf("%.2f", s[a] / s[b]) : "n/a"
+}
+function cpu(a, b,    d) {
+	if (!ok(a) || !ok(b)) return "n/a"
+	d = us[b] + ss[b]
+	return d ? sprintf("%.2f", (us[a] + ss[a]) / d) : "n/a"
+}
+function target(name, r, op, lim, c,    res) {
+	if (r == "n/a") res = "FAIL"
+	else if (op == ">=") res = (r + 0 >= lim) ? "PASS" : "FAIL"
+	else res = (r + 0 <= lim) ? "PASS" : "FAIL"
+	if (res == "FAIL") fails++
+	printf "| %-36s | %8s | %-10s | %-4s | %9s |\n", name, r, op " " lim, \
+		res, c
+}
+END {
+	if (missing != "") print "ft-warn readings section not run:" missing
+	print ""
+	printf "| %-24s | %9s | %8s | %8s | %8s | %10s | %8s |\n", \
+		"case", "wall s", "user s", "sys s", "peak MB", "readings/s", \
+		"warnings"
+	print "|--------------------------|----------:|---------:|---------:|---------:|-----------:|---------:|"
+	for (i = 1; i <= k; i++) {
+		c = order[i]
+		printf "| %-24s | %9s | %8s | %8s | %8s | %10s | %8s |\n", \
+			c, s[c], us[c], ss[c], \
+			kb[c] == "-" ? "-" : sprintf("%.1f", kb[c] / 1024), \
+			rate(c), c in warns ? warns[c] : "-"
+		if (c in wrong)
+			printf "| %-24s | %9s | %8s | %8s | %8s | %10s | %8s |\n", \
+				"  ^ WRONG RESULT", "invalid", "-", "-", "-", \
+				"-", "-"
+	}
+	print ""
+	printf "| %-36s | %8s | %-10s | %-4s | %9s |\n", "target (on wall time)", \
+		"got", "want", "", "a CPU s"
+	print "|--------------------------------------|---------:|------------|------|----------:|"
+	target("ft-warn stream: readings/s", rate("warn-readings-stream"), \
+		">=", 1000000, cpurate("warn-readings-stream"))
+	target("back-test / stream (wall)", \
+		ratio("warn-readings-back", "warn-readings-stream"), "<=", 2, \
+		cpu("warn-readings-back", "warn-readings-stream"))
+	print ""
+	printf "(stream / NDJSON parse floor: %s on wall time, %s on CPU; the floor: %s readings/s)\n", \
+		ratio("warn-readings-stream", "parse-floor-readings"), \
+		cpu("warn-readings-stream", "parse-floor-readings"), \
+		rate("parse-floor-readings")
+	printf "(back-test / plain-SQL floor in key order: %s on wall time, %s on CPU; the floor: %s readings/s)\n", \
+		ratio("warn-readings-back", "sql-floor-key"), \
+		cpu("warn-readings-back", "sql-floor-key"), rate("sql-floor-key")
+	printf "(back-test / plain-SQL floor in time order, sorted by SQLite: %s on wall time; that floor: %s readings/s)\n", \
+		ratio("warn-readings-back", "sql-floor-time"), \
+		rate("sql-floor-time")
+	printf "ft-warn readings targets: %d failed\n", fails
+	if (strict == 1 && fails) exit 1
+}' "$1"
+}
+# --- end of ft-warn over readings --------------------------------------
+
 # "run.sh --table" prints the tables of the last run again, running nothing.
 if [ "$only" = --table ]; then
 	[ -f "$RESULTS" ] || [ -f "$VRESULTS" ] || [ -f "$KRESULTS" ] ||
-		[ -f "$WRESULTS" ] ||
+		[ -f "$WRESULTS" ] || [ -f "$XRESULTS" ] ||
 		{ echo "bench: no $RESULTS yet" >&2; exit 66; }
 	st=0
 	if [ -f "$RESULTS" ]; then
@@ -998,6 +1237,10 @@ if [ "$only" = --table ]; then
 	if [ -f "$WRESULTS" ]; then
 		echo
 		warn_table "$WRESULTS" || st=1
+	fi
+	if [ -f "$XRESULTS" ]; then
+		echo
+		warnreadings_table "$XRESULTS" || st=1
 	fi
 	exit "$st"
 fi
@@ -1033,6 +1276,19 @@ if [ "$only" = warn ]; then
 	warn_bench
 	echo
 	warn_table "$WRESULTS" || bad=1
+	if [ "$bad" != 0 ]; then
+		echo "bench: FAILED: a run failed or gave a wrong result" >&2
+		exit 1
+	fi
+	exit 0
+fi
+
+# "run.sh warnreadings": ft-warn over readings alone.
+if [ "$only" = warnreadings ]; then
+	mkdir -p "$WORK"
+	warnreadings_bench
+	echo
+	warnreadings_table "$XRESULTS" || bad=1
 	if [ "$bad" != 0 ]; then
 		echo "bench: FAILED: a run failed or gave a wrong result" >&2
 		exit 1
@@ -1314,6 +1570,7 @@ vote_bench
 kw_bench
 readings_bench
 warn_bench
+warnreadings_bench
 
 echo
 table "$RESULTS" || bad=1
@@ -1324,6 +1581,8 @@ kw_table
 readings_table "$RRESULTS" || bad=1
 echo
 warn_table "$WRESULTS" || bad=1
+echo
+warnreadings_table "$XRESULTS" || bad=1
 
 if [ "$bad" != 0 ]; then
 	echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2

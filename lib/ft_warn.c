@@ -1816,7 +1816,7 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	char bound[FT_TIME_LEN];
 	const char *why, *to;
 	int64_t end, from, te = 0, tr = 0;
-	int st, has_e, has_r, any;
+	int st, has_e, has_r, any, open = 0;
 	long n;
 
 	memset(&p, 0, sizeof(p));
@@ -1831,6 +1831,10 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 		st = FT_SOFTWARE;
 	else
 		st = ft_store_rd_open(&rd, w->db, from, end);
+	/*
+	 * A batch spans pages, as in a stream: it ends once it holds BATCH
+	 * records, between two pages (no statement open).
+	 */
 	while (!st) {
 		ft_buf_reset(&next);
 		if ((st = ft_store_events_each(w->store, since, until, p.at.s,
@@ -1844,8 +1848,9 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 		}
 		if (!has_e && !has_r)
 			break;
-		if ((st = ft_run_begin_page(&w->run)))
+		if (!open && (st = ft_run_begin_page(&w->run)))
 			break;
+		open = 1;
 		if (has_e && (!has_r || te <= tr)) {
 			/* The events up to the second of the next reading. */
 			to = until;
@@ -1866,12 +1871,15 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 					st = stored_reading(w, &r);
 			}
 		}
-		if (st) {
-			ft_run_drop(&w->run);
-			break;
+		if (!st && w->run.n >= BATCH) {
+			open = 0;
+			st = ft_run_end(&w->run);
 		}
-		st = ft_run_end(&w->run);
 	}
+	if (open && st)
+		ft_run_drop(&w->run);
+	else if (open)
+		st = ft_run_end(&w->run);
 	ft_store_rd_close(rd);
 	/*
 	 * The period is over: the clock moves to its end, so that what
