@@ -3,7 +3,8 @@
 # type at the edges of its windows and thresholds, the level rising, the
 # same record twice, self-resolution, ack/resolve/list, escalation chains
 # and silences (their edges, the history and its verification), the same
-# warnings however the input is split into runs, bad rules and bad records.
+# warnings however the input is split into runs, the back-test over stored
+# events and readings, bad rules and bad records.
 # shellcheck disable=SC2154
 bats_require_minimum_version 1.5.0
 load helpers/common
@@ -498,6 +499,77 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[ "${stderr%%$'\n'*}" = "ft-warn: --until needs --since" ]
 	run -64 --separate-stderr ft-warn --rules rules.json --since yesterday-ish
 	[[ "${stderr%%$'\n'*}" == 'ft-warn: --since: "yesterday-ish": '* ]]
+}
+
+# rs SENSOR MINUTE VALUE [METRIC]: a reading at 09:MINUTE.
+rs() {
+	printf '{"sensor":"%s",%s"at":"2026-12-01T09:%02d:00Z","value":%s}\n' "$1" "${4:+\"metric\":\"$4\",}" "$2" "$3"
+}
+
+# mixed: rules.json (value, flatline and threshold rules) and in.ndjson,
+# events and readings in time order, at the same minute the events first,
+# then the readings by sensor; stored into $FT_DB (events, then readings).
+mixed() {
+	rules <<- 'EOF'
+	[{"name":"hot","type":"value","above":5,"for":"5m","hysteresis":1},
+	 {"name":"gone","type":"flatline","key":"sensor","gap":"10m"},
+	 {"name":"usual","type":"flatline","key":"sensor","usual":2,"reports":3},
+	 {"name":"s","type":"threshold","count":2,"window":60}]
+	EOF
+	{ ev a 0; rs s1 0 6; rs s2 0 1 level; ev b 5; rs s1 5 7; rs s2 5 9 level
+	  rs s1 7 4.5; rs s2 9 3 level; rs s1 10 3; rs s1 12 3; ev c 30; rs s1 30 8
+	  rs s1 40 8; rs s2 40 8 level; rs s1 41 1; } | sed 's/T08:/T09:/' > in.ndjson
+	grep -v '"sensor"' in.ndjson | ft-ingest -q --no-output
+	grep '"sensor"' in.ndjson | ft-ingest -q --no-output --kind readings
+}
+
+@test "ft-warn back-test over readings: the stored readings and events give the stream's warnings, and -n stores nothing" {
+	mixed
+	FT_DB=stream.db run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > stream.ndjson
+	[ "$(jq -r '"\(.rule) \(.change)"' stream.ndjson | sort -u | tr '\n' ,)" = "gone raised,gone resolved,hot raised,hot resolved,s raised,usual raised,usual resolved," ]
+	# Until a second after the last record: its end moves the clock no
+	# further than the stream's last record did, in effect.
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T09:00:00Z --until 2026-12-01T09:41:01Z
+	printf '%s\n' "$output" > back.ndjson
+	cmp stream.ndjson back.ndjson
+	[[ "$stderr" == "ft-warn: 15 records (3 events, 12 readings): 7 raised, 6 resolved, 0 rejected; dry run: nothing stored ("* ]]
+	[ "$(sql "SELECT (SELECT count(*) FROM warnings) || ' ' || (SELECT count(*) FROM warn_windows) || ' ' || (SELECT count(*) FROM history WHERE kind = 'warning')")" = "0 0 0" ]
+}
+
+@test "ft-warn back-test over readings: stopped and started again at any record's minute, the same warnings as one run, and the same state stored" {
+	mixed
+	cp "$FT_DB" base.db
+	cp base.db whole.db
+	FT_DB=whole.db run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T09:00:00Z --until 2026-12-01T09:41:01Z
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" = 13 ]
+	state() {
+		sqlite3 "$1" "SELECT warning, status, count, last_at, resolved_at FROM warnings ORDER BY warning; SELECT rule, key, state FROM warn_windows ORDER BY rule, key"
+	}
+	state whole.db > whole.state
+	for m in 00 05 07 09 10 12 30 40 41; do
+		cp base.db split.db
+		{ FT_DB=split.db ft-warn -q --rules rules.json --since 2026-12-01T09:00:00Z --until "2026-12-01T09:$m:00Z"
+		  FT_DB=split.db ft-warn -q --rules rules.json --since "2026-12-01T09:$m:00Z" --until 2026-12-01T09:41:01Z; } > split.ndjson
+		cmp whole.ndjson split.ndjson || { echo "split at 09:$m differs"; return 1; }
+		state split.db > split.state
+		cmp whole.state split.state || { echo "state split at 09:$m differs"; return 1; }
+	done
+}
+
+@test "ft-warn back-test over readings: a reading exactly at --since is read, a second before it not; a second before --until is read, at --until not; as the events" {
+	echo '[{"name":"hot","type":"value","above":5},{"name":"s","type":"threshold","count":1,"window":60}]' | rules
+	printf '%s\n' '{"sensor":"a","at":"2026-12-01T09:09:59Z","value":9}' '{"sensor":"b","at":"2026-12-01T09:10:00Z","value":9}' \
+		'{"sensor":"c","at":"2026-12-01T09:19:59Z","value":9}' '{"sensor":"d","at":"2026-12-01T09:20:00Z","value":9}' |
+		ft-ingest -q --no-output --kind readings
+	{ ev w 0 ',"area":"w"'; ev x 10 ',"area":"x"'; ev y 19 ',"area":"y"'; ev z 20 ',"area":"z"'; } |
+		sed 's/T08:/T09:/; s/"area":"g1",//' > ev.ndjson
+	sed -i 's/09:00:00Z/09:09:59Z/; s/09:19:00Z/09:19:59Z/' ev.ndjson
+	ft-ingest -q --no-output ev.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T09:10:00Z --until 2026-12-01T09:20:00Z
+	[ "$(got '"\(.key)"')" = "x b y c" ]
+	[[ "$stderr" == "ft-warn: 4 records (2 events, 2 readings): 4 raised, 0 resolved, 0 rejected; dry run: nothing stored ("* ]]
 }
 
 # fe ID SOURCE HH:MM: an event of SOURCE at that time.
