@@ -38,6 +38,13 @@
 #include <time.h>
 
 #define BATCH 50000
+/*
+ * A batch writes the state of each key it touched, once: it holds at
+ * least KEY_RECORDS records a key kept, so that a sensor network (every
+ * sensor's key of every rule touched by each round of readings) writes
+ * at most a row every KEY_RECORDS records, not several a record.
+ */
+#define KEY_RECORDS 4
 #define KEEP_EVENTS 20 /* the ids a warning lists, at most */
 #define NEVER INT64_MAX
 
@@ -577,7 +584,11 @@ flush(void *ctx)
 	if (!st && w->clock_dirty)
 		st = ft_store_warn_clock_set(w->ws, w->clock);
 	w->clock_dirty = 0;
-	return st ? st : gc(w);
+	if (!st && (st = gc(w)) == FT_OK)
+		w->run.limit = w->nkeys > BATCH / KEY_RECORDS ?
+				       KEY_RECORDS * (long)w->nkeys :
+				       BATCH;
+	return st;
 }
 
 static void
@@ -1832,8 +1843,8 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	else
 		st = ft_store_rd_open(&rd, w->db, from, end);
 	/*
-	 * A batch spans pages, as in a stream: it ends once it holds BATCH
-	 * records, between two pages (no statement open).
+	 * A batch spans pages, as in a stream: it ends once it holds as
+	 * many records as a stream's, between two pages (no statement open).
 	 */
 	while (!st) {
 		ft_buf_reset(&next);
@@ -1871,7 +1882,7 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 					st = stored_reading(w, &r);
 			}
 		}
-		if (!st && w->run.n >= BATCH) {
+		if (!st && w->run.n >= w->run.limit) {
 			open = 0;
 			st = ft_run_end(&w->run);
 		}
