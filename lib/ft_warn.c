@@ -39,10 +39,11 @@
 
 #define BATCH 50000
 /*
- * A batch writes the state of each key it touched, once: it holds at
- * least KEY_RECORDS records a key kept, so that a sensor network (every
- * sensor's key of every rule touched by each round of readings) writes
- * at most a row every KEY_RECORDS records, not several a record.
+ * A batch writes the state of each key it touched, once: while the keys
+ * stay the same ones, it holds at least KEY_RECORDS records a key kept,
+ * so that a sensor network (every sensor's key of every rule touched by
+ * each round of readings) writes at most a row every KEY_RECORDS records,
+ * not several a record.
  */
 #define KEY_RECORDS 4
 #define KEEP_EVENTS 20 /* the ids a warning lists, at most */
@@ -566,7 +567,7 @@ static int
 flush(void *ctx)
 {
 	struct ft_warn *w = ctx;
-	size_t i;
+	size_t i, kept;
 	int st = FT_OK;
 
 	if (w->ndirty)
@@ -584,11 +585,16 @@ flush(void *ctx)
 	if (!st && w->clock_dirty)
 		st = ft_store_warn_clock_set(w->ws, w->clock);
 	w->clock_dirty = 0;
-	if (!st && (st = gc(w)) == FT_OK)
-		w->run.limit = w->nkeys > BATCH / KEY_RECORDS ?
-				       KEY_RECORDS * (long)w->nkeys :
-				       BATCH;
-	return st;
+	kept = w->nkeys;
+	if (st || (st = gc(w)))
+		return st;
+	/* Only while the keys stay: ever new keys are freed by gc() at the
+	 * end of a batch, and a longer batch would hold them longer. */
+	kept -= w->nkeys;
+	w->run.limit = w->nkeys > BATCH / KEY_RECORDS && kept < w->nkeys / 8 ?
+			       KEY_RECORDS * (long)w->nkeys :
+			       BATCH;
+	return FT_OK;
 }
 
 static void
