@@ -21,6 +21,7 @@ enum stmt {
 	WINDOWS,
 	CLOCK,
 	CLOCK_SET,
+	CASE_HISTORY,
 	NSTMT
 };
 
@@ -76,6 +77,14 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[CLOCK_SET] = { "INSERT INTO warn_clock(one, at) VALUES (1, ?1)"
 			" ON CONFLICT(one) DO UPDATE SET at = excluded.at",
 			"storing the clock" },
+	/* An event's dispatch and status changes, for sla rules. */
+	[CASE_HISTORY] = { "SELECT action, at, to_status,"
+			   " json_extract(detail, '$.unit'),"
+			   " json_extract(detail, '$.respond_by'),"
+			   " json_extract(detail, '$.resolve_by') FROM history"
+			   " WHERE kind = 'event' AND id = ?1 AND (action ="
+			   " 'dispatch' OR action = 'status') ORDER BY seq",
+			   "reading a case's history" },
 };
 
 struct ft_store_warn {
@@ -301,4 +310,40 @@ ft_store_warn_cache(struct ft_store_warn *s, int kib)
 	rc = sqlite3_exec(s->t.db->h, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? FT_OK :
 				 ft_db_fail(s->t.db, rc, "sizing the cache");
+}
+
+struct case_ctx {
+	int (*fn)(void *ctx, const struct ft_store_case_step *c);
+	void *ctx;
+};
+
+static int
+case_row(sqlite3_stmt *st, void *ctx)
+{
+	struct case_ctx *w = ctx;
+	struct ft_store_case_step c;
+
+	c.dispatch = !strcmp(ft_sql_col(st, 0), "dispatch");
+	c.at = ft_sql_col(st, 1);
+	/* NULL for SQL NULL */
+	c.status = ft_sql_col(st, 2);
+	c.unit = ft_sql_col(st, 3);
+	c.respond_by = ft_sql_col(st, 4);
+	c.resolve_by = ft_sql_col(st, 5);
+	return w->fn(w->ctx, &c);
+}
+
+int
+ft_store_warn_case_each(struct ft_store_warn *s, const char *id,
+			int (*fn)(void *ctx,
+				  const struct ft_store_case_step *c),
+			void *ctx)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, CASE_HISTORY);
+	struct case_ctx w = { fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, id);
+	return ft_stmts_walk(&s->t, CASE_HISTORY, case_row, &w);
 }
