@@ -106,6 +106,14 @@ struct sla {
 	int rules; /* the rules file has some */
 	struct sla_case **tab; /* by rule and id */
 	size_t nb, n;
+	/*
+	 * Each sla rule's cases by deadline (then id), byrule[rule]: the
+	 * order they reach each level in.
+	 */
+	struct sla_list {
+		struct sla_case **v;
+		size_t n, cap;
+	} * byrule;
 	int64_t next; /* no case reaches a level's time before it */
 	struct ft_buf status, respond, resolve; /* the record's fields */
 	/* back-test: the changes to come, by time, chg[head..nchg) */
@@ -1360,6 +1368,9 @@ sla_forget(struct ft_warn *w)
 	a->tab = NULL;
 	a->nb = a->n = 0;
 	a->next = NEVER;
+	if (a->byrule)
+		for (i = 0; i < w->rules.n; i++)
+			a->byrule[i].n = 0;
 }
 
 static void
@@ -1368,6 +1379,10 @@ sla_release(struct ft_warn *w)
 	struct sla *a = &w->sla;
 
 	sla_forget(w);
+	if (a->byrule)
+		for (size_t i = 0; i < w->rules.n; i++)
+			free(a->byrule[i].v);
+	free(a->byrule);
 	for (; a->head < a->nchg; a->head++)
 		sla_change_free(&a->chg[a->head]);
 	free(a->chg);
@@ -1396,7 +1411,25 @@ sla_find(struct ft_warn *w, int ri, const char *id)
 	return NULL;
 }
 
-/* A new case of key k, due at due: in the table only. */
+/* Where a case due at due with id goes in list l (the first not before). */
+static size_t
+sla_pos(const struct sla_list *l, int64_t due, const char *id)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct sla_case *c = l->v[mid];
+
+		if (c->due < due || (c->due == due && strcmp(c->id, id) < 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A new case of key k, due at due, not waiting yet. */
 static struct sla_case *
 sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 {
@@ -1429,6 +1462,24 @@ sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 	c->next = a->tab[b];
 	a->tab[b] = c;
 	a->n++;
+	if (!a->byrule) {
+		a->byrule = ft_xmalloc(w->rules.n * sizeof(*a->byrule));
+		memset(a->byrule, 0, w->rules.n * sizeof(*a->byrule));
+	}
+	{
+		struct sla_list *l = &a->byrule[c->rule];
+		size_t at = sla_pos(l, due, id);
+
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 64;
+			l->v = ft_xrealloc(l->v,
+					   l->cap * sizeof(struct sla_case *));
+		}
+		memmove(l->v + at + 1, l->v + at,
+			(l->n - at) * sizeof(struct sla_case *));
+		l->v[at] = c;
+		l->n++;
+	}
 	return c;
 }
 
@@ -1455,22 +1506,28 @@ static void
 sla_next(struct ft_warn *w, int64_t t)
 {
 	struct sla *a = &w->sla;
-	struct sla_case *c;
-	size_t i;
+	size_t ri;
 	int l;
 
 	a->next = NEVER;
-	for (i = 0; i < a->nb; i++)
-		for (c = a->tab[i]; c; c = c->next) {
-			const struct ft_warn_rule *r = &w->rules.r[c->rule];
+	if (!a->byrule)
+		return;
+	for (ri = 0; ri < w->rules.n; ri++) {
+		const struct ft_warn_rule *r = &w->rules.r[ri];
+		const struct sla_list *v = &a->byrule[ri];
 
-			for (l = r->level; l < FT_LEVELS; l++) {
-				int64_t at = sla_at(r, c, l);
+		for (l = r->level; l < FT_LEVELS && v->n; l++) {
+			int64_t late = (int64_t)r->at[l];
+			size_t i;
 
-				if (at >= t && at < a->next)
-					a->next = at;
-			}
+			if (r->at[l] == HUGE_VAL)
+				continue;
+			/* the first case due at or after t - late */
+			i = sla_pos(v, t - late, "");
+			if (i < v->n && v->v[i]->due + late < a->next)
+				a->next = v->v[i]->due + late;
 		}
+	}
 }
 
 /*
@@ -1544,31 +1601,35 @@ sla_scan(struct ft_warn *w, int64_t t)
 {
 	struct sla *a = &w->sla;
 	struct sla_step *steps = NULL;
-	struct sla_case *c;
-	size_t n = 0, cap = 0, i;
+	size_t n = 0, cap = 0, i, ri;
 	int st = FT_OK, l;
 
 	if (t <= a->next)
 		return FT_OK;
-	for (i = 0; i < a->nb; i++)
-		for (c = a->tab[i]; c; c = c->next) {
-			const struct ft_warn_rule *r = &w->rules.r[c->rule];
+	for (ri = 0; a->byrule && ri < w->rules.n; ri++) {
+		const struct ft_warn_rule *r = &w->rules.r[ri];
+		const struct sla_list *v = &a->byrule[ri];
 
-			for (l = r->level; l < FT_LEVELS; l++) {
-				int64_t at = sla_at(r, c, l);
+		for (l = r->level; l < FT_LEVELS && v->n; l++) {
+			int64_t late = (int64_t)r->at[l];
 
-				if (at >= t || (w->clock_set && at < w->clock))
-					continue;
+			if (r->at[l] == HUGE_VAL)
+				continue;
+			/* Due from clock - late (the first not judged) to
+			 * before t - late. */
+			i = w->clock_set ? sla_pos(v, w->clock - late, "") : 0;
+			for (; i < v->n && v->v[i]->due + late < t; i++) {
 				if (n == cap) {
 					cap = cap ? cap * 2 : 16;
 					steps = ft_xrealloc(
 						steps, cap * sizeof(*steps));
 				}
-				steps[n].t = at;
-				steps[n].c = c;
+				steps[n].t = v->v[i]->due + late;
+				steps[n].c = v->v[i];
 				steps[n++].level = l;
 			}
 		}
+	}
 	if (n)
 		qsort(steps, n, sizeof(*steps), by_step);
 	for (i = 0; i < n && !st; i++)
@@ -1623,6 +1684,14 @@ sla_stop(struct ft_warn *w, struct sla_case *c, int64_t t)
 		;
 	*p = c->next;
 	w->sla.n--;
+	{
+		struct sla_list *l = &w->sla.byrule[c->rule];
+		size_t at = sla_pos(l, c->due, c->id);
+
+		memmove(l->v + at, l->v + at + 1,
+			(l->n - at - 1) * sizeof(struct sla_case *));
+		l->n--;
+	}
 	free(c->id);
 	free(c);
 	if (!late || !x)
