@@ -78,6 +78,8 @@ struct kst {
 	int64_t *iv; /* flatline "usual": the last intervals, oldest first */
 	int niv;
 	int64_t silent_at; /* flatline: silent after it; NEVER: not judged */
+	struct hit *done; /* sla: the cases that ended, (deadline, id) */
+	size_t ndone, capdone;
 	struct warning *live;
 	int dirty;
 	struct kst *next; /* in its hash bucket */
@@ -92,8 +94,17 @@ struct sla_case {
 	char *id;
 	struct kst *k; /* the key it counts under */
 	int64_t due; /* the deadline */
+	int ended; /* it no longer waits: kept, in k->done, for SLA_KEEP */
 	struct sla_case *next; /* in its hash bucket */
 };
+
+/*
+ * How long after its deadline a case that ended is remembered, so that its
+ * dispatch read again (an input sent twice, back-tests that overlap) does
+ * not count it again; a dispatch whose deadline is older than that, back
+ * from the clock, passes the rule by.
+ */
+#define SLA_KEEP (7 * 86400)
 
 /* A status change still to come, in a back-test. */
 struct sla_change {
@@ -320,6 +331,9 @@ kst_free(struct kst *k)
 	for (i = 0; i < k->n; i++)
 		free(k->w[i].id);
 	free(k->base);
+	for (i = 0; i < k->ndone; i++)
+		free(k->done[i].id);
+	free(k->done);
 	free(k->iv);
 	free(k->key);
 	warning_free(k->live);
@@ -491,7 +505,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
-	if (!k->n && !k->out && !k->has_last)
+	if (!k->n && !k->out && !k->has_last && !k->ndone)
 		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
@@ -505,6 +519,17 @@ put_window(struct ft_warn *w, const struct kst *k)
 		    (long long)k->out_since, (long long)k->nout);
 	if (k->has_last)
 		ft_buf_addf(&w->json, ",\"last\":%lld", (long long)k->last);
+	if (k->ndone) {
+		ft_buf_adds(&w->json, ",\"done\":[");
+		for (i = 0; i < k->ndone; i++) {
+			ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
+				    (long long)k->done[i].t);
+			ft_json_escape(&w->json, k->done[i].id,
+				       strlen(k->done[i].id));
+			ft_buf_addc(&w->json, ']');
+		}
+		ft_buf_addc(&w->json, ']');
+	}
 	if (k->niv) {
 		int j;
 
@@ -540,6 +565,7 @@ gc(struct ft_warn *w)
 			const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
 			if (k->live || k->out || k->has_last || k->dirty ||
+			    k->ndone ||
 			    (k->n &&
 			     k->w[k->n - 1].t >= w->clock - horizon(r))) {
 				p = &k->next;
@@ -554,6 +580,8 @@ gc(struct ft_warn *w)
 	return st;
 }
 
+static void sla_expire(struct ft_warn *w);
+
 /* ft_run's flush: what changed in memory, into the batch. */
 static int
 flush(void *ctx)
@@ -562,6 +590,8 @@ flush(void *ctx)
 	size_t i;
 	int st = FT_OK;
 
+	if (w->clock_set)
+		sla_expire(w);
 	for (i = 0; i < w->ndirty && !st; i++) {
 		struct kst *k = w->dirty[i];
 
@@ -1429,9 +1459,13 @@ sla_pos(const struct sla_list *l, int64_t due, const char *id)
 	return lo;
 }
 
-/* A new case of key k, due at due, not waiting yet. */
+/*
+ * A new case of key k, due at due: waiting (in byrule, not in k's window
+ * yet), or ended (in k->done already).
+ */
 static struct sla_case *
-sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
+sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id,
+	int ended)
 {
 	struct sla *a = &w->sla;
 	struct sla_case *c = ft_xmalloc(sizeof(*c)), *x, *next;
@@ -1458,10 +1492,13 @@ sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 	c->id = ft_xstrdup(id);
 	c->k = k;
 	c->due = due;
+	c->ended = ended;
 	b = hash(c->rule, id) & (a->nb - 1);
 	c->next = a->tab[b];
 	a->tab[b] = c;
 	a->n++;
+	if (ended)
+		return c;
 	if (!a->byrule) {
 		a->byrule = ft_xmalloc(w->rules.n * sizeof(*a->byrule));
 		memset(a->byrule, 0, w->rules.n * sizeof(*a->byrule));
@@ -1483,15 +1520,50 @@ sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 	return c;
 }
 
-/* The cases of a key read from the store, into the table. */
+/* Keeps (due, id) in k's cases that ended. */
 static void
-sla_load(struct ft_warn *w, struct kst *k)
+done_add(struct kst *k, int64_t due, const char *id)
 {
+	if (k->ndone == k->capdone) {
+		k->capdone = k->capdone ? k->capdone * 2 : 4;
+		k->done = ft_xrealloc(k->done, k->capdone * sizeof(*k->done));
+	}
+	k->done[k->ndone].t = due;
+	k->done[k->ndone++].id = ft_xstrdup(id);
+}
+
+/*
+ * The cases of a key read from the store (its window, and "done" of its
+ * state s, borrowed), into the table.
+ */
+static void
+sla_load(struct ft_warn *w, struct kst *k, jv s)
+{
+	jv a = jv_object_get(jv_copy(s), jv_string("done"));
+	int j, n = jv_get_kind(a) == JV_KIND_ARRAY ?
+			   jv_array_length(jv_copy(a)) :
+			   0;
 	size_t i;
+
+	for (j = 0; j < n; j++) {
+		jv p = jv_array_get(jv_copy(a), j);
+		jv t = jv_array_get(jv_copy(p), 0), id = jv_array_get(p, 1);
+
+		if (jv_get_kind(t) == JV_KIND_NUMBER &&
+		    jv_get_kind(id) == JV_KIND_STRING)
+			done_add(k, (int64_t)jv_number_value(t),
+				 jv_string_value(id));
+		jv_free(t);
+		jv_free(id);
+	}
+	jv_free(a);
 
 	for (i = 0; i < k->n; i++)
 		if (!sla_find(w, k->rule, k->w[i].id))
-			sla_add(w, k, k->w[i].t, k->w[i].id);
+			sla_add(w, k, k->w[i].t, k->w[i].id, 0);
+	for (i = 0; i < k->ndone; i++)
+		if (!sla_find(w, k->rule, k->done[i].id))
+			sla_add(w, k, k->done[i].t, k->done[i].id, 1);
 }
 
 /* The time case c reaches level l of rule r; NEVER: it never does. */
@@ -1664,36 +1736,79 @@ window_remove(struct kst *k, int64_t t, const char *id)
 		}
 }
 
-/*
- * Case c no longer waits, from time t: when it was late and was the last
- * late one of its key, the key's warning has cleared.
- */
+/* Takes case c out of the table, and frees it. */
 static void
-sla_stop(struct ft_warn *w, struct sla_case *c, int64_t t)
+sla_unhash(struct ft_warn *w, struct sla_case *c)
 {
-	const struct ft_warn_rule *r = &w->rules.r[c->rule];
-	struct kst *k = c->k;
-	struct warning *x = k->live;
-	int late = c->due + (int64_t)r->at[r->level] < w->clock;
 	struct sla_case **p;
 
-	window_remove(k, c->due, c->id);
-	touch(w, k);
 	for (p = &w->sla.tab[hash(c->rule, c->id) & (w->sla.nb - 1)]; *p != c;
 	     p = &(*p)->next)
 		;
 	*p = c->next;
 	w->sla.n--;
-	{
-		struct sla_list *l = &w->sla.byrule[c->rule];
-		size_t at = sla_pos(l, c->due, c->id);
-
-		memmove(l->v + at, l->v + at + 1,
-			(l->n - at - 1) * sizeof(struct sla_case *));
-		l->n--;
-	}
 	free(c->id);
 	free(c);
+}
+
+/* Forgets case c, which ended. */
+static void
+sla_drop(struct ft_warn *w, struct sla_case *c)
+{
+	struct kst *k = c->k;
+	size_t i;
+
+	for (i = 0; i < k->ndone; i++)
+		if (k->done[i].t == c->due && !strcmp(k->done[i].id, c->id)) {
+			free(k->done[i].id);
+			k->done[i] = k->done[--k->ndone];
+			break;
+		}
+	touch(w, k);
+	sla_unhash(w, c);
+}
+
+/* Forgets the cases that ended SLA_KEEP before the clock. */
+static void
+sla_expire(struct ft_warn *w)
+{
+	struct sla_case *c, *next;
+	size_t i;
+
+	for (i = 0; i < w->sla.nb; i++)
+		for (c = w->sla.tab[i]; c; c = next) {
+			next = c->next;
+			if (c->ended && c->due < w->clock - SLA_KEEP)
+				sla_drop(w, c);
+		}
+}
+
+/*
+ * Case c no longer waits, from time t: when it was late and was the last
+ * late one of its key, the key's warning has cleared.  It is remembered as
+ * ended when keep, else forgotten.
+ */
+static void
+sla_stop(struct ft_warn *w, struct sla_case *c, int64_t t, int keep)
+{
+	const struct ft_warn_rule *r = &w->rules.r[c->rule];
+	struct kst *k = c->k;
+	struct warning *x = k->live;
+	int late = c->due + (int64_t)r->at[r->level] < w->clock;
+	struct sla_list *l = &w->sla.byrule[c->rule];
+	size_t at = sla_pos(l, c->due, c->id);
+
+	memmove(l->v + at, l->v + at + 1,
+		(l->n - at - 1) * sizeof(struct sla_case *));
+	l->n--;
+	window_remove(k, c->due, c->id);
+	touch(w, k);
+	if (keep) {
+		done_add(k, c->due, c->id);
+		c->ended = 1;
+	} else {
+		sla_unhash(w, c);
+	}
 	if (!late || !x)
 		return;
 	if (t > x->last)
@@ -1714,7 +1829,7 @@ sla_start(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 
 	window_add(k, due, id);
 	touch(w, k);
-	c = sla_add(w, k, due, id);
+	c = sla_add(w, k, due, id, 0);
 	/* Its deadline passed already (a late dispatch): judged now. */
 	for (l = r->level; l < FT_LEVELS && !st; l++) {
 		int64_t at = sla_at(r, c, l);
@@ -1737,17 +1852,20 @@ on_sla(struct ft_warn *w, int ri, const struct rec *q)
 	int waits = sla_waits(r, q->status);
 	struct kst *k;
 
-	if (!waits && c)
-		sla_stop(w, c, q->t);
+	if (!waits && c && !c->ended)
+		sla_stop(w, c, q->t, 1);
 	/* Waiting from the record that gives the deadline, by its key. */
-	if (waits <= 0 || q->change || !due || !key_of(w, r, q))
+	if (waits <= 0 || q->change || !due || !key_of(w, r, q) ||
+	    due < w->clock - SLA_KEEP)
 		return FT_OK;
 	k = kst_get(w, ri, w->key.s, 1);
 	if (c && c->due == due && c->k == k)
-		return FT_OK; /* sent again */
+		return FT_OK; /* sent again, waiting or ended */
 	/* A new deadline: the old one no longer counts, from now. */
-	if (c)
-		sla_stop(w, c, w->clock);
+	if (c && c->ended)
+		sla_drop(w, c);
+	else if (c)
+		sla_stop(w, c, w->clock, 0);
 	return sla_start(w, k, due, q->id);
 }
 
@@ -2053,7 +2171,7 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 			flat_add(w, k);
 	}
 	if (w->rules.r[ri].type == FT_WARN_SLA)
-		sla_load(w, k);
+		sla_load(w, k, s);
 	jv_free(s);
 	return FT_OK;
 }

@@ -734,3 +734,39 @@ tk() {
 	run -1 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "${stderr_lines[0]}" = 'ft-warn: in.ndjson:1: field "reported_at": missing' ]
 }
+
+@test "ft-warn sla: a case that ended is remembered a week after its deadline: its dispatch read again (the input twice, back-tests that overlap) counts nothing; a dispatch due more than a week before the clock passes the rule by" {
+	echo '[{"name":"resp","type":"sla","deadline":"respond","key":"id"}]' | rules
+	{ dc a u 09:00:00 -; cs a accepted 09:30:00; dc b u 09:10:00 -; tk 10:00:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key)"')" = "raised a resolved a raised b" ]
+	[ "$(sql "SELECT key, state FROM warn_windows ORDER BY key")" = 'a|{"w":[],"out":0,"since":0,"n":0,"done":[[1796115600,"a"]]}
+b|{"w":[[1796116200,"b"]],"out":0,"since":0,"n":0}' ]
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT count(*) FROM warnings")" = 2 ]
+	# A week after a's deadline it is forgotten, and a dispatch due
+	# before that passes by.
+	{ tk 09:00:00 | sed 's/12-01/12-08/'; dc a u 09:00:00 -; dc c u 08:59:59 -; } > in2.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in2.ndjson
+	[ "$output" = "" ]
+	{ tk 09:00:01 | sed 's/12-01/12-08/'; dc a u 09:00:00 -; dc c u 08:59:59 -; } > in2.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in2.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT key FROM warn_windows ORDER BY key")" = b ]
+}
+
+@test "ft-warn sla: back-tests that overlap (a cron job's --since 2h every hour) count each late case once" {
+	ft-ingest -q --no-output -k units "$FIXTURES/ft-dispatch/units.ndjson"
+	echo '[{"name":"rest","unit":"cc","respond":60}]' > dispatch.json
+	{ ev a 0; ev b 10; } > ev.ndjson
+	FT_NOW=2026-12-01T08:10:00Z ft-ingest -q ev.ndjson | FT_NOW=2026-12-01T08:10:00Z ft-dispatch -q --no-output --rules dispatch.json
+	echo '{"id":"a","status":"accepted","at":"2026-12-01T09:30:00Z"}' | FT_NOW=2026-12-02T00:00:00Z ft-update -q --no-output -
+	echo '[{"name":"resp","type":"sla","deadline":"respond"}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T10:00:00Z
+	[ "$(got '"\(.change) \(.count) \(.events)"')" = 'raised 1 ["a"]' ]
+	[ "$(sql "SELECT status, count, events FROM warnings")" = 'open|2|["a","b"]' ]
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T11:00:00Z
+	[ "$output" = "" ]
+	[ "$(sql "SELECT status, count, events FROM warnings")" = 'open|2|["a","b"]' ]
+}
