@@ -2390,14 +2390,6 @@ sla_case_step(void *ctx, const struct ft_store_case_step *c)
 	    ft_time_parse(c->at, strlen(c->at), &x.t, &err) || x.t < a->since ||
 	    x.t >= a->until)
 		return FT_OK;
-	x.seq = a->seq++;
-	x.id = ft_xstrdup(a->cid.s);
-	x.status = ft_xstrdup(c->status);
-	x.unit = c->unit ? ft_xstrdup(c->unit) : NULL;
-	if (a->nchg == a->capchg) {
-		a->capchg = a->capchg ? a->capchg * 2 : 64;
-		a->chg = ft_xrealloc(a->chg, a->capchg * sizeof(*a->chg));
-	}
 	/* In time order, then in the order read. */
 	for (lo = a->head, hi = a->nchg; lo < hi;) {
 		size_t mid = lo + (hi - lo) / 2;
@@ -2407,10 +2399,47 @@ sla_case_step(void *ctx, const struct ft_store_case_step *c)
 		else
 			hi = mid;
 	}
+	/* Kept already (a case waiting and reported in the period)? */
+	for (hi = lo; hi > a->head && a->chg[hi - 1].t == x.t; hi--)
+		if (!strcmp(a->chg[hi - 1].id, a->cid.s) &&
+		    !strcmp(a->chg[hi - 1].status, c->status))
+			return FT_OK;
+	x.seq = a->seq++;
+	x.id = ft_xstrdup(a->cid.s);
+	x.status = ft_xstrdup(c->status);
+	x.unit = c->unit ? ft_xstrdup(c->unit) : NULL;
+	if (a->nchg == a->capchg) {
+		a->capchg = a->capchg ? a->capchg * 2 : 64;
+		a->chg = ft_xrealloc(a->chg, a->capchg * sizeof(*a->chg));
+	}
 	memmove(a->chg + lo + 1, a->chg + lo, (a->nchg - lo) * sizeof(x));
 	a->chg[lo] = x;
 	a->nchg++;
 	return FT_OK;
+}
+
+/*
+ * The status changes in the period of the cases waiting from the runs
+ * before (reported before it, their events are not read again).
+ */
+static int
+sla_waiting(struct ft_warn *w)
+{
+	struct sla *a = &w->sla;
+	struct sla_case *c;
+	size_t i;
+	int st = FT_OK;
+
+	for (i = 0; i < a->nb && !st; i++)
+		for (c = a->tab[i]; c && !st; c = c->next) {
+			if (c->ended)
+				continue;
+			ft_buf_reset(&a->cid);
+			ft_buf_adds(&a->cid, c->id);
+			st = ft_store_warn_case_each(w->ws, a->cid.s,
+						     sla_case_step, w);
+		}
+	return st;
 }
 
 /* The changes to come before time t, read as records. */
@@ -2556,6 +2585,11 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 		w->sla.since = end;
 	if (!ft_time_parse(until, strlen(until), &end, &why))
 		w->sla.until = end;
+	if (w->sla.rules && (st = sla_waiting(w))) {
+		ft_json_doc_release(&p.doc);
+		ft_buf_release(&p.at);
+		return st;
+	}
 	do {
 		p.n = 0;
 		if ((st = ft_run_begin_page(&w->run)) ||

@@ -756,17 +756,23 @@ b|{"w":[[1796116200,"b"]],"out":0,"since":0,"n":0}' ]
 	[ "$(sql "SELECT key FROM warn_windows ORDER BY key")" = b ]
 }
 
-@test "ft-warn sla: back-tests that overlap (a cron job's --since 2h every hour) count each late case once" {
+@test "ft-warn sla: back-tests that overlap (a cron job's --since 2h every hour) count each late case once, and read the status changes of the cases waiting from before their period" {
 	ft-ingest -q --no-output -k units "$FIXTURES/ft-dispatch/units.ndjson"
 	echo '[{"name":"rest","unit":"cc","respond":60}]' > dispatch.json
 	{ ev a 0; ev b 10; } > ev.ndjson
 	FT_NOW=2026-12-01T08:10:00Z ft-ingest -q ev.ndjson | FT_NOW=2026-12-01T08:10:00Z ft-dispatch -q --no-output --rules dispatch.json
-	echo '{"id":"a","status":"accepted","at":"2026-12-01T09:30:00Z"}' | FT_NOW=2026-12-02T00:00:00Z ft-update -q --no-output -
+	printf '%s\n' '{"id":"a","status":"accepted","at":"2026-12-01T09:30:00Z"}' \
+		'{"id":"b","status":"accepted","at":"2026-12-01T10:30:00Z"}' | FT_NOW=2026-12-02T00:00:00Z ft-update -q --no-output -
 	echo '[{"name":"resp","type":"sla","deadline":"respond"}]' | rules
 	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T10:00:00Z
 	[ "$(got '"\(.change) \(.count) \(.events)"')" = 'raised 1 ["a"]' ]
 	[ "$(sql "SELECT status, count, events FROM warnings")" = 'open|2|["a","b"]' ]
-	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T11:00:00Z
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T10:20:00Z
 	[ "$output" = "" ]
 	[ "$(sql "SELECT status, count, events FROM warnings")" = 'open|2|["a","b"]' ]
+	# b, reported before this period, waits from the runs before: its
+	# acceptance in the period is read all the same.
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T09:20:00Z --until 2026-12-01T11:00:00Z
+	[ "$(got '"\(.change) \(.count) \(.last_at) \(.resolved_at)"')" = 'resolved 2 2026-12-01T10:30:00Z 2026-12-01T10:30:00Z' ]
+	[[ "$stderr" == "ft-warn: 1 record (1 events, 0 readings): 0 raised, 1 resolved, 0 rejected ("* ]]
 }
