@@ -26,6 +26,7 @@ enum stmt {
 	SIL_GET,
 	SIL_REMOVE,
 	SIL_EACH,
+	CASE_HISTORY,
 	NSTMT
 };
 
@@ -104,6 +105,14 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		       " WHERE ?1 OR (removed_at IS NULL AND (?2 IS NULL OR"
 		       " until_at > ?2)) ORDER BY silence",
 		       "reading the silences" },
+	/* An event's dispatch and status changes, for sla rules. */
+	[CASE_HISTORY] = { "SELECT action, at, to_status,"
+			   " json_extract(detail, '$.unit'),"
+			   " json_extract(detail, '$.respond_by'),"
+			   " json_extract(detail, '$.resolve_by') FROM history"
+			   " WHERE kind = 'event' AND id = ?1 AND (action ="
+			   " 'dispatch' OR action = 'status') ORDER BY seq",
+			   "reading a case's history" },
 };
 
 struct ft_store_warn {
@@ -453,4 +462,40 @@ ft_store_warn_silences_each(struct ft_store_warn *s, int all, const char *since,
 	sqlite3_bind_int(st, 1, all);
 	bind(st, 2, since);
 	return ft_stmts_walk(&s->t, SIL_EACH, sil_row, &c);
+}
+
+struct case_ctx {
+	int (*fn)(void *ctx, const struct ft_store_case_step *c);
+	void *ctx;
+};
+
+static int
+case_row(sqlite3_stmt *st, void *ctx)
+{
+	struct case_ctx *w = ctx;
+	struct ft_store_case_step c;
+
+	c.dispatch = !strcmp(ft_sql_col(st, 0), "dispatch");
+	c.at = ft_sql_col(st, 1);
+	/* NULL for SQL NULL */
+	c.status = ft_sql_col(st, 2);
+	c.unit = ft_sql_col(st, 3);
+	c.respond_by = ft_sql_col(st, 4);
+	c.resolve_by = ft_sql_col(st, 5);
+	return w->fn(w->ctx, &c);
+}
+
+int
+ft_store_warn_case_each(struct ft_store_warn *s, const char *id,
+			int (*fn)(void *ctx,
+				  const struct ft_store_case_step *c),
+			void *ctx)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, CASE_HISTORY);
+	struct case_ctx w = { fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, id);
+	return ft_stmts_walk(&s->t, CASE_HISTORY, case_row, &w);
 }

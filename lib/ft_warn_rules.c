@@ -19,7 +19,7 @@ const char *const ft_warn_levels[FT_LEVELS] = { "blue", "yellow", "orange",
 						"red" };
 
 static const char *const types[] = { "threshold", "repeat", "keyword", "value",
-				     "flatline",  "spike",  NULL };
+				     "flatline",  "spike",  "sla",     NULL };
 static const char *const keys[] = { "area",    "facility", "category", "source",
 				    "address", "unit",	   "id",       "sensor",
 				    "*",       NULL };
@@ -146,6 +146,17 @@ level(const struct ft_conf *c, jv v, const char *field, int *out)
 	return FT_OK;
 }
 
+/* sla: how late a case is (a duration), in seconds into *out. */
+static int
+sla_late(const struct ft_conf *c, jv v, const char *field, double *out)
+{
+	int64_t d = 0;
+	int st = duration(c, v, field, 0, &d);
+
+	*out = (double)d;
+	return st;
+}
+
 /* "levels": {"orange": 10, "red": 20}, above the rule's level. */
 static int
 read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
@@ -174,6 +185,8 @@ read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 			st = ft_conf_bad(c, field,
 					 "not above the rule's level (%s)",
 					 ft_warn_levels[r->level]);
+		else if (r->type == FT_WARN_SLA)
+			st = sla_late(c, x, field, &r->at[l]);
 		else
 			st = number(c, x, field, &r->at[l]);
 		jv_free(k);
@@ -253,6 +266,7 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 				       "usual", "reports" },
 		[FT_WARN_SPIKE] = { "when", "window", "baseline", "factor",
 				    "min", NULL },
+		[FT_WARN_SLA] = { "when", "deadline", "after", NULL },
 	};
 	const char *all[16];
 	size_t n = 0, i;
@@ -310,6 +324,9 @@ read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 		break;
 	case FT_WARN_FLATLINE:
 		r->key = FT_KEY_SOURCE;
+		break;
+	case FT_WARN_SLA:
+		r->key = FT_KEY_UNIT;
 		break;
 	default:
 		r->key = FT_KEY_AREA;
@@ -614,6 +631,37 @@ read_escalate(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 	return st;
 }
 
+/*
+ * sla: "deadline" (respond or resolve) and "after" (how late a case is
+ * before it counts; 0 by default): the rule's threshold.
+ */
+static int
+read_sla(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv v = member(o, "deadline");
+	int st = FT_OK;
+
+	if (jv_get_kind(v) != JV_KIND_STRING ||
+	    (strcmp(jv_string_value(v), "respond") &&
+	     strcmp(jv_string_value(v), "resolve")))
+		st = ft_conf_bad(c, "deadline",
+				 "missing, or not \"respond\" (the case not "
+				 "accepted by its respond_by) or \"resolve\" "
+				 "(not resolved by its resolve_by)");
+	else
+		r->resolve = !strcmp(jv_string_value(v), "resolve");
+	jv_free(v);
+	if (st)
+		return st;
+	r->at[r->level] = 0;
+	v = member(o, "after");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = sla_late(c, v, "after", &r->at[r->level]);
+	jv_free(v);
+	r->quiet = 0;
+	return st;
+}
+
 /* The fields every rule has, after its type's own. */
 static int
 read_common(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
@@ -693,7 +741,7 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		return ft_conf_bad(c, "type",
 				   "missing, or not a type (threshold, "
 				   "repeat, keyword, value, flatline, "
-				   "spike)");
+				   "spike, sla)");
 	}
 	jv_free(v);
 	r->type = (enum ft_warn_type)l;
@@ -740,6 +788,9 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		/* What it remembers back from the clock (horizon()): its
 		 * gap, or a week of a usual interval. */
 		r->window = r->gap ? r->gap : 7 * 86400;
+		break;
+	case FT_WARN_SLA:
+		st = read_sla(c, r, o);
 		break;
 	}
 	if (st)

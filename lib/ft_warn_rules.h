@@ -23,7 +23,8 @@ enum ft_warn_type {
 	FT_WARN_KEYWORD, /* terms' weights in the text, summed */
 	FT_WARN_VALUE, /* a reading above or below its limits */
 	FT_WARN_FLATLINE, /* a key that reported and went silent */
-	FT_WARN_SPIKE /* a window's count against the windows before it */
+	FT_WARN_SPIKE, /* a window's count against the windows before it */
+	FT_WARN_SLA /* a dispatched case past its deadline */
 };
 
 /* What groups the records into keys. */
@@ -98,6 +99,11 @@ struct ft_warn_rule {
 	/* escalate: the chain, after increasing; nesc 0: none */
 	struct ft_warn_step *esc;
 	size_t nesc;
+	/*
+	 * sla: which deadline (respond_by, or resolve_by when resolve is
+	 * 1); at[] is on how late a case is, in seconds.
+	 */
+	int resolve;
 };
 
 struct ft_kw;
