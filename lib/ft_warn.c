@@ -459,6 +459,8 @@ put_window(struct ft_warn *w, const struct kst *k)
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
+	int counts = r->type == FT_WARN_SPIKE || r->type == FT_WARN_DROP;
+
 	if (!k->n && !k->out && !k->has_last && !k->nwc)
 		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
 	ft_buf_reset(&w->json);
@@ -482,7 +484,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 				    (long long)k->iv[j]);
 		ft_buf_addc(&w->json, ']');
 	}
-	if (k->nwc) {
+	if (counts) {
 		/* The window's length and alignment: counts of other
 		 * windows (the rule changed) are not read back. */
 		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
@@ -1330,7 +1332,7 @@ drop_judge(struct ft_warn *w, struct kst *k, int64_t b)
 }
 
 static int
-by_key(const void *a, const void *b)
+drop_order(const void *a, const void *b)
 {
 	const struct kst *x = *(struct kst *const *)a,
 			 *y = *(struct kst *const *)b;
@@ -1366,7 +1368,7 @@ drop_scan(struct ft_warn *w, int64_t t)
 			if (w->rules.r[k->rule].type == FT_WARN_DROP &&
 			    (k->nwc || k->live))
 				ks[n++] = k;
-	qsort(ks, n, sizeof(struct kst *), by_key);
+	qsort(ks, n, sizeof(struct kst *), drop_order);
 	for (i = 0; i < n && !st; i++) {
 		const struct ft_warn_rule *r = &w->rules.r[ks[i]->rule];
 		int64_t b = win_of(r, w->clock), end = win_of(r, t), last;
@@ -1379,6 +1381,11 @@ drop_scan(struct ft_warn *w, int64_t t)
 			st = drop_judge(w, k, b);
 		if (count_prune(k, end - win_span(r)))
 			touch(w, k);
+		/* Its newest window gone too: nothing left to send again. */
+		if (k->n && win_of(r, k->w[0].t) < end - win_span(r)) {
+			hits_clear(k);
+			touch(w, k);
+		}
 	}
 	free(ks);
 	return st;
@@ -1707,8 +1714,9 @@ num_member(jv o, const char *name)
 
 /*
  * A spike or drop rule's counts, from state s: "c" when its windows are
- * the rule's; from the events of "w" when a run before counts kept every
- * event.  The events of the newest window stay.
+ * the rule's; else from the events of "w" (a version before kept every
+ * event of the baseline; or the rule's window changed).  The events of
+ * the newest window stay.
  */
 static void
 load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
@@ -1716,23 +1724,22 @@ load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
 	jv c = jv_object_get(jv_copy(s), jv_string("c"));
 	int i, n;
 
-	if (jv_get_kind(c) == JV_KIND_ARRAY) {
+	if (jv_get_kind(c) == JV_KIND_ARRAY &&
+	    num_member(s, "cl") == r->window &&
+	    num_member(s, "cz") == r->weeks) {
 		n = jv_array_length(jv_copy(c));
-		if (num_member(s, "cl") == r->window &&
-		    num_member(s, "cz") == r->weeks)
-			for (i = 0; i < n; i++) {
-				jv p = jv_array_get(jv_copy(c), i);
-				jv b = jv_array_get(jv_copy(p), 0),
-				   m = jv_array_get(p, 1);
+		for (i = 0; i < n; i++) {
+			jv p = jv_array_get(jv_copy(c), i);
+			jv b = jv_array_get(jv_copy(p), 0),
+			   m = jv_array_get(p, 1);
 
-				if (jv_get_kind(b) == JV_KIND_NUMBER &&
-				    jv_get_kind(m) == JV_KIND_NUMBER)
-					count_add(k,
-						  (int64_t)jv_number_value(b),
-						  (int64_t)jv_number_value(m));
-				jv_free(b);
-				jv_free(m);
-			}
+			if (jv_get_kind(b) == JV_KIND_NUMBER &&
+			    jv_get_kind(m) == JV_KIND_NUMBER)
+				count_add(k, (int64_t)jv_number_value(b),
+					  (int64_t)jv_number_value(m));
+			jv_free(b);
+			jv_free(m);
+		}
 	} else {
 		for (i = 0; i < (int)k->n; i++)
 			count_add(k, win_of(r, k->w[i].t), 1);

@@ -765,3 +765,16 @@ tester|resolve|open|resolved" ]
 	echo '[{"name":"d","type":"drop","window":"1h","baseline":{"weeks":52}},{"name":"s","type":"spike","window":"7d","baseline":{"weeks":1}}]' | rules
 	run -0 --separate-stderr ft-warn check --rules rules.json
 }
+
+@test "ft-warn spike: the state of a version that kept every event of the baseline is read as counts; an event sent again in the newest window counts once" {
+	echo '[{"name":"sp","type":"spike","window":10,"baseline":3,"factor":2,"min":3}]' | rules
+	ft-warn -q --rules rules.json /dev/null
+	t() { date -u -d "2026-12-01T08:$1:00Z" +%s; }
+	sql "INSERT INTO warn_windows VALUES ('sp', 'g1', '{\"w\":[[$(t 01),\"a01\"],[$(t 02),\"a02\"],[$(t 12),\"a12\"],[$(t 13),\"a13\"],[$(t 21),\"a21\"],[$(t 22),\"a22\"]],\"out\":0,\"since\":0,\"n\":0}')"
+	# Usual 2: the 4th event of 08:30 is 2x (with no baseline, the 3rd
+	# would be 3x).
+	{ se a22 22; se b1 31; se b2 32; se b3 33; se b4 34; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.count) \(.value) \(.raised_at) \(.events)"')" = 'raised 4 2 2026-12-01T08:34:00Z ["b1","b2","b3","b4"]' ]
+	[ "$(sql "SELECT json_extract(state, '$.c'), json_array_length(state, '$.w') FROM warn_windows WHERE key = 'g1'")" = "[[2993520,2],[2993521,2],[2993522,2],[2993523,4]]|4" ]
+}
