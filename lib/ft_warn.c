@@ -1331,6 +1331,37 @@ drop_judge(struct ft_warn *w, struct kst *k, int64_t b)
 	return announce(w, k, 1);
 }
 
+/* The newest window of k that its baseline judges at all. */
+static int64_t
+drop_last(const struct kst *k, const struct ft_warn_rule *r, int64_t b)
+{
+	return k->nwc ? k->wc[k->nwc - 1].b + win_span(r) : b - 1;
+}
+
+/*
+ * Whether judging k's windows from b to end (not included) changes
+ * anything: it has a live warning, or one of them fell.  The keys that
+ * do not are passed over, not sorted.
+ */
+static int
+drop_matters(const struct kst *k, const struct ft_warn_rule *r, int64_t b,
+	     int64_t end)
+{
+	int64_t last = drop_last(k, r, b);
+	double med, now;
+
+	if (k->live)
+		return 1;
+	for (; b < end && b <= last; b++) {
+		med = baseline_of(k, r, b);
+		now = (double)count_get(k, b);
+		if (med >= (double)r->min_count && now < med &&
+		    ft_warn_level_of(r, (med - now) / med) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 drop_order(const void *a, const void *b)
 {
@@ -1364,10 +1395,14 @@ drop_scan(struct ft_warn *w, int64_t t)
 		return FT_OK;
 	ks = ft_xmalloc((w->nkeys + 1) * sizeof(struct kst *));
 	for (i = 0; i < w->nb; i++)
-		for (k = w->tab[i]; k; k = k->next)
-			if (w->rules.r[k->rule].type == FT_WARN_DROP &&
-			    (k->nwc || k->live))
+		for (k = w->tab[i]; k; k = k->next) {
+			const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+			if (r->type == FT_WARN_DROP &&
+			    drop_matters(k, r, win_of(r, w->clock),
+					 win_of(r, t)))
 				ks[n++] = k;
+		}
 	qsort(ks, n, sizeof(struct kst *), drop_order);
 	for (i = 0; i < n && !st; i++) {
 		const struct ft_warn_rule *r = &w->rules.r[ks[i]->rule];
@@ -1376,16 +1411,9 @@ drop_scan(struct ft_warn *w, int64_t t)
 		k = ks[i];
 		/* After the newest count the baseline reaches, there is
 		 * nothing to judge. */
-		last = k->nwc ? k->wc[k->nwc - 1].b + win_span(r) : b - 1;
+		last = drop_last(k, r, b);
 		for (; b < end && b <= last && !st; b++)
 			st = drop_judge(w, k, b);
-		if (count_prune(k, end - win_span(r)))
-			touch(w, k);
-		/* Its newest window gone too: nothing left to send again. */
-		if (k->n && win_of(r, k->w[0].t) < end - win_span(r)) {
-			hits_clear(k);
-			touch(w, k);
-		}
 	}
 	free(ks);
 	return st;
