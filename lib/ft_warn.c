@@ -151,14 +151,14 @@ struct ft_warn {
  * How far back from the clock rule r remembers what it counted: records
  * older pass it by, and keys with nothing newer are forgotten (gc()).
  */
-static int64_t win_span(const struct ft_warn_rule *r);
+static int64_t win_keep(const struct ft_warn_rule *r);
 static int64_t win_start(const struct ft_warn_rule *r, int64_t b);
 
 static int64_t
 horizon(const struct ft_warn_rule *r)
 {
 	int64_t span = r->type == FT_WARN_SPIKE || r->type == FT_WARN_DROP ?
-			       r->window * (win_span(r) + 1) :
+			       r->window * (win_keep(r) + 1) :
 			       r->window;
 
 	/* Windows in local time: a day more for the zone's offset. */
@@ -1082,13 +1082,50 @@ win_of(const struct ft_warn_rule *r, int64_t t)
 	return window_of(r->weeks ? t + ft_time_offset(t) : t, r->window);
 }
 
-/* When window b of rule r begins. */
+/*
+ * When window b of rule r begins: the first time in it, or after it when
+ * the clocks skip it (a window that begins where the next one does is
+ * empty).  In local time, the zone's offset the day before or the day
+ * after, whichever gives the earlier time that is in it or after it.
+ */
+static void
+win_times(const struct ft_warn_rule *r, int64_t b, int64_t *c1, int64_t *c2)
+{
+	int64_t l = b * r->window, c;
+
+	*c1 = l - ft_time_offset(l - 86400);
+	*c2 = l - ft_time_offset(l + 86400);
+	if (*c1 > *c2) {
+		c = *c1;
+		*c1 = *c2;
+		*c2 = c;
+	}
+}
+
 static int64_t
 win_start(const struct ft_warn_rule *r, int64_t b)
 {
-	int64_t l = b * r->window;
+	int64_t c1, c2;
 
-	return r->weeks ? l - ft_time_offset(l - ft_time_offset(l)) : l;
+	if (!r->weeks)
+		return b * r->window;
+	win_times(r, b, &c1, &c2);
+	return win_of(r, c1) >= b ? c1 : c2;
+}
+
+/*
+ * When window b, which t is in, ends: the start of the next, or, when the
+ * clocks went back and t is in the window's second time, its second end.
+ */
+static int64_t
+win_end(const struct ft_warn_rule *r, int64_t b, int64_t t)
+{
+	int64_t e = win_start(r, b + 1), c1, c2;
+
+	if (!r->weeks || e > t)
+		return e;
+	win_times(r, b + 1, &c1, &c2);
+	return c2 > t ? c2 : t;
 }
 
 /* The windows between one of the baseline and the next. */
@@ -1103,6 +1140,17 @@ static int64_t
 win_span(const struct ft_warn_rule *r)
 {
 	return (int64_t)r->baseline * win_step(r);
+}
+
+/*
+ * How many windows back from its newest a key keeps: the baseline's
+ * reach, and in local time a day more, for a window the clocks repeat
+ * (their going back makes the newest window the later one).
+ */
+static int64_t
+win_keep(const struct ft_warn_rule *r)
+{
+	return win_span(r) + (r->weeks ? 86400 / r->window : 0);
 }
 
 /* Where window b is in k's counts, or would be. */
@@ -1186,7 +1234,7 @@ count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
 {
 	int64_t newest = k->nwc ? k->wc[k->nwc - 1].b : b, hb;
 
-	if (b < newest - win_span(r))
+	if (b < newest - win_keep(r))
 		return 0;
 	hb = k->n ? win_of(r, k->w[0].t) : b - 1;
 	if (b > hb)
@@ -1194,7 +1242,7 @@ count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
 	if (b >= hb && !window_add(k, t, id))
 		return 0;
 	count_add(k, b, 1);
-	count_prune(k, (b > newest ? b : newest) - win_span(r));
+	count_prune(k, (b > newest ? b : newest) - win_keep(r));
 	return 1;
 }
 
@@ -1269,7 +1317,7 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 			return st;
 	}
 	/* Over with its window. */
-	k->live->cleared = win_start(r, b + 1);
+	k->live->cleared = win_end(r, b, q->t);
 	due_at(w, k->live, k->live->cleared + r->quiet);
 	return FT_OK;
 }
@@ -1412,8 +1460,15 @@ drop_scan(struct ft_warn *w, int64_t t)
 		/* After the newest count the baseline reaches, there is
 		 * nothing to judge. */
 		last = drop_last(k, r, b);
-		for (; b < end && b <= last && !st; b++)
-			st = drop_judge(w, k, b);
+		for (; b < end && b <= last && !st; b++) {
+			int64_t e = win_start(r, b + 1);
+
+			/* In local time, a window that ended before the clock
+			 * (the clocks went back) was judged then; one the
+			 * clocks skipped is not judged. */
+			if (e > w->clock && e <= t && e > win_start(r, b))
+				st = drop_judge(w, k, b);
+		}
 	}
 	free(ks);
 	return st;

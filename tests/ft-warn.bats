@@ -778,3 +778,23 @@ tester|resolve|open|resolved" ]
 	[ "$(got '"\(.change) \(.count) \(.value) \(.raised_at) \(.events)"')" = 'raised 4 2 2026-12-01T08:34:00Z ["b1","b2","b3","b4"]' ]
 	[ "$(sql "SELECT json_extract(state, '$.c'), json_array_length(state, '$.w') FROM warn_windows WHERE key = 'g1'")" = "[[2993520,2],[2993521,2],[2993522,2],[2993523,4]]|4" ]
 }
+
+@test "ft-warn spike, drop: {\"weeks\": K} in local time: an hour the clocks repeat is one window, an hour they skip is not judged" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":1},"factor":2,"min":1},
+	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":1},"min":1}]' | rules
+	# New York, 01:00-02:00 on Sunday: 3 events on October 25; November
+	# 1 repeats that hour (05:00-07:00Z): 3 in each, the 6th is 2x.
+	{ for m in 10 20 30; do de "o$m" "05:$m" g1 2026-10-25; done
+	  for m in 10 20 30; do de "a$m" "05:$m" g1 2026-11-01; done
+	  for m in 10 20 30; do de "b$m" "06:$m" g1 2026-11-01; done
+	  de c 07:00 g9 2026-11-01; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.first_at > "2026-11") | "\(.rule) \(.change) \(.count) \(.value) \(.first_at) \(.raised_at) \(.resolved_at // "-")"')" = "sp raised 6 2 2026-11-01T05:10:00Z 2026-11-01T06:30:00Z - sp resolved 6 2 2026-11-01T05:10:00Z 2026-11-01T06:30:00Z 2026-11-01T07:00:00Z" ]
+	# 02:00-03:00 on Sunday March 8 does not happen: its events of March 1
+	# are no usual count for it.
+	rm -f "$FT_DB"
+	{ for m in 10 20 30; do de "p$m" "07:$m" g1 2026-03-01; done
+	  de q 12:00 g9 2026-03-08; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.rule == "dr") | .first_at')" = "" ]
+}
