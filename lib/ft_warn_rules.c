@@ -483,6 +483,14 @@ read_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 				   "a baseline of weeks needs a window that "
 				   "divides a week (such as \"15m\", \"1h\", "
 				   "\"1d\")");
+	/* A key keeps a count for each window of them that had events. */
+	if ((int64_t)r->baseline * (7 * 86400 / r->window) > 20160)
+		return ft_conf_bad(c, "baseline.weeks",
+				   "%d weeks of %lld windows: at most 20160 "
+				   "windows (two weeks of minutes); a longer "
+				   "window, or fewer weeks",
+				   r->baseline,
+				   (long long)(7 * 86400 / r->window));
 	return FT_OK;
 }
 

@@ -762,7 +762,8 @@ tester|resolve|open|resolved" ]
 	check '[{"name":"s","type":"spike","window":5,"baseline":{"weeks":53}}]' 'rules.json: rule 1 ("s"): field "baseline.weeks": missing, or not a whole number of weeks from 1 to 52'
 	check '[{"name":"s","type":"spike","window":5,"baseline":{"week":2}}]' 'rules.json: rule 1 ("s"): field "baseline.week": not a field of this object (a typo?)'
 	check '[{"name":"d","type":"drop","window":"11m","baseline":{"weeks":2}}]' 'rules.json: rule 1 ("d"): field "window": a baseline of weeks needs a window that divides a week (such as "15m", "1h", "1d")'
-	echo '[{"name":"d","type":"drop","window":"1h","baseline":{"weeks":52}},{"name":"s","type":"spike","window":"7d","baseline":{"weeks":1}}]' | rules
+	check '[{"name":"d","type":"drop","window":"1m","baseline":{"weeks":3}}]' 'rules.json: rule 1 ("d"): field "baseline.weeks": 3 weeks of 10080 windows: at most 20160 windows (two weeks of minutes); a longer window, or fewer weeks'
+	echo '[{"name":"d","type":"drop","window":"1h","baseline":{"weeks":52}},{"name":"s","type":"spike","window":"7d","baseline":{"weeks":1}},{"name":"m","type":"spike","window":"1m","baseline":{"weeks":2}}]' | rules
 	run -0 --separate-stderr ft-warn check --rules rules.json
 }
 
