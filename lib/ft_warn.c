@@ -1083,10 +1083,9 @@ win_of(const struct ft_warn_rule *r, int64_t t)
 }
 
 /*
- * When window b of rule r begins: the first time in it, or after it when
- * the clocks skip it (a window that begins where the next one does is
- * empty).  In local time, the zone's offset the day before or the day
- * after, whichever gives the earlier time that is in it or after it.
+ * The times the local start of window b can be, the earlier first: with
+ * the zone's offset of the day before and of the day after (the same but
+ * around a change of summer time).
  */
 static void
 win_times(const struct ft_warn_rule *r, int64_t b, int64_t *c1, int64_t *c2)
@@ -1102,6 +1101,11 @@ win_times(const struct ft_warn_rule *r, int64_t b, int64_t *c1, int64_t *c2)
 	}
 }
 
+/*
+ * When window b of rule r begins: the first time in it, or after it when
+ * the clocks skip it (a window that begins where the next one does is
+ * empty).
+ */
 static int64_t
 win_start(const struct ft_warn_rule *r, int64_t b)
 {
