@@ -45,6 +45,11 @@ struct hit {
 	char *id;
 };
 
+/* spike, drop: the events of a key in window b (win_of()). */
+struct wcount {
+	int64_t b, n;
+};
+
 /* A live warning (open or acknowledged). */
 struct warning {
 	char id[24];
@@ -80,6 +85,14 @@ struct kst {
 	int64_t silent_at; /* flatline: silent after it; NEVER: not judged */
 	struct hit *done; /* sla: the cases that ended, (deadline, id) */
 	size_t ndone, capdone;
+	/*
+	 * spike, drop: the counts of the windows the baseline reaches,
+	 * oldest first, windows without events left out; w[] holds the
+	 * events of the newest window only (an event sent again counts
+	 * once, and a warning lists them).
+	 */
+	struct wcount *wc;
+	size_t nwc, capwc;
 	struct warning *live;
 	int dirty;
 	struct kst *next; /* in its hash bucket */
@@ -185,6 +198,7 @@ struct ft_warn {
 	size_t nflat, capflat;
 	int64_t next_silent; /* no flatline key is silent before it */
 	struct sla sla;
+	int drops; /* some rule is a drop rule */
 	int failed; /* reading the state again failed: its status */
 	unsigned long flushes;
 	struct counts c, kept;
@@ -201,16 +215,22 @@ struct ft_warn {
  * How far back from the clock rule r remembers what it counted: records
  * older pass it by, and keys with nothing newer are forgotten (gc()).
  */
+static int64_t win_keep(const struct ft_warn_rule *r);
+static int64_t win_start(const struct ft_warn_rule *r, int64_t b);
+
 static int64_t
 horizon(const struct ft_warn_rule *r)
 {
-	int64_t span = r->type == FT_WARN_SPIKE ?
-			       r->window * (r->baseline + 1) :
+	int64_t span = r->type == FT_WARN_SPIKE || r->type == FT_WARN_DROP ?
+			       r->window * (win_keep(r) + 1) :
 			       r->window;
 
 	/* A case waits for its deadline however old its report. */
 	if (r->type == FT_WARN_SLA)
 		return NEVER / 4;
+	/* Windows in local time: a day more for the zone's offset. */
+	if (r->weeks)
+		span += 86400;
 	return span + r->quiet + r->hold + 1;
 }
 
@@ -359,6 +379,7 @@ kst_free(struct kst *k)
 	for (i = 0; i < k->ndone; i++)
 		free(k->done[i].id);
 	free(k->done);
+	free(k->wc);
 	free(k->iv);
 	warning_free(k->live);
 	free(k);
@@ -546,7 +567,9 @@ put_window(struct ft_warn *w, const struct kst *k)
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
-	if (!k->n && !k->out && !k->has_last && !k->ndone)
+	int counts = r->type == FT_WARN_SPIKE || r->type == FT_WARN_DROP;
+
+	if (!k->n && !k->out && !k->has_last && !k->ndone && !k->nwc)
 		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
@@ -580,6 +603,17 @@ put_window(struct ft_warn *w, const struct kst *k)
 				    (long long)k->iv[j]);
 		ft_buf_addc(&w->json, ']');
 	}
+	if (counts) {
+		/* The window's length and alignment: counts of other
+		 * windows (the rule changed) are not read back. */
+		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
+			    (long long)r->window, r->weeks);
+		for (i = 0; i < k->nwc; i++)
+			ft_buf_addf(&w->json, "%s[%lld,%lld]", i ? "," : "",
+				    (long long)k->wc[i].b,
+				    (long long)k->wc[i].n);
+		ft_buf_addc(&w->json, ']');
+	}
 	ft_buf_addc(&w->json, '}');
 	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
 }
@@ -609,7 +643,9 @@ gc(struct ft_warn *w)
 			if (k->live || k->out || k->has_last || k->dirty ||
 			    k->ndone ||
 			    (k->n &&
-			     k->w[k->n - 1].t >= w->clock - horizon(r))) {
+			     k->w[k->n - 1].t >= w->clock - horizon(r)) ||
+			    (k->nwc && win_start(r, k->wc[k->nwc - 1].b + 1) >=
+					       w->clock - horizon(r))) {
 				p = &k->next;
 				continue;
 			}
@@ -870,8 +906,12 @@ sweep(struct ft_warn *w, int64_t t)
 
 static int flat_scan(struct ft_warn *w, int64_t t);
 static int sla_scan(struct ft_warn *w, int64_t t);
+static int drop_scan(struct ft_warn *w, int64_t t);
 
-/* Moves the clock to t, if t is later, resolving what is due. */
+/*
+ * Moves the clock to t, if t is later, raising what went silent and the
+ * drops of the windows that ended, resolving what is due.
+ */
 static int
 advance(struct ft_warn *w, int64_t t)
 {
@@ -879,7 +919,8 @@ advance(struct ft_warn *w, int64_t t)
 
 	if (!st)
 		st = sla_scan(w, t);
-
+	if (!st)
+		st = drop_scan(w, t);
 	if (!st)
 		st = sweep(w, t);
 
@@ -1166,13 +1207,194 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	return FT_OK;
 }
 
-/* ---- spike ---- */
+/* ---- spike and drop ---- */
 
 /* The window t is in: its number since the epoch, windows of len s. */
 static int64_t
 window_of(int64_t t, int64_t len)
 {
+	if (len < 1)
+		return 0; /* not a rule of windows: the rules reader refuses it */
 	return t >= 0 ? t / len : -((-t + len - 1) / len);
+}
+
+/*
+ * The window of rule r that t is in: windows of r->window seconds from
+ * the epoch, in local time when the baseline is in weeks (so that the
+ * same window of the week is the same weekday and time of day).
+ */
+static int64_t
+win_of(const struct ft_warn_rule *r, int64_t t)
+{
+	return window_of(r->weeks ? t + ft_time_offset(t) : t, r->window);
+}
+
+/*
+ * The times the local start of window b can be, the earlier first: with
+ * the zone's offset of the day before and of the day after (the same but
+ * around a change of summer time).
+ */
+static void
+win_times(const struct ft_warn_rule *r, int64_t b, int64_t *c1, int64_t *c2)
+{
+	int64_t l = b * r->window, c;
+
+	*c1 = l - ft_time_offset(l - 86400);
+	*c2 = l - ft_time_offset(l + 86400);
+	if (*c1 > *c2) {
+		c = *c1;
+		*c1 = *c2;
+		*c2 = c;
+	}
+}
+
+/*
+ * When window b of rule r begins: the first time in it, or after it when
+ * the clocks skip it (a window that begins where the next one does is
+ * empty).
+ */
+static int64_t
+win_start(const struct ft_warn_rule *r, int64_t b)
+{
+	int64_t c1, c2;
+
+	if (!r->weeks)
+		return b * r->window;
+	win_times(r, b, &c1, &c2);
+	return win_of(r, c1) >= b ? c1 : c2;
+}
+
+/*
+ * When window b, which t is in, ends: the start of the next, or, when the
+ * clocks went back and t is in the window's second time, its second end.
+ */
+static int64_t
+win_end(const struct ft_warn_rule *r, int64_t b, int64_t t)
+{
+	int64_t e = win_start(r, b + 1), c1, c2;
+
+	if (!r->weeks || e > t)
+		return e;
+	win_times(r, b + 1, &c1, &c2);
+	return c2 > t ? c2 : t;
+}
+
+/* The windows between one of the baseline and the next. */
+static int64_t
+win_step(const struct ft_warn_rule *r)
+{
+	return r->weeks ? 7 * 86400 / r->window : 1;
+}
+
+/* How many windows back the baseline of a window reaches. */
+static int64_t
+win_span(const struct ft_warn_rule *r)
+{
+	return (int64_t)r->baseline * win_step(r);
+}
+
+/*
+ * How many windows back from its newest a key keeps: the baseline's
+ * reach, and in local time a day more, for a window the clocks repeat
+ * (their going back makes the newest window the later one).
+ */
+static int64_t
+win_keep(const struct ft_warn_rule *r)
+{
+	return win_span(r) + (r->weeks ? 86400 / r->window : 0);
+}
+
+/* Where window b is in k's counts, or would be. */
+static size_t
+count_find(const struct kst *k, int64_t b)
+{
+	size_t lo = 0, hi = k->nwc;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->wc[mid].b < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The events of k in window b. */
+static int64_t
+count_get(const struct kst *k, int64_t b)
+{
+	size_t i = count_find(k, b);
+
+	return i < k->nwc && k->wc[i].b == b ? k->wc[i].n : 0;
+}
+
+/* Adds n events to k's window b. */
+static void
+count_add(struct kst *k, int64_t b, int64_t n)
+{
+	size_t i = count_find(k, b);
+
+	if (i < k->nwc && k->wc[i].b == b) {
+		k->wc[i].n += n;
+		return;
+	}
+	if (k->nwc == k->capwc) {
+		k->capwc = k->capwc ? k->capwc * 2 : 8;
+		k->wc = ft_xrealloc(k->wc, k->capwc * sizeof(*k->wc));
+	}
+	memmove(k->wc + i + 1, k->wc + i, (k->nwc - i) * sizeof(*k->wc));
+	k->wc[i].b = b;
+	k->wc[i].n = n;
+	k->nwc++;
+}
+
+/* Forgets k's windows before b; whether there were any. */
+static int
+count_prune(struct kst *k, int64_t b)
+{
+	size_t i = count_find(k, b);
+
+	if (!i)
+		return 0;
+	memmove(k->wc, k->wc + i, (k->nwc - i) * sizeof(*k->wc));
+	k->nwc -= i;
+	return 1;
+}
+
+/* Forgets the events k holds (the ids of its newest window). */
+static void
+hits_clear(struct kst *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->w[i].id);
+	k->w = k->base;
+	k->n = 0;
+}
+
+/*
+ * Counts the event (t, id) into k's window b; 0 when it is not counted:
+ * older than any baseline reaches, or sent again in the newest window.
+ */
+static int
+count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
+	    const char *id, int64_t b)
+{
+	int64_t newest = k->nwc ? k->wc[k->nwc - 1].b : b, hb;
+
+	if (b < newest - win_keep(r))
+		return 0;
+	hb = k->n ? win_of(r, k->w[0].t) : b - 1;
+	if (b > hb)
+		hits_clear(k);
+	if (b >= hb && !window_add(k, t, id))
+		return 0;
+	count_add(k, b, 1);
+	count_prune(k, (b > newest ? b : newest) - win_keep(r));
+	return 1;
 }
 
 static int
@@ -1184,40 +1406,44 @@ cmp_long(const void *a, const void *b)
 }
 
 /*
+ * The usual count of k's window b: the median of the baseline windows
+ * before it (or the same window of the baseline weeks before), a window
+ * without events counting 0.
+ */
+static double
+baseline_of(const struct kst *k, const struct ft_warn_rule *r, int64_t b)
+{
+	long counts[1000];
+	int nb = r->baseline, j, mid = nb / 2;
+	int64_t step = win_step(r);
+
+	for (j = 0; j < nb; j++)
+		counts[j] = (long)count_get(k, b - (j + 1) * step);
+	qsort(counts, (size_t)nb, sizeof(*counts), cmp_long);
+	return nb % 2 ? (double)counts[mid] :
+			((double)counts[mid - 1] + (double)counts[mid]) / 2;
+}
+
+/*
  * spike: the events of the key in the record's window, at least min,
- * against the median of the baseline windows before it (a window
- * without events counts 0, and a median of 0 counts as 1): the ratio
- * is the measure, "factor" its threshold.
+ * against its baseline (a median of 0 counts as 1): the ratio is the
+ * measure, "factor" its threshold.
  */
 static int
 on_spike(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
 	struct kst *k = kst_get(w, ri, w->key.s, 1);
-	int64_t len = r->window, b = window_of(q->t, len), c;
-	long counts[1000], now = 0;
+	int64_t b = win_of(r, q->t), now;
 	double med, ratio;
 	size_t i, j;
-	int level, st, nb = r->baseline, mid;
+	int level, st;
 
-	if (k->n && q->t <= k->w[k->n - 1].t - len * (nb + 1))
+	if (!count_event(k, r, q->t, q->id, b))
 		return FT_OK;
-	if (!window_add(k, q->t, q->id))
-		return FT_OK;
-	window_prune(k, len * (nb + 1));
 	touch(w, k);
-	memset(counts, 0, (size_t)nb * sizeof(*counts));
-	for (i = 0; i < k->n; i++) {
-		c = window_of(k->w[i].t, len);
-		if (c == b)
-			now++;
-		else if (c < b && c >= b - nb)
-			counts[b - c - 1]++;
-	}
-	qsort(counts, (size_t)nb, sizeof(*counts), cmp_long);
-	mid = nb / 2;
-	med = nb % 2 ? (double)counts[mid] :
-		       ((double)counts[mid - 1] + (double)counts[mid]) / 2;
+	now = count_get(k, b);
+	med = baseline_of(k, r, b);
 	ratio = (double)now / (med > 1 ? med : 1);
 	if (now < r->min_count || (level = ft_warn_level_of(r, ratio)) < 0)
 		return FT_OK;
@@ -1233,7 +1459,7 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 		k->live->value = ratio;
 		k->live->has_value = 1;
 		for (i = 0, j = 0; i < k->n; i++)
-			if (window_of(k->w[i].t, len) == b) {
+			if (win_of(r, k->w[i].t) == b) {
 				if (!j++)
 					k->live->first = k->w[i].t;
 				add_event(k->live, k->w[i].id);
@@ -1242,9 +1468,161 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 			return st;
 	}
 	/* Over with its window. */
-	k->live->cleared = (b + 1) * len;
+	k->live->cleared = win_end(r, b, q->t);
 	due_at(w, k->live, k->live->cleared + r->quiet);
 	return FT_OK;
+}
+
+/* drop: the event is counted; windows are judged as they end. */
+static int
+on_drop(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct kst *k = kst_get(w, ri, w->key.s, 1);
+
+	if (count_event(k, r, q->t, q->id, win_of(r, q->t)))
+		touch(w, k);
+	return FT_OK;
+}
+
+/*
+ * drop: k's window b, just ended.  Judged when its baseline is at least
+ * min: the fraction the count fell below it is the measure, "fall" its
+ * threshold; a window that did not fall clears k's warning.  A window
+ * not judged changes nothing.
+ */
+static int
+drop_judge(struct ft_warn *w, struct kst *k, int64_t b)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	int64_t end = win_start(r, b + 1), now;
+	double med, fall;
+	int level, st;
+
+	/* What resolved before the window ended is over. */
+	if (k->live && k->live->resolve_at <= end && (st = resolve_live(w, k)))
+		return st;
+	med = baseline_of(k, r, b);
+	if (med < (double)r->min_count)
+		return FT_OK;
+	now = count_get(k, b);
+	fall = (double)now < med ? (med - (double)now) / med : 0;
+	if ((level = ft_warn_level_of(r, fall)) < 0) {
+		if (k->live && !k->live->cleared) {
+			k->live->cleared = end;
+			due_at(w, k->live, end + r->quiet);
+			touch(w, k);
+		}
+		return FT_OK;
+	}
+	if (k->live) {
+		if (fall > k->live->value)
+			k->live->value = fall;
+		k->live->cleared = 0;
+		k->live->resolve_at = NEVER;
+		return update_warning(w, k, level, end, NULL);
+	}
+	if ((st = raise_warning(w, k, level, win_start(r, b), end)))
+		return st;
+	k->live->count = 1;
+	k->live->value = fall;
+	k->live->has_value = 1;
+	return announce(w, k, 1);
+}
+
+/* The newest window of k that its baseline judges at all. */
+static int64_t
+drop_last(const struct kst *k, const struct ft_warn_rule *r, int64_t b)
+{
+	return k->nwc ? k->wc[k->nwc - 1].b + win_span(r) : b - 1;
+}
+
+/*
+ * Whether judging k's windows from b to end (not included) changes
+ * anything: it has a live warning, or one of them fell.  The keys that
+ * do not are passed over, not sorted.
+ */
+static int
+drop_matters(const struct kst *k, const struct ft_warn_rule *r, int64_t b,
+	     int64_t end)
+{
+	int64_t last = drop_last(k, r, b);
+	double med, now;
+
+	if (k->live)
+		return 1;
+	for (; b < end && b <= last; b++) {
+		med = baseline_of(k, r, b);
+		now = (double)count_get(k, b);
+		if (med >= (double)r->min_count && now < med &&
+		    ft_warn_level_of(r, (med - now) / med) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+drop_order(const void *a, const void *b)
+{
+	const struct kst *x = *(struct kst *const *)a,
+			 *y = *(struct kst *const *)b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/*
+ * The clock moves from w->clock to t: each drop rule's windows that ended
+ * in between are judged, for every key it counts (a key that sent
+ * nothing in them counts 0), by rule and key, each key's in time order.
+ */
+static int
+drop_scan(struct ft_warn *w, int64_t t)
+{
+	struct kst **ks, *k;
+	size_t i, n = 0;
+	int st = FT_OK, any = 0;
+
+	if (!w->drops || !w->clock_set || t <= w->clock)
+		return FT_OK;
+	for (i = 0; i < w->rules.n && !any; i++)
+		any = w->rules.r[i].type == FT_WARN_DROP &&
+		      win_of(&w->rules.r[i], w->clock) <
+			      win_of(&w->rules.r[i], t);
+	if (!any)
+		return FT_OK;
+	ks = ft_xmalloc((w->nkeys + 1) * sizeof(struct kst *));
+	for (i = 0; i < w->nb; i++)
+		for (k = w->tab[i]; k; k = k->next) {
+			const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+			if (r->type == FT_WARN_DROP &&
+			    drop_matters(k, r, win_of(r, w->clock),
+					 win_of(r, t)))
+				ks[n++] = k;
+		}
+	qsort(ks, n, sizeof(struct kst *), drop_order);
+	for (i = 0; i < n && !st; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[ks[i]->rule];
+		int64_t b = win_of(r, w->clock), end = win_of(r, t), last;
+
+		k = ks[i];
+		/* After the newest count the baseline reaches, there is
+		 * nothing to judge. */
+		last = drop_last(k, r, b);
+		for (; b < end && b <= last && !st; b++) {
+			int64_t e = win_start(r, b + 1);
+
+			/* In local time, a window that ended before the clock
+			 * (the clocks went back) was judged then; one the
+			 * clocks skipped is not judged. */
+			if (e > w->clock && e <= t && e > win_start(r, b))
+				st = drop_judge(w, k, b);
+		}
+	}
+	free(ks);
+	return st;
 }
 
 /* ---- flatline ---- */
@@ -1999,6 +2377,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 			break;
 		case FT_WARN_SLA:
 			break; /* above */
+		case FT_WARN_DROP:
+			st = on_drop(w, (int)i, q);
+			break;
 		}
 		if (st)
 			return st;
@@ -2164,6 +2545,50 @@ num_member(jv o, const char *name)
 	return v;
 }
 
+/*
+ * A spike or drop rule's counts, from state s: "c" when its windows are
+ * the rule's; else from the events of "w" (a version before kept every
+ * event of the baseline; or the rule's window changed).  The events of
+ * the newest window stay.
+ */
+static void
+load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
+{
+	jv c = jv_object_get(jv_copy(s), jv_string("c"));
+	int i, n;
+
+	if (jv_get_kind(c) == JV_KIND_ARRAY &&
+	    num_member(s, "cl") == r->window &&
+	    num_member(s, "cz") == r->weeks) {
+		n = jv_array_length(jv_copy(c));
+		for (i = 0; i < n; i++) {
+			jv p = jv_array_get(jv_copy(c), i);
+			jv b = jv_array_get(jv_copy(p), 0),
+			   m = jv_array_get(p, 1);
+
+			if (jv_get_kind(b) == JV_KIND_NUMBER &&
+			    jv_get_kind(m) == JV_KIND_NUMBER)
+				count_add(k, (int64_t)jv_number_value(b),
+					  (int64_t)jv_number_value(m));
+			jv_free(b);
+			jv_free(m);
+		}
+	} else {
+		for (i = 0; i < (int)k->n; i++)
+			count_add(k, win_of(r, k->w[i].t), 1);
+	}
+	jv_free(c);
+	if (k->n) {
+		int64_t hb = win_of(r, k->w[k->n - 1].t);
+		size_t j = 0;
+
+		while (j < k->n && win_of(r, k->w[j].t) < hb)
+			free(k->w[j++].id);
+		k->w += j;
+		k->n -= j;
+	}
+}
+
 static int
 load_window(void *ctx, const char *rule, const char *key, const char *state)
 {
@@ -2206,6 +2631,9 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
 		k->last = (int64_t)jv_number_value(x);
 	jv_free(x);
+	if (w->rules.r[ri].type == FT_WARN_SPIKE ||
+	    w->rules.r[ri].type == FT_WARN_DROP)
+		load_counts(k, &w->rules.r[ri], s);
 	if (w->rules.r[ri].type == FT_WARN_FLATLINE) {
 		const struct ft_warn_rule *r = &w->rules.r[ri];
 
@@ -2419,6 +2847,9 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 		return st;
 	for (size_t i = 0; i < w->rules.n; i++)
 		w->sla.rules += w->rules.r[i].type == FT_WARN_SLA;
+	for (size_t i = 0; i < w->rules.n; i++)
+		if (w->rules.r[i].type == FT_WARN_DROP)
+			w->drops = 1;
 	return o->fresh ? FT_OK : load_state(w);
 }
 

@@ -18,8 +18,9 @@
 const char *const ft_warn_levels[FT_LEVELS] = { "blue", "yellow", "orange",
 						"red" };
 
-static const char *const types[] = { "threshold", "repeat", "keyword", "value",
-				     "flatline",  "spike",  "sla",     NULL };
+static const char *const types[] = { "threshold", "repeat",   "keyword",
+				     "value",	  "flatline", "spike",
+				     "sla",	  "drop",     NULL };
 static const char *const keys[] = { "area",    "facility", "category", "source",
 				    "address", "unit",	   "id",       "sensor",
 				    "*",       NULL };
@@ -267,6 +268,8 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 		[FT_WARN_SPIKE] = { "when", "window", "baseline", "factor",
 				    "min", NULL },
 		[FT_WARN_SLA] = { "when", "deadline", "after", NULL },
+		[FT_WARN_DROP] = { "when", "window", "baseline", "fall", "min",
+				   NULL },
 	};
 	const char *all[16];
 	size_t n = 0, i;
@@ -461,10 +464,63 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	return read_series(c, r, o);
 }
 
-/* spike: "window", "baseline", "factor", "min". */
+/*
+ * "baseline": K windows before, or {"weeks": K}: the same window of the
+ * week in each of the K weeks before, so the window divides a week.
+ */
+static int
+read_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
+{
+	static const char *const only[] = { "weeks", NULL };
+	double d = 0;
+	jv k;
+	int st;
+
+	r->baseline = 6;
+	if (jv_get_kind(v) == JV_KIND_INVALID)
+		return FT_OK;
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		if (!(st = whole(c, v, "baseline", 1, 1000,
+				 "not a whole number of windows from 1 to "
+				 "1000, or {\"weeks\": K}",
+				 &d)))
+			r->baseline = (int)d;
+		return st;
+	}
+	if ((st = ft_conf_only_keys(c, v, only, "baseline.")))
+		return st;
+	k = member(v, "weeks");
+	st = whole(c, k, "baseline.weeks", 1, 52,
+		   "missing, or not a whole number of weeks from 1 to 52", &d);
+	jv_free(k);
+	if (st)
+		return st;
+	r->baseline = (int)d;
+	r->weeks = 1;
+	if ((7 * 86400) % r->window)
+		return ft_conf_bad(c, "window",
+				   "a baseline of weeks needs a window that "
+				   "divides a week (such as \"15m\", \"1h\", "
+				   "\"1d\")");
+	/* A key keeps a count for each window of them that had events. */
+	if ((int64_t)r->baseline * (7 * 86400 / r->window) > 20160)
+		return ft_conf_bad(c, "baseline.weeks",
+				   "%d weeks of %lld windows: at most 20160 "
+				   "windows (two weeks of minutes); a longer "
+				   "window, or fewer weeks",
+				   r->baseline,
+				   (long long)(7 * 86400 / r->window));
+	return FT_OK;
+}
+
+/*
+ * spike: "window", "baseline", "factor", "min"; drop: "window",
+ * "baseline", "fall", "min".
+ */
 static int
 read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
+	int drop = r->type == FT_WARN_DROP;
 	jv v = member(o, "window");
 	double d = 0;
 	int st;
@@ -475,22 +531,22 @@ read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	jv_free(v);
 	if (st)
 		return st;
-	r->baseline = 6;
 	v = member(o, "baseline");
-	if (jv_get_kind(v) != JV_KIND_INVALID &&
-	    !(st = whole(c, v, "baseline", 1, 1000,
-			 "not a whole number of windows from 1 to 1000", &d)))
-		r->baseline = (int)d;
+	st = read_baseline(c, r, v);
 	jv_free(v);
 	if (st)
 		return st;
-	r->at[r->level] = 3;
-	v = member(o, "factor");
+	r->at[r->level] = drop ? 0.5 : 3;
+	v = member(o, drop ? "fall" : "factor");
 	if (jv_get_kind(v) != JV_KIND_INVALID &&
-	    !(st = number(c, v, "factor", &r->at[r->level])) &&
-	    !(r->at[r->level] > 1))
-		st = ft_conf_bad(c, "factor",
-				 "a ratio above 1 to the usual count");
+	    !(st = number(c, v, drop ? "fall" : "factor", &r->at[r->level])) &&
+	    (drop ? !(r->at[r->level] > 0 && r->at[r->level] <= 1) :
+		    !(r->at[r->level] > 1)))
+		st = drop ? ft_conf_bad(c, "fall",
+					"a fraction of the usual count, "
+					"above 0 and at most 1") :
+			    ft_conf_bad(c, "factor",
+					"a ratio above 1 to the usual count");
 	jv_free(v);
 	if (st)
 		return st;
@@ -498,7 +554,10 @@ read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	v = member(o, "min");
 	if (jv_get_kind(v) != JV_KIND_INVALID &&
 	    !(st = whole(c, v, "min", 1, 1e9,
-			 "not a whole number of events from 1", &d)))
+			 drop ? "not a whole number of events from 1 (the "
+				"least usual count judged)" :
+				"not a whole number of events from 1",
+			 &d)))
 		r->min_count = (int64_t)d;
 	jv_free(v);
 	r->quiet = 0;
@@ -741,7 +800,7 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		return ft_conf_bad(c, "type",
 				   "missing, or not a type (threshold, "
 				   "repeat, keyword, value, flatline, "
-				   "spike, sla)");
+				   "spike, sla, drop)");
 	}
 	jv_free(v);
 	r->type = (enum ft_warn_type)l;
@@ -777,6 +836,7 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		st = read_value(c, r, o);
 		break;
 	case FT_WARN_SPIKE:
+	case FT_WARN_DROP:
 		st = read_spike(c, r, o);
 		break;
 	case FT_WARN_FLATLINE:
@@ -797,6 +857,18 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		return st;
 	if ((st = read_common(c, r, o)))
 		return st;
+	if (r->type == FT_WARN_DROP)
+		for (l = r->level + 1; l < FT_LEVELS; l++)
+			if (r->at[l] != HUGE_VAL && r->at[l] > 1) {
+				char field[32];
+
+				snprintf(field, sizeof(field), "levels.%s",
+					 ft_warn_levels[l]);
+				return ft_conf_bad(
+					c, field,
+					"a drop's fall is a fraction "
+					"at most 1");
+			}
 	if (ft_cond_needs_text(&r->when) || r->type == FT_WARN_KEYWORD)
 		rs->need_text = 1;
 	if (r->window > rs->longest)

@@ -24,7 +24,8 @@ enum ft_warn_type {
 	FT_WARN_VALUE, /* a reading above or below its limits */
 	FT_WARN_FLATLINE, /* a key that reported and went silent */
 	FT_WARN_SPIKE, /* a window's count against the windows before it */
-	FT_WARN_SLA /* a dispatched case past its deadline */
+	FT_WARN_SLA, /* a dispatched case past its deadline */
+	FT_WARN_DROP /* spike downwards: judged as each window ends */
 };
 
 /* What groups the records into keys. */
@@ -93,8 +94,14 @@ struct ft_warn_rule {
 	/*
 	 * spike: the window's count, at least min_count, against the
 	 * median of the baseline windows before it: at[] is on the ratio.
+	 * drop: the fraction the count fell below that median, when the
+	 * median is at least min_count: at[] is on the fraction (0 to 1).
+	 * The baseline is the baseline windows before, or, when weeks is
+	 * set, the same window of the week in each of the baseline weeks
+	 * before (windows aligned in local time, window dividing a week).
 	 */
 	int baseline;
+	int weeks;
 	int64_t min_count;
 	/* escalate: the chain, after increasing; nesc 0: none */
 	struct ft_warn_step *esc;

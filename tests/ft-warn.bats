@@ -279,7 +279,7 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	check '[]' 'rules.json: field "rules": no rules'
 	check '{"rule":[]}' 'rules.json: field "rule": not a field of the rules file (a typo?)'
 	check '[{"type":"threshold"}]' 'rules.json: rule 1: field "name": missing, or not a non-empty string: a warning is known by its rule'"'"'s name'
-	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value, flatline, spike, sla)'
+	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value, flatline, spike, sla, drop)'
 	check '[{"name":"a","type":"threshold","count":2,"window":5},{"name":"a","type":"threshold","count":2,"window":5}]' 'rules.json: rule 2 ("a"): field "name": rule 1 has the same name'
 	check '[{"name":"a","type":"threshold","window":5}]' 'rules.json: rule 1 ("a"): field "count": missing, or not a whole number of events from 1'
 	check '[{"name":"a","type":"threshold","count":2}]' 'rules.json: rule 1 ("a"): field "window": missing'
@@ -594,7 +594,7 @@ se() {
 		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
 	}
 	check '[{"name":"s","type":"spike"}]' 'rules.json: rule 1 ("s"): field "window": missing'
-	check '[{"name":"s","type":"spike","window":5,"baseline":0}]' 'rules.json: rule 1 ("s"): field "baseline": not a whole number of windows from 1 to 1000'
+	check '[{"name":"s","type":"spike","window":5,"baseline":0}]' 'rules.json: rule 1 ("s"): field "baseline": not a whole number of windows from 1 to 1000, or {"weeks": K}'
 	check '[{"name":"s","type":"spike","window":5,"factor":1}]' 'rules.json: rule 1 ("s"): field "factor": a ratio above 1 to the usual count'
 	check '[{"name":"s","type":"spike","window":5,"min":0}]' 'rules.json: rule 1 ("s"): field "min": not a whole number of events from 1'
 }
@@ -1057,4 +1057,206 @@ b|{"w":[[1796116200,"b"]],"out":0,"since":0,"n":0}' ]
 	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T09:20:00Z --until 2026-12-01T11:00:00Z
 	[ "$(got '"\(.change) \(.count) \(.last_at) \(.resolved_at)"')" = 'resolved 2 2026-12-01T10:30:00Z 2026-12-01T10:30:00Z' ]
 	[[ "$stderr" == "ft-warn: 1 record (1 events, 0 readings): 0 raised, 1 resolved, 0 rejected ("* ]]
+}
+
+# de ID HH:MM [AREA] [DAY]: an event of AREA (g1) at that time of DAY
+# (2026-12-01, a Tuesday).
+de() {
+	printf '{"id":"%s","category":"x","area":"%s","reported_at":"%sT%s:00Z"}\n' "$1" "${3:-g1}" "${4:-2026-12-01}" "$2"
+}
+
+# win AREA HH:M N [DAY]: N events of AREA in the ten minutes from HH:M0,
+# one a minute.
+win() {
+	local i
+	for ((i = 0; i < $3; i++)); do de "$1-${4:-}$2$i" "$2$i" "$1" "${4:-}"; done
+}
+
+@test "ft-warn drop: a window's count against the median of the windows before, judged as it ends: one below the fall nothing, at it raised, a level by fall; a key that sent nothing counts 0; a baseline one below min not judged" {
+	echo '[{"name":"dr","type":"drop","window":10,"baseline":3,"fall":0.5,"min":4,"levels":{"orange":0.75,"red":1}}]' | rules
+	# Usual counts 4 (a to d), 3 (e: one below min), 5 (f: one above);
+	# then 3, 2, 1, 0, 0 and 2 in 08:30-08:40.
+	{ for m in 08:0 08:1 08:2; do
+		for a in a b c d; do win "$a" "$m" 4; done; win e "$m" 3; win f "$m" 5
+	  done
+	  win a 08:3 3; win b 08:3 2; win c 08:3 1; win f 08:3 2; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	# The window is not over before 08:40, whatever came in it.
+	[ "$output" = "" ]
+	# Any record moves the clock: here a reading at 08:40.
+	printf '{"sensor":"s1","at":"2026-12-01T08:40:00Z","value":1}\n' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.change) \(.level) \(.count) \(.value) \(.first_at) \(.raised_at)"')" = "b raised yellow 1 0.5 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z c raised orange 1 0.75 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z d raised red 1 1 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z f raised yellow 1 0.6 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z" ]
+	[ "$(sql "SELECT key, type, level, value, events FROM warnings ORDER BY key")" = "b|drop|yellow|0.5|[]
+c|drop|orange|0.75|[]
+d|drop|red|1.0|[]
+f|drop|yellow|0.6|[]" ]
+	# 08:39:59 does not end the window.
+	rm -f "$FT_DB"
+	{ win d 08:0 4; win d 08:1 4; win d 08:2 4; printf '{"sensor":"s1","at":"2026-12-01T08:39:59Z","value":1}\n'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+# The drop of g: five windows of 4, then 2 (yellow at 09:00), 0 (red at
+# 09:10), 4 (back: cleared at 09:20, resolved after 10 min of quiet).
+drop_g() {
+	echo '[{"name":"dr","type":"drop","window":10,"baseline":5,"fall":0.5,"min":4,"levels":{"red":1},"quiet":10}]' | rules
+	{ for m in 08:0 08:1 08:2 08:3 08:4; do win g "$m" 4; done
+	  win g 08:5 2; de o1 09:05 o; win g 09:1 4; win g 09:2 4
+	  printf '{"sensor":"s1","at":"2026-12-01T09:29:00Z","value":1}\n'
+	  printf '{"sensor":"s1","at":"2026-12-01T09:30:00Z","value":1}\n'; } > in.ndjson
+}
+
+@test "ft-warn drop: the level rises with the fall; a window back to its usual count clears it, resolved after the quiet period" {
+	drop_g
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level) \(.count) \(.value) \(.last_at) \(.resolved_at // "-") \(.duration // "-")"')" = "raised yellow 1 0.5 2026-12-01T09:00:00Z - - level red 2 1 2026-12-01T09:10:00Z - - resolved red 2 1 2026-12-01T09:10:00Z 2026-12-01T09:30:00Z 1800" ]
+	[ "$(sql "SELECT by, action, from_status, to_status FROM history WHERE kind = 'warning' ORDER BY seq")" = "tester|raise||open
+tester|level|open|open
+tester|resolve|open|resolved" ]
+	# A drop again after it resolved: a new warning.
+	{ win g 09:3 0; printf '{"sensor":"s1","at":"2026-12-01T09:40:00Z","value":1}\n'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level) \(.raised_at)"')" = "raised red 2026-12-01T09:40:00Z" ]
+	[ "$(sql "SELECT count(DISTINCT warning) FROM warnings")" = 2 ]
+}
+
+@test "ft-warn drop: a restart in the middle of a window neither floods nor forgets; any split into two runs and the back-test give the same warnings" {
+	drop_g
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" = 3 ]
+	# Stopped after two of the four events of 09:10-09:20.
+	n=$(grep -n '"g-09:11"' in.ndjson | cut -d: -f1)
+	rm -f "$FT_DB"
+	head -n "$n" in.ndjson > a.ndjson
+	tail -n "+$((n + 1))" in.ndjson > b.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json a.ndjson
+	[ "$(got .change)" = "raised level" ]
+	# What it keeps of g: the counts of the windows its baseline reaches
+	# (08:20 to 08:50, and 09:10), the events of the newest window.
+	[ "$(sql "SELECT json_array_length(state, '$.c'), json_array_length(state, '$.w') FROM warn_windows WHERE key = 'g'")" = "5|2" ]
+	run -0 --separate-stderr ft-warn --rules rules.json b.ndjson
+	[ "$(got '"\(.change) \(.resolved_at)"')" = "resolved 2026-12-01T09:30:00Z" ]
+	splits_equal
+	# The back-test over the same events, stored.
+	rm -f "$FT_DB"
+	grep -v sensor in.ndjson > ev.ndjson
+	ft-ingest -q --no-output ev.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T09:30:00Z
+	[ "$output" = "$(cat whole.ndjson)" ]
+}
+
+@test "ft-warn spike: {\"weeks\": K}, the same window of the week in the K weeks before; their median (an odd week does not move it); one below, at, above the factor; min" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":3},"factor":2,"min":3,"levels":{"red":4}},
+	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":3},"min":3}]' | rules
+	# Tuesdays 08:00-09:00: g1 2, 10, 2 (median 2); g3 5, 5, 5.
+	{ win g1 08:0 2 2026-11-10; win g3 08:3 5 2026-11-10
+	  win g1 08:1 10 2026-11-17; win g3 08:3 5 2026-11-17
+	  win g1 08:0 2 2026-11-24; win g3 08:3 5 2026-11-24; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	# 2026-12-01, one every 5 min: g1 3 (1.5x), 4 (2x: raised), 5
+	# (2.5x), ... 8 (4x: red); g2, new, counts from 1: 2 (below min), 3
+	# (raised); g3 2 (a fall of 0.6: a drop at 09:00, when the window is
+	# over).  The hours before (none) are not its baseline: with them g1
+	# would have raised at 3.
+	{ for i in 0 1 2 3 4 5 6 7; do de "g1-$i" "$(printf '08:%02d' $((i * 5)))"; done
+	  win g2 08:4 3; win g3 08:5 2; de z 09:00 z; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.change) \(.level) \(.count) \(.value) \(.last_at)"')" = "sp g1 raised yellow 4 2 2026-12-01T08:15:00Z sp g1 level red 8 4 2026-12-01T08:35:00Z sp g2 raised yellow 3 3 2026-12-01T08:42:00Z dr g3 raised yellow 1 0.6 2026-12-01T09:00:00Z sp g1 resolved red 8 4 2026-12-01T08:35:00Z sp g2 resolved yellow 3 3 2026-12-01T08:42:00Z" ]
+}
+
+@test "ft-warn spike: {\"weeks\": K} windows are the zone's local time: the same hour of the week across a change of summer time" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":2},"factor":2,"min":3}]' | rules
+	# Tuesdays 08:00-09:00 in New York: 12:00Z in summer time (October
+	# 27), 13:00Z after it ended (November 3 and 10); 4 events each.
+	# November 10 then has 8 at 13:00Z, the 8th at 2x.
+	{ win g1 12:0 4 2026-10-27; win g1 13:0 4 2026-11-03; win g1 13:1 8 2026-11-10; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.raised_at > "2026-11-10") | "\(.change) \(.count) \(.value) \(.raised_at)"')" = "raised 8 2 2026-11-10T13:17:00Z" ]
+	# In UTC the hour of October 27 is another: the baseline is 0 and 4,
+	# a median of 2, and the 4th event is 2x.
+	rm -f "$FT_DB"
+	TZ=UTC run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.raised_at > "2026-11-10") | "\(.change) \(.count) \(.value) \(.raised_at)"')" = "raised 4 2 2026-11-10T13:13:00Z" ]
+}
+
+@test "ft-warn spike, drop: with {\"weeks\": K}, any split into two runs and the back-test give the same warnings" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":2},"factor":2,"min":3},
+	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":2},"fall":0.5,"min":2}]' | rules
+	{ win g1 08:0 3 2026-11-17; win g2 09:0 4 2026-11-17
+	  win g1 08:0 3 2026-11-24; win g2 09:0 4 2026-11-24
+	  win g1 08:0 6 2026-12-01; win g2 09:0 1 2026-12-01; win g1 10:0 1 2026-12-01
+	  win g1 08:0 3 2026-12-08; win g2 09:0 4 2026-12-08; win g1 10:0 1 2026-12-08; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	# g2 falls from 4 to 1 on December 1 (raised as 10:00 begins) and is
+	# back a week later (2.5 usual: not a fall), resolved as 10:00 begins.
+	[ "$(got 'select(.rule == "dr") | "\(.key) \(.change) \(.value) \(.raised_at) \(.resolved_at // "-")"')" = "g2 raised 0.75 2026-12-01T10:00:00Z - g2 resolved 0.75 2026-12-01T10:00:00Z 2026-12-08T10:00:00Z" ]
+	[ "$(wc -l < whole.ndjson)" = 12 ]
+	splits_equal
+	rm -f "$FT_DB"
+	ft-ingest -q --no-output in.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-11-01 --until 2026-12-08T10:00:00Z
+	[ "$output" = "$(cat whole.ndjson)" ]
+}
+
+@test "ft-warn drop, spike: the mistakes of a drop rule and of a baseline of weeks are refused (78) naming the rule and field" {
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn check --rules rules.json
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+	}
+	check '[{"name":"d","type":"drop"}]' 'rules.json: rule 1 ("d"): field "window": missing'
+	check '[{"name":"d","type":"drop","window":5,"fall":0}]' 'rules.json: rule 1 ("d"): field "fall": a fraction of the usual count, above 0 and at most 1'
+	check '[{"name":"d","type":"drop","window":5,"fall":1.01}]' 'rules.json: rule 1 ("d"): field "fall": a fraction of the usual count, above 0 and at most 1'
+	check '[{"name":"d","type":"drop","window":5,"fall":"half"}]' 'rules.json: rule 1 ("d"): field "fall": not a number'
+	check '[{"name":"d","type":"drop","window":5,"factor":2}]' 'rules.json: rule 1 ("d"): field "factor": not a field of a rule (a typo?)'
+	check '[{"name":"d","type":"drop","window":5,"min":0}]' 'rules.json: rule 1 ("d"): field "min": not a whole number of events from 1 (the least usual count judged)'
+	check '[{"name":"d","type":"drop","window":5,"levels":{"red":1.5}}]' 'rules.json: rule 1 ("d"): field "levels.red": a drop'"'"'s fall is a fraction at most 1'
+	check '[{"name":"d","type":"drop","window":5,"fall":0.8,"levels":{"red":0.8}}]' 'rules.json: rule 1 ("d"): field "levels.red": not above 0.8: each level starts above the one below it'
+	check '[{"name":"d","type":"drop","key":"sensor","window":5}]' 'rules.json: rule 1 ("d"): field "key": "sensor" groups readings: this rule reads events'
+	check '[{"name":"d","type":"drop","window":5,"baseline":"2w"}]' 'rules.json: rule 1 ("d"): field "baseline": not a whole number of windows from 1 to 1000, or {"weeks": K}'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{}}]' 'rules.json: rule 1 ("s"): field "baseline.weeks": missing, or not a whole number of weeks from 1 to 52'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{"weeks":0}}]' 'rules.json: rule 1 ("s"): field "baseline.weeks": missing, or not a whole number of weeks from 1 to 52'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{"weeks":53}}]' 'rules.json: rule 1 ("s"): field "baseline.weeks": missing, or not a whole number of weeks from 1 to 52'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{"week":2}}]' 'rules.json: rule 1 ("s"): field "baseline.week": not a field of this object (a typo?)'
+	check '[{"name":"d","type":"drop","window":"11m","baseline":{"weeks":2}}]' 'rules.json: rule 1 ("d"): field "window": a baseline of weeks needs a window that divides a week (such as "15m", "1h", "1d")'
+	check '[{"name":"d","type":"drop","window":"1m","baseline":{"weeks":3}}]' 'rules.json: rule 1 ("d"): field "baseline.weeks": 3 weeks of 10080 windows: at most 20160 windows (two weeks of minutes); a longer window, or fewer weeks'
+	echo '[{"name":"d","type":"drop","window":"1h","baseline":{"weeks":52}},{"name":"s","type":"spike","window":"7d","baseline":{"weeks":1}},{"name":"m","type":"spike","window":"1m","baseline":{"weeks":2}}]' | rules
+	run -0 --separate-stderr ft-warn check --rules rules.json
+}
+
+@test "ft-warn spike: the state of a version that kept every event of the baseline is read as counts; an event sent again in the newest window counts once" {
+	echo '[{"name":"sp","type":"spike","window":10,"baseline":3,"factor":2,"min":3}]' | rules
+	ft-warn -q --rules rules.json /dev/null
+	t() { date -u -d "2026-12-01T08:$1:00Z" +%s; }
+	sql "INSERT INTO warn_windows VALUES ('sp', 'g1', '{\"w\":[[$(t 01),\"a01\"],[$(t 02),\"a02\"],[$(t 12),\"a12\"],[$(t 13),\"a13\"],[$(t 21),\"a21\"],[$(t 22),\"a22\"]],\"out\":0,\"since\":0,\"n\":0}')"
+	# Usual 2: the 4th event of 08:30 is 2x (with no baseline, the 3rd
+	# would be 3x).
+	{ se a22 22; se b1 31; se b2 32; se b3 33; se b4 34; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.count) \(.value) \(.raised_at) \(.events)"')" = 'raised 4 2 2026-12-01T08:34:00Z ["b1","b2","b3","b4"]' ]
+	[ "$(sql "SELECT json_extract(state, '$.c'), json_array_length(state, '$.w') FROM warn_windows WHERE key = 'g1'")" = "[[2993520,2],[2993521,2],[2993522,2],[2993523,4]]|4" ]
+}
+
+@test "ft-warn spike, drop: {\"weeks\": K} in local time: an hour the clocks repeat is one window, an hour they skip is not judged" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":1},"factor":2,"min":1},
+	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":1},"min":1}]' | rules
+	# New York, 01:00-02:00 on Sunday: 3 events on October 25; November
+	# 1 repeats that hour (05:00-07:00Z): 3 in each, the 6th is 2x.
+	{ for m in 10 20 30; do de "o$m" "05:$m" g1 2026-10-25; done
+	  for m in 10 20 30; do de "a$m" "05:$m" g1 2026-11-01; done
+	  for m in 10 20 30; do de "b$m" "06:$m" g1 2026-11-01; done
+	  de c 07:00 g9 2026-11-01; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.first_at > "2026-11") | "\(.rule) \(.change) \(.count) \(.value) \(.first_at) \(.raised_at) \(.resolved_at // "-")"')" = "sp raised 6 2 2026-11-01T05:10:00Z 2026-11-01T06:30:00Z - sp resolved 6 2 2026-11-01T05:10:00Z 2026-11-01T06:30:00Z 2026-11-01T07:00:00Z" ]
+	# 02:00-03:00 on Sunday March 8 does not happen: its events of March 1
+	# are no usual count for it.
+	rm -f "$FT_DB"
+	{ for m in 10 20 30; do de "p$m" "07:$m" g1 2026-03-01; done
+	  de q 12:00 g9 2026-03-08; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.rule == "dr") | .first_at')" = "" ]
 }
