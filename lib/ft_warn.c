@@ -67,35 +67,57 @@ struct warning {
 };
 
 /* A rule's state for one key. */
+/* Which member of a key's union its rule uses. */
+enum kst_kind {
+	KST_WINDOW,
+	KST_SERIES,
+	KST_SLA,
+	KST_COUNTS
+};
+
 struct kst {
 	int rule;
+	int dirty;
+	enum kst_kind kind;
 	/*
-	 * threshold, repeat, keyword: the window, oldest first: w[0..n),
-	 * within base[0..cap); what leaves the window at its start moves w
-	 * on, and the entries move back to base only when the end is full.
+	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
+	 * the window, oldest first: w[0..n), within base[0..cap); what
+	 * leaves the window at its start moves w on, and the entries move
+	 * back to base only when the end is full.
 	 */
 	struct hit *w, *base;
 	size_t n, cap;
-	int out; /* value: out of limits */
-	int64_t out_since, nout; /* since when, how many readings */
-	int64_t last; /* value, flatline: the newest record's time */
-	int has_last;
-	int64_t *iv; /* flatline "usual": the last intervals, oldest first */
-	int niv;
-	int64_t silent_at; /* flatline: silent after it; NEVER: not judged */
-	struct hit *done; /* sla: the cases that ended, (deadline, id) */
-	size_t ndone, capdone;
-	/*
-	 * spike, drop: the counts of the windows the baseline reaches,
-	 * oldest first, windows without events left out; w[] holds the
-	 * events of the newest window only (an event sent again counts
-	 * once, and a warning lists them).
-	 */
-	struct wcount *wc;
-	size_t nwc, capwc;
 	struct warning *live;
-	int dirty;
 	struct kst *next; /* in its hash bucket */
+	/* What one type of rule keeps besides (kind says which). */
+	union {
+		struct { /* KST_SERIES: value, flatline */
+			int out; /* value: out of limits */
+			int has_last;
+			int niv;
+			int64_t out_since, nout; /* since when, how many */
+			int64_t last; /* the newest record's time */
+			/* flatline "usual": the last intervals, oldest first */
+			int64_t *iv;
+			/* flatline: silent after it; NEVER: not judged */
+			int64_t silent_at;
+		};
+		struct { /* KST_SLA: the cases that ended, (deadline, id) */
+			struct hit *done;
+			size_t ndone, capdone;
+		};
+		/*
+		 * KST_COUNTS: spike, drop: the counts of the windows the
+		 * baseline reaches, oldest first, windows without events
+		 * left out; w[] holds the events of the newest window only
+		 * (an event sent again counts once, and a warning lists
+		 * them).
+		 */
+		struct {
+			struct wcount *wc;
+			size_t nwc, capwc;
+		};
+	};
 	char key[]; /* the key itself */
 };
 
@@ -287,6 +309,21 @@ kst_get(struct ft_warn *w, int rule, const char *key, int create)
 	k = ft_xmalloc(sizeof(*k) + len);
 	memset(k, 0, sizeof(*k));
 	k->rule = rule;
+	switch (w->rules.r[rule].type) {
+	case FT_WARN_VALUE:
+	case FT_WARN_FLATLINE:
+		k->kind = KST_SERIES;
+		break;
+	case FT_WARN_SLA:
+		k->kind = KST_SLA;
+		break;
+	case FT_WARN_SPIKE:
+	case FT_WARN_DROP:
+		k->kind = KST_COUNTS;
+		break;
+	default:
+		k->kind = KST_WINDOW;
+	}
 	memcpy(k->key, key, len);
 	b = hash(rule, key) & (w->nb - 1);
 	k->next = w->tab[b];
@@ -376,13 +413,40 @@ kst_free(struct kst *k)
 	for (i = 0; i < k->n; i++)
 		free(k->w[i].id);
 	free(k->base);
-	for (i = 0; i < k->ndone; i++)
-		free(k->done[i].id);
-	free(k->done);
-	free(k->wc);
-	free(k->iv);
+	switch (k->kind) {
+	case KST_SERIES:
+		free(k->iv);
+		break;
+	case KST_SLA:
+		for (i = 0; i < k->ndone; i++)
+			free(k->done[i].id);
+		free(k->done);
+		break;
+	case KST_COUNTS:
+		free(k->wc);
+		break;
+	case KST_WINDOW:
+		break;
+	}
 	warning_free(k->live);
 	free(k);
+}
+
+/* Whether k keeps more than its window: a series, ended cases, counts. */
+static int
+kst_holds(const struct kst *k)
+{
+	switch (k->kind) {
+	case KST_SERIES:
+		return k->out || k->has_last;
+	case KST_SLA:
+		return k->ndone > 0;
+	case KST_COUNTS:
+		return k->nwc > 0;
+	case KST_WINDOW:
+		break;
+	}
+	return 0;
 }
 
 /* ---- output and the history ---- */
@@ -567,9 +631,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
-	int counts = r->type == FT_WARN_SPIKE || r->type == FT_WARN_DROP;
-
-	if (!k->n && !k->out && !k->has_last && !k->ndone && !k->nwc)
+	if (!k->n && !kst_holds(k))
 		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
@@ -579,11 +641,16 @@ put_window(struct ft_warn *w, const struct kst *k)
 		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
 		ft_buf_addc(&w->json, ']');
 	}
-	ft_buf_addf(&w->json, "],\"out\":%d,\"since\":%lld,\"n\":%lld", k->out,
-		    (long long)k->out_since, (long long)k->nout);
-	if (k->has_last)
-		ft_buf_addf(&w->json, ",\"last\":%lld", (long long)k->last);
-	if (k->ndone) {
+	ft_buf_addc(&w->json, ']');
+	if (k->kind == KST_SERIES) {
+		ft_buf_addf(&w->json, ",\"out\":%d,\"since\":%lld,\"n\":%lld",
+			    k->out, (long long)k->out_since,
+			    (long long)k->nout);
+		if (k->has_last)
+			ft_buf_addf(&w->json, ",\"last\":%lld",
+				    (long long)k->last);
+	}
+	if (k->kind == KST_SLA && k->ndone) {
 		ft_buf_adds(&w->json, ",\"done\":[");
 		for (i = 0; i < k->ndone; i++) {
 			ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
@@ -594,7 +661,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 		}
 		ft_buf_addc(&w->json, ']');
 	}
-	if (k->niv) {
+	if (k->kind == KST_SERIES && k->niv) {
 		int j;
 
 		ft_buf_adds(&w->json, ",\"iv\":[");
@@ -603,7 +670,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 				    (long long)k->iv[j]);
 		ft_buf_addc(&w->json, ']');
 	}
-	if (counts) {
+	if (k->kind == KST_COUNTS) {
 		/* The window's length and alignment: counts of other
 		 * windows (the rule changed) are not read back. */
 		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
@@ -640,12 +707,13 @@ gc(struct ft_warn *w)
 		for (p = &w->tab[i]; (k = *p);) {
 			const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
-			if (k->live || k->out || k->has_last || k->dirty ||
-			    k->ndone ||
+			if (k->live || k->dirty ||
+			    (k->kind != KST_COUNTS && kst_holds(k)) ||
 			    (k->n &&
 			     k->w[k->n - 1].t >= w->clock - horizon(r)) ||
-			    (k->nwc && win_start(r, k->wc[k->nwc - 1].b + 1) >=
-					       w->clock - horizon(r))) {
+			    (k->kind == KST_COUNTS && k->nwc &&
+			     win_start(r, k->wc[k->nwc - 1].b + 1) >=
+				     w->clock - horizon(r))) {
 				p = &k->next;
 				continue;
 			}
@@ -2622,15 +2690,18 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 		jv_free(id);
 	}
 	jv_free(a);
-	x = jv_object_get(jv_copy(s), jv_string("out"));
-	k->out = jv_get_kind(x) == JV_KIND_NUMBER && jv_number_value(x) != 0;
-	jv_free(x);
-	k->out_since = num_member(s, "since");
-	k->nout = num_member(s, "n");
-	x = jv_object_get(jv_copy(s), jv_string("last"));
-	if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
-		k->last = (int64_t)jv_number_value(x);
-	jv_free(x);
+	if (k->kind == KST_SERIES) {
+		x = jv_object_get(jv_copy(s), jv_string("out"));
+		k->out = jv_get_kind(x) == JV_KIND_NUMBER &&
+			 jv_number_value(x) != 0;
+		jv_free(x);
+		k->out_since = num_member(s, "since");
+		k->nout = num_member(s, "n");
+		x = jv_object_get(jv_copy(s), jv_string("last"));
+		if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
+			k->last = (int64_t)jv_number_value(x);
+		jv_free(x);
+	}
 	if (w->rules.r[ri].type == FT_WARN_SPIKE ||
 	    w->rules.r[ri].type == FT_WARN_DROP)
 		load_counts(k, &w->rules.r[ri], s);
