@@ -277,7 +277,7 @@ rings_free(struct ring *rg, int n)
 {
 	int i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; rg && i <= n; i++) {
 		free(rg[i].t);
 		free(rg[i].v);
 	}
@@ -457,15 +457,24 @@ put_warning(struct ft_warn *w, const struct kst *k, const struct warning *x,
 	return ft_store_warn_put(w->ws, &s);
 }
 
-/* A value rule's baseline: "dv": [[t, v], ...], each ring oldest first. */
+/*
+ * A value rule's baseline: "dv": [[t, v], ...], each ring oldest first;
+ * "dh": the deviations of the last readings judged, likewise.
+ */
 static void
-rings_put(struct ft_buf *b, int cap, const struct kst *k)
+rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 {
 	const char *sep = "";
 	int i, j;
 
 	ft_buf_adds(b, ",\"dv\":[");
-	for (i = 0; i < k->nrg; i++)
+	for (i = 0; i <= k->nrg; i++) {
+		int cap = i < k->nrg ? r->nbase : r->record;
+
+		if (i == k->nrg) {
+			ft_buf_adds(b, "],\"dh\":[");
+			sep = "";
+		}
 		for (j = 0; j < k->rg[i].n; j++) {
 			int at = (k->rg[i].head + j) % cap;
 
@@ -473,6 +482,7 @@ rings_put(struct ft_buf *b, int cap, const struct kst *k)
 				    (long long)k->rg[i].t[at], k->rg[i].v[at]);
 			sep = ",";
 		}
+	}
 	ft_buf_addc(b, ']');
 }
 
@@ -507,7 +517,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 		ft_buf_addc(&w->json, ']');
 	}
 	if (k->rg)
-		rings_put(&w->json, r->nbase, k);
+		rings_put(&w->json, r, k);
 	ft_buf_addc(&w->json, '}');
 	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
 }
@@ -1016,8 +1026,8 @@ ring_of(const struct ft_warn_rule *r, struct kst *k, int64_t t)
 
 	if (!k->rg) {
 		k->nrg = r->season ? r->season : 1;
-		k->rg = ft_xmalloc((size_t)k->nrg * sizeof(*k->rg));
-		memset(k->rg, 0, (size_t)k->nrg * sizeof(*k->rg));
+		k->rg = ft_xmalloc((size_t)(k->nrg + 1) * sizeof(*k->rg));
+		memset(k->rg, 0, (size_t)(k->nrg + 1) * sizeof(*k->rg));
 	}
 	if (r->season) {
 		ft_time_local(t, &sec, &wday, NULL);
@@ -1160,14 +1170,26 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	k->has_last = 1;
 	touch(w, k);
 	if (r->dev) {
-		int judged = deviation(w, r, k, q, &v);
+		int judged = deviation(w, r, k, q, &v), i;
+		struct ring *h;
 
 		/* The reading joins the baseline after it is judged. */
 		ring_push(ring_of(r, k, q->t), r->nbase, q->t, q->value);
 		if (!judged)
 			return FT_OK;
+		level = ft_warn_level_of(r, v);
+		if (r->record) {
+			/* A run starts only further out than the last
+			 * record readings judged went. */
+			h = &k->rg[k->nrg];
+			for (i = 0; i < h->n && level >= 0 && !k->out; i++)
+				if (v <= h->v[i])
+					level = -1;
+			ring_push(h, r->record, q->t, v);
+		}
+	} else {
+		level = ft_warn_level_of(r, v);
 	}
-	level = ft_warn_level_of(r, v);
 	back = r->below ? v >= lim + r->hysteresis : v <= lim - r->hysteresis;
 
 	if (level >= 0) {
@@ -1612,26 +1634,38 @@ num_member(jv o, const char *name)
 static void
 rings_load(const struct ft_warn_rule *r, struct kst *k, jv s)
 {
-	jv a = jv_object_get(jv_copy(s), jv_string("dv"));
-	int n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) :
-						  0,
-	    i;
+	static const char *const names[] = { "dv", "dh" };
+	int h;
 
-	for (i = 0; i < n; i++) {
-		jv p = jv_array_get(jv_copy(a), i);
-		jv t = jv_array_get(jv_copy(p), 0), v = jv_array_get(p, 1);
+	for (h = 0; h < 2; h++) {
+		jv a = jv_object_get(jv_copy(s), jv_string(names[h]));
+		int n = jv_get_kind(a) == JV_KIND_ARRAY ?
+				jv_array_length(jv_copy(a)) :
+				0,
+		    i;
 
-		if (jv_get_kind(t) == JV_KIND_NUMBER &&
-		    jv_get_kind(v) == JV_KIND_NUMBER) {
-			int64_t at = (int64_t)jv_number_value(t);
+		for (i = 0; i < n && (!h || r->record); i++) {
+			jv p = jv_array_get(jv_copy(a), i);
+			jv t = jv_array_get(jv_copy(p), 0),
+			   v = jv_array_get(p, 1);
 
-			ring_push(ring_of(r, k, at), r->nbase, at,
-				  jv_number_value(v));
+			if (jv_get_kind(t) == JV_KIND_NUMBER &&
+			    jv_get_kind(v) == JV_KIND_NUMBER) {
+				int64_t at = (int64_t)jv_number_value(t);
+				struct ring *g = ring_of(r, k, at);
+
+				if (h)
+					ring_push(&k->rg[k->nrg], r->record, at,
+						  jv_number_value(v));
+				else
+					ring_push(g, r->nbase, at,
+						  jv_number_value(v));
+			}
+			jv_free(t);
+			jv_free(v);
 		}
-		jv_free(t);
-		jv_free(v);
+		jv_free(a);
 	}
-	jv_free(a);
 }
 
 static int

@@ -248,7 +248,7 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 		[FT_WARN_KEYWORD] = { "when", "terms", "min", NULL },
 		[FT_WARN_VALUE] = { "sensor", "metric", "above", "below",
 				    "hysteresis", "for", "deviation",
-				    "direction", "baseline", NULL },
+				    "direction", "baseline", "record" },
 		[FT_WARN_FLATLINE] = { "when", "sensor", "metric", "gap",
 				       "usual", "reports" },
 		[FT_WARN_SPIKE] = { "when", "window", "baseline", "factor",
@@ -501,7 +501,8 @@ read_deviation(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	static const char *const dirs[] = { "above", "below", "both", NULL };
 	jv v = member(o, "deviation");
-	int st = number(c, v, "deviation", &r->at[r->level]), d;
+	int st = number(c, v, "deviation", &r->at[r->level]), i;
+	double d = 0;
 
 	jv_free(v);
 	if (!st && !(r->at[r->level] >= 0))
@@ -514,17 +515,26 @@ read_deviation(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	v = member(o, "direction");
 	if (jv_get_kind(v) != JV_KIND_INVALID) {
 		if (jv_get_kind(v) != JV_KIND_STRING ||
-		    (d = word_find(dirs, jv_string_value(v))) < 0)
+		    (i = word_find(dirs, jv_string_value(v))) < 0)
 			st = ft_conf_bad(c, "direction",
 					 "not above, below or both");
 		else
-			r->dev = d + 1;
+			r->dev = i + 1;
 	}
 	jv_free(v);
 	if (st)
 		return st;
 	v = member(o, "baseline");
 	st = read_baseline(c, r, v);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "record");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "record", 1, 100000,
+			 "not a whole number of readings from 1 to 100000",
+			 &d)))
+		r->record = (int)d;
 	jv_free(v);
 	return st;
 }
@@ -559,7 +569,7 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 		return st;
 	if (!dev) {
 		static const char *const only_dev[] = { "direction", "baseline",
-							NULL };
+							"record", NULL };
 		size_t i;
 
 		for (i = 0; only_dev[i] && !st; i++) {

@@ -85,6 +85,7 @@ struct ft_warn_rule {
 	 */
 	int dev; /* 0: limits; FT_DEV_ABOVE, FT_DEV_BELOW, FT_DEV_BOTH */
 	int season, periods, nbase, min_base;
+	int record; /* a run starts further out than the last record went */
 	double floor;
 	struct ft_warn_term *terms; /* keyword */
 	size_t nterms;
