@@ -8,7 +8,7 @@
 # the sensor named SUBSET/FILE.csv, the times UTC; the readings of the 17
 # files are merged in time order (a stream, as a network would send them;
 # sort -s keeps each file's order within a second) and go through ft-warn
-# once, in a fresh database, with RULES (default rules/warn-nab.json, one
+# once, in a fresh database, with RULES (default rules/warn-sensors.json, one
 # file for all 17 series: nothing in it looks at the labels or names a
 # file).  Each warning raised ("change": "raised", not a level rise nor a
 # reraise) is one alarm, at the time it was raised (raised_at: the reading
@@ -22,7 +22,7 @@ FT_BIN=$1
 CORPUS=$2
 WORK=$3
 here=$(cd "$(dirname "$0")" && pwd)
-RULES=${4:-$here/../rules/warn-nab.json}
+RULES=${4:-$here/../rules/warn-sensors.json}
 data=$CORPUS/nab/data
 windows=$CORPUS/nab/labels/combined_windows.json
 scorer=${NAB_SCORER:-$CORPUS/../tools/nab_score.py}

@@ -525,6 +525,48 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	diff stored.txt want.txt
 }
 
+@test "ft-warn corpus: nab speed_7578: the shipped sensor rules raise where a jq count of the same rule raises, and the output is pinned" {
+	corpus_or_skip
+	rules="$BATS_TEST_DIRNAME/../rules/warn-sensors.json"
+	# The rule the jq program below counts; a change to the file must
+	# change both.
+	jq -e '.rules == [{"name":"sensor-unusual","type":"value","deviation":6,"direction":"both","baseline":{"season":"day","periods":21,"readings":300,"min":24,"floor":1},"record":864,"level":"yellow","levels":{"orange":12,"red":24},"major":"red","quiet":"12h"}]' "$rules"
+	tail -n +2 "$CORPUS/nab/data/realTraffic/speed_7578.csv" |
+		awk -F, '{ t = $1; sub(/ /, "T", t); printf "{\"sensor\":\"speed_7578\",\"at\":\"%sZ\",\"value\":%s}\n", t, $2 }' > in.ndjson
+	[ "$(wc -l < in.ndjson)" = 1127 ]
+	run -0 --separate-stderr ft-warn --tz UTC --rules "$rules" in.ndjson
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z orange 19.785062277980124 2015-09-15T14:34:00Z orange 19.89747740455956 2015-09-16T14:09:00Z orange 20.234722784297855" ]
+	[ "$(got 'select(.change == "resolved") | "\(.resolved_at) \(.count)"')" = "2015-09-12T04:54:00Z 2 2015-09-16T02:44:00Z 2 2015-09-17T02:50:00Z 9" ]
+	# The same rule counted by jq from the readings alone: each reading's
+	# deviation from the same UTC hour of the 21 days before (this hour
+	# today left out), a run out starting only above the last 864
+	# deviations, one warning a run, resolved 12 h after it cleared.
+	cat > indep.jq <<- 'EOF'
+	def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	[inputs | {t: (.at | fromdateiso8601), v: .value}] as $r
+	| [ range(0; $r | length) as $i | $r[$i] as $x
+	    | ($x.t - ($x.t % 3600)) as $H | ($H - $periods * 86400) as $from
+	    | ($x.t % 86400 / 3600 | floor) as $h
+	    | [ $r[0:$i][] | select(.t >= $from and .t < $H and (.t % 86400 / 3600 | floor) == $h) | .v ] as $b
+	    | if ($b | length) < $min then {t: $x.t, m: null}
+	      else ($b | med) as $m | ([$b[] | . - $m | fabs] | med) as $mad
+	        | {t: $x.t, m: (($x.v - $m | fabs) / ([1.4826 * $mad, $floor] | max))} end ]
+	| reduce .[] as $p ({hist: [], out: false, live: false, cleared: null, raises: []};
+	    if $p.m == null then .
+	    else (if .live and .cleared != null and $p.t >= .cleared + $quiet then .live = false | .cleared = null else . end)
+	      | ($p.m > $dev and (.out or ([.hist[-$record:][] | select(. >= $p.m)] | length) == 0)) as $o
+	      | .hist += [$p.m]
+	      | if $o then .out = true | if .live then .cleared = null else .live = true | .raises += [[$p.t, $p.m]] end
+	        elif $p.m <= $dev then .out = false | (if .live and .cleared == null then .cleared = $p.t else . end)
+	        else . end
+	    end)
+	| .raises[] | "\(.[0] | todate) \(.[1])"
+	EOF
+	want=$(jq -nr --argjson periods 21 --argjson min 24 --argjson floor 1 --argjson dev 6 \
+		--argjson record 864 --argjson quiet 43200 -f indep.jq in.ndjson | tr '\n' ' ')
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.value)"') " = "$want" ]
+}
+
 @test "ft-warn corpus: waimai_10k: the shipped Chinese keyword rules give, per level, the counts a naive count of the same terms gives" {
 	corpus_or_skip
 	tail -n +2 "$CORPUS/chinese_text/waimai_10k.csv" |
