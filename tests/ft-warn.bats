@@ -253,6 +253,19 @@ dev_base() {
 	[ "$output" = "" ]
 }
 
+@test "ft-warn value deviation: seasonal by week: the same hour of the same weekday, a week before, not the day before" {
+	echo '[{"name":"d","type":"value","deviation":3,"baseline":{"season":"week","periods":1,"min":2},"quiet":0}]' | rules
+	# 2026-12-01 and 12-08 are Tuesdays: 10 and 12 at 09:00-10:00 (median
+	# 11, MAD 1); Wednesday 12-02 at that hour, 100 and 102.
+	{ rs 1 09:10 10; rs 1 09:40 12; rs 2 09:10 100; rs 2 09:40 102
+	  rs 8 09:20 16; rs 9 09:20 101; rs 9 09:30 16; } > in.ndjson
+	run -0 --separate-stderr ft-warn --tz UTC --rules rules.json in.ndjson
+	# 16 on Tuesday is 3.37 from Tuesday's 11; 101 on Wednesday 0; 16 on
+	# Wednesday 57 from Wednesday's 101 (the Tuesday reading at 09:20 of
+	# the day before is not in it).
+	[ "$(got '"\(.change) \(.raised_at) \(.resolved_at // "-")"')" = "raised 2026-12-08T09:20:00Z - resolved 2026-12-08T09:20:00Z 2026-12-09T09:20:00Z raised 2026-12-09T09:30:00Z -" ]
+}
+
 @test "ft-warn value deviation: for holds the raise, hysteresis (in deviations) holds the clearing" {
 	# Out from 16 (2.5 from median 11, spread the floor 2) at 09:05; 14 at
 	# 09:20 is 1.12 out (median 11.5, spread 1.4826 x 1.5), 11 at 09:25
