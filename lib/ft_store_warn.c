@@ -119,6 +119,7 @@ struct ft_store_warn {
 	struct ft_stmts t;
 	struct ft_buf keep[20]; /* GET's columns */
 	struct ft_buf skeep[10]; /* SIL_GET's */
+	char num[32]; /* GET's value */
 };
 
 int
@@ -184,9 +185,11 @@ ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
 	return ft_stmts_run(&s->t, PUT);
 }
 
-/* The row st is on, into w (borrowed from st, or kept in keep). */
+/* The row st is on, into w (borrowed from st, or kept in keep; the
+ * value's text in num). */
 static void
-row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep)
+row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep,
+    char num[32])
 {
 	const char **f[] = {
 		&w->warning,	 &w->rule,	 &w->type,     &w->key,
@@ -205,6 +208,24 @@ row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep)
 	w->major = sqlite3_column_int(st, 6);
 	w->count = sqlite3_column_int64(st, 7);
 	w->escalation = sqlite3_column_int(st, 20);
+	/*
+	 * SQLite's text of a REAL keeps 15 digits: a value such as a
+	 * deviation, read back by the next run, would print otherwise than
+	 * it did.  The fewest digits that give the same number back.
+	 */
+	if (sqlite3_column_type(st, 8) == SQLITE_FLOAT) {
+		double d = sqlite3_column_double(st, 8);
+		int p;
+
+		for (p = 15; p < 17; p++) {
+			snprintf(num, 32, "%.*g", p, d);
+			if (strtod(num, NULL) == d)
+				break;
+		}
+		if (p == 17)
+			snprintf(num, 32, "%.17g", d);
+		w->value = num;
+	}
 }
 
 int
@@ -220,7 +241,7 @@ ft_store_warn_get(struct ft_store_warn *s, const char *id,
 	bind(st, 1, id);
 	if ((rc = ft_stmts_step(&s->t, GET, found)) || !*found)
 		return rc;
-	row(st, w, s->keep);
+	row(st, w, s->keep, s->num);
 	ft_stmts_done(&s->t, GET);
 	return FT_OK;
 }
@@ -235,8 +256,9 @@ each_row(sqlite3_stmt *st, void *ctx)
 {
 	struct each_ctx *e = ctx;
 	struct ft_store_warning w;
+	char num[32];
 
-	row(st, &w, NULL);
+	row(st, &w, NULL, num);
 	return e->fn(e->ctx, &w);
 }
 

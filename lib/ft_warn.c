@@ -66,6 +66,14 @@ struct warning {
 	char *acked_at, *acked_by, *ack_note; /* from the database */
 };
 
+/* A value rule's recent readings (one hour's, when seasonal), oldest first
+ * from head, cap at most. */
+struct ring {
+	int64_t *t;
+	double *v;
+	int n, head;
+};
+
 /* A rule's state for one key. */
 /* Which member of a key's union its rule uses. */
 enum kst_kind {
@@ -101,6 +109,9 @@ struct kst {
 			int64_t *iv;
 			/* flatline: silent after it; NEVER: not judged */
 			int64_t silent_at;
+			/* value "deviation": nrg rings (1, 24, 168), or NULL */
+			struct ring *rg;
+			int nrg;
 		};
 		struct { /* KST_SLA: the cases that ended, (deadline, id) */
 			struct hit *done;
@@ -229,6 +240,8 @@ struct ft_warn {
 		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
 	struct ft_buf key, why, json, detail;
 	struct ft_json_doc keydoc; /* a jq key's output */
+	double *dvbuf; /* a deviation's baseline, copied to be ordered */
+	size_t dvcap;
 	double t0;
 	struct ft_warn_sils sils; /* read at the start: muted() */
 };
@@ -406,6 +419,18 @@ warning_free(struct warning *x)
 }
 
 static void
+rings_free(struct ring *rg, int n)
+{
+	int i;
+
+	for (i = 0; rg && i <= n; i++) {
+		free(rg[i].t);
+		free(rg[i].v);
+	}
+	free(rg);
+}
+
+static void
 kst_free(struct kst *k)
 {
 	size_t i;
@@ -416,6 +441,7 @@ kst_free(struct kst *k)
 	switch (k->kind) {
 	case KST_SERIES:
 		free(k->iv);
+		rings_free(k->rg, k->nrg);
 		break;
 	case KST_SLA:
 		for (i = 0; i < k->ndone; i++)
@@ -624,6 +650,35 @@ put_warning(struct ft_warn *w, const struct kst *k, const struct warning *x,
 	return ft_store_warn_put(w->ws, &s);
 }
 
+/*
+ * A value rule's baseline: "dv": [[t, v], ...], each ring oldest first;
+ * "dh": the deviations of the last readings judged, likewise.
+ */
+static void
+rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
+{
+	const char *sep = "";
+	int i, j;
+
+	ft_buf_adds(b, ",\"dv\":[");
+	for (i = 0; i <= k->nrg; i++) {
+		int cap = i < k->nrg ? r->nbase : r->record;
+
+		if (i == k->nrg) {
+			ft_buf_adds(b, "],\"dh\":[");
+			sep = "";
+		}
+		for (j = 0; j < k->rg[i].n; j++) {
+			int at = (k->rg[i].head + j) % cap;
+
+			ft_buf_addf(b, "%s[%lld,%.17g]", sep,
+				    (long long)k->rg[i].t[at], k->rg[i].v[at]);
+			sep = ",";
+		}
+	}
+	ft_buf_addc(b, ']');
+}
+
 /* Writes the state of k for the next run. */
 static int
 put_window(struct ft_warn *w, const struct kst *k)
@@ -681,6 +736,8 @@ put_window(struct ft_warn *w, const struct kst *k)
 				    (long long)k->wc[i].n);
 		ft_buf_addc(&w->json, ']');
 	}
+	if (k->kind == KST_SERIES && k->rg)
+		rings_put(&w->json, r, k);
 	ft_buf_addc(&w->json, '}');
 	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
 }
@@ -1216,16 +1273,150 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 	return announce(w, k, 1);
 }
 
-/* value: a reading out of its limits, for long enough. */
+/* ---- value: deviation from the baseline ---- */
+
+/* The ring of k that a reading at t goes to: its local hour when seasonal. */
+static struct ring *
+ring_of(const struct ft_warn_rule *r, struct kst *k, int64_t t)
+{
+	int sec = 0, wday = 0, i = 0;
+
+	if (!k->rg) {
+		k->nrg = r->season ? r->season : 1;
+		k->rg = ft_xmalloc((size_t)(k->nrg + 1) * sizeof(*k->rg));
+		memset(k->rg, 0, (size_t)(k->nrg + 1) * sizeof(*k->rg));
+	}
+	if (r->season) {
+		ft_time_local(t, &sec, &wday, NULL);
+		i = sec / 3600 + (r->season == 168 ? wday * 24 : 0);
+	}
+	return &k->rg[i % k->nrg];
+}
+
+/* Keeps (t, v) in g, forgetting its oldest when it holds cap already. */
+static void
+ring_push(struct ring *g, int cap, int64_t t, double v)
+{
+	int i;
+
+	if (!g->t) {
+		g->t = ft_xmalloc((size_t)cap * sizeof(*g->t));
+		g->v = ft_xmalloc((size_t)cap * sizeof(*g->v));
+	}
+	if (g->n < cap) {
+		i = (g->head + g->n++) % cap;
+	} else {
+		i = g->head;
+		g->head = (g->head + 1) % cap;
+	}
+	g->t[i] = t;
+	g->v[i] = v;
+}
+
+/* The k-th smallest of a[0..n) (k < n), a reordered (Wirth's select). */
+static double
+kth(double *a, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		double x = a[k], y;
+		int i = lo, j = hi;
+
+		do {
+			while (a[i] < x)
+				i++;
+			while (x < a[j])
+				j--;
+			if (i <= j) {
+				y = a[i];
+				a[i++] = a[j];
+				a[j--] = y;
+			}
+		} while (i <= j);
+		if (j < k)
+			lo = i;
+		if (k < i)
+			hi = j;
+	}
+	return a[k];
+}
+
+/* The median of a[0..n) (n > 0), a reordered. */
+static double
+median(double *a, int n)
+{
+	int h = n / 2, i;
+	double m = kth(a, n, h), below;
+
+	if (n % 2)
+		return m;
+	/* a[0..h) is at most a[h]: the other middle is its greatest. */
+	below = a[0];
+	for (i = 1; i < h; i++)
+		if (a[i] > below)
+			below = a[i];
+	return (below + m) / 2;
+}
+
+/*
+ * The robust deviation of the reading q from k's baseline, into *m,
+ * signed by the rule's direction (more is further out); 0 when the
+ * baseline has too few readings to judge.
+ */
+static int
+deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
+	  const struct rec *q, double *m)
+{
+	const struct ring *g = ring_of(r, k, q->t);
+	int64_t from = INT64_MIN, to = NEVER;
+	double med, s;
+	int n = 0, i;
+
+	if ((size_t)r->nbase > w->dvcap) {
+		w->dvcap = (size_t)r->nbase;
+		w->dvbuf = ft_xrealloc(w->dvbuf, w->dvcap * sizeof(double));
+	}
+	if (r->season) {
+		int sec = 0, wday = 0;
+
+		/* The same hour in the periods before this one. */
+		ft_time_local(q->t, &sec, &wday, NULL);
+		to = q->t - sec % 3600;
+		from = to - (int64_t)r->periods *
+				    (r->season == 168 ? 604800 : 86400);
+	}
+	for (i = 0; i < g->n; i++) {
+		int j = (g->head + i) % r->nbase;
+
+		if (g->t[j] >= from && g->t[j] < to)
+			w->dvbuf[n++] = g->v[j];
+	}
+	if (n < r->min_base)
+		return 0;
+	med = median(w->dvbuf, n);
+	for (i = 0; i < n; i++)
+		w->dvbuf[i] = fabs(w->dvbuf[i] - med);
+	s = 1.4826 * median(w->dvbuf, n);
+	if (!(s >= r->floor))
+		s = r->floor;
+	*m = r->dev == FT_DEV_ABOVE ? (q->value - med) / s :
+	     r->dev == FT_DEV_BELOW ? (med - q->value) / s :
+				      fabs(q->value - med) / s;
+	return 1;
+}
+
+/*
+ * value: a reading out of its limits, or as far from its baseline as the
+ * rule's deviation, for long enough.
+ */
 static int
 on_value(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
 	struct kst *k = kst_get(w, ri, w->key.s, 1);
 	double lim = r->at[r->level], v = q->value;
-	int level = ft_warn_level_of(r, v), st;
-	int back = r->below ? v >= lim + r->hysteresis :
-			      v <= lim - r->hysteresis;
+	int level, back, st;
 	struct warning *x;
 
 	/* A reading at or before the newest of its key, come late or sent
@@ -1235,6 +1426,28 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	k->last = q->t;
 	k->has_last = 1;
 	touch(w, k);
+	if (r->dev) {
+		int judged = deviation(w, r, k, q, &v), i;
+		struct ring *h;
+
+		/* The reading joins the baseline after it is judged. */
+		ring_push(ring_of(r, k, q->t), r->nbase, q->t, q->value);
+		if (!judged)
+			return FT_OK;
+		level = ft_warn_level_of(r, v);
+		if (r->record) {
+			/* A run starts only further out than the last
+			 * record readings judged went. */
+			h = &k->rg[k->nrg];
+			for (i = 0; i < h->n && level >= 0 && !k->out; i++)
+				if (v <= h->v[i])
+					level = -1;
+			ring_push(h, r->record, q->t, v);
+		}
+	} else {
+		level = ft_warn_level_of(r, v);
+	}
+	back = r->below ? v >= lim + r->hysteresis : v <= lim - r->hysteresis;
 
 	if (level >= 0) {
 		if (!k->out) {
@@ -2657,6 +2870,44 @@ load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
 	}
 }
 
+/* What rings_put() wrote, back into k's rings. */
+static void
+rings_load(const struct ft_warn_rule *r, struct kst *k, jv s)
+{
+	static const char *const names[] = { "dv", "dh" };
+	int h;
+
+	for (h = 0; h < 2; h++) {
+		jv a = jv_object_get(jv_copy(s), jv_string(names[h]));
+		int n = jv_get_kind(a) == JV_KIND_ARRAY ?
+				jv_array_length(jv_copy(a)) :
+				0,
+		    i;
+
+		for (i = 0; i < n && (!h || r->record); i++) {
+			jv p = jv_array_get(jv_copy(a), i);
+			jv t = jv_array_get(jv_copy(p), 0),
+			   v = jv_array_get(p, 1);
+
+			if (jv_get_kind(t) == JV_KIND_NUMBER &&
+			    jv_get_kind(v) == JV_KIND_NUMBER) {
+				int64_t at = (int64_t)jv_number_value(t);
+				struct ring *g = ring_of(r, k, at);
+
+				if (h)
+					ring_push(&k->rg[k->nrg], r->record, at,
+						  jv_number_value(v));
+				else
+					ring_push(g, r->nbase, at,
+						  jv_number_value(v));
+			}
+			jv_free(t);
+			jv_free(v);
+		}
+		jv_free(a);
+	}
+}
+
 static int
 load_window(void *ctx, const char *rule, const char *key, const char *state)
 {
@@ -2705,6 +2956,8 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	if (w->rules.r[ri].type == FT_WARN_SPIKE ||
 	    w->rules.r[ri].type == FT_WARN_DROP)
 		load_counts(k, &w->rules.r[ri], s);
+	if (w->rules.r[ri].dev)
+		rings_load(&w->rules.r[ri], k, s);
 	if (w->rules.r[ri].type == FT_WARN_FLATLINE) {
 		const struct ft_warn_rule *r = &w->rules.r[ri];
 
@@ -3241,6 +3494,7 @@ ft_warn_free(struct ft_warn *w)
 	ft_json_doc_release(&w->keydoc);
 	free(w->score);
 	ft_warn_sils_release(&w->sils);
+	free(w->dvbuf);
 	each_buf(w, ft_buf_release);
 	free(w);
 }

@@ -257,12 +257,13 @@ static const char *const common_fields[] = { "name",  "type",	 "key",
 static int
 allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 {
-	static const char *const own[][6] = {
+	static const char *const own[][10] = {
 		[FT_WARN_THRESHOLD] = { "when", "count", "window", NULL },
 		[FT_WARN_REPEAT] = { "when", "count", "window", NULL },
 		[FT_WARN_KEYWORD] = { "when", "terms", "min", NULL },
 		[FT_WARN_VALUE] = { "sensor", "metric", "above", "below",
-				    "hysteresis", "for" },
+				    "hysteresis", "for", "deviation",
+				    "direction", "baseline", "record" },
 		[FT_WARN_FLATLINE] = { "when", "sensor", "metric", "gap",
 				       "usual", "reports" },
 		[FT_WARN_SPIKE] = { "when", "window", "baseline", "factor",
@@ -271,12 +272,12 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 		[FT_WARN_DROP] = { "when", "window", "baseline", "fall", "min",
 				   NULL },
 	};
-	const char *all[16];
+	const char *all[20];
 	size_t n = 0, i;
 
 	for (i = 0; common_fields[i]; i++)
 		all[n++] = common_fields[i];
-	for (i = 0; i < 6 && own[r->type][i]; i++)
+	for (i = 0; i < 10 && own[r->type][i]; i++)
 		all[n++] = own[r->type][i];
 	all[n] = NULL;
 	return ft_conf_only_keys(c, o, all, "");
@@ -428,14 +429,154 @@ read_series(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	return st;
 }
 
+/*
+ * value "deviation": "baseline": {"readings": N} or {"season": "day"|"week", "periods": K,
+ * "readings": N}, with "min" and "floor".
+ */
+static int
+read_dev_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	static const char *const only[] = { "readings", "season", "periods",
+					    "min",	"floor",  NULL };
+	jv v;
+	double d = 0;
+	int st = FT_OK;
+
+	r->nbase = 100;
+	r->min_base = 10;
+	r->floor = 1;
+	if (jv_get_kind(o) == JV_KIND_INVALID)
+		return FT_OK;
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return ft_conf_bad(c, "baseline",
+				   "not an object such as {\"readings\": 100} "
+				   "or {\"season\": \"day\", \"periods\": 7}");
+	if ((st = ft_conf_only_keys(c, o, only, "baseline.")))
+		return st;
+	v = member(o, "season");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (jv_get_kind(v) == JV_KIND_STRING &&
+		    !strcmp(jv_string_value(v), "day"))
+			r->season = 24;
+		else if (jv_get_kind(v) == JV_KIND_STRING &&
+			 !strcmp(jv_string_value(v), "week"))
+			r->season = 168;
+		else
+			st = ft_conf_bad(c, "baseline.season",
+					 "not \"day\" (the same hour of the "
+					 "day) or \"week\" (of the week)");
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "periods");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (!r->season)
+			st = ft_conf_bad(c, "baseline.periods",
+					 "only with \"season\"");
+		else if (!(st = whole(c, v, "baseline.periods", 1, 520,
+				      "not a whole number of days or weeks "
+				      "from 1 to 520",
+				      &d)))
+			r->periods = (int)d;
+	} else if (r->season) {
+		r->periods = r->season == 24 ? 7 : 4;
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "readings");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "baseline.readings", 2, 100000,
+			 "not a whole number of readings from 2 to 100000",
+			 &d)))
+		r->nbase = (int)d;
+	jv_free(v);
+	if (st)
+		return st;
+	r->min_base = r->nbase < 10 ? r->nbase : 10;
+	v = member(o, "min");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "baseline.min", 1, r->nbase,
+			 "not a whole number of readings from 1 to "
+			 "\"readings\"",
+			 &d)))
+		r->min_base = (int)d;
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "floor");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = number(c, v, "baseline.floor", &r->floor)) &&
+	    !(r->floor > 0))
+		st = ft_conf_bad(c, "baseline.floor",
+				 "not above 0: the least spread, in the "
+				 "readings' unit");
+	jv_free(v);
+	return st;
+}
+
+/* "deviation", "direction", "baseline": the deviation mode. */
+static int
+read_deviation(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	static const char *const dirs[] = { "above", "below", "both", NULL };
+	jv v = member(o, "deviation");
+	int st = number(c, v, "deviation", &r->at[r->level]), i;
+	double d = 0;
+
+	jv_free(v);
+	if (!st && !(r->at[r->level] >= 0))
+		st = ft_conf_bad(c, "deviation",
+				 "below 0: the robust deviations (of 1.4826 "
+				 "MAD) from which the reading is out");
+	if (st)
+		return st;
+	r->dev = FT_DEV_BOTH;
+	v = member(o, "direction");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (jv_get_kind(v) != JV_KIND_STRING ||
+		    (i = word_find(dirs, jv_string_value(v))) < 0)
+			st = ft_conf_bad(c, "direction",
+					 "not above, below or both");
+		else
+			r->dev = i + 1;
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "baseline");
+	st = read_dev_baseline(c, r, v);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "record");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "record", 1, 100000,
+			 "not a whole number of readings from 1 to 100000",
+			 &d)))
+		r->record = (int)d;
+	jv_free(v);
+	return st;
+}
+
 static int
 read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	jv a = member(o, "above"), b = member(o, "below"), v;
-	int st = FT_OK;
+	jv dv = member(o, "deviation");
+	int st = FT_OK, dev = jv_get_kind(dv) != JV_KIND_INVALID;
 
-	if ((jv_get_kind(a) == JV_KIND_INVALID) ==
-	    (jv_get_kind(b) == JV_KIND_INVALID))
+	jv_free(dv);
+	if (dev && (jv_get_kind(a) != JV_KIND_INVALID ||
+		    jv_get_kind(b) != JV_KIND_INVALID))
+		st = ft_conf_bad(c, "deviation",
+				 "a value rule has limits (\"above\" or "
+				 "\"below\") or a \"deviation\", not both");
+	else if (dev)
+		st = read_deviation(c, r, o);
+	else if ((jv_get_kind(a) == JV_KIND_INVALID) ==
+		 (jv_get_kind(b) == JV_KIND_INVALID))
 		st = ft_conf_bad(c, "above",
 				 "a value rule has one limit: \"above\" or "
 				 "\"below\"");
@@ -447,6 +588,21 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	jv_free(b);
 	if (st)
 		return st;
+	if (!dev) {
+		static const char *const only_dev[] = { "direction", "baseline",
+							"record", NULL };
+		size_t i;
+
+		for (i = 0; only_dev[i] && !st; i++) {
+			v = member(o, only_dev[i]);
+			if (jv_get_kind(v) != JV_KIND_INVALID)
+				st = ft_conf_bad(c, only_dev[i],
+						 "only with \"deviation\"");
+			jv_free(v);
+		}
+		if (st)
+			return st;
+	}
 	v = member(o, "hysteresis");
 	if (jv_get_kind(v) != JV_KIND_INVALID &&
 	    !(st = number(c, v, "hysteresis", &r->hysteresis)) &&

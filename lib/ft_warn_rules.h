@@ -42,6 +42,11 @@ enum ft_warn_key {
 	FT_KEY_JQ /* {"jq": PROGRAM}: its first output */
 };
 
+/* A value rule's deviation: the direction it measures. */
+#define FT_DEV_ABOVE 1
+#define FT_DEV_BELOW 2
+#define FT_DEV_BOTH 3
+
 /* Levels, in order: blue < yellow < orange < red. */
 #define FT_LEVELS 4
 extern const char *const ft_warn_levels[FT_LEVELS];
@@ -81,6 +86,18 @@ struct ft_warn_rule {
 	int64_t hold; /* value: out of limits this long before raising */
 	int below; /* value: a lower limit (at[] descends) */
 	double hysteresis; /* value: back this far inside to clear */
+	/*
+	 * value, "deviation": the measure is the reading's robust deviation
+	 * from its sensor's baseline, |x - median| / max(1.4826 MAD, floor),
+	 * signed by dev (at[] ascends): the last nbase readings, or, when
+	 * season is 24 (hour of day) or 168 (hour of week), the readings of
+	 * the same local hour over the last periods days or weeks, nbase at
+	 * most per hour.  Judged once the baseline has min_base readings.
+	 */
+	int dev; /* 0: limits; FT_DEV_ABOVE, FT_DEV_BELOW, FT_DEV_BOTH */
+	int season, periods, nbase, min_base;
+	int record; /* a run starts further out than the last record went */
+	double floor;
 	struct ft_warn_term *terms; /* keyword */
 	size_t nterms;
 	/*

@@ -174,6 +174,180 @@ open" ]
 	[ "$(got '"\(.key) \(.value)"')" = "s1:level 1" ]
 }
 
+# rs DAY HH:MM VALUE: a reading of sensor s1 at 2026-12-DAY HH:MM UTC.
+rs() {
+	printf '{"sensor":"s1","at":"2026-12-%02dT%s:00Z","value":%s}\n' "$1" "$2" "$3"
+}
+
+# dev_base: five readings of s1 at 09:00-09:04 whose median is 11 and MAD 1
+# (10 10 11 11 12: deviations 1 1 0 0 1), so that a floor of 2 is the
+# spread (1.4826 x 1 is less).
+dev_base() {
+	for m in 0:10 1:11 2:12 3:10 4:11; do rd "${m%%:*}" "${m#*:}"; done
+}
+
+@test "ft-warn value deviation: one below, at, one above the deviation (median 11, spread the floor 2); the level rises with it" {
+	echo '[{"name":"d","type":"value","deviation":2,"levels":{"red":3},"baseline":{"readings":5,"min":5,"floor":2},"quiet":0}]' | rules
+	for v in 14.98 15 15.02 17.02; do
+		rm -f "$FT_DB"
+		{ dev_base; rd 5 "$v"; } > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s=%s\n' "$v" "$(got '"\(.change) \(.level) \(.value)"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "14.98=
+15=
+15.02=raised yellow 2.01
+17.02=raised red 3.01" ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value deviation: the directions: above counts only readings above the median, below only those below, both either" {
+	for dir in above below both; do
+		echo '[{"name":"d","type":"value","deviation":2,"direction":"'$dir'","baseline":{"readings":5,"min":5,"floor":2},"quiet":"1h"}]' | rules
+		for v in 6 7 15 16; do
+			rm -f "$FT_DB"
+			{ dev_base; rd 5 "$v"; } > in.ndjson
+			run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+			printf '%s:%s=%s ' "$dir" "$v" "$(got .value)"
+		done
+	done > got.txt
+	[ "$(cat got.txt)" = "above:6= above:7= above:15= above:16=2.5 below:6=2.5 below:7= below:15= below:16= both:6=2.5 both:7= both:15= both:16=2.5 " ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value deviation: the measure is |x - median| / (1.4826 MAD) of the last readings, as jq computes it, odd and even counts; too few readings judge nothing" {
+	echo '[{"name":"d","type":"value","deviation":3,"baseline":{"readings":6,"min":5,"floor":0.001},"quiet":"1h"}]' | rules
+	# med: the median of an array; dev(x): x's deviation from the array.
+	jqdev='def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+		def dev(x): med as $m | (x - $m | fabs) / (1.4826 * (map(. - $m | fabs) | med));'
+	for vals in "10 20 30 40 50" "10 20 30 40 50 70" "10 20 30 40 50 70 99"; do
+		rm -f "$FT_DB"
+		i=0
+		for v in $vals; do rd "$i" "$v"; i=$((i + 1)); done > in.ndjson
+		rd "$i" 200 >> in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		# The last six readings before 200 (the baseline holds six); the
+		# readings before are less than 3 out.
+		want=$(echo "$vals" | jq -R "$jqdev"' split(" ") | map(tonumber) | .[-6:] | dev(200)')
+		[ "$(got .change)" = raised ]
+		jq -en --argjson g "$(got .value)" --argjson w "$want" '($g - $w | fabs) < 1e-12'
+	done
+	rm -f "$FT_DB"
+	{ rd 0 10; rd 1 20; rd 2 30; rd 3 40; rd 4 1000; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+@test "ft-warn value deviation: seasonal, the same local hour (--tz Asia/Kolkata, +05:30) of the last periods days, not this hour today" {
+	echo '[{"name":"d","type":"value","deviation":3,"baseline":{"season":"day","periods":2,"min":4},"quiet":0}]' | rules
+	# 15:00-16:00 in Kolkata is 09:30-10:30 UTC.  Days 2 and 3: 10 and
+	# 12 in it (median 11, MAD 1), 100 at 14:50 local (another hour); day
+	# 1 (three days before day 4): 500 in it.
+	{ rs 1 09:40 500; for d in 2 3; do rs "$d" 09:20 100; rs "$d" 09:40 10; rs "$d" 09:50 12; done
+	  rs 4 10:05 200; rs 4 10:20 16; } > in.ndjson
+	run -0 --separate-stderr ft-warn --tz Asia/Kolkata --rules rules.json in.ndjson
+	# 200 at 10:05 raises; at 10:20, 16 is (16 - 11) / 1.4826 = 3.37 from
+	# the days before (200, this hour today, is not in it): still out.
+	[ "$(got '"\(.change) \(.raised_at)"')" = "raised 2026-12-04T10:05:00Z" ]
+	[ "$(sql "SELECT status, count, last_at FROM warnings")" = "open|2|2026-12-04T10:20:00Z" ]
+	# In UTC the hour is 10:00-11:00: nothing of the days before in it.
+	rm -f "$FT_DB"
+	run -0 --separate-stderr ft-warn --tz UTC --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+@test "ft-warn value deviation: seasonal by week: the same hour of the same weekday, a week before, not the day before" {
+	echo '[{"name":"d","type":"value","deviation":3,"baseline":{"season":"week","periods":1,"min":2},"quiet":0}]' | rules
+	# 2026-12-01 and 12-08 are Tuesdays: 10 and 12 at 09:00-10:00 (median
+	# 11, MAD 1); Wednesday 12-02 at that hour, 100 and 102.
+	{ rs 1 09:10 10; rs 1 09:40 12; rs 2 09:10 100; rs 2 09:40 102
+	  rs 8 09:20 16; rs 9 09:20 101; rs 9 09:30 16; } > in.ndjson
+	run -0 --separate-stderr ft-warn --tz UTC --rules rules.json in.ndjson
+	# 16 on Tuesday is 3.37 from Tuesday's 11; 101 on Wednesday 0; 16 on
+	# Wednesday 57 from Wednesday's 101 (the Tuesday reading at 09:20 of
+	# the day before is not in it).
+	[ "$(got '"\(.change) \(.raised_at) \(.resolved_at // "-")"')" = "raised 2026-12-08T09:20:00Z - resolved 2026-12-08T09:20:00Z 2026-12-09T09:20:00Z raised 2026-12-09T09:30:00Z -" ]
+}
+
+@test "ft-warn value deviation: for holds the raise, hysteresis (in deviations) holds the clearing" {
+	# Out from 16 (2.5 from median 11, spread the floor 2) at 09:05; 14 at
+	# 09:20 is 1.12 out (median 11.5, spread 1.4826 x 1.5), 11 at 09:25
+	# is 0.34 (median 12, spread 1.4826 x 2).
+	for y in 0 1; do
+		echo '[{"name":"d","type":"value","deviation":2,"for":"10m","hysteresis":'$y',"baseline":{"readings":20,"min":5,"floor":2},"quiet":0}]' | rules
+		rm -f "$FT_DB"
+		{ dev_base; rd 5 16; rd 10 16; rd 15 16; rd 20 14; rd 25 11; } > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s: %s\n' "$y" "$(got '"\(.change) \(.count) \(.first_at) \(.raised_at) \(.resolved_at // "-")"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "0: raised 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z - resolved 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z 2026-12-01T09:20:00Z
+1: raised 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z - resolved 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z 2026-12-01T09:25:00Z" ] || { cat got.txt; false; }
+	# One reading short of the hold: nothing.
+	rm -f "$FT_DB"
+	{ dev_base; rd 5 16; rd 10 16; rd 14 11; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+@test "ft-warn value deviation: record: a run starts only further out than the last record readings judged went (equal is not further)" {
+	# Median 11 throughout, spread the floor 10: 40 is 2.9 out, 35 2.4, 36 2.5.
+	for rec in 0 3; do
+		if [ "$rec" = 0 ]; then r=; else r=',"record":'$rec; fi
+		echo '[{"name":"d","type":"value","deviation":1'"$r"',"baseline":{"readings":20,"min":5,"floor":10},"quiet":0}]' | rules
+		for last in 35 36; do
+			rm -f "$FT_DB"
+			i=0
+			for v in 11 11 11 11 11 40 11 35 11 "$last"; do rd "$i" "$v"; i=$((i + 1)); done > in.ndjson
+			run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+			printf '%s/%s: %s\n' "$rec" "$last" "$(got 'select(.change == "raised") | .raised_at[14:16]')"
+		done
+	done > got.txt
+	[ "$(cat got.txt)" = "0/35: 05 07 09
+0/36: 05 07 09
+3/35: 05
+3/36: 05 09" ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value deviation: the baselines (last readings, hour of the day) go to the next run: any split into two runs gives the same warnings" {
+	rules <<- 'EOF2'
+	[{"name":"recent","type":"value","deviation":2,"record":3,"baseline":{"readings":4,"min":3},"quiet":"10m"},
+	 {"name":"daily","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":2},"quiet":0}]
+	EOF2
+	{ for d in 1 2; do
+		for m in 00:10 10:11 20:12 30:10 40:30 50:11; do
+			rs "$d" "09:${m%%:*}" "$(( ${m#*:} + (d - 1) * 2 ))"
+		done
+	  done
+	  rs 2 10:00 40; rs 2 10:10 11; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.rule) \(.change)"')" = "recent raised recent resolved daily raised daily resolved recent raised daily raised daily resolved recent resolved" ] || { got '"\(.rule) \(.change) \(.raised_at)"'; false; }
+	splits_equal
+}
+
+@test "ft-warn value deviation: each mistake in a deviation rule is refused (78) naming the rule and field" {
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn --rules rules.json /dev/null
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+	}
+	check '[{"name":"a","type":"value","deviation":3,"above":1}]' 'rules.json: rule 1 ("a"): field "deviation": a value rule has limits ("above" or "below") or a "deviation", not both'
+	check '[{"name":"a","type":"value","deviation":-1}]' 'rules.json: rule 1 ("a"): field "deviation": below 0: the robust deviations (of 1.4826 MAD) from which the reading is out'
+	check '[{"name":"a","type":"value","deviation":"3"}]' 'rules.json: rule 1 ("a"): field "deviation": not a number'
+	check '[{"name":"a","type":"value","deviation":3,"direction":"up"}]' 'rules.json: rule 1 ("a"): field "direction": not above, below or both'
+	check '[{"name":"a","type":"value","above":3,"direction":"above"}]' 'rules.json: rule 1 ("a"): field "direction": only with "deviation"'
+	check '[{"name":"a","type":"value","above":3,"baseline":{}}]' 'rules.json: rule 1 ("a"): field "baseline": only with "deviation"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":5}]' 'rules.json: rule 1 ("a"): field "baseline": not an object such as {"readings": 100} or {"season": "day", "periods": 7}'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"window":5}}]' 'rules.json: rule 1 ("a"): field "baseline.window": not a field of this object (a typo?)'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"season":"month"}}]' 'rules.json: rule 1 ("a"): field "baseline.season": not "day" (the same hour of the day) or "week" (of the week)'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"periods":2}}]' 'rules.json: rule 1 ("a"): field "baseline.periods": only with "season"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"season":"week","periods":0}}]' 'rules.json: rule 1 ("a"): field "baseline.periods": not a whole number of days or weeks from 1 to 520'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":1}}]' 'rules.json: rule 1 ("a"): field "baseline.readings": not a whole number of readings from 2 to 100000'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":5,"min":6}}]' 'rules.json: rule 1 ("a"): field "baseline.min": not a whole number of readings from 1 to "readings"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"floor":0}}]' 'rules.json: rule 1 ("a"): field "baseline.floor": not above 0: the least spread, in the readings'"'"' unit'
+	check '[{"name":"a","type":"value","deviation":3,"record":0}]' 'rules.json: rule 1 ("a"): field "record": not a whole number of readings from 1 to 100000'
+	check '[{"name":"a","type":"value","below":3,"record":5}]' 'rules.json: rule 1 ("a"): field "record": only with "deviation"'
+	check '[{"name":"a","type":"value","deviation":3,"levels":{"red":2}}]' 'rules.json: rule 1 ("a"): field "levels.red": not above 3: each level starts above the one below it'
+}
+
 @test "ft-warn runs: the same records split into two runs at every point give the same warnings as one run" {
 	rules <<- 'EOF'
 	[{"name":"surge","type":"threshold","count":3,"window":30,"levels":{"red":4}},
@@ -363,6 +537,48 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2023-01-01 --until 2024-01-01
 	printf '%s\n' "$output" | jq -r '"\(.rule) \(.key) \(.raised_at | fromdate) \(.count)"' | sort > stored.txt
 	diff stored.txt want.txt
+}
+
+@test "ft-warn corpus: nab speed_7578: the shipped sensor rules raise where a jq count of the same rule raises, and the output is pinned" {
+	corpus_or_skip
+	rules="$BATS_TEST_DIRNAME/../rules/warn-sensors.json"
+	# The rule the jq program below counts; a change to the file must
+	# change both.
+	jq -e '.rules == [{"name":"sensor-unusual","type":"value","deviation":6,"direction":"both","baseline":{"season":"day","periods":21,"readings":300,"min":24,"floor":1},"record":864,"level":"yellow","levels":{"orange":12,"red":24},"major":"red","quiet":"12h"}]' "$rules"
+	tail -n +2 "$CORPUS/nab/data/realTraffic/speed_7578.csv" |
+		awk -F, '{ t = $1; sub(/ /, "T", t); printf "{\"sensor\":\"speed_7578\",\"at\":\"%sZ\",\"value\":%s}\n", t, $2 }' > in.ndjson
+	[ "$(wc -l < in.ndjson)" = 1127 ]
+	run -0 --separate-stderr ft-warn --tz UTC --rules "$rules" in.ndjson
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z orange 19.785062277980124 2015-09-15T14:34:00Z orange 19.89747740455956 2015-09-16T14:09:00Z orange 20.234722784297855" ]
+	[ "$(got 'select(.change == "resolved") | "\(.resolved_at) \(.count)"')" = "2015-09-12T04:54:00Z 2 2015-09-16T02:44:00Z 2 2015-09-17T02:50:00Z 9" ]
+	# The same rule counted by jq from the readings alone: each reading's
+	# deviation from the same UTC hour of the 21 days before (this hour
+	# today left out), a run out starting only above the last 864
+	# deviations, one warning a run, resolved 12 h after it cleared.
+	cat > indep.jq <<- 'EOF'
+	def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	[inputs | {t: (.at | fromdateiso8601), v: .value}] as $r
+	| [ range(0; $r | length) as $i | $r[$i] as $x
+	    | ($x.t - ($x.t % 3600)) as $H | ($H - $periods * 86400) as $from
+	    | ($x.t % 86400 / 3600 | floor) as $h
+	    | [ $r[0:$i][] | select(.t >= $from and .t < $H and (.t % 86400 / 3600 | floor) == $h) | .v ] as $b
+	    | if ($b | length) < $min then {t: $x.t, m: null}
+	      else ($b | med) as $m | ([$b[] | . - $m | fabs] | med) as $mad
+	        | {t: $x.t, m: (($x.v - $m | fabs) / ([1.4826 * $mad, $floor] | max))} end ]
+	| reduce .[] as $p ({hist: [], out: false, live: false, cleared: null, raises: []};
+	    if $p.m == null then .
+	    else (if .live and .cleared != null and $p.t >= .cleared + $quiet then .live = false | .cleared = null else . end)
+	      | ($p.m > $dev and (.out or ([.hist[-$record:][] | select(. >= $p.m)] | length) == 0)) as $o
+	      | .hist += [$p.m]
+	      | if $o then .out = true | if .live then .cleared = null else .live = true | .raises += [[$p.t, $p.m]] end
+	        elif $p.m <= $dev then .out = false | (if .live and .cleared == null then .cleared = $p.t else . end)
+	        else . end
+	    end)
+	| .raises[] | "\(.[0] | todate) \(.[1])"
+	EOF
+	want=$(jq -nr --argjson periods 21 --argjson min 24 --argjson floor 1 --argjson dev 6 \
+		--argjson record 864 --argjson quiet 43200 -f indep.jq in.ndjson | tr '\n' ' ')
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.value)"') " = "$want" ]
 }
 
 @test "ft-warn corpus: waimai_10k: the shipped Chinese keyword rules give, per level, the counts a naive count of the same terms gives" {
