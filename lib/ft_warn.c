@@ -3461,11 +3461,13 @@ ft_warn_finish(struct ft_warn *w)
 		snprintf(muted, sizeof(muted), "; %ld not printed: silenced",
 			 w->c.muted);
 	if (!w->o.quiet)
-		ft_warn("%ld record%s (%ld events, %ld readings): %ld "
+		ft_warn("%ld record%s (%ld event%s, %ld reading%s): %ld "
 			"raised, %ld resolved, %ld rejected%s%s (%.2f s)",
 			w->c.records, w->c.records == 1 ? "" : "s", w->c.events,
-			w->c.readings, w->c.raised, w->c.resolved, w->rej.n,
-			muted, w->o.dry_run ? "; dry run: nothing stored" : "",
+			w->c.events == 1 ? "" : "s", w->c.readings,
+			w->c.readings == 1 ? "" : "s", w->c.raised,
+			w->c.resolved, w->rej.n, muted,
+			w->o.dry_run ? "; dry run: nothing stored" : "",
 			(double)ts.tv_sec + ts.tv_nsec / 1e9 - w->t0);
 	if (!st && w->rej.n)
 		st = FT_REJECTED;

@@ -1272,7 +1272,7 @@ b|{"w":[[1796116200,"b"]]}' ]
 	# acceptance in the period is read all the same.
 	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T09:20:00Z --until 2026-12-01T11:00:00Z
 	[ "$(got '"\(.change) \(.count) \(.last_at) \(.resolved_at)"')" = 'resolved 2 2026-12-01T10:30:00Z 2026-12-01T10:30:00Z' ]
-	[[ "$stderr" == "ft-warn: 1 record (1 events, 0 readings): 0 raised, 1 resolved, 0 rejected ("* ]]
+	[[ "$stderr" == "ft-warn: 1 record (1 event, 0 readings): 0 raised, 1 resolved, 0 rejected ("* ]]
 }
 
 # de ID HH:MM [AREA] [DAY]: an event of AREA (g1) at that time of DAY
