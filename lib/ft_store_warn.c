@@ -26,6 +26,7 @@ enum stmt {
 	SIL_GET,
 	SIL_REMOVE,
 	SIL_EACH,
+	CASE_HISTORY,
 	NSTMT
 };
 
@@ -104,12 +105,21 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		       " WHERE ?1 OR (removed_at IS NULL AND (?2 IS NULL OR"
 		       " until_at > ?2)) ORDER BY silence",
 		       "reading the silences" },
+	/* An event's dispatch and status changes, for sla rules. */
+	[CASE_HISTORY] = { "SELECT action, at, to_status,"
+			   " json_extract(detail, '$.unit'),"
+			   " json_extract(detail, '$.respond_by'),"
+			   " json_extract(detail, '$.resolve_by') FROM history"
+			   " WHERE kind = 'event' AND id = ?1 AND (action ="
+			   " 'dispatch' OR action = 'status') ORDER BY seq",
+			   "reading a case's history" },
 };
 
 struct ft_store_warn {
 	struct ft_stmts t;
 	struct ft_buf keep[20]; /* GET's columns */
 	struct ft_buf skeep[10]; /* SIL_GET's */
+	char num[32]; /* GET's value */
 };
 
 int
@@ -175,9 +185,11 @@ ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
 	return ft_stmts_run(&s->t, PUT);
 }
 
-/* The row st is on, into w (borrowed from st, or kept in keep). */
+/* The row st is on, into w (borrowed from st, or kept in keep; the
+ * value's text in num). */
 static void
-row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep)
+row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep,
+    char num[32])
 {
 	const char **f[] = {
 		&w->warning,	 &w->rule,	 &w->type,     &w->key,
@@ -196,6 +208,24 @@ row(sqlite3_stmt *st, struct ft_store_warning *w, struct ft_buf *keep)
 	w->major = sqlite3_column_int(st, 6);
 	w->count = sqlite3_column_int64(st, 7);
 	w->escalation = sqlite3_column_int(st, 20);
+	/*
+	 * SQLite's text of a REAL keeps 15 digits: a value such as a
+	 * deviation, read back by the next run, would print otherwise than
+	 * it did.  The fewest digits that give the same number back.
+	 */
+	if (sqlite3_column_type(st, 8) == SQLITE_FLOAT) {
+		double d = sqlite3_column_double(st, 8);
+		int p;
+
+		for (p = 15; p < 17; p++) {
+			snprintf(num, 32, "%.*g", p, d);
+			if (strtod(num, NULL) == d)
+				break;
+		}
+		if (p == 17)
+			snprintf(num, 32, "%.17g", d);
+		w->value = num;
+	}
 }
 
 int
@@ -211,7 +241,7 @@ ft_store_warn_get(struct ft_store_warn *s, const char *id,
 	bind(st, 1, id);
 	if ((rc = ft_stmts_step(&s->t, GET, found)) || !*found)
 		return rc;
-	row(st, w, s->keep);
+	row(st, w, s->keep, s->num);
 	ft_stmts_done(&s->t, GET);
 	return FT_OK;
 }
@@ -226,8 +256,9 @@ each_row(sqlite3_stmt *st, void *ctx)
 {
 	struct each_ctx *e = ctx;
 	struct ft_store_warning w;
+	char num[32];
 
-	row(st, &w, NULL);
+	row(st, &w, NULL, num);
 	return e->fn(e->ctx, &w);
 }
 
@@ -453,4 +484,40 @@ ft_store_warn_silences_each(struct ft_store_warn *s, int all, const char *since,
 	sqlite3_bind_int(st, 1, all);
 	bind(st, 2, since);
 	return ft_stmts_walk(&s->t, SIL_EACH, sil_row, &c);
+}
+
+struct case_ctx {
+	int (*fn)(void *ctx, const struct ft_store_case_step *c);
+	void *ctx;
+};
+
+static int
+case_row(sqlite3_stmt *st, void *ctx)
+{
+	struct case_ctx *w = ctx;
+	struct ft_store_case_step c;
+
+	c.dispatch = !strcmp(ft_sql_col(st, 0), "dispatch");
+	c.at = ft_sql_col(st, 1);
+	/* NULL for SQL NULL */
+	c.status = ft_sql_col(st, 2);
+	c.unit = ft_sql_col(st, 3);
+	c.respond_by = ft_sql_col(st, 4);
+	c.resolve_by = ft_sql_col(st, 5);
+	return w->fn(w->ctx, &c);
+}
+
+int
+ft_store_warn_case_each(struct ft_store_warn *s, const char *id,
+			int (*fn)(void *ctx,
+				  const struct ft_store_case_step *c),
+			void *ctx)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, CASE_HISTORY);
+	struct case_ctx w = { fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, id);
+	return ft_stmts_walk(&s->t, CASE_HISTORY, case_row, &w);
 }

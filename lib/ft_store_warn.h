@@ -116,4 +116,23 @@ int ft_store_warn_silences_each(
 /* The page cache of the connection, in KiB. */
 int ft_store_warn_cache(struct ft_store_warn *s, int kib);
 
+/*
+ * A step of a case in the history: its dispatch (the unit and deadlines
+ * ft-dispatch gave it) or a change of its status (the unit an ft-update
+ * record gave with it, if any).  Strings borrowed, NULL when absent.
+ */
+struct ft_store_case_step {
+	int dispatch; /* 1: the dispatch; 0: a status change */
+	const char *at, *status, *unit, *respond_by, *resolve_by;
+};
+
+/*
+ * Calls fn for the dispatch and each status change of event id, in the
+ * order they were logged.  Stops at fn's first status.
+ */
+int ft_store_warn_case_each(struct ft_store_warn *s, const char *id,
+			    int (*fn)(void *ctx,
+				      const struct ft_store_case_step *c),
+			    void *ctx);
+
 #endif

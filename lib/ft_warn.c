@@ -54,6 +54,11 @@ struct hit {
 	char *id;
 };
 
+/* spike, drop: the events of a key in window b (win_of()). */
+struct wcount {
+	int64_t b, n;
+};
+
 /* A live warning (open or acknowledged). */
 struct warning {
 	char id[24];
@@ -70,32 +75,133 @@ struct warning {
 	char *acked_at, *acked_by, *ack_note; /* from the database */
 };
 
+/* A value rule's recent readings (one hour's, when seasonal), oldest first
+ * from head, cap at most. */
+struct ring {
+	int64_t *t;
+	double *v;
+	int n, head;
+};
+
 /* A rule's state for one key. */
+/* Which member of a key's union its rule uses. */
+enum kst_kind {
+	KST_WINDOW,
+	KST_SERIES,
+	KST_SLA,
+	KST_COUNTS
+};
+
 struct kst {
 	int rule;
+	int dirty;
+	enum kst_kind kind;
 	/*
-	 * threshold, repeat, keyword: the window, oldest first: w[0..n),
-	 * within base[0..cap); what leaves the window at its start moves w
-	 * on, and the entries move back to base only when the end is full.
+	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
+	 * the window, oldest first: w[0..n), within base[0..cap); what
+	 * leaves the window at its start moves w on, and the entries move
+	 * back to base only when the end is full.
 	 */
 	struct hit *w, *base;
 	size_t n, cap;
-	int out; /* value: out of limits */
-	int64_t out_since, nout; /* since when, how many readings */
-	int64_t last; /* value, flatline: the newest record's time */
-	int has_last;
-	int64_t *iv; /* flatline "usual": the last intervals, oldest first */
-	int niv;
-	int64_t silent_at; /* flatline: silent after it; NEVER: not judged */
 	struct warning *live;
-	int dirty;
 	struct kst *next; /* in its hash bucket */
+	/* What one type of rule keeps besides (kind says which). */
+	union {
+		struct { /* KST_SERIES: value, flatline */
+			int out; /* value: out of limits */
+			int has_last;
+			int niv;
+			int64_t out_since, nout; /* since when, how many */
+			int64_t last; /* the newest record's time */
+			/* flatline "usual": the last intervals, oldest first */
+			int64_t *iv;
+			/* flatline: silent after it; NEVER: not judged */
+			int64_t silent_at;
+			/* value "deviation": nrg rings (1, 24, 168), or NULL */
+			struct ring *rg;
+			int nrg;
+		};
+		struct { /* KST_SLA: the cases that ended, (deadline, id) */
+			struct hit *done;
+			size_t ndone, capdone;
+		};
+		/*
+		 * KST_COUNTS: spike, drop: the counts of the windows the
+		 * baseline reaches, oldest first, windows without events
+		 * left out; w[] holds the events of the newest window only
+		 * (an event sent again counts once, and a warning lists
+		 * them).
+		 */
+		struct {
+			struct wcount *wc;
+			size_t nwc, capwc;
+		};
+	};
 	char key[]; /* the key itself */
+};
+
+/*
+ * A case an sla rule waits on (see "sla" below): also in its key's window,
+ * as (due, id), which is what is stored between runs.
+ */
+struct sla_case {
+	int rule;
+	char *id;
+	struct kst *k; /* the key it counts under */
+	int64_t due; /* the deadline */
+	int ended; /* it no longer waits: kept, in k->done, for SLA_KEEP */
+	struct sla_case *next; /* in its hash bucket */
+};
+
+/*
+ * How long after its deadline a case that ended is remembered, so that its
+ * dispatch read again (an input sent twice, back-tests that overlap) does
+ * not count it again; a dispatch whose deadline is older than that, back
+ * from the clock, passes the rule by.
+ */
+#define SLA_KEEP (7 * 86400)
+
+/* A status change still to come, in a back-test. */
+struct sla_change {
+	int64_t t, seq;
+	char *id, *status, *unit;
+};
+
+/* What the sla rules keep. */
+struct sla {
+	int rules; /* the rules file has some */
+	struct sla_case **tab; /* by rule and id */
+	size_t nb, n;
+	/*
+	 * Each sla rule's cases by deadline (then id), byrule[rule]: the
+	 * order they reach each level in.
+	 */
+	struct sla_list {
+		struct sla_case **v;
+		size_t n, cap;
+	} * byrule;
+	int64_t next; /* no case reaches a level's time before it */
+	struct ft_buf status, respond, resolve; /* the record's fields */
+	/* back-test: the changes to come, by time, chg[head..nchg) */
+	struct sla_change *chg;
+	size_t head, nchg, capchg;
+	int64_t seq, since, until;
+	int dispatched; /* the event's dispatch was found */
+	struct ft_buf rec, unit, rby, sby, cid;
+	struct ft_json_doc doc;
 };
 
 /* A record, read. */
 struct rec {
 	int reading;
+	/*
+	 * A status change as ft-update prints it (id, at, status; no
+	 * reported_at): read by sla rules only.
+	 */
+	int change;
+	const char *status;
+	int64_t respond_by, resolve_by; /* 0: none */
 	struct ft_cond_event e;
 	const char *id, *address, *unit, *area; /* events */
 	const char *sensor, *metric; /* readings */
@@ -133,6 +239,8 @@ struct ft_warn {
 	struct kst **flat; /* the keys of flatline rules */
 	size_t nflat, capflat;
 	int64_t next_silent; /* no flatline key is silent before it */
+	struct sla sla;
+	int drops; /* some rule is a drop rule */
 	int failed; /* reading the state again failed: its status */
 	unsigned long flushes;
 	struct counts c, kept;
@@ -141,6 +249,8 @@ struct ft_warn {
 		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
 	struct ft_buf key, why, json, detail;
 	struct ft_json_doc keydoc; /* a jq key's output */
+	double *dvbuf; /* a deviation's baseline, copied to be ordered */
+	size_t dvcap;
 	double t0;
 	struct ft_warn_sils sils; /* read at the start: muted() */
 };
@@ -149,13 +259,22 @@ struct ft_warn {
  * How far back from the clock rule r remembers what it counted: records
  * older pass it by, and keys with nothing newer are forgotten (gc()).
  */
+static int64_t win_keep(const struct ft_warn_rule *r);
+static int64_t win_start(const struct ft_warn_rule *r, int64_t b);
+
 static int64_t
 horizon(const struct ft_warn_rule *r)
 {
-	int64_t span = r->type == FT_WARN_SPIKE ?
-			       r->window * (r->baseline + 1) :
+	int64_t span = r->type == FT_WARN_SPIKE || r->type == FT_WARN_DROP ?
+			       r->window * (win_keep(r) + 1) :
 			       r->window;
 
+	/* A case waits for its deadline however old its report. */
+	if (r->type == FT_WARN_SLA)
+		return NEVER / 4;
+	/* Windows in local time: a day more for the zone's offset. */
+	if (r->weeks)
+		span += 86400;
 	return span + r->quiet + r->hold + 1;
 }
 
@@ -212,6 +331,21 @@ kst_get(struct ft_warn *w, int rule, const char *key, int create)
 	k = ft_xmalloc(sizeof(*k) + len);
 	memset(k, 0, sizeof(*k));
 	k->rule = rule;
+	switch (w->rules.r[rule].type) {
+	case FT_WARN_VALUE:
+	case FT_WARN_FLATLINE:
+		k->kind = KST_SERIES;
+		break;
+	case FT_WARN_SLA:
+		k->kind = KST_SLA;
+		break;
+	case FT_WARN_SPIKE:
+	case FT_WARN_DROP:
+		k->kind = KST_COUNTS;
+		break;
+	default:
+		k->kind = KST_WINDOW;
+	}
 	memcpy(k->key, key, len);
 	b = hash(rule, key) & (w->nb - 1);
 	k->next = w->tab[b];
@@ -294,6 +428,18 @@ warning_free(struct warning *x)
 }
 
 static void
+rings_free(struct ring *rg, int n)
+{
+	int i;
+
+	for (i = 0; rg && i <= n; i++) {
+		free(rg[i].t);
+		free(rg[i].v);
+	}
+	free(rg);
+}
+
+static void
 kst_free(struct kst *k)
 {
 	size_t i;
@@ -301,9 +447,41 @@ kst_free(struct kst *k)
 	for (i = 0; i < k->n; i++)
 		free(k->w[i].id);
 	free(k->base);
-	free(k->iv);
+	switch (k->kind) {
+	case KST_SERIES:
+		free(k->iv);
+		rings_free(k->rg, k->nrg);
+		break;
+	case KST_SLA:
+		for (i = 0; i < k->ndone; i++)
+			free(k->done[i].id);
+		free(k->done);
+		break;
+	case KST_COUNTS:
+		free(k->wc);
+		break;
+	case KST_WINDOW:
+		break;
+	}
 	warning_free(k->live);
 	free(k);
+}
+
+/* Whether k keeps more than its window: a series, ended cases, counts. */
+static int
+kst_holds(const struct kst *k)
+{
+	switch (k->kind) {
+	case KST_SERIES:
+		return k->out || k->has_last;
+	case KST_SLA:
+		return k->ndone > 0;
+	case KST_COUNTS:
+		return k->nwc > 0;
+	case KST_WINDOW:
+		break;
+	}
+	return 0;
 }
 
 /* ---- output and the history ---- */
@@ -481,6 +659,35 @@ put_warning(struct ft_warn *w, const struct kst *k, const struct warning *x,
 	return ft_store_warn_put(w->ws, &s);
 }
 
+/*
+ * A value rule's baseline: "dv": [[t, v], ...], each ring oldest first;
+ * "dh": the deviations of the last readings judged, likewise.
+ */
+static void
+rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
+{
+	const char *sep = "";
+	int i, j;
+
+	ft_buf_adds(b, ",\"dv\":[");
+	for (i = 0; i <= k->nrg; i++) {
+		int cap = i < k->nrg ? r->nbase : r->record;
+
+		if (i == k->nrg) {
+			ft_buf_adds(b, "],\"dh\":[");
+			sep = "";
+		}
+		for (j = 0; j < k->rg[i].n; j++) {
+			int at = (k->rg[i].head + j) % cap;
+
+			ft_buf_addf(b, "%s[%lld,%.17g]", sep,
+				    (long long)k->rg[i].t[at], k->rg[i].v[at]);
+			sep = ",";
+		}
+	}
+	ft_buf_addc(b, ']');
+}
+
 /* Writes the state of k for the next run. */
 static int
 put_window(struct ft_warn *w, const struct kst *k)
@@ -488,7 +695,7 @@ put_window(struct ft_warn *w, const struct kst *k)
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
-	if (!k->n && !k->out && !k->has_last)
+	if (!k->n && !kst_holds(k))
 		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
@@ -498,11 +705,27 @@ put_window(struct ft_warn *w, const struct kst *k)
 		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
 		ft_buf_addc(&w->json, ']');
 	}
-	ft_buf_addf(&w->json, "],\"out\":%d,\"since\":%lld,\"n\":%lld", k->out,
-		    (long long)k->out_since, (long long)k->nout);
-	if (k->has_last)
-		ft_buf_addf(&w->json, ",\"last\":%lld", (long long)k->last);
-	if (k->niv) {
+	ft_buf_addc(&w->json, ']');
+	if (k->kind == KST_SERIES) {
+		ft_buf_addf(&w->json, ",\"out\":%d,\"since\":%lld,\"n\":%lld",
+			    k->out, (long long)k->out_since,
+			    (long long)k->nout);
+		if (k->has_last)
+			ft_buf_addf(&w->json, ",\"last\":%lld",
+				    (long long)k->last);
+	}
+	if (k->kind == KST_SLA && k->ndone) {
+		ft_buf_adds(&w->json, ",\"done\":[");
+		for (i = 0; i < k->ndone; i++) {
+			ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
+				    (long long)k->done[i].t);
+			ft_json_escape(&w->json, k->done[i].id,
+				       strlen(k->done[i].id));
+			ft_buf_addc(&w->json, ']');
+		}
+		ft_buf_addc(&w->json, ']');
+	}
+	if (k->kind == KST_SERIES && k->niv) {
 		int j;
 
 		ft_buf_adds(&w->json, ",\"iv\":[");
@@ -511,6 +734,19 @@ put_window(struct ft_warn *w, const struct kst *k)
 				    (long long)k->iv[j]);
 		ft_buf_addc(&w->json, ']');
 	}
+	if (k->kind == KST_COUNTS) {
+		/* The window's length and alignment: counts of other
+		 * windows (the rule changed) are not read back. */
+		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
+			    (long long)r->window, r->weeks);
+		for (i = 0; i < k->nwc; i++)
+			ft_buf_addf(&w->json, "%s[%lld,%lld]", i ? "," : "",
+				    (long long)k->wc[i].b,
+				    (long long)k->wc[i].n);
+		ft_buf_addc(&w->json, ']');
+	}
+	if (k->kind == KST_SERIES && k->rg)
+		rings_put(&w->json, r, k);
 	ft_buf_addc(&w->json, '}');
 	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
 }
@@ -537,9 +773,13 @@ gc(struct ft_warn *w)
 		for (p = &w->tab[i]; (k = *p);) {
 			const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
-			if (k->live || k->out || k->has_last || k->dirty ||
+			if (k->live || k->dirty ||
+			    (k->kind != KST_COUNTS && kst_holds(k)) ||
 			    (k->n &&
-			     k->w[k->n - 1].t >= w->clock - horizon(r))) {
+			     k->w[k->n - 1].t >= w->clock - horizon(r)) ||
+			    (k->kind == KST_COUNTS && k->nwc &&
+			     win_start(r, k->wc[k->nwc - 1].b + 1) >=
+				     w->clock - horizon(r))) {
 				p = &k->next;
 				continue;
 			}
@@ -562,6 +802,8 @@ gc(struct ft_warn *w)
 	return st;
 }
 
+static void sla_expire(struct ft_warn *w);
+
 /* ft_run's flush: what changed in memory, into the batch. */
 static int
 flush(void *ctx)
@@ -570,6 +812,8 @@ flush(void *ctx)
 	size_t i, kept;
 	int st = FT_OK;
 
+	if (w->clock_set)
+		sla_expire(w);
 	if (w->ndirty)
 		qsort(w->dirty, w->ndirty, sizeof(struct kst *), by_row);
 	for (i = 0; i < w->ndirty && !st; i++) {
@@ -804,13 +1048,22 @@ sweep(struct ft_warn *w, int64_t t)
 }
 
 static int flat_scan(struct ft_warn *w, int64_t t);
+static int sla_scan(struct ft_warn *w, int64_t t);
+static int drop_scan(struct ft_warn *w, int64_t t);
 
-/* Moves the clock to t, if t is later, resolving what is due. */
+/*
+ * Moves the clock to t, if t is later, raising what went silent and the
+ * drops of the windows that ended, resolving what is due.
+ */
 static int
 advance(struct ft_warn *w, int64_t t)
 {
 	int st = flat_scan(w, t);
 
+	if (!st)
+		st = sla_scan(w, t);
+	if (!st)
+		st = drop_scan(w, t);
 	if (!st)
 		st = sweep(w, t);
 
@@ -1038,16 +1291,150 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 	return announce(w, k, 1);
 }
 
-/* value: a reading out of its limits, for long enough. */
+/* ---- value: deviation from the baseline ---- */
+
+/* The ring of k that a reading at t goes to: its local hour when seasonal. */
+static struct ring *
+ring_of(const struct ft_warn_rule *r, struct kst *k, int64_t t)
+{
+	int sec = 0, wday = 0, i = 0;
+
+	if (!k->rg) {
+		k->nrg = r->season ? r->season : 1;
+		k->rg = ft_xmalloc((size_t)(k->nrg + 1) * sizeof(*k->rg));
+		memset(k->rg, 0, (size_t)(k->nrg + 1) * sizeof(*k->rg));
+	}
+	if (r->season) {
+		ft_time_local(t, &sec, &wday, NULL);
+		i = sec / 3600 + (r->season == 168 ? wday * 24 : 0);
+	}
+	return &k->rg[i % k->nrg];
+}
+
+/* Keeps (t, v) in g, forgetting its oldest when it holds cap already. */
+static void
+ring_push(struct ring *g, int cap, int64_t t, double v)
+{
+	int i;
+
+	if (!g->t) {
+		g->t = ft_xmalloc((size_t)cap * sizeof(*g->t));
+		g->v = ft_xmalloc((size_t)cap * sizeof(*g->v));
+	}
+	if (g->n < cap) {
+		i = (g->head + g->n++) % cap;
+	} else {
+		i = g->head;
+		g->head = (g->head + 1) % cap;
+	}
+	g->t[i] = t;
+	g->v[i] = v;
+}
+
+/* The k-th smallest of a[0..n) (k < n), a reordered (Wirth's select). */
+static double
+kth(double *a, int n, int k)
+{
+	int lo = 0, hi = n - 1;
+
+	while (lo < hi) {
+		double x = a[k], y;
+		int i = lo, j = hi;
+
+		do {
+			while (a[i] < x)
+				i++;
+			while (x < a[j])
+				j--;
+			if (i <= j) {
+				y = a[i];
+				a[i++] = a[j];
+				a[j--] = y;
+			}
+		} while (i <= j);
+		if (j < k)
+			lo = i;
+		if (k < i)
+			hi = j;
+	}
+	return a[k];
+}
+
+/* The median of a[0..n) (n > 0), a reordered. */
+static double
+median(double *a, int n)
+{
+	int h = n / 2, i;
+	double m = kth(a, n, h), below;
+
+	if (n % 2)
+		return m;
+	/* a[0..h) is at most a[h]: the other middle is its greatest. */
+	below = a[0];
+	for (i = 1; i < h; i++)
+		if (a[i] > below)
+			below = a[i];
+	return (below + m) / 2;
+}
+
+/*
+ * The robust deviation of the reading q from k's baseline, into *m,
+ * signed by the rule's direction (more is further out); 0 when the
+ * baseline has too few readings to judge.
+ */
+static int
+deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
+	  const struct rec *q, double *m)
+{
+	const struct ring *g = ring_of(r, k, q->t);
+	int64_t from = INT64_MIN, to = NEVER;
+	double med, s;
+	int n = 0, i;
+
+	if ((size_t)r->nbase > w->dvcap) {
+		w->dvcap = (size_t)r->nbase;
+		w->dvbuf = ft_xrealloc(w->dvbuf, w->dvcap * sizeof(double));
+	}
+	if (r->season) {
+		int sec = 0, wday = 0;
+
+		/* The same hour in the periods before this one. */
+		ft_time_local(q->t, &sec, &wday, NULL);
+		to = q->t - sec % 3600;
+		from = to - (int64_t)r->periods *
+				    (r->season == 168 ? 604800 : 86400);
+	}
+	for (i = 0; i < g->n; i++) {
+		int j = (g->head + i) % r->nbase;
+
+		if (g->t[j] >= from && g->t[j] < to)
+			w->dvbuf[n++] = g->v[j];
+	}
+	if (n < r->min_base)
+		return 0;
+	med = median(w->dvbuf, n);
+	for (i = 0; i < n; i++)
+		w->dvbuf[i] = fabs(w->dvbuf[i] - med);
+	s = 1.4826 * median(w->dvbuf, n);
+	if (!(s >= r->floor))
+		s = r->floor;
+	*m = r->dev == FT_DEV_ABOVE ? (q->value - med) / s :
+	     r->dev == FT_DEV_BELOW ? (med - q->value) / s :
+				      fabs(q->value - med) / s;
+	return 1;
+}
+
+/*
+ * value: a reading out of its limits, or as far from its baseline as the
+ * rule's deviation, for long enough.
+ */
 static int
 on_value(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
 	struct kst *k = kst_get(w, ri, w->key.s, 1);
 	double lim = r->at[r->level], v = q->value;
-	int level = ft_warn_level_of(r, v), st;
-	int back = r->below ? v >= lim + r->hysteresis :
-			      v <= lim - r->hysteresis;
+	int level, back, st;
 	struct warning *x;
 
 	/* A reading at or before the newest of its key, come late or sent
@@ -1057,6 +1444,28 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	k->last = q->t;
 	k->has_last = 1;
 	touch(w, k);
+	if (r->dev) {
+		int judged = deviation(w, r, k, q, &v), i;
+		struct ring *h;
+
+		/* The reading joins the baseline after it is judged. */
+		ring_push(ring_of(r, k, q->t), r->nbase, q->t, q->value);
+		if (!judged)
+			return FT_OK;
+		level = ft_warn_level_of(r, v);
+		if (r->record) {
+			/* A run starts only further out than the last
+			 * record readings judged went. */
+			h = &k->rg[k->nrg];
+			for (i = 0; i < h->n && level >= 0 && !k->out; i++)
+				if (v <= h->v[i])
+					level = -1;
+			ring_push(h, r->record, q->t, v);
+		}
+	} else {
+		level = ft_warn_level_of(r, v);
+	}
+	back = r->below ? v >= lim + r->hysteresis : v <= lim - r->hysteresis;
 
 	if (level >= 0) {
 		if (!k->out) {
@@ -1097,13 +1506,194 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 	return FT_OK;
 }
 
-/* ---- spike ---- */
+/* ---- spike and drop ---- */
 
 /* The window t is in: its number since the epoch, windows of len s. */
 static int64_t
 window_of(int64_t t, int64_t len)
 {
+	if (len < 1)
+		return 0; /* not a rule of windows: the rules reader refuses it */
 	return t >= 0 ? t / len : -((-t + len - 1) / len);
+}
+
+/*
+ * The window of rule r that t is in: windows of r->window seconds from
+ * the epoch, in local time when the baseline is in weeks (so that the
+ * same window of the week is the same weekday and time of day).
+ */
+static int64_t
+win_of(const struct ft_warn_rule *r, int64_t t)
+{
+	return window_of(r->weeks ? t + ft_time_offset(t) : t, r->window);
+}
+
+/*
+ * The times the local start of window b can be, the earlier first: with
+ * the zone's offset of the day before and of the day after (the same but
+ * around a change of summer time).
+ */
+static void
+win_times(const struct ft_warn_rule *r, int64_t b, int64_t *c1, int64_t *c2)
+{
+	int64_t l = b * r->window, c;
+
+	*c1 = l - ft_time_offset(l - 86400);
+	*c2 = l - ft_time_offset(l + 86400);
+	if (*c1 > *c2) {
+		c = *c1;
+		*c1 = *c2;
+		*c2 = c;
+	}
+}
+
+/*
+ * When window b of rule r begins: the first time in it, or after it when
+ * the clocks skip it (a window that begins where the next one does is
+ * empty).
+ */
+static int64_t
+win_start(const struct ft_warn_rule *r, int64_t b)
+{
+	int64_t c1, c2;
+
+	if (!r->weeks)
+		return b * r->window;
+	win_times(r, b, &c1, &c2);
+	return win_of(r, c1) >= b ? c1 : c2;
+}
+
+/*
+ * When window b, which t is in, ends: the start of the next, or, when the
+ * clocks went back and t is in the window's second time, its second end.
+ */
+static int64_t
+win_end(const struct ft_warn_rule *r, int64_t b, int64_t t)
+{
+	int64_t e = win_start(r, b + 1), c1, c2;
+
+	if (!r->weeks || e > t)
+		return e;
+	win_times(r, b + 1, &c1, &c2);
+	return c2 > t ? c2 : t;
+}
+
+/* The windows between one of the baseline and the next. */
+static int64_t
+win_step(const struct ft_warn_rule *r)
+{
+	return r->weeks ? 7 * 86400 / r->window : 1;
+}
+
+/* How many windows back the baseline of a window reaches. */
+static int64_t
+win_span(const struct ft_warn_rule *r)
+{
+	return (int64_t)r->baseline * win_step(r);
+}
+
+/*
+ * How many windows back from its newest a key keeps: the baseline's
+ * reach, and in local time a day more, for a window the clocks repeat
+ * (their going back makes the newest window the later one).
+ */
+static int64_t
+win_keep(const struct ft_warn_rule *r)
+{
+	return win_span(r) + (r->weeks ? 86400 / r->window : 0);
+}
+
+/* Where window b is in k's counts, or would be. */
+static size_t
+count_find(const struct kst *k, int64_t b)
+{
+	size_t lo = 0, hi = k->nwc;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k->wc[mid].b < b)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The events of k in window b. */
+static int64_t
+count_get(const struct kst *k, int64_t b)
+{
+	size_t i = count_find(k, b);
+
+	return i < k->nwc && k->wc[i].b == b ? k->wc[i].n : 0;
+}
+
+/* Adds n events to k's window b. */
+static void
+count_add(struct kst *k, int64_t b, int64_t n)
+{
+	size_t i = count_find(k, b);
+
+	if (i < k->nwc && k->wc[i].b == b) {
+		k->wc[i].n += n;
+		return;
+	}
+	if (k->nwc == k->capwc) {
+		k->capwc = k->capwc ? k->capwc * 2 : 8;
+		k->wc = ft_xrealloc(k->wc, k->capwc * sizeof(*k->wc));
+	}
+	memmove(k->wc + i + 1, k->wc + i, (k->nwc - i) * sizeof(*k->wc));
+	k->wc[i].b = b;
+	k->wc[i].n = n;
+	k->nwc++;
+}
+
+/* Forgets k's windows before b; whether there were any. */
+static int
+count_prune(struct kst *k, int64_t b)
+{
+	size_t i = count_find(k, b);
+
+	if (!i)
+		return 0;
+	memmove(k->wc, k->wc + i, (k->nwc - i) * sizeof(*k->wc));
+	k->nwc -= i;
+	return 1;
+}
+
+/* Forgets the events k holds (the ids of its newest window). */
+static void
+hits_clear(struct kst *k)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		free(k->w[i].id);
+	k->w = k->base;
+	k->n = 0;
+}
+
+/*
+ * Counts the event (t, id) into k's window b; 0 when it is not counted:
+ * older than any baseline reaches, or sent again in the newest window.
+ */
+static int
+count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
+	    const char *id, int64_t b)
+{
+	int64_t newest = k->nwc ? k->wc[k->nwc - 1].b : b, hb;
+
+	if (b < newest - win_keep(r))
+		return 0;
+	hb = k->n ? win_of(r, k->w[0].t) : b - 1;
+	if (b > hb)
+		hits_clear(k);
+	if (b >= hb && !window_add(k, t, id))
+		return 0;
+	count_add(k, b, 1);
+	count_prune(k, (b > newest ? b : newest) - win_keep(r));
+	return 1;
 }
 
 static int
@@ -1115,40 +1705,44 @@ cmp_long(const void *a, const void *b)
 }
 
 /*
+ * The usual count of k's window b: the median of the baseline windows
+ * before it (or the same window of the baseline weeks before), a window
+ * without events counting 0.
+ */
+static double
+baseline_of(const struct kst *k, const struct ft_warn_rule *r, int64_t b)
+{
+	long counts[1000];
+	int nb = r->baseline, j, mid = nb / 2;
+	int64_t step = win_step(r);
+
+	for (j = 0; j < nb; j++)
+		counts[j] = (long)count_get(k, b - (j + 1) * step);
+	qsort(counts, (size_t)nb, sizeof(*counts), cmp_long);
+	return nb % 2 ? (double)counts[mid] :
+			((double)counts[mid - 1] + (double)counts[mid]) / 2;
+}
+
+/*
  * spike: the events of the key in the record's window, at least min,
- * against the median of the baseline windows before it (a window
- * without events counts 0, and a median of 0 counts as 1): the ratio
- * is the measure, "factor" its threshold.
+ * against its baseline (a median of 0 counts as 1): the ratio is the
+ * measure, "factor" its threshold.
  */
 static int
 on_spike(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
 	struct kst *k = kst_get(w, ri, w->key.s, 1);
-	int64_t len = r->window, b = window_of(q->t, len), c;
-	long counts[1000], now = 0;
+	int64_t b = win_of(r, q->t), now;
 	double med, ratio;
 	size_t i, j;
-	int level, st, nb = r->baseline, mid;
+	int level, st;
 
-	if (k->n && q->t <= k->w[k->n - 1].t - len * (nb + 1))
+	if (!count_event(k, r, q->t, q->id, b))
 		return FT_OK;
-	if (!window_add(k, q->t, q->id))
-		return FT_OK;
-	window_prune(k, len * (nb + 1));
 	touch(w, k);
-	memset(counts, 0, (size_t)nb * sizeof(*counts));
-	for (i = 0; i < k->n; i++) {
-		c = window_of(k->w[i].t, len);
-		if (c == b)
-			now++;
-		else if (c < b && c >= b - nb)
-			counts[b - c - 1]++;
-	}
-	qsort(counts, (size_t)nb, sizeof(*counts), cmp_long);
-	mid = nb / 2;
-	med = nb % 2 ? (double)counts[mid] :
-		       ((double)counts[mid - 1] + (double)counts[mid]) / 2;
+	now = count_get(k, b);
+	med = baseline_of(k, r, b);
 	ratio = (double)now / (med > 1 ? med : 1);
 	if (now < r->min_count || (level = ft_warn_level_of(r, ratio)) < 0)
 		return FT_OK;
@@ -1164,7 +1758,7 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 		k->live->value = ratio;
 		k->live->has_value = 1;
 		for (i = 0, j = 0; i < k->n; i++)
-			if (window_of(k->w[i].t, len) == b) {
+			if (win_of(r, k->w[i].t) == b) {
 				if (!j++)
 					k->live->first = k->w[i].t;
 				add_event(k->live, k->w[i].id);
@@ -1173,9 +1767,161 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 			return st;
 	}
 	/* Over with its window. */
-	k->live->cleared = (b + 1) * len;
+	k->live->cleared = win_end(r, b, q->t);
 	due_at(w, k->live, k->live->cleared + r->quiet);
 	return FT_OK;
+}
+
+/* drop: the event is counted; windows are judged as they end. */
+static int
+on_drop(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct kst *k = kst_get(w, ri, w->key.s, 1);
+
+	if (count_event(k, r, q->t, q->id, win_of(r, q->t)))
+		touch(w, k);
+	return FT_OK;
+}
+
+/*
+ * drop: k's window b, just ended.  Judged when its baseline is at least
+ * min: the fraction the count fell below it is the measure, "fall" its
+ * threshold; a window that did not fall clears k's warning.  A window
+ * not judged changes nothing.
+ */
+static int
+drop_judge(struct ft_warn *w, struct kst *k, int64_t b)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	int64_t end = win_start(r, b + 1), now;
+	double med, fall;
+	int level, st;
+
+	/* What resolved before the window ended is over. */
+	if (k->live && k->live->resolve_at <= end && (st = resolve_live(w, k)))
+		return st;
+	med = baseline_of(k, r, b);
+	if (med < (double)r->min_count)
+		return FT_OK;
+	now = count_get(k, b);
+	fall = (double)now < med ? (med - (double)now) / med : 0;
+	if ((level = ft_warn_level_of(r, fall)) < 0) {
+		if (k->live && !k->live->cleared) {
+			k->live->cleared = end;
+			due_at(w, k->live, end + r->quiet);
+			touch(w, k);
+		}
+		return FT_OK;
+	}
+	if (k->live) {
+		if (fall > k->live->value)
+			k->live->value = fall;
+		k->live->cleared = 0;
+		k->live->resolve_at = NEVER;
+		return update_warning(w, k, level, end, NULL);
+	}
+	if ((st = raise_warning(w, k, level, win_start(r, b), end)))
+		return st;
+	k->live->count = 1;
+	k->live->value = fall;
+	k->live->has_value = 1;
+	return announce(w, k, 1);
+}
+
+/* The newest window of k that its baseline judges at all. */
+static int64_t
+drop_last(const struct kst *k, const struct ft_warn_rule *r, int64_t b)
+{
+	return k->nwc ? k->wc[k->nwc - 1].b + win_span(r) : b - 1;
+}
+
+/*
+ * Whether judging k's windows from b to end (not included) changes
+ * anything: it has a live warning, or one of them fell.  The keys that
+ * do not are passed over, not sorted.
+ */
+static int
+drop_matters(const struct kst *k, const struct ft_warn_rule *r, int64_t b,
+	     int64_t end)
+{
+	int64_t last = drop_last(k, r, b);
+	double med, now;
+
+	if (k->live)
+		return 1;
+	for (; b < end && b <= last; b++) {
+		med = baseline_of(k, r, b);
+		now = (double)count_get(k, b);
+		if (med >= (double)r->min_count && now < med &&
+		    ft_warn_level_of(r, (med - now) / med) >= 0)
+			return 1;
+	}
+	return 0;
+}
+
+static int
+drop_order(const void *a, const void *b)
+{
+	const struct kst *x = *(struct kst *const *)a,
+			 *y = *(struct kst *const *)b;
+
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/*
+ * The clock moves from w->clock to t: each drop rule's windows that ended
+ * in between are judged, for every key it counts (a key that sent
+ * nothing in them counts 0), by rule and key, each key's in time order.
+ */
+static int
+drop_scan(struct ft_warn *w, int64_t t)
+{
+	struct kst **ks, *k;
+	size_t i, n = 0;
+	int st = FT_OK, any = 0;
+
+	if (!w->drops || !w->clock_set || t <= w->clock)
+		return FT_OK;
+	for (i = 0; i < w->rules.n && !any; i++)
+		any = w->rules.r[i].type == FT_WARN_DROP &&
+		      win_of(&w->rules.r[i], w->clock) <
+			      win_of(&w->rules.r[i], t);
+	if (!any)
+		return FT_OK;
+	ks = ft_xmalloc((w->nkeys + 1) * sizeof(struct kst *));
+	for (i = 0; i < w->nb; i++)
+		for (k = w->tab[i]; k; k = k->next) {
+			const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+			if (r->type == FT_WARN_DROP &&
+			    drop_matters(k, r, win_of(r, w->clock),
+					 win_of(r, t)))
+				ks[n++] = k;
+		}
+	qsort(ks, n, sizeof(struct kst *), drop_order);
+	for (i = 0; i < n && !st; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[ks[i]->rule];
+		int64_t b = win_of(r, w->clock), end = win_of(r, t), last;
+
+		k = ks[i];
+		/* After the newest count the baseline reaches, there is
+		 * nothing to judge. */
+		last = drop_last(k, r, b);
+		for (; b < end && b <= last && !st; b++) {
+			int64_t e = win_start(r, b + 1);
+
+			/* In local time, a window that ended before the clock
+			 * (the clocks went back) was judged then; one the
+			 * clocks skipped is not judged. */
+			if (e > w->clock && e <= t && e > win_start(r, b))
+				st = drop_judge(w, k, b);
+		}
+	}
+	free(ks);
+	return st;
 }
 
 /* ---- flatline ---- */
@@ -1313,6 +2059,554 @@ on_flatline(struct ft_warn *w, int ri, const struct rec *q)
 	return FT_OK;
 }
 
+/* ---- sla ---- */
+
+/*
+ * A case waits for its deadline (respond_by, or resolve_by) from the record
+ * that gives it, as ft-dispatch prints it, until a record of the same id
+ * says it no longer waits (ft-update's "accepted", "resolved", ...).  The
+ * times a waiting case reaches its rule's levels (the deadline plus at[l])
+ * are judged on the clock, as a flatline's silence is: a case waiting at a
+ * time the clock has passed reached that level; one that stops waiting at
+ * that very time did not.  A time the clock has passed has been judged:
+ * so the cases, stored with their keys' windows, are all there is to keep
+ * between runs.
+ */
+
+/* 1: status s makes a case of rule r wait; 0: stop; -1: neither. */
+static int
+sla_waits(const struct ft_warn_rule *r, const char *s)
+{
+	static const char *const stop[] = { "resolved", "closed", "rejected",
+					    "duplicate", NULL };
+	size_t i;
+
+	if (!s)
+		return -1;
+	if (!strcmp(s, "dispatched"))
+		return 1;
+	if (!strcmp(s, "accepted") || !strcmp(s, "reopened"))
+		return r->resolve ? 1 : !strcmp(s, "accepted") ? 0 : -1;
+	for (i = 0; stop[i]; i++)
+		if (!strcmp(s, stop[i]))
+			return 0;
+	return -1;
+}
+
+static void
+sla_init(struct ft_warn *w)
+{
+	struct sla *a = &w->sla;
+
+	a->next = NEVER;
+	ft_buf_init(&a->status);
+	ft_buf_init(&a->respond);
+	ft_buf_init(&a->resolve);
+	ft_buf_init(&a->rec);
+	ft_buf_init(&a->unit);
+	ft_buf_init(&a->rby);
+	ft_buf_init(&a->sby);
+	ft_buf_init(&a->cid);
+	ft_json_doc_init(&a->doc);
+}
+
+static void
+sla_change_free(struct sla_change *c)
+{
+	free(c->id);
+	free(c->status);
+	free(c->unit);
+}
+
+/* Forgets every case (their keys' windows go with the keys). */
+static void
+sla_forget(struct ft_warn *w)
+{
+	struct sla *a = &w->sla;
+	struct sla_case *c, *next;
+	size_t i;
+
+	for (i = 0; i < a->nb; i++)
+		for (c = a->tab[i]; c; c = next) {
+			next = c->next;
+			free(c->id);
+			free(c);
+		}
+	free(a->tab);
+	a->tab = NULL;
+	a->nb = a->n = 0;
+	a->next = NEVER;
+	if (a->byrule)
+		for (i = 0; i < w->rules.n; i++)
+			a->byrule[i].n = 0;
+}
+
+static void
+sla_release(struct ft_warn *w)
+{
+	struct sla *a = &w->sla;
+
+	sla_forget(w);
+	if (a->byrule)
+		for (size_t i = 0; i < w->rules.n; i++)
+			free(a->byrule[i].v);
+	free(a->byrule);
+	for (; a->head < a->nchg; a->head++)
+		sla_change_free(&a->chg[a->head]);
+	free(a->chg);
+	ft_buf_release(&a->status);
+	ft_buf_release(&a->respond);
+	ft_buf_release(&a->resolve);
+	ft_buf_release(&a->rec);
+	ft_buf_release(&a->unit);
+	ft_buf_release(&a->rby);
+	ft_buf_release(&a->sby);
+	ft_buf_release(&a->cid);
+	ft_json_doc_release(&a->doc);
+}
+
+/* The case id of rule ri, or NULL. */
+static struct sla_case *
+sla_find(struct ft_warn *w, int ri, const char *id)
+{
+	struct sla_case *c;
+
+	if (!w->sla.nb)
+		return NULL;
+	for (c = w->sla.tab[hash(ri, id) & (w->sla.nb - 1)]; c; c = c->next)
+		if (c->rule == ri && !strcmp(c->id, id))
+			return c;
+	return NULL;
+}
+
+/* Where a case due at due with id goes in list l (the first not before). */
+static size_t
+sla_pos(const struct sla_list *l, int64_t due, const char *id)
+{
+	size_t lo = 0, hi = l->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct sla_case *c = l->v[mid];
+
+		if (c->due < due || (c->due == due && strcmp(c->id, id) < 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * A new case of key k, due at due: waiting (in byrule, not in k's window
+ * yet), or ended (in k->done already).
+ */
+static struct sla_case *
+sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id,
+	int ended)
+{
+	struct sla *a = &w->sla;
+	struct sla_case *c = ft_xmalloc(sizeof(*c)), *x, *next;
+	size_t b, i;
+
+	if (a->n >= a->nb) {
+		size_t nb = a->nb ? a->nb * 2 : 256;
+		struct sla_case **tab = ft_xmalloc(nb *
+						   sizeof(struct sla_case *));
+
+		memset(tab, 0, nb * sizeof(struct sla_case *));
+		for (i = 0; i < a->nb; i++)
+			for (x = a->tab[i]; x; x = next) {
+				next = x->next;
+				b = hash(x->rule, x->id) & (nb - 1);
+				x->next = tab[b];
+				tab[b] = x;
+			}
+		free(a->tab);
+		a->tab = tab;
+		a->nb = nb;
+	}
+	c->rule = k->rule;
+	c->id = ft_xstrdup(id);
+	c->k = k;
+	c->due = due;
+	c->ended = ended;
+	b = hash(c->rule, id) & (a->nb - 1);
+	c->next = a->tab[b];
+	a->tab[b] = c;
+	a->n++;
+	if (ended)
+		return c;
+	if (!a->byrule) {
+		a->byrule = ft_xmalloc(w->rules.n * sizeof(*a->byrule));
+		memset(a->byrule, 0, w->rules.n * sizeof(*a->byrule));
+	}
+	{
+		struct sla_list *l = &a->byrule[c->rule];
+		size_t at = sla_pos(l, due, id);
+
+		if (l->n == l->cap) {
+			l->cap = l->cap ? l->cap * 2 : 64;
+			l->v = ft_xrealloc(l->v,
+					   l->cap * sizeof(struct sla_case *));
+		}
+		memmove(l->v + at + 1, l->v + at,
+			(l->n - at) * sizeof(struct sla_case *));
+		l->v[at] = c;
+		l->n++;
+	}
+	return c;
+}
+
+/* Keeps (due, id) in k's cases that ended. */
+static void
+done_add(struct kst *k, int64_t due, const char *id)
+{
+	if (k->ndone == k->capdone) {
+		k->capdone = k->capdone ? k->capdone * 2 : 4;
+		k->done = ft_xrealloc(k->done, k->capdone * sizeof(*k->done));
+	}
+	k->done[k->ndone].t = due;
+	k->done[k->ndone++].id = ft_xstrdup(id);
+}
+
+/*
+ * The cases of a key read from the store (its window, and "done" of its
+ * state s, borrowed), into the table.
+ */
+static void
+sla_load(struct ft_warn *w, struct kst *k, jv s)
+{
+	jv a = jv_object_get(jv_copy(s), jv_string("done"));
+	int j, n = jv_get_kind(a) == JV_KIND_ARRAY ?
+			   jv_array_length(jv_copy(a)) :
+			   0;
+	size_t i;
+
+	for (j = 0; j < n; j++) {
+		jv p = jv_array_get(jv_copy(a), j);
+		jv t = jv_array_get(jv_copy(p), 0), id = jv_array_get(p, 1);
+
+		if (jv_get_kind(t) == JV_KIND_NUMBER &&
+		    jv_get_kind(id) == JV_KIND_STRING)
+			done_add(k, (int64_t)jv_number_value(t),
+				 jv_string_value(id));
+		jv_free(t);
+		jv_free(id);
+	}
+	jv_free(a);
+
+	for (i = 0; i < k->n; i++)
+		if (!sla_find(w, k->rule, k->w[i].id))
+			sla_add(w, k, k->w[i].t, k->w[i].id, 0);
+	for (i = 0; i < k->ndone; i++)
+		if (!sla_find(w, k->rule, k->done[i].id))
+			sla_add(w, k, k->done[i].t, k->done[i].id, 1);
+}
+
+/* The time case c reaches level l of rule r; NEVER: it never does. */
+static int64_t
+sla_at(const struct ft_warn_rule *r, const struct sla_case *c, int l)
+{
+	return r->at[l] == HUGE_VAL ? NEVER : c->due + (int64_t)r->at[l];
+}
+
+/* The first time a case reaches a level at or after t. */
+static void
+sla_next(struct ft_warn *w, int64_t t)
+{
+	struct sla *a = &w->sla;
+	size_t ri;
+	int l;
+
+	a->next = NEVER;
+	if (!a->byrule)
+		return;
+	for (ri = 0; ri < w->rules.n; ri++) {
+		const struct ft_warn_rule *r = &w->rules.r[ri];
+		const struct sla_list *v = &a->byrule[ri];
+
+		for (l = r->level; l < FT_LEVELS && v->n; l++) {
+			int64_t late = (int64_t)r->at[l];
+			size_t i;
+
+			if (r->at[l] == HUGE_VAL)
+				continue;
+			/* the first case due at or after t - late */
+			i = sla_pos(v, t - late, "");
+			if (i < v->n && v->v[i]->due + late < a->next)
+				a->next = v->v[i]->due + late;
+		}
+	}
+}
+
+/*
+ * Case c reached level l at time t: a warning raised, counting it, or
+ * risen to l.
+ */
+static int
+sla_reach(struct ft_warn *w, struct sla_case *c, int l, int64_t t)
+{
+	const struct ft_warn_rule *r = &w->rules.r[c->rule];
+	struct kst *k = c->k;
+	struct warning *x;
+	int st;
+
+	/* What resolved before it, resolved first. */
+	if ((st = sweep(w, t)))
+		return st;
+	if (!(x = k->live)) {
+		/* (at a level above the rule's: one resolved by hand) */
+		if ((st = raise_warning(w, k, l, t, t)))
+			return st;
+		k->live->count = 1;
+		add_event(k->live, c->id);
+		return announce(w, k, 1);
+	}
+	if (l == r->level) {
+		/* One more case late: the key's warning holds again. */
+		x->cleared = 0;
+		x->resolve_at = NEVER;
+		return update_warning(w, k, l, t, c->id);
+	}
+	if (l <= x->level)
+		return FT_OK;
+	x->level = l;
+	x->major = is_major(r, l);
+	if (t > x->last)
+		x->last = t;
+	touch(w, k);
+	return announce(w, k, 0);
+}
+
+struct sla_step {
+	int64_t t;
+	struct sla_case *c;
+	int level;
+};
+
+static int
+by_step(const void *a, const void *b)
+{
+	const struct sla_step *x = a, *y = b;
+	int d;
+
+	if (x->t != y->t)
+		return x->t < y->t ? -1 : 1;
+	if (x->c->rule != y->c->rule)
+		return x->c->rule < y->c->rule ? -1 : 1;
+	if ((d = strcmp(x->c->k->key, y->c->k->key)))
+		return d;
+	if (x->level != y->level)
+		return x->level < y->level ? -1 : 1;
+	return strcmp(x->c->id, y->c->id);
+}
+
+/*
+ * The levels cases reached from the clock to before t, in the order of
+ * their times: the clock moves to t.
+ */
+static int
+sla_scan(struct ft_warn *w, int64_t t)
+{
+	struct sla *a = &w->sla;
+	struct sla_step *steps = NULL;
+	size_t n = 0, cap = 0, i, ri;
+	int st = FT_OK, l;
+
+	if (t <= a->next)
+		return FT_OK;
+	for (ri = 0; a->byrule && ri < w->rules.n; ri++) {
+		const struct ft_warn_rule *r = &w->rules.r[ri];
+		const struct sla_list *v = &a->byrule[ri];
+
+		for (l = r->level; l < FT_LEVELS && v->n; l++) {
+			int64_t late = (int64_t)r->at[l];
+
+			if (r->at[l] == HUGE_VAL)
+				continue;
+			/* Due from clock - late (the first not judged) to
+			 * before t - late. */
+			i = w->clock_set ? sla_pos(v, w->clock - late, "") : 0;
+			for (; i < v->n && v->v[i]->due + late < t; i++) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 16;
+					steps = ft_xrealloc(
+						steps, cap * sizeof(*steps));
+				}
+				steps[n].t = v->v[i]->due + late;
+				steps[n].c = v->v[i];
+				steps[n++].level = l;
+			}
+		}
+	}
+	if (n)
+		qsort(steps, n, sizeof(*steps), by_step);
+	for (i = 0; i < n && !st; i++)
+		st = sla_reach(w, steps[i].c, steps[i].level, steps[i].t);
+	free(steps);
+	sla_next(w, t);
+	return st;
+}
+
+/* Whether a case of key k is late now (its first is the latest). */
+static int
+sla_late_any(const struct ft_warn *w, const struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+	return k->n && k->w[0].t + (int64_t)r->at[r->level] < w->clock;
+}
+
+/* Drops the entry (t, id) of k's window. */
+static void
+window_remove(struct kst *k, int64_t t, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (k->w[i].t == t && !strcmp(k->w[i].id, id)) {
+			free(k->w[i].id);
+			memmove(k->w + i, k->w + i + 1,
+				(k->n - i - 1) * sizeof(*k->w));
+			k->n--;
+			return;
+		}
+}
+
+/* Takes case c out of the table, and frees it. */
+static void
+sla_unhash(struct ft_warn *w, struct sla_case *c)
+{
+	struct sla_case **p;
+
+	for (p = &w->sla.tab[hash(c->rule, c->id) & (w->sla.nb - 1)]; *p != c;
+	     p = &(*p)->next)
+		;
+	*p = c->next;
+	w->sla.n--;
+	free(c->id);
+	free(c);
+}
+
+/* Forgets case c, which ended. */
+static void
+sla_drop(struct ft_warn *w, struct sla_case *c)
+{
+	struct kst *k = c->k;
+	size_t i;
+
+	for (i = 0; i < k->ndone; i++)
+		if (k->done[i].t == c->due && !strcmp(k->done[i].id, c->id)) {
+			free(k->done[i].id);
+			k->done[i] = k->done[--k->ndone];
+			break;
+		}
+	touch(w, k);
+	sla_unhash(w, c);
+}
+
+/* Forgets the cases that ended SLA_KEEP before the clock. */
+static void
+sla_expire(struct ft_warn *w)
+{
+	struct sla_case *c, *next;
+	size_t i;
+
+	for (i = 0; i < w->sla.nb; i++)
+		for (c = w->sla.tab[i]; c; c = next) {
+			next = c->next;
+			if (c->ended && c->due < w->clock - SLA_KEEP)
+				sla_drop(w, c);
+		}
+}
+
+/*
+ * Case c no longer waits, from time t: when it was late and was the last
+ * late one of its key, the key's warning has cleared.  It is remembered as
+ * ended when keep, else forgotten.
+ */
+static void
+sla_stop(struct ft_warn *w, struct sla_case *c, int64_t t, int keep)
+{
+	const struct ft_warn_rule *r = &w->rules.r[c->rule];
+	struct kst *k = c->k;
+	struct warning *x = k->live;
+	int late = c->due + (int64_t)r->at[r->level] < w->clock;
+	struct sla_list *l = &w->sla.byrule[c->rule];
+	size_t at = sla_pos(l, c->due, c->id);
+
+	memmove(l->v + at, l->v + at + 1,
+		(l->n - at - 1) * sizeof(struct sla_case *));
+	l->n--;
+	window_remove(k, c->due, c->id);
+	touch(w, k);
+	if (keep) {
+		done_add(k, c->due, c->id);
+		c->ended = 1;
+	} else {
+		sla_unhash(w, c);
+	}
+	if (!late || !x)
+		return;
+	if (t > x->last)
+		x->last = t;
+	if (!x->cleared && !sla_late_any(w, k)) {
+		x->cleared = t;
+		due_at(w, x, t + r->quiet);
+	}
+}
+
+/* Case id of key k starts waiting for its deadline due. */
+static int
+sla_start(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	struct sla_case *c;
+	int l, st = FT_OK;
+
+	window_add(k, due, id);
+	touch(w, k);
+	c = sla_add(w, k, due, id, 0);
+	/* Its deadline passed already (a late dispatch): judged now. */
+	for (l = r->level; l < FT_LEVELS && !st; l++) {
+		int64_t at = sla_at(r, c, l);
+
+		if (at < w->clock)
+			st = sla_reach(w, c, l, at);
+		else if (at < w->sla.next)
+			w->sla.next = at;
+	}
+	return st;
+}
+
+/* sla: a record of a case (its dispatch, a change of its status). */
+static int
+on_sla(struct ft_warn *w, int ri, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[ri];
+	struct sla_case *c = sla_find(w, ri, q->id);
+	int64_t due = r->resolve ? q->resolve_by : q->respond_by;
+	int waits = sla_waits(r, q->status);
+	struct kst *k;
+
+	if (!waits && c && !c->ended)
+		sla_stop(w, c, q->t, 1);
+	/* Waiting from the record that gives the deadline, by its key. */
+	if (waits <= 0 || q->change || !due || !key_of(w, r, q) ||
+	    due < w->clock - SLA_KEEP)
+		return FT_OK;
+	k = kst_get(w, ri, w->key.s, 1);
+	if (c && c->due == due && c->k == k)
+		return FT_OK; /* sent again, waiting or ended */
+	/* A new deadline: the old one no longer counts, from now. */
+	if (c && c->ended)
+		sla_drop(w, c);
+	else if (c)
+		sla_stop(w, c, w->clock, 0);
+	return sla_start(w, k, due, q->id);
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
@@ -1339,6 +2633,17 @@ evaluate(struct ft_warn *w, const struct rec *q)
 		if ((r->type == FT_WARN_VALUE || (r->type == FT_WARN_FLATLINE &&
 						  r->readings)) != q->reading)
 			continue;
+		if (q->change || r->type == FT_WARN_SLA) {
+			/* A status change has none of the fields the
+			 * conditions read: it follows its case. */
+			if (r->type == FT_WARN_SLA &&
+			    (q->change ||
+			     !ft_cond_test(&r->when, w->a, &w->text, &q->e, buf,
+					   sizeof(buf), &halted)) &&
+			    (st = on_sla(w, (int)i, q)))
+				return st;
+			continue;
+		}
 		if (q->reading ?
 			    (r->sensors.n &&
 			     !ft_strs_has(&r->sensors, q->sensor)) ||
@@ -1369,6 +2674,11 @@ evaluate(struct ft_warn *w, const struct rec *q)
 		case FT_WARN_SPIKE:
 			st = on_spike(w, (int)i, q);
 			break;
+		case FT_WARN_SLA:
+			break; /* above */
+		case FT_WARN_DROP:
+			st = on_drop(w, (int)i, q);
+			break;
 		}
 		if (st)
 			return st;
@@ -1389,11 +2699,33 @@ text_of(const struct ft_json_doc *d, const char *key, struct ft_buf *b,
 	return r == 1 ? b->s : NULL;
 }
 
+/*
+ * The deadline named name of record d, for sla rules, into *t (0: none).
+ * Returns NULL, or why the record is rejected.
+ */
+static const char *
+deadline(struct ft_warn *w, const struct ft_json_doc *d, const char *name,
+	 struct ft_buf *b, int64_t *t)
+{
+	const char *err;
+	int bad = 0;
+
+	*t = 0;
+	if (!text_of(d, name, b, &bad) && !bad)
+		return NULL;
+	if (bad || ft_time_parse(b->s, b->len, t, &err)) {
+		ft_buf_reset(&w->why);
+		ft_buf_addf(&w->why, "field \"%s\": not a time", name);
+		return w->why.s;
+	}
+	return NULL;
+}
+
 /* Reads record d into q.  Returns NULL, or why it is rejected. */
 static const char *
 parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 {
-	const char *err, *at;
+	const char *err, *at, *why;
 	char *end;
 	int bad = 0;
 
@@ -1433,6 +2765,16 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 			return "a field of the event (category, source, title,"
 			       " text, facility, address, unit, area) is not "
 			       "a string";
+		if (w->sla.rules) {
+			q->status = text_of(d, "status", &w->sla.status, &bad);
+			if (bad)
+				return "field \"status\": not a string";
+			if ((why = deadline(w, d, "respond_by", &w->sla.respond,
+					    &q->respond_by)) ||
+			    (why = deadline(w, d, "resolve_by", &w->sla.resolve,
+					    &q->resolve_by)))
+				return why;
+		}
 		if (text_of(d, "severity", &w->f_sev, &bad)) {
 			q->e.severity = atoi(w->f_sev.s);
 			if (q->e.severity < 1 || q->e.severity > 4)
@@ -1441,15 +2783,21 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 		if (q->area && w->a)
 			q->e.area = ft_area_find(w->a, q->area,
 						 strlen(q->area));
-		if (!(at = text_of(d, "reported_at", &w->f_at, &bad)) || bad)
-			return "field \"reported_at\": missing";
+		if (!(at = text_of(d, "reported_at", &w->f_at, &bad)) || bad) {
+			/* ft-update's record of a status change */
+			if (bad || !q->status ||
+			    !(at = text_of(d, "at", &w->f_at, &bad)) || bad)
+				return "field \"reported_at\": missing";
+			q->change = 1;
+		}
 		q->e.json = d->text.s;
 		q->e.jsonlen = d->text.len;
 	}
 	if (ft_time_parse(w->f_at.s, w->f_at.len, &q->t, &err)) {
 		ft_buf_reset(&w->why);
 		ft_buf_addf(&w->why, "field \"%s\": %s",
-			    q->reading ? "at" : "reported_at", err);
+			    q->reading || q->change ? "at" : "reported_at",
+			    err);
 		return w->why.s;
 	}
 	q->e.reported = q->t;
@@ -1496,6 +2844,88 @@ num_member(jv o, const char *name)
 	return v;
 }
 
+/*
+ * A spike or drop rule's counts, from state s: "c" when its windows are
+ * the rule's; else from the events of "w" (a version before kept every
+ * event of the baseline; or the rule's window changed).  The events of
+ * the newest window stay.
+ */
+static void
+load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
+{
+	jv c = jv_object_get(jv_copy(s), jv_string("c"));
+	int i, n;
+
+	if (jv_get_kind(c) == JV_KIND_ARRAY &&
+	    num_member(s, "cl") == r->window &&
+	    num_member(s, "cz") == r->weeks) {
+		n = jv_array_length(jv_copy(c));
+		for (i = 0; i < n; i++) {
+			jv p = jv_array_get(jv_copy(c), i);
+			jv b = jv_array_get(jv_copy(p), 0),
+			   m = jv_array_get(p, 1);
+
+			if (jv_get_kind(b) == JV_KIND_NUMBER &&
+			    jv_get_kind(m) == JV_KIND_NUMBER)
+				count_add(k, (int64_t)jv_number_value(b),
+					  (int64_t)jv_number_value(m));
+			jv_free(b);
+			jv_free(m);
+		}
+	} else {
+		for (i = 0; i < (int)k->n; i++)
+			count_add(k, win_of(r, k->w[i].t), 1);
+	}
+	jv_free(c);
+	if (k->n) {
+		int64_t hb = win_of(r, k->w[k->n - 1].t);
+		size_t j = 0;
+
+		while (j < k->n && win_of(r, k->w[j].t) < hb)
+			free(k->w[j++].id);
+		k->w += j;
+		k->n -= j;
+	}
+}
+
+/* What rings_put() wrote, back into k's rings. */
+static void
+rings_load(const struct ft_warn_rule *r, struct kst *k, jv s)
+{
+	static const char *const names[] = { "dv", "dh" };
+	int h;
+
+	for (h = 0; h < 2; h++) {
+		jv a = jv_object_get(jv_copy(s), jv_string(names[h]));
+		int n = jv_get_kind(a) == JV_KIND_ARRAY ?
+				jv_array_length(jv_copy(a)) :
+				0,
+		    i;
+
+		for (i = 0; i < n && (!h || r->record); i++) {
+			jv p = jv_array_get(jv_copy(a), i);
+			jv t = jv_array_get(jv_copy(p), 0),
+			   v = jv_array_get(p, 1);
+
+			if (jv_get_kind(t) == JV_KIND_NUMBER &&
+			    jv_get_kind(v) == JV_KIND_NUMBER) {
+				int64_t at = (int64_t)jv_number_value(t);
+				struct ring *g = ring_of(r, k, at);
+
+				if (h)
+					ring_push(&k->rg[k->nrg], r->record, at,
+						  jv_number_value(v));
+				else
+					ring_push(g, r->nbase, at,
+						  jv_number_value(v));
+			}
+			jv_free(t);
+			jv_free(v);
+		}
+		jv_free(a);
+	}
+}
+
 static int
 load_window(void *ctx, const char *rule, const char *key, const char *state)
 {
@@ -1529,15 +2959,23 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 		jv_free(id);
 	}
 	jv_free(a);
-	x = jv_object_get(jv_copy(s), jv_string("out"));
-	k->out = jv_get_kind(x) == JV_KIND_NUMBER && jv_number_value(x) != 0;
-	jv_free(x);
-	k->out_since = num_member(s, "since");
-	k->nout = num_member(s, "n");
-	x = jv_object_get(jv_copy(s), jv_string("last"));
-	if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
-		k->last = (int64_t)jv_number_value(x);
-	jv_free(x);
+	if (k->kind == KST_SERIES) {
+		x = jv_object_get(jv_copy(s), jv_string("out"));
+		k->out = jv_get_kind(x) == JV_KIND_NUMBER &&
+			 jv_number_value(x) != 0;
+		jv_free(x);
+		k->out_since = num_member(s, "since");
+		k->nout = num_member(s, "n");
+		x = jv_object_get(jv_copy(s), jv_string("last"));
+		if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
+			k->last = (int64_t)jv_number_value(x);
+		jv_free(x);
+	}
+	if (w->rules.r[ri].type == FT_WARN_SPIKE ||
+	    w->rules.r[ri].type == FT_WARN_DROP)
+		load_counts(k, &w->rules.r[ri], s);
+	if (w->rules.r[ri].dev)
+		rings_load(&w->rules.r[ri], k, s);
 	if (w->rules.r[ri].type == FT_WARN_FLATLINE) {
 		const struct ft_warn_rule *r = &w->rules.r[ri];
 
@@ -1563,6 +3001,8 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 		if (k->has_last)
 			flat_add(w, k);
 	}
+	if (w->rules.r[ri].type == FT_WARN_SLA)
+		sla_load(w, k, s);
 	jv_free(s);
 	return FT_OK;
 }
@@ -1658,6 +3098,7 @@ load_state(struct ft_warn *w)
 		return st;
 	for (size_t i = 0; i < w->nflat; i++)
 		silent_at(w, w->flat[i]);
+	sla_next(w, w->clock);
 	return FT_OK;
 }
 
@@ -1678,6 +3119,7 @@ forget(struct ft_warn *w)
 	w->nb = w->nkeys = 0;
 	w->ndirty = w->nlive = w->nflat = 0;
 	w->next_silent = NEVER;
+	sla_forget(w);
 }
 
 static int
@@ -1719,6 +3161,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
 	each_buf(w, ft_buf_init);
+	sla_init(w);
 	ft_cond_text_init(&w->text);
 	ft_kw_hits_init(&w->hits);
 	ft_json_doc_init(&w->keydoc);
@@ -1744,7 +3187,180 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	/* A dry-run back-test tries the rules as if new: none is muted. */
 	if (!o->fresh && (st = ft_warn_sils_load(&w->sils, w->ws)))
 		return st;
+	for (size_t i = 0; i < w->rules.n; i++)
+		w->sla.rules += w->rules.r[i].type == FT_WARN_SLA;
+	for (size_t i = 0; i < w->rules.n; i++)
+		if (w->rules.r[i].type == FT_WARN_DROP)
+			w->drops = 1;
 	return o->fresh ? FT_OK : load_state(w);
+}
+
+/*
+ * The back-test of sla rules reads each stored event as ft-dispatch
+ * printed it (the unit and deadlines of its dispatch in the history) and
+ * the status changes of the history (as ft-update printed them) at their
+ * times, events first at the same time.
+ */
+
+static int
+sla_keep(struct ft_buf *b, const char *v)
+{
+	ft_buf_reset(b);
+	if (v)
+		ft_buf_adds(b, v);
+	return v != NULL;
+}
+
+/* A step of the case in the history: its dispatch, or a change to come. */
+static int
+sla_case_step(void *ctx, const struct ft_store_case_step *c)
+{
+	struct ft_warn *w = ctx;
+	struct sla *a = &w->sla;
+	struct sla_change x;
+	const char *err;
+	size_t lo, hi;
+
+	if (c->dispatch) {
+		a->dispatched = 1;
+		sla_keep(&a->unit, c->unit);
+		sla_keep(&a->rby, c->respond_by);
+		sla_keep(&a->sby, c->resolve_by);
+		return FT_OK;
+	}
+	if (!c->at || !c->status ||
+	    ft_time_parse(c->at, strlen(c->at), &x.t, &err) || x.t < a->since ||
+	    x.t >= a->until)
+		return FT_OK;
+	/* In time order, then in the order read. */
+	for (lo = a->head, hi = a->nchg; lo < hi;) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->chg[mid].t <= x.t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Kept already (a case waiting and reported in the period)? */
+	for (hi = lo; hi > a->head && a->chg[hi - 1].t == x.t; hi--)
+		if (!strcmp(a->chg[hi - 1].id, a->cid.s) &&
+		    !strcmp(a->chg[hi - 1].status, c->status))
+			return FT_OK;
+	x.seq = a->seq++;
+	x.id = ft_xstrdup(a->cid.s);
+	x.status = ft_xstrdup(c->status);
+	x.unit = c->unit ? ft_xstrdup(c->unit) : NULL;
+	if (a->nchg == a->capchg) {
+		a->capchg = a->capchg ? a->capchg * 2 : 64;
+		a->chg = ft_xrealloc(a->chg, a->capchg * sizeof(*a->chg));
+	}
+	memmove(a->chg + lo + 1, a->chg + lo, (a->nchg - lo) * sizeof(x));
+	a->chg[lo] = x;
+	a->nchg++;
+	return FT_OK;
+}
+
+/*
+ * The status changes in the period of the cases waiting from the runs
+ * before (reported before it, their events are not read again).
+ */
+static int
+sla_waiting(struct ft_warn *w)
+{
+	struct sla *a = &w->sla;
+	struct sla_case *c;
+	size_t i;
+	int st = FT_OK;
+
+	for (i = 0; i < a->nb && !st; i++)
+		for (c = a->tab[i]; c && !st; c = c->next) {
+			if (c->ended)
+				continue;
+			ft_buf_reset(&a->cid);
+			ft_buf_adds(&a->cid, c->id);
+			st = ft_store_warn_case_each(w->ws, a->cid.s,
+						     sla_case_step, w);
+		}
+	return st;
+}
+
+/* The changes to come before time t, read as records. */
+static int
+sla_drain(struct ft_warn *w, int64_t t)
+{
+	struct sla *a = &w->sla;
+	char at[FT_TIME_LEN];
+	int st = FT_OK;
+
+	while (!st && a->head < a->nchg && a->chg[a->head].t < t) {
+		struct sla_change *c = &a->chg[a->head++];
+		struct ft_item it;
+		const char *why;
+		size_t pos;
+
+		ft_buf_reset(&a->rec);
+		ft_buf_adds(&a->rec, "{\"id\":");
+		ft_json_escape(&a->rec, c->id, strlen(c->id));
+		ft_json_put_str(&a->rec, "at", tstr(c->t, at), FT_TIME_LEN - 1);
+		ft_json_put_str(&a->rec, "status", c->status,
+				strlen(c->status));
+		if (c->unit)
+			ft_json_put_str(&a->rec, "unit", c->unit,
+					strlen(c->unit));
+		ft_buf_addc(&a->rec, '}');
+		sla_change_free(c);
+		memset(&it, 0, sizeof(it));
+		it.raw = a->rec.s;
+		it.rawlen = a->rec.len;
+		if (ft_json_parse(&a->doc, a->rec.s, a->rec.len, &why, &pos))
+			it.err = why ? why : "not JSON";
+		else
+			it.doc = &a->doc;
+		st = each(w, &it);
+	}
+	if (a->head == a->nchg)
+		a->head = a->nchg = 0;
+	return st;
+}
+
+/*
+ * Stored event r, read into doc: its changes to come kept, those before
+ * it read first, and it, when it was dispatched, as ft-dispatch printed it
+ * (into it).
+ */
+static int
+sla_stored(struct ft_warn *w, const struct ft_event_record *r,
+	   struct ft_json_doc *doc, struct ft_item *it)
+{
+	struct sla *a = &w->sla;
+	const char *why;
+	int64_t t;
+	size_t pos;
+	int st;
+
+	if (ft_json_member_text(doc, "id", &a->cid) != 1 ||
+	    ft_time_parse(r->reported_at, strlen(r->reported_at), &t, &why))
+		return FT_OK;
+	a->dispatched = 0;
+	if ((st = ft_store_warn_case_each(w->ws, a->cid.s, sla_case_step, w)) ||
+	    (st = sla_drain(w, t)) || !a->dispatched)
+		return st;
+	/* The members added last are the ones read. */
+	ft_buf_reset(&a->rec);
+	ft_buf_add(&a->rec, r->record, r->reclen - 1);
+	ft_buf_adds(&a->rec, ",\"status\":\"dispatched\"");
+	if (a->unit.len)
+		ft_json_put_str(&a->rec, "unit", a->unit.s, a->unit.len);
+	if (a->rby.len)
+		ft_json_put_str(&a->rec, "respond_by", a->rby.s, a->rby.len);
+	if (a->sby.len)
+		ft_json_put_str(&a->rec, "resolve_by", a->sby.s, a->sby.len);
+	ft_buf_addc(&a->rec, '}');
+	if (ft_json_parse(doc, a->rec.s, a->rec.len, &why, &pos))
+		return FT_OK;
+	it->raw = a->rec.s;
+	it->rawlen = a->rec.len;
+	return FT_OK;
 }
 
 /* A page of the back-test. */
@@ -1773,10 +3389,17 @@ stored_one(void *ctx, const struct ft_event_record *r)
 	it.line = (long)r->seq;
 	it.raw = r->record;
 	it.rawlen = r->reclen;
-	if (ft_json_parse(&p->doc, r->record, r->reclen, &why, &pos))
+	if (ft_json_parse(&p->doc, r->record, r->reclen, &why, &pos)) {
 		it.err = why ? why : "not JSON";
-	else
+	} else {
 		it.doc = &p->doc;
+		if (p->w->sla.rules) {
+			int st = sla_stored(p->w, r, &p->doc, &it);
+
+			if (st)
+				return st;
+		}
+	}
 	return each(p->w, &it);
 }
 
@@ -1791,6 +3414,9 @@ stored_reading(struct ft_warn *w, const struct ft_reading *r)
 
 	if (w->failed)
 		return w->failed;
+	/* The status changes before it come first, as in time order. */
+	if (w->sla.rules && (st = sla_drain(w, r->at)))
+		return st;
 	w->c.records++;
 	memset(&q, 0, sizeof(q));
 	q.e.area = -1;
@@ -1843,11 +3469,17 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	ft_buf_init(&next);
 	ft_buf_adds(&p.at, "");
 	w->run.fname = "the database";
+	w->sla.since = INT64_MIN;
+	w->sla.until = NEVER;
 	if ((st = ft_time_parse(since, strlen(since), &from, &why)) ||
 	    (st = ft_time_parse(until, strlen(until), &end, &why)))
 		st = FT_SOFTWARE;
-	else
-		st = ft_store_rd_open(&rd, w->db, from, end);
+	else {
+		w->sla.since = from;
+		w->sla.until = end;
+		if (!w->sla.rules || !(st = sla_waiting(w)))
+			st = ft_store_rd_open(&rd, w->db, from, end);
+	}
 	/*
 	 * A batch spans pages, as in a stream: it ends once it holds as
 	 * many records as a stream's, between two pages (no statement open).
@@ -1905,7 +3537,7 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	 */
 	if (!st) {
 		if (!(st = ft_run_begin_page(&w->run)) &&
-		    !(st = advance(w, end)))
+		    !(st = sla_drain(w, end)) && !(st = advance(w, end)))
 			st = ft_run_end(&w->run);
 		else
 			ft_run_drop(&w->run);
@@ -1935,11 +3567,13 @@ ft_warn_finish(struct ft_warn *w)
 		snprintf(muted, sizeof(muted), "; %ld not printed: silenced",
 			 w->c.muted);
 	if (!w->o.quiet)
-		ft_warn("%ld record%s (%ld events, %ld readings): %ld "
+		ft_warn("%ld record%s (%ld event%s, %ld reading%s): %ld "
 			"raised, %ld resolved, %ld rejected%s%s (%.2f s)",
 			w->c.records, w->c.records == 1 ? "" : "s", w->c.events,
-			w->c.readings, w->c.raised, w->c.resolved, w->rej.n,
-			muted, w->o.dry_run ? "; dry run: nothing stored" : "",
+			w->c.events == 1 ? "" : "s", w->c.readings,
+			w->c.readings == 1 ? "" : "s", w->c.raised,
+			w->c.resolved, w->rej.n, muted,
+			w->o.dry_run ? "; dry run: nothing stored" : "",
 			(double)ts.tv_sec + ts.tv_nsec / 1e9 - w->t0);
 	if (!st && w->rej.n)
 		st = FT_REJECTED;
@@ -1952,6 +3586,7 @@ ft_warn_free(struct ft_warn *w)
 	if (!w)
 		return;
 	forget(w);
+	sla_release(w);
 	free(w->flat);
 	free(w->dirty);
 	free(w->live);
@@ -1967,6 +3602,7 @@ ft_warn_free(struct ft_warn *w)
 	ft_json_doc_release(&w->keydoc);
 	free(w->score);
 	ft_warn_sils_release(&w->sils);
+	free(w->dvbuf);
 	each_buf(w, ft_buf_release);
 	free(w);
 }

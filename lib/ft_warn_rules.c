@@ -18,8 +18,9 @@
 const char *const ft_warn_levels[FT_LEVELS] = { "blue", "yellow", "orange",
 						"red" };
 
-static const char *const types[] = { "threshold", "repeat", "keyword", "value",
-				     "flatline",  "spike",  NULL };
+static const char *const types[] = { "threshold", "repeat",   "keyword",
+				     "value",	  "flatline", "spike",
+				     "sla",	  "drop",     NULL };
 static const char *const keys[] = { "area",    "facility", "category", "source",
 				    "address", "unit",	   "id",       "sensor",
 				    "*",       NULL };
@@ -146,6 +147,17 @@ level(const struct ft_conf *c, jv v, const char *field, int *out)
 	return FT_OK;
 }
 
+/* sla: how late a case is (a duration), in seconds into *out. */
+static int
+sla_late(const struct ft_conf *c, jv v, const char *field, double *out)
+{
+	int64_t d = 0;
+	int st = duration(c, v, field, 0, &d);
+
+	*out = (double)d;
+	return st;
+}
+
 /* "levels": {"orange": 10, "red": 20}, above the rule's level. */
 static int
 read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
@@ -174,6 +186,8 @@ read_levels(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 			st = ft_conf_bad(c, field,
 					 "not above the rule's level (%s)",
 					 ft_warn_levels[r->level]);
+		else if (r->type == FT_WARN_SLA)
+			st = sla_late(c, x, field, &r->at[l]);
 		else
 			st = number(c, x, field, &r->at[l]);
 		jv_free(k);
@@ -243,23 +257,27 @@ static const char *const common_fields[] = { "name",  "type",	 "key",
 static int
 allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 {
-	static const char *const own[][6] = {
+	static const char *const own[][10] = {
 		[FT_WARN_THRESHOLD] = { "when", "count", "window", NULL },
 		[FT_WARN_REPEAT] = { "when", "count", "window", NULL },
 		[FT_WARN_KEYWORD] = { "when", "terms", "min", NULL },
 		[FT_WARN_VALUE] = { "sensor", "metric", "above", "below",
-				    "hysteresis", "for" },
+				    "hysteresis", "for", "deviation",
+				    "direction", "baseline", "record" },
 		[FT_WARN_FLATLINE] = { "when", "sensor", "metric", "gap",
 				       "usual", "reports" },
 		[FT_WARN_SPIKE] = { "when", "window", "baseline", "factor",
 				    "min", NULL },
+		[FT_WARN_SLA] = { "when", "deadline", "after", NULL },
+		[FT_WARN_DROP] = { "when", "window", "baseline", "fall", "min",
+				   NULL },
 	};
-	const char *all[16];
+	const char *all[20];
 	size_t n = 0, i;
 
 	for (i = 0; common_fields[i]; i++)
 		all[n++] = common_fields[i];
-	for (i = 0; i < 6 && own[r->type][i]; i++)
+	for (i = 0; i < 10 && own[r->type][i]; i++)
 		all[n++] = own[r->type][i];
 	all[n] = NULL;
 	return ft_conf_only_keys(c, o, all, "");
@@ -310,6 +328,9 @@ read_key(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 		break;
 	case FT_WARN_FLATLINE:
 		r->key = FT_KEY_SOURCE;
+		break;
+	case FT_WARN_SLA:
+		r->key = FT_KEY_UNIT;
 		break;
 	default:
 		r->key = FT_KEY_AREA;
@@ -408,14 +429,154 @@ read_series(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	return st;
 }
 
+/*
+ * value "deviation": "baseline": {"readings": N} or {"season": "day"|"week", "periods": K,
+ * "readings": N}, with "min" and "floor".
+ */
+static int
+read_dev_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	static const char *const only[] = { "readings", "season", "periods",
+					    "min",	"floor",  NULL };
+	jv v;
+	double d = 0;
+	int st = FT_OK;
+
+	r->nbase = 100;
+	r->min_base = 10;
+	r->floor = 1;
+	if (jv_get_kind(o) == JV_KIND_INVALID)
+		return FT_OK;
+	if (jv_get_kind(o) != JV_KIND_OBJECT)
+		return ft_conf_bad(c, "baseline",
+				   "not an object such as {\"readings\": 100} "
+				   "or {\"season\": \"day\", \"periods\": 7}");
+	if ((st = ft_conf_only_keys(c, o, only, "baseline.")))
+		return st;
+	v = member(o, "season");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (jv_get_kind(v) == JV_KIND_STRING &&
+		    !strcmp(jv_string_value(v), "day"))
+			r->season = 24;
+		else if (jv_get_kind(v) == JV_KIND_STRING &&
+			 !strcmp(jv_string_value(v), "week"))
+			r->season = 168;
+		else
+			st = ft_conf_bad(c, "baseline.season",
+					 "not \"day\" (the same hour of the "
+					 "day) or \"week\" (of the week)");
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "periods");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (!r->season)
+			st = ft_conf_bad(c, "baseline.periods",
+					 "only with \"season\"");
+		else if (!(st = whole(c, v, "baseline.periods", 1, 520,
+				      "not a whole number of days or weeks "
+				      "from 1 to 520",
+				      &d)))
+			r->periods = (int)d;
+	} else if (r->season) {
+		r->periods = r->season == 24 ? 7 : 4;
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "readings");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "baseline.readings", 2, 100000,
+			 "not a whole number of readings from 2 to 100000",
+			 &d)))
+		r->nbase = (int)d;
+	jv_free(v);
+	if (st)
+		return st;
+	r->min_base = r->nbase < 10 ? r->nbase : 10;
+	v = member(o, "min");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "baseline.min", 1, r->nbase,
+			 "not a whole number of readings from 1 to "
+			 "\"readings\"",
+			 &d)))
+		r->min_base = (int)d;
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "floor");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = number(c, v, "baseline.floor", &r->floor)) &&
+	    !(r->floor > 0))
+		st = ft_conf_bad(c, "baseline.floor",
+				 "not above 0: the least spread, in the "
+				 "readings' unit");
+	jv_free(v);
+	return st;
+}
+
+/* "deviation", "direction", "baseline": the deviation mode. */
+static int
+read_deviation(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	static const char *const dirs[] = { "above", "below", "both", NULL };
+	jv v = member(o, "deviation");
+	int st = number(c, v, "deviation", &r->at[r->level]), i;
+	double d = 0;
+
+	jv_free(v);
+	if (!st && !(r->at[r->level] >= 0))
+		st = ft_conf_bad(c, "deviation",
+				 "below 0: the robust deviations (of 1.4826 "
+				 "MAD) from which the reading is out");
+	if (st)
+		return st;
+	r->dev = FT_DEV_BOTH;
+	v = member(o, "direction");
+	if (jv_get_kind(v) != JV_KIND_INVALID) {
+		if (jv_get_kind(v) != JV_KIND_STRING ||
+		    (i = word_find(dirs, jv_string_value(v))) < 0)
+			st = ft_conf_bad(c, "direction",
+					 "not above, below or both");
+		else
+			r->dev = i + 1;
+	}
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "baseline");
+	st = read_dev_baseline(c, r, v);
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "record");
+	if (jv_get_kind(v) != JV_KIND_INVALID &&
+	    !(st = whole(c, v, "record", 1, 100000,
+			 "not a whole number of readings from 1 to 100000",
+			 &d)))
+		r->record = (int)d;
+	jv_free(v);
+	return st;
+}
+
 static int
 read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	jv a = member(o, "above"), b = member(o, "below"), v;
-	int st = FT_OK;
+	jv dv = member(o, "deviation");
+	int st = FT_OK, dev = jv_get_kind(dv) != JV_KIND_INVALID;
 
-	if ((jv_get_kind(a) == JV_KIND_INVALID) ==
-	    (jv_get_kind(b) == JV_KIND_INVALID))
+	jv_free(dv);
+	if (dev && (jv_get_kind(a) != JV_KIND_INVALID ||
+		    jv_get_kind(b) != JV_KIND_INVALID))
+		st = ft_conf_bad(c, "deviation",
+				 "a value rule has limits (\"above\" or "
+				 "\"below\") or a \"deviation\", not both");
+	else if (dev)
+		st = read_deviation(c, r, o);
+	else if ((jv_get_kind(a) == JV_KIND_INVALID) ==
+		 (jv_get_kind(b) == JV_KIND_INVALID))
 		st = ft_conf_bad(c, "above",
 				 "a value rule has one limit: \"above\" or "
 				 "\"below\"");
@@ -427,6 +588,21 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	jv_free(b);
 	if (st)
 		return st;
+	if (!dev) {
+		static const char *const only_dev[] = { "direction", "baseline",
+							"record", NULL };
+		size_t i;
+
+		for (i = 0; only_dev[i] && !st; i++) {
+			v = member(o, only_dev[i]);
+			if (jv_get_kind(v) != JV_KIND_INVALID)
+				st = ft_conf_bad(c, only_dev[i],
+						 "only with \"deviation\"");
+			jv_free(v);
+		}
+		if (st)
+			return st;
+	}
 	v = member(o, "hysteresis");
 	if (jv_get_kind(v) != JV_KIND_INVALID &&
 	    !(st = number(c, v, "hysteresis", &r->hysteresis)) &&
@@ -444,10 +620,63 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	return read_series(c, r, o);
 }
 
-/* spike: "window", "baseline", "factor", "min". */
+/*
+ * "baseline": K windows before, or {"weeks": K}: the same window of the
+ * week in each of the K weeks before, so the window divides a week.
+ */
+static int
+read_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
+{
+	static const char *const only[] = { "weeks", NULL };
+	double d = 0;
+	jv k;
+	int st;
+
+	r->baseline = 6;
+	if (jv_get_kind(v) == JV_KIND_INVALID)
+		return FT_OK;
+	if (jv_get_kind(v) != JV_KIND_OBJECT) {
+		if (!(st = whole(c, v, "baseline", 1, 1000,
+				 "not a whole number of windows from 1 to "
+				 "1000, or {\"weeks\": K}",
+				 &d)))
+			r->baseline = (int)d;
+		return st;
+	}
+	if ((st = ft_conf_only_keys(c, v, only, "baseline.")))
+		return st;
+	k = member(v, "weeks");
+	st = whole(c, k, "baseline.weeks", 1, 52,
+		   "missing, or not a whole number of weeks from 1 to 52", &d);
+	jv_free(k);
+	if (st)
+		return st;
+	r->baseline = (int)d;
+	r->weeks = 1;
+	if ((7 * 86400) % r->window)
+		return ft_conf_bad(c, "window",
+				   "a baseline of weeks needs a window that "
+				   "divides a week (such as \"15m\", \"1h\", "
+				   "\"1d\")");
+	/* A key keeps a count for each window of them that had events. */
+	if ((int64_t)r->baseline * (7 * 86400 / r->window) > 20160)
+		return ft_conf_bad(c, "baseline.weeks",
+				   "%d weeks of %lld windows: at most 20160 "
+				   "windows (two weeks of minutes); a longer "
+				   "window, or fewer weeks",
+				   r->baseline,
+				   (long long)(7 * 86400 / r->window));
+	return FT_OK;
+}
+
+/*
+ * spike: "window", "baseline", "factor", "min"; drop: "window",
+ * "baseline", "fall", "min".
+ */
 static int
 read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
+	int drop = r->type == FT_WARN_DROP;
 	jv v = member(o, "window");
 	double d = 0;
 	int st;
@@ -458,22 +687,22 @@ read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	jv_free(v);
 	if (st)
 		return st;
-	r->baseline = 6;
 	v = member(o, "baseline");
-	if (jv_get_kind(v) != JV_KIND_INVALID &&
-	    !(st = whole(c, v, "baseline", 1, 1000,
-			 "not a whole number of windows from 1 to 1000", &d)))
-		r->baseline = (int)d;
+	st = read_baseline(c, r, v);
 	jv_free(v);
 	if (st)
 		return st;
-	r->at[r->level] = 3;
-	v = member(o, "factor");
+	r->at[r->level] = drop ? 0.5 : 3;
+	v = member(o, drop ? "fall" : "factor");
 	if (jv_get_kind(v) != JV_KIND_INVALID &&
-	    !(st = number(c, v, "factor", &r->at[r->level])) &&
-	    !(r->at[r->level] > 1))
-		st = ft_conf_bad(c, "factor",
-				 "a ratio above 1 to the usual count");
+	    !(st = number(c, v, drop ? "fall" : "factor", &r->at[r->level])) &&
+	    (drop ? !(r->at[r->level] > 0 && r->at[r->level] <= 1) :
+		    !(r->at[r->level] > 1)))
+		st = drop ? ft_conf_bad(c, "fall",
+					"a fraction of the usual count, "
+					"above 0 and at most 1") :
+			    ft_conf_bad(c, "factor",
+					"a ratio above 1 to the usual count");
 	jv_free(v);
 	if (st)
 		return st;
@@ -481,7 +710,10 @@ read_spike(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 	v = member(o, "min");
 	if (jv_get_kind(v) != JV_KIND_INVALID &&
 	    !(st = whole(c, v, "min", 1, 1e9,
-			 "not a whole number of events from 1", &d)))
+			 drop ? "not a whole number of events from 1 (the "
+				"least usual count judged)" :
+				"not a whole number of events from 1",
+			 &d)))
 		r->min_count = (int64_t)d;
 	jv_free(v);
 	r->quiet = 0;
@@ -614,6 +846,37 @@ read_escalate(const struct ft_conf *c, struct ft_warn_rule *r, jv v)
 	return st;
 }
 
+/*
+ * sla: "deadline" (respond or resolve) and "after" (how late a case is
+ * before it counts; 0 by default): the rule's threshold.
+ */
+static int
+read_sla(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	jv v = member(o, "deadline");
+	int st = FT_OK;
+
+	if (jv_get_kind(v) != JV_KIND_STRING ||
+	    (strcmp(jv_string_value(v), "respond") &&
+	     strcmp(jv_string_value(v), "resolve")))
+		st = ft_conf_bad(c, "deadline",
+				 "missing, or not \"respond\" (the case not "
+				 "accepted by its respond_by) or \"resolve\" "
+				 "(not resolved by its resolve_by)");
+	else
+		r->resolve = !strcmp(jv_string_value(v), "resolve");
+	jv_free(v);
+	if (st)
+		return st;
+	r->at[r->level] = 0;
+	v = member(o, "after");
+	if (jv_get_kind(v) != JV_KIND_INVALID)
+		st = sla_late(c, v, "after", &r->at[r->level]);
+	jv_free(v);
+	r->quiet = 0;
+	return st;
+}
+
 /* The fields every rule has, after its type's own. */
 static int
 read_common(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
@@ -693,7 +956,7 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		return ft_conf_bad(c, "type",
 				   "missing, or not a type (threshold, "
 				   "repeat, keyword, value, flatline, "
-				   "spike)");
+				   "spike, sla, drop)");
 	}
 	jv_free(v);
 	r->type = (enum ft_warn_type)l;
@@ -729,6 +992,7 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		st = read_value(c, r, o);
 		break;
 	case FT_WARN_SPIKE:
+	case FT_WARN_DROP:
 		st = read_spike(c, r, o);
 		break;
 	case FT_WARN_FLATLINE:
@@ -741,11 +1005,26 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 		 * gap, or a week of a usual interval. */
 		r->window = r->gap ? r->gap : 7 * 86400;
 		break;
+	case FT_WARN_SLA:
+		st = read_sla(c, r, o);
+		break;
 	}
 	if (st)
 		return st;
 	if ((st = read_common(c, r, o)))
 		return st;
+	if (r->type == FT_WARN_DROP)
+		for (l = r->level + 1; l < FT_LEVELS; l++)
+			if (r->at[l] != HUGE_VAL && r->at[l] > 1) {
+				char field[32];
+
+				snprintf(field, sizeof(field), "levels.%s",
+					 ft_warn_levels[l]);
+				return ft_conf_bad(
+					c, field,
+					"a drop's fall is a fraction "
+					"at most 1");
+			}
 	if (ft_cond_needs_text(&r->when) || r->type == FT_WARN_KEYWORD)
 		rs->need_text = 1;
 	if (r->window > rs->longest)

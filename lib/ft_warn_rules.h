@@ -23,7 +23,9 @@ enum ft_warn_type {
 	FT_WARN_KEYWORD, /* terms' weights in the text, summed */
 	FT_WARN_VALUE, /* a reading above or below its limits */
 	FT_WARN_FLATLINE, /* a key that reported and went silent */
-	FT_WARN_SPIKE /* a window's count against the windows before it */
+	FT_WARN_SPIKE, /* a window's count against the windows before it */
+	FT_WARN_SLA, /* a dispatched case past its deadline */
+	FT_WARN_DROP /* spike downwards: judged as each window ends */
 };
 
 /* What groups the records into keys. */
@@ -39,6 +41,11 @@ enum ft_warn_key {
 	FT_KEY_ALL, /* one key for every record: "*" */
 	FT_KEY_JQ /* {"jq": PROGRAM}: its first output */
 };
+
+/* A value rule's deviation: the direction it measures. */
+#define FT_DEV_ABOVE 1
+#define FT_DEV_BELOW 2
+#define FT_DEV_BOTH 3
 
 /* Levels, in order: blue < yellow < orange < red. */
 #define FT_LEVELS 4
@@ -79,6 +86,18 @@ struct ft_warn_rule {
 	int64_t hold; /* value: out of limits this long before raising */
 	int below; /* value: a lower limit (at[] descends) */
 	double hysteresis; /* value: back this far inside to clear */
+	/*
+	 * value, "deviation": the measure is the reading's robust deviation
+	 * from its sensor's baseline, |x - median| / max(1.4826 MAD, floor),
+	 * signed by dev (at[] ascends): the last nbase readings, or, when
+	 * season is 24 (hour of day) or 168 (hour of week), the readings of
+	 * the same local hour over the last periods days or weeks, nbase at
+	 * most per hour.  Judged once the baseline has min_base readings.
+	 */
+	int dev; /* 0: limits; FT_DEV_ABOVE, FT_DEV_BELOW, FT_DEV_BOTH */
+	int season, periods, nbase, min_base;
+	int record; /* a run starts further out than the last record went */
+	double floor;
 	struct ft_warn_term *terms; /* keyword */
 	size_t nterms;
 	/*
@@ -92,12 +111,23 @@ struct ft_warn_rule {
 	/*
 	 * spike: the window's count, at least min_count, against the
 	 * median of the baseline windows before it: at[] is on the ratio.
+	 * drop: the fraction the count fell below that median, when the
+	 * median is at least min_count: at[] is on the fraction (0 to 1).
+	 * The baseline is the baseline windows before, or, when weeks is
+	 * set, the same window of the week in each of the baseline weeks
+	 * before (windows aligned in local time, window dividing a week).
 	 */
 	int baseline;
+	int weeks;
 	int64_t min_count;
 	/* escalate: the chain, after increasing; nesc 0: none */
 	struct ft_warn_step *esc;
 	size_t nesc;
+	/*
+	 * sla: which deadline (respond_by, or resolve_by when resolve is
+	 * 1); at[] is on how late a case is, in seconds.
+	 */
+	int resolve;
 };
 
 struct ft_kw;

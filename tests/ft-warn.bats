@@ -175,6 +175,180 @@ open" ]
 	[ "$(got '"\(.key) \(.value)"')" = "s1:level 1" ]
 }
 
+# rs DAY HH:MM VALUE: a reading of sensor s1 at 2026-12-DAY HH:MM UTC.
+rs() {
+	printf '{"sensor":"s1","at":"2026-12-%02dT%s:00Z","value":%s}\n' "$1" "$2" "$3"
+}
+
+# dev_base: five readings of s1 at 09:00-09:04 whose median is 11 and MAD 1
+# (10 10 11 11 12: deviations 1 1 0 0 1), so that a floor of 2 is the
+# spread (1.4826 x 1 is less).
+dev_base() {
+	for m in 0:10 1:11 2:12 3:10 4:11; do rd "${m%%:*}" "${m#*:}"; done
+}
+
+@test "ft-warn value deviation: one below, at, one above the deviation (median 11, spread the floor 2); the level rises with it" {
+	echo '[{"name":"d","type":"value","deviation":2,"levels":{"red":3},"baseline":{"readings":5,"min":5,"floor":2},"quiet":0}]' | rules
+	for v in 14.98 15 15.02 17.02; do
+		rm -f "$FT_DB"
+		{ dev_base; rd 5 "$v"; } > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s=%s\n' "$v" "$(got '"\(.change) \(.level) \(.value)"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "14.98=
+15=
+15.02=raised yellow 2.01
+17.02=raised red 3.01" ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value deviation: the directions: above counts only readings above the median, below only those below, both either" {
+	for dir in above below both; do
+		echo '[{"name":"d","type":"value","deviation":2,"direction":"'$dir'","baseline":{"readings":5,"min":5,"floor":2},"quiet":"1h"}]' | rules
+		for v in 6 7 15 16; do
+			rm -f "$FT_DB"
+			{ dev_base; rd 5 "$v"; } > in.ndjson
+			run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+			printf '%s:%s=%s ' "$dir" "$v" "$(got .value)"
+		done
+	done > got.txt
+	[ "$(cat got.txt)" = "above:6= above:7= above:15= above:16=2.5 below:6=2.5 below:7= below:15= below:16= both:6=2.5 both:7= both:15= both:16=2.5 " ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value deviation: the measure is |x - median| / (1.4826 MAD) of the last readings, as jq computes it, odd and even counts; too few readings judge nothing" {
+	echo '[{"name":"d","type":"value","deviation":3,"baseline":{"readings":6,"min":5,"floor":0.001},"quiet":"1h"}]' | rules
+	# med: the median of an array; dev(x): x's deviation from the array.
+	jqdev='def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+		def dev(x): med as $m | (x - $m | fabs) / (1.4826 * (map(. - $m | fabs) | med));'
+	for vals in "10 20 30 40 50" "10 20 30 40 50 70" "10 20 30 40 50 70 99"; do
+		rm -f "$FT_DB"
+		i=0
+		for v in $vals; do rd "$i" "$v"; i=$((i + 1)); done > in.ndjson
+		rd "$i" 200 >> in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		# The last six readings before 200 (the baseline holds six); the
+		# readings before are less than 3 out.
+		want=$(echo "$vals" | jq -R "$jqdev"' split(" ") | map(tonumber) | .[-6:] | dev(200)')
+		[ "$(got .change)" = raised ]
+		jq -en --argjson g "$(got .value)" --argjson w "$want" '($g - $w | fabs) < 1e-12'
+	done
+	rm -f "$FT_DB"
+	{ rd 0 10; rd 1 20; rd 2 30; rd 3 40; rd 4 1000; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+@test "ft-warn value deviation: seasonal, the same local hour (--tz Asia/Kolkata, +05:30) of the last periods days, not this hour today" {
+	echo '[{"name":"d","type":"value","deviation":3,"baseline":{"season":"day","periods":2,"min":4},"quiet":0}]' | rules
+	# 15:00-16:00 in Kolkata is 09:30-10:30 UTC.  Days 2 and 3: 10 and
+	# 12 in it (median 11, MAD 1), 100 at 14:50 local (another hour); day
+	# 1 (three days before day 4): 500 in it.
+	{ rs 1 09:40 500; for d in 2 3; do rs "$d" 09:20 100; rs "$d" 09:40 10; rs "$d" 09:50 12; done
+	  rs 4 10:05 200; rs 4 10:20 16; } > in.ndjson
+	run -0 --separate-stderr ft-warn --tz Asia/Kolkata --rules rules.json in.ndjson
+	# 200 at 10:05 raises; at 10:20, 16 is (16 - 11) / 1.4826 = 3.37 from
+	# the days before (200, this hour today, is not in it): still out.
+	[ "$(got '"\(.change) \(.raised_at)"')" = "raised 2026-12-04T10:05:00Z" ]
+	[ "$(sql "SELECT status, count, last_at FROM warnings")" = "open|2|2026-12-04T10:20:00Z" ]
+	# In UTC the hour is 10:00-11:00: nothing of the days before in it.
+	rm -f "$FT_DB"
+	run -0 --separate-stderr ft-warn --tz UTC --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+@test "ft-warn value deviation: seasonal by week: the same hour of the same weekday, a week before, not the day before" {
+	echo '[{"name":"d","type":"value","deviation":3,"baseline":{"season":"week","periods":1,"min":2},"quiet":0}]' | rules
+	# 2026-12-01 and 12-08 are Tuesdays: 10 and 12 at 09:00-10:00 (median
+	# 11, MAD 1); Wednesday 12-02 at that hour, 100 and 102.
+	{ rs 1 09:10 10; rs 1 09:40 12; rs 2 09:10 100; rs 2 09:40 102
+	  rs 8 09:20 16; rs 9 09:20 101; rs 9 09:30 16; } > in.ndjson
+	run -0 --separate-stderr ft-warn --tz UTC --rules rules.json in.ndjson
+	# 16 on Tuesday is 3.37 from Tuesday's 11; 101 on Wednesday 0; 16 on
+	# Wednesday 57 from Wednesday's 101 (the Tuesday reading at 09:20 of
+	# the day before is not in it).
+	[ "$(got '"\(.change) \(.raised_at) \(.resolved_at // "-")"')" = "raised 2026-12-08T09:20:00Z - resolved 2026-12-08T09:20:00Z 2026-12-09T09:20:00Z raised 2026-12-09T09:30:00Z -" ]
+}
+
+@test "ft-warn value deviation: for holds the raise, hysteresis (in deviations) holds the clearing" {
+	# Out from 16 (2.5 from median 11, spread the floor 2) at 09:05; 14 at
+	# 09:20 is 1.12 out (median 11.5, spread 1.4826 x 1.5), 11 at 09:25
+	# is 0.34 (median 12, spread 1.4826 x 2).
+	for y in 0 1; do
+		echo '[{"name":"d","type":"value","deviation":2,"for":"10m","hysteresis":'$y',"baseline":{"readings":20,"min":5,"floor":2},"quiet":0}]' | rules
+		rm -f "$FT_DB"
+		{ dev_base; rd 5 16; rd 10 16; rd 15 16; rd 20 14; rd 25 11; } > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s: %s\n' "$y" "$(got '"\(.change) \(.count) \(.first_at) \(.raised_at) \(.resolved_at // "-")"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "0: raised 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z - resolved 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z 2026-12-01T09:20:00Z
+1: raised 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z - resolved 3 2026-12-01T09:05:00Z 2026-12-01T09:15:00Z 2026-12-01T09:25:00Z" ] || { cat got.txt; false; }
+	# One reading short of the hold: nothing.
+	rm -f "$FT_DB"
+	{ dev_base; rd 5 16; rd 10 16; rd 14 11; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+@test "ft-warn value deviation: record: a run starts only further out than the last record readings judged went (equal is not further)" {
+	# Median 11 throughout, spread the floor 10: 40 is 2.9 out, 35 2.4, 36 2.5.
+	for rec in 0 3; do
+		if [ "$rec" = 0 ]; then r=; else r=',"record":'$rec; fi
+		echo '[{"name":"d","type":"value","deviation":1'"$r"',"baseline":{"readings":20,"min":5,"floor":10},"quiet":0}]' | rules
+		for last in 35 36; do
+			rm -f "$FT_DB"
+			i=0
+			for v in 11 11 11 11 11 40 11 35 11 "$last"; do rd "$i" "$v"; i=$((i + 1)); done > in.ndjson
+			run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+			printf '%s/%s: %s\n' "$rec" "$last" "$(got 'select(.change == "raised") | .raised_at[14:16]')"
+		done
+	done > got.txt
+	[ "$(cat got.txt)" = "0/35: 05 07 09
+0/36: 05 07 09
+3/35: 05
+3/36: 05 09" ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value deviation: the baselines (last readings, hour of the day) go to the next run: any split into two runs gives the same warnings" {
+	rules <<- 'EOF2'
+	[{"name":"recent","type":"value","deviation":2,"record":3,"baseline":{"readings":4,"min":3},"quiet":"10m"},
+	 {"name":"daily","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":2},"quiet":0}]
+	EOF2
+	{ for d in 1 2; do
+		for m in 00:10 10:11 20:12 30:10 40:30 50:11; do
+			rs "$d" "09:${m%%:*}" "$(( ${m#*:} + (d - 1) * 2 ))"
+		done
+	  done
+	  rs 2 10:00 40; rs 2 10:10 11; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.rule) \(.change)"')" = "recent raised recent resolved daily raised daily resolved recent raised daily raised daily resolved recent resolved" ] || { got '"\(.rule) \(.change) \(.raised_at)"'; false; }
+	splits_equal
+}
+
+@test "ft-warn value deviation: each mistake in a deviation rule is refused (78) naming the rule and field" {
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn --rules rules.json /dev/null
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+	}
+	check '[{"name":"a","type":"value","deviation":3,"above":1}]' 'rules.json: rule 1 ("a"): field "deviation": a value rule has limits ("above" or "below") or a "deviation", not both'
+	check '[{"name":"a","type":"value","deviation":-1}]' 'rules.json: rule 1 ("a"): field "deviation": below 0: the robust deviations (of 1.4826 MAD) from which the reading is out'
+	check '[{"name":"a","type":"value","deviation":"3"}]' 'rules.json: rule 1 ("a"): field "deviation": not a number'
+	check '[{"name":"a","type":"value","deviation":3,"direction":"up"}]' 'rules.json: rule 1 ("a"): field "direction": not above, below or both'
+	check '[{"name":"a","type":"value","above":3,"direction":"above"}]' 'rules.json: rule 1 ("a"): field "direction": only with "deviation"'
+	check '[{"name":"a","type":"value","above":3,"baseline":{}}]' 'rules.json: rule 1 ("a"): field "baseline": only with "deviation"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":5}]' 'rules.json: rule 1 ("a"): field "baseline": not an object such as {"readings": 100} or {"season": "day", "periods": 7}'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"window":5}}]' 'rules.json: rule 1 ("a"): field "baseline.window": not a field of this object (a typo?)'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"season":"month"}}]' 'rules.json: rule 1 ("a"): field "baseline.season": not "day" (the same hour of the day) or "week" (of the week)'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"periods":2}}]' 'rules.json: rule 1 ("a"): field "baseline.periods": only with "season"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"season":"week","periods":0}}]' 'rules.json: rule 1 ("a"): field "baseline.periods": not a whole number of days or weeks from 1 to 520'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":1}}]' 'rules.json: rule 1 ("a"): field "baseline.readings": not a whole number of readings from 2 to 100000'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":5,"min":6}}]' 'rules.json: rule 1 ("a"): field "baseline.min": not a whole number of readings from 1 to "readings"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"floor":0}}]' 'rules.json: rule 1 ("a"): field "baseline.floor": not above 0: the least spread, in the readings'"'"' unit'
+	check '[{"name":"a","type":"value","deviation":3,"record":0}]' 'rules.json: rule 1 ("a"): field "record": not a whole number of readings from 1 to 100000'
+	check '[{"name":"a","type":"value","below":3,"record":5}]' 'rules.json: rule 1 ("a"): field "record": only with "deviation"'
+	check '[{"name":"a","type":"value","deviation":3,"levels":{"red":2}}]' 'rules.json: rule 1 ("a"): field "levels.red": not above 3: each level starts above the one below it'
+}
+
 @test "ft-warn runs: the same records split into two runs at every point give the same warnings as one run" {
 	rules <<- 'EOF'
 	[{"name":"surge","type":"threshold","count":3,"window":30,"levels":{"red":4}},
@@ -280,7 +454,7 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	check '[]' 'rules.json: field "rules": no rules'
 	check '{"rule":[]}' 'rules.json: field "rule": not a field of the rules file (a typo?)'
 	check '[{"type":"threshold"}]' 'rules.json: rule 1: field "name": missing, or not a non-empty string: a warning is known by its rule'"'"'s name'
-	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value, flatline, spike)'
+	check '[{"name":"a","type":"thresh"}]' 'rules.json: rule 1 ("a"): field "type": missing, or not a type (threshold, repeat, keyword, value, flatline, spike, sla, drop)'
 	check '[{"name":"a","type":"threshold","count":2,"window":5},{"name":"a","type":"threshold","count":2,"window":5}]' 'rules.json: rule 2 ("a"): field "name": rule 1 has the same name'
 	check '[{"name":"a","type":"threshold","window":5}]' 'rules.json: rule 1 ("a"): field "count": missing, or not a whole number of events from 1'
 	check '[{"name":"a","type":"threshold","count":2}]' 'rules.json: rule 1 ("a"): field "window": missing'
@@ -364,6 +538,48 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2023-01-01 --until 2024-01-01
 	printf '%s\n' "$output" | jq -r '"\(.rule) \(.key) \(.raised_at | fromdate) \(.count)"' | sort > stored.txt
 	diff stored.txt want.txt
+}
+
+@test "ft-warn corpus: nab speed_7578: the shipped sensor rules raise where a jq count of the same rule raises, and the output is pinned" {
+	corpus_or_skip
+	rules="$BATS_TEST_DIRNAME/../rules/warn-sensors.json"
+	# The rule the jq program below counts; a change to the file must
+	# change both.
+	jq -e '.rules == [{"name":"sensor-unusual","type":"value","deviation":6,"direction":"both","baseline":{"season":"day","periods":21,"readings":300,"min":24,"floor":1},"record":864,"level":"yellow","levels":{"orange":12,"red":24},"major":"red","quiet":"12h"}]' "$rules"
+	tail -n +2 "$CORPUS/nab/data/realTraffic/speed_7578.csv" |
+		awk -F, '{ t = $1; sub(/ /, "T", t); printf "{\"sensor\":\"speed_7578\",\"at\":\"%sZ\",\"value\":%s}\n", t, $2 }' > in.ndjson
+	[ "$(wc -l < in.ndjson)" = 1127 ]
+	run -0 --separate-stderr ft-warn --tz UTC --rules "$rules" in.ndjson
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z orange 19.785062277980124 2015-09-15T14:34:00Z orange 19.89747740455956 2015-09-16T14:09:00Z orange 20.234722784297855" ]
+	[ "$(got 'select(.change == "resolved") | "\(.resolved_at) \(.count)"')" = "2015-09-12T04:54:00Z 2 2015-09-16T02:44:00Z 2 2015-09-17T02:50:00Z 9" ]
+	# The same rule counted by jq from the readings alone: each reading's
+	# deviation from the same UTC hour of the 21 days before (this hour
+	# today left out), a run out starting only above the last 864
+	# deviations, one warning a run, resolved 12 h after it cleared.
+	cat > indep.jq <<- 'EOF'
+	def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	[inputs | {t: (.at | fromdateiso8601), v: .value}] as $r
+	| [ range(0; $r | length) as $i | $r[$i] as $x
+	    | ($x.t - ($x.t % 3600)) as $H | ($H - $periods * 86400) as $from
+	    | ($x.t % 86400 / 3600 | floor) as $h
+	    | [ $r[0:$i][] | select(.t >= $from and .t < $H and (.t % 86400 / 3600 | floor) == $h) | .v ] as $b
+	    | if ($b | length) < $min then {t: $x.t, m: null}
+	      else ($b | med) as $m | ([$b[] | . - $m | fabs] | med) as $mad
+	        | {t: $x.t, m: (($x.v - $m | fabs) / ([1.4826 * $mad, $floor] | max))} end ]
+	| reduce .[] as $p ({hist: [], out: false, live: false, cleared: null, raises: []};
+	    if $p.m == null then .
+	    else (if .live and .cleared != null and $p.t >= .cleared + $quiet then .live = false | .cleared = null else . end)
+	      | ($p.m > $dev and (.out or ([.hist[-$record:][] | select(. >= $p.m)] | length) == 0)) as $o
+	      | .hist += [$p.m]
+	      | if $o then .out = true | if .live then .cleared = null else .live = true | .raises += [[$p.t, $p.m]] end
+	        elif $p.m <= $dev then .out = false | (if .live and .cleared == null then .cleared = $p.t else . end)
+	        else . end
+	    end)
+	| .raises[] | "\(.[0] | todate) \(.[1])"
+	EOF
+	want=$(jq -nr --argjson periods 21 --argjson min 24 --argjson floor 1 --argjson dev 6 \
+		--argjson record 864 --argjson quiet 43200 -f indep.jq in.ndjson | tr '\n' ' ')
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.value)"') " = "$want" ]
 }
 
 @test "ft-warn corpus: waimai_10k: the shipped Chinese keyword rules give, per level, the counts a naive count of the same terms gives" {
@@ -501,8 +717,8 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[[ "${stderr%%$'\n'*}" == 'ft-warn: --since: "yesterday-ish": '* ]]
 }
 
-# rs SENSOR MINUTE VALUE [METRIC]: a reading at 09:MINUTE.
-rs() {
+# srd SENSOR MINUTE VALUE [METRIC]: a reading at 09:MINUTE.
+srd() {
 	printf '{"sensor":"%s",%s"at":"2026-12-01T09:%02d:00Z","value":%s}\n' "$1" "${4:+\"metric\":\"$4\",}" "$2" "$3"
 }
 
@@ -516,9 +732,9 @@ mixed() {
 	 {"name":"usual","type":"flatline","key":"sensor","usual":2,"reports":3},
 	 {"name":"s","type":"threshold","count":2,"window":60}]
 	EOF
-	{ ev a 0; rs s1 0 6; rs s2 0 1 level; ev b 5; rs s1 5 7; rs s2 5 9 level
-	  rs s1 7 4.5; rs s2 9 3 level; rs s1 10 3; rs s1 12 3; ev c 30; rs s1 30 8
-	  rs s1 40 8; rs s2 40 8 level; rs s1 41 1; } | sed 's/T08:/T09:/' > in.ndjson
+	{ ev a 0; srd s1 0 6; srd s2 0 1 level; ev b 5; srd s1 5 7; srd s2 5 9 level
+	  srd s1 7 4.5; srd s2 9 3 level; srd s1 10 3; srd s1 12 3; ev c 30; srd s1 30 8
+	  srd s1 40 8; srd s2 40 8 level; srd s1 41 1; } | sed 's/T08:/T09:/' > in.ndjson
 	grep -v '"sensor"' in.ndjson | ft-ingest -q --no-output
 	grep '"sensor"' in.ndjson | ft-ingest -q --no-output --kind readings
 }
@@ -666,7 +882,7 @@ se() {
 		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
 	}
 	check '[{"name":"s","type":"spike"}]' 'rules.json: rule 1 ("s"): field "window": missing'
-	check '[{"name":"s","type":"spike","window":5,"baseline":0}]' 'rules.json: rule 1 ("s"): field "baseline": not a whole number of windows from 1 to 1000'
+	check '[{"name":"s","type":"spike","window":5,"baseline":0}]' 'rules.json: rule 1 ("s"): field "baseline": not a whole number of windows from 1 to 1000, or {"weeks": K}'
 	check '[{"name":"s","type":"spike","window":5,"factor":1}]' 'rules.json: rule 1 ("s"): field "factor": a ratio above 1 to the usual count'
 	check '[{"name":"s","type":"spike","window":5,"min":0}]' 'rules.json: rule 1 ("s"): field "min": not a whole number of events from 1'
 }
@@ -950,4 +1166,385 @@ s1|carol|unsilence|active|removed|{"rule":"each","key":null,"from_at":"2026-12-0
 	rm -f "$FT_DB"*
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "$(got .change)" = "raised reraised resolved raised" ]
+}
+
+# dc ID UNIT RESPOND RESOLVE [REPORTED]: ft-dispatch's record of case ID,
+# reported at 08:00 (or REPORTED) on 2026-12-01, with its deadlines (HH:MM:SS
+# that day; "-" for none).
+dc() {
+	local r=null s=null
+	[ "$3" = - ] || r="\"2026-12-01T$3Z\""
+	[ "$4" = - ] || s="\"2026-12-01T$4Z\""
+	printf '{"id":"%s","category":"x","reported_at":"2026-12-01T%sZ","status":"dispatched","unit":"%s","respond_by":%s,"resolve_by":%s}\n' "$1" "${5:-08:00:00}" "$2" "$r" "$s"
+}
+
+# cs ID STATUS HH:MM:SS: ft-update's record of a status change of case ID.
+cs() {
+	printf '{"id":"%s","at":"2026-12-01T%sZ","status":"%s","from":"dispatched"}\n' "$1" "$3" "$2"
+}
+
+# tk HH:MM:SS: an event nobody dispatched, which moves the clock.
+tk() {
+	printf '{"id":"tick-%s","category":"y","reported_at":"2026-12-01T%sZ"}\n' "$1" "$1"
+}
+
+@test "ft-warn sla: respond: accepted a second before or at respond_by is on time; a second after, a warning raised at the deadline, resolved at the acceptance" {
+	echo '[{"name":"resp","type":"sla","deadline":"respond","key":"id"}]' | rules
+	{ dc a u 09:00:00 -; dc b u 09:00:00 -; dc c u 09:00:00 -
+	  cs a accepted 08:59:59; cs b accepted 09:00:00; cs c accepted 09:00:01; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key) \(.level) \(.count) \(.raised_at) \(.last_at) \(.resolved_at) \(.events)"')" = 'raised c yellow 1 2026-12-01T09:00:00Z 2026-12-01T09:00:00Z null ["c"] resolved c yellow 1 2026-12-01T09:00:00Z 2026-12-01T09:00:01Z 2026-12-01T09:00:01Z ["c"]' ]
+	[ "$stderr" = "ft-warn: 6 records (6 events, 0 readings): 1 raised, 1 resolved, 0 rejected (${stderr##*rejected (}" ]
+}
+
+@test "ft-warn sla: a case waiting when the clock is at its deadline is on time, a second later late; the cases waiting survive a restart" {
+	echo '[{"name":"resp","type":"sla","deadline":"respond"}]' | rules
+	{ dc x u1 09:00:00 -; tk 09:00:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT rule, key, state FROM warn_windows")" = 'resp|u1|{"w":[[1796115600,"x"]]}' ]
+	tk 09:00:01 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key) \(.raised_at) \(.events)"')" = 'raised u1 2026-12-01T09:00:00Z ["x"]' ]
+}
+
+@test "ft-warn sla: resolve: accepted does not stop it, resolved does; the level rises with how late, at each level's time and not before; after: how late before it counts" {
+	echo '[{"name":"fix","type":"sla","deadline":"resolve","key":"id","after":"10m","levels":{"orange":"1h","red":"4h"},"major":"red"}]' | rules
+	step() {
+		printf '%s\n' "$@" > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		got '"\(.change):\(.level):\(.major):\(.last_at)"'
+	}
+	[ "$(step "$(dc a u - 10:00:00)" "$(cs a accepted 09:30:00)" "$(tk 10:10:00)")" = "" ]
+	[ "$(step "$(tk 10:10:01)")" = "raised:yellow:false:2026-12-01T10:10:00Z" ]
+	[ "$(step "$(tk 11:00:00)")" = "" ]
+	[ "$(step "$(tk 11:00:01)")" = "level:orange:false:2026-12-01T11:00:00Z" ]
+	[ "$(step "$(tk 14:00:00)")" = "" ]
+	[ "$(step "$(cs a resolved 14:00:01)")" = "level:red:true:2026-12-01T14:00:00Z resolved:red:true:2026-12-01T14:00:01Z" ]
+}
+
+@test "ft-warn sla: by unit, one warning counts the unit's late cases; it clears when the last is accepted and resolves after quiet; late again within quiet updates it, at its end a new warning" {
+	echo '[{"name":"resp","type":"sla","deadline":"respond","quiet":"10m"}]' | rules
+	{ dc a u1 09:00:00 -; dc b u1 09:30:00 -; dc c u2 09:10:00 -
+	  dc d u1 10:14:59 - 09:00:00; dc f u2 09:30:00 - 09:00:00
+	  cs c accepted 09:20:00; tk 09:45:00; cs a accepted 10:00:00
+	  cs b accepted 10:05:00; cs d accepted 10:20:00; cs f accepted 10:25:00
+	  tk 11:00:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.change) \(.key) \(.count) \(.raised_at) \(.last_at) \(.resolved_at) \(.events)"')" = 'raised u1 1 2026-12-01T09:00:00Z 2026-12-01T09:00:00Z null ["a"] raised u2 1 2026-12-01T09:10:00Z 2026-12-01T09:10:00Z null ["c"] resolved u2 1 2026-12-01T09:10:00Z 2026-12-01T09:20:00Z 2026-12-01T09:30:00Z ["c"] raised u2 1 2026-12-01T09:30:00Z 2026-12-01T09:30:00Z null ["f"] resolved u1 3 2026-12-01T09:00:00Z 2026-12-01T10:20:00Z 2026-12-01T10:30:00Z ["a","b","d"] resolved u2 1 2026-12-01T09:30:00Z 2026-12-01T10:25:00Z 2026-12-01T10:35:00Z ["f"]' ]
+	# The same records split into two runs at every point.
+	splits_equal
+}
+
+@test "ft-warn sla: the back-test reads the stored cases as ft-dispatch printed them and their status changes at their times: the same warnings as the stream of ft-dispatch and ft-update, and as it split" {
+	ft-ingest -q --no-output -k units "$FIXTURES/ft-dispatch/units.ndjson"
+	echo '[{"name":"water","when":{"category":"water"},"unit":"w","respond":60,"resolve":240},{"name":"rest","unit":"cc","respond":30}]' > dispatch.json
+	{ ev a 0; ev b 10; ev c 20; } | sed 's/"x"/"water"/; s/"c","category":"water"/"c","category":"noise"/' > ev1.ndjson
+	ev d 50 | sed 's/"x"/"water"/; s/T08:50/T10:00/' > ev2.ndjson
+	FT_NOW=2026-12-01T08:20:00Z ft-ingest -q ev1.ndjson | FT_NOW=2026-12-01T08:20:00Z ft-dispatch -q --rules dispatch.json > d.ndjson
+	FT_NOW=2026-12-01T10:00:00Z ft-ingest -q ev2.ndjson | FT_NOW=2026-12-01T10:00:00Z ft-dispatch -q --rules dispatch.json >> d.ndjson
+	[ "$(jq -r '"\(.id) \(.unit) \(.respond_by) \(.resolve_by)"' d.ndjson | tr '\n' ,)" = "a w 2026-12-01T09:00:00Z 2026-12-01T12:00:00Z,b w 2026-12-01T09:10:00Z 2026-12-01T12:10:00Z,c cc 2026-12-01T08:50:00Z null,d w 2026-12-01T11:00:00Z 2026-12-01T14:00:00Z," ]
+	printf '%s\n' '{"id":"a","status":"accepted","at":"2026-12-01T09:00:00Z"}' \
+		'{"id":"b","status":"accepted","at":"2026-12-01T09:10:01Z"}' \
+		'{"id":"a","status":"resolved","at":"2026-12-01T12:30:00Z"}' \
+		'{"id":"d","status":"closed","at":"2026-12-01T13:00:00Z"}' > up.ndjson
+	FT_NOW=2026-12-02T00:00:00Z ft-update -q up.ndjson > u.ndjson
+	# The stream: both outputs in time order, then a record at the end
+	# of the back-test's period.
+	jq -c -s 'sort_by(.reported_at // .at)[]' d.ndjson u.ndjson > in.ndjson
+	echo '{"id":"end","reported_at":"2026-12-02T00:00:00Z"}' >> in.ndjson
+	echo '[{"name":"resp","type":"sla","deadline":"respond","levels":{"orange":"1h"}},{"name":"res","type":"sla","deadline":"resolve","key":"id","quiet":"10m"}]' | rules
+	run -0 --separate-stderr ft-warn -n --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.change) \(.level) \(.last_at) \(.events)"')" = 'resp cc raised yellow 2026-12-01T08:50:00Z ["c"] resp w raised yellow 2026-12-01T09:10:00Z ["b"] resp w resolved yellow 2026-12-01T09:10:01Z ["b"] resp cc level orange 2026-12-01T09:50:00Z ["c"] resp w raised yellow 2026-12-01T11:00:00Z ["d"] resp w level orange 2026-12-01T12:00:00Z ["d"] res a raised yellow 2026-12-01T12:00:00Z ["a"] res b raised yellow 2026-12-01T12:10:00Z ["b"] res a resolved yellow 2026-12-01T12:30:00Z ["a"] resp w resolved orange 2026-12-01T13:00:00Z ["d"]' ]
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T00:00:00Z --until 2026-12-02T00:00:00Z
+	printf '%s\n' "$output" > back.ndjson
+	cmp whole.ndjson back.ndjson
+	[[ "$stderr" == "ft-warn: 8 records (8 events, 0 readings): 5 raised, 3 resolved, 0 rejected; dry run: nothing stored ("* ]]
+	splits_equal
+}
+
+@test "ft-warn sla: a case dispatched after its deadline passed on the clock is judged at once; the same dispatch twice counts once; a new deadline clears it and starts it again" {
+	echo '[{"name":"resp","type":"sla","deadline":"respond","levels":{"red":"1h"}}]' | rules
+	{ tk 10:00:00; dc a u1 09:30:00 -; dc a u1 09:30:00 -; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level) \(.count) \(.raised_at)"')" = "raised yellow 1 2026-12-01T09:30:00Z" ]
+	# Its deadline moved: late no more from the clock (10:00), late
+	# again at the new one.
+	{ dc a u1 11:00:00 -; tk 11:00:01; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.raised_at) \(.last_at)"')" = "resolved 2026-12-01T09:30:00Z 2026-12-01T10:00:00Z raised 2026-12-01T11:00:00Z 2026-12-01T11:00:00Z" ]
+}
+
+@test "ft-warn sla: the rules' mistakes are refused (78); a case's bad deadline or status is rejected (1); a status change without an sla rule is rejected as before" {
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn check --rules rules.json
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+	}
+	check '[{"name":"s","type":"sla"}]' 'rules.json: rule 1 ("s"): field "deadline": missing, or not "respond" (the case not accepted by its respond_by) or "resolve" (not resolved by its resolve_by)'
+	check '[{"name":"s","type":"sla","deadline":"accept"}]' 'rules.json: rule 1 ("s"): field "deadline": missing, or not "respond" (the case not accepted by its respond_by) or "resolve" (not resolved by its resolve_by)'
+	check '[{"name":"s","type":"sla","deadline":"respond","after":"-5m"}]' 'rules.json: rule 1 ("s"): field "after": a duration of whole seconds from 0 s to ten years'
+	check '[{"name":"s","type":"sla","deadline":"respond","levels":{"red":"soon"}}]' 'rules.json: rule 1 ("s"): field "levels.red": not a duration: minutes, or a string such as "90s", "15m", "2h", "7d"'
+	check '[{"name":"s","type":"sla","deadline":"respond","after":"1h","levels":{"red":"30m"}}]' 'rules.json: rule 1 ("s"): field "levels.red": not above 3600: each level starts above the one below it'
+	check '[{"name":"s","type":"sla","deadline":"respond","key":"sensor"}]' 'rules.json: rule 1 ("s"): field "key": "sensor" groups readings: this rule reads events'
+	check '[{"name":"s","type":"sla","deadline":"respond","window":5}]' 'rules.json: rule 1 ("s"): field "window": not a field of a rule (a typo?)'
+	echo '[{"name":"s","type":"sla","deadline":"respond","key":"id"}]' | rules
+	{ dc a u 09:00:00 - | sed 's/"2026-12-01T09:00:00Z"/"9 o'"'"'clock"/'; dc b u 09:00:00 - | sed 's/"dispatched"/true/'
+	  dc c u - - | sed 's/"resolve_by":null/"resolve_by":{}/'; dc d u 09:00:00 -; cs d accepted 09:30:00 | sed 's/"at"/"when"/'; tk 10:00:00; } > in.ndjson
+	run -1 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key)"')" = "raised d" ]
+	[ "${stderr_lines[0]}" = 'ft-warn: in.ndjson:1: field "respond_by": not a time' ]
+	[ "${stderr_lines[1]}" = 'ft-warn: in.ndjson:2: field "status": not a string' ]
+	[ "${stderr_lines[2]}" = 'ft-warn: in.ndjson:3: field "resolve_by": not a time' ]
+	[ "${stderr_lines[3]}" = 'ft-warn: in.ndjson:5: field "reported_at": missing' ]
+	echo '[{"name":"t","type":"threshold","count":1,"window":5}]' | rules
+	cs d accepted 09:30:00 > in.ndjson
+	run -1 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "${stderr_lines[0]}" = 'ft-warn: in.ndjson:1: field "reported_at": missing' ]
+}
+
+@test "ft-warn sla: a case that ended is remembered a week after its deadline: its dispatch read again (the input twice, back-tests that overlap) counts nothing; a dispatch due more than a week before the clock passes the rule by" {
+	echo '[{"name":"resp","type":"sla","deadline":"respond","key":"id"}]' | rules
+	{ dc a u 09:00:00 -; cs a accepted 09:30:00; dc b u 09:10:00 -; tk 10:00:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key)"')" = "raised a resolved a raised b" ]
+	[ "$(sql "SELECT key, state FROM warn_windows ORDER BY key")" = 'a|{"w":[],"done":[[1796115600,"a"]]}
+b|{"w":[[1796116200,"b"]]}' ]
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT count(*) FROM warnings")" = 2 ]
+	# A week after a's deadline it is forgotten, and a dispatch due
+	# before that passes by.
+	{ tk 09:00:00 | sed 's/12-01/12-08/'; dc a u 09:00:00 -; dc c u 08:59:59 -; } > in2.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in2.ndjson
+	[ "$output" = "" ]
+	{ tk 09:00:01 | sed 's/12-01/12-08/'; dc a u 09:00:00 -; dc c u 08:59:59 -; } > in2.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in2.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT key FROM warn_windows ORDER BY key")" = b ]
+}
+
+@test "ft-warn sla: back-tests that overlap (a cron job's --since 2h every hour) count each late case once, and read the status changes of the cases waiting from before their period" {
+	ft-ingest -q --no-output -k units "$FIXTURES/ft-dispatch/units.ndjson"
+	echo '[{"name":"rest","unit":"cc","respond":60}]' > dispatch.json
+	{ ev a 0; ev b 10; } > ev.ndjson
+	FT_NOW=2026-12-01T08:10:00Z ft-ingest -q ev.ndjson | FT_NOW=2026-12-01T08:10:00Z ft-dispatch -q --no-output --rules dispatch.json
+	printf '%s\n' '{"id":"a","status":"accepted","at":"2026-12-01T09:30:00Z"}' \
+		'{"id":"b","status":"accepted","at":"2026-12-01T10:30:00Z"}' | FT_NOW=2026-12-02T00:00:00Z ft-update -q --no-output -
+	echo '[{"name":"resp","type":"sla","deadline":"respond"}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T10:00:00Z
+	[ "$(got '"\(.change) \(.count) \(.events)"')" = 'raised 1 ["a"]' ]
+	[ "$(sql "SELECT status, count, events FROM warnings")" = 'open|2|["a","b"]' ]
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T10:20:00Z
+	[ "$output" = "" ]
+	[ "$(sql "SELECT status, count, events FROM warnings")" = 'open|2|["a","b"]' ]
+	# b, reported before this period, waits from the runs before: its
+	# acceptance in the period is read all the same.
+	run -0 --separate-stderr ft-warn --rules rules.json --since 2026-12-01T09:20:00Z --until 2026-12-01T11:00:00Z
+	[ "$(got '"\(.change) \(.count) \(.last_at) \(.resolved_at)"')" = 'resolved 2 2026-12-01T10:30:00Z 2026-12-01T10:30:00Z' ]
+	[[ "$stderr" == "ft-warn: 1 record (1 event, 0 readings): 0 raised, 1 resolved, 0 rejected ("* ]]
+}
+
+# de ID HH:MM [AREA] [DAY]: an event of AREA (g1) at that time of DAY
+# (2026-12-01, a Tuesday).
+de() {
+	printf '{"id":"%s","category":"x","area":"%s","reported_at":"%sT%s:00Z"}\n' "$1" "${3:-g1}" "${4:-2026-12-01}" "$2"
+}
+
+# win AREA HH:M N [DAY]: N events of AREA in the ten minutes from HH:M0,
+# one a minute.
+win() {
+	local i
+	for ((i = 0; i < $3; i++)); do de "$1-${4:-}$2$i" "$2$i" "$1" "${4:-}"; done
+}
+
+@test "ft-warn drop: a window's count against the median of the windows before, judged as it ends: one below the fall nothing, at it raised, a level by fall; a key that sent nothing counts 0; a baseline one below min not judged" {
+	echo '[{"name":"dr","type":"drop","window":10,"baseline":3,"fall":0.5,"min":4,"levels":{"orange":0.75,"red":1}}]' | rules
+	# Usual counts 4 (a to d), 3 (e: one below min), 5 (f: one above);
+	# then 3, 2, 1, 0, 0 and 2 in 08:30-08:40.
+	{ for m in 08:0 08:1 08:2; do
+		for a in a b c d; do win "$a" "$m" 4; done; win e "$m" 3; win f "$m" 5
+	  done
+	  win a 08:3 3; win b 08:3 2; win c 08:3 1; win f 08:3 2; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	# The window is not over before 08:40, whatever came in it.
+	[ "$output" = "" ]
+	# Any record moves the clock: here a reading at 08:40.
+	printf '{"sensor":"s1","at":"2026-12-01T08:40:00Z","value":1}\n' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.change) \(.level) \(.count) \(.value) \(.first_at) \(.raised_at)"')" = "b raised yellow 1 0.5 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z c raised orange 1 0.75 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z d raised red 1 1 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z f raised yellow 1 0.6 2026-12-01T08:30:00Z 2026-12-01T08:40:00Z" ]
+	[ "$(sql "SELECT key, type, level, value, events FROM warnings ORDER BY key")" = "b|drop|yellow|0.5|[]
+c|drop|orange|0.75|[]
+d|drop|red|1.0|[]
+f|drop|yellow|0.6|[]" ]
+	# 08:39:59 does not end the window.
+	rm -f "$FT_DB"
+	{ win d 08:0 4; win d 08:1 4; win d 08:2 4; printf '{"sensor":"s1","at":"2026-12-01T08:39:59Z","value":1}\n'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+}
+
+# The drop of g: five windows of 4, then 2 (yellow at 09:00), 0 (red at
+# 09:10), 4 (back: cleared at 09:20, resolved after 10 min of quiet).
+drop_g() {
+	echo '[{"name":"dr","type":"drop","window":10,"baseline":5,"fall":0.5,"min":4,"levels":{"red":1},"quiet":10}]' | rules
+	{ for m in 08:0 08:1 08:2 08:3 08:4; do win g "$m" 4; done
+	  win g 08:5 2; de o1 09:05 o; win g 09:1 4; win g 09:2 4
+	  printf '{"sensor":"s1","at":"2026-12-01T09:29:00Z","value":1}\n'
+	  printf '{"sensor":"s1","at":"2026-12-01T09:30:00Z","value":1}\n'; } > in.ndjson
+}
+
+@test "ft-warn drop: the level rises with the fall; a window back to its usual count clears it, resolved after the quiet period" {
+	drop_g
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level) \(.count) \(.value) \(.last_at) \(.resolved_at // "-") \(.duration // "-")"')" = "raised yellow 1 0.5 2026-12-01T09:00:00Z - - level red 2 1 2026-12-01T09:10:00Z - - resolved red 2 1 2026-12-01T09:10:00Z 2026-12-01T09:30:00Z 1800" ]
+	[ "$(sql "SELECT by, action, from_status, to_status FROM history WHERE kind = 'warning' ORDER BY seq")" = "tester|raise||open
+tester|level|open|open
+tester|resolve|open|resolved" ]
+	# A drop again after it resolved: a new warning.
+	{ win g 09:3 0; printf '{"sensor":"s1","at":"2026-12-01T09:40:00Z","value":1}\n'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.level) \(.raised_at)"')" = "raised red 2026-12-01T09:40:00Z" ]
+	[ "$(sql "SELECT count(DISTINCT warning) FROM warnings")" = 2 ]
+}
+
+@test "ft-warn drop: a restart in the middle of a window neither floods nor forgets; any split into two runs and the back-test give the same warnings" {
+	drop_g
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" = 3 ]
+	# Stopped after two of the four events of 09:10-09:20.
+	n=$(grep -n '"g-09:11"' in.ndjson | cut -d: -f1)
+	rm -f "$FT_DB"
+	head -n "$n" in.ndjson > a.ndjson
+	tail -n "+$((n + 1))" in.ndjson > b.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json a.ndjson
+	[ "$(got .change)" = "raised level" ]
+	# What it keeps of g: the counts of the windows its baseline reaches
+	# (08:20 to 08:50, and 09:10), the events of the newest window.
+	[ "$(sql "SELECT json_array_length(state, '$.c'), json_array_length(state, '$.w') FROM warn_windows WHERE key = 'g'")" = "5|2" ]
+	run -0 --separate-stderr ft-warn --rules rules.json b.ndjson
+	[ "$(got '"\(.change) \(.resolved_at)"')" = "resolved 2026-12-01T09:30:00Z" ]
+	splits_equal
+	# The back-test over the same events, stored.
+	rm -f "$FT_DB"
+	grep -v sensor in.ndjson > ev.ndjson
+	ft-ingest -q --no-output ev.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T08:00:00Z --until 2026-12-01T09:30:00Z
+	[ "$output" = "$(cat whole.ndjson)" ]
+}
+
+@test "ft-warn spike: {\"weeks\": K}, the same window of the week in the K weeks before; their median (an odd week does not move it); one below, at, above the factor; min" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":3},"factor":2,"min":3,"levels":{"red":4}},
+	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":3},"min":3}]' | rules
+	# Tuesdays 08:00-09:00: g1 2, 10, 2 (median 2); g3 5, 5, 5.
+	{ win g1 08:0 2 2026-11-10; win g3 08:3 5 2026-11-10
+	  win g1 08:1 10 2026-11-17; win g3 08:3 5 2026-11-17
+	  win g1 08:0 2 2026-11-24; win g3 08:3 5 2026-11-24; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	# 2026-12-01, one every 5 min: g1 3 (1.5x), 4 (2x: raised), 5
+	# (2.5x), ... 8 (4x: red); g2, new, counts from 1: 2 (below min), 3
+	# (raised); g3 2 (a fall of 0.6: a drop at 09:00, when the window is
+	# over).  The hours before (none) are not its baseline: with them g1
+	# would have raised at 3.
+	{ for i in 0 1 2 3 4 5 6 7; do de "g1-$i" "$(printf '08:%02d' $((i * 5)))"; done
+	  win g2 08:4 3; win g3 08:5 2; de z 09:00 z; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.change) \(.level) \(.count) \(.value) \(.last_at)"')" = "sp g1 raised yellow 4 2 2026-12-01T08:15:00Z sp g1 level red 8 4 2026-12-01T08:35:00Z sp g2 raised yellow 3 3 2026-12-01T08:42:00Z dr g3 raised yellow 1 0.6 2026-12-01T09:00:00Z sp g1 resolved red 8 4 2026-12-01T08:35:00Z sp g2 resolved yellow 3 3 2026-12-01T08:42:00Z" ]
+}
+
+@test "ft-warn spike: {\"weeks\": K} windows are the zone's local time: the same hour of the week across a change of summer time" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":2},"factor":2,"min":3}]' | rules
+	# Tuesdays 08:00-09:00 in New York: 12:00Z in summer time (October
+	# 27), 13:00Z after it ended (November 3 and 10); 4 events each.
+	# November 10 then has 8 at 13:00Z, the 8th at 2x.
+	{ win g1 12:0 4 2026-10-27; win g1 13:0 4 2026-11-03; win g1 13:1 8 2026-11-10; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.raised_at > "2026-11-10") | "\(.change) \(.count) \(.value) \(.raised_at)"')" = "raised 8 2 2026-11-10T13:17:00Z" ]
+	# In UTC the hour of October 27 is another: the baseline is 0 and 4,
+	# a median of 2, and the 4th event is 2x.
+	rm -f "$FT_DB"
+	TZ=UTC run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.raised_at > "2026-11-10") | "\(.change) \(.count) \(.value) \(.raised_at)"')" = "raised 4 2 2026-11-10T13:13:00Z" ]
+}
+
+@test "ft-warn spike, drop: with {\"weeks\": K}, any split into two runs and the back-test give the same warnings" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":2},"factor":2,"min":3},
+	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":2},"fall":0.5,"min":2}]' | rules
+	{ win g1 08:0 3 2026-11-17; win g2 09:0 4 2026-11-17
+	  win g1 08:0 3 2026-11-24; win g2 09:0 4 2026-11-24
+	  win g1 08:0 6 2026-12-01; win g2 09:0 1 2026-12-01; win g1 10:0 1 2026-12-01
+	  win g1 08:0 3 2026-12-08; win g2 09:0 4 2026-12-08; win g1 10:0 1 2026-12-08; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	# g2 falls from 4 to 1 on December 1 (raised as 10:00 begins) and is
+	# back a week later (2.5 usual: not a fall), resolved as 10:00 begins.
+	[ "$(got 'select(.rule == "dr") | "\(.key) \(.change) \(.value) \(.raised_at) \(.resolved_at // "-")"')" = "g2 raised 0.75 2026-12-01T10:00:00Z - g2 resolved 0.75 2026-12-01T10:00:00Z 2026-12-08T10:00:00Z" ]
+	[ "$(wc -l < whole.ndjson)" = 12 ]
+	splits_equal
+	rm -f "$FT_DB"
+	ft-ingest -q --no-output in.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-11-01 --until 2026-12-08T10:00:00Z
+	[ "$output" = "$(cat whole.ndjson)" ]
+}
+
+@test "ft-warn drop, spike: the mistakes of a drop rule and of a baseline of weeks are refused (78) naming the rule and field" {
+	check() {
+		echo "$1" | rules
+		run -78 --separate-stderr ft-warn check --rules rules.json
+		[ "$stderr" = "ft-warn: $2" ] || { echo "got: $stderr"; return 1; }
+	}
+	check '[{"name":"d","type":"drop"}]' 'rules.json: rule 1 ("d"): field "window": missing'
+	check '[{"name":"d","type":"drop","window":5,"fall":0}]' 'rules.json: rule 1 ("d"): field "fall": a fraction of the usual count, above 0 and at most 1'
+	check '[{"name":"d","type":"drop","window":5,"fall":1.01}]' 'rules.json: rule 1 ("d"): field "fall": a fraction of the usual count, above 0 and at most 1'
+	check '[{"name":"d","type":"drop","window":5,"fall":"half"}]' 'rules.json: rule 1 ("d"): field "fall": not a number'
+	check '[{"name":"d","type":"drop","window":5,"factor":2}]' 'rules.json: rule 1 ("d"): field "factor": not a field of a rule (a typo?)'
+	check '[{"name":"d","type":"drop","window":5,"min":0}]' 'rules.json: rule 1 ("d"): field "min": not a whole number of events from 1 (the least usual count judged)'
+	check '[{"name":"d","type":"drop","window":5,"levels":{"red":1.5}}]' 'rules.json: rule 1 ("d"): field "levels.red": a drop'"'"'s fall is a fraction at most 1'
+	check '[{"name":"d","type":"drop","window":5,"fall":0.8,"levels":{"red":0.8}}]' 'rules.json: rule 1 ("d"): field "levels.red": not above 0.8: each level starts above the one below it'
+	check '[{"name":"d","type":"drop","key":"sensor","window":5}]' 'rules.json: rule 1 ("d"): field "key": "sensor" groups readings: this rule reads events'
+	check '[{"name":"d","type":"drop","window":5,"baseline":"2w"}]' 'rules.json: rule 1 ("d"): field "baseline": not a whole number of windows from 1 to 1000, or {"weeks": K}'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{}}]' 'rules.json: rule 1 ("s"): field "baseline.weeks": missing, or not a whole number of weeks from 1 to 52'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{"weeks":0}}]' 'rules.json: rule 1 ("s"): field "baseline.weeks": missing, or not a whole number of weeks from 1 to 52'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{"weeks":53}}]' 'rules.json: rule 1 ("s"): field "baseline.weeks": missing, or not a whole number of weeks from 1 to 52'
+	check '[{"name":"s","type":"spike","window":5,"baseline":{"week":2}}]' 'rules.json: rule 1 ("s"): field "baseline.week": not a field of this object (a typo?)'
+	check '[{"name":"d","type":"drop","window":"11m","baseline":{"weeks":2}}]' 'rules.json: rule 1 ("d"): field "window": a baseline of weeks needs a window that divides a week (such as "15m", "1h", "1d")'
+	check '[{"name":"d","type":"drop","window":"1m","baseline":{"weeks":3}}]' 'rules.json: rule 1 ("d"): field "baseline.weeks": 3 weeks of 10080 windows: at most 20160 windows (two weeks of minutes); a longer window, or fewer weeks'
+	echo '[{"name":"d","type":"drop","window":"1h","baseline":{"weeks":52}},{"name":"s","type":"spike","window":"7d","baseline":{"weeks":1}},{"name":"m","type":"spike","window":"1m","baseline":{"weeks":2}}]' | rules
+	run -0 --separate-stderr ft-warn check --rules rules.json
+}
+
+@test "ft-warn spike: the state of a version that kept every event of the baseline is read as counts; an event sent again in the newest window counts once" {
+	echo '[{"name":"sp","type":"spike","window":10,"baseline":3,"factor":2,"min":3}]' | rules
+	ft-warn -q --rules rules.json /dev/null
+	t() { date -u -d "2026-12-01T08:$1:00Z" +%s; }
+	sql "INSERT INTO warn_windows VALUES ('sp', 'g1', '{\"w\":[[$(t 01),\"a01\"],[$(t 02),\"a02\"],[$(t 12),\"a12\"],[$(t 13),\"a13\"],[$(t 21),\"a21\"],[$(t 22),\"a22\"]],\"out\":0,\"since\":0,\"n\":0}')"
+	# Usual 2: the 4th event of 08:30 is 2x (with no baseline, the 3rd
+	# would be 3x).
+	{ se a22 22; se b1 31; se b2 32; se b3 33; se b4 34; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.count) \(.value) \(.raised_at) \(.events)"')" = 'raised 4 2 2026-12-01T08:34:00Z ["b1","b2","b3","b4"]' ]
+	[ "$(sql "SELECT json_extract(state, '$.c'), json_array_length(state, '$.w') FROM warn_windows WHERE key = 'g1'")" = "[[2993520,2],[2993521,2],[2993522,2],[2993523,4]]|4" ]
+}
+
+@test "ft-warn spike, drop: {\"weeks\": K} in local time: an hour the clocks repeat is one window, an hour they skip is not judged" {
+	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":1},"factor":2,"min":1},
+	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":1},"min":1}]' | rules
+	# New York, 01:00-02:00 on Sunday: 3 events on October 25; November
+	# 1 repeats that hour (05:00-07:00Z): 3 in each, the 6th is 2x.
+	{ for m in 10 20 30; do de "o$m" "05:$m" g1 2026-10-25; done
+	  for m in 10 20 30; do de "a$m" "05:$m" g1 2026-11-01; done
+	  for m in 10 20 30; do de "b$m" "06:$m" g1 2026-11-01; done
+	  de c 07:00 g9 2026-11-01; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.first_at > "2026-11") | "\(.rule) \(.change) \(.count) \(.value) \(.first_at) \(.raised_at) \(.resolved_at // "-")"')" = "sp raised 6 2 2026-11-01T05:10:00Z 2026-11-01T06:30:00Z - sp resolved 6 2 2026-11-01T05:10:00Z 2026-11-01T06:30:00Z 2026-11-01T07:00:00Z" ]
+	# 02:00-03:00 on Sunday March 8 does not happen: its events of March 1
+	# are no usual count for it.
+	rm -f "$FT_DB"
+	{ for m in 10 20 30; do de "p$m" "07:$m" g1 2026-03-01; done
+	  de q 12:00 g9 2026-03-08; } > in.ndjson
+	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got 'select(.rule == "dr") | .first_at')" = "" ]
 }
