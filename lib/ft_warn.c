@@ -2607,6 +2607,39 @@ on_sla(struct ft_warn *w, int ri, const struct rec *q)
 	return sla_start(w, k, due, q->id);
 }
 
+/*
+ * A reading: the keys of the rules that read readings are all its
+ * sensor's, one a rule.  Their hash buckets, then the first state of
+ * each, are fetched together before the rules run, so that the cache
+ * misses of 20 rules overlap instead of coming one after the other.
+ */
+static void
+prefetch_keys(struct ft_warn *w, const struct rec *q)
+{
+	char key[256];
+	size_t b[64], i, n = 0;
+	int len;
+
+	len = q->metric ? snprintf(key, sizeof(key), "%s:%s", q->sensor,
+				   q->metric) :
+			  snprintf(key, sizeof(key), "%s", q->sensor);
+	if (len < 0 || (size_t)len >= sizeof(key))
+		return;
+	for (i = 0; i < w->rules.n && n < 64; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		if (r->type == FT_WARN_VALUE ||
+		    (r->type == FT_WARN_FLATLINE && r->readings)) {
+			b[n] = hash((int)i, key) & (w->nb - 1);
+			__builtin_prefetch(&w->tab[b[n]]);
+			n++;
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (w->tab[b[i]])
+			__builtin_prefetch(w->tab[b[i]]);
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
@@ -2616,6 +2649,8 @@ evaluate(struct ft_warn *w, const struct rec *q)
 
 	if ((st = advance(w, q->t)))
 		return st;
+	if (q->reading && w->nb)
+		prefetch_keys(w, q);
 	if (!q->reading && w->rules.need_text)
 		ft_cond_text_set(&w->text, &q->e);
 	if (!q->reading && w->rules.kw) {
