@@ -48,7 +48,10 @@ enum {
 	OPT_UNIT
 };
 
-enum verb { V_EVENTS, V_N };
+enum verb {
+	V_EVENTS,
+	V_N
+};
 
 #define VB(v) (1u << (v))
 
@@ -58,9 +61,9 @@ static const struct ft_verb verbs[] = {
 };
 
 /* The reports of issue 14 not built yet. */
-static const char *const not_yet[] = { "sla",	   "warnings", "facilities",
+static const char *const not_yet[] = { "sla",	     "warnings", "facilities",
 				       "collectors", "services", "vote",
-				       "site",	   NULL };
+				       "site",	     NULL };
 
 static const struct ft_opt opts[] = {
 	{ OPT_SINCE, "since", "TIME",
@@ -89,9 +92,8 @@ static const struct ft_opt opts[] = {
 	{ OPT_AREA, "area", "UNIT",
 	  "only the events in area UNIT or an area below it", VB(V_EVENTS),
 	  "text", NULL, NULL, 0 },
-	{ OPT_UNIT, "unit", "UNIT",
-	  "only the events dispatched to UNIT", VB(V_EVENTS), "text", NULL,
-	  NULL, 0 },
+	{ OPT_UNIT, "unit", "UNIT", "only the events dispatched to UNIT",
+	  VB(V_EVENTS), "text", NULL, NULL, 0 },
 	{ OPT_FORMAT, "format", "FORMAT",
 	  "table (default), csv, ndjson or markdown", 0,
 	  "words:table csv ndjson markdown", "the output format", NULL, 0 },

@@ -14,12 +14,12 @@
 #include <string.h>
 
 const char *const ft_report_by_names[FT_BY_N] = {
-	"hour",	    "day",  "week", "month",   "category",
+	"hour",	  "day",  "week", "month",   "category",
 	"source", "unit", "area", "facility"
 };
 
-const char *const ft_report_format_names[FT_FMT_N] = { "table", "csv",
-						       "ndjson", "markdown" };
+const char *const ft_report_format_names[FT_FMT_N] = { "table", "csv", "ndjson",
+						       "markdown" };
 
 static const char *const levels[] = { "district", "street", "community",
 				      "grid" };
@@ -317,7 +317,9 @@ set_counts(struct ft_rtab *t, size_t r, int col, int64_t n, int64_t prev,
 	/* Tenths of a percent, rounded half away from zero. */
 	tenths = (ch * 1000 + (ch < 0 ? -prev / 2 : prev / 2)) / prev;
 	snprintf(a, sizeof(a), "%s%lld.%lld%%",
-		 tenths < 0 ? "-" : tenths ? "+" : "",
+		 tenths < 0 ? "-" :
+		 tenths	    ? "+" :
+			      "",
 		 (long long)(tenths < 0 ? -tenths : tenths) / 10,
 		 (long long)(tenths < 0 ? -tenths : tenths) % 10);
 	snprintf(b, sizeof(b), "%s%lld.%lld", tenths < 0 ? "-" : "",
@@ -373,8 +375,7 @@ by_period(struct ft_store_report *s, const struct ft_store_report_filter *f,
 
 /* The events counted by key over the range. */
 static int
-by_key_report(struct ft_store_report *s,
-	      const struct ft_store_report_filter *f,
+by_key_report(struct ft_store_report *s, const struct ft_store_report_filter *f,
 	      const struct ft_report_opts *o, struct ft_rtab *t)
 {
 	static const enum ft_store_report_key keys[] = {
@@ -454,9 +455,8 @@ ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 	    (st = unit_known(s, "area", o->area)))
 		goto out;
 	ft_rtab_col(&t,
-		    o->by == FT_BY_AREA && o->level ?
-			    o->level :
-			    ft_report_by_names[o->by],
+		    o->by == FT_BY_AREA && o->level ? o->level :
+						      ft_report_by_names[o->by],
 		    0);
 	if (FT_BY_PERIOD(o->by)) {
 		ft_rtab_col(&t, "from", FT_COL_JSON);

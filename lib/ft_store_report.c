@@ -15,17 +15,17 @@
  * The events that count: ?1 from, ?2 until, ?3 category, ?4 unit, ?5 area
  * (NULL: any), on events aliased e.
  */
-#define FILTER                                                              \
-	" e.reported_at >= ?1 AND e.reported_at < ?2"                       \
-	" AND (?3 IS NULL OR e.category = ?3)"                              \
-	" AND (?4 IS NULL OR e.unit = ?4)"                                  \
-	" AND (?5 IS NULL OR e.area IN (WITH RECURSIVE d(id, n) AS"         \
-	" (SELECT ?5, 0 UNION SELECT u.id, d.n + 1 FROM units u JOIN d ON"  \
+#define FILTER \
+	" e.reported_at >= ?1 AND e.reported_at < ?2" \
+	" AND (?3 IS NULL OR e.category = ?3)" \
+	" AND (?4 IS NULL OR e.unit = ?4)" \
+	" AND (?5 IS NULL OR e.area IN (WITH RECURSIVE d(id, n) AS" \
+	" (SELECT ?5, 0 UNION SELECT u.id, d.n + 1 FROM units u JOIN d ON" \
 	" u.parent = d.id WHERE d.n < 64) SELECT id FROM d))"
 
 /* Groups by column C of e. */
-#define GROUP_BY(C)                                                         \
-	"SELECT e." C ", count(*) FROM events e WHERE" FILTER               \
+#define GROUP_BY(C) \
+	"SELECT e." C ", count(*) FROM events e WHERE" FILTER \
 	" GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1"
 
 /* The statements, by name. */
@@ -57,17 +57,16 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	 * above it (the bare column id beside min(n) is the row of the
 	 * least n), and the events by it.
 	 */
-	[BY_AREA_LEVEL] = {
-		"WITH RECURSIVE up(start, id, kind, parent, n) AS"
-		" (SELECT id, id, kind, parent, 0 FROM units UNION ALL"
-		" SELECT up.start, u.id, u.kind, u.parent, up.n + 1 FROM up"
-		" JOIN units u ON u.id = up.parent WHERE up.n < 64),"
-		" lv(start, id) AS (SELECT start, id FROM (SELECT start, id,"
-		" min(n) FROM up WHERE kind = ?6 GROUP BY start))"
-		" SELECT lv.id, count(*) FROM events e LEFT JOIN lv ON"
-		" lv.start = e.area WHERE" FILTER
-		" GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1",
-		"counting the events" },
+	[BY_AREA_LEVEL] = { "WITH RECURSIVE up(start, id, kind, parent, n) AS"
+			    " (SELECT id, id, kind, parent, 0 FROM units UNION ALL"
+			    " SELECT up.start, u.id, u.kind, u.parent, up.n + 1 FROM up"
+			    " JOIN units u ON u.id = up.parent WHERE up.n < 64),"
+			    " lv(start, id) AS (SELECT start, id FROM (SELECT start, id,"
+			    " min(n) FROM up WHERE kind = ?6 GROUP BY start))"
+			    " SELECT lv.id, count(*) FROM events e LEFT JOIN lv ON"
+			    " lv.start = e.area WHERE" FILTER
+			    " GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1",
+			    "counting the events" },
 };
 
 struct ft_store_report {
@@ -184,8 +183,10 @@ ft_store_report_groups_each(struct ft_store_report *s,
 			    void *ctx)
 {
 	static const enum stmt by[FT_SRK_N] = {
-		[FT_SRK_CATEGORY] = BY_CATEGORY, [FT_SRK_SOURCE] = BY_SOURCE,
-		[FT_SRK_UNIT] = BY_UNIT,	 [FT_SRK_AREA] = BY_AREA,
+		[FT_SRK_CATEGORY] = BY_CATEGORY,
+		[FT_SRK_SOURCE] = BY_SOURCE,
+		[FT_SRK_UNIT] = BY_UNIT,
+		[FT_SRK_AREA] = BY_AREA,
 		[FT_SRK_FACILITY] = BY_FACILITY
 	};
 	struct groups_walk w = { fn, ctx };

@@ -77,13 +77,10 @@ int ft_store_report_count(struct ft_store_report *s,
  * event by the nearest unit of that kind at or above its area (NULL key:
  * none); NULL level groups by the area as stored.
  */
-int ft_store_report_groups_each(struct ft_store_report *s,
-				const struct ft_store_report_filter *f,
-				const char *from, const char *until,
-				enum ft_store_report_key key,
-				const char *level,
-				int (*fn)(void *ctx, const char *key,
-					  int64_t n),
-				void *ctx);
+int ft_store_report_groups_each(
+	struct ft_store_report *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until, enum ft_store_report_key key,
+	const char *level, int (*fn)(void *ctx, const char *key, int64_t n),
+	void *ctx);
 
 #endif
