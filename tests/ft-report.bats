@@ -146,6 +146,40 @@ usage() {
 	EOF
 }
 
+@test "ft-report events: days and hours across New York's DST changes" {
+	rm -f "$FT_DB"
+	ft-ingest -q > /dev/null <<-'EOF'
+	{"id":"a","category":"x","reported_at":"2026-11-01T01:30:00-04:00"}
+	{"id":"b","category":"x","reported_at":"2026-11-01T01:30:00-05:00"}
+	{"id":"c","category":"x","reported_at":"2026-11-01T23:59:59-05:00"}
+	{"id":"d","category":"x","reported_at":"2026-03-08T03:30:00-04:00"}
+	EOF
+	# The day of the fall back is 25 hours long; its 01:00 comes twice.
+	run -0 --separate-stderr ft-report events --tz America/New_York --since 2026-10-31 --until 2026-11-03 --format ndjson
+	is <<-'EOF'
+	{"day":"2026-10-31","from":"2026-10-31T04:00:00Z","until":"2026-11-01T04:00:00Z","events":0}
+	{"day":"2026-11-01","from":"2026-11-01T04:00:00Z","until":"2026-11-02T05:00:00Z","events":3}
+	{"day":"2026-11-02","from":"2026-11-02T05:00:00Z","until":"2026-11-03T05:00:00Z","events":0}
+	EOF
+	run -0 --separate-stderr ft-report events --tz America/New_York --by hour --since 2026-11-01T00:00:00-04:00 --until 2026-11-01T02:00:00-05:00 --format ndjson
+	is <<-'EOF'
+	{"hour":"2026-11-01 00:00","from":"2026-11-01T04:00:00Z","until":"2026-11-01T05:00:00Z","events":0}
+	{"hour":"2026-11-01 01:00","from":"2026-11-01T05:00:00Z","until":"2026-11-01T06:00:00Z","events":1}
+	{"hour":"2026-11-01 01:00","from":"2026-11-01T06:00:00Z","until":"2026-11-01T07:00:00Z","events":1}
+	EOF
+	# The spring forward has no 02:00.
+	run -0 --separate-stderr ft-report events --tz America/New_York --by hour --since 2026-03-08 --until 2026-03-08T05:00:00
+	is <<-'EOF'
+	hour              events
+	----------------  ------
+	2026-03-08 00:00       0
+	2026-03-08 01:00       0
+	2026-03-08 03:00       1
+	2026-03-08 04:00       0
+	total                  1
+	EOF
+}
+
 @test "ft-report events: --compare by day in each format" {
 	run -0 --separate-stderr rep --compare --since 2026-12-01 --until 2026-12-04 --format markdown
 	is <<-'EOF'
