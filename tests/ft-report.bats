@@ -274,6 +274,35 @@ print(sorted({sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l
 	EOF
 }
 
+@test "ft-report events: a name's control characters are shown as ?, its | escaped in Markdown" {
+	rm -f "$FT_DB"
+	ft-ingest -q > /dev/null <<-'EOF'
+	{"id":"a","category":"red\u001b[31mtext","reported_at":"2026-12-01T08:00:00Z"}
+	{"id":"b","category":"a|b","reported_at":"2026-12-01T09:00:00Z"}
+	{"id":"c","category":"ｆｕｌｌ","reported_at":"2026-12-01T10:00:00Z"}
+	EOF
+	run -0 --separate-stderr ft-report events --by category --since 2026-12-01 --until 2026-12-02
+	is <<-'EOF'
+	category      events
+	------------  ------
+	a|b                1
+	red?[31mtext       1
+	ｆｕｌｌ           1
+	total              3
+	EOF
+	run -0 --separate-stderr ft-report events --by category --since 2026-12-01 --until 2026-12-02 --format markdown
+	is <<-'EOF'
+	| category | events |
+	| --- | --: |
+	| a\|b | 1 |
+	| red?[31mtext | 1 |
+	| ｆｕｌｌ | 1 |
+	| **total** | 3 |
+	EOF
+	run -0 --separate-stderr ft-report events --by category --since 2026-12-01 --until 2026-12-02 --format ndjson
+	[ "${lines[1]}" = '{"category":"red\u001b[31mtext","events":1}' ]
+}
+
 @test "ft-report events: by source, unit (none for the undispatched) and facility" {
 	run -0 --separate-stderr rep --by source --since 2026-12-01 --until 2026-12-08 --format ndjson
 	is <<-'EOF'
