@@ -38,7 +38,7 @@ else
 OUT = build/rel
 endif
 
-TOOLS = ft-ingest ft-dispatch ft-update ft-vote ft-warn
+TOOLS = ft-ingest ft-dispatch ft-update ft-vote ft-warn ft-report
 LIB_SRC = $(wildcard lib/*.c)
 LIB_OBJ = $(patsubst lib/%.c,$(OUT)/lib/%.o,$(LIB_SRC)) $(OUT)/lib/ft_maps.o
 MAPS = $(wildcard maps/*.jq)

@@ -1716,6 +1716,8 @@ baseline_of(const struct kst *k, const struct ft_warn_rule *r, int64_t b)
 	int nb = r->baseline, j, mid = nb / 2;
 	int64_t step = win_step(r);
 
+	if (nb < 1 || nb > 1000) /* the rules allow 1 to 1000 */
+		return 0;
 	for (j = 0; j < nb; j++)
 		counts[j] = (long)count_get(k, b - (j + 1) * step);
 	qsort(counts, (size_t)nb, sizeof(*counts), cmp_long);

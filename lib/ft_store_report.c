@@ -1,0 +1,201 @@
+/*
+ * ft_store_report.c - ft-report's statements and the operations over
+ * them: see ft_store_report.h.
+ */
+#include "ft_store_report.h"
+#include "ft_buf.h"
+#include "ft_exit.h"
+#include "ft_stmt.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * The events that count: ?1 from, ?2 until, ?3 category, ?4 unit, ?5 area
+ * (NULL: any), on events aliased e.
+ */
+#define FILTER \
+	" e.reported_at >= ?1 AND e.reported_at < ?2" \
+	" AND (?3 IS NULL OR e.category = ?3)" \
+	" AND (?4 IS NULL OR e.unit = ?4)" \
+	" AND (?5 IS NULL OR e.area IN (WITH RECURSIVE d(id, n) AS" \
+	" (SELECT ?5, 0 UNION SELECT u.id, d.n + 1 FROM units u JOIN d ON" \
+	" u.parent = d.id WHERE d.n < 64) SELECT id FROM d))"
+
+/* Groups by column C of e. */
+#define GROUP_BY(C) \
+	"SELECT e." C ", count(*) FROM events e WHERE" FILTER \
+	" GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1"
+
+/* The statements, by name. */
+enum stmt {
+	UNIT_KIND,
+	COUNT,
+	BY_CATEGORY,
+	BY_SOURCE,
+	BY_UNIT,
+	BY_AREA,
+	BY_FACILITY,
+	BY_AREA_LEVEL,
+	NSTMT
+};
+
+/* Every statement of ft-report, in one place. */
+static const struct ft_stmt_def stmts[NSTMT] = {
+	[UNIT_KIND] = { "SELECT kind FROM units WHERE id = ?1",
+			"reading the units" },
+	[COUNT] = { "SELECT count(*) FROM events e WHERE" FILTER,
+		    "counting the events" },
+	[BY_CATEGORY] = { GROUP_BY("category"), "counting the events" },
+	[BY_SOURCE] = { GROUP_BY("source"), "counting the events" },
+	[BY_UNIT] = { GROUP_BY("unit"), "counting the events" },
+	[BY_AREA] = { GROUP_BY("area"), "counting the events" },
+	[BY_FACILITY] = { GROUP_BY("facility"), "counting the events" },
+	/*
+	 * ?6 the kind: each unit's nearest unit of that kind, itself or
+	 * above it (the bare column id beside min(n) is the row of the
+	 * least n), and the events by it.
+	 */
+	[BY_AREA_LEVEL] = { "WITH RECURSIVE up(start, id, kind, parent, n) AS"
+			    " (SELECT id, id, kind, parent, 0 FROM units UNION ALL"
+			    " SELECT up.start, u.id, u.kind, u.parent, up.n + 1 FROM up"
+			    " JOIN units u ON u.id = up.parent WHERE up.n < 64),"
+			    " lv(start, id) AS (SELECT start, id FROM (SELECT start, id,"
+			    " min(n) FROM up WHERE kind = ?6 GROUP BY start))"
+			    " SELECT lv.id, count(*) FROM events e LEFT JOIN lv ON"
+			    " lv.start = e.area WHERE" FILTER
+			    " GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1",
+			    "counting the events" },
+};
+
+struct ft_store_report {
+	struct ft_db *db;
+	struct ft_stmts t;
+};
+
+struct ft_store_report *
+ft_store_report_open(struct ft_db *db)
+{
+	struct ft_store_report *s = ft_xmalloc(sizeof(*s));
+
+	memset(s, 0, sizeof(*s));
+	s->db = db;
+	ft_stmts_init(&s->t, db, stmts, NSTMT);
+	return s;
+}
+
+void
+ft_store_report_close(struct ft_store_report *s)
+{
+	if (!s)
+		return;
+	ft_stmts_release(&s->t);
+	free(s);
+}
+
+/* Binds text v (NULL: SQL NULL) to parameter i of st. */
+static void
+bind(sqlite3_stmt *st, int i, const char *v)
+{
+	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
+}
+
+/* Statement n prepared with the filter's parameters bound, or NULL. */
+static sqlite3_stmt *
+filtered(struct ft_store_report *s, enum stmt n,
+	 const struct ft_store_report_filter *f, const char *from,
+	 const char *until)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, n);
+
+	if (!st)
+		return NULL;
+	bind(st, 1, from);
+	bind(st, 2, until);
+	bind(st, 3, f->category);
+	bind(st, 4, f->unit);
+	bind(st, 5, f->area);
+	return st;
+}
+
+int
+ft_store_report_unit_kind(struct ft_store_report *s, const char *id,
+			  char kind[16], int *found)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, UNIT_KIND);
+	const char *k;
+	int rc, row = 0;
+
+	*found = 0;
+	kind[0] = '\0';
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, id);
+	if ((rc = ft_stmts_step(&s->t, UNIT_KIND, &row)) || !row)
+		return rc;
+	if ((k = ft_sql_col(st, 0))) {
+		strncpy(kind, k, 15);
+		kind[15] = '\0';
+	}
+	*found = 1;
+	ft_stmts_done(&s->t, UNIT_KIND);
+	return FT_OK;
+}
+
+int
+ft_store_report_count(struct ft_store_report *s,
+		      const struct ft_store_report_filter *f, const char *from,
+		      const char *until, int64_t *n)
+{
+	sqlite3_stmt *st = filtered(s, COUNT, f, from, until);
+	int rc, row = 0;
+
+	*n = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	if ((rc = ft_stmts_step(&s->t, COUNT, &row)) || !row)
+		return rc;
+	*n = sqlite3_column_int64(st, 0);
+	ft_stmts_done(&s->t, COUNT);
+	return FT_OK;
+}
+
+struct groups_walk {
+	int (*fn)(void *ctx, const char *key, int64_t n);
+	void *ctx;
+};
+
+static int
+group_row(sqlite3_stmt *st, void *ctx)
+{
+	struct groups_walk *w = ctx;
+
+	return w->fn(w->ctx, ft_sql_col(st, 0), sqlite3_column_int64(st, 1));
+}
+
+int
+ft_store_report_groups_each(struct ft_store_report *s,
+			    const struct ft_store_report_filter *f,
+			    const char *from, const char *until,
+			    enum ft_store_report_key key, const char *level,
+			    int (*fn)(void *ctx, const char *key, int64_t n),
+			    void *ctx)
+{
+	static const enum stmt by[FT_SRK_N] = {
+		[FT_SRK_CATEGORY] = BY_CATEGORY,
+		[FT_SRK_SOURCE] = BY_SOURCE,
+		[FT_SRK_UNIT] = BY_UNIT,
+		[FT_SRK_AREA] = BY_AREA,
+		[FT_SRK_FACILITY] = BY_FACILITY
+	};
+	struct groups_walk w = { fn, ctx };
+	enum stmt n = key == FT_SRK_AREA && level ? BY_AREA_LEVEL : by[key];
+	sqlite3_stmt *st = filtered(s, n, f, from, until);
+
+	if (!st)
+		return FT_SOFTWARE;
+	if (n == BY_AREA_LEVEL)
+		bind(st, 6, level);
+	return ft_stmts_walk(&s->t, n, group_row, &w);
+}
