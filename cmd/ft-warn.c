@@ -389,7 +389,7 @@ main(int argc, char **argv)
 				      verbs[v].name, ft_q(argv[optind]));
 	if (v == V_WATCH && (since || until) && optind < argc)
 		return ft_usage_error("--since and --until read the stored "
-				      "events, not files");
+				      "events and readings, not files");
 	if (v == V_WATCH && until && !since)
 		return ft_usage_error("--until needs --since");
 	if (fail_on >= 0 && o.dry_run)

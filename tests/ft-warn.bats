@@ -710,7 +710,7 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 @test "ft-warn back-test: --since with files, or --until alone, is a usage error (64)" {
 	echo '[{"name":"s","type":"threshold","count":2,"window":60}]' | rules
 	run -64 --separate-stderr ft-warn --rules rules.json --since 24h in.ndjson
-	[ "${stderr%%$'\n'*}" = "ft-warn: --since and --until read the stored events, not files" ]
+	[ "${stderr%%$'\n'*}" = "ft-warn: --since and --until read the stored events and readings, not files" ]
 	run -64 --separate-stderr ft-warn --rules rules.json --until 24h
 	[ "${stderr%%$'\n'*}" = "ft-warn: --until needs --since" ]
 	run -64 --separate-stderr ft-warn --rules rules.json --since yesterday-ish
