@@ -907,29 +907,36 @@ RULES
 	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$WRESULTS"
 }
 
-# warn_check CASE DB: the run must have exited 0 (timed) and its summary
-# line must count N records; the keys it kept and the warnings it raised
-# are recorded ("keys CASE K", "warnings CASE W").
-warn_check() {
-	if grep -q "^$1 - " "$WRESULTS"; then
-		echo "invalid $1" >>"$WRESULTS"
-		return 0
+# summary_check RESULTS WANT CASE DB: the run of CASE must have exited 0
+# (timed) and its summary line must count WANT records, else CASE is
+# marked invalid in RESULTS and it returns 1; the warnings it raised are
+# recorded ("warnings CASE W") and left in $warns.
+summary_check() {
+	if grep -q "^$3 - " "$1"; then
+		echo "invalid $3" >>"$1"
+		return 1
 	fi
-	got=$(sed -n 's/^ft-warn: \([0-9]*\) records .*/\1/p' "$WORK/$1.err")
-	if [ "$got" != "$N" ]; then
-		echo "bench: FAIL: $1 read ${got:-no summary,} records, want $N:" >&2
-		sed 's/^/    /' "$WORK/$1.err" >&2
-		echo "invalid $1" >>"$WRESULTS"
+	got=$(sed -n 's/^ft-warn: \([0-9]*\) records .*/\1/p' "$WORK/$3.err")
+	if [ "$got" != "$2" ]; then
+		echo "bench: FAIL: $3 read ${got:-no summary,} records, want $2:" >&2
+		sed 's/^/    /' "$WORK/$3.err" >&2
+		echo "invalid $3" >>"$1"
 		bad=1
-		return 0
+		return 1
 	fi
+	warns=$(sqlite3 "$4" "SELECT count(*) FROM warnings" 2>&1) ||
+		warns="error"
+	echo "warnings $3 $warns" >>"$1"
+}
+
+# warn_check CASE DB: summary_check in the events' results, N records; the
+# keys it kept are recorded too ("keys CASE K").
+warn_check() {
+	summary_check "$WRESULTS" "$N" "$1" "$2" || return 0
 	keys=$(sqlite3 "$2" "SELECT count(*) FROM warn_windows" 2>&1) ||
 		keys="error"
-	warns=$(sqlite3 "$2" "SELECT count(*) FROM warnings" 2>&1) ||
-		warns="error"
 	echo "bench:   $keys keys kept, $warns warnings raised"
 	echo "keys $1 $keys" >>"$WRESULTS"
-	echo "warnings $1 $warns" >>"$WRESULTS"
 }
 
 # warn_table RESULTS: the ft-warn section's table and targets, from its
@@ -1136,24 +1143,10 @@ warnreadings_bench() {
 	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$XRESULTS"
 }
 
-# warnreadings_check CASE DB: as warn_check, in the readings' results.
+# warnreadings_check CASE DB: summary_check in the readings' results.
 warnreadings_check() {
-	if grep -q "^$1 - " "$XRESULTS"; then
-		echo "invalid $1" >>"$XRESULTS"
-		return 0
-	fi
-	got=$(sed -n 's/^ft-warn: \([0-9]*\) records .*/\1/p' "$WORK/$1.err")
-	if [ "$got" != "$WRN" ]; then
-		echo "bench: FAIL: $1 read ${got:-no summary,} records, want $WRN:" >&2
-		sed 's/^/    /' "$WORK/$1.err" >&2
-		echo "invalid $1" >>"$XRESULTS"
-		bad=1
-		return 0
-	fi
-	warns=$(sqlite3 "$2" "SELECT count(*) FROM warnings" 2>&1) ||
-		warns="error"
+	summary_check "$XRESULTS" "$WRN" "$1" "$2" || return 0
 	echo "bench:   $warns warnings raised"
-	echo "warnings $1 $warns" >>"$XRESULTS"
 }
 
 # warnreadings_table RESULTS: its table and targets; exits 1 from awk
