@@ -87,6 +87,7 @@ struct kst {
 	int rule;
 	int dirty;
 	enum kst_kind kind;
+	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
 	/*
 	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
 	 * the window, oldest first: w[0..n), within base[0..cap); what
@@ -239,6 +240,14 @@ struct ft_warn {
 	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
 		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
 	struct ft_buf key, why, json, detail;
+	/*
+	 * The key of the rule being decided (key_of()): kp, its string
+	 * hash kh; and each kind of key's hash of the record, computed
+	 * once for all the rules (bit FT_KEY_x of khave: kh_of[x] is).
+	 */
+	const char *kp;
+	uint64_t kh, kh_of[FT_KEY_JQ + 1];
+	unsigned khave;
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double *dvbuf; /* a deviation's baseline, copied to be ordered */
 	size_t dvcap;
@@ -272,13 +281,30 @@ horizon(const struct ft_warn_rule *r)
 /* ---- keys ---- */
 
 static uint64_t
-hash(int rule, const char *key)
+str_hash(const char *key)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)rule;
+	uint64_t h = 1469598103934665603ULL;
 
 	for (; *key; key++)
 		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
 	return h;
+}
+
+/* Key hash h (str_hash()) for rule: the keys of the rules apart. */
+static uint64_t
+hash_of(int rule, uint64_t h)
+{
+	h ^= (uint64_t)(unsigned)rule * 0x9E3779B97F4A7C15ULL;
+	h ^= h >> 31;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t
+hash(int rule, const char *key)
+{
+	return hash_of(rule, str_hash(key));
 }
 
 static void
@@ -290,7 +316,7 @@ grow(struct ft_warn *w)
 	memset(tab, 0, nb * sizeof(struct kst *));
 	for (i = 0; i < w->nb; i++)
 		for (k = w->tab[i]; k; k = next) {
-			size_t b = hash(k->rule, k->key) & (nb - 1);
+			size_t b = k->h & (nb - 1);
 
 			next = k->next;
 			k->next = tab[b];
@@ -301,17 +327,22 @@ grow(struct ft_warn *w)
 	w->nb = nb;
 }
 
-/* The state of rule and key, made when create and none is. */
+/*
+ * The state of rule and key, whose str_hash() is kh, made when create and
+ * none is.
+ */
 static struct kst *
-kst_get(struct ft_warn *w, int rule, const char *key, int create)
+kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 {
 	struct kst *k;
+	uint64_t h = hash_of(rule, kh);
 	size_t b, len;
 
 	if (w->nb) {
-		b = hash(rule, key) & (w->nb - 1);
+		b = h & (w->nb - 1);
 		for (k = w->tab[b]; k; k = k->next)
-			if (k->rule == rule && !strcmp(k->key, key))
+			if (k->h == (uint32_t)h && k->rule == rule &&
+			    !strcmp(k->key, key))
 				return k;
 	}
 	if (!create)
@@ -322,6 +353,7 @@ kst_get(struct ft_warn *w, int rule, const char *key, int create)
 	k = ft_xmalloc(sizeof(*k) + len);
 	memset(k, 0, sizeof(*k));
 	k->rule = rule;
+	k->h = (uint32_t)h;
 	switch (w->rules.r[rule].type) {
 	case FT_WARN_VALUE:
 	case FT_WARN_FLATLINE:
@@ -338,11 +370,24 @@ kst_get(struct ft_warn *w, int rule, const char *key, int create)
 		k->kind = KST_WINDOW;
 	}
 	memcpy(k->key, key, len);
-	b = hash(rule, key) & (w->nb - 1);
+	b = h & (w->nb - 1);
 	k->next = w->tab[b];
 	w->tab[b] = k;
 	w->nkeys++;
 	return k;
+}
+
+static struct kst *
+kst_get(struct ft_warn *w, int rule, const char *key, int create)
+{
+	return kst_find(w, rule, key, str_hash(key), create);
+}
+
+/* The state of rule and the key key_of() found, made when none is. */
+static struct kst *
+key_get(struct ft_warn *w, int rule)
+{
+	return kst_find(w, rule, w->kp, w->kh, 1);
 }
 
 static void
@@ -1082,13 +1127,15 @@ key_jq(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 	return w->key.len > 0;
 }
 
-/* The key of record q for rule r, into w->key; 0 when q has none. */
+/*
+ * The key of record q for rule r, into w->kp and its str_hash() into
+ * w->kh; 0 when q has none.  A field's hash is computed once a record.
+ */
 static int
 key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 {
 	const char *v = NULL;
 
-	ft_buf_reset(&w->key);
 	switch (r->key) {
 	case FT_KEY_AREA:
 		v = q->area;
@@ -1114,21 +1161,34 @@ key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 	case FT_KEY_SENSOR:
 		if (!q->sensor)
 			return 0;
+		ft_buf_reset(&w->key);
 		ft_buf_adds(&w->key, q->sensor);
 		if (q->metric) {
 			ft_buf_addc(&w->key, ':');
 			ft_buf_adds(&w->key, q->metric);
 		}
+		w->kp = w->key.s;
+		w->kh = str_hash(w->kp);
 		return 1;
 	case FT_KEY_ALL:
 		v = "*";
 		break;
 	case FT_KEY_JQ:
-		return key_jq(w, r, q);
+		ft_buf_reset(&w->key);
+		if (!key_jq(w, r, q))
+			return 0;
+		w->kp = w->key.s;
+		w->kh = str_hash(w->kp);
+		return 1;
 	}
 	if (!v)
 		return 0;
-	ft_buf_adds(&w->key, v);
+	if (!(w->khave & 1U << r->key)) {
+		w->kh_of[r->key] = str_hash(v);
+		w->khave |= 1U << r->key;
+	}
+	w->kp = v;
+	w->kh = w->kh_of[r->key];
 	return 1;
 }
 
@@ -1192,7 +1252,7 @@ static int
 on_window(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 	size_t need = (size_t)r->at[r->level], i;
 	int level, st;
 
@@ -1245,7 +1305,7 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 
 	if ((level = ft_warn_level_of(r, score)) < 0)
 		return FT_OK;
-	k = kst_get(w, ri, w->key.s, 1);
+	k = key_get(w, ri);
 	/* The items of the quiet period, so that one sent again counts
 	 * once (a threshold rule's window does the same). */
 	if (k->n && q->t <= k->w[k->n - 1].t - span(r))
@@ -1414,7 +1474,7 @@ static int
 on_value(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 	double lim = r->at[r->level], v = q->value;
 	int level, back, st;
 	struct warning *x;
@@ -1714,7 +1774,7 @@ static int
 on_spike(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 	int64_t b = win_of(r, q->t), now;
 	double med, ratio;
 	size_t i, j;
@@ -1759,7 +1819,7 @@ static int
 on_drop(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 
 	if (count_event(k, r, q->t, q->id, win_of(r, q->t)))
 		touch(w, k);
@@ -2011,7 +2071,7 @@ static int
 on_flatline(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 
 	/* A series moves forward: a report at or before the last one, sent
 	 * again or come late, changes nothing. */
@@ -2578,7 +2638,7 @@ on_sla(struct ft_warn *w, int ri, const struct rec *q)
 	if (waits <= 0 || q->change || !due || !key_of(w, r, q) ||
 	    due < w->clock - SLA_KEEP)
 		return FT_OK;
-	k = kst_get(w, ri, w->key.s, 1);
+	k = key_get(w, ri);
 	if (c && c->due == due && c->k == k)
 		return FT_OK; /* sent again, waiting or ended */
 	/* A new deadline: the old one no longer counts, from now. */
@@ -2598,6 +2658,7 @@ evaluate(struct ft_warn *w, const struct rec *q)
 
 	if ((st = advance(w, q->t)))
 		return st;
+	w->khave = 0;
 	if (!q->reading && w->rules.need_text)
 		ft_cond_text_set(&w->text, &q->e);
 	if (!q->reading && w->rules.kw) {
