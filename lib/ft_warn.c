@@ -31,6 +31,7 @@
 
 #include <jv.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,7 +43,13 @@
 
 struct hit {
 	int64_t t;
-	char *id;
+	char *id; /* id_dup()'s: the rules that count an event share it */
+};
+
+/* An id several windows hold: freed when the last lets it go. */
+struct idstr {
+	uint32_t refs;
+	char s[];
 };
 
 /* spike, drop: the events of a key in window b (win_of()). */
@@ -248,6 +255,7 @@ struct ft_warn {
 	const char *kp;
 	uint64_t kh, kh_of[FT_KEY_JQ + 1];
 	unsigned khave;
+	char *qid; /* the record's id, id_dup()'s once it is kept */
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double *dvbuf; /* a deviation's baseline, copied to be ordered */
 	size_t dvcap;
@@ -276,6 +284,41 @@ horizon(const struct ft_warn_rule *r)
 	if (r->weeks)
 		span += 86400;
 	return span + r->quiet + r->hold + 1;
+}
+
+/* ---- ids ---- */
+
+static char *
+id_dup(const char *id)
+{
+	size_t len = strlen(id) + 1;
+	struct idstr *x = ft_xmalloc(sizeof(*x) + len);
+
+	x->refs = 1;
+	memcpy(x->s, id, len);
+	return x->s;
+}
+
+static struct idstr *
+id_box(char *id)
+{
+	return (struct idstr *)(void *)(id - offsetof(struct idstr, s));
+}
+
+static char *
+id_ref(char *id)
+{
+	id_box(id)->refs++;
+	return id;
+}
+
+static void
+id_free(char *id)
+{
+	struct idstr *x;
+
+	if (id && !--(x = id_box(id))->refs)
+		free(x);
 }
 
 /* ---- keys ---- */
@@ -481,7 +524,7 @@ kst_free(struct kst *k)
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		free(k->w[i].id);
+		id_free(k->w[i].id);
 	free(k->base);
 	switch (k->kind) {
 	case KST_SERIES:
@@ -490,7 +533,7 @@ kst_free(struct kst *k)
 		break;
 	case KST_SLA:
 		for (i = 0; i < k->ndone; i++)
-			free(k->done[i].id);
+			id_free(k->done[i].id);
 		free(k->done);
 		break;
 	case KST_COUNTS:
@@ -1192,13 +1235,22 @@ key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 	return 1;
 }
 
+/* Record q's id, shared by the windows that keep it. */
+static char *
+qid(struct ft_warn *w, const struct rec *q)
+{
+	if (!w->qid)
+		w->qid = id_dup(q->id);
+	return w->qid;
+}
+
 /*
  * Adds the event (t, id) to k's window, in time order; 0 when it is there
  * already.  An event sent again has its time again: only the entries of
- * that time are compared.
+ * that time are compared.  sid: id as id_dup() made it, to share, or NULL.
  */
 static int
-window_add(struct kst *k, int64_t t, const char *id)
+window_add(struct kst *k, int64_t t, const char *id, char *sid)
 {
 	size_t j, i;
 
@@ -1222,7 +1274,7 @@ window_add(struct kst *k, int64_t t, const char *id)
 	}
 	memmove(k->w + j + 1, k->w + j, (k->n - j) * sizeof(*k->w));
 	k->w[j].t = t;
-	k->w[j].id = ft_xstrdup(id);
+	k->w[j].id = sid ? id_ref(sid) : id_dup(id);
 	k->n++;
 	return 1;
 }
@@ -1235,7 +1287,7 @@ window_prune(struct kst *k, int64_t window)
 	size_t i = 0;
 
 	while (i < k->n && k->w[i].t <= end - window)
-		free(k->w[i++].id);
+		id_free(k->w[i++].id);
 	k->w += i;
 	k->n -= i;
 	/* A burst gone by: give back most of what it took. */
@@ -1259,7 +1311,7 @@ on_window(struct ft_warn *w, int ri, const struct rec *q)
 	/* Older than the key's window: it no longer counts. */
 	if (k->n && q->t <= k->w[k->n - 1].t - r->window)
 		return FT_OK;
-	if (!window_add(k, q->t, q->id))
+	if (!window_add(k, q->t, q->id, qid(w, q)))
 		return FT_OK;
 	window_prune(k, r->window);
 	touch(w, k);
@@ -1310,7 +1362,7 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 	 * once (a threshold rule's window does the same). */
 	if (k->n && q->t <= k->w[k->n - 1].t - span(r))
 		return FT_OK;
-	if (!window_add(k, q->t, q->id))
+	if (!window_add(k, q->t, q->id, qid(w, q)))
 		return FT_OK;
 	window_prune(k, span(r));
 	touch(w, k);
@@ -1711,7 +1763,7 @@ hits_clear(struct kst *k)
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		free(k->w[i].id);
+		id_free(k->w[i].id);
 	k->w = k->base;
 	k->n = 0;
 }
@@ -1722,7 +1774,7 @@ hits_clear(struct kst *k)
  */
 static int
 count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
-	    const char *id, int64_t b)
+	    const char *id, char *sid, int64_t b)
 {
 	int64_t newest = k->nwc ? k->wc[k->nwc - 1].b : b, hb;
 
@@ -1731,7 +1783,7 @@ count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
 	hb = k->n ? win_of(r, k->w[0].t) : b - 1;
 	if (b > hb)
 		hits_clear(k);
-	if (b >= hb && !window_add(k, t, id))
+	if (b >= hb && !window_add(k, t, id, sid))
 		return 0;
 	count_add(k, b, 1);
 	count_prune(k, (b > newest ? b : newest) - win_keep(r));
@@ -1780,7 +1832,7 @@ on_spike(struct ft_warn *w, int ri, const struct rec *q)
 	size_t i, j;
 	int level, st;
 
-	if (!count_event(k, r, q->t, q->id, b))
+	if (!count_event(k, r, q->t, q->id, qid(w, q), b))
 		return FT_OK;
 	touch(w, k);
 	now = count_get(k, b);
@@ -1821,7 +1873,7 @@ on_drop(struct ft_warn *w, int ri, const struct rec *q)
 	const struct ft_warn_rule *r = &w->rules.r[ri];
 	struct kst *k = key_get(w, ri);
 
-	if (count_event(k, r, q->t, q->id, win_of(r, q->t)))
+	if (count_event(k, r, q->t, q->id, qid(w, q), win_of(r, q->t)))
 		touch(w, k);
 	return FT_OK;
 }
@@ -2309,7 +2361,7 @@ done_add(struct kst *k, int64_t due, const char *id)
 		k->done = ft_xrealloc(k->done, k->capdone * sizeof(*k->done));
 	}
 	k->done[k->ndone].t = due;
-	k->done[k->ndone++].id = ft_xstrdup(id);
+	k->done[k->ndone++].id = id_dup(id);
 }
 
 /*
@@ -2508,7 +2560,7 @@ window_remove(struct kst *k, int64_t t, const char *id)
 
 	for (i = 0; i < k->n; i++)
 		if (k->w[i].t == t && !strcmp(k->w[i].id, id)) {
-			free(k->w[i].id);
+			id_free(k->w[i].id);
 			memmove(k->w + i, k->w + i + 1,
 				(k->n - i - 1) * sizeof(*k->w));
 			k->n--;
@@ -2540,7 +2592,7 @@ sla_drop(struct ft_warn *w, struct sla_case *c)
 
 	for (i = 0; i < k->ndone; i++)
 		if (k->done[i].t == c->due && !strcmp(k->done[i].id, c->id)) {
-			free(k->done[i].id);
+			id_free(k->done[i].id);
 			k->done[i] = k->done[--k->ndone];
 			break;
 		}
@@ -2607,7 +2659,7 @@ sla_start(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 	struct sla_case *c;
 	int l, st = FT_OK;
 
-	window_add(k, due, id);
+	window_add(k, due, id, NULL);
 	touch(w, k);
 	c = sla_add(w, k, due, id, 0);
 	/* Its deadline passed already (a late dispatch): judged now. */
@@ -2865,7 +2917,10 @@ each(void *ctx, const struct ft_item *it)
 			w->c.readings++;
 		else
 			w->c.events++;
-		return evaluate(w, &q);
+		st = evaluate(w, &q);
+		id_free(w->qid);
+		w->qid = NULL;
+		return st;
 	}
 	ft_reject_add(&w->rej, w->run.fname, it->line, why, it->raw, it->rawlen,
 		      it->doc ? it->doc->text.s : NULL,
@@ -2925,7 +2980,7 @@ load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
 		size_t j = 0;
 
 		while (j < k->n && win_of(r, k->w[j].t) < hb)
-			free(k->w[j++].id);
+			id_free(k->w[j++].id);
 		k->w += j;
 		k->n -= j;
 	}
@@ -2997,7 +3052,7 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 		if (jv_get_kind(t) == JV_KIND_NUMBER &&
 		    jv_get_kind(id) == JV_KIND_STRING)
 			window_add(k, (int64_t)jv_number_value(t),
-				   jv_string_value(id));
+				   jv_string_value(id), NULL);
 		jv_free(t);
 		jv_free(id);
 	}
