@@ -208,6 +208,20 @@ struct rec {
 	int64_t t;
 };
 
+/*
+ * The categories (or sources) the rules' conditions name, up to 63: bit i
+ * of a rule's mask[] says it takes val[i]; a record whose value has no bit
+ * of the mask fails the rule's condition, which is not tested.  A rule
+ * that names none, or one past the 63rd, has all bits, and every record
+ * has bit ANY (on: 0: no rule names one).
+ */
+#define ANY (1ULL << 63)
+struct sieve {
+	const char *val[63];
+	int n, on;
+	uint64_t *mask;
+};
+
 struct counts {
 	long records, events, readings, raised, updated, resolved;
 	long muted; /* records not printed: silenced */
@@ -256,6 +270,7 @@ struct ft_warn {
 	uint64_t kh, kh_of[FT_KEY_JQ + 1];
 	unsigned khave;
 	char *qid; /* the record's id, id_dup()'s once it is kept */
+	struct sieve sieve[2]; /* category, source: see sieve_rules() */
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double *dvbuf; /* a deviation's baseline, copied to be ordered */
 	size_t dvcap;
@@ -2701,9 +2716,59 @@ on_sla(struct ft_warn *w, int ri, const struct rec *q)
 	return sla_start(w, k, due, q->id);
 }
 
+/* The sieves of the rules (struct sieve). */
+static void
+sieve_rules(struct ft_warn *w)
+{
+	int f, j;
+	size_t i, k;
+
+	for (f = 0; f < 2; f++) {
+		struct sieve *sv = &w->sieve[f];
+
+		sv->mask = ft_xmalloc((w->rules.n + 1) * sizeof(uint64_t));
+		for (i = 0; i < w->rules.n; i++) {
+			const struct ft_strs *c =
+				f ? &w->rules.r[i].when.source :
+				    &w->rules.r[i].when.category;
+
+			sv->mask[i] = c->n ? 0 : ~0ULL;
+			for (k = 0; k < c->n && sv->mask[i] != ~0ULL; k++) {
+				for (j = 0; j < sv->n; j++)
+					if (!strcmp(sv->val[j], c->s[k]))
+						break;
+				if (j == sv->n && sv->n == 63) {
+					sv->mask[i] = ~0ULL;
+					break;
+				}
+				if (j == sv->n)
+					sv->val[sv->n++] = c->s[k];
+				sv->mask[i] |= 1ULL << j;
+			}
+			sv->on |= sv->mask[i] != ~0ULL;
+		}
+	}
+}
+
+/* The bits of the value v in sieve sv. */
+static uint64_t
+sieve_of(const struct sieve *sv, const char *v)
+{
+	uint64_t m = ANY;
+	int j;
+
+	if (!sv->on)
+		return ~0ULL;
+	for (j = 0; v && j < sv->n; j++)
+		if (!strcmp(sv->val[j], v))
+			m |= 1ULL << j;
+	return m;
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
+	uint64_t cm = ~0ULL, sm = ~0ULL;
 	char buf[256];
 	size_t i;
 	int st, halted;
@@ -2711,6 +2776,10 @@ evaluate(struct ft_warn *w, const struct rec *q)
 	if ((st = advance(w, q->t)))
 		return st;
 	w->khave = 0;
+	if (!q->reading && !q->change) {
+		cm = sieve_of(&w->sieve[0], q->e.category);
+		sm = sieve_of(&w->sieve[1], q->e.source);
+	}
 	if (!q->reading && w->rules.need_text)
 		ft_cond_text_set(&w->text, &q->e);
 	if (!q->reading && w->rules.kw) {
@@ -2739,6 +2808,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 				return st;
 			continue;
 		}
+		/* Its category or source is not the record's. */
+		if (!(w->sieve[0].mask[i] & cm) || !(w->sieve[1].mask[i] & sm))
+			continue;
 		if (q->reading ?
 			    (r->sensors.n &&
 			     !ft_strs_has(&r->sensors, q->sensor)) ||
@@ -3282,6 +3354,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_store_warn_cache(w->ws, 4096)))
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
+	sieve_rules(w);
 	/* A dry-run back-test tries the rules as if new: none is muted. */
 	if (!o->fresh && (st = ft_warn_sils_load(&w->sils, w->ws)))
 		return st;
@@ -3611,6 +3684,8 @@ ft_warn_free(struct ft_warn *w)
 	ft_kw_hits_release(&w->hits);
 	ft_json_doc_release(&w->keydoc);
 	free(w->score);
+	free(w->sieve[0].mask);
+	free(w->sieve[1].mask);
 	ft_warn_sils_release(&w->sils);
 	free(w->dvbuf);
 	each_buf(w, ft_buf_release);
