@@ -782,6 +782,21 @@ rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 	ft_buf_addc(b, ']');
 }
 
+/* Adds v in decimal, as %lld would (put_window() is hot: no printf). */
+static void
+put_ll(struct ft_buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--p = '-';
+	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
 /* Writes the state of k for the next run. */
 static int
 put_window(struct ft_warn *w, const struct kst *k)
@@ -794,8 +809,9 @@ put_window(struct ft_warn *w, const struct kst *k)
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
 	for (i = 0; i < k->n; i++) {
-		ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
-			    (long long)k->w[i].t);
+		ft_buf_adds(&w->json, i ? ",[" : "[");
+		put_ll(&w->json, k->w[i].t);
+		ft_buf_addc(&w->json, ',');
 		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
 		ft_buf_addc(&w->json, ']');
 	}
@@ -833,10 +849,13 @@ put_window(struct ft_warn *w, const struct kst *k)
 		 * windows (the rule changed) are not read back. */
 		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
 			    (long long)r->window, r->weeks);
-		for (i = 0; i < k->nwc; i++)
-			ft_buf_addf(&w->json, "%s[%lld,%lld]", i ? "," : "",
-				    (long long)k->wc[i].b,
-				    (long long)k->wc[i].n);
+		for (i = 0; i < k->nwc; i++) {
+			ft_buf_adds(&w->json, i ? ",[" : "[");
+			put_ll(&w->json, k->wc[i].b);
+			ft_buf_addc(&w->json, ',');
+			put_ll(&w->json, k->wc[i].n);
+			ft_buf_addc(&w->json, ']');
+		}
 		ft_buf_addc(&w->json, ']');
 	}
 	if (k->kind == KST_SERIES && k->rg)
