@@ -92,7 +92,8 @@ enum kst_kind {
 
 struct kst {
 	int rule;
-	int dirty;
+	unsigned char dirty;
+	unsigned char stored; /* it has a row in warn_windows (or may have) */
 	enum kst_kind kind;
 	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
 	/*
@@ -412,6 +413,8 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 	memset(k, 0, sizeof(*k));
 	k->rule = rule;
 	k->h = (uint32_t)h;
+	/* A fresh run does not read the rows there may be. */
+	k->stored = (unsigned char)w->o.fresh;
 	switch (w->rules.r[rule].type) {
 	case FT_WARN_VALUE:
 	case FT_WARN_FLATLINE:
@@ -797,15 +800,27 @@ put_ll(struct ft_buf *b, int64_t v)
 	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
+/* Deletes k's row, if it has one. */
+static int
+del_window(struct ft_warn *w, struct kst *k)
+{
+	if (!k->stored)
+		return FT_OK;
+	k->stored = 0;
+	return ft_store_warn_window_put(w->ws, w->rules.r[k->rule].name, k->key,
+					NULL);
+}
+
 /* Writes the state of k for the next run. */
 static int
-put_window(struct ft_warn *w, const struct kst *k)
+put_window(struct ft_warn *w, struct kst *k)
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
 	if (!k->n && !kst_holds(k))
-		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
+		return del_window(w, k);
+	k->stored = 1;
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
 	for (i = 0; i < k->n; i++) {
@@ -872,6 +887,20 @@ put_window(struct ft_warn *w, const struct kst *k)
  * only the recent ones.
  */
 #define GC_EVERY 1
+
+/* Whether gc() forgets k (it keeps what is dirty, whatever this says). */
+static int
+kst_gone(const struct ft_warn *w, const struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+	return !(k->live || (k->kind != KST_COUNTS && kst_holds(k)) ||
+		 (k->n && k->w[k->n - 1].t >= w->clock - horizon(r)) ||
+		 (k->kind == KST_COUNTS && k->nwc &&
+		  win_start(r, k->wc[k->nwc - 1].b + 1) >=
+			  w->clock - horizon(r)));
+}
+
 static int
 gc(struct ft_warn *w)
 {
@@ -884,15 +913,7 @@ gc(struct ft_warn *w)
 	/* Unlinked into the dirty list (empty here), for sorted deletes. */
 	for (i = 0; i < w->nb; i++)
 		for (p = &w->tab[i]; (k = *p);) {
-			const struct ft_warn_rule *r = &w->rules.r[k->rule];
-
-			if (k->live || k->dirty ||
-			    (k->kind != KST_COUNTS && kst_holds(k)) ||
-			    (k->n &&
-			     k->w[k->n - 1].t >= w->clock - horizon(r)) ||
-			    (k->kind == KST_COUNTS && k->nwc &&
-			     win_start(r, k->wc[k->nwc - 1].b + 1) >=
-				     w->clock - horizon(r))) {
+			if (k->dirty || !kst_gone(w, k)) {
 				p = &k->next;
 				continue;
 			}
@@ -907,9 +928,7 @@ gc(struct ft_warn *w)
 	for (i = 0; i < n; i++) {
 		k = w->dirty[i];
 		if (!st)
-			st = ft_store_warn_window_put(w->ws,
-						      w->rules.r[k->rule].name,
-						      k->key, NULL);
+			st = del_window(w, k);
 		kst_free(k);
 	}
 	return st;
@@ -922,11 +941,23 @@ static int
 flush(void *ctx)
 {
 	struct ft_warn *w = ctx;
-	size_t i;
+	size_t i, n = 0;
 	int st = FT_OK;
 
 	if (w->clock_set)
 		sla_expire(w);
+	/*
+	 * A key that gc() forgets below is not written only for its row to
+	 * be deleted (many are: a key seen once, early in the batch).
+	 */
+	if (w->clock_set && (w->flushes + 1) % GC_EVERY == 0) {
+		for (i = 0; i < w->ndirty; i++)
+			if (kst_gone(w, w->dirty[i]))
+				w->dirty[i]->dirty = 0;
+			else
+				w->dirty[n++] = w->dirty[i];
+		w->ndirty = n;
+	}
 	if (w->ndirty)
 		qsort(w->dirty, w->ndirty, sizeof(struct kst *), by_row);
 	for (i = 0; i < w->ndirty && !st; i++) {
