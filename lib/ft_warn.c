@@ -3157,6 +3157,7 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	if (ri < 0 || !state)
 		return FT_OK; /* a rule no longer in the file */
 	k = kst_get(w, ri, key, 1);
+	k->stored = 1;
 	s = jv_parse(state);
 	if (jv_get_kind(s) != JV_KIND_OBJECT) {
 		jv_free(s);
