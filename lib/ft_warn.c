@@ -219,6 +219,7 @@ struct rec {
 #define ANY (1ULL << 63)
 struct sieve {
 	const char *val[63];
+	uint64_t vh[63]; /* str_hash(val[i]) */
 	int n, on;
 	uint64_t *mask;
 };
@@ -2791,8 +2792,10 @@ sieve_rules(struct ft_warn *w)
 					sv->mask[i] = ~0ULL;
 					break;
 				}
-				if (j == sv->n)
+				if (j == sv->n) {
+					sv->vh[sv->n] = str_hash(c->s[k]);
 					sv->val[sv->n++] = c->s[k];
+				}
 				sv->mask[i] |= 1ULL << j;
 			}
 			sv->on |= sv->mask[i] != ~0ULL;
@@ -2800,17 +2803,25 @@ sieve_rules(struct ft_warn *w)
 	}
 }
 
-/* The bits of the value v in sieve sv. */
+/*
+ * The bits of the value v in sieve sv; its str_hash() is kept for the keys
+ * of kind key (key_of()).
+ */
 static uint64_t
-sieve_of(const struct sieve *sv, const char *v)
+sieve_of(struct ft_warn *w, const struct sieve *sv, const char *v, int key)
 {
-	uint64_t m = ANY;
+	uint64_t m = ANY, h;
 	int j;
 
 	if (!sv->on)
 		return ~0ULL;
-	for (j = 0; v && j < sv->n; j++)
-		if (!strcmp(sv->val[j], v))
+	if (!v)
+		return m;
+	h = str_hash(v);
+	w->kh_of[key] = h;
+	w->khave |= 1U << key;
+	for (j = 0; j < sv->n; j++)
+		if (sv->vh[j] == h && !strcmp(sv->val[j], v))
 			m |= 1ULL << j;
 	return m;
 }
@@ -2827,8 +2838,8 @@ evaluate(struct ft_warn *w, const struct rec *q)
 		return st;
 	w->khave = 0;
 	if (!q->reading && !q->change) {
-		cm = sieve_of(&w->sieve[0], q->e.category);
-		sm = sieve_of(&w->sieve[1], q->e.source);
+		cm = sieve_of(w, &w->sieve[0], q->e.category, FT_KEY_CATEGORY);
+		sm = sieve_of(w, &w->sieve[1], q->e.source, FT_KEY_SOURCE);
 	}
 	if (!q->reading && w->rules.need_text)
 		ft_cond_text_set(&w->text, &q->e);
