@@ -32,6 +32,7 @@
 
 #include <jv.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,7 +52,13 @@
 
 struct hit {
 	int64_t t;
-	char *id;
+	char *id; /* id_dup()'s: the rules that count an event share it */
+};
+
+/* An id several windows hold: freed when the last lets it go. */
+struct idstr {
+	uint32_t refs;
+	char s[];
 };
 
 /* spike, drop: the events of a key in window b (win_of()). */
@@ -94,8 +101,10 @@ enum kst_kind {
 
 struct kst {
 	int rule;
-	int dirty;
+	unsigned char dirty;
+	unsigned char stored; /* it has a row in warn_windows (or may have) */
 	enum kst_kind kind;
+	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
 	/*
 	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
 	 * the window, oldest first: w[0..n), within base[0..cap); what
@@ -209,6 +218,21 @@ struct rec {
 	int64_t t;
 };
 
+/*
+ * The categories (or sources) the rules' conditions name, up to 63: bit i
+ * of a rule's mask[] says it takes val[i]; a record whose value has no bit
+ * of the mask fails the rule's condition, which is not tested.  A rule
+ * that names none, or one past the 63rd, has all bits, and every record
+ * has bit ANY (on: 0: no rule names one).
+ */
+#define ANY (1ULL << 63)
+struct sieve {
+	const char *val[63];
+	uint64_t vh[63]; /* str_hash(val[i]) */
+	int n, on;
+	uint64_t *mask;
+};
+
 struct counts {
 	long records, events, readings, raised, updated, resolved;
 	long muted; /* records not printed: silenced */
@@ -248,6 +272,16 @@ struct ft_warn {
 	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
 		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
 	struct ft_buf key, why, json, detail;
+	/*
+	 * The key of the rule being decided (key_of()): kp, its string
+	 * hash kh; and each kind of key's hash of the record, computed
+	 * once for all the rules (bit FT_KEY_x of khave: kh_of[x] is).
+	 */
+	const char *kp;
+	uint64_t kh, kh_of[FT_KEY_JQ + 1];
+	unsigned khave;
+	char *qid; /* the record's id, id_dup()'s once it is kept */
+	struct sieve sieve[2]; /* category, source: see sieve_rules() */
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double *dvbuf; /* a deviation's baseline, copied to be ordered */
 	size_t dvcap;
@@ -278,16 +312,68 @@ horizon(const struct ft_warn_rule *r)
 	return span + r->quiet + r->hold + 1;
 }
 
+/* ---- ids ---- */
+
+static char *
+id_dup(const char *id)
+{
+	size_t len = strlen(id) + 1;
+	struct idstr *x = ft_xmalloc(sizeof(*x) + len);
+
+	x->refs = 1;
+	memcpy(x->s, id, len);
+	return x->s;
+}
+
+static struct idstr *
+id_box(char *id)
+{
+	return (struct idstr *)(void *)(id - offsetof(struct idstr, s));
+}
+
+static char *
+id_ref(char *id)
+{
+	id_box(id)->refs++;
+	return id;
+}
+
+static void
+id_free(char *id)
+{
+	struct idstr *x;
+
+	if (id && !--(x = id_box(id))->refs)
+		free(x);
+}
+
 /* ---- keys ---- */
 
 static uint64_t
-hash(int rule, const char *key)
+str_hash(const char *key)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)rule;
+	uint64_t h = 1469598103934665603ULL;
 
 	for (; *key; key++)
 		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
 	return h;
+}
+
+/* Key hash h (str_hash()) for rule: the keys of the rules apart. */
+static uint64_t
+hash_of(int rule, uint64_t h)
+{
+	h ^= (uint64_t)(unsigned)rule * 0x9E3779B97F4A7C15ULL;
+	h ^= h >> 31;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 29;
+	return h;
+}
+
+static uint64_t
+hash(int rule, const char *key)
+{
+	return hash_of(rule, str_hash(key));
 }
 
 static void
@@ -299,7 +385,7 @@ grow(struct ft_warn *w)
 	memset(tab, 0, nb * sizeof(struct kst *));
 	for (i = 0; i < w->nb; i++)
 		for (k = w->tab[i]; k; k = next) {
-			size_t b = hash(k->rule, k->key) & (nb - 1);
+			size_t b = k->h & (nb - 1);
 
 			next = k->next;
 			k->next = tab[b];
@@ -310,17 +396,22 @@ grow(struct ft_warn *w)
 	w->nb = nb;
 }
 
-/* The state of rule and key, made when create and none is. */
+/*
+ * The state of rule and key, whose str_hash() is kh, made when create and
+ * none is.
+ */
 static struct kst *
-kst_get(struct ft_warn *w, int rule, const char *key, int create)
+kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 {
 	struct kst *k;
+	uint64_t h = hash_of(rule, kh);
 	size_t b, len;
 
 	if (w->nb) {
-		b = hash(rule, key) & (w->nb - 1);
+		b = h & (w->nb - 1);
 		for (k = w->tab[b]; k; k = k->next)
-			if (k->rule == rule && !strcmp(k->key, key))
+			if (k->h == (uint32_t)h && k->rule == rule &&
+			    !strcmp(k->key, key))
 				return k;
 	}
 	if (!create)
@@ -331,6 +422,9 @@ kst_get(struct ft_warn *w, int rule, const char *key, int create)
 	k = ft_xmalloc(sizeof(*k) + len);
 	memset(k, 0, sizeof(*k));
 	k->rule = rule;
+	k->h = (uint32_t)h;
+	/* A fresh run does not read the rows there may be. */
+	k->stored = (unsigned char)w->o.fresh;
 	switch (w->rules.r[rule].type) {
 	case FT_WARN_VALUE:
 	case FT_WARN_FLATLINE:
@@ -347,11 +441,24 @@ kst_get(struct ft_warn *w, int rule, const char *key, int create)
 		k->kind = KST_WINDOW;
 	}
 	memcpy(k->key, key, len);
-	b = hash(rule, key) & (w->nb - 1);
+	b = h & (w->nb - 1);
 	k->next = w->tab[b];
 	w->tab[b] = k;
 	w->nkeys++;
 	return k;
+}
+
+static struct kst *
+kst_get(struct ft_warn *w, int rule, const char *key, int create)
+{
+	return kst_find(w, rule, key, str_hash(key), create);
+}
+
+/* The state of rule and the key key_of() found, made when none is. */
+static struct kst *
+key_get(struct ft_warn *w, int rule)
+{
+	return kst_find(w, rule, w->kp, w->kh, 1);
 }
 
 static void
@@ -445,7 +552,7 @@ kst_free(struct kst *k)
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		free(k->w[i].id);
+		id_free(k->w[i].id);
 	free(k->base);
 	switch (k->kind) {
 	case KST_SERIES:
@@ -454,7 +561,7 @@ kst_free(struct kst *k)
 		break;
 	case KST_SLA:
 		for (i = 0; i < k->ndone; i++)
-			free(k->done[i].id);
+			id_free(k->done[i].id);
 		free(k->done);
 		break;
 	case KST_COUNTS:
@@ -688,20 +795,48 @@ rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 	ft_buf_addc(b, ']');
 }
 
+/* Adds v in decimal, as %lld would (put_window() is hot: no printf). */
+static void
+put_ll(struct ft_buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--p = '-';
+	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+/* Deletes k's row, if it has one. */
+static int
+del_window(struct ft_warn *w, struct kst *k)
+{
+	if (!k->stored)
+		return FT_OK;
+	k->stored = 0;
+	return ft_store_warn_window_put(w->ws, w->rules.r[k->rule].name, k->key,
+					NULL);
+}
+
 /* Writes the state of k for the next run. */
 static int
-put_window(struct ft_warn *w, const struct kst *k)
+put_window(struct ft_warn *w, struct kst *k)
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
 	if (!k->n && !kst_holds(k))
-		return ft_store_warn_window_put(w->ws, r->name, k->key, NULL);
+		return del_window(w, k);
+	k->stored = 1;
 	ft_buf_reset(&w->json);
 	ft_buf_adds(&w->json, "{\"w\":[");
 	for (i = 0; i < k->n; i++) {
-		ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
-			    (long long)k->w[i].t);
+		ft_buf_adds(&w->json, i ? ",[" : "[");
+		put_ll(&w->json, k->w[i].t);
+		ft_buf_addc(&w->json, ',');
 		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
 		ft_buf_addc(&w->json, ']');
 	}
@@ -739,10 +874,13 @@ put_window(struct ft_warn *w, const struct kst *k)
 		 * windows (the rule changed) are not read back. */
 		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
 			    (long long)r->window, r->weeks);
-		for (i = 0; i < k->nwc; i++)
-			ft_buf_addf(&w->json, "%s[%lld,%lld]", i ? "," : "",
-				    (long long)k->wc[i].b,
-				    (long long)k->wc[i].n);
+		for (i = 0; i < k->nwc; i++) {
+			ft_buf_adds(&w->json, i ? ",[" : "[");
+			put_ll(&w->json, k->wc[i].b);
+			ft_buf_addc(&w->json, ',');
+			put_ll(&w->json, k->wc[i].n);
+			ft_buf_addc(&w->json, ']');
+		}
 		ft_buf_addc(&w->json, ']');
 	}
 	if (k->kind == KST_SERIES && k->rg)
@@ -759,6 +897,20 @@ put_window(struct ft_warn *w, const struct kst *k)
  * only the recent ones.
  */
 #define GC_EVERY 1
+
+/* Whether gc() forgets k (it keeps what is dirty, whatever this says). */
+static int
+kst_gone(const struct ft_warn *w, const struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+	return !(k->live || (k->kind != KST_COUNTS && kst_holds(k)) ||
+		 (k->n && k->w[k->n - 1].t >= w->clock - horizon(r)) ||
+		 (k->kind == KST_COUNTS && k->nwc &&
+		  win_start(r, k->wc[k->nwc - 1].b + 1) >=
+			  w->clock - horizon(r)));
+}
+
 static int
 gc(struct ft_warn *w)
 {
@@ -771,15 +923,7 @@ gc(struct ft_warn *w)
 	/* Unlinked into the dirty list (empty here), for sorted deletes. */
 	for (i = 0; i < w->nb; i++)
 		for (p = &w->tab[i]; (k = *p);) {
-			const struct ft_warn_rule *r = &w->rules.r[k->rule];
-
-			if (k->live || k->dirty ||
-			    (k->kind != KST_COUNTS && kst_holds(k)) ||
-			    (k->n &&
-			     k->w[k->n - 1].t >= w->clock - horizon(r)) ||
-			    (k->kind == KST_COUNTS && k->nwc &&
-			     win_start(r, k->wc[k->nwc - 1].b + 1) >=
-				     w->clock - horizon(r))) {
+			if (k->dirty || !kst_gone(w, k)) {
 				p = &k->next;
 				continue;
 			}
@@ -794,9 +938,7 @@ gc(struct ft_warn *w)
 	for (i = 0; i < n; i++) {
 		k = w->dirty[i];
 		if (!st)
-			st = ft_store_warn_window_put(w->ws,
-						      w->rules.r[k->rule].name,
-						      k->key, NULL);
+			st = del_window(w, k);
 		kst_free(k);
 	}
 	return st;
@@ -809,11 +951,23 @@ static int
 flush(void *ctx)
 {
 	struct ft_warn *w = ctx;
-	size_t i, kept;
+	size_t i, kept, n = 0;
 	int st = FT_OK;
 
 	if (w->clock_set)
 		sla_expire(w);
+	/*
+	 * A key that gc() forgets below is not written only for its row to
+	 * be deleted (many are: a key seen once, early in the batch).
+	 */
+	if (w->clock_set && (w->flushes + 1) % GC_EVERY == 0) {
+		for (i = 0; i < w->ndirty; i++)
+			if (kst_gone(w, w->dirty[i]))
+				w->dirty[i]->dirty = 0;
+			else
+				w->dirty[n++] = w->dirty[i];
+		w->ndirty = n;
+	}
 	if (w->ndirty)
 		qsort(w->dirty, w->ndirty, sizeof(struct kst *), by_row);
 	for (i = 0; i < w->ndirty && !st; i++) {
@@ -1100,13 +1254,15 @@ key_jq(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 	return w->key.len > 0;
 }
 
-/* The key of record q for rule r, into w->key; 0 when q has none. */
+/*
+ * The key of record q for rule r, into w->kp and its str_hash() into
+ * w->kh; 0 when q has none.  A field's hash is computed once a record.
+ */
 static int
 key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 {
 	const char *v = NULL;
 
-	ft_buf_reset(&w->key);
 	switch (r->key) {
 	case FT_KEY_AREA:
 		v = q->area;
@@ -1132,31 +1288,53 @@ key_of(struct ft_warn *w, const struct ft_warn_rule *r, const struct rec *q)
 	case FT_KEY_SENSOR:
 		if (!q->sensor)
 			return 0;
+		ft_buf_reset(&w->key);
 		ft_buf_adds(&w->key, q->sensor);
 		if (q->metric) {
 			ft_buf_addc(&w->key, ':');
 			ft_buf_adds(&w->key, q->metric);
 		}
+		w->kp = w->key.s;
+		w->kh = str_hash(w->kp);
 		return 1;
 	case FT_KEY_ALL:
 		v = "*";
 		break;
 	case FT_KEY_JQ:
-		return key_jq(w, r, q);
+		ft_buf_reset(&w->key);
+		if (!key_jq(w, r, q))
+			return 0;
+		w->kp = w->key.s;
+		w->kh = str_hash(w->kp);
+		return 1;
 	}
 	if (!v)
 		return 0;
-	ft_buf_adds(&w->key, v);
+	if (!(w->khave & 1U << r->key)) {
+		w->kh_of[r->key] = str_hash(v);
+		w->khave |= 1U << r->key;
+	}
+	w->kp = v;
+	w->kh = w->kh_of[r->key];
 	return 1;
+}
+
+/* Record q's id, shared by the windows that keep it. */
+static char *
+qid(struct ft_warn *w, const struct rec *q)
+{
+	if (!w->qid)
+		w->qid = id_dup(q->id);
+	return w->qid;
 }
 
 /*
  * Adds the event (t, id) to k's window, in time order; 0 when it is there
  * already.  An event sent again has its time again: only the entries of
- * that time are compared.
+ * that time are compared.  sid: id as id_dup() made it, to share, or NULL.
  */
 static int
-window_add(struct kst *k, int64_t t, const char *id)
+window_add(struct kst *k, int64_t t, const char *id, char *sid)
 {
 	size_t j, i;
 
@@ -1180,7 +1358,7 @@ window_add(struct kst *k, int64_t t, const char *id)
 	}
 	memmove(k->w + j + 1, k->w + j, (k->n - j) * sizeof(*k->w));
 	k->w[j].t = t;
-	k->w[j].id = ft_xstrdup(id);
+	k->w[j].id = sid ? id_ref(sid) : id_dup(id);
 	k->n++;
 	return 1;
 }
@@ -1193,7 +1371,7 @@ window_prune(struct kst *k, int64_t window)
 	size_t i = 0;
 
 	while (i < k->n && k->w[i].t <= end - window)
-		free(k->w[i++].id);
+		id_free(k->w[i++].id);
 	k->w += i;
 	k->n -= i;
 	/* A burst gone by: give back most of what it took. */
@@ -1210,14 +1388,14 @@ static int
 on_window(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 	size_t need = (size_t)r->at[r->level], i;
 	int level, st;
 
 	/* Older than the key's window: it no longer counts. */
 	if (k->n && q->t <= k->w[k->n - 1].t - r->window)
 		return FT_OK;
-	if (!window_add(k, q->t, q->id))
+	if (!window_add(k, q->t, q->id, qid(w, q)))
 		return FT_OK;
 	window_prune(k, r->window);
 	touch(w, k);
@@ -1263,12 +1441,12 @@ on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 
 	if ((level = ft_warn_level_of(r, score)) < 0)
 		return FT_OK;
-	k = kst_get(w, ri, w->key.s, 1);
+	k = key_get(w, ri);
 	/* The items of the quiet period, so that one sent again counts
 	 * once (a threshold rule's window does the same). */
 	if (k->n && q->t <= k->w[k->n - 1].t - span(r))
 		return FT_OK;
-	if (!window_add(k, q->t, q->id))
+	if (!window_add(k, q->t, q->id, qid(w, q)))
 		return FT_OK;
 	window_prune(k, span(r));
 	touch(w, k);
@@ -1432,7 +1610,7 @@ static int
 on_value(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 	double lim = r->at[r->level], v = q->value;
 	int level, back, st;
 	struct warning *x;
@@ -1669,7 +1847,7 @@ hits_clear(struct kst *k)
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		free(k->w[i].id);
+		id_free(k->w[i].id);
 	k->w = k->base;
 	k->n = 0;
 }
@@ -1680,7 +1858,7 @@ hits_clear(struct kst *k)
  */
 static int
 count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
-	    const char *id, int64_t b)
+	    const char *id, char *sid, int64_t b)
 {
 	int64_t newest = k->nwc ? k->wc[k->nwc - 1].b : b, hb;
 
@@ -1689,7 +1867,7 @@ count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
 	hb = k->n ? win_of(r, k->w[0].t) : b - 1;
 	if (b > hb)
 		hits_clear(k);
-	if (b >= hb && !window_add(k, t, id))
+	if (b >= hb && !window_add(k, t, id, sid))
 		return 0;
 	count_add(k, b, 1);
 	count_prune(k, (b > newest ? b : newest) - win_keep(r));
@@ -1734,13 +1912,13 @@ static int
 on_spike(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 	int64_t b = win_of(r, q->t), now;
 	double med, ratio;
 	size_t i, j;
 	int level, st;
 
-	if (!count_event(k, r, q->t, q->id, b))
+	if (!count_event(k, r, q->t, q->id, qid(w, q), b))
 		return FT_OK;
 	touch(w, k);
 	now = count_get(k, b);
@@ -1779,9 +1957,9 @@ static int
 on_drop(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 
-	if (count_event(k, r, q->t, q->id, win_of(r, q->t)))
+	if (count_event(k, r, q->t, q->id, qid(w, q), win_of(r, q->t)))
 		touch(w, k);
 	return FT_OK;
 }
@@ -2031,7 +2209,7 @@ static int
 on_flatline(struct ft_warn *w, int ri, const struct rec *q)
 {
 	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = kst_get(w, ri, w->key.s, 1);
+	struct kst *k = key_get(w, ri);
 
 	/* A series moves forward: a report at or before the last one, sent
 	 * again or come late, changes nothing. */
@@ -2269,7 +2447,7 @@ done_add(struct kst *k, int64_t due, const char *id)
 		k->done = ft_xrealloc(k->done, k->capdone * sizeof(*k->done));
 	}
 	k->done[k->ndone].t = due;
-	k->done[k->ndone++].id = ft_xstrdup(id);
+	k->done[k->ndone++].id = id_dup(id);
 }
 
 /*
@@ -2468,7 +2646,7 @@ window_remove(struct kst *k, int64_t t, const char *id)
 
 	for (i = 0; i < k->n; i++)
 		if (k->w[i].t == t && !strcmp(k->w[i].id, id)) {
-			free(k->w[i].id);
+			id_free(k->w[i].id);
 			memmove(k->w + i, k->w + i + 1,
 				(k->n - i - 1) * sizeof(*k->w));
 			k->n--;
@@ -2500,7 +2678,7 @@ sla_drop(struct ft_warn *w, struct sla_case *c)
 
 	for (i = 0; i < k->ndone; i++)
 		if (k->done[i].t == c->due && !strcmp(k->done[i].id, c->id)) {
-			free(k->done[i].id);
+			id_free(k->done[i].id);
 			k->done[i] = k->done[--k->ndone];
 			break;
 		}
@@ -2567,7 +2745,7 @@ sla_start(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 	struct sla_case *c;
 	int l, st = FT_OK;
 
-	window_add(k, due, id);
+	window_add(k, due, id, NULL);
 	touch(w, k);
 	c = sla_add(w, k, due, id, 0);
 	/* Its deadline passed already (a late dispatch): judged now. */
@@ -2598,7 +2776,7 @@ on_sla(struct ft_warn *w, int ri, const struct rec *q)
 	if (waits <= 0 || q->change || !due || !key_of(w, r, q) ||
 	    due < w->clock - SLA_KEEP)
 		return FT_OK;
-	k = kst_get(w, ri, w->key.s, 1);
+	k = key_get(w, ri);
 	if (c && c->due == due && c->k == k)
 		return FT_OK; /* sent again, waiting or ended */
 	/* A new deadline: the old one no longer counts, from now. */
@@ -2642,9 +2820,69 @@ prefetch_keys(struct ft_warn *w, const struct rec *q)
 			__builtin_prefetch(w->tab[b[i]]);
 }
 
+/* The sieves of the rules (struct sieve). */
+static void
+sieve_rules(struct ft_warn *w)
+{
+	int f, j;
+	size_t i, k;
+
+	for (f = 0; f < 2; f++) {
+		struct sieve *sv = &w->sieve[f];
+
+		sv->mask = ft_xmalloc((w->rules.n + 1) * sizeof(uint64_t));
+		for (i = 0; i < w->rules.n; i++) {
+			const struct ft_strs *c =
+				f ? &w->rules.r[i].when.source :
+				    &w->rules.r[i].when.category;
+
+			sv->mask[i] = c->n ? 0 : ~0ULL;
+			for (k = 0; k < c->n && sv->mask[i] != ~0ULL; k++) {
+				for (j = 0; j < sv->n; j++)
+					if (!strcmp(sv->val[j], c->s[k]))
+						break;
+				if (j == sv->n && sv->n == 63) {
+					sv->mask[i] = ~0ULL;
+					break;
+				}
+				if (j == sv->n) {
+					sv->vh[sv->n] = str_hash(c->s[k]);
+					sv->val[sv->n++] = c->s[k];
+				}
+				sv->mask[i] |= 1ULL << j;
+			}
+			sv->on |= sv->mask[i] != ~0ULL;
+		}
+	}
+}
+
+/*
+ * The bits of the value v in sieve sv; its str_hash() is kept for the keys
+ * of kind key (key_of()).
+ */
+static uint64_t
+sieve_of(struct ft_warn *w, const struct sieve *sv, const char *v, int key)
+{
+	uint64_t m = ANY, h;
+	int j;
+
+	if (!sv->on)
+		return ~0ULL;
+	if (!v)
+		return m;
+	h = str_hash(v);
+	w->kh_of[key] = h;
+	w->khave |= 1U << key;
+	for (j = 0; j < sv->n; j++)
+		if (sv->vh[j] == h && !strcmp(sv->val[j], v))
+			m |= 1ULL << j;
+	return m;
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
+	uint64_t cm = ~0ULL, sm = ~0ULL;
 	char buf[256];
 	size_t i;
 	int st, halted;
@@ -2653,6 +2891,11 @@ evaluate(struct ft_warn *w, const struct rec *q)
 		return st;
 	if (q->reading && w->nb)
 		prefetch_keys(w, q);
+	w->khave = 0;
+	if (!q->reading && !q->change) {
+		cm = sieve_of(w, &w->sieve[0], q->e.category, FT_KEY_CATEGORY);
+		sm = sieve_of(w, &w->sieve[1], q->e.source, FT_KEY_SOURCE);
+	}
 	if (!q->reading && w->rules.need_text)
 		ft_cond_text_set(&w->text, &q->e);
 	if (!q->reading && w->rules.kw) {
@@ -2681,6 +2924,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 				return st;
 			continue;
 		}
+		/* Its category or source is not the record's. */
+		if (!(w->sieve[0].mask[i] & cm) || !(w->sieve[1].mask[i] & sm))
+			continue;
 		if (q->reading ?
 			    (r->sensors.n &&
 			     !ft_strs_has(&r->sensors, q->sensor)) ||
@@ -2859,7 +3105,10 @@ each(void *ctx, const struct ft_item *it)
 			w->c.readings++;
 		else
 			w->c.events++;
-		return evaluate(w, &q);
+		st = evaluate(w, &q);
+		id_free(w->qid);
+		w->qid = NULL;
+		return st;
 	}
 	ft_reject_add(&w->rej, w->run.fname, it->line, why, it->raw, it->rawlen,
 		      it->doc ? it->doc->text.s : NULL,
@@ -2919,7 +3168,7 @@ load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
 		size_t j = 0;
 
 		while (j < k->n && win_of(r, k->w[j].t) < hb)
-			free(k->w[j++].id);
+			id_free(k->w[j++].id);
 		k->w += j;
 		k->n -= j;
 	}
@@ -2974,6 +3223,7 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	if (ri < 0 || !state)
 		return FT_OK; /* a rule no longer in the file */
 	k = kst_get(w, ri, key, 1);
+	k->stored = 1;
 	s = jv_parse(state);
 	if (jv_get_kind(s) != JV_KIND_OBJECT) {
 		jv_free(s);
@@ -2991,7 +3241,7 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 		if (jv_get_kind(t) == JV_KIND_NUMBER &&
 		    jv_get_kind(id) == JV_KIND_STRING)
 			window_add(k, (int64_t)jv_number_value(t),
-				   jv_string_value(id));
+				   jv_string_value(id), NULL);
 		jv_free(t);
 		jv_free(id);
 	}
@@ -3221,6 +3471,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_store_warn_cache(w->ws, 4096)))
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
+	sieve_rules(w);
 	/* A dry-run back-test tries the rules as if new: none is muted. */
 	if (!o->fresh && (st = ft_warn_sils_load(&w->sils, w->ws)))
 		return st;
@@ -3638,6 +3889,8 @@ ft_warn_free(struct ft_warn *w)
 	ft_kw_hits_release(&w->hits);
 	ft_json_doc_release(&w->keydoc);
 	free(w->score);
+	free(w->sieve[0].mask);
+	free(w->sieve[1].mask);
 	ft_warn_sils_release(&w->sils);
 	free(w->dvbuf);
 	each_buf(w, ft_buf_release);

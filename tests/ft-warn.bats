@@ -1548,3 +1548,30 @@ tester|resolve|open|resolved" ]
 	TZ=America/New_York run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "$(got 'select(.rule == "dr") | .first_at')" = "" ]
 }
+
+@test "ft-warn conditions: a rule naming no category counts events of a category no rule names; one naming categories, only those" {
+	echo '[{"name":"any","type":"threshold","key":"category","count":2,"window":60},{"name":"y","type":"threshold","when":{"category":["y","z"]},"key":"category","count":2,"window":60},{"name":"qr","type":"threshold","when":{"source":"qr"},"key":"source","count":2,"window":60}]' | rules
+	{ ev a 0; ev b 1; ev c 2 ',"source":"qr"'; ev d 3 ',"category":"z"'; } | sed 's/"category":"x",\(.*\),"category":"z"/"category":"z",\1/' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.count)"')" = 'any x 2' ]
+	{ ev e 4 ',"source":"qr"'; ev f 5 ',"category":"z"'; } | sed 's/"category":"x",\(.*\),"category":"z"/"category":"z",\1/' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	# (any x rises to 3 with e: an update, not printed)
+	[ "$(got '"\(.rule) \(.key) \(.count) \(.events)"')" = 'qr qr 2 ["c","e"] any z 2 ["d","f"] y z 2 ["d","f"]' ]
+	[ "$(sql "SELECT count FROM warnings WHERE rule = 'any' AND key = 'x'")" = 4 ]
+}
+
+@test "ft-warn windows: a key forgotten in the batch that counted it leaves no row; one stored by an earlier run is deleted once forgotten" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":10}]' | rules
+	# Kept 10 + 10 minutes (the window, the quiet period) and a second.
+	{ ev a 0; ev b 38; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT key FROM warn_windows ORDER BY key")" = b ]
+	ev c 58 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT key FROM warn_windows ORDER BY key")" = 'b
+c' ]
+	ev c 59 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT key FROM warn_windows ORDER BY key")" = c ]
+}
