@@ -1407,6 +1407,45 @@ deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
 }
 
 /*
+ * likelihood: the mean of the last r->likelihood deviations, z the newest, against the means of as many in a row over the deviations
+ * of h (the last record readings judged, oldest first): how many of their
+ * standard deviations it is above their mean, into *m; 0 while h has
+ * fewer than r->lmin such means.
+ */
+#define LIK_FLOOR 0.01
+static int
+likelihood(const struct ft_warn_rule *r, const struct ring *h, double z,
+	   double *m)
+{
+	int nw = r->likelihood, i, n = 0;
+	double sum = 0, mean = 0, m2 = 0, d, s, now;
+
+	if (h->n - nw + 1 < r->lmin)
+		return 0;
+	for (i = 0; i < h->n; i++) {
+		sum += h->v[(h->head + i) % r->record];
+		if (i >= nw)
+			sum -= h->v[(h->head + i - nw) % r->record];
+		if (i < nw - 1)
+			continue;
+		/* Welford's running mean and sum of squares. */
+		n++;
+		d = sum / nw - mean;
+		mean += d / n;
+		m2 += d * (sum / nw - mean);
+	}
+	now = z;
+	for (i = h->n - nw + 1; i < h->n; i++)
+		now += h->v[(h->head + i) % r->record];
+	now /= nw;
+	s = sqrt(m2 / n);
+	if (!(s >= LIK_FLOOR))
+		s = LIK_FLOOR;
+	*m = (now - mean) / s;
+	return 1;
+}
+
+/*
  * value: a reading out of its limits, or as far from its baseline as the
  * rule's deviation, for long enough.
  */
@@ -1434,15 +1473,25 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 		ring_push(ring_of(r, k, q->t), r->nbase, q->t, q->value);
 		if (!judged)
 			return FT_OK;
-		level = ft_warn_level_of(r, v);
-		if (r->record) {
+		h = &k->rg[k->nrg];
+		if (r->likelihood) {
+			double z = v > 0 ? v : 0;
+
+			judged = likelihood(r, h, z, &v);
+			ring_push(h, r->record, q->t, z);
+			if (!judged)
+				return FT_OK;
+			level = ft_warn_level_of(r, v);
+		} else if (r->record) {
 			/* A run starts only further out than the last
 			 * record readings judged went. */
-			h = &k->rg[k->nrg];
+			level = ft_warn_level_of(r, v);
 			for (i = 0; i < h->n && level >= 0 && !k->out; i++)
 				if (v <= h->v[i])
 					level = -1;
 			ring_push(h, r->record, q->t, v);
+		} else {
+			level = ft_warn_level_of(r, v);
 		}
 	} else {
 		level = ft_warn_level_of(r, v);
