@@ -652,7 +652,8 @@ put_warning(struct ft_warn *w, const struct kst *k, const struct warning *x,
 
 /*
  * A value rule's baseline: "dv": [[t, v], ...], each ring oldest first;
- * "dh": the deviations of the last readings judged, likewise.
+ * "dh": the deviations of the last readings judged (with "likelihood",
+ * those below 0 as 0), likewise.
  */
 static void
 rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
@@ -1407,10 +1408,13 @@ deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
 }
 
 /*
- * likelihood: the mean of the last r->likelihood deviations, z the newest, against the means of as many in a row over the deviations
- * of h (the last record readings judged, oldest first): how many of their
- * standard deviations it is above their mean, into *m; 0 while h has
- * fewer than r->lmin such means.
+ * likelihood (after HTM's anomaly likelihood): the mean of the last
+ * r->likelihood deviations, z the newest, against the means of as many in
+ * a row over the deviations of h (the last record readings judged, oldest
+ * first): how many of their standard deviations (at least LIK_FLOOR) it is
+ * above their mean, into *m; 0 while h has fewer than r->lmin such means.
+ * Computed afresh from h each time, so that it depends on h alone (which
+ * goes to the next run), not on sums carried along.
  */
 #define LIK_FLOOR 0.01
 static int

@@ -273,7 +273,7 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 		[FT_WARN_DROP] = { "when", "window", "baseline", "fall", "min",
 				   NULL },
 	};
-	const char *all[20];
+	const char *all[24];
 	size_t n = 0, i;
 
 	for (i = 0; common_fields[i]; i++)

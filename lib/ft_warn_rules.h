@@ -99,12 +99,12 @@ struct ft_warn_rule {
 	int record; /* a run starts further out than the last record went */
 	/*
 	 * likelihood: not 0, the measure is instead the mean of the last
-	 * likelihood deviations (one below 0 taken as 0)
-	 * in units of the spread of such means over the last record
-	 * readings judged: (mean - their mean) / their standard deviation.
-	 * Judged once there are lmin such means.
+	 * likelihood deviations (one below 0 taken as 0) in units of the
+	 * spread of such means over the last record readings judged:
+	 * (mean - their mean) / their standard deviation, judged once there
+	 * are lmin such means.
 	 */
-	int likelihood, lmin; /* lmin: judged from this many means on */
+	int likelihood, lmin;
 	double floor;
 	struct ft_warn_term *terms; /* keyword */
 	size_t nterms;
