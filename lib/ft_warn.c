@@ -1361,6 +1361,38 @@ median(double *a, int n)
 }
 
 /*
+ * A seasonal baseline's fallback, while the hour of the periods before has
+ * too few readings: every reading of k in the period before t (a day, or
+ * a week), whatever its hour, into w->dvbuf; returns how many.
+ */
+static int
+fallback(struct ft_warn *w, const struct ft_warn_rule *r, const struct kst *k,
+	 int64_t t)
+{
+	int64_t from = t - (r->season == 168 ? 604800 : 86400);
+	size_t all = 0;
+	int n = 0, i, j;
+
+	for (i = 0; i < k->nrg; i++)
+		all += (size_t)k->rg[i].n;
+	if (all > w->dvcap) {
+		w->dvcap = all;
+		w->dvbuf = ft_xrealloc(w->dvbuf, w->dvcap * sizeof(double));
+	}
+	for (i = 0; i < k->nrg; i++) {
+		const struct ring *g = &k->rg[i];
+
+		for (j = 0; j < g->n; j++) {
+			int at = (g->head + j) % r->nbase;
+
+			if (g->t[at] >= from && g->t[at] < t)
+				w->dvbuf[n++] = g->v[at];
+		}
+	}
+	return n;
+}
+
+/*
  * The robust deviation of the reading q from k's baseline, into *m,
  * signed by the rule's direction (more is further out); 0 when the
  * baseline has too few readings to judge.
@@ -1393,6 +1425,8 @@ deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
 		if (g->t[j] >= from && g->t[j] < to)
 			w->dvbuf[n++] = g->v[j];
 	}
+	if (n < r->min_base && r->fallback)
+		n = fallback(w, r, k, q->t);
 	if (n < r->min_base)
 		return 0;
 	med = median(w->dvbuf, n);

@@ -438,7 +438,8 @@ static int
 read_dev_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	static const char *const only[] = { "readings", "season", "periods",
-					    "min",	"floor",  NULL };
+					    "min",	"floor",  "fallback",
+					    NULL };
 	jv v;
 	double d = 0;
 	int st = FT_OK;
@@ -513,6 +514,19 @@ read_dev_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 		st = ft_conf_bad(c, "baseline.floor",
 				 "not above 0: the least spread, in the "
 				 "readings' unit");
+	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "fallback");
+	if (jv_get_kind(v) == JV_KIND_TRUE && r->season)
+		r->fallback = 1;
+	else if (jv_get_kind(v) == JV_KIND_TRUE ||
+		 (jv_get_kind(v) == JV_KIND_FALSE && !r->season))
+		st = ft_conf_bad(c, "baseline.fallback",
+				 "only with \"season\"");
+	else if (jv_get_kind(v) != JV_KIND_INVALID &&
+		 jv_get_kind(v) != JV_KIND_FALSE)
+		st = ft_conf_bad(c, "baseline.fallback", "not true or false");
 	jv_free(v);
 	return st;
 }

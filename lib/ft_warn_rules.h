@@ -96,6 +96,7 @@ struct ft_warn_rule {
 	 */
 	int dev; /* 0: limits; FT_DEV_ABOVE, FT_DEV_BELOW, FT_DEV_BOTH */
 	int season, periods, nbase, min_base;
+	int fallback; /* seasonal, too few: the readings of the last period */
 	int record; /* a run starts further out than the last record went */
 	/*
 	 * likelihood: not 0, the measure is instead the mean of the last

@@ -267,6 +267,28 @@ dev_base() {
 	[ "$(got '"\(.change) \(.raised_at) \(.resolved_at // "-")"')" = "raised 2026-12-08T09:20:00Z - resolved 2026-12-08T09:20:00Z 2026-12-09T09:20:00Z raised 2026-12-09T09:30:00Z -" ]
 }
 
+@test "ft-warn value deviation: fallback: while the hour of the days before has fewer than min readings, every reading of the day (week) before, from exactly a period back" {
+	# 2026-12-02 09:00: its hour of the day before holds one reading (10 at
+	# 09:00 the day before, exactly a day back); the day before it also
+	# holds 11 and 12 (median 11, MAD 1), not 1000 at 08:59 (a minute more).
+	{ rs 1 08:59 1000; rs 1 09:00 10; rs 1 10:00 11; rs 1 11:00 12; rs 2 09:00 100; } > day.ndjson
+	# 2026-12-08 09:00: nothing of the day before; the week before holds
+	# 10, 11 and 12 (days 1, 3, 5).
+	{ rs 1 10:00 10; rs 3 11:00 11; rs 5 12:00 12; rs 8 09:00 100; } > week.ndjson
+	for c in day:true:day day:false:day week:true:week day:true:week; do
+		IFS=: read -r season fb input <<< "$c"
+		echo '[{"name":"d","type":"value","deviation":3,"baseline":{"season":"'$season'","periods":1,"min":3,"fallback":'$fb'},"quiet":0}]' | rules
+		rm -f "$FT_DB"
+		run -0 --separate-stderr ft-warn --tz UTC --rules rules.json "$input.ndjson"
+		printf '%s: %s\n' "$c" "$(got '"\(.raised_at) \(.value)"')"
+	done > got.txt
+	want=$(awk 'BEGIN { printf "%.17g", (100 - 11) / 1.4826 }')
+	[ "$(cat got.txt)" = "day:true:day: 2026-12-02T09:00:00Z $want
+day:false:day: 
+week:true:week: 2026-12-08T09:00:00Z $want
+day:true:week: " ] || { cat got.txt; false; }
+}
+
 @test "ft-warn value deviation: for holds the raise, hysteresis (in deviations) holds the clearing" {
 	# Out from 16 (2.5 from median 11, spread the floor 2) at 09:05; 14 at
 	# 09:20 is 1.12 out (median 11.5, spread 1.4826 x 1.5), 11 at 09:25
@@ -402,7 +424,8 @@ both: 09:08 400" ] || { cat got.txt; false; }
 @test "ft-warn value deviation: the baselines (last readings, hour of the day) go to the next run: any split into two runs gives the same warnings" {
 	rules <<- 'EOF2'
 	[{"name":"recent","type":"value","deviation":2,"record":3,"baseline":{"readings":4,"min":3},"quiet":"10m"},
-	 {"name":"daily","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":2},"quiet":0}]
+	 {"name":"daily","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":2},"quiet":0},
+	 {"name":"early","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":3,"fallback":true},"quiet":0}]
 	EOF2
 	{ for d in 1 2; do
 		for m in 00:10 10:11 20:12 30:10 40:30 50:11; do
@@ -412,7 +435,7 @@ both: 09:08 400" ] || { cat got.txt; false; }
 	  rs 2 10:00 40; rs 2 10:10 11; } > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	printf '%s\n' "$output" > whole.ndjson
-	[ "$(got '"\(.rule) \(.change)"')" = "recent raised recent resolved daily raised daily resolved recent raised daily raised daily resolved recent resolved" ] || { got '"\(.rule) \(.change) \(.raised_at)"'; false; }
+	[ "$(got '"\(.rule) \(.change)"')" = "recent raised early raised early resolved recent resolved daily raised early raised daily resolved early resolved recent raised daily raised early raised daily resolved early resolved recent resolved early raised early resolved" ] || { got '"\(.rule) \(.change) \(.raised_at)"'; false; }
 	splits_equal
 }
 
@@ -436,6 +459,8 @@ both: 09:08 400" ] || { cat got.txt; false; }
 	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":1}}]' 'rules.json: rule 1 ("a"): field "baseline.readings": not a whole number of readings from 2 to 100000'
 	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":5,"min":6}}]' 'rules.json: rule 1 ("a"): field "baseline.min": not a whole number of readings from 1 to "readings"'
 	check '[{"name":"a","type":"value","deviation":3,"baseline":{"floor":0}}]' 'rules.json: rule 1 ("a"): field "baseline.floor": not above 0: the least spread, in the readings'"'"' unit'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"fallback":true}}]' 'rules.json: rule 1 ("a"): field "baseline.fallback": only with "season"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"season":"day","fallback":"yes"}}]' 'rules.json: rule 1 ("a"): field "baseline.fallback": not true or false'
 	check '[{"name":"a","type":"value","deviation":3,"record":0}]' 'rules.json: rule 1 ("a"): field "record": not a whole number of readings from 1 to 100000'
 	check '[{"name":"a","type":"value","below":3,"record":5}]' 'rules.json: rule 1 ("a"): field "record": only with "deviation"'
 	check '[{"name":"a","type":"value","deviation":3,"likelihood":{}}]' 'rules.json: rule 1 ("a"): field "likelihood": needs "record": the readings judged that give the long-run spread'
@@ -649,16 +674,17 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	rules="$BATS_TEST_DIRNAME/../rules/warn-sensors.json"
 	# The rule the jq program below counts; a change to the file must
 	# change both.
-	jq -e '.rules == [{"name":"sensor-unusual","type":"value","deviation":4.265,"direction":"both","baseline":{"season":"day","periods":21,"readings":300,"min":24,"floor":1},"record":8640,"likelihood":{"average":10},"level":"yellow","levels":{"orange":5.199,"red":5.998},"major":"red","quiet":"12h"}]' "$rules"
+	jq -e '.rules == [{"name":"sensor-unusual","type":"value","deviation":4.265,"direction":"both","baseline":{"season":"day","periods":21,"readings":300,"min":24,"floor":1,"fallback":true},"record":8640,"likelihood":{"average":10},"level":"yellow","levels":{"orange":5.199,"red":5.998},"major":"red","quiet":"12h"}]' "$rules"
 	tail -n +2 "$CORPUS/nab/data/realTraffic/speed_7578.csv" |
 		awk -F, '{ t = $1; sub(/ /, "T", t); printf "{\"sensor\":\"speed_7578\",\"at\":\"%sZ\",\"value\":%s}\n", t, $2 }' > in.ndjson
 	[ "$(wc -l < in.ndjson)" = 1127 ]
 	run -0 --separate-stderr ft-warn --tz UTC --rules "$rules" in.ndjson
-	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-15T14:24:00Z orange 5.479129411942935 2015-09-16T14:04:00Z yellow 4.98051850917302" ]
-	[ "$(got 'select(.change != "raised") | "\(.change) \(.level) \(.resolved_at // "-") \(.count)"')" = "level red - 2 resolved red 2015-09-16T03:04:00Z 8 level red - 2 resolved red 2015-09-17T03:05:00Z 13" ]
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z yellow 5.0777960740877575 2015-09-15T14:19:00Z yellow 5.045355471851629 2015-09-16T13:59:00Z yellow 5.1373617443580475" ]
+	[ "$(got 'select(.change != "raised") | "\(.change) \(.level) \(.resolved_at // "-") \(.count)"')" = "level orange - 2 level red - 3 resolved red 2015-09-12T05:19:00Z 7 level red - 2 resolved red 2015-09-16T03:14:00Z 11 level red - 2 resolved red 2015-09-17T05:30:00Z 18" ]
 	# The same rule counted by jq from the readings alone: each reading's
 	# deviation from the same UTC hour of the 21 days before (this hour
-	# today left out); its likelihood: the mean of the last 10 deviations
+	# today left out), or while that has fewer than 24 readings from every
+	# reading of the 24 hours before; its likelihood: the mean of the last 10 deviations
 	# against the mean and standard deviation of the means of 10 in a row
 	# over the last 8640 readings judged (from 100 such means on), computed
 	# in the C's order (a running sum, Welford's updates); one warning a
@@ -680,6 +706,7 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	    | ($x.t - ($x.t % 3600)) as $H | ($H - $periods * 86400) as $from
 	    | ($x.t % 86400 / 3600 | floor) as $h
 	    | [ $r[0:$i][] | select(.t >= $from and .t < $H and (.t % 86400 / 3600 | floor) == $h) | .v ] as $b
+	    | (if ($b | length) < $min then [ $r[0:$i][] | select(.t >= $x.t - 86400 and .t < $x.t) | .v ] else $b end) as $b
 	    | select(($b | length) >= $min)
 	    | ($b | med) as $m | ([$b[] | . - $m | fabs] | med) as $mad
 	    | {t: $x.t, z: (($x.v - $m | fabs) / ([1.4826 * $mad, $floor] | max))} ]
