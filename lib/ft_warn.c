@@ -768,7 +768,8 @@ put_warning(struct ft_warn *w, const struct kst *k, const struct warning *x,
 
 /*
  * A value rule's baseline: "dv": [[t, v], ...], each ring oldest first;
- * "dh": the deviations of the last readings judged, likewise.
+ * "dh": the deviations of the last readings judged (with "likelihood",
+ * those below 0 as 0), likewise.
  */
 static void
 rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
@@ -1556,6 +1557,38 @@ median(double *a, int n)
 }
 
 /*
+ * A seasonal baseline's fallback, while the hour of the periods before has
+ * too few readings: every reading of k in the period before t (a day, or
+ * a week), whatever its hour, into w->dvbuf; returns how many.
+ */
+static int
+fallback(struct ft_warn *w, const struct ft_warn_rule *r, const struct kst *k,
+	 int64_t t)
+{
+	int64_t from = t - (r->season == 168 ? 604800 : 86400);
+	size_t all = 0;
+	int n = 0, i, j;
+
+	for (i = 0; i < k->nrg; i++)
+		all += (size_t)k->rg[i].n;
+	if (all > w->dvcap) {
+		w->dvcap = all;
+		w->dvbuf = ft_xrealloc(w->dvbuf, w->dvcap * sizeof(double));
+	}
+	for (i = 0; i < k->nrg; i++) {
+		const struct ring *g = &k->rg[i];
+
+		for (j = 0; j < g->n; j++) {
+			int at = (g->head + j) % r->nbase;
+
+			if (g->t[at] >= from && g->t[at] < t)
+				w->dvbuf[n++] = g->v[at];
+		}
+	}
+	return n;
+}
+
+/*
  * The robust deviation of the reading q from k's baseline, into *m,
  * signed by the rule's direction (more is further out); 0 when the
  * baseline has too few readings to judge.
@@ -1588,6 +1621,8 @@ deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
 		if (g->t[j] >= from && g->t[j] < to)
 			w->dvbuf[n++] = g->v[j];
 	}
+	if (n < r->min_base && r->fallback)
+		n = fallback(w, r, k, q->t);
 	if (n < r->min_base)
 		return 0;
 	med = median(w->dvbuf, n);
@@ -1599,6 +1634,48 @@ deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
 	*m = r->dev == FT_DEV_ABOVE ? (q->value - med) / s :
 	     r->dev == FT_DEV_BELOW ? (med - q->value) / s :
 				      fabs(q->value - med) / s;
+	return 1;
+}
+
+/*
+ * likelihood (after HTM's anomaly likelihood): the mean of the last
+ * r->likelihood deviations, z the newest, against the means of as many in
+ * a row over the deviations of h (the last record readings judged, oldest
+ * first): how many of their standard deviations (at least LIK_FLOOR) it is
+ * above their mean, into *m; 0 while h has fewer than r->lmin such means.
+ * Computed afresh from h each time, so that it depends on h alone (which
+ * goes to the next run), not on sums carried along.
+ */
+#define LIK_FLOOR 0.01
+static int
+likelihood(const struct ft_warn_rule *r, const struct ring *h, double z,
+	   double *m)
+{
+	int nw = r->likelihood, i, n = 0;
+	double sum = 0, mean = 0, m2 = 0, d, s, now;
+
+	if (h->n - nw + 1 < r->lmin)
+		return 0;
+	for (i = 0; i < h->n; i++) {
+		sum += h->v[(h->head + i) % r->record];
+		if (i >= nw)
+			sum -= h->v[(h->head + i - nw) % r->record];
+		if (i < nw - 1)
+			continue;
+		/* Welford's running mean and sum of squares. */
+		n++;
+		d = sum / nw - mean;
+		mean += d / n;
+		m2 += d * (sum / nw - mean);
+	}
+	now = z;
+	for (i = h->n - nw + 1; i < h->n; i++)
+		now += h->v[(h->head + i) % r->record];
+	now /= nw;
+	s = sqrt(m2 / n);
+	if (!(s >= LIK_FLOOR))
+		s = LIK_FLOOR;
+	*m = (now - mean) / s;
 	return 1;
 }
 
@@ -1630,15 +1707,25 @@ on_value(struct ft_warn *w, int ri, const struct rec *q)
 		ring_push(ring_of(r, k, q->t), r->nbase, q->t, q->value);
 		if (!judged)
 			return FT_OK;
-		level = ft_warn_level_of(r, v);
-		if (r->record) {
+		h = &k->rg[k->nrg];
+		if (r->likelihood) {
+			double z = v > 0 ? v : 0;
+
+			judged = likelihood(r, h, z, &v);
+			ring_push(h, r->record, q->t, z);
+			if (!judged)
+				return FT_OK;
+			level = ft_warn_level_of(r, v);
+		} else if (r->record) {
 			/* A run starts only further out than the last
 			 * record readings judged went. */
-			h = &k->rg[k->nrg];
+			level = ft_warn_level_of(r, v);
 			for (i = 0; i < h->n && level >= 0 && !k->out; i++)
 				if (v <= h->v[i])
 					level = -1;
 			ring_push(h, r->record, q->t, v);
+		} else {
+			level = ft_warn_level_of(r, v);
 		}
 	} else {
 		level = ft_warn_level_of(r, v);

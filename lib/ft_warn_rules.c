@@ -257,13 +257,14 @@ static const char *const common_fields[] = { "name",  "type",	 "key",
 static int
 allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 {
-	static const char *const own[][10] = {
+	static const char *const own[][12] = {
 		[FT_WARN_THRESHOLD] = { "when", "count", "window", NULL },
 		[FT_WARN_REPEAT] = { "when", "count", "window", NULL },
 		[FT_WARN_KEYWORD] = { "when", "terms", "min", NULL },
 		[FT_WARN_VALUE] = { "sensor", "metric", "above", "below",
 				    "hysteresis", "for", "deviation",
-				    "direction", "baseline", "record" },
+				    "direction", "baseline", "record",
+				    "likelihood" },
 		[FT_WARN_FLATLINE] = { "when", "sensor", "metric", "gap",
 				       "usual", "reports" },
 		[FT_WARN_SPIKE] = { "when", "window", "baseline", "factor",
@@ -272,12 +273,12 @@ allowed(const struct ft_conf *c, const struct ft_warn_rule *r, jv o)
 		[FT_WARN_DROP] = { "when", "window", "baseline", "fall", "min",
 				   NULL },
 	};
-	const char *all[20];
+	const char *all[24];
 	size_t n = 0, i;
 
 	for (i = 0; common_fields[i]; i++)
 		all[n++] = common_fields[i];
-	for (i = 0; i < 10 && own[r->type][i]; i++)
+	for (i = 0; i < 12 && own[r->type][i]; i++)
 		all[n++] = own[r->type][i];
 	all[n] = NULL;
 	return ft_conf_only_keys(c, o, all, "");
@@ -437,7 +438,8 @@ static int
 read_dev_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 {
 	static const char *const only[] = { "readings", "season", "periods",
-					    "min",	"floor",  NULL };
+					    "min",	"floor",  "fallback",
+					    NULL };
 	jv v;
 	double d = 0;
 	int st = FT_OK;
@@ -513,6 +515,68 @@ read_dev_baseline(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 				 "not above 0: the least spread, in the "
 				 "readings' unit");
 	jv_free(v);
+	if (st)
+		return st;
+	v = member(o, "fallback");
+	if (jv_get_kind(v) == JV_KIND_TRUE && r->season)
+		r->fallback = 1;
+	else if (jv_get_kind(v) == JV_KIND_TRUE ||
+		 (jv_get_kind(v) == JV_KIND_FALSE && !r->season))
+		st = ft_conf_bad(c, "baseline.fallback",
+				 "only with \"season\"");
+	else if (jv_get_kind(v) != JV_KIND_INVALID &&
+		 jv_get_kind(v) != JV_KIND_FALSE)
+		st = ft_conf_bad(c, "baseline.fallback", "not true or false");
+	jv_free(v);
+	return st;
+}
+
+/*
+ * "likelihood": {"average": W, "min": M}: the deviation's short-term mean
+ * against the long-run spread of such means (over "record" readings).
+ */
+static int
+read_likelihood(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
+{
+	static const char *const only[] = { "average", "min", NULL };
+	jv l = member(o, "likelihood"), v;
+	double d = 0;
+	int st = FT_OK;
+
+	if (jv_get_kind(l) == JV_KIND_INVALID)
+		return FT_OK;
+	r->likelihood = 10;
+	r->lmin = 100;
+	if (jv_get_kind(l) != JV_KIND_OBJECT)
+		st = ft_conf_bad(c, "likelihood",
+				 "not an object such as {\"average\": 10}");
+	else if (!r->record)
+		st = ft_conf_bad(c, "likelihood",
+				 "needs \"record\": the readings judged "
+				 "that give the long-run spread");
+	else if (!(st = ft_conf_only_keys(c, l, only, "likelihood."))) {
+		v = member(l, "average");
+		if (jv_get_kind(v) != JV_KIND_INVALID &&
+		    !(st = whole(c, v, "likelihood.average", 1, r->record,
+				 "not a whole number of readings from 1 to "
+				 "\"record\"",
+				 &d)))
+			r->likelihood = (int)d;
+		jv_free(v);
+		/* HTM's likelihood estimates from 100 scores on. */
+		if (r->lmin > r->record - r->likelihood + 1)
+			r->lmin = r->record - r->likelihood + 1;
+		v = member(l, "min");
+		if (!st && jv_get_kind(v) != JV_KIND_INVALID &&
+		    !(st = whole(c, v, "likelihood.min", 1,
+				 r->record - r->likelihood + 1,
+				 "not a whole number of means from 1 to "
+				 "\"record\" - \"average\" + 1",
+				 &d)))
+			r->lmin = (int)d;
+		jv_free(v);
+	}
+	jv_free(l);
 	return st;
 }
 
@@ -557,7 +621,9 @@ read_deviation(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 			 &d)))
 		r->record = (int)d;
 	jv_free(v);
-	return st;
+	if (st)
+		return st;
+	return read_likelihood(c, r, o);
 }
 
 static int
@@ -590,7 +656,8 @@ read_value(const struct ft_conf *c, struct ft_warn_rule *r, jv o)
 		return st;
 	if (!dev) {
 		static const char *const only_dev[] = { "direction", "baseline",
-							"record", NULL };
+							"record", "likelihood",
+							NULL };
 		size_t i;
 
 		for (i = 0; only_dev[i] && !st; i++) {

@@ -96,7 +96,16 @@ struct ft_warn_rule {
 	 */
 	int dev; /* 0: limits; FT_DEV_ABOVE, FT_DEV_BELOW, FT_DEV_BOTH */
 	int season, periods, nbase, min_base;
+	int fallback; /* seasonal, too few: the readings of the last period */
 	int record; /* a run starts further out than the last record went */
+	/*
+	 * likelihood: not 0, the measure is instead the mean of the last
+	 * likelihood deviations (one below 0 taken as 0) in units of the
+	 * spread of such means over the last record readings judged:
+	 * (mean - their mean) / their standard deviation, judged once there
+	 * are lmin such means.
+	 */
+	int likelihood, lmin;
 	double floor;
 	struct ft_warn_term *terms; /* keyword */
 	size_t nterms;

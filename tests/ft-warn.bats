@@ -268,6 +268,28 @@ dev_base() {
 	[ "$(got '"\(.change) \(.raised_at) \(.resolved_at // "-")"')" = "raised 2026-12-08T09:20:00Z - resolved 2026-12-08T09:20:00Z 2026-12-09T09:20:00Z raised 2026-12-09T09:30:00Z -" ]
 }
 
+@test "ft-warn value deviation: fallback: while the hour of the days before has fewer than min readings, every reading of the day (week) before, from exactly a period back" {
+	# 2026-12-02 09:00: its hour of the day before holds one reading (10 at
+	# 09:00 the day before, exactly a day back); the day before it also
+	# holds 11 and 12 (median 11, MAD 1), not 1000 at 08:59 (a minute more).
+	{ rs 1 08:59 1000; rs 1 09:00 10; rs 1 10:00 11; rs 1 11:00 12; rs 2 09:00 100; } > day.ndjson
+	# 2026-12-08 09:00: nothing of the day before; the week before holds
+	# 10, 11 and 12 (days 1, 3, 5).
+	{ rs 1 10:00 10; rs 3 11:00 11; rs 5 12:00 12; rs 8 09:00 100; } > week.ndjson
+	for c in day:true:day day:false:day week:true:week day:true:week; do
+		IFS=: read -r season fb input <<< "$c"
+		echo '[{"name":"d","type":"value","deviation":3,"baseline":{"season":"'$season'","periods":1,"min":3,"fallback":'$fb'},"quiet":0}]' | rules
+		rm -f "$FT_DB"
+		run -0 --separate-stderr ft-warn --tz UTC --rules rules.json "$input.ndjson"
+		printf '%s: %s\n' "$c" "$(got '"\(.raised_at) \(.value)"')"
+	done > got.txt
+	want=$(awk 'BEGIN { printf "%.17g", (100 - 11) / 1.4826 }')
+	[ "$(cat got.txt)" = "day:true:day: 2026-12-02T09:00:00Z $want
+day:false:day: 
+week:true:week: 2026-12-08T09:00:00Z $want
+day:true:week: " ] || { cat got.txt; false; }
+}
+
 @test "ft-warn value deviation: for holds the raise, hysteresis (in deviations) holds the clearing" {
 	# Out from 16 (2.5 from median 11, spread the floor 2) at 09:05; 14 at
 	# 09:20 is 1.12 out (median 11.5, spread 1.4826 x 1.5), 11 at 09:25
@@ -307,10 +329,104 @@ dev_base() {
 3/36: 05 09" ] || { cat got.txt; false; }
 }
 
+# lik_in VALUES...: five readings of 10 at 09:00-09:04 (the baseline: median
+# 10, MAD 0, so that with floor 1 a reading's deviation is |x - 10| while at
+# most two of the last five differ from 10), then VALUES from 09:05 on.
+lik_in() {
+	local i=0 v
+	for v in 10 10 10 10 10 "$@"; do rd "$i" "$v"; i=$((i + 1)); done
+}
+
+@test "ft-warn value likelihood: one below, at, one above the deviation in standard deviations of the means (deviations 0 2: mean 1, sd 1); the level rises with it" {
+	echo '[{"name":"l","type":"value","deviation":2,"levels":{"red":3},"baseline":{"readings":5,"min":5,"floor":1},"record":2,"likelihood":{"average":1,"min":2},"quiet":0}]' | rules
+	for v in 12.98 13 13.02 14.02; do
+		rm -f "$FT_DB"
+		lik_in 10 12 "$v" > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s=%s\n' "$v" "$(got '"\(.change) \(.level) \(.value)"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "12.98=
+13=
+13.02=raised yellow 2.0199999999999996
+14.02=raised red 3.0199999999999996" ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value likelihood: the mean of the last average deviations against the means of as many in a row in the record, as awk computes it; fewer than min means judge nothing" {
+	# Deviations 0 2 0 (|x - 10|), then 10: the means of 2 in the record
+	# are 1 1, their standard deviation 0 (the floor 0.01): (10 + 0) / 2
+	# is 400 of them above.  With min 3 (two means only) nothing.
+	for m in 2 3; do
+		echo '[{"name":"l","type":"value","deviation":1,"baseline":{"readings":5,"min":5,"floor":1},"record":6,"likelihood":{"average":2,"min":'$m'},"quiet":0}]' | rules
+		rm -f "$FT_DB"
+		lik_in 10 12 10 20 > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s: %s\n' "$m" "$(got '"\(.change) \(.raised_at[11:16]) \(.value)"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "2: raised 09:08 400
+3: " ] || { cat got.txt; false; }
+	# Deviations 0 2 1 0 3 0 1 (record 6 keeps the last six), then 4 (a
+	# baseline of 9 readings: at most four differ from 10, MAD 0): awk,
+	# two passes over the means of 3 (not the C's running sums).
+	echo '[{"name":"l","type":"value","deviation":2,"baseline":{"readings":9,"min":5,"floor":1},"record":6,"likelihood":{"average":3},"quiet":0}]' | rules
+	rm -f "$FT_DB"
+	lik_in 10 12 11 10 13 10 11 14 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.raised_at[11:16])"')" = "raised 09:12" ]
+	want=$(echo "0 2 1 0 3 0 1 4" | awk -v w=3 -v r=6 '{
+		n = 0; for (i = NF - r; i < NF; i++) h[n++] = $i
+		k = 0; for (i = w - 1; i < n; i++) { s = 0; for (j = i - w + 1; j <= i; j++) s += h[j]; a[k++] = s / w }
+		mu = 0; for (i = 0; i < k; i++) mu += a[i]; mu /= k
+		v = 0; for (i = 0; i < k; i++) v += (a[i] - mu) ^ 2; sd = sqrt(v / k); if (sd < 0.01) sd = 0.01
+		printf "%.17g\n", (($(NF - 2) + $(NF - 1) + $NF) / w - mu) / sd }')
+	jq -en --argjson g "$(got .value)" --argjson w "$want" '($g - $w | fabs) < 1e-12'
+}
+
+@test "ft-warn value likelihood: the record holds the last record deviations: one further back no longer counts" {
+	# Deviations 8 0 0 0, then 4: with record 4 the 8 is in it (mean 2,
+	# sd 3.46: 0.58 above), with record 3 it is not (sd 0, the floor).
+	for rec in 4 3; do
+		echo '[{"name":"l","type":"value","deviation":1,"baseline":{"readings":5,"min":5,"floor":1},"record":'$rec',"likelihood":{"average":1,"min":3},"quiet":0}]' | rules
+		rm -f "$FT_DB"
+		lik_in 18 10 10 10 14 > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s: %s\n' "$rec" "$(got '"\(.change) \(.raised_at[11:16]) \(.value)"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "4: 
+3: raised 09:09 400" ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value likelihood: with direction above, a reading below the median counts as deviation 0, and so it joins the record" {
+	# 6 is 4 below: above takes it as 0 (nothing raised at 09:08), both as
+	# 4 (raised).  Then 10.5 (0.5 above): against the record 0 0 0 it is
+	# 50 out; had -4 joined the record it would be 0.97.
+	for dir in above both; do
+		echo '[{"name":"l","type":"value","deviation":1,"direction":"'$dir'","baseline":{"readings":5,"min":5,"floor":1},"record":3,"likelihood":{"average":1,"min":3},"quiet":0}]' | rules
+		rm -f "$FT_DB"
+		lik_in 10 10 10 6 10.5 > in.ndjson
+		run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+		printf '%s: %s\n' "$dir" "$(got 'select(.change == "raised") | "\(.raised_at[11:16]) \(.value)"')"
+	done > got.txt
+	[ "$(cat got.txt)" = "above: 09:09 50
+both: 09:08 400" ] || { cat got.txt; false; }
+}
+
+@test "ft-warn value likelihood: the record of deviations goes to the next run: any split into two runs gives the same warnings" {
+	echo '[{"name":"l","type":"value","deviation":1.5,"hysteresis":0.5,"baseline":{"readings":5,"min":3},"record":8,"likelihood":{"average":2,"min":3},"quiet":"3m"}]' | rules
+	i=0
+	for v in 10 11 10 12 10 11 10 15 16 10 11 10 12 11 18 10 10 11 10 25 10 11; do
+		rd "$i" "$v"; i=$((i + 1))
+	done > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.change) \(.raised_at[11:16]) \(.resolved_at[11:16] // "-")"')" = "raised 09:07 - resolved 09:07 09:12 raised 09:19 -" ] || { got '"\(.change) \(.raised_at[11:16]) \(.resolved_at[11:16] // "-")"'; false; }
+	splits_equal
+}
+
 @test "ft-warn value deviation: the baselines (last readings, hour of the day) go to the next run: any split into two runs gives the same warnings" {
 	rules <<- 'EOF2'
 	[{"name":"recent","type":"value","deviation":2,"record":3,"baseline":{"readings":4,"min":3},"quiet":"10m"},
-	 {"name":"daily","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":2},"quiet":0}]
+	 {"name":"daily","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":2},"quiet":0},
+	 {"name":"early","type":"value","deviation":2,"direction":"above","baseline":{"season":"day","periods":1,"min":3,"fallback":true},"quiet":0}]
 	EOF2
 	{ for d in 1 2; do
 		for m in 00:10 10:11 20:12 30:10 40:30 50:11; do
@@ -320,7 +436,7 @@ dev_base() {
 	  rs 2 10:00 40; rs 2 10:10 11; } > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	printf '%s\n' "$output" > whole.ndjson
-	[ "$(got '"\(.rule) \(.change)"')" = "recent raised recent resolved daily raised daily resolved recent raised daily raised daily resolved recent resolved" ] || { got '"\(.rule) \(.change) \(.raised_at)"'; false; }
+	[ "$(got '"\(.rule) \(.change)"')" = "recent raised early raised early resolved recent resolved daily raised early raised daily resolved early resolved recent raised daily raised early raised daily resolved early resolved recent resolved early raised early resolved" ] || { got '"\(.rule) \(.change) \(.raised_at)"'; false; }
 	splits_equal
 }
 
@@ -344,8 +460,22 @@ dev_base() {
 	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":1}}]' 'rules.json: rule 1 ("a"): field "baseline.readings": not a whole number of readings from 2 to 100000'
 	check '[{"name":"a","type":"value","deviation":3,"baseline":{"readings":5,"min":6}}]' 'rules.json: rule 1 ("a"): field "baseline.min": not a whole number of readings from 1 to "readings"'
 	check '[{"name":"a","type":"value","deviation":3,"baseline":{"floor":0}}]' 'rules.json: rule 1 ("a"): field "baseline.floor": not above 0: the least spread, in the readings'"'"' unit'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"fallback":true}}]' 'rules.json: rule 1 ("a"): field "baseline.fallback": only with "season"'
+	check '[{"name":"a","type":"value","deviation":3,"baseline":{"season":"day","fallback":"yes"}}]' 'rules.json: rule 1 ("a"): field "baseline.fallback": not true or false'
 	check '[{"name":"a","type":"value","deviation":3,"record":0}]' 'rules.json: rule 1 ("a"): field "record": not a whole number of readings from 1 to 100000'
 	check '[{"name":"a","type":"value","below":3,"record":5}]' 'rules.json: rule 1 ("a"): field "record": only with "deviation"'
+	check '[{"name":"a","type":"value","deviation":3,"likelihood":{}}]' 'rules.json: rule 1 ("a"): field "likelihood": needs "record": the readings judged that give the long-run spread'
+	check '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":10}]' 'rules.json: rule 1 ("a"): field "likelihood": not an object such as {"average": 10}'
+	check '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":{"window":3}}]' 'rules.json: rule 1 ("a"): field "likelihood.window": not a field of this object (a typo?)'
+	check '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":{"average":0}}]' 'rules.json: rule 1 ("a"): field "likelihood.average": not a whole number of readings from 1 to "record"'
+	check '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":{"average":11}}]' 'rules.json: rule 1 ("a"): field "likelihood.average": not a whole number of readings from 1 to "record"'
+	check '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":{"average":2.5}}]' 'rules.json: rule 1 ("a"): field "likelihood.average": not a whole number of readings from 1 to "record"'
+	check '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":{"average":4,"min":0}}]' 'rules.json: rule 1 ("a"): field "likelihood.min": not a whole number of means from 1 to "record" - "average" + 1'
+	check '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":{"average":4,"min":8}}]' 'rules.json: rule 1 ("a"): field "likelihood.min": not a whole number of means from 1 to "record" - "average" + 1'
+	check '[{"name":"a","type":"value","above":3,"likelihood":{}}]' 'rules.json: rule 1 ("a"): field "likelihood": only with "deviation"'
+	# At the edges: average = record, min = record - average + 1.
+	echo '[{"name":"a","type":"value","deviation":3,"record":10,"likelihood":{"average":10}},{"name":"b","type":"value","deviation":3,"record":10,"likelihood":{"average":4,"min":7}}]' | rules
+	run -0 --separate-stderr ft-warn --rules rules.json /dev/null
 	check '[{"name":"a","type":"value","deviation":3,"levels":{"red":2}}]' 'rules.json: rule 1 ("a"): field "levels.red": not above 3: each level starts above the one below it'
 }
 
@@ -545,40 +675,54 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	rules="$BATS_TEST_DIRNAME/../rules/warn-sensors.json"
 	# The rule the jq program below counts; a change to the file must
 	# change both.
-	jq -e '.rules == [{"name":"sensor-unusual","type":"value","deviation":6,"direction":"both","baseline":{"season":"day","periods":21,"readings":300,"min":24,"floor":1},"record":864,"level":"yellow","levels":{"orange":12,"red":24},"major":"red","quiet":"12h"}]' "$rules"
+	jq -e '.rules == [{"name":"sensor-unusual","type":"value","deviation":4.265,"direction":"both","baseline":{"season":"day","periods":21,"readings":300,"min":24,"floor":1,"fallback":true},"record":8640,"likelihood":{"average":10},"level":"yellow","levels":{"orange":5.199,"red":5.998},"major":"red","quiet":"12h"}]' "$rules"
 	tail -n +2 "$CORPUS/nab/data/realTraffic/speed_7578.csv" |
 		awk -F, '{ t = $1; sub(/ /, "T", t); printf "{\"sensor\":\"speed_7578\",\"at\":\"%sZ\",\"value\":%s}\n", t, $2 }' > in.ndjson
 	[ "$(wc -l < in.ndjson)" = 1127 ]
 	run -0 --separate-stderr ft-warn --tz UTC --rules "$rules" in.ndjson
-	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z orange 19.785062277980124 2015-09-15T14:34:00Z orange 19.89747740455956 2015-09-16T14:09:00Z orange 20.234722784297855" ]
-	[ "$(got 'select(.change == "resolved") | "\(.resolved_at) \(.count)"')" = "2015-09-12T04:54:00Z 2 2015-09-16T02:44:00Z 2 2015-09-17T02:50:00Z 9" ]
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z yellow 5.0777960740877575 2015-09-15T14:19:00Z yellow 5.045355471851629 2015-09-16T13:59:00Z yellow 5.1373617443580475" ]
+	[ "$(got 'select(.change != "raised") | "\(.change) \(.level) \(.resolved_at // "-") \(.count)"')" = "level orange - 2 level red - 3 resolved red 2015-09-12T05:19:00Z 7 level red - 2 resolved red 2015-09-16T03:14:00Z 11 level red - 2 resolved red 2015-09-17T05:30:00Z 18" ]
 	# The same rule counted by jq from the readings alone: each reading's
 	# deviation from the same UTC hour of the 21 days before (this hour
-	# today left out), a run out starting only above the last 864
-	# deviations, one warning a run, resolved 12 h after it cleared.
+	# today left out), or while that has fewer than 24 readings from every
+	# reading of the 24 hours before; its likelihood: the mean of the last 10 deviations
+	# against the mean and standard deviation of the means of 10 in a row
+	# over the last 8640 readings judged (from 100 such means on), computed
+	# in the C's order (a running sum, Welford's updates); one warning a
+	# run above 4.265, resolved 12 h after it cleared.
 	cat > indep.jq <<- 'EOF'
 	def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	def lik(z): . as $h | ($h | length) as $n
+	  | if $n - $avg + 1 < $lmin then null
+	    else (reduce range(0; $n) as $i ({sum: 0, n: 0, mean: 0, m2: 0};
+	            .sum += $h[$i] | (if $i >= $avg then .sum -= $h[$i - $avg] else . end)
+	            | if $i < $avg - 1 then .
+	              else .n += 1 | (.sum / $avg - .mean) as $d | .mean += $d / .n
+	                | .m2 += $d * (.sum / $avg - .mean) end)) as $s
+	      | (reduce range($n - $avg + 1; $n) as $i (z; . + $h[$i]) / $avg) as $now
+	      | ([($s.m2 / $s.n | sqrt), 0.01] | max) as $sd
+	      | ($now - $s.mean) / $sd end;
 	[inputs | {t: (.at | fromdateiso8601), v: .value}] as $r
 	| [ range(0; $r | length) as $i | $r[$i] as $x
 	    | ($x.t - ($x.t % 3600)) as $H | ($H - $periods * 86400) as $from
 	    | ($x.t % 86400 / 3600 | floor) as $h
 	    | [ $r[0:$i][] | select(.t >= $from and .t < $H and (.t % 86400 / 3600 | floor) == $h) | .v ] as $b
-	    | if ($b | length) < $min then {t: $x.t, m: null}
-	      else ($b | med) as $m | ([$b[] | . - $m | fabs] | med) as $mad
-	        | {t: $x.t, m: (($x.v - $m | fabs) / ([1.4826 * $mad, $floor] | max))} end ]
-	| reduce .[] as $p ({hist: [], out: false, live: false, cleared: null, raises: []};
-	    if $p.m == null then .
-	    else (if .live and .cleared != null and $p.t >= .cleared + $quiet then .live = false | .cleared = null else . end)
-	      | ($p.m > $dev and (.out or ([.hist[-$record:][] | select(. >= $p.m)] | length) == 0)) as $o
-	      | .hist += [$p.m]
-	      | if $o then .out = true | if .live then .cleared = null else .live = true | .raises += [[$p.t, $p.m]] end
-	        elif $p.m <= $dev then .out = false | (if .live and .cleared == null then .cleared = $p.t else . end)
-	        else . end
-	    end)
+	    | (if ($b | length) < $min then [ $r[0:$i][] | select(.t >= $x.t - 86400 and .t < $x.t) | .v ] else $b end) as $b
+	    | select(($b | length) >= $min)
+	    | ($b | med) as $m | ([$b[] | . - $m | fabs] | med) as $mad
+	    | {t: $x.t, z: (($x.v - $m | fabs) / ([1.4826 * $mad, $floor] | max))} ]
+	| reduce .[] as $p ({hist: [], live: false, cleared: null, raises: []};
+	    (.hist | lik($p.z)) as $l
+	    | .hist = (.hist + [$p.z])[-$record:]
+	    | if $l == null then .
+	      else (if .live and .cleared != null and $p.t >= .cleared + $quiet then .live = false | .cleared = null else . end)
+	        | if $l > $dev then (if .live then .cleared = null else .live = true | .raises += [[$p.t, $l]] end)
+	          elif .live and .cleared == null then .cleared = $p.t else . end
+	      end)
 	| .raises[] | "\(.[0] | todate) \(.[1])"
 	EOF
-	want=$(jq -nr --argjson periods 21 --argjson min 24 --argjson floor 1 --argjson dev 6 \
-		--argjson record 864 --argjson quiet 43200 -f indep.jq in.ndjson | tr '\n' ' ')
+	want=$(jq -nr --argjson periods 21 --argjson min 24 --argjson floor 1 --argjson dev 4.265 \
+		--argjson record 8640 --argjson avg 10 --argjson lmin 100 --argjson quiet 43200 -f indep.jq in.ndjson | tr '\n' ' ')
 	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.value)"') " = "$want" ]
 }
 
