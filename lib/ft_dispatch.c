@@ -734,6 +734,8 @@ print_verdict(struct ft_dispatch *d, const struct verdict *v)
 {
 	struct ft_buf *l = &d->line;
 
+	if (d->run.out.no_output)
+		return FT_OK;
 	if (v->what == V_DUPLICATE) {
 		ft_buf_adds(l, ",\"status\":\"duplicate\"");
 		ft_json_put_decided(l, "area", v->area);
@@ -816,7 +818,9 @@ fetch(struct ft_dispatch *d, long line, const char *raw, size_t rawlen,
 		d->c.notnew++;
 		return FT_OK;
 	}
-	if (ft_json_parse(&d->doc, er.record, er.reclen, &err, &pos)) {
+	if (er.doc) {
+		ft_json_doc_copy(&d->doc, er.doc);
+	} else if (ft_json_parse(&d->doc, er.record, er.reclen, &err, &pos)) {
 		reject_id(d, line, err, raw, rawlen, NULL);
 		return FT_OK;
 	}
@@ -851,8 +855,10 @@ dispatch_one(struct ft_dispatch *d, long line, const char *raw, size_t rawlen,
 		reject_id(d, line, err, raw, rawlen, &d->doc);
 		return FT_OK;
 	}
+	/* Under --no-output there is no line to make. */
 	ft_buf_reset(&d->line);
-	record_head(&d->line, &d->doc);
+	if (!d->run.out.no_output)
+		record_head(&d->line, &d->doc);
 	if ((st = decide(d, seq, &v)))
 		return st;
 	if (v.h.nnear)
@@ -958,7 +964,9 @@ pending_one(void *arg, const struct ft_event_record *r)
 	p->lastseq = r->seq;
 	ft_buf_reset(&p->last);
 	ft_buf_adds(&p->last, r->reported_at);
-	if (ft_json_parse(&d->doc, r->record, r->reclen, &err, &pos)) {
+	if (r->doc) {
+		ft_json_doc_copy(&d->doc, r->doc);
+	} else if (ft_json_parse(&d->doc, r->record, r->reclen, &err, &pos)) {
 		d->c.read++;
 		reject(d, (long)r->seq, err, r->record, r->reclen, NULL);
 		return FT_OK;

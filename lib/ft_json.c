@@ -45,6 +45,109 @@ ft_json_doc_release(struct ft_json_doc *d)
 	ft_json_doc_init(d);
 }
 
+/* Ends the value of d's last member, if any. */
+static void
+end_value(struct ft_json_doc *d)
+{
+	if (d->n)
+		d->m[d->n - 1].vallen = d->text.len - d->m[d->n - 1].val;
+}
+
+static struct ft_json_member *
+add_member(struct ft_json_doc *d)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
+	}
+	return &d->m[d->n++];
+}
+
+void
+ft_json_doc_object(struct ft_json_doc *d)
+{
+	ft_buf_reset(&d->text);
+	ft_buf_addc(&d->text, '{');
+	d->n = 0;
+	d->type = '{';
+}
+
+struct ft_buf *
+ft_json_doc_key(struct ft_json_doc *d, const char *key)
+{
+	struct ft_json_member *m;
+
+	end_value(d);
+	if (d->n)
+		ft_buf_addc(&d->text, ',');
+	m = add_member(d);
+	m->keylen = strlen(key);
+	m->key = d->text.len + 1;
+	m->escaped = 0;
+	ft_buf_addc(&d->text, '"');
+	ft_buf_add(&d->text, key, m->keylen);
+	ft_buf_adds(&d->text, "\":");
+	m->hash = ft_json_key_hash(key, m->keylen);
+	m->val = d->text.len;
+	m->vallen = 0;
+	return &d->text;
+}
+
+int
+ft_json_doc_merge(struct ft_json_doc *d, const struct ft_json_doc *src)
+{
+	size_t i, j, base;
+
+	end_value(d);
+	for (i = 0; i < src->n; i++) {
+		if (src->m[i].escaped)
+			return -1; /* d's keys are plain: not worth it */
+		for (j = 0; j < d->n; j++)
+			if (src->m[i].hash == d->m[j].hash &&
+			    src->m[i].keylen == d->m[j].keylen &&
+			    !memcmp(src->text.s + src->m[i].key,
+				    d->text.s + d->m[j].key, d->m[j].keylen))
+				return -1;
+	}
+	if (!src->n)
+		return 0;
+	if (d->n)
+		ft_buf_addc(&d->text, ',');
+	/* src's text is "{" members "}": its members shift by base. */
+	base = d->text.len - 1;
+	ft_buf_add(&d->text, src->text.s + 1, src->text.len - 2);
+	for (i = 0; i < src->n; i++) {
+		struct ft_json_member *m = add_member(d);
+
+		*m = src->m[i];
+		m->key += base;
+		m->val += base;
+	}
+	return 0;
+}
+
+void
+ft_json_doc_close(struct ft_json_doc *d)
+{
+	end_value(d);
+	ft_buf_addc(&d->text, '}');
+}
+
+void
+ft_json_doc_copy(struct ft_json_doc *d, const struct ft_json_doc *src)
+{
+	ft_buf_reset(&d->text);
+	ft_buf_add(&d->text, src->text.s, src->text.len);
+	if (d->cap < src->n) {
+		d->cap = src->n;
+		d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
+	}
+	if (src->n)
+		memcpy(d->m, src->m, src->n * sizeof(*d->m));
+	d->n = src->n;
+	d->type = src->type;
+}
+
 static int
 fail(struct parser *ps, const char *err)
 {
@@ -709,10 +812,21 @@ escape(struct ft_buf *out, const char *s, size_t n, int mode)
 	ft_buf_grow(out, n + 2);
 	ft_buf_addc(out, '"');
 	while (p < end) {
-		run = p;
-		while (p < end && (special[*p] == 0 ||
-				   (special[*p] == 2 && mode == 0)))
-			p++;
+		/* A run copied at once: plain bytes and, in modes 1 and 2,
+		 * whole valid UTF-8 sequences (Chinese text is all of them). */
+		for (run = p; p < end; p++) {
+			if (special[*p] == 0 || (special[*p] == 2 && mode == 0))
+				continue;
+			if (special[*p] == 2) {
+				size_t k = utf8_seq(p, (size_t)(end - p));
+
+				if (k) {
+					p += k - 1;
+					continue;
+				}
+			}
+			break;
+		}
 		if (p > run) {
 			if (out->len + (size_t)(p - run) + 2 > out->cap)
 				ft_buf_grow(out, (size_t)(p - run) + 2);
@@ -721,14 +835,7 @@ escape(struct ft_buf *out, const char *s, size_t n, int mode)
 		}
 		if (p >= end)
 			break;
-		if (*p >= 0x80) {
-			size_t k = utf8_seq(p, (size_t)(end - p));
-
-			if (k) {
-				ft_buf_add(out, p, k);
-				p += k;
-				continue;
-			}
+		if (*p >= 0x80) { /* not valid UTF-8 (see above) */
 			if (mode == 2)
 				return -2;
 			ft_buf_add(out, "\xEF\xBF\xBD", 3);

@@ -49,6 +49,27 @@ void ft_json_doc_release(struct ft_json_doc *d);
 int ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 		  const char **err, size_t *errpos);
 
+/*
+ * Building an object member by member, for a record made from stored
+ * columns, with nothing to parse: the same doc ft_json_parse() would make
+ * of the text.  ft_json_doc_object() starts d as an empty object;
+ * ft_json_doc_key() appends a member's key (plain ASCII, unique, not
+ * escaped) and returns d->text, where the caller appends the member's
+ * value, valid compact JSON (ft_json_escape_lossy(), ft_json_number()...);
+ * ft_json_doc_close() ends the last value and the object.
+ */
+void ft_json_doc_object(struct ft_json_doc *d);
+struct ft_buf *ft_json_doc_key(struct ft_json_doc *d, const char *key);
+/*
+ * Appends the members of src, an object that ft_json_parse() read, to d
+ * (open).  Returns 0, or -1 (d unchanged) when a key of src is one of d's
+ * already (ft_json_parse() would refuse the record they make together) or
+ * is written with an escape (then make the text and parse it).
+ */
+int ft_json_doc_merge(struct ft_json_doc *d, const struct ft_json_doc *src);
+void ft_json_doc_close(struct ft_json_doc *d);
+/* Makes d a copy of src. */
+void ft_json_doc_copy(struct ft_json_doc *d, const struct ft_json_doc *src);
 /* The hash ft_json_member.hash holds, of a key's raw text. */
 unsigned ft_json_key_hash(const char *s, size_t n);
 

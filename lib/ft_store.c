@@ -169,6 +169,7 @@ struct ft_store {
 	struct ft_stmts t;
 	struct ft_buf row[3]; /* the text of a row given out, kept */
 	struct ft_buf rec; /* the record of an event given out */
+	struct ft_json_doc recdoc, extra; /* the same, read; its extra */
 };
 
 int
@@ -181,6 +182,8 @@ ft_store_open(struct ft_store **sp, struct ft_db *db)
 	for (i = 0; i < 3; i++)
 		ft_buf_init(&s->row[i]);
 	ft_buf_init(&s->rec);
+	ft_json_doc_init(&s->recdoc);
+	ft_json_doc_init(&s->extra);
 	s->db = db;
 	ft_stmts_init(&s->t, db, stmts, NSTMT);
 	*sp = s;
@@ -198,6 +201,8 @@ ft_store_close(struct ft_store *s)
 	for (i = 0; i < 3; i++)
 		ft_buf_release(&s->row[i]);
 	ft_buf_release(&s->rec);
+	ft_json_doc_release(&s->recdoc);
+	ft_json_doc_release(&s->extra);
 	free(s);
 }
 
@@ -334,6 +339,18 @@ ft_store_facilities_each(struct ft_store *s,
 	return walk(s, FACILITIES_ALL, facility_row, &w);
 }
 
+/* A stored column's value as JSON into b: what record() writes. */
+static void
+column_json(struct ft_buf *b, sqlite3_stmt *st, int c, int t)
+{
+	if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
+		ft_json_number(b, sqlite3_column_double(st, c));
+	else
+		ft_json_escape_lossy(b,
+				     (const char *)sqlite3_column_text(st, c),
+				     (size_t)sqlite3_column_bytes(st, c));
+}
+
 /*
  * The record of a stored event from its columns (first: the column of
  * its id), into b: what RECORD_SQL makes, without the two json_patch()
@@ -358,14 +375,7 @@ record(struct ft_buf *b, sqlite3_stmt *st, int first)
 		ft_buf_addc(b, '"');
 		ft_buf_adds(b, stored_names[i]);
 		ft_buf_adds(b, "\":");
-		if (t == SQLITE_INTEGER || t == SQLITE_FLOAT)
-			ft_json_number(b, sqlite3_column_double(st, c));
-		else
-			ft_json_escape_lossy(b,
-					     (const char *)
-						     sqlite3_column_text(st, c),
-					     (size_t)sqlite3_column_bytes(st,
-									  c));
+		column_json(b, st, c, t);
 	}
 	/* extra is an object of the other members: its inside follows. */
 	x = (const char *)sqlite3_column_text(st, first + STORED_N);
@@ -379,7 +389,42 @@ record(struct ft_buf *b, sqlite3_stmt *st, int first)
 	ft_buf_addc(b, '}');
 }
 
-/* The row of EVENT_RECORD or PENDING into *r, its record in s->rec. */
+/*
+ * The record of a stored event as record() makes it, already read: into
+ * s->recdoc, member by member, with its extra members from their own
+ * parse.  Returns 0, or -1 when extra does not read as an object whose
+ * keys are new and plain: the caller then makes the text and lets the
+ * reader parse it (and refuse it, as it always did).
+ */
+static int
+record_doc(struct ft_store *s, sqlite3_stmt *st, int first)
+{
+	struct ft_json_doc *d = &s->recdoc;
+	const char *x, *err;
+	size_t pos;
+	int i, t, n;
+
+	ft_json_doc_object(d);
+	for (i = 0; i < STORED_N; i++)
+		if ((t = sqlite3_column_type(st, first + i)) != SQLITE_NULL)
+			column_json(ft_json_doc_key(d, stored_names[i]), st,
+				    first + i, t);
+	x = (const char *)sqlite3_column_text(st, first + STORED_N);
+	n = sqlite3_column_bytes(st, first + STORED_N);
+	if (x && n > 2) {
+		if (ft_json_parse(&s->extra, x, (size_t)n, &err, &pos) ||
+		    s->extra.type != '{' || !s->extra.n ||
+		    ft_json_doc_merge(d, &s->extra))
+			return -1;
+	}
+	ft_json_doc_close(d);
+	return 0;
+}
+
+/*
+ * The row of EVENT_RECORD or PENDING into *r, its record in s->recdoc
+ * (r->doc), or as text in s->rec when record_doc() cannot read it.
+ */
 static void
 event_record(struct ft_store *s, sqlite3_stmt *st, struct ft_event_record *r)
 {
@@ -387,7 +432,14 @@ event_record(struct ft_store *s, sqlite3_stmt *st, struct ft_event_record *r)
 	col_text(st, 1, r->status, sizeof(r->status));
 	r->dispatched = sqlite3_column_type(st, 2) != SQLITE_NULL;
 	r->reported_at = ft_sql_col(st, 3 + STORED_REPORTED_AT);
+	if (record_doc(s, st, 3) == 0) {
+		r->doc = &s->recdoc;
+		r->record = s->recdoc.text.s;
+		r->reclen = s->recdoc.text.len;
+		return;
+	}
 	record(&s->rec, st, 3);
+	r->doc = NULL;
 	r->record = s->rec.s;
 	r->reclen = s->rec.len;
 }

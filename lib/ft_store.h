@@ -45,6 +45,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct ft_json_doc;
+
 struct ft_store;
 
 /* Opens the store of db (open, owned by the caller).  Returns a status. */
@@ -158,6 +160,11 @@ struct ft_event_record {
 	 */
 	const char *record;
 	size_t reclen;
+	/*
+	 * The same record read (ft_json_parse() of it would give the same),
+	 * or NULL when the reader is to parse record, which may fail.
+	 */
+	const struct ft_json_doc *doc;
 };
 
 /* Reads event id (idlen bytes) into *r: *found 1 or 0.  Returns a status. */

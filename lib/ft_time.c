@@ -11,7 +11,7 @@
 static char **formats;
 static size_t nformats;
 /* ft_time_offset()'s memo */
-#define OFFSETS 64
+#define OFFSETS 256
 static struct {
 	int64_t q;
 	long off;
@@ -222,14 +222,18 @@ offset_at(int64_t t)
  * on a quarter hour at the finest) for the last OFFSETS quarters asked
  * about: localtime_r() costs a lock and a look at TZ each call, a tenth of
  * a dispatch with calendar rules, and a deadline in working hours asks
- * about several days at once.  ft_time_set_zone() empties it.
+ * about several days at once.  The slot is a hash of the quarter: the
+ * quarters a deadline asks about are a day (96 quarters) apart, and by
+ * the quarter modulo the size two days in three fell on the same slot.
+ * ft_time_set_zone() empties it.
  */
 
 long
 ft_time_offset(int64_t t)
 {
 	int64_t q = t >= 0 ? t / 900 : (t - 899) / 900;
-	unsigned i = (unsigned)((uint64_t)q % OFFSETS);
+	unsigned i = (unsigned)((((uint64_t)q * 0x9e3779b97f4a7c15u) >> 32) %
+				OFFSETS);
 
 	if (!offsets[i].set || offsets[i].q != q) {
 		offsets[i].off = offset_at(q * 900);

@@ -798,6 +798,37 @@ area_rules() {
 	[[ "$stderr" == "$(summary 0 0 0 0 0 0) ("* ]]
 }
 
+@test "ft-dispatch pending: a stored record read whole as before: extra members after the columns, and a damaged extra rejected, not merged" {
+	events <<- 'EOF'
+	{"id":"ok","category":"garbage","title":"垃圾 \"桶\"","reported_at":"2026-11-25T01:00:00Z","lat":22.55,"lon":114.05,"channel":"wechat","n":[1,{"a":2}]}
+	{"id":"dup","category":"garbage","reported_at":"2026-11-25T02:00:00Z"}
+	{"id":"esc","category":"garbage","reported_at":"2026-11-25T03:00:00Z"}
+	{"id":"ws","category":"garbage","reported_at":"2026-11-25T04:00:00Z"}
+	EOF
+	area_rules
+	# Damage no tool makes: extra repeating a column (also when written
+	# with an escape), and extra with nothing but white space inside.
+	sql "update events set extra = '{\"category\":\"noise\"}' where id = 'dup'"
+	sql "update events set extra = '{\"\\u0063ategory\":\"noise\"}' where id = 'esc'"
+	sql "update events set extra = '{ }' where id = 'ws'"
+	cp "$FT_DB" fresh.db
+	run -1 --separate-stderr ft-dispatch --rules rules.json --pending
+	[ "${lines[0]}" = '{"id":"ok","category":"garbage","title":"垃圾 \"桶\"","lat":22.55,"lon":114.05,"reported_at":"2026-11-25T01:00:00Z","channel":"wechat","n":[1,{"a":2}],"status":"dispatched","area":"g1","unit":"t1","rule":"area","priority":3,"respond_by":null,"resolve_by":null}' ]
+	[ "${#lines[@]}" = 1 ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: pending:2: key "category" given twice' ]
+	[ "${stderr_lines[1]}" = 'ft-dispatch: pending:3: key "category" given twice' ]
+	[ "${stderr_lines[2]}" = 'ft-dispatch: pending:4: expected a key' ]
+	[[ "${stderr_lines[3]}" == "$(summary 4 1 0 0 0 3) ("* ]]
+	# The same events named on the input: each looked up by its id.
+	cp fresh.db "$FT_DB"
+	printf '{"id":"%s"}\n' ok dup esc ws > ids.ndjson
+	run -1 --separate-stderr ft-dispatch --rules rules.json ids.ndjson
+	[ "$(got .id)" = ok ]
+	[ "${stderr_lines[0]}" = 'ft-dispatch: ids.ndjson:2: id "dup": key "category" given twice' ]
+	[ "${stderr_lines[1]}" = 'ft-dispatch: ids.ndjson:3: id "esc": key "category" given twice' ]
+	[ "${stderr_lines[2]}" = 'ft-dispatch: ids.ndjson:4: id "ws": expected a key' ]
+}
+
 @test "ft-dispatch again: --pending pages with --batch and misses none" {
 	for i in 1 2 3 4 5; do
 		echo "{\"id\":\"e$i\",\"category\":\"x\",\"reported_at\":\"2026-11-25T0$i:00:00Z\"}"
