@@ -27,7 +27,7 @@ struct sla_group {
 };
 
 struct sla_run {
-	struct sla_group *g;
+	void *base; /* the groups, struct sla_group */
 	size_t n, cap;
 	struct sla_group total;
 	int64_t now;
@@ -77,23 +77,21 @@ count(struct sla_group *g, const struct ft_store_sla_case *c, int64_t now)
 	}
 }
 
+/* Group i of run. */
+static struct sla_group *
+grp(struct sla_run *run, size_t i)
+{
+	return (struct sla_group *)run->base + i;
+}
+
 static int
 add_case(void *ctx, const struct ft_store_sla_case *c)
 {
 	struct sla_run *run = ctx;
-	struct sla_group *g = run->n ? &run->g[run->n - 1] : NULL;
+	struct sla_group *g = (struct sla_group *)(void *)
+		ft_rgroup_of(&run->base, &run->n, &run->cap,
+			     sizeof(struct sla_group), c->key);
 
-	if (!g || (!g->g.key != !c->key) ||
-	    (c->key && strcmp(g->g.key, c->key))) {
-		if (run->n == run->cap) {
-			run->cap = run->cap ? 2 * run->cap : 32;
-			run->g = ft_xrealloc(run->g, run->cap *
-							     sizeof(struct sla_group));
-		}
-		g = &run->g[run->n++];
-		memset(g, 0, sizeof(*g));
-		g->g.key = c->key ? ft_xstrdup(c->key) : NULL;
-	}
 	count(g, c, run->now);
 	count(&run->total, c, run->now);
 	return FT_OK;
@@ -124,11 +122,10 @@ enum {
 };
 
 static const char *const heads[C_N] = {
-	NULL,	      "rank",	     "cases",	   "accept_med",
-	"accept_p90", "accept_due",  "accept_5m",  "accept_30m",
-	"resolve_med", "resolve_p90", "resolve_due", "overdue",
-	"escalated",  "reopened",    "fixed",	   "not_fixed",
-	"rated",      "rating",	     "satisfied",  "small"
+	NULL,	       "rank",	    "cases",	  "accept_med",	 "accept_p90",
+	"accept_due",  "accept_5m", "accept_30m", "resolve_med", "resolve_p90",
+	"resolve_due", "overdue",   "escalated",  "reopened",	 "fixed",
+	"not_fixed",   "rated",	    "rating",	  "satisfied",	 "small"
 };
 
 /* The cells of g in row r. */
@@ -202,11 +199,11 @@ ft_report_sla(struct ft_db *db, const struct ft_report_opts *o)
 	if ((st = ft_store_report_sla_each(ss, &f, from, until, keys[o->by],
 					   o->level, add_case, &run)))
 		goto out;
-	ft_report_rank(run.g, run.n, sizeof(struct sla_group), o->min_group);
+	ft_report_rank(run.base, run.n, sizeof(struct sla_group), o->min_group);
 	for (i = 0; i < run.n; i++) {
 		r = ft_rtab_row(&t, 0);
-		ft_rtab_set_group(&t, r, &run.g[i].g, C_RANK, C_SMALL);
-		set_row(&t, r, &run.g[i]);
+		ft_rtab_set_group(&t, r, &grp(&run, i)->g, C_RANK, C_SMALL);
+		set_row(&t, r, grp(&run, i));
 	}
 	r = ft_rtab_row(&t, 1);
 	ft_rtab_set(&t, r, C_KEY, "total", NULL);
@@ -218,9 +215,9 @@ ft_report_sla(struct ft_db *db, const struct ft_report_opts *o)
 		ft_stdout_failed(errno);
 out:
 	for (i = 0; i < run.n; i++)
-		release(&run.g[i]);
+		release(grp(&run, i));
 	release(&run.total);
-	free(run.g);
+	free(run.base);
 	ft_buf_release(&out);
 	ft_rtab_release(&t);
 	ft_store_report_sla_close(ss);

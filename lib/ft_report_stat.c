@@ -101,6 +101,28 @@ rank_order(const void *pa, const void *pb)
 	return strcmp(a->key, b->key);
 }
 
+struct ft_rgroup *
+ft_rgroup_of(void **base, size_t *n, size_t *cap, size_t size, const char *key)
+{
+	char *p = *base;
+	struct ft_rgroup *g;
+
+	if (p && *n) {
+		g = (struct ft_rgroup *)(void *)(p + (*n - 1) * size);
+		if (g->key && key ? !strcmp(g->key, key) : g->key == key)
+			return g;
+	}
+	if (!p || *n == *cap) {
+		*cap = *cap ? 2 * *cap : 32;
+		p = ft_xrealloc(p, *cap * size);
+		*base = p;
+	}
+	g = (struct ft_rgroup *)(void *)(p + (*n)++ * size);
+	memset(g, 0, size);
+	g->key = key ? ft_xstrdup(key) : NULL;
+	return g;
+}
+
 void
 ft_report_rank(void *base, size_t n, size_t size, long min)
 {
@@ -168,8 +190,8 @@ ft_rtab_set_share(struct ft_rtab *t, size_t r, int col,
 }
 
 void
-ft_rtab_set_pct(struct ft_rtab *t, size_t r, int col,
-		const struct ft_rstat *s, int p)
+ft_rtab_set_pct(struct ft_rtab *t, size_t r, int col, const struct ft_rstat *s,
+		int p)
 {
 	char text[40], raw[32];
 	int64_t v, a;
@@ -195,8 +217,7 @@ ft_rtab_set_pct(struct ft_rtab *t, size_t r, int col,
 }
 
 void
-ft_rtab_set_mean(struct ft_rtab *t, size_t r, int col, int64_t sum,
-		 int64_t n)
+ft_rtab_set_mean(struct ft_rtab *t, size_t r, int col, int64_t sum, int64_t n)
 {
 	char text[32], raw[32];
 	int64_t tenths, hundredths;

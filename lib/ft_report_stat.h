@@ -56,6 +56,16 @@ struct ft_rgroup {
 };
 
 /*
+ * The group of key (NULL: none) in the array *base of *n groups of size
+ * bytes (each starting with a struct ft_rgroup; room for *cap): the last
+ * one if it has that key, else a new one at the end, zeroed, with a copy
+ * of key.  The groups come in the order of their keys, so that the last
+ * is the only one to look at.
+ */
+struct ft_rgroup *ft_rgroup_of(void **base, size_t *n, size_t *cap, size_t size,
+			       const char *key);
+
+/*
  * Ranks the n groups of size bytes at base (each starting with a struct
  * ft_rgroup): those of min or more cases by by[0], then by[1], the higher
  * share first (a share of nothing last), equal ones sharing a rank, then

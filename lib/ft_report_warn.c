@@ -39,7 +39,7 @@ struct warn_group {
 };
 
 struct warn_run {
-	struct warn_group *g;
+	void *base; /* the groups, struct warn_group */
 	size_t n, cap;
 	struct warn_group total;
 	int64_t now;
@@ -59,23 +59,21 @@ count(struct warn_group *g, const struct ft_store_warn_row *w, int64_t now)
 	g->never.in += w->answered == FT_SLA_NONE;
 }
 
+/* Group i of run. */
+static struct warn_group *
+grp(struct warn_run *run, size_t i)
+{
+	return (struct warn_group *)run->base + i;
+}
+
 static int
 add_warning(void *ctx, const struct ft_store_warn_row *w)
 {
 	struct warn_run *run = ctx;
-	struct warn_group *g = run->n ? &run->g[run->n - 1] : NULL;
+	struct warn_group *g = (struct warn_group *)(void *)
+		ft_rgroup_of(&run->base, &run->n, &run->cap,
+			     sizeof(struct warn_group), w->key);
 
-	if (!g || (!g->g.key != !w->key) ||
-	    (w->key && strcmp(g->g.key, w->key))) {
-		if (run->n == run->cap) {
-			run->cap = run->cap ? 2 * run->cap : 32;
-			run->g = ft_xrealloc(run->g, run->cap *
-							     sizeof(struct warn_group));
-		}
-		g = &run->g[run->n++];
-		memset(g, 0, sizeof(*g));
-		g->g.key = w->key ? ft_xstrdup(w->key) : NULL;
-	}
 	count(g, w, run->now);
 	count(&run->total, w, run->now);
 	return FT_OK;
@@ -96,9 +94,9 @@ enum {
 	C_N
 };
 
-static const char *const heads[C_N] = { NULL,	   "rank",     "warnings",
-					"major",   "ack_med",  "ack_p90",
-					"ack_5m",  "ack_30m",  "unanswered",
+static const char *const heads[C_N] = { NULL,	     "rank",	"warnings",
+					"major",     "ack_med", "ack_p90",
+					"ack_5m",    "ack_30m", "unanswered",
 					"escalated", "small" };
 
 static void
@@ -152,11 +150,12 @@ ft_report_warnings(struct ft_db *db, const struct ft_report_opts *o)
 					    (enum ft_store_warn_key)o->wby,
 					    add_warning, &run)))
 		goto out;
-	ft_report_rank(run.g, run.n, sizeof(struct warn_group), o->min_group);
+	ft_report_rank(run.base, run.n, sizeof(struct warn_group),
+		       o->min_group);
 	for (i = 0; i < run.n; i++) {
 		r = ft_rtab_row(&t, 0);
-		ft_rtab_set_group(&t, r, &run.g[i].g, C_RANK, C_SMALL);
-		set_row(&t, r, &run.g[i]);
+		ft_rtab_set_group(&t, r, &grp(&run, i)->g, C_RANK, C_SMALL);
+		set_row(&t, r, grp(&run, i));
 	}
 	r = ft_rtab_row(&t, 1);
 	ft_rtab_set(&t, r, C_KEY, "total", NULL);
@@ -168,9 +167,9 @@ ft_report_warnings(struct ft_db *db, const struct ft_report_opts *o)
 		ft_stdout_failed(errno);
 out:
 	for (i = 0; i < run.n; i++)
-		release(&run.g[i]);
+		release(grp(&run, i));
 	release(&run.total);
-	free(run.g);
+	free(run.base);
 	ft_buf_release(&out);
 	ft_rtab_release(&t);
 	ft_store_report_sla_close(ss);

@@ -33,19 +33,27 @@
 
 /* The time of a move of event e to state S in the history: AGG min or max. */
 #define MOVE(AGG, S) \
-	"(SELECT " EPOCH(AGG "(h.at)") " FROM history h WHERE h.kind = 'event'" \
-	" AND h.id = e.id AND h.action = 'status' AND h.to_status = '" S "')"
+	"(SELECT " EPOCH( \
+		AGG \
+		"(h.at)") " FROM history h WHERE h.kind = 'event'" \
+			  " AND h.id = e.id AND h.action = 'status' AND h.to_status = '" S \
+			  "')"
 
 /* A case's columns after its key (see struct ft_store_sla_case). */
 #define CASE_COLUMNS \
-	EPOCH("e.reported_at") ", " MOVE("min", "accepted") ", " \
-	MOVE("max", "resolved") ", " EPOCH("e.respond_by") ", " \
-	EPOCH("e.resolve_by") ", e.status, e.outcome, e.escalation," \
-	" EXISTS (SELECT 1 FROM history h WHERE h.kind = 'event'" \
-	" AND h.id = e.id AND h.action = 'status'" \
-	" AND h.to_status = 'reopened'), e.rating"
+	EPOCH("e.reported_at") \
+	", " MOVE("min", "accepted") ", " MOVE("max", "resolved") ", " EPOCH( \
+		"e.respond_by") ", " EPOCH("e.resolve_by") ", e.status, e.outcome, e.escalation," \
+							   " EXISTS (SELECT 1 FROM history h WHERE h.kind = 'event'" \
+							   " AND h.id = e.id AND h.action = 'status'" \
+							   " AND h.to_status = 'reopened'), e.rating"
 
-enum stmt { SLA, SLA_LEVEL, WARN, NSTMT };
+enum stmt {
+	SLA,
+	SLA_LEVEL,
+	WARN,
+	NSTMT
+};
 
 static const struct ft_stmt_def stmts[NSTMT] = {
 	/* ?6: 0 category, 1 unit, 2 area. */
@@ -60,7 +68,8 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			" JOIN units u ON u.id = up.parent WHERE up.n < 64),"
 			" lv(start, id) AS (SELECT start, id FROM (SELECT start, id,"
 			" min(n) FROM up WHERE kind = ?7 GROUP BY start))"
-			" SELECT lv.id, " CASE_COLUMNS " FROM events e LEFT JOIN lv"
+			" SELECT lv.id, " CASE_COLUMNS
+			" FROM events e LEFT JOIN lv"
 			" ON lv.start = e.area WHERE" CASES
 			" ORDER BY 1 IS NOT NULL, 1",
 			"reading the cases" },
@@ -69,18 +78,18 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	 * filter on the events behind the warning, when there is one.
 	 */
 	[WARN] = { "SELECT CASE ?6 WHEN 0 THEN w.level WHEN 1 THEN w.rule"
-		   " ELSE w.key END, w.level, w.major, " EPOCH("w.raised_at")
-		   ", " EPOCH("coalesce(w.acked_at, CASE WHEN w.resolved_by"
-			      " IS NOT NULL THEN w.resolved_at END)")
-		   ", w.escalation FROM warnings w"
-		   " WHERE w.raised_at >= ?1 AND w.raised_at < ?2"
-		   " AND (?7 = 0 OR w.major = 1)"
-		   " AND (?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL OR EXISTS"
-		   " (SELECT 1 FROM json_each(w.events) j JOIN events e"
-		   " ON e.id = j.value WHERE (?3 IS NULL OR e.category = ?3)"
-		   " AND (?4 IS NULL OR e.unit = ?4)"
-		   " AND (?5 IS NULL OR e.area IN " BELOW ")))"
-		   " ORDER BY 1",
+		   " ELSE w.key END, w.level, w.major, " EPOCH("w.raised_at") ", " EPOCH(
+			   "coalesce(w.acked_at, CASE WHEN w.resolved_by"
+			   " IS NOT NULL THEN w.resolved_at END)") ", w.escalation FROM warnings w"
+								   " WHERE w.raised_at >= ?1 AND w.raised_at < ?2"
+								   " AND (?7 = 0 OR w.major = 1)"
+								   " AND (?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL OR EXISTS"
+								   " (SELECT 1 FROM json_each(w.events) j JOIN events e"
+								   " ON e.id = j.value WHERE (?3 IS NULL OR e.category = ?3)"
+								   " AND (?4 IS NULL OR e.unit = ?4)"
+								   " AND (?5 IS NULL OR e.area IN " BELOW
+								   ")))"
+								   " ORDER BY 1",
 		   "reading the warnings" },
 };
 
@@ -171,13 +180,11 @@ case_row(sqlite3_stmt *st, void *ctx)
 }
 
 int
-ft_store_report_sla_each(struct ft_store_report_sla *s,
-			 const struct ft_store_report_filter *f,
-			 const char *from, const char *until,
-			 enum ft_store_report_key key, const char *level,
-			 int (*fn)(void *ctx,
-				   const struct ft_store_sla_case *c),
-			 void *ctx)
+ft_store_report_sla_each(
+	struct ft_store_report_sla *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until, enum ft_store_report_key key,
+	const char *level,
+	int (*fn)(void *ctx, const struct ft_store_sla_case *c), void *ctx)
 {
 	struct sla_walk w = { fn, NULL, ctx };
 	enum stmt n = key == FT_SRK_AREA && level ? SLA_LEVEL : SLA;
@@ -188,9 +195,10 @@ ft_store_report_sla_each(struct ft_store_report_sla *s,
 	if (n == SLA_LEVEL)
 		bind(st, 7, level);
 	else
-		sqlite3_bind_int(st, 6, key == FT_SRK_CATEGORY ? 0 :
-					key == FT_SRK_UNIT     ? 1 :
-								 2);
+		sqlite3_bind_int(st, 6,
+				 key == FT_SRK_CATEGORY ? 0 :
+				 key == FT_SRK_UNIT	? 1 :
+							  2);
 	return ft_stmts_walk(&s->t, n, case_row, &w);
 }
 
@@ -212,13 +220,11 @@ warn_row(sqlite3_stmt *st, void *ctx)
 }
 
 int
-ft_store_report_warn_each(struct ft_store_report_sla *s,
-			  const struct ft_store_report_filter *f,
-			  const char *from, const char *until, int major,
-			  enum ft_store_warn_key key,
-			  int (*fn)(void *ctx,
-				    const struct ft_store_warn_row *w),
-			  void *ctx)
+ft_store_report_warn_each(
+	struct ft_store_report_sla *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until, int major,
+	enum ft_store_warn_key key,
+	int (*fn)(void *ctx, const struct ft_store_warn_row *w), void *ctx)
 {
 	struct sla_walk w = { NULL, fn, ctx };
 	sqlite3_stmt *st = filtered(s, WARN, f, from, until);

@@ -52,16 +52,19 @@ struct ft_store_sla_case {
  * has it), in the order of their key (none first).  Returns the first
  * status other than FT_OK.
  */
-int ft_store_report_sla_each(struct ft_store_report_sla *s,
-			     const struct ft_store_report_filter *f,
-			     const char *from, const char *until,
-			     enum ft_store_report_key key, const char *level,
-			     int (*fn)(void *ctx,
-				       const struct ft_store_sla_case *c),
-			     void *ctx);
+int ft_store_report_sla_each(
+	struct ft_store_report_sla *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until, enum ft_store_report_key key,
+	const char *level,
+	int (*fn)(void *ctx, const struct ft_store_sla_case *c), void *ctx);
 
 /* What the warnings are grouped by. */
-enum ft_store_warn_key { FT_SWK_LEVEL, FT_SWK_RULE, FT_SWK_KEY, FT_SWK_N };
+enum ft_store_warn_key {
+	FT_SWK_LEVEL,
+	FT_SWK_RULE,
+	FT_SWK_KEY,
+	FT_SWK_N
+};
 
 /* A warning, as ft_store_report_warn_each() gives it.  Borrowed. */
 struct ft_store_warn_row {
@@ -80,12 +83,10 @@ struct ft_store_warn_row {
  * has a filter (a warning without events, as a value rule's, passes no
  * filter), each as fn(ctx, w), keyed by key, in the order of their key.
  */
-int ft_store_report_warn_each(struct ft_store_report_sla *s,
-			      const struct ft_store_report_filter *f,
-			      const char *from, const char *until, int major,
-			      enum ft_store_warn_key key,
-			      int (*fn)(void *ctx,
-					const struct ft_store_warn_row *w),
-			      void *ctx);
+int ft_store_report_warn_each(
+	struct ft_store_report_sla *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until, int major,
+	enum ft_store_warn_key key,
+	int (*fn)(void *ctx, const struct ft_store_warn_row *w), void *ctx);
 
 #endif
