@@ -27,8 +27,7 @@ struct sla_group {
 };
 
 struct sla_run {
-	void *base; /* the groups, struct sla_group */
-	size_t n, cap;
+	struct ft_rgroups gs; /* of struct sla_group */
 	struct sla_group total;
 	int64_t now;
 };
@@ -77,20 +76,12 @@ count(struct sla_group *g, const struct ft_store_sla_case *c, int64_t now)
 	}
 }
 
-/* Group i of run. */
-static struct sla_group *
-grp(struct sla_run *run, size_t i)
-{
-	return (struct sla_group *)run->base + i;
-}
-
 static int
 add_case(void *ctx, const struct ft_store_sla_case *c)
 {
 	struct sla_run *run = ctx;
 	struct sla_group *g = (struct sla_group *)(void *)
-		ft_rgroup_of(&run->base, &run->n, &run->cap,
-			     sizeof(struct sla_group), c->key);
+		ft_rgroups_of(&run->gs, c->key);
 
 	count(g, c, run->now);
 	count(&run->total, c, run->now);
@@ -130,8 +121,10 @@ static const char *const heads[C_N] = {
 
 /* The cells of g in row r. */
 static void
-set_row(struct ft_rtab *t, size_t r, struct sla_group *g)
+set_row(struct ft_rtab *t, size_t r, void *pg)
 {
+	struct sla_group *g = pg;
+
 	ft_rstat_sort(&g->acc);
 	ft_rstat_sort(&g->res);
 	ft_rtab_set_int(t, r, C_CASES, g->g.count);
@@ -154,9 +147,10 @@ set_row(struct ft_rtab *t, size_t r, struct sla_group *g)
 }
 
 static void
-release(struct sla_group *g)
+release(void *pg)
 {
-	free(g->g.key);
+	struct sla_group *g = pg;
+
 	ft_rstat_release(&g->acc);
 	ft_rstat_release(&g->res);
 }
@@ -174,51 +168,30 @@ ft_report_sla(struct ft_db *db, const struct ft_report_opts *o)
 	struct ft_store_report_filter f = { o->category, o->unit, o->area };
 	struct sla_run run;
 	struct ft_rtab t;
-	struct ft_buf out = FT_BUF_INIT;
 	char from[FT_TIME_LEN], until[FT_TIME_LEN];
-	size_t i, r;
-	int st, c;
+	int st;
 
 	memset(&run, 0, sizeof(run));
+	run.gs.size = sizeof(struct sla_group);
 	run.now = ft_time_now();
 	ft_rtab_init(&t);
 	if ((st = ft_report_unit_known(s, "unit", o->unit)) ||
 	    (st = ft_report_unit_known(s, "area", o->area)))
 		goto out;
-	for (c = 0; c < C_N; c++)
-		ft_rtab_col(&t,
-			    c == C_KEY ? (o->by == FT_BY_AREA && o->level ?
-						  o->level :
-						  ft_report_by_names[o->by]) :
-					 heads[c],
-			    c == C_KEY	 ? 0 :
-			    c == C_SMALL ? FT_COL_NUM | FT_COL_JSON :
-					   FT_COL_NUM);
+	ft_rtab_ranked_cols(&t,
+			    o->by == FT_BY_AREA && o->level ?
+				    o->level :
+				    ft_report_by_names[o->by],
+			    heads, C_N);
 	ft_time_format(o->since, from);
 	ft_time_format(o->until, until);
-	if ((st = ft_store_report_sla_each(ss, &f, from, until, keys[o->by],
-					   o->level, add_case, &run)))
-		goto out;
-	ft_report_rank(run.base, run.n, sizeof(struct sla_group), o->min_group);
-	for (i = 0; i < run.n; i++) {
-		r = ft_rtab_row(&t, 0);
-		ft_rtab_set_group(&t, r, &grp(&run, i)->g, C_RANK, C_SMALL);
-		set_row(&t, r, grp(&run, i));
-	}
-	r = ft_rtab_row(&t, 1);
-	ft_rtab_set(&t, r, C_KEY, "total", NULL);
-	set_row(&t, r, &run.total);
-	if (o->no_output)
-		goto out;
-	ft_rtab_print(&t, o->format, &out);
-	if (fwrite(out.s, 1, out.len, stdout) != out.len)
-		ft_stdout_failed(errno);
+	st = ft_store_report_sla_each(ss, &f, from, until, keys[o->by],
+				      o->level, add_case, &run);
+	if (!st)
+		ft_rtab_ranked_print(&t, &run.gs, &run.total, o, set_row);
 out:
-	for (i = 0; i < run.n; i++)
-		release(grp(&run, i));
+	ft_rgroups_release(&run.gs, release);
 	release(&run.total);
-	free(run.base);
-	ft_buf_release(&out);
 	ft_rtab_release(&t);
 	ft_store_report_sla_close(ss);
 	ft_store_report_close(s);

@@ -6,6 +6,7 @@
 #include "ft_err.h"
 #include "ft_store_report_sla.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,25 +103,44 @@ rank_order(const void *pa, const void *pb)
 }
 
 struct ft_rgroup *
-ft_rgroup_of(void **base, size_t *n, size_t *cap, size_t size, const char *key)
+ft_rgroups_at(const struct ft_rgroups *gs, size_t i)
 {
-	char *p = *base;
+	return (struct ft_rgroup *)(void *)((char *)gs->base + i * gs->size);
+}
+
+struct ft_rgroup *
+ft_rgroups_of(struct ft_rgroups *gs, const char *key)
+{
 	struct ft_rgroup *g;
 
-	if (p && *n) {
-		g = (struct ft_rgroup *)(void *)(p + (*n - 1) * size);
+	if (gs->base && gs->n) {
+		g = ft_rgroups_at(gs, gs->n - 1);
 		if (g->key && key ? !strcmp(g->key, key) : g->key == key)
 			return g;
 	}
-	if (!p || *n == *cap) {
-		*cap = *cap ? 2 * *cap : 32;
-		p = ft_xrealloc(p, *cap * size);
-		*base = p;
+	if (!gs->base || gs->n == gs->cap) {
+		gs->cap = gs->cap ? 2 * gs->cap : 32;
+		gs->base = ft_xrealloc(gs->base, gs->cap * gs->size);
 	}
-	g = (struct ft_rgroup *)(void *)(p + (*n)++ * size);
-	memset(g, 0, size);
+	g = ft_rgroups_at(gs, gs->n++);
+	memset(g, 0, gs->size);
 	g->key = key ? ft_xstrdup(key) : NULL;
 	return g;
+}
+
+void
+ft_rgroups_release(struct ft_rgroups *gs, void (*release)(void *g))
+{
+	size_t i;
+
+	for (i = 0; gs->base && i < gs->n; i++) {
+		if (release)
+			release(ft_rgroups_at(gs, i));
+		free(ft_rgroups_at(gs, i)->key);
+	}
+	free(gs->base);
+	gs->base = NULL;
+	gs->n = gs->cap = 0;
 }
 
 void
@@ -233,9 +253,10 @@ ft_rtab_set_mean(struct ft_rtab *t, size_t r, int col, int64_t sum, int64_t n)
 	ft_rtab_set(t, r, col, text, raw);
 }
 
-void
-ft_rtab_set_group(struct ft_rtab *t, size_t r, const struct ft_rgroup *g,
-		  int rank_col, int small_col)
+/* The key (none: "(none)"), the rank ("small"), and the JSON "small". */
+static void
+set_group(struct ft_rtab *t, size_t r, const struct ft_rgroup *g, int rank_col,
+	  int small_col)
 {
 	char s[32];
 
@@ -247,4 +268,41 @@ ft_rtab_set_group(struct ft_rtab *t, size_t r, const struct ft_rgroup *g,
 		ft_rtab_set(t, r, rank_col, s, s);
 	}
 	ft_rtab_set(t, r, small_col, NULL, g->small ? "true" : "false");
+}
+
+void
+ft_rtab_ranked_cols(struct ft_rtab *t, const char *key,
+		    const char *const *heads, int n)
+{
+	int c;
+
+	ft_rtab_col(t, key, 0);
+	for (c = 1; c < n; c++)
+		ft_rtab_col(t, heads[c],
+			    c == n - 1 ? FT_COL_NUM | FT_COL_JSON : FT_COL_NUM);
+}
+
+void
+ft_rtab_ranked_print(struct ft_rtab *t, struct ft_rgroups *gs, void *total,
+		     const struct ft_report_opts *o,
+		     void (*set_row)(struct ft_rtab *t, size_t r, void *g))
+{
+	struct ft_buf out = FT_BUF_INIT;
+	size_t i, r;
+
+	ft_report_rank(gs->base, gs->n, gs->size, o->min_group);
+	for (i = 0; i < gs->n; i++) {
+		r = ft_rtab_row(t, 0);
+		set_group(t, r, ft_rgroups_at(gs, i), 1, t->ncol - 1);
+		set_row(t, r, ft_rgroups_at(gs, i));
+	}
+	r = ft_rtab_row(t, 1);
+	ft_rtab_set(t, r, 0, "total", NULL);
+	set_row(t, r, total);
+	if (o->no_output)
+		return;
+	ft_rtab_print(t, o->format, &out);
+	if (fwrite(out.s, 1, out.len, stdout) != out.len)
+		ft_stdout_failed(errno);
+	ft_buf_release(&out);
 }

@@ -56,14 +56,39 @@ struct ft_rgroup {
 };
 
 /*
- * The group of key (NULL: none) in the array *base of *n groups of size
- * bytes (each starting with a struct ft_rgroup; room for *cap): the last
- * one if it has that key, else a new one at the end, zeroed, with a copy
- * of key.  The groups come in the order of their keys, so that the last
- * is the only one to look at.
+ * The groups of a report: an array of n groups of size bytes, each
+ * starting with a struct ft_rgroup, in the order of their keys.
  */
-struct ft_rgroup *ft_rgroup_of(void **base, size_t *n, size_t *cap, size_t size,
-			       const char *key);
+struct ft_rgroups {
+	void *base;
+	size_t n, cap, size;
+};
+
+/*
+ * The group of key (NULL: none): the last one if it has that key, else a
+ * new one at the end, zeroed, with a copy of key.
+ */
+struct ft_rgroup *ft_rgroups_of(struct ft_rgroups *gs, const char *key);
+struct ft_rgroup *ft_rgroups_at(const struct ft_rgroups *gs, size_t i);
+/* Frees each group's key, then the array; first release(g) if given. */
+void ft_rgroups_release(struct ft_rgroups *gs, void (*release)(void *g));
+
+/*
+ * The columns of a ranked report: heads[0..n), heads[0] replaced by key
+ * (what the report groups by), heads[1] the rank, heads[n - 1] "small",
+ * in NDJSON only; all but the key are numbers.
+ */
+void ft_rtab_ranked_cols(struct ft_rtab *t, const char *key,
+			 const char *const *heads, int n);
+/*
+ * Ranks gs (ft_report_rank(), by o->min_group), then adds to t a row a
+ * group and the row "total" of total, set_row(t, r, g) setting the
+ * figures, and prints t in o->format unless o->no_output.
+ */
+void ft_rtab_ranked_print(struct ft_rtab *t, struct ft_rgroups *gs, void *total,
+			  const struct ft_report_opts *o,
+			  void (*set_row)(struct ft_rtab *t, size_t r,
+					  void *g));
 
 /*
  * Ranks the n groups of size bytes at base (each starting with a struct
@@ -84,8 +109,5 @@ void ft_rtab_set_pct(struct ft_rtab *t, size_t r, int col,
 /* The mean sum / n ("4.3", raw "4.33"); none when n is 0. */
 void ft_rtab_set_mean(struct ft_rtab *t, size_t r, int col, int64_t sum,
 		      int64_t n);
-/* The key (none: "(none)"), the rank ("small"), and the JSON "small". */
-void ft_rtab_set_group(struct ft_rtab *t, size_t r, const struct ft_rgroup *g,
-		       int rank_col, int small_col);
 
 #endif

@@ -39,8 +39,7 @@ struct warn_group {
 };
 
 struct warn_run {
-	void *base; /* the groups, struct warn_group */
-	size_t n, cap;
+	struct ft_rgroups gs; /* of struct warn_group */
 	struct warn_group total;
 	int64_t now;
 };
@@ -59,20 +58,12 @@ count(struct warn_group *g, const struct ft_store_warn_row *w, int64_t now)
 	g->never.in += w->answered == FT_SLA_NONE;
 }
 
-/* Group i of run. */
-static struct warn_group *
-grp(struct warn_run *run, size_t i)
-{
-	return (struct warn_group *)run->base + i;
-}
-
 static int
 add_warning(void *ctx, const struct ft_store_warn_row *w)
 {
 	struct warn_run *run = ctx;
 	struct warn_group *g = (struct warn_group *)(void *)
-		ft_rgroup_of(&run->base, &run->n, &run->cap,
-			     sizeof(struct warn_group), w->key);
+		ft_rgroups_of(&run->gs, w->key);
 
 	count(g, w, run->now);
 	count(&run->total, w, run->now);
@@ -100,8 +91,10 @@ static const char *const heads[C_N] = { NULL,	     "rank",	"warnings",
 					"escalated", "small" };
 
 static void
-set_row(struct ft_rtab *t, size_t r, struct warn_group *g)
+set_row(struct ft_rtab *t, size_t r, void *pg)
 {
+	struct warn_group *g = pg;
+
 	ft_rstat_sort(&g->ack);
 	ft_rtab_set_int(t, r, C_WARNINGS, g->g.count);
 	ft_rtab_set_int(t, r, C_MAJOR, g->major);
@@ -114,9 +107,10 @@ set_row(struct ft_rtab *t, size_t r, struct warn_group *g)
 }
 
 static void
-release(struct warn_group *g)
+release(void *pg)
 {
-	free(g->g.key);
+	struct warn_group *g = pg;
+
 	ft_rstat_release(&g->ack);
 }
 
@@ -128,49 +122,27 @@ ft_report_warnings(struct ft_db *db, const struct ft_report_opts *o)
 	struct ft_store_report_filter f = { o->category, o->unit, o->area };
 	struct warn_run run;
 	struct ft_rtab t;
-	struct ft_buf out = FT_BUF_INIT;
 	char from[FT_TIME_LEN], until[FT_TIME_LEN];
-	size_t i, r;
-	int st, c;
+	int st;
 
 	memset(&run, 0, sizeof(run));
+	run.gs.size = sizeof(struct warn_group);
 	run.now = ft_time_now();
 	ft_rtab_init(&t);
 	if ((st = ft_report_unit_known(s, "unit", o->unit)) ||
 	    (st = ft_report_unit_known(s, "area", o->area)))
 		goto out;
-	for (c = 0; c < C_N; c++)
-		ft_rtab_col(&t, c == C_KEY ? by_names[o->wby] : heads[c],
-			    c == C_KEY	 ? 0 :
-			    c == C_SMALL ? FT_COL_NUM | FT_COL_JSON :
-					   FT_COL_NUM);
+	ft_rtab_ranked_cols(&t, by_names[o->wby], heads, C_N);
 	ft_time_format(o->since, from);
 	ft_time_format(o->until, until);
-	if ((st = ft_store_report_warn_each(ss, &f, from, until, o->major,
-					    (enum ft_store_warn_key)o->wby,
-					    add_warning, &run)))
-		goto out;
-	ft_report_rank(run.base, run.n, sizeof(struct warn_group),
-		       o->min_group);
-	for (i = 0; i < run.n; i++) {
-		r = ft_rtab_row(&t, 0);
-		ft_rtab_set_group(&t, r, &grp(&run, i)->g, C_RANK, C_SMALL);
-		set_row(&t, r, grp(&run, i));
-	}
-	r = ft_rtab_row(&t, 1);
-	ft_rtab_set(&t, r, C_KEY, "total", NULL);
-	set_row(&t, r, &run.total);
-	if (o->no_output)
-		goto out;
-	ft_rtab_print(&t, o->format, &out);
-	if (fwrite(out.s, 1, out.len, stdout) != out.len)
-		ft_stdout_failed(errno);
+	st = ft_store_report_warn_each(ss, &f, from, until, o->major,
+				       (enum ft_store_warn_key)o->wby,
+				       add_warning, &run);
+	if (!st)
+		ft_rtab_ranked_print(&t, &run.gs, &run.total, o, set_row);
 out:
-	for (i = 0; i < run.n; i++)
-		release(grp(&run, i));
+	ft_rgroups_release(&run.gs, release);
 	release(&run.total);
-	free(run.base);
-	ft_buf_release(&out);
 	ft_rtab_release(&t);
 	ft_store_report_sla_close(ss);
 	ft_store_report_close(s);
