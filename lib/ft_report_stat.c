@@ -150,6 +150,8 @@ ft_report_rank(void *base, size_t n, size_t size, long min)
 	struct ft_rgroup *g, *prev = NULL;
 	size_t i;
 
+	if (!n)
+		return; /* base may be NULL, which qsort() does not take */
 	for (i = 0; i < n; i++) {
 		g = (struct ft_rgroup *)(void *)(p + i * size);
 		g->small = g->count < min;
