@@ -31,22 +31,20 @@
 	" AND (?4 IS NULL OR e.unit = ?4)" \
 	" AND (?5 IS NULL OR e.area IN " BELOW ")"
 
-/* The time of a move of event e to state S in the history: AGG min or max. */
-#define MOVE(AGG, S) \
-	"(SELECT " EPOCH( \
-		AGG \
-		"(h.at)") " FROM history h WHERE h.kind = 'event'" \
-			  " AND h.id = e.id AND h.action = 'status' AND h.to_status = '" S \
-			  "')"
-
-/* A case's columns after its key (see struct ft_store_sla_case). */
+/*
+ * A case's columns after its key (see struct ft_store_sla_case), over
+ * events e joined to their moves h in the history (HISTORY), grouped by
+ * e.seq: one probe of the history's index a case, not one a column.
+ */
 #define CASE_COLUMNS \
 	EPOCH("e.reported_at") \
-	", " MOVE("min", "accepted") ", " MOVE("max", "resolved") ", " EPOCH( \
+	", " EPOCH("min(CASE WHEN h.to_status = 'accepted' THEN h.at END)") ", " EPOCH("max(CASE WHEN h.to_status = 'resolved' THEN h.at END)") ", " EPOCH( \
 		"e.respond_by") ", " EPOCH("e.resolve_by") ", e.status, e.outcome, e.escalation," \
-							   " EXISTS (SELECT 1 FROM history h WHERE h.kind = 'event'" \
-							   " AND h.id = e.id AND h.action = 'status'" \
-							   " AND h.to_status = 'reopened'), e.rating"
+							   " coalesce(max(h.to_status = 'reopened'), 0), e.rating"
+
+#define HISTORY \
+	" LEFT JOIN history h ON h.kind = 'event' AND h.id = e.id" \
+	" AND h.action = 'status'"
 
 enum stmt {
 	SLA,
@@ -58,8 +56,8 @@ enum stmt {
 static const struct ft_stmt_def stmts[NSTMT] = {
 	/* ?6: 0 category, 1 unit, 2 area. */
 	[SLA] = { "SELECT CASE ?6 WHEN 0 THEN e.category WHEN 1 THEN e.unit"
-		  " ELSE e.area END, " CASE_COLUMNS " FROM events e WHERE" CASES
-		  " ORDER BY 1 IS NOT NULL, 1",
+		  " ELSE e.area END, " CASE_COLUMNS " FROM events e" HISTORY
+		  " WHERE" CASES " GROUP BY e.seq ORDER BY 1 IS NOT NULL, 1",
 		  "reading the cases" },
 	/* ?7: the kind of unit: as in ft_store_report.c's BY_AREA_LEVEL. */
 	[SLA_LEVEL] = { "WITH RECURSIVE up(start, id, kind, parent, n) AS"
@@ -69,9 +67,9 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			" lv(start, id) AS (SELECT start, id FROM (SELECT start, id,"
 			" min(n) FROM up WHERE kind = ?7 GROUP BY start))"
 			" SELECT lv.id, " CASE_COLUMNS
-			" FROM events e LEFT JOIN lv"
-			" ON lv.start = e.area WHERE" CASES
-			" ORDER BY 1 IS NOT NULL, 1",
+			" FROM events e LEFT JOIN lv ON lv.start = e.area" HISTORY
+			" WHERE" CASES
+			" GROUP BY e.seq ORDER BY 1 IS NOT NULL, 1",
 			"reading the cases" },
 	/*
 	 * ?6: 0 level, 1 rule, 2 key; ?7: 1 for major ones only.  The

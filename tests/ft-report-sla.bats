@@ -60,7 +60,7 @@ seed_base() {
 }
 
 setup_file() {
-	export FT_USER=tester
+	export FT_USER=tester FT_NOW="2026-12-03T04:00:00Z"
 	sla_base
 	seed_base
 }
