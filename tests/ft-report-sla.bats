@@ -245,6 +245,7 @@ usage() {
 }
 
 @test "ft-report warnings: --by rule and key, --major, --area and --category through the events behind them" {
+	local f
 	run -0 --separate-stderr seed --by rule
 	is <<-'EOF'
 	rule     rank  warnings  major  ack_med  ack_p90  ack_5m  ack_30m  unanswered  escalated
@@ -259,6 +260,13 @@ usage() {
 	[ "${#lines[@]}" = 500 ] && [ "${lines[1]}" = $'op0,,1,0,300,300,100.0,100.0,0.0,0\r' ]
 	run -0 --separate-stderr seed --by key --format csv --min-group 1
 	[ "$(cut -d, -f2 <<< "$output" | grep -c '^[0-9]')" = 499 ]
+	# Not the reporters of the events behind them, in any format.
+	for f in table csv ndjson markdown; do
+		run -0 --separate-stderr seed --by key --format "$f"
+		[[ "$output" == *op498* ]] && [[ "$output" != *1390000* ]]
+	done
+	run -0 --separate-stderr seed --no-output
+	[ "$output" = "" ] && [ "$stderr" = "" ]
 	# Area g1 holds items 0, 4, 8... (125); the area above it too.
 	run -0 --separate-stderr seed --area g1 --format ndjson
 	[ "$(jq -s 'map(.warnings) | add' <<< "$output")" = 125 ]
