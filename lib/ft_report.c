@@ -423,9 +423,8 @@ by_key_report(struct ft_store_report *s, const struct ft_store_report_filter *f,
 	return st;
 }
 
-/* A --unit or --area that is stored: 66 after a message if not. */
-static int
-unit_known(struct ft_store_report *s, const char *opt, const char *id)
+int
+ft_report_unit_known(struct ft_store_report *s, const char *opt, const char *id)
 {
 	char kind[16];
 	int found, st;
@@ -451,8 +450,8 @@ ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 	int st;
 
 	ft_rtab_init(&t);
-	if ((st = unit_known(s, "unit", o->unit)) ||
-	    (st = unit_known(s, "area", o->area)))
+	if ((st = ft_report_unit_known(s, "unit", o->unit)) ||
+	    (st = ft_report_unit_known(s, "area", o->area)))
 		goto out;
 	ft_rtab_col(&t,
 		    o->by == FT_BY_AREA && o->level ? o->level :

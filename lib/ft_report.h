@@ -65,6 +65,9 @@ struct ft_report_opts {
 	int compare; /* the previous period beside each row */
 	const char *category, *unit, *area; /* filters (NULL: any) */
 	int no_output;
+	int wby; /* warnings: its --by, an enum ft_store_warn_key */
+	long min_group; /* sla, warnings: fewer cases are not ranked */
+	int major; /* warnings: the major ones only */
 };
 
 /*
@@ -74,9 +77,26 @@ struct ft_report_opts {
  */
 int ft_report_events(struct ft_db *db, const struct ft_report_opts *o);
 
+/*
+ * The sla report (ft_report_sla.c) and the warnings report
+ * (ft_report_warn.c) of o on db, as ft_report_events() does.
+ */
+int ft_report_sla(struct ft_db *db, const struct ft_report_opts *o);
+int ft_report_warnings(struct ft_db *db, const struct ft_report_opts *o);
+/* The names of the warnings report's --by: -1 when not one. */
+int ft_report_warn_by_find(const char *name);
+
+struct ft_store_report;
+/*
+ * A --OPT unit id that is stored (NULL: none given): 66 after a message
+ * if it is not.
+ */
+int ft_report_unit_known(struct ft_store_report *s, const char *opt,
+			 const char *id);
+
 /* ---- the table every format prints (ft_report_fmt.c) ---- */
 
-#define FT_RTAB_MAXCOL 8
+#define FT_RTAB_MAXCOL 24
 
 enum {
 	FT_COL_NUM = 1, /* a number: right-aligned, bare in JSON */
