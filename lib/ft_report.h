@@ -76,11 +76,12 @@ int ft_report_events(struct ft_db *db, const struct ft_report_opts *o);
 
 /* ---- the table every format prints (ft_report_fmt.c) ---- */
 
-#define FT_RTAB_MAXCOL 8
+#define FT_RTAB_MAXCOL 16
 
 enum {
 	FT_COL_NUM = 1, /* a number: right-aligned, bare in JSON */
-	FT_COL_JSON = 2 /* printed in ndjson only */
+	FT_COL_JSON = 2, /* printed in ndjson only */
+	FT_COL_BARE = 4 /* bare in JSON (true, false), left-aligned */
 };
 
 struct ft_rcell {

@@ -6,22 +6,14 @@
 #include "ft_buf.h"
 #include "ft_exit.h"
 #include "ft_stmt.h"
+#include "ft_store_report_sql.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The events that count: ?1 from, ?2 until, ?3 category, ?4 unit, ?5 area
- * (NULL: any), on events aliased e.
- */
-#define FILTER \
-	" e.reported_at >= ?1 AND e.reported_at < ?2" \
-	" AND (?3 IS NULL OR e.category = ?3)" \
-	" AND (?4 IS NULL OR e.unit = ?4)" \
-	" AND (?5 IS NULL OR e.area IN (WITH RECURSIVE d(id, n) AS" \
-	" (SELECT ?5, 0 UNION SELECT u.id, d.n + 1 FROM units u JOIN d ON" \
-	" u.parent = d.id WHERE d.n < 64) SELECT id FROM d))"
+/* The events that count: see ft_store_report_sql.h. */
+#define FILTER FT_SR_FILTER
 
 /* Groups by column C of e. */
 #define GROUP_BY(C) \
