@@ -58,7 +58,8 @@ enum {
 	OPT_BACK_DAYS,
 	OPT_PER,
 	OPT_PART,
-	OPT_RULE
+	OPT_RULE,
+	OPT_AS_OF
 };
 
 enum verb {
@@ -106,6 +107,10 @@ static const struct ft_opt opts[] = {
 	  "district) above the event's own",
 	  VB(V_EVENTS), "words:grid community street district",
 	  "the level of the areas counted by", NULL, 0 },
+	{ OPT_AS_OF, "as-of", "TIME",
+	  "the events as they stood at TIME, rebuilt from the\nhistory "
+	  "(relative times and the range's end from\nTIME)",
+	  VB(V_EVENTS), "text", NULL, NULL, 0 },
 	{ OPT_COMPARE, "compare", NULL,
 	  "beside each count, the previous period's and the\nchange",
 	  VB(V_EVENTS), NULL, NULL, NULL, 0 },
@@ -172,6 +177,29 @@ range(const char *since, const char *until, struct ft_report_opts *o)
 		return ft_usage_error("--since (%s) is not before --until (%s)",
 				      a, b);
 	}
+	return FT_OK;
+}
+
+/*
+ * --as-of into o, and the current time set to it, so that the range is
+ * read from then: 64 after a message if it cannot be read.
+ */
+static int
+set_as_of(const char *arg, struct ft_report_opts *o)
+{
+	int64_t from, to;
+	int named;
+	const char *err;
+	char t[FT_TIME_LEN];
+
+	if (ft_report_time(arg, &from, &to, &named, &err))
+		return ft_usage_error("--as-of: %s: %s", ft_q(arg), err);
+	/* A period named: as it stood at its end. */
+	o->as_of = named ? to - 1 : from;
+	o->as_of_set = 1;
+	ft_time_format(o->as_of, t);
+	if (ft_time_set_now(t, &err))
+		return ft_usage_error("--as-of: %s: %s", ft_q(arg), err);
 	return FT_OK;
 }
 
@@ -258,7 +286,7 @@ main(int argc, char **argv)
 	struct ft_report_opts o;
 	struct ft_db db = { 0 };
 	struct ft_report_more m;
-	const char *arg, *since = NULL, *until = NULL;
+	const char *arg, *since = NULL, *until = NULL, *as_of = NULL;
 	int c, exit_now = 0, st = FT_OK, v, i;
 
 	ft_cli_init(argv[0]);
@@ -312,6 +340,9 @@ main(int argc, char **argv)
 		case OPT_COMPARE:
 			o.compare = 1;
 			break;
+		case OPT_AS_OF:
+			as_of = arg;
+			break;
 		case OPT_CATEGORY:
 			o.category = arg;
 			break;
@@ -358,6 +389,8 @@ main(int argc, char **argv)
 	if (o.level && o.by != FT_BY_AREA)
 		return ft_usage_error("--area-level needs --by area");
 	if ((st = ft_cli_apply(&cm)))
+		goto out;
+	if (as_of && (st = set_as_of(as_of, &o)))
 		goto out;
 	if ((st = range(since, until, &o)))
 		goto out;

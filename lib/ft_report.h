@@ -65,6 +65,8 @@ struct ft_report_opts {
 	int compare; /* the previous period beside each row */
 	const char *category, *unit, *area; /* filters (NULL: any) */
 	int no_output;
+	int as_of_set; /* events: as they stood at as_of (--as-of) */
+	int64_t as_of;
 };
 
 /*

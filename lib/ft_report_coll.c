@@ -50,7 +50,10 @@ add_coll(void *ctx, const struct ft_srm_coll *r)
 	return FT_OK;
 }
 
-enum { C_RANK, C_COLLECTOR };
+enum {
+	C_RANK,
+	C_COLLECTOR
+};
 
 /* The count columns, after the keys: their first index. */
 static int
@@ -97,9 +100,10 @@ fill(struct ft_rtab *t, struct colls *cs, const struct ft_report_more *m)
 		c = &cs->c[i];
 		rk[i].idx = i;
 		rk[i].size = c->c.submitted;
-		rk[i].measure = c->c.submitted ? (double)c->c.resolved /
-							 (double)c->c.submitted :
-						 0;
+		rk[i].measure = c->c.submitted ?
+					(double)c->c.resolved /
+						(double)c->c.submitted :
+					0;
 		rk[i].key = c->sort;
 	}
 	ft_rank_order(rk, cs->n, m->min_group);
@@ -134,7 +138,8 @@ int
 ft_report_collectors(struct ft_db *db, const struct ft_report_more *m)
 {
 	const struct ft_report_opts *o = m->o;
-	struct ft_store_report_filter flt = { o->category, o->unit, o->area };
+	struct ft_store_report_filter flt = { o->category, o->unit, o->area,
+					      NULL };
 	struct ft_store_rmore *s = NULL;
 	struct colls cs = { NULL, 0, 0 };
 	struct ft_rtab t;

@@ -96,8 +96,18 @@ on_time(void *ctx, const char *facility, const char *at, int fix)
 }
 
 /* The table's columns, in order. */
-enum { C_RANK, C_FAC, C_KIND, C_NAME, C_AREA, C_REPORTS, C_FIXED, C_BACK,
-       C_BACK_PCT, C_SMALL };
+enum {
+	C_RANK,
+	C_FAC,
+	C_KIND,
+	C_NAME,
+	C_AREA,
+	C_REPORTS,
+	C_FIXED,
+	C_BACK,
+	C_BACK_PCT,
+	C_SMALL
+};
 
 static void
 columns(struct ft_rtab *t)
@@ -167,7 +177,8 @@ int
 ft_report_facilities(struct ft_db *db, const struct ft_report_more *m)
 {
 	const struct ft_report_opts *o = m->o;
-	struct ft_store_report_filter flt = { o->category, o->unit, o->area };
+	struct ft_store_report_filter flt = { o->category, o->unit, o->area,
+					      NULL };
 	struct ft_store_rmore *s = NULL;
 	struct facs fs;
 	struct ft_rtab t;

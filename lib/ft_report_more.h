@@ -20,7 +20,10 @@
 #define FT_REPORT_BACK_DAYS 30
 
 /* What collectors are counted per. */
-enum ft_report_per { FT_PER_COLLECTOR, FT_PER_FIRM };
+enum ft_report_per {
+	FT_PER_COLLECTOR,
+	FT_PER_FIRM
+};
 
 /* What the vote report prints. */
 enum ft_report_part {

@@ -102,8 +102,20 @@ add_req(void *ctx, const struct ft_srm_req *r)
 	return FT_OK;
 }
 
-enum { C_RANK, C_POINT, C_NAME, C_SERVICE, C_REQUESTS, C_DONE, C_MEDIAN,
-       C_P90, C_RATINGS, C_MEAN, C_SATISFIED, C_SMALL };
+enum {
+	C_RANK,
+	C_POINT,
+	C_NAME,
+	C_SERVICE,
+	C_REQUESTS,
+	C_DONE,
+	C_MEDIAN,
+	C_P90,
+	C_RATINGS,
+	C_MEAN,
+	C_SATISFIED,
+	C_SMALL
+};
 
 static void
 columns(struct ft_rtab *t)
@@ -197,7 +209,8 @@ int
 ft_report_services(struct ft_db *db, const struct ft_report_more *m)
 {
 	const struct ft_report_opts *o = m->o;
-	struct ft_store_report_filter flt = { o->category, o->unit, o->area };
+	struct ft_store_report_filter flt = { o->category, o->unit, o->area,
+					      NULL };
 	struct ft_store_rmore *st_ = NULL;
 	struct svcs ss = { NULL, 0, 0 };
 	struct ft_rtab t;

@@ -91,9 +91,8 @@ str_cmp(const void *a, const void *b)
 static int
 kept(const struct vote *v, const char *p)
 {
-	return !v->keep ||
-	       (v->nkeep && bsearch(&p, v->keep, v->nkeep, sizeof(char *),
-				    str_cmp));
+	return !v->keep || (v->nkeep && bsearch(&p, v->keep, v->nkeep,
+						sizeof(char *), str_cmp));
 }
 
 /* The count the result and summary are of: --rule's, else the round's
@@ -147,8 +146,7 @@ member(const struct ft_json_doc *d, const char *key, struct ft_buf *b)
 		ft_buf_add(b, d->text.s + mm->val, mm->vallen);
 	ft_buf_addc(b, '\0');
 	b->len--;
-	return !strcmp(b->s, "null") && d->text.s[mm->val] == 'n' ? NULL :
-								     b->s;
+	return !strcmp(b->s, "null") && d->text.s[mm->val] == 'n' ? NULL : b->s;
 }
 
 /* ---- result ---- */
@@ -162,8 +160,8 @@ struct result_walk {
 static void
 result_line(void *ctx, struct ft_json_doc *d)
 {
-	static const char *const keys[] = { "rank",  "project", "name",
-					    "cost",  "votes",	"score",
+	static const char *const keys[] = { "rank",	"project", "name",
+					    "cost",	"votes",   "score",
 					    "selected", "reason" };
 	struct result_walk *w = ctx;
 	const char *s;
@@ -223,7 +221,7 @@ field(struct ft_rtab *t, const char *f, const char *v)
 static void
 summary_line(void *ctx, struct ft_json_doc *d)
 {
-	static const char *const keys[] = { "budget",   "spent",  "left",
+	static const char *const keys[] = { "budget", "spent", "left",
 					    "selected", "projects" };
 	struct summary_walk *w = ctx;
 	size_t k;
@@ -404,7 +402,8 @@ load(struct ft_store_rmore *s, struct vote *v)
 {
 	const struct ft_report_more *m = v->m;
 	const struct ft_report_opts *o = m->o;
-	struct ft_store_report_filter f = { o->category, o->unit, o->area };
+	struct ft_store_report_filter f = { o->category, o->unit, o->area,
+					    NULL };
 	int found, st;
 
 	if ((st = ft_store_rmore_round(s, m->round, on_round, v, &found)))

@@ -36,9 +36,12 @@
 	" json_extract(e.extra, '$.firm') AS firm," \
 	" (e.duplicate_of IS NOT NULL OR e.status = 'duplicate'" \
 	" OR e.outcome IS 'duplicate') AS dup," \
-	" (e.outcome IS 'fixed' OR " MOVED_TO("resolved") ") AS res," \
-	" " MOVED_TO("accepted") " AS acc, " MOVED_TO("rejected") " AS rej" \
-	" FROM events e WHERE" FT_SR_FILTER " AND e.source = 'patrol')"
+	" (e.outcome IS 'fixed' OR " MOVED_TO( \
+		"resolved") ") AS res," \
+			    " " MOVED_TO("accepted") " AS acc, " MOVED_TO( \
+				    "rejected") " AS rej" \
+						" FROM events e WHERE" FT_SR_FILTER \
+						" AND e.source = 'patrol')"
 
 /*
  * A report is counted once: a duplicate; else accepted (or resolved);
@@ -77,8 +80,8 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	/* ?6: the end of the reports looked at after a fix. */
 	[FAC_TIMES] = { "SELECT facility, at, fix FROM (SELECT e.facility AS"
 			" facility, e.reported_at AS at, 0 AS fix FROM events e"
-			" WHERE e.reported_at >= ?1 AND e.reported_at < ?6 AND"
-			FT_SR_WHERE AT_FACILITY " UNION ALL SELECT e.facility,"
+			" WHERE e.reported_at >= ?1 AND e.reported_at < ?6 AND" FT_SR_WHERE
+				AT_FACILITY " UNION ALL SELECT e.facility,"
 			" h.at, 1 FROM history h JOIN events e ON e.id = h.id"
 			" WHERE" FIXED AT_FACILITY ") ORDER BY facility, at,"
 			" fix",
@@ -86,8 +89,9 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[COLLECTORS] = { "WITH c(reporter, n) AS (SELECT reporter,"
 			 " row_number() OVER (ORDER BY min(seq)) FROM events"
 			 " WHERE source = 'patrol' AND reporter IS NOT NULL"
-			 " GROUP BY reporter), " PATROL " SELECT c.n, p.firm,"
-			 PATROL_COUNTS " LEFT JOIN c ON c.reporter ="
+			 " GROUP BY reporter), " PATROL
+			 " SELECT c.n, p.firm," PATROL_COUNTS
+			 " LEFT JOIN c ON c.reporter ="
 			 " p.reporter GROUP BY 1, 2 ORDER BY 1, 2",
 			 "counting the patrol reports" },
 	[FIRMS] = { "WITH " PATROL " SELECT 0, p.firm," PATROL_COUNTS
@@ -198,12 +202,10 @@ fac_row(sqlite3_stmt *st, void *ctx)
 }
 
 int
-ft_store_rmore_facilities_each(struct ft_store_rmore *s,
-			       const struct ft_store_report_filter *f,
-			       const char *from, const char *until,
-			       int (*fn)(void *ctx,
-					 const struct ft_srm_fac *row),
-			       void *ctx)
+ft_store_rmore_facilities_each(
+	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until,
+	int (*fn)(void *ctx, const struct ft_srm_fac *row), void *ctx)
 {
 	struct walk w = { (void (*)(void))fn, ctx };
 
@@ -216,8 +218,9 @@ static int
 time_row(sqlite3_stmt *st, void *ctx)
 {
 	struct walk *w = ctx;
-	int (*fn)(void *, const char *, const char *, int) =
-		(int (*)(void *, const char *, const char *, int))w->fn;
+	int (*fn)(void *, const char *, const char *,
+		  int) = (int (*)(void *, const char *, const char *,
+				  int))w->fn;
 
 	return fn(w->ctx, ft_sql_col(st, 0), ft_sql_col(st, 1),
 		  sqlite3_column_int(st, 2));
@@ -275,22 +278,22 @@ req_row(sqlite3_stmt *st, void *ctx)
 	struct walk *w = ctx;
 	int (*fn)(void *, const struct ft_srm_req *) =
 		(int (*)(void *, const struct ft_srm_req *))w->fn;
-	struct ft_srm_req r = {
-		ft_sql_col(st, 0), ft_sql_col(st, 1), ft_sql_col(st, 2),
-		sqlite3_column_type(st, 3) == SQLITE_NULL ?
-			-1 :
-			sqlite3_column_int64(st, 3),
-		sqlite3_column_int(st, 4)
-	};
+	struct ft_srm_req r = { ft_sql_col(st, 0), ft_sql_col(st, 1),
+				ft_sql_col(st, 2),
+				sqlite3_column_type(st, 3) == SQLITE_NULL ?
+					-1 :
+					sqlite3_column_int64(st, 3),
+				sqlite3_column_int(st, 4) };
 
 	return fn(w->ctx, &r);
 }
 
 int
-ft_store_rmore_requests_each(
-	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
-	const char *from, const char *until,
-	int (*fn)(void *ctx, const struct ft_srm_req *row), void *ctx)
+ft_store_rmore_requests_each(struct ft_store_rmore *s,
+			     const struct ft_store_report_filter *f,
+			     const char *from, const char *until,
+			     int (*fn)(void *ctx, const struct ft_srm_req *row),
+			     void *ctx)
 {
 	struct walk w = { (void (*)(void))fn, ctx };
 
@@ -339,22 +342,19 @@ tally_row(sqlite3_stmt *st, void *ctx)
 	struct walk *w = ctx;
 	int (*fn)(void *, const struct ft_srm_tally *) =
 		(int (*)(void *, const struct ft_srm_tally *))w->fn;
-	struct ft_srm_tally r = { sqlite3_column_int64(st, 0),
-				  sqlite3_column_int64(st, 1),
-				  ft_sql_col(st, 2),
-				  ft_sql_col(st, 3),
-				  ft_sql_col(st, 4),
-				  ft_sql_col(st, 5) };
+	struct ft_srm_tally r = {
+		sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		ft_sql_col(st, 2),	     ft_sql_col(st, 3),
+		ft_sql_col(st, 4),	     ft_sql_col(st, 5)
+	};
 
 	return fn(w->ctx, &r);
 }
 
 int
-ft_store_rmore_tallies_each(struct ft_store_rmore *s, const char *round,
-			    const char *rule,
-			    int (*fn)(void *ctx,
-				      const struct ft_srm_tally *row),
-			    void *ctx)
+ft_store_rmore_tallies_each(
+	struct ft_store_rmore *s, const char *round, const char *rule,
+	int (*fn)(void *ctx, const struct ft_srm_tally *row), void *ctx)
 {
 	sqlite3_stmt *st = ft_stmts_get(&s->t, TALLIES);
 	struct walk w = { (void (*)(void))fn, ctx };
@@ -370,8 +370,7 @@ static int
 text_row(sqlite3_stmt *st, void *ctx)
 {
 	struct walk *w = ctx;
-	int (*fn)(void *, const char *) =
-		(int (*)(void *, const char *))w->fn;
+	int (*fn)(void *, const char *) = (int (*)(void *, const char *))w->fn;
 
 	return fn(w->ctx, ft_sql_col(st, 0));
 }
@@ -394,8 +393,8 @@ static int
 count_row(sqlite3_stmt *st, void *ctx)
 {
 	struct walk *w = ctx;
-	int (*fn)(void *, const char *, int64_t) =
-		(int (*)(void *, const char *, int64_t))w->fn;
+	int (*fn)(void *, const char *,
+		  int64_t) = (int (*)(void *, const char *, int64_t))w->fn;
 
 	return fn(w->ctx, ft_sql_col(st, 0), sqlite3_column_int64(st, 1));
 }

@@ -40,12 +40,10 @@ struct ft_srm_fac {
  * number reported: fn(ctx, row) for each, in the order of the facility's
  * id as bytes.
  */
-int ft_store_rmore_facilities_each(struct ft_store_rmore *s,
-				   const struct ft_store_report_filter *f,
-				   const char *from, const char *until,
-				   int (*fn)(void *ctx,
-					     const struct ft_srm_fac *row),
-				   void *ctx);
+int ft_store_rmore_facilities_each(
+	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until,
+	int (*fn)(void *ctx, const struct ft_srm_fac *row), void *ctx);
 
 /*
  * The time line of the same facilities: fn(ctx, facility, at, fix) for
@@ -125,11 +123,9 @@ int ft_store_rmore_round(struct ft_store_rmore *s, const char *round,
  * their first count (rule NULL), or the newest under rule alone:
  * fn(ctx, row) for each.
  */
-int ft_store_rmore_tallies_each(struct ft_store_rmore *s, const char *round,
-				const char *rule,
-				int (*fn)(void *ctx,
-					  const struct ft_srm_tally *row),
-				void *ctx);
+int ft_store_rmore_tallies_each(
+	struct ft_store_rmore *s, const char *round, const char *rule,
+	int (*fn)(void *ctx, const struct ft_srm_tally *row), void *ctx);
 
 /*
  * The projects of round that f lets through (category, unit, area: of the
@@ -145,10 +141,8 @@ int ft_store_rmore_projects_each(struct ft_store_rmore *s, const char *round,
  * imported ballot names (area 1: its "neighborhood"; none for the
  * others): fn(ctx, key, n), by key as bytes, none first.
  */
-int ft_store_rmore_ballots_each(struct ft_store_rmore *s, const char *round,
-				int area,
-				int (*fn)(void *ctx, const char *key,
-					  int64_t n),
-				void *ctx);
+int ft_store_rmore_ballots_each(
+	struct ft_store_rmore *s, const char *round, int area,
+	int (*fn)(void *ctx, const char *key, int64_t n), void *ctx);
 
 #endif

@@ -367,3 +367,107 @@ usage() {
 	run -0 --separate-stderr ft-report vote Poland_Warszawa_2026 --part area --min-group 959 --format ndjson
 	[ "$(jq -r 'select(.small) | .area' <<< "$output")" = "" ]
 }
+
+# ---- events --as-of ----
+
+# asof_db: a district whose events change over 2026-12-01 (UTC): a1 and
+# a2 stored at 00:00, a2 dispatched to lights at 01:00, a3 stored late at
+# 02:00, a1's category changed by an upsert at 03:00, a1 and a3
+# dispatched at 04:00, a2 rejected at 05:00 and sent to sanitation at
+# 06:00.
+asof_db() {
+	rm -f "$FT_DB"
+	ft-ingest -q --now 2026-12-01T00:00:00Z -k units "$F/units.ndjson" > /dev/null
+	ft-ingest -q --now 2026-12-01T00:00:00Z > /dev/null <<-'EOF'
+	{"id":"a1","category":"noise","source":"app","area":"g1","reported_at":"2026-11-30T10:00:00Z"}
+	{"id":"a2","category":"路灯","source":"hotline","area":"g2","reported_at":"2026-11-30T11:00:00Z"}
+	EOF
+	run -1 --separate-stderr ft-dispatch -q --pending --now 2026-12-01T01:00:00Z --rules "$F/rules.json"
+	ft-ingest -q --now 2026-12-01T02:00:00Z > /dev/null <<< '{"id":"a3","category":"垃圾清运","source":"qr","area":"g3","reported_at":"2026-11-30T12:00:00Z"}'
+	ft-ingest -q --upsert --now 2026-12-01T03:00:00Z > /dev/null <<< '{"id":"a1","category":"路灯","source":"app","area":"g1","reported_at":"2026-11-30T10:00:00Z"}'
+	ft-dispatch -q --pending --now 2026-12-01T04:00:00Z --rules "$F/rules.json" > /dev/null
+	ft-update -q --now 2026-12-01T06:00:00Z > /dev/null <<-'EOF'
+	{"id":"a2","status":"rejected","at":"2026-12-01T05:00:00Z"}
+	{"id":"a2","status":"dispatched","unit":"sanitation","at":"2026-12-01T06:00:00Z"}
+	EOF
+}
+
+# at TIME: the events by category, unit and community as of TIME, one
+# line each ("category,events noise,1 ...").
+at() {
+	local by
+	for by in category unit "area --area-level community"; do
+		# shellcheck disable=SC2086
+		ft-report events --tz UTC --as-of "$1" --since 2026-11-30 --by $by --format csv | tr -d '\r' | paste -sd ' '
+	done
+}
+
+@test "ft-report events --as-of: stored, upserted, dispatched and sent again: a second before each change and at it" {
+	asof_db
+	run -0 at 2026-11-30T23:59:59Z
+	is <<-'EOF'
+	category,events
+	unit,events
+	community,events
+	EOF
+	run -0 at 2026-12-01T00:00:00Z
+	is <<-'EOF'
+	category,events noise,1 路灯,1
+	unit,events ,2
+	community,events c1,2
+	EOF
+	run -0 at 2026-12-01T00:59:59Z
+	[ "${lines[1]}" = "unit,events ,2" ]
+	run -0 at 2026-12-01T01:00:00Z
+	[ "${lines[1]}" = "unit,events ,1 lights,1" ]
+	run -0 at 2026-12-01T01:59:59Z
+	[ "${lines[0]}" = "category,events noise,1 路灯,1" ]
+	# a3, stored late, counts from when it was stored, with the area its
+	# source gave (dispatched at 04:00).
+	run -0 at 2026-12-01T02:00:00Z
+	is <<-'EOF'
+	category,events noise,1 垃圾清运,1 路灯,1
+	unit,events ,2 lights,1
+	community,events c1,2 c2,1
+	EOF
+	run -0 at 2026-12-01T02:59:59Z
+	[ "${lines[0]}" = "category,events noise,1 垃圾清运,1 路灯,1" ]
+	run -0 at 2026-12-01T03:00:00Z
+	[ "${lines[0]}" = "category,events 路灯,2 垃圾清运,1" ]
+	run -0 at 2026-12-01T04:00:00Z
+	[ "${lines[1]}" = "unit,events lights,2 sanitation,1" ]
+	run -0 at 2026-12-01T05:59:59Z
+	[ "${lines[1]}" = "unit,events lights,2 sanitation,1" ]
+	run -0 at 2026-12-01T06:00:00Z
+	[ "${lines[1]}" = "unit,events sanitation,2 lights,1" ]
+	# Now, the report as it is.
+	run -0 --separate-stderr ft-report events --tz UTC --since 2026-11-30 --by unit --format csv
+	[ "$(tr -d '\r' <<< "$output" | paste -sd ' ')" = "unit,events sanitation,2 lights,1" ]
+}
+
+@test "ft-report events --as-of: relative times from then; a period named is its end; the default range ends then" {
+	asof_db
+	# As of the end of 2026-12-01 (yesterday from 12-02T12:00), the range
+	# is the 7 days before it.
+	run -0 --separate-stderr ft-report events --tz UTC --now 2026-12-02T12:00:00Z --as-of yesterday --by unit --format ndjson
+	is <<-'EOF'
+	{"unit":"sanitation","events":2}
+	{"unit":"lights","events":1}
+	EOF
+	# 24h before now is 2026-12-01T01:00:00Z; --since 1d is a day before
+	# that.
+	run -0 --separate-stderr ft-report events --tz UTC --now 2026-12-02T01:00:00Z --as-of 24h --since 1d --by unit --format csv
+	[ "$(tr -d '\r' <<< "$output" | paste -sd ' ')" = "unit,events ,1 lights,1" ]
+	usage '--as-of: "then": not an ISO 8601 time or epoch seconds' events --as-of then
+	usage 'facilities: --as-of does not apply' facilities --as-of 7d
+}
+
+@test "ft-report events --as-of now is the report without it, for every grouping" {
+	for by in day category source unit area facility "area --area-level street"; do
+		# shellcheck disable=SC2086
+		a=$(ft-report events --since 2026-10-01 --by $by --format ndjson)
+		# shellcheck disable=SC2086
+		b=$(ft-report events --since 2026-10-01 --by $by --as-of "$FT_NOW" --format ndjson)
+		[ -n "$a" ] && [ "$a" = "$b" ] || { echo "--by $by: $a / $b"; false; }
+	done
+}
