@@ -124,12 +124,7 @@ fill(struct ft_rtab *t, struct colls *cs, const struct ft_report_more *m)
 		sum.rejected += c->c.rejected;
 		sum.resolved += c->c.resolved;
 	}
-	r = ft_rtab_row(t, 1);
-	ft_rtab_set(t, r, C_RANK, "", NULL);
-	ft_rtab_set(t, r, C_RANK + 1, "total", NULL);
-	ft_rtab_set(t, r, small, "", NULL);
-	if (firm != C_RANK + 1)
-		ft_rtab_set(t, r, firm, "", NULL);
+	r = ft_rank_total(t, C_RANK + 1);
 	set_counts(t, r, first, &sum);
 	free(rk);
 }
@@ -137,29 +132,23 @@ fill(struct ft_rtab *t, struct colls *cs, const struct ft_report_more *m)
 int
 ft_report_collectors(struct ft_db *db, const struct ft_report_more *m)
 {
-	const struct ft_report_opts *o = m->o;
-	struct ft_store_report_filter flt = { o->category, o->unit, o->area,
-					      NULL };
+	struct ft_report_scope sc;
 	struct ft_store_rmore *s = NULL;
 	struct colls cs = { NULL, 0, 0 };
 	struct ft_rtab t;
-	char from[FT_TIME_LEN], until[FT_TIME_LEN];
 	size_t i;
 	int st;
 
 	ft_rtab_init(&t);
-	if ((st = ft_report_unit_known(db, "unit", o->unit)) ||
-	    (st = ft_report_unit_known(db, "area", o->area)))
+	if ((st = ft_report_scope(db, m->o, &sc)))
 		goto out;
 	s = ft_store_rmore_open(db);
-	ft_time_format(o->since, from);
-	ft_time_format(o->until, until);
-	if ((st = ft_store_rmore_collectors_each(s, &flt, from, until,
+	if ((st = ft_store_rmore_collectors_each(s, &sc.f, sc.from, sc.until,
 						 m->per == FT_PER_FIRM,
 						 add_coll, &cs)))
 		goto out;
 	fill(&t, &cs, m);
-	ft_report_put(&t, o);
+	ft_report_put(&t, m->o);
 out:
 	for (i = 0; i < cs.n; i++) {
 		free((char *)cs.c[i].c.firm);

@@ -29,12 +29,6 @@ struct facs {
 	int64_t back_secs;
 };
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? ft_xstrdup(s) : NULL;
-}
-
 static int
 add_fac(void *ctx, const struct ft_srm_fac *r)
 {
@@ -48,9 +42,9 @@ add_fac(void *ctx, const struct ft_srm_fac *r)
 	f = &fs->f[fs->n++];
 	memset(f, 0, sizeof(*f));
 	f->id = ft_xstrdup(r->facility);
-	f->kind = dup_or_null(r->kind);
-	f->name = dup_or_null(r->name);
-	f->area = dup_or_null(r->area);
+	f->kind = ft_report_dup(r->kind);
+	f->name = ft_report_dup(r->name);
+	f->area = ft_report_dup(r->area);
 	f->reports = r->reports;
 	return FT_OK;
 }
@@ -162,13 +156,7 @@ fill(struct ft_rtab *t, struct facs *fs, int64_t min_group)
 		fixed += f->fixed;
 		back += f->back;
 	}
-	r = ft_rtab_row(t, 1);
-	ft_rtab_set(t, r, C_RANK, "", NULL);
-	ft_rtab_set(t, r, C_FAC, "total", NULL);
-	ft_rtab_set(t, r, C_SMALL, "", NULL);
-	ft_rtab_set(t, r, C_KIND, "", NULL);
-	ft_rtab_set(t, r, C_NAME, "", NULL);
-	ft_rtab_set(t, r, C_AREA, "", NULL);
+	r = ft_rank_total(t, C_FAC);
 	set_counts(t, r, reports, fixed, back);
 	free(rk);
 }
@@ -176,34 +164,29 @@ fill(struct ft_rtab *t, struct facs *fs, int64_t min_group)
 int
 ft_report_facilities(struct ft_db *db, const struct ft_report_more *m)
 {
-	const struct ft_report_opts *o = m->o;
-	struct ft_store_report_filter flt = { o->category, o->unit, o->area,
-					      NULL };
+	struct ft_report_scope sc;
 	struct ft_store_rmore *s = NULL;
 	struct facs fs;
 	struct ft_rtab t;
-	char from[FT_TIME_LEN], until[FT_TIME_LEN], ahead[FT_TIME_LEN];
+	char ahead[FT_TIME_LEN];
 	size_t i;
 	int st;
 
 	memset(&fs, 0, sizeof(fs));
 	fs.back_secs = m->back_days * 86400;
 	ft_rtab_init(&t);
-	if ((st = ft_report_unit_known(db, "unit", o->unit)) ||
-	    (st = ft_report_unit_known(db, "area", o->area)))
+	if ((st = ft_report_scope(db, m->o, &sc)))
 		goto out;
 	s = ft_store_rmore_open(db);
-	ft_time_format(o->since, from);
-	ft_time_format(o->until, until);
-	ft_time_format(o->until + fs.back_secs, ahead);
-	if ((st = ft_store_rmore_facilities_each(s, &flt, from, until, add_fac,
-						 &fs)) ||
-	    (st = ft_store_rmore_fac_times_each(s, &flt, from, until, ahead,
-						on_time, &fs)))
+	ft_time_format(m->o->until + fs.back_secs, ahead);
+	if ((st = ft_store_rmore_facilities_each(s, &sc.f, sc.from, sc.until,
+						 add_fac, &fs)) ||
+	    (st = ft_store_rmore_fac_times_each(s, &sc.f, sc.from, sc.until,
+						ahead, on_time, &fs)))
 		goto out;
 	columns(&t);
 	fill(&t, &fs, m->min_group);
-	ft_report_put(&t, o);
+	ft_report_put(&t, m->o);
 out:
 	for (i = 0; i < fs.n; i++) {
 		free(fs.f[i].id);

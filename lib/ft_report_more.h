@@ -11,6 +11,8 @@
 
 #include "ft_db.h"
 #include "ft_report.h"
+#include "ft_store_report.h"
+#include "ft_time.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -67,6 +69,7 @@ struct ft_rank {
 	double measure; /* larger ranks first */
 	const char *key; /* the order of equals and of the small ones */
 	int64_t rank; /* set: 1 for the first; 0: too small, not ranked */
+	int small; /* set: size below --min-group */
 };
 
 /*
@@ -83,6 +86,12 @@ int ft_rank_col_small(struct ft_rtab *t);
 void ft_rank_set(struct ft_rtab *t, size_t row, int rank_col, int small_col,
 		 const struct ft_rank *r);
 
+/*
+ * Adds the total row: every text column and the rank (column 0) empty,
+ * "total" in column label; the report sets the counts.
+ */
+size_t ft_rank_total(struct ft_rtab *t, int label);
+
 /* Sets cell col of row to integer v. */
 void ft_rset_int(struct ft_rtab *t, size_t row, int col, int64_t v);
 /* Sets it to num/den in percent, one decimal ("-" when den is 0). */
@@ -96,6 +105,22 @@ void ft_rset_dec(struct ft_rtab *t, size_t row, int col, double v, int d);
  * message if not.
  */
 int ft_report_unit_known(struct ft_db *db, const char *opt, const char *id);
+
+/* What the store is asked for: o's filters and range as stored times. */
+struct ft_report_scope {
+	struct ft_store_report_filter f;
+	char from[FT_TIME_LEN], until[FT_TIME_LEN];
+};
+
+/*
+ * sc for o, once o's --unit and --area are known to be stored units (66
+ * after a message if not).
+ */
+int ft_report_scope(struct ft_db *db, const struct ft_report_opts *o,
+		    struct ft_report_scope *sc);
+
+/* A copy of s, or NULL for NULL: the caller frees it. */
+char *ft_report_dup(const char *s);
 
 /* Prints t in the format of o to standard output. */
 void ft_report_put(const struct ft_rtab *t, const struct ft_report_opts *o);

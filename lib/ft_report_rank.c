@@ -19,8 +19,6 @@ const char *const ft_report_part_names[FT_PART_N] = { "result", "summary",
 						      "channel", "area",
 						      "rules" };
 
-static int64_t min_group_cmp; /* for by_rank(): qsort takes no context */
-
 static int
 key_cmp(const char *a, const char *b)
 {
@@ -33,11 +31,11 @@ static int
 by_rank(const void *pa, const void *pb)
 {
 	const struct ft_rank *a = pa, *b = pb;
-	int sa = a->size < min_group_cmp, sb = b->size < min_group_cmp, c;
+	int c;
 
-	if (sa != sb)
-		return sa ? 1 : -1;
-	if (!sa && a->measure != b->measure)
+	if (a->small != b->small)
+		return a->small ? 1 : -1;
+	if (!a->small && a->measure != b->measure)
 		return a->measure > b->measure ? -1 : 1;
 	if ((c = key_cmp(a->key, b->key)))
 		return c;
@@ -49,10 +47,11 @@ ft_rank_order(struct ft_rank *r, size_t n, int64_t min_group)
 {
 	size_t i;
 
-	min_group_cmp = min_group;
+	for (i = 0; i < n; i++)
+		r[i].small = r[i].size < min_group;
 	qsort(r, n, sizeof(struct ft_rank), by_rank);
 	for (i = 0; i < n; i++) {
-		if (r[i].size < min_group)
+		if (r[i].small)
 			r[i].rank = 0;
 		else if (i && r[i - 1].rank && r[i - 1].measure == r[i].measure)
 			r[i].rank = r[i - 1].rank;
@@ -81,6 +80,19 @@ ft_rank_set(struct ft_rtab *t, size_t row, int rank_col, int small_col,
 		ft_rset_int(t, row, rank_col, r->rank);
 	ft_rtab_set(t, row, small_col, r->rank ? "" : "small",
 		    r->rank ? "false" : "true");
+}
+
+size_t
+ft_rank_total(struct ft_rtab *t, int label)
+{
+	size_t r = ft_rtab_row(t, 1);
+	int c;
+
+	for (c = 0; c < t->ncol; c++)
+		if (!c || !(t->flags[c] & FT_COL_NUM))
+			ft_rtab_set(t, r, c, "", NULL);
+	ft_rtab_set(t, r, label, "total", NULL);
+	return r;
 }
 
 void
@@ -124,6 +136,29 @@ ft_rset_dec(struct ft_rtab *t, size_t row, int col, double v, int d)
 	else
 		snprintf(a, sizeof(a), "%lld", x);
 	ft_rtab_set(t, row, col, a, a);
+}
+
+char *
+ft_report_dup(const char *s)
+{
+	return s ? ft_xstrdup(s) : NULL;
+}
+
+int
+ft_report_scope(struct ft_db *db, const struct ft_report_opts *o,
+		struct ft_report_scope *sc)
+{
+	int st;
+
+	memset(sc, 0, sizeof(*sc));
+	sc->f.category = o->category;
+	sc->f.unit = o->unit;
+	sc->f.area = o->area;
+	ft_time_format(o->since, sc->from);
+	ft_time_format(o->until, sc->until);
+	if ((st = ft_report_unit_known(db, "unit", o->unit)))
+		return st;
+	return ft_report_unit_known(db, "area", o->area);
 }
 
 int

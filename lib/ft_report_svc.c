@@ -57,12 +57,6 @@ same(const char *a, const char *b)
 	return a && b ? !strcmp(a, b) : a == b;
 }
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? ft_xstrdup(s) : NULL;
-}
-
 static int
 add_req(void *ctx, const struct ft_srm_req *r)
 {
@@ -81,9 +75,9 @@ add_req(void *ctx, const struct ft_srm_req *r)
 		}
 		s = &ss->s[ss->n++];
 		memset(s, 0, sizeof(*s));
-		s->point = dup_or_null(r->point);
-		s->name = dup_or_null(r->point_name);
-		s->service = dup_or_null(r->service);
+		s->point = ft_report_dup(r->point);
+		s->name = ft_report_dup(r->point_name);
+		s->service = ft_report_dup(r->service);
 		/* None first, then by bytes: point, then service. */
 		ft_buf_addf(&b, "%c%s%c%c%s", r->point ? '\x02' : '\x01',
 			    r->point ? r->point : "", '\x01',
@@ -194,12 +188,7 @@ fill(struct ft_rtab *t, struct svcs *ss, int64_t min_group)
 	}
 	if (sum.done.n)
 		qsort(sum.done.v, sum.done.n, sizeof(int64_t), by_secs);
-	r = ft_rtab_row(t, 1);
-	ft_rtab_set(t, r, C_RANK, "", NULL);
-	ft_rtab_set(t, r, C_POINT, "total", NULL);
-	ft_rtab_set(t, r, C_SMALL, "", NULL);
-	ft_rtab_set(t, r, C_NAME, "", NULL);
-	ft_rtab_set(t, r, C_SERVICE, "", NULL);
+	r = ft_rank_total(t, C_POINT);
 	set_counts(t, r, &sum);
 	free(sum.done.v);
 	free(rk);
@@ -208,29 +197,23 @@ fill(struct ft_rtab *t, struct svcs *ss, int64_t min_group)
 int
 ft_report_services(struct ft_db *db, const struct ft_report_more *m)
 {
-	const struct ft_report_opts *o = m->o;
-	struct ft_store_report_filter flt = { o->category, o->unit, o->area,
-					      NULL };
-	struct ft_store_rmore *st_ = NULL;
+	struct ft_report_scope sc;
+	struct ft_store_rmore *s = NULL;
 	struct svcs ss = { NULL, 0, 0 };
 	struct ft_rtab t;
-	char from[FT_TIME_LEN], until[FT_TIME_LEN];
 	size_t i;
 	int st;
 
 	ft_rtab_init(&t);
-	if ((st = ft_report_unit_known(db, "unit", o->unit)) ||
-	    (st = ft_report_unit_known(db, "area", o->area)))
+	if ((st = ft_report_scope(db, m->o, &sc)))
 		goto out;
-	st_ = ft_store_rmore_open(db);
-	ft_time_format(o->since, from);
-	ft_time_format(o->until, until);
-	if ((st = ft_store_rmore_requests_each(st_, &flt, from, until, add_req,
-					       &ss)))
+	s = ft_store_rmore_open(db);
+	if ((st = ft_store_rmore_requests_each(s, &sc.f, sc.from, sc.until,
+					       add_req, &ss)))
 		goto out;
 	columns(&t);
 	fill(&t, &ss, m->min_group);
-	ft_report_put(&t, o);
+	ft_report_put(&t, m->o);
 out:
 	for (i = 0; i < ss.n; i++) {
 		free(ss.s[i].point);
@@ -241,6 +224,6 @@ out:
 	}
 	free(ss.s);
 	ft_rtab_release(&t);
-	ft_store_rmore_close(st_);
+	ft_store_rmore_close(s);
 	return st;
 }

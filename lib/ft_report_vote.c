@@ -32,20 +32,14 @@ struct vote {
 	size_t nkeep, capkeep;
 };
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? ft_xstrdup(s) : NULL;
-}
-
 static int
 on_round(void *ctx, const struct ft_srm_round *r)
 {
 	struct vote *v = ctx;
 
-	v->name = dup_or_null(r->name);
-	v->budget = dup_or_null(r->budget);
-	v->rule = dup_or_null(r->rule);
+	v->name = ft_report_dup(r->name);
+	v->budget = ft_report_dup(r->budget);
+	v->rule = ft_report_dup(r->rule);
 	v->voters = r->voters;
 	return FT_OK;
 }
@@ -61,10 +55,10 @@ on_tally(void *ctx, const struct ft_srm_tally *r)
 	t = &v->t[v->nt++];
 	t->tally = r->tally;
 	t->ballots = r->ballots;
-	t->rule = dup_or_null(r->rule);
-	t->counted_at = dup_or_null(r->counted_at);
-	t->digest = dup_or_null(r->digest);
-	t->result = dup_or_null(r->result);
+	t->rule = ft_report_dup(r->rule);
+	t->counted_at = ft_report_dup(r->counted_at);
+	t->digest = ft_report_dup(r->digest);
+	t->result = ft_report_dup(r->result);
 	return FT_OK;
 }
 
@@ -283,7 +277,7 @@ on_count(void *ctx, const char *key, int64_t n)
 		cs->cap = cs->cap ? 2 * cs->cap : 16;
 		cs->c = ft_xrealloc(cs->c, cs->cap * sizeof(struct count));
 	}
-	cs->c[cs->n].key = dup_or_null(key);
+	cs->c[cs->n].key = ft_report_dup(key);
 	cs->c[cs->n++].n = n;
 	cs->sum += n;
 	return FT_OK;
@@ -311,11 +305,9 @@ ballots(struct ft_store_rmore *s, const struct vote *v, struct ft_rtab *t)
 			    cs.c[i].n < v->m->min_group ? "true" : "false");
 	}
 	if (!st) {
-		r = ft_rtab_row(t, 1);
-		ft_rtab_set(t, r, 0, "total", NULL);
+		r = ft_rank_total(t, 0);
 		ft_rset_int(t, r, 1, cs.sum);
 		ft_rset_pct(t, r, 2, cs.sum, cs.sum);
-		ft_rtab_set(t, r, 3, "", NULL);
 	}
 	for (i = 0; i < cs.n; i++)
 		free(cs.c[i].key);
