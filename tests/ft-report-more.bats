@@ -234,6 +234,18 @@ usage() {
 	[ "$output" = "" ]
 }
 
+@test "ft-report facilities, collectors, services, vote: --no-output prints nothing, and still checks the units" {
+	for r in facilities collectors services; do
+		run -0 --separate-stderr ft-report "$r" --since 2026-01-01 --no-output
+		[ "$output" = "" ] && [ "$stderr" = "" ]
+		run -66 --separate-stderr ft-report "$r" --area nowhere --no-output
+		[ "$stderr" = 'ft-report: --area: no unit "nowhere" in the database' ]
+	done
+	run -0 --separate-stderr ft-report vote r1 --no-output
+	[ "$output" = "" ] && [ "$stderr" = "" ]
+	run -66 --separate-stderr ft-report vote r9 --no-output
+}
+
 # ---- vote ----
 
 @test "ft-report vote: golden result with reasons (the round's rule), summary with the digest" {
