@@ -8,6 +8,7 @@
 #include "ft_err.h"
 #include "ft_exit.h"
 #include "ft_report.h"
+#include "ft_report_more.h"
 #include "ft_time.h"
 
 #include <errno.h>
@@ -23,12 +24,18 @@ static const char usage[] =
 "               [--compare] [--format FORMAT] [OPTION]...\n"
 "       ft-report sla|warnings [--since TIME] [--until TIME] [--by GROUP]\n"
 "               [--min-group N] [--format FORMAT] [OPTION]...\n"
+"       ft-report facilities|collectors|services [--since TIME]\n"
+"               [--until TIME] [--min-group N] [OPTION]...\n"
+"       ft-report vote ROUND [--part PART] [--rule RULE] [OPTION]...\n"
 "Report on the stored data.  events: the events reported in a range,\n"
 "counted by local period (every period of the range, empty ones as 0) or by\n"
 "category, source, unit, area (at any level) or facility.  sla: the cases'\n"
 "times to accept and resolve against their deadlines, by unit, category or\n"
 "area.  warnings: ft-warn's warnings and how fast they were answered, by\n"
-"level, rule or key.\n"
+"level, rule or key.  facilities: the most reported facilities, and how\n"
+"often they came back after a fix.  collectors: patrol reports per\n"
+"collector (a pseudonym) or firm.  services: requests at proxy points per\n"
+"service.  vote: a round's stored count.\n"
 "\n";
 
 static const char tail[] =
@@ -53,28 +60,45 @@ enum {
 	OPT_AREA,
 	OPT_UNIT,
 	OPT_MIN_GROUP,
-	OPT_MAJOR
+	OPT_MAJOR,
+	OPT_BACK_DAYS,
+	OPT_PER,
+	OPT_PART,
+	OPT_RULE,
+	OPT_AS_OF
 };
 
 enum verb {
 	V_EVENTS,
 	V_SLA,
 	V_WARNINGS,
+	V_FACILITIES,
+	V_COLLECTORS,
+	V_SERVICES,
+	V_VOTE,
 	V_N
 };
 
 #define VB(v) (1u << (v))
+/* The reports of groups ranked, and those with the filters. */
+#define VB_RANKED \
+	(VB(V_SLA) | VB(V_WARNINGS) | VB(V_FACILITIES) | VB(V_COLLECTORS) | \
+	 VB(V_SERVICES))
+#define VB_FILTERED (VB(V_EVENTS) | VB_RANKED | VB(V_VOTE))
 
 static const struct ft_verb verbs[] = {
 	{ "events", "the events counted by period or by key", "" },
 	{ "sla", "times to accept and resolve, against deadlines", "" },
 	{ "warnings", "warnings and how fast they were answered", "" },
+	{ "facilities", "the most reported facilities, and their returns", "" },
+	{ "collectors", "patrol reports per collector or firm", "" },
+	{ "services", "service requests per proxy point and service", "" },
+	{ "vote", "a round's stored count, ballots, rules", "round" },
 	{ NULL, NULL, NULL }
 };
 
 /* The reports of issue 14 not built yet. */
-static const char *const not_yet[] = { "facilities", "collectors", "services",
-				       "vote",	     "site",	   NULL };
+static const char *const not_yet[] = { "site", NULL };
 
 static const struct ft_opt opts[] = {
 	{ OPT_SINCE, "since", "TIME",
@@ -97,23 +121,42 @@ static const struct ft_opt opts[] = {
 	  "district) above the event's own",
 	  VB(V_EVENTS) | VB(V_SLA), "words:grid community street district",
 	  "the level of the areas counted by", NULL, 0 },
+	{ OPT_AS_OF, "as-of", "TIME",
+	  "the events as they stood at TIME, rebuilt from the\nhistory "
+	  "(relative times and the range's end from\nTIME)",
+	  VB(V_EVENTS), "text", NULL, NULL, 0 },
 	{ OPT_COMPARE, "compare", NULL,
 	  "beside each count, the previous period's and the\nchange",
 	  VB(V_EVENTS), NULL, NULL, NULL, 0 },
-	{ OPT_CATEGORY, "category", "NAME", "only the events of category NAME",
-	  VB(V_EVENTS) | VB(V_SLA) | VB(V_WARNINGS), "text", NULL, NULL, 0 },
+	{ OPT_CATEGORY, "category", "NAME",
+	  "only the events (vote: projects) of category NAME", VB_FILTERED,
+	  "text", NULL, NULL, 0 },
 	{ OPT_AREA, "area", "UNIT",
-	  "only the events in area UNIT or an area below it",
-	  VB(V_EVENTS) | VB(V_SLA) | VB(V_WARNINGS), "text", NULL, NULL, 0 },
-	{ OPT_UNIT, "unit", "UNIT", "only the events dispatched to UNIT",
-	  VB(V_EVENTS) | VB(V_SLA) | VB(V_WARNINGS), "text", NULL, NULL, 0 },
+	  "only the events in area UNIT or an area below it\n(vote: the "
+	  "projects of those units)",
+	  VB_FILTERED, "text", NULL, NULL, 0 },
+	{ OPT_UNIT, "unit", "UNIT",
+	  "only the events dispatched to UNIT (vote: the\nprojects of UNIT)",
+	  VB_FILTERED, "text", NULL, NULL, 0 },
 	{ OPT_MIN_GROUP, "min-group", "N",
-	  "sla, warnings: a group of fewer than N cases or\nwarnings is "
-	  "marked small, not ranked (default\n10)",
-	  VB(V_SLA) | VB(V_WARNINGS), "text",
-	  "the least cases of a group ranked", NULL, 0 },
+	  "a group of fewer than N (default 10 cases for sla\nand warnings, "
+	  "5 for the others) is too small to\ncompare: marked, not ranked",
+	  VB_RANKED | VB(V_VOTE), "text", NULL, NULL, 0 },
 	{ OPT_MAJOR, "major", NULL, "warnings: the major warnings only",
 	  VB(V_WARNINGS), NULL, NULL, NULL, 0 },
+	{ OPT_BACK_DAYS, "back-days", "N",
+	  "facilities: a report within N days (default 30)\nafter a fix "
+	  "is a return",
+	  VB(V_FACILITIES), "text", NULL, NULL, 0 },
+	{ OPT_PER, "per", "WHAT", "collectors: per collector (default) or firm",
+	  VB(V_COLLECTORS), "words:collector firm", NULL, NULL, 0 },
+	{ OPT_PART, "part", "PART",
+	  "vote: result (default), summary, channel, area or\nrules",
+	  VB(V_VOTE), "words:result summary channel area rules", NULL, NULL,
+	  0 },
+	{ OPT_RULE, "rule", "RULE",
+	  "vote: the stored count of this rule (default: the\nround's)",
+	  VB(V_VOTE), "text", NULL, NULL, 0 },
 	{ OPT_FORMAT, "format", "FORMAT",
 	  "table (default), csv, ndjson or markdown", 0,
 	  "words:table csv ndjson markdown", "the output format", NULL, 0 },
@@ -184,21 +227,128 @@ by_arg(int v, const char *by, struct ft_report_opts *o)
 	return FT_OK;
 }
 
+/*
+ * --as-of into o, and the current time set to it, so that the range is
+ * read from then: 64 after a message if it cannot be read.
+ */
+static int
+set_as_of(const char *arg, struct ft_report_opts *o)
+{
+	int64_t from, to;
+	int named;
+	const char *err;
+	char t[FT_TIME_LEN];
+
+	if (ft_report_time(arg, &from, &to, &named, &err))
+		return ft_usage_error("--as-of: %s: %s", ft_q(arg), err);
+	/* A period named: as it stood at its end. */
+	o->as_of = named ? to - 1 : from;
+	o->as_of_set = 1;
+	ft_time_format(o->as_of, t);
+	if (ft_time_set_now(t, &err))
+		return ft_usage_error("--as-of: %s: %s", ft_q(arg), err);
+	return FT_OK;
+}
+
+/* The reports, for the messages. */
+#define REPORTS "events, sla, warnings, facilities, collectors, services, vote"
+
+/* A number from lo to hi into *n: 64 after a message naming opt if not. */
+static int
+number(const char *opt, const char *arg, int64_t lo, int64_t hi, int64_t *n)
+{
+	char *end;
+	long long x;
+
+	errno = 0;
+	x = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || *arg == '+' || *arg == ' ' ||
+	    x < lo || x > hi)
+		return ft_usage_error("--%s: %s is not a whole number from "
+				      "%lld to %lld",
+				      opt, ft_q(arg), (long long)lo,
+				      (long long)hi);
+	*n = (int64_t)x;
+	return FT_OK;
+}
+
+/* The options of the reports of groups and of vote into m. */
+static int
+more_opt(int c, const char *arg, struct ft_report_more *m)
+{
+	int i;
+
+	switch (c) {
+	case OPT_MIN_GROUP:
+		return number("min-group", arg, 0, 1000000000, &m->min_group);
+	case OPT_BACK_DAYS:
+		return number("back-days", arg, 1, 3650, &m->back_days);
+	case OPT_PER:
+		if (strcmp(arg, "collector") && strcmp(arg, "firm"))
+			return ft_usage_error("--per: %s is not collector or "
+					      "firm",
+					      ft_q(arg));
+		m->per = *arg == 'f' ? FT_PER_FIRM : FT_PER_COLLECTOR;
+		return FT_OK;
+	case OPT_PART:
+		for (i = 0; i < FT_PART_N; i++)
+			if (!strcmp(arg, ft_report_part_names[i]))
+				break;
+		if (i == FT_PART_N)
+			return ft_usage_error("--part: %s is not result, "
+					      "summary, channel, area or rules",
+					      ft_q(arg));
+		m->part = (enum ft_report_part)i;
+		return FT_OK;
+	case OPT_RULE:
+		m->rule = arg;
+		return FT_OK;
+	}
+	return FT_OK;
+}
+
+/* Runs report v on db. */
+static int
+run(int v, struct ft_db *db, const struct ft_report_opts *o,
+    const struct ft_report_more *m)
+{
+	switch (v) {
+	case V_SLA:
+		return ft_report_sla(db, o);
+	case V_WARNINGS:
+		return ft_report_warnings(db, o);
+	case V_FACILITIES:
+		return ft_report_facilities(db, m);
+	case V_COLLECTORS:
+		return ft_report_collectors(db, m);
+	case V_SERVICES:
+		return ft_report_services(db, m);
+	case V_VOTE:
+		return ft_report_vote(db, m);
+	default:
+		return ft_report_events(db, o);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
 	struct ft_common cm = { 0 };
 	struct ft_report_opts o;
 	struct ft_db db = { 0 };
-	const char *arg, *since = NULL, *until = NULL, *by = NULL;
+	struct ft_report_more m;
+	const char *arg, *since = NULL, *until = NULL, *by = NULL,
+			 *as_of = NULL;
 	int c, exit_now = 0, st = FT_OK, v, i;
-	char *end;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
 	o.by = FT_BY_DAY;
 	o.format = FT_FMT_TABLE;
-	o.min_group = 10;
+	memset(&m, 0, sizeof(m));
+	m.o = &o;
+	m.min_group = -1; /* the report's default, once it is known */
+	m.back_days = FT_REPORT_BACK_DAYS;
 	while ((c = ft_opt_next(&tool, argc, argv, &arg)) != -1) {
 		if (c == -2)
 			return FT_USAGE;
@@ -216,16 +366,6 @@ main(int argc, char **argv)
 			break;
 		case OPT_BY:
 			by = arg;
-			break;
-		case OPT_MIN_GROUP:
-			errno = 0;
-			o.min_group = strtol(arg, &end, 10);
-			if (errno || end == arg || *end || o.min_group < 1 ||
-			    o.min_group > 1000000000L)
-				return ft_usage_error(
-					"--min-group: %s is not a whole "
-					"number from 1 to 1000000000",
-					ft_q(arg));
 			break;
 		case OPT_MAJOR:
 			o.major = 1;
@@ -249,6 +389,9 @@ main(int argc, char **argv)
 		case OPT_COMPARE:
 			o.compare = 1;
 			break;
+		case OPT_AS_OF:
+			as_of = arg;
+			break;
 		case OPT_CATEGORY:
 			o.category = arg;
 			break;
@@ -258,10 +401,13 @@ main(int argc, char **argv)
 		case OPT_UNIT:
 			o.unit = arg;
 			break;
+		default:
+			if (more_opt(c, arg, &m))
+				return FT_USAGE;
 		}
 	}
 	if (optind >= argc)
-		return ft_usage_error("no report named: events, sla, warnings");
+		return ft_usage_error("no report named: " REPORTS);
 	for (v = 0; v < V_N; v++)
 		if (!strcmp(argv[optind], verbs[v].name))
 			break;
@@ -269,33 +415,45 @@ main(int argc, char **argv)
 		for (i = 0; not_yet[i]; i++)
 			if (!strcmp(argv[optind], not_yet[i]))
 				return ft_usage_error(
-					"%s: not built yet; the reports are: "
-					"events, sla, warnings",
+					"%s: not built yet; the reports are: " REPORTS,
 					ft_q(argv[optind]));
-		return ft_usage_error("unknown report %s; the reports are: "
-				      "events, sla, warnings",
-				      ft_q(argv[optind]));
+		return ft_usage_error(
+			"unknown report %s; the reports are: " REPORTS,
+			ft_q(argv[optind]));
 	}
 	optind++;
 	if (ft_opt_verb_check(&tool, v))
 		return FT_USAGE;
+	if (v == V_VOTE) {
+		if (optind >= argc)
+			return ft_usage_error("vote: no round named");
+		m.round = argv[optind++];
+		if (since || until)
+			return ft_usage_error("vote: --%s does not apply",
+					      since ? "since" : "until");
+	}
 	if (optind < argc)
 		return ft_usage_error("%s: unexpected argument %s",
 				      verbs[v].name, ft_q(argv[optind]));
 	if ((st = by_arg(v, by, &o)))
 		return st;
+	if (m.min_group < 0)
+		m.min_group = v == V_SLA || v == V_WARNINGS ?
+				      10 :
+				      FT_REPORT_MIN_GROUP;
+	o.min_group = (long)m.min_group;
 	if (o.level && o.by != FT_BY_AREA)
 		return ft_usage_error("--area-level needs --by area");
 	if ((st = ft_cli_apply(&cm)))
+		goto out;
+	if (as_of && (st = set_as_of(as_of, &o)))
 		goto out;
 	if ((st = range(since, until, &o)))
 		goto out;
 	o.no_output = cm.no_output;
 	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_READONLY)))
 		goto out;
-	st = v == V_SLA	     ? ft_report_sla(&db, &o) :
-	     v == V_WARNINGS ? ft_report_warnings(&db, &o) :
-			       ft_report_events(&db, &o);
+	st = run(v, &db, &o, &m);
 out:
 	ft_db_close(&db);
 	return ft_finish(st);

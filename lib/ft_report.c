@@ -444,12 +444,18 @@ int
 ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 {
 	struct ft_store_report *s = ft_store_report_open(db);
-	struct ft_store_report_filter f = { o->category, o->unit, o->area };
+	struct ft_store_report_filter f = { o->category, o->unit, o->area,
+					    NULL };
 	struct ft_rtab t;
 	struct ft_buf out = FT_BUF_INIT;
+	char as_of[FT_TIME_LEN];
 	int st;
 
 	ft_rtab_init(&t);
+	if (o->as_of_set) {
+		ft_time_format(o->as_of, as_of);
+		f.as_of = as_of;
+	}
 	if ((st = ft_report_unit_known(s, "unit", o->unit)) ||
 	    (st = ft_report_unit_known(s, "area", o->area)))
 		goto out;

@@ -68,6 +68,8 @@ struct ft_report_opts {
 	int wby; /* warnings: its --by, an enum ft_store_warn_key */
 	long min_group; /* sla, warnings: fewer cases are not ranked */
 	int major; /* warnings: the major ones only */
+	int as_of_set; /* events: as they stood at as_of (--as-of) */
+	int64_t as_of;
 };
 
 /*
@@ -100,7 +102,8 @@ int ft_report_unit_known(struct ft_store_report *s, const char *opt,
 
 enum {
 	FT_COL_NUM = 1, /* a number: right-aligned, bare in JSON */
-	FT_COL_JSON = 2 /* printed in ndjson only */
+	FT_COL_JSON = 2, /* printed in ndjson only */
+	FT_COL_BARE = 4 /* bare in JSON (true, false), left-aligned */
 };
 
 struct ft_rcell {

@@ -244,6 +244,8 @@ print_table(const struct ft_rtab *t, struct ft_buf *out)
 		last = c;
 	}
 	for (r = 0; r < t->nrow + 2; r++) {
+		size_t start = out->len;
+
 		for (c = 0; c < t->ncol; c++) {
 			const char *s;
 
@@ -268,6 +270,9 @@ print_table(const struct ft_rtab *t, struct ft_buf *out)
 				ft_buf_adds(out, "  ");
 			}
 		}
+		/* An empty last cell leaves no spaces at the line's end. */
+		while (out->len > start && out->s[out->len - 1] == ' ')
+			out->len--;
 		ft_buf_addc(out, '\n');
 	}
 }
@@ -289,10 +294,12 @@ print_markdown(const struct ft_rtab *t, struct ft_buf *out)
 							 "---");
 			else if (!r)
 				add_shown(out, t->head[c], 1);
-			else if (t->foot[r - 2] && !c)
+			else if (t->foot[r - 2] &&
+				 !(t->flags[c] & FT_COL_NUM) &&
+				 *shown(&t->cells[(r - 2) * t->ncol + c]))
 				ft_buf_addf(out, "**%s**",
-					    shown(&t->cells[(r - 2) *
-							    t->ncol]));
+					    shown(&t->cells[(r - 2) * t->ncol +
+							    c]));
 			else
 				add_shown(out,
 					  shown(&t->cells[(r - 2) * t->ncol +
@@ -364,7 +371,7 @@ print_ndjson(const struct ft_rtab *t, struct ft_buf *out)
 				ft_json_open(out, t->head[c]);
 			if (!v)
 				ft_buf_adds(out, "null");
-			else if (t->flags[c] & FT_COL_NUM)
+			else if (t->flags[c] & (FT_COL_NUM | FT_COL_BARE))
 				ft_buf_adds(out, v);
 			else
 				ft_json_escape_lossy(out, v, strlen(v));

@@ -119,7 +119,8 @@ ft_report_warnings(struct ft_db *db, const struct ft_report_opts *o)
 {
 	struct ft_store_report *s = ft_store_report_open(db);
 	struct ft_store_report_sla *ss = ft_store_report_sla_open(db);
-	struct ft_store_report_filter f = { o->category, o->unit, o->area };
+	struct ft_store_report_filter f = { o->category, o->unit, o->area,
+					    NULL };
 	struct warn_run run;
 	struct ft_rtab t;
 	char from[FT_TIME_LEN], until[FT_TIME_LEN];

@@ -6,26 +6,36 @@
 #include "ft_buf.h"
 #include "ft_exit.h"
 #include "ft_stmt.h"
+#include "ft_store_report_sql.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
-/*
- * The events that count: ?1 from, ?2 until, ?3 category, ?4 unit, ?5 area
- * (NULL: any), on events aliased e.
- */
-#define FILTER \
-	" e.reported_at >= ?1 AND e.reported_at < ?2" \
-	" AND (?3 IS NULL OR e.category = ?3)" \
-	" AND (?4 IS NULL OR e.unit = ?4)" \
-	" AND (?5 IS NULL OR e.area IN (WITH RECURSIVE d(id, n) AS" \
-	" (SELECT ?5, 0 UNION SELECT u.id, d.n + 1 FROM units u JOIN d ON" \
-	" u.parent = d.id WHERE d.n < 64) SELECT id FROM d))"
+/* The events that count: see ft_store_report_sql.h. */
+#define FILTER FT_SR_FILTER
 
-/* Groups by column C of e. */
-#define GROUP_BY(C) \
-	"SELECT e." C ", count(*) FROM events e WHERE" FILTER \
+/* Groups by column C of e, the events (E: "events e") or as of ?7. */
+#define GROUP_ON(E, C) \
+	"SELECT e." C ", count(*) FROM " E " WHERE" FILTER \
+	" GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1"
+#define GROUP_BY(C) GROUP_ON("events e", C)
+#define GROUP_AT(C) GROUP_ON(FT_SR_EVENTS_AT, C)
+
+/*
+ * ?6 the kind: each unit's nearest unit of that kind, itself or above it
+ * (the bare column id beside min(n) is the row of the least n), and the
+ * events by it.
+ */
+#define AREA_LEVEL_ON(E) \
+	"WITH RECURSIVE up(start, id, kind, parent, n) AS" \
+	" (SELECT id, id, kind, parent, 0 FROM units UNION ALL" \
+	" SELECT up.start, u.id, u.kind, u.parent, up.n + 1 FROM up" \
+	" JOIN units u ON u.id = up.parent WHERE up.n < 64)," \
+	" lv(start, id) AS (SELECT start, id FROM (SELECT start, id," \
+	" min(n) FROM up WHERE kind = ?6 GROUP BY start))" \
+	" SELECT lv.id, count(*) FROM " E " LEFT JOIN lv ON" \
+	" lv.start = e.area WHERE" FILTER \
 	" GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1"
 
 /* The statements, by name. */
@@ -38,8 +48,18 @@ enum stmt {
 	BY_AREA,
 	BY_FACILITY,
 	BY_AREA_LEVEL,
+	/* The same in the same order, as of ?7 (--as-of). */
+	COUNT_AT,
+	BY_CATEGORY_AT,
+	BY_SOURCE_AT,
+	BY_UNIT_AT,
+	BY_AREA_AT,
+	BY_FACILITY_AT,
+	BY_AREA_LEVEL_AT,
 	NSTMT
 };
+
+#define AT(n) ((n) + (COUNT_AT - COUNT))
 
 /* Every statement of ft-report, in one place. */
 static const struct ft_stmt_def stmts[NSTMT] = {
@@ -52,21 +72,19 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[BY_UNIT] = { GROUP_BY("unit"), "counting the events" },
 	[BY_AREA] = { GROUP_BY("area"), "counting the events" },
 	[BY_FACILITY] = { GROUP_BY("facility"), "counting the events" },
-	/*
-	 * ?6 the kind: each unit's nearest unit of that kind, itself or
-	 * above it (the bare column id beside min(n) is the row of the
-	 * least n), and the events by it.
-	 */
-	[BY_AREA_LEVEL] = { "WITH RECURSIVE up(start, id, kind, parent, n) AS"
-			    " (SELECT id, id, kind, parent, 0 FROM units UNION ALL"
-			    " SELECT up.start, u.id, u.kind, u.parent, up.n + 1 FROM up"
-			    " JOIN units u ON u.id = up.parent WHERE up.n < 64),"
-			    " lv(start, id) AS (SELECT start, id FROM (SELECT start, id,"
-			    " min(n) FROM up WHERE kind = ?6 GROUP BY start))"
-			    " SELECT lv.id, count(*) FROM events e LEFT JOIN lv ON"
-			    " lv.start = e.area WHERE" FILTER
-			    " GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1",
-			    "counting the events" },
+	[BY_AREA_LEVEL] = { AREA_LEVEL_ON("events e"), "counting the events" },
+	[COUNT_AT] = { "SELECT count(*) FROM " FT_SR_EVENTS_AT " WHERE" FILTER,
+		       "counting the events as they were" },
+	[BY_CATEGORY_AT] = { GROUP_AT("category"),
+			     "counting the events as they were" },
+	[BY_SOURCE_AT] = { GROUP_AT("source"),
+			   "counting the events as they were" },
+	[BY_UNIT_AT] = { GROUP_AT("unit"), "counting the events as they were" },
+	[BY_AREA_AT] = { GROUP_AT("area"), "counting the events as they were" },
+	[BY_FACILITY_AT] = { GROUP_AT("facility"),
+			     "counting the events as they were" },
+	[BY_AREA_LEVEL_AT] = { AREA_LEVEL_ON(FT_SR_EVENTS_AT),
+			       "counting the events as they were" },
 };
 
 struct ft_store_report {
@@ -111,6 +129,8 @@ filtered(struct ft_store_report *s, enum stmt n,
 
 	if (!st)
 		return NULL;
+	if (f->as_of)
+		bind(st, 7, f->as_of);
 	bind(st, 1, from);
 	bind(st, 2, until);
 	bind(st, 3, f->category);
@@ -148,16 +168,17 @@ ft_store_report_count(struct ft_store_report *s,
 		      const struct ft_store_report_filter *f, const char *from,
 		      const char *until, int64_t *n)
 {
-	sqlite3_stmt *st = filtered(s, COUNT, f, from, until);
+	enum stmt c = f->as_of ? AT(COUNT) : COUNT;
+	sqlite3_stmt *st = filtered(s, c, f, from, until);
 	int rc, row = 0;
 
 	*n = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	if ((rc = ft_stmts_step(&s->t, COUNT, &row)) || !row)
+	if ((rc = ft_stmts_step(&s->t, c, &row)) || !row)
 		return rc;
 	*n = sqlite3_column_int64(st, 0);
-	ft_stmts_done(&s->t, COUNT);
+	ft_stmts_done(&s->t, c);
 	return FT_OK;
 }
 
@@ -190,12 +211,13 @@ ft_store_report_groups_each(struct ft_store_report *s,
 		[FT_SRK_FACILITY] = BY_FACILITY
 	};
 	struct groups_walk w = { fn, ctx };
-	enum stmt n = key == FT_SRK_AREA && level ? BY_AREA_LEVEL : by[key];
+	enum stmt b = key == FT_SRK_AREA && level ? BY_AREA_LEVEL : by[key];
+	enum stmt n = f->as_of ? AT(b) : b;
 	sqlite3_stmt *st = filtered(s, n, f, from, until);
 
 	if (!st)
 		return FT_SOFTWARE;
-	if (n == BY_AREA_LEVEL)
+	if (b == BY_AREA_LEVEL)
 		bind(st, 6, level);
 	return ft_stmts_walk(&s->t, n, group_row, &w);
 }

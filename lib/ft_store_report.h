@@ -41,10 +41,16 @@ void ft_store_report_close(struct ft_store_report *s);
 /*
  * Which events count (NULL: any): of category, of unit (the responsible
  * unit, as dispatched), in area (the event's area is area itself or a
- * unit below it, at most 64 steps down).
+ * unit below it, at most 64 steps down), as of as_of.
  */
 struct ft_store_report_filter {
 	const char *category, *unit, *area;
+	/*
+	 * NULL, or a stored time: the events as they stood then, rebuilt
+	 * from the history (see ft_store_report_sql.h); the filters and
+	 * the groups apply to them as they were.
+	 */
+	const char *as_of;
 };
 
 /* What events are grouped by. */

@@ -322,8 +322,8 @@ usage() {
 @test "ft-report sla, warnings: bad options exit 64 with a message naming the option" {
 	usage '--by: "day" is not unit, category or area (sla)' sla --by day
 	usage '--by: "unit" is not level, rule or key (warnings)' warnings --by unit
-	usage '--min-group: "0" is not a whole number from 1 to 1000000000' sla --min-group 0
-	usage '--min-group: "x" is not a whole number from 1 to 1000000000' warnings --min-group x
+	usage '--min-group: "-1" is not a whole number from 0 to 1000000000' sla --min-group -1
+	usage '--min-group: "x" is not a whole number from 0 to 1000000000' warnings --min-group x
 	usage 'sla: --major does not apply' sla --major
 	usage 'sla: --compare does not apply' sla --compare
 	usage 'warnings: --area-level does not apply' warnings --area-level grid

@@ -502,9 +502,9 @@ print(sorted({sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l
 	usage '--until: "2026-13-01": no such date' events --until 2026-13-01
 	usage '--since (2026-12-05T00:00:00Z) is not before --until (2026-12-01T00:00:00Z)' events --since 2026-12-05 --until 2026-12-01
 	usage '--since (2026-12-01T00:00:00Z) is not before --until (2026-12-01T00:00:00Z)' events --since 2026-12-01 --until 2026-12-01
-	usage 'no report named: events, sla, warnings' --by day
-	usage 'unknown report "event"; the reports are: events, sla, warnings' event
-	usage '"vote": not built yet; the reports are: events, sla, warnings' vote
+	usage 'no report named: events, sla, warnings, facilities, collectors, services, vote' --by day
+	usage 'unknown report "event"; the reports are: events, sla, warnings, facilities, collectors, services, vote' event
+	usage '"site": not built yet; the reports are: events, sla, warnings, facilities, collectors, services, vote' site
 	usage 'events: unexpected argument "extra"' events extra
 	usage '--tz: unknown time zone "Mars/Olympus"' events --tz Mars/Olympus
 	usage "unknown option '--bogus'" events --bogus

@@ -1,0 +1,416 @@
+/*
+ * ft_store_report_more.c - the statements of ft-report's facilities,
+ * collectors, services and vote reports, and the operations over them:
+ * see ft_store_report_more.h.
+ */
+#include "ft_store_report_more.h"
+#include "ft_buf.h"
+#include "ft_exit.h"
+#include "ft_stmt.h"
+#include "ft_store_report_sql.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Not service requests, at a facility. */
+#define AT_FACILITY " AND e.facility IS NOT NULL AND e.source IS NOT 'proxy'"
+
+/* The history entries h that resolved event e from ?1 to before ?2. */
+#define FIXED \
+	" h.kind = 'event' AND h.to_status = 'resolved' AND h.at >= ?1" \
+	" AND h.at < ?2 AND" FT_SR_WHERE
+
+/* A history entry that moved event e to state S. */
+#define MOVED_TO(S) \
+	"EXISTS (SELECT 1 FROM history h WHERE h.kind = 'event' AND" \
+	" h.id = e.id AND h.to_status = '" S "')"
+
+/*
+ * The patrol reports that count, each with what became of it: dup (linked
+ * to the case it repeats), res (resolved at some time, or closed fixed),
+ * acc (accepted at some time), rej (rejected at some time).
+ */
+#define PATROL \
+	"p AS (SELECT e.reporter AS reporter," \
+	" json_extract(e.extra, '$.firm') AS firm," \
+	" (e.duplicate_of IS NOT NULL OR e.status = 'duplicate'" \
+	" OR e.outcome IS 'duplicate') AS dup," \
+	" (e.outcome IS 'fixed' OR " MOVED_TO( \
+		"resolved") ") AS res," \
+			    " " MOVED_TO("accepted") " AS acc, " MOVED_TO( \
+				    "rejected") " AS rej" \
+						" FROM events e WHERE" FT_SR_FILTER \
+						" AND e.source = 'patrol')"
+
+/*
+ * A report is counted once: a duplicate; else accepted (or resolved);
+ * else rejected; else still pending (in submitted only).
+ */
+#define PATROL_COUNTS \
+	" count(*), sum(NOT dup AND (acc OR res)), sum(dup)," \
+	" sum(NOT dup AND NOT acc AND NOT res AND rej), sum(NOT dup AND res)" \
+	" FROM p"
+
+/* The statements, by name. */
+enum stmt {
+	FACILITIES,
+	FAC_TIMES,
+	COLLECTORS,
+	FIRMS,
+	REQUESTS,
+	ROUND,
+	TALLIES,
+	PROJECTS,
+	BALLOTS_CHANNEL,
+	BALLOTS_AREA,
+	NSTMT
+};
+
+static const struct ft_stmt_def stmts[NSTMT] = {
+	/* The facilities reported or fixed in the range. */
+	[FACILITIES] = { "SELECT x.facility, f.kind, f.name, f.area, sum(x.r)"
+			 " FROM (SELECT e.facility AS facility, 1 AS r FROM"
+			 " events e WHERE" FT_SR_FILTER AT_FACILITY
+			 " UNION ALL SELECT e.facility, 0 FROM history h JOIN"
+			 " events e ON e.id = h.id WHERE" FIXED AT_FACILITY
+			 ") x LEFT JOIN facilities f ON f.id = x.facility"
+			 " GROUP BY x.facility ORDER BY x.facility",
+			 "counting the facilities' reports" },
+	/* ?6: the end of the reports looked at after a fix. */
+	[FAC_TIMES] = { "SELECT facility, at, fix FROM (SELECT e.facility AS"
+			" facility, e.reported_at AS at, 0 AS fix FROM events e"
+			" WHERE e.reported_at >= ?1 AND e.reported_at < ?6 AND" FT_SR_WHERE
+				AT_FACILITY " UNION ALL SELECT e.facility,"
+			" h.at, 1 FROM history h JOIN events e ON e.id = h.id"
+			" WHERE" FIXED AT_FACILITY ") ORDER BY facility, at,"
+			" fix",
+			"reading the facilities' fixes" },
+	[COLLECTORS] = { "WITH c(reporter, n) AS (SELECT reporter,"
+			 " row_number() OVER (ORDER BY min(seq)) FROM events"
+			 " WHERE source = 'patrol' AND reporter IS NOT NULL"
+			 " GROUP BY reporter), " PATROL
+			 " SELECT c.n, p.firm," PATROL_COUNTS
+			 " LEFT JOIN c ON c.reporter ="
+			 " p.reporter GROUP BY 1, 2 ORDER BY 1, 2",
+			 "counting the patrol reports" },
+	[FIRMS] = { "WITH " PATROL " SELECT 0, p.firm," PATROL_COUNTS
+		    " GROUP BY 2 ORDER BY 2",
+		    "counting the patrol reports" },
+	[REQUESTS] = { "SELECT e.facility, f.name, e.category, (SELECT"
+		       " strftime('%s', min(h.at)) - strftime('%s',"
+		       " e.reported_at) FROM history h WHERE h.kind = 'event'"
+		       " AND h.id = e.id AND h.to_status = 'resolved'),"
+		       " e.rating FROM events e LEFT JOIN facilities f ON"
+		       " f.id = e.facility WHERE" FT_SR_FILTER
+		       " AND e.source = 'proxy' ORDER BY 1, 3, 4",
+		       "reading the service requests" },
+	[ROUND] = { "SELECT name, budget, rule, (SELECT count(*) FROM voters"
+		    " WHERE round = ?1) FROM rounds WHERE round = ?1",
+		    "reading the round" },
+	/* ?2: a rule, or NULL for the newest count of each. */
+	[TALLIES] = { "SELECT t.tally, t.ballots, t.rule, t.counted_at,"
+		      " t.digest, t.result FROM tallies t WHERE t.round = ?1"
+		      " AND (?2 IS NULL OR t.rule = ?2) AND t.tally = (SELECT"
+		      " max(x.tally) FROM tallies x WHERE x.round = t.round"
+		      " AND x.rule = t.rule) ORDER BY (SELECT min(x.tally)"
+		      " FROM tallies x WHERE x.round = t.round AND"
+		      " x.rule = t.rule)",
+		      "reading the round's counts" },
+	[PROJECTS] = { "SELECT p.project FROM projects p WHERE p.round = ?1"
+		       " AND (?3 IS NULL OR p.category = ?3)"
+		       " AND (?4 IS NULL OR p.unit = ?4)"
+		       " AND (?5 IS NULL OR p.unit IN (WITH RECURSIVE d(id, n)"
+		       " AS (SELECT ?5, 0 UNION SELECT u.id, d.n + 1 FROM"
+		       " units u JOIN d ON u.parent = d.id WHERE d.n < 64)"
+		       " SELECT id FROM d)) ORDER BY p.seq",
+		       "reading the round's projects" },
+	[BALLOTS_CHANNEL] = { "SELECT channel, count(*) FROM ballots WHERE"
+			      " round = ?1 GROUP BY 1 ORDER BY 1",
+			      "counting the ballots" },
+	[BALLOTS_AREA] = { "SELECT json_extract(extra, '$.neighborhood'),"
+			   " count(*) FROM ballots WHERE round = ?1"
+			   " GROUP BY 1 ORDER BY 1",
+			   "counting the ballots" },
+};
+
+struct ft_store_rmore {
+	struct ft_stmts t;
+};
+
+struct ft_store_rmore *
+ft_store_rmore_open(struct ft_db *db)
+{
+	struct ft_store_rmore *s = ft_xmalloc(sizeof(*s));
+
+	memset(s, 0, sizeof(*s));
+	ft_stmts_init(&s->t, db, stmts, NSTMT);
+	return s;
+}
+
+void
+ft_store_rmore_close(struct ft_store_rmore *s)
+{
+	if (!s)
+		return;
+	ft_stmts_release(&s->t);
+	free(s);
+}
+
+/* Binds text v (NULL: SQL NULL) to parameter i of st. */
+static void
+bind(sqlite3_stmt *st, int i, const char *v)
+{
+	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
+}
+
+/* Statement n with the filter's parameters bound, or NULL. */
+static sqlite3_stmt *
+filtered(struct ft_store_rmore *s, enum stmt n,
+	 const struct ft_store_report_filter *f, const char *from,
+	 const char *until)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, n);
+
+	if (!st)
+		return NULL;
+	bind(st, 1, from);
+	bind(st, 2, until);
+	bind(st, 3, f->category);
+	bind(st, 4, f->unit);
+	bind(st, 5, f->area);
+	return st;
+}
+
+/* A walk's callback and its context. */
+struct walk {
+	void (*fn)(void); /* cast back to its type by the row's reader */
+	void *ctx;
+};
+
+static int
+fac_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const struct ft_srm_fac *) =
+		(int (*)(void *, const struct ft_srm_fac *))w->fn;
+	struct ft_srm_fac r = { ft_sql_col(st, 0), ft_sql_col(st, 1),
+				ft_sql_col(st, 2), ft_sql_col(st, 3),
+				sqlite3_column_int64(st, 4) };
+
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_rmore_facilities_each(
+	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until,
+	int (*fn)(void *ctx, const struct ft_srm_fac *row), void *ctx)
+{
+	struct walk w = { (void (*)(void))fn, ctx };
+
+	if (!filtered(s, FACILITIES, f, from, until))
+		return FT_SOFTWARE;
+	return ft_stmts_walk(&s->t, FACILITIES, fac_row, &w);
+}
+
+static int
+time_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const char *, const char *,
+		  int) = (int (*)(void *, const char *, const char *,
+				  int))w->fn;
+
+	return fn(w->ctx, ft_sql_col(st, 0), ft_sql_col(st, 1),
+		  sqlite3_column_int(st, 2));
+}
+
+int
+ft_store_rmore_fac_times_each(
+	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until, const char *ahead,
+	int (*fn)(void *ctx, const char *facility, const char *at, int fix),
+	void *ctx)
+{
+	struct walk w = { (void (*)(void))fn, ctx };
+	sqlite3_stmt *st = filtered(s, FAC_TIMES, f, from, until);
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 6, ahead);
+	return ft_stmts_walk(&s->t, FAC_TIMES, time_row, &w);
+}
+
+static int
+coll_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const struct ft_srm_coll *) =
+		(int (*)(void *, const struct ft_srm_coll *))w->fn;
+	struct ft_srm_coll r = {
+		sqlite3_column_int64(st, 0), ft_sql_col(st, 1),
+		sqlite3_column_int64(st, 2), sqlite3_column_int64(st, 3),
+		sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5),
+		sqlite3_column_int64(st, 6)
+	};
+
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_rmore_collectors_each(
+	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
+	const char *from, const char *until, int by_firm,
+	int (*fn)(void *ctx, const struct ft_srm_coll *row), void *ctx)
+{
+	struct walk w = { (void (*)(void))fn, ctx };
+	enum stmt n = by_firm ? FIRMS : COLLECTORS;
+
+	if (!filtered(s, n, f, from, until))
+		return FT_SOFTWARE;
+	return ft_stmts_walk(&s->t, n, coll_row, &w);
+}
+
+static int
+req_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const struct ft_srm_req *) =
+		(int (*)(void *, const struct ft_srm_req *))w->fn;
+	struct ft_srm_req r = { ft_sql_col(st, 0), ft_sql_col(st, 1),
+				ft_sql_col(st, 2),
+				sqlite3_column_type(st, 3) == SQLITE_NULL ?
+					-1 :
+					sqlite3_column_int64(st, 3),
+				sqlite3_column_int(st, 4) };
+
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_rmore_requests_each(struct ft_store_rmore *s,
+			     const struct ft_store_report_filter *f,
+			     const char *from, const char *until,
+			     int (*fn)(void *ctx, const struct ft_srm_req *row),
+			     void *ctx)
+{
+	struct walk w = { (void (*)(void))fn, ctx };
+
+	if (!filtered(s, REQUESTS, f, from, until))
+		return FT_SOFTWARE;
+	return ft_stmts_walk(&s->t, REQUESTS, req_row, &w);
+}
+
+static int
+round_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const struct ft_srm_round *) =
+		(int (*)(void *, const struct ft_srm_round *))w->fn;
+	struct ft_srm_round r = { ft_sql_col(st, 0), ft_sql_col(st, 1),
+				  ft_sql_col(st, 2),
+				  sqlite3_column_int64(st, 3) };
+
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_rmore_round(struct ft_store_rmore *s, const char *round,
+		     int (*fn)(void *ctx, const struct ft_srm_round *row),
+		     void *ctx, int *found)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, ROUND);
+	struct walk w = { (void (*)(void))fn, ctx };
+	int rc, row = 0;
+
+	*found = 0;
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, round);
+	if ((rc = ft_stmts_step(&s->t, ROUND, &row)) || !row)
+		return rc;
+	*found = 1;
+	rc = round_row(st, &w);
+	ft_stmts_done(&s->t, ROUND);
+	return rc;
+}
+
+static int
+tally_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const struct ft_srm_tally *) =
+		(int (*)(void *, const struct ft_srm_tally *))w->fn;
+	struct ft_srm_tally r = {
+		sqlite3_column_int64(st, 0), sqlite3_column_int64(st, 1),
+		ft_sql_col(st, 2),	     ft_sql_col(st, 3),
+		ft_sql_col(st, 4),	     ft_sql_col(st, 5)
+	};
+
+	return fn(w->ctx, &r);
+}
+
+int
+ft_store_rmore_tallies_each(
+	struct ft_store_rmore *s, const char *round, const char *rule,
+	int (*fn)(void *ctx, const struct ft_srm_tally *row), void *ctx)
+{
+	sqlite3_stmt *st = ft_stmts_get(&s->t, TALLIES);
+	struct walk w = { (void (*)(void))fn, ctx };
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, round);
+	bind(st, 2, rule);
+	return ft_stmts_walk(&s->t, TALLIES, tally_row, &w);
+}
+
+static int
+text_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const char *) = (int (*)(void *, const char *))w->fn;
+
+	return fn(w->ctx, ft_sql_col(st, 0));
+}
+
+int
+ft_store_rmore_projects_each(struct ft_store_rmore *s, const char *round,
+			     const struct ft_store_report_filter *f,
+			     int (*fn)(void *ctx, const char *project),
+			     void *ctx)
+{
+	struct walk w = { (void (*)(void))fn, ctx };
+	sqlite3_stmt *st = filtered(s, PROJECTS, f, round, NULL);
+
+	if (!st)
+		return FT_SOFTWARE;
+	return ft_stmts_walk(&s->t, PROJECTS, text_row, &w);
+}
+
+static int
+count_row(sqlite3_stmt *st, void *ctx)
+{
+	struct walk *w = ctx;
+	int (*fn)(void *, const char *,
+		  int64_t) = (int (*)(void *, const char *, int64_t))w->fn;
+
+	return fn(w->ctx, ft_sql_col(st, 0), sqlite3_column_int64(st, 1));
+}
+
+int
+ft_store_rmore_ballots_each(struct ft_store_rmore *s, const char *round,
+			    int area,
+			    int (*fn)(void *ctx, const char *key, int64_t n),
+			    void *ctx)
+{
+	struct walk w = { (void (*)(void))fn, ctx };
+	enum stmt n = area ? BALLOTS_AREA : BALLOTS_CHANNEL;
+	sqlite3_stmt *st = ft_stmts_get(&s->t, n);
+
+	if (!st)
+		return FT_SOFTWARE;
+	bind(st, 1, round);
+	return ft_stmts_walk(&s->t, n, count_row, &w);
+}
