@@ -8,6 +8,7 @@
 #include "ft_err.h"
 #include "ft_exit.h"
 #include "ft_report.h"
+#include "ft_report_site.h"
 #include "ft_time.h"
 
 #include <stdio.h>
@@ -20,9 +21,11 @@
 static const char usage[] =
 "Usage: ft-report events [--since TIME] [--until TIME] [--by GROUP]\n"
 "               [--compare] [--format FORMAT] [OPTION]...\n"
+"       ft-report site [--since TIME] [--until TIME] [OPTION]... DIR\n"
 "Report on the stored data.  events: the events reported in a range,\n"
 "counted by local period (every period of the range, empty ones as 0) or by\n"
-"category, source, unit, area (at any level) or facility.\n"
+"category, source, unit, area (at any level) or facility.  site: the\n"
+"public static site of the areas, votes and cases, written to DIR whole.\n"
 "\n";
 
 static const char tail[] =
@@ -50,6 +53,7 @@ enum {
 
 enum verb {
 	V_EVENTS,
+	V_SITE,
 	V_N
 };
 
@@ -57,13 +61,15 @@ enum verb {
 
 static const struct ft_verb verbs[] = {
 	{ "events", "the events counted by period or by key", "" },
+	{ "site", "the public static site, written to a directory",
+	  "directory=file" },
 	{ NULL, NULL, NULL }
 };
 
 /* The reports of issue 14 not built yet. */
 static const char *const not_yet[] = { "sla",	     "warnings", "facilities",
 				       "collectors", "services", "vote",
-				       "site",	     NULL };
+				       NULL };
 
 static const struct ft_opt opts[] = {
 	{ OPT_SINCE, "since", "TIME",
@@ -95,8 +101,9 @@ static const struct ft_opt opts[] = {
 	{ OPT_UNIT, "unit", "UNIT", "only the events dispatched to UNIT",
 	  VB(V_EVENTS), "text", NULL, NULL, 0 },
 	{ OPT_FORMAT, "format", "FORMAT",
-	  "table (default), csv, ndjson or markdown", 0,
-	  "words:table csv ndjson markdown", "the output format", NULL, 0 },
+	  "table (default), csv, ndjson, markdown or html", 0,
+	  "words:table csv ndjson markdown html", "the output format", NULL,
+	  0 },
 	FT_OPTS_COMMON("the zone of the periods and of times without an\n"
 		       "offset (default $TZ, else UTC)",
 		       "print no summary on standard error", "report")
@@ -140,7 +147,8 @@ main(int argc, char **argv)
 	struct ft_report_opts o;
 	struct ft_db db = { 0 };
 	const char *arg, *since = NULL, *until = NULL;
-	int c, exit_now = 0, st = FT_OK, v, i;
+	struct ft_site_opts so = { NULL, 0, 0, 0 };
+	int c, exit_now = 0, st = FT_OK, v, i, format = 0;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -182,9 +190,10 @@ main(int argc, char **argv)
 			if ((i = ft_report_format_find(arg)) < 0)
 				return ft_usage_error(
 					"--format: %s is not table, csv, "
-					"ndjson or markdown",
+					"ndjson, markdown or html",
 					ft_q(arg));
 			o.format = (enum ft_report_format)i;
+			format = 1;
 			break;
 		case OPT_COMPARE:
 			o.compare = 1;
@@ -201,7 +210,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc)
-		return ft_usage_error("no report named: events");
+		return ft_usage_error("no report named: events, site");
 	for (v = 0; v < V_N; v++)
 		if (!strcmp(argv[optind], verbs[v].name))
 			break;
@@ -210,15 +219,25 @@ main(int argc, char **argv)
 			if (!strcmp(argv[optind], not_yet[i]))
 				return ft_usage_error(
 					"%s: not built yet; the reports are: "
-					"events",
+					"events, site",
 					ft_q(argv[optind]));
 		return ft_usage_error("unknown report %s; the reports are: "
-				      "events",
+				      "events, site",
 				      ft_q(argv[optind]));
 	}
 	optind++;
 	if (ft_opt_verb_check(&tool, v))
 		return FT_USAGE;
+	if (v == V_SITE) {
+		if (format)
+			return ft_usage_error("site: --format does not apply "
+					      "(the site is HTML)");
+		if (optind >= argc)
+			return ft_usage_error("site: no directory named");
+		so.dir = argv[optind++];
+		if (!*so.dir)
+			return ft_usage_error("site: an empty directory name");
+	}
 	if (optind < argc)
 		return ft_usage_error("%s: unexpected argument %s",
 				      verbs[v].name, ft_q(argv[optind]));
@@ -226,12 +245,22 @@ main(int argc, char **argv)
 		return ft_usage_error("--area-level needs --by area");
 	if ((st = ft_cli_apply(&cm)))
 		goto out;
+	/* The site shows the last 30 days unless told. */
+	if (v == V_SITE && !since)
+		since = "30d";
 	if ((st = range(since, until, &o)))
 		goto out;
 	o.no_output = cm.no_output;
 	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_READONLY)))
 		goto out;
-	st = ft_report_events(&db, &o);
+	if (v == V_SITE) {
+		so.since = o.since;
+		so.until = o.until;
+		so.quiet = cm.quiet;
+		st = ft_report_site(&db, &so);
+	} else {
+		st = ft_report_events(&db, &o);
+	}
 out:
 	ft_db_close(&db);
 	return ft_finish(st);
