@@ -33,12 +33,14 @@ static const char css[] =
 void
 ft_html_open(struct ft_buf *out, const char *title)
 {
-	ft_buf_adds(out, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
-			 "<meta charset=\"utf-8\">\n"
-			 "<meta name=\"viewport\" content=\"width=device-width, "
-			 "initial-scale=1\">\n<title>");
+	ft_buf_adds(out,
+		    "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n"
+		    "<meta charset=\"utf-8\">\n"
+		    "<meta name=\"viewport\" content=\"width=device-width, "
+		    "initial-scale=1\">\n<title>");
 	ft_html_text(out, title);
-	ft_buf_addf(out, "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n",
+	ft_buf_addf(out,
+		    "</title>\n<style>%s</style>\n</head>\n<body>\n<main>\n",
 		    css);
 }
 
@@ -72,7 +74,7 @@ ft_rtab_html_table(const struct ft_rtab *t, struct ft_buf *out)
 		if (t->flags[c] & FT_COL_JSON)
 			continue;
 		ft_buf_adds(out, t->flags[c] & FT_COL_NUM ? "<th class=\"n\">" :
-							     "<th>");
+							    "<th>");
 		ft_html_text(out, t->head[c]);
 		ft_buf_adds(out, "</th>");
 	}

@@ -238,7 +238,8 @@ count_cat(struct unit *u, const char *name, int done)
 		if (!strcmp(u->cat[i].name, name))
 			break;
 	if (i == u->ncat) {
-		u->cat = ft_xrealloc(u->cat, (u->ncat + 1) * sizeof(struct cat));
+		u->cat = ft_xrealloc(u->cat,
+				     (u->ncat + 1) * sizeof(struct cat));
 		u->cat[i].name = ft_xstrdup(name);
 		u->cat[i].n = u->cat[i].done = 0;
 		u->ncat++;
@@ -276,7 +277,8 @@ count_case(struct site *w, struct unit *u, const struct ft_site_case *c,
 		u->dur[u->ndur++] = d < 0 ? 0 : d;
 		if (c->resolve_by) {
 			u->deadline++;
-			u->in_time += strcmp(c->resolved_at, c->resolve_by) <= 0;
+			u->in_time += strcmp(c->resolved_at, c->resolve_by) <=
+				      0;
 		}
 	} else if (c->outcome && !strcmp(c->outcome, "not fixed")) {
 		u->notfixed++;
@@ -369,8 +371,7 @@ pct(const struct unit *u, int p)
 	return u->dur[k ? k - 1 : 0];
 }
 
-static void
-kpi(struct ft_buf *out, const char *what, const char *fmt, ...)
+static void kpi(struct ft_buf *out, const char *what, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 static void
@@ -396,7 +397,8 @@ share(char *out, size_t n, long long part, long long whole)
 	if (!whole)
 		snprintf(out, n, "-");
 	else
-		snprintf(out, n, "%.1f%%", 100.0 * (double)part / (double)whole);
+		snprintf(out, n, "%.1f%%",
+			 100.0 * (double)part / (double)whole);
 }
 
 /* The key figures of u. */
@@ -695,8 +697,8 @@ tally(void *ctx, const char *rule, const char *counted_at, long long ballots,
 	struct ft_json_doc d;
 	const struct ft_json_member *m;
 	const char *line = result ? result : "", *nl, *err;
-	static const char *const cols[] = { "rank", "name", "cost", "votes",
-					    "score", NULL };
+	static const char *const cols[] = { "rank",  "name",  "cost",
+					    "votes", "score", NULL };
 	size_t errpos;
 	int c;
 
@@ -715,9 +717,9 @@ tally(void *ctx, const char *rule, const char *counted_at, long long ballots,
 			 "<th>why</th></tr></thead>\n<tbody>\n");
 	for (; *line; line = nl ? nl + 1 : line + strlen(line)) {
 		nl = strchr(line, '\n');
-		if (ft_json_parse(&d, line, nl ? (size_t)(nl - line) :
-						 strlen(line),
-				  &err, &errpos) ||
+		if (ft_json_parse(&d, line,
+				  nl ? (size_t)(nl - line) : strlen(line), &err,
+				  &errpos) ||
 		    d.type != '{')
 			continue;
 		if (ft_json_get(&d, "totals")) {
@@ -747,7 +749,8 @@ tally(void *ctx, const char *rule, const char *counted_at, long long ballots,
 		m = ft_json_get(&d, "selected");
 		ft_buf_addf(out, "<td>%s</td><td>",
 			    m && m->vallen == 4 &&
-					    !memcmp(d.text.s + m->val, "true", 4) ?
+					    !memcmp(d.text.s + m->val, "true",
+						    4) ?
 				    "<b>selected</b>" :
 				    "no");
 		if (ft_json_member_text(&d, "reason", &v) > 0)

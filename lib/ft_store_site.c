@@ -11,7 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum stmt { SHAPES, UNITS, CASES, CASES_BY_BUCKET, ROUNDS, CHANNELS, TALLIES, NSTMT };
+enum stmt {
+	SHAPES,
+	UNITS,
+	CASES,
+	CASES_BY_BUCKET,
+	ROUNDS,
+	CHANNELS,
+	TALLIES,
+	NSTMT
+};
 
 #define CASE_COLS \
 	"SELECT e.id, e.area, e.category, e.status, e.outcome, e.unit," \
@@ -86,8 +95,8 @@ bind(sqlite3_stmt *st, int i, const char *v)
 /* ---- the walks: each turns a row into the caller's callback ---- */
 
 struct shapes_walk {
-	int (*fn)(void *ctx, const char *id, const char *name,
-		  const char *kind, const char *geo, size_t len);
+	int (*fn)(void *ctx, const char *id, const char *name, const char *kind,
+		  const char *geo, size_t len);
 	void *ctx;
 };
 
@@ -121,8 +130,8 @@ ft_store_site_shapes_each(struct ft_store_site *s, const char *kind,
 }
 
 struct units_walk {
-	int (*fn)(void *ctx, const char *id, const char *name,
-		  const char *kind, const char *parent);
+	int (*fn)(void *ctx, const char *id, const char *name, const char *kind,
+		  const char *parent);
 	void *ctx;
 };
 

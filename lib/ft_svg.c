@@ -159,8 +159,8 @@ svg_open(struct ft_buf *out, const char *cls, int w, int h, const char *title)
 }
 
 void
-ft_svg_bars(struct ft_buf *out, const char *title,
-	    const struct ft_svg_item *it, size_t n)
+ft_svg_bars(struct ft_buf *out, const char *title, const struct ft_svg_item *it,
+	    size_t n)
 {
 	const int lw = 200, bw = 360, row = 22;
 	size_t i, shown = n < FT_SVG_MAX_BARS ? n : FT_SVG_MAX_BARS;
@@ -172,9 +172,8 @@ ft_svg_bars(struct ft_buf *out, const char *title,
 			max = it[i].value;
 	svg_open(out, "bars", lw + bw + 70, h, title);
 	for (i = 0; i < shown; i++) {
-		double w = max > 0 && it[i].value > 0 ?
-				   it[i].value / max * bw :
-				   0;
+		double w = max > 0 && it[i].value > 0 ? it[i].value / max * bw :
+							0;
 
 		y = 4 + (int)i * row;
 		if (it[i].href) {
@@ -228,8 +227,8 @@ nice_top(double max)
 }
 
 void
-ft_svg_line(struct ft_buf *out, const char *title,
-	    const struct ft_svg_item *it, size_t n)
+ft_svg_line(struct ft_buf *out, const char *title, const struct ft_svg_item *it,
+	    size_t n)
 {
 	const int w = 640, h = 260, l = 56, r = 16, t = 12, b = 40;
 	const int pw = w - l - r, ph = h - t - b;
@@ -407,8 +406,7 @@ class_of(double v, double lo, double hi)
 
 /* The legend under a map of height y0: five classes and "no figure". */
 static void
-legend(struct ft_buf *out, int y0, double lo, double hi,
-       const char *measure)
+legend(struct ft_buf *out, int y0, double lo, double hi, const char *measure)
 {
 	int k, x = 8;
 
@@ -416,11 +414,12 @@ legend(struct ft_buf *out, int y0, double lo, double hi,
 	ft_html_text(out, measure ? measure : "value");
 	ft_buf_adds(out, "</text>\n");
 	for (k = 0; k < 5; k++, x += 110) {
-		ft_buf_addf(out,
-			    "<rect x=\"%d\" y=\"%d\" width=\"16\" height=\"12\" "
-			    "fill=\"%s\" stroke=\"#999\"/><text x=\"%d\" "
-			    "y=\"%d\" fill=\"" INK "\">",
-			    x, y0 + 22, shade[k], x + 20, y0 + 32);
+		ft_buf_addf(
+			out,
+			"<rect x=\"%d\" y=\"%d\" width=\"16\" height=\"12\" "
+			"fill=\"%s\" stroke=\"#999\"/><text x=\"%d\" "
+			"y=\"%d\" fill=\"" INK "\">",
+			x, y0 + 22, shade[k], x + 20, y0 + 32);
 		ft_svg_number(out, lo + (hi - lo) * k / 5);
 		ft_buf_adds(out, "\xe2\x80\x93");
 		ft_svg_number(out, lo + (hi - lo) * (k + 1) / 5);
@@ -435,8 +434,8 @@ legend(struct ft_buf *out, int y0, double lo, double hi,
 
 /* The names of a few areas, at the middle of their first ring's box. */
 static void
-labels(struct ft_buf *out, const struct ft_svg_map *m, double minx,
-       double maxy, double kx, double sc, int pad)
+labels(struct ft_buf *out, const struct ft_svg_map *m, double minx, double maxy,
+       double kx, double sc, int pad)
 {
 	size_t i, p;
 
@@ -452,12 +451,13 @@ labels(struct ft_buf *out, const struct ft_svg_map *m, double minx,
 			x0 = fmin(x0, q[0]), x1 = fmax(x1, q[0]);
 			y0 = fmin(y0, q[1]), y1 = fmax(y1, q[1]);
 		}
-		ft_buf_addf(out,
-			    "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
-			    "fill=\"" INK "\" stroke=\"#fff\" stroke-width=\"3\" "
-			    "paint-order=\"stroke\" pointer-events=\"none\">",
-			    pad + ((x0 + x1) / 2 - minx) * kx * sc,
-			    pad + (maxy - (y0 + y1) / 2) * sc + 4);
+		ft_buf_addf(
+			out,
+			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" "
+			"fill=\"" INK "\" stroke=\"#fff\" stroke-width=\"3\" "
+			"paint-order=\"stroke\" pointer-events=\"none\">",
+			pad + ((x0 + x1) / 2 - minx) * kx * sc,
+			pad + (maxy - (y0 + y1) / 2) * sc + 4);
 		label(out, s->name ? s->name : s->id, 16);
 		ft_buf_adds(out, "</text>\n");
 	}
@@ -510,7 +510,8 @@ ft_svg_map_draw(struct ft_buf *out, const struct ft_svg_map *m,
 					   NO_VALUE);
 		for (r = s->ring0; r < s->ring0 + s->nring; r++) {
 			for (p = 0; p < m->ring[2 * r + 1]; p++) {
-				const double *q = m->pt + 2 * (m->ring[2 * r] + p);
+				const double *q = m->pt +
+						  2 * (m->ring[2 * r] + p);
 
 				ft_buf_addf(out, "%c%.1f %.1f", p ? 'L' : 'M',
 					    pad + (q[0] - minx) * kx * sc,
