@@ -147,7 +147,7 @@ main(int argc, char **argv)
 	struct ft_report_opts o;
 	struct ft_db db = { 0 };
 	const char *arg, *since = NULL, *until = NULL;
-	struct ft_site_opts so = { NULL, 0, 0, 0 };
+	struct ft_site_opts so = { NULL, 0, 0, 0, 0 };
 	int c, exit_now = 0, st = FT_OK, v, i, format = 0;
 
 	ft_cli_init(argv[0]);
@@ -257,6 +257,7 @@ main(int argc, char **argv)
 		so.since = o.since;
 		so.until = o.until;
 		so.quiet = cm.quiet;
+		so.no_output = cm.no_output;
 		st = ft_report_site(&db, &so);
 	} else {
 		st = ft_report_events(&db, &o);

@@ -739,10 +739,10 @@ tally(void *ctx, const char *rule, const char *counted_at, long long ballots,
 		ft_buf_adds(out, "<tr>");
 		for (c = 0; cols[c]; c++) {
 			ft_buf_adds(out, c == 1 ? "<td>" : "<td class=\"n\">");
-			if (ft_json_member_text(&d, cols[c], &v) > 0)
-				ft_html_text(out, v.s);
-			else if (c == 1 &&
-				 ft_json_member_text(&d, "project", &v) > 0)
+			/* A project without a name: its id. */
+			if (ft_json_member_text(&d, cols[c], &v) > 0 ||
+			    (c == 1 &&
+			     ft_json_member_text(&d, "project", &v) > 0))
 				ft_html_text(out, v.s);
 			ft_buf_adds(out, "</td>");
 		}
@@ -1202,13 +1202,13 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 	st = load(&w);
 	if (!st)
 		st = pages(&w);
-	if (!st) {
+	if (!st && !o->no_output) {
 		char *dir = ft_xstrndup(o->dir, n);
 
 		st = swap_in(tmp.s, dir);
 		free(dir);
 	}
-	if (st)
+	if (st || o->no_output)
 		rm_tree(tmp.s);
 	else if (!o->quiet)
 		fprintf(stderr,

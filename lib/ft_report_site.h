@@ -33,6 +33,7 @@ struct ft_site_opts {
 	const char *dir; /* the site's directory, replaced whole */
 	int64_t since, until; /* the cases shown */
 	int quiet;
+	int no_output; /* build the site, then remove it: dir unchanged */
 };
 
 /* Writes the site of o from db (open, read only).  Returns an exit status

@@ -196,6 +196,13 @@ svg() {
 	rm -rf www
 	run -0 --separate-stderr site www -q
 	[ "$stderr" = "" ]
+	# --no-output: made, then removed; what was there stays.
+	touch www/mine
+	before=$(ls -R www)
+	run -0 --separate-stderr site www -q --no-output
+	[ "$(ls -R www)" = "$before" ]
+	[ -e www/mine ]
+	[ "$(ls -d www* | tr '\n' ' ')" = "www " ]
 }
 
 @test "ft-report site: an area's figures: reported, resolved, times, the deadline, ratings" {
