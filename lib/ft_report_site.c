@@ -408,7 +408,8 @@ figures(struct ft_buf *out, struct unit *u)
 	struct ft_buf d = FT_BUF_INIT;
 	char a[32];
 
-	qsort(u->dur, u->ndur, sizeof(int64_t), cmp_i64);
+	if (u->ndur)
+		qsort(u->dur, u->ndur, sizeof(int64_t), cmp_i64);
 	ft_buf_adds(out, "<div class=\"kpi\">\n");
 	kpi(out, "reported", "%lld", u->reported);
 	kpi(out, "repeats of a case already open", "%lld", u->dup);
@@ -580,7 +581,8 @@ children(struct site *w, struct ft_buf *out, size_t p, int depth)
 
 		if (!child_of(w, i, p))
 			continue;
-		qsort(c->dur, c->ndur, sizeof(int64_t), cmp_i64);
+		if (c->ndur)
+			qsort(c->dur, c->ndur, sizeof(int64_t), cmp_i64);
 		ft_buf_addf(out, "<tr><td><a href=\"%s", up);
 		fname(out, c->id);
 		ft_buf_adds(out, ".html\">");
@@ -993,17 +995,23 @@ index_page(struct site *w, const struct ft_buf *votes)
 	struct ft_buf p = FT_BUF_INIT, f = FT_BUF_INIT;
 	struct unit *all = &w->u[w->nu];
 	size_t top = w->nu, i, only = 0;
-	int n, st;
+	int n, st, depth;
 
 	/* A district alone on top: its streets are what a resident
-	 * looks for first. */
-	do {
+	 * looks for first (an area alone all the way down stays; at most
+	 * 64 levels, as the units' tree is walked everywhere). */
+	for (depth = 0; depth < 64; depth++) {
 		for (i = 0, n = 0; i < w->nu; i++)
 			if (child_of(w, i, top))
 				n++, only = i;
-		if (n == 1)
-			top = only;
-	} while (n == 1);
+		if (n != 1)
+			break;
+		for (i = 0, n = 0; i < w->nu; i++)
+			n += child_of(w, i, only);
+		if (!n)
+			break;
+		top = only;
+	}
 	ft_html_open(&p, "What was reported and done");
 	ft_buf_adds(&p, "<h1>What was reported and what was done</h1>\n"
 			"<p class=\"sub\">Reported ");
