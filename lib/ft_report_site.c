@@ -118,6 +118,7 @@ struct unit {
 	char *geo; /* its boundary in force (GeoJSON), or NULL */
 	size_t geolen;
 	int parent, area; /* parent index or -1; 1 for an area kind */
+	long long seen; /* the last case counted in it (its number) */
 	int nchild;
 	long long reported, dup, done, notfixed, open, overdue;
 	long long deadline, in_time; /* done with a deadline; within it */
@@ -143,6 +144,7 @@ struct site {
 	char bucket[64];
 	struct ft_buf page, buckets;
 	size_t nbuckets, nareas;
+	long long ncase; /* cases counted so far */
 };
 
 /* Appends the file name of id: see the comment at the top. */
@@ -312,9 +314,15 @@ each_case(void *ctx, const struct ft_site_case *c)
 	int i = find_unit(w, c->area), steps;
 
 	count_case(w, &w->u[w->nu], c, reported);
-	for (steps = 0; i >= 0 && steps < 64; steps++, i = w->u[i].parent)
+	/* Up the tree, each area once: a parent cycle in the units ends
+	 * the walk where it comes round. */
+	w->ncase++;
+	for (steps = 0; i >= 0 && steps < 64 && w->u[i].seen != w->ncase;
+	     steps++, i = w->u[i].parent) {
+		w->u[i].seen = w->ncase;
 		if (w->u[i].area)
 			count_case(w, &w->u[i], c, reported);
+	}
 	return FT_OK;
 }
 

@@ -315,3 +315,18 @@ Try 'ft-report --help' for more information." ]
 	run -66 --separate-stderr ft-report site --db nothere.db www
 	[ ! -e www ]
 }
+
+@test "ft-report site: units whose parents go round in a circle: each area counts a case once, the run ends" {
+	export FT_DB="$BATS_TEST_TMPDIR/cycle.db"
+	printf '%s\n' '{"id":"a","name":"A","kind":"street","parent":"b"}' \
+		'{"id":"b","name":"B","kind":"community","parent":"a"}' \
+		'{"id":"z","name":"Z","kind":"district","parent":"z"}' |
+		ft-ingest -q -k units > /dev/null
+	printf '{"id":"q1","category":"x","area":"b","reported_at":"2026-12-07T10:00:00+08:00"}\n' |
+		ft-ingest -q > /dev/null
+	run -0 --separate-stderr timeout 60 ft-report site www
+	[ "$stderr" = "ft-report: site www: 3 areas, 1 cases on 1 case pages" ]
+	grep -q '<div><b>1</b>reported</div>' www/area/a.html
+	grep -q '<div><b>1</b>reported</div>' www/area/b.html
+	grep -q '<div><b>0</b>reported</div>' www/area/z.html
+}
