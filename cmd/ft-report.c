@@ -9,6 +9,7 @@
 #include "ft_exit.h"
 #include "ft_report.h"
 #include "ft_report_more.h"
+#include "ft_report_site.h"
 #include "ft_time.h"
 
 #include <errno.h>
@@ -27,6 +28,7 @@ static const char usage[] =
 "       ft-report facilities|collectors|services [--since TIME]\n"
 "               [--until TIME] [--min-group N] [OPTION]...\n"
 "       ft-report vote ROUND [--part PART] [--rule RULE] [OPTION]...\n"
+"       ft-report site [--since TIME] [--until TIME] [OPTION]... DIR\n"
 "Report on the stored data.  events: the events reported in a range,\n"
 "counted by local period (every period of the range, empty ones as 0) or by\n"
 "category, source, unit, area (at any level) or facility.  sla: the cases'\n"
@@ -35,7 +37,8 @@ static const char usage[] =
 "level, rule or key.  facilities: the most reported facilities, and how\n"
 "often they came back after a fix.  collectors: patrol reports per\n"
 "collector (a pseudonym) or firm.  services: requests at proxy points per\n"
-"service.  vote: a round's stored count.\n"
+"service.  vote: a round's stored count.  site: the public static site of\n"
+"the areas, votes and cases, written to DIR whole.\n"
 "\n";
 
 static const char tail[] =
@@ -76,6 +79,7 @@ enum verb {
 	V_COLLECTORS,
 	V_SERVICES,
 	V_VOTE,
+	V_SITE,
 	V_N
 };
 
@@ -94,11 +98,13 @@ static const struct ft_verb verbs[] = {
 	{ "collectors", "patrol reports per collector or firm", "" },
 	{ "services", "service requests per proxy point and service", "" },
 	{ "vote", "a round's stored count, ballots, rules", "round" },
+	{ "site", "the public static site, written to a directory",
+	  "directory=file" },
 	{ NULL, NULL, NULL }
 };
 
 /* The reports of issue 14 not built yet. */
-static const char *const not_yet[] = { "site", NULL };
+static const char *const not_yet[] = { NULL };
 
 static const struct ft_opt opts[] = {
 	{ OPT_SINCE, "since", "TIME",
@@ -158,8 +164,9 @@ static const struct ft_opt opts[] = {
 	  "vote: the stored count of this rule (default: the\nround's)",
 	  VB(V_VOTE), "text", NULL, NULL, 0 },
 	{ OPT_FORMAT, "format", "FORMAT",
-	  "table (default), csv, ndjson or markdown", 0,
-	  "words:table csv ndjson markdown", "the output format", NULL, 0 },
+	  "table (default), csv, ndjson, markdown or html", 0,
+	  "words:table csv ndjson markdown html", "the output format", NULL,
+	  0 },
 	FT_OPTS_COMMON("the zone of the periods and of times without an\n"
 		       "offset (default $TZ, else UTC)",
 		       "print no summary on standard error", "report")
@@ -251,7 +258,8 @@ set_as_of(const char *arg, struct ft_report_opts *o)
 }
 
 /* The reports, for the messages. */
-#define REPORTS "events, sla, warnings, facilities, collectors, services, vote"
+#define REPORTS \
+	"events, sla, warnings, facilities, collectors, services, vote, site"
 
 /* A number from lo to hi into *n: 64 after a message naming opt if not. */
 static int
@@ -339,7 +347,8 @@ main(int argc, char **argv)
 	struct ft_report_more m;
 	const char *arg, *since = NULL, *until = NULL, *by = NULL,
 			 *as_of = NULL;
-	int c, exit_now = 0, st = FT_OK, v, i;
+	struct ft_site_opts so = { NULL, 0, 0, 0, 0 };
+	int c, exit_now = 0, st = FT_OK, v, i, format = 0;
 
 	ft_cli_init(argv[0]);
 	memset(&o, 0, sizeof(o));
@@ -382,9 +391,10 @@ main(int argc, char **argv)
 			if ((i = ft_report_format_find(arg)) < 0)
 				return ft_usage_error(
 					"--format: %s is not table, csv, "
-					"ndjson or markdown",
+					"ndjson, markdown or html",
 					ft_q(arg));
 			o.format = (enum ft_report_format)i;
+			format = 1;
 			break;
 		case OPT_COMPARE:
 			o.compare = 1;
@@ -432,6 +442,16 @@ main(int argc, char **argv)
 			return ft_usage_error("vote: --%s does not apply",
 					      since ? "since" : "until");
 	}
+	if (v == V_SITE) {
+		if (format)
+			return ft_usage_error("site: --format does not apply "
+					      "(the site is HTML)");
+		if (optind >= argc)
+			return ft_usage_error("site: no directory named");
+		so.dir = argv[optind++];
+		if (!*so.dir)
+			return ft_usage_error("site: an empty directory name");
+	}
 	if (optind < argc)
 		return ft_usage_error("%s: unexpected argument %s",
 				      verbs[v].name, ft_q(argv[optind]));
@@ -448,12 +468,26 @@ main(int argc, char **argv)
 		goto out;
 	if (as_of && (st = set_as_of(as_of, &o)))
 		goto out;
+	/* The site shows the last 30 days unless told. */
+	if (v == V_SITE && !since)
+		since = "30d";
+	/* The site shows the last 30 days unless told. */
+	if (v == V_SITE && !since)
+		since = "30d";
 	if ((st = range(since, until, &o)))
 		goto out;
 	o.no_output = cm.no_output;
 	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_READONLY)))
 		goto out;
-	st = run(v, &db, &o, &m);
+	if (v == V_SITE) {
+		so.since = o.since;
+		so.until = o.until;
+		so.quiet = cm.quiet;
+		so.no_output = cm.no_output;
+		st = ft_report_site(&db, &so);
+	} else {
+		st = run(v, &db, &o, &m);
+	}
 out:
 	ft_db_close(&db);
 	return ft_finish(st);

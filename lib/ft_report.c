@@ -5,6 +5,7 @@
 #include "ft_report.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_report_site.h"
 #include "ft_store_report.h"
 #include "ft_time.h"
 
@@ -19,7 +20,7 @@ const char *const ft_report_by_names[FT_BY_N] = {
 };
 
 const char *const ft_report_format_names[FT_FMT_N] = { "table", "csv", "ndjson",
-						       "markdown" };
+						       "markdown", "html" };
 
 static const char *const levels[] = { "district", "street", "community",
 				      "grid" };
@@ -162,6 +163,12 @@ period_label(enum ft_report_by by, int64_t t, char *out, size_t n)
 		snprintf(out, n, "%04d-%02u", (int)y, m);
 	else
 		snprintf(out, n, "%04d-%02u-%02u", (int)y, m, d);
+}
+
+void
+ft_report_local(int64_t t, char *out, size_t n)
+{
+	period_label(FT_BY_HOUR, t, out, n);
 }
 
 int
@@ -447,11 +454,13 @@ ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 	struct ft_store_report_filter f = { o->category, o->unit, o->area,
 					    NULL };
 	struct ft_rtab t;
-	struct ft_buf out = FT_BUF_INIT;
-	char as_of[FT_TIME_LEN];
+	struct ft_buf out = FT_BUF_INIT, title = FT_BUF_INIT;
+	struct ft_svg_map map;
+	char a[32], b[32], as_of[FT_TIME_LEN];
 	int st;
 
 	ft_rtab_init(&t);
+	ft_svg_map_init(&map);
 	if (o->as_of_set) {
 		ft_time_format(o->as_of, as_of);
 		f.as_of = as_of;
@@ -477,11 +486,34 @@ ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 				   by_key_report(s, &f, o, &t);
 	if (st || o->no_output)
 		goto out;
+	if (o->format == FT_FMT_HTML) {
+		/* The page's title, its range, and a map when the rows
+		 * are areas. */
+		ft_buf_addf(&title, "Events by %s", t.head[0]);
+		if (o->category)
+			ft_buf_addf(&title, ", category %s", o->category);
+		if (o->area)
+			ft_buf_addf(&title, ", in %s", o->area);
+		if (o->unit)
+			ft_buf_addf(&title, ", unit %s", o->unit);
+		ft_report_local(o->since, a, sizeof(a));
+		ft_report_local(o->until, b, sizeof(b));
+		ft_buf_addf(&title, "%cfrom %s to %s (%s)", '\0', a, b,
+			    ft_time_zone());
+		t.title = title.s;
+		t.subtitle = title.s + strlen(title.s) + 1;
+		if ((o->by == FT_BY_AREA || o->by == FT_BY_UNIT) &&
+		    (st = ft_report_map(db, &t, o->level, o->area, &map)))
+			goto out;
+		t.map = &map;
+	}
 	ft_rtab_print(&t, o->format, &out);
 	if (fwrite(out.s, 1, out.len, stdout) != out.len)
 		ft_stdout_failed(errno);
 out:
 	ft_buf_release(&out);
+	ft_buf_release(&title);
+	ft_svg_map_release(&map);
 	ft_rtab_release(&t);
 	ft_store_report_close(s);
 	return st;

@@ -35,6 +35,7 @@ enum ft_report_format {
 	FT_FMT_CSV,
 	FT_FMT_NDJSON,
 	FT_FMT_MARKDOWN,
+	FT_FMT_HTML,
 	FT_FMT_N
 };
 
@@ -56,6 +57,9 @@ int ft_report_level_find(const char *name);
  */
 int ft_report_time(const char *arg, int64_t *from, int64_t *to, int *named,
 		   const char **err);
+
+/* Instant t as local "YYYY-MM-DD HH:MM" (out: at least 17 bytes). */
+void ft_report_local(int64_t t, char *out, size_t n);
 
 struct ft_report_opts {
 	int64_t since, until; /* the range, since < until */
@@ -111,7 +115,24 @@ struct ft_rcell {
 	char *raw; /* csv and ndjson; NULL: none (empty, null) */
 };
 
+/* The chart of an HTML page (ft_report_html.h). */
+enum ft_rchart {
+	FT_RCHART_AUTO, /* a line when the first column is hour, day, week
+			   or month, else bars */
+	FT_RCHART_BARS,
+	FT_RCHART_LINE,
+	FT_RCHART_NONE
+};
+
+struct ft_svg_map;
+
 struct ft_rtab {
+	/* For HTML (all borrowed; NULL: none): the page's title, the line
+	 * under it (the range), the chart, and a map of the areas whose ids
+	 * are the first column, shaded by the first number column. */
+	const char *title, *subtitle;
+	enum ft_rchart chart;
+	struct ft_svg_map *map;
 	int ncol;
 	const char *head[FT_RTAB_MAXCOL];
 	int flags[FT_RTAB_MAXCOL];

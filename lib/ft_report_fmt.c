@@ -6,6 +6,7 @@
  */
 #include "ft_json.h"
 #include "ft_report.h"
+#include "ft_report_html.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -393,6 +394,9 @@ ft_rtab_print(const struct ft_rtab *t, enum ft_report_format f,
 		break;
 	case FT_FMT_NDJSON:
 		print_ndjson(t, out);
+		break;
+	case FT_FMT_HTML:
+		ft_rtab_html(t, out);
 		break;
 	default:
 		print_markdown(t, out);

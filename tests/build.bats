@@ -54,3 +54,24 @@ apt-get install -y -qq --no-install-recommends nettle-dev" ]
 	[[ "$recipe" != *"|| true"* ]]
 	grep -qx 'step lint make lint' "$BATS_TEST_DIRNAME/../.ci/run"
 }
+
+@test "build deps: the browser test's chromium is installed with the test tier where it can be, and never fails it" {
+	# dpkg knows everything but chromium.
+	printf '#!/bin/sh\nfor p; do :; done\n[ "$p" = chromium ] && exit 1\nprintf "install ok installed"\n' > fake/dpkg-query
+	PATH="$PWD/fake:$PATH" run -0 --separate-stderr sh "$DEPS" test
+	[ "$(cat apt.log)" = "apt-get update -qq
+apt-get install -y -qq --no-install-recommends chromium" ]
+	[ "$stderr" = "ft: installing the browser test's Debian packages: chromium" ]
+	# An apt-get that fails: a note, and the tier still passes.
+	printf '#!/bin/sh\nexit 100\n' > fake/apt-get
+	PATH="$PWD/fake:$PATH" run -0 --separate-stderr sh "$DEPS" test
+	[ "${stderr_lines[-1]}" = "ft: could not install chromium: the browser test will be skipped" ]
+	# Not root (or -n): named, not installed, not a failure.
+	rm apt.log
+	printf '#!/bin/sh\necho 1000\n' > fake/id
+	PATH="$PWD/fake:$PATH" run -0 --separate-stderr sh "$DEPS" test
+	[ "$stderr" = "ft: not installed: chromium (the browser test will be skipped)" ]
+	# The build tier does not ask for it.
+	PATH="$PWD/fake:$PATH" run -0 --separate-stderr sh "$DEPS" -n build
+	[ "$stderr" = "" ]
+}

@@ -495,16 +495,15 @@ print(sorted({sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l
 
 @test "ft-report: bad options exit 64 with a message naming the option" {
 	usage '--by: "weekly" is not hour, day, week, month, category, source, unit, area or facility' events --by weekly
-	usage '--format: "html" is not table, csv, ndjson or markdown' events --format html
+	usage '--format: "pdf" is not table, csv, ndjson, markdown or html' events --format pdf
 	usage '--area-level: "ward" is not grid, community, street or district' events --by area --area-level ward
 	usage '--area-level needs --by area' events --area-level grid
 	usage '--since: "soon": not an ISO 8601 time or epoch seconds' events --since soon
 	usage '--until: "2026-13-01": no such date' events --until 2026-13-01
 	usage '--since (2026-12-05T00:00:00Z) is not before --until (2026-12-01T00:00:00Z)' events --since 2026-12-05 --until 2026-12-01
 	usage '--since (2026-12-01T00:00:00Z) is not before --until (2026-12-01T00:00:00Z)' events --since 2026-12-01 --until 2026-12-01
-	usage 'no report named: events, sla, warnings, facilities, collectors, services, vote' --by day
-	usage 'unknown report "event"; the reports are: events, sla, warnings, facilities, collectors, services, vote' event
-	usage '"site": not built yet; the reports are: events, sla, warnings, facilities, collectors, services, vote' site
+	usage 'no report named: events, sla, warnings, facilities, collectors, services, vote, site' --by day
+	usage 'unknown report "event"; the reports are: events, sla, warnings, facilities, collectors, services, vote, site' event
 	usage 'events: unexpected argument "extra"' events extra
 	usage '--tz: unknown time zone "Mars/Olympus"' events --tz Mars/Olympus
 	usage "unknown option '--bogus'" events --bogus

@@ -59,8 +59,8 @@ sql() {
 	sqlite3 -batch -column -header "$FT_DB" "$1"
 }
 
-# PIPELINE: add ft-warn and ft-report here as they join.
-tools="ft-ingest ft-dispatch ft-update ft-vote"
+# PIPELINE: add ft-warn here as it joins.
+tools="ft-ingest ft-dispatch ft-update ft-vote ft-report"
 for t in $tools; do
 	[ -x "$FT_BIN/$t" ] || die "$FT_BIN/$t: not built (run make demo)"
 done
@@ -377,6 +377,21 @@ run 0 "$FT_BIN/ft-vote" rounds > "$out/vote-rounds.out"
 jq -c . "$out/vote-rounds.out"
 run 0 "$FT_BIN/ft-update" --verify
 # --- end of participatory budgeting -------------------------------------
+
+step "the morning mail: the season by community, as an HTML page"
+run 0 "$FT_BIN/ft-report" events --tz Asia/Shanghai --now "$after" \
+	--since 2026-06-01 --by area --area-level community --format html \
+	> "$out/report.html"
+n=$(grep -c '<path ' "$out/report.html")
+echo "$out/report.html: $(wc -c < "$out/report.html") bytes, a map of $n communities"
+[ "$n" -gt 0 ] || die "the HTML report has no map"
+
+step "the public site: areas, the vote, a page to find one's case"
+rm -rf "$out/site"
+run 0 "$FT_BIN/ft-report" site --tz Asia/Shanghai --now "$after" \
+	--since 2026-06-01 "$out/site"
+[ -f "$out/site/index.html" ] || die "the site has no index"
+echo "open $out/site/index.html in a browser"
 
 printf '\ndemo: done in %ss; the files are in %s/, the database is %s\n' \
 	$(($(date +%s) - started)) "$out" "$FT_DB"
