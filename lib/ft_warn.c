@@ -15,39 +15,6 @@
 #define _GNU_SOURCE /* memmem(3) */
 #include "ft_warn_int.h"
 
-/*
- * A reading: the keys of the rules that read readings are all its
- * sensor's, one a rule.  Their hash buckets, then the first state of
- * each, are fetched together before the rules run, so that the cache
- * misses of 20 rules overlap instead of coming one after the other.
- */
-static void
-prefetch_keys(struct ft_warn *w, const struct rec *q)
-{
-	char key[256];
-	size_t b[64], i, n = 0;
-	int len;
-
-	len = q->metric ? snprintf(key, sizeof(key), "%s:%s", q->sensor,
-				   q->metric) :
-			  snprintf(key, sizeof(key), "%s", q->sensor);
-	if (len < 0 || (size_t)len >= sizeof(key))
-		return;
-	for (i = 0; i < w->rules.n && n < 64; i++) {
-		const struct ft_warn_rule *r = &w->rules.r[i];
-
-		if (r->type == FT_WARN_VALUE ||
-		    (r->type == FT_WARN_FLATLINE && r->readings)) {
-			b[n] = warn_hash((int)i, key) & (w->nb - 1);
-			__builtin_prefetch(&w->tab[b[n]]);
-			n++;
-		}
-	}
-	for (i = 0; i < n; i++)
-		if (w->tab[b[i]])
-			__builtin_prefetch(w->tab[b[i]]);
-}
-
 /* The sieves of the rules (struct sieve). */
 static void
 sieve_rules(struct ft_warn *w)
@@ -117,8 +84,6 @@ evaluate(struct ft_warn *w, const struct rec *q)
 
 	if ((st = warn_advance(w, q->t)))
 		return st;
-	if (q->reading && w->nb)
-		prefetch_keys(w, q);
 	w->khave = 0;
 	if (!q->reading && !q->change) {
 		cm = sieve_of(w, &w->sieve[0], q->e.category, FT_KEY_CATEGORY);
@@ -164,7 +129,7 @@ evaluate(struct ft_warn *w, const struct rec *q)
 					 sizeof(buf), &halted) != NULL)
 			continue;
 		/* Older than all the rule remembers: it would count anew. */
-		if (w->clock_set && q->t < w->clock - warn_horizon(r))
+		if (w->clock_set && q->t < w->clock - w->horizon[i])
 			continue;
 		if (!warn_key_of(w, r, q))
 			continue;
@@ -177,10 +142,10 @@ evaluate(struct ft_warn *w, const struct rec *q)
 			st = warn_on_keyword(w, (int)i, q);
 			break;
 		case FT_WARN_VALUE:
-			st = warn_on_value(w, (int)i, q);
+			st = warn_on_value(w, warn_rule_key(w, (int)i), q);
 			break;
 		case FT_WARN_FLATLINE:
-			st = warn_on_flatline(w, (int)i, q);
+			st = warn_on_flatline(w, warn_rule_key(w, (int)i), q);
 			break;
 		case FT_WARN_SPIKE:
 			st = warn_on_spike(w, (int)i, q);
@@ -348,12 +313,12 @@ warn_each(void *ctx, const struct ft_item *it)
 static void
 each_buf(struct ft_warn *w, void (*fn)(struct ft_buf *))
 {
-	struct ft_buf *const all[] = { &w->f_id,     &w->f_cat,	  &w->f_src,
-				       &w->f_title,  &w->f_text,  &w->f_fac,
-				       &w->f_addr,   &w->f_unit,  &w->f_area,
-				       &w->f_sev,    &w->f_at,	  &w->f_sensor,
-				       &w->f_metric, &w->f_value, &w->key,
-				       &w->why,	     &w->json,	  &w->detail };
+	struct ft_buf *const all[] = {
+		&w->f_id,  &w->f_cat,	 &w->f_src,    &w->f_title, &w->f_text,
+		&w->f_fac, &w->f_addr,	 &w->f_unit,   &w->f_area,  &w->f_sev,
+		&w->f_at,  &w->f_sensor, &w->f_metric, &w->f_value, &w->key,
+		&w->why,   &w->json,	 &w->detail,   &w->skey
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(struct ft_buf *); i++)
@@ -399,6 +364,10 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	    (st = ft_store_warn_cache(w->ws, 4096)))
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
+	w->horizon = ft_xmalloc((w->rules.n + 1) * sizeof(*w->horizon));
+	for (size_t i = 0; i < w->rules.n; i++)
+		w->horizon[i] = warn_horizon(&w->rules.r[i]);
+	warn_slots_init(w);
 	sieve_rules(w);
 	/* A dry-run back-test tries the rules as if new: none is muted. */
 	if (!o->fresh && (st = ft_warn_sils_load(&w->sils, w->ws)))
@@ -654,6 +623,9 @@ ft_warn_free(struct ft_warn *w)
 	free(w->sieve[1].mask);
 	ft_warn_sils_release(&w->sils);
 	free(w->dvbuf);
+	free(w->horizon);
+	warn_slots_free(w);
+	free(w->rslot);
 	each_buf(w, ft_buf_release);
 	free(w);
 }

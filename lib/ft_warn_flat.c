@@ -32,7 +32,18 @@ warn_silent_at(struct ft_warn *w, struct kst *k)
 		int mid = n / 2;
 
 		memcpy(s, k->iv, (size_t)n * sizeof(*s));
-		qsort(s, (size_t)n, sizeof(*s), cmp_i64);
+		if (n <= 16) {
+			/* A few (judged each report): in place, no qsort. */
+			for (int i = 1, j; i < n; i++) {
+				int64_t v = s[i];
+
+				for (j = i; j > 0 && s[j - 1] > v; j--)
+					s[j] = s[j - 1];
+				s[j] = v;
+			}
+		} else {
+			qsort(s, (size_t)n, sizeof(*s), cmp_i64);
+		}
 		med = n % 2 ? (double)s[mid] :
 			      ((double)s[mid - 1] + (double)s[mid]) / 2;
 		k->silent_at = k->last + (int64_t)ceil(r->usual * med);
@@ -107,10 +118,9 @@ warn_flat_scan(struct ft_warn *w, int64_t t)
 
 /* flatline: a report of the key; a silent key is back. */
 int
-warn_on_flatline(struct ft_warn *w, int ri, const struct rec *q)
+warn_on_flatline(struct ft_warn *w, struct kst *k, const struct rec *q)
 {
-	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = warn_key_get(w, ri);
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
 	/* A series moves forward: a report at or before the last one, sent
 	 * again or come late, changes nothing. */
@@ -122,7 +132,7 @@ warn_on_flatline(struct ft_warn *w, int ri, const struct rec *q)
 		/* Back after the silence: that interval is not a usual one. */
 		k->live->last = q->t;
 		k->live->cleared = q->t;
-		warn_due_at(w, k->live, q->t + r->quiet);
+		warn_due_at(w, k, q->t + r->quiet);
 	} else if (k->has_last && r->usual) {
 		if (k->niv == r->reports) {
 			memmove(k->iv, k->iv + 1,

@@ -86,7 +86,8 @@ struct warning {
 	int has_value;
 	int64_t first, last, raised;
 	int64_t cleared; /* when its condition cleared; 0: it holds */
-	int64_t resolve_at; /* NEVER: not due */
+	int64_t resolve_at; /* NEVER: not due; set by warn_due_at() */
+	size_t hp; /* its place in the heap of live warnings (w->live) */
 	int64_t printed; /* when it was last printed */
 	char *ev[KEEP_EVENTS];
 	size_t nev;
@@ -244,6 +245,20 @@ struct sieve {
 	uint64_t *mask;
 };
 
+/*
+ * A sensor's keys (key "sensor" of the rules that read readings): the
+ * state of each such rule for it, k[j] for the rule whose w->rslot[] is j
+ * (NULL until made), found with one look-up a reading instead of one a
+ * rule.  The states stay in the table of keys too (w->tab): this only
+ * points at them, and a state freed is cleared here (warn_slot_forget()).
+ */
+struct rslot {
+	struct rslot *next; /* in its hash bucket */
+	uint64_t h; /* str_hash(key) */
+	char *key;
+	struct kst *k[];
+};
+
 struct counts {
 	long records, events, readings, raised, updated, resolved;
 	long muted; /* records not printed: silenced */
@@ -266,11 +281,11 @@ struct ft_warn {
 	size_t nb, nkeys;
 	struct kst **dirty;
 	size_t ndirty, capdirty;
-	struct kst **live;
+	struct kst **live; /* a heap: the live warning due first on top */
 	size_t nlive, caplive;
 	int64_t clock;
 	int clock_set, clock_dirty;
-	int64_t next_due; /* no live warning is due before it */
+	int64_t next_due; /* the top of live's due time, or NEVER */
 	struct kst **flat; /* the keys of flatline rules */
 	size_t nflat, capflat;
 	int64_t next_silent; /* no flatline key is silent before it */
@@ -298,6 +313,14 @@ struct ft_warn {
 	size_t dvcap;
 	double t0;
 	struct ft_warn_sils sils; /* read at the start: muted() */
+	int64_t *horizon; /* each rule's warn_horizon(), computed once */
+	/* The sensors' keys (struct rslot), by str_hash(key). */
+	int *rslot; /* a rule's index in a slot's k[], or -1: none */
+	int nrslot;
+	struct rslot **rtab;
+	size_t rnb, rn;
+	struct rslot *rs; /* the record's slot, once found */
+	struct ft_buf skey; /* the record's sensor key */
 };
 
 /* ---- small helpers, inline ---- */
@@ -353,14 +376,16 @@ struct kst *warn_kst_get(struct ft_warn *w, int rule, const char *key,
 struct kst *warn_key_get(struct ft_warn *w, int rule);
 void warn_touch_list(struct ft_warn *w, struct kst *k);
 void warn_touch(struct ft_warn *w, struct kst *k);
-void warn_live_add(struct ft_warn *w, struct kst *k);
-void warn_live_remove(struct ft_warn *w, struct kst *k);
 void warn_warning_free(struct warning *x);
 void warn_kst_free(struct kst *k);
 int warn_kst_holds(const struct kst *k);
 int warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 		const struct rec *q);
 char *warn_qid(struct ft_warn *w, const struct rec *q);
+void warn_slots_init(struct ft_warn *w);
+struct kst *warn_rule_key(struct ft_warn *w, int ri);
+void warn_slot_forget(struct ft_warn *w, const struct kst *k);
+void warn_slots_free(struct ft_warn *w);
 int warn_window_add(struct kst *k, int64_t t, const char *id, char *sid);
 void warn_window_prune(struct kst *k, int64_t window);
 
@@ -376,7 +401,9 @@ int warn_announce(struct ft_warn *w, struct kst *k, int raised);
 int warn_update_warning(struct ft_warn *w, struct kst *k, int level, int64_t t,
 			const char *id);
 int warn_resolve_live(struct ft_warn *w, struct kst *k);
-void warn_due_at(struct ft_warn *w, struct warning *x, int64_t at);
+void warn_live_add(struct ft_warn *w, struct kst *k);
+void warn_live_remove(struct ft_warn *w, struct kst *k);
+void warn_due_at(struct ft_warn *w, struct kst *k, int64_t at);
 int warn_sweep(struct ft_warn *w, int64_t t);
 int warn_advance(struct ft_warn *w, int64_t t);
 
@@ -411,14 +438,14 @@ int warn_on_keyword(struct ft_warn *w, int ri, const struct rec *q);
 struct ring *warn_ring_of(const struct ft_warn_rule *r, struct kst *k,
 			  int64_t t);
 void warn_ring_push(struct ring *g, int cap, int64_t t, double v);
-int warn_on_value(struct ft_warn *w, int ri, const struct rec *q);
+int warn_on_value(struct ft_warn *w, struct kst *k, const struct rec *q);
 
 /* ---- ft_warn_flat.c ---- */
 
 void warn_silent_at(struct ft_warn *w, struct kst *k);
 void warn_flat_add(struct ft_warn *w, struct kst *k);
 int warn_flat_scan(struct ft_warn *w, int64_t t);
-int warn_on_flatline(struct ft_warn *w, int ri, const struct rec *q);
+int warn_on_flatline(struct ft_warn *w, struct kst *k, const struct rec *q);
 
 /* ---- ft_warn_sla.c ---- */
 

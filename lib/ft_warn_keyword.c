@@ -36,7 +36,7 @@ warn_on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 		if (!(st = warn_update_warning(w, k, level, q->t, q->id))) {
 			if (q->t > k->live->cleared)
 				k->live->cleared = q->t;
-			warn_due_at(w, k->live, k->live->cleared + r->quiet);
+			warn_due_at(w, k, k->live->cleared + r->quiet);
 		}
 		return st;
 	}
@@ -47,6 +47,6 @@ warn_on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 	k->live->has_value = 1;
 	warn_add_event(k->live, q->id);
 	k->live->cleared = q->t;
-	warn_due_at(w, k->live, q->t + r->quiet);
+	warn_due_at(w, k, q->t + r->quiet);
 	return warn_announce(w, k, 1);
 }

@@ -140,6 +140,132 @@ warn_key_get(struct ft_warn *w, int rule)
 	return kst_find(w, rule, w->kp, w->kh, 1);
 }
 
+/* ---- the sensors' keys (struct rslot) ---- */
+
+/* Which rules a slot holds: those that read readings by key "sensor". */
+void
+warn_slots_init(struct ft_warn *w)
+{
+	size_t i;
+
+	w->rslot = ft_xmalloc((w->rules.n + 1) * sizeof(int));
+	for (i = 0; i < w->rules.n; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		w->rslot[i] = r->key == FT_KEY_SENSOR &&
+					      (r->type == FT_WARN_VALUE ||
+					       (r->type == FT_WARN_FLATLINE &&
+						r->readings)) ?
+				      w->nrslot++ :
+				      -1;
+	}
+}
+
+static void
+slots_grow(struct ft_warn *w)
+{
+	size_t nb = w->rnb ? w->rnb * 2 : 1024, i;
+	struct rslot **tab = ft_xmalloc(nb * sizeof(struct rslot *)), *s, *next;
+
+	memset(tab, 0, nb * sizeof(struct rslot *));
+	for (i = 0; i < w->rnb; i++)
+		for (s = w->rtab[i]; s; s = next) {
+			next = s->next;
+			s->next = tab[s->h & (nb - 1)];
+			tab[s->h & (nb - 1)] = s;
+		}
+	free(w->rtab);
+	w->rtab = tab;
+	w->rnb = nb;
+}
+
+/* The slot of key (str_hash() h), made when create and none is. */
+static struct rslot *
+slot_find(struct ft_warn *w, const char *key, uint64_t h, int create)
+{
+	struct rslot *s;
+	size_t len;
+
+	if (w->rnb)
+		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
+			if (s->h == h && !strcmp(s->key, key))
+				return s;
+	if (!create)
+		return NULL;
+	if (w->rn >= w->rnb)
+		slots_grow(w);
+	len = strlen(key) + 1;
+	s = ft_xmalloc(sizeof(*s) + (size_t)w->nrslot * sizeof(struct kst *) +
+		       len);
+	memset(s, 0, sizeof(*s) + (size_t)w->nrslot * sizeof(struct kst *));
+	s->h = h;
+	s->key = (char *)(void *)(s->k + w->nrslot);
+	memcpy(s->key, key, len);
+	s->next = w->rtab[h & (w->rnb - 1)];
+	w->rtab[h & (w->rnb - 1)] = s;
+	w->rn++;
+	return s;
+}
+
+/*
+ * The state of rule ri for the key warn_key_of() found, made when none
+ * is: through the record's sensor slot for the rules it holds.
+ */
+struct kst *
+warn_rule_key(struct ft_warn *w, int ri)
+{
+	int j = w->rslot[ri];
+
+	if (j < 0)
+		return warn_key_get(w, ri);
+	if (!w->rs) {
+		w->rs = slot_find(w, w->kp, w->kh, 1);
+		/* The rules' states, fetched together: their cache misses
+		 * overlap instead of coming one after the other. */
+		for (int i = 0; i < w->nrslot; i++)
+			if (w->rs->k[i]) {
+				__builtin_prefetch(w->rs->k[i]);
+				__builtin_prefetch((char *)w->rs->k[i] + 64);
+			}
+	}
+	if (!w->rs->k[j])
+		w->rs->k[j] = warn_key_get(w, ri);
+	return w->rs->k[j];
+}
+
+/* k is freed: its slot no longer points at it. */
+void
+warn_slot_forget(struct ft_warn *w, const struct kst *k)
+{
+	struct rslot *s;
+	int j = w->rslot ? w->rslot[k->rule] : -1;
+
+	if (j < 0 || !(s = slot_find(w, k->key, str_hash(k->key), 0)))
+		return;
+	if (s->k[j] == k)
+		s->k[j] = NULL;
+	if (w->rs == s)
+		w->rs = NULL;
+}
+
+/* Forgets every slot (their states are freed apart). */
+void
+warn_slots_free(struct ft_warn *w)
+{
+	struct rslot *s, *next;
+	size_t i;
+
+	for (i = 0; i < w->rnb; i++)
+		for (s = w->rtab[i]; s; s = next) {
+			next = s->next;
+			free(s);
+		}
+	free(w->rtab);
+	w->rtab = NULL;
+	w->rnb = w->rn = 0;
+	w->rs = NULL;
+}
+
 void
 warn_touch_list(struct ft_warn *w, struct kst *k)
 {
@@ -158,29 +284,6 @@ warn_touch(struct ft_warn *w, struct kst *k)
 		return;
 	k->dirty = 1;
 	warn_touch_list(w, k);
-}
-
-void
-warn_live_add(struct ft_warn *w, struct kst *k)
-{
-	if (w->nlive == w->caplive) {
-		w->caplive = w->caplive ? w->caplive * 2 : 64;
-		w->live = ft_xrealloc(w->live,
-				      w->caplive * sizeof(struct kst *));
-	}
-	w->live[w->nlive++] = k;
-}
-
-void
-warn_live_remove(struct ft_warn *w, struct kst *k)
-{
-	size_t i;
-
-	for (i = 0; i < w->nlive; i++)
-		if (w->live[i] == k) {
-			w->live[i] = w->live[--w->nlive];
-			return;
-		}
 }
 
 void
@@ -315,14 +418,20 @@ warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 	case FT_KEY_SENSOR:
 		if (!q->sensor)
 			return 0;
-		ft_buf_reset(&w->key);
-		ft_buf_adds(&w->key, q->sensor);
-		if (q->metric) {
-			ft_buf_addc(&w->key, ':');
-			ft_buf_adds(&w->key, q->metric);
+		/* Made once a record, for all the rules. */
+		if (!(w->khave & 1U << FT_KEY_SENSOR)) {
+			ft_buf_reset(&w->skey);
+			ft_buf_adds(&w->skey, q->sensor);
+			if (q->metric) {
+				ft_buf_addc(&w->skey, ':');
+				ft_buf_adds(&w->skey, q->metric);
+			}
+			w->kh_of[FT_KEY_SENSOR] = str_hash(w->skey.s);
+			w->khave |= 1U << FT_KEY_SENSOR;
+			w->rs = NULL;
 		}
-		w->kp = w->key.s;
-		w->kh = str_hash(w->kp);
+		w->kp = w->skey.s;
+		w->kh = w->kh_of[FT_KEY_SENSOR];
 		return 1;
 	case FT_KEY_ALL:
 		v = "*";

@@ -251,27 +251,93 @@ warn_resolve_live(struct ft_warn *w, struct kst *k)
 	return FT_OK;
 }
 
+/*
+ * The live warnings are a heap (w->live), the one due first on top, by
+ * due_before(): the sweep takes the due ones from the top, in the order
+ * they ended, instead of looking at every live warning.  Each warning
+ * knows its place in it (hp).
+ */
 static int
-by_due(const void *a, const void *b)
+due_before(const struct kst *x, const struct kst *y)
 {
-	const struct kst *x = *(struct kst *const *)a,
-			 *y = *(struct kst *const *)b;
 	int64_t p = x->live->resolve_at, q = y->live->resolve_at;
 
 	if (p != q)
-		return p < q ? -1 : 1;
+		return p < q;
 	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	return strcmp(x->key, y->key);
+		return x->rule < y->rule;
+	return strcmp(x->key, y->key) < 0;
 }
 
-/* x is due at at: the sweep looks from then on. */
-void
-warn_due_at(struct ft_warn *w, struct warning *x, int64_t at)
+static void
+heap_set(struct ft_warn *w, size_t i, struct kst *k)
 {
+	w->live[i] = k;
+	k->live->hp = i;
+}
+
+/* The warning at i moves up or down to its place. */
+static void
+heap_fix(struct ft_warn *w, size_t i)
+{
+	struct kst *k = w->live[i];
+	size_t c;
+
+	while (i > 0 && due_before(k, w->live[(i - 1) / 2])) {
+		heap_set(w, i, w->live[(i - 1) / 2]);
+		i = (i - 1) / 2;
+	}
+	for (; (c = 2 * i + 1) < w->nlive; i = c) {
+		if (c + 1 < w->nlive && due_before(w->live[c + 1], w->live[c]))
+			c++;
+		if (!due_before(w->live[c], k))
+			break;
+		heap_set(w, i, w->live[c]);
+	}
+	heap_set(w, i, k);
+	w->next_due = w->nlive ? w->live[0]->live->resolve_at : NEVER;
+}
+
+/* k's warning is live: into the heap. */
+void
+warn_live_add(struct ft_warn *w, struct kst *k)
+{
+	if (w->nlive == w->caplive) {
+		w->caplive = w->caplive ? w->caplive * 2 : 64;
+		w->live = ft_xrealloc(w->live,
+				      w->caplive * sizeof(struct kst *));
+	}
+	heap_set(w, w->nlive++, k);
+	heap_fix(w, w->nlive - 1);
+}
+
+/* k's warning is no longer live: out of the heap. */
+void
+warn_live_remove(struct ft_warn *w, struct kst *k)
+{
+	size_t i = k->live->hp;
+
+	if (i >= w->nlive || w->live[i] != k)
+		return;
+	if (i == --w->nlive) {
+		w->next_due = w->nlive ? w->live[0]->live->resolve_at : NEVER;
+		return;
+	}
+	heap_set(w, i, w->live[w->nlive]);
+	heap_fix(w, i);
+}
+
+/* x, k's live warning, is due at at (NEVER: not due). */
+void
+warn_due_at(struct ft_warn *w, struct kst *k, int64_t at)
+{
+	struct warning *x = k->live;
+
+	if (x->resolve_at == at)
+		return;
 	x->resolve_at = at;
-	if (at < w->next_due)
-		w->next_due = at;
+	if (x->hp < w->nlive && w->live[x->hp] == k)
+		heap_fix(w, x->hp);
 }
 
 /*
@@ -282,30 +348,10 @@ warn_due_at(struct ft_warn *w, struct warning *x, int64_t at)
 int
 warn_sweep(struct ft_warn *w, int64_t t)
 {
-	struct kst **due = NULL;
-	size_t n = 0, i;
 	int st = FT_OK;
 
-	if (t < w->next_due)
-		return FT_OK;
-	w->next_due = NEVER;
-	for (i = 0; i < w->nlive; i++)
-		if (w->live[i]->live->resolve_at <= t)
-			n++;
-	if (n) {
-		due = ft_xmalloc(n * sizeof(struct kst *));
-		n = 0;
-		for (i = 0; i < w->nlive; i++)
-			if (w->live[i]->live->resolve_at <= t)
-				due[n++] = w->live[i];
-		qsort(due, n, sizeof(struct kst *), by_due);
-		for (i = 0; i < n && !st; i++)
-			st = warn_resolve_live(w, due[i]);
-		free(due);
-	}
-	for (i = 0; i < w->nlive; i++)
-		if (w->live[i]->live->resolve_at < w->next_due)
-			w->next_due = w->live[i]->live->resolve_at;
+	while (!st && w->nlive && w->live[0]->live->resolve_at <= t)
+		st = warn_resolve_live(w, w->live[0]);
 	return st;
 }
 

@@ -313,7 +313,7 @@ sla_reach(struct ft_warn *w, struct sla_case *c, int l, int64_t t)
 	if (l == r->level) {
 		/* One more case late: the key's warning holds again. */
 		x->cleared = 0;
-		x->resolve_at = NEVER;
+		warn_due_at(w, k, NEVER);
 		return warn_update_warning(w, k, l, t, c->id);
 	}
 	if (l <= x->level)
@@ -500,7 +500,7 @@ sla_stop(struct ft_warn *w, struct sla_case *c, int64_t t, int keep)
 		x->last = t;
 	if (!x->cleared && !sla_late_any(w, k)) {
 		x->cleared = t;
-		warn_due_at(w, x, t + r->quiet);
+		warn_due_at(w, k, t + r->quiet);
 	}
 }
 

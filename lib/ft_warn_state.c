@@ -10,16 +10,106 @@ static int reload(struct ft_warn *w);
 /*
  * The order of the rows of warn_windows, near enough: each rule's keys
  * together, in order, so that a batch's writes go through the table's
- * pages once, in order, and few need to stay in the cache.
+ * pages once, in order, and few need to stay in the cache.  Sorted on
+ * (rule, the key's first 6 bytes) packed in one number, which orders as
+ * strcmp() does, then strcmp() when those are the same: most comparisons
+ * touch neither key.  An array of 16 bytes a key, sorted in place (no
+ * qsort(), whose merge sort would take as much again: the peak RSS).
  */
-static int
-by_row(const void *a, const void *b)
-{
-	const struct kst *x = *(struct kst *const *)a,
-			 *y = *(struct kst *const *)b;
+struct rowkey {
+	uint64_t hi;
+	struct kst *k;
+};
 
-	return x->rule != y->rule ? (x->rule > y->rule) - (x->rule < y->rule) :
-				    strcmp(x->key, y->key);
+static int
+row_before(const struct rowkey *x, const struct rowkey *y)
+{
+	if (x->hi != y->hi)
+		return x->hi < y->hi;
+	return strcmp(x->k->key, y->k->key) < 0;
+}
+
+static void
+row_swap(struct rowkey *a, size_t i, size_t j)
+{
+	struct rowkey t = a[i];
+
+	a[i] = a[j];
+	a[j] = t;
+}
+
+/* Quicksort, the smaller side first; short runs by insertion. */
+static void
+rows_sort(struct rowkey *a, size_t n)
+{
+	while (n > 16) {
+		size_t m = n / 2, i = 0, j = n - 1;
+		struct rowkey p;
+
+		/* The median of three, as the pivot, at m. */
+		if (row_before(&a[m], &a[0]))
+			row_swap(a, m, 0);
+		if (row_before(&a[n - 1], &a[m]))
+			row_swap(a, n - 1, m);
+		if (row_before(&a[m], &a[0]))
+			row_swap(a, m, 0);
+		p = a[m];
+		for (;;) {
+			while (row_before(&a[i], &p))
+				i++;
+			while (row_before(&p, &a[j]))
+				j--;
+			if (i >= j)
+				break;
+			row_swap(a, i++, j--);
+		}
+		/* a[0..j] <= p <= a[j+1..n) */
+		if (j + 1 < n - j - 1) {
+			rows_sort(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			rows_sort(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct rowkey v = a[i];
+		size_t j = i;
+
+		for (; j > 0 && row_before(&v, &a[j - 1]); j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+/* Sorts ks[0..n) in the order of the rows. */
+static void
+sort_rows(struct kst **ks, size_t n)
+{
+	struct rowkey *rk;
+	size_t i;
+
+	if (n < 2)
+		return;
+	rk = ft_xmalloc(n * sizeof(struct rowkey));
+	for (i = 0; i < n; i++) {
+		const unsigned char *c = (const unsigned char *)ks[i]->key;
+		uint64_t p = (uint64_t)(unsigned)ks[i]->rule & 0xFFFF;
+		int j, end = 0;
+
+		for (j = 0; j < 6; j++) {
+			end = end || !c[j];
+			p = p << 8 | (end ? 0 : c[j]);
+		}
+		/* More than 65,535 rules: by the rest of the key alone. */
+		rk[i].hi = ks[i]->rule > 0xFFFF ? 0 : p;
+		rk[i].k = ks[i];
+	}
+	rows_sort(rk, n);
+	for (i = 0; i < n; i++)
+		ks[i] = rk[i].k;
+	free(rk);
 }
 
 /* ---- storing ---- */
@@ -151,12 +241,16 @@ put_window(struct ft_warn *w, struct kst *k)
 	}
 	ft_buf_addc(&w->json, ']');
 	if (k->kind == KST_SERIES) {
-		ft_buf_addf(&w->json, ",\"out\":%d,\"since\":%lld,\"n\":%lld",
-			    k->out, (long long)k->out_since,
-			    (long long)k->nout);
-		if (k->has_last)
-			ft_buf_addf(&w->json, ",\"last\":%lld",
-				    (long long)k->last);
+		ft_buf_adds(&w->json, ",\"out\":");
+		put_ll(&w->json, k->out);
+		ft_buf_adds(&w->json, ",\"since\":");
+		put_ll(&w->json, k->out_since);
+		ft_buf_adds(&w->json, ",\"n\":");
+		put_ll(&w->json, k->nout);
+		if (k->has_last) {
+			ft_buf_adds(&w->json, ",\"last\":");
+			put_ll(&w->json, k->last);
+		}
 	}
 	if (k->kind == KST_SLA && k->ndone) {
 		ft_buf_adds(&w->json, ",\"done\":[");
@@ -173,9 +267,11 @@ put_window(struct ft_warn *w, struct kst *k)
 		int j;
 
 		ft_buf_adds(&w->json, ",\"iv\":[");
-		for (j = 0; j < k->niv; j++)
-			ft_buf_addf(&w->json, "%s%lld", j ? "," : "",
-				    (long long)k->iv[j]);
+		for (j = 0; j < k->niv; j++) {
+			if (j)
+				ft_buf_addc(&w->json, ',');
+			put_ll(&w->json, k->iv[j]);
+		}
 		ft_buf_addc(&w->json, ']');
 	}
 	if (k->kind == KST_COUNTS) {
@@ -214,10 +310,10 @@ kst_gone(const struct ft_warn *w, const struct kst *k)
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
 	return !(k->live || (k->kind != KST_COUNTS && warn_kst_holds(k)) ||
-		 (k->n && k->w[k->n - 1].t >= w->clock - warn_horizon(r)) ||
+		 (k->n && k->w[k->n - 1].t >= w->clock - w->horizon[k->rule]) ||
 		 (k->kind == KST_COUNTS && k->nwc &&
 		  warn_win_start(r, k->wc[k->nwc - 1].b + 1) >=
-			  w->clock - warn_horizon(r)));
+			  w->clock - w->horizon[k->rule]));
 }
 
 static int
@@ -242,12 +338,12 @@ gc(struct ft_warn *w)
 		}
 	n = w->ndirty;
 	w->ndirty = 0;
-	if (n)
-		qsort(w->dirty, n, sizeof(struct kst *), by_row);
+	sort_rows(w->dirty, n);
 	for (i = 0; i < n; i++) {
 		k = w->dirty[i];
 		if (!st)
 			st = del_window(w, k);
+		warn_slot_forget(w, k);
 		warn_kst_free(k);
 	}
 	return st;
@@ -275,8 +371,7 @@ warn_flush(void *ctx)
 				w->dirty[n++] = w->dirty[i];
 		w->ndirty = n;
 	}
-	if (w->ndirty)
-		qsort(w->dirty, w->ndirty, sizeof(struct kst *), by_row);
+	sort_rows(w->dirty, w->ndirty);
 	for (i = 0; i < w->ndirty && !st; i++) {
 		struct kst *k = w->dirty[i];
 
@@ -566,11 +661,11 @@ load_warning(void *ctx, const struct ft_store_warning *s)
 		jv_free(e);
 	}
 	jv_free(ev);
+	if (k->live)
+		warn_live_remove(w, k);
 	warn_warning_free(k->live);
 	k->live = x;
 	warn_live_add(w, k);
-	if (x->resolve_at < w->next_due)
-		w->next_due = x->resolve_at;
 	return FT_OK;
 }
 
@@ -615,6 +710,7 @@ warn_forget(struct ft_warn *w)
 	free(w->tab);
 	w->tab = NULL;
 	w->nb = w->nkeys = 0;
+	warn_slots_free(w);
 	w->ndirty = w->nlive = w->nflat = 0;
 	w->next_silent = NEVER;
 	warn_sla_forget(w);

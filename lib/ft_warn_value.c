@@ -219,10 +219,9 @@ likelihood(const struct ft_warn_rule *r, const struct ring *h, double z,
  * rule's deviation, for long enough.
  */
 int
-warn_on_value(struct ft_warn *w, int ri, const struct rec *q)
+warn_on_value(struct ft_warn *w, struct kst *k, const struct rec *q)
 {
-	const struct ft_warn_rule *r = &w->rules.r[ri];
-	struct kst *k = warn_key_get(w, ri);
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	double lim = r->at[r->level], v = q->value;
 	int level, back, st;
 	struct warning *x;
@@ -280,7 +279,7 @@ warn_on_value(struct ft_warn *w, int ri, const struct rec *q)
 			if (r->below ? v < x->value : v > x->value)
 				x->value = v;
 			x->cleared = 0;
-			x->resolve_at = NEVER;
+			warn_due_at(w, k, NEVER);
 			return warn_update_warning(w, k, level, q->t, NULL);
 		}
 		if (q->t - k->out_since < r->hold)
@@ -301,7 +300,7 @@ warn_on_value(struct ft_warn *w, int ri, const struct rec *q)
 	}
 	if ((x = k->live) && !x->cleared) {
 		x->cleared = q->t;
-		warn_due_at(w, x, q->t + r->quiet);
+		warn_due_at(w, k, q->t + r->quiet);
 		warn_touch(w, k);
 	}
 	return FT_OK;

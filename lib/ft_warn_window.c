@@ -27,7 +27,7 @@ warn_on_window(struct ft_warn *w, int ri, const struct rec *q)
 			st = warn_update_warning(w, k, level, q->t, q->id);
 			/* Clears once fewer than count are in the window. */
 			k->live->cleared = k->w[k->n - need].t + r->window;
-			warn_due_at(w, k->live, k->live->cleared + r->quiet);
+			warn_due_at(w, k, k->live->cleared + r->quiet);
 			return st;
 		}
 		return FT_OK;
@@ -41,7 +41,7 @@ warn_on_window(struct ft_warn *w, int ri, const struct rec *q)
 	for (i = k->n > KEEP_EVENTS ? k->n - KEEP_EVENTS : 0; i < k->n; i++)
 		warn_add_event(k->live, k->w[i].id);
 	k->live->cleared = k->w[k->n - need].t + r->window;
-	warn_due_at(w, k->live, k->live->cleared + r->quiet);
+	warn_due_at(w, k, k->live->cleared + r->quiet);
 	return warn_announce(w, k, 1);
 }
 
@@ -309,7 +309,7 @@ warn_on_spike(struct ft_warn *w, int ri, const struct rec *q)
 	}
 	/* Over with its window. */
 	k->live->cleared = win_end(r, b, q->t);
-	warn_due_at(w, k->live, k->live->cleared + r->quiet);
+	warn_due_at(w, k, k->live->cleared + r->quiet);
 	return FT_OK;
 }
 
@@ -352,7 +352,7 @@ drop_judge(struct ft_warn *w, struct kst *k, int64_t b)
 	if ((level = ft_warn_level_of(r, fall)) < 0) {
 		if (k->live && !k->live->cleared) {
 			k->live->cleared = end;
-			warn_due_at(w, k->live, end + r->quiet);
+			warn_due_at(w, k, end + r->quiet);
 			warn_touch(w, k);
 		}
 		return FT_OK;
@@ -361,7 +361,7 @@ drop_judge(struct ft_warn *w, struct kst *k, int64_t b)
 		if (fall > k->live->value)
 			k->live->value = fall;
 		k->live->cleared = 0;
-		k->live->resolve_at = NEVER;
+		warn_due_at(w, k, NEVER);
 		return warn_update_warning(w, k, level, end, NULL);
 	}
 	if ((st = warn_raise_warning(w, k, level, warn_win_start(r, b), end)))
