@@ -1,0 +1,151 @@
+/*
+ * ft_warn_flat.c - flatline rules: a key that reported regularly and went
+ * silent, judged against its own usual interval or a fixed gap.
+ */
+#include "ft_warn_int.h"
+
+/* ---- flatline ---- */
+
+static int
+cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* When k's key counts as silent, from its last report. */
+void
+warn_silent_at(struct ft_warn *w, struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	int64_t s[1000];
+	double med;
+	int n = k->niv;
+
+	k->silent_at = NEVER;
+	if (!k->has_last || k->live)
+		return;
+	if (r->gap) {
+		k->silent_at = k->last + r->gap;
+	} else if (n >= r->reports) {
+		int mid = n / 2;
+
+		memcpy(s, k->iv, (size_t)n * sizeof(*s));
+		if (n <= 16) {
+			/* A few (judged each report): in place, no qsort. */
+			for (int i = 1, j; i < n; i++) {
+				int64_t v = s[i];
+
+				for (j = i; j > 0 && s[j - 1] > v; j--)
+					s[j] = s[j - 1];
+				s[j] = v;
+			}
+		} else {
+			qsort(s, (size_t)n, sizeof(*s), cmp_i64);
+		}
+		med = n % 2 ? (double)s[mid] :
+			      ((double)s[mid - 1] + (double)s[mid]) / 2;
+		k->silent_at = k->last + (int64_t)ceil(r->usual * med);
+	}
+	if (k->silent_at < w->next_silent)
+		w->next_silent = k->silent_at;
+}
+
+void
+warn_flat_add(struct ft_warn *w, struct kst *k)
+{
+	if (w->nflat == w->capflat) {
+		w->capflat = w->capflat ? w->capflat * 2 : 64;
+		w->flat = ft_xrealloc(w->flat,
+				      w->capflat * sizeof(struct kst *));
+	}
+	w->flat[w->nflat++] = k;
+}
+
+static int
+by_silence(const void *a, const void *b)
+{
+	const struct kst *x = *(struct kst *const *)a,
+			 *y = *(struct kst *const *)b;
+
+	if (x->silent_at != y->silent_at)
+		return x->silent_at < y->silent_at ? -1 : 1;
+	if (x->rule != y->rule)
+		return x->rule < y->rule ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/*
+ * The keys silent before t: a warning each, raised at the time the
+ * silence began to count, in that order.  A report exactly at that time
+ * was on time.
+ */
+int
+warn_flat_scan(struct ft_warn *w, int64_t t)
+{
+	struct kst **due;
+	size_t i, n = 0;
+	int st = FT_OK;
+
+	if (t <= w->next_silent)
+		return FT_OK;
+	due = ft_xmalloc((w->nflat + 1) * sizeof(struct kst *));
+	for (i = 0; i < w->nflat; i++)
+		if (!w->flat[i]->live && w->flat[i]->silent_at < t)
+			due[n++] = w->flat[i];
+	qsort(due, n, sizeof(struct kst *), by_silence);
+	for (i = 0; i < n && !st; i++) {
+		struct kst *k = due[i];
+		const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+		if ((st = warn_raise_warning(w, k, r->level, k->last,
+					     k->silent_at)))
+			break;
+		k->live->count = 1;
+		k->live->value = (double)(k->silent_at - k->last);
+		k->live->has_value = 1;
+		k->silent_at = NEVER;
+		st = warn_announce(w, k, 1);
+	}
+	free(due);
+	w->next_silent = NEVER;
+	for (i = 0; i < w->nflat; i++)
+		if (!w->flat[i]->live && w->flat[i]->silent_at < w->next_silent)
+			w->next_silent = w->flat[i]->silent_at;
+	return st;
+}
+
+/* flatline: a report of the key; a silent key is back. */
+int
+warn_on_flatline(struct ft_warn *w, struct kst *k, const struct rec *q)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+	/* A series moves forward: a report at or before the last one, sent
+	 * again or come late, changes nothing. */
+	if (k->has_last && q->t <= k->last)
+		return FT_OK;
+	if (!k->has_last && !k->live)
+		warn_flat_add(w, k);
+	if (k->live) {
+		/* Back after the silence: that interval is not a usual one. */
+		k->live->last = q->t;
+		k->live->cleared = q->t;
+		warn_due_at(w, k, q->t + r->quiet);
+	} else if (k->has_last && r->usual) {
+		if (k->niv == r->reports) {
+			memmove(k->iv, k->iv + 1,
+				(size_t)(k->niv - 1) * sizeof(*k->iv));
+			k->niv--;
+		}
+		if (!k->iv)
+			k->iv = ft_xmalloc((size_t)r->reports * sizeof(*k->iv));
+		k->iv[k->niv++] = q->t - k->last;
+	}
+	k->last = q->t;
+	k->has_last = 1;
+	warn_touch(w, k);
+	warn_silent_at(w, k);
+	return FT_OK;
+}

@@ -1,0 +1,465 @@
+/*
+ * ft_warn_int.h - what the parts of ft-warn's engine share; not for other
+ * modules (ft_warn.h is the interface).
+ *
+ * The engine is cut by idea:
+ *   ft_warn.c          the run: records read, evaluate(), stream, back-test
+ *   ft_warn_kst.c      the keys' states (struct kst), their hash table, ids
+ *   ft_warn_life.c     a warning's life: raise, update, announce, resolve,
+ *                      sweep, and advance() (the clock)
+ *   ft_warn_state.c    the state between runs: flush, gc, load, reload
+ *   ft_warn_window.c   threshold, repeat, spike, drop
+ *   ft_warn_keyword.c  keyword
+ *   ft_warn_value.c    value: limits, deviation, likelihood
+ *   ft_warn_flat.c     flatline
+ *   ft_warn_sla.c      sla, and its back-test
+ * The rules file is read by ft_warn_rules, people's acts (ack, resolve,
+ * list) are ft_warn_act, escalation and silences ft_warn_esc, and all the
+ * SQL is ft_store_warn.
+ */
+#ifndef FT_WARN_INT_H
+#define FT_WARN_INT_H
+
+#include "ft_warn.h"
+#include "ft_area.h"
+#include "ft_buf.h"
+#include "ft_cond.h"
+#include "ft_err.h"
+#include "ft_exit.h"
+#include "ft_hist.h"
+#include "ft_input.h"
+#include "ft_jq.h"
+#include "ft_json.h"
+#include "ft_kw.h"
+#include "ft_reject.h"
+#include "ft_run.h"
+#include "ft_sha256.h"
+#include "ft_store.h"
+#include "ft_store_rd.h"
+#include "ft_store_warn.h"
+#include "ft_time.h"
+#include "ft_warn_esc.h"
+#include "ft_warn_rules.h"
+
+#include <jv.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BATCH 50000
+/*
+ * A batch writes the state of each key it touched, once: while the keys
+ * stay the same ones, it holds at least KEY_RECORDS records a key kept,
+ * so that a sensor network (every sensor's key of every rule touched by
+ * each round of readings) writes at most a row every KEY_RECORDS records,
+ * not several a record.
+ */
+#define KEY_RECORDS 4
+#define KEEP_EVENTS 20 /* the ids a warning lists, at most */
+#define NEVER INT64_MAX
+
+struct hit {
+	int64_t t;
+	char *id; /* id_dup()'s: the rules that count an event share it */
+};
+
+/* An id several windows hold: freed when the last lets it go. */
+struct idstr {
+	uint32_t refs;
+	char s[];
+};
+
+/* spike, drop: the events of a key in window b (win_of()). */
+struct wcount {
+	int64_t b, n;
+};
+
+/* A live warning (open or acknowledged). */
+struct warning {
+	char id[24];
+	int level, major, acked;
+	int64_t count;
+	double value;
+	int has_value;
+	int64_t first, last, raised;
+	int64_t cleared; /* when its condition cleared; 0: it holds */
+	int64_t resolve_at; /* NEVER: not due; set by warn_due_at() */
+	size_t hp; /* its place in the heap of live warnings (w->live) */
+	int64_t printed; /* when it was last printed */
+	char *ev[KEEP_EVENTS];
+	size_t nev;
+	char *acked_at, *acked_by, *ack_note; /* from the database */
+};
+
+/* A value rule's recent readings (one hour's, when seasonal), oldest first
+ * from head, cap at most. */
+struct ring {
+	int64_t *t;
+	double *v;
+	int n, head;
+};
+
+/* A rule's state for one key. */
+/* Which member of a key's union its rule uses. */
+enum kst_kind {
+	KST_WINDOW,
+	KST_SERIES,
+	KST_SLA,
+	KST_COUNTS
+};
+
+struct kst {
+	int rule;
+	unsigned char dirty;
+	unsigned char stored; /* it has a row in warn_windows (or may have) */
+	enum kst_kind kind;
+	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
+	/*
+	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
+	 * the window, oldest first: w[0..n), within base[0..cap); what
+	 * leaves the window at its start moves w on, and the entries move
+	 * back to base only when the end is full.
+	 */
+	struct hit *w, *base;
+	size_t n, cap;
+	struct warning *live;
+	struct kst *next; /* in its hash bucket */
+	/* What one type of rule keeps besides (kind says which). */
+	union {
+		struct { /* KST_SERIES: value, flatline */
+			int out; /* value: out of limits */
+			int has_last;
+			int niv;
+			int64_t out_since, nout; /* since when, how many */
+			int64_t last; /* the newest record's time */
+			/* flatline "usual": the last intervals, oldest first */
+			int64_t *iv;
+			/* flatline: silent after it; NEVER: not judged */
+			int64_t silent_at;
+			/* value "deviation": nrg rings (1, 24, 168), or NULL */
+			struct ring *rg;
+			int nrg;
+		};
+		struct { /* KST_SLA: the cases that ended, (deadline, id) */
+			struct hit *done;
+			size_t ndone, capdone;
+		};
+		/*
+		 * KST_COUNTS: spike, drop: the counts of the windows the
+		 * baseline reaches, oldest first, windows without events
+		 * left out; w[] holds the events of the newest window only
+		 * (an event sent again counts once, and a warning lists
+		 * them).
+		 */
+		struct {
+			struct wcount *wc;
+			size_t nwc, capwc;
+		};
+	};
+	char key[]; /* the key itself */
+};
+
+/*
+ * A case an sla rule waits on (see "sla" below): also in its key's window,
+ * as (due, id), which is what is stored between runs.
+ */
+struct sla_case {
+	int rule;
+	char *id;
+	struct kst *k; /* the key it counts under */
+	int64_t due; /* the deadline */
+	int ended; /* it no longer waits: kept, in k->done, for SLA_KEEP */
+	struct sla_case *next; /* in its hash bucket */
+};
+
+/*
+ * How long after its deadline a case that ended is remembered, so that its
+ * dispatch read again (an input sent twice, back-tests that overlap) does
+ * not count it again; a dispatch whose deadline is older than that, back
+ * from the clock, passes the rule by.
+ */
+#define SLA_KEEP (7 * 86400)
+
+/* A status change still to come, in a back-test. */
+struct sla_change {
+	int64_t t, seq;
+	char *id, *status, *unit;
+};
+
+/* What the sla rules keep. */
+struct sla {
+	int rules; /* the rules file has some */
+	struct sla_case **tab; /* by rule and id */
+	size_t nb, n;
+	/*
+	 * Each sla rule's cases by deadline (then id), byrule[rule]: the
+	 * order they reach each level in.
+	 */
+	struct sla_list {
+		struct sla_case **v;
+		size_t n, cap;
+	} * byrule;
+	int64_t next; /* no case reaches a level's time before it */
+	struct ft_buf status, respond, resolve; /* the record's fields */
+	/* back-test: the changes to come, by time, chg[head..nchg) */
+	struct sla_change *chg;
+	size_t head, nchg, capchg;
+	int64_t seq, since, until;
+	int dispatched; /* the event's dispatch was found */
+	struct ft_buf rec, unit, rby, sby, cid;
+	struct ft_json_doc doc;
+};
+
+/* A record, read. */
+struct rec {
+	int reading;
+	/*
+	 * A status change as ft-update prints it (id, at, status; no
+	 * reported_at): read by sla rules only.
+	 */
+	int change;
+	const char *status;
+	int64_t respond_by, resolve_by; /* 0: none */
+	struct ft_cond_event e;
+	const char *id, *address, *unit, *area; /* events */
+	const char *sensor, *metric; /* readings */
+	double value;
+	int64_t t;
+};
+
+/*
+ * The categories (or sources) the rules' conditions name, up to 63: bit i
+ * of a rule's mask[] says it takes val[i]; a record whose value has no bit
+ * of the mask fails the rule's condition, which is not tested.  A rule
+ * that names none, or one past the 63rd, has all bits, and every record
+ * has bit ANY (on: 0: no rule names one).
+ */
+#define ANY (1ULL << 63)
+struct sieve {
+	const char *val[63];
+	uint64_t vh[63]; /* str_hash(val[i]) */
+	int n, on;
+	uint64_t *mask;
+};
+
+/*
+ * A sensor's keys (key "sensor" of the rules that read readings): the
+ * state of each such rule for it, k[j] for the rule whose w->rslot[] is j
+ * (NULL until made), found with one look-up a reading instead of one a
+ * rule.  The states stay in the table of keys too (w->tab): this only
+ * points at them, and a state freed is cleared here (warn_slot_forget()).
+ */
+struct rslot {
+	struct rslot *next; /* in its hash bucket */
+	uint64_t h; /* str_hash(key) */
+	char *key;
+	struct kst *k[];
+};
+
+struct counts {
+	long records, events, readings, raised, updated, resolved;
+	long muted; /* records not printed: silenced */
+};
+
+struct ft_warn {
+	struct ft_warn_opts o;
+	struct ft_db *db;
+	struct ft_store *store;
+	struct ft_store_warn *ws;
+	struct ft_area *a;
+	struct ft_warn_rules rules;
+	struct ft_hist hist;
+	struct ft_run run;
+	struct ft_reject rej;
+	struct ft_cond_text text;
+	struct ft_kw_hits hits;
+	double *score; /* a keyword rule's score of the record */
+	struct kst **tab;
+	size_t nb, nkeys;
+	struct kst **dirty;
+	size_t ndirty, capdirty;
+	struct kst **live; /* a heap: the live warning due first on top */
+	size_t nlive, caplive;
+	int64_t clock;
+	int clock_set, clock_dirty;
+	int64_t next_due; /* the top of live's due time, or NEVER */
+	struct kst **flat; /* the keys of flatline rules */
+	size_t nflat, capflat;
+	int64_t next_silent; /* no flatline key is silent before it */
+	struct sla sla;
+	int drops; /* some rule is a drop rule */
+	int failed; /* reading the state again failed: its status */
+	unsigned long flushes;
+	struct counts c, kept;
+	/* the fields of the record being read */
+	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
+		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
+	struct ft_buf key, why, json, detail;
+	/*
+	 * The key of the rule being decided (key_of()): kp, its string
+	 * hash kh; and each kind of key's hash of the record, computed
+	 * once for all the rules (bit FT_KEY_x of khave: kh_of[x] is).
+	 */
+	const char *kp;
+	uint64_t kh, kh_of[FT_KEY_JQ + 1];
+	unsigned khave;
+	char *qid; /* the record's id, id_dup()'s once it is kept */
+	struct sieve sieve[2]; /* category, source: see sieve_rules() */
+	struct ft_json_doc keydoc; /* a jq key's output */
+	double *dvbuf; /* a deviation's baseline, copied to be ordered */
+	size_t dvcap;
+	double t0;
+	struct ft_warn_sils sils; /* read at the start: muted() */
+	int64_t *horizon; /* each rule's warn_horizon(), computed once */
+	/* The sensors' keys (struct rslot), by str_hash(key). */
+	int *rslot; /* a rule's index in a slot's k[], or -1: none */
+	int nrslot;
+	struct rslot **rtab;
+	size_t rnb, rn;
+	struct rslot *rs; /* the record's slot, once found */
+	struct ft_buf skey; /* the record's sensor key */
+};
+
+/* ---- small helpers, inline ---- */
+
+static inline struct idstr *
+id_box(char *id)
+{
+	return (struct idstr *)(void *)(id - offsetof(struct idstr, s));
+}
+
+static inline char *
+id_ref(char *id)
+{
+	id_box(id)->refs++;
+	return id;
+}
+
+/* ---- keys ---- */
+
+static inline uint64_t
+str_hash(const char *key)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+	return h;
+}
+
+/* Key hash h (str_hash()) for rule: the keys of the rules apart. */
+static inline uint64_t
+hash_of(int rule, uint64_t h)
+{
+	h ^= (uint64_t)(unsigned)rule * 0x9E3779B97F4A7C15ULL;
+	h ^= h >> 31;
+	h *= 0xBF58476D1CE4E5B9ULL;
+	h ^= h >> 29;
+	return h;
+}
+
+/* ---- ft_warn.c ---- */
+
+int warn_each(void *ctx, const struct ft_item *it);
+
+/* ---- ft_warn_kst.c: keys, ids, the window of events ---- */
+
+int64_t warn_horizon(const struct ft_warn_rule *r);
+char *warn_id_dup(const char *id);
+void warn_id_free(char *id);
+uint64_t warn_hash(int rule, const char *key);
+struct kst *warn_kst_get(struct ft_warn *w, int rule, const char *key,
+			 int create);
+struct kst *warn_key_get(struct ft_warn *w, int rule);
+void warn_touch_list(struct ft_warn *w, struct kst *k);
+void warn_touch(struct ft_warn *w, struct kst *k);
+void warn_warning_free(struct warning *x);
+void warn_kst_free(struct kst *k);
+int warn_kst_holds(const struct kst *k);
+int warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
+		const struct rec *q);
+char *warn_qid(struct ft_warn *w, const struct rec *q);
+void warn_slots_init(struct ft_warn *w);
+struct kst *warn_rule_key(struct ft_warn *w, int ri);
+void warn_slot_forget(struct ft_warn *w, const struct kst *k);
+void warn_slots_free(struct ft_warn *w);
+int warn_window_add(struct kst *k, int64_t t, const char *id, char *sid);
+void warn_window_prune(struct kst *k, int64_t window);
+
+/* ---- ft_warn_life.c: output, history, a warning's life, the clock ---- */
+
+const char *warn_tstr(int64_t t, char buf[FT_TIME_LEN]);
+void warn_events_json(struct ft_buf *b, const struct warning *x);
+void warn_add_event(struct warning *x, const char *id);
+int warn_is_major(const struct ft_warn_rule *r, int level);
+int warn_raise_warning(struct ft_warn *w, struct kst *k, int level,
+		       int64_t first, int64_t t);
+int warn_announce(struct ft_warn *w, struct kst *k, int raised);
+int warn_update_warning(struct ft_warn *w, struct kst *k, int level, int64_t t,
+			const char *id);
+int warn_resolve_live(struct ft_warn *w, struct kst *k);
+void warn_live_add(struct ft_warn *w, struct kst *k);
+void warn_live_remove(struct ft_warn *w, struct kst *k);
+void warn_due_at(struct ft_warn *w, struct kst *k, int64_t at);
+int warn_sweep(struct ft_warn *w, int64_t t);
+int warn_advance(struct ft_warn *w, int64_t t);
+
+/* ---- ft_warn_state.c: flush, gc, load ---- */
+
+int warn_put_warning(struct ft_warn *w, const struct kst *k,
+		     const struct warning *x, const char *status,
+		     int64_t resolved_at);
+int warn_flush(void *ctx);
+void warn_keep_counts(void *ctx);
+void warn_drop_counts(void *ctx);
+int warn_load_state(struct ft_warn *w);
+void warn_forget(struct ft_warn *w);
+
+/* ---- ft_warn_window.c: threshold, repeat, spike, drop ---- */
+
+int warn_on_window(struct ft_warn *w, int ri, const struct rec *q);
+int64_t warn_win_of(const struct ft_warn_rule *r, int64_t t);
+int64_t warn_win_start(const struct ft_warn_rule *r, int64_t b);
+int64_t warn_win_keep(const struct ft_warn_rule *r);
+void warn_count_add(struct kst *k, int64_t b, int64_t n);
+int warn_on_spike(struct ft_warn *w, int ri, const struct rec *q);
+int warn_on_drop(struct ft_warn *w, int ri, const struct rec *q);
+int warn_drop_scan(struct ft_warn *w, int64_t t);
+
+/* ---- ft_warn_keyword.c ---- */
+
+int warn_on_keyword(struct ft_warn *w, int ri, const struct rec *q);
+
+/* ---- ft_warn_value.c ---- */
+
+struct ring *warn_ring_of(const struct ft_warn_rule *r, struct kst *k,
+			  int64_t t);
+void warn_ring_push(struct ring *g, int cap, int64_t t, double v);
+int warn_on_value(struct ft_warn *w, struct kst *k, const struct rec *q);
+
+/* ---- ft_warn_flat.c ---- */
+
+void warn_silent_at(struct ft_warn *w, struct kst *k);
+void warn_flat_add(struct ft_warn *w, struct kst *k);
+int warn_flat_scan(struct ft_warn *w, int64_t t);
+int warn_on_flatline(struct ft_warn *w, struct kst *k, const struct rec *q);
+
+/* ---- ft_warn_sla.c ---- */
+
+void warn_sla_init(struct ft_warn *w);
+void warn_sla_forget(struct ft_warn *w);
+void warn_sla_release(struct ft_warn *w);
+void warn_sla_load(struct ft_warn *w, struct kst *k, jv s);
+void warn_sla_next(struct ft_warn *w, int64_t t);
+int warn_sla_scan(struct ft_warn *w, int64_t t);
+void warn_sla_expire(struct ft_warn *w);
+int warn_on_sla(struct ft_warn *w, int ri, const struct rec *q);
+int warn_sla_waiting(struct ft_warn *w);
+int warn_sla_drain(struct ft_warn *w, int64_t t);
+int warn_sla_stored(struct ft_warn *w, const struct ft_event_record *r,
+		    struct ft_json_doc *doc, struct ft_item *it);
+
+#endif

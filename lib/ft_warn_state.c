@@ -1,0 +1,724 @@
+/*
+ * ft_warn_state.c - the state between runs: what a batch changed, written
+ * into its transaction (flush), the keys forgotten (gc), and what the last
+ * run left read back (load_state, reload).
+ */
+#include "ft_warn_int.h"
+
+static int reload(struct ft_warn *w);
+
+/*
+ * The order of the rows of warn_windows, near enough: each rule's keys
+ * together, in order, so that a batch's writes go through the table's
+ * pages once, in order, and few need to stay in the cache.  Sorted on
+ * (rule, the key's first 6 bytes) packed in one number, which orders as
+ * strcmp() does, then strcmp() when those are the same: most comparisons
+ * touch neither key.  An array of 16 bytes a key, sorted in place (no
+ * qsort(), whose merge sort would take as much again: the peak RSS).
+ */
+struct rowkey {
+	uint64_t hi;
+	struct kst *k;
+};
+
+static int
+row_before(const struct rowkey *x, const struct rowkey *y)
+{
+	if (x->hi != y->hi)
+		return x->hi < y->hi;
+	return strcmp(x->k->key, y->k->key) < 0;
+}
+
+static void
+row_swap(struct rowkey *a, size_t i, size_t j)
+{
+	struct rowkey t = a[i];
+
+	a[i] = a[j];
+	a[j] = t;
+}
+
+/* Quicksort, the smaller side first; short runs by insertion. */
+static void
+rows_sort(struct rowkey *a, size_t n)
+{
+	while (n > 16) {
+		size_t m = n / 2, i = 0, j = n - 1;
+		struct rowkey p;
+
+		/* The median of three, as the pivot, at m. */
+		if (row_before(&a[m], &a[0]))
+			row_swap(a, m, 0);
+		if (row_before(&a[n - 1], &a[m]))
+			row_swap(a, n - 1, m);
+		if (row_before(&a[m], &a[0]))
+			row_swap(a, m, 0);
+		p = a[m];
+		for (;;) {
+			while (row_before(&a[i], &p))
+				i++;
+			while (row_before(&p, &a[j]))
+				j--;
+			if (i >= j)
+				break;
+			row_swap(a, i++, j--);
+		}
+		/* a[0..j] <= p <= a[j+1..n) */
+		if (j + 1 < n - j - 1) {
+			rows_sort(a, j + 1);
+			a += j + 1;
+			n -= j + 1;
+		} else {
+			rows_sort(a + j + 1, n - j - 1);
+			n = j + 1;
+		}
+	}
+	for (size_t i = 1; i < n; i++) {
+		struct rowkey v = a[i];
+		size_t j = i;
+
+		for (; j > 0 && row_before(&v, &a[j - 1]); j--)
+			a[j] = a[j - 1];
+		a[j] = v;
+	}
+}
+
+/* Sorts ks[0..n) in the order of the rows. */
+static void
+sort_rows(struct kst **ks, size_t n)
+{
+	struct rowkey *rk;
+	size_t i;
+
+	if (n < 2)
+		return;
+	rk = ft_xmalloc(n * sizeof(struct rowkey));
+	for (i = 0; i < n; i++) {
+		const unsigned char *c = (const unsigned char *)ks[i]->key;
+		uint64_t p = (uint64_t)(unsigned)ks[i]->rule & 0xFFFF;
+		int j, end = 0;
+
+		for (j = 0; j < 6; j++) {
+			end = end || !c[j];
+			p = p << 8 | (end ? 0 : c[j]);
+		}
+		/* More than 65,535 rules: by the rest of the key alone. */
+		rk[i].hi = ks[i]->rule > 0xFFFF ? 0 : p;
+		rk[i].k = ks[i];
+	}
+	rows_sort(rk, n);
+	for (i = 0; i < n; i++)
+		ks[i] = rk[i].k;
+	free(rk);
+}
+
+/* ---- storing ---- */
+
+/* Stores k's warning x with status (resolved: at resolved_at). */
+int
+warn_put_warning(struct ft_warn *w, const struct kst *k,
+		 const struct warning *x, const char *status,
+		 int64_t resolved_at)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	struct ft_store_warning s;
+	char first[FT_TIME_LEN], last[FT_TIME_LEN], raised[FT_TIME_LEN],
+		res[FT_TIME_LEN], value[40];
+	size_t evlen;
+
+	memset(&s, 0, sizeof(s));
+	s.warning = x->id;
+	s.rule = r->name;
+	s.type = ft_warn_type_name(r->type);
+	s.key = k->key;
+	s.level = ft_warn_levels[x->level];
+	s.status = status;
+	s.major = x->major;
+	s.count = x->count;
+	if (x->has_value) {
+		snprintf(value, sizeof(value), "%.17g", x->value);
+		s.value = value;
+	}
+	s.first_at = warn_tstr(x->first, first);
+	s.last_at = warn_tstr(x->last, last);
+	s.raised_at = warn_tstr(x->raised, raised);
+	s.acked_at = x->acked_at;
+	s.acked_by = x->acked_by;
+	s.ack_note = x->ack_note;
+	if (resolved_at) {
+		s.resolved_at = warn_tstr(resolved_at, res);
+		s.resolution = "cleared";
+	}
+	ft_buf_reset(&w->json);
+	warn_events_json(&w->json, x);
+	evlen = w->json.len;
+	ft_buf_addf(&w->json,
+		    "%c{\"cleared\":%lld,\"resolve_at\":%lld,"
+		    "\"printed\":%lld}",
+		    0, (long long)x->cleared,
+		    /* 0: not due (NEVER is no number JSON keeps exact) */
+		    (long long)(x->resolve_at == NEVER ? 0 : x->resolve_at),
+		    (long long)x->printed);
+	s.events = w->json.s;
+	s.state = w->json.s + evlen + 1;
+	return ft_store_warn_put(w->ws, &s);
+}
+
+/*
+ * A value rule's baseline: "dv": [[t, v], ...], each ring oldest first;
+ * "dh": the deviations of the last readings judged (with "likelihood",
+ * those below 0 as 0), likewise.
+ */
+static void
+rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
+{
+	const char *sep = "";
+	int i, j;
+
+	ft_buf_adds(b, ",\"dv\":[");
+	for (i = 0; i <= k->nrg; i++) {
+		int cap = i < k->nrg ? r->nbase : r->record;
+
+		if (i == k->nrg) {
+			ft_buf_adds(b, "],\"dh\":[");
+			sep = "";
+		}
+		for (j = 0; j < k->rg[i].n; j++) {
+			int at = (k->rg[i].head + j) % cap;
+
+			ft_buf_addf(b, "%s[%lld,%.17g]", sep,
+				    (long long)k->rg[i].t[at], k->rg[i].v[at]);
+			sep = ",";
+		}
+	}
+	ft_buf_addc(b, ']');
+}
+
+/* Adds v in decimal, as %lld would (put_window() is hot: no printf). */
+static void
+put_ll(struct ft_buf *b, int64_t v)
+{
+	char d[24], *p = d + sizeof(d);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10));
+	if (v < 0)
+		*--p = '-';
+	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+}
+
+/* Deletes k's row, if it has one. */
+static int
+del_window(struct ft_warn *w, struct kst *k)
+{
+	if (!k->stored)
+		return FT_OK;
+	k->stored = 0;
+	return ft_store_warn_window_put(w->ws, w->rules.r[k->rule].name, k->key,
+					NULL);
+}
+
+/* Writes the state of k for the next run. */
+static int
+put_window(struct ft_warn *w, struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	size_t i;
+
+	if (!k->n && !warn_kst_holds(k))
+		return del_window(w, k);
+	k->stored = 1;
+	ft_buf_reset(&w->json);
+	ft_buf_adds(&w->json, "{\"w\":[");
+	for (i = 0; i < k->n; i++) {
+		ft_buf_adds(&w->json, i ? ",[" : "[");
+		put_ll(&w->json, k->w[i].t);
+		ft_buf_addc(&w->json, ',');
+		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
+		ft_buf_addc(&w->json, ']');
+	}
+	ft_buf_addc(&w->json, ']');
+	if (k->kind == KST_SERIES) {
+		ft_buf_adds(&w->json, ",\"out\":");
+		put_ll(&w->json, k->out);
+		ft_buf_adds(&w->json, ",\"since\":");
+		put_ll(&w->json, k->out_since);
+		ft_buf_adds(&w->json, ",\"n\":");
+		put_ll(&w->json, k->nout);
+		if (k->has_last) {
+			ft_buf_adds(&w->json, ",\"last\":");
+			put_ll(&w->json, k->last);
+		}
+	}
+	if (k->kind == KST_SLA && k->ndone) {
+		ft_buf_adds(&w->json, ",\"done\":[");
+		for (i = 0; i < k->ndone; i++) {
+			ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
+				    (long long)k->done[i].t);
+			ft_json_escape(&w->json, k->done[i].id,
+				       strlen(k->done[i].id));
+			ft_buf_addc(&w->json, ']');
+		}
+		ft_buf_addc(&w->json, ']');
+	}
+	if (k->kind == KST_SERIES && k->niv) {
+		int j;
+
+		ft_buf_adds(&w->json, ",\"iv\":[");
+		for (j = 0; j < k->niv; j++) {
+			if (j)
+				ft_buf_addc(&w->json, ',');
+			put_ll(&w->json, k->iv[j]);
+		}
+		ft_buf_addc(&w->json, ']');
+	}
+	if (k->kind == KST_COUNTS) {
+		/* The window's length and alignment: counts of other
+		 * windows (the rule changed) are not read back. */
+		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
+			    (long long)r->window, r->weeks);
+		for (i = 0; i < k->nwc; i++) {
+			ft_buf_adds(&w->json, i ? ",[" : "[");
+			put_ll(&w->json, k->wc[i].b);
+			ft_buf_addc(&w->json, ',');
+			put_ll(&w->json, k->wc[i].n);
+			ft_buf_addc(&w->json, ']');
+		}
+		ft_buf_addc(&w->json, ']');
+	}
+	if (k->kind == KST_SERIES && k->rg)
+		rings_put(&w->json, r, k);
+	ft_buf_addc(&w->json, '}');
+	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
+}
+
+/*
+ * Forgets the keys with nothing the rules remember: no live warning, no
+ * reading out of limits, no value rule's series, and the newest record
+ * counted older than the rule's horizon; their rows go too.  Run every
+ * GC_EVERY batches, so that a stream of ever new keys (an id each) holds
+ * only the recent ones.
+ */
+#define GC_EVERY 1
+
+/* Whether gc() forgets k (it keeps what is dirty, whatever this says). */
+static int
+kst_gone(const struct ft_warn *w, const struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+
+	return !(k->live || (k->kind != KST_COUNTS && warn_kst_holds(k)) ||
+		 (k->n && k->w[k->n - 1].t >= w->clock - w->horizon[k->rule]) ||
+		 (k->kind == KST_COUNTS && k->nwc &&
+		  warn_win_start(r, k->wc[k->nwc - 1].b + 1) >=
+			  w->clock - w->horizon[k->rule]));
+}
+
+static int
+gc(struct ft_warn *w)
+{
+	struct kst **p, *k;
+	size_t i, n = 0;
+	int st = FT_OK;
+
+	if (!w->clock_set || ++w->flushes % GC_EVERY)
+		return FT_OK;
+	/* Unlinked into the dirty list (empty here), for sorted deletes. */
+	for (i = 0; i < w->nb; i++)
+		for (p = &w->tab[i]; (k = *p);) {
+			if (k->dirty || !kst_gone(w, k)) {
+				p = &k->next;
+				continue;
+			}
+			*p = k->next;
+			w->nkeys--;
+			warn_touch_list(w, k);
+		}
+	n = w->ndirty;
+	w->ndirty = 0;
+	sort_rows(w->dirty, n);
+	for (i = 0; i < n; i++) {
+		k = w->dirty[i];
+		if (!st)
+			st = del_window(w, k);
+		warn_slot_forget(w, k);
+		warn_kst_free(k);
+	}
+	return st;
+}
+
+/* ft_run's flush: what changed in memory, into the batch. */
+int
+warn_flush(void *ctx)
+{
+	struct ft_warn *w = ctx;
+	size_t i, kept, n = 0;
+	int st = FT_OK;
+
+	if (w->clock_set)
+		warn_sla_expire(w);
+	/*
+	 * A key that gc() forgets below is not written only for its row to
+	 * be deleted (many are: a key seen once, early in the batch).
+	 */
+	if (w->clock_set && (w->flushes + 1) % GC_EVERY == 0) {
+		for (i = 0; i < w->ndirty; i++)
+			if (kst_gone(w, w->dirty[i]))
+				w->dirty[i]->dirty = 0;
+			else
+				w->dirty[n++] = w->dirty[i];
+		w->ndirty = n;
+	}
+	sort_rows(w->dirty, w->ndirty);
+	for (i = 0; i < w->ndirty && !st; i++) {
+		struct kst *k = w->dirty[i];
+
+		k->dirty = 0;
+		st = put_window(w, k);
+		if (!st && k->live)
+			st = warn_put_warning(w, k, k->live,
+					      k->live->acked ? "acked" : "open",
+					      0);
+	}
+	w->ndirty = 0;
+	if (!st && w->clock_dirty)
+		st = ft_store_warn_clock_set(w->ws, w->clock);
+	w->clock_dirty = 0;
+	kept = w->nkeys;
+	if (st || (st = gc(w)))
+		return st;
+	/* Only while the keys stay: ever new keys are freed by gc() at the
+	 * end of a batch, and a longer batch would hold them longer. */
+	kept -= w->nkeys;
+	w->run.limit = w->nkeys > BATCH / KEY_RECORDS && kept < w->nkeys / 8 ?
+			       KEY_RECORDS * (long)w->nkeys :
+			       BATCH;
+	return FT_OK;
+}
+
+void
+warn_keep_counts(void *ctx)
+{
+	struct ft_warn *w = ctx;
+
+	w->kept = w->c;
+}
+
+/*
+ * The batch did not commit: the database is as it was, and so must be
+ * what the engine holds, read from it again; a failure to read it stops
+ * the run at the next record.
+ */
+void
+warn_drop_counts(void *ctx)
+{
+	struct ft_warn *w = ctx;
+
+	w->c = w->kept;
+	if (!w->failed)
+		w->failed = reload(w);
+}
+
+/* ---- the state of the last run ---- */
+
+static int64_t
+num_member(jv o, const char *name)
+{
+	jv x = jv_object_get(jv_copy(o), jv_string(name));
+	int64_t v = jv_get_kind(x) == JV_KIND_NUMBER ?
+			    (int64_t)jv_number_value(x) :
+			    0;
+
+	jv_free(x);
+	return v;
+}
+
+/*
+ * A spike or drop rule's counts, from state s: "c" when its windows are
+ * the rule's; else from the events of "w" (a version before kept every
+ * event of the baseline; or the rule's window changed).  The events of
+ * the newest window stay.
+ */
+static void
+load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
+{
+	jv c = jv_object_get(jv_copy(s), jv_string("c"));
+	int i, n;
+
+	if (jv_get_kind(c) == JV_KIND_ARRAY &&
+	    num_member(s, "cl") == r->window &&
+	    num_member(s, "cz") == r->weeks) {
+		n = jv_array_length(jv_copy(c));
+		for (i = 0; i < n; i++) {
+			jv p = jv_array_get(jv_copy(c), i);
+			jv b = jv_array_get(jv_copy(p), 0),
+			   m = jv_array_get(p, 1);
+
+			if (jv_get_kind(b) == JV_KIND_NUMBER &&
+			    jv_get_kind(m) == JV_KIND_NUMBER)
+				warn_count_add(k, (int64_t)jv_number_value(b),
+					       (int64_t)jv_number_value(m));
+			jv_free(b);
+			jv_free(m);
+		}
+	} else {
+		for (i = 0; i < (int)k->n; i++)
+			warn_count_add(k, warn_win_of(r, k->w[i].t), 1);
+	}
+	jv_free(c);
+	if (k->n) {
+		int64_t hb = warn_win_of(r, k->w[k->n - 1].t);
+		size_t j = 0;
+
+		while (j < k->n && warn_win_of(r, k->w[j].t) < hb)
+			warn_id_free(k->w[j++].id);
+		k->w += j;
+		k->n -= j;
+	}
+}
+
+/* What rings_put() wrote, back into k's rings. */
+static void
+rings_load(const struct ft_warn_rule *r, struct kst *k, jv s)
+{
+	static const char *const names[] = { "dv", "dh" };
+	int h;
+
+	for (h = 0; h < 2; h++) {
+		jv a = jv_object_get(jv_copy(s), jv_string(names[h]));
+		int n = jv_get_kind(a) == JV_KIND_ARRAY ?
+				jv_array_length(jv_copy(a)) :
+				0,
+		    i;
+
+		for (i = 0; i < n && (!h || r->record); i++) {
+			jv p = jv_array_get(jv_copy(a), i);
+			jv t = jv_array_get(jv_copy(p), 0),
+			   v = jv_array_get(p, 1);
+
+			if (jv_get_kind(t) == JV_KIND_NUMBER &&
+			    jv_get_kind(v) == JV_KIND_NUMBER) {
+				int64_t at = (int64_t)jv_number_value(t);
+				struct ring *g = warn_ring_of(r, k, at);
+
+				if (h)
+					warn_ring_push(&k->rg[k->nrg],
+						       r->record, at,
+						       jv_number_value(v));
+				else
+					warn_ring_push(g, r->nbase, at,
+						       jv_number_value(v));
+			}
+			jv_free(t);
+			jv_free(v);
+		}
+		jv_free(a);
+	}
+}
+
+static int
+load_window(void *ctx, const char *rule, const char *key, const char *state)
+{
+	struct ft_warn *w = ctx;
+	int ri = ft_warn_rule_find(&w->rules, rule), i, n;
+	struct kst *k;
+	jv s, a, x;
+
+	if (ri < 0 || !state)
+		return FT_OK; /* a rule no longer in the file */
+	k = warn_kst_get(w, ri, key, 1);
+	k->stored = 1;
+	s = jv_parse(state);
+	if (jv_get_kind(s) != JV_KIND_OBJECT) {
+		jv_free(s);
+		ft_error("%s: warn_windows: rule %s, key %s: the state is not "
+			 "JSON",
+			 w->db->path, ft_q(rule), ft_q(key));
+		return FT_DATAERR;
+	}
+	a = jv_object_get(jv_copy(s), jv_string("w"));
+	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
+	for (i = 0; i < n; i++) {
+		jv p = jv_array_get(jv_copy(a), i);
+		jv t = jv_array_get(jv_copy(p), 0), id = jv_array_get(p, 1);
+
+		if (jv_get_kind(t) == JV_KIND_NUMBER &&
+		    jv_get_kind(id) == JV_KIND_STRING)
+			warn_window_add(k, (int64_t)jv_number_value(t),
+					jv_string_value(id), NULL);
+		jv_free(t);
+		jv_free(id);
+	}
+	jv_free(a);
+	if (k->kind == KST_SERIES) {
+		x = jv_object_get(jv_copy(s), jv_string("out"));
+		k->out = jv_get_kind(x) == JV_KIND_NUMBER &&
+			 jv_number_value(x) != 0;
+		jv_free(x);
+		k->out_since = num_member(s, "since");
+		k->nout = num_member(s, "n");
+		x = jv_object_get(jv_copy(s), jv_string("last"));
+		if ((k->has_last = jv_get_kind(x) == JV_KIND_NUMBER))
+			k->last = (int64_t)jv_number_value(x);
+		jv_free(x);
+	}
+	if (w->rules.r[ri].type == FT_WARN_SPIKE ||
+	    w->rules.r[ri].type == FT_WARN_DROP)
+		load_counts(k, &w->rules.r[ri], s);
+	if (w->rules.r[ri].dev)
+		rings_load(&w->rules.r[ri], k, s);
+	if (w->rules.r[ri].type == FT_WARN_FLATLINE) {
+		const struct ft_warn_rule *r = &w->rules.r[ri];
+
+		x = jv_object_get(jv_copy(s), jv_string("iv"));
+		n = jv_get_kind(x) == JV_KIND_ARRAY ?
+			    jv_array_length(jv_copy(x)) :
+			    0;
+		if (n > r->reports)
+			n = r->reports;
+		if (n && r->usual) {
+			k->iv = ft_xmalloc((size_t)r->reports * sizeof(*k->iv));
+			for (i = 0; i < n; i++) {
+				jv e = jv_array_get(jv_copy(x), i);
+
+				k->iv[k->niv++] =
+					jv_get_kind(e) == JV_KIND_NUMBER ?
+						(int64_t)jv_number_value(e) :
+						0;
+				jv_free(e);
+			}
+		}
+		jv_free(x);
+		if (k->has_last)
+			warn_flat_add(w, k);
+	}
+	if (w->rules.r[ri].type == FT_WARN_SLA)
+		warn_sla_load(w, k, s);
+	jv_free(s);
+	return FT_OK;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? ft_xstrdup(s) : NULL;
+}
+
+static int
+load_warning(void *ctx, const struct ft_store_warning *s)
+{
+	struct ft_warn *w = ctx;
+	int ri = ft_warn_rule_find(&w->rules, s->rule), i, n;
+	const char *err;
+	struct warning *x;
+	struct kst *k;
+	jv st, ev;
+
+	if (ri < 0)
+		return FT_OK; /* its rule is not in this file */
+	k = warn_kst_get(w, ri, s->key, 1);
+	x = ft_xmalloc(sizeof(*x));
+	memset(x, 0, sizeof(*x));
+	snprintf(x->id, sizeof(x->id), "%s", s->warning);
+	x->level = ft_warn_level_find(s->level);
+	if (x->level < 0)
+		x->level = 0;
+	x->major = s->major;
+	x->acked = !strcmp(s->status, "acked");
+	x->count = s->count;
+	if (s->value) {
+		x->value = strtod(s->value, NULL);
+		x->has_value = 1;
+	}
+	if (ft_time_parse(s->first_at, strlen(s->first_at), &x->first, &err) ||
+	    ft_time_parse(s->last_at, strlen(s->last_at), &x->last, &err) ||
+	    ft_time_parse(s->raised_at, strlen(s->raised_at), &x->raised,
+			  &err)) {
+		free(x);
+		ft_error("%s: warning %s: a time that is not one", w->db->path,
+			 ft_q(s->warning));
+		return FT_DATAERR;
+	}
+	x->acked_at = dup_or_null(s->acked_at);
+	x->acked_by = dup_or_null(s->acked_by);
+	x->ack_note = dup_or_null(s->ack_note);
+	st = jv_parse(s->state ? s->state : "{}");
+	x->cleared = num_member(st, "cleared");
+	x->resolve_at = num_member(st, "resolve_at");
+	if (!x->resolve_at)
+		x->resolve_at = NEVER;
+	x->printed = num_member(st, "printed");
+	jv_free(st);
+	ev = jv_parse(s->events ? s->events : "[]");
+	n = jv_get_kind(ev) == JV_KIND_ARRAY ? jv_array_length(jv_copy(ev)) : 0;
+	for (i = 0; i < n; i++) {
+		jv e = jv_array_get(jv_copy(ev), i);
+
+		if (jv_get_kind(e) == JV_KIND_STRING)
+			warn_add_event(x, jv_string_value(e));
+		jv_free(e);
+	}
+	jv_free(ev);
+	if (k->live)
+		warn_live_remove(w, k);
+	warn_warning_free(k->live);
+	k->live = x;
+	warn_live_add(w, k);
+	return FT_OK;
+}
+
+/* ---- the run ---- */
+
+/* What the last run left: the clock, the windows, the live warnings. */
+int
+warn_load_state(struct ft_warn *w)
+{
+	struct ft_store_warn_filter f = {
+		"live", NULL, NULL, -1, NULL, NULL, 0
+	};
+	int st, found;
+
+	if ((st = ft_store_warn_clock(w->ws, &w->clock, &found)))
+		return st;
+	w->clock_set = found;
+	w->clock_dirty = 0;
+	w->next_due = NEVER;
+	w->next_silent = NEVER;
+	if ((st = ft_store_warn_windows_each(w->ws, load_window, w)) ||
+	    (st = ft_store_warn_each(w->ws, &f, load_warning, w)))
+		return st;
+	for (size_t i = 0; i < w->nflat; i++)
+		warn_silent_at(w, w->flat[i]);
+	warn_sla_next(w, w->clock);
+	return FT_OK;
+}
+
+/* Forgets every key's state. */
+void
+warn_forget(struct ft_warn *w)
+{
+	struct kst *k, *next;
+	size_t i;
+
+	for (i = 0; i < w->nb; i++)
+		for (k = w->tab[i]; k; k = next) {
+			next = k->next;
+			warn_kst_free(k);
+		}
+	free(w->tab);
+	w->tab = NULL;
+	w->nb = w->nkeys = 0;
+	warn_slots_free(w);
+	w->ndirty = w->nlive = w->nflat = 0;
+	w->next_silent = NEVER;
+	warn_sla_forget(w);
+}
+
+static int
+reload(struct ft_warn *w)
+{
+	warn_forget(w);
+	return warn_load_state(w);
+}
