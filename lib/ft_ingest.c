@@ -31,6 +31,8 @@
  * (ft_run's idle commit), so this bounds a bulk load's transactions only.
  */
 #define READINGS_BATCH 100000
+/* After a group of readings that held a stored key, those stored alone. */
+#define READINGS_ALONE 1024
 
 /*
  * The writer thread stores a batch while the next one is read (see
@@ -123,6 +125,14 @@ struct batch {
 	size_t n, cap;
 	struct val *v;
 	size_t nv, capv;
+	/*
+	 * Readings: the batch in the table's key order (sort_readings(), on
+	 * the producer's side), and what write_readings() made of each, by
+	 * its place in the batch.
+	 */
+	struct rkey *rk;
+	signed char *rflag;
+	size_t rkcap;
 	long records;		/* source records read up to its end */
 	const char *final;	/* the run's status, on a file's last batch */
 };
@@ -196,8 +206,6 @@ struct ft_ingest {
 	struct ft_json_cursor cur;
 	struct ft_buf spaths;
 	size_t *soff, *sval, scap;
-	struct rkey *rkeys; /* write_readings()'s order */
-	size_t rcap;
 
 	/*
 	 * Where the canonical fields are among a record's members, kept from
@@ -523,12 +531,13 @@ ft_ingest_free(struct ft_ingest *ig)
 	ft_buf_release(&ig->spaths);
 	free(ig->soff);
 	free(ig->sval);
-	free(ig->rkeys);
 	ft_reject_close(&ig->rej);
 	free(ig->canon_hash);
 	for (i = 0; i < 2; i++) {
 		free(ig->bat[i].r);
 		free(ig->bat[i].v);
+		free(ig->bat[i].rk);
+		free(ig->bat[i].rflag);
 		ft_buf_release(&ig->bat[i].a);
 	}
 	pthread_mutex_destroy(&ig->mu);
@@ -1721,56 +1730,49 @@ log_insert(struct ft_ingest *ig, const struct batch *wb, const struct brec *r,
 }
 
 /*
- * Stores reading r: new, or unchanged when its key holds the same value
- * already; another value is a conflict, marked for write_readings() to
- * reject, or with --upsert replaced (readings are not in the history: the
- * ingests row counts the replacement and the reading's ingest names the
- * run).
+ * Stores reading rd: new, or unchanged when its key holds the same value
+ * already; another value is a conflict, marked (*flag -1) for
+ * write_readings() to reject, or with --upsert replaced (readings are not
+ * in the history: the ingests row counts the replacement and the
+ * reading's ingest names the run).  *flag 1: printed.
  */
 static int
-write_reading(struct ft_ingest *ig, const struct batch *wb, struct brec *r)
+write_reading(struct ft_ingest *ig, const struct ft_reading *rd,
+	      signed char *flag)
 {
-	const struct val *v = &wb->v[r->v];
-	struct ft_reading rd;
 	double old = 0;
 	int st, found = 0, inserted;
 
-	rd.sensor = wb->a.s + v[0].off;
-	rd.sensorlen = v[0].len;
-	rd.metric = v[1].t == FT_VTEXT ? wb->a.s + v[1].off : NULL;
-	rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
-	rd.at = v[2].i;
-	rd.value = v[3].d;
 	/* A dry run's private table cannot see a conflict with the database. */
 	if (ig->o.dry_run &&
-	    (st = ft_load_reading_find(ig->store, &rd, &old, &found)))
+	    (st = ft_load_reading_find(ig->store, rd, &old, &found)))
 		return st;
 	if (!found) {
-		if ((st = ft_load_reading(ig->store, &rd, ig->run, &inserted)))
+		if ((st = ft_load_reading(ig->store, rd, ig->run, &inserted)))
 			return st;
 		if (inserted) {
 			ig->c.inserted++;
-			r->emit = 1;
+			*flag = 1;
 			return FT_OK;
 		}
-		if ((st = ft_load_reading_find(ig->store, &rd, &old, &found)))
+		if ((st = ft_load_reading_find(ig->store, rd, &old, &found)))
 			return st;
 		if (!found)
 			return FT_SOFTWARE;
 	}
-	if (old == rd.value) {
+	if (old == rd->value) {
 		ig->c.unchanged++;
 		return FT_OK;
 	}
 	if (!ig->o.upsert) {
-		r->emit = -1; /* rejected by write_readings(), in line order */
+		*flag = -1; /* rejected by write_readings(), in line order */
 		return FT_OK;
 	}
 	if (!ig->o.dry_run &&
-	    (st = ft_load_reading_update(ig->store, &rd, ig->run)))
+	    (st = ft_load_reading_update(ig->store, rd, ig->run)))
 		return st;
 	ig->c.updated++;
-	r->emit = 1;
+	*flag = 1;
 	return FT_OK;
 }
 
@@ -1911,9 +1913,7 @@ print_batch(void *ctx)
 
 /* A reading of the batch, by its key, for write_readings(). */
 struct rkey {
-	const char *sensor, *metric;
-	size_t sensorlen, metriclen;
-	int64_t at;
+	struct ft_reading rd; /* metric "" when none was given */
 	size_t i; /* its place in the batch */
 };
 
@@ -1930,7 +1930,8 @@ cmp_text(const char *a, size_t an, const char *b, size_t bn)
 static int
 cmp_rkey(const void *pa, const void *pb)
 {
-	const struct rkey *a = pa, *b = pb;
+	const struct ft_reading *a = &((const struct rkey *)pa)->rd;
+	const struct ft_reading *b = &((const struct rkey *)pb)->rd;
 	int c;
 
 	if ((c = cmp_text(a->sensor, a->sensorlen, b->sensor, b->sensorlen)) ||
@@ -1938,53 +1939,95 @@ cmp_rkey(const void *pa, const void *pb)
 		return c;
 	if (a->at != b->at)
 		return a->at < b->at ? -1 : 1;
-	return (a->i > b->i) - (a->i < b->i);
+	return (((const struct rkey *)pa)->i > ((const struct rkey *)pb)->i) -
+	       (((const struct rkey *)pa)->i < ((const struct rkey *)pb)->i);
 }
 
 /*
- * Writes the readings of batch wb in the table's key order: a sensor
- * network sends a round of all its sensors at a time, and in that order
- * each leaf of the table would be read and written once a round; in key
- * order it is once a batch (BENCHMARKS.md: about three times as many
- * readings a second, with batches of 100,000).  The same key twice in a
- * batch is taken in the order read, so the first one is stored.  The
- * records of another value are rejected afterwards, in the order read.
+ * Puts the readings of batch b, full, in the table's key order for
+ * write_readings(), each with all that storing it needs, so that the
+ * writer thread goes through them in order and touches nothing else.
+ * Done by the producer before it hands the batch over: the writer, which
+ * SQLite keeps busier, is spared the sort (BENCHMARKS.md, 2026-12-06).
+ */
+static void
+sort_readings(struct batch *b)
+{
+	size_t i;
+
+	if (!b->n)
+		return; /* and qsort() is not given NULL */
+	if (b->n > b->rkcap) {
+		b->rkcap = b->n;
+		b->rk = ft_xrealloc(b->rk, b->rkcap * sizeof(*b->rk));
+		b->rflag = ft_xrealloc(b->rflag, b->rkcap);
+	}
+	for (i = 0; i < b->n; i++) {
+		const struct val *v = &b->v[b->r[i].v];
+		struct rkey *k = &b->rk[i];
+
+		k->rd.sensor = b->a.s + v[0].off;
+		k->rd.sensorlen = v[0].len;
+		k->rd.metric = v[1].t == FT_VTEXT ? b->a.s + v[1].off : "";
+		k->rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
+		k->rd.at = v[2].i;
+		k->rd.value = v[3].d;
+		k->i = i;
+	}
+	qsort(b->rk, b->n, sizeof(*b->rk), cmp_rkey);
+}
+
+/*
+ * Writes the readings of batch wb in the table's key order (sort_readings()
+ * made it): a sensor network sends a round of all its sensors at a time,
+ * and in that order each leaf of the table would be read and written once
+ * a round; in key order it is once a batch (BENCHMARKS.md: about three
+ * times as many readings a second, with batches of 100,000).  The same key
+ * twice in a batch is taken in the order read, so the first one is stored.
+ * The records of another value are rejected afterwards, in the order read.
  * Returns a status.
  */
 static int
 write_readings(struct ft_ingest *ig, struct batch *wb)
 {
-	size_t i;
-	int st;
+	size_t i, end, alone = 0;
+	int st, all;
 
 	if (!wb->n)
-		return FT_OK; /* and qsort() is not given NULL */
-	if (wb->n > ig->rcap) {
-		ig->rcap = wb->n;
-		ig->rkeys = ft_xrealloc(ig->rkeys,
-					ig->rcap * sizeof(*ig->rkeys));
-	}
-	for (i = 0; i < wb->n; i++) {
-		const struct val *v = &wb->v[wb->r[i].v];
-		struct rkey *k = &ig->rkeys[i];
-
-		k->sensor = wb->a.s + v[0].off;
-		k->sensorlen = v[0].len;
-		k->metric = v[1].t == FT_VTEXT ? wb->a.s + v[1].off : "";
-		k->metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
-		k->at = v[2].i;
-		k->i = i;
-	}
-	qsort(ig->rkeys, wb->n, sizeof(*ig->rkeys), cmp_rkey);
-	for (i = 0; i < wb->n; i++)
-		if ((st = write_reading(ig, wb, &wb->r[ig->rkeys[i].i])))
+		return FT_OK;
+	memset(wb->rflag, 0, wb->n);
+	for (i = 0; i < wb->n;) {
+		/*
+		 * FT_LOAD_GROUP new readings in one statement; after a group
+		 * that held a stored key, the next ones one by one for a while
+		 * (a file loaded again would fail every group).
+		 */
+		if (!alone && wb->n - i >= FT_LOAD_GROUP) {
+			if ((st = ft_load_readings(ig->store, &wb->rk[i].rd,
+						   sizeof(*wb->rk), ig->run,
+						   &all)))
+				return st;
+			if (all) {
+				for (end = i + FT_LOAD_GROUP; i < end; i++)
+					wb->rflag[wb->rk[i].i] = 1;
+				ig->c.inserted += FT_LOAD_GROUP;
+				continue;
+			}
+			alone = READINGS_ALONE;
+		}
+		if ((st = write_reading(ig, &wb->rk[i].rd,
+					&wb->rflag[wb->rk[i].i])))
 			return st;
+		i++;
+		if (alone)
+			alone--;
+	}
 	for (i = 0; i < wb->n; i++) {
 		struct brec *r = &wb->r[i];
 
-		if (r->emit != -1)
+		r->emit = wb->rflag[i] == 1;
+		if (wb->rflag[i] != -1)
 			continue;
-		r->emit = 0;
 		reject_id(ig, r->line, NULL, 0, wb->a.s + r->path, r->pathlen,
 			  "stored already with another value "
 			  "(--upsert replaces it)",
@@ -2070,6 +2113,8 @@ hand_over(struct ft_ingest *ig, const char *final)
 
 	b->records = ig->c.records;
 	b->final = final;
+	if (ig->o.kind == FT_KIND_READINGS)
+		sort_readings(b);
 	if (!WRITER_THREAD) {
 		/* make bench's build without it: the batch is written here. */
 		st = ig->wstatus ? ig->wstatus : write_batch(ig, b);

@@ -5,6 +5,7 @@
 #include "ft_stmt.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -179,6 +180,7 @@ struct ft_load {
 	int dry;
 	struct ft_value row[16]; /* the last record found */
 	struct ft_buf rowtext;
+	sqlite3_stmt *group; /* ft_load_readings()'s, made at its first use */
 };
 
 size_t
@@ -211,12 +213,25 @@ ft_load_open(struct ft_load **lp, struct ft_db *db, int kind, int dry_run)
 	return FT_OK;
 }
 
+int
+ft_load_cache(struct ft_load *l, int kib)
+{
+	char sql[64];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
+	rc = sqlite3_exec(l->db->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? FT_OK :
+				 ft_db_fail(l->db, rc, "sizing the cache");
+}
+
 void
 ft_load_close(struct ft_load *l)
 {
 	if (!l)
 		return;
 	ft_stmts_release(&l->t);
+	sqlite3_finalize(l->group);
 	ft_buf_release(&l->rowtext);
 	free(l);
 }
@@ -366,6 +381,67 @@ ft_load_reading(struct ft_load *l, const struct ft_reading *r, int64_t ingest,
 		return st;
 	*inserted = sqlite3_changes(l->db->h) == 1;
 	return FT_OK;
+}
+
+/* The statement of ft_load_readings(): FT_LOAD_GROUP rows, ingest ?1. */
+static sqlite3_stmt *
+group_stmt(struct ft_load *l)
+{
+	struct ft_buf sql = FT_BUF_INIT;
+	int i, rc;
+
+	if (l->group)
+		return l->group;
+	ft_buf_adds(&sql, "INSERT INTO readings(sensor, metric, at, value, "
+			  "ingest) VALUES ");
+	for (i = 0; i < FT_LOAD_GROUP; i++)
+		ft_buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?%d, ?1)", i ? ", " : "",
+			    4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5);
+	rc = sqlite3_prepare_v3(l->db->h, sql.s, (int)sql.len,
+				SQLITE_PREPARE_PERSISTENT, &l->group, NULL);
+	ft_buf_release(&sql);
+	if (rc != SQLITE_OK) {
+		ft_db_fail(l->db, rc, "storing a record");
+		l->group = NULL;
+	}
+	return l->group;
+}
+
+int
+ft_load_readings(struct ft_load *l, const struct ft_reading *r, size_t stride,
+		 int64_t ingest, int *all)
+{
+	sqlite3_stmt *s;
+	int i, rc;
+
+	*all = 0;
+	if (l->dry)
+		return FT_OK;
+	if (!(s = group_stmt(l)))
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(s, 1, ingest);
+	for (i = 0; i < FT_LOAD_GROUP; i++) {
+		const struct ft_reading *g =
+			(const struct ft_reading *)((const char *)r +
+						    (size_t)i * stride);
+
+		sqlite3_bind_text(s, 4 * i + 2, g->sensor, (int)g->sensorlen,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(s, 4 * i + 3, g->metric ? g->metric : "",
+				  (int)g->metriclen, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4 * i + 4, g->at);
+		sqlite3_bind_double(s, 4 * i + 5, g->value);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		*all = 1;
+		return FT_OK;
+	}
+	/* A key stored already: the statement's rows are rolled back. */
+	if (rc == SQLITE_CONSTRAINT)
+		return FT_OK;
+	return ft_db_fail(l->db, rc, "storing a record");
 }
 
 int
