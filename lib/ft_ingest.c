@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <math.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,13 @@
  * (ft_run's idle commit), so this bounds a bulk load's transactions only.
  */
 #define READINGS_BATCH 100000
+/*
+ * A load of events from a file of at least this size into an empty table
+ * whose first batch comes out of time order builds the two indexes on
+ * reported_at after its rows (see defer_time_indexes()).
+ */
+#define DEFER_MIN_BYTES (32L << 20)
+#define DEFER_LAG 64
 /* After a group of readings that held a stored key, those stored alone. */
 #define READINGS_ALONE 1024
 
@@ -176,6 +184,13 @@ struct ft_ingest {
 	long cr_n;
 	struct ft_sha256 cr_md;
 	int status_col;		/* the index of "status" in cols, or -1 */
+	int at_col; /* of "reported_at", or -1 */
+	/*
+	 * defer_ok: the run may defer the time indexes (a big file, no event
+	 * stored), decided at its first batch; deferred: they are dropped,
+	 * to be built at its end.
+	 */
+	int defer_ok, deferred;
 	int64_t run;		/* the ingests row of the current file */
 	const char *fname;
 	struct counts c;
@@ -463,10 +478,12 @@ ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 	for (i = 0; i < ig->k->ncols; i++)
 		ig->canon_hash[i] = ft_json_key_hash(ig->k->cols[i].name,
 						     strlen(ig->k->cols[i].name));
-	ig->status_col = -1;
+	ig->status_col = ig->at_col = -1;
 	for (i = 0; i < ig->k->ncols; i++)
 		if (!strcmp(ig->k->cols[i].name, "status"))
 			ig->status_col = (int)i;
+		else if (!strcmp(ig->k->cols[i].name, "reported_at"))
+			ig->at_col = (int)i;
 	if (o->in.encoding && ft_input_check_encoding(o->in.encoding)) {
 		ft_error("--encoding: unknown encoding %s (see iconv -l)",
 			 ft_q(o->in.encoding));
@@ -2037,6 +2054,62 @@ write_readings(struct ft_ingest *ig, struct batch *wb)
 }
 
 /*
+ * At the first batch of a run that may defer them (a big file into a table
+ * of no events): when a quarter of its records or more come before the one
+ * read DEFER_LAG records before them (a file in time order but for a few
+ * records' jitter has almost none), drops the two indexes of events on
+ * reported_at, in the batch's transaction, for the run's end to build
+ * (build_time_indexes()).
+ * Out of time order, each record would land on a leaf of each index that a
+ * record of the batch before had written already, and each transaction
+ * would write most pages of both indexes (BENCHMARKS.md, 2026-12-06).
+ * Returns a status.
+ */
+static int
+defer_time_indexes(struct ft_ingest *ig, const struct batch *wb)
+{
+	size_t i, down = 0;
+
+	ig->defer_ok = 0;
+	if (ig->at_col < 0 || wb->n <= 2 * DEFER_LAG)
+		return FT_OK;
+	for (i = DEFER_LAG; i < wb->n; i++) {
+		const struct val *a =
+			&wb->v[wb->r[i - DEFER_LAG].v + (size_t)ig->at_col];
+		const struct val *b = &wb->v[wb->r[i].v + (size_t)ig->at_col];
+
+		down += cmp_text(wb->a.s + b->off, b->len, wb->a.s + a->off,
+				 a->len) < 0;
+	}
+	if (4 * down < wb->n - DEFER_LAG)
+		return FT_OK;
+	ig->deferred = 1;
+	return ft_db_time_indexes_drop(ig->db);
+}
+
+/* The run's end: builds the indexes defer_time_indexes() dropped. */
+static int
+build_time_indexes(struct ft_ingest *ig)
+{
+	int st, bst;
+
+	ig->deferred = 0;
+	/*
+	 * The sort of CREATE INDEX in temporary files, not in memory, where
+	 * it would hold every key of the table at once (ft_db_index_mode()).
+	 */
+	if ((st = ft_db_index_mode(ig->db, 1)))
+		return st;
+	if (!(st = ft_db_begin(ig->db)) &&
+	    (st = ft_db_time_indexes_build(ig->db)))
+		ft_db_rollback(ig->db);
+	else if (!st)
+		st = ft_db_commit(ig->db);
+	bst = ft_db_index_mode(ig->db, 0);
+	return st ? st : bst;
+}
+
+/*
  * Writes batch wb in one transaction, a batch of ft_run's, then prints
  * what it stored.
  */
@@ -2050,6 +2123,10 @@ write_batch(struct ft_ingest *ig, struct batch *wb)
 		return st;
 	ig->wb = wb;
 	ig->cr_n = 0;
+	if (ig->defer_ok && (st = defer_time_indexes(ig, wb))) {
+		ft_run_drop(&ig->batches);
+		return st;
+	}
 	if (ig->o.kind == FT_KIND_READINGS) {
 		if ((st = write_readings(ig, wb))) {
 			ft_run_drop(&ig->batches);
@@ -2153,18 +2230,21 @@ on_idle(void *ctx)
 /* ---- a file ---- */
 
 static int
-start_run(struct ft_ingest *ig, struct ft_input *in)
+start_run(struct ft_ingest *ig, struct ft_input *in, int big)
 {
 	char at[FT_TIME_LEN];
 	int st;
 
 	ig->run = 0;
+	ig->defer_ok = ig->deferred = 0;
 	if (ig->o.dry_run)
 		return FT_OK;
 	if ((st = ft_db_begin(ig->db)))
 		return st;
 	ft_time_format(ft_time_now(), at);
-	if ((st = close_stale(ig, at))) {
+	if ((st = close_stale(ig, at)) ||
+	    (big && ig->o.kind == FT_KIND_EVENTS &&
+	     (st = ft_load_no_events(ig->store, &ig->defer_ok)))) {
 		ft_db_rollback(ig->db);
 		return st;
 	}
@@ -2353,8 +2433,9 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 {
 	struct ft_input *in = NULL;
 	struct ft_item it;
+	struct stat sb;
 	pthread_t tid;
-	int st = FT_OK, r, fatal = FT_OK, wst;
+	int st = FT_OK, r, fatal = FT_OK, wst, big, bst;
 
 	memset(&ig->c, 0, sizeof(ig->c));
 	ig->rej.messages = 0;	/* messages are counted by file */
@@ -2366,7 +2447,9 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 		return st;
 	}
 	ig->fname = ft_input_name(in);
-	if ((st = start_run(ig, in))) {
+	big = path && strcmp(path, "-") && !stat(path, &sb) &&
+	      S_ISREG(sb.st_mode) && sb.st_size >= DEFER_MIN_BYTES;
+	if ((st = start_run(ig, in, big))) {
 		ft_input_close(in);
 		return st;
 	}
@@ -2391,6 +2474,9 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	wst = hand_over(ig, fatal || st ? "failed" : "done");
 	if (WRITER_THREAD)
 		pthread_join(tid, NULL);
+	/* Whatever happened: a failed build is done again at the next open. */
+	if (ig->deferred && (bst = build_time_indexes(ig)) && !st)
+		st = bst;
 	ft_db_ckpt_stop(&ig->ck);
 	if (ig->run)
 		run_lock(ig, ig->run, F_SETLK, F_UNLCK);

@@ -40,6 +40,7 @@ enum stmt {
 	RUNNING,
 	RUN_FAIL,
 	ORPHANS,
+	EV_NONE,
 	NSTMT
 };
 
@@ -163,6 +164,8 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		      "WHERE u.parent IS NOT NULL AND NOT EXISTS (SELECT 1 "
 		      "FROM units p WHERE p.id = u.parent)",
 		      "reading the units" },
+	[EV_NONE] = { "SELECT NOT EXISTS (SELECT 1 FROM events)",
+		      "reading the events" },
 };
 
 /* The columns a kind's find gives before extra. */
@@ -214,15 +217,18 @@ ft_load_open(struct ft_load **lp, struct ft_db *db, int kind, int dry_run)
 }
 
 int
-ft_load_cache(struct ft_load *l, int kib)
+ft_load_no_events(struct ft_load *l, int *none)
 {
-	char sql[64];
-	int rc;
+	int row, st;
 
-	snprintf(sql, sizeof(sql), "PRAGMA cache_size = -%d", kib);
-	rc = sqlite3_exec(l->db->h, sql, NULL, NULL, NULL);
-	return rc == SQLITE_OK ? FT_OK :
-				 ft_db_fail(l->db, rc, "sizing the cache");
+	*none = 0;
+	if (!ft_stmts_get(&l->t, EV_NONE))
+		return FT_SOFTWARE;
+	if ((st = ft_stmts_step(&l->t, EV_NONE, &row)) || !row)
+		return st;
+	*none = sqlite3_column_int(ft_stmts_get(&l->t, EV_NONE), 0);
+	ft_stmts_done(&l->t, EV_NONE);
+	return FT_OK;
 }
 
 void

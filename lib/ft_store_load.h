@@ -56,8 +56,8 @@ struct ft_load;
 int ft_load_open(struct ft_load **lp, struct ft_db *db, int kind, int dry_run);
 void ft_load_close(struct ft_load *l);
 
-/* Sizes SQLite's page cache of the loading's connection: kib KiB. */
-int ft_load_cache(struct ft_load *l, int kib);
+/* *none 1 when the table events holds no row.  Returns a status. */
+int ft_load_no_events(struct ft_load *l, int *none);
 
 /*
  * Stores a new record (v: ft_load_nvalues() values), read by run ingest
