@@ -68,7 +68,16 @@
 # prints readings/s and ft / floor.
 #
 # The data is generated once (bench/gen.c, deterministic) into BENCH_DATA
-# and reused while its stamp says the same N.  ft-dispatch's units come
+# and reused while its stamp says the same N.  The random-order cases
+# (issue 15: a night's merge of several exports, a backfill, a resent
+# file): bench/shuffle.c writes events-random.csv and events-random.ndjson,
+# the same N records as events.csv and events.ndjson, shuffled with the
+# fixed seed 15 (the CSV header kept first), so that ids and reported_at
+# come in random order; the same permutation for both files.  ft-csv-random
+# and ft-ndjson-random load them as ft-csv and ft-ndjson load the ordered
+# files, each into a fresh database, and must leave N rows; the table
+# prints random / ordered on wall time (target <= 1.3) and counts them in
+# ft-ingest's peak RSS.  ft-dispatch's units come
 # from bench/genunits.c (2,000 grid cells, also deterministic), its rules
 # from bench/dispatch.json.  Every case then runs once,
 # on the same files, into a fresh database, under /usr/bin/time for wall
@@ -204,6 +213,8 @@ mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 CSV=$DATA/events.csv
 NDJSON=$DATA/events.ndjson
+RCSV=$DATA/events-random.csv
+RNDJSON=$DATA/events-random.ndjson
 RESULTS=$DATA/results.txt
 VRESULTS=$DATA/vote-results.txt
 KRESULTS=$DATA/kw-results.txt
@@ -286,7 +297,8 @@ END {
 				"  ^ WRONG ROW COUNT", "invalid", "-", "-", "-"
 	}
 	peak = 0
-	split("ft-csv ft-ndjson ft-map", fts, " ")
+	split("ft-csv ft-ndjson ft-map ft-csv-random ft-ndjson-random", fts, \
+		" ")
 	for (i in fts)
 		if ((fts[i] in kb) && kb[fts[i]] != "-" && kb[fts[i]] > peak)
 			peak = kb[fts[i]]
@@ -301,6 +313,13 @@ END {
 	target("NDJSON: ft / plain-SQL floor", \
 		ratio("ft-ndjson", "floor-ndjson"), "<=", 1.2, \
 		cpu("ft-ndjson", "floor-ndjson"))
+	# Issue 15: the same rows in random order, against the ordered run.
+	target("CSV: random / ordered order", \
+		ratio("ft-csv-random", "ft-csv"), "<=", 1.3, \
+		cpu("ft-csv-random", "ft-csv"))
+	target("NDJSON: random / ordered order", \
+		ratio("ft-ndjson-random", "ft-ndjson"), "<=", 1.3, \
+		cpu("ft-ndjson-random", "ft-ndjson"))
 	target("dispatch --pending / floor", \
 		ratio("dispatch-pending", "floor-dispatch"), "<=", 1.3, \
 		cpu("dispatch-pending", "floor-dispatch"))
@@ -871,7 +890,7 @@ warn_bench() {
 	else
 		echo "bench: generating $N records into $DATA"
 		$CC -O2 -o "$DATA/gen" "$here/gen.c"
-		rm -f "$DATA/events.n"
+		rm -f "$DATA/events.n" "$DATA/events-random.n"
 		"$DATA/gen" -n "$N" "$DATA"
 	fi
 	cp "$FT_BIN/ft-warn" "$ww/ft-warn"
@@ -1343,6 +1362,7 @@ $CC -O2 -o "$DATA/gen" "$here/gen.c"
 $CC -O2 -o "$DATA/jqfloor" "$here/jqfloor.c" -ljq
 $CC -O2 -o "$DATA/floor" "$here/floor.c" -lsqlite3 -lcsv -lnettle
 $CC -O2 -o "$DATA/genunits" "$here/genunits.c"
+$CC -O2 -o "$DATA/shuffle" "$here/shuffle.c"
 build_nothreads
 "$DATA/genunits" "$DATA"
 
@@ -1351,8 +1371,26 @@ if [ -f "$DATA/events.n" ] && [ "$(cat "$DATA/events.n")" = "$N" ] &&
 	echo "bench: reusing $N records in $DATA"
 else
 	echo "bench: generating $N records into $DATA"
-	rm -f "$DATA/events.n"
+	rm -f "$DATA/events.n" "$DATA/events-random.n"
 	"$DATA/gen" -n "$N" "$DATA"
+fi
+# The random-order files (see the header): one record a line in both, or
+# the shuffle would cut records.
+if [ -f "$DATA/events-random.n" ] &&
+	[ "$(cat "$DATA/events-random.n")" = "$N 15" ] &&
+	[ -f "$RCSV" ] && [ -f "$RNDJSON" ]; then
+	echo "bench: reusing $N shuffled records in $DATA"
+else
+	if [ "$(wc -l <"$CSV")" -ne $((N + 1)) ] ||
+		[ "$(wc -l <"$NDJSON")" -ne "$N" ]; then
+		echo "bench: FAIL: the event files do not hold one record a line" >&2
+		exit 1
+	fi
+	echo "bench: shuffling $N records (seed 15) into $DATA"
+	rm -f "$DATA/events-random.n"
+	"$DATA/shuffle" -k 1 15 "$CSV" "$RCSV"
+	"$DATA/shuffle" 15 "$NDJSON" "$RNDJSON"
+	echo "$N 15" >"$DATA/events-random.n"
 fi
 
 # A mapping as a real source needs one: our fields picked by name, one
@@ -1390,7 +1428,7 @@ fi
 FT=$WORK/bin
 
 # Warm the page cache, so that no case pays for the first read of a file.
-cat "$CSV" "$NDJSON" >/dev/null
+cat "$CSV" "$NDJSON" "$RCSV" "$RNDJSON" >/dev/null
 
 # rows CASE DB TABLE: the load must have left exactly N rows.
 rows() {
@@ -1462,6 +1500,11 @@ db=$(fresh ft-csv)
 measure ft-csv "$FT/ft-ingest" -q --no-output --db "$db" "$CSV"
 rows ft-csv "$db" events
 
+# The same rows in random order (issue 15).
+db=$(fresh ft-csv-random)
+measure ft-csv-random "$FT/ft-ingest" -q --no-output --db "$db" "$RCSV"
+rows ft-csv-random "$db" events
+
 # The plain-SQL floor of the same durable writes (bench/floor.c).
 db=$(floordb floor-csv)
 measure floor-csv "$DATA/floor" ingest "$db" "$CSV"
@@ -1495,6 +1538,11 @@ rows sqlite-utils-csv "$db" events
 db=$(fresh ft-ndjson)
 measure ft-ndjson "$FT/ft-ingest" -q --no-output --db "$db" "$NDJSON"
 rows ft-ndjson "$db" events
+
+db=$(fresh ft-ndjson-random)
+measure ft-ndjson-random "$FT/ft-ingest" -q --no-output --db "$db" \
+	"$RNDJSON"
+rows ft-ndjson-random "$db" events
 
 db=$(floordb floor-ndjson)
 measure floor-ndjson "$DATA/floor" ingest "$db" "$NDJSON"
