@@ -34,6 +34,7 @@ main(int argc, char **argv)
 	FILE *in, *out;
 	char *buf = NULL, **line = NULL, *p, *t;
 	size_t len = 0, cap = 0, nl = 0, i, got;
+	int rc;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: shuffle IN OUT\n");
@@ -66,6 +67,8 @@ main(int argc, char **argv)
 	fclose(in);
 	for (p = buf; p < buf + len; p++)
 		nl += *p == '\n';
+	if (nl == 0)
+		return 65; /* not reached: the last byte is a newline */
 	if ((line = malloc((nl + 1) * sizeof(char *))) == NULL) {
 		fprintf(stderr, "shuffle: out of memory\n");
 		return 71;
@@ -83,6 +86,8 @@ main(int argc, char **argv)
 	}
 	if ((out = fopen(argv[2], "wb")) == NULL) {
 		fprintf(stderr, "shuffle: %s: %s\n", argv[2], strerror(errno));
+		free(line);
+		free(buf);
 		return 73;
 	}
 	setvbuf(out, NULL, _IOFBF, 1 << 20);
@@ -90,11 +95,12 @@ main(int argc, char **argv)
 		p = memchr(line[i], '\n', (size_t)(buf + len - line[i]));
 		fwrite(line[i], 1, (size_t)(p - line[i]) + 1, out);
 	}
-	if (ferror(out) | fclose(out)) {
+	rc = ferror(out) | fclose(out);
+	free(line);
+	free(buf);
+	if (rc) {
 		fprintf(stderr, "shuffle: %s: write error\n", argv[2]);
 		return 74;
 	}
-	free(line);
-	free(buf);
 	return 0;
 }
