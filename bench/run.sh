@@ -119,6 +119,15 @@
 #     the ones dispatch-pending stored, exported (unmeasured) in --pending's
 #     order.  Left out: rules, areas, the duplicate search, deadlines,
 #     output.
+#   dispatch-pending-random (issue 15): the same N events in random order
+#     (bench/shuffle.c permutes the NDJSON lines with a fixed seed, so that
+#     neither the ids nor reported_at rise with seq; kept in BENCH_DATA as
+#     events-random.ndjson while its stamp says the same N), ingested
+#     unmeasured into their own base database, then --pending as
+#     dispatch-pending; its target is random / ordered <= 1.3 on wall
+#     time.  floor-dispatch-random is the floor above on that database,
+#     with the decisions dispatch-pending-random stored: the cost of the
+#     same writes when the rows are not stored in the order of time.
 # So "ft / floor" is ft's overhead over the same durable writes: parsing
 # and checking (ingest) or deciding (dispatch), and whatever its threads
 # win or lose.  A floor run must leave exactly N rows (N events
@@ -323,6 +332,10 @@ END {
 	target("dispatch --pending / floor", \
 		ratio("dispatch-pending", "floor-dispatch"), "<=", 1.3, \
 		cpu("dispatch-pending", "floor-dispatch"))
+	# Issue 15: the same events in random order, over the ordered run.
+	target("dispatch --pending random / ordered", \
+		ratio("dispatch-pending-random", "dispatch-pending"), "<=", \
+		1.3, cpu("dispatch-pending-random", "dispatch-pending"))
 	target("map: ft / (jq parse+filter)", \
 		ratio("ft-map", "jq-parse-filter"), "<=", 1.3, \
 		cpu("ft-map", "jq-parse-filter"))
@@ -330,7 +343,7 @@ END {
 		peak ? sprintf("%.1f", peak / 1024) : "n/a", "<", 32, "")
 	# ft-dispatch: the CPU column holds events per CPU second.
 	dpeak = 0
-	split("dispatch-pending dispatch-stdin", dcs, " ")
+	split("dispatch-pending dispatch-stdin dispatch-pending-random", dcs, " ")
 	for (i in dcs)
 		if ((dcs[i] in kb) && kb[dcs[i]] != "-" && kb[dcs[i]] > dpeak)
 			dpeak = kb[dcs[i]]
@@ -355,6 +368,9 @@ END {
 	print ""
 	printf "(for information: ft-dispatch from standard input = %s events/s, %s a CPU second)\n", \
 		rate("dispatch-stdin"), cpurate("dispatch-stdin")
+	printf "(for information: the plain-SQL floor of dispatch, random / ordered = %s, on CPU %s)\n", \
+		ratio("floor-dispatch-random", "floor-dispatch"), \
+		cpu("floor-dispatch-random", "floor-dispatch")
 	printf "(for information: ft / sqlite3 .import into a keyed table = %s)\n", \
 		ratio("ft-csv", "sqlite3-import-keyed")
 	# The checkpointer thread: with / without, under 1 it pays.
@@ -1633,6 +1649,35 @@ if [ -x "$FT/ft-dispatch" ]; then
 		--rules "$RULES" --db "$db" <"$NDJSON"
 	dispatched dispatch-stdin "$db"
 	rm -f "$base"
+
+	# Issue 15: the same N events in random order (the ingest cases'
+	# shuffled NDJSON, so that neither the ids nor the reported_at rise
+	# with seq), ingested (unmeasured) into their own base database,
+	# then --pending as above.
+	rbase=$(fresh dispatch-random-base)
+	"$FT/ft-ingest" -q --no-output --db "$rbase" --kind units "$DATA/units.ndjson"
+	"$FT/ft-ingest" -q --no-output --db "$rbase" "$RNDJSON"
+	sqlite3 "$rbase" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	db=$(fresh dispatch-pending-random)
+	cp "$rbase" "$db"
+	measure dispatch-pending-random "$FT/ft-dispatch" -q --no-output \
+		--tz Asia/Shanghai --rules "$RULES" --db "$db" --pending
+	dispatched dispatch-pending-random "$db"
+	# Its plain-SQL floor, as above: the same writes in the same order.
+	sqlite3 -separator "$(printf '\t')" -nullvalue '\N' "$db" "SELECT
+		e.seq, e.status, e.area, e.unit, e.rule, e.priority,
+		e.respond_by, e.resolve_by, e.chain, e.near_boundary,
+		e.duplicate_of, h.action, h.detail FROM events e JOIN history h
+		ON h.kind = 'event' AND h.id = e.id AND (h.action = 'dispatch'
+		OR h.action = 'duplicate') ORDER BY e.reported_at, e.seq" \
+		>"$WORK/decisions.tsv"
+	db=$(fresh floor-dispatch-random)
+	cp "$rbase" "$db"
+	measure floor-dispatch-random "$DATA/floor" dispatch "$db" \
+		"$WORK/decisions.tsv"
+	dispatched floor-dispatch-random "$db"
+	floored floor-dispatch-random
+	rm -f "$WORK/decisions.tsv" "$rbase"
 else
 	echo "bench: FAIL: no $FT_BIN/ft-dispatch (run make)" >&2
 	bad=1
