@@ -128,9 +128,9 @@ static const struct ft_opt opts[] = {
 	  VB(V_EVENTS) | VB(V_SLA), "words:grid community street district",
 	  "the level of the areas counted by", NULL, 0 },
 	{ OPT_AS_OF, "as-of", "TIME",
-	  "the events as they stood at TIME, rebuilt from the\nhistory "
+	  "the report as it stood at TIME, rebuilt from the\nhistory "
 	  "(relative times and the range's end from\nTIME)",
-	  VB(V_EVENTS), "text", NULL, NULL, 0 },
+	  VB(V_EVENTS) | VB(V_SLA) | VB(V_WARNINGS), "text", NULL, NULL, 0 },
 	{ OPT_COMPARE, "compare", NULL,
 	  "beside each count, the previous period's and the\nchange",
 	  VB(V_EVENTS), NULL, NULL, NULL, 0 },

@@ -447,6 +447,15 @@ ft_report_unit_known(struct ft_store_report *s, const char *opt, const char *id)
 	return FT_OK;
 }
 
+const char *
+ft_report_as_of(const struct ft_report_opts *o, char *buf)
+{
+	if (!o->as_of_set)
+		return NULL;
+	ft_time_format(o->as_of, buf);
+	return buf;
+}
+
 int
 ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 {

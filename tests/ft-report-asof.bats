@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# ft-report --as-of for sla and warnings (issue 14): the report as it
+# would have looked at a time, rebuilt from the history: a second before
+# each change and at it, and --as-of now the same as the report without it.
+# shellcheck disable=SC2154
+bats_require_minimum_version 1.5.0
+load helpers/common
+
+S="$BATS_TEST_DIRNAME/fixtures/ft-report-sla"
+
+setup() {
+	common_setup
+	cd "$BATS_TEST_TMPDIR" || exit 1
+	export FT_USER=tester FT_NOW="2026-12-03T00:00:00Z"
+}
+
+# is: $output is standard input exactly (a diff on standard error if not).
+is() {
+	local want
+	want=$(cat)
+	[ "$output" = "$want" ] && return 0
+	diff <(printf '%s\n' "$want") <(printf '%s\n' "$output") >&2
+	return 1
+}
+
+# cases_db: two cases of lights (respond 30 minutes, resolve 4 hours,
+# escalated to d1 60 minutes after a missed deadline), reported and
+# dispatched on 2026-12-01 at 00:00 (UTC).  C1 is accepted at 00:04,
+# resolved at 00:20, reopened at 00:25, resolved at 00:40, closed at 00:50
+# and rated 5 at 01:00; C2 is never accepted, and escalated at 02:00.
+cases_db() {
+	ft-ingest -q --now 2026-12-01T00:00:00Z -k units "$S/units.ndjson" > /dev/null
+	ft-ingest -q --now 2026-12-01T00:00:00Z <<-'EOF' |
+	{"id":"C1","category":"路灯","source":"app","area":"g1","reported_at":"2026-12-01T00:00:00Z"}
+	{"id":"C2","category":"路灯","source":"app","area":"g2","reported_at":"2026-12-01T00:00:00Z"}
+	EOF
+		ft-dispatch -q --now 2026-12-01T00:00:00Z --rules "$S/rules.json" > /dev/null
+	ft-update -q > /dev/null <<-'EOF'
+	{"id":"C1","status":"accepted","at":"2026-12-01T00:04:00Z"}
+	{"id":"C1","status":"resolved","at":"2026-12-01T00:20:00Z"}
+	{"id":"C1","status":"reopened","at":"2026-12-01T00:25:00Z"}
+	{"id":"C1","status":"resolved","at":"2026-12-01T00:40:00Z"}
+	{"id":"C1","status":"closed","at":"2026-12-01T00:50:00Z"}
+	{"id":"C1","rating":5,"at":"2026-12-01T01:00:00Z"}
+	EOF
+	ft-dispatch -q --escalate --now 2026-12-01T02:00:00Z > /dev/null
+	[ "$(sqlite3 "$FT_DB" "SELECT group_concat(status || ' ' || unit || ' ' || escalation || ' ' || ifnull(rating, '-'), ', ') FROM events")" = "closed lights 0 5, dispatched d1 1 -" ]
+}
+
+# sla_at TIME...: for each TIME, the sla report by unit as of TIME in
+# CSV, its rows on one line after the time ("TIME: [row|row]").
+sla_at() {
+	local t
+	for t in "$@"; do
+		printf '%s: [%s]\n' "$t" "$(ft-report sla --tz UTC --since 2026-11-30 --until 2026-12-02 --as-of "$t" --min-group 0 --format csv | tr -d '\r' | tail -n +2 | paste -sd '|')"
+	done
+}
+
+@test "ft-report sla --as-of: dispatched, accepted, resolved, reopened, closed, rated, escalated: a second before each change and at it" {
+	cases_db
+	run -0 sla_at 2026-11-30T23:59:59Z 2026-12-01T00:00:00Z 2026-12-01T00:03:59Z 2026-12-01T00:04:00Z 2026-12-01T00:05:00Z 2026-12-01T00:05:01Z \
+		2026-12-01T00:19:59Z 2026-12-01T00:20:00Z 2026-12-01T00:24:59Z 2026-12-01T00:25:00Z 2026-12-01T00:30:00Z 2026-12-01T00:30:01Z \
+		2026-12-01T00:39:59Z 2026-12-01T00:40:00Z 2026-12-01T00:49:59Z 2026-12-01T00:50:00Z 2026-12-01T00:59:59Z 2026-12-01T01:00:00Z \
+		2026-12-01T01:59:59Z 2026-12-01T02:00:00Z
+	is <<-'EOF'
+	2026-11-30T23:59:59Z: []
+	2026-12-01T00:00:00Z: [lights,1,2,,,,,,,,,0,0,0,0,0,0,,]
+	2026-12-01T00:03:59Z: [lights,1,2,,,,,,,,,0,0,0,0,0,0,,]
+	2026-12-01T00:04:00Z: [lights,1,2,240,240,100.0,100.0,100.0,,,,0,0,0,0,0,0,,]
+	2026-12-01T00:05:00Z: [lights,1,2,240,240,100.0,100.0,100.0,,,,0,0,0,0,0,0,,]
+	2026-12-01T00:05:01Z: [lights,1,2,240,240,100.0,50.0,100.0,,,,0,0,0,0,0,0,,]
+	2026-12-01T00:19:59Z: [lights,1,2,240,240,100.0,50.0,100.0,,,,0,0,0,0,0,0,,]
+	2026-12-01T00:20:00Z: [lights,1,2,240,240,100.0,50.0,100.0,1200,1200,100.0,0,0,0,0,0,0,,]
+	2026-12-01T00:24:59Z: [lights,1,2,240,240,100.0,50.0,100.0,1200,1200,100.0,0,0,0,0,0,0,,]
+	2026-12-01T00:25:00Z: [lights,1,2,240,240,100.0,50.0,100.0,,,,0,0,1,0,0,0,,]
+	2026-12-01T00:30:00Z: [lights,1,2,240,240,100.0,50.0,100.0,,,,0,0,1,0,0,0,,]
+	2026-12-01T00:30:01Z: [lights,1,2,240,240,50.0,50.0,50.0,,,,1,0,1,0,0,0,,]
+	2026-12-01T00:39:59Z: [lights,1,2,240,240,50.0,50.0,50.0,,,,1,0,1,0,0,0,,]
+	2026-12-01T00:40:00Z: [lights,1,2,240,240,50.0,50.0,50.0,2400,2400,100.0,1,0,1,0,0,0,,]
+	2026-12-01T00:49:59Z: [lights,1,2,240,240,50.0,50.0,50.0,2400,2400,100.0,1,0,1,0,0,0,,]
+	2026-12-01T00:50:00Z: [lights,1,2,240,240,50.0,50.0,50.0,2400,2400,100.0,1,0,1,1,0,0,,]
+	2026-12-01T00:59:59Z: [lights,1,2,240,240,50.0,50.0,50.0,2400,2400,100.0,1,0,1,1,0,0,,]
+	2026-12-01T01:00:00Z: [lights,1,2,240,240,50.0,50.0,50.0,2400,2400,100.0,1,0,1,1,0,1,5.00,100.0]
+	2026-12-01T01:59:59Z: [lights,1,2,240,240,50.0,50.0,50.0,2400,2400,100.0,1,0,1,1,0,1,5.00,100.0]
+	2026-12-01T02:00:00Z: [lights,1,1,240,240,100.0,100.0,100.0,2400,2400,100.0,0,0,1,1,0,1,5.00,100.0|d1,2,1,,,0.0,0.0,0.0,,,,1,1,0,0,0,0,,]
+	EOF
+	# As of now, the report as it is.
+	a=$(ft-report sla --tz UTC --since 2026-11-30 --min-group 0 --format csv)
+	b=$(ft-report sla --tz UTC --since 2026-11-30 --min-group 0 --format csv --as-of "$FT_NOW")
+	[ "$a" = "$b" ]
+	[ "$(tr -d '\r' <<< "$a" | tail -n 1)" = "d1,2,1,,,0.0,0.0,0.0,,,0.0,1,1,0,0,0,0,," ]
+}
+
+# warn_db: the threshold rule of fixtures/ft-report-asof (a warning for
+# each area with an event in the hour, red and major from 2 events,
+# escalated 15 minutes after its raise) over four events of 2026-12-01
+# (UTC): g1's warning raised at 00:00, red at 00:10 and acknowledged at
+# 00:20; g2's raised at 00:05, escalated at 00:30 and resolved by hand at
+# 00:40; g3's raised at 00:15, escalated at 00:30, never answered.
+warn_db() {
+	local rules="$BATS_TEST_DIRNAME/fixtures/ft-report-asof/warn-rules.json"
+	ft-ingest -q --now 2026-12-01T00:00:00Z -k units "$S/units.ndjson" > /dev/null
+	ft-ingest -q --now 2026-12-01T00:00:00Z <<-'EOF' | ft-warn -q --rules "$rules" > /dev/null
+	{"id":"E1","category":"路灯","source":"app","area":"g1","reported_at":"2026-12-01T00:00:00Z"}
+	{"id":"E3","category":"路灯","source":"app","area":"g2","reported_at":"2026-12-01T00:05:00Z"}
+	{"id":"E2","category":"垃圾清运","source":"app","area":"g1","reported_at":"2026-12-01T00:10:00Z"}
+	{"id":"E4","category":"路灯","source":"app","area":"g3","reported_at":"2026-12-01T00:15:00Z"}
+	EOF
+	ft-warn ack -q "$(sqlite3 "$FT_DB" "SELECT warning FROM warnings WHERE key = 'g1'")" --now 2026-12-01T00:20:00Z > /dev/null
+	ft-warn escalate -q --rules "$rules" --now 2026-12-01T00:30:00Z > /dev/null
+	ft-warn resolve -q "$(sqlite3 "$FT_DB" "SELECT warning FROM warnings WHERE key = 'g2'")" --now 2026-12-01T00:40:00Z > /dev/null
+	[ "$(sqlite3 "$FT_DB" "SELECT group_concat(key || ' ' || level || ' ' || major || ' ' || status || ' ' || escalation, ', ') FROM (SELECT * FROM warnings ORDER BY key)")" = "g1 red 1 acked 0, g2 yellow 0 resolved 1, g3 yellow 0 open 1" ]
+}
+
+# warn_at TIME...: the warnings report (ARGS after --) as of each TIME, as
+# sla_at prints it.
+warn_at() {
+	local t args=()
+	while [ "$1" != -- ]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	for t in "$@"; do
+		printf '%s: [%s]\n' "$t" "$(ft-report warnings --tz UTC --since 2026-11-30 --until 2026-12-02 --as-of "$t" --min-group 0 "${args[@]}" --format csv | tr -d '\r' | tail -n +2 | paste -sd '|')"
+	done
+}
+
+@test "ft-report warnings --as-of: raised, risen to major, acknowledged, escalated, resolved by hand: a second before each change and at it" {
+	warn_db
+	run -0 warn_at -- 2026-11-30T23:59:59Z 2026-12-01T00:00:00Z 2026-12-01T00:04:59Z 2026-12-01T00:05:00Z 2026-12-01T00:09:59Z 2026-12-01T00:10:00Z \
+		2026-12-01T00:14:59Z 2026-12-01T00:15:00Z 2026-12-01T00:19:59Z 2026-12-01T00:20:00Z 2026-12-01T00:29:59Z 2026-12-01T00:30:00Z \
+		2026-12-01T00:39:59Z 2026-12-01T00:40:00Z
+	is <<-'EOF'
+	2026-11-30T23:59:59Z: []
+	2026-12-01T00:00:00Z: [yellow,1,1,0,,,,,100.0,0]
+	2026-12-01T00:04:59Z: [yellow,1,1,0,,,,,100.0,0]
+	2026-12-01T00:05:00Z: [yellow,1,2,0,,,,,100.0,0]
+	2026-12-01T00:09:59Z: [yellow,1,2,0,,,0.0,,100.0,0]
+	2026-12-01T00:10:00Z: [red,1,1,1,,,0.0,,100.0,0|yellow,2,1,0,,,,,100.0,0]
+	2026-12-01T00:14:59Z: [red,1,1,1,,,0.0,,100.0,0|yellow,1,1,0,,,0.0,,100.0,0]
+	2026-12-01T00:15:00Z: [yellow,1,2,0,,,0.0,,100.0,0|red,1,1,1,,,0.0,,100.0,0]
+	2026-12-01T00:19:59Z: [yellow,1,2,0,,,0.0,,100.0,0|red,1,1,1,,,0.0,,100.0,0]
+	2026-12-01T00:20:00Z: [red,1,1,1,1200,1200,0.0,100.0,0.0,0|yellow,2,2,0,,,0.0,,100.0,0]
+	2026-12-01T00:29:59Z: [red,1,1,1,1200,1200,0.0,100.0,0.0,0|yellow,2,2,0,,,0.0,,100.0,0]
+	2026-12-01T00:30:00Z: [red,1,1,1,1200,1200,0.0,100.0,0.0,0|yellow,2,2,0,,,0.0,,100.0,2]
+	2026-12-01T00:39:59Z: [red,1,1,1,1200,1200,0.0,100.0,0.0,0|yellow,2,2,0,,,0.0,0.0,100.0,2]
+	2026-12-01T00:40:00Z: [red,1,1,1,1200,1200,0.0,100.0,0.0,0|yellow,2,2,0,2100,2100,0.0,0.0,50.0,2]
+	EOF
+	# Major from its rise to red; behind g1's warning, E2 (垃圾清运) from
+	# its report at 00:10.
+	run -0 warn_at --major -- 2026-12-01T00:09:59Z 2026-12-01T00:10:00Z
+	is <<-'EOF'
+	2026-12-01T00:09:59Z: []
+	2026-12-01T00:10:00Z: [red,1,1,1,,,0.0,,100.0,0]
+	EOF
+	run -0 warn_at --category 垃圾清运 --by key -- 2026-12-01T00:09:59Z 2026-12-01T00:10:00Z
+	is <<-'EOF'
+	2026-12-01T00:09:59Z: []
+	2026-12-01T00:10:00Z: [g1,1,1,1,,,0.0,,100.0,0]
+	EOF
+	# As of now, the report as it is, for every grouping and filter.
+	for args in "--by level" "--by rule" "--by key" "--major" "--category 路灯" "--area s1"; do
+		# shellcheck disable=SC2086
+		a=$(ft-report warnings --tz UTC --since 2026-11-30 --min-group 0 $args --format csv)
+		# shellcheck disable=SC2086
+		b=$(ft-report warnings --tz UTC --since 2026-11-30 --min-group 0 $args --format csv --as-of "$FT_NOW")
+		[ "$a" = "$b" ] || { echo "$args: $a / $b"; false; }
+	done
+}
