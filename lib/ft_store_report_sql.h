@@ -122,7 +122,7 @@
 
 /* The parts of a statement, joined at run time, and what it does. */
 struct ft_sr_parts {
-	const char *p[6]; /* up to the first NULL */
+	const char *p[8]; /* up to the first NULL */
 	const char *what;
 };
 
@@ -138,7 +138,7 @@ ft_sr_join(struct ft_stmt_def *def, int first, struct ft_buf *bufs,
 
 	for (i = 0; i < n; i++) {
 		ft_buf_init(&bufs[i]);
-		for (k = 0; k < 6 && parts[i].p[k]; k++)
+		for (k = 0; k < 8 && parts[i].p[k]; k++)
 			ft_buf_adds(&bufs[i], parts[i].p[k]);
 		def[first + i].sql = bufs[i].s;
 		def[first + i].what = parts[i].what;

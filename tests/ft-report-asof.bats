@@ -11,7 +11,7 @@ S="$BATS_TEST_DIRNAME/fixtures/ft-report-sla"
 setup() {
 	common_setup
 	cd "$BATS_TEST_TMPDIR" || exit 1
-	export FT_USER=tester FT_NOW="2026-12-03T00:00:00Z"
+	export FT_USER=tester FT_NOW="2026-12-25T00:00:00Z"
 }
 
 # is: $output is standard input exactly (a diff on standard error if not).
@@ -166,5 +166,100 @@ warn_at() {
 		# shellcheck disable=SC2086
 		b=$(ft-report warnings --tz UTC --since 2026-11-30 --min-group 0 $args --format csv --as-of "$FT_NOW")
 		[ "$a" = "$b" ] || { echo "$args: $a / $b"; false; }
+	done
+}
+
+# more_db: the district, facilities and events of ft-report-more.bats,
+# each event stored and dispatched at its reported_at (as a pipeline
+# running all along would), then the units' updates at their times.
+more_db() {
+	local m="$BATS_TEST_DIRNAME/fixtures/ft-report-more" line at
+	ft-ingest -q --now 2026-10-01T00:00:00Z -k units "$BATS_TEST_DIRNAME/fixtures/ft-report/units.ndjson" > /dev/null
+	ft-ingest -q --now 2026-10-01T00:00:00Z -k facilities "$m/facilities.ndjson" > /dev/null
+	while IFS= read -r line; do
+		at=$(jq -r .reported_at <<< "$line")
+		ft-ingest -q --now "$at" <<< "$line" |
+			ft-dispatch -q --now "$at" --rules "$m/rules.json" > /dev/null
+	done < "$m/events.ndjson"
+	ft-update -q "$m/updates.ndjson" > /dev/null
+	[ "$(sqlite3 "$FT_DB" "SELECT group_concat(status, ' ') FROM events WHERE id IN ('f1', 'p3', 'p4', 'p6')")" = "resolved duplicate rejected closed" ]
+}
+
+# more_at REPORT ARGS -- TIME...: REPORT as of each TIME, as sla_at
+# prints it.
+more_at() {
+	local r=$1 t args=()
+	shift
+	while [ "$1" != -- ]; do
+		args+=("$1")
+		shift
+	done
+	shift
+	for t in "$@"; do
+		printf '%s: [%s]\n' "$t" "$(ft-report "$r" --tz UTC --since 2026-10-01 --until 2027-01-01 --as-of "$t" --min-group 0 "${args[@]}" --format csv | tr -d '\r' | tail -n +2 | paste -sd '|')"
+	done
+}
+
+@test "ft-report facilities --as-of: reported, fixed, came back: a second before each change and at it" {
+	more_db
+	run -0 more_at facilities -- 2026-11-01T07:59:59Z 2026-11-01T08:00:00Z 2026-11-02T07:59:59Z 2026-11-02T08:00:00Z 2026-11-20T07:59:59Z 2026-11-20T08:00:00Z
+	is <<-'EOF'
+	2026-11-01T07:59:59Z: []
+	2026-11-01T08:00:00Z: [1,qr-1,streetlight,路灯 1号,g1,1,0,0,,false]
+	2026-11-02T07:59:59Z: [1,qr-1,streetlight,路灯 1号,g1,1,0,0,,false]
+	2026-11-02T08:00:00Z: [1,qr-1,streetlight,路灯 1号,g1,1,1,0,0.0,false]
+	2026-11-20T07:59:59Z: [1,qr-3,bench,"Bench, east gate",g4,3,0,0,,false|2,qr-2,bin,Bin 2,g2,2,1,0,0.0,false|3,qr-1,streetlight,路灯 1号,g1,1,1,0,0.0,false|3,qr-x,,,,1,0,0,,false]
+	2026-11-20T08:00:00Z: [1,qr-3,bench,"Bench, east gate",g4,3,0,0,,false|2,qr-1,streetlight,路灯 1号,g1,2,1,1,100.0,false|2,qr-2,bin,Bin 2,g2,2,1,0,0.0,false|4,qr-x,,,,1,0,0,,false]
+	EOF
+}
+
+@test "ft-report collectors --as-of: submitted, accepted, resolved, linked as a duplicate, rejected: a second before each change and at it" {
+	more_db
+	# The pseudonyms are those of the database now, whatever the time.
+	run -0 more_at collectors -- 2026-11-02T07:59:59Z 2026-11-02T08:00:00Z 2026-11-02T08:59:59Z 2026-11-02T09:00:00Z 2026-11-05T08:59:59Z 2026-11-05T09:00:00Z 2026-11-08T08:59:59Z 2026-11-08T09:00:00Z 2026-11-14T07:59:59Z 2026-11-14T08:00:00Z
+	is <<-'EOF'
+	2026-11-02T07:59:59Z: [1,C1,万科物业,1,0,0,0,0,0.0,false]
+	2026-11-02T08:00:00Z: [1,C1,万科物业,1,0,0,0,0,0.0,false|1,C2,万科物业,1,0,0,0,0,0.0,false]
+	2026-11-02T08:59:59Z: [1,C1,万科物业,1,0,0,0,0,0.0,false|1,C2,万科物业,1,0,0,0,0,0.0,false]
+	2026-11-02T09:00:00Z: [1,C1,万科物业,1,0,0,0,0,0.0,false|1,C2,万科物业,1,1,0,0,0,0.0,false]
+	2026-11-05T08:59:59Z: [1,C2,万科物业,1,1,0,0,1,100.0,false|2,C1,万科物业,1,0,0,0,0,0.0,false|2,C3,Green Co,1,1,0,0,0,0.0,false]
+	2026-11-05T09:00:00Z: [1,C2,万科物业,2,1,1,0,1,50.0,false|2,C1,万科物业,1,0,0,0,0,0.0,false|2,C3,Green Co,1,1,0,0,0,0.0,false]
+	2026-11-08T08:59:59Z: [1,C2,万科物业,3,1,1,0,1,33.3,false|2,C1,万科物业,1,0,0,0,0,0.0,false|2,C3,Green Co,1,1,0,0,0,0.0,false]
+	2026-11-08T09:00:00Z: [1,C2,万科物业,3,1,1,1,1,33.3,false|2,C1,万科物业,1,0,0,0,0,0.0,false|2,C3,Green Co,1,1,0,0,0,0.0,false]
+	2026-11-14T07:59:59Z: [1,C1,万科物业,2,1,0,0,1,50.0,false|2,C2,万科物业,3,1,1,1,1,33.3,false|3,C3,Green Co,2,1,0,0,0,0.0,false]
+	2026-11-14T08:00:00Z: [1,C1,万科物业,2,1,0,0,1,50.0,false|2,C2,万科物业,3,1,1,1,1,33.3,false|3,,,1,0,0,0,0,0.0,false|3,C3,Green Co,2,1,0,0,0,0.0,false]
+	EOF
+	run -0 more_at collectors --per firm -- 2026-11-05T08:59:59Z 2026-11-05T09:00:00Z
+	is <<-'EOF'
+	2026-11-05T08:59:59Z: [1,万科物业,2,1,0,0,1,50.0,false|2,Green Co,1,1,0,0,0,0.0,false]
+	2026-11-05T09:00:00Z: [1,万科物业,3,1,1,0,1,33.3,false|2,Green Co,1,1,0,0,0,0.0,false]
+	EOF
+}
+
+@test "ft-report services --as-of: requested, completed, rated: a second before each change and at it" {
+	more_db
+	run -0 more_at services -- 2026-11-03T08:59:59Z 2026-11-03T09:00:00Z 2026-11-03T10:59:59Z 2026-11-03T11:00:00Z 2026-11-04T09:59:59Z 2026-11-04T10:00:00Z
+	is <<-'EOF'
+	2026-11-03T08:59:59Z: []
+	2026-11-03T09:00:00Z: [1,po-1,物业服务中心 A,社保卡,1,0,,,0,,,false]
+	2026-11-03T10:59:59Z: [1,po-1,物业服务中心 A,社保卡,2,0,,,0,,,false]
+	2026-11-03T11:00:00Z: [1,po-1,物业服务中心 A,社保卡,2,1,2.0,2.0,1,5.00,100.0,false]
+	2026-11-04T09:59:59Z: [1,po-1,物业服务中心 A,社保卡,2,1,2.0,2.0,1,5.00,100.0,false]
+	2026-11-04T10:00:00Z: [1,po-1,物业服务中心 A,社保卡,2,2,2.0,24.0,2,4.00,50.0,false]
+	EOF
+}
+
+@test "ft-report --as-of now is each report without it, for every grouping and filter" {
+	more_db
+	local r args a b
+	for r in "facilities" "facilities --back-days 3" "collectors" "collectors --per firm" "services" \
+		"sla" "sla --by category" "sla --by area --area-level community"; do
+		for args in "" "--category garbage" "--area s1" "--unit sanitation"; do
+			# shellcheck disable=SC2086
+			a=$(ft-report $r --tz UTC --since 2026-10-01 --min-group 2 $args --format ndjson)
+			# shellcheck disable=SC2086
+			b=$(ft-report $r --tz UTC --since 2026-10-01 --min-group 2 $args --format ndjson --as-of "$FT_NOW")
+			[ "$a" = "$b" ] || { echo "$r $args: $a / $b"; false; }
+		done
 	done
 }
