@@ -71,6 +71,7 @@ struct ft_report_opts {
 	int no_output;
 	int wby; /* warnings: its --by, an enum ft_store_warn_key */
 	long min_group; /* sla, warnings: fewer cases are not ranked */
+	int min_group_set; /* events: --min-group given: rank, mark small */
 	int major; /* warnings: the major ones only */
 	int as_of_set; /* as they stood at as_of (--as-of) */
 	int64_t as_of;

@@ -9,6 +9,7 @@ load helpers/common
 S="$BATS_TEST_DIRNAME/fixtures/ft-report-sla"
 
 setup() {
+	CR=$(printf "\r")
 	common_setup
 	cd "$BATS_TEST_TMPDIR" || exit 1
 	export FT_USER=tester FT_NOW="2026-12-25T00:00:00Z"
@@ -262,4 +263,77 @@ more_at() {
 			[ "$a" = "$b" ] || { echo "$r $args: $a / $b"; false; }
 		done
 	done
+}
+
+# ---- events --min-group ----
+
+# golden NAME: $output is the file fixtures/ft-report-asof/NAME exactly.
+golden() {
+	local g="$BATS_TEST_DIRNAME/fixtures/ft-report-asof/$1"
+	[ "$output" = "$(cat "$g")" ] && return 0
+	diff "$g" <(printf '%s\n' "$output") >&2
+	return 1
+}
+
+# fac FORMAT ARGS...: the events of more_db by facility, in FORMAT.
+fac() {
+	local f=$1
+	shift
+	ft-report events --tz UTC --since 2026-10-01 --until 2027-01-01 --by facility --format "$f" "$@"
+}
+
+@test "ft-report events --min-group: groups of fewer events marked small, not ranked; the others ranked by count, equals sharing a rank (golden table, CSV, Markdown)" {
+	more_db
+	# 7 (none), 4 po-1, 3 qr-1, 3 qr-3 are at or above 3; 1 po-2, 2 qr-2,
+	# 1 qr-x below it, in the order of their key.
+	run -0 --separate-stderr fac table --min-group 3
+	golden events-min-group.table
+	run -0 --separate-stderr fac csv --min-group 3
+	golden events-min-group.csv
+	run -0 --separate-stderr fac markdown --min-group 3
+	golden events-min-group.md
+	run -0 --separate-stderr fac ndjson --min-group 3
+	is <<-'EOF'
+	{"facility":null,"events":7,"rank":1,"small":false}
+	{"facility":"po-1","events":4,"rank":2,"small":false}
+	{"facility":"qr-1","events":3,"rank":3,"small":false}
+	{"facility":"qr-3","events":3,"rank":3,"small":false}
+	{"facility":"po-2","events":1,"rank":null,"small":true}
+	{"facility":"qr-2","events":2,"rank":null,"small":true}
+	{"facility":"qr-x","events":1,"rank":null,"small":true}
+	EOF
+	# One above: the groups of 3 are small too.
+	run -0 --separate-stderr fac csv --min-group 4
+	[ "$(tr -d '\r' <<< "$output" | cut -d, -f1,3,4 | paste -sd ' ')" = "facility,rank,small ,1,false po-1,2,false po-2,,true qr-1,,true qr-2,,true qr-3,,true qr-x,,true" ]
+	# 0 marks none; without --min-group, no columns (as before).
+	run -0 --separate-stderr fac csv --min-group 0
+	[ "$(tr -d '\r' <<< "$output" | cut -d, -f3,4 | paste -sd ' ')" = "rank,small 1,false 2,false 3,false 3,false 5,false 6,false 6,false" ]
+	run -0 --separate-stderr fac csv
+	[ "$(tr -d '\r' <<< "$output" | head -n 1)" = "facility,events" ]
+}
+
+@test "ft-report events --min-group: with --compare and --as-of; a period grouping is refused" {
+	more_db
+	# patrol 7, qr 6 and proxy 5 (at 5) are ranked, app 1 is small.
+	run -0 --separate-stderr ft-report events --tz UTC --since 2026-11-01 --until 2026-12-01 --by source --compare --min-group 5 --format csv
+	is <<-EOF
+	source,events,previous,change,change_pct,rank,small$CR
+	patrol,7,1,6,600.0,1,false$CR
+	qr,6,0,6,,2,false$CR
+	proxy,5,0,5,,3,false$CR
+	app,1,0,1,,,true$CR
+	EOF
+	# As of 2026-11-10T08:00:00Z (f5 stored then counts), patrol and
+	# proxy had 5 (equal ranks), app 1 and qr 2 are below 4.
+	run -0 --separate-stderr ft-report events --tz UTC --since 2026-11-01 --until 2026-12-01 --by source --min-group 4 --as-of 2026-11-10T08:00:00Z --format csv
+	is <<-EOF
+	source,events,rank,small$CR
+	patrol,5,1,false$CR
+	proxy,5,1,false$CR
+	app,1,,true$CR
+	qr,2,,true$CR
+	EOF
+	run -64 --separate-stderr ft-report events --by week --min-group 5
+	[ "$stderr" = "ft-report: events: --min-group needs --by category, source, unit, area or facility
+Try 'ft-report --help' for more information." ]
 }
