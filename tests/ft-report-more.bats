@@ -327,7 +327,7 @@ usage() {
 	usage 'collectors: --back-days does not apply' collectors --back-days 7
 	usage 'services: --per does not apply' services --per firm
 	usage 'facilities: --by does not apply' facilities --by day
-	usage 'events: --min-group does not apply' events --min-group 3
+	usage 'site: --min-group does not apply' site --min-group 3 dir
 	usage 'vote: --compare does not apply' vote r1 --compare
 	run -66 --separate-stderr ft-report collectors --area g9
 	[ "$stderr" = 'ft-report: --area: no unit "g9" in the database' ]
