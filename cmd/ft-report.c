@@ -477,9 +477,6 @@ main(int argc, char **argv)
 	/* The site shows the last 30 days unless told. */
 	if (v == V_SITE && !since)
 		since = "30d";
-	/* The site shows the last 30 days unless told. */
-	if (v == V_SITE && !since)
-		since = "30d";
 	if ((st = range(since, until, &o)))
 		goto out;
 	o.no_output = cm.no_output;
