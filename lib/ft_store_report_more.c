@@ -146,6 +146,14 @@ ft_store_rmore_open(struct ft_db *db)
 	struct ft_store_rmore *s = ft_xmalloc(sizeof(*s));
 
 	memset(s, 0, sizeof(*s));
+	/*
+	 * Sorts and groups of millions of rows spill to a temporary file, as
+	 * SQLite does by default: with ft_db's temp_store = MEMORY the events
+	 * report by category took 1.8x the CPU of the same query with the
+	 * default (5,000,000 events: 8.2 against 4.4 user s, 246 MB against
+	 * 10).  ft-report makes no temporary table for this to drop.
+	 */
+	sqlite3_exec(db->h, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
 	ft_stmts_init(&s->t, db, stmts, NSTMT);
 	return s;
 }
