@@ -79,7 +79,16 @@
 # prints readings/s and ft / floor.
 #
 # The data is generated once (bench/gen.c, deterministic) into BENCH_DATA
-# and reused while its stamp says the same N.  ft-dispatch's units come
+# and reused while its stamp says the same N.  The random-order cases
+# (issue 15: a night's merge of several exports, a backfill, a resent
+# file): bench/shuffle.c writes events-random.csv and events-random.ndjson,
+# the same N records as events.csv and events.ndjson, shuffled with the
+# fixed seed 15 (the CSV header kept first), so that ids and reported_at
+# come in random order; the same permutation for both files.  ft-csv-random
+# and ft-ndjson-random load them as ft-csv and ft-ndjson load the ordered
+# files, each into a fresh database, and must leave N rows; the table
+# prints random / ordered on wall time (target <= 1.3) and counts them in
+# ft-ingest's peak RSS.  ft-dispatch's units come
 # from bench/genunits.c (2,000 grid cells, also deterministic), its rules
 # from bench/dispatch.json.  Every case then runs once,
 # on the same files, into a fresh database, under /usr/bin/time for wall
@@ -121,6 +130,15 @@
 #     the ones dispatch-pending stored, exported (unmeasured) in --pending's
 #     order.  Left out: rules, areas, the duplicate search, deadlines,
 #     output.
+#   dispatch-pending-random (issue 15): the same N events in random order
+#     (bench/shuffle.c permutes the NDJSON lines with a fixed seed, so that
+#     neither the ids nor reported_at rise with seq; kept in BENCH_DATA as
+#     events-random.ndjson while its stamp says the same N), ingested
+#     unmeasured into their own base database, then --pending as
+#     dispatch-pending; its target is random / ordered <= 1.3 on wall
+#     time.  floor-dispatch-random is the floor above on that database,
+#     with the decisions dispatch-pending-random stored: the cost of the
+#     same writes when the rows are not stored in the order of time.
 # So "ft / floor" is ft's overhead over the same durable writes: parsing
 # and checking (ingest) or deciding (dispatch), and whatever its threads
 # win or lose.  A floor run must leave exactly N rows (N events
@@ -218,6 +236,8 @@ mkdir -p "$DATA"
 DATA=$(cd "$DATA" && pwd)
 CSV=$DATA/events.csv
 NDJSON=$DATA/events.ndjson
+RCSV=$DATA/events-random.csv
+RNDJSON=$DATA/events-random.ndjson
 RESULTS=$DATA/results.txt
 VRESULTS=$DATA/vote-results.txt
 KRESULTS=$DATA/kw-results.txt
@@ -305,7 +325,8 @@ END {
 				"  ^ WRONG ROW COUNT", "invalid", "-", "-", "-"
 	}
 	peak = 0
-	split("ft-csv ft-ndjson ft-map", fts, " ")
+	split("ft-csv ft-ndjson ft-map ft-csv-random ft-ndjson-random", fts, \
+		" ")
 	for (i in fts)
 		if ((fts[i] in kb) && kb[fts[i]] != "-" && kb[fts[i]] > peak)
 			peak = kb[fts[i]]
@@ -320,9 +341,20 @@ END {
 	target("NDJSON: ft / plain-SQL floor", \
 		ratio("ft-ndjson", "floor-ndjson"), "<=", 1.2, \
 		cpu("ft-ndjson", "floor-ndjson"))
+	# Issue 15: the same rows in random order, against the ordered run.
+	target("CSV: random / ordered order", \
+		ratio("ft-csv-random", "ft-csv"), "<=", 1.3, \
+		cpu("ft-csv-random", "ft-csv"))
+	target("NDJSON: random / ordered order", \
+		ratio("ft-ndjson-random", "ft-ndjson"), "<=", 1.3, \
+		cpu("ft-ndjson-random", "ft-ndjson"))
 	target("dispatch --pending / floor", \
 		ratio("dispatch-pending", "floor-dispatch"), "<=", 1.3, \
 		cpu("dispatch-pending", "floor-dispatch"))
+	# Issue 15: the same events in random order, over the ordered run.
+	target("dispatch --pending random / ordered", \
+		ratio("dispatch-pending-random", "dispatch-pending"), "<=", \
+		1.3, cpu("dispatch-pending-random", "dispatch-pending"))
 	target("map: ft / (jq parse+filter)", \
 		ratio("ft-map", "jq-parse-filter"), "<=", 1.3, \
 		cpu("ft-map", "jq-parse-filter"))
@@ -330,7 +362,7 @@ END {
 		peak ? sprintf("%.1f", peak / 1024) : "n/a", "<", 32, "")
 	# ft-dispatch: the CPU column holds events per CPU second.
 	dpeak = 0
-	split("dispatch-pending dispatch-stdin", dcs, " ")
+	split("dispatch-pending dispatch-stdin dispatch-pending-random", dcs, " ")
 	for (i in dcs)
 		if ((dcs[i] in kb) && kb[dcs[i]] != "-" && kb[dcs[i]] > dpeak)
 			dpeak = kb[dcs[i]]
@@ -355,6 +387,9 @@ END {
 	print ""
 	printf "(for information: ft-dispatch from standard input = %s events/s, %s a CPU second)\n", \
 		rate("dispatch-stdin"), cpurate("dispatch-stdin")
+	printf "(for information: the plain-SQL floor of dispatch, random / ordered = %s, on CPU %s)\n", \
+		ratio("floor-dispatch-random", "floor-dispatch"), \
+		cpu("floor-dispatch-random", "floor-dispatch")
 	printf "(for information: ft / sqlite3 .import into a keyed table = %s)\n", \
 		ratio("ft-csv", "sqlite3-import-keyed")
 	# The checkpointer thread: with / without, under 1 it pays.
@@ -890,7 +925,7 @@ warn_bench() {
 	else
 		echo "bench: generating $N records into $DATA"
 		$CC -O2 -o "$DATA/gen" "$here/gen.c"
-		rm -f "$DATA/events.n"
+		rm -f "$DATA/events.n" "$DATA/events-random.n"
 		"$DATA/gen" -n "$N" "$DATA"
 	fi
 	cp "$FT_BIN/ft-warn" "$ww/ft-warn"
@@ -1636,6 +1671,7 @@ $CC -O2 -o "$DATA/gen" "$here/gen.c"
 $CC -O2 -o "$DATA/jqfloor" "$here/jqfloor.c" -ljq
 $CC -O2 -o "$DATA/floor" "$here/floor.c" -lsqlite3 -lcsv -lnettle
 $CC -O2 -o "$DATA/genunits" "$here/genunits.c"
+$CC -O2 -o "$DATA/shuffle" "$here/shuffle.c"
 build_nothreads
 "$DATA/genunits" "$DATA"
 
@@ -1644,8 +1680,26 @@ if [ -f "$DATA/events.n" ] && [ "$(cat "$DATA/events.n")" = "$N" ] &&
 	echo "bench: reusing $N records in $DATA"
 else
 	echo "bench: generating $N records into $DATA"
-	rm -f "$DATA/events.n"
+	rm -f "$DATA/events.n" "$DATA/events-random.n"
 	"$DATA/gen" -n "$N" "$DATA"
+fi
+# The random-order files (see the header): one record a line in both, or
+# the shuffle would cut records.
+if [ -f "$DATA/events-random.n" ] &&
+	[ "$(cat "$DATA/events-random.n")" = "$N 15" ] &&
+	[ -f "$RCSV" ] && [ -f "$RNDJSON" ]; then
+	echo "bench: reusing $N shuffled records in $DATA"
+else
+	if [ "$(wc -l <"$CSV")" -ne $((N + 1)) ] ||
+		[ "$(wc -l <"$NDJSON")" -ne "$N" ]; then
+		echo "bench: FAIL: the event files do not hold one record a line" >&2
+		exit 1
+	fi
+	echo "bench: shuffling $N records (seed 15) into $DATA"
+	rm -f "$DATA/events-random.n"
+	"$DATA/shuffle" -k 1 15 "$CSV" "$RCSV"
+	"$DATA/shuffle" 15 "$NDJSON" "$RNDJSON"
+	echo "$N 15" >"$DATA/events-random.n"
 fi
 
 # A mapping as a real source needs one: our fields picked by name, one
@@ -1683,7 +1737,7 @@ fi
 FT=$WORK/bin
 
 # Warm the page cache, so that no case pays for the first read of a file.
-cat "$CSV" "$NDJSON" >/dev/null
+cat "$CSV" "$NDJSON" "$RCSV" "$RNDJSON" >/dev/null
 
 # rows CASE DB TABLE: the load must have left exactly N rows.
 rows() {
@@ -1755,6 +1809,11 @@ db=$(fresh ft-csv)
 measure ft-csv "$FT/ft-ingest" -q --no-output --db "$db" "$CSV"
 rows ft-csv "$db" events
 
+# The same rows in random order (issue 15).
+db=$(fresh ft-csv-random)
+measure ft-csv-random "$FT/ft-ingest" -q --no-output --db "$db" "$RCSV"
+rows ft-csv-random "$db" events
+
 # The plain-SQL floor of the same durable writes (bench/floor.c).
 db=$(floordb floor-csv)
 measure floor-csv "$DATA/floor" ingest "$db" "$CSV"
@@ -1788,6 +1847,11 @@ rows sqlite-utils-csv "$db" events
 db=$(fresh ft-ndjson)
 measure ft-ndjson "$FT/ft-ingest" -q --no-output --db "$db" "$NDJSON"
 rows ft-ndjson "$db" events
+
+db=$(fresh ft-ndjson-random)
+measure ft-ndjson-random "$FT/ft-ingest" -q --no-output --db "$db" \
+	"$RNDJSON"
+rows ft-ndjson-random "$db" events
 
 db=$(floordb floor-ndjson)
 measure floor-ndjson "$DATA/floor" ingest "$db" "$NDJSON"
@@ -1878,6 +1942,35 @@ if [ -x "$FT/ft-dispatch" ]; then
 		--rules "$RULES" --db "$db" <"$NDJSON"
 	dispatched dispatch-stdin "$db"
 	rm -f "$base"
+
+	# Issue 15: the same N events in random order (the ingest cases'
+	# shuffled NDJSON, so that neither the ids nor the reported_at rise
+	# with seq), ingested (unmeasured) into their own base database,
+	# then --pending as above.
+	rbase=$(fresh dispatch-random-base)
+	"$FT/ft-ingest" -q --no-output --db "$rbase" --kind units "$DATA/units.ndjson"
+	"$FT/ft-ingest" -q --no-output --db "$rbase" "$RNDJSON"
+	sqlite3 "$rbase" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	db=$(fresh dispatch-pending-random)
+	cp "$rbase" "$db"
+	measure dispatch-pending-random "$FT/ft-dispatch" -q --no-output \
+		--tz Asia/Shanghai --rules "$RULES" --db "$db" --pending
+	dispatched dispatch-pending-random "$db"
+	# Its plain-SQL floor, as above: the same writes in the same order.
+	sqlite3 -separator "$(printf '\t')" -nullvalue '\N' "$db" "SELECT
+		e.seq, e.status, e.area, e.unit, e.rule, e.priority,
+		e.respond_by, e.resolve_by, e.chain, e.near_boundary,
+		e.duplicate_of, h.action, h.detail FROM events e JOIN history h
+		ON h.kind = 'event' AND h.id = e.id AND (h.action = 'dispatch'
+		OR h.action = 'duplicate') ORDER BY e.reported_at, e.seq" \
+		>"$WORK/decisions.tsv"
+	db=$(fresh floor-dispatch-random)
+	cp "$rbase" "$db"
+	measure floor-dispatch-random "$DATA/floor" dispatch "$db" \
+		"$WORK/decisions.tsv"
+	dispatched floor-dispatch-random "$db"
+	floored floor-dispatch-random
+	rm -f "$WORK/decisions.tsv" "$rbase"
 else
 	echo "bench: FAIL: no $FT_BIN/ft-dispatch (run make)" >&2
 	bad=1

@@ -128,9 +128,9 @@ static const struct ft_opt opts[] = {
 	  VB(V_EVENTS) | VB(V_SLA), "words:grid community street district",
 	  "the level of the areas counted by", NULL, 0 },
 	{ OPT_AS_OF, "as-of", "TIME",
-	  "the events as they stood at TIME, rebuilt from the\nhistory "
+	  "the report as it stood at TIME, rebuilt from the\nhistory "
 	  "(relative times and the range's end from\nTIME)",
-	  VB(V_EVENTS), "text", NULL, NULL, 0 },
+	  VB(V_EVENTS) | VB_RANKED, "text", NULL, NULL, 0 },
 	{ OPT_COMPARE, "compare", NULL,
 	  "beside each count, the previous period's and the\nchange",
 	  VB(V_EVENTS), NULL, NULL, NULL, 0 },
@@ -146,8 +146,9 @@ static const struct ft_opt opts[] = {
 	  VB_FILTERED, "text", NULL, NULL, 0 },
 	{ OPT_MIN_GROUP, "min-group", "N",
 	  "a group of fewer than N (default 10 cases for sla\nand warnings, "
-	  "5 for the others) is too small to\ncompare: marked, not ranked",
-	  VB_RANKED | VB(V_VOTE), "text", NULL, NULL, 0 },
+	  "5 for the others) is too small to\ncompare: marked, not ranked "
+	  "(events: when\ngiven, by a key)",
+	  VB_RANKED | VB(V_VOTE) | VB(V_EVENTS), "text", NULL, NULL, 0 },
 	{ OPT_MAJOR, "major", NULL, "warnings: the major warnings only",
 	  VB(V_WARNINGS), NULL, NULL, NULL, 0 },
 	{ OPT_BACK_DAYS, "back-days", "N",
@@ -457,6 +458,11 @@ main(int argc, char **argv)
 				      verbs[v].name, ft_q(argv[optind]));
 	if ((st = by_arg(v, by, &o)))
 		return st;
+	o.min_group_set = m.min_group >= 0;
+	if (v == V_EVENTS && o.min_group_set && FT_BY_PERIOD(o.by))
+		return ft_usage_error(
+			"events: --min-group needs --by category, "
+			"source, unit, area or facility");
 	if (m.min_group < 0)
 		m.min_group = v == V_SLA || v == V_WARNINGS ?
 				      10 :

@@ -597,6 +597,56 @@ chain_history(struct ft_db *db)
 		    "append-only'); END", "updating the schema");
 }
 
+/*
+ * The two indexes of events on reported_at (schema steps 1 and 3), which a
+ * first bulk load out of time order drops and builds after its rows
+ * (ft_db_time_indexes_drop(), ft_db_time_indexes_build()).
+ */
+#define TIME_INDEXES_SQL \
+	"CREATE INDEX IF NOT EXISTS events_reported_at ON events(reported_at);" \
+	"CREATE INDEX IF NOT EXISTS events_pending ON events(reported_at)" \
+	"  WHERE dispatched_at IS NULL AND status = 'new';"
+
+int
+ft_db_time_indexes_drop(struct ft_db *db)
+{
+	return exec(db,
+		    "DROP INDEX IF EXISTS events_reported_at;"
+		    "DROP INDEX IF EXISTS events_pending;",
+		    "deferring the time indexes");
+}
+
+int
+ft_db_time_indexes_build(struct ft_db *db)
+{
+	int st, n;
+
+	if ((st = pragma_int(db,
+			     "SELECT count(*) FROM sqlite_schema WHERE "
+			     "type = 'index' AND name IN "
+			     "('events_reported_at', 'events_pending')",
+			     &n)) ||
+	    n == 2)
+		return st;
+	return exec(db, TIME_INDEXES_SQL, "building an index");
+}
+
+int
+ft_db_index_mode(struct ft_db *db, int on)
+{
+	/*
+	 * SQLite's sort holds up to the cache's size in memory before it
+	 * writes a run to a temporary file: the cache is made smaller for
+	 * it, and its pages freed are what the sort takes.
+	 */
+	return exec(db,
+		    on ? "PRAGMA temp_store = FILE;"
+			 "PRAGMA cache_size = -2000" :
+			 "PRAGMA temp_store = MEMORY;"
+			 "PRAGMA cache_size = -8000",
+		    "setting up");
+}
+
 static int
 migrate(struct ft_db *db)
 {
@@ -634,6 +684,9 @@ migrate(struct ft_db *db)
 		if ((st = exec(db, sql, "updating the schema")))
 			return st;
 	}
+	/* A bulk load that was killed before it built them (see above). */
+	if (!db->dry && (st = ft_db_time_indexes_build(db)))
+		return st;
 	return FT_OK;
 }
 

@@ -110,6 +110,22 @@ int ft_db_commit(struct ft_db *db);
 int ft_db_begin_write(struct ft_db *db);
 void ft_db_rollback(struct ft_db *db);
 
+/*
+ * In a write transaction: drops the two indexes of events on reported_at,
+ * for a first bulk load that comes out of time order (ft-ingest), or
+ * builds them when they are missing.  Every open builds them when they are
+ * missing, so a load killed before its end leaves the schema whole at the
+ * next open.  Return an exit status.
+ */
+int ft_db_time_indexes_drop(struct ft_db *db);
+int ft_db_time_indexes_build(struct ft_db *db);
+/*
+ * Outside a transaction: on 1, for building an index, temporary tables and
+ * sorts in files (in TMPDIR) and a 2 MB cache; on 0, back to the defaults
+ * (in memory, an 8 MB cache).  Returns an exit status.
+ */
+int ft_db_index_mode(struct ft_db *db, int on);
+
 /* Prepares static SQL text once; NULL after printing on failure. */
 sqlite3_stmt *ft_db_prepare(struct ft_db *db, const char *sql);
 

@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <math.h>
 #include <pwd.h>
+#include <sys/stat.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,15 @@
  * (ft_run's idle commit), so this bounds a bulk load's transactions only.
  */
 #define READINGS_BATCH 100000
+/*
+ * A load of events from a file of at least this size into an empty table
+ * whose first batch comes out of time order builds the two indexes on
+ * reported_at after its rows (see defer_time_indexes()).
+ */
+#define DEFER_MIN_BYTES (32L << 20)
+#define DEFER_LAG 64
+/* After a group of readings that held a stored key, those stored alone. */
+#define READINGS_ALONE 1024
 
 /*
  * The writer thread stores a batch while the next one is read (see
@@ -123,6 +133,14 @@ struct batch {
 	size_t n, cap;
 	struct val *v;
 	size_t nv, capv;
+	/*
+	 * Readings: the batch in the table's key order (sort_readings(), on
+	 * the producer's side), and what write_readings() made of each, by
+	 * its place in the batch.
+	 */
+	struct rkey *rk;
+	signed char *rflag;
+	size_t rkcap;
 	long records;		/* source records read up to its end */
 	const char *final;	/* the run's status, on a file's last batch */
 };
@@ -166,6 +184,13 @@ struct ft_ingest {
 	long cr_n;
 	struct ft_sha256 cr_md;
 	int status_col;		/* the index of "status" in cols, or -1 */
+	int at_col; /* of "reported_at", or -1 */
+	/*
+	 * defer_ok: the run may defer the time indexes (a big file, no event
+	 * stored), decided at its first batch; deferred: they are dropped,
+	 * to be built at its end.
+	 */
+	int defer_ok, deferred;
 	int64_t run;		/* the ingests row of the current file */
 	const char *fname;
 	struct counts c;
@@ -196,8 +221,6 @@ struct ft_ingest {
 	struct ft_json_cursor cur;
 	struct ft_buf spaths;
 	size_t *soff, *sval, scap;
-	struct rkey *rkeys; /* write_readings()'s order */
-	size_t rcap;
 
 	/*
 	 * Where the canonical fields are among a record's members, kept from
@@ -455,10 +478,12 @@ ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 	for (i = 0; i < ig->k->ncols; i++)
 		ig->canon_hash[i] = ft_json_key_hash(ig->k->cols[i].name,
 						     strlen(ig->k->cols[i].name));
-	ig->status_col = -1;
+	ig->status_col = ig->at_col = -1;
 	for (i = 0; i < ig->k->ncols; i++)
 		if (!strcmp(ig->k->cols[i].name, "status"))
 			ig->status_col = (int)i;
+		else if (!strcmp(ig->k->cols[i].name, "reported_at"))
+			ig->at_col = (int)i;
 	if (o->in.encoding && ft_input_check_encoding(o->in.encoding)) {
 		ft_error("--encoding: unknown encoding %s (see iconv -l)",
 			 ft_q(o->in.encoding));
@@ -523,12 +548,13 @@ ft_ingest_free(struct ft_ingest *ig)
 	ft_buf_release(&ig->spaths);
 	free(ig->soff);
 	free(ig->sval);
-	free(ig->rkeys);
 	ft_reject_close(&ig->rej);
 	free(ig->canon_hash);
 	for (i = 0; i < 2; i++) {
 		free(ig->bat[i].r);
 		free(ig->bat[i].v);
+		free(ig->bat[i].rk);
+		free(ig->bat[i].rflag);
 		ft_buf_release(&ig->bat[i].a);
 	}
 	pthread_mutex_destroy(&ig->mu);
@@ -1721,56 +1747,49 @@ log_insert(struct ft_ingest *ig, const struct batch *wb, const struct brec *r,
 }
 
 /*
- * Stores reading r: new, or unchanged when its key holds the same value
- * already; another value is a conflict, marked for write_readings() to
- * reject, or with --upsert replaced (readings are not in the history: the
- * ingests row counts the replacement and the reading's ingest names the
- * run).
+ * Stores reading rd: new, or unchanged when its key holds the same value
+ * already; another value is a conflict, marked (*flag -1) for
+ * write_readings() to reject, or with --upsert replaced (readings are not
+ * in the history: the ingests row counts the replacement and the
+ * reading's ingest names the run).  *flag 1: printed.
  */
 static int
-write_reading(struct ft_ingest *ig, const struct batch *wb, struct brec *r)
+write_reading(struct ft_ingest *ig, const struct ft_reading *rd,
+	      signed char *flag)
 {
-	const struct val *v = &wb->v[r->v];
-	struct ft_reading rd;
 	double old = 0;
 	int st, found = 0, inserted;
 
-	rd.sensor = wb->a.s + v[0].off;
-	rd.sensorlen = v[0].len;
-	rd.metric = v[1].t == FT_VTEXT ? wb->a.s + v[1].off : NULL;
-	rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
-	rd.at = v[2].i;
-	rd.value = v[3].d;
 	/* A dry run's private table cannot see a conflict with the database. */
 	if (ig->o.dry_run &&
-	    (st = ft_load_reading_find(ig->store, &rd, &old, &found)))
+	    (st = ft_load_reading_find(ig->store, rd, &old, &found)))
 		return st;
 	if (!found) {
-		if ((st = ft_load_reading(ig->store, &rd, ig->run, &inserted)))
+		if ((st = ft_load_reading(ig->store, rd, ig->run, &inserted)))
 			return st;
 		if (inserted) {
 			ig->c.inserted++;
-			r->emit = 1;
+			*flag = 1;
 			return FT_OK;
 		}
-		if ((st = ft_load_reading_find(ig->store, &rd, &old, &found)))
+		if ((st = ft_load_reading_find(ig->store, rd, &old, &found)))
 			return st;
 		if (!found)
 			return FT_SOFTWARE;
 	}
-	if (old == rd.value) {
+	if (old == rd->value) {
 		ig->c.unchanged++;
 		return FT_OK;
 	}
 	if (!ig->o.upsert) {
-		r->emit = -1; /* rejected by write_readings(), in line order */
+		*flag = -1; /* rejected by write_readings(), in line order */
 		return FT_OK;
 	}
 	if (!ig->o.dry_run &&
-	    (st = ft_load_reading_update(ig->store, &rd, ig->run)))
+	    (st = ft_load_reading_update(ig->store, rd, ig->run)))
 		return st;
 	ig->c.updated++;
-	r->emit = 1;
+	*flag = 1;
 	return FT_OK;
 }
 
@@ -1911,9 +1930,7 @@ print_batch(void *ctx)
 
 /* A reading of the batch, by its key, for write_readings(). */
 struct rkey {
-	const char *sensor, *metric;
-	size_t sensorlen, metriclen;
-	int64_t at;
+	struct ft_reading rd; /* metric "" when none was given */
 	size_t i; /* its place in the batch */
 };
 
@@ -1930,7 +1947,8 @@ cmp_text(const char *a, size_t an, const char *b, size_t bn)
 static int
 cmp_rkey(const void *pa, const void *pb)
 {
-	const struct rkey *a = pa, *b = pb;
+	const struct ft_reading *a = &((const struct rkey *)pa)->rd;
+	const struct ft_reading *b = &((const struct rkey *)pb)->rd;
 	int c;
 
 	if ((c = cmp_text(a->sensor, a->sensorlen, b->sensor, b->sensorlen)) ||
@@ -1938,59 +1956,157 @@ cmp_rkey(const void *pa, const void *pb)
 		return c;
 	if (a->at != b->at)
 		return a->at < b->at ? -1 : 1;
-	return (a->i > b->i) - (a->i < b->i);
+	return (((const struct rkey *)pa)->i > ((const struct rkey *)pb)->i) -
+	       (((const struct rkey *)pa)->i < ((const struct rkey *)pb)->i);
 }
 
 /*
- * Writes the readings of batch wb in the table's key order: a sensor
- * network sends a round of all its sensors at a time, and in that order
- * each leaf of the table would be read and written once a round; in key
- * order it is once a batch (BENCHMARKS.md: about three times as many
- * readings a second, with batches of 100,000).  The same key twice in a
- * batch is taken in the order read, so the first one is stored.  The
- * records of another value are rejected afterwards, in the order read.
+ * Puts the readings of batch b, full, in the table's key order for
+ * write_readings(), each with all that storing it needs, so that the
+ * writer thread goes through them in order and touches nothing else.
+ * Done by the producer before it hands the batch over: the writer, which
+ * SQLite keeps busier, is spared the sort (BENCHMARKS.md, 2026-12-06).
+ */
+static void
+sort_readings(struct batch *b)
+{
+	size_t i;
+
+	if (!b->n)
+		return; /* and qsort() is not given NULL */
+	if (b->n > b->rkcap) {
+		b->rkcap = b->n;
+		b->rk = ft_xrealloc(b->rk, b->rkcap * sizeof(*b->rk));
+		b->rflag = ft_xrealloc(b->rflag, b->rkcap);
+	}
+	for (i = 0; i < b->n; i++) {
+		const struct val *v = &b->v[b->r[i].v];
+		struct rkey *k = &b->rk[i];
+
+		k->rd.sensor = b->a.s + v[0].off;
+		k->rd.sensorlen = v[0].len;
+		k->rd.metric = v[1].t == FT_VTEXT ? b->a.s + v[1].off : "";
+		k->rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
+		k->rd.at = v[2].i;
+		k->rd.value = v[3].d;
+		k->i = i;
+	}
+	qsort(b->rk, b->n, sizeof(*b->rk), cmp_rkey);
+}
+
+/*
+ * Writes the readings of batch wb in the table's key order (sort_readings()
+ * made it): a sensor network sends a round of all its sensors at a time,
+ * and in that order each leaf of the table would be read and written once
+ * a round; in key order it is once a batch (BENCHMARKS.md: about three
+ * times as many readings a second, with batches of 100,000).  The same key
+ * twice in a batch is taken in the order read, so the first one is stored.
+ * The records of another value are rejected afterwards, in the order read.
  * Returns a status.
  */
 static int
 write_readings(struct ft_ingest *ig, struct batch *wb)
 {
-	size_t i;
-	int st;
+	size_t i, end, alone = 0;
+	int st, all;
 
 	if (!wb->n)
-		return FT_OK; /* and qsort() is not given NULL */
-	if (wb->n > ig->rcap) {
-		ig->rcap = wb->n;
-		ig->rkeys = ft_xrealloc(ig->rkeys,
-					ig->rcap * sizeof(*ig->rkeys));
-	}
-	for (i = 0; i < wb->n; i++) {
-		const struct val *v = &wb->v[wb->r[i].v];
-		struct rkey *k = &ig->rkeys[i];
-
-		k->sensor = wb->a.s + v[0].off;
-		k->sensorlen = v[0].len;
-		k->metric = v[1].t == FT_VTEXT ? wb->a.s + v[1].off : "";
-		k->metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
-		k->at = v[2].i;
-		k->i = i;
-	}
-	qsort(ig->rkeys, wb->n, sizeof(*ig->rkeys), cmp_rkey);
-	for (i = 0; i < wb->n; i++)
-		if ((st = write_reading(ig, wb, &wb->r[ig->rkeys[i].i])))
+		return FT_OK;
+	memset(wb->rflag, 0, wb->n);
+	for (i = 0; i < wb->n;) {
+		/*
+		 * FT_LOAD_GROUP new readings in one statement; after a group
+		 * that held a stored key, the next ones one by one for a while
+		 * (a file loaded again would fail every group).
+		 */
+		if (!alone && wb->n - i >= FT_LOAD_GROUP) {
+			if ((st = ft_load_readings(ig->store, &wb->rk[i].rd,
+						   sizeof(*wb->rk), ig->run,
+						   &all)))
+				return st;
+			if (all) {
+				for (end = i + FT_LOAD_GROUP; i < end; i++)
+					wb->rflag[wb->rk[i].i] = 1;
+				ig->c.inserted += FT_LOAD_GROUP;
+				continue;
+			}
+			alone = READINGS_ALONE;
+		}
+		if ((st = write_reading(ig, &wb->rk[i].rd,
+					&wb->rflag[wb->rk[i].i])))
 			return st;
+		i++;
+		if (alone)
+			alone--;
+	}
 	for (i = 0; i < wb->n; i++) {
 		struct brec *r = &wb->r[i];
 
-		if (r->emit != -1)
+		r->emit = wb->rflag[i] == 1;
+		if (wb->rflag[i] != -1)
 			continue;
-		r->emit = 0;
 		reject_id(ig, r->line, NULL, 0, wb->a.s + r->path, r->pathlen,
 			  "stored already with another value "
 			  "(--upsert replaces it)",
 			  wb->a.s + r->raw, r->rawlen);
 	}
 	return FT_OK;
+}
+
+/*
+ * At the first batch of a run that may defer them (a big file into a table
+ * of no events): when a quarter of its records or more come before the one
+ * read DEFER_LAG records before them (a file in time order but for a few
+ * records' jitter has almost none), drops the two indexes of events on
+ * reported_at, in the batch's transaction, for the run's end to build
+ * (build_time_indexes()).
+ * Out of time order, each record would land on a leaf of each index that a
+ * record of the batch before had written already, and each transaction
+ * would write most pages of both indexes (BENCHMARKS.md, 2026-12-06).
+ * Returns a status.
+ */
+static int
+defer_time_indexes(struct ft_ingest *ig, const struct batch *wb)
+{
+	size_t i, down = 0;
+
+	ig->defer_ok = 0;
+	if (ig->at_col < 0 || wb->n <= 2 * DEFER_LAG)
+		return FT_OK;
+	for (i = DEFER_LAG; i < wb->n; i++) {
+		const struct val *a =
+			&wb->v[wb->r[i - DEFER_LAG].v + (size_t)ig->at_col];
+		const struct val *b = &wb->v[wb->r[i].v + (size_t)ig->at_col];
+
+		down += cmp_text(wb->a.s + b->off, b->len, wb->a.s + a->off,
+				 a->len) < 0;
+	}
+	if (4 * down < wb->n - DEFER_LAG)
+		return FT_OK;
+	ig->deferred = 1;
+	return ft_db_time_indexes_drop(ig->db);
+}
+
+/* The run's end: builds the indexes defer_time_indexes() dropped. */
+static int
+build_time_indexes(struct ft_ingest *ig)
+{
+	int st, bst;
+
+	ig->deferred = 0;
+	/*
+	 * The sort of CREATE INDEX in temporary files, not in memory, where
+	 * it would hold every key of the table at once (ft_db_index_mode()).
+	 */
+	if ((st = ft_db_index_mode(ig->db, 1)))
+		return st;
+	if (!(st = ft_db_begin(ig->db)) &&
+	    (st = ft_db_time_indexes_build(ig->db)))
+		ft_db_rollback(ig->db);
+	else if (!st)
+		st = ft_db_commit(ig->db);
+	bst = ft_db_index_mode(ig->db, 0);
+	return st ? st : bst;
 }
 
 /*
@@ -2007,6 +2123,10 @@ write_batch(struct ft_ingest *ig, struct batch *wb)
 		return st;
 	ig->wb = wb;
 	ig->cr_n = 0;
+	if (ig->defer_ok && (st = defer_time_indexes(ig, wb))) {
+		ft_run_drop(&ig->batches);
+		return st;
+	}
 	if (ig->o.kind == FT_KIND_READINGS) {
 		if ((st = write_readings(ig, wb))) {
 			ft_run_drop(&ig->batches);
@@ -2070,6 +2190,8 @@ hand_over(struct ft_ingest *ig, const char *final)
 
 	b->records = ig->c.records;
 	b->final = final;
+	if (ig->o.kind == FT_KIND_READINGS)
+		sort_readings(b);
 	if (!WRITER_THREAD) {
 		/* make bench's build without it: the batch is written here. */
 		st = ig->wstatus ? ig->wstatus : write_batch(ig, b);
@@ -2108,18 +2230,21 @@ on_idle(void *ctx)
 /* ---- a file ---- */
 
 static int
-start_run(struct ft_ingest *ig, struct ft_input *in)
+start_run(struct ft_ingest *ig, struct ft_input *in, int big)
 {
 	char at[FT_TIME_LEN];
 	int st;
 
 	ig->run = 0;
+	ig->defer_ok = ig->deferred = 0;
 	if (ig->o.dry_run)
 		return FT_OK;
 	if ((st = ft_db_begin(ig->db)))
 		return st;
 	ft_time_format(ft_time_now(), at);
-	if ((st = close_stale(ig, at))) {
+	if ((st = close_stale(ig, at)) ||
+	    (big && ig->o.kind == FT_KIND_EVENTS &&
+	     (st = ft_load_no_events(ig->store, &ig->defer_ok)))) {
 		ft_db_rollback(ig->db);
 		return st;
 	}
@@ -2308,8 +2433,9 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 {
 	struct ft_input *in = NULL;
 	struct ft_item it;
+	struct stat sb;
 	pthread_t tid;
-	int st = FT_OK, r, fatal = FT_OK, wst;
+	int st = FT_OK, r, fatal = FT_OK, wst, big, bst;
 
 	memset(&ig->c, 0, sizeof(ig->c));
 	ig->rej.messages = 0;	/* messages are counted by file */
@@ -2321,7 +2447,9 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 		return st;
 	}
 	ig->fname = ft_input_name(in);
-	if ((st = start_run(ig, in))) {
+	big = path && strcmp(path, "-") && !stat(path, &sb) &&
+	      S_ISREG(sb.st_mode) && sb.st_size >= DEFER_MIN_BYTES;
+	if ((st = start_run(ig, in, big))) {
 		ft_input_close(in);
 		return st;
 	}
@@ -2346,6 +2474,9 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	wst = hand_over(ig, fatal || st ? "failed" : "done");
 	if (WRITER_THREAD)
 		pthread_join(tid, NULL);
+	/* Whatever happened: a failed build is done again at the next open. */
+	if (ig->deferred && (bst = build_time_indexes(ig)) && !st)
+		st = bst;
 	ft_db_ckpt_stop(&ig->ck);
 	if (ig->run)
 		run_lock(ig, ig->run, F_SETLK, F_UNLCK);

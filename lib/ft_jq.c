@@ -53,6 +53,27 @@ static _Thread_local struct ft_jq *working;	/* the run under way, or NULL */
 
 enum { STOP_TIME = 1, STOP_MEMORY };
 
+/*
+ * The last input built, kept: the jq conditions of a rules file are tried
+ * one after another on the same record, and building it was most of a
+ * test's cost.  A jv cannot be changed, only copied, so sharing it is safe.
+ */
+static _Thread_local struct {
+	struct ft_buf text;
+	jv v;
+	int set;
+} last_input;
+
+static void
+forget_input(void)
+{
+	if (!last_input.set)
+		return;
+	jv_free(last_input.v);
+	ft_buf_release(&last_input.text);
+	last_input.set = 0;
+}
+
 static struct {
 	pthread_mutex_t mu;
 	jq_state *jq;		/* working now, or NULL */
@@ -388,6 +409,7 @@ ft_jq_free(struct ft_jq *q)
 {
 	if (!q)
 		return;
+	forget_input();
 	if (q->jq)
 		jq_teardown(&q->jq);
 	ft_buf_release(&q->err);
@@ -561,10 +583,19 @@ static jv
 input(struct ft_jq *q, const char *json, size_t len)
 {
 	const char *p = json, *end = json + len;
-	jv v = build(q, &p, end, 0);
+	jv v;
 
-	if (jv_is_valid(v) && skip_space(p, end) == end)
+	if (last_input.set && last_input.text.len == len &&
+	    !memcmp(last_input.text.s, json, len))
+		return jv_copy(last_input.v);
+	v = build(q, &p, end, 0);
+	if (jv_is_valid(v) && skip_space(p, end) == end) {
+		forget_input();
+		ft_buf_add(&last_input.text, json, len);
+		last_input.v = jv_copy(v);
+		last_input.set = 1;
 		return v;
+	}
 	jv_free(v);
 	return jv_parse_sized(json, (int)len);
 }

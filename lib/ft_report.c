@@ -5,6 +5,7 @@
 #include "ft_report.h"
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_report_more.h"
 #include "ft_report_site.h"
 #include "ft_store_report.h"
 #include "ft_time.h"
@@ -393,6 +394,7 @@ by_key_report(struct ft_store_report *s, const struct ft_store_report_filter *f,
 	struct groups gs = { NULL, 0, 0, 0 };
 	char from[FT_TIME_LEN], until[FT_TIME_LEN];
 	int64_t sum = 0, psum = 0;
+	struct ft_rank *rk;
 	size_t i, r;
 	int st;
 
@@ -411,22 +413,42 @@ by_key_report(struct ft_store_report *s, const struct ft_store_report_filter *f,
 			qsort(gs.g, gs.n, sizeof(struct group), by_count);
 		}
 	}
+	rk = o->min_group_set && !st && gs.n ?
+		     ft_xmalloc(gs.n * sizeof(struct ft_rank)) :
+		     NULL;
+	for (i = 0; rk && i < gs.n; i++) {
+		memset(&rk[i], 0, sizeof(rk[i]));
+		rk[i].idx = i;
+		rk[i].size = gs.g[i].n;
+		rk[i].measure = (double)gs.g[i].n;
+		rk[i].key = gs.g[i].key;
+	}
+	if (rk)
+		ft_rank_order(rk, gs.n, o->min_group);
 	for (i = 0; !st && i < gs.n; i++) {
+		const struct group *g = &gs.g[rk ? rk[i].idx : i];
+
 		r = ft_rtab_row(t, 0);
-		ft_rtab_set(t, r, 0, gs.g[i].key ? gs.g[i].key : "(none)",
-			    gs.g[i].key);
-		set_counts(t, r, 1, gs.g[i].n, gs.g[i].prev, o->compare);
-		sum += gs.g[i].n;
-		psum += gs.g[i].prev;
+		ft_rtab_set(t, r, 0, g->key ? g->key : "(none)", g->key);
+		set_counts(t, r, 1, g->n, g->prev, o->compare);
+		if (rk)
+			ft_rank_set(t, r, t->ncol - 2, t->ncol - 1, &rk[i]);
+		sum += g->n;
+		psum += g->prev;
 	}
 	if (!st) {
 		r = ft_rtab_row(t, 1);
 		ft_rtab_set(t, r, 0, "total", NULL);
 		set_counts(t, r, 1, sum, psum, o->compare);
+		if (o->min_group_set) {
+			ft_rtab_set(t, r, t->ncol - 2, "", NULL);
+			ft_rtab_set(t, r, t->ncol - 1, "", NULL);
+		}
 	}
 	for (i = 0; i < gs.n; i++)
 		free(gs.g[i].key);
 	free(gs.g);
+	free(rk);
 	return st;
 }
 
@@ -445,6 +467,15 @@ ft_report_unit_known(struct ft_store_report *s, const char *opt, const char *id)
 		return FT_NOINPUT;
 	}
 	return FT_OK;
+}
+
+const char *
+ft_report_as_of(const struct ft_report_opts *o, char *buf)
+{
+	if (!o->as_of_set)
+		return NULL;
+	ft_time_format(o->as_of, buf);
+	return buf;
 }
 
 int
@@ -481,6 +512,11 @@ ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 		ft_rtab_col(&t, "previous", FT_COL_NUM);
 		ft_rtab_col(&t, "change", FT_COL_NUM);
 		ft_rtab_col(&t, "change_pct", FT_COL_NUM);
+	}
+	/* --min-group: the groups by key ranked, the small ones marked. */
+	if (o->min_group_set && !FT_BY_PERIOD(o->by)) {
+		ft_rank_col_rank(&t);
+		ft_rank_col_small(&t);
 	}
 	st = FT_BY_PERIOD(o->by) ? by_period(s, &f, o, &t) :
 				   by_key_report(s, &f, o, &t);

@@ -71,8 +71,9 @@ struct ft_report_opts {
 	int no_output;
 	int wby; /* warnings: its --by, an enum ft_store_warn_key */
 	long min_group; /* sla, warnings: fewer cases are not ranked */
+	int min_group_set; /* events: --min-group given: rank, mark small */
 	int major; /* warnings: the major ones only */
-	int as_of_set; /* events: as they stood at as_of (--as-of) */
+	int as_of_set; /* as they stood at as_of (--as-of) */
 	int64_t as_of;
 };
 
@@ -91,6 +92,9 @@ int ft_report_sla(struct ft_db *db, const struct ft_report_opts *o);
 int ft_report_warnings(struct ft_db *db, const struct ft_report_opts *o);
 /* The names of the warnings report's --by: -1 when not one. */
 int ft_report_warn_by_find(const char *name);
+
+/* --as-of as a stored time in buf (FT_TIME_LEN), or NULL without it. */
+const char *ft_report_as_of(const struct ft_report_opts *o, char *buf);
 
 struct ft_store_report;
 /*

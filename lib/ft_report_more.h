@@ -110,6 +110,7 @@ int ft_report_unit_known_db(struct ft_db *db, const char *opt, const char *id);
 struct ft_report_scope {
 	struct ft_store_report_filter f;
 	char from[FT_TIME_LEN], until[FT_TIME_LEN];
+	char as_of[FT_TIME_LEN]; /* f.as_of's, with --as-of */
 };
 
 /*

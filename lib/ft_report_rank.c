@@ -154,6 +154,7 @@ ft_report_scope(struct ft_db *db, const struct ft_report_opts *o,
 	sc->f.category = o->category;
 	sc->f.unit = o->unit;
 	sc->f.area = o->area;
+	sc->f.as_of = ft_report_as_of(o, sc->as_of);
 	ft_time_format(o->since, sc->from);
 	ft_time_format(o->until, sc->until);
 	if ((st = ft_report_unit_known_db(db, "unit", o->unit)))

@@ -123,12 +123,13 @@ ft_report_warnings(struct ft_db *db, const struct ft_report_opts *o)
 					    NULL };
 	struct warn_run run;
 	struct ft_rtab t;
-	char from[FT_TIME_LEN], until[FT_TIME_LEN];
+	char from[FT_TIME_LEN], until[FT_TIME_LEN], as_of[FT_TIME_LEN];
 	int st;
 
 	memset(&run, 0, sizeof(run));
 	run.gs.size = sizeof(struct warn_group);
 	run.now = ft_time_now();
+	f.as_of = ft_report_as_of(o, as_of);
 	ft_rtab_init(&t);
 	if ((st = ft_report_unit_known(s, "unit", o->unit)) ||
 	    (st = ft_report_unit_known(s, "area", o->area)))

@@ -5,6 +5,7 @@
 #include "ft_stmt.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,7 @@ enum stmt {
 	RUNNING,
 	RUN_FAIL,
 	ORPHANS,
+	EV_NONE,
 	NSTMT
 };
 
@@ -162,6 +164,8 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		      "WHERE u.parent IS NOT NULL AND NOT EXISTS (SELECT 1 "
 		      "FROM units p WHERE p.id = u.parent)",
 		      "reading the units" },
+	[EV_NONE] = { "SELECT NOT EXISTS (SELECT 1 FROM events)",
+		      "reading the events" },
 };
 
 /* The columns a kind's find gives before extra. */
@@ -179,6 +183,7 @@ struct ft_load {
 	int dry;
 	struct ft_value row[16]; /* the last record found */
 	struct ft_buf rowtext;
+	sqlite3_stmt *group; /* ft_load_readings()'s, made at its first use */
 };
 
 size_t
@@ -211,12 +216,28 @@ ft_load_open(struct ft_load **lp, struct ft_db *db, int kind, int dry_run)
 	return FT_OK;
 }
 
+int
+ft_load_no_events(struct ft_load *l, int *none)
+{
+	int row, st;
+
+	*none = 0;
+	if (!ft_stmts_get(&l->t, EV_NONE))
+		return FT_SOFTWARE;
+	if ((st = ft_stmts_step(&l->t, EV_NONE, &row)) || !row)
+		return st;
+	*none = sqlite3_column_int(ft_stmts_get(&l->t, EV_NONE), 0);
+	ft_stmts_done(&l->t, EV_NONE);
+	return FT_OK;
+}
+
 void
 ft_load_close(struct ft_load *l)
 {
 	if (!l)
 		return;
 	ft_stmts_release(&l->t);
+	sqlite3_finalize(l->group);
 	ft_buf_release(&l->rowtext);
 	free(l);
 }
@@ -366,6 +387,67 @@ ft_load_reading(struct ft_load *l, const struct ft_reading *r, int64_t ingest,
 		return st;
 	*inserted = sqlite3_changes(l->db->h) == 1;
 	return FT_OK;
+}
+
+/* The statement of ft_load_readings(): FT_LOAD_GROUP rows, ingest ?1. */
+static sqlite3_stmt *
+group_stmt(struct ft_load *l)
+{
+	struct ft_buf sql = FT_BUF_INIT;
+	int i, rc;
+
+	if (l->group)
+		return l->group;
+	ft_buf_adds(&sql, "INSERT INTO readings(sensor, metric, at, value, "
+			  "ingest) VALUES ");
+	for (i = 0; i < FT_LOAD_GROUP; i++)
+		ft_buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?%d, ?1)", i ? ", " : "",
+			    4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5);
+	rc = sqlite3_prepare_v3(l->db->h, sql.s, (int)sql.len,
+				SQLITE_PREPARE_PERSISTENT, &l->group, NULL);
+	ft_buf_release(&sql);
+	if (rc != SQLITE_OK) {
+		ft_db_fail(l->db, rc, "storing a record");
+		l->group = NULL;
+	}
+	return l->group;
+}
+
+int
+ft_load_readings(struct ft_load *l, const struct ft_reading *r, size_t stride,
+		 int64_t ingest, int *all)
+{
+	sqlite3_stmt *s;
+	int i, rc;
+
+	*all = 0;
+	if (l->dry)
+		return FT_OK;
+	if (!(s = group_stmt(l)))
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(s, 1, ingest);
+	for (i = 0; i < FT_LOAD_GROUP; i++) {
+		const struct ft_reading *g =
+			(const struct ft_reading *)((const char *)r +
+						    (size_t)i * stride);
+
+		sqlite3_bind_text(s, 4 * i + 2, g->sensor, (int)g->sensorlen,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(s, 4 * i + 3, g->metric ? g->metric : "",
+				  (int)g->metriclen, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4 * i + 4, g->at);
+		sqlite3_bind_double(s, 4 * i + 5, g->value);
+	}
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE) {
+		*all = 1;
+		return FT_OK;
+	}
+	/* A key stored already: the statement's rows are rolled back. */
+	if (rc == SQLITE_CONSTRAINT)
+		return FT_OK;
+	return ft_db_fail(l->db, rc, "storing a record");
 }
 
 int

@@ -56,6 +56,9 @@ struct ft_load;
 int ft_load_open(struct ft_load **lp, struct ft_db *db, int kind, int dry_run);
 void ft_load_close(struct ft_load *l);
 
+/* *none 1 when the table events holds no row.  Returns a status. */
+int ft_load_no_events(struct ft_load *l, int *none);
+
 /*
  * Stores a new record (v: ft_load_nvalues() values), read by run ingest
  * from line: *inserted 1 and its seq in *seq, or 0 when its id is stored
@@ -106,6 +109,17 @@ int ft_load_reading(struct ft_load *l, const struct ft_reading *r,
  * The value stored under r's key (a dry run: what it stored first):
  * *found 1 and *value, or *found 0.  Returns a status.
  */
+/*
+ * Stores FT_LOAD_GROUP readings at once, at r, r + stride bytes, ...: *all
+ * 1 when every one was new and is stored, else 0 and none is stored (a
+ * key was there already: the caller stores them one by one; always 0 in a
+ * dry run).  One statement for many rows spares SQLite's work of a
+ * statement each (BENCHMARKS.md, 2026-12-06).  Returns a status.
+ */
+#define FT_LOAD_GROUP 32
+int ft_load_readings(struct ft_load *l, const struct ft_reading *r,
+		     size_t stride, int64_t ingest, int *all);
+
 int ft_load_reading_find(struct ft_load *l, const struct ft_reading *r,
 			 double *value, int *found);
 

@@ -20,30 +20,70 @@
 #define FIXED \
 	" h.kind = 'event' AND h.to_status = 'resolved' AND h.at >= ?1" \
 	" AND h.at < ?2 AND" FT_SR_WHERE
+/* The same by ?7 (--as-of). */
+#define FIXED_AT FIXED " AND h.at <= ?7"
 
-/* Whether one of the history entries h of event e moved it to state S. */
-#define MOVED_TO(S) "coalesce(max(h.to_status = '" S "'), 0)"
+/*
+ * A statement over events E (aliased e) is written A E B: E is "events
+ * e", or, as of ?7, FT_SR_EVENTS_AT (with FT_SR_CASES_X between its
+ * halves where the cases' columns are read), joined at run time.
+ */
+
+/* The facilities reported or fixed in the range: FAC_A E FAC_B E FAC_C. */
+#define FAC_A \
+	"SELECT x.facility, f.kind, f.name, f.area, sum(x.r)" \
+	" FROM (SELECT e.facility AS facility, 1 AS r FROM "
+#define FAC_B \
+	" WHERE" FT_SR_FILTER AT_FACILITY \
+	" UNION ALL SELECT e.facility, 0 FROM history h JOIN "
+#define FAC_C(F) \
+	" ON e.id = h.id WHERE" F AT_FACILITY \
+	") x LEFT JOIN facilities f ON f.id = x.facility" \
+	" GROUP BY x.facility ORDER BY x.facility"
+
+/* ?6: the end of the reports looked at after a fix: TIMES_A E FAC_B ... */
+#define TIMES_A \
+	"SELECT facility, at, fix FROM (SELECT e.facility AS" \
+	" facility, e.reported_at AS at, 0 AS fix FROM "
+#define TIMES_B \
+	" WHERE e.reported_at >= ?1 AND e.reported_at < ?6 AND" FT_SR_WHERE \
+		AT_FACILITY " UNION ALL SELECT e.facility," \
+	" h.at, 1 FROM history h JOIN "
+#define TIMES_C(F) \
+	" ON e.id = h.id WHERE" F AT_FACILITY ") ORDER BY facility, at, fix"
 
 /*
  * The patrol reports that count, each with what became of it: dup (linked
  * to the case it repeats), res (resolved at some time, or closed fixed),
- * acc (accepted at some time), rej (rejected at some time).  Each report's
- * history is read once, in one join grouped by report (not one probe of
- * the history's index a state: 2.5x the CPU, measured on 200,000 events).
+ * acc (accepted at some time), rej (rejected at some time): PATROL_A E
+ * PATROL_B(X), X: more of the moves' test.  Each report's history is read
+ * once, in one join grouped by report (not one probe of the history's
+ * index a state: 2.5x the CPU, measured on 200,000 events).
  */
-#define PATROL \
+#define MOVED_J(S) "coalesce(max(h.to_status = '" S "'), 0)"
+#define PATROL_A \
 	"p AS (SELECT e.reporter AS reporter," \
 	" json_extract(e.extra, '$.firm') AS firm," \
 	" (e.duplicate_of IS NOT NULL OR e.status = 'duplicate'" \
 	" OR e.outcome IS 'duplicate') AS dup," \
-	" (e.outcome IS 'fixed' OR " MOVED_TO( \
+	" (e.outcome IS 'fixed' OR " MOVED_J( \
 		"resolved") ") AS res," \
-			    " " MOVED_TO("accepted") " AS acc, " MOVED_TO( \
-				    "rejected") " AS rej" \
-						" FROM events e LEFT JOIN history h ON h.kind = 'event'" \
-						" AND h.id = e.id WHERE" FT_SR_FILTER \
-						" AND e.source = 'patrol'" \
-						" GROUP BY e.seq)"
+			    " " MOVED_J("accepted") " AS acc, " MOVED_J( \
+				    "rejected") " AS rej FROM "
+#define PATROL_B(X) \
+	" LEFT JOIN history h ON h.kind = 'event' AND h.id = e.id" X \
+	" WHERE" FT_SR_FILTER " AND e.source = 'patrol' GROUP BY e.seq)"
+
+/* The collectors' pseudonyms: the order of their first patrol report. */
+#define PSEUDONYMS \
+	"WITH c(reporter, n) AS (SELECT reporter," \
+	" row_number() OVER (ORDER BY min(seq)) FROM events" \
+	" WHERE source = 'patrol' AND reporter IS NOT NULL" \
+	" GROUP BY reporter), "
+#define COLL_TAIL \
+	" SELECT c.n, p.firm," PATROL_COUNTS " LEFT JOIN c ON c.reporter =" \
+	" p.reporter GROUP BY 1, 2 ORDER BY 1, 2"
+#define FIRMS_TAIL " SELECT 0, p.firm," PATROL_COUNTS " GROUP BY 2 ORDER BY 2"
 
 /*
  * A report is counted once: a duplicate; else accepted (or resolved);
@@ -53,6 +93,17 @@
 	" count(*), sum(NOT dup AND (acc OR res)), sum(dup)," \
 	" sum(NOT dup AND NOT acc AND NOT res AND rej), sum(NOT dup AND res)" \
 	" FROM p"
+
+/* The service requests: REQ_A(X) E REQ_B, X: more of the moves' test. */
+#define REQ_A(X) \
+	"SELECT e.facility, f.name, e.category, (SELECT" \
+	" strftime('%s', min(h.at)) - strftime('%s'," \
+	" e.reported_at) FROM history h WHERE h.kind = 'event'" \
+	" AND h.id = e.id AND h.to_status = 'resolved'" X ")," \
+	" e.rating FROM "
+#define REQ_B \
+	" LEFT JOIN facilities f ON f.id = e.facility WHERE" FT_SR_FILTER \
+	" AND e.source = 'proxy' ORDER BY 1, 3, 4"
 
 /* The statements, by name. */
 enum stmt {
@@ -66,46 +117,27 @@ enum stmt {
 	PROJECTS,
 	BALLOTS_CHANNEL,
 	BALLOTS_AREA,
+	/* As of ?7 (--as-of), in the same order, joined at run time. */
+	FACILITIES_AT,
+	FAC_TIMES_AT,
+	COLLECTORS_AT,
+	FIRMS_AT,
+	REQUESTS_AT,
 	NSTMT
 };
 
+#define AT(n) ((n) + (FACILITIES_AT - FACILITIES))
+
 static const struct ft_stmt_def stmts[NSTMT] = {
-	/* The facilities reported or fixed in the range. */
-	[FACILITIES] = { "SELECT x.facility, f.kind, f.name, f.area, sum(x.r)"
-			 " FROM (SELECT e.facility AS facility, 1 AS r FROM"
-			 " events e WHERE" FT_SR_FILTER AT_FACILITY
-			 " UNION ALL SELECT e.facility, 0 FROM history h JOIN"
-			 " events e ON e.id = h.id WHERE" FIXED AT_FACILITY
-			 ") x LEFT JOIN facilities f ON f.id = x.facility"
-			 " GROUP BY x.facility ORDER BY x.facility",
+	[FACILITIES] = { FAC_A "events e" FAC_B "events e" FAC_C(FIXED),
 			 "counting the facilities' reports" },
-	/* ?6: the end of the reports looked at after a fix. */
-	[FAC_TIMES] = { "SELECT facility, at, fix FROM (SELECT e.facility AS"
-			" facility, e.reported_at AS at, 0 AS fix FROM events e"
-			" WHERE e.reported_at >= ?1 AND e.reported_at < ?6 AND" FT_SR_WHERE
-				AT_FACILITY " UNION ALL SELECT e.facility,"
-			" h.at, 1 FROM history h JOIN events e ON e.id = h.id"
-			" WHERE" FIXED AT_FACILITY ") ORDER BY facility, at,"
-			" fix",
+	[FAC_TIMES] = { TIMES_A "events e" TIMES_B "events e" TIMES_C(FIXED),
 			"reading the facilities' fixes" },
-	[COLLECTORS] = { "WITH c(reporter, n) AS (SELECT reporter,"
-			 " row_number() OVER (ORDER BY min(seq)) FROM events"
-			 " WHERE source = 'patrol' AND reporter IS NOT NULL"
-			 " GROUP BY reporter), " PATROL
-			 " SELECT c.n, p.firm," PATROL_COUNTS
-			 " LEFT JOIN c ON c.reporter ="
-			 " p.reporter GROUP BY 1, 2 ORDER BY 1, 2",
+	[COLLECTORS] = { PSEUDONYMS PATROL_A "events e" PATROL_B("") COLL_TAIL,
 			 "counting the patrol reports" },
-	[FIRMS] = { "WITH " PATROL " SELECT 0, p.firm," PATROL_COUNTS
-		    " GROUP BY 2 ORDER BY 2",
+	[FIRMS] = { "WITH " PATROL_A "events e" PATROL_B("") FIRMS_TAIL,
 		    "counting the patrol reports" },
-	[REQUESTS] = { "SELECT e.facility, f.name, e.category, (SELECT"
-		       " strftime('%s', min(h.at)) - strftime('%s',"
-		       " e.reported_at) FROM history h WHERE h.kind = 'event'"
-		       " AND h.id = e.id AND h.to_status = 'resolved'),"
-		       " e.rating FROM events e LEFT JOIN facilities f ON"
-		       " f.id = e.facility WHERE" FT_SR_FILTER
-		       " AND e.source = 'proxy' ORDER BY 1, 3, 4",
+	[REQUESTS] = { REQ_A("") "events e" REQ_B,
 		       "reading the service requests" },
 	[ROUND] = { "SELECT name, budget, rule, (SELECT count(*) FROM voters"
 		    " WHERE round = ?1) FROM rounds WHERE round = ?1",
@@ -136,8 +168,27 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			   "counting the ballots" },
 };
 
+/* The events as of ?7, and the same with the cases' columns. */
+#define E_AT FT_SR_EVENTS_AT_HEAD, FT_SR_EVENTS_AT_TAIL
+#define C_AT FT_SR_EVENTS_AT_HEAD, FT_SR_CASES_X, FT_SR_EVENTS_AT_TAIL
+
+static const struct ft_sr_parts at_parts[NSTMT - FACILITIES_AT] = {
+	{ { FAC_A, E_AT, FAC_B, E_AT, FAC_C(FIXED_AT) },
+	  "counting the facilities' reports as they were" },
+	{ { TIMES_A, E_AT, TIMES_B, E_AT, TIMES_C(FIXED_AT) },
+	  "reading the facilities' fixes as they were" },
+	{ { PSEUDONYMS PATROL_A, C_AT, PATROL_B(" AND h.at <= ?7") COLL_TAIL },
+	  "counting the patrol reports as they were" },
+	{ { "WITH " PATROL_A, C_AT, PATROL_B(" AND h.at <= ?7") FIRMS_TAIL },
+	  "counting the patrol reports as they were" },
+	{ { REQ_A(" AND h.at <= ?7"), C_AT, REQ_B },
+	  "reading the service requests as they were" },
+};
+
 struct ft_store_rmore {
 	struct ft_stmts t;
+	struct ft_stmt_def def[NSTMT];
+	struct ft_buf sql[NSTMT - FACILITIES_AT];
 };
 
 struct ft_store_rmore *
@@ -154,16 +205,23 @@ ft_store_rmore_open(struct ft_db *db)
 	 * 10).  ft-report makes no temporary table for this to drop.
 	 */
 	sqlite3_exec(db->h, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
-	ft_stmts_init(&s->t, db, stmts, NSTMT);
+	memcpy(s->def, stmts, sizeof(stmts));
+	ft_sr_join(s->def, FACILITIES_AT, s->sql, at_parts,
+		   NSTMT - FACILITIES_AT);
+	ft_stmts_init(&s->t, db, s->def, NSTMT);
 	return s;
 }
 
 void
 ft_store_rmore_close(struct ft_store_rmore *s)
 {
+	int i;
+
 	if (!s)
 		return;
 	ft_stmts_release(&s->t);
+	for (i = 0; i < NSTMT - FACILITIES_AT; i++)
+		ft_buf_release(&s->sql[i]);
 	free(s);
 }
 
@@ -174,22 +232,39 @@ bind(sqlite3_stmt *st, int i, const char *v)
 	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
 }
 
-/* Statement n with the filter's parameters bound, or NULL. */
+/*
+ * Statement n with the filter's parameters bound, or NULL; with f->as_of,
+ * n's statement as of then (for those that have one), into *n.
+ */
 static sqlite3_stmt *
-filtered(struct ft_store_rmore *s, enum stmt n,
-	 const struct ft_store_report_filter *f, const char *from,
-	 const char *until)
+filtered_at(struct ft_store_rmore *s, enum stmt *n,
+	    const struct ft_store_report_filter *f, const char *from,
+	    const char *until)
 {
-	sqlite3_stmt *st = ft_stmts_get(&s->t, n);
+	int at = f->as_of && *n >= FACILITIES && *n <= REQUESTS;
+	sqlite3_stmt *st;
 
-	if (!st)
+	if (at)
+		*n = (enum stmt)AT(*n);
+	if (!(st = ft_stmts_get(&s->t, *n)))
 		return NULL;
+	if (at)
+		bind(st, 7, f->as_of);
 	bind(st, 1, from);
 	bind(st, 2, until);
 	bind(st, 3, f->category);
 	bind(st, 4, f->unit);
 	bind(st, 5, f->area);
 	return st;
+}
+
+/* filtered_at() for a statement without one as of a time. */
+static sqlite3_stmt *
+filtered(struct ft_store_rmore *s, enum stmt n,
+	 const struct ft_store_report_filter *f, const char *from,
+	 const char *until)
+{
+	return filtered_at(s, &n, f, from, until);
 }
 
 /* A walk's callback and its context. */
@@ -218,10 +293,11 @@ ft_store_rmore_facilities_each(
 	int (*fn)(void *ctx, const struct ft_srm_fac *row), void *ctx)
 {
 	struct walk w = { (void (*)(void))fn, ctx };
+	enum stmt n = FACILITIES;
 
-	if (!filtered(s, FACILITIES, f, from, until))
+	if (!filtered_at(s, &n, f, from, until))
 		return FT_SOFTWARE;
-	return ft_stmts_walk(&s->t, FACILITIES, fac_row, &w);
+	return ft_stmts_walk(&s->t, n, fac_row, &w);
 }
 
 static int
@@ -244,12 +320,13 @@ ft_store_rmore_fac_times_each(
 	void *ctx)
 {
 	struct walk w = { (void (*)(void))fn, ctx };
-	sqlite3_stmt *st = filtered(s, FAC_TIMES, f, from, until);
+	enum stmt n = FAC_TIMES;
+	sqlite3_stmt *st = filtered_at(s, &n, f, from, until);
 
 	if (!st)
 		return FT_SOFTWARE;
 	bind(st, 6, ahead);
-	return ft_stmts_walk(&s->t, FAC_TIMES, time_row, &w);
+	return ft_stmts_walk(&s->t, n, time_row, &w);
 }
 
 static int
@@ -277,7 +354,7 @@ ft_store_rmore_collectors_each(
 	struct walk w = { (void (*)(void))fn, ctx };
 	enum stmt n = by_firm ? FIRMS : COLLECTORS;
 
-	if (!filtered(s, n, f, from, until))
+	if (!filtered_at(s, &n, f, from, until))
 		return FT_SOFTWARE;
 	return ft_stmts_walk(&s->t, n, coll_row, &w);
 }
@@ -306,10 +383,11 @@ ft_store_rmore_requests_each(struct ft_store_rmore *s,
 			     void *ctx)
 {
 	struct walk w = { (void (*)(void))fn, ctx };
+	enum stmt n = REQUESTS;
 
-	if (!filtered(s, REQUESTS, f, from, until))
+	if (!filtered_at(s, &n, f, from, until))
 		return FT_SOFTWARE;
-	return ft_stmts_walk(&s->t, REQUESTS, req_row, &w);
+	return ft_stmts_walk(&s->t, n, req_row, &w);
 }
 
 static int

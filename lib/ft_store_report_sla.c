@@ -6,6 +6,7 @@
 #include "ft_buf.h"
 #include "ft_exit.h"
 #include "ft_stmt.h"
+#include "ft_store_report_sql.h"
 
 #include <sqlite3.h>
 #include <stdlib.h>
@@ -45,55 +46,126 @@
 #define HISTORY \
 	" LEFT JOIN history h ON h.kind = 'event' AND h.id = e.id" \
 	" AND h.action = 'status'"
+/* The same by ?7 (--as-of). */
+#define HISTORY_AT HISTORY " AND h.at <= ?7"
+
+/*
+ * ?6: 0 category, 1 unit, 2 area; over E, the cases (aliased e), joined
+ * to the history by H: SLA_HEAD E SLA_TAIL(H).
+ */
+#define SLA_HEAD \
+	"SELECT CASE ?6 WHEN 0 THEN e.category WHEN 1 THEN e.unit" \
+	" ELSE e.area END, " CASE_COLUMNS " FROM "
+#define SLA_TAIL(H) H " WHERE" CASES " GROUP BY e.seq ORDER BY 1 IS NOT NULL, 1"
+
+/* ?8: the kind of unit: as in ft_store_report.c's BY_AREA_LEVEL. */
+#define SLA_LEVEL_HEAD \
+	"WITH RECURSIVE up(start, id, kind, parent, n) AS" \
+	" (SELECT id, id, kind, parent, 0 FROM units UNION ALL" \
+	" SELECT up.start, u.id, u.kind, u.parent, up.n + 1 FROM up" \
+	" JOIN units u ON u.id = up.parent WHERE up.n < 64)," \
+	" lv(start, id) AS (SELECT start, id FROM (SELECT start, id," \
+	" min(n) FROM up WHERE kind = ?8 GROUP BY start))" \
+	" SELECT lv.id, " CASE_COLUMNS " FROM "
+#define SLA_LEVEL_TAIL(H) " LEFT JOIN lv ON lv.start = e.area" SLA_TAIL(H)
+
+/*
+ * ?6: 0 level, 1 rule, 2 key; ?8: 1 for major ones only.  Over W, the
+ * warnings (aliased w): WARN_HEAD W WARN_MID E WARN_TAIL(X), with E the
+ * events behind the warning (aliased e), for the filter when there is
+ * one (X: more of the join's condition; as of ?7, an event reported after
+ * ?7 was not behind it yet).
+ */
+#define WARN_HEAD \
+	"SELECT CASE ?6 WHEN 0 THEN w.level WHEN 1 THEN w.rule" \
+	" ELSE w.key END, w.level, w.major, " EPOCH("w.raised_at") ", " EPOCH( \
+		"coalesce(w.acked_at, CASE WHEN w.resolved_by" \
+		" IS NOT NULL THEN w.resolved_at END)") ", w.escalation FROM "
+#define WARN_MID \
+	" WHERE w.raised_at >= ?1 AND w.raised_at < ?2" \
+	" AND (?8 = 0 OR w.major = 1)" \
+	" AND (?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL OR EXISTS" \
+	" (SELECT 1 FROM json_each(w.events) j JOIN "
+#define WARN_TAIL(X) \
+	" ON e.id = j.value" X " WHERE (?3 IS NULL OR e.category = ?3)" \
+	" AND (?4 IS NULL OR e.unit = ?4)" \
+	" AND (?5 IS NULL OR e.area IN " BELOW ")))" \
+	" ORDER BY 1"
+
+/* The rank of level L, blue 0 to red 3. */
+#define LEVEL_RANK(L) \
+	"CASE " L " WHEN 'blue' THEN 0 WHEN 'yellow' THEN 1 WHEN 'orange'" \
+	" THEN 2 WHEN 'red' THEN 3 END"
+
+/* The entries of warning x.warning by ?7 where C. */
+#define WHIST(C) \
+	" FROM history h WHERE h.kind = 'warning' AND h.id = x.warning" \
+	" AND h.at <= ?7 AND " C
+
+/*
+ * The warnings as they were at ?7, from the history: those raised by
+ * then, at the level of their newest raise, rise or self-resolution by
+ * then; major then if major now at the same level, or, risen since, if a
+ * warning of the same rule is major now at that level or a lower one
+ * (the history does not keep the rule's major level); acknowledged at the
+ * first ack by then; resolved by hand at the first resolve by then that
+ * the engine did not log (those have a count); the escalation steps
+ * fired by then.
+ */
+#define WARNINGS_AT \
+	"(SELECT y.*, CASE WHEN y.level IS y.level_now THEN y.major_now" \
+	" ELSE EXISTS (SELECT 1 FROM warnings z WHERE z.rule = y.rule AND" \
+	" z.major = 1 AND " LEVEL_RANK( \
+		"z.level") " <= " LEVEL_RANK("y.level") ") END AS major FROM (SELECT x.warning AS warning," \
+							" x.rule AS rule, x.key AS key, x.raised_at AS raised_at," \
+							" x.events AS events, x.level AS level_now, x.major AS" \
+							" major_now, (SELECT json_extract(h.detail, '$.level')" WHIST("h.action IN ('raise', 'level', 'resolve') AND" \
+														      " json_extract(h.detail, '$.level') IS NOT NULL") " ORDER BY h.seq DESC LIMIT 1) AS level, (SELECT min(h.at)" WHIST("h.action = 'ack'") ") AS acked_at, (SELECT min(h.at)" WHIST("h.action = 'resolve' AND json_extract(h.detail," \
+																																				       " '$.count') IS NULL") ") AS resolved_at, CASE WHEN" \
+																																							      " EXISTS (SELECT 1" WHIST("h.action = 'resolve' AND" \
+																																											" json_extract(h.detail, '$.count')" \
+																																											" IS NULL") ") THEN 1 END AS" \
+																																												    " resolved_by, (SELECT count(*)" WHIST("h.action = 'escalate'") ") AS escalation FROM warnings x" \
+																																																				    " WHERE EXISTS (SELECT 1" WHIST( \
+																																																					    "h.action = 'raise'") ")) y) w"
 
 enum stmt {
 	SLA,
 	SLA_LEVEL,
 	WARN,
+	/* As of ?7 (--as-of). */
+	SLA_AT,
+	SLA_LEVEL_AT,
+	WARN_AT,
 	NSTMT
 };
 
 static const struct ft_stmt_def stmts[NSTMT] = {
-	/* ?6: 0 category, 1 unit, 2 area. */
-	[SLA] = { "SELECT CASE ?6 WHEN 0 THEN e.category WHEN 1 THEN e.unit"
-		  " ELSE e.area END, " CASE_COLUMNS " FROM events e" HISTORY
-		  " WHERE" CASES " GROUP BY e.seq ORDER BY 1 IS NOT NULL, 1",
-		  "reading the cases" },
-	/* ?7: the kind of unit: as in ft_store_report.c's BY_AREA_LEVEL. */
-	[SLA_LEVEL] = { "WITH RECURSIVE up(start, id, kind, parent, n) AS"
-			" (SELECT id, id, kind, parent, 0 FROM units UNION ALL"
-			" SELECT up.start, u.id, u.kind, u.parent, up.n + 1 FROM up"
-			" JOIN units u ON u.id = up.parent WHERE up.n < 64),"
-			" lv(start, id) AS (SELECT start, id FROM (SELECT start, id,"
-			" min(n) FROM up WHERE kind = ?7 GROUP BY start))"
-			" SELECT lv.id, " CASE_COLUMNS
-			" FROM events e LEFT JOIN lv ON lv.start = e.area" HISTORY
-			" WHERE" CASES
-			" GROUP BY e.seq ORDER BY 1 IS NOT NULL, 1",
+	[SLA] = { SLA_HEAD "events e" SLA_TAIL(HISTORY), "reading the cases" },
+	[SLA_LEVEL] = { SLA_LEVEL_HEAD "events e" SLA_LEVEL_TAIL(HISTORY),
 			"reading the cases" },
-	/*
-	 * ?6: 0 level, 1 rule, 2 key; ?7: 1 for major ones only.  The
-	 * filter on the events behind the warning, when there is one.
-	 */
-	[WARN] = { "SELECT CASE ?6 WHEN 0 THEN w.level WHEN 1 THEN w.rule"
-		   " ELSE w.key END, w.level, w.major, " EPOCH("w.raised_at") ", " EPOCH(
-			   "coalesce(w.acked_at, CASE WHEN w.resolved_by"
-			   " IS NOT NULL THEN w.resolved_at END)") ", w.escalation FROM warnings w"
-								   " WHERE w.raised_at >= ?1 AND w.raised_at < ?2"
-								   " AND (?7 = 0 OR w.major = 1)"
-								   " AND (?3 IS NULL AND ?4 IS NULL AND ?5 IS NULL OR EXISTS"
-								   " (SELECT 1 FROM json_each(w.events) j JOIN events e"
-								   " ON e.id = j.value WHERE (?3 IS NULL OR e.category = ?3)"
-								   " AND (?4 IS NULL OR e.unit = ?4)"
-								   " AND (?5 IS NULL OR e.area IN " BELOW
-								   ")))"
-								   " ORDER BY 1",
+	[WARN] = { WARN_HEAD "warnings w" WARN_MID "events e" WARN_TAIL(""),
 		   "reading the warnings" },
+};
+
+/* Those as of ?7, from SLA_AT on, too long to be one string. */
+static const struct ft_sr_parts at_parts[NSTMT - SLA_AT] = {
+	{ { SLA_HEAD FT_SR_EVENTS_AT_HEAD, FT_SR_CASES_X,
+	    FT_SR_EVENTS_AT_TAIL SLA_TAIL(HISTORY_AT), NULL },
+	  "reading the cases as they were" },
+	{ { SLA_LEVEL_HEAD FT_SR_EVENTS_AT_HEAD, FT_SR_CASES_X,
+	    FT_SR_EVENTS_AT_TAIL SLA_LEVEL_TAIL(HISTORY_AT), NULL },
+	  "reading the cases as they were" },
+	{ { WARN_HEAD, WARNINGS_AT, WARN_MID FT_SR_EVENTS_AT_HEAD,
+	    FT_SR_EVENTS_AT_TAIL WARN_TAIL(" AND e.reported_at <= ?7"), NULL },
+	  "reading the warnings as they were" },
 };
 
 struct ft_store_report_sla {
 	struct ft_db *db;
 	struct ft_stmts t;
+	struct ft_stmt_def def[NSTMT];
+	struct ft_buf sql[NSTMT - SLA_AT];
 };
 
 struct ft_store_report_sla *
@@ -103,16 +175,22 @@ ft_store_report_sla_open(struct ft_db *db)
 
 	memset(s, 0, sizeof(*s));
 	s->db = db;
-	ft_stmts_init(&s->t, db, stmts, NSTMT);
+	memcpy(s->def, stmts, sizeof(stmts));
+	ft_sr_join(s->def, SLA_AT, s->sql, at_parts, NSTMT - SLA_AT);
+	ft_stmts_init(&s->t, db, s->def, NSTMT);
 	return s;
 }
 
 void
 ft_store_report_sla_close(struct ft_store_report_sla *s)
 {
+	int i;
+
 	if (!s)
 		return;
 	ft_stmts_release(&s->t);
+	for (i = 0; i < NSTMT - SLA_AT; i++)
+		ft_buf_release(&s->sql[i]);
 	free(s);
 }
 
@@ -137,6 +215,8 @@ filtered(struct ft_store_report_sla *s, enum stmt n,
 	bind(st, 3, f->category);
 	bind(st, 4, f->unit);
 	bind(st, 5, f->area);
+	if (f->as_of)
+		bind(st, 7, f->as_of);
 	return st;
 }
 
@@ -185,13 +265,16 @@ ft_store_report_sla_each(
 	int (*fn)(void *ctx, const struct ft_store_sla_case *c), void *ctx)
 {
 	struct sla_walk w = { fn, NULL, ctx };
-	enum stmt n = key == FT_SRK_AREA && level ? SLA_LEVEL : SLA;
+	int lv = key == FT_SRK_AREA && level;
+	enum stmt n = f->as_of ? (lv ? SLA_LEVEL_AT : SLA_AT) :
+		      lv       ? SLA_LEVEL :
+				 SLA;
 	sqlite3_stmt *st = filtered(s, n, f, from, until);
 
 	if (!st)
 		return FT_SOFTWARE;
-	if (n == SLA_LEVEL)
-		bind(st, 7, level);
+	if (lv)
+		bind(st, 8, level);
 	else
 		sqlite3_bind_int(st, 6,
 				 key == FT_SRK_CATEGORY ? 0 :
@@ -225,11 +308,12 @@ ft_store_report_warn_each(
 	int (*fn)(void *ctx, const struct ft_store_warn_row *w), void *ctx)
 {
 	struct sla_walk w = { NULL, fn, ctx };
-	sqlite3_stmt *st = filtered(s, WARN, f, from, until);
+	enum stmt n = f->as_of ? WARN_AT : WARN;
+	sqlite3_stmt *st = filtered(s, n, f, from, until);
 
 	if (!st)
 		return FT_SOFTWARE;
 	sqlite3_bind_int(st, 6, (int)key);
-	sqlite3_bind_int(st, 7, major != 0);
-	return ft_stmts_walk(&s->t, WARN, warn_row, &w);
+	sqlite3_bind_int(st, 8, major != 0);
+	return ft_stmts_walk(&s->t, n, warn_row, &w);
 }

@@ -6,6 +6,9 @@
 #ifndef FT_STORE_REPORT_SQL_H
 #define FT_STORE_REPORT_SQL_H
 
+#include "ft_buf.h"
+#include "ft_stmt.h"
+
 /* ?3 category, ?4 unit, ?5 area (NULL: any), on events aliased e. */
 #define FT_SR_WHERE \
 	" (?3 IS NULL OR e.category = ?3)" \
@@ -50,7 +53,14 @@
 	" h.kind = 'event' AND h.id = ev.id AND h.action IN ('dispatch'," \
 	" 'duplicate')"
 
-#define FT_SR_EVENTS_AT \
+#define FT_SR_EVENTS_AT FT_SR_EVENTS_AT_HEAD FT_SR_EVENTS_AT_TAIL
+
+/*
+ * Its two halves, to put more columns of ev (", expr AS name") between:
+ * a statement longer than the 4095 characters C17 lets a string be is
+ * joined at run time from its parts (ft_sr_join()).
+ */
+#define FT_SR_EVENTS_AT_HEAD \
 	"(SELECT ev.seq AS seq, ev.id AS id," FT_SR_FIELD_AT("reported_at") "," FT_SR_FIELD_AT("category") "," FT_SR_FIELD_AT("source") "," FT_SR_FIELD_AT( \
 		"facility") ", (SELECT CASE h.action WHEN" \
 			    " 'escalate' THEN json_extract(h.detail, '$.to_unit') ELSE" \
@@ -65,11 +75,74 @@
 			    " ORDER BY h.seq DESC LIMIT 1) WHEN EXISTS (SELECT 1 FROM history h" \
 			    " WHERE" FT_SR_PLACED \
 			    ") THEN json_extract(ev.raw, '$.area') ELSE" \
-			    " ev.area END AS area FROM events ev WHERE EXISTS (SELECT 1 FROM" \
-			    " history h WHERE h.kind = 'event' AND h.id = ev.id AND h.action =" \
-			    " 'ingest' AND h.at <= ?7) OR EXISTS (SELECT 1 FROM history h WHERE" \
-			    " h.kind = 'event' AND h.id = '' AND h.action = 'ingest' AND" \
-			    " h.at <= ?7 AND ev.seq BETWEEN json_extract(h.detail, '$.first_seq')" \
-			    " AND json_extract(h.detail, '$.last_seq'))) e"
+			    " ev.area END AS area"
+#define FT_SR_EVENTS_AT_TAIL \
+	" FROM events ev WHERE EXISTS (SELECT 1 FROM" \
+	" history h WHERE h.kind = 'event' AND h.id = ev.id AND h.action =" \
+	" 'ingest' AND h.at <= ?7) OR EXISTS (SELECT 1 FROM history h WHERE" \
+	" h.kind = 'event' AND h.id = '' AND h.action = 'ingest' AND" \
+	" h.at <= ?7 AND ev.seq BETWEEN json_extract(h.detail, '$.first_seq')" \
+	" AND json_extract(h.detail, '$.last_seq'))) e"
+
+/* A history entry of event ev by ?7 where C. */
+#define FT_SR_HAT(C) \
+	"(SELECT 1 FROM history h WHERE h.kind = 'event' AND h.id = ev.id" \
+	" AND h.at <= ?7 AND " C ")"
+
+/* What ev's newest entry by ?7 where C has as V (NULL: none). */
+#define FT_SR_LAST_AT(V, C) \
+	"(SELECT " V " FROM history h WHERE h.kind = 'event' AND" \
+	" h.id = ev.id AND h.at <= ?7 AND " C " ORDER BY h.seq DESC LIMIT 1)"
+
+/*
+ * The cases' columns as they were at ?7, beside FT_SR_EVENTS_AT's:
+ * dispatched_at (set when a dispatch, duplicate link or dispatch by
+ * ft-update is in the history by ?7; its value is the stored one),
+ * duplicate_of (when linked by ?7), the state of the newest entry with
+ * one by ?7 ('new' before), the outcome of the newest status move by ?7
+ * when it closed the case, the escalation steps by ?7, the newest rating
+ * by ?7; the deadlines, set by the dispatch and never changed after, as
+ * stored.
+ */
+#define FT_SR_CASES_X \
+	", CASE WHEN EXISTS " FT_SR_HAT( \
+		"(h.action IN ('dispatch', 'duplicate') OR" \
+		" (h.action = 'status' AND h.to_status = 'dispatched'))") " THEN coalesce(ev.dispatched_at, ev.reported_at) END AS" \
+									  " dispatched_at, CASE WHEN EXISTS " FT_SR_HAT( \
+										  "h.action = 'duplicate'") " THEN ev.duplicate_of END" \
+													    " AS duplicate_of, coalesce(" FT_SR_LAST_AT("h.to_status", "h.to_status IS NOT NULL") ", 'new') AS status, " FT_SR_LAST_AT( \
+														    "CASE WHEN h.to_status = 'closed' THEN" \
+														    " json_extract(h.detail, '$.outcome') END", \
+														    "h.action = 'status'") " AS outcome, (SELECT count(*) FROM history h WHERE" \
+																	   " h.kind = 'event' AND h.id = ev.id AND h.at <= ?7 AND" \
+																	   " h.action = 'escalate') AS escalation, " FT_SR_LAST_AT( \
+																		   "json_extract(h.detail, '$.rating')", \
+																		   "h.action = 'rate'") " AS rating, ev.respond_by AS respond_by, ev.resolve_by AS" \
+																					" resolve_by, ev.reporter AS reporter, ev.extra AS extra"
+
+/* The parts of a statement, joined at run time, and what it does. */
+struct ft_sr_parts {
+	const char *p[8]; /* up to the first NULL */
+	const char *what;
+};
+
+/*
+ * Into def[first..first+n) and bufs[0..n), the statements of parts: each
+ * joined into its buf (release them with ft_buf_release()).
+ */
+static inline void
+ft_sr_join(struct ft_stmt_def *def, int first, struct ft_buf *bufs,
+	   const struct ft_sr_parts *parts, int n)
+{
+	int i, k;
+
+	for (i = 0; i < n; i++) {
+		ft_buf_init(&bufs[i]);
+		for (k = 0; k < 8 && parts[i].p[k]; k++)
+			ft_buf_adds(&bufs[i], parts[i].p[k]);
+		def[first + i].sql = bufs[i].s;
+		def[first + i].what = parts[i].what;
+	}
+}
 
 #endif

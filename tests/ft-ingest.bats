@@ -1575,3 +1575,63 @@ WL-4//1717200300/6.0' ]
 	run -64 --separate-stderr ft-ingest --kind reading /dev/null
 	[ "${stderr_lines[0]}" = 'ft-ingest: --kind: "reading" is not events, units, facilities or readings' ]
 }
+
+# ---- a first bulk load out of time order (issue 15) ----
+
+# bigevents ORDER FILE: 110,000 events of 370 bytes (38 MB, past the 32 MiB
+# from which a load may build the time indexes after its rows), their ids
+# and reported_at rising (ordered) or permuted (random: i * 7919 mod n).
+bigevents() {
+	awk -v order="$1" 'BEGIN {
+		n = 110000; pad = sprintf("%300s", ""); gsub(/ /, "x", pad)
+		for (i = 0; i < n; i++) {
+			m = order == "random" ? (i * 7919) % n : i
+			d = int(m / 1440)
+			printf "{\"id\":\"b-%06d\",\"category\":\"noise\",\"text\":\"%s\",\"reported_at\":\"2024-%02d-%02dT%02d:%02d:00Z\"}\n", \
+				m, pad, 6 + int(d / 28), 1 + d % 28, int((m % 1440) / 60), m % 60
+		}
+	}' >"$2"
+}
+
+# events_indexes: the indexes of events in the order they were made.
+events_indexes() {
+	sql "select group_concat(name, ' ') from (select name from sqlite_schema
+	     where type = 'index' and tbl_name = 'events' order by rowid)"
+}
+
+@test "ft-ingest bulk: a big file out of time order into no events builds the two time indexes after its rows; in time order, row by row" {
+	bigevents random r.ndjson
+	bigevents ordered o.ndjson
+	[ "$(wc -c <r.ndjson)" -gt $((32 * 1024 * 1024)) ]
+	run -0 --separate-stderr ft-ingest --no-output r.ndjson
+	[ "${stderr% (*}" = "ft-ingest: r.ndjson: 110000 records: 110000 new, 0 updated, 0 unchanged, 0 rejected" ]
+	# Dropped at the first batch, built at the end: made last.
+	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_category events_facility events_open events_reported_at events_pending" ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+	[ "$(sql "select count(*) from events indexed by events_pending where dispatched_at is null and status = 'new' and reported_at >= '2024-06-01'")" = 110000 ]
+	[ "$(sql "select count(*) from events indexed by events_reported_at where reported_at >= '2024-07-01'")" = 69680 ]
+	r=$(sql 'select id, reported_at, text, status from events order by id' | md5sum)
+	export FT_DB="$BATS_TEST_TMPDIR/o.db"
+	run -0 --separate-stderr ft-ingest --no-output o.ndjson
+	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_reported_at events_pending events_category events_facility events_open" ]
+	[ "$(sql 'select id, reported_at, text, status from events order by id' | md5sum)" = "$r" ]
+	# Into a table that holds events already: row by row.
+	export FT_DB="$BATS_TEST_TMPDIR/x.db"
+	printf '{"id":"x","category":"noise","reported_at":"2024-06-01T00:00:00Z"}\n' >x.ndjson
+	run -0 --separate-stderr ft-ingest -q --no-output x.ndjson r.ndjson
+	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_reported_at events_pending events_category events_facility events_open" ]
+	[ "$(sql 'select count(*) from events')" = 110001 ]
+}
+
+@test "ft-ingest bulk: a load stopped before it built the time indexes leaves them missing until the next open, which builds them" {
+	run -0 --separate-stderr ft-ingest -q --no-output /dev/null
+	sql 'drop index events_reported_at; drop index events_pending'
+	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_category events_facility events_open" ]
+	# A dry run and a read-only open change nothing; a writer's open does.
+	run -0 --separate-stderr ft-ingest -q --dry-run --no-output /dev/null
+	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_category events_facility events_open" ]
+	printf '{"id":"a","category":"noise","reported_at":"2024-06-01T00:00:00Z"}\n' | ft-ingest -q --no-output
+	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_category events_facility events_open events_reported_at events_pending" ]
+	[ "$(sql "select sql from sqlite_schema where name = 'events_pending'")" = "CREATE INDEX events_pending ON events(reported_at)  WHERE dispatched_at IS NULL AND status = 'new'" ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+}

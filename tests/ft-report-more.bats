@@ -327,7 +327,7 @@ usage() {
 	usage 'collectors: --back-days does not apply' collectors --back-days 7
 	usage 'services: --per does not apply' services --per firm
 	usage 'facilities: --by does not apply' facilities --by day
-	usage 'events: --min-group does not apply' events --min-group 3
+	usage 'site: --min-group does not apply' site --min-group 3 dir
 	usage 'vote: --compare does not apply' vote r1 --compare
 	run -66 --separate-stderr ft-report collectors --area g9
 	[ "$stderr" = 'ft-report: --area: no unit "g9" in the database' ]
@@ -471,7 +471,7 @@ at() {
 	run -0 --separate-stderr ft-report events --tz UTC --now 2026-12-02T01:00:00Z --as-of 24h --since 1d --by unit --format csv
 	[ "$(tr -d '\r' <<< "$output" | paste -sd ' ')" = "unit,events ,1 lights,1" ]
 	usage '--as-of: "then": not an ISO 8601 time or epoch seconds' events --as-of then
-	usage 'facilities: --as-of does not apply' facilities --as-of 7d
+	usage 'vote: --as-of does not apply' vote r1 --as-of 7d
 }
 
 @test "ft-report events --as-of now is the report without it, for every grouping" {

@@ -327,7 +327,7 @@ usage() {
 	usage 'sla: --major does not apply' sla --major
 	usage 'sla: --compare does not apply' sla --compare
 	usage 'warnings: --area-level does not apply' warnings --area-level grid
-	usage 'events: --min-group does not apply' events --min-group 3
+	usage 'events: --min-group needs --by category, source, unit, area or facility' events --min-group 3
 	usage '--area-level needs --by area' sla --area-level grid
 	usage 'sla: unexpected argument "x"' sla x
 }
