@@ -17,7 +17,18 @@
 # "sh bench/run.sh readings" the readings section alone, likewise;
 # "sh bench/run.sh warn" the ft-warn section alone; "sh bench/run.sh
 # warnreadings" the ft-warn section over readings alone; "sh bench/run.sh
-# nab" the NAB section alone.
+# nab" the NAB section alone; "sh bench/run.sh report" the ft-report
+# section alone ("report-base" builds its database only, "report-check"
+# compares each report with its SQL without timing them).
+#
+# The ft-report section (issue 14: over 5,000,000 stored events with
+# dispatch decisions, updates and ratings, every report within 1.2x of the
+# best hand-written SQL for the same figures, bench/report-sql/*.sql, and
+# the time of a morning mail's reports): see report_bench below for how
+# its database is made (once, cached in BENCH_DATA/report while its stamp
+# says the same N) and what is measured.  Its N is BENCH_REPORT_N (default
+# the issue's 5,000,000; a smaller N only by that variable, and the table
+# prints it); figures in BENCH_DATA/report-results.txt.
 #
 # The ft-warn section over readings (issue 13: 10,000,000 readings from
 # 10,000 sensors through 20 value/flatline rules, at least 1,000,000
@@ -188,8 +199,8 @@ PB=${BENCH_PB:-$CORPUS/pabulib/Poland_Warszawa_2026.pb}
 # nothing but the tables of the last run.
 case ${1:-} in
 '') only= ;;
-vote | kw | readings | warn | warnreadings | nab | --table) only=$1 ;;
-*) echo "usage: sh bench/run.sh [vote | kw | readings | warn | warnreadings | nab | --table]" >&2; exit 64 ;;
+vote | kw | readings | warn | warnreadings | nab | report | report-base | report-check | --table) only=$1 ;;
+*) echo "usage: sh bench/run.sh [vote | kw | readings | warn | warnreadings | nab | report | report-base | report-check | --table]" >&2; exit 64 ;;
 esac
 
 case $N in
@@ -210,6 +221,9 @@ elif [ "$only" = warn ] || [ "$only" = warnreadings ]; then
 	need="sqlite3 /usr/bin/time"
 elif [ "$only" = nab ]; then
 	need="jq python3"
+elif [ "$only" = report ] || [ "$only" = report-base ] ||
+	[ "$only" = report-check ]; then
+	need="sqlite3 /usr/bin/time"
 else
 	need=
 fi
@@ -230,6 +244,11 @@ KRESULTS=$DATA/kw-results.txt
 RRESULTS=$DATA/readings-results.txt
 WRESULTS=$DATA/warn-results.txt
 XRESULTS=$DATA/warnreadings-results.txt
+PRESULTS=$DATA/report-results.txt
+PN=${BENCH_REPORT_N:-5000000}
+case $PN in
+'' | *[!0-9]*) echo "bench: BENCH_REPORT_N must be a positive integer: $PN" >&2; exit 64 ;;
+esac
 WRN=${BENCH_WARN_READINGS:-10000000}
 case $WRN in
 '' | *[!0-9]*) echo "bench: BENCH_WARN_READINGS must be a positive integer: $WRN" >&2; exit 64 ;;
@@ -1050,6 +1069,250 @@ END {
 }' "$1"
 }
 # --- end of ft-warn ----------------------------------------------------
+# --- ft-report (issue 14) ----------------------------------------------
+# Defined here so that "run.sh report" can run it alone (see the header).
+# Its own data directory (DATA/report: the base database, built once and
+# reused while its stamp says the same N and recipe), its own copy of the
+# tools, its own results file.
+#
+# The base database, unmeasured, all through the tools:
+#   1. bench/gen.c's N events (DATA/events.ndjson, shared with the other
+#      sections), rewritten by awk into DATA/report/events.ndjson: the
+#      "opinion" reports become service requests (source "proxy", at one of
+#      400 proxy points PX-0..PX-399 as their facility), and each patrol
+#      report gets a firm (F0..F11, an extra field) and a collector out of
+#      400 (reporter P0..P399), so that collectors and services have groups;
+#   2. ft-ingest: bench/genunits.c's units, then the events (--now before
+#      the first event, so that every later change comes after);
+#   3. ft-dispatch --pending with bench/dispatch.json (the same --now);
+#   4. ft-update: the moves of bench/report-updates.sql (made from the
+#      dispatched cases, deterministic: accepted, rejected, resolved with
+#      ratings, closed fixed or not, reopened and resolved again);
+#   5. ft-warn --rules bench/warn.json over the same events, into the same
+#      database (the warnings that raise themselves resolve themselves: no
+#      warning is acknowledged, so the response columns are empty).
+# Measured, each once, on that database: every report of ft-report as CSV
+# over the whole season (2024-06-01 to 2024-09-01, Asia/Shanghai), and the
+# hand-written SQL for the same figures (bench/report-sql/NAME.sql, through
+# the sqlite3 shell, with the range as parameters) run right after it.  Both
+# outputs are kept and compared (bench/report-cmp.sh: the same rows and
+# figures, apart from the rank and small columns): a report whose output
+# differs from its SQL's is marked invalid.  Then the morning mail: events,
+# sla and warnings over the last 24 hours (--since 24h, as HTML), the three
+# runs timed together.  The figures go to DATA/report-results.txt; the
+# table prints each report beside its SQL, the ratio on wall time (target
+# <= 1.2) and on CPU.
+RPT_RECIPE=1
+report_base() {
+	rd=$DATA/report
+	mkdir -p "$rd"
+	if [ -f "$rd/base.n" ] && [ "$(cat "$rd/base.n")" = "$PN $RPT_RECIPE" ] &&
+		[ -f "$rd/base.db" ]; then
+		echo "bench: reusing the report database of $PN events in $rd"
+		return 0
+	fi
+	rm -f "$rd/base.n" "$rd"/base.db*
+	echo "bench: generating $PN records into $rd"
+	$CC -O2 -o "$DATA/gen" "$here/gen.c"
+	"$DATA/gen" -n "$PN" "$rd"
+	rm -f "$rd/events.csv" "$rd/events.n"
+	$CC -O2 -o "$DATA/genunits" "$here/genunits.c"
+	"$DATA/genunits" "$DATA"
+	echo "bench: building the report database of $PN events in $rd"
+	awk '{
+		if (index($0, "\"source\":\"opinion\"")) {
+			sub(/"source":"opinion"/, "\"source\":\"proxy\"")
+			sub(/,"facility":"[^"]*"/, "")
+			sub(/"channel":/, "\"facility\":\"PX-" (NR % 400) "\",\"channel\":")
+		} else if (index($0, "\"source\":\"patrol\"")) {
+			sub(/"reporter":"[^"]*"/, "\"reporter\":\"P" (NR * 7 % 400) "\"")
+			sub(/"channel":/, "\"firm\":\"F" (NR % 12) "\",\"channel\":")
+		}
+		print }' "$rd/events.ndjson" >"$rd/report.ndjson"
+	rm -f "$rd/events.ndjson"
+	b=$rd/base.db
+	t0=2024-05-31T00:00:00Z
+	if ! "$FT_BIN/ft-ingest" -q --no-output --db "$b" --kind units \
+		"$DATA/units.ndjson" ||
+		! "$FT_BIN/ft-ingest" -q --no-output --now "$t0" --db "$b" \
+			"$rd/report.ndjson" ||
+		! "$FT_BIN/ft-dispatch" -q --no-output --now "$t0" \
+			--tz Asia/Shanghai --rules "$here/dispatch.json" --db "$b" \
+			--pending; then
+		echo "bench: FAIL: the report database could not be built" >&2
+		return 1
+	fi
+	sqlite3 "$b" <"$here/report-updates.sql" >"$rd/updates.ndjson"
+	if ! "$FT_BIN/ft-update" -q --no-output --db "$b" "$rd/updates.ndjson" ||
+		! "$FT_BIN/ft-warn" --no-output --rules "$here/warn.json" \
+			--db "$b" "$rd/report.ndjson" 2>"$rd/warn.err"; then
+		echo "bench: FAIL: the report database could not be built" >&2
+		return 1
+	fi
+	sqlite3 "$b" "PRAGMA wal_checkpoint(TRUNCATE);" >/dev/null
+	rm -f "$rd/updates.ndjson" "$rd/report.ndjson"
+	got=$(sqlite3 "$b" "SELECT count(*) FROM events")
+	if [ "$got" != "$PN" ]; then
+		echo "bench: FAIL: the report database holds $got events, want $PN" >&2
+		return 1
+	fi
+	echo "$PN $RPT_RECIPE" >"$rd/base.n"
+}
+
+# The reports measured, "NAME|ARGS": NAME.sql in bench/report-sql is the
+# hand-written SQL of the same figures.
+RPT_CASES='events-day|events --by day
+events-category|events --by category
+events-community|events --by area --area-level community
+sla|sla
+warnings|warnings
+facilities|facilities
+collectors|collectors
+services|services'
+# The range (the whole season of bench/gen.c), as ft-report reads it and
+# as the SQL's parameters (UTC, as the times are stored).
+RPT_ARGS='--since 2024-06-01 --until 2024-09-01 --tz Asia/Shanghai --now 2024-09-01T00:00:00+08:00'
+RPT_SINCE=2024-05-31T16:00:00Z
+RPT_UNTIL=2024-08-31T16:00:00Z
+
+# report_sql DB NAME: the hand-written SQL of NAME on DB, as CSV.
+report_sql() {
+	sqlite3 -readonly -csv -header "$1" \
+		".parameter set @since '$RPT_SINCE'" \
+		".parameter set @until '$RPT_UNTIL'" \
+		".parameter set @now '$RPT_UNTIL'" \
+		".read '$here/report-sql/$2.sql'"
+}
+
+# report_cases DB MODE: each report of RPT_CASES on DB, ft-report then its
+# SQL, outputs compared (bench/report-cmp.sh); MODE "time" measures each
+# run into PRESULTS, "check" only compares.  A difference marks the case
+# invalid and the bench as failed.
+report_cases() {
+	while IFS='|' read -r name args; do
+		# shellcheck disable=SC2086 # args and RPT_ARGS are word lists
+		if [ "$2" = time ]; then
+			timed "$PRESULTS" "$pw/ft-$name.csv" "ft-$name" \
+				"$pw/ft-report" $args $RPT_ARGS --db "$1" --format csv
+			timed "$PRESULTS" "$pw/sql-$name.csv" "sql-$name" \
+				sqlite3 -readonly -csv -header "$1" \
+				".parameter set @since '$RPT_SINCE'" \
+				".parameter set @until '$RPT_UNTIL'" \
+				".parameter set @now '$RPT_UNTIL'" \
+				".read '$here/report-sql/$name.sql'"
+		else
+			"$pw/ft-report" $args $RPT_ARGS --db "$1" --format csv \
+				>"$pw/ft-$name.csv" &&
+				report_sql "$1" "$name" >"$pw/sql-$name.csv" ||
+				echo "bench: FAIL: $name did not run" >&2
+		fi
+		if sh "$here/report-cmp.sh" "$pw/ft-$name.csv" \
+			"$pw/sql-$name.csv"; then
+			echo "bench:   $name: the same figures ($(($(wc -l <"$pw/ft-$name.csv") - 1)) rows)"
+		else
+			echo "invalid ft-$name" >>"$PRESULTS"
+			echo "bench: FAIL: $name: ft-report and its SQL differ" >&2
+			bad=1
+		fi
+	done <<CASES
+$RPT_CASES
+CASES
+}
+
+report_bench() {
+	pw=$WORK/report
+	rm -rf "$pw"
+	mkdir -p "$pw"
+	: >"$PRESULTS"
+	echo "report $PN" >>"$PRESULTS"
+	for t in ft-ingest ft-dispatch ft-update ft-warn ft-report; do
+		if ! [ -x "$FT_BIN/$t" ]; then
+			echo "bench: FAIL: no $FT_BIN/$t (run make)" >&2
+			echo "missing $FT_BIN/$t" >>"$PRESULTS"
+			bad=1
+			return 0
+		fi
+	done
+	if ! report_base; then
+		echo "missing the-report-database" >>"$PRESULTS"
+		bad=1
+		return 0
+	fi
+	b=$DATA/report/base.db
+	cp "$FT_BIN/ft-report" "$pw/ft-report"
+	echo "bench: ft-report from $FT_BIN, sha256" \
+		"$(sha256sum "$pw/ft-report" | cut -c1-16)," \
+		"$("$pw/ft-report" --version 2>&1 | head -1)"
+	if [ "${1:-}" = check ]; then
+		report_cases "$b" check
+		return 0
+	fi
+	cat "$b" >/dev/null
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (before)" >>"$PRESULTS"
+	report_cases "$b" time
+	# The morning mail: the three reports of the last 24 hours, as HTML,
+	# one after the other, timed together.
+	cat >"$pw/mail.sh" <<MAIL
+set -e
+for r in events sla warnings; do
+	"$pw/ft-report" \$r --since 24h --now 2024-09-01T08:00:00+08:00 \
+		--tz Asia/Shanghai --db "$b" --format html >"$pw/mail-\$r.html"
+done
+MAIL
+	timed "$PRESULTS" /dev/null morning-mail sh "$pw/mail.sh"
+	echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$PRESULTS"
+}
+
+# report_table RESULTS: the ft-report section's table and targets; exits
+# 1 from awk when BENCH_STRICT=1 and a target failed.
+report_table() {
+awk -v strict="${BENCH_STRICT:-0}" '
+$1 == "invalid" { wrong[$2] = 1; next }
+$1 == "missing" { $1 = ""; missing = missing $0; next }
+$1 == "load" { $1 = ""; print "load average" $0; next }
+$1 == "report" { print "ft-report: " $2 " events stored (with dispatch decisions, updates, ratings, warnings)"; next }
+NF == 5 { s[$1] = $2; us[$1] = $3; ss[$1] = $4; kb[$1] = $5; order[++k] = $1 }
+function ok(c) { return (c in s) && s[c] != "-" && !(c in wrong) }
+function ratio(a, b) {
+	return ok(a) && ok(b) && s[b] > 0 ? sprintf("%.2f", s[a] / s[b]) : "n/a"
+}
+function cpu(a, b,    d) {
+	if (!ok(a) || !ok(b)) return "n/a"
+	d = us[b] + ss[b]
+	return d ? sprintf("%.2f", (us[a] + ss[a]) / d) : "n/a"
+}
+END {
+	if (missing != "") print "ft-report section not run:" missing
+	print ""
+	printf "| %-18s | %9s | %8s | %9s | %8s | %8s | %-7s | %-4s | %8s |\n", \
+		"report", "ft wall s", "ft CPU s", "SQL wall s", "SQL CPU s", \
+		"ratio", "target", "", "CPU ratio"
+	print "|--------------------|----------:|---------:|-----------:|----------:|---------:|---------|------|----------:|"
+	for (i = 1; i <= k; i++) {
+		c = order[i]
+		if (c !~ /^ft-/) continue
+		n = substr(c, 4)
+		q = "sql-" n
+		r = ratio(c, q)
+		res = r == "n/a" ? "FAIL" : (r + 0 <= 1.2 ? "PASS" : "FAIL")
+		if (res == "FAIL") fails++
+		printf "| %-18s | %9s | %8s | %10s | %9s | %8s | %-7s | %-4s | %9s |\n", \
+			n, ok(c) ? s[c] : "invalid", \
+			ok(c) ? sprintf("%.2f", us[c] + ss[c]) : "-", \
+			ok(q) ? s[q] : "-", \
+			ok(q) ? sprintf("%.2f", us[q] + ss[q]) : "-", \
+			r, "<= 1.2", res, cpu(c, q)
+	}
+	print ""
+	if ("morning-mail" in s)
+		printf "morning mail (events, sla, warnings over 24h, HTML): %s s wall, %.2f s CPU, %.1f MB peak\n", \
+			s["morning-mail"], us["morning-mail"] + ss["morning-mail"], \
+			kb["morning-mail"] / 1024
+	printf "ft-report targets: %d failed\n", fails
+	if (strict == 1 && fails) exit 1
+}' "$1"
+}
+# --- end of ft-report ----------------------------------------------------
 # --- NAB (issue 13) ------------------------------------------------------
 # The shipped sensor rules on the NAB series: bench/nab.sh, into
 # NRESULTS; a failure of the run (not a low score) fails the benchmark.
@@ -1266,7 +1529,7 @@ END {
 # "run.sh --table" prints the tables of the last run again, running nothing.
 if [ "$only" = --table ]; then
 	[ -f "$RESULTS" ] || [ -f "$VRESULTS" ] || [ -f "$KRESULTS" ] ||
-		[ -f "$WRESULTS" ] || [ -f "$XRESULTS" ] ||
+		[ -f "$WRESULTS" ] || [ -f "$XRESULTS" ] || [ -f "$PRESULTS" ] ||
 		{ echo "bench: no $RESULTS yet" >&2; exit 66; }
 	st=0
 	if [ -f "$RESULTS" ]; then
@@ -1292,11 +1555,41 @@ if [ "$only" = --table ]; then
 		echo
 		warnreadings_table "$XRESULTS" || st=1
 	fi
+	if [ -f "$PRESULTS" ]; then
+		echo
+		report_table "$PRESULTS" || st=1
+	fi
 	if [ -f "$NRESULTS" ]; then
 		echo
 		cat "$NRESULTS"
 	fi
 	exit "$st"
+fi
+
+# "run.sh report-base": the ft-report section's database alone (built, or
+# found in the cache), nothing measured.
+if [ "$only" = report-base ]; then
+	report_base || exit 1
+	exit 0
+fi
+
+# "run.sh report": the ft-report section alone; "run.sh report-check" its
+# comparisons of each report with its SQL alone, nothing timed (for a
+# small BENCH_N: tests/bench-report.bats).
+if [ "$only" = report ] || [ "$only" = report-check ]; then
+	mkdir -p "$WORK"
+	if [ "$only" = report ]; then
+		report_bench
+		echo
+		report_table "$PRESULTS" || bad=1
+	else
+		report_bench check
+	fi
+	if [ "$bad" != 0 ]; then
+		echo "bench: FAILED: a run failed or gave a wrong result" >&2
+		exit 1
+	fi
+	exit 0
 fi
 
 # "run.sh nab": the NAB section alone.
@@ -1694,6 +1987,7 @@ readings_bench
 warn_bench
 warnreadings_bench
 nab_bench
+report_bench
 
 echo
 table "$RESULTS" || bad=1
@@ -1707,6 +2001,8 @@ warn_table "$WRESULTS" || bad=1
 echo
 warnreadings_table "$XRESULTS" || bad=1
 cat "$NRESULTS"
+echo
+report_table "$PRESULTS" || bad=1
 
 if [ "$bad" != 0 ]; then
 	echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2

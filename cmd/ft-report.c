@@ -480,7 +480,8 @@ main(int argc, char **argv)
 	if ((st = range(since, until, &o)))
 		goto out;
 	o.no_output = cm.no_output;
-	if ((st = ft_db_open(&db, ft_cli_db(&cm), FT_DB_READONLY)))
+	if ((st = ft_db_open(&db, ft_cli_db(&cm),
+			     FT_DB_READONLY | FT_DB_NO_COPY)))
 		goto out;
 	if (v == V_SITE) {
 		so.since = o.since;

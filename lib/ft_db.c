@@ -772,7 +772,8 @@ immutable_uri(const char *path)
  * Otherwise the file is opened read-only (as immutable if the -shm cannot
  * be made and there is no -wal: see https://www.sqlite.org/wal.html,
  * "read-only databases"), and copied into a private temporary database
- * when the run writes (a dry run) or the schema is older.
+ * when the run may write (a dry run, a read-only run without
+ * FT_DB_NO_COPY) or the schema is older.
  */
 static int
 open_reading(struct ft_db *db, const char *path, int flags)
@@ -820,7 +821,8 @@ open_reading(struct ft_db *db, const char *path, int flags)
 			rc = read_refused(db->h, &v);
 	}
 	free(wal);
-	if (rc != SQLITE_OK || (!db->dry && v >= FT_SCHEMA_VERSION))
+	if (rc != SQLITE_OK ||
+	    ((!db->dry || (flags & FT_DB_NO_COPY)) && v >= FT_SCHEMA_VERSION))
 		return rc;
 	/* "" is a temporary file of SQLite's own, gone at the close. */
 	if ((rc = sqlite3_open_v2("", &cp, SQLITE_OPEN_READWRITE |

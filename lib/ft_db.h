@@ -65,7 +65,16 @@ enum {
 	 * run (FT_DB_DRYRUN) that cannot write the file works the same way,
 	 * on a private copy that it may write.
 	 */
-	FT_DB_READONLY = 4
+	FT_DB_READONLY = 4,
+	/*
+	 * With FT_DB_READONLY, for a run that writes nothing at all, not even
+	 * in a transaction it rolls back (ft-report): the file is read in
+	 * place, and copied only when its schema is older.  Without it a
+	 * read-only run works on a private copy of the whole file, which
+	 * costs a read and a write of every page (seconds on a large
+	 * database) at each run.
+	 */
+	FT_DB_NO_COPY = 8
 };
 
 struct ft_db {

@@ -56,6 +56,8 @@ enum stmt {
 	BY_AREA_AT,
 	BY_FACILITY_AT,
 	BY_AREA_LEVEL_AT,
+	/* COUNT without a filter given: the index of reported_at alone. */
+	COUNT_ALL,
 	NSTMT
 };
 
@@ -85,6 +87,14 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			     "counting the events as they were" },
 	[BY_AREA_LEVEL_AT] = { AREA_LEVEL_ON(FT_SR_EVENTS_AT),
 			       "counting the events as they were" },
+	/*
+	 * A period of --by day counted without testing the three filters at
+	 * each event (92 days of 5,000,000 events took 0.48 user s with the
+	 * filters, 0.25 for the same counts in plain SQL).
+	 */
+	[COUNT_ALL] = { "SELECT count(*) FROM events e WHERE"
+			" e.reported_at >= ?1 AND e.reported_at < ?2",
+			"counting the events" },
 };
 
 struct ft_store_report {
@@ -98,6 +108,14 @@ ft_store_report_open(struct ft_db *db)
 	struct ft_store_report *s = ft_xmalloc(sizeof(*s));
 
 	memset(s, 0, sizeof(*s));
+	/*
+	 * Sorts and groups of millions of rows spill to a temporary file, as
+	 * SQLite does by default: with ft_db's temp_store = MEMORY the events
+	 * report by category took 1.8x the CPU of the same query with the
+	 * default (5,000,000 events: 8.2 against 4.4 user s, 246 MB against
+	 * 10).  ft-report makes no temporary table for this to drop.
+	 */
+	sqlite3_exec(db->h, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
 	s->db = db;
 	ft_stmts_init(&s->t, db, stmts, NSTMT);
 	return s;
@@ -168,7 +186,9 @@ ft_store_report_count(struct ft_store_report *s,
 		      const struct ft_store_report_filter *f, const char *from,
 		      const char *until, int64_t *n)
 {
-	enum stmt c = f->as_of ? AT(COUNT) : COUNT;
+	enum stmt c = f->as_of				? AT(COUNT) :
+		      f->category || f->unit || f->area ? COUNT :
+							  COUNT_ALL;
 	sqlite3_stmt *st = filtered(s, c, f, from, until);
 	int rc, row = 0;
 

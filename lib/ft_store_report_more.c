@@ -23,13 +23,6 @@
 /* The same by ?7 (--as-of). */
 #define FIXED_AT FIXED " AND h.at <= ?7"
 
-/* A history entry that moved event e to state S (by ?7: X). */
-#define MOVED_ON(S, X) \
-	"EXISTS (SELECT 1 FROM history h WHERE h.kind = 'event' AND" \
-	" h.id = e.id AND h.to_status = '" S "'" X ")"
-#define MOVED_TO(S) MOVED_ON(S, "")
-#define MOVED_AT(S) MOVED_ON(S, " AND h.at <= ?7")
-
 /*
  * A statement over events E (aliased e) is written A E B: E is "events
  * e", or, as of ?7, FT_SR_EVENTS_AT (with FT_SR_CASES_X between its
@@ -62,19 +55,24 @@
 /*
  * The patrol reports that count, each with what became of it: dup (linked
  * to the case it repeats), res (resolved at some time, or closed fixed),
- * acc (accepted at some time), rej (rejected at some time): PATROL_A(M) E
- * PATROL_B, M the test of a move.
+ * acc (accepted at some time), rej (rejected at some time): PATROL_A E
+ * PATROL_B(X), X: more of the moves' test.  Each report's history is read
+ * once, in one join grouped by report (not one probe of the history's
+ * index a state: 2.5x the CPU, measured on 200,000 events).
  */
-#define PATROL_A(M) \
+#define MOVED_J(S) "coalesce(max(h.to_status = '" S "'), 0)"
+#define PATROL_A \
 	"p AS (SELECT e.reporter AS reporter," \
 	" json_extract(e.extra, '$.firm') AS firm," \
 	" (e.duplicate_of IS NOT NULL OR e.status = 'duplicate'" \
 	" OR e.outcome IS 'duplicate') AS dup," \
-	" (e.outcome IS 'fixed' OR " M( \
+	" (e.outcome IS 'fixed' OR " MOVED_J( \
 		"resolved") ") AS res," \
-			    " " M("accepted") " AS acc, " M( \
+			    " " MOVED_J("accepted") " AS acc, " MOVED_J( \
 				    "rejected") " AS rej FROM "
-#define PATROL_B " WHERE" FT_SR_FILTER " AND e.source = 'patrol')"
+#define PATROL_B(X) \
+	" LEFT JOIN history h ON h.kind = 'event' AND h.id = e.id" X \
+	" WHERE" FT_SR_FILTER " AND e.source = 'patrol' GROUP BY e.seq)"
 
 /* The collectors' pseudonyms: the order of their first patrol report. */
 #define PSEUDONYMS \
@@ -135,10 +133,9 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			 "counting the facilities' reports" },
 	[FAC_TIMES] = { TIMES_A "events e" TIMES_B "events e" TIMES_C(FIXED),
 			"reading the facilities' fixes" },
-	[COLLECTORS] = { PSEUDONYMS PATROL_A(
-				 MOVED_TO) "events e" PATROL_B COLL_TAIL,
+	[COLLECTORS] = { PSEUDONYMS PATROL_A "events e" PATROL_B("") COLL_TAIL,
 			 "counting the patrol reports" },
-	[FIRMS] = { "WITH " PATROL_A(MOVED_TO) "events e" PATROL_B FIRMS_TAIL,
+	[FIRMS] = { "WITH " PATROL_A "events e" PATROL_B("") FIRMS_TAIL,
 		    "counting the patrol reports" },
 	[REQUESTS] = { REQ_A("") "events e" REQ_B,
 		       "reading the service requests" },
@@ -180,9 +177,9 @@ static const struct ft_sr_parts at_parts[NSTMT - FACILITIES_AT] = {
 	  "counting the facilities' reports as they were" },
 	{ { TIMES_A, E_AT, TIMES_B, E_AT, TIMES_C(FIXED_AT) },
 	  "reading the facilities' fixes as they were" },
-	{ { PSEUDONYMS PATROL_A(MOVED_AT), C_AT, PATROL_B COLL_TAIL },
+	{ { PSEUDONYMS PATROL_A, C_AT, PATROL_B(" AND h.at <= ?7") COLL_TAIL },
 	  "counting the patrol reports as they were" },
-	{ { "WITH " PATROL_A(MOVED_AT), C_AT, PATROL_B FIRMS_TAIL },
+	{ { "WITH " PATROL_A, C_AT, PATROL_B(" AND h.at <= ?7") FIRMS_TAIL },
 	  "counting the patrol reports as they were" },
 	{ { REQ_A(" AND h.at <= ?7"), C_AT, REQ_B },
 	  "reading the service requests as they were" },
@@ -200,6 +197,14 @@ ft_store_rmore_open(struct ft_db *db)
 	struct ft_store_rmore *s = ft_xmalloc(sizeof(*s));
 
 	memset(s, 0, sizeof(*s));
+	/*
+	 * Sorts and groups of millions of rows spill to a temporary file, as
+	 * SQLite does by default: with ft_db's temp_store = MEMORY the events
+	 * report by category took 1.8x the CPU of the same query with the
+	 * default (5,000,000 events: 8.2 against 4.4 user s, 246 MB against
+	 * 10).  ft-report makes no temporary table for this to drop.
+	 */
+	sqlite3_exec(db->h, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
 	memcpy(s->def, stmts, sizeof(stmts));
 	ft_sr_join(s->def, FACILITIES_AT, s->sql, at_parts,
 		   NSTMT - FACILITIES_AT);

@@ -564,6 +564,21 @@ print(sorted({sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l
 	[ "$stderr" = "ft-report: $FT_DB: database schema version 99 is newer than this ft understands (10); use a newer ft" ]
 }
 
+@test "ft-report: reads the database in place, not a private copy (runs under a file size limit smaller than it)" {
+	# 20,000 events of bench/gen.c: a database of tens of MB, more than
+	# SQLite's cache of a copy holds.  Under "ulimit -f 4096" (4 MB) a
+	# copy of it into a temporary file is killed by SIGXFSZ (153); it was,
+	# at each run, before FT_DB_NO_COPY.
+	cc -O2 -o gen "$BATS_TEST_DIRNAME/../bench/gen.c"
+	./gen -n 20000 .
+	rm -f "$FT_DB"
+	ft-ingest -q --no-output events.ndjson
+	[ "$(stat -c %s "$FT_DB")" -gt 16000000 ]
+	run -0 --separate-stderr bash -c 'set -o pipefail; ulimit -f 4096; "$FT_BIN/ft-report" events --by category --since 2024-06-01 --until 2024-09-01 --tz Asia/Shanghai --format csv | head -n 2'
+	[ "$output" = "category,events"$'\r\n'"garbage,1740"$'\r' ]
+	[ "$stderr" = "" ]
+}
+
 # ---- real data ----
 
 @test "ft-report corpus: nyc311: 10,000 records by local day and hour, as awk counts them" {
