@@ -16,6 +16,7 @@
 struct fac {
 	char *id, *kind, *name, *area;
 	int64_t reports, fixed, back;
+	int seen; /* a fix in the range */
 };
 
 struct facs {
@@ -27,35 +28,14 @@ struct facs {
 	int64_t *wait;
 	size_t nwait, capwait;
 	int64_t back_secs;
+	const char *until; /* the range's end, as stored times are */
 };
 
-static int
-add_fac(void *ctx, const struct ft_srm_fac *r)
-{
-	struct facs *fs = ctx;
-	struct fac *f;
-
-	if (fs->n == fs->cap) {
-		fs->cap = fs->cap ? 2 * fs->cap : 64;
-		fs->f = ft_xrealloc(fs->f, fs->cap * sizeof(struct fac));
-	}
-	f = &fs->f[fs->n++];
-	memset(f, 0, sizeof(*f));
-	f->id = ft_xstrdup(r->facility);
-	f->kind = ft_report_dup(r->kind);
-	f->name = ft_report_dup(r->name);
-	f->area = ft_report_dup(r->area);
-	f->reports = r->reports;
-	return FT_OK;
-}
-
-static int
-by_id(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct fac *)elem)->id);
-}
-
-/* A report or a fix of the time line, in its order (see the store). */
+/*
+ * One row of the time line (rows come by facility, then time): a new
+ * facility starts an entry, its reports before until and its fixes are
+ * counted, and each report decides the fixes waiting before it.
+ */
 static int
 on_time(void *ctx, const char *facility, const char *at, int fix)
 {
@@ -65,11 +45,22 @@ on_time(void *ctx, const char *facility, const char *at, int fix)
 	size_t i;
 
 	if (!fs->cur || strcmp(fs->cur->id, facility)) {
-		fs->cur = bsearch(facility, fs->f, fs->n, sizeof(struct fac),
-				  by_id);
+		if (fs->n == fs->cap) {
+			fs->cap = fs->cap ? 2 * fs->cap : 64;
+			fs->f = ft_xrealloc(fs->f,
+					    fs->cap * sizeof(struct fac));
+		}
+		fs->cur = &fs->f[fs->n++];
+		memset(fs->cur, 0, sizeof(*fs->cur));
+		fs->cur->id = ft_xstrdup(facility);
 		fs->nwait = 0;
 	}
-	if (!fs->cur || ft_time_parse(at, strlen(at), &t, &err))
+	/* The range's reports; those after it only bring fixes back. */
+	if (!fix && strcmp(at, fs->until) < 0)
+		fs->cur->reports++;
+	if (fix)
+		fs->cur->seen = 1;
+	if (ft_time_parse(at, strlen(at), &t, &err))
 		return FT_OK;
 	if (fix) {
 		fs->cur->fixed++;
@@ -89,7 +80,33 @@ on_time(void *ctx, const char *facility, const char *at, int fix)
 	return FT_OK;
 }
 
-/* The table's columns, in order. */
+/*
+ * Keeps the facilities reported or fixed in the range (not those with
+ * reports after it alone), and reads what is registered of each.
+ */
+static int
+keep(struct ft_store_rmore *s, struct facs *fs)
+{
+	size_t i, k = 0;
+	int st;
+
+	for (i = 0; i < fs->n; i++) {
+		if (!fs->f[i].reports && !fs->f[i].seen) {
+			free(fs->f[i].id);
+			continue;
+		}
+		fs->f[k++] = fs->f[i];
+	}
+	fs->n = k;
+	for (i = 0; i < fs->n; i++)
+		if ((st = ft_store_rmore_facility(s, fs->f[i].id,
+						  &fs->f[i].kind,
+						  &fs->f[i].name,
+						  &fs->f[i].area)))
+			return st;
+	return FT_OK;
+}
+
 enum {
 	C_RANK,
 	C_FAC,
@@ -179,10 +196,10 @@ ft_report_facilities(struct ft_db *db, const struct ft_report_more *m)
 		goto out;
 	s = ft_store_rmore_open(db);
 	ft_time_format(m->o->until + fs.back_secs, ahead);
-	if ((st = ft_store_rmore_facilities_each(s, &sc.f, sc.from, sc.until,
-						 add_fac, &fs)) ||
-	    (st = ft_store_rmore_fac_times_each(s, &sc.f, sc.from, sc.until,
-						ahead, on_time, &fs)))
+	fs.until = sc.until;
+	if ((st = ft_store_rmore_fac_times_each(s, &sc.f, sc.from, sc.until,
+						ahead, on_time, &fs)) ||
+	    (st = keep(s, &fs)))
 		goto out;
 	columns(&t);
 	fill(&t, &fs, m->min_group);

@@ -29,19 +29,8 @@
  * halves where the cases' columns are read), joined at run time.
  */
 
-/* The facilities reported or fixed in the range: FAC_A E FAC_B E FAC_C. */
-#define FAC_A \
-	"SELECT x.facility, f.kind, f.name, f.area, sum(x.r)" \
-	" FROM (SELECT e.facility AS facility, 1 AS r FROM "
-#define FAC_B \
-	" WHERE" FT_SR_FILTER AT_FACILITY \
-	" UNION ALL SELECT e.facility, 0 FROM history h JOIN "
-#define FAC_C(F) \
-	" ON e.id = h.id WHERE" F AT_FACILITY \
-	") x LEFT JOIN facilities f ON f.id = x.facility" \
-	" GROUP BY x.facility ORDER BY x.facility"
-
-/* ?6: the end of the reports looked at after a fix: TIMES_A E FAC_B ... */
+/* ?6: the end of the reports looked at after a fix: TIMES_A E TIMES_B E
+ * TIMES_C. */
 #define TIMES_A \
 	"SELECT facility, at, fix FROM (SELECT e.facility AS" \
 	" facility, e.reported_at AS at, 0 AS fix FROM "
@@ -107,7 +96,6 @@
 
 /* The statements, by name. */
 enum stmt {
-	FACILITIES,
 	FAC_TIMES,
 	COLLECTORS,
 	FIRMS,
@@ -117,8 +105,8 @@ enum stmt {
 	PROJECTS,
 	BALLOTS_CHANNEL,
 	BALLOTS_AREA,
+	FACILITY,
 	/* As of ?7 (--as-of), in the same order, joined at run time. */
-	FACILITIES_AT,
 	FAC_TIMES_AT,
 	COLLECTORS_AT,
 	FIRMS_AT,
@@ -126,11 +114,9 @@ enum stmt {
 	NSTMT
 };
 
-#define AT(n) ((n) + (FACILITIES_AT - FACILITIES))
+#define AT(n) ((n) + (FAC_TIMES_AT - FAC_TIMES))
 
 static const struct ft_stmt_def stmts[NSTMT] = {
-	[FACILITIES] = { FAC_A "events e" FAC_B "events e" FAC_C(FIXED),
-			 "counting the facilities' reports" },
 	[FAC_TIMES] = { TIMES_A "events e" TIMES_B "events e" TIMES_C(FIXED),
 			"reading the facilities' fixes" },
 	[COLLECTORS] = { PSEUDONYMS PATROL_A "events e" PATROL_B("") COLL_TAIL,
@@ -166,15 +152,15 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			   " count(*) FROM ballots WHERE round = ?1"
 			   " GROUP BY 1 ORDER BY 1",
 			   "counting the ballots" },
+	[FACILITY] = { "SELECT kind, name, area FROM facilities WHERE id = ?1",
+		       "reading a facility" },
 };
 
 /* The events as of ?7, and the same with the cases' columns. */
 #define E_AT FT_SR_EVENTS_AT_HEAD, FT_SR_EVENTS_AT_TAIL
 #define C_AT FT_SR_EVENTS_AT_HEAD, FT_SR_CASES_X, FT_SR_EVENTS_AT_TAIL
 
-static const struct ft_sr_parts at_parts[NSTMT - FACILITIES_AT] = {
-	{ { FAC_A, E_AT, FAC_B, E_AT, FAC_C(FIXED_AT) },
-	  "counting the facilities' reports as they were" },
+static const struct ft_sr_parts at_parts[NSTMT - FAC_TIMES_AT] = {
 	{ { TIMES_A, E_AT, TIMES_B, E_AT, TIMES_C(FIXED_AT) },
 	  "reading the facilities' fixes as they were" },
 	{ { PSEUDONYMS PATROL_A, C_AT, PATROL_B(" AND h.at <= ?7") COLL_TAIL },
@@ -188,7 +174,7 @@ static const struct ft_sr_parts at_parts[NSTMT - FACILITIES_AT] = {
 struct ft_store_rmore {
 	struct ft_stmts t;
 	struct ft_stmt_def def[NSTMT];
-	struct ft_buf sql[NSTMT - FACILITIES_AT];
+	struct ft_buf sql[NSTMT - FAC_TIMES_AT];
 };
 
 struct ft_store_rmore *
@@ -206,8 +192,8 @@ ft_store_rmore_open(struct ft_db *db)
 	 */
 	sqlite3_exec(db->h, "PRAGMA temp_store = DEFAULT", NULL, NULL, NULL);
 	memcpy(s->def, stmts, sizeof(stmts));
-	ft_sr_join(s->def, FACILITIES_AT, s->sql, at_parts,
-		   NSTMT - FACILITIES_AT);
+	ft_sr_join(s->def, FAC_TIMES_AT, s->sql, at_parts,
+		   NSTMT - FAC_TIMES_AT);
 	ft_stmts_init(&s->t, db, s->def, NSTMT);
 	return s;
 }
@@ -220,7 +206,7 @@ ft_store_rmore_close(struct ft_store_rmore *s)
 	if (!s)
 		return;
 	ft_stmts_release(&s->t);
-	for (i = 0; i < NSTMT - FACILITIES_AT; i++)
+	for (i = 0; i < NSTMT - FAC_TIMES_AT; i++)
 		ft_buf_release(&s->sql[i]);
 	free(s);
 }
@@ -241,7 +227,7 @@ filtered_at(struct ft_store_rmore *s, enum stmt *n,
 	    const struct ft_store_report_filter *f, const char *from,
 	    const char *until)
 {
-	int at = f->as_of && *n >= FACILITIES && *n <= REQUESTS;
+	int at = f->as_of && *n >= FAC_TIMES && *n <= REQUESTS;
 	sqlite3_stmt *st;
 
 	if (at)
@@ -273,31 +259,33 @@ struct walk {
 	void *ctx;
 };
 
-static int
-fac_row(sqlite3_stmt *st, void *ctx)
+/* The text of column i of st, copied (NULL for NULL). */
+static char *
+col_dup(sqlite3_stmt *st, int i)
 {
-	struct walk *w = ctx;
-	int (*fn)(void *, const struct ft_srm_fac *) =
-		(int (*)(void *, const struct ft_srm_fac *))w->fn;
-	struct ft_srm_fac r = { ft_sql_col(st, 0), ft_sql_col(st, 1),
-				ft_sql_col(st, 2), ft_sql_col(st, 3),
-				sqlite3_column_int64(st, 4) };
+	const char *x = ft_sql_col(st, i);
 
-	return fn(w->ctx, &r);
+	return x ? ft_xstrdup(x) : NULL;
 }
 
 int
-ft_store_rmore_facilities_each(
-	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
-	const char *from, const char *until,
-	int (*fn)(void *ctx, const struct ft_srm_fac *row), void *ctx)
+ft_store_rmore_facility(struct ft_store_rmore *s, const char *id, char **kind,
+			char **name, char **area)
 {
-	struct walk w = { (void (*)(void))fn, ctx };
-	enum stmt n = FACILITIES;
+	sqlite3_stmt *st = ft_stmts_get(&s->t, FACILITY);
+	int rc, found;
 
-	if (!filtered_at(s, &n, f, from, until))
+	*kind = *name = *area = NULL;
+	if (!st)
 		return FT_SOFTWARE;
-	return ft_stmts_walk(&s->t, n, fac_row, &w);
+	bind(st, 1, id);
+	if ((rc = ft_stmts_step(&s->t, FACILITY, &found)) || !found)
+		return rc;
+	*kind = col_dup(st, 0);
+	*name = col_dup(st, 1);
+	*area = col_dup(st, 2);
+	ft_stmts_done(&s->t, FACILITY);
+	return FT_OK;
 }
 
 static int

@@ -27,30 +27,20 @@ void ft_store_rmore_close(struct ft_store_rmore *s);
 
 /* ---- facilities ---- */
 
-/* A facility's reports (borrowed text: valid during the call). */
-struct ft_srm_fac {
-	const char *facility, *kind, *name, *area; /* NULL: not registered */
-	int64_t reports;
-};
-
 /*
- * The facilities reported or fixed (a case at it moved to resolved) from
- * from to before until, by the events f lets through that name a
- * facility and are not service requests (source "proxy"), with the
- * number reported: fn(ctx, row) for each, in the order of the facility's
- * id as bytes.
+ * The registered kind, name and area of facility id, copied for the caller
+ * to free (each NULL when not registered or not set).
  */
-int ft_store_rmore_facilities_each(
-	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
-	const char *from, const char *until,
-	int (*fn)(void *ctx, const struct ft_srm_fac *row), void *ctx);
+int ft_store_rmore_facility(struct ft_store_rmore *s, const char *id,
+			    char **kind, char **name, char **area);
 
 /*
- * The time line of the same facilities: fn(ctx, facility, at, fix) for
- * each fix (fix 1: a case at the facility moved to resolved, at from
- * from to before until) and each report (fix 0: an event at it reported
- * from from to before ahead), by facility, then time, a report before a
- * fix of the same second.
+ * The time line of the facilities (by the events f lets through that name
+ * a facility and are not service requests, source "proxy"):
+ * fn(ctx, facility, at, fix) for each fix (fix 1: a case at the facility
+ * moved to resolved, at from from to before until) and each report (fix
+ * 0: an event at it reported from from to before ahead), by facility (its
+ * id as bytes), then time, a report before a fix of the same second.
  */
 int ft_store_rmore_fac_times_each(
 	struct ft_store_rmore *s, const struct ft_store_report_filter *f,
