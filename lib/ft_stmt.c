@@ -95,6 +95,12 @@ ft_sql_bind_text(sqlite3_stmt *st, int i, const char *v, size_t n)
 		sqlite3_bind_null(st, i);
 }
 
+void
+ft_sql_bind_str(sqlite3_stmt *st, int i, const char *v)
+{
+	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
+}
+
 const char *
 ft_sql_col(sqlite3_stmt *st, int i)
 {

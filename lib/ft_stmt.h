@@ -61,6 +61,8 @@ int ft_stmts_walk(struct ft_stmts *t, int i,
 
 /* Binds text v (n bytes; NULL: SQL NULL), not copied. */
 void ft_sql_bind_text(sqlite3_stmt *st, int i, const char *v, size_t n);
+/* The same for a NUL-terminated v (NULL: SQL NULL). */
+void ft_sql_bind_str(sqlite3_stmt *st, int i, const char *v);
 
 /* Column i of the row as text, or NULL. */
 const char *ft_sql_col(sqlite3_stmt *st, int i);

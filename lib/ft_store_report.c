@@ -130,13 +130,6 @@ ft_store_report_close(struct ft_store_report *s)
 	free(s);
 }
 
-/* Binds text v (NULL: SQL NULL) to parameter i of st. */
-static void
-bind(sqlite3_stmt *st, int i, const char *v)
-{
-	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
-}
-
 /* Statement n prepared with the filter's parameters bound, or NULL. */
 static sqlite3_stmt *
 filtered(struct ft_store_report *s, enum stmt n,
@@ -148,12 +141,12 @@ filtered(struct ft_store_report *s, enum stmt n,
 	if (!st)
 		return NULL;
 	if (f->as_of)
-		bind(st, 7, f->as_of);
-	bind(st, 1, from);
-	bind(st, 2, until);
-	bind(st, 3, f->category);
-	bind(st, 4, f->unit);
-	bind(st, 5, f->area);
+		ft_sql_bind_str(st, 7, f->as_of);
+	ft_sql_bind_str(st, 1, from);
+	ft_sql_bind_str(st, 2, until);
+	ft_sql_bind_str(st, 3, f->category);
+	ft_sql_bind_str(st, 4, f->unit);
+	ft_sql_bind_str(st, 5, f->area);
 	return st;
 }
 
@@ -169,7 +162,7 @@ ft_store_report_unit_kind(struct ft_store_report *s, const char *id,
 	kind[0] = '\0';
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, id);
+	ft_sql_bind_str(st, 1, id);
 	if ((rc = ft_stmts_step(&s->t, UNIT_KIND, &row)) || !row)
 		return rc;
 	if ((k = ft_sql_col(st, 0))) {
@@ -238,6 +231,6 @@ ft_store_report_groups_each(struct ft_store_report *s,
 	if (!st)
 		return FT_SOFTWARE;
 	if (b == BY_AREA_LEVEL)
-		bind(st, 6, level);
+		ft_sql_bind_str(st, 6, level);
 	return ft_stmts_walk(&s->t, n, group_row, &w);
 }

@@ -211,13 +211,6 @@ ft_store_rmore_close(struct ft_store_rmore *s)
 	free(s);
 }
 
-/* Binds text v (NULL: SQL NULL) to parameter i of st. */
-static void
-bind(sqlite3_stmt *st, int i, const char *v)
-{
-	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
-}
-
 /*
  * Statement n with the filter's parameters bound, or NULL; with f->as_of,
  * n's statement as of then (for those that have one), into *n.
@@ -235,12 +228,12 @@ filtered_at(struct ft_store_rmore *s, enum stmt *n,
 	if (!(st = ft_stmts_get(&s->t, *n)))
 		return NULL;
 	if (at)
-		bind(st, 7, f->as_of);
-	bind(st, 1, from);
-	bind(st, 2, until);
-	bind(st, 3, f->category);
-	bind(st, 4, f->unit);
-	bind(st, 5, f->area);
+		ft_sql_bind_str(st, 7, f->as_of);
+	ft_sql_bind_str(st, 1, from);
+	ft_sql_bind_str(st, 2, until);
+	ft_sql_bind_str(st, 3, f->category);
+	ft_sql_bind_str(st, 4, f->unit);
+	ft_sql_bind_str(st, 5, f->area);
 	return st;
 }
 
@@ -278,7 +271,7 @@ ft_store_rmore_facility(struct ft_store_rmore *s, const char *id, char **kind,
 	*kind = *name = *area = NULL;
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, id);
+	ft_sql_bind_str(st, 1, id);
 	if ((rc = ft_stmts_step(&s->t, FACILITY, &found)) || !found)
 		return rc;
 	*kind = col_dup(st, 0);
@@ -313,7 +306,7 @@ ft_store_rmore_fac_times_each(
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 6, ahead);
+	ft_sql_bind_str(st, 6, ahead);
 	return ft_stmts_walk(&s->t, n, time_row, &w);
 }
 
@@ -403,7 +396,7 @@ ft_store_rmore_round(struct ft_store_rmore *s, const char *round,
 	*found = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, round);
+	ft_sql_bind_str(st, 1, round);
 	if ((rc = ft_stmts_step(&s->t, ROUND, &row)) || !row)
 		return rc;
 	*found = 1;
@@ -437,8 +430,8 @@ ft_store_rmore_tallies_each(
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, round);
-	bind(st, 2, rule);
+	ft_sql_bind_str(st, 1, round);
+	ft_sql_bind_str(st, 2, rule);
 	return ft_stmts_walk(&s->t, TALLIES, tally_row, &w);
 }
 
@@ -487,6 +480,6 @@ ft_store_rmore_ballots_each(struct ft_store_rmore *s, const char *round,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, round);
+	ft_sql_bind_str(st, 1, round);
 	return ft_stmts_walk(&s->t, n, count_row, &w);
 }

@@ -194,12 +194,6 @@ ft_store_report_sla_close(struct ft_store_report_sla *s)
 	free(s);
 }
 
-static void
-bind(sqlite3_stmt *st, int i, const char *v)
-{
-	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
-}
-
 /* Statement n prepared with the filter's parameters bound, or NULL. */
 static sqlite3_stmt *
 filtered(struct ft_store_report_sla *s, enum stmt n,
@@ -210,13 +204,13 @@ filtered(struct ft_store_report_sla *s, enum stmt n,
 
 	if (!st)
 		return NULL;
-	bind(st, 1, from);
-	bind(st, 2, until);
-	bind(st, 3, f->category);
-	bind(st, 4, f->unit);
-	bind(st, 5, f->area);
+	ft_sql_bind_str(st, 1, from);
+	ft_sql_bind_str(st, 2, until);
+	ft_sql_bind_str(st, 3, f->category);
+	ft_sql_bind_str(st, 4, f->unit);
+	ft_sql_bind_str(st, 5, f->area);
 	if (f->as_of)
-		bind(st, 7, f->as_of);
+		ft_sql_bind_str(st, 7, f->as_of);
 	return st;
 }
 
@@ -274,7 +268,7 @@ ft_store_report_sla_each(
 	if (!st)
 		return FT_SOFTWARE;
 	if (lv)
-		bind(st, 8, level);
+		ft_sql_bind_str(st, 8, level);
 	else
 		sqlite3_bind_int(st, 6,
 				 key == FT_SRK_CATEGORY ? 0 :

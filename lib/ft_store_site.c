@@ -86,12 +86,6 @@ ft_store_site_close(struct ft_store_site *s)
 	free(s);
 }
 
-static void
-bind(sqlite3_stmt *st, int i, const char *v)
-{
-	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
-}
-
 /* ---- the walks: each turns a row into the caller's callback ---- */
 
 struct shapes_walk {
@@ -124,8 +118,8 @@ ft_store_site_shapes_each(struct ft_store_site *s, const char *kind,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, kind);
-	bind(st, 2, within);
+	ft_sql_bind_str(st, 1, kind);
+	ft_sql_bind_str(st, 2, within);
 	return ft_stmts_walk(&s->t, SHAPES, shape_row, &w);
 }
 
@@ -196,8 +190,8 @@ ft_store_site_cases_each(struct ft_store_site *s, const char *from,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, from);
-	bind(st, 2, until);
+	ft_sql_bind_str(st, 1, from);
+	ft_sql_bind_str(st, 2, until);
 	return ft_stmts_walk(&s->t, n, case_row, &w);
 }
 
@@ -260,7 +254,7 @@ ft_store_site_channels_each(struct ft_store_site *s, const char *round,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, round);
+	ft_sql_bind_str(st, 1, round);
 	return ft_stmts_walk(&s->t, CHANNELS, channel_row, &w);
 }
 
@@ -292,6 +286,6 @@ ft_store_site_tallies_each(struct ft_store_site *s, const char *round,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, round);
+	ft_sql_bind_str(st, 1, round);
 	return ft_stmts_walk(&s->t, TALLIES, tally_row, &w);
 }

@@ -152,12 +152,6 @@ ft_store_warn_close(struct ft_store_warn *s)
 	free(s);
 }
 
-static void
-bind(sqlite3_stmt *st, int i, const char *v)
-{
-	ft_sql_bind_text(st, i, v, v ? strlen(v) : 0);
-}
-
 int
 ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
 {
@@ -173,7 +167,7 @@ ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
 	if (!st)
 		return FT_SOFTWARE;
 	for (i = 0; i < 6; i++)
-		bind(st, i + 1, text[i]);
+		ft_sql_bind_str(st, i + 1, text[i]);
 	sqlite3_bind_int(st, 7, w->major);
 	sqlite3_bind_int64(st, 8, w->count);
 	if (w->value)
@@ -181,7 +175,7 @@ ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
 	else
 		sqlite3_bind_null(st, 9);
 	for (i = 0; i < 11; i++)
-		bind(st, i + 10, more[i]);
+		ft_sql_bind_str(st, i + 10, more[i]);
 	return ft_stmts_run(&s->t, PUT);
 }
 
@@ -238,7 +232,7 @@ ft_store_warn_get(struct ft_store_warn *s, const char *id,
 	*found = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, id);
+	ft_sql_bind_str(st, 1, id);
 	if ((rc = ft_stmts_step(&s->t, GET, found)) || !*found)
 		return rc;
 	row(st, w, s->keep, s->num);
@@ -273,13 +267,13 @@ ft_store_warn_each(struct ft_store_warn *s,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, f->status);
-	bind(st, 2, f->rule);
-	bind(st, 3, f->key);
+	ft_sql_bind_str(st, 1, f->status);
+	ft_sql_bind_str(st, 2, f->rule);
+	ft_sql_bind_str(st, 3, f->key);
 	if (f->level >= 0)
 		sqlite3_bind_int(st, 4, f->level);
-	bind(st, 5, f->since);
-	bind(st, 6, f->until);
+	ft_sql_bind_str(st, 5, f->since);
+	ft_sql_bind_str(st, 6, f->until);
 	if (f->major)
 		sqlite3_bind_int(st, 7, 1);
 	return ft_stmts_walk(&s->t, EACH, each_row, &e);
@@ -294,10 +288,10 @@ ft_store_warn_window_put(struct ft_store_warn *s, const char *rule,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, rule);
-	bind(st, 2, key);
+	ft_sql_bind_str(st, 1, rule);
+	ft_sql_bind_str(st, 2, key);
 	if (state)
-		bind(st, 3, state);
+		ft_sql_bind_str(st, 3, state);
 	return ft_stmts_run(&s->t, i);
 }
 
@@ -378,7 +372,7 @@ ft_store_warn_escalate(struct ft_store_warn *s, const char *id, int from,
 	*moved = 0;
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, id);
+	ft_sql_bind_str(st, 1, id);
 	sqlite3_bind_int(st, 2, from);
 	sqlite3_bind_int(st, 3, to);
 	if ((rc = ft_stmts_run(&s->t, ESCALATE)))
@@ -398,7 +392,7 @@ ft_store_warn_silence_add(struct ft_store_warn *s, struct ft_store_silence *x)
 	if (!st)
 		return FT_SOFTWARE;
 	for (i = 0; i < 6; i++)
-		bind(st, i + 1, v[i]);
+		ft_sql_bind_str(st, i + 1, v[i]);
 	if ((rc = ft_stmts_run(&s->t, SIL_ADD)))
 		return rc;
 	x->silence = sqlite3_last_insert_rowid(s->t.db->h);
@@ -449,9 +443,9 @@ ft_store_warn_silence_remove(struct ft_store_warn *s, int64_t n, const char *at,
 	if (!st)
 		return FT_SOFTWARE;
 	sqlite3_bind_int64(st, 1, n);
-	bind(st, 2, at);
-	bind(st, 3, by);
-	bind(st, 4, note);
+	ft_sql_bind_str(st, 2, at);
+	ft_sql_bind_str(st, 3, by);
+	ft_sql_bind_str(st, 4, note);
 	return ft_stmts_run(&s->t, SIL_REMOVE);
 }
 
@@ -482,7 +476,7 @@ ft_store_warn_silences_each(struct ft_store_warn *s, int all, const char *since,
 	if (!st)
 		return FT_SOFTWARE;
 	sqlite3_bind_int(st, 1, all);
-	bind(st, 2, since);
+	ft_sql_bind_str(st, 2, since);
 	return ft_stmts_walk(&s->t, SIL_EACH, sil_row, &c);
 }
 
@@ -518,6 +512,6 @@ ft_store_warn_case_each(struct ft_store_warn *s, const char *id,
 
 	if (!st)
 		return FT_SOFTWARE;
-	bind(st, 1, id);
+	ft_sql_bind_str(st, 1, id);
 	return ft_stmts_walk(&s->t, CASE_HISTORY, case_row, &w);
 }
