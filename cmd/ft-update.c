@@ -116,9 +116,13 @@ main(int argc, char **argv)
 	o.quiet = cm.quiet;
 	o.no_output = cm.no_output;
 	/* It works on stored events: a mistyped --db is no new database.
-	 * --verify only reads: read access to the file is enough. */
+	 * --verify only reads: read access to the file is enough, and the
+	 * file is read in place, not copied. */
 	if ((st = ft_db_open(&db, ft_cli_db(&cm),
-			     FT_DB_EXISTING | (do_verify ? FT_DB_READONLY : 0) |
+			     FT_DB_EXISTING |
+				     (do_verify ?
+					      FT_DB_READONLY | FT_DB_NO_COPY :
+					      0) |
 				     (o.dry_run ? FT_DB_DRYRUN : 0))))
 		goto out;
 	if (do_verify) {

@@ -165,6 +165,16 @@ reads_only(enum verb v, const struct ft_vote_opts *o)
 	       (v == V_TALLY && (o->dry_run || o->compare));
 }
 
+/*
+ * A read-only verb that writes nothing, not even in a transaction it
+ * rolls back (as a dry-run tally does), reads the file in place.
+ */
+static int
+in_place(enum verb v)
+{
+	return v == V_EXPORT || v == V_ROUNDS ? FT_DB_NO_COPY : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -287,9 +297,10 @@ main(int argc, char **argv)
 	o.no_output = cm.no_output;
 	if ((st = ft_db_open(&db, ft_cli_db(&cm),
 			     (creates(v) ? 0 : FT_DB_EXISTING) |
-				     (reads_only(v, &o) ? FT_DB_READONLY :
-				      o.dry_run		? FT_DB_DRYRUN :
-							  0))))
+				     (reads_only(v, &o) ?
+					      FT_DB_READONLY | in_place(v) :
+				      o.dry_run ? FT_DB_DRYRUN :
+						  0))))
 		goto out;
 	switch (v) {
 	case V_OPEN:

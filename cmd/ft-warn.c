@@ -431,12 +431,13 @@ main(int argc, char **argv)
 			ft_warn("%s: the rules are good", o.rules);
 		goto out;
 	}
-	/* list only reads; ack and resolve need warnings, so a database;
+	/* list only reads (in place, not on a copy); ack and resolve need
+	 * warnings, so a database;
 	 * watch creates one as a pipeline's first run may need. */
 	if ((st = ft_db_open(&db, ft_cli_db(&cm),
 			     (v == V_WATCH ? 0 : FT_DB_EXISTING) |
 				     (v == V_LIST || v == V_SILENCES ?
-					      FT_DB_READONLY :
+					      FT_DB_READONLY | FT_DB_NO_COPY :
 				      o.dry_run ? FT_DB_DRYRUN :
 						  0))))
 		goto out;

@@ -930,6 +930,21 @@ trap_commit() {
 	rm_ro
 }
 
+# A file larger than the run may write (ulimit -f, 1 MiB): --verify
+# reads the database where it is; a private copy of it (as before, at
+# every run) died of SIGXFSZ, 153.
+@test "ft-update verify: reads a large database in place, writing no copy of it" {
+	awk 'BEGIN { t = sprintf("%400s", ""); gsub(/ /, "x", t)
+		for (i = 1; i <= 10000; i++)
+			printf "{\"id\":\"big%d\",\"category\":\"noise\",\"text\":\"%s\",\"reported_at\":\"2026-11-20T00:00:00Z\"}\n", i, t }' > big.ndjson
+	ft-ingest -q --no-output big.ndjson
+	[ "$(stat -c %s "$FT_DB")" -gt 8000000 ]
+	n=$(sql 'select count(*) from history')
+	run -0 --separate-stderr bash -c 'ulimit -f 1024 && exec ft-update --verify'
+	[ "$output" = "{\"entries\":$n,\"head\":\"$(sql 'select hash from history order by seq desc limit 1')\"}" ]
+	[ "$stderr" = "ft-update: $FT_DB: the history is intact: $n entries chained" ]
+}
+
 # ---- -q and --no-output ----
 
 # in.ndjson: fixed.ndjson's three changes of e1, then one that is refused.

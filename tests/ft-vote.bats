@@ -1097,6 +1097,25 @@ greedy_round() {
 
 # ---- import and export ----
 
+# A database larger than the run may write (ulimit -f, 1 MiB): rounds and
+# export read it where it is; a private copy of it (as before, at every
+# run) died of SIGXFSZ, 153.
+@test "ft-vote rounds, export: read a large database in place, writing no copy of it" {
+	greedy_round
+	run -0 --separate-stderr ft-vote export g
+	want=$output
+	awk 'BEGIN { t = sprintf("%400s", ""); gsub(/ /, "x", t)
+		for (i = 1; i <= 10000; i++)
+			printf "{\"id\":\"big%d\",\"category\":\"noise\",\"text\":\"%s\",\"reported_at\":\"2026-11-20T00:00:00Z\"}\n", i, t }' > big.ndjson
+	ft-ingest -q --no-output big.ndjson
+	[ "$(stat -c %s "$FT_DB")" -gt 8000000 ]
+	run -0 --separate-stderr bash -c 'ulimit -f 1024 && exec ft-vote export g'
+	[ "$output" = "$want" ]
+	run -0 --separate-stderr bash -c 'ulimit -f 1024 && exec ft-vote rounds'
+	[ "$(jq -r .id <<< "$output")" = g ]
+}
+
+
 @test "ft-vote export: a round goes out as a pabulib file: META, PROJECTS, VOTES, voters numbered" {
 	greedy_round
 	run -0 --separate-stderr ft-vote export g

@@ -540,6 +540,25 @@ alice|ack|open|acked" ]
 	[ "$(sql "SELECT status FROM warnings")" = open ]
 }
 
+# A database larger than the run may write (ulimit -f, 1 MiB): list and
+# silences read it where it is; a private copy of it (as before, at every
+# run) died of SIGXFSZ, 153.
+@test "ft-warn list, silences: read a large database in place, writing no copy of it" {
+	echo '[{"name":"a","type":"threshold","count":1,"window":60}]' | rules
+	ev e1 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	run -0 --separate-stderr ft-warn silence --rule a --for 1h --note drill --now 2026-12-01T08:00:00Z
+	awk 'BEGIN { t = sprintf("%400s", ""); gsub(/ /, "x", t)
+		for (i = 1; i <= 10000; i++)
+			printf "{\"id\":\"big%d\",\"category\":\"noise\",\"text\":\"%s\",\"reported_at\":\"2026-11-20T00:00:00Z\"}\n", i, t }' > big.ndjson
+	ft-ingest -q --no-output big.ndjson
+	[ "$(stat -c %s "$FT_DB")" -gt 8000000 ]
+	run -0 --separate-stderr bash -c 'ulimit -f 1024 && exec ft-warn list'
+	[ "$(got '"\(.rule)/\(.key)/\(.level)"')" = "a/g1/yellow" ]
+	run -0 --separate-stderr bash -c 'ulimit -f 1024 && exec ft-warn silences --all'
+	[ "$(got .rule)" = a ]
+}
+
 @test "ft-warn list: by status, level and above, rule, key, time and major" {
 	echo '[{"name":"a","type":"threshold","count":1,"window":60,"levels":{"red":2},"major":"red"},{"name":"b","type":"threshold","key":"category","count":1,"window":60}]' | rules
 	{ ev e1 0; printf '{"id":"e2","category":"y","area":"g2","reported_at":"2026-12-01T09:00:00Z"}\n'; ev e3 1; } > in.ndjson
