@@ -158,9 +158,11 @@ static const struct ft_opt opts[] = {
 	{ OPT_PER, "per", "WHAT", "collectors: per collector (default) or firm",
 	  VB(V_COLLECTORS), "words:collector firm", NULL, NULL, 0 },
 	{ OPT_PART, "part", "PART",
-	  "vote: result (default), summary, channel, area or\nrules",
-	  VB(V_VOTE), "words:result summary channel area rules", NULL, NULL,
-	  0 },
+	  "vote: result (default), summary, channel, area,\nrules, turnout "
+	  "or progress",
+	  VB(V_VOTE),
+	  "words:result summary channel area rules turnout progress", NULL,
+	  NULL, 0 },
 	{ OPT_RULE, "rule", "RULE",
 	  "vote: the stored count of this rule (default: the\nround's)",
 	  VB(V_VOTE), "text", NULL, NULL, 0 },
@@ -305,7 +307,8 @@ more_opt(int c, const char *arg, struct ft_report_more *m)
 				break;
 		if (i == FT_PART_N)
 			return ft_usage_error("--part: %s is not result, "
-					      "summary, channel, area or rules",
+					      "summary, channel, area, rules, "
+					      "turnout or progress",
 					      ft_q(arg));
 		m->part = (enum ft_report_part)i;
 		return FT_OK;
