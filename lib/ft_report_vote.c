@@ -606,6 +606,7 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 	struct ft_store_rmore *s = NULL;
 	struct vote v;
 	struct ft_rtab t;
+	struct ft_buf title = FT_BUF_INIT;
 	size_t i;
 	int st;
 
@@ -630,9 +631,15 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 		break;
 	case FT_PART_TURNOUT:
 		st = turnout(db, &v, &t);
+		ft_buf_addf(&title, "Turnout of %s by area and channel",
+			    v.name ? v.name : m->round);
+		t.title = title.s;
 		break;
 	case FT_PART_PROGRESS:
 		st = progress(db, &v, &t);
+		ft_buf_addf(&title, "Progress of the funded projects of %s",
+			    v.name ? v.name : m->round);
+		t.title = title.s;
 		break;
 	default:
 		st = ballots(s, &v, &t);
@@ -641,6 +648,7 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 		ft_report_put(&t, m->o);
 out:
 	ft_rtab_release(&t);
+	ft_buf_release(&title);
 	free(v.name);
 	free(v.budget);
 	free(v.rule);

@@ -11,7 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum stmt { TURNOUT, PROGRESS, NSTMT };
+enum stmt {
+	TURNOUT,
+	PROGRESS,
+	NSTMT
+};
 
 static const struct ft_stmt_def stmts[NSTMT] = {
 	/*
@@ -89,12 +93,11 @@ turnout_row(sqlite3_stmt *st, void *ctx)
 	struct walk *w = ctx;
 	int (*fn)(void *, const struct ft_srv_turnout *) =
 		(int (*)(void *, const struct ft_srv_turnout *))w->fn;
-	struct ft_srv_turnout r = { ft_sql_col(st, 0),
-				    ft_sql_col(st, 1),
-				    ft_sql_col(st, 2),
-				    ft_sql_col(st, 3),
-				    sqlite3_column_int64(st, 4),
-				    sqlite3_column_int64(st, 5) };
+	struct ft_srv_turnout r = {
+		ft_sql_col(st, 0),	     ft_sql_col(st, 1),
+		ft_sql_col(st, 2),	     ft_sql_col(st, 3),
+		sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5)
+	};
 
 	return fn(w->ctx, &r);
 }
@@ -120,16 +123,14 @@ progress_row(sqlite3_stmt *st, void *ctx)
 	struct walk *w = ctx;
 	int (*fn)(void *, const struct ft_srv_progress *) =
 		(int (*)(void *, const struct ft_srv_progress *))w->fn;
-	struct ft_srv_progress r = {
-		ft_sql_col(st, 0),
-		ft_sql_col(st, 1),
-		ft_sql_col(st, 2),
-		ft_sql_col(st, 3),
-		ft_sql_col(st, 5),
-		sqlite3_column_type(st, 4) == SQLITE_NULL ?
-			-1 :
-			sqlite3_column_int(st, 4)
-	};
+	struct ft_srv_progress r = { ft_sql_col(st, 0),
+				     ft_sql_col(st, 1),
+				     ft_sql_col(st, 2),
+				     ft_sql_col(st, 3),
+				     ft_sql_col(st, 5),
+				     sqlite3_column_type(st, 4) == SQLITE_NULL ?
+					     -1 :
+					     sqlite3_column_int(st, 4) };
 
 	return fn(w->ctx, &r);
 }
