@@ -305,7 +305,7 @@ usage() {
 	usage 'vote: no round named' vote
 	usage 'vote: --since does not apply' vote r1 --since 7d
 	usage 'vote: unexpected argument "r2"' vote r1 r2
-	usage '--part: "all" is not result, summary, channel, area or rules' vote r1 --part all
+	usage '--part: "all" is not result, summary, channel, area, rules, turnout or progress' vote r1 --part all
 	run -66 --separate-stderr ft-report vote r9
 	[ "$stderr" = 'ft-report: no round "r9" in the database' ]
 	run -66 --separate-stderr ft-report vote r1 --rule mes-add1
@@ -327,7 +327,7 @@ usage() {
 	usage 'collectors: --back-days does not apply' collectors --back-days 7
 	usage 'services: --per does not apply' services --per firm
 	usage 'facilities: --by does not apply' facilities --by day
-	usage 'site: --min-group does not apply' site --min-group 3 dir
+	usage 'site: --per does not apply' site --per firm dir
 	usage 'vote: --compare does not apply' vote r1 --compare
 	run -66 --separate-stderr ft-report collectors --area g9
 	[ "$stderr" = 'ft-report: --area: no unit "g9" in the database' ]
