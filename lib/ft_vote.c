@@ -1378,7 +1378,10 @@ progress_one(struct run *u, const struct ft_item *it)
 			       "field \"stage\": missing";
 	if (!vote_is_text(u->b.s) || u->b.len > 200)
 		return "field \"stage\": not text of up to 200 bytes";
-	if ((has_pct = member_long(d, "percent", 0, 100, &pct, &u->c)) < 0)
+	if ((has_pct = member_long(d, "percent", 0, 100, &pct, &u->c)) < 0 &&
+	    !u->c.len) /* a list, an object, a boolean */
+		return "field \"percent\": not a whole number from 0 to 100";
+	if (has_pct < 0)
 		return vote_why(u,
 				"field \"percent\": not a whole number from "
 				"0 to 100: %s",

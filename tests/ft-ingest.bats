@@ -166,7 +166,7 @@ setup() {
 @test "ft-ingest db: a newer schema is refused (78) and left alone" {
 	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-ingest "$F/events.csv"
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (10)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (11)"* ]]
 	[ "$(sql 'pragma user_version')" = 99 ]
 }
 

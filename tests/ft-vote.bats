@@ -1732,6 +1732,7 @@ counted_futian() {
 	{"project":"p1","stage":"x","percent":101}
 	{"project":"p1","stage":"x","percent":-1}
 	{"project":"p1","stage":"x","percent":"4.5"}
+	{"project":"p1","stage":"x","percent":true}
 	{"project":"p1","stage":"x","at":"soon"}
 	{"project":"p1","stage":"x","at":"2026-11-25T12:00:01Z"}
 	{"project":"p1","stage":"x","percent":0,"at":"2026-11-25T12:00:00Z"}
@@ -1747,9 +1748,10 @@ ft-vote: steps.ndjson:4: field "stage": missing
 ft-vote: steps.ndjson:5: field "percent": not a whole number from 0 to 100: "101"
 ft-vote: steps.ndjson:6: field "percent": not a whole number from 0 to 100: "-1"
 ft-vote: steps.ndjson:7: field "percent": not a whole number from 0 to 100: "4.5"
-ft-vote: steps.ndjson:8: field "at": not a time: "soon"
-ft-vote: steps.ndjson:9: field "at": 2026-11-25T12:00:01Z is later than the current time 2026-11-25T12:00:00Z
-ft-vote: 2027-futian: 2 progress steps recorded, 0 unchanged, 9 rejected' ]
+ft-vote: steps.ndjson:8: field "percent": not a whole number from 0 to 100
+ft-vote: steps.ndjson:9: field "at": not a time: "soon"
+ft-vote: steps.ndjson:10: field "at": 2026-11-25T12:00:01Z is later than the current time 2026-11-25T12:00:00Z
+ft-vote: 2027-futian: 2 progress steps recorded, 0 unchanged, 10 rejected' ]
 	[ "$(sql 'select count(*) from project_progress')" = 2 ]
 }
 
