@@ -634,12 +634,15 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 		ft_buf_addf(&title, "Turnout of %s by area and channel",
 			    v.name ? v.name : m->round);
 		t.title = title.s;
+		/* Rows of nested areas and channels: no one bar a row. */
+		t.chart = FT_RCHART_NONE;
 		break;
 	case FT_PART_PROGRESS:
 		st = progress(db, &v, &t);
 		ft_buf_addf(&title, "Progress of the funded projects of %s",
 			    v.name ? v.name : m->round);
 		t.title = title.s;
+		t.chart = FT_RCHART_NONE;
 		break;
 	default:
 		st = ballots(s, &v, &t);

@@ -389,6 +389,8 @@ scoped() {
 	[ "${lines[11]}" = '| s2 | Huafu street | street | paper | 1 | 1 | 100.0% | small |' ]
 	run -0 --separate-stderr ft-report vote r3 --part turnout --format html
 	[[ "$output" == *'<title>Turnout of r3 by area and channel</title>'* ]]
+	[[ "$output" == *'<tr><td>g4</td><td>Grid 4</td><td>grid</td><td>all</td><td class="n">1</td><td class="n">1</td><td class="n">100.0%</td><td>small</td></tr>'* ]]
+	[[ "$output" != *'<svg'* ]]
 	# A round without a scope keeps no unit: one area, (none).
 	run -0 --separate-stderr ft-report vote r1 --part turnout
 	is <<-'EOF'
