@@ -148,7 +148,8 @@ static const struct ft_opt opts[] = {
 	  "a group of fewer than N (default 10 cases for sla\nand warnings, "
 	  "5 for the others) is too small to\ncompare: marked, not ranked "
 	  "(events: when\ngiven, by a key)",
-	  VB_RANKED | VB(V_VOTE) | VB(V_EVENTS), "text", NULL, NULL, 0 },
+	  VB_RANKED | VB(V_VOTE) | VB(V_EVENTS) | VB(V_SITE), "text", NULL,
+	  NULL, 0 },
 	{ OPT_MAJOR, "major", NULL, "warnings: the major warnings only",
 	  VB(V_WARNINGS), NULL, NULL, NULL, 0 },
 	{ OPT_BACK_DAYS, "back-days", "N",
@@ -158,9 +159,11 @@ static const struct ft_opt opts[] = {
 	{ OPT_PER, "per", "WHAT", "collectors: per collector (default) or firm",
 	  VB(V_COLLECTORS), "words:collector firm", NULL, NULL, 0 },
 	{ OPT_PART, "part", "PART",
-	  "vote: result (default), summary, channel, area or\nrules",
-	  VB(V_VOTE), "words:result summary channel area rules", NULL, NULL,
-	  0 },
+	  "vote: result (default), summary, channel, area,\nrules, turnout "
+	  "or progress",
+	  VB(V_VOTE),
+	  "words:result summary channel area rules turnout progress", NULL,
+	  NULL, 0 },
 	{ OPT_RULE, "rule", "RULE",
 	  "vote: the stored count of this rule (default: the\nround's)",
 	  VB(V_VOTE), "text", NULL, NULL, 0 },
@@ -305,7 +308,8 @@ more_opt(int c, const char *arg, struct ft_report_more *m)
 				break;
 		if (i == FT_PART_N)
 			return ft_usage_error("--part: %s is not result, "
-					      "summary, channel, area or rules",
+					      "summary, channel, area, rules, "
+					      "turnout or progress",
 					      ft_q(arg));
 		m->part = (enum ft_report_part)i;
 		return FT_OK;
@@ -348,7 +352,7 @@ main(int argc, char **argv)
 	struct ft_report_more m;
 	const char *arg, *since = NULL, *until = NULL, *by = NULL,
 			 *as_of = NULL;
-	struct ft_site_opts so = { NULL, 0, 0, 0, 0 };
+	struct ft_site_opts so = { NULL, 0, 0, 0, 0, 0 };
 	int c, exit_now = 0, st = FT_OK, v, i, format = 0;
 
 	ft_cli_init(argv[0]);
@@ -488,6 +492,7 @@ main(int argc, char **argv)
 		so.until = o.until;
 		so.quiet = cm.quiet;
 		so.no_output = cm.no_output;
+		so.min_group = m.min_group;
 		st = ft_report_site(&db, &so);
 	} else {
 		st = run(v, &db, &o, &m);

@@ -21,6 +21,7 @@ static const char usage[] =
 "       ft-vote projects ROUND [OPTION]... [FILE]...\n"
 "       ft-vote register ROUND --key KEYFILE [OPTION]... [FILE]...\n"
 "       ft-vote cast ROUND --key KEYFILE [OPTION]... [FILE]...\n"
+"       ft-vote progress ROUND [OPTION]... [FILE]...\n"
 "       ft-vote import [--round ID] [--key KEYFILE] [OPTION]... FILE.pb\n"
 "       ft-vote export ROUND [OPTION]...\n"
 "       ft-vote tally ROUND [--rule RULE] [OPTION]...\n"
@@ -28,7 +29,7 @@ static const char usage[] =
 "       ft-vote rounds [OPTION]...\n"
 "Run participatory-budgeting rounds: open a round, add its projects, register\n"
 "its eligible voters, cast ballots, count them; import and export pabulib .pb\n"
-"files.\n"
+"files; record the funded projects' progress.\n"
 "\n";
 
 static const char tail[] =
@@ -51,12 +52,25 @@ enum {
 	OPT_TOTALS
 };
 
-enum verb { V_OPEN, V_PROJECTS, V_REGISTER, V_CAST, V_IMPORT, V_EXPORT,
-	    V_TALLY, V_RECOUNT, V_ROUNDS, V_N };
+enum verb {
+	V_OPEN,
+	V_PROJECTS,
+	V_REGISTER,
+	V_CAST,
+	V_PROGRESS,
+	V_IMPORT,
+	V_EXPORT,
+	V_TALLY,
+	V_RECOUNT,
+	V_ROUNDS,
+	V_N
+};
 
 /* The verbs that take an option. */
 #define VB(v) (1u << (v))
-#define IN_FILES (VB(V_OPEN) | VB(V_PROJECTS) | VB(V_REGISTER) | VB(V_CAST))
+#define IN_FILES \
+	(VB(V_OPEN) | VB(V_PROJECTS) | VB(V_REGISTER) | VB(V_CAST) | \
+	 VB(V_PROGRESS))
 
 static const struct ft_verb verbs[] = {
 	{ "open", "define rounds", "round definitions=file..." },
@@ -66,6 +80,8 @@ static const struct ft_verb verbs[] = {
 	  "round=@vote_rounds;voter list=file..." },
 	{ "cast", "check and store ballots",
 	  "round=@vote_rounds;ballots file=file..." },
+	{ "progress", "record the progress of funded projects",
+	  "round=@vote_rounds;progress file=file..." },
 	{ "import", "import a pabulib .pb file as a round",
 	  "pabulib file=file:*.pb" },
 	{ "export", "write a round as a pabulib .pb file",
@@ -252,8 +268,8 @@ main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return ft_usage_error("no command: open, projects, register, "
-				      "cast, import, export, tally, recount or "
-				      "rounds");
+				      "cast, progress, import, export, tally, "
+				      "recount or rounds");
 	for (v = 0; v < V_N; v++)
 		if (strcmp(argv[optind], verbs[v].name) == 0)
 			break;
@@ -261,7 +277,8 @@ main(int argc, char **argv)
 		return ft_usage_error("unknown command %s", ft_q(argv[optind]));
 	optind++;
 	if (v == V_PROJECTS || v == V_REGISTER || v == V_CAST ||
-	    v == V_EXPORT || v == V_TALLY || v == V_RECOUNT) {
+	    v == V_PROGRESS || v == V_EXPORT || v == V_TALLY ||
+	    v == V_RECOUNT) {
 		if (optind >= argc)
 			return ft_usage_error("%s: no ROUND named",
 					      verbs[v].name);
@@ -314,6 +331,9 @@ main(int argc, char **argv)
 		break;
 	case V_CAST:
 		st = ft_vote_cast(&db, &o, round, files, nfiles);
+		break;
+	case V_PROGRESS:
+		st = ft_vote_progress(&db, &o, round, files, nfiles);
 		break;
 	case V_IMPORT:
 		st = ft_vote_import(&db, &o, files[0]);

@@ -424,7 +424,32 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  removed_at TEXT, removed_by TEXT, removed_note TEXT,"
 	"  CHECK (rule IS NOT NULL OR key IS NOT NULL),"
 	"  CHECK (until_at > from_at)"
+	");",
+
+	/*
+	 * 10 -> 11: ft-vote's turnout by area and its projects' progress.
+	 * A voter keeps the unit it was registered in (rounds with a scope
+	 * only), and a ballot the unit of its voter, copied when it is
+	 * cast: a unit is a place, not a person, and the two hashes still
+	 * have nothing in common.  Older rows keep NULL.  project_progress
+	 * holds the dated steps of the funded projects (ft-vote progress);
+	 * rows are only added.
+	 */
+	"ALTER TABLE voters ADD COLUMN unit TEXT;"
+	"ALTER TABLE ballots ADD COLUMN unit TEXT;"
+	"CREATE TABLE project_progress ("
+	"  step INTEGER PRIMARY KEY,"
+	"  round TEXT NOT NULL,"
+	"  project TEXT NOT NULL,"
+	"  at TEXT NOT NULL,"
+	"  stage TEXT NOT NULL,"
+	"  percent INTEGER CHECK (percent BETWEEN 0 AND 100),"
+	"  note TEXT,"
+	"  recorded_at TEXT NOT NULL,"
+	"  FOREIGN KEY (round, project) REFERENCES projects(round, project)"
 	");"
+	"CREATE INDEX project_progress_round ON project_progress(round,"
+	"  project, at);"
 };
 
 int

@@ -34,6 +34,8 @@ enum ft_report_part {
 	FT_PART_CHANNEL,
 	FT_PART_AREA,
 	FT_PART_RULES,
+	FT_PART_TURNOUT,
+	FT_PART_PROGRESS,
 	FT_PART_N
 };
 

@@ -15,9 +15,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const ft_report_part_names[FT_PART_N] = { "result", "summary",
-						      "channel", "area",
-						      "rules" };
+const char *const ft_report_part_names[FT_PART_N] = {
+	"result", "summary", "channel", "area", "rules", "turnout", "progress"
+};
 
 static int
 key_cmp(const char *a, const char *b)

@@ -17,6 +17,7 @@
 #include "ft_exit.h"
 #include "ft_json.h"
 #include "ft_report_html.h"
+#include "ft_store_report_vote.h"
 #include "ft_store_site.h"
 #include "ft_time.h"
 
@@ -133,6 +134,7 @@ struct unit {
 struct site {
 	const struct ft_site_opts *o;
 	struct ft_store_site *s;
+	struct ft_store_rvote *rv; /* the vote pages' turnout, progress */
 	struct unit *u; /* by id; u[nu] is the whole district */
 	size_t nu, cap;
 	char *tmp; /* the new site being written */
@@ -698,12 +700,20 @@ local(struct ft_buf *out, const char *s)
 
 /* ---- votes ---- */
 
+/* A round's page being written, and the counts it shows. */
+struct vpage {
+	struct ft_buf *out;
+	char *rule[8], *result[8]; /* the newest count of each rule */
+	size_t n;
+};
+
 /* One stored count: its projects' table and its totals. */
 static int
 tally(void *ctx, const char *rule, const char *counted_at, long long ballots,
       const char *digest, const char *result)
 {
-	struct ft_buf *out = ctx, v = FT_BUF_INIT;
+	struct vpage *vp = ctx;
+	struct ft_buf *out = vp->out, v = FT_BUF_INIT;
 	struct ft_json_doc d;
 	const struct ft_json_member *m;
 	const char *line = result ? result : "", *nl, *err;
@@ -712,6 +722,10 @@ tally(void *ctx, const char *rule, const char *counted_at, long long ballots,
 	size_t errpos;
 	int c;
 
+	if (vp->n < 8) {
+		vp->rule[vp->n] = ft_xstrdup(rule ? rule : "");
+		vp->result[vp->n++] = ft_xstrdup(line);
+	}
 	ft_json_doc_init(&d);
 	ft_buf_adds(out, "<h2>Result counted under ");
 	ft_html_text(out, rule ? rule : "");
@@ -773,6 +787,301 @@ tally(void *ctx, const char *rule, const char *counted_at, long long ballots,
 	return FT_OK;
 }
 
+/* A project's line of a stored count. */
+struct pline {
+	char *project, *name, *cost, *votes;
+	int selected;
+};
+
+/* The project lines of result (ft-vote tally --totals's lines) into
+ * *pl[0..*n): the caller frees them with plines_free(). */
+static void
+plines(const char *result, struct pline **pl, size_t *n)
+{
+	struct ft_json_doc d;
+	struct ft_buf v = FT_BUF_INIT;
+	const struct ft_json_member *m;
+	const char *line = result, *nl, *err;
+	size_t errpos, cap = 0;
+	struct pline *p;
+
+	*pl = NULL;
+	*n = 0;
+	ft_json_doc_init(&d);
+	for (; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (ft_json_parse(&d, line,
+				  nl ? (size_t)(nl - line) : strlen(line), &err,
+				  &errpos) ||
+		    d.type != '{' || ft_json_get(&d, "totals") ||
+		    ft_json_member_text(&d, "project", &v) <= 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			*pl = ft_xrealloc(*pl, cap * sizeof(struct pline));
+		}
+		p = &(*pl)[(*n)++];
+		p->project = ft_xstrdup(v.s);
+		p->name = ft_json_member_text(&d, "name", &v) > 0 ?
+				  ft_xstrdup(v.s) :
+				  ft_xstrdup(p->project);
+		p->cost = ft_json_member_text(&d, "cost", &v) > 0 ?
+				  ft_xstrdup(v.s) :
+				  ft_xstrdup("");
+		p->votes = ft_json_member_text(&d, "votes", &v) > 0 ?
+				   ft_xstrdup(v.s) :
+				   ft_xstrdup("");
+		m = ft_json_get(&d, "selected");
+		p->selected = m && m->vallen == 4 &&
+			      !memcmp(d.text.s + m->val, "true", 4);
+	}
+	ft_json_doc_release(&d);
+	ft_buf_release(&v);
+}
+
+static void
+plines_free(struct pline *pl, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(pl[i].project);
+		free(pl[i].name);
+		free(pl[i].cost);
+		free(pl[i].votes);
+	}
+	free(pl);
+}
+
+/* The rules a round was counted under, side by side: a project a row, in
+ * the first count's order, and whether each rule selects it. */
+static void
+rules_compared(struct vpage *vp)
+{
+	struct ft_buf *out = vp->out;
+	struct pline *pl[8];
+	size_t n[8], i, j, k;
+	int sel, first, differs;
+
+	for (k = 0; k < vp->n; k++)
+		plines(vp->result[k], &pl[k], &n[k]);
+	ft_buf_adds(out, "<h2>The rules compared</h2>\n<table>\n<thead><tr>"
+			 "<th>project</th><th class=\"n\">cost</th>"
+			 "<th class=\"n\">votes</th>");
+	for (k = 0; k < vp->n; k++) {
+		ft_buf_adds(out, "<th>");
+		ft_html_text(out, vp->rule[k]);
+		ft_buf_adds(out, "</th>");
+	}
+	ft_buf_adds(out, "<th>differs</th></tr></thead>\n<tbody>\n");
+	for (i = 0; i < n[0]; i++) {
+		ft_buf_adds(out, "<tr><td>");
+		ft_html_text(out, pl[0][i].name);
+		ft_buf_adds(out, "</td><td class=\"n\">");
+		ft_html_text(out, pl[0][i].cost);
+		ft_buf_adds(out, "</td><td class=\"n\">");
+		ft_html_text(out, pl[0][i].votes);
+		ft_buf_adds(out, "</td>");
+		first = pl[0][i].selected;
+		differs = 0;
+		for (k = 0; k < vp->n; k++) {
+			for (j = 0, sel = 0; j < n[k]; j++)
+				if (!strcmp(pl[k][j].project, pl[0][i].project))
+					sel = pl[k][j].selected;
+			differs |= sel != first;
+			ft_buf_adds(out, sel ? "<td><b>selected</b></td>" :
+					       "<td>no</td>");
+		}
+		ft_buf_addf(out, "<td>%s</td></tr>\n", differs ? "yes" : "");
+	}
+	ft_buf_adds(out, "</tbody>\n</table>\n");
+	for (k = 0; k < vp->n; k++)
+		plines_free(pl[k], n[k]);
+}
+
+struct tw {
+	struct site *w;
+	struct ft_buf *out;
+	struct ft_buf chans; /* the channels of the current area's row */
+	int open; /* a row is open */
+	int small;
+};
+
+/* Ends the open row of turnout: its channels, its mark. */
+static void
+turnout_end(struct tw *t)
+{
+	if (!t->open)
+		return;
+	ft_buf_adds(t->out, "<td>");
+	if (t->chans.len)
+		ft_buf_add(t->out, t->chans.s, t->chans.len);
+	ft_buf_addf(t->out, "</td><td>%s</td></tr>\n",
+		    t->small ? "small group" : "");
+	ft_buf_reset(&t->chans);
+	t->open = 0;
+}
+
+static int
+turnout_row(void *ctx, const struct ft_srv_turnout *r)
+{
+	struct tw *t = ctx;
+	struct ft_buf *out = t->out;
+	char a[32];
+	int i;
+
+	share(a, sizeof(a), r->ballots, r->voters);
+	if (r->channel) {
+		if (t->chans.len)
+			ft_buf_adds(&t->chans, ", ");
+		ft_html_text(&t->chans, r->channel);
+		ft_buf_addf(&t->chans, " %s", a);
+		return FT_OK;
+	}
+	turnout_end(t);
+	t->open = 1;
+	t->small = r->voters < t->w->o->min_group;
+	ft_buf_adds(out, "<tr><td>");
+	i = find_unit(t->w, r->area);
+	if (i >= 0 && t->w->u[i].area) {
+		ft_buf_adds(out, "<a href=\"../area/");
+		fname(out, r->area);
+		ft_buf_adds(out, ".html\">");
+		ft_html_text(out, t->w->u[i].name);
+		ft_buf_adds(out, "</a>");
+	} else {
+		ft_html_text(out, r->area ? (r->name ? r->name : r->area) :
+					    "(no area kept)");
+	}
+	ft_buf_adds(out, "</td><td>");
+	ft_html_text(out, r->kind ? r->kind : "");
+	ft_buf_addf(out,
+		    "</td><td class=\"n\">%lld</td><td class=\"n\">%lld"
+		    "</td><td class=\"n\">%s</td>",
+		    (long long)r->voters, (long long)r->ballots, a);
+	return FT_OK;
+}
+
+/* Turnout by area (every level) and channel. */
+static int
+turnout(struct site *w, struct ft_buf *out, const char *round)
+{
+	struct tw t = { w, out, FT_BUF_INIT, 0, 0 };
+	size_t mark = out->len;
+	int st;
+
+	ft_buf_adds(out, "<h2>Turnout by area</h2>\n<table>\n<thead><tr>"
+			 "<th>area</th><th>level</th>"
+			 "<th class=\"n\">eligible voters</th>"
+			 "<th class=\"n\">ballots</th>"
+			 "<th class=\"n\">turnout</th><th>by channel</th>"
+			 "<th></th></tr></thead>\n<tbody>\n");
+	st = ft_store_rvote_turnout_each(w->rv, round, turnout_row, &t);
+	if (!t.open && !st) {
+		out->len = mark; /* no voter: no table */
+		out->s[mark] = '\0';
+	} else {
+		turnout_end(&t);
+		ft_buf_addf(out,
+			    "</tbody>\n</table>\n<p class=\"small\">A small "
+			    "group has fewer than %lld eligible voters: too "
+			    "few to compare.</p>\n",
+			    (long long)w->o->min_group);
+	}
+	ft_buf_release(&t.chans);
+	return st;
+}
+
+struct pw {
+	struct site *w;
+	struct ft_buf *out;
+	const struct pline *p; /* the funded project written */
+	int n; /* its steps so far */
+	struct ft_buf steps, latest;
+};
+
+static int
+progress_step(void *ctx, const struct ft_srv_progress *r)
+{
+	struct pw *x = ctx;
+	struct ft_buf *b = &x->steps;
+
+	if (strcmp(r->project, x->p->project))
+		return FT_OK;
+	x->n++;
+	ft_buf_reset(&x->latest);
+	ft_buf_adds(b, "<li>");
+	local(b, r->at);
+	ft_buf_adds(b, ": ");
+	ft_html_text(b, r->stage);
+	ft_html_text(&x->latest, r->stage);
+	if (r->percent >= 0) {
+		ft_buf_addf(b, " (%d%%)", r->percent);
+		ft_buf_addf(&x->latest, " (%d%%)", r->percent);
+	}
+	ft_buf_adds(&x->latest, ", ");
+	local(&x->latest, r->at);
+	if (r->note) {
+		ft_buf_adds(b, " &middot; ");
+		ft_html_text(b, r->note);
+	}
+	ft_buf_adds(b, "</li>\n");
+	return FT_OK;
+}
+
+/* The funded projects of the count the round is published by, each with
+ * its latest step of progress and its dated steps. */
+static int
+progress(struct site *w, struct vpage *vp, const char *round, const char *rule)
+{
+	struct pw x = { w, vp->out, NULL, 0, FT_BUF_INIT, FT_BUF_INIT };
+	struct ft_buf *out = vp->out;
+	struct pline *pl;
+	size_t n, i, c = 0;
+	int st = FT_OK, any = 0;
+
+	for (i = 0; rule && i < vp->n; i++)
+		if (!strcmp(vp->rule[i], rule))
+			c = i;
+	plines(vp->result[c], &pl, &n);
+	for (i = 0; !st && i < n; i++) {
+		if (!pl[i].selected)
+			continue;
+		if (!any++)
+			ft_buf_adds(out,
+				    "<h2>Progress of the funded projects</h2>"
+				    "\n<table>\n<thead><tr><th>project</th>"
+				    "<th>latest</th><th>steps</th></tr>"
+				    "</thead>\n<tbody>\n");
+		x.p = &pl[i];
+		x.n = 0;
+		ft_buf_reset(&x.steps);
+		ft_buf_reset(&x.latest);
+		st = ft_store_rvote_progress_each(w->rv, round, progress_step,
+						  &x);
+		ft_buf_adds(out, "<tr><td>");
+		ft_html_text(out, pl[i].name);
+		ft_buf_adds(out, "</td><td>");
+		if (x.n)
+			ft_buf_add(out, x.latest.s, x.latest.len);
+		else
+			ft_buf_adds(out, "not started");
+		ft_buf_adds(out, "</td><td>");
+		if (x.n) {
+			ft_buf_adds(out, "<ul>\n");
+			ft_buf_add(out, x.steps.s, x.steps.len);
+			ft_buf_adds(out, "</ul>");
+		}
+		ft_buf_adds(out, "</td></tr>\n");
+	}
+	if (any)
+		ft_buf_adds(out, "</tbody>\n</table>\n");
+	plines_free(pl, n);
+	ft_buf_release(&x.steps);
+	ft_buf_release(&x.latest);
+	return st;
+}
+
 struct chan {
 	struct ft_svg_item it[32];
 	char *name[32];
@@ -806,6 +1115,7 @@ round_page(void *ctx, const struct ft_site_round *r)
 	struct rounds *rs = ctx;
 	struct site *w = rs->w;
 	struct ft_buf p = FT_BUF_INIT, f = FT_BUF_INIT, rel = FT_BUF_INIT;
+	struct vpage vp = { &p, { NULL }, { NULL }, 0 };
 	struct chan ch;
 	char a[32];
 	size_t i;
@@ -843,7 +1153,17 @@ round_page(void *ctx, const struct ft_site_round *r)
 	for (i = 0; i < ch.n; i++)
 		free(ch.name[i]);
 	if (!st)
-		st = ft_store_site_tallies_each(w->s, r->round, tally, &p);
+		st = turnout(w, &p, r->round);
+	if (!st)
+		st = ft_store_site_tallies_each(w->s, r->round, tally, &vp);
+	if (!st && vp.n > 1)
+		rules_compared(&vp);
+	if (!st && vp.n)
+		st = progress(w, &vp, r->round, r->rule);
+	for (i = 0; i < vp.n; i++) {
+		free(vp.rule[i]);
+		free(vp.result[i]);
+	}
 	foot(w, &f, 1);
 	ft_html_close(&p, f.s);
 	ft_buf_adds(&rel, "vote/");
@@ -1121,6 +1441,7 @@ site_release(struct site *w)
 	ft_buf_release(&w->page);
 	ft_buf_release(&w->buckets);
 	ft_store_site_close(w->s);
+	ft_store_rvote_close(w->rv);
 }
 
 /* The figures: units, shapes, every case of the range counted. */
@@ -1202,6 +1523,7 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 	memset(&w, 0, sizeof(w));
 	w.o = o;
 	w.s = ft_store_site_open(db);
+	w.rv = ft_store_rvote_open(db);
 	/* Beside dir, so that the rename stays on one file system. */
 	n = strlen(o->dir);
 	while (n > 1 && o->dir[n - 1] == '/')

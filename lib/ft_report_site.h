@@ -34,6 +34,7 @@ struct ft_site_opts {
 	int64_t since, until; /* the cases shown */
 	int quiet;
 	int no_output; /* build the site, then remove it: dir unchanged */
+	int64_t min_group; /* vote pages: areas of fewer voters are small */
 };
 
 /* Writes the site of o from db (open, read only).  Returns an exit status

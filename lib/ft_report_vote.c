@@ -2,7 +2,8 @@
  * ft_report_vote.c - the vote report: a participatory-budgeting round's
  * stored count (ft-vote tally) with each project's reason, its summary
  * and digest, its ballots by channel and by area, and the comparison of
- * the rules it was counted under.  It reads what ft-vote stored and never
+ * the rules it was counted under, turnout by area and channel, and the
+ * funded projects' progress.  It reads what ft-vote stored and never
  * counts: no voter and no ballot is printed.  See ft-report(1).
  */
 #include "ft_err.h"
@@ -10,6 +11,7 @@
 #include "ft_json.h"
 #include "ft_report_more.h"
 #include "ft_store_report_more.h"
+#include "ft_store_report_vote.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,6 +389,173 @@ rules(const struct vote *v, struct ft_rtab *t)
 	ft_buf_release(&w.b);
 }
 
+/* ---- turnout by area and channel ---- */
+
+struct turnout_walk {
+	const struct vote *v;
+	struct ft_rtab *t;
+};
+
+static int
+on_turnout(void *ctx, const struct ft_srv_turnout *r)
+{
+	struct turnout_walk *w = ctx;
+	struct ft_rtab *t = w->t;
+	int small = r->voters < w->v->m->min_group;
+	size_t row = ft_rtab_row(t, 0);
+
+	ft_rtab_set(t, row, 0, r->area ? r->area : "(none)", r->area);
+	ft_rtab_set(t, row, 1, r->name, r->name);
+	ft_rtab_set(t, row, 2, r->kind, r->kind);
+	ft_rtab_set(t, row, 3, r->channel ? r->channel : "all",
+		    r->channel ? r->channel : "all");
+	ft_rset_int(t, row, 4, r->voters);
+	ft_rset_int(t, row, 5, r->ballots);
+	ft_rset_pct(t, row, 6, r->ballots, r->voters);
+	ft_rtab_set(t, row, 7, small ? "small" : "", small ? "true" : "false");
+	return FT_OK;
+}
+
+/* No total row: the areas nest, a sum would count a voter again. */
+static int
+turnout(struct ft_db *db, const struct vote *v, struct ft_rtab *t)
+{
+	struct ft_store_rvote *s = ft_store_rvote_open(db);
+	struct turnout_walk w = { v, t };
+	int st;
+
+	ft_rtab_col(t, "area", 0);
+	ft_rtab_col(t, "name", 0);
+	ft_rtab_col(t, "kind", 0);
+	ft_rtab_col(t, "channel", 0);
+	ft_rtab_col(t, "voters", FT_COL_NUM);
+	ft_rtab_col(t, "ballots", FT_COL_NUM);
+	ft_rtab_col(t, "turnout_pct", FT_COL_NUM);
+	ft_rank_col_small(t);
+	st = ft_store_rvote_turnout_each(s, v->m->round, on_turnout, &w);
+	ft_store_rvote_close(s);
+	return st;
+}
+
+/* ---- the funded projects' progress ---- */
+
+struct step {
+	char *project, *at, *stage, *note;
+	int percent;
+};
+
+struct steps {
+	struct step *s;
+	size_t n, cap;
+};
+
+static int
+on_step(void *ctx, const struct ft_srv_progress *r)
+{
+	struct steps *ss = ctx;
+	struct step *p;
+
+	if (ss->n == ss->cap) {
+		ss->cap = ss->cap ? 2 * ss->cap : 16;
+		ss->s = ft_xrealloc(ss->s, ss->cap * sizeof(struct step));
+	}
+	p = &ss->s[ss->n++];
+	p->project = ft_report_dup(r->project);
+	p->at = ft_report_dup(r->at);
+	p->stage = ft_report_dup(r->stage);
+	p->note = ft_report_dup(r->note);
+	p->percent = r->percent;
+	return FT_OK;
+}
+
+struct progress_walk {
+	const struct vote *v;
+	struct ft_rtab *t;
+	const struct steps *ss;
+	struct ft_buf b, name;
+};
+
+/* The rows of a funded project of the count: a row for each step, the
+ * newest marked latest; one row without a step when it has none. */
+static void
+progress_line(void *ctx, struct ft_json_doc *d)
+{
+	struct progress_walk *w = ctx;
+	struct ft_rtab *t = w->t;
+	const char *p, *sel = member(d, "selected", &w->b);
+	size_t i, row, last = (size_t)-1;
+	char pct[8];
+	int any = 0;
+
+	if (!sel || strcmp(sel, "true"))
+		return;
+	member(d, "name", &w->name);
+	if (!(p = member(d, "project", &w->b)) || !kept(w->v, p))
+		return;
+	for (i = 0; i < w->ss->n; i++)
+		if (!strcmp(w->ss->s[i].project, p))
+			last = i;
+	for (i = 0; i < w->ss->n || !any; i++) {
+		const struct step *s = i < w->ss->n ? &w->ss->s[i] : NULL;
+
+		if (s && strcmp(s->project, p))
+			continue;
+		any = 1;
+		row = ft_rtab_row(t, 0);
+		ft_rtab_set(t, row, 0, p, p);
+		ft_rtab_set(t, row, 1, w->name.len ? w->name.s : NULL,
+			    w->name.len ? w->name.s : NULL);
+		if (!s) {
+			ft_rtab_set(t, row, 6, "no", "false");
+			break;
+		}
+		ft_rtab_set(t, row, 2, s->at, s->at);
+		ft_rtab_set(t, row, 3, s->stage, s->stage);
+		snprintf(pct, sizeof(pct), "%d", s->percent);
+		ft_rtab_set(t, row, 4, s->percent < 0 ? NULL : pct,
+			    s->percent < 0 ? NULL : pct);
+		ft_rtab_set(t, row, 5, s->note, s->note);
+		ft_rtab_set(t, row, 6, i == last ? "yes" : "no",
+			    i == last ? "true" : "false");
+	}
+}
+
+static int
+progress(struct ft_db *db, const struct vote *v, struct ft_rtab *t)
+{
+	struct ft_store_rvote *s = ft_store_rvote_open(db);
+	struct steps ss = { NULL, 0, 0 };
+	struct progress_walk w = { v, t, &ss, FT_BUF_INIT, FT_BUF_INIT };
+	struct ft_json_doc d;
+	size_t i;
+	int st;
+
+	ft_rtab_col(t, "project", 0);
+	ft_rtab_col(t, "name", 0);
+	ft_rtab_col(t, "at", 0);
+	ft_rtab_col(t, "stage", 0);
+	ft_rtab_col(t, "percent", FT_COL_NUM);
+	ft_rtab_col(t, "note", 0);
+	ft_rtab_col(t, "latest", FT_COL_BARE);
+	st = ft_store_rvote_progress_each(s, v->m->round, on_step, &ss);
+	ft_store_rvote_close(s);
+	if (!st) {
+		ft_json_doc_init(&d);
+		lines_each(chosen(v)->result, 0, &d, progress_line, &w);
+		ft_json_doc_release(&d);
+	}
+	for (i = 0; i < ss.n; i++) {
+		free(ss.s[i].project);
+		free(ss.s[i].at);
+		free(ss.s[i].stage);
+		free(ss.s[i].note);
+	}
+	free(ss.s);
+	ft_buf_release(&w.b);
+	ft_buf_release(&w.name);
+	return st;
+}
+
 /* ---- the report ---- */
 
 static int
@@ -412,7 +581,8 @@ load(struct ft_store_rmore *s, struct vote *v)
 			return st;
 		qsort(v->keep, v->nkeep, sizeof(char *), str_cmp);
 	}
-	if (m->part == FT_PART_CHANNEL || m->part == FT_PART_AREA)
+	if (m->part == FT_PART_CHANNEL || m->part == FT_PART_AREA ||
+	    m->part == FT_PART_TURNOUT)
 		return FT_OK;
 	if ((st = ft_store_rmore_tallies_each(s, m->round, m->rule, on_tally,
 					      v)))
@@ -436,6 +606,7 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 	struct ft_store_rmore *s = NULL;
 	struct vote v;
 	struct ft_rtab t;
+	struct ft_buf title = FT_BUF_INIT;
 	size_t i;
 	int st;
 
@@ -458,6 +629,21 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 	case FT_PART_RULES:
 		rules(&v, &t);
 		break;
+	case FT_PART_TURNOUT:
+		st = turnout(db, &v, &t);
+		ft_buf_addf(&title, "Turnout of %s by area and channel",
+			    v.name ? v.name : m->round);
+		t.title = title.s;
+		/* Rows of nested areas and channels: no one bar a row. */
+		t.chart = FT_RCHART_NONE;
+		break;
+	case FT_PART_PROGRESS:
+		st = progress(db, &v, &t);
+		ft_buf_addf(&title, "Progress of the funded projects of %s",
+			    v.name ? v.name : m->round);
+		t.title = title.s;
+		t.chart = FT_RCHART_NONE;
+		break;
 	default:
 		st = ballots(s, &v, &t);
 	}
@@ -465,6 +651,7 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 		ft_report_put(&t, m->o);
 out:
 	ft_rtab_release(&t);
+	ft_buf_release(&title);
 	free(v.name);
 	free(v.budget);
 	free(v.rule);

@@ -32,6 +32,8 @@ enum stmt {
 	TALLY_KEPT,
 	TALLY_FIRST,
 	TALLIES_ALL,
+	PROGRESS_SAME,
+	PROGRESS_ADD,
 	NSTMT
 };
 
@@ -75,10 +77,10 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 			   " selected, extra FROM projects WHERE round = ?1"
 			   " ORDER BY seq",
 			   "reading the projects" },
-	[VOTER_ADD] = { "INSERT OR IGNORE INTO voters(round, voter)"
-			" VALUES (?1, ?2)",
+	[VOTER_ADD] = { "INSERT OR IGNORE INTO voters(round, voter, unit)"
+			" VALUES (?1, ?2, ?3)",
 			"registering a voter" },
-	[VOTER_EXISTS] = { "SELECT 1 FROM voters WHERE round = ?1 AND"
+	[VOTER_EXISTS] = { "SELECT unit FROM voters WHERE round = ?1 AND"
 			   " voter = ?2",
 			   "reading the register" },
 	[UNIT_EXISTS] = { "SELECT 1 FROM units WHERE id = ?1",
@@ -93,10 +95,11 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		     " WHERE round = ?1 AND tag = ?2",
 		     "reading a ballot" },
 	[BALLOT_ADD] = { "INSERT INTO ballots(round, tag, channel, projects,"
-			 " points, extra) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+			 " points, extra, unit) VALUES (?1, ?2, ?3, ?4, ?5,"
+			 " ?6, ?7)",
 			 "storing a ballot" },
 	[BALLOT_REPLACE] = { "UPDATE ballots SET channel = ?3, projects = ?4,"
-			     " points = ?5, replaced = replaced + 1"
+			     " points = ?5, unit = ?6, replaced = replaced + 1"
 			     " WHERE round = ?1 AND tag = ?2",
 			     "storing a ballot" },
 	/* In rowid order within the round's range: a round's ballots lie
@@ -121,6 +124,14 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[TALLIES_ALL] = { "SELECT tally, rule, digest, result FROM tallies"
 			  " WHERE round = ?1 ORDER BY tally",
 			  "reading the counts" },
+	[PROGRESS_SAME] = { "SELECT 1 FROM project_progress WHERE round = ?1"
+			    " AND project = ?2 AND at = ?3 AND stage = ?4 AND"
+			    " percent IS ?5 AND note IS ?6",
+			    "reading the progress" },
+	[PROGRESS_ADD] = { "INSERT INTO project_progress(round, project, at,"
+			   " stage, percent, note, recorded_at) VALUES (?1,"
+			   " ?2, ?3, ?4, ?5, ?6, ?7)",
+			   "storing the progress" },
 };
 
 struct ft_store_vote {
@@ -365,13 +376,13 @@ ft_store_vote_projects_each(struct ft_store_vote *s, const char *round,
 
 int
 ft_store_vote_voter_add(struct ft_store_vote *s, const char *round,
-			const char *voter, int *added)
+			const char *voter, const char *unit, int *added)
 {
-	const char *v[2] = { round, voter };
+	const char *v[3] = { round, voter, unit };
 	int rc;
 
 	*added = 0;
-	if ((rc = run(s, VOTER_ADD, v, 2)))
+	if ((rc = run(s, VOTER_ADD, v, 3)))
 		return rc;
 	*added = sqlite3_changes(s->db->h) > 0;
 	return FT_OK;
@@ -379,11 +390,19 @@ ft_store_vote_voter_add(struct ft_store_vote *s, const char *round,
 
 int
 ft_store_vote_voter_exists(struct ft_store_vote *s, const char *round,
-			   const char *voter, int *yes)
+			   const char *voter, int *yes, const char **unit)
 {
 	const char *v[2] = { round, voter };
+	int rc;
 
-	return exists(s, VOTER_EXISTS, v, 2, yes);
+	*unit = NULL;
+	if ((rc = first(s, VOTER_EXISTS, v, 2, yes)) || !*yes)
+		return rc;
+	/* The last buffer: no other row read while casting uses it. */
+	*unit = keep(s, FT_STORE_VOTE_ROUND_FIELDS - 1,
+		     ft_stmts_get(&s->t, VOTER_EXISTS), 0);
+	ft_stmts_done(&s->t, VOTER_EXISTS);
+	return FT_OK;
 }
 
 /* ---- units ---- */
@@ -431,12 +450,12 @@ int
 ft_store_vote_ballot_add(struct ft_store_vote *s,
 			 const struct ft_store_vote_ballot *b, int64_t *ballot)
 {
-	const char *v[6] = { b->round,	  b->tag,    b->channel,
-			     b->projects, b->points, b->extra };
+	const char *v[7] = { b->round,	b->tag,	  b->channel, b->projects,
+			     b->points, b->extra, b->unit };
 	int rc;
 
 	*ballot = 0;
-	if ((rc = run(s, BALLOT_ADD, v, 6)))
+	if ((rc = run(s, BALLOT_ADD, v, 7)))
 		return rc;
 	*ballot = sqlite3_last_insert_rowid(s->db->h);
 	return FT_OK;
@@ -446,10 +465,10 @@ int
 ft_store_vote_ballot_replace(struct ft_store_vote *s,
 			     const struct ft_store_vote_ballot *b)
 {
-	const char *v[5] = { b->round, b->tag, b->channel, b->projects,
-			     b->points };
+	const char *v[6] = { b->round,	  b->tag,    b->channel,
+			     b->projects, b->points, b->unit };
 
-	return run(s, BALLOT_REPLACE, v, 5);
+	return run(s, BALLOT_REPLACE, v, 6);
 }
 
 static int
@@ -552,4 +571,29 @@ ft_store_vote_tallies_each(struct ft_store_vote *s, const char *round,
 	if (!bound(s, TALLIES_ALL, &round, 1))
 		return FT_SOFTWARE;
 	return ft_stmts_walk(&s->t, TALLIES_ALL, tally_row, &w);
+}
+
+/* ---- progress ---- */
+
+int
+ft_store_vote_progress_add(struct ft_store_vote *s,
+			   const struct ft_store_vote_progress *p, int *added)
+{
+	const char *v[7] = { p->round,	 p->project, p->at,	    p->stage,
+			     p->percent, p->note,    p->recorded_at };
+	sqlite3_stmt *st;
+	int rc, same;
+
+	*added = 0;
+	if ((rc = exists(s, PROGRESS_SAME, v, 6, &same)) || same)
+		return rc;
+	/* percent is a whole number: bound as one, so that IS compares. */
+	if (!(st = bound(s, PROGRESS_ADD, v, 7)))
+		return FT_SOFTWARE;
+	if (p->percent)
+		sqlite3_bind_int64(st, 5, strtoll(p->percent, NULL, 10));
+	if ((rc = ft_stmts_run(&s->t, PROGRESS_ADD)))
+		return rc;
+	*added = 1;
+	return FT_OK;
 }

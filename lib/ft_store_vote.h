@@ -140,15 +140,19 @@ int ft_store_vote_projects_each(
 /* ---- the register ---- */
 
 /*
- * Registers voter (a keyed hash) for round: *added 1, or 0 when it was
- * registered already.
+ * Registers voter (a keyed hash) for round, in unit (NULL: none): *added
+ * 1, or 0 when it was registered already (its unit then unchanged).
  */
 int ft_store_vote_voter_add(struct ft_store_vote *s, const char *round,
-			    const char *voter, int *added);
+			    const char *voter, const char *unit, int *added);
 
-/* Is voter (a keyed hash) registered for round: *yes 1 or 0. */
+/*
+ * Is voter (a keyed hash) registered for round: *yes 1 or 0, and the
+ * unit it was registered in into *unit (NULL: none; kept until the next
+ * call of this).
+ */
 int ft_store_vote_voter_exists(struct ft_store_vote *s, const char *round,
-			       const char *voter, int *yes);
+			       const char *voter, int *yes, const char **unit);
 
 /* ---- units, for a round's scope ---- */
 
@@ -172,6 +176,7 @@ struct ft_store_vote_ballot {
 	const char *projects; /* JSON array text */
 	const char *points; /* JSON array text, or NULL */
 	const char *extra; /* JSON object text, or NULL */
+	const char *unit; /* its voter's unit, or NULL */
 };
 
 /*
@@ -235,5 +240,24 @@ int ft_store_vote_tallies_each(struct ft_store_vote *s, const char *round,
 			       int (*fn)(void *ctx,
 					 const struct ft_store_vote_tally *t),
 			       void *ctx);
+
+/* ---- progress: the funded projects' dated steps ---- */
+
+struct ft_store_vote_progress {
+	const char *round, *project;
+	const char *at; /* when the step was reached, stored time */
+	const char *stage;
+	const char *percent; /* a whole number 0..100 as text, or NULL */
+	const char *note; /* or NULL */
+	const char *recorded_at; /* stored time */
+};
+
+/*
+ * Adds step p: *added 1, or 0 when the same step (all but recorded_at)
+ * is stored already.
+ */
+int ft_store_vote_progress_add(struct ft_store_vote *s,
+			       const struct ft_store_vote_progress *p,
+			       int *added);
 
 #endif

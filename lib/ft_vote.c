@@ -956,7 +956,10 @@ register_one(struct run *u, const struct ft_item *it)
 					ft_q(u->b.s));
 	}
 	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
+	/* The unit is kept for turnout by area, where it was checked. */
 	if ((u->status = ft_store_vote_voter_add(u->vs, u->r.f[R_ID], hash,
+						 u->r.f[R_SCOPE] ? u->b.s :
+								   NULL,
 						 &added)))
 		return NULL;
 	if (added)
@@ -1154,7 +1157,8 @@ print_ballot(struct run *u, long long id, const char *channel, int np,
  * the reason it is refused; u->status set on an error.
  */
 static const char *
-cast_store(struct run *u, const char *tag, const char *channel, int np)
+cast_store(struct run *u, const char *tag, const char *channel, int np,
+	   const char *unit)
 {
 	struct ft_store_vote_ballot b;
 	const char *bad;
@@ -1193,6 +1197,7 @@ cast_store(struct run *u, const char *tag, const char *channel, int np)
 	b.channel = channel;
 	b.projects = u->d.s;
 	b.points = np > 0 ? u->e.s : NULL;
+	b.unit = unit;
 	if ((u->status = old ? ft_store_vote_ballot_replace(u->vs, &b) :
 			       ft_store_vote_ballot_add(u->vs, &b, &id)))
 		return NULL;
@@ -1208,7 +1213,7 @@ static const char *
 cast_one(struct run *u, const struct ft_item *it)
 {
 	const struct ft_json_doc *d = it->doc;
-	const char *bad, *channel;
+	const char *bad, *channel, *unit;
 	char tag[65], hash[65];
 	int np, r;
 
@@ -1216,14 +1221,14 @@ cast_one(struct run *u, const struct ft_item *it)
 		return bad;
 	ft_vkey_hash(u->r.key, "voter", u->a.s, hash);
 	if ((u->status = ft_store_vote_voter_exists(u->vs, u->r.f[R_ID], hash,
-						    &r)))
+						    &r, &unit)))
 		return NULL;
 	if (!r)
 		return "not registered for this round";
 	if ((bad = cast_when(u, d)) || (bad = cast_ballot(u, d, &channel, &np)))
 		return bad;
 	ft_vkey_hash(u->r.key, "ballot", u->a.s, tag);
-	return cast_store(u, tag, channel, np);
+	return cast_store(u, tag, channel, np, unit);
 }
 
 int
@@ -1256,6 +1261,205 @@ ft_vote_cast(struct ft_db *db, const struct ft_vote_opts *o,
 			o->dry_run ? " (dry run: nothing stored)" : "");
 	vote_plist_release(&c->p);
 	free(c);
+	return vote_run_release(&u, st);
+}
+
+/* ---- progress ---- */
+
+/* What progress checks a record against: the count the round is
+ * published by, and the projects it funds. */
+struct funded {
+	long long tally; /* 0: the round has not been counted */
+	const char *rule; /* the round's rule (borrowed), or NULL */
+	char *first_rule, *result;
+	int tally_rule_is_round; /* tally is under the round's rule */
+	struct ft_buf ids; /* the funded projects, each NUL-terminated */
+};
+
+/*
+ * The count a round is published by, as ft-report's vote report chooses
+ * it: the newest under the round's rule, else the newest under the rule
+ * it was first counted with.
+ */
+static int
+funded_tally(void *ctx, const struct ft_store_vote_tally *t)
+{
+	struct funded *f = ctx;
+	int round_rule = f->rule && t->rule && !strcmp(t->rule, f->rule);
+
+	if (!t->rule || !t->result)
+		return FT_OK;
+	if (!f->first_rule)
+		f->first_rule = ft_xstrdup(t->rule);
+	/* In tally order: the newer of the same kind replaces. */
+	if (round_rule ||
+	    (!f->tally_rule_is_round && !strcmp(t->rule, f->first_rule))) {
+		f->tally = t->tally;
+		f->tally_rule_is_round = round_rule;
+		free(f->result);
+		f->result = ft_xstrdup(t->result);
+	}
+	return FT_OK;
+}
+
+/* The projects the chosen count selects, into f->ids. */
+static void
+funded_ids(struct funded *f, struct ft_buf *b)
+{
+	struct ft_json_doc d;
+	const struct ft_json_member *m;
+	const char *p = f->result, *nl, *err;
+	size_t errpos;
+
+	ft_json_doc_init(&d);
+	for (; p && *p; p = nl ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (ft_json_parse(&d, p, nl ? (size_t)(nl - p) : strlen(p),
+				  &err, &errpos) ||
+		    d.type != '{')
+			continue;
+		m = ft_json_get(&d, "selected");
+		if (!m || m->vallen != 4 ||
+		    memcmp(d.text.s + m->val, "true", 4))
+			continue;
+		if (ft_json_member_text(&d, "project", b) > 0)
+			ft_buf_add(&f->ids, b->s, b->len + 1);
+	}
+	ft_json_doc_release(&d);
+}
+
+static int
+is_funded(const struct funded *f, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < f->ids.len; i += strlen(f->ids.s + i) + 1)
+		if (!strcmp(f->ids.s + i, id))
+			return 1;
+	return 0;
+}
+
+static const char *
+progress_one(struct run *u, const struct ft_item *it)
+{
+	const struct ft_json_doc *d = it->doc;
+	struct ft_store_vote_progress p;
+	struct ft_store_vote_project pr;
+	struct funded *f = u->funded;
+	char at_s[FT_TIME_LEN], now_s[FT_TIME_LEN], rec_s[FT_TIME_LEN];
+	struct ft_buf *o = &u->run.out.buf;
+	int64_t at, now = ft_time_now();
+	long pct = 0;
+	int r, found, added, has_pct;
+
+	if ((r = ft_json_member_text(d, "project", &u->a)) <= 0)
+		return r < 0 ? "field \"project\": not a string" :
+			       "field \"project\": missing";
+	if ((u->status = ft_store_vote_project(u->vs, u->r.f[R_ID], u->a.s, &pr,
+					       &found)))
+		return NULL;
+	if (!found)
+		return vote_why(u, "field \"project\": unknown project %s",
+				ft_q(u->a.s));
+	if (!f->tally)
+		return vote_why(u,
+				"field \"project\": round %s has not been "
+				"counted (ft-vote tally): no project is "
+				"funded yet",
+				u->r.f[R_ID]);
+	if (!is_funded(f, u->a.s))
+		return vote_why(u,
+				"field \"project\": %s is not funded (not "
+				"selected by tally %lld): only funded "
+				"projects have progress",
+				ft_q(u->a.s), f->tally);
+	if ((r = ft_json_member_text(d, "stage", &u->b)) <= 0)
+		return r < 0 ? "field \"stage\": not a string" :
+			       "field \"stage\": missing";
+	if (!vote_is_text(u->b.s) || u->b.len > 200)
+		return "field \"stage\": not text of up to 200 bytes";
+	if ((has_pct = member_long(d, "percent", 0, 100, &pct, &u->c)) < 0 &&
+	    !u->c.len) /* a list, an object, a boolean */
+		return "field \"percent\": not a whole number from 0 to 100";
+	if (has_pct < 0)
+		return vote_why(u,
+				"field \"percent\": not a whole number from "
+				"0 to 100: %s",
+				ft_q(u->c.s));
+	if ((r = ft_json_member_text(d, "note", &u->d)) < 0 ||
+	    (r > 0 && (!vote_is_text(u->d.s) || u->d.len > 2000)))
+		return "field \"note\": not text of up to 2000 bytes";
+	at = now;
+	if ((r = ft_json_member_text(d, "at", &u->e)) < 0 ||
+	    (r > 0 && parse_time(u->e.s, &at)))
+		return vote_why(u, "field \"at\": not a time: %s",
+				ft_q(u->e.s));
+	if (at > now)
+		return vote_why(u,
+				"field \"at\": %s is later than the current "
+				"time %s",
+				vote_fmt_time(at, at_s),
+				vote_fmt_time(now, now_s));
+	memset(&p, 0, sizeof(p));
+	p.round = u->r.f[R_ID];
+	p.project = u->a.s;
+	p.at = vote_fmt_time(at, at_s);
+	p.stage = u->b.s;
+	if (has_pct > 0) {
+		ft_buf_reset(&u->c);
+		ft_buf_addf(&u->c, "%ld", pct);
+		p.percent = u->c.s;
+	}
+	p.note = u->d.len ? u->d.s : NULL;
+	p.recorded_at = vote_fmt_time(now, rec_s);
+	if ((u->status = ft_store_vote_progress_add(u->vs, &p, &added)))
+		return NULL;
+	if (!added) {
+		u->unchanged++;
+		return NULL;
+	}
+	u->done++;
+	ft_json_open(o, "round");
+	ft_json_escape(o, p.round, strlen(p.round));
+	ft_json_put_str(o, "project", p.project, strlen(p.project));
+	ft_json_put_str(o, "at", p.at, strlen(p.at));
+	ft_json_put_str(o, "stage", p.stage, strlen(p.stage));
+	if (p.percent)
+		ft_json_put_raw(o, "percent", p.percent, strlen(p.percent));
+	ft_json_put_str(o, "note", p.note, p.note ? strlen(p.note) : 0);
+	ft_buf_adds(o, "}\n");
+	return NULL;
+}
+
+int
+ft_vote_progress(struct ft_db *db, const struct ft_vote_opts *o,
+		 const char *round, char **files, int n)
+{
+	struct run u;
+	struct funded f;
+	int st;
+
+	memset(&f, 0, sizeof(f));
+	ft_buf_init(&f.ids);
+	vote_run_init(&u, db, o);
+	if ((st = start_round(&u, round)) == FT_OK) {
+		f.rule = u.r.f[R_RULE];
+		st = ft_store_vote_tallies_each(u.vs, round, funded_tally, &f);
+	}
+	if (st == FT_OK) {
+		funded_ids(&f, &u.a);
+		u.funded = &f;
+		st = each_record(&u, files, n, progress_one);
+	}
+	if (!o->quiet && st <= FT_REJECTED)
+		ft_warn("%s: %ld progress step%s recorded, %ld unchanged, %ld "
+			"rejected%s",
+			round, u.done, u.done == 1 ? "" : "s", u.unchanged,
+			u.rej.n,
+			o->dry_run ? " (dry run: nothing stored)" : "");
+	free(f.first_rule);
+	free(f.result);
+	ft_buf_release(&f.ids);
 	return vote_run_release(&u, st);
 }
 

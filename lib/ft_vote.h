@@ -52,6 +52,8 @@ int ft_vote_register(struct ft_db *db, const struct ft_vote_opts *o,
 		     const char *round, char **files, int n);
 int ft_vote_cast(struct ft_db *db, const struct ft_vote_opts *o,
 		 const char *round, char **files, int n);
+int ft_vote_progress(struct ft_db *db, const struct ft_vote_opts *o,
+		     const char *round, char **files, int n);
 int ft_vote_import(struct ft_db *db, const struct ft_vote_opts *o,
 		   const char *path);
 int ft_vote_export(struct ft_db *db, const struct ft_vote_opts *o,

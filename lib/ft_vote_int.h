@@ -65,6 +65,7 @@ _Static_assert(R_META + 1 == FT_STORE_VOTE_ROUND_FIELDS &&
 	       "R_* follow the store's round fields");
 
 struct cast;
+struct funded;
 
 struct run {
 	struct ft_db *db;
@@ -86,6 +87,7 @@ struct run {
 	long long counted; /* its tally, 0: none */
 	char counted_at[FT_TIME_LEN];
 	struct cast *cast; /* cast: the round's projects, a ballot's */
+	struct funded *funded; /* progress: the funded projects */
 	char reason[512]; /* vote_why()'s text */
 };
 

@@ -767,7 +767,8 @@ imp_store_ballots(struct run *u, const struct imp *m, const char *id,
 		struct ft_store_vote_ballot b;
 
 		ft_vkey_hash(rkey, "voter", vid, hash);
-		if ((st = ft_store_vote_voter_add(u->vs, id, hash, &added)))
+		if ((st = ft_store_vote_voter_add(u->vs, id, hash, NULL,
+						  &added)))
 			return st;
 		ft_vkey_hash(rkey, "ballot", vid, hash);
 		memset(&b, 0, sizeof(b));

@@ -305,7 +305,7 @@ usage() {
 	usage 'vote: no round named' vote
 	usage 'vote: --since does not apply' vote r1 --since 7d
 	usage 'vote: unexpected argument "r2"' vote r1 r2
-	usage '--part: "all" is not result, summary, channel, area or rules' vote r1 --part all
+	usage '--part: "all" is not result, summary, channel, area, rules, turnout or progress' vote r1 --part all
 	run -66 --separate-stderr ft-report vote r9
 	[ "$stderr" = 'ft-report: no round "r9" in the database' ]
 	run -66 --separate-stderr ft-report vote r1 --rule mes-add1
@@ -318,6 +318,174 @@ usage() {
 	[ "$output" = $'channel,ballots,share_pct,small\r' ]
 }
 
+# ---- vote: turnout by area, progress, and the site's vote page ----
+
+# r3: scope d1; 12 voters: 6 in g1, 2 in g2, 3 in g3, 1 in g4 (under c1,
+# c1, c2 and c3; c1 and c2 under s1, c3 under s2); 8 ballots: g1 3 online
+# and 1 paper, g2 1 online, g3 1 kiosk and 1 online, g4 1 paper.
+scoped() {
+	local i units=(g1 g1 g1 g1 g1 g1 g2 g2 g3 g3 g3 g4)
+	ft-vote open -q --now 2027-02-01T00:00:00Z > /dev/null <<< '{"id":"r3","name":"r3","budget":100,"scope":["d1"],"ballot":"approval","rule":"greedy","opens_at":"2027-03-01T00:00:00Z","closes_at":"2027-03-15T00:00:00Z"}'
+	ft-vote projects r3 -q --now 2027-02-01T00:00:00Z "$M/projects.ndjson" > /dev/null
+	{
+		echo voter,unit
+		for i in "${!units[@]}"; do
+			printf '139000000%02d,%s\n' $((i + 1)) "${units[$i]}"
+		done
+	} > v3.csv
+	ft-vote register r3 -q --now 2027-02-01T00:00:00Z v3.csv
+	for i in 1:online 2:online 3:online 4:paper 7:online 9:kiosk 10:online 12:paper; do
+		printf '{"voter":"139000000%02d","projects":["p1"],"channel":"%s"}\n' "${i%%:*}" "${i#*:}"
+	done > b3.ndjson
+	ft-vote cast r3 -q --now 2027-03-02T00:00:00Z b3.ndjson > /dev/null
+}
+
+@test "ft-report vote: turnout by area at every level and by channel; areas of fewer voters than --min-group marked" {
+	scoped
+	# 1 voter (s2, c3, g4) is below --min-group 2, 2 (g2) at it, 3 (g3) above.
+	run -0 --separate-stderr ft-report vote r3 --part turnout --min-group 2
+	[ "$stderr" = "" ]
+	is <<-'EOF'
+	area  name                kind       channel  voters  ballots  turnout_pct  small
+	----  ------------------  ---------  -------  ------  -------  -----------  -----
+	d1    Futian              district   all          12        8        66.7%
+	d1    Futian              district   kiosk        12        1         8.3%
+	d1    Futian              district   online       12        5        41.7%
+	d1    Futian              district   paper        12        2        16.7%
+	s1    Lianhua street      street     all          11        7        63.6%
+	s1    Lianhua street      street     kiosk        11        1         9.1%
+	s1    Lianhua street      street     online       11        5        45.5%
+	s1    Lianhua street      street     paper        11        1         9.1%
+	s2    Huafu street        street     all           1        1       100.0%  small
+	s2    Huafu street        street     paper         1        1       100.0%  small
+	c1    Jinglian community  community  all           8        5        62.5%
+	c1    Jinglian community  community  online        8        4        50.0%
+	c1    Jinglian community  community  paper         8        1        12.5%
+	c2    Xinmin community    community  all           3        2        66.7%
+	c2    Xinmin community    community  kiosk         3        1        33.3%
+	c2    Xinmin community    community  online        3        1        33.3%
+	c3    Tianan community    community  all           1        1       100.0%  small
+	c3    Tianan community    community  paper         1        1       100.0%  small
+	g1    Grid 1              grid       all           6        4        66.7%
+	g1    Grid 1              grid       online        6        3        50.0%
+	g1    Grid 1              grid       paper         6        1        16.7%
+	g2    Grid 2              grid       all           2        1        50.0%
+	g2    Grid 2              grid       online        2        1        50.0%
+	g3    Grid 3              grid       all           3        2        66.7%
+	g3    Grid 3              grid       kiosk         3        1        33.3%
+	g3    Grid 3              grid       online        3        1        33.3%
+	g4    Grid 4              grid       all           1        1       100.0%  small
+	g4    Grid 4              grid       paper         1        1       100.0%  small
+	EOF
+	# The default --min-group is 5: c2, g2 and g3 are small then too.
+	run -0 --separate-stderr ft-report vote r3 --part turnout --format csv
+	[ "$(grep -c ',true'$'\r' <<< "$output")" = 14 ]
+	[ "$(sed -n 2p <<< "$output")" = $'d1,Futian,district,all,12,8,66.7,false\r' ]
+	run -0 --separate-stderr ft-report vote r3 --part turnout --format ndjson --min-group 2
+	[ "${lines[21]}" = '{"area":"g2","name":"Grid 2","kind":"grid","channel":"all","voters":2,"ballots":1,"turnout_pct":50.0,"small":false}' ]
+	[ "${lines[26]}" = '{"area":"g4","name":"Grid 4","kind":"grid","channel":"all","voters":1,"ballots":1,"turnout_pct":100.0,"small":true}' ]
+	run -0 --separate-stderr ft-report vote r3 --part turnout --format markdown --min-group 2
+	[ "${lines[0]}" = '| area | name | kind | channel | voters | ballots | turnout_pct | small |' ]
+	[ "${lines[11]}" = '| s2 | Huafu street | street | paper | 1 | 1 | 100.0% | small |' ]
+	run -0 --separate-stderr ft-report vote r3 --part turnout --format html
+	[[ "$output" == *'<title>Turnout of r3 by area and channel</title>'* ]]
+	[[ "$output" == *'<tr><td>g4</td><td>Grid 4</td><td>grid</td><td>all</td><td class="n">1</td><td class="n">1</td><td class="n">100.0%</td><td>small</td></tr>'* ]]
+	[[ "$output" != *'<svg'* ]]
+	# A round without a scope keeps no unit: one area, (none).
+	run -0 --separate-stderr ft-report vote r1 --part turnout
+	is <<-'EOF'
+	area    name  kind  channel  voters  ballots  turnout_pct  small
+	------  ----  ----  -------  ------  -------  -----------  -----
+	(none)  -     -     all          12        9        75.0%
+	(none)  -     -     kiosk        12        1         8.3%
+	(none)  -     -     online       12        6        50.0%
+	(none)  -     -     paper        12        2        16.7%
+	EOF
+	# No voter's id, voter hash or ballot tag in any format of any part.
+	ft-vote tally r3 -q --now 2027-03-16T00:00:00Z > /dev/null
+	for r in r1 r3; do
+		for p in result summary channel area rules turnout progress; do
+			for f in table csv ndjson markdown html; do
+				ft-report vote "$r" --part "$p" --format "$f"
+			done
+		done
+	done > all.txt
+	[ "$(grep -c . all.txt)" -gt 400 ]
+	run -1 grep -E '1380000|1390000' all.txt
+	[ "$(sqlite3 "$FT_DB" 'SELECT count(*) FROM voters UNION ALL SELECT count(*) FROM ballots' | paste -sd ' ')" = "24 17" ]
+	for h in $(sqlite3 "$FT_DB" 'SELECT voter FROM voters UNION ALL SELECT tag FROM ballots'); do
+		if grep -q "$h" all.txt; then
+			echo "found $h" >&2
+			false
+		fi
+	done
+}
+
+@test "ft-report vote: the funded projects' progress, each step, the latest marked; a round not counted is 66" {
+	ft-vote progress r1 -q --now 2027-04-01T00:00:00Z > /dev/null <<-'EOF'
+	{"project":"p3","stage":"tender","percent":5,"at":"2027-03-20T00:00:00Z"}
+	{"project":"p3","stage":"installed","percent":100,"note":"40 racks","at":"2027-03-30T00:00:00Z"}
+	EOF
+	run -0 --separate-stderr ft-report vote r1 --part progress
+	[ "$stderr" = "" ]
+	is <<-'EOF'
+	project  name        at                    stage      percent  note      latest
+	-------  ----------  --------------------  ---------  -------  --------  ------
+	p1       社区食堂    -                     -                -  -         no
+	p3       Bike racks  2027-03-20T00:00:00Z  tender           5  -         no
+	p3       Bike racks  2027-03-30T00:00:00Z  installed      100  40 racks  yes
+	EOF
+	run -0 --separate-stderr ft-report vote r1 --part progress --format ndjson --category transport
+	is <<-'EOF'
+	{"project":"p3","name":"Bike racks","at":"2027-03-20T00:00:00Z","stage":"tender","percent":5,"note":null,"latest":false}
+	{"project":"p3","name":"Bike racks","at":"2027-03-30T00:00:00Z","stage":"installed","percent":100,"note":"40 racks","latest":true}
+	EOF
+	# Under mes, p3 and p4 are funded.
+	run -0 --separate-stderr ft-report vote r1 --part progress --rule mes --format csv
+	[ "$(cut -d, -f1,4,7 <<< "$output" | tr -d '\r' | paste -sd ' ')" = "project,stage,latest p3,tender,false p3,installed,true p4,,false" ]
+	ft-vote open -q --now 2027-02-01T00:00:00Z > /dev/null <<< '{"id":"r2","name":"x","budget":1,"ballot":"approval","rule":"greedy","opens_at":"2027-03-01T00:00:00Z","closes_at":"2027-03-15T00:00:00Z"}'
+	run -66 --separate-stderr ft-report vote r2 --part progress
+	[ "$stderr" = 'ft-report: round "r2" has not been counted (ft-vote tally)' ]
+}
+
+@test "ft-report site: the vote page: turnout by area, the rules side by side, the funded projects' progress" {
+	scoped
+	ft-vote tally r3 -q --now 2027-03-16T00:00:00Z > /dev/null
+	ft-vote progress r1 -q --now 2027-04-01T00:00:00Z > /dev/null <<-'EOF'
+	{"project":"p3","stage":"tender","percent":5,"at":"2027-03-20T00:00:00Z"}
+	{"project":"p3","stage":"installed","percent":100,"note":"40 racks <b>","at":"2027-03-30T00:00:00Z"}
+	EOF
+	run -0 --separate-stderr ft-report site www --tz UTC --min-group 2
+	# r1: counted under greedy and mes, side by side.
+	grep -q '<thead><tr><th>project</th><th class="n">cost</th><th class="n">votes</th><th>greedy</th><th>mes</th><th>differs</th></tr></thead>' www/vote/r1.html
+	grep -q '<tr><td>社区食堂</td><td class="n">60</td><td class="n">5</td><td><b>selected</b></td><td>no</td><td>yes</td></tr>' www/vote/r1.html
+	grep -q '<tr><td>Bike racks</td><td class="n">30</td><td class="n">4</td><td><b>selected</b></td><td><b>selected</b></td><td></td></tr>' www/vote/r1.html
+	grep -q '<tr><td>Library</td><td class="n">20</td><td class="n">2</td><td>no</td><td><b>selected</b></td><td>yes</td></tr>' www/vote/r1.html
+	# Its funded projects (greedy's, the round's rule), the latest step, every step.
+	grep -q '<h2>Progress of the funded projects</h2>' www/vote/r1.html
+	grep -q '<tr><td>社区食堂</td><td>not started</td><td></td></tr>' www/vote/r1.html
+	grep -q '<tr><td>Bike racks</td><td>installed (100%), 2027-03-30 00:00</td><td><ul>' www/vote/r1.html
+	grep -qx '<li>2027-03-20 00:00: tender (5%)</li>' www/vote/r1.html
+	grep -qx '<li>2027-03-30 00:00: installed (100%) &middot; 40 racks &lt;b&gt;</li>' www/vote/r1.html
+	run -1 grep -c 'Library</td><td>not started' www/vote/r1.html
+	# r1 keeps no unit: one row; r3 by area, small ones marked, linked to the areas' pages.
+	grep -q '<tr><td>(no area kept)</td><td></td><td class="n">12</td><td class="n">9</td><td class="n">75.0%</td><td>kiosk 8.3%, online 50.0%, paper 16.7%</td><td></td></tr>' www/vote/r1.html
+	grep -q '<tr><td><a href="../area/d1.html">Futian</a></td><td>district</td><td class="n">12</td><td class="n">8</td><td class="n">66.7%</td><td>kiosk 8.3%, online 41.7%, paper 16.7%</td><td></td></tr>' www/vote/r3.html
+	grep -q '<tr><td><a href="../area/g2.html">Grid 2</a></td><td>grid</td><td class="n">2</td><td class="n">1</td><td class="n">50.0%</td><td>online 50.0%</td><td></td></tr>' www/vote/r3.html
+	grep -q '<tr><td><a href="../area/g4.html">Grid 4</a></td><td>grid</td><td class="n">1</td><td class="n">1</td><td class="n">100.0%</td><td>paper 100.0%</td><td>small group</td></tr>' www/vote/r3.html
+	grep -q 'A small group has fewer than 2 eligible voters' www/vote/r3.html
+	# A round counted under one rule has no comparison; no voter anywhere.
+	run -1 grep -c 'The rules compared' www/vote/r3.html
+	run -1 grep -rlE '1380000|1390000' www
+	[ "$(sqlite3 "$FT_DB" 'SELECT count(*) FROM voters UNION ALL SELECT count(*) FROM ballots' | paste -sd ' ')" = "24 17" ]
+	for h in $(sqlite3 "$FT_DB" 'SELECT voter FROM voters UNION ALL SELECT tag FROM ballots'); do
+		if grep -rq "$h" www; then
+			echo "found $h" >&2
+			false
+		fi
+	done
+}
+
 @test "ft-report facilities, collectors, services: bad options exit 64" {
 	usage '--min-group: "-1" is not a whole number from 0 to 1000000000' facilities --min-group -1
 	usage '--min-group: "2x" is not a whole number from 0 to 1000000000' collectors --min-group 2x
@@ -327,7 +495,7 @@ usage() {
 	usage 'collectors: --back-days does not apply' collectors --back-days 7
 	usage 'services: --per does not apply' services --per firm
 	usage 'facilities: --by does not apply' facilities --by day
-	usage 'site: --min-group does not apply' site --min-group 3 dir
+	usage 'site: --per does not apply' site --per firm dir
 	usage 'vote: --compare does not apply' vote r1 --compare
 	run -66 --separate-stderr ft-report collectors --area g9
 	[ "$stderr" = 'ft-report: --area: no unit "g9" in the database' ]

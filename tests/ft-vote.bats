@@ -1681,3 +1681,131 @@ Try 'ft-vote --help' for more information." ]
 	run -0 --separate-stderr ft-vote rounds
 	[ "$(grep -F '"id":"rep"' <<< "$output")" = '{"id":"rep","name":"round rep","budget":100,"opens_at":"2026-11-10T01:00:00Z","closes_at":"2026-11-20T10:00:00Z","ballot":"approval","min_length":1,"rule":"greedy","tiebreak":"votes,cost,id","projects":3,"voters":4,"ballots":4}' ]
 }
+
+# ---- the voter's unit, and progress (schema 11) ----
+
+@test "ft-vote register, cast: the voter's unit is kept and copied onto its ballot; a round without a scope keeps none" {
+	futian
+	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" "$F/ballots.ndjson"
+	[ "$(sql "select group_concat(unit, ' ') from (select unit from voters order by unit)")" = "c1 c1 c1 s1 s1" ]
+	[ "$(sql "select group_concat(ballot || ':' || channel || ':' || unit, ' ') from ballots")" = "1:online:c1 2:online:c1 3:app:s1" ]
+	# A new ballot in its place keeps its voter's unit.
+	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" --replace <<< '{"voter":"13800138003","projects":["p1"]}'
+	[ "$(sql "select unit, replaced from ballots where ballot = 3")" = "s1|1" ]
+	# Still nothing joins a ballot to a voter but the unit.
+	[ "$(sql 'select count(*) from voters v join ballots b on v.voter = b.tag')" = 0 ]
+	# Without a scope, a unit given or not is not kept.
+	mkround open-to-all 100 approval
+	mkprojects open-to-all A:10
+	printf '%s\n' '{"voter":"1","unit":"c2"}' '{"voter":"2"}' > v.ndjson
+	ft-vote register open-to-all -q --key "$KEY" --now "$T0" v.ndjson
+	printf '%s\n' '{"voter":"1","projects":["A"]}' '{"voter":"2","projects":["A"]}' > b.ndjson
+	ft-vote cast open-to-all -q --key "$KEY" --now "$T1" b.ndjson > /dev/null
+	[ "$(sql "select count(*), count(unit) from voters where round = 'open-to-all'")" = "2|0" ]
+	[ "$(sql "select count(*), count(unit) from ballots where round = 'open-to-all'")" = "2|0" ]
+}
+
+# counted_futian: futian, its three ballots, counted by greedy (p4, p1 and
+# p3 selected; p2 not), then by mes (p4 and p3): the round's rule is
+# greedy, so p1 is funded.
+counted_futian() {
+	futian
+	ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" "$F/ballots.ndjson" > /dev/null
+	ft-vote tally 2027-futian -q > /dev/null
+	ft-vote tally 2027-futian -q --rule mes > /dev/null
+}
+
+@test "ft-vote progress: a funded project's steps are stored and printed, at in UTC; the same step again is unchanged" {
+	counted_futian
+	cat > steps.ndjson <<-'EOF'
+	{"project":"p1","stage":"tender","percent":10,"at":"2026-11-21T09:00:00+08:00"}
+	{"project":"p1","stage":"施工","percent":"40","note":"第一批路灯","at":"2026-11-24"}
+	{"project":"p3","stage":"design"}
+	EOF
+	run -0 --separate-stderr ft-vote progress 2027-futian --tz Asia/Shanghai steps.ndjson
+	[ "$output" = '{"round":"2027-futian","project":"p1","at":"2026-11-21T01:00:00Z","stage":"tender","percent":10}
+{"round":"2027-futian","project":"p1","at":"2026-11-23T16:00:00Z","stage":"施工","percent":40,"note":"第一批路灯"}
+{"round":"2027-futian","project":"p3","at":"2026-11-25T12:00:00Z","stage":"design"}' ]
+	[ "$stderr" = "ft-vote: 2027-futian: 3 progress steps recorded, 0 unchanged, 0 rejected" ]
+	[ "$(sql "select group_concat(step || '|' || project || '|' || at || '|' || stage || '|' || coalesce(percent, '-') || '|' || coalesce(note, '-') || '|' || recorded_at, ' ') from project_progress")" = "1|p1|2026-11-21T01:00:00Z|tender|10|-|2026-11-25T12:00:00Z 2|p1|2026-11-23T16:00:00Z|施工|40|第一批路灯|2026-11-25T12:00:00Z 3|p3|2026-11-25T12:00:00Z|design|-|-|2026-11-25T12:00:00Z" ]
+	before=$(dump)
+	run -0 --separate-stderr ft-vote progress 2027-futian --tz Asia/Shanghai --now 2026-11-26T00:00:00Z <(sed -n 1,2p steps.ndjson)
+	[ -z "$output" ]
+	[ "$stderr" = "ft-vote: 2027-futian: 0 progress steps recorded, 2 unchanged, 0 rejected" ]
+	[ "$(dump)" = "$before" ]
+	# CSV too; a dry run stores nothing.
+	printf '%s\n' 'project,stage,percent,at' 'p4,done,100,2026-11-25T00:00:00Z' > steps.csv
+	run -0 --separate-stderr ft-vote progress 2027-futian -n steps.csv
+	[ "$output" = '{"round":"2027-futian","project":"p4","at":"2026-11-25T00:00:00Z","stage":"done","percent":100}' ]
+	[ "$stderr" = "ft-vote: 2027-futian: 1 progress step recorded, 0 unchanged, 0 rejected (dry run: nothing stored)" ]
+	[ "$(dump)" = "$before" ]
+}
+
+@test "ft-vote progress: each bad step is rejected with its line and field (1); the good ones stored" {
+	counted_futian
+	cat > steps.ndjson <<-'EOF'
+	{"project":"p9","stage":"x"}
+	{"project":"p2","stage":"x"}
+	{"stage":"x"}
+	{"project":"p1"}
+	{"project":"p1","stage":"x","percent":101}
+	{"project":"p1","stage":"x","percent":-1}
+	{"project":"p1","stage":"x","percent":"4.5"}
+	{"project":"p1","stage":"x","percent":true}
+	{"project":"p1","stage":"x","at":"soon"}
+	{"project":"p1","stage":"x","at":"2026-11-25T12:00:01Z"}
+	{"project":"p1","stage":"x","percent":0,"at":"2026-11-25T12:00:00Z"}
+	{"project":"p3","stage":"x","percent":100}
+	EOF
+	run -1 --separate-stderr ft-vote progress 2027-futian steps.ndjson
+	[ "$output" = '{"round":"2027-futian","project":"p1","at":"2026-11-25T12:00:00Z","stage":"x","percent":0}
+{"round":"2027-futian","project":"p3","at":"2026-11-25T12:00:00Z","stage":"x","percent":100}' ]
+	[ "$stderr" = 'ft-vote: steps.ndjson:1: field "project": unknown project "p9"
+ft-vote: steps.ndjson:2: field "project": "p2" is not funded (not selected by tally 1): only funded projects have progress
+ft-vote: steps.ndjson:3: field "project": missing
+ft-vote: steps.ndjson:4: field "stage": missing
+ft-vote: steps.ndjson:5: field "percent": not a whole number from 0 to 100: "101"
+ft-vote: steps.ndjson:6: field "percent": not a whole number from 0 to 100: "-1"
+ft-vote: steps.ndjson:7: field "percent": not a whole number from 0 to 100: "4.5"
+ft-vote: steps.ndjson:8: field "percent": not a whole number from 0 to 100
+ft-vote: steps.ndjson:9: field "at": not a time: "soon"
+ft-vote: steps.ndjson:10: field "at": 2026-11-25T12:00:01Z is later than the current time 2026-11-25T12:00:00Z
+ft-vote: 2027-futian: 2 progress steps recorded, 0 unchanged, 10 rejected' ]
+	[ "$(sql 'select count(*) from project_progress')" = 2 ]
+}
+
+@test "ft-vote progress: a round not counted rejects every step (1); no such round is 66; no round is 64" {
+	futian
+	run -1 --separate-stderr ft-vote progress 2027-futian <<< '{"project":"p1","stage":"x"}'
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: stdin:1: field "project": round 2027-futian has not been counted (ft-vote tally): no project is funded yet
+ft-vote: 2027-futian: 0 progress steps recorded, 0 unchanged, 1 rejected' ]
+	[ "$(sql 'select count(*) from project_progress')" = 0 ]
+	run -66 --separate-stderr ft-vote progress nosuch <<< '{"project":"p1","stage":"x"}'
+	[ -z "$output" ]
+	[ "$stderr" = 'ft-vote: no such round: "nosuch"' ]
+	run -64 --separate-stderr ft-vote progress
+	[ "${stderr_lines[0]}" = 'ft-vote: progress: no ROUND named' ]
+	run -64 --separate-stderr ft-vote progress 2027-futian --key "$KEY"
+	[ "${stderr_lines[0]}" = 'ft-vote: progress: --key does not apply' ]
+}
+
+@test "ft-vote db: a schema-10 database is brought to 11: its voters and ballots kept without a unit, a new ballot cast, the count the same" {
+	futian
+	ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" <(sed -n 1,2p "$F/ballots.ndjson") > /dev/null
+	# Schema 10 as it shipped: no unit columns, no progress table.
+	sqlite3 "$FT_DB" 'ALTER TABLE voters DROP COLUMN unit; ALTER TABLE ballots DROP COLUMN unit; DROP TABLE project_progress; PRAGMA user_version = 10'
+	# A reader works on a private copy: the file stays at 10.
+	run -0 --separate-stderr ft-report vote 2027-futian --part turnout --format csv
+	[ "$output" = $'area,name,kind,channel,voters,ballots,turnout_pct,small\r\n,,,all,5,2,40.0,false\r\n,,,online,5,2,40.0,false\r' ]
+	[ "$(sql 'pragma user_version')" = 10 ]
+	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" <(sed -n 3p "$F/ballots.ndjson")
+	[ "$output" = '{"round":"2027-futian","ballot":3,"channel":"app","projects":["p3"]}' ]
+	[ "$(sql 'pragma user_version')" = 11 ]
+	[ "$(sql 'select count(*), count(unit) from voters')" = "5|0" ]
+	[ "$(sql 'select count(*), count(unit) from ballots')" = "3|0" ]
+	run -0 --separate-stderr ft-vote tally 2027-futian --totals
+	[ "$(jq -r 'select(.totals).selected' <<< "$output")" = 3 ]
+	run -0 --separate-stderr ft-vote progress 2027-futian <<< '{"project":"p1","stage":"x"}'
+	[ "$stderr" = "ft-vote: 2027-futian: 1 progress step recorded, 0 unchanged, 0 rejected" ]
+}
