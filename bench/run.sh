@@ -19,7 +19,9 @@
 # warnreadings" the ft-warn section over readings alone; "sh bench/run.sh
 # nab" the NAB section alone; "sh bench/run.sh report" the ft-report
 # section alone ("report-base" builds its database only, "report-check"
-# compares each report with its SQL without timing them).
+# compares each report with its SQL without timing them); "sh bench/run.sh
+# main" the first section alone, ft-ingest and ft-dispatch with their
+# plain-SQL floors (issues 12 and 15), then its table.
 #
 # The ft-report section (issue 14: over 5,000,000 stored events with
 # dispatch decisions, updates and ratings, every report within 1.2x of the
@@ -199,15 +201,15 @@ PB=${BENCH_PB:-$CORPUS/pabulib/Poland_Warszawa_2026.pb}
 # nothing but the tables of the last run.
 case ${1:-} in
 '') only= ;;
-vote | kw | readings | warn | warnreadings | nab | report | report-base | report-check | --table) only=$1 ;;
-*) echo "usage: sh bench/run.sh [vote | kw | readings | warn | warnreadings | nab | report | report-base | report-check | --table]" >&2; exit 64 ;;
+main | vote | kw | readings | warn | warnreadings | nab | report | report-base | report-check | --table) only=$1 ;;
+*) echo "usage: sh bench/run.sh [main | vote | kw | readings | warn | warnreadings | nab | report | report-base | report-check | --table]" >&2; exit 64 ;;
 esac
 
 case $N in
 '' | *[!0-9]*) echo "bench: BENCH_N must be a positive integer: $N" >&2; exit 64 ;;
 esac
 [ "$N" -gt 0 ] || { echo "bench: BENCH_N must be positive" >&2; exit 64; }
-if [ -z "$only" ] || [ "$only" = readings ]; then
+if [ -z "$only" ] || [ "$only" = main ] || [ "$only" = readings ]; then
 	[ -x "$FT_BIN/ft-ingest" ] ||
 		{ echo "bench: no $FT_BIN/ft-ingest (run make)" >&2; exit 66; }
 	need="sqlite3 sqlite-utils jq /usr/bin/time"
@@ -1978,6 +1980,16 @@ fi
 # --- end of ft-dispatch ------------------------------------------------
 
 echo "load $(cut -d' ' -f1-3 /proc/loadavg) (after)" >>"$RESULTS"
+
+if [ "$only" = main ]; then
+	echo
+	table "$RESULTS" || bad=1
+	if [ "$bad" != 0 ]; then
+		echo "bench: FAILED: a run failed or loaded the wrong number of rows" >&2
+		exit 1
+	fi
+	exit 0
+fi
 
 # The ft-vote section (defined above, so that "run.sh vote" can run it
 # alone); its figures go to their own results file.
