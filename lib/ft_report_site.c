@@ -859,8 +859,8 @@ static void
 rules_compared(struct vpage *vp)
 {
 	struct ft_buf *out = vp->out;
-	struct pline *pl[8];
-	size_t n[8], i, j, k;
+	struct pline *pl[8] = { NULL };
+	size_t n[8] = { 0 }, i, j, k;
 	int sel, first, differs;
 
 	for (k = 0; k < vp->n; k++)
