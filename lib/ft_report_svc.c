@@ -7,6 +7,7 @@
  */
 #include "ft_err.h"
 #include "ft_exit.h"
+#include "ft_keymap.h"
 #include "ft_report_more.h"
 #include "ft_store_report_more.h"
 #include "ft_time.h"
@@ -43,32 +44,54 @@ struct svc {
 	char *point, *name, *service;
 	int64_t requests, ratings, rating_sum, satisfied;
 	struct secs done;
-	char *sort;
-};
-
-struct svcs {
-	struct svc *s;
-	size_t n, cap;
+	const char *sort; /* borrowed from struct svcs's keys */
 };
 
 static int
-same(const char *a, const char *b)
+by_secs(const void *a, const void *b)
 {
-	return a && b ? !strcmp(a, b) : a == b;
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
+
+/* Groups by their sort key. */
+static int
+by_sort(const void *a, const void *b)
+{
+	return strcmp((*(struct svc *const *)a)->sort,
+		      (*(struct svc *const *)b)->sort);
+}
+
+/* The groups, numbered by their sort key (ft_keymap: found in C, not
+ * sorted by SQLite), and a buffer for a request's key. */
+struct svcs {
+	struct svc *s;
+	size_t n, cap;
+	struct ft_keymap keys;
+	struct ft_buf key;
+};
 
 static int
 add_req(void *ctx, const struct ft_srm_req *r)
 {
 	struct svcs *ss = ctx;
 	struct svc *s;
-	struct ft_buf b = FT_BUF_INIT;
+	size_t i;
+	int added;
 
-	if (ss->s && ss->n && same(ss->s[ss->n - 1].point, r->point) &&
-	    same(ss->s[ss->n - 1].service, r->service)) {
-		s = &ss->s[ss->n - 1];
-	} else {
-		if (!ss->s || ss->n == ss->cap) {
+	/* None first, then by bytes: point, then service. */
+	ft_buf_reset(&ss->key);
+	ft_buf_addc(&ss->key, r->point ? '\x02' : '\x01');
+	if (r->point)
+		ft_buf_adds(&ss->key, r->point);
+	ft_buf_addc(&ss->key, '\x01');
+	ft_buf_addc(&ss->key, r->service ? '\x02' : '\x01');
+	if (r->service)
+		ft_buf_adds(&ss->key, r->service);
+	i = ft_keymap_get(&ss->keys, ss->key.s, ss->key.len, &added);
+	if (added) {
+		if (ss->n == ss->cap) {
 			ss->cap = ss->cap ? 2 * ss->cap : 64;
 			ss->s = ft_xrealloc(ss->s,
 					    ss->cap * sizeof(struct svc));
@@ -76,15 +99,10 @@ add_req(void *ctx, const struct ft_srm_req *r)
 		s = &ss->s[ss->n++];
 		memset(s, 0, sizeof(*s));
 		s->point = ft_report_dup(r->point);
-		s->name = ft_report_dup(r->point_name);
 		s->service = ft_report_dup(r->service);
-		/* None first, then by bytes: point, then service. */
-		ft_buf_addf(&b, "%c%s%c%c%s", r->point ? '\x02' : '\x01',
-			    r->point ? r->point : "", '\x01',
-			    r->service ? '\x02' : '\x01',
-			    r->service ? r->service : "");
-		s->sort = ft_buf_detach(&b, NULL);
+		s->sort = ft_keymap_key(&ss->keys, i);
 	}
+	s = &ss->s[i];
 	s->requests++;
 	if (r->secs >= 0)
 		secs_add(&s->done, r->secs);
@@ -94,6 +112,45 @@ add_req(void *ctx, const struct ft_srm_req *r)
 		s->satisfied += r->rating >= 4;
 	}
 	return FT_OK;
+}
+
+/*
+ * Each group's times sorted, and its point's name (read once a point:
+ * the groups of a point follow each other in the order of their keys).
+ */
+static int
+finish(struct ft_store_rmore *st, struct svcs *ss)
+{
+	struct svc *s, **by = NULL;
+	char *kind, *area;
+	size_t i;
+	int rc = FT_OK;
+
+	if (ss->n)
+		by = ft_xmalloc(ss->n * sizeof(struct svc *));
+	for (i = 0; i < ss->n; i++) {
+		s = by[i] = &ss->s[i];
+		if (s->done.n > 1)
+			qsort(s->done.v, s->done.n, sizeof(int64_t), by_secs);
+	}
+	if (ss->n)
+		qsort(by, ss->n, sizeof(struct svc *), by_sort);
+	for (i = 0; !rc && i < ss->n; i++) {
+		s = by[i];
+		if (!s->point)
+			continue;
+		if (i && by[i - 1]->point &&
+		    !strcmp(by[i - 1]->point, s->point)) {
+			s->name = ft_report_dup(by[i - 1]->name);
+			continue;
+		}
+		rc = ft_store_rmore_facility(st, s->point, &kind, &s->name,
+					     &area);
+		free(kind);
+		free(area);
+	}
+	free(by);
+	return rc;
 }
 
 enum {
@@ -146,14 +203,6 @@ set_counts(struct ft_rtab *t, size_t r, const struct svc *s)
 	ft_rset_pct(t, r, C_SATISFIED, s->satisfied, s->ratings);
 }
 
-static int
-by_secs(const void *a, const void *b)
-{
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 static void
 fill(struct ft_rtab *t, struct svcs *ss, int64_t min_group)
 {
@@ -199,17 +248,20 @@ ft_report_services(struct ft_db *db, const struct ft_report_more *m)
 {
 	struct ft_report_scope sc;
 	struct ft_store_rmore *s = NULL;
-	struct svcs ss = { NULL, 0, 0 };
+	struct svcs ss = { .s = NULL, .n = 0, .cap = 0 };
 	struct ft_rtab t;
 	size_t i;
 	int st;
 
 	ft_rtab_init(&t);
+	ft_keymap_init(&ss.keys);
+	ft_buf_init(&ss.key);
 	if ((st = ft_report_scope(db, m->o, &sc)))
 		goto out;
 	s = ft_store_rmore_open(db);
 	if ((st = ft_store_rmore_requests_each(s, &sc.f, sc.from, sc.until,
-					       add_req, &ss)))
+					       add_req, &ss)) ||
+	    (st = finish(s, &ss)))
 		goto out;
 	columns(&t);
 	fill(&t, &ss, m->min_group);
@@ -220,9 +272,10 @@ out:
 		free(ss.s[i].name);
 		free(ss.s[i].service);
 		free(ss.s[i].done.v);
-		free(ss.s[i].sort);
 	}
 	free(ss.s);
+	ft_keymap_release(&ss.keys);
+	ft_buf_release(&ss.key);
 	ft_rtab_release(&t);
 	ft_store_rmore_close(s);
 	return st;

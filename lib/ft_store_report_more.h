@@ -75,15 +75,15 @@ int ft_store_rmore_collectors_each(
 
 /* A service request (borrowed text). */
 struct ft_srm_req {
-	const char *point, *point_name, *service; /* NULL: none */
+	const char *point, *service; /* NULL: none */
 	int64_t secs; /* reported to first resolved; -1: not yet */
 	int rating; /* 1 to 5; 0: none */
 };
 
 /*
  * The service requests (source "proxy") reported from from to before
- * until that f lets through: fn(ctx, row) for each, by point, then
- * service (as bytes, none first), then time to completion.
+ * until that f lets through: fn(ctx, row) for each, in no order (the
+ * point's name: ft_store_rmore_facility()).
  */
 int ft_store_rmore_requests_each(
 	struct ft_store_rmore *s, const struct ft_store_report_filter *f,

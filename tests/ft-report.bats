@@ -602,3 +602,31 @@ print(sorted({sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l
 	[ "$(jq -s 'map(.events) | add' <<< "$output")" = 10000 ]
 	[ "$(jq -r '.day' <<< "$output" | paste -sd ' ')" = "2026-06-27 2026-06-28" ]
 }
+
+@test "ft-report corpus: nyc311: by category over all, two thirds and one more, an hour and none of the records, as SQL's GROUP BY counts them" {
+	corpus_or_skip
+	rm -f "$FT_DB"
+	ft-ingest -q --no-output --map @nyc311 "$CORPUS/nyc311/nyc311_2026-06_soda_10000.csv"
+	# The 3,334th record in time is the first at 16:45:47: from it, 3,333
+	# of the 10,000 are before the range (it is read with the table
+	# whole: fewer than a third outside); from the next time, 3,334 (read
+	# through the index); an hour and an empty range are read through
+	# the index too.  95 categories, many of them the same size.
+	[ "$(sqlite3 "$FT_DB" "SELECT count(*) FROM events WHERE reported_at < '2026-06-27T16:45:47Z'; SELECT count(*) FROM events WHERE reported_at < '2026-06-27T16:46:02Z'; SELECT count(DISTINCT category) FROM events" | paste -sd ' ')" = "3333 3334 95" ]
+	for r in 2026-06-27T00:00:00Z,2026-06-29T00:00:00Z \
+		2026-06-27T16:45:47Z,2026-06-29T00:00:00Z \
+		2026-06-27T16:46:02Z,2026-06-29T00:00:00Z \
+		2026-06-27T16:00:00Z,2026-06-27T17:00:00Z \
+		2026-07-01T00:00:00Z,2026-07-02T00:00:00Z; do
+		for k in category source; do
+			want=$(echo "$k,events"
+				sqlite3 -csv "$FT_DB" "SELECT $k, count(*) FROM events WHERE reported_at >= '${r%,*}' AND reported_at < '${r#*,}' GROUP BY 1 ORDER BY 2 DESC, 1 IS NOT NULL, 1")
+			run -0 --separate-stderr ft-report events --by "$k" --tz UTC --since "${r%,*}" --until "${r#*,}" --format csv
+			[ "$stderr" = "" ]
+			[ "$(tr -d '\r' <<< "$output")" = "$want" ]
+		done
+		n[${#n[@]}]=$(tr -d '\r' <<< "${lines[1]:-}")
+	done
+	# One source: the records of each range.
+	[ "${n[*]}" = "nyc311,10000 nyc311,6667 nyc311,6666 nyc311,439 " ]
+}
