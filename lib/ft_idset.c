@@ -35,11 +35,28 @@ alloc(struct ft_idset *s, size_t nslots)
 }
 
 void
-ft_idset_init(struct ft_idset *s, size_t expect)
+ft_idset_init(struct ft_idset *s, size_t expect, size_t maxbytes)
 {
+	size_t want = expect / 7 * 10 + 64; /* 7/10 full with expect */
+
 	s->n = 0;
-	/* Seven tenths full with what is expected. */
-	alloc(s, expect / 7 * 10 + 64);
+	s->maxslots = maxbytes / sizeof(*s->slot);
+	if (s->maxslots < 64)
+		s->maxslots = 64;
+	alloc(s, want < s->maxslots ? want : s->maxslots);
+}
+
+/* Can it hold n ids in nslots slots. */
+static int
+fits(size_t n, size_t nslots)
+{
+	return n * FULL_DEN <= nslots * FULL_NUM;
+}
+
+int
+ft_idset_room(const struct ft_idset *s, size_t k)
+{
+	return fits(s->n + k, s->maxslots);
 }
 
 void
@@ -91,13 +108,13 @@ ft_idset_next(const struct ft_idset *s, struct ft_idset_probe *p, int64_t *seq)
 int
 ft_idset_add(struct ft_idset *s, uint32_t h, int64_t seq)
 {
-	if (seq < 1 || seq > (int64_t)UINT32_MAX)
+	if (seq < 1 || seq > (int64_t)UINT32_MAX || !ft_idset_room(s, 1))
 		return -1;
-	if ((s->n + 1) * FULL_DEN > s->nslots * FULL_NUM) {
+	if (!fits(s->n + 1, s->nslots)) {
 		uint64_t *old = s->slot;
 		size_t i, n = s->nslots;
 
-		alloc(s, 2 * n);
+		alloc(s, 2 * n < s->maxslots ? 2 * n : s->maxslots);
 		for (i = 0; i < n; i++)
 			if (old[i])
 				put(s, old[i]);
@@ -106,10 +123,4 @@ ft_idset_add(struct ft_idset *s, uint32_t h, int64_t seq)
 	put(s, (uint64_t)h << 32 | (uint64_t)seq);
 	s->n++;
 	return 0;
-}
-
-size_t
-ft_idset_bytes(const struct ft_idset *s)
-{
-	return s->nslots * sizeof(*s->slot);
 }

@@ -17,11 +17,14 @@
 
 struct ft_idset {
 	uint64_t *slot; /* hash << 32 | seq; 0: empty */
-	size_t nslots, n;
+	size_t nslots, n, maxslots;
 };
 
-/* Room for about expect ids before it grows (a new set holds none). */
-void ft_idset_init(struct ft_idset *s, size_t expect);
+/*
+ * Room for about expect ids before it grows, and never more than maxbytes
+ * (a new set holds none).
+ */
+void ft_idset_init(struct ft_idset *s, size_t expect, size_t maxbytes);
 void ft_idset_release(struct ft_idset *s);
 
 /* The hash of an id, for the calls below. */
@@ -40,13 +43,13 @@ void ft_idset_probe(const struct ft_idset *s, uint32_t h,
 int ft_idset_next(const struct ft_idset *s, struct ft_idset_probe *p,
 		  int64_t *seq);
 
+/* 1 when k more ids fit within its maxbytes, else 0. */
+int ft_idset_room(const struct ft_idset *s, size_t k);
+
 /*
  * Adds seq (1 to 2^32 - 1) under hash h.  Returns 0, or -1 when seq does
- * not fit (nothing is added).
+ * not fit or the set is full (nothing is added): ft_idset_room() first.
  */
 int ft_idset_add(struct ft_idset *s, uint32_t h, int64_t seq);
-
-/* The bytes it holds. */
-size_t ft_idset_bytes(const struct ft_idset *s);
 
 #endif

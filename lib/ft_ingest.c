@@ -43,11 +43,13 @@
 #define DEFER_LAG 64
 /*
  * While the unique index on id waits, the ids stored are kept in memory
- * (ft_idset.h, 8 bytes an id, 11 MB for a million): past this size the
- * index is built from the rows so far, and the rest of the load is
- * stored row by row.
+ * (ft_idset.h, 8 bytes an id, 11 MB for a million): past this size
+ * (1.78 million ids) the index is built from the rows so far, and the
+ * rest of the load is stored row by row.
  */
-#define IDSET_MAX_BYTES ((size_t)16 << 20)
+#ifndef IDSET_MAX_BYTES
+#define IDSET_MAX_BYTES ((size_t)16 << 20) /* -D for the tests of the bound */
+#endif
 /* After a group of readings that held a stored key, those stored alone. */
 #define READINGS_ALONE 1024
 
@@ -2156,7 +2158,7 @@ out_of_order(const struct batch *wb, int col)
 static int
 defer_indexes(struct ft_ingest *ig, const struct batch *wb)
 {
-	size_t i, bytes = 0, est;
+	size_t i, bytes = 0;
 	int st, dropped;
 
 	ig->defer_ok = 0;
@@ -2171,10 +2173,8 @@ defer_indexes(struct ft_ingest *ig, const struct batch *wb)
 		return st;
 	for (i = 0; i < wb->n; i++)
 		bytes += wb->r[i].rawlen + 1;
-	est = (size_t)ig->fsize / (bytes / wb->n + 1) + 1;
-	if (est > IDSET_MAX_BYTES / 8 / 10 * 7)
-		est = IDSET_MAX_BYTES / 8 / 10 * 7;
-	ft_idset_init(&ig->ids, est);
+	ft_idset_init(&ig->ids, (size_t)ig->fsize / (bytes / wb->n + 1) + 1,
+		      IDSET_MAX_BYTES);
 	ft_load_bulk(ig->store, 1);
 	ig->deferred = ig->id_deferred = 1;
 	return FT_OK;
@@ -2218,8 +2218,7 @@ bulk_before(struct ft_ingest *ig, const struct batch *wb)
 {
 	int st;
 
-	if ((ig->ids.n + wb->n) * 20 > ig->ids.nslots * 17 &&
-	    2 * ft_idset_bytes(&ig->ids) > IDSET_MAX_BYTES)
+	if (!ft_idset_room(&ig->ids, wb->n))
 		return build_indexes(ig);
 	if (ig->bulk)
 		return FT_OK;
