@@ -199,13 +199,10 @@ struct ft_ingest {
 	/*
 	 * defer_ok: the run may defer the indexes of events (a big file, no
 	 * event stored), decided at its first batch; deferred: some are
-	 * dropped, to be built at its end; id_deferred: the unique index on
-	 * id is one of them, and ids holds the ids stored meanwhile, bulk 1
-	 * once its small cache is set (ft_db_index_mode()).
+	 * dropped, to be built at its end (id_deferred, at the end: the
+	 * unique index on id is one of them).
 	 */
-	int defer_ok, deferred, id_deferred, bulk;
-	struct ft_idset ids;
-	off_t fsize; /* the file's size, for a big one */
+	int defer_ok, deferred;
 	int64_t run;		/* the ingests row of the current file */
 	const char *fname;
 	struct counts c;
@@ -250,6 +247,14 @@ struct ft_ingest {
 	struct ft_buf mapped, rest, extra, tmp, why, line;
 	double t0, last_progress;
 	int nfiles;
+	/*
+	 * id_deferred: the unique index on id waits, and ids holds the ids
+	 * stored meanwhile; bulk 1 once its small cache is set
+	 * (ft_db_index_mode()).  Last: the fields above keep their places.
+	 */
+	int id_deferred, bulk;
+	struct ft_idset ids;
+	off_t fsize; /* the file's size, for a big one */
 };
 
 int
