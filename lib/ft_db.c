@@ -625,7 +625,7 @@ chain_history(struct ft_db *db)
 /*
  * The two indexes of events on reported_at (schema steps 1 and 3), which a
  * first bulk load out of time order drops and builds after its rows
- * (ft_db_time_indexes_drop(), ft_db_time_indexes_build()).
+ * (ft_db_time_indexes_drop(), ft_db_indexes_build()).
  */
 #define TIME_INDEXES_SQL \
 	"CREATE INDEX IF NOT EXISTS events_reported_at ON events(reported_at);" \
@@ -641,18 +641,113 @@ ft_db_time_indexes_drop(struct ft_db *db)
 		    "deferring the time indexes");
 }
 
-int
-ft_db_time_indexes_build(struct ft_db *db)
+/*
+ * The unique index of events on id apart from the table: the table made by
+ * schema step 0 holds it as its UNIQUE constraint (sqlite_autoindex_events_1),
+ * which cannot be dropped; ft_db_id_index_drop() makes the empty table again
+ * without it, and this index keeps the ids unique from then on.
+ */
+#define ID_INDEX_SQL "CREATE UNIQUE INDEX IF NOT EXISTS events_id ON events(id)"
+#define ID_UNIQUE "  id TEXT NOT NULL UNIQUE,"
+#define ID_PLAIN "  id TEXT NOT NULL,"
+
+/*
+ * The schema's SQL text of the events table's indexes and triggers but its
+ * constraint's (NULL), each ending in ";", appended to b.  Returns a status.
+ */
+static int
+events_objects(struct ft_db *db, struct ft_buf *b)
 {
-	int st, n;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_prepare_v2(
+		db->h,
+		"SELECT sql FROM sqlite_schema WHERE "
+		"tbl_name = 'events' AND type IN ('index', "
+		"'trigger') AND sql IS NOT NULL ORDER BY rowid",
+		-1, &st, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		ft_buf_adds(b, (const char *)sqlite3_column_text(st, 0));
+		ft_buf_adds(b, ";");
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? FT_OK :
+				   ft_db_fail(db, rc, "reading the schema");
+}
+
+int
+ft_db_id_index_drop(struct ft_db *db, int *dropped)
+{
+	struct ft_buf sql = FT_BUF_INIT, table = FT_BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	const char *t, *at;
+	int rc, n, status;
+
+	*dropped = 0;
+	if ((status = pragma_int(
+		     db,
+		     "SELECT count(*) FROM sqlite_schema WHERE name = "
+		     "'sqlite_autoindex_events_1'",
+		     &n)))
+		return status;
+	if (!n) {
+		*dropped = 1;
+		return exec(db, "DROP INDEX IF EXISTS events_id",
+			    "deferring the index of ids");
+	}
+	rc = sqlite3_prepare_v2(db->h,
+				"SELECT sql FROM sqlite_schema WHERE type = "
+				"'table' AND name = 'events'",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    (t = (const char *)sqlite3_column_text(st, 0)))
+		ft_buf_adds(&table, t);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW) {
+		ft_buf_release(&table);
+		return ft_db_fail(db, rc, "reading the schema");
+	}
+	/* The table as step 0 made it and ALTER TABLE grew it, or left alone. */
+	at = table.s ? strstr(table.s, ID_UNIQUE) : NULL;
+	if (!at || strstr(at + 1, ID_UNIQUE)) {
+		ft_buf_release(&table);
+		return FT_OK;
+	}
+	ft_buf_adds(&sql, "DROP TABLE events;");
+	ft_buf_add(&sql, table.s, (size_t)(at - table.s));
+	ft_buf_adds(&sql, ID_PLAIN);
+	ft_buf_adds(&sql, at + strlen(ID_UNIQUE));
+	ft_buf_adds(&sql, ";");
+	ft_buf_release(&table);
+	/* Its other indexes and triggers again, as they were. */
+	if (!(status = events_objects(db, &sql)))
+		status = exec(db, sql.s, "deferring the index of ids");
+	ft_buf_release(&sql);
+	*dropped = !status;
+	return status;
+}
+
+int
+ft_db_indexes_build(struct ft_db *db)
+{
+	int st, n, id;
 
 	if ((st = pragma_int(db,
 			     "SELECT count(*) FROM sqlite_schema WHERE "
 			     "type = 'index' AND name IN "
 			     "('events_reported_at', 'events_pending')",
 			     &n)) ||
-	    n == 2)
+	    (st = pragma_int(db,
+			     "SELECT count(*) FROM sqlite_schema WHERE "
+			     "type = 'index' AND name IN "
+			     "('sqlite_autoindex_events_1', 'events_id')",
+			     &id)))
 		return st;
+	if (!id && (st = exec(db, ID_INDEX_SQL, "building an index")))
+		return st;
+	if (n == 2)
+		return FT_OK;
 	return exec(db, TIME_INDEXES_SQL, "building an index");
 }
 
@@ -710,7 +805,7 @@ migrate(struct ft_db *db)
 			return st;
 	}
 	/* A bulk load that was killed before it built them (see above). */
-	if (!db->dry && (st = ft_db_time_indexes_build(db)))
+	if (!db->dry && (st = ft_db_indexes_build(db)))
 		return st;
 	return FT_OK;
 }

@@ -112,13 +112,27 @@ void ft_db_rollback(struct ft_db *db);
 
 /*
  * In a write transaction: drops the two indexes of events on reported_at,
- * for a first bulk load that comes out of time order (ft-ingest), or
- * builds them when they are missing.  Every open builds them when they are
- * missing, so a load killed before its end leaves the schema whole at the
- * next open.  Return an exit status.
+ * for a first bulk load that comes out of time order (ft-ingest).  Returns
+ * an exit status.
  */
 int ft_db_time_indexes_drop(struct ft_db *db);
-int ft_db_time_indexes_build(struct ft_db *db);
+/*
+ * In a write transaction, the table events holding no row: drops the
+ * unique index on id, for a first bulk load that comes out of id order
+ * (ft-ingest, which then keeps the ids unique itself).  A table that holds
+ * it as its UNIQUE constraint is made again without it, with its other
+ * indexes and triggers; once built again it is the index events_id.
+ * *dropped 1 when it is gone (0: a table of another shape, left alone).
+ * Returns an exit status.
+ */
+int ft_db_id_index_drop(struct ft_db *db, int *dropped);
+/*
+ * In a write transaction: builds the indexes of events the two calls above
+ * dropped, those that are missing.  Every open to write builds them, so a
+ * load killed before its end leaves the schema whole at the next open.
+ * Returns an exit status; building the unique index fails on a repeated id.
+ */
+int ft_db_indexes_build(struct ft_db *db);
 /*
  * Outside a transaction: on 1, for building an index, temporary tables and
  * sorts in files (in TMPDIR) and a 2 MB cache; on 0, back to the defaults

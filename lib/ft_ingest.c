@@ -4,6 +4,7 @@
 #include "ft_exit.h"
 #include "ft_geo.h"
 #include "ft_hist.h"
+#include "ft_idset.h"
 #include "ft_jq.h"
 #include "ft_reject.h"
 #include "ft_run.h"
@@ -35,10 +36,20 @@
 /*
  * A load of events from a file of at least this size into an empty table
  * whose first batch comes out of time order builds the two indexes on
- * reported_at after its rows (see defer_time_indexes()).
+ * reported_at after its rows; out of id order, the unique index on id
+ * (see defer_indexes()).
  */
 #define DEFER_MIN_BYTES (32L << 20)
 #define DEFER_LAG 64
+/*
+ * While the unique index on id waits, the ids stored are kept in memory
+ * (ft_idset.h, 8 bytes an id, 11 MB for a million): past this size
+ * (1.78 million ids) the index is built from the rows so far, and the
+ * rest of the load is stored row by row.
+ */
+#ifndef IDSET_MAX_BYTES
+#define IDSET_MAX_BYTES ((size_t)16 << 20) /* -D for the tests of the bound */
+#endif
 /* After a group of readings that held a stored key, those stored alone. */
 #define READINGS_ALONE 1024
 
@@ -186,9 +197,10 @@ struct ft_ingest {
 	int status_col;		/* the index of "status" in cols, or -1 */
 	int at_col; /* of "reported_at", or -1 */
 	/*
-	 * defer_ok: the run may defer the time indexes (a big file, no event
-	 * stored), decided at its first batch; deferred: they are dropped,
-	 * to be built at its end.
+	 * defer_ok: the run may defer the indexes of events (a big file, no
+	 * event stored), decided at its first batch; deferred: some are
+	 * dropped, to be built at its end (id_deferred, at the end: the
+	 * unique index on id is one of them).
 	 */
 	int defer_ok, deferred;
 	int64_t run;		/* the ingests row of the current file */
@@ -235,6 +247,14 @@ struct ft_ingest {
 	struct ft_buf mapped, rest, extra, tmp, why, line;
 	double t0, last_progress;
 	int nfiles;
+	/*
+	 * id_deferred: the unique index on id waits, and ids holds the ids
+	 * stored meanwhile; bulk 1 once its small cache is set
+	 * (ft_db_index_mode()).  Last: the fields above keep their places.
+	 */
+	int id_deferred, bulk;
+	struct ft_idset ids;
+	off_t fsize; /* the file's size, for a big one */
 };
 
 int
@@ -535,6 +555,7 @@ ft_ingest_free(struct ft_ingest *ig)
 		return;
 	ft_load_close(ig->store);
 	ft_run_release(&ig->batches);
+	ft_idset_release(&ig->ids);
 	ft_hist_release(&ig->hist);
 	free(ig->wv);
 	if (ig->lockfd >= 0)
@@ -1793,29 +1814,73 @@ write_reading(struct ft_ingest *ig, const struct ft_reading *rd,
 	return FT_OK;
 }
 
+/*
+ * The stored event of id while the unique index on id waits: *found 1 and
+ * its seq in *at (its row in ig->found), or 0; *h the id's hash for
+ * ft_idset_add().  Returns a status.
+ */
+static int
+find_bulk(struct ft_ingest *ig, const char *id, size_t idlen, uint32_t *h,
+	  int64_t *at, int *found)
+{
+	struct ft_idset_probe p;
+	int64_t seq;
+	int st, f;
+
+	*found = 0;
+	*h = ft_idset_hash(id, idlen);
+	ft_idset_probe(&ig->ids, *h, &p);
+	while (ft_idset_next(&ig->ids, &p, &seq)) {
+		if ((st = ft_load_find_seq(ig->store, seq, &ig->found, &f)))
+			return st;
+		/* The same hash, another id: rare, and told apart here. */
+		if (f && ig->found[0].t == FT_VTEXT &&
+		    ig->found[0].len == idlen &&
+		    !memcmp(ig->found[0].s, id, idlen)) {
+			*at = seq;
+			*found = 1;
+			return FT_OK;
+		}
+	}
+	return FT_OK;
+}
+
 static int
 write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 {
 	const struct ft_value *v = values(ig, wb, r);
 	const char *id = wb->a.s + r->id;
 	int st, found = 0, inserted;
-	int64_t seq;
+	int64_t seq,
+		at = 0; /* at: the stored row's seq, found by find_bulk() */
+	uint32_t h = 0;
 
 	/* A dry run's private table cannot see a conflict with the database. */
 	if (ig->o.dry_run &&
 	    (st = ft_load_find(ig->store, id, r->idlen, &ig->found, &found)))
+		return st;
+	if (ig->id_deferred &&
+	    (st = find_bulk(ig, id, r->idlen, &h, &at, &found)))
 		return st;
 	if (!found) {
 		if ((st = ft_load_insert(ig->store, v, ig->run, r->line,
 					 &inserted, &seq)))
 			return st;
 		if (inserted) {
+			if (ig->id_deferred && ft_idset_add(&ig->ids, h, seq)) {
+				ft_error("%s: event %lld: too many events for "
+					 "a first bulk load",
+					 ig->db->path, (long long)seq);
+				return FT_SOFTWARE;
+			}
 			if (!ig->o.dry_run && (st = log_insert(ig, wb, r, seq)))
 				return st;
 			ig->c.inserted++;
 			r->emit = 1;
 			return FT_OK;
 		}
+		/* Stored already (a bulk load: by another tool, once it had
+		 * built the index on id again). */
 		if ((st = ft_load_find(ig->store, id, r->idlen, &ig->found,
 				       &found)))
 			return st;
@@ -1836,7 +1901,9 @@ write_one(struct ft_ingest *ig, struct batch *wb, struct brec *r)
 		return FT_OK;
 	}
 	if (!ig->o.dry_run) {
-		if ((st = ft_load_update(ig->store, v, ig->run, r->line)))
+		if ((st = at ? ft_load_update_seq(ig->store, at, v, ig->run,
+						  r->line) :
+			       ft_load_update(ig->store, v, ig->run, r->line)))
 			return st;
 		if ((st = log_change(ig, wb, r, "upsert", ig->wtmp.s,
 				     ig->wtmp.len)))
@@ -2054,59 +2121,116 @@ write_readings(struct ft_ingest *ig, struct batch *wb)
 }
 
 /*
- * At the first batch of a run that may defer them (a big file into a table
- * of no events): when a quarter of its records or more come before the one
- * read DEFER_LAG records before them (a file in time order but for a few
- * records' jitter has almost none), drops the two indexes of events on
- * reported_at, in the batch's transaction, for the run's end to build
- * (build_time_indexes()).
- * Out of time order, each record would land on a leaf of each index that a
- * record of the batch before had written already, and each transaction
- * would write most pages of both indexes (BENCHMARKS.md, 2026-12-06).
- * Returns a status.
+ * How many records of batch wb come before the one read DEFER_LAG records
+ * before them, by the value of column col (-1: the id), out of those
+ * compared: a quarter or more is "out of order" (a file in order but for a
+ * few records' jitter has almost none).
  */
 static int
-defer_time_indexes(struct ft_ingest *ig, const struct batch *wb)
+out_of_order(const struct batch *wb, int col)
 {
 	size_t i, down = 0;
 
-	ig->defer_ok = 0;
-	if (ig->at_col < 0 || wb->n <= 2 * DEFER_LAG)
-		return FT_OK;
+	if (wb->n <= 2 * DEFER_LAG)
+		return 0;
 	for (i = DEFER_LAG; i < wb->n; i++) {
-		const struct val *a =
-			&wb->v[wb->r[i - DEFER_LAG].v + (size_t)ig->at_col];
-		const struct val *b = &wb->v[wb->r[i].v + (size_t)ig->at_col];
+		const struct brec *ra = &wb->r[i - DEFER_LAG], *rb = &wb->r[i];
+		size_t ao = ra->id, al = ra->idlen, bo = rb->id, bl = rb->idlen;
 
-		down += cmp_text(wb->a.s + b->off, b->len, wb->a.s + a->off,
-				 a->len) < 0;
+		if (col >= 0) {
+			const struct val *a = &wb->v[ra->v + (size_t)col];
+			const struct val *b = &wb->v[rb->v + (size_t)col];
+
+			ao = a->off, al = a->len, bo = b->off, bl = b->len;
+		}
+		down += cmp_text(wb->a.s + bo, bl, wb->a.s + ao, al) < 0;
 	}
-	if (4 * down < wb->n - DEFER_LAG)
-		return FT_OK;
-	ig->deferred = 1;
-	return ft_db_time_indexes_drop(ig->db);
+	return 4 * down >= wb->n - DEFER_LAG;
 }
 
-/* The run's end: builds the indexes defer_time_indexes() dropped. */
+/*
+ * At the first batch of a run that may defer them (a big file into a table
+ * of no events): out of time order, drops the two indexes of events on
+ * reported_at; out of id order, the unique index on id, and keeps the ids
+ * stored in ig->ids instead (sized for the file, from the batch's bytes a
+ * record).  In the batch's transaction, for the run's end to build
+ * (build_indexes()).
+ * Out of order, each record would land on a leaf of each index that a
+ * record of the batch before had written already, and each transaction
+ * would write most pages of the indexes (BENCHMARKS.md, 2026-12-06).
+ * Returns a status.
+ */
 static int
-build_time_indexes(struct ft_ingest *ig)
+defer_indexes(struct ft_ingest *ig, const struct batch *wb)
+{
+	size_t i, bytes = 0;
+	int st, dropped;
+
+	ig->defer_ok = 0;
+	if (ig->at_col >= 0 && out_of_order(wb, ig->at_col)) {
+		ig->deferred = 1;
+		if ((st = ft_db_time_indexes_drop(ig->db)))
+			return st;
+	}
+	if (!out_of_order(wb, -1))
+		return FT_OK;
+	if ((st = ft_db_id_index_drop(ig->db, &dropped)) || !dropped)
+		return st;
+	for (i = 0; i < wb->n; i++)
+		bytes += wb->r[i].rawlen + 1;
+	ft_idset_init(&ig->ids, (size_t)ig->fsize / (bytes / wb->n + 1) + 1,
+		      IDSET_MAX_BYTES);
+	ft_load_bulk(ig->store, 1);
+	ig->deferred = ig->id_deferred = 1;
+	return FT_OK;
+}
+
+/*
+ * Builds the indexes defer_indexes() dropped: at the run's end, or when
+ * ig->ids would grow past IDSET_MAX_BYTES (then the load goes on row by
+ * row).  Outside a transaction.
+ */
+static int
+build_indexes(struct ft_ingest *ig)
 {
 	int st, bst;
 
-	ig->deferred = 0;
+	ig->deferred = ig->id_deferred = ig->bulk = 0;
+	ft_idset_release(&ig->ids);
+	ft_load_bulk(ig->store, 0);
 	/*
 	 * The sort of CREATE INDEX in temporary files, not in memory, where
 	 * it would hold every key of the table at once (ft_db_index_mode()).
 	 */
 	if ((st = ft_db_index_mode(ig->db, 1)))
 		return st;
-	if (!(st = ft_db_begin(ig->db)) &&
-	    (st = ft_db_time_indexes_build(ig->db)))
+	if (!(st = ft_db_begin(ig->db)) && (st = ft_db_indexes_build(ig->db)))
 		ft_db_rollback(ig->db);
 	else if (!st)
 		st = ft_db_commit(ig->db);
 	bst = ft_db_index_mode(ig->db, 0);
 	return st ? st : bst;
+}
+
+/*
+ * Before batch wb, outside a transaction, while the index on id waits: the
+ * small cache of ft_db_index_mode() (the load touches the ends of its
+ * table and indexes only, and ig->ids is counted in its memory instead),
+ * or the index built now if ig->ids could grow past its bound.
+ */
+static int
+bulk_before(struct ft_ingest *ig, const struct batch *wb)
+{
+	int st;
+
+	if (!ft_idset_room(&ig->ids, wb->n))
+		return build_indexes(ig);
+	if (ig->bulk)
+		return FT_OK;
+	if ((st = ft_db_index_mode(ig->db, 1)))
+		return st;
+	ig->bulk = 1;
+	return FT_OK;
 }
 
 /*
@@ -2119,11 +2243,13 @@ write_batch(struct ft_ingest *ig, struct batch *wb)
 	size_t i;
 	int st;
 
+	if (ig->id_deferred && (st = bulk_before(ig, wb)))
+		return st;
 	if ((st = ft_run_begin_page(&ig->batches)))
 		return st;
 	ig->wb = wb;
 	ig->cr_n = 0;
-	if (ig->defer_ok && (st = defer_time_indexes(ig, wb))) {
+	if (ig->defer_ok && (st = defer_indexes(ig, wb))) {
 		ft_run_drop(&ig->batches);
 		return st;
 	}
@@ -2236,7 +2362,7 @@ start_run(struct ft_ingest *ig, struct ft_input *in, int big)
 	int st;
 
 	ig->run = 0;
-	ig->defer_ok = ig->deferred = 0;
+	ig->defer_ok = ig->deferred = ig->id_deferred = ig->bulk = 0;
 	if (ig->o.dry_run)
 		return FT_OK;
 	if ((st = ft_db_begin(ig->db)))
@@ -2449,6 +2575,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	ig->fname = ft_input_name(in);
 	big = path && strcmp(path, "-") && !stat(path, &sb) &&
 	      S_ISREG(sb.st_mode) && sb.st_size >= DEFER_MIN_BYTES;
+	ig->fsize = big ? sb.st_size : 0;
 	if ((st = start_run(ig, in, big))) {
 		ft_input_close(in);
 		return st;
@@ -2475,7 +2602,7 @@ ft_ingest_file(struct ft_ingest *ig, const char *path)
 	if (WRITER_THREAD)
 		pthread_join(tid, NULL);
 	/* Whatever happened: a failed build is done again at the next open. */
-	if (ig->deferred && (bst = build_time_indexes(ig)) && !st)
+	if (ig->deferred && (bst = build_indexes(ig)) && !st)
 		st = bst;
 	ft_db_ckpt_stop(&ig->ck);
 	if (ig->run)

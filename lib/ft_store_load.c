@@ -41,12 +41,23 @@ enum stmt {
 	RUN_FAIL,
 	ORPHANS,
 	EV_NONE,
+	EV_INSERT_BULK,
+	EV_FIND_SEQ,
+	EV_UPDATE_SEQ,
 	NSTMT
 };
 
 #define INSERT_SQL(table, cols, params) \
 	"INSERT INTO " table "(" cols ", " TAIL ") VALUES (" params \
 	") ON CONFLICT(id) DO NOTHING"
+/*
+ * A bulk load's, while the table has no index on id (ft_load_bulk()): no
+ * conflict target, which would need one; any unique index that another
+ * tool built meanwhile still holds.
+ */
+#define INSERT_BULK_SQL(table, cols, params) \
+	"INSERT INTO " table "(" cols ", " TAIL ") VALUES (" params \
+	") ON CONFLICT DO NOTHING"
 #define FIND_SQL(table, cols) \
 	"SELECT " cols ", extra FROM main." table " WHERE id = ?1"
 /* What this dry run has "stored" comes first. */
@@ -65,6 +76,14 @@ enum stmt {
 	"?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15"
 #define FA_PARAMS "?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12"
 
+/* status is ft-update's; area ft-dispatch's once the event left new */
+#define EV_UPDATE_SQL \
+	"UPDATE events SET source = ?2, category = ?3, title = ?4, text = " \
+	"?5, lat = ?6, lon = ?7, address = ?8, facility = ?9, reporter = " \
+	"?10, severity = ?11, reported_at = ?12, area = CASE WHEN status = " \
+	"'new' THEN ?14 ELSE area END, extra = ?15, raw = ?16, raw_path = " \
+	"?17, ingest = ?18, line = ?19 WHERE "
+
 /* Readings: the key is the row; no id, no extra, no raw. */
 #define RD_INSERT_SQL(table) \
 	"INSERT INTO " table "(sensor, metric, at, value, ingest) VALUES " \
@@ -82,14 +101,7 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[EV_FIRST + FIND] = { FIND_SQL("events", EV_COLS), "reading" },
 	[EV_FIRST + FIND_DRY] = { FIND_DRY_SQL("events", EV_COLS), "reading" },
 	/* status is ft-update's; area ft-dispatch's once the event left new */
-	[EV_FIRST +
-		UPDATE] = { "UPDATE events SET source = ?2, category = ?3, title = ?4, "
-			    "text = ?5, lat = ?6, lon = ?7, address = ?8, facility = ?9, "
-			    "reporter = ?10, severity = ?11, reported_at = ?12, area = "
-			    "CASE WHEN status = 'new' THEN ?14 ELSE area END, extra = ?15, "
-			    "raw = ?16, raw_path = ?17, ingest = ?18, line = ?19 WHERE "
-			    "id = ?1",
-			    "updating a record" },
+	[EV_FIRST + UPDATE] = { EV_UPDATE_SQL "id = ?1", "updating a record" },
 	[EV_FIRST + DRY_TABLE] = { DRY_TABLE_SQL("events"),
 				   "preparing the dry run" },
 	[EV_FIRST + DRY_INDEX] = { DRY_INDEX_SQL("events"),
@@ -166,6 +178,12 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		      "reading the units" },
 	[EV_NONE] = { "SELECT NOT EXISTS (SELECT 1 FROM events)",
 		      "reading the events" },
+	[EV_INSERT_BULK] = { INSERT_BULK_SQL("events", EV_COLS, EV_PARAMS),
+			     "storing a record" },
+	[EV_FIND_SEQ] = { "SELECT " EV_COLS ", extra FROM main.events WHERE "
+			  "seq = ?1",
+			  "reading" },
+	[EV_UPDATE_SEQ] = { EV_UPDATE_SQL "seq = ?20", "updating a record" },
 };
 
 /* The columns a kind's find gives before extra. */
@@ -181,6 +199,7 @@ struct ft_load {
 	struct ft_stmts t;
 	int first; /* the kind's first statement */
 	int dry;
+	int bulk; /* events: by seq, no index on id (ft_load_bulk()) */
 	struct ft_value row[16]; /* the last record found */
 	struct ft_buf rowtext;
 	sqlite3_stmt *group; /* ft_load_readings()'s, made at its first use */
@@ -281,7 +300,9 @@ int
 ft_load_insert(struct ft_load *l, const struct ft_value *v, int64_t ingest,
 	       long line, int *inserted, int64_t *seq)
 {
-	int n = l->first + (l->dry ? INSERT_DRY : INSERT), st;
+	int n = l->bulk ? EV_INSERT_BULK :
+			  l->first + (l->dry ? INSERT_DRY : INSERT),
+	    st;
 
 	*inserted = 0;
 	if (!bind_record(l, n, v, ingest, line))
@@ -304,18 +325,14 @@ ft_load_update(struct ft_load *l, const struct ft_value *v, int64_t ingest,
 	return ft_stmts_run(&l->t, n);
 }
 
-int
-ft_load_find(struct ft_load *l, const char *id, size_t idlen,
-	     const struct ft_value **row, int *found)
+/* The row statement n found, if any, into l->row (ft_load_find()). */
+static int
+found_row(struct ft_load *l, int n, const struct ft_value **row, int *found)
 {
-	int n = l->first + (l->dry ? FIND_DRY : FIND), r, st;
 	size_t i, nc = ncols[l->first / NOPS] + 1, off[16] = { 0 };
 	sqlite3_stmt *s = ft_stmts_get(&l->t, n);
+	int r, st;
 
-	*found = 0;
-	if (!s)
-		return FT_SOFTWARE;
-	ft_sql_bind_text(s, 1, id, idlen);
 	if ((st = ft_stmts_step(&l->t, n, &r)) || !r)
 		return st;
 	/* The text first, then the pointers: the buffer may move. */
@@ -352,6 +369,51 @@ ft_load_find(struct ft_load *l, const char *id, size_t idlen,
 	*row = l->row;
 	*found = 1;
 	return FT_OK;
+}
+
+int
+ft_load_find(struct ft_load *l, const char *id, size_t idlen,
+	     const struct ft_value **row, int *found)
+{
+	int n = l->first + (l->dry ? FIND_DRY : FIND);
+	sqlite3_stmt *s = ft_stmts_get(&l->t, n);
+
+	*found = 0;
+	if (!s)
+		return FT_SOFTWARE;
+	ft_sql_bind_text(s, 1, id, idlen);
+	return found_row(l, n, row, found);
+}
+
+void
+ft_load_bulk(struct ft_load *l, int on)
+{
+	l->bulk = on && l->first == EV_FIRST && !l->dry;
+}
+
+int
+ft_load_find_seq(struct ft_load *l, int64_t seq, const struct ft_value **row,
+		 int *found)
+{
+	sqlite3_stmt *s = ft_stmts_get(&l->t, EV_FIND_SEQ);
+
+	*found = 0;
+	if (!s)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(s, 1, seq);
+	return found_row(l, EV_FIND_SEQ, row, found);
+}
+
+int
+ft_load_update_seq(struct ft_load *l, int64_t seq, const struct ft_value *v,
+		   int64_t ingest, long line)
+{
+	sqlite3_stmt *s = bind_record(l, EV_UPDATE_SEQ, v, ingest, line);
+
+	if (!s)
+		return FT_SOFTWARE;
+	sqlite3_bind_int64(s, 20, seq);
+	return ft_stmts_run(&l->t, EV_UPDATE_SEQ);
 }
 
 /* ---- readings ---- */

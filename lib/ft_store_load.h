@@ -84,6 +84,23 @@ int ft_load_find(struct ft_load *l, const char *id, size_t idlen,
 int ft_load_update(struct ft_load *l, const struct ft_value *v, int64_t ingest,
 		   long line);
 
+/*
+ * Events, a first bulk load while the table has no index on id
+ * (ft_db_id_index_drop()): on 1, ft_load_insert() stores a record without
+ * a conflict target, which needs that index (the load finds a repeated id
+ * itself, and reads and replaces the stored one by seq, below); on 0, as
+ * before.  Other kinds and a dry run: no change.
+ */
+void ft_load_bulk(struct ft_load *l, int on);
+
+/* The stored event of seq, as ft_load_find() gives it. */
+int ft_load_find_seq(struct ft_load *l, int64_t seq,
+		     const struct ft_value **row, int *found);
+
+/* ft_load_update() of the stored event of seq.  Returns a status. */
+int ft_load_update_seq(struct ft_load *l, int64_t seq, const struct ft_value *v,
+		       int64_t ingest, long line);
+
 /* ---- readings ---- */
 
 /*

@@ -1599,14 +1599,17 @@ events_indexes() {
 	     where type = 'index' and tbl_name = 'events' order by rowid)"
 }
 
-@test "ft-ingest bulk: a big file out of time order into no events builds the two time indexes after its rows; in time order, row by row" {
+@test "ft-ingest bulk: a big file out of time and id order into no events builds the time indexes and the unique one on id after its rows; in order, row by row" {
 	bigevents random r.ndjson
 	bigevents ordered o.ndjson
 	[ "$(wc -c <r.ndjson)" -gt $((32 * 1024 * 1024)) ]
 	run -0 --separate-stderr ft-ingest --no-output r.ndjson
 	[ "${stderr% (*}" = "ft-ingest: r.ndjson: 110000 records: 110000 new, 0 updated, 0 unchanged, 0 rejected" ]
-	# Dropped at the first batch, built at the end: made last.
-	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_category events_facility events_open events_reported_at events_pending" ]
+	# Dropped at the first batch, built at the end: made last.  The table
+	# is made again without its UNIQUE constraint: events_id keeps the ids.
+	[ "$(events_indexes)" = "events_category events_facility events_open events_id events_reported_at events_pending" ]
+	[ "$(sql "select sql from sqlite_schema where name = 'events_id'")" = "CREATE UNIQUE INDEX events_id ON events(id)" ]
+	[ "$(sql "select count(*) from events indexed by events_id where id >= 'b-100000'")" = 10000 ]
 	[ "$(sql 'pragma integrity_check')" = ok ]
 	[ "$(sql "select count(*) from events indexed by events_pending where dispatched_at is null and status = 'new' and reported_at >= '2024-06-01'")" = 110000 ]
 	[ "$(sql "select count(*) from events indexed by events_reported_at where reported_at >= '2024-07-01'")" = 69680 ]
@@ -1633,5 +1636,109 @@ events_indexes() {
 	printf '{"id":"a","category":"noise","reported_at":"2024-06-01T00:00:00Z"}\n' | ft-ingest -q --no-output
 	[ "$(events_indexes)" = "sqlite_autoindex_events_1 events_category events_facility events_open events_reported_at events_pending" ]
 	[ "$(sql "select sql from sqlite_schema where name = 'events_pending'")" = "CREATE INDEX events_pending ON events(reported_at)  WHERE dispatched_at IS NULL AND status = 'new'" ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+}
+
+# bigdups FILE: bigevents random with three ids repeated: line 31 is line
+# 30 with another category (in the same batch), line 50002 line 10 again,
+# line 60003 line 20 with another category.
+bigdups() {
+	bigevents random big.tmp
+	awk 'NR == 10 { s10 = $0 } NR == 20 { s20 = $0 }
+		{ print }
+		NR == 30 { x = $0; sub(/"noise"/, "\"water\"", x); print x }
+		NR == 50000 { print s10 }
+		NR == 60000 { x = s20; sub(/"noise"/, "\"water\"", x); print x }' big.tmp >"$1"
+	rm big.tmp
+}
+
+@test "ft-ingest bulk: ids repeated in a big file out of id order are found while the index on id waits: the first stored, the same again unchanged, another content rejected or, with --upsert, replaced; a rerun changes nothing" {
+	bigdups r.ndjson
+	[ "$(wc -l <r.ndjson)" = 110003 ]
+	id10=$(sed -n 10p r.ndjson | jq -r .id)
+	id20=$(sed -n 20p r.ndjson | jq -r .id)
+	id30=$(sed -n 30p r.ndjson | jq -r .id)
+	[ "$(sed -n 31p r.ndjson | jq -r .id)" = "$id30" ]
+	[ "$(sed -n 50002p r.ndjson)" = "$(sed -n 10p r.ndjson)" ]
+	[ "$(sed -n 60003p r.ndjson | jq -r .id)" = "$id20" ]
+	run -1 --separate-stderr ft-ingest --no-output r.ndjson
+	[ "${#stderr_lines[@]}" = 3 ]
+	[ "${stderr_lines[0]}" = "ft-ingest: r.ndjson:31: id \"$id30\": stored already with other content (--upsert replaces it)" ]
+	[ "${stderr_lines[1]}" = "ft-ingest: r.ndjson:60003: id \"$id20\": stored already with other content (--upsert replaces it)" ]
+	[ "${stderr_lines[2]% (*}" = "ft-ingest: r.ndjson: 110003 records: 110000 new, 0 updated, 1 unchanged, 2 rejected" ]
+	[ "$(events_indexes)" = "events_category events_facility events_open events_id events_reported_at events_pending" ]
+	[ "$(sql 'select count(*), count(distinct id) from events')" = "110000|110000" ]
+	[ "$(sql "select category, line from events where id in ('$id10', '$id20', '$id30') order by line")" = "noise|10
+noise|20
+noise|30" ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+	r=$(sql 'select seq, id, category, reported_at, text from events order by seq' | md5sum)
+	# Again: the index on id is there now; the same answers.
+	run -1 --separate-stderr ft-ingest --no-output r.ndjson
+	[ "${#stderr_lines[@]}" = 3 ]
+	[ "${stderr_lines[0]}" = "ft-ingest: r.ndjson:31: id \"$id30\": stored already with other content (--upsert replaces it)" ]
+	[ "${stderr_lines[1]}" = "ft-ingest: r.ndjson:60003: id \"$id20\": stored already with other content (--upsert replaces it)" ]
+	[ "${stderr_lines[2]% (*}" = "ft-ingest: r.ndjson: 110003 records: 0 new, 0 updated, 110001 unchanged, 2 rejected" ]
+	[ "$(sql 'select seq, id, category, reported_at, text from events order by seq' | md5sum)" = "$r" ]
+	# --upsert: the two others replace what their id stored, in line order.
+	export FT_DB="$BATS_TEST_TMPDIR/u.db"
+	run -0 --separate-stderr ft-ingest --upsert r.ndjson
+	[ "${stderr% (*}" = "ft-ingest: r.ndjson: 110003 records: 110000 new, 2 updated, 1 unchanged, 0 rejected" ]
+	[ "${#lines[@]}" = 110002 ]
+	[ "$(printf '%s\n' "$output" | jq -c "select(.id == \"$id30\" or .id == \"$id20\") | [.id, .category]")" = "[\"$id20\",\"noise\"]
+[\"$id30\",\"noise\"]
+[\"$id30\",\"water\"]
+[\"$id20\",\"water\"]" ]
+	[ "$(sql "select category, line from events where id in ('$id10', '$id20', '$id30') order by id = '$id10' desc, id = '$id20' desc")" = "noise|10
+water|60003
+water|31" ]
+	[ "$(sql "select id, action from history where action = 'upsert' order by seq")" = "$id30|upsert
+$id20|upsert" ]
+	[ "$(events_indexes)" = "events_category events_facility events_open events_id events_reported_at events_pending" ]
+	run -0 --separate-stderr ft-update --verify
+}
+
+@test "ft-ingest bulk: a load killed while the index on id waits leaves its committed rows; the next open builds the index, and the rerun stores what one run would" {
+	bigdups r.ndjson
+	ft-ingest -q --no-output --db one.db r.ndjson 2>/dev/null || [ $? = 1 ]
+	ft-ingest -q --no-output r.ndjson 2>/dev/null &
+	pid=$!
+	for _ in $(seq 200); do
+		n=$(sqlite3 "$FT_DB" 'select count(*) from events' 2>/dev/null || echo 0)
+		[ "${n:-0}" -gt 4000 ] && break
+		sleep 0.02
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+	n=$(sql 'select count(*) from events')
+	[ "$n" -gt 4000 ] && [ "$n" -lt 110000 ]
+	# No index on id, nor on the time, until a tool opens it to write.
+	[ "$(events_indexes)" = "events_category events_facility events_open" ]
+	[ "$(sql 'select status from ingests')" = running ]
+	run -1 --separate-stderr ft-ingest --no-output r.ndjson
+	[ "${#stderr_lines[@]}" = 4 ]
+	[ "${stderr_lines[0]}" = 'ft-ingest: warning: ingest 1 ("r.ndjson", started 2026-11-25T12:00:00Z) was interrupted: no process runs it any more; marked failed' ]
+	[ "${stderr_lines[1]}" = "ft-ingest: r.ndjson:31: id \"$(sed -n 30p r.ndjson | jq -r .id)\": stored already with other content (--upsert replaces it)" ]
+	[ "${stderr_lines[2]}" = "ft-ingest: r.ndjson:60003: id \"$(sed -n 20p r.ndjson | jq -r .id)\": stored already with other content (--upsert replaces it)" ]
+	[ "${stderr_lines[3]% (*}" = "ft-ingest: r.ndjson: 110003 records: $((110000 - n)) new, 0 updated, $((n + 1)) unchanged, 2 rejected" ]
+	[ "$(events_indexes)" = "events_category events_facility events_open events_id events_reported_at events_pending" ]
+	[ "$(sql 'select status from ingests order by ingest')" = "failed
+done" ]
+	[ "$(sql 'select seq, id, category, reported_at, text, line from events order by seq' | md5sum)" = "$(sqlite3 one.db 'select seq, id, category, reported_at, text, line from events order by seq' | md5sum)" ]
+	[ "$(sql 'pragma integrity_check')" = ok ]
+	run -0 --separate-stderr ft-update --verify
+}
+
+@test "ft-ingest bulk: a big file in time order whose ids come from the content (in no order) builds only the index on id after its rows; a record repeated is unchanged" {
+	bigevents ordered o.ndjson
+	# No id: each is "h-" and a digest of the content; line 70001 repeats line 5.
+	sed 's/^{"id":"b-[0-9]*",/{/' o.ndjson | awk '{ print } NR == 70000 { print l5 } NR == 5 { l5 = $0 }' >h.ndjson
+	[ "$(sed -n 70001p h.ndjson)" = "$(sed -n 5p h.ndjson)" ]
+	run -0 --separate-stderr ft-ingest --no-output h.ndjson
+	[ "${stderr% (*}" = "ft-ingest: h.ndjson: 110001 records: 110000 new, 0 updated, 1 unchanged, 0 rejected" ]
+	# The table made again with its indexes in their order; events_id last.
+	[ "$(events_indexes)" = "events_reported_at events_pending events_category events_facility events_open events_id" ]
+	[ "$(sql "select count(*), count(distinct id), min(substr(id, 1, 2)) from events")" = "110000|110000|h-" ]
+	[ "$(sql 'select line from events where seq = 5')" = 5 ]
 	[ "$(sql 'pragma integrity_check')" = ok ]
 }
