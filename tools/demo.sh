@@ -373,6 +373,22 @@ n=$(jq -c 'select(.same != true)' "$out/vote-recount.ndjson" | wc -l)
 [ "$n" -eq 0 ] || die "$n stored counts differ on a recount"
 sql "SELECT tally, rule, ballots, counted_at, substr(digest, 1, 16) AS digest
      FROM tallies WHERE round = '$round' ORDER BY tally;"
+
+step "the funded projects' first steps, for the site"
+jq -c 'select(.totals != true and .selected)
+       | {project, stage: "立项公示", percent: 0,
+          at: "2026-09-16T08:30:00+08:00"}' "$out/vote-tally.ndjson" \
+	> "$out/vote-progress.ndjson"
+jq -c 'select(.totals != true and .selected) | {project, stage: "设计",
+       percent: 10, note: "现场勘查完成", at: "2026-09-16T08:50:00+08:00"}' \
+	"$out/vote-tally.ndjson" | head -n 1 >> "$out/vote-progress.ndjson"
+run 0 "$FT_BIN/ft-vote" progress "$round" --now "$after" \
+	"$out/vote-progress.ndjson" > "$out/vote-progress.out"
+want=$(wc -l < "$out/vote-progress.ndjson")
+got=$(sqlite3 -batch "$FT_DB" "SELECT count(*) FROM project_progress
+		 WHERE round = '$round'")
+[ "$got" = "$want" ] || die "$got progress steps stored, expected $want"
+echo "  $want steps of $((want - 1)) funded projects"
 run 0 "$FT_BIN/ft-vote" rounds > "$out/vote-rounds.out"
 jq -c . "$out/vote-rounds.out"
 run 0 "$FT_BIN/ft-update" --verify
