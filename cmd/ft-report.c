@@ -124,8 +124,10 @@ static const struct ft_opt opts[] = {
 	  "what the events are counted by", NULL, 0 },
 	{ OPT_AREA_LEVEL, "area-level", "LEVEL",
 	  "--by area: the area at this level (grid,\ncommunity, street, "
-	  "district) above the event's own",
-	  VB(V_EVENTS) | VB(V_SLA), "words:grid community street district",
+	  "district) above the event's own\n(vote --part turnout: the areas "
+	  "of this level)",
+	  VB(V_EVENTS) | VB(V_SLA) | VB(V_VOTE),
+	  "words:grid community street district",
 	  "the level of the areas counted by", NULL, 0 },
 	{ OPT_AS_OF, "as-of", "TIME",
 	  "the report as it stood at TIME, rebuilt from the\nhistory "
@@ -139,7 +141,7 @@ static const struct ft_opt opts[] = {
 	  "text", NULL, NULL, 0 },
 	{ OPT_AREA, "area", "UNIT",
 	  "only the events in area UNIT or an area below it\n(vote: the "
-	  "projects of those units)",
+	  "projects of those units; --part\nturnout: those areas)",
 	  VB_FILTERED, "text", NULL, NULL, 0 },
 	{ OPT_UNIT, "unit", "UNIT",
 	  "only the events dispatched to UNIT (vote: the\nprojects of UNIT)",
@@ -320,6 +322,33 @@ more_opt(int c, const char *arg, struct ft_report_more *m)
 	return FT_OK;
 }
 
+/*
+ * The filters of vote against its part: 64 after a message naming the
+ * part for one that does not apply.  The projects' filters (--category,
+ * --unit, --area) apply to the parts of projects; turnout's rows are
+ * areas (--area, --area-level); channel's and area's are ballots.
+ */
+static int
+vote_filters(const struct ft_report_opts *o, const struct ft_report_more *m)
+{
+	const char *opt = NULL;
+	int turnout = m->part == FT_PART_TURNOUT,
+	    ballots = m->part == FT_PART_CHANNEL || m->part == FT_PART_AREA;
+
+	if (o->category && (turnout || ballots))
+		opt = "category";
+	else if (o->unit && (turnout || ballots))
+		opt = "unit";
+	else if (o->area && ballots)
+		opt = "area";
+	else if (o->level && !turnout)
+		opt = "area-level";
+	if (opt)
+		return ft_usage_error("vote: --%s does not apply to --part %s",
+				      opt, ft_report_part_names[m->part]);
+	return FT_OK;
+}
+
 /* Runs report v on db. */
 static int
 run(int v, struct ft_db *db, const struct ft_report_opts *o,
@@ -446,6 +475,8 @@ main(int argc, char **argv)
 		if (since || until)
 			return ft_usage_error("vote: --%s does not apply",
 					      since ? "since" : "until");
+		if ((st = vote_filters(&o, &m)))
+			return st;
 	}
 	if (v == V_SITE) {
 		if (format)
@@ -472,7 +503,7 @@ main(int argc, char **argv)
 				      10 :
 				      FT_REPORT_MIN_GROUP;
 	o.min_group = (long)m.min_group;
-	if (o.level && o.by != FT_BY_AREA)
+	if (o.level && v != V_VOTE && o.by != FT_BY_AREA)
 		return ft_usage_error("--area-level needs --by area");
 	if ((st = ft_cli_apply(&cm)))
 		goto out;

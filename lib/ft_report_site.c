@@ -976,7 +976,8 @@ turnout(struct site *w, struct ft_buf *out, const char *round)
 			 "<th class=\"n\">ballots</th>"
 			 "<th class=\"n\">turnout</th><th>by channel</th>"
 			 "<th></th></tr></thead>\n<tbody>\n");
-	st = ft_store_rvote_turnout_each(w->rv, round, turnout_row, &t);
+	st = ft_store_rvote_turnout_each(w->rv, round, NULL, NULL, turnout_row,
+					 &t);
 	if (!t.open && !st) {
 		out->len = mark; /* no voter: no table */
 		out->s[mark] = '\0';
