@@ -107,6 +107,88 @@ ft_report_map(struct ft_db *db, const struct ft_rtab *t, const char *level,
 	return st;
 }
 
+/* ---- the names of the report's units ---- */
+
+struct names_walk {
+	const struct ft_rtab *t;
+	size_t *row; /* the rows with an id, by id */
+	size_t n;
+	char **name;
+};
+
+static const struct ft_rtab *names_t; /* for qsort's comparison */
+
+static const char *
+row_id(const struct ft_rtab *t, size_t r)
+{
+	return t->cells[r * (size_t)t->ncol].raw;
+}
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	return strcmp(row_id(names_t, *(const size_t *)a),
+		      row_id(names_t, *(const size_t *)b));
+}
+
+static int
+on_unit_name(void *ctx, const char *id, const char *name, const char *kind,
+	     const char *parent)
+{
+	struct names_walk *w = ctx;
+	size_t lo = 0, hi = w->n, mid;
+	int c;
+
+	(void)kind, (void)parent;
+	if (!name || !*name)
+		return FT_OK;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(id, row_id(w->t, w->row[mid]));
+		if (!c) {
+			w->name[w->row[mid]] = ft_xstrdup(name);
+			break;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return FT_OK;
+}
+
+char **
+ft_report_unit_names(struct ft_db *db, const struct ft_rtab *t)
+{
+	struct ft_store_site *s;
+	struct names_walk w = { t, NULL, 0, NULL };
+	size_t r;
+	int st;
+
+	if (!t->nrow || !t->ncol)
+		return NULL;
+	w.row = ft_xmalloc(t->nrow * sizeof(size_t));
+	w.name = ft_xmalloc(t->nrow * sizeof(char *));
+	for (r = 0; r < t->nrow; r++) {
+		w.name[r] = NULL;
+		if (!t->foot[r] && row_id(t, r))
+			w.row[w.n++] = r;
+	}
+	names_t = t;
+	qsort(w.row, w.n, sizeof(size_t), cmp_row);
+	s = ft_store_site_open(db);
+	st = ft_store_site_units_each(s, on_unit_name, &w);
+	ft_store_site_close(s);
+	free(w.row);
+	if (st) {
+		for (r = 0; r < t->nrow; r++)
+			free(w.name[r]);
+		free(w.name);
+		return NULL;
+	}
+	return w.name;
+}
+
 /* ---- the site's model: units, their figures, their shapes ---- */
 
 struct cat {
@@ -472,6 +554,7 @@ categories(struct ft_buf *out, struct unit *u)
 	it = ft_xmalloc(u->ncat * sizeof(struct ft_svg_item));
 	for (i = 0; i < u->ncat; i++) {
 		it[i].label = u->cat[i].name;
+		it[i].id = NULL;
 		it[i].value = (double)u->cat[i].n;
 		it[i].href = NULL;
 	}
@@ -514,6 +597,7 @@ days(struct site *w, struct ft_buf *out, const struct unit *u)
 		memcpy(lab[i], l, 10);
 		lab[i][10] = '\0';
 		it[i].label = lab[i];
+		it[i].id = NULL;
 		it[i].value = u->day ? (double)u->day[i] : 0;
 		it[i].href = NULL;
 	}
@@ -1098,6 +1182,7 @@ channel(void *ctx, const char *name, long long n)
 		return FT_OK;
 	c->name[c->n] = ft_xstrdup(name ? name : "");
 	c->it[c->n].label = c->name[c->n];
+	c->it[c->n].id = NULL;
 	c->it[c->n].value = (double)n;
 	c->it[c->n].href = NULL;
 	c->n++;
