@@ -89,6 +89,10 @@ enum verb {
 	(VB(V_SLA) | VB(V_WARNINGS) | VB(V_FACILITIES) | VB(V_COLLECTORS) | \
 	 VB(V_SERVICES))
 #define VB_FILTERED (VB(V_EVENTS) | VB_RANKED | VB(V_VOTE))
+/* The reports of a range (vote: a round's whole), and those of a format
+ * (the site is HTML). */
+#define VB_RANGED (VB(V_EVENTS) | VB_RANKED | VB(V_SITE))
+#define VB_FORMATTED (VB(V_EVENTS) | VB_RANKED | VB(V_VOTE))
 
 static const struct ft_verb verbs[] = {
 	{ "events", "the events counted by period or by key", "" },
@@ -109,11 +113,12 @@ static const char *const not_yet[] = { NULL };
 static const struct ft_opt opts[] = {
 	{ OPT_SINCE, "since", "TIME",
 	  "the events reported at TIME or later (default: 7d\nbefore --until)",
-	  0, "text", "from this time (or 24h, 7d, yesterday...)", NULL, 0 },
+	  VB_RANGED, "text", "from this time (or 24h, 7d, yesterday...)", NULL,
+	  0 },
 	{ OPT_UNTIL, "until", "TIME",
 	  "the events reported before TIME (default: now, or\nthe end of "
 	  "the period --since names)",
-	  0, "text", "before this time", NULL, 0 },
+	  VB_RANGED, "text", "before this time", NULL, 0 },
 	{ OPT_BY, "by", "GROUP",
 	  "events: hour, day (default), week, month: every\nlocal period of "
 	  "the range; category, source, unit,\narea, facility; sla: unit "
@@ -170,7 +175,7 @@ static const struct ft_opt opts[] = {
 	  "vote: the stored count of this rule (default: the\nround's)",
 	  VB(V_VOTE), "text", NULL, NULL, 0 },
 	{ OPT_FORMAT, "format", "FORMAT",
-	  "table (default), csv, ndjson, markdown or html", 0,
+	  "table (default), csv, ndjson, markdown or html", VB_FORMATTED,
 	  "words:table csv ndjson markdown html", "the output format", NULL,
 	  0 },
 	FT_OPTS_COMMON("the zone of the periods and of times without an\n"
@@ -466,22 +471,19 @@ main(int argc, char **argv)
 			ft_q(argv[optind]));
 	}
 	optind++;
+	if (v == V_SITE && format)
+		return ft_usage_error("site: --format does not apply "
+				      "(the site is HTML)");
 	if (ft_opt_verb_check(&tool, v))
 		return FT_USAGE;
 	if (v == V_VOTE) {
 		if (optind >= argc)
 			return ft_usage_error("vote: no round named");
 		m.round = argv[optind++];
-		if (since || until)
-			return ft_usage_error("vote: --%s does not apply",
-					      since ? "since" : "until");
 		if ((st = vote_filters(&o, &m)))
 			return st;
 	}
 	if (v == V_SITE) {
-		if (format)
-			return ft_usage_error("site: --format does not apply "
-					      "(the site is HTML)");
 		if (optind >= argc)
 			return ft_usage_error("site: no directory named");
 		so.dir = argv[optind++];
