@@ -21,6 +21,8 @@
 #include "ft_store_site.h"
 #include "ft_time.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -28,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the map of the HTML report ---- */
@@ -1465,6 +1469,80 @@ rm_tree(const char *dir)
 }
 
 /*
+ * A run holds an exclusive flock(2) on its DIR.new-XXXXXX from just after
+ * making it to its end (the lock is the inode's: it goes along when the
+ * directory is swapped in); the kernel lets go of it when the run dies.
+ * A directory a run writes is younger than this the moment before it is
+ * locked, so one that is older and not locked is a dead run's.
+ */
+#define STALE_AGE 60
+
+/* name is base's DIR.new-XXXXXX (of mkdtemp), or that with .old. */
+static int
+is_tmp_name(const char *name, const char *base, size_t n)
+{
+	size_t i;
+
+	if (strncmp(name, base, n) || strncmp(name + n, ".new-", 5))
+		return 0;
+	name += n + 5;
+	for (i = 0; i < 6; i++)
+		if (!isalnum((unsigned char)name[i]))
+			return 0;
+	return !name[6] || !strcmp(name + 6, ".old");
+}
+
+/*
+ * Removes the DIR.new-XXXXXX (and .old) beside dir[0..n) left by runs that
+ * died: those at least STALE_AGE seconds old that no run holds locked
+ * (locked here while they are removed, so that two sweeps do not meet).
+ */
+static void
+sweep_stale(const char *dir, size_t n)
+{
+	struct ft_buf parent = FT_BUF_INIT, path = FT_BUF_INIT;
+	const char *base = dir;
+	size_t i, nb = n;
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+	int fd;
+
+	for (i = n; i > 0; i--)
+		if (dir[i - 1] == '/') {
+			base = dir + i;
+			nb = n - i;
+			break;
+		}
+	if (base == dir)
+		ft_buf_adds(&parent, ".");
+	else
+		ft_buf_add(&parent, dir, (size_t)(base - dir));
+	if (!nb || !(d = opendir(parent.s))) {
+		ft_buf_release(&parent);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (!is_tmp_name(e->d_name, base, nb))
+			continue;
+		path.len = 0;
+		ft_buf_add(&path, dir, (size_t)(base - dir));
+		ft_buf_adds(&path, e->d_name);
+		fd = open(path.s,
+			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!fstat(fd, &sb) && sb.st_mtime <= time(NULL) - STALE_AGE &&
+		    !flock(fd, LOCK_EX | LOCK_NB))
+			rm_tree(path.s);
+		close(fd);
+	}
+	closedir(d);
+	ft_buf_release(&path);
+	ft_buf_release(&parent);
+}
+
+/*
  * The new site tmp in dir's place: a rename when dir does not exist, else
  * an exchange of the two (atomic: a reader sees the old site or the new
  * one), and the old one removed.
@@ -1604,7 +1682,7 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 	struct site w;
 	struct ft_buf tmp = FT_BUF_INIT;
 	size_t n;
-	int st;
+	int st, lock = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.o = o;
@@ -1621,6 +1699,15 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 		st = FT_CANTCREAT;
 		goto out;
 	}
+	/* Ours while we live; then those of the runs that died. */
+	if ((lock = open(tmp.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(lock, LOCK_EX)) {
+		ft_error("%s: %s", tmp.s, strerror(errno));
+		rm_tree(tmp.s);
+		st = FT_CANTCREAT;
+		goto out;
+	}
+	sweep_stale(o->dir, n);
 	chmod(tmp.s, 0755);
 	w.tmp = tmp.s;
 	st = load(&w);
@@ -1641,6 +1728,8 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 			(int)n, o->dir, w.nareas, w.u[w.nu].reported,
 			w.nbuckets);
 out:
+	if (lock >= 0)
+		close(lock);
 	site_release(&w);
 	ft_buf_release(&tmp);
 	return st;

@@ -319,6 +319,34 @@ Only in www/case: z9.html
 Files first/index.html and www/index.html differ" ]
 }
 
+@test "ft-report site: what a killed run left beside the site is removed by the next run; a live run's directory and names not of a run are kept" {
+	run -0 --separate-stderr site www
+	cp -r www first
+	# Killed runs: a half-written site, and the old site of a swap
+	# without an exchange; an hour old, nobody's.
+	mkdir -p www.new-abc123/area www.new-Zz9x0q.old
+	touch www.new-abc123/index.html www.new-abc123/area/g1.html
+	touch -d '1 hour ago' www.new-abc123 www.new-Zz9x0q.old
+	# A live run: locked by its writer (here flock(1), a run's lock).
+	mkdir www.new-live01
+	touch -d '1 hour ago' www.new-live01
+	# Just made (before its run locks it): not touched either.
+	mkdir www.new-young1
+	# Not the name of a run's directory.
+	mkdir www.new-abc12 www.new-abc1234 www.old wwwx.new-abc123
+	touch -d '1 hour ago' www.new-abc12 www.new-abc1234 www.old wwwx.new-abc123
+	run -0 --separate-stderr flock www.new-live01 "$FT_BIN/ft-report" site --tz Asia/Shanghai --since 2026-11-01 www
+	[ "$stderr" = "ft-report: site www: 10 areas, 14 cases on 14 case pages" ]
+	[ "$(ls -d www* | tr '\n' ' ')" = "www www.new-abc12 www.new-abc1234 www.new-live01 www.new-young1 www.old wwwx.new-abc123 " ]
+	diff -r first www
+	# Unlocked now: the next run removes it, as a directory given with
+	# a path and a trailing slash.
+	mkdir sub
+	mv www.new-live01 sub/
+	run -0 --separate-stderr site sub/www/
+	[ "$(ls sub | tr '\n' ' ')" = "www " ]
+}
+
 @test "ft-report site: errors: no directory, --format, a file in the way, no parent" {
 	run -64 --separate-stderr ft-report site
 	[ "$stderr" = "ft-report: site: no directory named
