@@ -89,6 +89,10 @@ enum verb {
 	(VB(V_SLA) | VB(V_WARNINGS) | VB(V_FACILITIES) | VB(V_COLLECTORS) | \
 	 VB(V_SERVICES))
 #define VB_FILTERED (VB(V_EVENTS) | VB_RANKED | VB(V_VOTE))
+/* The reports of a range (vote: a round's whole), and those of a format
+ * (the site is HTML). */
+#define VB_RANGED (VB(V_EVENTS) | VB_RANKED | VB(V_SITE))
+#define VB_FORMATTED (VB(V_EVENTS) | VB_RANKED | VB(V_VOTE))
 
 static const struct ft_verb verbs[] = {
 	{ "events", "the events counted by period or by key", "" },
@@ -109,11 +113,12 @@ static const char *const not_yet[] = { NULL };
 static const struct ft_opt opts[] = {
 	{ OPT_SINCE, "since", "TIME",
 	  "the events reported at TIME or later (default: 7d\nbefore --until)",
-	  0, "text", "from this time (or 24h, 7d, yesterday...)", NULL, 0 },
+	  VB_RANGED, "text", "from this time (or 24h, 7d, yesterday...)", NULL,
+	  0 },
 	{ OPT_UNTIL, "until", "TIME",
 	  "the events reported before TIME (default: now, or\nthe end of "
 	  "the period --since names)",
-	  0, "text", "before this time", NULL, 0 },
+	  VB_RANGED, "text", "before this time", NULL, 0 },
 	{ OPT_BY, "by", "GROUP",
 	  "events: hour, day (default), week, month: every\nlocal period of "
 	  "the range; category, source, unit,\narea, facility; sla: unit "
@@ -124,8 +129,10 @@ static const struct ft_opt opts[] = {
 	  "what the events are counted by", NULL, 0 },
 	{ OPT_AREA_LEVEL, "area-level", "LEVEL",
 	  "--by area: the area at this level (grid,\ncommunity, street, "
-	  "district) above the event's own",
-	  VB(V_EVENTS) | VB(V_SLA), "words:grid community street district",
+	  "district) above the event's own\n(vote --part turnout: the areas "
+	  "of this level)",
+	  VB(V_EVENTS) | VB(V_SLA) | VB(V_VOTE),
+	  "words:grid community street district",
 	  "the level of the areas counted by", NULL, 0 },
 	{ OPT_AS_OF, "as-of", "TIME",
 	  "the report as it stood at TIME, rebuilt from the\nhistory "
@@ -139,7 +146,7 @@ static const struct ft_opt opts[] = {
 	  "text", NULL, NULL, 0 },
 	{ OPT_AREA, "area", "UNIT",
 	  "only the events in area UNIT or an area below it\n(vote: the "
-	  "projects of those units)",
+	  "projects of those units; --part\nturnout: those areas)",
 	  VB_FILTERED, "text", NULL, NULL, 0 },
 	{ OPT_UNIT, "unit", "UNIT",
 	  "only the events dispatched to UNIT (vote: the\nprojects of UNIT)",
@@ -168,7 +175,7 @@ static const struct ft_opt opts[] = {
 	  "vote: the stored count of this rule (default: the\nround's)",
 	  VB(V_VOTE), "text", NULL, NULL, 0 },
 	{ OPT_FORMAT, "format", "FORMAT",
-	  "table (default), csv, ndjson, markdown or html", 0,
+	  "table (default), csv, ndjson, markdown or html", VB_FORMATTED,
 	  "words:table csv ndjson markdown html", "the output format", NULL,
 	  0 },
 	FT_OPTS_COMMON("the zone of the periods and of times without an\n"
@@ -320,6 +327,33 @@ more_opt(int c, const char *arg, struct ft_report_more *m)
 	return FT_OK;
 }
 
+/*
+ * The filters of vote against its part: 64 after a message naming the
+ * part for one that does not apply.  The projects' filters (--category,
+ * --unit, --area) apply to the parts of projects; turnout's rows are
+ * areas (--area, --area-level); channel's and area's are ballots.
+ */
+static int
+vote_filters(const struct ft_report_opts *o, const struct ft_report_more *m)
+{
+	const char *opt = NULL;
+	int turnout = m->part == FT_PART_TURNOUT,
+	    ballots = m->part == FT_PART_CHANNEL || m->part == FT_PART_AREA;
+
+	if (o->category && (turnout || ballots))
+		opt = "category";
+	else if (o->unit && (turnout || ballots))
+		opt = "unit";
+	else if (o->area && ballots)
+		opt = "area";
+	else if (o->level && !turnout)
+		opt = "area-level";
+	if (opt)
+		return ft_usage_error("vote: --%s does not apply to --part %s",
+				      opt, ft_report_part_names[m->part]);
+	return FT_OK;
+}
+
 /* Runs report v on db. */
 static int
 run(int v, struct ft_db *db, const struct ft_report_opts *o,
@@ -437,20 +471,19 @@ main(int argc, char **argv)
 			ft_q(argv[optind]));
 	}
 	optind++;
+	if (v == V_SITE && format)
+		return ft_usage_error("site: --format does not apply "
+				      "(the site is HTML)");
 	if (ft_opt_verb_check(&tool, v))
 		return FT_USAGE;
 	if (v == V_VOTE) {
 		if (optind >= argc)
 			return ft_usage_error("vote: no round named");
 		m.round = argv[optind++];
-		if (since || until)
-			return ft_usage_error("vote: --%s does not apply",
-					      since ? "since" : "until");
+		if ((st = vote_filters(&o, &m)))
+			return st;
 	}
 	if (v == V_SITE) {
-		if (format)
-			return ft_usage_error("site: --format does not apply "
-					      "(the site is HTML)");
 		if (optind >= argc)
 			return ft_usage_error("site: no directory named");
 		so.dir = argv[optind++];
@@ -472,7 +505,7 @@ main(int argc, char **argv)
 				      10 :
 				      FT_REPORT_MIN_GROUP;
 	o.min_group = (long)m.min_group;
-	if (o.level && o.by != FT_BY_AREA)
+	if (o.level && v != V_VOTE && o.by != FT_BY_AREA)
 		return ft_usage_error("--area-level needs --by area");
 	if ((st = ft_cli_apply(&cm)))
 		goto out;

@@ -542,6 +542,8 @@ ft_report_events(struct ft_db *db, const struct ft_report_opts *o)
 		    (st = ft_report_map(db, &t, o->level, o->area, &map)))
 			goto out;
 		t.map = &map;
+		if (o->by == FT_BY_AREA || o->by == FT_BY_UNIT)
+			t.names_db = db;
 	}
 	ft_rtab_print(&t, o->format, &out);
 	if (fwrite(out.s, 1, out.len, stdout) != out.len)

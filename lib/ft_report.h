@@ -137,6 +137,9 @@ struct ft_rtab {
 	const char *title, *subtitle;
 	enum ft_rchart chart;
 	struct ft_svg_map *map;
+	/* HTML: the store the names of the units whose ids are the first
+	 * column are read from, for the charts' labels (NULL: the ids). */
+	struct ft_db *names_db;
 	int ncol;
 	const char *head[FT_RTAB_MAXCOL];
 	int flags[FT_RTAB_MAXCOL];

@@ -3,6 +3,7 @@
  * inline SVG charts: see ft_report_html.h.
  */
 #include "ft_report_html.h"
+#include "ft_report_site.h"
 #include "ft_svg.h"
 #include "ft_version.h"
 
@@ -158,11 +159,44 @@ map(const struct ft_rtab *t, int m, struct ft_buf *out)
 	ft_buf_adds(out, "</figure>\n");
 }
 
+/*
+ * The bars' labels of it[0..n) by name: a unit's name (its id in the
+ * tooltip), and the id beside a name that another bar shown has too
+ * (kept in own[], freed by the caller).
+ */
+static void
+by_name(struct ft_svg_item *it, size_t n, char **own)
+{
+	size_t i, j, shown = n < FT_SVG_MAX_BARS ? n : FT_SVG_MAX_BARS;
+	struct ft_buf b = FT_BUF_INIT;
+
+	for (i = 0; i < shown; i++) {
+		if (!it[i].id)
+			continue;
+		for (j = 0; j < shown; j++)
+			if (j != i && it[j].id &&
+			    !strcmp(it[i].label, it[j].label))
+				break;
+		if (j == shown)
+			continue;
+		b.len = 0;
+		ft_buf_addf(&b, "%s (%s)", it[i].label, it[i].id);
+		own[i] = ft_xstrdup(b.s);
+	}
+	for (i = 0; i < shown; i++)
+		if (own[i]) {
+			it[i].label = own[i];
+			it[i].id = NULL;
+		}
+	ft_buf_release(&b);
+}
+
 void
 ft_rtab_html(const struct ft_rtab *t, struct ft_buf *out)
 {
 	struct ft_svg_item *it;
 	struct ft_buf title = FT_BUF_INIT;
+	char **names = NULL, **own;
 	size_t r, n = 0;
 	int m = measure(t);
 
@@ -182,16 +216,26 @@ ft_rtab_html(const struct ft_rtab *t, struct ft_buf *out)
 	if (m > 0 && t->map && t->map->n)
 		map(t, m, out);
 	it = ft_xmalloc((t->nrow + 1) * sizeof(struct ft_svg_item));
+	own = ft_xmalloc((t->nrow + 1) * sizeof(char *));
+	if (m > 0 && t->names_db && t->chart != FT_RCHART_NONE && !series(t))
+		names = ft_report_unit_names(t->names_db, t);
 	for (r = 0; m > 0 && r < t->nrow; r++) {
 		const struct ft_rcell *v = cell(t, r, m);
 
 		if (t->foot[r])
 			continue;
 		it[n].label = cell(t, r, 0)->text ? cell(t, r, 0)->text : "-";
+		it[n].id = NULL;
+		if (names && names[r]) {
+			it[n].label = names[r];
+			it[n].id = cell(t, r, 0)->raw;
+		}
 		it[n].value = v->raw ? strtod(v->raw, NULL) : 0;
 		it[n].href = NULL;
+		own[n] = NULL;
 		n++;
 	}
+	by_name(it, n, own);
 	if (m > 0 && n && t->chart != FT_RCHART_NONE) {
 		ft_buf_adds(out, "<figure>\n");
 		if (series(t))
@@ -200,6 +244,13 @@ ft_rtab_html(const struct ft_rtab *t, struct ft_buf *out)
 			ft_svg_bars(out, t->head[m], it, n);
 		ft_buf_adds(out, "</figure>\n");
 	}
+	for (r = 0; r < n; r++)
+		free(own[r]);
+	free(own);
+	if (names)
+		for (r = 0; r < t->nrow; r++)
+			free(names[r]);
+	free(names);
 	free(it);
 	ft_rtab_html_table(t, out);
 	ft_html_close(out, NULL);

@@ -21,6 +21,8 @@
 #include "ft_store_site.h"
 #include "ft_time.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -28,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- the map of the HTML report ---- */
@@ -105,6 +109,88 @@ ft_report_map(struct ft_db *db, const struct ft_rtab *t, const char *level,
 	free(ks.k);
 	ft_store_site_close(s);
 	return st;
+}
+
+/* ---- the names of the report's units ---- */
+
+struct names_walk {
+	const struct ft_rtab *t;
+	size_t *row; /* the rows with an id, by id */
+	size_t n;
+	char **name;
+};
+
+static const struct ft_rtab *names_t; /* for qsort's comparison */
+
+static const char *
+row_id(const struct ft_rtab *t, size_t r)
+{
+	return t->cells[r * (size_t)t->ncol].raw;
+}
+
+static int
+cmp_row(const void *a, const void *b)
+{
+	return strcmp(row_id(names_t, *(const size_t *)a),
+		      row_id(names_t, *(const size_t *)b));
+}
+
+static int
+on_unit_name(void *ctx, const char *id, const char *name, const char *kind,
+	     const char *parent)
+{
+	struct names_walk *w = ctx;
+	size_t lo = 0, hi = w->n, mid;
+	int c;
+
+	(void)kind, (void)parent;
+	if (!name || !*name)
+		return FT_OK;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		c = strcmp(id, row_id(w->t, w->row[mid]));
+		if (!c) {
+			w->name[w->row[mid]] = ft_xstrdup(name);
+			break;
+		}
+		if (c < 0)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return FT_OK;
+}
+
+char **
+ft_report_unit_names(struct ft_db *db, const struct ft_rtab *t)
+{
+	struct ft_store_site *s;
+	struct names_walk w = { t, NULL, 0, NULL };
+	size_t r;
+	int st;
+
+	if (!t->nrow || !t->ncol)
+		return NULL;
+	w.row = ft_xmalloc(t->nrow * sizeof(size_t));
+	w.name = ft_xmalloc(t->nrow * sizeof(char *));
+	for (r = 0; r < t->nrow; r++) {
+		w.name[r] = NULL;
+		if (!t->foot[r] && row_id(t, r))
+			w.row[w.n++] = r;
+	}
+	names_t = t;
+	qsort(w.row, w.n, sizeof(size_t), cmp_row);
+	s = ft_store_site_open(db);
+	st = ft_store_site_units_each(s, on_unit_name, &w);
+	ft_store_site_close(s);
+	free(w.row);
+	if (st) {
+		for (r = 0; r < t->nrow; r++)
+			free(w.name[r]);
+		free(w.name);
+		return NULL;
+	}
+	return w.name;
 }
 
 /* ---- the site's model: units, their figures, their shapes ---- */
@@ -472,6 +558,7 @@ categories(struct ft_buf *out, struct unit *u)
 	it = ft_xmalloc(u->ncat * sizeof(struct ft_svg_item));
 	for (i = 0; i < u->ncat; i++) {
 		it[i].label = u->cat[i].name;
+		it[i].id = NULL;
 		it[i].value = (double)u->cat[i].n;
 		it[i].href = NULL;
 	}
@@ -514,6 +601,7 @@ days(struct site *w, struct ft_buf *out, const struct unit *u)
 		memcpy(lab[i], l, 10);
 		lab[i][10] = '\0';
 		it[i].label = lab[i];
+		it[i].id = NULL;
 		it[i].value = u->day ? (double)u->day[i] : 0;
 		it[i].href = NULL;
 	}
@@ -976,7 +1064,8 @@ turnout(struct site *w, struct ft_buf *out, const char *round)
 			 "<th class=\"n\">ballots</th>"
 			 "<th class=\"n\">turnout</th><th>by channel</th>"
 			 "<th></th></tr></thead>\n<tbody>\n");
-	st = ft_store_rvote_turnout_each(w->rv, round, turnout_row, &t);
+	st = ft_store_rvote_turnout_each(w->rv, round, NULL, NULL, turnout_row,
+					 &t);
 	if (!t.open && !st) {
 		out->len = mark; /* no voter: no table */
 		out->s[mark] = '\0';
@@ -1097,6 +1186,7 @@ channel(void *ctx, const char *name, long long n)
 		return FT_OK;
 	c->name[c->n] = ft_xstrdup(name ? name : "");
 	c->it[c->n].label = c->name[c->n];
+	c->it[c->n].id = NULL;
 	c->it[c->n].value = (double)n;
 	c->it[c->n].href = NULL;
 	c->n++;
@@ -1379,6 +1469,80 @@ rm_tree(const char *dir)
 }
 
 /*
+ * A run holds an exclusive flock(2) on its DIR.new-XXXXXX from just after
+ * making it to its end (the lock is the inode's: it goes along when the
+ * directory is swapped in); the kernel lets go of it when the run dies.
+ * A directory a run writes is younger than this the moment before it is
+ * locked, so one that is older and not locked is a dead run's.
+ */
+#define STALE_AGE 60
+
+/* name is base's DIR.new-XXXXXX (of mkdtemp), or that with .old. */
+static int
+is_tmp_name(const char *name, const char *base, size_t n)
+{
+	size_t i;
+
+	if (strncmp(name, base, n) || strncmp(name + n, ".new-", 5))
+		return 0;
+	name += n + 5;
+	for (i = 0; i < 6; i++)
+		if (!isalnum((unsigned char)name[i]))
+			return 0;
+	return !name[6] || !strcmp(name + 6, ".old");
+}
+
+/*
+ * Removes the DIR.new-XXXXXX (and .old) beside dir[0..n) left by runs that
+ * died: those at least STALE_AGE seconds old that no run holds locked
+ * (locked here while they are removed, so that two sweeps do not meet).
+ */
+static void
+sweep_stale(const char *dir, size_t n)
+{
+	struct ft_buf parent = FT_BUF_INIT, path = FT_BUF_INIT;
+	const char *base = dir;
+	size_t i, nb = n;
+	struct dirent *e;
+	struct stat sb;
+	DIR *d;
+	int fd;
+
+	for (i = n; i > 0; i--)
+		if (dir[i - 1] == '/') {
+			base = dir + i;
+			nb = n - i;
+			break;
+		}
+	if (base == dir)
+		ft_buf_adds(&parent, ".");
+	else
+		ft_buf_add(&parent, dir, (size_t)(base - dir));
+	if (!nb || !(d = opendir(parent.s))) {
+		ft_buf_release(&parent);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (!is_tmp_name(e->d_name, base, nb))
+			continue;
+		path.len = 0;
+		ft_buf_add(&path, dir, (size_t)(base - dir));
+		ft_buf_adds(&path, e->d_name);
+		fd = open(path.s,
+			  O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (!fstat(fd, &sb) && sb.st_mtime <= time(NULL) - STALE_AGE &&
+		    !flock(fd, LOCK_EX | LOCK_NB))
+			rm_tree(path.s);
+		close(fd);
+	}
+	closedir(d);
+	ft_buf_release(&path);
+	ft_buf_release(&parent);
+}
+
+/*
  * The new site tmp in dir's place: a rename when dir does not exist, else
  * an exchange of the two (atomic: a reader sees the old site or the new
  * one), and the old one removed.
@@ -1518,7 +1682,7 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 	struct site w;
 	struct ft_buf tmp = FT_BUF_INIT;
 	size_t n;
-	int st;
+	int st, lock = -1;
 
 	memset(&w, 0, sizeof(w));
 	w.o = o;
@@ -1535,6 +1699,15 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 		st = FT_CANTCREAT;
 		goto out;
 	}
+	/* Ours while we live; then those of the runs that died. */
+	if ((lock = open(tmp.s, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(lock, LOCK_EX)) {
+		ft_error("%s: %s", tmp.s, strerror(errno));
+		rm_tree(tmp.s);
+		st = FT_CANTCREAT;
+		goto out;
+	}
+	sweep_stale(o->dir, n);
 	chmod(tmp.s, 0755);
 	w.tmp = tmp.s;
 	st = load(&w);
@@ -1555,6 +1728,8 @@ ft_report_site(struct ft_db *db, const struct ft_site_opts *o)
 			(int)n, o->dir, w.nareas, w.u[w.nu].reported,
 			w.nbuckets);
 out:
+	if (lock >= 0)
+		close(lock);
 	site_release(&w);
 	ft_buf_release(&tmp);
 	return st;

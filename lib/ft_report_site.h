@@ -29,6 +29,13 @@
 int ft_report_map(struct ft_db *db, const struct ft_rtab *t, const char *level,
 		  const char *within, struct ft_svg_map *m);
 
+/*
+ * The names of the units whose ids are the first column of t: an array
+ * of t->nrow (free each, then it), NULL for a row of no stored unit or a
+ * unit without a name; NULL when they cannot be read (after a message).
+ */
+char **ft_report_unit_names(struct ft_db *db, const struct ft_rtab *t);
+
 struct ft_site_opts {
 	const char *dir; /* the site's directory, replaced whole */
 	int64_t since, until; /* the cases shown */

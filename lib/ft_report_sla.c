@@ -189,6 +189,9 @@ ft_report_sla(struct ft_db *db, const struct ft_report_opts *o)
 	ft_time_format(o->until, until);
 	st = ft_store_report_sla_each(ss, &f, from, until, keys[o->by],
 				      o->level, add_case, &run);
+	/* HTML: the bars of units and areas by their names. */
+	if (o->by == FT_BY_UNIT || o->by == FT_BY_AREA)
+		t.names_db = db;
 	if (!st)
 		ft_rtab_ranked_print(&t, &run.gs, &run.total, o, set_row);
 out:

@@ -432,7 +432,8 @@ turnout(struct ft_db *db, const struct vote *v, struct ft_rtab *t)
 	ft_rtab_col(t, "ballots", FT_COL_NUM);
 	ft_rtab_col(t, "turnout_pct", FT_COL_NUM);
 	ft_rank_col_small(t);
-	st = ft_store_rvote_turnout_each(s, v->m->round, on_turnout, &w);
+	st = ft_store_rvote_turnout_each(s, v->m->round, v->m->o->area,
+					 v->m->o->level, on_turnout, &w);
 	ft_store_rvote_close(s);
 	return st;
 }

@@ -48,6 +48,11 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		      "  n FROM av WHERE av.id IS ab.id), 0), ab.n FROM ab)"
 		      " SELECT r.id, u.name, u.kind, r.channel, r.voters,"
 		      " r.ballots FROM r LEFT JOIN units u ON u.id = r.id"
+		      /* ?2: the area and those below it; ?3: the level. */
+		      " WHERE (?2 IS NULL OR r.id IN (WITH RECURSIVE d(id, n)"
+		      "  AS (SELECT ?2, 0 UNION SELECT u.id, d.n + 1 FROM"
+		      "  units u JOIN d ON u.parent = d.id WHERE d.n < 64)"
+		      "  SELECT id FROM d)) AND (?3 IS NULL OR u.kind = ?3)"
 		      " ORDER BY r.id IS NULL, CASE u.kind WHEN 'district'"
 		      " THEN 0 WHEN 'street' THEN 1 WHEN 'community' THEN 2"
 		      " WHEN 'grid' THEN 3 ELSE 4 END, r.id, r.channel IS NOT"
@@ -104,6 +109,7 @@ turnout_row(sqlite3_stmt *st, void *ctx)
 
 int
 ft_store_rvote_turnout_each(struct ft_store_rvote *s, const char *round,
+			    const char *area, const char *level,
 			    int (*fn)(void *ctx,
 				      const struct ft_srv_turnout *row),
 			    void *ctx)
@@ -114,6 +120,8 @@ ft_store_rvote_turnout_each(struct ft_store_rvote *s, const char *round,
 	if (!st)
 		return FT_SOFTWARE;
 	ft_sql_bind_str(st, 1, round);
+	ft_sql_bind_str(st, 2, area);
+	ft_sql_bind_str(st, 3, level);
 	return ft_stmts_walk(&s->t, TURNOUT, turnout_row, &w);
 }
 

@@ -38,9 +38,12 @@ struct ft_srv_turnout {
  * above it (through units.parent), then for the voters and ballots kept
  * without a unit (area NULL), a row of all channels followed by a row of
  * each channel.  Areas by kind (district, street, community, grid, other)
- * then id.  fn(ctx, row): row lives until fn returns.
+ * then id.  area: only that unit and the units below it (through
+ * units.parent); level: only the units of that kind (NULL: any).
+ * fn(ctx, row): row lives until fn returns.
  */
 int ft_store_rvote_turnout_each(struct ft_store_rvote *s, const char *round,
+				const char *area, const char *level,
 				int (*fn)(void *ctx,
 					  const struct ft_srv_turnout *row),
 				void *ctx);

@@ -195,6 +195,11 @@ ft_svg_bars(struct ft_buf *out, const char *title, const struct ft_svg_item *it,
 			    lw, y + 3, w < 1 && it[i].value > 0 ? 1 : w,
 			    row - 6);
 		ft_html_text(out, it[i].label);
+		if (it[i].id) {
+			ft_buf_adds(out, " (");
+			ft_html_text(out, it[i].id);
+			ft_buf_adds(out, ")");
+		}
 		ft_buf_adds(out, ": ");
 		ft_svg_number(out, it[i].value);
 		ft_buf_addf(out,

@@ -27,6 +27,7 @@ void ft_html_textn(struct ft_buf *out, const char *s, size_t n);
 /* One bar or one point of a line; strings borrowed. */
 struct ft_svg_item {
 	const char *label;
+	const char *id; /* beside the label in the tooltip, or NULL */
 	double value;
 	const char *href; /* a link (already safe for an attribute), or NULL */
 };

@@ -209,6 +209,45 @@ has_status() {
 	[ "${lines[1]}" = "@open311" ]
 }
 
+@test "docs bash, zsh: a verb is offered the options it takes: ft-report site no --format, vote no --since or --until" {
+	run -0 --separate-stderr bash -c '
+		source "$1"
+		COMP_WORDS=(ft-report site --f); COMP_CWORD=2; _ft
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMP"
+	[ "$output" = "" ]
+	run -0 --separate-stderr bash -c '
+		source "$1"
+		COMP_WORDS=(ft-report events --f); COMP_CWORD=2; _ft
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMP"
+	[ "$output" = "--format" ]
+	run -0 --separate-stderr bash -c '
+		source "$1"
+		COMP_WORDS=(ft-report vote r1 --); COMP_CWORD=3; _ft
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMP"
+	[[ $'\n'$output$'\n' == *$'\n--format\n'* ]]
+	[[ $'\n'$output$'\n' == *$'\n--area-level\n'* ]]
+	[[ $'\n'$output$'\n' != *$'\n--since\n'* ]]
+	[[ $'\n'$output$'\n' != *$'\n--until\n'* ]]
+	run -0 --separate-stderr bash -c '
+		source "$1"
+		COMP_WORDS=(ft-report site --); COMP_CWORD=2; _ft
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$BASH_COMP"
+	[[ $'\n'$output$'\n' == *$'\n--since\n'* ]]
+	[[ $'\n'$output$'\n' != *$'\n--format\n'* ]]
+	# zsh: the arguments of site.
+	sed -n '/^_ft-report()/,/^}/p' "$ZSH_COMP" | sed -n '/^    site)/,/;;/p' > "$BATS_TEST_TMPDIR/site"
+	grep -q "'--since=" "$BATS_TEST_TMPDIR/site"
+	run -1 grep -q -- "--format" "$BATS_TEST_TMPDIR/site"
+	sed -n '/^_ft-report()/,/^}/p' "$ZSH_COMP" | sed -n '/^    vote)/,/;;/p' > "$BATS_TEST_TMPDIR/vote"
+	grep -q "'--format=" "$BATS_TEST_TMPDIR/vote"
+	run -1 grep -q -- "--since\|--until" "$BATS_TEST_TMPDIR/vote"
+	# And the tool refuses what is not offered.
+	run -64 --separate-stderr ft-report site --format html www
+	[ "${stderr_lines[0]}" = "ft-report: site: --format does not apply (the site is HTML)" ]
+	run -64 --separate-stderr ft-report vote r1 --until 7d
+	[ "${stderr_lines[0]}" = "ft-report: vote: --until does not apply" ]
+}
+
 @test "docs zsh: every option of --help is in completions/_ft" {
 	local t o missing=""
 

@@ -118,3 +118,50 @@ ink() {
 	[ "$(console vote)" = "" ]
 	grep -q 'fits the remaining budget' vote.dom
 }
+
+@test "ft-report browser: the site's vote page of a round with turnout by area, progress and two rules renders, its chart drawn, no console message" {
+	local M="$BATS_TEST_DIRNAME/fixtures/ft-report-more" units i n c p
+	export FT_VOTE_KEY="$BATS_TEST_TMPDIR/vote.key"
+	# Round r3 over the district: 12 voters in four grids, 8 approval
+	# ballots on three channels, counted under greedy and mes, one
+	# funded project in progress.
+	ft-vote open -q --now 2027-02-01T00:00:00Z > /dev/null <<< '{"id":"r3","name":"Futian 2027","budget":100,"scope":["d1"],"ballot":"approval","rule":"greedy","opens_at":"2027-03-01T00:00:00Z","closes_at":"2027-03-15T00:00:00Z"}'
+	ft-vote projects r3 -q --now 2027-02-01T00:00:00Z "$M/projects.ndjson" > /dev/null
+	units=(g1 g1 g1 g1 g1 g1 g2 g2 g3 g3 g3 g4)
+	{
+		echo voter,unit
+		for i in "${!units[@]}"; do
+			printf '139000000%02d,%s\n' $((i + 1)) "${units[$i]}"
+		done
+	} > v3.csv
+	ft-vote register r3 -q --now 2027-02-01T00:00:00Z v3.csv
+	for i in 1:online:p1,p3 2:online:p1 3:online:p3,p2 4:paper:p1 7:online:p2 9:kiosk:p3 10:online:p1,p3 12:paper:p2; do
+		IFS=: read -r n c p <<< "$i"
+		printf '{"voter":"139000000%02d","projects":["%s"],"channel":"%s"}\n' "$n" "${p//,/\",\"}" "$c"
+	done > b3.ndjson
+	ft-vote cast r3 -q --now 2027-03-02T00:00:00Z b3.ndjson > /dev/null
+	ft-vote tally r3 -q --now 2027-03-16T00:00:00Z > /dev/null
+	ft-vote tally r3 -q --rule mes --now 2027-03-16T00:00:00Z > /dev/null
+	ft-vote progress r3 -q --now 2027-04-01T00:00:00Z > /dev/null <<-'EOF'
+	{"project":"p1","stage":"tender","percent":5,"at":"2027-03-20T00:00:00Z"}
+	{"project":"p1","stage":"built","percent":100,"at":"2027-03-30T00:00:00Z"}
+	EOF
+	ft-report site -q --tz Asia/Shanghai --since 2026-11-01 --min-group 2 www
+	browse www/vote/r3.html r3
+	[ "$(console r3)" = "" ]
+	[ "$(grep -ci '<img\|<script\|<link\|<iframe\| src=' r3.dom)" = 0 ]
+	# Every part is on the rendered page: channels, turnout, both counts,
+	# the rules compared, progress.
+	[ "$(grep -o '<h2>[^<]*</h2>' r3.dom | tr '\n' '|')" = "<h2>Ballots by channel</h2>|<h2>Turnout by area</h2>|<h2>Result counted under greedy</h2>|<h2>Result counted under mes</h2>|<h2>The rules compared</h2>|<h2>Progress of the funded projects</h2>|" ]
+	grep -q '<td><a href="../area/g4.html">Grid 4</a></td><td>grid</td><td class="n">1</td><td class="n">1</td><td class="n">100.0%</td><td>paper 100.0%</td><td>small group</td>' r3.dom
+	grep -q '<th>greedy</th><th>mes</th><th>differs</th>' r3.dom
+	grep -q '<li>2027-03-30 08:00: built (100%)</li>' r3.dom
+	# Its one chart, the bars of the three channels, drawn.
+	[ "$(grep -c '<svg' r3.dom)" = 1 ]
+	[ "$(sed -n '/<svg class="bars"/,/<\/svg>/p' r3.dom | grep -o '<rect [^>]*width="[1-9][0-9.]*"' | wc -l)" = 3 ]
+	read -r w h dark bar < <(ink r3 3182bd)
+	echo "screenshot: ${w}x$h, $dark not white, $bar bar blue" >&2
+	[ "$w $h" = "1000 1200" ]
+	[ "$dark" -gt 60000 ]
+	[ "$bar" -gt 2000 ]
+}

@@ -148,6 +148,30 @@ svg() {
 	[ "$(svg map)" = "" ]
 }
 
+@test "ft-report html: the bars of areas and units are labelled by the unit's name, its id in the tooltip, the id beside a name two bars share" {
+	run -0 --separate-stderr rep --since 2026-11-30 --by area
+	bars=$(svg bars)
+	printf '%s\n' "$bars" | grep -q '<text x="194" y="19" text-anchor="end" fill="#222">Grid 1</text><rect x="200" y="7" width="360.0" height="16" fill="#3182bd"><title>Grid 1 (g1): 4</title></rect>'
+	# No stored unit: as it is.
+	printf '%s\n' "$bars" | grep -q 'fill="#222">(none)</text><rect x="200" y="95" width="90.0" height="16" fill="#3182bd"><title>(none): 1</title>'
+	[ "$(printf '%s\n' "$bars" | grep -c '>g[0-9]</text>')" = 0 ]
+	run -0 --separate-stderr rep --since 2026-11-30 --by unit
+	svg bars | grep -q 'fill="#222">Street lighting team</text><rect [^>]*><title>Street lighting team (lights): '
+	run -0 --separate-stderr ft-report sla --tz Asia/Shanghai --format html --since 2026-11-30 --by area
+	svg bars | grep -q 'fill="#222">Grid 4</text><rect [^>]*><title>Grid 4 (g4): '
+	# Two areas named alike: each with its id beside the name.
+	printf '%s\n' '{"id":"g5","name":"Grid 1","kind":"grid","parent":"c3"}' | ft-ingest -q -k units > /dev/null
+	printf '{"id":"n%s","category":"noise","area":"g5","reported_at":"2026-12-07T10:00:00+08:00"}\n' 1 2 3 | ft-ingest -q > /dev/null
+	run -0 --separate-stderr rep --since 2026-11-30 --by area
+	bars=$(svg bars)
+	printf '%s\n' "$bars" | grep -q 'fill="#222">Grid 1 (g5)</text><rect [^>]*><title>Grid 1 (g5): 3</title>'
+	printf '%s\n' "$bars" | grep -q 'fill="#222">Grid 1 (g1)</text><rect [^>]*><title>Grid 1 (g1): 4</title>'
+	printf '%s\n' "$bars" | grep -q 'fill="#222">Grid 2</text><rect [^>]*><title>Grid 2 (g2): 2</title>'
+	# A series and other keys: their own labels.
+	run -0 --separate-stderr rep --since 2026-11-30 --by category
+	svg bars | grep -q 'fill="#222">noise</text>'
+}
+
 @test "ft-report html corpus: Shenzhen's nine districts, their real MultiPolygons, as a map" {
 	corpus_or_skip
 	export FT_DB="$BATS_TEST_TMPDIR/sz.db"
@@ -293,6 +317,34 @@ Files first/area/s1.html and www/area/s1.html differ
 Files first/case/index.html and www/case/index.html differ
 Only in www/case: z9.html
 Files first/index.html and www/index.html differ" ]
+}
+
+@test "ft-report site: what a killed run left beside the site is removed by the next run; a live run's directory and names not of a run are kept" {
+	run -0 --separate-stderr site www
+	cp -r www first
+	# Killed runs: a half-written site, and the old site of a swap
+	# without an exchange; an hour old, nobody's.
+	mkdir -p www.new-abc123/area www.new-Zz9x0q.old
+	touch www.new-abc123/index.html www.new-abc123/area/g1.html
+	touch -d '1 hour ago' www.new-abc123 www.new-Zz9x0q.old
+	# A live run: locked by its writer (here flock(1), a run's lock).
+	mkdir www.new-live01
+	touch -d '1 hour ago' www.new-live01
+	# Just made (before its run locks it): not touched either.
+	mkdir www.new-young1
+	# Not the name of a run's directory.
+	mkdir www.new-abc12 www.new-abc1234 www.old wwwx.new-abc123
+	touch -d '1 hour ago' www.new-abc12 www.new-abc1234 www.old wwwx.new-abc123
+	run -0 --separate-stderr flock www.new-live01 "$FT_BIN/ft-report" site --tz Asia/Shanghai --since 2026-11-01 www
+	[ "$stderr" = "ft-report: site www: 10 areas, 14 cases on 14 case pages" ]
+	[ "$(ls -d www* | tr '\n' ' ')" = "www www.new-abc12 www.new-abc1234 www.new-live01 www.new-young1 www.old wwwx.new-abc123 " ]
+	diff -r first www
+	# Unlocked now: the next run removes it, as a directory given with
+	# a path and a trailing slash.
+	mkdir sub
+	mv www.new-live01 sub/
+	run -0 --separate-stderr site sub/www/
+	[ "$(ls sub | tr '\n' ' ')" = "www " ]
 }
 
 @test "ft-report site: errors: no directory, --format, a file in the way, no parent" {

@@ -421,6 +421,73 @@ scoped() {
 	done
 }
 
+@test "ft-report vote --part turnout: --area keeps the areas at or below it, --area-level the areas of that level; the projects' filters refused with the part named" {
+	scoped
+	run -0 --separate-stderr ft-report vote r3 --part turnout --area s1 --min-group 2 --format csv
+	[ "$stderr" = "" ]
+	output=${output//$'\r'/}
+	is <<-'EOF'
+	area,name,kind,channel,voters,ballots,turnout_pct,small
+	s1,Lianhua street,street,all,11,7,63.6,false
+	s1,Lianhua street,street,kiosk,11,1,9.1,false
+	s1,Lianhua street,street,online,11,5,45.5,false
+	s1,Lianhua street,street,paper,11,1,9.1,false
+	c1,Jinglian community,community,all,8,5,62.5,false
+	c1,Jinglian community,community,online,8,4,50.0,false
+	c1,Jinglian community,community,paper,8,1,12.5,false
+	c2,Xinmin community,community,all,3,2,66.7,false
+	c2,Xinmin community,community,kiosk,3,1,33.3,false
+	c2,Xinmin community,community,online,3,1,33.3,false
+	g1,Grid 1,grid,all,6,4,66.7,false
+	g1,Grid 1,grid,online,6,3,50.0,false
+	g1,Grid 1,grid,paper,6,1,16.7,false
+	g2,Grid 2,grid,all,2,1,50.0,false
+	g2,Grid 2,grid,online,2,1,50.0,false
+	g3,Grid 3,grid,all,3,2,66.7,false
+	g3,Grid 3,grid,kiosk,3,1,33.3,false
+	g3,Grid 3,grid,online,3,1,33.3,false
+	EOF
+	run -0 --separate-stderr ft-report vote r3 --part turnout --area-level community --min-group 2 --format csv
+	output=${output//$'\r'/}
+	is <<-'EOF'
+	area,name,kind,channel,voters,ballots,turnout_pct,small
+	c1,Jinglian community,community,all,8,5,62.5,false
+	c1,Jinglian community,community,online,8,4,50.0,false
+	c1,Jinglian community,community,paper,8,1,12.5,false
+	c2,Xinmin community,community,all,3,2,66.7,false
+	c2,Xinmin community,community,kiosk,3,1,33.3,false
+	c2,Xinmin community,community,online,3,1,33.3,false
+	c3,Tianan community,community,all,1,1,100.0,true
+	c3,Tianan community,community,paper,1,1,100.0,true
+	EOF
+	run -0 --separate-stderr ft-report vote r3 --part turnout --area s2 --area-level grid --min-group 2 --format csv
+	output=${output//$'\r'/}
+	is <<-'EOF'
+	area,name,kind,channel,voters,ballots,turnout_pct,small
+	g4,Grid 4,grid,all,1,1,100.0,true
+	g4,Grid 4,grid,paper,1,1,100.0,true
+	EOF
+	# A leaf: itself alone; a level above the area: nothing.
+	run -0 --separate-stderr ft-report vote r3 --part turnout --area g2 --format csv
+	[ "$output" = $'area,name,kind,channel,voters,ballots,turnout_pct,small\r\ng2,Grid 2,grid,all,2,1,50.0,true\r\ng2,Grid 2,grid,online,2,1,50.0,true\r' ]
+	run -0 --separate-stderr ft-report vote r3 --part turnout --area c1 --area-level district --format csv
+	[ "$output" = $'area,name,kind,channel,voters,ballots,turnout_pct,small\r' ]
+	# r1 keeps no unit: the voters without one are in no area.
+	run -0 --separate-stderr ft-report vote r1 --part turnout --area d1 --format csv
+	[ "$output" = $'area,name,kind,channel,voters,ballots,turnout_pct,small\r' ]
+	run -66 --separate-stderr ft-report vote r3 --part turnout --area nope
+	[ "$output" = "" ]
+	[ "$stderr" = 'ft-report: --area: no unit "nope" in the database' ]
+	usage '--area-level: "city" is not grid, community, street or district' vote r3 --part turnout --area-level city
+	# What cannot apply to a part is refused, naming the part.
+	usage "vote: --category does not apply to --part turnout" vote r3 --part turnout --category parks
+	usage "vote: --unit does not apply to --part turnout" vote r3 --part turnout --unit u1
+	usage "vote: --area does not apply to --part channel" vote r3 --part channel --area s1
+	usage "vote: --unit does not apply to --part area" vote r3 --part area --unit u1
+	usage "vote: --area-level does not apply to --part result" vote r3 --area-level grid
+	usage "vote: --area-level does not apply to --part progress" vote r3 --part progress --area-level grid
+}
+
 @test "ft-report vote: the funded projects' progress, each step, the latest marked; a round not counted is 66" {
 	ft-vote progress r1 -q --now 2027-04-01T00:00:00Z > /dev/null <<-'EOF'
 	{"project":"p3","stage":"tender","percent":5,"at":"2027-03-20T00:00:00Z"}
