@@ -133,7 +133,8 @@ struct ft_svg_map;
 struct ft_rtab {
 	/* For HTML (all borrowed; NULL: none): the page's title, the line
 	 * under it (the range), the chart, and a map of the areas whose ids
-	 * are the first column, shaded by the first number column. */
+	 * are the first column, shaded by the first number column but
+	 * "rank". */
 	const char *title, *subtitle;
 	enum ft_rchart chart;
 	struct ft_svg_map *map;

@@ -104,14 +104,18 @@ ft_rtab_html_table(const struct ft_rtab *t, struct ft_buf *out)
 	ft_buf_adds(out, "</tfoot>\n</table>\n");
 }
 
-/* The column the charts show: the first number column, or -1. */
+/*
+ * The column the charts and the map show: the first number column but a
+ * ranked report's "rank" (a place, not an amount), or -1.
+ */
 static int
 measure(const struct ft_rtab *t)
 {
 	int c;
 
 	for (c = 1; c < t->ncol; c++)
-		if ((t->flags[c] & FT_COL_NUM) && !(t->flags[c] & FT_COL_JSON))
+		if ((t->flags[c] & FT_COL_NUM) &&
+		    !(t->flags[c] & FT_COL_JSON) && strcmp(t->head[c], "rank"))
 			return c;
 	return -1;
 }

@@ -16,7 +16,7 @@
  * Appends the page of t: its title (else "Report by " the first column),
  * subtitle, map (t->map's shapes get the values of the rows whose first
  * column, as CSV has it, is their id), chart of the first number column
- * (the rows that are not totals), and the table (the NDJSON-only columns
+ * but "rank" (the rows that are not totals), and the table (the NDJSON-only columns
  * left out, totals in the table's foot).
  */
 void ft_rtab_html(const struct ft_rtab *t, struct ft_buf *out);

@@ -158,7 +158,10 @@ svg() {
 	run -0 --separate-stderr rep --since 2026-11-30 --by unit
 	svg bars | grep -q 'fill="#222">Street lighting team</text><rect [^>]*><title>Street lighting team (lights): '
 	run -0 --separate-stderr ft-report sla --tz Asia/Shanghai --format html --since 2026-11-30 --by area
-	svg bars | grep -q 'fill="#222">Grid 4</text><rect [^>]*><title>Grid 4 (g4): '
+	# The bars of a ranked report measure its cases, not its rank.
+	cases=$(ft-report sla --tz Asia/Shanghai --format csv --since 2026-11-30 --by area | awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "cases") c = i } $1 == "g4" { print $c }')
+	[ "$cases" -gt 0 ]
+	svg bars | grep -q "fill=\"#222\">Grid 4</text><rect [^>]*><title>Grid 4 (g4): $cases</title>"
 	# Two areas named alike: each with its id beside the name.
 	printf '%s\n' '{"id":"g5","name":"Grid 1","kind":"grid","parent":"c3"}' | ft-ingest -q -k units > /dev/null
 	printf '{"id":"n%s","category":"noise","area":"g5","reported_at":"2026-12-07T10:00:00+08:00"}\n' 1 2 3 | ft-ingest -q > /dev/null
