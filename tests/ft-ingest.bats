@@ -1703,7 +1703,7 @@ $id20|upsert" ]
 	ft-ingest -q --no-output --db one.db r.ndjson 2>/dev/null || [ $? = 1 ]
 	ft-ingest -q --no-output r.ndjson 2>/dev/null &
 	pid=$!
-	for _ in $(seq 200); do
+	for _ in $(seq 1000); do
 		n=$(sqlite3 "$FT_DB" 'select count(*) from events' 2>/dev/null || echo 0)
 		[ "${n:-0}" -gt 4000 ] && break
 		sleep 0.02
