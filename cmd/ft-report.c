@@ -137,7 +137,7 @@ static const struct ft_opt opts[] = {
 	{ OPT_AS_OF, "as-of", "TIME",
 	  "the report as it stood at TIME, rebuilt from the\nhistory "
 	  "(relative times and the range's end from\nTIME)",
-	  VB(V_EVENTS) | VB_RANKED, "text", NULL, NULL, 0 },
+	  VB(V_EVENTS) | VB_RANKED | VB(V_VOTE), "text", NULL, NULL, 0 },
 	{ OPT_COMPARE, "compare", NULL,
 	  "beside each count, the previous period's and the\nchange",
 	  VB(V_EVENTS), NULL, NULL, NULL, 0 },

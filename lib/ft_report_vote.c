@@ -27,7 +27,10 @@ struct tally {
 struct vote {
 	const struct ft_report_more *m;
 	char *name, *budget, *rule; /* the round's */
+	char *closes_at, *first; /* its close and first count, or NULL */
 	int64_t voters;
+	char as_of_buf[FT_TIME_LEN];
+	const char *as_of; /* --as-of as a stored time, or NULL */
 	struct tally t[MAX_RULES];
 	size_t nt;
 	char **keep; /* the projects the filters let through; NULL: all */
@@ -43,6 +46,8 @@ on_round(void *ctx, const struct ft_srm_round *r)
 	v->budget = ft_report_dup(r->budget);
 	v->rule = ft_report_dup(r->rule);
 	v->voters = r->voters;
+	v->closes_at = ft_report_dup(r->closes_at);
+	v->first = ft_report_dup(r->first_counted_at);
 	return FT_OK;
 }
 
@@ -538,7 +543,7 @@ progress(struct ft_db *db, const struct vote *v, struct ft_rtab *t)
 	ft_rtab_col(t, "percent", FT_COL_NUM);
 	ft_rtab_col(t, "note", 0);
 	ft_rtab_col(t, "latest", FT_COL_BARE);
-	st = ft_store_rvote_progress_each(s, v->m->round, on_step, &ss);
+	st = ft_store_rvote_progress_at(s, v->m->round, v->as_of, on_step, &ss);
 	ft_store_rvote_close(s);
 	if (!st) {
 		ft_json_doc_init(&d);
@@ -558,6 +563,48 @@ progress(struct ft_db *db, const struct vote *v, struct ft_rtab *t)
 }
 
 /* ---- the report ---- */
+
+/*
+ * With --as-of, whether the ballots (and the voters) of then can be
+ * rebuilt: 0, or 66 after the message.  Ballots keep no time (ballot
+ * secrecy), so they are known as they stood only once ft-vote cast takes
+ * no more: from the round's first stored count on (before it, a ballot
+ * dated before the close can still be entered; the first count is kept
+ * after the close).  Voters register until the close: a round without
+ * one takes voters at any time.
+ */
+static int
+ballots_then(const struct vote *v)
+{
+	const char *r = v->m->round, *t = v->as_of;
+	int voters = v->m->part == FT_PART_SUMMARY ||
+		     v->m->part == FT_PART_TURNOUT;
+
+	if (v->closes_at && strcmp(t, v->closes_at) < 0)
+		ft_error("vote: --as-of %s is before round %s closed (%s): "
+			 "ballots keep no time, so the ballots then cannot be "
+			 "rebuilt",
+			 t, ft_q(r), v->closes_at);
+	else if (!v->first)
+		ft_error("vote: --as-of %s: round %s has not been counted: "
+			 "ballots keep no time and can be entered until its "
+			 "first count, so the ballots then cannot be rebuilt",
+			 t, ft_q(r));
+	else if (strcmp(t, v->first) < 0)
+		ft_error("vote: --as-of %s is before round %s was first "
+			 "counted (%s): ballots keep no time and can be "
+			 "entered until then, so the ballots then cannot be "
+			 "rebuilt",
+			 t, ft_q(r), v->first);
+	else if (voters && !v->closes_at)
+		ft_error("vote: --as-of %s: round %s has no closing time: "
+			 "voters keep no time and can register at any time, "
+			 "so the voters then cannot be rebuilt",
+			 t, ft_q(r));
+	else
+		return FT_OK;
+	return FT_NOINPUT;
+}
 
 static int
 load(struct ft_store_rmore *s, struct vote *v)
@@ -582,20 +629,28 @@ load(struct ft_store_rmore *s, struct vote *v)
 			return st;
 		qsort(v->keep, v->nkeep, sizeof(char *), str_cmp);
 	}
+	if (v->as_of &&
+	    (m->part == FT_PART_SUMMARY || m->part == FT_PART_CHANNEL ||
+	     m->part == FT_PART_AREA || m->part == FT_PART_TURNOUT) &&
+	    (st = ballots_then(v)))
+		return st;
 	if (m->part == FT_PART_CHANNEL || m->part == FT_PART_AREA ||
 	    m->part == FT_PART_TURNOUT)
 		return FT_OK;
-	if ((st = ft_store_rmore_tallies_each(s, m->round, m->rule, on_tally,
-					      v)))
+	if ((st = ft_store_rmore_tallies_at(s, m->round, m->rule, v->as_of,
+					    on_tally, v)))
 		return st;
 	if (!v->nt) {
 		if (m->rule)
-			ft_error("round %s has no count under the rule %s",
-				 ft_q(m->round), ft_q(m->rule));
+			ft_error("round %s has no count under the rule %s%s%s",
+				 ft_q(m->round), ft_q(m->rule),
+				 v->as_of ? " by " : "",
+				 v->as_of ? v->as_of : "");
 		else
-			ft_error("round %s has not been counted (ft-vote "
+			ft_error("round %s has not been counted%s%s (ft-vote "
 				 "tally)",
-				 ft_q(m->round));
+				 ft_q(m->round), v->as_of ? " by " : "",
+				 v->as_of ? v->as_of : "");
 		return FT_NOINPUT;
 	}
 	return FT_OK;
@@ -613,6 +668,7 @@ ft_report_vote(struct ft_db *db, const struct ft_report_more *m)
 
 	memset(&v, 0, sizeof(v));
 	v.m = m;
+	v.as_of = ft_report_as_of(m->o, v.as_of_buf);
 	ft_rtab_init(&t);
 	if ((st = ft_report_unit_known_db(db, "unit", m->o->unit)) ||
 	    (st = ft_report_unit_known_db(db, "area", m->o->area)))
@@ -656,6 +712,8 @@ out:
 	free(v.name);
 	free(v.budget);
 	free(v.rule);
+	free(v.closes_at);
+	free(v.first);
 	for (i = 0; i < v.nt; i++) {
 		free(v.t[i].rule);
 		free(v.t[i].counted_at);

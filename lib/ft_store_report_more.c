@@ -132,15 +132,20 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		    "counting the patrol reports" },
 	[REQUESTS] = { REQ_A("") "events e" REQ_B,
 		       "reading the service requests" },
+	/* The first count by its number, as ft-vote's freeze reads it. */
 	[ROUND] = { "SELECT name, budget, rule, (SELECT count(*) FROM voters"
-		    " WHERE round = ?1) FROM rounds WHERE round = ?1",
+		    " WHERE round = ?1), closes_at, (SELECT counted_at FROM"
+		    " tallies WHERE round = ?1 ORDER BY tally LIMIT 1)"
+		    " FROM rounds WHERE round = ?1",
 		    "reading the round" },
-	/* ?2: a rule, or NULL for the newest count of each. */
+	/* ?2: a rule, or NULL for the newest count of each; ?3: only the
+	 * counts stored at or before then (--as-of), or NULL. */
 	[TALLIES] = { "SELECT t.tally, t.ballots, t.rule, t.counted_at,"
 		      " t.digest, t.result FROM tallies t WHERE t.round = ?1"
 		      " AND (?2 IS NULL OR t.rule = ?2) AND t.tally = (SELECT"
 		      " max(x.tally) FROM tallies x WHERE x.round = t.round"
-		      " AND x.rule = t.rule) ORDER BY (SELECT min(x.tally)"
+		      " AND x.rule = t.rule AND (?3 IS NULL OR"
+		      " x.counted_at <= ?3)) ORDER BY (SELECT min(x.tally)"
 		      " FROM tallies x WHERE x.round = t.round AND"
 		      " x.rule = t.rule)",
 		      "reading the round's counts" },
@@ -393,9 +398,11 @@ round_row(sqlite3_stmt *st, void *ctx)
 	struct walk *w = ctx;
 	int (*fn)(void *, const struct ft_srm_round *) =
 		(int (*)(void *, const struct ft_srm_round *))w->fn;
-	struct ft_srm_round r = { ft_sql_col(st, 0), ft_sql_col(st, 1),
-				  ft_sql_col(st, 2),
-				  sqlite3_column_int64(st, 3) };
+	struct ft_srm_round r = {
+		ft_sql_col(st, 0), ft_sql_col(st, 1),
+		ft_sql_col(st, 2), sqlite3_column_int64(st, 3),
+		ft_sql_col(st, 4), ft_sql_col(st, 5)
+	};
 
 	return fn(w->ctx, &r);
 }
@@ -441,6 +448,15 @@ ft_store_rmore_tallies_each(
 	struct ft_store_rmore *s, const char *round, const char *rule,
 	int (*fn)(void *ctx, const struct ft_srm_tally *row), void *ctx)
 {
+	return ft_store_rmore_tallies_at(s, round, rule, NULL, fn, ctx);
+}
+
+int
+ft_store_rmore_tallies_at(struct ft_store_rmore *s, const char *round,
+			  const char *rule, const char *as_of,
+			  int (*fn)(void *ctx, const struct ft_srm_tally *row),
+			  void *ctx)
+{
 	sqlite3_stmt *st = ft_stmts_get(&s->t, TALLIES);
 	struct walk w = { (void (*)(void))fn, ctx };
 
@@ -448,6 +464,7 @@ ft_store_rmore_tallies_each(
 		return FT_SOFTWARE;
 	ft_sql_bind_str(st, 1, round);
 	ft_sql_bind_str(st, 2, rule);
+	ft_sql_bind_str(st, 3, as_of);
 	return ft_stmts_walk(&s->t, TALLIES, tally_row, &w);
 }
 

@@ -96,6 +96,8 @@ int ft_store_rmore_requests_each(
 struct ft_srm_round {
 	const char *name, *budget, *rule;
 	int64_t voters; /* registered */
+	const char *closes_at; /* NULL: none */
+	const char *first_counted_at; /* the first stored count's; NULL */
 };
 
 struct ft_srm_tally {
@@ -116,6 +118,14 @@ int ft_store_rmore_round(struct ft_store_rmore *s, const char *round,
 int ft_store_rmore_tallies_each(
 	struct ft_store_rmore *s, const char *round, const char *rule,
 	int (*fn)(void *ctx, const struct ft_srm_tally *row), void *ctx);
+
+/* The same as they stood at as_of (a stored time; NULL: now): only the
+ * counts stored at or before it. */
+int ft_store_rmore_tallies_at(struct ft_store_rmore *s, const char *round,
+			      const char *rule, const char *as_of,
+			      int (*fn)(void *ctx,
+					const struct ft_srm_tally *row),
+			      void *ctx);
 
 /*
  * The projects of round that f lets through (category, unit, area: of the

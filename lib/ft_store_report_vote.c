@@ -61,7 +61,8 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 	[PROGRESS] = { "SELECT g.project, p.name, g.at, g.stage, g.percent,"
 		       " g.note FROM project_progress g JOIN projects p ON"
 		       " p.round = g.round AND p.project = g.project WHERE"
-		       " g.round = ?1 ORDER BY p.seq, g.at, g.step",
+		       " g.round = ?1 AND (?2 IS NULL OR g.recorded_at <= ?2)"
+		       " ORDER BY p.seq, g.at, g.step",
 		       "reading the progress" },
 };
 
@@ -149,11 +150,20 @@ ft_store_rvote_progress_each(struct ft_store_rvote *s, const char *round,
 				       const struct ft_srv_progress *row),
 			     void *ctx)
 {
+	return ft_store_rvote_progress_at(s, round, NULL, fn, ctx);
+}
+
+int
+ft_store_rvote_progress_at(
+	struct ft_store_rvote *s, const char *round, const char *as_of,
+	int (*fn)(void *ctx, const struct ft_srv_progress *row), void *ctx)
+{
 	sqlite3_stmt *st = ft_stmts_get(&s->t, PROGRESS);
 	struct walk w = { (void (*)(void))fn, ctx };
 
 	if (!st)
 		return FT_SOFTWARE;
 	ft_sql_bind_str(st, 1, round);
+	ft_sql_bind_str(st, 2, as_of);
 	return ft_stmts_walk(&s->t, PROGRESS, progress_row, &w);
 }

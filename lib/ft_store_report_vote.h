@@ -61,4 +61,10 @@ int ft_store_rvote_progress_each(struct ft_store_rvote *s, const char *round,
 					   const struct ft_srv_progress *row),
 				 void *ctx);
 
+/* The same, only the steps recorded at or before as_of (a stored time;
+ * NULL: all). */
+int ft_store_rvote_progress_at(
+	struct ft_store_rvote *s, const char *round, const char *as_of,
+	int (*fn)(void *ctx, const struct ft_srv_progress *row), void *ctx);
+
 #endif

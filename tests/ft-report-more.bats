@@ -515,6 +515,110 @@ scoped() {
 	[ "$stderr" = 'ft-report: round "r2" has not been counted (ft-vote tally)' ]
 }
 
+# r5: r1's projects, voters and ballots, its rule mes; closes at
+# 2027-03-15; counted under greedy at 2027-03-16, then under mes at
+# 2027-03-20.
+counted_twice() {
+	sed 's/"r1"/"r5"/; s/"greedy"/"mes"/' "$M/round.json" |
+		ft-vote open -q --now 2027-02-01T00:00:00Z > /dev/null
+	ft-vote projects r5 -q --now 2027-02-01T00:00:00Z "$M/projects.ndjson" > /dev/null
+	ft-vote register r5 -q --now 2027-02-01T00:00:00Z "$M/voters.csv"
+	ft-vote cast r5 -q --now 2027-03-02T00:00:00Z "$M/ballots.ndjson" > /dev/null
+	ft-vote tally r5 -q --rule greedy --now 2027-03-16T00:00:00Z > /dev/null
+	ft-vote tally r5 -q --now 2027-03-20T00:00:00Z > /dev/null
+}
+
+@test "ft-report vote --as-of: the count published then: none before the first, the first until the second, then the second" {
+	counted_twice
+	greedy=$(ft-report vote r5 --rule greedy --format csv)
+	mes=$(ft-report vote r5 --format csv)
+	[ "$greedy" != "$mes" ]
+	# One second before the first count, at it, one before the second,
+	# at it and after.
+	run -66 --separate-stderr ft-report vote r5 --as-of 2027-03-15T23:59:59Z --format csv
+	[ "$output" = "" ]
+	[ "$stderr" = 'ft-report: round "r5" has not been counted by 2027-03-15T23:59:59Z (ft-vote tally)' ]
+	for t in 2027-03-16T00:00:00Z 2027-03-19T23:59:59Z; do
+		run -0 --separate-stderr ft-report vote r5 --as-of "$t" --format csv
+		[ "$stderr" = "" ]
+		[ "$output" = "$greedy" ]
+	done
+	for t in 2027-03-20T00:00:00Z 2027-03-20T00:00:01Z; do
+		run -0 --separate-stderr ft-report vote r5 --as-of "$t" --format csv
+		[ "$output" = "$mes" ]
+	done
+	# The rules compared: those counted by then.
+	run -0 --separate-stderr ft-report vote r5 --part rules --as-of 2027-03-19T23:59:59Z --format csv
+	[ "$(cut -d, -f1,5- <<< "$output" | tr -d '\r' | paste -sd ' ')" = "project,greedy,differs p1,true,false p3,true,false p2,false,false p4,false,false" ]
+	run -0 --separate-stderr ft-report vote r5 --part rules --as-of 2027-03-20T00:00:00Z --format csv
+	[ "$output" = "$(ft-report vote r5 --part rules --format csv)" ]
+	# A rule not counted by then; a date is its first second.
+	run -66 --separate-stderr ft-report vote r5 --rule mes --as-of 2027-03-19
+	[ "$stderr" = 'ft-report: round "r5" has no count under the rule "mes" by 2027-03-19T00:00:00Z' ]
+	run -0 --separate-stderr ft-report vote r5 --rule mes --as-of 2027-03-20 --format csv
+	[ "$output" = "$mes" ]
+}
+
+@test "ft-report vote --as-of: the summary, the ballots by channel and area, the turnout: refused before the round's first count, the same as without after it" {
+	counted_twice
+	local before='is before round "r5" closed (2027-03-15T00:00:00Z): ballots keep no time, so the ballots then cannot be rebuilt'
+	local between='is before round "r5" was first counted (2027-03-16T00:00:00Z): ballots keep no time and can be entered until then, so the ballots then cannot be rebuilt'
+	for p in summary channel area turnout; do
+		run -66 --separate-stderr ft-report vote r5 --part "$p" --as-of 2027-03-14T23:59:59Z --format csv
+		[ "$output" = "" ]
+		[ "$stderr" = "ft-report: vote: --as-of 2027-03-14T23:59:59Z $before" ]
+		# From the close to the first count, a ballot dated before the
+		# close can still be entered (ft-vote cast).
+		for t in 2027-03-15T00:00:00Z 2027-03-15T23:59:59Z; do
+			run -66 --separate-stderr ft-report vote r5 --part "$p" --as-of "$t" --format csv
+			[ "$stderr" = "ft-report: vote: --as-of $t $between" ]
+		done
+		run -0 --separate-stderr ft-report vote r5 --part "$p" --as-of 2027-03-20T00:00:00Z --format csv
+		[ "$stderr" = "" ]
+		[ "$output" = "$(ft-report vote r5 --part "$p" --format csv)" ]
+	done
+	# At the first count: the ballots as now, the count of then.
+	run -0 --separate-stderr ft-report vote r5 --part summary --as-of 2027-03-16T00:00:00Z --format csv
+	[ "$(tr -d '\r' <<< "$output" | sed -n '4,6p;12,13p' | paste -sd ' ')" = "rule,greedy tally,3 counted_at,2027-03-16T00:00:00Z ballots,9 voters,12" ]
+	run -0 --separate-stderr ft-report vote r5 --part turnout --as-of 2027-03-16T00:00:00Z --format csv
+	[ "$output" = "$(ft-report vote r5 --part turnout --format csv)" ]
+	# A round not counted: its ballots can still come in.
+	ft-vote open -q --now 2027-02-01T00:00:00Z > /dev/null <<< '{"id":"r2","name":"x","budget":1,"ballot":"approval","rule":"greedy","opens_at":"2027-03-01T00:00:00Z","closes_at":"2027-03-15T00:00:00Z"}'
+	run -66 --separate-stderr ft-report vote r2 --part channel --as-of 2027-04-01T00:00:00Z
+	[ "$stderr" = 'ft-report: vote: --as-of 2027-04-01T00:00:00Z: round "r2" has not been counted: ballots keep no time and can be entered until its first count, so the ballots then cannot be rebuilt' ]
+}
+
+@test "ft-report vote --as-of --part progress: the steps recorded by then, of the projects funded by the count of then" {
+	counted_twice
+	ft-vote progress r5 -q --now 2027-04-01T00:00:00Z > /dev/null <<< '{"project":"p3","stage":"tender","percent":5,"at":"2027-03-25T00:00:00Z"}'
+	ft-vote progress r5 -q --now 2027-04-10T00:00:00Z > /dev/null <<-'EOF'
+	{"project":"p3","stage":"installed","percent":100,"at":"2027-04-09T00:00:00Z"}
+	{"project":"p4","stage":"tender","percent":10,"at":"2027-04-09T00:00:00Z"}
+	EOF
+	# Before the first step: mes's p3 and p4 without one; under greedy
+	# (before mes's count), p1 and p3.
+	run -0 --separate-stderr ft-report vote r5 --part progress --as-of 2027-03-31T23:59:59Z --format csv
+	[ "$(cut -d, -f1,4,7 <<< "$output" | tr -d '\r' | paste -sd ' ')" = "project,stage,latest p3,,false p4,,false" ]
+	run -0 --separate-stderr ft-report vote r5 --part progress --as-of 2027-03-19T00:00:00Z --format csv
+	[ "$(cut -d, -f1,4,7 <<< "$output" | tr -d '\r' | paste -sd ' ')" = "project,stage,latest p1,,false p3,,false" ]
+	# At the first step and one second before the second.
+	for t in 2027-04-01T00:00:00Z 2027-04-09T23:59:59Z; do
+		run -0 --separate-stderr ft-report vote r5 --part progress --as-of "$t" --format csv
+		[ "$stderr" = "" ]
+		output=${output//$'\r'/}
+		is <<-'EOF'
+		project,name,at,stage,percent,note,latest
+		p3,Bike racks,2027-03-25T00:00:00Z,tender,5,,true
+		p4,Library,,,,,false
+		EOF
+	done
+	run -0 --separate-stderr ft-report vote r5 --part progress --as-of 2027-04-10T00:00:00Z --format csv
+	[ "$output" = "$(ft-report vote r5 --part progress --format csv)" ]
+	[ "$(cut -d, -f1,4,7 <<< "$output" | tr -d '\r' | paste -sd ' ')" = "project,stage,latest p3,tender,false p3,installed,true p4,tender,true" ]
+	run -66 --separate-stderr ft-report vote r5 --part progress --as-of 2027-03-15T23:59:59Z
+	[ "$stderr" = 'ft-report: round "r5" has not been counted by 2027-03-15T23:59:59Z (ft-vote tally)' ]
+}
+
 @test "ft-report site: the vote page: turnout by area, the rules side by side, the funded projects' progress" {
 	scoped
 	ft-vote tally r3 -q --now 2027-03-16T00:00:00Z > /dev/null
@@ -706,7 +810,7 @@ at() {
 	run -0 --separate-stderr ft-report events --tz UTC --now 2026-12-02T01:00:00Z --as-of 24h --since 1d --by unit --format csv
 	[ "$(tr -d '\r' <<< "$output" | paste -sd ' ')" = "unit,events ,1 lights,1" ]
 	usage '--as-of: "then": not an ISO 8601 time or epoch seconds' events --as-of then
-	usage 'vote: --as-of does not apply' vote r1 --as-of 7d
+	usage 'site: --as-of does not apply' site out --as-of 7d
 }
 
 @test "ft-report events --as-of now is the report without it, for every grouping" {
