@@ -330,7 +330,7 @@ END {
 				"  ^ WRONG ROW COUNT", "invalid", "-", "-", "-"
 	}
 	peak = 0
-	split("ft-csv ft-ndjson ft-map ft-csv-random ft-ndjson-random", fts, \
+	split("ft-csv ft-ndjson ft-map ft-map-jq ft-csv-random ft-ndjson-random", fts, \
 		" ")
 	for (i in fts)
 		if ((fts[i] in kb) && kb[fts[i]] != "-" && kb[fts[i]] > peak)
@@ -395,6 +395,9 @@ END {
 	printf "(for information: the plain-SQL floor of dispatch, random / ordered = %s, on CPU %s)\n", \
 		ratio("floor-dispatch-random", "floor-dispatch"), \
 		cpu("floor-dispatch-random", "floor-dispatch")
+	printf "(for information: map through jq, not picked: ft / (jq parse+filter) = %s, on CPU %s)\n", \
+		ratio("ft-map-jq", "jq-parse-filter"), \
+		cpu("ft-map-jq", "jq-parse-filter")
 	printf "(for information: ft / sqlite3 .import into a keyed table = %s)\n", \
 		ratio("ft-csv", "sqlite3-import-keyed")
 	# The checkpointer thread: with / without, under 1 it pays.
@@ -1884,6 +1887,14 @@ rows ft-map "$db" events
 
 measure jq-parse-filter "$DATA/jqfloor" -m "$MAP" "$NDJSON"
 values jq-parse-filter
+
+# MAP only picks members, which ft-ingest does without jq (ft_jq.c,
+# pick()): the same map run through jq ("| ." makes it no pick), for
+# information, against the same floor.
+db=$(fresh ft-map-jq)
+measure ft-map-jq "$FT/ft-ingest" -q --no-output -m "$MAP | ." --db "$db" \
+	"$NDJSON"
+rows ft-map-jq "$db" events
 
 # --- ft-dispatch ---------------------------------------------------------
 # Issue 3: N events against 2,000 grid polygons of 50 vertices and a rules

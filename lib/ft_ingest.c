@@ -2496,7 +2496,7 @@ source_record(struct ft_ingest *ig, const struct ft_item *it)
 			ig->c.skipped++;
 		return;
 	}
-	if (ft_jq_start(ig->jq, it->doc->text.s, it->doc->text.len, &err)) {
+	if (ft_jq_start_doc(ig->jq, it->doc, &err)) {
 		ft_buf_reset(&ig->tmp);
 		ft_buf_addf(&ig->tmp, "map: cannot read the record: %s", err);
 		reject(ig, it->line, ig->tmp.s, it->raw, it->rawlen, it->doc);

@@ -11,6 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+/* A member a picking map makes: see pick_parse(). */
+struct pick {
+	char *key; /* the output key, as JSON text with its quotes */
+	char *from; /* the input member it takes */
+};
+
 struct ft_jq {
 	jq_state *jq;
 	struct ft_buf err, str;
@@ -18,6 +24,10 @@ struct ft_jq {
 	int running;
 	long long base;		/* bytes held when the run started */
 	double used;		/* seconds the run has worked so far */
+	struct pick *pick; /* the map only picks members; NULL: not */
+	size_t npick;
+	struct ft_json_doc out; /* a picked output waiting for ft_jq_next() */
+	int picked; /* 1 while out waits */
 };
 
 /* ---- bounds: libjq's allocator, and a watchdog for its time ---- */
@@ -364,6 +374,157 @@ collect(void *data, jv msg)
 	jv_free(msg);
 }
 
+/* ---- maps that only pick members ---- */
+
+/* jq 1.6's keywords: "{if}" is not "{if: .if}". */
+static const char *const jq_keywords[] = {
+	"__loc__", "and",     "as",   "catch",	"def",	   "elif",  "else",
+	"end",	   "foreach", "if",   "import", "include", "label", "module",
+	"or",	   "reduce",  "then", "try",	NULL
+};
+
+static int
+ident_char(int c, int first)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+	       (!first && c >= '0' && c <= '9');
+}
+
+/* Past jq's white space (a comment is not taken: the caller gives up). */
+static const char *
+jq_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+		p++;
+	return p;
+}
+
+/* An identifier at p, not a keyword, into b: its end, or NULL. */
+static const char *
+jq_ident(const char *p, struct ft_buf *b)
+{
+	const char *s = p;
+	size_t i;
+
+	if (!ident_char((unsigned char)*p, 1))
+		return NULL;
+	while (ident_char((unsigned char)*p, 0))
+		p++;
+	if (*p == ':' && p[1] == ':')
+		return NULL; /* a module's name */
+	ft_buf_reset(b);
+	ft_buf_add(b, s, (size_t)(p - s));
+	for (i = 0; jq_keywords[i]; i++)
+		if (!strcmp(b->s, jq_keywords[i]))
+			return NULL;
+	return p;
+}
+
+/* A string literal of printable ASCII, no escape, into b: its end. */
+static const char *
+jq_plain_string(const char *p, struct ft_buf *b)
+{
+	const char *s;
+
+	if (*p != '"')
+		return NULL;
+	for (s = ++p; *p != '"'; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '\\')
+			return NULL;
+	ft_buf_reset(b);
+	ft_buf_add(b, s, (size_t)(p - s));
+	return p + 1;
+}
+
+static void
+pick_free(struct ft_jq *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->npick; i++) {
+		free(q->pick[i].key);
+		free(q->pick[i].from);
+	}
+	free(q->pick);
+	q->pick = NULL;
+	q->npick = 0;
+}
+
+/* After a picking map's ':' at p: ".name" into from, and past it. */
+static const char *
+pick_from(const char *p, struct ft_buf *from)
+{
+	p = jq_space(p + 1);
+	if (*p != '.' || !(p = jq_ident(p + 1, from)))
+		return NULL;
+	return jq_space(p);
+}
+
+/*
+ * Whether program, which compiles, is a map that only picks members of
+ * an object: "{a, b: .c, "d e": .f}", each a name (an identifier, not a
+ * keyword) or a key (the same, or a plain string) and one member of the
+ * input (".name"), no key twice, no comment.  The common map of an export
+ * renamed; jq is then not needed for an object (see pick()).  Sets
+ * q->pick, or leaves it NULL for any other program.
+ */
+static void
+pick_parse(struct ft_jq *q, const char *program)
+{
+	struct ft_buf key = FT_BUF_INIT, from = FT_BUF_INIT, json = FT_BUF_INIT;
+	const char *p = jq_space(program), *e;
+	size_t cap = 0, i;
+	int ok = 0;
+
+	if (*p++ != '{')
+		return;
+	for (;;) {
+		p = jq_space(p);
+		if ((e = jq_ident(p, &key))) {
+			p = jq_space(e);
+			if (*p == ':') {
+				p = pick_from(p, &from);
+			} else {
+				ft_buf_reset(&from);
+				ft_buf_add(&from, key.s, key.len);
+			}
+		} else if ((e = jq_plain_string(p, &key))) {
+			p = jq_space(e);
+			p = *p == ':' ? pick_from(p, &from) : NULL;
+		} else {
+			p = NULL;
+		}
+		if (!p)
+			break;
+		ft_buf_reset(&json);
+		ft_json_escape(&json, key.s, key.len);
+		for (i = 0; i < q->npick; i++)
+			if (!strcmp(q->pick[i].key, json.s))
+				break;
+		if (i < q->npick)
+			break;
+		if (q->npick == cap) {
+			cap = cap ? cap * 2 : 16;
+			q->pick = ft_xrealloc(q->pick,
+					      cap * sizeof(struct pick));
+		}
+		q->pick[q->npick].key = ft_xstrdup(json.s);
+		q->pick[q->npick].from = ft_xstrdup(from.s);
+		q->npick++;
+		if (*p == ',') {
+			p++;
+			continue;
+		}
+		ok = *p == '}' && !*jq_space(p + 1);
+		break;
+	}
+	if (!ok)
+		pick_free(q);
+	ft_buf_release(&key);
+	ft_buf_release(&from);
+	ft_buf_release(&json);
+}
+
 /* Compiles program; with quiet, says nothing when it cannot. */
 static struct ft_jq *
 compile(const char *program, const char *origin, int quiet)
@@ -374,6 +535,7 @@ compile(const char *program, const char *origin, int quiet)
 	memset(q, 0, sizeof(*q));
 	ft_buf_init(&q->err);
 	ft_buf_init(&q->str);
+	ft_json_doc_init(&q->out);
 	q->origin = origin;
 	q->jq = jq_init();
 	if (!q->jq) {
@@ -395,6 +557,7 @@ compile(const char *program, const char *origin, int quiet)
 		ft_jq_free(q);
 		return NULL;
 	}
+	pick_parse(q, program);
 	return q;
 }
 
@@ -414,6 +577,8 @@ ft_jq_free(struct ft_jq *q)
 		jq_teardown(&q->jq);
 	ft_buf_release(&q->err);
 	ft_buf_release(&q->str);
+	pick_free(q);
+	ft_json_doc_release(&q->out);
 	free(q);
 }
 
@@ -603,7 +768,10 @@ input(struct ft_jq *q, const char *json, size_t len)
 int
 ft_jq_start(struct ft_jq *q, const char *json, size_t len, const char **err)
 {
-	jv in = input(q, json, len);
+	jv in;
+
+	q->picked = 0;
+	in = input(q, json, len);
 
 	if (!jv_is_valid(in)) {
 		*err = message(q, jv_invalid_get_msg(in));
@@ -695,6 +863,109 @@ dump(struct ft_buf *out, jv v, struct ft_json_doc *d)
 }
 
 /*
+ * Writes the compact value v[0..len), which the strict parser passed, as
+ * dump() writes what build() makes of it.  Returns 0, or -1 when build()
+ * would not take it (the caller goes through libjq).
+ */
+static int
+put_value(struct ft_jq *q, struct ft_buf *out, const char *v, size_t len)
+{
+	char num[64], *stop;
+	const char *p = v;
+	jv j;
+
+	switch (*v) {
+	case '"':
+		if (!memchr(v, '\\', len)) {
+			ft_json_escape(out, v + 1, len - 2);
+			return 0;
+		}
+		ft_buf_reset(&q->str);
+		ft_json_unescape(v, len, &q->str);
+		ft_json_escape(out, q->str.s, q->str.len);
+		return 0;
+	case 't':
+	case 'f':
+	case 'n':
+		ft_buf_add(out, v, len);
+		return 0;
+	case '{':
+	case '[':
+		j = build(q, &p, v + len, 1);
+		if (!jv_is_valid(j) || p != v + len) {
+			jv_free(j);
+			return -1;
+		}
+		dump(out, j, NULL);
+		jv_free(j);
+		return 0;
+	default:
+		if (len >= sizeof(num))
+			return -1;
+		memcpy(num, v, len);
+		num[len] = '\0';
+		ft_json_number(out, strtod(num, &stop));
+		return *stop ? -1 : 0;
+	}
+}
+
+/*
+ * A picking map (pick_parse()) on the object in: its output into q->out,
+ * indexed as ft_jq_next() indexes jq's, the members missing null.
+ * Returns 0, or -1 when a value is one build() would not take.
+ */
+static int
+pick(struct ft_jq *q, const struct ft_json_doc *in)
+{
+	struct ft_json_doc *d = &q->out;
+	struct ft_buf *out = &d->text;
+	const struct ft_json_member *v;
+	struct ft_json_member m;
+	size_t i;
+
+	ft_buf_reset(out);
+	d->n = 0;
+	d->type = '{';
+	ft_buf_addc(out, '{');
+	for (i = 0; i < q->npick; i++) {
+		if (i)
+			ft_buf_addc(out, ',');
+		m.key = out->len + 1;
+		ft_buf_adds(out, q->pick[i].key);
+		m.keylen = out->len - 1 - m.key;
+		ft_buf_addc(out, ':');
+		m.val = out->len;
+		v = ft_json_get(in, q->pick[i].from);
+		if (!v)
+			ft_buf_add(out, "null", 4);
+		else if (put_value(q, out, in->text.s + v->val, v->vallen))
+			return -1;
+		m.vallen = out->len - m.val;
+		m.escaped = memchr(out->s + m.key, '\\', m.keylen) != NULL;
+		m.hash = ft_json_key_hash(out->s + m.key, m.keylen);
+		if (d->n == d->cap) {
+			d->cap = d->cap ? d->cap * 2 : 32;
+			d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
+		}
+		d->m[d->n++] = m;
+	}
+	ft_buf_addc(out, '}');
+	return 0;
+}
+
+int
+ft_jq_start_doc(struct ft_jq *q, const struct ft_json_doc *in, const char **err)
+{
+	q->picked = 0;
+	if (q->pick && in->type == '{' && !pick(q, in)) {
+		q->picked = 1;
+		q->running = 0;
+		return 0;
+	}
+	return ft_jq_start(q, in->text.s, in->text.len, err);
+}
+
+/*
  * After jq_next() gave nothing: did the program stop itself?  halt ends
  * the run as if it had come to its end; halt_error is the program's
  * error, its input the reason in *err: a string as it is, less one final
@@ -733,6 +1004,14 @@ ft_jq_next(struct ft_jq *q, struct ft_json_doc *d, const char **err)
 	int why;
 
 	*err = NULL;
+	if (q->picked) {
+		struct ft_json_doc t = *d;
+
+		*d = q->out;
+		q->out = t;
+		q->picked = 0;
+		return 1;
+	}
 	if (!q->running)
 		return 0;
 	v = next(q, &why);

@@ -43,6 +43,14 @@ int ft_jq_start(struct ft_jq *q, const char *json, size_t len,
 		const char **err);
 
 /*
+ * ft_jq_start() on a document the strict parser made.  A map that only
+ * picks members of an object ("{id, title: .subject}") runs on an object
+ * without jq, its output the same as jq's, byte for byte.
+ */
+int ft_jq_start_doc(struct ft_jq *q, const struct ft_json_doc *in,
+		    const char **err);
+
+/*
  * The next output, as a compact JSON document in d (replaced), indexed as
  * ft_json_parse() would.  Returns 1, or 0 when the run is over: *err is
  * then NULL when the filter came to its end (halt is one), or why it did

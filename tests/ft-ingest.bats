@@ -643,6 +643,42 @@ JSON
 	[[ "$(printf '%s\n' "${lines[0]}" | jq -j .v.s | od -An -tx1 | tr -d ' \n')" == *f09f988000 ]]
 }
 
+@test "ft-ingest map: a map that only picks members (run without jq) gives what jq gives, byte for byte, for every value and every input" {
+	cat > pick.ndjson <<- 'EOF'
+	{"id":"p1","category":"x","reported_at":"2026-01-01T00:00:00Z","v":{"s":"a\"b\\c\/d\b\f\n\r\t\u0041\u00e9\ud83d\ude00\u0000","n":[0,-0,1.5,-2e-3,1E+2,12345678901234567890,1e400,5e-324],"d":{"k":1,"l":2}},"s":"\u00e9\/\u007f\u001f","n":1.50,"m":-0,"b":true,"f":false,"z":null}
+	{"id":"p2","category":"x","reported_at":"2026-01-01T00:00:00Z","n":1e2,"s":"last","\u0076":"escaped key","big":1234567890123456789012345678901234567890123456789012345678901234567890}
+	{"id":"p3","category":"x","reported_at":"2026-01-01T00:00:00Z"}
+	{ "id" : "p4" , "category" : "x" , "reported_at" : "2026-01-01T00:00:00Z" , "v" : [ 1 , "two" , { "three" : 3 } ] }
+	[1]
+	null
+	"a string"
+	{"id":"p5","category":"x","reported_at":"2026-01-01T00:00:00Z","n":"not a number","big":1e-400}
+	{"id":"p6","category":"x","reported_at":"2026-01-01T00:00:00Z","b":{"deep":[[[[{"k":[1,{"m":"中文"}]}]]]]}}
+	EOF
+	local m='{id, category, reported_at, v, w: .v, "x y": .s, n , m:.m, b, f, z, big, missing, str: .s}'
+	# The same map through jq: "| ." is not a pick.
+	run --separate-stderr ft-ingest --db a.db -m "$m" pick.ndjson
+	# The summary's seconds aside.
+	local out=$output err=${stderr% (*} st=$status
+	[ "$st" = 1 ]
+	[ "${#lines[@]}" = 6 ]
+	[[ "$err" == *'pick.ndjson:5: map: Cannot index array with string "id"'* ]]
+	[[ "$err" == *'pick.ndjson:6: field "category": missing'* ]]
+	[[ "$err" == *'pick.ndjson:7: map: Cannot index string with string "id"'* ]]
+	run --separate-stderr ft-ingest --db b.db -m "$m | ." pick.ndjson
+	[ "$status" = "$st" ]
+	[ "$output" = "$out" ]
+	[ "${stderr% (*}" = "$err" ]
+	[ "$(sqlite3 a.db 'SELECT seq, id, extra, raw FROM events')" = "$(sqlite3 b.db 'SELECT seq, id, extra, raw FROM events')" ]
+	# A CSV file's rows, and the shipped example of a rename.
+	printf 'id,category,reported_at,title\nc1,x,2026-01-01T00:00:00Z,"a ""quoted"" 中文 title"\nc2,x,2026-01-01T00:00:00Z,\n' > pick.csv
+	run -0 --separate-stderr ft-ingest --db c.db -m '{id, category, reported_at, subject: .title}' pick.csv
+	out=$output
+	[ "${lines[0]}" = '{"id":"c1","category":"x","reported_at":"2026-01-01T00:00:00Z","status":"new","subject":"a \"quoted\" 中文 title"}' ]
+	run -0 --separate-stderr ft-ingest --db d.db -m '{id, category, reported_at, subject: .title} | .' pick.csv
+	[ "$output" = "$out" ]
+}
+
 @test "ft-ingest map: @open311 reads GeoReport v2 requests" {
 	cat > o.json <<'JSON'
 [{"service_request_id":"638344","status":"closed","service_code":"006","service_name":"Streetlight out","description":"light out","agency_responsible":"DPW","requested_datetime":"2010-04-14T06:37:38-08:00","address":"8TH AVE and JUDAH ST","lat":37.762221815,"long":-122.4651145}]
