@@ -484,7 +484,7 @@ ft_db_fail(struct ft_db *db, int rc, const char *what)
 {
 	int st = ft_db_status(rc);
 
-	if (db->quiet)
+	if (db->quiet) /* see ft_db_open_reader() */
 		return st == FT_OK ? FT_SOFTWARE : st;
 	if (st == FT_TEMPFAIL)
 		ft_error("%s: %s: database busy beyond the timeout; try again "
@@ -522,6 +522,7 @@ pragma_int(struct ft_db *db, const char *sql, int *v)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
 
+	*v = 0;
 	if (rc != SQLITE_OK)
 		return ft_db_fail(db, rc, "reading the schema version");
 	rc = sqlite3_step(st);
@@ -1081,8 +1082,10 @@ ft_db_open_reader(struct ft_db *reader, const struct ft_db *db)
 	reader->path = ft_xstrdup(db->path);
 	reader->dry = 1;
 	reader->quiet = 1;
-	rc = sqlite3_open_v2(db->path, &reader->h, SQLITE_OPEN_READONLY |
-			     SQLITE_OPEN_NOFOLLOW | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = sqlite3_open_v2(db->path, &reader->h,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(reader->h, 0);
 		sqlite3_busy_timeout(reader->h, busy_timeout_ms());

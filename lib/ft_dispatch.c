@@ -1012,7 +1012,7 @@ pending_page_run(struct pending_page *p, struct ft_pending_page *pg)
 		struct ft_pending_event *e = &pg->ev[i];
 
 		p->n++;
-		if (e->parsed) {	/* the record is ours: no copy */
+		if (e->parsed) { /* the record is ours: no copy */
 			tmp = d->doc;
 			d->doc = e->doc;
 			e->doc = tmp;
@@ -1051,7 +1051,7 @@ page_ahead(struct pending_page *p, struct ft_pending **ahead, int first,
 	if (first) {
 		*ver = v;
 		*ahead = ft_pending_start(d->db, p->last.s, p->lastseq,
-					 (long)d->o.batch, d->rules_digest);
+					  (long)d->o.batch, d->rules_digest);
 		if (!*ahead)
 			return FT_OK;
 	}
@@ -1061,7 +1061,7 @@ page_ahead(struct pending_page *p, struct ft_pending **ahead, int first,
 			return FT_OK;
 		*pg = NULL;
 	}
-	ft_pending_stop(*ahead);	/* another writer, or a failed read */
+	ft_pending_stop(*ahead); /* another writer, or a failed read */
 	*ahead = NULL;
 	return FT_OK;
 }

@@ -34,9 +34,9 @@ struct ft_pending {
 	/* Guards what follows; cv is signalled when any of it changes. */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	long made;  /* pages the reader has finished (the reader writes) */
+	long made; /* pages the reader has finished (the reader writes) */
 	long given; /* pages the caller has given back (the caller writes) */
-	int stop;   /* the caller wants the reader to end */
+	int stop; /* the caller wants the reader to end */
 };
 
 /* One event of the page being read (ft_store_pending_each()). */
