@@ -1088,7 +1088,8 @@ ft_db_open_reader(struct ft_db *reader, const struct ft_db *db)
 			     NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(reader->h, 0);
-		sqlite3_busy_timeout(reader->h, busy_timeout_ms());
+		/* Busy, it gives up soon: its caller then does the work. */
+		sqlite3_busy_timeout(reader->h, 100);
 		rc = sqlite3_exec(reader->h, "PRAGMA cache_size = -8000", NULL,
 				  NULL, NULL);
 	}
