@@ -1839,3 +1839,20 @@ status 1' ]
 	[ "$(sql "select count(*) from history where id = 'e5' and tool = 'ft-dispatch'")" = 0 ]
 	run -0 --separate-stderr ft-update --verify
 }
+
+@test "ft-dispatch pending: a page the reader ahead cannot read is read by the run itself, which says what is wrong once, as before (70)" {
+	for i in 1 2 3 4 5; do
+		echo "{\"id\":\"e$i\",\"category\":\"x\",\"reported_at\":\"2026-11-25T0$i:00:00Z\"}"
+	done | events
+	echo '[{"unit": "d1"}]' > rules.json
+	# Damage no tool makes: e4's last history entry an "unplaced" one
+	# whose detail is no JSON, which the page query reads.
+	sql "insert into history (kind, id, at, tool, action, from_status, to_status, detail) values ('event', 'e4', '2026-11-25T10:00:00Z', 'x', 'unplaced', 'new', 'new', 'not json')"
+	run -70 --separate-stderr ft-dispatch --rules rules.json --pending --batch 2
+	[ "$(got .id)" = "e1 e2" ]
+	[ "${stderr_lines[0]}" = "ft-dispatch: $FT_DB: reading pending events: malformed JSON" ]
+	# e3 was read (and counted) before the error; its page rolled back.
+	[[ "${stderr_lines[1]}" == "$(summary 3 2 0 0 0 0) ("* ]]
+	[ "${#stderr_lines[@]}" = 2 ]
+	[ "$(sql "select group_concat(id, ' ') from events where dispatched_at is not null")" = "e1 e2" ]
+}
