@@ -484,6 +484,8 @@ ft_db_fail(struct ft_db *db, int rc, const char *what)
 {
 	int st = ft_db_status(rc);
 
+	if (db->quiet) /* see ft_db_open_reader() */
+		return st == FT_OK ? FT_SOFTWARE : st;
 	if (st == FT_TEMPFAIL)
 		ft_error("%s: %s: database busy beyond the timeout; try again "
 			 "later", db->path, what);
@@ -520,6 +522,7 @@ pragma_int(struct ft_db *db, const char *sql, int *v)
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db->h, sql, -1, &st, NULL);
 
+	*v = 0;
 	if (rc != SQLITE_OK)
 		return ft_db_fail(db, rc, "reading the schema version");
 	rc = sqlite3_step(st);
@@ -1066,6 +1069,35 @@ ft_db_open(struct ft_db *db, const char *path, int flags)
 fail:
 	ft_db_close(db);
 	return st;
+}
+
+int
+ft_db_open_reader(struct ft_db *reader, const struct ft_db *db)
+{
+	int rc;
+
+	memset(reader, 0, sizeof(*reader));
+	if (db->dry || !db->h)
+		return -1;
+	reader->path = ft_xstrdup(db->path);
+	reader->dry = 1;
+	reader->quiet = 1;
+	rc = sqlite3_open_v2(db->path, &reader->h,
+			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
+				     SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_extended_result_codes(reader->h, 0);
+		/* Busy, it gives up soon: its caller then does the work. */
+		sqlite3_busy_timeout(reader->h, 100);
+		rc = sqlite3_exec(reader->h, "PRAGMA cache_size = -8000", NULL,
+				  NULL, NULL);
+	}
+	if (rc != SQLITE_OK) {
+		ft_db_close(reader);
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -83,6 +83,9 @@ struct ft_db {
 	int dry;
 	int in_tx;
 	unsigned long txn;	/* counts transactions begun */
+	/* Its failures print nothing: a reader whose caller, on a failure,
+	 * does the work again on its own connection (ft_db_open_reader()). */
+	int quiet;
 };
 
 /*
@@ -97,6 +100,15 @@ void ft_db_set_busy_timeout(int ms);
  * has been printed and db is closed.
  */
 int ft_db_open(struct ft_db *db, const char *path, int flags);
+/*
+ * Opens a second connection to the file of db (open, not a dry run: a
+ * file in WAL mode), read-only and quiet, for another thread to read what
+ * db has committed while db writes (ft-dispatch --pending's reader ahead).
+ * Prints nothing, and waits only 100 ms for a lock: its caller does the
+ * work again on db when it fails.  Returns 0, or nonzero with reader
+ * closed.
+ */
+int ft_db_open_reader(struct ft_db *reader, const struct ft_db *db);
 /* Rolls back what is open, finalizes, closes.  Safe to call twice. */
 void ft_db_close(struct ft_db *db);
 

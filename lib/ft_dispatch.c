@@ -8,6 +8,7 @@
 #include "ft_hold.h"
 #include "ft_input.h"
 #include "ft_json.h"
+#include "ft_pending.h"
 #include "ft_reject.h"
 #include "ft_run.h"
 #include "ft_rules.h"
@@ -23,6 +24,12 @@
 #include <time.h>
 
 #define DEFAULT_BATCH 2000
+/*
+ * --pending reads the next page on a thread of its own (ft_pending.h)
+ * while it decides and writes a page, for pages of at most this many
+ * events (two are in memory at once); larger ones it reads itself.
+ */
+#define PENDING_AHEAD_MAX 20000
 
 /* Members ft-dispatch writes; a record's own are replaced. */
 static const char *const ours[] = {
@@ -951,29 +958,111 @@ struct pending_page {
 	long n;
 };
 
+/*
+ * Event seq of a page: its record read into d->doc (parsed 1), or as
+ * text to parse (record, reclen).
+ */
+static int
+pending_event(struct ft_dispatch *d, int64_t seq, int parsed,
+	      const char *record, size_t reclen)
+{
+	const char *err;
+	size_t pos;
+	int st;
+
+	if (parsed) {
+		record = d->doc.text.s;
+		reclen = d->doc.text.len;
+	} else if (ft_json_parse(&d->doc, record, reclen, &err, &pos)) {
+		d->c.read++;
+		reject(d, (long)seq, err, record, reclen, NULL);
+		return FT_OK;
+	}
+	if ((st = dispatch_one(d, (long)seq, record, reclen, seq)))
+		return st;
+	progress(d, 0);
+	return FT_OK;
+}
+
 static int
 pending_one(void *arg, const struct ft_event_record *r)
 {
 	struct pending_page *p = arg;
 	struct ft_dispatch *d = p->d;
-	const char *err;
-	size_t pos;
-	int st;
 
 	p->n++;
 	p->lastseq = r->seq;
 	ft_buf_reset(&p->last);
 	ft_buf_adds(&p->last, r->reported_at);
-	if (r->doc) {
+	if (r->doc)
 		ft_json_doc_copy(&d->doc, r->doc);
-	} else if (ft_json_parse(&d->doc, r->record, r->reclen, &err, &pos)) {
-		d->c.read++;
-		reject(d, (long)r->seq, err, r->record, r->reclen, NULL);
-		return FT_OK;
+	return pending_event(d, r->seq, r->doc != NULL, r->record, r->reclen);
+}
+
+/* A page the reader ahead read (ft_pending.h), as pending_one() would. */
+static int
+pending_page_run(struct pending_page *p, struct ft_pending_page *pg)
+{
+	struct ft_dispatch *d = p->d;
+	struct ft_json_doc tmp;
+	long i;
+	int st;
+
+	for (i = 0; i < pg->n; i++) {
+		struct ft_pending_event *e = &pg->ev[i];
+
+		p->n++;
+		if (e->parsed) { /* the record is ours: no copy */
+			tmp = d->doc;
+			d->doc = e->doc;
+			e->doc = tmp;
+		}
+		if ((st = pending_event(d, e->seq, e->parsed, e->text.s,
+					e->text.len)))
+			return st;
 	}
-	if ((st = dispatch_one(d, (long)r->seq, r->record, r->reclen, r->seq)))
+	if (pg->n) {
+		p->lastseq = pg->last_seq;
+		ft_buf_reset(&p->last);
+		ft_buf_add(&p->last, pg->last_at.s, pg->last_at.len);
+	}
+	return FT_OK;
+}
+
+/*
+ * In the transaction of a new page: the page the reader ahead read, or
+ * NULL when the page is to be read here, as before (the reader is then
+ * stopped for the rest of the run: see ft_pending.h).  The reader starts
+ * in the first page's transaction, where *ver is noted.  Returns a status.
+ */
+static int
+page_ahead(struct pending_page *p, struct ft_pending **ahead, int first,
+	   int64_t *ver, struct ft_pending_page **pg)
+{
+	struct ft_dispatch *d = p->d;
+	int64_t v;
+	int st;
+
+	*pg = NULL;
+	if (!*ahead && !first)
+		return FT_OK;
+	if ((st = ft_store_data_version(d->store, &v)))
 		return st;
-	progress(d, 0);
+	if (first) {
+		*ver = v;
+		*ahead = ft_pending_start(d->db, p->last.s, p->lastseq,
+					  (long)d->o.batch, d->rules_digest);
+		if (!*ahead)
+			return FT_OK;
+	}
+	if (v == *ver) {
+		*pg = ft_pending_next(*ahead);
+		if (!(*pg)->failed)
+			return FT_OK;
+		*pg = NULL;
+	}
+	ft_pending_stop(*ahead); /* another writer, or a failed read */
+	*ahead = NULL;
 	return FT_OK;
 }
 
@@ -981,6 +1070,13 @@ int
 ft_dispatch_pending(struct ft_dispatch *d)
 {
 	struct pending_page p = { d, FT_BUF_INIT, 0, 0 };
+	struct ft_pending *ahead = NULL;
+	struct ft_pending_page *pg;
+	int64_t ver = 0;
+	/* A dry run's writes stay in one transaction the reader would not
+	 * see; a page held in memory is bounded. */
+	int first = !d->db->dry && !d->run.dry_run &&
+		    d->o.batch <= PENDING_AHEAD_MAX;
 	int st = FT_OK;
 
 	d->run.fname = "pending";
@@ -988,16 +1084,25 @@ ft_dispatch_pending(struct ft_dispatch *d)
 		p.n = 0;
 		/* A page at a time, each page under its own transaction: the
 		 * query restarts after the last event seen. */
-		if ((st = ft_run_begin_page(&d->run)))
+		if ((st = ft_run_begin_page(&d->run)) ||
+		    (st = page_ahead(&p, &ahead, first, &ver, &pg)))
 			break;
-		st = ft_store_pending_each(d->store, p.last.s, p.lastseq,
-					   (long)d->o.batch, d->rules_digest,
-					   pending_one, &p);
+		first = 0;
+		if (pg)
+			st = pending_page_run(&p, pg);
+		else
+			st = ft_store_pending_each(d->store, p.last.s,
+						   p.lastseq, (long)d->o.batch,
+						   d->rules_digest, pending_one,
+						   &p);
 		if (!st)
 			st = ft_run_end(&d->run);
+		if (pg)
+			ft_pending_done(ahead);
 	} while (!st && p.n == (long)d->o.batch);
 	if (st)
 		ft_run_drop(&d->run);
+	ft_pending_stop(ahead);
 	ft_buf_release(&p.last);
 	return st;
 }
