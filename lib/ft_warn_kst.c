@@ -102,8 +102,6 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 	memset(k, 0, sizeof(*k));
 	k->rule = rule;
 	k->h = (uint32_t)h;
-	/* A fresh run does not read the rows there may be. */
-	k->stored = (unsigned char)w->o.fresh;
 	switch (w->rules.r[rule].type) {
 	case FT_WARN_VALUE:
 	case FT_WARN_FLATLINE:
