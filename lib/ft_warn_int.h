@@ -127,7 +127,12 @@ struct kst {
 	size_t n, cap;
 	struct warning *live;
 	struct kst *next; /* in its hash bucket */
-	/* What one type of rule keeps besides (kind says which). */
+	char *key; /* the key itself, in the same block, after what k has */
+	/*
+	 * What one type of rule keeps besides (kind says which).  A key of
+	 * KST_WINDOW has none of it: its block ends before it (KST_HEAD),
+	 * which is most keys' half (the peak RSS counts them).
+	 */
 	union {
 		struct { /* KST_SERIES: value, flatline */
 			int out; /* value: out of limits */
@@ -159,8 +164,10 @@ struct kst {
 			size_t nwc, capwc;
 		};
 	};
-	char key[]; /* the key itself */
 };
+
+/* The size of a kst of KST_WINDOW: up to its union. */
+#define KST_HEAD offsetof(struct kst, out)
 
 /*
  * A case an sla rule waits on (see "sla" below): also in its key's window,
