@@ -455,9 +455,9 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	 * 11 -> 12: ft-warn's keys' states in pages.  A row for each rule
 	 * and key cost a statement each time a key was written and each time
 	 * it was forgotten, which was most of ft-warn's time; a page holds
-	 * the states of up to some hundred keys, [rule, key, state] each,
+	 * the states of up to 32 keys, [rule, key, state] each,
 	 * and a batch writes the pages it changed.  The rows become pages
-	 * of 128 in their order; warn_windows stays as a view of the pages,
+	 * of 32 in their order; warn_windows stays as a view of the pages,
 	 * with an insert that makes a page of one (what a state that is no
 	 * JSON was is kept as a JSON string, refused when read, as before).
 	 */
@@ -469,7 +469,7 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  group_concat(json_array(rule, key, CASE WHEN json_valid(state)"
 	"  THEN json(state) ELSE state END), ',') || ']'"
 	"  FROM (SELECT rule, key, state, (row_number() OVER (ORDER BY rule,"
-	"  key) - 1) / 128 + 1 AS p FROM warn_windows) GROUP BY p ORDER BY p;"
+	"  key) - 1) / 32 + 1 AS p FROM warn_windows) GROUP BY p ORDER BY p;"
 	"DROP TABLE warn_windows;"
 	"CREATE VIEW warn_windows(rule, key, state) AS SELECT"
 	"  json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'),"

@@ -1724,12 +1724,12 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT count FROM warnings WHERE rule = 'any' AND key = 'x'")" = 4 ]
 }
 
-@test "ft-warn windows: the keys' states are stored in pages of 128 keys; a batch writes again only the pages whose keys changed, joined or left" {
+@test "ft-warn windows: the keys' states are stored in pages of 32 keys; a batch writes again only the pages whose keys changed, joined or left" {
 	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' | rules
-	for i in $(seq 1 130); do ev "a$i" 0; done > in.ndjson
+	for i in $(seq 1 34); do ev "a$i" 0; done > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
-	[ "$(sql "SELECT page, json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ' ')" = "1|128 2|2 " ]
-	[ "$(sql "SELECT count(*) FROM warn_windows")" = 130 ]
+	[ "$(sql "SELECT page, json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ' ')" = "1|32 2|2 " ]
+	[ "$(sql "SELECT count(*) FROM warn_windows")" = 34 ]
 	sql "CREATE TABLE written(page); CREATE TRIGGER log AFTER INSERT ON warn_pages BEGIN INSERT INTO written VALUES (NEW.page); END"
 	# A new key joins the newest page, which is not full: only it is written.
 	ev b 1 > in.ndjson
