@@ -5,6 +5,7 @@
 #include "ft_jq.h"
 #include "ft_time.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,10 +249,8 @@ ft_cond_text_set(struct ft_cond_text *t, const struct ft_cond_event *e)
 	ft_buf_addc(&t->hay, '\n');
 	if (e->text)
 		ft_buf_adds(&t->hay, e->text);
-	/* tolower() of C.UTF-8 (and of C), without a call a byte. */
 	for (p = t->hay.s; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+		*p = (char)tolower((unsigned char)*p);
 	memset(t->pairs, 0, sizeof(t->pairs));
 	for (p = t->hay.s; p[0] && p[1]; p++) {
 		unsigned h = PAIR(p);
