@@ -630,9 +630,10 @@ load_window(struct ft_warn *w, int ri, struct kst *k, jv s)
 static int
 load_key(struct ft_warn *w, struct wpage *p, jv e)
 {
-	jv rule = jv_array_get(jv_copy(e), 0),
-	   key = jv_array_get(jv_copy(e), 1), s = jv_array_get(jv_copy(e), 2);
-	int ri, st = FT_OK;
+	int ok = jv_get_kind(e) == JV_KIND_ARRAY, ri, st = FT_OK;
+	jv rule = ok ? jv_array_get(jv_copy(e), 0) : jv_null(),
+	   key = ok ? jv_array_get(jv_copy(e), 1) : jv_null(),
+	   s = ok ? jv_array_get(jv_copy(e), 2) : jv_null();
 	struct kst *k;
 
 	if (jv_get_kind(rule) != JV_KIND_STRING ||
@@ -658,7 +659,8 @@ load_key(struct ft_warn *w, struct wpage *p, jv e)
 		st = FT_DATAERR;
 	} else {
 		k = warn_kst_get(w, ri, jv_string_value(key), 1);
-		/* Twice (a row put in by hand): one state, in the first page. */
+		/* Twice (a row put in by hand): the states merged, in the
+		 * first page; this one is written again without it. */
 		if (k->page)
 			p->dirty = 1;
 		else

@@ -1752,6 +1752,27 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT key FROM warn_windows")" = z ]
 }
 
+@test "ft-warn state: a page written again keeps the keys of a rule no longer in the rules file, which count on once it is back; a page that is not [rule, key, state] arrays is refused (65)" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"u","type":"threshold","key":"id","count":2,"window":60}]' > both.json
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' > t.json
+	{ ev a 0; ev b 1; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules both.json in.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT rule || ' ' || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "t a,t b,u a,u b," ]
+	# Without rule u: c joins the page, which is written again, u's keys in it.
+	ev c 2 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules t.json in.ndjson
+	[ "$(sql "SELECT rule || ' ' || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "t a,t b,t c,u a,u b," ]
+	[ "$(sql "SELECT count(*) FROM warn_pages")" = 1 ]
+	ev a 3 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules both.json in.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.count)"')" = "t a 2 u a 2" ]
+	cp "$FT_DB" bad.db
+	sqlite3 bad.db "INSERT INTO warn_pages(state) VALUES ('[1]')"
+	FT_DB=bad.db run -65 --separate-stderr ft-warn --rules both.json /dev/null
+	[ "$stderr" = "ft-warn: bad.db: warn_pages: page 2: a key's state without its rule and key" ]
+}
+
 @test "ft-warn state: a database of schema 11 has its rows of warn_windows put into pages; the view shows the same rows; the next run goes on as one run would" {
 	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"all","type":"threshold","count":4,"window":60}]' | rules
 	{ ev a 0; ev b 1; ev c 2; } > a.ndjson
