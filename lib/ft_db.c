@@ -449,7 +449,35 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"  FOREIGN KEY (round, project) REFERENCES projects(round, project)"
 	");"
 	"CREATE INDEX project_progress_round ON project_progress(round,"
-	"  project, at);"
+	"  project, at);",
+
+	/*
+	 * 11 -> 12: ft-warn's keys' states in pages.  A row for each rule
+	 * and key cost a statement each time a key was written and each time
+	 * it was forgotten, which was most of ft-warn's time; a page holds
+	 * the states of up to 32 keys, [rule, key, state] each,
+	 * and a batch writes the pages it changed.  The rows become pages
+	 * of 32 in their order; warn_windows stays as a view of the pages,
+	 * with an insert that makes a page of one (what a state that is no
+	 * JSON was is kept as a JSON string, refused when read, as before).
+	 */
+	"CREATE TABLE warn_pages ("
+	"  page INTEGER PRIMARY KEY,"
+	"  state TEXT NOT NULL"
+	");"
+	"INSERT INTO warn_pages(page, state) SELECT p, '[' ||"
+	"  group_concat(json_array(rule, key, CASE WHEN json_valid(state)"
+	"  THEN json(state) ELSE state END), ',') || ']'"
+	"  FROM (SELECT rule, key, state, (row_number() OVER (ORDER BY rule,"
+	"  key) - 1) / 32 + 1 AS p FROM warn_windows) GROUP BY p ORDER BY p;"
+	"DROP TABLE warn_windows;"
+	"CREATE VIEW warn_windows(rule, key, state) AS SELECT"
+	"  json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'),"
+	"  json_extract(e.value, '$[2]') FROM warn_pages, json_each(warn_pages.state) e;"
+	"CREATE TRIGGER warn_windows_insert INSTEAD OF INSERT ON warn_windows"
+	" BEGIN INSERT INTO warn_pages(state) VALUES (json_array(json_array("
+	"  NEW.rule, NEW.key, CASE WHEN json_valid(NEW.state) THEN"
+	"  json(NEW.state) ELSE NEW.state END))); END;"
 };
 
 int

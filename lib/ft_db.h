@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#define FT_SCHEMA_VERSION 11
+#define FT_SCHEMA_VERSION 12
 
 /*
  * An open case (dispatched, accepted or reopened), as SQL.  The partial

@@ -16,9 +16,9 @@ enum stmt {
 	PUT,
 	GET,
 	EACH,
-	WINDOW_PUT,
-	WINDOW_DEL,
-	WINDOWS,
+	PAGE_PUT,
+	PAGE_DEL,
+	PAGES,
 	CLOCK,
 	CLOCK_SET,
 	ESCALATE,
@@ -74,15 +74,13 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		   " (?6 IS NULL OR raised_at < ?6) AND (?7 IS NULL OR major)"
 		   " ORDER BY raised_at, rule, key, warning",
 		   "reading the warnings" },
-	[WINDOW_PUT] = { "INSERT INTO warn_windows(rule, key, state) VALUES"
-			 " (?1, ?2, ?3) ON CONFLICT(rule, key) DO UPDATE SET"
-			 " state = excluded.state",
-			 "storing a window" },
-	[WINDOW_DEL] = { "DELETE FROM warn_windows WHERE rule = ?1 AND"
-			 " key = ?2",
-			 "storing a window" },
-	[WINDOWS] = { "SELECT rule, key, state FROM warn_windows",
-		      "reading the windows" },
+	[PAGE_PUT] = { "INSERT OR REPLACE INTO warn_pages(page, state)"
+		       " VALUES (?1, ?2)",
+		       "storing the windows" },
+	[PAGE_DEL] = { "DELETE FROM warn_pages WHERE page = ?1",
+		       "storing the windows" },
+	[PAGES] = { "SELECT page, state FROM warn_pages ORDER BY page",
+		    "reading the windows" },
 	[CLOCK] = { "SELECT at FROM warn_clock", "reading the clock" },
 	[CLOCK_SET] = { "INSERT INTO warn_clock(one, at) VALUES (1, ?1)"
 			" ON CONFLICT(one) DO UPDATE SET at = excluded.at",
@@ -280,47 +278,43 @@ ft_store_warn_each(struct ft_store_warn *s,
 }
 
 int
-ft_store_warn_window_put(struct ft_store_warn *s, const char *rule,
-			 const char *key, const char *state)
+ft_store_warn_page_put(struct ft_store_warn *s, int64_t page, const char *state,
+		       size_t len)
 {
-	int i = state ? WINDOW_PUT : WINDOW_DEL;
+	int i = state ? PAGE_PUT : PAGE_DEL;
 	sqlite3_stmt *st = ft_stmts_get(&s->t, i);
 
 	if (!st)
 		return FT_SOFTWARE;
-	ft_sql_bind_str(st, 1, rule);
-	ft_sql_bind_str(st, 2, key);
+	sqlite3_bind_int64(st, 1, page);
 	if (state)
-		ft_sql_bind_str(st, 3, state);
+		ft_sql_bind_text(st, 2, state, len);
 	return ft_stmts_run(&s->t, i);
 }
 
-struct windows_ctx {
-	int (*fn)(void *ctx, const char *rule, const char *key,
-		  const char *state);
+struct pages_ctx {
+	int (*fn)(void *ctx, int64_t page, const char *state);
 	void *ctx;
 };
 
 static int
-window_row(sqlite3_stmt *st, void *ctx)
+page_row(sqlite3_stmt *st, void *ctx)
 {
-	struct windows_ctx *w = ctx;
+	struct pages_ctx *p = ctx;
 
-	return w->fn(w->ctx, ft_sql_col(st, 0), ft_sql_col(st, 1),
-		     ft_sql_col(st, 2));
+	return p->fn(p->ctx, sqlite3_column_int64(st, 0), ft_sql_col(st, 1));
 }
 
 int
-ft_store_warn_windows_each(struct ft_store_warn *s,
-			   int (*fn)(void *ctx, const char *rule,
-				     const char *key, const char *state),
-			   void *ctx)
+ft_store_warn_pages_each(struct ft_store_warn *s,
+			 int (*fn)(void *ctx, int64_t page, const char *state),
+			 void *ctx)
 {
-	struct windows_ctx w = { fn, ctx };
+	struct pages_ctx p = { fn, ctx };
 
-	if (!ft_stmts_get(&s->t, WINDOWS))
+	if (!ft_stmts_get(&s->t, PAGES))
 		return FT_SOFTWARE;
-	return ft_stmts_walk(&s->t, WINDOWS, window_row, &w);
+	return ft_stmts_walk(&s->t, PAGES, page_row, &p);
 }
 
 int

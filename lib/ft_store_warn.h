@@ -7,13 +7,15 @@
  * A second backend (PostgreSQL, ft_store.h) provides the same operations
  * over the same tables: the partial unique index warnings_live (one live
  * warning per rule and key) becomes a partial unique index there too, and
- * warn_windows a table keyed by (rule, key) with its state as JSON (jsonb).
+ * warn_pages a table keyed by its number with its keys' states as JSON
+ * (jsonb).
  */
 #ifndef FT_STORE_WARN_H
 #define FT_STORE_WARN_H
 
 #include "ft_db.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct ft_store_warn;
@@ -65,14 +67,17 @@ int ft_store_warn_each(struct ft_store_warn *s,
 		       int (*fn)(void *ctx, const struct ft_store_warning *w),
 		       void *ctx);
 
-/* A window's state (JSON text): stored, or, when state is NULL, gone. */
-int ft_store_warn_window_put(struct ft_store_warn *s, const char *rule,
-			     const char *key, const char *state);
-/* Calls fn for every stored window. */
-int ft_store_warn_windows_each(struct ft_store_warn *s,
-			       int (*fn)(void *ctx, const char *rule,
-					 const char *key, const char *state),
-			       void *ctx);
+/*
+ * A page of the keys' states (JSON text, len bytes: an array of [rule,
+ * key, state]): stored, or, when state is NULL, gone.
+ */
+int ft_store_warn_page_put(struct ft_store_warn *s, int64_t page,
+			   const char *state, size_t len);
+/* Calls fn for every stored page, by number. */
+int ft_store_warn_pages_each(struct ft_store_warn *s,
+			     int (*fn)(void *ctx, int64_t page,
+				       const char *state),
+			     void *ctx);
 
 /* The clock: the latest time ft-warn has seen; *found 0: never run. */
 int ft_store_warn_clock(struct ft_store_warn *s, int64_t *at, int *found);

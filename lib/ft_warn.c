@@ -337,6 +337,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	w->o = *o;
 	w->next_due = NEVER;
 	w->next_silent = NEVER;
+	w->pg_next = 1;
 	w->db = db;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
@@ -607,6 +608,7 @@ ft_warn_free(struct ft_warn *w)
 	warn_sla_release(w);
 	free(w->flat);
 	free(w->dirty);
+	free(w->pg);
 	free(w->live);
 	ft_warn_rules_free(&w->rules);
 	ft_store_warn_close(w->ws);

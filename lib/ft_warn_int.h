@@ -114,9 +114,9 @@ enum kst_kind {
 struct kst {
 	int rule;
 	unsigned char dirty;
-	unsigned char stored; /* it has a row in warn_windows (or may have) */
-	enum kst_kind kind;
+	unsigned char kind; /* enum kst_kind */
 	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
+	uint32_t page; /* the page of warn_pages its state is in; 0: none */
 	/*
 	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
 	 * the window, oldest first: w[0..n), within base[0..cap); what
@@ -127,7 +127,12 @@ struct kst {
 	size_t n, cap;
 	struct warning *live;
 	struct kst *next; /* in its hash bucket */
-	/* What one type of rule keeps besides (kind says which). */
+	char *key; /* the key itself, in the same block, after what k has */
+	/*
+	 * What one type of rule keeps besides (kind says which).  A key of
+	 * KST_WINDOW has none of it: its block ends before it (KST_HEAD),
+	 * which is most keys' half (the peak RSS counts them).
+	 */
 	union {
 		struct { /* KST_SERIES: value, flatline */
 			int out; /* value: out of limits */
@@ -159,8 +164,10 @@ struct kst {
 			size_t nwc, capwc;
 		};
 	};
-	char key[]; /* the key itself */
 };
+
+/* The size of a kst of KST_WINDOW: up to its union. */
+#define KST_HEAD offsetof(struct kst, out)
 
 /*
  * A case an sla rule waits on (see "sla" below): also in its key's window,
@@ -259,6 +266,20 @@ struct rslot {
 	struct kst *k[];
 };
 
+/*
+ * A page of warn_pages: the keys whose states its row holds, m[0..n), up
+ * to PAGE_KEYS (see ft_warn_state.c).
+ */
+struct wpage {
+	uint32_t id;
+	int dirty; /* its row is to be written again */
+	struct kst **m;
+	uint32_t n, cap;
+	/* What it holds of rules not in the rules file: JSON text, kept
+	 * as it was read ("" none). */
+	struct ft_buf other;
+};
+
 struct counts {
 	long records, events, readings, raised, updated, resolved;
 	long muted; /* records not printed: silenced */
@@ -281,6 +302,9 @@ struct ft_warn {
 	size_t nb, nkeys;
 	struct kst **dirty;
 	size_t ndirty, capdirty;
+	struct wpage *pg; /* the pages, by id */
+	size_t npg, cappg;
+	uint32_t pg_next; /* the id of the next page made */
 	struct kst **live; /* a heap: the live warning due first on top */
 	size_t nlive, caplive;
 	int64_t clock;

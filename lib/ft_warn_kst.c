@@ -84,7 +84,8 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 {
 	struct kst *k;
 	uint64_t h = hash_of(rule, kh);
-	size_t b, len;
+	size_t b, len, head;
+	enum kst_kind kind;
 
 	if (w->nb) {
 		b = h & (w->nb - 1);
@@ -97,28 +98,29 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 		return NULL;
 	if (w->nkeys >= w->nb)
 		grow(w);
-	len = strlen(key) + 1;
-	k = ft_xmalloc(sizeof(*k) + len);
-	memset(k, 0, sizeof(*k));
-	k->rule = rule;
-	k->h = (uint32_t)h;
-	/* A fresh run does not read the rows there may be. */
-	k->stored = (unsigned char)w->o.fresh;
 	switch (w->rules.r[rule].type) {
 	case FT_WARN_VALUE:
 	case FT_WARN_FLATLINE:
-		k->kind = KST_SERIES;
+		kind = KST_SERIES;
 		break;
 	case FT_WARN_SLA:
-		k->kind = KST_SLA;
+		kind = KST_SLA;
 		break;
 	case FT_WARN_SPIKE:
 	case FT_WARN_DROP:
-		k->kind = KST_COUNTS;
+		kind = KST_COUNTS;
 		break;
 	default:
-		k->kind = KST_WINDOW;
+		kind = KST_WINDOW;
 	}
+	head = kind == KST_WINDOW ? KST_HEAD : sizeof(*k);
+	len = strlen(key) + 1;
+	k = ft_xmalloc(head + len);
+	memset(k, 0, head);
+	k->rule = rule;
+	k->h = (uint32_t)h;
+	k->kind = (unsigned char)kind;
+	k->key = (char *)k + head;
 	memcpy(k->key, key, len);
 	b = h & (w->nb - 1);
 	k->next = w->tab[b];

@@ -8,108 +8,115 @@
 static int reload(struct ft_warn *w);
 
 /*
- * The order of the rows of warn_windows, near enough: each rule's keys
- * together, in order, so that a batch's writes go through the table's
- * pages once, in order, and few need to stay in the cache.  Sorted on
- * (rule, the key's first 6 bytes) packed in one number, which orders as
- * strcmp() does, then strcmp() when those are the same: most comparisons
- * touch neither key.  An array of 16 bytes a key, sorted in place (no
- * qsort(), whose merge sort would take as much again: the peak RSS).
+ * The keys' states are stored in pages (table warn_pages): a row holds the
+ * states of up to PAGE_KEYS keys, as a JSON array of [rule, key, state].
+ * A key joins a page when its state is first stored, the newest page
+ * until it is full, and stays in it while it has a state to keep; a page
+ * changed in a batch (a key of it changed, joined or left) is written
+ * again whole, or deleted once empty.  A row a key cost a statement each
+ * time a key was written and another when it was forgotten: on the
+ * benchmark's million events, some 56,000 upserts and 47,000 deletes a
+ * batch of 50,000 events, 45% of the run.  Pages of 32 cost some 7,600
+ * writes and 1,000 deletes a batch there (nearly every page changes in a
+ * batch whose days are as many as the longest window's), and the bytes of
+ * the states written again.  Pages of 128 took as much CPU, and twice the
+ * file: rows of up to 12 KB leave SQLite's leaves of 16 KB mostly empty.
  */
-struct rowkey {
-	uint64_t hi;
-	struct kst *k;
-};
+#define PAGE_KEYS 32
 
-static int
-row_before(const struct rowkey *x, const struct rowkey *y)
+/* Page id, which is there. */
+static struct wpage *
+page_of(struct ft_warn *w, uint32_t id)
 {
-	if (x->hi != y->hi)
-		return x->hi < y->hi;
-	return strcmp(x->k->key, y->k->key) < 0;
-}
+	size_t lo = 0, hi = w->npg;
 
-static void
-row_swap(struct rowkey *a, size_t i, size_t j)
-{
-	struct rowkey t = a[i];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
 
-	a[i] = a[j];
-	a[j] = t;
-}
-
-/* Quicksort, the smaller side first; short runs by insertion. */
-static void
-rows_sort(struct rowkey *a, size_t n)
-{
-	while (n > 16) {
-		size_t m = n / 2, i = 0, j = n - 1;
-		struct rowkey p;
-
-		/* The median of three, as the pivot, at m. */
-		if (row_before(&a[m], &a[0]))
-			row_swap(a, m, 0);
-		if (row_before(&a[n - 1], &a[m]))
-			row_swap(a, n - 1, m);
-		if (row_before(&a[m], &a[0]))
-			row_swap(a, m, 0);
-		p = a[m];
-		for (;;) {
-			while (row_before(&a[i], &p))
-				i++;
-			while (row_before(&p, &a[j]))
-				j--;
-			if (i >= j)
-				break;
-			row_swap(a, i++, j--);
-		}
-		/* a[0..j] <= p <= a[j+1..n) */
-		if (j + 1 < n - j - 1) {
-			rows_sort(a, j + 1);
-			a += j + 1;
-			n -= j + 1;
-		} else {
-			rows_sort(a + j + 1, n - j - 1);
-			n = j + 1;
-		}
+		if (w->pg[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
 	}
-	for (size_t i = 1; i < n; i++) {
-		struct rowkey v = a[i];
-		size_t j = i;
-
-		for (; j > 0 && row_before(&v, &a[j - 1]); j--)
-			a[j] = a[j - 1];
-		a[j] = v;
-	}
+	return &w->pg[lo];
 }
 
-/* Sorts ks[0..n) in the order of the rows. */
-static void
-sort_rows(struct kst **ks, size_t n)
+/* A new page, id, at the end of w's pages. */
+static struct wpage *
+page_new(struct ft_warn *w, uint32_t id)
 {
-	struct rowkey *rk;
-	size_t i;
+	struct wpage *p;
 
-	if (n < 2)
+	if (!w->pg || w->npg == w->cappg) {
+		w->cappg = w->cappg ? w->cappg * 2 : 64;
+		w->pg = ft_xrealloc(w->pg, w->cappg * sizeof(*w->pg));
+	}
+	p = &w->pg[w->npg++];
+	memset(p, 0, sizeof(*p));
+	p->id = id;
+	ft_buf_init(&p->other);
+	if (id >= w->pg_next)
+		w->pg_next = id + 1;
+	return p;
+}
+
+/* Adds k to page p (as it is read: p is not written for it). */
+static void
+page_add(struct wpage *p, struct kst *k)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 8;
+		p->m = ft_xrealloc(p->m, p->cap * sizeof(struct kst *));
+	}
+	p->m[p->n++] = k;
+	k->page = p->id;
+}
+
+/* k's state is to be stored: in its page, or the newest, or a new one. */
+static void
+page_join(struct ft_warn *w, struct kst *k)
+{
+	struct wpage *p = w->npg ? &w->pg[w->npg - 1] : NULL;
+
+	if (k->page) {
+		page_of(w, k->page)->dirty = 1;
 		return;
-	rk = ft_xmalloc(n * sizeof(struct rowkey));
-	for (i = 0; i < n; i++) {
-		const unsigned char *c = (const unsigned char *)ks[i]->key;
-		uint64_t p = (uint64_t)(unsigned)ks[i]->rule & 0xFFFF;
-		int j, end = 0;
-
-		for (j = 0; j < 6; j++) {
-			end = end || !c[j];
-			p = p << 8 | (end ? 0 : c[j]);
-		}
-		/* More than 65,535 rules: by the rest of the key alone. */
-		rk[i].hi = ks[i]->rule > 0xFFFF ? 0 : p;
-		rk[i].k = ks[i];
 	}
-	rows_sort(rk, n);
-	for (i = 0; i < n; i++)
-		ks[i] = rk[i].k;
-	free(rk);
+	if (!p || p->n >= PAGE_KEYS)
+		p = page_new(w, w->pg_next);
+	page_add(p, k);
+	p->dirty = 1;
+}
+
+/* k's state is no longer stored (k is forgotten, or has none). */
+static void
+page_leave(struct ft_warn *w, struct kst *k)
+{
+	struct wpage *p;
+	uint32_t i;
+
+	if (!k->page)
+		return;
+	p = page_of(w, k->page);
+	for (i = 0; i < p->n && p->m[i] != k; i++)
+		;
+	if (i < p->n)
+		p->m[i] = p->m[--p->n];
+	/* Most pages only empty out: give back what they no longer hold
+	 * (the peak RSS counts it). */
+	if (p->cap > 8 && p->n <= p->cap / 2) {
+		p->cap /= 2;
+		p->m = ft_xrealloc(p->m, p->cap * sizeof(struct kst *));
+	}
+	p->dirty = 1;
+	k->page = 0;
+}
+
+static void
+page_free(struct wpage *p)
+{
+	free(p->m);
+	ft_buf_release(&p->other);
 }
 
 /* ---- storing ---- */
@@ -194,7 +201,7 @@ rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 	ft_buf_addc(b, ']');
 }
 
-/* Adds v in decimal, as %lld would (put_window() is hot: no printf). */
+/* Adds v in decimal, as %lld would (state_json() is hot: no printf). */
 static void
 put_ll(struct ft_buf *b, int64_t v)
 {
@@ -209,97 +216,133 @@ put_ll(struct ft_buf *b, int64_t v)
 	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
-/* Deletes k's row, if it has one. */
-static int
-del_window(struct ft_warn *w, struct kst *k)
+/* Adds k's state to b, as a JSON object: what the next run reads. */
+static void
+state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 {
-	if (!k->stored)
-		return FT_OK;
-	k->stored = 0;
-	return ft_store_warn_window_put(w->ws, w->rules.r[k->rule].name, k->key,
-					NULL);
-}
-
-/* Writes the state of k for the next run. */
-static int
-put_window(struct ft_warn *w, struct kst *k)
-{
-	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	size_t i;
 
-	if (!k->n && !warn_kst_holds(k))
-		return del_window(w, k);
-	k->stored = 1;
-	ft_buf_reset(&w->json);
-	ft_buf_adds(&w->json, "{\"w\":[");
+	ft_buf_adds(b, "{\"w\":[");
 	for (i = 0; i < k->n; i++) {
-		ft_buf_adds(&w->json, i ? ",[" : "[");
-		put_ll(&w->json, k->w[i].t);
-		ft_buf_addc(&w->json, ',');
-		ft_json_escape(&w->json, k->w[i].id, strlen(k->w[i].id));
-		ft_buf_addc(&w->json, ']');
+		ft_buf_adds(b, i ? ",[" : "[");
+		put_ll(b, k->w[i].t);
+		ft_buf_addc(b, ',');
+		ft_json_escape(b, k->w[i].id, strlen(k->w[i].id));
+		ft_buf_addc(b, ']');
 	}
-	ft_buf_addc(&w->json, ']');
+	ft_buf_addc(b, ']');
 	if (k->kind == KST_SERIES) {
-		ft_buf_adds(&w->json, ",\"out\":");
-		put_ll(&w->json, k->out);
-		ft_buf_adds(&w->json, ",\"since\":");
-		put_ll(&w->json, k->out_since);
-		ft_buf_adds(&w->json, ",\"n\":");
-		put_ll(&w->json, k->nout);
+		ft_buf_adds(b, ",\"out\":");
+		put_ll(b, k->out);
+		ft_buf_adds(b, ",\"since\":");
+		put_ll(b, k->out_since);
+		ft_buf_adds(b, ",\"n\":");
+		put_ll(b, k->nout);
 		if (k->has_last) {
-			ft_buf_adds(&w->json, ",\"last\":");
-			put_ll(&w->json, k->last);
+			ft_buf_adds(b, ",\"last\":");
+			put_ll(b, k->last);
 		}
 	}
 	if (k->kind == KST_SLA && k->ndone) {
-		ft_buf_adds(&w->json, ",\"done\":[");
+		ft_buf_adds(b, ",\"done\":[");
 		for (i = 0; i < k->ndone; i++) {
-			ft_buf_addf(&w->json, "%s[%lld,", i ? "," : "",
+			ft_buf_addf(b, "%s[%lld,", i ? "," : "",
 				    (long long)k->done[i].t);
-			ft_json_escape(&w->json, k->done[i].id,
-				       strlen(k->done[i].id));
-			ft_buf_addc(&w->json, ']');
+			ft_json_escape(b, k->done[i].id, strlen(k->done[i].id));
+			ft_buf_addc(b, ']');
 		}
-		ft_buf_addc(&w->json, ']');
+		ft_buf_addc(b, ']');
 	}
 	if (k->kind == KST_SERIES && k->niv) {
 		int j;
 
-		ft_buf_adds(&w->json, ",\"iv\":[");
+		ft_buf_adds(b, ",\"iv\":[");
 		for (j = 0; j < k->niv; j++) {
 			if (j)
-				ft_buf_addc(&w->json, ',');
-			put_ll(&w->json, k->iv[j]);
+				ft_buf_addc(b, ',');
+			put_ll(b, k->iv[j]);
 		}
-		ft_buf_addc(&w->json, ']');
+		ft_buf_addc(b, ']');
 	}
 	if (k->kind == KST_COUNTS) {
 		/* The window's length and alignment: counts of other
 		 * windows (the rule changed) are not read back. */
-		ft_buf_addf(&w->json, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
+		ft_buf_addf(b, ",\"cl\":%lld,\"cz\":%d,\"c\":[",
 			    (long long)r->window, r->weeks);
 		for (i = 0; i < k->nwc; i++) {
-			ft_buf_adds(&w->json, i ? ",[" : "[");
-			put_ll(&w->json, k->wc[i].b);
-			ft_buf_addc(&w->json, ',');
-			put_ll(&w->json, k->wc[i].n);
-			ft_buf_addc(&w->json, ']');
+			ft_buf_adds(b, i ? ",[" : "[");
+			put_ll(b, k->wc[i].b);
+			ft_buf_addc(b, ',');
+			put_ll(b, k->wc[i].n);
+			ft_buf_addc(b, ']');
 		}
-		ft_buf_addc(&w->json, ']');
+		ft_buf_addc(b, ']');
 	}
 	if (k->kind == KST_SERIES && k->rg)
-		rings_put(&w->json, r, k);
-	ft_buf_addc(&w->json, '}');
-	return ft_store_warn_window_put(w->ws, r->name, k->key, w->json.s);
+		rings_put(b, r, k);
+	ft_buf_addc(b, '}');
+}
+
+/* Writes page p again: its keys' states, or nothing (its row goes). */
+static int
+page_put(struct ft_warn *w, struct wpage *p)
+{
+	struct ft_buf *b = &w->json;
+	uint32_t i;
+
+	p->dirty = 0;
+	if (!p->n && !p->other.len)
+		return ft_store_warn_page_put(w->ws, p->id, NULL, 0);
+	ft_buf_reset(b);
+	ft_buf_addc(b, '[');
+	for (i = 0; i < p->n; i++) {
+		const struct kst *k = p->m[i];
+		const char *name = w->rules.r[k->rule].name;
+
+		ft_buf_adds(b, i ? ",[" : "[");
+		ft_json_escape(b, name, strlen(name));
+		ft_buf_addc(b, ',');
+		ft_json_escape(b, k->key, strlen(k->key));
+		ft_buf_addc(b, ',');
+		state_json(b, &w->rules.r[k->rule], k);
+		ft_buf_addc(b, ']');
+	}
+	if (p->other.len) {
+		if (p->n)
+			ft_buf_addc(b, ',');
+		ft_buf_add(b, p->other.s, p->other.len);
+	}
+	ft_buf_addc(b, ']');
+	return ft_store_warn_page_put(w->ws, p->id, b->s, b->len);
+}
+
+/* Writes the pages that changed; forgets those that are empty. */
+static int
+pages_put(struct ft_warn *w)
+{
+	size_t i, n = 0;
+	int st = FT_OK;
+
+	for (i = 0; i < w->npg; i++) {
+		struct wpage *p = &w->pg[i];
+
+		if (p->dirty && !st)
+			st = page_put(w, p);
+		if (p->n || p->other.len || p->dirty)
+			w->pg[n++] = *p;
+		else
+			page_free(p);
+	}
+	w->npg = n;
+	return st;
 }
 
 /*
  * Forgets the keys with nothing the rules remember: no live warning, no
  * reading out of limits, no value rule's series, and the newest record
- * counted older than the rule's horizon; their rows go too.  Run every
- * GC_EVERY batches, so that a stream of ever new keys (an id each) holds
- * only the recent ones.
+ * counted older than the rule's horizon; they leave their pages.  Run
+ * every GC_EVERY batches, so that a stream of ever new keys (an id each)
+ * holds only the recent ones.
  */
 #define GC_EVERY 1
 
@@ -316,16 +359,14 @@ kst_gone(const struct ft_warn *w, const struct kst *k)
 			  w->clock - w->horizon[k->rule]));
 }
 
-static int
+static void
 gc(struct ft_warn *w)
 {
 	struct kst **p, *k;
-	size_t i, n = 0;
-	int st = FT_OK;
+	size_t i;
 
 	if (!w->clock_set || ++w->flushes % GC_EVERY)
-		return FT_OK;
-	/* Unlinked into the dirty list (empty here), for sorted deletes. */
+		return;
 	for (i = 0; i < w->nb; i++)
 		for (p = &w->tab[i]; (k = *p);) {
 			if (k->dirty || !kst_gone(w, k)) {
@@ -334,19 +375,10 @@ gc(struct ft_warn *w)
 			}
 			*p = k->next;
 			w->nkeys--;
-			warn_touch_list(w, k);
+			page_leave(w, k);
+			warn_slot_forget(w, k);
+			warn_kst_free(k);
 		}
-	n = w->ndirty;
-	w->ndirty = 0;
-	sort_rows(w->dirty, n);
-	for (i = 0; i < n; i++) {
-		k = w->dirty[i];
-		if (!st)
-			st = del_window(w, k);
-		warn_slot_forget(w, k);
-		warn_kst_free(k);
-	}
-	return st;
 }
 
 /* ft_run's flush: what changed in memory, into the batch. */
@@ -360,8 +392,8 @@ warn_flush(void *ctx)
 	if (w->clock_set)
 		warn_sla_expire(w);
 	/*
-	 * A key that gc() forgets below is not written only for its row to
-	 * be deleted (many are: a key seen once, early in the batch).
+	 * A key that gc() forgets below does not join a page only to leave
+	 * it (many would: a key seen once, early in the batch).
 	 */
 	if (w->clock_set && (w->flushes + 1) % GC_EVERY == 0) {
 		for (i = 0; i < w->ndirty; i++)
@@ -371,13 +403,15 @@ warn_flush(void *ctx)
 				w->dirty[n++] = w->dirty[i];
 		w->ndirty = n;
 	}
-	sort_rows(w->dirty, w->ndirty);
 	for (i = 0; i < w->ndirty && !st; i++) {
 		struct kst *k = w->dirty[i];
 
 		k->dirty = 0;
-		st = put_window(w, k);
-		if (!st && k->live)
+		if (!k->n && !warn_kst_holds(k))
+			page_leave(w, k);
+		else
+			page_join(w, k);
+		if (k->live)
 			st = warn_put_warning(w, k, k->live,
 					      k->live->acked ? "acked" : "open",
 					      0);
@@ -386,8 +420,11 @@ warn_flush(void *ctx)
 	if (!st && w->clock_dirty)
 		st = ft_store_warn_clock_set(w->ws, w->clock);
 	w->clock_dirty = 0;
+	if (st)
+		return st;
 	kept = w->nkeys;
-	if (st || (st = gc(w)))
+	gc(w);
+	if ((st = pages_put(w)))
 		return st;
 	/* Only while the keys stay: ever new keys are freed by gc() at the
 	 * end of a batch, and a longer batch would hold them longer. */
@@ -518,26 +555,13 @@ rings_load(const struct ft_warn_rule *r, struct kst *k, jv s)
 	}
 }
 
-static int
-load_window(void *ctx, const char *rule, const char *key, const char *state)
+/* State s (a JSON object, consumed) of rule ri's key k, into k. */
+static void
+load_window(struct ft_warn *w, int ri, struct kst *k, jv s)
 {
-	struct ft_warn *w = ctx;
-	int ri = ft_warn_rule_find(&w->rules, rule), i, n;
-	struct kst *k;
-	jv s, a, x;
+	int i, n;
+	jv a, x;
 
-	if (ri < 0 || !state)
-		return FT_OK; /* a rule no longer in the file */
-	k = warn_kst_get(w, ri, key, 1);
-	k->stored = 1;
-	s = jv_parse(state);
-	if (jv_get_kind(s) != JV_KIND_OBJECT) {
-		jv_free(s);
-		ft_error("%s: warn_windows: rule %s, key %s: the state is not "
-			 "JSON",
-			 w->db->path, ft_q(rule), ft_q(key));
-		return FT_DATAERR;
-	}
 	a = jv_object_get(jv_copy(s), jv_string("w"));
 	n = jv_get_kind(a) == JV_KIND_ARRAY ? jv_array_length(jv_copy(a)) : 0;
 	for (i = 0; i < n; i++) {
@@ -597,7 +621,89 @@ load_window(void *ctx, const char *rule, const char *key, const char *state)
 	if (w->rules.r[ri].type == FT_WARN_SLA)
 		warn_sla_load(w, k, s);
 	jv_free(s);
-	return FT_OK;
+}
+
+/*
+ * Element e of page p ([rule, key, state], consumed) into its key, which
+ * joins p; kept as it is in p when its rule is not in the rules file.
+ */
+static int
+load_key(struct ft_warn *w, struct wpage *p, jv e)
+{
+	int ok = jv_get_kind(e) == JV_KIND_ARRAY, ri, st = FT_OK;
+	jv rule = ok ? jv_array_get(jv_copy(e), 0) : jv_null(),
+	   key = ok ? jv_array_get(jv_copy(e), 1) : jv_null(),
+	   s = ok ? jv_array_get(jv_copy(e), 2) : jv_null();
+	struct kst *k;
+
+	if (jv_get_kind(rule) != JV_KIND_STRING ||
+	    jv_get_kind(key) != JV_KIND_STRING) {
+		ft_error("%s: warn_pages: page %lu: a key's state without its "
+			 "rule and key",
+			 w->db->path, (unsigned long)p->id);
+		st = FT_DATAERR;
+	} else if ((ri = ft_warn_rule_find(&w->rules, jv_string_value(rule))) <
+		   0) {
+		/* A rule no longer in the file: its keys stay as they are. */
+		jv d = jv_dump_string(jv_copy(e), 0);
+
+		if (p->other.len)
+			ft_buf_addc(&p->other, ',');
+		ft_buf_adds(&p->other, jv_string_value(d));
+		jv_free(d);
+	} else if (jv_get_kind(s) != JV_KIND_OBJECT) {
+		ft_error("%s: warn_windows: rule %s, key %s: the state is not "
+			 "JSON",
+			 w->db->path, ft_q(jv_string_value(rule)),
+			 ft_q(jv_string_value(key)));
+		st = FT_DATAERR;
+	} else {
+		k = warn_kst_get(w, ri, jv_string_value(key), 1);
+		/* Twice (a row put in by hand): the states merged, in the
+		 * first page; this one is written again without it. */
+		if (k->page)
+			p->dirty = 1;
+		else
+			page_add(p, k);
+		load_window(w, ri, k, jv_copy(s));
+	}
+	jv_free(rule);
+	jv_free(key);
+	jv_free(s);
+	jv_free(e);
+	return st;
+}
+
+/* A page of states, as ft_store_warn_pages_each() gives it. */
+static int
+load_page(void *ctx, int64_t id, const char *state)
+{
+	struct ft_warn *w = ctx;
+	struct wpage *p;
+	jv a;
+	int i, n, st = FT_OK;
+
+	if (id < 1 || id >= UINT32_MAX ||
+	    (w->npg && id <= w->pg[w->npg - 1].id)) {
+		ft_error("%s: warn_pages: page %lld: not a page number",
+			 w->db->path, (long long)id);
+		return FT_DATAERR;
+	}
+	a = jv_parse(state ? state : "");
+	if (jv_get_kind(a) != JV_KIND_ARRAY) {
+		jv_free(a);
+		ft_error("%s: warn_pages: page %lld: not a JSON array",
+			 w->db->path, (long long)id);
+		return FT_DATAERR;
+	}
+	p = page_new(w, (uint32_t)id);
+	n = jv_array_length(jv_copy(a));
+	for (i = 0; i < n && !st; i++)
+		st = load_key(w, p, jv_array_get(jv_copy(a), i));
+	/* A page of only duplicates: its row goes at the next batch. */
+	p->dirty = p->dirty || (!p->n && !p->other.len);
+	jv_free(a);
+	return st;
 }
 
 static char *
@@ -686,7 +792,7 @@ warn_load_state(struct ft_warn *w)
 	w->clock_dirty = 0;
 	w->next_due = NEVER;
 	w->next_silent = NEVER;
-	if ((st = ft_store_warn_windows_each(w->ws, load_window, w)) ||
+	if ((st = ft_store_warn_pages_each(w->ws, load_page, w)) ||
 	    (st = ft_store_warn_each(w->ws, &f, load_warning, w)))
 		return st;
 	for (size_t i = 0; i < w->nflat; i++)
@@ -710,6 +816,10 @@ warn_forget(struct ft_warn *w)
 	free(w->tab);
 	w->tab = NULL;
 	w->nb = w->nkeys = 0;
+	for (i = 0; i < w->npg; i++)
+		page_free(&w->pg[i]);
+	w->npg = 0;
+	w->pg_next = 1;
 	warn_slots_free(w);
 	w->ndirty = w->nlive = w->nflat = 0;
 	w->next_silent = NEVER;

@@ -1790,18 +1790,21 @@ ft-vote: 2027-futian: 0 progress steps recorded, 0 unchanged, 1 rejected' ]
 	[ "${stderr_lines[0]}" = 'ft-vote: progress: --key does not apply' ]
 }
 
-@test "ft-vote db: a schema-10 database is brought to 11: its voters and ballots kept without a unit, a new ballot cast, the count the same" {
+@test "ft-vote db: a schema-10 database is brought up to date: its voters and ballots kept without a unit, a new ballot cast, the count the same" {
 	futian
 	ft-vote cast 2027-futian -q --key "$KEY" --now "$T1" <(sed -n 1,2p "$F/ballots.ndjson") > /dev/null
-	# Schema 10 as it shipped: no unit columns, no progress table.
-	sqlite3 "$FT_DB" 'ALTER TABLE voters DROP COLUMN unit; ALTER TABLE ballots DROP COLUMN unit; DROP TABLE project_progress; PRAGMA user_version = 10'
+	# Schema 10 as it shipped: no unit columns, no progress table, ft-warn's
+	# windows a row each (schema 12 made pages of them).
+	sqlite3 "$FT_DB" 'ALTER TABLE voters DROP COLUMN unit; ALTER TABLE ballots DROP COLUMN unit; DROP TABLE project_progress;
+		DROP VIEW warn_windows; DROP TABLE warn_pages; CREATE TABLE warn_windows (rule TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (rule, key)) WITHOUT ROWID;
+		PRAGMA user_version = 10'
 	# A reader works on a private copy: the file stays at 10.
 	run -0 --separate-stderr ft-report vote 2027-futian --part turnout --format csv
 	[ "$output" = $'area,name,kind,channel,voters,ballots,turnout_pct,small\r\n,,,all,5,2,40.0,false\r\n,,,online,5,2,40.0,false\r' ]
 	[ "$(sql 'pragma user_version')" = 10 ]
 	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" <(sed -n 3p "$F/ballots.ndjson")
 	[ "$output" = '{"round":"2027-futian","ballot":3,"channel":"app","projects":["p3"]}' ]
-	[ "$(sql 'pragma user_version')" = 11 ]
+	[ "$(sql 'pragma user_version')" = 12 ]
 	[ "$(sql 'select count(*), count(unit) from voters')" = "5|0" ]
 	[ "$(sql 'select count(*), count(unit) from ballots')" = "3|0" ]
 	run -0 --separate-stderr ft-vote tally 2027-futian --totals

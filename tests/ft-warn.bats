@@ -1724,6 +1724,82 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT count FROM warnings WHERE rule = 'any' AND key = 'x'")" = 4 ]
 }
 
+@test "ft-warn windows: the keys' states are stored in pages of 32 keys; a batch writes again only the pages whose keys changed, joined or left" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' | rules
+	for i in $(seq 1 34); do ev "a$i" 0; done > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page, json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ' ')" = "1|32 2|2 " ]
+	[ "$(sql "SELECT count(*) FROM warn_windows")" = 34 ]
+	sql "CREATE TABLE written(page); CREATE TRIGGER log AFTER INSERT ON warn_pages BEGIN INSERT INTO written VALUES (NEW.page); END"
+	# A new key joins the newest page, which is not full: only it is written.
+	ev b 1 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT group_concat(page) FROM written")" = 2 ]
+	[ "$(sql "SELECT json_array_length(state) FROM warn_pages WHERE page = 2")" = 3 ]
+	# A key of the first page counts again: its page alone, with the key's
+	# new state (and its warning).
+	sql "DELETE FROM written"
+	ev a7 2 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key) \(.count)"')" = "raised a7 2" ]
+	[ "$(sql "SELECT group_concat(page) FROM written")" = 1 ]
+	[ "$(sql "SELECT state FROM warn_windows WHERE key = 'a7'")" = "{\"w\":[[$(date -u -d 2026-12-01T08:00:00Z +%s),\"a7\"],[$(date -u -d 2026-12-01T08:02:00Z +%s),\"a7\"]]}" ]
+	# Past every key's horizon: all are forgotten and the first page is
+	# deleted; the new key is in the newest page.
+	ev z 59 | sed 's/T08:/T11:/' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "2 1" ]
+	[ "$(sql "SELECT key FROM warn_windows")" = z ]
+}
+
+@test "ft-warn state: a page written again keeps the keys of a rule no longer in the rules file, which count on once it is back; a page that is not [rule, key, state] arrays is refused (65)" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"u","type":"threshold","key":"id","count":2,"window":60}]' > both.json
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' > t.json
+	{ ev a 0; ev b 1; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules both.json in.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT rule || ' ' || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "t a,t b,u a,u b," ]
+	# Without rule u: c joins the page, which is written again, u's keys in it.
+	ev c 2 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules t.json in.ndjson
+	[ "$(sql "SELECT rule || ' ' || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "t a,t b,t c,u a,u b," ]
+	[ "$(sql "SELECT count(*) FROM warn_pages")" = 1 ]
+	ev a 3 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules both.json in.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.count)"')" = "t a 2 u a 2" ]
+	cp "$FT_DB" bad.db
+	sqlite3 bad.db "INSERT INTO warn_pages(state) VALUES ('[1]')"
+	FT_DB=bad.db run -65 --separate-stderr ft-warn --rules both.json /dev/null
+	[ "$stderr" = "ft-warn: bad.db: warn_pages: page 2: a key's state without its rule and key" ]
+}
+
+@test "ft-warn state: a database of schema 11 has its rows of warn_windows put into pages; the view shows the same rows; the next run goes on as one run would" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"all","type":"threshold","count":4,"window":60}]' | rules
+	{ ev a 0; ev b 1; ev c 2; } > a.ndjson
+	{ ev a 3; ev d 4; ev e 5; } > b.ndjson
+	cat a.ndjson b.ndjson > in.ndjson
+	FT_DB=whole.db ft-warn -q --rules rules.json in.ndjson > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" = 2 ]
+	FT_DB=old.db ft-warn -q --rules rules.json a.ndjson > split.ndjson
+	# old.db as schema 11 would have left it: a row a rule and key, and
+	# one whose state is no JSON, refused when read.
+	sqlite3 old.db "CREATE TABLE w11 AS SELECT rule, key, state FROM warn_windows; DROP VIEW warn_windows; DROP TABLE warn_pages;
+		CREATE TABLE warn_windows (rule TEXT NOT NULL, key TEXT NOT NULL, state TEXT NOT NULL, PRIMARY KEY (rule, key)) WITHOUT ROWID;
+		INSERT INTO warn_windows SELECT * FROM w11; DROP TABLE w11; PRAGMA user_version = 11"
+	rows=$(sqlite3 old.db "SELECT rule, key, state FROM warn_windows ORDER BY rule, key")
+	[ "$(wc -l <<< "$rows")" = 4 ]
+	cp old.db bad.db
+	sqlite3 bad.db "INSERT INTO warn_windows VALUES ('t', 'z', 'x')"
+	FT_DB=old.db run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	[ "$(sqlite3 old.db 'PRAGMA user_version')" = 12 ]
+	[ "$(sqlite3 old.db "SELECT rule, key, state FROM warn_windows ORDER BY rule, key")" = "$rows" ]
+	[ "$(sqlite3 old.db "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "1 4" ]
+	FT_DB=old.db ft-warn -q --rules rules.json b.ndjson >> split.ndjson
+	cmp whole.ndjson split.ndjson
+	FT_DB=bad.db run -65 --separate-stderr ft-warn --rules rules.json /dev/null
+	[ "$stderr" = "ft-warn: bad.db: warn_windows: rule \"t\", key \"z\": the state is not JSON" ]
+}
+
 @test "ft-warn windows: a key forgotten in the batch that counted it leaves no row; one stored by an earlier run is deleted once forgotten" {
 	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":10}]' | rules
 	# Kept 10 + 10 minutes (the window, the quiet period) and a second.
