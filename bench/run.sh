@@ -151,14 +151,17 @@
 # from this source tree, with the Makefile's own rules and flags plus
 # -DFT_NO_CHECKPOINTER (lib/ft_db.c: no checkpointer thread, SQLite's
 # automatic checkpoints instead), -DFT_ONE_THREAD_TALLY (lib/ft_tally.c:
-# mes-add1 without its second thread) and -DFT_NO_WRITER_THREAD
-# (lib/ft_ingest.c: the reading thread writes each batch itself), into BENCH_DATA/nothreads (make
+# mes-add1 without its second thread), -DFT_NO_WRITER_THREAD
+# (lib/ft_ingest.c: the reading thread writes each batch itself) and
+# -DFT_NO_READ_AHEAD (lib/ft_dispatch.c: --pending reads each page itself,
+# without lib/ft_pending.c's thread), into BENCH_DATA/nothreads (make
 # OUT=... CFLAGS=..., kept between runs, so only a changed source is
 # rebuilt).  Then ft-csv, ft-ndjson, dispatch-pending and vote-mes-add1 run
 # again with it, as the cases "...-nothreads", each checked as its twin,
 # and the tables print "with / without" on wall time: under 1 the thread
 # pays.  FT_BIN should be the build of the same tree (make bench's is).
-# For ft-ingest, "without" is without both its threads.
+# For ft-ingest, "without" is without both its threads (writer and
+# checkpointer); for ft-dispatch, both of its (page reader and checkpointer).
 #
 # The ft tools are copied from FT_BIN before the first case (their sha256
 # is printed), so that a rebuild during the run cannot mix two versions.
@@ -400,8 +403,8 @@ END {
 		cpu("ft-map-jq", "jq-parse-filter")
 	printf "(for information: ft / sqlite3 .import into a keyed table = %s)\n", \
 		ratio("ft-csv", "sqlite3-import-keyed")
-	# The checkpointer thread: with / without, under 1 it pays.
-	printf "(the checkpointer thread, with / without on wall time: ft-csv %s, ft-ndjson %s, dispatch --pending %s; on CPU: %s, %s, %s)\n", \
+	# The threads: with / without, under 1 they pay.
+	printf "(the threads (ft-ingest: writer, checkpointer; ft-dispatch: page reader, checkpointer), with / without on wall time: ft-csv %s, ft-ndjson %s, dispatch --pending %s; on CPU: %s, %s, %s)\n", \
 		ratio("ft-csv", "ft-csv-nothreads"), \
 		ratio("ft-ndjson", "ft-ndjson-nothreads"), \
 		ratio("dispatch-pending", "dispatch-nothreads"), \
@@ -637,7 +640,7 @@ build_nothreads() {
 	NOTHR=$DATA/nothreads
 	echo "bench: building the tools without their threads into $NOTHR"
 	if ! make -C "$here/.." --no-print-directory OUT="$NOTHR" \
-		CFLAGS="-O2 -g -DFT_NO_CHECKPOINTER -DFT_ONE_THREAD_TALLY -DFT_NO_WRITER_THREAD" \
+		CFLAGS="-O2 -g -DFT_NO_CHECKPOINTER -DFT_ONE_THREAD_TALLY -DFT_NO_WRITER_THREAD -DFT_NO_READ_AHEAD" \
 		"$NOTHR/bin/ft-ingest" "$NOTHR/bin/ft-dispatch" \
 		"$NOTHR/bin/ft-vote" >"$DATA/nothreads.log" 2>&1; then
 		echo "bench: FAIL: the build without threads failed:" >&2

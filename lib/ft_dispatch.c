@@ -30,6 +30,12 @@
  * events (two are in memory at once); larger ones it reads itself.
  */
 #define PENDING_AHEAD_MAX 20000
+/* make bench's build without the thread (-DFT_NO_READ_AHEAD): see there. */
+#ifdef FT_NO_READ_AHEAD
+#define READ_AHEAD 0
+#else
+#define READ_AHEAD 1
+#endif
 
 /* Members ft-dispatch writes; a record's own are replaced. */
 static const char *const ours[] = {
@@ -1075,7 +1081,7 @@ ft_dispatch_pending(struct ft_dispatch *d)
 	int64_t ver = 0;
 	/* A dry run's writes stay in one transaction the reader would not
 	 * see; a page held in memory is bounded. */
-	int first = !d->db->dry && !d->run.dry_run &&
+	int first = READ_AHEAD && !d->db->dry && !d->run.dry_run &&
 		    d->o.batch <= PENDING_AHEAD_MAX;
 	int st = FT_OK;
 
