@@ -785,6 +785,23 @@ ft_jq_start(struct ft_jq *q, const char *json, size_t len, const char **err)
 }
 
 /*
+ * Adds member m, its key and value written in out, to d's index, as
+ * ft_json_parse() indexes it.
+ */
+static void
+index_member(struct ft_json_doc *d, const struct ft_buf *out,
+	     struct ft_json_member *m)
+{
+	m->escaped = memchr(out->s + m->key, '\\', m->keylen) != NULL;
+	m->hash = ft_json_key_hash(out->s + m->key, m->keylen);
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 32;
+		d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
+	}
+	d->m[d->n++] = *m;
+}
+
+/*
  * Writes v as compact JSON, borrowing it.  Faster than jv_dump_string(),
  * which was a quarter of a --map run.  With d, v's top-level members are
  * indexed in d as ft_json_parse() would, which saves parsing the text
@@ -849,13 +866,7 @@ dump(struct ft_buf *out, jv v, struct ft_json_doc *d)
 			jv_free(e);
 			if (!d)
 				continue;
-			m.escaped = memchr(out->s + m.key, '\\', m.keylen) != NULL;
-			m.hash = ft_json_key_hash(out->s + m.key, m.keylen);
-			if (d->n == d->cap) {
-				d->cap = d->cap ? d->cap * 2 : 32;
-				d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
-			}
-			d->m[d->n++] = m;
+			index_member(d, out, &m);
 		}
 		ft_buf_addc(out, '}');
 		break;
@@ -941,13 +952,7 @@ pick(struct ft_jq *q, const struct ft_json_doc *in)
 		else if (put_value(q, out, in->text.s + v->val, v->vallen))
 			return -1;
 		m.vallen = out->len - m.val;
-		m.escaped = memchr(out->s + m.key, '\\', m.keylen) != NULL;
-		m.hash = ft_json_key_hash(out->s + m.key, m.keylen);
-		if (d->n == d->cap) {
-			d->cap = d->cap ? d->cap * 2 : 32;
-			d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
-		}
-		d->m[d->n++] = m;
+		index_member(d, out, &m);
 	}
 	ft_buf_addc(out, '}');
 	return 0;
