@@ -1186,14 +1186,7 @@ b|2026-11-25T12:00:00Z|ft-dispatch|tester|dispatch|new|dispatched|{"area":null,"
 	ft-ingest -q big.ndjson
 	echo '[{"unit": "@area"}]' > rules.json
 	ft-dispatch -q --batch 200 --rules rules.json --pending &
-	pid=$!
-	for _ in $(seq 200); do
-		n=$(sqlite3 "$FT_DB" 'select count(*) from events where dispatched_at is not null' 2>/dev/null || echo 0)
-		[ "${n:-0}" -gt 2000 ] && break
-		sleep 0.02
-	done
-	kill -9 "$pid"
-	wait "$pid" || true
+	kill_when_past 'select count(*) from events where dispatched_at is not null' 2000 200 0.02 $!
 	n=$(sql 'select count(*) from events where dispatched_at is not null')
 	[ "$n" -gt 0 ] && [ "$n" -lt 30000 ]
 	# What was committed is whole: a decision and its history entry together.

@@ -700,14 +700,7 @@ JSON
 @test "ft-ingest safety: killed with SIGKILL halfway, then run again: exactly once" {
 	awk 'BEGIN { for (i = 1; i <= 200000; i++) printf "{\"id\":\"%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }' > big.ndjson
 	ft-ingest -q --batch 1000 big.ndjson &
-	pid=$!
-	for _ in $(seq 100); do
-		n=$(sqlite3 "$FT_DB" 'select count(*) from events' 2>/dev/null || echo 0)
-		[ "${n:-0}" -gt 20000 ] && break
-		sleep 0.05
-	done
-	kill -9 "$pid"
-	wait "$pid" || true
+	kill_when_past 'select count(*) from events' 20000 100 0.05 $!
 	n=$(sql 'select count(*) from events')
 	[ "$n" -gt 0 ] && [ "$n" -lt 200000 ]
 	run -0 --separate-stderr ft-ingest big.ndjson -q
@@ -1738,14 +1731,7 @@ $id20|upsert" ]
 	bigdups r.ndjson
 	ft-ingest -q --no-output --db one.db r.ndjson 2>/dev/null || [ $? = 1 ]
 	ft-ingest -q --no-output r.ndjson 2>/dev/null &
-	pid=$!
-	for _ in $(seq 1000); do
-		n=$(sqlite3 "$FT_DB" 'select count(*) from events' 2>/dev/null || echo 0)
-		[ "${n:-0}" -gt 4000 ] && break
-		sleep 0.02
-	done
-	kill -9 "$pid"
-	wait "$pid" || true
+	kill_when_past 'select count(*) from events' 4000 1000 0.02 $!
 	n=$(sql 'select count(*) from events')
 	[ "$n" -gt 4000 ] && [ "$n" -lt 110000 ]
 	# No index on id, nor on the time, until a tool opens it to write.

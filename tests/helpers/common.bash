@@ -176,3 +176,16 @@ demo_db() {
 		--rules "$BATS_TEST_DIRNAME/../tools/demo/dispatch.json" \
 		"$1/events.ndjson"
 }
+
+# A run killed halfway: waits (up to TRIES times SECS) until the count
+# QUERY gives on $FT_DB is past MIN, then kills PID with SIGKILL and reaps it.
+kill_when_past() {
+	local query=$1 min=$2 tries=$3 secs=$4 pid=$5 n
+	for _ in $(seq "$tries"); do
+		n=$(sqlite3 "$FT_DB" "$query" 2>/dev/null || echo 0)
+		[ "${n:-0}" -gt "$min" ] && break
+		sleep "$secs"
+	done
+	kill -9 "$pid"
+	wait "$pid" || true
+}
