@@ -14,6 +14,16 @@
  * to pay, where memchr() finds it.  The failure links can be made in state
  * order.  The root's children, the first step of nearly every byte, are
  * in a table of 256.
+ *
+ * A small automaton (a rules file's few terms) is also made into a table
+ * of every state's next state on every byte (a DFA), the bytes no term
+ * holds sharing one column: a step is then one look-up, with no failure
+ * links to follow.  The states with terms come last, so that a step says
+ * by a comparison whether terms end there.  A text is cut into a few
+ * lanes, each started early by a term's length less one byte so that no
+ * term across a cut is missed, and the lanes are stepped together: their
+ * look-ups overlap instead of waiting one for the other.  A term found
+ * twice (in the overlap) counts once as ever.
  */
 #include "ft_kw.h"
 
@@ -35,6 +45,16 @@
 #define KW_SPREAD 4
 #define KW_NOROW UINT32_MAX
 #define KW_DENSE (UINT32_MAX - 1)
+
+/*
+ * The DFA is made when its table has at most KW_DFA_MAX entries (1 MiB):
+ * a rules file's terms, not a dictionary's (10,000 terms of ideographs
+ * have 100,000 states).  KW_LANES lanes for a text of at least
+ * KW_LANE_MIN bytes a lane, and longer than the overlaps.
+ */
+#define KW_DFA_MAX (1u << 18)
+#define KW_LANES 4
+#define KW_LANE_MIN 32
 
 /* What a step of the scan reads of a state, in one place. */
 struct kw_state {
@@ -72,6 +92,17 @@ struct ft_kw {
 	uint32_t root[256]; /* the root's child on each byte, 0 for none */
 	int *ids; /* rank -> id: the distinct ids, ascending */
 	uint32_t nids;
+
+	/*
+	 * The DFA (dfa NULL: none): dfa[s + cls[c]] is the next state after
+	 * byte c from state s, a state being its row's first entry (row
+	 * times ncls); the rows at dfa_out and after are the states where
+	 * terms end, dfa_st[(s - dfa_out) / ncls] their automaton's state.
+	 */
+	uint32_t *dfa;
+	uint32_t *dfa_st;
+	uint32_t ncls, dfa_out, maxlen;
+	unsigned char cls[256];
 };
 
 /* ASCII letters folded to lower case; every other byte as it is. */
@@ -100,6 +131,10 @@ kw_release_automaton(struct ft_kw *k)
 	free(k->out);
 	free(k->outr);
 	free(k->ids);
+	free(k->dfa);
+	free(k->dfa_st);
+	k->dfa = k->dfa_st = NULL;
+	k->ncls = k->dfa_out = k->maxlen = 0;
 	k->label = NULL;
 	k->st = NULL;
 	k->out = k->outr = NULL;
@@ -139,7 +174,8 @@ ft_kw_size(const struct ft_kw *k, size_t *states)
 	return sizeof(*k) + k->capbytes + k->capterms * sizeof(*k->terms) +
 	       (n ? n * per + sizeof(*k->out) : 0) +
 	       (n ? k->nterms * sizeof(*k->outr) : 0) +
-	       k->nids * sizeof(*k->ids) + k->nrows;
+	       k->nids * sizeof(*k->ids) + k->nrows +
+	       (k->dfa ? ((size_t)n * k->ncls + n) * sizeof(uint32_t) : 0);
 }
 
 int
@@ -378,6 +414,70 @@ kw_trie(struct ft_kw *k, struct kw_sterm *st, uint32_t **ends, size_t *nends)
 	return parent;
 }
 
+/*
+ * The DFA of a small automaton (see KW_DFA_MAX), or none.  Each state's row
+ * is made in breadth-first order: its next state on a byte is its child on
+ * it, or else its failure link's next state (an earlier row's), and the
+ * root's is the root.  A byte no term holds leads to the root from any
+ * state: column 0 is for all of them.
+ */
+static void
+kw_dfa(struct ft_kw *k)
+{
+	uint32_t n = k->nstates, s, x, nout = 0, nin, *num;
+	unsigned char rep[256], col[256];
+	uint32_t ncls = 1;
+	size_t i;
+	int c;
+
+	/* A column a byte the terms hold, up to 255 of them. */
+	memset(col, 0, sizeof(col));
+	for (s = 1; s < n; s++)
+		if (!col[k->label[s]]) {
+			if (ncls == 256)
+				return;
+			col[k->label[s]] = (unsigned char)ncls;
+			rep[ncls++] = k->label[s];
+		}
+	if ((size_t)n * ncls > KW_DFA_MAX)
+		return;
+	for (c = 0; c < 256; c++)
+		k->cls[c] = col[kw_fold((unsigned char)c)];
+	for (i = 0; i < k->nterms; i++)
+		if (k->terms[i].len > k->maxlen)
+			k->maxlen = k->terms[i].len;
+
+	/* The states without terms first, then those with. */
+	num = ft_xmalloc((size_t)n * sizeof(*num));
+	for (s = 0; s < n; s++)
+		nout += k->st[s].emit != 0;
+	nin = n - nout;
+	k->dfa_st = ft_xmalloc((nout ? nout : 1) * sizeof(*k->dfa_st));
+	for (s = 0, x = 0; s < n; s++) {
+		if (k->st[s].emit) {
+			k->dfa_st[x] = s;
+			num[s] = (nin + x++) * ncls;
+		} else {
+			num[s] = (s - x) * ncls;
+		}
+	}
+	k->ncls = ncls;
+	k->dfa_out = nin * ncls;
+	k->dfa = ft_xmalloc((size_t)n * ncls * sizeof(*k->dfa));
+	for (s = 0; s < n; s++) {
+		uint32_t *row = k->dfa + num[s];
+		const uint32_t *frow = k->dfa + num[k->st[s].fail];
+
+		row[0] = 0;
+		for (x = 1; x < ncls; x++) {
+			uint32_t t = s ? kw_go(k, s, rep[x]) : k->root[rep[x]];
+
+			row[x] = t ? num[t] : s ? frow[x] : 0;
+		}
+	}
+	free(num);
+}
+
 void
 ft_kw_build(struct ft_kw *k)
 {
@@ -431,6 +531,7 @@ ft_kw_build(struct ft_kw *k)
 		k->st[s].emit = k->out[s + 1] > k->out[s] ? s : k->st[t].emit;
 	}
 	free(parent);
+	kw_dfa(k);
 }
 
 void
@@ -499,6 +600,97 @@ hits_order(struct ft_kw_hits *h, size_t n, uint32_t nids)
 	}
 }
 
+/*
+ * The terms that end at state s of the automaton (s's own, then its
+ * suffixes'), each rank once: into ranks[n..), its bit set.  Returns the
+ * new n.
+ */
+static inline size_t
+kw_emit(const struct ft_kw *k, uint32_t s, uint64_t *bits, uint32_t *ranks,
+	size_t n)
+{
+	uint32_t o, j;
+
+	for (o = k->st[s].emit; o; o = k->st[k->st[o].fail].emit) {
+		for (j = k->out[o]; j < k->out[o + 1]; j++) {
+			uint32_t r = k->outr[j];
+			uint64_t bit = (uint64_t)1 << (r % 64);
+
+			if (!(bits[r / 64] & bit)) {
+				bits[r / 64] |= bit;
+				ranks[n++] = r;
+			}
+		}
+	}
+	return n;
+}
+
+/* One step of the DFA from state s on byte c: the next state. */
+#define KW_STEP(s, c) \
+	do { \
+		(s) = d[(s) + cls[(c)]]; \
+		if ((s) >= out) \
+			n = kw_emit(k, k->dfa_st[((s)-out) / ncls], bits, \
+				    ranks, n); \
+	} while (0)
+
+/*
+ * A scan by the DFA, in KW_LANES lanes when the text is long enough (see
+ * the top of the file).  Returns the number of ranks found.
+ */
+static size_t
+kw_dfa_scan(const struct ft_kw *k, const unsigned char *p, size_t len,
+	    uint64_t *bits, uint32_t *ranks)
+{
+	const uint32_t *d = k->dfa;
+	const unsigned char *cls = k->cls;
+	uint32_t out = k->dfa_out, ncls = k->ncls, s[KW_LANES];
+	size_t ov = k->maxlen - 1, n = 0, part, run, i, a[KW_LANES],
+	       e[KW_LANES];
+	int j, lanes = KW_LANES;
+
+	if (len < (size_t)KW_LANES * KW_LANE_MIN || len / KW_LANES <= ov)
+		lanes = 1;
+	part = (len + (size_t)lanes - 1) / (size_t)lanes;
+	run = len;
+	for (j = 0; j < lanes; j++) {
+		size_t from = (size_t)j * part;
+
+		s[j] = 0;
+		a[j] = from > ov ? from - ov : 0;
+		e[j] = from + part < len ? from + part : len;
+		if (e[j] < a[j])
+			e[j] = a[j];
+		if (e[j] - a[j] < run)
+			run = e[j] - a[j];
+	}
+	if (lanes == KW_LANES) {
+		const unsigned char *p0 = p + a[0], *p1 = p + a[1],
+				    *p2 = p + a[2], *p3 = p + a[3];
+		uint32_t s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+
+		for (i = 0; i < run; i++) {
+			KW_STEP(s0, p0[i]);
+			KW_STEP(s1, p1[i]);
+			KW_STEP(s2, p2[i]);
+			KW_STEP(s3, p3[i]);
+		}
+		s[0] = s0;
+		s[1] = s1;
+		s[2] = s2;
+		s[3] = s3;
+	} else {
+		run = 0;
+	}
+	for (j = 0; j < lanes; j++) {
+		uint32_t t = s[j];
+
+		for (i = a[j] + run; i < e[j]; i++)
+			KW_STEP(t, p[i]);
+	}
+	return n;
+}
+
 size_t
 ft_kw_scan(const struct ft_kw *k, struct ft_kw_hits *h, const char *text,
 	   size_t len)
@@ -517,9 +709,10 @@ ft_kw_scan(const struct ft_kw *k, struct ft_kw_hits *h, const char *text,
 	h->ids = h->idbuf;
 	bits = h->bits;
 	ranks = h->ranks;
-	for (i = 0; i < len; i++) {
+	if (k->dfa)
+		n = kw_dfa_scan(k, p, len, bits, ranks);
+	for (i = 0; !k->dfa && i < len; i++) {
 		unsigned char c = kw_fold(p[i]);
-		uint32_t o;
 
 		/* Down on c, or along the failure links until one can. */
 		for (;;) {
@@ -535,20 +728,8 @@ ft_kw_scan(const struct ft_kw *k, struct ft_kw_hits *h, const char *text,
 			}
 			s = k->st[s].fail;
 		}
-		/* The terms that end here: s's own, then its suffixes'. */
-		for (o = k->st[s].emit; o; o = k->st[k->st[o].fail].emit) {
-			uint32_t j;
-
-			for (j = k->out[o]; j < k->out[o + 1]; j++) {
-				uint32_t r = k->outr[j];
-				uint64_t bit = (uint64_t)1 << (r % 64);
-
-				if (!(bits[r / 64] & bit)) {
-					bits[r / 64] |= bit;
-					ranks[n++] = r;
-				}
-			}
-		}
+		if (k->st[s].emit)
+			n = kw_emit(k, s, bits, ranks, n);
 	}
 	/* Ranks sort as their ids do. */
 	hits_order(h, n, k->nids);

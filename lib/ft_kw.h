@@ -28,8 +28,11 @@
  * edge nothing more, plus at most 4 bytes a child for a state with many
  * (ft_kw.c says why); the terms themselves are kept beside it for a
  * rebuild.  10,000 terms of four random CJK ideographs (the least prefix
- * sharing): 97,744 states, 3.0 MB in all.  Allocation failure exits
- * through ft_die_nomem().
+ * sharing): 97,744 states, 3.0 MB in all.  A small automaton (a table of
+ * states by distinct bytes of at most 2^18 entries: a rules file's tens of
+ * terms) also keeps each state's next state on each byte, 4 bytes an
+ * entry, which makes a scan about three times faster.  Allocation failure
+ * exits through ft_die_nomem().
  *
  * Threads: a built struct ft_kw is only read by ft_kw_scan(), so several
  * threads may scan with one, each with its own struct ft_kw_hits.

@@ -123,3 +123,33 @@ setup() {
 	[ "$output" = "11988 lines, 2000 terms, 1468891 found" ]
 	[ "$stderr" = "" ]
 }
+
+@test "kw check: a few terms (one table of steps) at every place of long and short lines, across the cuts of the lanes" {
+	# A few terms make a table of every state's step (a DFA) and a long
+	# text is scanned in lanes started a term's length early: each term
+	# at each place of lines of 1 to 300 bytes, and ASCII in upper case.
+	printf '火灾\nabc\n\345\200\222\345\241\214\n' >terms
+	awk 'BEGIN {
+		t[0] = "火灾"; t[1] = "ABC"; t[2] = "倒塌"
+		for (len = 1; len <= 300; len += 37)
+			for (i = 0; i < len; i++)
+				for (j = 0; j < 3; j++) {
+					s = ""
+					for (x = 0; x < i; x++) s = s "x"
+					s = s t[j]
+					for (x = i; x < len; x++) s = s "y"
+					print s
+				}
+	}' >text
+	run -0 --separate-stderr "$KW" check terms text
+	[ "$output" = "4023 lines, 3 terms, 4023 found" ]
+	[ "$stderr" = "" ]
+}
+
+@test "kw check: 60 terms drawn from waimai_10k.csv (one table of steps), every line the same set as a naive memmem per term" {
+	corpus_or_skip
+	"$KW" draw 7 60 "$WAIMAI" >terms
+	run -0 --separate-stderr "$KW" check terms "$WAIMAI"
+	[ "$output" = "11988 lines, 60 terms, 61290 found" ]
+	[ "$stderr" = "" ]
+}
