@@ -229,6 +229,8 @@ void
 ft_cond_text_init(struct ft_cond_text *t)
 {
 	ft_buf_init(&t->hay);
+	t->paired = 0;
+	t->tried = 0;
 	memset(t->pairs, 0, sizeof(t->pairs));
 }
 
@@ -238,25 +240,60 @@ ft_cond_text_release(struct ft_cond_text *t)
 	ft_buf_release(&t->hay);
 }
 
+/*
+ * ASCII letters of s[0..n) to lower case (tolower(3) in the tools' C or
+ * C.UTF-8 locale: no other byte changes), eight bytes at a time.
+ */
+static void
+lower(char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x80 * ones;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		uint64_t x, low, upper;
+
+		memcpy(&x, s + i, 8);
+		/* Bit 7 of a byte: it is below 0x80 and from 'A' to 'Z'. */
+		low = x & ~high;
+		upper = (low + (0x80 - 'A') * ones) &
+			~(low + (0x80 - 'Z' - 1) * ones) & ~x & high;
+		if (upper) {
+			x |= upper >> 2;
+			memcpy(s + i, &x, 8);
+		}
+	}
+	for (; i < n; i++)
+		s[i] = (char)tolower((unsigned char)s[i]);
+}
+
 void
 ft_cond_text_set(struct ft_cond_text *t, const struct ft_cond_event *e)
 {
-	char *p;
-
 	ft_buf_reset(&t->hay);
 	if (e->title)
 		ft_buf_adds(&t->hay, e->title);
 	ft_buf_addc(&t->hay, '\n');
 	if (e->text)
 		ft_buf_adds(&t->hay, e->text);
-	for (p = t->hay.s; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	lower(t->hay.s, t->hay.len);
+	t->paired = 0;
+	t->tried = 0;
+}
+
+/* The byte pairs of t's text (see struct ft_cond_text). */
+static void
+pairs_make(struct ft_cond_text *t)
+{
+	const char *p;
+
 	memset(t->pairs, 0, sizeof(t->pairs));
 	for (p = t->hay.s; p[0] && p[1]; p++) {
 		unsigned h = PAIR(p);
 
 		t->pairs[h >> 3] |= (unsigned char)(1u << (h & 7));
 	}
+	t->paired = 1;
 }
 
 /* Whether the text may hold word w: each of its byte pairs is in it. */
@@ -273,10 +310,16 @@ may_hold(const struct ft_cond_text *t, const char *w)
 	return 1;
 }
 
+/*
+ * The words an event is searched for before its pairs are made: making
+ * them costs about three searches of a title and text (160 bytes).
+ */
+#define FEW_WORDS 3
+
 const char *
 ft_cond_test(const struct ft_cond *r, const struct ft_area *a,
-	     const struct ft_cond_text *t, const struct ft_cond_event *e,
-	     char *buf, size_t bufsz, int *halted)
+	     struct ft_cond_text *t, const struct ft_cond_event *e, char *buf,
+	     size_t bufsz, int *halted)
 {
 	size_t i;
 	int ok, minute, wday, sec;
@@ -309,8 +352,12 @@ ft_cond_test(const struct ft_cond *r, const struct ft_area *a,
 	}
 	if (r->words.n) {
 		ok = 0;
+		if (!t->paired && t->tried + r->words.n > FEW_WORDS)
+			pairs_make(t);
+		if (!t->paired)
+			t->tried += r->words.n;
 		for (i = 0; i < r->words.n && !ok; i++)
-			ok = may_hold(t, r->words.s[i]) &&
+			ok = (!t->paired || may_hold(t, r->words.s[i])) &&
 			     memmem(t->hay.s, t->hay.len, r->words.s[i],
 				    strlen(r->words.s[i])) != NULL;
 		if (!ok)

@@ -46,11 +46,15 @@ struct ft_cond {
 /*
  * The title and text of one event, lower case, with the byte pairs they
  * hold: a word with a pair the text lacks is not in it, which spares most
- * of the memmem(3) calls (most words are in no event).
+ * of the memmem(3) calls (most words are in no event).  The pairs are
+ * made for an event once its conditions have searched it for a few words
+ * (tried): a search costs about a third of making them.
  */
 #define FT_COND_PAIR_BITS 4096
 struct ft_cond_text {
 	struct ft_buf hay;
+	int paired; /* pairs[] is the event's */
+	size_t tried; /* words searched for without the pairs */
 	unsigned char pairs[FT_COND_PAIR_BITS / 8];
 };
 
@@ -74,13 +78,13 @@ void ft_cond_text_release(struct ft_cond_text *t);
 /*
  * Why cd does not hold for e: a static word ("category", "area"...) or a
  * reason written into buf; NULL when it holds.  t is the text of e, set
- * when ft_cond_needs_text().  *halted is set when a jq condition was
- * stopped at a bound (ft_jq.h): whether cd holds is then unknown, and the
- * reason ("jq: stopped ...") says why.
+ * when ft_cond_needs_text() (its pairs are made here when they pay).
+ * *halted is set when a jq condition was stopped at a bound (ft_jq.h):
+ * whether cd holds is then unknown, and the reason ("jq: stopped ...")
+ * says why.
  */
 const char *ft_cond_test(const struct ft_cond *cd, const struct ft_area *a,
-			 const struct ft_cond_text *t,
-			 const struct ft_cond_event *e, char *buf, size_t bufsz,
-			 int *halted);
+			 struct ft_cond_text *t, const struct ft_cond_event *e,
+			 char *buf, size_t bufsz, int *halted);
 
 #endif

@@ -74,6 +74,22 @@ sieve_of(struct ft_warn *w, const struct sieve *sv, const char *v, int key)
 	return m;
 }
 
+/*
+ * The lowest score at which keyword rule r has a level: a score below it
+ * (ft_warn_level_of() -1) does nothing.  HUGE_VAL: no level has a score.
+ */
+static double
+kw_floor(const struct ft_warn_rule *r)
+{
+	double m = HUGE_VAL;
+	int l;
+
+	for (l = r->level; l < FT_LEVELS; l++)
+		if (r->at[l] < m)
+			m = r->at[l];
+	return m;
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
@@ -119,6 +135,10 @@ evaluate(struct ft_warn *w, const struct rec *q)
 		}
 		/* Its category or source is not the record's. */
 		if (!(w->sieve[0].mask[i] & cm) || !(w->sieve[1].mask[i] & sm))
+			continue;
+		/* A keyword rule whose terms reach no level: nothing to do
+		 * (most records), whatever its condition. */
+		if (r->type == FT_WARN_KEYWORD && !(w->score[i] >= w->floor[i]))
 			continue;
 		if (q->reading ?
 			    (r->sensors.n &&
@@ -366,8 +386,11 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 		return st;
 	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
 	w->horizon = ft_xmalloc((w->rules.n + 1) * sizeof(*w->horizon));
-	for (size_t i = 0; i < w->rules.n; i++)
+	w->floor = ft_xmalloc((w->rules.n + 1) * sizeof(*w->floor));
+	for (size_t i = 0; i < w->rules.n; i++) {
 		w->horizon[i] = warn_horizon(&w->rules.r[i]);
+		w->floor[i] = kw_floor(&w->rules.r[i]);
+	}
 	warn_slots_init(w);
 	sieve_rules(w);
 	/* A dry-run back-test tries the rules as if new: none is muted. */
@@ -626,6 +649,7 @@ ft_warn_free(struct ft_warn *w)
 	ft_warn_sils_release(&w->sils);
 	free(w->dvbuf);
 	free(w->horizon);
+	free(w->floor);
 	warn_slots_free(w);
 	free(w->rslot);
 	each_buf(w, ft_buf_release);

@@ -338,6 +338,7 @@ struct ft_warn {
 	double t0;
 	struct ft_warn_sils sils; /* read at the start: muted() */
 	int64_t *horizon; /* each rule's warn_horizon(), computed once */
+	double *floor; /* a keyword rule's lowest score with a level */
 	/* The sensors' keys (struct rslot), by str_hash(key). */
 	int *rslot; /* a rule's index in a slot's k[], or -1: none */
 	int nrslot;

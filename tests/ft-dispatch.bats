@@ -379,6 +379,27 @@ area_rules() {
 	[ "$(got '"\(.id)=\(.unit)"')" = "t=cc x=cc no=cc zh=cc zhno=w" ]
 }
 
+@test "ft-dispatch when: words: ASCII folded at any place of a title, other bytes not; a rule of few words and one of many alike" {
+	# The title is folded eight bytes at a time, then byte by byte: the
+	# word across the blocks, at the end, alone; É (C3 89) is not é.
+	events <<- 'EOF'
+	{"id":"cut","category":"x","title":"abcdePOTHOLE here","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"end","category":"x","title":"0123456789abcdefPotHole","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"alone","category":"x","title":"POTHOLE","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"text","category":"x","title":"x","text":"@[`{ POTHOLE","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"no","category":"x","title":"POT HOLE","text":"Z","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"acute","category":"x","title":"\u00c9COLE","reported_at":"2026-11-25T01:00:00Z"}
+	{"id":"small","category":"x","title":"\u00e9COLE","reported_at":"2026-11-25T01:00:00Z"}
+	EOF
+	echo '[{"name":"hit","when":{"words":["pothole","école"]},"unit":"w"},{"name":"rest","unit":"cc"}]' | rules
+	run -0 --separate-stderr ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.unit)"')" = "cut=w end=w alone=w text=w no=cc acute=cc small=w" ]
+	# Many words: the text's byte pairs sift them first.
+	echo '[{"name":"hit","when":{"words":["a1","b2","c3","d4","pothole","école"]},"unit":"w"},{"name":"rest","unit":"cc"}]' | rules
+	run -0 --separate-stderr ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$(got '"\(.id)=\(.unit)"')" = "cut=w end=w alone=w text=w no=cc acute=cc small=w" ]
+}
+
 @test "ft-dispatch when: pattern, an extended regex, case-insensitive, counting Chinese characters" {
 	events <<- 'EOF'
 	{"id":"a","category":"x","title":"BURST Main","reported_at":"2026-11-25T01:00:00Z"}
