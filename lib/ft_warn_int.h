@@ -121,10 +121,12 @@ struct kst {
 	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
 	 * the window, oldest first: w[0..n), within base[0..cap); what
 	 * leaves the window at its start moves w on, and the entries move
-	 * back to base only when the end is full.
+	 * back to base only when the end is full.  A window of one event
+	 * (most keys') has it in one, not on the heap: base is then &one.
 	 */
 	struct hit *w, *base;
 	size_t n, cap;
+	struct hit one;
 	struct warning *live;
 	struct kst *next; /* in its hash bucket */
 	char *key; /* the key itself, in the same block, after what k has */

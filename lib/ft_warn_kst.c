@@ -322,7 +322,8 @@ warn_kst_free(struct kst *k)
 
 	for (i = 0; i < k->n; i++)
 		warn_id_free(k->w[i].id);
-	free(k->base);
+	if (k->base != &k->one)
+		free(k->base);
 	switch (k->kind) {
 	case KST_SERIES:
 		free(k->iv);
@@ -482,12 +483,22 @@ warn_window_add(struct kst *k, int64_t t, const char *id, char *sid)
 		if (!strcmp(k->w[i - 1].id, id))
 			return 0;
 	if ((size_t)(k->w - k->base) + k->n == k->cap) {
-		if (k->w != k->base && k->n < k->cap / 2) {
+		if (k->w != k->base && k->n <= k->cap / 2) {
 			memmove(k->base, k->w, k->n * sizeof(*k->w));
+		} else if (!k->cap) {
+			/* The first event: in k itself. */
+			k->base = &k->one;
+			k->cap = 1;
+		} else if (k->base == &k->one) {
+			struct hit *b = ft_xmalloc(2 * sizeof(*b));
+
+			memcpy(b, k->w, k->n * sizeof(*k->w));
+			k->base = b;
+			k->cap = 2;
 		} else {
 			size_t off = (size_t)(k->w - k->base);
 
-			k->cap = k->cap ? k->cap * 2 : 1;
+			k->cap *= 2;
 			k->base = ft_xrealloc(k->base,
 					      k->cap * sizeof(*k->base));
 			memmove(k->base, k->base + off, k->n * sizeof(*k->w));
