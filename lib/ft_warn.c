@@ -184,15 +184,128 @@ evaluate(struct ft_warn *w, const struct rec *q)
 
 /* ---- records ---- */
 
-static const char *
-text_of(const struct ft_json_doc *d, const char *key, struct ft_buf *b,
-	int *bad)
-{
-	int r = ft_json_member_text(d, key, b);
+/* The members of a record parse() reads. */
+enum field {
+	F_SENSOR,
+	F_METRIC,
+	F_VALUE,
+	F_AT,
+	F_ID,
+	F_CATEGORY,
+	F_SOURCE,
+	F_TITLE,
+	F_TEXT,
+	F_FACILITY,
+	F_ADDRESS,
+	F_UNIT,
+	F_AREA,
+	F_STATUS,
+	F_RESPOND_BY,
+	F_RESOLVE_BY,
+	F_SEVERITY,
+	F_REPORTED_AT,
+	F_N
+};
 
-	if (r < 0)
+/* Field j of a record given the name k[0..n), or -1: not one of them. */
+static int
+field_of(const char *k, size_t n)
+{
+#define IS(name) (!memcmp(k, name, sizeof(name) - 1))
+	switch (n) {
+	case 2:
+		return IS("at") ? F_AT : IS("id") ? F_ID : -1;
+	case 4:
+		return IS("unit") ? F_UNIT :
+		       IS("area") ? F_AREA :
+		       IS("text") ? F_TEXT :
+				    -1;
+	case 5:
+		return IS("title") ? F_TITLE : IS("value") ? F_VALUE : -1;
+	case 6:
+		return IS("sensor") ? F_SENSOR :
+		       IS("metric") ? F_METRIC :
+		       IS("source") ? F_SOURCE :
+		       IS("status") ? F_STATUS :
+				      -1;
+	case 7:
+		return IS("address") ? F_ADDRESS : -1;
+	case 8:
+		return IS("category") ? F_CATEGORY :
+		       IS("facility") ? F_FACILITY :
+		       IS("severity") ? F_SEVERITY :
+					-1;
+	case 10:
+		return IS("respond_by") ? F_RESPOND_BY :
+		       IS("resolve_by") ? F_RESOLVE_BY :
+					  -1;
+	case 11:
+		return IS("reported_at") ? F_REPORTED_AT : -1;
+	default:
+		return -1;
+	}
+#undef IS
+}
+
+/*
+ * Where each field is among a record's members (m[], -1: absent), found
+ * in one pass over them instead of one a field: the last of a name, as
+ * ft_json_get() finds it.
+ */
+struct fields {
+	const struct ft_json_doc *d;
+	long m[F_N];
+};
+
+static void
+fields_find(struct fields *f, const struct ft_json_doc *d, struct ft_buf *kb)
+{
+	size_t i;
+	int j;
+
+	f->d = d;
+	for (j = 0; j < F_N; j++)
+		f->m[j] = -1;
+	for (i = 0; i < d->n; i++) {
+		const struct ft_json_member *m = &d->m[i];
+
+		if (m->escaped) {
+			ft_buf_reset(kb);
+			ft_json_key(d, m, kb);
+			j = field_of(kb->s, kb->len);
+		} else {
+			j = field_of(d->text.s + m->key, m->keylen);
+		}
+		if (j >= 0)
+			f->m[j] = (long)i;
+	}
+}
+
+/*
+ * Field j of the record as text into b, as ft_json_member_text() gives
+ * it: b->s, or NULL when absent, null or empty; *bad set when it is an
+ * object, array or boolean.
+ */
+static const char *
+text_of(const struct fields *f, enum field j, struct ft_buf *b, int *bad)
+{
+	const struct ft_json_member *m;
+	const char *v;
+
+	ft_buf_reset(b);
+	if (f->m[j] < 0)
+		return NULL;
+	m = &f->d->m[f->m[j]];
+	v = f->d->text.s + m->val;
+	if (*v == '"') {
+		ft_json_unescape(v, m->vallen, b);
+	} else if (*v == '-' || (*v >= '0' && *v <= '9')) {
+		ft_buf_add(b, v, m->vallen);
+	} else if (*v != 'n') {
 		*bad = 1;
-	return r == 1 ? b->s : NULL;
+		return NULL;
+	}
+	return b->len > 0 ? b->s : NULL;
 }
 
 /*
@@ -200,14 +313,14 @@ text_of(const struct ft_json_doc *d, const char *key, struct ft_buf *b,
  * Returns NULL, or why the record is rejected.
  */
 static const char *
-deadline(struct ft_warn *w, const struct ft_json_doc *d, const char *name,
-	 struct ft_buf *b, int64_t *t)
+deadline(struct ft_warn *w, const struct fields *f, enum field j,
+	 const char *name, struct ft_buf *b, int64_t *t)
 {
 	const char *err;
 	int bad = 0;
 
 	*t = 0;
-	if (!text_of(d, name, b, &bad) && !bad)
+	if (!text_of(f, j, b, &bad) && !bad)
 		return NULL;
 	if (bad || ft_time_parse(b->s, b->len, t, &err)) {
 		ft_buf_reset(&w->why);
@@ -222,6 +335,7 @@ static const char *
 parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 {
 	const char *err, *at, *why;
+	struct fields f;
 	char *end;
 	int bad = 0;
 
@@ -229,49 +343,50 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 	q->e.area = -1;
 	if (d->type != '{')
 		return "not a JSON object";
-	q->sensor = text_of(d, "sensor", &w->f_sensor, &bad);
+	fields_find(&f, d, &w->key);
+	q->sensor = text_of(&f, F_SENSOR, &w->f_sensor, &bad);
 	if (bad)
 		return "field \"sensor\": not a string";
 	if (q->sensor) {
 		q->reading = 1;
-		q->metric = text_of(d, "metric", &w->f_metric, &bad);
+		q->metric = text_of(&f, F_METRIC, &w->f_metric, &bad);
 		if (bad)
 			return "field \"metric\": not a string";
-		if (!text_of(d, "value", &w->f_value, &bad) || bad)
+		if (!text_of(&f, F_VALUE, &w->f_value, &bad) || bad)
 			return "field \"value\": missing, or not a number";
 		q->value = strtod(w->f_value.s, &end);
 		if (*end || end == w->f_value.s || !isfinite(q->value))
 			return "field \"value\": not a number";
-		if (!(at = text_of(d, "at", &w->f_at, &bad)) || bad)
+		if (!(at = text_of(&f, F_AT, &w->f_at, &bad)) || bad)
 			return "field \"at\": missing";
 	} else {
-		q->id = text_of(d, "id", &w->f_id, &bad);
+		q->id = text_of(&f, F_ID, &w->f_id, &bad);
 		if (!q->id || bad)
 			return "field \"id\": missing (an event has an id; a "
 			       "reading, a sensor)";
-		q->e.category = text_of(d, "category", &w->f_cat, &bad);
-		q->e.source = text_of(d, "source", &w->f_src, &bad);
-		q->e.title = text_of(d, "title", &w->f_title, &bad);
-		q->e.text = text_of(d, "text", &w->f_text, &bad);
-		q->e.facility = text_of(d, "facility", &w->f_fac, &bad);
-		q->address = text_of(d, "address", &w->f_addr, &bad);
-		q->unit = text_of(d, "unit", &w->f_unit, &bad);
-		q->area = text_of(d, "area", &w->f_area, &bad);
+		q->e.category = text_of(&f, F_CATEGORY, &w->f_cat, &bad);
+		q->e.source = text_of(&f, F_SOURCE, &w->f_src, &bad);
+		q->e.title = text_of(&f, F_TITLE, &w->f_title, &bad);
+		q->e.text = text_of(&f, F_TEXT, &w->f_text, &bad);
+		q->e.facility = text_of(&f, F_FACILITY, &w->f_fac, &bad);
+		q->address = text_of(&f, F_ADDRESS, &w->f_addr, &bad);
+		q->unit = text_of(&f, F_UNIT, &w->f_unit, &bad);
+		q->area = text_of(&f, F_AREA, &w->f_area, &bad);
 		if (bad)
 			return "a field of the event (category, source, title,"
 			       " text, facility, address, unit, area) is not "
 			       "a string";
 		if (w->sla.rules) {
-			q->status = text_of(d, "status", &w->sla.status, &bad);
+			q->status = text_of(&f, F_STATUS, &w->sla.status, &bad);
 			if (bad)
 				return "field \"status\": not a string";
-			if ((why = deadline(w, d, "respond_by", &w->sla.respond,
-					    &q->respond_by)) ||
-			    (why = deadline(w, d, "resolve_by", &w->sla.resolve,
-					    &q->resolve_by)))
+			if ((why = deadline(w, &f, F_RESPOND_BY, "respond_by",
+					    &w->sla.respond, &q->respond_by)) ||
+			    (why = deadline(w, &f, F_RESOLVE_BY, "resolve_by",
+					    &w->sla.resolve, &q->resolve_by)))
 				return why;
 		}
-		if (text_of(d, "severity", &w->f_sev, &bad)) {
+		if (text_of(&f, F_SEVERITY, &w->f_sev, &bad)) {
 			q->e.severity = atoi(w->f_sev.s);
 			if (q->e.severity < 1 || q->e.severity > 4)
 				q->e.severity = 0;
@@ -279,10 +394,10 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 		if (q->area && w->a)
 			q->e.area = ft_area_find(w->a, q->area,
 						 strlen(q->area));
-		if (!(at = text_of(d, "reported_at", &w->f_at, &bad)) || bad) {
+		if (!(at = text_of(&f, F_REPORTED_AT, &w->f_at, &bad)) || bad) {
 			/* ft-update's record of a status change */
 			if (bad || !q->status ||
-			    !(at = text_of(d, "at", &w->f_at, &bad)) || bad)
+			    !(at = text_of(&f, F_AT, &w->f_at, &bad)) || bad)
 				return "field \"reported_at\": missing";
 			q->change = 1;
 		}

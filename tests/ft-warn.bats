@@ -593,6 +593,19 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[ "$(wc -l < rej.ndjson)" = 5 ]
 }
 
+@test "ft-warn records: a field's name written with escapes is that field; null, empty and a number as text; an object rejects the record" {
+	echo '[{"name":"c","type":"threshold","when":{"category":"x","severity":3},"key":"address","count":3,"window":60}]' | rules
+	{ ev a 0 ',"\u0061ddress":"d1","severity":3'
+	  echo '{"id":"b","c\u0061tegory":"x","address":"d1","sever\u0069ty":"3","reported_at":"2026-12-01T08:01:00Z"}'
+	  ev n 2 ',"address":null,"severity":3'
+	  ev e 2 ',"address":"","severity":3'
+	  ev o 2 ',"address":"d1","severity":3,"title":{"a":1}'
+	  ev c 3 ',"address":"d1","severity":3'; } > in.ndjson
+	run -1 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.count) \(.events)"')" = 'd1 3 ["a","b","c"]' ]
+	[ "${stderr%%$'\n'*}" = 'ft-warn: in.ndjson:5: a field of the event (category, source, title, text, facility, address, unit, area) is not a string' ]
+}
+
 @test "ft-warn rules: each kind of mistake is refused (78) naming the rule and field, before the database is touched" {
 	check() {
 		echo "$1" | rules
