@@ -74,6 +74,42 @@ sieve_of(struct ft_warn *w, const struct sieve *sv, const char *v, int key)
 	return m;
 }
 
+/*
+ * A reading: the rules its slot lists (those that take its sensor and
+ * metric), in rule order, as evaluate() would visit them.
+ */
+static int
+evaluate_reading(struct ft_warn *w, const struct rec *q)
+{
+	struct rslot *s = warn_slot_of(w, q);
+	struct kst *k;
+	int e, st;
+
+	for (e = 0; e < s->n; e++) {
+		int i = s->e[e].rule;
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		/* Older than all the rule remembers: it would count anew. */
+		if (w->clock_set && q->t < w->clock - w->horizon[i])
+			continue;
+		/* The states a few rules on, fetched while these decide. */
+		if (e + 4 < s->n && (k = s->e[e + 4].k)) {
+			__builtin_prefetch(k);
+			__builtin_prefetch((char *)k + 64);
+		}
+		if (s->e[e].in >= 0)
+			k = warn_slot_key(w, s, e);
+		else if (warn_key_of(w, r, q))
+			k = warn_key_get(w, i);
+		else
+			continue;
+		if ((st = r->type == FT_WARN_VALUE ? warn_on_value(w, k, q) :
+						     warn_on_flatline(w, k, q)))
+			return st;
+	}
+	return warn_sweep(w, w->clock);
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
@@ -85,6 +121,8 @@ evaluate(struct ft_warn *w, const struct rec *q)
 	if ((st = warn_advance(w, q->t)))
 		return st;
 	w->khave = 0;
+	if (q->reading)
+		return evaluate_reading(w, q);
 	if (!q->reading && !q->change) {
 		cm = sieve_of(w, &w->sieve[0], q->e.category, FT_KEY_CATEGORY);
 		sm = sieve_of(w, &w->sieve[1], q->e.source, FT_KEY_SOURCE);
@@ -142,10 +180,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 			st = warn_on_keyword(w, (int)i, q);
 			break;
 		case FT_WARN_VALUE:
-			st = warn_on_value(w, warn_rule_key(w, (int)i), q);
-			break;
-		case FT_WARN_FLATLINE:
-			st = warn_on_flatline(w, warn_rule_key(w, (int)i), q);
+			break; /* readings: evaluate_reading() */
+		case FT_WARN_FLATLINE: /* of events (by source...) */
+			st = warn_on_flatline(w, warn_key_get(w, (int)i), q);
 			break;
 		case FT_WARN_SPIKE:
 			st = warn_on_spike(w, (int)i, q);
@@ -197,32 +234,139 @@ deadline(struct ft_warn *w, const struct ft_json_doc *d, const char *name,
 	return NULL;
 }
 
+/*
+ * A reading's members, found in one pass (text_of() looks for each in
+ * turn): sensor, metric, value, at, the last of each name, into m[];
+ * 0 when a key has an escape, which text_of() reads.
+ */
+enum {
+	M_SENSOR,
+	M_METRIC,
+	M_VALUE,
+	M_AT,
+	M_N
+};
+static int
+reading_members(const struct ft_json_doc *d,
+		const struct ft_json_member *m[M_N])
+{
+	size_t i;
+
+	memset(m, 0, M_N * sizeof(struct ft_json_member *));
+	for (i = 0; i < d->n; i++) {
+		const struct ft_json_member *x = &d->m[i];
+		const char *k = d->text.s + x->key;
+
+		if (x->escaped)
+			return 0;
+		if (x->keylen == 6 && !memcmp(k, "sensor", 6))
+			m[M_SENSOR] = x;
+		else if (x->keylen == 6 && !memcmp(k, "metric", 6))
+			m[M_METRIC] = x;
+		else if (x->keylen == 5 && !memcmp(k, "value", 5))
+			m[M_VALUE] = x;
+		else if (x->keylen == 2 && !memcmp(k, "at", 2))
+			m[M_AT] = x;
+	}
+	return 1;
+}
+
+/* text_of() of member m of d (NULL: none). */
+static const char *
+member_text(const struct ft_json_doc *d, const struct ft_json_member *m,
+	    struct ft_buf *b, int *bad)
+{
+	const char *v;
+
+	ft_buf_reset(b);
+	if (!m)
+		return NULL;
+	v = d->text.s + m->val;
+	if (*v == '"')
+		ft_json_unescape(v, m->vallen, b);
+	else if (*v == '-' || (*v >= '0' && *v <= '9'))
+		ft_buf_add(b, v, m->vallen);
+	else if (*v != 'n')
+		*bad = 1; /* an object, array or boolean */
+	return b->len > 0 && !*bad ? b->s : NULL;
+}
+
+/*
+ * strtod() of s[0..n) when it is a plain decimal, [-]DIGITS[.DIGITS] with
+ * at most 15 significant digits, into *v: exact, as strtod()'s, since
+ * both the digits as a whole number and the power of ten are doubles
+ * exactly and one division rounds correctly.  0 for any other form.
+ */
+static int
+fast_decimal(const char *s, size_t n, double *v)
+{
+	static const double p10[] = { 1e0,  1e1,  1e2,	1e3,  1e4,  1e5,
+				      1e6,  1e7,  1e8,	1e9,  1e10, 1e11,
+				      1e12, 1e13, 1e14, 1e15, 1e16 };
+	uint64_t m = 0;
+	size_t i = 0, first;
+	int digits = 0, frac = 0, dot = 0;
+	double x;
+
+	if (n && *s == '-')
+		i++;
+	first = i;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if ((m || s[i] != '0') && ++digits > 15)
+				return 0;
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			frac += dot;
+		} else if (s[i] == '.' && !dot && i > first && i + 1 < n) {
+			dot = 1;
+		} else {
+			return 0;
+		}
+	}
+	if (i == first || frac > 16)
+		return 0;
+	x = (double)m / p10[frac];
+	*v = *s == '-' ? -x : x;
+	return 1;
+}
+
 /* Reads record d into q.  Returns NULL, or why it is rejected. */
 static const char *
 parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 {
+	const struct ft_json_member *m[M_N];
 	const char *err, *at, *why;
 	char *end;
-	int bad = 0;
+	int bad = 0, fast;
 
 	memset(q, 0, sizeof(*q));
 	q->e.area = -1;
 	if (d->type != '{')
 		return "not a JSON object";
-	q->sensor = text_of(d, "sensor", &w->f_sensor, &bad);
+	fast = reading_members(d, m);
+	q->sensor = fast ? member_text(d, m[M_SENSOR], &w->f_sensor, &bad) :
+			   text_of(d, "sensor", &w->f_sensor, &bad);
 	if (bad)
 		return "field \"sensor\": not a string";
 	if (q->sensor) {
 		q->reading = 1;
-		q->metric = text_of(d, "metric", &w->f_metric, &bad);
+		q->metric = fast ? member_text(d, m[M_METRIC], &w->f_metric,
+					       &bad) :
+				   text_of(d, "metric", &w->f_metric, &bad);
 		if (bad)
 			return "field \"metric\": not a string";
-		if (!text_of(d, "value", &w->f_value, &bad) || bad)
+		if (!(fast ? member_text(d, m[M_VALUE], &w->f_value, &bad) :
+			     text_of(d, "value", &w->f_value, &bad)) ||
+		    bad)
 			return "field \"value\": missing, or not a number";
-		q->value = strtod(w->f_value.s, &end);
-		if (*end || end == w->f_value.s || !isfinite(q->value))
-			return "field \"value\": not a number";
-		if (!(at = text_of(d, "at", &w->f_at, &bad)) || bad)
+		if (!fast_decimal(w->f_value.s, w->f_value.len, &q->value)) {
+			q->value = strtod(w->f_value.s, &end);
+			if (*end || end == w->f_value.s || !isfinite(q->value))
+				return "field \"value\": not a number";
+		}
+		if (!(at = fast ? member_text(d, m[M_AT], &w->f_at, &bad) :
+				  text_of(d, "at", &w->f_at, &bad)) ||
+		    bad)
 			return "field \"at\": missing";
 	} else {
 		q->id = text_of(d, "id", &w->f_id, &bad);
@@ -269,12 +413,20 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 		q->e.json = d->text.s;
 		q->e.jsonlen = d->text.len;
 	}
-	if (ft_time_parse(w->f_at.s, w->f_at.len, &q->t, &err)) {
+	/* Readings come in rounds: a time is often the last one again. */
+	if (w->f_at.len == w->at_prev.len && w->at_prev.len &&
+	    !memcmp(w->f_at.s, w->at_prev.s, w->f_at.len)) {
+		q->t = w->t_prev;
+	} else if (ft_time_parse(w->f_at.s, w->f_at.len, &q->t, &err)) {
 		ft_buf_reset(&w->why);
 		ft_buf_addf(&w->why, "field \"%s\": %s",
 			    q->reading || q->change ? "at" : "reported_at",
 			    err);
 		return w->why.s;
+	} else {
+		ft_buf_reset(&w->at_prev);
+		ft_buf_add(&w->at_prev, w->f_at.s, w->f_at.len);
+		w->t_prev = q->t;
 	}
 	q->e.reported = q->t;
 	return NULL;
@@ -317,7 +469,7 @@ each_buf(struct ft_warn *w, void (*fn)(struct ft_buf *))
 		&w->f_id,  &w->f_cat,	 &w->f_src,    &w->f_title, &w->f_text,
 		&w->f_fac, &w->f_addr,	 &w->f_unit,   &w->f_area,  &w->f_sev,
 		&w->f_at,  &w->f_sensor, &w->f_metric, &w->f_value, &w->key,
-		&w->why,   &w->json,	 &w->detail,   &w->skey
+		&w->why,   &w->json,	 &w->detail,   &w->skey,    &w->at_prev
 	};
 	size_t i;
 
@@ -627,7 +779,7 @@ ft_warn_free(struct ft_warn *w)
 	free(w->dvbuf);
 	free(w->horizon);
 	warn_slots_free(w);
-	free(w->rslot);
+	free(w->loose);
 	each_buf(w, ft_buf_release);
 	free(w);
 }
