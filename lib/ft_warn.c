@@ -90,6 +90,42 @@ kw_floor(const struct ft_warn_rule *r)
 	return m;
 }
 
+/*
+ * A reading: the rules its slot lists (those that take its sensor and
+ * metric), in rule order, as evaluate() would visit them.
+ */
+static int
+evaluate_reading(struct ft_warn *w, const struct rec *q)
+{
+	struct rslot *s = warn_slot_of(w, q);
+	struct kst *k;
+	int e, st;
+
+	for (e = 0; e < s->n; e++) {
+		int i = s->e[e].rule;
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		/* Older than all the rule remembers: it would count anew. */
+		if (w->clock_set && q->t < w->clock - w->horizon[i])
+			continue;
+		/* The states a few rules on, fetched while these decide. */
+		if (e + 4 < s->n && (k = s->e[e + 4].k)) {
+			__builtin_prefetch(k);
+			__builtin_prefetch((char *)k + 64);
+		}
+		if (s->e[e].in >= 0)
+			k = warn_slot_key(w, s, e);
+		else if (warn_key_of(w, r, q))
+			k = warn_key_get(w, i);
+		else
+			continue;
+		if ((st = r->type == FT_WARN_VALUE ? warn_on_value(w, k, q) :
+						     warn_on_flatline(w, k, q)))
+			return st;
+	}
+	return warn_sweep(w, w->clock);
+}
+
 static int
 evaluate(struct ft_warn *w, const struct rec *q)
 {
@@ -101,6 +137,8 @@ evaluate(struct ft_warn *w, const struct rec *q)
 	if ((st = warn_advance(w, q->t)))
 		return st;
 	w->khave = 0;
+	if (q->reading)
+		return evaluate_reading(w, q);
 	if (!q->reading && !q->change) {
 		cm = sieve_of(w, &w->sieve[0], q->e.category, FT_KEY_CATEGORY);
 		sm = sieve_of(w, &w->sieve[1], q->e.source, FT_KEY_SOURCE);
@@ -162,10 +200,9 @@ evaluate(struct ft_warn *w, const struct rec *q)
 			st = warn_on_keyword(w, (int)i, q);
 			break;
 		case FT_WARN_VALUE:
-			st = warn_on_value(w, warn_rule_key(w, (int)i), q);
-			break;
-		case FT_WARN_FLATLINE:
-			st = warn_on_flatline(w, warn_rule_key(w, (int)i), q);
+			break; /* readings: evaluate_reading() */
+		case FT_WARN_FLATLINE: /* of events (by source...) */
+			st = warn_on_flatline(w, warn_key_get(w, (int)i), q);
 			break;
 		case FT_WARN_SPIKE:
 			st = warn_on_spike(w, (int)i, q);
@@ -330,6 +367,45 @@ deadline(struct ft_warn *w, const struct fields *f, enum field j,
 	return NULL;
 }
 
+/*
+ * strtod() of s[0..n) when it is a plain decimal, [-]DIGITS[.DIGITS] with
+ * at most 15 significant digits, into *v: exact, as strtod()'s, since
+ * both the digits as a whole number and the power of ten are doubles
+ * exactly and one division rounds correctly.  0 for any other form.
+ */
+static int
+fast_decimal(const char *s, size_t n, double *v)
+{
+	static const double p10[] = { 1e0,  1e1,  1e2,	1e3,  1e4,  1e5,
+				      1e6,  1e7,  1e8,	1e9,  1e10, 1e11,
+				      1e12, 1e13, 1e14, 1e15, 1e16 };
+	uint64_t m = 0;
+	size_t i = 0, first;
+	int digits = 0, frac = 0, dot = 0;
+	double x;
+
+	if (n && *s == '-')
+		i++;
+	first = i;
+	for (; i < n; i++) {
+		if (s[i] >= '0' && s[i] <= '9') {
+			if ((m || s[i] != '0') && ++digits > 15)
+				return 0;
+			m = m * 10 + (uint64_t)(s[i] - '0');
+			frac += dot;
+		} else if (s[i] == '.' && !dot && i > first && i + 1 < n) {
+			dot = 1;
+		} else {
+			return 0;
+		}
+	}
+	if (i == first || frac > 16)
+		return 0;
+	x = (double)m / p10[frac];
+	*v = *s == '-' ? -x : x;
+	return 1;
+}
+
 /* Reads record d into q.  Returns NULL, or why it is rejected. */
 static const char *
 parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
@@ -354,9 +430,11 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 			return "field \"metric\": not a string";
 		if (!text_of(&f, F_VALUE, &w->f_value, &bad) || bad)
 			return "field \"value\": missing, or not a number";
-		q->value = strtod(w->f_value.s, &end);
-		if (*end || end == w->f_value.s || !isfinite(q->value))
-			return "field \"value\": not a number";
+		if (!fast_decimal(w->f_value.s, w->f_value.len, &q->value)) {
+			q->value = strtod(w->f_value.s, &end);
+			if (*end || end == w->f_value.s || !isfinite(q->value))
+				return "field \"value\": not a number";
+		}
 		if (!(at = text_of(&f, F_AT, &w->f_at, &bad)) || bad)
 			return "field \"at\": missing";
 	} else {
@@ -404,12 +482,20 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 		q->e.json = d->text.s;
 		q->e.jsonlen = d->text.len;
 	}
-	if (ft_time_parse(w->f_at.s, w->f_at.len, &q->t, &err)) {
+	/* Readings come in rounds: a time is often the last one again. */
+	if (w->f_at.len == w->at_prev.len && w->at_prev.len &&
+	    !memcmp(w->f_at.s, w->at_prev.s, w->f_at.len)) {
+		q->t = w->t_prev;
+	} else if (ft_time_parse(w->f_at.s, w->f_at.len, &q->t, &err)) {
 		ft_buf_reset(&w->why);
 		ft_buf_addf(&w->why, "field \"%s\": %s",
 			    q->reading || q->change ? "at" : "reported_at",
 			    err);
 		return w->why.s;
+	} else {
+		ft_buf_reset(&w->at_prev);
+		ft_buf_add(&w->at_prev, w->f_at.s, w->f_at.len);
+		w->t_prev = q->t;
 	}
 	q->e.reported = q->t;
 	return NULL;
@@ -452,7 +538,7 @@ each_buf(struct ft_warn *w, void (*fn)(struct ft_buf *))
 		&w->f_id,  &w->f_cat,	 &w->f_src,    &w->f_title, &w->f_text,
 		&w->f_fac, &w->f_addr,	 &w->f_unit,   &w->f_area,  &w->f_sev,
 		&w->f_at,  &w->f_sensor, &w->f_metric, &w->f_value, &w->key,
-		&w->why,   &w->json,	 &w->detail,   &w->skey
+		&w->why,   &w->json,	 &w->detail,   &w->skey,    &w->at_prev
 	};
 	size_t i;
 
@@ -766,7 +852,7 @@ ft_warn_free(struct ft_warn *w)
 	free(w->horizon);
 	free(w->floor);
 	warn_slots_free(w);
-	free(w->rslot);
+	free(w->loose);
 	each_buf(w, ft_buf_release);
 	free(w);
 }

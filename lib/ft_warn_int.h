@@ -115,6 +115,7 @@ struct kst {
 	int rule;
 	unsigned char dirty;
 	unsigned char kind; /* enum kst_kind */
+	unsigned char inslot; /* in a struct rslot: freed with it */
 	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
 	uint32_t page; /* the page of warn_pages its state is in; 0: none */
 	/*
@@ -136,9 +137,16 @@ struct kst {
 	 * which is most keys' half (the peak RSS counts them).
 	 */
 	union {
-		struct { /* KST_SERIES: value, flatline */
-			int out; /* value: out of limits */
-			int has_last;
+		/*
+		 * KST_SERIES: value, flatline.  Packed: a state is two
+		 * cache lines (128 bytes), which a sensor's readings visit
+		 * for each of its rules (struct rslot).
+		 */
+		struct {
+			unsigned char out; /* value: out of limits */
+			unsigned char has_last;
+			/* value "deviation": nrg rings (1, 24, 168), or NULL */
+			short nrg;
 			int niv;
 			int64_t out_since, nout; /* since when, how many */
 			int64_t last; /* the newest record's time */
@@ -146,9 +154,7 @@ struct kst {
 			int64_t *iv;
 			/* flatline: silent after it; NEVER: not judged */
 			int64_t silent_at;
-			/* value "deviation": nrg rings (1, 24, 168), or NULL */
 			struct ring *rg;
-			int nrg;
 		};
 		struct { /* KST_SLA: the cases that ended, (deadline, id) */
 			struct hit *done;
@@ -255,17 +261,37 @@ struct sieve {
 };
 
 /*
- * A sensor's keys (key "sensor" of the rules that read readings): the
- * state of each such rule for it, k[j] for the rule whose w->rslot[] is j
- * (NULL until made), found with one look-up a reading instead of one a
- * rule.  The states stay in the table of keys too (w->tab): this only
- * points at them, and a state freed is cleared here (warn_slot_forget()).
+ * A sensor's keys: the rules that read the readings of one sensor and
+ * metric, found with one look-up a reading, in rule order, the sensors
+ * and metrics they name already sifted (a reading visits only the rules
+ * that take it).  The states of those keyed by "sensor" live in the slot
+ * itself, one block a sensor (a reading's states are together in memory,
+ * not ~20 cache misses apart), made when first read; states read back
+ * from the database stay where load_state() made them, and a slot
+ * points at them.  The states are in the table of keys too (w->tab); a
+ * state freed is cleared here (warn_slot_forget()), and one in a slot is
+ * not freed apart (kst.inslot).
+ *
+ * A slot is one sensor and one metric, not their key: sensor "a:b" with
+ * no metric has the key of sensor "a" and metric "b" (and shares its
+ * states) but not the rules that name sensors or metrics.
  */
 struct rslot {
 	struct rslot *next; /* in its hash bucket */
 	uint64_t h; /* str_hash(key) */
-	char *key;
-	struct kst *k[];
+	char *key; /* sensor, or sensor:metric */
+	uint32_t slen, klen; /* the sensor's length in key, key's */
+	unsigned char hasm; /* it has a metric */
+	int n; /* the rules, e[0..n) */
+	struct rslot_rule {
+		int rule;
+		int in; /* its state's place in st[], or -1: keyed by "*" */
+		struct kst *k; /* its state, NULL until made */
+	} e[];
+	/*
+	 * then the key, and st[] on a cache line of its own: the states of
+	 * the rules keyed by "sensor" (slot_states())
+	 */
 };
 
 /*
@@ -342,12 +368,20 @@ struct ft_warn {
 	int64_t *horizon; /* each rule's warn_horizon(), computed once */
 	double *floor; /* a keyword rule's lowest score with a level */
 	/* The sensors' keys (struct rslot), by str_hash(key). */
-	int *rslot; /* a rule's index in a slot's k[], or -1: none */
-	int nrslot;
 	struct rslot **rtab;
 	size_t rnb, rn;
-	struct rslot *rs; /* the record's slot, once found */
+	void **rchunk; /* the memory of the slots (slot_alloc()) */
+	size_t nrchunk, caprchunk, rleft;
+	char *rfree;
 	struct ft_buf skey; /* the record's sensor key */
+	/*
+	 * A value rule's loosest limit: a reading not beyond it is at no
+	 * level (warn_level_of()).
+	 */
+	double *loose;
+	/* The time of the last reading read, at_prev, is t_prev. */
+	struct ft_buf at_prev;
+	int64_t t_prev;
 };
 
 /* ---- small helpers, inline ---- */
@@ -410,7 +444,8 @@ int warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 		const struct rec *q);
 char *warn_qid(struct ft_warn *w, const struct rec *q);
 void warn_slots_init(struct ft_warn *w);
-struct kst *warn_rule_key(struct ft_warn *w, int ri);
+struct rslot *warn_slot_of(struct ft_warn *w, const struct rec *q);
+struct kst *warn_slot_key(struct ft_warn *w, struct rslot *s, int e);
 void warn_slot_forget(struct ft_warn *w, const struct kst *k);
 void warn_slots_free(struct ft_warn *w);
 int warn_window_add(struct kst *k, int64_t t, const char *id, char *sid);

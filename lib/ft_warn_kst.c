@@ -6,6 +6,8 @@
  */
 #include "ft_warn_int.h"
 
+#include <sys/mman.h>
+
 /*
  * How far back from the clock rule r remembers what it counted: records
  * older pass it by, and keys with nothing newer are forgotten (gc()).
@@ -144,22 +146,35 @@ warn_key_get(struct ft_warn *w, int rule)
 
 /* ---- the sensors' keys (struct rslot) ---- */
 
-/* Which rules a slot holds: those that read readings by key "sensor". */
+/* Whether rule r reads readings (value, and flatline by sensor). */
+static int
+reads_readings(const struct ft_warn_rule *r)
+{
+	return r->type == FT_WARN_VALUE ||
+	       (r->type == FT_WARN_FLATLINE && r->readings);
+}
+
+/*
+ * The loosest limit of each value rule (w->loose): at no level short of
+ * it.
+ */
 void
 warn_slots_init(struct ft_warn *w)
 {
 	size_t i;
 
-	w->rslot = ft_xmalloc((w->rules.n + 1) * sizeof(int));
+	w->loose = ft_xmalloc((w->rules.n + 1) * sizeof(double));
 	for (i = 0; i < w->rules.n; i++) {
 		const struct ft_warn_rule *r = &w->rules.r[i];
+		double m = r->below ? -HUGE_VAL : HUGE_VAL;
 
-		w->rslot[i] = r->key == FT_KEY_SENSOR &&
-					      (r->type == FT_WARN_VALUE ||
-					       (r->type == FT_WARN_FLATLINE &&
-						r->readings)) ?
-				      w->nrslot++ :
-				      -1;
+		for (int l = r->level; l < FT_LEVELS; l++) {
+			if (r->at[l] == HUGE_VAL)
+				continue;
+			if (r->below ? r->at[l] > m : r->at[l] < m)
+				m = r->at[l];
+		}
+		w->loose[i] = m;
 	}
 }
 
@@ -181,28 +196,119 @@ slots_grow(struct ft_warn *w)
 	w->rnb = nb;
 }
 
-/* The slot of key (str_hash() h), made when create and none is. */
+/*
+ * Where the states of a slot of n rules and a key of len bytes start
+ * (after its rules and key, on a cache line of their own).
+ */
+static size_t
+slot_states_at(int n, size_t len)
+{
+	return (sizeof(struct rslot) + (size_t)n * sizeof(struct rslot_rule) +
+		len + 1 + 63) &
+	       ~(size_t)63;
+}
+
+static struct kst *
+slot_states(struct rslot *s)
+{
+	return (struct kst *)(void *)((char *)s +
+				      slot_states_at(s->n, s->klen));
+}
+
+/* Whether rule r takes reading q's sensor and metric, and with which key. */
+static int
+slot_takes(const struct ft_warn_rule *r, const struct rec *q)
+{
+	return reads_readings(r) &&
+	       (r->key == FT_KEY_SENSOR || r->key == FT_KEY_ALL) &&
+	       (!r->sensors.n || ft_strs_has(&r->sensors, q->sensor)) &&
+	       (!r->metrics.n || ft_strs_has(&r->metrics, q->metric));
+}
+
+/*
+ * The slots are cut from chunks of SLOT_CHUNK bytes in huge pages where
+ * the system gives them (madvise): a reading's slot is anywhere among
+ * the sensors', and 4 KiB pages cost a TLB miss, in a virtual machine a
+ * long page walk, on top of each cache miss.  Slots are freed all at
+ * once (warn_slots_free()).
+ */
+#define SLOT_CHUNK (4u << 20)
+
+static void *
+chunk_new(struct ft_warn *w, size_t size)
+{
+	void *p;
+
+	if (posix_memalign(&p, size >= SLOT_CHUNK ? 2u << 20 : 64, size))
+		ft_die_nomem();
+#ifdef MADV_HUGEPAGE
+	if (size >= SLOT_CHUNK)
+		(void)madvise(p, size, MADV_HUGEPAGE);
+#endif
+	if (w->nrchunk == w->caprchunk) {
+		w->caprchunk = w->caprchunk ? 2 * w->caprchunk : 16;
+		w->rchunk = ft_xrealloc(w->rchunk,
+					w->caprchunk * sizeof(void *));
+	}
+	w->rchunk[w->nrchunk++] = p;
+	return p;
+}
+
+/* size bytes for a slot, 64-byte aligned, zeroed. */
 static struct rslot *
-slot_find(struct ft_warn *w, const char *key, uint64_t h, int create)
+slot_alloc(struct ft_warn *w, size_t size)
+{
+	char *p;
+
+	size = (size + 63) & ~(size_t)63;
+	if (size > SLOT_CHUNK / 16) {
+		p = chunk_new(w, size);
+	} else {
+		if (size > w->rleft) {
+			w->rfree = chunk_new(w, SLOT_CHUNK);
+			w->rleft = SLOT_CHUNK;
+		}
+		p = w->rfree;
+		w->rfree += size;
+		w->rleft -= size;
+	}
+	memset(p, 0, size);
+	return (struct rslot *)(void *)p;
+}
+
+/* A new slot for q's sensor and metric, key (str_hash() h). */
+static struct rslot *
+slot_new(struct ft_warn *w, const struct rec *q, const char *key, size_t len,
+	 uint64_t h, uint32_t slen)
 {
 	struct rslot *s;
-	size_t len;
+	size_t i, off;
+	int n = 0, nst = 0;
 
-	if (w->rnb)
-		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
-			if (s->h == h && !strcmp(s->key, key))
-				return s;
-	if (!create)
-		return NULL;
+	for (i = 0; i < w->rules.n; i++)
+		if (slot_takes(&w->rules.r[i], q)) {
+			n++;
+			nst += w->rules.r[i].key == FT_KEY_SENSOR;
+		}
 	if (w->rn >= w->rnb)
 		slots_grow(w);
-	len = strlen(key) + 1;
-	s = ft_xmalloc(sizeof(*s) + (size_t)w->nrslot * sizeof(struct kst *) +
-		       len);
-	memset(s, 0, sizeof(*s) + (size_t)w->nrslot * sizeof(struct kst *));
+	/* 64-byte aligned: each state is two cache lines. */
+	off = slot_states_at(n, len);
+	s = slot_alloc(w, off + (size_t)nst * sizeof(struct kst));
 	s->h = h;
-	s->key = (char *)(void *)(s->k + w->nrslot);
-	memcpy(s->key, key, len);
+	s->slen = slen;
+	s->klen = (uint32_t)len;
+	s->hasm = q->metric != NULL;
+	for (i = 0, nst = 0; i < w->rules.n; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		if (!slot_takes(r, q))
+			continue;
+		s->e[s->n].rule = (int)i;
+		s->e[s->n++].in = r->key == FT_KEY_SENSOR ? nst++ : -1;
+	}
+	s->key = (char *)(s->e + n);
+	memcpy(s->key, key, len + 1);
 	s->next = w->rtab[h & (w->rnb - 1)];
 	w->rtab[h & (w->rnb - 1)] = s;
 	w->rn++;
@@ -210,62 +316,127 @@ slot_find(struct ft_warn *w, const char *key, uint64_t h, int create)
 }
 
 /*
- * The state of rule ri for the key warn_key_of() found, made when none
- * is: through the record's sensor slot for the rules it holds.
+ * The slot of reading q's sensor and metric, made when none is; its key
+ * (sensor, or sensor:metric) into w->skey is not made: the slot has it.
  */
-struct kst *
-warn_rule_key(struct ft_warn *w, int ri)
+struct rslot *
+warn_slot_of(struct ft_warn *w, const struct rec *q)
 {
-	int j = w->rslot[ri];
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+	size_t slen, len;
+	struct rslot *s;
 
-	if (j < 0)
-		return warn_key_get(w, ri);
-	if (!w->rs) {
-		w->rs = slot_find(w, w->kp, w->kh, 1);
-		/* The rules' states, fetched together: their cache misses
-		 * overlap instead of coming one after the other. */
-		for (int i = 0; i < w->nrslot; i++)
-			if (w->rs->k[i]) {
-				__builtin_prefetch(w->rs->k[i]);
-				__builtin_prefetch((char *)w->rs->k[i] + 64);
-			}
+	/* str_hash() of the key, without making it. */
+	for (p = q->sensor; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	slen = (size_t)(p - q->sensor);
+	len = slen;
+	if (q->metric) {
+		h = (h ^ (unsigned char)':') * 1099511628211ULL;
+		for (p = q->metric; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		len += 1 + (size_t)(p - q->metric);
 	}
-	if (!w->rs->k[j])
-		w->rs->k[j] = warn_key_get(w, ri);
-	return w->rs->k[j];
+	if (w->rnb)
+		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
+			if (s->h == h && s->slen == slen &&
+			    s->hasm == (q->metric != NULL) &&
+			    !memcmp(s->key, q->sensor, slen) &&
+			    (!q->metric ||
+			     !strcmp(s->key + slen + 1, q->metric)))
+				return s;
+	ft_buf_reset(&w->skey);
+	ft_buf_adds(&w->skey, q->sensor);
+	if (q->metric) {
+		ft_buf_addc(&w->skey, ':');
+		ft_buf_adds(&w->skey, q->metric);
+	}
+	return slot_new(w, q, w->skey.s, len, h, (uint32_t)slen);
 }
 
-/* k is freed: its slot no longer points at it. */
+/* Puts k, made apart, in the table of keys (kst_find()'s). */
+static void
+kst_link(struct ft_warn *w, struct kst *k)
+{
+	size_t b;
+
+	if (w->nkeys >= w->nb)
+		grow(w);
+	b = k->h & (w->nb - 1);
+	k->next = w->tab[b];
+	w->tab[b] = k;
+	w->nkeys++;
+}
+
+/*
+ * The state of rule s->e[e] (keyed by "sensor") for slot s's key, made
+ * when none is: in the slot, unless the key's state is elsewhere already
+ * (read back from the database, or another slot's: see struct rslot).
+ */
+struct kst *
+warn_slot_key(struct ft_warn *w, struct rslot *s, int e)
+{
+	struct rslot_rule *x = &s->e[e];
+	struct kst *k;
+
+	if (x->k)
+		return x->k;
+	if ((k = kst_find(w, x->rule, s->key, s->h, 0)))
+		return x->k = k;
+	k = slot_states(s) + x->in;
+	if (k->inslot)
+		/* its place is taken: freed, but still pointed at */
+		return x->k = kst_find(w, x->rule, s->key, s->h, 1);
+	memset(k, 0, sizeof(*k));
+	k->rule = x->rule;
+	k->h = (uint32_t)hash_of(x->rule, s->h);
+	k->kind = KST_SERIES;
+	k->inslot = 1;
+	k->key = s->key;
+	kst_link(w, k);
+	return x->k = k;
+}
+
+/*
+ * k is freed: the slots of its key no longer point at it, and its place
+ * in a slot is free again.
+ */
 void
 warn_slot_forget(struct ft_warn *w, const struct kst *k)
 {
 	struct rslot *s;
-	int j = w->rslot ? w->rslot[k->rule] : -1;
+	uint64_t h;
+	int e;
 
-	if (j < 0 || !(s = slot_find(w, k->key, str_hash(k->key), 0)))
+	if (!w->rnb || !reads_readings(&w->rules.r[k->rule]))
 		return;
-	if (s->k[j] == k)
-		s->k[j] = NULL;
-	if (w->rs == s)
-		w->rs = NULL;
+	h = str_hash(k->key);
+	for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next) {
+		if (s->h != h || strcmp(s->key, k->key))
+			continue;
+		for (e = 0; e < s->n; e++)
+			if (s->e[e].k == k)
+				s->e[e].k = NULL;
+	}
 }
 
-/* Forgets every slot (their states are freed apart). */
+/* Forgets every slot (their states are freed apart, first). */
 void
 warn_slots_free(struct ft_warn *w)
 {
-	struct rslot *s, *next;
 	size_t i;
 
-	for (i = 0; i < w->rnb; i++)
-		for (s = w->rtab[i]; s; s = next) {
-			next = s->next;
-			free(s);
-		}
+	for (i = 0; i < w->nrchunk; i++)
+		free(w->rchunk[i]);
+	free(w->rchunk);
+	w->rchunk = NULL;
+	w->nrchunk = w->caprchunk = 0;
+	w->rfree = NULL;
+	w->rleft = 0;
 	free(w->rtab);
 	w->rtab = NULL;
 	w->rnb = w->rn = 0;
-	w->rs = NULL;
 }
 
 void
@@ -341,7 +512,8 @@ warn_kst_free(struct kst *k)
 		break;
 	}
 	warn_warning_free(k->live);
-	free(k);
+	if (!k->inslot)
+		free(k);
 }
 
 /* Whether k keeps more than its window: a series, ended cases, counts. */
@@ -431,7 +603,6 @@ warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 			}
 			w->kh_of[FT_KEY_SENSOR] = str_hash(w->skey.s);
 			w->khave |= 1U << FT_KEY_SENSOR;
-			w->rs = NULL;
 		}
 		w->kp = w->skey.s;
 		w->kh = w->kh_of[FT_KEY_SENSOR];

@@ -215,6 +215,21 @@ likelihood(const struct ft_warn_rule *r, const struct ring *h, double z,
 }
 
 /*
+ * ft_warn_level_of() of rule ri, a value rule: a measure not beyond its
+ * loosest limit (most are not) is at no level, without looking at each.
+ */
+static inline int
+level_of(const struct ft_warn *w, const struct ft_warn_rule *r, int ri,
+	 double v)
+{
+	double m = w->loose[ri];
+
+	if (r->below ? !(v < m) : !(v > m))
+		return -1;
+	return ft_warn_level_of(r, v);
+}
+
+/*
  * value: a reading out of its limits, or as far from its baseline as the
  * rule's deviation, for long enough.
  */
@@ -250,20 +265,20 @@ warn_on_value(struct ft_warn *w, struct kst *k, const struct rec *q)
 			warn_ring_push(h, r->record, q->t, z);
 			if (!judged)
 				return FT_OK;
-			level = ft_warn_level_of(r, v);
+			level = level_of(w, r, k->rule, v);
 		} else if (r->record) {
 			/* A run starts only further out than the last
 			 * record readings judged went. */
-			level = ft_warn_level_of(r, v);
+			level = level_of(w, r, k->rule, v);
 			for (i = 0; i < h->n && level >= 0 && !k->out; i++)
 				if (v <= h->v[i])
 					level = -1;
 			warn_ring_push(h, r->record, q->t, v);
 		} else {
-			level = ft_warn_level_of(r, v);
+			level = level_of(w, r, k->rule, v);
 		}
 	} else {
-		level = ft_warn_level_of(r, v);
+		level = level_of(w, r, k->rule, v);
 	}
 	back = r->below ? v >= lim + r->hysteresis : v <= lim - r->hysteresis;
 

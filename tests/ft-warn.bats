@@ -175,6 +175,18 @@ open" ]
 	[ "$(got '"\(.key) \(.value)"')" = "s1:level 1" ]
 }
 
+@test "ft-warn value: sensor \"a:b\" shares the key of sensor \"a\" metric \"b\", not the rules that name a sensor or a metric" {
+	echo '[{"name":"few","type":"value","sensor":"a:b","above":5},{"name":"lvl","type":"value","metric":"b","above":5}]' | rules
+	printf '%s\n' '{"sensor":"a:b","at":"2026-12-01T09:00:00Z","value":9}' \
+		'{"sensor":"a","metric":"b","at":"2026-12-01T09:01:00Z","value":8}' \
+		'{"sensor":"a:b","at":"2026-12-01T09:02:00Z","value":7}' \
+		'{"sensor":"a","metric":"b","at":"2026-12-01T09:03:00Z","value":6}' > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule) \(.key) \(.first_at)"')" = "few a:b 2026-12-01T09:00:00Z lvl a:b 2026-12-01T09:01:00Z" ]
+	run -0 --separate-stderr ft-warn list
+	[ "$(got '"\(.rule) \(.count) \(.last_at)"')" = "few 2 2026-12-01T09:02:00Z lvl 2 2026-12-01T09:03:00Z" ]
+}
+
 # rs DAY HH:MM VALUE: a reading of sensor s1 at 2026-12-DAY HH:MM UTC.
 rs() {
 	printf '{"sensor":"s1","at":"2026-12-%02dT%s:00Z","value":%s}\n' "$1" "$2" "$3"
