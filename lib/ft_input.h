@@ -15,7 +15,7 @@
  * order.
  *
  * A regular file is read and parsed ahead by a thread, on the second core,
- * into at most 3 chunks of up to 256 records (a chunk closes once its raw
+ * into at most 3 chunks of up to 1024 records (a chunk closes once its raw
  * text passes 1 MiB; so at most 3 x (1 MiB + one record) of text, and the
  * parsed records); ft_input_next() hands them out in order, with the same
  * lines, raw texts, reasons, ft_input_replaced() counts and end (a message

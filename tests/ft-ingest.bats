@@ -1766,7 +1766,7 @@ done" ]
 }
 
 # ---- a regular file read and parsed ahead by a thread (issue 13) ----
-# lib/ft_input.c reads a regular file ahead in chunks of 256 records; a pipe
+# lib/ft_input.c reads a regular file ahead in chunks of 1024 records; a pipe
 # is read as it comes.  Both must give the same records, lines, raw texts,
 # reasons, counts and end.
 
@@ -1795,7 +1795,7 @@ same_through_pipe() {
 @test "ft-ingest read ahead: records rejected in the middle of a big file, at chunk edges and after a record over 16 MiB, keep their lines and raw text; the rest is stored, as through a pipe" {
 	shopt -s extglob
 	{
-		events 255
+		events 1023
 		echo '{"id":"bad1","category":'
 		printf '{"id":"nocat","reported_at":"2026-01-01T00:00:00Z"}\r\n'
 		events 1000 | sed 's/"e/"f/'
@@ -1808,20 +1808,20 @@ same_through_pipe() {
 	} > big.ndjson
 	run -1 --separate-stderr ft-ingest -q --no-output --rejects rej.ndjson big.ndjson
 	[ "$output" = "" ]
-	[ "$stderr" = 'ft-ingest: big.ndjson:256: invalid JSON: expected a value (column 25)
-ft-ingest: big.ndjson:257: field "category": missing
-ft-ingest: big.ndjson:1258: record larger than 16 MiB
-ft-ingest: big.ndjson:1260: field "reported_at": not an ISO 8601 time or epoch seconds: "yesterday"' ]
-	[ "$(jq -c '[.line, .reason, (.raw | length)]' rej.ndjson)" = '[256,"invalid JSON: expected a value (column 25)",24]
-[257,"field \"category\": missing",51]
-[1258,"record larger than 16 MiB",1024]
-[1260,"field \"reported_at\": not an ISO 8601 time or epoch seconds: \"yesterday\"",54]' ]
-	[ "$(jq -r 'select(.line != 1258) | .raw' rej.ndjson)" = '{"id":"bad1","category":
+	[ "$stderr" = 'ft-ingest: big.ndjson:1024: invalid JSON: expected a value (column 25)
+ft-ingest: big.ndjson:1025: field "category": missing
+ft-ingest: big.ndjson:2026: record larger than 16 MiB
+ft-ingest: big.ndjson:2028: field "reported_at": not an ISO 8601 time or epoch seconds: "yesterday"' ]
+	[ "$(jq -c '[.line, .reason, (.raw | length)]' rej.ndjson)" = '[1024,"invalid JSON: expected a value (column 25)",24]
+[1025,"field \"category\": missing",51]
+[2026,"record larger than 16 MiB",1024]
+[2028,"field \"reported_at\": not an ISO 8601 time or epoch seconds: \"yesterday\"",54]' ]
+	[ "$(jq -r 'select(.line != 2026) | .raw' rej.ndjson)" = '{"id":"bad1","category":
 {"id":"nocat","reported_at":"2026-01-01T00:00:00Z"}
 {"id":"when","category":"x","reported_at":"yesterday"}' ]
-	[ "$(sql "select count(*), min(line), max(line) from events")" = "2755|1|2760" ]
-	[ "$(sql "select group_concat(id || ':' || line) from events where id in ('e255', 'f1', 'f1000', 'g1', 'g1500')")" = \
-		"e255:255,f1:258,f1000:1257,g1:1261,g1500:2760" ]
+	[ "$(sql "select count(*), min(line), max(line) from events")" = "3523|1|3528" ]
+	[ "$(sql "select group_concat(id || ':' || line) from events where id in ('e1023', 'f1', 'f1000', 'g1', 'g1500')")" = \
+		"e1023:1023,f1:1026,f1000:2025,g1:2029,g1500:3528" ]
 	same_through_pipe big.ndjson 1
 }
 
@@ -1849,13 +1849,13 @@ ft-ingest: cut.json: 1301 records: 1300 new, 0 updated, 0 unchanged, 1 rejected'
 		echo 'id,category,reported_at,title'
 		awk 'BEGIN { for (i = 1; i <= 1200; i++) {
 			t = "噪音扰民"
-			if (i == 300 || i == 301 || i == 1100)
+			if (i == 300 || i == 1024 || i == 1025)
 				t = "bad"
 			printf "c%d,noise,2026-01-01T00:00:00Z,%s\n", i, t } }'
 	} | iconv -f UTF-8 -t GB18030 | sed 's/bad/b\xff\xffd/' > gb.csv
 	run -0 --separate-stderr ft-ingest --no-output --encoding GB18030 gb.csv
 	[ "${stderr// (+([0-9.]) s)/}" = 'ft-ingest: gb.csv: 1200 records: 1200 new, 0 updated, 0 unchanged, 0 rejected; 6 bytes not in GB18030 replaced by U+FFFD' ]
-	[ "$(sql "select title from events where id in ('c299', 'c300', 'c1100') order by seq")" = '噪音扰民
+	[ "$(sql "select title from events where id in ('c299', 'c300', 'c1025') order by seq")" = '噪音扰民
 b��d
 b��d' ]
 	same_through_pipe gb.csv 0 --no-output --encoding GB18030
