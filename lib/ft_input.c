@@ -1466,7 +1466,7 @@ ra_replaced(const struct ft_input *in)
  */
 #define RA_CHUNKS 3
 #define RA_RECORDS 1024
-#define RA_BYTES ((size_t)128 << 10)
+#define RA_BYTES ((size_t)64 << 10)
 #define RA_DOC_KEEP ((size_t)16 << 10)
 #define RA_DOC_KEEP_MEMBERS 256
 #define RA_NO_ERR ((size_t)-1)

@@ -16,7 +16,7 @@
  *
  * A regular file is read and parsed ahead by a thread, on the second core,
  * into at most 3 chunks of up to 1024 records (a chunk closes once its raw
- * text passes 128 KiB; so at most 3 x (128 KiB + one record) of text, and
+ * text passes 64 KiB; so at most 3 x (64 KiB + one record) of text, and
  * the parsed records); ft_input_next() hands them out in order, with the same
  * lines, raw texts, reasons, ft_input_replaced() counts and end (a message
  * is printed by the caller's ft_input_next(), where the serial reader

@@ -1766,7 +1766,8 @@ done" ]
 }
 
 # ---- a regular file read and parsed ahead by a thread (issue 13) ----
-# lib/ft_input.c reads a regular file ahead in chunks of 1024 records; a pipe
+# lib/ft_input.c reads a regular file ahead in chunks of up to 1024 records
+# or 64 KiB of text (the first test's first chunk ends at line 1010); a pipe
 # is read as it comes.  Both must give the same records, lines, raw texts,
 # reasons, counts and end.
 
@@ -1792,7 +1793,7 @@ same_through_pipe() {
 		"$(sqlite3 pipe.db 'select id, line, record from events order by seq')" ]
 }
 
-@test "ft-ingest read ahead: records rejected in the middle of a big file, at chunk edges and after a record over 16 MiB, keep their lines and raw text; the rest is stored, as through a pipe" {
+@test "ft-ingest read ahead: records rejected in the middle of a big file, in later chunks and after a record over 16 MiB, keep their lines and raw text; the rest is stored, as through a pipe" {
 	shopt -s extglob
 	{
 		events 1023
