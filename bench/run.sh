@@ -154,14 +154,17 @@
 # mes-add1 without its second thread), -DFT_NO_WRITER_THREAD
 # (lib/ft_ingest.c: the reading thread writes each batch itself) and
 # -DFT_NO_READ_AHEAD (lib/ft_dispatch.c: --pending reads each page itself,
-# without lib/ft_pending.c's thread), into BENCH_DATA/nothreads (make
+# without lib/ft_pending.c's thread; lib/ft_input.c: a regular file is read
+# and parsed in the tool's own thread, not ahead by another), into
+# BENCH_DATA/nothreads (make
 # OUT=... CFLAGS=..., kept between runs, so only a changed source is
 # rebuilt).  Then ft-csv, ft-ndjson, dispatch-pending and vote-mes-add1 run
 # again with it, as the cases "...-nothreads", each checked as its twin,
 # and the tables print "with / without" on wall time: under 1 the thread
 # pays.  FT_BIN should be the build of the same tree (make bench's is).
-# For ft-ingest, "without" is without both its threads (writer and
-# checkpointer); for ft-dispatch, both of its (page reader and checkpointer).
+# For ft-ingest, "without" is without its three threads (input reader,
+# writer and checkpointer); for ft-dispatch, both of its (page reader and
+# checkpointer: dispatch-pending reads no file).
 #
 # The ft tools are copied from FT_BIN before the first case (their sha256
 # is printed), so that a rebuild during the run cannot mix two versions.

@@ -8,6 +8,11 @@
 #include <fcntl.h>
 #include <iconv.h>
 #include <poll.h>
+#ifndef FT_NO_READ_AHEAD
+#include <pthread.h>
+#endif
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -71,9 +76,40 @@ struct ft_input {
 	struct ft_json_scan scan;
 	char *whole;		/* a top-level object read whole */
 	size_t wholelen;
+	char msg[320]; /* the reason of the record handed out */
+
+	/*
+	 * Messages of the reader ahead (see ra_run()), each ending in a
+	 * NUL: it prints none itself, the caller prints them at the point
+	 * where the serial reader would have.  defer is set before the
+	 * reader starts.
+	 */
+	int defer;
+	struct ft_buf deferred;
+	struct ra *ra; /* the reader ahead, once started */
+	int ra_tried;
 };
 
 static const char too_big[] = "record larger than " FT_RECORD_MAX_TEXT;
+
+/*
+ * ft_error(), or, in the reader ahead, the message kept for the caller to
+ * print (formatted as ft_error() would, up to its length).
+ */
+__attribute__((format(printf, 2, 3))) static void
+in_error(struct ft_input *in, const char *fmt, ...)
+{
+	char line[4096];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (in->defer)
+		ft_buf_add(&in->deferred, line, strlen(line) + 1);
+	else
+		ft_error("%s", line);
+}
 
 static const char *const format_names[] = {
 	"auto", "csv", "tsv", "ndjson", "json", "geojson"
@@ -110,16 +146,19 @@ ft_input_name(const struct ft_input *in)
 	return in->name;
 }
 
+static size_t ra_replaced(const struct ft_input *in);
+static void ra_stop(struct ft_input *in);
+
 size_t
 ft_input_replaced(const struct ft_input *in)
 {
-	return in->replaced;
+	return ra_replaced(in);
 }
 
 static int
 read_fail(struct ft_input *in)
 {
-	ft_error("%s: read error: %s", in->name, strerror(errno));
+	in_error(in, "%s: read error: %s", in->name, strerror(errno));
 	in->err = FT_IOERR;
 	return -1;
 }
@@ -160,6 +199,8 @@ convert(struct ft_input *in, int at_eof)
 void
 ft_input_set_idle(struct ft_input *in, int (*idle)(void *ctx), void *ctx)
 {
+	if (in->ra)
+		return; /* a regular file read ahead never waits */
 	in->idle = idle;
 	in->idle_ctx = ctx;
 }
@@ -333,6 +374,7 @@ ft_input_open(struct ft_input **inp, const char *path,
 	ft_buf_init(&in->keys);
 	ft_buf_init(&in->fields);
 	ft_buf_init(&in->rawq);
+	ft_buf_init(&in->deferred);
 	ft_json_doc_init(&in->doc);
 	in->cd = (iconv_t)-1;
 	in->line = 1;
@@ -405,6 +447,7 @@ ft_input_close(struct ft_input *in)
 
 	if (!in)
 		return;
+	ra_stop(in);
 	if (in->fd > 0)
 		close(in->fd);
 	if (in->cd != (iconv_t)-1)
@@ -433,6 +476,7 @@ ft_input_close(struct ft_input *in)
 	ft_buf_release(&in->fields);
 	ft_buf_release(&in->rawq);
 	ft_json_doc_release(&in->doc);
+	ft_buf_release(&in->deferred);
 	free(in);
 }
 
@@ -582,7 +626,8 @@ header_twice(struct ft_input *in, char **names, size_t n)
 	free(v);
 	if (!twice)
 		return FT_OK;
-	ft_error("%s: the header names column %s twice (columns %zu and %zu)",
+	in_error(in,
+		 "%s: the header names column %s twice (columns %zu and %zu)",
 		 in->name, ft_q(names[a]), a + 1, b + 1);
 	return FT_DATAERR;
 }
@@ -605,8 +650,10 @@ set_header(struct ft_input *in, char **names, size_t n)
 			snprintf(names[i], 32, "column_%zu", i + 1);
 		}
 		if (ft_utf8_valid(names[i], strlen(names[i])) != strlen(names[i])) {
-			ft_error("%s: column %zu of the header is not valid "
-				 "UTF-8 (try --encoding)", in->name, i + 1);
+			in_error(in,
+				 "%s: column %zu of the header is not valid "
+				 "UTF-8 (try --encoding)",
+				 in->name, i + 1);
 			return FT_DATAERR;
 		}
 		in->keyoff[i] = in->keys.len;
@@ -774,7 +821,7 @@ csv_feed(struct ft_input *in)
 	if (in->inrec)
 		ft_buf_add(&in->raw, p, n);
 	if (csv_parse(&in->csv, p, n, csv_field, csv_row, in) != n) {
-		ft_error("%s:%ld: CSV parser: %s", in->name, in->line,
+		in_error(in, "%s:%ld: CSV parser: %s", in->name, in->line,
 			 csv_strerror(csv_error(&in->csv)));
 		in->err = FT_SOFTWARE;
 		return -1;
@@ -834,7 +881,7 @@ csv_build(struct ft_input *in, size_t f0, size_t f1)
 static int
 csv_next(struct ft_input *in, struct ft_item *it)
 {
-	static char msg[320];
+	char *msg = in->msg;
 	size_t f0, f1, r0, r1;
 	const char *why;
 	int r;
@@ -855,9 +902,10 @@ csv_next(struct ft_input *in, struct ft_item *it)
 			if (in->big) {
 				in->big = 0;
 				if (!in->have_header) {
-					ft_error("%s: the header is larger "
-						 "than %s", in->name,
-						 FT_RECORD_MAX_TEXT);
+					in_error(in,
+						 "%s: the header is larger "
+						 "than %s",
+						 in->name, FT_RECORD_MAX_TEXT);
 					in->err = FT_DATAERR;
 					return FT_DATAERR;
 				}
@@ -894,14 +942,16 @@ csv_next(struct ft_input *in, struct ft_item *it)
 		it->doc = NULL;
 		it->err = NULL;
 		if (f1 - f0 != in->ncols) {
-			snprintf(msg, sizeof(msg), "row has %zu fields, the "
-				 "header has %zu", f1 - f0, in->ncols);
+			snprintf(msg, sizeof(in->msg),
+				 "row has %zu fields, the "
+				 "header has %zu",
+				 f1 - f0, in->ncols);
 			it->err = msg;
 			return 1;
 		}
 		why = csv_build(in, f0, f1);
 		if (why) {
-			snprintf(msg, sizeof(msg), "column %s: %s",
+			snprintf(msg, sizeof(in->msg), "column %s: %s",
 				 ft_q(in->fielderr), why);
 			it->err = msg;
 			return 1;
@@ -958,7 +1008,7 @@ skip_line(struct ft_input *in)
 static int
 ndjson_next(struct ft_input *in, struct ft_item *it)
 {
-	static char msg[160];
+	char *msg = in->msg;
 	const char *p, *nl, *q, *why;
 	size_t n, errpos;
 	long line, col;
@@ -994,8 +1044,10 @@ ndjson_next(struct ft_input *in, struct ft_item *it)
 		if (ft_json_parse(&in->doc, p, n, &why, &errpos)) {
 			line = it->line;
 			json_error(why, p, errpos, &line, &col);
-			snprintf(msg, sizeof(msg), "invalid JSON: %s (column "
-				 "%ld)", why, col);
+			snprintf(msg, sizeof(in->msg),
+				 "invalid JSON: %s (column "
+				 "%ld)",
+				 why, col);
 			it->doc = NULL;
 			it->err = msg;
 			return 1;
@@ -1029,7 +1081,7 @@ skip_ws(struct ft_input *in)
 static int
 fatal_at(struct ft_input *in, long line, const char *why)
 {
-	ft_error("%s:%ld: invalid JSON: %s", in->name, line, why);
+	in_error(in, "%s:%ld: invalid JSON: %s", in->name, line, why);
 	in->err = FT_DATAERR;
 	return FT_DATAERR;
 }
@@ -1045,9 +1097,11 @@ slurp(struct ft_input *in)
 
 	do {
 		if (in->data.len - in->pos > FT_DOCUMENT_MAX) {
-			ft_error("%s: a JSON document larger than %s, which "
+			in_error(in,
+				 "%s: a JSON document larger than %s, which "
 				 "is read whole: give the records as NDJSON or "
-				 "a JSON array", in->name, FT_DOCUMENT_MAX_TEXT);
+				 "a JSON array",
+				 in->name, FT_DOCUMENT_MAX_TEXT);
 			in->err = FT_DATAERR;
 			return -1;
 		}
@@ -1150,7 +1204,8 @@ json_object(struct ft_input *in, struct ft_item *it)
 		return 1;
 	}
 	if (ft_geojson_crs_name(&in->doc, &crs) && !ft_geo_is_wgs84(crs.s)) {
-		ft_error("%s: crs %s is not WGS 84 longitude/latitude; "
+		in_error(in,
+			 "%s: crs %s is not WGS 84 longitude/latitude; "
 			 "reproject the file to EPSG:4326 (for example with "
 			 "ogr2ogr -t_srs EPSG:4326) and load it again",
 			 in->name, ft_q(crs.s));
@@ -1161,8 +1216,10 @@ json_object(struct ft_input *in, struct ft_item *it)
 	ft_buf_release(&crs);
 	feat = find_features(in->whole, in->whole + in->wholelen);
 	if (!feat) {
-		ft_error("%s: a FeatureCollection without a \"features\" "
-			 "array", in->name);
+		in_error(in,
+			 "%s: a FeatureCollection without a \"features\" "
+			 "array",
+			 in->name);
 		in->err = FT_DATAERR;
 		return FT_DATAERR;
 	}
@@ -1187,7 +1244,7 @@ json_object(struct ft_input *in, struct ft_item *it)
 static int
 json_next(struct ft_input *in, struct ft_item *it)
 {
-	static char msg[160];
+	char *msg = in->msg;
 	const char *why;
 	size_t end, errpos, i;
 	long line, col, start;
@@ -1293,9 +1350,10 @@ json_next(struct ft_input *in, struct ft_item *it)
 					  &errpos)) {
 				line = it->line;
 				json_error(why, it->raw, errpos, &line, &col);
-				snprintf(msg, sizeof(msg),
+				snprintf(msg, sizeof(in->msg),
 					 "invalid JSON: %s (line %ld, column "
-					 "%ld)", why, line, col);
+					 "%ld)",
+					 why, line, col);
 				it->doc = NULL;
 				it->err = msg;
 				return 1;
@@ -1338,8 +1396,9 @@ json_next(struct ft_input *in, struct ft_item *it)
 	}
 }
 
-int
-ft_input_next(struct ft_input *in, struct ft_item *it)
+/* The serial reader: the one record after the last, as documented. */
+static int
+serial_next(struct ft_input *in, struct ft_item *it)
 {
 	if (in->err)
 		return in->err;
@@ -1352,4 +1411,294 @@ ft_input_next(struct ft_input *in, struct ft_item *it)
 	default:
 		return json_next(in, it);
 	}
+}
+
+/* ---- Reading ahead ---- */
+
+#ifdef FT_NO_READ_AHEAD
+/* make bench's build without the thread (bench/run.sh): read serially. */
+static void
+ra_start(struct ft_input *in)
+{
+	(void)in;
+}
+
+static int
+ra_next(struct ft_input *in, struct ft_item *it)
+{
+	return serial_next(in, it);
+}
+
+static void
+ra_stop(struct ft_input *in)
+{
+	(void)in;
+}
+
+static size_t
+ra_replaced(const struct ft_input *in)
+{
+	return in->replaced;
+}
+#else
+/*
+ * A regular file is read and parsed ahead by a thread, the serial reader
+ * above run on the input as it is (the thread owns everything of it but
+ * ra's caller side from ra_start() to ra_stop()), into chunks of up to
+ * RA_RECORDS records, closed early once their raw text passes RA_BYTES.
+ * Chunk j is filled in ch[j % RA_CHUNKS] once the caller has given chunk
+ * j - RA_CHUNKS back (j - given < RA_CHUNKS); the caller may take chunk j
+ * once made counts it.  So memory stays bounded: RA_CHUNKS chunks, each
+ * of at most RA_RECORDS records and RA_BYTES of raw text plus one record
+ * (up to FT_RECORD_MAX, or a whole JSON document up to FT_DOCUMENT_MAX),
+ * and their parsed documents, which are swapped with the reader's, not
+ * copied; one kept for reuse past RA_DOC_KEEP is freed.
+ *
+ * What the caller gets is what the serial reader gives: the same items,
+ * line numbers, raw texts and reasons, ft_input_replaced() as it was
+ * when each was read, the same status at the end; the thread prints
+ * nothing (in->defer): a message is kept with the end of the input and
+ * printed when the caller reaches it, as the serial reader would have.
+ *
+ * A pipe or a terminal stays serial: its idle callback runs in the
+ * caller's thread, when the input waits.  A regular file never waits
+ * (poll(2) says it is always ready), so it never called idle anyway.
+ */
+#define RA_CHUNKS 3
+#define RA_RECORDS 1024
+#define RA_BYTES ((size_t)64 << 10)
+#define RA_DOC_KEEP ((size_t)16 << 10)
+#define RA_DOC_KEEP_MEMBERS 256
+#define RA_NO_ERR ((size_t)-1)
+
+struct ra_item {
+	long line;
+	size_t raw, rawlen; /* in the chunk's text */
+	size_t err; /* the reason, in text, or RA_NO_ERR: the doc */
+	size_t replaced; /* bytes replaced once it was read */
+};
+
+struct ra_chunk {
+	struct ra_item it[RA_RECORDS];
+	struct ft_json_doc doc[RA_RECORDS];
+	size_t n;
+	struct ft_buf text;
+	/*
+	 * ended: the input ends after the items, ft_input_next() returning
+	 * end (0 or a status) once the messages in text from msgs (each
+	 * ending in a NUL) are printed.
+	 */
+	int ended, end;
+	size_t msgs;
+	size_t replaced;
+};
+
+struct ra {
+	struct ra_chunk ch[RA_CHUNKS];
+	pthread_t tid;
+	/* Guards made, given and stop; cv is broadcast when one changes. */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	long made; /* chunks the thread has filled (the thread writes) */
+	long given; /* chunks the caller has given back (the caller) */
+	int stop; /* the caller wants the thread to end */
+	/* The caller's alone. */
+	long ready; /* made, as last seen */
+	size_t next; /* the next item of chunk given */
+	size_t replaced;
+	int err;
+};
+
+static void *
+ra_run(void *arg)
+{
+	struct ft_input *in = arg;
+	struct ra *ra = in->ra;
+	struct ra_chunk *c;
+	struct ra_item *e;
+	struct ft_json_doc t;
+	struct ft_item it = { 0 };
+	long j;
+	int r = 1, stop;
+
+	for (j = 0; r == 1; j++) {
+		pthread_mutex_lock(&ra->mu);
+		while (j - ra->given >= RA_CHUNKS && !ra->stop)
+			pthread_cond_wait(&ra->cv, &ra->mu);
+		stop = ra->stop;
+		pthread_mutex_unlock(&ra->mu);
+		if (stop)
+			break;
+		c = &ra->ch[j % RA_CHUNKS];
+		c->n = 0;
+		c->ended = 0;
+		ft_buf_reset(&c->text);
+		while (c->n < RA_RECORDS && c->text.len < RA_BYTES) {
+			r = serial_next(in, &it);
+			if (r != 1) {
+				c->ended = 1;
+				c->end = r;
+				c->msgs = c->text.len;
+				ft_buf_add(&c->text, in->deferred.s,
+					   in->deferred.len);
+				ft_buf_reset(&in->deferred);
+				break;
+			}
+			e = &c->it[c->n];
+			e->line = it.line;
+			e->raw = c->text.len;
+			e->rawlen = it.rawlen;
+			ft_buf_add(&c->text, it.raw, it.rawlen);
+			if (it.doc) {
+				/* it.doc is in->doc, always: swapped. */
+				e->err = RA_NO_ERR;
+				t = c->doc[c->n];
+				c->doc[c->n] = in->doc;
+				in->doc = t;
+				if (in->doc.text.cap > RA_DOC_KEEP ||
+				    in->doc.cap > RA_DOC_KEEP_MEMBERS)
+					ft_json_doc_release(&in->doc);
+			} else {
+				e->err = c->text.len;
+				ft_buf_adds(&c->text, it.err ? it.err : "");
+				ft_buf_addc(&c->text, '\0');
+			}
+			e->replaced = in->replaced;
+			c->n++;
+		}
+		c->replaced = in->replaced;
+		pthread_mutex_lock(&ra->mu);
+		ra->made = j + 1;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+	}
+	return NULL;
+}
+
+static void
+ra_free(struct ra *ra)
+{
+	size_t i, k;
+
+	for (i = 0; i < RA_CHUNKS; i++) {
+		for (k = 0; k < RA_RECORDS; k++)
+			ft_json_doc_release(&ra->ch[i].doc[k]);
+		ft_buf_release(&ra->ch[i].text);
+	}
+	pthread_mutex_destroy(&ra->mu);
+	pthread_cond_destroy(&ra->cv);
+	free(ra);
+}
+
+/* Starts the thread for a regular file; the reading stays serial if not. */
+static void
+ra_start(struct ft_input *in)
+{
+	struct ra *ra;
+	struct stat sb;
+	size_t i, k;
+
+	if (in->err || fstat(in->fd, &sb) || !S_ISREG(sb.st_mode))
+		return;
+	ra = ft_xmalloc(sizeof(*ra));
+	memset(ra, 0, sizeof(*ra));
+	for (i = 0; i < RA_CHUNKS; i++) {
+		for (k = 0; k < RA_RECORDS; k++)
+			ft_json_doc_init(&ra->ch[i].doc[k]);
+		ft_buf_init(&ra->ch[i].text);
+	}
+	pthread_mutex_init(&ra->mu, NULL);
+	pthread_cond_init(&ra->cv, NULL);
+	in->ra = ra;
+	in->defer = 1;
+	in->idle = NULL;
+	if (pthread_create(&ra->tid, NULL, ra_run, in)) {
+		in->ra = NULL;
+		in->defer = 0;
+		ra_free(ra);
+	}
+}
+
+static int
+ra_next(struct ft_input *in, struct ft_item *it)
+{
+	struct ra *ra = in->ra;
+	struct ra_chunk *c;
+	struct ra_item *e;
+	const char *m;
+
+	if (!ra)
+		return serial_next(in, it);
+	if (ra->err)
+		return ra->err;
+	for (;;) {
+		if (ra->ready == ra->given) {
+			pthread_mutex_lock(&ra->mu);
+			while (ra->made == ra->given)
+				pthread_cond_wait(&ra->cv, &ra->mu);
+			ra->ready = ra->made;
+			pthread_mutex_unlock(&ra->mu);
+		}
+		c = &ra->ch[ra->given % RA_CHUNKS];
+		if (ra->next < c->n)
+			break;
+		if (c->ended) {
+			for (m = c->text.s + c->msgs;
+			     m < c->text.s + c->text.len; m += strlen(m) + 1)
+				ft_error("%s", m);
+			c->msgs = c->text.len;
+			ra->replaced = c->replaced;
+			if (c->end > 1)
+				ra->err = c->end;
+			return c->end;
+		}
+		ra->next = 0;
+		pthread_mutex_lock(&ra->mu);
+		ra->given++;
+		pthread_cond_broadcast(&ra->cv);
+		pthread_mutex_unlock(&ra->mu);
+	}
+	e = &c->it[ra->next];
+	it->line = e->line;
+	it->raw = c->text.s + e->raw;
+	it->rawlen = e->rawlen;
+	it->doc = e->err == RA_NO_ERR ? &c->doc[ra->next] : NULL;
+	it->err = e->err == RA_NO_ERR ? NULL : c->text.s + e->err;
+	ra->replaced = e->replaced;
+	ra->next++;
+	return 1;
+}
+
+static void
+ra_stop(struct ft_input *in)
+{
+	struct ra *ra = in->ra;
+
+	if (!ra)
+		return;
+	pthread_mutex_lock(&ra->mu);
+	ra->stop = 1;
+	pthread_cond_broadcast(&ra->cv);
+	pthread_mutex_unlock(&ra->mu);
+	pthread_join(ra->tid, NULL);
+	in->ra = NULL;
+	in->defer = 0;
+	ra_free(ra);
+}
+
+static size_t
+ra_replaced(const struct ft_input *in)
+{
+	return in->ra ? in->ra->replaced : in->replaced;
+}
+#endif
+
+int
+ft_input_next(struct ft_input *in, struct ft_item *it)
+{
+	if (!in->ra_tried) {
+		in->ra_tried = 1;
+		ra_start(in);
+	}
+	return ra_next(in, it);
 }

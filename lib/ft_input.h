@@ -14,6 +14,16 @@
  * wrapped API response): it is read whole, as its members may come in any
  * order.
  *
+ * A regular file is read and parsed ahead by a thread, on the second core,
+ * into at most 3 chunks of up to 1024 records (a chunk closes once its raw
+ * text passes 64 KiB; so at most 3 x (64 KiB + one record) of text, and
+ * the parsed records); ft_input_next() hands them out in order, with the same
+ * lines, raw texts, reasons, ft_input_replaced() counts and end (a message
+ * is printed by the caller's ft_input_next(), where the serial reader
+ * would print it).  A pipe or a terminal is read serially, so that its
+ * idle callback runs as the input waits.  Built with -DFT_NO_READ_AHEAD,
+ * every input is read serially.
+ *
  * Sizes are bounded, as a record costs several times its size in memory
  * once parsed and mapped: a record (an NDJSON line, a CSV record, an element
  * of a JSON array or of a FeatureCollection) larger than FT_RECORD_MAX is

@@ -1764,3 +1764,100 @@ done" ]
 	[ "$(sql 'select line from events where seq = 5')" = 5 ]
 	[ "$(sql 'pragma integrity_check')" = ok ]
 }
+
+# ---- a regular file read and parsed ahead by a thread (issue 13) ----
+# lib/ft_input.c reads a regular file ahead in chunks of up to 1024 records
+# or 64 KiB of text (the first test's first chunk ends at line 1010); a pipe
+# is read as it comes.  Both must give the same records, lines, raw texts,
+# reasons, counts and end.
+
+# events N: N events, one a line, ids e1..eN.
+events() {
+	awk -v n="$1" 'BEGIN { for (i = 1; i <= n; i++)
+		printf "{\"id\":\"e%d\",\"category\":\"x\",\"reported_at\":\"2026-01-01T00:00:00Z\"}\n", i }'
+}
+
+# same_through_pipe FILE STATUS ARGS...: ft-ingest ARGS on FILE, then on
+# FILE through a pipe into another database: the same status, output,
+# messages (with "stdin" for the name), rejects and rows.
+same_through_pipe() {
+	local f=$1 st=$2
+	shift 2
+	run "-$st" --separate-stderr ft-ingest --db file.db --rejects rej-file.ndjson "$@" "$f"
+	local out=$output err=${stderr// (+([0-9.]) s)/}
+	run "-$st" --separate-stderr ft-ingest --db pipe.db --rejects rej-pipe.ndjson "$@" - < <(cat "$f")
+	[ "$output" = "$out" ]
+	[ "${stderr// (+([0-9.]) s)/}" = "${err//$f/stdin}" ]
+	[ "$(jq -c 'del(.file)' rej-file.ndjson)" = "$(jq -c 'del(.file)' rej-pipe.ndjson)" ]
+	[ "$(sqlite3 file.db 'select id, line, record from events order by seq')" = \
+		"$(sqlite3 pipe.db 'select id, line, record from events order by seq')" ]
+}
+
+@test "ft-ingest read ahead: records rejected in the middle of a big file, in later chunks and after a record over 16 MiB, keep their lines and raw text; the rest is stored, as through a pipe" {
+	shopt -s extglob
+	{
+		events 1023
+		echo '{"id":"bad1","category":'
+		printf '{"id":"nocat","reported_at":"2026-01-01T00:00:00Z"}\r\n'
+		events 1000 | sed 's/"e/"f/'
+		printf '{"id":"big","category":"x","reported_at":"2026-01-01T00:00:00Z",'
+		big_text 270000	# 17 MB
+		echo '}'
+		echo
+		echo '{"id":"when","category":"x","reported_at":"yesterday"}'
+		events 1500 | sed 's/"e/"g/'
+	} > big.ndjson
+	run -1 --separate-stderr ft-ingest -q --no-output --rejects rej.ndjson big.ndjson
+	[ "$output" = "" ]
+	[ "$stderr" = 'ft-ingest: big.ndjson:1024: invalid JSON: expected a value (column 25)
+ft-ingest: big.ndjson:1025: field "category": missing
+ft-ingest: big.ndjson:2026: record larger than 16 MiB
+ft-ingest: big.ndjson:2028: field "reported_at": not an ISO 8601 time or epoch seconds: "yesterday"' ]
+	[ "$(jq -c '[.line, .reason, (.raw | length)]' rej.ndjson)" = '[1024,"invalid JSON: expected a value (column 25)",24]
+[1025,"field \"category\": missing",51]
+[2026,"record larger than 16 MiB",1024]
+[2028,"field \"reported_at\": not an ISO 8601 time or epoch seconds: \"yesterday\"",54]' ]
+	[ "$(jq -r 'select(.line != 2026) | .raw' rej.ndjson)" = '{"id":"bad1","category":
+{"id":"nocat","reported_at":"2026-01-01T00:00:00Z"}
+{"id":"when","category":"x","reported_at":"yesterday"}' ]
+	[ "$(sql "select count(*), min(line), max(line) from events")" = "3523|1|3528" ]
+	[ "$(sql "select group_concat(id || ':' || line) from events where id in ('e1023', 'f1', 'f1000', 'g1', 'g1500')")" = \
+		"e1023:1023,f1:1026,f1000:2025,g1:2029,g1500:3528" ]
+	same_through_pipe big.ndjson 1
+}
+
+@test "ft-ingest read ahead: a big JSON array unusable at its end: the rejects before it, then its reason at its line, then the summary; the records before are stored, as through a pipe" {
+	shopt -s extglob
+	{
+		echo '['
+		events 700 | sed 's/$/,/'
+		echo '7,'
+		events 600 | sed 's/"e/"f/; s/$/,/'
+		printf '{"id":"cut","category":"x",\n"reported_at":'
+	} > cut.json
+	run -65 --separate-stderr ft-ingest --no-output --rejects rej.ndjson cut.json
+	[ "${stderr// (+([0-9.]) s)/}" = 'ft-ingest: cut.json:702: not a record: a number, not an object
+ft-ingest: cut.json:1303: invalid JSON: unterminated array
+ft-ingest: cut.json: 1301 records: 1300 new, 0 updated, 0 unchanged, 1 rejected' ]
+	[ "$(sql "select count(*), max(line) from events")" = "1300|1302" ]
+	[ "$(sql 'select status from ingests')" = failed ]
+	same_through_pipe cut.json 65 --no-output
+}
+
+@test "ft-ingest read ahead: bytes not in the encoding of a big file are replaced and counted, as through a pipe" {
+	shopt -s extglob
+	{
+		echo 'id,category,reported_at,title'
+		awk 'BEGIN { for (i = 1; i <= 1200; i++) {
+			t = "噪音扰民"
+			if (i == 300 || i == 1024 || i == 1025)
+				t = "bad"
+			printf "c%d,noise,2026-01-01T00:00:00Z,%s\n", i, t } }'
+	} | iconv -f UTF-8 -t GB18030 | sed 's/bad/b\xff\xffd/' > gb.csv
+	run -0 --separate-stderr ft-ingest --no-output --encoding GB18030 gb.csv
+	[ "${stderr// (+([0-9.]) s)/}" = 'ft-ingest: gb.csv: 1200 records: 1200 new, 0 updated, 0 unchanged, 0 rejected; 6 bytes not in GB18030 replaced by U+FFFD' ]
+	[ "$(sql "select title from events where id in ('c299', 'c300', 'c1025') order by seq")" = '噪音扰民
+b��d
+b��d' ]
+	same_through_pipe gb.csv 0 --no-output --encoding GB18030
+}

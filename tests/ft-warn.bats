@@ -618,6 +618,38 @@ Try 'ft-warn --help' for more information." ] || [ "${stderr%%$'\n'*}" = "ft-war
 	[ "${stderr%%$'\n'*}" = 'ft-warn: in.ndjson:5: a field of the event (category, source, title, text, facility, address, unit, area) is not a string' ]
 }
 
+@test "ft-warn records: a big file, read ahead by a thread, gives the rejects, lines and warnings of a pipe; one unusable at its end stops at its line, after the rejects before it" {
+	echo '[{"name":"surge","type":"threshold","count":20,"window":10}]' | rules
+	awk 'BEGIN { for (i = 1; i <= 2000; i++) {
+		if (i == 1024) print "{\"id\":\"bad\",\"category\":"
+		else if (i == 1025) print "{\"category\":\"x\",\"reported_at\":1796025600}"
+		else if (i == 1500) print "[1]"
+		else printf "{\"id\":\"e%d\",\"category\":\"x\",\"area\":\"g%d\",\"reported_at\":%d}\n", i, i % 3, 1796025600 + i * 10 } }' > big.ndjson
+	run -1 --separate-stderr ft-warn --db file.db --rules rules.json -r rej-file.ndjson big.ndjson
+	local out=$output err=${stderr% (*}
+	[ "$err" = 'ft-warn: big.ndjson:1024: invalid JSON: expected a value (column 24)
+ft-warn: big.ndjson:1025: field "id": missing (an event has an id; a reading, a sensor)
+ft-warn: big.ndjson:1500: not a JSON object
+ft-warn: 2000 records (1997 events, 0 readings): 6 raised, 3 resolved, 3 rejected' ]
+	[ "$(jq -c '[.line, .raw]' rej-file.ndjson)" = '[1024,"{\"id\":\"bad\",\"category\":"]
+[1025,"{\"category\":\"x\",\"reported_at\":1796025600}"]
+[1500,"[1]"]' ]
+	[ "$(got '"\(.change) \(.key)"' | cut -d' ' -f1-8)" = "raised g1 raised g2 raised g0 resolved g1" ]
+	run -1 --separate-stderr ft-warn --db pipe.db --rules rules.json -r rej-pipe.ndjson - < <(cat big.ndjson)
+	[ "$output" = "$out" ]
+	[ "${stderr% (*}" = "${err//big.ndjson/stdin}" ]
+	[ "$(jq -c 'del(.file)' rej-file.ndjson)" = "$(jq -c 'del(.file)' rej-pipe.ndjson)" ]
+	# The same records as an array cut short: the rejects, then the end.
+	{ echo '['; sed '$d; 1024s/.*/{"id":"bad","category":}/; s/$/,/' big.ndjson; echo '{"id":"cut",'; } > cut.json
+	run -65 --separate-stderr ft-warn --db cut.db --rules rules.json cut.json
+	[ "$output" = "" ]
+	[ "${stderr% (*}" = 'ft-warn: cut.json:1025: invalid JSON: not a JSON value (line 1025, column 24)
+ft-warn: cut.json:1026: field "id": missing (an event has an id; a reading, a sensor)
+ft-warn: cut.json:1501: not a JSON object
+ft-warn: cut.json:2001: invalid JSON: unterminated array
+ft-warn: 0 records (0 events, 0 readings): 0 raised, 0 resolved, 3 rejected' ]
+}
+
 @test "ft-warn rules: each kind of mistake is refused (78) naming the rule and field, before the database is touched" {
 	check() {
 		echo "$1" | rules
