@@ -80,12 +80,9 @@ page_add(struct wpage *p, struct kst *k)
 	k->page = p->id;
 }
 
-/*
- * k's state leaves its page: stale there when a newer one is written
- * (newer), else lost (k is forgotten, or has none).
- */
+/* Takes k's entry out of its page p (k is forgotten, or keeps nothing). */
 static void
-page_drop(struct ft_warn *w, struct kst *k, int newer)
+page_leave(struct ft_warn *w, struct kst *k)
 {
 	struct wpage *p;
 	uint32_t i;
@@ -97,24 +94,52 @@ page_drop(struct ft_warn *w, struct kst *k, int newer)
 		;
 	if (i < p->n)
 		p->m[i] = p->m[--p->n];
-	/* Most pages only empty out: give back what they no longer hold
-	 * (the peak RSS counts it). */
-	if (p->cap > 8 && p->n <= p->cap / 2) {
-		p->cap /= 2;
-		p->m = ft_xrealloc(p->m, p->cap * sizeof(struct kst *));
-	}
-	if (newer)
-		p->stale++;
-	else
-		p->lost = 1;
+	p->lost = p->dirty = 1;
+	k->page = 0;
+}
+
+/*
+ * k's newer state goes into a new page: its entry in its page is stale.
+ * It stays in the page's m[] until pages_settle() (a linear search a key
+ * would cost too much where every key changes, as with readings).
+ */
+static void
+page_stale(struct ft_warn *w, struct kst *k)
+{
+	struct wpage *p;
+
+	if (!k->page)
+		return;
+	p = page_of(w, k->page);
+	p->stale++;
 	p->dirty = 1;
 	k->page = 0;
 }
 
+/* The pages that changed without the keys page_stale() took out of them. */
 static void
-page_leave(struct ft_warn *w, struct kst *k)
+pages_settle(struct ft_warn *w)
 {
-	page_drop(w, k, 0);
+	size_t i;
+
+	for (i = 0; i < w->npg; i++) {
+		struct wpage *p = &w->pg[i];
+		uint32_t j, n = 0;
+
+		if (!p->dirty)
+			continue;
+		for (j = 0; j < p->n; j++)
+			if (p->m[j]->page == p->id)
+				p->m[n++] = p->m[j];
+		p->n = n;
+		/* Most pages only empty out: give back what they no longer
+		 * hold (the peak RSS counts it). */
+		if (p->cap > 8 && p->n <= p->cap / 2) {
+			while (p->cap > 8 && p->n <= p->cap / 2)
+				p->cap /= 2;
+			p->m = ft_xrealloc(p->m, p->cap * sizeof(struct kst *));
+		}
+	}
 }
 
 static void
@@ -221,6 +246,31 @@ put_ll(struct ft_buf *b, int64_t v)
 	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
+/*
+ * Adds s as a JSON string, as ft_json_escape() would: most keys and ids
+ * need no escaping, and are copied at once.
+ */
+static void
+put_str(struct ft_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (p[n] >= 0x20 && p[n] != '"' && p[n] != '\\')
+		n++;
+	if (p[n]) {
+		ft_json_escape(b, s, n + strlen(s + n));
+		return;
+	}
+	if (b->len + n + 3 > b->cap)
+		ft_buf_grow(b, n + 2);
+	b->s[b->len++] = '"';
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len++] = '"';
+	b->s[b->len] = '\0';
+}
+
 /* Adds k's state to b, as a JSON object: what the next run reads. */
 static void
 state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
@@ -229,10 +279,12 @@ state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 
 	ft_buf_adds(b, "{\"w\":[");
 	for (i = 0; i < k->n; i++) {
-		ft_buf_adds(b, i ? ",[" : "[");
+		if (i)
+			ft_buf_addc(b, ',');
+		ft_buf_addc(b, '[');
 		put_ll(b, k->w[i].t);
 		ft_buf_addc(b, ',');
-		ft_json_escape(b, k->w[i].id, strlen(k->w[i].id));
+		put_str(b, k->w[i].id);
 		ft_buf_addc(b, ']');
 	}
 	ft_buf_addc(b, ']');
@@ -253,7 +305,7 @@ state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 		for (i = 0; i < k->ndone; i++) {
 			ft_buf_addf(b, "%s[%lld,", i ? "," : "",
 				    (long long)k->done[i].t);
-			ft_json_escape(b, k->done[i].id, strlen(k->done[i].id));
+			put_str(b, k->done[i].id);
 			ft_buf_addc(b, ']');
 		}
 		ft_buf_addc(b, ']');
@@ -305,10 +357,12 @@ page_put(struct ft_warn *w, struct wpage *p)
 		const struct kst *k = p->m[i];
 		const char *name = w->rules.r[k->rule].name;
 
-		ft_buf_adds(b, i ? ",[" : "[");
-		ft_json_escape(b, name, strlen(name));
+		if (i)
+			ft_buf_addc(b, ',');
+		ft_buf_addc(b, '[');
+		put_str(b, name);
 		ft_buf_addc(b, ',');
-		ft_json_escape(b, k->key, strlen(k->key));
+		put_str(b, k->key);
 		ft_buf_addc(b, ',');
 		state_json(b, &w->rules.r[k->rule], k);
 		ft_buf_addc(b, ']');
@@ -361,18 +415,36 @@ struct wkey {
 	struct kst *k;
 };
 
-static int
-by_expiry(const void *a, const void *b)
+/*
+ * Sorts v[0..n) by expiry, keys that expire together in the order they
+ * came (radix, a byte at a time from the lowest; a byte that is the same
+ * in every key is passed over: with readings' series, all of them).
+ */
+static void
+by_expiry(struct wkey *v, struct wkey *tmp, size_t n)
 {
-	const struct wkey *x = a, *y = b;
+	size_t c[256], i;
+	int shift;
 
-	if (x->e != y->e)
-		return x->e < y->e ? -1 : 1;
-	if (x->k->rule != y->k->rule)
-		return x->k->rule < y->k->rule ? -1 : 1;
-	if (x->k->h != y->k->h)
-		return x->k->h < y->k->h ? -1 : 1;
-	return strcmp(x->k->key, y->k->key);
+	for (shift = 0; shift < 64; shift += 8) {
+		size_t at = 0;
+
+		memset(c, 0, sizeof(c));
+		for (i = 0; i < n; i++)
+			c[((uint64_t)v[i].e ^ (1ULL << 63)) >> shift & 255]++;
+		if (c[((uint64_t)v[0].e ^ (1ULL << 63)) >> shift & 255] == n)
+			continue;
+		for (i = 0; i < 256; i++) {
+			size_t m = c[i];
+
+			c[i] = at;
+			at += m;
+		}
+		for (i = 0; i < n; i++)
+			tmp[c[((uint64_t)v[i].e ^ (1ULL << 63)) >> shift &
+			      255]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
 }
 
 /*
@@ -415,12 +487,12 @@ pages_put(struct ft_warn *w)
 	w->npg = n;
 	if (st || !(nk = w->ndirty))
 		return st;
-	v = ft_xmalloc(nk * sizeof(*v));
+	v = ft_xmalloc(2 * nk * sizeof(*v));
 	for (i = 0; i < nk; i++) {
 		v[i].k = w->dirty[i];
 		v[i].e = expiry(w, v[i].k);
 	}
-	qsort(v, nk, sizeof(*v), by_expiry);
+	by_expiry(v, v + nk, nk);
 	for (i = 0; i < nk && !st; i += PAGE_KEYS) {
 		struct wpage *p = page_new(w, w->pg_next);
 
@@ -547,9 +619,10 @@ warn_flush(void *ctx)
 			page_leave(w, k);
 			continue;
 		}
-		page_drop(w, k, 1);
+		page_stale(w, k);
 		w->dirty[n++] = k;
 	}
+	pages_settle(w);
 	w->ndirty = st ? 0 : n;
 	if (!st && w->clock_dirty)
 		st = ft_store_warn_clock_set(w->ws, w->clock);
