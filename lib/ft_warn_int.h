@@ -276,9 +276,11 @@ struct wpage {
 	uint32_t id;
 	unsigned char dirty; /* its row is to change (a key left it) */
 	unsigned char lost; /* a key left it with no newer state */
+	unsigned char again; /* written again in place: its keys all moved */
 	struct kst **m;
 	uint32_t n, cap;
 	uint32_t stale; /* its entries superseded */
+	uint32_t moved; /* its keys written anew in this batch */
 	int64_t emin; /* no key of it is forgotten before this clock */
 	/* What it holds of rules not in the rules file: JSON text, kept
 	 * as it was read ("" none). */

@@ -112,6 +112,7 @@ page_stale(struct ft_warn *w, struct kst *k)
 		return;
 	p = page_of(w, k->page);
 	p->stale++;
+	p->moved++;
 	p->dirty = 1;
 	k->page = 0;
 }
@@ -128,6 +129,18 @@ pages_settle(struct ft_warn *w)
 
 		if (!p->dirty)
 			continue;
+		/* All its keys are written anew, none left: it is written
+		 * again in their place (their older entries are all in lower
+		 * pages), as with readings, whose every key changes. */
+		if (p->n && p->moved == p->n && !p->lost && !p->other.len) {
+			for (j = 0; j < p->n; j++)
+				p->m[j]->page = p->id;
+			p->stale -= p->moved;
+			p->moved = 0;
+			p->again = 1;
+			continue;
+		}
+		p->moved = 0;
 		for (j = 0; j < p->n; j++)
 			if (p->m[j]->page == p->id)
 				p->m[n++] = p->m[j];
@@ -464,7 +477,17 @@ pages_put(struct ft_warn *w)
 		struct wpage *p = &w->pg[i];
 
 		if (p->dirty && !st) {
-			if (p->other.len) {
+			if (p->again) {
+				p->emin = NEVER;
+				for (j = 0; j < p->n; j++) {
+					int64_t e = expiry(w, p->m[j]);
+
+					if (e < p->emin)
+						p->emin = e;
+				}
+				p->again = 0;
+				st = page_put(w, p);
+			} else if (p->other.len) {
 				st = page_put(w, p);
 			} else {
 				if (p->n && (p->lost || p->stale > p->n)) {
@@ -488,9 +511,17 @@ pages_put(struct ft_warn *w)
 	if (st || !(nk = w->ndirty))
 		return st;
 	v = ft_xmalloc(2 * nk * sizeof(*v));
-	for (i = 0; i < nk; i++) {
-		v[i].k = w->dirty[i];
-		v[i].e = expiry(w, v[i].k);
+	for (i = j = 0; i < nk; i++) {
+		/* (Those of a page written again in place have theirs.) */
+		if (w->dirty[i]->page)
+			continue;
+		v[j].k = w->dirty[i];
+		v[j].e = expiry(w, v[j].k);
+		j++;
+	}
+	if (!(nk = j)) {
+		free(v);
+		return st;
 	}
 	by_expiry(v, v + nk, nk);
 	for (i = 0; i < nk && !st; i += PAGE_KEYS) {

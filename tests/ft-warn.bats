@@ -1724,7 +1724,7 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT count FROM warnings WHERE rule = 'any' AND key = 'x'")" = 4 ]
 }
 
-@test "ft-warn windows: a batch writes the states it changed into new pages of 32 keys and leaves the older pages as they are; a key's state is its newest page's; a page of only stale states is deleted" {
+@test "ft-warn windows: a batch writes the states it changed into new pages of 32 keys and leaves the older pages as they are; a key's state is its newest page's; a page whose keys all changed is written again in place" {
 	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' | rules
 	for i in $(seq 1 34); do ev "a$i" 0; done > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
@@ -1746,17 +1746,20 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT count(*) FROM warn_windows")" = 35 ]
 	[ "$(sql "SELECT state FROM warn_windows WHERE key = 'a7'")" = "{\"w\":[[$(date -u -d 2026-12-01T08:00:00Z +%s),\"a7\"],[$(date -u -d 2026-12-01T08:02:00Z +%s),\"a7\"]]}" ]
 	# The next run reads the newest state: a7's third event makes three;
-	# page 4, whose only state moved to page 5, is deleted.
+	# page 4, whose only key changed, is written again in place.
+	sql "DELETE FROM written"
 	ev a7 3 > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "$(sql "SELECT json_array_length(state, '$.w') FROM warn_windows WHERE key = 'a7'")" = 3 ]
 	[ "$(sql "SELECT count FROM warnings WHERE key = 'a7'")" = 3 ]
-	[ "$(sql "SELECT group_concat(page) FROM (SELECT page FROM warn_pages ORDER BY page)")" = 1,2,3,5 ]
+	[ "$(sql "SELECT group_concat(page) FROM written")" = 4 ]
+	[ "$(sql "SELECT group_concat(page) FROM (SELECT page FROM warn_pages ORDER BY page)")" = 1,2,3,4 ]
+	[ "$(sql "SELECT sum(json_array_length(state)) FROM warn_pages")" = 36 ]
 	# Past every key's horizon: all are forgotten and their pages deleted;
 	# the new key is in a new page.
 	ev z 59 | sed 's/T08:/T11:/' > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
-	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "6 1" ]
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "5 1" ]
 	[ "$(sql "SELECT key FROM warn_windows")" = z ]
 }
 
