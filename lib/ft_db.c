@@ -477,6 +477,29 @@ static const char *const migrations[FT_SCHEMA_VERSION] = {
 	"CREATE TRIGGER warn_windows_insert INSTEAD OF INSERT ON warn_windows"
 	" BEGIN INSERT INTO warn_pages(state) VALUES (json_array(json_array("
 	"  NEW.rule, NEW.key, CASE WHEN json_valid(NEW.state) THEN"
+	"  json(NEW.state) ELSE NEW.state END))); END;",
+
+	/*
+	 * 12 -> 13: a batch writes the keys' states it changed into new
+	 * pages and leaves the older pages as they are, instead of writing
+	 * again each page a key of which changed or left (nearly all of
+	 * them, each batch): a key's state is the one of the page of the
+	 * highest number that has it, and the view shows that one.  The
+	 * pages stay as they were (a key in one page only).  A row inserted
+	 * into the view still becomes a page of one: the key's state.
+	 */
+	"DROP VIEW warn_windows;"
+	"CREATE VIEW warn_windows(rule, key, state) AS SELECT rule, key, state"
+	"  FROM (SELECT json_extract(e.value, '$[0]') AS rule,"
+	"  json_extract(e.value, '$[1]') AS key,"
+	"  json_extract(e.value, '$[2]') AS state, row_number() OVER"
+	"  (PARTITION BY json_extract(e.value, '$[0]'),"
+	"  json_extract(e.value, '$[1]') ORDER BY warn_pages.page DESC, e.key)"
+	"  AS newest FROM warn_pages, json_each(warn_pages.state) e)"
+	"  WHERE newest = 1;"
+	"CREATE TRIGGER warn_windows_insert INSTEAD OF INSERT ON warn_windows"
+	" BEGIN INSERT INTO warn_pages(state) VALUES (json_array(json_array("
+	"  NEW.rule, NEW.key, CASE WHEN json_valid(NEW.state) THEN"
 	"  json(NEW.state) ELSE NEW.state END))); END;"
 };
 

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <sqlite3.h>
 
-#define FT_SCHEMA_VERSION 12
+#define FT_SCHEMA_VERSION 13
 
 /*
  * An open case (dispatched, accepted or reopened), as SQL.  The partial

@@ -79,7 +79,8 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		       "storing the windows" },
 	[PAGE_DEL] = { "DELETE FROM warn_pages WHERE page = ?1",
 		       "storing the windows" },
-	[PAGES] = { "SELECT page, state FROM warn_pages ORDER BY page",
+	/* Newest first: a key's state is its newest page's. */
+	[PAGES] = { "SELECT page, state FROM warn_pages ORDER BY page DESC",
 		    "reading the windows" },
 	[CLOCK] = { "SELECT at FROM warn_clock", "reading the clock" },
 	[CLOCK_SET] = { "INSERT INTO warn_clock(one, at) VALUES (1, ?1)"

@@ -69,11 +69,12 @@ int ft_store_warn_each(struct ft_store_warn *s,
 
 /*
  * A page of the keys' states (JSON text, len bytes: an array of [rule,
- * key, state]): stored, or, when state is NULL, gone.
+ * key, state]; a key's state is the one of its newest page): stored, or,
+ * when state is NULL, gone.
  */
 int ft_store_warn_page_put(struct ft_store_warn *s, int64_t page,
 			   const char *state, size_t len);
-/* Calls fn for every stored page, by number. */
+/* Calls fn for every stored page, newest (the highest number) first. */
 int ft_store_warn_pages_each(struct ft_store_warn *s,
 			     int (*fn)(void *ctx, int64_t page,
 				       const char *state),

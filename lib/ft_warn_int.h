@@ -116,6 +116,7 @@ struct kst {
 	unsigned char dirty;
 	unsigned char kind; /* enum kst_kind */
 	unsigned char inslot; /* in a struct rslot: freed with it */
+	unsigned char known; /* a flush or the load has seen it (gc()) */
 	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
 	uint32_t page; /* the page of warn_pages its state is in; 0: none */
 	/*
@@ -295,14 +296,20 @@ struct rslot {
 };
 
 /*
- * A page of warn_pages: the keys whose states its row holds, m[0..n), up
- * to PAGE_KEYS (see ft_warn_state.c).
+ * A page of warn_pages: the keys whose newest states its row holds,
+ * m[0..n), and stale entries, superseded by a newer page's (see
+ * ft_warn_state.c).
  */
 struct wpage {
 	uint32_t id;
-	int dirty; /* its row is to be written again */
+	unsigned char dirty; /* its row is to change (a key left it) */
+	unsigned char lost; /* a key left it with no newer state */
+	unsigned char again; /* written again in place: its keys all moved */
 	struct kst **m;
 	uint32_t n, cap;
+	uint32_t stale; /* its entries superseded */
+	uint32_t moved; /* its keys written anew in this batch */
+	int64_t emin; /* no key of it is forgotten before this clock */
 	/* What it holds of rules not in the rules file: JSON text, kept
 	 * as it was read ("" none). */
 	struct ft_buf other;
@@ -328,6 +335,7 @@ struct ft_warn {
 	double *score; /* a keyword rule's score of the record */
 	struct kst **tab;
 	size_t nb, nkeys;
+	size_t nknown; /* the keys after the last flush or load */
 	struct kst **dirty;
 	size_t ndirty, capdirty;
 	struct wpage *pg; /* the pages, by id */

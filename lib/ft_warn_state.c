@@ -8,19 +8,26 @@
 static int reload(struct ft_warn *w);
 
 /*
- * The keys' states are stored in pages (table warn_pages): a row holds the
- * states of up to PAGE_KEYS keys, as a JSON array of [rule, key, state].
- * A key joins a page when its state is first stored, the newest page
- * until it is full, and stays in it while it has a state to keep; a page
- * changed in a batch (a key of it changed, joined or left) is written
- * again whole, or deleted once empty.  A row a key cost a statement each
- * time a key was written and another when it was forgotten: on the
- * benchmark's million events, some 56,000 upserts and 47,000 deletes a
- * batch of 50,000 events, 45% of the run.  Pages of 32 cost some 7,600
- * writes and 1,000 deletes a batch there (nearly every page changes in a
- * batch whose days are as many as the longest window's), and the bytes of
- * the states written again.  Pages of 128 took as much CPU, and twice the
- * file: rows of up to 12 KB leave SQLite's leaves of 16 KB mostly empty.
+ * The keys' states are stored in pages (table warn_pages): a row holds
+ * states as a JSON array of [rule, key, state], and a key's state is the
+ * one of the page of the highest number that has it (the view
+ * warn_windows shows that one); its entries in older pages are stale.
+ * A batch writes the states it changed into new pages, PAGE_KEYS a page,
+ * in the order the clock will forget them (expiry()), and leaves the
+ * older pages as they are.  A page is deleted once it holds no key's
+ * state; one that a key left with no newer state (forgotten, or with
+ * nothing to keep) while others stay, or whose entries are more stale
+ * than not, is dissolved: its keys go into the new pages with the rest.
+ * Since the keys forgotten together were written together, most pages go
+ * whole, and a page is written once.
+ *
+ * Before (schema 12), a key stayed in the page it first joined, and a
+ * page was written again whole when any of its keys changed or left: on
+ * the benchmark's million events, some 10,000 pages of 11,500 a batch
+ * (nearly every page changes in a batch whose days are as many as the
+ * longest window's), the states of 120,000 keys where 56,000 changed.
+ * Pages of 128 took as much CPU, and twice the file: rows of up to 12 KB
+ * leave SQLite's leaves of 16 KB mostly empty.
  */
 #define PAGE_KEYS 32
 
@@ -54,6 +61,7 @@ page_new(struct ft_warn *w, uint32_t id)
 	p = &w->pg[w->npg++];
 	memset(p, 0, sizeof(*p));
 	p->id = id;
+	p->emin = NEVER;
 	ft_buf_init(&p->other);
 	if (id >= w->pg_next)
 		w->pg_next = id + 1;
@@ -72,23 +80,7 @@ page_add(struct wpage *p, struct kst *k)
 	k->page = p->id;
 }
 
-/* k's state is to be stored: in its page, or the newest, or a new one. */
-static void
-page_join(struct ft_warn *w, struct kst *k)
-{
-	struct wpage *p = w->npg ? &w->pg[w->npg - 1] : NULL;
-
-	if (k->page) {
-		page_of(w, k->page)->dirty = 1;
-		return;
-	}
-	if (!p || p->n >= PAGE_KEYS)
-		p = page_new(w, w->pg_next);
-	page_add(p, k);
-	p->dirty = 1;
-}
-
-/* k's state is no longer stored (k is forgotten, or has none). */
+/* Takes k's entry out of its page p (k is forgotten, or keeps nothing). */
 static void
 page_leave(struct ft_warn *w, struct kst *k)
 {
@@ -102,14 +94,65 @@ page_leave(struct ft_warn *w, struct kst *k)
 		;
 	if (i < p->n)
 		p->m[i] = p->m[--p->n];
-	/* Most pages only empty out: give back what they no longer hold
-	 * (the peak RSS counts it). */
-	if (p->cap > 8 && p->n <= p->cap / 2) {
-		p->cap /= 2;
-		p->m = ft_xrealloc(p->m, p->cap * sizeof(struct kst *));
-	}
+	p->lost = p->dirty = 1;
+	k->page = 0;
+}
+
+/*
+ * k's newer state goes into a new page: its entry in its page is stale.
+ * It stays in the page's m[] until pages_settle() (a linear search a key
+ * would cost too much where every key changes, as with readings).
+ */
+static void
+page_stale(struct ft_warn *w, struct kst *k)
+{
+	struct wpage *p;
+
+	if (!k->page)
+		return;
+	p = page_of(w, k->page);
+	p->stale++;
+	p->moved++;
 	p->dirty = 1;
 	k->page = 0;
+}
+
+/* The pages that changed without the keys page_stale() took out of them. */
+static void
+pages_settle(struct ft_warn *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->npg; i++) {
+		struct wpage *p = &w->pg[i];
+		uint32_t j, n = 0;
+
+		if (!p->dirty)
+			continue;
+		/* All its keys are written anew, none left: it is written
+		 * again in their place (their older entries are all in lower
+		 * pages), as with readings, whose every key changes. */
+		if (p->n && p->moved == p->n && !p->lost && !p->other.len) {
+			for (j = 0; j < p->n; j++)
+				p->m[j]->page = p->id;
+			p->stale -= p->moved;
+			p->moved = 0;
+			p->again = 1;
+			continue;
+		}
+		p->moved = 0;
+		for (j = 0; j < p->n; j++)
+			if (p->m[j]->page == p->id)
+				p->m[n++] = p->m[j];
+		p->n = n;
+		/* Most pages only empty out: give back what they no longer
+		 * hold (the peak RSS counts it). */
+		if (p->cap > 8 && p->n <= p->cap / 2) {
+			while (p->cap > 8 && p->n <= p->cap / 2)
+				p->cap /= 2;
+			p->m = ft_xrealloc(p->m, p->cap * sizeof(struct kst *));
+		}
+	}
 }
 
 static void
@@ -216,6 +259,31 @@ put_ll(struct ft_buf *b, int64_t v)
 	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
 }
 
+/*
+ * Adds s as a JSON string, as ft_json_escape() would: most keys and ids
+ * need no escaping, and are copied at once.
+ */
+static void
+put_str(struct ft_buf *b, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = 0;
+
+	while (p[n] >= 0x20 && p[n] != '"' && p[n] != '\\')
+		n++;
+	if (p[n]) {
+		ft_json_escape(b, s, n + strlen(s + n));
+		return;
+	}
+	if (b->len + n + 3 > b->cap)
+		ft_buf_grow(b, n + 2);
+	b->s[b->len++] = '"';
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len++] = '"';
+	b->s[b->len] = '\0';
+}
+
 /* Adds k's state to b, as a JSON object: what the next run reads. */
 static void
 state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
@@ -224,10 +292,12 @@ state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 
 	ft_buf_adds(b, "{\"w\":[");
 	for (i = 0; i < k->n; i++) {
-		ft_buf_adds(b, i ? ",[" : "[");
+		if (i)
+			ft_buf_addc(b, ',');
+		ft_buf_addc(b, '[');
 		put_ll(b, k->w[i].t);
 		ft_buf_addc(b, ',');
-		ft_json_escape(b, k->w[i].id, strlen(k->w[i].id));
+		put_str(b, k->w[i].id);
 		ft_buf_addc(b, ']');
 	}
 	ft_buf_addc(b, ']');
@@ -248,7 +318,7 @@ state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 		for (i = 0; i < k->ndone; i++) {
 			ft_buf_addf(b, "%s[%lld,", i ? "," : "",
 				    (long long)k->done[i].t);
-			ft_json_escape(b, k->done[i].id, strlen(k->done[i].id));
+			put_str(b, k->done[i].id);
 			ft_buf_addc(b, ']');
 		}
 		ft_buf_addc(b, ']');
@@ -283,14 +353,15 @@ state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 	ft_buf_addc(b, '}');
 }
 
-/* Writes page p again: its keys' states, or nothing (its row goes). */
+/* Writes page p: its keys' states, or nothing (its row goes). */
 static int
 page_put(struct ft_warn *w, struct wpage *p)
 {
 	struct ft_buf *b = &w->json;
 	uint32_t i;
 
-	p->dirty = 0;
+	p->dirty = p->lost = 0;
+	p->stale = 0;
 	if (!p->n && !p->other.len)
 		return ft_store_warn_page_put(w->ws, p->id, NULL, 0);
 	ft_buf_reset(b);
@@ -299,10 +370,12 @@ page_put(struct ft_warn *w, struct wpage *p)
 		const struct kst *k = p->m[i];
 		const char *name = w->rules.r[k->rule].name;
 
-		ft_buf_adds(b, i ? ",[" : "[");
-		ft_json_escape(b, name, strlen(name));
+		if (i)
+			ft_buf_addc(b, ',');
+		ft_buf_addc(b, '[');
+		put_str(b, name);
 		ft_buf_addc(b, ',');
-		ft_json_escape(b, k->key, strlen(k->key));
+		put_str(b, k->key);
 		ft_buf_addc(b, ',');
 		state_json(b, &w->rules.r[k->rule], k);
 		ft_buf_addc(b, ']');
@@ -316,24 +389,150 @@ page_put(struct ft_warn *w, struct wpage *p)
 	return ft_store_warn_page_put(w->ws, p->id, b->s, b->len);
 }
 
-/* Writes the pages that changed; forgets those that are empty. */
+/*
+ * The clock after which k is forgotten, unless it changes first (gc()
+ * forgets it when the clock is past this): the newest record it counted,
+ * or the end of its newest window, and the rule's horizon; NEVER while it
+ * has a live warning, a reading out of limits, a series or cases that
+ * ended; INT64_MIN when it holds nothing.
+ */
+static int64_t
+expiry(const struct ft_warn *w, const struct kst *k)
+{
+	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	int64_t t = INT64_MIN;
+
+	if (k->live || (k->kind != KST_COUNTS && warn_kst_holds(k)))
+		return NEVER;
+	if (k->n)
+		t = k->w[k->n - 1].t;
+	if (k->kind == KST_COUNTS && k->nwc) {
+		int64_t b = warn_win_start(r, k->wc[k->nwc - 1].b + 1);
+
+		if (b > t)
+			t = b;
+	}
+	return t == INT64_MIN ? t : t + w->horizon[k->rule];
+}
+
+/* Whether gc() forgets k (it keeps what is dirty, whatever this says). */
+static int
+kst_gone(const struct ft_warn *w, const struct kst *k)
+{
+	return w->clock > expiry(w, k);
+}
+
+/* A key to be written, and when it expires: what new pages are sorted by. */
+struct wkey {
+	int64_t e;
+	struct kst *k;
+};
+
+/*
+ * Sorts v[0..n) by expiry, keys that expire together in the order they
+ * came (radix, a byte at a time from the lowest; a byte that is the same
+ * in every key is passed over: with readings' series, all of them).
+ */
+static void
+by_expiry(struct wkey *v, struct wkey *tmp, size_t n)
+{
+	size_t c[256], i;
+	int shift;
+
+	for (shift = 0; shift < 64; shift += 8) {
+		size_t at = 0;
+
+		memset(c, 0, sizeof(c));
+		for (i = 0; i < n; i++)
+			c[((uint64_t)v[i].e ^ (1ULL << 63)) >> shift & 255]++;
+		if (c[((uint64_t)v[0].e ^ (1ULL << 63)) >> shift & 255] == n)
+			continue;
+		for (i = 0; i < 256; i++) {
+			size_t m = c[i];
+
+			c[i] = at;
+			at += m;
+		}
+		for (i = 0; i < n; i++)
+			tmp[c[((uint64_t)v[i].e ^ (1ULL << 63)) >> shift &
+			      255]++] = v[i];
+		memcpy(v, tmp, n * sizeof(*v));
+	}
+}
+
+/*
+ * The end of a batch: the pages that changed deleted, dissolved or (those
+ * that hold keys of rules not in the rules file) written again; the
+ * states of w->dirty[0..ndirty) and of the dissolved pages' keys into new
+ * pages.
+ */
 static int
 pages_put(struct ft_warn *w)
 {
-	size_t i, n = 0;
+	size_t i, j, n = 0, nk;
+	struct wkey *v;
 	int st = FT_OK;
 
 	for (i = 0; i < w->npg; i++) {
 		struct wpage *p = &w->pg[i];
 
-		if (p->dirty && !st)
-			st = page_put(w, p);
+		if (p->dirty && !st) {
+			if (p->again) {
+				p->emin = NEVER;
+				for (j = 0; j < p->n; j++) {
+					int64_t e = expiry(w, p->m[j]);
+
+					if (e < p->emin)
+						p->emin = e;
+				}
+				p->again = 0;
+				st = page_put(w, p);
+			} else if (p->other.len) {
+				st = page_put(w, p);
+			} else {
+				if (p->n && (p->lost || p->stale > p->n)) {
+					for (j = 0; j < p->n; j++) {
+						p->m[j]->page = 0;
+						warn_touch_list(w, p->m[j]);
+					}
+					p->n = 0;
+				}
+				if (!p->n)
+					st = page_put(w, p);
+				p->dirty = 0;
+			}
+		}
 		if (p->n || p->other.len || p->dirty)
 			w->pg[n++] = *p;
 		else
 			page_free(p);
 	}
 	w->npg = n;
+	if (st || !(nk = w->ndirty))
+		return st;
+	v = ft_xmalloc(2 * nk * sizeof(*v));
+	for (i = j = 0; i < nk; i++) {
+		/* (Those of a page written again in place have theirs.) */
+		if (w->dirty[i]->page)
+			continue;
+		v[j].k = w->dirty[i];
+		v[j].e = expiry(w, v[j].k);
+		j++;
+	}
+	if (!(nk = j)) {
+		free(v);
+		return st;
+	}
+	by_expiry(v, v + nk, nk);
+	for (i = 0; i < nk && !st; i += PAGE_KEYS) {
+		struct wpage *p = page_new(w, w->pg_next);
+
+		for (j = i; j < nk && j < i + PAGE_KEYS; j++)
+			page_add(p, v[j].k);
+		p->emin = v[i].e;
+		st = page_put(w, p);
+	}
+	free(v);
 	return st;
 }
 
@@ -346,27 +545,27 @@ pages_put(struct ft_warn *w)
  */
 #define GC_EVERY 1
 
-/* Whether gc() forgets k (it keeps what is dirty, whatever this says). */
-static int
-kst_gone(const struct ft_warn *w, const struct kst *k)
+/* Frees k, out of the table (it has left its page). */
+static void
+key_free(struct ft_warn *w, struct kst *k)
 {
-	const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	struct kst **p = &w->tab[k->h & (w->nb - 1)];
 
-	return !(k->live || (k->kind != KST_COUNTS && warn_kst_holds(k)) ||
-		 (k->n && k->w[k->n - 1].t >= w->clock - w->horizon[k->rule]) ||
-		 (k->kind == KST_COUNTS && k->nwc &&
-		  warn_win_start(r, k->wc[k->nwc - 1].b + 1) >=
-			  w->clock - w->horizon[k->rule]));
+	while (*p != k)
+		p = &(*p)->next;
+	*p = k->next;
+	w->nkeys--;
+	warn_slot_forget(w, k);
+	warn_kst_free(k);
 }
 
+/* Every key looked at: some were made that no flush has seen. */
 static void
-gc(struct ft_warn *w)
+gc_all(struct ft_warn *w)
 {
 	struct kst **p, *k;
 	size_t i;
 
-	if (!w->clock_set || ++w->flushes % GC_EVERY)
-		return;
 	for (i = 0; i < w->nb; i++)
 		for (p = &w->tab[i]; (k = *p);) {
 			if (k->dirty || !kst_gone(w, k)) {
@@ -381,50 +580,99 @@ gc(struct ft_warn *w)
 		}
 }
 
+/*
+ * The keys of the pages the clock has passed the earliest expiry of.  The
+ * other keys a flush has seen are in pages whose keys expire later, or
+ * have a live warning and nothing else (no expiry): none is forgotten
+ * before it changes, and a key that changed was judged by the flush.
+ */
+static void
+gc_pages(struct ft_warn *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->npg; i++) {
+		struct wpage *p = &w->pg[i];
+		int64_t emin = NEVER;
+		uint32_t j, n = 0;
+
+		if (w->clock <= p->emin)
+			continue;
+		for (j = 0; j < p->n; j++) {
+			struct kst *k = p->m[j];
+			int64_t e = expiry(w, k);
+
+			if (w->clock > e) {
+				k->page = 0;
+				key_free(w, k);
+				continue;
+			}
+			if (e < emin)
+				emin = e;
+			p->m[n++] = k;
+		}
+		if (n < p->n)
+			p->lost = p->dirty = 1;
+		p->n = n;
+		p->emin = emin;
+	}
+}
+
 /* ft_run's flush: what changed in memory, into the batch. */
 int
 warn_flush(void *ctx)
 {
 	struct ft_warn *w = ctx;
-	size_t i, kept, n = 0;
+	size_t i, kept = w->nkeys, n = 0, fresh = 0;
+	int gcs = w->clock_set && (w->flushes + 1) % GC_EVERY == 0;
 	int st = FT_OK;
 
 	if (w->clock_set)
 		warn_sla_expire(w);
-	/*
-	 * A key that gc() forgets below does not join a page only to leave
-	 * it (many would: a key seen once, early in the batch).
-	 */
-	if (w->clock_set && (w->flushes + 1) % GC_EVERY == 0) {
-		for (i = 0; i < w->ndirty; i++)
-			if (kst_gone(w, w->dirty[i]))
-				w->dirty[i]->dirty = 0;
-			else
-				w->dirty[n++] = w->dirty[i];
-		w->ndirty = n;
-	}
 	for (i = 0; i < w->ndirty && !st; i++) {
 		struct kst *k = w->dirty[i];
 
 		k->dirty = 0;
-		if (!k->n && !warn_kst_holds(k))
+		fresh += !k->known;
+		k->known = 1;
+		/* Forgotten now: it does not join a page only to leave it
+		 * (many would: a key seen once, early in the batch). */
+		if (gcs && kst_gone(w, k)) {
 			page_leave(w, k);
-		else
-			page_join(w, k);
+			key_free(w, k);
+			continue;
+		}
 		if (k->live)
 			st = warn_put_warning(w, k, k->live,
 					      k->live->acked ? "acked" : "open",
 					      0);
+		if (!k->n && !warn_kst_holds(k)) {
+			page_leave(w, k);
+			continue;
+		}
+		page_stale(w, k);
+		w->dirty[n++] = k;
 	}
-	w->ndirty = 0;
+	pages_settle(w);
+	w->ndirty = st ? 0 : n;
 	if (!st && w->clock_dirty)
 		st = ft_store_warn_clock_set(w->ws, w->clock);
 	w->clock_dirty = 0;
-	if (st)
+	if (st) {
+		w->ndirty = 0;
 		return st;
-	kept = w->nkeys;
-	gc(w);
-	if ((st = pages_put(w)))
+	}
+	if (w->clock_set && ++w->flushes % GC_EVERY == 0) {
+		/* Keys made in the batch and never touched are in no list. */
+		if (kept - w->nknown > fresh)
+			gc_all(w);
+		else
+			gc_pages(w);
+	}
+	w->nknown = gcs ? w->nkeys : 0;
+	st = pages_put(w);
+	w->ndirty = 0;
+	if (st)
 		return st;
 	/* Only while the keys stay: ever new keys are freed by gc() at the
 	 * end of a batch, and a longer batch would hold them longer. */
@@ -625,7 +873,9 @@ load_window(struct ft_warn *w, int ri, struct kst *k, jv s)
 
 /*
  * Element e of page p ([rule, key, state], consumed) into its key, which
- * joins p; kept as it is in p when its rule is not in the rules file.
+ * joins p; stale when the key has a state in a newer page (the pages are
+ * read newest first), or earlier in p; kept as it is in p when its rule
+ * is not in the rules file.
  */
 static int
 load_key(struct ft_warn *w, struct wpage *p, jv e)
@@ -659,13 +909,13 @@ load_key(struct ft_warn *w, struct wpage *p, jv e)
 		st = FT_DATAERR;
 	} else {
 		k = warn_kst_get(w, ri, jv_string_value(key), 1);
-		/* Twice (a row put in by hand): the states merged, in the
-		 * first page; this one is written again without it. */
-		if (k->page)
-			p->dirty = 1;
-		else
+		k->known = 1;
+		if (k->page) {
+			p->stale++;
+		} else {
 			page_add(p, k);
-		load_window(w, ri, k, jv_copy(s));
+			load_window(w, ri, k, jv_copy(s));
+		}
 	}
 	jv_free(rule);
 	jv_free(key);
@@ -684,7 +934,7 @@ load_page(void *ctx, int64_t id, const char *state)
 	int i, n, st = FT_OK;
 
 	if (id < 1 || id >= UINT32_MAX ||
-	    (w->npg && id <= w->pg[w->npg - 1].id)) {
+	    (w->npg && id >= w->pg[w->npg - 1].id)) {
 		ft_error("%s: warn_pages: page %lld: not a page number",
 			 w->db->path, (long long)id);
 		return FT_DATAERR;
@@ -700,10 +950,38 @@ load_page(void *ctx, int64_t id, const char *state)
 	n = jv_array_length(jv_copy(a));
 	for (i = 0; i < n && !st; i++)
 		st = load_key(w, p, jv_array_get(jv_copy(a), i));
-	/* A page of only duplicates: its row goes at the next batch. */
-	p->dirty = p->dirty || (!p->n && !p->other.len);
+	/* A page of only stale entries goes at the next batch; one of
+	 * more stale than not is dissolved. */
+	p->dirty = (!p->n && !p->other.len) || p->stale > p->n;
 	jv_free(a);
 	return st;
+}
+
+/*
+ * The pages, read newest first, in their order; when their keys are
+ * forgotten.
+ */
+static void
+pages_loaded(struct ft_warn *w)
+{
+	size_t i, j;
+
+	for (i = 0; i < w->npg / 2; i++) {
+		struct wpage t = w->pg[i];
+
+		w->pg[i] = w->pg[w->npg - 1 - i];
+		w->pg[w->npg - 1 - i] = t;
+	}
+	for (i = 0; i < w->npg; i++) {
+		struct wpage *p = &w->pg[i];
+
+		for (j = 0; j < p->n; j++) {
+			int64_t e = expiry(w, p->m[j]);
+
+			if (e < p->emin)
+				p->emin = e;
+		}
+	}
 }
 
 static char *
@@ -725,6 +1003,7 @@ load_warning(void *ctx, const struct ft_store_warning *s)
 	if (ri < 0)
 		return FT_OK; /* its rule is not in this file */
 	k = warn_kst_get(w, ri, s->key, 1);
+	k->known = 1;
 	x = ft_xmalloc(sizeof(*x));
 	memset(x, 0, sizeof(*x));
 	snprintf(x->id, sizeof(x->id), "%s", s->warning);
@@ -795,6 +1074,8 @@ warn_load_state(struct ft_warn *w)
 	if ((st = ft_store_warn_pages_each(w->ws, load_page, w)) ||
 	    (st = ft_store_warn_each(w->ws, &f, load_warning, w)))
 		return st;
+	pages_loaded(w);
+	w->nknown = w->nkeys;
 	for (size_t i = 0; i < w->nflat; i++)
 		warn_silent_at(w, w->flat[i]);
 	warn_sla_next(w, w->clock);
@@ -815,7 +1096,7 @@ warn_forget(struct ft_warn *w)
 		}
 	free(w->tab);
 	w->tab = NULL;
-	w->nb = w->nkeys = 0;
+	w->nb = w->nkeys = w->nknown = 0;
 	for (i = 0; i < w->npg; i++)
 		page_free(&w->pg[i]);
 	w->npg = 0;

@@ -119,7 +119,7 @@ setup() {
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
 	[ "$(stat -c %a "$FT_DB")" = 600 ]
 	[ "$(sql 'pragma journal_mode')" = wal ]
-	[ "$(sql 'pragma user_version')" = 12 ]
+	[ "$(sql 'pragma user_version')" = 13 ]
 	[ "$(sql 'pragma application_id')" = 1718878209 ]
 }
 
@@ -137,7 +137,7 @@ setup() {
 	sqlite3 "$FT_DB" < "$F/schema-v1.sql"
 	[ "$(sql 'pragma user_version')" = 1 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 12 ]
+	[ "$(sql 'pragma user_version')" = 13 ]
 	[ "$(sql 'select count(*) from events')" = 3 ]
 	[ "$(sql "select count(*) from sqlite_schema where name = 'history'")" = 1 ]
 }
@@ -148,7 +148,7 @@ setup() {
 	before=$(sql 'select seq, kind, id, at, tool, by, action, detail from history order by seq')
 	[ "$(sql 'select count(*) from history')" = 2 ]
 	run -1 --separate-stderr ft-ingest -q "$F/events.csv"
-	[ "$(sql 'pragma user_version')" = 12 ]
+	[ "$(sql 'pragma user_version')" = 13 ]
 	# The old entries as they were, now with hashes; the chain verifies.
 	[ "$(sql 'select seq, kind, id, at, tool, by, action, detail from history where seq <= 2 order by seq')" = "$before" ]
 	[ "$(sql 'select count(*) from history where hash is null')" = 0 ]
@@ -166,7 +166,7 @@ setup() {
 @test "ft-ingest db: a newer schema is refused (78) and left alone" {
 	sqlite3 "$FT_DB" 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-ingest "$F/events.csv"
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (12)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (13)"* ]]
 	[ "$(sql 'pragma user_version')" = 99 ]
 }
 
@@ -1414,7 +1414,7 @@ JSON
 @test "ft-ingest readings: the table is the migration's, WITHOUT ROWID, keyed on (sensor, metric, at)" {
 	run -0 --separate-stderr ft-ingest -q --kind readings /dev/null
 	[ "$(sql "select sql from sqlite_schema where name = 'readings'")" = "CREATE TABLE readings (sensor TEXT NOT NULL, metric TEXT NOT NULL DEFAULT '', at INTEGER NOT NULL, value REAL NOT NULL, ingest INTEGER, PRIMARY KEY (sensor, metric, at)) WITHOUT ROWID" ]
-	[ "$(sql 'pragma user_version')" = 12 ]
+	[ "$(sql 'pragma user_version')" = 13 ]
 }
 
 @test "ft-ingest readings: accepted readings are stored (at in epoch seconds) and printed, metric only when given" {

@@ -561,7 +561,7 @@ print(sorted({sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in l
 	sql 'PRAGMA user_version = 99'
 	run -78 --separate-stderr ft-report events
 	[ "$output" = "" ]
-	[ "$stderr" = "ft-report: $FT_DB: database schema version 99 is newer than this ft understands (12); use a newer ft" ]
+	[ "$stderr" = "ft-report: $FT_DB: database schema version 99 is newer than this ft understands (13); use a newer ft" ]
 }
 
 @test "ft-report: reads the database in place, not a private copy (runs under a file size limit smaller than it)" {

@@ -133,11 +133,11 @@ dump() {
 	sqlite3 new.db 'pragma application_id = 1718878209; pragma user_version = 99; create table t(x)'
 	run -78 --separate-stderr ft-update --db new.db "$F/fixed.ndjson"
 	[ -z "$output" ]
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (12)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (13)"* ]]
 	[ "$(sqlite3 new.db 'pragma user_version')" = 99 ]
 	[ "$(sqlite3 new.db "select count(*) from sqlite_schema where name = 'history'")" = 0 ]
 	run -78 --separate-stderr ft-update --db new.db --verify
-	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (12)"* ]]
+	[[ "$stderr" == *"database schema version 99 is newer than this ft understands (13)"* ]]
 }
 
 @test "ft-update db: another program's database is refused (78)" {
@@ -1031,5 +1031,5 @@ three_and_a_bad_one() {
 	[ "$(sqlite3 old.db 'pragma user_version')" = 1 ]
 	# A good one is read: 0 is "do not wait".
 	FT_BUSY_TIMEOUT=0 run -0 --separate-stderr ft-update --db old.db /dev/null
-	[ "$(sqlite3 old.db 'pragma user_version')" = 12 ]
+	[ "$(sqlite3 old.db 'pragma user_version')" = 13 ]
 }

@@ -1804,7 +1804,7 @@ ft-vote: 2027-futian: 0 progress steps recorded, 0 unchanged, 1 rejected' ]
 	[ "$(sql 'pragma user_version')" = 10 ]
 	run -0 --separate-stderr ft-vote cast 2027-futian --key "$KEY" --now "$T1" <(sed -n 3p "$F/ballots.ndjson")
 	[ "$output" = '{"round":"2027-futian","ballot":3,"channel":"app","projects":["p3"]}' ]
-	[ "$(sql 'pragma user_version')" = 12 ]
+	[ "$(sql 'pragma user_version')" = 13 ]
 	[ "$(sql 'select count(*), count(unit) from voters')" = "5|0" ]
 	[ "$(sql 'select count(*), count(unit) from ballots')" = "3|0" ]
 	run -0 --separate-stderr ft-vote tally 2027-futian --totals

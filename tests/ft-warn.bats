@@ -1781,32 +1781,67 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT count FROM warnings WHERE rule = 'any' AND key = 'x'")" = 4 ]
 }
 
-@test "ft-warn windows: the keys' states are stored in pages of 32 keys; a batch writes again only the pages whose keys changed, joined or left" {
+@test "ft-warn windows: a batch writes the states it changed into new pages of 32 keys and leaves the older pages as they are; a key's state is its newest page's; a page whose keys all changed is written again in place" {
 	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' | rules
 	for i in $(seq 1 34); do ev "a$i" 0; done > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "$(sql "SELECT page, json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ' ')" = "1|32 2|2 " ]
 	[ "$(sql "SELECT count(*) FROM warn_windows")" = 34 ]
 	sql "CREATE TABLE written(page); CREATE TRIGGER log AFTER INSERT ON warn_pages BEGIN INSERT INTO written VALUES (NEW.page); END"
-	# A new key joins the newest page, which is not full: only it is written.
+	# A new key goes into a new page; no other page is written.
 	ev b 1 > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
-	[ "$(sql "SELECT group_concat(page) FROM written")" = 2 ]
-	[ "$(sql "SELECT json_array_length(state) FROM warn_pages WHERE page = 2")" = 3 ]
-	# A key of the first page counts again: its page alone, with the key's
-	# new state (and its warning).
+	[ "$(sql "SELECT group_concat(page) FROM written")" = 3 ]
+	# A key counts again: its new state (and its warning) into a new page;
+	# the old one stays in its page, stale, and the view shows the new.
 	sql "DELETE FROM written"
 	ev a7 2 > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "$(got '"\(.change) \(.key) \(.count)"')" = "raised a7 2" ]
-	[ "$(sql "SELECT group_concat(page) FROM written")" = 1 ]
+	[ "$(sql "SELECT group_concat(page) FROM written")" = 4 ]
+	[ "$(sql "SELECT sum(json_array_length(state)) FROM warn_pages")" = 36 ]
+	[ "$(sql "SELECT count(*) FROM warn_windows")" = 35 ]
 	[ "$(sql "SELECT state FROM warn_windows WHERE key = 'a7'")" = "{\"w\":[[$(date -u -d 2026-12-01T08:00:00Z +%s),\"a7\"],[$(date -u -d 2026-12-01T08:02:00Z +%s),\"a7\"]]}" ]
-	# Past every key's horizon: all are forgotten and the first page is
-	# deleted; the new key is in the newest page.
+	# The next run reads the newest state: a7's third event makes three;
+	# page 4, whose only key changed, is written again in place.
+	sql "DELETE FROM written"
+	ev a7 3 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT json_array_length(state, '$.w') FROM warn_windows WHERE key = 'a7'")" = 3 ]
+	[ "$(sql "SELECT count FROM warnings WHERE key = 'a7'")" = 3 ]
+	[ "$(sql "SELECT group_concat(page) FROM written")" = 4 ]
+	[ "$(sql "SELECT group_concat(page) FROM (SELECT page FROM warn_pages ORDER BY page)")" = 1,2,3,4 ]
+	[ "$(sql "SELECT sum(json_array_length(state)) FROM warn_pages")" = 36 ]
+	# Past every key's horizon: all are forgotten and their pages deleted;
+	# the new key is in a new page.
 	ev z 59 | sed 's/T08:/T11:/' > in.ndjson
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
-	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "2 1" ]
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "5 1" ]
 	[ "$(sql "SELECT key FROM warn_windows")" = z ]
+}
+
+@test "ft-warn windows: a page that a key left with no newer state while others stay, or whose states are more stale than not, is deleted and its keys written into the new page" {
+	# s's keys are forgotten 20 minutes and a second after their event,
+	# t's after 120.
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"s","type":"threshold","key":"id","count":2,"window":10}]' | rules
+	{ ev a 0; ev b 1; ev c 2; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "1 6" ]
+	# At 08:23 s's keys are forgotten; t's go into page 2 with d's.
+	ev d 23 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "2 5" ]
+	[ "$(sql "SELECT rule || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "sd,ta,tb,tc,td," ]
+	# Two of page 2's five states move to page 3: page 2 stays.
+	{ ev a 24; ev b 25; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ,)" = "2 5,3 4," ]
+	# A third: page 2's last two go into page 4 with c's.
+	ev c 26 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ,)" = "3 4,4 4," ]
+	[ "$(sql "SELECT rule || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "sa,sb,sc,sd,ta,tb,tc,td," ]
+	[ "$(sql "SELECT json_array_length(state, '$.w') FROM warn_windows WHERE rule = 't' ORDER BY key" | tr '\n' ,)" = "2,2,2,1," ]
 }
 
 @test "ft-warn state: a page written again keeps the keys of a rule no longer in the rules file, which count on once it is back; a page that is not [rule, key, state] arrays is refused (65)" {
@@ -1816,18 +1851,21 @@ tester|resolve|open|resolved" ]
 	run -0 --separate-stderr ft-warn --rules both.json in.ndjson
 	[ "$output" = "" ]
 	[ "$(sql "SELECT rule || ' ' || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "t a,t b,u a,u b," ]
-	# Without rule u: c joins the page, which is written again, u's keys in it.
-	ev c 2 > in.ndjson
+	# Without rule u: a's new state goes into page 2, and page 1 is
+	# written again without a's old one, u's keys in it.
+	ev a 2 > in.ndjson
 	run -0 --separate-stderr ft-warn --rules t.json in.ndjson
-	[ "$(sql "SELECT rule || ' ' || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "t a,t b,t c,u a,u b," ]
-	[ "$(sql "SELECT count(*) FROM warn_pages")" = 1 ]
+	[ "$(got '"\(.rule) \(.key) \(.count)"')" = "t a 2" ]
+	[ "$(sql "SELECT rule || ' ' || key FROM warn_windows ORDER BY rule, key" | tr '\n' ,)" = "t a,t b,u a,u b," ]
+	[ "$(sql "SELECT page || ' ' || json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ,)" = "1 3,2 1," ]
 	ev a 3 > in.ndjson
 	run -0 --separate-stderr ft-warn --rules both.json in.ndjson
-	[ "$(got '"\(.rule) \(.key) \(.count)"')" = "t a 2 u a 2" ]
+	[ "$(got '"\(.rule) \(.key) \(.count)"')" = "u a 2" ]
+	[ "$(sql "SELECT count FROM warnings WHERE rule = 't'")" = 3 ]
 	cp "$FT_DB" bad.db
 	sqlite3 bad.db "INSERT INTO warn_pages(state) VALUES ('[1]')"
 	FT_DB=bad.db run -65 --separate-stderr ft-warn --rules both.json /dev/null
-	[ "$stderr" = "ft-warn: bad.db: warn_pages: page 2: a key's state without its rule and key" ]
+	[ "$stderr" = "ft-warn: bad.db: warn_pages: page 4: a key's state without its rule and key" ]
 }
 
 @test "ft-warn state: a database of schema 11 has its rows of warn_windows put into pages; the view shows the same rows; the next run goes on as one run would" {
@@ -1848,13 +1886,49 @@ tester|resolve|open|resolved" ]
 	cp old.db bad.db
 	sqlite3 bad.db "INSERT INTO warn_windows VALUES ('t', 'z', 'x')"
 	FT_DB=old.db run -0 --separate-stderr ft-warn --rules rules.json /dev/null
-	[ "$(sqlite3 old.db 'PRAGMA user_version')" = 12 ]
+	[ "$(sqlite3 old.db 'PRAGMA user_version')" = 13 ]
 	[ "$(sqlite3 old.db "SELECT rule, key, state FROM warn_windows ORDER BY rule, key")" = "$rows" ]
 	[ "$(sqlite3 old.db "SELECT page || ' ' || json_array_length(state) FROM warn_pages")" = "1 4" ]
 	FT_DB=old.db ft-warn -q --rules rules.json b.ndjson >> split.ndjson
 	cmp whole.ndjson split.ndjson
 	FT_DB=bad.db run -65 --separate-stderr ft-warn --rules rules.json /dev/null
 	[ "$stderr" = "ft-warn: bad.db: warn_windows: rule \"t\", key \"z\": the state is not JSON" ]
+}
+
+@test "ft-warn state: a database of schema 12 is read as it was; its view shows each key's newest state, and a row inserted into it is the key's new state; the next run goes on as one run would" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"all","type":"threshold","count":4,"window":60}]' | rules
+	{ ev a 0; ev b 1; ev c 2; } > a.ndjson
+	{ ev a 3; ev d 4; ev e 5; } > b.ndjson
+	cat a.ndjson b.ndjson > in.ndjson
+	FT_DB=whole.db ft-warn -q --rules rules.json in.ndjson > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" = 2 ]
+	FT_DB=old.db ft-warn -q --rules rules.json a.ndjson > split.ndjson
+	# old.db as schema 12 left it: pages of up to 32 keys in the order
+	# they were first stored, each key in one page, and its view.
+	t() { date -u -d "2026-12-01T08:$1:00Z" +%s; }
+	sqlite3 old.db "DELETE FROM warn_pages; DROP VIEW warn_windows;
+		INSERT INTO warn_pages VALUES (7, '[[\"t\",\"a\",{\"w\":[[$(t 00),\"a\"]]}],[\"all\",\"g1\",{\"w\":[[$(t 00),\"a\"],[$(t 01),\"b\"],[$(t 02),\"c\"]]}]]'),
+			(9, '[[\"t\",\"b\",{\"w\":[[$(t 01),\"b\"]]}],[\"t\",\"c\",{\"w\":[[$(t 02),\"c\"]]}]]');
+		CREATE VIEW warn_windows(rule, key, state) AS SELECT json_extract(e.value, '\$[0]'), json_extract(e.value, '\$[1]'), json_extract(e.value, '\$[2]') FROM warn_pages, json_each(warn_pages.state) e;
+		CREATE TRIGGER warn_windows_insert INSTEAD OF INSERT ON warn_windows BEGIN INSERT INTO warn_pages(state) VALUES (json_array(json_array(NEW.rule, NEW.key, CASE WHEN json_valid(NEW.state) THEN json(NEW.state) ELSE NEW.state END))); END;
+		PRAGMA user_version = 12"
+	rows=$(sqlite3 old.db "SELECT rule, key, state FROM warn_windows ORDER BY rule, key")
+	[ "$(wc -l <<< "$rows")" = 4 ]
+	FT_DB=old.db run -0 --separate-stderr ft-warn --rules rules.json /dev/null
+	[ "$(sqlite3 old.db 'PRAGMA user_version')" = 13 ]
+	[ "$(sqlite3 old.db "SELECT rule, key, state FROM warn_windows ORDER BY rule, key")" = "$rows" ]
+	[ "$(sqlite3 old.db "SELECT page || ' ' || json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ,)" = "7 2,9 2," ]
+	# A row inserted into the view is a page of one, the newest: the key's
+	# state, in the view and for the next run.
+	cp old.db hand.db
+	sqlite3 hand.db "INSERT INTO warn_windows VALUES ('t', 'b', '{\"w\":[[$(t 02),\"b2\"]]}')"
+	[ "$(sqlite3 hand.db "SELECT state FROM warn_windows WHERE key = 'b'")" = "{\"w\":[[$(t 02),\"b2\"]]}" ]
+	[ "$(sqlite3 hand.db "SELECT count(*) FROM warn_windows")" = 4 ]
+	ev b 3 > hand.ndjson
+	FT_DB=hand.db run -0 --separate-stderr ft-warn --rules rules.json hand.ndjson
+	[ "$(got 'select(.rule == "t") | "\(.key) \(.count) \(.events)"')" = 'b 2 ["b2","b"]' ]
+	FT_DB=old.db ft-warn -q --rules rules.json b.ndjson >> split.ndjson
+	cmp whole.ndjson split.ndjson
 }
 
 @test "ft-warn windows: a key forgotten in the batch that counted it leaves no row; one stored by an earlier run is deleted once forgotten" {
