@@ -30,6 +30,8 @@ static int reload(struct ft_warn *w);
  * leave SQLite's leaves of 16 KB mostly empty.
  */
 #define PAGE_KEYS 32
+/* The highest page number: warn_pages's numbers are below 2^32 - 1. */
+#define PAGE_LAST (UINT32_MAX - 1)
 
 /* Page id, which is there. */
 static struct wpage *
@@ -461,6 +463,36 @@ by_expiry(struct wkey *v, struct wkey *tmp, size_t n)
 }
 
 /*
+ * The pages numbered again 1, 2, ... in their order, each row written
+ * under its new number (only its keys' states: the stale entries go) and
+ * the old one deleted, so that the numbers, which only grow (some 1,800
+ * pages a batch of 50,000 events), do not run past PAGE_LAST.  A page's
+ * new number is at most its old one and the pages below it have moved
+ * already, so no row is overwritten that is still to move.
+ */
+static int
+pages_renumber(struct ft_warn *w)
+{
+	size_t i;
+	uint32_t j, old;
+	int st = FT_OK;
+
+	for (i = 0; i < w->npg && !st; i++) {
+		struct wpage *p = &w->pg[i];
+
+		if ((old = p->id) == i + 1)
+			continue;
+		p->id = (uint32_t)(i + 1);
+		for (j = 0; j < p->n; j++)
+			p->m[j]->page = p->id;
+		if (!(st = page_put(w, p)))
+			st = ft_store_warn_page_put(w->ws, old, NULL, 0);
+	}
+	w->pg_next = (uint32_t)(w->npg + 1);
+	return st;
+}
+
+/*
  * The end of a batch: the pages that changed deleted, dissolved or (those
  * that hold keys of rules not in the rules file) written again; the
  * states of w->dirty[0..ndirty) and of the dissolved pages' keys into new
@@ -524,6 +556,8 @@ pages_put(struct ft_warn *w)
 		return st;
 	}
 	by_expiry(v, v + nk, nk);
+	if (w->pg_next > PAGE_LAST - (nk + PAGE_KEYS - 1) / PAGE_KEYS)
+		st = pages_renumber(w);
 	for (i = 0; i < nk && !st; i += PAGE_KEYS) {
 		struct wpage *p = page_new(w, w->pg_next);
 

@@ -1844,6 +1844,28 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT json_array_length(state, '$.w') FROM warn_windows WHERE rule = 't' ORDER BY key" | tr '\n' ,)" = "2,2,2,1," ]
 }
 
+@test "ft-warn state: page numbers near their end (2^32 - 1) are numbered again from 1 in their order, the stale entries left out; the runs go on as one run would" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' | rules
+	for i in $(seq 1 34); do ev "a$i" 0; done > in.ndjson
+	{ ev a7 2; ev b 3; ev a7 4; } > more.ndjson
+	FT_DB=whole.db ft-warn -q --rules rules.json in.ndjson more.ndjson > whole.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page, json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ' ')" = "1|32 2|2 " ]
+	# The last two numbers before 2^32 - 1: the next page would pass it.
+	sql "UPDATE warn_pages SET page = page + 4294967292"
+	head -1 more.ndjson > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key) \(.count)"')" = "raised a7 2" ]
+	[ "$(sql "SELECT page, json_array_length(state) FROM warn_pages ORDER BY page" | tr '\n' ' ')" = "1|31 2|2 3|1 " ]
+	[ "$(sql "SELECT count(*) FROM warn_windows")" = 34 ]
+	tail -n +2 more.ndjson > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT count FROM warnings WHERE key = 'a7'")" = 3 ]
+	[ "$(sql "SELECT max(page) < 10 FROM warn_pages")" = 1 ]
+	[ "$(sql "SELECT * FROM warn_windows ORDER BY 1, 2")" = "$(sqlite3 whole.db "SELECT * FROM warn_windows ORDER BY 1, 2")" ]
+	[ "$(sql "SELECT * FROM warnings ORDER BY 1")" = "$(sqlite3 whole.db "SELECT * FROM warnings ORDER BY 1")" ]
+}
+
 @test "ft-warn state: a page written again keeps the keys of a rule no longer in the rules file, which count on once it is back; a page that is not [rule, key, state] arrays is refused (65)" {
 	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"u","type":"threshold","key":"id","count":2,"window":60}]' > both.json
 	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' > t.json
