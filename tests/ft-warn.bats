@@ -44,6 +44,20 @@ splits_equal() {
 	done
 }
 
+# old_db_setup: two rules (a threshold per id, one over all), a.ndjson and
+# b.ndjson (three events each), whole.ndjson (their two warnings in one
+# run into whole.db), and old.db after a.ndjson alone (its output in
+# split.ndjson), for a test to take back to an older schema.
+old_db_setup() {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"all","type":"threshold","count":4,"window":60}]' | rules
+	{ ev a 0; ev b 1; ev c 2; } > a.ndjson
+	{ ev a 3; ev d 4; ev e 5; } > b.ndjson
+	cat a.ndjson b.ndjson > in.ndjson
+	FT_DB=whole.db ft-warn -q --rules rules.json in.ndjson > whole.ndjson
+	[ "$(wc -l < whole.ndjson)" = 2 ]
+	FT_DB=old.db ft-warn -q --rules rules.json a.ndjson > split.ndjson
+}
+
 # rd MINUTE VALUE: a reading of sensor s1 at 09:MINUTE.
 rd() {
 	printf '{"sensor":"s1","at":"2026-12-01T09:%02d:00Z","value":%s}\n' "$1" "$2"
@@ -1904,13 +1918,7 @@ tester|resolve|open|resolved" ]
 }
 
 @test "ft-warn state: a database of schema 11 has its rows of warn_windows put into pages; the view shows the same rows; the next run goes on as one run would" {
-	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"all","type":"threshold","count":4,"window":60}]' | rules
-	{ ev a 0; ev b 1; ev c 2; } > a.ndjson
-	{ ev a 3; ev d 4; ev e 5; } > b.ndjson
-	cat a.ndjson b.ndjson > in.ndjson
-	FT_DB=whole.db ft-warn -q --rules rules.json in.ndjson > whole.ndjson
-	[ "$(wc -l < whole.ndjson)" = 2 ]
-	FT_DB=old.db ft-warn -q --rules rules.json a.ndjson > split.ndjson
+	old_db_setup
 	# old.db as schema 11 would have left it: a row a rule and key, and
 	# one whose state is no JSON, refused when read.
 	sqlite3 old.db "CREATE TABLE w11 AS SELECT rule, key, state FROM warn_windows; DROP VIEW warn_windows; DROP TABLE warn_pages;
@@ -1931,13 +1939,7 @@ tester|resolve|open|resolved" ]
 }
 
 @test "ft-warn state: a database of schema 12 is read as it was; its view shows each key's newest state, and a row inserted into it is the key's new state; the next run goes on as one run would" {
-	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60},{"name":"all","type":"threshold","count":4,"window":60}]' | rules
-	{ ev a 0; ev b 1; ev c 2; } > a.ndjson
-	{ ev a 3; ev d 4; ev e 5; } > b.ndjson
-	cat a.ndjson b.ndjson > in.ndjson
-	FT_DB=whole.db ft-warn -q --rules rules.json in.ndjson > whole.ndjson
-	[ "$(wc -l < whole.ndjson)" = 2 ]
-	FT_DB=old.db ft-warn -q --rules rules.json a.ndjson > split.ndjson
+	old_db_setup
 	# old.db as schema 12 left it: pages of up to 32 keys in the order
 	# they were first stored, each key in one page, and its view.
 	t() { date -u -d "2026-12-01T08:$1:00Z" +%s; }
