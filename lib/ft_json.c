@@ -1048,7 +1048,13 @@ int
 ft_json_member_text(const struct ft_json_doc *d, const char *key,
 		    struct ft_buf *b)
 {
-	const struct ft_json_member *m = ft_json_get(d, key);
+	return ft_json_value_text(d, ft_json_get(d, key), b);
+}
+
+int
+ft_json_value_text(const struct ft_json_doc *d, const struct ft_json_member *m,
+		   struct ft_buf *b)
+{
 	const char *v;
 
 	ft_buf_reset(b);

@@ -84,6 +84,9 @@ const struct ft_json_member *ft_json_get(const struct ft_json_doc *d,
  */
 int ft_json_member_text(const struct ft_json_doc *d, const char *key,
 			struct ft_buf *b);
+/* The same of member m of d (NULL: absent). */
+int ft_json_value_text(const struct ft_json_doc *d,
+		       const struct ft_json_member *m, struct ft_buf *b);
 
 /* The decoded key of member m, into out (replaced). */
 void ft_json_key(const struct ft_json_doc *d, const struct ft_json_member *m,

@@ -319,30 +319,19 @@ fields_find(struct fields *f, const struct ft_json_doc *d, struct ft_buf *kb)
 }
 
 /*
- * Field j of the record as text into b, as ft_json_member_text() gives
- * it: b->s, or NULL when absent, null or empty; *bad set when it is an
- * object, array or boolean.
+ * Field j of the record as text into b (ft_json_value_text()): b->s, or
+ * NULL when absent, null or empty; *bad set when it is an object, array or
+ * boolean.
  */
 static const char *
 text_of(const struct fields *f, enum field j, struct ft_buf *b, int *bad)
 {
-	const struct ft_json_member *m;
-	const char *v;
+	int got = ft_json_value_text(f->d,
+				     f->m[j] < 0 ? NULL : &f->d->m[f->m[j]], b);
 
-	ft_buf_reset(b);
-	if (f->m[j] < 0)
-		return NULL;
-	m = &f->d->m[f->m[j]];
-	v = f->d->text.s + m->val;
-	if (*v == '"') {
-		ft_json_unescape(v, m->vallen, b);
-	} else if (*v == '-' || (*v >= '0' && *v <= '9')) {
-		ft_buf_add(b, v, m->vallen);
-	} else if (*v != 'n') {
+	if (got < 0)
 		*bad = 1;
-		return NULL;
-	}
-	return b->len > 0 ? b->s : NULL;
+	return got > 0 ? b->s : NULL;
 }
 
 /*
