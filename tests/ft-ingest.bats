@@ -319,6 +319,28 @@ s2|closed|
 	[[ "$stderr" == *"strict.ndjson:4: invalid JSON: control character in string"* ]]
 }
 
+@test "ft-ingest ndjson: a control character, a stray or bad UTF-8 byte, a quote or a backslash at every place in a long string is seen where it is" {
+	local i pad want='' got_ok=''
+	: > s.ndjson
+	for i in $(seq 0 17); do
+		pad=$(printf '%*s' "$i" '' | tr ' ' a)
+		printf '{"id":"c%s\001bbbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"u%s\200bbbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"f%s\377bbbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"q%s\\"\\\\\302\251\037bbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"o%s\\"\\\\\302\251bbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		want+="s.ndjson:$((5 * i + 1)): invalid JSON: control character in string (column $((9 + i)))
+s.ndjson:$((5 * i + 2)): invalid JSON: invalid UTF-8 in string (column $((9 + i)))
+s.ndjson:$((5 * i + 3)): invalid JSON: invalid UTF-8 in string (column $((9 + i)))
+s.ndjson:$((5 * i + 4)): invalid JSON: control character in string (column $((14 + i)))
+"
+		got_ok+="o$pad\"\\©bbbbbbbbbbbbbbbbb "
+	done
+	run -1 --separate-stderr ft-ingest s.ndjson
+	[ "$(sed -n 's/^ft-ingest: //p' <<< "$stderr" | grep -v records)" = "${want%$'\n'}" ]
+	[ "$(jq -r .id <<< "$output" | tr '\n' ' ')" = "$got_ok" ]
+}
+
 @test "ft-ingest json: an array of records, a value that is not an object rejected" {
 	printf '[\n {"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"},\n 7,\n {"id":"b","category":"x",\n  "reported_at":"2026-01-01T00:00:00Z"}\n]\n' > arr.json
 	run -1 --separate-stderr ft-ingest arr.json
