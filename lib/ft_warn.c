@@ -110,21 +110,76 @@ sieve_rules(struct ft_warn *w)
 	}
 }
 
-/* The bits of the value v in sieve sv (its hash h: str_hash(v)). */
-static uint64_t
-sieve_of(const struct sieve *sv, const char *v, uint64_t h)
+/* The row of sieve sv's take[] for the value v (its hash h: str_hash(v)). */
+static size_t
+sieve_row(const struct sieve *sv, const char *v, uint64_t h)
 {
-	uint64_t m = ANY;
 	int j;
 
-	if (!sv->on)
-		return ~0ULL;
-	if (!v)
-		return m;
-	for (j = 0; j < sv->n; j++)
+	for (j = 0; v && j < sv->n; j++)
 		if (sv->vh[j] == h && !strcmp(sv->val[j], v))
-			m |= 1ULL << j;
-	return m;
+			return (size_t)j;
+	return (size_t)sv->n;
+}
+
+/* n bytes of zeros. */
+static void *
+zeros(size_t n)
+{
+	void *p = ft_xmalloc(n);
+
+	memset(p, 0, n);
+	return p;
+}
+
+/* Sets bit i of bits. */
+static void
+bit_set(uint64_t *bits, size_t i)
+{
+	bits[i / 64] |= 1ULL << (i % 64);
+}
+
+/*
+ * The rules as bits (struct ft_warn's nw, evrules, slarules, the sieves'
+ * take) and their residual conditions, once the sieves are made.
+ */
+static void
+rule_bits(struct ft_warn *w)
+{
+	size_t nw = (w->rules.n + 63) / 64, i, j;
+	int f;
+
+	w->nw = nw;
+	w->evrules = zeros((nw + 1) * sizeof(uint64_t));
+	w->slarules = zeros((nw + 1) * sizeof(uint64_t));
+	w->resid = zeros((w->rules.n + 1) * sizeof(struct ft_cond));
+	for (f = 0; f < 2; f++) {
+		struct sieve *sv = &w->sieve[f];
+
+		sv->take = zeros((((size_t)sv->n + 1) * nw + 1) *
+				 sizeof(uint64_t));
+		for (j = 0; j <= (size_t)sv->n; j++)
+			for (i = 0; i < w->rules.n; i++)
+				if (sv->mask[i] &
+				    (j < (size_t)sv->n ? 1ULL << j : ANY))
+					bit_set(sv->take + j * nw, i);
+	}
+	for (i = 0; i < w->rules.n; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		if (r->type == FT_WARN_SLA)
+			bit_set(w->slarules, i);
+		else if (r->type != FT_WARN_VALUE &&
+			 !(r->type == FT_WARN_FLATLINE && r->readings))
+			bit_set(w->evrules, i);
+		/* A sieve that knows each of the rule's values decides
+		 * them exactly: the condition need not test them again. */
+		w->resid[i] = r->when;
+		if (w->sieve[0].mask[i] != ~0ULL)
+			w->resid[i].category.n = 0;
+		if (w->sieve[1].mask[i] != ~0ULL)
+			w->resid[i].source.n = 0;
+	}
 }
 
 /*
@@ -534,11 +589,12 @@ key_hash(struct pre *pr, const struct rec *q, int k)
 }
 
 /*
- * Whether rule i takes event q, whose category and source have the bits
- * cm and sm (sieve_of()).
+ * Whether rule i, which the sieves let through, takes event q: its
+ * condition (the rest of it, see rule_bits()), and for a keyword rule a
+ * score that reaches a level.
  */
 static int
-takes(struct prep *p, size_t i, const struct rec *q, uint64_t cm, uint64_t sm)
+takes(struct prep *p, size_t i, const struct rec *q)
 {
 	const struct ft_warn *w = p->w;
 	const struct ft_warn_rule *r = &w->rules.r[i];
@@ -547,20 +603,16 @@ takes(struct prep *p, size_t i, const struct rec *q, uint64_t cm, uint64_t sm)
 
 	/* A status change has none of the fields the conditions read: it
 	 * follows its case. */
-	if (q->change || r->type == FT_WARN_SLA)
-		return r->type == FT_WARN_SLA &&
-		       (q->change ||
-			!ft_cond_test(&r->when, w->a, &p->text, &q->e, buf,
-				      sizeof(buf), &halted));
-	/* Its category or source is not the record's. */
-	if (!(w->sieve[0].mask[i] & cm) || !(w->sieve[1].mask[i] & sm))
-		return 0;
+	if (r->type == FT_WARN_SLA)
+		return q->change ||
+		       !ft_cond_test(&r->when, w->a, &p->text, &q->e, buf,
+				     sizeof(buf), &halted);
 	/* A keyword rule whose terms reach no level: nothing to do (most
 	 * records), whatever its condition. */
 	if (r->type == FT_WARN_KEYWORD && !(p->score[i] >= w->floor[i]))
 		return 0;
-	return !ft_cond_test(&r->when, w->a, &p->text, &q->e, buf, sizeof(buf),
-			     &halted);
+	return !ft_cond_test(&w->resid[i], w->a, &p->text, &q->e, buf,
+			     sizeof(buf), &halted);
 }
 
 /*
@@ -572,20 +624,22 @@ static void
 prep_match(struct prep *p, const struct rec *q, struct ft_buf *out, size_t at)
 {
 	const struct ft_warn *w = p->w;
-	uint64_t cm = ~0ULL, sm = ~0ULL;
+	const uint64_t *cat = NULL, *src = NULL;
 	struct pre *pr;
 	struct prep_hit h;
-	size_t i;
+	size_t i, k;
 	uint32_t nhit = 0;
 
 	pr = (struct pre *)(void *)(out->s + at);
 	if (!q->change) {
 		key_hash(pr, q, FT_KEY_CATEGORY);
 		key_hash(pr, q, FT_KEY_SOURCE);
-		cm = sieve_of(&w->sieve[0], q->e.category,
-			      pr->kh_of[FT_KEY_CATEGORY]);
-		sm = sieve_of(&w->sieve[1], q->e.source,
-			      pr->kh_of[FT_KEY_SOURCE]);
+		cat = w->sieve[0].take + sieve_row(&w->sieve[0], q->e.category,
+						   pr->kh_of[FT_KEY_CATEGORY]) *
+						 w->nw;
+		src = w->sieve[1].take + sieve_row(&w->sieve[1], q->e.source,
+						   pr->kh_of[FT_KEY_SOURCE]) *
+						 w->nw;
 	}
 	if (w->rules.need_text)
 		ft_cond_text_set(&p->text, &q->e);
@@ -598,22 +652,29 @@ prep_match(struct prep *p, const struct rec *q, struct ft_buf *out, size_t at)
 			p->score[w->rules.kw_rule[p->hits.ids[i]]] +=
 				w->rules.kw_weight[p->hits.ids[i]];
 	}
-	for (i = 0; i < w->rules.n; i++) {
-		const struct ft_warn_rule *r = &w->rules.r[i];
+	/* The rules the sieves let through, in order: a status change goes
+	 * to the sla rules alone. */
+	for (k = 0; k < w->nw; k++) {
+		uint64_t b = w->slarules[k];
 
-		if (r->type == FT_WARN_VALUE ||
-		    (r->type == FT_WARN_FLATLINE && r->readings))
-			continue;
-		if (!takes(p, i, q, cm, sm))
-			continue;
-		memset(&h, 0, sizeof(h));
-		h.rule = (uint32_t)i;
-		h.score = r->type == FT_WARN_KEYWORD ? p->score[i] : 0;
-		ft_buf_add(out, &h, sizeof(h));
-		nhit++;
-		pr = (struct pre *)(void *)(out->s + at);
-		if (r->key != FT_KEY_JQ && r->key != FT_KEY_SENSOR)
-			key_hash(pr, q, r->key);
+		if (!q->change)
+			b |= cat[k] & src[k] & w->evrules[k];
+		for (; b; b &= b - 1) {
+			const struct ft_warn_rule *r;
+
+			i = k * 64 + (size_t)__builtin_ctzll(b);
+			r = &w->rules.r[i];
+			if (!takes(p, i, q))
+				continue;
+			memset(&h, 0, sizeof(h));
+			h.rule = (uint32_t)i;
+			h.score = r->type == FT_WARN_KEYWORD ? p->score[i] : 0;
+			ft_buf_add(out, &h, sizeof(h));
+			nhit++;
+			pr = (struct pre *)(void *)(out->s + at);
+			if (r->key != FT_KEY_JQ && r->key != FT_KEY_SENSOR)
+				key_hash(pr, q, r->key);
+		}
 	}
 	pr = (struct pre *)(void *)(out->s + at);
 	pr->nhit = nhit;
@@ -854,6 +915,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	}
 	warn_slots_init(w);
 	sieve_rules(w);
+	rule_bits(w);
 	w->prep = prep_new(w);
 	if (prep_ahead(w)) {
 		w->ahead = prep_new(w);
@@ -1113,6 +1175,11 @@ ft_warn_free(struct ft_warn *w)
 	free(w->score);
 	free(w->sieve[0].mask);
 	free(w->sieve[1].mask);
+	free(w->sieve[0].take);
+	free(w->sieve[1].take);
+	free(w->evrules);
+	free(w->slarules);
+	free(w->resid);
 	ft_warn_sils_release(&w->sils);
 	free(w->dvbuf);
 	free(w->horizon);

@@ -258,6 +258,12 @@ struct sieve {
 	uint64_t vh[63]; /* str_hash(val[i]) */
 	int n, on;
 	uint64_t *mask;
+	/*
+	 * The rules that may take a record by its value: row j (of nw
+	 * words; row n: a value no rule names, or none) has bit i when
+	 * mask[i] has bit j (ANY).
+	 */
+	uint64_t *take;
 };
 
 /*
@@ -369,6 +375,14 @@ struct ft_warn {
 	unsigned khave;
 	char *qid; /* the record's id, id_dup()'s once it is kept */
 	struct sieve sieve[2]; /* category, source: see sieve_rules() */
+	/*
+	 * Rules as bits, nw words: those that take events (not readings),
+	 * the sla rules; each rule's condition without what the sieves
+	 * decide exactly (borrowed from the rule's).
+	 */
+	size_t nw;
+	uint64_t *evrules, *slarules;
+	struct ft_cond *resid;
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double *dvbuf; /* a deviation's baseline, copied to be ordered */
 	size_t dvcap;
