@@ -1705,6 +1705,12 @@ ra_next(struct ft_input *in, struct ft_item *it)
 	it->err = e->err == RA_NO_ERR ? NULL : c->text.s + e->err;
 	if (in->prep && it->doc)
 		it->prep = e->preplen ? c->prepped.s + e->prep : "";
+	if (in->prep && ra->next + FT_PREP_AHEAD < c->n) {
+		const struct ra_item *a = &c->it[ra->next + FT_PREP_AHEAD];
+
+		if (a->err == RA_NO_ERR && a->preplen)
+			it->ahead = c->prepped.s + a->prep;
+	}
 	it->preplen = e->preplen;
 	ra->replaced = e->replaced;
 	ra->next++;
@@ -1747,6 +1753,7 @@ ft_input_next(struct ft_input *in, struct ft_item *it)
 	}
 	it->prep = NULL;
 	it->preplen = 0;
+	it->ahead = NULL;
 	r = ra_next(in, it);
 	if (r == 1 && it->doc && in->prep && !in->ra) {
 		ft_buf_reset(&in->prepped);

@@ -78,7 +78,14 @@ struct ft_item {
 	/* What the prep callback made of it (ft_input_set_prep()), or NULL */
 	const void *prep;
 	size_t preplen;
+	/*
+	 * What it made of the record FT_PREP_AHEAD records on, when that
+	 * one is read already (a file read ahead), else NULL: a tool may
+	 * fetch what that record will need into the cache meanwhile.
+	 */
+	const void *ahead;
 };
+#define FT_PREP_AHEAD 8
 
 struct ft_input;
 

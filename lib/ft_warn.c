@@ -64,6 +64,7 @@ struct pre {
 	int reading, change, severity, area;
 	int64_t respond_by, resolve_by, t;
 	double value;
+	uint64_t sh; /* a reading's: struct rec's */
 	/* Bit FT_KEY_x of khave: kh_of[x] is the hash of that key. */
 	unsigned khave;
 	uint64_t kh_of[FT_KEY_JQ + 1];
@@ -566,6 +567,50 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 	return NULL;
 }
 
+/* str_hash() of a sensor's key: sensor, or sensor:metric. */
+static uint64_t
+sensor_hash(const char *sensor, const char *metric)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+
+	for (p = sensor; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	if (metric) {
+		h = (h ^ (unsigned char)':') * 1099511628211ULL;
+		for (p = metric; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * The slots of the readings a few records on, fetched into the cache
+ * while this one is decided: the bucket of the one FT_PREP_AHEAD on
+ * (it->ahead), then, half way, the slot that bucket points to.
+ */
+static void
+fetch_ahead(struct ft_warn *w, const struct ft_item *it)
+{
+	const struct pre *a = it->ahead;
+	uint64_t h;
+	const char *s;
+
+	h = a && a->reading ? a->sh : 0;
+	w->ring[w->nring++ % FT_PREP_AHEAD] = h;
+	if (!w->rnb)
+		return;
+	if (h)
+		__builtin_prefetch(&w->rtab[h & (w->rnb - 1)]);
+	h = w->ring[(w->nring + FT_PREP_AHEAD / 2 - 1) % FT_PREP_AHEAD];
+	if (h && (s = (const char *)w->rtab[h & (w->rnb - 1)])) {
+		__builtin_prefetch(s);
+		__builtin_prefetch(s + 64);
+		__builtin_prefetch(s + 128);
+		__builtin_prefetch(s + 192);
+	}
+}
+
 /* Appends n bytes of p to b; returns where they start. */
 static uint32_t
 put(struct ft_buf *b, size_t at, const void *p, size_t n)
@@ -729,6 +774,8 @@ prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 	o->resolve_by = q.resolve_by;
 	o->t = q.t;
 	o->value = q.value;
+	if (q.reading)
+		o->sh = sensor_hash(q.sensor, q.metric);
 }
 
 /* The record pr holds (prep_record()), its JSON text d's, into q. */
@@ -762,6 +809,7 @@ rec_of(const struct pre *pr, const struct ft_json_doc *d, struct rec *q)
 	q->sensor = v[S_SENSOR];
 	q->metric = v[S_METRIC];
 	q->value = pr->value;
+	q->sh = pr->sh;
 	q->t = pr->t;
 }
 
@@ -789,6 +837,7 @@ warn_each(void *ctx, const struct ft_item *it)
 			why = (const char *)pr + pr->why;
 	}
 	if (!why) {
+		fetch_ahead(w, it);
 		rec_of(pr, it->doc, &q);
 		if ((st = ft_run_enter(&w->run)))
 			return st;

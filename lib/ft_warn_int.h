@@ -241,6 +241,8 @@ struct rec {
 	struct ft_cond_event e;
 	const char *id, *address, *unit, *area; /* events */
 	const char *sensor, *metric; /* readings */
+	/* str_hash() of the sensor's key (warn_slot_of()), 0: not known */
+	uint64_t sh;
 	double value;
 	int64_t t;
 };
@@ -397,6 +399,9 @@ struct ft_warn {
 	size_t nrchunk, caprchunk, rleft;
 	char *rfree;
 	struct ft_buf skey; /* the record's sensor key */
+	/* The sensor hashes of the records ahead (fetch_ahead()) */
+	uint64_t ring[FT_PREP_AHEAD];
+	size_t nring;
 	/*
 	 * A value rule's loosest limit: a reading not beyond it is at no
 	 * level (warn_level_of()).

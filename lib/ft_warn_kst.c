@@ -327,16 +327,22 @@ warn_slot_of(struct ft_warn *w, const struct rec *q)
 	size_t slen, len;
 	struct rslot *s;
 
-	/* str_hash() of the key, without making it. */
-	for (p = q->sensor; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	slen = (size_t)(p - q->sensor);
-	len = slen;
-	if (q->metric) {
-		h = (h ^ (unsigned char)':') * 1099511628211ULL;
-		for (p = q->metric; *p; p++)
+	/* str_hash() of the key, without making it (or made ahead). */
+	if (q->sh) {
+		h = q->sh;
+		slen = strlen(q->sensor);
+		len = slen + (q->metric ? 1 + strlen(q->metric) : 0);
+	} else {
+		for (p = q->sensor; *p; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		len += 1 + (size_t)(p - q->metric);
+		slen = (size_t)(p - q->sensor);
+		len = slen;
+		if (q->metric) {
+			h = (h ^ (unsigned char)':') * 1099511628211ULL;
+			for (p = q->metric; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			len += 1 + (size_t)(p - q->metric);
+		}
 	}
 	if (w->rnb)
 		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
