@@ -244,6 +244,17 @@ hex4(const char *p, unsigned *v)
 }
 
 /* Checks a string literal at ps->p and copies it; sets *esc if escaped. */
+/* The bytes that stand for themselves in a string: ASCII but controls,
+ * '"' and '\\'. */
+static const unsigned char plain[256] = {
+	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['0'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['@'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['P'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	['`'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['p'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 /*
  * Whether one of the 8 bytes at p ends a run of plain ASCII in a string:
  * a control character, a byte past 0x7F, '"' or '\\'.  Bytes b < n have
@@ -280,8 +291,7 @@ parse_string(struct parser *ps, int *esc)
 		 * while none is special, then byte by byte. */
 		while (end - p >= 8 && !special8(p))
 			p += 8;
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
-		       *p != '\\')
+		while (p < end && plain[*p])
 			p++;
 		if (p >= end) {
 			ps->p = (const char *)p;
@@ -337,6 +347,13 @@ parse_string(struct parser *ps, int *esc)
 		/* A run of characters past ASCII (text in Chinese): one
 		 * after the other, not back through the ASCII loops. */
 		do {
+			/* Most of Chinese: a lead byte E1-EC (no overlong
+			 * form, no surrogate) and two continuation bytes. */
+			if (end - p >= 3 && *p >= 0xE1 && *p <= 0xEC &&
+			    ((p[1] | (unsigned)p[2] << 8) & 0xC0C0) == 0x8080) {
+				p += 3;
+				continue;
+			}
 			k = utf8_seq(p, (size_t)(end - p));
 			if (!k) {
 				ps->p = (const char *)p;
