@@ -50,8 +50,6 @@
 #ifndef IDSET_MAX_BYTES
 #define IDSET_MAX_BYTES ((size_t)16 << 20) /* -D for the tests of the bound */
 #endif
-/* After a group of readings that held a stored key, those stored alone. */
-#define READINGS_ALONE 1024
 
 /*
  * The writer thread stores a batch while the next one is read (see
@@ -2061,51 +2059,110 @@ sort_readings(struct batch *b)
 	qsort(b->rk, b->n, sizeof(*b->rk), cmp_rkey);
 }
 
+/* Whether readings a and b are of one series (sensor and metric). */
+static int
+same_series(const struct ft_reading *a, const struct ft_reading *b)
+{
+	return !cmp_text(a->sensor, a->sensorlen, b->sensor, b->sensorlen) &&
+	       !cmp_text(a->metric, a->metriclen, b->metric, b->metriclen);
+}
+
+/*
+ * The series of batch wb from its reading *i on, at most FT_LOAD_PROBE
+ * of them: *n of them, the j-th from wb->rk[seg[j]] to before
+ * wb->rk[seg[j + 1]], and whether it can go into groups (fresh[j]): no
+ * reading of its time range is stored and it has no key twice.  *i moves
+ * past them.  Returns a status.
+ */
+static int
+next_series(struct ft_ingest *ig, const struct batch *wb, size_t *i,
+	    size_t *seg, size_t *n, unsigned char *fresh)
+{
+	const struct ft_reading *first[FT_LOAD_PROBE];
+	int64_t last[FT_LOAD_PROBE];
+	unsigned char twice[FT_LOAD_PROBE];
+	size_t j = *i, k;
+	int st;
+
+	for (k = 0; k < FT_LOAD_PROBE && j < wb->n; k++) {
+		seg[k] = j;
+		first[k] = &wb->rk[j].rd;
+		twice[k] = 0;
+		for (j++;
+		     j < wb->n && same_series(&wb->rk[j - 1].rd, &wb->rk[j].rd);
+		     j++)
+			if (wb->rk[j].rd.at == wb->rk[j - 1].rd.at)
+				twice[k] = 1;
+		last[k] = wb->rk[j - 1].rd.at;
+	}
+	seg[k] = j;
+	*n = k;
+	*i = j;
+	if ((st = ft_load_readings_held(ig->store, first, last, k, fresh)))
+		return st;
+	for (j = 0; j < k; j++)
+		fresh[j] = !fresh[j] && !twice[j];
+	return FT_OK;
+}
+
 /*
  * Writes the readings of batch wb in the table's key order (sort_readings()
  * made it): a sensor network sends a round of all its sensors at a time,
  * and in that order each leaf of the table would be read and written once
  * a round; in key order it is once a batch (BENCHMARKS.md: about three
- * times as many readings a second, with batches of 100,000).  The same key
- * twice in a batch is taken in the order read, so the first one is stored.
- * The records of another value are rejected afterwards, in the order read.
+ * times as many readings a second, with batches of 100,000).
+ *
+ * A series of the batch of which no reading is stored in its time range,
+ * and which has no key twice (ft_load_readings_held(), FT_LOAD_PROBE
+ * series a statement), is new: its readings go FT_LOAD_GROUP to a
+ * statement, in a statement that needs no journal of its own.  The other
+ * readings (a file loaded again, a backfill, a key twice), and the last
+ * ones of a batch, are stored one by one: the same key twice in a batch
+ * is taken in the order read, so the first one is stored, and the
+ * records of another value are rejected afterwards, in the order read.
  * Returns a status.
  */
 static int
 write_readings(struct ft_ingest *ig, struct batch *wb)
 {
-	size_t i, end, alone = 0;
-	int st, all;
+	const struct ft_reading *group[FT_LOAD_GROUP];
+	size_t place[FT_LOAD_GROUP];
+	size_t seg[FT_LOAD_PROBE + 1];
+	unsigned char fresh[FT_LOAD_PROBE];
+	size_t i = 0, j, k, n, ng = 0;
+	int st;
 
 	if (!wb->n)
 		return FT_OK;
 	memset(wb->rflag, 0, wb->n);
-	for (i = 0; i < wb->n;) {
-		/*
-		 * FT_LOAD_GROUP new readings in one statement; after a group
-		 * that held a stored key, the next ones one by one for a while
-		 * (a file loaded again would fail every group).
-		 */
-		if (!alone && wb->n - i >= FT_LOAD_GROUP) {
-			if ((st = ft_load_readings(ig->store, &wb->rk[i].rd,
-						   sizeof(*wb->rk), ig->run,
-						   &all)))
-				return st;
-			if (all) {
-				for (end = i + FT_LOAD_GROUP; i < end; i++)
-					wb->rflag[wb->rk[i].i] = 1;
-				ig->c.inserted += FT_LOAD_GROUP;
-				continue;
-			}
-			alone = READINGS_ALONE;
-		}
-		if ((st = write_reading(ig, &wb->rk[i].rd,
-					&wb->rflag[wb->rk[i].i])))
+	while (i < wb->n) {
+		if ((st = next_series(ig, wb, &i, seg, &n, fresh)))
 			return st;
-		i++;
-		if (alone)
-			alone--;
+		for (k = 0; k < n; k++)
+			for (j = seg[k]; j < seg[k + 1]; j++) {
+				if (!fresh[k]) {
+					if ((st = write_reading(
+						     ig, &wb->rk[j].rd,
+						     &wb->rflag[wb->rk[j].i])))
+						return st;
+					continue;
+				}
+				group[ng] = &wb->rk[j].rd;
+				place[ng++] = wb->rk[j].i;
+				if (ng < FT_LOAD_GROUP)
+					continue;
+				if ((st = ft_load_readings(ig->store, group,
+							   ig->run)))
+					return st;
+				for (ng = 0; ng < FT_LOAD_GROUP; ng++)
+					wb->rflag[place[ng]] = 1;
+				ig->c.inserted += FT_LOAD_GROUP;
+				ng = 0;
+			}
 	}
+	for (k = 0; k < ng; k++)
+		if ((st = write_reading(ig, group[k], &wb->rflag[place[k]])))
+			return st;
 	for (i = 0; i < wb->n; i++) {
 		struct brec *r = &wb->r[i];
 
