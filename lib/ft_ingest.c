@@ -29,10 +29,17 @@
 /*
  * Readings are many and small, and each batch rewrites every leaf of the
  * table it touches (see write_readings()): the larger the batch, the fewer
- * times a leaf is written.  A stream that waits still commits at once
- * (ft_run's idle commit), so this bounds a bulk load's transactions only.
+ * times a leaf is written (100,000 -> 200,000: a third less of the writer
+ * thread's time on 2,000,000 readings from 10,000 sensors).  The bound is
+ * memory: two batches are in flight, a reading takes about 230 bytes of
+ * one, or 320 with its output line kept until its batch is committed, so
+ * a load with output has the smaller batch, for about the same peak
+ * (~110 MB, BENCHMARKS.md 2026-12-06 20:00).  A stream that waits still
+ * commits at once (ft_run's idle commit), so this bounds a bulk load's
+ * transactions only.
  */
-#define READINGS_BATCH 100000
+#define READINGS_BATCH 200000
+#define READINGS_BATCH_OUT 150000
 /*
  * A load of events from a file of at least this size into an empty table
  * whose first batch comes out of time order builds the two indexes on
@@ -136,6 +143,17 @@ struct brec {
 	int emit;
 };
 
+/*
+ * A reading of the batch, by its key, for write_readings(): made by
+ * queue_reading() with its texts as offsets in the batch's arena (which
+ * moves as it grows), turned into rd's pointers by sort_readings().
+ */
+struct rkey {
+	struct ft_reading rd; /* metric "" when none was given */
+	size_t i; /* its place in the batch */
+	size_t sensor, metric; /* offsets in the arena; metric SIZE_MAX: none */
+};
+
 struct batch {
 	struct ft_buf a;	/* arena */
 	struct brec *r;
@@ -145,7 +163,8 @@ struct batch {
 	/*
 	 * Readings: the batch in the table's key order (sort_readings(), on
 	 * the producer's side), and what write_readings() made of each, by
-	 * its place in the batch.
+	 * its place in the batch.  A reading keeps no values in v: all that
+	 * storing it needs is in rk.
 	 */
 	struct rkey *rk;
 	signed char *rflag;
@@ -464,8 +483,9 @@ ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 	ig->o = *o;
 	ig->lockfd = -1;
 	if (!ig->o.batch)
-		ig->o.batch = o->kind == FT_KIND_READINGS ? READINGS_BATCH :
-							    DEFAULT_BATCH;
+		ig->o.batch = o->kind != FT_KIND_READINGS ? DEFAULT_BATCH :
+			      o->no_output		  ? READINGS_BATCH :
+							    READINGS_BATCH_OUT;
 	ig->k = &kinds[o->kind];
 	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
 	if (o->kind == FT_KIND_READINGS)
@@ -1014,7 +1034,8 @@ take_time(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
 
 /*
  * A reading's time, column i, given as t in ig->tmp: read as take_time()
- * reads one, kept as epoch seconds, printed as every time is.
+ * reads one, kept as epoch seconds, printed as every time is (not
+ * formatted at all with --no-output).
  */
 static const char *
 take_epoch(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
@@ -1029,6 +1050,8 @@ take_epoch(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
 		return bad_field(ig, name, err, ig->tmp.s);
 	tk->vals[i].t = FT_VINT;
 	tk->vals[i].i = when;
+	if (ig->o.no_output)
+		return NULL; /* ig->rest is only the output line's */
 	ft_time_format(when, tbuf);
 	put_key(ig, name);
 	ft_buf_addc(&ig->rest, '"');
@@ -1458,25 +1481,41 @@ queue(struct ft_ingest *ig, struct taking *tk, long line, const char *raw,
 }
 
 /*
- * Queues the reading taken in the batch: its output line ({ and ig->rest
- * after its first comma), its source (raw, path) for a rejection.
+ * Queues the reading taken in the batch, its values v: its key and value
+ * (rk), its output line ({ and ig->rest after its first comma; none with
+ * --no-output), its source (raw, path) for a rejection.  Its values are
+ * not kept: the next record's take their place.
  */
 static void
-queue_reading(struct ft_ingest *ig, long line, const char *raw, size_t rawlen,
-	      const char *path)
+queue_reading(struct ft_ingest *ig, const struct val *v, long line,
+	      const char *raw, size_t rawlen, const char *path)
 {
+	struct batch *b = ig->b;
 	struct brec *r;
+	struct rkey *k;
 
-	if (ig->b->n == ig->b->cap) {
-		ig->b->cap = ig->b->cap ? ig->b->cap * 2 : 1024;
-		ig->b->r = ft_xrealloc(ig->b->r,
-				       ig->b->cap * sizeof(*ig->b->r));
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->r = ft_xrealloc(b->r, b->cap * sizeof(*b->r));
 	}
-	r = &ig->b->r[ig->b->n];
+	if (b->n == b->rkcap) {
+		b->rkcap = b->rkcap ? b->rkcap * 2 : 1024;
+		b->rk = ft_xrealloc(b->rk, b->rkcap * sizeof(*b->rk));
+		b->rflag = ft_xrealloc(b->rflag, b->rkcap);
+	}
+	k = &b->rk[b->n];
+	k->sensor = v[0].off;
+	k->rd.sensorlen = v[0].len;
+	k->metric = v[1].t == FT_VTEXT ? v[1].off : SIZE_MAX;
+	k->rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
+	k->rd.at = v[2].i;
+	k->rd.value = v[3].d;
+	k->i = b->n;
+	r = &b->r[b->n];
 	r->line = line;
 	r->id = r->idlen = 0;
 	r->emit = 0;
-	r->v = ig->b->nv;
+	r->v = 0;
 	r->raw = arena_add(ig, raw, rawlen);
 	r->rawlen = rawlen;
 	r->path = r->pathlen = 0;
@@ -1484,14 +1523,16 @@ queue_reading(struct ft_ingest *ig, long line, const char *raw, size_t rawlen,
 		r->pathlen = strlen(path);
 		r->path = arena_add(ig, path, r->pathlen);
 	}
-	r->out = arena_add(ig, "{", 1);
-	ft_buf_add(&ig->b->a, ig->rest.s + 1, ig->rest.len - 1);
-	ft_buf_addc(&ig->b->a, '}');
-	r->outlen = ig->b->a.len - r->out;
-	/* emit() puts the newline here. */
-	ft_buf_addc(&ig->b->a, '\n');
-	ig->b->nv += ig->nvals;
-	ig->b->n++;
+	r->out = r->outlen = 0;
+	if (!ig->o.no_output) {
+		r->out = arena_add(ig, "{", 1);
+		ft_buf_add(&b->a, ig->rest.s + 1, ig->rest.len - 1);
+		ft_buf_addc(&b->a, '}');
+		r->outlen = b->a.len - r->out;
+		/* emit() puts the newline here. */
+		ft_buf_addc(&b->a, '\n');
+	}
+	b->n++;
 }
 
 /*
@@ -1536,7 +1577,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 		if ((why = take_field(ig, &tk, i)))
 			return why;
 	if (ig->o.kind == FT_KIND_READINGS) {
-		queue_reading(ig, line, raw, rawlen, path);
+		queue_reading(ig, tk.vals, line, raw, rawlen, path);
 		return NULL;
 	}
 	if ((why = take_location(ig, &tk)))
@@ -1993,12 +2034,6 @@ print_batch(void *ctx)
 	return FT_OK;
 }
 
-/* A reading of the batch, by its key, for write_readings(). */
-struct rkey {
-	struct ft_reading rd; /* metric "" when none was given */
-	size_t i; /* its place in the batch */
-};
-
 /* Two texts as SQLite's BINARY collation orders them. */
 static int
 cmp_text(const char *a, size_t an, const char *b, size_t bn)
@@ -2027,7 +2062,7 @@ cmp_rkey(const void *pa, const void *pb)
 
 /*
  * Puts the readings of batch b, full, in the table's key order for
- * write_readings(), each with all that storing it needs, so that the
+ * write_readings(), their texts pointing into the arena, so that the
  * writer thread goes through them in order and touches nothing else.
  * Done by the producer before it hands the batch over: the writer, which
  * SQLite keeps busier, is spared the sort (BENCHMARKS.md, 2026-12-06).
@@ -2039,22 +2074,11 @@ sort_readings(struct batch *b)
 
 	if (!b->n)
 		return; /* and qsort() is not given NULL */
-	if (b->n > b->rkcap) {
-		b->rkcap = b->n;
-		b->rk = ft_xrealloc(b->rk, b->rkcap * sizeof(*b->rk));
-		b->rflag = ft_xrealloc(b->rflag, b->rkcap);
-	}
 	for (i = 0; i < b->n; i++) {
-		const struct val *v = &b->v[b->r[i].v];
 		struct rkey *k = &b->rk[i];
 
-		k->rd.sensor = b->a.s + v[0].off;
-		k->rd.sensorlen = v[0].len;
-		k->rd.metric = v[1].t == FT_VTEXT ? b->a.s + v[1].off : "";
-		k->rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
-		k->rd.at = v[2].i;
-		k->rd.value = v[3].d;
-		k->i = i;
+		k->rd.sensor = b->a.s + k->sensor;
+		k->rd.metric = k->metric == SIZE_MAX ? "" : b->a.s + k->metric;
 	}
 	qsort(b->rk, b->n, sizeof(*b->rk), cmp_rkey);
 }
