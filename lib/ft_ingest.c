@@ -29,17 +29,18 @@
 /*
  * Readings are many and small, and each batch rewrites every leaf of the
  * table it touches (see write_readings()): the larger the batch, the fewer
- * times a leaf is written (100,000 -> 200,000: a third less of the writer
- * thread's time on 2,000,000 readings from 10,000 sensors).  The bound is
- * memory: two batches are in flight, a reading takes about 230 bytes of
- * one, or 320 with its output line kept until its batch is committed, so
- * a load with output has the smaller batch, for about the same peak
- * (~110 MB, BENCHMARKS.md 2026-12-06 20:00).  A stream that waits still
- * commits at once (ft_run's idle commit), so this bounds a bulk load's
- * transactions only.
+ * times a leaf is written (on 2,000,000 readings from 10,000 sensors, the
+ * writer thread's time 2.6 s at 100,000, 1.9 s at 200,000, 1.7 s at
+ * 250,000).  The bound is memory: two batches are in flight, a reading
+ * takes about 170 bytes of one, 250 with its output line kept until its
+ * batch is committed (and its source line more with --rejects), so a load
+ * with output has the smaller batch, for about the same peak as the
+ * 100,000 of before (~107 MB; BENCHMARKS.md 2026-12-06 20:00).  A stream
+ * that waits still commits at once (ft_run's idle commit), so this bounds
+ * a bulk load's transactions only.
  */
-#define READINGS_BATCH 200000
-#define READINGS_BATCH_OUT 150000
+#define READINGS_BATCH 250000
+#define READINGS_BATCH_OUT 180000
 /*
  * A load of events from a file of at least this size into an empty table
  * whose first batch comes out of time order builds the two indexes on
@@ -1483,8 +1484,9 @@ queue(struct ft_ingest *ig, struct taking *tk, long line, const char *raw,
 /*
  * Queues the reading taken in the batch, its values v: its key and value
  * (rk), its output line ({ and ig->rest after its first comma; none with
- * --no-output), its source (raw, path) for a rejection.  Its values are
- * not kept: the next record's take their place.
+ * --no-output), its source (raw, only with --rejects; path) for a
+ * rejection.  Its values are not kept: the next record's take their
+ * place.
  */
 static void
 queue_reading(struct ft_ingest *ig, const struct val *v, long line,
@@ -1516,8 +1518,12 @@ queue_reading(struct ft_ingest *ig, const struct val *v, long line,
 	r->id = r->idlen = 0;
 	r->emit = 0;
 	r->v = 0;
-	r->raw = arena_add(ig, raw, rawlen);
-	r->rawlen = rawlen;
+	/* The source text is only the rejects file's. */
+	r->raw = r->rawlen = 0;
+	if (ig->o.rejects) {
+		r->raw = arena_add(ig, raw, rawlen);
+		r->rawlen = rawlen;
+	}
 	r->path = r->pathlen = 0;
 	if (path) {
 		r->pathlen = strlen(path);
