@@ -87,7 +87,10 @@ struct warning {
 	int64_t first, last, raised;
 	int64_t cleared; /* when its condition cleared; 0: it holds */
 	int64_t resolve_at; /* NEVER: not due; set by warn_due_at() */
-	size_t hp; /* its place in the heap of live warnings (w->live) */
+	/* its place in the heap of live warnings (w->live), and its key
+	 * there: at most resolve_at (ft_warn_life.c) */
+	size_t hp;
+	int64_t hkey;
 	int64_t printed; /* when it was last printed */
 	char *ev[KEEP_EVENTS];
 	size_t nev;
@@ -345,7 +348,8 @@ struct ft_warn {
 	size_t nlive, caplive;
 	int64_t clock;
 	int clock_set, clock_dirty;
-	int64_t next_due; /* the top of live's due time, or NEVER */
+	/* no live warning is due before it (the heap top's key), or NEVER */
+	int64_t next_due;
 	struct kst **flat; /* the keys of flatline rules */
 	size_t nflat, capflat;
 	int64_t next_silent; /* no flatline key is silent before it */
