@@ -2011,3 +2011,11 @@ c' ]
 	[ "$(got '"\(.change) \(.key)"')" = "raised d" ]
 	[ "$(sql "SELECT group_concat(k, ' ') FROM (SELECT json_extract(e.value, '\$[1]') AS k FROM warn_pages, json_each(warn_pages.state) e ORDER BY page, e.key)")" = "b c a d" ]
 }
+
+@test "ft-warn resolve: a warning whose quiet period moves past another's resolves after it, at its own time" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":"10m","quiet":0}]' | rules
+	# a due 08:10, b 08:12; a's fifth event moves a to 08:14 (08:04 + 10m).
+	{ ev a 0; ev a 1; ev b 2; ev b 3; ev a 4; ev a 6; ev z 11; ev z 13; ev z 20; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key) \(.resolved_at)"')" = 'raised a null raised b null resolved b 2026-12-01T08:12:00Z raised z null resolved a 2026-12-01T08:14:00Z' ]
+}
