@@ -312,6 +312,12 @@ struct wpage {
 	uint32_t n, cap;
 	uint32_t stale; /* its entries superseded */
 	uint32_t moved; /* its keys written anew in this batch */
+	/*
+	 * Those of them: bit i for m[i], i < 64; deref: one past m[63] (or
+	 * m[] had more than 64 when a key left), and the keys' page says.
+	 */
+	uint64_t gone;
+	unsigned char deref;
 	int64_t emin; /* no key of it is forgotten before this clock */
 	/* What it holds of rules not in the rules file: JSON text, kept
 	 * as it was read ("" none). */

@@ -94,25 +94,45 @@ page_leave(struct ft_warn *w, struct kst *k)
 	p = page_of(w, k->page);
 	for (i = 0; i < p->n && p->m[i] != k; i++)
 		;
-	if (i < p->n)
-		p->m[i] = p->m[--p->n];
+	if (i < p->n) {
+		uint32_t last = --p->n;
+
+		/* m[last] moves to m[i], and with it whether it is stale. */
+		p->m[i] = p->m[last];
+		if (last >= 64)
+			p->deref = 1;
+		else if (i != last)
+			p->gone = (p->gone & ~(1ULL << i)) |
+				  (p->gone >> last & 1) << i;
+		if (last < 64)
+			p->gone &= ~(1ULL << last);
+	}
 	p->lost = p->dirty = 1;
 	k->page = 0;
 }
 
 /*
  * k's newer state goes into a new page: its entry in its page is stale.
- * It stays in the page's m[] until pages_settle() (a linear search a key
- * would cost too much where every key changes, as with readings).
+ * It stays in the page's m[] until pages_settle(), marked in gone (m[] is
+ * looked through, up to 32 pointers side by side, so that pages_settle()
+ * need not look at each key of the page: most have not changed, and are
+ * out of the cache).
  */
 static void
 page_stale(struct ft_warn *w, struct kst *k)
 {
 	struct wpage *p;
+	uint32_t i;
 
 	if (!k->page)
 		return;
 	p = page_of(w, k->page);
+	for (i = 0; i < p->n && i < 64 && p->m[i] != k; i++)
+		;
+	if (i < p->n && i < 64)
+		p->gone |= 1ULL << i;
+	else
+		p->deref = 1;
 	p->stale++;
 	p->moved++;
 	p->dirty = 1;
@@ -139,13 +159,23 @@ pages_settle(struct ft_warn *w)
 				p->m[j]->page = p->id;
 			p->stale -= p->moved;
 			p->moved = 0;
+			p->gone = 0;
+			p->deref = 0;
 			p->again = 1;
 			continue;
 		}
 		p->moved = 0;
-		for (j = 0; j < p->n; j++)
-			if (p->m[j]->page == p->id)
-				p->m[n++] = p->m[j];
+		if (p->deref) {
+			for (j = 0; j < p->n; j++)
+				if (p->m[j]->page == p->id)
+					p->m[n++] = p->m[j];
+		} else {
+			for (j = 0; j < p->n; j++)
+				if (j >= 64 || !(p->gone >> j & 1))
+					p->m[n++] = p->m[j];
+		}
+		p->gone = 0;
+		p->deref = 0;
 		p->n = n;
 		/* Most pages only empty out: give back what they no longer
 		 * hold (the peak RSS counts it). */
