@@ -808,8 +808,16 @@ gc_pages(struct ft_warn *w)
 			continue;
 		for (j = 0; j < p->n; j++) {
 			struct kst *k = p->m[j];
-			int64_t e = expiry(w, k);
+			int64_t e;
 
+			/* The keys ahead, and the next one's bucket (most are
+			 * forgotten: key_free()): out of the cache. */
+			if (j + 2 < p->n)
+				__builtin_prefetch(p->m[j + 2]);
+			if (j + 1 < p->n)
+				__builtin_prefetch(
+					&w->tab[p->m[j + 1]->h & (w->nb - 1)]);
+			e = expiry(w, k);
 			if (w->clock > e) {
 				k->page = 0;
 				key_free(w, k);
@@ -844,6 +852,9 @@ warn_flush(void *ctx)
 	for (i = 0; i < w->ndirty && !st; i++) {
 		struct kst *k = w->dirty[i];
 		int64_t e;
+
+		if (i + 8 < w->ndirty)
+			__builtin_prefetch(w->dirty[i + 8]);
 
 		k->dirty = 0;
 		fresh += !k->known;
