@@ -87,7 +87,10 @@ struct warning {
 	int64_t first, last, raised;
 	int64_t cleared; /* when its condition cleared; 0: it holds */
 	int64_t resolve_at; /* NEVER: not due; set by warn_due_at() */
-	size_t hp; /* its place in the heap of live warnings (w->live) */
+	/* its place in the heap of live warnings (w->live), and its key
+	 * there: at most resolve_at (ft_warn_life.c) */
+	size_t hp;
+	int64_t hkey;
 	int64_t printed; /* when it was last printed */
 	char *ev[KEEP_EVENTS];
 	size_t nev;
@@ -316,6 +319,12 @@ struct wpage {
 	uint32_t n, cap;
 	uint32_t stale; /* its entries superseded */
 	uint32_t moved; /* its keys written anew in this batch */
+	/*
+	 * Those of them: bit i for m[i], i < 64; deref: one past m[63] (or
+	 * m[] had more than 64 when a key left), and the keys' page says.
+	 */
+	uint64_t gone;
+	unsigned char deref;
 	int64_t emin; /* no key of it is forgotten before this clock */
 	/* What it holds of rules not in the rules file: JSON text, kept
 	 * as it was read ("" none). */
@@ -357,7 +366,8 @@ struct ft_warn {
 	size_t nlive, caplive;
 	int64_t clock;
 	int clock_set, clock_dirty;
-	int64_t next_due; /* the top of live's due time, or NEVER */
+	/* no live warning is due before it (the heap top's key), or NEVER */
+	int64_t next_due;
 	struct kst **flat; /* the keys of flatline rules */
 	size_t nflat, capflat;
 	int64_t next_silent; /* no flatline key is silent before it */

@@ -94,25 +94,45 @@ page_leave(struct ft_warn *w, struct kst *k)
 	p = page_of(w, k->page);
 	for (i = 0; i < p->n && p->m[i] != k; i++)
 		;
-	if (i < p->n)
-		p->m[i] = p->m[--p->n];
+	if (i < p->n) {
+		uint32_t last = --p->n;
+
+		/* m[last] moves to m[i], and with it whether it is stale. */
+		p->m[i] = p->m[last];
+		if (last >= 64)
+			p->deref = 1;
+		else if (i != last)
+			p->gone = (p->gone & ~(1ULL << i)) |
+				  (p->gone >> last & 1) << i;
+		if (last < 64)
+			p->gone &= ~(1ULL << last);
+	}
 	p->lost = p->dirty = 1;
 	k->page = 0;
 }
 
 /*
  * k's newer state goes into a new page: its entry in its page is stale.
- * It stays in the page's m[] until pages_settle() (a linear search a key
- * would cost too much where every key changes, as with readings).
+ * It stays in the page's m[] until pages_settle(), marked in gone (m[] is
+ * looked through, up to 32 pointers side by side, so that pages_settle()
+ * need not look at each key of the page: most have not changed, and are
+ * out of the cache).
  */
 static void
 page_stale(struct ft_warn *w, struct kst *k)
 {
 	struct wpage *p;
+	uint32_t i;
 
 	if (!k->page)
 		return;
 	p = page_of(w, k->page);
+	for (i = 0; i < p->n && i < 64 && p->m[i] != k; i++)
+		;
+	if (i < p->n && i < 64)
+		p->gone |= 1ULL << i;
+	else
+		p->deref = 1;
 	p->stale++;
 	p->moved++;
 	p->dirty = 1;
@@ -139,13 +159,23 @@ pages_settle(struct ft_warn *w)
 				p->m[j]->page = p->id;
 			p->stale -= p->moved;
 			p->moved = 0;
+			p->gone = 0;
+			p->deref = 0;
 			p->again = 1;
 			continue;
 		}
 		p->moved = 0;
-		for (j = 0; j < p->n; j++)
-			if (p->m[j]->page == p->id)
-				p->m[n++] = p->m[j];
+		if (p->deref) {
+			for (j = 0; j < p->n; j++)
+				if (p->m[j]->page == p->id)
+					p->m[n++] = p->m[j];
+		} else {
+			for (j = 0; j < p->n; j++)
+				if (j >= 64 || !(p->gone >> j & 1))
+					p->m[n++] = p->m[j];
+		}
+		p->gone = 0;
+		p->deref = 0;
 		p->n = n;
 		/* Most pages only empty out: give back what they no longer
 		 * hold (the peak RSS counts it). */
@@ -165,6 +195,8 @@ page_free(struct wpage *p)
 }
 
 /* ---- storing ---- */
+
+static void put_ll(struct ft_buf *b, int64_t v);
 
 /* Stores k's warning x with status (resolved: at resolved_at). */
 int
@@ -204,13 +236,15 @@ warn_put_warning(struct ft_warn *w, const struct kst *k,
 	ft_buf_reset(&w->json);
 	warn_events_json(&w->json, x);
 	evlen = w->json.len;
-	ft_buf_addf(&w->json,
-		    "%c{\"cleared\":%lld,\"resolve_at\":%lld,"
-		    "\"printed\":%lld}",
-		    0, (long long)x->cleared,
-		    /* 0: not due (NEVER is no number JSON keeps exact) */
-		    (long long)(x->resolve_at == NEVER ? 0 : x->resolve_at),
-		    (long long)x->printed);
+	ft_buf_addc(&w->json, '\0');
+	ft_buf_adds(&w->json, "{\"cleared\":");
+	put_ll(&w->json, x->cleared);
+	ft_buf_adds(&w->json, ",\"resolve_at\":");
+	/* 0: not due (NEVER is no number JSON keeps exact) */
+	put_ll(&w->json, x->resolve_at == NEVER ? 0 : x->resolve_at);
+	ft_buf_adds(&w->json, ",\"printed\":");
+	put_ll(&w->json, x->printed);
+	ft_buf_addc(&w->json, '}');
 	s.events = w->json.s;
 	s.state = w->json.s + evlen + 1;
 	return ft_store_warn_put(w->ws, &s);
@@ -246,19 +280,95 @@ rings_put(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 	ft_buf_addc(b, ']');
 }
 
-/* Adds v in decimal, as %lld would (state_json() is hot: no printf). */
+/*
+ * v in decimal, as %lld would, ending at end (state_json() is hot: no
+ * printf); returns where it starts.
+ */
+static char *
+digits(char *end, int64_t v)
+{
+	static const char pairs[] = "00010203040506070809"
+				    "10111213141516171819"
+				    "20212223242526272829"
+				    "30313233343536373839"
+				    "40414243444546474849"
+				    "50515253545556575859"
+				    "60616263646566676869"
+				    "70717273747576777879"
+				    "80818283848586878889"
+				    "90919293949596979899";
+	char *p = end;
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	/* Two digits a step: a time is ten. */
+	for (; u >= 100; u /= 100) {
+		p -= 2;
+		memcpy(p, pairs + 2 * (u % 100), 2);
+	}
+	if (u >= 10) {
+		p -= 2;
+		memcpy(p, pairs + 2 * u, 2);
+	} else {
+		*--p = (char)('0' + u);
+	}
+	if (v < 0)
+		*--p = '-';
+	return p;
+}
+
+/* Adds v in decimal. */
 static void
 put_ll(struct ft_buf *b, int64_t v)
 {
-	char d[24], *p = d + sizeof(d);
-	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+	char d[24], *p = digits(d + sizeof(d), v);
+	size_t n = (size_t)(d + sizeof(d) - p);
 
-	do
-		*--p = (char)('0' + u % 10);
-	while ((u /= 10));
-	if (v < 0)
-		*--p = '-';
-	ft_buf_add(b, p, (size_t)(d + sizeof(d) - p));
+	if (b->len + n >= b->cap)
+		ft_buf_grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/*
+ * Whether a byte of x (8 bytes of a string) is one JSON escapes: below
+ * 0x20, '"' or '\\'.  Each test is exact as a whole (it may mark a byte
+ * beside the one it found, never a word without one), and '"' and '\\'
+ * have bit 7 clear, so ~x stands for their ~(x ^ c).
+ */
+static inline uint64_t
+special8(uint64_t x)
+{
+	const uint64_t one = 0x0101010101010101ULL;
+	uint64_t q = x ^ (one * '"'), s = x ^ (one * '\\');
+
+	return ((x - one * 0x20) | (q - one) | (s - one)) & ~x & (one << 7);
+}
+
+/*
+ * Whether s[0..n) is copied into a JSON string as it is, looked at 8
+ * bytes a step (addresses in Chinese are 40 bytes and more; the last
+ * step's bytes overlap the one before).
+ */
+static int
+plain(const char *s, size_t n)
+{
+	uint64_t x;
+	size_t i;
+
+	if (n < 8) {
+		/* 'a' where s has no bytes */
+		x = 0x6161616161616161ULL;
+		memcpy(&x, s, n);
+		return !special8(x);
+	}
+	for (i = 0; i + 8 < n; i += 8) {
+		memcpy(&x, s + i, 8);
+		if (special8(x))
+			return 0;
+	}
+	memcpy(&x, s + n - 8, 8);
+	return !special8(x);
 }
 
 /*
@@ -268,13 +378,10 @@ put_ll(struct ft_buf *b, int64_t v)
 static void
 put_str(struct ft_buf *b, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
+	size_t n = strlen(s);
 
-	while (p[n] >= 0x20 && p[n] != '"' && p[n] != '\\')
-		n++;
-	if (p[n]) {
-		ft_json_escape(b, s, n + strlen(s + n));
+	if (!plain(s, n)) {
+		ft_json_escape(b, s, n);
 		return;
 	}
 	if (b->len + n + 3 > b->cap)
@@ -284,6 +391,42 @@ put_str(struct ft_buf *b, const char *s)
 	b->len += n;
 	b->s[b->len++] = '"';
 	b->s[b->len] = '\0';
+}
+
+/* Adds [t,"id"], an event or a case of a window, as put_ll() and
+ * put_str() would. */
+static void
+put_hit(struct ft_buf *b, const struct hit *h)
+{
+	size_t n = strlen(h->id);
+	char *o;
+
+	if (!plain(h->id, n)) {
+		ft_buf_addc(b, '[');
+		put_ll(b, h->t);
+		ft_buf_addc(b, ',');
+		ft_json_escape(b, h->id, n);
+		ft_buf_addc(b, ']');
+		return;
+	}
+	/* [, 20 digits and a sign, ,", the id, "] */
+	ft_buf_grow(b, n + 27);
+	o = b->s + b->len;
+	*o++ = '[';
+	{
+		char d[24], *p = digits(d + sizeof(d), h->t);
+
+		memcpy(o, p, (size_t)(d + sizeof(d) - p));
+		o += d + sizeof(d) - p;
+	}
+	*o++ = ',';
+	*o++ = '"';
+	memcpy(o, h->id, n);
+	o += n;
+	*o++ = '"';
+	*o++ = ']';
+	*o = '\0';
+	b->len = (size_t)(o - b->s);
 }
 
 /* Adds k's state to b, as a JSON object: what the next run reads. */
@@ -296,11 +439,7 @@ state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 	for (i = 0; i < k->n; i++) {
 		if (i)
 			ft_buf_addc(b, ',');
-		ft_buf_addc(b, '[');
-		put_ll(b, k->w[i].t);
-		ft_buf_addc(b, ',');
-		put_str(b, k->w[i].id);
-		ft_buf_addc(b, ']');
+		put_hit(b, &k->w[i]);
 	}
 	ft_buf_addc(b, ']');
 	if (k->kind == KST_SERIES) {
@@ -318,10 +457,9 @@ state_json(struct ft_buf *b, const struct ft_warn_rule *r, const struct kst *k)
 	if (k->kind == KST_SLA && k->ndone) {
 		ft_buf_adds(b, ",\"done\":[");
 		for (i = 0; i < k->ndone; i++) {
-			ft_buf_addf(b, "%s[%lld,", i ? "," : "",
-				    (long long)k->done[i].t);
-			put_str(b, k->done[i].id);
-			ft_buf_addc(b, ']');
+			if (i)
+				ft_buf_addc(b, ',');
+			put_hit(b, &k->done[i]);
 		}
 		ft_buf_addc(b, ']');
 	}
@@ -432,34 +570,69 @@ struct wkey {
 
 /*
  * Sorts v[0..n) by expiry, keys that expire together in the order they
- * came (radix, a byte at a time from the lowest; a byte that is the same
- * in every key is passed over: with readings' series, all of them).
+ * came: those that hold nothing (INT64_MIN) first and those that wait
+ * (NEVER) last, apart, then the times by radix, a byte at a time from the
+ * lowest, only the bytes in which they differ (the times of a batch are
+ * days apart at most: 3 bytes of 8).
  */
 static void
 by_expiry(struct wkey *v, struct wkey *tmp, size_t n)
 {
-	size_t c[256], i;
+	size_t c[256], i, none = 0, nt = 0, p0, p1, p2;
+	uint64_t vary = 0;
+	int64_t first = 0;
+	struct wkey *a, *b, *t;
 	int shift;
 
+	for (i = 0; i < n; i++) {
+		int64_t e = v[i].e;
+
+		if (e == INT64_MIN) {
+			none++;
+		} else if (e != NEVER) {
+			if (!nt++)
+				first = e;
+			vary |= (uint64_t)(e ^ first);
+		}
+	}
+	p0 = 0;
+	p1 = none;
+	p2 = none + nt;
+	for (i = 0; i < n; i++) {
+		if (v[i].e == INT64_MIN)
+			tmp[p0++] = v[i];
+		else if (v[i].e == NEVER)
+			tmp[p2++] = v[i];
+		else
+			tmp[p1++] = v[i];
+	}
+	memcpy(v, tmp, none * sizeof(*v));
+	memcpy(v + none + nt, tmp + none + nt, (n - none - nt) * sizeof(*v));
+	a = tmp + none;
+	b = v + none;
 	for (shift = 0; shift < 64; shift += 8) {
 		size_t at = 0;
 
-		memset(c, 0, sizeof(c));
-		for (i = 0; i < n; i++)
-			c[((uint64_t)v[i].e ^ (1ULL << 63)) >> shift & 255]++;
-		if (c[((uint64_t)v[0].e ^ (1ULL << 63)) >> shift & 255] == n)
+		if (!(vary >> shift & 255))
 			continue;
+		memset(c, 0, sizeof(c));
+		for (i = 0; i < nt; i++)
+			c[((uint64_t)a[i].e ^ (1ULL << 63)) >> shift & 255]++;
 		for (i = 0; i < 256; i++) {
 			size_t m = c[i];
 
 			c[i] = at;
 			at += m;
 		}
-		for (i = 0; i < n; i++)
-			tmp[c[((uint64_t)v[i].e ^ (1ULL << 63)) >> shift &
-			      255]++] = v[i];
-		memcpy(v, tmp, n * sizeof(*v));
+		for (i = 0; i < nt; i++)
+			b[c[((uint64_t)a[i].e ^ (1ULL << 63)) >> shift &
+			    255]++] = a[i];
+		t = a;
+		a = b;
+		b = t;
 	}
+	if (a != v + none)
+		memcpy(v + none, a, nt * sizeof(*v));
 }
 
 /*
@@ -496,10 +669,11 @@ pages_renumber(struct ft_warn *w)
  * The end of a batch: the pages that changed deleted, dissolved or (those
  * that hold keys of rules not in the rules file) written again; the
  * states of w->dirty[0..ndirty) and of the dissolved pages' keys into new
- * pages.
+ * pages; ex[i] is the expiry of w->dirty[i], i < nex (warn_flush()
+ * computed them: the clock forgets some at once).
  */
 static int
-pages_put(struct ft_warn *w)
+pages_put(struct ft_warn *w, const int64_t *ex, size_t nex)
 {
 	size_t i, j, n = 0, nk;
 	struct wkey *v;
@@ -548,7 +722,7 @@ pages_put(struct ft_warn *w)
 		if (w->dirty[i]->page)
 			continue;
 		v[j].k = w->dirty[i];
-		v[j].e = expiry(w, v[j].k);
+		v[j].e = i < nex ? ex[i] : expiry(w, v[j].k);
 		j++;
 	}
 	if (!(nk = j)) {
@@ -634,8 +808,16 @@ gc_pages(struct ft_warn *w)
 			continue;
 		for (j = 0; j < p->n; j++) {
 			struct kst *k = p->m[j];
-			int64_t e = expiry(w, k);
+			int64_t e;
 
+			/* The keys ahead, and the next one's bucket (most are
+			 * forgotten: key_free()): out of the cache. */
+			if (j + 2 < p->n)
+				__builtin_prefetch(p->m[j + 2]);
+			if (j + 1 < p->n)
+				__builtin_prefetch(
+					&w->tab[p->m[j + 1]->h & (w->nb - 1)]);
+			e = expiry(w, k);
 			if (w->clock > e) {
 				k->page = 0;
 				key_free(w, k);
@@ -660,18 +842,27 @@ warn_flush(void *ctx)
 	size_t i, kept = w->nkeys, n = 0, fresh = 0;
 	int gcs = w->clock_set && (w->flushes + 1) % GC_EVERY == 0;
 	int st = FT_OK;
+	int64_t *ex;
 
 	if (w->clock_set)
 		warn_sla_expire(w);
+	/* Each key's expiry, once: whether the clock forgets it now, and
+	 * where it goes in the new pages (pages_put()). */
+	ex = ft_xmalloc((w->ndirty + 1) * sizeof(*ex));
 	for (i = 0; i < w->ndirty && !st; i++) {
 		struct kst *k = w->dirty[i];
+		int64_t e;
+
+		if (i + 8 < w->ndirty)
+			__builtin_prefetch(w->dirty[i + 8]);
 
 		k->dirty = 0;
 		fresh += !k->known;
 		k->known = 1;
+		e = expiry(w, k);
 		/* Forgotten now: it does not join a page only to leave it
 		 * (many would: a key seen once, early in the batch). */
-		if (gcs && kst_gone(w, k)) {
+		if (gcs && w->clock > e) {
 			page_leave(w, k);
 			key_free(w, k);
 			continue;
@@ -685,6 +876,7 @@ warn_flush(void *ctx)
 			continue;
 		}
 		page_stale(w, k);
+		ex[n] = e;
 		w->dirty[n++] = k;
 	}
 	pages_settle(w);
@@ -694,6 +886,7 @@ warn_flush(void *ctx)
 	w->clock_dirty = 0;
 	if (st) {
 		w->ndirty = 0;
+		free(ex);
 		return st;
 	}
 	if (w->clock_set && ++w->flushes % GC_EVERY == 0) {
@@ -704,7 +897,8 @@ warn_flush(void *ctx)
 			gc_pages(w);
 	}
 	w->nknown = gcs ? w->nkeys : 0;
-	st = pages_put(w);
+	st = pages_put(w, ex, n);
+	free(ex);
 	w->ndirty = 0;
 	if (st)
 		return st;

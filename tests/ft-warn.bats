@@ -2011,3 +2011,53 @@ c' ]
 	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
 	[ "$(sql "SELECT key FROM warn_windows ORDER BY key")" = c ]
 }
+
+@test "ft-warn windows: keys and ids that JSON escapes (a quote, a backslash, a tab) first, last and across each 8 bytes are stored as they are and read back by the next run" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":120}]' | rules
+	# As JSON text: q", abcdefg" (at byte 8), abcdefgh" (9: in the last
+	# 8 only), a 16-byte one ending in \, one starting with \, a<TAB>b,
+	# a quote in the 4th 8 bytes; with none: 16 bytes, Chinese.
+	ids=('q\"' 'abcdefg\"' 'abcdefgh\"' 'abcdefghijklmno\\' '\\abcdefghijklmnopqrstuvw' 'a\tb' 'abcdefghijklmnopqrstuvwxyz\"0123' 'abcdefghijklmnop' '深圳市福田区沙头街道景田路59号')
+	for i in "${ids[@]}"; do ev "$i" 0; done > a.ndjson
+	for i in "${ids[@]}"; do ev "$i" 1; done > b.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json a.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT count(*) FROM warn_windows WHERE key = json_extract(state, '\$.w[0][1]')")" = 9 ]
+	[ "$(sql "SELECT json_quote(key) FROM warn_windows WHERE key LIKE '%ijk%' ORDER BY key" | tr '\n' ' ')" = '"\\abcdefghijklmnopqrstuvw" "abcdefghijklmno\\" "abcdefghijklmnop" "abcdefghijklmnopqrstuvwxyz\"0123" ' ]
+	run -0 --separate-stderr ft-warn --rules rules.json b.ndjson
+	[ "$(got '"\(.key | tojson) \(.count) \(.events | tojson)"' | sed 's/ "/\n"/g' | wc -l)" = 9 ]
+	[ "$(got '.key | tojson')" = "$(printf '"%s" ' "${ids[@]}" | sed 's/ $//')" ]
+	[ "$(got '.count')" = "2 2 2 2 2 2 2 2 2" ]
+	[ "$(got '.events == [.key, .key]' | tr ' ' '\n' | sort -u)" = true ]
+}
+
+@test "ft-warn windows: a batch's keys go into its pages in the order they expire, days apart, and those that wait on a live warning last" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":3,"window":"7d"}]' | rules
+	e() { printf '{"id":"%s","category":"x","reported_at":"2026-12-%sZ"}\n' "$1" "$2"; }
+	{ e a 01T08:00:00; e b 01T09:00:00; e d 01T10:00:00; e d 01T10:01:00
+	  e d 01T10:02:00; e c 02T08:00:00; e a 03T08:00:00; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key)"')" = "raised d" ]
+	[ "$(sql "SELECT group_concat(k, ' ') FROM (SELECT json_extract(e.value, '\$[1]') AS k FROM warn_pages, json_each(warn_pages.state) e ORDER BY page, e.key)")" = "b c a d" ]
+}
+
+@test "ft-warn resolve: a warning whose quiet period moves past another's resolves after it, at its own time" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":"10m","quiet":0}]' | rules
+	# a due 08:10, b 08:12; a's fifth event moves a to 08:14 (08:04 + 10m).
+	{ ev a 0; ev a 1; ev b 2; ev b 3; ev a 4; ev a 6; ev z 11; ev z 13; ev z 20; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.change) \(.key) \(.resolved_at)"')" = 'raised a null raised b null resolved b 2026-12-01T08:12:00Z raised z null resolved a 2026-12-01T08:14:00Z' ]
+}
+
+@test "ft-warn windows: a key that leaves its page while the page's last key moved to a new page leaves each key's state in one page" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":3,"window":"10m"}]' | rules
+	for i in $(seq 1 34); do ev "a$i" 0; done > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT group_concat(json_extract(e.value, '\$[1]'), ' ') FROM warn_pages, json_each(warn_pages.state) e WHERE page = 1 AND e.key >= 30")" = "a31 a32" ]
+	# a32, the last of page 1, changes first; then a5, forgotten at the
+	# end of the batch (the clock is past its window then), leaves page
+	# 1 and a32 takes its place there; the rest of page 1 is forgotten.
+	{ ev a32 5; ev a5 0 | sed 's/08:00:00/08:00:10/'; ev a32 59; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(sql "SELECT page, state FROM warn_pages")" = "3|[[\"t\",\"a32\",{\"w\":[[$(date -u -d 2026-12-01T08:59:00Z +%s),\"a32\"]]}]]" ]
+}
