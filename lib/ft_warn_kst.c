@@ -255,9 +255,14 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 		if (v == 1 || (v & m) != tag)
 			continue;
 		k = (struct kst *)(uintptr_t)(v & ~m);
+		/* Most keys' text is there (KST_WINDOW): fetched along with
+		 * the state's first line, not after it. */
+		__builtin_prefetch((char *)k + KST_HEAD);
 		if (k->h == (uint32_t)h && k->rule == rule &&
-		    !strcmp(k->key, key))
+		    !strcmp(k->key, key)) {
+			__builtin_prefetch(k->w); /* its window, next */
 			return k;
+		}
 	}
 	if (!create)
 		return NULL;
