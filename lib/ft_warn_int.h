@@ -161,9 +161,8 @@ struct kst {
 		};
 		/*
 		 * KST_SERIES: value, flatline (no window).  Packed: a state
-		 * is at most two cache lines (128 bytes: a slot's states are
-		 * 128 bytes apart), which a sensor's readings visit for each
-		 * of its rules (struct rslot).
+		 * is at most 128 bytes, which a sensor's readings visit for
+		 * each of its rules (struct rslot).
 		 */
 		struct {
 			unsigned char out; /* value: out of limits */
@@ -182,7 +181,8 @@ struct kst {
 	};
 };
 
-_Static_assert(sizeof(struct kst) <= 128, "a state is two cache lines");
+_Static_assert(sizeof(struct kst) <= 128,
+	       "a series' state is 128 bytes at most");
 
 /* The size of a kst of KST_WINDOW: up to its union, and one. */
 #define KST_HEAD (offsetof(struct kst, one) + sizeof(struct hit))
@@ -326,7 +326,7 @@ struct rslot {
 	} e[];
 	/*
 	 * then the key, and st[] on a cache line of its own: the states of
-	 * the rules keyed by "sensor" (slot_state())
+	 * the rules keyed by "sensor" (slot_states())
 	 */
 };
 

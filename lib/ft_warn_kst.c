@@ -401,19 +401,11 @@ slot_states_at(int n, size_t len)
 	       ~(size_t)63;
 }
 
-/*
- * The room of a state in a slot: whole cache lines (a state is fetched a
- * line at a time, and evaluate_reading() fetches two).
- */
-#define KST_STRIDE ((sizeof(struct kst) + 63) & ~(size_t)63)
-
-/* The state in place i of slot s. */
 static struct kst *
-slot_state(struct rslot *s, int i)
+slot_states(struct rslot *s)
 {
 	return (struct kst *)(void *)((char *)s +
-				      slot_states_at(s->n, s->klen) +
-				      (size_t)i * KST_STRIDE);
+				      slot_states_at(s->n, s->klen));
 }
 
 /* Whether rule r takes reading q's sensor and metric, and with which key. */
@@ -434,7 +426,6 @@ slot_takes(const struct ft_warn_rule *r, const struct rec *q)
  * once (warn_slots_free()).
  */
 #define SLOT_CHUNK (4u << 20)
-#define SLOT_FETCH 4 /* the states slot_fetch() fetches */
 
 static void *
 chunk_new(struct ft_warn *w, size_t size)
@@ -496,7 +487,7 @@ slot_new(struct ft_warn *w, const struct rec *q, const char *key, size_t len,
 		slots_grow(w);
 	/* 64-byte aligned: each state is two cache lines. */
 	off = slot_states_at(n, len);
-	s = slot_alloc(w, off + (size_t)nst * KST_STRIDE);
+	s = slot_alloc(w, off + (size_t)nst * sizeof(struct kst));
 	s->h = h;
 	s->slen = slen;
 	s->klen = (uint32_t)len;
@@ -515,22 +506,6 @@ slot_new(struct ft_warn *w, const struct rec *q, const char *key, size_t len,
 	w->rtab[h & (w->rnb - 1)] = s;
 	w->rn++;
 	return s;
-}
-
-/*
- * The states of a slot's first rules, fetched while the reading reaches
- * them (evaluate_reading() fetches those a few rules on from each).
- */
-static void
-slot_fetch(const struct rslot *s)
-{
-	int e;
-
-	for (e = 0; e < s->n && e < SLOT_FETCH; e++)
-		if (s->e[e].k) {
-			__builtin_prefetch(s->e[e].k);
-			__builtin_prefetch((char *)s->e[e].k + 64);
-		}
 }
 
 /*
@@ -562,10 +537,8 @@ warn_slot_of(struct ft_warn *w, const struct rec *q)
 			    s->hasm == (q->metric != NULL) &&
 			    !memcmp(s->key, q->sensor, slen) &&
 			    (!q->metric ||
-			     !strcmp(s->key + slen + 1, q->metric))) {
-				slot_fetch(s);
+			     !strcmp(s->key + slen + 1, q->metric)))
 				return s;
-			}
 	ft_buf_reset(&w->skey);
 	ft_buf_adds(&w->skey, q->sensor);
 	if (q->metric) {
@@ -586,19 +559,11 @@ warn_slot_key(struct ft_warn *w, struct rslot *s, int e)
 	struct rslot_rule *x = &s->e[e];
 	struct kst *k;
 
-	/*
-	 * The live warning of the state two rules on, fetched: the state
-	 * itself was fetched a while ago (slot_fetch(), evaluate_reading()).
-	 */
-	if (e + 2 < s->n && (k = s->e[e + 2].k) && k->live) {
-		__builtin_prefetch(k->live);
-		__builtin_prefetch((char *)k->live + 64);
-	}
 	if (x->k)
 		return x->k;
 	if ((k = kst_find(w, x->rule, s->key, s->h, 0)))
 		return x->k = k;
-	k = slot_state(s, x->in);
+	k = slot_states(s) + x->in;
 	if (k->inslot)
 		/* its place is taken: freed, but still pointed at */
 		return x->k = kst_find(w, x->rule, s->key, s->h, 1);
