@@ -446,28 +446,14 @@ id_ref(char *id)
 
 /* ---- keys ---- */
 
-/*
- * A key's hash, in this process only: 8 bytes a step (a key of an address
- * is some 50 bytes, and each record's keys are hashed for every kind of
- * key its rules have), its low bits mixed with its high ones.
- */
 static inline uint64_t
 str_hash(const char *key)
 {
-	size_t n = strlen(key);
-	uint64_t h = 0x9E3779B97F4A7C15ULL ^ n, v;
+	uint64_t h = 1469598103934665603ULL;
 
-	for (; n >= 8; key += 8, n -= 8) {
-		memcpy(&v, key, 8);
-		h = (h ^ v) * 0xBF58476D1CE4E5B9ULL;
-		h ^= h >> 29;
-	}
-	/* (the last bytes one by one: a copy of n bytes read back as 8
-	 * stalls the load) */
-	for (v = 0; n > 0; n--)
-		v = v << 8 | (unsigned char)key[n - 1];
-	h = (h ^ v) * 0x94D049BB133111EBULL;
-	return h ^ h >> 31;
+	for (; *key; key++)
+		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+	return h;
 }
 
 /* Key hash h (str_hash()) for rule: the keys of the rules apart. */

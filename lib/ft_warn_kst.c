@@ -510,30 +510,42 @@ slot_new(struct ft_warn *w, const struct rec *q, const char *key, size_t len,
 
 /*
  * The slot of reading q's sensor and metric, made when none is; its key
- * (sensor, or sensor:metric) into w->skey.
+ * (sensor, or sensor:metric) into w->skey is not made: the slot has it.
  */
 struct rslot *
 warn_slot_of(struct ft_warn *w, const struct rec *q)
 {
-	uint64_t h;
-	size_t slen = strlen(q->sensor);
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+	size_t slen, len;
 	struct rslot *s;
 
+	/* str_hash() of the key, without making it. */
+	for (p = q->sensor; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	slen = (size_t)(p - q->sensor);
+	len = slen;
+	if (q->metric) {
+		h = (h ^ (unsigned char)':') * 1099511628211ULL;
+		for (p = q->metric; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+		len += 1 + (size_t)(p - q->metric);
+	}
+	if (w->rnb)
+		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
+			if (s->h == h && s->slen == slen &&
+			    s->hasm == (q->metric != NULL) &&
+			    !memcmp(s->key, q->sensor, slen) &&
+			    (!q->metric ||
+			     !strcmp(s->key + slen + 1, q->metric)))
+				return s;
 	ft_buf_reset(&w->skey);
-	ft_buf_add(&w->skey, q->sensor, slen);
+	ft_buf_adds(&w->skey, q->sensor);
 	if (q->metric) {
 		ft_buf_addc(&w->skey, ':');
 		ft_buf_adds(&w->skey, q->metric);
 	}
-	h = str_hash(w->skey.s);
-	if (w->rnb)
-		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
-			if (s->h == h && s->slen == slen &&
-			    s->klen == w->skey.len &&
-			    s->hasm == (q->metric != NULL) &&
-			    !memcmp(s->key, w->skey.s, w->skey.len))
-				return s;
-	return slot_new(w, q, w->skey.s, w->skey.len, h, (uint32_t)slen);
+	return slot_new(w, q, w->skey.s, len, h, (uint32_t)slen);
 }
 
 /*
