@@ -49,16 +49,6 @@ ft_buf_grow(struct ft_buf *b, size_t n)
 }
 
 void
-ft_buf_add(struct ft_buf *b, const void *p, size_t n)
-{
-	if (b->len + n >= b->cap)
-		ft_buf_grow(b, n);
-	memcpy(b->s + b->len, p, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-}
-
-void
 ft_buf_addf(struct ft_buf *b, const char *fmt, ...)
 {
 	va_list ap;

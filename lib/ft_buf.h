@@ -25,7 +25,6 @@ void ft_buf_init(struct ft_buf *b);
 void ft_buf_release(struct ft_buf *b);
 /* Makes room for n more bytes plus the terminating NUL. */
 void ft_buf_grow(struct ft_buf *b, size_t n);
-void ft_buf_add(struct ft_buf *b, const void *p, size_t n);
 void ft_buf_addf(struct ft_buf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 /* Hands the string to the caller, who frees it; b is left empty. */
@@ -40,6 +39,17 @@ ft_buf_reset(struct ft_buf *b)
 		 * does not see ft_buf_grow() set both, in ft_buf.c.
 		 * NOLINTNEXTLINE(clang-analyzer-core.NullDereference) */
 		b->s[0] = '\0';
+}
+
+/* Appends p[0..n): inline, as the JSON parser appends each token. */
+static inline void
+ft_buf_add(struct ft_buf *b, const void *p, size_t n)
+{
+	if (b->len + n >= b->cap)
+		ft_buf_grow(b, n);
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
 }
 
 static inline void

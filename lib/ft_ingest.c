@@ -29,10 +29,18 @@
 /*
  * Readings are many and small, and each batch rewrites every leaf of the
  * table it touches (see write_readings()): the larger the batch, the fewer
- * times a leaf is written.  A stream that waits still commits at once
- * (ft_run's idle commit), so this bounds a bulk load's transactions only.
+ * times a leaf is written (on 2,000,000 readings from 10,000 sensors, the
+ * writer thread's time 2.6 s at 100,000, 1.9 s at 200,000, 1.7 s at
+ * 250,000).  The bound is memory: two batches are in flight, a reading
+ * takes about 170 bytes of one, 250 with its output line kept until its
+ * batch is committed (and its source line more with --rejects), so a load
+ * with output has the smaller batch, for about the same peak as the
+ * 100,000 of before (~107 MB; BENCHMARKS.md 2026-12-06 20:00).  A stream
+ * that waits still commits at once (ft_run's idle commit), so this bounds
+ * a bulk load's transactions only.
  */
-#define READINGS_BATCH 100000
+#define READINGS_BATCH 250000
+#define READINGS_BATCH_OUT 180000
 /*
  * A load of events from a file of at least this size into an empty table
  * whose first batch comes out of time order builds the two indexes on
@@ -50,8 +58,6 @@
 #ifndef IDSET_MAX_BYTES
 #define IDSET_MAX_BYTES ((size_t)16 << 20) /* -D for the tests of the bound */
 #endif
-/* After a group of readings that held a stored key, those stored alone. */
-#define READINGS_ALONE 1024
 
 /*
  * The writer thread stores a batch while the next one is read (see
@@ -138,6 +144,17 @@ struct brec {
 	int emit;
 };
 
+/*
+ * A reading of the batch, by its key, for write_readings(): made by
+ * queue_reading() with its texts as offsets in the batch's arena (which
+ * moves as it grows), turned into rd's pointers by sort_readings().
+ */
+struct rkey {
+	struct ft_reading rd; /* metric "" when none was given */
+	size_t i; /* its place in the batch */
+	size_t sensor, metric; /* offsets in the arena; metric SIZE_MAX: none */
+};
+
 struct batch {
 	struct ft_buf a;	/* arena */
 	struct brec *r;
@@ -147,7 +164,8 @@ struct batch {
 	/*
 	 * Readings: the batch in the table's key order (sort_readings(), on
 	 * the producer's side), and what write_readings() made of each, by
-	 * its place in the batch.
+	 * its place in the batch.  A reading keeps no values in v: all that
+	 * storing it needs is in rk.
 	 */
 	struct rkey *rk;
 	signed char *rflag;
@@ -219,6 +237,9 @@ struct ft_ingest {
 	pthread_cond_t cv;
 	int wstatus;
 	struct ft_buf wtmp;
+	/* sort_readings()'s: the order (two), the runs; sordcap of each. */
+	uint32_t *sord[2], *sruns;
+	size_t sordcap;
 	struct ft_db_ckpt ck;
 	struct ft_json_doc mdoc, fdoc;
 	/*
@@ -466,8 +487,9 @@ ft_ingest_new(struct ft_ingest **igp, const struct ft_ingest_opts *o)
 	ig->o = *o;
 	ig->lockfd = -1;
 	if (!ig->o.batch)
-		ig->o.batch = o->kind == FT_KIND_READINGS ? READINGS_BATCH :
-							    DEFAULT_BATCH;
+		ig->o.batch = o->kind != FT_KIND_READINGS ? DEFAULT_BATCH :
+			      o->no_output		  ? READINGS_BATCH :
+							    READINGS_BATCH_OUT;
 	ig->k = &kinds[o->kind];
 	ig->nvals = ig->k->ncols + (ig->k->bbox ? 4 : 0) + 3;
 	if (o->kind == FT_KIND_READINGS)
@@ -571,6 +593,9 @@ ft_ingest_free(struct ft_ingest *ig)
 	free(ig->sval);
 	ft_reject_close(&ig->rej);
 	free(ig->canon_hash);
+	free(ig->sord[0]);
+	free(ig->sord[1]);
+	free(ig->sruns);
 	for (i = 0; i < 2; i++) {
 		free(ig->bat[i].r);
 		free(ig->bat[i].v);
@@ -1016,7 +1041,8 @@ take_time(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
 
 /*
  * A reading's time, column i, given as t in ig->tmp: read as take_time()
- * reads one, kept as epoch seconds, printed as every time is.
+ * reads one, kept as epoch seconds, printed as every time is (not
+ * formatted at all with --no-output).
  */
 static const char *
 take_epoch(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
@@ -1031,6 +1057,8 @@ take_epoch(struct ft_ingest *ig, struct taking *tk, size_t i, int t)
 		return bad_field(ig, name, err, ig->tmp.s);
 	tk->vals[i].t = FT_VINT;
 	tk->vals[i].i = when;
+	if (ig->o.no_output)
+		return NULL; /* ig->rest is only the output line's */
 	ft_time_format(when, tbuf);
 	put_key(ig, name);
 	ft_buf_addc(&ig->rest, '"');
@@ -1425,7 +1453,8 @@ queue(struct ft_ingest *ig, struct taking *tk, long line, const char *raw,
 
 	if (ig->b->n == ig->b->cap) {
 		ig->b->cap = ig->b->cap ? ig->b->cap * 2 : 1024;
-		ig->b->r = ft_xrealloc(ig->b->r, ig->b->cap * sizeof(*ig->b->r));
+		ig->b->r = ft_xrealloc(ig->b->r,
+				       ig->b->cap * sizeof(*ig->b->r));
 	}
 	r = &ig->b->r[ig->b->n];
 	r->line = line;
@@ -1460,40 +1489,63 @@ queue(struct ft_ingest *ig, struct taking *tk, long line, const char *raw,
 }
 
 /*
- * Queues the reading taken in the batch: its output line ({ and ig->rest
- * after its first comma), its source (raw, path) for a rejection.
+ * Queues the reading taken in the batch, its values v: its key and value
+ * (rk), its output line ({ and ig->rest after its first comma; none with
+ * --no-output), its source (raw, only with --rejects; path) for a
+ * rejection.  Its values are not kept: the next record's take their
+ * place.
  */
 static void
-queue_reading(struct ft_ingest *ig, long line, const char *raw, size_t rawlen,
-	      const char *path)
+queue_reading(struct ft_ingest *ig, const struct val *v, long line,
+	      const char *raw, size_t rawlen, const char *path)
 {
+	struct batch *b = ig->b;
 	struct brec *r;
+	struct rkey *k;
 
-	if (ig->b->n == ig->b->cap) {
-		ig->b->cap = ig->b->cap ? ig->b->cap * 2 : 1024;
-		ig->b->r = ft_xrealloc(ig->b->r,
-				       ig->b->cap * sizeof(*ig->b->r));
+	if (b->n == b->cap) {
+		b->cap = b->cap ? b->cap * 2 : 1024;
+		b->r = ft_xrealloc(b->r, b->cap * sizeof(*b->r));
 	}
-	r = &ig->b->r[ig->b->n];
+	if (b->n == b->rkcap) {
+		b->rkcap = b->rkcap ? b->rkcap * 2 : 1024;
+		b->rk = ft_xrealloc(b->rk, b->rkcap * sizeof(*b->rk));
+		b->rflag = ft_xrealloc(b->rflag, b->rkcap);
+	}
+	k = &b->rk[b->n];
+	k->sensor = v[0].off;
+	k->rd.sensorlen = v[0].len;
+	k->metric = v[1].t == FT_VTEXT ? v[1].off : SIZE_MAX;
+	k->rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
+	k->rd.at = v[2].i;
+	k->rd.value = v[3].d;
+	k->i = b->n;
+	r = &b->r[b->n];
 	r->line = line;
 	r->id = r->idlen = 0;
 	r->emit = 0;
-	r->v = ig->b->nv;
-	r->raw = arena_add(ig, raw, rawlen);
-	r->rawlen = rawlen;
+	r->v = 0;
+	/* The source text is only the rejects file's. */
+	r->raw = r->rawlen = 0;
+	if (ig->o.rejects) {
+		r->raw = arena_add(ig, raw, rawlen);
+		r->rawlen = rawlen;
+	}
 	r->path = r->pathlen = 0;
 	if (path) {
 		r->pathlen = strlen(path);
 		r->path = arena_add(ig, path, r->pathlen);
 	}
-	r->out = arena_add(ig, "{", 1);
-	ft_buf_add(&ig->b->a, ig->rest.s + 1, ig->rest.len - 1);
-	ft_buf_addc(&ig->b->a, '}');
-	r->outlen = ig->b->a.len - r->out;
-	/* emit() puts the newline here. */
-	ft_buf_addc(&ig->b->a, '\n');
-	ig->b->nv += ig->nvals;
-	ig->b->n++;
+	r->out = r->outlen = 0;
+	if (!ig->o.no_output) {
+		r->out = arena_add(ig, "{", 1);
+		ft_buf_add(&b->a, ig->rest.s + 1, ig->rest.len - 1);
+		ft_buf_addc(&b->a, '}');
+		r->outlen = b->a.len - r->out;
+		/* emit() puts the newline here. */
+		ft_buf_addc(&b->a, '\n');
+	}
+	b->n++;
 }
 
 /*
@@ -1538,7 +1590,7 @@ take(struct ft_ingest *ig, const struct ft_json_doc *d, long line,
 		if ((why = take_field(ig, &tk, i)))
 			return why;
 	if (ig->o.kind == FT_KIND_READINGS) {
-		queue_reading(ig, line, raw, rawlen, path);
+		queue_reading(ig, tk.vals, line, raw, rawlen, path);
 		return NULL;
 	}
 	if ((why = take_location(ig, &tk)))
@@ -1995,12 +2047,6 @@ print_batch(void *ctx)
 	return FT_OK;
 }
 
-/* A reading of the batch, by its key, for write_readings(). */
-struct rkey {
-	struct ft_reading rd; /* metric "" when none was given */
-	size_t i; /* its place in the batch */
-};
-
 /* Two texts as SQLite's BINARY collation orders them. */
 static int
 cmp_text(const char *a, size_t an, const char *b, size_t bn)
@@ -2028,37 +2074,143 @@ cmp_rkey(const void *pa, const void *pb)
 }
 
 /*
+ * Merges the places x[lo..mid) and x[mid..hi), each in rk's order, into
+ * y[lo..hi).
+ */
+static void
+merge_places(const struct rkey *rk, const uint32_t *x, uint32_t *y, size_t lo,
+	     size_t mid, size_t hi)
+{
+	size_t i = lo, j = mid, k = lo;
+
+	while (i < mid && j < hi)
+		y[k++] = cmp_rkey(&rk[x[j]], &rk[x[i]]) < 0 ? x[j++] : x[i++];
+	while (i < mid)
+		y[k++] = x[i++];
+	while (j < hi)
+		y[k++] = x[j++];
+}
+
+/*
  * Puts the readings of batch b, full, in the table's key order for
- * write_readings(), each with all that storing it needs, so that the
+ * write_readings(), their texts pointing into the arena, so that the
  * writer thread goes through them in order and touches nothing else.
  * Done by the producer before it hands the batch over: the writer, which
  * SQLite keeps busier, is spared the sort (BENCHMARKS.md, 2026-12-06).
+ *
+ * A merge of the runs the batch has already: a sensor network sends a
+ * round of its sensors at a time, each round in sensor order, so a batch
+ * is a few long runs (25 of 10,000 in the bench's), merged in a few
+ * passes where qsort() made eighteen.  The places are merged (4 bytes
+ * each), then the readings moved once into their order.
  */
 static void
-sort_readings(struct batch *b)
+sort_readings(struct ft_ingest *ig, struct batch *b)
 {
-	size_t i;
+	struct rkey *rk = b->rk, t;
+	uint32_t *x, *y, *runs;
+	size_t n = b->n, nr = 0, i, k, m;
 
-	if (!b->n)
-		return; /* and qsort() is not given NULL */
-	if (b->n > b->rkcap) {
-		b->rkcap = b->n;
-		b->rk = ft_xrealloc(b->rk, b->rkcap * sizeof(*b->rk));
-		b->rflag = ft_xrealloc(b->rflag, b->rkcap);
+	if (!n)
+		return;
+	if (n > ig->sordcap) {
+		ig->sordcap = n;
+		for (i = 0; i < 2; i++)
+			ig->sord[i] = ft_xrealloc(ig->sord[i],
+						  n * sizeof(*ig->sord[i]));
+		ig->sruns = ft_xrealloc(ig->sruns,
+					(n + 1) * sizeof(*ig->sruns));
 	}
-	for (i = 0; i < b->n; i++) {
-		const struct val *v = &b->v[b->r[i].v];
-		struct rkey *k = &b->rk[i];
+	x = ig->sord[0];
+	y = ig->sord[1];
+	runs = ig->sruns;
+	for (i = 0; i < n; i++) {
+		struct rkey *r = &rk[i];
 
-		k->rd.sensor = b->a.s + v[0].off;
-		k->rd.sensorlen = v[0].len;
-		k->rd.metric = v[1].t == FT_VTEXT ? b->a.s + v[1].off : "";
-		k->rd.metriclen = v[1].t == FT_VTEXT ? v[1].len : 0;
-		k->rd.at = v[2].i;
-		k->rd.value = v[3].d;
-		k->i = i;
+		r->rd.sensor = b->a.s + r->sensor;
+		r->rd.metric = r->metric == SIZE_MAX ? "" : b->a.s + r->metric;
+		x[i] = (uint32_t)i;
+		if (!i || cmp_rkey(&rk[i - 1], r) > 0)
+			runs[nr++] = (uint32_t)i;
 	}
-	qsort(b->rk, b->n, sizeof(*b->rk), cmp_rkey);
+	runs[nr] = (uint32_t)n;
+	while (nr > 1) {
+		uint32_t *sw;
+
+		for (k = 0, m = 0; k < nr; k += 2, m++) {
+			if (k + 1 < nr)
+				merge_places(rk, x, y, runs[k], runs[k + 1],
+					     runs[k + 2]);
+			else
+				memcpy(y + runs[k], x + runs[k],
+				       (n - runs[k]) * sizeof(*x));
+			runs[m] = runs[k];
+		}
+		runs[m] = (uint32_t)n;
+		nr = m;
+		sw = x;
+		x = y;
+		y = sw;
+	}
+	/* Place i takes the reading at x[i]: each cycle of moves once. */
+	for (i = 0; i < n; i++) {
+		if (x[i] == i)
+			continue;
+		t = rk[i];
+		for (k = i; x[k] != i; k = m) {
+			m = x[k];
+			rk[k] = rk[m];
+			x[k] = (uint32_t)k;
+		}
+		rk[k] = t;
+		x[k] = (uint32_t)k;
+	}
+}
+
+/* Whether readings a and b are of one series (sensor and metric). */
+static int
+same_series(const struct ft_reading *a, const struct ft_reading *b)
+{
+	return !cmp_text(a->sensor, a->sensorlen, b->sensor, b->sensorlen) &&
+	       !cmp_text(a->metric, a->metriclen, b->metric, b->metriclen);
+}
+
+/*
+ * The series of batch wb from its reading *i on, at most FT_LOAD_PROBE
+ * of them: *n of them, the j-th from wb->rk[seg[j]] to before
+ * wb->rk[seg[j + 1]], and whether it can go into groups (fresh[j]): no
+ * reading of its time range is stored and it has no key twice.  *i moves
+ * past them.  Returns a status.
+ */
+static int
+next_series(struct ft_ingest *ig, const struct batch *wb, size_t *i,
+	    size_t *seg, size_t *n, unsigned char *fresh)
+{
+	const struct ft_reading *first[FT_LOAD_PROBE];
+	int64_t last[FT_LOAD_PROBE];
+	unsigned char twice[FT_LOAD_PROBE];
+	size_t j = *i, k;
+	int st;
+
+	for (k = 0; k < FT_LOAD_PROBE && j < wb->n; k++) {
+		seg[k] = j;
+		first[k] = &wb->rk[j].rd;
+		twice[k] = 0;
+		for (j++;
+		     j < wb->n && same_series(&wb->rk[j - 1].rd, &wb->rk[j].rd);
+		     j++)
+			if (wb->rk[j].rd.at == wb->rk[j - 1].rd.at)
+				twice[k] = 1;
+		last[k] = wb->rk[j - 1].rd.at;
+	}
+	seg[k] = j;
+	*n = k;
+	*i = j;
+	if ((st = ft_load_readings_held(ig->store, first, last, k, fresh)))
+		return st;
+	for (j = 0; j < k; j++)
+		fresh[j] = !fresh[j] && !twice[j];
+	return FT_OK;
 }
 
 /*
@@ -2066,46 +2218,59 @@ sort_readings(struct batch *b)
  * made it): a sensor network sends a round of all its sensors at a time,
  * and in that order each leaf of the table would be read and written once
  * a round; in key order it is once a batch (BENCHMARKS.md: about three
- * times as many readings a second, with batches of 100,000).  The same key
- * twice in a batch is taken in the order read, so the first one is stored.
- * The records of another value are rejected afterwards, in the order read.
+ * times as many readings a second, with batches of 100,000).
+ *
+ * A series of the batch of which no reading is stored in its time range,
+ * and which has no key twice (ft_load_readings_held(), FT_LOAD_PROBE
+ * series a statement), is new: its readings go FT_LOAD_GROUP to a
+ * statement, in a statement that needs no journal of its own.  The other
+ * readings (a file loaded again, a backfill, a key twice), and the last
+ * ones of a batch, are stored one by one: the same key twice in a batch
+ * is taken in the order read, so the first one is stored, and the
+ * records of another value are rejected afterwards, in the order read.
  * Returns a status.
  */
 static int
 write_readings(struct ft_ingest *ig, struct batch *wb)
 {
-	size_t i, end, alone = 0;
-	int st, all;
+	const struct ft_reading *group[FT_LOAD_GROUP];
+	size_t place[FT_LOAD_GROUP];
+	size_t seg[FT_LOAD_PROBE + 1];
+	unsigned char fresh[FT_LOAD_PROBE];
+	size_t i = 0, j, k, n, ng = 0;
+	int st;
 
 	if (!wb->n)
 		return FT_OK;
 	memset(wb->rflag, 0, wb->n);
-	for (i = 0; i < wb->n;) {
-		/*
-		 * FT_LOAD_GROUP new readings in one statement; after a group
-		 * that held a stored key, the next ones one by one for a while
-		 * (a file loaded again would fail every group).
-		 */
-		if (!alone && wb->n - i >= FT_LOAD_GROUP) {
-			if ((st = ft_load_readings(ig->store, &wb->rk[i].rd,
-						   sizeof(*wb->rk), ig->run,
-						   &all)))
-				return st;
-			if (all) {
-				for (end = i + FT_LOAD_GROUP; i < end; i++)
-					wb->rflag[wb->rk[i].i] = 1;
-				ig->c.inserted += FT_LOAD_GROUP;
-				continue;
-			}
-			alone = READINGS_ALONE;
-		}
-		if ((st = write_reading(ig, &wb->rk[i].rd,
-					&wb->rflag[wb->rk[i].i])))
+	while (i < wb->n) {
+		if ((st = next_series(ig, wb, &i, seg, &n, fresh)))
 			return st;
-		i++;
-		if (alone)
-			alone--;
+		for (k = 0; k < n; k++)
+			for (j = seg[k]; j < seg[k + 1]; j++) {
+				if (!fresh[k]) {
+					if ((st = write_reading(
+						     ig, &wb->rk[j].rd,
+						     &wb->rflag[wb->rk[j].i])))
+						return st;
+					continue;
+				}
+				group[ng] = &wb->rk[j].rd;
+				place[ng++] = wb->rk[j].i;
+				if (ng < FT_LOAD_GROUP)
+					continue;
+				if ((st = ft_load_readings(ig->store, group,
+							   ig->run)))
+					return st;
+				for (ng = 0; ng < FT_LOAD_GROUP; ng++)
+					wb->rflag[place[ng]] = 1;
+				ig->c.inserted += FT_LOAD_GROUP;
+				ng = 0;
+			}
 	}
+	for (k = 0; k < ng; k++)
+		if ((st = write_reading(ig, group[k], &wb->rflag[place[k]])))
+			return st;
 	for (i = 0; i < wb->n; i++) {
 		struct brec *r = &wb->r[i];
 
@@ -2317,7 +2482,7 @@ hand_over(struct ft_ingest *ig, const char *final)
 	b->records = ig->c.records;
 	b->final = final;
 	if (ig->o.kind == FT_KIND_READINGS)
-		sort_readings(b);
+		sort_readings(ig, b);
 	if (!WRITER_THREAD) {
 		/* make bench's build without it: the batch is written here. */
 		st = ig->wstatus ? ig->wstatus : write_batch(ig, b);
@@ -2416,12 +2581,13 @@ source_split(struct ft_ingest *ig, const struct ft_item *it, int *n)
 		if (ft_json_at(&ig->cur, d->text.s, d->text.len,
 			       ig->pdoc.text.s, ig->pdoc.text.len, &off, &len))
 			return -1;
-		if (np == ig->scap) {
-			ig->scap = ig->scap ? ig->scap * 2 : 64;
-			ig->soff = ft_xrealloc(ig->soff, ig->scap *
-					       sizeof(*ig->soff));
-			ig->sval = ft_xrealloc(ig->sval, ig->scap * 2 *
-					       sizeof(*ig->sval));
+		if (np == ig->sordcap) {
+			ig->sordcap = ig->sordcap ? ig->sordcap * 2 : 64;
+			ig->soff = ft_xrealloc(ig->soff,
+					       ig->sordcap * sizeof(*ig->soff));
+			ig->sval = ft_xrealloc(ig->sval,
+					       ig->sordcap * 2 *
+						       sizeof(*ig->sval));
 		}
 		ig->soff[np] = ig->spaths.len;
 		ig->sval[2 * np] = off;

@@ -88,6 +88,10 @@ struct ft_input {
 	struct ft_buf deferred;
 	struct ra *ra; /* the reader ahead, once started */
 	int ra_tried;
+	/* The caller's work on each record (ft_input_set_prep()). */
+	void (*prep)(void *ctx, const struct ft_item *it, struct ft_buf *out);
+	void *prep_ctx;
+	struct ft_buf prepped; /* its output, read serially */
 };
 
 static const char too_big[] = "record larger than " FT_RECORD_MAX_TEXT;
@@ -194,6 +198,29 @@ convert(struct ft_input *in, int at_eof)
 	}
 	memmove(in->ibuf, ip, il);
 	in->ilen = il;
+}
+
+void
+ft_input_set_prep(struct ft_input *in,
+		  void (*prep)(void *ctx, const struct ft_item *it,
+			       struct ft_buf *out),
+		  void *ctx)
+{
+	in->prep = prep;
+	in->prep_ctx = ctx;
+}
+
+/* prep's work on item it, appended to out: its start. */
+static size_t
+prep_add(struct ft_input *in, const struct ft_item *it, struct ft_buf *out)
+{
+	size_t at;
+
+	while (out->len & 7)
+		ft_buf_addc(out, '\0');
+	at = out->len;
+	in->prep(in->prep_ctx, it, out);
+	return at;
 }
 
 void
@@ -375,6 +402,7 @@ ft_input_open(struct ft_input **inp, const char *path,
 	ft_buf_init(&in->fields);
 	ft_buf_init(&in->rawq);
 	ft_buf_init(&in->deferred);
+	ft_buf_init(&in->prepped);
 	ft_json_doc_init(&in->doc);
 	in->cd = (iconv_t)-1;
 	in->line = 1;
@@ -477,6 +505,7 @@ ft_input_close(struct ft_input *in)
 	ft_buf_release(&in->rawq);
 	ft_json_doc_release(&in->doc);
 	ft_buf_release(&in->deferred);
+	ft_buf_release(&in->prepped);
 	free(in);
 }
 
@@ -1476,6 +1505,7 @@ struct ra_item {
 	size_t raw, rawlen; /* in the chunk's text */
 	size_t err; /* the reason, in text, or RA_NO_ERR: the doc */
 	size_t replaced; /* bytes replaced once it was read */
+	size_t prep, preplen; /* in the chunk's prepped */
 };
 
 struct ra_chunk {
@@ -1483,6 +1513,7 @@ struct ra_chunk {
 	struct ft_json_doc doc[RA_RECORDS];
 	size_t n;
 	struct ft_buf text;
+	struct ft_buf prepped; /* the caller's work on the records */
 	/*
 	 * ended: the input ends after the items, ft_input_next() returning
 	 * end (0 or a status) once the messages in text from msgs (each
@@ -1533,6 +1564,7 @@ ra_run(void *arg)
 		c->n = 0;
 		c->ended = 0;
 		ft_buf_reset(&c->text);
+		ft_buf_reset(&c->prepped);
 		while (c->n < RA_RECORDS && c->text.len < RA_BYTES) {
 			r = serial_next(in, &it);
 			if (r != 1) {
@@ -1549,6 +1581,11 @@ ra_run(void *arg)
 			e->raw = c->text.len;
 			e->rawlen = it.rawlen;
 			ft_buf_add(&c->text, it.raw, it.rawlen);
+			e->preplen = 0;
+			if (it.doc && in->prep) {
+				e->prep = prep_add(in, &it, &c->prepped);
+				e->preplen = c->prepped.len - e->prep;
+			}
 			if (it.doc) {
 				/* it.doc is in->doc, always: swapped. */
 				e->err = RA_NO_ERR;
@@ -1584,6 +1621,7 @@ ra_free(struct ra *ra)
 		for (k = 0; k < RA_RECORDS; k++)
 			ft_json_doc_release(&ra->ch[i].doc[k]);
 		ft_buf_release(&ra->ch[i].text);
+		ft_buf_release(&ra->ch[i].prepped);
 	}
 	pthread_mutex_destroy(&ra->mu);
 	pthread_cond_destroy(&ra->cv);
@@ -1606,6 +1644,7 @@ ra_start(struct ft_input *in)
 		for (k = 0; k < RA_RECORDS; k++)
 			ft_json_doc_init(&ra->ch[i].doc[k]);
 		ft_buf_init(&ra->ch[i].text);
+		ft_buf_init(&ra->ch[i].prepped);
 	}
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->cv, NULL);
@@ -1664,6 +1703,15 @@ ra_next(struct ft_input *in, struct ft_item *it)
 	it->rawlen = e->rawlen;
 	it->doc = e->err == RA_NO_ERR ? &c->doc[ra->next] : NULL;
 	it->err = e->err == RA_NO_ERR ? NULL : c->text.s + e->err;
+	if (in->prep && it->doc)
+		it->prep = e->preplen ? c->prepped.s + e->prep : "";
+	if (in->prep && ra->next + FT_PREP_AHEAD < c->n) {
+		const struct ra_item *a = &c->it[ra->next + FT_PREP_AHEAD];
+
+		if (a->err == RA_NO_ERR && a->preplen)
+			it->ahead = c->prepped.s + a->prep;
+	}
+	it->preplen = e->preplen;
 	ra->replaced = e->replaced;
 	ra->next++;
 	return 1;
@@ -1696,9 +1744,22 @@ ra_replaced(const struct ft_input *in)
 int
 ft_input_next(struct ft_input *in, struct ft_item *it)
 {
+	size_t at;
+	int r;
+
 	if (!in->ra_tried) {
 		in->ra_tried = 1;
 		ra_start(in);
 	}
-	return ra_next(in, it);
+	it->prep = NULL;
+	it->preplen = 0;
+	it->ahead = NULL;
+	r = ra_next(in, it);
+	if (r == 1 && it->doc && in->prep && !in->ra) {
+		ft_buf_reset(&in->prepped);
+		at = prep_add(in, it, &in->prepped);
+		it->prep = in->prepped.s + at;
+		it->preplen = in->prepped.len - at;
+	}
+	return r;
 }

@@ -75,7 +75,17 @@ struct ft_item {
 	size_t rawlen;
 	const struct ft_json_doc *doc;	/* NULL when err is set; borrowed */
 	const char *err;	/* why the record could not be read */
+	/* What the prep callback made of it (ft_input_set_prep()), or NULL */
+	const void *prep;
+	size_t preplen;
+	/*
+	 * What it made of the record FT_PREP_AHEAD records on, when that
+	 * one is read already (a file read ahead), else NULL: a tool may
+	 * fetch what that record will need into the cache meanwhile.
+	 */
+	const void *ahead;
 };
+#define FT_PREP_AHEAD 8
 
 struct ft_input;
 
@@ -95,6 +105,21 @@ int ft_input_open(struct ft_input **in, const char *path,
  * returns it (idle has said why).
  */
 void ft_input_set_idle(struct ft_input *in, int (*idle)(void *ctx),
+		       void *ctx);
+
+/*
+ * Has prep(ctx, it, out) called on each record read (it->doc set), its
+ * work handed out with the record as it->prep[0..preplen): what prep
+ * appended to out, from an 8-byte-aligned start.  When the input is read
+ * ahead, prep runs in the reader's thread, as the record is read (a
+ * record's work is done on the second core): it must print nothing and
+ * touch nothing the caller's thread touches while the input is open,
+ * ctx included.  Otherwise it runs in ft_input_next().  Set before the
+ * first ft_input_next().
+ */
+void ft_input_set_prep(struct ft_input *in,
+		       void (*prep)(void *ctx, const struct ft_item *it,
+				    struct ft_buf *out),
 		       void *ctx);
 
 /*

@@ -165,7 +165,7 @@ skip_ws(struct parser *ps)
 }
 
 /* Length of one valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t
+static inline size_t
 utf8_seq(const unsigned char *s, size_t n)
 {
 	unsigned c = s[0];
@@ -244,6 +244,37 @@ hex4(const char *p, unsigned *v)
 }
 
 /* Checks a string literal at ps->p and copies it; sets *esc if escaped. */
+/* The bytes that stand for themselves in a string: ASCII but controls,
+ * '"' and '\\'. */
+static const unsigned char plain[256] = {
+	['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['0'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['@'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['P'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1,
+	['`'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+	['p'] = 1,    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
+/*
+ * Whether one of the 8 bytes at p ends a run of plain ASCII in a string:
+ * a control character, a byte past 0x7F, '"' or '\\'.  Bytes b < n have
+ * (b - n) & ~b & 0x80 set, with no borrow from the byte below as long as
+ * none has its high bit set (checked apart).
+ */
+static inline int
+special8(const unsigned char *p)
+{
+	const uint64_t ones = 0x0101010101010101ULL;
+	const uint64_t high = 0x8080808080808080ULL;
+	uint64_t x, q, b;
+
+	memcpy(&x, p, 8);
+	q = x ^ (ones * '"');
+	b = x ^ (ones * '\\');
+	return ((x & high) | ((x - ones * 0x20) & ~x & high) |
+		((q - ones) & ~q & high) | ((b - ones) & ~b & high)) != 0;
+}
+
 static int
 parse_string(struct parser *ps, int *esc)
 {
@@ -256,9 +287,11 @@ parse_string(struct parser *ps, int *esc)
 	if (esc)
 		*esc = 0;
 	for (;;) {
-		/* The common case: a run of plain ASCII. */
-		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' &&
-		       *p != '\\')
+		/* The common case: a run of plain ASCII, 8 bytes at a time
+		 * while none is special, then byte by byte. */
+		while (end - p >= 8 && !special8(p))
+			p += 8;
+		while (p < end && plain[*p])
 			p++;
 		if (p >= end) {
 			ps->p = (const char *)p;
@@ -311,12 +344,23 @@ parse_string(struct parser *ps, int *esc)
 			return fail(ps, *p ? "control character in string"
 					   : "NUL byte in string");
 		}
-		k = utf8_seq(p, (size_t)(end - p));
-		if (!k) {
-			ps->p = (const char *)p;
-			return fail(ps, "invalid UTF-8 in string");
-		}
-		p += k;
+		/* A run of characters past ASCII (text in Chinese): one
+		 * after the other, not back through the ASCII loops. */
+		do {
+			/* Most of Chinese: a lead byte E1-EC (no overlong
+			 * form, no surrogate) and two continuation bytes. */
+			if (end - p >= 3 && *p >= 0xE1 && *p <= 0xEC &&
+			    ((p[1] | (unsigned)p[2] << 8) & 0xC0C0) == 0x8080) {
+				p += 3;
+				continue;
+			}
+			k = utf8_seq(p, (size_t)(end - p));
+			if (!k) {
+				ps->p = (const char *)p;
+				return fail(ps, "invalid UTF-8 in string");
+			}
+			p += k;
+		} while (p < end && *p >= 0x80);
 	}
 	p++;
 	ft_buf_add(&ps->d->text, start, (size_t)((const char *)p - start));
@@ -444,13 +488,26 @@ check_keys(struct parser *ps, size_t base)
 	if (n < 2)
 		return 0;
 	if (n <= 32) {
-		for (j = 1; j < n && !y; j++)
+		/* Only keys whose hash ends as another's (six bits) can
+		 * be the same: most objects have few. */
+		uint64_t seen = 0, twice = 0;
+
+		for (i = 0; i < n; i++) {
+			uint64_t b = 1ULL << (k[i].hash & 63);
+
+			twice |= seen & b;
+			seen |= b;
+		}
+		for (j = 1; twice && j < n && !y; j++) {
+			if (!(twice & 1ULL << (k[j].hash & 63)))
+				continue;
 			for (i = 0; i < j; i++)
 				if (kent_same(ps, &k[i], &k[j])) {
 					x = &k[i];
 					y = &k[j];
 					break;
 				}
+		}
 	} else {
 		sort_ps = ps;
 		qsort(k, n, sizeof(*k), kent_cmp);
@@ -547,7 +604,10 @@ parse_object(struct parser *ps)
 				d->cap = d->cap ? d->cap * 2 : 32;
 				d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
 			}
-			m.hash = ft_json_key_hash(d->text.s + m.key, m.keylen);
+			/* An unescaped key's raw text is its decoded one. */
+			m.hash = esc ? ft_json_key_hash(d->text.s + m.key,
+							m.keylen) :
+				       ps->ks[ps->nks - 1].hash;
 			d->m[d->n++] = m;
 		}
 		first = 0;
@@ -748,8 +808,8 @@ ft_json_unescape(const char *s, size_t n, struct ft_buf *out)
 
 	while (p < end) {
 		run = p;
-		while (p < end && *p != '\\')
-			p++;
+		if (!(p = memchr(run, '\\', (size_t)(end - run))))
+			p = end;
 		ft_buf_add(out, run, (size_t)(p - run));
 		if (p >= end)
 			break;

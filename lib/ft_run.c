@@ -108,6 +108,8 @@ read_file(struct ft_run *r, const char *path,
 	}
 	if (!whole)
 		ft_input_set_idle(in, on_idle, r);
+	if (r->prep)
+		ft_input_set_prep(in, r->prep, r->prep_ctx);
 	r->fname = ft_input_name(in);
 	while ((rc = ft_input_next(in, &it)) == 1)
 		if ((st = each(r->ctx, &it)))

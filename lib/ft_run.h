@@ -55,6 +55,13 @@ struct ft_run {
 	 * for a dry run that writes only private tables and takes no lock.
 	 */
 	int (*begin)(struct ft_db *db);
+	/*
+	 * Optional: the work on each record read from a file that may run
+	 * in the input's reader thread, with prep_ctx
+	 * (ft_input_set_prep()).
+	 */
+	void (*prep)(void *ctx, const struct ft_item *it, struct ft_buf *out);
+	void *prep_ctx;
 };
 
 /* Sets up r over db (open); no_output: --no-output. */

@@ -203,6 +203,7 @@ struct ft_load {
 	struct ft_value row[16]; /* the last record found */
 	struct ft_buf rowtext;
 	sqlite3_stmt *group; /* ft_load_readings()'s, made at its first use */
+	sqlite3_stmt *probe; /* ft_load_readings_held()'s, likewise */
 };
 
 size_t
@@ -257,6 +258,7 @@ ft_load_close(struct ft_load *l)
 		return;
 	ft_stmts_release(&l->t);
 	sqlite3_finalize(l->group);
+	sqlite3_finalize(l->probe);
 	ft_buf_release(&l->rowtext);
 	free(l);
 }
@@ -451,7 +453,14 @@ ft_load_reading(struct ft_load *l, const struct ft_reading *r, int64_t ingest,
 	return FT_OK;
 }
 
-/* The statement of ft_load_readings(): FT_LOAD_GROUP rows, ingest ?1. */
+/*
+ * The statement of ft_load_readings(): FT_LOAD_GROUP rows, ingest ?1.
+ * OR IGNORE, although the caller knows every key to be new: a statement
+ * of many rows that may abort makes SQLite copy each page it changes
+ * into a statement journal first, to undo its rows alone (with the
+ * default ABORT, a third of the time of a load of readings, BENCHMARKS.md
+ * 2026-12-06 19:30); one that cannot abort needs none.
+ */
 static sqlite3_stmt *
 group_stmt(struct ft_load *l)
 {
@@ -460,8 +469,8 @@ group_stmt(struct ft_load *l)
 
 	if (l->group)
 		return l->group;
-	ft_buf_adds(&sql, "INSERT INTO readings(sensor, metric, at, value, "
-			  "ingest) VALUES ");
+	ft_buf_adds(&sql, "INSERT OR IGNORE INTO readings(sensor, metric, at, "
+			  "value, ingest) VALUES ");
 	for (i = 0; i < FT_LOAD_GROUP; i++)
 		ft_buf_addf(&sql, "%s(?%d, ?%d, ?%d, ?%d, ?1)", i ? ", " : "",
 			    4 * i + 2, 4 * i + 3, 4 * i + 4, 4 * i + 5);
@@ -475,41 +484,100 @@ group_stmt(struct ft_load *l)
 	return l->group;
 }
 
+/* The statement of ft_load_readings_held(): FT_LOAD_PROBE ranges. */
+static sqlite3_stmt *
+probe_stmt(struct ft_load *l)
+{
+	struct ft_buf sql = FT_BUF_INIT;
+	int i, rc;
+
+	if (l->probe)
+		return l->probe;
+	ft_buf_adds(&sql, "SELECT ");
+	for (i = 0; i < FT_LOAD_PROBE; i++)
+		ft_buf_addf(&sql,
+			    "%sEXISTS (SELECT 1 FROM readings WHERE sensor = "
+			    "?%d AND metric = ?%d AND at BETWEEN ?%d AND ?%d)",
+			    i ? ", " : "", 4 * i + 1, 4 * i + 2, 4 * i + 3,
+			    4 * i + 4);
+	rc = sqlite3_prepare_v3(l->db->h, sql.s, (int)sql.len,
+				SQLITE_PREPARE_PERSISTENT, &l->probe, NULL);
+	ft_buf_release(&sql);
+	if (rc != SQLITE_OK) {
+		ft_db_fail(l->db, rc, "reading the readings stored");
+		l->probe = NULL;
+	}
+	return l->probe;
+}
+
 int
-ft_load_readings(struct ft_load *l, const struct ft_reading *r, size_t stride,
-		 int64_t ingest, int *all)
+ft_load_readings_held(struct ft_load *l, const struct ft_reading *const *first,
+		      const int64_t *last, size_t n, unsigned char *held)
+{
+	sqlite3_stmt *s;
+	size_t i;
+	int rc;
+
+	if (l->dry || !n) {
+		/* A dry run's table is not the database's: ask row by row. */
+		memset(held, 1, n);
+		return FT_OK;
+	}
+	if (!(s = probe_stmt(l)))
+		return FT_SOFTWARE;
+	for (i = 0; i < FT_LOAD_PROBE; i++) {
+		/* The slots past n ask again for the last range. */
+		size_t j = i < n ? i : n - 1;
+		const struct ft_reading *r = first[j];
+		int p = 4 * (int)i;
+
+		sqlite3_bind_text(s, p + 1, r->sensor, (int)r->sensorlen,
+				  SQLITE_STATIC);
+		sqlite3_bind_text(s, p + 2, r->metric ? r->metric : "",
+				  (int)r->metriclen, SQLITE_STATIC);
+		sqlite3_bind_int64(s, p + 3, r->at);
+		sqlite3_bind_int64(s, p + 4, last[j]);
+	}
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		for (i = 0; i < n; i++)
+			held[i] = sqlite3_column_int(s, (int)i) != 0;
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW)
+		return ft_db_fail(l->db, rc, "reading the readings stored");
+	return FT_OK;
+}
+
+int
+ft_load_readings(struct ft_load *l, const struct ft_reading *const *r,
+		 int64_t ingest)
 {
 	sqlite3_stmt *s;
 	int i, rc;
 
-	*all = 0;
-	if (l->dry)
-		return FT_OK;
 	if (!(s = group_stmt(l)))
 		return FT_SOFTWARE;
 	sqlite3_bind_int64(s, 1, ingest);
 	for (i = 0; i < FT_LOAD_GROUP; i++) {
-		const struct ft_reading *g =
-			(const struct ft_reading *)((const char *)r +
-						    (size_t)i * stride);
-
-		sqlite3_bind_text(s, 4 * i + 2, g->sensor, (int)g->sensorlen,
-				  SQLITE_STATIC);
-		sqlite3_bind_text(s, 4 * i + 3, g->metric ? g->metric : "",
-				  (int)g->metriclen, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4 * i + 4, g->at);
-		sqlite3_bind_double(s, 4 * i + 5, g->value);
+		sqlite3_bind_text(s, 4 * i + 2, r[i]->sensor,
+				  (int)r[i]->sensorlen, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4 * i + 3,
+				  r[i]->metric ? r[i]->metric : "",
+				  (int)r[i]->metriclen, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4 * i + 4, r[i]->at);
+		sqlite3_bind_double(s, 4 * i + 5, r[i]->value);
 	}
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
-	if (rc == SQLITE_DONE) {
-		*all = 1;
-		return FT_OK;
+	if (rc != SQLITE_DONE)
+		return ft_db_fail(l->db, rc, "storing a record");
+	/* A row ignored would be a reading lost: the caller was wrong. */
+	if (sqlite3_changes(l->db->h) != FT_LOAD_GROUP) {
+		ft_error("internal error: %d of %d new readings stored",
+			 sqlite3_changes(l->db->h), FT_LOAD_GROUP);
+		return FT_SOFTWARE;
 	}
-	/* A key stored already: the statement's rows are rolled back. */
-	if (rc == SQLITE_CONSTRAINT)
-		return FT_OK;
-	return ft_db_fail(l->db, rc, "storing a record");
+	return FT_OK;
 }
 
 int

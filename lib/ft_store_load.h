@@ -123,20 +123,33 @@ int ft_load_reading(struct ft_load *l, const struct ft_reading *r,
 		    int64_t ingest, int *inserted);
 
 /*
+ * Of n <= FT_LOAD_PROBE ranges of readings, each of one series from
+ * first[i] (its sensor, metric and time) to the time last[i]: held[i] 1
+ * when a reading of the range is stored, else 0 (a dry run: always 1).
+ * One statement for many ranges, each a look-up in the table's key.
+ * Returns a status.
+ */
+#define FT_LOAD_PROBE 16
+int ft_load_readings_held(struct ft_load *l,
+			  const struct ft_reading *const *first,
+			  const int64_t *last, size_t n, unsigned char *held);
+
+/*
+ * Stores the FT_LOAD_GROUP readings r[0], r[1], ..., read by run ingest,
+ * none of whose keys is stored (the caller knows it from
+ * ft_load_readings_held(), and has no key twice): one statement for many
+ * rows spares SQLite's work of a statement each (BENCHMARKS.md,
+ * 2026-12-06).  Not in a dry run.  Returns a status (FT_SOFTWARE if a key
+ * was stored after all: nothing is lost silently).
+ */
+#define FT_LOAD_GROUP 32
+int ft_load_readings(struct ft_load *l, const struct ft_reading *const *r,
+		     int64_t ingest);
+
+/*
  * The value stored under r's key (a dry run: what it stored first):
  * *found 1 and *value, or *found 0.  Returns a status.
  */
-/*
- * Stores FT_LOAD_GROUP readings at once, at r, r + stride bytes, ...: *all
- * 1 when every one was new and is stored, else 0 and none is stored (a
- * key was there already: the caller stores them one by one; always 0 in a
- * dry run).  One statement for many rows spares SQLite's work of a
- * statement each (BENCHMARKS.md, 2026-12-06).  Returns a status.
- */
-#define FT_LOAD_GROUP 32
-int ft_load_readings(struct ft_load *l, const struct ft_reading *r,
-		     size_t stride, int64_t ingest, int *all);
-
 int ft_load_reading_find(struct ft_load *l, const struct ft_reading *r,
 			 double *value, int *found);
 

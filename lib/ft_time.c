@@ -10,9 +10,14 @@
 
 static char **formats;
 static size_t nformats;
-/* ft_time_offset()'s memo */
+/*
+ * ft_time_offset()'s memo.  The memos are each thread's own (a reader
+ * thread parses times while the main one computes with them);
+ * ft_time_set_zone(), called before any thread starts, empties the
+ * caller's.
+ */
 #define OFFSETS 256
-static struct {
+static _Thread_local struct {
 	int64_t q;
 	long off;
 	int set;
@@ -24,7 +29,7 @@ static int zone_utc = 1;
 
 /* One entry per local hour: its UTC offset, when it is the same all hour. */
 #define CACHE_SIZE 4096
-static struct {
+static _Thread_local struct {
 	int64_t hour;
 	long off;
 	int valid;

@@ -15,6 +15,66 @@
 #define _GNU_SOURCE /* memmem(3) */
 #include "ft_warn_int.h"
 
+/*
+ * The work on a record that needs nothing of the state: reading its
+ * fields, testing the rules' conditions, scanning its text for the
+ * keywords, hashing its keys (prep_record()).  While a file is read, the
+ * input's reader thread does it as it parses (ft_input_set_prep()), so
+ * that it runs on the second core; a struct prep is one thread's, the
+ * rules and areas it reads stay as they are during a run.
+ */
+struct prep {
+	const struct ft_warn *w;
+	/* the fields of the record being read */
+	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
+		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value,
+		f_status, f_respond, f_resolve, key, why;
+	struct ft_cond_text text;
+	struct ft_kw_hits hits;
+	double *score; /* a keyword rule's score of the record */
+	/* The time of the last reading read, at_prev, is t_prev. */
+	struct ft_buf at_prev;
+	int64_t t_prev;
+};
+
+/*
+ * What prep_record() makes of a record, at the start of its output: the
+ * record (its strings, NUL-terminated, after the hits, as offsets from
+ * the start; 0: none), then nhit struct prep_hit: the rules that take it, in
+ * rule order.
+ */
+enum {
+	S_ID,
+	S_CATEGORY,
+	S_SOURCE,
+	S_FACILITY,
+	S_ADDRESS,
+	S_UNIT,
+	S_AREA,
+	S_STATUS,
+	S_SENSOR,
+	S_METRIC,
+	S_N
+};
+
+struct pre {
+	uint32_t why; /* why the record is rejected (offset); 0: it is not */
+	uint32_t nhit;
+	uint32_t s[S_N];
+	int reading, change, severity, area;
+	int64_t respond_by, resolve_by, t;
+	double value;
+	uint64_t sh; /* a reading's: struct rec's */
+	/* Bit FT_KEY_x of khave: kh_of[x] is the hash of that key. */
+	unsigned khave;
+	uint64_t kh_of[FT_KEY_JQ + 1];
+};
+
+struct prep_hit {
+	uint32_t rule;
+	double score; /* a keyword rule's */
+};
+
 /* The sieves of the rules (struct sieve). */
 static void
 sieve_rules(struct ft_warn *w)
@@ -51,27 +111,76 @@ sieve_rules(struct ft_warn *w)
 	}
 }
 
-/*
- * The bits of the value v in sieve sv; its str_hash() is kept for the keys
- * of kind key (warn_key_of()).
- */
-static uint64_t
-sieve_of(struct ft_warn *w, const struct sieve *sv, const char *v, int key)
+/* The row of sieve sv's take[] for the value v (its hash h: str_hash(v)). */
+static size_t
+sieve_row(const struct sieve *sv, const char *v, uint64_t h)
 {
-	uint64_t m = ANY, h;
 	int j;
 
-	if (!sv->on)
-		return ~0ULL;
-	if (!v)
-		return m;
-	h = str_hash(v);
-	w->kh_of[key] = h;
-	w->khave |= 1U << key;
-	for (j = 0; j < sv->n; j++)
+	for (j = 0; v && j < sv->n; j++)
 		if (sv->vh[j] == h && !strcmp(sv->val[j], v))
-			m |= 1ULL << j;
-	return m;
+			return (size_t)j;
+	return (size_t)sv->n;
+}
+
+/* n bytes of zeros. */
+static void *
+zeros(size_t n)
+{
+	void *p = ft_xmalloc(n);
+
+	memset(p, 0, n);
+	return p;
+}
+
+/* Sets bit i of bits. */
+static void
+bit_set(uint64_t *bits, size_t i)
+{
+	bits[i / 64] |= 1ULL << (i % 64);
+}
+
+/*
+ * The rules as bits (struct ft_warn's nw, evrules, slarules, the sieves'
+ * take) and their residual conditions, once the sieves are made.
+ */
+static void
+rule_bits(struct ft_warn *w)
+{
+	size_t nw = (w->rules.n + 63) / 64, i, j;
+	int f;
+
+	w->nw = nw;
+	w->evrules = zeros((nw + 1) * sizeof(uint64_t));
+	w->slarules = zeros((nw + 1) * sizeof(uint64_t));
+	w->resid = zeros((w->rules.n + 1) * sizeof(struct ft_cond));
+	for (f = 0; f < 2; f++) {
+		struct sieve *sv = &w->sieve[f];
+
+		sv->take = zeros((((size_t)sv->n + 1) * nw + 1) *
+				 sizeof(uint64_t));
+		for (j = 0; j <= (size_t)sv->n; j++)
+			for (i = 0; i < w->rules.n; i++)
+				if (sv->mask[i] &
+				    (j < (size_t)sv->n ? 1ULL << j : ANY))
+					bit_set(sv->take + j * nw, i);
+	}
+	for (i = 0; i < w->rules.n; i++) {
+		const struct ft_warn_rule *r = &w->rules.r[i];
+
+		if (r->type == FT_WARN_SLA)
+			bit_set(w->slarules, i);
+		else if (r->type != FT_WARN_VALUE &&
+			 !(r->type == FT_WARN_FLATLINE && r->readings))
+			bit_set(w->evrules, i);
+		/* A sieve that knows each of the rule's values decides
+		 * them exactly: the condition need not test them again. */
+		w->resid[i] = r->when;
+		if (w->sieve[0].mask[i] != ~0ULL)
+			w->resid[i].category.n = 0;
+		if (w->sieve[1].mask[i] != ~0ULL)
+			w->resid[i].source.n = 0;
+	}
 }
 
 /*
@@ -126,66 +235,34 @@ evaluate_reading(struct ft_warn *w, const struct rec *q)
 	return warn_sweep(w, w->clock);
 }
 
+/*
+ * Record q, with what prep_record() found (its rules, in order, and the
+ * hashes of its keys; NULL for a reading): each rule takes it in turn.
+ */
 static int
-evaluate(struct ft_warn *w, const struct rec *q)
+evaluate(struct ft_warn *w, const struct rec *q, const struct pre *pr)
 {
-	uint64_t cm = ~0ULL, sm = ~0ULL;
-	char buf[256];
-	size_t i;
-	int st, halted;
+	const struct prep_hit *h;
+	uint32_t j;
+	int st;
 
 	if ((st = warn_advance(w, q->t)))
 		return st;
 	w->khave = 0;
 	if (q->reading)
 		return evaluate_reading(w, q);
-	if (!q->reading && !q->change) {
-		cm = sieve_of(w, &w->sieve[0], q->e.category, FT_KEY_CATEGORY);
-		sm = sieve_of(w, &w->sieve[1], q->e.source, FT_KEY_SOURCE);
-	}
-	if (!q->reading && w->rules.need_text)
-		ft_cond_text_set(&w->text, &q->e);
-	if (!q->reading && w->rules.kw) {
-		/* Every keyword rule's terms, in one pass over the text. */
-		memset(w->score, 0, w->rules.n * sizeof(*w->score));
-		ft_kw_scan(w->rules.kw, &w->hits, w->text.hay.s,
-			   w->text.hay.len);
-		for (i = 0; i < w->hits.n; i++)
-			w->score[w->rules.kw_rule[w->hits.ids[i]]] +=
-				w->rules.kw_weight[w->hits.ids[i]];
-	}
-	for (i = 0; i < w->rules.n; i++) {
+	w->khave = pr->khave;
+	memcpy(w->kh_of, pr->kh_of, sizeof(w->kh_of));
+	h = (const struct prep_hit *)(const void *)(pr + 1);
+	for (j = 0; j < pr->nhit; j++) {
+		int i = (int)h[j].rule;
 		const struct ft_warn_rule *r = &w->rules.r[i];
 
-		if ((r->type == FT_WARN_VALUE || (r->type == FT_WARN_FLATLINE &&
-						  r->readings)) != q->reading)
-			continue;
-		if (q->change || r->type == FT_WARN_SLA) {
-			/* A status change has none of the fields the
-			 * conditions read: it follows its case. */
-			if (r->type == FT_WARN_SLA &&
-			    (q->change ||
-			     !ft_cond_test(&r->when, w->a, &w->text, &q->e, buf,
-					   sizeof(buf), &halted)) &&
-			    (st = warn_on_sla(w, (int)i, q)))
+		if (r->type == FT_WARN_SLA) {
+			if ((st = warn_on_sla(w, i, q)))
 				return st;
 			continue;
 		}
-		/* Its category or source is not the record's. */
-		if (!(w->sieve[0].mask[i] & cm) || !(w->sieve[1].mask[i] & sm))
-			continue;
-		/* A keyword rule whose terms reach no level: nothing to do
-		 * (most records), whatever its condition. */
-		if (r->type == FT_WARN_KEYWORD && !(w->score[i] >= w->floor[i]))
-			continue;
-		if (q->reading ?
-			    (r->sensors.n &&
-			     !ft_strs_has(&r->sensors, q->sensor)) ||
-				    (r->metrics.n &&
-				     !ft_strs_has(&r->metrics, q->metric)) :
-			    ft_cond_test(&r->when, w->a, &w->text, &q->e, buf,
-					 sizeof(buf), &halted) != NULL)
-			continue;
 		/* Older than all the rule remembers: it would count anew. */
 		if (w->clock_set && q->t < w->clock - w->horizon[i])
 			continue;
@@ -194,23 +271,23 @@ evaluate(struct ft_warn *w, const struct rec *q)
 		switch (r->type) {
 		case FT_WARN_THRESHOLD:
 		case FT_WARN_REPEAT:
-			st = warn_on_window(w, (int)i, q);
+			st = warn_on_window(w, i, q);
 			break;
 		case FT_WARN_KEYWORD:
-			st = warn_on_keyword(w, (int)i, q);
+			w->score[i] = h[j].score;
+			st = warn_on_keyword(w, i, q);
 			break;
-		case FT_WARN_VALUE:
-			break; /* readings: evaluate_reading() */
 		case FT_WARN_FLATLINE: /* of events (by source...) */
-			st = warn_on_flatline(w, warn_key_get(w, (int)i), q);
+			st = warn_on_flatline(w, warn_key_get(w, i), q);
 			break;
 		case FT_WARN_SPIKE:
-			st = warn_on_spike(w, (int)i, q);
+			st = warn_on_spike(w, i, q);
 			break;
-		case FT_WARN_SLA:
-			break; /* above */
 		case FT_WARN_DROP:
-			st = warn_on_drop(w, (int)i, q);
+			st = warn_on_drop(w, i, q);
+			break;
+		case FT_WARN_VALUE: /* readings: evaluate_reading() */
+		case FT_WARN_SLA: /* above */
 			break;
 		}
 		if (st)
@@ -339,8 +416,8 @@ text_of(const struct fields *f, enum field j, struct ft_buf *b, int *bad)
  * Returns NULL, or why the record is rejected.
  */
 static const char *
-deadline(struct ft_warn *w, const struct fields *f, enum field j,
-	 const char *name, struct ft_buf *b, int64_t *t)
+deadline(struct prep *p, const struct fields *f, enum field j, const char *name,
+	 struct ft_buf *b, int64_t *t)
 {
 	const char *err;
 	int bad = 0;
@@ -349,9 +426,9 @@ deadline(struct ft_warn *w, const struct fields *f, enum field j,
 	if (!text_of(f, j, b, &bad) && !bad)
 		return NULL;
 	if (bad || ft_time_parse(b->s, b->len, t, &err)) {
-		ft_buf_reset(&w->why);
-		ft_buf_addf(&w->why, "field \"%s\": not a time", name);
-		return w->why.s;
+		ft_buf_reset(&p->why);
+		ft_buf_addf(&p->why, "field \"%s\": not a time", name);
+		return p->why.s;
 	}
 	return NULL;
 }
@@ -397,7 +474,7 @@ fast_decimal(const char *s, size_t n, double *v)
 
 /* Reads record d into q.  Returns NULL, or why it is rejected. */
 static const char *
-parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
+parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 {
 	const char *err, *at, *why;
 	struct fields f;
@@ -408,63 +485,63 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 	q->e.area = -1;
 	if (d->type != '{')
 		return "not a JSON object";
-	fields_find(&f, d, &w->key);
-	q->sensor = text_of(&f, F_SENSOR, &w->f_sensor, &bad);
+	fields_find(&f, d, &p->key);
+	q->sensor = text_of(&f, F_SENSOR, &p->f_sensor, &bad);
 	if (bad)
 		return "field \"sensor\": not a string";
 	if (q->sensor) {
 		q->reading = 1;
-		q->metric = text_of(&f, F_METRIC, &w->f_metric, &bad);
+		q->metric = text_of(&f, F_METRIC, &p->f_metric, &bad);
 		if (bad)
 			return "field \"metric\": not a string";
-		if (!text_of(&f, F_VALUE, &w->f_value, &bad) || bad)
+		if (!text_of(&f, F_VALUE, &p->f_value, &bad) || bad)
 			return "field \"value\": missing, or not a number";
-		if (!fast_decimal(w->f_value.s, w->f_value.len, &q->value)) {
-			q->value = strtod(w->f_value.s, &end);
-			if (*end || end == w->f_value.s || !isfinite(q->value))
+		if (!fast_decimal(p->f_value.s, p->f_value.len, &q->value)) {
+			q->value = strtod(p->f_value.s, &end);
+			if (*end || end == p->f_value.s || !isfinite(q->value))
 				return "field \"value\": not a number";
 		}
-		if (!(at = text_of(&f, F_AT, &w->f_at, &bad)) || bad)
+		if (!(at = text_of(&f, F_AT, &p->f_at, &bad)) || bad)
 			return "field \"at\": missing";
 	} else {
-		q->id = text_of(&f, F_ID, &w->f_id, &bad);
+		q->id = text_of(&f, F_ID, &p->f_id, &bad);
 		if (!q->id || bad)
 			return "field \"id\": missing (an event has an id; a "
 			       "reading, a sensor)";
-		q->e.category = text_of(&f, F_CATEGORY, &w->f_cat, &bad);
-		q->e.source = text_of(&f, F_SOURCE, &w->f_src, &bad);
-		q->e.title = text_of(&f, F_TITLE, &w->f_title, &bad);
-		q->e.text = text_of(&f, F_TEXT, &w->f_text, &bad);
-		q->e.facility = text_of(&f, F_FACILITY, &w->f_fac, &bad);
-		q->address = text_of(&f, F_ADDRESS, &w->f_addr, &bad);
-		q->unit = text_of(&f, F_UNIT, &w->f_unit, &bad);
-		q->area = text_of(&f, F_AREA, &w->f_area, &bad);
+		q->e.category = text_of(&f, F_CATEGORY, &p->f_cat, &bad);
+		q->e.source = text_of(&f, F_SOURCE, &p->f_src, &bad);
+		q->e.title = text_of(&f, F_TITLE, &p->f_title, &bad);
+		q->e.text = text_of(&f, F_TEXT, &p->f_text, &bad);
+		q->e.facility = text_of(&f, F_FACILITY, &p->f_fac, &bad);
+		q->address = text_of(&f, F_ADDRESS, &p->f_addr, &bad);
+		q->unit = text_of(&f, F_UNIT, &p->f_unit, &bad);
+		q->area = text_of(&f, F_AREA, &p->f_area, &bad);
 		if (bad)
 			return "a field of the event (category, source, title,"
 			       " text, facility, address, unit, area) is not "
 			       "a string";
-		if (w->sla.rules) {
-			q->status = text_of(&f, F_STATUS, &w->sla.status, &bad);
+		if (p->w->sla.rules) {
+			q->status = text_of(&f, F_STATUS, &p->f_status, &bad);
 			if (bad)
 				return "field \"status\": not a string";
-			if ((why = deadline(w, &f, F_RESPOND_BY, "respond_by",
-					    &w->sla.respond, &q->respond_by)) ||
-			    (why = deadline(w, &f, F_RESOLVE_BY, "resolve_by",
-					    &w->sla.resolve, &q->resolve_by)))
+			if ((why = deadline(p, &f, F_RESPOND_BY, "respond_by",
+					    &p->f_respond, &q->respond_by)) ||
+			    (why = deadline(p, &f, F_RESOLVE_BY, "resolve_by",
+					    &p->f_resolve, &q->resolve_by)))
 				return why;
 		}
-		if (text_of(&f, F_SEVERITY, &w->f_sev, &bad)) {
-			q->e.severity = atoi(w->f_sev.s);
+		if (text_of(&f, F_SEVERITY, &p->f_sev, &bad)) {
+			q->e.severity = atoi(p->f_sev.s);
 			if (q->e.severity < 1 || q->e.severity > 4)
 				q->e.severity = 0;
 		}
-		if (q->area && w->a)
-			q->e.area = ft_area_find(w->a, q->area,
+		if (q->area && p->w->a)
+			q->e.area = ft_area_find(p->w->a, q->area,
 						 strlen(q->area));
-		if (!(at = text_of(&f, F_REPORTED_AT, &w->f_at, &bad)) || bad) {
+		if (!(at = text_of(&f, F_REPORTED_AT, &p->f_at, &bad)) || bad) {
 			/* ft-update's record of a status change */
 			if (bad || !q->status ||
-			    !(at = text_of(&f, F_AT, &w->f_at, &bad)) || bad)
+			    !(at = text_of(&f, F_AT, &p->f_at, &bad)) || bad)
 				return "field \"reported_at\": missing";
 			q->change = 1;
 		}
@@ -472,28 +549,275 @@ parse(struct ft_warn *w, const struct ft_json_doc *d, struct rec *q)
 		q->e.jsonlen = d->text.len;
 	}
 	/* Readings come in rounds: a time is often the last one again. */
-	if (w->f_at.len == w->at_prev.len && w->at_prev.len &&
-	    !memcmp(w->f_at.s, w->at_prev.s, w->f_at.len)) {
-		q->t = w->t_prev;
-	} else if (ft_time_parse(w->f_at.s, w->f_at.len, &q->t, &err)) {
-		ft_buf_reset(&w->why);
-		ft_buf_addf(&w->why, "field \"%s\": %s",
+	if (p->f_at.len == p->at_prev.len && p->at_prev.len &&
+	    !memcmp(p->f_at.s, p->at_prev.s, p->f_at.len)) {
+		q->t = p->t_prev;
+	} else if (ft_time_parse(p->f_at.s, p->f_at.len, &q->t, &err)) {
+		ft_buf_reset(&p->why);
+		ft_buf_addf(&p->why, "field \"%s\": %s",
 			    q->reading || q->change ? "at" : "reported_at",
 			    err);
-		return w->why.s;
+		return p->why.s;
 	} else {
-		ft_buf_reset(&w->at_prev);
-		ft_buf_add(&w->at_prev, w->f_at.s, w->f_at.len);
-		w->t_prev = q->t;
+		ft_buf_reset(&p->at_prev);
+		ft_buf_add(&p->at_prev, p->f_at.s, p->f_at.len);
+		p->t_prev = q->t;
 	}
 	q->e.reported = q->t;
 	return NULL;
+}
+
+/* str_hash() of a sensor's key: sensor, or sensor:metric. */
+static uint64_t
+sensor_hash(const char *sensor, const char *metric)
+{
+	uint64_t h = 1469598103934665603ULL;
+	const char *p;
+
+	for (p = sensor; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	if (metric) {
+		h = (h ^ (unsigned char)':') * 1099511628211ULL;
+		for (p = metric; *p; p++)
+			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	}
+	return h;
+}
+
+/*
+ * The slots of the readings a few records on, fetched into the cache
+ * while this one is decided: the bucket of the one FT_PREP_AHEAD on
+ * (it->ahead), then, half way, the slot that bucket points to.
+ */
+static void
+fetch_ahead(struct ft_warn *w, const struct ft_item *it)
+{
+	const struct pre *a = it->ahead;
+	uint64_t h;
+	const char *s;
+
+	h = a && a->reading ? a->sh : 0;
+	w->ring[w->nring++ % FT_PREP_AHEAD] = h;
+	if (!w->rnb)
+		return;
+	if (h)
+		__builtin_prefetch(&w->rtab[h & (w->rnb - 1)]);
+	h = w->ring[(w->nring + FT_PREP_AHEAD / 2 - 1) % FT_PREP_AHEAD];
+	if (h && (s = (const char *)w->rtab[h & (w->rnb - 1)])) {
+		__builtin_prefetch(s);
+		__builtin_prefetch(s + 64);
+		__builtin_prefetch(s + 128);
+		__builtin_prefetch(s + 192);
+	}
+}
+
+/* Appends n bytes of p to b; returns where they start. */
+static uint32_t
+put(struct ft_buf *b, size_t at, const void *p, size_t n)
+{
+	size_t off = b->len - at;
+
+	ft_buf_add(b, p, n);
+	return (uint32_t)off;
+}
+
+/* The hash of the value of key kind k of record q, noted in pr. */
+static void
+key_hash(struct pre *pr, const struct rec *q, int k)
+{
+	const char *v = warn_key_field(q, k);
+
+	if (v && !(pr->khave & 1U << k)) {
+		pr->kh_of[k] = str_hash(v);
+		pr->khave |= 1U << k;
+	}
+}
+
+/*
+ * Whether rule i, which the sieves let through, takes event q: its
+ * condition (the rest of it, see rule_bits()), and for a keyword rule a
+ * score that reaches a level.
+ */
+static int
+takes(struct prep *p, size_t i, const struct rec *q)
+{
+	const struct ft_warn *w = p->w;
+	const struct ft_warn_rule *r = &w->rules.r[i];
+	char buf[256];
+	int halted;
+
+	/* A status change has none of the fields the conditions read: it
+	 * follows its case. */
+	if (r->type == FT_WARN_SLA)
+		return q->change ||
+		       !ft_cond_test(&r->when, w->a, &p->text, &q->e, buf,
+				     sizeof(buf), &halted);
+	/* A keyword rule whose terms reach no level: nothing to do (most
+	 * records), whatever its condition. */
+	if (r->type == FT_WARN_KEYWORD && !(p->score[i] >= w->floor[i]))
+		return 0;
+	return !ft_cond_test(&w->resid[i], w->a, &p->text, &q->e, buf,
+			     sizeof(buf), &halted);
+}
+
+/*
+ * The rules that take event q (the part of evaluate() that needs no
+ * state), appended to out as struct prep_hit after pr, which is at out->s +
+ * at; the hashes of their keys into pr.
+ */
+static void
+prep_match(struct prep *p, const struct rec *q, struct ft_buf *out, size_t at)
+{
+	const struct ft_warn *w = p->w;
+	const uint64_t *cat = NULL, *src = NULL;
+	struct pre *pr;
+	struct prep_hit h;
+	size_t i, k;
+	uint32_t nhit = 0;
+
+	pr = (struct pre *)(void *)(out->s + at);
+	if (!q->change) {
+		key_hash(pr, q, FT_KEY_CATEGORY);
+		key_hash(pr, q, FT_KEY_SOURCE);
+		cat = w->sieve[0].take + sieve_row(&w->sieve[0], q->e.category,
+						   pr->kh_of[FT_KEY_CATEGORY]) *
+						 w->nw;
+		src = w->sieve[1].take + sieve_row(&w->sieve[1], q->e.source,
+						   pr->kh_of[FT_KEY_SOURCE]) *
+						 w->nw;
+	}
+	if (w->rules.need_text)
+		ft_cond_text_set(&p->text, &q->e);
+	if (w->rules.kw) {
+		/* Every keyword rule's terms, in one pass over the text. */
+		memset(p->score, 0, w->rules.n * sizeof(*p->score));
+		ft_kw_scan(w->rules.kw, &p->hits, p->text.hay.s,
+			   p->text.hay.len);
+		for (i = 0; i < p->hits.n; i++)
+			p->score[w->rules.kw_rule[p->hits.ids[i]]] +=
+				w->rules.kw_weight[p->hits.ids[i]];
+	}
+	/* The rules the sieves let through, in order: a status change goes
+	 * to the sla rules alone. */
+	for (k = 0; k < w->nw; k++) {
+		uint64_t b = w->slarules[k];
+
+		if (!q->change)
+			b |= cat[k] & src[k] & w->evrules[k];
+		for (; b; b &= b - 1) {
+			const struct ft_warn_rule *r;
+
+			i = k * 64 + (size_t)__builtin_ctzll(b);
+			r = &w->rules.r[i];
+			if (!takes(p, i, q))
+				continue;
+			memset(&h, 0, sizeof(h));
+			h.rule = (uint32_t)i;
+			h.score = r->type == FT_WARN_KEYWORD ? p->score[i] : 0;
+			ft_buf_add(out, &h, sizeof(h));
+			nhit++;
+			pr = (struct pre *)(void *)(out->s + at);
+			if (r->key != FT_KEY_JQ && r->key != FT_KEY_SENSOR)
+				key_hash(pr, q, r->key);
+		}
+	}
+	pr = (struct pre *)(void *)(out->s + at);
+	pr->nhit = nhit;
+}
+
+/*
+ * The work on record it that needs no state (struct prep), into out: a
+ * struct pre, its hits, its strings.  In the input's reader thread while
+ * a file is read ahead; in the caller's otherwise.
+ */
+static void
+prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
+{
+	struct prep *p = ctx;
+	const char *why;
+	struct pre pr, *o;
+	struct rec q;
+	size_t at = out->len, k;
+	const char *v[S_N];
+
+	memset(&pr, 0, sizeof(pr));
+	ft_buf_add(out, &pr, sizeof(pr));
+	if ((why = parse(p, it->doc, &q))) {
+		uint32_t off = put(out, at, why, strlen(why) + 1);
+
+		((struct pre *)(void *)(out->s + at))->why = off;
+		return;
+	}
+	if (!q.reading)
+		prep_match(p, &q, out, at);
+	v[S_ID] = q.id;
+	v[S_CATEGORY] = q.e.category;
+	v[S_SOURCE] = q.e.source;
+	v[S_FACILITY] = q.e.facility;
+	v[S_ADDRESS] = q.address;
+	v[S_UNIT] = q.unit;
+	v[S_AREA] = q.area;
+	v[S_STATUS] = q.status;
+	v[S_SENSOR] = q.sensor;
+	v[S_METRIC] = q.metric;
+	for (k = 0; k < S_N; k++) {
+		uint32_t off = v[k] ? put(out, at, v[k], strlen(v[k]) + 1) : 0;
+
+		((struct pre *)(void *)(out->s + at))->s[k] = off;
+	}
+	o = (struct pre *)(void *)(out->s + at);
+	o->reading = q.reading;
+	o->change = q.change;
+	o->severity = q.e.severity;
+	o->area = q.e.area;
+	o->respond_by = q.respond_by;
+	o->resolve_by = q.resolve_by;
+	o->t = q.t;
+	o->value = q.value;
+	if (q.reading)
+		o->sh = sensor_hash(q.sensor, q.metric);
+}
+
+/* The record pr holds (prep_record()), its JSON text d's, into q. */
+static void
+rec_of(const struct pre *pr, const struct ft_json_doc *d, struct rec *q)
+{
+	const char *base = (const char *)pr;
+	const char *v[S_N];
+	size_t k;
+
+	for (k = 0; k < S_N; k++)
+		v[k] = pr->s[k] ? base + pr->s[k] : NULL;
+	memset(q, 0, sizeof(*q));
+	q->reading = pr->reading;
+	q->change = pr->change;
+	q->status = v[S_STATUS];
+	q->respond_by = pr->respond_by;
+	q->resolve_by = pr->resolve_by;
+	q->e.category = v[S_CATEGORY];
+	q->e.source = v[S_SOURCE];
+	q->e.facility = v[S_FACILITY];
+	q->e.severity = pr->severity;
+	q->e.area = pr->area;
+	q->e.reported = pr->t;
+	q->e.json = d->text.s;
+	q->e.jsonlen = d->text.len;
+	q->id = v[S_ID];
+	q->address = v[S_ADDRESS];
+	q->unit = v[S_UNIT];
+	q->area = v[S_AREA];
+	q->sensor = v[S_SENSOR];
+	q->metric = v[S_METRIC];
+	q->value = pr->value;
+	q->sh = pr->sh;
+	q->t = pr->t;
 }
 
 int
 warn_each(void *ctx, const struct ft_item *it)
 {
 	struct ft_warn *w = ctx;
+	const struct pre *pr = NULL;
 	const char *why;
 	struct rec q;
 	int st;
@@ -501,14 +825,27 @@ warn_each(void *ctx, const struct ft_item *it)
 	if (w->failed)
 		return w->failed;
 	w->c.records++;
-	if (!(why = it->err) && !(why = parse(w, it->doc, &q))) {
+	if (!(why = it->err)) {
+		if (it->prep) {
+			pr = it->prep;
+		} else {
+			ft_buf_reset(&w->prepped);
+			prep_record(w->prep, it, &w->prepped);
+			pr = (const struct pre *)(const void *)w->prepped.s;
+		}
+		if (pr->why)
+			why = (const char *)pr + pr->why;
+	}
+	if (!why) {
+		fetch_ahead(w, it);
+		rec_of(pr, it->doc, &q);
 		if ((st = ft_run_enter(&w->run)))
 			return st;
 		if (q.reading)
 			w->c.readings++;
 		else
 			w->c.events++;
-		st = evaluate(w, &q);
+		st = evaluate(w, &q, pr);
 		warn_id_free(w->qid);
 		w->qid = NULL;
 		return st;
@@ -519,20 +856,62 @@ warn_each(void *ctx, const struct ft_item *it)
 	return FT_OK;
 }
 
-/* fn on each of w's buffers. */
+/* fn on each of p's buffers. */
 static void
-each_buf(struct ft_warn *w, void (*fn)(struct ft_buf *))
+prep_bufs(struct prep *p, void (*fn)(struct ft_buf *))
 {
 	struct ft_buf *const all[] = {
-		&w->f_id,  &w->f_cat,	 &w->f_src,    &w->f_title, &w->f_text,
-		&w->f_fac, &w->f_addr,	 &w->f_unit,   &w->f_area,  &w->f_sev,
-		&w->f_at,  &w->f_sensor, &w->f_metric, &w->f_value, &w->key,
-		&w->why,   &w->json,	 &w->detail,   &w->skey,    &w->at_prev
+		&p->f_id,      &p->f_cat,   &p->f_src,	  &p->f_title,
+		&p->f_text,    &p->f_fac,   &p->f_addr,	  &p->f_unit,
+		&p->f_area,    &p->f_sev,   &p->f_at,	  &p->f_sensor,
+		&p->f_metric,  &p->f_value, &p->f_status, &p->f_respond,
+		&p->f_resolve, &p->key,	    &p->why,	  &p->at_prev
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(struct ft_buf *); i++)
 		fn(all[i]);
+}
+
+static struct prep *
+prep_new(const struct ft_warn *w)
+{
+	struct prep *p = ft_xmalloc(sizeof(*p));
+
+	memset(p, 0, sizeof(*p));
+	p->w = w;
+	prep_bufs(p, ft_buf_init);
+	ft_cond_text_init(&p->text);
+	ft_kw_hits_init(&p->hits);
+	p->score = ft_xmalloc((w->rules.n + 1) * sizeof(*p->score));
+	return p;
+}
+
+static void
+prep_free(struct prep *p)
+{
+	if (!p)
+		return;
+	prep_bufs(p, ft_buf_release);
+	ft_cond_text_release(&p->text);
+	ft_kw_hits_release(&p->hits);
+	free(p->score);
+	free(p);
+}
+
+/*
+ * Whether prep_record() may run in another thread: not when a condition
+ * runs jq (the keys' jq programs run in this one).
+ */
+static int
+prep_ahead(const struct ft_warn *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->rules.n; i++)
+		if (w->rules.r[i].when.jq)
+			return 0;
+	return 1;
 }
 
 int
@@ -551,10 +930,12 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	w->db = db;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	each_buf(w, ft_buf_init);
+	ft_buf_init(&w->key);
+	ft_buf_init(&w->json);
+	ft_buf_init(&w->detail);
+	ft_buf_init(&w->skey);
+	ft_buf_init(&w->prepped);
 	warn_sla_init(w);
-	ft_cond_text_init(&w->text);
-	ft_kw_hits_init(&w->hits);
 	ft_json_doc_init(&w->keydoc);
 	ft_run_init(&w->run, db, BATCH, o->dry_run, o->no_output);
 	w->run.ctx = w;
@@ -574,7 +955,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	     */
 	    (st = ft_store_warn_cache(w->ws, 4096)))
 		return st;
-	w->score = ft_xmalloc(w->rules.n * sizeof(*w->score));
+	w->score = ft_xmalloc((w->rules.n + 1) * sizeof(*w->score));
 	w->horizon = ft_xmalloc((w->rules.n + 1) * sizeof(*w->horizon));
 	w->floor = ft_xmalloc((w->rules.n + 1) * sizeof(*w->floor));
 	for (size_t i = 0; i < w->rules.n; i++) {
@@ -583,6 +964,13 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	}
 	warn_slots_init(w);
 	sieve_rules(w);
+	rule_bits(w);
+	w->prep = prep_new(w);
+	if (prep_ahead(w)) {
+		w->ahead = prep_new(w);
+		w->run.prep = prep_record;
+		w->run.prep_ctx = w->ahead;
+	}
 	/* A dry-run back-test tries the rules as if new: none is muted. */
 	if (!o->fresh && (st = ft_warn_sils_load(&w->sils, w->ws)))
 		return st;
@@ -659,7 +1047,7 @@ stored_reading(struct ft_warn *w, const struct ft_reading *r)
 	if ((st = ft_run_enter(&w->run)))
 		return st;
 	w->c.readings++;
-	return evaluate(w, &q);
+	return evaluate(w, &q, NULL);
 }
 
 /* The time of the next stored event: the first of a page of one. */
@@ -830,19 +1218,28 @@ ft_warn_free(struct ft_warn *w)
 	ft_run_release(&w->run);
 	ft_area_free(w->a);
 	ft_store_close(w->store);
-	ft_cond_text_release(&w->text);
-	ft_kw_hits_release(&w->hits);
+	prep_free(w->prep);
+	prep_free(w->ahead);
 	ft_json_doc_release(&w->keydoc);
 	free(w->score);
 	free(w->sieve[0].mask);
 	free(w->sieve[1].mask);
+	free(w->sieve[0].take);
+	free(w->sieve[1].take);
+	free(w->evrules);
+	free(w->slarules);
+	free(w->resid);
 	ft_warn_sils_release(&w->sils);
 	free(w->dvbuf);
 	free(w->horizon);
 	free(w->floor);
 	warn_slots_free(w);
 	free(w->loose);
-	each_buf(w, ft_buf_release);
+	ft_buf_release(&w->key);
+	ft_buf_release(&w->json);
+	ft_buf_release(&w->detail);
+	ft_buf_release(&w->skey);
+	ft_buf_release(&w->prepped);
 	free(w);
 }
 

@@ -228,7 +228,6 @@ struct sla {
 		size_t n, cap;
 	} * byrule;
 	int64_t next; /* no case reaches a level's time before it */
-	struct ft_buf status, respond, resolve; /* the record's fields */
 	/* back-test: the changes to come, by time, chg[head..nchg) */
 	struct sla_change *chg;
 	size_t head, nchg, capchg;
@@ -277,6 +276,8 @@ struct rec {
 	struct ft_cond_event e;
 	const char *id, *address, *unit, *area; /* events */
 	const char *sensor, *metric; /* readings */
+	/* str_hash() of the sensor's key (warn_slot_of()), 0: not known */
+	uint64_t sh;
 	double value;
 	int64_t t;
 };
@@ -294,6 +295,12 @@ struct sieve {
 	uint64_t vh[63]; /* str_hash(val[i]) */
 	int n, on;
 	uint64_t *mask;
+	/*
+	 * The rules that may take a record by its value: row j (of nw
+	 * words; row n: a value no rule names, or none) has bit i when
+	 * mask[i] has bit j (ANY).
+	 */
+	uint64_t *take;
 };
 
 /*
@@ -365,8 +372,13 @@ struct ft_warn {
 	struct ft_hist hist;
 	struct ft_run run;
 	struct ft_reject rej;
-	struct ft_cond_text text;
-	struct ft_kw_hits hits;
+	/*
+	 * The work on each record done before it is evaluated (struct
+	 * prep in ft_warn.c): prep in this thread, ahead in the input's
+	 * reader thread while it reads a file; prepped holds prep's.
+	 */
+	struct prep *prep, *ahead;
+	struct ft_buf prepped;
 	double *score; /* a keyword rule's score of the record */
 	uint64_t *tab; /* nb places, a power of 2 */
 	size_t nb, nkeys, ngone; /* ngone: places of keys gone */
@@ -391,10 +403,7 @@ struct ft_warn {
 	int failed; /* reading the state again failed: its status */
 	unsigned long flushes;
 	struct counts c, kept;
-	/* the fields of the record being read */
-	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
-		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value;
-	struct ft_buf key, why, json, detail;
+	struct ft_buf key, json, detail;
 	/*
 	 * The key of the rule being decided (key_of()): kp, its string
 	 * hash kh; and each kind of key's hash of the record, computed
@@ -405,6 +414,14 @@ struct ft_warn {
 	unsigned khave;
 	char *qid; /* the record's id, id_dup()'s once it is kept */
 	struct sieve sieve[2]; /* category, source: see sieve_rules() */
+	/*
+	 * Rules as bits, nw words: those that take events (not readings),
+	 * the sla rules; each rule's condition without what the sieves
+	 * decide exactly (borrowed from the rule's).
+	 */
+	size_t nw;
+	uint64_t *evrules, *slarules;
+	struct ft_cond *resid;
 	struct ft_json_doc keydoc; /* a jq key's output */
 	double *dvbuf; /* a deviation's baseline, copied to be ordered */
 	size_t dvcap;
@@ -419,14 +436,14 @@ struct ft_warn {
 	size_t nrchunk, caprchunk, rleft;
 	char *rfree;
 	struct ft_buf skey; /* the record's sensor key */
+	/* The sensor hashes of the records ahead (fetch_ahead()) */
+	uint64_t ring[FT_PREP_AHEAD];
+	size_t nring;
 	/*
 	 * A value rule's loosest limit: a reading not beyond it is at no
 	 * level (warn_level_of()).
 	 */
 	double *loose;
-	/* The time of the last reading read, at_prev, is t_prev. */
-	struct ft_buf at_prev;
-	int64_t t_prev;
 };
 
 /* ---- small helpers, inline ---- */
@@ -454,6 +471,35 @@ str_hash(const char *key)
 	for (; *key; key++)
 		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
 	return h;
+}
+
+/*
+ * The value of record q that key kind k (FT_KEY_x) groups by, NULL: none;
+ * not for FT_KEY_SENSOR and FT_KEY_JQ (warn_key_of() makes those).
+ */
+static inline const char *
+warn_key_field(const struct rec *q, int k)
+{
+	switch (k) {
+	case FT_KEY_AREA:
+		return q->area;
+	case FT_KEY_FACILITY:
+		return q->e.facility;
+	case FT_KEY_CATEGORY:
+		return q->e.category;
+	case FT_KEY_SOURCE:
+		return q->e.source;
+	case FT_KEY_ADDRESS:
+		return q->address;
+	case FT_KEY_UNIT:
+		return q->unit;
+	case FT_KEY_ID:
+		return q->id;
+	case FT_KEY_ALL:
+		return "*";
+	default:
+		return NULL;
+	}
 }
 
 /* Key hash h (str_hash()) for rule: the keys of the rules apart. */

@@ -520,16 +520,22 @@ warn_slot_of(struct ft_warn *w, const struct rec *q)
 	size_t slen, len;
 	struct rslot *s;
 
-	/* str_hash() of the key, without making it. */
-	for (p = q->sensor; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	slen = (size_t)(p - q->sensor);
-	len = slen;
-	if (q->metric) {
-		h = (h ^ (unsigned char)':') * 1099511628211ULL;
-		for (p = q->metric; *p; p++)
+	/* str_hash() of the key, without making it (or made ahead). */
+	if (q->sh) {
+		h = q->sh;
+		slen = strlen(q->sensor);
+		len = slen + (q->metric ? 1 + strlen(q->metric) : 0);
+	} else {
+		for (p = q->sensor; *p; p++)
 			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		len += 1 + (size_t)(p - q->metric);
+		slen = (size_t)(p - q->sensor);
+		len = slen;
+		if (q->metric) {
+			h = (h ^ (unsigned char)':') * 1099511628211ULL;
+			for (p = q->metric; *p; p++)
+				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+			len += 1 + (size_t)(p - q->metric);
+		}
 	}
 	if (w->rnb)
 		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
@@ -744,30 +750,9 @@ int
 warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 	    const struct rec *q)
 {
-	const char *v = NULL;
+	const char *v;
 
 	switch (r->key) {
-	case FT_KEY_AREA:
-		v = q->area;
-		break;
-	case FT_KEY_FACILITY:
-		v = q->e.facility;
-		break;
-	case FT_KEY_CATEGORY:
-		v = q->e.category;
-		break;
-	case FT_KEY_SOURCE:
-		v = q->e.source;
-		break;
-	case FT_KEY_ADDRESS:
-		v = q->address;
-		break;
-	case FT_KEY_UNIT:
-		v = q->unit;
-		break;
-	case FT_KEY_ID:
-		v = q->id;
-		break;
 	case FT_KEY_SENSOR:
 		if (!q->sensor)
 			return 0;
@@ -785,9 +770,6 @@ warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 		w->kp = w->skey.s;
 		w->kh = w->kh_of[FT_KEY_SENSOR];
 		return 1;
-	case FT_KEY_ALL:
-		v = "*";
-		break;
 	case FT_KEY_JQ:
 		ft_buf_reset(&w->key);
 		if (!key_jq(w, r, q))
@@ -795,8 +777,10 @@ warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 		w->kp = w->key.s;
 		w->kh = str_hash(w->kp);
 		return 1;
+	default:
+		break;
 	}
-	if (!v)
+	if (!(v = warn_key_field(q, r->key)))
 		return 0;
 	if (!(w->khave & 1U << r->key)) {
 		w->kh_of[r->key] = str_hash(v);

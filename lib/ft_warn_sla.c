@@ -45,9 +45,6 @@ warn_sla_init(struct ft_warn *w)
 	struct sla *a = &w->sla;
 
 	a->next = NEVER;
-	ft_buf_init(&a->status);
-	ft_buf_init(&a->respond);
-	ft_buf_init(&a->resolve);
 	ft_buf_init(&a->rec);
 	ft_buf_init(&a->unit);
 	ft_buf_init(&a->rby);
@@ -100,9 +97,6 @@ warn_sla_release(struct ft_warn *w)
 	for (; a->head < a->nchg; a->head++)
 		sla_change_free(&a->chg[a->head]);
 	free(a->chg);
-	ft_buf_release(&a->status);
-	ft_buf_release(&a->respond);
-	ft_buf_release(&a->resolve);
 	ft_buf_release(&a->rec);
 	ft_buf_release(&a->unit);
 	ft_buf_release(&a->rby);

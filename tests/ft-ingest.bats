@@ -319,6 +319,28 @@ s2|closed|
 	[[ "$stderr" == *"strict.ndjson:4: invalid JSON: control character in string"* ]]
 }
 
+@test "ft-ingest ndjson: a control character, a stray or bad UTF-8 byte, a quote or a backslash at every place in a long string is seen where it is" {
+	local i pad want='' got_ok=''
+	: > s.ndjson
+	for i in $(seq 0 17); do
+		pad=$(printf '%*s' "$i" '' | tr ' ' a)
+		printf '{"id":"c%s\001bbbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"u%s\200bbbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"f%s\377bbbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"q%s\\"\\\\\302\251\037bbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		printf '{"id":"o%s\\"\\\\\302\251bbbbbbbbbbbbbbbbb","category":"x","reported_at":"2026-01-01T00:00:00Z"}\n' "$pad" >> s.ndjson
+		want+="s.ndjson:$((5 * i + 1)): invalid JSON: control character in string (column $((9 + i)))
+s.ndjson:$((5 * i + 2)): invalid JSON: invalid UTF-8 in string (column $((9 + i)))
+s.ndjson:$((5 * i + 3)): invalid JSON: invalid UTF-8 in string (column $((9 + i)))
+s.ndjson:$((5 * i + 4)): invalid JSON: control character in string (column $((14 + i)))
+"
+		got_ok+="o$pad\"\\©bbbbbbbbbbbbbbbbb "
+	done
+	run -1 --separate-stderr ft-ingest s.ndjson
+	[ "$(sed -n 's/^ft-ingest: //p' <<< "$stderr" | grep -v records)" = "${want%$'\n'}" ]
+	[ "$(jq -r .id <<< "$output" | tr '\n' ' ')" = "$got_ok" ]
+}
+
 @test "ft-ingest json: an array of records, a value that is not an object rejected" {
 	printf '[\n {"id":"a","category":"x","reported_at":"2026-01-01T00:00:00Z"},\n 7,\n {"id":"b","category":"x",\n  "reported_at":"2026-01-01T00:00:00Z"}\n]\n' > arr.json
 	run -1 --separate-stderr ft-ingest arr.json
@@ -1577,6 +1599,48 @@ WL-4//1717200300/6.0' ]
 	[ "$(sql 'select count(*) from ingests')" = 1 ]
 	run -1 --separate-stderr ft-ingest --kind readings --dry-run --db none.db b.ndjson
 	[ ! -e none.db ]
+}
+
+@test "ft-ingest readings: new series go in groups, the rest one by one, in batches of any size: the same counts, lines and rows" {
+	# 20 series stored (s00, s02, ..., s38) at minutes 0-9, value the minute.
+	awk 'BEGIN { for (t = 0; t < 10; t++) for (s = 0; s < 40; s += 2)
+		printf "{\"sensor\":\"s%02d\",\"at\":%d,\"value\":%d}\n", s, 1717200000 + 60 * t, t }' > base.ndjson
+	# Then rounds of 40 series at minutes 5-14 (a stored series' minute 9
+	# with another value), a key of an earlier round again (same value),
+	# another with another value, and two keys twice in a row.
+	awk 'BEGIN { for (t = 5; t < 15; t++) for (s = 0; s < 40; s++)
+		printf "{\"sensor\":\"s%02d\",\"at\":%d,\"value\":%d}\n", s, 1717200000 + 60 * t, s % 2 == 0 && t == 9 ? 99 : t
+		print "{\"sensor\":\"s01\",\"at\":1717200420,\"value\":7}"
+		print "{\"sensor\":\"s03\",\"at\":1717200480,\"value\":42}"
+		print "{\"sensor\":\"s40\",\"at\":1717200000,\"value\":1}"
+		print "{\"sensor\":\"s40\",\"at\":1717200000,\"value\":1}"
+		print "{\"sensor\":\"s41\",\"at\":1717200000,\"value\":1}"
+		print "{\"sensor\":\"s41\",\"at\":1717200000,\"value\":2}" }' > more.ndjson
+	# The records new, made apart: odd series, minutes 10 on, s40 and s41 once.
+	awk 'BEGIN { for (t = 5; t < 15; t++) for (s = 0; s < 40; s++) if (s % 2 || t >= 10)
+		printf "{\"sensor\":\"s%02d\",\"at\":\"2024-06-01T00:%02d:00Z\",\"value\":%d}\n", s, t, t
+		print "{\"sensor\":\"s40\",\"at\":\"2024-06-01T00:00:00Z\",\"value\":1}"
+		print "{\"sensor\":\"s41\",\"at\":\"2024-06-01T00:00:00Z\",\"value\":1}" }' > new.ndjson
+	[ "$(wc -l < new.ndjson)" = 302 ]
+	for b in 1 7 100 2000; do
+		export FT_DB="$BATS_TEST_TMPDIR/b$b.db"
+		run -0 --separate-stderr ft-ingest --kind readings --batch "$b" --no-output base.ndjson
+		[ "${stderr% (*}" = 'ft-ingest: base.ndjson: 200 records: 200 new, 0 updated, 0 unchanged, 0 rejected' ]
+		run -1 --separate-stderr ft-ingest --kind readings --batch "$b" more.ndjson
+		[ "$output" = "$(cat new.ndjson)" ]
+		[ "${stderr_lines[0]}" = 'ft-ingest: more.ndjson:161: stored already with another value (--upsert replaces it)' ]
+		[ "${stderr_lines[19]}" = 'ft-ingest: more.ndjson:199: stored already with another value (--upsert replaces it)' ]
+		[ "${stderr_lines[20]}" = 'ft-ingest: more.ndjson:402: stored already with another value (--upsert replaces it)' ]
+		[ "${stderr_lines[21]}" = 'ft-ingest: more.ndjson:406: stored already with another value (--upsert replaces it)' ]
+		[ "${stderr_lines[22]% (*}" = 'ft-ingest: more.ndjson: 406 records: 302 new, 0 updated, 82 unchanged, 22 rejected' ]
+		[ "${#stderr_lines[@]}" = 23 ]
+		[ "$(sql 'select count(*), sum(value), sum(ingest = 2) from readings')" = '502|4002.0|302' ]
+		[ "$(sql "select value from readings where sensor = 's02' and at = 1717200540")" = '9.0' ]
+		run -1 --separate-stderr ft-ingest --kind readings --batch "$b" more.ndjson
+		[ "$output" = '' ]
+		[ "${stderr_lines[22]% (*}" = 'ft-ingest: more.ndjson: 406 records: 0 new, 0 updated, 384 unchanged, 22 rejected' ]
+		[ "$(sql 'select count(*), sum(value) from readings')" = '502|4002.0' ]
+	done
 }
 
 @test "ft-ingest readings: a real NAB road sensor series through --map, every row once, and once only" {

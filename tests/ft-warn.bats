@@ -677,6 +677,35 @@ ft-warn: cut.json:2001: invalid JSON: unterminated array
 ft-warn: 0 records (0 events, 0 readings): 0 raised, 0 resolved, 3 rejected' ]
 }
 
+@test "ft-warn records: the conditions, keywords and keys decided in the reader thread (a file) give the warnings of a pipe (decided in this thread) and of rules with a jq condition (in this thread too)" {
+	cat > rules.json <<'EOF'
+[{"name":"cat","type":"threshold","count":3,"window":"30m","when":{"category":["noise","water"]}},
+ {"name":"src","type":"threshold","key":"source","count":4,"window":"1h","when":{"source":"app","severity":3}},
+ {"name":"fac","type":"repeat","key":"facility","count":2,"window":"1d","when":{"facility":["f1","f2","f3"]}},
+ {"name":"addr","type":"repeat","key":"address","count":3,"window":"1d"},
+ {"name":"unit","type":"threshold","key":"unit","count":5,"window":"2h","when":{"words":["leak","漏水"]}},
+ {"name":"pat","type":"threshold","key":"id","count":1,"window":"1h","when":{"pattern":"^burst (pipe|main)$"}},
+ {"name":"night","type":"threshold","count":4,"window":"1h","when":{"hours":"22:00-07:00","days":["mon","wed"]}},
+ {"name":"kw","type":"keyword","key":"category","terms":{"火灾":3,"冒烟":2,"gas":1},"min":3,"levels":{"red":5}},
+ {"name":"late","type":"sla","deadline":"respond","key":"id"},
+ {"name":"hot","type":"value","key":"sensor","above":50}]
+EOF
+	awk 'BEGIN { split("noise water road gas fire", c, " "); split("app hotline qr", s, " ")
+		for (i = 1; i <= 3000; i++) {
+			t = 1796025600 + i * 97
+			if (i % 7 == 0) { printf "{\"sensor\":\"s%d\",\"at\":%d,\"value\":%d}\n", i % 5, t, i % 90; continue }
+			printf "{\"id\":\"e%d\",\"category\":\"%s\",\"source\":\"%s\",\"severity\":%d,\"facility\":\"f%d\",\"address\":\"a%d\",\"unit\":\"u%d\",\"area\":\"g%d\",", i, c[i % 5 + 1], s[i % 3 + 1], i % 4 + 1, i % 11, i % 37, i % 6, i % 3
+			printf "\"title\":\"%s\",\"text\":\"%s\",\"status\":\"dispatched\",\"respond_by\":%d,\"reported_at\":%d}\n", i % 13 == 0 ? "burst pipe" : "t" i, i % 9 == 0 ? "Leak 火灾 冒烟" : (i % 10 == 0 ? "gas 漏水" : "x"), t + 600, t } }' > in.ndjson
+	TZ=Asia/Shanghai run -0 --separate-stderr ft-warn --db file.db --rules rules.json in.ndjson
+	local out=$output
+	[ "$(got .rule | tr ' ' '\n' | sort | uniq -c | awk '{ printf "%s:%s ", $2, $1 }')" = "addr:37 cat:172 fac:3 hot:329 kw:568 late:2566 night:18 pat:391 src:69 unit:46 " ]
+	TZ=Asia/Shanghai run -0 --separate-stderr ft-warn --db pipe.db --rules rules.json - < <(cat in.ndjson)
+	[ "$output" = "$out" ]
+	jq -c '. + [{"name":"jq","type":"threshold","key":"id","count":1,"window":"1h","when":{"jq":".severity == 9"}}]' rules.json > jq.json
+	TZ=Asia/Shanghai run -0 --separate-stderr ft-warn --db jq.db --rules jq.json in.ndjson
+	[ "$output" = "$out" ]
+}
+
 @test "ft-warn rules: each kind of mistake is refused (78) naming the rule and field, before the database is touched" {
 	check() {
 		echo "$1" | rules
