@@ -131,20 +131,41 @@ struct kst {
 	 */
 	struct hit *w, *base;
 	size_t n, cap;
-	struct hit one;
 	struct warning *live;
-	struct kst *next; /* in its hash bucket */
 	char *key; /* the key itself, in the same block, after what k has */
 	/*
 	 * What one type of rule keeps besides (kind says which).  A key of
-	 * KST_WINDOW has none of it: its block ends before it (KST_HEAD),
+	 * KST_WINDOW has only one: its block ends after it (KST_HEAD),
 	 * which is most keys' half (the peak RSS counts them).
 	 */
 	union {
+		struct {
+			/* The window's first event (all but KST_SERIES). */
+			struct hit one;
+			union {
+				struct { /* KST_SLA: the cases that ended,
+					  * (deadline, id) */
+					struct hit *done;
+					size_t ndone, capdone;
+				};
+				/*
+				 * KST_COUNTS: spike, drop: the counts of
+				 * the windows the baseline reaches, oldest
+				 * first, windows without events left out;
+				 * w[] holds the events of the newest window
+				 * only (an event sent again counts once,
+				 * and a warning lists them).
+				 */
+				struct {
+					struct wcount *wc;
+					size_t nwc, capwc;
+				};
+			};
+		};
 		/*
-		 * KST_SERIES: value, flatline.  Packed: a state is two
-		 * cache lines (128 bytes), which a sensor's readings visit
-		 * for each of its rules (struct rslot).
+		 * KST_SERIES: value, flatline (no window).  Packed: a state
+		 * is at most 128 bytes, which a sensor's readings visit for
+		 * each of its rules (struct rslot).
 		 */
 		struct {
 			unsigned char out; /* value: out of limits */
@@ -160,26 +181,14 @@ struct kst {
 			int64_t silent_at;
 			struct ring *rg;
 		};
-		struct { /* KST_SLA: the cases that ended, (deadline, id) */
-			struct hit *done;
-			size_t ndone, capdone;
-		};
-		/*
-		 * KST_COUNTS: spike, drop: the counts of the windows the
-		 * baseline reaches, oldest first, windows without events
-		 * left out; w[] holds the events of the newest window only
-		 * (an event sent again counts once, and a warning lists
-		 * them).
-		 */
-		struct {
-			struct wcount *wc;
-			size_t nwc, capwc;
-		};
 	};
 };
 
-/* The size of a kst of KST_WINDOW: up to its union. */
-#define KST_HEAD offsetof(struct kst, out)
+_Static_assert(sizeof(struct kst) <= 128,
+	       "a series' state is 128 bytes at most");
+
+/* The size of a kst of KST_WINDOW: up to its union, and one. */
+#define KST_HEAD (offsetof(struct kst, one) + sizeof(struct hit))
 
 /*
  * A case an sla rule waits on (see "sla" below): also in its key's window,
@@ -229,6 +238,32 @@ struct sla {
 	int dispatched; /* the event's dispatch was found */
 	struct ft_buf rec, unit, rby, sby, cid;
 	struct ft_json_doc doc;
+};
+
+/*
+ * A place in the table of keys (w->tab, open addressing): its key's state,
+ * with the high 16 bits of its hash() above the state's address (the 48
+ * bits an address has), so that a look-up reads the states of its key
+ * only, and a place is 8 bytes (the peak RSS counts them).  0: empty; 1:
+ * a key gone (a look-up passes it).  w->wide: some state's address is
+ * wider: the places hold the addresses alone.
+ */
+#define KEY_PTR ((1ULL << 48) - 1)
+/*
+ * The memory of the keys' states (struct kst) and of their windows
+ * (struct hit arrays): blocks of POOL_STEP bytes up to POOL_CLASSES of
+ * them, cut from chunks, a block freed kept for the next of its size
+ * (warn_pool_alloc()).  A stream makes and forgets keys all the time;
+ * malloc's bins and merges cost more than the rest of a key's look-up.
+ */
+#define POOL_STEP 16
+#define POOL_CLASSES 32
+struct warn_pool {
+	void *free[POOL_CLASSES];
+	char *p;
+	size_t left;
+	void **chunk;
+	size_t nchunk, capchunk;
 };
 
 /* A record, read. */
@@ -354,8 +389,10 @@ struct ft_warn {
 	struct prep *prep, *ahead;
 	struct ft_buf prepped;
 	double *score; /* a keyword rule's score of the record */
-	struct kst **tab;
-	size_t nb, nkeys;
+	uint64_t *tab; /* nb places, a power of 2 */
+	size_t nb, nkeys, ngone; /* ngone: places of keys gone */
+	int wide;
+	struct warn_pool pool;
 	size_t nknown; /* the keys after the last flush or load */
 	struct kst **dirty;
 	size_t ndirty, capdirty;
@@ -486,6 +523,17 @@ hash_of(int rule, uint64_t h)
 	return h;
 }
 
+/* The state in place i of the table of keys, or NULL. */
+static inline struct kst *
+warn_tab_key(const struct ft_warn *w, size_t i)
+{
+	uint64_t v = w->tab[i];
+
+	if (v <= 1)
+		return NULL;
+	return (struct kst *)(uintptr_t)(w->wide ? v : v & KEY_PTR);
+}
+
 /* ---- ft_warn.c ---- */
 
 int warn_each(void *ctx, const struct ft_item *it);
@@ -499,10 +547,12 @@ uint64_t warn_hash(int rule, const char *key);
 struct kst *warn_kst_get(struct ft_warn *w, int rule, const char *key,
 			 int create);
 struct kst *warn_key_get(struct ft_warn *w, int rule);
+void warn_key_drop(struct ft_warn *w, struct kst *k);
+void warn_keys_free(struct ft_warn *w);
 void warn_touch_list(struct ft_warn *w, struct kst *k);
 void warn_touch(struct ft_warn *w, struct kst *k);
 void warn_warning_free(struct warning *x);
-void warn_kst_free(struct kst *k);
+void warn_kst_free(struct ft_warn *w, struct kst *k);
 int warn_kst_holds(const struct kst *k);
 int warn_key_of(struct ft_warn *w, const struct ft_warn_rule *r,
 		const struct rec *q);
@@ -512,8 +562,9 @@ struct rslot *warn_slot_of(struct ft_warn *w, const struct rec *q);
 struct kst *warn_slot_key(struct ft_warn *w, struct rslot *s, int e);
 void warn_slot_forget(struct ft_warn *w, const struct kst *k);
 void warn_slots_free(struct ft_warn *w);
-int warn_window_add(struct kst *k, int64_t t, const char *id, char *sid);
-void warn_window_prune(struct kst *k, int64_t window);
+int warn_window_add(struct ft_warn *w, struct kst *k, int64_t t, const char *id,
+		    char *sid);
+void warn_window_prune(struct ft_warn *w, struct kst *k, int64_t window);
 
 /* ---- ft_warn_life.c: output, history, a warning's life, the clock ---- */
 

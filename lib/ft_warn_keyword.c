@@ -28,9 +28,9 @@ warn_on_keyword(struct ft_warn *w, int ri, const struct rec *q)
 	 * once (a threshold rule's window does the same). */
 	if (k->n && q->t <= k->w[k->n - 1].t - span(r))
 		return FT_OK;
-	if (!warn_window_add(k, q->t, q->id, warn_qid(w, q)))
+	if (!warn_window_add(w, k, q->t, q->id, warn_qid(w, q)))
 		return FT_OK;
-	warn_window_prune(k, span(r));
+	warn_window_prune(w, k, span(r));
 	warn_touch(w, k);
 	if (k->live) {
 		if (!(st = warn_update_warning(w, k, level, q->t, q->id))) {

@@ -57,24 +57,184 @@ warn_hash(int rule, const char *key)
 	return hash_of(rule, str_hash(key));
 }
 
-static void
-grow(struct ft_warn *w)
+/* ---- memory: struct warn_pool ---- */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define POOL_MALLOC 1 /* each block apart: ASan sees its bounds */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define POOL_MALLOC 1
+#endif
+#endif
+
+#define POOL_CHUNK (256u << 10)
+
+/* size bytes (at least 1), aligned as malloc's. */
+static void *
+pool_alloc(struct ft_warn *w, size_t size)
 {
-	size_t nb = w->nb ? w->nb * 2 : 1024, i;
-	struct kst **tab = ft_xmalloc(nb * sizeof(struct kst *)), *k, *next;
+	struct warn_pool *p = &w->pool;
+	size_t c = (size + POOL_STEP - 1) / POOL_STEP - 1;
+	void *x;
 
-	memset(tab, 0, nb * sizeof(struct kst *));
-	for (i = 0; i < w->nb; i++)
-		for (k = w->tab[i]; k; k = next) {
-			size_t b = k->h & (nb - 1);
-
-			next = k->next;
-			k->next = tab[b];
-			tab[b] = k;
+#ifdef POOL_MALLOC
+	c = POOL_CLASSES;
+#endif
+	if (c >= POOL_CLASSES)
+		return ft_xmalloc(size);
+	if ((x = p->free[c])) {
+		memcpy(&p->free[c], x, sizeof(void *));
+		/* The next of the list, read by the next alloc of c (a block
+		 * freed a while ago is out of the cache). */
+		__builtin_prefetch(p->free[c]);
+		return x;
+	}
+	size = (c + 1) * POOL_STEP;
+	if (size > p->left) {
+		/* What is left of the chunk (less than a block) is lost. */
+		if (p->nchunk == p->capchunk) {
+			p->capchunk = p->capchunk ? 2 * p->capchunk : 16;
+			p->chunk = ft_xrealloc(p->chunk,
+					       p->capchunk * sizeof(void *));
 		}
+		p->chunk[p->nchunk++] = p->p = ft_xmalloc(POOL_CHUNK);
+		p->left = POOL_CHUNK;
+	}
+	x = p->p;
+	p->p += size;
+	p->left -= size;
+	return x;
+}
+
+/* Frees x, of size bytes (as pool_alloc() was given). */
+static void
+pool_free(struct ft_warn *w, void *x, size_t size)
+{
+	struct warn_pool *p = &w->pool;
+	size_t c = (size + POOL_STEP - 1) / POOL_STEP - 1;
+
+#ifdef POOL_MALLOC
+	c = POOL_CLASSES;
+#endif
+	if (!x)
+		return;
+	if (c >= POOL_CLASSES) {
+		free(x);
+		return;
+	}
+	memcpy(x, &p->free[c], sizeof(void *));
+	p->free[c] = x;
+}
+
+/* Frees the pool's memory (every block in it is free). */
+static void
+pool_release(struct ft_warn *w)
+{
+	struct warn_pool *p = &w->pool;
+	size_t i;
+
+	for (i = 0; i < p->nchunk; i++)
+		free(p->chunk[i]);
+	free(p->chunk);
+	memset(p, 0, sizeof(*p));
+}
+
+/* The size of k's block. */
+static size_t
+kst_size(const struct kst *k)
+{
+	return (k->kind == KST_WINDOW ? KST_HEAD : sizeof(*k)) +
+	       strlen(k->key) + 1;
+}
+
+/* ---- the table of keys (w->tab) ---- */
+
+/* Place v's hash bits, as hash() h has them, or 0: the table is wide. */
+static uint64_t
+tab_tag(const struct ft_warn *w, uint64_t h)
+{
+	return w->wide ? 0 : h & ~KEY_PTR;
+}
+
+/* Puts k, of hash h (hash_of()), in tab, which has room; whether in the
+ * place of a key gone. */
+static int
+tab_put(struct ft_warn *w, uint64_t *tab, size_t nb, struct kst *k, uint64_t h)
+{
+	size_t b = h & (nb - 1);
+	int gone;
+
+	while (tab[b] > 1)
+		b = (b + 1) & (nb - 1);
+	gone = tab[b] == 1;
+	tab[b] = (uint64_t)(uintptr_t)k | tab_tag(w, h);
+	return gone;
+}
+
+#define REHASH_AHEAD 16
+
+/*
+ * The table again, in nb places, without the keys gone; kh[i] is the
+ * high bits of the hash of the key in place i (the low ones are k->h).
+ */
+static void
+rehash(struct ft_warn *w, size_t nb)
+{
+	uint64_t *tab = ft_xmalloc(nb * sizeof(uint64_t));
+	size_t i;
+
+	memset(tab, 0, nb * sizeof(uint64_t));
+	for (i = 0; i < w->nb; i++) {
+		struct kst *k = warn_tab_key(w, i);
+
+		/* Each key's k->h is a cache miss: some keys on, fetched. */
+		if (i + REHASH_AHEAD < w->nb)
+			__builtin_prefetch(warn_tab_key(w, i + REHASH_AHEAD));
+
+		if (k)
+			tab_put(w, tab, nb, k, (w->tab[i] & ~KEY_PTR) | k->h);
+	}
 	free(w->tab);
 	w->tab = tab;
 	w->nb = nb;
+	w->ngone = 0;
+}
+
+/*
+ * Room for one more key: at most 3/4 of the places taken, by keys or by
+ * keys gone; twice the places when the keys alone would fill 3/4.
+ */
+static void
+grow(struct ft_warn *w)
+{
+	size_t nb = w->nb ? w->nb : 1024;
+
+	if (w->nb && 4 * (w->nkeys + w->ngone + 1) <= 3 * w->nb)
+		return;
+	while (4 * (w->nkeys + 1) > 3 * nb)
+		nb *= 2;
+	rehash(w, nb);
+}
+
+/*
+ * Puts k, of hash h (hash_of()), in the table of keys, where it is not:
+ * in the first place free, a key gone's if its look-up passes one.
+ */
+static void
+kst_link(struct ft_warn *w, struct kst *k, uint64_t h)
+{
+	if (!w->wide && (uintptr_t)k > KEY_PTR) {
+		/* An address of more than 48 bits: no hash bits beside. */
+		for (size_t i = 0; i < w->nb; i++)
+			if (w->tab[i] > 1)
+				w->tab[i] &= KEY_PTR;
+		w->wide = 1;
+	}
+	grow(w);
+	k->h = (uint32_t)h;
+	if (tab_put(w, w->tab, w->nb, k, h))
+		w->ngone--;
+	w->nkeys++;
 }
 
 /*
@@ -85,21 +245,27 @@ static struct kst *
 kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 {
 	struct kst *k;
-	uint64_t h = hash_of(rule, kh);
+	uint64_t h = hash_of(rule, kh), tag = tab_tag(w, h), v;
+	uint64_t m = w->wide ? 0 : ~KEY_PTR; /* a place's hash bits */
 	size_t b, len, head;
 	enum kst_kind kind;
 
-	if (w->nb) {
-		b = h & (w->nb - 1);
-		for (k = w->tab[b]; k; k = k->next)
-			if (k->h == (uint32_t)h && k->rule == rule &&
-			    !strcmp(k->key, key))
-				return k;
+	for (b = h & (w->nb - 1); w->nb && (v = w->tab[b]);
+	     b = (b + 1) & (w->nb - 1)) {
+		if (v == 1 || (v & m) != tag)
+			continue;
+		k = (struct kst *)(uintptr_t)(v & ~m);
+		/* Most keys' text is there (KST_WINDOW): fetched along with
+		 * the state's first line, not after it. */
+		__builtin_prefetch((char *)k + KST_HEAD);
+		if (k->h == (uint32_t)h && k->rule == rule &&
+		    !strcmp(k->key, key)) {
+			__builtin_prefetch(k->w); /* its window, next */
+			return k;
+		}
 	}
 	if (!create)
 		return NULL;
-	if (w->nkeys >= w->nb)
-		grow(w);
 	switch (w->rules.r[rule].type) {
 	case FT_WARN_VALUE:
 	case FT_WARN_FLATLINE:
@@ -117,18 +283,45 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 	}
 	head = kind == KST_WINDOW ? KST_HEAD : sizeof(*k);
 	len = strlen(key) + 1;
-	k = ft_xmalloc(head + len);
+	k = pool_alloc(w, head + len);
 	memset(k, 0, head);
 	k->rule = rule;
-	k->h = (uint32_t)h;
 	k->kind = (unsigned char)kind;
 	k->key = (char *)k + head;
 	memcpy(k->key, key, len);
-	b = h & (w->nb - 1);
-	k->next = w->tab[b];
-	w->tab[b] = k;
-	w->nkeys++;
+	kst_link(w, k, h);
 	return k;
+}
+
+/* Takes k out of the table of keys, and frees it. */
+void
+warn_key_drop(struct ft_warn *w, struct kst *k)
+{
+	size_t b = k->h & (w->nb - 1);
+
+	while (warn_tab_key(w, b) != k)
+		b = (b + 1) & (w->nb - 1);
+	w->tab[b] = 1;
+	w->ngone++;
+	w->nkeys--;
+	warn_slot_forget(w, k);
+	warn_kst_free(w, k);
+}
+
+/* Frees every key, and the table. */
+void
+warn_keys_free(struct ft_warn *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->nb; i++)
+		if (warn_tab_key(w, i))
+			warn_kst_free(w, warn_tab_key(w, i));
+	free(w->tab);
+	w->tab = NULL;
+	w->nb = w->nkeys = w->ngone = 0;
+	w->wide = 0;
+	pool_release(w);
 }
 
 struct kst *
@@ -361,20 +554,6 @@ warn_slot_of(struct ft_warn *w, const struct rec *q)
 	return slot_new(w, q, w->skey.s, len, h, (uint32_t)slen);
 }
 
-/* Puts k, made apart, in the table of keys (kst_find()'s). */
-static void
-kst_link(struct ft_warn *w, struct kst *k)
-{
-	size_t b;
-
-	if (w->nkeys >= w->nb)
-		grow(w);
-	b = k->h & (w->nb - 1);
-	k->next = w->tab[b];
-	w->tab[b] = k;
-	w->nkeys++;
-}
-
 /*
  * The state of rule s->e[e] (keyed by "sensor") for slot s's key, made
  * when none is: in the slot, unless the key's state is elsewhere already
@@ -396,11 +575,10 @@ warn_slot_key(struct ft_warn *w, struct rslot *s, int e)
 		return x->k = kst_find(w, x->rule, s->key, s->h, 1);
 	memset(k, 0, sizeof(*k));
 	k->rule = x->rule;
-	k->h = (uint32_t)hash_of(x->rule, s->h);
 	k->kind = KST_SERIES;
 	k->inslot = 1;
 	k->key = s->key;
-	kst_link(w, k);
+	kst_link(w, k, hash_of(x->rule, s->h));
 	return x->k = k;
 }
 
@@ -493,14 +671,14 @@ rings_free(struct ring *rg, int n)
 }
 
 void
-warn_kst_free(struct kst *k)
+warn_kst_free(struct ft_warn *w, struct kst *k)
 {
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
 		warn_id_free(k->w[i].id);
-	if (k->base != &k->one)
-		free(k->base);
+	if (k->kind != KST_SERIES && k->base != &k->one)
+		pool_free(w, k->base, k->cap * sizeof(struct hit));
 	switch (k->kind) {
 	case KST_SERIES:
 		free(k->iv);
@@ -519,7 +697,7 @@ warn_kst_free(struct kst *k)
 	}
 	warn_warning_free(k->live);
 	if (!k->inslot)
-		free(k);
+		pool_free(w, k, kst_size(k));
 }
 
 /* Whether k keeps more than its window: a series, ended cases, counts. */
@@ -628,10 +806,14 @@ warn_qid(struct ft_warn *w, const struct rec *q)
  * that time are compared.  sid: id as warn_id_dup() made it, to share, or NULL.
  */
 int
-warn_window_add(struct kst *k, int64_t t, const char *id, char *sid)
+warn_window_add(struct ft_warn *w, struct kst *k, int64_t t, const char *id,
+		char *sid)
 {
 	size_t j, i;
 
+	/* (a series has no window: a state read back may list one) */
+	if (k->kind == KST_SERIES)
+		return 0;
 	for (j = k->n; j > 0 && k->w[j - 1].t > t; j--)
 		;
 	for (i = j; i > 0 && k->w[i - 1].t == t; i--)
@@ -644,19 +826,15 @@ warn_window_add(struct kst *k, int64_t t, const char *id, char *sid)
 			/* The first event: in k itself. */
 			k->base = &k->one;
 			k->cap = 1;
-		} else if (k->base == &k->one) {
-			struct hit *b = ft_xmalloc(2 * sizeof(*b));
+		} else {
+			struct hit *b = pool_alloc(w, 2 * k->cap * sizeof(*b));
 
 			memcpy(b, k->w, k->n * sizeof(*k->w));
+			if (k->base != &k->one)
+				pool_free(w, k->base,
+					  k->cap * sizeof(*k->base));
 			k->base = b;
-			k->cap = 2;
-		} else {
-			size_t off = (size_t)(k->w - k->base);
-
 			k->cap *= 2;
-			k->base = ft_xrealloc(k->base,
-					      k->cap * sizeof(*k->base));
-			memmove(k->base, k->base + off, k->n * sizeof(*k->w));
 		}
 		k->w = k->base;
 	}
@@ -669,7 +847,7 @@ warn_window_add(struct kst *k, int64_t t, const char *id, char *sid)
 
 /* Drops what is no longer in the window ending at k's newest event. */
 void
-warn_window_prune(struct kst *k, int64_t window)
+warn_window_prune(struct ft_warn *w, struct kst *k, int64_t window)
 {
 	int64_t end = k->n ? k->w[k->n - 1].t : 0;
 	size_t i = 0;
@@ -680,9 +858,12 @@ warn_window_prune(struct kst *k, int64_t window)
 	k->n -= i;
 	/* A burst gone by: give back most of what it took. */
 	if (i && k->cap > 8 && k->n < k->cap / 4) {
-		memmove(k->base, k->w, k->n * sizeof(*k->w));
+		struct hit *b = pool_alloc(w, k->cap / 2 * sizeof(*b));
+
+		memcpy(b, k->w, k->n * sizeof(*k->w));
+		pool_free(w, k->base, k->cap * sizeof(*k->base));
 		k->cap /= 2;
-		k->base = ft_xrealloc(k->base, k->cap * sizeof(*k->base));
+		k->base = b;
 		k->w = k->base;
 	}
 }

@@ -506,7 +506,7 @@ sla_start(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 	struct sla_case *c;
 	int l, st = FT_OK;
 
-	warn_window_add(k, due, id, NULL);
+	warn_window_add(w, k, due, id, NULL);
 	warn_touch(w, k);
 	c = sla_add(w, k, due, id, 0);
 	/* Its deadline passed already (a late dispatch): judged now. */

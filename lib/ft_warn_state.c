@@ -757,35 +757,22 @@ pages_put(struct ft_warn *w, const int64_t *ex, size_t nex)
 static void
 key_free(struct ft_warn *w, struct kst *k)
 {
-	struct kst **p = &w->tab[k->h & (w->nb - 1)];
-
-	while (*p != k)
-		p = &(*p)->next;
-	*p = k->next;
-	w->nkeys--;
-	warn_slot_forget(w, k);
-	warn_kst_free(k);
+	warn_key_drop(w, k);
 }
 
 /* Every key looked at: some were made that no flush has seen. */
 static void
 gc_all(struct ft_warn *w)
 {
-	struct kst **p, *k;
+	struct kst *k;
 	size_t i;
 
-	for (i = 0; i < w->nb; i++)
-		for (p = &w->tab[i]; (k = *p);) {
-			if (k->dirty || !kst_gone(w, k)) {
-				p = &k->next;
-				continue;
-			}
-			*p = k->next;
-			w->nkeys--;
-			page_leave(w, k);
-			warn_slot_forget(w, k);
-			warn_kst_free(k);
-		}
+	for (i = 0; i < w->nb; i++) {
+		if (!(k = warn_tab_key(w, i)) || k->dirty || !kst_gone(w, k))
+			continue;
+		page_leave(w, k);
+		warn_key_drop(w, k);
+	}
 }
 
 /*
@@ -1046,7 +1033,7 @@ load_window(struct ft_warn *w, int ri, struct kst *k, jv s)
 
 		if (jv_get_kind(t) == JV_KIND_NUMBER &&
 		    jv_get_kind(id) == JV_KIND_STRING)
-			warn_window_add(k, (int64_t)jv_number_value(t),
+			warn_window_add(w, k, (int64_t)jv_number_value(t),
 					jv_string_value(id), NULL);
 		jv_free(t);
 		jv_free(id);
@@ -1314,17 +1301,10 @@ warn_load_state(struct ft_warn *w)
 void
 warn_forget(struct ft_warn *w)
 {
-	struct kst *k, *next;
 	size_t i;
 
-	for (i = 0; i < w->nb; i++)
-		for (k = w->tab[i]; k; k = next) {
-			next = k->next;
-			warn_kst_free(k);
-		}
-	free(w->tab);
-	w->tab = NULL;
-	w->nb = w->nkeys = w->nknown = 0;
+	warn_keys_free(w);
+	w->nknown = 0;
 	for (i = 0; i < w->npg; i++)
 		page_free(&w->pg[i]);
 	w->npg = 0;

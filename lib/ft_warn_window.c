@@ -17,9 +17,9 @@ warn_on_window(struct ft_warn *w, int ri, const struct rec *q)
 	/* Older than the key's window: it no longer counts. */
 	if (k->n && q->t <= k->w[k->n - 1].t - r->window)
 		return FT_OK;
-	if (!warn_window_add(k, q->t, q->id, warn_qid(w, q)))
+	if (!warn_window_add(w, k, q->t, q->id, warn_qid(w, q)))
 		return FT_OK;
-	warn_window_prune(k, r->window);
+	warn_window_prune(w, k, r->window);
 	warn_touch(w, k);
 	level = ft_warn_level_of(r, (double)k->n);
 	if (k->live) {
@@ -218,8 +218,8 @@ hits_clear(struct kst *k)
  * older than any baseline reaches, or sent again in the newest window.
  */
 static int
-count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
-	    const char *id, char *sid, int64_t b)
+count_event(struct ft_warn *w, struct kst *k, const struct ft_warn_rule *r,
+	    int64_t t, const char *id, char *sid, int64_t b)
 {
 	int64_t newest = k->nwc ? k->wc[k->nwc - 1].b : b, hb;
 
@@ -228,7 +228,7 @@ count_event(struct kst *k, const struct ft_warn_rule *r, int64_t t,
 	hb = k->n ? warn_win_of(r, k->w[0].t) : b - 1;
 	if (b > hb)
 		hits_clear(k);
-	if (b >= hb && !warn_window_add(k, t, id, sid))
+	if (b >= hb && !warn_window_add(w, k, t, id, sid))
 		return 0;
 	warn_count_add(k, b, 1);
 	count_prune(k, (b > newest ? b : newest) - warn_win_keep(r));
@@ -279,7 +279,7 @@ warn_on_spike(struct ft_warn *w, int ri, const struct rec *q)
 	size_t i, j;
 	int level, st;
 
-	if (!count_event(k, r, q->t, q->id, warn_qid(w, q), b))
+	if (!count_event(w, k, r, q->t, q->id, warn_qid(w, q), b))
 		return FT_OK;
 	warn_touch(w, k);
 	now = count_get(k, b);
@@ -320,7 +320,7 @@ warn_on_drop(struct ft_warn *w, int ri, const struct rec *q)
 	const struct ft_warn_rule *r = &w->rules.r[ri];
 	struct kst *k = warn_key_get(w, ri);
 
-	if (count_event(k, r, q->t, q->id, warn_qid(w, q),
+	if (count_event(w, k, r, q->t, q->id, warn_qid(w, q),
 			warn_win_of(r, q->t)))
 		warn_touch(w, k);
 	return FT_OK;
@@ -435,15 +435,17 @@ warn_drop_scan(struct ft_warn *w, int64_t t)
 	if (!any)
 		return FT_OK;
 	ks = ft_xmalloc((w->nkeys + 1) * sizeof(struct kst *));
-	for (i = 0; i < w->nb; i++)
-		for (k = w->tab[i]; k; k = k->next) {
-			const struct ft_warn_rule *r = &w->rules.r[k->rule];
+	for (i = 0; i < w->nb; i++) {
+		const struct ft_warn_rule *r;
 
-			if (r->type == FT_WARN_DROP &&
-			    drop_matters(k, r, warn_win_of(r, w->clock),
-					 warn_win_of(r, t)))
-				ks[n++] = k;
-		}
+		if (!(k = warn_tab_key(w, i)))
+			continue;
+		r = &w->rules.r[k->rule];
+		if (r->type == FT_WARN_DROP &&
+		    drop_matters(k, r, warn_win_of(r, w->clock),
+				 warn_win_of(r, t)))
+			ks[n++] = k;
+	}
 	qsort(ks, n, sizeof(struct kst *), drop_order);
 	for (i = 0; i < n && !st; i++) {
 		const struct ft_warn_rule *r = &w->rules.r[ks[i]->rule];
