@@ -567,23 +567,6 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 	return NULL;
 }
 
-/* str_hash() of a sensor's key: sensor, or sensor:metric. */
-static uint64_t
-sensor_hash(const char *sensor, const char *metric)
-{
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
-
-	for (p = sensor; *p; p++)
-		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	if (metric) {
-		h = (h ^ (unsigned char)':') * 1099511628211ULL;
-		for (p = metric; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-	}
-	return h;
-}
-
 /*
  * The slots of the readings a few records on, fetched into the cache
  * while this one is decided: the bucket of the one FT_PREP_AHEAD on

@@ -473,14 +473,33 @@ id_ref(char *id)
 
 /* ---- keys ---- */
 
+#define STR_HASH_START 1469598103934665603ULL
+
+/* Hash h (FNV-1a) carried on over the string s. */
+static inline uint64_t
+str_hash_on(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
 static inline uint64_t
 str_hash(const char *key)
 {
-	uint64_t h = 1469598103934665603ULL;
+	return str_hash_on(STR_HASH_START, key);
+}
 
-	for (; *key; key++)
-		h = (h ^ (unsigned char)*key) * 1099511628211ULL;
-	return h;
+/*
+ * str_hash() of a sensor's key, "sensor" or "sensor:metric", without
+ * making it: the hash a key of kind FT_KEY_SENSOR gets.
+ */
+static inline uint64_t
+sensor_hash(const char *sensor, const char *metric)
+{
+	uint64_t h = str_hash_on(STR_HASH_START, sensor);
+
+	return metric ? str_hash_on(str_hash_on(h, ":"), metric) : h;
 }
 
 /*

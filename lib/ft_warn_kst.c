@@ -515,28 +515,11 @@ slot_new(struct ft_warn *w, const struct rec *q, const char *key, size_t len,
 struct rslot *
 warn_slot_of(struct ft_warn *w, const struct rec *q)
 {
-	uint64_t h = 1469598103934665603ULL;
-	const char *p;
-	size_t slen, len;
+	uint64_t h = q->sh ? q->sh : sensor_hash(q->sensor, q->metric);
+	size_t slen = strlen(q->sensor);
+	size_t len = slen + (q->metric ? 1 + strlen(q->metric) : 0);
 	struct rslot *s;
 
-	/* str_hash() of the key, without making it (or made ahead). */
-	if (q->sh) {
-		h = q->sh;
-		slen = strlen(q->sensor);
-		len = slen + (q->metric ? 1 + strlen(q->metric) : 0);
-	} else {
-		for (p = q->sensor; *p; p++)
-			h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-		slen = (size_t)(p - q->sensor);
-		len = slen;
-		if (q->metric) {
-			h = (h ^ (unsigned char)':') * 1099511628211ULL;
-			for (p = q->metric; *p; p++)
-				h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-			len += 1 + (size_t)(p - q->metric);
-		}
-	}
 	if (w->rnb)
 		for (s = w->rtab[h & (w->rnb - 1)]; s; s = s->next)
 			if (s->h == h && s->slen == slen &&

@@ -479,6 +479,21 @@ both: 09:08 400" ] || { cat got.txt; false; }
 	splits_equal
 }
 
+@test "ft-warn value: a sensor's key with and without a metric has one state across runs (the hash the reader thread makes is the one a restart reads back): any split gives the same warnings, one row a key" {
+	echo '[{"name":"hold","type":"value","key":"sensor","above":5,"for":"3m","hysteresis":1,"quiet":"2m"}]' | rules
+	local i
+	for i in 0 1 2 3 4 5 6 7 8 9; do
+		printf '{"sensor":"s1","metric":"level","at":"2026-12-01T09:%02d:00Z","value":%s}\n' "$i" "$(( i >= 2 && i <= 6 ? 7 : 1 ))"
+		printf '{"sensor":"s2","at":"2026-12-01T09:%02d:30Z","value":%s}\n' "$i" "$(( i >= 1 && i <= 7 ? 8 : 2 ))"
+	done > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.key) \(.change) \(.raised_at[11:16])"')" = "s2 raised 09:04 s1:level raised 09:05 s1:level resolved 09:05" ] || { got '"\(.key) \(.change) \(.raised_at[11:16])"'; false; }
+	splits_equal
+	[ "$(FT_DB=split.db ft-warn -q --rules rules.json /dev/null; sqlite3 split.db "SELECT rule, key FROM warn_windows ORDER BY key")" = 'hold|s1:level
+hold|s2' ]
+}
+
 @test "ft-warn value deviation: each mistake in a deviation rule is refused (78) naming the rule and field" {
 	check() {
 		echo "$1" | rules
