@@ -222,12 +222,15 @@ evaluate_reading(struct ft_warn *w, const struct rec *q)
 			__builtin_prefetch(k);
 			__builtin_prefetch((char *)k + 64);
 		}
-		if (s->e[e].in >= 0)
-			k = warn_slot_key(w, s, e);
-		else if (warn_key_of(w, r, q))
-			k = warn_key_get(w, i);
-		else
-			continue;
+		/* The slot's state, once warn_slot_key() has found it. */
+		if (!(k = s->e[e].k)) {
+			if (s->e[e].in >= 0)
+				k = warn_slot_key(w, s, e);
+			else if (warn_key_of(w, r, q))
+				k = warn_key_get(w, i);
+			else
+				continue;
+		}
 		if ((st = r->type == FT_WARN_VALUE ? warn_on_value(w, k, q) :
 						     warn_on_flatline(w, k, q)))
 			return st;
