@@ -47,7 +47,8 @@ ft_buf_add(struct ft_buf *b, const void *p, size_t n)
 {
 	if (b->len + n >= b->cap)
 		ft_buf_grow(b, n);
-	memcpy(b->s + b->len, p, n);
+	if (n) /* p may be NULL then, which memcpy() may not be given */
+		memcpy(b->s + b->len, p, n);
 	b->len += n;
 	b->s[b->len] = '\0';
 }
