@@ -70,6 +70,13 @@ struct pre {
 	uint64_t kh_of[FT_KEY_JQ + 1];
 };
 
+/* The struct pre that starts at out->s + at (moved as out grows). */
+static inline struct pre *
+pre_at(struct ft_buf *out, size_t at)
+{
+	return (struct pre *)(void *)(out->s + at);
+}
+
 struct prep_hit {
 	uint32_t rule;
 	double score; /* a keyword rule's */
@@ -131,6 +138,13 @@ zeros(size_t n)
 
 	memset(p, 0, n);
 	return p;
+}
+
+/* The rules sieve f lets through for the value v of hash h, as bits. */
+static const uint64_t *
+sieve_take(const struct ft_warn *w, int f, const char *v, uint64_t h)
+{
+	return w->sieve[f].take + sieve_row(&w->sieve[f], v, h) * w->nw;
 }
 
 /* Sets bit i of bits. */
@@ -661,16 +675,13 @@ prep_match(struct prep *p, const struct rec *q, struct ft_buf *out, size_t at)
 	size_t i, k;
 	uint32_t nhit = 0;
 
-	pr = (struct pre *)(void *)(out->s + at);
+	pr = pre_at(out, at);
 	if (!q->change) {
 		key_hash(pr, q, FT_KEY_CATEGORY);
 		key_hash(pr, q, FT_KEY_SOURCE);
-		cat = w->sieve[0].take + sieve_row(&w->sieve[0], q->e.category,
-						   pr->kh_of[FT_KEY_CATEGORY]) *
-						 w->nw;
-		src = w->sieve[1].take + sieve_row(&w->sieve[1], q->e.source,
-						   pr->kh_of[FT_KEY_SOURCE]) *
-						 w->nw;
+		cat = sieve_take(w, 0, q->e.category,
+				 pr->kh_of[FT_KEY_CATEGORY]);
+		src = sieve_take(w, 1, q->e.source, pr->kh_of[FT_KEY_SOURCE]);
 	}
 	if (w->rules.need_text)
 		ft_cond_text_set(&p->text, &q->e);
@@ -702,12 +713,12 @@ prep_match(struct prep *p, const struct rec *q, struct ft_buf *out, size_t at)
 			h.score = r->type == FT_WARN_KEYWORD ? p->score[i] : 0;
 			ft_buf_add(out, &h, sizeof(h));
 			nhit++;
-			pr = (struct pre *)(void *)(out->s + at);
+			pr = pre_at(out, at);
 			if (r->key != FT_KEY_JQ && r->key != FT_KEY_SENSOR)
 				key_hash(pr, q, r->key);
 		}
 	}
-	pr = (struct pre *)(void *)(out->s + at);
+	pr = pre_at(out, at);
 	pr->nhit = nhit;
 }
 
@@ -731,7 +742,7 @@ prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 	if ((why = parse(p, it->doc, &q))) {
 		uint32_t off = put(out, at, why, strlen(why) + 1);
 
-		((struct pre *)(void *)(out->s + at))->why = off;
+		pre_at(out, at)->why = off;
 		return;
 	}
 	if (!q.reading)
@@ -749,9 +760,9 @@ prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 	for (k = 0; k < S_N; k++) {
 		uint32_t off = v[k] ? put(out, at, v[k], strlen(v[k]) + 1) : 0;
 
-		((struct pre *)(void *)(out->s + at))->s[k] = off;
+		pre_at(out, at)->s[k] = off;
 	}
-	o = (struct pre *)(void *)(out->s + at);
+	o = pre_at(out, at);
 	o->reading = q.reading;
 	o->change = q.change;
 	o->severity = q.e.severity;
@@ -859,6 +870,18 @@ prep_bufs(struct prep *p, void (*fn)(struct ft_buf *))
 		fn(all[i]);
 }
 
+/* fn on each of w's buffers. */
+static void
+warn_bufs(struct ft_warn *w, void (*fn)(struct ft_buf *))
+{
+	struct ft_buf *const all[] = { &w->key, &w->json, &w->detail, &w->skey,
+				       &w->prepped };
+	size_t i;
+
+	for (i = 0; i < sizeof(all) / sizeof(struct ft_buf *); i++)
+		fn(all[i]);
+}
+
 static struct prep *
 prep_new(const struct ft_warn *w)
 {
@@ -916,11 +939,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	w->db = db;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	w->t0 = (double)ts.tv_sec + ts.tv_nsec / 1e9;
-	ft_buf_init(&w->key);
-	ft_buf_init(&w->json);
-	ft_buf_init(&w->detail);
-	ft_buf_init(&w->skey);
-	ft_buf_init(&w->prepped);
+	warn_bufs(w, ft_buf_init);
 	warn_sla_init(w);
 	ft_json_doc_init(&w->keydoc);
 	ft_run_init(&w->run, db, BATCH, o->dry_run, o->no_output);
@@ -1221,11 +1240,7 @@ ft_warn_free(struct ft_warn *w)
 	free(w->floor);
 	warn_slots_free(w);
 	free(w->loose);
-	ft_buf_release(&w->key);
-	ft_buf_release(&w->json);
-	ft_buf_release(&w->detail);
-	ft_buf_release(&w->skey);
-	ft_buf_release(&w->prepped);
+	warn_bufs(w, ft_buf_release);
 	free(w);
 }
 
