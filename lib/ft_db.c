@@ -1122,8 +1122,8 @@ fail:
 	return st;
 }
 
-int
-ft_db_open_reader(struct ft_db *reader, const struct ft_db *db)
+static int
+open_second(struct ft_db *reader, const struct ft_db *db, int quiet)
 {
 	int rc;
 
@@ -1132,15 +1132,17 @@ ft_db_open_reader(struct ft_db *reader, const struct ft_db *db)
 		return -1;
 	reader->path = ft_xstrdup(db->path);
 	reader->dry = 1;
-	reader->quiet = 1;
+	reader->quiet = quiet;
 	rc = sqlite3_open_v2(db->path, &reader->h,
 			     SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW |
 				     SQLITE_OPEN_NOMUTEX,
 			     NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_extended_result_codes(reader->h, 0);
-		/* Busy, it gives up soon: its caller then does the work. */
-		sqlite3_busy_timeout(reader->h, 100);
+		/* Busy, a quiet one gives up soon: its caller then does the
+		 * work. */
+		sqlite3_busy_timeout(reader->h,
+				     quiet ? 100 : busy_timeout_ms());
 		rc = sqlite3_exec(reader->h, "PRAGMA cache_size = -8000", NULL,
 				  NULL, NULL);
 	}
@@ -1149,6 +1151,18 @@ ft_db_open_reader(struct ft_db *reader, const struct ft_db *db)
 		return -1;
 	}
 	return 0;
+}
+
+int
+ft_db_open_reader(struct ft_db *reader, const struct ft_db *db)
+{
+	return open_second(reader, db, 1);
+}
+
+int
+ft_db_open_second(struct ft_db *reader, const struct ft_db *db)
+{
+	return open_second(reader, db, 0);
 }
 
 void

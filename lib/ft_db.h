@@ -109,6 +109,12 @@ int ft_db_open(struct ft_db *db, const char *path, int flags);
  * closed.
  */
 int ft_db_open_reader(struct ft_db *reader, const struct ft_db *db);
+/*
+ * Like ft_db_open_reader(), but its failures are the run's: it waits for a
+ * lock as long as db does, and prints what failed.  For a run that reads
+ * what is committed while its writer thread writes (ft-warn's back-test).
+ */
+int ft_db_open_second(struct ft_db *reader, const struct ft_db *db);
 /* Rolls back what is open, finalizes, closes.  Safe to call twice. */
 void ft_db_close(struct ft_db *db);
 

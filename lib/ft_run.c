@@ -16,6 +16,9 @@ ft_run_init(struct ft_run *r, struct ft_db *db, long limit, int dry_run,
 	r->keep = r->drop = NULL;
 	r->print = NULL;
 	r->begin = ft_db_begin_write;
+	r->prep = NULL;
+	r->prep_ctx = NULL;
+	r->wq = NULL;
 	ft_hold_init(&r->out, no_output);
 }
 
@@ -28,6 +31,8 @@ ft_run_release(struct ft_run *r)
 void
 ft_run_drop(struct ft_run *r)
 {
+	if (r->wq)
+		ft_wq_sync(r->wq); /* its failure is why, or moot */
 	ft_db_rollback(r->db);
 	ft_hold_drop(&r->out);
 	if (r->drop)
@@ -41,8 +46,13 @@ ft_run_end(struct ft_run *r)
 {
 	int st = FT_OK;
 
-	if (r->db->in_tx && !r->dry_run && r->flush)
+	/* The batch's writes done: the database is the run's again. */
+	if (r->wq)
+		st = ft_wq_sync(r->wq);
+	if (!st && r->db->in_tx && !r->dry_run && r->flush)
 		st = r->flush(r->ctx);
+	if (!st && r->wq)
+		st = ft_wq_sync(r->wq);
 	if (r->db->in_tx && !r->dry_run && !st && !(st = ft_db_commit(r->db)))
 		r->commits++;
 	r->n = 0;
@@ -56,6 +66,16 @@ ft_run_end(struct ft_run *r)
 	return r->print ? r->print(r->ctx) : ft_hold_print(&r->out);
 }
 
+/* The writer's first job of a batch: its transaction. */
+static int
+begin_job(void *ctx, void *job)
+{
+	struct ft_run *r = ctx;
+
+	(void)job;
+	return r->begin(r->db);
+}
+
 int
 ft_run_enter(struct ft_run *r)
 {
@@ -63,6 +83,12 @@ ft_run_enter(struct ft_run *r)
 
 	if (!r->page && r->n >= r->limit && (st = ft_run_end(r)))
 		return st;
+	if (r->wq) {
+		/* A page began its transaction (ft_run_begin_page()). */
+		if (!r->n++ && !r->page)
+			ft_wq_add(r->wq, begin_job, r, 0);
+		return FT_OK;
+	}
 	r->n++;
 	return r->begin(r->db);
 }
@@ -70,8 +96,12 @@ ft_run_enter(struct ft_run *r)
 int
 ft_run_begin_page(struct ft_run *r)
 {
+	int st;
+
 	r->n = 0;
 	r->page = 1;
+	if (r->wq && (st = ft_wq_sync(r->wq)))
+		return st;
 	return r->begin(r->db);
 }
 

@@ -24,6 +24,7 @@
 #include "ft_db.h"
 #include "ft_hold.h"
 #include "ft_input.h"
+#include "ft_wq.h"
 
 struct ft_run {
 	struct ft_db *db;
@@ -62,6 +63,14 @@ struct ft_run {
 	 */
 	void (*prep)(void *ctx, const struct ft_item *it, struct ft_buf *out);
 	void *prep_ctx;
+	/*
+	 * Optional: the tool's writer (ft_wq.h), which does the batch's
+	 * writes while the tool decides the records after them.  The batch
+	 * begins as its first job; at its end the run waits for the jobs,
+	 * flushes, waits again, then commits and prints.  While a batch is
+	 * open the tool leaves the database to its jobs.
+	 */
+	struct ft_wq *wq;
 };
 
 /* Sets up r over db (open); no_output: --no-output. */

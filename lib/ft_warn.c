@@ -960,6 +960,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	     */
 	    (st = ft_store_warn_cache(w->ws, 4096)))
 		return st;
+	w->cases = w->ws;
 	w->score = ft_xmalloc((w->rules.n + 1) * sizeof(*w->score));
 	w->horizon = ft_xmalloc((w->rules.n + 1) * sizeof(*w->horizon));
 	w->floor = ft_xmalloc((w->rules.n + 1) * sizeof(*w->floor));
@@ -1067,6 +1068,44 @@ peek_event(void *ctx, const struct ft_event_record *r)
 }
 
 /*
+ * The back-test's writer thread, and the connection it reads the records
+ * through meanwhile (see struct ft_warn); none for a dry run, whose one
+ * transaction stays the engine's own, or when there is no second
+ * connection (then it reads and writes through db, as before).
+ */
+static void
+second_close(struct ft_warn *w)
+{
+	ft_store_close(w->rstore);
+	ft_store_warn_close(w->rws);
+	w->rstore = NULL;
+	w->rws = NULL;
+	w->cases = w->ws;
+	if (w->rdb.h)
+		ft_db_close(&w->rdb);
+}
+
+static int
+second_open(struct ft_warn *w)
+{
+#ifndef FT_NO_WRITER
+	int st;
+
+	if (w->o.dry_run || w->run.wq || ft_db_open_second(&w->rdb, w->db))
+		return FT_OK;
+	if ((st = ft_store_open(&w->rstore, &w->rdb)) ||
+	    (st = ft_store_warn_open(&w->rws, &w->rdb)))
+		return st;
+	w->cases = w->rws;
+	if (!(w->run.wq = ft_wq_start()))
+		second_close(w);
+#else
+	(void)w;
+#endif
+	return FT_OK;
+}
+
+/*
  * The back-test: the stored events and readings of the period in time
  * order, a page at a time.  At the same second, the events come first
  * (in the order of reported_at and seq), then the readings (by sensor,
@@ -1083,6 +1122,7 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	char bound[FT_TIME_LEN];
 	const char *why, *to;
 	int64_t end, from, te = 0, tr = 0;
+	struct ft_store *rs;
 	int st, has_e, has_r, any, open = 0;
 	long n;
 
@@ -1093,6 +1133,9 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	ft_buf_init(&next);
 	ft_buf_adds(&p.at, "");
 	w->run.fname = "the database";
+	if ((st = second_open(w)))
+		return st;
+	rs = w->rstore ? w->rstore : w->store;
 	w->sla.since = INT64_MIN;
 	w->sla.until = NEVER;
 	if ((st = ft_time_parse(since, strlen(since), &from, &why)) ||
@@ -1102,7 +1145,8 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 		w->sla.since = from;
 		w->sla.until = end;
 		if (!w->sla.rules || !(st = warn_sla_waiting(w)))
-			st = ft_store_rd_open(&rd, w->db, from, end);
+			st = ft_store_rd_open(&rd, w->rstore ? &w->rdb : w->db,
+					      from, end);
 	}
 	/*
 	 * A batch spans pages, as in a stream: it ends once it holds as
@@ -1110,8 +1154,8 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 	 */
 	while (!st) {
 		ft_buf_reset(&next);
-		if ((st = ft_store_events_each(w->store, since, until, p.at.s,
-					       p.seq, 1, peek_event, &next)) ||
+		if ((st = ft_store_events_each(rs, since, until, p.at.s, p.seq,
+					       1, peek_event, &next)) ||
 		    (st = ft_store_rd_peek(rd, &has_r, &tr)))
 			break;
 		if ((has_e = next.len > 0) &&
@@ -1132,8 +1176,8 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 				if (strcmp(bound, until) < 0)
 					to = bound;
 			}
-			st = ft_store_events_each(w->store, since, to, p.at.s,
-						  p.seq, PAGE, stored_one, &p);
+			st = ft_store_events_each(rs, since, to, p.at.s, p.seq,
+						  PAGE, stored_one, &p);
 		} else {
 			/* The readings before the second of the next event. */
 			for (n = 0; !st && n < PAGE; n++) {
@@ -1167,6 +1211,7 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 		else
 			ft_run_drop(&w->run);
 	}
+	second_close(w);
 	ft_json_doc_release(&p.doc);
 	ft_buf_release(&p.at);
 	ft_buf_release(&next);
@@ -1176,6 +1221,11 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 int
 ft_warn_file(struct ft_warn *w, const char *path)
 {
+#ifndef FT_NO_WRITER
+	/* A dry run's one transaction stays the engine's own. */
+	if (!w->run.wq && !w->o.dry_run)
+		w->run.wq = ft_wq_start();
+#endif
 	return ft_run_file(&w->run, path, warn_each);
 }
 
@@ -1210,6 +1260,8 @@ ft_warn_free(struct ft_warn *w)
 {
 	if (!w)
 		return;
+	ft_wq_stop(w->run.wq);
+	second_close(w);
 	warn_forget(w);
 	warn_sla_release(w);
 	free(w->flat);

@@ -376,6 +376,15 @@ struct ft_warn {
 	struct ft_db *db;
 	struct ft_store *store;
 	struct ft_store_warn *ws;
+	/*
+	 * What the back-test reads while its writer thread writes (the
+	 * stored records, the cases' histories): a connection of its own,
+	 * rdb, read-only, and its statements; with no writer, cases is ws
+	 * and the records are read through store.
+	 */
+	struct ft_db rdb;
+	struct ft_store *rstore;
+	struct ft_store_warn *rws, *cases;
 	struct ft_area *a;
 	struct ft_warn_rules rules;
 	struct ft_hist hist;
@@ -604,6 +613,13 @@ int warn_sweep(struct ft_warn *w, int64_t t);
 int warn_advance(struct ft_warn *w, int64_t t);
 
 /* ---- ft_warn_state.c: flush, gc, load ---- */
+
+/* The engine's writes (ft_warn_db.c): at once, or by w->run.wq. */
+int warn_db_put(struct ft_warn *w, const struct ft_store_warning *x);
+int warn_db_page(struct ft_warn *w, int64_t page, const char *state,
+		 size_t len);
+int warn_db_clock(struct ft_warn *w, int64_t at);
+int warn_db_hist(struct ft_warn *w, const struct ft_hist_entry *e);
 
 int warn_put_warning(struct ft_warn *w, const struct kst *k,
 		     const struct warning *x, const char *status,

@@ -127,7 +127,7 @@ history(struct ft_warn *w, const struct kst *k, const struct warning *x,
 	e.to = to;
 	e.detail = w->detail.s;
 	e.detaillen = w->detail.len;
-	return ft_hist_add(&w->hist, &e);
+	return warn_db_hist(w, &e);
 }
 
 /* ---- warnings ---- */

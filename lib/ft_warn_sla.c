@@ -631,7 +631,7 @@ warn_sla_waiting(struct ft_warn *w)
 				continue;
 			ft_buf_reset(&a->cid);
 			ft_buf_adds(&a->cid, c->id);
-			st = ft_store_warn_case_each(w->ws, a->cid.s,
+			st = ft_store_warn_case_each(w->cases, a->cid.s,
 						     sla_case_step, w);
 		}
 	return st;
@@ -696,7 +696,8 @@ warn_sla_stored(struct ft_warn *w, const struct ft_event_record *r,
 	    ft_time_parse(r->reported_at, strlen(r->reported_at), &t, &why))
 		return FT_OK;
 	a->dispatched = 0;
-	if ((st = ft_store_warn_case_each(w->ws, a->cid.s, sla_case_step, w)) ||
+	if ((st = ft_store_warn_case_each(w->cases, a->cid.s, sla_case_step,
+					  w)) ||
 	    (st = warn_sla_drain(w, t)) || !a->dispatched)
 		return st;
 	/* The members added last are the ones read. */

@@ -247,7 +247,7 @@ warn_put_warning(struct ft_warn *w, const struct kst *k,
 	ft_buf_addc(&w->json, '}');
 	s.events = w->json.s;
 	s.state = w->json.s + evlen + 1;
-	return ft_store_warn_put(w->ws, &s);
+	return warn_db_put(w, &s);
 }
 
 /*
@@ -503,7 +503,7 @@ page_put(struct ft_warn *w, struct wpage *p)
 	p->dirty = p->lost = 0;
 	p->stale = 0;
 	if (!p->n && !p->other.len)
-		return ft_store_warn_page_put(w->ws, p->id, NULL, 0);
+		return warn_db_page(w, p->id, NULL, 0);
 	ft_buf_reset(b);
 	ft_buf_addc(b, '[');
 	for (i = 0; i < p->n; i++) {
@@ -526,7 +526,7 @@ page_put(struct ft_warn *w, struct wpage *p)
 		ft_buf_add(b, p->other.s, p->other.len);
 	}
 	ft_buf_addc(b, ']');
-	return ft_store_warn_page_put(w->ws, p->id, b->s, b->len);
+	return warn_db_page(w, p->id, b->s, b->len);
 }
 
 /*
@@ -659,7 +659,7 @@ pages_renumber(struct ft_warn *w)
 		for (j = 0; j < p->n; j++)
 			p->m[j]->page = p->id;
 		if (!(st = page_put(w, p)))
-			st = ft_store_warn_page_put(w->ws, old, NULL, 0);
+			st = warn_db_page(w, old, NULL, 0);
 	}
 	w->pg_next = (uint32_t)(w->npg + 1);
 	return st;
@@ -869,7 +869,7 @@ warn_flush(void *ctx)
 	pages_settle(w);
 	w->ndirty = st ? 0 : n;
 	if (!st && w->clock_dirty)
-		st = ft_store_warn_clock_set(w->ws, w->clock);
+		st = warn_db_clock(w, w->clock);
 	w->clock_dirty = 0;
 	if (st) {
 		w->ndirty = 0;

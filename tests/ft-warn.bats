@@ -2109,3 +2109,25 @@ c' ]
 	run -0 --separate-stderr ft-warn --rules rules.json b.ndjson
 	[ "$(sql "SELECT state FROM warn_windows WHERE rule = 'v' AND key = 's1'")" = "{\"w\":[],\"out\":0,\"since\":0,\"n\":0,\"last\":$(t 01)}" ]
 }
+
+@test "ft-warn writes: a write that fails in the writer thread (a trigger refuses the history entry of key c) stops the run with 70 after the file that committed; nothing of the failed batch is printed or stored" {
+	echo '[{"name":"t","type":"threshold","key":"id","count":2,"window":60}]' | rules
+	{ ev a 0; ev a 1; } > a.ndjson
+	{ ev x 2; ev x 3; } > x.ndjson
+	# b raises first, then c, whose entry the trigger refuses; d after it
+	{ ev b 4; ev b 5; ev c 6; ev c 7; ev d 8; ev d 9; } > b.ndjson
+	run -0 --separate-stderr ft-warn -q --rules rules.json a.ndjson
+	[ "$(got .key)" = a ]
+	sql "CREATE TRIGGER boom BEFORE INSERT ON history WHEN json_extract(NEW.detail, '\$.key') = 'c' BEGIN SELECT RAISE(ABORT, 'boom'); END"
+	run -70 --separate-stderr ft-warn --rules rules.json x.ndjson b.ndjson
+	[ "$(got '[.key, .change]')" = '["x","raised"]' ]
+	[ "$stderr" = "ft-warn: $FT_DB: logging a change: boom
+ft-warn: 2 records (2 events, 0 readings): 1 raised, 0 resolved, 0 rejected$(sed -n 's/.*rejected\( (.*)\)$/\1/p' <<< "$stderr")" ]
+	[ "$(sql "SELECT group_concat(key, ' ') FROM (SELECT key FROM warnings ORDER BY key)")" = "a x" ]
+	[ "$(sql "SELECT count(*) FROM history WHERE kind = 'warning'")" = 2 ]
+	# Without the trigger, the same file goes on from what committed.
+	sql "DROP TRIGGER boom"
+	run -0 --separate-stderr ft-warn -q --rules rules.json b.ndjson
+	[ "$(got .key)" = "b c d" ]
+	run -0 ft-update --verify
+}
