@@ -39,6 +39,13 @@ struct ft_store_warning {
 	 * ft_store_warn_put() (ft_store_warn_escalate() moves it).
 	 */
 	int escalation;
+	/*
+	 * For ft_store_warn_put(): 1 when the caller knows w is stored (it
+	 * read it, or stored it before): an update of its row first, then,
+	 * if there is none, the same as 0 (a new warning).  The row is the
+	 * same either way.
+	 */
+	int stored;
 };
 
 /* Stores w, new or changed (by its id).  Returns a status. */

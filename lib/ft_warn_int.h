@@ -81,6 +81,7 @@ struct wcount {
 struct warning {
 	char id[24];
 	int level, major, acked;
+	int stored; /* written before, or read back: ft_store_warning.stored */
 	int64_t count;
 	double value;
 	int has_value;
@@ -605,9 +606,8 @@ int warn_advance(struct ft_warn *w, int64_t t);
 
 /* ---- ft_warn_state.c: flush, gc, load ---- */
 
-int warn_put_warning(struct ft_warn *w, const struct kst *k,
-		     const struct warning *x, const char *status,
-		     int64_t resolved_at);
+int warn_put_warning(struct ft_warn *w, const struct kst *k, struct warning *x,
+		     const char *status, int64_t resolved_at);
 int warn_flush(void *ctx);
 void warn_keep_counts(void *ctx);
 void warn_drop_counts(void *ctx);
