@@ -212,8 +212,10 @@ put_run(struct ft_store_warn *s, int i, const struct ft_store_warning *w,
 			sqlite3_bind_int(st, 7, w->major);
 		else if (p == 7)
 			sqlite3_bind_int64(st, 8, w->count);
-		else if (p == 8 && w->value)
-			sqlite3_bind_double(st, 9, strtod(w->value, NULL));
+		else if (p == 8 && (w->num || w->value))
+			sqlite3_bind_double(st, 9,
+					    w->num ? *w->num :
+						     strtod(w->value, NULL));
 		else
 			ft_sql_bind_str(st, p + 1, text[p]);
 	}

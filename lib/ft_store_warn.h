@@ -29,6 +29,8 @@ struct ft_store_warning {
 	int major;
 	int64_t count;
 	const char *value; /* a number's text, or NULL */
+	/* For ft_store_warn_put(): the number itself (NULL: value's text). */
+	const double *num;
 	const char *first_at, *last_at, *raised_at;
 	const char *acked_at, *acked_by, *ack_note;
 	const char *resolved_at, *resolved_by, *resolution;

@@ -210,7 +210,7 @@ warn_put_warning(struct ft_warn *w, const struct kst *k, struct warning *x,
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	struct ft_store_warning s;
 	char first[FT_TIME_LEN], last[FT_TIME_LEN], raised[FT_TIME_LEN],
-		res[FT_TIME_LEN], value[40];
+		res[FT_TIME_LEN];
 	size_t evlen;
 	int st;
 
@@ -223,10 +223,8 @@ warn_put_warning(struct ft_warn *w, const struct kst *k, struct warning *x,
 	s.status = status;
 	s.major = x->major;
 	s.count = x->count;
-	if (x->has_value) {
-		snprintf(value, sizeof(value), "%.17g", x->value);
-		s.value = value;
-	}
+	if (x->has_value)
+		s.num = &x->value; /* not through its text */
 	s.first_at = warn_tstr(x->first, first);
 	s.last_at = warn_tstr(x->last, last);
 	s.raised_at = warn_tstr(x->raised, raised);
