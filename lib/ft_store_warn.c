@@ -14,6 +14,8 @@
 
 enum stmt {
 	PUT,
+	UPDATE,
+	UPDATE_LIVE,
 	GET,
 	EACH,
 	PAGE_PUT,
@@ -61,6 +63,36 @@ static const struct ft_stmt_def stmts[NSTMT] = {
 		  " resolution = coalesce(resolution, excluded.resolution),"
 		  " events = excluded.events, state = excluded.state",
 		  "storing a warning" },
+	/*
+	 * A warning stored already (ft_store_warning.stored): what PUT's
+	 * DO UPDATE does, by the primary key, without building the row to
+	 * insert first.  The same parameters as PUT (those of rule, type,
+	 * key and raised_at unused: they never change).
+	 */
+	[UPDATE] = { "UPDATE warnings SET level = ?5, status = CASE WHEN"
+		     " status = 'resolved' OR ?6 = 'resolved' THEN 'resolved'"
+		     " WHEN status = 'acked' THEN 'acked' ELSE ?6 END,"
+		     " major = ?7, count = ?8, value = ?9, first_at = ?10,"
+		     " last_at = ?11, acked_at = coalesce(acked_at, ?13),"
+		     " acked_by = coalesce(acked_by, ?14),"
+		     " ack_note = coalesce(ack_note, ?15),"
+		     " resolved_at = coalesce(resolved_at, ?16),"
+		     " resolved_by = coalesce(resolved_by, ?17),"
+		     " resolution = coalesce(resolution, ?18), events = ?19,"
+		     " state = ?20 WHERE warning = ?1",
+		     "storing a warning" },
+	/*
+	 * The same for an open warning with no ack or resolution given (the
+	 * engine's update of a live one, the most common write): UPDATE's
+	 * status and coalesces leave the row's as they are then, so it sets
+	 * none of them.  Without status in its SET list SQLite leaves the
+	 * index warnings_live alone (its WHERE reads status).
+	 */
+	[UPDATE_LIVE] = { "UPDATE warnings SET level = ?5, major = ?7,"
+			  " count = ?8, value = ?9, first_at = ?10,"
+			  " last_at = ?11, events = ?19, state = ?20"
+			  " WHERE warning = ?1",
+			  "storing a warning" },
 	[GET] = { "SELECT " WARNING_READ " FROM warnings WHERE warning = ?1",
 		  "reading a warning" },
 	/* ?1 status ("live": open or acked), ?2 rule, ?3 key, ?4 level
@@ -151,31 +183,63 @@ ft_store_warn_close(struct ft_store_warn *s)
 	free(s);
 }
 
-int
-ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
+/* The parameters of PUT, UPDATE and UPDATE_LIVE (bit i: ?i+1). */
+#define PUT_PARAMS 0xfffffu
+#define UPDATE_PARAMS (PUT_PARAMS & ~0x80eu) /* not ?2 ?3 ?4 ?12 */
+#define LIVE_PARAMS 0xc07d1u /* ?1 ?5 ?7 ?8 ?9 ?10 ?11 ?19 ?20 */
+
+/* Runs statement i, w's columns bound to the parameters params names. */
+static int
+put_run(struct ft_store_warn *s, int i, const struct ft_store_warning *w,
+	uint32_t params)
 {
-	sqlite3_stmt *st = ft_stmts_get(&s->t, PUT);
-	const char *text[] = { w->warning, w->rule,  w->type,
-			       w->key,	   w->level, w->status };
-	const char *more[] = { w->first_at,    w->last_at,     w->raised_at,
-			       w->acked_at,    w->acked_by,    w->ack_note,
-			       w->resolved_at, w->resolved_by, w->resolution,
-			       w->events,      w->state };
-	int i;
+	sqlite3_stmt *st = ft_stmts_get(&s->t, i);
+	const char *text[20] = { w->warning,	 w->rule,	 w->type,
+				 w->key,	 w->level,	 w->status,
+				 NULL,		 NULL,		 NULL,
+				 w->first_at,	 w->last_at,	 w->raised_at,
+				 w->acked_at,	 w->acked_by,	 w->ack_note,
+				 w->resolved_at, w->resolved_by, w->resolution,
+				 w->events,	 w->state };
+	int p;
 
 	if (!st)
 		return FT_SOFTWARE;
-	for (i = 0; i < 6; i++)
-		ft_sql_bind_str(st, i + 1, text[i]);
-	sqlite3_bind_int(st, 7, w->major);
-	sqlite3_bind_int64(st, 8, w->count);
-	if (w->value)
-		sqlite3_bind_double(st, 9, strtod(w->value, NULL));
-	else
-		sqlite3_bind_null(st, 9);
-	for (i = 0; i < 11; i++)
-		ft_sql_bind_str(st, i + 10, more[i]);
-	return ft_stmts_run(&s->t, PUT);
+	for (p = 0; p < 20; p++) {
+		if (!(params & 1u << p))
+			continue;
+		if (p == 6)
+			sqlite3_bind_int(st, 7, w->major);
+		else if (p == 7)
+			sqlite3_bind_int64(st, 8, w->count);
+		else if (p == 8 && (w->num || w->value))
+			sqlite3_bind_double(st, 9,
+					    w->num ? *w->num :
+						     strtod(w->value, NULL));
+		else
+			ft_sql_bind_str(st, p + 1, text[p]);
+	}
+	return ft_stmts_run(&s->t, i);
+}
+
+int
+ft_store_warn_put(struct ft_store_warn *s, const struct ft_store_warning *w)
+{
+	int rc;
+
+	if (w->stored) {
+		int live = !strcmp(w->status, "open") && !w->acked_at &&
+			   !w->acked_by && !w->ack_note && !w->resolved_at &&
+			   !w->resolved_by && !w->resolution;
+
+		rc = live ? put_run(s, UPDATE_LIVE, w, LIVE_PARAMS) :
+			    put_run(s, UPDATE, w, UPDATE_PARAMS);
+		/* Not there after all (deleted, or the batch that wrote it
+		 * rolled back): inserted. */
+		if (rc || sqlite3_changes(s->t.db->h) > 0)
+			return rc;
+	}
+	return put_run(s, PUT, w, PUT_PARAMS);
 }
 
 /* The row st is on, into w (borrowed from st, or kept in keep; the

@@ -29,6 +29,8 @@ struct ft_store_warning {
 	int major;
 	int64_t count;
 	const char *value; /* a number's text, or NULL */
+	/* For ft_store_warn_put(): the number itself (NULL: value's text). */
+	const double *num;
 	const char *first_at, *last_at, *raised_at;
 	const char *acked_at, *acked_by, *ack_note;
 	const char *resolved_at, *resolved_by, *resolution;
@@ -39,6 +41,13 @@ struct ft_store_warning {
 	 * ft_store_warn_put() (ft_store_warn_escalate() moves it).
 	 */
 	int escalation;
+	/*
+	 * For ft_store_warn_put(): 1 when the caller knows w is stored (it
+	 * read it, or stored it before): an update of its row first, then,
+	 * if there is none, the same as 0 (a new warning).  The row is the
+	 * same either way.
+	 */
+	int stored;
 };
 
 /* Stores w, new or changed (by its id).  Returns a status. */

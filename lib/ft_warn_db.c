@@ -13,8 +13,9 @@
 enum { PUT_STRS = 18 };
 
 struct put_job {
-	int major;
+	int major, stored, has_num;
 	int64_t count;
+	double num;
 };
 
 static int
@@ -47,6 +48,8 @@ put_job(void *ctx, void *job)
 	x.state = s[17];
 	x.major = j->major;
 	x.count = j->count;
+	x.num = j->has_num ? &j->num : NULL;
+	x.stored = j->stored;
 	return ft_store_warn_put(w->ws, &x);
 }
 
@@ -68,6 +71,9 @@ warn_db_put(struct ft_warn *w, const struct ft_store_warning *x)
 			   PUT_STRS);
 	j->major = x->major;
 	j->count = x->count;
+	j->stored = x->stored;
+	j->has_num = x->num != NULL;
+	j->num = x->num ? *x->num : 0;
 	return FT_OK;
 }
 

@@ -81,6 +81,7 @@ struct wcount {
 struct warning {
 	char id[24];
 	int level, major, acked;
+	int stored; /* written before, or read back: ft_store_warning.stored */
 	int64_t count;
 	double value;
 	int has_value;
@@ -621,9 +622,8 @@ int warn_db_page(struct ft_warn *w, int64_t page, const char *state,
 int warn_db_clock(struct ft_warn *w, int64_t at);
 int warn_db_hist(struct ft_warn *w, const struct ft_hist_entry *e);
 
-int warn_put_warning(struct ft_warn *w, const struct kst *k,
-		     const struct warning *x, const char *status,
-		     int64_t resolved_at);
+int warn_put_warning(struct ft_warn *w, const struct kst *k, struct warning *x,
+		     const char *status, int64_t resolved_at);
 int warn_flush(void *ctx);
 void warn_keep_counts(void *ctx);
 void warn_drop_counts(void *ctx);

@@ -198,17 +198,21 @@ page_free(struct wpage *p)
 
 static void put_ll(struct ft_buf *b, int64_t v);
 
-/* Stores k's warning x with status (resolved: at resolved_at). */
+/*
+ * Stores k's warning x with status (resolved: at resolved_at); x is then
+ * stored: its next write updates its row (if a batch that wrote it rolls
+ * back, reload() makes x again, from what the database holds).
+ */
 int
-warn_put_warning(struct ft_warn *w, const struct kst *k,
-		 const struct warning *x, const char *status,
-		 int64_t resolved_at)
+warn_put_warning(struct ft_warn *w, const struct kst *k, struct warning *x,
+		 const char *status, int64_t resolved_at)
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 	struct ft_store_warning s;
 	char first[FT_TIME_LEN], last[FT_TIME_LEN], raised[FT_TIME_LEN],
-		res[FT_TIME_LEN], value[40];
+		res[FT_TIME_LEN];
 	size_t evlen;
+	int st;
 
 	memset(&s, 0, sizeof(s));
 	s.warning = x->id;
@@ -219,10 +223,8 @@ warn_put_warning(struct ft_warn *w, const struct kst *k,
 	s.status = status;
 	s.major = x->major;
 	s.count = x->count;
-	if (x->has_value) {
-		snprintf(value, sizeof(value), "%.17g", x->value);
-		s.value = value;
-	}
+	if (x->has_value)
+		s.num = &x->value; /* not through its text */
 	s.first_at = warn_tstr(x->first, first);
 	s.last_at = warn_tstr(x->last, last);
 	s.raised_at = warn_tstr(x->raised, raised);
@@ -247,7 +249,11 @@ warn_put_warning(struct ft_warn *w, const struct kst *k,
 	ft_buf_addc(&w->json, '}');
 	s.events = w->json.s;
 	s.state = w->json.s + evlen + 1;
-	return warn_db_put(w, &s);
+	s.stored = x->stored;
+	if ((st = warn_db_put(w, &s)))
+		return st;
+	x->stored = 1;
+	return FT_OK;
 }
 
 /*
@@ -1227,6 +1233,7 @@ load_warning(void *ctx, const struct ft_store_warning *s)
 		x->level = 0;
 	x->major = s->major;
 	x->acked = !strcmp(s->status, "acked");
+	x->stored = 1;
 	x->count = s->count;
 	if (s->value) {
 		x->value = strtod(s->value, NULL);

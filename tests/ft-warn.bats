@@ -923,6 +923,61 @@ EOF
 	[ "$(sql "SELECT status, count, acked_by FROM warnings")" = "acked|2|alice" ]
 }
 
+# g2 ID MINUTE, g3 ..., g4 ...: ev ID MINUTE in area g2, g3, g4.
+g2() { ev "$1" "$2" | sed 's/"g1"/"g2"/'; }
+g3() { ev "$1" "$2" | sed 's/"g1"/"g3"/'; }
+g4() { ev "$1" "$2" | sed 's/"g1"/"g4"/'; }
+
+@test "ft-warn runs: the rows of live warnings deleted while a watch runs are stored again, whole, when the watch updates one and resolves the other" {
+	echo '[{"name":"s","type":"threshold","key":"area","count":1,"window":10,"quiet":0}]' | rules
+	# g1 raised at 0, updated at 9; g2 raised at 1, resolved at 08:11
+	# (g3 at 11 moves the clock on); g3 raised.
+	{ ev a 0; g2 b 1; ev c 9; g3 d 11; } > in.ndjson
+	FT_DB=whole.db run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.change)"')" = "g1 raised g2 raised g2 resolved g3 raised" ]
+	feed_start ft-warn --rules rules.json
+	head -2 in.ndjson >&7
+	lines_within out.ndjson 2
+	sql "DELETE FROM warnings"
+	tail -n +3 in.ndjson >&7
+	feed_end
+	[ "$(sql "SELECT key, status, count, events, resolution FROM warnings ORDER BY key")" = 'g1|open|2|["a","c"]|
+g2|resolved|1|["b"]|cleared
+g3|open|1|["d"]|' ]
+	[ "$(sql "SELECT * FROM warnings ORDER BY warning")" = "$(FT_DB=whole.db sql "SELECT * FROM warnings ORDER BY warning")" ]
+}
+
+@test "ft-warn resolve: resolutions and acks made while a watch runs stand when the watch updates the warnings and when their conditions clear" {
+	echo '[{"name":"s","type":"threshold","key":"area","count":1,"window":10,"quiet":0}]' | rules
+	feed_start ft-warn --rules rules.json
+	{ ev a 0; g2 b 1; g4 c 1; } >&7
+	lines_within out.ndjson 3
+	for k in g1 g2; do
+		run -0 --separate-stderr ft-warn resolve "$(jq -r "select(.key == \"$k\") | .warning" out.ndjson)" --by bob --note fixed --now 2026-12-01T08:05:00Z
+	done
+	run -0 --separate-stderr ft-warn ack "$(jq -r 'select(.key == "g4") | .warning' out.ndjson)" --by alice --now 2026-12-01T08:06:00Z
+	# g1 updated at 9 (and live when the run ends); g2 and g4 clear at
+	# 08:11 (g3 at 12 moves the clock on).
+	{ ev d 9; g3 e 12; } >&7
+	feed_end
+	[ "$(sql "SELECT key, status, count, events, acked_at, acked_by, resolved_at, resolved_by, resolution FROM warnings ORDER BY key")" = 'g1|resolved|2|["a","d"]|||2026-12-01T08:05:00Z|bob|fixed
+g2|resolved|1|["b"]|||2026-12-01T08:05:00Z|bob|fixed
+g3|open|1|["e"]|||||
+g4|resolved|1|["c"]|2026-12-01T08:06:00Z|alice|2026-12-01T08:11:00Z||cleared' ]
+}
+
+@test "ft-warn ack: a warning acknowledged between two runs is updated and resolved by the next: the ack stands" {
+	echo '[{"name":"s","type":"threshold","key":"area","count":1,"window":10,"quiet":0}]' | rules
+	ev a 0 > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	id=$(got .warning)
+	run -0 --separate-stderr ft-warn ack "$id" --by alice --note seen --now 2026-12-01T08:02:00Z
+	{ ev c 9; g3 d 20; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.key) \(.change) \(.status)"')" = "g1 resolved resolved g3 raised open" ]
+	[ "$(sql "SELECT status, count, events, acked_at, acked_by, ack_note, resolved_at, resolved_by, resolution FROM warnings WHERE warning = '$id'")" = 'resolved|2|["a","c"]|2026-12-01T08:02:00Z|alice|seen|2026-12-01T08:19:00Z||cleared' ]
+}
+
 @test "ft-warn runs: the same input sent again changes nothing: no warning printed, raised or counted twice, no history entry" {
 	rules <<- 'EOF'
 	[{"name":"surge","type":"threshold","count":3,"window":30,"levels":{"red":4}},
