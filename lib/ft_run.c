@@ -19,20 +19,49 @@ ft_run_init(struct ft_run *r, struct ft_db *db, long limit, int dry_run,
 	r->prep = NULL;
 	r->prep_ctx = NULL;
 	r->wq = NULL;
+	r->stage = NULL;
+	r->pending = r->committed = 0;
 	ft_hold_init(&r->out, no_output);
+	ft_hold_init(&r->prev, no_output);
 }
 
 void
 ft_run_release(struct ft_run *r)
 {
 	ft_hold_release(&r->out);
+	ft_hold_release(&r->prev);
+}
+
+/*
+ * Waits for the writer's jobs; a batch whose commit was queued is then
+ * settled: kept and printed if it committed, dropped if not.  Returns
+ * the first failure of the jobs, else the printing's status.
+ */
+static int
+wq_wait(struct ft_run *r)
+{
+	int st = ft_wq_sync(r->wq), pst = FT_OK;
+
+	if (!r->pending)
+		return st;
+	r->pending = 0;
+	if (!r->committed) {
+		ft_hold_drop(&r->prev);
+		return st;
+	}
+	r->commits++;
+	if (r->keep)
+		r->keep(r->ctx);
+	pst = ft_hold_print(&r->prev);
+	r->out.closed |= r->prev.closed;
+	return st ? st : pst;
 }
 
 void
 ft_run_drop(struct ft_run *r)
 {
 	if (r->wq)
-		ft_wq_sync(r->wq); /* its failure is why, or moot */
+		wq_wait(r); /* its failure is why, or moot */
 	ft_db_rollback(r->db);
 	ft_hold_drop(&r->out);
 	if (r->drop)
@@ -48,7 +77,7 @@ ft_run_end(struct ft_run *r)
 
 	/* The batch's writes done: the database is the run's again. */
 	if (r->wq)
-		st = ft_wq_sync(r->wq);
+		st = wq_wait(r);
 	if (!st && r->db->in_tx && !r->dry_run && r->flush)
 		st = r->flush(r->ctx);
 	if (!st && r->wq)
@@ -66,6 +95,55 @@ ft_run_end(struct ft_run *r)
 	return r->print ? r->print(r->ctx) : ft_hold_print(&r->out);
 }
 
+/* The writer's last job of a batch that ended full: its commit. */
+static int
+commit_job(void *ctx, void *job)
+{
+	struct ft_run *r = ctx;
+	int st = ft_db_commit(r->db);
+
+	(void)job;
+	r->committed = !st;
+	return st;
+}
+
+/*
+ * Ends a full batch with its commit queued (see struct ft_run's stage):
+ * flushed, staged, its output held in prev until the commit is settled
+ * by the next wq_wait().  Returns a status; a failure drops the batch.
+ */
+static int
+end_queued(struct ft_run *r)
+{
+	struct ft_hold t;
+	int st;
+
+	if ((st = wq_wait(r)) || !r->db->in_tx)
+		goto sync; /* as ft_run_end() does it */
+	if (r->flush && (st = r->flush(r->ctx))) {
+		ft_run_drop(r);
+		return st;
+	}
+	r->stage(r->ctx);
+	t = r->prev; /* empty: settled */
+	r->prev = r->out;
+	r->out = t;
+	r->committed = 0;
+	r->pending = 1;
+	ft_wq_add(r->wq, commit_job, r, 0);
+	r->n = 0;
+	r->page = 0;
+	return FT_OK;
+sync:
+	if (st) {
+		r->n = 0;
+		r->page = 0;
+		ft_run_drop(r);
+		return st;
+	}
+	return ft_run_end(r);
+}
+
 /* The writer's first job of a batch: its transaction. */
 static int
 begin_job(void *ctx, void *job)
@@ -81,7 +159,10 @@ ft_run_enter(struct ft_run *r)
 {
 	int st;
 
-	if (!r->page && r->n >= r->limit && (st = ft_run_end(r)))
+	if (!r->page && r->n >= r->limit &&
+	    (st = r->wq && r->stage && !r->dry_run && !r->print ?
+			  end_queued(r) :
+			  ft_run_end(r)))
 		return st;
 	if (r->wq) {
 		/* A page began its transaction (ft_run_begin_page()). */

@@ -71,6 +71,19 @@ struct ft_run {
 	 * open the tool leaves the database to its jobs.
 	 */
 	struct ft_wq *wq;
+	/*
+	 * Optional, with wq: a batch that ends because it is full commits
+	 * in the writer while the next one is decided; stage(ctx) is called
+	 * as its commit is queued (the tool notes its counts then), and
+	 * keep(ctx) once it has committed, when its output (prev) is
+	 * printed, at the latest when the next batch ends.  A batch that
+	 * ends for any other reason (the input waits or ends) commits and
+	 * prints at once, as without it.
+	 */
+	void (*stage)(void *ctx);
+	struct ft_hold prev; /* the output of the batch committing */
+	int pending; /* a batch's commit is queued: prev waits on it */
+	int committed; /* the writer's: that commit succeeded */
 };
 
 /* Sets up r over db (open); no_output: --no-output. */

@@ -945,6 +945,7 @@ ft_warn_new(struct ft_warn **wp, struct ft_db *db, const struct ft_warn_opts *o)
 	ft_run_init(&w->run, db, BATCH, o->dry_run, o->no_output);
 	w->run.ctx = w;
 	w->run.keep = warn_keep_counts;
+	w->run.stage = warn_stage_counts;
 	w->run.drop = warn_drop_counts;
 	w->run.flush = warn_flush;
 	if ((st = ft_store_open(&w->store, db)) ||

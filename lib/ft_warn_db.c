@@ -10,7 +10,9 @@
 
 /* ---- a warning's row ---- */
 
-enum { PUT_STRS = 18 };
+enum {
+	PUT_STRS = 18
+};
 
 struct put_job {
 	int major, stored, has_num;
@@ -57,11 +59,11 @@ int
 warn_db_put(struct ft_warn *w, const struct ft_store_warning *x)
 {
 	const char *s[PUT_STRS] = {
-		x->warning,   x->rule,	      x->type,	      x->key,
-		x->level,     x->status,      x->value,	      x->first_at,
-		x->last_at,   x->raised_at,   x->acked_at,    x->acked_by,
-		x->ack_note,  x->resolved_at, x->resolved_by, x->resolution,
-		x->events,    x->state
+		x->warning,  x->rule,	     x->type,	     x->key,
+		x->level,    x->status,	     x->value,	     x->first_at,
+		x->last_at,  x->raised_at,   x->acked_at,    x->acked_by,
+		x->ack_note, x->resolved_at, x->resolved_by, x->resolution,
+		x->events,   x->state
 	};
 	struct put_job *j;
 
@@ -122,14 +124,15 @@ warn_db_clock(struct ft_warn *w, int64_t at)
 {
 	if (!w->run.wq)
 		return ft_store_warn_clock_set(w->ws, at);
-	memcpy(ft_wq_add(w->run.wq, clock_job, w, sizeof(at)), &at,
-	       sizeof(at));
+	memcpy(ft_wq_add(w->run.wq, clock_job, w, sizeof(at)), &at, sizeof(at));
 	return FT_OK;
 }
 
 /* ---- the history ---- */
 
-enum { HIST_STRS = 8 };
+enum {
+	HIST_STRS = 8
+};
 
 static int
 hist_job(void *ctx, void *job)
@@ -158,7 +161,7 @@ hist_job(void *ctx, void *job)
 int
 warn_db_hist(struct ft_warn *w, const struct ft_hist_entry *e)
 {
-	const char *s[HIST_STRS] = { e->kind, e->id,   e->at, e->by,
+	const char *s[HIST_STRS] = { e->kind,	e->id,	 e->at, e->by,
 				     e->action, e->from, e->to, e->detail };
 	size_t len[HIST_STRS];
 	int i;
@@ -170,8 +173,8 @@ warn_db_hist(struct ft_warn *w, const struct ft_hist_entry *e)
 			 i == 7 ? e->detaillen :
 			 s[i]	? strlen(s[i]) :
 				  0;
-	memcpy(ft_wq_add_strs(w->run.wq, hist_job, w, sizeof(e->ingest), s,
-			      len, HIST_STRS),
+	memcpy(ft_wq_add_strs(w->run.wq, hist_job, w, sizeof(e->ingest), s, len,
+			      HIST_STRS),
 	       &e->ingest, sizeof(e->ingest));
 	return FT_OK;
 }

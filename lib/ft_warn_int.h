@@ -422,7 +422,8 @@ struct ft_warn {
 	int drops; /* some rule is a drop rule */
 	int failed; /* reading the state again failed: its status */
 	unsigned long flushes;
-	struct counts c, kept;
+	struct counts c, kept, staged; /* staged: see warn_stage_counts() */
+	int has_staged;
 	struct ft_buf key, json, detail;
 	/*
 	 * The key of the rule being decided (key_of()): kp, its string
@@ -626,6 +627,7 @@ int warn_put_warning(struct ft_warn *w, const struct kst *k, struct warning *x,
 		     const char *status, int64_t resolved_at);
 int warn_flush(void *ctx);
 void warn_keep_counts(void *ctx);
+void warn_stage_counts(void *ctx);
 void warn_drop_counts(void *ctx);
 int warn_load_state(struct ft_warn *w);
 void warn_forget(struct ft_warn *w);

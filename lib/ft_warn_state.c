@@ -904,12 +904,24 @@ warn_flush(void *ctx)
 	return FT_OK;
 }
 
+/* A batch's commit is queued: its counts stand once it has committed. */
+void
+warn_stage_counts(void *ctx)
+{
+	struct ft_warn *w = ctx;
+
+	w->staged = w->c;
+	w->has_staged = 1;
+}
+
+/* A batch committed: the counts of its end stand (staged, if it was). */
 void
 warn_keep_counts(void *ctx)
 {
 	struct ft_warn *w = ctx;
 
-	w->kept = w->c;
+	w->kept = w->has_staged ? w->staged : w->c;
+	w->has_staged = 0;
 }
 
 /*
@@ -923,6 +935,7 @@ warn_drop_counts(void *ctx)
 	struct ft_warn *w = ctx;
 
 	w->c = w->kept;
+	w->has_staged = 0;
 	if (!w->failed)
 		w->failed = reload(w);
 }

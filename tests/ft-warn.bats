@@ -2186,3 +2186,35 @@ ft-warn: 2 records (2 events, 0 readings): 1 raised, 0 resolved, 0 rejected$(sed
 	[ "$(got .key)" = "b c d" ]
 	run -0 ft-update --verify
 }
+
+# pairs N: 2N events, two a facility (f1..fN), one a second from 08:00:02.
+pairs() {
+	awk -v n="$1" 'BEGIN { t = 1764576000
+		for (i = 1; i <= n; i++) for (j = 0; j < 2; j++)
+			printf "{\"id\":\"e%d\",\"category\":\"x\",\"area\":\"g1\",\"facility\":\"f%d\",\"reported_at\":\"%s\"}\n", 2 * i + j, i, strftime("%Y-%m-%dT%H:%M:%SZ", t + 2 * i + j, 1) }'
+}
+
+@test "ft-warn writes: a full batch (50,000 records) commits in the writer while the next is decided; a commit that fails there (a deferred foreign key a trigger breaks) stops the run with 70, the batch before it stored and printed, nothing after" {
+	echo '[{"name":"t","type":"threshold","key":"facility","count":2,"window":60}]' | rules
+	pairs 60000 > in.ndjson
+	run -0 --separate-stderr ft-warn -q --rules rules.json in.ndjson
+	[ "$(jq -r 'select(.change == "raised") | .key' <<< "$output" | tr '\n' ' ')" = "$(seq -f 'f%g ' 1 60000 | tr -d '\n')" ]
+	# The same through a pipe (no reader thread), into another database.
+	printf '%s\n' "$output" > whole.ndjson
+	run -0 --separate-stderr bash -c 'cat in.ndjson | FT_DB=pipe.db ft-warn -q --rules rules.json'
+	printf '%s\n' "$output" | cmp - whole.ndjson
+	# f40000's warning is in the second batch (records 50,001 to 100,000).
+	FT_DB=f.db ft-warn -q --rules rules.json /dev/null
+	sqlite3 f.db "CREATE TABLE boom_p(id INTEGER PRIMARY KEY); CREATE TABLE boom_c(x INTEGER REFERENCES boom_p(id) DEFERRABLE INITIALLY DEFERRED); CREATE TRIGGER boom AFTER INSERT ON warnings WHEN NEW.key = 'f40000' BEGIN INSERT INTO boom_c VALUES (1); END"
+	run -70 --separate-stderr env FT_DB=f.db ft-warn --rules rules.json in.ndjson
+	[ "${stderr%%$'\n'*}" = "ft-warn: f.db: committing: FOREIGN KEY constraint failed" ]
+	[ "$(jq -r 'select(.change == "raised") | .key' <<< "$output" | tr '\n' ' ')" = "$(seq -f 'f%g ' 1 25000 | tr -d '\n')" ]
+	[ "$(sqlite3 f.db "SELECT count(*), min(key), max(key) FROM warnings")" = "25000|f1|f9999" ]
+	[ "$(sqlite3 f.db "SELECT count(*) FROM history WHERE kind = 'warning'")" = "$(wc -l < <(printf '%s\n' "$output"))" ]
+	# Without the trigger, the next run goes on from the first batch.
+	sqlite3 f.db "DROP TRIGGER boom"
+	run -0 --separate-stderr env FT_DB=f.db ft-warn -q --rules rules.json in.ndjson
+	[ "$(sqlite3 f.db "SELECT count(*) FROM warnings WHERE key = 'f40000'")" = 1 ]
+	[ "$(sqlite3 f.db "SELECT count(*) FROM warnings")" = 60000 ]
+	FT_DB=f.db run -0 ft-update --verify
+}
