@@ -516,6 +516,21 @@ page_put(struct ft_warn *w, struct wpage *p)
 		const struct kst *k = p->m[i];
 		const char *name = w->rules.r[k->rule].name;
 
+		/*
+		 * A page's keys are anywhere in memory, and so are their
+		 * keys' text and their windows' ids: fetched a few keys
+		 * ahead, each a step after what leads to it.
+		 */
+		if (i + 8 < p->n) {
+			__builtin_prefetch(p->m[i + 8]);
+			__builtin_prefetch((const char *)p->m[i + 8] + 64);
+		}
+		if (i + 4 < p->n) {
+			__builtin_prefetch(p->m[i + 4]->key);
+			__builtin_prefetch(p->m[i + 4]->w);
+		}
+		if (i + 2 < p->n && p->m[i + 2]->n)
+			__builtin_prefetch(p->m[i + 2]->w[0].id);
 		if (i)
 			ft_buf_addc(b, ',');
 		ft_buf_addc(b, '[');
@@ -803,13 +818,28 @@ gc_pages(struct ft_warn *w)
 			struct kst *k = p->m[j];
 			int64_t e;
 
-			/* The keys ahead, and the next one's bucket (most are
-			 * forgotten: key_free()): out of the cache. */
-			if (j + 2 < p->n)
-				__builtin_prefetch(p->m[j + 2]);
-			if (j + 1 < p->n)
-				__builtin_prefetch(
-					&w->tab[p->m[j + 1]->h & (w->nb - 1)]);
+			/* The keys ahead, their windows' newest entries
+			 * (expiry()), buckets and ids (most keys are forgotten:
+			 * key_free()): out of the cache, each a step after what
+			 * leads to it. */
+			if (j + 6 < p->n) {
+				__builtin_prefetch(p->m[j + 6]);
+				__builtin_prefetch((char *)p->m[j + 6] + 64);
+			}
+			if (j + 3 < p->n) {
+				const struct kst *a = p->m[j + 3];
+
+				if (a->n)
+					__builtin_prefetch(&a->w[a->n - 1]);
+				__builtin_prefetch(&w->tab[a->h & (w->nb - 1)]);
+			}
+			if (j + 1 < p->n) {
+				const struct kst *a = p->m[j + 1];
+				size_t x;
+
+				for (x = 0; x < a->n && x < 4; x++)
+					__builtin_prefetch(id_box(a->w[x].id));
+			}
 			e = expiry(w, k);
 			if (w->clock > e) {
 				k->page = 0;
@@ -848,6 +878,10 @@ warn_flush(void *ctx)
 
 		if (i + 8 < w->ndirty)
 			__builtin_prefetch(w->dirty[i + 8]);
+		/* the newest of its window, which expiry() reads */
+		if (i + 4 < w->ndirty && w->dirty[i + 4]->n)
+			__builtin_prefetch(
+				&w->dirty[i + 4]->w[w->dirty[i + 4]->n - 1]);
 
 		k->dirty = 0;
 		fresh += !k->known;
