@@ -821,7 +821,6 @@ warn_each(void *ctx, const struct ft_item *it)
 
 	if (w->failed)
 		return w->failed;
-	w->c.records++;
 	if (!(why = it->err)) {
 		if (it->prep) {
 			pr = it->prep;
@@ -836,8 +835,11 @@ warn_each(void *ctx, const struct ft_item *it)
 	if (!why) {
 		fetch_ahead(w, it);
 		rec_of(pr, it->doc, &q);
+		/* Counted in the batch it enters: a batch that ended at it
+		 * kept the counts before it. */
 		if ((st = ft_run_enter(&w->run)))
 			return st;
+		w->c.records++;
 		if (q.reading)
 			w->c.readings++;
 		else
@@ -847,6 +849,7 @@ warn_each(void *ctx, const struct ft_item *it)
 		w->qid = NULL;
 		return st;
 	}
+	w->c.records++;
 	ft_reject_add(&w->rej, w->run.fname, it->line, why, it->raw, it->rawlen,
 		      it->doc ? it->doc->text.s : NULL,
 		      it->doc ? it->doc->text.len : 0);
@@ -1043,7 +1046,6 @@ stored_reading(struct ft_warn *w, const struct ft_reading *r)
 	/* The status changes before it come first, as in time order. */
 	if (w->sla.rules && (st = warn_sla_drain(w, r->at)))
 		return st;
-	w->c.records++;
 	memset(&q, 0, sizeof(q));
 	q.e.area = -1;
 	q.reading = 1;
@@ -1053,6 +1055,7 @@ stored_reading(struct ft_warn *w, const struct ft_reading *r)
 	q.t = q.e.reported = r->at;
 	if ((st = ft_run_enter(&w->run)))
 		return st;
+	w->c.records++;
 	w->c.readings++;
 	return evaluate(w, &q, NULL);
 }
