@@ -181,7 +181,7 @@ ft_run_begin_page(struct ft_run *r)
 
 	r->n = 0;
 	r->page = 1;
-	if (r->wq && (st = ft_wq_sync(r->wq)))
+	if (r->wq && (st = wq_wait(r)))
 		return st;
 	return r->begin(r->db);
 }

@@ -2220,3 +2220,15 @@ pairs() {
 	[ "$(sqlite3 f.db "SELECT count(*) FROM warnings")" = 60000 ]
 	FT_DB=f.db run -0 ft-update --verify
 }
+
+@test "ft-warn writes: standard output that fails (/dev/full), first at a file's end, then while full batches commit in the writer, is reported once, 74; every batch is stored" {
+	[ -w /dev/full ] || skip "no /dev/full"
+	echo '[{"name":"t","type":"threshold","key":"facility","count":2,"window":60}]' | rules
+	# Two events a day before in.ndjson's: one warning, printed at its end.
+	{ ev a 0 ',"facility":"s1"'; ev b 0 ',"facility":"s1"'; } | sed 's/2026-12-01/2025-11-30/' > small.ndjson
+	pairs 60000 > in.ndjson
+	run -74 --separate-stderr bash -c 'ft-warn --rules rules.json small.ndjson in.ndjson > /dev/full'
+	[ "$(sed 's/ ([0-9.]* s)$//' <<< "$stderr")" = "ft-warn: standard output: write error: No space left on device
+ft-warn: 120002 records (120002 events, 0 readings): 60001 raised, 56401 resolved, 0 rejected" ]
+	[ "$(sql "SELECT count(*) FROM warnings")" = 60001 ]
+}
