@@ -118,9 +118,9 @@ end_queued(struct ft_run *r)
 	struct ft_hold t;
 	int st;
 
-	if ((st = wq_wait(r)) || !r->db->in_tx)
-		goto sync; /* as ft_run_end() does it */
-	if (r->flush && (st = r->flush(r->ctx))) {
+	if (!(st = wq_wait(r)) && !r->db->in_tx)
+		return ft_run_end(r); /* nothing to commit */
+	if (st || (r->flush && (st = r->flush(r->ctx)))) {
 		ft_run_drop(r);
 		return st;
 	}
@@ -134,14 +134,6 @@ end_queued(struct ft_run *r)
 	r->n = 0;
 	r->page = 0;
 	return FT_OK;
-sync:
-	if (st) {
-		r->n = 0;
-		r->page = 0;
-		ft_run_drop(r);
-		return st;
-	}
-	return ft_run_end(r);
 }
 
 /* The writer's first job of a batch: its transaction. */

@@ -8,11 +8,20 @@
  */
 #include "ft_warn_int.h"
 
+#include <stddef.h>
+
 /* ---- a warning's row ---- */
 
-enum {
-	PUT_STRS = 18
+/* The strings of a struct ft_store_warning, in the order a job has them. */
+#define W(f) offsetof(struct ft_store_warning, f)
+static const size_t put_strs[] = {
+	W(warning),    W(rule),	    W(type),	 W(key),	 W(level),
+	W(status),     W(value),    W(first_at), W(last_at),	 W(raised_at),
+	W(acked_at),   W(acked_by), W(ack_note), W(resolved_at), W(resolved_by),
+	W(resolution), W(events),   W(state)
 };
+#undef W
+#define PUT_STRS ((int)(sizeof(put_strs) / sizeof(put_strs[0])))
 
 struct put_job {
 	int major, stored, has_num;
@@ -27,27 +36,12 @@ put_job(void *ctx, void *job)
 	const struct put_job *j = job;
 	const char *s[PUT_STRS];
 	struct ft_store_warning x;
+	int i;
 
 	ft_wq_strs(job, sizeof(*j), s, NULL, PUT_STRS);
 	memset(&x, 0, sizeof(x));
-	x.warning = s[0];
-	x.rule = s[1];
-	x.type = s[2];
-	x.key = s[3];
-	x.level = s[4];
-	x.status = s[5];
-	x.value = s[6];
-	x.first_at = s[7];
-	x.last_at = s[8];
-	x.raised_at = s[9];
-	x.acked_at = s[10];
-	x.acked_by = s[11];
-	x.ack_note = s[12];
-	x.resolved_at = s[13];
-	x.resolved_by = s[14];
-	x.resolution = s[15];
-	x.events = s[16];
-	x.state = s[17];
+	for (i = 0; i < PUT_STRS; i++)
+		memcpy((char *)&x + put_strs[i], &s[i], sizeof(s[i]));
 	x.major = j->major;
 	x.count = j->count;
 	x.num = j->has_num ? &j->num : NULL;
@@ -58,17 +52,14 @@ put_job(void *ctx, void *job)
 int
 warn_db_put(struct ft_warn *w, const struct ft_store_warning *x)
 {
-	const char *s[PUT_STRS] = {
-		x->warning,  x->rule,	     x->type,	     x->key,
-		x->level,    x->status,	     x->value,	     x->first_at,
-		x->last_at,  x->raised_at,   x->acked_at,    x->acked_by,
-		x->ack_note, x->resolved_at, x->resolved_by, x->resolution,
-		x->events,   x->state
-	};
+	const char *s[PUT_STRS];
 	struct put_job *j;
+	int i;
 
 	if (!w->run.wq)
 		return ft_store_warn_put(w->ws, x);
+	for (i = 0; i < PUT_STRS; i++)
+		memcpy(&s[i], (const char *)x + put_strs[i], sizeof(s[i]));
 	j = ft_wq_add_strs(w->run.wq, put_job, w, sizeof(*j), s, NULL,
 			   PUT_STRS);
 	j->major = x->major;
