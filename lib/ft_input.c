@@ -89,7 +89,7 @@ struct ft_input {
 	struct ra *ra; /* the reader ahead, once started */
 	int ra_tried;
 	/* The caller's work on each record (ft_input_set_prep()). */
-	void (*prep)(void *ctx, const struct ft_item *it, struct ft_buf *out);
+	int (*prep)(void *ctx, const struct ft_item *it, struct ft_buf *out);
 	void *prep_ctx;
 	struct ft_buf prepped; /* its output, read serially */
 };
@@ -202,24 +202,28 @@ convert(struct ft_input *in, int at_eof)
 
 void
 ft_input_set_prep(struct ft_input *in,
-		  void (*prep)(void *ctx, const struct ft_item *it,
-			       struct ft_buf *out),
+		  int (*prep)(void *ctx, const struct ft_item *it,
+			      struct ft_buf *out),
 		  void *ctx)
 {
 	in->prep = prep;
 	in->prep_ctx = ctx;
 }
 
-/* prep's work on item it, appended to out: its start. */
+/*
+ * prep's work on item it, appended to out: its start; *keep says whether
+ * the caller needs the record too.
+ */
 static size_t
-prep_add(struct ft_input *in, const struct ft_item *it, struct ft_buf *out)
+prep_add(struct ft_input *in, const struct ft_item *it, struct ft_buf *out,
+	 int *keep)
 {
 	size_t at;
 
 	while (out->len & 7)
 		ft_buf_addc(out, '\0');
 	at = out->len;
-	in->prep(in->prep_ctx, it, out);
+	*keep = in->prep(in->prep_ctx, it, out);
 	return at;
 }
 
@@ -1475,13 +1479,19 @@ ra_replaced(const struct ft_input *in)
  * above run on the input as it is (the thread owns everything of it but
  * ra's caller side from ra_start() to ra_stop()), into chunks of up to
  * RA_RECORDS records, closed early once their raw text passes RA_BYTES.
- * Chunk j is filled in ch[j % RA_CHUNKS] once the caller has given chunk
- * j - RA_CHUNKS back (j - given < RA_CHUNKS); the caller may take chunk j
- * once made counts it.  So memory stays bounded: RA_CHUNKS chunks, each
- * of at most RA_RECORDS records and RA_BYTES of raw text plus one record
- * (up to FT_RECORD_MAX, or a whole JSON document up to FT_DOCUMENT_MAX),
- * and their parsed documents, which are swapped with the reader's, not
+ * Chunk j is filled in ch[j % depth] once the caller has given chunk
+ * j - depth back (j - given < depth); the caller may take chunk j once
+ * made counts it.  So memory stays bounded: depth chunks, each of at most
+ * RA_RECORDS records and RA_BYTES of raw text plus one record (up to
+ * FT_RECORD_MAX, or a whole JSON document up to FT_DOCUMENT_MAX), and
+ * their parsed documents, which are swapped with the reader's, not
  * copied; one kept for reuse past RA_DOC_KEEP is freed.
+ *
+ * With a prep callback the ring is deeper (RA_CHUNKS_PREP), for the
+ * caller's thread may stop taking records for a while (ft-warn writing a
+ * batch's state), and a record whose prep says the caller needs no more
+ * of it is kept as its prep alone: neither its raw text nor its document.
+ * A chunk's prepped work is bounded too, by RA_PREP_BYTES plus a record's.
  *
  * What the caller gets is what the serial reader gives: the same items,
  * line numbers, raw texts and reasons, ft_input_replaced() as it was
@@ -1494,23 +1504,27 @@ ra_replaced(const struct ft_input *in)
  * (poll(2) says it is always ready), so it never called idle anyway.
  */
 #define RA_CHUNKS 3
+#define RA_CHUNKS_PREP 16
 #define RA_RECORDS 1024
+#define RA_PREP_BYTES ((size_t)512 << 10)
 #define RA_BYTES ((size_t)64 << 10)
 #define RA_DOC_KEEP ((size_t)16 << 10)
 #define RA_DOC_KEEP_MEMBERS 256
 #define RA_NO_ERR ((size_t)-1)
+#define RA_PREP_ONLY ((size_t)-2) /* neither raw text nor document */
 
 struct ra_item {
 	long line;
 	size_t raw, rawlen; /* in the chunk's text */
-	size_t err; /* the reason, in text, or RA_NO_ERR: the doc */
+	size_t err; /* the reason, in text, or RA_NO_ERR: the doc, or
+		       RA_PREP_ONLY */
 	size_t replaced; /* bytes replaced once it was read */
 	size_t prep, preplen; /* in the chunk's prepped */
 };
 
 struct ra_chunk {
 	struct ra_item it[RA_RECORDS];
-	struct ft_json_doc doc[RA_RECORDS];
+	struct ft_json_doc *doc; /* RA_RECORDS of them, once one is kept */
 	size_t n;
 	struct ft_buf text;
 	struct ft_buf prepped; /* the caller's work on the records */
@@ -1525,7 +1539,8 @@ struct ra_chunk {
 };
 
 struct ra {
-	struct ra_chunk ch[RA_CHUNKS];
+	struct ra_chunk *ch;
+	long depth; /* chunks in ch */
 	pthread_t tid;
 	/* Guards made, given and stop; cv is broadcast when one changes. */
 	pthread_mutex_t mu;
@@ -1550,22 +1565,24 @@ ra_run(void *arg)
 	struct ft_json_doc t;
 	struct ft_item it = { 0 };
 	long j;
-	int r = 1, stop;
+	int r = 1, stop, keep;
+	size_t k;
 
 	for (j = 0; r == 1; j++) {
 		pthread_mutex_lock(&ra->mu);
-		while (j - ra->given >= RA_CHUNKS && !ra->stop)
+		while (j - ra->given >= ra->depth && !ra->stop)
 			pthread_cond_wait(&ra->cv, &ra->mu);
 		stop = ra->stop;
 		pthread_mutex_unlock(&ra->mu);
 		if (stop)
 			break;
-		c = &ra->ch[j % RA_CHUNKS];
+		c = &ra->ch[j % ra->depth];
 		c->n = 0;
 		c->ended = 0;
 		ft_buf_reset(&c->text);
 		ft_buf_reset(&c->prepped);
-		while (c->n < RA_RECORDS && c->text.len < RA_BYTES) {
+		while (c->n < RA_RECORDS && c->text.len < RA_BYTES &&
+		       c->prepped.len < RA_PREP_BYTES) {
 			r = serial_next(in, &it);
 			if (r != 1) {
 				c->ended = 1;
@@ -1578,15 +1595,29 @@ ra_run(void *arg)
 			}
 			e = &c->it[c->n];
 			e->line = it.line;
+			e->preplen = 0;
+			keep = 1;
+			if (it.doc && in->prep) {
+				e->prep = prep_add(in, &it, &c->prepped, &keep);
+				e->preplen = c->prepped.len - e->prep;
+			}
+			if (!keep) {
+				e->raw = e->rawlen = 0;
+				e->err = RA_PREP_ONLY;
+				e->replaced = in->replaced;
+				c->n++;
+				continue;
+			}
 			e->raw = c->text.len;
 			e->rawlen = it.rawlen;
 			ft_buf_add(&c->text, it.raw, it.rawlen);
-			e->preplen = 0;
-			if (it.doc && in->prep) {
-				e->prep = prep_add(in, &it, &c->prepped);
-				e->preplen = c->prepped.len - e->prep;
-			}
 			if (it.doc) {
+				if (!c->doc) {
+					c->doc = ft_xmalloc(RA_RECORDS *
+							    sizeof(*c->doc));
+					for (k = 0; k < RA_RECORDS; k++)
+						ft_json_doc_init(&c->doc[k]);
+				}
 				/* it.doc is in->doc, always: swapped. */
 				e->err = RA_NO_ERR;
 				t = c->doc[c->n];
@@ -1615,14 +1646,19 @@ ra_run(void *arg)
 static void
 ra_free(struct ra *ra)
 {
-	size_t i, k;
+	size_t k;
+	long i;
 
-	for (i = 0; i < RA_CHUNKS; i++) {
-		for (k = 0; k < RA_RECORDS; k++)
-			ft_json_doc_release(&ra->ch[i].doc[k]);
-		ft_buf_release(&ra->ch[i].text);
-		ft_buf_release(&ra->ch[i].prepped);
+	for (i = 0; i < ra->depth; i++) {
+		struct ra_chunk *c = &ra->ch[i];
+
+		for (k = 0; c->doc && k < RA_RECORDS; k++)
+			ft_json_doc_release(&c->doc[k]);
+		free(c->doc);
+		ft_buf_release(&c->text);
+		ft_buf_release(&c->prepped);
 	}
+	free(ra->ch);
 	pthread_mutex_destroy(&ra->mu);
 	pthread_cond_destroy(&ra->cv);
 	free(ra);
@@ -1634,15 +1670,16 @@ ra_start(struct ft_input *in)
 {
 	struct ra *ra;
 	struct stat sb;
-	size_t i, k;
+	long i;
 
 	if (in->err || fstat(in->fd, &sb) || !S_ISREG(sb.st_mode))
 		return;
 	ra = ft_xmalloc(sizeof(*ra));
 	memset(ra, 0, sizeof(*ra));
-	for (i = 0; i < RA_CHUNKS; i++) {
-		for (k = 0; k < RA_RECORDS; k++)
-			ft_json_doc_init(&ra->ch[i].doc[k]);
+	ra->depth = in->prep ? RA_CHUNKS_PREP : RA_CHUNKS;
+	ra->ch = ft_xmalloc((size_t)ra->depth * sizeof(*ra->ch));
+	for (i = 0; i < ra->depth; i++) {
+		ra->ch[i].doc = NULL;
 		ft_buf_init(&ra->ch[i].text);
 		ft_buf_init(&ra->ch[i].prepped);
 	}
@@ -1678,7 +1715,7 @@ ra_next(struct ft_input *in, struct ft_item *it)
 			ra->ready = ra->made;
 			pthread_mutex_unlock(&ra->mu);
 		}
-		c = &ra->ch[ra->given % RA_CHUNKS];
+		c = &ra->ch[ra->given % ra->depth];
 		if (ra->next < c->n)
 			break;
 		if (c->ended) {
@@ -1699,16 +1736,19 @@ ra_next(struct ft_input *in, struct ft_item *it)
 	}
 	e = &c->it[ra->next];
 	it->line = e->line;
-	it->raw = c->text.s + e->raw;
+	it->raw = e->err == RA_PREP_ONLY ? NULL : c->text.s + e->raw;
 	it->rawlen = e->rawlen;
 	it->doc = e->err == RA_NO_ERR ? &c->doc[ra->next] : NULL;
-	it->err = e->err == RA_NO_ERR ? NULL : c->text.s + e->err;
-	if (in->prep && it->doc)
+	it->err = e->err == RA_NO_ERR || e->err == RA_PREP_ONLY ?
+			  NULL :
+			  c->text.s + e->err;
+	if (in->prep && !it->err)
 		it->prep = e->preplen ? c->prepped.s + e->prep : "";
 	if (in->prep && ra->next + FT_PREP_AHEAD < c->n) {
 		const struct ra_item *a = &c->it[ra->next + FT_PREP_AHEAD];
 
-		if (a->err == RA_NO_ERR && a->preplen)
+		if ((a->err == RA_NO_ERR || a->err == RA_PREP_ONLY) &&
+		    a->preplen)
 			it->ahead = c->prepped.s + a->prep;
 	}
 	it->preplen = e->preplen;
@@ -1745,7 +1785,7 @@ int
 ft_input_next(struct ft_input *in, struct ft_item *it)
 {
 	size_t at;
-	int r;
+	int r, keep;
 
 	if (!in->ra_tried) {
 		in->ra_tried = 1;
@@ -1757,7 +1797,7 @@ ft_input_next(struct ft_input *in, struct ft_item *it)
 	r = ra_next(in, it);
 	if (r == 1 && it->doc && in->prep && !in->ra) {
 		ft_buf_reset(&in->prepped);
-		at = prep_add(in, it, &in->prepped);
+		at = prep_add(in, it, &in->prepped, &keep);
 		it->prep = in->prepped.s + at;
 		it->preplen = in->prepped.len - at;
 	}

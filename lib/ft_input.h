@@ -73,7 +73,8 @@ struct ft_item {
 	long line;		/* the physical line the record starts on */
 	const char *raw;	/* its source text; borrowed */
 	size_t rawlen;
-	const struct ft_json_doc *doc;	/* NULL when err is set; borrowed */
+	/* NULL when err is set, or when only prep is (ft_input_set_prep()) */
+	const struct ft_json_doc *doc; /* borrowed */
 	const char *err;	/* why the record could not be read */
 	/* What the prep callback made of it (ft_input_set_prep()), or NULL */
 	const void *prep;
@@ -116,10 +117,15 @@ void ft_input_set_idle(struct ft_input *in, int (*idle)(void *ctx),
  * touch nothing the caller's thread touches while the input is open,
  * ctx included.  Otherwise it runs in ft_input_next().  Set before the
  * first ft_input_next().
+ *
+ * prep returns whether the caller needs the record itself besides: if it
+ * returns 0, a file read ahead may hand the record out with its prep
+ * alone (raw and doc NULL, rawlen 0, err NULL), so that many more records
+ * fit in the memory the reader ahead may hold.
  */
 void ft_input_set_prep(struct ft_input *in,
-		       void (*prep)(void *ctx, const struct ft_item *it,
-				    struct ft_buf *out),
+		       int (*prep)(void *ctx, const struct ft_item *it,
+				   struct ft_buf *out),
 		       void *ctx);
 
 /*

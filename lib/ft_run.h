@@ -61,7 +61,7 @@ struct ft_run {
 	 * in the input's reader thread, with prep_ctx
 	 * (ft_input_set_prep()).
 	 */
-	void (*prep)(void *ctx, const struct ft_item *it, struct ft_buf *out);
+	int (*prep)(void *ctx, const struct ft_item *it, struct ft_buf *out);
 	void *prep_ctx;
 	/*
 	 * Optional: the tool's writer (ft_wq.h), which does the batch's

@@ -35,6 +35,7 @@ struct prep {
 	/* The time of the last reading read, at_prev, is t_prev. */
 	struct ft_buf at_prev;
 	int64_t t_prev;
+	int jqkey; /* a rule's key is a jq program: it reads the record */
 };
 
 /*
@@ -725,9 +726,10 @@ prep_match(struct prep *p, const struct rec *q, struct ft_buf *out, size_t at)
 /*
  * The work on record it that needs no state (struct prep), into out: a
  * struct pre, its hits, its strings.  In the input's reader thread while
- * a file is read ahead; in the caller's otherwise.
+ * a file is read ahead; in the caller's otherwise.  Returns whether
+ * warn_each() needs the record besides: to reject it, or for a jq key.
  */
-static void
+static int
 prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 {
 	struct prep *p = ctx;
@@ -743,7 +745,7 @@ prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 		uint32_t off = put(out, at, why, strlen(why) + 1);
 
 		pre_at(out, at)->why = off;
-		return;
+		return 1;
 	}
 	if (!q.reading)
 		prep_match(p, &q, out, at);
@@ -773,9 +775,13 @@ prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 	o->value = q.value;
 	if (q.reading)
 		o->sh = sensor_hash(q.sensor, q.metric);
+	return p->jqkey;
 }
 
-/* The record pr holds (prep_record()), its JSON text d's, into q. */
+/*
+ * The record pr holds (prep_record()), its JSON text d's (none when d is
+ * NULL: prep_record() said none is needed), into q.
+ */
 static void
 rec_of(const struct pre *pr, const struct ft_json_doc *d, struct rec *q)
 {
@@ -797,8 +803,8 @@ rec_of(const struct pre *pr, const struct ft_json_doc *d, struct rec *q)
 	q->e.severity = pr->severity;
 	q->e.area = pr->area;
 	q->e.reported = pr->t;
-	q->e.json = d->text.s;
-	q->e.jsonlen = d->text.len;
+	q->e.json = d ? d->text.s : NULL;
+	q->e.jsonlen = d ? d->text.len : 0;
 	q->id = v[S_ID];
 	q->address = v[S_ADDRESS];
 	q->unit = v[S_UNIT];
@@ -896,6 +902,9 @@ prep_new(const struct ft_warn *w)
 	ft_cond_text_init(&p->text);
 	ft_kw_hits_init(&p->hits);
 	p->score = ft_xmalloc((w->rules.n + 1) * sizeof(*p->score));
+	for (size_t i = 0; i < w->rules.n; i++)
+		if (w->rules.r[i].key == FT_KEY_JQ)
+			p->jqkey = 1;
 	return p;
 }
 

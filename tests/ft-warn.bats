@@ -719,6 +719,15 @@ EOF
 	jq -c '. + [{"name":"jq","type":"threshold","key":"id","count":1,"window":"1h","when":{"jq":".severity == 9"}}]' rules.json > jq.json
 	TZ=Asia/Shanghai run -0 --separate-stderr ft-warn --db jq.db --rules jq.json in.ndjson
 	[ "$output" = "$out" ]
+	# A jq key reads the record itself, which a file's reader then keeps
+	# with the work it did on it (the others, that work alone).
+	jq -c '. + [{"name":"jqk","type":"threshold","key":{"jq":".unit + \"/\" + .area"},"count":6,"window":"1h"}]' rules.json > jqk.json
+	TZ=Asia/Shanghai run -0 --separate-stderr ft-warn --db jqk-file.db --rules jqk.json in.ndjson
+	local kout=$output
+	[ "$(got 'select(.rule == "jqk") | .key' | tr ' ' '\n' | sort -u | wc -l)" = 6 ]
+	[ "$(grep -v '"rule":"jqk"' <<< "$kout")" = "$out" ]
+	TZ=Asia/Shanghai run -0 --separate-stderr ft-warn --db jqk-pipe.db --rules jqk.json - < <(cat in.ndjson)
+	[ "$output" = "$kout" ]
 }
 
 @test "ft-warn rules: each kind of mistake is refused (78) naming the rule and field, before the database is touched" {
