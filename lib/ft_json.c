@@ -156,12 +156,35 @@ fail(struct parser *ps, const char *err)
 	return -1;
 }
 
-static void
+static inline void
 skip_ws(struct parser *ps)
 {
+	/* Most often there is none: compact JSON. */
+	if (ps->p < ps->end && (unsigned char)*ps->p > ' ')
+		return;
 	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' ||
 				   *ps->p == '\r' || *ps->p == '\t'))
 		ps->p++;
+}
+
+/*
+ * Appends n bytes to the compact text: ft_json_parse() made room for the
+ * whole source, which the compact text never outgrows (it is the source
+ * less white space), and ends it with a NUL.
+ */
+static inline void
+emit(struct parser *ps, const void *src, size_t n)
+{
+	struct ft_buf *t = &ps->d->text;
+
+	memcpy(t->s + t->len, src, n);
+	t->len += n;
+}
+
+static inline void
+emitc(struct parser *ps, char c)
+{
+	ps->d->text.s[ps->d->text.len++] = c;
 }
 
 /* Length of one valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -363,7 +386,7 @@ parse_string(struct parser *ps, int *esc)
 		} while (p < end && *p >= 0x80);
 	}
 	p++;
-	ft_buf_add(&ps->d->text, start, (size_t)((const char *)p - start));
+	emit(ps, start, (size_t)((const char *)p - start));
 	ps->p = (const char *)p;
 	return 0;
 }
@@ -409,7 +432,7 @@ parse_number(struct parser *ps)
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
-	ft_buf_add(&ps->d->text, start, (size_t)(p - start));
+	emit(ps, start, (size_t)(p - start));
 	ps->p = p;
 	return 0;
 }
@@ -421,7 +444,7 @@ literal(struct parser *ps, const char *word)
 
 	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n))
 		return fail(ps, "invalid literal");
-	ft_buf_add(&ps->d->text, word, n);
+	emit(ps, word, n);
 	ps->p += n;
 	return 0;
 }
@@ -568,7 +591,7 @@ parse_object(struct parser *ps)
 	size_t kbase = ps->nks, kdbase = ps->kdec.len;
 
 	ps->p++;
-	ft_buf_addc(&d->text, '{');
+	emitc(ps, '{');
 	for (;;) {
 		struct ft_json_member m;
 		size_t at;
@@ -593,7 +616,7 @@ parse_object(struct parser *ps)
 		if (ps->p >= ps->end || *ps->p != ':')
 			return fail(ps, "expected ':' after a key");
 		ps->p++;
-		ft_buf_addc(&d->text, ':');
+		emitc(ps, ':');
 		skip_ws(ps);
 		m.val = d->text.len;
 		if (parse_value(ps))
@@ -616,7 +639,7 @@ parse_object(struct parser *ps)
 			return fail(ps, "unterminated object");
 		if (*ps->p == ',') {
 			ps->p++;
-			ft_buf_addc(&d->text, ',');
+			emitc(ps, ',');
 			continue;
 		}
 		if (*ps->p == '}')
@@ -628,7 +651,7 @@ parse_object(struct parser *ps)
 	ps->nks = kbase;
 	ps->kdec.len = kdbase;
 	ps->p++;
-	ft_buf_addc(&d->text, '}');
+	emitc(ps, '}');
 	return 0;
 }
 
@@ -638,7 +661,7 @@ parse_array(struct parser *ps)
 	int first = 1;
 
 	ps->p++;
-	ft_buf_addc(&ps->d->text, '[');
+	emitc(ps, '[');
 	for (;;) {
 		skip_ws(ps);
 		if (ps->p >= ps->end)
@@ -653,7 +676,7 @@ parse_array(struct parser *ps)
 			return fail(ps, "unterminated array");
 		if (*ps->p == ',') {
 			ps->p++;
-			ft_buf_addc(&ps->d->text, ',');
+			emitc(ps, ',');
 			continue;
 		}
 		if (*ps->p == ']')
@@ -661,7 +684,7 @@ parse_array(struct parser *ps)
 		return fail(ps, "expected ',' or ']'");
 	}
 	ps->p++;
-	ft_buf_addc(&ps->d->text, ']');
+	emitc(ps, ']');
 	return 0;
 }
 
@@ -713,6 +736,7 @@ ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 	int r = -1;
 
 	ft_buf_reset(&d->text);
+	ft_buf_grow(&d->text, len); /* see emit() */
 	d->n = 0;
 	skip_ws(&ps);
 	if (ps.p >= ps.end) {
@@ -728,6 +752,7 @@ ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 		else
 			fail(&ps, "unexpected data after the value");
 	}
+	d->text.s[d->text.len] = '\0';
 	if (ps.heap)
 		free(ps.ks);
 	ft_buf_release(&ps.kdec);
