@@ -215,7 +215,11 @@ hits_clear(struct kst *k)
 
 /*
  * Counts the event (t, id) into k's window b; 0 when it is not counted:
- * older than any baseline reaches, or sent again in the newest window.
+ * sent again in the newest window, or older than it.  Only the newest
+ * window holds its events' ids, so an event of an older one cannot be
+ * told from one sent again (a file read twice), which would count twice
+ * and judge that window again: like a reading at or before its series'
+ * newest, it changes nothing.
  */
 static int
 count_event(struct ft_warn *w, struct kst *k, const struct ft_warn_rule *r,
@@ -223,7 +227,7 @@ count_event(struct ft_warn *w, struct kst *k, const struct ft_warn_rule *r,
 {
 	int64_t newest = k->nwc ? k->wc[k->nwc - 1].b : b, hb;
 
-	if (b < newest - warn_win_keep(r))
+	if (b < newest)
 		return 0;
 	hb = k->n ? warn_win_of(r, k->w[0].t) : b - 1;
 	if (b > hb)

@@ -1884,6 +1884,34 @@ tester|resolve|open|resolved" ]
 	[ "$(sql "SELECT json_extract(state, '$.c'), json_array_length(state, '$.w') FROM warn_windows WHERE key = 'g1'")" = "[[2993520,2],[2993521,2],[2993522,2],[2993523,4]]|4" ]
 }
 
+@test "ft-warn spike, drop: the same file read again (a cron job that rereads the day's file) changes nothing; an event older than its key's newest window is not counted, sent again or come late" {
+	echo '[{"name":"sp","type":"spike","window":10,"baseline":3,"factor":3,"min":5,"levels":{"red":5}},
+	       {"name":"dr","type":"drop","window":10,"baseline":3,"min":2}]' | rules
+	{ se a1 01; se a2 05; se b1 12; se c1 21; se c2 25
+	  for i in 0 1 2 3 4 5 6 7 8 9; do se "d$i" "3$i"; done; se x 41; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$(got '"\(.rule) \(.change) \(.level) \(.count)"')" = "sp raised yellow 6 sp level red 10 sp resolved red 10" ]
+	local state warns
+	state=$(sql "SELECT rule, key, state FROM warn_windows ORDER BY 1, 2")
+	warns=$(sql "SELECT warning, status, level, count FROM warnings ORDER BY 1")
+	[ -n "$state" ] && [ -n "$warns" ]
+	# Read again: the windows before 08:40 would count twice, and 08:30
+	# would spike again.
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT rule, key, state FROM warn_windows ORDER BY 1, 2")" = "$state" ]
+	[ "$(sql "SELECT warning, status, level, count FROM warnings ORDER BY 1")" = "$warns" ]
+	# Come late into 08:30 (a new id): not counted either.
+	se late 33 > late.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json late.ndjson
+	[ "$output" = "" ]
+	[ "$(sql "SELECT rule, key, state FROM warn_windows ORDER BY 1, 2")" = "$state" ]
+	# The newest window still takes a new event, and not one sent again.
+	{ se x 41; se y 42; } > new.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json new.ndjson
+	[ "$(sql "SELECT json_extract(state, '$.c[#-1][1]') FROM warn_windows WHERE rule = 'sp'")" = 2 ]
+}
+
 @test "ft-warn spike, drop: {\"weeks\": K} in local time: an hour the clocks repeat is one window, an hour they skip is not judged" {
 	echo '[{"name":"sp","type":"spike","window":"1h","baseline":{"weeks":1},"factor":2,"min":1},
 	       {"name":"dr","type":"drop","window":"1h","baseline":{"weeks":1},"min":1}]' | rules
