@@ -5,7 +5,8 @@
 # It writes everything into ./demo/ (gitignored): a district made up by
 # tools/gendistrict.c (streets, communities, grid cells, departments,
 # facilities and a season of events, a few of them deliberately bad), a fresh
-# demo/ft.db, the accepted and rejected records, and a report; then it runs
+# demo/ft.db, the accepted and rejected records, the early warnings, and a
+# report; then it runs
 # a participatory-budgeting round on the district with ft-vote (projects,
 # a voter list, online and paper ballots, a few of them deliberately bad,
 # the count, greedy beside it, a recount).  The same run always gives the
@@ -59,8 +60,7 @@ sql() {
 	sqlite3 -batch -column -header "$FT_DB" "$1"
 }
 
-# PIPELINE: add ft-warn here as it joins.
-tools="ft-ingest ft-dispatch ft-update ft-vote ft-report"
+tools="ft-ingest ft-dispatch ft-update ft-warn ft-vote ft-report"
 for t in $tools; do
 	[ -x "$FT_BIN/$t" ] || die "$FT_BIN/$t: not built (run make demo)"
 done
@@ -169,21 +169,66 @@ sql "SELECT escalation AS step, unit, count(*) AS cases FROM events
 run 0 "$FT_BIN/ft-dispatch" --escalate > "$out/escalated-again.ndjson"
 [ ! -s "$out/escalated-again.ndjson" ] || die "an escalation step was repeated"
 
+step "early warnings: the typhoon, a lamp that keeps breaking, a sensor gone quiet, posts that speak of danger"
+# The rules are in tools/demo/warn.json; ft-warn reads what ft-dispatch
+# printed, as a pipe from it would give it.  The season has a typhoon
+# (21-23 July), a street lamp that keeps breaking (QR-SL-00007), a
+# water-level sensor that goes silent on 31 July (QR-SW-00003) and
+# public-opinion items that speak of danger.
+run 0 "$FT_BIN/ft-warn" --tz Asia/Shanghai --rules tools/demo/warn.json \
+	"$out/dispatched.ndjson" > "$out/warnings.ndjson"
+jq -r 'select(.rule != "danger-words" and .change != "resolved")
+       | "  \(.raised_at)  \(.rule)  \(.key)  \(.change) \(.level)  \(.count) event\(if .count == 1 then "" else "s" end)\(if .major then "  MAJOR" else "" end)"' \
+	"$out/warnings.ndjson"
+sql "SELECT rule, level, count(*) AS warnings, sum(status = 'open') AS open
+     FROM warnings GROUP BY rule, level
+     ORDER BY rule, instr('blue yellow orange red', level);"
+# warned RULE KEY LEVEL DAY: a warning of RULE and KEY reached LEVEL,
+# raised on DAY (UTC).
+warned() {
+	jq -n -e --arg r "$1" --arg k "$2" --arg l "$3" --arg d "$4" \
+		'any(inputs; .rule == $r and .key == $k and .level == $l
+			     and (.raised_at | startswith($d)))' \
+		"$out/warnings.ndjson" > /dev/null ||
+		die "no $3 warning of $1 for $2 raised on $4"
+}
+warned storm-surge '*' red 2026-07-21
+warned lamp-again QR-SL-00007 yellow 2026-06
+warned sensor-silent QR-SW-00003 orange 2026-08-09
+n=$(jq -c 'select(.rule == "danger-words" and .change == "raised")' \
+	"$out/warnings.ndjson" | wc -l)
+[ "$n" -gt 0 ] || die "no post that speaks of danger raised a warning"
+echo "$n posts that speak of danger raised a warning each"
+
+step "the same events again raise nothing"
+run 0 "$FT_BIN/ft-warn" --tz Asia/Shanghai --rules tools/demo/warn.json \
+	"$out/dispatched.ndjson" > "$out/warnings-again.ndjson"
+[ ! -s "$out/warnings-again.ndjson" ] || die "reading again printed warnings"
+
+step "the duty officer acknowledges the lamp's warning; what is still open"
+lamp=$(sqlite3 -batch "$FT_DB" "SELECT warning FROM warnings
+				WHERE rule = 'lamp-again' AND key = 'QR-SL-00007'")
+[ -n "$lamp" ] || die "the lamp's warning is not stored"
+run 0 "$FT_BIN/ft-warn" ack "$lamp" --by duty-officer \
+	--note "派维修班组更换整套灯具" > "$out/warn-ack.ndjson"
+jq -c '{warning, rule, key, change, status, acked_at, acked_by, ack_note}
+       | with_entries(select(.value != null))' "$out/warn-ack.ndjson"
+run 0 "$FT_BIN/ft-warn" list --status open --level orange \
+	> "$out/warn-open.ndjson"
+jq -r '"  \(.warning)  \(.rule)  \(.key)  \(.level)"' "$out/warn-open.ndjson"
+
+step "report: the season's warnings and how fast they were answered"
+run 0 "$FT_BIN/ft-report" warnings --tz Asia/Shanghai --since 2026-06-01 \
+	--by rule
+
 step "the history: every change, chained; ft-update --verify checks it"
 run 0 "$FT_BIN/ft-update" --verify
 sql "SELECT tool, action, count(*) AS entries FROM history
      GROUP BY tool, action ORDER BY min(seq);"
 
-# PIPELINE: ft-warn goes here, on what ft-dispatch printed:
-#   run 0 "$FT_BIN/ft-warn" --rules tools/demo/warn.json \
-#       "$out/dispatched.ndjson" > "$out/warnings.ndjson"
-# The season has a typhoon (21-23 July), a street lamp that keeps breaking
-# (QR-SL-00007), a water-level sensor that goes silent on 31 July
-# (QR-SW-00003) and public-opinion items that speak of danger to find.
-
 # PIPELINE: ft-report replaces the sqlite3 queries below, e.g.
 #   "$FT_BIN/ft-report" events --by month,category --since 2026-06-01
-#   "$FT_BIN/ft-report" sla; "$FT_BIN/ft-report" warnings
+#   "$FT_BIN/ft-report" sla
 step "report: what the database holds"
 sql "SELECT 'units' AS records, count(*) AS n FROM units
      UNION ALL SELECT 'facilities', count(*) FROM facilities
