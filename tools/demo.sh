@@ -6,11 +6,10 @@
 # tools/gendistrict.c (streets, communities, grid cells, departments,
 # facilities and a season of events, a few of them deliberately bad), a fresh
 # demo/ft.db, the accepted and rejected records, the early warnings, and a
-# report; then it runs
-# a participatory-budgeting round on the district with ft-vote (projects,
-# a voter list, online and paper ballots, a few of them deliberately bad,
-# the count, greedy beside it, a recount).  The same run always gives the
-# same files and the same report.
+# report; then it runs a participatory-budgeting round on the district with
+# ft-vote (projects, a voter list, online and paper ballots, a few of them
+# deliberately bad, the count, greedy beside it, a recount).  The same run
+# always gives the same files and the same report.
 #
 # Usage: FT_BIN=DIR sh tools/demo.sh
 #
