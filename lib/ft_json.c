@@ -279,12 +279,14 @@ static const unsigned char plain[256] = {
 };
 
 /*
- * Whether one of the 8 bytes at p ends a run of plain ASCII in a string:
- * a control character, a byte past 0x7F, '"' or '\\'.  Bytes b < n have
- * (b - n) & ~b & 0x80 set, with no borrow from the byte below as long as
- * none has its high bit set (checked apart).
+ * Which of the 8 bytes at p end a run of plain ASCII in a string: a
+ * control character, a byte past 0x7F, '"' or '\\', as the high bit of
+ * each such byte (0: none).  Bytes b < n have (b - n) & ~b & 0x80 set; a
+ * borrow goes only up from a byte that is one of them, so the lowest bit
+ * set is the first such byte in memory (little-endian) even when those
+ * above it are not right.
  */
-static inline int
+static inline uint64_t
 special8(const unsigned char *p)
 {
 	const uint64_t ones = 0x0101010101010101ULL;
@@ -294,8 +296,22 @@ special8(const unsigned char *p)
 	memcpy(&x, p, 8);
 	q = x ^ (ones * '"');
 	b = x ^ (ones * '\\');
-	return ((x & high) | ((x - ones * 0x20) & ~x & high) |
-		((q - ones) & ~q & high) | ((b - ones) & ~b & high)) != 0;
+	return (x & high) | ((x - ones * 0x20) & ~x & high) |
+	       ((q - ones) & ~q & high) | ((b - ones) & ~b & high);
+}
+
+/* The place of the first byte special8() found in the 8 at p. */
+static inline const unsigned char *
+first8(const unsigned char *p, uint64_t m)
+{
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return p + (__builtin_ctzll(m) >> 3);
+#else
+	(void)m;
+	while (plain[*p])
+		p++;
+	return p;
+#endif
 }
 
 static int
@@ -305,17 +321,22 @@ parse_string(struct parser *ps, int *esc)
 	const unsigned char *p = (const unsigned char *)ps->p + 1;
 	const unsigned char *end = (const unsigned char *)ps->end;
 	unsigned v, w;
+	uint64_t m;
 	size_t k;
 
 	if (esc)
 		*esc = 0;
 	for (;;) {
 		/* The common case: a run of plain ASCII, 8 bytes at a time
-		 * while none is special, then byte by byte. */
-		while (end - p >= 8 && !special8(p))
-			p += 8;
-		while (p < end && plain[*p])
-			p++;
+		 * up to the first special one, the last few byte by byte. */
+		for (m = 0; end - p >= 8; p += 8)
+			if ((m = special8(p))) {
+				p = first8(p, m);
+				break;
+			}
+		if (!m)
+			while (p < end && plain[*p])
+				p++;
 		if (p >= end) {
 			ps->p = (const char *)p;
 			return fail(ps, "unterminated string");
