@@ -392,7 +392,21 @@ parse_string(struct parser *ps, int *esc)
 		 * after the other, not back through the ASCII loops. */
 		do {
 			/* Most of Chinese: a lead byte E1-EC (no overlong
-			 * form, no surrogate) and two continuation bytes. */
+			 * form, no surrogate) and two continuation bytes;
+			 * two such characters at once while 8 bytes are
+			 * left (bytes 0 and 3 leads, 1, 2, 4, 5 not). */
+			if (end - p >= 8) {
+				uint64_t x;
+
+				memcpy(&x, p, 8);
+				if ((x & 0x0000C0C000C0C000ULL) ==
+					    0x0000808000808000ULL &&
+				    (unsigned char)(p[0] - 0xE1) <= 0x0B &&
+				    (unsigned char)(p[3] - 0xE1) <= 0x0B) {
+					p += 6;
+					continue;
+				}
+			}
 			if (end - p >= 3 && *p >= 0xE1 && *p <= 0xEC &&
 			    ((p[1] | (unsigned)p[2] << 8) & 0xC0C0) == 0x8080) {
 				p += 3;
