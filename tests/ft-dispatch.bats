@@ -379,6 +379,31 @@ area_rules() {
 	[ "$(got '"\(.id)=\(.unit)"')" = "t=cc x=cc no=cc zh=cc zhno=w" ]
 }
 
+@test "ft-dispatch when: words: found at every place of a long text, 16 places a test and the last few one by one; a place that holds only a word's first and last bytes is no match" {
+	# A title and text of 60 to 100 bytes; the word at each place of it.
+	for i in $(seq 0 48); do
+		printf '{"id":"a%d","category":"x","title":"%s","text":"%s","reported_at":"2026-11-25T01:00:00Z"}\n' \
+			"$i" "$(printf '%*s' "$i" '' | tr ' ' t)burst pipe$(printf '%*s' $((48 - i)) '' | tr ' ' u)" \
+			"$(printf '%*s' $((48 - i)) '' | tr ' ' v)"
+		printf '{"id":"z%d","category":"x","title":"%s漏水%s","reported_at":"2026-11-25T01:00:00Z"}\n' \
+			"$i" "$(printf '%*s' "$i" '' | tr ' ' t)" "$(printf '%*s' $((48 - i)) '' | tr ' ' u)"
+		# At the very end of texts of every length (the title and
+		# the text are searched as one, title first).
+		printf '{"id":"e%d","category":"x","title":"x","text":"%s漏水","reported_at":"2026-11-25T01:00:00Z"}\n' \
+			"$i" "$(printf '%*s' "$i" '' | tr ' ' t)"
+	done > in.ndjson
+	# Near misses: "burst_pipe" and "burstpipe" (first and last bytes
+	# in place), 漏 and 水 apart, at the same places.
+	sed 's/"id":"a/"id":"na/; s/burst pipe/burst_pipe/' in.ndjson | grep '"id":"na' > near.ndjson
+	sed 's/"id":"\([ze]\)/"id":"n\1/; s/漏水/漏x水/' in.ndjson | grep '"id":"n[ze]' >> near.ndjson
+	cat in.ndjson near.ndjson | events
+	echo '[{"name":"hit","when":{"words":["BURST PIPE","漏水"]},"unit":"w"},{"name":"rest","unit":"cc"}]' | rules
+	run -0 --separate-stderr ft-dispatch -n --rules rules.json ev.ndjson
+	[ "$(got 'select(.unit == "w") | .id' | wc -w)" = 147 ]
+	[ "$(got 'select(.unit == "w" and (.id | startswith("n"))) | .id')" = "" ]
+	[ "$(got 'select(.unit == "cc") | .id' | wc -w)" = 147 ]
+}
+
 @test "ft-dispatch when: words: ASCII folded at any place of a title, other bytes not; a rule of few words and one of many alike" {
 	# The title is folded eight bytes at a time, then byte by byte: the
 	# word across the blocks, at the end, alone; É (C3 89) is not é.
