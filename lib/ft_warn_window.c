@@ -229,13 +229,14 @@ count_event(struct ft_warn *w, struct kst *k, const struct ft_warn_rule *r,
 
 	if (b < newest)
 		return 0;
+	/* The ids held are of b's window or an older one (b >= newest). */
 	hb = k->n ? warn_win_of(r, k->w[0].t) : b - 1;
 	if (b > hb)
 		hits_clear(k);
-	if (b >= hb && !warn_window_add(w, k, t, id, sid))
+	if (!warn_window_add(w, k, t, id, sid))
 		return 0;
 	warn_count_add(k, b, 1);
-	count_prune(k, (b > newest ? b : newest) - warn_win_keep(r));
+	count_prune(k, b - warn_win_keep(r));
 	return 1;
 }
 
