@@ -687,9 +687,9 @@ warn_sla_stored(struct ft_warn *w, const struct ft_event_record *r,
 		struct ft_json_doc *doc, struct ft_item *it)
 {
 	struct sla *a = &w->sla;
-	const char *why;
+	const char *why, *drop[5];
 	int64_t t;
-	size_t pos;
+	size_t pos, nd = 0;
 	int st;
 
 	if (ft_json_member_text(doc, "id", &a->cid) != 1 ||
@@ -700,9 +700,18 @@ warn_sla_stored(struct ft_warn *w, const struct ft_event_record *r,
 					  w)) ||
 	    (st = warn_sla_drain(w, t)) || !a->dispatched)
 		return st;
-	/* The members added last are the ones read. */
+	/* The record with its dispatch's members in place of its own: a
+	 * key given twice is no JSON that ft reads. */
+	drop[nd++] = "status";
+	if (a->unit.len)
+		drop[nd++] = "unit";
+	if (a->rby.len)
+		drop[nd++] = "respond_by";
+	if (a->sby.len)
+		drop[nd++] = "resolve_by";
+	drop[nd] = NULL;
 	ft_buf_reset(&a->rec);
-	ft_buf_add(&a->rec, r->record, r->reclen - 1);
+	ft_json_object_without(doc, drop, &a->rec); /* "id" is kept */
 	ft_buf_adds(&a->rec, ",\"status\":\"dispatched\"");
 	if (a->unit.len)
 		ft_json_put_str(&a->rec, "unit", a->unit.s, a->unit.len);
@@ -711,9 +720,11 @@ warn_sla_stored(struct ft_warn *w, const struct ft_event_record *r,
 	if (a->sby.len)
 		ft_json_put_str(&a->rec, "resolve_by", a->sby.s, a->sby.len);
 	ft_buf_addc(&a->rec, '}');
-	if (ft_json_parse(doc, a->rec.s, a->rec.len, &why, &pos))
-		return FT_OK;
 	it->raw = a->rec.s;
 	it->rawlen = a->rec.len;
+	if (ft_json_parse(doc, a->rec.s, a->rec.len, &why, &pos)) {
+		it->doc = NULL;
+		it->err = why ? why : "not JSON";
+	}
 	return FT_OK;
 }
