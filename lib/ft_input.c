@@ -893,6 +893,7 @@ csv_build(struct ft_input *in, size_t f0, size_t f1)
 		m->keylen = in->keylen[i] - 2;
 		m->hash = in->keyhash[i];
 		m->escaped = in->keyesc[i];
+		m->vplain = 0;
 		ft_buf_add(&d->text, in->keys.s + in->keyoff[i], in->keylen[i]);
 		ft_buf_addc(&d->text, ':');
 		m->val = d->text.len;

@@ -793,6 +793,7 @@ index_member(struct ft_json_doc *d, const struct ft_buf *out,
 	     struct ft_json_member *m)
 {
 	m->escaped = memchr(out->s + m->key, '\\', m->keylen) != NULL;
+	m->vplain = 0;
 	m->hash = ft_json_key_hash(out->s + m->key, m->keylen);
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 32;

@@ -11,13 +11,17 @@
 /* A key of an object being parsed, to find one given twice. */
 struct kent {
 	unsigned hash;		/* of the decoded key */
-	int dec;		/* the text is in kdec (decoded), not d->text */
+	int dec; /* the text is in kdec (decoded), not the source */
 	size_t off, len;	/* the decoded key's text */
 	size_t at;		/* where the key starts in the source */
 };
 
 struct parser {
 	const char *s, *p, *end;
+	/* The compact text is the source less the white space between
+	 * tokens: d->text holds it up to cp, the rest is s[cp..p) (see
+	 * skip_ws()). */
+	const char *cp;
 	struct ft_json_doc *d;
 	const char *err;
 	int depth;
@@ -84,6 +88,7 @@ ft_json_doc_key(struct ft_json_doc *d, const char *key)
 	m->keylen = strlen(key);
 	m->key = d->text.len + 1;
 	m->escaped = 0;
+	m->vplain = 0;
 	ft_buf_addc(&d->text, '"');
 	ft_buf_add(&d->text, key, m->keylen);
 	ft_buf_adds(&d->text, "\":");
@@ -156,35 +161,45 @@ fail(struct parser *ps, const char *err)
 	return -1;
 }
 
+/*
+ * Appends the source read since the last white space, s[cp..p), to the
+ * compact text: ft_json_parse() made room for the whole source, which
+ * the compact text never outgrows, and ends it with a NUL.  Every token
+ * is copied as written, so that a run of them is copied at once.
+ */
+static inline void
+copy_upto(struct parser *ps)
+{
+	struct ft_buf *t = &ps->d->text;
+
+	if (ps->p > ps->cp) {
+		memcpy(t->s + t->len, ps->cp, (size_t)(ps->p - ps->cp));
+		t->len += (size_t)(ps->p - ps->cp);
+	}
+	ps->cp = ps->p;
+}
+
+/* Where the compact text of the source at ps->p starts. */
+static inline size_t
+text_at(const struct parser *ps)
+{
+	return ps->d->text.len + (size_t)(ps->p - ps->cp);
+}
+
 static inline void
 skip_ws(struct parser *ps)
 {
 	/* Most often there is none: compact JSON. */
 	if (ps->p < ps->end && (unsigned char)*ps->p > ' ')
 		return;
+	if (ps->p >= ps->end || (*ps->p != ' ' && *ps->p != '\n' &&
+				 *ps->p != '\r' && *ps->p != '\t'))
+		return;
+	copy_upto(ps);
 	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\n' ||
 				   *ps->p == '\r' || *ps->p == '\t'))
 		ps->p++;
-}
-
-/*
- * Appends n bytes to the compact text: ft_json_parse() made room for the
- * whole source, which the compact text never outgrows (it is the source
- * less white space), and ends it with a NUL.
- */
-static inline void
-emit(struct parser *ps, const void *src, size_t n)
-{
-	struct ft_buf *t = &ps->d->text;
-
-	memcpy(t->s + t->len, src, n);
-	t->len += n;
-}
-
-static inline void
-emitc(struct parser *ps, char c)
-{
-	ps->d->text.s[ps->d->text.len++] = c;
+	ps->cp = ps->p;
 }
 
 /* Length of one valid UTF-8 sequence at s (n bytes left), or 0. */
@@ -314,10 +329,9 @@ first8(const unsigned char *p, uint64_t m)
 #endif
 }
 
-static int
+static inline __attribute__((always_inline)) int
 parse_string(struct parser *ps, int *esc)
 {
-	const char *start = ps->p;
 	const unsigned char *p = (const unsigned char *)ps->p + 1;
 	const unsigned char *end = (const unsigned char *)ps->end;
 	unsigned v, w;
@@ -420,16 +434,14 @@ parse_string(struct parser *ps, int *esc)
 			p += k;
 		} while (p < end && *p >= 0x80);
 	}
-	p++;
-	emit(ps, start, (size_t)((const char *)p - start));
-	ps->p = (const char *)p;
+	ps->p = (const char *)p + 1;
 	return 0;
 }
 
 static int
 parse_number(struct parser *ps)
 {
-	const char *start = ps->p, *p = ps->p, *end = ps->end;
+	const char *p = ps->p, *end = ps->end;
 
 	if (p < end && *p == '-')
 		p++;
@@ -467,7 +479,6 @@ parse_number(struct parser *ps)
 		while (p < end && *p >= '0' && *p <= '9')
 			p++;
 	}
-	emit(ps, start, (size_t)(p - start));
 	ps->p = p;
 	return 0;
 }
@@ -479,7 +490,6 @@ literal(struct parser *ps, const char *word)
 
 	if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n))
 		return fail(ps, "invalid literal");
-	emit(ps, word, n);
 	ps->p += n;
 	return 0;
 }
@@ -500,7 +510,7 @@ static int parse_value(struct parser *ps);
 static const char *
 kent_text(const struct parser *ps, const struct kent *k)
 {
-	return (k->dec ? ps->kdec.s : ps->d->text.s) + k->off;
+	return (k->dec ? ps->kdec.s : ps->s) + k->off;
 }
 
 static _Thread_local const struct parser *sort_ps;
@@ -587,9 +597,9 @@ check_keys(struct parser *ps, size_t base)
 	return fail(ps, msg);
 }
 
-/* Notes the key just copied to d->text[key..key+keylen), raw at src. */
+/* Notes the key just read, its literal at s[src..src+keylen+2). */
 static void
-push_key(struct parser *ps, size_t key, size_t keylen, int esc, size_t src)
+push_key(struct parser *ps, size_t keylen, int esc, size_t src)
 {
 	struct kent *k;
 
@@ -608,10 +618,10 @@ push_key(struct parser *ps, size_t key, size_t keylen, int esc, size_t src)
 	k->dec = esc;
 	if (esc) {
 		k->off = ps->kdec.len;
-		ft_json_unescape(ps->d->text.s + key - 1, keylen + 2, &ps->kdec);
+		ft_json_unescape(ps->s + src, keylen + 2, &ps->kdec);
 		k->len = ps->kdec.len - k->off;
 	} else {
-		k->off = key;
+		k->off = src + 1;
 		k->len = keylen;
 	}
 	k->hash = ft_json_key_hash(kent_text(ps, k), k->len);
@@ -626,7 +636,6 @@ parse_object(struct parser *ps)
 	size_t kbase = ps->nks, kdbase = ps->kdec.len;
 
 	ps->p++;
-	emitc(ps, '{');
 	for (;;) {
 		struct ft_json_member m;
 		size_t at;
@@ -640,32 +649,38 @@ parse_object(struct parser *ps)
 		if (*ps->p != '"')
 			return fail(ps, first ? "expected a key or '}'"
 					      : "expected a key");
-		m.key = d->text.len + 1;
+		m.key = text_at(ps) + 1;
 		at = (size_t)(ps->p - ps->s);
 		if (parse_string(ps, &esc))
 			return -1;
-		m.keylen = d->text.len - 1 - m.key;
+		m.keylen = text_at(ps) - 1 - m.key;
 		m.escaped = esc;
-		push_key(ps, m.key, m.keylen, esc, at);
+		push_key(ps, m.keylen, esc, at);
 		skip_ws(ps);
 		if (ps->p >= ps->end || *ps->p != ':')
 			return fail(ps, "expected ':' after a key");
 		ps->p++;
-		emitc(ps, ':');
 		skip_ws(ps);
-		m.val = d->text.len;
-		if (parse_value(ps))
-			return -1;
-		m.vallen = d->text.len - m.val;
+		m.val = text_at(ps);
+		if (ps->p < ps->end && *ps->p == '"') {
+			if (parse_string(ps, &esc))
+				return -1;
+			m.vplain = !esc;
+		} else {
+			if (parse_value(ps))
+				return -1;
+			m.vplain = 0;
+		}
+		m.vallen = text_at(ps) - m.val;
 		if (top) {
 			if (d->n == d->cap) {
 				d->cap = d->cap ? d->cap * 2 : 32;
 				d->m = ft_xrealloc(d->m, d->cap * sizeof(*d->m));
 			}
 			/* An unescaped key's raw text is its decoded one. */
-			m.hash = esc ? ft_json_key_hash(d->text.s + m.key,
-							m.keylen) :
-				       ps->ks[ps->nks - 1].hash;
+			m.hash = m.escaped ? ft_json_key_hash(ps->s + at + 1,
+							      m.keylen) :
+					     ps->ks[ps->nks - 1].hash;
 			d->m[d->n++] = m;
 		}
 		first = 0;
@@ -674,7 +689,6 @@ parse_object(struct parser *ps)
 			return fail(ps, "unterminated object");
 		if (*ps->p == ',') {
 			ps->p++;
-			emitc(ps, ',');
 			continue;
 		}
 		if (*ps->p == '}')
@@ -686,7 +700,6 @@ parse_object(struct parser *ps)
 	ps->nks = kbase;
 	ps->kdec.len = kdbase;
 	ps->p++;
-	emitc(ps, '}');
 	return 0;
 }
 
@@ -696,7 +709,6 @@ parse_array(struct parser *ps)
 	int first = 1;
 
 	ps->p++;
-	emitc(ps, '[');
 	for (;;) {
 		skip_ws(ps);
 		if (ps->p >= ps->end)
@@ -711,7 +723,6 @@ parse_array(struct parser *ps)
 			return fail(ps, "unterminated array");
 		if (*ps->p == ',') {
 			ps->p++;
-			emitc(ps, ',');
 			continue;
 		}
 		if (*ps->p == ']')
@@ -719,7 +730,6 @@ parse_array(struct parser *ps)
 		return fail(ps, "expected ',' or ']'");
 	}
 	ps->p++;
-	emitc(ps, ']');
 	return 0;
 }
 
@@ -766,12 +776,18 @@ ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 	      const char **err, size_t *errpos)
 {
 	struct kent local[64];
-	struct parser ps = { src, src, src + len, d, NULL, 0, local, 0, 64, 0,
-			     FT_BUF_INIT };
+	struct parser ps = { .s = src,
+			     .p = src,
+			     .end = src + len,
+			     .cp = src,
+			     .d = d,
+			     .ks = local,
+			     .capks = 64,
+			     .kdec = FT_BUF_INIT };
 	int r = -1;
 
 	ft_buf_reset(&d->text);
-	ft_buf_grow(&d->text, len); /* see emit() */
+	ft_buf_grow(&d->text, len); /* see copy_upto() */
 	d->n = 0;
 	skip_ws(&ps);
 	if (ps.p >= ps.end) {
@@ -787,12 +803,17 @@ ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 		else
 			fail(&ps, "unexpected data after the value");
 	}
-	d->text.s[d->text.len] = '\0';
 	if (ps.heap)
 		free(ps.ks);
 	ft_buf_release(&ps.kdec);
-	if (r == 0)
+	if (r == 0) {
+		copy_upto(&ps);
+		d->text.s[d->text.len] = '\0';
 		return 0;
+	}
+	/* Nothing of what was read is left to be taken for the record. */
+	ft_buf_reset(&d->text);
+	d->n = 0;
 	*err = ps.err;
 	*errpos = (size_t)(ps.p - src);
 	return -1;
@@ -1181,7 +1202,9 @@ ft_json_value_text(const struct ft_json_doc *d, const struct ft_json_member *m,
 	if (!m)
 		return 0;
 	v = d->text.s + m->val;
-	if (*v == '"')
+	if (m->vplain)
+		ft_buf_add(b, v + 1, m->vallen - 2);
+	else if (*v == '"')
 		ft_json_unescape(v, m->vallen, b);
 	else if (*v == '-' || (*v >= '0' && *v <= '9'))
 		ft_buf_add(b, v, m->vallen);

@@ -27,7 +27,10 @@ struct ft_json_member {
 	size_t key, keylen;	/* the key's text without its quotes */
 	size_t val, vallen;	/* the value's compact text */
 	unsigned hash;		/* of the raw key text, to find duplicates */
-	int escaped;		/* the key holds a backslash escape */
+	unsigned char escaped; /* the key holds a backslash escape */
+	/* The value is a string known to hold no backslash escape: its
+	 * text less the quotes is its decoded one.  0: it may not be. */
+	unsigned char vplain;
 };
 
 struct ft_json_doc {
@@ -43,8 +46,9 @@ void ft_json_doc_release(struct ft_json_doc *d);
 /*
  * Parses the JSON text src[0..len) (one value, white space around it
  * allowed) into d, replacing what d held.  Returns 0, or -1 with *err set to
- * a static description and *errpos to the offset in src where it went wrong.
- * An input with no value at all is an error ("no value").
+ * a static description and *errpos to the offset in src where it went wrong,
+ * and d empty (no members, no text).  An input with no value at all is an
+ * error ("no value").
  */
 int ft_json_parse(struct ft_json_doc *d, const char *src, size_t len,
 		  const char **err, size_t *errpos);

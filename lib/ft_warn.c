@@ -25,10 +25,11 @@
  */
 struct prep {
 	const struct ft_warn *w;
-	/* the fields of the record being read */
-	struct ft_buf f_id, f_cat, f_src, f_title, f_text, f_fac, f_addr,
-		f_unit, f_area, f_sev, f_at, f_sensor, f_metric, f_value,
-		f_status, f_respond, f_resolve, key, why;
+	/* The fields of the record being read, one after the other, each
+	 * ended by a NUL (struct fields); the strings prep_record() keeps
+	 * are its first keep bytes, or later (status).  key: a key decoded. */
+	struct ft_buf vals, key, why;
+	size_t keep;
 	struct ft_cond_text text;
 	struct ft_kw_hits hits;
 	double *score; /* a keyword rule's score of the record */
@@ -386,16 +387,27 @@ field_of(const char *k, size_t n)
  */
 struct fields {
 	const struct ft_json_doc *d;
+	/* where text_of() puts the values, and the length of its last */
+	struct ft_buf *vals;
+	size_t len;
 	long m[F_N];
 };
 
 static void
-fields_find(struct fields *f, const struct ft_json_doc *d, struct ft_buf *kb)
+fields_find(struct fields *f, const struct ft_json_doc *d, struct ft_buf *kb,
+	    struct ft_buf *vals)
 {
 	size_t i;
 	int j;
 
 	f->d = d;
+	f->vals = vals;
+	f->len = 0;
+	/* Room for every field's value, so that none moves another: a
+	 * value decoded is no longer than its text, and the fields are
+	 * distinct members, read once each. */
+	ft_buf_reset(vals);
+	ft_buf_grow(vals, d->text.len + 2 * F_N + 2);
 	for (j = 0; j < F_N; j++)
 		f->m[j] = -1;
 	for (i = 0; i < d->n; i++) {
@@ -414,19 +426,41 @@ fields_find(struct fields *f, const struct ft_json_doc *d, struct ft_buf *kb)
 }
 
 /*
- * Field j of the record as text into b (ft_json_value_text()): b->s, or
- * NULL when absent, null or empty; *bad set when it is an object, array or
- * boolean.
+ * Field j of the record as text (as ft_json_value_text() makes it),
+ * appended to f->vals with a NUL, its length in f->len: NULL when absent,
+ * null or empty; *bad set when it is an object, array or boolean.
  */
 static const char *
-text_of(const struct fields *f, enum field j, struct ft_buf *b, int *bad)
+text_of(struct fields *f, enum field j, int *bad)
 {
-	int got = ft_json_value_text(f->d,
-				     f->m[j] < 0 ? NULL : &f->d->m[f->m[j]], b);
+	const struct ft_json_member *m;
+	struct ft_buf *b = f->vals;
+	const char *v;
+	size_t at = b->len;
 
-	if (got < 0)
-		*bad = 1;
-	return got > 0 ? b->s : NULL;
+	f->len = 0;
+	if (f->m[j] < 0)
+		return NULL;
+	m = &f->d->m[f->m[j]];
+	v = f->d->text.s + m->val;
+	if (m->vplain) {
+		memcpy(b->s + at, v + 1, m->vallen - 2);
+		b->len += m->vallen - 2;
+	} else if (*v == '"') {
+		ft_json_unescape(v, m->vallen, b);
+	} else if (*v == '-' || (*v >= '0' && *v <= '9')) {
+		memcpy(b->s + at, v, m->vallen);
+		b->len += m->vallen;
+	} else {
+		if (*v != 'n')
+			*bad = 1;
+		return NULL;
+	}
+	if (b->len == at)
+		return NULL;
+	f->len = b->len - at;
+	b->s[b->len++] = '\0';
+	return b->s + at;
 }
 
 /*
@@ -434,16 +468,16 @@ text_of(const struct fields *f, enum field j, struct ft_buf *b, int *bad)
  * Returns NULL, or why the record is rejected.
  */
 static const char *
-deadline(struct prep *p, const struct fields *f, enum field j, const char *name,
-	 struct ft_buf *b, int64_t *t)
+deadline(struct prep *p, struct fields *f, enum field j, const char *name,
+	 int64_t *t)
 {
-	const char *err;
+	const char *err, *v;
 	int bad = 0;
 
 	*t = 0;
-	if (!text_of(f, j, b, &bad) && !bad)
+	if (!(v = text_of(f, j, &bad)) && !bad)
 		return NULL;
-	if (bad || ft_time_parse(b->s, b->len, t, &err)) {
+	if (bad || ft_time_parse(v, f->len, t, &err)) {
 		ft_buf_reset(&p->why);
 		ft_buf_addf(&p->why, "field \"%s\": not a time", name);
 		return p->why.s;
@@ -494,83 +528,90 @@ fast_decimal(const char *s, size_t n, double *v)
 static const char *
 parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 {
-	const char *err, *at, *why;
+	const char *err, *at, *why, *v;
 	struct fields f;
+	size_t atlen;
 	char *end;
 	int bad = 0;
 
 	memset(q, 0, sizeof(*q));
 	q->e.area = -1;
+	p->keep = 0;
 	if (d->type != '{')
 		return "not a JSON object";
-	fields_find(&f, d, &p->key);
-	q->sensor = text_of(&f, F_SENSOR, &p->f_sensor, &bad);
+	fields_find(&f, d, &p->key, &p->vals);
+	q->sensor = text_of(&f, F_SENSOR, &bad);
 	if (bad)
 		return "field \"sensor\": not a string";
 	if (q->sensor) {
 		q->reading = 1;
-		q->metric = text_of(&f, F_METRIC, &p->f_metric, &bad);
+		q->metric = text_of(&f, F_METRIC, &bad);
 		if (bad)
 			return "field \"metric\": not a string";
-		if (!text_of(&f, F_VALUE, &p->f_value, &bad) || bad)
+		p->keep = p->vals.len;
+		if (!(v = text_of(&f, F_VALUE, &bad)) || bad)
 			return "field \"value\": missing, or not a number";
-		if (!fast_decimal(p->f_value.s, p->f_value.len, &q->value)) {
-			q->value = strtod(p->f_value.s, &end);
-			if (*end || end == p->f_value.s || !isfinite(q->value))
+		if (!fast_decimal(v, f.len, &q->value)) {
+			q->value = strtod(v, &end);
+			if (*end || end == v || !isfinite(q->value))
 				return "field \"value\": not a number";
 		}
-		if (!(at = text_of(&f, F_AT, &p->f_at, &bad)) || bad)
+		if (!(at = text_of(&f, F_AT, &bad)) || bad)
 			return "field \"at\": missing";
+		atlen = f.len;
 	} else {
-		q->id = text_of(&f, F_ID, &p->f_id, &bad);
+		q->id = text_of(&f, F_ID, &bad);
 		if (!q->id || bad)
 			return "field \"id\": missing (an event has an id; a "
 			       "reading, a sensor)";
-		q->e.category = text_of(&f, F_CATEGORY, &p->f_cat, &bad);
-		q->e.source = text_of(&f, F_SOURCE, &p->f_src, &bad);
-		q->e.title = text_of(&f, F_TITLE, &p->f_title, &bad);
-		q->e.text = text_of(&f, F_TEXT, &p->f_text, &bad);
-		q->e.facility = text_of(&f, F_FACILITY, &p->f_fac, &bad);
-		q->address = text_of(&f, F_ADDRESS, &p->f_addr, &bad);
-		q->unit = text_of(&f, F_UNIT, &p->f_unit, &bad);
-		q->area = text_of(&f, F_AREA, &p->f_area, &bad);
+		/* The strings kept first (prep_record()), title and text
+		 * after them. */
+		q->e.category = text_of(&f, F_CATEGORY, &bad);
+		q->e.source = text_of(&f, F_SOURCE, &bad);
+		q->e.facility = text_of(&f, F_FACILITY, &bad);
+		q->address = text_of(&f, F_ADDRESS, &bad);
+		q->unit = text_of(&f, F_UNIT, &bad);
+		q->area = text_of(&f, F_AREA, &bad);
+		if (q->area && p->w->a)
+			q->e.area = ft_area_find(p->w->a, q->area, f.len);
+		p->keep = p->vals.len;
+		q->e.title = text_of(&f, F_TITLE, &bad);
+		q->e.text = text_of(&f, F_TEXT, &bad);
 		if (bad)
 			return "a field of the event (category, source, title,"
 			       " text, facility, address, unit, area) is not "
 			       "a string";
 		if (p->w->sla.rules) {
-			q->status = text_of(&f, F_STATUS, &p->f_status, &bad);
+			q->status = text_of(&f, F_STATUS, &bad);
 			if (bad)
 				return "field \"status\": not a string";
 			if ((why = deadline(p, &f, F_RESPOND_BY, "respond_by",
-					    &p->f_respond, &q->respond_by)) ||
+					    &q->respond_by)) ||
 			    (why = deadline(p, &f, F_RESOLVE_BY, "resolve_by",
-					    &p->f_resolve, &q->resolve_by)))
+					    &q->resolve_by)))
 				return why;
 		}
-		if (text_of(&f, F_SEVERITY, &p->f_sev, &bad)) {
-			q->e.severity = atoi(p->f_sev.s);
+		if ((v = text_of(&f, F_SEVERITY, &bad))) {
+			q->e.severity = atoi(v);
 			if (q->e.severity < 1 || q->e.severity > 4)
 				q->e.severity = 0;
 		}
-		if (q->area && p->w->a)
-			q->e.area = ft_area_find(p->w->a, q->area,
-						 strlen(q->area));
-		if (!(at = text_of(&f, F_REPORTED_AT, &p->f_at, &bad)) || bad) {
+		if (!(at = text_of(&f, F_REPORTED_AT, &bad)) || bad) {
 			/* ft-update's record of a status change */
 			if (bad || !q->status ||
-			    !(at = text_of(&f, F_AT, &p->f_at, &bad)) || bad)
+			    !(at = text_of(&f, F_AT, &bad)) || bad)
 				return "field \"reported_at\": missing";
 			q->change = 1;
 		}
+		atlen = f.len;
 		q->e.json = d->text.s;
 		q->e.jsonlen = d->text.len;
 	}
 	/* Readings come in rounds: a time is often the last one again. */
-	if (p->f_at.len == p->at_prev.len && p->at_prev.len &&
-	    !memcmp(p->f_at.s, p->at_prev.s, p->f_at.len)) {
+	if (atlen == p->at_prev.len && p->at_prev.len &&
+	    !memcmp(at, p->at_prev.s, atlen)) {
 		q->t = p->t_prev;
-	} else if (ft_time_parse(p->f_at.s, p->f_at.len, &q->t, &err)) {
+	} else if (ft_time_parse(at, atlen, &q->t, &err)) {
 		ft_buf_reset(&p->why);
 		ft_buf_addf(&p->why, "field \"%s\": %s",
 			    q->reading || q->change ? "at" : "reported_at",
@@ -578,7 +619,7 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 		return p->why.s;
 	} else {
 		ft_buf_reset(&p->at_prev);
-		ft_buf_add(&p->at_prev, p->f_at.s, p->f_at.len);
+		ft_buf_add(&p->at_prev, at, atlen);
 		p->t_prev = q->t;
 	}
 	q->e.reported = q->t;
@@ -738,6 +779,7 @@ prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 	struct rec q;
 	size_t at = out->len, k;
 	const char *v[S_N];
+	uint32_t base;
 
 	memset(&pr, 0, sizeof(pr));
 	ft_buf_add(out, &pr, sizeof(pr));
@@ -759,9 +801,15 @@ prep_record(void *ctx, const struct ft_item *it, struct ft_buf *out)
 	v[S_STATUS] = q.status;
 	v[S_SENSOR] = q.sensor;
 	v[S_METRIC] = q.metric;
+	/* The strings parse() read first, at once; any other one apart. */
+	base = p->keep ? put(out, at, p->vals.s, p->keep) : 0;
 	for (k = 0; k < S_N; k++) {
-		uint32_t off = v[k] ? put(out, at, v[k], strlen(v[k]) + 1) : 0;
+		uint32_t off = 0;
 
+		if (v[k] && (size_t)(v[k] - p->vals.s) < p->keep)
+			off = base + (uint32_t)(v[k] - p->vals.s);
+		else if (v[k])
+			off = put(out, at, v[k], strlen(v[k]) + 1);
 		pre_at(out, at)->s[k] = off;
 	}
 	o = pre_at(out, at);
@@ -866,13 +914,8 @@ warn_each(void *ctx, const struct ft_item *it)
 static void
 prep_bufs(struct prep *p, void (*fn)(struct ft_buf *))
 {
-	struct ft_buf *const all[] = {
-		&p->f_id,      &p->f_cat,   &p->f_src,	  &p->f_title,
-		&p->f_text,    &p->f_fac,   &p->f_addr,	  &p->f_unit,
-		&p->f_area,    &p->f_sev,   &p->f_at,	  &p->f_sensor,
-		&p->f_metric,  &p->f_value, &p->f_status, &p->f_respond,
-		&p->f_resolve, &p->key,	    &p->why,	  &p->at_prev
-	};
+	struct ft_buf *const all[] = { &p->vals, &p->key, &p->why,
+				       &p->at_prev };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(struct ft_buf *); i++)
