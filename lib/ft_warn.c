@@ -899,7 +899,7 @@ warn_each(void *ctx, const struct ft_item *it)
 		else
 			w->c.events++;
 		st = evaluate(w, &q, pr);
-		warn_id_free(w->qid);
+		warn_id_free(w, w->qid);
 		w->qid = NULL;
 		return st;
 	}

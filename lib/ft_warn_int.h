@@ -571,8 +571,8 @@ int warn_each(void *ctx, const struct ft_item *it);
 /* ---- ft_warn_kst.c: keys, ids, the window of events ---- */
 
 int64_t warn_horizon(const struct ft_warn_rule *r);
-char *warn_id_dup(const char *id);
-void warn_id_free(char *id);
+char *warn_id_dup(struct ft_warn *w, const char *id);
+void warn_id_free(struct ft_warn *w, char *id);
 uint64_t warn_hash(int rule, const char *key);
 struct kst *warn_kst_get(struct ft_warn *w, int rule, const char *key,
 			 int create);

@@ -29,28 +29,6 @@ warn_horizon(const struct ft_warn_rule *r)
 	return span + r->quiet + r->hold + 1;
 }
 
-/* ---- ids ---- */
-
-char *
-warn_id_dup(const char *id)
-{
-	size_t len = strlen(id) + 1;
-	struct idstr *x = ft_xmalloc(sizeof(*x) + len);
-
-	x->refs = 1;
-	memcpy(x->s, id, len);
-	return x->s;
-}
-
-void
-warn_id_free(char *id)
-{
-	struct idstr *x;
-
-	if (id && !--(x = id_box(id))->refs)
-		free(x);
-}
-
 uint64_t
 warn_hash(int rule, const char *key)
 {
@@ -137,6 +115,37 @@ pool_release(struct ft_warn *w)
 		free(p->chunk[i]);
 	free(p->chunk);
 	memset(p, 0, sizeof(*p));
+}
+
+/* ---- ids ---- */
+
+/* An id's block, as pool_alloc() was given it. */
+static size_t
+id_size(const char *id)
+{
+	return sizeof(struct idstr) + strlen(id) + 1;
+}
+
+/* Each event's id is made once, and freed when the last window drops it:
+ * from the pool, whose free blocks of its size are reused first. */
+char *
+warn_id_dup(struct ft_warn *w, const char *id)
+{
+	size_t len = strlen(id) + 1;
+	struct idstr *x = pool_alloc(w, sizeof(*x) + len);
+
+	x->refs = 1;
+	memcpy(x->s, id, len);
+	return x->s;
+}
+
+void
+warn_id_free(struct ft_warn *w, char *id)
+{
+	struct idstr *x;
+
+	if (id && !--(x = id_box(id))->refs)
+		pool_free(w, x, id_size(id));
 }
 
 /* The size of k's block. */
@@ -659,7 +668,7 @@ warn_kst_free(struct ft_warn *w, struct kst *k)
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		warn_id_free(k->w[i].id);
+		warn_id_free(w, k->w[i].id);
 	if (k->kind != KST_SERIES && k->base != &k->one)
 		pool_free(w, k->base, k->cap * sizeof(struct hit));
 	switch (k->kind) {
@@ -669,7 +678,7 @@ warn_kst_free(struct ft_warn *w, struct kst *k)
 		break;
 	case KST_SLA:
 		for (i = 0; i < k->ndone; i++)
-			warn_id_free(k->done[i].id);
+			warn_id_free(w, k->done[i].id);
 		free(k->done);
 		break;
 	case KST_COUNTS:
@@ -779,7 +788,7 @@ char *
 warn_qid(struct ft_warn *w, const struct rec *q)
 {
 	if (!w->qid)
-		w->qid = warn_id_dup(q->id);
+		w->qid = warn_id_dup(w, q->id);
 	return w->qid;
 }
 
@@ -823,7 +832,7 @@ warn_window_add(struct ft_warn *w, struct kst *k, int64_t t, const char *id,
 	}
 	memmove(k->w + j + 1, k->w + j, (k->n - j) * sizeof(*k->w));
 	k->w[j].t = t;
-	k->w[j].id = sid ? id_ref(sid) : warn_id_dup(id);
+	k->w[j].id = sid ? id_ref(sid) : warn_id_dup(w, id);
 	k->n++;
 	return 1;
 }
@@ -836,7 +845,7 @@ warn_window_prune(struct ft_warn *w, struct kst *k, int64_t window)
 	size_t i = 0;
 
 	while (i < k->n && k->w[i].t <= end - window)
-		warn_id_free(k->w[i++].id);
+		warn_id_free(w, k->w[i++].id);
 	k->w += i;
 	k->n -= i;
 	/* A burst gone by: give back most of what it took. */

@@ -201,14 +201,14 @@ sla_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id,
 
 /* Keeps (due, id) in k's cases that ended. */
 static void
-done_add(struct kst *k, int64_t due, const char *id)
+done_add(struct ft_warn *w, struct kst *k, int64_t due, const char *id)
 {
 	if (k->ndone == k->capdone) {
 		k->capdone = k->capdone ? k->capdone * 2 : 4;
 		k->done = ft_xrealloc(k->done, k->capdone * sizeof(*k->done));
 	}
 	k->done[k->ndone].t = due;
-	k->done[k->ndone++].id = warn_id_dup(id);
+	k->done[k->ndone++].id = warn_id_dup(w, id);
 }
 
 /*
@@ -230,7 +230,7 @@ warn_sla_load(struct ft_warn *w, struct kst *k, jv s)
 
 		if (jv_get_kind(t) == JV_KIND_NUMBER &&
 		    jv_get_kind(id) == JV_KIND_STRING)
-			done_add(k, (int64_t)jv_number_value(t),
+			done_add(w, k, (int64_t)jv_number_value(t),
 				 jv_string_value(id));
 		jv_free(t);
 		jv_free(id);
@@ -401,13 +401,13 @@ sla_late_any(const struct ft_warn *w, const struct kst *k)
 
 /* Drops the entry (t, id) of k's window. */
 static void
-window_remove(struct kst *k, int64_t t, const char *id)
+window_remove(struct ft_warn *w, struct kst *k, int64_t t, const char *id)
 {
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
 		if (k->w[i].t == t && !strcmp(k->w[i].id, id)) {
-			warn_id_free(k->w[i].id);
+			warn_id_free(w, k->w[i].id);
 			memmove(k->w + i, k->w + i + 1,
 				(k->n - i - 1) * sizeof(*k->w));
 			k->n--;
@@ -439,7 +439,7 @@ sla_drop(struct ft_warn *w, struct sla_case *c)
 
 	for (i = 0; i < k->ndone; i++)
 		if (k->done[i].t == c->due && !strcmp(k->done[i].id, c->id)) {
-			warn_id_free(k->done[i].id);
+			warn_id_free(w, k->done[i].id);
 			k->done[i] = k->done[--k->ndone];
 			break;
 		}
@@ -480,10 +480,10 @@ sla_stop(struct ft_warn *w, struct sla_case *c, int64_t t, int keep)
 	memmove(l->v + at, l->v + at + 1,
 		(l->n - at - 1) * sizeof(struct sla_case *));
 	l->n--;
-	window_remove(k, c->due, c->id);
+	window_remove(w, k, c->due, c->id);
 	warn_touch(w, k);
 	if (keep) {
-		done_add(k, c->due, c->id);
+		done_add(w, k, c->due, c->id);
 		c->ended = 1;
 	} else {
 		sla_unhash(w, c);

@@ -995,7 +995,8 @@ num_member(jv o, const char *name)
  * the newest window stay.
  */
 static void
-load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
+load_counts(struct ft_warn *w, struct kst *k, const struct ft_warn_rule *r,
+	    jv s)
 {
 	jv c = jv_object_get(jv_copy(s), jv_string("c"));
 	int i, n;
@@ -1026,7 +1027,7 @@ load_counts(struct kst *k, const struct ft_warn_rule *r, jv s)
 		size_t j = 0;
 
 		while (j < k->n && warn_win_of(r, k->w[j].t) < hb)
-			warn_id_free(k->w[j++].id);
+			warn_id_free(w, k->w[j++].id);
 		k->w += j;
 		k->n -= j;
 	}
@@ -1106,7 +1107,7 @@ load_window(struct ft_warn *w, int ri, struct kst *k, jv s)
 	}
 	if (w->rules.r[ri].type == FT_WARN_SPIKE ||
 	    w->rules.r[ri].type == FT_WARN_DROP)
-		load_counts(k, &w->rules.r[ri], s);
+		load_counts(w, k, &w->rules.r[ri], s);
 	if (w->rules.r[ri].dev)
 		rings_load(&w->rules.r[ri], k, s);
 	if (w->rules.r[ri].type == FT_WARN_FLATLINE) {

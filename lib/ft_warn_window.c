@@ -203,12 +203,12 @@ count_prune(struct kst *k, int64_t b)
 
 /* Forgets the events k holds (the ids of its newest window). */
 static void
-hits_clear(struct kst *k)
+hits_clear(struct ft_warn *w, struct kst *k)
 {
 	size_t i;
 
 	for (i = 0; i < k->n; i++)
-		warn_id_free(k->w[i].id);
+		warn_id_free(w, k->w[i].id);
 	k->w = k->base;
 	k->n = 0;
 }
@@ -232,7 +232,7 @@ count_event(struct ft_warn *w, struct kst *k, const struct ft_warn_rule *r,
 	/* The ids held are of b's window or an older one (b >= newest). */
 	hb = k->n ? warn_win_of(r, k->w[0].t) : b - 1;
 	if (b > hb)
-		hits_clear(k);
+		hits_clear(w, k);
 	if (!warn_window_add(w, k, t, id, sid))
 		return 0;
 	warn_count_add(k, b, 1);
