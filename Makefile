@@ -99,6 +99,10 @@ $(OUT)/test/ft-wq: tests/unit/wq.c $(OUT)/libft.a | $(OUT)/bin
 	@mkdir -p $(OUT)/test
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libft.a $(LDLIBS)
 
+$(OUT)/test/ft-time: tests/unit/time.c $(OUT)/libft.a | $(OUT)/bin
+	@mkdir -p $(OUT)/test
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(OUT)/libft.a $(LDLIBS)
+
 $(OUT)/cmd/%.o: cmd/%.c $(wildcard cmd/*.h) $(wildcard lib/*.h) | $(OUT)/cmd
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
@@ -120,7 +124,8 @@ $(OUT)/completions/_ft: completions/_ft.in completions/gen.sh $(BINS)
 $(OUT)/lib $(OUT)/cmd $(OUT)/bin $(OUT)/gen: | deps
 	mkdir -p $@
 
-check: all $(OUT)/test/ft-digest $(OUT)/test/ft-kw $(OUT)/test/ft-wq
+check: all $(OUT)/test/ft-digest $(OUT)/test/ft-kw $(OUT)/test/ft-wq \
+	$(OUT)/test/ft-time
 	@sh tools/deps.sh test
 	@$(SAN_ENV) FT_BIN=$(CURDIR)/$(OUT)/bin sh tests/run.sh $(TESTS)
 

@@ -509,6 +509,9 @@ parse_any(const char *s, size_t n, int64_t *t, const char **err)
 	return -1;
 }
 
+#define T_LO (-62167219200LL) /* 0000-01-01T00:00:00Z */
+#define T_HI 253402300799LL /* 9999-12-31T23:59:59Z */
+
 /*
  * A time is stored as "YYYY-MM-DDThh:mm:ssZ": an offset or a zone that moves
  * it out of years 0000 to 9999 in UTC would be stored as another time, so it
@@ -517,14 +520,69 @@ parse_any(const char *s, size_t n, int64_t *t, const char **err)
 int
 ft_time_parse(const char *s, size_t n, int64_t *t, const char **err)
 {
-	static const int64_t lo = -62167219200LL;	/* 0000-01-01T00:00:00Z */
-	static const int64_t hi = 253402300799LL;	/* 9999-12-31T23:59:59Z */
-
 	if (parse_any(s, n, t, err))
 		return -1;
-	if (*t < lo || *t > hi) {
+	if (*t < T_LO || *t > T_HI) {
 		*err = "out of range: not within the years 0000 to 9999 in UTC";
 		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The seconds of the day of s, "YYYY-MM-DDThh:mm:ss" followed by an
+ * offset (Z, + or -), or -1 for any other form or a time past 23:59:59.
+ */
+static long
+day_seconds(const char *s, size_t n)
+{
+	int y, mo, d, h, mi, se;
+
+	if (n < 20 || s[4] != '-' || s[7] != '-' ||
+	    (s[10] != 'T' && s[10] != 't' && s[10] != ' ') || s[13] != ':' ||
+	    s[16] != ':' || digits(s, 4, &y) || digits(s + 5, 2, &mo) ||
+	    digits(s + 8, 2, &d) ||
+	    (s[19] != 'Z' && s[19] != 'z' && s[19] != '+' && s[19] != '-') ||
+	    digits(s + 11, 2, &h) || digits(s + 14, 2, &mi) ||
+	    digits(s + 17, 2, &se) || h > 23 || mi > 59 || se > 59)
+		return -1;
+	return h * 3600L + mi * 60L + se;
+}
+
+int
+ft_time_parse_memo(struct ft_time_memo *m, const char *s, size_t n, int64_t *t,
+		   const char **err)
+{
+	long now, then;
+
+	if (n && n == m->n) {
+		if (!memcmp(s, m->s, n)) {
+			*t = m->t;
+			return 0;
+		}
+		/* The same date and offset, which were valid: the instant
+		 * moves with the time of day (the offset is written, so no
+		 * change of zone rules comes between). */
+		if (!memcmp(s, m->s, 11) &&
+		    !memcmp(s + 19, m->s + 19, n - 19) &&
+		    (now = day_seconds(s, n)) >= 0 &&
+		    (then = day_seconds(m->s, n)) >= 0 &&
+		    m->t + (now - then) >= T_LO &&
+		    m->t + (now - then) <= T_HI) {
+			*t = m->t + (now - then);
+			memcpy(m->s, s, n);
+			m->t = *t;
+			return 0;
+		}
+	}
+	if (ft_time_parse(s, n, t, err))
+		return -1;
+	if (n < sizeof(m->s)) {
+		memcpy(m->s, s, n);
+		m->n = n;
+		m->t = *t;
+	} else {
+		m->n = 0;
 	}
 	return 0;
 }

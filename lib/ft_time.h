@@ -54,6 +54,20 @@ void ft_time_clear_formats(void);
  */
 int ft_time_parse(const char *s, size_t n, int64_t *t, const char **err);
 
+/*
+ * ft_time_parse() for a stream of times that follow one another: the last
+ * one parsed (m, zeroed to start) is reused when s is the same text, or
+ * the same day and offset ("YYYY-MM-DDThh:mm:ss" with Z or +hh:mm after,
+ * as records of one day are) at another time of day.  The same results.
+ */
+struct ft_time_memo {
+	char s[48];
+	size_t n;
+	int64_t t;
+};
+int ft_time_parse_memo(struct ft_time_memo *m, const char *s, size_t n,
+		       int64_t *t, const char **err);
+
 /* Epoch seconds from a JSON number's text; -1 when out of range. */
 int ft_time_from_number(const char *s, size_t n, int64_t *t, const char **err);
 

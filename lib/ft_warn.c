@@ -33,9 +33,7 @@ struct prep {
 	struct ft_cond_text text;
 	struct ft_kw_hits hits;
 	double *score; /* a keyword rule's score of the record */
-	/* The time of the last reading read, at_prev, is t_prev. */
-	struct ft_buf at_prev;
-	int64_t t_prev;
+	struct ft_time_memo at_prev; /* the last time read */
 	int jqkey; /* a rule's key is a jq program: it reads the record */
 };
 
@@ -607,20 +605,14 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 		q->e.json = d->text.s;
 		q->e.jsonlen = d->text.len;
 	}
-	/* Readings come in rounds: a time is often the last one again. */
-	if (atlen == p->at_prev.len && p->at_prev.len &&
-	    !memcmp(at, p->at_prev.s, atlen)) {
-		q->t = p->t_prev;
-	} else if (ft_time_parse(at, atlen, &q->t, &err)) {
+	/* Readings come in rounds: a time is often the last one again;
+	 * events of a day, that day at another time. */
+	if (ft_time_parse_memo(&p->at_prev, at, atlen, &q->t, &err)) {
 		ft_buf_reset(&p->why);
 		ft_buf_addf(&p->why, "field \"%s\": %s",
 			    q->reading || q->change ? "at" : "reported_at",
 			    err);
 		return p->why.s;
-	} else {
-		ft_buf_reset(&p->at_prev);
-		ft_buf_add(&p->at_prev, at, atlen);
-		p->t_prev = q->t;
 	}
 	q->e.reported = q->t;
 	return NULL;
@@ -914,8 +906,7 @@ warn_each(void *ctx, const struct ft_item *it)
 static void
 prep_bufs(struct prep *p, void (*fn)(struct ft_buf *))
 {
-	struct ft_buf *const all[] = { &p->vals, &p->key, &p->why,
-				       &p->at_prev };
+	struct ft_buf *const all[] = { &p->vals, &p->key, &p->why };
 	size_t i;
 
 	for (i = 0; i < sizeof(all) / sizeof(struct ft_buf *); i++)
