@@ -621,7 +621,9 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 /*
  * The slots of the readings a few records on, fetched into the cache
  * while this one is decided: the bucket of the one FT_PREP_AHEAD on
- * (it->ahead), then, half way, the slot that bucket points to.
+ * (it->ahead), then, half way, the slot that bucket points to, and two
+ * records before its turn, the states of its rules (up to 20 x 128 bytes,
+ * which a reading visits in turn: fetched as it comes, each was a wait).
  */
 static void
 fetch_ahead(struct ft_warn *w, const struct ft_item *it)
@@ -642,6 +644,16 @@ fetch_ahead(struct ft_warn *w, const struct ft_item *it)
 		__builtin_prefetch(s + 64);
 		__builtin_prefetch(s + 128);
 		__builtin_prefetch(s + 192);
+	}
+	/* The one 2 on: its hash was put in the ring FT_PREP_AHEAD - 2
+	 * records ago. */
+	h = w->ring[(w->nring + 1) % FT_PREP_AHEAD];
+	if (h && (s = (const char *)w->rtab[h & (w->rnb - 1)])) {
+		const struct rslot *r = (const struct rslot *)(const void *)s;
+		size_t i, at = warn_slot_states_at(r->n, r->klen);
+
+		for (i = 0; i < (size_t)r->n * sizeof(struct kst); i += 64)
+			__builtin_prefetch(s + at + i);
 	}
 }
 

@@ -342,6 +342,18 @@ struct rslot {
 };
 
 /*
+ * Where the states of a slot of n rules and a key of len bytes start
+ * (after its rules and key, on a cache line of their own).
+ */
+static inline size_t
+warn_slot_states_at(int n, size_t len)
+{
+	return (sizeof(struct rslot) + (size_t)n * sizeof(struct rslot_rule) +
+		len + 1 + 63) &
+	       ~(size_t)63;
+}
+
+/*
  * A page of warn_pages: the keys whose newest states its row holds,
  * m[0..n), and stale entries, superseded by a newer page's (see
  * ft_warn_state.c).

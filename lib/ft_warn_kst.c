@@ -398,23 +398,11 @@ slots_grow(struct ft_warn *w)
 	w->rnb = nb;
 }
 
-/*
- * Where the states of a slot of n rules and a key of len bytes start
- * (after its rules and key, on a cache line of their own).
- */
-static size_t
-slot_states_at(int n, size_t len)
-{
-	return (sizeof(struct rslot) + (size_t)n * sizeof(struct rslot_rule) +
-		len + 1 + 63) &
-	       ~(size_t)63;
-}
-
 static struct kst *
 slot_states(struct rslot *s)
 {
 	return (struct kst *)(void *)((char *)s +
-				      slot_states_at(s->n, s->klen));
+				      warn_slot_states_at(s->n, s->klen));
 }
 
 /* Whether rule r takes reading q's sensor and metric, and with which key. */
@@ -495,7 +483,7 @@ slot_new(struct ft_warn *w, const struct rec *q, const char *key, size_t len,
 	if (w->rn >= w->rnb)
 		slots_grow(w);
 	/* 64-byte aligned: each state is two cache lines. */
-	off = slot_states_at(n, len);
+	off = warn_slot_states_at(n, len);
 	s = slot_alloc(w, off + (size_t)nst * sizeof(struct kst));
 	s->h = h;
 	s->slen = slen;
