@@ -626,13 +626,10 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
  * which a reading visits in turn: fetched as it comes, each was a wait).
  */
 static void
-fetch_ahead(struct ft_warn *w, const struct ft_item *it)
+fetch_ring(struct ft_warn *w, uint64_t h)
 {
-	const struct pre *a = it->ahead;
-	uint64_t h;
 	const char *s;
 
-	h = a && a->reading ? a->sh : 0;
 	w->ring[w->nring++ % FT_PREP_AHEAD] = h;
 	if (!w->rnb)
 		return;
@@ -655,6 +652,15 @@ fetch_ahead(struct ft_warn *w, const struct ft_item *it)
 		for (i = 0; i < (size_t)r->n * sizeof(struct kst); i += 64)
 			__builtin_prefetch(s + at + i);
 	}
+}
+
+/* fetch_ring() for the record read ahead of it (it->ahead), if a reading. */
+static void
+fetch_ahead(struct ft_warn *w, const struct ft_item *it)
+{
+	const struct pre *a = it->ahead;
+
+	fetch_ring(w, a && a->reading ? a->sh : 0);
 }
 
 /* Appends n bytes of p to b; returns where they start. */
@@ -1089,15 +1095,19 @@ stored_one(void *ctx, const struct ft_event_record *r)
 
 #define PAGE 5000
 
-/* A stored reading, as warn_each() takes a record of the stream. */
+/*
+ * A stored reading, as warn_each() takes a record of the stream; h: the
+ * sensor_hash() of the one read ahead of it (fetch_ring()), or 0.
+ */
 static int
-stored_reading(struct ft_warn *w, const struct ft_reading *r)
+stored_reading(struct ft_warn *w, const struct ft_reading *r, uint64_t h)
 {
 	struct rec q;
 	int st;
 
 	if (w->failed)
 		return w->failed;
+	fetch_ring(w, h);
 	/* The status changes before it come first, as in time order. */
 	if (w->sla.rules && (st = warn_sla_drain(w, r->at)))
 		return st;
@@ -1176,14 +1186,15 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 {
 	struct page p;
 	struct ft_store_rd *rd = NULL;
-	struct ft_reading r;
+	struct ft_reading ra[FT_PREP_AHEAD];
 	struct ft_buf next;
 	char bound[FT_TIME_LEN];
 	const char *why, *to;
 	int64_t end, from, te = 0, tr = 0;
 	struct ft_store *rs;
 	int st, has_e, has_r, any, open = 0;
-	long n;
+	long n, nra, i;
+	uint64_t h;
 
 	memset(&p, 0, sizeof(p));
 	p.w = w;
@@ -1238,13 +1249,35 @@ ft_warn_stored(struct ft_warn *w, const char *since, const char *until)
 			st = ft_store_events_each(rs, since, to, p.at.s, p.seq,
 						  PAGE, stored_one, &p);
 		} else {
-			/* The readings before the second of the next event. */
-			for (n = 0; !st && n < PAGE; n++) {
-				if ((st = ft_store_rd_peek(rd, &any, &tr)) ||
-				    !any || (has_e && tr >= te))
+			/*
+			 * The readings before the second of the next event,
+			 * read up to FT_PREP_AHEAD ahead (ra[i % AHEAD],
+			 * i < nra), so that their slots are fetched while
+			 * those before them decide; none is left read ahead
+			 * when the page ends.
+			 */
+			for (n = nra = 0; !st && n < PAGE; n++) {
+				h = 0;
+				while (!st && nra - n < FT_PREP_AHEAD &&
+				       nra < PAGE) {
+					struct ft_reading *x =
+						&ra[nra % FT_PREP_AHEAD];
+
+					if ((st = ft_store_rd_peek(rd, &any,
+								   &tr)) ||
+					    !any || (has_e && tr >= te) ||
+					    (st = ft_store_rd_next(rd, x,
+								   &any)))
+						break;
+					h = sensor_hash(x->sensor,
+							*x->metric ? x->metric :
+								     NULL);
+					nra++;
+				}
+				if (st || n == nra)
 					break;
-				if (!(st = ft_store_rd_next(rd, &r, &any)))
-					st = stored_reading(w, &r);
+				i = n % FT_PREP_AHEAD;
+				st = stored_reading(w, &ra[i], h);
 			}
 		}
 		if (!st && w->run.n >= w->run.limit) {

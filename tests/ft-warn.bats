@@ -1108,6 +1108,31 @@ mixed() {
 	[ "$(sql "SELECT (SELECT count(*) FROM warnings) || ' ' || (SELECT count(*) FROM warn_windows) || ' ' || (SELECT count(*) FROM history WHERE kind = 'warning')")" = "0 0 0" ]
 }
 
+@test "ft-warn back-test over readings: 12,000 readings of 40 sensors with events among them, more than a page (5,000) and read ahead across the events: the stream's warnings" {
+	mixed
+	awk 'BEGIN {
+		for (m = 0; m < 300; m++) {
+			t = sprintf("2026-12-02T%02d:%02d:00Z", 10 + int(m / 60), m % 60)
+			if (m % 7 == 0)
+				printf "{\"id\":\"e%d\",\"category\":\"x\",\"reported_at\":\"%s\"}\n", m, t
+			for (s = 0; s < 40; s++)
+				if (s != 39 || m < 150)
+					printf "{\"sensor\":\"S%02d\",\"at\":\"%s\",\"value\":%.2f}\n", s, t, 3 + 3 * sin((m + s * 13) / 17)
+		}
+	}' > big.ndjson
+	[ "$(grep -c sensor big.ndjson)" = 11850 ]
+	grep -v '"sensor"' big.ndjson | ft-ingest -q --no-output
+	grep '"sensor"' big.ndjson | ft-ingest -q --no-output --kind readings
+	FT_DB=stream.db run -0 --separate-stderr ft-warn --rules rules.json in.ndjson big.ndjson
+	printf '%s\n' "$output" > stream.ndjson
+	[ "$(grep -c '"rule":"hot"' stream.ndjson)" -gt 100 ]
+	grep -q '"rule":"gone","type":"flatline","key":"S39"' stream.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T09:00:00Z --until 2026-12-02T15:00:00Z
+	printf '%s\n' "$output" > back.ndjson
+	cmp stream.ndjson back.ndjson
+	[[ "$stderr" == "ft-warn: 11908 records (46 events, 11862 readings): "* ]]
+}
+
 @test "ft-warn back-test over readings: stopped and started again at any record's minute, the same warnings as one run, and the same state stored" {
 	mixed
 	cp "$FT_DB" base.db
