@@ -571,7 +571,8 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 		q->unit = text_of(&f, F_UNIT, &bad);
 		q->area = text_of(&f, F_AREA, &bad);
 		if (q->area && p->w->a)
-			q->e.area = ft_area_find(p->w->a, q->area, f.len);
+			q->e.area = ft_area_find(p->w->a, q->area,
+						 strlen(q->area));
 		p->keep = p->vals.len;
 		q->e.title = text_of(&f, F_TITLE, &bad);
 		q->e.text = text_of(&f, F_TEXT, &bad);
