@@ -556,18 +556,21 @@ check_keys(struct parser *ps, size_t base)
 	if (n < 2)
 		return 0;
 	if (n <= 32) {
-		/* Only keys whose hash ends as another's (six bits) can
-		 * be the same: most objects have few. */
-		uint64_t seen = 0, twice = 0;
+		/* Only keys whose hash ends as another's (eight bits) can
+		 * be the same: most objects have none. */
+		uint64_t seen[4] = { 0 }, twice[4] = { 0 }, any = 0;
 
 		for (i = 0; i < n; i++) {
+			unsigned w = (k[i].hash >> 6) & 3;
 			uint64_t b = 1ULL << (k[i].hash & 63);
 
-			twice |= seen & b;
-			seen |= b;
+			twice[w] |= seen[w] & b;
+			any |= seen[w] & b;
+			seen[w] |= b;
 		}
-		for (j = 1; twice && j < n && !y; j++) {
-			if (!(twice & 1ULL << (k[j].hash & 63)))
+		for (j = 1; any && j < n && !y; j++) {
+			if (!(twice[(k[j].hash >> 6) & 3] &
+			      1ULL << (k[j].hash & 63)))
 				continue;
 			for (i = 0; i < j; i++)
 				if (kent_same(ps, &k[i], &k[j])) {

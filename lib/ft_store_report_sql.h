@@ -185,7 +185,8 @@ ft_sr_wide(struct ft_stmts *t, int bounds, int outside, const char *from,
 	   const char *until, int *wide)
 {
 	double b[5], out;
-	int rc;
+	int rc =
+		FT_OK; /* set where it is read: for -O1's -Wmaybe-uninitialized */
 
 	*wide = 0;
 	if (!from || !until ||
