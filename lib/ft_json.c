@@ -1196,12 +1196,12 @@ ft_json_member_text(const struct ft_json_doc *d, const char *key,
 }
 
 int
-ft_json_value_text(const struct ft_json_doc *d, const struct ft_json_member *m,
-		   struct ft_buf *b)
+ft_json_value_add(const struct ft_json_doc *d, const struct ft_json_member *m,
+		  struct ft_buf *b)
 {
+	size_t at = b->len;
 	const char *v;
 
-	ft_buf_reset(b);
 	if (!m)
 		return 0;
 	v = d->text.s + m->val;
@@ -1213,7 +1213,15 @@ ft_json_value_text(const struct ft_json_doc *d, const struct ft_json_member *m,
 		ft_buf_add(b, v, m->vallen);
 	else if (*v != 'n')
 		return -1;	/* an object, array or boolean */
-	return b->len > 0;
+	return b->len > at;
+}
+
+int
+ft_json_value_text(const struct ft_json_doc *d, const struct ft_json_member *m,
+		   struct ft_buf *b)
+{
+	ft_buf_reset(b);
+	return ft_json_value_add(d, m, b);
 }
 
 void

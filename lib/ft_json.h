@@ -91,6 +91,9 @@ int ft_json_member_text(const struct ft_json_doc *d, const char *key,
 /* The same of member m of d (NULL: absent). */
 int ft_json_value_text(const struct ft_json_doc *d,
 		       const struct ft_json_member *m, struct ft_buf *b);
+/* The same, appended to b (what b held is kept). */
+int ft_json_value_add(const struct ft_json_doc *d,
+		      const struct ft_json_member *m, struct ft_buf *b);
 
 /* The decoded key of member m, into out (replaced). */
 void ft_json_key(const struct ft_json_doc *d, const struct ft_json_member *m,

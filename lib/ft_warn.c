@@ -424,40 +424,27 @@ fields_find(struct fields *f, const struct ft_json_doc *d, struct ft_buf *kb,
 }
 
 /*
- * Field j of the record as text (as ft_json_value_text() makes it),
- * appended to f->vals with a NUL, its length in f->len: NULL when absent,
- * null or empty; *bad set when it is an object, array or boolean.
+ * Field j of the record as text (ft_json_value_add()), appended to
+ * f->vals with a NUL, its length in f->len: NULL when absent, null or
+ * empty; *bad set when it is an object, array or boolean.
  */
 static const char *
 text_of(struct fields *f, enum field j, int *bad)
 {
-	const struct ft_json_member *m;
 	struct ft_buf *b = f->vals;
-	const char *v;
 	size_t at = b->len;
+	int got;
 
 	f->len = 0;
-	if (f->m[j] < 0)
-		return NULL;
-	m = &f->d->m[f->m[j]];
-	v = f->d->text.s + m->val;
-	if (m->vplain) {
-		memcpy(b->s + at, v + 1, m->vallen - 2);
-		b->len += m->vallen - 2;
-	} else if (*v == '"') {
-		ft_json_unescape(v, m->vallen, b);
-	} else if (*v == '-' || (*v >= '0' && *v <= '9')) {
-		memcpy(b->s + at, v, m->vallen);
-		b->len += m->vallen;
-	} else {
-		if (*v != 'n')
+	got = ft_json_value_add(f->d, f->m[j] < 0 ? NULL : &f->d->m[f->m[j]],
+				b);
+	if (got <= 0) {
+		if (got < 0)
 			*bad = 1;
 		return NULL;
 	}
-	if (b->len == at)
-		return NULL;
 	f->len = b->len - at;
-	b->s[b->len++] = '\0';
+	b->len++; /* past the NUL ft_buf_add() wrote */
 	return b->s + at;
 }
 
