@@ -553,25 +553,26 @@ int
 ft_time_parse_memo(struct ft_time_memo *m, const char *s, size_t n, int64_t *t,
 		   const char **err)
 {
-	long now, then;
+	long now;
 
 	if (n && n == m->n) {
 		if (!memcmp(s, m->s, n)) {
 			*t = m->t;
 			return 0;
 		}
-		/* The same date and offset, which were valid: the instant
+		/* The same date and offset, which were valid (m->sec is
+		 * set only for that form, at least 20 bytes): the instant
 		 * moves with the time of day (the offset is written, so no
 		 * change of zone rules comes between). */
-		if (!memcmp(s, m->s, 11) &&
+		if (m->sec >= 0 && !memcmp(s, m->s, 11) &&
 		    !memcmp(s + 19, m->s + 19, n - 19) &&
 		    (now = day_seconds(s, n)) >= 0 &&
-		    (then = day_seconds(m->s, n)) >= 0 &&
-		    m->t + (now - then) >= T_LO &&
-		    m->t + (now - then) <= T_HI) {
-			*t = m->t + (now - then);
+		    m->t + (now - m->sec) >= T_LO &&
+		    m->t + (now - m->sec) <= T_HI) {
+			*t = m->t + (now - m->sec);
 			memcpy(m->s, s, n);
 			m->t = *t;
+			m->sec = now;
 			return 0;
 		}
 	}
@@ -581,6 +582,7 @@ ft_time_parse_memo(struct ft_time_memo *m, const char *s, size_t n, int64_t *t,
 		memcpy(m->s, s, n);
 		m->n = n;
 		m->t = *t;
+		m->sec = day_seconds(s, n);
 	} else {
 		m->n = 0;
 	}

@@ -64,6 +64,7 @@ struct ft_time_memo {
 	char s[48];
 	size_t n;
 	int64_t t;
+	long sec; /* s's seconds of the day in that form, or -1 */
 };
 int ft_time_parse_memo(struct ft_time_memo *m, const char *s, size_t n,
 		       int64_t *t, const char **err);

@@ -73,6 +73,22 @@ T -62167215600
 ERR out of range: not within the years 0000 to 9999 in UTC" ]
 }
 
+@test "time: times shorter than a time of day with seconds and an offset, of the same length and the same first 11 bytes, are parsed whole, not compared past their end" {
+	printf '%s\n' 2024-06-01T12:00Z 2024-06-01T13:00Z 2024-06-01 2024-06-02 \
+		2024-06-01T12:00:00 2024-06-01T13:00:00 2024-06-01T12:00+08:00 \
+		2024-06-01T13:00+08:00 > in
+	run -0 --separate-stderr "$TM" < in
+	[ "$output" = "T $(epoch 2024-06-01T12:00Z)
+T $(epoch 2024-06-01T13:00Z)
+T $(epoch 2024-06-01T00:00:00Z)
+T $(epoch 2024-06-02T00:00:00Z)
+T $(epoch 2024-06-01T12:00:00Z)
+T $(epoch 2024-06-01T13:00:00Z)
+T $(epoch 2024-06-01T12:00+08:00)
+T $(epoch 2024-06-01T13:00+08:00)" ]
+	[ "$stderr" = "" ]
+}
+
 @test "time: 40,000 times of a stream (seconds apart, across days, months, years and offsets, some not times at all) get from the memo what a whole parse gives" {
 	awk 'BEGIN {
 		split("Z +08:00 -05:30 +14:00 -12:00 +00:00", off, " ")
