@@ -2283,6 +2283,31 @@ pairs() {
 	FT_DB=f.db run -0 ft-update --verify
 }
 
+@test "ft-warn writes: while the same keys come again and again (4,000 sensors, a round a minute), a batch holds 16 records a key (64,000), not 50,000; a commit that fails there keeps the first batch only" {
+	echo '[{"name":"hi","type":"value","above":5}]' | rules
+	# 30 rounds of 4,000 sensors: s2 out of limits in round 20 (readings
+	# 76,001 to 80,000), s1 in round 28 (108,001 to 112,000).
+	awk 'BEGIN { for (r = 1; r <= 30; r++) for (s = 1; s <= 4000; s++)
+		printf "{\"sensor\":\"s%d\",\"at\":\"2026-12-01T09:%02d:00Z\",\"value\":%d}\n", s, r, (s == 2 && r == 20) || (s == 1 && r == 28) ? 9 : 1 }' > in.ndjson
+	run -0 --separate-stderr ft-warn -q --rules rules.json in.ndjson
+	[ "$(got '.key + ":" + .change')" = "s2:raised s2:resolved s1:raised s1:resolved" ]
+	FT_DB=f.db ft-warn -q --rules rules.json /dev/null
+	sqlite3 f.db "CREATE TABLE boom_p(id INTEGER PRIMARY KEY); CREATE TABLE boom_c(x INTEGER REFERENCES boom_p(id) DEFERRABLE INITIALLY DEFERRED); CREATE TRIGGER boom AFTER INSERT ON warnings WHEN NEW.key = 's1' BEGIN INSERT INTO boom_c VALUES (1); END"
+	run -70 --separate-stderr env FT_DB=f.db ft-warn --rules rules.json in.ndjson
+	[ "${stderr%%$'\n'*}" = "ft-warn: f.db: committing: FOREIGN KEY constraint failed" ]
+	# The first batch, 50,000 readings (its 4,000 keys were not known when
+	# it began), committed; the second, readings 50,001 to 114,000, held
+	# s2's warning and s1's, and failed whole (in batches of 50,000, s2's
+	# would have been stored with the second).
+	[ "$(sed -n '2s/ ([0-9.]* s)$//p' <<< "$stderr")" = "ft-warn: 50000 records (0 events, 50000 readings): 0 raised, 0 resolved, 0 rejected" ]
+	[ "$output" = "" ]
+	[ "$(sqlite3 f.db "SELECT count(*) FROM warnings")" = 0 ]
+	sqlite3 f.db "DROP TRIGGER boom"
+	run -0 --separate-stderr env FT_DB=f.db ft-warn -q --rules rules.json in.ndjson
+	[ "$(got '.key + ":" + .change')" = "s2:raised s2:resolved s1:raised s1:resolved" ]
+	FT_DB=f.db run -0 ft-update --verify
+}
+
 @test "ft-warn writes: standard output that fails (/dev/full), first at a file's end, then while full batches commit in the writer, is reported once, 74; every batch is stored" {
 	[ -w /dev/full ] || skip "no /dev/full"
 	echo '[{"name":"t","type":"threshold","key":"facility","count":2,"window":60}]' | rules
