@@ -836,7 +836,7 @@ EOF
 		awk -F, '{ t = $1; sub(/ /, "T", t); printf "{\"sensor\":\"speed_7578\",\"at\":\"%sZ\",\"value\":%s}\n", t, $2 }' > in.ndjson
 	[ "$(wc -l < in.ndjson)" = 1127 ]
 	run -0 --separate-stderr ft-warn --tz UTC --rules "$rules" in.ndjson
-	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z yellow 5.0777960740877575 2015-09-15T14:19:00Z yellow 5.045355471851629 2015-09-16T13:59:00Z yellow 5.1373617443580475" ]
+	[ "$(got 'select(.change == "raised") | "\(.raised_at) \(.level) \(.value)"')" = "2015-09-11T16:44:00Z yellow 5.0777960740877575 2015-09-15T14:19:00Z yellow 5.045355471851613 2015-09-16T13:59:00Z yellow 5.137361744358035" ]
 	[ "$(got 'select(.change != "raised") | "\(.change) \(.level) \(.resolved_at // "-") \(.count)"')" = "level orange - 2 level red - 3 resolved red 2015-09-12T05:19:00Z 7 level red - 2 resolved red 2015-09-16T03:14:00Z 11 level red - 2 resolved red 2015-09-17T05:30:00Z 18" ]
 	# The same rule counted by jq from the readings alone: each reading's
 	# deviation from the same UTC hour of the 21 days before (this hour
@@ -844,20 +844,23 @@ EOF
 	# reading of the 24 hours before; its likelihood: the mean of the last 10 deviations
 	# against the mean and standard deviation of the means of 10 in a row
 	# over the last 8640 readings judged (from 100 such means on), computed
-	# in the C's order (a running sum, Welford's updates); one warning a
-	# run above 4.265, resolved 12 h after it cleared.
+	# in the C's order (a running sum of 10 in a row, the mean of those
+	# sums, the squares of their distances to it in four sums); one warning
+	# a run above 4.265, resolved 12 h after it cleared.
 	cat > indep.jq <<- 'EOF'
 	def med: sort | if length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-	def lik(z): . as $h | ($h | length) as $n
-	  | if $n - $avg + 1 < $lmin then null
-	    else (reduce range(0; $n) as $i ({sum: 0, n: 0, mean: 0, m2: 0};
-	            .sum += $h[$i] | (if $i >= $avg then .sum -= $h[$i - $avg] else . end)
-	            | if $i < $avg - 1 then .
-	              else .n += 1 | (.sum / $avg - .mean) as $d | .mean += $d / .n
-	                | .m2 += $d * (.sum / $avg - .mean) end)) as $s
-	      | (reduce range($n - $avg + 1; $n) as $i (z; . + $h[$i]) / $avg) as $now
-	      | ([($s.m2 / $s.n | sqrt), 0.01] | max) as $sd
-	      | ($now - $s.mean) / $sd end;
+	def lik(z): . as $h | ($h | length) as $n | ($n - $avg + 1) as $w
+	  | if $w < $lmin then null
+	    else (reduce range(0; $avg - 1) as $i (0; . + $h[$i])) as $s0
+	      | [foreach range($avg - 1; $n) as $i ($s0; . + (if $i >= $avg then $h[$i] - $h[$i - $avg] else $h[$i] end))] as $a
+	      | ((reduce $a[] as $x (0; . + $x)) / $w) as $mean
+	      | ($w - $w % 4) as $full
+	      | (reduce range(0; $full) as $k ([0, 0, 0, 0]; .[$k % 4] += ($a[$k] - $mean) * ($a[$k] - $mean))) as $q
+	      | (reduce range($full; $w) as $k ($q; .[0] += ($a[$k] - $mean) * ($a[$k] - $mean))) as $q
+	      | (((($q[0] + $q[1]) + $q[2]) + $q[3]) / $w | sqrt / $avg) as $sd
+	      | (if $sd >= 0.01 then $sd else 0.01 end) as $sd
+	      | (reduce range($n - $avg + 1; $n) as $i (z; . + $h[$i])) as $now
+	      | ($now / $avg - $mean / $avg) / $sd end;
 	[inputs | {t: (.at | fromdateiso8601), v: .value}] as $r
 	| [ range(0; $r | length) as $i | $r[$i] as $x
 	    | ($x.t - ($x.t % 3600)) as $H | ($H - $periods * 86400) as $from
