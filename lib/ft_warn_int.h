@@ -56,8 +56,8 @@
  * so that a sensor network (every sensor's key of every rule touched by
  * each round of readings) writes each key's state once every KEY_RECORDS
  * records, not several times a record.  Writing the states was most of a
- * bulk stream's cost at 4 (10,000,000 readings: 25-35% of the wall time
- * against 16); a live input's batches end when it waits anyway, and what
+ * bulk stream's cost at 4 (10,000,000 readings: a quarter to a third of
+ * the wall time, against 16); a live input's batches end when it waits anyway, and what
  * a long batch prints waits in a temporary file past a megabyte.
  */
 #define KEY_RECORDS 16

@@ -183,7 +183,7 @@ deviation(struct ft_warn *w, const struct ft_warn_rule *r, struct kst *k,
  * sums of nw in a row (w->dvbuf), the second for the squares of their
  * distances to the mean, in four sums so that no step waits on the last
  * (a record of 8640 readings is read for each; Welford's running mean,
- * a division a step, each waiting on the one before, took 3 times as
+ * a division a step, each waiting on the one before, took four times as
  * long).
  */
 #define LIK_FLOOR 0.01
