@@ -14,40 +14,49 @@ cmp_i64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * The median of iv[0..n) (0 < n <= 1000, "reports"), iv left as it is.
+ * Apart from warn_silent_at(), which most readings of a flatline rule
+ * call with a fixed gap, so that they do not set up its copy's 8 KB.
+ */
+static __attribute__((noinline)) double
+median_interval(const int64_t *iv, int n)
+{
+	int64_t s[1000];
+	int mid = n / 2;
+
+	memcpy(s, iv, (size_t)n * sizeof(*s));
+	if (n <= 16) {
+		/* A few (judged each report): in place, no qsort. */
+		for (int i = 1, j; i < n; i++) {
+			int64_t v = s[i];
+
+			for (j = i; j > 0 && s[j - 1] > v; j--)
+				s[j] = s[j - 1];
+			s[j] = v;
+		}
+	} else {
+		qsort(s, (size_t)n, sizeof(*s), cmp_i64);
+	}
+	return n % 2 ? (double)s[mid] :
+		       ((double)s[mid - 1] + (double)s[mid]) / 2;
+}
+
 /* When k's key counts as silent, from its last report. */
 void
 warn_silent_at(struct ft_warn *w, struct kst *k)
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
-	int64_t s[1000];
-	double med;
-	int n = k->niv;
 
 	k->silent_at = NEVER;
 	if (!k->has_last || k->live)
 		return;
-	if (r->gap) {
+	if (r->gap)
 		k->silent_at = k->last + r->gap;
-	} else if (n >= r->reports) {
-		int mid = n / 2;
-
-		memcpy(s, k->iv, (size_t)n * sizeof(*s));
-		if (n <= 16) {
-			/* A few (judged each report): in place, no qsort. */
-			for (int i = 1, j; i < n; i++) {
-				int64_t v = s[i];
-
-				for (j = i; j > 0 && s[j - 1] > v; j--)
-					s[j] = s[j - 1];
-				s[j] = v;
-			}
-		} else {
-			qsort(s, (size_t)n, sizeof(*s), cmp_i64);
-		}
-		med = n % 2 ? (double)s[mid] :
-			      ((double)s[mid - 1] + (double)s[mid]) / 2;
-		k->silent_at = k->last + (int64_t)ceil(r->usual * med);
-	}
+	else if (k->niv >= r->reports)
+		k->silent_at = k->last +
+			       (int64_t)ceil(r->usual *
+					     median_interval(k->iv, k->niv));
 	if (k->silent_at < w->next_silent)
 		w->next_silent = k->silent_at;
 }
