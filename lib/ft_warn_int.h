@@ -424,7 +424,16 @@ struct ft_warn {
 	struct wpage *pg; /* the pages, by id */
 	size_t npg, cappg;
 	uint32_t pg_next; /* the id of the next page made */
-	struct kst **live; /* a heap: the live warning due first on top */
+	/*
+	 * A heap: the live warning due first on top (ft_warn_life.c), each
+	 * with its key and rule beside it, which the heap's comparisons
+	 * read (not two cache misses away).
+	 */
+	struct hlive {
+		int64_t t; /* its warning's hkey */
+		struct kst *k;
+		int rule;
+	} * live;
 	size_t nlive, caplive;
 	int64_t clock;
 	int clock_set, clock_dirty;

@@ -271,57 +271,60 @@ warn_resolve_live(struct ft_warn *w, struct kst *k)
  * top whose key is its due time is the one due first.
  */
 static int
-due_before(const struct kst *x, const struct kst *y)
+due_before(const struct hlive *x, const struct hlive *y)
 {
-	int64_t p = x->live->hkey, q = y->live->hkey;
-
-	if (p != q)
-		return p < q;
+	if (x->t != y->t)
+		return x->t < y->t;
 	if (x->rule != y->rule)
 		return x->rule < y->rule;
-	return strcmp(x->key, y->key) < 0;
+	return strcmp(x->k->key, y->k->key) < 0;
 }
 
 static void
-heap_set(struct ft_warn *w, size_t i, struct kst *k)
+heap_set(struct ft_warn *w, size_t i, struct hlive e)
 {
-	w->live[i] = k;
-	k->live->hp = i;
+	w->live[i] = e;
+	e.k->live->hp = i;
 }
 
 /* The warning at i moves up or down to its place. */
 static void
 heap_fix(struct ft_warn *w, size_t i)
 {
-	struct kst *k = w->live[i];
+	struct hlive e = w->live[i];
 	size_t c;
 
-	while (i > 0 && due_before(k, w->live[(i - 1) / 2])) {
+	while (i > 0 && due_before(&e, &w->live[(i - 1) / 2])) {
 		heap_set(w, i, w->live[(i - 1) / 2]);
 		i = (i - 1) / 2;
 	}
 	for (; (c = 2 * i + 1) < w->nlive; i = c) {
-		if (c + 1 < w->nlive && due_before(w->live[c + 1], w->live[c]))
+		if (c + 1 < w->nlive &&
+		    due_before(&w->live[c + 1], &w->live[c]))
 			c++;
-		if (!due_before(w->live[c], k))
+		if (!due_before(&w->live[c], &e))
 			break;
 		heap_set(w, i, w->live[c]);
 	}
-	heap_set(w, i, k);
-	w->next_due = w->nlive ? w->live[0]->live->hkey : NEVER;
+	heap_set(w, i, e);
+	w->next_due = w->nlive ? w->live[0].t : NEVER;
 }
 
 /* k's warning is live: into the heap. */
 void
 warn_live_add(struct ft_warn *w, struct kst *k)
 {
+	struct hlive e;
+
 	if (w->nlive == w->caplive) {
 		w->caplive = w->caplive ? w->caplive * 2 : 64;
-		w->live = ft_xrealloc(w->live,
-				      w->caplive * sizeof(struct kst *));
+		w->live = ft_xrealloc(w->live, w->caplive * sizeof(*w->live));
 	}
 	k->live->hkey = k->live->resolve_at;
-	heap_set(w, w->nlive++, k);
+	e.t = k->live->hkey;
+	e.k = k;
+	e.rule = k->rule;
+	heap_set(w, w->nlive++, e);
 	heap_fix(w, w->nlive - 1);
 }
 
@@ -331,10 +334,10 @@ warn_live_remove(struct ft_warn *w, struct kst *k)
 {
 	size_t i = k->live->hp;
 
-	if (i >= w->nlive || w->live[i] != k)
+	if (i >= w->nlive || w->live[i].k != k)
 		return;
 	if (i == --w->nlive) {
-		w->next_due = w->nlive ? w->live[0]->live->hkey : NEVER;
+		w->next_due = w->nlive ? w->live[0].t : NEVER;
 		return;
 	}
 	heap_set(w, i, w->live[w->nlive]);
@@ -354,8 +357,10 @@ warn_due_at(struct ft_warn *w, struct kst *k, int64_t at)
 	if (at >= x->hkey)
 		return;
 	x->hkey = at;
-	if (x->hp < w->nlive && w->live[x->hp] == k)
+	if (x->hp < w->nlive && w->live[x->hp].k == k) {
+		w->live[x->hp].t = at;
 		heap_fix(w, x->hp);
+	}
 }
 
 /*
@@ -368,14 +373,15 @@ warn_sweep(struct ft_warn *w, int64_t t)
 {
 	int st = FT_OK;
 
-	while (!st && w->nlive && w->live[0]->live->hkey <= t) {
-		struct warning *x = w->live[0]->live;
+	while (!st && w->nlive && w->live[0].t <= t) {
+		struct warning *x = w->live[0].k->live;
 
 		if (x->hkey != x->resolve_at) {
-			x->hkey = x->resolve_at; /* later: down to its place */
+			/* later: down to its place */
+			x->hkey = w->live[0].t = x->resolve_at;
 			heap_fix(w, 0);
 		} else {
-			st = warn_resolve_live(w, w->live[0]);
+			st = warn_resolve_live(w, w->live[0].k);
 		}
 	}
 	return st;
