@@ -1345,6 +1345,7 @@ ft_warn_free(struct ft_warn *w)
 	warn_forget(w);
 	warn_sla_release(w);
 	free(w->flat);
+	free(w->flat_at);
 	free(w->dirty);
 	free(w->pg);
 	free(w->live);

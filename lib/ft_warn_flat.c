@@ -42,23 +42,33 @@ median_interval(const int64_t *iv, int n)
 		       ((double)s[mid - 1] + (double)s[mid]) / 2;
 }
 
+/* k->silent_at, and its copy in w->flat_at. */
+static void
+flat_set(struct ft_warn *w, struct kst *k, int64_t at)
+{
+	k->silent_at = at;
+	if (k->flatpos)
+		w->flat_at[k->flatpos - 1] = at;
+}
+
 /* When k's key counts as silent, from its last report. */
 void
 warn_silent_at(struct ft_warn *w, struct kst *k)
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
-	k->silent_at = NEVER;
+	int64_t at = NEVER;
+
 	if (!k->has_last || k->live)
-		return;
-	if (r->gap)
-		k->silent_at = k->last + r->gap;
+		at = NEVER;
+	else if (r->gap)
+		at = k->last + r->gap;
 	else if (k->niv >= r->reports)
-		k->silent_at = k->last +
-			       (int64_t)ceil(r->usual *
-					     median_interval(k->iv, k->niv));
-	if (k->silent_at < w->next_silent)
-		w->next_silent = k->silent_at;
+		at = k->last +
+		     (int64_t)ceil(r->usual * median_interval(k->iv, k->niv));
+	flat_set(w, k, at);
+	if (at < w->next_silent)
+		w->next_silent = at;
 }
 
 void
@@ -68,8 +78,12 @@ warn_flat_add(struct ft_warn *w, struct kst *k)
 		w->capflat = w->capflat ? w->capflat * 2 : 64;
 		w->flat = ft_xrealloc(w->flat,
 				      w->capflat * sizeof(struct kst *));
+		w->flat_at = ft_xrealloc(w->flat_at,
+					 w->capflat * sizeof(*w->flat_at));
 	}
-	w->flat[w->nflat++] = k;
+	w->flat[w->nflat] = k;
+	w->flat_at[w->nflat++] = k->silent_at;
+	k->flatpos = (uint32_t)w->nflat;
 }
 
 static int
@@ -101,7 +115,7 @@ warn_flat_scan(struct ft_warn *w, int64_t t)
 		return FT_OK;
 	due = ft_xmalloc((w->nflat + 1) * sizeof(struct kst *));
 	for (i = 0; i < w->nflat; i++)
-		if (!w->flat[i]->live && w->flat[i]->silent_at < t)
+		if (w->flat_at[i] < t && !w->flat[i]->live)
 			due[n++] = w->flat[i];
 	qsort(due, n, sizeof(struct kst *), by_silence);
 	for (i = 0; i < n && !st; i++) {
@@ -114,14 +128,14 @@ warn_flat_scan(struct ft_warn *w, int64_t t)
 		k->live->count = 1;
 		k->live->value = (double)(k->silent_at - k->last);
 		k->live->has_value = 1;
-		k->silent_at = NEVER;
+		flat_set(w, k, NEVER);
 		st = warn_announce(w, k, 1);
 	}
 	free(due);
 	w->next_silent = NEVER;
 	for (i = 0; i < w->nflat; i++)
-		if (!w->flat[i]->live && w->flat[i]->silent_at < w->next_silent)
-			w->next_silent = w->flat[i]->silent_at;
+		if (w->flat_at[i] < w->next_silent && !w->flat[i]->live)
+			w->next_silent = w->flat_at[i];
 	return st;
 }
 

@@ -184,6 +184,8 @@ struct kst {
 			/* flatline: silent after it; NEVER: not judged */
 			int64_t silent_at;
 			struct ring *rg;
+			/* flatline: its place in w->flat, plus one; 0: none */
+			uint32_t flatpos;
 		};
 	};
 };
@@ -439,7 +441,13 @@ struct ft_warn {
 	int clock_set, clock_dirty;
 	/* no live warning is due before it (the heap top's key), or NEVER */
 	int64_t next_due;
-	struct kst **flat; /* the keys of flatline rules */
+	/*
+	 * The keys of flatline rules, and beside them each one's silent_at:
+	 * what warn_flat_scan() reads of all of them, at each minute of a
+	 * sensor network's readings, in a row rather than a cache miss each.
+	 */
+	struct kst **flat;
+	int64_t *flat_at;
 	size_t nflat, capflat;
 	int64_t next_silent; /* no flatline key is silent before it */
 	struct sla sla;
