@@ -56,16 +56,16 @@ void
 warn_silent_at(struct ft_warn *w, struct kst *k)
 {
 	const struct ft_warn_rule *r = &w->rules.r[k->rule];
-
 	int64_t at = NEVER;
 
-	if (!k->has_last || k->live)
-		at = NEVER;
-	else if (r->gap)
-		at = k->last + r->gap;
-	else if (k->niv >= r->reports)
-		at = k->last +
-		     (int64_t)ceil(r->usual * median_interval(k->iv, k->niv));
+	if (k->has_last && !k->live) {
+		if (r->gap)
+			at = k->last + r->gap;
+		else if (k->niv >= r->reports)
+			at = k->last +
+			     (int64_t)ceil(r->usual *
+					   median_interval(k->iv, k->niv));
+	}
 	flat_set(w, k, at);
 	if (at < w->next_silent)
 		w->next_silent = at;
