@@ -57,8 +57,9 @@
  * each round of readings) writes each key's state once every KEY_RECORDS
  * records, not several times a record.  Writing the states was most of a
  * bulk stream's cost at 4 (10,000,000 readings: a quarter to a third of
- * the wall time, against 16); a live input's batches end when it waits anyway, and what
- * a long batch prints waits in a temporary file past a megabyte.
+ * the wall time, against 16); a live input's batches end when it waits
+ * anyway, and what a long batch prints waits in a temporary file past a
+ * megabyte.
  */
 #define KEY_RECORDS 16
 #define KEEP_EVENTS 20 /* the ids a warning lists, at most */
@@ -359,6 +360,17 @@ warn_slot_states_at(int n, size_t len)
 }
 
 /*
+ * An entry of the heap of live warnings (ft_warn_life.c): the warning of
+ * k, with its key and rule beside it, which the heap's comparisons read
+ * (not two cache misses away).
+ */
+struct hlive {
+	int64_t t; /* its warning's hkey */
+	struct kst *k;
+	int rule;
+};
+
+/*
  * A page of warn_pages: the keys whose newest states its row holds,
  * m[0..n), and stale entries, superseded by a newer page's (see
  * ft_warn_state.c).
@@ -426,16 +438,7 @@ struct ft_warn {
 	struct wpage *pg; /* the pages, by id */
 	size_t npg, cappg;
 	uint32_t pg_next; /* the id of the next page made */
-	/*
-	 * A heap: the live warning due first on top (ft_warn_life.c), each
-	 * with its key and rule beside it, which the heap's comparisons
-	 * read (not two cache misses away).
-	 */
-	struct hlive {
-		int64_t t; /* its warning's hkey */
-		struct kst *k;
-		int rule;
-	} * live;
+	struct hlive *live; /* a heap: the live warning due first on top */
 	size_t nlive, caplive;
 	int64_t clock;
 	int clock_set, clock_dirty;
