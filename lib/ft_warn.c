@@ -541,6 +541,10 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
 			if (*end || end == v || !isfinite(q->value))
 				return "field \"value\": not a number";
 		}
+		/* -0 is 0: as the database keeps it (a back-test, a restart
+		 * read it so), and as a warning's value prints. */
+		if (q->value == 0)
+			q->value = 0;
 		if (!(at = text_of(&f, F_AT, &bad)) || bad)
 			return "field \"at\": missing";
 		atlen = f.len;

@@ -202,6 +202,19 @@ open" ]
 	[ "$(got '"\(.key) \(.value)"')" = "s1:level 1" ]
 }
 
+@test "ft-warn value: a reading of -0 is 0: its warning's value is 0 in the stream, after a restart and in the back-test over the stored readings" {
+	echo '[{"name":"low","type":"value","below":1,"quiet":"2m"}]' | rules
+	{ rd 0 -0.0; rd 1 -0; rd 5 3; rd 8 3; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.change) \(.count) \(.value)"')" = "raised 1 0 resolved 2 0" ]
+	splits_equal
+	ft-ingest -q --no-output --kind readings in.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T09:00:00Z --until 2026-12-01T09:08:01Z
+	printf '%s\n' "$output" > back.ndjson
+	cmp whole.ndjson back.ndjson
+}
+
 @test "ft-warn value: sensor \"a:b\" shares the key of sensor \"a\" metric \"b\", not the rules that name a sensor or a metric" {
 	echo '[{"name":"few","type":"value","sensor":"a:b","above":5},{"name":"lvl","type":"value","metric":"b","above":5}]' | rules
 	printf '%s\n' '{"sensor":"a:b","at":"2026-12-01T09:00:00Z","value":9}' \
