@@ -231,10 +231,15 @@ evaluate_reading(struct ft_warn *w, const struct rec *q)
 		/* Older than all the rule remembers: it would count anew. */
 		if (w->clock_set && q->t < w->clock - w->horizon[i])
 			continue;
-		/* The states a few rules on, fetched while these decide. */
+		/* The states a few rules on, fetched while these decide:
+		 * past SERIES_HOT only for the rules that read further. */
 		if (e + 4 < s->n && (k = s->e[e + 4].k)) {
+			const struct ft_warn_rule *r4 =
+				&w->rules.r[s->e[e + 4].rule];
+
 			__builtin_prefetch(k);
-			__builtin_prefetch((char *)k + 64);
+			if (r4->dev || r4->usual)
+				__builtin_prefetch((char *)k + 64);
 		}
 		/* The slot's state, once warn_slot_key() has found it. */
 		if (!(k = s->e[e].k)) {
@@ -614,8 +619,9 @@ parse(struct prep *p, const struct ft_json_doc *d, struct rec *q)
  * The slots of the readings a few records on, fetched into the cache
  * while this one is decided: the bucket of the one FT_PREP_AHEAD on
  * (it->ahead), then, half way, the slot that bucket points to, and two
- * records before its turn, the states of its rules (up to 20 x 128 bytes,
- * which a reading visits in turn: fetched as it comes, each was a wait).
+ * records before its turn, the first line of each of its rules' states
+ * (up to 20, which a reading visits in turn: fetched as it comes, each was
+ * a wait).
  */
 static void
 fetch_ring(struct ft_warn *w, uint64_t h)
@@ -641,8 +647,10 @@ fetch_ring(struct ft_warn *w, uint64_t h)
 		const struct rslot *r = (const struct rslot *)(const void *)s;
 		size_t i, at = warn_slot_states_at(r->n, r->klen);
 
-		for (i = 0; i < (size_t)r->n * sizeof(struct kst); i += 64)
-			__builtin_prefetch(s + at + i);
+		/* The first line of each (SERIES_HOT): evaluate_reading()
+		 * fetches the second for the rules that read it. */
+		for (i = 0; i < (size_t)r->n; i++)
+			__builtin_prefetch(s + at + i * sizeof(struct kst));
 	}
 }
 

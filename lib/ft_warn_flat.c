@@ -42,11 +42,14 @@ median_interval(const int64_t *iv, int n)
 		       ((double)s[mid - 1] + (double)s[mid]) / 2;
 }
 
-/* k->silent_at, and its copy in w->flat_at. */
+/*
+ * When k counts as silent (w->flat_at, beside the keys, which is what
+ * warn_flat_scan() reads), if k is in w->flat: one that is not (it has
+ * not reported since its warning was read back) is not judged.
+ */
 static void
 flat_set(struct ft_warn *w, struct kst *k, int64_t at)
 {
-	k->silent_at = at;
 	if (k->flatpos)
 		w->flat_at[k->flatpos - 1] = at;
 }
@@ -82,21 +85,26 @@ warn_flat_add(struct ft_warn *w, struct kst *k)
 					 w->capflat * sizeof(*w->flat_at));
 	}
 	w->flat[w->nflat] = k;
-	w->flat_at[w->nflat++] = k->silent_at;
+	w->flat_at[w->nflat++] = NEVER; /* until warn_silent_at() */
 	k->flatpos = (uint32_t)w->nflat;
 }
+
+/* A key due in warn_flat_scan(), and when it went silent. */
+struct due {
+	int64_t at;
+	struct kst *k;
+};
 
 static int
 by_silence(const void *a, const void *b)
 {
-	const struct kst *x = *(struct kst *const *)a,
-			 *y = *(struct kst *const *)b;
+	const struct due *x = a, *y = b;
 
-	if (x->silent_at != y->silent_at)
-		return x->silent_at < y->silent_at ? -1 : 1;
-	if (x->rule != y->rule)
-		return x->rule < y->rule ? -1 : 1;
-	return strcmp(x->key, y->key);
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	if (x->k->rule != y->k->rule)
+		return x->k->rule < y->k->rule ? -1 : 1;
+	return strcmp(x->k->key, y->k->key);
 }
 
 /*
@@ -107,26 +115,28 @@ by_silence(const void *a, const void *b)
 int
 warn_flat_scan(struct ft_warn *w, int64_t t)
 {
-	struct kst **due;
+	struct due *due;
 	size_t i, n = 0;
 	int st = FT_OK;
 
 	if (t <= w->next_silent)
 		return FT_OK;
-	due = ft_xmalloc((w->nflat + 1) * sizeof(struct kst *));
+	due = ft_xmalloc((w->nflat + 1) * sizeof(*due));
 	for (i = 0; i < w->nflat; i++)
-		if (w->flat_at[i] < t && !w->flat[i]->live)
-			due[n++] = w->flat[i];
-	qsort(due, n, sizeof(struct kst *), by_silence);
+		if (w->flat_at[i] < t && !w->flat[i]->live) {
+			due[n].at = w->flat_at[i];
+			due[n++].k = w->flat[i];
+		}
+	qsort(due, n, sizeof(*due), by_silence);
 	for (i = 0; i < n && !st; i++) {
-		struct kst *k = due[i];
+		struct kst *k = due[i].k;
 		const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
 		if ((st = warn_raise_warning(w, k, r->level, k->last,
-					     k->silent_at)))
+					     due[i].at)))
 			break;
 		k->live->count = 1;
-		k->live->value = (double)(k->silent_at - k->last);
+		k->live->value = (double)(due[i].at - k->last);
 		k->live->has_value = 1;
 		flat_set(w, k, NEVER);
 		st = warn_announce(w, k, 1);

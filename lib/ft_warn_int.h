@@ -127,26 +127,29 @@ struct kst {
 	unsigned char known; /* a flush or the load has seen it (gc()) */
 	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
 	uint32_t page; /* the page of warn_pages its state is in; 0: none */
-	/*
-	 * threshold, repeat, keyword, sla (cases waiting), spike, drop:
-	 * the window, oldest first: w[0..n), within base[0..cap); what
-	 * leaves the window at its start moves w on, and the entries move
-	 * back to base only when the end is full.  A window of one event
-	 * (most keys') has it in one, not on the heap: base is then &one.
-	 */
-	struct hit *w, *base;
-	size_t n, cap;
 	struct warning *live;
 	char *key; /* the key itself, in the same block, after what k has */
+	size_t n; /* the window's entries, w[0..n): 0 for KST_SERIES */
 	/*
 	 * What one type of rule keeps besides (kind says which).  A key of
-	 * KST_WINDOW has only one: its block ends after it (KST_HEAD),
-	 * which is most keys' half (the peak RSS counts them).
+	 * KST_WINDOW has only the window and its first event: its block ends
+	 * after it (KST_HEAD), which is most keys' half (the peak RSS counts
+	 * them).
 	 */
 	union {
 		struct {
-			/* The window's first event (all but KST_SERIES). */
-			struct hit one;
+			/*
+			 * threshold, repeat, keyword, sla (cases waiting),
+			 * spike, drop: the window, oldest first: w[0..n),
+			 * within base[0..cap); what leaves the window at its
+			 * start moves w on, and the entries move back to base
+			 * only when the end is full.  A window of one event
+			 * (most keys') has it in one, not on the heap: base is
+			 * then &one.
+			 */
+			struct hit *w, *base;
+			size_t cap;
+			struct hit one; /* the window's first event */
 			union {
 				struct { /* KST_SLA: the cases that ended,
 					  * (deadline, id) */
@@ -168,9 +171,12 @@ struct kst {
 			};
 		};
 		/*
-		 * KST_SERIES: value, flatline (no window).  Packed: a state
-		 * is at most 128 bytes, which a sensor's readings visit for
-		 * each of its rules (struct rslot).
+		 * KST_SERIES: value, flatline.  At most 128 bytes, which a
+		 * sensor's readings visit for each of its rules (struct
+		 * rslot); what a reading within limits, or of a flatline
+		 * rule with a fixed gap, reads and writes is on the first
+		 * cache line with the header (SERIES_HOT): the rest only
+		 * when a value is out, or for "usual" and "deviation".
 		 */
 		struct {
 			unsigned char out; /* value: out of limits */
@@ -178,19 +184,26 @@ struct kst {
 			/* value "deviation": nrg rings (1, 24, 168), or NULL */
 			short nrg;
 			int niv;
-			int64_t out_since, nout; /* since when, how many */
 			int64_t last; /* the newest record's time */
+			/*
+			 * flatline: its place in w->flat and w->flat_at
+			 * (where the time it counts as silent after is),
+			 * plus one; 0: none
+			 */
+			uint32_t flatpos;
+			int64_t out_since, nout; /* since when, how many */
 			/* flatline "usual": the last intervals, oldest first */
 			int64_t *iv;
-			/* flatline: silent after it; NEVER: not judged */
-			int64_t silent_at;
 			struct ring *rg;
-			/* flatline: its place in w->flat, plus one; 0: none */
-			uint32_t flatpos;
 		};
 	};
 };
 
+/* Where the fields a series' every reading touches end. */
+#define SERIES_HOT (offsetof(struct kst, flatpos) + sizeof(uint32_t))
+
+_Static_assert(SERIES_HOT <= 64,
+	       "a series' every reading touches one cache line");
 _Static_assert(sizeof(struct kst) <= 128,
 	       "a series' state is 128 bytes at most");
 
@@ -445,9 +458,11 @@ struct ft_warn {
 	/* no live warning is due before it (the heap top's key), or NEVER */
 	int64_t next_due;
 	/*
-	 * The keys of flatline rules, and beside them each one's silent_at:
-	 * what warn_flat_scan() reads of all of them, at each minute of a
-	 * sensor network's readings, in a row rather than a cache miss each.
+	 * The keys of flatline rules that have reported, and beside them the
+	 * time each counts as silent after (NEVER: not judged, as while its
+	 * warning is live): what warn_flat_scan() reads of all of them, at
+	 * each minute of a sensor network's readings, in a row rather than a
+	 * cache miss each.  Only here, not in the keys' states.
 	 */
 	struct kst **flat;
 	int64_t *flat_at;

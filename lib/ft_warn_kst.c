@@ -269,7 +269,8 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 		__builtin_prefetch((char *)k + KST_HEAD);
 		if (k->h == (uint32_t)h && k->rule == rule &&
 		    !strcmp(k->key, key)) {
-			__builtin_prefetch(k->w); /* its window, next */
+			if (k->kind != KST_SERIES) /* its window, next */
+				__builtin_prefetch(k->w);
 			return k;
 		}
 	}
