@@ -1488,6 +1488,12 @@ ra_replaced(const struct ft_input *in)
  * their parsed documents, which are swapped with the reader's, not
  * copied; one kept for reuse past RA_DOC_KEEP is freed.
  *
+ * A side that finds the ring full (the thread) or empty (the caller) sleeps
+ * until half of it is free or made again (or the input ended), not a
+ * chunk: the faster side would otherwise be woken for every chunk, and a
+ * wakeup cost the waker some 20 microseconds here (perf: 0.19 s of a 10M
+ * readings stream's engine thread, 0.05 s now).
+ *
  * With a prep callback the ring is deeper (RA_CHUNKS_PREP), for the
  * caller's thread may stop taking records for a while (ft-warn writing a
  * batch's state), and a record whose prep says the caller needs no more
@@ -1549,6 +1555,9 @@ struct ra {
 	long made; /* chunks the thread has filled (the thread writes) */
 	long given; /* chunks the caller has given back (the caller) */
 	int stop; /* the caller wants the thread to end */
+	int done; /* the chunk that ends the input is made */
+	/* A side asleep: the given (made) that wakes it, or 0. */
+	long rwake, cwake;
 	/* The caller's alone. */
 	long ready; /* made, as last seen */
 	size_t next; /* the next item of chunk given */
@@ -1571,8 +1580,12 @@ ra_run(void *arg)
 
 	for (j = 0; r == 1; j++) {
 		pthread_mutex_lock(&ra->mu);
-		while (j - ra->given >= ra->depth && !ra->stop)
-			pthread_cond_wait(&ra->cv, &ra->mu);
+		if (j - ra->given >= ra->depth && !ra->stop) {
+			ra->rwake = j - ra->depth / 2;
+			while (ra->given < ra->rwake && !ra->stop)
+				pthread_cond_wait(&ra->cv, &ra->mu);
+			ra->rwake = 0;
+		}
 		stop = ra->stop;
 		pthread_mutex_unlock(&ra->mu);
 		if (stop)
@@ -1638,7 +1651,9 @@ ra_run(void *arg)
 		c->replaced = in->replaced;
 		pthread_mutex_lock(&ra->mu);
 		ra->made = j + 1;
-		pthread_cond_broadcast(&ra->cv);
+		ra->done = c->ended;
+		if (ra->cwake && (ra->made >= ra->cwake || ra->done))
+			pthread_cond_broadcast(&ra->cv);
 		pthread_mutex_unlock(&ra->mu);
 	}
 	return NULL;
@@ -1711,8 +1726,12 @@ ra_next(struct ft_input *in, struct ft_item *it)
 	for (;;) {
 		if (ra->ready == ra->given) {
 			pthread_mutex_lock(&ra->mu);
-			while (ra->made == ra->given)
-				pthread_cond_wait(&ra->cv, &ra->mu);
+			if (ra->made == ra->given) {
+				ra->cwake = ra->given + ra->depth / 2;
+				while (ra->made < ra->cwake && !ra->done)
+					pthread_cond_wait(&ra->cv, &ra->mu);
+				ra->cwake = 0;
+			}
 			ra->ready = ra->made;
 			pthread_mutex_unlock(&ra->mu);
 		}
@@ -1732,7 +1751,8 @@ ra_next(struct ft_input *in, struct ft_item *it)
 		ra->next = 0;
 		pthread_mutex_lock(&ra->mu);
 		ra->given++;
-		pthread_cond_broadcast(&ra->cv);
+		if (ra->rwake && ra->given >= ra->rwake)
+			pthread_cond_broadcast(&ra->cv);
 		pthread_mutex_unlock(&ra->mu);
 	}
 	e = &c->it[ra->next];
