@@ -122,9 +122,11 @@ enum kst_kind {
 struct kst {
 	int rule;
 	unsigned char dirty;
-	unsigned char kind; /* enum kst_kind */
-	unsigned char inslot; /* in a struct rslot: freed with it */
-	unsigned char known; /* a flush or the load has seen it (gc()) */
+	unsigned char kind : 2; /* enum kst_kind */
+	unsigned char inslot : 1; /* in a struct rslot: freed with it */
+	unsigned char known : 1; /* a flush or the load has seen it (gc()) */
+	/* strlen(key), which a flush and a free need, or KLEN_LONG: longer */
+	uint16_t klen;
 	uint32_t h; /* hash(rule, key), low bits: most keys differ in it */
 	uint32_t page; /* the page of warn_pages its state is in; 0: none */
 	struct warning *live;
@@ -204,6 +206,22 @@ struct kst {
 
 _Static_assert(SERIES_HOT <= 64,
 	       "a series' every reading touches one cache line");
+#define KLEN_LONG UINT16_MAX
+
+/* The length of k's key. */
+static inline size_t
+warn_klen(const struct kst *k)
+{
+	return k->klen != KLEN_LONG ? k->klen : strlen(k->key);
+}
+
+/* What k->klen is for a key of len bytes. */
+static inline uint16_t
+warn_klen_of(size_t len)
+{
+	return len < KLEN_LONG ? (uint16_t)len : KLEN_LONG;
+}
+
 _Static_assert(sizeof(struct kst) <= 128,
 	       "a series' state is 128 bytes at most");
 

@@ -152,8 +152,8 @@ warn_id_free(struct ft_warn *w, char *id)
 static size_t
 kst_size(const struct kst *k)
 {
-	return (k->kind == KST_WINDOW ? KST_HEAD : sizeof(*k)) +
-	       strlen(k->key) + 1;
+	return (k->kind == KST_WINDOW ? KST_HEAD : sizeof(*k)) + warn_klen(k) +
+	       1;
 }
 
 /* ---- the table of keys (w->tab) ---- */
@@ -296,8 +296,9 @@ kst_find(struct ft_warn *w, int rule, const char *key, uint64_t kh, int create)
 	k = pool_alloc(w, head + len);
 	memset(k, 0, head);
 	k->rule = rule;
-	k->kind = (unsigned char)kind;
+	k->kind = kind;
 	k->key = (char *)k + head;
+	k->klen = warn_klen_of(len - 1);
 	memcpy(k->key, key, len);
 	kst_link(w, k, h);
 	return k;
@@ -559,6 +560,7 @@ warn_slot_key(struct ft_warn *w, struct rslot *s, int e)
 	k->kind = KST_SERIES;
 	k->inslot = 1;
 	k->key = s->key;
+	k->klen = warn_klen_of(s->klen);
 	kst_link(w, k, hash_of(x->rule, s->h));
 	return x->k = k;
 }

@@ -41,10 +41,10 @@ record(struct ft_warn *w, struct ft_buf *b, const struct kst *k,
 	ft_buf_adds(b, "{\"warning\":\"");
 	ft_buf_adds(b, x->id);
 	ft_buf_addc(b, '"');
-	ft_json_put_str(b, "rule", r->name, strlen(r->name));
+	ft_json_put_str(b, "rule", r->name, r->namelen);
 	ft_json_put_str(b, "type", ft_warn_type_name(r->type),
 			strlen(ft_warn_type_name(r->type)));
-	ft_json_put_str(b, "key", k->key, strlen(k->key));
+	ft_json_put_str(b, "key", k->key, warn_klen(k));
 	ft_json_put_str(b, "level", ft_warn_levels[x->level],
 			strlen(ft_warn_levels[x->level]));
 	ft_json_put_raw(b, "major", x->major ? "true" : "false",
@@ -111,8 +111,8 @@ history(struct ft_warn *w, const struct kst *k, const struct warning *x,
 
 	ft_buf_reset(&w->detail);
 	ft_buf_adds(&w->detail, "{\"rule\":");
-	ft_json_escape(&w->detail, r->name, strlen(r->name));
-	ft_json_put_str(&w->detail, "key", k->key, strlen(k->key));
+	ft_json_escape(&w->detail, r->name, r->namelen);
+	ft_json_put_str(&w->detail, "key", k->key, warn_klen(k));
 	ft_json_put_str(&w->detail, "level", ft_warn_levels[x->level],
 			strlen(ft_warn_levels[x->level]));
 	ft_json_put_number(&w->detail, "count", (double)x->count);
@@ -172,8 +172,8 @@ warn_raise_warning(struct ft_warn *w, struct kst *k, int level, int64_t first,
 	 * SQLite's page cache thrashed on them: 3.7 s of system time).
 	 */
 	ft_sha256_init(&h);
-	ft_sha256_add(&h, r->name, strlen(r->name) + 1);
-	ft_sha256_add(&h, k->key, strlen(k->key) + 1);
+	ft_sha256_add(&h, r->name, r->namelen + 1);
+	ft_sha256_add(&h, k->key, warn_klen(k) + 1);
 	snprintf(n, sizeof(n), "%lld", (long long)t);
 	ft_sha256_add(&h, n, strlen(n));
 	ft_sha256_done(&h, d);

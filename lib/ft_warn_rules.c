@@ -1010,6 +1010,7 @@ read_rule(struct ft_warn_rules *rs, struct ft_conf *c, struct ft_area *a,
 				   "warning is known by its rule's name");
 	}
 	r->name = ft_xstrdup(jv_string_value(v));
+	r->namelen = strlen(r->name);
 	c->name = r->name;
 	jv_free(v);
 	for (i = 0; i + 1 < rs->n; i++)

@@ -67,6 +67,7 @@ struct ft_warn_step {
 
 struct ft_warn_rule {
 	char *name;
+	size_t namelen;
 	enum ft_warn_type type;
 	struct ft_cond when; /* events; value rules: none */
 	struct ft_strs sensors, metrics; /* value rules: which readings */

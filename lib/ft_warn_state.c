@@ -382,10 +382,8 @@ plain(const char *s, size_t n)
  * need no escaping, and are copied at once.
  */
 static void
-put_str(struct ft_buf *b, const char *s)
+put_str(struct ft_buf *b, const char *s, size_t n)
 {
-	size_t n = strlen(s);
-
 	if (!plain(s, n)) {
 		ft_json_escape(b, s, n);
 		return;
@@ -514,7 +512,7 @@ page_put(struct ft_warn *w, struct wpage *p)
 	ft_buf_addc(b, '[');
 	for (i = 0; i < p->n; i++) {
 		const struct kst *k = p->m[i];
-		const char *name = w->rules.r[k->rule].name;
+		const struct ft_warn_rule *r = &w->rules.r[k->rule];
 
 		/*
 		 * A page's keys are anywhere in memory, and so are their
@@ -527,18 +525,19 @@ page_put(struct ft_warn *w, struct wpage *p)
 		}
 		if (i + 4 < p->n) {
 			__builtin_prefetch(p->m[i + 4]->key);
-			__builtin_prefetch(p->m[i + 4]->w);
+			if (p->m[i + 4]->kind != KST_SERIES)
+				__builtin_prefetch(p->m[i + 4]->w);
 		}
 		if (i + 2 < p->n && p->m[i + 2]->n)
 			__builtin_prefetch(p->m[i + 2]->w[0].id);
 		if (i)
 			ft_buf_addc(b, ',');
 		ft_buf_addc(b, '[');
-		put_str(b, name);
+		put_str(b, r->name, r->namelen);
 		ft_buf_addc(b, ',');
-		put_str(b, k->key);
+		put_str(b, k->key, warn_klen(k));
 		ft_buf_addc(b, ',');
-		state_json(b, &w->rules.r[k->rule], k);
+		state_json(b, r, k);
 		ft_buf_addc(b, ']');
 	}
 	if (p->other.len) {

@@ -2210,6 +2210,21 @@ c' ]
 	[ "$(sql "SELECT page, state FROM warn_pages")" = "3|[[\"t\",\"a32\",{\"w\":[[$(date -u -d 2026-12-01T08:59:00Z +%s),\"a32\"]]}]]" ]
 }
 
+@test "ft-warn keys: a key longer than 65,535 bytes (a facility of 70,000) is kept whole: in the warnings, in the state a restart reads back, in the history; and one of 65,534 beside it" {
+	echo '[{"name":"rep","type":"repeat","count":2,"window":"5m","quiet":"10m"}]' | rules
+	long=$(head -c 70000 /dev/zero | tr '\0' x)
+	edge=$(head -c 65534 /dev/zero | tr '\0' y)
+	{ ev a 0 ",\"facility\":\"$long\""; ev b 1 ",\"facility\":\"$edge\""
+	  ev c 2 ",\"facility\":\"$long\""; ev d 3 ",\"facility\":\"$edge\""
+	  ev e 30; } > in.ndjson
+	run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > whole.ndjson
+	[ "$(got '"\(.change) \(.key | length) \(.count)"')" = "raised 70000 2 raised 65534 2 resolved 70000 2 resolved 65534 2" ]
+	splits_equal
+	[ "$(sql "SELECT group_concat(length(key), ' ') FROM (SELECT key FROM warnings ORDER BY warning)")" = "70000 65534" ]
+	run -0 ft-update --verify -q
+}
+
 @test "ft-warn keys: 100,000 keys made and forgotten over batches (the table of keys grown, and filled again where keys were forgotten) count as one key at a time would: at the window's edge, one below, at, one above; two runs the same" {
 	echo '[{"name":"t","type":"threshold","key":"facility","count":2,"window":"1h"}]' | rules
 	# Facility k: at 2k seconds, then 3500 + k % 200 seconds later: in the
