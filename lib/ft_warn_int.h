@@ -206,6 +206,8 @@ struct kst {
 
 _Static_assert(SERIES_HOT <= 64,
 	       "a series' every reading touches one cache line");
+
+/* kst.klen of a key of KLEN_LONG bytes or more: strlen() it. */
 #define KLEN_LONG UINT16_MAX
 
 /* The length of k's key. */

@@ -152,8 +152,9 @@ warn_id_free(struct ft_warn *w, char *id)
 static size_t
 kst_size(const struct kst *k)
 {
-	return (k->kind == KST_WINDOW ? KST_HEAD : sizeof(*k)) + warn_klen(k) +
-	       1;
+	size_t head = k->kind == KST_WINDOW ? KST_HEAD : sizeof(*k);
+
+	return head + warn_klen(k) + 1;
 }
 
 /* ---- the table of keys (w->tab) ---- */
