@@ -45,15 +45,24 @@ struct series {
 };
 
 /*
- * A series with readings left, in the heap by (next at, series): the time
- * of its next reading is here, so that ordering them reads no series (with
- * 10,000 series, each of those reads was a wait on memory).
+ * A series with readings left, in the queue or the heap by (next at,
+ * series) (see struct ft_store_rd): the time of its next reading is here,
+ * so that ordering them reads no series (with 10,000 series, each of those
+ * reads was a wait on memory).
  */
 struct hent {
 	int64_t at;
 	int k;
 };
 
+/*
+ * The series with readings left are in two places, in order of (next at,
+ * series) taken together: a queue of those already in that order, which
+ * a series goes to the end of when its next reading comes after all of
+ * the queue's (as it does when the series report at the same times, round
+ * after round: then no series is in the heap after the first round), and
+ * a heap of the others.  Each series is in one of them at most.
+ */
 struct ft_store_rd {
 	struct ft_stmts t;
 	int64_t until;
@@ -62,6 +71,8 @@ struct ft_store_rd {
 	int chunk;
 	struct hent *heap;
 	size_t nh;
+	struct hent *q; /* q[qh..qh+nq), modulo ns */
+	size_t qh, nq;
 };
 
 static int
@@ -89,6 +100,40 @@ sift_down(struct ft_store_rd *m, size_t i)
 		h[c] = t;
 		i = c;
 	}
+}
+
+static void
+sift_up(struct ft_store_rd *m, size_t i)
+{
+	struct hent *h = m->heap, t;
+
+	while (i > 0 && less(&h[i], &h[(i - 1) / 2])) {
+		t = h[i];
+		h[i] = h[(i - 1) / 2];
+		h[(i - 1) / 2] = t;
+		i = (i - 1) / 2;
+	}
+}
+
+/* The series whose reading comes next: in the queue (1), the heap (0). */
+static int
+first_in_queue(const struct ft_store_rd *m)
+{
+	return m->nq && (!m->nh || less(&m->q[m->qh], &m->heap[0]));
+}
+
+/* Series k, whose next reading is at at, back among those left. */
+static void
+put_back(struct ft_store_rd *m, int64_t at, int k)
+{
+	struct hent e = { at, k };
+
+	if (!m->nq || less(&m->q[(m->qh + m->nq - 1) % m->ns], &e)) {
+		m->q[(m->qh + m->nq++) % m->ns] = e;
+		return;
+	}
+	m->heap[m->nh] = e;
+	sift_up(m, m->nh++);
 }
 
 /* Reads the next chunk of series k: its n is 0 when none is left. */
@@ -202,6 +247,7 @@ ft_store_rd_open(struct ft_store_rd **mp, struct ft_db *db, int64_t since,
 	m->chunk = m->ns ? (int)((1 << 20) / m->ns) : 8;
 	m->chunk = m->chunk < 8 ? 8 : m->chunk > 1024 ? 1024 : m->chunk;
 	m->heap = ft_xmalloc((m->ns ? m->ns : 1) * sizeof(*m->heap));
+	m->q = ft_xmalloc((m->ns ? m->ns : 1) * sizeof(*m->q));
 	for (i = 0; i < m->ns; i++) {
 		if ((rc = fill(m, (int)i)))
 			return rc;
@@ -231,15 +277,16 @@ ft_store_rd_close(struct ft_store_rd *m)
 	}
 	free(m->s);
 	free(m->heap);
+	free(m->q);
 	free(m);
 }
 
 int
 ft_store_rd_peek(struct ft_store_rd *m, int *any, int64_t *at)
 {
-	if (!(*any = m->nh > 0))
+	if (!(*any = m->nh > 0 || m->nq > 0))
 		return FT_OK;
-	*at = m->heap[0].at;
+	*at = first_in_queue(m) ? m->q[m->qh].at : m->heap[0].at;
 	return FT_OK;
 }
 
@@ -249,9 +296,17 @@ ft_store_rd_next(struct ft_store_rd *m, struct ft_reading *r, int *any)
 	struct series *s;
 	int k, rc;
 
-	if (!(*any = m->nh > 0))
+	if (!(*any = m->nh > 0 || m->nq > 0))
 		return FT_OK;
-	k = m->heap[0].k;
+	if (first_in_queue(m)) {
+		k = m->q[m->qh].k;
+		m->qh = (m->qh + 1) % m->ns;
+		m->nq--;
+	} else {
+		k = m->heap[0].k;
+		m->heap[0] = m->heap[--m->nh];
+		sift_down(m, 0);
+	}
 	s = &m->s[k];
 	r->sensor = s->sensor;
 	r->metric = s->metric;
@@ -260,9 +315,6 @@ ft_store_rd_next(struct ft_store_rd *m, struct ft_reading *r, int *any)
 	if (++s->i == s->n && (rc = fill(m, k)))
 		return rc;
 	if (s->n)
-		m->heap[0].at = s->at[s->i];
-	else
-		m->heap[0] = m->heap[--m->nh];
-	sift_down(m, 0);
+		put_back(m, s->at[s->i], k);
 	return FT_OK;
 }

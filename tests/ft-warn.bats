@@ -1184,6 +1184,30 @@ mixed() {
 	[[ "$stderr" == "ft-warn: 4 records (2 events, 2 readings): 4 raised, 0 resolved, 0 rejected; dry run: nothing stored ("* ]]
 }
 
+@test "ft-warn back-test over readings: series in step (a round a minute) and series out of step (random times) come in time order, then series order, as the stream sorted so gives them" {
+	echo '[{"name":"hot","type":"value","above":5,"quiet":0},{"name":"gone","type":"flatline","gap":"3m"}]' | rules
+	# Six sensors a round a minute for an hour, four at random seconds
+	# beside them, all ten at 10:00:00 last; a value above 5 one time in
+	# three.
+	awk 'BEGIN { srand(7)
+		for (m = 0; m < 60; m++) for (s = 0; s < 6; s++)
+			printf "%d s%d %d\n", m * 60, s, int(rand() * 9)
+		for (i = 0; i < 300; i++)
+			printf "%d r%d %d\n", int(rand() * 3600), i % 4, int(rand() * 9)
+		for (s = 0; s < 6; s++) printf "3600 s%d 1\n", s
+		for (s = 0; s < 4; s++) printf "3600 r%d 1\n", s }' |
+		sort -k1,1n -k2,2 -u |
+		awk '{ printf "{\"sensor\":\"%s\",\"at\":\"2026-12-01T%02d:%02d:%02dZ\",\"value\":%s}\n", $2, 9 + int($1 / 3600), int($1 % 3600 / 60), $1 % 60, $3 }' > in.ndjson
+	[ "$(wc -l < in.ndjson)" -ge 650 ]
+	FT_DB=stream.db run -0 --separate-stderr ft-warn --rules rules.json in.ndjson
+	printf '%s\n' "$output" > stream.ndjson
+	[ "$(wc -l < stream.ndjson)" -ge 200 ]
+	ft-ingest -q --no-output --kind readings in.ndjson
+	run -0 --separate-stderr ft-warn -n --rules rules.json --since 2026-12-01T09:00:00Z --until 2026-12-01T10:00:01Z
+	printf '%s\n' "$output" > back.ndjson
+	cmp stream.ndjson back.ndjson
+}
+
 # fe ID SOURCE HH:MM: an event of SOURCE at that time.
 fe() {
 	printf '{"id":"%s","category":"x","source":"%s","reported_at":"2026-12-01T%s:00Z"}\n' "$1" "$2" "$3"
